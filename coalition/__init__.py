@@ -1,0 +1,37 @@
+"""Coalition: an event-sourced platform on which NGOs run coalitions together."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from coalition import config as settings
+
+TEMPLATES = Path(__file__).parent.parent / "templates"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The application factory: defaults, then COALITION_* environment variables, then `config`."""
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(settings.defaults(app.instance_path))
+    app.config.from_prefixed_env("COALITION")
+    if config is not None:
+        app.config.from_mapping(config)
+    settings.check(app.config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
+
+    from coalition import cli, web
+    from coalition.event_types import registry
+    from coalition.extensions import EventSourcing, migrate
+
+    EventSourcing(registry).init_app(app)
+    migrate.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(web.bp)
+    return app

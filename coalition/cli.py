@@ -1,0 +1,109 @@
+"""Command-line tools: `flask events ...` for the log, `flask projections ...` for the read models."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from coalition.extensions import services
+from events import ImportRefused, export_events, import_events
+from projections import UnknownProjection
+
+events_cli = AppGroup("events", help="Check, export and import the event log.")
+projections_cli = AppGroup("projections", help="Rebuild, inspect and follow the read models.")
+
+
+@contextmanager
+def progress_bar(length: int, label: str) -> Iterator[Any]:
+    """A progress bar on stderr, so that stdout stays clean for data."""
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+@events_cli.command("verify")
+def verify_command() -> None:
+    """Recompute the hash chain; exit 1 naming the first position that does not match."""
+    store = services().store
+    with progress_bar(store.head()[0], "Verifying") as advance:
+        report = store.verify(advance)
+    if report.ok:
+        click.echo(f"OK: {report.count} events, head hash {report.head_hash}")
+        return
+    click.echo(f"BROKEN at position {report.broken_position}: {report.reason} "
+               f"({report.count} events before it verified)", err=True)
+    sys.exit(1)
+
+
+@events_cli.command("export")
+@click.argument("file", type=click.File("w", encoding="utf-8"), default="-")
+def export_command(file: IO[str]) -> None:
+    """Write the whole log as JSON Lines to FILE (standard output by default)."""
+    store = services().store
+    with progress_bar(store.head()[0], "Exporting") as advance:
+        count = export_events(store, file, advance)
+    click.echo(f"Exported {count} events.", err=True)
+
+
+@events_cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def import_command(file: IO[str]) -> None:
+    """Load an export into an empty store, checking the chain; then rebuild the projections."""
+    app_services = services()
+    try:
+        with progress_bar(0, "Importing") as advance:
+            count = import_events(app_services.store, file, advance)
+    except ImportRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    with progress_bar(count, "Rebuilding projections") as advance:
+        app_services.runner.rebuild(progress=advance)
+    click.echo(f"Imported {count} events; projections rebuilt.")
+
+
+@projections_cli.command("rebuild")
+@click.argument("names", nargs=-1)
+def rebuild_command(names: tuple[str, ...]) -> None:
+    """Empty the named projections (all by default) and replay the log into them."""
+    app_services = services()
+    try:
+        chosen = app_services.runner.select(names or None)
+    except UnknownProjection as error:
+        raise click.ClickException(str(error)) from None
+    head = app_services.store.head()[0]
+    with progress_bar(head * len(chosen), "Rebuilding") as advance:
+        app_services.runner.rebuild([p.name for p in chosen], advance)
+    click.echo(f"Rebuilt {', '.join(p.name for p in chosen)} up to position {head}.")
+
+
+@projections_cli.command("status")
+def status_command() -> None:
+    """Show each projection's checkpoint and how far behind the log it is."""
+    rows = services().runner.status()
+    width = max([len("projection")] + [len(r.name) for r in rows])
+    click.echo(f"{'projection':<{width}}  {'checkpoint':>10}  {'head':>10}  {'lag':>8}")
+    for row in rows:
+        click.echo(f"{row.name:<{width}}  {row.position:>10}  {row.head:>10}  {row.lag:>8}")
+
+
+@projections_cli.command("run")
+@click.option("--idle-wait", default=5.0, show_default=True, help="Seconds to wait for news between catch-ups.")
+def run_command(idle_wait: float) -> None:
+    """Follow the log and keep the projections current until stopped (SIGTERM or Ctrl-C)."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo("Following the event log; stop with Ctrl-C.", err=True)
+    services().runner.run(stop, idle_wait)
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups on the app."""
+    app.cli.add_command(events_cli)
+    app.cli.add_command(projections_cli)

@@ -1,0 +1,69 @@
+"""Extensions, created unbound here and bound to an app in `create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app
+from flask_migrate import Migrate
+from sqlalchemy.engine import Engine
+
+from events import AppendResult, EventStore, Metadata, NewEvent, Registry, create_engine
+from projections import ProjectionRunner, default_projections
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+migrate = Migrate(directory=str(MIGRATIONS))
+
+
+@dataclass
+class Services:
+    """The app's event store and projection runner, and how appends reach the projections."""
+
+    engine: Engine
+    store: EventStore
+    runner: ProjectionRunner
+    inline_projections: bool
+
+    def append(
+        self,
+        new_events: Sequence[NewEvent],
+        *,
+        expected: Mapping[str, int | None] | None = None,
+        metadata: Metadata = Metadata(),
+        idempotency_key: str | None = None,
+    ) -> AppendResult:
+        """Append; in the embedded mode the projections are updated in the same transaction."""
+        return self.store.append(
+            new_events,
+            expected=expected,
+            metadata=metadata,
+            idempotency_key=idempotency_key,
+            within=self.runner.within_append if self.inline_projections else None,
+        )
+
+
+class EventSourcing:
+    """Binds an engine, the event store and the projection runner to a Flask app."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def init_app(self, app: Flask) -> None:
+        """Create the engine from the app's configuration and keep the services on the app."""
+        config = app.config
+        engine = create_engine(
+            config["DATABASE_URL"],
+            sqlite_synchronous=config["SQLITE_SYNCHRONOUS"],
+            sqlite_busy_timeout_ms=int(config["SQLITE_BUSY_TIMEOUT_MS"]),
+        )
+        store = EventStore(engine, self.registry)
+        runner = ProjectionRunner(store, default_projections())
+        app.extensions["coalition"] = Services(engine, store, runner, config["PROJECTIONS"] == "inline")
+
+
+def services() -> Services:
+    """The current app's services."""
+    return current_app.extensions["coalition"]

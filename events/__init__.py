@@ -1,0 +1,39 @@
+"""The event log: event types, the hash-chained store, export and import."""
+
+from events.engine import create_engine
+from events.errors import (
+    ConcurrencyConflict,
+    EmptyAppend,
+    EventStoreError,
+    ImportRefused,
+    InvalidPayload,
+    UnknownEventType,
+)
+from events.hashing import GENESIS
+from events.listen import Listener
+from events.records import NO_STREAM, AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
+from events.registry import Registry
+from events.store import EventStore
+from events.transfer import export_events, import_events
+
+__all__ = [
+    "GENESIS",
+    "NO_STREAM",
+    "AppendResult",
+    "ConcurrencyConflict",
+    "EmptyAppend",
+    "EventStore",
+    "EventStoreError",
+    "ImportRefused",
+    "InvalidPayload",
+    "Listener",
+    "Metadata",
+    "NewEvent",
+    "RecordedEvent",
+    "Registry",
+    "UnknownEventType",
+    "VerifyReport",
+    "create_engine",
+    "export_events",
+    "import_events",
+]

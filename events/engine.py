@@ -1,0 +1,56 @@
+"""Database engines for the store: SQLite tuned for durable appends, PostgreSQL as it comes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
+
+SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def create_engine(
+    url: str,
+    *,
+    sqlite_synchronous: str = "FULL",
+    sqlite_busy_timeout_ms: int = 10_000,
+    **engine_options: Any,
+) -> Engine:
+    """An engine for `url`; on SQLite: WAL, the given `synchronous`, a busy timeout, explicit BEGINs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        engine_options.setdefault("pool_pre_ping", True)
+        return sa.create_engine(parsed, **engine_options)
+
+    synchronous = sqlite_synchronous.upper()
+    if synchronous not in SYNCHRONOUS_LEVELS:
+        raise ValueError(f"SQLite synchronous must be one of {', '.join(SYNCHRONOUS_LEVELS)}, not {sqlite_synchronous!r}")
+    engine = sa.create_engine(parsed, **engine_options)
+    in_memory = parsed.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Take transactions out of the driver's hands so that BEGIN IMMEDIATE is ours to issue.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        # A writer takes the write lock up front: no deadlocks from lock upgrades, waits honour busy_timeout.
+        mode = "IMMEDIATE" if connection.get_execution_options().get("writer") else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def is_sqlite(engine_or_connection: Engine | Connection) -> bool:
+    """True when the engine or connection talks to SQLite."""
+    return engine_or_connection.dialect.name == "sqlite"

@@ -1,0 +1,38 @@
+"""The hash chain: a canonical encoding of each event, chained to the hash before it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+#: The "previous hash" of the first event; names the chain format so a future one can differ.
+GENESIS = hashlib.sha256(b"coalition event log, chain format 1").hexdigest()
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON text of a value: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def event_hash(
+    previous: str,
+    position: int,
+    stream_id: str,
+    version: int,
+    type_name: str,
+    schema_version: int,
+    payload: str,
+    metadata: str,
+    recorded_at: str,
+) -> str:
+    """SHA-256 over every stored field of an event and the previous event's hash.
+
+    `payload` and `metadata` are the exact stored JSON texts, so any changed byte changes the hash.
+    """
+    record = json.dumps(
+        [previous, position, stream_id, version, type_name, schema_version, payload, metadata, recorded_at],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(record.encode("utf-8")).hexdigest()

@@ -1,0 +1,273 @@
+"""The event store: atomic, hash-chained appends over one or more streams, and reads in log order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.exc import IntegrityError
+
+from events.engine import is_sqlite
+from events.errors import ConcurrencyConflict, EmptyAppend, InvalidPayload
+from events.hashing import GENESIS, canonical_json, event_hash
+from events.records import AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
+from events.registry import Registry
+from events.schema import events as events_table
+from events.schema import idempotency_keys
+
+#: Every append on PostgreSQL holds this transaction-scoped advisory lock: one appender at a time,
+#: so positions are assigned, hashed and committed in the same order.
+APPEND_LOCK_KEY = 0x436F616C
+NOTIFY_CHANNEL = "coalition_events"
+
+Clock = Callable[[], datetime]
+WithinAppend = Callable[[Connection, Sequence[RecordedEvent]], None]
+
+
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+def format_time(moment: datetime) -> str:
+    """The stored form of a time: UTC, ISO 8601, microseconds, a trailing Z; sorts as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class EventStore:
+    """Appends events to streams and reads them back, on SQLite or PostgreSQL."""
+
+    def __init__(self, engine: Engine, registry: Registry, *, clock: Clock = utc_now, batch_size: int = 5000) -> None:
+        self.engine = engine
+        self.registry = registry
+        self.clock = clock
+        self.batch_size = batch_size
+        self._sqlite = is_sqlite(engine)
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self, lock: bool = True) -> Iterator[Connection]:
+        """A write transaction (with the append lock unless `lock` is False); commits or rolls back.
+
+        On SQLite every write transaction is exclusive anyway (BEGIN IMMEDIATE).
+        """
+        with self.engine.connect() as connection:
+            connection.execution_options(writer=True)
+            with connection.begin():
+                if lock and not self._sqlite:
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+                yield connection
+
+    def append(
+        self,
+        new_events: Sequence[NewEvent],
+        *,
+        expected: Mapping[str, int | None] | None = None,
+        metadata: Metadata = Metadata(),
+        idempotency_key: str | None = None,
+        within: WithinAppend | None = None,
+    ) -> AppendResult:
+        """Record the events of one command atomically.
+
+        `expected` maps stream ids to the version the command was decided on (0: must not exist,
+        None: any); it may name streams the command only read. A mismatch raises
+        ConcurrencyConflict and writes nothing. Repeating an `idempotency_key` returns the first
+        result and writes nothing. `within` runs inside the same transaction with the recorded
+        events (the inline projections), so a failure there undoes the append too.
+        """
+        if not new_events:
+            raise EmptyAppend()
+        prepared = [self._prepare(event) for event in new_events]
+        metadata_text = canonical_json(metadata.to_json())
+        expected = dict(expected or {})
+        with self.transaction() as connection:
+            if idempotency_key is not None:
+                earlier = connection.execute(
+                    select(idempotency_keys.c.result).where(idempotency_keys.c.key == idempotency_key)
+                ).scalar()
+                if earlier is not None:
+                    return AppendResult.from_json(earlier)
+            written = list(dict.fromkeys(event.stream_id for event in new_events))
+            versions = {stream: self._stream_version(connection, stream) for stream in {*written, *expected}}
+            for stream, version in expected.items():
+                if version is not None and versions[stream] != version:
+                    raise ConcurrencyConflict(stream, version, versions[stream])
+            position, previous = self._head(connection)
+            first = position + 1
+            recorded_at = format_time(self.clock())
+            rows = []
+            for event, schema_version, payload_text in prepared:
+                position += 1
+                versions[event.stream_id] += 1
+                previous = event_hash(
+                    previous, position, event.stream_id, versions[event.stream_id], event.type,
+                    schema_version, payload_text, metadata_text, recorded_at,
+                )
+                rows.append(
+                    {
+                        "position": position,
+                        "stream_id": event.stream_id,
+                        "version": versions[event.stream_id],
+                        "type": event.type,
+                        "schema_version": schema_version,
+                        "payload": payload_text,
+                        "metadata": metadata_text,
+                        "recorded_at": recorded_at,
+                        "hash": previous,
+                    }
+                )
+            try:
+                connection.execute(insert(events_table), rows)
+            except IntegrityError:
+                # Only possible if something appended without the lock; still a conflict, never a loss.
+                raise ConcurrencyConflict(written[0], expected.get(written[0]) or 0, -1) from None
+            result = AppendResult(first, position, {s: versions[s] for s in written}, previous)
+            if idempotency_key is not None:
+                connection.execute(
+                    insert(idempotency_keys),
+                    {"key": idempotency_key, "result": result.to_json(), "recorded_at": recorded_at},
+                )
+            if within is not None:
+                within(connection, [self._recorded(row) for row in rows])
+            if not self._sqlite:
+                connection.execute(text("SELECT pg_notify(:channel, :position)"),
+                                   {"channel": NOTIFY_CHANNEL, "position": str(position)})
+        return result
+
+    def _prepare(self, event: NewEvent) -> tuple[NewEvent, int, str]:
+        """Validate one event before any database work; return its schema version and payload text."""
+        schema_version = self.registry.validate(event.type, event.payload)
+        try:
+            payload_text = canonical_json(event.payload)
+        except (TypeError, ValueError) as error:
+            raise InvalidPayload(event.type, {"_schema": f"the payload is not plain JSON ({error})"}) from None
+        return event, schema_version, payload_text
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self, connection: Connection | None) -> Iterator[Connection]:
+        """Use the caller's connection, or open a short-lived one."""
+        if connection is not None:
+            yield connection
+        else:
+            with self.engine.connect() as own:
+                yield own
+
+    def head(self, connection: Connection | None = None) -> tuple[int, str]:
+        """The last position and its hash (0 and the genesis hash for an empty store)."""
+        with self._connection(connection) as conn:
+            return self._head(conn)
+
+    def stream_version(self, stream_id: str, connection: Connection | None = None) -> int:
+        """The version of a stream: the number of events in it, 0 if it does not exist."""
+        with self._connection(connection) as conn:
+            return self._stream_version(conn, stream_id)
+
+    def read_stream(self, stream_id: str, after_version: int = 0,
+                    connection: Connection | None = None) -> list[RecordedEvent]:
+        """The events of one stream in order, read as the latest schema versions."""
+        query = (
+            select(events_table)
+            .where(events_table.c.stream_id == stream_id, events_table.c.version > after_version)
+            .order_by(events_table.c.version)
+        )
+        with self._connection(connection) as conn:
+            return [self._recorded(row) for row in conn.execute(query)]
+
+    def read_all(
+        self,
+        after: int = 0,
+        *,
+        until: int | None = None,
+        types: Iterable[str] | None = None,
+        connection: Connection | None = None,
+    ) -> Iterator[RecordedEvent]:
+        """Events after a position in log order, in batches, optionally only some types."""
+        for batch in self.read_batches(after, until=until, types=types, connection=connection):
+            yield from batch
+
+    def read_batches(
+        self,
+        after: int = 0,
+        *,
+        until: int | None = None,
+        types: Iterable[str] | None = None,
+        connection: Connection | None = None,
+        raw: bool = False,
+    ) -> Iterator[list[Any]]:
+        """Events after a position, a batch at a time (raw rows if `raw`); memory stays flat."""
+        query = select(events_table).order_by(events_table.c.position).limit(self.batch_size)
+        if until is not None:
+            query = query.where(events_table.c.position <= until)
+        if types is not None:
+            query = query.where(events_table.c.type.in_(sorted(set(types))))
+        with self._connection(connection) as conn:
+            while True:
+                rows = conn.execute(query.where(events_table.c.position > after)).all()
+                if not rows:
+                    return
+                after = rows[-1].position
+                yield rows if raw else [self._recorded(row) for row in rows]
+
+    def _recorded(self, row: Row[Any] | Mapping[str, Any]) -> RecordedEvent:
+        """A stored row as a RecordedEvent, its payload upcast to the latest schema version."""
+        if isinstance(row, Row):
+            row = row._mapping
+        schema_version, payload = self.registry.upcast(row["type"], row["schema_version"], json.loads(row["payload"]))
+        return RecordedEvent(
+            position=row["position"],
+            stream_id=row["stream_id"],
+            version=row["version"],
+            type=row["type"],
+            schema_version=schema_version,
+            payload=payload,
+            metadata=Metadata.from_json(json.loads(row["metadata"])),
+            recorded_at=datetime.fromisoformat(row["recorded_at"]),
+            hash=row["hash"],
+        )
+
+    @staticmethod
+    def _head(connection: Connection) -> tuple[int, str]:
+        row = connection.execute(
+            select(events_table.c.position, events_table.c.hash).order_by(events_table.c.position.desc()).limit(1)
+        ).first()
+        return (0, GENESIS) if row is None else (row.position, row.hash)
+
+    @staticmethod
+    def _stream_version(connection: Connection, stream_id: str) -> int:
+        found = connection.execute(
+            select(func.max(events_table.c.version)).where(events_table.c.stream_id == stream_id)
+        ).scalar()
+        return found or 0
+
+    # -- checking --------------------------------------------------------------------------------
+
+    def verify(self, progress: Callable[[int], None] | None = None) -> VerifyReport:
+        """Recompute the whole chain; report the first position whose hash or place is wrong."""
+        previous, count = GENESIS, 0
+        for rows in self.read_batches(raw=True):
+            for row in rows:
+                count += 1
+                if row.position != count:
+                    return VerifyReport(count - 1, previous, row.position,
+                                        f"position {count} is missing: the log has a gap")
+                if recompute_hash(previous, row) != row.hash:
+                    return VerifyReport(count - 1, previous, row.position,
+                                        "the stored hash does not match the event's contents")
+                previous = row.hash
+            if progress is not None:
+                progress(len(rows))
+        return VerifyReport(count, previous)
+
+
+def recompute_hash(previous: str, row: Any) -> str:
+    """The hash a stored event should have, given the previous event's hash."""
+    return event_hash(previous, row.position, row.stream_id, row.version, row.type, row.schema_version,
+                      row.payload, row.metadata, row.recorded_at)

@@ -1,0 +1,57 @@
+"""What a projection is, and the checkpoint table every projection keeps its place in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from events import RecordedEvent
+
+metadata = MetaData()
+
+checkpoints = Table(
+    "projection_checkpoints",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("position", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+)
+
+
+class Projection:
+    """A read model: the tables it owns and how each batch of events changes them."""
+
+    name: ClassVar[str]
+    tables: ClassVar[tuple[Table, ...]] = ()
+    #: The event types it reads; None for all. The runner skips the rest in SQL.
+    types: ClassVar[frozenset[str] | None] = None
+
+    def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
+        """Apply a batch of events, in log order, inside the runner's transaction."""
+        raise NotImplementedError
+
+    def reset(self, connection: Connection) -> None:
+        """Empty the read model before a rebuild."""
+        for table in reversed(self.tables):
+            connection.execute(delete(table))
+
+
+def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str]) -> None:
+    """Insert rows, or update the existing row with the same key, on SQLite and PostgreSQL."""
+    if not rows:
+        return
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = dialect_insert(table)
+    changed = {name: statement.excluded[name] for name in rows[0] if name not in key}
+    connection.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changed), rows)
+
+
+def insert_missing(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str]) -> None:
+    """Insert the rows whose key is not there yet; leave existing rows alone."""
+    if not rows:
+        return
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    connection.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=list(key)), rows)

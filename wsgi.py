@@ -1,0 +1,2 @@
+from coalition import create_app
+app = create_app()
