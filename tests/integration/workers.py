@@ -1,0 +1,57 @@
+"""Code run in child processes by the concurrency tests (importable, so that `spawn` can start it)."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from events import ConcurrencyConflict, EventStore, NewEvent, create_engine
+from tests.conftest import make_registry
+
+STREAMS = [f"thing-{n}" for n in range(4)]
+
+
+def hammer(url: str, writer: int, appends: int) -> tuple[list[tuple[str, int, int]], int]:
+    """Make `appends` successful appends to overlapping streams, deciding on a read version each time.
+
+    Returns each acknowledged event as (name, stream version, position), and how many conflicts
+    were raised and retried. Every fifth append writes two streams at once.
+    """
+    rng = random.Random(writer)
+    engine = create_engine(url)
+    store = EventStore(engine, make_registry())
+    acknowledged: list[tuple[str, int, int]] = []
+    conflicts = 0
+    try:
+        for n in range(appends):
+            streams = rng.sample(STREAMS, 2 if n % 5 == 0 else 1)
+            while True:
+                expected = {stream: store.stream_version(stream) for stream in streams}
+                time.sleep(rng.random() / 1000)  # widen the window between deciding and appending
+                names = [f"{writer}:{n}:{stream}" for stream in streams]
+                try:
+                    result = store.append(
+                        [NewEvent(stream, "ThingCreated", {"name": name}) for stream, name in zip(streams, names)],
+                        expected=expected,
+                    )
+                except ConcurrencyConflict:
+                    conflicts += 1
+                    continue
+                for offset, name in enumerate(names):
+                    acknowledged.append((name, expected[streams[offset]] + 1, result.first_position + offset))
+                break
+    finally:
+        engine.dispose()
+    return acknowledged, conflicts
+
+
+def append_with_key(url: str, writer: int, key: str) -> tuple[int, bool]:
+    """Append one event under an idempotency key; return its position and whether it was a replay."""
+    engine = create_engine(url)
+    try:
+        result = EventStore(engine, make_registry()).append(
+            [NewEvent("thing-1", "ThingCreated", {"name": f"writer {writer}"})], idempotency_key=key
+        )
+    finally:
+        engine.dispose()
+    return result.first_position, result.replayed
