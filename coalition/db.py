@@ -1,6 +1,8 @@
-"""Bringing a database to the current schema from code (tests, tools); `flask db upgrade` does the same."""
+"""Moving a database between schema revisions from code (tests, tools); `flask db upgrade` does the same."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from alembic import command
 from alembic.config import Config
@@ -16,10 +18,20 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database behind `engine` to `revision`, in one transaction."""
+def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
+    """Run one Alembic command on `engine` in one transaction."""
     config = alembic_config()
     with engine.connect() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)
         connection.commit()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database behind `engine` up to `revision`."""
+    _migrate(engine, command.upgrade, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Migrate the database behind `engine` down to `revision` (`base`: no tables at all)."""
+    _migrate(engine, command.downgrade, revision)

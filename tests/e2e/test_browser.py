@@ -1,0 +1,74 @@
+"""The pages as a person sees them: served for real, rendered in Debian's Chromium through Playwright."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from coalition import create_app
+from coalition.db import upgrade
+from events import create_engine
+from tests.conftest import missing, sqlite_url
+
+ARTIFACTS = Path(__file__).parent.parent / "artifacts"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium from Debian, driven by Playwright."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        missing("Chromium is not installed (Debian package: chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright for Python is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_url(tmp_path: Path) -> Iterator[str]:
+    """The app on a fresh SQLite database, served on a free loopback port for the test's duration."""
+    url = sqlite_url(tmp_path)
+    engine = create_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        app.extensions["coalition"].engine.dispose()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_home_page_renders_readably(browser: Any, live_url: str, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        response = page.goto(live_url + "/")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"home-{width}.png"), full_page=True)
+
+        assert response is not None and response.status == 200
+        assert page.title() == "Coalition"
+        assert page.get_by_role("heading", level=1).inner_text() == "Run your coalition in the open"
+        assert page.get_by_text("The log is empty").is_visible()
+        assert page.evaluate("getComputedStyle(document.querySelector('.brand')).color") == "rgb(11, 110, 79)"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+    finally:
+        page.close()
