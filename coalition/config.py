@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +30,22 @@ def check(config: dict[str, Any]) -> None:
 
 
 def secret_key(instance_path: str) -> str:
-    """The key signing sessions: kept in `instance/secret_key` (mode 0600), made on first run."""
+    """The key signing sessions: kept in `instance/secret_key` (mode 0600), made on first run.
+
+    The key is written to a private temporary file and linked into place, so that processes
+    starting together never read a half-written file and all end up with the same key.
+    """
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_urlsafe(48))
+        descriptor, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(48))
+                file.flush()
+                os.fsync(file.fileno())
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            os.unlink(temporary)
     return path.read_text().strip()

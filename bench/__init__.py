@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench store` measures the event store against baselines and eventsourcing."""

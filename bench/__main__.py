@@ -1,0 +1,29 @@
+"""Entry point: `python -m bench <subcommand>`; each subcommand lives in its own module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bench import store
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: one subparser per benchmark (only `store` so far; `http` will join it)."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    subcommands = parser.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
+    store_parser = subcommands.add_parser("store", help=store.__doc__, description=store.__doc__)
+    store.add_arguments(store_parser)
+    store_parser.set_defaults(run=store.main)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the arguments and run the chosen benchmark; its return value is the exit status."""
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

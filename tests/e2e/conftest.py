@@ -1,0 +1,80 @@
+"""The app on each backend, its test client and CLI runner, and a second database to import into."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from coalition import create_app
+from coalition.db import upgrade
+from coalition.extensions import Services
+from events import create_engine
+from tests.conftest import make_registry, postgres_schema, sqlite_url
+
+MakeApp = Callable[..., Flask]
+
+
+def migrate(url: str) -> None:
+    """Bring the database at `url` to the current schema."""
+    engine = create_engine(url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def services(app: Flask) -> Services:
+    """The app's event store, projection runner and append."""
+    return app.extensions["coalition"]
+
+
+@pytest.fixture
+def make_app() -> Iterator[MakeApp]:
+    """Builds apps on a database (migrated first unless `migrated=False`) with the test event types."""
+    built: list[Flask] = []
+
+    def make(url: str, *, migrated: bool = True, **config: Any) -> Flask:
+        if migrated:
+            migrate(url)
+        app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "test", **config})
+        built.append(app)
+        # The app's own registry is empty until the domains register their events.
+        services(app).store.registry = make_registry()
+        return app
+
+    yield make
+    for app in built:
+        services(app).engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: MakeApp, database_url: str) -> Flask:
+    """The app on an empty, migrated database of each backend."""
+    return make_app(database_url)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def other_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second empty, un-migrated database on the same backend as `database_url`."""
+    with ExitStack() as cleanup:
+        if database_url.startswith("sqlite"):
+            (tmp_path / "other").mkdir()
+            yield sqlite_url(tmp_path / "other")
+        else:
+            yield cleanup.enter_context(postgres_schema())
