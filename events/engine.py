@@ -21,7 +21,8 @@ def create_engine(
     """An engine for `url`; on SQLite: WAL, the given `synchronous`, a busy timeout, explicit BEGINs."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine_options.setdefault("pool_pre_ping", True)
+        # No pre-ping: it costs a round trip per append; a dropped connection is detected and
+        # replaced by SQLAlchemy when it fails, and the command fails whole (nothing half-written).
         return sa.create_engine(parsed, **engine_options)
 
     synchronous = sqlite_synchronous.upper()

@@ -10,9 +10,14 @@ from typing import Any
 GENESIS = hashlib.sha256(b"coalition event log, chain format 1").hexdigest()
 
 
+# Encoders made once: json.dumps with options builds a new encoder on every call.
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+_record = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def canonical_json(value: Any) -> str:
     """The one JSON text of a value: sorted keys, no spaces, UTF-8 kept as is."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _canonical(value)
 
 
 def event_hash(
@@ -30,9 +35,5 @@ def event_hash(
 
     `payload` and `metadata` are the exact stored JSON texts, so any changed byte changes the hash.
     """
-    record = json.dumps(
-        [previous, position, stream_id, version, type_name, schema_version, payload, metadata, recorded_at],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    record = _record([previous, position, stream_id, version, type_name, schema_version, payload, metadata, recorded_at])
     return hashlib.sha256(record.encode("utf-8")).hexdigest()

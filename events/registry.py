@@ -73,6 +73,18 @@ class Registry:
             raise InvalidPayload(type_name, errors)
         return version
 
+    def validate_batch(self, type_name: str, payloads: list[Mapping[str, Any]]) -> int:
+        """Check many payloads of one type in one pass (faster); errors name the first bad payload's fields."""
+        version = self.latest_version(type_name)
+        if len(payloads) == 1 or not all(isinstance(p, Mapping) for p in payloads):
+            for payload in payloads:
+                self.validate(type_name, payload, version)
+            return version
+        errors = self._schemas[(type_name, version)].validate(payloads, many=True)
+        if errors:
+            raise InvalidPayload(type_name, errors[min(errors)])
+        return version
+
     def upcast(self, type_name: str, version: int, payload: Payload) -> tuple[int, Payload]:
         """Bring a stored payload up to the latest version of its type."""
         latest = self._latest.get(type_name)

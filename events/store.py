@@ -8,9 +8,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection, Engine, Row
-from sqlalchemy.exc import IntegrityError
 
 from events.engine import is_sqlite
 from events.errors import ConcurrencyConflict, EmptyAppend, InvalidPayload
@@ -18,11 +17,11 @@ from events.hashing import GENESIS, canonical_json, event_hash
 from events.records import AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
 from events.registry import Registry
 from events.schema import events as events_table
-from events.schema import idempotency_keys
 
 #: Every append on PostgreSQL holds this transaction-scoped advisory lock: one appender at a time,
 #: so positions are assigned, hashed and committed in the same order.
 APPEND_LOCK_KEY = 0x436F616C
+#: A trigger on `events` notifies this channel on PostgreSQL after every insert (see the migrations).
 NOTIFY_CHANNEL = "coalition_events"
 
 Clock = Callable[[], datetime]
@@ -48,6 +47,7 @@ class EventStore:
         self.clock = clock
         self.batch_size = batch_size
         self._sqlite = is_sqlite(engine)
+        self._sql = _Statements("?" if self._sqlite else "%s")
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -83,71 +83,74 @@ class EventStore:
         """
         if not new_events:
             raise EmptyAppend()
-        prepared = [self._prepare(event) for event in new_events]
+        prepared = self._prepare(new_events)
         metadata_text = canonical_json(metadata.to_json())
         expected = dict(expected or {})
+        written = list(dict.fromkeys(event.stream_id for event in new_events))
         with self.transaction() as connection:
+            # The hot path talks to the driver's own cursor, inside the transaction SQLAlchemy began:
+            # an append is three statements, and SQLAlchemy's per-statement work would double its cost.
+            cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             if idempotency_key is not None:
-                earlier = connection.execute(
-                    select(idempotency_keys.c.result).where(idempotency_keys.c.key == idempotency_key)
-                ).scalar()
+                cursor.execute(self._sql.find_key, (idempotency_key,))
+                earlier = cursor.fetchone()
                 if earlier is not None:
-                    return AppendResult.from_json(earlier)
-            written = list(dict.fromkeys(event.stream_id for event in new_events))
-            versions = {stream: self._stream_version(connection, stream) for stream in {*written, *expected}}
+                    return AppendResult.from_json(earlier[0])
+            position, previous, versions = self._positions(cursor, [*written, *expected])
             for stream, version in expected.items():
                 if version is not None and versions[stream] != version:
                     raise ConcurrencyConflict(stream, version, versions[stream])
-            position, previous = self._head(connection)
             first = position + 1
             recorded_at = format_time(self.clock())
             rows = []
             for event, schema_version, payload_text in prepared:
                 position += 1
-                versions[event.stream_id] += 1
-                previous = event_hash(
-                    previous, position, event.stream_id, versions[event.stream_id], event.type,
-                    schema_version, payload_text, metadata_text, recorded_at,
-                )
-                rows.append(
-                    {
-                        "position": position,
-                        "stream_id": event.stream_id,
-                        "version": versions[event.stream_id],
-                        "type": event.type,
-                        "schema_version": schema_version,
-                        "payload": payload_text,
-                        "metadata": metadata_text,
-                        "recorded_at": recorded_at,
-                        "hash": previous,
-                    }
-                )
+                version = versions[event.stream_id] = versions[event.stream_id] + 1
+                previous = event_hash(previous, position, event.stream_id, version, event.type,
+                                      schema_version, payload_text, metadata_text, recorded_at)
+                rows.append((position, event.stream_id, version, event.type, schema_version,
+                             payload_text, metadata_text, recorded_at, previous))
             try:
-                connection.execute(insert(events_table), rows)
-            except IntegrityError:
+                if len(rows) == 1:
+                    cursor.execute(self._sql.insert_events, rows[0])
+                else:
+                    cursor.executemany(self._sql.insert_events, rows)
+            except connection.dialect.loaded_dbapi.IntegrityError:
                 # Only possible if something appended without the lock; still a conflict, never a loss.
                 raise ConcurrencyConflict(written[0], expected.get(written[0]) or 0, -1) from None
             result = AppendResult(first, position, {s: versions[s] for s in written}, previous)
             if idempotency_key is not None:
-                connection.execute(
-                    insert(idempotency_keys),
-                    {"key": idempotency_key, "result": result.to_json(), "recorded_at": recorded_at},
-                )
+                cursor.execute(self._sql.insert_key, (idempotency_key, result.to_json(), recorded_at))
             if within is not None:
-                within(connection, [self._recorded(row) for row in rows])
-            if not self._sqlite:
-                connection.execute(text("SELECT pg_notify(:channel, :position)"),
-                                   {"channel": NOTIFY_CHANNEL, "position": str(position)})
+                within(connection, [self._recorded(dict(zip(COLUMNS, row))) for row in rows])
         return result
 
-    def _prepare(self, event: NewEvent) -> tuple[NewEvent, int, str]:
-        """Validate one event before any database work; return its schema version and payload text."""
-        schema_version = self.registry.validate(event.type, event.payload)
-        try:
-            payload_text = canonical_json(event.payload)
-        except (TypeError, ValueError) as error:
-            raise InvalidPayload(event.type, {"_schema": f"the payload is not plain JSON ({error})"}) from None
-        return event, schema_version, payload_text
+    def _positions(self, cursor: Any, streams: list[str]) -> tuple[int, str, dict[str, int]]:
+        """In one query: the head position and hash, and the version of each stream."""
+        unique = list(dict.fromkeys(streams))
+        head, previous, versions = 0, GENESIS, dict.fromkeys(unique, 0)
+        cursor.execute(self._sql.positions(len(unique)), tuple(unique))
+        for number, text_value, is_stream in cursor.fetchall():
+            if is_stream:
+                versions[text_value] = number
+            else:
+                head, previous = number, text_value
+        return head, previous, versions
+
+    def _prepare(self, new_events: Sequence[NewEvent]) -> list[tuple[NewEvent, int, str]]:
+        """Validate the events before any database work; pair each with its schema version and payload text."""
+        by_type: dict[str, list[Mapping[str, Any]]] = {}
+        for event in new_events:
+            by_type.setdefault(event.type, []).append(event.payload)
+        versions = {name: self.registry.validate_batch(name, payloads) for name, payloads in by_type.items()}
+        prepared = []
+        for event in new_events:
+            try:
+                payload_text = canonical_json(event.payload)
+            except (TypeError, ValueError) as error:
+                raise InvalidPayload(event.type, {"_schema": f"the payload is not plain JSON ({error})"}) from None
+            prepared.append((event, versions[event.type], payload_text))
+        return prepared
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -265,6 +268,32 @@ class EventStore:
             if progress is not None:
                 progress(len(rows))
         return VerifyReport(count, previous)
+
+
+COLUMNS = ("position", "stream_id", "version", "type", "schema_version", "payload", "metadata", "recorded_at", "hash")
+
+
+class _Statements:
+    """The append's SQL, written once per placeholder style and sent straight to the driver."""
+
+    def __init__(self, placeholder: str) -> None:
+        self.placeholder = placeholder
+        self.insert_events = (f"INSERT INTO events ({', '.join(COLUMNS)}) "
+                              f"VALUES ({', '.join([placeholder] * len(COLUMNS))})")
+        self.find_key = f"SELECT result FROM idempotency_keys WHERE key = {placeholder}"
+        self.insert_key = f"INSERT INTO idempotency_keys (key, result, recorded_at) VALUES ({placeholder}, {placeholder}, {placeholder})"
+        self._positions: dict[int, str] = {}
+
+    def positions(self, streams: int) -> str:
+        """Rows (position, hash, 0) for the head, then (version, stream id, 1) per existing stream."""
+        if streams not in self._positions:
+            self._positions[streams] = (
+                "SELECT position, hash, 0 FROM "
+                "(SELECT position, hash FROM events ORDER BY position DESC LIMIT 1) AS head "
+                "UNION ALL SELECT max(version), stream_id, 1 FROM events "
+                f"WHERE stream_id IN ({', '.join([self.placeholder] * streams)}) GROUP BY stream_id"
+            )
+        return self._positions[streams]
 
 
 def recompute_hash(previous: str, row: Any) -> str:

@@ -29,6 +29,11 @@ IMMUTABLE = {
         "FOR EACH ROW EXECUTE FUNCTION events_immutable()",
         "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events "
         "FOR EACH STATEMENT EXECUTE FUNCTION events_immutable()",
+        # Wakes `flask projections run` (LISTEN coalition_events) when a transaction with new events commits.
+        "CREATE FUNCTION events_notify() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN PERFORM pg_notify('coalition_events', ''); RETURN NULL; END $$",
+        "CREATE TRIGGER events_notify AFTER INSERT ON events "
+        "FOR EACH STATEMENT EXECUTE FUNCTION events_notify()",
     ],
 }
 
@@ -80,3 +85,4 @@ def downgrade() -> None:
     op.drop_table("events")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION events_immutable()")
+        op.execute("DROP FUNCTION events_notify()")
