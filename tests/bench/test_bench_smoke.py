@@ -1,0 +1,32 @@
+"""The benchmark still runs end to end (tiny sizes; nothing here is timed or judged on speed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import POSTGRES_URL
+
+ROOT = Path(__file__).parent.parent.parent
+
+
+@pytest.mark.slow
+def test_store_benchmark_reports_every_contender_and_target(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench", "store", "--quick", "--json", "--tmp-dir", str(tmp_path)]
+    if POSTGRES_URL:
+        command += ["--postgres-url", POSTGRES_URL]
+
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout)
+    keys = {result["key"] for result in report["results"]}
+    assert {"sqlite.raw.single", "sqlite.ours.single", "sqlite.eventsourcing.single"} <= keys
+    assert all(result["events_per_second"] > 0 for result in report["results"])
+    assert report["rebuild"]["events"] == report["rebuild"]["checkpoint"]
+    assert {target["result"] for target in report["targets"]} <= {"PASS", "MISS"}
+    assert list(tmp_path.iterdir()) == [], "the benchmark left files behind"
