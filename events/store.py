@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine, Row
 
 from events.engine import is_sqlite
@@ -61,7 +61,7 @@ class EventStore:
             connection.execution_options(writer=True)
             with connection.begin():
                 if lock and not self._sqlite:
-                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+                    connection.exec_driver_sql(self._sql.lock, (APPEND_LOCK_KEY,))
                 yield connection
 
     def append(
@@ -87,10 +87,11 @@ class EventStore:
         metadata_text = canonical_json(metadata.to_json())
         expected = dict(expected or {})
         written = list(dict.fromkeys(event.stream_id for event in new_events))
-        with self.transaction() as connection:
+        with self.transaction(lock=False) as connection, closing(connection.connection.dbapi_connection.cursor()) as cursor:
             # The hot path talks to the driver's own cursor, inside the transaction SQLAlchemy began:
             # an append is three statements, and SQLAlchemy's per-statement work would double its cost.
-            cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            if not self._sqlite:
+                cursor.execute(self._sql.lock, (APPEND_LOCK_KEY,))
             if idempotency_key is not None:
                 cursor.execute(self._sql.find_key, (idempotency_key,))
                 earlier = cursor.fetchone()
@@ -280,6 +281,7 @@ class _Statements:
         self.placeholder = placeholder
         self.insert_events = (f"INSERT INTO events ({', '.join(COLUMNS)}) "
                               f"VALUES ({', '.join([placeholder] * len(COLUMNS))})")
+        self.lock = f"SELECT pg_advisory_xact_lock({placeholder})"
         self.find_key = f"SELECT result FROM idempotency_keys WHERE key = {placeholder}"
         self.insert_key = f"INSERT INTO idempotency_keys (key, result, recorded_at) VALUES ({placeholder}, {placeholder}, {placeholder})"
         self._positions: dict[int, str] = {}
