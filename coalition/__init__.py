@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
 
     from coalition import cli, web
+    from coalition.domain import organisation  # noqa: F401  (registers its event types)
     from coalition.event_types import registry
     from coalition.extensions import EventSourcing, migrate
 
