@@ -26,7 +26,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
 
-    from coalition import cli, web
+    from coalition import api, cli, web
+    from coalition.api import errors
     from coalition.domain import organisation  # noqa: F401  (registers its event types)
     from coalition.event_types import registry
     from coalition.extensions import EventSourcing, migrate
@@ -35,4 +36,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app)
     cli.init_app(app)
     app.register_blueprint(web.bp)
+    app.register_blueprint(api.bp)
+    errors.init_app(app)
     return app

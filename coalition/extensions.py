@@ -8,9 +8,10 @@ from pathlib import Path
 
 from flask import Flask, current_app
 from flask_migrate import Migrate
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from events import AppendResult, EventStore, Metadata, NewEvent, Registry, create_engine
+from events import AppendResult, EventStore, Metadata, NewEvent, RecordedEvent, Registry, create_engine
+from events.store import WithinAppend
 from projections import ProjectionRunner, default_projections
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -34,15 +35,18 @@ class Services:
         expected: Mapping[str, int | None] | None = None,
         metadata: Metadata = Metadata(),
         idempotency_key: str | None = None,
+        within: WithinAppend | None = None,
     ) -> AppendResult:
-        """Append; in the embedded mode the projections are updated in the same transaction."""
-        return self.store.append(
-            new_events,
-            expected=expected,
-            metadata=metadata,
-            idempotency_key=idempotency_key,
-            within=self.runner.within_append if self.inline_projections else None,
-        )
+        """Append; `within` and, in the embedded mode, the projections run in the same transaction."""
+
+        def in_transaction(connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
+            if within is not None:
+                within(connection, recorded)
+            if self.inline_projections:
+                self.runner.within_append(connection, recorded)
+
+        return self.store.append(new_events, expected=expected, metadata=metadata,
+                                 idempotency_key=idempotency_key, within=in_transaction)
 
 
 class EventSourcing:

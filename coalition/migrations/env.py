@@ -5,10 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import coalition.accounts
 import events.schema
 import projections
 
-TARGET_METADATA = [events.schema.metadata, projections.metadata]
+TARGET_METADATA = [events.schema.metadata, projections.metadata, coalition.accounts.metadata]
 
 
 def run(connection: Connection) -> None:

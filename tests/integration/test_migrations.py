@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from coalition.db import downgrade, upgrade
 from events import create_engine
 
-TABLES = {"events", "idempotency_keys", "projection_checkpoints", "stream_heads", "alembic_version"}
+TABLES = {"events", "idempotency_keys", "projection_checkpoints", "stream_heads", "users", "api_tokens", "alembic_version"}
 
 
 def table_names(engine: sa.Engine) -> set[str]:
@@ -21,7 +21,7 @@ def test_upgrade_creates_every_table_and_records_the_revision(database_url: str)
         upgrade(engine)
         assert TABLES <= table_names(engine)
         with engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
     finally:
         engine.dispose()
 

@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1: one blueprint, resources in their own modules."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from coalition.api import accounts  # noqa: E402,F401  (registers its routes on bp)
