@@ -15,6 +15,7 @@ from flask_login import UserMixin
 from marshmallow import Schema, fields
 from sqlalchemy import Column, ForeignKey, MetaData, String, Table, insert, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from coalition.domain.base import DomainError, NotFound, RuleBroken
@@ -145,20 +146,24 @@ def revoke_token(services: Services, user: User, token_id: str, metadata: Metada
                     metadata=_as(metadata, user.user_id), within=mark_revoked)
 
 
+def _user_where(engine: Engine, condition: ColumnElement[bool], *joins: Table) -> User | None:
+    """The one user matching `condition` (over `users` and any joined tables), if any."""
+    query = select(users.c.user_id, users.c.email, users.c.name)
+    for table in joins:
+        query = query.join(table, table.c.user_id == users.c.user_id)
+    with engine.connect() as connection:
+        row = connection.execute(query.where(condition)).first()
+    return None if row is None else User(row.user_id, row.email, row.name)
+
+
 def find_user(engine: Engine, email: str) -> User | None:
     """The user with this e-mail address, if any."""
-    with engine.connect() as connection:
-        row = connection.execute(select(users.c.user_id, users.c.email, users.c.name)
-                                 .where(users.c.email == normalise_email(email))).first()
-    return None if row is None else User(row.user_id, row.email, row.name)
+    return _user_where(engine, users.c.email == normalise_email(email))
 
 
 def load_user(engine: Engine, user_id: str) -> User | None:
     """The user with this id, if any (Flask-Login's user loader)."""
-    with engine.connect() as connection:
-        row = connection.execute(select(users.c.user_id, users.c.email, users.c.name)
-                                 .where(users.c.user_id == user_id)).first()
-    return None if row is None else User(row.user_id, row.email, row.name)
+    return _user_where(engine, users.c.user_id == user_id)
 
 
 def authenticate(engine: Engine, email: str, password: str) -> User | None:
@@ -175,13 +180,8 @@ def authenticate(engine: Engine, email: str, password: str) -> User | None:
 
 def user_for_token(engine: Engine, token: str) -> User | None:
     """The user a bearer token belongs to, unless it is unknown or revoked."""
-    with engine.connect() as connection:
-        row = connection.execute(
-            select(users.c.user_id, users.c.email, users.c.name)
-            .join(api_tokens, api_tokens.c.user_id == users.c.user_id)
-            .where(api_tokens.c.token_hash == hash_token(token), api_tokens.c.revoked_at.is_(None))
-        ).first()
-    return None if row is None else User(row.user_id, row.email, row.name)
+    return _user_where(engine, (api_tokens.c.token_hash == hash_token(token)) & api_tokens.c.revoked_at.is_(None),
+                       api_tokens)
 
 
 def _as(metadata: Metadata, user_id: str) -> Metadata:

@@ -99,6 +99,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def other_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second empty (un-migrated) database on the same backend as `database_url`."""
+    if database_url.startswith("sqlite"):
+        (tmp_path / "other").mkdir()
+        yield sqlite_url(tmp_path / "other")
+    else:
+        with postgres_schema() as url:
+            yield url
+
+
+@pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine on a database migrated to the current schema."""
     engine = create_engine(database_url)

@@ -9,7 +9,10 @@ its state, its commands (imperative dataclasses), `evolve(state, change) -> stat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, TypeVar
+
+State = TypeVar("State")
 
 
 class DomainError(Exception):
@@ -51,3 +54,11 @@ class Change:
 def drop_none(values: dict[str, Any]) -> dict[str, Any]:
     """A payload without its unset optional fields."""
     return {key: value for key, value in values.items() if value is not None}
+
+
+def fold(evolve: Callable[[State | None, Change], State | None], changes: Iterable[Change]) -> State | None:
+    """An aggregate's state after a stream of its events, starting from nothing."""
+    state: State | None = None
+    for change in changes:
+        state = evolve(state, change)
+    return state

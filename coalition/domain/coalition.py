@@ -14,7 +14,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none
+from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none, fold
 from coalition.event_types import registry
 
 MEMBER_STATES = ("invited", "requested", "active", "suspended", "left")
@@ -265,10 +265,7 @@ def evolve(state: Coalition | None, change: Change) -> Coalition | None:
 
 def replay(changes: list[Change]) -> Coalition | None:
     """The state after a stream of events."""
-    state: Coalition | None = None
-    for change in changes:
-        state = evolve(state, change)
-    return state
+    return fold(evolve, changes)
 
 
 # -- commands -------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import date
 import pycountry
 from marshmallow import Schema, fields, validate
 
-from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none
+from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none, fold
 from coalition.event_types import registry
 
 SECTORS = ("ngo", "community-based", "faith-based", "academic", "public", "private")
@@ -119,10 +119,7 @@ def evolve(state: Organisation | None, change: Change) -> Organisation | None:
 
 def replay(changes: list[Change]) -> Organisation | None:
     """The state after a stream of events."""
-    state: Organisation | None = None
-    for change in changes:
-        state = evolve(state, change)
-    return state
+    return fold(evolve, changes)
 
 
 # -- commands and decisions -----------------------------------------------------------------------

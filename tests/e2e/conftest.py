@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +13,7 @@ from coalition import create_app
 from coalition.db import upgrade
 from coalition.extensions import Services
 from events import create_engine
-from tests.conftest import make_registry, postgres_schema, sqlite_url
+from tests.conftest import make_registry
 
 MakeApp = Callable[..., Flask]
 
@@ -67,14 +65,3 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
-
-
-@pytest.fixture
-def other_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """A second empty, un-migrated database on the same backend as `database_url`."""
-    with ExitStack() as cleanup:
-        if database_url.startswith("sqlite"):
-            (tmp_path / "other").mkdir()
-            yield sqlite_url(tmp_path / "other")
-        else:
-            yield cleanup.enter_context(postgres_schema())

@@ -86,11 +86,11 @@ def test_export_to_standard_output_writes_only_the_events(app: Flask, runner: Fl
 
 
 def test_export_then_import_gives_the_same_log_and_read_models(
-    app: Flask, runner: FlaskCliRunner, make_app: MakeApp, other_url: str, tmp_path: Path
+    app: Flask, runner: FlaskCliRunner, make_app: MakeApp, other_database_url: str, tmp_path: Path
 ) -> None:
     head_hash = fill(app)
     export(runner, tmp_path / "log.jsonl")
-    other = make_app(other_url)
+    other = make_app(other_database_url)
 
     result = other.test_cli_runner().invoke(args=["events", "import", str(tmp_path / "log.jsonl")])
 
@@ -102,11 +102,11 @@ def test_export_then_import_gives_the_same_log_and_read_models(
 
 
 def test_import_into_a_non_empty_store_is_refused_and_writes_nothing(
-    app: Flask, runner: FlaskCliRunner, make_app: MakeApp, other_url: str, tmp_path: Path
+    app: Flask, runner: FlaskCliRunner, make_app: MakeApp, other_database_url: str, tmp_path: Path
 ) -> None:
     fill(app)
     export(runner, tmp_path / "log.jsonl")
-    other = make_app(other_url)
+    other = make_app(other_database_url)
     services(other).append([NewEvent("thing-9", "ThingCreated", {"name": "already here"})])
     before = services(other).store.head()
 
@@ -120,7 +120,7 @@ def test_import_into_a_non_empty_store_is_refused_and_writes_nothing(
 
 @pytest.mark.parametrize("field", ["hash", "payload"])
 def test_import_of_an_altered_export_names_the_position_and_writes_nothing(
-    app: Flask, runner: FlaskCliRunner, make_app: MakeApp, other_url: str, tmp_path: Path, field: str
+    app: Flask, runner: FlaskCliRunner, make_app: MakeApp, other_database_url: str, tmp_path: Path, field: str
 ) -> None:
     fill(app)
     path = tmp_path / "log.jsonl"
@@ -130,7 +130,7 @@ def test_import_of_an_altered_export_names_the_position_and_writes_nothing(
     record[field] = "0" * 64 if field == "hash" else {**record["payload"], "name": "forged"}
     lines[2] = json.dumps(record)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    other = make_app(other_url)
+    other = make_app(other_database_url)
 
     result = other.test_cli_runner().invoke(args=["events", "import", str(path)])
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from coalition.db import upgrade
 from events import EventStore, ImportRefused, Metadata, NewEvent, create_engine, export_events, import_events
-from tests.conftest import make_registry, postgres_schema, sqlite_url
+from tests.conftest import make_registry
 
 DROP_TRIGGERS = {
     "sqlite": ["DROP TRIGGER events_no_update", "DROP TRIGGER events_no_delete"],
@@ -34,18 +32,12 @@ def filled(store: EventStore) -> EventStore:
 
 
 @pytest.fixture
-def empty_store(database_url: str, tmp_path: Path) -> Iterator[EventStore]:
+def empty_store(other_database_url: str) -> Iterator[EventStore]:
     """A second, empty store on the same backend as `store`."""
-    with ExitStack() as cleanup:
-        if database_url.startswith("sqlite"):
-            (tmp_path / "other").mkdir()
-            url = sqlite_url(tmp_path / "other")
-        else:
-            url = cleanup.enter_context(postgres_schema())
-        engine = create_engine(url)
-        cleanup.callback(engine.dispose)
-        upgrade(engine)
-        yield EventStore(engine, make_registry())
+    engine = create_engine(other_database_url)
+    upgrade(engine)
+    yield EventStore(engine, make_registry())
+    engine.dispose()
 
 
 def tamper(store: EventStore, statement: str, **params: object) -> None:
