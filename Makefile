@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-test check-system migrate bench clean
+.PHONY: run test install install-test system-packages check-system migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-check-system: install
+# Debian packages (WeasyPrint's libraries, fonts, poppler, Chromium): installed when missing.
+system-packages:
+	@.ci/system-packages
+
+check-system: install system-packages
 	@$(BIN)/python -m coalition.system_check
 
 migrate: install
@@ -33,7 +37,7 @@ migrate: install
 run: check-system migrate
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-test
+test: install-test system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-test

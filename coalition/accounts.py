@@ -100,7 +100,8 @@ def register(services: Services, email: str, password: str, name: str, metadata:
         raise RuleBroken("an account with this e-mail address already exists: sign in instead")
     user_id = uuid.uuid4().hex
     row = {"user_id": user_id, "email": email, "name": name.strip(),
-           "password_hash": generate_password_hash(password), "created_at": format_time(services.store.clock())}
+           "password_hash": generate_password_hash(password, services.password_method),
+           "created_at": format_time(services.store.clock())}
 
     def insert_user(connection: Connection, _recorded: list[RecordedEvent]) -> None:
         connection.execute(insert(users), row)
@@ -164,6 +165,15 @@ def find_user(engine: Engine, email: str) -> User | None:
 def load_user(engine: Engine, user_id: str) -> User | None:
     """The user with this id, if any (Flask-Login's user loader)."""
     return _user_where(engine, users.c.user_id == user_id)
+
+
+def names_of(engine: Engine, user_ids: set[str]) -> dict[str, str]:
+    """The display names of these users, by id."""
+    if not user_ids:
+        return {}
+    with engine.connect() as connection:
+        return dict(connection.execute(select(users.c.user_id, users.c.name)
+                                       .where(users.c.user_id.in_(sorted(user_ids)))).all())
 
 
 def authenticate(engine: Engine, email: str, password: str) -> User | None:

@@ -20,6 +20,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLITE_BUSY_TIMEOUT_MS": 10_000,
         # inline: projections are updated in the request's transaction; worker: by `flask projections run`.
         "PROJECTIONS": "inline",
+        # A slow hash on purpose (werkzeug's scrypt); the tests choose a fast one.
+        "PASSWORD_HASH_METHOD": "scrypt",
     }
 
 

@@ -27,6 +27,7 @@ class Services:
     store: EventStore
     runner: ProjectionRunner
     inline_projections: bool
+    password_method: str = "scrypt"  # werkzeug's method; tests may choose a fast one
 
     def append(
         self,
@@ -65,7 +66,8 @@ class EventSourcing:
         )
         store = EventStore(engine, self.registry)
         runner = ProjectionRunner(store, default_projections())
-        app.extensions["coalition"] = Services(engine, store, runner, config["PROJECTIONS"] == "inline")
+        app.extensions["coalition"] = Services(engine, store, runner, config["PROJECTIONS"] == "inline",
+                                               config["PASSWORD_HASH_METHOD"])
 
 
 def services() -> Services:

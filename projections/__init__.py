@@ -1,13 +1,17 @@
 """Read models built from the log, and the runner that keeps them current."""
 
+from projections.audit import AuditLog
 from projections.base import Projection, checkpoints, metadata
+from projections.coalitions import Coalitions
+from projections.organisations import Organisations
 from projections.runner import ProjectionRunner, Status, UnknownProjection
 from projections.streams import StreamCatalogue, stream_heads
 
 
 def default_projections() -> list[Projection]:
     """A fresh instance of every projection the application keeps."""
-    return [StreamCatalogue()]
+    # Coalitions before AuditLog: the audit reads which organisation a commitment or task belongs to.
+    return [StreamCatalogue(), Organisations(), Coalitions(), AuditLog()]
 
 
 __all__ = [

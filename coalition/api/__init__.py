@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from coalition.api import accounts  # noqa: E402,F401  (registers its routes on bp)
+from coalition.api import accounts, coalitions, openapi, organisations, reports, work  # noqa: E402,F401  (routes)

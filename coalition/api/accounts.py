@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, pre_load, validate
-from werkzeug.exceptions import BadRequest
 
 from coalition import accounts
 from coalition.api import bp
 from coalition.api.auth import authenticated
+from coalition.api.edge import documented, json_body
 from coalition.extensions import services
 
 
@@ -34,15 +34,21 @@ class TokenRequest(Schema):
     password = fields.String(required=True)
 
 
-def json_body(schema: Schema) -> dict[str, Any]:
-    """The request's JSON object loaded through `schema` (400 if not a JSON object, 422 if invalid)."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
-    return schema.load(body)
+class Created(Schema):
+    id = fields.String(required=True)
+
+
+class TokenCreated(Created):
+    token = fields.String(required=True, metadata={"description": "shown only this once"})
+
+
+class Me(Created):
+    email = fields.String(required=True)
+    name = fields.String(required=True)
 
 
 @bp.post("/users")
+@documented(request=RegisterRequest, response=Created, status=201, public=True)
 def register_user() -> ResponseReturnValue:
     """Register a person: 201 {id}."""
     data = json_body(RegisterRequest())
@@ -51,6 +57,7 @@ def register_user() -> ResponseReturnValue:
 
 
 @bp.post("/tokens")
+@documented(request=TokenRequest, response=TokenCreated, status=201, public=True)
 def create_token() -> ResponseReturnValue:
     """Exchange an e-mail and password for an API token, shown only this once: 201 {id, token}."""
     data = json_body(TokenRequest())
@@ -60,6 +67,7 @@ def create_token() -> ResponseReturnValue:
 
 @bp.delete("/tokens/<token_id>")
 @authenticated
+@documented(status=204)
 def revoke_token(token_id: str) -> ResponseReturnValue:
     """Revoke one of your own tokens: 204."""
     accounts.revoke_token(services(), g.user, token_id)
@@ -68,6 +76,7 @@ def revoke_token(token_id: str) -> ResponseReturnValue:
 
 @bp.get("/me")
 @authenticated
+@documented(response=Me)
 def me() -> ResponseReturnValue:
     """The person the token belongs to."""
     return jsonify(id=g.user.user_id, email=g.user.email, name=g.user.name)

@@ -195,6 +195,7 @@ class CreateTask:
     assignee_user_id: str | None = None
     objective_id: str | None = None
     commitment_id: str | None = None
+    assignee_acts_for: frozenset[str] = frozenset()  # the organisations the assignee acts for today
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +215,7 @@ class ReassignTask:
     organisation_id: str
     assignee_user_id: str | None = None
     reason: str | None = None
+    assignee_acts_for: frozenset[str] = frozenset()  # the organisations the assignee acts for today
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,10 +284,17 @@ def _follow_up(state: Coalition, c: Any, actor: Actor, today: date) -> list[Chan
     return [Change("CommitmentRescheduled", {**ids, "due_on": c.due_on.isoformat(), "reason": c.reason})]
 
 
+def _assignee(c: CreateTask | ReassignTask) -> None:
+    if c.assignee_user_id is not None and c.organisation_id not in c.assignee_acts_for:
+        raise RuleBroken(f"the assignee {c.assignee_user_id} does not act for organisation {c.organisation_id}: "
+                         "name one of its administrators or mandated users, or nobody")
+
+
 def _create(state: Coalition, c: CreateTask, actor: Actor, today: date) -> list[Change]:
     if not is_facilitator(state, actor.user_id) and liaison_of(state, c.organisation_id) != actor.user_id:
         raise NotAllowed("only facilitators or the liaison of the assignee organisation may create tasks")
     require_active(state, c.organisation_id, "receive tasks")
+    _assignee(c)
     if c.task_id in state.tasks:
         raise RuleBroken(f"task {c.task_id} already exists")
     _required(c.title, "a title")
@@ -325,6 +334,7 @@ def _reassign(state: Coalition, c: ReassignTask, actor: Actor, today: date) -> l
     require_facilitator(state, actor, "reassign tasks")
     _task_of(state, c.task_id, ("open", "accepted"))
     require_active(state, c.organisation_id, "receive tasks")
+    _assignee(c)
     return [Change("TaskReassigned", drop_none({
         "coalition_id": state.coalition_id, "task_id": c.task_id, "organisation_id": c.organisation_id,
         "assignee_user_id": c.assignee_user_id, "reason": c.reason or None}))]

@@ -6,10 +6,12 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import coalition.accounts
+import coalition.idempotency
 import events.schema
 import projections
 
-TARGET_METADATA = [events.schema.metadata, projections.metadata, coalition.accounts.metadata]
+TARGET_METADATA = [events.schema.metadata, projections.metadata, coalition.accounts.metadata,
+                   coalition.idempotency.metadata]
 
 
 def run(connection: Connection) -> None:

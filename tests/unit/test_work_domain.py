@@ -175,13 +175,23 @@ def test_an_amendment_keeps_the_objectives_that_commitments_or_tasks_serve() -> 
 
 
 def test_a_facilitator_creates_a_task_for_an_active_member() -> None:
-    command = CreateTask("t1", "Map the river banks", "GPS survey", "org-b", DUE, "u-bo", commitment_id="k1")
+    command = CreateTask("t1", "Map the river banks", "GPS survey", "org-b", DUE, "u-bo", commitment_id="k1",
+                         assignee_acts_for=frozenset({"org-b"}))
     changes, state = run(pledged(), command, ANA)
 
     assert changes == [Change("TaskCreated", {
         "coalition_id": "c1", "task_id": "t1", "title": "Map the river banks", "description": "GPS survey",
         "organisation_id": "org-b", "assignee_user_id": "u-bo", "due_on": "2025-06-30", "commitment_id": "k1"})]
     assert state.tasks["t1"].state == "open" and state.tasks["t1"].assignee_user_id == "u-bo"
+
+
+@pytest.mark.parametrize("command", [
+    CreateTask("t2", "T", "D", "org-b", DUE, "u-cy", assignee_acts_for=frozenset({"org-c"})),
+    ReassignTask("t1", "org-b", "u-cy", assignee_acts_for=frozenset()),
+])
+def test_a_named_assignee_must_act_for_the_assignee_organisation(command: Any) -> None:
+    with pytest.raises(RuleBroken, match="the assignee u-cy does not act for organisation org-b"):
+        decide(tasked(), command, ANA, TODAY)
 
 
 def test_the_liaison_of_the_assignee_organisation_creates_tasks_for_it_only() -> None:
@@ -250,7 +260,7 @@ def test_an_accepted_task_is_not_accepted_again_and_a_done_task_not_completed_ag
 
 def test_a_facilitator_reassigns_a_task_which_opens_again() -> None:
     state = at(run(tasked(), AcceptTask("t1"), BEN)[1], "org-c", "active")
-    changes, state = run(state, ReassignTask("t1", "org-c", "u-cy", "org-b is overloaded"), ANA)
+    changes, state = run(state, ReassignTask("t1", "org-c", "u-cy", "org-b is overloaded", frozenset({"org-c"})), ANA)
 
     assert changes == [Change("TaskReassigned", {"coalition_id": "c1", "task_id": "t1", "organisation_id": "org-c",
                                                  "assignee_user_id": "u-cy", "reason": "org-b is overloaded"})]
@@ -321,7 +331,7 @@ def test_every_work_change_validates_against_its_registered_schema() -> None:
     commands: list[tuple[Any, Actor]] = [
         (RescheduleCommitment("k1", date(2025, 8, 1), "late start"), BEN), (FulfilCommitment("k1", "report"), BEN),
         (PledgeCommitment("k2", "org-c", "event-hosting", "Venue", DUE), CY), (WithdrawCommitment("k2", "cut"), CY),
-        (CreateTask("t1", "T", "D", "org-b", DUE, "u-bo", "obj-2"), ANA), (AcceptTask("t1"), BEN),
+        (CreateTask("t1", "T", "D", "org-b", DUE, "u-bo", "obj-2", assignee_acts_for=frozenset({"org-b"})), ANA), (AcceptTask("t1"), BEN),
         (ReassignTask("t1", "org-c"), ANA), (CompleteTask("t1", "ok"), CY),
         (CreateTask("t2", "T", "D", "org-c", DUE, commitment_id="k1"), ANA), (DropTask("t2", "moot"), ANA)]
     seen = {"CommitmentPledged"}

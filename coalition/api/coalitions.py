@@ -1,0 +1,106 @@
+"""Coalitions over the API: found, read, amend the agreement, membership and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import NotFound as NoSuchAction
+
+from coalition.accounts import names_of
+from coalition.api import bp
+from coalition.api.auth import authenticated
+from coalition.api.edge import command, documented, json_body, today
+from coalition.api.schemas import (
+    AgreementPatch, Answer, CoalitionRequest, CoalitionView, MemberRequest, OptionalReasonRequest, ReasonRequest,
+    RoleRequest,
+)
+from coalition.domain import coalition as co
+from coalition.domain.base import NotFound
+from coalition.extensions import services
+from coalition.handlers import Context
+from coalition.handlers import coalitions as handle
+from projections.standing import Moment, Snapshot, snapshot
+
+
+def current(coalition_id: str) -> Snapshot:
+    """The coalition's rows as they are now, or NotFound."""
+    with services().engine.connect() as connection:
+        snap = snapshot(connection, coalition_id, Moment(None, today()))
+    if snap.agreement is None:
+        raise NotFound(f"no such coalition: {coalition_id}")
+    return snap
+
+
+@bp.post("/coalitions")
+@command(201)
+@documented(request=CoalitionRequest, response=Answer, status=201)
+def found_coalition(context: Context) -> dict[str, Any]:
+    """Found a coalition for an organisation you act for; you become its first facilitator."""
+    return handle.found_coalition(context, **json_body(CoalitionRequest()))
+
+
+@bp.get("/coalitions/<coalition_id>")
+@authenticated
+@documented(response=CoalitionView)
+def read_coalition(coalition_id: str) -> ResponseReturnValue:
+    """The partnership agreement, the members and the roles; the ETag is the version to send in If-Match."""
+    snap = current(coalition_id)
+    version = services().store.stream_version(co.stream(coalition_id))
+    agreement = snap.agreement or {}
+    names = names_of(services().engine, {r["user_id"] for r in snap.roles})
+    body = {
+        "id": coalition_id, "version": version, "founded_at": agreement["founded_at"],
+        "founding_organisation_id": agreement["founding_organisation_id"], "agreement": agreement,
+        "members": [{**m, **snap.names.get(m["organisation_id"], {})} for m in snap.members],
+        "roles": [{**r, "name": names.get(r["user_id"])} for r in snap.roles],
+    }
+    response = jsonify(CoalitionView().dump(body))
+    response.set_etag(str(version))
+    return response
+
+
+@bp.patch("/coalitions/<coalition_id>/agreement")
+@command(200)
+@documented(request=AgreementPatch, response=Answer)
+def amend_agreement(context: Context, coalition_id: str) -> dict[str, Any]:
+    """Amend the agreement (facilitators); the fields sent change, the old text stays in the log."""
+    return handle.amend_agreement(context, coalition_id, json_body(AgreementPatch(partial=True)))
+
+
+@bp.post("/coalitions/<coalition_id>/members")
+@command(201)
+@documented(request=MemberRequest, response=Answer, status=201)
+def join(context: Context, coalition_id: str) -> dict[str, Any]:
+    """A request to join when you act for the organisation; a facilitator's invitation otherwise."""
+    return handle.join(context, coalition_id, **json_body(MemberRequest()))
+
+
+@bp.post("/coalitions/<coalition_id>/members/<organisation_id>/<action>")
+@command(200)
+@documented(request=OptionalReasonRequest, response=Answer,
+            extra={"action": handle.MEMBERSHIP_ACTIONS, "reason required for": handle.NEEDS_A_REASON})
+def change_membership(context: Context, coalition_id: str, organisation_id: str, action: str) -> dict[str, Any]:
+    """approve or suspend or reinstate (facilitators), accept or leave (the organisation); suspend and reinstate need a reason."""
+    if action not in handle.MEMBERSHIP_ACTIONS:
+        raise NoSuchAction(f"no membership action {action!r}: use one of {', '.join(handle.MEMBERSHIP_ACTIONS)}")
+    schema = ReasonRequest() if action in handle.NEEDS_A_REASON else OptionalReasonRequest()
+    data = json_body(schema, optional=action not in handle.NEEDS_A_REASON)
+    return handle.change_membership(context, coalition_id, organisation_id, action, data.get("reason"))
+
+
+@bp.post("/coalitions/<coalition_id>/roles")
+@command(201)
+@documented(request=RoleRequest, response=Answer, status=201)
+def assign_role(context: Context, coalition_id: str) -> dict[str, Any]:
+    """Give a user of an active member organisation a role (facilitators)."""
+    return handle.assign_role(context, coalition_id, **json_body(RoleRequest()))
+
+
+@bp.delete("/coalitions/<coalition_id>/roles/<role_id>")
+@command(200)
+@documented(request=OptionalReasonRequest, response=Answer)
+def remove_role(context: Context, coalition_id: str, role_id: str) -> dict[str, Any]:
+    """Remove a role (facilitators); the last facilitator's role stays."""
+    return handle.remove_role(context, coalition_id, role_id, json_body(OptionalReasonRequest(), optional=True).get("reason"))

@@ -1,0 +1,137 @@
+"""What every API endpoint does at its edge: load the body, build the command context, answer once.
+
+`@command(status)` wraps a mutating endpoint: bearer authentication, `Idempotency-Key` (a retry
+gets the first answer back and appends nothing), `If-Match` (the version the client last saw) and
+a `Context` for the handler. `@documented(...)` records what the OpenAPI document says of a route.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import g, jsonify, request
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import BadRequest
+
+from coalition.api.auth import authenticated
+from coalition.domain.base import DomainError
+from coalition.extensions import services
+from coalition.handlers import Context
+from coalition.idempotency import fingerprint, recall
+from events import ConcurrencyConflict
+
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_KEY_LENGTH = 200
+
+
+def json_body(schema: Schema, *, optional: bool = False) -> dict[str, Any]:
+    """The request's JSON object loaded through `schema` (400 if not a JSON object, 422 if invalid)."""
+    if optional and not request.get_data():
+        return schema.load({})
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
+    return schema.load(body)
+
+
+def query_args(schema: Schema) -> dict[str, Any]:
+    """The query string loaded through `schema` (422 naming each bad parameter)."""
+    return schema.load({key: value for key, value in request.args.items()})
+
+
+def today() -> date:
+    """The day commands are decided on, by the store's clock."""
+    return services().store.clock().date()
+
+
+def request_id() -> str:
+    """This request's id: the caller's `X-Request-Id` if sensible, else a new one; it becomes the correlation id."""
+    if "request_id" not in g:
+        given = request.headers.get("X-Request-Id", "").strip()
+        g.request_id = given if 0 < len(given) <= 64 and given.isprintable() else uuid.uuid4().hex
+    return str(g.request_id)
+
+
+def _if_match() -> int | None:
+    given = request.headers.get("If-Match")
+    if given is None:
+        return None
+    text = given.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise BadRequest('If-Match must be a version this API gave you, such as "7" (from a GET\'s ETag)')
+    return int(text)
+
+
+def _key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+        raise BadRequest(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters (a UUID is ideal)")
+    return key
+
+
+def _replay(key: str, fingerprint_: str, status: int) -> ResponseReturnValue | None:
+    kept = recall(services().engine, g.user.user_id, key)
+    if kept is None:
+        return None
+    if kept.fingerprint != fingerprint_:
+        raise ValidationError({"Idempotency-Key": [
+            "this key was already used for a different request: use a new key for a new request"]})
+    return jsonify(kept.answer), status, {"Idempotent-Replayed": "true"}
+
+
+def command(status: int = 200) -> Callable[[F], F]:
+    """Make a view a command endpoint: it gets a `Context` first and returns the answer to send."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        @authenticated
+        def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+            key = _key()
+            fingerprint_ = fingerprint(request.method, request.path, request.get_data())
+            if key is not None and (kept := _replay(key, fingerprint_, status)) is not None:
+                return kept
+            context = Context(services(), g.user.user_id, today(), key, fingerprint_, request_id(), _if_match())
+            try:
+                answer = view(context, *args, **kwargs)
+            except (DomainError, ConcurrencyConflict):
+                # A twin of this request may have committed while this one decided: answer as it did.
+                if key is not None and (kept := _replay(key, fingerprint_, status)) is not None:
+                    return kept
+                raise
+            return jsonify(answer), status
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says of one route."""
+
+    request: type[Schema] | None = None
+    response: type[Schema] | None = None
+    status: int = 200
+    query: type[Schema] | None = None
+    public: bool = False
+    errors: tuple[int, ...] = (400, 401, 403, 404, 409, 422)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def documented(**operation: Any) -> Callable[[F], F]:
+    """Record a route's request and response schemas for /api/v1/openapi.json."""
+
+    def decorate(view: F) -> F:
+        view.__openapi__ = Operation(**operation)  # type: ignore[attr-defined]
+        return view
+
+    return decorate

@@ -1,0 +1,94 @@
+"""/api/v1/openapi.json: an OpenAPI 3 document made from the routes and their marshmallow schemas."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import current_app, jsonify
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema, fields
+
+from coalition.api import bp
+from coalition.api.edge import Operation, documented
+
+ERROR_STATUSES = {400: "malformed body or header", 401: "no or a bad token", 403: "not allowed",
+                  404: "unknown id", 409: "conflict: stale version, already done, or a rule broken",
+                  422: "invalid fields, each named in `fields`"}
+
+
+class ErrorDetail(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields = fields.Dict(required=True)
+
+
+class Error(Schema):
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+def _operation_of(view: Any) -> Operation | None:
+    while view is not None:
+        if isinstance(getattr(view, "__openapi__", None), Operation):
+            return view.__openapi__
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+def _json(schema: type[Schema]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def build() -> dict[str, Any]:
+    """The document, from every documented route of the API blueprint."""
+    spec = APISpec("Coalition API", "1.0.0", "3.0.3", plugins=[MarshmallowPlugin()],
+                   info={"description": "Every coalition action as a hash-chained event. Errors share one shape; "
+                                        "POSTs accept an Idempotency-Key header; mutating calls accept If-Match."},
+                   servers=[{"url": "/api/v1"}])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Error", schema=Error)
+    for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.endpoint.startswith("api."):
+            continue
+        operation = _operation_of(current_app.view_functions[rule.endpoint])
+        if operation is None:
+            continue
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule.removeprefix(bp.url_prefix or ""))
+        doc = (current_app.view_functions[rule.endpoint].__doc__ or "").strip()
+        parameters: list[dict[str, Any]] = [
+            {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+            for name in re.findall(r"{([^}]+)}", path)]
+        if operation.query is not None:
+            parameters.append({"in": "query", "schema": operation.query})
+        responses: dict[Any, Any] = {
+            str(operation.status): {"description": "done", **(_json(operation.response) if operation.response else {})}}
+        for status in operation.errors if not operation.public else (400, 409, 422):
+            responses[str(status)] = {"description": ERROR_STATUSES[status], **_json(Error)}
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            entry: dict[str, Any] = {"summary": doc.splitlines()[0] if doc else rule.endpoint,
+                                     "operationId": f"{rule.endpoint.removeprefix('api.')}_{method.lower()}"
+                                     if rule.rule.endswith(".csv") else rule.endpoint.removeprefix("api."),
+                                     "parameters": parameters, "responses": responses}
+            if rule.rule.endswith(".csv"):
+                entry["operationId"] += "_csv"
+            if operation.request is not None:
+                entry["requestBody"] = {"required": method in ("POST", "PATCH") and operation.request.__name__
+                                        not in ("EmptyRequest", "OptionalReasonRequest", "CompleteRequest"),
+                                        **_json(operation.request)}
+            if not operation.public:
+                entry["security"] = [{"bearer": []}]
+            if method in ("POST", "PATCH", "DELETE") and not operation.public:
+                entry["parameters"] = [*parameters,
+                                       {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}},
+                                       {"in": "header", "name": "If-Match", "schema": {"type": "string"}}]
+            spec.path(path=path, operations={method.lower(): entry})
+    return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+@documented(public=True)
+def openapi() -> ResponseReturnValue:
+    """This document."""
+    return jsonify(build())

@@ -1,0 +1,192 @@
+"""What members and facilitators read: standing, shared responsibilities and the audit history."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask import Response, g, jsonify, request
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema, ValidationError, fields
+from sqlalchemy.engine import Connection
+
+from coalition.accounts import find_user, names_of
+from coalition.api import bp
+from coalition.api.auth import authenticated
+from coalition.api.edge import documented, query_args, today
+from coalition.api.schemas import AsOfQuery, EventsQuery
+from coalition.domain.base import NotAllowed, NotFound
+from coalition.extensions import services
+from coalition.summaries import Names, summary
+from projections.audit import Filters, history
+from projections.coalitions import APPLY
+from projections.organisations import acts_for
+from projections.standing import BadMoment, Snapshot, resolve, responsibilities, snapshot, standing
+
+READS_AS_MEMBER = ("active", "suspended")
+CSV_COLUMNS = ("position", "recorded_at", "type", "actor_id", "actor", "organisation_id", "organisation",
+               "subject_organisation_id", "subject_organisation", "summary")
+
+
+def _snapshot_for_member(connection: Connection, coalition_id: str) -> Snapshot:
+    """The coalition at the requested `as_of`, if the user is one of its members' people or holds a role."""
+    args = query_args(AsOfQuery())
+    try:
+        moment = resolve(connection, args.get("as_of"), today())
+    except BadMoment as error:
+        raise ValidationError({"as_of": [str(error)]}) from None
+    now = snapshot(connection, coalition_id, resolve(connection, None, today()))
+    if now.agreement is None:
+        raise NotFound(f"no such coalition: {coalition_id}")
+    mine = acts_for(connection, g.user.user_id, today())
+    member = any(m["organisation_id"] in mine and m["state"] in READS_AS_MEMBER for m in now.members)
+    if not member and not any(r["user_id"] == g.user.user_id for r in now.roles):
+        raise NotAllowed("only the people of member organisations may read this")
+    return now if moment.position is None else snapshot(connection, coalition_id, moment)
+
+
+def _moment(snap: Snapshot) -> dict[str, Any]:
+    return {"as_of": snap.moment.day.isoformat(), "position": snap.moment.position}
+
+
+class Figure(Schema):
+    count = fields.Integer(required=True)
+    positions = fields.List(fields.Integer(), required=True)
+
+
+class StandingView(Schema):
+    as_of = fields.String(required=True)
+    position = fields.Integer(allow_none=True, metadata={"description": "the log position read; null: now"})
+    members = fields.List(fields.Dict(), required=True, metadata={"description": (
+        "per organisation: membership {state, since, position}, roles, commitments {pledged, fulfilled, overdue, "
+        "withdrawn} and tasks {open, done, overdue} as {count, positions}, level good|attention|lapsed, reason")})
+
+
+class ResponsibilitiesView(Schema):
+    as_of = fields.String(required=True)
+    position = fields.Integer(allow_none=True)
+    objectives = fields.List(fields.Dict(), required=True)
+    organisations = fields.List(fields.Dict(), required=True)
+    unlinked = fields.Dict(required=True)
+    uncovered = fields.List(fields.String(), required=True)
+
+
+class EventView(Schema):
+    position = fields.Integer(required=True)
+    recorded_at = fields.String(required=True)
+    type = fields.String(required=True)
+    actor_id = fields.String(allow_none=True)
+    actor = fields.String(allow_none=True)
+    organisation_id = fields.String(allow_none=True)
+    organisation = fields.String(allow_none=True)
+    subject_organisation_id = fields.String(allow_none=True)
+    subject_organisation = fields.String(allow_none=True)
+    summary = fields.String(required=True)
+    payload = fields.Dict(required=True)
+
+
+class EventsView(Schema):
+    events = fields.List(fields.Nested(EventView), required=True)
+    next_after = fields.Integer(allow_none=True, metadata={"description": "pass as `after` for the next page"})
+
+
+@bp.get("/coalitions/<coalition_id>/standing")
+@authenticated
+@documented(query=AsOfQuery, response=StandingView)
+def read_standing(coalition_id: str) -> ResponseReturnValue:
+    """Each member's standing now, or as of a past position, date or date-time."""
+    with services().engine.connect() as connection:
+        snap = _snapshot_for_member(connection, coalition_id)
+        members = standing(snap)
+    people = names_of(services().engine, {r["user_id"] for m in members for r in m["roles"]})
+    for member in members:
+        for role in member["roles"]:
+            role["name"] = people.get(role["user_id"])
+    return jsonify(StandingView().dump({**_moment(snap), "members": members}))
+
+
+@bp.get("/coalitions/<coalition_id>/responsibilities")
+@authenticated
+@documented(query=AsOfQuery, response=ResponsibilitiesView)
+def read_responsibilities(coalition_id: str) -> ResponseReturnValue:
+    """Objectives by organisations: who committed what, who does which task by when; gaps flagged."""
+    with services().engine.connect() as connection:
+        snap = _snapshot_for_member(connection, coalition_id)
+    return jsonify(ResponsibilitiesView().dump({**_moment(snap), **responsibilities(snap)}))
+
+
+def _bound(text: str | None, name: str, end: bool) -> datetime | None:
+    """A date or date-time filter; an `until` date includes its whole day."""
+    if text is None:
+        return None
+    try:
+        if "T" in text or " " in text:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError({name: ["use an ISO date (2026-03-31) or date-time (2026-03-31T17:00:00Z)"]}) from None
+    return datetime.combine(day + timedelta(days=1) if end else day, time(), UTC)
+
+
+def _filters(args: dict[str, Any]) -> Filters:
+    types = tuple(t.strip() for t in args.get("type", "").split(",") if t.strip())
+    unknown = sorted(set(types) - set(APPLY))
+    if unknown:
+        raise ValidationError({"type": [f"unknown event types: {', '.join(unknown)}; known: {', '.join(APPLY)}"]})
+    actor = args.get("actor")
+    if actor and "@" in actor:
+        user = find_user(services().engine, actor)
+        actor = user.user_id if user else f"unknown:{actor}"  # nobody by that address: an empty history
+    return Filters(args.get("organisation_id"), actor, types, _bound(args.get("since"), "since", False),
+                   _bound(args.get("until"), "until", True))
+
+
+@bp.get("/coalitions/<coalition_id>/events")
+@bp.get("/coalitions/<coalition_id>/events.csv", defaults={"as_csv": True})
+@authenticated
+@documented(query=EventsQuery, response=EventsView)
+def read_events(coalition_id: str, as_csv: bool = False) -> ResponseReturnValue:
+    """The coalition's history (facilitators); CSV with `Accept: text/csv`, `?format=csv` or `/events.csv`."""
+    args = query_args(EventsQuery())
+    filters = _filters(args)
+    as_csv = as_csv or args.get("format") == "csv" or (
+        request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
+        and "format" not in args)
+    with services().engine.connect() as connection:
+        snap = snapshot(connection, coalition_id, resolve(connection, None, today()))
+        if snap.agreement is None:
+            raise NotFound(f"no such coalition: {coalition_id}")
+        if not any(r["user_id"] == g.user.user_id and r["role"] == "facilitator" for r in snap.roles):
+            raise NotAllowed("only facilitators may read the audit history")
+        limit = None if as_csv else args["limit"]
+        entries = history(connection, services().store.registry, coalition_id, filters, limit, args.get("after", 0))
+        names = Names.load(connection, coalition_id, entries)
+    rows = [{"position": e.position, "recorded_at": e.recorded_at, "type": e.type, "actor_id": e.actor_id,
+             "actor": names.person(e.actor_id) if e.actor_id else None, "organisation_id": e.organisation_id,
+             "organisation": names.organisation(e.organisation_id) if e.organisation_id else None,
+             "subject_organisation_id": e.subject_organisation_id,
+             "subject_organisation": names.organisation(e.subject_organisation_id)
+             if e.subject_organisation_id else None,
+             "summary": summary(e, names), "payload": e.payload} for e in entries]
+    if as_csv:
+        return _csv(rows, f"coalition-{coalition_id}-history.csv")
+    next_after = rows[-1]["position"] if limit is not None and len(rows) == limit else None
+    return jsonify(EventsView().dump({"events": rows, "next_after": next_after}))
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv(rows: list[dict[str, Any]], filename: str) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([_cell(row[column]) for column in CSV_COLUMNS] for row in rows)
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

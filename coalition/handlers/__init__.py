@@ -1,0 +1,87 @@
+"""Command handlers: load the state a rule needs, decide, append with expected versions.
+
+One handler per use case; the API and the pages both call them and neither holds a rule. A handler
+gets a `Context` (who acts, on which day, and how a retried request is recognised) and returns
+plain data. Everything it appends goes through `Context.append`, one transaction per command.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Connection
+
+from coalition.domain.base import Change, DomainError
+from coalition.extensions import Services
+from coalition.idempotency import remember
+from events import Metadata, NewEvent, RecordedEvent
+
+State = TypeVar("State")
+
+#: Ids made from an Idempotency-Key come out the same on every retry of the request.
+RETRY_IDS = uuid.UUID("4f1d7a52-6c0b-4c53-9a43-2f0e0e5a7c11")
+
+
+class Stale(DomainError):
+    """The client acted on a version that has since changed (If-Match did not match)."""
+
+    status = 409
+    code = "conflict"
+
+
+@dataclass
+class Context:
+    """Who issues a command, on which day, and the request it came in (for retries and tracing)."""
+
+    services: Services
+    user_id: str
+    today: date
+    idempotency_key: str | None = None
+    fingerprint: str | None = None
+    correlation_id: str | None = None
+    if_match: int | None = None  # the version of the aggregate the client last saw, if it said
+    _ids: itertools.count = field(default_factory=itertools.count)
+
+    def new_id(self) -> str:
+        """A fresh id; with an Idempotency-Key, the same one each time the request is retried."""
+        if self.idempotency_key is None:
+            return uuid.uuid4().hex
+        return uuid.uuid5(RETRY_IDS, f"{self.user_id}\n{self.idempotency_key}\n{next(self._ids)}").hex
+
+    def check_version(self, stream_id: str, version: int) -> None:
+        """Refuse a command made on a version the client no longer has in front of it."""
+        if self.if_match is not None and self.if_match != version:
+            raise Stale(f"{stream_id} has changed: you saw version {self.if_match}, it is now at {version}; "
+                        "reload it and try again")
+
+    def load(self, stream_id: str, replay: Callable[[list[Change]], State | None]) -> tuple[State | None, int]:
+        """An aggregate's state from its stream, and the version it was read at."""
+        recorded = self.services.store.read_stream(stream_id)
+        state = replay([Change(event.type, event.payload) for event in recorded])
+        return state, recorded[-1].version if recorded else 0
+
+    def append(self, stream_id: str, changes: Sequence[Change], expected: Mapping[str, int],
+               answer: dict[str, Any], organisation_id: str | None = None) -> dict[str, Any]:
+        """Record a decision's events on one stream, relying on `expected`; return `answer`.
+
+        With an Idempotency-Key, the answer is kept in the same transaction as the events, so a
+        retry gets it back even after a crash, and the store's own key stops concurrent twins.
+        """
+        metadata = Metadata(self.user_id, organisation_id, self.correlation_id)
+        key = self.idempotency_key
+
+        def keep_answer(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
+            if key is not None:
+                remember(connection, self.user_id, key, self.fingerprint or "", answer)
+
+        # The answer is fixed before the append (ids are made first), so a retry can be given it again.
+        self.services.append(
+            [NewEvent(stream_id, change.type, change.payload) for change in changes],
+            expected=expected, metadata=metadata,
+            idempotency_key=None if key is None else f"{self.user_id}:{key}", within=keep_answer)
+        return answer

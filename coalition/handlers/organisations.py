@@ -1,0 +1,55 @@
+"""Organisation use cases: create one, add administrators, grant and revoke signing mandates."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from coalition.accounts import find_user
+from coalition.domain import organisation as org
+from coalition.domain.base import NotFound
+from coalition.handlers import Context
+
+
+def user_id_for(context: Context, email: str) -> str:
+    """The id of the account with this e-mail address, or NotFound saying what to do."""
+    user = find_user(context.services.engine, email)
+    if user is None:
+        raise NotFound(f"no account uses the e-mail address {email.strip()}: they must register first")
+    return user.user_id
+
+
+def _run(context: Context, organisation_id: str, command: org.Command, answer: dict[str, Any]) -> dict[str, Any]:
+    stream = org.stream(organisation_id)
+    state, version = context.load(stream, org.replay)
+    context.check_version(stream, version)
+    changes = org.decide(state, command, context.user_id, context.today)
+    return context.append(stream, changes, {stream: version}, answer, organisation_id)
+
+
+def create_organisation(context: Context, *, name: str, country: str, sector: str, mission: str,
+                        website: str | None = None) -> dict[str, Any]:
+    """Create an organisation whose first administrator is the acting user: {id}."""
+    organisation_id = context.new_id()
+    command = org.CreateOrganisation(organisation_id, name.strip(), country.upper(), sector, mission, website)
+    return _run(context, organisation_id, command, {"id": organisation_id})
+
+
+def add_administrator(context: Context, organisation_id: str, *, email: str) -> dict[str, Any]:
+    """Make another registered user an administrator: {id, user_id}."""
+    user_id = user_id_for(context, email)
+    return _run(context, organisation_id, org.AddAdministrator(user_id), {"id": organisation_id, "user_id": user_id})
+
+
+def grant_mandate(context: Context, organisation_id: str, *, email: str, title: str,
+                  valid_from: date | None = None, valid_until: date | None = None) -> dict[str, Any]:
+    """Let a user act and sign for the organisation, from today unless said otherwise: {id}."""
+    user_id = user_id_for(context, email)
+    mandate_id = context.new_id()
+    command = org.GrantMandate(mandate_id, user_id, title.strip(), valid_from or context.today, valid_until)
+    return _run(context, organisation_id, command, {"id": mandate_id, "user_id": user_id})
+
+
+def revoke_mandate(context: Context, organisation_id: str, mandate_id: str) -> dict[str, Any]:
+    """End a signing mandate from today: {id}."""
+    return _run(context, organisation_id, org.RevokeMandate(mandate_id), {"id": mandate_id})

@@ -1,0 +1,108 @@
+"""The audit history: every event of a coalition, indexed by who acted, for whom, on whom and when."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, String, Table, or_, select
+from sqlalchemy.engine import Connection
+
+from events import RecordedEvent, Registry
+from events.schema import events as events_table
+from events.store import format_time
+from projections.base import Projection, metadata
+from projections.coalitions import APPLY, commitments, tasks
+from projections.versioned import POSITION, valid_at
+
+coalition_log = Table(
+    "coalition_log", metadata,
+    Column("position", POSITION, primary_key=True, autoincrement=False),
+    Column("coalition_id", String(64), nullable=False, index=True),
+    Column("type", String(100), nullable=False),
+    Column("actor_id", String(64)),
+    Column("organisation_id", String(64)),  # the organisation the actor acted for
+    Column("subject_organisation_id", String(64)),  # the organisation the event is about
+    Column("recorded_at", String(32), nullable=False),
+)
+
+
+class AuditLog(Projection):
+    """One row per coalition event. Listed after `Coalitions`, whose rows name a commitment's organisation."""
+
+    name = "audit"
+    tables = (coalition_log,)
+    types = frozenset(APPLY)
+
+    def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
+        """Index each event."""
+        connection.execute(coalition_log.insert(), [{
+            "position": event.position, "coalition_id": event.payload["coalition_id"], "type": event.type,
+            "actor_id": event.metadata.actor_id, "organisation_id": event.metadata.organisation_id,
+            "subject_organisation_id": _subject(connection, event),
+            "recorded_at": format_time(event.recorded_at)} for event in events])
+
+
+def _subject(connection: Connection, event: RecordedEvent) -> str | None:
+    p = event.payload
+    if "organisation_id" in p:
+        return str(p["organisation_id"])
+    for table, key in ((commitments, "commitment_id"), (tasks, "task_id")):
+        if key in p:
+            return connection.execute(select(table.c.organisation_id).where(
+                table.c.coalition_id == p["coalition_id"], table.c[key] == p[key],
+                valid_at(table, event.position))).scalar()
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One event of a coalition's history, as the audit shows it."""
+
+    position: int
+    recorded_at: str
+    type: str
+    actor_id: str | None
+    organisation_id: str | None
+    subject_organisation_id: str | None
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What a facilitator narrows the history to; every field optional."""
+
+    organisation_id: str | None = None
+    actor_id: str | None = None
+    types: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+
+
+def history(connection: Connection, registry: Registry, coalition_id: str, filters: Filters = Filters(),
+            limit: int | None = None, after: int = 0) -> list[Entry]:
+    """The coalition's events matching the filters, oldest first, after position `after`."""
+    log = coalition_log.c
+    query = (select(log.position, log.recorded_at, log.type, log.actor_id, log.organisation_id,
+                    log.subject_organisation_id, events_table.c.schema_version, events_table.c.payload)
+             .join(events_table, events_table.c.position == log.position)
+             .where(log.coalition_id == coalition_id, log.position > after).order_by(log.position))
+    if filters.organisation_id:
+        query = query.where(or_(log.organisation_id == filters.organisation_id,
+                                log.subject_organisation_id == filters.organisation_id))
+    if filters.actor_id:
+        query = query.where(log.actor_id == filters.actor_id)
+    if filters.types:
+        query = query.where(log.type.in_(filters.types))
+    if filters.since:
+        query = query.where(log.recorded_at >= format_time(filters.since))
+    if filters.until:
+        query = query.where(log.recorded_at < format_time(filters.until))
+    if limit is not None:
+        query = query.limit(limit)
+    return [Entry(row.position, row.recorded_at, row.type, row.actor_id, row.organisation_id,
+                  row.subject_organisation_id, registry.upcast(row.type, row.schema_version, json.loads(row.payload))[1])
+            for row in connection.execute(query)]

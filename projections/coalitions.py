@@ -1,0 +1,203 @@
+"""Coalitions as versioned rows: the agreement, memberships, roles, commitments and tasks.
+
+Every row carries the positions between which it was true (see `projections.versioned`), so the
+standing and responsibilities views read "now" and "as of" from the same tables.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Column, Date, Float, String, Table, Text
+from sqlalchemy.engine import Connection
+
+from events import RecordedEvent
+from events.store import format_time
+from projections.base import Projection, metadata
+from projections.versioned import POSITION, Versioned, version_columns
+
+agreements = Table(
+    "coalition_agreements", metadata,
+    Column("coalition_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("objectives", Text, nullable=False),  # JSON list of {objective_id, text, measure?, target_date?}
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
+    Column("cooperation_mechanism", Text, nullable=False),
+    Column("benefit_sharing", Text, nullable=False),
+    Column("founding_organisation_id", String(64), nullable=False),
+    Column("founded_at", String(32), nullable=False),
+    *version_columns(),
+)
+
+memberships = Table(
+    "coalition_memberships", metadata,
+    Column("coalition_id", String(64), primary_key=True),
+    Column("organisation_id", String(64), primary_key=True, index=True),
+    Column("state", String(20), nullable=False),
+    Column("since", String(32), nullable=False),
+    Column("reason", Text),
+    *version_columns(),
+)
+
+roles = Table(
+    "coalition_roles", metadata,
+    Column("coalition_id", String(64), primary_key=True),
+    Column("role_id", String(64), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("user_id", String(64), nullable=False, index=True),
+    Column("organisation_id", String(64), nullable=False),
+    Column("since", String(32), nullable=False),
+    *version_columns(),
+)
+
+commitments = Table(
+    "coalition_commitments", metadata,
+    Column("coalition_id", String(64), primary_key=True),
+    Column("commitment_id", String(64), primary_key=True),
+    Column("organisation_id", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("quantity", Float),
+    Column("unit", String(50)),
+    Column("objective_id", String(64)),
+    Column("due_on", Date, nullable=False),
+    Column("state", String(20), nullable=False),  # pledged, fulfilled, withdrawn
+    Column("closed_on", Date),
+    Column("note", Text),  # the evidence of fulfilment, or the reason of the last change
+    Column("pledged_position", POSITION, nullable=False),
+    *version_columns(),
+)
+
+tasks = Table(
+    "coalition_tasks", metadata,
+    Column("coalition_id", String(64), primary_key=True),
+    Column("task_id", String(64), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("organisation_id", String(64), nullable=False),
+    Column("assignee_user_id", String(64)),
+    Column("objective_id", String(64)),
+    Column("commitment_id", String(64)),
+    Column("due_on", Date, nullable=False),
+    Column("state", String(20), nullable=False),  # open, accepted, done, dropped
+    Column("closed_on", Date),
+    Column("note", Text),
+    Column("created_position", POSITION, nullable=False),
+    *version_columns(),
+)
+
+AGREEMENTS = Versioned(agreements, "coalition_id")
+MEMBERSHIPS = Versioned(memberships, "coalition_id", "organisation_id")
+ROLES = Versioned(roles, "coalition_id", "role_id")
+COMMITMENTS = Versioned(commitments, "coalition_id", "commitment_id")
+TASKS = Versioned(tasks, "coalition_id", "task_id")
+
+MEMBER_STATE_AFTER = {"MembershipRequested": "requested", "MemberInvited": "invited", "MembershipApproved": "active",
+                      "InvitationAccepted": "active", "MemberSuspended": "suspended", "MemberReinstated": "active",
+                      "MemberLeft": "left"}
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _agreement(p: dict[str, Any]) -> dict[str, Any]:
+    return {"name": p["name"], "purpose": p["purpose"], "objectives": json.dumps(p["objectives"]),
+            "starts_on": _day(p["starts_on"]), "ends_on": _day(p.get("ends_on")),
+            "cooperation_mechanism": p["cooperation_mechanism"], "benefit_sharing": p["benefit_sharing"]}
+
+
+Apply = Callable[[Connection, RecordedEvent, dict[str, Any]], None]
+
+
+def _founded(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
+    p, when = event.payload, format_time(event.recorded_at)
+    AGREEMENTS.start(connection, event.position, {**ids, **_agreement(p), "founded_at": when,
+                                                  "founding_organisation_id": p["organisation_id"]})
+    MEMBERSHIPS.start(connection, event.position, {**ids, "organisation_id": p["organisation_id"], "state": "active",
+                                                   "since": when, "reason": None})
+
+
+def _membership(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
+    p = event.payload
+    MEMBERSHIPS.start(connection, event.position, {
+        **ids, "organisation_id": p["organisation_id"], "state": MEMBER_STATE_AFTER[event.type],
+        "since": format_time(event.recorded_at), "reason": p.get("reason")})
+
+
+def _role(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
+    p = event.payload
+    if event.type == "RoleRemoved":
+        ROLES.end(connection, event.position, {**ids, "role_id": p["role_id"]})
+        return
+    ROLES.start(connection, event.position, {**ids, "role_id": p["role_id"], "role": p["role"], "user_id": p["user_id"],
+                                             "organisation_id": p["organisation_id"],
+                                             "since": format_time(event.recorded_at)})
+
+
+def _commitment(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
+    p, key = event.payload, {**ids, "commitment_id": event.payload["commitment_id"]}
+    if event.type == "CommitmentPledged":
+        COMMITMENTS.start(connection, event.position, {
+            **key, "organisation_id": p["organisation_id"], "kind": p["kind"], "description": p["description"],
+            "quantity": p.get("quantity"), "unit": p.get("unit"), "objective_id": p.get("objective_id"),
+            "due_on": _day(p["due_on"]), "state": "pledged", "closed_on": None, "note": None,
+            "pledged_position": event.position})
+    elif event.type == "CommitmentFulfilled":
+        COMMITMENTS.change(connection, event.position, key, state="fulfilled", closed_on=_day(p["fulfilled_on"]),
+                           note=p["note"])
+    elif event.type == "CommitmentWithdrawn":
+        COMMITMENTS.change(connection, event.position, key, state="withdrawn", closed_on=event.recorded_at.date(),
+                           note=p["reason"])
+    elif event.type == "CommitmentRescheduled":
+        COMMITMENTS.change(connection, event.position, key, due_on=_day(p["due_on"]), note=p["reason"])
+
+
+def _task(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
+    p, key = event.payload, {**ids, "task_id": event.payload["task_id"]}
+    if event.type == "TaskCreated":
+        TASKS.start(connection, event.position, {
+            **key, "title": p["title"], "description": p["description"], "organisation_id": p["organisation_id"],
+            "assignee_user_id": p.get("assignee_user_id"), "objective_id": p.get("objective_id"),
+            "commitment_id": p.get("commitment_id"), "due_on": _day(p["due_on"]), "state": "open",
+            "closed_on": None, "note": None, "created_position": event.position})
+    elif event.type == "TaskAccepted":
+        TASKS.change(connection, event.position, key, state="accepted")
+    elif event.type == "TaskCompleted":
+        TASKS.change(connection, event.position, key, state="done", closed_on=_day(p["completed_on"]),
+                     note=p.get("note"))
+    elif event.type == "TaskReassigned":
+        TASKS.change(connection, event.position, key, organisation_id=p["organisation_id"],
+                     assignee_user_id=p.get("assignee_user_id"), state="open", note=p.get("reason"))
+    elif event.type == "TaskDropped":
+        TASKS.change(connection, event.position, key, state="dropped", closed_on=event.recorded_at.date(),
+                     note=p["reason"])
+
+
+APPLY: dict[str, Apply] = {
+    "CoalitionFounded": _founded,
+    "AgreementAmended": lambda c, e, ids: AGREEMENTS.change(c, e.position, ids, **_agreement(e.payload)),
+    **dict.fromkeys(MEMBER_STATE_AFTER, _membership),
+    "RoleAssigned": _role, "RoleRemoved": _role,
+    **dict.fromkeys(("CommitmentPledged", "CommitmentFulfilled", "CommitmentWithdrawn", "CommitmentRescheduled"),
+                    _commitment),
+    **dict.fromkeys(("TaskCreated", "TaskAccepted", "TaskCompleted", "TaskReassigned", "TaskDropped"), _task),
+}
+
+
+class Coalitions(Projection):
+    """The coalitions' agreements, members, roles, commitments and tasks, version by version."""
+
+    name = "coalitions"
+    tables = (agreements, memberships, roles, commitments, tasks)
+    types = frozenset(APPLY)
+
+    def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
+        """Write each event's new row versions."""
+        for event in events:
+            APPLY[event.type](connection, event, {"coalition_id": event.payload["coalition_id"]})

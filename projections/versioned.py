@@ -1,0 +1,62 @@
+"""Versioned rows: each row says between which log positions it was true.
+
+A change never overwrites a row: it closes the current one (`until_position`) and inserts the new
+version (`from_position`). "As it is now" reads the open rows; "as it was at position P" reads the
+rows with `from_position <= P < until_position`. Both come from the same rows, so the past view
+and the present one cannot disagree on how events are read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Integer, Table, and_, insert, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+POSITION = BigInteger().with_variant(Integer, "sqlite")
+
+
+def version_columns() -> list[Column[Any]]:
+    """The two columns every versioned table carries."""
+    return [Column("from_position", POSITION, primary_key=True),
+            Column("until_position", POSITION, nullable=True, index=True)]
+
+
+def valid_at(table: Table, position: int | None) -> ColumnElement[bool]:
+    """The rows true at `position` (None: the rows true now)."""
+    if position is None:
+        return table.c.until_position.is_(None)
+    return and_(table.c.from_position <= position,
+                or_(table.c.until_position.is_(None), table.c.until_position > position))
+
+
+class Versioned:
+    """Writes one versioned table, whose rows are identified by `key` columns."""
+
+    def __init__(self, table: Table, *key: str) -> None:
+        self.table = table
+        self.key = key
+
+    def _where(self, ids: dict[str, Any]) -> ColumnElement[bool]:
+        return and_(*(self.table.c[name] == ids[name] for name in self.key), self.table.c.until_position.is_(None))
+
+    def current(self, connection: Connection, ids: dict[str, Any]) -> dict[str, Any] | None:
+        """The open version of a row, if any."""
+        row = connection.execute(select(self.table).where(self._where(ids))).mappings().first()
+        return None if row is None else dict(row)
+
+    def start(self, connection: Connection, position: int, values: dict[str, Any]) -> None:
+        """A new row, true from `position` (closing any open version with the same key)."""
+        self.end(connection, position, values)
+        connection.execute(insert(self.table), {**values, "from_position": position, "until_position": None})
+
+    def change(self, connection: Connection, position: int, ids: dict[str, Any], **values: Any) -> None:
+        """A new version of an existing row with some values changed; nothing if there is no such row."""
+        row = self.current(connection, ids)
+        if row is not None:
+            self.start(connection, position, {**row, **values})
+
+    def end(self, connection: Connection, position: int, ids: dict[str, Any]) -> None:
+        """The row stops being true at `position`."""
+        connection.execute(update(self.table).where(self._where(ids)).values(until_position=position))

@@ -1,0 +1,123 @@
+"""Who may do what: every mutating endpoint (and the guarded reads) against every kind of person.
+
+For each action, everyone else is refused first on one world (401 anonymous, 403 otherwise, and
+the log does not move), then each person allowed does it on a fresh world of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.e2e.world import AGREEMENT, Api, World, api, build_world  # noqa: F401  (api: a fixture)
+
+PERSONAS = {"anonymous": None, "other organisation's user": "olli", "member": "bo", "mandated user": "mo",
+            "liaison": "lia", "facilitator": "ana"}
+ACTS_FOR_RIVER = {"member", "mandated user", "liaison"}
+Request = tuple[str, str, Any]
+
+
+def _then(setup: Callable[[World], None], request: Callable[[World], Request]) -> Callable[[World], Request]:
+    def prepared(w: World) -> Request:
+        setup(w)
+        return request(w)
+    return prepared
+
+
+def _liaison_role(w: World) -> str:
+    return next(r["role_id"] for r in w.ok("GET", w.path, "ana")["roles"] if r["role"] == "liaison")
+
+
+CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
+    "create an organisation": (lambda w: ("POST", "/organisations", {
+        "name": "New Org", "country": "HU", "sector": "private", "mission": "Anything"}), set(PERSONAS) - {"anonymous"}),
+    "add an administrator": (lambda w: ("POST", f"/organisations/{w.river}/administrators",
+                                        {"email": w.email("mo")}), {"member"}),
+    "grant a mandate": (lambda w: ("POST", f"/organisations/{w.river}/mandates",
+                                   {"email": w.email("olli"), "title": "Adviser"}), {"member"}),
+    "revoke a mandate": (lambda w: ("DELETE", f"/organisations/{w.river}/mandates/{w.mandates['mo']}", None),
+                         {"member"}),
+    "found a coalition for River Watch": (lambda w: ("POST", "/coalitions", {**AGREEMENT, "organisation_id": w.river}),
+                                          ACTS_FOR_RIVER),
+    "amend the agreement": (lambda w: ("PATCH", f"{w.path}/agreement", {"purpose": "Even cleaner rivers"}),
+                            {"facilitator"}),
+    "ask Oak Institute in (request or invitation)": (
+        lambda w: ("POST", f"{w.path}/members", {"organisation_id": w.oak}),
+        {"other organisation's user", "facilitator"}),
+    "approve Oak Institute's request": (_then(
+        lambda w: w.ok("POST", f"{w.path}/members", "olli", {"organisation_id": w.oak}),
+        lambda w: ("POST", f"{w.path}/members/{w.oak}/approve", {})), {"facilitator"}),
+    "accept the invitation to Oak Institute": (_then(
+        lambda w: w.ok("POST", f"{w.path}/members", "ana", {"organisation_id": w.oak}),
+        lambda w: ("POST", f"{w.path}/members/{w.oak}/accept", {})), {"other organisation's user"}),
+    "suspend River Watch": (lambda w: ("POST", f"{w.path}/members/{w.river}/suspend", {"reason": "Missed 3 calls"}),
+                            {"facilitator"}),
+    "reinstate River Watch": (_then(
+        lambda w: w.ok("POST", f"{w.path}/members/{w.river}/suspend", "ana", {"reason": "Missed 3 calls"}),
+        lambda w: ("POST", f"{w.path}/members/{w.river}/reinstate", {"reason": "Back on track"})), {"facilitator"}),
+    "River Watch leaves": (lambda w: ("POST", f"{w.path}/members/{w.river}/leave", {}), ACTS_FOR_RIVER),
+    "assign a role": (lambda w: ("POST", f"{w.path}/roles", {"email": w.email("mo"), "organisation_id": w.river,
+                                                             "role": "endorser"}), {"facilitator"}),
+    "remove a role": (lambda w: ("DELETE", f"{w.path}/roles/{_liaison_role(w)}", None), {"facilitator"}),
+    "pledge for River Watch": (lambda w: ("POST", f"{w.path}/commitments", {
+        "organisation_id": w.river, "kind": "funding", "description": "Lab fees", "due_on": "2027-05-01"}),
+        ACTS_FOR_RIVER),
+    "fulfil River Watch's commitment": (lambda w: ("POST", f"{w.path}/commitments/{w.commitment}/fulfil",
+                                                   {"note": "Officers hired, contracts on file"}),
+                                        ACTS_FOR_RIVER | {"facilitator"}),
+    "withdraw River Watch's commitment": (lambda w: ("POST", f"{w.path}/commitments/{w.commitment}/withdraw",
+                                                     {"reason": "Budget cut"}), ACTS_FOR_RIVER | {"facilitator"}),
+    "reschedule River Watch's commitment": (lambda w: ("POST", f"{w.path}/commitments/{w.commitment}/reschedule",
+                                                       {"due_on": "2027-06-30", "reason": "Late hiring"}),
+                                            ACTS_FOR_RIVER | {"facilitator"}),
+    "give River Watch a task": (lambda w: ("POST", f"{w.path}/tasks", {
+        "title": "Draft the brief", "description": "Five pages", "organisation_id": w.river,
+        "due_on": "2027-02-01"}), {"facilitator", "liaison"}),
+    "accept River Watch's task": (lambda w: ("POST", f"{w.path}/tasks/{w.task}/accept", {}), ACTS_FOR_RIVER),
+    "complete River Watch's task": (lambda w: ("POST", f"{w.path}/tasks/{w.task}/complete", {"note": "Done"}),
+                                    ACTS_FOR_RIVER),
+    "reassign River Watch's task": (lambda w: ("POST", f"{w.path}/tasks/{w.task}/reassign",
+                                               {"organisation_id": w.green, "reason": "Capacity"}), {"facilitator"}),
+    "drop River Watch's task": (lambda w: ("POST", f"{w.path}/tasks/{w.task}/drop", {"reason": "No longer needed"}),
+                                {"facilitator"}),
+    "read the audit history": (lambda w: ("GET", f"{w.path}/events", None), {"facilitator"}),
+    "read the standing": (lambda w: ("GET", f"{w.path}/standing", None), ACTS_FOR_RIVER | {"facilitator"}),
+    "read the responsibilities": (lambda w: ("GET", f"{w.path}/responsibilities", None),
+                                  ACTS_FOR_RIVER | {"facilitator"}),
+}
+
+
+def test_the_table_covers_every_mutating_endpoint(api: Api) -> None:
+    mutating = {(method, rule.rule) for rule in api.app.url_map.iter_rules() if rule.endpoint.startswith("api.")
+                for method in rule.methods & {"POST", "PATCH", "DELETE"}}
+    unguarded = {("POST", "/api/v1/users"), ("POST", "/api/v1/tokens"), ("DELETE", "/api/v1/tokens/<token_id>")}
+    covered = set()
+    for number, (prepare, _) in enumerate(CASES.values()):
+        method, path, _body = prepare(build_world(api, tag=f"-{number}"))
+        adapter = api.app.url_map.bind("localhost")
+        endpoint, _args = adapter.match(f"/api/v1{path}", method=method)
+        covered |= {(method, rule.rule) for rule in api.app.url_map.iter_rules(endpoint)}
+    assert mutating - unguarded <= covered
+
+
+@pytest.mark.parametrize("action", list(CASES))
+def test_exactly_the_allowed_people_may_act(api: Api, action: str) -> None:
+    prepare, allowed = CASES[action]
+    world = build_world(api)
+    method, path, body = prepare(world)
+    before = api.head()
+    for persona in PERSONAS.keys() - allowed:
+        person = PERSONAS[persona]
+        response = api.call(method, path, person and world.who(person), body)
+        expected = (401, "unauthorized") if persona == "anonymous" else (403, "forbidden")
+        assert (response.status_code, response.json["error"]["code"]) == expected, (persona, response.json)
+        assert api.head() == before, f"{persona} was refused, yet the log moved"
+    for number, persona in enumerate(sorted(allowed)):
+        world = build_world(api, tag=f"-{number}")  # each allowed person acts on a world of their own
+        method, path, body = prepare(world)
+        before = api.head()
+        response = api.call(method, path, world.who(str(PERSONAS[persona])), body)
+        assert response.status_code < 300, (persona, response.get_data(as_text=True))
+        assert (api.head() > before) == (method != "GET"), f"{persona}'s {method} should append exactly when it changes"
