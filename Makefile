@@ -35,6 +35,7 @@ migrate: install
 	$(FLASK) db upgrade
 
 run: check-system migrate
+	$(FLASK) demo load --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-test system-packages

@@ -19,6 +19,7 @@ from projections import UnknownProjection
 
 events_cli = AppGroup("events", help="Check, export and import the event log.")
 projections_cli = AppGroup("projections", help="Rebuild, inspect and follow the read models.")
+demo_cli = AppGroup("demo", help="Demo data for trying Coalition out.")
 
 
 @contextmanager
@@ -103,7 +104,28 @@ def run_command(idle_wait: float) -> None:
     services().runner.run(stop, idle_wait)
 
 
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already holds events.")
+def demo_load_command(if_empty: bool) -> None:
+    """Record a demo coalition (organisations, people, commitments, tasks) into an empty database."""
+    from coalition import demo
+
+    app_services = services()
+    if if_empty and app_services.store.head()[0] != 0:
+        click.echo("The database already holds events; no demo data loaded.", err=True)
+        return
+    try:
+        ids = demo.load(app_services, app_services.store.clock().date())
+    except demo.NotEmpty as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Loaded the demo coalition {ids['coalition']} (position {app_services.store.head()[0]}).")
+    click.echo(f"Sign in as any of these people with the password {demo.PASSWORD!r}:")
+    for email, name, role in demo.PEOPLE.values():
+        click.echo(f"  {email:<28} {name} ({role})")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
     app.cli.add_command(events_cli)
     app.cli.add_command(projections_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,161 @@
+"""Demo data: a believable coalition from the guides' world, recorded through the real handlers.
+
+`flask demo load` plays a four-month story into an empty database, each step recorded on its own
+day, so that standing, the audit history and "as of" views have a past to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from coalition import accounts
+from coalition.extensions import Services
+from coalition.handlers import Context
+from coalition.handlers import coalitions as co
+from coalition.handlers import organisations as orgs
+
+PASSWORD = "coalition-demo"
+
+#: e-mail, name, and what they do in the story (the README lists them).
+PEOPLE = {
+    "ioana": ("ioana@raurisicurate.ro", "Ioana Popescu", "facilitator; administrator of Asociația Râuri Curate"),
+    "piotr": ("piotr@czystawisla.pl", "Piotr Nowak", "administrator of Fundacja Czysta Wisła"),
+    "marta": ("marta@czystawisla.pl", "Marta Kowalska", "liaison and mandated signer of Fundacja Czysta Wisła"),
+    "aino": ("aino@vesiyhdistys.fi", "Aino Virtanen", "administrator and liaison of Suomen Vesiyhdistys"),
+    "georgi": ("georgi@dunavnetwork.bg", "Georgi Petrov", "administrator of Dunav Civic Network"),
+    "eszter": ("eszter@waterpolicy.hu", "Eszter Nagy", "administrator of the Institute for Water Policy; endorser"),
+    "andrei": ("andrei@sfantulnicolae.ro", "Andrei Ionescu", "administrator of a trust whose request is pending"),
+}
+
+
+class NotEmpty(RuntimeError):
+    """Demo data goes only into a database without events."""
+
+
+@dataclass
+class Story:
+    """Plays commands as the demo's people, each on a day `days_ago` before today."""
+
+    services: Services
+    today: date
+    users: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def on(self, days_ago: int, person: str, handler: Callable[..., dict[str, Any]], *args: Any,
+           keep: str | None = None, **kwargs: Any) -> str:
+        """Run one handler as `person` on that day; keep the id it answers under the name `keep`."""
+        day = self.today - timedelta(days=days_ago)
+        self.services.store.clock = lambda: datetime.combine(day, time(9, 30), UTC)
+        answer = handler(Context(self.services, self.users[person], day), *args, **kwargs)
+        if keep:
+            self.ids[keep] = answer["id"]
+        return str(answer["id"])
+
+
+def load(services: Services, today: date) -> dict[str, str]:
+    """Record the demo story; NotEmpty if the log already holds events. Returns the ids it made."""
+    if services.store.head()[0] != 0:
+        raise NotEmpty("the database already holds events: demo data loads only into an empty database")
+    clock = services.store.clock
+    story = Story(services, today)
+    try:
+        _play(story)
+    finally:
+        services.store.clock = clock
+    return story.ids
+
+
+def _play(s: Story) -> None:
+    s.services.store.clock = lambda: datetime.combine(s.today - timedelta(days=130), time(9), UTC)
+    for key, (email, name, _) in PEOPLE.items():
+        s.users[key] = accounts.register(s.services, email, PASSWORD, name)
+    organisations = {
+        "ro": ("ioana", "Asociația Râuri Curate", "RO", "ngo", "Clean, living rivers in the Lower Danube basin"),
+        "pl": ("piotr", "Fundacja Czysta Wisła", "PL", "community-based", "Citizen monitoring of the Vistula"),
+        "fi": ("aino", "Suomen Vesiyhdistys ry", "FI", "ngo", "Water protection through volunteer associations"),
+        "bg": ("georgi", "Dunav Civic Network", "BG", "community-based", "Civic action along the Bulgarian Danube"),
+        "hu": ("eszter", "Institute for Water Policy", "HU", "academic", "Research for better water governance"),
+        "trust": ("andrei", "Sfântul Nicolae Community Trust", "RO", "faith-based", "Parish care for creation"),
+    }
+    for key, (person, name, country, sector, mission) in organisations.items():
+        s.on(128, person, orgs.create_organisation, keep=key, **{
+            "name": name, "country": country, "sector": sector, "mission": mission,
+            "website": f"https://{key}.example.org"})
+    ids = s.ids
+    s.on(127, "piotr", orgs.grant_mandate, ids["pl"], email=PEOPLE["marta"][0], title="Programme Coordinator")
+    s.on(126, "ioana", co.found_coalition, keep="coalition", organisation_id=ids["ro"],
+         **{"name": "Clean Rivers Coalition",
+            "purpose": "Cleaner rivers across Central and Eastern Europe through joint citizen monitoring and advocacy",
+            "objectives": [
+                {"text": "Monitor water quality at 40 river sites", "measure": "sites sampled monthly",
+                 "target_date": s.today + timedelta(days=200)},
+                {"text": "Publish a joint policy brief for the national water agencies",
+                 "target_date": s.today + timedelta(days=90)},
+                {"text": "Train 120 volunteers in citizen science sampling", "measure": "volunteers trained"},
+                {"text": "Hold a regional rivers summit"}],
+            "starts_on": s.today - timedelta(days=120), "ends_on": s.today + timedelta(days=600),
+            "cooperation_mechanism": "A monthly online call, a shared work plan and one in-person meeting a year",
+            "benefit_sharing": "Every partner is credited on joint outputs; data are shared under CC BY 4.0"})
+    path = ids["coalition"]
+    for key, person, days in (("pl", "piotr", 124), ("fi", "aino", 123), ("bg", "georgi", 122)):
+        s.on(days, person, co.join, path, organisation_id=ids[key])
+        s.on(days - 1, "ioana", co.change_membership, path, ids[key], "approve")
+    s.on(118, "ioana", co.join, path, organisation_id=ids["hu"])
+    s.on(117, "eszter", co.change_membership, path, ids["hu"], "accept")
+    s.on(116, "ioana", co.assign_role, path, email=PEOPLE["marta"][0], organisation_id=ids["pl"], role="liaison")
+    s.on(116, "ioana", co.assign_role, path, email=PEOPLE["aino"][0], organisation_id=ids["fi"], role="liaison")
+    s.on(115, "ioana", co.assign_role, path, email=PEOPLE["eszter"][0], organisation_id=ids["hu"], role="endorser")
+    _work(s, path)
+    s.on(3, "andrei", co.join, path, organisation_id=ids["trust"])
+
+
+def _work(s: Story, path: str) -> None:
+    ids, today = s.ids, s.today
+    pledge = co.pledge
+    s.on(110, "ioana", pledge, path, keep="k_funding", organisation_id=ids["ro"], kind="funding",
+         description="Seed grant for sampling kits", quantity=12000, unit="EUR", objective="o1",
+         due_on=today - timedelta(days=60))
+    s.on(58, "ioana", co.fulfil, path, ids["k_funding"], note="Transfer receipts shared in the partners' folder")
+    s.on(108, "marta", pledge, path, keep="k_staff", organisation_id=ids["pl"], kind="staff-time",
+         description="Two field officers for the spring sampling round", quantity=2, unit="people", objective="o1",
+         due_on=today - timedelta(days=50))
+    s.on(107, "aino", pledge, path, keep="k_training", organisation_id=ids["fi"], kind="expertise",
+         description="Volunteer training curriculum and two trainers", objective="o3",
+         due_on=today + timedelta(days=45))
+    s.on(106, "georgi", pledge, path, keep="k_outreach", organisation_id=ids["bg"], kind="outreach",
+         description="Radio campaign in riverside towns", objective="o2", due_on=today - timedelta(days=40))
+    s.on(105, "georgi", pledge, path, keep="k_summit", organisation_id=ids["bg"], kind="event-hosting",
+         description="Host the regional rivers summit in Ruse", objective="o4", due_on=today + timedelta(days=150))
+    s.on(50, "georgi", co.withdraw, path, ids["k_summit"], reason="Venue funding fell through")
+    s.on(104, "eszter", pledge, path, keep="k_lab", organisation_id=ids["hu"], kind="in-kind",
+         description="Laboratory analysis of 200 water samples", quantity=200, unit="samples", objective="o1",
+         due_on=today - timedelta(days=20))
+    s.on(22, "eszter", co.fulfil, path, ids["k_lab"], note="Lab report no. 2024-117 uploaded")
+    s.on(40, "marta", co.reschedule, path, ids["k_staff"], due_on=today - timedelta(days=12),
+         reason="Hiring took longer than planned")
+    task = co.create_task
+    s.on(100, "ioana", task, path, keep="t_sites", title="Choose the 40 sampling sites",
+         description="Agree the site list with every partner", organisation_id=ids["ro"],
+         assignee_email=PEOPLE["ioana"][0], due_on=today - timedelta(days=70), objective="o1")
+    s.on(72, "ioana", co.complete_task, path, ids["t_sites"], note="Site list approved on the March call")
+    s.on(99, "marta", task, path, keep="t_sampling", title="Spring sampling round in Poland",
+         description="Sample the ten Polish sites twice", organisation_id=ids["pl"],
+         assignee_email=PEOPLE["marta"][0], due_on=today + timedelta(days=20), commitment_id=ids["k_staff"])
+    s.on(98, "marta", co.accept_task, path, ids["t_sampling"])
+    s.on(97, "ioana", task, path, keep="t_brief", title="Draft the policy brief",
+         description="Five pages with the first results", organisation_id=ids["hu"],
+         due_on=today - timedelta(days=5), objective="o2")
+    s.on(96, "ioana", task, path, keep="t_translate", title="Translate the brief into Bulgarian",
+         description="Once the draft is agreed", organisation_id=ids["bg"], due_on=today + timedelta(days=30),
+         objective="o2")
+    s.on(30, "ioana", co.reassign_task, path, ids["t_translate"], organisation_id=ids["ro"],
+         reason="Dunav Civic Network asked to focus on the radio campaign")
+    s.on(95, "aino", task, path, keep="t_curriculum", title="Share the training curriculum",
+         description="Adapt the Finnish curriculum for partners", organisation_id=ids["fi"],
+         assignee_email=PEOPLE["aino"][0], due_on=today + timedelta(days=10), objective="o3")
+    s.on(94, "ioana", task, path, keep="t_logo", title="Design a coalition logo", description="Optional",
+         organisation_id=ids["ro"], due_on=today + timedelta(days=60))
+    s.on(60, "ioana", co.drop_task, path, ids["t_logo"], reason="Partners prefer to use their own logos")

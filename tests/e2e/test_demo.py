@@ -1,0 +1,46 @@
+"""The demo coalition: it loads into an empty database only, and shows every standing level."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from coalition import create_app, demo
+from projections.standing import Moment, responsibilities, snapshot, standing
+from tests.e2e.conftest import migrate, services
+from tests.e2e.world import TEST_CONFIG
+
+
+def demo_app(database_url: str) -> Flask:
+    migrate(database_url)
+    return create_app({"DATABASE_URL": database_url, **TEST_CONFIG})
+
+
+def test_the_demo_loads_once_and_shows_good_attention_and_lapsed_members(database_url: str) -> None:
+    app = demo_app(database_url)
+    runner: FlaskCliRunner = app.test_cli_runner()
+    try:
+        loaded = runner.invoke(args=["demo", "load"])
+        assert loaded.exit_code == 0, loaded.output
+        assert demo.PASSWORD in loaded.output and "ioana@raurisicurate.ro" in loaded.output
+        head = services(app).store.head()[0]
+
+        again = runner.invoke(args=["demo", "load"])
+        assert again.exit_code == 1 and "only into an empty database" in again.output
+        skipped = runner.invoke(args=["demo", "load", "--if-empty"])
+        assert skipped.exit_code == 0 and services(app).store.head()[0] == head
+        assert services(app).store.verify().ok
+
+        coalition_id = next(e.payload["coalition_id"] for e in services(app).store.read_all()
+                            if e.type == "CoalitionFounded")
+        today = services(app).store.clock().date()
+        with services(app).engine.connect() as connection:
+            snap = snapshot(connection, coalition_id, Moment(None, today))
+        levels = {m["name"]: m["level"] for m in standing(snap)}
+        assert set(levels.values()) == {"good", "attention", "lapsed"}
+        assert levels["Dunav Civic Network"] == "lapsed" and levels["Fundacja Czysta Wisła"] == "attention"
+        states = {m["name"]: m["membership"]["state"] for m in standing(snap)}
+        assert states["Sfântul Nicolae Community Trust"] == "requested"
+        assert responsibilities(snap)["uncovered"] == ["o4"]  # the summit lost its host
+    finally:
+        services(app).engine.dispose()
