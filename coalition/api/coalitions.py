@@ -79,10 +79,13 @@ def join(context: Context, coalition_id: str) -> dict[str, Any]:
 
 @bp.post("/coalitions/<coalition_id>/members/<organisation_id>/<action>")
 @command(200)
-@documented(request=OptionalReasonRequest, response=Answer,
-            extra={"action": handle.MEMBERSHIP_ACTIONS, "reason required for": handle.NEEDS_A_REASON})
+@documented(request=OptionalReasonRequest, response=Answer, body_required=False,
+            choices={"action": handle.MEMBERSHIP_ACTIONS})
 def change_membership(context: Context, coalition_id: str, organisation_id: str, action: str) -> dict[str, Any]:
-    """approve or suspend or reinstate (facilitators), accept or leave (the organisation); suspend and reinstate need a reason."""
+    """Approve, suspend or reinstate (facilitators); accept or leave (the organisation).
+
+    Suspending and reinstating need a reason; leaving may give one.
+    """
     if action not in handle.MEMBERSHIP_ACTIONS:
         raise NoSuchAction(f"no membership action {action!r}: use one of {', '.join(handle.MEMBERSHIP_ACTIONS)}")
     schema = ReasonRequest() if action in handle.NEEDS_A_REASON else OptionalReasonRequest()
@@ -100,7 +103,8 @@ def assign_role(context: Context, coalition_id: str) -> dict[str, Any]:
 
 @bp.delete("/coalitions/<coalition_id>/roles/<role_id>")
 @command(200)
-@documented(request=OptionalReasonRequest, response=Answer)
+@documented(request=OptionalReasonRequest, response=Answer, body_required=False)
 def remove_role(context: Context, coalition_id: str, role_id: str) -> dict[str, Any]:
     """Remove a role (facilitators); the last facilitator's role stays."""
-    return handle.remove_role(context, coalition_id, role_id, json_body(OptionalReasonRequest(), optional=True).get("reason"))
+    reason = json_body(OptionalReasonRequest(), optional=True).get("reason")
+    return handle.remove_role(context, coalition_id, role_id, reason)

@@ -123,8 +123,9 @@ class Operation:
     status: int = 200
     query: type[Schema] | None = None
     public: bool = False
+    body_required: bool = True
     errors: tuple[int, ...] = (400, 401, 403, 404, 409, 422)
-    extra: dict[str, Any] = field(default_factory=dict)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path parameters with fixed values
 
 
 def documented(**operation: Any) -> Callable[[F], F]:

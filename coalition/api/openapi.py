@@ -58,7 +58,9 @@ def build() -> dict[str, Any]:
         path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule.removeprefix(bp.url_prefix or ""))
         doc = (current_app.view_functions[rule.endpoint].__doc__ or "").strip()
         parameters: list[dict[str, Any]] = [
-            {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+            {"in": "path", "name": name, "required": True,
+             "schema": {"type": "string", **({"enum": list(operation.choices[name])} if name in operation.choices
+                                             else {})}}
             for name in re.findall(r"{([^}]+)}", path)]
         if operation.query is not None:
             parameters.append({"in": "query", "schema": operation.query})
@@ -67,16 +69,11 @@ def build() -> dict[str, Any]:
         for status in operation.errors if not operation.public else (400, 409, 422):
             responses[str(status)] = {"description": ERROR_STATUSES[status], **_json(Error)}
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            operation_id = rule.endpoint.removeprefix("api.") + ("_csv" if rule.rule.endswith(".csv") else "")
             entry: dict[str, Any] = {"summary": doc.splitlines()[0] if doc else rule.endpoint,
-                                     "operationId": f"{rule.endpoint.removeprefix('api.')}_{method.lower()}"
-                                     if rule.rule.endswith(".csv") else rule.endpoint.removeprefix("api."),
-                                     "parameters": parameters, "responses": responses}
-            if rule.rule.endswith(".csv"):
-                entry["operationId"] += "_csv"
+                                     "operationId": operation_id, "parameters": parameters, "responses": responses}
             if operation.request is not None:
-                entry["requestBody"] = {"required": method in ("POST", "PATCH") and operation.request.__name__
-                                        not in ("EmptyRequest", "OptionalReasonRequest", "CompleteRequest"),
-                                        **_json(operation.request)}
+                entry["requestBody"] = {"required": operation.body_required, **_json(operation.request)}
             if not operation.public:
                 entry["security"] = [{"bearer": []}]
             if method in ("POST", "PATCH", "DELETE") and not operation.public:

@@ -59,7 +59,7 @@ def create_task(context: Context, coalition_id: str) -> dict[str, Any]:
 
 @bp.post(f"{TASK}/accept")
 @command(200)
-@documented(request=EmptyRequest, response=Answer)
+@documented(request=EmptyRequest, response=Answer, body_required=False)
 def accept_task(context: Context, coalition_id: str, task_id: str) -> dict[str, Any]:
     """Take an open task on (the assignee organisation)."""
     json_body(EmptyRequest(), optional=True)
@@ -68,7 +68,7 @@ def accept_task(context: Context, coalition_id: str, task_id: str) -> dict[str, 
 
 @bp.post(f"{TASK}/complete")
 @command(200)
-@documented(request=CompleteRequest, response=Answer)
+@documented(request=CompleteRequest, response=Answer, body_required=False)
 def complete_task(context: Context, coalition_id: str, task_id: str) -> dict[str, Any]:
     """Report a task done, with an optional note (the assignee organisation)."""
     return handle.complete_task(context, coalition_id, task_id, **json_body(CompleteRequest(), optional=True))

@@ -111,9 +111,11 @@ def found_coalition(context: Context, *, organisation_id: str, name: str, purpos
 
 def amend_agreement(context: Context, coalition_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Amend the agreement: fields left out stay as they are; the old text stays in the log."""
-    state, _ = context.load(co.stream(coalition_id), co.replay)
+    state, version = context.load(co.stream(coalition_id), co.replay)
     if state is None:
         raise NotFound("no such coalition")
+    if context.if_match is None:  # the amendment is built on this version: refuse it if that is gone
+        context = replace(context, if_match=version)
     current = state.agreement
     objectives = current.objectives if "objectives" not in changes else _objectives(
         context, changes["objectives"], current.objectives)

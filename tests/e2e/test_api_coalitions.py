@@ -315,13 +315,17 @@ def test_every_call_without_a_token_is_unauthorized(world: World) -> None:
     error_of(world.api.call("POST", "/coalitions", None, AGREEMENT), 401, "unauthorized")
 
 
-def test_commands_record_who_acted_and_for_which_organisation(world: World) -> None:
-    world.ok("POST", f"{world.path}/commitments/{world.commitment}/fulfil", "ana", {"note": "Checked on site"})
+def test_commands_record_who_acted_for_which_organisation_and_the_request_id(world: World) -> None:
+    response = world.api.call("POST", f"{world.path}/commitments/{world.commitment}/fulfil", world.who("ana"),
+                              {"note": "Checked on site"}, {"X-Request-Id": "req-42"})
 
     last = list(services(world.api.app).store.read_all())[-1]
     assert last.type == "CommitmentFulfilled"
     assert (last.metadata.actor_id, last.metadata.organisation_id) == (world.users["ana"], world.green)
-    assert last.metadata.correlation_id
+    assert last.metadata.correlation_id == response.headers["X-Request-Id"] == "req-42"
+    world.ok("POST", f"{world.path}/tasks/{world.task}/accept", "lia")
+    made_up = list(services(world.api.app).store.read_all())[-1].metadata.correlation_id
+    assert made_up and made_up != "req-42"
 
 
 def test_dates_in_commands_use_the_day_the_store_records(api: Api) -> None:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from sqlalchemy import select
+
 from coalition import create_app
 from events import export_events, import_events
 from projections.standing import Moment, resolve, responsibilities, snapshot, standing
@@ -253,3 +255,20 @@ def test_csv_cells_that_look_like_formulas_are_defused(world: World) -> None:
 
     last = list(csv.DictReader(io.StringIO(text)))[-1]
     assert not last["summary"].startswith("=") and "HYPERLINK" in last["summary"]
+
+
+def test_the_read_models_equal_a_fresh_rebuild_row_for_row(world: World) -> None:
+    world.ok("POST", f"{world.path}/tasks/{world.task}/reassign", "ana", {"organisation_id": world.green})
+    world.ok("POST", f"{world.path}/commitments/{world.commitment}/withdraw", "bo", {"reason": "Budget cut"})
+    world.ok("DELETE", f"/organisations/{world.river}/mandates/{world.mandates['mo']}", "bo")
+    app_services = services(world.api.app)
+
+    def rows() -> dict[str, list]:
+        with app_services.engine.connect() as connection:
+            return {table.name: sorted(map(tuple, connection.execute(select(table)).all()), key=repr)
+                    for projection in app_services.runner.projections for table in projection.tables}
+
+    inline = rows()
+    app_services.runner.rebuild()
+
+    assert rows() == inline and inline["coalition_tasks"] and inline["coalition_log"]

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from events import NewEvent
-from projections import checkpoints, stream_heads
+from projections import checkpoints, default_projections, stream_heads
 from tests.e2e.conftest import MakeApp, services
 
 DROP_UPDATE_TRIGGER = {
@@ -20,6 +20,9 @@ DROP_UPDATE_TRIGGER = {
     "postgresql": "DROP TRIGGER events_no_update_delete ON events",
 }
 
+
+#: The application's projections, in the order the runner applies them.
+PROJECTIONS = [projection.name for projection in default_projections()]
 
 def fill(app: Flask) -> str:
     """Append five events over three streams; return the head hash."""
@@ -98,7 +101,7 @@ def test_export_then_import_gives_the_same_log_and_read_models(
     assert "Imported 5 events; projections rebuilt." in result.stdout
     assert services(other).store.head() == (5, head_hash)
     assert table_rows(other, stream_heads) == table_rows(app, stream_heads)
-    assert table_rows(other, checkpoints) == [("streams", 5)]
+    assert table_rows(other, checkpoints) == [(name, 5) for name in sorted(PROJECTIONS)]
 
 
 def test_import_into_a_non_empty_store_is_refused_and_writes_nothing(
@@ -147,9 +150,9 @@ def test_projections_status_shows_each_projection_and_its_lag(make_app: MakeApp,
     result = app.test_cli_runner().invoke(args=["projections", "status"])
 
     assert result.exit_code == 0, result.output
-    header, streams = result.stdout.splitlines()
+    header, *rows = result.stdout.splitlines()
     assert header.split() == ["projection", "checkpoint", "head", "lag"]
-    assert streams.split() == ["streams", "0", "5", "5"]
+    assert [row.split() for row in rows] == [[name, "0", "5", "5"] for name in PROJECTIONS]
 
 
 def test_projections_rebuild_replays_the_log(make_app: MakeApp, database_url: str) -> None:
@@ -159,10 +162,10 @@ def test_projections_rebuild_replays_the_log(make_app: MakeApp, database_url: st
     result = app.test_cli_runner().invoke(args=["projections", "rebuild"])
 
     assert result.exit_code == 0, result.output
-    assert "Rebuilt streams up to position 5." in result.stdout
+    assert f"Rebuilt {', '.join(PROJECTIONS)} up to position 5." in result.stdout
     assert [row[:3] for row in table_rows(app, stream_heads)] == [
         ("other-3", "other", 1), ("thing-1", "thing", 2), ("thing-2", "thing", 2)]
-    assert table_rows(app, checkpoints) == [("streams", 5)]
+    assert table_rows(app, checkpoints) == [(name, 5) for name in sorted(PROJECTIONS)]
 
 
 def test_projections_rebuild_of_an_unknown_name_names_the_known_ones(app: Flask, runner: FlaskCliRunner) -> None:
@@ -172,5 +175,5 @@ def test_projections_rebuild_of_an_unknown_name_names_the_known_ones(app: Flask,
     result = runner.invoke(args=["projections", "rebuild", "nope"])
 
     assert result.exit_code != 0
-    assert "no projection named nope; known: streams" in result.stderr
+    assert f"no projection named nope; known: {', '.join(PROJECTIONS)}" in result.stderr
     assert table_rows(app, stream_heads) == before
