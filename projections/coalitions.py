@@ -11,12 +11,13 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Column, Date, Float, String, Table, Text
+from sqlalchemy import Column, Date, Float, String, Table, Text, select
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent
 from events.store import format_time
 from projections.base import Projection, metadata
+from projections.organisations import organisations
 from projections.versioned import POSITION, Versioned, version_columns
 
 agreements = Table(
@@ -201,3 +202,19 @@ class Coalitions(Projection):
         """Write each event's new row versions."""
         for event in events:
             APPLY[event.type](connection, event, {"coalition_id": event.payload["coalition_id"]})
+
+
+def directory(connection: Connection) -> list[dict[str, Any]]:
+    """Every coalition now: its agreement's name, purpose and period, and its active members' names and countries."""
+    current = agreements.c.until_position.is_(None)
+    members = (select(memberships.c.coalition_id, organisations.c.name, organisations.c.country)
+               .join(organisations, organisations.c.organisation_id == memberships.c.organisation_id)
+               .where(memberships.c.until_position.is_(None), memberships.c.state == "active")
+               .order_by(organisations.c.name))
+    by_coalition: dict[str, list[dict[str, str]]] = {}
+    for row in connection.execute(members):
+        by_coalition.setdefault(row.coalition_id, []).append({"name": row.name, "country": row.country})
+    return [{"coalition_id": row.coalition_id, "name": row.name, "purpose": row.purpose, "starts_on": row.starts_on,
+             "ends_on": row.ends_on, "objectives": len(json.loads(row.objectives)),
+             "members": by_coalition.get(row.coalition_id, [])}
+            for row in connection.execute(select(agreements).where(current).order_by(agreements.c.name))]

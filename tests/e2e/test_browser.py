@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import threading
+from dataclasses import dataclass
+from datetime import date
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,9 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from coalition import create_app
+from flask import Flask
+
+from coalition import create_app, demo
 from coalition.db import upgrade
 from events import create_engine
 from tests.conftest import missing, sqlite_url
@@ -37,23 +41,36 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+@dataclass(frozen=True)
+class Site:
+    """An app being served, and where."""
+
+    url: str
+    app: Flask
+
+
 @pytest.fixture
-def live_url(tmp_path: Path) -> Iterator[str]:
+def site(tmp_path: Path) -> Iterator[Site]:
     """The app on a fresh SQLite database, served on a free loopback port for the test's duration."""
     url = sqlite_url(tmp_path)
     engine = create_engine(url)
     upgrade(engine)
     engine.dispose()
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield Site(f"http://127.0.0.1:{server.server_port}", app)
     finally:
         server.shutdown()
         thread.join(timeout=5)
         app.extensions["coalition"].engine.dispose()
+
+
+@pytest.fixture
+def live_url(site: Site) -> str:
+    return site.url
 
 
 @pytest.mark.parametrize("width", [1280, 360])
@@ -68,7 +85,27 @@ def test_home_page_renders_readably(browser: Any, live_url: str, width: int) -> 
         assert page.title() == "Coalition"
         assert page.get_by_role("heading", level=1).inner_text() == "Run your coalition in the open"
         assert page.get_by_text("The log is empty").is_visible()
+        assert page.get_by_text("No coalition has been founded here yet.").is_visible()
         assert page.evaluate("getComputedStyle(document.querySelector('.brand')).color") == "rgb(11, 110, 79)"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_home_page_shows_the_demo_coalition(browser: Any, site: Site, width: int) -> None:
+    demo.load(site.app.extensions["coalition"], date.today())
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        page.goto(site.url + "/")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"home-demo-{width}.png"), full_page=True)
+
+        card = page.locator("article.coalition")
+        assert card.get_by_role("heading", level=3).inner_text() == "Clean Rivers Coalition"
+        assert "5 active members" in card.inner_text() and "4 common objectives" in card.inner_text()
+        assert card.locator(".members li").count() == 5
+        assert card.locator("abbr[title='Finland']").inner_text() == "FI"
         assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
     finally:
         page.close()
