@@ -35,24 +35,44 @@ class NotEmpty(RuntimeError):
     """Demo data goes only into a database without events."""
 
 
+@dataclass(frozen=True)
+class Ref:
+    """The id an earlier step kept under this name, looked up when the step is played."""
+
+    name: str
+
+
 @dataclass
 class Story:
-    """Plays commands as the demo's people, each on a day `days_ago` before today."""
+    """Commands as the demo's people, each on a day `days_ago` before today, played in time order."""
 
     services: Services
     today: date
     users: dict[str, str] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
+    steps: list[tuple[int, int, Callable[[], None]]] = field(default_factory=list)
 
     def on(self, days_ago: int, person: str, handler: Callable[..., dict[str, Any]], *args: Any,
-           keep: str | None = None, **kwargs: Any) -> str:
-        """Run one handler as `person` on that day; keep the id it answers under the name `keep`."""
+           keep: str | None = None, **kwargs: Any) -> None:
+        """Plan one handler call as `person` on that day; keep the id it answers under the name `keep`."""
         day = self.today - timedelta(days=days_ago)
-        self.services.store.clock = lambda: datetime.combine(day, time(9, 30), UTC)
-        answer = handler(Context(self.services, self.users[person], day), *args, **kwargs)
-        if keep:
-            self.ids[keep] = answer["id"]
-        return str(answer["id"])
+
+        def play() -> None:
+            self.services.store.clock = lambda: datetime.combine(day, time(9, 30), UTC)
+            answer = handler(Context(self.services, self.users[person], day), *map(self._value, args),
+                             **{name: self._value(value) for name, value in kwargs.items()})
+            if keep:
+                self.ids[keep] = answer["id"]
+
+        self.steps.append((-days_ago, len(self.steps), play))
+
+    def _value(self, value: Any) -> Any:
+        return self.ids[value.name] if isinstance(value, Ref) else value
+
+    def play(self) -> None:
+        """Record the planned steps, oldest first, so that the log's times only move forward."""
+        for _, _, step in sorted(self.steps, key=lambda s: s[:2]):
+            step()
 
 
 def load(services: Services, today: date) -> dict[str, str]:
@@ -62,13 +82,14 @@ def load(services: Services, today: date) -> dict[str, str]:
     clock = services.store.clock
     story = Story(services, today)
     try:
-        _play(story)
+        _plan(story)
+        story.play()
     finally:
         services.store.clock = clock
     return story.ids
 
 
-def _play(s: Story) -> None:
+def _plan(s: Story) -> None:
     s.services.store.clock = lambda: datetime.combine(s.today - timedelta(days=130), time(9), UTC)
     for key, (email, name, _) in PEOPLE.items():
         s.users[key] = accounts.register(s.services, email, PASSWORD, name)
@@ -84,7 +105,7 @@ def _play(s: Story) -> None:
         s.on(128, person, orgs.create_organisation, keep=key, **{
             "name": name, "country": country, "sector": sector, "mission": mission,
             "website": f"https://{key}.example.org"})
-    ids = s.ids
+    ids = {key: Ref(key) for key in organisations}
     s.on(127, "piotr", orgs.grant_mandate, ids["pl"], email=PEOPLE["marta"][0], title="Programme Coordinator")
     s.on(126, "ioana", co.found_coalition, keep="coalition", organisation_id=ids["ro"],
          **{"name": "Clean Rivers Coalition",
@@ -99,7 +120,7 @@ def _play(s: Story) -> None:
             "starts_on": s.today - timedelta(days=120), "ends_on": s.today + timedelta(days=600),
             "cooperation_mechanism": "A monthly online call, a shared work plan and one in-person meeting a year",
             "benefit_sharing": "Every partner is credited on joint outputs; data are shared under CC BY 4.0"})
-    path = ids["coalition"]
+    path = Ref("coalition")
     for key, person, days in (("pl", "piotr", 124), ("fi", "aino", 123), ("bg", "georgi", 122)):
         s.on(days, person, co.join, path, organisation_id=ids[key])
         s.on(days - 1, "ioana", co.change_membership, path, ids[key], "approve")
@@ -112,8 +133,8 @@ def _play(s: Story) -> None:
     s.on(3, "andrei", co.join, path, organisation_id=ids["trust"])
 
 
-def _work(s: Story, path: str) -> None:
-    ids, today = s.ids, s.today
+def _work(s: Story, path: Ref) -> None:
+    ids, today = _Refs(), s.today
     pledge = co.pledge
     s.on(110, "ioana", pledge, path, keep="k_funding", organisation_id=ids["ro"], kind="funding",
          description="Seed grant for sampling kits", quantity=12000, unit="EUR", objective="o1",
@@ -159,3 +180,10 @@ def _work(s: Story, path: str) -> None:
     s.on(94, "ioana", task, path, keep="t_logo", title="Design a coalition logo", description="Optional",
          organisation_id=ids["ro"], due_on=today + timedelta(days=60))
     s.on(60, "ioana", co.drop_task, path, ids["t_logo"], reason="Partners prefer to use their own logos")
+
+
+class _Refs:
+    """`ids["k_staff"]` in the plan: a reference to the id an earlier step keeps."""
+
+    def __getitem__(self, name: str) -> Ref:
+        return Ref(name)

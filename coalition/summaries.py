@@ -90,4 +90,6 @@ def summary(entry: Entry, names: Names) -> str:
         "kind": str(p.get("kind", "")).replace("-", " "), "reason": p.get("reason", "no reason given"),
     }
     line = LINES.get(entry.type)
+    if entry.type == "RoleAssigned" and p.get("user_id") == entry.actor_id:
+        line = "{actor} became {role} for {organisation}"
     return line.format(**values) if line else entry.type

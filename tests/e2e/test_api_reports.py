@@ -200,6 +200,7 @@ def test_the_history_lists_every_coalition_event_with_a_human_summary(world: Wor
     summaries = [e["summary"] for e in entries]
     assert summaries[0] == "Ana Pop founded the coalition “Danube Rivers Coalition” for Green Earth"
     assert "Ana Pop made Lia Kowal liaison for River Watch" in summaries
+    assert summaries[1] == "Ana Pop became facilitator for Green Earth"
     assert "River Watch pledged staff time: “Two field officers”, due 2027-03-31" in summaries
     assert entries[2]["actor"] == "Bo Nowak" and entries[2]["organisation"] == "River Watch"
 

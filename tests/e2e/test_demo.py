@@ -30,6 +30,8 @@ def test_the_demo_loads_once_and_shows_good_attention_and_lapsed_members(databas
         skipped = runner.invoke(args=["demo", "load", "--if-empty"])
         assert skipped.exit_code == 0 and services(app).store.head()[0] == head
         assert services(app).store.verify().ok
+        times = [e.recorded_at for e in services(app).store.read_all()]
+        assert times == sorted(times), "the story is recorded in time order, so dates map to positions"
 
         coalition_id = next(e.payload["coalition_id"] for e in services(app).store.read_all()
                             if e.type == "CoalitionFounded")
