@@ -97,12 +97,14 @@ class EventStore:
                 earlier = cursor.fetchone()
                 if earlier is not None:
                     return AppendResult.from_json(earlier[0])
-            position, previous, versions = self._positions(cursor, [*written, *expected])
+            position, previous, last_time, versions = self._positions(cursor, [*written, *expected])
             for stream, version in expected.items():
                 if version is not None and versions[stream] != version:
                     raise ConcurrencyConflict(stream, version, versions[stream])
             first = position + 1
-            recorded_at = format_time(self.clock())
+            # Times never go backwards along the log (a clock stepped back, hosts a little apart),
+            # so that "as of a date" is always one position.
+            recorded_at = max(format_time(self.clock()), last_time)
             rows = []
             for event, schema_version, payload_text in prepared:
                 position += 1
@@ -126,17 +128,17 @@ class EventStore:
                 within(connection, [self._recorded(dict(zip(COLUMNS, row))) for row in rows])
         return result
 
-    def _positions(self, cursor: Any, streams: list[str]) -> tuple[int, str, dict[str, int]]:
-        """In one query: the head position and hash, and the version of each stream."""
+    def _positions(self, cursor: Any, streams: list[str]) -> tuple[int, str, str, dict[str, int]]:
+        """In one query: the head position, hash and time, and the version of each stream."""
         unique = list(dict.fromkeys(streams))
-        head, previous, versions = 0, GENESIS, dict.fromkeys(unique, 0)
+        head, previous, last_time, versions = 0, GENESIS, "", dict.fromkeys(unique, 0)
         cursor.execute(self._sql.positions(len(unique)), tuple(unique))
-        for number, text_value, is_stream in cursor.fetchall():
+        for number, text_value, time_value, is_stream in cursor.fetchall():
             if is_stream:
                 versions[text_value] = number
             else:
-                head, previous = number, text_value
-        return head, previous, versions
+                head, previous, last_time = number, text_value, time_value
+        return head, previous, last_time, versions
 
     def _prepare(self, new_events: Sequence[NewEvent]) -> list[tuple[NewEvent, int, str]]:
         """Validate the events before any database work; pair each with its schema version and payload text."""
@@ -287,12 +289,12 @@ class _Statements:
         self._positions: dict[int, str] = {}
 
     def positions(self, streams: int) -> str:
-        """Rows (position, hash, 0) for the head, then (version, stream id, 1) per existing stream."""
+        """Rows (position, hash, time, 0) for the head, then (version, stream id, NULL, 1) per existing stream."""
         if streams not in self._positions:
             self._positions[streams] = (
-                "SELECT position, hash, 0 FROM "
-                "(SELECT position, hash FROM events ORDER BY position DESC LIMIT 1) AS head "
-                "UNION ALL SELECT max(version), stream_id, 1 FROM events "
+                "SELECT position, hash, recorded_at, 0 FROM "
+                "(SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1) AS head "
+                "UNION ALL SELECT max(version), stream_id, NULL, 1 FROM events "
                 f"WHERE stream_id IN ({', '.join([self.placeholder] * streams)}) GROUP BY stream_id"
             )
         return self._positions[streams]
