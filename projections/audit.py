@@ -15,7 +15,7 @@ from events import RecordedEvent, Registry
 from events.schema import events as events_table
 from events.store import format_time
 from projections.base import Projection, metadata
-from projections.coalitions import APPLY, commitments, tasks
+from projections.coalitions import APPLY, commitments, roles, tasks
 from projections.versioned import POSITION, valid_at
 
 coalition_log = Table(
@@ -26,6 +26,7 @@ coalition_log = Table(
     Column("actor_id", String(64)),
     Column("organisation_id", String(64)),  # the organisation the actor acted for
     Column("subject_organisation_id", String(64)),  # the organisation the event is about
+    Column("other_organisation_id", String(64)),  # a task's previous organisation, when it is reassigned
     Column("recorded_at", String(32), nullable=False),
 )
 
@@ -42,19 +43,23 @@ class AuditLog(Projection):
         connection.execute(coalition_log.insert(), [{
             "position": event.position, "coalition_id": event.payload["coalition_id"], "type": event.type,
             "actor_id": event.metadata.actor_id, "organisation_id": event.metadata.organisation_id,
-            "subject_organisation_id": _subject(connection, event),
+            "subject_organisation_id": _owner(connection, event, event.position) if event.type != "RoleRemoved"
+            else _owner(connection, event, event.position - 1),
+            "other_organisation_id": _owner(connection, event, event.position - 1)
+            if event.type == "TaskReassigned" else None,
             "recorded_at": format_time(event.recorded_at)} for event in events])
 
 
-def _subject(connection: Connection, event: RecordedEvent) -> str | None:
+def _owner(connection: Connection, event: RecordedEvent, position: int) -> str | None:
+    """The organisation the event is about: named in it, or owning the role, commitment or task at `position`."""
     p = event.payload
-    if "organisation_id" in p:
+    if "organisation_id" in p and position == event.position:
         return str(p["organisation_id"])
-    for table, key in ((commitments, "commitment_id"), (tasks, "task_id")):
+    for table, key in ((roles, "role_id"), (commitments, "commitment_id"), (tasks, "task_id")):
         if key in p:
             return connection.execute(select(table.c.organisation_id).where(
                 table.c.coalition_id == p["coalition_id"], table.c[key] == p[key],
-                valid_at(table, event.position))).scalar()
+                valid_at(table, position))).scalar()
     return None
 
 
@@ -92,7 +97,8 @@ def history(connection: Connection, registry: Registry, coalition_id: str, filte
              .where(log.coalition_id == coalition_id, log.position > after).order_by(log.position))
     if filters.organisation_id:
         query = query.where(or_(log.organisation_id == filters.organisation_id,
-                                log.subject_organisation_id == filters.organisation_id))
+                                log.subject_organisation_id == filters.organisation_id,
+                                log.other_organisation_id == filters.organisation_id))
     if filters.actor_id:
         query = query.where(log.actor_id == filters.actor_id)
     if filters.types:

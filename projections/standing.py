@@ -8,6 +8,7 @@ trace a number back to the events that produced it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -44,7 +45,7 @@ def resolve(connection: Connection, as_of: str | None, today: date) -> Moment:
         return Moment(None, today)
     text = as_of.strip()
     head = connection.execute(select(func.coalesce(func.max(events_table.c.position), 0))).scalar_one()
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]{1,18}", text):
         position = int(text)
         if position > head:
             raise BadMoment(f"the log has {head} events: as_of must be a position from 0 to {head}")
@@ -55,15 +56,16 @@ def resolve(connection: Connection, as_of: str | None, today: date) -> Moment:
         if "T" in text or " " in text:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
             moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-            until, day = moment + timedelta(microseconds=1), moment.astimezone(UTC).date()
+            day = moment.astimezone(UTC).date()
         else:
             day = date.fromisoformat(text)
-            until = datetime.combine(day + timedelta(days=1), time(), UTC)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise BadMoment("as_of must be a log position (such as 120), an ISO date (2026-03-31) "
                         "or an ISO date-time (2026-03-31T17:00:00Z)") from None
     if day > today:
         raise BadMoment(f"as_of {text} is in the future: the history ends today, {today.isoformat()}")
+    until = moment + timedelta(microseconds=1) if "T" in text or " " in text else datetime.combine(
+        day + timedelta(days=1), time(), UTC)
     position = connection.execute(select(func.coalesce(func.max(events_table.c.position), 0)).where(
         events_table.c.recorded_at < format_time(until))).scalar_one()
     return Moment(position, day)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import BigInteger, Column, Integer, String, Table
+from sqlalchemy import BigInteger, Column, Integer, String, Table, select
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent
@@ -53,3 +53,12 @@ class StreamCatalogue(Projection):
             ],
             key=("stream_id",),
         )
+
+
+def seen_version(connection: Connection, stream_id: str) -> int:
+    """The stream's version as the read models know it (0 if they have not seen it).
+
+    Read before the rows it labels, so that an ETag is never newer than the body it goes with.
+    """
+    version = connection.execute(select(stream_heads.c.version).where(stream_heads.c.stream_id == stream_id)).scalar()
+    return int(version or 0)

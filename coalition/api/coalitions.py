@@ -22,15 +22,17 @@ from coalition.extensions import services
 from coalition.handlers import Context
 from coalition.handlers import coalitions as handle
 from projections.standing import Moment, Snapshot, snapshot
+from projections.streams import seen_version
 
 
-def current(coalition_id: str) -> Snapshot:
-    """The coalition's rows as they are now, or NotFound."""
+def current(coalition_id: str) -> tuple[Snapshot, int]:
+    """The coalition's rows as they are now and the stream version they show, or NotFound."""
     with services().engine.connect() as connection:
+        version = seen_version(connection, co.stream(coalition_id))
         snap = snapshot(connection, coalition_id, Moment(None, today()))
     if snap.agreement is None:
         raise NotFound(f"no such coalition: {coalition_id}")
-    return snap
+    return snap, version
 
 
 @bp.post("/coalitions")
@@ -46,8 +48,7 @@ def found_coalition(context: Context) -> dict[str, Any]:
 @documented(response=CoalitionView)
 def read_coalition(coalition_id: str) -> ResponseReturnValue:
     """The partnership agreement, the members and the roles; the ETag is the version to send in If-Match."""
-    snap = current(coalition_id)
-    version = services().store.stream_version(co.stream(coalition_id))
+    snap, version = current(coalition_id)
     agreement = snap.agreement or {}
     names = names_of(services().engine, {r["user_id"] for r in snap.roles})
     body = {
@@ -66,7 +67,9 @@ def read_coalition(coalition_id: str) -> ResponseReturnValue:
 @documented(request=AgreementPatch, response=Answer)
 def amend_agreement(context: Context, coalition_id: str) -> dict[str, Any]:
     """Amend the agreement (facilitators); the fields sent change, the old text stays in the log."""
-    return handle.amend_agreement(context, coalition_id, json_body(AgreementPatch(partial=True)))
+    # Partial at the top only: an objective sent still needs its text.
+    patch = AgreementPatch(partial=tuple(AgreementPatch._declared_fields))
+    return handle.amend_agreement(context, coalition_id, json_body(patch))
 
 
 @bp.post("/coalitions/<coalition_id>/members")

@@ -7,6 +7,7 @@ a `Context` for the handler. `@documented(...)` records what the OpenAPI documen
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,10 +35,31 @@ def json_body(schema: Schema, *, optional: bool = False) -> dict[str, Any]:
     """The request's JSON object loaded through `schema` (400 if not a JSON object, 422 if invalid)."""
     if optional and not request.get_data():
         return schema.load({})
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise BadRequest("the request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
+    if _holds_nul(body):
+        raise BadRequest("text in the request body must not contain NUL characters (\\u0000)")
     return schema.load(body)
+
+
+def _holds_nul(value: Any) -> bool:
+    """True when any key or string anywhere in a parsed JSON value contains a NUL character."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def query_args(schema: Schema) -> dict[str, Any]:
@@ -63,7 +85,7 @@ def _if_match() -> int | None:
     if given is None:
         return None
     text = given.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not re.fullmatch(r"[0-9]{1,18}", text):
         raise BadRequest('If-Match must be a version this API gave you, such as "7" (from a GET\'s ETag)')
     return int(text)
 

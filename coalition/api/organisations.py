@@ -19,6 +19,7 @@ from coalition.extensions import services
 from coalition.handlers import Context
 from coalition.handlers import organisations as handle
 from projections.organisations import acts_for, organisation_people, organisations
+from projections.streams import seen_version
 
 
 @bp.post("/organisations")
@@ -35,6 +36,7 @@ def create_organisation(context: Context) -> dict[str, Any]:
 def read_organisation(organisation_id: str) -> ResponseReturnValue:
     """An organisation's profile; its administrators and mandates are shown to its own people."""
     with services().engine.connect() as connection:
+        version = seen_version(connection, org.stream(organisation_id))
         row = connection.execute(select(organisations).where(
             organisations.c.organisation_id == organisation_id)).mappings().first()
         if row is None:
@@ -43,7 +45,6 @@ def read_organisation(organisation_id: str) -> ResponseReturnValue:
         people = connection.execute(select(organisation_people).where(
             organisation_people.c.organisation_id == organisation_id)
             .order_by(organisation_people.c.position)).mappings().all() if own else []
-    version = services().store.stream_version(org.stream(organisation_id))
     body: dict[str, Any] = {"id": row["organisation_id"], "version": version,
                             **{k: row[k] for k in ("name", "country", "sector", "mission", "website", "created_at")}}
     response = jsonify(OrganisationView().dump(body | (_people(people) if own else {})))

@@ -18,6 +18,7 @@ from coalition.api.auth import authenticated
 from coalition.api.edge import documented, query_args, today
 from coalition.api.schemas import AsOfQuery, EventsQuery
 from coalition.domain.base import NotAllowed, NotFound
+from coalition.domain.coalition import Actor, Role, holds
 from coalition.extensions import services
 from coalition.summaries import Names, summary
 from projections.audit import Filters, history
@@ -30,8 +31,19 @@ CSV_COLUMNS = ("position", "recorded_at", "type", "actor_id", "actor", "organisa
                "subject_organisation_id", "subject_organisation", "summary")
 
 
+def _reader(connection: Connection, snap: Snapshot) -> Actor:
+    """The signed-in user, with the organisations they act for today."""
+    return Actor(g.user.user_id, frozenset(acts_for(connection, g.user.user_id, today())))
+
+
+def facilitates(snap: Snapshot, actor: Actor) -> bool:
+    """The domain's rule (`holds`) on the read model's rows."""
+    roles = [Role(r["role_id"], r["role"], r["user_id"], r["organisation_id"]) for r in snap.roles]
+    return holds(roles, {m["organisation_id"]: m["state"] for m in snap.members}, actor, "facilitator")
+
+
 def _snapshot_for_member(connection: Connection, coalition_id: str) -> Snapshot:
-    """The coalition at the requested `as_of`, if the user is one of its members' people or holds a role."""
+    """The coalition at the requested `as_of`, if the user acts for one of its active or suspended members."""
     args = query_args(AsOfQuery())
     try:
         moment = resolve(connection, args.get("as_of"), today())
@@ -40,9 +52,8 @@ def _snapshot_for_member(connection: Connection, coalition_id: str) -> Snapshot:
     now = snapshot(connection, coalition_id, resolve(connection, None, today()))
     if now.agreement is None:
         raise NotFound(f"no such coalition: {coalition_id}")
-    mine = acts_for(connection, g.user.user_id, today())
-    member = any(m["organisation_id"] in mine and m["state"] in READS_AS_MEMBER for m in now.members)
-    if not member and not any(r["user_id"] == g.user.user_id for r in now.roles):
+    reader = _reader(connection, now)
+    if not any(m["organisation_id"] in reader.acts_for and m["state"] in READS_AS_MEMBER for m in now.members):
         raise NotAllowed("only the people of member organisations may read this")
     return now if moment.position is None else snapshot(connection, coalition_id, moment)
 
@@ -124,11 +135,12 @@ def _bound(text: str | None, name: str, end: bool) -> datetime | None:
     try:
         if "T" in text or " " in text:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
         day = date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError({name: ["use an ISO date (2026-03-31) or date-time (2026-03-31T17:00:00Z)"]}) from None
-    return datetime.combine(day + timedelta(days=1) if end else day, time(), UTC)
+        return datetime.combine(day + timedelta(days=1) if end else day, time(), UTC)
+    except (ValueError, OverflowError):
+        raise ValidationError({name: ["use an ISO date (2026-03-31) or date-time (2026-03-31T17:00:00Z) "
+                                      "between the years 1 and 9998"]}) from None
 
 
 def _filters(args: dict[str, Any]) -> Filters:
@@ -159,7 +171,7 @@ def read_events(coalition_id: str, as_csv: bool = False) -> ResponseReturnValue:
         snap = snapshot(connection, coalition_id, resolve(connection, None, today()))
         if snap.agreement is None:
             raise NotFound(f"no such coalition: {coalition_id}")
-        if not any(r["user_id"] == g.user.user_id and r["role"] == "facilitator" for r in snap.roles):
+        if not facilitates(snap, _reader(connection, snap)):
             raise NotAllowed("only facilitators may read the audit history")
         limit = None if as_csv else args["limit"]
         entries = history(connection, services().store.registry, coalition_id, filters, limit, args.get("after", 0))

@@ -7,7 +7,7 @@ import cycle (work imports the state classes defined here).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -205,14 +205,28 @@ def active_roles(state: Coalition, role: str) -> list[Role]:
     return [r for r in state.roles.values() if r.role == role and member_state(state, r.organisation_id) == "active"]
 
 
-def is_facilitator(state: Coalition, user_id: str) -> bool:
-    """True when the user holds a facilitator role for an active member."""
-    return any(r.user_id == user_id for r in active_roles(state, "facilitator"))
+def holds(roles: Iterable[Role], states: Mapping[str, str], actor: Actor, role: str,
+          organisation_id: str | None = None) -> bool:
+    """True when the actor holds `role` (for `organisation_id`, if given) and it empowers them now.
+
+    A role empowers only while its organisation is an active member and its holder still acts for
+    that organisation (administrator or valid mandate): a revoked mandate or a suspension takes
+    the role's powers away. The one rule, for decisions (`state.roles`) and reads (projection rows).
+    """
+    return any(r.role == role and r.user_id == actor.user_id and states.get(r.organisation_id) == "active"
+               and r.organisation_id in actor.acts_for
+               and (organisation_id is None or r.organisation_id == organisation_id) for r in roles)
 
 
-def liaison_of(state: Coalition, organisation_id: str) -> str | None:
-    """The user who is the liaison of an active member organisation, if any."""
-    return next((r.user_id for r in active_roles(state, "liaison") if r.organisation_id == organisation_id), None)
+def is_facilitator(state: Coalition, actor: Actor) -> bool:
+    """True when the actor facilitates the coalition now."""
+    return holds(state.roles.values(), {k: m.state for k, m in state.members.items()}, actor, "facilitator")
+
+
+def is_liaison(state: Coalition, actor: Actor, organisation_id: str) -> bool:
+    """True when the actor is the liaison of this active member organisation now."""
+    return holds(state.roles.values(), {k: m.state for k, m in state.members.items()}, actor, "liaison",
+                 organisation_id)
 
 
 def _agreement_payload(agreement: Agreement) -> dict[str, Any]:
@@ -346,7 +360,7 @@ Command = (FoundCoalition | AmendAgreement | RequestMembership | InviteOrganisat
 
 def require_facilitator(state: Coalition, actor: Actor, doing: str) -> None:
     """Refuse unless the actor facilitates the coalition."""
-    if not is_facilitator(state, actor.user_id):
+    if not is_facilitator(state, actor):
         raise NotAllowed(f"only facilitators may {doing}")
 
 

@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none
 from coalition.domain.coalition import (
-    Actor, Coalition, Commitment, Task, is_facilitator, liaison_of, require_acts_for, require_active,
+    Actor, Coalition, Commitment, Task, is_facilitator, is_liaison, require_acts_for, require_active,
     require_facilitator,
 )
 from coalition.event_types import registry
@@ -263,7 +263,7 @@ def _commitment_of(state: Coalition, command: Any, actor: Actor, verb: str) -> C
     commitment = state.commitments.get(command.commitment_id)
     if commitment is None:
         raise NotFound(f"no such commitment: {command.commitment_id}")
-    if commitment.organisation_id not in actor.acts_for and not is_facilitator(state, actor.user_id):
+    if commitment.organisation_id not in actor.acts_for and not is_facilitator(state, actor):
         raise NotAllowed("only the pledging organisation or a facilitator may change a commitment")
     if commitment.state in CLOSED_COMMITMENT:
         raise RuleBroken(f"commitment {commitment.commitment_id} is {commitment.state}: "
@@ -291,7 +291,7 @@ def _assignee(c: CreateTask | ReassignTask) -> None:
 
 
 def _create(state: Coalition, c: CreateTask, actor: Actor, today: date) -> list[Change]:
-    if not is_facilitator(state, actor.user_id) and liaison_of(state, c.organisation_id) != actor.user_id:
+    if not is_facilitator(state, actor) and not is_liaison(state, actor, c.organisation_id):
         raise NotAllowed("only facilitators or the liaison of the assignee organisation may create tasks")
     require_active(state, c.organisation_id, "receive tasks")
     _assignee(c)

@@ -7,6 +7,7 @@ plain data. Everything it appends goes through `Context.append`, one transaction
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -25,6 +26,11 @@ State = TypeVar("State")
 
 #: Ids made from an Idempotency-Key come out the same on every retry of the request.
 RETRY_IDS = uuid.UUID("4f1d7a52-6c0b-4c53-9a43-2f0e0e5a7c11")
+
+
+def store_key(user_id: str, key: str) -> str:
+    """The store's idempotency key for a user's request key: fixed length, whatever the key's."""
+    return "api:" + hashlib.sha256(f"{user_id}\n{key}".encode()).hexdigest()
 
 
 class Stale(DomainError):
@@ -83,5 +89,5 @@ class Context:
         self.services.append(
             [NewEvent(stream_id, change.type, change.payload) for change in changes],
             expected=expected, metadata=metadata,
-            idempotency_key=None if key is None else f"{self.user_id}:{key}", within=keep_answer)
+            idempotency_key=None if key is None else store_key(self.user_id, key), within=keep_answer)
         return answer

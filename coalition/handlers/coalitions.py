@@ -8,7 +8,7 @@ change turns into a conflict instead of a decision made on stale facts.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -24,12 +24,14 @@ _NAMES_AN_ORGANISATION = (co.FoundCoalition, co.RequestMembership, co.InviteOrga
                           work.PledgeCommitment, work.CreateTask, work.ReassignTask)
 
 
-def _organisations_relied_on(state: co.Coalition | None, command: Any) -> set[str]:
+def _organisations_relied_on(state: co.Coalition | None, command: Any, user_id: str) -> set[str]:
+    """The organisations whose streams the decision reads: named, owning the work touched, or giving the user a role."""
     named = {getattr(command, "organisation_id", None)}
     if state is not None:
         commitment = state.commitments.get(getattr(command, "commitment_id", None) or "")
         task = state.tasks.get(getattr(command, "task_id", None) or "")
         named |= {commitment.organisation_id if commitment else None, task.organisation_id if task else None}
+        named |= {r.organisation_id for r in state.roles.values() if r.user_id == user_id}
     return {organisation_id for organisation_id in named if organisation_id}
 
 
@@ -56,14 +58,26 @@ def _with_assignee(command: Any, organisations: dict[str, org.Organisation | Non
     return replace(command, **{field: acts})
 
 
-def run(context: Context, coalition_id: str, command: Any, answer: dict[str, Any]) -> dict[str, Any]:
-    """Decide a coalition command on fresh state and append it with every version it relied on."""
+@dataclass
+class Decision:
+    """What a coalition command is decided on: the state, who acts, and every stream version read."""
+
+    stream: str
+    state: co.Coalition | None
+    version: int
+    expected: dict[str, int]
+    organisations: dict[str, org.Organisation | None]
+    actor: co.Actor
+
+
+def prepare(context: Context, coalition_id: str, command: Any = None) -> Decision:
+    """Read the coalition and every organisation the command relies on, and who the user acts for."""
     stream = co.stream(coalition_id)
     state, version = context.load(stream, co.replay)
     context.check_version(stream, version)
     expected = {stream: version}
     organisations: dict[str, org.Organisation | None] = {}
-    for organisation_id in sorted(_organisations_relied_on(state, command)):
+    for organisation_id in sorted(_organisations_relied_on(state, command, context.user_id)):
         organisations[organisation_id], expected[org.stream(organisation_id)] = context.load(
             org.stream(organisation_id), org.replay)
     named = getattr(command, "organisation_id", None)
@@ -71,10 +85,20 @@ def run(context: Context, coalition_id: str, command: Any, answer: dict[str, Any
         raise NotFound(f"no such organisation: {named}")
     actor = co.Actor(context.user_id, frozenset(
         i for i, o in organisations.items() if o is not None and o.may_act(context.user_id, context.today)))
-    command = _with_assignee(command, organisations, context.today)
-    changes = co.decide(state, command, actor, context.today)
-    return context.append(stream, changes, expected, {**answer, "version": version + len(changes)},
-                          _acting_for(state, command, actor))
+    return Decision(stream, state, version, expected, organisations, actor)
+
+
+def decide(context: Context, read: Decision, command: Any, answer: dict[str, Any]) -> dict[str, Any]:
+    """Decide on what was read, and append relying on every version read."""
+    command = _with_assignee(command, read.organisations, context.today)
+    changes = co.decide(read.state, command, read.actor, context.today)
+    return context.append(read.stream, changes, read.expected, {**answer, "version": read.version + len(changes)},
+                          _acting_for(read.state, command, read.actor))
+
+
+def run(context: Context, coalition_id: str, command: Any, answer: dict[str, Any]) -> dict[str, Any]:
+    """Decide a coalition command on fresh state and append it with every version it relied on."""
+    return decide(context, prepare(context, coalition_id, command), command, answer)
 
 
 # -- the agreement --------------------------------------------------------------------------------
@@ -110,13 +134,12 @@ def found_coalition(context: Context, *, organisation_id: str, name: str, purpos
 
 
 def amend_agreement(context: Context, coalition_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """Amend the agreement: fields left out stay as they are; the old text stays in the log."""
-    state, version = context.load(co.stream(coalition_id), co.replay)
-    if state is None:
+    """Amend the agreement (facilitators): fields left out stay as they are; the old text stays in the log."""
+    read = prepare(context, coalition_id)
+    if read.state is None:
         raise NotFound("no such coalition")
-    if context.if_match is None:  # the amendment is built on this version: refuse it if that is gone
-        context = replace(context, if_match=version)
-    current = state.agreement
+    co.require_facilitator(read.state, read.actor, "amend the agreement")
+    current = read.state.agreement
     objectives = current.objectives if "objectives" not in changes else _objectives(
         context, changes["objectives"], current.objectives)
     kept = {name: value for name, value in changes.items() if name != "objectives"}
@@ -125,7 +148,7 @@ def amend_agreement(context: Context, coalition_id: str, changes: dict[str, Any]
     amended = replace(current, objectives=objectives, **kept)
     if amended == current:
         raise RuleBroken("nothing to amend: the agreement already says this")
-    return run(context, coalition_id, co.AmendAgreement(amended), {"id": coalition_id})
+    return decide(context, read, co.AmendAgreement(amended), {"id": coalition_id})
 
 
 # -- membership and roles -------------------------------------------------------------------------

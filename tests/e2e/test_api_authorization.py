@@ -121,3 +121,25 @@ def test_exactly_the_allowed_people_may_act(api: Api, action: str) -> None:
         response = api.call(method, path, world.who(str(PERSONAS[persona])), body)
         assert response.status_code < 300, (persona, response.get_data(as_text=True))
         assert (api.head() > before) == (method != "GET"), f"{persona}'s {method} should append exactly when it changes"
+
+
+def test_a_role_empowers_only_while_its_holder_acts_for_an_active_member(api: Api) -> None:
+    w = build_world(api)
+    w.ok("POST", f"{w.path}/roles", "ana", {"email": w.email("lia"), "organisation_id": w.river, "role": "facilitator"})
+    assert w.api.call("GET", f"{w.path}/events", w.who("lia")).status_code == 200
+
+    w.ok("DELETE", f"/organisations/{w.river}/mandates/{w.mandates['lia']}", "bo")
+    before = api.head()
+    for method, path, body in (("POST", f"{w.path}/members", {"organisation_id": w.oak}),
+                               ("POST", f"{w.path}/tasks/{w.task}/drop", {"reason": "x"}),
+                               ("GET", f"{w.path}/events", None), ("GET", f"{w.path}/standing", None)):
+        assert api.call(method, path, w.who("lia"), body).status_code == 403, (method, path)
+    assert api.head() == before
+
+    suspended = build_world(api, tag="-s")
+    suspended.ok("POST", f"{suspended.path}/roles", "ana", {"email": suspended.email("bo"),
+                                                            "organisation_id": suspended.river, "role": "facilitator"})
+    suspended.ok("POST", f"{suspended.path}/members/{suspended.river}/suspend", "ana", {"reason": "Quiet"})
+    assert api.call("GET", f"{suspended.path}/events", suspended.who("bo")).status_code == 403
+    assert api.call("POST", f"{suspended.path}/members/{suspended.oak}/approve", suspended.who("bo"),
+                    {}).status_code == 403

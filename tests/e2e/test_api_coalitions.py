@@ -6,8 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.e2e.conftest import services
-from tests.e2e.world import AGREEMENT, Api, World, api, build_world, error_of, world  # noqa: F401  (fixtures)
+from coalition import create_app
+from tests.e2e.conftest import migrate, services
+from tests.e2e.world import (  # noqa: F401  (api and world are fixtures)
+    AGREEMENT, TEST_CONFIG, Api, World, api, build_world, error_of, world,
+)
 
 
 def at(api: Api, moment: datetime) -> None:
@@ -335,3 +338,21 @@ def test_dates_in_commands_use_the_day_the_store_records(api: Api) -> None:
 
     fulfilled = list(services(api.app).store.read_all())[-1]
     assert fulfilled.payload["fulfilled_on"] == "2027-05-10"
+
+
+def test_the_etag_labels_the_body_even_when_the_read_models_lag(database_url: str) -> None:
+    migrate(database_url)
+    app = create_app({"DATABASE_URL": database_url, **TEST_CONFIG, "PROJECTIONS": "worker"})
+    try:
+        w = build_world(Api(app.test_client()))
+        services(app).runner.catch_up()
+        seen = w.api.call("GET", w.path, w.who("ana"))
+        w.ok("POST", f"{w.path}/commitments/{w.commitment}/reschedule", "bo", {"due_on": "2027-06-30", "reason": "Late"})
+
+        lagging = w.api.call("GET", w.path, w.who("ana"))
+        assert lagging.headers["ETag"] == seen.headers["ETag"] and lagging.json == seen.json
+        stale = w.api.call("PATCH", f"{w.path}/agreement", w.who("ana"), {"purpose": "New"},
+                           headers={"If-Match": lagging.headers["ETag"]})
+        error_of(stale, 409, "conflict")
+    finally:
+        services(app).engine.dispose()

@@ -221,6 +221,18 @@ def test_the_history_filters_by_organisation_actor_type_and_dates(world: World) 
     assert len(history(world, "?until=2027-01-15")) == 7 and history(world, "?until=2027-01-14") == []
 
 
+def test_filtering_by_organisation_finds_its_removed_roles_and_the_tasks_taken_from_it(world: World) -> None:
+    liaison = next(r["role_id"] for r in world.ok("GET", world.path, "ana")["roles"] if r["role"] == "liaison")
+    world.ok("DELETE", f"{world.path}/roles/{liaison}", "ana")
+    world.ok("POST", f"{world.path}/tasks/{world.task}/reassign", "ana", {"organisation_id": world.green})
+
+    about_river = [e["type"] for e in history(world, f"?organisation_id={world.river}")]
+
+    assert about_river[-2:] == ["RoleRemoved", "TaskReassigned"]
+    assert "TaskReassigned" in [e["type"] for e in history(world, f"?organisation_id={world.green}")]
+    assert history(world)[-2]["summary"] == "Ana Pop removed the liaison role of Lia Kowal"
+
+
 @pytest.mark.parametrize("query,field", [("?type=Nonsense", "type"), ("?since=last+week", "since"),
                                          ("?limit=0", "limit"), ("?colour=red", "colour")])
 def test_bad_history_filters_say_what_to_fix(world: World, query: str, field: str) -> None:

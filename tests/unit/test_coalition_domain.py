@@ -11,7 +11,7 @@ from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken
 from coalition.domain.coalition import (
     AcceptInvitation, Actor, Agreement, AmendAgreement, ApproveMembership, AssignRole, Coalition, FoundCoalition,
     InviteOrganisation, LeaveCoalition, Objective, ReinstateMember, RemoveRole, RequestMembership, SuspendMember,
-    decide, evolve, is_facilitator, liaison_of, member_state, replay, stream,
+    decide, evolve, is_facilitator, is_liaison, member_state, replay, stream,
 )
 from coalition.event_types import registry
 
@@ -83,7 +83,7 @@ def test_founding_makes_the_organisation_the_first_member_and_the_founder_its_fa
     assert changes[1].payload == {"coalition_id": "c1", "role_id": "r-fac", "role": "facilitator",
                                   "user_id": "u-ana", "organisation_id": "org-a"}
     assert member_state(state, "org-a") == "active"
-    assert is_facilitator(state, "u-ana")
+    assert is_facilitator(state, ANA)
     assert state.agreement == agreement()
     assert stream("c1") == "coalition-c1"
 
@@ -289,7 +289,7 @@ def test_an_organisation_may_leave_once_another_holds_a_facilitator_role() -> No
     changes, state = run(state, LeaveCoalition("org-a"), ANA)
 
     assert [c.type for c in changes] == ["RoleRemoved", "MemberLeft"]
-    assert is_facilitator(state, "u-ben") and not is_facilitator(state, "u-ana")
+    assert is_facilitator(state, BEN) and not is_facilitator(state, ANA)
 
 
 # -- roles ------------------------------------------------------------------------------------------
@@ -300,8 +300,8 @@ def test_a_facilitator_assigns_roles_to_users_of_active_members() -> None:
 
     assert changes == [Change("RoleAssigned", {"coalition_id": "c1", "role_id": "r-1", "role": "liaison",
                                                "user_id": "u-ben", "organisation_id": "org-b"})]
-    assert liaison_of(state, "org-b") == "u-ben"
-    assert liaison_of(state, "org-a") is None
+    assert is_liaison(state, BEN, "org-b")
+    assert not is_liaison(state, ANA, "org-a")
 
 
 def test_only_facilitators_assign_and_remove_roles() -> None:
@@ -362,7 +362,7 @@ def test_a_facilitator_may_step_down_once_another_facilitates() -> None:
     state = run(two_members(), AssignRole("r-2", "facilitator", "u-ben", "org-b", frozenset({"org-b"})), ANA)[1]
     state = run(state, RemoveRole("r-fac"), ANA)[1]
 
-    assert not is_facilitator(state, "u-ana") and is_facilitator(state, "u-ben")
+    assert not is_facilitator(state, ANA) and is_facilitator(state, BEN)
 
 
 def test_removing_an_unknown_role_is_not_found() -> None:
@@ -376,12 +376,21 @@ def test_a_suspended_members_roles_are_dormant_until_reinstated() -> None:
                     AssignRole("r-3", "liaison", "u-ben", "org-b", frozenset({"org-b"})),
                     SuspendMember("org-b", "dues unpaid")):
         state = run(state, command, ANA)[1]
-    assert not is_facilitator(state, "u-ben") and liaison_of(state, "org-b") is None
+    assert not is_facilitator(state, BEN) and not is_liaison(state, BEN, "org-b")
     with pytest.raises(NotAllowed, match="only facilitators"):
         decide(state, InviteOrganisation("org-c"), BEN, TODAY)
 
     state = run(state, ReinstateMember("org-b", "paid"), ANA)[1]
-    assert is_facilitator(state, "u-ben") and liaison_of(state, "org-b") == "u-ben"
+    assert is_facilitator(state, BEN) and is_liaison(state, BEN, "org-b")
+
+
+def test_a_role_loses_its_powers_when_its_holder_no_longer_acts_for_the_organisation() -> None:
+    state = run(two_members(), AssignRole("r-2", "facilitator", "u-ben", "org-b", frozenset({"org-b"})), ANA)[1]
+    unmandated = Actor("u-ben", frozenset())  # org-b revoked Ben's mandate
+
+    assert is_facilitator(state, BEN) and not is_facilitator(state, unmandated)
+    with pytest.raises(NotAllowed, match="only facilitators may invite"):
+        decide(state, InviteOrganisation("org-c"), unmandated, TODAY)
 
 
 def test_a_dormant_facilitator_does_not_count_as_the_one_that_remains() -> None:

@@ -63,6 +63,7 @@ def upgrade() -> None:
     sa.Column("actor_id", sa.String(length=64), nullable=True),
     sa.Column("organisation_id", sa.String(length=64), nullable=True),
     sa.Column("subject_organisation_id", sa.String(length=64), nullable=True),
+    sa.Column("other_organisation_id", sa.String(length=64), nullable=True),
     sa.Column("recorded_at", sa.String(length=32), nullable=False),
     sa.PrimaryKeyConstraint("position")
     )
