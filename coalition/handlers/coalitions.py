@@ -41,7 +41,8 @@ def _acting_for(state: co.Coalition | None, command: Any, actor: co.Actor) -> st
     if named in actor.acts_for:
         return named
     if state is not None:
-        held = [r for r in co.active_roles(state, "facilitator") if r.user_id == actor.user_id]
+        held = [r for r in co.active_roles(state, "facilitator")
+                if r.user_id == actor.user_id and r.organisation_id in actor.acts_for]
         if held:
             return held[0].organisation_id
     return next(iter(sorted(actor.acts_for)), None)
