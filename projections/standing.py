@@ -39,6 +39,29 @@ class Moment:
     day: date
 
 
+@dataclass(frozen=True, slots=True)
+class Span:
+    """What an ISO date (its whole day) or date-time (that instant) covers, in UTC."""
+
+    start: datetime
+    end: datetime  # exclusive
+    day: date
+
+
+def span(text: str) -> Span:
+    """Read an ISO date or date-time (naive means UTC); ValueError if unreadable or beyond the calendar."""
+    try:
+        if "T" in text or " " in text:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+            return Span(moment, moment + timedelta(microseconds=1), moment.date())
+        day = date.fromisoformat(text)
+        start = datetime.combine(day, time(), UTC)
+        return Span(start, start + timedelta(days=1), day)
+    except OverflowError:
+        raise ValueError(f"{text} is beyond the calendar") from None
+
+
 def resolve(connection: Connection, as_of: str | None, today: date) -> Moment:
     """Read `as_of`: a log position (digits), an ISO date (its end) or an ISO date-time."""
     if as_of is None or not as_of.strip():
@@ -53,22 +76,15 @@ def resolve(connection: Connection, as_of: str | None, today: date) -> Moment:
             events_table.c.position == position)).scalar()
         return Moment(position, datetime.fromisoformat(recorded).date() if recorded else today)
     try:
-        if "T" in text or " " in text:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-            day = moment.astimezone(UTC).date()
-        else:
-            day = date.fromisoformat(text)
-    except (ValueError, OverflowError):
+        moment = span(text)
+    except ValueError:
         raise BadMoment("as_of must be a log position (such as 120), an ISO date (2026-03-31) "
                         "or an ISO date-time (2026-03-31T17:00:00Z)") from None
-    if day > today:
+    if moment.day > today:
         raise BadMoment(f"as_of {text} is in the future: the history ends today, {today.isoformat()}")
-    until = moment + timedelta(microseconds=1) if "T" in text or " " in text else datetime.combine(
-        day + timedelta(days=1), time(), UTC)
     position = connection.execute(select(func.coalesce(func.max(events_table.c.position), 0)).where(
-        events_table.c.recorded_at < format_time(until))).scalar_one()
-    return Moment(position, day)
+        events_table.c.recorded_at < format_time(moment.end))).scalar_one()
+    return Moment(position, moment.day)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import Response, g, jsonify, request
@@ -24,7 +24,7 @@ from coalition.summaries import Names, summary
 from projections.audit import Filters, history
 from projections.coalitions import APPLY
 from projections.organisations import acts_for
-from projections.standing import BadMoment, Snapshot, resolve, responsibilities, snapshot, standing
+from projections.standing import BadMoment, Snapshot, resolve, responsibilities, snapshot, span, standing
 
 READS_AS_MEMBER = ("active", "suspended")
 CSV_COLUMNS = ("position", "recorded_at", "type", "actor_id", "actor", "organisation_id", "organisation",
@@ -129,18 +129,15 @@ def read_responsibilities(coalition_id: str) -> ResponseReturnValue:
 
 
 def _bound(text: str | None, name: str, end: bool) -> datetime | None:
-    """A date or date-time filter; an `until` date includes its whole day."""
+    """A date or date-time filter, both ends inclusive: `until` a date includes that whole day."""
     if text is None:
         return None
     try:
-        if "T" in text or " " in text:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-        day = date.fromisoformat(text)
-        return datetime.combine(day + timedelta(days=1) if end else day, time(), UTC)
-    except (ValueError, OverflowError):
+        covered = span(text)
+    except ValueError:
         raise ValidationError({name: ["use an ISO date (2026-03-31) or date-time (2026-03-31T17:00:00Z) "
                                       "between the years 1 and 9998"]}) from None
+    return covered.end if end else covered.start
 
 
 def _filters(args: dict[str, Any]) -> Filters:

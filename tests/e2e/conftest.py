@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
@@ -14,6 +14,9 @@ from coalition.db import upgrade
 from coalition.extensions import Services
 from events import create_engine
 from tests.conftest import make_registry
+
+if TYPE_CHECKING:
+    from tests.e2e.world import Api, World
 
 MakeApp = Callable[..., Flask]
 
@@ -65,3 +68,22 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def api(database_url: str) -> Iterator[Api]:
+    """The API of the app with its real event types, on each backend, with a fast password hash."""
+    from tests.e2e.world import TEST_CONFIG, Api  # here: world.py imports this module's helpers
+
+    migrate(database_url)
+    app = create_app({"DATABASE_URL": database_url, **TEST_CONFIG})
+    yield Api(app.test_client())
+    services(app).engine.dispose()
+
+
+@pytest.fixture
+def world(api: Api) -> World:
+    """The small coalition of `tests.e2e.world`, built through the API."""
+    from tests.e2e.world import build_world
+
+    return build_world(api)

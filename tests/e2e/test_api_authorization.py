@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.world import AGREEMENT, Api, World, api, build_world  # noqa: F401  (api: a fixture)
+from tests.e2e.world import AGREEMENT, Api, World, build_world
 
 PERSONAS = {"anonymous": None, "other organisation's user": "olli", "member": "bo", "mandated user": "mo",
             "liaison": "lia", "facilitator": "ana"}

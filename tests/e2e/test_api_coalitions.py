@@ -8,9 +8,7 @@ import pytest
 
 from coalition import create_app
 from tests.e2e.conftest import migrate, services
-from tests.e2e.world import (  # noqa: F401  (api and world are fixtures)
-    AGREEMENT, TEST_CONFIG, Api, World, api, build_world, error_of, world,
-)
+from tests.e2e.world import AGREEMENT, TEST_CONFIG, Api, World, build_world, error_of
 
 
 def at(api: Api, moment: datetime) -> None:

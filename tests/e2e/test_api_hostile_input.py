@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.e2e.world import Api, World, api, error_of, world  # noqa: F401  (fixtures)
+from tests.e2e.world import World, error_of
 
 
 @pytest.mark.parametrize("as_of", ["²", "9" * 5000, "9999-12-31", "9999-12-31T23:59:59.999999Z",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import services
-from tests.e2e.world import Api, World, api, error_of, world  # noqa: F401  (fixtures)
+from tests.e2e.world import Api, World, error_of
 
 PLEDGE = {"kind": "funding", "description": "Lab fees", "due_on": "2027-05-01"}
 

@@ -15,7 +15,7 @@ from events import export_events, import_events
 from projections.standing import Moment, resolve, responsibilities, snapshot, standing
 from tests.e2e.conftest import migrate, services
 from tests.e2e.test_api_coalitions import at
-from tests.e2e.world import TEST_CONFIG, Api, World, api, build_world, error_of  # noqa: F401  (fixtures)
+from tests.e2e.world import TEST_CONFIG, Api, World, build_world, error_of
 
 DAY = datetime(2027, 1, 15, 10, 0, tzinfo=UTC)  # the world is built on this day; its work is due in spring 2027
 
@@ -219,6 +219,9 @@ def test_the_history_filters_by_organisation_actor_type_and_dates(world: World) 
         "TaskCreated", "CommitmentFulfilled"]
     assert [e["type"] for e in history(world, "?since=2027-02-01")] == ["CommitmentFulfilled"]
     assert len(history(world, "?until=2027-01-15")) == 7 and history(world, "?until=2027-01-14") == []
+    # both ends include what they name: a date its whole day, a date-time its instant
+    assert len(history(world, "?until=2027-01-15T10:00:00Z")) == 7
+    assert history(world, "?until=2027-01-15T09:59:59.999999Z") == []
 
 
 def test_filtering_by_organisation_finds_its_removed_roles_and_the_tasks_taken_from_it(world: World) -> None:

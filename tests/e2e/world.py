@@ -8,17 +8,14 @@ member. River Watch pledged commitment `commitment` to objective o1 and was give
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from coalition import create_app
-from tests.e2e.conftest import migrate, services
+from tests.e2e.conftest import services
 
 PASSWORD = "correct horse battery"
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
@@ -142,17 +139,3 @@ def build_world(api: Api, tag: str = "") -> World:
     w.green, w.river, w.oak, w.coalition, w.commitment, w.task, w.mandates = (
         green, river, oak, coalition, commitment, task, mandates)
     return w
-
-
-@pytest.fixture
-def api(database_url: str) -> Iterator[Api]:
-    """The app with its real event types, on each backend, with a fast password hash."""
-    migrate(database_url)
-    app = create_app({"DATABASE_URL": database_url, **TEST_CONFIG})
-    yield Api(app.test_client())
-    services(app).engine.dispose()
-
-
-@pytest.fixture
-def world(api: Api) -> World:
-    return build_world(api)
