@@ -131,6 +131,7 @@ def command(status: int = 200) -> Callable[[F], F]:
                 raise
             return jsonify(answer), status
 
+        wrapper.takes_retries = True  # type: ignore[attr-defined]  (the OpenAPI document lists its headers)
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -76,7 +76,7 @@ def build() -> dict[str, Any]:
                 entry["requestBody"] = {"required": operation.body_required, **_json(operation.request)}
             if not operation.public:
                 entry["security"] = [{"bearer": []}]
-            if method in ("POST", "PATCH", "DELETE") and not operation.public:
+            if getattr(current_app.view_functions[rule.endpoint], "takes_retries", False):
                 entry["parameters"] = [*parameters,
                                        {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}},
                                        {"in": "header", "name": "If-Match", "schema": {"type": "string"}}]

@@ -117,3 +117,7 @@ def test_the_openapi_document_takes_its_bodies_from_the_schemas(api: Api) -> Non
     assert {"201", "401", "403", "404", "409", "422"} <= set(pledge["responses"])
     assert pledge["security"] == [{"bearer": []}]
     assert "security" not in document["paths"]["/users"]["post"]
+    headers = {p["name"] for p in pledge["parameters"] if p["in"] == "header"}
+    assert headers == {"Idempotency-Key", "If-Match"}
+    revoke = document["paths"]["/tokens/{token_id}"]["delete"]  # authenticated, but not a coalition command
+    assert not [p for p in revoke["parameters"] if p["in"] == "header"]
