@@ -1,0 +1,1 @@
+"""Statement PDFs: what they show (document), how they are drawn (render) and sealed (seal)."""

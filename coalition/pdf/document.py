@@ -1,0 +1,115 @@
+"""What a statement's PDF shows, and the machine-readable proof it carries inside.
+
+The exporter builds a `StatementDocument` from the read models; the renderer turns it into a PDF
+with the proof attached as an embedded file (`PROOF_NAME`); the seal covers every byte of it.
+Verification reads the proof back and checks it against the log.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+#: The name of the embedded file holding the proof, in every sealed statement PDF.
+PROOF_NAME = "coalition-proof.json"
+#: The proof's format; a reader refuses formats it does not know.
+PROOF_FORMAT = "coalition-statement-proof/1"
+
+
+@dataclass(frozen=True, slots=True)
+class CountedSignature:
+    """A signature the PDF counts: the organisation and the log event that made it count."""
+
+    organisation_id: str
+    position: int  # the signing (or re-confirming) event's position in the log
+    event_hash: str  # that event's chain hash
+
+
+@dataclass(frozen=True, slots=True)
+class Proof:
+    """What the PDF claims, in a form verification can check against the log."""
+
+    statement_id: str
+    coalition_id: str
+    version_hash: str  # the statement version's content hash (SHA-256, hex)
+    language: str
+    exported_position: int  # the log's head position when the PDF was made
+    head_hash: str  # the chain hash at that position
+    exported_at: datetime
+    signatures: tuple[CountedSignature, ...]
+
+    def to_json(self) -> bytes:
+        """The proof as the UTF-8 JSON text embedded in the PDF."""
+        return json.dumps({
+            "format": PROOF_FORMAT, "statement_id": self.statement_id, "coalition_id": self.coalition_id,
+            "version_hash": self.version_hash, "language": self.language,
+            "exported_position": self.exported_position, "head_hash": self.head_hash,
+            "exported_at": self.exported_at.isoformat(),
+            "signatures": [{"organisation_id": s.organisation_id, "position": s.position,
+                            "event_hash": s.event_hash} for s in self.signatures],
+        }, indent=1, sort_keys=True).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Proof:
+        """Read a proof back; a ValueError says what is wrong with it."""
+        try:
+            raw: Any = json.loads(data)
+            if not isinstance(raw, dict) or raw.get("format") != PROOF_FORMAT:
+                raise ValueError(f"the embedded proof is not in the format {PROOF_FORMAT}")
+            signatures = tuple(CountedSignature(str(s["organisation_id"]), _count(s["position"]),
+                                                str(s["event_hash"])) for s in raw["signatures"])
+            return cls(str(raw["statement_id"]), str(raw["coalition_id"]), str(raw["version_hash"]),
+                       str(raw["language"]), _count(raw["exported_position"]), str(raw["head_hash"]),
+                       datetime.fromisoformat(raw["exported_at"]), signatures)
+        except (KeyError, TypeError, AttributeError, RecursionError, UnicodeDecodeError) as error:
+            raise ValueError(f"the embedded proof is incomplete or malformed ({type(error).__name__})") from None
+
+
+def _count(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError("the embedded proof has a position that is not a whole number")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Signatory:
+    """An organisation whose signature counts, and who signed for it."""
+
+    organisation: str
+    country: str  # ISO 3166-1 alpha-2
+    country_name: str
+    signer: str
+    title: str
+    signed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Endorsement:
+    """A person's own endorsement, listed apart from the organisations."""
+
+    name: str
+    title: str | None
+    organisation: str | None
+    endorsed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StatementDocument:
+    """Everything the PDF of one statement version, in one language, shows."""
+
+    coalition: str  # the coalition's name
+    title: str
+    body: str  # the statement's Markdown subset, rendered safely
+    language: str  # the language this document is in (BCP 47 / ISO 639-1 code)
+    signatories: tuple[Signatory, ...]
+    endorsements: tuple[Endorsement, ...]
+    proof: Proof
+    verify_url: str  # where anyone can upload the PDF to check it
+    languages: tuple[str, ...] = field(default=())  # every language the statement exists in
+
+    @property
+    def countries(self) -> int:
+        """How many countries the signing organisations come from."""
+        return len({s.country for s in self.signatories})
