@@ -28,7 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from coalition import api, cli, web
     from coalition.api import errors
-    from coalition.domain import coalition, organisation, work  # noqa: F401  (register their event types)
+    from coalition.domain import coalition, organisation, statement, work  # noqa: F401  (register their event types)
     from coalition.event_types import registry
     from coalition.extensions import EventSourcing, migrate
 

@@ -4,6 +4,7 @@ from projections.audit import AuditLog
 from projections.base import Projection, checkpoints, metadata
 from projections.coalitions import Coalitions
 from projections.organisations import Organisations
+from projections.statements import Statements
 from projections.runner import ProjectionRunner, Status, UnknownProjection
 from projections.streams import StreamCatalogue, stream_heads
 
@@ -11,7 +12,7 @@ from projections.streams import StreamCatalogue, stream_heads
 def default_projections() -> list[Projection]:
     """A fresh instance of every projection the application keeps."""
     # Coalitions before AuditLog: the audit reads which organisation a commitment or task belongs to.
-    return [StreamCatalogue(), Organisations(), Coalitions(), AuditLog()]
+    return [StreamCatalogue(), Organisations(), Coalitions(), Statements(), AuditLog()]
 
 
 __all__ = [

@@ -16,6 +16,7 @@ from events.schema import events as events_table
 from events.store import format_time
 from projections.base import Projection, metadata
 from projections.coalitions import APPLY, commitments, roles, tasks
+from projections.statements import APPLY as STATEMENT_APPLY
 from projections.versioned import POSITION, valid_at
 
 coalition_log = Table(
@@ -36,7 +37,7 @@ class AuditLog(Projection):
 
     name = "audit"
     tables = (coalition_log,)
-    types = frozenset(APPLY)
+    types = frozenset(APPLY) | frozenset(STATEMENT_APPLY)
 
     def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
         """Index each event."""

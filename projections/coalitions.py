@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Column, Date, Float, String, Table, Text, select
+from sqlalchemy import Boolean, Column, Date, Float, String, Table, Text, false, select
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent
@@ -30,6 +30,7 @@ agreements = Table(
     Column("ends_on", Date),
     Column("cooperation_mechanism", Text, nullable=False),
     Column("benefit_sharing", Text, nullable=False),
+    Column("members_may_draft", Boolean, nullable=False, server_default=false()),
     Column("founding_organisation_id", String(64), nullable=False),
     Column("founded_at", String(32), nullable=False),
     *version_columns(),
@@ -110,7 +111,8 @@ def _day(value: str | None) -> date | None:
 def _agreement(p: dict[str, Any]) -> dict[str, Any]:
     return {"name": p["name"], "purpose": p["purpose"], "objectives": json.dumps(p["objectives"]),
             "starts_on": _day(p["starts_on"]), "ends_on": _day(p.get("ends_on")),
-            "cooperation_mechanism": p["cooperation_mechanism"], "benefit_sharing": p["benefit_sharing"]}
+            "cooperation_mechanism": p["cooperation_mechanism"], "benefit_sharing": p["benefit_sharing"],
+            "members_may_draft": bool(p.get("members_may_draft"))}
 
 
 Apply = Callable[[Connection, RecordedEvent, dict[str, Any]], None]

@@ -121,7 +121,9 @@ def command(status: int = 200) -> Callable[[F], F]:
             fingerprint_ = fingerprint(request.method, request.path, request.get_data())
             if key is not None and (kept := _replay(key, fingerprint_, status)) is not None:
                 return kept
-            context = Context(services(), g.user.user_id, today(), key, fingerprint_, request_id(), _if_match())
+            now = services().store.clock()
+            context = Context(services(), g.user.user_id, now.date(), key, fingerprint_, request_id(), _if_match(),
+                              now)
             try:
                 answer = view(context, *args, **kwargs)
             except (DomainError, ConcurrencyConflict):

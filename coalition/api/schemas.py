@@ -73,6 +73,8 @@ class AgreementRequest(Trimmed):
     ends_on = fields.Date()
     cooperation_mechanism = _text(required=True)
     benefit_sharing = _text(required=True)
+    members_may_draft = fields.Boolean(metadata={
+        "description": "members' users may draft statements too, not only facilitators (default false)"})
 
 
 class CoalitionRequest(AgreementRequest):
@@ -223,6 +225,7 @@ class AgreementView(Schema):
     ends_on = fields.Date(allow_none=True)
     cooperation_mechanism = fields.String(required=True)
     benefit_sharing = fields.String(required=True)
+    members_may_draft = fields.Boolean(required=True)
 
 
 class MemberView(Schema):

@@ -46,6 +46,7 @@ class AgreementFields(Schema):
     ends_on = fields.Date()
     cooperation_mechanism = fields.String(required=True)
     benefit_sharing = fields.String(required=True)
+    members_may_draft = fields.Boolean()  # members' users may draft statements, not only facilitators
 
 
 @registry.register("CoalitionFounded")
@@ -119,6 +120,7 @@ class Agreement:
     cooperation_mechanism: str
     benefit_sharing: str
     ends_on: date | None = None
+    members_may_draft: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +239,8 @@ def _agreement_payload(agreement: Agreement) -> dict[str, Any]:
                       "starts_on": agreement.starts_on.isoformat(),
                       "ends_on": agreement.ends_on.isoformat() if agreement.ends_on else None,
                       "cooperation_mechanism": agreement.cooperation_mechanism,
-                      "benefit_sharing": agreement.benefit_sharing})
+                      "benefit_sharing": agreement.benefit_sharing,
+                      "members_may_draft": agreement.members_may_draft or None})
 
 
 def _agreement_from(p: dict[str, Any]) -> Agreement:
@@ -246,7 +249,8 @@ def _agreement_from(p: dict[str, Any]) -> Agreement:
                        for o in p["objectives"])
     return Agreement(p["name"], p["purpose"], objectives, date.fromisoformat(p["starts_on"]),
                      p["cooperation_mechanism"], p["benefit_sharing"],
-                     date.fromisoformat(p["ends_on"]) if p.get("ends_on") else None)
+                     date.fromisoformat(p["ends_on"]) if p.get("ends_on") else None,
+                     bool(p.get("members_may_draft")))
 
 
 MEMBER_STATE_AFTER = {"MembershipRequested": "requested", "MemberInvited": "invited", "MembershipApproved": "active",

@@ -12,7 +12,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
@@ -51,7 +51,13 @@ class Context:
     fingerprint: str | None = None
     correlation_id: str | None = None
     if_match: int | None = None  # the version of the aggregate the client last saw, if it said
+    now: datetime | None = None  # the store's clock when the request came in; None: noon of `today`
     _ids: itertools.count = field(default_factory=itertools.count)
+
+    @property
+    def moment(self) -> datetime:
+        """The instant commands are decided at (deadlines compare against it)."""
+        return self.now if self.now is not None else datetime.combine(self.today, time(12), UTC)
 
     def new_id(self) -> str:
         """A fresh id; with an Idempotency-Key, the same one each time the request is retried."""

@@ -35,7 +35,7 @@ def _organisations_relied_on(state: co.Coalition | None, command: Any, user_id: 
     return {organisation_id for organisation_id in named if organisation_id}
 
 
-def _acting_for(state: co.Coalition | None, command: Any, actor: co.Actor) -> str | None:
+def acting_for(state: co.Coalition | None, command: Any, actor: co.Actor) -> str | None:
     """The organisation the user acted for: the one the command names, else their facilitator role's."""
     named = getattr(command, "organisation_id", None)
     if named in actor.acts_for:
@@ -71,11 +71,15 @@ class Decision:
     actor: co.Actor
 
 
-def prepare(context: Context, coalition_id: str, command: Any = None) -> Decision:
-    """Read the coalition and every organisation the command relies on, and who the user acts for."""
+def prepare(context: Context, coalition_id: str, command: Any = None, *, if_match: bool = True) -> Decision:
+    """Read the coalition and every organisation the command relies on, and who the user acts for.
+
+    `if_match`: the client's If-Match names this coalition's version (not another aggregate's).
+    """
     stream = co.stream(coalition_id)
     state, version = context.load(stream, co.replay)
-    context.check_version(stream, version)
+    if if_match:
+        context.check_version(stream, version)
     expected = {stream: version}
     organisations: dict[str, org.Organisation | None] = {}
     for organisation_id in sorted(_organisations_relied_on(state, command, context.user_id)):
@@ -94,7 +98,7 @@ def decide(context: Context, read: Decision, command: Any, answer: dict[str, Any
     command = _with_assignee(command, read.organisations, context.today)
     changes = co.decide(read.state, command, read.actor, context.today)
     return context.append(read.stream, changes, read.expected, {**answer, "version": read.version + len(changes)},
-                          _acting_for(read.state, command, read.actor))
+                          acting_for(read.state, command, read.actor))
 
 
 def run(context: Context, coalition_id: str, command: Any, answer: dict[str, Any]) -> dict[str, Any]:
@@ -125,11 +129,12 @@ def _objectives(context: Context, given: list[dict[str, Any]], known: tuple[co.O
 
 def found_coalition(context: Context, *, organisation_id: str, name: str, purpose: str,
                     objectives: list[dict[str, Any]], starts_on: date, cooperation_mechanism: str,
-                    benefit_sharing: str, ends_on: date | None = None) -> dict[str, Any]:
+                    benefit_sharing: str, ends_on: date | None = None,
+                    members_may_draft: bool = False) -> dict[str, Any]:
     """Found a coalition for an organisation the user acts for; they become its facilitator: {id}."""
     coalition_id = context.new_id()
     agreement = co.Agreement(name.strip(), purpose, _objectives(context, objectives), starts_on,
-                             cooperation_mechanism, benefit_sharing, ends_on)
+                             cooperation_mechanism, benefit_sharing, ends_on, members_may_draft)
     command = co.FoundCoalition(coalition_id, organisation_id, context.new_id(), agreement)
     return run(context, coalition_id, command, {"id": coalition_id})
 

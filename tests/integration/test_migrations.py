@@ -9,7 +9,9 @@ from events import create_engine
 
 TABLES = {"events", "idempotency_keys", "projection_checkpoints", "stream_heads", "users", "api_tokens",
           "command_answers", "organisations", "organisation_people", "coalition_agreements", "coalition_memberships",
-          "coalition_roles", "coalition_commitments", "coalition_tasks", "coalition_log", "alembic_version"}
+          "coalition_roles", "coalition_commitments", "coalition_tasks", "coalition_log", "statements",
+          "statement_translations", "statement_versions", "statement_signatures", "statement_endorsements",
+          "alembic_version"}
 
 
 def table_names(engine: sa.Engine) -> set[str]:
@@ -23,7 +25,7 @@ def test_upgrade_creates_every_table_and_records_the_revision(database_url: str)
         upgrade(engine)
         assert TABLES <= table_names(engine)
         with engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
     finally:
         engine.dispose()
 

@@ -1,0 +1,129 @@
+"""Statement use cases: draft, translate, open, amend, sign, confirm, withdraw, endorse, close, publish.
+
+Each command reads the statement, its coalition (who facilitates, who is an active member, who
+holds which role) and the organisations it relies on (the one signing, and those of the user's
+roles), decides at the request's instant, and appends to the statement's stream with the version
+of every stream it read: a mandate revoked or a member suspended meanwhile is a conflict, never a
+signature made on stale facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from coalition.accounts import names_of
+from coalition.domain import organisation as org
+from coalition.domain import statement as st
+from coalition.domain.base import NotFound
+from coalition.handlers import Context
+from coalition.handlers.coalitions import acting_for, prepare
+
+
+def _run(context: Context, coalition_id: str, statement_id: str, command: Any) -> dict[str, Any]:
+    """Decide a statement command on fresh state and append it relying on every stream read."""
+    read = prepare(context, coalition_id, command, if_match=False)
+    command = _as_signer(context, read.organisations, command)
+    stream = st.stream(statement_id)
+    state, version = context.load(stream, st.replay)
+    context.check_version(stream, version)
+    changes = st.decide(read.state, state, command, read.actor, context.moment)
+    answer = {"id": statement_id, "version": version + len(changes)}
+    if not changes:  # already done (a repeated signature or endorsement): nothing to record
+        return answer
+    return context.append(stream, changes, {**read.expected, stream: version}, answer,
+                          acting_for(read.state, command, read.actor))
+
+
+def _as_signer(context: Context, organisations: Mapping[str, org.Organisation | None], command: Any) -> Any:
+    """Fill in, from the organisation as read, whether the user holds its signing mandate today,
+    and the mandate's title when the signer gave none."""
+    if not isinstance(command, (st.SignStatement, st.ConfirmSignature, st.WithdrawSignature)):
+        return command
+    organisation = organisations.get(command.organisation_id)
+    if organisation is None:
+        raise NotFound(f"no such organisation: {command.organisation_id}")
+    mandate = organisation.mandate_of(context.user_id, context.today)
+    if mandate is not None and not getattr(command, "signer_title", True):
+        command = replace(command, signer_title=mandate.title)
+    return replace(command, mandated=mandate is not None)
+
+
+def draft(context: Context, coalition_id: str, *, title: str, body: str, language: str,
+          organisation_id: str | None = None) -> dict[str, Any]:
+    """Draft a statement (facilitators; members' users too when the agreement allows): {id}."""
+    statement_id = context.new_id()
+    command = st.DraftStatement(statement_id, title.strip(), body.strip(), language, organisation_id)
+    return _run(context, coalition_id, statement_id, command)
+
+
+def revise(context: Context, coalition_id: str, statement_id: str, *, title: str | None = None,
+           body: str | None = None, language: str | None = None) -> dict[str, Any]:
+    """Edit the draft; every revision stays in the log."""
+    command = st.ReviseDraft(title.strip() if title else None, body.strip() if body else None, language)
+    return _run(context, coalition_id, statement_id, command)
+
+
+def translate(context: Context, coalition_id: str, statement_id: str, language: str, *, title: str,
+              body: str) -> dict[str, Any]:
+    """Add or edit the draft's translation into `language`."""
+    return _run(context, coalition_id, statement_id, st.SetTranslation(language, title.strip(), body.strip()))
+
+
+def open_for_signature(context: Context, coalition_id: str, statement_id: str, *, deadline: datetime | None = None,
+                       threshold: int | None = None) -> dict[str, Any]:
+    """Freeze the text under its version hash and open it for signature."""
+    return _run(context, coalition_id, statement_id, st.OpenStatement(deadline, threshold))
+
+
+def amend(context: Context, coalition_id: str, statement_id: str, *, title: str | None = None,
+          body: str | None = None, translations: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Any]:
+    """A new version of an open statement; earlier signatures then need re-confirmation."""
+    texts = None if translations is None else {
+        language: st.Text(text["title"].strip(), text["body"].strip()) for language, text in translations.items()}
+    command = st.AmendStatement(title.strip() if title else None, body.strip() if body else None, texts)
+    return _run(context, coalition_id, statement_id, command)
+
+
+def _account_name(context: Context) -> str:
+    return names_of(context.services.engine, {context.user_id}).get(context.user_id, "")
+
+
+def sign(context: Context, coalition_id: str, statement_id: str, *, organisation_id: str,
+         name: str | None = None, title: str | None = None) -> dict[str, Any]:
+    """Sign the current version for an organisation you hold a signing mandate of."""
+    command = st.SignStatement(organisation_id, (name or _account_name(context)).strip(), (title or "").strip())
+    return {**_run(context, coalition_id, statement_id, command), "organisation_id": organisation_id}
+
+
+def confirm(context: Context, coalition_id: str, statement_id: str, organisation_id: str, *,
+            name: str | None = None, title: str | None = None) -> dict[str, Any]:
+    """Confirm an organisation's signature on the amended (current) version."""
+    command = st.ConfirmSignature(organisation_id, (name or _account_name(context)).strip(), (title or "").strip())
+    return {**_run(context, coalition_id, statement_id, command), "organisation_id": organisation_id}
+
+
+def withdraw(context: Context, coalition_id: str, statement_id: str, organisation_id: str, *,
+             reason: str) -> dict[str, Any]:
+    """Withdraw an organisation's signature, with a reason; the log keeps that it had signed."""
+    command = st.WithdrawSignature(organisation_id, reason.strip())
+    return {**_run(context, coalition_id, statement_id, command), "organisation_id": organisation_id}
+
+
+def endorse(context: Context, coalition_id: str, statement_id: str, *, name: str | None = None,
+            title: str | None = None) -> dict[str, Any]:
+    """An endorser adds their personal endorsement (listed apart from the organisations)."""
+    name = name or _account_name(context)
+    return _run(context, coalition_id, statement_id, st.EndorseStatement(name.strip(), title))
+
+
+def close(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Close signing before the deadline (facilitators)."""
+    return _run(context, coalition_id, statement_id, st.CloseStatement())
+
+
+def publish(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Publish a closed statement whose threshold is met (facilitators)."""
+    return _run(context, coalition_id, statement_id, st.PublishStatement())
