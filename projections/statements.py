@@ -133,16 +133,17 @@ def _text(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -> 
                                                         "body": p["body"]})
         STATEMENTS.change(connection, event.position, key, changed_at=when)
         return
-    TRANSLATIONS.end(connection, event.position, {**key, "language": p["language"]})  # now the own language
-    STATEMENTS.change(connection, event.position, key, language=p["language"], title=p["title"], body=p["body"],
-                      changed_at=when)
-    if event.type == "StatementAmended":
-        for language, text in p["translations"].items():
-            held = TRANSLATIONS.current(connection, {**key, "language": language})
-            if held is None or (held["title"], held["body"]) != (text["title"], text["body"]):
-                TRANSLATIONS.start(connection, event.position, {**key, "language": language, **text})
-        STATEMENTS.change(connection, event.position, key, version=p["version"], version_hash=p["version_hash"])
-        _freeze(connection, event, key)
+    if event.type == "DraftRevised":
+        STATEMENTS.change(connection, event.position, key, language=p["language"], title=p["title"],
+                          body=p["body"], changed_at=when)
+        return
+    for language, text in p["translations"].items():  # an amendment: the whole new text
+        held = TRANSLATIONS.current(connection, {**key, "language": language})
+        if held is None or (held["title"], held["body"]) != (text["title"], text["body"]):
+            TRANSLATIONS.start(connection, event.position, {**key, "language": language, **text})
+    STATEMENTS.change(connection, event.position, key, title=p["title"], body=p["body"], version=p["version"],
+                      version_hash=p["version_hash"], changed_at=when)
+    _freeze(connection, event, key)
 
 
 def _opened(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from werkzeug.exceptions import BadRequest
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from coalition.api import accounts, coalitions, openapi, organisations, reports, work  # noqa: E402,F401  (routes)
+from coalition.api import accounts, coalitions, openapi, organisations, reports, statements, work  # noqa: E402,F401  (routes)
 
 
 @bp.before_request

@@ -42,11 +42,10 @@ def facilitates(snap: Snapshot, actor: Actor) -> bool:
     return holds(roles, {m["organisation_id"]: m["state"] for m in snap.members}, actor, "facilitator")
 
 
-def _snapshot_for_member(connection: Connection, coalition_id: str) -> Snapshot:
-    """The coalition at the requested `as_of`, if the user acts for one of its active or suspended members."""
-    args = query_args(AsOfQuery())
+def snapshot_for_member(connection: Connection, coalition_id: str, as_of: str | None) -> Snapshot:
+    """The coalition at `as_of`, if the user acts for one of its active or suspended members."""
     try:
-        moment = resolve(connection, args.get("as_of"), today())
+        moment = resolve(connection, as_of, today())
     except BadMoment as error:
         raise ValidationError({"as_of": [str(error)]}) from None
     now = snapshot(connection, coalition_id, resolve(connection, None, today()))
@@ -109,7 +108,7 @@ class EventsView(Schema):
 def read_standing(coalition_id: str) -> ResponseReturnValue:
     """Each member's standing now, or as of a past position, date or date-time."""
     with services().engine.connect() as connection:
-        snap = _snapshot_for_member(connection, coalition_id)
+        snap = snapshot_for_member(connection, coalition_id, query_args(AsOfQuery()).get("as_of"))
         members = standing(snap)
     people = names_of(services().engine, {r["user_id"] for m in members for r in m["roles"]})
     for member in members:
@@ -124,7 +123,7 @@ def read_standing(coalition_id: str) -> ResponseReturnValue:
 def read_responsibilities(coalition_id: str) -> ResponseReturnValue:
     """Objectives by organisations: who committed what, who does which task by when; gaps flagged."""
     with services().engine.connect() as connection:
-        snap = _snapshot_for_member(connection, coalition_id)
+        snap = snapshot_for_member(connection, coalition_id, query_args(AsOfQuery()).get("as_of"))
     return jsonify(ResponsibilitiesView().dump({**_moment(snap), **responsibilities(snap)}))
 
 

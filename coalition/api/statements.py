@@ -1,0 +1,182 @@
+"""Joint statements over the API: draft, translate, open, amend, sign, withdraw, endorse, close, publish, read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+from sqlalchemy.engine import Connection
+
+from coalition.api import bp
+from coalition.api.auth import authenticated
+from coalition.api.edge import command, documented, json_body, query_args
+from coalition.api.reports import snapshot_for_member
+from coalition.api.schemas import EmptyRequest
+from coalition.api.statement_schemas import (
+    AmendRequest, ConfirmRequest, DiffQuery, DiffView, DraftPatch, DraftRequest, EndorseRequest, OpenRequest,
+    SignRequest, StatementAnswer, StatementList, StatementQuery, StatementView, TextRequest, WithdrawRequest,
+)
+from coalition.domain import statement as st
+from coalition.domain.base import NotFound
+from coalition.extensions import services
+from coalition.handlers import Context
+from coalition.handlers import statements as handle
+from coalition.statement_reads import describe, diff
+from projections import statements as read
+from projections.standing import Snapshot
+from projections.streams import seen_version
+
+STATEMENTS = "/coalitions/<coalition_id>/statements"
+STATEMENT = f"{STATEMENTS}/<statement_id>"
+SIGNATURE = f"{STATEMENT}/signatures/<organisation_id>"
+
+
+def readable(connection: Connection, coalition_id: str, statement_id: str,
+             as_of: str | None = None) -> tuple[Snapshot, read.StatementView, int]:
+    """The statement at `as_of` and its stream version, for the people of the coalition's members."""
+    version = seen_version(connection, st.stream(statement_id))  # before the rows: an ETag never runs ahead
+    snap = snapshot_for_member(connection, coalition_id, as_of)
+    found = read.view(connection, statement_id, snap.moment.position)
+    if found is None or found.statement["coalition_id"] != coalition_id:
+        raise NotFound(f"no such statement in this coalition: {statement_id}")
+    return snap, found, version
+
+
+@bp.post(STATEMENTS)
+@command(201)
+@documented(request=DraftRequest, response=StatementAnswer, status=201)
+def draft_statement(context: Context, coalition_id: str) -> dict[str, Any]:
+    """Draft a joint statement (facilitators; members' users too if the agreement allows it)."""
+    return handle.draft(context, coalition_id, **json_body(DraftRequest()))
+
+
+@bp.get(STATEMENTS)
+@authenticated
+@documented(response=StatementList)
+def list_statements(coalition_id: str) -> ResponseReturnValue:
+    """The coalition's statements, newest first (the people of its members)."""
+    now = services().store.clock()
+    with services().engine.connect() as connection:
+        snapshot_for_member(connection, coalition_id, None)
+        rows = read.of_coalition(connection, coalition_id)
+    return jsonify(StatementList().dump({"statements": [{
+        "id": r["statement_id"], "title": r["title"], "language": r["language"], "state": read.phase(r, now),
+        "version_hash": r["version_hash"], "deadline": r["deadline"], "drafted_at": r["drafted_at"]} for r in rows]}))
+
+
+@bp.get(STATEMENT)
+@authenticated
+@documented(response=StatementView, query=StatementQuery)
+def read_statement(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """The text, version hash, state and signatories with their status, now or `as_of` an earlier moment."""
+    now = services().store.clock()
+    with services().engine.connect() as connection:
+        snap, found, version = readable(connection, coalition_id, statement_id,
+                                        query_args(StatementQuery()).get("as_of"))
+        body = describe(connection, found, now, snap.moment.position)
+    response = jsonify(StatementView().dump({**body, "version": version, "as_of": snap.moment.day.isoformat()}))
+    response.headers["ETag"] = f'"{version}"'
+    return response
+
+
+@bp.get(f"{STATEMENT}/diff")
+@authenticated
+@documented(response=DiffView, query=DiffQuery)
+def statement_diff(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """What changed between two versions (by default from `from` to the current one), language by language."""
+    args = query_args(DiffQuery())
+    with services().engine.connect() as connection:
+        _, found, _ = readable(connection, coalition_id, statement_id)
+        newer = args.get("to") or found.statement["version_hash"]
+        changes = diff(connection, statement_id, args["from_"], newer) if newer else None
+    if changes is None:
+        raise NotFound("no such version of this statement: `from` and `to` take version hashes of opened versions")
+    return jsonify(DiffView().dump({"from_": args["from_"], "to": newer, "languages": changes}))
+
+
+@bp.patch(STATEMENT)
+@command(200)
+@documented(request=DraftPatch, response=StatementAnswer)
+def revise_draft(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Edit the draft's title, body or language; each revision stays in the log."""
+    return handle.revise(context, coalition_id, statement_id, **json_body(DraftPatch()))
+
+
+@bp.put(f"{STATEMENT}/translations/<language>")
+@command(200)
+@documented(request=TextRequest, response=StatementAnswer)
+def set_translation(context: Context, coalition_id: str, statement_id: str, language: str) -> dict[str, Any]:
+    """Add or replace the draft's translation into `language` (an ISO 639-1 code)."""
+    language = language.strip().lower()
+    if language not in st.LANGUAGES:
+        raise ValidationError({"language": ["use an ISO 639-1 language code in the path, such as ro or pl"]})
+    return handle.translate(context, coalition_id, statement_id, language, **json_body(TextRequest()))
+
+
+@bp.post(f"{STATEMENT}/open")
+@command(200)
+@documented(request=OpenRequest, response=StatementAnswer, body_required=False)
+def open_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Freeze the text under its version hash and open it for signature (facilitators)."""
+    return handle.open_for_signature(context, coalition_id, statement_id, **json_body(OpenRequest(), optional=True))
+
+
+@bp.post(f"{STATEMENT}/amend")
+@command(200)
+@documented(request=AmendRequest, response=StatementAnswer)
+def amend_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """A new version of an open statement (facilitators); earlier signatures then need re-confirmation."""
+    return handle.amend(context, coalition_id, statement_id, **json_body(AmendRequest()))
+
+
+@bp.post(f"{STATEMENT}/close")
+@command(200)
+@documented(request=EmptyRequest, response=StatementAnswer, body_required=False)
+def close_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Stop signing before the deadline (facilitators)."""
+    json_body(EmptyRequest(), optional=True)
+    return handle.close(context, coalition_id, statement_id)
+
+
+@bp.post(f"{STATEMENT}/publish")
+@command(200)
+@documented(request=EmptyRequest, response=StatementAnswer, body_required=False)
+def publish_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Publish a closed statement whose threshold is met (facilitators); it gets a public page."""
+    json_body(EmptyRequest(), optional=True)
+    return handle.publish(context, coalition_id, statement_id)
+
+
+@bp.post(f"{STATEMENT}/signatures")
+@command(201)
+@documented(request=SignRequest, response=StatementAnswer, status=201)
+def sign_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Sign the current version for an active member whose signing mandate you hold; signing again changes nothing."""
+    return handle.sign(context, coalition_id, statement_id, **json_body(SignRequest()))
+
+
+@bp.post(f"{SIGNATURE}/confirm")
+@command(200)
+@documented(request=ConfirmRequest, response=StatementAnswer, body_required=False)
+def confirm_signature(context: Context, coalition_id: str, statement_id: str, organisation_id: str) -> dict[str, Any]:
+    """Confirm the organisation's signature on the amended version (see `/diff` for what changed)."""
+    return handle.confirm(context, coalition_id, statement_id, organisation_id,
+                          **json_body(ConfirmRequest(), optional=True))
+
+
+@bp.post(f"{SIGNATURE}/withdraw")
+@command(200)
+@documented(request=WithdrawRequest, response=StatementAnswer)
+def withdraw_signature(context: Context, coalition_id: str, statement_id: str, organisation_id: str) -> dict[str, Any]:
+    """Withdraw the organisation's signature, with a reason; the history keeps that it had signed."""
+    return handle.withdraw(context, coalition_id, statement_id, organisation_id, **json_body(WithdrawRequest()))
+
+
+@bp.post(f"{STATEMENT}/endorsements")
+@command(201)
+@documented(request=EndorseRequest, response=StatementAnswer, status=201, body_required=False)
+def endorse_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Add your personal endorsement (the coalition's endorsers); listed apart from the organisations."""
+    return handle.endorse(context, coalition_id, statement_id, **json_body(EndorseRequest(), optional=True))
