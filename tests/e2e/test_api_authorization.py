@@ -30,6 +30,27 @@ def _liaison_role(w: World) -> str:
     return next(r["role_id"] for r in w.ok("GET", w.path, "ana")["roles"] if r["role"] == "liaison")
 
 
+def _statement(w: World, *steps: str) -> str:
+    """A statement of the world's coalition taken through `steps` (open, signed, amended): its path."""
+    sid = w.ok("POST", f"{w.path}/statements", "ana", {"title": "Clean rivers", "body": "We ask.", "language": "en"})["id"]
+    path = f"{w.path}/statements/{sid}"
+    for step in steps:
+        if step == "open":
+            w.ok("POST", f"{path}/open", "ana", {})
+        elif step == "signed":
+            w.ok("POST", f"{path}/signatures", "mo", {"organisation_id": w.river})
+        elif step == "amended":
+            w.ok("POST", f"{path}/amend", "ana", {"title": "Clean rivers now"})
+        elif step == "closed":
+            w.ok("POST", f"{path}/close", "ana")
+        elif step == "endorser":
+            w.ok("POST", f"{w.path}/roles", "ana", {"email": w.email("mo"), "organisation_id": w.river,
+                                                    "role": "endorser"})
+    return path
+
+
+MANDATED_FOR_RIVER = {"mandated user", "liaison"}  # Bo administers River Watch but holds no signing mandate
+
 CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
     "create an organisation": (lambda w: ("POST", "/organisations", {
         "name": "New Org", "country": "HU", "sector": "private", "mission": "Anything"}), set(PERSONAS) - {"anonymous"}),
@@ -82,6 +103,27 @@ CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
                                                {"organisation_id": w.green, "reason": "Capacity"}), {"facilitator"}),
     "drop River Watch's task": (lambda w: ("POST", f"{w.path}/tasks/{w.task}/drop", {"reason": "No longer needed"}),
                                 {"facilitator"}),
+    "draft a statement": (lambda w: ("POST", f"{w.path}/statements", {"title": "T", "body": "B", "language": "en"}),
+                          {"facilitator"}),
+    "edit a draft": (lambda w: ("PATCH", _statement(w), {"title": "Clean rivers!"}), {"facilitator"}),
+    "translate a draft": (lambda w: ("PUT", f"{_statement(w)}/translations/ro", {"title": "Râuri", "body": "Cerem."}),
+                          {"facilitator"}),
+    "open a statement": (lambda w: ("POST", f"{_statement(w)}/open", {}), {"facilitator"}),
+    "amend a statement": (lambda w: ("POST", f"{_statement(w, 'open')}/amend", {"body": "We ask again."}),
+                          {"facilitator"}),
+    "close a statement": (lambda w: ("POST", f"{_statement(w, 'open')}/close", None), {"facilitator"}),
+    "publish a statement": (lambda w: ("POST", f"{_statement(w, 'open', 'signed', 'closed')}/publish", None),
+                            {"facilitator"}),
+    "sign for River Watch": (lambda w: ("POST", f"{_statement(w, 'open')}/signatures", {"organisation_id": w.river}),
+                             MANDATED_FOR_RIVER),
+    "confirm River Watch's signature": (lambda w: (
+        "POST", f"{_statement(w, 'open', 'signed', 'amended')}/signatures/{w.river}/confirm", {}), MANDATED_FOR_RIVER),
+    "withdraw River Watch's signature": (lambda w: (
+        "POST", f"{_statement(w, 'open', 'signed')}/signatures/{w.river}/withdraw", {"reason": "Board said no"}),
+        MANDATED_FOR_RIVER),
+    "endorse a statement": (lambda w: ("POST", f"{_statement(w, 'open', 'endorser')}/endorsements", {}),
+                            {"mandated user"}),
+    "read a statement": (lambda w: ("GET", _statement(w), None), ACTS_FOR_RIVER | {"facilitator"}),
     "read the audit history": (lambda w: ("GET", f"{w.path}/events", None), {"facilitator"}),
     "read the standing": (lambda w: ("GET", f"{w.path}/standing", None), ACTS_FOR_RIVER | {"facilitator"}),
     "read the responsibilities": (lambda w: ("GET", f"{w.path}/responsibilities", None),

@@ -1,0 +1,321 @@
+"""The platform's seal on statement PDFs (PAdES baseline B, SHA-256) and how anyone checks it.
+
+The seal is made with one key and a self-signed certificate kept together in `instance/seal.pem`
+(or an operator's PKCS#12 file). Checking never raises: whatever is wrong with an uploaded file
+becomes a plain-English reason in the `SealReport`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+from coalition.pdf.document import PROOF_NAME
+
+#: The signature field every sealed statement carries.
+FIELD_NAME = "CoalitionSeal"
+KEY_FILE = "seal.pem"
+DEFAULT_REASON = "Sealed by the Coalition platform: this is the statement as exported."
+# Room for the CMS signature, in hex digits (twice its DER size): a 3072-bit RSA signature, the
+# certificate (or a short chain) and the signed attributes fit with a wide margin. Fixing it spares
+# pyHanko a trial signature per seal.
+SIGNATURE_BYTES = 16_384
+# A bound on the embedded-files name tree, so a looping or absurd tree cannot hang a check.
+MAX_TREE_NODES = 10_000
+
+
+class SealKeyError(ValueError):
+    """The sealing key or certificate cannot be loaded; the message names the file."""
+
+
+class Sealer:
+    """The platform's signing key and certificate, loaded once and used for every seal."""
+
+    def __init__(self, key: rsa.RSAPrivateKey, certificate: x509.Certificate,
+                 chain: tuple[x509.Certificate, ...] = ()) -> None:
+        der = certificate.public_bytes(serialization.Encoding.DER)
+        key_der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+        self.certificate = certificate
+        self.certificate_der = der
+        self._asn1_certificate = asn1_x509.Certificate.load(der)
+        extra = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in chain]
+        self._signer = _ParsedKeySigner(
+            key, signing_cert=self._asn1_certificate, signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+            cert_registry=SimpleCertificateStore.from_certs([self._asn1_certificate, *extra]))
+
+    @classmethod
+    def for_instance(cls, instance_path: str, pkcs12_path: str | None = None,
+                     passphrase: str | None = None) -> Sealer:
+        """The operator's PKCS#12 key if given, else `instance/seal.pem`, made on first use."""
+        if pkcs12_path is not None:
+            return _from_pkcs12(Path(pkcs12_path), passphrase)
+        path = Path(instance_path) / KEY_FILE
+        if not path.exists():
+            _create_key_file(path)
+        return _from_pem(path)
+
+    @property
+    def fingerprint(self) -> str:
+        """The SHA-256 of the certificate (DER), in hex: what the public compares against."""
+        return hashlib.sha256(self.certificate_der).hexdigest()
+
+    @property
+    def certificate_pem(self) -> str:
+        """The certificate in PEM, to publish so that anyone can check seals themselves."""
+        return self.certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+    def seal(self, pdf: bytes, *, reason: str = DEFAULT_REASON, location: str | None = None) -> bytes:
+        """The PDF with the platform's seal added as an incremental update covering every byte."""
+        metadata = signers.PdfSignatureMetadata(
+            field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
+            reason=reason, location=location)
+        writer = IncrementalPdfFileWriter(BytesIO(pdf))
+        output = signers.PdfSigner(metadata, self._signer).sign_pdf(
+            writer, bytes_reserved=SIGNATURE_BYTES)
+        return output.getvalue()
+
+    def inspect(self, pdf: bytes) -> SealReport:
+        """What is right and wrong with an uploaded PDF's seal; see `inspect`."""
+        return inspect(pdf, self)
+
+    def validation_context(self) -> ValidationContext:
+        """An offline validation context trusting exactly this sealer's certificate."""
+        # Offline on purpose: a self-signed root has no CRL or OCSP, and checking must not
+        # depend on the network. soft-fail only tolerates missing revocation information.
+        return ValidationContext(trust_roots=[self._asn1_certificate], allow_fetching=False,
+                                 revocation_mode="soft-fail")
+
+
+class _ParsedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner, keeping the key parsed instead of parsing it for every signature."""
+
+    def __init__(self, key: rsa.RSAPrivateKey, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._key = key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        """Sign with the parsed key (SimpleSigner re-parses it, ~0.1 s for RSA 3072, each time)."""
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        if mechanism.signature_algo != "rsassa_pkcs1v15":
+            return super().sign_raw(data, digest_algorithm)  # never ours, but stay correct
+        return self._key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+
+@dataclass(frozen=True, slots=True)
+class SealReport:
+    """The outcome of checking a PDF's seal, with reasons a non-specialist can read."""
+
+    intact: bool  # the signed bytes match the digest and the signature verifies
+    ours: bool  # signed by exactly this platform's certificate
+    whole_file: bool  # the seal covers every byte: nothing was appended afterwards
+    signed_at: datetime | None  # the time the sealer wrote into the seal (claimed, not timestamped)
+    proof: bytes | None  # the embedded `PROOF_NAME` file as the PDF now carries it
+    reasons: tuple[str, ...]
+
+    @property
+    def valid(self) -> bool:
+        """True only when the seal is ours, intact, covers the whole file and a proof is inside."""
+        return (self.intact and self.ours and self.whole_file and self.proof is not None
+                and not self.reasons)
+
+
+def inspect(pdf: bytes, sealer: Sealer) -> SealReport:
+    """Check a PDF's seal against this platform's certificate; never raises for bad input."""
+    if not isinstance(pdf, bytes | bytearray) or b"%PDF-" not in bytes(pdf[:1024]):
+        return _unreadable("the file is not a PDF")
+    try:
+        reader = PdfFileReader(BytesIO(bytes(pdf)))
+        if reader.encrypted:
+            return _unreadable("the PDF is encrypted, and a sealed statement never is")
+    except Exception:  # any parsing failure is a property of the file, not of our code
+        return _unreadable("the PDF is damaged or incomplete and cannot be read")
+
+    reasons: list[str] = []
+    proof = None
+    try:
+        proof = _embedded_file(reader, PROOF_NAME)
+        if proof is None:
+            reasons.append("the PDF carries no Coalition proof")
+    except Exception:
+        reasons.append("the Coalition proof inside the PDF is damaged and cannot be read")
+
+    try:
+        signatures = list(reader.embedded_regular_signatures)  # parses each signature's CMS
+    except Exception:
+        return SealReport(False, False, False, None, proof,
+                          ("the seal is damaged and cannot be checked", *reasons))
+    if not signatures:
+        reasons.insert(0, "the PDF carries no seal")
+        return SealReport(False, False, False, None, proof, tuple(reasons))
+    if len(signatures) > 1:
+        reasons.append(f"the PDF carries {len(signatures)} signatures, "
+                       "but a statement carries only the platform's seal")
+    intact, ours, whole_file, signed_at, problems = _check(signatures[0], sealer)
+    return SealReport(intact, ours, whole_file, signed_at, proof, tuple(problems + reasons))
+
+
+def _check(signature: EmbeddedPdfSignature,
+           sealer: Sealer) -> tuple[bool, bool, bool, datetime | None, list[str]]:
+    """Validate one embedded signature: (intact, ours, whole_file, signed_at, reasons)."""
+    try:
+        # skip_diff: any update after the seal already fails `whole_file`, so grading how
+        # harmless it is would only cost time (and expose more parsing to hostile files).
+        status = validate_pdf_signature(signature, sealer.validation_context(), skip_diff=True)
+    except Exception:
+        return False, False, False, None, ["the seal is damaged and cannot be checked"]
+    reasons: list[str] = []
+    intact = bool(status.intact and status.valid)
+    fingerprint = hashlib.sha256(status.signing_cert.dump()).hexdigest()
+    ours = fingerprint == sealer.fingerprint
+    whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    if not intact:
+        reasons.append("the seal is broken: the file was changed after it was sealed")
+    if not ours:
+        reasons.append(f"the seal was made by another certificate (fingerprint {fingerprint}), "
+                       "not this platform's")
+    elif intact and not status.trusted:
+        reasons.append("the platform's certificate was not valid for this seal (it may have expired)")
+    if not whole_file:
+        reasons.append("something was added to the file after it was sealed")
+    return intact, ours, whole_file, status.signer_reported_dt, reasons
+
+
+def _unreadable(reason: str) -> SealReport:
+    return SealReport(False, False, False, None, None, (reason,))
+
+
+def _embedded_file(reader: PdfFileReader, name: str) -> bytes | None:
+    """The content of the embedded file called `name` in /Root /Names /EmbeddedFiles, if any."""
+    names = _entry(reader.root, "/Names")
+    tree = _entry(names, "/EmbeddedFiles")
+    pending: list[generic.PdfObject | None] = [tree]
+    visited = 0
+    while pending:
+        node = pending.pop()
+        visited += 1
+        if visited > MAX_TREE_NODES:
+            raise ValueError("the embedded-files tree loops or is too large")
+        entries = _entry(node, "/Names")
+        entries = entries if isinstance(entries, generic.ArrayObject) else generic.ArrayObject()
+        for index in range(0, len(entries) - 1, 2):  # pyHanko arrays cannot be sliced
+            key, spec = entries[index], entries[index + 1]
+            if name in (str(key), str(_entry(spec, "/UF")), str(_entry(spec, "/F"))):
+                files = _entry(spec, "/EF")
+                stream = _entry(files, "/F") or _entry(files, "/UF")
+                if not isinstance(stream, generic.StreamObject):
+                    raise ValueError("the embedded proof has no content")
+                return bytes(stream.data)
+        kids = _entry(node, "/Kids")
+        if isinstance(kids, generic.ArrayObject):
+            pending.extend(kid.get_object() for kid in kids)
+    return None
+
+
+def _entry(node: generic.PdfObject | None, key: str) -> generic.PdfObject | None:
+    """`node[key]`, resolved, or None when `node` is not a dictionary or lacks `key`."""
+    if not isinstance(node, generic.DictionaryObject) or key not in node:
+        return None
+    return node[key]  # indexing (unlike .get) follows indirect references
+
+
+def _create_key_file(path: Path) -> None:
+    """Make key and certificate in one private file, linked into place so that one process wins."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    pem += _self_signed(key).public_bytes(serialization.Encoding.PEM)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{KEY_FILE}.")  # mode 0600
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(pem)
+            file.flush()
+            os.fsync(file.fileno())
+        os.link(temporary, path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs, so every process seals with one key
+    finally:
+        os.unlink(temporary)
+
+
+def _self_signed(key: rsa.RSAPrivateKey) -> x509.Certificate:
+    """A ten-year self-signed certificate fit for sealing documents (not for issuing others)."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Coalition platform seal"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Coalition")])
+    now = datetime.now(UTC)
+    public = key.public_key()
+    return (x509.CertificateBuilder()
+            .subject_name(name).issuer_name(name).public_key(public)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))  # tolerate clocks a little behind ours
+            .not_valid_after(now + timedelta(days=3653))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
+                                         key_encipherment=False, data_encipherment=False,
+                                         key_agreement=False, key_cert_sign=False, crl_sign=False,
+                                         encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+            .sign(key, hashes.SHA256()))
+
+
+def _from_pem(path: Path) -> Sealer:
+    """Load the key and certificate from our single PEM file."""
+    try:
+        data = path.read_bytes()
+        key = serialization.load_pem_private_key(data, password=None)
+        certificate = x509.load_pem_x509_certificate(data)
+    except (OSError, ValueError, TypeError) as error:
+        raise SealKeyError(f"cannot load the seal key from {path}: {error}") from None
+    return _checked(key, certificate, (), path)
+
+
+def _from_pkcs12(path: Path, passphrase: str | None) -> Sealer:
+    """Load an operator-supplied PKCS#12 file, with a clear error naming it."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SealKeyError(f"cannot read the seal key file {path}: {error.strerror}") from None
+    try:
+        key, certificate, chain = pkcs12.load_key_and_certificates(
+            data, passphrase.encode() if passphrase is not None else None)
+    except (ValueError, TypeError):
+        raise SealKeyError(f"cannot open the seal key file {path}: "
+                           "wrong passphrase, or not a PKCS#12 file") from None
+    if key is None or certificate is None:
+        raise SealKeyError(f"the seal key file {path} must hold both a private key and its certificate")
+    return _checked(key, certificate, tuple(chain), path)
+
+
+def _checked(key: object, certificate: x509.Certificate, chain: tuple[x509.Certificate, ...],
+             path: Path) -> Sealer:
+    """Refuse keys we do not seal with, and keys that do not match their certificate."""
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise SealKeyError(f"the seal key in {path} must be an RSA key")
+    if key.public_key() != certificate.public_key():
+        raise SealKeyError(f"the private key in {path} does not match its certificate")
+    return Sealer(key, certificate, chain)
