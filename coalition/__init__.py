@@ -26,7 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
 
-    from coalition import api, cli, web
+    from coalition import api, cli, public, web
     from coalition.api import errors
     from coalition.domain import coalition, organisation, statement, work  # noqa: F401  (register their event types)
     from coalition.event_types import registry
@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app)
     cli.init_app(app)
     app.register_blueprint(web.bp)
+    app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     errors.init_app(app)
     return app

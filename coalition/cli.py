@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import IO, Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from coalition.extensions import services
@@ -20,6 +20,7 @@ from projections import UnknownProjection
 events_cli = AppGroup("events", help="Check, export and import the event log.")
 projections_cli = AppGroup("projections", help="Rebuild, inspect and follow the read models.")
 demo_cli = AppGroup("demo", help="Demo data for trying Coalition out.")
+statements_cli = AppGroup("statements", help="Export statements as sealed PDFs and check PDFs against the log.")
 
 
 @contextmanager
@@ -124,8 +125,56 @@ def demo_load_command(if_empty: bool) -> None:
         click.echo(f"  {email:<28} {name} ({role})")
 
 
+@statements_cli.command("verify-pdf")
+@click.argument("file", type=click.File("rb"))
+def verify_pdf_command(file: IO[bytes]) -> None:
+    """Check a statement PDF: its seal, its match with the log, what changed since; exit 1 if not valid."""
+    from coalition.pdf import export
+
+    result = export.verify(services().engine, export.for_app(current_app)[0], file.read())
+    statement = result["statement"]
+    if statement:
+        click.echo(f"Statement {statement['id']}, version {statement['version_hash']} ({statement['language']}), "
+                   f"{statement['signatures']} signatures, exported at position {statement['exported_position']} "
+                   f"on {statement['exported_at']}")
+    changes = result["changes_since"]
+    if changes:
+        click.echo(f"Since then: {'amended' if changes['amended'] else 'text unchanged'}; "
+                   f"{len(changes['signatures_added'])} signatures added, "
+                   f"{len(changes['signatures_withdrawn'])} withdrawn, "
+                   f"{len(changes['signatures_awaiting_reconfirmation'])} awaiting re-confirmation; "
+                   f"now {changes['state']}")
+    if result["valid"]:
+        click.echo("VALID: sealed by this platform, unaltered, and it matches the log.")
+        return
+    click.echo("NOT VALID:", err=True)
+    for reason in result["reasons"]:
+        click.echo(f"  - {reason}", err=True)
+    sys.exit(1)
+
+
+@statements_cli.command("export")
+@click.argument("statement_id")
+@click.argument("file", type=click.File("wb"))
+@click.option("--lang", default=None, help="One of the statement's languages (default: its own).")
+def export_pdf_command(statement_id: str, file: IO[bytes], lang: str | None) -> None:
+    """Write the statement's sealed PDF to FILE."""
+    from coalition.domain.base import DomainError
+    from coalition.pdf import export
+
+    sealer, cache = export.for_app(current_app)
+    try:
+        exported = export.export(services().engine, sealer, cache, statement_id, lang,
+                                 current_app.config.get("PUBLIC_URL", "").rstrip("/") + "/verify")
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    file.write(exported.pdf)
+    click.echo(f"Wrote {len(exported.pdf)} bytes ({'from the cache' if exported.cached else 'rendered'}).", err=True)
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
     app.cli.add_command(events_cli)
     app.cli.add_command(projections_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(statements_cli)

@@ -22,6 +22,14 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROJECTIONS": "inline",
         # A slow hash on purpose (werkzeug's scrypt); the tests choose a fast one.
         "PASSWORD_HASH_METHOD": "scrypt",
+        # The statement PDFs' seal: a PKCS#12 file (and its passphrase) if given, else a self-signed key
+        # and certificate made on first use in SEAL_DIRECTORY/seal.pem (default: the instance folder).
+        "SEAL_PKCS12": None,
+        "SEAL_PKCS12_PASSPHRASE": None,
+        "SEAL_DIRECTORY": None,
+        "PDF_CACHE_DIRECTORY": None,  # default: instance/pdf-cache
+        # Where people reach this site; printed in PDFs exported from the command line.
+        "PUBLIC_URL": "http://127.0.0.1:5000",
     }
 
 

@@ -12,6 +12,7 @@ from coalition.accounts import users
 from projections.audit import Entry
 from projections.coalitions import commitments, roles, tasks
 from projections.organisations import organisations
+from projections.statements import statements
 
 LINES = {
     "CoalitionFounded": "{actor} founded the coalition “{name}” for {organisation}",
@@ -34,6 +35,17 @@ LINES = {
     "TaskCompleted": "{organisation} completed the task “{title}”",
     "TaskReassigned": "{actor} reassigned the task “{title}” to {organisation}",
     "TaskDropped": "{actor} dropped the task “{title}”: {reason}",
+    "StatementDrafted": "{actor} drafted the statement “{statement}”",
+    "DraftRevised": "{actor} revised the draft of “{statement}”",
+    "TranslationSet": "{actor} set the {language} translation of “{statement}”",
+    "StatementOpened": "{actor} opened “{statement}” for signature (version {short_hash})",
+    "StatementAmended": "{actor} amended “{statement}” (version {version}, {short_hash})",
+    "StatementSigned": "{signer_name}, {signer_title}, signed “{statement}” for {organisation}",
+    "SignatureConfirmed": "{signer_name} confirmed the signature of {organisation} on version {short_hash} of “{statement}”",
+    "SignatureWithdrawn": "{actor} withdrew the signature of {organisation} from “{statement}”: {reason}",
+    "StatementEndorsed": "{name} endorsed “{statement}”",
+    "StatementClosed": "“{statement}” closed for signature ({closed_by})",
+    "StatementPublished": "{actor} published “{statement}” with {signatures} signatures",
 }
 
 
@@ -45,6 +57,7 @@ class Names:
     organisations: dict[str, str] = field(default_factory=dict)
     roles: dict[str, tuple[str, str]] = field(default_factory=dict)  # role id -> (role, user id)
     work: dict[str, str] = field(default_factory=dict)  # commitment or task id -> description or title
+    statements: dict[str, str] = field(default_factory=dict)  # statement id -> its latest title
 
     @classmethod
     def load(cls, connection: Connection, coalition_id: str, entries: list[Entry]) -> Names:
@@ -67,6 +80,9 @@ class Names:
         for table, key, text in ((commitments, "commitment_id", "description"), (tasks, "task_id", "title")):
             names.work.update(connection.execute(select(table.c[key], table.c[text])
                                                  .where(table.c.coalition_id == coalition_id)).all())
+        names.statements.update(connection.execute(
+            select(statements.c.statement_id, statements.c.title)
+            .where(statements.c.coalition_id == coalition_id, statements.c.until_position.is_(None))).all())
         return names
 
     def person(self, user_id: str | None) -> str:
@@ -88,6 +104,9 @@ def summary(entry: Entry, names: Names) -> str:
         "description": p.get("description", names.work.get(p.get("commitment_id", ""), "a commitment")),
         "title": p.get("title", names.work.get(p.get("task_id", ""), "a task")),
         "kind": str(p.get("kind", "")).replace("-", " "), "reason": p.get("reason", "no reason given"),
+        "statement": p.get("title", names.statements.get(p.get("statement_id", ""), "a statement")),
+        "short_hash": str(p.get("version_hash", ""))[:12],
+        "closed_by": "its deadline passed" if p.get("reason") == "deadline" else "closed by a facilitator",
     }
     line = LINES.get(entry.type)
     if entry.type == "RoleAssigned" and p.get("user_id") == entry.actor_id:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from events.schema import events as events_table
 from events.store import format_time
 from projections.coalitions import agreements, commitments, memberships, roles, tasks
 from projections.organisations import organisations
+from projections.statements import participation
 from projections.versioned import valid_at
 
 #: Overdue for longer than this many days makes a member `lapsed` rather than `attention`.
@@ -98,6 +99,8 @@ class Snapshot:
     commitments: list[dict[str, Any]]
     tasks: list[dict[str, Any]]
     names: dict[str, dict[str, Any]]  # organisation id -> {name, country}
+    #: organisation id -> {"opened": positions of statements opened while it was active, "signed": its signatures'}
+    statements: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
 
 def _rows(connection: Connection, table: Table, coalition_id: str, position: int | None) -> list[dict[str, Any]]:
@@ -118,7 +121,8 @@ def snapshot(connection: Connection, coalition_id: str, moment: Moment) -> Snaps
         agreement = {**found[0], "objectives": json.loads(found[0]["objectives"])}
     return Snapshot(moment, agreement, members, _rows(connection, roles, coalition_id, moment.position),
                     _rows(connection, commitments, coalition_id, moment.position),
-                    _rows(connection, tasks, coalition_id, moment.position), names)
+                    _rows(connection, tasks, coalition_id, moment.position), names,
+                    participation(connection, coalition_id, moment.position))
 
 
 def days_overdue(row: dict[str, Any], day: date) -> int:
@@ -163,6 +167,8 @@ def standing(snap: Snapshot) -> list[dict[str, Any]]:
                 "done": _figure([t for t in assigned if t["state"] == "done"]),
                 "overdue": _figure([t for t in assigned if days_overdue(t, day) > 0]),
             },
+            "statements": {name: {"count": len(positions), "positions": sorted(positions)} for name, positions in
+                           snap.statements.get(org, {"opened": [], "signed": []}).items()},
             "level": level, "reason": reason, "days_overdue": worst,
         })
     return result

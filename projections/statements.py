@@ -268,3 +268,30 @@ def version_texts(connection: Connection, statement_id: str, version_hash: str) 
     row = connection.execute(select(versions).where(versions.c.statement_id == statement_id,
                                                     versions.c.version_hash == version_hash)).mappings().first()
     return None if row is None else {**row, "texts": json.loads(row["texts"])}
+
+
+def participation(connection: Connection, coalition_id: str, position: int | None) -> dict[str, dict[str, list[int]]]:
+    """Per organisation: the statements opened while it was an active member (their opening positions)
+    and, of those, the ones it has signed (its signature's position), as the log stood at `position`."""
+    from projections.coalitions import memberships  # the membership rows of the same coalition
+
+    opened = (select(statements.c.statement_id, statements.c.opened_position)
+              .where(statements.c.coalition_id == coalition_id, statements.c.opened_position.is_not(None),
+                     valid_at(statements, position))).subquery()
+    member = memberships.c
+    rows = connection.execute(
+        select(member.organisation_id, opened.c.statement_id, opened.c.opened_position)
+        .join(opened, member.from_position <= opened.c.opened_position)
+        .where(member.coalition_id == coalition_id, member.state == "active",
+               (member.until_position.is_(None)) | (member.until_position > opened.c.opened_position)))
+    signed = {(row.statement_id, row.organisation_id): row.event_position for row in connection.execute(
+        select(signatures.c.statement_id, signatures.c.organisation_id, signatures.c.event_position)
+        .where(signatures.c.coalition_id == coalition_id, signatures.c.status == "signed",
+               valid_at(signatures, position)))}
+    result: dict[str, dict[str, list[int]]] = {}
+    for row in rows:
+        figures = result.setdefault(row.organisation_id, {"opened": [], "signed": []})
+        figures["opened"].append(row.opened_position)
+        if (row.statement_id, row.organisation_id) in signed:
+            figures["signed"].append(signed[(row.statement_id, row.organisation_id)])
+    return result

@@ -149,7 +149,9 @@ class Operation:
     query: type[Schema] | None = None
     public: bool = False
     body_required: bool = True
-    errors: tuple[int, ...] = (400, 401, 403, 404, 409, 422)
+    errors: tuple[int, ...] = ()  # default: every error a guarded (or, if public, an open) route can give
+    media: str = "application/json"  # another media type answers with a file
+    upload: str | None = None  # the multipart/form-data field a file is uploaded in
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path parameters with fixed values
 
 

@@ -16,7 +16,7 @@ from coalition.api.edge import Operation, documented
 
 ERROR_STATUSES = {400: "malformed body or header", 401: "no or a bad token", 403: "not allowed",
                   404: "unknown id", 409: "conflict: stale version, already done, or a rule broken",
-                  422: "invalid fields, each named in `fields`"}
+                  413: "the upload is too large", 422: "invalid fields, each named in `fields`"}
 
 
 class ErrorDetail(Schema):
@@ -64,9 +64,11 @@ def build() -> dict[str, Any]:
             for name in re.findall(r"{([^}]+)}", path)]
         if operation.query is not None:
             parameters.append({"in": "query", "schema": operation.query})
-        responses: dict[Any, Any] = {
-            str(operation.status): {"description": "done", **(_json(operation.response) if operation.response else {})}}
-        for status in operation.errors if not operation.public else (400, 409, 422):
+        body = ({"content": {operation.media: {"schema": {"type": "string", "format": "binary"}}}}
+                if operation.media != "application/json" else _json(operation.response) if operation.response else {})
+        responses: dict[Any, Any] = {str(operation.status): {"description": "done", **body}}
+        errors = operation.errors or ((400, 409, 422) if operation.public else (400, 401, 403, 404, 409, 422))
+        for status in errors:
             responses[str(status)] = {"description": ERROR_STATUSES[status], **_json(Error)}
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             operation_id = rule.endpoint.removeprefix("api.") + ("_csv" if rule.rule.endswith(".csv") else "")
@@ -74,6 +76,10 @@ def build() -> dict[str, Any]:
                                      "operationId": operation_id, "parameters": parameters, "responses": responses}
             if operation.request is not None:
                 entry["requestBody"] = {"required": operation.body_required, **_json(operation.request)}
+            if operation.upload is not None:
+                entry["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": [operation.upload],
+                    "properties": {operation.upload: {"type": "string", "format": "binary"}}}}}}
             if not operation.public:
                 entry["security"] = [{"bearer": []}]
             if getattr(current_app.view_functions[rule.endpoint], "takes_retries", False):

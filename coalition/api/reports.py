@@ -71,7 +71,8 @@ class StandingView(Schema):
     position = fields.Integer(allow_none=True, metadata={"description": "the log position read; null: now"})
     members = fields.List(fields.Dict(), required=True, metadata={"description": (
         "per organisation: membership {state, since, position}, roles, commitments {pledged, fulfilled, overdue, "
-        "withdrawn} and tasks {open, done, overdue} as {count, positions}, level good|attention|lapsed, reason")})
+        "withdrawn}, tasks {open, done, overdue} and statements {opened (while a member), signed} as {count, "
+        "positions}, level good|attention|lapsed, reason")})
 
 
 class ResponsibilitiesView(Schema):

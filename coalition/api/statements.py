@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import Response, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from sqlalchemy.engine import Connection
 
 from coalition.api import bp
@@ -16,13 +17,15 @@ from coalition.api.reports import snapshot_for_member
 from coalition.api.schemas import EmptyRequest
 from coalition.api.statement_schemas import (
     AmendRequest, ConfirmRequest, DiffQuery, DiffView, DraftPatch, DraftRequest, EndorseRequest, OpenRequest,
-    SignRequest, StatementAnswer, StatementList, StatementQuery, StatementView, TextRequest, WithdrawRequest,
+    PdfQuery, SignRequest, StatementAnswer, StatementList, StatementQuery, StatementView, TextRequest, VerifyView,
+    WithdrawRequest,
 )
 from coalition.domain import statement as st
 from coalition.domain.base import NotFound
 from coalition.extensions import services
 from coalition.handlers import Context
 from coalition.handlers import statements as handle
+from coalition.pdf import export
 from coalition.statement_reads import describe, diff
 from projections import statements as read
 from projections.standing import Snapshot
@@ -31,6 +34,7 @@ from projections.streams import seen_version
 STATEMENTS = "/coalitions/<coalition_id>/statements"
 STATEMENT = f"{STATEMENTS}/<statement_id>"
 SIGNATURE = f"{STATEMENT}/signatures/<organisation_id>"
+MAX_UPLOAD = 20_000_000  # bytes: a statement PDF with 5,000 signatories is far smaller
 
 
 def readable(connection: Connection, coalition_id: str, statement_id: str,
@@ -180,3 +184,39 @@ def withdraw_signature(context: Context, coalition_id: str, statement_id: str, o
 def endorse_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
     """Add your personal endorsement (the coalition's endorsers); listed apart from the organisations."""
     return handle.endorse(context, coalition_id, statement_id, **json_body(EndorseRequest(), optional=True))
+
+
+def pdf_response(statement_id: str, language: str | None) -> Response:
+    """The statement's sealed PDF as a download (from the cache when nothing changed)."""
+    sealer, cache = export.for_app(current_app)
+    exported = export.export(services().engine, sealer, cache, statement_id, language,
+                             url_for("public.verify_page", _external=True))
+    response = Response(exported.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    response.headers["X-Cache"] = "hit" if exported.cached else "miss"
+    return response
+
+
+@bp.get(f"{STATEMENT}.pdf")
+@authenticated
+@documented(query=PdfQuery, media="application/pdf")
+def statement_pdf(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """The sealed PDF of the current version, in `lang` (default: the statement's own language)."""
+    language = query_args(PdfQuery()).get("lang")
+    with services().engine.connect() as connection:
+        readable(connection, coalition_id, statement_id)
+    return pdf_response(statement_id, language)
+
+
+@bp.post("/verify")
+@documented(response=VerifyView, public=True, errors=(400, 413), upload="file")
+def verify_pdf() -> ResponseReturnValue:
+    """Upload a statement PDF (multipart field `file`): is it genuine and unaltered, and what changed since."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadRequest("send the PDF as a multipart/form-data upload in the field `file`")
+    data = upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise RequestEntityTooLarge(f"a statement PDF is at most {MAX_UPLOAD // 1_000_000} MB")
+    sealer, _ = export.for_app(current_app)
+    return jsonify(VerifyView().dump(export.verify(services().engine, sealer, data)))

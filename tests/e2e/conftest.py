@@ -70,13 +70,25 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
+@pytest.fixture(scope="session")
+def seal_directory(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Where the tests' apps keep the platform seal's key: made once, shared by every test."""
+    return str(tmp_path_factory.mktemp("seal"))
+
+
 @pytest.fixture
-def api(database_url: str) -> Iterator[Api]:
+def pdf_config(seal_directory: str, tmp_path: Any) -> dict[str, str]:
+    """The seal shared by the tests and a PDF cache of the test's own."""
+    return {"SEAL_DIRECTORY": seal_directory, "PDF_CACHE_DIRECTORY": str(tmp_path / "pdf-cache")}
+
+
+@pytest.fixture
+def api(database_url: str, pdf_config: dict[str, str]) -> Iterator[Api]:
     """The API of the app with its real event types, on each backend, with a fast password hash."""
     from tests.e2e.world import TEST_CONFIG, Api  # here: world.py imports this module's helpers
 
     migrate(database_url)
-    app = create_app({"DATABASE_URL": database_url, **TEST_CONFIG})
+    app = create_app({"DATABASE_URL": database_url, **TEST_CONFIG, **pdf_config})
     yield Api(app.test_client())
     services(app).engine.dispose()
 
