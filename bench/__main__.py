@@ -6,16 +6,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bench import store
+from bench import pdf, store
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line: one subparser per benchmark (only `store` so far; `http` will join it)."""
+    """The command line: one subparser per benchmark (`store`, `pdf`; `http` will join them)."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
     store_parser = subcommands.add_parser("store", help=store.__doc__, description=store.__doc__)
     store.add_arguments(store_parser)
     store_parser.set_defaults(run=store.main)
+    pdf_parser = subcommands.add_parser("pdf", help=pdf.__doc__.splitlines()[0], description=pdf.__doc__)
+    pdf.add_arguments(pdf_parser)
+    pdf_parser.set_defaults(run=pdf.main)
     return parser
 
 

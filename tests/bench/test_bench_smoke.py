@@ -30,3 +30,18 @@ def test_store_benchmark_reports_every_contender_and_target(tmp_path: Path) -> N
     assert report["rebuild"]["events"] == report["rebuild"]["checkpoint"]
     assert {target["result"] for target in report["targets"]} <= {"PASS", "MISS"}
     assert list(tmp_path.iterdir()) == [], "the benchmark left files behind"
+
+
+@pytest.mark.slow
+def test_pdf_benchmark_reports_its_figures_and_targets(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench", "pdf", "--quick", "--repeat", "1", "--json", "--tmp-dir", str(tmp_path)]
+
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout)
+    assert report["signatories"] == 20 and report["large"]["signatories"] == 200
+    assert report["pages"] >= 2 and report["large"]["pages"] > report["pages"]
+    assert all(report[key] > 0 for key in ("first_seconds", "cached_seconds", "bare_seconds", "sealed_seconds"))
+    assert [t["result"] for t in report["targets"]] and {t["result"] for t in report["targets"]} <= {"PASS", "MISS"}
+    assert list(tmp_path.iterdir()) == [], "the benchmark left files behind"
