@@ -7,6 +7,7 @@ from flask.testing import FlaskCliRunner
 
 from coalition import create_app, demo
 from projections.standing import Moment, responsibilities, snapshot, standing
+from projections.statements import of_coalition, phase, view
 from tests.e2e.conftest import migrate, services
 from tests.e2e.world import TEST_CONFIG
 
@@ -44,5 +45,16 @@ def test_the_demo_loads_once_and_shows_good_attention_and_lapsed_members(databas
         states = {m["name"]: m["membership"]["state"] for m in standing(snap)}
         assert states["Sfântul Nicolae Community Trust"] == "requested"
         assert responsibilities(snap)["uncovered"] == ["o4"]  # the summit lost its host
+        with services(app).engine.connect() as connection:
+            now = services(app).store.clock()
+            statements = {row["title"]: phase(row, now) for row in of_coalition(connection, coalition_id)}
+            call = next(row for row in of_coalition(connection, coalition_id) if row["state"] == "published")
+            found = view(connection, call["statement_id"])
+            assert found is not None
+            statuses = sorted(s["status"] for s in found.signatures)
+        assert sorted(statements.values()) == ["draft", "open", "published"]
+        assert statuses == ["signed", "signed", "signed", "withdrawn"]
+        assert call["version"] == 2 and [t["language"] for t in found.translations] == ["ro"]
+        assert {m["name"]: m["statements"]["signed"]["count"] for m in standing(snap)}["Asociația Râuri Curate"] == 2
     finally:
         services(app).engine.dispose()
