@@ -83,6 +83,7 @@ class Signatory:
     signer: str
     title: str
     signed_at: datetime
+    organisation_id: str = ""  # matches CountedSignature.organisation_id on the certificate page
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,222 @@
+"""The statement PDF as drawn by WeasyPrint: what it shows, what it carries, and what it never fetches."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from coalition.pdf import render
+from coalition.pdf.document import PROOF_NAME, CountedSignature, Endorsement, Proof, Signatory, StatementDocument
+
+EXPORTED = datetime(2025, 3, 14, 15, 9, 26, tzinfo=UTC)
+HOSTILE = [
+    "<style>body{display:none}</style>",
+    '<img src="http://127.0.0.1:1/x">',
+    '<link rel=stylesheet href="http://127.0.0.1:1/evil.css">',
+    "x { background: url(http://127.0.0.1:1/bg.png) }",
+    '"><script>alert(1)</script>',
+]
+
+
+def digest(text: str) -> str:
+    """A 64-hex-digit stand-in for an event or version hash."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def make_document(count: int = 3, **changes: Any) -> StatementDocument:
+    """A statement in Romanian signed by `count` organisations from up to three countries."""
+    countries = [("RO", "Romania"), ("PL", "Poland"), ("HU", "Hungary")]
+    people = [Signatory(f"Organizația {number:03d}", *countries[number % 3], f"Semnatar {number}", "Director",
+                        datetime(2025, 3, 1, tzinfo=UTC) + timedelta(hours=number), f"org-{number}")
+              for number in range(count)]
+    proof = Proof("statement-1", "coalition-1", digest("version"), "ro", 500, digest("head"), EXPORTED,
+                  tuple(CountedSignature(f"org-{n}", 100 + 7 * n, digest(f"event {n}")) for n in range(count)))
+    document = StatementDocument(
+        coalition="Coaliția Civică", title="Declarație privind transparența",
+        body="Cerem **transparență** și *consultare*.\n\n- acces la date\n- dezbateri publice",
+        language="ro", signatories=tuple(people),
+        endorsements=(Endorsement("Maria Ionescu", "Profesoară", "Universitatea din Iași", EXPORTED),
+                      Endorsement("Ion Popa", None, None, EXPORTED)),
+        proof=proof, verify_url="https://coalition.example.org/verify", languages=("ro", "en"))
+    return replace(document, **changes)
+
+
+def text_of(pdf: bytes, page: int | None = None) -> str:
+    """The PDF's text (one page or all), with runs of whitespace made single spaces."""
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    chosen = pages if page is None else [pages[page]]
+    return " ".join(" ".join(p.extract_text() for p in chosen).split())
+
+
+@pytest.fixture(scope="module")
+def document() -> StatementDocument:
+    """The sample statement every read-only test looks at."""
+    return make_document()
+
+
+@pytest.fixture(scope="module")
+def pdf(document: StatementDocument) -> bytes:
+    """Its PDF, drawn once for the module."""
+    return render.render_pdf(document)
+
+
+@pytest.fixture
+def fetched(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every URL WeasyPrint asks the renderer's fetcher for while the test runs."""
+    urls: list[str] = []
+
+    class Recording(render._fetcher_class()):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            urls.append(url)
+            return super().fetch(url, headers)
+
+    monkeypatch.setattr(render, "url_fetcher", Recording)
+    yield urls
+
+
+def test_the_pdf_shows_title_body_summary_signatories_and_endorsements(pdf: bytes, document: StatementDocument) -> None:
+    text = text_of(pdf)
+    for shown in ("Coaliția Civică", "Declarație privind transparența", "Cerem transparență și consultare",
+                  "acces la date", "Signed by 3 organisations from 3 countries", "Personal endorsements",
+                  "Maria Ionescu, Profesoară, Universitatea din Iași", "Ion Popa"):
+        assert shown in text
+    for signatory in document.signatories:
+        assert signatory.organisation in text and signatory.signer in text and signatory.country_name in text
+
+
+def test_romanian_letters_come_back_out_of_the_pdf() -> None:
+    title = "Șase țări își asumă; Zażółć gęślą jaźń; Árvíztűrő tükörfúrógép"
+    assert title in text_of(render.render_pdf(make_document(1, title=title)))
+
+
+def test_one_organisation_from_one_country_is_singular() -> None:
+    assert render.summary(make_document(1)) == "Signed by 1 organisation from 1 country"
+
+
+def test_no_signatures_yet_is_said_plainly() -> None:
+    pdf = render.render_pdf(make_document(0, endorsements=()))
+    text = text_of(pdf)
+    assert "No organisation has signed yet." in text
+    assert "Signed by 0" not in text and "Signatories" not in text and "Personal endorsements" not in text
+
+
+def test_signatories_are_listed_by_organisation_name_ignoring_accents() -> None:
+    names = ["Zeta", "Ștefan Fund", "Alfa", "Sigma", "Łąka", "Lira"]
+    people = tuple(replace(make_document(1).signatories[0], organisation=name) for name in names)
+    html = render.statement_html(make_document(0, signatories=people))
+    assert sorted(names, key=html.index) == ["Alfa", "Łąka", "Lira", "Sigma", "Ștefan Fund", "Zeta"]
+
+
+def test_the_last_page_is_the_certificate(pdf: bytes, document: StatementDocument) -> None:
+    last = text_of(pdf, page=-1)
+    proof = document.proof
+    assert "Certificate of signatures" in last and "Certificate of signatures" not in text_of(pdf, page=0)
+    for figure in (proof.statement_id, proof.version_hash, proof.head_hash, str(proof.exported_position),
+                   "2025-03-14T15:09:26Z", "flask statements verify-pdf FILE", PROOF_NAME, document.verify_url):
+        assert figure in last
+    for signature, signatory in zip(proof.signatures, document.signatories, strict=True):
+        assert f"{signature.position} {signature.event_hash} {signatory.organisation}" in last
+
+
+def test_every_page_has_its_number_and_the_short_version_hash() -> None:
+    pdf = render.render_pdf(make_document(150))
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) > 2
+    for number, page in enumerate(pages, start=1):
+        text = page.extract_text()
+        assert f"page {number} of {len(pages)}" in text and digest("version")[:12] in text
+    assert "Coaliția Civică" in pages[1].extract_text()
+
+
+def test_long_organisation_names_wrap_under_their_column_in_the_certificate() -> None:
+    people = (replace(make_document(1).signatories[0], organisation="Asociația " * 30),)
+    [row] = render.certificate_rows(make_document(1, signatories=people))
+    first, *more = row.split("\n")
+    assert more and all(line.startswith(" " * render.CERTIFICATE_INDENT) for line in more)
+    assert all(len(line) <= render.CERTIFICATE_COLUMNS for line in (first, *more))
+
+
+def test_the_embedded_proof_is_the_documents_proof(pdf: bytes, document: StatementDocument) -> None:
+    attachments = PdfReader(io.BytesIO(pdf)).attachments
+    assert list(attachments) == [PROOF_NAME]
+    assert Proof.from_json(attachments[PROOF_NAME][0]) == document.proof
+
+
+def test_the_pages_are_a4_portrait(pdf: bytes) -> None:
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+
+
+def test_the_metadata_names_the_title_and_language(pdf: bytes) -> None:
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.metadata is not None and reader.metadata.title == "Declarație privind transparența"
+    assert reader.trailer["/Root"]["/Lang"] == "ro"
+
+
+def test_the_same_document_gives_the_same_bytes(pdf: bytes, document: StatementDocument) -> None:
+    assert render.render_pdf(document) == pdf
+
+
+@pytest.mark.parametrize("field", ["coalition", "title", "body", "organisation", "signer", "role", "endorser"])
+def test_markup_in_any_text_is_shown_escaped_and_never_fetched(field: str, fetched: list[str]) -> None:
+    hostile = " ".join(HOSTILE)
+    document = make_document(1)
+    signatory, endorsement = document.signatories[0], document.endorsements[0]
+    changes: dict[str, Any] = {
+        "organisation": {"signatories": (replace(signatory, organisation=hostile),)},
+        "signer": {"signatories": (replace(signatory, signer=hostile),)},
+        "role": {"signatories": (replace(signatory, title=hostile),)},
+        "endorser": {"endorsements": (replace(endorsement, name=hostile),)},
+    }.get(field, {field: hostile})
+    document = replace(document, **changes)
+    html = render.statement_html(document)
+    for attack in ("<style>body", "<img", "<link", "<script"):
+        assert attack not in html
+    assert "&lt;style&gt;body{display:none}&lt;/style&gt;" in html
+    shown = text_of(render.render_pdf(document)).replace(" ", "")  # a long title wraps anywhere
+    assert all(attack.replace(" ", "") in shown for attack in HOSTILE)
+    assert fetched == []
+
+
+def test_markdown_links_and_images_are_never_fetched(fetched: list[str]) -> None:
+    body = ("See [the law](http://127.0.0.1:1/law) and [a file](file:///etc/passwd).\n\n"
+            "![tracker](http://127.0.0.1:1/pixel.png) ![local](file:///etc/hostname)")
+    pdf = render.render_pdf(make_document(1, body=body))
+    assert fetched == []
+    assert "the law" in text_of(pdf) and "[a file](file:///etc/passwd)" in text_of(pdf)
+
+
+def test_the_fetcher_serves_the_apps_static_files() -> None:
+    response = render.url_fetcher().fetch((render.STATIC / "style.css").as_uri())
+    assert b"--accent" in response.read()
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:1/x", "https://example.org/style.css", "file:///etc/passwd", "data:text/css,body{}",
+    (render.STATIC / ".." / "__init__.py").as_uri(), render.STATIC.as_uri() + "/%2e%2e/__init__.py",
+    "file://evil.example/" + str(render.STATIC / "style.css"), render.STATIC.as_uri() + "/",
+])
+def test_the_fetcher_refuses_everything_else(url: str) -> None:
+    with pytest.raises(ValueError, match="only uses the app's own static files"):
+        render.url_fetcher().fetch(url)
+
+
+def test_references_in_the_html_to_anywhere_else_are_skipped(caplog: pytest.LogCaptureFixture) -> None:
+    html = ('<link rel="stylesheet" href="http://127.0.0.1:1/a.css"><img src="file:///etc/passwd">'
+            '<p style="background: url(http://127.0.0.1:1/b.png)">still drawn</p>')
+    with caplog.at_level(logging.ERROR, logger="weasyprint"):
+        pdf = render.bare_pdf(html)
+    assert "still drawn" in text_of(pdf)
+    assert caplog.text.count("only uses the app's own static files") == 3
+
+
+def test_the_bare_pdf_carries_no_attachment(document: StatementDocument) -> None:
+    assert PdfReader(io.BytesIO(render.bare_pdf(render.statement_html(document)))).attachments == {}
