@@ -148,7 +148,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         from coalition.pdf.export import document, for_app
         sealer, _ = for_app(app)
         with app.extensions["coalition"].engine.connect() as connection:
-            doc, _ = document(connection, statement, None, "http://127.0.0.1:5000/verify", datetime.now(UTC))
+            doc = document(connection, statement, None, "http://127.0.0.1:5000/verify", datetime.now(UTC))
         html = statement_html(doc)
         progress(f"bare WeasyPrint render of the same HTML (x{args.repeat})")
         bare, _ = timed(lambda: bare_pdf(html), args.repeat)

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from coalition.accounts import find_user, names_of
@@ -22,9 +23,10 @@ from coalition.domain.coalition import Actor, Role, holds
 from coalition.extensions import services
 from coalition.summaries import Names, summary
 from projections.audit import Filters, history
-from projections.coalitions import APPLY
+from projections.coalitions import APPLY, agreements, memberships
 from projections.organisations import acts_for
-from projections.standing import BadMoment, Snapshot, resolve, responsibilities, snapshot, span, standing
+from projections.standing import BadMoment, Moment, Snapshot, resolve, responsibilities, snapshot, span, standing
+from projections.versioned import valid_at
 
 READS_AS_MEMBER = ("active", "suspended")
 CSV_COLUMNS = ("position", "recorded_at", "type", "actor_id", "actor", "organisation_id", "organisation",
@@ -42,19 +44,32 @@ def facilitates(snap: Snapshot, actor: Actor) -> bool:
     return holds(roles, {m["organisation_id"]: m["state"] for m in snap.members}, actor, "facilitator")
 
 
-def snapshot_for_member(connection: Connection, coalition_id: str, as_of: str | None) -> Snapshot:
-    """The coalition at `as_of`, if the user acts for one of its active or suspended members."""
+def require_member_reader(connection: Connection, coalition_id: str) -> None:
+    """Refuse unless the coalition exists and the user acts for one of its active or suspended members now."""
+    if connection.execute(select(agreements.c.coalition_id).where(
+            agreements.c.coalition_id == coalition_id, valid_at(agreements, None))).first() is None:
+        raise NotFound(f"no such coalition: {coalition_id}")
+    mine = acts_for(connection, g.user.user_id, today())
+    member = connection.execute(select(memberships.c.organisation_id).where(
+        memberships.c.coalition_id == coalition_id, memberships.c.organisation_id.in_(sorted(mine)),
+        memberships.c.state.in_(READS_AS_MEMBER), valid_at(memberships, None))).first()
+    if member is None:
+        raise NotAllowed("only the people of member organisations may read this")
+
+
+def member_moment(connection: Connection, coalition_id: str, as_of: str | None) -> Moment:
+    """The moment `as_of` names, for a user who acts for one of the coalition's members."""
     try:
         moment = resolve(connection, as_of, today())
     except BadMoment as error:
         raise ValidationError({"as_of": [str(error)]}) from None
-    now = snapshot(connection, coalition_id, resolve(connection, None, today()))
-    if now.agreement is None:
-        raise NotFound(f"no such coalition: {coalition_id}")
-    reader = _reader(connection, now)
-    if not any(m["organisation_id"] in reader.acts_for and m["state"] in READS_AS_MEMBER for m in now.members):
-        raise NotAllowed("only the people of member organisations may read this")
-    return now if moment.position is None else snapshot(connection, coalition_id, moment)
+    require_member_reader(connection, coalition_id)
+    return moment
+
+
+def snapshot_for_member(connection: Connection, coalition_id: str, as_of: str | None) -> Snapshot:
+    """The coalition at `as_of`, if the user acts for one of its active or suspended members."""
+    return snapshot(connection, coalition_id, member_moment(connection, coalition_id, as_of))
 
 
 def _moment(snap: Snapshot) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from coalition.api import bp
 from coalition.api.auth import authenticated
 from coalition.api.edge import command, documented, json_body, query_args
-from coalition.api.reports import snapshot_for_member
+from coalition.api.reports import member_moment, require_member_reader
 from coalition.api.schemas import EmptyRequest
 from coalition.api.statement_schemas import (
     AmendRequest, ConfirmRequest, DiffQuery, DiffView, DraftPatch, DraftRequest, EndorseRequest, OpenRequest,
@@ -28,7 +28,7 @@ from coalition.handlers import statements as handle
 from coalition.pdf import export
 from coalition.statement_reads import describe, diff
 from projections import statements as read
-from projections.standing import Snapshot
+from projections.standing import Moment
 from projections.streams import seen_version
 
 STATEMENTS = "/coalitions/<coalition_id>/statements"
@@ -38,14 +38,14 @@ MAX_UPLOAD = 20_000_000  # bytes: a statement PDF with 5,000 signatories is far 
 
 
 def readable(connection: Connection, coalition_id: str, statement_id: str,
-             as_of: str | None = None) -> tuple[Snapshot, read.StatementView, int]:
+             as_of: str | None = None) -> tuple[Moment, read.StatementView, int]:
     """The statement at `as_of` and its stream version, for the people of the coalition's members."""
     version = seen_version(connection, st.stream(statement_id))  # before the rows: an ETag never runs ahead
-    snap = snapshot_for_member(connection, coalition_id, as_of)
-    found = read.view(connection, statement_id, snap.moment.position)
+    moment = member_moment(connection, coalition_id, as_of)
+    found = read.view(connection, statement_id, moment.position)
     if found is None or found.statement["coalition_id"] != coalition_id:
         raise NotFound(f"no such statement in this coalition: {statement_id}")
-    return snap, found, version
+    return moment, found, version
 
 
 @bp.post(STATEMENTS)
@@ -63,7 +63,7 @@ def list_statements(coalition_id: str) -> ResponseReturnValue:
     """The coalition's statements, newest first (the people of its members)."""
     now = services().store.clock()
     with services().engine.connect() as connection:
-        snapshot_for_member(connection, coalition_id, None)
+        require_member_reader(connection, coalition_id)
         rows = read.of_coalition(connection, coalition_id)
     return jsonify(StatementList().dump({"statements": [{
         "id": r["statement_id"], "title": r["title"], "language": r["language"], "state": read.phase(r, now),
@@ -77,10 +77,10 @@ def read_statement(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     """The text, version hash, state and signatories with their status, now or `as_of` an earlier moment."""
     now = services().store.clock()
     with services().engine.connect() as connection:
-        snap, found, version = readable(connection, coalition_id, statement_id,
-                                        query_args(StatementQuery()).get("as_of"))
-        body = describe(connection, found, now, snap.moment.position)
-    response = jsonify(StatementView().dump({**body, "version": version, "as_of": snap.moment.day.isoformat()}))
+        moment, found, version = readable(connection, coalition_id, statement_id,
+                                          query_args(StatementQuery()).get("as_of"))
+        body = describe(connection, found, now, moment.position)
+    response = jsonify(StatementView().dump({**body, "version": version, "as_of": moment.day.isoformat()}))
     response.headers["ETag"] = f'"{version}"'
     return response
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.engine import Connection, Engine
 
 from coalition.domain.base import NotFound, RuleBroken
@@ -27,7 +27,7 @@ from coalition.statement_reads import country_name, describe
 from events.schema import events as events_table
 from projections.base import checkpoints
 from projections.coalitions import agreements
-from projections.statements import StatementView, view
+from projections.statements import endorsements, signatures, statements, translations, view
 from projections.versioned import valid_at
 
 
@@ -54,19 +54,25 @@ def _coalition_name(connection: Connection, coalition_id: str, position: int) ->
         agreements.c.coalition_id == coalition_id, valid_at(agreements, position))).scalar() or "")
 
 
-def _cache_key(found: StatementView, language: str) -> str:
-    """What the PDF's content depends on: the version, the counted signatures and endorsements, the language."""
-    s = found.statement
-    parts = [s["statement_id"], s["version_hash"] or "", language, s["state"],
-             *(f"{x['organisation_id']}@{x['event_position']}" for x in found.counted()),
-             *(f"{e['user_id']}@{e['event_position']}" for e in found.endorsements
-               if e["version_hash"] == s["version_hash"])]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+def content_key(connection: Connection, statement_id: str, language: str | None) -> tuple[str, str] | None:
+    """A key that changes whenever anything the PDF shows changes, in one indexed query: the latest
+    position among the statement's current rows (text and version, translations, signatures,
+    endorsements). With it, the language meant (the statement's own when None); None: no such statement."""
+    parts = [select(func.max(table.c.from_position)).where(table.c.statement_id == statement_id,
+                                                             valid_at(table, None))
+             for table in (statements, translations, signatures, endorsements)]
+    row = connection.execute(select(statements.c.language).where(
+        statements.c.statement_id == statement_id, valid_at(statements, None))).first()
+    if row is None:
+        return None
+    latest = max(position or 0 for position in connection.execute(union_all(*parts)).scalars())
+    language = language or row.language
+    return hashlib.sha256(f"{statement_id}\n{language}\n{latest}".encode()).hexdigest(), language
 
 
 def document(connection: Connection, statement_id: str, language: str | None, verify_url: str,
-             now: datetime) -> tuple[StatementDocument, str]:
-    """The statement as the PDF shows it, in `language` (default: its own), and its cache key."""
+             now: datetime) -> StatementDocument:
+    """The statement as the PDF shows it, in `language` (default: its own)."""
     position, chain_hash = _read_position(connection)
     found = view(connection, statement_id, position)
     if found is None:
@@ -92,7 +98,7 @@ def document(connection: Connection, statement_id: str, language: str | None, ve
         tuple(Endorsement(e["name"], e["title"], None, datetime.fromisoformat(e["endorsed_at"]))
               for e in described["endorsements"] if e["status"] == "endorsed"),
         proof, verify_url, tuple(texts))
-    return doc, _cache_key(found, language)
+    return doc
 
 
 class PdfCache:
@@ -124,11 +130,15 @@ def export(engine: Engine, sealer: Sealer, cache: PdfCache, statement_id: str, l
 
     now = datetime.now(UTC).replace(microsecond=0)
     with engine.connect() as connection:
-        doc, key = document(connection, statement_id, language, verify_url, now)
-    filename = f"statement-{statement_id[:12]}-v{doc.proof.version_hash[:8]}-{doc.language}.pdf"
-    kept = cache.get(key)
-    if kept is not None:
-        return Exported(kept, True, filename)
+        keyed = content_key(connection, statement_id, language)
+        if keyed is None:
+            raise NotFound(f"no such statement: {statement_id}")
+        key, language = keyed
+        filename = f"statement-{statement_id[:12]}-{language}.pdf"
+        kept = cache.get(key)
+        if kept is not None:
+            return Exported(kept, True, filename)
+        doc = document(connection, statement_id, language, verify_url, now)
     pdf = sealer.seal(render_pdf(doc), reason=f"Coalition statement {statement_id}, version {doc.proof.version_hash}")
     cache.put(key, pdf)
     return Exported(pdf, False, filename)
