@@ -165,7 +165,7 @@ def export_pdf_command(statement_id: str, file: IO[bytes], lang: str | None) -> 
     sealer, cache = export.for_app(current_app)
     try:
         exported = export.export(services().engine, sealer, cache, statement_id, lang,
-                                 current_app.config.get("PUBLIC_URL", "").rstrip("/") + "/verify")
+                                 export.verify_url(current_app.config))
     except DomainError as error:
         raise click.ClickException(str(error)) from None
     file.write(exported.pdf)

@@ -36,7 +36,8 @@ def signature_status(row: dict[str, Any], version_hash: str | None) -> str:
 
 
 def describe(connection: Connection, found: StatementView, now: datetime, position: int | None) -> dict[str, Any]:
-    """The statement's text, state and signatories (with each one's status) at `position` (None: now)."""
+    """The statement's text, state and signatories (with each one's status) at `position` (None: the
+    latest); `now` is the instant it is read as of, which an open statement's deadline is compared with."""
     s = found.statement
     version_hash = s["version_hash"]
     names = _names(connection, {row["organisation_id"] for row in found.signatures})
@@ -56,7 +57,7 @@ def describe(connection: Connection, found: StatementView, now: datetime, positi
         for row in found.endorsements]
     return {
         "id": s["statement_id"], "coalition_id": s["coalition_id"], "position": position,
-        "state": phase(s, now) if position is None else s["state"],
+        "state": phase(s, now),
         "language": s["language"], "title": s["title"], "body": s["body"],
         "translations": [{"language": t["language"], "title": t["title"], "body": t["body"]}
                          for t in found.translations],

@@ -38,6 +38,7 @@ class Moment:
 
     position: int | None  # None: now
     day: date
+    instant: datetime | None = None  # the instant read (None: now), for deadlines
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,8 @@ def resolve(connection: Connection, as_of: str | None, today: date) -> Moment:
             raise BadMoment(f"the log has {head} events: as_of must be a position from 0 to {head}")
         recorded = connection.execute(select(events_table.c.recorded_at).where(
             events_table.c.position == position)).scalar()
-        return Moment(position, datetime.fromisoformat(recorded).date() if recorded else today)
+        instant = datetime.fromisoformat(recorded) if recorded else None
+        return Moment(position, instant.date() if instant else today, instant)
     try:
         moment = span(text)
     except ValueError:
@@ -85,7 +87,7 @@ def resolve(connection: Connection, as_of: str | None, today: date) -> Moment:
         raise BadMoment(f"as_of {text} is in the future: the history ends today, {today.isoformat()}")
     position = connection.execute(select(func.coalesce(func.max(events_table.c.position), 0)).where(
         events_table.c.recorded_at < format_time(moment.end))).scalar_one()
-    return Moment(position, moment.day)
+    return Moment(position, moment.day, moment.end - timedelta(microseconds=1))
 
 
 @dataclass(frozen=True, slots=True)

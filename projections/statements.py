@@ -158,7 +158,9 @@ def _signed(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -
     p, when = event.payload, format_time(event.recorded_at)
     ids = {**key, "organisation_id": p["organisation_id"]}
     held = SIGNATURES.current(connection, ids)
-    first = held["first_signed_at"] if held and event.type == "SignatureConfirmed" else when
+    # Re-confirming (or signing a newer version) keeps when the organisation first signed; signing
+    # again after a withdrawal starts anew.
+    first = held["first_signed_at"] if held and held["status"] == "signed" else when
     SIGNATURES.start(connection, event.position, {
         **ids, "coalition_id": p["coalition_id"], "user_id": p["user_id"], "signer_name": p["signer_name"],
         "signer_title": p["signer_title"], "version_hash": p["version_hash"], "status": "signed", "signed_at": when,
@@ -284,8 +286,12 @@ def participation(connection: Connection, coalition_id: str, position: int | Non
         .join(opened, member.from_position <= opened.c.opened_position)
         .where(member.coalition_id == coalition_id, member.state == "active",
                (member.until_position.is_(None)) | (member.until_position > opened.c.opened_position)))
+    current = select(statements.c.statement_id, statements.c.version_hash).where(
+        statements.c.coalition_id == coalition_id, valid_at(statements, position)).subquery()
     signed = {(row.statement_id, row.organisation_id): row.event_position for row in connection.execute(
         select(signatures.c.statement_id, signatures.c.organisation_id, signatures.c.event_position)
+        .join(current, (current.c.statement_id == signatures.c.statement_id)
+              & (current.c.version_hash == signatures.c.version_hash))  # counted: on the current version
         .where(signatures.c.coalition_id == coalition_id, signatures.c.status == "signed",
                valid_at(signatures, position)))}
     result: dict[str, dict[str, list[int]]] = {}

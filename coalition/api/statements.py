@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
@@ -79,7 +79,7 @@ def read_statement(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     with services().engine.connect() as connection:
         moment, found, version = readable(connection, coalition_id, statement_id,
                                           query_args(StatementQuery()).get("as_of"))
-        body = describe(connection, found, now, moment.position)
+        body = describe(connection, found, min(moment.instant or now, now), moment.position)
     response = jsonify(StatementView().dump({**body, "version": version, "as_of": moment.day.isoformat()}))
     response.headers["ETag"] = f'"{version}"'
     return response
@@ -190,7 +190,7 @@ def pdf_response(statement_id: str, language: str | None) -> Response:
     """The statement's sealed PDF as a download (from the cache when nothing changed)."""
     sealer, cache = export.for_app(current_app)
     exported = export.export(services().engine, sealer, cache, statement_id, language,
-                             url_for("public.verify_page", _external=True))
+                             export.verify_url(current_app.config))
     response = Response(exported.pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     response.headers["X-Cache"] = "hit" if exported.cached else "miss"

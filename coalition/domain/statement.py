@@ -155,6 +155,7 @@ class Statement:
     language: str
     texts: Mapping[str, Text]  # the statement's language first, then its translations
     drafted_by: str
+    drafted_for: str | None = None  # the member a non-facilitator drafted it for
     state: str = "draft"
     version: int = 0
     version_hash: str | None = None
@@ -191,11 +192,11 @@ def evolve(state: Statement | None, change: Change) -> Statement | None:
     p = change.payload
     if change.type == "StatementDrafted":
         return Statement(p["statement_id"], p["coalition_id"], p["language"], {p["language"]: Text(p["title"], p["body"])},
-                         p["drafted_by"])
+                         p["drafted_by"], p.get("organisation_id"))
     if state is None:
         return None
-    if change.type == "DraftRevised":
-        texts = {lang: t for lang, t in state.texts.items() if lang != p["language"]}
+    if change.type == "DraftRevised":  # the statement's text, perhaps now in another language
+        texts = {lang: t for lang, t in state.texts.items() if lang not in (state.language, p["language"])}
         return replace(state, language=p["language"], texts={p["language"]: Text(p["title"], p["body"]), **texts})
     if change.type == "TranslationSet":
         return replace(state, texts={**state.texts, p["language"]: Text(p["title"], p["body"])})
@@ -350,9 +351,9 @@ def _draft(coalition: Coalition, command: DraftStatement, actor: Actor) -> list[
 
 
 def _require_editor(coalition: Coalition, state: Statement, actor: Actor) -> None:
-    """Facilitators edit drafts; so does the member's user who drafted it, while they still may draft."""
-    drafter = actor.user_id == state.drafted_by and coalition.agreement.members_may_draft and any(
-        member_state(coalition, o) == "active" for o in actor.acts_for)
+    """Facilitators edit drafts; so does the member's user who drafted it, while they still may draft for it."""
+    drafter = (actor.user_id == state.drafted_by and state.drafted_for is not None
+               and may_draft(coalition, actor, state.drafted_for))
     if not (is_facilitator(coalition, actor) or drafter):
         raise NotAllowed("only facilitators and the statement's drafter may edit it")
 

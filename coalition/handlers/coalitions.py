@@ -71,10 +71,12 @@ class Decision:
     actor: co.Actor
 
 
-def prepare(context: Context, coalition_id: str, command: Any = None, *, if_match: bool = True) -> Decision:
+def prepare(context: Context, coalition_id: str, command: Any = None, *, if_match: bool = True,
+            also: set[str] | frozenset[str] = frozenset()) -> Decision:
     """Read the coalition and every organisation the command relies on, and who the user acts for.
 
     `if_match`: the client's If-Match names this coalition's version (not another aggregate's).
+    `also`: more organisations the decision relies on (read, and relied on, like the others).
     """
     stream = co.stream(coalition_id)
     state, version = context.load(stream, co.replay)
@@ -82,7 +84,7 @@ def prepare(context: Context, coalition_id: str, command: Any = None, *, if_matc
         context.check_version(stream, version)
     expected = {stream: version}
     organisations: dict[str, org.Organisation | None] = {}
-    for organisation_id in sorted(_organisations_relied_on(state, command, context.user_id)):
+    for organisation_id in sorted(_organisations_relied_on(state, command, context.user_id) | also):
         organisations[organisation_id], expected[org.stream(organisation_id)] = context.load(
             org.stream(organisation_id), org.replay)
     named = getattr(command, "organisation_id", None)

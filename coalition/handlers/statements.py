@@ -24,11 +24,13 @@ from coalition.handlers.coalitions import acting_for, prepare
 
 def _run(context: Context, coalition_id: str, statement_id: str, command: Any) -> dict[str, Any]:
     """Decide a statement command on fresh state and append it relying on every stream read."""
-    read = prepare(context, coalition_id, command, if_match=False)
-    command = _as_signer(context, read.organisations, command)
     stream = st.stream(statement_id)
     state, version = context.load(stream, st.replay)
     context.check_version(stream, version)
+    # The member a draft was written for decides whether its drafter may still edit it.
+    drafted_for = {state.drafted_for} if state is not None and state.drafted_for else set()
+    read = prepare(context, coalition_id, command, if_match=False, also=drafted_for)
+    command = _as_signer(context, read.organisations, command)
     changes = st.decide(read.state, state, command, read.actor, context.moment)
     answer = {"id": statement_id, "version": version + len(changes)}
     if not changes:  # already done (a repeated signature or endorsement): nothing to record

@@ -68,7 +68,7 @@ class Proof:
 
 
 def _count(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**62:
         raise ValueError("the embedded proof has a position that is not a whole number")
     return value
 

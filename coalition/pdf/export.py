@@ -54,20 +54,26 @@ def _coalition_name(connection: Connection, coalition_id: str, position: int) ->
         agreements.c.coalition_id == coalition_id, valid_at(agreements, position))).scalar() or "")
 
 
-def content_key(connection: Connection, statement_id: str, language: str | None) -> tuple[str, str] | None:
+def content_key(connection: Connection, statement_id: str, language: str | None,
+                *salt: str) -> tuple[str, str] | None:
     """A key that changes whenever anything the PDF shows changes, in one indexed query: the latest
     position among the statement's current rows (text and version, translations, signatures,
-    endorsements). With it, the language meant (the statement's own when None); None: no such statement."""
-    parts = [select(func.max(table.c.from_position)).where(table.c.statement_id == statement_id,
-                                                             valid_at(table, None))
-             for table in (statements, translations, signatures, endorsements)]
-    row = connection.execute(select(statements.c.language).where(
+    endorsements, and the coalition's agreement, whose name it prints); `salt` adds what else it
+    depends on (the seal, the layout, the verify URL). With it, the language meant (the statement's
+    own when None); None when there is no such statement."""
+    row = connection.execute(select(statements.c.language, statements.c.coalition_id).where(
         statements.c.statement_id == statement_id, valid_at(statements, None))).first()
     if row is None:
         return None
+    parts = [select(func.max(table.c.from_position)).where(table.c.statement_id == statement_id,
+                                                             valid_at(table, None))
+             for table in (statements, translations, signatures, endorsements)]
+    parts.append(select(func.max(agreements.c.from_position)).where(agreements.c.coalition_id == row.coalition_id,
+                                                                      valid_at(agreements, None)))
     latest = max(position or 0 for position in connection.execute(union_all(*parts)).scalars())
     language = language or row.language
-    return hashlib.sha256(f"{statement_id}\n{language}\n{latest}".encode()).hexdigest(), language
+    key = "\n".join([statement_id, language, str(latest), *salt])
+    return hashlib.sha256(key.encode()).hexdigest(), language
 
 
 def document(connection: Connection, statement_id: str, language: str | None, verify_url: str,
@@ -126,11 +132,11 @@ class PdfCache:
 def export(engine: Engine, sealer: Sealer, cache: PdfCache, statement_id: str, language: str | None,
            verify_url: str) -> Exported:
     """The statement's sealed PDF in `language`, from the cache when its content has not changed."""
-    from coalition.pdf.render import render_pdf  # WeasyPrint loads only when a PDF is made
+    from coalition.pdf.render import layout_version, render_pdf  # WeasyPrint loads only when a PDF is made
 
     now = datetime.now(UTC).replace(microsecond=0)
     with engine.connect() as connection:
-        keyed = content_key(connection, statement_id, language)
+        keyed = content_key(connection, statement_id, language, sealer.fingerprint, layout_version(), verify_url)
         if keyed is None:
             raise NotFound(f"no such statement: {statement_id}")
         key, language = keyed
@@ -161,6 +167,11 @@ def _against_log(connection: Connection, proof: Proof, reasons: list[str]) -> di
                               .limit(1)).scalar() or 0
     if proof.exported_position > head:
         reasons.append(f"the PDF names log position {proof.exported_position}, but this platform's log ends at {head}")
+        return None
+    reached = connection.execute(select(checkpoints.c.position).where(checkpoints.c.name == "statements")).scalar()
+    if proof.exported_position > (reached or 0):
+        reasons.append(f"this server's read models have not yet reached log position {proof.exported_position}: "
+                       "try again in a moment")
         return None
     claimed = {s.position for s in proof.signatures} | {proof.exported_position}
     hashes = _hashes(connection, claimed)
@@ -215,8 +226,9 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes) -> dict[str, Any]:
                 "id": proof.statement_id, "coalition_id": proof.coalition_id, "version_hash": proof.version_hash,
                 "language": proof.language, "exported_position": proof.exported_position,
                 "exported_at": proof.exported_at.isoformat(), "signatures": len(proof.signatures)}
-            with engine.connect() as connection:
-                answer["changes_since"] = _against_log(connection, proof, reasons)
+            if report.valid:  # only what this platform's intact seal vouches for is compared with the log
+                with engine.connect() as connection:
+                    answer["changes_since"] = _against_log(connection, proof, reasons)
     return {"valid": report.valid and not reasons, "reasons": reasons, **answer}
 
 
@@ -225,6 +237,11 @@ def settings(config: Mapping[str, Any], instance_path: str) -> tuple[Sealer, Pdf
     sealer = Sealer.for_instance(config.get("SEAL_DIRECTORY") or instance_path, config.get("SEAL_PKCS12") or None,
                                  config.get("SEAL_PKCS12_PASSPHRASE") or None)
     return sealer, PdfCache(config.get("PDF_CACHE_DIRECTORY") or os.path.join(instance_path, "pdf-cache"))
+
+
+def verify_url(config: Mapping[str, Any]) -> str:
+    """Where the PDF tells readers to check it: from configuration, never from a request's Host."""
+    return f"{str(config.get('PUBLIC_URL') or '').rstrip('/')}/verify"
 
 
 def for_app(app: Any) -> tuple[Sealer, PdfCache]:

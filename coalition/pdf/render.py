@@ -7,6 +7,7 @@ in the app's own static folder, so no text a member typed can make the renderer 
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 import zlib
 from collections.abc import Iterable
@@ -186,6 +187,16 @@ def _verify_text(verify_url: str) -> Markup:
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+@cache
+def layout_version() -> str:
+    """A fingerprint of how PDFs are drawn (this module, the template, its stylesheet): a new layout
+    after a deploy makes new PDFs rather than serving ones drawn the old way from the cache."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for name in sorted(p.name for p in (TEMPLATES / "pdf").iterdir()):
+        digest.update((TEMPLATES / "pdf" / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def statement_html(document: StatementDocument) -> str:

@@ -77,6 +77,7 @@ class Sealer:
             return _from_pkcs12(Path(pkcs12_path), passphrase)
         path = Path(instance_path) / KEY_FILE
         if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
             _create_key_file(path)
         return _from_pem(path)
 

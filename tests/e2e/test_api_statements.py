@@ -207,3 +207,34 @@ def test_if_match_on_a_statement_refuses_a_stale_edit(world: World) -> None:
     stale = world.api.call("PATCH", path, world.who("ana"), {"title": "Other"}, headers={"If-Match": etag})
 
     error_of(stale, 409, "conflict")
+
+
+def test_a_members_user_drafts_and_edits_when_the_agreement_allows_it(world: World) -> None:
+    error_of(world.api.call("POST", f"{world.path}/statements", world.who("mo"),
+                            {**STATEMENT, "organisation_id": world.river}), 403, "forbidden")
+    world.ok("PATCH", f"{world.path}/agreement", "ana", {"members_may_draft": True})
+    sid = world.ok("POST", f"{world.path}/statements", "mo", {**STATEMENT, "organisation_id": world.river})["id"]
+    path = f"{world.path}/statements/{sid}"
+    world.ok("PATCH", path, "mo", {"title": "Clean rivers, now"})
+    world.ok("PUT", f"{path}/translations/ro", "mo", RO)
+
+    error_of(world.api.call("PATCH", path, world.who("lia"), {"title": "Not mine"}), 403, "forbidden")
+    error_of(world.api.call("POST", f"{path}/open", world.who("mo"), {}), 403, "forbidden")
+    assert statement(world, path)["title"] == "Clean rivers, now"
+
+
+def test_the_deadline_closes_the_statement_on_reads_now_and_as_of_later(world: World, api: Api) -> None:
+    from tests.e2e.conftest import services
+
+    opened_at = datetime.now(UTC)
+    path = opened(world, deadline=(opened_at + timedelta(hours=1)).isoformat())
+    position = api.head()
+    store = services(api.app).store
+    store.clock = lambda: opened_at + timedelta(hours=2)
+    later = (opened_at + timedelta(hours=1, minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    assert statement(world, path)["state"] == "closed"
+    assert statement(world, path, query=f"?as_of={position}")["state"] == "open"
+    assert statement(world, path, query=f"?as_of={later}")["state"] == "closed"
+    refused = world.api.call("POST", f"{path}/signatures", world.who("mo"), {"organisation_id": world.river})
+    assert "closed at its deadline" in error_of(refused, 409, "conflict")["message"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -276,3 +277,40 @@ def test_the_cli_exports_a_pdf_and_refuses_a_tampered_one(world: World, api: Api
     assert good.exit_code == 0 and "(ro)" in good.output
     assert bad.exit_code == 1 and "NOT VALID" in bad.output
     assert missing.exit_code == 1 and "no such statement" in missing.output
+
+
+def test_a_sealed_proof_with_impossible_positions_is_not_valid_and_never_a_500(world: World, api: Api) -> None:
+    from dataclasses import replace
+
+    from coalition.pdf.export import document
+    from coalition.pdf.render import render_pdf
+
+    w = world
+    sid = w.ok("POST", f"{w.path}/statements", "ana", {"title": "T", "body": "B", "language": "en"})["id"]
+    w.ok("POST", f"{w.path}/statements/{sid}/open", "ana", {})
+    with services(api.app).engine.connect() as connection:
+        doc = document(connection, sid, None, "http://x/verify", datetime.now(UTC))
+    forged = replace(doc, proof=replace(doc.proof, exported_position=2**70))
+    sealer, _ = for_app(api.app)
+    answer = verify(api, sealer.seal(render_pdf(forged)))
+
+    assert answer["valid"] is False
+    assert any("not a whole number" in reason for reason in answer["reasons"])
+
+
+def test_the_verify_link_comes_from_configuration_not_from_the_request(world: World, api: Api,
+                                                                       statement: Published) -> None:
+    poisoned = api.client.get(f"/public/statements/{statement.id}.pdf", headers={"Host": "evil.example"})
+    text = text_of(poisoned.data)
+
+    assert "evil.example" not in text
+    assert "127.0.0.1:5000/verify" in text.replace("\n", "")
+
+
+def test_renaming_the_coalition_makes_a_new_pdf(world: World, statement: Published) -> None:
+    download(world, statement.path)
+    world.ok("PATCH", f"{world.path}/agreement", "ana", {"name": "Danube and Vistula Rivers Coalition"})
+    renamed = download(world, statement.path)
+
+    assert renamed.headers["X-Cache"] == "miss"
+    assert "Danube and Vistula Rivers Coalition" in text_of(renamed.data).replace("\n", " ")

@@ -349,3 +349,22 @@ def test_a_statement_of_another_coalition_is_not_found() -> None:
         st.decide(COALITION, other, st.CloseStatement(), ANA, NOW)
     with pytest.raises(NotFound, match="no such coalition"):
         st.decide(None, opened(), st.CloseStatement(), ANA, NOW)
+
+
+def test_a_revision_into_another_language_replaces_the_text_and_keeps_only_real_translations() -> None:
+    _, state = run(drafted(), st.ReviseDraft(title="Des rivières propres", body="Nous appelons.", language="fr"), ANA)
+
+    assert list(state.texts) == ["fr", "ro"]
+    opened_state = run(state, st.OpenStatement(), ANA)[1]
+    shown = {"fr": st.Text("Des rivières propres", "Nous appelons."), "ro": drafted().texts["ro"]}
+    assert opened_state.version_hash == st.content_hash("fr", shown)
+
+
+def test_a_drafter_who_no_longer_acts_for_the_member_cannot_edit_the_draft() -> None:
+    allowing = coalition_with(True)
+    own = run(None, st.DraftStatement("s2", "T", "B", "en", "org-b"), BEN, allowing)[1]
+    gone = Actor("u-ben", frozenset())
+
+    assert own.drafted_for == "org-b"
+    with pytest.raises(NotAllowed):
+        st.decide(allowing, own, st.ReviseDraft(title="T2"), gone, NOW)
