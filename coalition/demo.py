@@ -218,7 +218,10 @@ def _statements(s: Story, path: Ref) -> None:
     s.on(42, "aino", st.sign, path, ids["call"], organisation_id=ids["fi"])
     s.on(41, "georgi", st.sign, path, ids["call"], organisation_id=ids["bg"])
     s.on(38, "ioana", st.amend, path, ids["call"], body=CALL.replace("the next programming period",
-                                                                     "the 2028–2034 programming period"))
+                                                                     "the 2028–2034 programming period"),
+         translations={"ro": {"title": "Apel comun pentru monitorizarea cetățenească a râurilor noastre",
+                              "body": CALL_RO.replace("următoarea perioadă de programare",
+                                                      "perioada de programare 2028–2034")}})
     s.on(37, "marta", st.confirm, path, ids["call"], ids["pl"])
     s.on(36, "aino", st.confirm, path, ids["call"], ids["fi"])
     s.on(35, "eszter", st.endorse, path, ids["call"], title="Senior Researcher, Institute for Water Policy")

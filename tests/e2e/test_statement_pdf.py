@@ -314,3 +314,19 @@ def test_renaming_the_coalition_makes_a_new_pdf(world: World, statement: Publish
 
     assert renamed.headers["X-Cache"] == "miss"
     assert "Danube and Vistula Rivers Coalition" in text_of(renamed.data).replace("\n", " ")
+
+
+def test_the_verify_page_says_genuine_or_not_valid_and_why(world: World, api: Api, statement: Published) -> None:
+    pdf = download(world, statement.path).data
+    tampered = pdf.replace(b"/Type /Page", b"/Type /Pagx", 1)
+
+    def upload(data: bytes) -> Any:
+        return api.client.post("/verify", data={"file": (io.BytesIO(data), "s.pdf")},
+                               content_type="multipart/form-data")
+
+    assert api.client.get("/verify").status_code == 200
+    assert "Genuine and unaltered" in upload(pdf).get_data(as_text=True)
+    bad = upload(tampered).get_data(as_text=True)
+    assert "Not valid" in bad and "The file claims to be statement version" in bad
+    empty = upload(b"")
+    assert empty.status_code == 400 and "Choose a PDF file" in empty.get_data(as_text=True)
