@@ -28,7 +28,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SEAL_PKCS12_PASSPHRASE": None,
         "SEAL_DIRECTORY": None,
         "PDF_CACHE_DIRECTORY": None,  # default: instance/pdf-cache
-        # Where people reach this site; printed in PDFs exported from the command line.
+        # No request body is read past this (bytes): a statement PDF to verify is at most 20 MB.
+        "MAX_CONTENT_LENGTH": 21_000_000,
+        # Where people reach this site; printed in the PDFs' "how to verify".
         "PUBLIC_URL": "http://127.0.0.1:5000",
     }
 

@@ -57,7 +57,12 @@ def verify_page() -> ResponseReturnValue:
     result, error = None, None
     if request.method == "POST":
         upload = request.files.get("file")
-        data = upload.read(MAX_UPLOAD + 1) if upload is not None else b""
+        data = b""
+        if upload is not None:
+            try:
+                data = upload.read(MAX_UPLOAD + 1)
+            finally:
+                upload.close()
         if not data:
             error = "Choose a PDF file to check."
         elif len(data) > MAX_UPLOAD:

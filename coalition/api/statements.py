@@ -215,7 +215,10 @@ def verify_pdf() -> ResponseReturnValue:
     upload = request.files.get("file")
     if upload is None:
         raise BadRequest("send the PDF as a multipart/form-data upload in the field `file`")
-    data = upload.read(MAX_UPLOAD + 1)
+    try:
+        data = upload.read(MAX_UPLOAD + 1)
+    finally:
+        upload.close()  # the spooled temporary file, now rather than whenever it is collected
     if len(data) > MAX_UPLOAD:
         raise RequestEntityTooLarge(f"a statement PDF is at most {MAX_UPLOAD // 1_000_000} MB")
     sealer, _ = export.for_app(current_app)

@@ -330,3 +330,22 @@ def test_the_verify_page_says_genuine_or_not_valid_and_why(world: World, api: Ap
     assert "Not valid" in bad and "The file claims to be statement version" in bad
     empty = upload(b"")
     assert empty.status_code == 400 and "Choose a PDF file" in empty.get_data(as_text=True)
+
+
+def test_an_upload_over_20_mb_is_refused_with_413(api: Api) -> None:
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    # The body is encoded here: the test client's own encoding of a large upload leaves a temporary file open.
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(b"%PDF" + b"0" * 20_000_000), "big.pdf")})
+    response = api.client.post("/api/v1/verify", data=body,
+                               content_type=f"multipart/form-data; boundary={boundary}")
+
+    error_of(response, 413, "request_entity_too_large")
+
+
+def test_no_request_body_is_read_past_the_configured_limit(api: Api) -> None:
+    response = api.client.post("/api/v1/users", data=b"{" + b" " * 22_000_000 + b"}",
+                               content_type="application/json")
+
+    error_of(response, 413, "request_entity_too_large")
