@@ -26,17 +26,27 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
 
-    from coalition import api, cli, public, web
+    from coalition import api, cli, i18n, public, web
     from coalition.api import errors
+    from coalition.pages import accounts as account_pages
+    from coalition.pages import errors as page_errors
     from coalition.domain import coalition, organisation, statement, work  # noqa: F401  (register their event types)
     from coalition.event_types import registry
-    from coalition.extensions import EventSourcing, migrate
+    from coalition.extensions import EventSourcing, SessionsSecureOverHttps, csrf, login_manager, migrate
 
     EventSourcing(registry).init_app(app)
     migrate.init_app(app)
     cli.init_app(app)
+    app.session_interface = SessionsSecureOverHttps()
+    csrf.init_app(app)
+    csrf.exempt(api.bp)  # the API authenticates every call with a bearer token, never a cookie
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    i18n.init_app(app)
     app.register_blueprint(web.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(account_pages.bp)
     app.register_blueprint(api.bp)
     errors.init_app(app)
+    page_errors.init_app(app)
     return app

@@ -33,6 +33,7 @@ users = Table(
     Column("name", String(200), nullable=False),
     Column("password_hash", String(256), nullable=False),
     Column("created_at", String(32), nullable=False),
+    Column("locale", String(8)),  # the language the person chose for the pages, if they did
 )
 
 api_tokens = Table(
@@ -77,6 +78,7 @@ class User(UserMixin):
     user_id: str
     email: str
     name: str
+    locale: str | None = None
 
     def get_id(self) -> str:
         """The id Flask-Login keeps in the session."""
@@ -149,12 +151,12 @@ def revoke_token(services: Services, user: User, token_id: str, metadata: Metada
 
 def _user_where(engine: Engine, condition: ColumnElement[bool], *joins: Table) -> User | None:
     """The one user matching `condition` (over `users` and any joined tables), if any."""
-    query = select(users.c.user_id, users.c.email, users.c.name)
+    query = select(users.c.user_id, users.c.email, users.c.name, users.c.locale)
     for table in joins:
         query = query.join(table, table.c.user_id == users.c.user_id)
     with engine.connect() as connection:
         row = connection.execute(query.where(condition)).first()
-    return None if row is None else User(row.user_id, row.email, row.name)
+    return None if row is None else User(row.user_id, row.email, row.name, row.locale)
 
 
 def find_user(engine: Engine, email: str) -> User | None:
@@ -185,7 +187,13 @@ def authenticate(engine: Engine, email: str, password: str) -> User | None:
         return None
     if not check_password_hash(row.password_hash, password):
         return None
-    return User(row.user_id, row.email, row.name)
+    return User(row.user_id, row.email, row.name, row.locale)
+
+
+def set_locale(engine: Engine, user_id: str, locale: str) -> None:
+    """Remember the language a person chose for the pages (a preference, not an event)."""
+    with engine.begin() as connection:
+        connection.execute(update(users).where(users.c.user_id == user_id).values(locale=locale))
 
 
 def user_for_token(engine: Engine, token: str) -> User | None:

@@ -28,6 +28,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SEAL_PKCS12_PASSPHRASE": None,
         "SEAL_DIRECTORY": None,
         "PDF_CACHE_DIRECTORY": None,  # default: instance/pdf-cache
+        # The session cookie: never readable by scripts, not sent on cross-site posts.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
         # No request body is read past this (bytes): a statement PDF to verify is at most 20 MB.
         "MAX_CONTENT_LENGTH": 21_000_000,
         # Where people reach this site; printed in the PDFs' "how to verify".

@@ -6,8 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import Babel
+from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_wtf import CSRFProtect
 from sqlalchemy.engine import Connection, Engine
 
 from events import AppendResult, EventStore, Metadata, NewEvent, RecordedEvent, Registry, create_engine
@@ -17,6 +21,17 @@ from projections import ProjectionRunner, default_projections
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 migrate = Migrate(directory=str(MIGRATIONS))
+csrf = CSRFProtect()  # every form post; the API authenticates with bearer tokens instead
+babel = Babel()
+login_manager = LoginManager()
+
+
+class SessionsSecureOverHttps(SecureCookieSessionInterface):
+    """Session cookies marked `Secure` whenever the request came over HTTPS (or the config says so)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure on HTTPS requests, so that the cookie never travels over plain HTTP afterwards."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
 @dataclass

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from coalition.api.statements import MAX_UPLOAD, pdf_response
 from coalition.domain.statement import LANGUAGES
 from coalition.extensions import services
 from coalition.pdf import export
-from coalition.statement_reads import country_name, describe, in_language
+from coalition.statement_reads import describe, in_language
 from coalition.text import render_markdown
 from projections import statements as read
 
@@ -31,14 +33,14 @@ def statement_page(statement_id: str) -> ResponseReturnValue:
     """A published statement: its text in the reader's language where there is one, and its signatories."""
     statement = _published(statement_id)
     languages = [statement["language"], *(t["language"] for t in statement["translations"])]
-    wanted = request.args.get("lang") or request.accept_languages.best_match(languages)
+    ui = str(get_locale())
+    wanted = request.args.get("lang") or (ui if ui in languages else request.accept_languages.best_match(languages))
     language, title, body = in_language(statement, wanted)
     signed = sorted((s for s in statement["signatures"] if s["status"] == "signed"),
                     key=lambda s: (s["organisation"] or "").casefold())
     return render_template("public/statement.html", statement=statement, language=language, title=title,
                            body=render_markdown(body), languages=languages, signed=signed,
-                           endorsements=[e for e in statement["endorsements"] if e["status"] == "endorsed"],
-                           country_name=country_name)
+                           endorsements=[e for e in statement["endorsements"] if e["status"] == "endorsed"])
 
 
 @bp.get("/public/statements/<statement_id>.pdf")
@@ -64,10 +66,11 @@ def verify_page() -> ResponseReturnValue:
             finally:
                 upload.close()
         if not data:
-            error = "Choose a PDF file to check."
+            error = _("Choose a PDF file to check.")
         elif len(data) > MAX_UPLOAD:
-            error = f"That file is larger than {MAX_UPLOAD // 1_000_000} MB: a statement PDF is much smaller."
+            error = _("That file is larger than %(size)d MB: a statement PDF is much smaller.",
+                      size=MAX_UPLOAD // 1_000_000)
         else:
-            sealer, _ = export.for_app(current_app)
+            sealer = export.for_app(current_app)[0]
             result = export.verify(services().engine, sealer, data)
     return render_template("public/verify.html", result=result, error=error), 400 if error else 200

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pycountry
 from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
@@ -10,13 +9,6 @@ from coalition.extensions import services
 from projections.coalitions import directory
 
 bp = Blueprint("web", __name__)
-
-
-@bp.app_template_filter("country_name")
-def country_name(code: str) -> str:
-    """The English name of an ISO 3166-1 alpha-2 country code (the code itself if unknown)."""
-    country = pycountry.countries.get(alpha_2=code)
-    return country.name if country else code
 
 
 @bp.get("/")

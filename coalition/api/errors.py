@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from coalition.domain.base import DomainError
+from coalition.pages.errors import page_error, unexpected_page
 from events import ConcurrencyConflict, EventStoreError
 
 API_PREFIX = "/api/"
@@ -43,7 +44,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         if not request.path.startswith(API_PREFIX):
-            return error
+            return page_error(error)
         code = (error.name or "error").lower().replace(" ", "_")
         return error_response(error.code or 500, code, error.description or error.name)
 
@@ -52,4 +53,4 @@ def init_app(app: Flask) -> None:
         current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if request.path.startswith(API_PREFIX):
             return error_response(500, "internal_error", "something went wrong on our side; nothing was recorded")
-        return "Internal Server Error", 500
+        return unexpected_page()

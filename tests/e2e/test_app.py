@@ -46,7 +46,7 @@ def test_home_page_shows_the_event_count_and_head_hash(app: Flask, client: Flask
     response = client.get("/")
 
     assert response.status_code == 200
-    assert "<strong>3</strong> events" in response.text
+    assert "The log holds 3 events." in response.text
     assert head_hash in response.text
     assert "The log is empty" not in response.text
 
@@ -72,7 +72,7 @@ def test_the_database_url_is_read_from_the_environment(database_url: str, monkey
         services(app).store.registry = make_registry()
         services(app).append([created("thing-1")])
 
-        assert "<strong>1</strong> events" in app.test_client().get("/").text
+        assert "The log holds 1 event." in app.test_client().get("/").text
     finally:
         services(app).engine.dispose()
 

@@ -25,7 +25,7 @@ def test_upgrade_creates_every_table_and_records_the_revision(database_url: str)
         upgrade(engine)
         assert TABLES <= table_names(engine)
         with engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
     finally:
         engine.dispose()
 
