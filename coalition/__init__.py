@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition.api import errors
     from coalition.pages import accounts as account_pages
     from coalition.pages import errors as page_errors
+    from coalition.pages import statements as statement_pages
     from coalition.domain import coalition, organisation, statement, work  # noqa: F401  (register their event types)
     from coalition.event_types import registry
     from coalition.extensions import EventSourcing, SessionsSecureOverHttps, csrf, login_manager, migrate
@@ -46,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(web.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(account_pages.bp)
+    app.register_blueprint(statement_pages.bp)
     app.register_blueprint(api.bp)
     errors.init_app(app)
     page_errors.init_app(app)

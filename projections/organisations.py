@@ -84,3 +84,13 @@ def acts_for(connection: Connection, user_id: str, today: date) -> set[str]:
         people.valid_from <= today, or_(people.valid_until.is_(None), people.valid_until >= today),
         or_(people.revoked_on.is_(None), people.revoked_on > today)))
     return set(connection.execute(select(people.organisation_id).where(people.user_id == user_id, valid)).scalars())
+
+
+def mandates_of(connection: Connection, user_id: str, today: date) -> dict[str, str]:
+    """The organisations a user holds a valid signing mandate of today, with the mandate's title."""
+    people = organisation_people.c
+    valid = and_(people.kind == "mandate", people.valid_from <= today,
+                 or_(people.valid_until.is_(None), people.valid_until >= today),
+                 or_(people.revoked_on.is_(None), people.revoked_on > today))
+    return {row.organisation_id: row.title for row in connection.execute(
+        select(people.organisation_id, people.title).where(people.user_id == user_id, valid))}

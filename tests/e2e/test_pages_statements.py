@@ -1,0 +1,110 @@
+"""The statement page: members read the exact text and hash, mandated users sign, re-confirm and withdraw."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+
+from tests.e2e.world import PASSWORD, World
+
+
+def signed_in(world: World, person: str) -> FlaskClient:
+    """A browser session of one of the world's people (CSRF on, as in production)."""
+    client = world.api.app.test_client()
+    client.post("/login", data={"csrf_token": csrf(client, "/login"), "email": world.email(person),
+                                "password": PASSWORD})
+    return client
+
+
+def csrf(client: FlaskClient, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+def open_statement(world: World) -> str:
+    sid = world.ok("POST", f"{world.path}/statements", "ana",
+                   {"title": "Clean rivers now", "body": "We call on *governments* to act.", "language": "en"})["id"]
+    world.ok("POST", f"{world.path}/statements/{sid}/open", "ana", {})
+    return f"{world.path}/statements/{sid}"
+
+
+def test_a_mandated_member_sees_the_text_the_hash_and_a_form_for_their_organisation(world: World) -> None:
+    path = open_statement(world)
+    version_hash = world.ok("GET", path, "mo")["version_hash"]
+    page = signed_in(world, "mo").get(path).get_data(as_text=True)
+
+    assert "Clean rivers now" in page and "<em>governments</em>" in page and version_hash in page
+    assert "River Watch" in page and "Sign this statement" in page
+    assert 'value="Executive Director"' in page  # the mandate's title, to confirm or edit
+
+
+def test_signing_from_the_page_records_the_signature_with_the_confirmed_name_and_title(world: World) -> None:
+    path = open_statement(world)
+    client = signed_in(world, "mo")
+    response = client.post(f"{path}/sign", data={"csrf_token": csrf(client, path), "organisation_id": world.river,
+                                                 "name": "Mo Zielinski", "title": "Director"})
+
+    assert response.status_code == 302
+    signature = world.ok("GET", path, "mo")["signatures"][0]
+    assert (signature["signer_name"], signature["signer_title"], signature["status"]) == (
+        "Mo Zielinski", "Director", "signed")
+    assert "Signed by Mo Zielinski, Director" in client.get(path).get_data(as_text=True)
+
+
+def test_after_an_amendment_the_page_shows_the_diff_and_confirms(world: World) -> None:
+    path = open_statement(world)
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+    world.ok("POST", f"{path}/amend", "ana", {"body": "We call on *governments* to act today."})
+    client = signed_in(world, "mo")
+    page = client.get(path).get_data(as_text=True)
+
+    assert "+We call on *governments* to act today." in page and "Confirm the new version" in page
+    client.post(f"{path}/sign", data={"csrf_token": csrf(client, path), "organisation_id": world.river,
+                                      "confirm": "1", "name": "Mo Zielinski", "title": "Executive Director"})
+    assert world.ok("GET", path, "mo")["signatures"][0]["status"] == "signed"
+
+
+def test_withdrawing_from_the_page_needs_a_reason(world: World) -> None:
+    path = open_statement(world)
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+    client = signed_in(world, "mo")
+    token = csrf(client, path)
+
+    empty = client.post(f"{path}/withdraw", data={"csrf_token": token, "organisation_id": world.river, "reason": ""})
+    assert empty.status_code == 400
+    client.post(f"{path}/withdraw", data={"csrf_token": token, "organisation_id": world.river,
+                                          "reason": "Our board disagreed"})
+    assert world.ok("GET", path, "mo")["signatures"][0]["status"] == "withdrawn"
+
+
+def test_a_refused_signature_shows_the_reason_and_records_nothing(world: World) -> None:
+    path = open_statement(world)
+    client = signed_in(world, "bo")  # administers River Watch, holds no mandate
+    head = world.api.head()
+    response = client.post(f"{path}/sign", data={"csrf_token": csrf(client, path), "organisation_id": world.river,
+                                                 "name": "Bo", "title": "Admin"})
+
+    assert response.status_code == 403 and "valid signing mandate" in response.get_data(as_text=True)
+    assert world.api.head() == head
+    assert "You hold no signing mandate" in client.get(path).get_data(as_text=True)
+
+
+def test_outsiders_get_403_strangers_are_sent_to_sign_in_and_unknown_statements_404(world: World) -> None:
+    path = open_statement(world)
+
+    assert signed_in(world, "olli").get(path).status_code == 403
+    anonymous = world.api.app.test_client().get(path)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    assert signed_in(world, "mo").get(f"{world.path}/statements/nope").status_code == 404
+
+
+def test_members_download_the_sealed_pdf_from_the_page(world: World) -> None:
+    path = open_statement(world)
+    response = signed_in(world, "mo").get(f"{path}.pdf?lang=en")
+
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
