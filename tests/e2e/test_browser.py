@@ -109,3 +109,37 @@ def test_home_page_shows_the_demo_coalition(browser: Any, site: Site, width: int
         assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
     finally:
         page.close()
+
+
+def test_a_member_signs_a_statement_in_the_browser_then_reads_it_in_romanian(browser: Any, site: Site) -> None:
+    from sqlalchemy import select
+
+    from projections.statements import statements
+
+    demo.load(site.app.extensions["coalition"], date.today())
+    with site.app.extensions["coalition"].engine.connect() as connection:
+        row = connection.execute(select(statements.c.statement_id, statements.c.coalition_id).where(
+            statements.c.state == "open", statements.c.until_position.is_(None))).one()
+    path = f"/coalitions/{row.coalition_id}/statements/{row.statement_id}"
+    page = browser.new_page(viewport={"width": 360, "height": 900})
+    try:
+        page.goto(site.url + "/login?next=" + path)
+        page.get_by_label("E-mail address").fill("aino@vesiyhdistys.fi")
+        page.get_by_label("Password").fill(demo.PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        assert page.get_by_text("Signed in as Aino Virtanen").is_visible()
+        block = page.locator(".signer-block", has_text="Suomen Vesiyhdistys ry")
+        assert block.get_by_label("Your title").input_value() == "Chair of the Board"
+        block.get_by_role("button", name="Sign this statement").click()
+
+        assert page.get_by_text("Signed. Thank you.").is_visible()
+        assert page.locator(".signatories li.status-signed", has_text="Suomen Vesiyhdistys ry").count() == 1
+        page.locator("#locale").select_option("ro")
+        page.get_by_role("button", name="Change").click()
+        assert page.get_by_role("heading", name="Semnatari").is_visible()
+        assert page.get_by_text("Autentificat ca Aino Virtanen").is_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "statement-signed-ro-360.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, "the page scrolls sideways"
+    finally:
+        page.close()
