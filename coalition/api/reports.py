@@ -22,8 +22,8 @@ from coalition.domain.base import NotAllowed, NotFound
 from coalition.domain.coalition import Actor, Role, holds
 from coalition.extensions import services
 from coalition.summaries import Names, summary
-from projections.audit import Filters, history
-from projections.coalitions import APPLY, agreements, memberships
+from projections.audit import AuditLog, Filters, history
+from projections.coalitions import agreements, memberships
 from projections.organisations import acts_for
 from projections.standing import BadMoment, Moment, Snapshot, resolve, responsibilities, snapshot, span, standing
 from projections.versioned import valid_at
@@ -157,9 +157,10 @@ def _bound(text: str | None, name: str, end: bool) -> datetime | None:
 
 def _filters(args: dict[str, Any]) -> Filters:
     types = tuple(t.strip() for t in args.get("type", "").split(",") if t.strip())
-    unknown = sorted(set(types) - set(APPLY))
+    unknown = sorted(set(types) - AuditLog.types)
     if unknown:
-        raise ValidationError({"type": [f"unknown event types: {', '.join(unknown)}; known: {', '.join(APPLY)}"]})
+        raise ValidationError({"type": [f"unknown event types: {', '.join(unknown)}; "
+                                        f"known: {', '.join(sorted(AuditLog.types))}"]})
     actor = args.get("actor")
     if actor and "@" in actor:
         user = find_user(services().engine, actor)

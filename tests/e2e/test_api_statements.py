@@ -238,3 +238,13 @@ def test_the_deadline_closes_the_statement_on_reads_now_and_as_of_later(world: W
     assert statement(world, path, query=f"?as_of={later}")["state"] == "closed"
     refused = world.api.call("POST", f"{path}/signatures", world.who("mo"), {"organisation_id": world.river})
     assert "closed at its deadline" in error_of(refused, 409, "conflict")["message"]
+
+
+def test_the_audit_history_lists_statement_events_and_filters_by_their_type(world: World) -> None:
+    path = opened(world)
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+    signed = world.ok("GET", f"{world.path}/events?type=StatementSigned", "ana")["events"]
+
+    assert [e["type"] for e in signed] == ["StatementSigned"]
+    assert signed[0]["summary"] == "Mo Zielinski, Executive Director, signed “Clean rivers now” for River Watch"
+    assert signed[0]["subject_organisation_id"] == world.river
