@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition import api, cli, i18n, public, web
     from coalition.api import errors
     from coalition.pages import accounts as account_pages
+    from coalition.pages import coalitions as coalition_pages
     from coalition.pages import errors as page_errors
     from coalition.pages import statements as statement_pages
     from coalition.domain import coalition, organisation, statement, work  # noqa: F401  (register their event types)
@@ -48,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(statement_pages.bp)
+    app.register_blueprint(coalition_pages.bp)
     app.register_blueprint(api.bp)
     errors.init_app(app)
     page_errors.init_app(app)
