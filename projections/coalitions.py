@@ -220,3 +220,16 @@ def directory(connection: Connection) -> list[dict[str, Any]]:
              "ends_on": row.ends_on, "objectives": len(json.loads(row.objectives)),
              "members": by_coalition.get(row.coalition_id, [])}
             for row in connection.execute(select(agreements).where(current).order_by(agreements.c.name))]
+
+
+#: Membership states whose people read a coalition's views (a suspended member still sees them).
+READS_AS_MEMBER = ("active", "suspended")
+
+
+def reads_as_member(connection: Connection, coalition_id: str, organisation_ids: set[str] | frozenset[str]) -> bool:
+    """True when one of these organisations (those a person acts for) is an active or suspended member now."""
+    if not organisation_ids:
+        return False
+    return connection.execute(select(memberships.c.organisation_id).where(
+        memberships.c.coalition_id == coalition_id, memberships.c.organisation_id.in_(sorted(organisation_ids)),
+        memberships.c.state.in_(READS_AS_MEMBER), memberships.c.until_position.is_(None)).limit(1)).first() is not None

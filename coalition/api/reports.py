@@ -23,12 +23,11 @@ from coalition.domain.coalition import Actor, Role, holds
 from coalition.extensions import services
 from coalition.summaries import Names, summary
 from projections.audit import AuditLog, Filters, history
-from projections.coalitions import agreements, memberships
+from projections.coalitions import agreements, reads_as_member
 from projections.organisations import acts_for
 from projections.standing import BadMoment, Moment, Snapshot, resolve, responsibilities, snapshot, span, standing
 from projections.versioned import valid_at
 
-READS_AS_MEMBER = ("active", "suspended")
 CSV_COLUMNS = ("position", "recorded_at", "type", "actor_id", "actor", "organisation_id", "organisation",
                "subject_organisation_id", "subject_organisation", "summary")
 
@@ -49,11 +48,7 @@ def require_member_reader(connection: Connection, coalition_id: str) -> None:
     if connection.execute(select(agreements.c.coalition_id).where(
             agreements.c.coalition_id == coalition_id, valid_at(agreements, None))).first() is None:
         raise NotFound(f"no such coalition: {coalition_id}")
-    mine = acts_for(connection, g.user.user_id, today())
-    member = connection.execute(select(memberships.c.organisation_id).where(
-        memberships.c.coalition_id == coalition_id, memberships.c.organisation_id.in_(sorted(mine)),
-        memberships.c.state.in_(READS_AS_MEMBER), valid_at(memberships, None))).first()
-    if member is None:
+    if not reads_as_member(connection, coalition_id, acts_for(connection, g.user.user_id, today())):
         raise NotAllowed("only the people of member organisations may read this")
 
 

@@ -13,14 +13,13 @@ from coalition.domain.coalition import Actor
 from coalition.extensions import services
 from coalition.summaries import Names, summary
 from projections.audit import history
-from projections.coalitions import agreements, memberships
+from projections.coalitions import agreements, memberships, reads_as_member
 from projections.organisations import acts_for
 from projections.standing import Moment, snapshot, standing
 from projections.statements import of_coalition, phase
 from projections.versioned import valid_at
 
 bp = Blueprint("coalitions", __name__)
-READS_AS_MEMBER = ("active", "suspended")
 
 
 @bp.get("/coalitions")
@@ -56,7 +55,7 @@ def home(coalition_id: str) -> ResponseReturnValue:
         if snap.agreement is None:
             abort(404)
         reader = Actor(current_user.user_id, frozenset(acts_for(connection, current_user.user_id, now.date())))
-        if not any(m["organisation_id"] in reader.acts_for and m["state"] in READS_AS_MEMBER for m in snap.members):
+        if not reads_as_member(connection, coalition_id, reader.acts_for):
             abort(403)
         facilitator = facilitates(snap, reader)
         statements = [{**row, "state": phase(row, now)} for row in of_coalition(connection, coalition_id)]

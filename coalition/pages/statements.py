@@ -24,7 +24,7 @@ from coalition.statement_reads import describe, diff, in_language
 from coalition.text import render_markdown
 from events import ConcurrencyConflict
 from projections import statements as read
-from projections.coalitions import memberships
+from projections.coalitions import memberships, reads_as_member
 from projections.organisations import acts_for, mandates_of, organisations
 from projections.versioned import valid_at
 
@@ -55,8 +55,8 @@ def _require_reader(connection: Connection, coalition_id: str) -> dict[str, str]
     members = {row.organisation_id: row.state for row in connection.execute(
         select(memberships.c.organisation_id, memberships.c.state).where(
             memberships.c.coalition_id == coalition_id, valid_at(memberships, None)))}
-    readers = acts_for(connection, current_user.user_id, services().store.clock().date())
-    if not any(members.get(o) in ("active", "suspended") for o in readers):
+    if not reads_as_member(connection, coalition_id, acts_for(connection, current_user.user_id,
+                                                               services().store.clock().date())):
         abort(403)
     return members
 
