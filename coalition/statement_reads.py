@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import functools
+import gettext
 from datetime import datetime
 from typing import Any
 
@@ -14,10 +16,17 @@ from projections.organisations import organisations
 from projections.statements import StatementView, phase, version_texts
 
 
-def country_name(code: str | None) -> str:
-    """The English name of an ISO 3166-1 alpha-2 country code (the code itself if unknown)."""
+@functools.cache
+def _countries(locale: str) -> gettext.NullTranslations:
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
+
+
+def country_name(code: str | None, locale: str = "en") -> str:
+    """A country's name in `locale` from its ISO 3166-1 alpha-2 code (the code itself if unknown)."""
     country = pycountry.countries.get(alpha_2=code) if code else None
-    return country.name if country else (code or "")
+    if country is None:
+        return code or ""
+    return _countries(locale).gettext(country.name)
 
 
 def _names(connection: Connection, ids: set[str]) -> dict[str, dict[str, str]]:
