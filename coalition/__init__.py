@@ -29,6 +29,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition import api, cli, i18n, public, web
     from coalition.api import errors
     from coalition.pages import accounts as account_pages
+    from coalition.pages import audit as audit_pages
+    from coalition.pages import drafting as drafting_pages
+    from coalition.pages import membership as membership_pages
+    from coalition.pages import organisations as organisation_pages
+    from coalition.pages import work as work_pages
     from coalition.pages import coalitions as coalition_pages
     from coalition.pages import errors as page_errors
     from coalition.pages import statements as statement_pages
@@ -50,6 +55,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(statement_pages.bp)
     app.register_blueprint(coalition_pages.bp)
+    for pages in (organisation_pages, membership_pages, work_pages, drafting_pages, audit_pages):
+        app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     errors.init_app(app)
     page_errors.init_app(app)

@@ -1,1 +1,61 @@
-"""The pages people use in a browser: blueprints per page area, calling the same handlers as the API."""
+"""The pages: server-rendered forms over the same command handlers and projections as the API.
+
+Every page module follows one pattern. A GET renders the page from the read models; a POST
+validates its Flask-WTF form (CSRF included), runs one handler through `perform`, and on success
+flashes what happened and redirects (post/redirect/get). A form that does not validate, or a
+command the domain refuses, renders the same page again with the form's inline errors or the
+refusal's reason, at the refusal's HTTP status, and records nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy.engine import Connection
+
+from coalition.api.edge import request_id
+from coalition.domain.base import DomainError
+from coalition.domain.coalition import Actor
+from coalition.extensions import services
+from coalition.handlers import Context
+from events import ConcurrencyConflict
+from projections.coalitions import reads_as_member
+from projections.organisations import acts_for
+
+#: What `perform` shows again when a command is refused: the page, answered at the given status.
+Again = Callable[[int], ResponseReturnValue]
+
+
+def context() -> Context:
+    """The command context of the signed-in person, at the store's clock."""
+    now = services().store.clock()
+    return Context(services(), current_user.user_id, now.date(), None, None, request_id(), None, now)
+
+
+def actor(connection: Connection) -> Actor:
+    """The signed-in person and the organisations they act for today."""
+    today = services().store.clock().date()
+    return Actor(current_user.user_id, frozenset(acts_for(connection, current_user.user_id, today)))
+
+
+def require_member(connection: Connection, coalition_id: str) -> Actor:
+    """The signed-in person, who must act for an active or suspended member of the coalition (else 403)."""
+    reader = actor(connection)
+    if not reads_as_member(connection, coalition_id, reader.acts_for):
+        abort(403)
+    return reader
+
+
+def perform(action: Callable[[], Any], *, done: str, then: str, again: Again) -> ResponseReturnValue:
+    """Run one command. Done: flash `done` and redirect to `then`. Refused: the page `again`, with the reason."""
+    try:
+        action()
+    except (DomainError, ConcurrencyConflict) as refused:
+        flash(str(refused), "error")
+        return again(getattr(refused, "status", 409))
+    flash(done)
+    return redirect(then)

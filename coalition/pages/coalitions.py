@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from coalition.accounts import names_of
 from coalition.api.reports import facilitates
-from coalition.domain.coalition import Actor
 from coalition.extensions import services
+from coalition.pages import require_member
 from coalition.summaries import Names, summary
 from projections.audit import history
-from projections.coalitions import agreements, memberships, reads_as_member
+from projections.coalitions import agreements, memberships
 from projections.organisations import acts_for
 from projections.standing import Moment, snapshot, standing
 from projections.statements import of_coalition, phase
@@ -54,9 +54,7 @@ def home(coalition_id: str) -> ResponseReturnValue:
         snap = snapshot(connection, coalition_id, Moment(None, now.date()))
         if snap.agreement is None:
             abort(404)
-        reader = Actor(current_user.user_id, frozenset(acts_for(connection, current_user.user_id, now.date())))
-        if not reads_as_member(connection, coalition_id, reader.acts_for):
-            abort(403)
+        reader = require_member(connection, coalition_id)
         facilitator = facilitates(snap, reader)
         statements = [{**row, "state": phase(row, now)} for row in of_coalition(connection, coalition_id)]
         activity: list[dict] = []

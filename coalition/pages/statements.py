@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,17 +15,15 @@ from sqlalchemy.engine import Connection
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from coalition.api.edge import request_id
 from coalition.domain.base import DomainError
 from coalition.extensions import services
-from coalition.handlers import Context
 from coalition.handlers import statements as handle
+from coalition.pages import context, perform, require_member
 from coalition.statement_reads import describe, diff, in_language
 from coalition.text import render_markdown
-from events import ConcurrencyConflict
 from projections import statements as read
-from projections.coalitions import memberships, reads_as_member
-from projections.organisations import acts_for, mandates_of, organisations
+from projections.coalitions import memberships
+from projections.organisations import mandates_of, organisations
 from projections.versioned import valid_at
 
 bp = Blueprint("statements", __name__)
@@ -44,21 +42,12 @@ class WithdrawForm(FlaskForm):
                            validators=[DataRequired(), Length(max=2000)])
 
 
-def context() -> Context:
-    """The command context of the signed-in person, at the store's clock."""
-    now = services().store.clock()
-    return Context(services(), current_user.user_id, now.date(), None, None, request_id(), None, now)
-
-
 def _require_reader(connection: Connection, coalition_id: str) -> dict[str, str]:
     """The coalition's membership states; 403 unless the user acts for an active or suspended member."""
-    members = {row.organisation_id: row.state for row in connection.execute(
+    require_member(connection, coalition_id)
+    return {row.organisation_id: row.state for row in connection.execute(
         select(memberships.c.organisation_id, memberships.c.state).where(
             memberships.c.coalition_id == coalition_id, valid_at(memberships, None)))}
-    if not reads_as_member(connection, coalition_id, acts_for(connection, current_user.user_id,
-                                                               services().store.clock().date())):
-        abort(403)
-    return members
 
 
 def _page(coalition_id: str, statement_id: str, sign: SignForm | None = None,
@@ -87,22 +76,15 @@ def _page(coalition_id: str, statement_id: str, sign: SignForm | None = None,
                            languages=[statement["language"], *(t["language"] for t in statement["translations"])]), status
 
 
+def _here(coalition_id: str, statement_id: str) -> str:
+    return url_for("statements.show", coalition_id=coalition_id, statement_id=statement_id)
+
+
 @bp.get(PAGE)
 @login_required
 def show(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     """The statement, its version hash, and a signing form for each organisation you hold a mandate of."""
     return _page(coalition_id, statement_id)
-
-
-def _act(coalition_id: str, statement_id: str, action: Any, done: str) -> ResponseReturnValue | None:
-    """Run a handler; on a refusal, the page again with the reason. None when it worked."""
-    try:
-        action()
-    except (DomainError, ConcurrencyConflict) as refused:
-        flash(str(refused))
-        return _page(coalition_id, statement_id, status=getattr(refused, "status", 409))
-    flash(done)
-    return None
 
 
 @bp.post(f"{PAGE}/sign")
@@ -121,8 +103,8 @@ def sign(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     else:
         action = lambda: handle.sign(ctx, coalition_id, statement_id,  # noqa: E731
                                      organisation_id=organisation_id, name=form.name.data, title=form.title.data)
-    refused = _act(coalition_id, statement_id, action, _("Signed. Thank you."))
-    return refused or redirect(url_for("statements.show", coalition_id=coalition_id, statement_id=statement_id))
+    return perform(action, done=_("Signed. Thank you."), then=_here(coalition_id, statement_id),
+                   again=lambda status: _page(coalition_id, statement_id, status=status))
 
 
 @bp.post(f"{PAGE}/withdraw")
@@ -133,10 +115,10 @@ def withdraw(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(coalition_id, statement_id, withdraw=form, status=400)
     ctx = context()
-    refused = _act(coalition_id, statement_id, lambda: handle.withdraw(
-        ctx, coalition_id, statement_id, str(form.organisation_id.data), reason=str(form.reason.data)),
-        _("The signature was withdrawn."))
-    return refused or redirect(url_for("statements.show", coalition_id=coalition_id, statement_id=statement_id))
+    return perform(lambda: handle.withdraw(ctx, coalition_id, statement_id, str(form.organisation_id.data),
+                                           reason=str(form.reason.data)),
+                   done=_("The signature was withdrawn."), then=_here(coalition_id, statement_id),
+                   again=lambda status: _page(coalition_id, statement_id, status=status))
 
 
 @bp.get(f"{PAGE}.pdf")

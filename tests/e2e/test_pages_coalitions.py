@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.e2e.test_pages_statements import open_statement, signed_in
+from tests.e2e.pages import signed_in
+from tests.e2e.test_pages_statements import open_statement
 from tests.e2e.world import World
 
 

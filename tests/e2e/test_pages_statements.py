@@ -2,28 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
-from flask.testing import FlaskClient
-
-from tests.e2e.world import PASSWORD, World
-
-
-def signed_in(world: World, person: str) -> FlaskClient:
-    """A browser session of one of the world's people (CSRF on, as in production)."""
-    client = world.api.app.test_client()
-    client.post("/login", data={"csrf_token": csrf(client, "/login"), "email": world.email(person),
-                                "password": PASSWORD})
-    return client
-
-
-def csrf(client: FlaskClient, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page)
-    assert found, page
-    return found.group(1)
+from tests.e2e.pages import csrf, signed_in
+from tests.e2e.world import World
 
 
 def open_statement(world: World) -> str:
