@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition.pages import coalitions as coalition_pages
     from coalition.pages import errors as page_errors
     from coalition.pages import statements as statement_pages
+    from coalition.pages import tokens as token_pages
     from coalition.domain import coalition, organisation, statement, work  # noqa: F401  (register their event types)
     from coalition.event_types import registry
     from coalition.extensions import EventSourcing, SessionsSecureOverHttps, csrf, login_manager, migrate
@@ -55,7 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(statement_pages.bp)
     app.register_blueprint(coalition_pages.bp)
-    for pages in (organisation_pages, membership_pages, work_pages, drafting_pages, audit_pages):
+    for pages in (organisation_pages, membership_pages, work_pages, drafting_pages, audit_pages, token_pages):
         app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     errors.init_app(app)
