@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-test system-packages check-system migrate bench clean
+.PHONY: run serve test install install-test system-packages check-system migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ migrate: install
 run: check-system migrate
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production serving: gunicorn with WORKERS processes; configuration from COALITION_* variables (README).
+WORKERS ?= 4
+serve: check-system migrate
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: install-test system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -26,7 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
 
-    from coalition import api, cli, i18n, public, web
+    from coalition import api, cli, hardening, i18n, public, web
     from coalition.api import errors
     from coalition.pages import accounts as account_pages
     from coalition.pages import audit as audit_pages
@@ -61,4 +61,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     errors.init_app(app)
     page_errors.init_app(app)
+    hardening.init_app(app)
     return app

@@ -33,6 +33,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         # No request body is read past this (bytes): a statement PDF to verify is at most 20 MB.
         "MAX_CONTENT_LENGTH": 21_000_000,
+        # Rate limits on sign-in, registration, tokens and verification (coalition/hardening.py), counted
+        # in memory per process; with several processes use one shared store: redis://127.0.0.1:6379/0.
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
         # Where people reach this site; printed in the PDFs' "how to verify".
         "PUBLIC_URL": "http://127.0.0.1:5000",
     }

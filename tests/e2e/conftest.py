@@ -43,7 +43,8 @@ def make_app() -> Iterator[MakeApp]:
     def make(url: str, *, migrated: bool = True, **config: Any) -> Flask:
         if migrated:
             migrate(url)
-        app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "test", **config})
+        app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "test", "RATELIMIT_ENABLED": False,
+                          **config})
         built.append(app)
         # The app's own registry is empty until the domains register their events.
         services(app).store.registry = make_registry()

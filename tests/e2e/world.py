@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse
 from tests.e2e.conftest import services
 
 PASSWORD = "correct horse battery"
-TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test", "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                "SQLITE_SYNCHRONOUS": "OFF"}
 PEOPLE = {"ana": "Ana Pop", "bo": "Bo Nowak", "lia": "Lia Kowal", "mo": "Mo Zielinski", "olli": "Olli Virtanen"}
 

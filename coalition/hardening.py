@@ -1,0 +1,96 @@
+"""What every response carries and every request leaves behind: security headers, rate limits, request logs.
+
+- Headers (Flask-Talisman): a Content-Security-Policy that lets pages load only this site's own
+  scripts, styles, images and fonts (no inline script), no framing, `nosniff`, a strict referrer policy.
+  HTTPS is not forced here: the proxy in front terminates TLS (see README, "Deploying").
+- Rate limits (Flask-Limiter): per client address on the doors someone could hammer (sign-in,
+  registration, token creation, PDF verification). Storage in memory by default, which is per process;
+  with several processes set COALITION_RATELIMIT_STORAGE_URI=redis://... so they share one count.
+- Request logs: one JSON line per request with its id (the `X-Request-Id` we answer with, which is
+  also the correlation id in the metadata of the events the request records), never the body, the
+  session, a token or a key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from flask import Flask, g, request, request_started
+from flask.wrappers import Response
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_talisman import Talisman
+
+from coalition.api.edge import request_id
+
+#: Pages and the API load nothing from other hosts and run no inline script.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+SIGN_IN = "10 per minute;100 per hour"
+REGISTER = "5 per minute;50 per hour"
+TOKENS = "10 per minute;100 per hour"
+VERIFY = "20 per minute;300 per hour"
+
+#: How often one client address may post to each door (endpoint: limit).
+DOORS = {
+    "accounts.login": SIGN_IN,
+    "accounts.register": REGISTER,
+    "api.register_user": REGISTER,
+    "api.create_token": TOKENS,
+    "public.verify_page": VERIFY,
+    "api.verify_pdf": VERIFY,
+}
+
+log = logging.getLogger("coalition.requests")
+
+
+def _start(_app: Flask, **_: Any) -> None:
+    g.started = time.perf_counter()
+
+
+def _finish(response: Response) -> Response:
+    """Answer with the request id, and log the request as one JSON line."""
+    identifier = request_id()
+    response.headers["X-Request-Id"] = identifier
+    record: dict[str, Any] = {
+        "request_id": identifier, "method": request.method, "path": request.path,
+        "status": response.status_code, "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+        "remote": request.remote_addr,
+    }
+    log.info(json.dumps(record, separators=(",", ":")))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Headers, limits and request logs for every response of `app`."""
+    # One limiter per app (its counts and its on/off switch are its own), wrapping the doors' views.
+    limiter = Limiter(get_remote_address, app=app, headers_enabled=True)
+    app.extensions["coalition.limiter"] = limiter  # the wrapped views hold it only weakly
+    for endpoint, limit in DOORS.items():
+        app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(app.view_functions[endpoint])
+    Talisman(
+        app, force_https=False, strict_transport_security=True, frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY, referrer_policy="strict-origin-when-cross-origin",
+        session_cookie_secure=app.config.get("SESSION_COOKIE_SECURE", False),
+        session_cookie_http_only=True, session_cookie_samesite="Lax")
+    request_started.connect(_start, app)  # before any before_request hook, so refusals are timed too
+    app.after_request(_finish)
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False

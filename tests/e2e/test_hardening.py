@@ -1,0 +1,90 @@
+"""Security headers, rate limits and request logs on every response."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+import pytest
+from flask import Flask
+
+from tests.e2e.conftest import MakeApp
+from tests.e2e.world import Api
+
+
+def test_every_response_carries_the_security_headers(client: object) -> None:
+    for path in ("/", "/login", "/api/v1/openapi.json", "/no-such-page"):
+        response = client.get(path)  # type: ignore[attr-defined]
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+        assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-Id"])
+
+
+def test_no_page_runs_an_inline_script_or_loads_another_host(client: object) -> None:
+    for path in ("/", "/login", "/register", "/verify"):
+        page = client.get(path).get_data(as_text=True)  # type: ignore[attr-defined]
+        assert not re.search(r"<script(?![^>]*\bsrc=)", page), path
+        assert not re.search(r'(src|href)="(https?:)?//', page), path
+
+
+def test_the_callers_request_id_is_echoed_and_becomes_the_events_correlation_id(api: Api) -> None:
+    api.register("ana")
+    response = api.call("POST", "/organisations", "ana", {"name": "Green Earth", "country": "RO", "sector": "ngo",
+                                                         "mission": "Rivers"}, headers={"X-Request-Id": "trace-42"})
+
+    assert response.status_code == 201 and response.headers["X-Request-Id"] == "trace-42"
+    position, _ = api.app.extensions["coalition"].store.head()
+    event = list(api.app.extensions["coalition"].store.read_all(position - 1))[-1]
+    assert event.metadata.correlation_id == "trace-42"
+
+
+def limited(make_app: MakeApp, database_url: str) -> Flask:
+    return make_app(database_url, RATELIMIT_ENABLED=True)
+
+
+def test_sign_in_is_rate_limited_per_client_and_says_when_to_try_again(make_app: MakeApp, database_url: str) -> None:
+    client = limited(make_app, database_url).test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True))
+    assert token
+    answers = [client.post("/login", data={"csrf_token": token.group(1), "email": "x@example.org", "password": "wrong"})
+               for _ in range(11)]
+
+    assert [a.status_code for a in answers[:10]] == [400] * 10  # wrong password: the form again
+    assert answers[10].status_code == 429 and int(answers[10].headers["Retry-After"]) > 0
+    assert "<h1>" in answers[10].get_data(as_text=True)  # the friendly page, in the layout
+    assert client.get("/login").status_code == 200  # reading the form is not limited
+
+
+@pytest.mark.parametrize(("path", "body", "allowed"), [
+    ("/api/v1/tokens", {"email": "x@example.org", "password": "wrong"}, 10),
+    ("/api/v1/users", {"email": "not an e-mail", "password": "x", "name": ""}, 5),
+])
+def test_api_doors_are_rate_limited_in_the_apis_error_shape(make_app: MakeApp, database_url: str, path: str,
+                                                            body: dict, allowed: int) -> None:
+    client = limited(make_app, database_url).test_client()
+    answers = [client.post(path, json=body) for _ in range(allowed + 1)]
+
+    assert all(a.status_code != 429 for a in answers[:allowed])
+    assert answers[allowed].status_code == 429
+    assert answers[allowed].json["error"]["code"] == "too_many_requests"
+
+
+def test_verify_uploads_are_rate_limited(make_app: MakeApp, database_url: str) -> None:
+    client = limited(make_app, database_url).test_client()
+    answers = [client.post("/api/v1/verify", data={}) for _ in range(21)]
+
+    assert answers[19].status_code == 400 and answers[20].status_code == 429
+
+
+def test_requests_are_logged_as_json_lines_without_secrets(client: object, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="coalition.requests"):
+        client.post("/api/v1/tokens", json={"email": "x@example.org", "password": "s3cret-passw0rd"})  # type: ignore[attr-defined]
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "coalition.requests"]
+
+    assert lines[-1]["path"] == "/api/v1/tokens" and lines[-1]["status"] == 401 and lines[-1]["ms"] >= 0
+    assert "s3cret" not in caplog.text and "test" not in json.dumps(lines[-1])  # neither the body nor the secret key
