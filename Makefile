@@ -41,7 +41,7 @@ run: check-system migrate
 # Production serving: gunicorn with WORKERS processes; configuration from COALITION_* variables (README).
 WORKERS ?= 4
 serve: check-system migrate
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
 test: install-test system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
