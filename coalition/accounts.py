@@ -118,6 +118,11 @@ def create_token(services: Services, email: str, password: str, metadata: Metada
     user = authenticate(services.engine, email, password)
     if user is None:
         raise BadCredentials("the e-mail address or the password is wrong")
+    return issue_token(services, user, metadata)
+
+
+def issue_token(services: Services, user: User, metadata: Metadata = Metadata()) -> tuple[str, str]:
+    """A new token for a user already signed in (the pages' session): its id and the token, shown once."""
     token, token_id = secrets.token_urlsafe(32), uuid.uuid4().hex
     row = {"token_id": token_id, "user_id": user.user_id, "token_hash": hash_token(token),
            "created_at": format_time(services.store.clock())}
@@ -149,6 +154,16 @@ def revoke_token(services: Services, user: User, token_id: str, metadata: Metada
                     metadata=_as(metadata, user.user_id), within=mark_revoked)
 
 
+def tokens_of(engine: Engine, user_id: str) -> list[dict[str, str | None]]:
+    """A user's API tokens, newest first: id, created_at and revoked_at (never the token or its hash)."""
+    tokens = api_tokens.c
+    with engine.connect() as connection:
+        rows = connection.execute(select(tokens.token_id, tokens.created_at, tokens.revoked_at)
+                                  .where(tokens.user_id == user_id)
+                                  .order_by(tokens.created_at.desc(), tokens.token_id)).mappings().all()
+    return [dict(row) for row in rows]
+
+
 def _user_where(engine: Engine, condition: ColumnElement[bool], *joins: Table) -> User | None:
     """The one user matching `condition` (over `users` and any joined tables), if any."""
     query = select(users.c.user_id, users.c.email, users.c.name, users.c.locale)
@@ -175,6 +190,15 @@ def names_of(engine: Engine, user_ids: set[str]) -> dict[str, str]:
         return {}
     with engine.connect() as connection:
         return dict(connection.execute(select(users.c.user_id, users.c.name)
+                                       .where(users.c.user_id.in_(sorted(user_ids)))).all())
+
+
+def emails_of(engine: Engine, user_ids: set[str]) -> dict[str, str]:
+    """The e-mail addresses of these users, by id."""
+    if not user_ids:
+        return {}
+    with engine.connect() as connection:
+        return dict(connection.execute(select(users.c.user_id, users.c.email)
                                        .where(users.c.user_id.in_(sorted(user_ids)))).all())
 
 

@@ -50,6 +50,7 @@ DOORS = {
     "accounts.register": REGISTER,
     "api.register_user": REGISTER,
     "api.create_token": TOKENS,
+    "tokens.create": TOKENS,
     "public.verify_page": VERIFY,
     "api.verify_pdf": VERIFY,
 }

@@ -47,12 +47,13 @@ def read_organisation(organisation_id: str) -> ResponseReturnValue:
             .order_by(organisation_people.c.position)).mappings().all() if own else []
     body: dict[str, Any] = {"id": row["organisation_id"], "version": version,
                             **{k: row[k] for k in ("name", "country", "sector", "mission", "website", "created_at")}}
-    response = jsonify(OrganisationView().dump(body | (_people(people) if own else {})))
+    response = jsonify(OrganisationView().dump(body | (people_view(people) if own else {})))
     response.set_etag(str(version))
     return response
 
 
-def _people(people: list[Any]) -> dict[str, Any]:
+def people_view(people: list[Any]) -> dict[str, Any]:
+    """An organisation's administrators and signing mandates (whether valid today), with names."""
     names = names_of(services().engine, {p["user_id"] for p in people})
     day = today()
     administrators = [{"user_id": p["user_id"], "name": names.get(p["user_id"])}

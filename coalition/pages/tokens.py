@@ -2,6 +2,64 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime
+
+from flask import Blueprint, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from coalition import accounts
+from coalition.api.edge import request_id
+from coalition.extensions import services
+from coalition.pages import perform
+from events import Metadata
 
 bp = Blueprint("tokens", __name__)
+
+
+class TokenForm(FlaskForm):
+    """A button-only form (create or revoke): the CSRF token is its only field."""
+
+
+def _page(created: tuple[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
+    """The person's tokens, newest first; with `created`, the new token shown this once."""
+    tokens = [{**t, "created_at": datetime.fromisoformat(str(t["created_at"])),
+               "revoked_at": datetime.fromisoformat(str(t["revoked_at"])) if t["revoked_at"] else None}
+              for t in accounts.tokens_of(services().engine, current_user.user_id)]
+    response = render_template("tokens/index.html", tokens=tokens, created=created, form=TokenForm())
+    # The new token must not linger in a cache or the browser's history.
+    return response, status, {"Cache-Control": "no-store"}
+
+
+@bp.get("/account/tokens")
+@login_required
+def index() -> ResponseReturnValue:
+    """My API tokens and the button to create one."""
+    return _page()
+
+
+@bp.post("/account/tokens")
+@login_required
+def create() -> ResponseReturnValue:
+    """Create a token and show it in this answer only (never in a cookie, a flash or a URL)."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _page(status=400)
+    created = accounts.issue_token(services(), current_user._get_current_object(),
+                                   Metadata(correlation_id=request_id()))
+    return _page(created, 201)
+
+
+@bp.post("/account/tokens/<token_id>/revoke")
+@login_required
+def revoke(token_id: str) -> ResponseReturnValue:
+    """Revoke one of my tokens: programs using it are refused from now on."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _page(status=400)
+    user = current_user._get_current_object()
+    return perform(lambda: accounts.revoke_token(services(), user, token_id, Metadata(correlation_id=request_id())),
+                   done=_("The token was revoked: programs using it can no longer reach the API."),
+                   then=url_for("tokens.index"), again=lambda status: _page(status=status))

@@ -88,3 +88,17 @@ def test_requests_are_logged_as_json_lines_without_secrets(client: object, caplo
 
     assert lines[-1]["path"] == "/api/v1/tokens" and lines[-1]["status"] == 401 and lines[-1]["ms"] >= 0
     assert "s3cret" not in caplog.text and "test" not in json.dumps(lines[-1])  # neither the body nor the secret key
+
+
+def test_creating_tokens_from_the_page_is_rate_limited(make_app: MakeApp, database_url: str) -> None:
+    from tests.e2e.pages import csrf
+
+    app = limited(make_app, database_url)
+    client = app.test_client()
+    client.post("/api/v1/users", json={"email": "ana@example.org", "password": "correct horse battery", "name": "Ana"})
+    client.post("/login", data={"csrf_token": csrf(client, "/login"), "email": "ana@example.org",
+                                "password": "correct horse battery"})
+    token = csrf(client, "/account/tokens")
+    answers = [client.post("/account/tokens", data={"csrf_token": token}) for _ in range(11)]
+
+    assert [a.status_code for a in answers[:10]] == [201] * 10 and answers[10].status_code == 429
