@@ -9,6 +9,7 @@ import re
 import pytest
 from flask import Flask
 
+from coalition.event_types import registry
 from tests.e2e.conftest import MakeApp
 from tests.e2e.world import Api
 
@@ -44,7 +45,10 @@ def test_the_callers_request_id_is_echoed_and_becomes_the_events_correlation_id(
 
 
 def limited(make_app: MakeApp, database_url: str) -> Flask:
-    return make_app(database_url, RATELIMIT_ENABLED=True)
+    """The app with its real event types and the rate limits on, as in production."""
+    app = make_app(database_url, RATELIMIT_ENABLED=True, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    app.extensions["coalition"].store.registry = registry
+    return app
 
 
 def test_sign_in_is_rate_limited_per_client_and_says_when_to_try_again(make_app: MakeApp, database_url: str) -> None:
