@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from coalition.domain.base import NotAllowed, NotFound
 from coalition.domain.coalition import Actor, Role, holds
 from coalition.extensions import services
 from coalition.summaries import Names, summary
-from projections.audit import AuditLog, Filters, history
+from projections.audit import AuditLog, Entry, Filters, history
 from projections.coalitions import agreements, reads_as_member
 from projections.organisations import acts_for
 from projections.standing import BadMoment, Moment, Snapshot, resolve, responsibilities, snapshot, span, standing
@@ -150,7 +151,8 @@ def _bound(text: str | None, name: str, end: bool) -> datetime | None:
     return covered.end if end else covered.start
 
 
-def _filters(args: dict[str, Any]) -> Filters:
+def parse_filters(args: Mapping[str, Any]) -> Filters:
+    """The history filters named by `args` (organisation_id, actor, type, since, until); ValidationError if unusable."""
     types = tuple(t.strip() for t in args.get("type", "").split(",") if t.strip())
     unknown = sorted(set(types) - AuditLog.types)
     if unknown:
@@ -171,7 +173,7 @@ def _filters(args: dict[str, Any]) -> Filters:
 def read_events(coalition_id: str, as_csv: bool = False) -> ResponseReturnValue:
     """The coalition's history (facilitators); CSV with `Accept: text/csv`, `?format=csv` or `/events.csv`."""
     args = query_args(EventsQuery())
-    filters = _filters(args)
+    filters = parse_filters(args)
     as_csv = as_csv or args.get("format") == "csv" or (
         request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
         and "format" not in args)
@@ -183,16 +185,9 @@ def read_events(coalition_id: str, as_csv: bool = False) -> ResponseReturnValue:
             raise NotAllowed("only facilitators may read the audit history")
         limit = None if as_csv else args["limit"]
         entries = history(connection, services().store.registry, coalition_id, filters, limit, args.get("after", 0))
-        names = Names.load(connection, coalition_id, entries)
-    rows = [{"position": e.position, "recorded_at": e.recorded_at, "type": e.type, "actor_id": e.actor_id,
-             "actor": names.person(e.actor_id) if e.actor_id else None, "organisation_id": e.organisation_id,
-             "organisation": names.organisation(e.organisation_id) if e.organisation_id else None,
-             "subject_organisation_id": e.subject_organisation_id,
-             "subject_organisation": names.organisation(e.subject_organisation_id)
-             if e.subject_organisation_id else None,
-             "summary": summary(e, names), "payload": e.payload} for e in entries]
+        rows = event_rows(connection, coalition_id, entries)
     if as_csv:
-        return _csv(rows, f"coalition-{coalition_id}-history.csv")
+        return csv_response(rows, f"coalition-{coalition_id}-history.csv")
     next_after = rows[-1]["position"] if limit is not None and len(rows) == limit else None
     return jsonify(EventsView().dump({"events": rows, "next_after": next_after}))
 
@@ -203,7 +198,20 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv(rows: list[dict[str, Any]], filename: str) -> Response:
+def event_rows(connection: Connection, coalition_id: str, entries: list[Entry]) -> list[dict[str, Any]]:
+    """The history entries as the API, the CSV export and the audit page show them: names and a summary each."""
+    names = Names.load(connection, coalition_id, entries)
+    return [{"position": e.position, "recorded_at": e.recorded_at, "type": e.type, "actor_id": e.actor_id,
+             "actor": names.person(e.actor_id) if e.actor_id else None, "organisation_id": e.organisation_id,
+             "organisation": names.organisation(e.organisation_id) if e.organisation_id else None,
+             "subject_organisation_id": e.subject_organisation_id,
+             "subject_organisation": names.organisation(e.subject_organisation_id)
+             if e.subject_organisation_id else None,
+             "summary": summary(e, names), "payload": e.payload} for e in entries]
+
+
+def csv_response(rows: list[dict[str, Any]], filename: str) -> Response:
+    """The rows of `event_rows` as a CSV attachment, one column per `CSV_COLUMNS`."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
