@@ -50,12 +50,14 @@ def require_member(connection: Connection, coalition_id: str) -> Actor:
     return reader
 
 
-def perform(action: Callable[[], Any], *, done: str, then: str, again: Again) -> ResponseReturnValue:
-    """Run one command. Done: flash `done` and redirect to `then`. Refused: the page `again`, with the reason."""
+def perform(action: Callable[[], Any], *, done: str, then: str | Callable[[Any], str],
+            again: Again) -> ResponseReturnValue:
+    """Run one command. Done: flash `done` and redirect to `then` (or to `then(answer)`, for a place the
+    command's answer names, such as what it created). Refused: the page `again`, with the reason."""
     try:
-        action()
+        answer = action()
     except (DomainError, ConcurrencyConflict) as refused:
         flash(str(refused), "error")
         return again(getattr(refused, "status", 409))
     flash(done)
-    return redirect(then)
+    return redirect(then(answer) if callable(then) else then)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -182,13 +182,12 @@ def found() -> ResponseReturnValue:
         return _agreement_page(form)
     if not form.validate_on_submit():
         return _agreement_page(form, status=400)
-    ctx, answer = context(), {}
-    response = perform(lambda: answer.update(handle.found_coalition(
-                           ctx, organisation_id=form.organisation_id.data, **form.agreement(keep_ids=False))),
-                       done=_("The coalition was founded. You are its first facilitator."),
-                       then=url_for("coalitions.mine"), again=lambda status: _agreement_page(form, status=status))
-    # The new coalition's id is only known once founded: go to its home rather than the list.
-    return redirect(url_for("coalitions.home", coalition_id=answer["id"])) if answer else response
+    ctx = context()
+    return perform(lambda: handle.found_coalition(ctx, organisation_id=form.organisation_id.data,
+                                                  **form.agreement(keep_ids=False)),
+                   done=_("The coalition was founded. You are its first facilitator."),
+                   then=lambda founded: url_for("coalitions.home", coalition_id=founded["id"]),
+                   again=lambda status: _agreement_page(form, status=status))
 
 
 def _prefill(agreement: dict[str, Any]) -> dict[str, Any]:

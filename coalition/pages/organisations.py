@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pycountry
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -118,14 +118,13 @@ def create() -> ResponseReturnValue:
     form = OrganisationForm()
     if not form.validate_on_submit():
         return _mine(form, 400)
-    ctx, created = context(), {}
-    done = perform(lambda: created.update(handle.create_organisation(
+    ctx = context()
+    return perform(lambda: handle.create_organisation(
         ctx, name=str(form.name.data), country=str(form.country.data), sector=str(form.sector.data),
-        mission=str(form.mission.data).strip(), website=form.website.data or None)),
-        done=_("The organisation was created. You are its administrator."), then=url_for("organisations.mine"),
+        mission=str(form.mission.data).strip(), website=form.website.data or None),
+        done=_("The organisation was created. You are its administrator."),
+        then=lambda created: url_for("organisations.show", organisation_id=created["id"]),
         again=lambda status: _mine(form, status))
-    # `perform` flashes and answers a refusal; on success, go to the new organisation's own page.
-    return redirect(url_for("organisations.show", organisation_id=created["id"])) if created else done
 
 
 def _page(organisation_id: str, *, administrator: AdministratorForm | None = None,
