@@ -26,7 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
 
-    from coalition import api, cli, hardening, i18n, public, web
+    from coalition import api, cli, hardening, i18n, pages, public, web
     from coalition.api import errors
     from coalition.pages import accounts as account_pages
     from coalition.pages import audit as audit_pages
@@ -56,10 +56,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(statement_pages.bp)
     app.register_blueprint(coalition_pages.bp)
-    for pages in (organisation_pages, membership_pages, work_pages, drafting_pages, audit_pages, token_pages):
-        app.register_blueprint(pages.bp)
+    for area in (organisation_pages, membership_pages, work_pages, drafting_pages, audit_pages, token_pages):
+        app.register_blueprint(area.bp)
     app.register_blueprint(api.bp)
     errors.init_app(app)
     page_errors.init_app(app)
+    pages.init_app(app)
     hardening.init_app(app)
     return app

@@ -171,7 +171,8 @@ def standing(snap: Snapshot) -> list[dict[str, Any]]:
             },
             "statements": {name: {"count": len(positions), "positions": sorted(positions)} for name, positions in
                            snap.statements.get(org, {"opened": [], "signed": []}).items()},
-            "level": level, "reason": reason, "days_overdue": worst,
+            "level": level, "reason": reason, "days_overdue": worst, "overdue_items": len(late),
+            "suspension_reason": member["reason"] if member["state"] == "suspended" else None,
         })
     return result
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect
+from flask import Flask, abort, flash, g, redirect
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.engine import Connection
@@ -48,6 +48,25 @@ def require_member(connection: Connection, coalition_id: str) -> Actor:
     if not reads_as_member(connection, coalition_id, reader.acts_for):
         abort(403)
     return reader
+
+
+def facilitates_coalition(coalition_id: str) -> bool:
+    """Whether the signed-in person holds a facilitator role in the coalition today (for showing its tools)."""
+    from coalition.api.reports import facilitates
+    from projections.standing import Moment, snapshot
+
+    known = g.setdefault("facilitates", {})
+    if coalition_id not in known:
+        with services().engine.connect() as connection:
+            snap = snapshot(connection, coalition_id, Moment(None, services().store.clock().date()))
+            known[coalition_id] = (current_user.is_authenticated and snap.agreement is not None
+                                   and facilitates(snap, actor(connection)))
+    return bool(known[coalition_id])
+
+
+def init_app(app: Flask) -> None:
+    """What every page template may ask."""
+    app.jinja_env.globals.update(facilitates_coalition=facilitates_coalition)
 
 
 def perform(action: Callable[[], Any], *, done: str, then: str | Callable[[Any], str],

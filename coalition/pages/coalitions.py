@@ -65,4 +65,5 @@ def home(coalition_id: str) -> ResponseReturnValue:
     people = names_of(services().engine, {r["user_id"] for r in snap.roles})
     return render_template("coalitions/home.html", coalition_id=coalition_id, agreement=snap.agreement,
                            members=standing(snap), roles=snap.roles, people=people, names=snap.names,
-                           statements=statements, activity=activity, facilitator=facilitator)
+                           statements=statements, activity=activity, facilitator=facilitator,
+                           mine=reader.acts_for)

@@ -203,7 +203,7 @@ def test_as_of_shows_standing_as_it_was_then(world: World) -> None:
 
     then = as_of(world, "2027-04-01")
 
-    assert "needs attention" in then and "1 overdue, the oldest by 1 days" in then
+    assert "needs attention" in then and "one item overdue by 1 day" in then
     assert "lapsed" in as_of(world, "2027-06-01")
 
 
