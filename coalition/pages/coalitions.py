@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from coalition.accounts import names_of
 from coalition.api.reports import facilitates
+from coalition.charts import timeline
 from coalition.extensions import services
+from coalition.pages.drafting import powers
 from coalition.pages import require_member
 from coalition.summaries import Names, summary
 from projections.audit import history
@@ -58,12 +60,16 @@ def home(coalition_id: str) -> ResponseReturnValue:
         facilitator = facilitates(snap, reader)
         statements = [{**row, "state": phase(row, now)} for row in of_coalition(connection, coalition_id)]
         activity: list[dict] = []
+        events = None
         if facilitator:
-            entries = history(connection, services().store.registry, coalition_id)[-10:][::-1]
-            names = Names.load(connection, coalition_id, entries)
-            activity = [{"recorded_at": e.recorded_at, "summary": summary(e, names)} for e in entries]
+            entries = history(connection, services().store.registry, coalition_id)
+            events = timeline((e.recorded_at, e.type) for e in entries)
+            latest = entries[-10:][::-1]
+            names = Names.load(connection, coalition_id, latest)
+            activity = [{"recorded_at": e.recorded_at, "summary": summary(e, names)} for e in latest]
+        may_draft = bool(powers(connection, snap, reader).drafts_for) or facilitator
     people = names_of(services().engine, {r["user_id"] for r in snap.roles})
     return render_template("coalitions/home.html", coalition_id=coalition_id, agreement=snap.agreement,
                            members=standing(snap), roles=snap.roles, people=people, names=snap.names,
                            statements=statements, activity=activity, facilitator=facilitator,
-                           mine=reader.acts_for)
+                           mine=reader.acts_for, may_draft=may_draft, timeline=events)

@@ -221,14 +221,13 @@ def new(coalition_id: str) -> ResponseReturnValue:
         return _new_page(coalition_id, form, status=400)
     if form.preview.data:
         return _new_page(coalition_id, form, preview=_preview(form))
-    ctx, created = context(), {}
+    ctx = context()
     organisation = form.organisation_id.data if "organisation_id" in form else None
-    done = perform(lambda: created.update(handle.draft(
+    return perform(lambda: handle.draft(
         ctx, coalition_id, title=str(form.title.data), body=str(form.body.data), language=str(form.language.data),
-        organisation_id=organisation)), done=_("The draft was saved. Preview, translate or open it from here."),
-        then="", again=lambda status: _new_page(coalition_id, form, status=status))
-    # `perform` flashes and answers a refusal; on success, go to the new draft's editor.
-    return redirect(_editor(coalition_id, created["id"])) if created else done
+        organisation_id=organisation), done=_("The draft was saved. Preview, translate or open it from here."),
+        then=lambda created: _editor(coalition_id, created["id"]),
+        again=lambda status: _new_page(coalition_id, form, status=status))
 
 
 # -- the editor -----------------------------------------------------------------------------------

@@ -36,3 +36,33 @@ def test_the_coalition_home_is_for_its_members_and_sign_in_comes_first(world: Wo
     assert signed_in(world, "olli").get(f"/coalitions/{world.coalition}").status_code == 403
     assert signed_in(world, "mo").get("/coalitions/nope").status_code == 404
     assert world.api.app.test_client().get(f"/coalitions/{world.coalition}").status_code == 302
+
+
+def test_facilitators_see_the_timeline_the_audit_and_the_tools_others_do_not(world: World) -> None:
+    facilitator = signed_in(world, "ana").get(f"/coalitions/{world.coalition}").get_data(as_text=True)
+    member = signed_in(world, "mo").get(f"/coalitions/{world.coalition}").get_data(as_text=True)
+
+    assert 'class="chart chart-timeline' in facilitator and "chart-timeline" not in member
+    assert f"/coalitions/{world.coalition}/audit" in facilitator and f"/coalitions/{world.coalition}/audit" not in member
+    assert f"/coalitions/{world.coalition}/agreement" in facilitator and "/agreement" not in member
+    assert "Draft a statement" in facilitator and "Draft a statement" not in member  # members may not draft here
+    for page in (facilitator, member):  # every member reaches the shared pages from the coalition's navigation
+        for place in ("members", "roles", "work", "grid"):
+            assert f'href="/coalitions/{world.coalition}/{place}"' in page
+
+
+def test_members_reach_their_own_commitment_history_and_facilitators_everyones(world: World) -> None:
+    river = f"/coalitions/{world.coalition}/members/{world.river}/history"
+    green = f"/coalitions/{world.coalition}/members/{world.green}/history"
+    facilitator = signed_in(world, "ana").get(f"/coalitions/{world.coalition}").get_data(as_text=True)
+    member = signed_in(world, "mo").get(f"/coalitions/{world.coalition}").get_data(as_text=True)
+
+    assert river in facilitator and green in facilitator
+    assert river in member and green not in member
+
+
+def test_an_invited_organisation_is_led_to_the_join_page_not_to_a_forbidden_home(world: World) -> None:
+    world.ok("POST", f"{world.path}/members", "ana", {"organisation_id": world.oak})  # a facilitator's invitation
+    mine = signed_in(world, "olli").get("/coalitions").get_data(as_text=True)
+
+    assert f"/coalitions/{world.coalition}/join" in mine and "Your organisation is invited" in mine
