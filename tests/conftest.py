@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+#: The browser fixtures (Chromium, a served app) for any test module that asks for them.
+pytest_plugins = ["tests.e2e.browser"]
+
 import os
 import uuid
 from collections.abc import Iterator

@@ -1,0 +1,71 @@
+"""What the browser tests share: Debian's Chromium through Playwright, and the app served on a loopback port."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from coalition import create_app
+from coalition.db import upgrade
+from events import create_engine
+from tests.conftest import missing, sqlite_url
+
+ARTIFACTS = Path(__file__).parent.parent / "artifacts"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium from Debian, driven by Playwright."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        missing("Chromium is not installed (Debian package: chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright for Python is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass(frozen=True)
+class Site:
+    """An app being served, and where."""
+
+    url: str
+    app: Flask
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    """The app on a fresh SQLite database, served on a free loopback port for the test's duration."""
+    url = sqlite_url(tmp_path)
+    engine = create_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Site(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        app.extensions["coalition"].engine.dispose()
+
+
+@pytest.fixture
+def live_url(site: Site) -> str:
+    return site.url
