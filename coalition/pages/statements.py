@@ -112,8 +112,8 @@ def _page(coalition_id: str, statement_id: str, sign: SignForm | None = None,
         if found is None or found.statement["coalition_id"] != coalition_id:
             abort(404)
         reader, members = _require_reader(connection, coalition_id)
-        able = powers(connection, snapshot(connection, coalition_id, Moment(None, now.date())), reader,
-                      found.statement)
+        snap = snapshot(connection, coalition_id, Moment(None, now.date()))
+        able = powers(connection, snap, reader, found.statement)
         chart = _chart(connection, coalition_id, found.statement)
         mine = mandates_of(connection, current_user.user_id, now.date())
         statement = describe(connection, found, now, None)
@@ -132,7 +132,7 @@ def _page(coalition_id: str, statement_id: str, sign: SignForm | None = None,
                            sign=sign or SignForm(name=current_user.name), withdraw=withdraw or WithdrawForm(),
                            endorse=endorse or EndorseForm(prefix="endorse", name=current_user.name),
                            button=ButtonForm(),
-                           powers=able, chart=chart,
+                           powers=able, chart=chart, coalition_name=(snap.agreement or {}).get("name", ""),
                            endorsed=any(e["user_id"] == current_user.user_id and e["status"] == "endorsed"
                                         for e in statement["endorsements"]),
                            languages=[statement["language"], *(t["language"] for t in statement["translations"])]), status
