@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -123,7 +124,8 @@ def _page(coalition_id: str, statement_id: str, sign: SignForm | None = None,
         held = {s["organisation_id"]: s for s in statement["signatures"]}
         changes = {o: diff(connection, statement_id, s["version_hash"], statement["version_hash"])
                    for o, s in held.items() if o in mine and s["status"] == "needs_reconfirmation"}
-    language, title, body = in_language(statement, str(request.args.get("lang") or ""))
+    # The reader's language, where the statement has a translation into it; `?lang=` chooses another.
+    language, title, body = in_language(statement, str(request.args.get("lang") or get_locale() or ""))
     signers = [{"organisation_id": o, "name": names.get(o, o), "title": t, "signature": held.get(o),
                 "changes": changes.get(o)} for o, t in sorted(mine.items(), key=lambda i: names.get(i[0], ""))
                if members.get(o) == "active"]

@@ -88,3 +88,17 @@ def test_members_download_the_sealed_pdf_from_the_page(world: World) -> None:
     response = signed_in(world, "mo").get(f"{path}.pdf?lang=en")
 
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+
+
+def test_the_statement_is_shown_in_the_readers_language_where_it_has_a_translation(world: World) -> None:
+    sid = world.ok("POST", f"{world.path}/statements", "ana",
+                   {"title": "Clean rivers now", "body": "We call on governments to act.", "language": "en"})["id"]
+    world.ok("PUT", f"{world.path}/statements/{sid}/translations/ro", "ana",
+             {"title": "Râuri curate acum", "body": "Cerem guvernelor să acționeze."})
+    path = f"{world.path}/statements/{sid}"
+    client = signed_in(world, "mo")
+
+    assert "<h1>Clean rivers now</h1>" in client.get(path).get_data(as_text=True)
+    client.post("/language", data={"csrf_token": csrf(client, path), "locale": "ro", "next": path})
+    assert "<h1>Râuri curate acum</h1>" in client.get(path).get_data(as_text=True)
+    assert "<h1>Clean rivers now</h1>" in client.get(f"{path}?lang=en").get_data(as_text=True)
