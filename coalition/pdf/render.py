@@ -24,6 +24,7 @@ from coalition.pdf.document import PROOF_NAME, Endorsement, Signatory, Statement
 from coalition.text import render_markdown
 
 if TYPE_CHECKING:  # WeasyPrint takes a second to import: only the functions that draw load it
+    from babel.support import Translations
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
@@ -43,55 +44,63 @@ CERTIFICATE_INDENT = POSITION_WIDTH + 2 + 64 + 2
 # of the text at every line), one block per line costs a box each: blocks of 25 lines cost least.
 CHUNK = 25
 
-#: Every word the PDF prints, in one place so that it can be translated.
-LABELS: dict[str, Any] = {
-    "organisations": ("{n} organisation", "{n} organisations"),
-    "countries": ("{n} country", "{n} countries"),
-    "summary": "Signed by {organisations} from {countries}",
-    "no_signatures": "No organisation has signed yet.",
-    "signatories": "Signatories",
-    "endorsements": "Personal endorsements",
-    "endorsements_note": "People who endorse the statement in their own name, apart from the organisations.",
-    "version": "Version",
-    "page": "page",
-    "of": "of",
-    "certificate": "Certificate of signatures",
-    "certificate_note": "What this PDF certifies, as recorded in the platform's hash-chained event log.",
-    "statement_id": "Statement",
-    "version_hash": "Version hash",
-    "language": "Language",
-    "languages": "Languages",
-    "head_position": "Log position at export",
-    "head_hash": "Log head hash",
-    "exported_at": "Exported at (UTC)",
-    "counted": "Signatures counted",
-    "columns": ("position", "event hash", "organisation"),
-    "no_counted": "None.",
-    "how_to_verify": "How to verify",
-    "verify": ("Upload this PDF at {verify_url}, or run {command} on the platform. The PDF carries a seal "
-               "by the platform's certificate: any change to the file breaks it. The embedded file {proof} "
-               "holds the figures on this page, for machines to check against the log."),
-    "verify_command": "flask statements verify-pdf FILE",
-}
+#: The pages' catalogues: a PDF in a language they translate prints its words in that language.
+TRANSLATIONS = Path(coalition.__file__).resolve().parent / "translations"
 
 
-def plural(n: int, forms: tuple[str, str]) -> str:
-    """`n` with the singular or plural form of its noun (English rules, for now)."""
-    return (forms[0] if n == 1 else forms[1]).format(n=n)
+@cache
+def _catalogue(language: str) -> Translations:
+    """The gettext catalogue of `language` (English, the msgids, where there is none)."""
+    from babel.support import Translations
+
+    return Translations.load(str(TRANSLATIONS), [language])
+
+
+def labels(language: str) -> dict[str, Any]:
+    """Every word the PDF prints, in `language` where the pages are translated into it, else in English."""
+    _ = _catalogue(language).gettext
+    return {
+        "no_signatures": _("No organisation has signed yet."),
+        "signatories": _("Signatories"),
+        "endorsements": _("Personal endorsements"),
+        "endorsements_note": _("People who endorse the statement in their own name, apart from the organisations."),
+        "version": _("Version"),
+        "page": _("page"),
+        "of": _("of"),
+        "certificate": _("Certificate of signatures"),
+        "certificate_note": _("What this PDF certifies, as recorded in the platform's hash-chained event log."),
+        "statement_id": _("Statement"),
+        "version_hash": _("Version hash"),
+        "language": _("Language"),
+        "languages": _("Languages"),
+        "head_position": _("Log position at export"),
+        "head_hash": _("Log head hash"),
+        "exported_at": _("Exported at (UTC)"),
+        "counted": _("Signatures counted"),
+        "columns": (_("position"), _("event hash"), _("organisation")),
+        "no_counted": _("None."),
+        "how_to_verify": _("How to verify"),
+        "verify": _("Upload this PDF at {verify_url}, or run {command} on the platform. The PDF carries a seal "
+                    "by the platform's certificate: any change to the file breaks it. The embedded file {proof} "
+                    "holds the figures on this page, for machines to check against the log."),
+        "verify_command": "flask statements verify-pdf FILE",
+    }
 
 
 def summary(document: StatementDocument) -> str:
-    """The line saying how many organisations from how many countries signed."""
+    """The line saying how many organisations from how many countries signed, in the PDF's language."""
+    catalogue = _catalogue(document.language)
     if not document.signatories:
-        return LABELS["no_signatures"]
-    return LABELS["summary"].format(organisations=plural(len(document.signatories), LABELS["organisations"]),
-                                    countries=plural(document.countries, LABELS["countries"]))
+        return str(labels(document.language)["no_signatures"])
+    organisations, countries = len(document.signatories), document.countries
+    return catalogue.gettext("Signed by %(organisations)s from %(countries)s") % {
+        "organisations": catalogue.ngettext("%(num)d organisation", "%(num)d organisations", organisations)
+        % {"num": organisations},
+        "countries": catalogue.ngettext("%(num)d country", "%(num)d countries", countries) % {"num": countries}}
 
 
-def _sort_key(name: str) -> tuple[str, str]:
-    # "Ștefan" sorts with the S's, "Łódź" with the L's: compare the letters without their marks first.
-    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return bare.replace("ł", "l").replace("Ł", "L").casefold(), name
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _day(moment: datetime) -> str:
@@ -103,8 +112,10 @@ def _utc(moment: datetime) -> str:
     return moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+def _sort_key(name: str) -> tuple[str, str]:
+    # "Ștefan" sorts with the S's, "Łódź" with the L's: compare the letters without their marks first.
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return bare.replace("ł", "l").replace("Ł", "L").casefold(), name
 
 
 def _joined(parts: Iterable[str | None]) -> str:
@@ -175,11 +186,11 @@ def chunks(lines: list[str], size: int = CHUNK) -> list[str]:
     return ["\n".join(lines[start:start + size]) for start in range(0, len(lines), size)]
 
 
-def _verify_text(verify_url: str) -> Markup:
+def _verify_text(verify_url: str, words: dict[str, Any]) -> Markup:
     link = (Markup('<a href="{0}">{0}</a>').format(verify_url)
             if verify_url.startswith(("https://", "http://")) else escape(verify_url))
-    return escape(LABELS["verify"]).format(
-        verify_url=link, command=Markup('<code>{}</code>').format(LABELS["verify_command"]),
+    return escape(words["verify"]).format(
+        verify_url=link, command=Markup('<code>{}</code>').format(words["verify_command"]),
         proof=Markup('<code>{}</code>').format(PROOF_NAME))
 
 
@@ -196,21 +207,24 @@ def layout_version() -> str:
     digest = hashlib.sha256(Path(__file__).read_bytes())
     for name in sorted(p.name for p in (TEMPLATES / "pdf").iterdir()):
         digest.update((TEMPLATES / "pdf" / name).read_bytes())
+    for catalogue in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.mo")):  # the PDFs' words
+        digest.update(catalogue.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def statement_html(document: StatementDocument) -> str:
     """The statement as the HTML the PDF is drawn from; every text in it is escaped."""
     proof = document.proof
-    columns = LABELS["columns"]
+    words = labels(document.language)
+    columns = words["columns"]
     return _environment().get_template(TEMPLATE).render(
-        document=document, labels=LABELS, body=render_markdown(document.body), summary=summary(document),
+        document=document, labels=words, body=render_markdown(document.body), summary=summary(document),
         signatories=[signatory_line(s) for s in sorted(document.signatories, key=lambda s: _sort_key(s.organisation))],
         endorsements=[endorsement_line(e) for e in sorted(document.endorsements, key=lambda e: _sort_key(e.name))],
         certificate=chunks(certificate_rows(document)), counted=len(document.proof.signatures),
         certificate_header=f"{columns[0]:>{POSITION_WIDTH}}  {columns[1]:<64}  {columns[2]}",
         short_hash=proof.version_hash[:SHORT_HASH], exported_at=_utc(proof.exported_at),
-        verify=_verify_text(document.verify_url),
+        verify=_verify_text(document.verify_url, words),
         languages=", ".join(sorted({document.language, *document.languages})),
     )
 

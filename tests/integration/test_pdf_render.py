@@ -85,7 +85,7 @@ def fetched(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 def test_the_pdf_shows_title_body_summary_signatories_and_endorsements(pdf: bytes, document: StatementDocument) -> None:
     text = text_of(pdf)
     for shown in ("Coaliția Civică", "Declarație privind transparența", "Cerem transparență și consultare",
-                  "acces la date", "Signed by 3 organisations from 3 countries", "Personal endorsements",
+                  "acces la date", "Semnată de 3 organizații din 3 țări", "Susțineri personale",
                   "Maria Ionescu, Profesoară, Universitatea din Iași", "Ion Popa"):
         assert shown in text
     for signatory in document.signatories:
@@ -97,12 +97,27 @@ def test_romanian_letters_come_back_out_of_the_pdf() -> None:
     assert title in text_of(render.render_pdf(make_document(1, title=title)))
 
 
-def test_one_organisation_from_one_country_is_singular() -> None:
-    assert render.summary(make_document(1)) == "Signed by 1 organisation from 1 country"
+def test_the_summary_counts_in_the_pdfs_language_with_its_plural_forms() -> None:
+    english = {n: render.summary(make_document(n, language="en")) for n in (1, 2)}
+    romanian = {n: render.summary(make_document(n)) for n in (1, 2, 20)}
+
+    assert english == {1: "Signed by 1 organisation from 1 country", 2: "Signed by 2 organisations from 2 countries"}
+    assert romanian[1] == "Semnată de 1 organizație din 1 țară"
+    assert romanian[2] == "Semnată de 2 organizații din 2 țări"
+    assert romanian[20].startswith("Semnată de 20 de organizații")  # Romanian's third form, from 20 on
+
+
+def test_every_word_of_the_pdf_is_translated_into_romanian_and_english_is_the_fallback() -> None:
+    english, romanian, finnish = render.labels("en"), render.labels("ro"), render.labels("fi")
+
+    assert finnish == english  # no catalogue for Finnish: English
+    untranslated = [key for key in english if key != "verify_command" and english[key] == romanian[key]]
+    assert untranslated == []
+    assert "{verify_url}" in romanian["verify"] and "{command}" in romanian["verify"] and "{proof}" in romanian["verify"]
 
 
 def test_no_signatures_yet_is_said_plainly() -> None:
-    pdf = render.render_pdf(make_document(0, endorsements=()))
+    pdf = render.render_pdf(make_document(0, endorsements=(), language="en"))
     text = text_of(pdf)
     assert "No organisation has signed yet." in text
     assert "Signed by 0" not in text and "Signatories" not in text and "Personal endorsements" not in text
@@ -118,7 +133,8 @@ def test_signatories_are_listed_by_organisation_name_ignoring_accents() -> None:
 def test_the_last_page_is_the_certificate(pdf: bytes, document: StatementDocument) -> None:
     last = text_of(pdf, page=-1)
     proof = document.proof
-    assert "Certificate of signatures" in last and "Certificate of signatures" not in text_of(pdf, page=0)
+    heading = render.labels(document.language)["certificate"]  # in Romanian, the document's language
+    assert heading in last and heading not in text_of(pdf, page=0)
     for figure in (proof.statement_id, proof.version_hash, proof.head_hash, str(proof.exported_position),
                    "2025-03-14T15:09:26Z", "flask statements verify-pdf FILE", PROOF_NAME, document.verify_url):
         assert figure in last
