@@ -1,10 +1,15 @@
-"""One human line per coalition event, for the audit history (pages, JSON and CSV)."""
+"""One human line per coalition event, for the audit history (pages, JSON and CSV), in the reader's language."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import force_locale, gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
@@ -15,38 +20,52 @@ from projections.organisations import organisations
 from projections.statements import statements
 
 LINES = {
-    "CoalitionFounded": "{actor} founded the coalition “{name}” for {organisation}",
-    "AgreementAmended": "{actor} amended the partnership agreement",
-    "MembershipRequested": "{organisation} asked to join",
-    "MemberInvited": "{actor} invited {organisation} to join",
-    "MembershipApproved": "{actor} approved the request of {organisation} to join",
-    "InvitationAccepted": "{organisation} accepted the invitation to join",
-    "MemberSuspended": "{actor} suspended {organisation}: {reason}",
-    "MemberReinstated": "{actor} reinstated {organisation}: {reason}",
-    "MemberLeft": "{organisation} left the coalition",
-    "RoleAssigned": "{actor} made {user} {role} for {organisation}",
-    "RoleRemoved": "{actor} removed the {role} role of {user}",
-    "CommitmentPledged": "{organisation} pledged {kind}: “{description}”, due {due_on}",
-    "CommitmentFulfilled": "{actor} recorded “{description}” of {organisation} as fulfilled: {note}",
-    "CommitmentWithdrawn": "{actor} withdrew “{description}” of {organisation}: {reason}",
-    "CommitmentRescheduled": "{actor} moved “{description}” of {organisation} to {due_on}: {reason}",
-    "TaskCreated": "{actor} gave {organisation} the task “{title}”, due {due_on}",
-    "TaskAccepted": "{organisation} accepted the task “{title}”",
-    "TaskCompleted": "{organisation} completed the task “{title}”",
-    "TaskReassigned": "{actor} reassigned the task “{title}” to {organisation}",
-    "TaskDropped": "{actor} dropped the task “{title}”: {reason}",
-    "StatementDrafted": "{actor} drafted the statement “{statement}”",
-    "DraftRevised": "{actor} revised the draft of “{statement}”",
-    "TranslationSet": "{actor} set the {language} translation of “{statement}”",
-    "StatementOpened": "{actor} opened “{statement}” for signature (version {short_hash})",
-    "StatementAmended": "{actor} amended “{statement}” (version {version}, {short_hash})",
-    "StatementSigned": "{signer_name}, {signer_title}, signed “{statement}” for {organisation}",
-    "SignatureConfirmed": "{signer_name} confirmed the signature of {organisation} on version {short_hash} of “{statement}”",
-    "SignatureWithdrawn": "{actor} withdrew the signature of {organisation} from “{statement}”: {reason}",
-    "StatementEndorsed": "{name} endorsed “{statement}”",
-    "StatementClosed": "“{statement}” closed for signature ({closed_by})",
-    "StatementPublished": "{actor} published “{statement}” with {signatures} signatures",
+    "CoalitionFounded": _l("%(actor)s founded the coalition “%(name)s” for %(organisation)s"),
+    "AgreementAmended": _l("%(actor)s amended the partnership agreement"),
+    "MembershipRequested": _l("%(organisation)s asked to join"),
+    "MemberInvited": _l("%(actor)s invited %(organisation)s to join"),
+    "MembershipApproved": _l("%(actor)s approved the request of %(organisation)s to join"),
+    "InvitationAccepted": _l("%(organisation)s accepted the invitation to join"),
+    "MemberSuspended": _l("%(actor)s suspended %(organisation)s: %(reason)s"),
+    "MemberReinstated": _l("%(actor)s reinstated %(organisation)s: %(reason)s"),
+    "MemberLeft": _l("%(organisation)s left the coalition"),
+    "RoleAssigned": _l("%(actor)s made %(user)s %(role)s for %(organisation)s"),
+    "RoleRemoved": _l("%(actor)s removed the %(role)s role of %(user)s"),
+    "CommitmentPledged": _l("%(organisation)s pledged %(kind)s: “%(description)s”, due %(due_on)s"),
+    "CommitmentFulfilled": _l("%(actor)s recorded “%(description)s” of %(organisation)s as fulfilled: %(note)s"),
+    "CommitmentWithdrawn": _l("%(actor)s withdrew “%(description)s” of %(organisation)s: %(reason)s"),
+    "CommitmentRescheduled": _l("%(actor)s moved “%(description)s” of %(organisation)s to %(due_on)s: %(reason)s"),
+    "TaskCreated": _l("%(actor)s gave %(organisation)s the task “%(title)s”, due %(due_on)s"),
+    "TaskAccepted": _l("%(organisation)s accepted the task “%(title)s”"),
+    "TaskCompleted": _l("%(organisation)s completed the task “%(title)s”"),
+    "TaskReassigned": _l("%(actor)s reassigned the task “%(title)s” to %(organisation)s"),
+    "TaskDropped": _l("%(actor)s dropped the task “%(title)s”: %(reason)s"),
+    "StatementDrafted": _l("%(actor)s drafted the statement “%(statement)s”"),
+    "DraftRevised": _l("%(actor)s revised the draft of “%(statement)s”"),
+    "TranslationSet": _l("%(actor)s set the %(language)s translation of “%(statement)s”"),
+    "StatementOpened": _l("%(actor)s opened “%(statement)s” for signature (version %(short_hash)s)"),
+    "StatementAmended": _l("%(actor)s amended “%(statement)s” (version %(version)s, %(short_hash)s)"),
+    "StatementSigned": _l("%(signer_name)s, %(signer_title)s, signed “%(statement)s” for %(organisation)s"),
+    "SignatureConfirmed": _l("%(signer_name)s confirmed the signature of %(organisation)s on version %(short_hash)s"
+                             " of “%(statement)s”"),
+    "SignatureWithdrawn": _l("%(actor)s withdrew the signature of %(organisation)s from “%(statement)s”: %(reason)s"),
+    "StatementEndorsed": _l("%(name)s endorsed “%(statement)s”"),
+    "StatementClosed": _l("“%(statement)s” closed for signature (%(closed_by)s)"),
 }
+#: The words for roles and kinds of contribution inside a sentence; an unknown one is shown as recorded.
+ROLES = {"facilitator": _l("facilitator"), "liaison": _l("liaison"), "endorser": _l("endorser")}
+KINDS = {"funding": _l("funding"), "staff-time": _l("staff time"), "in-kind": _l("in kind"),
+         "expertise": _l("expertise"), "event-hosting": _l("event hosting"), "outreach": _l("outreach")}
+
+
+@contextmanager
+def _in_reader_language() -> Iterator[None]:
+    """The reader's language during a request; English outside one (CLI, tests), where nobody chose one."""
+    if has_request_context():
+        yield
+    else:
+        with force_locale("en"):
+            yield
 
 
 @dataclass
@@ -87,28 +106,51 @@ class Names:
 
     def person(self, user_id: str | None) -> str:
         """A user's name, or a neutral word when unknown."""
-        return self.people.get(user_id or "", "someone")
+        if user_id in self.people:
+            return self.people[user_id]
+        with _in_reader_language():
+            return gettext("someone")
 
     def organisation(self, organisation_id: str | None) -> str:
         """An organisation's name, or its id when unknown."""
-        return self.organisations.get(organisation_id or "", organisation_id or "an organisation")
+        if organisation_id in self.organisations:
+            return self.organisations[organisation_id]
+        if organisation_id:
+            return organisation_id
+        with _in_reader_language():
+            return gettext("an organisation")
 
 
 def summary(entry: Entry, names: Names) -> str:
-    """The entry in one line a facilitator can read."""
+    """The entry in one line a facilitator can read, in the reader's language."""
+    with _in_reader_language():
+        return _line(entry, names)
+
+
+def _line(entry: Entry, names: Names) -> str:
+    """The entry's sentence in the current locale, its blanks filled from the payload and the names."""
     p = entry.payload
     role, role_user = names.roles.get(p.get("role_id", ""), (p.get("role", "a"), p.get("user_id")))
+    role = p.get("role", role)
+    kind = str(p.get("kind", ""))
+    statement = names.statements.get(p.get("statement_id", ""), gettext("a statement"))
     values: dict[str, Any] = {
         **p, "actor": names.person(entry.actor_id), "organisation": names.organisation(entry.subject_organisation_id),
-        "user": names.person(p.get("user_id", role_user)), "role": p.get("role", role),
-        "description": p.get("description", names.work.get(p.get("commitment_id", ""), "a commitment")),
-        "title": p.get("title", names.work.get(p.get("task_id", ""), "a task")),
-        "kind": str(p.get("kind", "")).replace("-", " "), "reason": p.get("reason", "no reason given"),
-        "statement": p.get("title", names.statements.get(p.get("statement_id", ""), "a statement")),
+        "user": names.person(p.get("user_id", role_user)), "role": ROLES.get(role, role),
+        "description": p.get("description", names.work.get(p.get("commitment_id", ""), gettext("a commitment"))),
+        "title": p.get("title", names.work.get(p.get("task_id", ""), gettext("a task"))),
+        "kind": KINDS.get(kind, kind.replace("-", " ")), "reason": p.get("reason", gettext("no reason given")),
+        # an endorsement's title is the endorser's own, not the statement's
+        "statement": statement if entry.type == "StatementEndorsed" else p.get("title", statement),
         "short_hash": str(p.get("version_hash", ""))[:12],
-        "closed_by": "its deadline passed" if p.get("reason") == "deadline" else "closed by a facilitator",
+        "closed_by": gettext("its deadline passed") if p.get("reason") == "deadline"
+        else gettext("closed by a facilitator"),
     }
-    line = LINES.get(entry.type)
+    if entry.type == "StatementPublished":
+        return ngettext("%(actor)s published “%(statement)s” with %(num)d signature",
+                        "%(actor)s published “%(statement)s” with %(num)d signatures", int(p.get("signatures", 0)),
+                        **values)
     if entry.type == "RoleAssigned" and p.get("user_id") == entry.actor_id:
-        line = "{actor} became {role} for {organisation}"
-    return line.format(**values) if line else entry.type
+        return gettext("%(actor)s became %(role)s for %(organisation)s", **values)
+    line = LINES.get(entry.type)
+    return str(line) % values if line else entry.type

@@ -174,7 +174,7 @@ def test_from_registering_to_a_signed_withdrawn_statement_and_its_pdf(people: An
 
     # ... and downloads the sealed PDF, in Romanian too.
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the PDF (ro)").click()
+        page.get_by_role("link", name="Download the PDF (Romanian)").click()
     pdf = PdfReader(download.value.path())
     text = "".join(p.extract_text() for p in pdf.pages)
     assert "Râuri curate acum" in text and "River Watch" not in text.split("Certificate")[0]
@@ -214,8 +214,9 @@ def test_the_romanian_interface_speaks_romanian_and_remembers_the_choice(people:
     assert page.get_by_role("link", name="Coalițiile mele").is_visible()
     page.goto(f"{site.url}/coalitions/{coalition}/work")
     assert page.locator("html").get_attribute("lang") == "ro"
-    assert page.get_by_role("link", name="Angajamente și sarcini").is_visible()  # the coalition's navigation
-    assert page.get_by_role("button", name="Asumă angajamentul").is_visible()
+    navigation = page.get_by_role("navigation", name="Această coaliție")
+    assert navigation.get_by_text("Angajamente și sarcini").is_visible()  # this page, in the coalition's navigation
+    assert page.get_by_role("button", name="Asumați angajamentul").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, "the page scrolls sideways"
     page.get_by_role("button", name="Ieșire").click()  # the choice is kept in the account, beyond the session
     page.goto(f"{site.url}/login")

@@ -148,7 +148,7 @@ def test_every_page_has_its_number_and_the_short_version_hash() -> None:
     assert len(pages) > 2
     for number, page in enumerate(pages, start=1):
         text = page.extract_text()
-        assert f"page {number} of {len(pages)}" in text and digest("version")[:12] in text
+        assert f"pagina {number} din {len(pages)}" in text and digest("version")[:12] in text  # in Romanian
     assert "Coaliția Civică" in pages[1].extract_text()
 
 
