@@ -69,15 +69,20 @@ class AmendRequest(Trimmed):
             raise ValidationError("send at least one of title, body and translations")
 
 
+READ_VERSION = {"description": "the version hash the signer read: refused with 409 if the text has changed since"}
+
+
 class SignRequest(Trimmed):
     organisation_id = fields.String(required=True, validate=ID)
     name = fields.String(validate=NAME, metadata={"description": "the signer's name; default: your account's"})
     title = fields.String(validate=NAME, metadata={"description": "the signer's title; default: your mandate's"})
+    version_hash = fields.String(validate=validate.Regexp("^[0-9a-f]{64}$"), metadata=READ_VERSION)
 
 
 class ConfirmRequest(Trimmed):
     name = fields.String(validate=NAME)
     title = fields.String(validate=NAME)
+    version_hash = fields.String(validate=validate.Regexp("^[0-9a-f]{64}$"), metadata=READ_VERSION)
 
 
 class EndorseRequest(Trimmed):

@@ -171,6 +171,7 @@ class SignStatement:
     signer_name: str
     signer_title: str  # the mandate's title unless the signer gave another
     mandated: bool = False  # the user holds a valid mandate of the organisation today (the handler reads it)
+    version_hash: str | None = None  # the version the signer read; refused if the text has changed since
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +180,7 @@ class ConfirmSignature:
     signer_name: str
     signer_title: str
     mandated: bool = False
+    version_hash: str | None = None  # the version whose changes the signer read
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +330,13 @@ def _require_signer(coalition: Coalition, organisation_id: str, mandated: bool, 
         raise RuleBroken(f"only active members may {doing}: organisation {organisation_id} is {now or 'not a member'}")
 
 
+def _read_current(state: Statement, command: SignStatement | ConfirmSignature) -> None:
+    """A signer who names the version they read signs that one or nothing: never a text they have not seen."""
+    if command.version_hash is not None and command.version_hash != state.version_hash:
+        raise RuleBroken(f"the text was amended after you read it (you read version {command.version_hash[:12]}, "
+                    f"it is now {str(state.version_hash)[:12]}): read the new version, then sign it")
+
+
 def _signer(state: Statement, command: SignStatement | ConfirmSignature, actor: Actor) -> dict[str, Any]:
     name, title = command.signer_name.strip(), command.signer_title.strip()
     if not name or not title:
@@ -339,6 +348,7 @@ def _signer(state: Statement, command: SignStatement | ConfirmSignature, actor: 
 def _sign(coalition: Coalition, state: Statement, command: SignStatement, actor: Actor, now: datetime) -> list[Change]:
     _require_phase(state, now, "sign", "open")
     _require_signer(coalition, command.organisation_id, command.mandated, "sign for it")
+    _read_current(state, command)
     held = state.signatures.get(command.organisation_id)
     if held is not None and not held.withdrawn and held.version_hash == state.version_hash:
         return []  # one signature per organisation per version: signing again changes nothing
@@ -349,6 +359,7 @@ def _confirm(coalition: Coalition, state: Statement, command: ConfirmSignature, 
              now: datetime) -> list[Change]:
     _require_phase(state, now, "confirm a signature", "open")
     _require_signer(coalition, command.organisation_id, command.mandated, "confirm its signature")
+    _read_current(state, command)
     held = state.signatures.get(command.organisation_id)
     if held is None or held.withdrawn:
         raise NotFound(f"organisation {command.organisation_id} has no signature to confirm: sign instead")

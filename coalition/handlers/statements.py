@@ -94,16 +94,19 @@ def _account_name(context: Context) -> str:
 
 
 def sign(context: Context, coalition_id: str, statement_id: str, *, organisation_id: str,
-         name: str | None = None, title: str | None = None) -> dict[str, Any]:
-    """Sign the current version for an organisation you hold a signing mandate of."""
-    command = st.SignStatement(organisation_id, (name or _account_name(context)).strip(), (title or "").strip())
+         name: str | None = None, title: str | None = None, version_hash: str | None = None) -> dict[str, Any]:
+    """Sign the current version (the one read, if `version_hash` names it) for an organisation you hold a
+    signing mandate of."""
+    command = st.SignStatement(organisation_id, (name or _account_name(context)).strip(), (title or "").strip(),
+                               version_hash=version_hash)
     return {**_run(context, coalition_id, statement_id, command), "organisation_id": organisation_id}
 
 
 def confirm(context: Context, coalition_id: str, statement_id: str, organisation_id: str, *,
-            name: str | None = None, title: str | None = None) -> dict[str, Any]:
-    """Confirm an organisation's signature on the amended (current) version."""
-    command = st.ConfirmSignature(organisation_id, (name or _account_name(context)).strip(), (title or "").strip())
+            name: str | None = None, title: str | None = None, version_hash: str | None = None) -> dict[str, Any]:
+    """Confirm an organisation's signature on the amended (current) version (the one read, if named)."""
+    command = st.ConfirmSignature(organisation_id, (name or _account_name(context)).strip(), (title or "").strip(),
+                                  version_hash=version_hash)
     return {**_run(context, coalition_id, statement_id, command), "organisation_id": organisation_id}
 
 

@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Regexp
 
 from coalition.charts import signatures_over_time
 from coalition.domain.base import DomainError
@@ -39,6 +39,8 @@ PAGE = "/coalitions/<coalition_id>/statements/<statement_id>"
 
 class SignForm(FlaskForm):
     organisation_id = HiddenField(validators=[DataRequired()])
+    # The version on the page the signer read: the domain refuses the signature if the text changed since.
+    version_hash = HiddenField(validators=[DataRequired(), Regexp("^[0-9a-f]{64}$")])
     name = StringField(_l("Your name, as it will appear"), validators=[DataRequired(), Length(max=200)])
     title = StringField(_l("Your title"), validators=[DataRequired(), Length(max=200)])
 
@@ -163,10 +165,12 @@ def sign(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     ctx = context()
     if confirm:
         action = lambda: handle.confirm(ctx, coalition_id, statement_id, organisation_id,  # noqa: E731
-                                        name=form.name.data, title=form.title.data)
+                                        name=form.name.data, title=form.title.data,
+                                        version_hash=form.version_hash.data)
     else:
         action = lambda: handle.sign(ctx, coalition_id, statement_id,  # noqa: E731
-                                     organisation_id=organisation_id, name=form.name.data, title=form.title.data)
+                                     organisation_id=organisation_id, name=form.name.data, title=form.title.data,
+                                     version_hash=form.version_hash.data)
     return perform(action, done=_("Signed. Thank you."), then=_here(coalition_id, statement_id),
                    again=lambda status: _page(coalition_id, statement_id, status=status))
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.e2e.pages import csrf, signed_in
 from tests.e2e.world import World
+
+
+def read_version(world: World, path: str) -> str:
+    """The version hash the statement page shows now (what a signer reads)."""
+    return str(world.ok("GET", path, "ana")["version_hash"])
 
 
 def open_statement(world: World) -> str:
@@ -27,7 +34,8 @@ def test_signing_from_the_page_records_the_signature_with_the_confirmed_name_and
     path = open_statement(world)
     client = signed_in(world, "mo")
     response = client.post(f"{path}/sign", data={"csrf_token": csrf(client, path), "organisation_id": world.river,
-                                                 "name": "Mo Zielinski", "title": "Director"})
+                                                 "name": "Mo Zielinski", "title": "Director",
+                                                 "version_hash": read_version(world, path)})
 
     assert response.status_code == 302
     signature = world.ok("GET", path, "mo")["signatures"][0]
@@ -45,7 +53,8 @@ def test_after_an_amendment_the_page_shows_the_diff_and_confirms(world: World) -
 
     assert "+We call on *governments* to act today." in page and "Confirm the new version" in page
     client.post(f"{path}/sign", data={"csrf_token": csrf(client, path), "organisation_id": world.river,
-                                      "confirm": "1", "name": "Mo Zielinski", "title": "Executive Director"})
+                                      "confirm": "1", "name": "Mo Zielinski", "title": "Executive Director",
+                                      "version_hash": read_version(world, path)})
     assert world.ok("GET", path, "mo")["signatures"][0]["status"] == "signed"
 
 
@@ -67,7 +76,7 @@ def test_a_refused_signature_shows_the_reason_and_records_nothing(world: World) 
     client = signed_in(world, "bo")  # administers River Watch, holds no mandate
     head = world.api.head()
     response = client.post(f"{path}/sign", data={"csrf_token": csrf(client, path), "organisation_id": world.river,
-                                                 "name": "Bo", "title": "Admin"})
+                                                 "name": "Bo", "title": "Admin", "version_hash": read_version(world, path)})
 
     assert response.status_code == 403 and "valid signing mandate" in response.get_data(as_text=True)
     assert world.api.head() == head
@@ -102,3 +111,33 @@ def test_the_statement_is_shown_in_the_readers_language_where_it_has_a_translati
     client.post("/language", data={"csrf_token": csrf(client, path), "locale": "ro", "next": path})
     assert "<h1>Râuri curate acum</h1>" in client.get(path).get_data(as_text=True)
     assert "<h1>Clean rivers now</h1>" in client.get(f"{path}?lang=en").get_data(as_text=True)
+
+
+def test_a_signature_goes_only_on_the_version_the_signer_read(world: World) -> None:
+    path = open_statement(world)
+    client = signed_in(world, "mo")
+    page = client.get(path).get_data(as_text=True)
+    read = re.search(r'name="version_hash" value="([0-9a-f]{64})"', page)
+    assert read and read.group(1) == read_version(world, path)
+    world.ok("POST", f"{path}/amend", "ana", {"body": "We call on *governments* to act today."})
+    head = world.api.head()
+
+    response = client.post(f"{path}/sign", data={"csrf_token": csrf(client, path), "organisation_id": world.river,
+                                                 "name": "Mo Zielinski", "title": "Director", "version_hash": read.group(1)})
+
+    assert response.status_code == 409 and "the text was amended after you read it" in response.get_data(as_text=True)
+    assert world.api.head() == head and world.ok("GET", path, "mo")["signatures"] == []
+
+
+def test_the_api_refuses_a_signature_on_a_version_that_is_no_longer_current(world: World) -> None:
+    path = open_statement(world)
+    read = read_version(world, path)
+    world.ok("POST", f"{path}/amend", "ana", {"body": "We call on *governments* to act today."})
+
+    stale = world.api.call("POST", f"{path}/signatures", world.who("mo"), {"organisation_id": world.river,
+                                                                            "version_hash": read})
+    current = world.api.call("POST", f"{path}/signatures", world.who("mo"), {
+        "organisation_id": world.river, "version_hash": read_version(world, path)})
+
+    assert stale.status_code == 409 and "amended after you read it" in stale.json["error"]["message"]
+    assert current.status_code == 201

@@ -229,6 +229,21 @@ def test_amendments_come_from_facilitators_while_open_and_must_change_something(
         st.decide(COALITION, opened(), st.AmendStatement(translations={"en": st.Text("T", "B")}), ANA, NOW)
 
 
+def test_a_signer_who_names_the_version_they_read_signs_that_one_or_nothing() -> None:
+    read = signed_by_b()
+    _, amended = run(read, st.AmendStatement(body="We call on all governments to act."), ANA)
+
+    with pytest.raises(RuleBroken, match="amended after you read it"):
+        st.decide(COALITION, amended, st.SignStatement("org-b", "Ben", "Director", mandated=True,
+                                                        version_hash=read.version_hash), BEN, NOW)
+    with pytest.raises(RuleBroken, match="amended after you read it"):
+        st.decide(COALITION, amended, st.ConfirmSignature("org-b", "Ben", "Director", mandated=True,
+                                                           version_hash=read.version_hash), BEN, NOW)
+    confirmed = st.decide(COALITION, amended, st.ConfirmSignature("org-b", "Ben", "Director", mandated=True,
+                                                                   version_hash=amended.version_hash), BEN, NOW)
+    assert confirmed[0].payload["version_hash"] == amended.version_hash
+
+
 def test_an_amendment_can_add_a_translation() -> None:
     _, state = run(opened(), st.AmendStatement(translations={"pl": st.Text("Czyste rzeki", "Wzywamy.")}), ANA)
 
