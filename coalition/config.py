@@ -37,6 +37,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # in memory per process; with several processes use one shared store: redis://127.0.0.1:6379/0.
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # How many proxies in front of the app set X-Forwarded-For/-Proto (0: clients connect directly).
+        "PROXY_HOPS": 0,
         # Where people reach this site; printed in the PDFs' "how to verify".
         "PUBLIC_URL": "http://127.0.0.1:5000",
     }

@@ -6,6 +6,8 @@
 - Rate limits (Flask-Limiter): per client address on the doors someone could hammer (sign-in,
   registration, token creation, PDF verification). Storage in memory by default, which is per process;
   with several processes set COALITION_RATELIMIT_STORAGE_URI=redis://... so they share one count.
+  Behind a proxy, COALITION_PROXY_HOPS=1 takes the client's address from X-Forwarded-For (else every
+  client would share the proxy's count) and the scheme from X-Forwarded-Proto.
 - Request logs: one JSON line per request with its id (the `X-Request-Id` we answer with, which is
   also the correlation id in the metadata of the events the request records), never the body, the
   session, a token or a key.
@@ -23,6 +25,8 @@ from flask.wrappers import Response
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
+from werkzeug.exceptions import BadRequest
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from coalition.api.edge import request_id
 
@@ -44,15 +48,16 @@ REGISTER = "5 per minute;50 per hour"
 TOKENS = "10 per minute;100 per hour"
 VERIFY = "20 per minute;300 per hour"
 
-#: How often one client address may post to each door (endpoint: limit).
+#: How often one client address may post to each door (endpoint: limit, and the count it shares).
+#: Every door that checks a password shares one count, so two doors do not double the guesses.
 DOORS = {
-    "accounts.login": SIGN_IN,
-    "accounts.register": REGISTER,
-    "api.register_user": REGISTER,
-    "api.create_token": TOKENS,
-    "tokens.create": TOKENS,
-    "public.verify_page": VERIFY,
-    "api.verify_pdf": VERIFY,
+    "accounts.login": (SIGN_IN, "password"),
+    "api.create_token": (SIGN_IN, "password"),
+    "accounts.register": (REGISTER, "register"),
+    "api.register_user": (REGISTER, "register"),
+    "tokens.create": (TOKENS, None),
+    "public.verify_page": (VERIFY, "verify"),
+    "api.verify_pdf": (VERIFY, "verify"),
 }
 
 log = logging.getLogger("coalition.requests")
@@ -60,6 +65,15 @@ log = logging.getLogger("coalition.requests")
 
 def _start(_app: Flask, **_: Any) -> None:
     g.started = time.perf_counter()
+
+
+def _refuse_nul_characters() -> None:
+    """No id, filter or form field holds a NUL character, and PostgreSQL cannot store one: say so first."""
+    fields = [*request.args.items(multi=True)]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields += [*request.form.items(multi=True)]
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in fields):
+        raise BadRequest("the address and the form must not contain NUL characters (%00)")
 
 
 def _finish(response: Response) -> Response:
@@ -80,14 +94,20 @@ def init_app(app: Flask) -> None:
     # One limiter per app (its counts and its on/off switch are its own), wrapping the doors' views.
     limiter = Limiter(get_remote_address, app=app, headers_enabled=True)
     app.extensions["coalition.limiter"] = limiter  # the wrapped views hold it only weakly
-    for endpoint, limit in DOORS.items():
-        app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(app.view_functions[endpoint])
+    for endpoint, (limit, shared) in DOORS.items():
+        door = (limiter.shared_limit(limit, scope=shared, methods=["POST"]) if shared
+                else limiter.limit(limit, methods=["POST"]))
+        app.view_functions[endpoint] = door(app.view_functions[endpoint])
+    if app.config["PROXY_HOPS"]:  # behind N proxies: the client's address and scheme come from their headers
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     Talisman(
         app, force_https=False, strict_transport_security=True, frame_options="DENY",
         content_security_policy=CONTENT_SECURITY_POLICY, referrer_policy="strict-origin-when-cross-origin",
         session_cookie_secure=app.config.get("SESSION_COOKIE_SECURE", False),
         session_cookie_http_only=True, session_cookie_samesite="Lax")
     request_started.connect(_start, app)  # before any before_request hook, so refusals are timed too
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_nul_characters)  # before CSRF and the views
     app.after_request(_finish)
     if not log.handlers:
         handler = logging.StreamHandler()

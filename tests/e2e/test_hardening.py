@@ -11,7 +11,7 @@ from flask import Flask
 
 from coalition.event_types import registry
 from tests.e2e.conftest import MakeApp
-from tests.e2e.world import Api
+from tests.e2e.world import Api, World
 
 
 def test_every_response_carries_the_security_headers(client: object) -> None:
@@ -106,3 +106,46 @@ def test_creating_tokens_from_the_page_is_rate_limited(make_app: MakeApp, databa
     answers = [client.post("/account/tokens", data={"csrf_token": token}) for _ in range(11)]
 
     assert [a.status_code for a in answers[:10]] == [201] * 10 and answers[10].status_code == 429
+
+
+@pytest.mark.parametrize(("method", "path", "form"), [
+    ("GET", "/coalitions/a%00b", None),
+    ("GET", "/coalitions?x=a%00b", None),
+    ("POST", "/organisations", {"name": "Nul\x00Org", "country": "RO", "sector": "ngo", "mission": "m"}),
+    ("POST", "/login", {"email": "a\x00@example.org", "password": "x"}),
+])
+def test_a_nul_character_anywhere_is_a_clear_400_on_the_pages_too(world: World, method: str, path: str,
+                                                                 form: dict | None) -> None:
+    from tests.e2e.pages import signed_in
+
+    client = signed_in(world, "ana")
+    head = world.api.head()
+    response = client.open(path, method=method, data=form)
+
+    assert response.status_code == 400 and "Nothing was recorded" in response.get_data(as_text=True)
+    assert world.api.head() == head
+
+
+def test_the_password_doors_share_one_count(make_app: MakeApp, database_url: str) -> None:
+    from tests.e2e.pages import csrf
+
+    client = limited(make_app, database_url).test_client()
+    token = csrf(client, "/login")
+    for _ in range(5):
+        client.post("/login", data={"csrf_token": token, "email": "x@example.org", "password": "wrong"})
+    api = [client.post("/api/v1/tokens", json={"email": "x@example.org", "password": "wrong"}) for _ in range(6)]
+
+    assert [a.status_code for a in api] == [401] * 5 + [429]
+
+
+def test_behind_a_proxy_each_client_is_counted_by_its_forwarded_address(make_app: MakeApp, database_url: str) -> None:
+    app = make_app(database_url, RATELIMIT_ENABLED=True, PROXY_HOPS=1)
+    app.extensions["coalition"].store.registry = registry
+    client = app.test_client()
+
+    def attempt(address: str) -> int:
+        return client.post("/api/v1/tokens", json={"email": "x@example.org", "password": "wrong"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("198.51.100.1") for _ in range(11)][-1] == 429
+    assert attempt("198.51.100.2") == 401  # another client behind the same proxy is not locked out
