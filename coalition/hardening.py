@@ -45,7 +45,6 @@ CONTENT_SECURITY_POLICY = {
 
 SIGN_IN = "10 per minute;100 per hour"
 REGISTER = "5 per minute;50 per hour"
-TOKENS = "10 per minute;100 per hour"
 VERIFY = "20 per minute;300 per hour"
 
 #: How often one client address may post to each door (endpoint: limit, and the count it shares).
@@ -55,7 +54,7 @@ DOORS = {
     "api.create_token": (SIGN_IN, "password"),
     "accounts.register": (REGISTER, "register"),
     "api.register_user": (REGISTER, "register"),
-    "tokens.create": (TOKENS, None),
+    "tokens.create": (SIGN_IN, "password"),
     "public.verify_page": (VERIFY, "verify"),
     "api.verify_pdf": (VERIFY, "verify"),
 }

@@ -8,7 +8,10 @@ from flask import Blueprint, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import DataRequired
 
 from coalition import accounts
 from coalition.api.edge import request_id
@@ -20,15 +23,23 @@ bp = Blueprint("tokens", __name__)
 
 
 class TokenForm(FlaskForm):
-    """A button-only form (create or revoke): the CSRF token is its only field."""
+    """A button-only form (revoke): the CSRF token is its only field."""
 
 
-def _page(created: tuple[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
+class CreateForm(FlaskForm):
+    """Creating a token asks for the password again: a session left open must not turn into a lasting key."""
+
+    password = PasswordField(_l("Your password, to confirm it is you"), validators=[DataRequired()])
+
+
+def _page(created: tuple[str, str] | None = None, status: int = 200,
+          create: CreateForm | None = None) -> ResponseReturnValue:
     """The person's tokens, newest first; with `created`, the new token shown this once."""
     tokens = [{**t, "created_at": datetime.fromisoformat(str(t["created_at"])),
                "revoked_at": datetime.fromisoformat(str(t["revoked_at"])) if t["revoked_at"] else None}
               for t in accounts.tokens_of(services().engine, current_user.user_id)]
-    response = render_template("tokens/index.html", tokens=tokens, created=created, form=TokenForm())
+    response = render_template("tokens/index.html", tokens=tokens, created=created, form=TokenForm(),
+                               create=create or CreateForm(formdata=None))
     # The new token must not linger in a cache or the browser's history.
     return response, status, {"Cache-Control": "no-store"}
 
@@ -44,11 +55,15 @@ def index() -> ResponseReturnValue:
 @login_required
 def create() -> ResponseReturnValue:
     """Create a token and show it in this answer only (never in a cookie, a flash or a URL)."""
-    form = TokenForm()
+    form = CreateForm()
     if not form.validate_on_submit():
-        return _page(status=400)
-    created = accounts.issue_token(services(), current_user._get_current_object(),
-                                   Metadata(correlation_id=request_id()))
+        return _page(status=400, create=form)
+    try:
+        created = accounts.create_token(services(), current_user.email, str(form.password.data),
+                                        Metadata(correlation_id=request_id()))
+    except accounts.BadCredentials:
+        form.password.errors.append(_("That is not your password."))
+        return _page(status=400, create=form)
     return _page(created, 201)
 
 

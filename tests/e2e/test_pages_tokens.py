@@ -20,7 +20,7 @@ def me(world: World, token: str) -> int:
 
 def create(client: FlaskClient) -> tuple[str, str, TestResponse]:
     """Create a token from the page: its id, the token the page shows once, and the page."""
-    response = submit(client, PAGE, PAGE, {})
+    response = submit(client, PAGE, PAGE, {"password": PASSWORD})
     assert response.status_code == 201, text(response)
     token = re.search(r'id="new-token" class="tokens-secret" value="([^"]+)"', text(response))
     newest = re.search(r'action="/account/tokens/([0-9a-f]+)/revoke"', text(response))  # newest first
@@ -92,3 +92,14 @@ def test_forms_posted_without_a_csrf_token_are_refused(world: World) -> None:
     assert client.post(PAGE).status_code == 400
     assert client.post(f"{PAGE}/{token_id}/revoke").status_code == 400
     assert world.api.head() == head and me(world, token) == 200
+
+
+def test_creating_a_token_asks_for_the_password_again(world: World) -> None:
+    client = signed_in(world, "bo")
+    head = world.api.head()
+    wrong = submit(client, PAGE, PAGE, {"password": "not my password"})
+    empty = submit(client, PAGE, PAGE, {})
+
+    assert wrong.status_code == 400 and "That is not your password." in text(wrong)
+    assert empty.status_code == 400 and 'aria-invalid="true"' in text(empty)
+    assert world.api.head() == head and "Copy it now" not in text(wrong)
