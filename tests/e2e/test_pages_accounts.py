@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +11,7 @@ from werkzeug.test import TestResponse
 
 from coalition import create_app
 from coalition.accounts import find_user
+from tests.e2e.pages import csrf as token
 from tests.e2e.conftest import migrate, services
 from tests.e2e.world import TEST_CONFIG
 
@@ -25,15 +25,6 @@ def site(database_url: str) -> Iterator[Flask]:
     app = create_app({"DATABASE_URL": database_url, **TEST_CONFIG})
     yield app
     services(app).engine.dispose()
-
-
-def token(client: FlaskClient, path: str) -> str:
-    """The CSRF token of the form on the page at `path`."""
-    page = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'type="hidden" name="csrf_token" value="([^"]+)"', page)
-    assert found, page
-    return found.group(1)
 
 
 def register(client: FlaskClient, email: str = "ana@example.org", name: str = "Ana Pop",
