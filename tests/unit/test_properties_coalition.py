@@ -9,10 +9,12 @@ changes, and the standing view projected from the log equals a recount of the sa
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -311,7 +313,7 @@ class CoalitionCommands(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         """The log replays to the same state, and the standing view equals a recount of it."""
-        if self.state is None:
+        if self.state is None or sys.exc_info()[0] is not None:  # a step failed: let its error stand
             return
         stored = [Change(c.type, json.loads(json.dumps(c.payload))) for _, c in self.log.positioned()]
         assert replay(stored) == self.state, "replaying the stored log gives another coalition"
@@ -327,8 +329,5 @@ def test_any_sequence_of_coalition_commands_keeps_its_invariants(projection_data
 @given(command=st.sampled_from([RequestMembership("org-a"), RemoveRole("r-fac"), AmendAgreement(agreement()),
                                 PledgeCommitment("k1", "org-a", "funding", "Grant", DAY_ONE)]), actor=ACTORS)
 def test_nothing_but_founding_is_decided_for_a_coalition_that_does_not_exist(command: Any, actor: Actor) -> None:
-    try:
+    with pytest.raises(NotFound):
         decide(None, command, actor, DAY_ONE)
-    except NotFound:
-        return
-    raise AssertionError("a command on no coalition was not refused as not found")
