@@ -20,7 +20,7 @@ from coalition.api.auth import authenticated
 from coalition.api.edge import documented, query_args, today
 from coalition.api.schemas import AsOfQuery, EventsQuery
 from coalition.domain.base import NotAllowed, NotFound
-from coalition.domain.coalition import Actor, Role, holds
+from coalition.domain.coalition import Actor, Agreement, Coalition, Member, Role, is_facilitator
 from coalition.extensions import services
 from coalition.summaries import Names, summary
 from projections.audit import AuditLog, Entry, Filters, history
@@ -38,10 +38,21 @@ def _reader(connection: Connection, snap: Snapshot) -> Actor:
     return Actor(g.user.user_id, frozenset(acts_for(connection, g.user.user_id, today())))
 
 
+def as_domain(snap: Snapshot) -> Coalition:
+    """The domain's view of the coalition from the read model: its agreement, members and roles, enough for the
+    domain's rules on who may act (`is_facilitator`, `holds`, `may_draft`) to be asked of a read."""
+    a = snap.agreement or {}
+    agreement = Agreement(a["name"], a["purpose"], (), a["starts_on"], a["cooperation_mechanism"],
+                          a["benefit_sharing"], a.get("ends_on"), bool(a.get("members_may_draft")))
+    return Coalition(a["coalition_id"], agreement,
+                     {m["organisation_id"]: Member(m["organisation_id"], m["state"]) for m in snap.members},
+                     {r["role_id"]: Role(r["role_id"], r["role"], r["user_id"], r["organisation_id"])
+                      for r in snap.roles})
+
+
 def facilitates(snap: Snapshot, actor: Actor) -> bool:
-    """The domain's rule (`holds`) on the read model's rows."""
-    roles = [Role(r["role_id"], r["role"], r["user_id"], r["organisation_id"]) for r in snap.roles]
-    return holds(roles, {m["organisation_id"]: m["state"] for m in snap.members}, actor, "facilitator")
+    """The domain's rule on the read model: does `actor` facilitate the coalition now."""
+    return snap.agreement is not None and is_facilitator(as_domain(snap), actor)
 
 
 def require_member_reader(connection: Connection, coalition_id: str) -> None:

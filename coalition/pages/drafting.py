@@ -25,8 +25,9 @@ from sqlalchemy.engine import Connection
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from coalition.api.reports import as_domain
 from coalition.domain import statement as st
-from coalition.domain.coalition import Actor, Agreement, Coalition, Member, Role, holds, is_facilitator
+from coalition.domain.coalition import Actor, holds, is_facilitator
 from coalition.extensions import services
 from coalition.handlers import statements as handle
 from coalition.pages import context, perform, require_member
@@ -57,17 +58,6 @@ class Powers:
         return self.facilitator or bool(self.drafts_for)
 
 
-def _coalition(snap: Snapshot) -> Coalition:
-    """The domain's view of the coalition, from the read model: what `may_draft` and `holds` need."""
-    a = snap.agreement or {}
-    agreement = Agreement(a["name"], a["purpose"], (), a["starts_on"], a["cooperation_mechanism"],
-                          a["benefit_sharing"], a.get("ends_on"), bool(a.get("members_may_draft")))
-    return Coalition(a["coalition_id"], agreement,
-                     {m["organisation_id"]: Member(m["organisation_id"], m["state"]) for m in snap.members},
-                     {r["role_id"]: Role(r["role_id"], r["role"], r["user_id"], r["organisation_id"])
-                      for r in snap.roles})
-
-
 def _drafted_for(connection: Connection, statement_id: str) -> str | None:
     """The member a non-facilitator drafted the statement for (named in its first event)."""
     first = select(func.min(read.statements.c.from_position)).where(
@@ -78,7 +68,7 @@ def _drafted_for(connection: Connection, statement_id: str) -> str | None:
 
 def powers(connection: Connection, snap: Snapshot, reader: Actor, statement: dict[str, Any] | None = None) -> Powers:
     """What `reader` may do; with `statement` (a statements row), whether they may edit it (as `_require_editor`)."""
-    coalition = _coalition(snap)
+    coalition = as_domain(snap)
     facilitator = is_facilitator(coalition, reader)
     drafts_for = () if facilitator else tuple(sorted(
         o for o in reader.acts_for if st.may_draft(coalition, reader, o)))

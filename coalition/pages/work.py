@@ -16,8 +16,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
 from coalition.accounts import names_of
-from coalition.api.reports import facilitates
-from coalition.domain.coalition import Actor, Role, holds
+from coalition.api.reports import as_domain, facilitates
+from coalition.domain.coalition import Actor, is_liaison
 from coalition.domain.work import CLOSED_COMMITMENT, CLOSED_TASK
 from coalition.extensions import services
 from coalition.handlers import coalitions as handle
@@ -65,10 +65,9 @@ def _name(snap: Snapshot, organisation_id: str) -> str:
 
 
 def _liaison_of(snap: Snapshot, reader: Actor) -> list[str]:
-    """The active members the reader is liaison of (the domain's `holds`, on the read model's rows)."""
-    roles = [Role(r["role_id"], r["role"], r["user_id"], r["organisation_id"]) for r in snap.roles]
-    states = {m["organisation_id"]: m["state"] for m in snap.members}
-    return [o for o in _active(snap) if holds(roles, states, reader, "liaison", o)]
+    """The active members the reader is liaison of (the domain's rule, on the read model)."""
+    coalition = as_domain(snap)
+    return [o for o in _active(snap) if is_liaison(coalition, reader, o)]
 
 
 def _item(snap: Snapshot, row: dict[str, Any], objectives: dict[str, str]) -> dict[str, Any]:
