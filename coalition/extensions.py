@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, current_app, request
@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from events import AppendResult, EventStore, Metadata, NewEvent, RecordedEvent, Registry, create_engine
 from events.store import WithinAppend
+from coalition.states import StateCache
 from projections import ProjectionRunner, default_projections
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -43,6 +44,7 @@ class Services:
     runner: ProjectionRunner
     inline_projections: bool
     password_method: str = "scrypt"  # werkzeug's method; tests may choose a fast one
+    states: StateCache = field(default_factory=StateCache)  # aggregates as last folded, per process
 
     def append(
         self,

@@ -57,7 +57,7 @@ def register_user() -> ResponseReturnValue:
 
 
 @bp.post("/tokens")
-@documented(request=TokenRequest, response=TokenCreated, status=201, public=True)
+@documented(request=TokenRequest, response=TokenCreated, status=201, public=True, errors=(400, 401, 409, 422))
 def create_token() -> ResponseReturnValue:
     """Exchange an e-mail and password for an API token, shown only this once: 201 {id, token}."""
     data = json_body(TokenRequest())

@@ -23,7 +23,7 @@ from werkzeug.exceptions import BadRequest
 from coalition.api.auth import authenticated
 from coalition.domain.base import DomainError
 from coalition.extensions import services
-from coalition.handlers import Context
+from coalition.handlers import Context, retrying
 from coalition.idempotency import fingerprint, recall
 from events import ConcurrencyConflict
 
@@ -121,11 +121,15 @@ def command(status: int = 200) -> Callable[[F], F]:
             fingerprint_ = fingerprint(request.method, request.path, request.get_data())
             if key is not None and (kept := _replay(key, fingerprint_, status)) is not None:
                 return kept
-            now = services().store.clock()
-            context = Context(services(), g.user.user_id, now.date(), key, fingerprint_, request_id(), _if_match(),
-                              now)
+            now, if_match = services().store.clock(), _if_match()
+
+            def attempt() -> Any:  # a fresh context each time: ids made from the key start again
+                context = Context(services(), g.user.user_id, now.date(), key, fingerprint_, request_id(), if_match,
+                                  now)
+                return view(context, *args, **kwargs)
+
             try:
-                answer = view(context, *args, **kwargs)
+                answer = retrying(attempt)
             except (DomainError, ConcurrencyConflict):
                 # A twin of this request may have committed while this one decided: answer as it did.
                 if key is not None and (kept := _replay(key, fingerprint_, status)) is not None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import random
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from time import sleep
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
@@ -20,12 +22,34 @@ from sqlalchemy.engine import Connection
 from coalition.domain.base import Change, DomainError
 from coalition.extensions import Services
 from coalition.idempotency import remember
-from events import Metadata, NewEvent, RecordedEvent
+from events import ConcurrencyConflict, Metadata, NewEvent, RecordedEvent
 
 State = TypeVar("State")
+T = TypeVar("T")
+
+#: How many times a command is decided again when other commands keep changing what it read.
+CONFLICT_ATTEMPTS = 8
 
 #: Ids made from an Idempotency-Key come out the same on every retry of the request.
 RETRY_IDS = uuid.UUID("4f1d7a52-6c0b-4c53-9a43-2f0e0e5a7c11")
+
+
+def retrying(command: Callable[[], T], attempts: int = CONFLICT_ATTEMPTS) -> T:
+    """Run a command, and run it again on fresh state when another one changed a stream it read.
+
+    A conflict means only that the facts moved between reading and appending (another organisation
+    signed the same statement, say); the rules decide again on the new facts, and may now refuse.
+    After `attempts` conflicts in a row the conflict is the caller's (409). Each retry waits a
+    random moment, growing with the attempts, so that racing commands fall out of step.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return command()
+        except ConcurrencyConflict:
+            if attempt == attempts:
+                raise
+            sleep(random.uniform(0, 0.001 * 2 ** min(attempt, 6)))
+    raise AssertionError("unreachable")
 
 
 def store_key(user_id: str, key: str) -> str:
@@ -71,11 +95,9 @@ class Context:
             raise Stale(f"{stream_id} has changed: you saw version {self.if_match}, it is now at {version}; "
                         "reload it and try again")
 
-    def load(self, stream_id: str, replay: Callable[[list[Change]], State | None]) -> tuple[State | None, int]:
-        """An aggregate's state from its stream, and the version it was read at."""
-        recorded = self.services.store.read_stream(stream_id)
-        state = replay([Change(event.type, event.payload) for event in recorded])
-        return state, recorded[-1].version if recorded else 0
+    def load(self, stream_id: str, evolve: Callable[[State | None, Change], State | None]) -> tuple[State | None, int]:
+        """An aggregate's state from its stream, and the version it was read at (folded on from the cache)."""
+        return self.services.states.load(self.services.store, stream_id, evolve)
 
     def append(self, stream_id: str, changes: Sequence[Change], expected: Mapping[str, int],
                answer: dict[str, Any], organisation_id: str | None = None) -> dict[str, Any]:

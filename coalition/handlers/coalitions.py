@@ -79,14 +79,14 @@ def prepare(context: Context, coalition_id: str, command: Any = None, *, if_matc
     `also`: more organisations the decision relies on (read, and relied on, like the others).
     """
     stream = co.stream(coalition_id)
-    state, version = context.load(stream, co.replay)
+    state, version = context.load(stream, co.evolve)
     if if_match:
         context.check_version(stream, version)
     expected = {stream: version}
     organisations: dict[str, org.Organisation | None] = {}
     for organisation_id in sorted(_organisations_relied_on(state, command, context.user_id) | also):
         organisations[organisation_id], expected[org.stream(organisation_id)] = context.load(
-            org.stream(organisation_id), org.replay)
+            org.stream(organisation_id), org.evolve)
     named = getattr(command, "organisation_id", None)
     if isinstance(command, _NAMES_AN_ORGANISATION) and organisations.get(named) is None:
         raise NotFound(f"no such organisation: {named}")
@@ -172,7 +172,7 @@ NEEDS_A_REASON = ("suspend", "reinstate")
 
 def join(context: Context, coalition_id: str, *, organisation_id: str) -> dict[str, Any]:
     """A request to join when the user acts for the organisation, else a facilitator's invitation."""
-    organisation, _ = context.load(org.stream(organisation_id), org.replay)
+    organisation, _ = context.load(org.stream(organisation_id), org.evolve)
     asks = organisation is not None and organisation.may_act(context.user_id, context.today)
     command = co.RequestMembership(organisation_id) if asks else co.InviteOrganisation(organisation_id)
     answer = {"id": organisation_id, "state": "requested" if asks else "invited"}

@@ -21,7 +21,7 @@ def user_id_for(context: Context, email: str) -> str:
 
 def _run(context: Context, organisation_id: str, command: org.Command, answer: dict[str, Any]) -> dict[str, Any]:
     stream = org.stream(organisation_id)
-    state, version = context.load(stream, org.replay)
+    state, version = context.load(stream, org.evolve)
     context.check_version(stream, version)
     changes = org.decide(state, command, context.user_id, context.today)
     return context.append(stream, changes, {stream: version}, answer, organisation_id)

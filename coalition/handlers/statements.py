@@ -25,7 +25,7 @@ from coalition.handlers.coalitions import acting_for, prepare
 def _run(context: Context, coalition_id: str, statement_id: str, command: Any) -> dict[str, Any]:
     """Decide a statement command on fresh state and append it relying on every stream read."""
     stream = st.stream(statement_id)
-    state, version = context.load(stream, st.replay)
+    state, version = context.load(stream, st.evolve)
     context.check_version(stream, version)
     # The member a draft was written for decides whether its drafter may still edit it.
     drafted_for = {state.drafted_for} if state is not None and state.drafted_for else set()

@@ -21,7 +21,7 @@ from coalition.api.edge import request_id
 from coalition.domain.base import DomainError
 from coalition.domain.coalition import Actor
 from coalition.extensions import services
-from coalition.handlers import Context
+from coalition.handlers import Context, retrying
 from events import ConcurrencyConflict
 from projections.coalitions import reads_as_member
 from projections.organisations import acts_for
@@ -74,7 +74,7 @@ def perform(action: Callable[[], Any], *, done: str, then: str | Callable[[Any],
     """Run one command. Done: flash `done` and redirect to `then` (or to `then(answer)`, for a place the
     command's answer names, such as what it created). Refused: the page `again`, with the reason."""
     try:
-        answer = action()
+        answer = retrying(action)
     except (DomainError, ConcurrencyConflict) as refused:
         flash(str(refused), "error")
         return again(getattr(refused, "status", 409))

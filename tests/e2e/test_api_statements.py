@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from coalition.handlers import CONFLICT_ATTEMPTS
+from events import ConcurrencyConflict
 from tests.e2e.world import Api, World, error_of
 
 STATEMENT = {"title": "Clean rivers now", "body": "We call on *governments* to act.\n\n- monitor\n- publish",
@@ -248,3 +250,48 @@ def test_the_audit_history_lists_statement_events_and_filters_by_their_type(worl
     assert [e["type"] for e in signed] == ["StatementSigned"]
     assert signed[0]["summary"] == "Mo Zielinski, Executive Director, signed “Clean rivers now” for River Watch"
     assert signed[0]["subject_organisation_id"] == world.river
+
+
+# -- signatures racing each other -----------------------------------------------------------------
+
+
+def conflicting(api: Api, monkeypatch: pytest.MonkeyPatch, times: int) -> list[str]:
+    """Make the next `times` appends fail as if another command had appended to the stream first."""
+    services = api.app.extensions["coalition"]
+    real, raised = services.append, []
+
+    def append(new_events: Any, **kwargs: Any) -> Any:
+        if len(raised) < times:
+            raised.append(new_events[0].stream_id)
+            raise ConcurrencyConflict(new_events[0].stream_id, 1, 2)
+        return real(new_events, **kwargs)
+
+    monkeypatch.setattr(services, "append", append)
+    return raised
+
+
+def test_a_signature_that_met_a_conflict_is_decided_again_and_recorded_once(
+        world: World, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = opened(world)
+    raised = conflicting(api, monkeypatch, 2)
+    head = api.head()
+
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river, "title": "Director"})
+
+    assert len(raised) == 2
+    assert api.head() == head + 1
+    assert signatures(world, path) == {world.river: "signed"}
+
+
+def test_a_signature_that_keeps_meeting_conflicts_is_a_409_and_records_nothing(
+        world: World, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = opened(world)
+    raised = conflicting(api, monkeypatch, CONFLICT_ATTEMPTS)
+    head = api.head()
+
+    response = api.call("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+
+    assert "reload and try again" in error_of(response, 409, "conflict")["message"]
+    assert len(raised) == CONFLICT_ATTEMPTS
+    assert api.head() == head
+    assert signatures(world, path) == {}

@@ -1,0 +1,128 @@
+"""The state cache folds on only what was appended since, and never trusts a stream it did not fold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from coalition.db import upgrade
+from coalition.domain.base import Change, NotAllowed
+from coalition.handlers import CONFLICT_ATTEMPTS, retrying
+from coalition.states import StateCache
+from events import ConcurrencyConflict, EventStore, NewEvent, Registry, create_engine
+
+
+def names(state: tuple[str, ...] | None, change: Change) -> tuple[str, ...]:
+    """A toy aggregate: the names of the things created on the stream, in order."""
+    return (*(state or ()), change.payload["name"])
+
+
+def sizes(state: tuple[str, ...] | None, change: Change) -> tuple[str, ...]:
+    """Another aggregate over the same events, to show that two folds are never mixed up."""
+    return (*(state or ()), str(change.payload["size"]))
+
+
+def create(store: EventStore, stream: str, *things: str) -> None:
+    store.append([NewEvent(stream, "ThingCreated", {"name": name, "size": len(name)}) for name in things])
+
+
+def test_a_second_load_folds_only_the_events_appended_since(store: EventStore) -> None:
+    cache = StateCache()
+    create(store, "thing-1", "a", "b", "c")
+
+    assert cache.load(store, "thing-1", names) == (("a", "b", "c"), 3)
+    assert cache.folded == 3
+    create(store, "thing-1", "d", "e")
+    assert cache.load(store, "thing-1", names) == (("a", "b", "c", "d", "e"), 5)
+    assert cache.folded == 5, "the cached prefix was folded again"
+    assert cache.load(store, "thing-1", names) == (("a", "b", "c", "d", "e"), 5)
+    assert cache.folded == 5
+
+
+def test_an_unknown_stream_is_nothing_at_version_zero_and_is_not_kept(store: EventStore) -> None:
+    cache = StateCache()
+    assert cache.load(store, "thing-9", names) == (None, 0)
+    create(store, "thing-9", "late")
+    assert cache.load(store, "thing-9", names) == (("late",), 1)
+
+
+def test_a_stream_replaced_underneath_is_read_again_from_the_start(
+        store: EventStore, other_database_url: str, registry: Registry) -> None:
+    cache = StateCache()
+    create(store, "thing-1", "a", "b")
+    assert cache.load(store, "thing-1", names) == (("a", "b"), 2)
+
+    # Another database (a restore, say) holds a different stream under the same id, one event longer.
+    other_engine: Engine = create_engine(other_database_url)
+    upgrade(other_engine)
+    try:
+        other = EventStore(other_engine, registry)
+        create(other, "thing-1", "x", "y", "z")
+        assert cache.load(other, "thing-1", names) == (("x", "y", "z"), 3)
+        # And back: the first database's stream is not the one the cache now holds either.
+        assert cache.load(store, "thing-1", names) == (("a", "b"), 2)
+    finally:
+        other_engine.dispose()
+
+
+def test_two_folds_of_one_stream_are_kept_apart(store: EventStore) -> None:
+    cache = StateCache()
+    create(store, "thing-1", "ab", "cde")
+    assert cache.load(store, "thing-1", names) == (("ab", "cde"), 2)
+    assert cache.load(store, "thing-1", sizes) == (("2", "3"), 2)
+    assert cache.load(store, "thing-1", names) == (("ab", "cde"), 2)
+
+
+def test_the_least_recently_used_streams_are_dropped_first(store: EventStore) -> None:
+    cache = StateCache(size=2)
+    for n in range(3):
+        create(store, f"thing-{n}", f"t{n}")
+    cache.load(store, "thing-0", names)
+    cache.load(store, "thing-1", names)
+    cache.load(store, "thing-0", names)  # thing-0 is now the most recently used
+    cache.load(store, "thing-2", names)  # so thing-1 goes
+    folded = cache.folded
+    cache.load(store, "thing-0", names)
+    assert cache.folded == folded
+    cache.load(store, "thing-1", names)
+    assert cache.folded == folded + 1
+
+
+def test_a_conflicting_command_is_decided_again_until_it_goes_through() -> None:
+    calls: list[int] = []
+
+    def command() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise ConcurrencyConflict("statement-s", len(calls), len(calls) + 1)
+        return "signed"
+
+    assert retrying(command) == "signed"
+    assert len(calls) == 3
+
+
+def test_a_conflict_every_time_reaches_the_caller_after_the_last_attempt() -> None:
+    calls: list[int] = []
+
+    def command() -> Any:
+        calls.append(1)
+        raise ConcurrencyConflict("statement-s", 1, 2)
+
+    with pytest.raises(ConcurrencyConflict):
+        retrying(command, attempts=3)
+    assert len(calls) == 3
+    assert CONFLICT_ATTEMPTS >= 3
+
+
+def test_a_refusal_is_never_retried() -> None:
+    calls: list[int] = []
+
+    def command() -> Any:
+        calls.append(1)
+        raise NotAllowed("only facilitators may do that")
+
+    with pytest.raises(NotAllowed):
+        retrying(command)
+    assert calls == [1]
