@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bench import pdf, store
+from bench import pdf, store, web
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line: one subparser per benchmark (`store`, `pdf`; `http` will join them)."""
+    """The command line: one subparser per benchmark (`store`, `pdf`, `http`)."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
     store_parser = subcommands.add_parser("store", help=store.__doc__, description=store.__doc__)
@@ -19,6 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
     pdf_parser = subcommands.add_parser("pdf", help=pdf.__doc__.splitlines()[0], description=pdf.__doc__)
     pdf.add_arguments(pdf_parser)
     pdf_parser.set_defaults(run=pdf.main)
+    http_parser = subcommands.add_parser("http", help=web.__doc__.splitlines()[0], description=web.__doc__)
+    web.add_arguments(http_parser)
+    http_parser.set_defaults(run=web.main)
     return parser
 
 

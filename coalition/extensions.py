@@ -54,6 +54,7 @@ class Services:
         metadata: Metadata = Metadata(),
         idempotency_key: str | None = None,
         within: WithinAppend | None = None,
+        connection: Connection | None = None,
     ) -> AppendResult:
         """Append; `within` and, in the embedded mode, the projections run in the same transaction."""
 
@@ -64,7 +65,7 @@ class Services:
                 self.runner.within_append(connection, recorded)
 
         return self.store.append(new_events, expected=expected, metadata=metadata,
-                                 idempotency_key=idempotency_key, within=in_transaction)
+                                 idempotency_key=idempotency_key, within=in_transaction, connection=connection)
 
 
 class EventSourcing:

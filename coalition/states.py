@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import Connection
+
 from coalition.domain.base import Change
 from events import EventStore
 
@@ -52,9 +54,9 @@ class StateCache:
         self._lock = threading.Lock()
         self.folded = 0  # events folded so far (tests look at it)
 
-    def load(self, store: EventStore, stream_id: str,
-             evolve: Callable[[State | None, Change], State | None]) -> tuple[State | None, int]:
-        """The stream's state as stored now, and the version it was read at (0: no such stream)."""
+    def load(self, store: EventStore, stream_id: str, evolve: Callable[[State | None, Change], State | None],
+             connection: Connection | None = None) -> tuple[State | None, int]:
+        """The stream's state as stored now (as `connection` sees it, if given), and its version (0: none)."""
         with self._lock:
             cached = self._folded.get(stream_id)
             if cached is not None:
@@ -64,13 +66,13 @@ class StateCache:
         state: State | None = None
         version = 0
         if cached is None:
-            events = store.read_stream(stream_id)
+            events = store.read_stream(stream_id, connection=connection)
         else:
-            events = store.read_stream(stream_id, after_version=cached.version - 1)
+            events = store.read_stream(stream_id, after_version=cached.version - 1, connection=connection)
             if events and events[0].version == cached.version and events[0].hash == cached.hash:
                 state, version, events = cached.state, cached.version, events[1:]
             else:  # the stream is not the one this process folded: read it whole
-                events = store.read_stream(stream_id)
+                events = store.read_stream(stream_id, connection=connection)
         self.folded += len(events)
         for event in events:
             state = evolve(state, Change(event.type, event.payload))

@@ -55,17 +55,23 @@ class ProjectionRunner:
     # -- applying ---------------------------------------------------------------------------------
 
     def within_append(self, connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
-        """The append hook of the embedded mode: apply the new events in the append's transaction."""
-        first = recorded[0].position
-        for projection in self.projections:
-            position = self._checkpoint(connection, projection)
+        """The append hook of the embedded mode: apply the new events in the append's transaction.
+
+        Every checkpoint is read in one query and the caught-up ones are moved in one update, so an
+        append costs two statements here, plus what the projections themselves write.
+        """
+        first, last = recorded[0].position, recorded[-1].position
+        caught_up = []
+        for projection, position in zip(self.projections, self._checkpoints(connection, self.projections)):
             if position == first - 1:
                 wanted = [e for e in recorded if projection.types is None or e.type in projection.types]
                 if wanted:
                     projection.apply(connection, wanted)
-                self._save(connection, projection, recorded[-1].position)
+                caught_up.append(projection.name)
             else:
-                self._advance(connection, projection, position, recorded[-1].position)
+                self._advance(connection, projection, position, last)
+        if caught_up:
+            connection.execute(update(checkpoints).where(checkpoints.c.name.in_(caught_up)).values(position=last))
 
     def catch_up(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> int:
         """Apply everything new, a chunk per transaction; return how many positions were read."""
@@ -123,13 +129,21 @@ class ProjectionRunner:
             progress(until - position)
         self._save(connection, projection, until)
 
-    @staticmethod
-    def _checkpoint(connection: Connection, projection: Projection) -> int:
+    @classmethod
+    def _checkpoint(cls, connection: Connection, projection: Projection) -> int:
         """Read (and on PostgreSQL lock) a projection's checkpoint, creating it at 0."""
-        insert_missing(connection, checkpoints, [{"name": projection.name, "position": 0}], key=("name",))
-        return connection.execute(
-            select(checkpoints.c.position).where(checkpoints.c.name == projection.name).with_for_update()
-        ).scalar_one()
+        return cls._checkpoints(connection, [projection])[0]
+
+    @staticmethod
+    def _checkpoints(connection: Connection, projections: Sequence[Projection]) -> list[int]:
+        """Read (and on PostgreSQL lock) the projections' checkpoints in one query, creating missing ones at 0."""
+        names = [p.name for p in projections]
+        query = select(checkpoints.c.name, checkpoints.c.position).where(checkpoints.c.name.in_(names)).with_for_update()
+        saved = {name: position for name, position in connection.execute(query)}
+        if len(saved) < len(names):
+            insert_missing(connection, checkpoints, [{"name": name, "position": 0} for name in names], key=("name",))
+            saved = {name: position for name, position in connection.execute(query)}
+        return [saved[name] for name in names]
 
     @staticmethod
     def _save(connection: Connection, projection: Projection, position: int) -> None:

@@ -129,7 +129,7 @@ def command(status: int = 200) -> Callable[[F], F]:
                 return view(context, *args, **kwargs)
 
             try:
-                answer = retrying(attempt)
+                answer = retrying(services(), attempt)
             except (DomainError, ConcurrencyConflict):
                 # A twin of this request may have committed while this one decided: answer as it did.
                 if key is not None and (kept := _replay(key, fingerprint_, status)) is not None:

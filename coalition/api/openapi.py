@@ -12,8 +12,17 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
 
 from coalition.api import bp
-from coalition.api.edge import Operation, documented
+from coalition.api.edge import MAX_KEY_LENGTH, Operation, documented
 
+#: The headers a command takes, as strictly as `coalition.api.edge` reads them (anything else is a 400).
+RETRY_HEADERS = [
+    {"in": "header", "name": "Idempotency-Key", "description": "a retry with the same key gets the first answer back",
+     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[!-~]([ -~]*[!-~])?$"}},
+    {"in": "header", "name": "If-Match", "description": "the version (ETag) you last read: 409 if it has changed",
+     "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,18}"?$'}},
+]
+#: Routes that also answer in CSV (asked for with `format=csv` or `Accept: text/csv`); `.csv` routes only do.
+ALSO_CSV = {"api.read_events"}
 ERROR_STATUSES = {400: "malformed body or header", 401: "no or a bad token", 403: "not allowed",
                   404: "unknown id", 409: "conflict: stale version, already done, or a rule broken",
                   413: "the upload is too large", 422: "invalid fields, each named in `fields`"}
@@ -66,6 +75,10 @@ def build() -> dict[str, Any]:
             parameters.append({"in": "query", "schema": operation.query})
         body = ({"content": {operation.media: {"schema": {"type": "string", "format": "binary"}}}}
                 if operation.media != "application/json" else _json(operation.response) if operation.response else {})
+        if rule.rule.endswith(".csv"):
+            body = {"content": {"text/csv": {"schema": {"type": "string"}}}}
+        elif rule.endpoint in ALSO_CSV:
+            body["content"]["text/csv"] = {"schema": {"type": "string"}}
         responses: dict[Any, Any] = {str(operation.status): {"description": "done", **body}}
         errors = operation.errors or ((400, 409, 422) if operation.public else (400, 401, 403, 404, 409, 422))
         for status in errors:
@@ -83,9 +96,7 @@ def build() -> dict[str, Any]:
             if not operation.public:
                 entry["security"] = [{"bearer": []}]
             if getattr(current_app.view_functions[rule.endpoint], "takes_retries", False):
-                entry["parameters"] = [*parameters,
-                                       {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}},
-                                       {"in": "header", "name": "If-Match", "schema": {"type": "string"}}]
+                entry["parameters"] = [*parameters, *RETRY_HEADERS]
             spec.path(path=path, operations={method.lower(): entry})
     return spec.to_dict()
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import random
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from time import sleep
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
@@ -27,29 +26,33 @@ from events import ConcurrencyConflict, Metadata, NewEvent, RecordedEvent
 State = TypeVar("State")
 T = TypeVar("T")
 
-#: How many times a command is decided again when other commands keep changing what it read.
-CONFLICT_ATTEMPTS = 8
+#: The write transaction a command runs in when it runs a second time (see `retrying`).
+_holding: ContextVar[Connection | None] = ContextVar("holding", default=None)
 
 #: Ids made from an Idempotency-Key come out the same on every retry of the request.
 RETRY_IDS = uuid.UUID("4f1d7a52-6c0b-4c53-9a43-2f0e0e5a7c11")
 
 
-def retrying(command: Callable[[], T], attempts: int = CONFLICT_ATTEMPTS) -> T:
-    """Run a command, and run it again on fresh state when another one changed a stream it read.
+def retrying(services: Services, command: Callable[[], T]) -> T:
+    """Run a command; after a conflict, run it once more holding the store's write lock throughout.
 
-    A conflict means only that the facts moved between reading and appending (another organisation
-    signed the same statement, say); the rules decide again on the new facts, and may now refuse.
-    After `attempts` conflicts in a row the conflict is the caller's (409). Each retry waits a
-    random moment, growing with the attempts, so that racing commands fall out of step.
+    A conflict means only that the facts moved between reading and appending: another organisation
+    signed the same statement, say. The first run reads and decides without a lock, so commands
+    decide in parallel, and most meet no conflict. The second run reads, decides and appends inside
+    one write transaction, so nothing can move under it. Under a burst of signatures on one
+    statement, the losers of a race would otherwise race again and again. The rules decide again
+    on the new facts and may now refuse. A client's own stale `If-Match` is still a 409.
     """
-    for attempt in range(1, attempts + 1):
+    try:
+        return command()
+    except ConcurrencyConflict:
+        pass
+    with services.store.transaction() as connection:
+        holding = _holding.set(connection)
         try:
             return command()
-        except ConcurrencyConflict:
-            if attempt == attempts:
-                raise
-            sleep(random.uniform(0, 0.001 * 2 ** min(attempt, 6)))
-    raise AssertionError("unreachable")
+        finally:
+            _holding.reset(holding)
 
 
 def store_key(user_id: str, key: str) -> str:
@@ -97,7 +100,7 @@ class Context:
 
     def load(self, stream_id: str, evolve: Callable[[State | None, Change], State | None]) -> tuple[State | None, int]:
         """An aggregate's state from its stream, and the version it was read at (folded on from the cache)."""
-        return self.services.states.load(self.services.store, stream_id, evolve)
+        return self.services.states.load(self.services.store, stream_id, evolve, _holding.get())
 
     def append(self, stream_id: str, changes: Sequence[Change], expected: Mapping[str, int],
                answer: dict[str, Any], organisation_id: str | None = None) -> dict[str, Any]:
@@ -117,5 +120,6 @@ class Context:
         self.services.append(
             [NewEvent(stream_id, change.type, change.payload) for change in changes],
             expected=expected, metadata=metadata,
-            idempotency_key=None if key is None else store_key(self.user_id, key), within=keep_answer)
+            idempotency_key=None if key is None else store_key(self.user_id, key), within=keep_answer,
+            connection=_holding.get())
         return answer

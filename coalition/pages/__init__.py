@@ -74,7 +74,7 @@ def perform(action: Callable[[], Any], *, done: str, then: str | Callable[[Any],
     """Run one command. Done: flash `done` and redirect to `then` (or to `then(answer)`, for a place the
     command's answer names, such as what it created). Refused: the page `again`, with the reason."""
     try:
-        answer = retrying(action)
+        answer = retrying(services(), action)
     except (DomainError, ConcurrencyConflict) as refused:
         flash(str(refused), "error")
         return again(getattr(refused, "status", 409))

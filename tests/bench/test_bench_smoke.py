@@ -45,3 +45,24 @@ def test_pdf_benchmark_reports_its_figures_and_targets(tmp_path: Path) -> None:
     assert all(report[key] > 0 for key in ("first_seconds", "cached_seconds", "bare_seconds", "sealed_seconds"))
     assert [t["result"] for t in report["targets"]] and {t["result"] for t in report["targets"]} <= {"PASS", "MISS"}
     assert list(tmp_path.iterdir()) == [], "the benchmark left files behind"
+
+
+@pytest.mark.slow
+def test_http_benchmark_serves_the_load_and_finds_every_acknowledged_signature_once(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench", "http", "--quick", "--clients", "16",
+               "--json", "--tmp-dir", str(tmp_path)]
+
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout)
+    [result] = report["results"]
+    assert result["trivial"]["endpoints"]["healthz"]["requests"] > 0
+    sign = result["mix"]["endpoints"]["sign"]
+    assert sign["requests"] > 0 and sign["errors"] == 0, sign
+    assert {"standing", "statement", "audit"} <= set(result["mix"]["endpoints"])
+    log = result["log"]
+    assert log["acknowledged"] == sign["statuses"].get("201", 0) > 0
+    assert log["acknowledged_not_once"] == 0 and log["twice"] == 0 and log["chain_ok"]
+    assert {target["result"] for target in report["targets"]} <= {"PASS", "MISS"}
+    assert list(tmp_path.iterdir()) == [], "the benchmark left files behind"
