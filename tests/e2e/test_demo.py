@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from coalition import create_app, demo
+from projections import default_projections
 from projections.standing import Moment, responsibilities, snapshot, standing
 from projections.statements import of_coalition, phase, view
+from tests.conftest import postgres_schema, sqlite_url
 from tests.e2e.conftest import migrate, services
 from tests.e2e.world import TEST_CONFIG
 
@@ -58,3 +64,36 @@ def test_the_demo_loads_once_and_shows_good_attention_and_lapsed_members(databas
         assert {m["name"]: m["statements"]["signed"]["count"] for m in standing(snap)}["Asociația Râuri Curate"] == 2
     finally:
         services(app).engine.dispose()
+
+
+def projection_rows(app: Flask) -> dict[str, list[tuple[object, ...]]]:
+    """Every read model's rows, in key order."""
+    rows = {}
+    with services(app).engine.connect() as connection:
+        for projection in default_projections():
+            for table in projection.tables:
+                query = sa.select(table).order_by(*(table.primary_key or table.columns))
+                rows[table.name] = [tuple(row) for row in connection.execute(query)]
+    return rows
+
+
+@pytest.mark.postgres
+def test_a_coalition_moves_from_sqlite_to_postgresql_through_export_and_import(tmp_path: Path) -> None:
+    (tmp_path / "sqlite").mkdir()
+    source = demo_app(sqlite_url(tmp_path / "sqlite"))
+    with postgres_schema() as url:
+        target = demo_app(url)
+        try:
+            assert source.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+            exported = source.test_cli_runner().invoke(args=["events", "export", str(tmp_path / "log.jsonl")])
+            assert exported.exit_code == 0, exported.output
+
+            imported = target.test_cli_runner().invoke(args=["events", "import", str(tmp_path / "log.jsonl")])
+
+            assert imported.exit_code == 0, imported.output
+            assert services(target).store.head() == services(source).store.head()
+            assert services(target).store.verify().ok
+            assert projection_rows(target) == projection_rows(source)
+        finally:
+            services(target).engine.dispose()
+            services(source).engine.dispose()
