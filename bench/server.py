@@ -144,8 +144,12 @@ class Running:
         self.children = children
 
     def __enter__(self) -> Running:
-        for child in self.children:
-            child.start()
+        try:
+            for child in self.children:
+                child.start()
+        except BaseException:  # one failed to start: stop those already running (and it, if it hangs on)
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,

@@ -80,6 +80,7 @@ class Context:
     if_match: int | None = None  # the version of the aggregate the client last saw, if it said
     now: datetime | None = None  # the store's clock when the request came in; None: noon of `today`
     _ids: itertools.count = field(default_factory=itertools.count)
+    replayed: bool = False  # set by `append`: a twin of this request (same key) was recorded first
 
     @property
     def moment(self) -> datetime:
@@ -117,9 +118,10 @@ class Context:
                 remember(connection, self.user_id, key, self.fingerprint or "", answer)
 
         # The answer is fixed before the append (ids are made first), so a retry can be given it again.
-        self.services.append(
+        recorded = self.services.append(
             [NewEvent(stream_id, change.type, change.payload) for change in changes],
             expected=expected, metadata=metadata,
             idempotency_key=None if key is None else store_key(self.user_id, key), within=keep_answer,
             connection=_holding.get())
+        self.replayed = recorded.replayed
         return answer

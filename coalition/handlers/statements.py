@@ -22,8 +22,12 @@ from coalition.handlers import Context
 from coalition.handlers.coalitions import acting_for, prepare
 
 
-def _run(context: Context, coalition_id: str, statement_id: str, command: Any) -> dict[str, Any]:
-    """Decide a statement command on fresh state and append it relying on every stream read."""
+def _run(context: Context, coalition_id: str, statement_id: str, command: Any, **extra: Any) -> dict[str, Any]:
+    """Decide a statement command on fresh state and append it relying on every stream read.
+
+    The answer (with `extra` in it) is complete before the append, because the append keeps it
+    for a retry of the same request to be given again, whole.
+    """
     stream = st.stream(statement_id)
     state, version = context.load(stream, st.evolve)
     context.check_version(stream, version)
@@ -32,7 +36,7 @@ def _run(context: Context, coalition_id: str, statement_id: str, command: Any) -
     read = prepare(context, coalition_id, command, if_match=False, also=drafted_for)
     command = _as_signer(context, read.organisations, command)
     changes = st.decide(read.state, state, command, read.actor, context.moment)
-    answer = {"id": statement_id, "version": version + len(changes)}
+    answer = {"id": statement_id, "version": version + len(changes), **extra}
     if not changes:  # already done (a repeated signature or endorsement): nothing to record
         return answer
     return context.append(stream, changes, {**read.expected, stream: version}, answer,
@@ -99,7 +103,7 @@ def sign(context: Context, coalition_id: str, statement_id: str, *, organisation
     signing mandate of."""
     command = st.SignStatement(organisation_id, (name or _account_name(context)).strip(), (title or "").strip(),
                                version_hash=version_hash)
-    return {**_run(context, coalition_id, statement_id, command), "organisation_id": organisation_id}
+    return _run(context, coalition_id, statement_id, command, organisation_id=organisation_id)
 
 
 def confirm(context: Context, coalition_id: str, statement_id: str, organisation_id: str, *,
@@ -107,14 +111,14 @@ def confirm(context: Context, coalition_id: str, statement_id: str, organisation
     """Confirm an organisation's signature on the amended (current) version (the one read, if named)."""
     command = st.ConfirmSignature(organisation_id, (name or _account_name(context)).strip(), (title or "").strip(),
                                   version_hash=version_hash)
-    return {**_run(context, coalition_id, statement_id, command), "organisation_id": organisation_id}
+    return _run(context, coalition_id, statement_id, command, organisation_id=organisation_id)
 
 
 def withdraw(context: Context, coalition_id: str, statement_id: str, organisation_id: str, *,
              reason: str) -> dict[str, Any]:
     """Withdraw an organisation's signature, with a reason; the log keeps that it had signed."""
     command = st.WithdrawSignature(organisation_id, reason.strip())
-    return {**_run(context, coalition_id, statement_id, command), "organisation_id": organisation_id}
+    return _run(context, coalition_id, statement_id, command, organisation_id=organisation_id)
 
 
 def endorse(context: Context, coalition_id: str, statement_id: str, *, name: str | None = None,

@@ -294,3 +294,23 @@ def test_a_signature_that_meets_a_conflict_twice_is_a_409_and_records_nothing(
     assert len(raised) == 2
     assert api.head() == head
     assert signatures(world, path) == {}
+
+
+@pytest.mark.parametrize("action", ["sign", "withdraw"])
+def test_a_retried_signature_request_gets_the_whole_first_answer_again(world: World, api: Api, action: str) -> None:
+    path = opened(world)
+    if action == "sign":
+        url, body = f"{path}/signatures", {"organisation_id": world.river, "title": "Director"}
+    else:
+        world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+        url, body = f"{path}/signatures/{world.river}/withdraw", {"reason": "the board said no"}
+    headers = {"Idempotency-Key": f"{action}-once"}
+
+    first = api.call("POST", url, "mo", body, headers)
+    head = api.head()
+    again = api.call("POST", url, "mo", body, headers)
+
+    assert first.status_code == again.status_code and first.status_code < 300, first.get_data(as_text=True)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json == first.json and first.json["organisation_id"] == world.river
+    assert api.head() == head
