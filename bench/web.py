@@ -48,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="member organisations, each signing once (default 3000)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase (default 10)")
     parser.add_argument("--clients", type=int, default=64, help="concurrent clients (default 64)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2, one per core here)")
     parser.add_argument("--postgres-url", help="also run on PostgreSQL (a throwaway schema in this database)")
     parser.add_argument("--tmp-dir", help="where the SQLite database and the logs go (default: the system's)")
     parser.add_argument("--quick", action="store_true", help="smoke test: 200 organisations, 2 s phases")

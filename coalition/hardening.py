@@ -71,7 +71,7 @@ def _refuse_nul_characters() -> None:
     fields = [*request.args.items(multi=True)]
     if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         fields += [*request.form.items(multi=True)]
-    if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in fields):
+    if "\x00" in request.path or any("\x00" in (key or "") or "\x00" in value for key, value in fields):
         raise BadRequest("the address and the form must not contain NUL characters (%00)")
 
 

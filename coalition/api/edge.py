@@ -117,11 +117,11 @@ def command(status: int = 200) -> Callable[[F], F]:
         @wraps(view)
         @authenticated
         def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-            key = _key()
+            key, if_match = _key(), _if_match()  # both checked first: a malformed header is a 400, even on a retry
             fingerprint_ = fingerprint(request.method, request.path, request.get_data())
             if key is not None and (kept := _replay(key, fingerprint_, status)) is not None:
                 return kept
-            now, if_match = services().store.clock(), _if_match()
+            now = services().store.clock()
             contexts: list[Context] = []
 
             def attempt() -> Any:  # a fresh context each time: ids made from the key start again

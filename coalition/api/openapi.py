@@ -25,7 +25,8 @@ RETRY_HEADERS = [
 ALSO_CSV = {"api.read_events"}
 ERROR_STATUSES = {400: "malformed body or header", 401: "no or a bad token", 403: "not allowed",
                   404: "unknown id", 409: "conflict: stale version, already done, or a rule broken",
-                  413: "the upload is too large", 422: "invalid fields, each named in `fields`"}
+                  413: "the body or upload is too large", 422: "invalid fields, each named in `fields`",
+                  429: "too many attempts from your address: wait as long as Retry-After says"}
 
 
 class ErrorDetail(Schema):
@@ -52,6 +53,7 @@ def _json(schema: type[Schema]) -> dict[str, Any]:
 
 def build() -> dict[str, Any]:
     """The document, from every documented route of the API blueprint."""
+    from coalition.hardening import DOORS  # here: hardening imports the API's edge, which imports this package
     spec = APISpec("Coalition API", "1.0.0", "3.0.3", plugins=[MarshmallowPlugin()],
                    info={"description": "Every coalition action as a hash-chained event. Errors share one shape; "
                                         "POSTs accept an Idempotency-Key header; mutating calls accept If-Match."},
@@ -61,11 +63,13 @@ def build() -> dict[str, Any]:
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.endpoint.startswith("api."):
             continue
-        operation = _operation_of(current_app.view_functions[rule.endpoint])
+        view = current_app.view_functions[rule.endpoint]
+        operation = _operation_of(view)
         if operation is None:
             continue
+        takes_retries = getattr(view, "takes_retries", False)
         path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule.removeprefix(bp.url_prefix or ""))
-        doc = (current_app.view_functions[rule.endpoint].__doc__ or "").strip()
+        doc = (view.__doc__ or "").strip()
         parameters: list[dict[str, Any]] = [
             {"in": "path", "name": name, "required": True,
              "schema": {"type": "string", **({"enum": list(operation.choices[name])} if name in operation.choices
@@ -81,7 +85,11 @@ def build() -> dict[str, Any]:
             body["content"]["text/csv"] = {"schema": {"type": "string"}}
         responses: dict[Any, Any] = {str(operation.status): {"description": "done", **body}}
         errors = operation.errors or ((400, 409, 422) if operation.public else (400, 401, 403, 404, 409, 422))
-        for status in errors:
+        if operation.request is not None or operation.upload is not None or takes_retries:
+            errors = (*errors, 413)  # a body past MAX_CONTENT_LENGTH (commands read theirs for the Idempotency-Key)
+        if rule.endpoint in DOORS:
+            errors = (*errors, 429)
+        for status in sorted(set(errors)):
             responses[str(status)] = {"description": ERROR_STATUSES[status], **_json(Error)}
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             operation_id = rule.endpoint.removeprefix("api.") + ("_csv" if rule.rule.endswith(".csv") else "")
@@ -95,7 +103,7 @@ def build() -> dict[str, Any]:
                     "properties": {operation.upload: {"type": "string", "format": "binary"}}}}}}
             if not operation.public:
                 entry["security"] = [{"bearer": []}]
-            if getattr(current_app.view_functions[rule.endpoint], "takes_retries", False):
+            if takes_retries:
                 entry["parameters"] = [*parameters, *RETRY_HEADERS]
             spec.path(path=path, operations={method.lower(): entry})
     return spec.to_dict()

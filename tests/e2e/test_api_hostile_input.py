@@ -79,3 +79,23 @@ def test_strings_where_objects_belong_and_wrong_types_are_invalid(world: World) 
         assert error_of(response, 422, "invalid")["fields"]
     assert world.api.head() == before
     assert json.loads(world.api.call("GET", world.path, world.who("ana")).get_data())["id"] == world.coalition
+
+
+def test_a_form_part_without_a_name_is_not_a_server_error(world: World) -> None:
+    body = b"--B\r\nContent-Disposition: form-data\r\n\r\nhello\r\n--B--\r\n"  # no name="..." on the part
+
+    response = world.api.client.post("/api/v1/verify", data=body, content_type="multipart/form-data; boundary=B")
+
+    assert "`file`" in error_of(response, 400, "bad_request")["message"]
+
+
+def test_a_retry_with_an_unreadable_if_match_is_a_bad_request_too(world: World) -> None:
+    path, body = f"/api/v1{world.path}/agreement", {"purpose": "Cleaner rivers, measured"}
+    headers = {"Authorization": f"Bearer {world.api.tokens[world.who('ana')]}", "Idempotency-Key": "amend-once"}
+    assert world.api.client.patch(path, json=body, headers=headers).status_code == 200
+    before = world.api.head()
+
+    response = world.api.client.patch(path, json=body, headers={**headers, "If-Match": "yesterday"})
+
+    assert "If-Match" in error_of(response, 400, "bad_request")["message"]
+    assert world.api.head() == before
