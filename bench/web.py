@@ -153,6 +153,8 @@ def targets(result: dict[str, Any]) -> list[Target]:
         Target(f"{backend}: errors (both phases)", errors, 1, "errors", higher_is_better=False),
         Target(f"{backend}: acknowledged signatures not in the log exactly once", log["acknowledged_not_once"], 1,
                "signatures", higher_is_better=False),
+        Target(f"{backend}: organisations signed twice in the log", log["twice"], 1, "signatures",
+               higher_is_better=False),
         Target(f"{backend}: hash chain verifies", 1.0 if log["chain_ok"] else 0.0, 1, "", higher_is_better=True),
     ]
 

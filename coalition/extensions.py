@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +37,10 @@ class SessionsSecureOverHttps(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
+#: The write transaction this thread of work holds, if any (see `Services.holding`).
+held: ContextVar[Connection | None] = ContextVar("held", default=None)
+
+
 @dataclass
 class Services:
     """The app's event store and projection runner, and how appends reach the projections."""
@@ -56,7 +62,12 @@ class Services:
         within: WithinAppend | None = None,
         connection: Connection | None = None,
     ) -> AppendResult:
-        """Append; `within` and, in the embedded mode, the projections run in the same transaction."""
+        """Append; `within` and, in the embedded mode, the projections run in the same transaction.
+
+        Inside `holding`, the append joins the held transaction: opening another would wait for the
+        lock this very thread holds.
+        """
+        connection = connection if connection is not None else held.get()
 
         def in_transaction(connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
             if within is not None:
@@ -66,6 +77,16 @@ class Services:
 
         return self.store.append(new_events, expected=expected, metadata=metadata,
                                  idempotency_key=idempotency_key, within=in_transaction, connection=connection)
+
+    @contextmanager
+    def holding(self) -> Iterator[Connection]:
+        """A write transaction (the append lock held) that every load and append in it goes through."""
+        with self.store.transaction() as connection:
+            token = held.set(connection)
+            try:
+                yield connection
+            finally:
+                held.reset(token)
 
 
 class EventSourcing:

@@ -71,8 +71,9 @@ class StateCache:
             events = store.read_stream(stream_id, after_version=cached.version - 1, connection=connection)
             if events and events[0].version == cached.version and events[0].hash == cached.hash:
                 state, version, events = cached.state, cached.version, events[1:]
-            else:  # the stream is not the one this process folded: read it whole
+            else:  # the stream is not the one this process folded: read it whole, and forget that fold
                 events = store.read_stream(stream_id, connection=connection)
+                self._forget(stream_id)
         self.folded += len(events)
         for event in events:
             state = evolve(state, Change(event.type, event.payload))
@@ -89,6 +90,10 @@ class StateCache:
             self._folded.move_to_end(stream_id)
             while len(self._folded) > self.size:
                 self._folded.popitem(last=False)
+
+    def _forget(self, stream_id: str) -> None:
+        with self._lock:
+            self._folded.pop(stream_id, None)
 
     def clear(self) -> None:
         """Forget every state (after the log was replaced underneath the process, e.g. by an import)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
@@ -59,9 +60,9 @@ class EventStore:
         """A write transaction (with the append lock unless `lock` is False); commits or rolls back.
 
         On SQLite every write transaction is exclusive anyway (BEGIN IMMEDIATE). Writers first queue
-        on a lock file in the kernel, which wakes the next one the moment the lock is free; SQLite's
-        own wait for a busy database sleeps in steps of up to 100 ms, which under many concurrent
-        writers costs more than the writes themselves.
+        on a lock file, trying it again every 0.2 to 2 ms; SQLite's own wait for a busy database
+        sleeps in steps of up to 100 ms, which under many concurrent writers costs more than the
+        writes themselves.
         """
         with _queued(self._writer_lock), self.engine.connect() as connection:
             connection.execution_options(writer=True)
@@ -298,18 +299,40 @@ def writer_lock_path(engine: Engine) -> str | None:
     return f"{engine.url.database}-writer.lock"
 
 
+#: How long a SQLite writer queues on the lock file before leaving the wait to SQLite's busy timeout.
+WRITER_QUEUE_SECONDS = 10.0
+
+
 @contextmanager
-def _queued(path: str | None) -> Iterator[None]:
-    """Hold an exclusive lock on the file at `path` (created if need be), waiting in the kernel for it."""
+def _queued(path: str | None, wait: float = WRITER_QUEUE_SECONDS) -> Iterator[None]:
+    """Hold an exclusive lock on the file at `path`, trying again every 0.2 to 2 ms for up to `wait` s.
+
+    Past `wait`, or when the file cannot be opened (made by another user, say), the writer goes on
+    without it and SQLite's own busy timeout decides: the lock file only orders writers, SQLite's
+    write lock is what keeps them apart.
+    """
     if path is None:
         yield
         return
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o660)
+    except OSError:
+        yield
+        return
+    try:
+        deadline, pause = time.monotonic() + wait, 0.0002
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
         yield
     finally:
-        os.close(descriptor)  # closing the last descriptor releases the lock
+        os.close(descriptor)  # closing the descriptor releases the lock
 
 
 COLUMNS = ("position", "stream_id", "version", "type", "schema_version", "payload", "metadata", "recorded_at", "hash")

@@ -81,8 +81,7 @@ class ProjectionRunner:
             with self.store.transaction(lock=False) as connection:
                 head = self.store.head(connection)[0]
                 moved = 0
-                for projection in chosen:
-                    position = self._checkpoint(connection, projection)
+                for projection, position in zip(chosen, self._checkpoints(connection, chosen)):
                     until = min(head, position + self.chunk)
                     if until > position:
                         self._advance(connection, projection, position, until, progress)
@@ -95,8 +94,8 @@ class ProjectionRunner:
         """Empty the projections and replay the whole log into them."""
         chosen = self.select(names)
         with self.store.transaction(lock=False) as connection:
+            self._checkpoints(connection, chosen)  # lock them all first, in the one order
             for projection in chosen:
-                self._checkpoint(connection, projection)
                 projection.reset(connection)
                 self._save(connection, projection, 0)
         return self.catch_up([p.name for p in chosen], progress)
@@ -138,7 +137,8 @@ class ProjectionRunner:
     def _checkpoints(connection: Connection, projections: Sequence[Projection]) -> list[int]:
         """Read (and on PostgreSQL lock) the projections' checkpoints in one query, creating missing ones at 0."""
         names = [p.name for p in projections]
-        query = select(checkpoints.c.name, checkpoints.c.position).where(checkpoints.c.name.in_(names)).with_for_update()
+        query = (select(checkpoints.c.name, checkpoints.c.position).where(checkpoints.c.name.in_(names))
+                 .order_by(checkpoints.c.name).with_for_update())  # one lock order for every caller
         saved = {name: position for name, position in connection.execute(query)}
         if len(saved) < len(names):
             insert_missing(connection, checkpoints, [{"name": name, "position": 0} for name in names], key=("name",))

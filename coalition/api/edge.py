@@ -136,8 +136,10 @@ def command(status: int = 200) -> Callable[[F], F]:
                 if key is not None and (kept := _replay(key, fingerprint_, status)) is not None:
                     return kept
                 raise
-            if key is not None and contexts[-1].replayed and (kept := _replay(key, fingerprint_, status)) is not None:
-                return kept  # its twin was recorded first, in another process maybe: its answer is the answer
+            if key is not None and not contexts[-1].recorded and (kept := _replay(key, fingerprint_, status)) is not None:
+                # Its twin was recorded first (in another process, maybe), and this one found it
+                # replayed or found nothing left to do: the twin's answer is the answer.
+                return kept
             return jsonify(answer), status
 
         wrapper.takes_retries = True  # type: ignore[attr-defined]  (the OpenAPI document lists its headers)

@@ -11,7 +11,6 @@ import hashlib
 import itertools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
@@ -19,15 +18,12 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import Connection
 
 from coalition.domain.base import Change, DomainError
-from coalition.extensions import Services
+from coalition.extensions import Services, held
 from coalition.idempotency import remember
 from events import ConcurrencyConflict, Metadata, NewEvent, RecordedEvent
 
 State = TypeVar("State")
 T = TypeVar("T")
-
-#: The write transaction a command runs in when it runs a second time (see `retrying`).
-_holding: ContextVar[Connection | None] = ContextVar("holding", default=None)
 
 #: Ids made from an Idempotency-Key come out the same on every retry of the request.
 RETRY_IDS = uuid.UUID("4f1d7a52-6c0b-4c53-9a43-2f0e0e5a7c11")
@@ -47,12 +43,8 @@ def retrying(services: Services, command: Callable[[], T]) -> T:
         return command()
     except ConcurrencyConflict:
         pass
-    with services.store.transaction() as connection:
-        holding = _holding.set(connection)
-        try:
-            return command()
-        finally:
-            _holding.reset(holding)
+    with services.holding():
+        return command()
 
 
 def store_key(user_id: str, key: str) -> str:
@@ -80,7 +72,7 @@ class Context:
     if_match: int | None = None  # the version of the aggregate the client last saw, if it said
     now: datetime | None = None  # the store's clock when the request came in; None: noon of `today`
     _ids: itertools.count = field(default_factory=itertools.count)
-    replayed: bool = False  # set by `append`: a twin of this request (same key) was recorded first
+    recorded: bool = False  # set by `append`: this request's events went into the log (not a twin's before them)
 
     @property
     def moment(self) -> datetime:
@@ -101,7 +93,7 @@ class Context:
 
     def load(self, stream_id: str, evolve: Callable[[State | None, Change], State | None]) -> tuple[State | None, int]:
         """An aggregate's state from its stream, and the version it was read at (folded on from the cache)."""
-        return self.services.states.load(self.services.store, stream_id, evolve, _holding.get())
+        return self.services.states.load(self.services.store, stream_id, evolve, held.get())
 
     def append(self, stream_id: str, changes: Sequence[Change], expected: Mapping[str, int],
                answer: dict[str, Any], organisation_id: str | None = None) -> dict[str, Any]:
@@ -121,7 +113,6 @@ class Context:
         recorded = self.services.append(
             [NewEvent(stream_id, change.type, change.payload) for change in changes],
             expected=expected, metadata=metadata,
-            idempotency_key=None if key is None else store_key(self.user_id, key), within=keep_answer,
-            connection=_holding.get())
-        self.replayed = recorded.replayed
+            idempotency_key=None if key is None else store_key(self.user_id, key), within=keep_answer)
+        self.recorded = not recorded.replayed
         return answer

@@ -314,3 +314,26 @@ def test_a_retried_signature_request_gets_the_whole_first_answer_again(world: Wo
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json == first.json and first.json["organisation_id"] == world.river
     assert api.head() == head
+
+
+def test_a_signature_whose_twin_was_recorded_while_it_read_answers_as_the_twin(
+        world: World, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = opened(world)
+    url, body = f"{path}/signatures", {"organisation_id": world.river, "title": "Director"}
+    headers = {"Idempotency-Key": "sign-river"}
+    states = api.app.extensions["coalition"].states
+    real, twin = states.load, []
+
+    def load(store: Any, stream_id: str, *args: Any) -> Any:
+        if stream_id.startswith("statement-") and not twin:  # the twin signs before this request reads
+            twin.append(None)
+            twin[0] = api.call("POST", url, "mo", body, headers)
+        return real(store, stream_id, *args)
+
+    monkeypatch.setattr(states, "load", load)
+    first = api.call("POST", url, "mo", body, headers)
+
+    assert twin[0].status_code == 201 and "Idempotent-Replayed" not in twin[0].headers
+    assert first.status_code == 201 and first.headers["Idempotent-Replayed"] == "true"
+    assert first.json == twin[0].json
+    assert signatures(world, path) == {world.river: "signed"}

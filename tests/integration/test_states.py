@@ -9,9 +9,11 @@ from sqlalchemy.engine import Engine
 
 from coalition.db import upgrade
 from coalition.domain.base import Change, NotAllowed
-from coalition.handlers import _holding, retrying
+from coalition.extensions import Services, held
+from coalition.handlers import retrying
 from coalition.states import StateCache
 from events import ConcurrencyConflict, EventStore, NewEvent, Registry, create_engine
+from projections import ProjectionRunner
 
 
 def names(state: tuple[str, ...] | None, change: Change) -> tuple[str, ...]:
@@ -90,23 +92,21 @@ def test_the_least_recently_used_streams_are_dropped_first(store: EventStore) ->
     assert cache.folded == folded + 1
 
 
-class Recorder:
-    """A stand-in for the app's services: a store whose write transactions are counted."""
-
-    def __init__(self, store: EventStore) -> None:
-        self.store = store
+def services_of(store: EventStore) -> Services:
+    """The app's services around a bare store (no projections)."""
+    return Services(store.engine, store, ProjectionRunner(store, []), inline_projections=False)
 
 
 def test_a_conflicting_command_runs_again_inside_the_write_lock_and_goes_through(store: EventStore) -> None:
     seen: list[object] = []
 
     def command() -> str:
-        seen.append(_holding.get())
+        seen.append(held.get())
         if len(seen) == 1:
             raise ConcurrencyConflict("statement-s", 1, 2)
         return "signed"
 
-    assert retrying(Recorder(store), command) == "signed"  # type: ignore[arg-type]
+    assert retrying(services_of(store), command) == "signed"
     assert seen[0] is None, "the first run holds no lock"
     assert seen[1] is not None, "the second run reads and appends in one write transaction"
 
@@ -119,7 +119,7 @@ def test_a_second_conflict_reaches_the_caller(store: EventStore) -> None:
         raise ConcurrencyConflict("statement-s", 1, 2)
 
     with pytest.raises(ConcurrencyConflict):
-        retrying(Recorder(store), command)  # type: ignore[arg-type]
+        retrying(services_of(store), command)
     assert len(calls) == 2
 
 
@@ -131,5 +131,17 @@ def test_a_refusal_is_never_retried(store: EventStore) -> None:
         raise NotAllowed("only facilitators may do that")
 
     with pytest.raises(NotAllowed):
-        retrying(Recorder(store), command)  # type: ignore[arg-type]
+        retrying(services_of(store), command)
     assert calls == [1]
+
+
+def test_a_write_inside_the_held_transaction_joins_it_instead_of_waiting_for_itself(store: EventStore) -> None:
+    services = services_of(store)
+
+    def command() -> int:
+        # Not through a Context: an append of its own, as the token pages do.
+        return services.append([NewEvent("thing-7", "ThingCreated", {"name": "joined"})]).first_position
+
+    with services.holding():
+        position = command()
+    assert position == 1 and store.head()[0] == 1
