@@ -94,8 +94,3 @@ class StateCache:
     def _forget(self, stream_id: str) -> None:
         with self._lock:
             self._folded.pop(stream_id, None)
-
-    def clear(self) -> None:
-        """Forget every state (after the log was replaced underneath the process, e.g. by an import)."""
-        with self._lock:
-            self._folded.clear()

@@ -128,11 +128,6 @@ class ProjectionRunner:
             progress(until - position)
         self._save(connection, projection, until)
 
-    @classmethod
-    def _checkpoint(cls, connection: Connection, projection: Projection) -> int:
-        """Read (and on PostgreSQL lock) a projection's checkpoint, creating it at 0."""
-        return cls._checkpoints(connection, [projection])[0]
-
     @staticmethod
     def _checkpoints(connection: Connection, projections: Sequence[Projection]) -> list[int]:
         """Read (and on PostgreSQL lock) the projections' checkpoints in one query, creating missing ones at 0."""
