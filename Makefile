@@ -29,7 +29,7 @@ system-packages:
 	@.ci/system-packages
 
 check-system: install system-packages
-	@$(BIN)/python -m coalition.system_check
+	@$(BIN)/python -m coalition.infra.system_check
 
 migrate: install
 	$(FLASK) db upgrade

@@ -1,2 +1,3 @@
 from coalition import create_app
+
 app = create_app()

@@ -51,28 +51,40 @@ class Tally:
         self.statuses[endpoint][status] += 1
 
     def to_json(self) -> dict[str, Any]:
-        return {"seconds": self.seconds, "latencies": self.latencies,
-                "statuses": {name: dict(counts) for name, counts in self.statuses.items()},
-                "acknowledged": self.acknowledged, "failed_attempts": self.failed_attempts}
+        return {
+            "seconds": self.seconds,
+            "latencies": self.latencies,
+            "statuses": {name: dict(counts) for name, counts in self.statuses.items()},
+            "acknowledged": self.acknowledged,
+            "failed_attempts": self.failed_attempts,
+        }
 
 
-async def _request(session: aiohttp.ClientSession, tally: Tally, endpoint: str, method: str, url: str,
-                   **kwargs: Any) -> int | None:
+async def _request(
+    session: aiohttp.ClientSession, tally: Tally, endpoint: str, method: str, url: str, **kwargs: Any
+) -> int | None:
     """One request; its latency and status go into the tally. None: no answer (connection failed)."""
     started = time.perf_counter()
     try:
         async with session.request(method, url, **kwargs) as response:
             await response.read()
             status = response.status
-    except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as error:
+    except (TimeoutError, aiohttp.ClientError, ConnectionError) as error:
         tally.record(endpoint, type(error).__name__, time.perf_counter() - started)
         return None
     tally.record(endpoint, str(status), time.perf_counter() - started)
     return status
 
 
-async def _signer(session: aiohttp.ClientSession, base: str, plan: Plan, mine: Sequence[tuple[str, str]],
-                  tally: Tally, stop_at: float, retry_failed: bool) -> None:
+async def _signer(
+    session: aiohttp.ClientSession,
+    base: str,
+    plan: Plan,
+    mine: Sequence[tuple[str, str]],
+    tally: Tally,
+    stop_at: float,
+    retry_failed: bool,
+) -> None:
     url = f"{base}{plan.statement_path}/signatures"
     for organisation_id, token in mine:
         headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"sign-{organisation_id}"}
@@ -90,8 +102,9 @@ async def _signer(session: aiohttp.ClientSession, base: str, plan: Plan, mine: S
             await asyncio.sleep(0.05)
 
 
-async def _reader(session: aiohttp.ClientSession, endpoint: str, url: str, token: str, tally: Tally,
-                  stop_at: float) -> None:
+async def _reader(
+    session: aiohttp.ClientSession, endpoint: str, url: str, token: str, tally: Tally, stop_at: float
+) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     while time.monotonic() < stop_at:
         await _request(session, tally, endpoint, "GET", url, headers=headers)
@@ -115,14 +128,22 @@ async def run(base: str, plan: Plan, phase: str, duration: float, clients: int, 
         else:
             readers = READERS if clients >= 2 * sum(READERS.values()) else {}
             signing = clients - sum(readers.values())
-            working = [_signer(session, base, plan, plan.signers[n::signing], tally, stop_at, retry_failed)
-                       for n in range(signing)]
+            working = [
+                _signer(session, base, plan, plan.signers[n::signing], tally, stop_at, retry_failed)
+                for n in range(signing)
+            ]
             coalition = f"{base}/api/v1/coalitions/{plan.coalition_id}"
             member = plan.signers[0][1]
-            urls = {"standing": (f"{coalition}/standing", member), "statement": (f"{base}{plan.statement_path}", member),
-                    "audit": (f"{coalition}/events?limit=50", plan.facilitator_token)}
-            reading = [_reader(session, endpoint, *urls[endpoint], tally, stop_at)
-                       for endpoint, count in readers.items() for _ in range(count)]
+            urls = {
+                "standing": (f"{coalition}/standing", member),
+                "statement": (f"{base}{plan.statement_path}", member),
+                "audit": (f"{coalition}/events?limit=50", plan.facilitator_token),
+            }
+            reading = [
+                _reader(session, endpoint, *urls[endpoint], tally, stop_at)
+                for endpoint, count in readers.items()
+                for _ in range(count)
+            ]
         started = time.perf_counter()
         readers_running = [asyncio.ensure_future(reader) for reader in reading]
         await asyncio.gather(*working)
@@ -143,8 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--retry-failed", action="store_true")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    tally = asyncio.run(run(args.base.rstrip("/"), Plan.load(args.plan), args.phase, args.duration, args.clients,
-                            args.retry_failed))
+    tally = asyncio.run(
+        run(args.base.rstrip("/"), Plan.load(args.plan), args.phase, args.duration, args.clients, args.retry_failed)
+    )
     args.out.write_text(json.dumps(tally.to_json()))
     return 0
 

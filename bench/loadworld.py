@@ -21,13 +21,13 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from coalition import accounts, create_app
-from coalition.db import upgrade
 from coalition.domain import statement
-from coalition.extensions import Services
 from coalition.handlers import Context
 from coalition.handlers import coalitions as co
 from coalition.handlers import organisations as orgs
 from coalition.handlers import statements as st
+from coalition.infra.db import upgrade
+from coalition.infra.extensions import Services
 from events import create_engine
 
 PASSWORD = "load-test-password"
@@ -37,7 +37,7 @@ COUNTRIES = ("RO", "PL", "FI", "BG", "HU", "DE", "AT", "SK", "HR", "RS")
 STATEMENT = {
     "title": "A joint call for clean rivers",
     "body": "We, the undersigned organisations, call on the governments of the Danube basin to publish "
-            "water-quality data monthly and to act on it.\n\n- monitor every site\n- publish every month",
+    "water-quality data monthly and to act on it.\n\n- monitor every site\n- publish every month",
 }
 
 
@@ -80,9 +80,16 @@ def seed(url: str, organisations: int, instance: Path) -> Plan:
         upgrade(engine)
     finally:
         engine.dispose()
-    app = create_app({"DATABASE_URL": seeding_url(url), "SQLITE_SYNCHRONOUS": "OFF", "SECRET_KEY": "seed",
-                      "PASSWORD_HASH_METHOD": PASSWORD_HASH, "SEAL_DIRECTORY": str(instance),
-                      "PDF_CACHE_DIRECTORY": str(instance / "pdf-cache")})
+    app = create_app(
+        {
+            "DATABASE_URL": seeding_url(url),
+            "SQLITE_SYNCHRONOUS": "OFF",
+            "SECRET_KEY": "seed",
+            "PASSWORD_HASH_METHOD": PASSWORD_HASH,
+            "SEAL_DIRECTORY": str(instance),
+            "PDF_CACHE_DIRECTORY": str(instance / "pdf-cache"),
+        }
+    )
     services: Services = app.extensions["coalition"]
     try:
         with app.app_context():
@@ -103,8 +110,12 @@ def _person(services: Services, n: int) -> tuple[str, str, Context]:
 
 def _organisation(context: Context, email: str, n: int) -> str:
     organisation_id: str = orgs.create_organisation(
-        context, name=f"Load Organisation {n}", country=COUNTRIES[n % len(COUNTRIES)], sector="ngo",
-        mission="Keeps rivers clean")["id"]
+        context,
+        name=f"Load Organisation {n}",
+        country=COUNTRIES[n % len(COUNTRIES)],
+        sector="ngo",
+        mission="Keeps rivers clean",
+    )["id"]
     orgs.grant_mandate(context, organisation_id, email=email, title="Director")
     return organisation_id
 
@@ -114,9 +125,15 @@ def _record(services: Services, organisations: int) -> Plan:
     founder = _organisation(facilitator, email, 0)
     today = facilitator.today
     coalition_id: str = co.found_coalition(
-        facilitator, organisation_id=founder, name="Danube Load Coalition", purpose="Cleaner rivers",
-        objectives=[{"text": "Monitor water quality at 40 sites"}], starts_on=today,
-        cooperation_mechanism="Monthly calls", benefit_sharing="Shared data")["id"]
+        facilitator,
+        organisation_id=founder,
+        name="Danube Load Coalition",
+        purpose="Cleaner rivers",
+        objectives=[{"text": "Monitor water quality at 40 sites"}],
+        starts_on=today,
+        cooperation_mechanism="Monthly calls",
+        benefit_sharing="Shared data",
+    )["id"]
     statement_id: str = st.draft(facilitator, coalition_id, language="en", **STATEMENT)["id"]
     signers = []
     for n in range(1, organisations + 1):
@@ -125,8 +142,9 @@ def _record(services: Services, organisations: int) -> Plan:
         co.join(person, coalition_id, organisation_id=organisation_id)
         co.change_membership(facilitator, coalition_id, organisation_id, "approve")
         signers.append((organisation_id, token))
-    st.open_for_signature(facilitator, coalition_id, statement_id, threshold=1,
-                          deadline=facilitator.moment + timedelta(days=30))
+    st.open_for_signature(
+        facilitator, coalition_id, statement_id, threshold=1, deadline=facilitator.moment + timedelta(days=30)
+    )
     state, _ = services.states.load(services.store, statement.stream(statement_id), statement.evolve)
     assert state is not None and state.version_hash
     return Plan(coalition_id, statement_id, state.version_hash, facilitator_token, signers)

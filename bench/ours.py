@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 from sqlalchemy.engine import Engine
 
-from coalition.db import upgrade
+from coalition.infra.db import upgrade
 from events import EventStore, NewEvent, Registry, create_engine
 
 EVENT_TYPE = "BenchEventRecorded"
@@ -69,8 +69,11 @@ def build_log(store: EventStore, total: int, per_append: int = 1000) -> int:
     while written < total:
         size = min(per_append, total - written)
         batch = [
-            NewEvent(log_stream(append_index, offset), EVENT_TYPE,
-                     {"name": f"event {written + offset}", "amount": written + offset})
+            NewEvent(
+                log_stream(append_index, offset),
+                EVENT_TYPE,
+                {"name": f"event {written + offset}", "amount": written + offset},
+            )
             for offset in range(size)
         ]
         store.append(batch)

@@ -23,14 +23,27 @@ PASSWORD = "bench-password-1"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `python -m bench pdf`."""
-    parser.add_argument("--signatories", type=int, default=500, metavar="N",
-                        help="signing organisations of the measured statement (default 500)")
-    parser.add_argument("--large", type=int, default=5000, metavar="N",
-                        help="signatories of the statement that must render at all (default 5,000)")
+    parser.add_argument(
+        "--signatories",
+        type=int,
+        default=500,
+        metavar="N",
+        help="signing organisations of the measured statement (default 500)",
+    )
+    parser.add_argument(
+        "--large",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="signatories of the statement that must render at all (default 5,000)",
+    )
     parser.add_argument("--repeat", type=int, default=5, metavar="N", help="timed renders of each kind (default 5)")
     parser.add_argument("--tmp-dir", metavar="DIR", help="where to put the database, seal and cache (default: temp)")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"smoke test: {QUICK_SIGNATORIES} signatories, {QUICK_LARGE} for the large one")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke test: {QUICK_SIGNATORIES} signatories, {QUICK_LARGE} for the large one",
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON document on stdout (the table on stderr)")
 
 
@@ -64,23 +77,45 @@ def build_statement(app: Any, signatories: int) -> tuple[str, str, str]:
     with app.app_context():
         facilitator = register(svc, "facilitator@bench.example", PASSWORD, "Fay Facilitator")
         as_facilitator = Context(svc, facilitator, today)
-        home = orgs.create_organisation(as_facilitator, name="Bench Home", country="RO", sector="ngo", mission="Measure")["id"]
+        home = orgs.create_organisation(
+            as_facilitator, name="Bench Home", country="RO", sector="ngo", mission="Measure"
+        )["id"]
         coalition = co.found_coalition(
-            as_facilitator, organisation_id=home, name="Bench Coalition", purpose="Measure PDFs",
-            objectives=[{"text": "Render fast"}], starts_on=today, cooperation_mechanism="Calls",
-            benefit_sharing="Shared")["id"]
-        statement = st.draft(as_facilitator, coalition, title="Clean rivers for every community",
-                             body=("We, the undersigned organisations, call on *governments* to act.\n\n" * 6).strip(),
-                             language="en")["id"]
-        st.translate(as_facilitator, coalition, statement, "ro", title="Râuri curate pentru fiecare comunitate",
-                     body="Noi, organizațiile semnatare, cerem *guvernelor* să acționeze.")
-        st.open_for_signature(as_facilitator, coalition, statement,
-                              deadline=datetime.now(UTC) + timedelta(days=30))
+            as_facilitator,
+            organisation_id=home,
+            name="Bench Coalition",
+            purpose="Measure PDFs",
+            objectives=[{"text": "Render fast"}],
+            starts_on=today,
+            cooperation_mechanism="Calls",
+            benefit_sharing="Shared",
+        )["id"]
+        statement = st.draft(
+            as_facilitator,
+            coalition,
+            title="Clean rivers for every community",
+            body=("We, the undersigned organisations, call on *governments* to act.\n\n" * 6).strip(),
+            language="en",
+        )["id"]
+        st.translate(
+            as_facilitator,
+            coalition,
+            statement,
+            "ro",
+            title="Râuri curate pentru fiecare comunitate",
+            body="Noi, organizațiile semnatare, cerem *guvernelor* să acționeze.",
+        )
+        st.open_for_signature(as_facilitator, coalition, statement, deadline=datetime.now(UTC) + timedelta(days=30))
         for n in range(signatories):
             user = register(svc, f"signer{n}@bench.example", PASSWORD, f"Signer Number {n}")
             as_signer = Context(svc, user, today)
-            org = orgs.create_organisation(as_signer, name=f"Organisation {n:05d} for Rivers and Communities",
-                              country=countries[n % len(countries)], sector="ngo", mission="Sign")["id"]
+            org = orgs.create_organisation(
+                as_signer,
+                name=f"Organisation {n:05d} for Rivers and Communities",
+                country=countries[n % len(countries)],
+                sector="ngo",
+                mission="Sign",
+            )["id"]
             orgs.grant_mandate(as_signer, org, email=f"signer{n}@bench.example", title="Executive Director")
             co.join(as_signer, coalition, organisation_id=org)
             co.change_membership(as_facilitator, coalition, org, "approve")
@@ -94,13 +129,39 @@ def synthetic(signatories: int) -> Any:
     from coalition.pdf.document import CountedSignature, Proof, Signatory, StatementDocument
 
     now = datetime(2026, 11, 23, 12, tzinfo=UTC)
-    people = tuple(Signatory(f"Organisation {n:05d} for Rivers and Communities", "RO", "Romania",
-                             f"Signer Number {n}", "Executive Director", now, f"org{n}") for n in range(signatories))
-    proof = Proof("statement", "coalition", "a" * 64, "en", signatories + 10, "b" * 64, now,
-                  tuple(CountedSignature(f"org{n}", n + 1, f"{n:064x}") for n in range(signatories)))
-    return StatementDocument("Bench Coalition", "Clean rivers for every community",
-                             "We call on *governments* to act.", "en", people, (), proof,
-                             "http://127.0.0.1:5000/verify", ("en",))
+    people = tuple(
+        Signatory(
+            f"Organisation {n:05d} for Rivers and Communities",
+            "RO",
+            "Romania",
+            f"Signer Number {n}",
+            "Executive Director",
+            now,
+            f"org{n}",
+        )
+        for n in range(signatories)
+    )
+    proof = Proof(
+        "statement",
+        "coalition",
+        "a" * 64,
+        "en",
+        signatories + 10,
+        "b" * 64,
+        now,
+        tuple(CountedSignature(f"org{n}", n + 1, f"{n:064x}") for n in range(signatories)),
+    )
+    return StatementDocument(
+        "Bench Coalition",
+        "Clean rivers for every community",
+        "We call on *governments* to act.",
+        "en",
+        people,
+        (),
+        proof,
+        "http://127.0.0.1:5000/verify",
+        ("en",),
+    )
 
 
 def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
@@ -108,7 +169,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
     import warnings
 
     from coalition import create_app
-    from coalition.db import upgrade
+    from coalition.infra.db import upgrade
     from coalition.pdf.render import bare_pdf, render_pdf, statement_html
     from events import create_engine
 
@@ -119,8 +180,16 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
     upgrade(engine)
     engine.dispose()
     cache = directory / "pdf-cache"
-    app = create_app({"DATABASE_URL": url, "SQLITE_SYNCHRONOUS": "OFF", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
-                      "SECRET_KEY": "bench", "SEAL_DIRECTORY": str(directory), "PDF_CACHE_DIRECTORY": str(cache)})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SQLITE_SYNCHRONOUS": "OFF",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+            "SECRET_KEY": "bench",
+            "SEAL_DIRECTORY": str(directory),
+            "PDF_CACHE_DIRECTORY": str(cache),
+        }
+    )
     progress(f"recording a statement signed by {signatories} organisations")
     token, coalition, statement = build_statement(app, signatories)
     client = app.test_client()
@@ -146,6 +215,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         cached, again = timed(download, 50)
         assert again == pdf
         from coalition.pdf.export import document, for_app
+
         sealer, _ = for_app(app)
         with app.extensions["coalition"].engine.connect() as connection:
             doc = document(connection, statement, None, "http://127.0.0.1:5000/verify", datetime.now(UTC))
@@ -157,23 +227,42 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         progress(f"a statement with {large} signatories (x1)")
         huge_seconds, huge = timed(lambda: sealer.seal(render_pdf(synthetic(large))), 1)
     app.extensions["coalition"].engine.dispose()
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
+
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     huge_pages = len(PdfReader(io.BytesIO(huge)).pages)
-    return {"signatories": signatories, "pages": pages, "bytes": len(pdf), "first_seconds": first,
-            "cached_seconds": cached, "bare_seconds": bare, "sealed_seconds": sealed,
-            "large": {"signatories": large, "seconds": huge_seconds, "pages": huge_pages, "bytes": len(huge)}}
+    return {
+        "signatories": signatories,
+        "pages": pages,
+        "bytes": len(pdf),
+        "first_seconds": first,
+        "cached_seconds": cached,
+        "bare_seconds": bare,
+        "sealed_seconds": sealed,
+        "large": {"signatories": large, "seconds": huge_seconds, "pages": huge_pages, "bytes": len(huge)},
+    }
 
 
 def targets(result: dict[str, Any]) -> list[Target]:
     """The issue's targets, judged on this run's figures."""
     return [
-        Target(f"first sealed export, {result['signatories']} signatories", result["first_seconds"] * 1000, 1500,
-               "ms", higher_is_better=False),
+        Target(
+            f"first sealed export, {result['signatories']} signatories",
+            result["first_seconds"] * 1000,
+            1500,
+            "ms",
+            higher_is_better=False,
+        ),
         Target("cached download", result["cached_seconds"] * 1000, 20, "ms", higher_is_better=False),
-        Target("sealed render / bare WeasyPrint render", result["sealed_seconds"] / result["bare_seconds"], 1.3, "×",
-               higher_is_better=False),
+        Target(
+            "sealed render / bare WeasyPrint render",
+            result["sealed_seconds"] / result["bare_seconds"],
+            1.3,
+            "×",
+            higher_is_better=False,
+        ),
     ]
 
 

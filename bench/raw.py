@@ -55,8 +55,9 @@ class RowMaker:
             self.versions[stream] = version
             payload = json.dumps({"amount": self.position, "name": stream}, separators=(",", ":"))
             self.previous = hashlib.sha256(f"{self.previous}{self.position}{payload}".encode()).hexdigest()
-            made.append((self.position, stream, version, "BenchEventRecorded", 1, payload, "{}",
-                         recorded_at, self.previous))
+            made.append(
+                (self.position, stream, version, "BenchEventRecorded", 1, payload, "{}", recorded_at, self.previous)
+            )
         return made
 
 

@@ -39,8 +39,11 @@ class RebuildReport:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form, throughputs included."""
-        return {**asdict(self), "events_per_second": round(self.events_per_second, 1),
-                "build_events_per_second": round(self.build_events_per_second, 1)}
+        return {
+            **asdict(self),
+            "events_per_second": round(self.events_per_second, 1),
+            "build_events_per_second": round(self.build_events_per_second, 1),
+        }
 
 
 def _ru_maxrss_mb() -> float:
@@ -80,8 +83,16 @@ def _rebuild_in_child(url: str, synchronous: str, replies: Any) -> None:
             streams = connection.execute(select(func.count()).select_from(stream_heads)).scalar_one()
             checkpoint = connection.execute(select(func.min(checkpoints.c.position))).scalar_one()
         engine.dispose()
-        replies.send({"seconds": elapsed, "streams": streams, "checkpoint": checkpoint,
-                      "rss_before_mb": rss_before, "peak_rss_mb": peak, "ru_maxrss_mb": _ru_maxrss_mb()})
+        replies.send(
+            {
+                "seconds": elapsed,
+                "streams": streams,
+                "checkpoint": checkpoint,
+                "rss_before_mb": rss_before,
+                "peak_rss_mb": peak,
+                "ru_maxrss_mb": _ru_maxrss_mb(),
+            }
+        )
     except BaseException as error:  # report any failure to the parent instead of hanging it
         replies.send({"error": f"{type(error).__name__}: {error}"})
     finally:
@@ -109,6 +120,13 @@ def run_rebuild(url: str, events: int, synchronous: str) -> RebuildReport:
         raise RuntimeError(f"the rebuild failed in the child process: {reply['error']}")
     if reply["checkpoint"] != events:
         raise RuntimeError(f"the rebuild stopped at {reply['checkpoint']}, expected {events}")
-    return RebuildReport(events, build_seconds, reply["seconds"], reply["streams"], reply["checkpoint"],
-                         round(reply["rss_before_mb"], 1), round(reply["peak_rss_mb"], 1),
-                         round(reply["ru_maxrss_mb"], 1))
+    return RebuildReport(
+        events,
+        build_seconds,
+        reply["seconds"],
+        reply["streams"],
+        reply["checkpoint"],
+        round(reply["rss_before_mb"], 1),
+        round(reply["peak_rss_mb"], 1),
+        round(reply["ru_maxrss_mb"], 1),
+    )

@@ -37,9 +37,14 @@ class Target:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form."""
-        return {"name": self.name, "value": round(self.value, 3), "threshold": self.threshold,
-                "unit": self.unit, "higher_is_better": self.higher_is_better,
-                "result": "PASS" if self.passed else "MISS"}
+        return {
+            "name": self.name,
+            "value": round(self.value, 3),
+            "threshold": self.threshold,
+            "unit": self.unit,
+            "higher_is_better": self.higher_is_better,
+            "result": "PASS" if self.passed else "MISS",
+        }
 
 
 def _ratio_target(name: str, results: dict[str, Result], ours: str, other: str, threshold: float) -> Target | None:
@@ -53,14 +58,34 @@ def _ratio_target(name: str, results: dict[str, Result], ours: str, other: str, 
 def evaluate(results: dict[str, Result], rebuild: RebuildReport | None) -> list[Target]:
     """Every target that the measured results allow judging."""
     candidates = [
-        _ratio_target("SQLite: ours ≥ 1.5× eventsourcing (1 event per commit)", results,
-                      "sqlite.ours.single", "sqlite.eventsourcing.single", 1.5),
-        _ratio_target("SQLite: ours ≥ 0.5× raw sqlite3 (1 event per commit)", results,
-                      "sqlite.ours.single", "sqlite.raw.single", 0.5),
-        _ratio_target("SQLite: ours ≥ 0.5× raw sqlite3 (100 events per commit)", results,
-                      "sqlite.ours.batch", "sqlite.raw.batch", 0.5),
-        _ratio_target("PostgreSQL: ours ≥ 1.5× eventsourcing (1 event per commit)", results,
-                      "postgresql.ours.single", "postgresql.eventsourcing.single", 1.5),
+        _ratio_target(
+            "SQLite: ours ≥ 1.5× eventsourcing (1 event per commit)",
+            results,
+            "sqlite.ours.single",
+            "sqlite.eventsourcing.single",
+            1.5,
+        ),
+        _ratio_target(
+            "SQLite: ours ≥ 0.5× raw sqlite3 (1 event per commit)",
+            results,
+            "sqlite.ours.single",
+            "sqlite.raw.single",
+            0.5,
+        ),
+        _ratio_target(
+            "SQLite: ours ≥ 0.5× raw sqlite3 (100 events per commit)",
+            results,
+            "sqlite.ours.batch",
+            "sqlite.raw.batch",
+            0.5,
+        ),
+        _ratio_target(
+            "PostgreSQL: ours ≥ 1.5× eventsourcing (1 event per commit)",
+            results,
+            "postgresql.ours.single",
+            "postgresql.eventsourcing.single",
+            1.5,
+        ),
     ]
     targets = [t for t in candidates if t is not None]
     if rebuild is not None:
@@ -74,8 +99,9 @@ def machine() -> dict[str, Any]:
     cpu_model, memory_kib = "?", 0
     cpuinfo, meminfo = Path("/proc/cpuinfo"), Path("/proc/meminfo")
     if cpuinfo.exists():
-        models = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                  if line.startswith("model name")]
+        models = [
+            line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")
+        ]
         cpu_model = models[0] if models else "?"
     if meminfo.exists():
         for line in meminfo.read_text().splitlines():
@@ -106,15 +132,21 @@ def format_table(document: dict[str, Any]) -> str:
         "-" * 108,
     ]
     for row in document["results"]:
-        lines.append(f"{row['label']:<56} {row['backend']:<10} {row['events']:>9,} {row['commits']:>8,} "
-                     f"{row['seconds']:>9.3f} {row['events_per_second']:>11,.0f}")
+        lines.append(
+            f"{row['label']:<56} {row['backend']:<10} {row['events']:>9,} {row['commits']:>8,} "
+            f"{row['seconds']:>9.3f} {row['events_per_second']:>11,.0f}"
+        )
     rebuild = document.get("rebuild")
     if rebuild:
-        lines.append(f"{'projections rebuild (child process)':<56} {'sqlite':<10} {rebuild['events']:>9,} "
-                     f"{'':>8} {rebuild['rebuild_seconds']:>9.3f} {rebuild['events_per_second']:>11,.0f}")
-        lines.append(f"  rebuild: {rebuild['streams']:,} stream rows, checkpoint {rebuild['checkpoint']:,}, "
-                     f"peak RSS {rebuild['peak_rss_mb']:.1f} MiB "
-                     f"(child after start-up: {rebuild['rss_before_mb']:.1f} MiB)")
+        lines.append(
+            f"{'projections rebuild (child process)':<56} {'sqlite':<10} {rebuild['events']:>9,} "
+            f"{'':>8} {rebuild['rebuild_seconds']:>9.3f} {rebuild['events_per_second']:>11,.0f}"
+        )
+        lines.append(
+            f"  rebuild: {rebuild['streams']:,} stream rows, checkpoint {rebuild['checkpoint']:,}, "
+            f"peak RSS {rebuild['peak_rss_mb']:.1f} MiB "
+            f"(child after start-up: {rebuild['rss_before_mb']:.1f} MiB)"
+        )
     lines += ["", "Targets"]
     for target in document["targets"]:
         verdict = "PASS" if target["result"] == "PASS" else "MISS"

@@ -32,8 +32,13 @@ def free_port() -> int:
 def environment(url: str, instance: Path, **settings: object) -> dict[str, str]:
     """The child's environment: ours, plus the app's settings as COALITION_* variables."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("COALITION_")}
-    base = {"DATABASE_URL": url, "SECRET_KEY": "load-test", "RATELIMIT_ENABLED": "false",
-            "SEAL_DIRECTORY": str(instance), "PDF_CACHE_DIRECTORY": str(instance / "pdf-cache")}
+    base = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "load-test",
+        "RATELIMIT_ENABLED": "false",
+        "SEAL_DIRECTORY": str(instance),
+        "PDF_CACHE_DIRECTORY": str(instance / "pdf-cache"),
+    }
     for name, value in {**base, **settings}.items():
         env[f"COALITION_{name}"] = value if isinstance(value, str) else str(value).lower()
     return env
@@ -48,8 +53,9 @@ class Child:
 
     def start(self) -> None:
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                self.argv, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Send `sig` to the whole process group (SIGKILL: no goodbyes, no clean-up) and reap it."""
@@ -94,13 +100,35 @@ def _wait_group_gone(group: int, timeout: float = 10.0) -> None:
 class Server(Child):
     """gunicorn serving `wsgi:app` with `workers` processes on a free loopback port."""
 
-    def __init__(self, env: Mapping[str, str], log: Path, workers: int = 4, port: int | None = None,
-                 worker_class: str = "sync", threads: int = 1) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        log: Path,
+        workers: int = 4,
+        port: int | None = None,
+        worker_class: str = "sync",
+        threads: int = 1,
+    ) -> None:
         self.port = port or free_port()
         self.workers = workers
-        argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
-                "--worker-class", worker_class, "--threads", str(threads), "--backlog", "2048",
-                "--graceful-timeout", "5", "wsgi:app"]
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--worker-class",
+            worker_class,
+            "--threads",
+            str(threads),
+            "--backlog",
+            "2048",
+            "--graceful-timeout",
+            "5",
+            "wsgi:app",
+        ]
         super().__init__("gunicorn", argv, env, log)
 
     @property
@@ -133,8 +161,15 @@ class ProjectionWorker(Child):
 
 def flask(env: Mapping[str, str], *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run one `flask --app wsgi ...` command on the same configuration; its output is returned."""
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=dict(env),
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 class Running:
@@ -152,8 +187,9 @@ class Running:
             raise
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         for child in self.children:
             if child.running:
                 child.stop()

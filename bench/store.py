@@ -26,24 +26,43 @@ QUICK_EVENTS, QUICK_REBUILD = 50, 5000
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `python -m bench store`."""
-    parser.add_argument("--events", type=int, default=2000, metavar="N",
-                        help="appends per single-event measurement (default 2000)")
-    parser.add_argument("--rebuild-events", type=int, default=1_000_000, metavar="N",
-                        help="events in the synthetic log for the rebuild (default 1,000,000)")
-    parser.add_argument("--streams", type=int, default=100, metavar="N",
-                        help="streams the appends go round (default 100)")
-    parser.add_argument("--synchronous", default="FULL", type=str.upper, choices=SYNCHRONOUS_LEVELS,
-                        help="SQLite synchronous level for ours and raw sqlite3 (default FULL)")
-    parser.add_argument("--postgres-url", metavar="URL",
-                        help="also measure on PostgreSQL, in a throwaway schema "
-                             "(e.g. postgresql+psycopg://root@127.0.0.1:5432/test)")
+    parser.add_argument(
+        "--events", type=int, default=2000, metavar="N", help="appends per single-event measurement (default 2000)"
+    )
+    parser.add_argument(
+        "--rebuild-events",
+        type=int,
+        default=1_000_000,
+        metavar="N",
+        help="events in the synthetic log for the rebuild (default 1,000,000)",
+    )
+    parser.add_argument(
+        "--streams", type=int, default=100, metavar="N", help="streams the appends go round (default 100)"
+    )
+    parser.add_argument(
+        "--synchronous",
+        default="FULL",
+        type=str.upper,
+        choices=SYNCHRONOUS_LEVELS,
+        help="SQLite synchronous level for ours and raw sqlite3 (default FULL)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        metavar="URL",
+        help="also measure on PostgreSQL, in a throwaway schema (e.g. postgresql+psycopg://root@127.0.0.1:5432/test)",
+    )
     parser.add_argument("--tmp-dir", metavar="DIR", help="where to put the temporary databases (default: system temp)")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"smoke test: {QUICK_EVENTS} events, rebuild over {QUICK_REBUILD} events")
-    parser.add_argument("--json", action="store_true",
-                        help="print a JSON document on stdout (the table then goes to stderr)")
-    parser.add_argument("--profile", action="store_true",
-                        help="after timing, run our single-event append loop again under cProfile; top 25 to stderr")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"smoke test: {QUICK_EVENTS} events, rebuild over {QUICK_REBUILD} events"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print a JSON document on stdout (the table then goes to stderr)"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after timing, run our single-event append loop again under cProfile; top 25 to stderr",
+    )
 
 
 def progress(message: str) -> None:
@@ -99,24 +118,40 @@ class Run:
         self.ours(f"sqlite:///{tmp / 'ours-single.db'}", "sqlite", 1, self.events)
         library = LibrarySaves(sqlite_env(str(tmp / "eventsourcing.db")), self.streams)
         try:
-            self.time("sqlite.eventsourcing.single", "eventsourcing 9.5: Application.save, 1 event",
-                      "sqlite", library, self.events)
+            self.time(
+                "sqlite.eventsourcing.single",
+                "eventsourcing 9.5: Application.save, 1 event",
+                "sqlite",
+                library,
+                self.events,
+            )
             library_settings = library.sqlite_settings()
         finally:
             library.close()
-        self.notes.append(f"raw sqlite3 ran with journal_mode={raw_settings['journal_mode']}, "
-                          f"synchronous={raw_settings['synchronous']}; ours with WAL, synchronous={sync} "
-                          "(set by events.create_engine).")
+        self.notes.append(
+            f"raw sqlite3 ran with journal_mode={raw_settings['journal_mode']}, "
+            f"synchronous={raw_settings['synchronous']}; ours with WAL, synchronous={sync} "
+            "(set by events.create_engine)."
+        )
         self.notes.append(
             "eventsourcing's SQLite module sets journal_mode=WAL but never sets synchronous; queried on its own "
             f"pooled writer connection it runs with journal_mode={library_settings['journal_mode']}, "
             f"synchronous={library_settings['synchronous']} (this SQLite build's default)."
-            + ("" if library_settings["synchronous"] == sync else
-               f" That differs from ours ({sync}), so this comparison is not like for like."))
+            + (
+                ""
+                if library_settings["synchronous"] == sync
+                else f" That differs from ours ({sync}), so this comparison is not like for like."
+            )
+        )
         raw = RawSqlite(str(tmp / "raw-batch.db"), sync, BATCH_SIZE, self.streams)
         try:
-            self.time("sqlite.raw.batch", f"raw sqlite3: {BATCH_SIZE} rows/commit (executemany)", "sqlite",
-                      raw, self.batch_appends)
+            self.time(
+                "sqlite.raw.batch",
+                f"raw sqlite3: {BATCH_SIZE} rows/commit (executemany)",
+                "sqlite",
+                raw,
+                self.batch_appends,
+            )
         finally:
             raw.close()
         self.ours(f"sqlite:///{tmp / 'ours-batch.db'}", "sqlite", BATCH_SIZE, self.batch_appends)
@@ -136,27 +171,41 @@ class Run:
             try:
                 library = LibrarySaves(postgres_env(url, schema), self.streams)
             except InfrastructureFactoryError as error:
-                self.notes.append(f"eventsourcing on PostgreSQL was skipped: {error.__cause__ or error} "
-                                  "(it needs `eventsourcing[postgres]`, i.e. psycopg[pool]).")
+                self.notes.append(
+                    f"eventsourcing on PostgreSQL was skipped: {error.__cause__ or error} "
+                    "(it needs `eventsourcing[postgres]`, i.e. psycopg[pool])."
+                )
             else:
                 try:
-                    self.time("postgresql.eventsourcing.single", "eventsourcing 9.5: Application.save, 1 event",
-                              "postgresql", library, self.events)
+                    self.time(
+                        "postgresql.eventsourcing.single",
+                        "eventsourcing 9.5: Application.save, 1 event",
+                        "postgresql",
+                        library,
+                        self.events,
+                    )
                 finally:
                     library.close()
         with postgres.throwaway_schema(url) as schema:
             raw = RawPostgres(postgres.conninfo(url), schema, BATCH_SIZE, self.streams)
             try:
-                self.time("postgresql.raw.batch", f"raw psycopg: {BATCH_SIZE} rows/commit (executemany)",
-                          "postgresql", raw, self.batch_appends)
+                self.time(
+                    "postgresql.raw.batch",
+                    f"raw psycopg: {BATCH_SIZE} rows/commit (executemany)",
+                    "postgresql",
+                    raw,
+                    self.batch_appends,
+                )
             finally:
                 raw.close()
         with postgres.throwaway_schema(url) as schema:
             self.ours(postgres.sqlalchemy_url(url, schema), "postgresql", BATCH_SIZE, self.batch_appends)
         info = self.postgres_info
-        self.notes.append(f"PostgreSQL {info['server_version']}: synchronous_commit={info['synchronous_commit']}, "
-                          f"fsync={info['fsync']}, wal_sync_method={info['wal_sync_method']}; the same server "
-                          "settings apply to all PostgreSQL contenders, each run in its own throwaway schema.")
+        self.notes.append(
+            f"PostgreSQL {info['server_version']}: synchronous_commit={info['synchronous_commit']}, "
+            f"fsync={info['fsync']}, wal_sync_method={info['wal_sync_method']}; the same server "
+            "settings apply to all PostgreSQL contenders, each run in its own throwaway schema."
+        )
 
     def rebuild_projections(self, tmp: Path) -> None:
         """Build the synthetic log with our store, then time the rebuild in a child process."""
@@ -165,26 +214,48 @@ class Run:
         report = self.rebuild
         appends = -(-report.events // 1000)
         self.results["sqlite.ours.build"] = Result(
-            "sqlite.ours.build", "ours: EventStore.append, 1000 events/append (log)", "sqlite",
-            report.events, appends, report.build_seconds, "10 new streams per append, no expected versions")
+            "sqlite.ours.build",
+            "ours: EventStore.append, 1000 events/append (log)",
+            "sqlite",
+            report.events,
+            appends,
+            report.build_seconds,
+            "10 new streams per append, no expected versions",
+        )
         self.notes.append(
             f"The rebuild ran in a spawned child process; its peak memory is the child's own high-water mark "
             f"(VmHWM: {report.peak_rss_mb:.1f} MiB, of which {report.rss_before_mb:.1f} MiB before the rebuild "
             f"started). Its ru_maxrss reads {report.ru_maxrss_mb:.1f} MiB because Linux carries ru_maxrss across "
-            "fork+exec, so it includes the parent's peak; it is reported but not judged.")
+            "fork+exec, so it includes the parent's peak; it is reported but not judged."
+        )
 
     def document(self) -> dict[str, Any]:
         """Everything measured, as one JSON-ready document."""
-        order = ["sqlite.raw.single", "sqlite.ours.single", "sqlite.eventsourcing.single", "sqlite.raw.batch",
-                 "sqlite.ours.batch", "sqlite.ours.build", "postgresql.raw.single", "postgresql.ours.single",
-                 "postgresql.eventsourcing.single", "postgresql.raw.batch", "postgresql.ours.batch"]
+        order = [
+            "sqlite.raw.single",
+            "sqlite.ours.single",
+            "sqlite.eventsourcing.single",
+            "sqlite.raw.batch",
+            "sqlite.ours.batch",
+            "sqlite.ours.build",
+            "postgresql.raw.single",
+            "postgresql.ours.single",
+            "postgresql.eventsourcing.single",
+            "postgresql.raw.batch",
+            "postgresql.ours.batch",
+        ]
         return {
             "machine": machine(),
             "postgresql": self.postgres_info,
             "settings": {
-                "events": self.events, "batch_appends": self.batch_appends, "batch_size": BATCH_SIZE,
-                "streams": self.streams, "warmup": self.warmup, "synchronous": self.args.synchronous,
-                "rebuild_events": self.rebuild_events, "quick": self.args.quick,
+                "events": self.events,
+                "batch_appends": self.batch_appends,
+                "batch_size": BATCH_SIZE,
+                "streams": self.streams,
+                "warmup": self.warmup,
+                "synchronous": self.args.synchronous,
+                "rebuild_events": self.rebuild_events,
+                "quick": self.args.quick,
                 "command": " ".join(["python -m bench", *sys.argv[1:]]),
             },
             "results": [self.results[key].to_json() for key in order if key in self.results],

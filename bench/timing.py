@@ -51,8 +51,9 @@ class Result:
         }
 
 
-def measure(key: str, label: str, backend: str, contender: Contender, steps: int, warmup: int,
-            note: str = "") -> Result:
+def measure(
+    key: str, label: str, backend: str, contender: Contender, steps: int, warmup: int, note: str = ""
+) -> Result:
     """Run `warmup` untimed steps, then time `steps` steps with perf_counter around the loop only."""
     for _ in range(warmup):
         contender.step()

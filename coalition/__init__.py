@@ -26,21 +26,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
 
-    from coalition import api, cli, hardening, i18n, pages, public, web
-    from coalition.api import errors
-    from coalition.pages import accounts as account_pages
-    from coalition.pages import audit as audit_pages
-    from coalition.pages import drafting as drafting_pages
-    from coalition.pages import membership as membership_pages
-    from coalition.pages import organisations as organisation_pages
-    from coalition.pages import work as work_pages
-    from coalition.pages import coalitions as coalition_pages
-    from coalition.pages import errors as page_errors
-    from coalition.pages import statements as statement_pages
-    from coalition.pages import tokens as token_pages
+    from coalition import cli
     from coalition.domain import coalition, organisation, statement, work  # noqa: F401  (register their event types)
-    from coalition.event_types import registry
-    from coalition.extensions import EventSourcing, SessionsSecureOverHttps, csrf, login_manager, migrate
+    from coalition.domain.event_types import registry
+    from coalition.infra.extensions import EventSourcing, SessionsSecureOverHttps, csrf, login_manager, migrate
+    from coalition.web import api, hardening, i18n, pages
+    from coalition.web.api import errors
+    from coalition.web.pages import accounts as account_pages
+    from coalition.web.pages import audit as audit_pages
+    from coalition.web.pages import coalitions as coalition_pages
+    from coalition.web.pages import drafting as drafting_pages
+    from coalition.web.pages import errors as page_errors
+    from coalition.web.pages import home, public
+    from coalition.web.pages import membership as membership_pages
+    from coalition.web.pages import organisations as organisation_pages
+    from coalition.web.pages import statements as statement_pages
+    from coalition.web.pages import tokens as token_pages
+    from coalition.web.pages import work as work_pages
 
     EventSourcing(registry).init_app(app)
     migrate.init_app(app)
@@ -51,7 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     i18n.init_app(app)
-    app.register_blueprint(web.bp)
+    app.register_blueprint(home.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(statement_pages.bp)

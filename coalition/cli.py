@@ -13,7 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from coalition.extensions import services
+from coalition.infra.extensions import services
 from events import ImportRefused, export_events, import_events
 from projections import UnknownProjection
 
@@ -39,8 +39,10 @@ def verify_command() -> None:
     if report.ok:
         click.echo(f"OK: {report.count} events, head hash {report.head_hash}")
         return
-    click.echo(f"BROKEN at position {report.broken_position}: {report.reason} "
-               f"({report.count} events before it verified)", err=True)
+    click.echo(
+        f"BROKEN at position {report.broken_position}: {report.reason} ({report.count} events before it verified)",
+        err=True,
+    )
     sys.exit(1)
 
 
@@ -134,16 +136,20 @@ def verify_pdf_command(file: IO[bytes]) -> None:
     result = export.verify(services().engine, export.for_app(current_app)[0], file.read())
     statement = result["statement"]
     if statement:
-        click.echo(f"Statement {statement['id']}, version {statement['version_hash']} ({statement['language']}), "
-                   f"{statement['signatures']} signatures, exported at position {statement['exported_position']} "
-                   f"on {statement['exported_at']}")
+        click.echo(
+            f"Statement {statement['id']}, version {statement['version_hash']} ({statement['language']}), "
+            f"{statement['signatures']} signatures, exported at position {statement['exported_position']} "
+            f"on {statement['exported_at']}"
+        )
     changes = result["changes_since"]
     if changes:
-        click.echo(f"Since then: {'amended' if changes['amended'] else 'text unchanged'}; "
-                   f"{len(changes['signatures_added'])} signatures added, "
-                   f"{len(changes['signatures_withdrawn'])} withdrawn, "
-                   f"{len(changes['signatures_awaiting_reconfirmation'])} awaiting re-confirmation; "
-                   f"now {changes['state']}")
+        click.echo(
+            f"Since then: {'amended' if changes['amended'] else 'text unchanged'}; "
+            f"{len(changes['signatures_added'])} signatures added, "
+            f"{len(changes['signatures_withdrawn'])} withdrawn, "
+            f"{len(changes['signatures_awaiting_reconfirmation'])} awaiting re-confirmation; "
+            f"now {changes['state']}"
+        )
     if result["valid"]:
         click.echo("VALID: sealed by this platform, unaltered, and it matches the log.")
         return
@@ -164,8 +170,9 @@ def export_pdf_command(statement_id: str, file: IO[bytes], lang: str | None) -> 
 
     sealer, cache = export.for_app(current_app)
     try:
-        exported = export.export(services().engine, sealer, cache, statement_id, lang,
-                                 export.verify_url(current_app.config))
+        exported = export.export(
+            services().engine, sealer, cache, statement_id, lang, export.verify_url(current_app.config)
+        )
     except DomainError as error:
         raise click.ClickException(str(error)) from None
     file.write(exported.pdf)

@@ -27,7 +27,9 @@ def create_engine(
 
     synchronous = sqlite_synchronous.upper()
     if synchronous not in SYNCHRONOUS_LEVELS:
-        raise ValueError(f"SQLite synchronous must be one of {', '.join(SYNCHRONOUS_LEVELS)}, not {sqlite_synchronous!r}")
+        raise ValueError(
+            f"SQLite synchronous must be one of {', '.join(SYNCHRONOUS_LEVELS)}, not {sqlite_synchronous!r}"
+        )
     engine = sa.create_engine(parsed, **engine_options)
     in_memory = parsed.database in (None, "", ":memory:")
 

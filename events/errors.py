@@ -39,9 +39,7 @@ class ConcurrencyConflict(EventStoreError):
         self.actual = actual
         wanted = "not to exist" if expected == 0 else f"to be at version {expected}"
         found = "it does not exist" if actual == 0 else f"it is at version {actual}"
-        super().__init__(
-            f"stream {stream_id!r} was expected {wanted}, but {found}: reload and try again"
-        )
+        super().__init__(f"stream {stream_id!r} was expected {wanted}, but {found}: reload and try again")
 
 
 class EmptyAppend(EventStoreError):

@@ -35,5 +35,7 @@ def event_hash(
 
     `payload` and `metadata` are the exact stored JSON texts, so any changed byte changes the hash.
     """
-    record = _record([previous, position, stream_id, version, type_name, schema_version, payload, metadata, recorded_at])
+    record = _record(
+        [previous, position, stream_id, version, type_name, schema_version, payload, metadata, recorded_at]
+    )
     return hashlib.sha256(record.encode("utf-8")).hexdigest()

@@ -96,8 +96,10 @@ class EventStore:
         metadata_text = canonical_json(metadata.to_json())
         expected = dict(expected or {})
         written = list(dict.fromkeys(event.stream_id for event in new_events))
-        with self._writing(connection) as (connection, locked), \
-                closing(connection.connection.dbapi_connection.cursor()) as cursor:
+        with (
+            self._writing(connection) as (connection, locked),
+            closing(connection.connection.dbapi_connection.cursor()) as cursor,
+        ):
             # The hot path talks to the driver's own cursor, inside the transaction SQLAlchemy began:
             # an append is three statements, and SQLAlchemy's per-statement work would double its cost.
             if not locked and not self._sqlite:
@@ -119,10 +121,30 @@ class EventStore:
             for event, schema_version, payload_text in prepared:
                 position += 1
                 version = versions[event.stream_id] = versions[event.stream_id] + 1
-                previous = event_hash(previous, position, event.stream_id, version, event.type,
-                                      schema_version, payload_text, metadata_text, recorded_at)
-                rows.append((position, event.stream_id, version, event.type, schema_version,
-                             payload_text, metadata_text, recorded_at, previous))
+                previous = event_hash(
+                    previous,
+                    position,
+                    event.stream_id,
+                    version,
+                    event.type,
+                    schema_version,
+                    payload_text,
+                    metadata_text,
+                    recorded_at,
+                )
+                rows.append(
+                    (
+                        position,
+                        event.stream_id,
+                        version,
+                        event.type,
+                        schema_version,
+                        payload_text,
+                        metadata_text,
+                        recorded_at,
+                        previous,
+                    )
+                )
             try:
                 if len(rows) == 1:
                     cursor.execute(self._sql.insert_events, rows[0])
@@ -135,7 +157,7 @@ class EventStore:
             if idempotency_key is not None:
                 cursor.execute(self._sql.insert_key, (idempotency_key, result.to_json(), recorded_at))
             if within is not None:
-                within(connection, [self._recorded(dict(zip(COLUMNS, row))) for row in rows])
+                within(connection, [self._recorded(dict(zip(COLUMNS, row, strict=True))) for row in rows])
         return result
 
     @contextmanager
@@ -195,8 +217,9 @@ class EventStore:
         with self._connection(connection) as conn:
             return self._stream_version(conn, stream_id)
 
-    def read_stream(self, stream_id: str, after_version: int = 0,
-                    connection: Connection | None = None) -> list[RecordedEvent]:
+    def read_stream(
+        self, stream_id: str, after_version: int = 0, connection: Connection | None = None
+    ) -> list[RecordedEvent]:
         """The events of one stream in order, read as the latest schema versions."""
         query = (
             select(events_table)
@@ -281,11 +304,13 @@ class EventStore:
             for row in rows:
                 count += 1
                 if row.position != count:
-                    return VerifyReport(count - 1, previous, row.position,
-                                        f"position {count} is missing: the log has a gap")
+                    return VerifyReport(
+                        count - 1, previous, row.position, f"position {count} is missing: the log has a gap"
+                    )
                 if recompute_hash(previous, row) != row.hash:
-                    return VerifyReport(count - 1, previous, row.position,
-                                        "the stored hash does not match the event's contents")
+                    return VerifyReport(
+                        count - 1, previous, row.position, "the stored hash does not match the event's contents"
+                    )
                 previous = row.hash
             if progress is not None:
                 progress(len(rows))
@@ -343,11 +368,13 @@ class _Statements:
 
     def __init__(self, placeholder: str) -> None:
         self.placeholder = placeholder
-        self.insert_events = (f"INSERT INTO events ({', '.join(COLUMNS)}) "
-                              f"VALUES ({', '.join([placeholder] * len(COLUMNS))})")
+        self.insert_events = (
+            f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join([placeholder] * len(COLUMNS))})"
+        )
         self.lock = f"SELECT pg_advisory_xact_lock({placeholder})"
         self.find_key = f"SELECT result FROM idempotency_keys WHERE key = {placeholder}"
-        self.insert_key = f"INSERT INTO idempotency_keys (key, result, recorded_at) VALUES ({placeholder}, {placeholder}, {placeholder})"
+        values = ", ".join([placeholder] * 3)
+        self.insert_key = f"INSERT INTO idempotency_keys (key, result, recorded_at) VALUES ({values})"
         self._positions: dict[int, str] = {}
 
     def positions(self, streams: int) -> str:
@@ -364,5 +391,14 @@ class _Statements:
 
 def recompute_hash(previous: str, row: Any) -> str:
     """The hash a stored event should have, given the previous event's hash."""
-    return event_hash(previous, row.position, row.stream_id, row.version, row.type, row.schema_version,
-                      row.payload, row.metadata, row.recorded_at)
+    return event_hash(
+        previous,
+        row.position,
+        row.stream_id,
+        row.version,
+        row.type,
+        row.schema_version,
+        row.payload,
+        row.metadata,
+        row.recorded_at,
+    )

@@ -44,14 +44,17 @@ def import_events(store: EventStore, lines: Iterable[str], progress: Progress | 
             row = _parse(line, number, store)
             count += 1
             if row["position"] != count:
-                raise ImportRefused(f"expected position {count} next: the export has a gap or is out of order",
-                                    row["position"])
+                raise ImportRefused(
+                    f"expected position {count} next: the export has a gap or is out of order", row["position"]
+                )
             if row["version"] != versions.get(row["stream_id"], 0) + 1:
-                raise ImportRefused(f"stream {row['stream_id']!r} skips or repeats version {row['version']}",
-                                    row["position"])
+                raise ImportRefused(
+                    f"stream {row['stream_id']!r} skips or repeats version {row['version']}", row["position"]
+                )
             if recompute_hash(previous, _Row(row)) != row["hash"]:
-                raise ImportRefused("the hash does not match the event's contents: the chain is broken",
-                                    row["position"])
+                raise ImportRefused(
+                    "the hash does not match the event's contents: the chain is broken", row["position"]
+                )
             versions[row["stream_id"]] = row["version"]
             previous = row["hash"]
             batch.append(row)

@@ -4,8 +4,8 @@ from projections.audit import AuditLog
 from projections.base import Projection, checkpoints, metadata
 from projections.coalitions import Coalitions
 from projections.organisations import Organisations
-from projections.statements import Statements
 from projections.runner import ProjectionRunner, Status, UnknownProjection
+from projections.statements import Statements
 from projections.streams import StreamCatalogue, stream_heads
 
 

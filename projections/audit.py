@@ -20,7 +20,8 @@ from projections.statements import APPLY as STATEMENT_APPLY
 from projections.versioned import POSITION, valid_at
 
 coalition_log = Table(
-    "coalition_log", metadata,
+    "coalition_log",
+    metadata,
     Column("position", POSITION, primary_key=True, autoincrement=False),
     Column("coalition_id", String(64), nullable=False, index=True),
     Column("type", String(100), nullable=False),
@@ -41,14 +42,26 @@ class AuditLog(Projection):
 
     def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
         """Index each event."""
-        connection.execute(coalition_log.insert(), [{
-            "position": event.position, "coalition_id": event.payload["coalition_id"], "type": event.type,
-            "actor_id": event.metadata.actor_id, "organisation_id": event.metadata.organisation_id,
-            "subject_organisation_id": _owner(connection, event, event.position) if event.type != "RoleRemoved"
-            else _owner(connection, event, event.position - 1),
-            "other_organisation_id": _owner(connection, event, event.position - 1)
-            if event.type == "TaskReassigned" else None,
-            "recorded_at": format_time(event.recorded_at)} for event in events])
+        connection.execute(
+            coalition_log.insert(),
+            [
+                {
+                    "position": event.position,
+                    "coalition_id": event.payload["coalition_id"],
+                    "type": event.type,
+                    "actor_id": event.metadata.actor_id,
+                    "organisation_id": event.metadata.organisation_id,
+                    "subject_organisation_id": _owner(connection, event, event.position)
+                    if event.type != "RoleRemoved"
+                    else _owner(connection, event, event.position - 1),
+                    "other_organisation_id": _owner(connection, event, event.position - 1)
+                    if event.type == "TaskReassigned"
+                    else None,
+                    "recorded_at": format_time(event.recorded_at),
+                }
+                for event in events
+            ],
+        )
 
 
 def _owner(connection: Connection, event: RecordedEvent, position: int) -> str | None:
@@ -58,9 +71,11 @@ def _owner(connection: Connection, event: RecordedEvent, position: int) -> str |
         return str(p["organisation_id"])
     for table, key in ((roles, "role_id"), (commitments, "commitment_id"), (tasks, "task_id")):
         if key in p:
-            return connection.execute(select(table.c.organisation_id).where(
-                table.c.coalition_id == p["coalition_id"], table.c[key] == p[key],
-                valid_at(table, position))).scalar()
+            return connection.execute(
+                select(table.c.organisation_id).where(
+                    table.c.coalition_id == p["coalition_id"], table.c[key] == p[key], valid_at(table, position)
+                )
+            ).scalar()
     return None
 
 
@@ -88,18 +103,39 @@ class Filters:
     until: datetime | None = None  # exclusive
 
 
-def history(connection: Connection, registry: Registry, coalition_id: str, filters: Filters = Filters(),
-            limit: int | None = None, after: int = 0) -> list[Entry]:
+def history(
+    connection: Connection,
+    registry: Registry,
+    coalition_id: str,
+    filters: Filters = Filters(),
+    limit: int | None = None,
+    after: int = 0,
+) -> list[Entry]:
     """The coalition's events matching the filters, oldest first, after position `after`."""
     log = coalition_log.c
-    query = (select(log.position, log.recorded_at, log.type, log.actor_id, log.organisation_id,
-                    log.subject_organisation_id, events_table.c.schema_version, events_table.c.payload)
-             .join(events_table, events_table.c.position == log.position)
-             .where(log.coalition_id == coalition_id, log.position > after).order_by(log.position))
+    query = (
+        select(
+            log.position,
+            log.recorded_at,
+            log.type,
+            log.actor_id,
+            log.organisation_id,
+            log.subject_organisation_id,
+            events_table.c.schema_version,
+            events_table.c.payload,
+        )
+        .join(events_table, events_table.c.position == log.position)
+        .where(log.coalition_id == coalition_id, log.position > after)
+        .order_by(log.position)
+    )
     if filters.organisation_id:
-        query = query.where(or_(log.organisation_id == filters.organisation_id,
-                                log.subject_organisation_id == filters.organisation_id,
-                                log.other_organisation_id == filters.organisation_id))
+        query = query.where(
+            or_(
+                log.organisation_id == filters.organisation_id,
+                log.subject_organisation_id == filters.organisation_id,
+                log.other_organisation_id == filters.organisation_id,
+            )
+        )
     if filters.actor_id:
         query = query.where(log.actor_id == filters.actor_id)
     if filters.types:
@@ -110,6 +146,15 @@ def history(connection: Connection, registry: Registry, coalition_id: str, filte
         query = query.where(log.recorded_at < format_time(filters.until))
     if limit is not None:
         query = query.limit(limit)
-    return [Entry(row.position, row.recorded_at, row.type, row.actor_id, row.organisation_id,
-                  row.subject_organisation_id, registry.upcast(row.type, row.schema_version, json.loads(row.payload))[1])
-            for row in connection.execute(query)]
+    return [
+        Entry(
+            row.position,
+            row.recorded_at,
+            row.type,
+            row.actor_id,
+            row.organisation_id,
+            row.subject_organisation_id,
+            registry.upcast(row.type, row.schema_version, json.loads(row.payload))[1],
+        )
+        for row in connection.execute(query)
+    ]

@@ -21,7 +21,8 @@ from projections.organisations import organisations
 from projections.versioned import POSITION, Versioned, version_columns
 
 agreements = Table(
-    "coalition_agreements", metadata,
+    "coalition_agreements",
+    metadata,
     Column("coalition_id", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("purpose", Text, nullable=False),
@@ -37,7 +38,8 @@ agreements = Table(
 )
 
 memberships = Table(
-    "coalition_memberships", metadata,
+    "coalition_memberships",
+    metadata,
     Column("coalition_id", String(64), primary_key=True),
     Column("organisation_id", String(64), primary_key=True, index=True),
     Column("state", String(20), nullable=False),
@@ -47,7 +49,8 @@ memberships = Table(
 )
 
 roles = Table(
-    "coalition_roles", metadata,
+    "coalition_roles",
+    metadata,
     Column("coalition_id", String(64), primary_key=True),
     Column("role_id", String(64), primary_key=True),
     Column("role", String(20), nullable=False),
@@ -58,7 +61,8 @@ roles = Table(
 )
 
 commitments = Table(
-    "coalition_commitments", metadata,
+    "coalition_commitments",
+    metadata,
     Column("coalition_id", String(64), primary_key=True),
     Column("commitment_id", String(64), primary_key=True),
     Column("organisation_id", String(64), nullable=False),
@@ -76,7 +80,8 @@ commitments = Table(
 )
 
 tasks = Table(
-    "coalition_tasks", metadata,
+    "coalition_tasks",
+    metadata,
     Column("coalition_id", String(64), primary_key=True),
     Column("task_id", String(64), primary_key=True),
     Column("title", String(200), nullable=False),
@@ -99,9 +104,15 @@ ROLES = Versioned(roles, "coalition_id", "role_id")
 COMMITMENTS = Versioned(commitments, "coalition_id", "commitment_id")
 TASKS = Versioned(tasks, "coalition_id", "task_id")
 
-MEMBER_STATE_AFTER = {"MembershipRequested": "requested", "MemberInvited": "invited", "MembershipApproved": "active",
-                      "InvitationAccepted": "active", "MemberSuspended": "suspended", "MemberReinstated": "active",
-                      "MemberLeft": "left"}
+MEMBER_STATE_AFTER = {
+    "MembershipRequested": "requested",
+    "MemberInvited": "invited",
+    "MembershipApproved": "active",
+    "InvitationAccepted": "active",
+    "MemberSuspended": "suspended",
+    "MemberReinstated": "active",
+    "MemberLeft": "left",
+}
 
 
 def _day(value: str | None) -> date | None:
@@ -109,10 +120,16 @@ def _day(value: str | None) -> date | None:
 
 
 def _agreement(p: dict[str, Any]) -> dict[str, Any]:
-    return {"name": p["name"], "purpose": p["purpose"], "objectives": json.dumps(p["objectives"]),
-            "starts_on": _day(p["starts_on"]), "ends_on": _day(p.get("ends_on")),
-            "cooperation_mechanism": p["cooperation_mechanism"], "benefit_sharing": p["benefit_sharing"],
-            "members_may_draft": bool(p.get("members_may_draft"))}
+    return {
+        "name": p["name"],
+        "purpose": p["purpose"],
+        "objectives": json.dumps(p["objectives"]),
+        "starts_on": _day(p["starts_on"]),
+        "ends_on": _day(p.get("ends_on")),
+        "cooperation_mechanism": p["cooperation_mechanism"],
+        "benefit_sharing": p["benefit_sharing"],
+        "members_may_draft": bool(p.get("members_may_draft")),
+    }
 
 
 Apply = Callable[[Connection, RecordedEvent, dict[str, Any]], None]
@@ -120,17 +137,31 @@ Apply = Callable[[Connection, RecordedEvent, dict[str, Any]], None]
 
 def _founded(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
     p, when = event.payload, format_time(event.recorded_at)
-    AGREEMENTS.start(connection, event.position, {**ids, **_agreement(p), "founded_at": when,
-                                                  "founding_organisation_id": p["organisation_id"]})
-    MEMBERSHIPS.start(connection, event.position, {**ids, "organisation_id": p["organisation_id"], "state": "active",
-                                                   "since": when, "reason": None})
+    AGREEMENTS.start(
+        connection,
+        event.position,
+        {**ids, **_agreement(p), "founded_at": when, "founding_organisation_id": p["organisation_id"]},
+    )
+    MEMBERSHIPS.start(
+        connection,
+        event.position,
+        {**ids, "organisation_id": p["organisation_id"], "state": "active", "since": when, "reason": None},
+    )
 
 
 def _membership(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
     p = event.payload
-    MEMBERSHIPS.start(connection, event.position, {
-        **ids, "organisation_id": p["organisation_id"], "state": MEMBER_STATE_AFTER[event.type],
-        "since": format_time(event.recorded_at), "reason": p.get("reason")})
+    MEMBERSHIPS.start(
+        connection,
+        event.position,
+        {
+            **ids,
+            "organisation_id": p["organisation_id"],
+            "state": MEMBER_STATE_AFTER[event.type],
+            "since": format_time(event.recorded_at),
+            "reason": p.get("reason"),
+        },
+    )
 
 
 def _role(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
@@ -138,25 +169,49 @@ def _role(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> 
     if event.type == "RoleRemoved":
         ROLES.end(connection, event.position, {**ids, "role_id": p["role_id"]})
         return
-    ROLES.start(connection, event.position, {**ids, "role_id": p["role_id"], "role": p["role"], "user_id": p["user_id"],
-                                             "organisation_id": p["organisation_id"],
-                                             "since": format_time(event.recorded_at)})
+    ROLES.start(
+        connection,
+        event.position,
+        {
+            **ids,
+            "role_id": p["role_id"],
+            "role": p["role"],
+            "user_id": p["user_id"],
+            "organisation_id": p["organisation_id"],
+            "since": format_time(event.recorded_at),
+        },
+    )
 
 
 def _commitment(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
     p, key = event.payload, {**ids, "commitment_id": event.payload["commitment_id"]}
     if event.type == "CommitmentPledged":
-        COMMITMENTS.start(connection, event.position, {
-            **key, "organisation_id": p["organisation_id"], "kind": p["kind"], "description": p["description"],
-            "quantity": p.get("quantity"), "unit": p.get("unit"), "objective_id": p.get("objective_id"),
-            "due_on": _day(p["due_on"]), "state": "pledged", "closed_on": None, "note": None,
-            "pledged_position": event.position})
+        COMMITMENTS.start(
+            connection,
+            event.position,
+            {
+                **key,
+                "organisation_id": p["organisation_id"],
+                "kind": p["kind"],
+                "description": p["description"],
+                "quantity": p.get("quantity"),
+                "unit": p.get("unit"),
+                "objective_id": p.get("objective_id"),
+                "due_on": _day(p["due_on"]),
+                "state": "pledged",
+                "closed_on": None,
+                "note": None,
+                "pledged_position": event.position,
+            },
+        )
     elif event.type == "CommitmentFulfilled":
-        COMMITMENTS.change(connection, event.position, key, state="fulfilled", closed_on=_day(p["fulfilled_on"]),
-                           note=p["note"])
+        COMMITMENTS.change(
+            connection, event.position, key, state="fulfilled", closed_on=_day(p["fulfilled_on"]), note=p["note"]
+        )
     elif event.type == "CommitmentWithdrawn":
-        COMMITMENTS.change(connection, event.position, key, state="withdrawn", closed_on=event.recorded_at.date(),
-                           note=p["reason"])
+        COMMITMENTS.change(
+            connection, event.position, key, state="withdrawn", closed_on=event.recorded_at.date(), note=p["reason"]
+        )
     elif event.type == "CommitmentRescheduled":
         COMMITMENTS.change(connection, event.position, key, due_on=_day(p["due_on"]), note=p["reason"])
 
@@ -164,31 +219,55 @@ def _commitment(connection: Connection, event: RecordedEvent, ids: dict[str, Any
 def _task(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
     p, key = event.payload, {**ids, "task_id": event.payload["task_id"]}
     if event.type == "TaskCreated":
-        TASKS.start(connection, event.position, {
-            **key, "title": p["title"], "description": p["description"], "organisation_id": p["organisation_id"],
-            "assignee_user_id": p.get("assignee_user_id"), "objective_id": p.get("objective_id"),
-            "commitment_id": p.get("commitment_id"), "due_on": _day(p["due_on"]), "state": "open",
-            "closed_on": None, "note": None, "created_position": event.position})
+        TASKS.start(
+            connection,
+            event.position,
+            {
+                **key,
+                "title": p["title"],
+                "description": p["description"],
+                "organisation_id": p["organisation_id"],
+                "assignee_user_id": p.get("assignee_user_id"),
+                "objective_id": p.get("objective_id"),
+                "commitment_id": p.get("commitment_id"),
+                "due_on": _day(p["due_on"]),
+                "state": "open",
+                "closed_on": None,
+                "note": None,
+                "created_position": event.position,
+            },
+        )
     elif event.type == "TaskAccepted":
         TASKS.change(connection, event.position, key, state="accepted")
     elif event.type == "TaskCompleted":
-        TASKS.change(connection, event.position, key, state="done", closed_on=_day(p["completed_on"]),
-                     note=p.get("note"))
+        TASKS.change(
+            connection, event.position, key, state="done", closed_on=_day(p["completed_on"]), note=p.get("note")
+        )
     elif event.type == "TaskReassigned":
-        TASKS.change(connection, event.position, key, organisation_id=p["organisation_id"],
-                     assignee_user_id=p.get("assignee_user_id"), state="open", note=p.get("reason"))
+        TASKS.change(
+            connection,
+            event.position,
+            key,
+            organisation_id=p["organisation_id"],
+            assignee_user_id=p.get("assignee_user_id"),
+            state="open",
+            note=p.get("reason"),
+        )
     elif event.type == "TaskDropped":
-        TASKS.change(connection, event.position, key, state="dropped", closed_on=event.recorded_at.date(),
-                     note=p["reason"])
+        TASKS.change(
+            connection, event.position, key, state="dropped", closed_on=event.recorded_at.date(), note=p["reason"]
+        )
 
 
 APPLY: dict[str, Apply] = {
     "CoalitionFounded": _founded,
     "AgreementAmended": lambda c, e, ids: AGREEMENTS.change(c, e.position, ids, **_agreement(e.payload)),
     **dict.fromkeys(MEMBER_STATE_AFTER, _membership),
-    "RoleAssigned": _role, "RoleRemoved": _role,
-    **dict.fromkeys(("CommitmentPledged", "CommitmentFulfilled", "CommitmentWithdrawn", "CommitmentRescheduled"),
-                    _commitment),
+    "RoleAssigned": _role,
+    "RoleRemoved": _role,
+    **dict.fromkeys(
+        ("CommitmentPledged", "CommitmentFulfilled", "CommitmentWithdrawn", "CommitmentRescheduled"), _commitment
+    ),
     **dict.fromkeys(("TaskCreated", "TaskAccepted", "TaskCompleted", "TaskReassigned", "TaskDropped"), _task),
 }
 
@@ -209,17 +288,27 @@ class Coalitions(Projection):
 def directory(connection: Connection) -> list[dict[str, Any]]:
     """Every coalition now: its agreement's name, purpose and period, and its active members' names and countries."""
     current = agreements.c.until_position.is_(None)
-    members = (select(memberships.c.coalition_id, organisations.c.name, organisations.c.country)
-               .join(organisations, organisations.c.organisation_id == memberships.c.organisation_id)
-               .where(memberships.c.until_position.is_(None), memberships.c.state == "active")
-               .order_by(organisations.c.name))
+    members = (
+        select(memberships.c.coalition_id, organisations.c.name, organisations.c.country)
+        .join(organisations, organisations.c.organisation_id == memberships.c.organisation_id)
+        .where(memberships.c.until_position.is_(None), memberships.c.state == "active")
+        .order_by(organisations.c.name)
+    )
     by_coalition: dict[str, list[dict[str, str]]] = {}
     for row in connection.execute(members):
         by_coalition.setdefault(row.coalition_id, []).append({"name": row.name, "country": row.country})
-    return [{"coalition_id": row.coalition_id, "name": row.name, "purpose": row.purpose, "starts_on": row.starts_on,
-             "ends_on": row.ends_on, "objectives": len(json.loads(row.objectives)),
-             "members": by_coalition.get(row.coalition_id, [])}
-            for row in connection.execute(select(agreements).where(current).order_by(agreements.c.name))]
+    return [
+        {
+            "coalition_id": row.coalition_id,
+            "name": row.name,
+            "purpose": row.purpose,
+            "starts_on": row.starts_on,
+            "ends_on": row.ends_on,
+            "objectives": len(json.loads(row.objectives)),
+            "members": by_coalition.get(row.coalition_id, []),
+        }
+        for row in connection.execute(select(agreements).where(current).order_by(agreements.c.name))
+    ]
 
 
 #: Membership states whose people read a coalition's views (a suspended member still sees them).
@@ -230,6 +319,16 @@ def reads_as_member(connection: Connection, coalition_id: str, organisation_ids:
     """True when one of these organisations (those a person acts for) is an active or suspended member now."""
     if not organisation_ids:
         return False
-    return connection.execute(select(memberships.c.organisation_id).where(
-        memberships.c.coalition_id == coalition_id, memberships.c.organisation_id.in_(sorted(organisation_ids)),
-        memberships.c.state.in_(READS_AS_MEMBER), memberships.c.until_position.is_(None)).limit(1)).first() is not None
+    return (
+        connection.execute(
+            select(memberships.c.organisation_id)
+            .where(
+                memberships.c.coalition_id == coalition_id,
+                memberships.c.organisation_id.in_(sorted(organisation_ids)),
+                memberships.c.state.in_(READS_AS_MEMBER),
+                memberships.c.until_position.is_(None),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )

@@ -14,7 +14,8 @@ from projections.base import Projection, metadata
 from projections.versioned import POSITION
 
 organisations = Table(
-    "organisations", metadata,
+    "organisations",
+    metadata,
     Column("organisation_id", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("country", String(2), nullable=False),
@@ -27,7 +28,8 @@ organisations = Table(
 
 #: Administrators (kind "administrator", no dates) and signing mandates (kind "mandate").
 organisation_people = Table(
-    "organisation_people", metadata,
+    "organisation_people",
+    metadata,
     Column("organisation_id", String(64), primary_key=True),
     Column("entry_id", String(64), primary_key=True),  # the mandate id, or "admin-<user id>"
     Column("user_id", String(64), nullable=False, index=True),
@@ -52,45 +54,91 @@ class Organisations(Projection):
         for event in events:
             p, org = event.payload, event.payload["organisation_id"]
             if event.type == "OrganisationCreated":
-                connection.execute(insert(organisations), {
-                    "organisation_id": org, "name": p["name"], "country": p["country"], "sector": p["sector"],
-                    "mission": p["mission"], "website": p.get("website"),
-                    "created_at": format_time(event.recorded_at), "position": event.position})
+                connection.execute(
+                    insert(organisations),
+                    {
+                        "organisation_id": org,
+                        "name": p["name"],
+                        "country": p["country"],
+                        "sector": p["sector"],
+                        "mission": p["mission"],
+                        "website": p.get("website"),
+                        "created_at": format_time(event.recorded_at),
+                        "position": event.position,
+                    },
+                )
                 self._person(connection, event, org, f"admin-{p['created_by']}", p["created_by"], "administrator")
             elif event.type == "AdministratorAdded":
                 self._person(connection, event, org, f"admin-{p['user_id']}", p["user_id"], "administrator")
             elif event.type == "MandateGranted":
-                self._person(connection, event, org, p["mandate_id"], p["user_id"], "mandate", title=p["title"],
-                             valid_from=date.fromisoformat(p["valid_from"]),
-                             valid_until=date.fromisoformat(p["valid_until"]) if p.get("valid_until") else None)
+                self._person(
+                    connection,
+                    event,
+                    org,
+                    p["mandate_id"],
+                    p["user_id"],
+                    "mandate",
+                    title=p["title"],
+                    valid_from=date.fromisoformat(p["valid_from"]),
+                    valid_until=date.fromisoformat(p["valid_until"]) if p.get("valid_until") else None,
+                )
             elif event.type == "MandateRevoked":
-                connection.execute(update(organisation_people).where(
-                    organisation_people.c.organisation_id == org, organisation_people.c.entry_id == p["mandate_id"],
-                ).values(revoked_on=date.fromisoformat(p["revoked_on"]), position=event.position))
+                connection.execute(
+                    update(organisation_people)
+                    .where(
+                        organisation_people.c.organisation_id == org,
+                        organisation_people.c.entry_id == p["mandate_id"],
+                    )
+                    .values(revoked_on=date.fromisoformat(p["revoked_on"]), position=event.position)
+                )
 
     @staticmethod
-    def _person(connection: Connection, event: RecordedEvent, org: str, entry_id: str, user_id: str, kind: str,
-                **values: object) -> None:
-        connection.execute(insert(organisation_people), {
-            "organisation_id": org, "entry_id": entry_id, "user_id": user_id, "kind": kind,
-            "position": event.position, "title": None, "valid_from": None, "valid_until": None, "revoked_on": None,
-            **values})
+    def _person(
+        connection: Connection, event: RecordedEvent, org: str, entry_id: str, user_id: str, kind: str, **values: object
+    ) -> None:
+        connection.execute(
+            insert(organisation_people),
+            {
+                "organisation_id": org,
+                "entry_id": entry_id,
+                "user_id": user_id,
+                "kind": kind,
+                "position": event.position,
+                "title": None,
+                "valid_from": None,
+                "valid_until": None,
+                "revoked_on": None,
+                **values,
+            },
+        )
 
 
 def acts_for(connection: Connection, user_id: str, today: date) -> set[str]:
     """The organisations a user administers or holds a valid mandate for today."""
     people = organisation_people.c
-    valid = or_(people.kind == "administrator", and_(
-        people.valid_from <= today, or_(people.valid_until.is_(None), people.valid_until >= today),
-        or_(people.revoked_on.is_(None), people.revoked_on > today)))
+    valid = or_(
+        people.kind == "administrator",
+        and_(
+            people.valid_from <= today,
+            or_(people.valid_until.is_(None), people.valid_until >= today),
+            or_(people.revoked_on.is_(None), people.revoked_on > today),
+        ),
+    )
     return set(connection.execute(select(people.organisation_id).where(people.user_id == user_id, valid)).scalars())
 
 
 def mandates_of(connection: Connection, user_id: str, today: date) -> dict[str, str]:
     """The organisations a user holds a valid signing mandate of today, with the mandate's title."""
     people = organisation_people.c
-    valid = and_(people.kind == "mandate", people.valid_from <= today,
-                 or_(people.valid_until.is_(None), people.valid_until >= today),
-                 or_(people.revoked_on.is_(None), people.revoked_on > today))
-    return {row.organisation_id: row.title for row in connection.execute(
-        select(people.organisation_id, people.title).where(people.user_id == user_id, valid))}
+    valid = and_(
+        people.kind == "mandate",
+        people.valid_from <= today,
+        or_(people.valid_until.is_(None), people.valid_until >= today),
+        or_(people.revoked_on.is_(None), people.revoked_on > today),
+    )
+    return {
+        row.organisation_id: row.title
+        for row in connection.execute(
+            select(people.organisation_id, people.title).where(people.user_id == user_id, valid)
+        )
+    }

@@ -62,7 +62,7 @@ class ProjectionRunner:
         """
         first, last = recorded[0].position, recorded[-1].position
         caught_up = []
-        for projection, position in zip(self.projections, self._checkpoints(connection, self.projections)):
+        for projection, position in zip(self.projections, self._checkpoints(connection, self.projections), strict=True):
             if position == first - 1:
                 wanted = [e for e in recorded if projection.types is None or e.type in projection.types]
                 if wanted:
@@ -81,7 +81,7 @@ class ProjectionRunner:
             with self.store.transaction(lock=False) as connection:
                 head = self.store.head(connection)[0]
                 moved = 0
-                for projection, position in zip(chosen, self._checkpoints(connection, chosen)):
+                for projection, position in zip(chosen, self._checkpoints(connection, chosen), strict=True):
                     until = min(head, position + self.chunk)
                     if until > position:
                         self._advance(connection, projection, position, until, progress)
@@ -116,8 +116,14 @@ class ProjectionRunner:
 
     # -- internals --------------------------------------------------------------------------------
 
-    def _advance(self, connection: Connection, projection: Projection, position: int, until: int,
-                 progress: Progress | None = None) -> None:
+    def _advance(
+        self,
+        connection: Connection,
+        projection: Projection,
+        position: int,
+        until: int,
+        progress: Progress | None = None,
+    ) -> None:
         """Apply the events in (position, until] and move the checkpoint to `until`."""
         for batch in self.store.read_batches(position, until=until, types=projection.types, connection=connection):
             projection.apply(connection, batch)
@@ -132,8 +138,12 @@ class ProjectionRunner:
     def _checkpoints(connection: Connection, projections: Sequence[Projection]) -> list[int]:
         """Read (and on PostgreSQL lock) the projections' checkpoints in one query, creating missing ones at 0."""
         names = [p.name for p in projections]
-        query = (select(checkpoints.c.name, checkpoints.c.position).where(checkpoints.c.name.in_(names))
-                 .order_by(checkpoints.c.name).with_for_update())  # one lock order for every caller
+        query = (
+            select(checkpoints.c.name, checkpoints.c.position)
+            .where(checkpoints.c.name.in_(names))
+            .order_by(checkpoints.c.name)
+            .with_for_update()
+        )  # one lock order for every caller
         saved = {name: position for name, position in connection.execute(query)}
         if len(saved) < len(names):
             insert_missing(connection, checkpoints, [{"name": name, "position": 0} for name in names], key=("name",))

@@ -74,19 +74,25 @@ def resolve(connection: Connection, as_of: str | None, today: date) -> Moment:
         position = int(text)
         if position > head:
             raise BadMoment(f"the log has {head} events: as_of must be a position from 0 to {head}")
-        recorded = connection.execute(select(events_table.c.recorded_at).where(
-            events_table.c.position == position)).scalar()
+        recorded = connection.execute(
+            select(events_table.c.recorded_at).where(events_table.c.position == position)
+        ).scalar()
         instant = datetime.fromisoformat(recorded) if recorded else None
         return Moment(position, instant.date() if instant else today, instant)
     try:
         moment = span(text)
     except ValueError:
-        raise BadMoment("as_of must be a log position (such as 120), an ISO date (2026-03-31) "
-                        "or an ISO date-time (2026-03-31T17:00:00Z)") from None
+        raise BadMoment(
+            "as_of must be a log position (such as 120), an ISO date (2026-03-31) "
+            "or an ISO date-time (2026-03-31T17:00:00Z)"
+        ) from None
     if moment.day > today:
         raise BadMoment(f"as_of {text} is in the future: the history ends today, {today.isoformat()}")
-    position = connection.execute(select(func.coalesce(func.max(events_table.c.position), 0)).where(
-        events_table.c.recorded_at < format_time(moment.end))).scalar_one()
+    position = connection.execute(
+        select(func.coalesce(func.max(events_table.c.position), 0)).where(
+            events_table.c.recorded_at < format_time(moment.end)
+        )
+    ).scalar_one()
     return Moment(position, moment.day, moment.end - timedelta(microseconds=1))
 
 
@@ -115,16 +121,27 @@ def snapshot(connection: Connection, coalition_id: str, moment: Moment) -> Snaps
     found = _rows(connection, agreements, coalition_id, moment.position)
     members = _rows(connection, memberships, coalition_id, moment.position)
     ids = {m["organisation_id"] for m in members}
-    names = {row.organisation_id: {"name": row.name, "country": row.country} for row in connection.execute(
-        select(organisations.c.organisation_id, organisations.c.name, organisations.c.country)
-        .where(organisations.c.organisation_id.in_(ids)))}
+    names = {
+        row.organisation_id: {"name": row.name, "country": row.country}
+        for row in connection.execute(
+            select(organisations.c.organisation_id, organisations.c.name, organisations.c.country).where(
+                organisations.c.organisation_id.in_(ids)
+            )
+        )
+    }
     agreement = None
     if found:
         agreement = {**found[0], "objectives": json.loads(found[0]["objectives"])}
-    return Snapshot(moment, agreement, members, _rows(connection, roles, coalition_id, moment.position),
-                    _rows(connection, commitments, coalition_id, moment.position),
-                    _rows(connection, tasks, coalition_id, moment.position), names,
-                    participation(connection, coalition_id, moment.position))
+    return Snapshot(
+        moment,
+        agreement,
+        members,
+        _rows(connection, roles, coalition_id, moment.position),
+        _rows(connection, commitments, coalition_id, moment.position),
+        _rows(connection, tasks, coalition_id, moment.position),
+        names,
+        participation(connection, coalition_id, moment.position),
+    )
 
 
 def days_overdue(row: dict[str, Any], day: date) -> int:
@@ -153,34 +170,55 @@ def standing(snap: Snapshot) -> list[dict[str, Any]]:
             reason = f"{len(late)} overdue, the oldest by {worst} days"
         else:
             level, reason = "good", "nothing overdue"
-        result.append({
-            "organisation_id": org, **snap.names.get(org, {"name": None, "country": None}),
-            "membership": {"state": member["state"], "since": member["since"], "position": member["from_position"]},
-            "roles": [{"role_id": r["role_id"], "role": r["role"], "user_id": r["user_id"],
-                       "position": r["from_position"]} for r in snap.roles if r["organisation_id"] == org],
-            "commitments": {
-                "pledged": _figure(pledged, "pledged_position"),
-                "fulfilled": _figure([c for c in pledged if c["state"] == "fulfilled"]),
-                "overdue": _figure([c for c in pledged if days_overdue(c, day) > 0]),
-                "withdrawn": _figure([c for c in pledged if c["state"] == "withdrawn"]),
-            },
-            "tasks": {
-                "open": _figure([t for t in assigned if t["state"] in ("open", "accepted")]),
-                "done": _figure([t for t in assigned if t["state"] == "done"]),
-                "overdue": _figure([t for t in assigned if days_overdue(t, day) > 0]),
-            },
-            "statements": {name: {"count": len(positions), "positions": sorted(positions)} for name, positions in
-                           snap.statements.get(org, {"opened": [], "signed": []}).items()},
-            "level": level, "reason": reason, "days_overdue": worst, "overdue_items": len(late),
-            "suspension_reason": member["reason"] if member["state"] == "suspended" else None,
-        })
+        result.append(
+            {
+                "organisation_id": org,
+                **snap.names.get(org, {"name": None, "country": None}),
+                "membership": {"state": member["state"], "since": member["since"], "position": member["from_position"]},
+                "roles": [
+                    {
+                        "role_id": r["role_id"],
+                        "role": r["role"],
+                        "user_id": r["user_id"],
+                        "position": r["from_position"],
+                    }
+                    for r in snap.roles
+                    if r["organisation_id"] == org
+                ],
+                "commitments": {
+                    "pledged": _figure(pledged, "pledged_position"),
+                    "fulfilled": _figure([c for c in pledged if c["state"] == "fulfilled"]),
+                    "overdue": _figure([c for c in pledged if days_overdue(c, day) > 0]),
+                    "withdrawn": _figure([c for c in pledged if c["state"] == "withdrawn"]),
+                },
+                "tasks": {
+                    "open": _figure([t for t in assigned if t["state"] in ("open", "accepted")]),
+                    "done": _figure([t for t in assigned if t["state"] == "done"]),
+                    "overdue": _figure([t for t in assigned if days_overdue(t, day) > 0]),
+                },
+                "statements": {
+                    name: {"count": len(positions), "positions": sorted(positions)}
+                    for name, positions in snap.statements.get(org, {"opened": [], "signed": []}).items()
+                },
+                "level": level,
+                "reason": reason,
+                "days_overdue": worst,
+                "overdue_items": len(late),
+                "suspension_reason": member["reason"] if member["state"] == "suspended" else None,
+            }
+        )
     return result
 
 
 def _work(row: dict[str, Any], day: date, *fields: str) -> dict[str, Any]:
-    return {**{name: row[name] for name in fields}, "organisation_id": row["organisation_id"],
-            "due_on": row["due_on"].isoformat(), "state": row["state"], "overdue": days_overdue(row, day) > 0,
-            "position": row["from_position"]}
+    return {
+        **{name: row[name] for name in fields},
+        "organisation_id": row["organisation_id"],
+        "due_on": row["due_on"].isoformat(),
+        "state": row["state"],
+        "overdue": days_overdue(row, day) > 0,
+        "position": row["from_position"],
+    }
 
 
 def responsibilities(snap: Snapshot) -> dict[str, Any]:
@@ -191,25 +229,48 @@ def responsibilities(snap: Snapshot) -> dict[str, Any]:
     rows = []
     for objective in objectives:
         oid = objective["objective_id"]
-        pledged = [_work(c, day, "commitment_id", "kind", "description", "quantity", "unit")
-                   for c in snap.commitments if c["objective_id"] == oid]
-        tasked = [_work(t, day, "task_id", "title", "assignee_user_id", "commitment_id")
-                  for t in snap.tasks
-                  if (t["objective_id"] or served_by.get(t["commitment_id"] or "")) == oid]
+        pledged = [
+            _work(c, day, "commitment_id", "kind", "description", "quantity", "unit")
+            for c in snap.commitments
+            if c["objective_id"] == oid
+        ]
+        tasked = [
+            _work(t, day, "task_id", "title", "assignee_user_id", "commitment_id")
+            for t in snap.tasks
+            if (t["objective_id"] or served_by.get(t["commitment_id"] or "")) == oid
+        ]
         live = [w for w in [*pledged, *tasked] if w["state"] not in ("withdrawn", "dropped")]
-        rows.append({**objective, "commitments": pledged, "tasks": tasked,
-                     "organisations": sorted({w["organisation_id"] for w in live}), "uncovered": not live})
+        rows.append(
+            {
+                **objective,
+                "commitments": pledged,
+                "tasks": tasked,
+                "organisations": sorted({w["organisation_id"] for w in live}),
+                "uncovered": not live,
+            }
+        )
     linked = {o["objective_id"] for o in objectives}
     return {
         "objectives": rows,
-        "organisations": [{"organisation_id": m["organisation_id"],
-                           **snap.names.get(m["organisation_id"], {"name": None, "country": None})}
-                          for m in snap.members if m["state"] in ("active", "suspended")],
+        "organisations": [
+            {
+                "organisation_id": m["organisation_id"],
+                **snap.names.get(m["organisation_id"], {"name": None, "country": None}),
+            }
+            for m in snap.members
+            if m["state"] in ("active", "suspended")
+        ],
         "unlinked": {
-            "commitments": [_work(c, day, "commitment_id", "kind", "description", "quantity", "unit")
-                            for c in snap.commitments if c["objective_id"] not in linked],
-            "tasks": [_work(t, day, "task_id", "title", "assignee_user_id", "commitment_id") for t in snap.tasks
-                      if (t["objective_id"] or served_by.get(t["commitment_id"] or "")) not in linked],
+            "commitments": [
+                _work(c, day, "commitment_id", "kind", "description", "quantity", "unit")
+                for c in snap.commitments
+                if c["objective_id"] not in linked
+            ],
+            "tasks": [
+                _work(t, day, "task_id", "title", "assignee_user_id", "commitment_id")
+                for t in snap.tasks
+                if (t["objective_id"] or served_by.get(t["commitment_id"] or "")) not in linked
+            ],
         },
         "uncovered": [o["objective_id"] for o in rows if o["uncovered"]],
     }

@@ -22,7 +22,8 @@ from projections.base import Projection, metadata
 from projections.versioned import POSITION, Versioned, valid_at, version_columns
 
 statements = Table(
-    "statements", metadata,
+    "statements",
+    metadata,
     Column("statement_id", String(64), primary_key=True),
     Column("coalition_id", String(64), nullable=False, index=True),
     Column("language", String(8), nullable=False),
@@ -42,7 +43,8 @@ statements = Table(
 )
 
 translations = Table(
-    "statement_translations", metadata,
+    "statement_translations",
+    metadata,
     Column("statement_id", String(64), primary_key=True),
     Column("language", String(8), primary_key=True),
     Column("title", Text, nullable=False),
@@ -51,7 +53,8 @@ translations = Table(
 )
 
 versions = Table(  # each frozen text, kept whole for diffs and for PDFs of any version
-    "statement_versions", metadata,
+    "statement_versions",
+    metadata,
     Column("statement_id", String(64), primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("version_hash", String(64), nullable=False),
@@ -61,7 +64,8 @@ versions = Table(  # each frozen text, kept whole for diffs and for PDFs of any 
 )
 
 signatures = Table(
-    "statement_signatures", metadata,
+    "statement_signatures",
+    metadata,
     Column("statement_id", String(64), primary_key=True),
     Column("organisation_id", String(64), primary_key=True, index=True),
     Column("coalition_id", String(64), nullable=False),
@@ -79,7 +83,8 @@ signatures = Table(
 )
 
 endorsements = Table(
-    "statement_endorsements", metadata,
+    "statement_endorsements",
+    metadata,
     Column("statement_id", String(64), primary_key=True),
     Column("user_id", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
@@ -103,54 +108,100 @@ Apply = Callable[[Connection, RecordedEvent, dict[str, Any]], None]
 def _texts(connection: Connection, statement_id: str) -> dict[str, dict[str, str]]:
     """The statement's current texts, its own language first."""
     row = STATEMENTS.current(connection, {"statement_id": statement_id}) or {}
-    rest = connection.execute(select(translations).where(translations.c.statement_id == statement_id,
-                                                         valid_at(translations, None))
-                              .order_by(translations.c.language)).mappings()
-    return {row["language"]: {"title": row["title"], "body": row["body"]},
-            **{t["language"]: {"title": t["title"], "body": t["body"]} for t in rest}}
+    rest = connection.execute(
+        select(translations)
+        .where(translations.c.statement_id == statement_id, valid_at(translations, None))
+        .order_by(translations.c.language)
+    ).mappings()
+    return {
+        row["language"]: {"title": row["title"], "body": row["body"]},
+        **{t["language"]: {"title": t["title"], "body": t["body"]} for t in rest},
+    }
 
 
 def _freeze(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -> None:
-    connection.execute(versions.insert(), {
-        **key, "version": event.payload["version"], "version_hash": event.payload["version_hash"],
-        "texts": json.dumps(_texts(connection, key["statement_id"])), "position": event.position,
-        "recorded_at": format_time(event.recorded_at)})
+    connection.execute(
+        versions.insert(),
+        {
+            **key,
+            "version": event.payload["version"],
+            "version_hash": event.payload["version_hash"],
+            "texts": json.dumps(_texts(connection, key["statement_id"])),
+            "position": event.position,
+            "recorded_at": format_time(event.recorded_at),
+        },
+    )
 
 
 def _drafted(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -> None:
     p, when = event.payload, format_time(event.recorded_at)
-    STATEMENTS.start(connection, event.position, {
-        **key, "coalition_id": p["coalition_id"], "language": p["language"], "title": p["title"], "body": p["body"],
-        "state": "draft", "version": 0, "version_hash": None, "deadline": None, "threshold": None,
-        "drafted_by": p["drafted_by"], "drafted_at": when, "opened_position": None, "changed_at": when,
-        "close_reason": None})
+    STATEMENTS.start(
+        connection,
+        event.position,
+        {
+            **key,
+            "coalition_id": p["coalition_id"],
+            "language": p["language"],
+            "title": p["title"],
+            "body": p["body"],
+            "state": "draft",
+            "version": 0,
+            "version_hash": None,
+            "deadline": None,
+            "threshold": None,
+            "drafted_by": p["drafted_by"],
+            "drafted_at": when,
+            "opened_position": None,
+            "changed_at": when,
+            "close_reason": None,
+        },
+    )
 
 
 def _text(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -> None:
     p, when = event.payload, format_time(event.recorded_at)
     if event.type == "TranslationSet":
-        TRANSLATIONS.start(connection, event.position, {**key, "language": p["language"], "title": p["title"],
-                                                        "body": p["body"]})
+        TRANSLATIONS.start(
+            connection, event.position, {**key, "language": p["language"], "title": p["title"], "body": p["body"]}
+        )
         STATEMENTS.change(connection, event.position, key, changed_at=when)
         return
     if event.type == "DraftRevised":
-        STATEMENTS.change(connection, event.position, key, language=p["language"], title=p["title"],
-                          body=p["body"], changed_at=when)
+        STATEMENTS.change(
+            connection, event.position, key, language=p["language"], title=p["title"], body=p["body"], changed_at=when
+        )
         return
     for language, text in p["translations"].items():  # an amendment: the whole new text
         held = TRANSLATIONS.current(connection, {**key, "language": language})
         if held is None or (held["title"], held["body"]) != (text["title"], text["body"]):
             TRANSLATIONS.start(connection, event.position, {**key, "language": language, **text})
-    STATEMENTS.change(connection, event.position, key, title=p["title"], body=p["body"], version=p["version"],
-                      version_hash=p["version_hash"], changed_at=when)
+    STATEMENTS.change(
+        connection,
+        event.position,
+        key,
+        title=p["title"],
+        body=p["body"],
+        version=p["version"],
+        version_hash=p["version_hash"],
+        changed_at=when,
+    )
     _freeze(connection, event, key)
 
 
 def _opened(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -> None:
     p = event.payload
-    STATEMENTS.change(connection, event.position, key, state="open", version=p["version"],
-                      version_hash=p["version_hash"], deadline=p.get("deadline"), threshold=p.get("threshold"),
-                      opened_position=event.position, changed_at=format_time(event.recorded_at))
+    STATEMENTS.change(
+        connection,
+        event.position,
+        key,
+        state="open",
+        version=p["version"],
+        version_hash=p["version_hash"],
+        deadline=p.get("deadline"),
+        threshold=p.get("threshold"),
+        opened_position=event.position,
+        changed_at=format_time(event.recorded_at),
+    )
     _freeze(connection, event, key)
 
 
@@ -161,39 +212,77 @@ def _signed(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -
     # Re-confirming (or signing a newer version) keeps when the organisation first signed; signing
     # again after a withdrawal starts anew.
     first = held["first_signed_at"] if held and held["status"] == "signed" else when
-    SIGNATURES.start(connection, event.position, {
-        **ids, "coalition_id": p["coalition_id"], "user_id": p["user_id"], "signer_name": p["signer_name"],
-        "signer_title": p["signer_title"], "version_hash": p["version_hash"], "status": "signed", "signed_at": when,
-        "first_signed_at": first, "event_position": event.position, "event_hash": event.hash, "reason": None})
+    SIGNATURES.start(
+        connection,
+        event.position,
+        {
+            **ids,
+            "coalition_id": p["coalition_id"],
+            "user_id": p["user_id"],
+            "signer_name": p["signer_name"],
+            "signer_title": p["signer_title"],
+            "version_hash": p["version_hash"],
+            "status": "signed",
+            "signed_at": when,
+            "first_signed_at": first,
+            "event_position": event.position,
+            "event_hash": event.hash,
+            "reason": None,
+        },
+    )
 
 
 def _withdrawn(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -> None:
     p = event.payload
-    SIGNATURES.change(connection, event.position, {**key, "organisation_id": p["organisation_id"]},
-                      status="withdrawn", reason=p["reason"])
+    SIGNATURES.change(
+        connection,
+        event.position,
+        {**key, "organisation_id": p["organisation_id"]},
+        status="withdrawn",
+        reason=p["reason"],
+    )
 
 
 def _endorsed(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -> None:
     p = event.payload
-    ENDORSEMENTS.start(connection, event.position, {
-        **key, "user_id": p["user_id"], "name": p["name"], "title": p.get("title"),
-        "organisation_id": p["organisation_id"], "version_hash": p["version_hash"],
-        "endorsed_at": format_time(event.recorded_at), "event_position": event.position, "event_hash": event.hash})
+    ENDORSEMENTS.start(
+        connection,
+        event.position,
+        {
+            **key,
+            "user_id": p["user_id"],
+            "name": p["name"],
+            "title": p.get("title"),
+            "organisation_id": p["organisation_id"],
+            "version_hash": p["version_hash"],
+            "endorsed_at": format_time(event.recorded_at),
+            "event_position": event.position,
+            "event_hash": event.hash,
+        },
+    )
 
 
 def _ended(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -> None:
     when = format_time(event.recorded_at)
     if event.type == "StatementClosed":
-        STATEMENTS.change(connection, event.position, key, state="closed", close_reason=event.payload["reason"],
-                          changed_at=when)
+        STATEMENTS.change(
+            connection, event.position, key, state="closed", close_reason=event.payload["reason"], changed_at=when
+        )
     else:
         STATEMENTS.change(connection, event.position, key, state="published", changed_at=when)
 
 
 APPLY: dict[str, Apply] = {
-    "StatementDrafted": _drafted, "DraftRevised": _text, "TranslationSet": _text, "StatementAmended": _text,
-    "StatementOpened": _opened, "StatementSigned": _signed, "SignatureConfirmed": _signed,
-    "SignatureWithdrawn": _withdrawn, "StatementEndorsed": _endorsed, "StatementClosed": _ended,
+    "StatementDrafted": _drafted,
+    "DraftRevised": _text,
+    "TranslationSet": _text,
+    "StatementAmended": _text,
+    "StatementOpened": _opened,
+    "StatementSigned": _signed,
+    "SignatureConfirmed": _signed,
+    "SignatureWithdrawn": _withdrawn,
+    "StatementEndorsed": _endorsed,
+    "StatementClosed": _ended,
     "StatementPublished": _ended,
 }
 
@@ -238,12 +327,15 @@ class StatementView:
     def texts(self) -> dict[str, dict[str, str]]:
         """Title and body by language, the statement's own language first."""
         own = self.statement
-        return {own["language"]: {"title": own["title"], "body": own["body"]},
-                **{t["language"]: {"title": t["title"], "body": t["body"]} for t in self.translations}}
+        return {
+            own["language"]: {"title": own["title"], "body": own["body"]},
+            **{t["language"]: {"title": t["title"], "body": t["body"]} for t in self.translations},
+        }
 
 
-def _at(connection: Connection, table: Table, statement_id: str, position: int | None,
-        order: Any) -> list[dict[str, Any]]:
+def _at(
+    connection: Connection, table: Table, statement_id: str, position: int | None, order: Any
+) -> list[dict[str, Any]]:
     query = select(table).where(table.c.statement_id == statement_id, valid_at(table, position)).order_by(order)
     return [dict(row) for row in connection.execute(query).mappings()]
 
@@ -253,22 +345,33 @@ def view(connection: Connection, statement_id: str, position: int | None = None)
     found = _at(connection, statements, statement_id, position, statements.c.from_position)
     if not found:
         return None
-    return StatementView(found[0], _at(connection, translations, statement_id, position, translations.c.language),
-                         _at(connection, signatures, statement_id, position, signatures.c.first_signed_at),
-                         _at(connection, endorsements, statement_id, position, endorsements.c.endorsed_at))
+    return StatementView(
+        found[0],
+        _at(connection, translations, statement_id, position, translations.c.language),
+        _at(connection, signatures, statement_id, position, signatures.c.first_signed_at),
+        _at(connection, endorsements, statement_id, position, endorsements.c.endorsed_at),
+    )
 
 
 def of_coalition(connection: Connection, coalition_id: str) -> list[dict[str, Any]]:
     """The coalition's statements now, newest first."""
-    query = (select(statements).where(statements.c.coalition_id == coalition_id, valid_at(statements, None))
-             .order_by(statements.c.drafted_at.desc()))
+    query = (
+        select(statements)
+        .where(statements.c.coalition_id == coalition_id, valid_at(statements, None))
+        .order_by(statements.c.drafted_at.desc())
+    )
     return [dict(row) for row in connection.execute(query).mappings()]
 
 
 def version_texts(connection: Connection, statement_id: str, version_hash: str) -> dict[str, Any] | None:
     """A frozen version's number, position and texts, by its hash."""
-    row = connection.execute(select(versions).where(versions.c.statement_id == statement_id,
-                                                    versions.c.version_hash == version_hash)).mappings().first()
+    row = (
+        connection.execute(
+            select(versions).where(versions.c.statement_id == statement_id, versions.c.version_hash == version_hash)
+        )
+        .mappings()
+        .first()
+    )
     return None if row is None else {**row, "texts": json.loads(row["texts"])}
 
 
@@ -277,23 +380,44 @@ def participation(connection: Connection, coalition_id: str, position: int | Non
     and, of those, the ones it has signed (its signature's position), as the log stood at `position`."""
     from projections.coalitions import memberships  # the membership rows of the same coalition
 
-    opened = (select(statements.c.statement_id, statements.c.opened_position)
-              .where(statements.c.coalition_id == coalition_id, statements.c.opened_position.is_not(None),
-                     valid_at(statements, position))).subquery()
+    opened = (
+        select(statements.c.statement_id, statements.c.opened_position).where(
+            statements.c.coalition_id == coalition_id,
+            statements.c.opened_position.is_not(None),
+            valid_at(statements, position),
+        )
+    ).subquery()
     member = memberships.c
     rows = connection.execute(
         select(member.organisation_id, opened.c.statement_id, opened.c.opened_position)
         .join(opened, member.from_position <= opened.c.opened_position)
-        .where(member.coalition_id == coalition_id, member.state == "active",
-               (member.until_position.is_(None)) | (member.until_position > opened.c.opened_position)))
-    current = select(statements.c.statement_id, statements.c.version_hash).where(
-        statements.c.coalition_id == coalition_id, valid_at(statements, position)).subquery()
-    signed = {(row.statement_id, row.organisation_id): row.event_position for row in connection.execute(
-        select(signatures.c.statement_id, signatures.c.organisation_id, signatures.c.event_position)
-        .join(current, (current.c.statement_id == signatures.c.statement_id)
-              & (current.c.version_hash == signatures.c.version_hash))  # counted: on the current version
-        .where(signatures.c.coalition_id == coalition_id, signatures.c.status == "signed",
-               valid_at(signatures, position)))}
+        .where(
+            member.coalition_id == coalition_id,
+            member.state == "active",
+            (member.until_position.is_(None)) | (member.until_position > opened.c.opened_position),
+        )
+    )
+    current = (
+        select(statements.c.statement_id, statements.c.version_hash)
+        .where(statements.c.coalition_id == coalition_id, valid_at(statements, position))
+        .subquery()
+    )
+    signed = {
+        (row.statement_id, row.organisation_id): row.event_position
+        for row in connection.execute(
+            select(signatures.c.statement_id, signatures.c.organisation_id, signatures.c.event_position)
+            .join(
+                current,
+                (current.c.statement_id == signatures.c.statement_id)
+                & (current.c.version_hash == signatures.c.version_hash),
+            )  # counted: on the current version
+            .where(
+                signatures.c.coalition_id == coalition_id,
+                signatures.c.status == "signed",
+                valid_at(signatures, position),
+            )
+        )
+    }
     result: dict[str, dict[str, list[int]]] = {}
     for row in rows:
         figures = result.setdefault(row.organisation_id, {"opened": [], "signed": []})

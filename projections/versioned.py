@@ -19,16 +19,19 @@ POSITION = BigInteger().with_variant(Integer, "sqlite")
 
 def version_columns() -> list[Column[Any]]:
     """The two columns every versioned table carries."""
-    return [Column("from_position", POSITION, primary_key=True),
-            Column("until_position", POSITION, nullable=True, index=True)]
+    return [
+        Column("from_position", POSITION, primary_key=True),
+        Column("until_position", POSITION, nullable=True, index=True),
+    ]
 
 
 def valid_at(table: Table, position: int | None) -> ColumnElement[bool]:
     """The rows true at `position` (None: the rows true now)."""
     if position is None:
         return table.c.until_position.is_(None)
-    return and_(table.c.from_position <= position,
-                or_(table.c.until_position.is_(None), table.c.until_position > position))
+    return and_(
+        table.c.from_position <= position, or_(table.c.until_position.is_(None), table.c.until_position > position)
+    )
 
 
 class Versioned:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from marshmallow import Schema, fields, validate
 from sqlalchemy.engine import Engine, make_url
 
-from coalition.db import upgrade
+from coalition.infra.db import upgrade
 from events import EventStore, Registry, create_engine
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -77,8 +77,10 @@ def postgres_schema() -> Iterator[str]:
         admin.dispose()
         missing(f"PostgreSQL at {make_url(POSTGRES_URL).render_as_string()} is unreachable ({error.orig})")
     try:
-        yield make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(
-            hide_password=False
+        yield (
+            make_url(POSTGRES_URL)
+            .update_query_dict({"options": f"-csearch_path={name}"})
+            .render_as_string(hide_password=False)
         )
     finally:
         with admin.connect() as connection:

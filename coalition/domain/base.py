@@ -1,6 +1,6 @@
 """What every aggregate shares: refusals mapped to HTTP once, and the changes a decision produces.
 
-Each aggregate module holds its event schemas (registered in `coalition.event_types.registry`),
+Each aggregate module holds its event schemas (registered in `coalition.domain.event_types.registry`),
 its state, its commands (imperative dataclasses), `evolve(state, change) -> state` and
 `decide(state, command, ...) -> list[Change]`. Decisions raise a DomainError and read no clock:
 `today` and new ids arrive inside the command or as arguments.
@@ -8,8 +8,8 @@ its state, its commands (imperative dataclasses), `evolve(state, change) -> stat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 State = TypeVar("State")

@@ -15,7 +15,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none, fold
-from coalition.event_types import registry
+from coalition.domain.event_types import registry
 
 MEMBER_STATES = ("invited", "requested", "active", "suspended", "left")
 ROLES = ("facilitator", "liaison", "endorser")
@@ -207,17 +207,23 @@ def active_roles(state: Coalition, role: str) -> list[Role]:
     return [r for r in state.roles.values() if r.role == role and member_state(state, r.organisation_id) == "active"]
 
 
-def holds(roles: Iterable[Role], states: Mapping[str, str], actor: Actor, role: str,
-          organisation_id: str | None = None) -> bool:
+def holds(
+    roles: Iterable[Role], states: Mapping[str, str], actor: Actor, role: str, organisation_id: str | None = None
+) -> bool:
     """True when the actor holds `role` (for `organisation_id`, if given) and it empowers them now.
 
     A role empowers only while its organisation is an active member and its holder still acts for
     that organisation (administrator or valid mandate): a revoked mandate or a suspension takes
     the role's powers away. The one rule, for decisions (`state.roles`) and reads (projection rows).
     """
-    return any(r.role == role and r.user_id == actor.user_id and states.get(r.organisation_id) == "active"
-               and r.organisation_id in actor.acts_for
-               and (organisation_id is None or r.organisation_id == organisation_id) for r in roles)
+    return any(
+        r.role == role
+        and r.user_id == actor.user_id
+        and states.get(r.organisation_id) == "active"
+        and r.organisation_id in actor.acts_for
+        and (organisation_id is None or r.organisation_id == organisation_id)
+        for r in roles
+    )
 
 
 def is_facilitator(state: Coalition, actor: Actor) -> bool:
@@ -227,35 +233,68 @@ def is_facilitator(state: Coalition, actor: Actor) -> bool:
 
 def is_liaison(state: Coalition, actor: Actor, organisation_id: str) -> bool:
     """True when the actor is the liaison of this active member organisation now."""
-    return holds(state.roles.values(), {k: m.state for k, m in state.members.items()}, actor, "liaison",
-                 organisation_id)
+    return holds(
+        state.roles.values(), {k: m.state for k, m in state.members.items()}, actor, "liaison", organisation_id
+    )
 
 
 def _agreement_payload(agreement: Agreement) -> dict[str, Any]:
-    objectives = [drop_none({"objective_id": o.objective_id, "text": o.text, "measure": o.measure,
-                             "target_date": o.target_date.isoformat() if o.target_date else None})
-                  for o in agreement.objectives]
-    return drop_none({"name": agreement.name, "purpose": agreement.purpose, "objectives": objectives,
-                      "starts_on": agreement.starts_on.isoformat(),
-                      "ends_on": agreement.ends_on.isoformat() if agreement.ends_on else None,
-                      "cooperation_mechanism": agreement.cooperation_mechanism,
-                      "benefit_sharing": agreement.benefit_sharing,
-                      "members_may_draft": agreement.members_may_draft or None})
+    objectives = [
+        drop_none(
+            {
+                "objective_id": o.objective_id,
+                "text": o.text,
+                "measure": o.measure,
+                "target_date": o.target_date.isoformat() if o.target_date else None,
+            }
+        )
+        for o in agreement.objectives
+    ]
+    return drop_none(
+        {
+            "name": agreement.name,
+            "purpose": agreement.purpose,
+            "objectives": objectives,
+            "starts_on": agreement.starts_on.isoformat(),
+            "ends_on": agreement.ends_on.isoformat() if agreement.ends_on else None,
+            "cooperation_mechanism": agreement.cooperation_mechanism,
+            "benefit_sharing": agreement.benefit_sharing,
+            "members_may_draft": agreement.members_may_draft or None,
+        }
+    )
 
 
 def _agreement_from(p: dict[str, Any]) -> Agreement:
-    objectives = tuple(Objective(o["objective_id"], o["text"], o.get("measure"),
-                                 date.fromisoformat(o["target_date"]) if o.get("target_date") else None)
-                       for o in p["objectives"])
-    return Agreement(p["name"], p["purpose"], objectives, date.fromisoformat(p["starts_on"]),
-                     p["cooperation_mechanism"], p["benefit_sharing"],
-                     date.fromisoformat(p["ends_on"]) if p.get("ends_on") else None,
-                     bool(p.get("members_may_draft")))
+    objectives = tuple(
+        Objective(
+            o["objective_id"],
+            o["text"],
+            o.get("measure"),
+            date.fromisoformat(o["target_date"]) if o.get("target_date") else None,
+        )
+        for o in p["objectives"]
+    )
+    return Agreement(
+        p["name"],
+        p["purpose"],
+        objectives,
+        date.fromisoformat(p["starts_on"]),
+        p["cooperation_mechanism"],
+        p["benefit_sharing"],
+        date.fromisoformat(p["ends_on"]) if p.get("ends_on") else None,
+        bool(p.get("members_may_draft")),
+    )
 
 
-MEMBER_STATE_AFTER = {"MembershipRequested": "requested", "MemberInvited": "invited", "MembershipApproved": "active",
-                      "InvitationAccepted": "active", "MemberSuspended": "suspended", "MemberReinstated": "active",
-                      "MemberLeft": "left"}
+MEMBER_STATE_AFTER = {
+    "MembershipRequested": "requested",
+    "MemberInvited": "invited",
+    "MembershipApproved": "active",
+    "InvitationAccepted": "active",
+    "MemberSuspended": "suspended",
+    "MemberReinstated": "active",
+    "MemberLeft": "left",
+}
 
 
 def evolve(state: Coalition | None, change: Change) -> Coalition | None:
@@ -355,8 +394,19 @@ class RemoveRole:
     reason: str | None = None
 
 
-Command = (FoundCoalition | AmendAgreement | RequestMembership | InviteOrganisation | ApproveMembership
-           | AcceptInvitation | SuspendMember | ReinstateMember | LeaveCoalition | AssignRole | RemoveRole)
+Command = (
+    FoundCoalition
+    | AmendAgreement
+    | RequestMembership
+    | InviteOrganisation
+    | ApproveMembership
+    | AcceptInvitation
+    | SuspendMember
+    | ReinstateMember
+    | LeaveCoalition
+    | AssignRole
+    | RemoveRole
+)
 
 
 # -- decisions ------------------------------------------------------------------------------------
@@ -407,10 +457,27 @@ def _found(command: FoundCoalition, actor: Actor) -> list[Change]:
     require_acts_for(actor, command.organisation_id)
     _check_agreement(command.agreement)
     cid, org = command.coalition_id, command.organisation_id
-    return [Change("CoalitionFounded", {"coalition_id": cid, **_agreement_payload(command.agreement),
-                                        "organisation_id": org, "founded_by": actor.user_id}),
-            Change("RoleAssigned", {"coalition_id": cid, "role_id": command.facilitator_role_id,
-                                    "role": "facilitator", "user_id": actor.user_id, "organisation_id": org})]
+    return [
+        Change(
+            "CoalitionFounded",
+            {
+                "coalition_id": cid,
+                **_agreement_payload(command.agreement),
+                "organisation_id": org,
+                "founded_by": actor.user_id,
+            },
+        ),
+        Change(
+            "RoleAssigned",
+            {
+                "coalition_id": cid,
+                "role_id": command.facilitator_role_id,
+                "role": "facilitator",
+                "user_id": actor.user_id,
+                "organisation_id": org,
+            },
+        ),
+    ]
 
 
 def _amend(state: Coalition, command: AmendAgreement, actor: Actor) -> list[Change]:
@@ -456,8 +523,12 @@ def _standing(state: Coalition, command: SuspendMember | ReinstateMember, actor:
         raise RuleBroken("a reason is required")
     if suspend:
         _keeps_a_facilitator(state, lambda r: r.organisation_id == org, f"{org}'s users hold every facilitator role")
-    return [Change("MemberSuspended" if suspend else "MemberReinstated",
-                   {"coalition_id": state.coalition_id, "organisation_id": org, "reason": command.reason})]
+    return [
+        Change(
+            "MemberSuspended" if suspend else "MemberReinstated",
+            {"coalition_id": state.coalition_id, "organisation_id": org, "reason": command.reason},
+        )
+    ]
 
 
 def _leave(state: Coalition, command: LeaveCoalition, actor: Actor) -> list[Change]:
@@ -466,11 +537,21 @@ def _leave(state: Coalition, command: LeaveCoalition, actor: Actor) -> list[Chan
     _membership(state, org, STILL_MEMBER)
     _keeps_a_facilitator(state, lambda r: r.organisation_id == org, f"{org}'s users hold every facilitator role")
     # Leaving ends the organisation's roles; a suspension only makes them dormant.
-    removed = [Change("RoleRemoved", {"coalition_id": state.coalition_id, "role_id": r.role_id,
-                                      "reason": "the organisation left the coalition"})
-               for r in state.roles.values() if r.organisation_id == org]
-    return [*removed, Change("MemberLeft", drop_none({"coalition_id": state.coalition_id, "organisation_id": org,
-                                                      "reason": command.reason}))]
+    removed = [
+        Change(
+            "RoleRemoved",
+            {"coalition_id": state.coalition_id, "role_id": r.role_id, "reason": "the organisation left the coalition"},
+        )
+        for r in state.roles.values()
+        if r.organisation_id == org
+    ]
+    return [
+        *removed,
+        Change(
+            "MemberLeft",
+            drop_none({"coalition_id": state.coalition_id, "organisation_id": org, "reason": command.reason}),
+        ),
+    ]
 
 
 def _assign(state: Coalition, command: AssignRole, actor: Actor) -> list[Change]:
@@ -486,10 +567,22 @@ def _assign(state: Coalition, command: AssignRole, actor: Actor) -> list[Change]
     for held in state.roles.values():
         same = held.organisation_id == org and held.role == command.role
         if same and (held.user_id == user or held.role == "liaison"):
-            raise RuleBroken(f"user {held.user_id} is already the {held.role} of organisation {org}"
-                             + ("; remove that role first" if held.role == "liaison" else ""))
-    return [Change("RoleAssigned", {"coalition_id": state.coalition_id, "role_id": command.role_id,
-                                    "role": command.role, "user_id": user, "organisation_id": org})]
+            raise RuleBroken(
+                f"user {held.user_id} is already the {held.role} of organisation {org}"
+                + ("; remove that role first" if held.role == "liaison" else "")
+            )
+    return [
+        Change(
+            "RoleAssigned",
+            {
+                "coalition_id": state.coalition_id,
+                "role_id": command.role_id,
+                "role": command.role,
+                "user_id": user,
+                "organisation_id": org,
+            },
+        )
+    ]
 
 
 def _remove(state: Coalition, command: RemoveRole, actor: Actor) -> list[Change]:
@@ -497,14 +590,25 @@ def _remove(state: Coalition, command: RemoveRole, actor: Actor) -> list[Change]
     if command.role_id not in state.roles:
         raise NotFound(f"no such role: {command.role_id}")
     _keeps_a_facilitator(state, lambda r: r.role_id == command.role_id, "this is the last facilitator role")
-    return [Change("RoleRemoved", drop_none({"coalition_id": state.coalition_id, "role_id": command.role_id,
-                                             "reason": command.reason}))]
+    return [
+        Change(
+            "RoleRemoved",
+            drop_none({"coalition_id": state.coalition_id, "role_id": command.role_id, "reason": command.reason}),
+        )
+    ]
 
 
 DECISIONS: dict[type, Callable[[Coalition, Any, Actor], list[Change]]] = {
-    AmendAgreement: _amend, RequestMembership: _join, InviteOrganisation: _join, ApproveMembership: _admit,
-    AcceptInvitation: _admit, SuspendMember: _standing, ReinstateMember: _standing, LeaveCoalition: _leave,
-    AssignRole: _assign, RemoveRole: _remove,
+    AmendAgreement: _amend,
+    RequestMembership: _join,
+    InviteOrganisation: _join,
+    ApproveMembership: _admit,
+    AcceptInvitation: _admit,
+    SuspendMember: _standing,
+    ReinstateMember: _standing,
+    LeaveCoalition: _leave,
+    AssignRole: _assign,
+    RemoveRole: _remove,
 }
 
 

@@ -9,7 +9,7 @@ import pycountry
 from marshmallow import Schema, fields, validate
 
 from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none, fold
-from coalition.event_types import registry
+from coalition.domain.event_types import registry
 
 SECTORS = ("ngo", "community-based", "faith-based", "academic", "public", "private")
 COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
@@ -108,8 +108,13 @@ def evolve(state: Organisation | None, change: Change) -> Organisation | None:
     if change.type == "AdministratorAdded":
         return replace(state, administrators=state.administrators | {p["user_id"]})
     if change.type == "MandateGranted":
-        mandate = Mandate(p["mandate_id"], p["user_id"], p["title"], date.fromisoformat(p["valid_from"]),
-                          date.fromisoformat(p["valid_until"]) if p.get("valid_until") else None)
+        mandate = Mandate(
+            p["mandate_id"],
+            p["user_id"],
+            p["title"],
+            date.fromisoformat(p["valid_from"]),
+            date.fromisoformat(p["valid_until"]) if p.get("valid_until") else None,
+        )
         return replace(state, mandates={**state.mandates, mandate.mandate_id: mandate})
     if change.type == "MandateRevoked":
         revoked = replace(state.mandates[p["mandate_id"]], revoked_on=date.fromisoformat(p["revoked_on"]))
@@ -164,10 +169,22 @@ def decide(state: Organisation | None, command: Command, actor_id: str, today: d
             raise RuleBroken(f"organisation {command.organisation_id} already exists")
         if command.country not in COUNTRIES:
             raise RuleBroken(f"{command.country!r} is not an ISO 3166-1 alpha-2 country code")
-        return [Change("OrganisationCreated", drop_none({
-            "organisation_id": command.organisation_id, "name": command.name, "country": command.country,
-            "sector": command.sector, "mission": command.mission, "website": command.website,
-            "created_by": actor_id}))]
+        return [
+            Change(
+                "OrganisationCreated",
+                drop_none(
+                    {
+                        "organisation_id": command.organisation_id,
+                        "name": command.name,
+                        "country": command.country,
+                        "sector": command.sector,
+                        "mission": command.mission,
+                        "website": command.website,
+                        "created_by": actor_id,
+                    }
+                ),
+            )
+        ]
     if state is None:
         raise NotFound("no such organisation")
     if actor_id not in state.administrators:
@@ -179,16 +196,35 @@ def decide(state: Organisation | None, command: Command, actor_id: str, today: d
     if isinstance(command, GrantMandate):
         if command.valid_until is not None and command.valid_until < command.valid_from:
             raise RuleBroken("a mandate cannot end before it starts: valid_until is before valid_from")
-        return [Change("MandateGranted", drop_none({
-            "organisation_id": state.organisation_id, "mandate_id": command.mandate_id,
-            "user_id": command.user_id, "title": command.title, "valid_from": command.valid_from.isoformat(),
-            "valid_until": command.valid_until.isoformat() if command.valid_until else None}))]
+        return [
+            Change(
+                "MandateGranted",
+                drop_none(
+                    {
+                        "organisation_id": state.organisation_id,
+                        "mandate_id": command.mandate_id,
+                        "user_id": command.user_id,
+                        "title": command.title,
+                        "valid_from": command.valid_from.isoformat(),
+                        "valid_until": command.valid_until.isoformat() if command.valid_until else None,
+                    }
+                ),
+            )
+        ]
     if isinstance(command, RevokeMandate):
         mandate = state.mandates.get(command.mandate_id)
         if mandate is None:
             raise NotFound("no such mandate")
         if mandate.revoked_on is not None:
             raise RuleBroken("this mandate is already revoked")
-        return [Change("MandateRevoked", {"organisation_id": state.organisation_id,
-                                          "mandate_id": command.mandate_id, "revoked_on": today.isoformat()})]
+        return [
+            Change(
+                "MandateRevoked",
+                {
+                    "organisation_id": state.organisation_id,
+                    "mandate_id": command.mandate_id,
+                    "revoked_on": today.isoformat(),
+                },
+            )
+        ]
     raise TypeError(f"not an organisation command: {command!r}")

@@ -80,8 +80,9 @@ class Statement:
 
 def content_hash(language: str, texts: Mapping[str, Text]) -> str:
     """The version hash: SHA-256 over the canonical JSON of the language, titles and bodies."""
-    canonical = canonical_json({"language": language,
-                                "texts": {lang: {"title": t.title, "body": t.body} for lang, t in texts.items()}})
+    canonical = canonical_json(
+        {"language": language, "texts": {lang: {"title": t.title, "body": t.body} for lang, t in texts.items()}}
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -89,8 +90,14 @@ def evolve(state: Statement | None, change: Change) -> Statement | None:
     """The statement after one of its events."""
     p = change.payload
     if change.type == "StatementDrafted":
-        return Statement(p["statement_id"], p["coalition_id"], p["language"], {p["language"]: Text(p["title"], p["body"])},
-                         p["drafted_by"], p.get("organisation_id"))
+        return Statement(
+            p["statement_id"],
+            p["coalition_id"],
+            p["language"],
+            {p["language"]: Text(p["title"], p["body"])},
+            p["drafted_by"],
+            p.get("organisation_id"),
+        )
     if state is None:
         return None
     if change.type == "DraftRevised":  # the statement's text, perhaps now in another language
@@ -100,12 +107,24 @@ def evolve(state: Statement | None, change: Change) -> Statement | None:
         return replace(state, texts={**state.texts, p["language"]: Text(p["title"], p["body"])})
     if change.type == "StatementOpened":
         deadline = datetime.fromisoformat(p["deadline"]) if p.get("deadline") else None
-        return replace(state, state="open", version=p["version"], version_hash=p["version_hash"], deadline=deadline,
-                       threshold=p.get("threshold"))
+        return replace(
+            state,
+            state="open",
+            version=p["version"],
+            version_hash=p["version_hash"],
+            deadline=deadline,
+            threshold=p.get("threshold"),
+        )
     if change.type == "StatementAmended":
-        return replace(state, texts={state.language: Text(p["title"], p["body"]), **{
-            lang: Text(t["title"], t["body"]) for lang, t in p["translations"].items()}},
-            version=p["version"], version_hash=p["version_hash"])
+        return replace(
+            state,
+            texts={
+                state.language: Text(p["title"], p["body"]),
+                **{lang: Text(t["title"], t["body"]) for lang, t in p["translations"].items()},
+            },
+            version=p["version"],
+            version_hash=p["version_hash"],
+        )
     if change.type in ("StatementSigned", "SignatureConfirmed"):
         signature = Signature(p["organisation_id"], p["user_id"], p["version_hash"])
         return replace(state, signatures={**state.signatures, signature.organisation_id: signature})
@@ -213,8 +232,12 @@ def may_draft(coalition: Coalition, actor: Actor, organisation_id: str | None) -
     """Facilitators draft; a member's user drafts too when the agreement allows members to."""
     if is_facilitator(coalition, actor):
         return True
-    return (coalition.agreement.members_may_draft and organisation_id is not None
-            and organisation_id in actor.acts_for and member_state(coalition, organisation_id) == "active")
+    return (
+        coalition.agreement.members_may_draft
+        and organisation_id is not None
+        and organisation_id in actor.acts_for
+        and member_state(coalition, organisation_id) == "active"
+    )
 
 
 def _check_text(title: str, body: str, language: str) -> None:
@@ -234,26 +257,45 @@ def _require_phase(state: Statement, now: datetime, doing: str, *phases: str) ->
     phase = state.phase(now)
     if phase not in phases:
         closed_at = f" at its deadline, {state.deadline.isoformat()}" if phase != state.state else ""
-        raise RuleBroken(f"the statement is {phase}{closed_at}: you can only {doing} while it is "
-                         f"{' or '.join(phases)}")
+        raise RuleBroken(f"the statement is {phase}{closed_at}: you can only {doing} while it is {' or '.join(phases)}")
 
 
 def _draft(coalition: Coalition, command: DraftStatement, actor: Actor) -> list[Change]:
     if not may_draft(coalition, actor, command.organisation_id):
-        raise NotAllowed("only facilitators may draft statements"
-                         + ("" if not coalition.agreement.members_may_draft else
-                            ", or users of an active member naming the organisation_id they act for"))
+        raise NotAllowed(
+            "only facilitators may draft statements"
+            + (
+                ""
+                if not coalition.agreement.members_may_draft
+                else ", or users of an active member naming the organisation_id they act for"
+            )
+        )
     _check_text(command.title, command.body, command.language)
-    return [Change("StatementDrafted", drop_none({
-        "coalition_id": coalition.coalition_id, "statement_id": command.statement_id, "title": command.title,
-        "body": command.body, "language": command.language, "drafted_by": actor.user_id,
-        "organisation_id": None if is_facilitator(coalition, actor) else command.organisation_id}))]
+    return [
+        Change(
+            "StatementDrafted",
+            drop_none(
+                {
+                    "coalition_id": coalition.coalition_id,
+                    "statement_id": command.statement_id,
+                    "title": command.title,
+                    "body": command.body,
+                    "language": command.language,
+                    "drafted_by": actor.user_id,
+                    "organisation_id": None if is_facilitator(coalition, actor) else command.organisation_id,
+                }
+            ),
+        )
+    ]
 
 
 def _require_editor(coalition: Coalition, state: Statement, actor: Actor) -> None:
     """Facilitators edit drafts; so does the member's user who drafted it, while they still may draft for it."""
-    drafter = (actor.user_id == state.drafted_by and state.drafted_for is not None
-               and may_draft(coalition, actor, state.drafted_for))
+    drafter = (
+        actor.user_id == state.drafted_by
+        and state.drafted_for is not None
+        and may_draft(coalition, actor, state.drafted_for)
+    )
     if not (is_facilitator(coalition, actor) or drafter):
         raise NotAllowed("only facilitators and the statement's drafter may edit it")
 
@@ -272,8 +314,9 @@ def _revise(coalition: Coalition, state: Statement, command: ReviseDraft, actor:
     return [Change("DraftRevised", {**_ids(state), "title": title, "body": body, "language": language})]
 
 
-def _translate(coalition: Coalition, state: Statement, command: SetTranslation, actor: Actor,
-               now: datetime) -> list[Change]:
+def _translate(
+    coalition: Coalition, state: Statement, command: SetTranslation, actor: Actor, now: datetime
+) -> list[Change]:
     _require_editor(coalition, state, actor)
     _require_phase(state, now, "add or edit translations (amend an open statement instead)", "draft")
     _check_text(command.title, command.body, command.language)
@@ -281,8 +324,12 @@ def _translate(coalition: Coalition, state: Statement, command: SetTranslation, 
         raise RuleBroken(f"{command.language} is the statement's own language: edit the draft instead")
     if state.texts.get(command.language) == Text(command.title, command.body):
         raise RuleBroken("nothing to change: the translation already says this")
-    return [Change("TranslationSet", {**_ids(state), "language": command.language, "title": command.title,
-                                      "body": command.body})]
+    return [
+        Change(
+            "TranslationSet",
+            {**_ids(state), "language": command.language, "title": command.title, "body": command.body},
+        )
+    ]
 
 
 def _open(coalition: Coalition, state: Statement, command: OpenStatement, actor: Actor, now: datetime) -> list[Change]:
@@ -293,13 +340,25 @@ def _open(coalition: Coalition, state: Statement, command: OpenStatement, actor:
         raise RuleBroken(f"the deadline must be in the future (it is now {now.isoformat(timespec='seconds')})")
     if command.threshold is not None and not 1 <= command.threshold <= MAX_THRESHOLD:
         raise RuleBroken(f"the threshold is a number of organisations from 1 to {MAX_THRESHOLD}")
-    return [Change("StatementOpened", drop_none({
-        **_ids(state), "version": 1, "version_hash": content_hash(state.language, state.texts),
-        "deadline": command.deadline.isoformat() if command.deadline else None, "threshold": command.threshold}))]
+    return [
+        Change(
+            "StatementOpened",
+            drop_none(
+                {
+                    **_ids(state),
+                    "version": 1,
+                    "version_hash": content_hash(state.language, state.texts),
+                    "deadline": command.deadline.isoformat() if command.deadline else None,
+                    "threshold": command.threshold,
+                }
+            ),
+        )
+    ]
 
 
-def _amend(coalition: Coalition, state: Statement, command: AmendStatement, actor: Actor,
-           now: datetime) -> list[Change]:
+def _amend(
+    coalition: Coalition, state: Statement, command: AmendStatement, actor: Actor, now: datetime
+) -> list[Change]:
     if not is_facilitator(coalition, actor):
         raise NotAllowed("only facilitators may amend a statement")
     _require_phase(state, now, "amend a statement", "open")
@@ -316,10 +375,20 @@ def _amend(coalition: Coalition, state: Statement, command: AmendStatement, acto
     version_hash = content_hash(state.language, texts)
     if version_hash == state.version_hash:
         raise RuleBroken("nothing to amend: the statement already says this")
-    return [Change("StatementAmended", {
-        **_ids(state), "version": state.version + 1, "version_hash": version_hash, "previous_hash": state.version_hash,
-        "title": title, "body": body,
-        "translations": {lang: {"title": t.title, "body": t.body} for lang, t in translations.items()}})]
+    return [
+        Change(
+            "StatementAmended",
+            {
+                **_ids(state),
+                "version": state.version + 1,
+                "version_hash": version_hash,
+                "previous_hash": state.version_hash,
+                "title": title,
+                "body": body,
+                "translations": {lang: {"title": t.title, "body": t.body} for lang, t in translations.items()},
+            },
+        )
+    ]
 
 
 def _require_signer(coalition: Coalition, organisation_id: str, mandated: bool, doing: str) -> None:
@@ -333,16 +402,24 @@ def _require_signer(coalition: Coalition, organisation_id: str, mandated: bool, 
 def _read_current(state: Statement, command: SignStatement | ConfirmSignature) -> None:
     """A signer who names the version they read signs that one or nothing: never a text they have not seen."""
     if command.version_hash is not None and command.version_hash != state.version_hash:
-        raise RuleBroken(f"the text was amended after you read it (you read version {command.version_hash[:12]}, "
-                    f"it is now {str(state.version_hash)[:12]}): read the new version, then sign it")
+        raise RuleBroken(
+            f"the text was amended after you read it (you read version {command.version_hash[:12]}, "
+            f"it is now {str(state.version_hash)[:12]}): read the new version, then sign it"
+        )
 
 
 def _signer(state: Statement, command: SignStatement | ConfirmSignature, actor: Actor) -> dict[str, Any]:
     name, title = command.signer_name.strip(), command.signer_title.strip()
     if not name or not title:
         raise RuleBroken("a signature needs the signer's name and title")
-    return {**_ids(state), "organisation_id": command.organisation_id, "user_id": actor.user_id, "signer_name": name,
-            "signer_title": title, "version_hash": state.version_hash}
+    return {
+        **_ids(state),
+        "organisation_id": command.organisation_id,
+        "user_id": actor.user_id,
+        "signer_name": name,
+        "signer_title": title,
+        "version_hash": state.version_hash,
+    }
 
 
 def _sign(coalition: Coalition, state: Statement, command: SignStatement, actor: Actor, now: datetime) -> list[Change]:
@@ -355,8 +432,9 @@ def _sign(coalition: Coalition, state: Statement, command: SignStatement, actor:
     return [Change("StatementSigned", _signer(state, command, actor))]
 
 
-def _confirm(coalition: Coalition, state: Statement, command: ConfirmSignature, actor: Actor,
-             now: datetime) -> list[Change]:
+def _confirm(
+    coalition: Coalition, state: Statement, command: ConfirmSignature, actor: Actor, now: datetime
+) -> list[Change]:
     _require_phase(state, now, "confirm a signature", "open")
     _require_signer(coalition, command.organisation_id, command.mandated, "confirm its signature")
     _read_current(state, command)
@@ -368,37 +446,64 @@ def _confirm(coalition: Coalition, state: Statement, command: ConfirmSignature, 
     return [Change("SignatureConfirmed", _signer(state, command, actor))]
 
 
-def _withdraw(coalition: Coalition, state: Statement, command: WithdrawSignature, actor: Actor,
-              now: datetime) -> list[Change]:
+def _withdraw(
+    coalition: Coalition, state: Statement, command: WithdrawSignature, actor: Actor, now: datetime
+) -> list[Change]:
     _require_phase(state, now, "withdraw a signature", "open")
     if not command.mandated:
-        raise NotAllowed(f"only a user with a valid signing mandate of organisation {command.organisation_id} "
-                         "may withdraw its signature")
+        raise NotAllowed(
+            f"only a user with a valid signing mandate of organisation {command.organisation_id} "
+            "may withdraw its signature"
+        )
     held = state.signatures.get(command.organisation_id)
     if held is None or held.withdrawn:
         raise NotFound(f"organisation {command.organisation_id} has no signature on this statement to withdraw")
     if not command.reason.strip():
         raise RuleBroken("a reason is required to withdraw a signature")
-    return [Change("SignatureWithdrawn", {**_ids(state), "organisation_id": command.organisation_id,
-                                          "user_id": actor.user_id, "reason": command.reason.strip()})]
+    return [
+        Change(
+            "SignatureWithdrawn",
+            {
+                **_ids(state),
+                "organisation_id": command.organisation_id,
+                "user_id": actor.user_id,
+                "reason": command.reason.strip(),
+            },
+        )
+    ]
 
 
-def _endorse(coalition: Coalition, state: Statement, command: EndorseStatement, actor: Actor,
-             now: datetime) -> list[Change]:
+def _endorse(
+    coalition: Coalition, state: Statement, command: EndorseStatement, actor: Actor, now: datetime
+) -> list[Change]:
     _require_phase(state, now, "endorse", "open")
     members = {k: m.state for k, m in coalition.members.items()}
-    held = [r for r in coalition.roles.values()
-            if r.role == "endorser" and holds([r], members, actor, "endorser", r.organisation_id)]
+    held = [
+        r
+        for r in coalition.roles.values()
+        if r.role == "endorser" and holds([r], members, actor, "endorser", r.organisation_id)
+    ]
     if not held:
         raise NotAllowed("only the coalition's endorsers may add a personal endorsement")
     if state.endorsements.get(actor.user_id) == state.version_hash:
         return []  # already endorsed this version
     if not command.name.strip():
         raise RuleBroken("an endorsement needs the endorser's name")
-    return [Change("StatementEndorsed", drop_none({
-        **_ids(state), "user_id": actor.user_id, "name": command.name.strip(),
-        "title": command.title.strip() if command.title and command.title.strip() else None,
-        "organisation_id": held[0].organisation_id, "version_hash": state.version_hash}))]
+    return [
+        Change(
+            "StatementEndorsed",
+            drop_none(
+                {
+                    **_ids(state),
+                    "user_id": actor.user_id,
+                    "name": command.name.strip(),
+                    "title": command.title.strip() if command.title and command.title.strip() else None,
+                    "organisation_id": held[0].organisation_id,
+                    "version_hash": state.version_hash,
+                }
+            ),
+        )
+    ]
 
 
 def _closing(state: Statement, now: datetime) -> list[Change]:
@@ -408,8 +513,9 @@ def _closing(state: Statement, now: datetime) -> list[Change]:
     return []
 
 
-def _close(coalition: Coalition, state: Statement, command: CloseStatement, actor: Actor,
-           now: datetime) -> list[Change]:
+def _close(
+    coalition: Coalition, state: Statement, command: CloseStatement, actor: Actor, now: datetime
+) -> list[Change]:
     if not is_facilitator(coalition, actor):
         raise NotAllowed("only facilitators may close a statement")
     if owed := _closing(state, now):
@@ -418,29 +524,42 @@ def _close(coalition: Coalition, state: Statement, command: CloseStatement, acto
     return [Change("StatementClosed", {**_ids(state), "reason": "facilitator"})]
 
 
-def _publish(coalition: Coalition, state: Statement, command: PublishStatement, actor: Actor,
-             now: datetime) -> list[Change]:
+def _publish(
+    coalition: Coalition, state: Statement, command: PublishStatement, actor: Actor, now: datetime
+) -> list[Change]:
     if not is_facilitator(coalition, actor):
         raise NotAllowed("only facilitators may publish a statement")
     _require_phase(state, now, "publish a statement (close it first)", "closed")
     counted = len(state.counted())
     needed = state.threshold or 1
     if counted < needed:
-        raise RuleBroken(f"the statement needs {needed} signing organisation{'s' if needed != 1 else ''} "
-                         f"to be published and has {counted}")
-    return [*_closing(state, now), Change("StatementPublished", {
-        **_ids(state), "version_hash": state.version_hash, "signatures": counted})]
+        raise RuleBroken(
+            f"the statement needs {needed} signing organisation{'s' if needed != 1 else ''} "
+            f"to be published and has {counted}"
+        )
+    return [
+        *_closing(state, now),
+        Change("StatementPublished", {**_ids(state), "version_hash": state.version_hash, "signatures": counted}),
+    ]
 
 
 DECISIONS: dict[type, Callable[..., list[Change]]] = {
-    ReviseDraft: _revise, SetTranslation: _translate, OpenStatement: _open, AmendStatement: _amend,
-    SignStatement: _sign, ConfirmSignature: _confirm, WithdrawSignature: _withdraw, EndorseStatement: _endorse,
-    CloseStatement: _close, PublishStatement: _publish,
+    ReviseDraft: _revise,
+    SetTranslation: _translate,
+    OpenStatement: _open,
+    AmendStatement: _amend,
+    SignStatement: _sign,
+    ConfirmSignature: _confirm,
+    WithdrawSignature: _withdraw,
+    EndorseStatement: _endorse,
+    CloseStatement: _close,
+    PublishStatement: _publish,
 }
 
 
-def decide(coalition: Coalition | None, state: Statement | None, command: Any, actor: Actor,
-           now: datetime) -> list[Change]:
+def decide(
+    coalition: Coalition | None, state: Statement | None, command: Any, actor: Actor, now: datetime
+) -> list[Change]:
     """The events a statement command produces, or a DomainError saying why it is refused."""
     if coalition is None:
         raise NotFound("no such coalition")

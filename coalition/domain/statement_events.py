@@ -5,7 +5,7 @@ from __future__ import annotations
 import pycountry
 from marshmallow import Schema, fields, validate
 
-from coalition.event_types import registry
+from coalition.domain.event_types import registry
 
 LANGUAGES = frozenset(language.alpha_2 for language in pycountry.languages if hasattr(language, "alpha_2"))
 MAX_TITLE = 300

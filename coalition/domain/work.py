@@ -14,10 +14,17 @@ from marshmallow import Schema, fields, validate
 
 from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none
 from coalition.domain.coalition import (
-    Actor, Coalition, Commitment, Task, is_facilitator, is_liaison, require_acts_for, require_active,
+    Actor,
+    Coalition,
+    Commitment,
+    Task,
+    is_facilitator,
+    is_liaison,
+    require_active,
+    require_acts_for,
     require_facilitator,
 )
-from coalition.event_types import registry
+from coalition.domain.event_types import registry
 
 KINDS = ("funding", "staff-time", "in-kind", "expertise", "event-hosting", "outreach")
 CLOSED_COMMITMENT = ("fulfilled", "withdrawn")
@@ -125,9 +132,16 @@ def evolve(state: Coalition, change: Change) -> Coalition:
     """The coalition after one of its commitment or task events; other events leave it as it is."""
     p = change.payload
     if change.type == "CommitmentPledged":
-        commitment = Commitment(p["commitment_id"], p["organisation_id"], p["kind"], p["description"],
-                                date.fromisoformat(p["due_on"]), p.get("quantity"), p.get("unit"),
-                                p.get("objective_id"))
+        commitment = Commitment(
+            p["commitment_id"],
+            p["organisation_id"],
+            p["kind"],
+            p["description"],
+            date.fromisoformat(p["due_on"]),
+            p.get("quantity"),
+            p.get("unit"),
+            p.get("objective_id"),
+        )
         return replace(state, commitments={**state.commitments, commitment.commitment_id: commitment})
     if change.type == "CommitmentFulfilled":
         return _commitment(state, p, state="fulfilled")
@@ -136,16 +150,25 @@ def evolve(state: Coalition, change: Change) -> Coalition:
     if change.type == "CommitmentRescheduled":
         return _commitment(state, p, due_on=date.fromisoformat(p["due_on"]))
     if change.type == "TaskCreated":
-        task = Task(p["task_id"], p["title"], p["description"], p["organisation_id"], date.fromisoformat(p["due_on"]),
-                    p.get("assignee_user_id"), p.get("objective_id"), p.get("commitment_id"))
+        task = Task(
+            p["task_id"],
+            p["title"],
+            p["description"],
+            p["organisation_id"],
+            date.fromisoformat(p["due_on"]),
+            p.get("assignee_user_id"),
+            p.get("objective_id"),
+            p.get("commitment_id"),
+        )
         return replace(state, tasks={**state.tasks, task.task_id: task})
     if change.type == "TaskAccepted":
         return _task(state, p, state="accepted")
     if change.type == "TaskCompleted":
         return _task(state, p, state="done")
     if change.type == "TaskReassigned":
-        return _task(state, p, organisation_id=p["organisation_id"], assignee_user_id=p.get("assignee_user_id"),
-                     state="open")
+        return _task(
+            state, p, organisation_id=p["organisation_id"], assignee_user_id=p.get("assignee_user_id"), state="open"
+        )
     if change.type == "TaskDropped":
         return _task(state, p, state="dropped")
     return state
@@ -224,8 +247,17 @@ class DropTask:
     reason: str
 
 
-Command = (PledgeCommitment | FulfilCommitment | WithdrawCommitment | RescheduleCommitment | CreateTask
-           | AcceptTask | CompleteTask | ReassignTask | DropTask)
+Command = (
+    PledgeCommitment
+    | FulfilCommitment
+    | WithdrawCommitment
+    | RescheduleCommitment
+    | CreateTask
+    | AcceptTask
+    | CompleteTask
+    | ReassignTask
+    | DropTask
+)
 
 
 # -- decisions ------------------------------------------------------------------------------------
@@ -252,10 +284,24 @@ def _pledge(state: Coalition, c: PledgeCommitment, actor: Actor, today: date) ->
     if c.quantity is not None and c.quantity <= 0:
         raise RuleBroken("a quantity must be more than zero")
     _objective(state, c.objective_id)
-    return [Change("CommitmentPledged", drop_none({
-        "coalition_id": state.coalition_id, "commitment_id": c.commitment_id, "organisation_id": c.organisation_id,
-        "kind": c.kind, "description": c.description, "quantity": c.quantity, "unit": c.unit,
-        "objective_id": c.objective_id, "due_on": c.due_on.isoformat()}))]
+    return [
+        Change(
+            "CommitmentPledged",
+            drop_none(
+                {
+                    "coalition_id": state.coalition_id,
+                    "commitment_id": c.commitment_id,
+                    "organisation_id": c.organisation_id,
+                    "kind": c.kind,
+                    "description": c.description,
+                    "quantity": c.quantity,
+                    "unit": c.unit,
+                    "objective_id": c.objective_id,
+                    "due_on": c.due_on.isoformat(),
+                }
+            ),
+        )
+    ]
 
 
 def _commitment_of(state: Coalition, command: Any, actor: Actor, verb: str) -> Commitment:
@@ -266,8 +312,10 @@ def _commitment_of(state: Coalition, command: Any, actor: Actor, verb: str) -> C
     if commitment.organisation_id not in actor.acts_for and not is_facilitator(state, actor):
         raise NotAllowed("only the pledging organisation or a facilitator may change a commitment")
     if commitment.state in CLOSED_COMMITMENT:
-        raise RuleBroken(f"commitment {commitment.commitment_id} is {commitment.state}: "
-                         f"a {commitment.state} commitment cannot be {verb}")
+        raise RuleBroken(
+            f"commitment {commitment.commitment_id} is {commitment.state}: "
+            f"a {commitment.state} commitment cannot be {verb}"
+        )
     return commitment
 
 
@@ -286,8 +334,10 @@ def _follow_up(state: Coalition, c: Any, actor: Actor, today: date) -> list[Chan
 
 def _assignee(c: CreateTask | ReassignTask) -> None:
     if c.assignee_user_id is not None and c.organisation_id not in c.assignee_acts_for:
-        raise RuleBroken(f"the assignee {c.assignee_user_id} does not act for organisation {c.organisation_id}: "
-                         "name one of its administrators or mandated users, or nobody")
+        raise RuleBroken(
+            f"the assignee {c.assignee_user_id} does not act for organisation {c.organisation_id}: "
+            "name one of its administrators or mandated users, or nobody"
+        )
 
 
 def _create(state: Coalition, c: CreateTask, actor: Actor, today: date) -> list[Change]:
@@ -301,10 +351,24 @@ def _create(state: Coalition, c: CreateTask, actor: Actor, today: date) -> list[
     _objective(state, c.objective_id)
     if c.commitment_id is not None and c.commitment_id not in state.commitments:
         raise NotFound(f"no such commitment: {c.commitment_id}")
-    return [Change("TaskCreated", drop_none({
-        "coalition_id": state.coalition_id, "task_id": c.task_id, "title": c.title, "description": c.description,
-        "organisation_id": c.organisation_id, "assignee_user_id": c.assignee_user_id, "due_on": c.due_on.isoformat(),
-        "objective_id": c.objective_id, "commitment_id": c.commitment_id}))]
+    return [
+        Change(
+            "TaskCreated",
+            drop_none(
+                {
+                    "coalition_id": state.coalition_id,
+                    "task_id": c.task_id,
+                    "title": c.title,
+                    "description": c.description,
+                    "organisation_id": c.organisation_id,
+                    "assignee_user_id": c.assignee_user_id,
+                    "due_on": c.due_on.isoformat(),
+                    "objective_id": c.objective_id,
+                    "commitment_id": c.commitment_id,
+                }
+            ),
+        )
+    ]
 
 
 def _task_of(state: Coalition, task_id: str, allowed: tuple[str, ...]) -> Task:
@@ -335,9 +399,20 @@ def _reassign(state: Coalition, c: ReassignTask, actor: Actor, today: date) -> l
     _task_of(state, c.task_id, ("open", "accepted"))
     require_active(state, c.organisation_id, "receive tasks")
     _assignee(c)
-    return [Change("TaskReassigned", drop_none({
-        "coalition_id": state.coalition_id, "task_id": c.task_id, "organisation_id": c.organisation_id,
-        "assignee_user_id": c.assignee_user_id, "reason": c.reason or None}))]
+    return [
+        Change(
+            "TaskReassigned",
+            drop_none(
+                {
+                    "coalition_id": state.coalition_id,
+                    "task_id": c.task_id,
+                    "organisation_id": c.organisation_id,
+                    "assignee_user_id": c.assignee_user_id,
+                    "reason": c.reason or None,
+                }
+            ),
+        )
+    ]
 
 
 def _drop(state: Coalition, c: DropTask, actor: Actor, today: date) -> list[Change]:
@@ -348,9 +423,15 @@ def _drop(state: Coalition, c: DropTask, actor: Actor, today: date) -> list[Chan
 
 
 DECISIONS: dict[type, Callable[[Coalition, Any, Actor, date], list[Change]]] = {
-    PledgeCommitment: _pledge, FulfilCommitment: _follow_up, WithdrawCommitment: _follow_up,
-    RescheduleCommitment: _follow_up, CreateTask: _create, AcceptTask: _assignee_acts, CompleteTask: _assignee_acts,
-    ReassignTask: _reassign, DropTask: _drop,
+    PledgeCommitment: _pledge,
+    FulfilCommitment: _follow_up,
+    WithdrawCommitment: _follow_up,
+    RescheduleCommitment: _follow_up,
+    CreateTask: _create,
+    AcceptTask: _assignee_acts,
+    CompleteTask: _assignee_acts,
+    ReassignTask: _reassign,
+    DropTask: _drop,
 }
 
 

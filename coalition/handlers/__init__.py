@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import Connection
 
 from coalition.domain.base import Change, DomainError
-from coalition.extensions import Services, held
-from coalition.idempotency import remember
+from coalition.infra.extensions import Services, held
+from coalition.infra.idempotency import remember
 from events import ConcurrencyConflict, Metadata, NewEvent, RecordedEvent
 
 State = TypeVar("State")
@@ -88,15 +88,23 @@ class Context:
     def check_version(self, stream_id: str, version: int) -> None:
         """Refuse a command made on a version the client no longer has in front of it."""
         if self.if_match is not None and self.if_match != version:
-            raise Stale(f"{stream_id} has changed: you saw version {self.if_match}, it is now at {version}; "
-                        "reload it and try again")
+            raise Stale(
+                f"{stream_id} has changed: you saw version {self.if_match}, it is now at {version}; "
+                "reload it and try again"
+            )
 
     def load(self, stream_id: str, evolve: Callable[[State | None, Change], State | None]) -> tuple[State | None, int]:
         """An aggregate's state from its stream, and the version it was read at (folded on from the cache)."""
         return self.services.states.load(self.services.store, stream_id, evolve, held.get())
 
-    def append(self, stream_id: str, changes: Sequence[Change], expected: Mapping[str, int],
-               answer: dict[str, Any], organisation_id: str | None = None) -> dict[str, Any]:
+    def append(
+        self,
+        stream_id: str,
+        changes: Sequence[Change],
+        expected: Mapping[str, int],
+        answer: dict[str, Any],
+        organisation_id: str | None = None,
+    ) -> dict[str, Any]:
         """Record a decision's events on one stream, relying on `expected`; return `answer`.
 
         With an Idempotency-Key, the answer is kept in the same transaction as the events, so a
@@ -112,7 +120,10 @@ class Context:
         # The answer is fixed before the append (ids are made first), so a retry can be given it again.
         recorded = self.services.append(
             [NewEvent(stream_id, change.type, change.payload) for change in changes],
-            expected=expected, metadata=metadata,
-            idempotency_key=None if key is None else store_key(self.user_id, key), within=keep_answer)
+            expected=expected,
+            metadata=metadata,
+            idempotency_key=None if key is None else store_key(self.user_id, key),
+            within=keep_answer,
+        )
         self.recorded = not recorded.replayed
         return answer

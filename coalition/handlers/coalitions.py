@@ -20,8 +20,15 @@ from coalition.handlers import Context
 from coalition.handlers.organisations import user_id_for
 
 #: Commands that ask for a decision on behalf of the organisation they name, which must exist.
-_NAMES_AN_ORGANISATION = (co.FoundCoalition, co.RequestMembership, co.InviteOrganisation, co.AssignRole,
-                          work.PledgeCommitment, work.CreateTask, work.ReassignTask)
+_NAMES_AN_ORGANISATION = (
+    co.FoundCoalition,
+    co.RequestMembership,
+    co.InviteOrganisation,
+    co.AssignRole,
+    work.PledgeCommitment,
+    work.CreateTask,
+    work.ReassignTask,
+)
 
 
 def _organisations_relied_on(state: co.Coalition | None, command: Any, user_id: str) -> set[str]:
@@ -41,8 +48,11 @@ def acting_for(state: co.Coalition | None, command: Any, actor: co.Actor) -> str
     if named in actor.acts_for:
         return named
     if state is not None:
-        held = [r for r in co.active_roles(state, "facilitator")
-                if r.user_id == actor.user_id and r.organisation_id in actor.acts_for]
+        held = [
+            r
+            for r in co.active_roles(state, "facilitator")
+            if r.user_id == actor.user_id and r.organisation_id in actor.acts_for
+        ]
         if held:
             return held[0].organisation_id
     return next(iter(sorted(actor.acts_for)), None)
@@ -50,8 +60,11 @@ def acting_for(state: co.Coalition | None, command: Any, actor: co.Actor) -> str
 
 def _with_assignee(command: Any, organisations: dict[str, org.Organisation | None], today: date) -> Any:
     """Fill in which of the named organisations the person a command assigns may act for."""
-    user_id = getattr(command, "user_id", None) if isinstance(command, co.AssignRole) else \
-        getattr(command, "assignee_user_id", None)
+    user_id = (
+        getattr(command, "user_id", None)
+        if isinstance(command, co.AssignRole)
+        else getattr(command, "assignee_user_id", None)
+    )
     if user_id is None:
         return command
     acts = frozenset(i for i, o in organisations.items() if o is not None and o.may_act(user_id, today))
@@ -71,8 +84,14 @@ class Decision:
     actor: co.Actor
 
 
-def prepare(context: Context, coalition_id: str, command: Any = None, *, if_match: bool = True,
-            also: set[str] | frozenset[str] = frozenset()) -> Decision:
+def prepare(
+    context: Context,
+    coalition_id: str,
+    command: Any = None,
+    *,
+    if_match: bool = True,
+    also: set[str] | frozenset[str] = frozenset(),
+) -> Decision:
     """Read the coalition and every organisation the command relies on, and who the user acts for.
 
     `if_match`: the client's If-Match names this coalition's version (not another aggregate's).
@@ -86,12 +105,15 @@ def prepare(context: Context, coalition_id: str, command: Any = None, *, if_matc
     organisations: dict[str, org.Organisation | None] = {}
     for organisation_id in sorted(_organisations_relied_on(state, command, context.user_id) | also):
         organisations[organisation_id], expected[org.stream(organisation_id)] = context.load(
-            org.stream(organisation_id), org.evolve)
+            org.stream(organisation_id), org.evolve
+        )
     named = getattr(command, "organisation_id", None)
     if isinstance(command, _NAMES_AN_ORGANISATION) and organisations.get(named) is None:
         raise NotFound(f"no such organisation: {named}")
-    actor = co.Actor(context.user_id, frozenset(
-        i for i, o in organisations.items() if o is not None and o.may_act(context.user_id, context.today)))
+    actor = co.Actor(
+        context.user_id,
+        frozenset(i for i, o in organisations.items() if o is not None and o.may_act(context.user_id, context.today)),
+    )
     return Decision(stream, state, version, expected, organisations, actor)
 
 
@@ -99,8 +121,13 @@ def decide(context: Context, read: Decision, command: Any, answer: dict[str, Any
     """Decide on what was read, and append relying on every version read."""
     command = _with_assignee(command, read.organisations, context.today)
     changes = co.decide(read.state, command, read.actor, context.today)
-    return context.append(read.stream, changes, read.expected, {**answer, "version": read.version + len(changes)},
-                          acting_for(read.state, command, read.actor))
+    return context.append(
+        read.stream,
+        changes,
+        read.expected,
+        {**answer, "version": read.version + len(changes)},
+        acting_for(read.state, command, read.actor),
+    )
 
 
 def run(context: Context, coalition_id: str, command: Any, answer: dict[str, Any]) -> dict[str, Any]:
@@ -111,8 +138,9 @@ def run(context: Context, coalition_id: str, command: Any, answer: dict[str, Any
 # -- the agreement --------------------------------------------------------------------------------
 
 
-def _objectives(context: Context, given: list[dict[str, Any]], known: tuple[co.Objective, ...] = ()) -> tuple[
-        co.Objective, ...]:
+def _objectives(
+    context: Context, given: list[dict[str, Any]], known: tuple[co.Objective, ...] = ()
+) -> tuple[co.Objective, ...]:
     """Objectives from the request: those with an `id` keep (and may edit) a known one, the rest are new."""
     known_ids = {o.objective_id for o in known}
     numbers = [int(i[1:]) for i in known_ids if i[1:].isdigit()]
@@ -124,19 +152,37 @@ def _objectives(context: Context, given: list[dict[str, Any]], known: tuple[co.O
             objective_id, next_number = f"o{next_number}", next_number + 1
         elif objective_id not in known_ids:
             raise NotFound(f"no such objective: {objective_id} (leave out `id` to add a new objective)")
-        objectives.append(co.Objective(objective_id, item["text"].strip(), item.get("measure"),
-                                       item.get("target_date")))
+        objectives.append(
+            co.Objective(objective_id, item["text"].strip(), item.get("measure"), item.get("target_date"))
+        )
     return tuple(objectives)
 
 
-def found_coalition(context: Context, *, organisation_id: str, name: str, purpose: str,
-                    objectives: list[dict[str, Any]], starts_on: date, cooperation_mechanism: str,
-                    benefit_sharing: str, ends_on: date | None = None,
-                    members_may_draft: bool = False) -> dict[str, Any]:
+def found_coalition(
+    context: Context,
+    *,
+    organisation_id: str,
+    name: str,
+    purpose: str,
+    objectives: list[dict[str, Any]],
+    starts_on: date,
+    cooperation_mechanism: str,
+    benefit_sharing: str,
+    ends_on: date | None = None,
+    members_may_draft: bool = False,
+) -> dict[str, Any]:
     """Found a coalition for an organisation the user acts for; they become its facilitator: {id}."""
     coalition_id = context.new_id()
-    agreement = co.Agreement(name.strip(), purpose, _objectives(context, objectives), starts_on,
-                             cooperation_mechanism, benefit_sharing, ends_on, members_may_draft)
+    agreement = co.Agreement(
+        name.strip(),
+        purpose,
+        _objectives(context, objectives),
+        starts_on,
+        cooperation_mechanism,
+        benefit_sharing,
+        ends_on,
+        members_may_draft,
+    )
     command = co.FoundCoalition(coalition_id, organisation_id, context.new_id(), agreement)
     return run(context, coalition_id, command, {"id": coalition_id})
 
@@ -148,8 +194,11 @@ def amend_agreement(context: Context, coalition_id: str, changes: dict[str, Any]
         raise NotFound("no such coalition")
     co.require_facilitator(read.state, read.actor, "amend the agreement")
     current = read.state.agreement
-    objectives = current.objectives if "objectives" not in changes else _objectives(
-        context, changes["objectives"], current.objectives)
+    objectives = (
+        current.objectives
+        if "objectives" not in changes
+        else _objectives(context, changes["objectives"], current.objectives)
+    )
     kept = {name: value for name, value in changes.items() if name != "objectives"}
     if "name" in kept:
         kept["name"] = kept["name"].strip()
@@ -163,9 +212,12 @@ def amend_agreement(context: Context, coalition_id: str, changes: dict[str, Any]
 
 #: Each membership action: its command and the state it leaves the member in.
 _MEMBERSHIP: dict[str, tuple[type, str]] = {
-    "approve": (co.ApproveMembership, "active"), "accept": (co.AcceptInvitation, "active"),
-    "suspend": (co.SuspendMember, "suspended"), "reinstate": (co.ReinstateMember, "active"),
-    "leave": (co.LeaveCoalition, "left")}
+    "approve": (co.ApproveMembership, "active"),
+    "accept": (co.AcceptInvitation, "active"),
+    "suspend": (co.SuspendMember, "suspended"),
+    "reinstate": (co.ReinstateMember, "active"),
+    "leave": (co.LeaveCoalition, "left"),
+}
 MEMBERSHIP_ACTIONS = tuple(_MEMBERSHIP)
 NEEDS_A_REASON = ("suspend", "reinstate")
 
@@ -179,8 +231,9 @@ def join(context: Context, coalition_id: str, *, organisation_id: str) -> dict[s
     return run(context, coalition_id, command, answer)
 
 
-def change_membership(context: Context, coalition_id: str, organisation_id: str, action: str,
-                      reason: str | None = None) -> dict[str, Any]:
+def change_membership(
+    context: Context, coalition_id: str, organisation_id: str, action: str, reason: str | None = None
+) -> dict[str, Any]:
     """Approve, accept, suspend, reinstate or leave; suspending and reinstating need a reason."""
     kind, state_after = _MEMBERSHIP[action]
     reason = reason.strip() if reason and reason.strip() else None
@@ -210,13 +263,23 @@ def remove_role(context: Context, coalition_id: str, role_id: str, reason: str |
 # -- commitments and tasks ------------------------------------------------------------------------
 
 
-def pledge(context: Context, coalition_id: str, *, organisation_id: str, kind: str, description: str,
-           due_on: date, quantity: float | None = None, unit: str | None = None,
-           objective: str | None = None) -> dict[str, Any]:
+def pledge(
+    context: Context,
+    coalition_id: str,
+    *,
+    organisation_id: str,
+    kind: str,
+    description: str,
+    due_on: date,
+    quantity: float | None = None,
+    unit: str | None = None,
+    objective: str | None = None,
+) -> dict[str, Any]:
     """An active member pledges a contribution: {id}."""
     commitment_id = context.new_id()
-    command = work.PledgeCommitment(commitment_id, organisation_id, kind, description.strip(), due_on, quantity,
-                                    unit, objective)
+    command = work.PledgeCommitment(
+        commitment_id, organisation_id, kind, description.strip(), due_on, quantity, unit, objective
+    )
     return run(context, coalition_id, command, {"id": commitment_id})
 
 
@@ -230,21 +293,30 @@ def withdraw(context: Context, coalition_id: str, commitment_id: str, *, reason:
     return run(context, coalition_id, work.WithdrawCommitment(commitment_id, reason.strip()), {"id": commitment_id})
 
 
-def reschedule(context: Context, coalition_id: str, commitment_id: str, *, due_on: date,
-               reason: str) -> dict[str, Any]:
+def reschedule(context: Context, coalition_id: str, commitment_id: str, *, due_on: date, reason: str) -> dict[str, Any]:
     """Give a commitment a new due date, with a reason."""
     command = work.RescheduleCommitment(commitment_id, due_on, reason.strip())
     return run(context, coalition_id, command, {"id": commitment_id})
 
 
-def create_task(context: Context, coalition_id: str, *, title: str, description: str, organisation_id: str,
-                due_on: date, assignee_email: str | None = None, objective: str | None = None,
-                commitment_id: str | None = None) -> dict[str, Any]:
+def create_task(
+    context: Context,
+    coalition_id: str,
+    *,
+    title: str,
+    description: str,
+    organisation_id: str,
+    due_on: date,
+    assignee_email: str | None = None,
+    objective: str | None = None,
+    commitment_id: str | None = None,
+) -> dict[str, Any]:
     """A facilitator, or the liaison of the assignee organisation, divides out a task: {id}."""
     task_id = context.new_id()
     assignee = user_id_for(context, assignee_email) if assignee_email else None
-    command = work.CreateTask(task_id, title.strip(), description, organisation_id, due_on, assignee, objective,
-                              commitment_id)
+    command = work.CreateTask(
+        task_id, title.strip(), description, organisation_id, due_on, assignee, objective, commitment_id
+    )
     return run(context, coalition_id, command, {"id": task_id})
 
 
@@ -258,8 +330,15 @@ def complete_task(context: Context, coalition_id: str, task_id: str, *, note: st
     return run(context, coalition_id, work.CompleteTask(task_id, note.strip() if note else None), {"id": task_id})
 
 
-def reassign_task(context: Context, coalition_id: str, task_id: str, *, organisation_id: str,
-                  assignee_email: str | None = None, reason: str | None = None) -> dict[str, Any]:
+def reassign_task(
+    context: Context,
+    coalition_id: str,
+    task_id: str,
+    *,
+    organisation_id: str,
+    assignee_email: str | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
     """A facilitator gives the task to another active member (and optionally a person there)."""
     assignee = user_id_for(context, assignee_email) if assignee_email else None
     command = work.ReassignTask(task_id, organisation_id, assignee, reason)

@@ -27,8 +27,9 @@ def _run(context: Context, organisation_id: str, command: org.Command, answer: d
     return context.append(stream, changes, {stream: version}, answer, organisation_id)
 
 
-def create_organisation(context: Context, *, name: str, country: str, sector: str, mission: str,
-                        website: str | None = None) -> dict[str, Any]:
+def create_organisation(
+    context: Context, *, name: str, country: str, sector: str, mission: str, website: str | None = None
+) -> dict[str, Any]:
     """Create an organisation whose first administrator is the acting user: {id}."""
     organisation_id = context.new_id()
     command = org.CreateOrganisation(organisation_id, name.strip(), country.upper(), sector, mission, website)
@@ -41,8 +42,15 @@ def add_administrator(context: Context, organisation_id: str, *, email: str) -> 
     return _run(context, organisation_id, org.AddAdministrator(user_id), {"id": organisation_id, "user_id": user_id})
 
 
-def grant_mandate(context: Context, organisation_id: str, *, email: str, title: str,
-                  valid_from: date | None = None, valid_until: date | None = None) -> dict[str, Any]:
+def grant_mandate(
+    context: Context,
+    organisation_id: str,
+    *,
+    email: str,
+    title: str,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+) -> dict[str, Any]:
     """Let a user act and sign for the organisation, from today unless said otherwise: {id}."""
     user_id = user_id_for(context, email)
     mandate_id = context.new_id()

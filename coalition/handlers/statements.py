@@ -39,8 +39,9 @@ def _run(context: Context, coalition_id: str, statement_id: str, command: Any, *
     answer = {"id": statement_id, "version": version + len(changes), **extra}
     if not changes:  # already done (a repeated signature or endorsement): nothing to record
         return answer
-    return context.append(stream, changes, {**read.expected, stream: version}, answer,
-                          acting_for(read.state, command, read.actor))
+    return context.append(
+        stream, changes, {**read.expected, stream: version}, answer, acting_for(read.state, command, read.actor)
+    )
 
 
 def _as_signer(context: Context, organisations: Mapping[str, org.Organisation | None], command: Any) -> Any:
@@ -57,38 +58,63 @@ def _as_signer(context: Context, organisations: Mapping[str, org.Organisation | 
     return replace(command, mandated=mandate is not None)
 
 
-def draft(context: Context, coalition_id: str, *, title: str, body: str, language: str,
-          organisation_id: str | None = None) -> dict[str, Any]:
+def draft(
+    context: Context, coalition_id: str, *, title: str, body: str, language: str, organisation_id: str | None = None
+) -> dict[str, Any]:
     """Draft a statement (facilitators; members' users too when the agreement allows): {id}."""
     statement_id = context.new_id()
     command = st.DraftStatement(statement_id, title.strip(), body.strip(), language, organisation_id)
     return _run(context, coalition_id, statement_id, command)
 
 
-def revise(context: Context, coalition_id: str, statement_id: str, *, title: str | None = None,
-           body: str | None = None, language: str | None = None) -> dict[str, Any]:
+def revise(
+    context: Context,
+    coalition_id: str,
+    statement_id: str,
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    language: str | None = None,
+) -> dict[str, Any]:
     """Edit the draft; every revision stays in the log."""
     command = st.ReviseDraft(title.strip() if title else None, body.strip() if body else None, language)
     return _run(context, coalition_id, statement_id, command)
 
 
-def translate(context: Context, coalition_id: str, statement_id: str, language: str, *, title: str,
-              body: str) -> dict[str, Any]:
+def translate(
+    context: Context, coalition_id: str, statement_id: str, language: str, *, title: str, body: str
+) -> dict[str, Any]:
     """Add or edit the draft's translation into `language`."""
     return _run(context, coalition_id, statement_id, st.SetTranslation(language, title.strip(), body.strip()))
 
 
-def open_for_signature(context: Context, coalition_id: str, statement_id: str, *, deadline: datetime | None = None,
-                       threshold: int | None = None) -> dict[str, Any]:
+def open_for_signature(
+    context: Context,
+    coalition_id: str,
+    statement_id: str,
+    *,
+    deadline: datetime | None = None,
+    threshold: int | None = None,
+) -> dict[str, Any]:
     """Freeze the text under its version hash and open it for signature."""
     return _run(context, coalition_id, statement_id, st.OpenStatement(deadline, threshold))
 
 
-def amend(context: Context, coalition_id: str, statement_id: str, *, title: str | None = None,
-          body: str | None = None, translations: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Any]:
+def amend(
+    context: Context,
+    coalition_id: str,
+    statement_id: str,
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    translations: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, Any]:
     """A new version of an open statement; earlier signatures then need re-confirmation."""
-    texts = None if translations is None else {
-        language: st.Text(text["title"].strip(), text["body"].strip()) for language, text in translations.items()}
+    texts = (
+        None
+        if translations is None
+        else {language: st.Text(text["title"].strip(), text["body"].strip()) for language, text in translations.items()}
+    )
     command = st.AmendStatement(title.strip() if title else None, body.strip() if body else None, texts)
     return _run(context, coalition_id, statement_id, command)
 
@@ -97,32 +123,52 @@ def _account_name(context: Context) -> str:
     return names_of(context.services.engine, {context.user_id}).get(context.user_id, "")
 
 
-def sign(context: Context, coalition_id: str, statement_id: str, *, organisation_id: str,
-         name: str | None = None, title: str | None = None, version_hash: str | None = None) -> dict[str, Any]:
+def sign(
+    context: Context,
+    coalition_id: str,
+    statement_id: str,
+    *,
+    organisation_id: str,
+    name: str | None = None,
+    title: str | None = None,
+    version_hash: str | None = None,
+) -> dict[str, Any]:
     """Sign the current version (the one read, if `version_hash` names it) for an organisation you hold a
     signing mandate of."""
-    command = st.SignStatement(organisation_id, (name or _account_name(context)).strip(), (title or "").strip(),
-                               version_hash=version_hash)
+    command = st.SignStatement(
+        organisation_id, (name or _account_name(context)).strip(), (title or "").strip(), version_hash=version_hash
+    )
     return _run(context, coalition_id, statement_id, command, organisation_id=organisation_id)
 
 
-def confirm(context: Context, coalition_id: str, statement_id: str, organisation_id: str, *,
-            name: str | None = None, title: str | None = None, version_hash: str | None = None) -> dict[str, Any]:
+def confirm(
+    context: Context,
+    coalition_id: str,
+    statement_id: str,
+    organisation_id: str,
+    *,
+    name: str | None = None,
+    title: str | None = None,
+    version_hash: str | None = None,
+) -> dict[str, Any]:
     """Confirm an organisation's signature on the amended (current) version (the one read, if named)."""
-    command = st.ConfirmSignature(organisation_id, (name or _account_name(context)).strip(), (title or "").strip(),
-                                  version_hash=version_hash)
+    command = st.ConfirmSignature(
+        organisation_id, (name or _account_name(context)).strip(), (title or "").strip(), version_hash=version_hash
+    )
     return _run(context, coalition_id, statement_id, command, organisation_id=organisation_id)
 
 
-def withdraw(context: Context, coalition_id: str, statement_id: str, organisation_id: str, *,
-             reason: str) -> dict[str, Any]:
+def withdraw(
+    context: Context, coalition_id: str, statement_id: str, organisation_id: str, *, reason: str
+) -> dict[str, Any]:
     """Withdraw an organisation's signature, with a reason; the log keeps that it had signed."""
     command = st.WithdrawSignature(organisation_id, reason.strip())
     return _run(context, coalition_id, statement_id, command, organisation_id=organisation_id)
 
 
-def endorse(context: Context, coalition_id: str, statement_id: str, *, name: str | None = None,
-            title: str | None = None) -> dict[str, Any]:
+def endorse(
+    context: Context, coalition_id: str, statement_id: str, *, name: str | None = None, title: str | None = None
+) -> dict[str, Any]:
     """An endorser adds their personal endorsement (listed apart from the organisations)."""
     name = name or _account_name(context)
     return _run(context, coalition_id, statement_id, st.EndorseStatement(name.strip(), title))

@@ -6,12 +6,16 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import coalition.accounts
-import coalition.idempotency
+import coalition.infra.idempotency
 import events.schema
 import projections
 
-TARGET_METADATA = [events.schema.metadata, projections.metadata, coalition.accounts.metadata,
-                   coalition.idempotency.metadata]
+TARGET_METADATA = [
+    events.schema.metadata,
+    projections.metadata,
+    coalition.accounts.metadata,
+    coalition.infra.idempotency.metadata,
+]
 
 
 def run(connection: Connection) -> None:

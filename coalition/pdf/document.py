@@ -42,14 +42,24 @@ class Proof:
 
     def to_json(self) -> bytes:
         """The proof as the UTF-8 JSON text embedded in the PDF."""
-        return json.dumps({
-            "format": PROOF_FORMAT, "statement_id": self.statement_id, "coalition_id": self.coalition_id,
-            "version_hash": self.version_hash, "language": self.language,
-            "exported_position": self.exported_position, "head_hash": self.head_hash,
-            "exported_at": self.exported_at.isoformat(),
-            "signatures": [{"organisation_id": s.organisation_id, "position": s.position,
-                            "event_hash": s.event_hash} for s in self.signatures],
-        }, indent=1, sort_keys=True).encode()
+        return json.dumps(
+            {
+                "format": PROOF_FORMAT,
+                "statement_id": self.statement_id,
+                "coalition_id": self.coalition_id,
+                "version_hash": self.version_hash,
+                "language": self.language,
+                "exported_position": self.exported_position,
+                "head_hash": self.head_hash,
+                "exported_at": self.exported_at.isoformat(),
+                "signatures": [
+                    {"organisation_id": s.organisation_id, "position": s.position, "event_hash": s.event_hash}
+                    for s in self.signatures
+                ],
+            },
+            indent=1,
+            sort_keys=True,
+        ).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> Proof:
@@ -58,11 +68,20 @@ class Proof:
             raw: Any = json.loads(data)
             if not isinstance(raw, dict) or raw.get("format") != PROOF_FORMAT:
                 raise ValueError(f"the embedded proof is not in the format {PROOF_FORMAT}")
-            signatures = tuple(CountedSignature(str(s["organisation_id"]), _count(s["position"]),
-                                                str(s["event_hash"])) for s in raw["signatures"])
-            return cls(str(raw["statement_id"]), str(raw["coalition_id"]), str(raw["version_hash"]),
-                       str(raw["language"]), _count(raw["exported_position"]), str(raw["head_hash"]),
-                       datetime.fromisoformat(raw["exported_at"]), signatures)
+            signatures = tuple(
+                CountedSignature(str(s["organisation_id"]), _count(s["position"]), str(s["event_hash"]))
+                for s in raw["signatures"]
+            )
+            return cls(
+                str(raw["statement_id"]),
+                str(raw["coalition_id"]),
+                str(raw["version_hash"]),
+                str(raw["language"]),
+                _count(raw["exported_position"]),
+                str(raw["head_hash"]),
+                datetime.fromisoformat(raw["exported_at"]),
+                signatures,
+            )
         except (KeyError, TypeError, AttributeError, RecursionError, UnicodeDecodeError) as error:
             raise ValueError(f"the embedded proof is incomplete or malformed ({type(error).__name__})") from None
 

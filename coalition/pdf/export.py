@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from coalition.domain.base import NotFound, RuleBroken
 from coalition.pdf.document import CountedSignature, Endorsement, Proof, Signatory, StatementDocument
 from coalition.pdf.seal import Sealer
-from coalition.statement_reads import country_name, describe
+from coalition.reads.statements import country_name, describe
 from events.schema import events as events_table
 from projections.base import checkpoints
 from projections.coalitions import agreements
@@ -50,34 +50,45 @@ def _read_position(connection: Connection) -> tuple[int, str]:
 
 
 def _coalition_name(connection: Connection, coalition_id: str, position: int) -> str:
-    return str(connection.execute(select(agreements.c.name).where(
-        agreements.c.coalition_id == coalition_id, valid_at(agreements, position))).scalar() or "")
+    return str(
+        connection.execute(
+            select(agreements.c.name).where(agreements.c.coalition_id == coalition_id, valid_at(agreements, position))
+        ).scalar()
+        or ""
+    )
 
 
-def content_key(connection: Connection, statement_id: str, language: str | None,
-                *salt: str) -> tuple[str, str] | None:
+def content_key(connection: Connection, statement_id: str, language: str | None, *salt: str) -> tuple[str, str] | None:
     """A key that changes whenever anything the PDF shows changes, in one indexed query: the latest
     position among the statement's current rows (text and version, translations, signatures,
     endorsements, and the coalition's agreement, whose name it prints); `salt` adds what else it
     depends on (the seal, the layout, the verify URL). With it, the language meant (the statement's
     own when None); None when there is no such statement."""
-    row = connection.execute(select(statements.c.language, statements.c.coalition_id).where(
-        statements.c.statement_id == statement_id, valid_at(statements, None))).first()
+    row = connection.execute(
+        select(statements.c.language, statements.c.coalition_id).where(
+            statements.c.statement_id == statement_id, valid_at(statements, None)
+        )
+    ).first()
     if row is None:
         return None
-    parts = [select(func.max(table.c.from_position)).where(table.c.statement_id == statement_id,
-                                                             valid_at(table, None))
-             for table in (statements, translations, signatures, endorsements)]
-    parts.append(select(func.max(agreements.c.from_position)).where(agreements.c.coalition_id == row.coalition_id,
-                                                                      valid_at(agreements, None)))
+    parts = [
+        select(func.max(table.c.from_position)).where(table.c.statement_id == statement_id, valid_at(table, None))
+        for table in (statements, translations, signatures, endorsements)
+    ]
+    parts.append(
+        select(func.max(agreements.c.from_position)).where(
+            agreements.c.coalition_id == row.coalition_id, valid_at(agreements, None)
+        )
+    )
     latest = max(position or 0 for position in connection.execute(union_all(*parts)).scalars())
     language = language or row.language
     key = "\n".join([statement_id, language, str(latest), *salt])
     return hashlib.sha256(key.encode()).hexdigest(), language
 
 
-def document(connection: Connection, statement_id: str, language: str | None, verify_url: str,
-             now: datetime) -> StatementDocument:
+def document(
+    connection: Connection, statement_id: str, language: str | None, verify_url: str, now: datetime
+) -> StatementDocument:
     """The statement as the PDF shows it, in `language` (default: its own)."""
     position, chain_hash = _read_position(connection)
     found = view(connection, statement_id, position)
@@ -91,19 +102,46 @@ def document(connection: Connection, statement_id: str, language: str | None, ve
     if language not in texts:
         raise NotFound(f"the statement has no {language} text; it exists in {', '.join(texts)}")
     described = describe(connection, found, now, position)
-    counted = sorted((x for x in described["signatures"] if x["status"] == "signed"),
-                     key=lambda x: (x["organisation"] or "").casefold())
-    proof = Proof(statement_id, s["coalition_id"], s["version_hash"], language, position, chain_hash, now,
-                  tuple(CountedSignature(x["organisation_id"], x["position"], x["event_hash"]) for x in counted))
-    doc = StatementDocument(
-        _coalition_name(connection, s["coalition_id"], position), texts[language]["title"], texts[language]["body"],
+    counted = sorted(
+        (x for x in described["signatures"] if x["status"] == "signed"),
+        key=lambda x: (x["organisation"] or "").casefold(),
+    )
+    proof = Proof(
+        statement_id,
+        s["coalition_id"],
+        s["version_hash"],
         language,
-        tuple(Signatory(x["organisation"] or x["organisation_id"], x["country"] or "", country_name(x["country"]),
-                        x["signer_name"], x["signer_title"], datetime.fromisoformat(x["signed_at"]),
-                        x["organisation_id"]) for x in counted),
-        tuple(Endorsement(e["name"], e["title"], None, datetime.fromisoformat(e["endorsed_at"]))
-              for e in described["endorsements"] if e["status"] == "endorsed"),
-        proof, verify_url, tuple(texts))
+        position,
+        chain_hash,
+        now,
+        tuple(CountedSignature(x["organisation_id"], x["position"], x["event_hash"]) for x in counted),
+    )
+    doc = StatementDocument(
+        _coalition_name(connection, s["coalition_id"], position),
+        texts[language]["title"],
+        texts[language]["body"],
+        language,
+        tuple(
+            Signatory(
+                x["organisation"] or x["organisation_id"],
+                x["country"] or "",
+                country_name(x["country"]),
+                x["signer_name"],
+                x["signer_title"],
+                datetime.fromisoformat(x["signed_at"]),
+                x["organisation_id"],
+            )
+            for x in counted
+        ),
+        tuple(
+            Endorsement(e["name"], e["title"], None, datetime.fromisoformat(e["endorsed_at"]))
+            for e in described["endorsements"]
+            if e["status"] == "endorsed"
+        ),
+        proof,
+        verify_url,
+        tuple(texts),
+    )
     return doc
 
 
@@ -129,8 +167,9 @@ class PdfCache:
         os.replace(temporary, self.directory / f"{key}.pdf")
 
 
-def export(engine: Engine, sealer: Sealer, cache: PdfCache, statement_id: str, language: str | None,
-           verify_url: str) -> Exported:
+def export(
+    engine: Engine, sealer: Sealer, cache: PdfCache, statement_id: str, language: str | None, verify_url: str
+) -> Exported:
     """The statement's sealed PDF in `language`, from the cache when its content has not changed."""
     from coalition.pdf.render import layout_version, render_pdf  # WeasyPrint loads only when a PDF is made
 
@@ -156,28 +195,35 @@ def export(engine: Engine, sealer: Sealer, cache: PdfCache, statement_id: str, l
 def _hashes(connection: Connection, positions: set[int]) -> dict[int, str]:
     if not positions:
         return {}
-    rows = connection.execute(select(events_table.c.position, events_table.c.hash)
-                              .where(events_table.c.position.in_(sorted(positions))))
+    rows = connection.execute(
+        select(events_table.c.position, events_table.c.hash).where(events_table.c.position.in_(sorted(positions)))
+    )
     return {row.position: row.hash for row in rows}
 
 
 def _against_log(connection: Connection, proof: Proof, reasons: list[str]) -> dict[str, Any] | None:
     """Compare the proof with the log at its position; the changes since, or None when it does not match."""
-    head = connection.execute(select(events_table.c.position).order_by(events_table.c.position.desc())
-                              .limit(1)).scalar() or 0
+    head = (
+        connection.execute(select(events_table.c.position).order_by(events_table.c.position.desc()).limit(1)).scalar()
+        or 0
+    )
     if proof.exported_position > head:
         reasons.append(f"the PDF names log position {proof.exported_position}, but this platform's log ends at {head}")
         return None
     reached = connection.execute(select(checkpoints.c.position).where(checkpoints.c.name == "statements")).scalar()
     if proof.exported_position > (reached or 0):
-        reasons.append(f"this server's read models have not yet reached log position {proof.exported_position}: "
-                       "try again in a moment")
+        reasons.append(
+            f"this server's read models have not yet reached log position {proof.exported_position}: "
+            "try again in a moment"
+        )
         return None
     claimed = {s.position for s in proof.signatures} | {proof.exported_position}
     hashes = _hashes(connection, claimed)
     if hashes.get(proof.exported_position) != proof.head_hash:
-        reasons.append(f"the log's hash at position {proof.exported_position} differs from the PDF's: "
-                       "it was not made from this platform's log")
+        reasons.append(
+            f"the log's hash at position {proof.exported_position} differs from the PDF's: "
+            "it was not made from this platform's log"
+        )
         return None
     then = view(connection, proof.statement_id, proof.exported_position)
     if then is None or then.statement["coalition_id"] != proof.coalition_id:
@@ -188,8 +234,10 @@ def _against_log(connection: Connection, proof: Proof, reasons: list[str]) -> di
     counted = {(x["organisation_id"], x["event_position"], x["event_hash"]) for x in then.counted()}
     shown = {(s.organisation_id, s.position, s.event_hash) for s in proof.signatures}
     if counted != shown:
-        reasons.append(f"the PDF lists {len(shown)} signatures, but the log counted {len(counted)} "
-                       "(or other ones) when it was exported")
+        reasons.append(
+            f"the PDF lists {len(shown)} signatures, but the log counted {len(counted)} "
+            "(or other ones) when it was exported"
+        )
     if any(hashes.get(s.position) != s.event_hash for s in proof.signatures):
         reasons.append("a signature's event hash in the PDF differs from the log's")
     now = view(connection, proof.statement_id)
@@ -212,10 +260,16 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes) -> dict[str, Any]:
     report = sealer.inspect(pdf)
     reasons = list(report.reasons)
     answer: dict[str, Any] = {
-        "seal": {"intact": report.intact, "ours": report.ours, "whole_file": report.whole_file,
-                 "signed_at": report.signed_at.isoformat() if report.signed_at else None,
-                 "certificate_sha256": sealer.fingerprint},
-        "statement": None, "changes_since": None}
+        "seal": {
+            "intact": report.intact,
+            "ours": report.ours,
+            "whole_file": report.whole_file,
+            "signed_at": report.signed_at.isoformat() if report.signed_at else None,
+            "certificate_sha256": sealer.fingerprint,
+        },
+        "statement": None,
+        "changes_since": None,
+    }
     if report.proof is not None:
         try:
             proof = Proof.from_json(report.proof)
@@ -223,9 +277,14 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes) -> dict[str, Any]:
             reasons.append(str(error))
         else:
             answer["statement"] = {
-                "id": proof.statement_id, "coalition_id": proof.coalition_id, "version_hash": proof.version_hash,
-                "language": proof.language, "exported_position": proof.exported_position,
-                "exported_at": proof.exported_at.isoformat(), "signatures": len(proof.signatures)}
+                "id": proof.statement_id,
+                "coalition_id": proof.coalition_id,
+                "version_hash": proof.version_hash,
+                "language": proof.language,
+                "exported_position": proof.exported_position,
+                "exported_at": proof.exported_at.isoformat(),
+                "signatures": len(proof.signatures),
+            }
             if report.valid:  # only what this platform's intact seal vouches for is compared with the log
                 with engine.connect() as connection:
                     answer["changes_since"] = _against_log(connection, proof, reasons)
@@ -234,8 +293,11 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes) -> dict[str, Any]:
 
 def settings(config: Mapping[str, Any], instance_path: str) -> tuple[Sealer, PdfCache]:
     """The platform's sealer and PDF cache, as configured."""
-    sealer = Sealer.for_instance(config.get("SEAL_DIRECTORY") or instance_path, config.get("SEAL_PKCS12") or None,
-                                 config.get("SEAL_PKCS12_PASSPHRASE") or None)
+    sealer = Sealer.for_instance(
+        config.get("SEAL_DIRECTORY") or instance_path,
+        config.get("SEAL_PKCS12") or None,
+        config.get("SEAL_PKCS12_PASSPHRASE") or None,
+    )
     return sealer, PdfCache(config.get("PDF_CACHE_DIRECTORY") or os.path.join(instance_path, "pdf-cache"))
 
 

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 import coalition
 from coalition.pdf.document import PROOF_NAME, Endorsement, Signatory, StatementDocument
-from coalition.text import render_markdown
+from coalition.reads.text import render_markdown
 
 if TYPE_CHECKING:  # WeasyPrint takes a second to import: only the functions that draw load it
     from babel.support import Translations
@@ -80,9 +80,11 @@ def labels(language: str) -> dict[str, Any]:
         "columns": (_("position"), _("event hash"), _("organisation")),
         "no_counted": _("None."),
         "how_to_verify": _("How to verify"),
-        "verify": _("Upload this PDF at {verify_url}, or run {command} on the platform. The PDF carries a seal "
-                    "by the platform's certificate: any change to the file breaks it. The embedded file {proof} "
-                    "holds the figures on this page, for machines to check against the log."),
+        "verify": _(
+            "Upload this PDF at {verify_url}, or run {command} on the platform. The PDF carries a seal "
+            "by the platform's certificate: any change to the file breaks it. The embedded file {proof} "
+            "holds the figures on this page, for machines to check against the log."
+        ),
         "verify_command": "flask statements verify-pdf FILE",
     }
 
@@ -96,7 +98,8 @@ def summary(document: StatementDocument) -> str:
     return catalogue.gettext("Signed by %(organisations)s from %(countries)s") % {
         "organisations": catalogue.ngettext("%(num)d organisation", "%(num)d organisations", organisations)
         % {"num": organisations},
-        "countries": catalogue.ngettext("%(num)d country", "%(num)d countries", countries) % {"num": countries}}
+        "countries": catalogue.ngettext("%(num)d country", "%(num)d countries", countries) % {"num": countries},
+    }
 
 
 def _one_line(text: str) -> str:
@@ -126,13 +129,17 @@ def _joined(parts: Iterable[str | None]) -> str:
 # line (a bold span or a table cell costs as much as a whole line), and 500 entries must stay fast.
 def signatory_line(signatory: Signatory) -> str:
     """One signatory as the single line of text the PDF lists."""
-    return (f"{_one_line(signatory.organisation)} · {_one_line(signatory.country_name)} — "
-            f"{_joined((signatory.signer, signatory.title))} · {_day(signatory.signed_at)}")
+    return (
+        f"{_one_line(signatory.organisation)} · {_one_line(signatory.country_name)} — "
+        f"{_joined((signatory.signer, signatory.title))} · {_day(signatory.signed_at)}"
+    )
 
 
 def endorsement_line(endorsement: Endorsement) -> str:
     """One personal endorsement as the single line of text the PDF lists."""
-    return f"{_joined((endorsement.name, endorsement.title, endorsement.organisation))} · {_day(endorsement.endorsed_at)}"
+    return (
+        f"{_joined((endorsement.name, endorsement.title, endorsement.organisation))} · {_day(endorsement.endorsed_at)}"
+    )
 
 
 def _columns(text: str) -> int:
@@ -176,28 +183,44 @@ def certificate_rows(document: StatementDocument) -> list[str]:
     for signature in sorted(document.proof.signatures, key=lambda s: s.position):
         name = names.get(signature.organisation_id, signature.organisation_id)
         first, *more = _wrap(name, CERTIFICATE_COLUMNS - CERTIFICATE_INDENT)
-        rows.append("\n".join([f"{signature.position:>{POSITION_WIDTH}}  {signature.event_hash}  {first}",
-                                *(indent + line for line in more)]))
+        rows.append(
+            "\n".join(
+                [
+                    f"{signature.position:>{POSITION_WIDTH}}  {signature.event_hash}  {first}",
+                    *(indent + line for line in more),
+                ]
+            )
+        )
     return rows
 
 
 def chunks(lines: list[str], size: int = CHUNK) -> list[str]:
     """`lines` joined by newlines in blocks of `size`: one preformatted block each."""
-    return ["\n".join(lines[start:start + size]) for start in range(0, len(lines), size)]
+    return ["\n".join(lines[start : start + size]) for start in range(0, len(lines), size)]
 
 
 def _verify_text(verify_url: str, words: dict[str, Any]) -> Markup:
-    link = (Markup('<a href="{0}">{0}</a>').format(verify_url)
-            if verify_url.startswith(("https://", "http://")) else escape(verify_url))
+    link = (
+        Markup('<a href="{0}">{0}</a>').format(verify_url)
+        if verify_url.startswith(("https://", "http://"))
+        else escape(verify_url)
+    )
     return escape(words["verify"]).format(
-        verify_url=link, command=Markup('<code>{}</code>').format(words["verify_command"]),
-        proof=Markup('<code>{}</code>').format(PROOF_NAME))
+        verify_url=link,
+        command=Markup("<code>{}</code>").format(words["verify_command"]),
+        proof=Markup("<code>{}</code>").format(PROOF_NAME),
+    )
 
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 @cache
@@ -217,15 +240,26 @@ def statement_html(document: StatementDocument) -> str:
     proof = document.proof
     words = labels(document.language)
     columns = words["columns"]
-    return _environment().get_template(TEMPLATE).render(
-        document=document, labels=words, body=render_markdown(document.body), summary=summary(document),
-        signatories=[signatory_line(s) for s in sorted(document.signatories, key=lambda s: _sort_key(s.organisation))],
-        endorsements=[endorsement_line(e) for e in sorted(document.endorsements, key=lambda e: _sort_key(e.name))],
-        certificate=chunks(certificate_rows(document)), counted=len(document.proof.signatures),
-        certificate_header=f"{columns[0]:>{POSITION_WIDTH}}  {columns[1]:<64}  {columns[2]}",
-        short_hash=proof.version_hash[:SHORT_HASH], exported_at=_utc(proof.exported_at),
-        verify=_verify_text(document.verify_url, words),
-        languages=", ".join(sorted({document.language, *document.languages})),
+    return (
+        _environment()
+        .get_template(TEMPLATE)
+        .render(
+            document=document,
+            labels=words,
+            body=render_markdown(document.body),
+            summary=summary(document),
+            signatories=[
+                signatory_line(s) for s in sorted(document.signatories, key=lambda s: _sort_key(s.organisation))
+            ],
+            endorsements=[endorsement_line(e) for e in sorted(document.endorsements, key=lambda e: _sort_key(e.name))],
+            certificate=chunks(certificate_rows(document)),
+            counted=len(document.proof.signatures),
+            certificate_header=f"{columns[0]:>{POSITION_WIDTH}}  {columns[1]:<64}  {columns[2]}",
+            short_hash=proof.version_hash[:SHORT_HASH],
+            exported_at=_utc(proof.exported_at),
+            verify=_verify_text(document.verify_url, words),
+            languages=", ".join(sorted({document.language, *document.languages})),
+        )
     )
 
 
@@ -282,9 +316,15 @@ def render_pdf(document: StatementDocument) -> bytes:
 
     proof = document.proof
     # Dated by the export, not the clock: the same document always gives the same bytes.
-    proof_file = Attachment(string=proof.to_json(), name=PROOF_NAME, url_fetcher=url_fetcher(),
-                            description="The statement's proof: what the PDF certifies, for machines",
-                            created=proof.exported_at, modified=proof.exported_at, relationship="Data")
+    proof_file = Attachment(
+        string=proof.to_json(),
+        name=PROOF_NAME,
+        url_fetcher=url_fetcher(),
+        description="The statement's proof: what the PDF certifies, for machines",
+        created=proof.exported_at,
+        modified=proof.exported_at,
+        relationship="Data",
+    )
     return _write(statement_html(document), attachments=[proof_file], pdf_identifier=True)
 
 

@@ -56,22 +56,26 @@ class SealKeyError(ValueError):
 class Sealer:
     """The platform's signing key and certificate, loaded once and used for every seal."""
 
-    def __init__(self, key: rsa.RSAPrivateKey, certificate: x509.Certificate,
-                 chain: tuple[x509.Certificate, ...] = ()) -> None:
+    def __init__(
+        self, key: rsa.RSAPrivateKey, certificate: x509.Certificate, chain: tuple[x509.Certificate, ...] = ()
+    ) -> None:
         der = certificate.public_bytes(serialization.Encoding.DER)
-        key_der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+        key_der = key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         self.certificate = certificate
         self.certificate_der = der
         self._asn1_certificate = asn1_x509.Certificate.load(der)
         extra = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in chain]
         self._signer = _ParsedKeySigner(
-            key, signing_cert=self._asn1_certificate, signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-            cert_registry=SimpleCertificateStore.from_certs([self._asn1_certificate, *extra]))
+            key,
+            signing_cert=self._asn1_certificate,
+            signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+            cert_registry=SimpleCertificateStore.from_certs([self._asn1_certificate, *extra]),
+        )
 
     @classmethod
-    def for_instance(cls, instance_path: str, pkcs12_path: str | None = None,
-                     passphrase: str | None = None) -> Sealer:
+    def for_instance(cls, instance_path: str, pkcs12_path: str | None = None, passphrase: str | None = None) -> Sealer:
         """The operator's PKCS#12 key if given, else `instance/seal.pem`, made on first use."""
         if pkcs12_path is not None:
             return _from_pkcs12(Path(pkcs12_path), passphrase)
@@ -94,11 +98,14 @@ class Sealer:
     def seal(self, pdf: bytes, *, reason: str = DEFAULT_REASON, location: str | None = None) -> bytes:
         """The PDF with the platform's seal added as an incremental update covering every byte."""
         metadata = signers.PdfSignatureMetadata(
-            field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-            reason=reason, location=location)
+            field_name=FIELD_NAME,
+            subfilter=fields.SigSeedSubFilter.PADES,
+            md_algorithm="sha256",
+            reason=reason,
+            location=location,
+        )
         writer = IncrementalPdfFileWriter(BytesIO(pdf))
-        output = signers.PdfSigner(metadata, self._signer).sign_pdf(
-            writer, bytes_reserved=SIGNATURE_BYTES)
+        output = signers.PdfSigner(metadata, self._signer).sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES)
         return output.getvalue()
 
     def inspect(self, pdf: bytes) -> SealReport:
@@ -109,8 +116,9 @@ class Sealer:
         """An offline validation context trusting exactly this sealer's certificate."""
         # Offline on purpose: a self-signed root has no CRL or OCSP, and checking must not
         # depend on the network. soft-fail only tolerates missing revocation information.
-        return ValidationContext(trust_roots=[self._asn1_certificate], allow_fetching=False,
-                                 revocation_mode="soft-fail")
+        return ValidationContext(
+            trust_roots=[self._asn1_certificate], allow_fetching=False, revocation_mode="soft-fail"
+        )
 
 
 class _ParsedKeySigner(signers.SimpleSigner):
@@ -142,8 +150,7 @@ class SealReport:
     @property
     def valid(self) -> bool:
         """True only when the seal is ours, intact, covers the whole file and a proof is inside."""
-        return (self.intact and self.ours and self.whole_file and self.proof is not None
-                and not self.reasons)
+        return self.intact and self.ours and self.whole_file and self.proof is not None and not self.reasons
 
 
 def inspect(pdf: bytes, sealer: Sealer) -> SealReport:
@@ -169,20 +176,19 @@ def inspect(pdf: bytes, sealer: Sealer) -> SealReport:
     try:
         signatures = list(reader.embedded_regular_signatures)  # parses each signature's CMS
     except Exception:
-        return SealReport(False, False, False, None, proof,
-                          ("the seal is damaged and cannot be checked", *reasons))
+        return SealReport(False, False, False, None, proof, ("the seal is damaged and cannot be checked", *reasons))
     if not signatures:
         reasons.insert(0, "the PDF carries no seal")
         return SealReport(False, False, False, None, proof, tuple(reasons))
     if len(signatures) > 1:
-        reasons.append(f"the PDF carries {len(signatures)} signatures, "
-                       "but a statement carries only the platform's seal")
+        reasons.append(
+            f"the PDF carries {len(signatures)} signatures, but a statement carries only the platform's seal"
+        )
     intact, ours, whole_file, signed_at, problems = _check(signatures[0], sealer)
     return SealReport(intact, ours, whole_file, signed_at, proof, tuple(problems + reasons))
 
 
-def _check(signature: EmbeddedPdfSignature,
-           sealer: Sealer) -> tuple[bool, bool, bool, datetime | None, list[str]]:
+def _check(signature: EmbeddedPdfSignature, sealer: Sealer) -> tuple[bool, bool, bool, datetime | None, list[str]]:
     """Validate one embedded signature: (intact, ours, whole_file, signed_at, reasons)."""
     try:
         # skip_diff: any update after the seal already fails `whole_file`, so grading how
@@ -198,8 +204,7 @@ def _check(signature: EmbeddedPdfSignature,
     if not intact:
         reasons.append("the seal is broken: the file was changed after it was sealed")
     if not ours:
-        reasons.append(f"the seal was made by another certificate (fingerprint {fingerprint}), "
-                       "not this platform's")
+        reasons.append(f"the seal was made by another certificate (fingerprint {fingerprint}), not this platform's")
     elif intact and not status.trusted:
         reasons.append("the platform's certificate was not valid for this seal (it may have expired)")
     if not whole_file:
@@ -248,8 +253,7 @@ def _entry(node: generic.PdfObject | None, key: str) -> generic.PdfObject | None
 def _create_key_file(path: Path) -> None:
     """Make key and certificate in one private file, linked into place so that one process wins."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     pem += _self_signed(key).public_bytes(serialization.Encoding.PEM)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{KEY_FILE}.")  # mode 0600
     try:
@@ -266,22 +270,40 @@ def _create_key_file(path: Path) -> None:
 
 def _self_signed(key: rsa.RSAPrivateKey) -> x509.Certificate:
     """A ten-year self-signed certificate fit for sealing documents (not for issuing others)."""
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Coalition platform seal"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Coalition")])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "Coalition platform seal"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Coalition"),
+        ]
+    )
     now = datetime.now(UTC)
     public = key.public_key()
-    return (x509.CertificateBuilder()
-            .subject_name(name).issuer_name(name).public_key(public)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(minutes=5))  # tolerate clocks a little behind ours
-            .not_valid_after(now + timedelta(days=3653))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
-                                         key_encipherment=False, data_encipherment=False,
-                                         key_agreement=False, key_cert_sign=False, crl_sign=False,
-                                         encipher_only=False, decipher_only=False), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-            .sign(key, hashes.SHA256()))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))  # tolerate clocks a little behind ours
+        .not_valid_after(now + timedelta(days=3653))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .sign(key, hashes.SHA256())
+    )
 
 
 def _from_pem(path: Path) -> Sealer:
@@ -303,17 +325,16 @@ def _from_pkcs12(path: Path, passphrase: str | None) -> Sealer:
         raise SealKeyError(f"cannot read the seal key file {path}: {error.strerror}") from None
     try:
         key, certificate, chain = pkcs12.load_key_and_certificates(
-            data, passphrase.encode() if passphrase is not None else None)
+            data, passphrase.encode() if passphrase is not None else None
+        )
     except (ValueError, TypeError):
-        raise SealKeyError(f"cannot open the seal key file {path}: "
-                           "wrong passphrase, or not a PKCS#12 file") from None
+        raise SealKeyError(f"cannot open the seal key file {path}: wrong passphrase, or not a PKCS#12 file") from None
     if key is None or certificate is None:
         raise SealKeyError(f"the seal key file {path} must hold both a private key and its certificate")
     return _checked(key, certificate, tuple(chain), path)
 
 
-def _checked(key: object, certificate: x509.Certificate, chain: tuple[x509.Certificate, ...],
-             path: Path) -> Sealer:
+def _checked(key: object, certificate: x509.Certificate, chain: tuple[x509.Certificate, ...], path: Path) -> Sealer:
     """Refuse keys we do not seal with, and keys that do not match their certificate."""
     if not isinstance(key, rsa.RSAPrivateKey):
         raise SealKeyError(f"the seal key in {path} must be an RSA key")

@@ -49,8 +49,18 @@ def test_pdf_benchmark_reports_its_figures_and_targets(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_http_benchmark_serves_the_load_and_finds_every_acknowledged_signature_once(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "bench", "http", "--quick", "--clients", "16",
-               "--json", "--tmp-dir", str(tmp_path)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench",
+        "http",
+        "--quick",
+        "--clients",
+        "16",
+        "--json",
+        "--tmp-dir",
+        str(tmp_path),
+    ]
 
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
 

@@ -14,13 +14,20 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from coalition import create_app
-from coalition.db import upgrade
+from coalition.infra.db import upgrade
 from events import create_engine
 from tests.conftest import missing, sqlite_url
 
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from coalition import create_app
-from coalition.db import upgrade
-from coalition.extensions import Services
+from coalition.infra.db import upgrade
+from coalition.infra.extensions import Services
 from events import create_engine
 from tests.conftest import make_registry
 
@@ -43,8 +43,9 @@ def make_app() -> Iterator[MakeApp]:
     def make(url: str, *, migrated: bool = True, **config: Any) -> Flask:
         if migrated:
             migrate(url)
-        app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "test", "RATELIMIT_ENABLED": False,
-                          **config})
+        app = create_app(
+            {"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "test", "RATELIMIT_ENABLED": False, **config}
+        )
         built.append(app)
         # The app's own registry is empty until the domains register their events.
         services(app).store.registry = make_registry()

@@ -18,8 +18,9 @@ from tests.e2e.world import PASSWORD, World
 def signed_in(world: World, person: str) -> FlaskClient:
     """A browser session of one of the world's people."""
     client = world.api.app.test_client()
-    response = client.post("/login", data={"csrf_token": csrf(client, "/login"), "email": world.email(person),
-                                           "password": PASSWORD})
+    response = client.post(
+        "/login", data={"csrf_token": csrf(client, "/login"), "email": world.email(person), "password": PASSWORD}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 
@@ -28,7 +29,8 @@ def csrf(client: FlaskClient, path: str) -> str:
     """The CSRF token of the form the page at `path` renders."""
     page = client.get(path).get_data(as_text=True)
     found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page)
+        r'name="csrf_token" value="([^"]+)"', page
+    )
     assert found, page
     return found.group(1)
 

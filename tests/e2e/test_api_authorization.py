@@ -13,8 +13,14 @@ import pytest
 
 from tests.e2e.world import AGREEMENT, Api, World, build_world
 
-PERSONAS = {"anonymous": None, "other organisation's user": "olli", "member": "bo", "mandated user": "mo",
-            "liaison": "lia", "facilitator": "ana"}
+PERSONAS = {
+    "anonymous": None,
+    "other organisation's user": "olli",
+    "member": "bo",
+    "mandated user": "mo",
+    "liaison": "lia",
+    "facilitator": "ana",
+}
 ACTS_FOR_RIVER = {"member", "mandated user", "liaison"}
 Request = tuple[str, str, Any]
 
@@ -23,6 +29,7 @@ def _then(setup: Callable[[World], None], request: Callable[[World], Request]) -
     def prepared(w: World) -> Request:
         setup(w)
         return request(w)
+
     return prepared
 
 
@@ -32,7 +39,9 @@ def _liaison_role(w: World) -> str:
 
 def _statement(w: World, *steps: str) -> str:
     """A statement of the world's coalition taken through `steps` (open, signed, amended): its path."""
-    sid = w.ok("POST", f"{w.path}/statements", "ana", {"title": "Clean rivers", "body": "We ask.", "language": "en"})["id"]
+    sid = w.ok("POST", f"{w.path}/statements", "ana", {"title": "Clean rivers", "body": "We ask.", "language": "en"})[
+        "id"
+    ]
     path = f"{w.path}/statements/{sid}"
     for step in steps:
         if step == "open":
@@ -44,98 +53,197 @@ def _statement(w: World, *steps: str) -> str:
         elif step == "closed":
             w.ok("POST", f"{path}/close", "ana")
         elif step == "endorser":
-            w.ok("POST", f"{w.path}/roles", "ana", {"email": w.email("mo"), "organisation_id": w.river,
-                                                    "role": "endorser"})
+            w.ok(
+                "POST",
+                f"{w.path}/roles",
+                "ana",
+                {"email": w.email("mo"), "organisation_id": w.river, "role": "endorser"},
+            )
     return path
 
 
 MANDATED_FOR_RIVER = {"mandated user", "liaison"}  # Bo administers River Watch but holds no signing mandate
 
 CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
-    "create an organisation": (lambda w: ("POST", "/organisations", {
-        "name": "New Org", "country": "HU", "sector": "private", "mission": "Anything"}), set(PERSONAS) - {"anonymous"}),
-    "add an administrator": (lambda w: ("POST", f"/organisations/{w.river}/administrators",
-                                        {"email": w.email("mo")}), {"member"}),
-    "grant a mandate": (lambda w: ("POST", f"/organisations/{w.river}/mandates",
-                                   {"email": w.email("olli"), "title": "Adviser"}), {"member"}),
-    "revoke a mandate": (lambda w: ("DELETE", f"/organisations/{w.river}/mandates/{w.mandates['mo']}", None),
-                         {"member"}),
-    "found a coalition for River Watch": (lambda w: ("POST", "/coalitions", {**AGREEMENT, "organisation_id": w.river}),
-                                          ACTS_FOR_RIVER),
-    "amend the agreement": (lambda w: ("PATCH", f"{w.path}/agreement", {"purpose": "Even cleaner rivers"}),
-                            {"facilitator"}),
+    "create an organisation": (
+        lambda w: (
+            "POST",
+            "/organisations",
+            {"name": "New Org", "country": "HU", "sector": "private", "mission": "Anything"},
+        ),
+        set(PERSONAS) - {"anonymous"},
+    ),
+    "add an administrator": (
+        lambda w: ("POST", f"/organisations/{w.river}/administrators", {"email": w.email("mo")}),
+        {"member"},
+    ),
+    "grant a mandate": (
+        lambda w: ("POST", f"/organisations/{w.river}/mandates", {"email": w.email("olli"), "title": "Adviser"}),
+        {"member"},
+    ),
+    "revoke a mandate": (
+        lambda w: ("DELETE", f"/organisations/{w.river}/mandates/{w.mandates['mo']}", None),
+        {"member"},
+    ),
+    "found a coalition for River Watch": (
+        lambda w: ("POST", "/coalitions", {**AGREEMENT, "organisation_id": w.river}),
+        ACTS_FOR_RIVER,
+    ),
+    "amend the agreement": (
+        lambda w: ("PATCH", f"{w.path}/agreement", {"purpose": "Even cleaner rivers"}),
+        {"facilitator"},
+    ),
     "ask Oak Institute in (request or invitation)": (
         lambda w: ("POST", f"{w.path}/members", {"organisation_id": w.oak}),
-        {"other organisation's user", "facilitator"}),
-    "approve Oak Institute's request": (_then(
-        lambda w: w.ok("POST", f"{w.path}/members", "olli", {"organisation_id": w.oak}),
-        lambda w: ("POST", f"{w.path}/members/{w.oak}/approve", {})), {"facilitator"}),
-    "accept the invitation to Oak Institute": (_then(
-        lambda w: w.ok("POST", f"{w.path}/members", "ana", {"organisation_id": w.oak}),
-        lambda w: ("POST", f"{w.path}/members/{w.oak}/accept", {})), {"other organisation's user"}),
-    "suspend River Watch": (lambda w: ("POST", f"{w.path}/members/{w.river}/suspend", {"reason": "Missed 3 calls"}),
-                            {"facilitator"}),
-    "reinstate River Watch": (_then(
-        lambda w: w.ok("POST", f"{w.path}/members/{w.river}/suspend", "ana", {"reason": "Missed 3 calls"}),
-        lambda w: ("POST", f"{w.path}/members/{w.river}/reinstate", {"reason": "Back on track"})), {"facilitator"}),
+        {"other organisation's user", "facilitator"},
+    ),
+    "approve Oak Institute's request": (
+        _then(
+            lambda w: w.ok("POST", f"{w.path}/members", "olli", {"organisation_id": w.oak}),
+            lambda w: ("POST", f"{w.path}/members/{w.oak}/approve", {}),
+        ),
+        {"facilitator"},
+    ),
+    "accept the invitation to Oak Institute": (
+        _then(
+            lambda w: w.ok("POST", f"{w.path}/members", "ana", {"organisation_id": w.oak}),
+            lambda w: ("POST", f"{w.path}/members/{w.oak}/accept", {}),
+        ),
+        {"other organisation's user"},
+    ),
+    "suspend River Watch": (
+        lambda w: ("POST", f"{w.path}/members/{w.river}/suspend", {"reason": "Missed 3 calls"}),
+        {"facilitator"},
+    ),
+    "reinstate River Watch": (
+        _then(
+            lambda w: w.ok("POST", f"{w.path}/members/{w.river}/suspend", "ana", {"reason": "Missed 3 calls"}),
+            lambda w: ("POST", f"{w.path}/members/{w.river}/reinstate", {"reason": "Back on track"}),
+        ),
+        {"facilitator"},
+    ),
     "River Watch leaves": (lambda w: ("POST", f"{w.path}/members/{w.river}/leave", {}), ACTS_FOR_RIVER),
-    "assign a role": (lambda w: ("POST", f"{w.path}/roles", {"email": w.email("mo"), "organisation_id": w.river,
-                                                             "role": "endorser"}), {"facilitator"}),
+    "assign a role": (
+        lambda w: ("POST", f"{w.path}/roles", {"email": w.email("mo"), "organisation_id": w.river, "role": "endorser"}),
+        {"facilitator"},
+    ),
     "remove a role": (lambda w: ("DELETE", f"{w.path}/roles/{_liaison_role(w)}", None), {"facilitator"}),
-    "pledge for River Watch": (lambda w: ("POST", f"{w.path}/commitments", {
-        "organisation_id": w.river, "kind": "funding", "description": "Lab fees", "due_on": "2027-05-01"}),
-        ACTS_FOR_RIVER),
-    "fulfil River Watch's commitment": (lambda w: ("POST", f"{w.path}/commitments/{w.commitment}/fulfil",
-                                                   {"note": "Officers hired, contracts on file"}),
-                                        ACTS_FOR_RIVER | {"facilitator"}),
-    "withdraw River Watch's commitment": (lambda w: ("POST", f"{w.path}/commitments/{w.commitment}/withdraw",
-                                                     {"reason": "Budget cut"}), ACTS_FOR_RIVER | {"facilitator"}),
-    "reschedule River Watch's commitment": (lambda w: ("POST", f"{w.path}/commitments/{w.commitment}/reschedule",
-                                                       {"due_on": "2027-06-30", "reason": "Late hiring"}),
-                                            ACTS_FOR_RIVER | {"facilitator"}),
-    "give River Watch a task": (lambda w: ("POST", f"{w.path}/tasks", {
-        "title": "Draft the brief", "description": "Five pages", "organisation_id": w.river,
-        "due_on": "2027-02-01"}), {"facilitator", "liaison"}),
+    "pledge for River Watch": (
+        lambda w: (
+            "POST",
+            f"{w.path}/commitments",
+            {"organisation_id": w.river, "kind": "funding", "description": "Lab fees", "due_on": "2027-05-01"},
+        ),
+        ACTS_FOR_RIVER,
+    ),
+    "fulfil River Watch's commitment": (
+        lambda w: (
+            "POST",
+            f"{w.path}/commitments/{w.commitment}/fulfil",
+            {"note": "Officers hired, contracts on file"},
+        ),
+        ACTS_FOR_RIVER | {"facilitator"},
+    ),
+    "withdraw River Watch's commitment": (
+        lambda w: ("POST", f"{w.path}/commitments/{w.commitment}/withdraw", {"reason": "Budget cut"}),
+        ACTS_FOR_RIVER | {"facilitator"},
+    ),
+    "reschedule River Watch's commitment": (
+        lambda w: (
+            "POST",
+            f"{w.path}/commitments/{w.commitment}/reschedule",
+            {"due_on": "2027-06-30", "reason": "Late hiring"},
+        ),
+        ACTS_FOR_RIVER | {"facilitator"},
+    ),
+    "give River Watch a task": (
+        lambda w: (
+            "POST",
+            f"{w.path}/tasks",
+            {
+                "title": "Draft the brief",
+                "description": "Five pages",
+                "organisation_id": w.river,
+                "due_on": "2027-02-01",
+            },
+        ),
+        {"facilitator", "liaison"},
+    ),
     "accept River Watch's task": (lambda w: ("POST", f"{w.path}/tasks/{w.task}/accept", {}), ACTS_FOR_RIVER),
-    "complete River Watch's task": (lambda w: ("POST", f"{w.path}/tasks/{w.task}/complete", {"note": "Done"}),
-                                    ACTS_FOR_RIVER),
-    "reassign River Watch's task": (lambda w: ("POST", f"{w.path}/tasks/{w.task}/reassign",
-                                               {"organisation_id": w.green, "reason": "Capacity"}), {"facilitator"}),
-    "drop River Watch's task": (lambda w: ("POST", f"{w.path}/tasks/{w.task}/drop", {"reason": "No longer needed"}),
-                                {"facilitator"}),
-    "draft a statement": (lambda w: ("POST", f"{w.path}/statements", {"title": "T", "body": "B", "language": "en"}),
-                          {"facilitator"}),
+    "complete River Watch's task": (
+        lambda w: ("POST", f"{w.path}/tasks/{w.task}/complete", {"note": "Done"}),
+        ACTS_FOR_RIVER,
+    ),
+    "reassign River Watch's task": (
+        lambda w: ("POST", f"{w.path}/tasks/{w.task}/reassign", {"organisation_id": w.green, "reason": "Capacity"}),
+        {"facilitator"},
+    ),
+    "drop River Watch's task": (
+        lambda w: ("POST", f"{w.path}/tasks/{w.task}/drop", {"reason": "No longer needed"}),
+        {"facilitator"},
+    ),
+    "draft a statement": (
+        lambda w: ("POST", f"{w.path}/statements", {"title": "T", "body": "B", "language": "en"}),
+        {"facilitator"},
+    ),
     "edit a draft": (lambda w: ("PATCH", _statement(w), {"title": "Clean rivers!"}), {"facilitator"}),
-    "translate a draft": (lambda w: ("PUT", f"{_statement(w)}/translations/ro", {"title": "Râuri", "body": "Cerem."}),
-                          {"facilitator"}),
+    "translate a draft": (
+        lambda w: ("PUT", f"{_statement(w)}/translations/ro", {"title": "Râuri", "body": "Cerem."}),
+        {"facilitator"},
+    ),
     "open a statement": (lambda w: ("POST", f"{_statement(w)}/open", {}), {"facilitator"}),
-    "amend a statement": (lambda w: ("POST", f"{_statement(w, 'open')}/amend", {"body": "We ask again."}),
-                          {"facilitator"}),
+    "amend a statement": (
+        lambda w: ("POST", f"{_statement(w, 'open')}/amend", {"body": "We ask again."}),
+        {"facilitator"},
+    ),
     "close a statement": (lambda w: ("POST", f"{_statement(w, 'open')}/close", None), {"facilitator"}),
-    "publish a statement": (lambda w: ("POST", f"{_statement(w, 'open', 'signed', 'closed')}/publish", None),
-                            {"facilitator"}),
-    "sign for River Watch": (lambda w: ("POST", f"{_statement(w, 'open')}/signatures", {"organisation_id": w.river}),
-                             MANDATED_FOR_RIVER),
-    "confirm River Watch's signature": (lambda w: (
-        "POST", f"{_statement(w, 'open', 'signed', 'amended')}/signatures/{w.river}/confirm", {}), MANDATED_FOR_RIVER),
-    "withdraw River Watch's signature": (lambda w: (
-        "POST", f"{_statement(w, 'open', 'signed')}/signatures/{w.river}/withdraw", {"reason": "Board said no"}),
-        MANDATED_FOR_RIVER),
-    "endorse a statement": (lambda w: ("POST", f"{_statement(w, 'open', 'endorser')}/endorsements", {}),
-                            {"mandated user"}),
+    "publish a statement": (
+        lambda w: ("POST", f"{_statement(w, 'open', 'signed', 'closed')}/publish", None),
+        {"facilitator"},
+    ),
+    "sign for River Watch": (
+        lambda w: ("POST", f"{_statement(w, 'open')}/signatures", {"organisation_id": w.river}),
+        MANDATED_FOR_RIVER,
+    ),
+    "confirm River Watch's signature": (
+        lambda w: ("POST", f"{_statement(w, 'open', 'signed', 'amended')}/signatures/{w.river}/confirm", {}),
+        MANDATED_FOR_RIVER,
+    ),
+    "withdraw River Watch's signature": (
+        lambda w: (
+            "POST",
+            f"{_statement(w, 'open', 'signed')}/signatures/{w.river}/withdraw",
+            {"reason": "Board said no"},
+        ),
+        MANDATED_FOR_RIVER,
+    ),
+    "endorse a statement": (
+        lambda w: ("POST", f"{_statement(w, 'open', 'endorser')}/endorsements", {}),
+        {"mandated user"},
+    ),
     "read a statement": (lambda w: ("GET", _statement(w), None), ACTS_FOR_RIVER | {"facilitator"}),
     "read the audit history": (lambda w: ("GET", f"{w.path}/events", None), {"facilitator"}),
     "read the standing": (lambda w: ("GET", f"{w.path}/standing", None), ACTS_FOR_RIVER | {"facilitator"}),
-    "read the responsibilities": (lambda w: ("GET", f"{w.path}/responsibilities", None),
-                                  ACTS_FOR_RIVER | {"facilitator"}),
+    "read the responsibilities": (
+        lambda w: ("GET", f"{w.path}/responsibilities", None),
+        ACTS_FOR_RIVER | {"facilitator"},
+    ),
 }
 
 
 def test_the_table_covers_every_mutating_endpoint(api: Api) -> None:
-    mutating = {(method, rule.rule) for rule in api.app.url_map.iter_rules() if rule.endpoint.startswith("api.")
-                for method in rule.methods & {"POST", "PATCH", "DELETE"}}
-    unguarded = {("POST", "/api/v1/users"), ("POST", "/api/v1/tokens"), ("DELETE", "/api/v1/tokens/<token_id>"),
-                 ("POST", "/api/v1/verify")}  # open to anyone: it checks a PDF and records nothing
+    mutating = {
+        (method, rule.rule)
+        for rule in api.app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
+        for method in rule.methods & {"POST", "PATCH", "DELETE"}
+    }
+    unguarded = {
+        ("POST", "/api/v1/users"),
+        ("POST", "/api/v1/tokens"),
+        ("DELETE", "/api/v1/tokens/<token_id>"),
+        ("POST", "/api/v1/verify"),
+    }  # open to anyone: it checks a PDF and records nothing
     covered = set()
     for number, (prepare, _) in enumerate(CASES.values()):
         method, path, _body = prepare(build_world(api, tag=f"-{number}"))
@@ -173,16 +281,25 @@ def test_a_role_empowers_only_while_its_holder_acts_for_an_active_member(api: Ap
 
     w.ok("DELETE", f"/organisations/{w.river}/mandates/{w.mandates['lia']}", "bo")
     before = api.head()
-    for method, path, body in (("POST", f"{w.path}/members", {"organisation_id": w.oak}),
-                               ("POST", f"{w.path}/tasks/{w.task}/drop", {"reason": "x"}),
-                               ("GET", f"{w.path}/events", None), ("GET", f"{w.path}/standing", None)):
+    for method, path, body in (
+        ("POST", f"{w.path}/members", {"organisation_id": w.oak}),
+        ("POST", f"{w.path}/tasks/{w.task}/drop", {"reason": "x"}),
+        ("GET", f"{w.path}/events", None),
+        ("GET", f"{w.path}/standing", None),
+    ):
         assert api.call(method, path, w.who("lia"), body).status_code == 403, (method, path)
     assert api.head() == before
 
     suspended = build_world(api, tag="-s")
-    suspended.ok("POST", f"{suspended.path}/roles", "ana", {"email": suspended.email("bo"),
-                                                            "organisation_id": suspended.river, "role": "facilitator"})
+    suspended.ok(
+        "POST",
+        f"{suspended.path}/roles",
+        "ana",
+        {"email": suspended.email("bo"), "organisation_id": suspended.river, "role": "facilitator"},
+    )
     suspended.ok("POST", f"{suspended.path}/members/{suspended.river}/suspend", "ana", {"reason": "Quiet"})
     assert api.call("GET", f"{suspended.path}/events", suspended.who("bo")).status_code == 403
-    assert api.call("POST", f"{suspended.path}/members/{suspended.oak}/approve", suspended.who("bo"),
-                    {}).status_code == 403
+    assert (
+        api.call("POST", f"{suspended.path}/members/{suspended.oak}/approve", suspended.who("bo"), {}).status_code
+        == 403
+    )

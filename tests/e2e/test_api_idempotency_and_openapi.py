@@ -41,12 +41,18 @@ def test_a_retried_action_is_not_refused_as_already_done(world: World) -> None:
 
 def test_a_key_reused_for_a_different_request_is_refused(world: World) -> None:
     key = {"Idempotency-Key": "k-1"}
-    world.api.call("POST", f"{world.path}/commitments", world.who("bo"), {**PLEDGE, "organisation_id": world.river},
-                   key)
+    world.api.call(
+        "POST", f"{world.path}/commitments", world.who("bo"), {**PLEDGE, "organisation_id": world.river}, key
+    )
     before = world.api.head()
 
-    other = world.api.call("POST", f"{world.path}/commitments", world.who("bo"),
-                           {**PLEDGE, "description": "Bus hire", "organisation_id": world.river}, key)
+    other = world.api.call(
+        "POST",
+        f"{world.path}/commitments",
+        world.who("bo"),
+        {**PLEDGE, "description": "Bus hire", "organisation_id": world.river},
+        key,
+    )
 
     assert "already used for a different request" in error_of(other, 422, "invalid")["fields"]["Idempotency-Key"][0]
     assert world.api.head() == before
@@ -54,10 +60,12 @@ def test_a_key_reused_for_a_different_request_is_refused(world: World) -> None:
 
 def test_keys_belong_to_their_user(world: World) -> None:
     key = {"Idempotency-Key": "same-key"}
-    bo = world.api.call("POST", f"{world.path}/commitments", world.who("bo"), {**PLEDGE, "organisation_id": world.river},
-                        key)
-    mo = world.api.call("POST", f"{world.path}/commitments", world.who("mo"), {**PLEDGE, "organisation_id": world.river},
-                        key)
+    bo = world.api.call(
+        "POST", f"{world.path}/commitments", world.who("bo"), {**PLEDGE, "organisation_id": world.river}, key
+    )
+    mo = world.api.call(
+        "POST", f"{world.path}/commitments", world.who("mo"), {**PLEDGE, "organisation_id": world.river}, key
+    )
 
     assert (bo.status_code, mo.status_code) == (201, 201) and bo.json["id"] != mo.json["id"]
 
@@ -65,8 +73,13 @@ def test_keys_belong_to_their_user(world: World) -> None:
 @pytest.mark.parametrize("key", ["", "x" * 201])
 def test_a_malformed_key_is_a_bad_request(world: World, key: str) -> None:
     before = world.api.head()
-    response = world.api.call("POST", f"{world.path}/commitments", world.who("bo"),
-                              {**PLEDGE, "organisation_id": world.river}, {"Idempotency-Key": key})
+    response = world.api.call(
+        "POST",
+        f"{world.path}/commitments",
+        world.who("bo"),
+        {**PLEDGE, "organisation_id": world.river},
+        {"Idempotency-Key": key},
+    )
     assert "Idempotency-Key" in error_of(response, 400, "bad_request")["message"]
     assert world.api.head() == before
 
@@ -77,8 +90,11 @@ def test_concurrent_twins_with_one_key_record_one_commitment(world: World) -> No
 
     def send() -> None:
         client = world.api.app.test_client()
-        answers.append(world.api.__class__(client, world.api.tokens).call(
-            "POST", f"{world.path}/commitments", world.who("bo"), {**PLEDGE, "organisation_id": world.river}, key))
+        answers.append(
+            world.api.__class__(client, world.api.tokens).call(
+                "POST", f"{world.path}/commitments", world.who("bo"), {**PLEDGE, "organisation_id": world.river}, key
+            )
+        )
 
     threads = [threading.Thread(target=send) for _ in range(4)]
     for thread in threads:
@@ -136,11 +152,18 @@ def test_a_wrong_password_is_a_documented_401(api: Api) -> None:
     assert "401" in operation(api, "/tokens", "post")["responses"]
 
 
-@pytest.mark.parametrize("path,headers,media", [("/events.csv", {}, "text/csv"), ("/events?format=csv", {}, "text/csv"),
-                                                ("/events", {"Accept": "text/csv"}, "text/csv"),
-                                                ("/events", {}, "application/json")])
-def test_the_history_is_documented_in_each_media_type_it_answers_in(world: World, path: str, headers: dict[str, str],
-                                                                   media: str) -> None:
+@pytest.mark.parametrize(
+    "path,headers,media",
+    [
+        ("/events.csv", {}, "text/csv"),
+        ("/events?format=csv", {}, "text/csv"),
+        ("/events", {"Accept": "text/csv"}, "text/csv"),
+        ("/events", {}, "application/json"),
+    ],
+)
+def test_the_history_is_documented_in_each_media_type_it_answers_in(
+    world: World, path: str, headers: dict[str, str], media: str
+) -> None:
     response = world.api.call("GET", f"{world.path}{path}", world.who("ana"), headers=headers)
 
     assert response.status_code == 200 and response.mimetype == media
@@ -149,17 +172,34 @@ def test_the_history_is_documented_in_each_media_type_it_answers_in(world: World
     assert set(content["content"]) == ({"text/csv"} if path.endswith(".csv") else {"application/json", "text/csv"})
 
 
-@pytest.mark.parametrize("header,value,accepted", [
-    ("If-Match", '"3"', True), ("If-Match", "3", True), ("If-Match", 'W/"3"', True), ("If-Match", "yesterday", False),
-    ("If-Match", '"-3"', False), ("If-Match", "9" * 19, False), ("If-Match", "{}", False),
-    ("Idempotency-Key", "retry 1", True), ("Idempotency-Key", "k" * 200, True), ("Idempotency-Key", "k" * 201, False)])
-def test_the_retry_headers_are_documented_as_strictly_as_they_are_read(world: World, header: str, value: str,
-                                                                       accepted: bool) -> None:
+@pytest.mark.parametrize(
+    "header,value,accepted",
+    [
+        ("If-Match", '"3"', True),
+        ("If-Match", "3", True),
+        ("If-Match", 'W/"3"', True),
+        ("If-Match", "yesterday", False),
+        ("If-Match", '"-3"', False),
+        ("If-Match", "9" * 19, False),
+        ("If-Match", "{}", False),
+        ("Idempotency-Key", "retry 1", True),
+        ("Idempotency-Key", "k" * 200, True),
+        ("Idempotency-Key", "k" * 201, False),
+    ],
+)
+def test_the_retry_headers_are_documented_as_strictly_as_they_are_read(
+    world: World, header: str, value: str, accepted: bool
+) -> None:
     pledge = operation(world.api, "/coalitions/{coalition_id}/commitments", "post")
     schema = next(p["schema"] for p in pledge["parameters"] if p["name"] == header)
 
-    response = world.api.call("POST", f"{world.path}/commitments", world.who("bo"),
-                              {**PLEDGE, "organisation_id": world.river}, {header: value})
+    response = world.api.call(
+        "POST",
+        f"{world.path}/commitments",
+        world.who("bo"),
+        {**PLEDGE, "organisation_id": world.river},
+        {header: value},
+    )
 
     assert (response.status_code != 400) == accepted, response.get_data(as_text=True)
     documented = re.fullmatch(schema["pattern"], value) is not None and len(value) <= schema.get("maxLength", 200)
@@ -169,8 +209,9 @@ def test_the_retry_headers_are_documented_as_strictly_as_they_are_read(world: Wo
 def test_bodies_past_the_limit_and_the_rate_limited_doors_are_documented(make_app: Any, database_url: str) -> None:
     client = make_app(database_url, MAX_CONTENT_LENGTH=100).test_client()
 
-    error_of(client.post("/api/v1/users", data="x" * 200, content_type="application/json"), 413,
-             "request_entity_too_large")
+    error_of(
+        client.post("/api/v1/users", data="x" * 200, content_type="application/json"), 413, "request_entity_too_large"
+    )
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert "413" in paths["/users"]["post"]["responses"]
     assert "413" in paths["/organisations/{organisation_id}/mandates/{mandate_id}"]["delete"]["responses"]  # a command
@@ -180,7 +221,8 @@ def test_bodies_past_the_limit_and_the_rate_limited_doors_are_documented(make_ap
 
 
 def test_a_twin_recorded_while_this_request_decided_makes_this_answer_a_replay(
-        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     key, body = {"Idempotency-Key": "overtaken"}, {**PLEDGE, "organisation_id": world.river}
     app_services = services(world.api.app)
     real, twin, overtaken = app_services.append, [], []

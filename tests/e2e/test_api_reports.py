@@ -7,7 +7,6 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-
 from sqlalchemy import select
 
 from coalition import create_app
@@ -43,13 +42,17 @@ def test_standing_is_good_while_nothing_is_overdue(world: World) -> None:
     assert [r["role"] for r in river["roles"]] == ["liaison"] and river["roles"][0]["name"] == "Lia Kowal"
 
 
-@pytest.mark.parametrize("day,level,days", [
-    (datetime(2027, 4, 1, tzinfo=UTC), "attention", 1),  # the commitment (due 2027-03-31) is a day late
-    (datetime(2027, 4, 30, tzinfo=UTC), "attention", 30),  # thirty days late is still attention
-    (datetime(2027, 5, 1, tzinfo=UTC), "lapsed", 31),  # more than thirty is lapsed
-])
-def test_overdue_work_turns_standing_to_attention_then_lapsed(world: World, day: datetime, level: str,
-                                                               days: int) -> None:
+@pytest.mark.parametrize(
+    "day,level,days",
+    [
+        (datetime(2027, 4, 1, tzinfo=UTC), "attention", 1),  # the commitment (due 2027-03-31) is a day late
+        (datetime(2027, 4, 30, tzinfo=UTC), "attention", 30),  # thirty days late is still attention
+        (datetime(2027, 5, 1, tzinfo=UTC), "lapsed", 31),  # more than thirty is lapsed
+    ],
+)
+def test_overdue_work_turns_standing_to_attention_then_lapsed(
+    world: World, day: datetime, level: str, days: int
+) -> None:
     at(world.api, day)
 
     river = standing_of(world)["River Watch"]
@@ -112,10 +115,14 @@ def test_as_of_before_the_coalition_existed_is_empty(world: World) -> None:
     assert world.ok("GET", f"{world.path}/standing?as_of=1", "ana")["members"] == []
 
 
-@pytest.mark.parametrize("as_of,message", [
-    ("yesterday", "as_of must be a log position"), ("99999", "as_of must be a position from 0"),
-    ("2099-01-01", "is in the future"),
-])
+@pytest.mark.parametrize(
+    "as_of,message",
+    [
+        ("yesterday", "as_of must be a log position"),
+        ("99999", "as_of must be a position from 0"),
+        ("2099-01-01", "is in the future"),
+    ],
+)
 def test_a_bad_as_of_says_what_it_takes(world: World, as_of: str, message: str) -> None:
     error = error_of(world.api.call("GET", f"{world.path}/standing?as_of={as_of}", world.who("ana")), 422, "invalid")
     assert message in error["fields"]["as_of"][0]
@@ -124,8 +131,12 @@ def test_a_bad_as_of_says_what_it_takes(world: World, as_of: str, message: str) 
 def test_as_of_a_position_equals_a_replay_of_the_log_up_to_it(world: World, other_database_url: str) -> None:
     """The versioned rows answer "as of P" exactly as a fresh replay of the first P events does."""
     world.ok("POST", f"{world.path}/tasks/{world.task}/accept", "lia")
-    world.ok("POST", f"{world.path}/commitments/{world.commitment}/reschedule", "bo",
-             {"due_on": "2027-01-10", "reason": "Early start"})
+    world.ok(
+        "POST",
+        f"{world.path}/commitments/{world.commitment}/reschedule",
+        "bo",
+        {"due_on": "2027-01-10", "reason": "Early start"},
+    )
     source = services(world.api.app)
     cut = source.store.head()[0]
     world.ok("POST", f"{world.path}/tasks/{world.task}/reassign", "ana", {"organisation_id": world.green})
@@ -172,8 +183,12 @@ def test_withdrawn_work_leaves_an_objective_uncovered(world: World) -> None:
 
 
 def test_work_serving_no_objective_is_listed_apart(world: World) -> None:
-    world.ok("POST", f"{world.path}/commitments", "bo", {"organisation_id": world.river, "kind": "outreach",
-                                                         "description": "Radio spots", "due_on": "2027-09-01"})
+    world.ok(
+        "POST",
+        f"{world.path}/commitments",
+        "bo",
+        {"organisation_id": world.river, "kind": "outreach", "description": "Radio spots", "due_on": "2027-09-01"},
+    )
 
     unlinked = world.ok("GET", f"{world.path}/responsibilities", "ana")["unlinked"]
     assert [c["description"] for c in unlinked["commitments"]] == ["Radio spots"]
@@ -195,8 +210,15 @@ def history(w: World, query: str = "") -> list[dict]:
 def test_the_history_lists_every_coalition_event_with_a_human_summary(world: World) -> None:
     entries = history(world)
 
-    assert [e["type"] for e in entries] == ["CoalitionFounded", "RoleAssigned", "MembershipRequested",
-                                            "MembershipApproved", "RoleAssigned", "CommitmentPledged", "TaskCreated"]
+    assert [e["type"] for e in entries] == [
+        "CoalitionFounded",
+        "RoleAssigned",
+        "MembershipRequested",
+        "MembershipApproved",
+        "RoleAssigned",
+        "CommitmentPledged",
+        "TaskCreated",
+    ]
     summaries = [e["summary"] for e in entries]
     assert summaries[0] == "Ana Pop founded the coalition “Danube Rivers Coalition” for Green Earth"
     assert "Ana Pop made Lia Kowal liaison for River Watch" in summaries
@@ -216,7 +238,9 @@ def test_the_history_filters_by_organisation_actor_type_and_dates(world: World) 
     assert history(world, f"?actor={world.email('bo')}") == history(world, f"?actor={world.users['bo']}")
     assert history(world, "?actor=nobody@example.org") == []
     assert [e["type"] for e in history(world, "?type=TaskCreated,CommitmentFulfilled")] == [
-        "TaskCreated", "CommitmentFulfilled"]
+        "TaskCreated",
+        "CommitmentFulfilled",
+    ]
     assert [e["type"] for e in history(world, "?since=2027-02-01")] == ["CommitmentFulfilled"]
     assert len(history(world, "?until=2027-01-15")) == 7 and history(world, "?until=2027-01-14") == []
     # both ends include what they name: a date its whole day, a date-time its instant
@@ -236,8 +260,10 @@ def test_filtering_by_organisation_finds_its_removed_roles_and_the_tasks_taken_f
     assert history(world)[-2]["summary"] == "Ana Pop removed the liaison role of Lia Kowal"
 
 
-@pytest.mark.parametrize("query,field", [("?type=Nonsense", "type"), ("?since=last+week", "since"),
-                                         ("?limit=0", "limit"), ("?colour=red", "colour")])
+@pytest.mark.parametrize(
+    "query,field",
+    [("?type=Nonsense", "type"), ("?since=last+week", "since"), ("?limit=0", "limit"), ("?colour=red", "colour")],
+)
 def test_bad_history_filters_say_what_to_fix(world: World, query: str, field: str) -> None:
     error = error_of(world.api.call("GET", f"{world.path}/events{query}", world.who("ana")), 422, "invalid")
     assert field in error["fields"]
@@ -251,8 +277,9 @@ def test_the_history_pages_with_after_and_limit(world: World) -> None:
     assert [e["position"] for e in page["events"] + rest["events"]] == [e["position"] for e in history(world)]
 
 
-@pytest.mark.parametrize("path,headers", [("/events.csv", {}), ("/events?format=csv", {}),
-                                          ("/events", {"Accept": "text/csv"})])
+@pytest.mark.parametrize(
+    "path,headers", [("/events.csv", {}), ("/events?format=csv", {}), ("/events", {"Accept": "text/csv"})]
+)
 def test_the_history_exports_as_csv(world: World, path: str, headers: dict) -> None:
     response = world.api.call("GET", world.path + path, world.who("ana"), headers=headers)
 
@@ -263,9 +290,17 @@ def test_the_history_exports_as_csv(world: World, path: str, headers: dict) -> N
 
 
 def test_csv_cells_that_look_like_formulas_are_defused(world: World) -> None:
-    world.ok("POST", f"{world.path}/commitments", "bo", {"organisation_id": world.river, "kind": "funding",
-                                                         "description": "=HYPERLINK(\"http://x\")",
-                                                         "due_on": "2027-09-01"})
+    world.ok(
+        "POST",
+        f"{world.path}/commitments",
+        "bo",
+        {
+            "organisation_id": world.river,
+            "kind": "funding",
+            "description": '=HYPERLINK("http://x")',
+            "due_on": "2027-09-01",
+        },
+    )
 
     text = world.api.call("GET", f"{world.path}/events.csv", world.who("ana")).get_data(as_text=True)
 
@@ -281,8 +316,11 @@ def test_the_read_models_equal_a_fresh_rebuild_row_for_row(world: World) -> None
 
     def rows() -> dict[str, list]:
         with app_services.engine.connect() as connection:
-            return {table.name: sorted(map(tuple, connection.execute(select(table)).all()), key=repr)
-                    for projection in app_services.runner.projections for table in projection.tables}
+            return {
+                table.name: sorted(map(tuple, connection.execute(select(table)).all()), key=repr)
+                for projection in app_services.runner.projections
+                for table in projection.tables
+            }
 
     inline = rows()
     app_services.runner.rebuild()

@@ -10,8 +10,11 @@ import pytest
 from events import ConcurrencyConflict
 from tests.e2e.world import Api, World, error_of
 
-STATEMENT = {"title": "Clean rivers now", "body": "We call on *governments* to act.\n\n- monitor\n- publish",
-             "language": "en"}
+STATEMENT = {
+    "title": "Clean rivers now",
+    "body": "We call on *governments* to act.\n\n- monitor\n- publish",
+    "language": "en",
+}
 RO = {"title": "Râuri curate acum", "body": "Cerem *guvernelor* să acționeze."}
 
 
@@ -47,8 +50,9 @@ def test_a_statement_goes_from_draft_to_published(world: World) -> None:
     world.ok("POST", f"{path}/open", "ana", {"threshold": 1})
     first = statement(world, path)["version_hash"]
     world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
-    world.ok("POST", f"{path}/amend", "ana", {"translations": {"ro": {"title": "Râuri curate, acum",
-                                                                      "body": RO["body"]}}})
+    world.ok(
+        "POST", f"{path}/amend", "ana", {"translations": {"ro": {"title": "Râuri curate, acum", "body": RO["body"]}}}
+    )
     assert signatures(world, path) == {world.river: "needs_reconfirmation"}
     world.ok("POST", f"{path}/signatures/{world.river}/confirm", "lia", {})
     world.ok("POST", f"{path}/close", "ana")
@@ -69,7 +73,11 @@ def test_drafting_answers_with_the_id_and_the_statement_reads_back(world: World)
 
     assert answer["version"] == 1
     assert (body["state"], body["title"], body["language"], body["version_hash"]) == (
-        "draft", "Clean rivers now", "en", None)
+        "draft",
+        "Clean rivers now",
+        "en",
+        None,
+    )
     listed = world.ok("GET", f"{world.path}/statements", "lia")["statements"]
     assert [s["id"] for s in listed] == [answer["id"]]
 
@@ -100,16 +108,24 @@ def test_signing_again_records_nothing_and_answers_the_same(world: World, api: A
 
 def test_only_mandated_users_of_active_members_sign(world: World) -> None:
     path = opened(world)
-    error_of(world.api.call("POST", f"{path}/signatures", world.who("bo"), {"organisation_id": world.river}),
-             403, "forbidden")  # Bo administers River Watch but holds no mandate
-    error_of(world.api.call("POST", f"{path}/signatures", world.who("olli"), {"organisation_id": world.oak}),
-             403, "forbidden")
+    error_of(
+        world.api.call("POST", f"{path}/signatures", world.who("bo"), {"organisation_id": world.river}),
+        403,
+        "forbidden",
+    )  # Bo administers River Watch but holds no mandate
+    error_of(
+        world.api.call("POST", f"{path}/signatures", world.who("olli"), {"organisation_id": world.oak}),
+        403,
+        "forbidden",
+    )
     world.ok("POST", f"/organisations/{world.oak}/mandates", "olli", {"email": world.email("olli"), "title": "Dean"})
-    message = error_of(world.api.call("POST", f"{path}/signatures", world.who("olli"),
-                                      {"organisation_id": world.oak}), 409, "conflict")["message"]
+    message = error_of(
+        world.api.call("POST", f"{path}/signatures", world.who("olli"), {"organisation_id": world.oak}), 409, "conflict"
+    )["message"]
     assert "not a member" in message
-    error_of(world.api.call("POST", f"{path}/signatures", world.who("mo"), {"organisation_id": "nope"}),
-             404, "not_found")
+    error_of(
+        world.api.call("POST", f"{path}/signatures", world.who("mo"), {"organisation_id": "nope"}), 404, "not_found"
+    )
 
 
 def test_a_withdrawn_signature_is_gone_now_and_still_there_as_of_before(world: World, api: Api) -> None:
@@ -126,10 +142,18 @@ def test_a_withdrawn_signature_is_gone_now_and_still_there_as_of_before(world: W
 
 def test_withdrawing_needs_a_reason_and_a_signature(world: World) -> None:
     path = opened(world)
-    error_of(world.api.call("POST", f"{path}/signatures/{world.river}/withdraw", world.who("mo"), {"reason": ""}),
-             422, "invalid")
-    error_of(world.api.call("POST", f"{path}/signatures/{world.river}/withdraw", world.who("mo"),
-                            {"reason": "changed our mind"}), 404, "not_found")
+    error_of(
+        world.api.call("POST", f"{path}/signatures/{world.river}/withdraw", world.who("mo"), {"reason": ""}),
+        422,
+        "invalid",
+    )
+    error_of(
+        world.api.call(
+            "POST", f"{path}/signatures/{world.river}/withdraw", world.who("mo"), {"reason": "changed our mind"}
+        ),
+        404,
+        "not_found",
+    )
 
 
 def test_the_diff_shows_what_an_amendment_changed(world: World) -> None:
@@ -147,14 +171,21 @@ def test_the_diff_shows_what_an_amendment_changed(world: World) -> None:
 
 def test_endorsers_endorse_and_others_are_refused(world: World) -> None:
     path = opened(world)
-    world.ok("POST", f"{world.path}/roles", "ana", {"email": world.email("mo"), "organisation_id": world.river,
-                                                    "role": "endorser"})
+    world.ok(
+        "POST",
+        f"{world.path}/roles",
+        "ana",
+        {"email": world.email("mo"), "organisation_id": world.river, "role": "endorser"},
+    )
     world.ok("POST", f"{path}/endorsements", "mo", {"title": "Hydrologist"})
     error_of(world.api.call("POST", f"{path}/endorsements", world.who("lia"), {}), 403, "forbidden")
 
     endorsement = statement(world, path)["endorsements"][0]
     assert (endorsement["name"], endorsement["title"], endorsement["status"]) == (
-        "Mo Zielinski", "Hydrologist", "endorsed")
+        "Mo Zielinski",
+        "Hydrologist",
+        "endorsed",
+    )
 
 
 # -- refusals -------------------------------------------------------------------------------------
@@ -163,33 +194,49 @@ def test_endorsers_endorse_and_others_are_refused(world: World) -> None:
 def test_publishing_needs_a_closed_statement_that_met_its_threshold(world: World) -> None:
     path = opened(world, threshold=2)
     world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
-    assert "close it first" in error_of(world.api.call("POST", f"{path}/publish", world.who("ana")),
-                                        409, "conflict")["message"]
+    assert (
+        "close it first"
+        in error_of(world.api.call("POST", f"{path}/publish", world.who("ana")), 409, "conflict")["message"]
+    )
     world.ok("POST", f"{path}/close", "ana")
-    assert "needs 2 signing organisations" in error_of(world.api.call("POST", f"{path}/publish", world.who("ana")),
-                                                       409, "conflict")["message"]
+    assert (
+        "needs 2 signing organisations"
+        in error_of(world.api.call("POST", f"{path}/publish", world.who("ana")), 409, "conflict")["message"]
+    )
 
 
-@pytest.mark.parametrize(("method", "suffix", "body"), [
-    ("PATCH", "", {"title": "Mine"}), ("PUT", "/translations/pl", {"title": "T", "body": "B"}),
-    ("POST", "/open", {}), ("POST", "/close", None),
-])
-def test_members_without_the_facilitator_role_cannot_run_a_statement(world: World, method: str, suffix: str,
-                                                                      body: Any) -> None:
+@pytest.mark.parametrize(
+    ("method", "suffix", "body"),
+    [
+        ("PATCH", "", {"title": "Mine"}),
+        ("PUT", "/translations/pl", {"title": "T", "body": "B"}),
+        ("POST", "/open", {}),
+        ("POST", "/close", None),
+    ],
+)
+def test_members_without_the_facilitator_role_cannot_run_a_statement(
+    world: World, method: str, suffix: str, body: Any
+) -> None:
     path = draft(world)
     error_of(world.api.call(method, path + suffix, world.who("lia"), body), 403, "forbidden")
 
 
 def test_bad_statement_input_says_what_to_fix(world: World, api: Api) -> None:
     head = api.head()
-    fields = error_of(world.api.call("POST", f"{world.path}/statements", world.who("ana"),
-                                     {"title": "", "body": "x", "language": "xx"}), 422, "invalid")["fields"]
+    fields = error_of(
+        world.api.call(
+            "POST", f"{world.path}/statements", world.who("ana"), {"title": "", "body": "x", "language": "xx"}
+        ),
+        422,
+        "invalid",
+    )["fields"]
     assert set(fields) == {"title", "language"}
     path = draft(world)
     error_of(world.api.call("PUT", f"{path}/translations/zz", world.who("ana"), RO), 422, "invalid")
     error_of(world.api.call("POST", f"{path}/open", world.who("ana"), {"deadline": "tomorrow"}), 422, "invalid")
-    error_of(world.api.call("POST", f"{path}/open", world.who("ana"), {"deadline": "2020-01-01T00:00:00Z"}),
-             409, "conflict")
+    error_of(
+        world.api.call("POST", f"{path}/open", world.who("ana"), {"deadline": "2020-01-01T00:00:00Z"}), 409, "conflict"
+    )
     error_of(world.api.call("POST", f"{path}/amend", world.who("ana"), {}), 422, "invalid")
     assert api.head() == head + 2  # the draft and its translation, nothing else
 
@@ -211,8 +258,13 @@ def test_if_match_on_a_statement_refuses_a_stale_edit(world: World) -> None:
 
 
 def test_a_members_user_drafts_and_edits_when_the_agreement_allows_it(world: World) -> None:
-    error_of(world.api.call("POST", f"{world.path}/statements", world.who("mo"),
-                            {**STATEMENT, "organisation_id": world.river}), 403, "forbidden")
+    error_of(
+        world.api.call(
+            "POST", f"{world.path}/statements", world.who("mo"), {**STATEMENT, "organisation_id": world.river}
+        ),
+        403,
+        "forbidden",
+    )
     world.ok("PATCH", f"{world.path}/agreement", "ana", {"members_may_draft": True})
     sid = world.ok("POST", f"{world.path}/statements", "mo", {**STATEMENT, "organisation_id": world.river})["id"]
     path = f"{world.path}/statements/{sid}"
@@ -270,7 +322,8 @@ def conflicting(api: Api, monkeypatch: pytest.MonkeyPatch, times: int) -> list[s
 
 
 def test_a_signature_that_met_a_conflict_is_decided_again_and_recorded_once(
-        world: World, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    world: World, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = opened(world)
     raised = conflicting(api, monkeypatch, 1)
     head = api.head()
@@ -283,7 +336,8 @@ def test_a_signature_that_met_a_conflict_is_decided_again_and_recorded_once(
 
 
 def test_a_signature_that_meets_a_conflict_twice_is_a_409_and_records_nothing(
-        world: World, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    world: World, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = opened(world)
     raised = conflicting(api, monkeypatch, 2)
     head = api.head()
@@ -317,7 +371,8 @@ def test_a_retried_signature_request_gets_the_whole_first_answer_again(world: Wo
 
 
 def test_a_signature_whose_twin_was_recorded_while_it_read_answers_as_the_twin(
-        world: World, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    world: World, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = opened(world)
     url, body = f"{path}/signatures", {"organisation_id": world.river, "title": "Director"}
     headers = {"Idempotency-Key": "sign-river"}

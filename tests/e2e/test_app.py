@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from coalition import create_app
 from coalition.config import secret_key
-from coalition.system_check import weasyprint_problem
+from coalition.infra.system_check import weasyprint_problem
 from events import NewEvent
 from projections import stream_heads
 from tests.conftest import make_registry

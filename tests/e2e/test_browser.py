@@ -56,8 +56,11 @@ def test_a_member_signs_a_statement_in_the_browser_then_reads_it_in_romanian(bro
 
     demo.load(site.app.extensions["coalition"], date.today())
     with site.app.extensions["coalition"].engine.connect() as connection:
-        row = connection.execute(select(statements.c.statement_id, statements.c.coalition_id).where(
-            statements.c.state == "open", statements.c.until_position.is_(None))).one()
+        row = connection.execute(
+            select(statements.c.statement_id, statements.c.coalition_id).where(
+                statements.c.state == "open", statements.c.until_position.is_(None)
+            )
+        ).one()
     path = f"/coalitions/{row.coalition_id}/statements/{row.statement_id}"
     page = browser.new_page(viewport={"width": 360, "height": 900})
     try:

@@ -153,7 +153,9 @@ def test_from_registering_to_a_signed_withdrawn_statement_and_its_pdf(people: An
     page.get_by_label("Title", exact=True).fill("Râuri curate acum")
     page.get_by_label("Text", exact=True).fill("Cerem **guvernelor** să acționeze împotriva poluării râurilor.")
     page.get_by_role("button", name="Save the translation").click()
-    page.get_by_label("Signing closes at (UTC)").fill((datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Signing closes at (UTC)").fill(
+        (datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    )
     page.get_by_label("Organisations needed to publish").fill("1")
     page.get_by_role("button", name="Open for signature").click()
     assert page.get_by_text("open for signature").first.is_visible()

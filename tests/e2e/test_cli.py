@@ -24,13 +24,18 @@ DROP_UPDATE_TRIGGER = {
 #: The application's projections, in the order the runner applies them.
 PROJECTIONS = [projection.name for projection in default_projections()]
 
+
 def fill(app: Flask) -> str:
     """Append five events over three streams; return the head hash."""
     append = services(app).append
     append([NewEvent("thing-1", "ThingCreated", {"name": "a thing"})])
     append([NewEvent("thing-2", "ThingCreated", {"name": "ț", "tags": ["x"]})])
-    append([NewEvent("thing-1", "ThingRenamed", {"name": "b", "reason": "r"}),
-            NewEvent("other-3", "ThingCreated", {"name": "c"})])
+    append(
+        [
+            NewEvent("thing-1", "ThingRenamed", {"name": "b", "reason": "r"}),
+            NewEvent("other-3", "ThingCreated", {"name": "c"}),
+        ]
+    )
     return append([NewEvent("thing-2", "ThingRenamed", {"name": "d", "reason": "r"})]).head_hash
 
 
@@ -164,7 +169,10 @@ def test_projections_rebuild_replays_the_log(make_app: MakeApp, database_url: st
     assert result.exit_code == 0, result.output
     assert f"Rebuilt {', '.join(PROJECTIONS)} up to position 5." in result.stdout
     assert [row[:3] for row in table_rows(app, stream_heads)] == [
-        ("other-3", "other", 1), ("thing-1", "thing", 2), ("thing-2", "thing", 2)]
+        ("other-3", "other", 1),
+        ("thing-1", "thing", 2),
+        ("thing-2", "thing", 2),
+    ]
     assert table_rows(app, checkpoints) == [(name, 5) for name in sorted(PROJECTIONS)]
 
 

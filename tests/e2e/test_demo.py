@@ -40,8 +40,9 @@ def test_the_demo_loads_once_and_shows_good_attention_and_lapsed_members(databas
         times = [e.recorded_at for e in services(app).store.read_all()]
         assert times == sorted(times), "the story is recorded in time order, so dates map to positions"
 
-        coalition_id = next(e.payload["coalition_id"] for e in services(app).store.read_all()
-                            if e.type == "CoalitionFounded")
+        coalition_id = next(
+            e.payload["coalition_id"] for e in services(app).store.read_all() if e.type == "CoalitionFounded"
+        )
         today = services(app).store.clock().date()
         with services(app).engine.connect() as connection:
             snap = snapshot(connection, coalition_id, Moment(None, today))

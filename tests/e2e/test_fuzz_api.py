@@ -26,7 +26,10 @@ from flask import Flask
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import (
-    content_type_conformance, not_a_server_error, response_headers_conformance, response_schema_conformance,
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
     status_code_conformance,
 )
 from schemathesis.schemas import BaseSchema
@@ -35,19 +38,44 @@ from tests.e2e.world import PASSWORD, World
 
 #: No example database (it would leave a .hypothesis folder behind) and no time limit per case. Bodies with
 #: texts of 20,000 characters are slow to generate on a busy CI machine: that is the fuzzer's cost, not a fault.
-BASE = settings(deadline=None, derandomize=True, database=None, print_blob=True,
-                suppress_health_check=[HealthCheck.too_slow])
-CONFORMS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-            response_headers_conformance]
+BASE = settings(
+    deadline=None, derandomize=True, database=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+CONFORMS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-POSTGRES = pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
-                                   indirect=True)
+POSTGRES = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 
 #: Path parameters and body fields that mostly take one of the world's values (named by `Target.ids`).
-BINDINGS = [*(f"path.{name}" for name in ("coalition_id", "organisation_id", "statement_id", "commitment_id",
-                                          "task_id", "mandate_id", "role_id", "token_id", "language")),
-            "body.organisation_id", "body.commitment_id", "body.email", "body.assignee_email", "body.objective",
-            "body.version_hash"]
+BINDINGS = [
+    *(
+        f"path.{name}"
+        for name in (
+            "coalition_id",
+            "organisation_id",
+            "statement_id",
+            "commitment_id",
+            "task_id",
+            "mandate_id",
+            "role_id",
+            "token_id",
+            "language",
+        )
+    ),
+    "body.organisation_id",
+    "body.commitment_id",
+    "body.email",
+    "body.assignee_email",
+    "body.objective",
+    "body.version_hash",
+]
 
 
 @dataclass
@@ -66,8 +94,9 @@ class Target:
     def aim(self, case: schemathesis.Case) -> None:
         """The coverage phase names no id but "0" (always a 404): send its boundary bodies to the first known ids."""
         if case.meta is not None and case.meta.phase.name == "coverage" and case.path_parameters:
-            case.path_parameters = {name: self.ids[name][0] if name in self.ids else value
-                                    for name, value in case.path_parameters.items()}
+            case.path_parameters = {
+                name: self.ids[name][0] if name in self.ids else value for name, value in case.path_parameters.items()
+            }
 
 
 @pytest.fixture
@@ -78,29 +107,45 @@ def target(world: World) -> Target:
     opened = world.ok("POST", f"{world.path}/statements", "ana", text)["id"]
     world.ok("POST", f"{world.path}/statements/{opened}/open", "ana", {"threshold": 1})
     world.ok("POST", f"{world.path}/statements/{opened}/signatures", "lia", {"organisation_id": world.river})
-    tokens = [world.api.client.post("/api/v1/tokens", json={"email": world.email("olli"), "password": PASSWORD}).json
-              for _ in range(2)]
-    revoked = world.api.client.delete(f"/api/v1/tokens/{tokens[1]['id']}",
-                                      headers={"Authorization": f"Bearer {tokens[1]['token']}"})
+    tokens = [
+        world.api.client.post("/api/v1/tokens", json={"email": world.email("olli"), "password": PASSWORD}).json
+        for _ in range(2)
+    ]
+    revoked = world.api.client.delete(
+        f"/api/v1/tokens/{tokens[1]['id']}", headers={"Authorization": f"Bearer {tokens[1]['token']}"}
+    )
     assert revoked.status_code == 204
-    ids = {"coalition_id": (world.coalition,), "organisation_id": (world.green, world.river, world.oak),
-           "statement_id": (draft, opened), "commitment_id": (world.commitment,), "task_id": (world.task,),
-           "mandate_id": tuple(world.mandates.values()),
-           "role_id": tuple(role["role_id"] for role in world.ok("GET", world.path, "ana")["roles"]),
-           "token_id": (tokens[0]["id"],), "language": ("ro", "pl"), "objective": ("o1", "o2"),
-           "email": tuple(world.email(person) for person in ("ana", "bo", "lia", "mo", "olli")),
-           "version_hash": (world.ok("GET", f"{world.path}/statements/{opened}", "ana")["version_hash"],)}
+    ids = {
+        "coalition_id": (world.coalition,),
+        "organisation_id": (world.green, world.river, world.oak),
+        "statement_id": (draft, opened),
+        "commitment_id": (world.commitment,),
+        "task_id": (world.task,),
+        "mandate_id": tuple(world.mandates.values()),
+        "role_id": tuple(role["role_id"] for role in world.ok("GET", world.path, "ana")["roles"]),
+        "token_id": (tokens[0]["id"],),
+        "language": ("ro", "pl"),
+        "objective": ("o1", "o2"),
+        "email": tuple(world.email(person) for person in ("ana", "bo", "lia", "mo", "olli")),
+        "version_hash": (world.ok("GET", f"{world.path}/statements/{opened}", "ana")["version_hash"],),
+    }
     ids["assignee_email"] = ids["email"]
     return Target(world, ids, world.api.tokens[world.who("ana")], tokens[1]["token"])
 
 
 def load(target: Target, phases: dict[str, Any]) -> BaseSchema:
     """The app's own document, loaded through the app, with the world's values bound to the fields that name them."""
-    config = schemathesis.Config.from_dict({
-        "seed": 6, "generation": {"deterministic": True, "database": "none"}, "phases": phases,
-        "dictionaries": {name: {"values": list(values)} for name, values in target.ids.items()},
-        "parameters": {binding: {"dictionary": binding.partition(".")[2], "probability": 0.8}
-                       for binding in BINDINGS}})
+    config = schemathesis.Config.from_dict(
+        {
+            "seed": 6,
+            "generation": {"deterministic": True, "database": "none"},
+            "phases": phases,
+            "dictionaries": {name: {"values": list(values)} for name, values in target.ids.items()},
+            "parameters": {
+                binding: {"dictionary": binding.partition(".")[2], "probability": 0.8} for binding in BINDINGS
+            },
+        }
+    )
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", target.app, config=config)
 
 
@@ -113,8 +158,9 @@ def api_schema(target: Target) -> BaseSchema:
 @pytest.fixture
 def fuzzing_schema(target: Target) -> BaseSchema:
     """Random cases only: for the cheaper passes."""
-    return load(target, {"examples": {"enabled": False}, "coverage": {"enabled": False},
-                         "stateful": {"enabled": False}})
+    return load(
+        target, {"examples": {"enabled": False}, "coverage": {"enabled": False}, "stateful": {"enabled": False}}
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -144,9 +190,10 @@ def refused_without_a_token(_: Any, response: schemathesis.Response, case: schem
         return
     error = response.json()["error"]
     assert (response.status_code == 400 and "NUL" in error["message"]) or (
-        response.status_code in (404, 405) and error["code"] in ("not_found", "method_not_allowed")
-        and any("/" in str(value) for value in (case.path_parameters or {}).values())), (
-        f"{case.operation.label} answered {response.status_code} to a request without a valid token: {error}")
+        response.status_code in (404, 405)
+        and error["code"] in ("not_found", "method_not_allowed")
+        and any("/" in str(value) for value in (case.path_parameters or {}).values())
+    ), f"{case.operation.label} answered {response.status_code} to a request without a valid token: {error}"
 
 
 NO_TOKEN = ["", "Bearer", "Bearer not-a-token", "Basic YW5hOnB3", "Bearer {revoked}", "{token}"]
@@ -156,8 +203,9 @@ NO_TOKEN = ["", "Bearer", "Bearer not-a-token", "Basic YW5hOnB3", "Bearer {revok
 @random_cases.parametrize()
 @random_cases.given(authorization=st.sampled_from(NO_TOKEN))
 @settings(BASE, max_examples=8)
-def test_without_a_valid_token_every_guarded_operation_answers_401(case: schemathesis.Case, authorization: str,
-                                                                    target: Target) -> None:
+def test_without_a_valid_token_every_guarded_operation_answers_401(
+    case: schemathesis.Case, authorization: str, target: Target
+) -> None:
     sent = authorization.format(revoked=target.revoked, token=target.token)  # "{token}": no "Bearer" before it
     response = case.call(headers={"Authorization": sent})
     case.validate_response(response, checks=[*CONFORMS, refused_without_a_token])

@@ -9,7 +9,7 @@ import re
 import pytest
 from flask import Flask
 
-from coalition.event_types import registry
+from coalition.domain.event_types import registry
 from tests.e2e.conftest import MakeApp
 from tests.e2e.world import Api, World
 
@@ -35,8 +35,13 @@ def test_no_page_runs_an_inline_script_or_loads_another_host(client: object) -> 
 
 def test_the_callers_request_id_is_echoed_and_becomes_the_events_correlation_id(api: Api) -> None:
     api.register("ana")
-    response = api.call("POST", "/organisations", "ana", {"name": "Green Earth", "country": "RO", "sector": "ngo",
-                                                         "mission": "Rivers"}, headers={"X-Request-Id": "trace-42"})
+    response = api.call(
+        "POST",
+        "/organisations",
+        "ana",
+        {"name": "Green Earth", "country": "RO", "sector": "ngo", "mission": "Rivers"},
+        headers={"X-Request-Id": "trace-42"},
+    )
 
     assert response.status_code == 201 and response.headers["X-Request-Id"] == "trace-42"
     position, _ = api.app.extensions["coalition"].store.head()
@@ -55,8 +60,10 @@ def test_sign_in_is_rate_limited_per_client_and_says_when_to_try_again(make_app:
     client = limited(make_app, database_url).test_client()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True))
     assert token
-    answers = [client.post("/login", data={"csrf_token": token.group(1), "email": "x@example.org", "password": "wrong"})
-               for _ in range(11)]
+    answers = [
+        client.post("/login", data={"csrf_token": token.group(1), "email": "x@example.org", "password": "wrong"})
+        for _ in range(11)
+    ]
 
     assert [a.status_code for a in answers[:10]] == [400] * 10  # wrong password: the form again
     assert answers[10].status_code == 429 and int(answers[10].headers["Retry-After"]) > 0
@@ -64,12 +71,16 @@ def test_sign_in_is_rate_limited_per_client_and_says_when_to_try_again(make_app:
     assert client.get("/login").status_code == 200  # reading the form is not limited
 
 
-@pytest.mark.parametrize(("path", "body", "allowed"), [
-    ("/api/v1/tokens", {"email": "x@example.org", "password": "wrong"}, 10),
-    ("/api/v1/users", {"email": "not an e-mail", "password": "x", "name": ""}, 5),
-])
-def test_api_doors_are_rate_limited_in_the_apis_error_shape(make_app: MakeApp, database_url: str, path: str,
-                                                            body: dict, allowed: int) -> None:
+@pytest.mark.parametrize(
+    ("path", "body", "allowed"),
+    [
+        ("/api/v1/tokens", {"email": "x@example.org", "password": "wrong"}, 10),
+        ("/api/v1/users", {"email": "not an e-mail", "password": "x", "name": ""}, 5),
+    ],
+)
+def test_api_doors_are_rate_limited_in_the_apis_error_shape(
+    make_app: MakeApp, database_url: str, path: str, body: dict, allowed: int
+) -> None:
     client = limited(make_app, database_url).test_client()
     answers = [client.post(path, json=body) for _ in range(allowed + 1)]
 
@@ -94,29 +105,39 @@ def test_requests_are_logged_as_json_lines_without_secrets(client: object, caplo
     assert "s3cret" not in caplog.text and "test" not in json.dumps(lines[-1])  # neither the body nor the secret key
 
 
-def test_creating_tokens_from_the_page_shares_the_password_count_with_sign_in(make_app: MakeApp, database_url: str) -> None:
+def test_creating_tokens_from_the_page_shares_the_password_count_with_sign_in(
+    make_app: MakeApp, database_url: str
+) -> None:
     from tests.e2e.pages import csrf
 
     app = limited(make_app, database_url)
     client = app.test_client()
     client.post("/api/v1/users", json={"email": "ana@example.org", "password": "correct horse battery", "name": "Ana"})
-    client.post("/login", data={"csrf_token": csrf(client, "/login"), "email": "ana@example.org",
-                                "password": "correct horse battery"})
+    client.post(
+        "/login",
+        data={"csrf_token": csrf(client, "/login"), "email": "ana@example.org", "password": "correct horse battery"},
+    )
     token = csrf(client, "/account/tokens")
-    answers = [client.post("/account/tokens", data={"csrf_token": token, "password": "correct horse battery"})
-               for _ in range(10)]
+    answers = [
+        client.post("/account/tokens", data={"csrf_token": token, "password": "correct horse battery"})
+        for _ in range(10)
+    ]
 
     assert [a.status_code for a in answers] == [201] * 9 + [429]  # the sign-in was the first of ten
 
 
-@pytest.mark.parametrize(("method", "path", "form"), [
-    ("GET", "/coalitions/a%00b", None),
-    ("GET", "/coalitions?x=a%00b", None),
-    ("POST", "/organisations", {"name": "Nul\x00Org", "country": "RO", "sector": "ngo", "mission": "m"}),
-    ("POST", "/login", {"email": "a\x00@example.org", "password": "x"}),
-])
-def test_a_nul_character_anywhere_is_a_clear_400_on_the_pages_too(world: World, method: str, path: str,
-                                                                 form: dict | None) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "form"),
+    [
+        ("GET", "/coalitions/a%00b", None),
+        ("GET", "/coalitions?x=a%00b", None),
+        ("POST", "/organisations", {"name": "Nul\x00Org", "country": "RO", "sector": "ngo", "mission": "m"}),
+        ("POST", "/login", {"email": "a\x00@example.org", "password": "x"}),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_clear_400_on_the_pages_too(
+    world: World, method: str, path: str, form: dict | None
+) -> None:
     from tests.e2e.pages import signed_in
 
     client = signed_in(world, "ana")
@@ -145,8 +166,9 @@ def test_behind_a_proxy_each_client_is_counted_by_its_forwarded_address(make_app
     client = app.test_client()
 
     def attempt(address: str) -> int:
-        return client.post("/api/v1/tokens", json={"email": "x@example.org", "password": "wrong"},
-                           headers={"X-Forwarded-For": address}).status_code
+        return client.post(
+            "/api/v1/tokens", json={"email": "x@example.org", "password": "wrong"}, headers={"X-Forwarded-For": address}
+        ).status_code
 
     assert [attempt("198.51.100.1") for _ in range(11)][-1] == 429
     assert attempt("198.51.100.2") == 401  # another client behind the same proxy is not locked out

@@ -11,8 +11,8 @@ from werkzeug.test import TestResponse
 
 from coalition import create_app
 from coalition.accounts import find_user
-from tests.e2e.pages import csrf as token
 from tests.e2e.conftest import migrate, services
+from tests.e2e.pages import csrf as token
 from tests.e2e.world import TEST_CONFIG
 
 PASSWORD = "correct horse battery"
@@ -27,16 +27,20 @@ def site(database_url: str) -> Iterator[Flask]:
     services(app).engine.dispose()
 
 
-def register(client: FlaskClient, email: str = "ana@example.org", name: str = "Ana Pop",
-             password: str = PASSWORD) -> TestResponse:
-    return client.post("/register", data={"csrf_token": token(client, "/register"), "name": name, "email": email,
-                                          "password": password})
+def register(
+    client: FlaskClient, email: str = "ana@example.org", name: str = "Ana Pop", password: str = PASSWORD
+) -> TestResponse:
+    return client.post(
+        "/register", data={"csrf_token": token(client, "/register"), "name": name, "email": email, "password": password}
+    )
 
 
-def sign_in(client: FlaskClient, email: str = "ana@example.org", password: str = PASSWORD,
-            next_: str = "") -> TestResponse:
-    return client.post("/login", data={"csrf_token": token(client, "/login"), "email": email, "password": password,
-                                       "next": next_})
+def sign_in(
+    client: FlaskClient, email: str = "ana@example.org", password: str = PASSWORD, next_: str = ""
+) -> TestResponse:
+    return client.post(
+        "/login", data={"csrf_token": token(client, "/login"), "email": email, "password": password, "next": next_}
+    )
 
 
 def test_registering_signs_you_in_and_your_name_is_in_the_header(site: Flask) -> None:
@@ -48,13 +52,17 @@ def test_registering_signs_you_in_and_your_name_is_in_the_header(site: Flask) ->
     assert "Signed in as Ana Pop" in home and "Welcome, Ana Pop" in home
 
 
-@pytest.mark.parametrize(("fields", "says"), [
-    ({"password": "short"}, "Use at least 10 characters."),
-    ({"email": "not-an-address"}, "Invalid email address."),
-    ({"name": ""}, "This field is required."),
-])
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"password": "short"}, "Use at least 10 characters."),
+        ({"email": "not-an-address"}, "Invalid email address."),
+        ({"name": ""}, "This field is required."),
+    ],
+)
 def test_registration_errors_are_shown_beside_the_field_and_nothing_is_created(
-        site: Flask, fields: dict[str, str], says: str) -> None:
+    site: Flask, fields: dict[str, str], says: str
+) -> None:
     client = site.test_client()
     response = register(client, **{"email": "bo@example.org", "name": "Bo", "password": PASSWORD, **fields})
 

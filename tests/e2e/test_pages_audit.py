@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from coalition.api.reports import CSV_COLUMNS
-from coalition.pages import audit
+from coalition.reads.reports import CSV_COLUMNS
+from coalition.web.pages import audit
 from events.schema import events
 from tests.e2e.conftest import services
 from tests.e2e.pages import signed_in, text
@@ -31,10 +31,18 @@ def world(api: Api) -> World:
 def later_work(world: World) -> str:
     """On LATER: River Watch pledges a second commitment, and its first is rescheduled then fulfilled."""
     at(world.api, LATER)
-    second = world.ok("POST", f"{world.path}/commitments", "bo", {
-        "organisation_id": world.river, "kind": "funding", "description": "A policy analyst", "due_on": "2027-09-01"})
-    world.ok("POST", f"{world.path}/commitments/{world.commitment}/reschedule", "bo",
-             {"due_on": "2027-05-31", "reason": "The boat is in repair"})
+    second = world.ok(
+        "POST",
+        f"{world.path}/commitments",
+        "bo",
+        {"organisation_id": world.river, "kind": "funding", "description": "A policy analyst", "due_on": "2027-09-01"},
+    )
+    world.ok(
+        "POST",
+        f"{world.path}/commitments/{world.commitment}/reschedule",
+        "bo",
+        {"due_on": "2027-05-31", "reason": "The boat is in repair"},
+    )
     world.ok("POST", f"{world.path}/commitments/{world.commitment}/fulfil", "ana", {"note": "Seen on site"})
     return str(second["id"])
 
@@ -47,8 +55,10 @@ def audit_page(world: World, query: str = "", person: str = "ana") -> str:
 
 def summaries(page: str) -> list[str]:
     """The event lines of the history table, in page order."""
-    return [re.sub(r"\s+", " ", line).strip()
-            for line in re.findall(r'<span class="badge audit-type">[^<]*</span>([^<]*)</td>', page)]
+    return [
+        re.sub(r"\s+", " ", line).strip()
+        for line in re.findall(r'<span class="badge audit-type">[^<]*</span>([^<]*)</td>', page)
+    ]
 
 
 # -- the history ------------------------------------------------------------------------------------
@@ -57,8 +67,9 @@ def summaries(page: str) -> list[str]:
 def test_a_facilitator_sees_the_history_newest_first_with_names_positions_and_hashes(world: World) -> None:
     page = audit_page(world)
     with services(world.api.app).engine.connect() as connection:
-        founding_hash = connection.execute(select(events.c.hash).where(
-            events.c.type == "CoalitionFounded")).scalar_one()
+        founding_hash = connection.execute(
+            select(events.c.hash).where(events.c.type == "CoalitionFounded")
+        ).scalar_one()
 
     lines = summaries(page)
     assert len(lines) == 7 and "7 events match." in page
@@ -74,8 +85,10 @@ def test_filtering_by_type_shows_only_those_events(world: World) -> None:
 
     page = audit_page(world, "?type=CommitmentPledged")
 
-    assert summaries(page) == ["River Watch pledged funding: “A policy analyst”, due 2027-09-01",
-                               "River Watch pledged staff time: “Two field officers”, due 2027-03-31"]
+    assert summaries(page) == [
+        "River Watch pledged funding: “A policy analyst”, due 2027-09-01",
+        "River Watch pledged staff time: “Two field officers”, due 2027-03-31",
+    ]
     assert '<option selected value="CommitmentPledged">Commitment pledged</option>' in page
 
 
@@ -98,19 +111,24 @@ def test_filtering_by_person_and_by_dates(world: World) -> None:
     assert by_bo and all(line.startswith(("River Watch", "Bo Nowak")) for line in by_bo)
     assert len(since) == 3 and since[0].startswith("Ana Pop recorded “Two field officers” of River Watch as fulfilled")
     assert len(until) == 7 and not any("fulfilled" in line for line in until)
-    assert between == [] and "No event matches these filters." in audit_page(world, "?since=2027-01-16&until=2027-02-09")
+    assert between == [] and "No event matches these filters." in audit_page(
+        world, "?since=2027-01-16&until=2027-02-09"
+    )
 
 
-@pytest.mark.parametrize("query,message", [
-    ("?since=2027-13-45", "Write the date as year-month-day, for example 2027-03-31."),
-    ("?until=last+week", "Write the date as year-month-day"),
-    ("?type=Nonsense", "Choose a kind of event from the list."),
-    ("?organisation_id=nowhere", "Choose an organisation from the list."),
-    ("?actor=someone", "Choose a person from the list."),
-    ("?since=2027-02-01&until=2027-01-01", "The end date must be on or after the start date."),
-    ("?until=9999-12-31", "between the years 1 and 9998"),
-    ("?before=zero", "This link to older events is broken"),
-])
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("?since=2027-13-45", "Write the date as year-month-day, for example 2027-03-31."),
+        ("?until=last+week", "Write the date as year-month-day"),
+        ("?type=Nonsense", "Choose a kind of event from the list."),
+        ("?organisation_id=nowhere", "Choose an organisation from the list."),
+        ("?actor=someone", "Choose a person from the list."),
+        ("?since=2027-02-01&until=2027-01-01", "The end date must be on or after the start date."),
+        ("?until=9999-12-31", "between the years 1 and 9998"),
+        ("?before=zero", "This link to older events is broken"),
+    ],
+)
 def test_bad_filters_answer_400_saying_what_to_fix(world: World, query: str, message: str) -> None:
     response = signed_in(world, "ana").get(f"{world.path}/audit{query}")
 
@@ -144,8 +162,7 @@ def test_the_history_is_for_facilitators_only(world: World) -> None:
 def test_the_page_links_to_the_csv_the_as_of_view_and_each_members_history(world: World) -> None:
     page = audit_page(world, f"?type=TaskCreated&organisation_id={world.river}")
 
-    assert (f'href="/coalitions/{world.coalition}/audit.csv?organisation_id={world.river}&amp;type=TaskCreated"'
-            in page)
+    assert f'href="/coalitions/{world.coalition}/audit.csv?organisation_id={world.river}&amp;type=TaskCreated"' in page
     assert f'action="/coalitions/{world.coalition}/audit/as-of"' in page
     assert f'href="/coalitions/{world.coalition}/members/{world.green}/history"' in page
     assert f'href="/coalitions/{world.coalition}/members/{world.river}/history"' in page
@@ -161,7 +178,8 @@ def test_the_csv_export_has_the_apis_columns_and_the_filtered_rows(world: World)
 
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="coalition-{world.coalition}-history.csv"')
+        f'attachment; filename="coalition-{world.coalition}-history.csv"'
+    )
     table = list(csv.reader(io.StringIO(text(response))))
     assert tuple(table[0]) == CSV_COLUMNS
     assert [row[2] for row in table[1:]] == ["CommitmentPledged"]
@@ -230,9 +248,10 @@ def test_a_members_history_shows_each_commitment_and_task_with_every_change(worl
     page = text(signed_in(world, "ana").get(f"{world.path}/members/{world.river}/history"))
 
     assert "Commitment history of River Watch" in page and "good standing" in page
-    first = page[page.index("Two field officers"):page.index("A policy analyst")]
+    first = page[page.index("Two field officers") : page.index("A policy analyst")]
     assert ["Commitment pledged", "Commitment rescheduled", "Commitment fulfilled"] == re.findall(
-        r"<strong>([^<]+)</strong>", first)
+        r"<strong>([^<]+)</strong>", first
+    )
     assert "The boat is in repair" in first and "Seen on site" in first and "May 31, 2027" in first
     assert "by Ana Pop for Green Earth" in first and "by Bo Nowak for River Watch" in first
     assert "Sample ten sites" in page and "Task created" in page

@@ -43,7 +43,9 @@ def test_facilitators_see_the_timeline_the_audit_and_the_tools_others_do_not(wor
     member = signed_in(world, "mo").get(f"/coalitions/{world.coalition}").get_data(as_text=True)
 
     assert 'class="chart chart-timeline' in facilitator and "chart-timeline" not in member
-    assert f"/coalitions/{world.coalition}/audit" in facilitator and f"/coalitions/{world.coalition}/audit" not in member
+    assert (
+        f"/coalitions/{world.coalition}/audit" in facilitator and f"/coalitions/{world.coalition}/audit" not in member
+    )
     assert f"/coalitions/{world.coalition}/agreement" in facilitator and "/agreement" not in member
     assert "Draft a statement" in facilitator and "Draft a statement" not in member  # members may not draft here
     for page in (facilitator, member):  # every member reaches the shared pages from the coalition's navigation

@@ -21,8 +21,9 @@ def text(response: TestResponse) -> str:
 
 
 def draft(world: World, body: str = "We call on *governments* to act.") -> str:
-    sid = world.ok("POST", f"{world.path}/statements", "ana",
-                   {"title": "Clean rivers now", "body": body, "language": "en"})["id"]
+    sid = world.ok(
+        "POST", f"{world.path}/statements", "ana", {"title": "Clean rivers now", "body": body, "language": "en"}
+    )["id"]
     return f"{world.path}/statements/{sid}"
 
 
@@ -44,8 +45,12 @@ def test_ana_drafts_a_statement_and_lands_on_its_editor(world: World) -> None:
     assert '<option selected value="en">English (en)</option>' in text(page)
     assert '<option value="ro">Romanian (ro)</option>' in text(page)
 
-    response = submit(client, f"{world.path}/statements/new", f"{world.path}/statements/new",
-                      {"title": "Clean rivers now", "body": "We call on *governments* to act.", "language": "en"})
+    response = submit(
+        client,
+        f"{world.path}/statements/new",
+        f"{world.path}/statements/new",
+        {"title": "Clean rivers now", "body": "We call on *governments* to act.", "language": "en"},
+    )
 
     assert response.status_code == 302 and response.headers["Location"].endswith("/edit")
     listed = world.ok("GET", f"{world.path}/statements", "ana")["statements"]
@@ -58,8 +63,12 @@ def test_ana_drafts_a_statement_and_lands_on_its_editor(world: World) -> None:
 def test_a_new_statement_without_a_title_is_400_with_the_error_inline(world: World) -> None:
     client = signed_in(world, "ana")
     head = world.api.head()
-    response = submit(client, f"{world.path}/statements/new", f"{world.path}/statements/new",
-                      {"title": "", "body": "Text", "language": "en"})
+    response = submit(
+        client,
+        f"{world.path}/statements/new",
+        f"{world.path}/statements/new",
+        {"title": "", "body": "Text", "language": "en"},
+    )
 
     assert response.status_code == 400
     assert re.search(r'id="title-errors"><li>This field is required', text(response))
@@ -69,9 +78,17 @@ def test_a_new_statement_without_a_title_is_400_with_the_error_inline(world: Wor
 def test_previewing_a_new_statement_renders_it_safely_and_records_nothing(world: World) -> None:
     client = signed_in(world, "ana")
     head = world.api.head()
-    response = submit(client, f"{world.path}/statements/new", f"{world.path}/statements/new",
-                      {"title": "Clean rivers", "body": "We **demand** action. <script>alert(1)</script>",
-                       "language": "en", "preview": "1"})
+    response = submit(
+        client,
+        f"{world.path}/statements/new",
+        f"{world.path}/statements/new",
+        {
+            "title": "Clean rivers",
+            "body": "We **demand** action. <script>alert(1)</script>",
+            "language": "en",
+            "preview": "1",
+        },
+    )
 
     assert response.status_code == 200 and world.api.head() == head
     assert "<strong>demand</strong>" in raw(response) and "&lt;script&gt;alert(1)&lt;/script&gt;" in raw(response)
@@ -85,8 +102,12 @@ def test_mo_may_not_draft_here_and_a_post_is_refused(world: World) -> None:
     assert 'name="body"' not in text(page)
 
     head = world.api.head()
-    response = submit(client, f"{world.path}/statements/new", f"{world.path}/statements/new",
-                      {"title": "Mine", "body": "Text", "language": "en"})
+    response = submit(
+        client,
+        f"{world.path}/statements/new",
+        f"{world.path}/statements/new",
+        {"title": "Mine", "body": "Text", "language": "en"},
+    )
     assert response.status_code == 403 and "only facilitators may draft statements" in text(response)
     assert world.api.head() == head
 
@@ -97,20 +118,29 @@ def test_when_members_may_draft_mo_drafts_for_river_watch_and_edits_it(world: Wo
     page = text(client.get(f"{world.path}/statements/new"))
     assert "Drafted for" in page and f'<option value="{world.river}">River Watch</option>' in page
 
-    response = submit(client, f"{world.path}/statements/new", f"{world.path}/statements/new",
-                      {"title": "From the river", "body": "Text", "language": "en", "organisation_id": world.river})
+    response = submit(
+        client,
+        f"{world.path}/statements/new",
+        f"{world.path}/statements/new",
+        {"title": "From the river", "body": "Text", "language": "en", "organisation_id": world.river},
+    )
     assert response.status_code == 302
     editor = text(client.get(response.headers["Location"]))
     assert 'name="body"' in editor and "Open for signature" not in editor  # edits; only facilitators open
     assert "Only the coalition's facilitators and the statement's drafter" in text(
-        signed_in(world, "lia").get(response.headers["Location"]))  # another person of the same member
+        signed_in(world, "lia").get(response.headers["Location"])
+    )  # another person of the same member
 
 
 def test_an_unknown_language_is_400_inline(world: World) -> None:
     client = signed_in(world, "ana")
     head = world.api.head()
-    response = submit(client, f"{world.path}/statements/new", f"{world.path}/statements/new",
-                      {"title": "T", "body": "B", "language": "xx"})
+    response = submit(
+        client,
+        f"{world.path}/statements/new",
+        f"{world.path}/statements/new",
+        {"title": "T", "body": "B", "language": "xx"},
+    )
     assert response.status_code == 400 and "Not a valid choice" in text(response) and world.api.head() == head
 
 
@@ -121,24 +151,38 @@ def test_revising_and_previewing_the_draft(world: World) -> None:
     path = draft(world)
     client = signed_in(world, "ana")
     head = world.api.head()
-    preview = submit(client, f"{path}/edit", f"{path}/edit",
-                     {"title": "Clean rivers now", "body": "A *new* call.", "language": "en", "preview": "1"})
+    preview = submit(
+        client,
+        f"{path}/edit",
+        f"{path}/edit",
+        {"title": "Clean rivers now", "body": "A *new* call.", "language": "en", "preview": "1"},
+    )
     assert preview.status_code == 200 and "<em>new</em>" in text(preview) and "Not saved yet" in text(preview)
     assert world.api.head() == head and world.ok("GET", path, "ana")["body"] == "We call on *governments* to act."
 
-    saved = submit(client, f"{path}/edit", f"{path}/edit",
-                   {"title": "Clean rivers today", "body": "A *new* call.", "language": "en"})
+    saved = submit(
+        client,
+        f"{path}/edit",
+        f"{path}/edit",
+        {"title": "Clean rivers today", "body": "A *new* call.", "language": "en"},
+    )
     assert saved.status_code == 302
     assert (world.ok("GET", path, "ana")["title"], world.ok("GET", path, "ana")["body"]) == (
-        "Clean rivers today", "A *new* call.")
+        "Clean rivers today",
+        "A *new* call.",
+    )
 
 
 def test_a_revision_that_changes_nothing_is_refused_with_the_reason(world: World) -> None:
     path = draft(world)
     client = signed_in(world, "ana")
     head = world.api.head()
-    response = submit(client, f"{path}/edit", f"{path}/edit",
-                      {"title": "Clean rivers now", "body": "We call on *governments* to act.", "language": "en"})
+    response = submit(
+        client,
+        f"{path}/edit",
+        f"{path}/edit",
+        {"title": "Clean rivers now", "body": "We call on *governments* to act.", "language": "en"},
+    )
     assert response.status_code == 409 and "nothing to change" in text(response) and world.api.head() == head
 
 
@@ -152,15 +196,24 @@ def test_translating_into_romanian_with_preview(world: World) -> None:
     assert '<option selected value="ro">' in text(page) and 'value="en">' not in text(page)
 
     head = world.api.head()
-    preview = submit(client, f"{path}/translations/ro", f"{path}/translations/ro",
-                     {"language": "ro", "title": "Râuri curate", "body": "Cerem *guvernelor*.", "preview": "1"})
+    preview = submit(
+        client,
+        f"{path}/translations/ro",
+        f"{path}/translations/ro",
+        {"language": "ro", "title": "Râuri curate", "body": "Cerem *guvernelor*.", "preview": "1"},
+    )
     assert preview.status_code == 200 and "<em>guvernelor</em>" in text(preview) and world.api.head() == head
 
-    saved = submit(client, f"{path}/translations/ro", f"{path}/translations/ro",
-                   {"language": "ro", "title": "Râuri curate", "body": "Cerem *guvernelor*."})
+    saved = submit(
+        client,
+        f"{path}/translations/ro",
+        f"{path}/translations/ro",
+        {"language": "ro", "title": "Râuri curate", "body": "Cerem *guvernelor*."},
+    )
     assert saved.status_code == 302
     assert world.ok("GET", path, "ana")["translations"] == [
-        {"language": "ro", "title": "Râuri curate", "body": "Cerem *guvernelor*."}]
+        {"language": "ro", "title": "Râuri curate", "body": "Cerem *guvernelor*."}
+    ]
     editor = text(client.get(f"{path}/edit"))
     assert f'href="{path}/translations/ro"' in editor and "Râuri curate" in editor
 
@@ -169,8 +222,9 @@ def test_a_translation_without_a_body_is_400_and_unknown_languages_404(world: Wo
     path = draft(world)
     client = signed_in(world, "ana")
     head = world.api.head()
-    response = submit(client, f"{path}/translations/ro", f"{path}/translations/ro",
-                      {"language": "ro", "title": "Râuri", "body": ""})
+    response = submit(
+        client, f"{path}/translations/ro", f"{path}/translations/ro", {"language": "ro", "title": "Râuri", "body": ""}
+    )
     assert response.status_code == 400 and 'id="body-errors"' in text(response) and world.api.head() == head
     assert client.get(f"{path}/translations/zz").status_code == 404
     unchosen = client.get(f"{path}/translations?language=", follow_redirects=True)
@@ -186,8 +240,9 @@ def test_mo_sees_the_draft_editor_without_its_forms_and_cannot_translate(world: 
     assert 'name="body"' not in page and "Open for signature" not in page
 
     head = world.api.head()
-    response = submit(client, f"{path}/translations/ro", f"{path}/edit",
-                      {"language": "ro", "title": "Râuri", "body": "Text"})
+    response = submit(
+        client, f"{path}/translations/ro", f"{path}/edit", {"language": "ro", "title": "Râuri", "body": "Text"}
+    )
     assert response.status_code == 403 and "only facilitators and the statement's drafter" in text(response)
     assert world.api.head() == head
 
@@ -250,8 +305,12 @@ def test_amending_asks_for_reconfirmation_of_earlier_signatures(world: World) ->
     assert "We call on *governments* to act." in text(page) and "Cerem guvernelor." in text(page)  # prefilled
 
     head = world.api.head()
-    fields = {"title": "Clean rivers now", "body": "We call on *governments* to act today.",
-              "title_ro": "Râuri curate acum", "body_ro": "Cerem guvernelor azi."}
+    fields = {
+        "title": "Clean rivers now",
+        "body": "We call on *governments* to act today.",
+        "title_ro": "Râuri curate acum",
+        "body_ro": "Cerem guvernelor azi.",
+    }
     preview = submit(client, f"{path}/amend", f"{path}/amend", {**fields, "preview": "1"})
     assert preview.status_code == 200 and "<em>governments</em> to act today." in text(preview)
     assert world.api.head() == head
@@ -266,8 +325,12 @@ def test_amending_asks_for_reconfirmation_of_earlier_signatures(world: World) ->
 def test_amending_needs_every_text_and_a_facilitator(world: World) -> None:
     path = opened(world)
     head = world.api.head()
-    missing = submit(signed_in(world, "ana"), f"{path}/amend", f"{path}/amend",
-                     {"title": "T", "body": "B", "title_ro": "T", "body_ro": ""})
+    missing = submit(
+        signed_in(world, "ana"),
+        f"{path}/amend",
+        f"{path}/amend",
+        {"title": "T", "body": "B", "title_ro": "T", "body_ro": ""},
+    )
     assert missing.status_code == 400 and 'id="body_ro-errors"' in text(missing)
     mo = signed_in(world, "mo")
     assert "Only the coalition's facilitators may amend" in text(mo.get(f"{path}/amend"))
@@ -326,8 +389,12 @@ def test_the_statement_page_of_a_draft_links_to_the_editor_for_its_editors(world
 
 def test_an_endorser_endorses_from_the_statement_page(world: World) -> None:
     path = opened(world)
-    world.ok("POST", f"{world.path}/roles", "ana",
-             {"email": world.email("mo"), "organisation_id": world.river, "role": "endorser"})
+    world.ok(
+        "POST",
+        f"{world.path}/roles",
+        "ana",
+        {"email": world.email("mo"), "organisation_id": world.river, "role": "endorser"},
+    )
     client = signed_in(world, "mo")
     assert "Endorse this statement" in text(client.get(path))
 
@@ -339,7 +406,10 @@ def test_an_endorser_endorses_from_the_statement_page(world: World) -> None:
     assert response.status_code == 302
     endorsement = world.ok("GET", path, "mo")["endorsements"][0]
     assert (endorsement["name"], endorsement["title"], endorsement["status"]) == (
-        "Mo Zielinski", "Director", "endorsed")
+        "Mo Zielinski",
+        "Director",
+        "endorsed",
+    )
     page = text(client.get(path))
     assert "You endorsed this version." in page and "Personal endorsements" in page
 
@@ -384,8 +454,10 @@ def test_an_amendment_drops_the_count_until_reconfirmed(world: World) -> None:
 # -- who may see the pages, and forms without their token ------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["/statements/new", "/statements/{sid}/edit", "/statements/{sid}/translations/ro",
-                                  "/statements/{sid}/amend"])
+@pytest.mark.parametrize(
+    "page",
+    ["/statements/new", "/statements/{sid}/edit", "/statements/{sid}/translations/ro", "/statements/{sid}/amend"],
+)
 def test_pages_need_a_member_and_a_known_statement(world: World, page: str) -> None:
     path = draft(world)
     sid = path.rsplit("/", 1)[1]
@@ -398,14 +470,25 @@ def test_pages_need_a_member_and_a_known_statement(world: World, page: str) -> N
     assert signed_in(world, "ana").get(unknown).status_code == 404
 
 
-@pytest.mark.parametrize("action", ["/statements/new", "/statements/{sid}/edit", "/statements/{sid}/open",
-                                    "/statements/{sid}/translations/ro", "/statements/{sid}/amend",
-                                    "/statements/{sid}/close", "/statements/{sid}/publish",
-                                    "/statements/{sid}/endorse"])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "/statements/new",
+        "/statements/{sid}/edit",
+        "/statements/{sid}/open",
+        "/statements/{sid}/translations/ro",
+        "/statements/{sid}/amend",
+        "/statements/{sid}/close",
+        "/statements/{sid}/publish",
+        "/statements/{sid}/endorse",
+    ],
+)
 def test_a_form_posted_without_its_csrf_token_is_400_and_records_nothing(world: World, action: str) -> None:
     path = draft(world)
     client = signed_in(world, "ana")
     head = world.api.head()
-    response = client.post(world.path + action.format(sid=path.rsplit("/", 1)[1]),
-                           data={"title": "T", "body": "B", "language": "en", "threshold": "1"})
+    response = client.post(
+        world.path + action.format(sid=path.rsplit("/", 1)[1]),
+        data={"title": "T", "body": "B", "language": "en", "threshold": "1"},
+    )
     assert response.status_code == 400 and world.api.head() == head

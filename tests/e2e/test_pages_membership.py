@@ -5,16 +5,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask.testing import FlaskClient
-
 from tests.e2e.pages import csrf, signed_in, submit, text
 from tests.e2e.world import World
 
 NEW = "/coalitions/new"
-FOUNDING = {"name": "Baltic Shores Alliance", "purpose": "Cleaner beaches", "starts_on": "2026-02-01",
-            "ends_on": "", "cooperation_mechanism": "Quarterly meetings", "benefit_sharing": "Shared credit",
-            "objectives-0-text": "Clean 20 beaches", "objectives-0-measure": "beaches cleaned",
-            "objectives-0-target_date": "2026-09-30"}
+FOUNDING = {
+    "name": "Baltic Shores Alliance",
+    "purpose": "Cleaner beaches",
+    "starts_on": "2026-02-01",
+    "ends_on": "",
+    "cooperation_mechanism": "Quarterly meetings",
+    "benefit_sharing": "Shared credit",
+    "objectives-0-text": "Clean 20 beaches",
+    "objectives-0-measure": "beaches cleaned",
+    "objectives-0-target_date": "2026-09-30",
+}
 
 
 def found_form(world: World, person: str = "ana", **changes: Any) -> dict[str, Any]:
@@ -48,18 +53,36 @@ def test_the_founding_form_offers_the_organisations_i_act_for_and_one_objective_
 
 def test_founding_records_the_coalition_and_goes_to_its_home(world: World) -> None:
     client = signed_in(world, "ana")
-    response = submit(client, NEW, NEW, found_form(world, **{
-        "members_may_draft": "y", "objectives-1-text": "", "objectives-1-measure": "",  # an empty row: ignored
-        "objectives-2-text": "Publish a beach report", "objectives-2-target_date": ""}))
+    response = submit(
+        client,
+        NEW,
+        NEW,
+        found_form(
+            world,
+            **{
+                "members_may_draft": "y",
+                "objectives-1-text": "",
+                "objectives-1-measure": "",  # an empty row: ignored
+                "objectives-2-text": "Publish a beach report",
+                "objectives-2-target_date": "",
+            },
+        ),
+    )
 
     assert response.status_code == 302
     coalition_id = response.headers["Location"].rsplit("/", 1)[1]
     founded = world.ok("GET", f"/coalitions/{coalition_id}", "ana")
     agreement = founded["agreement"]
     assert (agreement["name"], agreement["starts_on"], agreement["ends_on"], agreement["members_may_draft"]) == (
-        "Baltic Shores Alliance", "2026-02-01", None, True)
+        "Baltic Shores Alliance",
+        "2026-02-01",
+        None,
+        True,
+    )
     assert [(o["text"], o.get("measure"), o.get("target_date")) for o in agreement["objectives"]] == [
-        ("Clean 20 beaches", "beaches cleaned", "2026-09-30"), ("Publish a beach report", None, None)]
+        ("Clean 20 beaches", "beaches cleaned", "2026-09-30"),
+        ("Publish a beach report", None, None),
+    ]
     assert [(r["role"], r["organisation_id"]) for r in founded["roles"]] == [("facilitator", world.green)]
     assert "The coalition was founded" in text(client.get(response.headers["Location"]))
 
@@ -79,8 +102,12 @@ def test_add_another_objective_shows_one_more_row_and_records_nothing(world: Wor
 def test_remove_takes_that_row_out_and_records_nothing(world: World) -> None:
     client = signed_in(world, "ana")
     head = world.api.head()
-    response = submit(client, NEW, NEW, found_form(world, **{
-        "objectives-1-text": "Second", "objectives-2-text": "Third", "objectives-1-remove": "1"}))
+    response = submit(
+        client,
+        NEW,
+        NEW,
+        found_form(world, **{"objectives-1-text": "Second", "objectives-2-text": "Third", "objectives-1-remove": "1"}),
+    )
     page = text(response)
 
     assert response.status_code == 200 and world.api.head() == head
@@ -91,8 +118,12 @@ def test_remove_takes_that_row_out_and_records_nothing(world: World) -> None:
 def test_founding_without_an_objective_is_refused_inline(world: World) -> None:
     client = signed_in(world, "ana")
     head = world.api.head()
-    response = submit(client, NEW, NEW, found_form(world, **{
-        "objectives-0-text": "", "objectives-0-measure": "", "objectives-0-target_date": ""}))
+    response = submit(
+        client,
+        NEW,
+        NEW,
+        found_form(world, **{"objectives-0-text": "", "objectives-0-measure": "", "objectives-0-target_date": ""}),
+    )
 
     assert response.status_code == 400 and world.api.head() == head
     assert "Name at least one common objective." in text(response)
@@ -163,28 +194,53 @@ def test_the_amend_form_is_prefilled_with_the_agreement_and_its_objectives(world
 def test_a_facilitator_amends_the_agreement_and_adds_an_objective(world: World) -> None:
     client = signed_in(world, "ana")
     path = f"{world.path}/agreement"
-    response = submit(client, path, path, {
-        "name": "Danube Rivers Coalition", "purpose": "Cleaner rivers, and fish", "starts_on": "2026-01-01",
-        "ends_on": "2028-12-31", "cooperation_mechanism": "Monthly calls", "benefit_sharing": "Joint credit",
-        "objectives-0-objective_id": "o1", "objectives-0-text": "Monitor water quality at 50 sites",
-        "objectives-1-objective_id": "o2", "objectives-1-text": "Publish a joint policy brief",
-        "objectives-2-text": "Train volunteers"})
+    response = submit(
+        client,
+        path,
+        path,
+        {
+            "name": "Danube Rivers Coalition",
+            "purpose": "Cleaner rivers, and fish",
+            "starts_on": "2026-01-01",
+            "ends_on": "2028-12-31",
+            "cooperation_mechanism": "Monthly calls",
+            "benefit_sharing": "Joint credit",
+            "objectives-0-objective_id": "o1",
+            "objectives-0-text": "Monitor water quality at 50 sites",
+            "objectives-1-objective_id": "o2",
+            "objectives-1-text": "Publish a joint policy brief",
+            "objectives-2-text": "Train volunteers",
+        },
+    )
 
     assert response.status_code == 302 and response.headers["Location"] == world.path
     agreement = world.ok("GET", world.path, "ana")["agreement"]
     assert agreement["purpose"] == "Cleaner rivers, and fish"
     assert [(o["objective_id"], o["text"]) for o in agreement["objectives"]] == [
-        ("o1", "Monitor water quality at 50 sites"), ("o2", "Publish a joint policy brief"), ("o3", "Train volunteers")]
+        ("o1", "Monitor water quality at 50 sites"),
+        ("o2", "Publish a joint policy brief"),
+        ("o3", "Train volunteers"),
+    ]
 
 
 def test_dropping_an_objective_a_commitment_serves_is_refused_with_the_reason(world: World) -> None:
     client = signed_in(world, "ana")
     path = f"{world.path}/agreement"
     head = world.api.head()
-    response = submit(client, path, path, {
-        "name": "Danube Rivers Coalition", "purpose": "Cleaner rivers", "starts_on": "2026-01-01",
-        "cooperation_mechanism": "Monthly calls", "benefit_sharing": "Joint credit",
-        "objectives-0-objective_id": "o2", "objectives-0-text": "Publish a joint policy brief"})
+    response = submit(
+        client,
+        path,
+        path,
+        {
+            "name": "Danube Rivers Coalition",
+            "purpose": "Cleaner rivers",
+            "starts_on": "2026-01-01",
+            "cooperation_mechanism": "Monthly calls",
+            "benefit_sharing": "Joint credit",
+            "objectives-0-objective_id": "o2",
+            "objectives-0-text": "Publish a joint policy brief",
+        },
+    )
 
     assert response.status_code == 409 and world.api.head() == head
     assert "objectives o1 are served by commitments or tasks" in text(response)
@@ -379,8 +435,9 @@ def test_a_member_leaves_after_a_confirmation(world: World) -> None:
     left = submit(bo, confirm, confirm, {"reason": "Refocusing on our city"})
     assert left.status_code == 302 and left.headers["Location"] == f"{world.path}/join"
     assert members(world)[world.river] == "left"
-    assert world.ok("GET", world.path, "ana")["roles"] == [r for r in world.ok("GET", world.path, "ana")["roles"]
-                                                            if r["organisation_id"] != world.river]
+    assert world.ok("GET", world.path, "ana")["roles"] == [
+        r for r in world.ok("GET", world.path, "ana")["roles"] if r["organisation_id"] != world.river
+    ]
     assert bo.get(world.path).status_code == 403
 
 
@@ -416,8 +473,7 @@ def test_the_roles_page_shows_who_holds_which_role(world: World) -> None:
 def test_a_facilitator_gives_a_role_by_e_mail(world: World) -> None:
     ana = signed_in(world, "ana")
     path = f"{world.path}/roles"
-    response = submit(ana, path, path, {"email": world.email("mo"), "organisation_id": world.river,
-                                        "role": "endorser"})
+    response = submit(ana, path, path, {"email": world.email("mo"), "organisation_id": world.river, "role": "endorser"})
 
     assert response.status_code == 302
     held = [(r["role"], r["user_id"], r["organisation_id"]) for r in world.ok("GET", world.path, "ana")["roles"]]
@@ -430,13 +486,14 @@ def test_giving_a_role_checks_the_form_then_the_domain(world: World) -> None:
     path = f"{world.path}/roles"
     head = world.api.head()
     bad = submit(ana, path, path, {"email": "not an address", "organisation_id": world.river, "role": "liaison"})
-    unknown = submit(ana, path, path, {"email": "nobody@example.org", "organisation_id": world.river,
-                                       "role": "liaison"})
-    refused = submit(ana, path, path, {"email": world.email("olli"), "organisation_id": world.river,
-                                       "role": "liaison"})
+    unknown = submit(
+        ana, path, path, {"email": "nobody@example.org", "organisation_id": world.river, "role": "liaison"}
+    )
+    refused = submit(ana, path, path, {"email": world.email("olli"), "organisation_id": world.river, "role": "liaison"})
     bo = signed_in(world, "bo")
-    not_facilitator = submit(bo, path, path, {"email": world.email("mo"), "organisation_id": world.river,
-                                              "role": "endorser"})
+    not_facilitator = submit(
+        bo, path, path, {"email": world.email("mo"), "organisation_id": world.river, "role": "endorser"}
+    )
 
     assert bad.status_code == 400 and 'id="email-errors"' in text(bad)
     assert unknown.status_code == 404 and "no account uses the e-mail address nobody@example.org" in text(unknown)
@@ -484,12 +541,14 @@ def test_every_membership_form_needs_its_csrf_token(world: World) -> None:
     ana = signed_in(world, "ana")
     ana.get(f"{world.path}/members")  # a session with a token, which these posts leave out
     head = world.api.head()
-    posts = {f"{world.path}/members/invite": {"organisation_id": world.oak},
-             f"{world.path}/members/{world.oak}/approve": {},
-             f"{world.path}/members/{world.river}/suspend": {"reason": "Dues unpaid"},
-             f"{world.path}/members/{world.green}/leave": {},
-             f"{world.path}/roles": {"email": world.email("mo"), "organisation_id": world.river, "role": "endorser"},
-             f"{world.path}/agreement": {"name": "Renamed"}}
+    posts = {
+        f"{world.path}/members/invite": {"organisation_id": world.oak},
+        f"{world.path}/members/{world.oak}/approve": {},
+        f"{world.path}/members/{world.river}/suspend": {"reason": "Dues unpaid"},
+        f"{world.path}/members/{world.green}/leave": {},
+        f"{world.path}/roles": {"email": world.email("mo"), "organisation_id": world.river, "role": "endorser"},
+        f"{world.path}/agreement": {"name": "Renamed"},
+    }
 
     for action, data in posts.items():
         response = ana.post(action, data=data)

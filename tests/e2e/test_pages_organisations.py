@@ -8,8 +8,13 @@ from tests.e2e.conftest import services
 from tests.e2e.pages import csrf, signed_in, submit, text
 from tests.e2e.world import World
 
-NEW = {"name": "Delta Friends", "country": "RO", "sector": "ngo", "mission": "Protect the delta",
-       "website": "https://delta.example"}
+NEW = {
+    "name": "Delta Friends",
+    "country": "RO",
+    "sector": "ngo",
+    "mission": "Protect the delta",
+    "website": "https://delta.example",
+}
 
 
 def river_page(world: World) -> str:
@@ -44,7 +49,11 @@ def test_creating_an_organisation_records_it_and_opens_its_page(world: World) ->
     organisation_id = response.headers["Location"].rsplit("/", 1)[1]
     read = world.ok("GET", f"/organisations/{organisation_id}", "lia")
     assert (read["name"], read["country"], read["sector"], read["website"]) == (
-        "Delta Friends", "RO", "ngo", "https://delta.example")
+        "Delta Friends",
+        "RO",
+        "ngo",
+        "https://delta.example",
+    )
     assert [a["name"] for a in read["administrators"]] == ["Lia Kowal"]
     page = text(client.get(response.headers["Location"]))
     assert "The organisation was created" in page and "Protect the delta" in page and "Romania" in page
@@ -54,8 +63,12 @@ def test_creating_an_organisation_records_it_and_opens_its_page(world: World) ->
 def test_an_invalid_organisation_is_shown_again_with_what_to_fix_and_nothing_recorded(world: World) -> None:
     client = signed_in(world, "lia")
     head = world.api.head()
-    response = submit(client, "/organisations", "/organisations",
-                      {"name": " ", "country": "XX", "sector": "", "mission": "", "website": "delta"})
+    response = submit(
+        client,
+        "/organisations",
+        "/organisations",
+        {"name": " ", "country": "XX", "sector": "", "mission": "", "website": "delta"},
+    )
 
     page = text(response)
     assert response.status_code == 400
@@ -91,8 +104,9 @@ def test_the_page_is_for_the_organisations_people_and_sign_in_comes_first(world:
 
 def test_an_administrator_adds_another_administrator_by_e_mail(world: World) -> None:
     client = signed_in(world, "bo")
-    response = submit(client, river_page(world), f"{river_page(world)}/administrators",
-                      {"administrator_email": world.email("lia")})
+    response = submit(
+        client, river_page(world), f"{river_page(world)}/administrators", {"administrator_email": world.email("lia")}
+    )
 
     assert response.status_code == 302
     assert "Lia Kowal" in [a["name"] for a in people(world)["administrators"]]
@@ -102,12 +116,15 @@ def test_an_administrator_adds_another_administrator_by_e_mail(world: World) -> 
 def test_adding_someone_without_an_account_or_already_an_administrator_is_refused(world: World) -> None:
     client = signed_in(world, "bo")
     head = world.api.head()
-    unknown = submit(client, river_page(world), f"{river_page(world)}/administrators",
-                     {"administrator_email": "nobody@example.org"})
-    again = submit(client, river_page(world), f"{river_page(world)}/administrators",
-                   {"administrator_email": world.email("bo")})
-    invalid = submit(client, river_page(world), f"{river_page(world)}/administrators",
-                     {"administrator_email": "not an address"})
+    unknown = submit(
+        client, river_page(world), f"{river_page(world)}/administrators", {"administrator_email": "nobody@example.org"}
+    )
+    again = submit(
+        client, river_page(world), f"{river_page(world)}/administrators", {"administrator_email": world.email("bo")}
+    )
+    invalid = submit(
+        client, river_page(world), f"{river_page(world)}/administrators", {"administrator_email": "not an address"}
+    )
 
     assert unknown.status_code == 404 and "they must register first" in text(unknown)
     assert again.status_code == 409 and "already an administrator" in text(again)
@@ -118,14 +135,25 @@ def test_adding_someone_without_an_account_or_already_an_administrator_is_refuse
 def test_an_administrator_grants_a_mandate_with_dates(world: World) -> None:
     client = signed_in(world, "bo")
     start, end = today(world) + timedelta(days=10), today(world) + timedelta(days=400)
-    response = submit(client, river_page(world), f"{river_page(world)}/mandates", {
-        "holder_email": world.email("olli"), "title": "Scientific Adviser",
-        "valid_from": start.isoformat(), "valid_until": end.isoformat()})
+    response = submit(
+        client,
+        river_page(world),
+        f"{river_page(world)}/mandates",
+        {
+            "holder_email": world.email("olli"),
+            "title": "Scientific Adviser",
+            "valid_from": start.isoformat(),
+            "valid_until": end.isoformat(),
+        },
+    )
 
     assert response.status_code == 302
     granted = next(m for m in people(world)["mandates"] if m["title"] == "Scientific Adviser")
     assert (granted["name"], granted["valid_from"], granted["valid_until"]) == (
-        "Olli Virtanen", start.isoformat(), end.isoformat())
+        "Olli Virtanen",
+        start.isoformat(),
+        end.isoformat(),
+    )
     page = text(client.get(river_page(world)))
     assert "The signing mandate was granted to" in page and "not yet valid" in page
 
@@ -133,11 +161,23 @@ def test_an_administrator_grants_a_mandate_with_dates(world: World) -> None:
 def test_a_mandate_that_ends_before_it_starts_or_a_bad_date_is_refused(world: World) -> None:
     client = signed_in(world, "bo")
     head = world.api.head()
-    backwards = submit(client, river_page(world), f"{river_page(world)}/mandates", {
-        "holder_email": world.email("olli"), "title": "Adviser", "valid_from": "2027-05-01",
-        "valid_until": "2027-04-01"})
-    malformed = submit(client, river_page(world), f"{river_page(world)}/mandates", {
-        "holder_email": world.email("olli"), "title": "", "valid_from": "31/02/2027"})
+    backwards = submit(
+        client,
+        river_page(world),
+        f"{river_page(world)}/mandates",
+        {
+            "holder_email": world.email("olli"),
+            "title": "Adviser",
+            "valid_from": "2027-05-01",
+            "valid_until": "2027-04-01",
+        },
+    )
+    malformed = submit(
+        client,
+        river_page(world),
+        f"{river_page(world)}/mandates",
+        {"holder_email": world.email("olli"), "title": "", "valid_from": "31/02/2027"},
+    )
 
     assert backwards.status_code == 409 and "a mandate cannot end before it starts" in text(backwards)
     assert malformed.status_code == 400
@@ -166,9 +206,11 @@ def test_an_administrator_revokes_a_mandate_and_its_holder_no_longer_acts_for_th
 def test_a_mandate_holder_may_not_manage_the_organisations_people(world: World) -> None:
     client = signed_in(world, "mo")
     head = world.api.head()
-    posts = [(f"{river_page(world)}/administrators", {"administrator_email": world.email("mo")}),
-             (f"{river_page(world)}/mandates", {"holder_email": world.email("olli"), "title": "Adviser"}),
-             (f"{river_page(world)}/mandates/{world.mandates['lia']}/revoke", {})]
+    posts = [
+        (f"{river_page(world)}/administrators", {"administrator_email": world.email("mo")}),
+        (f"{river_page(world)}/mandates", {"holder_email": world.email("olli"), "title": "Adviser"}),
+        (f"{river_page(world)}/mandates/{world.mandates['lia']}/revoke", {}),
+    ]
 
     for action, data in posts:
         response = submit(client, river_page(world), action, data)
@@ -181,8 +223,9 @@ def test_a_mandate_holder_may_not_manage_the_organisations_people(world: World) 
 def test_outsiders_posting_get_403_and_nothing_is_recorded(world: World) -> None:
     client = signed_in(world, "olli")
     head = world.api.head()
-    response = submit(client, "/organisations", f"{river_page(world)}/administrators",
-                      {"administrator_email": world.email("olli")})
+    response = submit(
+        client, "/organisations", f"{river_page(world)}/administrators", {"administrator_email": world.email("olli")}
+    )
 
     assert response.status_code == 403 and "You may not do this" in text(response)
     assert world.api.head() == head
@@ -191,10 +234,12 @@ def test_outsiders_posting_get_403_and_nothing_is_recorded(world: World) -> None
 def test_forms_posted_without_a_csrf_token_are_refused(world: World) -> None:
     client = signed_in(world, "bo")
     head = world.api.head()
-    posts = [("/organisations", NEW),
-             (f"{river_page(world)}/administrators", {"administrator_email": world.email("lia")}),
-             (f"{river_page(world)}/mandates", {"holder_email": world.email("olli"), "title": "Adviser"}),
-             (f"{river_page(world)}/mandates/{world.mandates['mo']}/revoke", {})]
+    posts = [
+        ("/organisations", NEW),
+        (f"{river_page(world)}/administrators", {"administrator_email": world.email("lia")}),
+        (f"{river_page(world)}/mandates", {"holder_email": world.email("olli"), "title": "Adviser"}),
+        (f"{river_page(world)}/mandates/{world.mandates['mo']}/revoke", {}),
+    ]
 
     for action, data in posts:
         assert client.post(action, data=data).status_code == 400, action

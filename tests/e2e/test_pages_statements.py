@@ -14,8 +14,12 @@ def read_version(world: World, path: str) -> str:
 
 
 def open_statement(world: World) -> str:
-    sid = world.ok("POST", f"{world.path}/statements", "ana",
-                   {"title": "Clean rivers now", "body": "We call on *governments* to act.", "language": "en"})["id"]
+    sid = world.ok(
+        "POST",
+        f"{world.path}/statements",
+        "ana",
+        {"title": "Clean rivers now", "body": "We call on *governments* to act.", "language": "en"},
+    )["id"]
     world.ok("POST", f"{world.path}/statements/{sid}/open", "ana", {})
     return f"{world.path}/statements/{sid}"
 
@@ -33,14 +37,24 @@ def test_a_mandated_member_sees_the_text_the_hash_and_a_form_for_their_organisat
 def test_signing_from_the_page_records_the_signature_with_the_confirmed_name_and_title(world: World) -> None:
     path = open_statement(world)
     client = signed_in(world, "mo")
-    response = client.post(f"{path}/sign", data={"csrf_token": csrf(client, path), "organisation_id": world.river,
-                                                 "name": "Mo Zielinski", "title": "Director",
-                                                 "version_hash": read_version(world, path)})
+    response = client.post(
+        f"{path}/sign",
+        data={
+            "csrf_token": csrf(client, path),
+            "organisation_id": world.river,
+            "name": "Mo Zielinski",
+            "title": "Director",
+            "version_hash": read_version(world, path),
+        },
+    )
 
     assert response.status_code == 302
     signature = world.ok("GET", path, "mo")["signatures"][0]
     assert (signature["signer_name"], signature["signer_title"], signature["status"]) == (
-        "Mo Zielinski", "Director", "signed")
+        "Mo Zielinski",
+        "Director",
+        "signed",
+    )
     assert "Signed by Mo Zielinski, Director" in client.get(path).get_data(as_text=True)
 
 
@@ -52,9 +66,17 @@ def test_after_an_amendment_the_page_shows_the_diff_and_confirms(world: World) -
     page = client.get(path).get_data(as_text=True)
 
     assert "+We call on *governments* to act today." in page and "Confirm the new version" in page
-    client.post(f"{path}/sign", data={"csrf_token": csrf(client, path), "organisation_id": world.river,
-                                      "confirm": "1", "name": "Mo Zielinski", "title": "Executive Director",
-                                      "version_hash": read_version(world, path)})
+    client.post(
+        f"{path}/sign",
+        data={
+            "csrf_token": csrf(client, path),
+            "organisation_id": world.river,
+            "confirm": "1",
+            "name": "Mo Zielinski",
+            "title": "Executive Director",
+            "version_hash": read_version(world, path),
+        },
+    )
     assert world.ok("GET", path, "mo")["signatures"][0]["status"] == "signed"
 
 
@@ -66,8 +88,9 @@ def test_withdrawing_from_the_page_needs_a_reason(world: World) -> None:
 
     empty = client.post(f"{path}/withdraw", data={"csrf_token": token, "organisation_id": world.river, "reason": ""})
     assert empty.status_code == 400
-    client.post(f"{path}/withdraw", data={"csrf_token": token, "organisation_id": world.river,
-                                          "reason": "Our board disagreed"})
+    client.post(
+        f"{path}/withdraw", data={"csrf_token": token, "organisation_id": world.river, "reason": "Our board disagreed"}
+    )
     assert world.ok("GET", path, "mo")["signatures"][0]["status"] == "withdrawn"
 
 
@@ -75,8 +98,16 @@ def test_a_refused_signature_shows_the_reason_and_records_nothing(world: World) 
     path = open_statement(world)
     client = signed_in(world, "bo")  # administers River Watch, holds no mandate
     head = world.api.head()
-    response = client.post(f"{path}/sign", data={"csrf_token": csrf(client, path), "organisation_id": world.river,
-                                                 "name": "Bo", "title": "Admin", "version_hash": read_version(world, path)})
+    response = client.post(
+        f"{path}/sign",
+        data={
+            "csrf_token": csrf(client, path),
+            "organisation_id": world.river,
+            "name": "Bo",
+            "title": "Admin",
+            "version_hash": read_version(world, path),
+        },
+    )
 
     assert response.status_code == 403 and "valid signing mandate" in response.get_data(as_text=True)
     assert world.api.head() == head
@@ -100,10 +131,18 @@ def test_members_download_the_sealed_pdf_from_the_page(world: World) -> None:
 
 
 def test_the_statement_is_shown_in_the_readers_language_where_it_has_a_translation(world: World) -> None:
-    sid = world.ok("POST", f"{world.path}/statements", "ana",
-                   {"title": "Clean rivers now", "body": "We call on governments to act.", "language": "en"})["id"]
-    world.ok("PUT", f"{world.path}/statements/{sid}/translations/ro", "ana",
-             {"title": "Râuri curate acum", "body": "Cerem guvernelor să acționeze."})
+    sid = world.ok(
+        "POST",
+        f"{world.path}/statements",
+        "ana",
+        {"title": "Clean rivers now", "body": "We call on governments to act.", "language": "en"},
+    )["id"]
+    world.ok(
+        "PUT",
+        f"{world.path}/statements/{sid}/translations/ro",
+        "ana",
+        {"title": "Râuri curate acum", "body": "Cerem guvernelor să acționeze."},
+    )
     path = f"{world.path}/statements/{sid}"
     client = signed_in(world, "mo")
 
@@ -122,8 +161,16 @@ def test_a_signature_goes_only_on_the_version_the_signer_read(world: World) -> N
     world.ok("POST", f"{path}/amend", "ana", {"body": "We call on *governments* to act today."})
     head = world.api.head()
 
-    response = client.post(f"{path}/sign", data={"csrf_token": csrf(client, path), "organisation_id": world.river,
-                                                 "name": "Mo Zielinski", "title": "Director", "version_hash": read.group(1)})
+    response = client.post(
+        f"{path}/sign",
+        data={
+            "csrf_token": csrf(client, path),
+            "organisation_id": world.river,
+            "name": "Mo Zielinski",
+            "title": "Director",
+            "version_hash": read.group(1),
+        },
+    )
 
     assert response.status_code == 409 and "the text was amended after you read it" in response.get_data(as_text=True)
     assert world.api.head() == head and world.ok("GET", path, "mo")["signatures"] == []
@@ -134,10 +181,15 @@ def test_the_api_refuses_a_signature_on_a_version_that_is_no_longer_current(worl
     read = read_version(world, path)
     world.ok("POST", f"{path}/amend", "ana", {"body": "We call on *governments* to act today."})
 
-    stale = world.api.call("POST", f"{path}/signatures", world.who("mo"), {"organisation_id": world.river,
-                                                                            "version_hash": read})
-    current = world.api.call("POST", f"{path}/signatures", world.who("mo"), {
-        "organisation_id": world.river, "version_hash": read_version(world, path)})
+    stale = world.api.call(
+        "POST", f"{path}/signatures", world.who("mo"), {"organisation_id": world.river, "version_hash": read}
+    )
+    current = world.api.call(
+        "POST",
+        f"{path}/signatures",
+        world.who("mo"),
+        {"organisation_id": world.river, "version_hash": read_version(world, path)},
+    )
 
     assert stale.status_code == 409 and "amended after you read it" in stale.json["error"]["message"]
     assert current.status_code == 201

@@ -12,8 +12,14 @@ from tests.e2e.pages import signed_in, submit, text
 from tests.e2e.test_api_coalitions import at
 from tests.e2e.world import World
 
-PLEDGE = {"objective": "o2", "kind": "expertise", "description": "A policy analyst for the brief", "quantity": "20",
-          "unit": "days", "due_on": "2027-05-31"}
+PLEDGE = {
+    "objective": "o2",
+    "kind": "expertise",
+    "description": "A policy analyst for the brief",
+    "quantity": "20",
+    "unit": "days",
+    "due_on": "2027-05-31",
+}
 
 
 def work(world: World) -> str:
@@ -45,9 +51,22 @@ def task(world: World) -> dict[str, Any]:
 
 def green_pledge(world: World) -> str:
     """Green Earth (Ana's organisation) pledges funding to objective o1."""
-    return str(world.ok("POST", f"{world.path}/commitments", "ana", {
-        "organisation_id": world.green, "kind": "funding", "description": "Lab analyses", "quantity": 5000,
-        "unit": "EUR", "objective": "o1", "due_on": "2027-02-28"})["id"])
+    return str(
+        world.ok(
+            "POST",
+            f"{world.path}/commitments",
+            "ana",
+            {
+                "organisation_id": world.green,
+                "kind": "funding",
+                "description": "Lab analyses",
+                "quantity": 5000,
+                "unit": "EUR",
+                "objective": "o1",
+                "due_on": "2027-02-28",
+            },
+        )["id"]
+    )
 
 
 def select_options(page: str, select_id: str) -> list[str]:
@@ -69,7 +88,8 @@ def test_the_work_page_lists_commitments_and_tasks_with_organisation_kind_amount
 
 
 def test_members_pledge_for_their_own_active_organisations_and_only_facilitators_and_liaisons_divide_out_tasks(
-        world: World) -> None:
+    world: World,
+) -> None:
     mo = text(signed_in(world, "mo").get(work(world)))
     ana = text(signed_in(world, "ana").get(work(world)))
     lia = text(signed_in(world, "lia").get(work(world)))
@@ -89,17 +109,26 @@ def test_pledging_from_the_page_records_the_commitment(world: World) -> None:
 
     assert response.status_code == 302
     [pledged] = world.ok("GET", f"{world.path}/responsibilities", "bo")["objectives"][1]["commitments"]
-    assert (pledged["organisation_id"], pledged["kind"], pledged["description"], pledged["quantity"],
-            pledged["unit"], pledged["due_on"]) == (world.river, "expertise", "A policy analyst for the brief",
-                                                    20, "days", "2027-05-31")
+    assert (
+        pledged["organisation_id"],
+        pledged["kind"],
+        pledged["description"],
+        pledged["quantity"],
+        pledged["unit"],
+        pledged["due_on"],
+    ) == (world.river, "expertise", "A policy analyst for the brief", 20, "days", "2027-05-31")
     assert "The commitment was pledged." in text(client.get(response.headers["Location"]))
 
 
 def test_an_invalid_pledge_says_what_to_fix_inline_and_records_nothing(world: World) -> None:
     client = signed_in(world, "bo")
     head = world.api.head()
-    response = submit(client, work(world), f"{world.path}/commitments", {
-        "organisation_id": world.river, "kind": "gold", "description": " ", "quantity": "-3", "due_on": "31/05/2027"})
+    response = submit(
+        client,
+        work(world),
+        f"{world.path}/commitments",
+        {"organisation_id": world.river, "kind": "gold", "description": " ", "quantity": "-3", "due_on": "31/05/2027"},
+    )
     page = text(response)
 
     assert response.status_code == 400
@@ -141,8 +170,12 @@ def test_the_pledging_organisation_fulfils_its_commitment_with_a_note_and_the_hi
     page = text(client.get(commitment_page(world)))
     assert "Mark as fulfilled" in page and "Bo Nowak pledged it, due Mar 31, 2027." in page
 
-    response = submit(client, commitment_page(world), f"{commitment_page(world)}/fulfil",
-                      {"note": "Both officers hired, contracts on file"})
+    response = submit(
+        client,
+        commitment_page(world),
+        f"{commitment_page(world)}/fulfil",
+        {"note": "Both officers hired, contracts on file"},
+    )
 
     assert response.status_code == 302 and commitment(world)["state"] == "fulfilled"
     page = text(client.get(commitment_page(world)))
@@ -181,8 +214,12 @@ def test_rescheduling_takes_a_new_date_and_a_reason_and_refuses_a_date_it_cannot
     assert 'id="reschedule-due-errors"' in text(bad) and world.api.head() == head
     assert text(bad).count("Hiring took longer") == 1  # kept in its own form only, not in "withdraw" beside it
 
-    assert submit(client, commitment_page(world), action,
-                  {"due_on": "2027-06-30", "reason": "Hiring took longer"}).status_code == 302
+    assert (
+        submit(
+            client, commitment_page(world), action, {"due_on": "2027-06-30", "reason": "Hiring took longer"}
+        ).status_code
+        == 302
+    )
     assert commitment(world)["due_on"] == "2027-06-30"
     assert "Ana Pop moved it to Jun 30, 2027: Hiring took longer" in text(client.get(commitment_page(world)))
 
@@ -194,8 +231,9 @@ def test_people_of_other_members_see_no_forms_and_are_refused_with_the_reason(wo
     head = world.api.head()
 
     assert "Lab analyses" in page and "5,000 EUR" in page and "Record progress" not in page
-    response = submit(client, commitment_page(world, other), f"{commitment_page(world, other)}/fulfil",
-                      {"note": "Done, I think"})
+    response = submit(
+        client, commitment_page(world, other), f"{commitment_page(world, other)}/fulfil", {"note": "Done, I think"}
+    )
     assert response.status_code == 403
     assert "only the pledging organisation or a facilitator may change a commitment" in text(response)
     assert world.api.head() == head and commitment(world, other)["state"] == "pledged"
@@ -212,8 +250,10 @@ def test_the_assignee_organisation_accepts_then_completes_the_task(world: World)
     assert submit(client, task_page(world), f"{task_page(world)}/accept", {}).status_code == 302
     assert task(world)["state"] == "accepted"
     assert "Accept the task" not in text(client.get(task_page(world)))
-    assert submit(client, task_page(world), f"{task_page(world)}/complete",
-                  {"note": "Ten sites sampled"}).status_code == 302
+    assert (
+        submit(client, task_page(world), f"{task_page(world)}/complete", {"note": "Ten sites sampled"}).status_code
+        == 302
+    )
     assert task(world)["state"] == "done"
     page = text(client.get(task_page(world)))
     assert "Mo Zielinski took it on for River Watch." in page
@@ -235,39 +275,57 @@ def test_facilitators_reassign_and_drop_tasks(world: World) -> None:
     client = signed_in(world, "ana")
     assert select_options(text(client.get(task_page(world))), "reassign-organisation") == ["Green Earth", "River Watch"]
 
-    reassigned = submit(client, task_page(world), f"{task_page(world)}/reassign", {
-        "organisation_id": world.green, "assignee_email": world.email("ana"), "reason": "River Watch is stretched"})
+    reassigned = submit(
+        client,
+        task_page(world),
+        f"{task_page(world)}/reassign",
+        {"organisation_id": world.green, "assignee_email": world.email("ana"), "reason": "River Watch is stretched"},
+    )
     assert reassigned.status_code == 302
     assert (task(world)["organisation_id"], task(world)["assignee_user_id"]) == (world.green, world.users["ana"])
     assert "Ana Pop gave it to Green Earth instead. River Watch is stretched" in text(client.get(task_page(world)))
 
     empty = submit(client, task_page(world), f"{task_page(world)}/drop", {"reason": ""})
     assert empty.status_code == 400 and 'id="drop-reason-errors"' in text(empty)
-    assert submit(client, task_page(world), f"{task_page(world)}/drop",
-                  {"reason": "The lab does it now"}).status_code == 302
+    assert (
+        submit(client, task_page(world), f"{task_page(world)}/drop", {"reason": "The lab does it now"}).status_code
+        == 302
+    )
     assert task(world)["state"] == "dropped"
 
 
 def test_reassigning_to_someone_who_does_not_act_for_the_organisation_is_refused(world: World) -> None:
     client = signed_in(world, "ana")
     head = world.api.head()
-    response = submit(client, task_page(world), f"{task_page(world)}/reassign",
-                      {"organisation_id": world.green, "assignee_email": world.email("mo")})
+    response = submit(
+        client,
+        task_page(world),
+        f"{task_page(world)}/reassign",
+        {"organisation_id": world.green, "assignee_email": world.email("mo")},
+    )
 
     assert response.status_code == 409 and "does not act for organisation" in text(response)
     assert world.api.head() == head
 
 
-@pytest.mark.parametrize(("action", "data", "reason"), [
-    ("drop", {"reason": "Not needed"}, "only facilitators may drop tasks"),
-    ("reassign", {"organisation_id": "{green}"}, "only facilitators may reassign tasks"),
-])
-def test_a_member_without_a_role_is_refused_what_only_facilitators_may_do(world: World, action: str,
-                                                                          data: dict[str, str], reason: str) -> None:
+@pytest.mark.parametrize(
+    ("action", "data", "reason"),
+    [
+        ("drop", {"reason": "Not needed"}, "only facilitators may drop tasks"),
+        ("reassign", {"organisation_id": "{green}"}, "only facilitators may reassign tasks"),
+    ],
+)
+def test_a_member_without_a_role_is_refused_what_only_facilitators_may_do(
+    world: World, action: str, data: dict[str, str], reason: str
+) -> None:
     client = signed_in(world, "mo")
     head = world.api.head()
-    response = submit(client, task_page(world), f"{task_page(world)}/{action}",
-                      {k: v.format(green=world.green) for k, v in data.items()})
+    response = submit(
+        client,
+        task_page(world),
+        f"{task_page(world)}/{action}",
+        {k: v.format(green=world.green) for k, v in data.items()},
+    )
 
     assert response.status_code == 403 and reason in text(response)
     assert world.api.head() == head and task(world)["state"] == "open"
@@ -275,23 +333,51 @@ def test_a_member_without_a_role_is_refused_what_only_facilitators_may_do(world:
 
 def test_dividing_out_a_task_from_the_page(world: World) -> None:
     client = signed_in(world, "lia")  # River Watch's liaison
-    response = submit(client, work(world), f"{world.path}/tasks", {
-        "title": "Draft the brief's outline", "description": "Two pages", "organisation_id": world.river,
-        "assignee_email": world.email("mo"), "due_on": "2027-02-15", "objective": "o2", "commitment_id": ""})
+    response = submit(
+        client,
+        work(world),
+        f"{world.path}/tasks",
+        {
+            "title": "Draft the brief's outline",
+            "description": "Two pages",
+            "organisation_id": world.river,
+            "assignee_email": world.email("mo"),
+            "due_on": "2027-02-15",
+            "objective": "o2",
+            "commitment_id": "",
+        },
+    )
 
     assert response.status_code == 302
     [created] = world.ok("GET", f"{world.path}/responsibilities", "bo")["objectives"][1]["tasks"]
     assert (created["title"], created["organisation_id"], created["assignee_user_id"], created["due_on"]) == (
-        "Draft the brief's outline", world.river, world.users["mo"], "2027-02-15")
+        "Draft the brief's outline",
+        world.river,
+        world.users["mo"],
+        "2027-02-15",
+    )
 
 
 def test_dividing_out_a_task_is_refused_to_a_member_without_a_role_and_checks_its_fields(world: World) -> None:
     head = world.api.head()
-    refused = submit(signed_in(world, "mo"), work(world), f"{world.path}/tasks", {
-        "title": "Do it", "description": "Now", "organisation_id": world.river, "due_on": "2027-02-15"})
-    invalid = submit(signed_in(world, "ana"), work(world), f"{world.path}/tasks", {
-        "title": "", "description": "Now", "organisation_id": world.river, "assignee_email": "not an address",
-        "due_on": ""})
+    refused = submit(
+        signed_in(world, "mo"),
+        work(world),
+        f"{world.path}/tasks",
+        {"title": "Do it", "description": "Now", "organisation_id": world.river, "due_on": "2027-02-15"},
+    )
+    invalid = submit(
+        signed_in(world, "ana"),
+        work(world),
+        f"{world.path}/tasks",
+        {
+            "title": "",
+            "description": "Now",
+            "organisation_id": world.river,
+            "assignee_email": "not an address",
+            "due_on": "",
+        },
+    )
 
     assert refused.status_code == 403 and "only facilitators or the liaison" in text(refused)
     assert invalid.status_code == 400 and "Invalid email address." in text(invalid)
@@ -310,8 +396,15 @@ def test_the_pages_are_for_members_people_and_sign_in_comes_first(world: World) 
     for path in [*pages, "/responsibilities"]:
         response = anonymous.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
-    assert [mo.get(p).status_code for p in ("/coalitions/nope/work", "/coalitions/nope/grid",
-                                            commitment_page(world, "nope"), f"{world.path}/tasks/nope")] == [404] * 4
+    assert [
+        mo.get(p).status_code
+        for p in (
+            "/coalitions/nope/work",
+            "/coalitions/nope/grid",
+            commitment_page(world, "nope"),
+            f"{world.path}/tasks/nope",
+        )
+    ] == [404] * 4
     assert "We cannot find this page" in text(mo.get(f"{world.path}/tasks/nope"))
     assert "belongs to a coalition yet" in text(olli.get("/responsibilities"))
 
@@ -320,10 +413,23 @@ def test_the_pages_are_for_members_people_and_sign_in_comes_first(world: World) 
 
 
 def test_responsibilities_show_overdue_first_then_due_soon_then_later_and_done_folded_away(world: World) -> None:
-    late = world.ok("POST", f"{world.path}/commitments", "bo", {
-        "organisation_id": world.river, "kind": "in-kind", "description": "Water testing kits", "due_on": "2027-03-01"})
-    world.ok("POST", f"{world.path}/commitments", "bo", {
-        "organisation_id": world.river, "kind": "outreach", "description": "Press release", "due_on": "2027-01-15"})
+    late = world.ok(
+        "POST",
+        f"{world.path}/commitments",
+        "bo",
+        {
+            "organisation_id": world.river,
+            "kind": "in-kind",
+            "description": "Water testing kits",
+            "due_on": "2027-03-01",
+        },
+    )
+    world.ok(
+        "POST",
+        f"{world.path}/commitments",
+        "bo",
+        {"organisation_id": world.river, "kind": "outreach", "description": "Press release", "due_on": "2027-01-15"},
+    )
     done = world.ok("GET", f"{world.path}/responsibilities", "bo")["unlinked"]["commitments"][-1]["commitment_id"]
     world.ok("POST", f"{world.path}/commitments/{done}/fulfil", "bo", {"note": "Sent"})
     green_pledge(world)  # not River Watch's: not on its people's page
@@ -331,9 +437,22 @@ def test_responsibilities_show_overdue_first_then_due_soon_then_later_and_done_f
 
     page = text(signed_in(world, "mo").get("/responsibilities"))
 
-    order = [page.index(s) for s in ("Overdue", "Water testing kits", "overdue by 24 days", "Due within 14 days",
-                                     "Two field officers", "due in 6 days", "Later", "Sample ten sites",
-                                     "due in 36 days", "<details", "Press release")]
+    order = [
+        page.index(s)
+        for s in (
+            "Overdue",
+            "Water testing kits",
+            "overdue by 24 days",
+            "Due within 14 days",
+            "Two field officers",
+            "due in 6 days",
+            "Later",
+            "Sample ten sites",
+            "due in 36 days",
+            "<details",
+            "Press release",
+        )
+    ]
     assert order == sorted(order)
     assert "Lab analyses" not in page and "Danube Rivers Coalition · River Watch · due Mar 1, 2027" in page
     assert f'href="{commitment_page(world, late["id"])}"' in page and f'href="{task_page(world)}"' in page

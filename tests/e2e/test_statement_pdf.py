@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskCliRunner
-from pypdf import PdfReader
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.generic import NameObject, TextStringObject
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from coalition.pdf.document import PROOF_NAME, Proof
@@ -34,8 +34,16 @@ def published(world: World) -> Published:
     """Through the API: drafted with a Romanian translation, opened, amended, signed by Green Earth and
     River Watch (re-confirmed after the amendment), signed then withdrawn by Oak Institute, closed, published."""
     w = world
-    sid = w.ok("POST", f"{w.path}/statements", "ana", {"title": "Clean rivers now", "language": "en",
-                                                        "body": "We call on *governments* to act.\n\n- monitor\n- publish"})["id"]
+    sid = w.ok(
+        "POST",
+        f"{w.path}/statements",
+        "ana",
+        {
+            "title": "Clean rivers now",
+            "language": "en",
+            "body": "We call on *governments* to act.\n\n- monitor\n- publish",
+        },
+    )["id"]
     path = f"{w.path}/statements/{sid}"
     w.ok("PUT", f"{path}/translations/ro", "ana", RO)
     w.ok("POST", f"{path}/open", "ana", {"threshold": 2})
@@ -66,8 +74,9 @@ def text_of(pdf: bytes) -> str:
 
 
 def verify(api: Api, pdf: bytes) -> dict[str, Any]:
-    response = api.client.post("/api/v1/verify", data={"file": (io.BytesIO(pdf), "statement.pdf")},
-                               content_type="multipart/form-data")
+    response = api.client.post(
+        "/api/v1/verify", data={"file": (io.BytesIO(pdf), "statement.pdf")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     return dict(response.json)
 
@@ -111,8 +120,9 @@ def test_the_certificate_page_prints_the_hashes_of_the_log(world: World, api: Ap
         assert signature.event_hash in certificate
 
 
-def test_both_languages_verify_with_pyhanko_the_api_and_the_cli(world: World, api: Api, statement: Published,
-                                                                tmp_path: Any) -> None:
+def test_both_languages_verify_with_pyhanko_the_api_and_the_cli(
+    world: World, api: Api, statement: Published, tmp_path: Any
+) -> None:
     sealer, _ = for_app(api.app)
     runner: FlaskCliRunner = api.app.test_cli_runner()
     for lang in ("en", "ro"):
@@ -156,7 +166,7 @@ def test_a_pdf_sealed_by_another_key_is_not_ours(world: World, api: Api, stateme
     pdf = download(world, statement.path).data
     # Re-seal the same content with a stranger's key: the proof inside is the same, the seal is not ours.
     stranger = Sealer.for_instance(str(tmp_path))
-    unsealed = pdf[:pdf.rindex(b"%%EOF", 0, len(pdf) - 10) + 5]  # the render before the seal's update
+    unsealed = pdf[: pdf.rindex(b"%%EOF", 0, len(pdf) - 10) + 5]  # the render before the seal's update
     answer = verify(api, stranger.seal(unsealed))
 
     assert answer["valid"] is False and answer["seal"]["ours"] is False
@@ -197,8 +207,10 @@ def test_a_draft_has_no_pdf_and_unknown_languages_are_404(world: World) -> None:
     w = world
     sid = w.ok("POST", f"{w.path}/statements", "ana", {"title": "T", "body": "B", "language": "en"})["id"]
     path = f"{w.path}/statements/{sid}"
-    assert "open it for signature first" in error_of(w.api.call("GET", f"{path}.pdf", w.who("mo")),
-                                                     409, "conflict")["message"]
+    assert (
+        "open it for signature first"
+        in error_of(w.api.call("GET", f"{path}.pdf", w.who("mo")), 409, "conflict")["message"]
+    )
     w.ok("POST", f"{path}/open", "ana", {})
     error_of(w.api.call("GET", f"{path}.pdf?lang=pl", w.who("mo")), 404, "not_found")
     error_of(w.api.call("GET", f"{path}.pdf?lang=zz", w.who("mo")), 422, "invalid")
@@ -245,8 +257,11 @@ def test_statements_not_yet_published_have_no_public_page(world: World, api: Api
 
 def test_markup_in_statement_text_is_shown_never_run(world: World, api: Api) -> None:
     w = world
-    hostile = {"title": "<script>alert(1)</script> Rivers", "language": "en",
-               "body": "<style>body{display:none}</style> <img src=\"http://127.0.0.1:1/x\"> [x](javascript:alert(1))"}
+    hostile = {
+        "title": "<script>alert(1)</script> Rivers",
+        "language": "en",
+        "body": '<style>body{display:none}</style> <img src="http://127.0.0.1:1/x"> [x](javascript:alert(1))',
+    }
     sid = w.ok("POST", f"{w.path}/statements", "ana", hostile)["id"]
     path = f"{w.path}/statements/{sid}"
     w.ok("POST", f"{path}/open", "ana", {})
@@ -262,8 +277,9 @@ def test_markup_in_statement_text_is_shown_never_run(world: World, api: Api) -> 
     assert "<style>body{display:none}</style>" in text
 
 
-def test_the_cli_exports_a_pdf_and_refuses_a_tampered_one(world: World, api: Api, statement: Published,
-                                                          tmp_path: Any) -> None:
+def test_the_cli_exports_a_pdf_and_refuses_a_tampered_one(
+    world: World, api: Api, statement: Published, tmp_path: Any
+) -> None:
     runner = api.app.test_cli_runner()
     exported = tmp_path / "statement.pdf"
     assert runner.invoke(args=["statements", "export", statement.id, str(exported), "--lang", "ro"]).exit_code == 0
@@ -298,8 +314,9 @@ def test_a_sealed_proof_with_impossible_positions_is_not_valid_and_never_a_500(w
     assert any("not a whole number" in reason for reason in answer["reasons"])
 
 
-def test_the_verify_link_comes_from_configuration_not_from_the_request(world: World, api: Api,
-                                                                       statement: Published) -> None:
+def test_the_verify_link_comes_from_configuration_not_from_the_request(
+    world: World, api: Api, statement: Published
+) -> None:
     poisoned = api.client.get(f"/public/statements/{statement.id}.pdf", headers={"Host": "evil.example"})
     text = text_of(poisoned.data)
 
@@ -323,8 +340,11 @@ def test_the_verify_page_says_genuine_or_not_valid_and_why(world: World, api: Ap
     def upload(data: bytes) -> Any:
         form = api.client.get("/verify").get_data(as_text=True)
         csrf = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        return api.client.post("/verify", data={"csrf_token": csrf, "file": (io.BytesIO(data), "s.pdf")},
-                               content_type="multipart/form-data")
+        return api.client.post(
+            "/verify",
+            data={"csrf_token": csrf, "file": (io.BytesIO(data), "s.pdf")},
+            content_type="multipart/form-data",
+        )
 
     assert api.client.get("/verify").status_code == 200
     assert "Genuine and unaltered" in upload(pdf).get_data(as_text=True)
@@ -340,14 +360,12 @@ def test_an_upload_over_20_mb_is_refused_with_413(api: Api) -> None:
 
     # The body is encoded here: the test client's own encoding of a large upload leaves a temporary file open.
     boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(b"%PDF" + b"0" * 20_000_000), "big.pdf")})
-    response = api.client.post("/api/v1/verify", data=body,
-                               content_type=f"multipart/form-data; boundary={boundary}")
+    response = api.client.post("/api/v1/verify", data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
     error_of(response, 413, "request_entity_too_large")
 
 
 def test_no_request_body_is_read_past_the_configured_limit(api: Api) -> None:
-    response = api.client.post("/api/v1/users", data=b"{" + b" " * 22_000_000 + b"}",
-                               content_type="application/json")
+    response = api.client.post("/api/v1/users", data=b"{" + b" " * 22_000_000 + b"}", content_type="application/json")
 
     error_of(response, 413, "request_entity_too_large")

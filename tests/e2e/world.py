@@ -18,8 +18,13 @@ from werkzeug.test import TestResponse
 from tests.e2e.conftest import services
 
 PASSWORD = "correct horse battery"
-TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test", "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-               "SQLITE_SYNCHRONOUS": "OFF"}
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test",
+    "RATELIMIT_ENABLED": False,
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    "SQLITE_SYNCHRONOUS": "OFF",
+}
 PEOPLE = {"ana": "Ana Pop", "bo": "Bo Nowak", "lia": "Lia Kowal", "mo": "Mo Zielinski", "olli": "Olli Virtanen"}
 
 
@@ -35,15 +40,18 @@ class Api:
     tokens: dict[str, str] = field(default_factory=dict)
 
     def register(self, person: str, name: str | None = None) -> str:
-        response = self.client.post("/api/v1/users", json={"email": email(person), "password": PASSWORD,
-                                                           "name": name or PEOPLE.get(person, person.title())})
+        response = self.client.post(
+            "/api/v1/users",
+            json={"email": email(person), "password": PASSWORD, "name": name or PEOPLE.get(person, person.title())},
+        )
         assert response.status_code == 201, response.json
         token = self.client.post("/api/v1/tokens", json={"email": email(person), "password": PASSWORD}).json["token"]
         self.tokens[person] = token
         return str(response.json["id"])
 
-    def call(self, method: str, path: str, person: str | None = None, body: Any = None,
-             headers: dict[str, str] | None = None) -> TestResponse:
+    def call(
+        self, method: str, path: str, person: str | None = None, body: Any = None, headers: dict[str, str] | None = None
+    ) -> TestResponse:
         """A request as `person` (None: anonymous)."""
         sent = dict(headers or {})
         if person is not None:
@@ -74,11 +82,14 @@ def error_of(response: TestResponse, status: int, code: str) -> dict[str, Any]:
 
 
 AGREEMENT = {
-    "name": "Danube Rivers Coalition", "purpose": "Cleaner rivers across the Danube basin",
-    "objectives": [{"text": "Monitor water quality at 40 sites", "measure": "sites monitored",
-                    "target_date": "2027-06-30"},
-                   {"text": "Publish a joint policy brief"}],
-    "starts_on": "2026-01-01", "ends_on": "2028-12-31",
+    "name": "Danube Rivers Coalition",
+    "purpose": "Cleaner rivers across the Danube basin",
+    "objectives": [
+        {"text": "Monitor water quality at 40 sites", "measure": "sites monitored", "target_date": "2027-06-30"},
+        {"text": "Publish a joint policy brief"},
+    ],
+    "starts_on": "2026-01-01",
+    "ends_on": "2028-12-31",
     "cooperation_mechanism": "Monthly calls and a shared work plan",
     "benefit_sharing": "Joint credit on every publication",
 }
@@ -116,26 +127,73 @@ def build_world(api: Api, tag: str = "") -> World:
     """The world described at the top of this module, through the API."""
     users = {person: api.register(person + tag, name) for person, name in PEOPLE.items()}
     w = World(api, tag, users, "", "", "", "", "", "", {})
-    green = w.ok("POST", "/organisations", "ana", {"name": "Green Earth", "country": "RO", "sector": "ngo",
-                                                     "mission": "Protect rivers", "website": "https://green.example"})["id"]
-    river = w.ok("POST", "/organisations", "bo", {"name": "River Watch", "country": "PL",
-                                                    "sector": "community-based", "mission": "Watch the river"})["id"]
-    oak = w.ok("POST", "/organisations", "olli", {"name": "Oak Institute", "country": "FI", "sector": "academic",
-                                                    "mission": "Research"})["id"]
-    mandates = {person: w.ok("POST", f"/organisations/{river}/mandates", "bo",
-                             {"email": w.email(person), "title": title})["id"]
-                for person, title in (("lia", "Programme Lead"), ("mo", "Executive Director"))}
+    green = w.ok(
+        "POST",
+        "/organisations",
+        "ana",
+        {
+            "name": "Green Earth",
+            "country": "RO",
+            "sector": "ngo",
+            "mission": "Protect rivers",
+            "website": "https://green.example",
+        },
+    )["id"]
+    river = w.ok(
+        "POST",
+        "/organisations",
+        "bo",
+        {"name": "River Watch", "country": "PL", "sector": "community-based", "mission": "Watch the river"},
+    )["id"]
+    oak = w.ok(
+        "POST",
+        "/organisations",
+        "olli",
+        {"name": "Oak Institute", "country": "FI", "sector": "academic", "mission": "Research"},
+    )["id"]
+    mandates = {
+        person: w.ok("POST", f"/organisations/{river}/mandates", "bo", {"email": w.email(person), "title": title})["id"]
+        for person, title in (("lia", "Programme Lead"), ("mo", "Executive Director"))
+    }
     coalition = w.ok("POST", "/coalitions", "ana", {**AGREEMENT, "organisation_id": green})["id"]
     path = f"/coalitions/{coalition}"
     w.ok("POST", f"{path}/members", "bo", {"organisation_id": river})
     w.ok("POST", f"{path}/members/{river}/approve", "ana", {})
     w.ok("POST", f"{path}/roles", "ana", {"email": w.email("lia"), "organisation_id": river, "role": "liaison"})
-    commitment = w.ok("POST", f"{path}/commitments", "bo", {
-        "organisation_id": river, "kind": "staff-time", "description": "Two field officers", "quantity": 2,
-        "unit": "people", "objective": "o1", "due_on": "2027-03-31"})["id"]
-    task = w.ok("POST", f"{path}/tasks", "ana", {
-        "title": "Sample ten sites", "description": "Spring sampling round", "organisation_id": river,
-        "assignee_email": w.email("lia"), "due_on": "2027-04-30", "commitment_id": commitment})["id"]
+    commitment = w.ok(
+        "POST",
+        f"{path}/commitments",
+        "bo",
+        {
+            "organisation_id": river,
+            "kind": "staff-time",
+            "description": "Two field officers",
+            "quantity": 2,
+            "unit": "people",
+            "objective": "o1",
+            "due_on": "2027-03-31",
+        },
+    )["id"]
+    task = w.ok(
+        "POST",
+        f"{path}/tasks",
+        "ana",
+        {
+            "title": "Sample ten sites",
+            "description": "Spring sampling round",
+            "organisation_id": river,
+            "assignee_email": w.email("lia"),
+            "due_on": "2027-04-30",
+            "commitment_id": commitment,
+        },
+    )["id"]
     w.green, w.river, w.oak, w.coalition, w.commitment, w.task, w.mandates = (
-        green, river, oak, coalition, commitment, task, mandates)
+        green,
+        river,
+        oak,
+        coalition,
+        commitment,
+        task,
+        mandates,
+    )
     return w

@@ -71,8 +71,22 @@ class Driver(Child):
     """`python -m bench.load ... --phase mix --retry-failed` running in the background."""
 
     def __init__(self, plan: Path, base: str, out: Path, log: Path, clients: int, duration: float = 150) -> None:
-        argv = [sys.executable, "-m", "bench.load", str(plan), base, "--phase", "mix", "--clients", str(clients),
-                "--duration", str(duration), "--retry-failed", "--out", str(out)]
+        argv = [
+            sys.executable,
+            "-m",
+            "bench.load",
+            str(plan),
+            base,
+            "--phase",
+            "mix",
+            "--clients",
+            str(clients),
+            "--duration",
+            str(duration),
+            "--retry-failed",
+            "--out",
+            str(out),
+        ]
         super().__init__("load driver", argv, os.environ, log)
         self.out = out
 
@@ -101,8 +115,9 @@ def wait_for(condition: Callable[[], bool], what: str, *children: Child, timeout
 
 def signatures(engine: Engine, statement_id: str) -> Counter[str]:
     """How many StatementSigned events the log holds for each organisation on the statement."""
-    query = select(events.c.payload).where(events.c.stream_id == statement.stream(statement_id),
-                                           events.c.type == "StatementSigned")
+    query = select(events.c.payload).where(
+        events.c.stream_id == statement.stream(statement_id), events.c.type == "StatementSigned"
+    )
     with engine.connect() as connection:
         return Counter(json.loads(payload)["organisation_id"] for payload in connection.execute(query).scalars())
 
@@ -120,8 +135,9 @@ def assert_exactly_once(engine: Engine, statement_id: str, acknowledged: list[st
 def assert_log_whole(engine: Engine, env: dict[str, str]) -> None:
     """Positions run 1..N without a gap, every stream's versions too, and `flask events verify` passes."""
     with engine.connect() as connection:
-        rows = connection.execute(select(events.c.position, events.c.stream_id, events.c.version)
-                                  .order_by(events.c.position)).all()
+        rows = connection.execute(
+            select(events.c.position, events.c.stream_id, events.c.version).order_by(events.c.position)
+        ).all()
     assert [row.position for row in rows] == list(range(1, len(rows) + 1)), "the log's positions have gaps"
     versions: dict[str, list[int]] = defaultdict(list)
     for row in rows:
@@ -137,8 +153,11 @@ def lag(engine: Engine) -> int:
     names = [projection.name for projection in default_projections()]
     with engine.connect() as connection:
         head = connection.execute(select(func.coalesce(func.max(events.c.position), 0))).scalar_one()
-        saved = dict(connection.execute(select(checkpoints.c.name, checkpoints.c.position)
-                                        .where(checkpoints.c.name.in_(names))).all())
+        saved = dict(
+            connection.execute(
+                select(checkpoints.c.name, checkpoints.c.position).where(checkpoints.c.name.in_(names))
+            ).all()
+        )
     return head - min(saved.get(name, 0) for name in names)
 
 
@@ -146,8 +165,9 @@ def projection_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every projection table (and the checkpoints), in a stable order."""
     tables = [table for projection in default_projections() for table in projection.tables] + [checkpoints]
     with engine.connect() as connection:
-        return {table.name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
-                for table in tables}
+        return {
+            table.name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr) for table in tables
+        }
 
 
 def assert_projections_equal_a_rebuild(engine: Engine, env: dict[str, str]) -> None:
@@ -161,5 +181,7 @@ def assert_projections_equal_a_rebuild(engine: Engine, env: dict[str, str]) -> N
         if rows != fresh[table]:
             only_served = [row for row in rows if row not in fresh[table]]
             only_fresh = [row for row in fresh[table] if row not in rows]
-            raise AssertionError(f"{table} differs from a rebuild: {len(only_served)} rows only as served "
-                                 f"{only_served[:3]}, {len(only_fresh)} only rebuilt {only_fresh[:3]}")
+            raise AssertionError(
+                f"{table} differs from a rebuild: {len(only_served)} rows only as served "
+                f"{only_served[:3]}, {len(only_fresh)} only rebuilt {only_fresh[:3]}"
+            )

@@ -16,7 +16,13 @@ import pytest
 
 from bench.server import ProjectionWorker, Running, Server
 from tests.integration.served import (
-    World, assert_exactly_once, assert_log_whole, assert_projections_equal_a_rebuild, lag, seeded, signatures,
+    World,
+    assert_exactly_once,
+    assert_log_whole,
+    assert_projections_equal_a_rebuild,
+    lag,
+    seeded,
+    signatures,
     wait_for,
 )
 
@@ -37,8 +43,11 @@ def every_organisation_acknowledged(result: dict[str, object]) -> list[str]:
     """Every organisation got its 2xx in the end, and no signing request was refused on the way."""
     acknowledged = list(result["acknowledged"])  # type: ignore[call-overload]
     assert sorted(acknowledged) == sorted(set(acknowledged)) and len(acknowledged) == ORGANISATIONS
-    refused = {status: n for status, n in result["statuses"]["sign"].items()  # type: ignore[index]
-               if status.isdigit() and 400 <= int(status) < 500}
+    refused = {
+        status: n
+        for status, n in result["statuses"]["sign"].items()  # type: ignore[index]
+        if status.isdigit() and 400 <= int(status) < 500
+    }
     assert not refused, f"signing requests were refused: {refused}"
     return acknowledged
 

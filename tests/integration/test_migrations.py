@@ -4,14 +4,32 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from coalition.db import downgrade, upgrade
+from coalition.infra.db import downgrade, upgrade
 from events import create_engine
 
-TABLES = {"events", "idempotency_keys", "projection_checkpoints", "stream_heads", "users", "api_tokens",
-          "command_answers", "organisations", "organisation_people", "coalition_agreements", "coalition_memberships",
-          "coalition_roles", "coalition_commitments", "coalition_tasks", "coalition_log", "statements",
-          "statement_translations", "statement_versions", "statement_signatures", "statement_endorsements",
-          "alembic_version"}
+TABLES = {
+    "events",
+    "idempotency_keys",
+    "projection_checkpoints",
+    "stream_heads",
+    "users",
+    "api_tokens",
+    "command_answers",
+    "organisations",
+    "organisation_people",
+    "coalition_agreements",
+    "coalition_memberships",
+    "coalition_roles",
+    "coalition_commitments",
+    "coalition_tasks",
+    "coalition_log",
+    "statements",
+    "statement_translations",
+    "statement_versions",
+    "statement_signatures",
+    "statement_endorsements",
+    "alembic_version",
+}
 
 
 def table_names(engine: sa.Engine) -> set[str]:

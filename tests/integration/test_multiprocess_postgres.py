@@ -23,7 +23,13 @@ import pytest
 from bench.server import ProjectionWorker, Running, Server
 from tests.conftest import postgres_schema
 from tests.integration.served import (
-    World, assert_exactly_once, assert_log_whole, assert_projections_equal_a_rebuild, lag, seeded, signatures,
+    World,
+    assert_exactly_once,
+    assert_log_whole,
+    assert_projections_equal_a_rebuild,
+    lag,
+    seeded,
+    signatures,
     wait_for,
 )
 
@@ -52,9 +58,12 @@ def deployed(tmp_path: Path, organisations: int) -> Iterator[Deployment]:
     """A seeded world in a throwaway schema, served by two servers and a worker; all stopped afterwards."""
     with postgres_schema() as url, seeded(url, tmp_path, organisations) as world:
         env = world.env(PROJECTIONS="worker")
-        deployment = Deployment(world, Server(env, tmp_path / "first.log", workers=2),
-                                Server(env, tmp_path / "second.log", workers=2),
-                                ProjectionWorker(env, tmp_path / "worker.log", idle_wait=0.2))
+        deployment = Deployment(
+            world,
+            Server(env, tmp_path / "first.log", workers=2),
+            Server(env, tmp_path / "second.log", workers=2),
+            ProjectionWorker(env, tmp_path / "worker.log", idle_wait=0.2),
+        )
         with Running(deployment.first, deployment.second, deployment.worker):
             yield deployment
 
@@ -66,9 +75,12 @@ def test_writers_through_two_servers_record_every_signature_once(tmp_path: Path)
         # Both drivers sign for every organisation, one from each end: fresh signatures race on the
         # statement through both servers, then each driver's requests for organisations the other
         # has just signed for meet them as twins (the same Idempotency-Key, the same token).
-        drivers = [served.world.driver(served.first.url, "first"),
-                   served.world.driver(served.second.url, "second",
-                                       replace(plan, signers=plan.signers[half:] + plan.signers[:half]))]
+        drivers = [
+            served.world.driver(served.first.url, "first"),
+            served.world.driver(
+                served.second.url, "second", replace(plan, signers=plan.signers[half:] + plan.signers[:half])
+            ),
+        ]
         with Running(*drivers):
             results = [driver.result() for driver in drivers]
         served.settle()
@@ -81,12 +93,16 @@ def test_writers_through_two_servers_record_every_signature_once(tmp_path: Path)
         assert_projections_equal_a_rebuild(served.world.engine, served.world.env())
 
 
-def call(base: str, path: str, token: str, body: dict[str, Any] | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], dict[str, Any]]:
+def call(
+    base: str, path: str, token: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], dict[str, Any]]:
     """One API request: status, headers and JSON body (errors included)."""
     request = urllib.request.Request(
-        base + path, method="GET" if body is None else "POST", data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json", **(headers or {})})
+        base + path,
+        method="GET" if body is None else "POST",
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, dict(response.headers), json.loads(response.read())
@@ -125,8 +141,12 @@ def test_a_stale_if_match_is_refused_and_its_retry_through_both_servers_is_recor
             assert status == 200
             seen = headers["ETag"]
 
-            moved, _, _ = call(served.second.url, signatures_path, mover_token,
-                               {"organisation_id": mover, "title": "Director", "version_hash": plan.version_hash})
+            moved, _, _ = call(
+                served.second.url,
+                signatures_path,
+                mover_token,
+                {"organisation_id": mover, "title": "Director", "version_hash": plan.version_hash},
+            )
             stale = call(served.first.url, signatures_path, token, body, {**key, "If-Match": seen})
             assert (moved, stale[0], stale[2]["error"]["code"]) == (201, 409, "conflict"), stale
             assert signatures(engine, plan.statement_id)[signer] == 0
@@ -134,8 +154,12 @@ def test_a_stale_if_match_is_refused_and_its_retry_through_both_servers_is_recor
             served.settle()
             fresh = call(served.second.url, plan.statement_path, token)[1]["ETag"]
             assert fresh != seen
-            twins = at_once(*[(server.url, signatures_path, token, body, {**key, "If-Match": fresh})
-                              for server in (served.first, served.second)])
+            twins = at_once(
+                *[
+                    (server.url, signatures_path, token, body, {**key, "If-Match": fresh})
+                    for server in (served.first, served.second)
+                ]
+            )
             again = call(served.first.url, signatures_path, token, body, {**key, "If-Match": fresh})
             assert [status for status, _, _ in [*twins, again]] == [201, 201, 201], [*twins, again]
             assert again[1].get("Idempotent-Replayed") == "true"

@@ -34,18 +34,41 @@ def digest(text: str) -> str:
 def make_document(count: int = 3, **changes: Any) -> StatementDocument:
     """A statement in Romanian signed by `count` organisations from up to three countries."""
     countries = [("RO", "Romania"), ("PL", "Poland"), ("HU", "Hungary")]
-    people = [Signatory(f"Organizația {number:03d}", *countries[number % 3], f"Semnatar {number}", "Director",
-                        datetime(2025, 3, 1, tzinfo=UTC) + timedelta(hours=number), f"org-{number}")
-              for number in range(count)]
-    proof = Proof("statement-1", "coalition-1", digest("version"), "ro", 500, digest("head"), EXPORTED,
-                  tuple(CountedSignature(f"org-{n}", 100 + 7 * n, digest(f"event {n}")) for n in range(count)))
+    people = [
+        Signatory(
+            f"Organizația {number:03d}",
+            *countries[number % 3],
+            f"Semnatar {number}",
+            "Director",
+            datetime(2025, 3, 1, tzinfo=UTC) + timedelta(hours=number),
+            f"org-{number}",
+        )
+        for number in range(count)
+    ]
+    proof = Proof(
+        "statement-1",
+        "coalition-1",
+        digest("version"),
+        "ro",
+        500,
+        digest("head"),
+        EXPORTED,
+        tuple(CountedSignature(f"org-{n}", 100 + 7 * n, digest(f"event {n}")) for n in range(count)),
+    )
     document = StatementDocument(
-        coalition="Coaliția Civică", title="Declarație privind transparența",
+        coalition="Coaliția Civică",
+        title="Declarație privind transparența",
         body="Cerem **transparență** și *consultare*.\n\n- acces la date\n- dezbateri publice",
-        language="ro", signatories=tuple(people),
-        endorsements=(Endorsement("Maria Ionescu", "Profesoară", "Universitatea din Iași", EXPORTED),
-                      Endorsement("Ion Popa", None, None, EXPORTED)),
-        proof=proof, verify_url="https://coalition.example.org/verify", languages=("ro", "en"))
+        language="ro",
+        signatories=tuple(people),
+        endorsements=(
+            Endorsement("Maria Ionescu", "Profesoară", "Universitatea din Iași", EXPORTED),
+            Endorsement("Ion Popa", None, None, EXPORTED),
+        ),
+        proof=proof,
+        verify_url="https://coalition.example.org/verify",
+        languages=("ro", "en"),
+    )
     return replace(document, **changes)
 
 
@@ -84,9 +107,16 @@ def fetched(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 def test_the_pdf_shows_title_body_summary_signatories_and_endorsements(pdf: bytes, document: StatementDocument) -> None:
     text = text_of(pdf)
-    for shown in ("Coaliția Civică", "Declarație privind transparența", "Cerem transparență și consultare",
-                  "acces la date", "Semnată de 3 organizații din 3 țări", "Susțineri personale",
-                  "Maria Ionescu, Profesoară, Universitatea din Iași", "Ion Popa"):
+    for shown in (
+        "Coaliția Civică",
+        "Declarație privind transparența",
+        "Cerem transparență și consultare",
+        "acces la date",
+        "Semnată de 3 organizații din 3 țări",
+        "Susțineri personale",
+        "Maria Ionescu, Profesoară, Universitatea din Iași",
+        "Ion Popa",
+    ):
         assert shown in text
     for signatory in document.signatories:
         assert signatory.organisation in text and signatory.signer in text and signatory.country_name in text
@@ -113,7 +143,9 @@ def test_every_word_of_the_pdf_is_translated_into_romanian_and_english_is_the_fa
     assert finnish == english  # no catalogue for Finnish: English
     untranslated = [key for key in english if key != "verify_command" and english[key] == romanian[key]]
     assert untranslated == []
-    assert "{verify_url}" in romanian["verify"] and "{command}" in romanian["verify"] and "{proof}" in romanian["verify"]
+    assert (
+        "{verify_url}" in romanian["verify"] and "{command}" in romanian["verify"] and "{proof}" in romanian["verify"]
+    )
 
 
 def test_no_signatures_yet_is_said_plainly() -> None:
@@ -135,8 +167,16 @@ def test_the_last_page_is_the_certificate(pdf: bytes, document: StatementDocumen
     proof = document.proof
     heading = render.labels(document.language)["certificate"]  # in Romanian, the document's language
     assert heading in last and heading not in text_of(pdf, page=0)
-    for figure in (proof.statement_id, proof.version_hash, proof.head_hash, str(proof.exported_position),
-                   "2025-03-14T15:09:26Z", "flask statements verify-pdf FILE", PROOF_NAME, document.verify_url):
+    for figure in (
+        proof.statement_id,
+        proof.version_hash,
+        proof.head_hash,
+        str(proof.exported_position),
+        "2025-03-14T15:09:26Z",
+        "flask statements verify-pdf FILE",
+        PROOF_NAME,
+        document.verify_url,
+    ):
         assert figure in last
     for signature, signatory in zip(proof.signatures, document.signatories, strict=True):
         assert f"{signature.position} {signature.event_hash} {signatory.organisation}" in last
@@ -203,8 +243,10 @@ def test_markup_in_any_text_is_shown_escaped_and_never_fetched(field: str, fetch
 
 
 def test_markdown_links_and_images_are_never_fetched(fetched: list[str]) -> None:
-    body = ("See [the law](http://127.0.0.1:1/law) and [a file](file:///etc/passwd).\n\n"
-            "![tracker](http://127.0.0.1:1/pixel.png) ![local](file:///etc/hostname)")
+    body = (
+        "See [the law](http://127.0.0.1:1/law) and [a file](file:///etc/passwd).\n\n"
+        "![tracker](http://127.0.0.1:1/pixel.png) ![local](file:///etc/hostname)"
+    )
     pdf = render.render_pdf(make_document(1, body=body))
     assert fetched == []
     assert "the law" in text_of(pdf) and "[a file](file:///etc/passwd)" in text_of(pdf)
@@ -215,19 +257,29 @@ def test_the_fetcher_serves_the_apps_static_files() -> None:
     assert b"--accent" in response.read()
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:1/x", "https://example.org/style.css", "file:///etc/passwd", "data:text/css,body{}",
-    (render.STATIC / ".." / "__init__.py").as_uri(), render.STATIC.as_uri() + "/%2e%2e/__init__.py",
-    "file://evil.example/" + str(render.STATIC / "style.css"), render.STATIC.as_uri() + "/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:1/x",
+        "https://example.org/style.css",
+        "file:///etc/passwd",
+        "data:text/css,body{}",
+        (render.STATIC / ".." / "__init__.py").as_uri(),
+        render.STATIC.as_uri() + "/%2e%2e/__init__.py",
+        "file://evil.example/" + str(render.STATIC / "style.css"),
+        render.STATIC.as_uri() + "/",
+    ],
+)
 def test_the_fetcher_refuses_everything_else(url: str) -> None:
     with pytest.raises(ValueError, match="only uses the app's own static files"):
         render.url_fetcher().fetch(url)
 
 
 def test_references_in_the_html_to_anywhere_else_are_skipped(caplog: pytest.LogCaptureFixture) -> None:
-    html = ('<link rel="stylesheet" href="http://127.0.0.1:1/a.css"><img src="file:///etc/passwd">'
-            '<p style="background: url(http://127.0.0.1:1/b.png)">still drawn</p>')
+    html = (
+        '<link rel="stylesheet" href="http://127.0.0.1:1/a.css"><img src="file:///etc/passwd">'
+        '<p style="background: url(http://127.0.0.1:1/b.png)">still drawn</p>'
+    )
     with caplog.at_level(logging.ERROR, logger="weasyprint"):
         pdf = render.bare_pdf(html)
     assert "still drawn" in text_of(pdf)

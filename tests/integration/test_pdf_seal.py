@@ -26,8 +26,16 @@ from pyhanko.sign.validation import validate_pdf_signature
 from coalition.pdf.document import PROOF_NAME, CountedSignature, Proof
 from coalition.pdf.seal import KEY_FILE, Sealer, SealKeyError, inspect
 
-PROOF = Proof("statement-1", "coalition-1", "ab" * 32, "en", 7, "cd" * 32,
-              datetime(2025, 3, 1, 12, 0, tzinfo=UTC), (CountedSignature("org-1", 5, "ef" * 32),))
+PROOF = Proof(
+    "statement-1",
+    "coalition-1",
+    "ab" * 32,
+    "en",
+    7,
+    "cd" * 32,
+    datetime(2025, 3, 1, 12, 0, tzinfo=UTC),
+    (CountedSignature("org-1", 5, "ef" * 32),),
+)
 
 
 def render(with_proof: bool = True) -> bytes:
@@ -38,8 +46,7 @@ def render(with_proof: bool = True) -> bytes:
         warnings.simplefilter("ignore", DeprecationWarning)
         import weasyprint
     attachments = [weasyprint.Attachment(string=PROOF.to_json(), name=PROOF_NAME)] if with_proof else []
-    return weasyprint.HTML(string="<h1>Our statement</h1><p>Signed by many.</p>").write_pdf(
-        attachments=attachments)
+    return weasyprint.HTML(string="<h1>Our statement</h1><p>Signed by many.</p>").write_pdf(attachments=attachments)
 
 
 @pytest.fixture(scope="module")
@@ -62,17 +69,26 @@ def key_and_certificate(common_name: str) -> tuple[rsa.RSAPrivateKey, x509.Certi
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.now(UTC)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
-                   .sign(key, hashes.SHA256()))
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
     return key, certificate
 
 
 def write_pkcs12(path: Path, passphrase: bytes) -> x509.Certificate:
     key, certificate = key_and_certificate("Operator seal")
-    path.write_bytes(pkcs12.serialize_key_and_certificates(
-        b"seal", key, certificate, None, serialization.BestAvailableEncryption(passphrase)))
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"seal", key, certificate, None, serialization.BestAvailableEncryption(passphrase)
+        )
+    )
     return certificate
 
 
@@ -193,7 +209,7 @@ def test_changed_byte_breaks_the_seal(sealer: Sealer, sealed: bytes) -> None:
 
 def test_damaged_signature_gets_a_reason_not_an_error(sealer: Sealer, sealed: bytes) -> None:
     start = sealed.rindex(b"/Contents <") + len(b"/Contents <")
-    damaged = sealed[:start] + b"0" * 64 + sealed[start + 64:]
+    damaged = sealed[:start] + b"0" * 64 + sealed[start + 64 :]
     report = inspect(damaged, sealer)
     assert not report.intact and not report.valid
     assert "the seal is damaged and cannot be checked" in report.reasons
@@ -218,17 +234,19 @@ def test_bytes_appended_after_sealing_are_not_covered(sealer: Sealer, sealed: by
 def test_seal_by_another_platform_is_not_ours(sealer: Sealer, other_sealer: Sealer) -> None:
     report = inspect(other_sealer.seal(render()), sealer)
     assert report.intact and not report.ours and not report.valid
-    assert any("another certificate" in reason and other_sealer.fingerprint in reason
-               for reason in report.reasons)
+    assert any("another certificate" in reason and other_sealer.fingerprint in reason for reason in report.reasons)
 
 
 def test_second_signature_after_the_seal_is_reported(sealer: Sealer, sealed: bytes) -> None:
     key, certificate = key_and_certificate("Someone else")
     signer = signers.SimpleSigner.load_pkcs12_data(
         pkcs12.serialize_key_and_certificates(b"x", key, certificate, None, serialization.NoEncryption()),
-        other_certs=(), passphrase=None)
-    metadata = signers.PdfSignatureMetadata(field_name="Countersignature", md_algorithm="sha256",
-                                            subfilter=fields.SigSeedSubFilter.PADES)
+        other_certs=(),
+        passphrase=None,
+    )
+    metadata = signers.PdfSignatureMetadata(
+        field_name="Countersignature", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
+    )
     twice = signers.PdfSigner(metadata, signer).sign_pdf(IncrementalPdfFileWriter(BytesIO(sealed)))
     report = inspect(twice.getvalue(), sealer)
     assert report.intact and report.ours and not report.whole_file and not report.valid
@@ -269,17 +287,24 @@ def test_encrypted_pdf_is_refused_with_a_reason(sealer: Sealer) -> None:
     assert not report.valid and any("encrypted" in reason for reason in report.reasons)
 
 
-@pytest.mark.parametrize("upload", [b"", b"hello, this is not a PDF", bytes(range(256)) * 40,
-                                    b"%PDF-1.7\n" + b"[" * 200_000, b"%PDF-1.7\n" + b"<<" * 100_000],
-                         ids=["empty", "text", "garbage", "nested-arrays", "nested-dictionaries"])
+@pytest.mark.parametrize(
+    "upload",
+    [
+        b"",
+        b"hello, this is not a PDF",
+        bytes(range(256)) * 40,
+        b"%PDF-1.7\n" + b"[" * 200_000,
+        b"%PDF-1.7\n" + b"<<" * 100_000,
+    ],
+    ids=["empty", "text", "garbage", "nested-arrays", "nested-dictionaries"],
+)
 def test_what_is_not_a_readable_pdf_gets_a_reason_not_an_error(sealer: Sealer, upload: bytes) -> None:
     report = inspect(upload, sealer)
     assert not report.valid and report.reasons
-    assert report.reasons[0] in ("the file is not a PDF",
-                                 "the PDF is damaged or incomplete and cannot be read")
+    assert report.reasons[0] in ("the file is not a PDF", "the PDF is damaged or incomplete and cannot be read")
 
 
 @pytest.mark.parametrize("keep", [0.3, 0.6, 0.9, 0.999])
 def test_truncated_sealed_pdf_gets_a_reason_not_an_error(sealer: Sealer, sealed: bytes, keep: float) -> None:
-    report = inspect(sealed[:int(len(sealed) * keep)], sealer)
+    report = inspect(sealed[: int(len(sealed) * keep)], sealer)
     assert not report.valid and report.reasons

@@ -92,7 +92,11 @@ def test_catch_up_applies_every_event_once_and_moves_the_checkpoint_to_the_head(
     assert applied(store) == list(range(1, head + 1))
     assert checkpoint(store, "ledger") == checkpoint(store, "streams") == head
     assert [(stream, version) for stream, _, version, *_ in rows(store, stream_heads)] == [
-        ("other-3", 1), ("thing-1", 3), ("thing-2", 2), ("thing-4", 1)]
+        ("other-3", 1),
+        ("thing-1", 3),
+        ("thing-2", 2),
+        ("thing-4", 1),
+    ]
 
 
 def test_a_second_catch_up_applies_nothing(store: EventStore) -> None:

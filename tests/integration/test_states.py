@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from coalition.db import upgrade
 from coalition.domain.base import Change, NotAllowed
-from coalition.extensions import Services, held
 from coalition.handlers import retrying
-from coalition.states import StateCache
+from coalition.infra.db import upgrade
+from coalition.infra.extensions import Services, held
+from coalition.infra.states import StateCache
 from events import ConcurrencyConflict, EventStore, NewEvent, Registry, create_engine
 from projections import ProjectionRunner
 
@@ -51,7 +51,8 @@ def test_an_unknown_stream_is_nothing_at_version_zero_and_is_not_kept(store: Eve
 
 
 def test_a_stream_replaced_underneath_is_read_again_from_the_start(
-        store: EventStore, other_database_url: str, registry: Registry) -> None:
+    store: EventStore, other_database_url: str, registry: Registry
+) -> None:
     cache = StateCache()
     create(store, "thing-1", "a", "b")
     assert cache.load(store, "thing-1", names) == (("a", "b"), 2)

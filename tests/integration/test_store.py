@@ -96,7 +96,11 @@ def test_repeated_idempotency_key_returns_the_first_result_and_appends_nothing(s
 
     assert again.replayed and not first.replayed
     assert (again.first_position, again.last_position, again.versions, again.head_hash) == (
-        first.first_position, first.last_position, first.versions, first.head_hash)
+        first.first_position,
+        first.last_position,
+        first.versions,
+        first.head_hash,
+    )
     assert count_events(store) == 1
 
 
@@ -146,8 +150,9 @@ def test_empty_append_is_refused(store: EventStore) -> None:
 def test_metadata_and_time_are_recorded(engine: sa.Engine) -> None:
     moment = datetime(2026, 5, 4, 3, 2, 1, 123456, tzinfo=UTC)
     store = EventStore(engine, make_registry(), clock=lambda: moment)
-    metadata = Metadata(actor_id="user-1", organisation_id="organisation-2", correlation_id="req-3",
-                        causation_id="cmd-4")
+    metadata = Metadata(
+        actor_id="user-1", organisation_id="organisation-2", correlation_id="req-3", causation_id="cmd-4"
+    )
 
     store.append([created("thing-1")], metadata=metadata)
 
@@ -157,8 +162,13 @@ def test_metadata_and_time_are_recorded(engine: sa.Engine) -> None:
 
 
 def test_recorded_times_never_go_backwards_along_the_log(engine: sa.Engine) -> None:
-    times = iter([datetime(2026, 5, 4, 12, tzinfo=UTC), datetime(2026, 5, 4, 11, tzinfo=UTC),
-                  datetime(2026, 5, 4, 13, tzinfo=UTC)])
+    times = iter(
+        [
+            datetime(2026, 5, 4, 12, tzinfo=UTC),
+            datetime(2026, 5, 4, 11, tzinfo=UTC),
+            datetime(2026, 5, 4, 13, tzinfo=UTC),
+        ]
+    )
     store = EventStore(engine, make_registry(), clock=lambda: next(times))
 
     for stream in ("thing-1", "thing-2", "thing-3"):

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from coalition.db import upgrade
+from coalition.infra.db import upgrade
 from events import EventStore, ImportRefused, Metadata, NewEvent, create_engine, export_events, import_events
 from tests.conftest import make_registry
 
@@ -25,8 +25,13 @@ def filled(store: EventStore) -> EventStore:
     metadata = Metadata(actor_id="user-1", organisation_id="organisation-1")
     store.append([NewEvent("thing-1", "ThingCreated", {"name": "a thing"})], metadata=metadata)
     store.append([NewEvent("thing-2", "ThingCreated", {"name": "a thing", "size": 3})], metadata=metadata)
-    store.append([NewEvent("thing-1", "ThingRenamed", {"name": "ț", "reason": "diacritics"}),
-                  NewEvent("thing-2", "ThingRenamed", {"name": "b", "reason": "r"})], metadata=metadata)
+    store.append(
+        [
+            NewEvent("thing-1", "ThingRenamed", {"name": "ț", "reason": "diacritics"}),
+            NewEvent("thing-2", "ThingRenamed", {"name": "b", "reason": "r"}),
+        ],
+        metadata=metadata,
+    )
     store.append([NewEvent("thing-3", "ThingCreated", {"name": "c", "tags": ["x", "y"]})])
     return store
 
@@ -51,9 +56,11 @@ def tamper(store: EventStore, statement: str, **params: object) -> None:
 def flip_one_character(store: EventStore, column: str, position: int) -> None:
     """Change one character of a stored column of one event."""
     with store.engine.connect() as connection:
-        value = connection.execute(sa.text(f"SELECT {column} FROM events WHERE position = :p"), {"p": position}).scalar_one()
+        value = connection.execute(
+            sa.text(f"SELECT {column} FROM events WHERE position = :p"), {"p": position}
+        ).scalar_one()
     index = len(value) // 2
-    changed = value[:index] + ("0" if value[index] != "0" else "1") + value[index + 1:]
+    changed = value[:index] + ("0" if value[index] != "0" else "1") + value[index + 1 :]
     tamper(store, f"UPDATE events SET {column} = :v WHERE position = :p", v=changed, p=position)
 
 

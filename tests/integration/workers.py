@@ -31,7 +31,10 @@ def hammer(url: str, writer: int, appends: int) -> tuple[list[tuple[str, int, in
                 names = [f"{writer}:{n}:{stream}" for stream in streams]
                 try:
                     result = store.append(
-                        [NewEvent(stream, "ThingCreated", {"name": name}) for stream, name in zip(streams, names)],
+                        [
+                            NewEvent(stream, "ThingCreated", {"name": name})
+                            for stream, name in zip(streams, names, strict=True)
+                        ],
                         expected=expected,
                     )
                 except ConcurrencyConflict:

@@ -20,19 +20,27 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Connection
 
-from coalition.domain import work  # noqa: F401  (registers the commitment and task events)
-from coalition.domain import statement_events  # noqa: F401  (registers the statement events)
+from coalition.domain import (
+    statement_events,  # noqa: F401  (registers the statement events)
+    work,  # noqa: F401  (registers the commitment and task events)
+)
 from coalition.domain.base import Change, DomainError
 from coalition.domain.coalition import Actor
-from coalition.event_types import registry
+from coalition.domain.event_types import registry
 from events import Metadata, RecordedEvent
 from projections import Coalitions, Statements, metadata
 from projections.standing import Moment, snapshot, standing
 
 #: Enough examples to reach deep states in a few seconds; no example database (it would leave a
 #: .hypothesis folder behind), so a failure prints the blob that reproduces it; no time limit.
-PROPERTY_SETTINGS = settings(max_examples=120, stateful_step_count=50, deadline=None, database=None, print_blob=True,
-                             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+PROPERTY_SETTINGS = settings(
+    max_examples=120,
+    stateful_step_count=50,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 
 def acting(homes: dict[str, frozenset[str]], organisations: tuple[str, ...]) -> list[Actor]:
@@ -40,8 +48,16 @@ def acting(homes: dict[str, frozenset[str]], organisations: tuple[str, ...]) -> 
 
     Acting for none is a revoked mandate; acting for all, a user made administrator everywhere.
     """
-    return [actor for user, home in sorted(homes.items()) for actor in (
-        Actor(user, home), Actor(user, home), Actor(user, frozenset()), Actor(user, frozenset(organisations)))]
+    return [
+        actor
+        for user, home in sorted(homes.items())
+        for actor in (
+            Actor(user, home),
+            Actor(user, home),
+            Actor(user, frozenset()),
+            Actor(user, frozenset(organisations)),
+        )
+    ]
 
 
 def actors(homes: dict[str, frozenset[str]], organisations: tuple[str, ...]) -> st.SearchStrategy[Actor]:
@@ -108,8 +124,19 @@ class Log:
         result = []
         for index, (stream, change, at) in enumerate(self.entries):
             versions[stream] = versions.get(stream, 0) + 1
-            result.append(RecordedEvent(index + 1, stream, versions[stream], change.type, 1,
-                                        json.loads(json.dumps(change.payload)), Metadata(), at, f"{index + 1:064x}"))
+            result.append(
+                RecordedEvent(
+                    index + 1,
+                    stream,
+                    versions[stream],
+                    change.type,
+                    1,
+                    json.loads(json.dumps(change.payload)),
+                    Metadata(),
+                    at,
+                    f"{index + 1:064x}",
+                )
+            )
         return result
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from markupsafe import Markup
 
-from coalition.charts import KINDS, SignatureLabels, TimelineLabels, kind_of, signatures_over_time, timeline
+from coalition.web.charts import KINDS, SignatureLabels, TimelineLabels, kind_of, signatures_over_time, timeline
 
 SVG = "{http://www.w3.org/2000/svg}"
 TOP, BOTTOM, RIGHT = 24, 160, 290  # the signatures chart's plot area, in its own units
@@ -68,13 +68,16 @@ def test_the_figure_is_an_accessible_scalable_image_with_a_data_table() -> None:
     assert hidden.get("class") == "visually-hidden"  # a 1 px box the table cannot widen
     table = hidden.find("table")
     assert [(r.find("th").text, r.find("td").text) for r in table.iter("tr") if r.find("td") is not None] == [
-        ("2026-05-01", "1"), ("2026-05-02", "2")]
+        ("2026-05-01", "1"),
+        ("2026-05-02", "2"),
+    ]
 
 
 def test_hostile_labels_are_escaped() -> None:
     hostile = '<script>alert("x")</script>'
-    markup = signatures_over_time([(date(2026, 5, 1), 1)], SignatureLabels(title=hostile, count=hostile,
-                                                                           format_day=lambda day: hostile))
+    markup = signatures_over_time(
+        [(date(2026, 5, 1), 1)], SignatureLabels(title=hostile, count=hostile, format_day=lambda day: hostile)
+    )
 
     assert "<script>" not in markup and "&lt;script&gt;" in markup
     assert parse(markup).find(f"{SVG}svg/{SVG}title").text == hostile  # shown as the text it is
@@ -98,21 +101,39 @@ def test_a_single_day_runs_across_the_chart() -> None:
 
 
 def test_events_are_grouped_by_day_and_kind() -> None:
-    events = [("2026-01-10T09:00:00Z", "CoalitionFounded"), ("2026-01-10", "MembershipRequested"),
-              ("2026-01-12", "MembershipApproved"), ("2026-01-12", "MemberInvited"),
-              (date(2026, 2, 1), "TaskCreated"), (date(2026, 2, 1), "StatementSigned"),
-              (date(2026, 2, 1), "OrganisationCreated")]  # not a coalition event: left out
+    events = [
+        ("2026-01-10T09:00:00Z", "CoalitionFounded"),
+        ("2026-01-10", "MembershipRequested"),
+        ("2026-01-12", "MembershipApproved"),
+        ("2026-01-12", "MemberInvited"),
+        (date(2026, 2, 1), "TaskCreated"),
+        (date(2026, 2, 1), "StatementSigned"),
+        (date(2026, 2, 1), "OrganisationCreated"),
+    ]  # not a coalition event: left out
     figure = parse(timeline(events))
-    dots = {(c.get("data-day"), c.get("data-kind")): int(c.get("data-count", 0))
-            for c in figure.iter(f"{SVG}circle") if c.get("data-kind")}
+    dots = {
+        (c.get("data-day"), c.get("data-kind")): int(c.get("data-count", 0))
+        for c in figure.iter(f"{SVG}circle")
+        if c.get("data-kind")
+    }
 
-    assert dots == {("2026-01-10", "governance"): 1, ("2026-01-10", "membership"): 1,
-                    ("2026-01-12", "membership"): 2, ("2026-02-01", "task"): 1, ("2026-02-01", "statement"): 1}
+    assert dots == {
+        ("2026-01-10", "governance"): 1,
+        ("2026-01-10", "membership"): 1,
+        ("2026-01-12", "membership"): 2,
+        ("2026-02-01", "task"): 1,
+        ("2026-02-01", "statement"): 1,
+    }
     first = next(c for c in figure.iter(f"{SVG}circle") if c.get("data-day") == "2026-01-10")
     last = next(c for c in figure.iter(f"{SVG}circle") if c.get("data-day") == "2026-02-01")
     assert float(first.get("cx")) < float(last.get("cx"))
     assert [li.text.strip() if li.text else "".join(li.itertext()).strip() for li in figure.iter("li")] == [
-        "Membership", "Commitments", "Tasks", "Statements", "Roles and agreement"]
+        "Membership",
+        "Commitments",
+        "Tasks",
+        "Statements",
+        "Roles and agreement",
+    ]
 
 
 def test_each_kind_has_its_own_lane_and_colour() -> None:
@@ -133,10 +154,20 @@ def test_the_timeline_escapes_its_labels_and_says_when_it_is_empty() -> None:
 
 
 def test_event_types_map_to_kinds() -> None:
-    assert [kind_of(t) for t in ("MemberSuspended", "InvitationAccepted", "CommitmentRescheduled", "TaskDropped",
-                                 "DraftRevised", "SignatureWithdrawn", "RoleRemoved", "AgreementAmended",
-                                 "MandateGranted")] == [
-        "membership", "membership", "commitment", "task", "statement", "statement", "governance", "governance", None]
+    assert [
+        kind_of(t)
+        for t in (
+            "MemberSuspended",
+            "InvitationAccepted",
+            "CommitmentRescheduled",
+            "TaskDropped",
+            "DraftRevised",
+            "SignatureWithdrawn",
+            "RoleRemoved",
+            "AgreementAmended",
+            "MandateGranted",
+        )
+    ] == ["membership", "membership", "commitment", "task", "statement", "statement", "governance", "governance", None]
 
 
 def test_the_count_axis_has_evenly_spaced_whole_ticks_up_to_the_highest_count() -> None:

@@ -9,11 +9,30 @@ import pytest
 
 from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken
 from coalition.domain.coalition import (
-    AcceptInvitation, Actor, Agreement, AmendAgreement, ApproveMembership, AssignRole, Coalition, FoundCoalition,
-    InviteOrganisation, LeaveCoalition, Objective, ReinstateMember, RemoveRole, RequestMembership, SuspendMember,
-    decide, evolve, is_facilitator, is_liaison, member_state, replay, stream,
+    AcceptInvitation,
+    Actor,
+    Agreement,
+    AmendAgreement,
+    ApproveMembership,
+    AssignRole,
+    Coalition,
+    FoundCoalition,
+    InviteOrganisation,
+    LeaveCoalition,
+    Objective,
+    ReinstateMember,
+    RemoveRole,
+    RequestMembership,
+    SuspendMember,
+    decide,
+    evolve,
+    is_facilitator,
+    is_liaison,
+    member_state,
+    replay,
+    stream,
 )
-from coalition.event_types import registry
+from coalition.domain.event_types import registry
 
 TODAY = date(2025, 3, 1)
 ANA = Actor("u-ana", frozenset({"org-a"}))  # founder and facilitator, acts for org-a
@@ -24,11 +43,17 @@ CY = Actor("u-cy", frozenset({"org-c"}))  # acts for org-c, not a member
 def agreement(**overrides: Any) -> Agreement:
     """A plausible partnership agreement."""
     values: dict[str, Any] = {
-        "name": "Clean Rivers Alliance", "purpose": "Restore the river basin",
-        "objectives": (Objective("obj-1", "Plant 10,000 trees", "trees planted", date(2025, 12, 31)),
-                       Objective("obj-2", "Train 50 monitors")),
-        "starts_on": date(2025, 1, 1), "ends_on": date(2026, 12, 31),
-        "cooperation_mechanism": "Monthly steering calls", "benefit_sharing": "Shared credit in every publication"}
+        "name": "Clean Rivers Alliance",
+        "purpose": "Restore the river basin",
+        "objectives": (
+            Objective("obj-1", "Plant 10,000 trees", "trees planted", date(2025, 12, 31)),
+            Objective("obj-2", "Train 50 monitors"),
+        ),
+        "starts_on": date(2025, 1, 1),
+        "ends_on": date(2026, 12, 31),
+        "cooperation_mechanism": "Monthly steering calls",
+        "benefit_sharing": "Shared credit in every publication",
+    }
     return Agreement(**{**values, **overrides})
 
 
@@ -59,8 +84,11 @@ def at(state: Coalition, organisation_id: str, membership: str) -> Coalition:
         "invited": [(InviteOrganisation(organisation_id), ANA)],
         "requested": [(RequestMembership(organisation_id), CY)],
         "active": [(InviteOrganisation(organisation_id), ANA), (AcceptInvitation(organisation_id), CY)],
-        "suspended": [(InviteOrganisation(organisation_id), ANA), (AcceptInvitation(organisation_id), CY),
-                      (SuspendMember(organisation_id, "dues unpaid"), ANA)],
+        "suspended": [
+            (InviteOrganisation(organisation_id), ANA),
+            (AcceptInvitation(organisation_id), CY),
+            (SuspendMember(organisation_id, "dues unpaid"), ANA),
+        ],
     }
     for command, actor in steps[membership]:
         state = run(state, command, actor)[1]
@@ -75,13 +103,32 @@ def test_founding_makes_the_organisation_the_first_member_and_the_founder_its_fa
 
     assert [c.type for c in changes] == ["CoalitionFounded", "RoleAssigned"]
     assert changes[0].payload == {
-        "coalition_id": "c1", "organisation_id": "org-a", "founded_by": "u-ana", "name": "Clean Rivers Alliance",
-        "purpose": "Restore the river basin", "starts_on": "2025-01-01", "ends_on": "2026-12-31",
-        "objectives": [{"objective_id": "obj-1", "text": "Plant 10,000 trees", "measure": "trees planted",
-                        "target_date": "2025-12-31"}, {"objective_id": "obj-2", "text": "Train 50 monitors"}],
-        "cooperation_mechanism": "Monthly steering calls", "benefit_sharing": "Shared credit in every publication"}
-    assert changes[1].payload == {"coalition_id": "c1", "role_id": "r-fac", "role": "facilitator",
-                                  "user_id": "u-ana", "organisation_id": "org-a"}
+        "coalition_id": "c1",
+        "organisation_id": "org-a",
+        "founded_by": "u-ana",
+        "name": "Clean Rivers Alliance",
+        "purpose": "Restore the river basin",
+        "starts_on": "2025-01-01",
+        "ends_on": "2026-12-31",
+        "objectives": [
+            {
+                "objective_id": "obj-1",
+                "text": "Plant 10,000 trees",
+                "measure": "trees planted",
+                "target_date": "2025-12-31",
+            },
+            {"objective_id": "obj-2", "text": "Train 50 monitors"},
+        ],
+        "cooperation_mechanism": "Monthly steering calls",
+        "benefit_sharing": "Shared credit in every publication",
+    }
+    assert changes[1].payload == {
+        "coalition_id": "c1",
+        "role_id": "r-fac",
+        "role": "facilitator",
+        "user_id": "u-ana",
+        "organisation_id": "org-a",
+    }
     assert member_state(state, "org-a") == "active"
     assert is_facilitator(state, ANA)
     assert state.agreement == agreement()
@@ -119,9 +166,15 @@ def test_a_facilitator_amends_the_agreement_and_the_old_text_stays_in_the_log() 
     amended = agreement(purpose="Restore and protect the river basin", ends_on=None)
     changes = decide(replay(first), AmendAgreement(amended), ANA, TODAY)
 
-    assert changes == [Change("AgreementAmended", {
-        **{k: v for k, v in first[0].payload.items() if k not in ("organisation_id", "founded_by", "ends_on")},
-        "purpose": "Restore and protect the river basin"})]
+    assert changes == [
+        Change(
+            "AgreementAmended",
+            {
+                **{k: v for k, v in first[0].payload.items() if k not in ("organisation_id", "founded_by", "ends_on")},
+                "purpose": "Restore and protect the river basin",
+            },
+        )
+    ]
     state = replay([*first, *changes])
     assert state is not None and state.agreement == amended
     assert first[0].payload["purpose"] == "Restore the river basin"
@@ -220,13 +273,17 @@ def test_a_member_that_left_may_request_again() -> None:
 
 def test_a_facilitator_suspends_and_reinstates_a_member_with_a_reason() -> None:
     suspended, state = run(two_members(), SuspendMember("org-b", "no report for six months"), ANA)
-    assert suspended == [Change("MemberSuspended", {"coalition_id": "c1", "organisation_id": "org-b",
-                                                    "reason": "no report for six months"})]
+    assert suspended == [
+        Change(
+            "MemberSuspended", {"coalition_id": "c1", "organisation_id": "org-b", "reason": "no report for six months"}
+        )
+    ]
     assert member_state(state, "org-b") == "suspended"
 
     reinstated, state = run(state, ReinstateMember("org-b", "reports caught up"), ANA)
-    assert reinstated == [Change("MemberReinstated", {"coalition_id": "c1", "organisation_id": "org-b",
-                                                      "reason": "reports caught up"})]
+    assert reinstated == [
+        Change("MemberReinstated", {"coalition_id": "c1", "organisation_id": "org-b", "reason": "reports caught up"})
+    ]
     assert member_state(state, "org-b") == "active"
 
 
@@ -259,9 +316,12 @@ def test_a_member_leaves_and_its_roles_end() -> None:
     changes, state = run(state, LeaveCoalition("org-b", "merging with org-a"), BEN)
 
     assert changes == [
-        Change("RoleRemoved", {"coalition_id": "c1", "role_id": "r-liaison-b",
-                               "reason": "the organisation left the coalition"}),
-        Change("MemberLeft", {"coalition_id": "c1", "organisation_id": "org-b", "reason": "merging with org-a"})]
+        Change(
+            "RoleRemoved",
+            {"coalition_id": "c1", "role_id": "r-liaison-b", "reason": "the organisation left the coalition"},
+        ),
+        Change("MemberLeft", {"coalition_id": "c1", "organisation_id": "org-b", "reason": "merging with org-a"}),
+    ]
     assert member_state(state, "org-b") == "left"
     assert "r-liaison-b" not in state.roles
 
@@ -278,8 +338,9 @@ def test_an_organisation_that_left_cannot_leave_again() -> None:
 
 
 @pytest.mark.parametrize("command, actor", [(SuspendMember("org-a", "inactive"), ANA), (LeaveCoalition("org-a"), ANA)])
-def test_the_organisation_holding_every_facilitator_role_cannot_be_suspended_or_leave(command: Any,
-                                                                                      actor: Actor) -> None:
+def test_the_organisation_holding_every_facilitator_role_cannot_be_suspended_or_leave(
+    command: Any, actor: Actor
+) -> None:
     with pytest.raises(RuleBroken, match="at least one facilitator: org-a's users hold every facilitator role"):
         decide(two_members(), command, actor, TODAY)
 
@@ -298,8 +359,12 @@ def test_an_organisation_may_leave_once_another_holds_a_facilitator_role() -> No
 def test_a_facilitator_assigns_roles_to_users_of_active_members() -> None:
     changes, state = run(two_members(), AssignRole("r-1", "liaison", "u-ben", "org-b", frozenset({"org-b"})), ANA)
 
-    assert changes == [Change("RoleAssigned", {"coalition_id": "c1", "role_id": "r-1", "role": "liaison",
-                                               "user_id": "u-ben", "organisation_id": "org-b"})]
+    assert changes == [
+        Change(
+            "RoleAssigned",
+            {"coalition_id": "c1", "role_id": "r-1", "role": "liaison", "user_id": "u-ben", "organisation_id": "org-b"},
+        )
+    ]
     assert is_liaison(state, BEN, "org-b")
     assert not is_liaison(state, ANA, "org-a")
 
@@ -372,9 +437,11 @@ def test_removing_an_unknown_role_is_not_found() -> None:
 
 def test_a_suspended_members_roles_are_dormant_until_reinstated() -> None:
     state = two_members()
-    for command in (AssignRole("r-2", "facilitator", "u-ben", "org-b", frozenset({"org-b"})),
-                    AssignRole("r-3", "liaison", "u-ben", "org-b", frozenset({"org-b"})),
-                    SuspendMember("org-b", "dues unpaid")):
+    for command in (
+        AssignRole("r-2", "facilitator", "u-ben", "org-b", frozenset({"org-b"})),
+        AssignRole("r-3", "liaison", "u-ben", "org-b", frozenset({"org-b"})),
+        SuspendMember("org-b", "dues unpaid"),
+    ):
         state = run(state, command, ANA)[1]
     assert not is_facilitator(state, BEN) and not is_liaison(state, BEN, "org-b")
     with pytest.raises(NotAllowed, match="only facilitators"):
@@ -408,10 +475,15 @@ def test_every_coalition_change_validates_against_its_registered_schema() -> Non
     state = two_members()
     commands: list[tuple[Any, Actor]] = [
         (AmendAgreement(agreement(objectives=(Objective("obj-9", "New aim"),), ends_on=None)), ANA),
-        (InviteOrganisation("org-c"), ANA), (AcceptInvitation("org-c"), CY),
+        (InviteOrganisation("org-c"), ANA),
+        (AcceptInvitation("org-c"), CY),
         (AssignRole("r-e", "endorser", "u-cy", "org-c", frozenset({"org-c"})), ANA),
-        (SuspendMember("org-c", "x"), ANA), (ReinstateMember("org-c", "y"), ANA),
-        (RemoveRole("r-e"), ANA), (LeaveCoalition("org-c"), CY), (LeaveCoalition("org-b", "done"), BEN)]
+        (SuspendMember("org-c", "x"), ANA),
+        (ReinstateMember("org-c", "y"), ANA),
+        (RemoveRole("r-e"), ANA),
+        (LeaveCoalition("org-c"), CY),
+        (LeaveCoalition("org-b", "done"), BEN),
+    ]
     seen = {"CoalitionFounded", "RoleAssigned", "MembershipRequested", "MembershipApproved"}
     for command, actor in commands:
         changes = decide(state, command, actor, TODAY)
@@ -419,6 +491,16 @@ def test_every_coalition_change_validates_against_its_registered_schema() -> Non
             registry.validate(change.type, change.payload)
             seen.add(change.type)
             state = evolve(state, change)  # type: ignore[assignment]
-    assert seen == {"CoalitionFounded", "AgreementAmended", "MembershipRequested", "MemberInvited",
-                    "MembershipApproved", "InvitationAccepted", "MemberSuspended", "MemberReinstated",
-                    "MemberLeft", "RoleAssigned", "RoleRemoved"}
+    assert seen == {
+        "CoalitionFounded",
+        "AgreementAmended",
+        "MembershipRequested",
+        "MemberInvited",
+        "MembershipApproved",
+        "InvitationAccepted",
+        "MemberSuspended",
+        "MemberReinstated",
+        "MemberLeft",
+        "RoleAssigned",
+        "RoleRemoved",
+    }

@@ -8,7 +8,7 @@ import pytest
 
 from coalition.domain import organisation as org
 from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken
-from coalition.event_types import registry
+from coalition.domain.event_types import registry
 
 TODAY = date(2026, 11, 23)
 FOUNDER = "user-ana"
@@ -16,8 +16,16 @@ FOUNDER = "user-ana"
 
 def created(**overrides: str) -> org.Organisation:
     """An organisation created by FOUNDER."""
-    command = org.CreateOrganisation(**{"organisation_id": "o1", "name": "Green Earth", "country": "RO",
-                                        "sector": "ngo", "mission": "Clean rivers", **overrides})
+    command = org.CreateOrganisation(
+        **{
+            "organisation_id": "o1",
+            "name": "Green Earth",
+            "country": "RO",
+            "sector": "ngo",
+            "mission": "Clean rivers",
+            **overrides,
+        }
+    )
     return apply(None, org.decide(None, command, FOUNDER, TODAY))
 
 
@@ -32,8 +40,9 @@ def apply(state: org.Organisation | None, changes: list[Change]) -> org.Organisa
 
 def grant(state: org.Organisation, user: str = "user-bo", **dates: date | None) -> org.Organisation:
     """`state` after FOUNDER grants `user` a mandate."""
-    command = org.GrantMandate("m1", user, "Executive Director", dates.get("valid_from", date(2026, 1, 1)),
-                               dates.get("valid_until"))
+    command = org.GrantMandate(
+        "m1", user, "Executive Director", dates.get("valid_from", date(2026, 1, 1)), dates.get("valid_until")
+    )
     return apply(state, org.decide(state, command, FOUNDER, TODAY))
 
 
@@ -65,9 +74,10 @@ def test_commands_on_a_missing_organisation_are_not_found() -> None:
         org.decide(None, org.AddAdministrator("user-bo"), FOUNDER, TODAY)
 
 
-@pytest.mark.parametrize("command", [org.AddAdministrator("user-cy"),
-                                     org.GrantMandate("m9", "user-cy", "Director", TODAY),
-                                     org.RevokeMandate("m1")])
+@pytest.mark.parametrize(
+    "command",
+    [org.AddAdministrator("user-cy"), org.GrantMandate("m9", "user-cy", "Director", TODAY), org.RevokeMandate("m1")],
+)
 def test_only_administrators_manage_the_organisation(command: org.Command) -> None:
     with pytest.raises(NotAllowed, match="only administrators of Green Earth"):
         org.decide(grant(created()), command, "user-bo", TODAY)
@@ -115,5 +125,14 @@ def test_payload_schema_refuses_an_unknown_sector() -> None:
     from events import InvalidPayload
 
     with pytest.raises(InvalidPayload, match="sector"):
-        registry.validate("OrganisationCreated", {"organisation_id": "o1", "name": "n", "country": "RO",
-                                                  "sector": "cartel", "mission": "m", "created_by": FOUNDER})
+        registry.validate(
+            "OrganisationCreated",
+            {
+                "organisation_id": "o1",
+                "name": "n",
+                "country": "RO",
+                "sector": "cartel",
+                "mission": "m",
+                "created_by": FOUNDER,
+            },
+        )

@@ -18,28 +18,73 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
 )
 from sqlalchemy.engine import Connection
 
 from coalition.domain.base import Change, NotFound
 from coalition.domain.coalition import (
-    ROLES, STILL_MEMBER, AcceptInvitation, Actor, Agreement, AmendAgreement, ApproveMembership, AssignRole, Coalition,
-    FoundCoalition, InviteOrganisation, LeaveCoalition, Objective, ReinstateMember, RemoveRole, RequestMembership,
-    SuspendMember, active_roles, decide, evolve, member_state, replay,
+    ROLES,
+    STILL_MEMBER,
+    AcceptInvitation,
+    Actor,
+    Agreement,
+    AmendAgreement,
+    ApproveMembership,
+    AssignRole,
+    Coalition,
+    FoundCoalition,
+    InviteOrganisation,
+    LeaveCoalition,
+    Objective,
+    ReinstateMember,
+    RemoveRole,
+    RequestMembership,
+    SuspendMember,
+    active_roles,
+    decide,
+    evolve,
+    member_state,
+    replay,
 )
 from coalition.domain.work import (
-    CLOSED_COMMITMENT, CLOSED_TASK, AcceptTask, CompleteTask, CreateTask, DropTask, FulfilCommitment,
-    PledgeCommitment, ReassignTask, RescheduleCommitment, WithdrawCommitment,
+    CLOSED_COMMITMENT,
+    CLOSED_TASK,
+    AcceptTask,
+    CompleteTask,
+    CreateTask,
+    DropTask,
+    FulfilCommitment,
+    PledgeCommitment,
+    ReassignTask,
+    RescheduleCommitment,
+    WithdrawCommitment,
 )
 from projections.standing import LAPSED_AFTER_DAYS
 from tests.unit.strategies import (  # noqa: F401  (projection_database is a fixture)
-    PROPERTY_SETTINGS, Log, actors, decided, mostly, projected_standing, projection_database, resolve, whos,
+    PROPERTY_SETTINGS,
+    Log,
+    actors,
+    decided,
+    mostly,
+    projected_standing,
+    projection_database,
+    resolve,
+    whos,
 )
 
 ORGS = ("org-a", "org-b", "org-c")
-HOMES = {"u-ana": frozenset({"org-a"}), "u-ben": frozenset({"org-b"}), "u-cy": frozenset({"org-c"}),
-         "u-max": frozenset({"org-a", "org-b"})}
+HOMES = {
+    "u-ana": frozenset({"org-a"}),
+    "u-ben": frozenset({"org-b"}),
+    "u-cy": frozenset({"org-c"}),
+    "u-max": frozenset({"org-a", "org-b"}),
+}
 ACTORS = actors(HOMES, ORGS)
 WHO = whos(HOMES, ORGS)
 OBJECTIVES = ("obj-1", "obj-2", "obj-3")  # the agreement starts with the first two
@@ -52,19 +97,39 @@ DUE_IN = st.integers(-5, 40)  # days from today
 DAY_ONE = date(2025, 3, 1)
 
 #: The membership changes the domain allows: join from outside, get admitted, be suspended and back, leave.
-MOVES = {(None, "requested"), (None, "invited"), ("left", "requested"), ("left", "invited"),
-         ("requested", "active"), ("invited", "active"), ("active", "suspended"), ("suspended", "active"),
-         *((still, "left") for still in STILL_MEMBER)}
-MEMBERSHIP_AFTER = {"MembershipRequested": "requested", "MemberInvited": "invited", "MembershipApproved": "active",
-                    "InvitationAccepted": "active", "MemberSuspended": "suspended", "MemberReinstated": "active",
-                    "MemberLeft": "left"}
+MOVES = {
+    (None, "requested"),
+    (None, "invited"),
+    ("left", "requested"),
+    ("left", "invited"),
+    ("requested", "active"),
+    ("invited", "active"),
+    ("active", "suspended"),
+    ("suspended", "active"),
+    *((still, "left") for still in STILL_MEMBER),
+}
+MEMBERSHIP_AFTER = {
+    "MembershipRequested": "requested",
+    "MemberInvited": "invited",
+    "MembershipApproved": "active",
+    "InvitationAccepted": "active",
+    "MemberSuspended": "suspended",
+    "MemberReinstated": "active",
+    "MemberLeft": "left",
+}
 
 
 def agreement(objective_ids: tuple[str, ...] = ("obj-1", "obj-2"), ends_early: bool = False) -> Agreement:
     """A partnership agreement with these objectives; `ends_early` makes it end before it starts."""
-    return Agreement("Clean Rivers Alliance", "Restore the river basin",
-                     tuple(Objective(oid, f"Objective {oid}") for oid in objective_ids), date(2025, 1, 1),
-                     "Monthly calls", "Shared credit", date(2024, 1, 1) if ends_early else None)
+    return Agreement(
+        "Clean Rivers Alliance",
+        "Restore the river basin",
+        tuple(Objective(oid, f"Objective {oid}") for oid in objective_ids),
+        date(2025, 1, 1),
+        "Monthly calls",
+        "Shared credit",
+        date(2024, 1, 1) if ends_early else None,
+    )
 
 
 def recount(log: Log, day: date) -> dict[str, dict[str, Any]]:
@@ -84,8 +149,12 @@ def recount(log: Log, day: date) -> dict[str, dict[str, Any]]:
         elif kind == "RoleRemoved":
             del roles[p["role_id"]]
         elif kind == "CommitmentPledged":
-            commitments[p["commitment_id"]] = {"org": p["organisation_id"], "state": "pledged",
-                                               "due": date.fromisoformat(p["due_on"]), "position": position}
+            commitments[p["commitment_id"]] = {
+                "org": p["organisation_id"],
+                "state": "pledged",
+                "due": date.fromisoformat(p["due_on"]),
+                "position": position,
+            }
         elif kind in ("CommitmentFulfilled", "CommitmentWithdrawn"):
             commitments[p["commitment_id"]]["state"] = "fulfilled" if kind == "CommitmentFulfilled" else "withdrawn"
         elif kind == "CommitmentRescheduled":
@@ -93,8 +162,11 @@ def recount(log: Log, day: date) -> dict[str, dict[str, Any]]:
         elif kind == "TaskCreated":
             tasks[p["task_id"]] = {"org": p["organisation_id"], "state": "open", "due": date.fromisoformat(p["due_on"])}
         elif kind in ("TaskAccepted", "TaskCompleted", "TaskDropped"):
-            tasks[p["task_id"]]["state"] = {"TaskAccepted": "accepted", "TaskCompleted": "done",
-                                            "TaskDropped": "dropped"}[kind]
+            tasks[p["task_id"]]["state"] = {
+                "TaskAccepted": "accepted",
+                "TaskCompleted": "done",
+                "TaskDropped": "dropped",
+            }[kind]
         elif kind == "TaskReassigned":
             tasks[p["task_id"]].update(org=p["organisation_id"], state="open")
 
@@ -107,10 +179,10 @@ def recount(log: Log, day: date) -> dict[str, dict[str, Any]]:
         pledged = [c for c in commitments.values() if c["org"] == org]
         assigned = [t for t in tasks.values() if t["org"] == org]
         worst = max((late(w) for w in [*pledged, *assigned]), default=0)
-        level = ("lapsed" if state == "suspended" or worst > LAPSED_AFTER_DAYS
-                 else "attention" if worst else "good")
+        level = "lapsed" if state == "suspended" or worst > LAPSED_AFTER_DAYS else "attention" if worst else "good"
         figures[org] = {
-            "membership": state, "roles": sorted(r for r, holder in roles.items() if holder == org),
+            "membership": state,
+            "roles": sorted(r for r, holder in roles.items() if holder == org),
             "pledged": sorted(c["position"] for c in pledged),
             "fulfilled": sum(c["state"] == "fulfilled" for c in pledged),
             "withdrawn": sum(c["state"] == "withdrawn" for c in pledged),
@@ -118,7 +190,9 @@ def recount(log: Log, day: date) -> dict[str, dict[str, Any]]:
             "tasks open": sum(t["state"] in ("open", "accepted") for t in assigned),
             "tasks done": sum(t["state"] == "done" for t in assigned),
             "tasks overdue": sum(late(t) > 0 for t in assigned),
-            "days overdue": worst, "level": level, "statements": {"opened": [], "signed": []},
+            "days overdue": worst,
+            "level": level,
+            "statements": {"opened": [], "signed": []},
         }
     return figures
 
@@ -127,11 +201,17 @@ def figures_of(row: dict[str, Any]) -> dict[str, Any]:
     """The same figures, read from one row of the standing view."""
     commitments, tasks = row["commitments"], row["tasks"]
     return {
-        "membership": row["membership"]["state"], "roles": sorted(r["role_id"] for r in row["roles"]),
-        "pledged": sorted(commitments["pledged"]["positions"]), "fulfilled": commitments["fulfilled"]["count"],
-        "withdrawn": commitments["withdrawn"]["count"], "commitments overdue": commitments["overdue"]["count"],
-        "tasks open": tasks["open"]["count"], "tasks done": tasks["done"]["count"],
-        "tasks overdue": tasks["overdue"]["count"], "days overdue": row["days_overdue"], "level": row["level"],
+        "membership": row["membership"]["state"],
+        "roles": sorted(r["role_id"] for r in row["roles"]),
+        "pledged": sorted(commitments["pledged"]["positions"]),
+        "fulfilled": commitments["fulfilled"]["count"],
+        "withdrawn": commitments["withdrawn"]["count"],
+        "commitments overdue": commitments["overdue"]["count"],
+        "tasks open": tasks["open"]["count"],
+        "tasks done": tasks["done"]["count"],
+        "tasks overdue": tasks["overdue"]["count"],
+        "days overdue": row["days_overdue"],
+        "level": row["level"],
         "statements": {name: figure["positions"] for name, figure in row["statements"].items()},
     }
 
@@ -217,8 +297,11 @@ class CoalitionCommands(RuleBasedStateMachine):
 
     # -- membership and roles ---------------------------------------------------------------------
 
-    @rule(who=WHO, org=IN_ORGS,
-          kind=st.sampled_from([RequestMembership, InviteOrganisation, ApproveMembership, AcceptInvitation]))
+    @rule(
+        who=WHO,
+        org=IN_ORGS,
+        kind=st.sampled_from([RequestMembership, InviteOrganisation, ApproveMembership, AcceptInvitation]),
+    )
     def join(self, who: int | Actor, org: str, kind: type) -> None:
         self.execute(kind(org), who, org)
 
@@ -230,8 +313,13 @@ class CoalitionCommands(RuleBasedStateMachine):
     def leave(self, who: int | Actor, org: str, reason: str | None) -> None:
         self.execute(LeaveCoalition(org, reason), who, org)
 
-    @rule(who=WHO, role_id=ROLE_IDS, role=mostly("facilitator", "liaison", "endorser", "treasurer"), holder=WHO,
-          org=IN_ORGS)
+    @rule(
+        who=WHO,
+        role_id=ROLE_IDS,
+        role=mostly("facilitator", "liaison", "endorser", "treasurer"),
+        holder=WHO,
+        org=IN_ORGS,
+    )
     def assign_role(self, who: int | Actor, role_id: str, role: str, holder: int | Actor, org: str) -> None:
         user = resolve(holder, HOMES, [], org)
         self.execute(AssignRole(role_id, role, user.user_id, org, user.acts_for), who)
@@ -242,42 +330,102 @@ class CoalitionCommands(RuleBasedStateMachine):
 
     # -- commitments and tasks --------------------------------------------------------------------
 
-    @rule(who=WHO, cid=COMMITMENT_IDS, org=IN_ORGS, kind=mostly("funding", "staff-time", "bribes"),
-          description=mostly("Two officers", " "), due_in=DUE_IN, quantity=mostly(None, 5.0, 0.0),
-          objective_id=mostly("obj-1", None, "obj-2", "obj-3"))
-    def pledge(self, who: int | Actor, cid: str, org: str, kind: str, description: str, due_in: int,
-               quantity: float | None, objective_id: str | None) -> None:
+    @rule(
+        who=WHO,
+        cid=COMMITMENT_IDS,
+        org=IN_ORGS,
+        kind=mostly("funding", "staff-time", "bribes"),
+        description=mostly("Two officers", " "),
+        due_in=DUE_IN,
+        quantity=mostly(None, 5.0, 0.0),
+        objective_id=mostly("obj-1", None, "obj-2", "obj-3"),
+    )
+    def pledge(
+        self,
+        who: int | Actor,
+        cid: str,
+        org: str,
+        kind: str,
+        description: str,
+        due_in: int,
+        quantity: float | None,
+        objective_id: str | None,
+    ) -> None:
         due = self.today + timedelta(days=due_in)
         self.execute(PledgeCommitment(cid, org, kind, description, due, quantity, None, objective_id), who, org)
 
     @precondition(lambda machine: machine.state is not None and machine.state.commitments)
-    @rule(who=WHO, cid=COMMITMENT_IDS, text=mostly("Report filed", " "),
-          kind=st.sampled_from(["fulfil", "withdraw", "reschedule"]), due_in=DUE_IN)
+    @rule(
+        who=WHO,
+        cid=COMMITMENT_IDS,
+        text=mostly("Report filed", " "),
+        kind=st.sampled_from(["fulfil", "withdraw", "reschedule"]),
+        due_in=DUE_IN,
+    )
     def follow_up_commitment(self, who: int | Actor, cid: str, text: str, kind: str, due_in: int) -> None:
-        command = {"fulfil": lambda: FulfilCommitment(cid, text), "withdraw": lambda: WithdrawCommitment(cid, text),
-                   "reschedule": lambda: RescheduleCommitment(cid, self.today + timedelta(days=due_in), text)}[kind]()
+        command = {
+            "fulfil": lambda: FulfilCommitment(cid, text),
+            "withdraw": lambda: WithdrawCommitment(cid, text),
+            "reschedule": lambda: RescheduleCommitment(cid, self.today + timedelta(days=due_in), text),
+        }[kind]()
         self.execute(command, who, *self.organisation_of("commitments", cid))
 
-    @rule(who=WHO, tid=TASK_IDS, org=IN_ORGS, title=mostly("Map the banks", " "), due_in=DUE_IN,
-          assignee=st.none() | ACTORS, objective_id=mostly(None, "obj-1", "obj-3"), cid=mostly(None, "k1", "k2"))
-    def create_task(self, who: int | Actor, tid: str, org: str, title: str, due_in: int, assignee: Actor | None,
-                    objective_id: str | None, cid: str | None) -> None:
-        self.execute(CreateTask(tid, title, "GPS survey", org, self.today + timedelta(days=due_in),
-                                assignee.user_id if assignee else None, objective_id, cid,
-                                assignee.acts_for if assignee else frozenset()), who, org)
+    @rule(
+        who=WHO,
+        tid=TASK_IDS,
+        org=IN_ORGS,
+        title=mostly("Map the banks", " "),
+        due_in=DUE_IN,
+        assignee=st.none() | ACTORS,
+        objective_id=mostly(None, "obj-1", "obj-3"),
+        cid=mostly(None, "k1", "k2"),
+    )
+    def create_task(
+        self,
+        who: int | Actor,
+        tid: str,
+        org: str,
+        title: str,
+        due_in: int,
+        assignee: Actor | None,
+        objective_id: str | None,
+        cid: str | None,
+    ) -> None:
+        self.execute(
+            CreateTask(
+                tid,
+                title,
+                "GPS survey",
+                org,
+                self.today + timedelta(days=due_in),
+                assignee.user_id if assignee else None,
+                objective_id,
+                cid,
+                assignee.acts_for if assignee else frozenset(),
+            ),
+            who,
+            org,
+        )
 
     @precondition(lambda machine: machine.state is not None and machine.state.tasks)
     @rule(who=WHO, tid=TASK_IDS, kind=st.sampled_from(["accept", "complete", "drop"]), note_=mostly("Done", None, " "))
     def follow_up_task(self, who: int | Actor, tid: str, kind: str, note_: str | None) -> None:
-        command = {"accept": lambda: AcceptTask(tid), "complete": lambda: CompleteTask(tid, note_),
-                   "drop": lambda: DropTask(tid, note_ or "")}[kind]()
+        command = {
+            "accept": lambda: AcceptTask(tid),
+            "complete": lambda: CompleteTask(tid, note_),
+            "drop": lambda: DropTask(tid, note_ or ""),
+        }[kind]()
         self.execute(command, who, *self.organisation_of("tasks", tid))
 
     @precondition(lambda machine: machine.state is not None and machine.state.tasks)
     @rule(who=WHO, tid=TASK_IDS, org=IN_ORGS, assignee=st.none() | ACTORS)
     def reassign_task(self, who: int | Actor, tid: str, org: str, assignee: Actor | None) -> None:
-        self.execute(ReassignTask(tid, org, assignee.user_id if assignee else None, None,
-                                  assignee.acts_for if assignee else frozenset()), who)
+        self.execute(
+            ReassignTask(
+                tid, org, assignee.user_id if assignee else None, None, assignee.acts_for if assignee else frozenset()
+            ),
+            who,
+        )
 
     @rule(days=st.integers(0, 40))
     def days_pass(self, days: int) -> None:
@@ -300,7 +448,8 @@ class CoalitionCommands(RuleBasedStateMachine):
             assert role.role in ROLES
             assert member_state(self.state, role.organisation_id) in ("active", "suspended"), (
                 f"role {role.role_id} is held for {role.organisation_id}, "
-                f"which is {member_state(self.state, role.organisation_id)}")
+                f"which is {member_state(self.state, role.organisation_id)}"
+            )
 
     @invariant()
     def work_serves_what_exists(self) -> None:
@@ -326,8 +475,17 @@ def test_any_sequence_of_coalition_commands_keeps_its_invariants(projection_data
 
 
 @PROPERTY_SETTINGS
-@given(command=st.sampled_from([RequestMembership("org-a"), RemoveRole("r-fac"), AmendAgreement(agreement()),
-                                PledgeCommitment("k1", "org-a", "funding", "Grant", DAY_ONE)]), actor=ACTORS)
+@given(
+    command=st.sampled_from(
+        [
+            RequestMembership("org-a"),
+            RemoveRole("r-fac"),
+            AmendAgreement(agreement()),
+            PledgeCommitment("k1", "org-a", "funding", "Grant", DAY_ONE),
+        ]
+    ),
+    actor=ACTORS,
+)
 def test_nothing_but_founding_is_decided_for_a_coalition_that_does_not_exist(command: Any, actor: Actor) -> None:
     with pytest.raises(NotFound):
         decide(None, command, actor, DAY_ONE)

@@ -19,25 +19,61 @@ from typing import Any
 from hypothesis import note
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
 )
 from sqlalchemy.engine import Connection
 
 from coalition.domain import statement as st_
 from coalition.domain.base import Change
 from coalition.domain.coalition import (
-    AcceptInvitation, Actor, Agreement, ApproveMembership, AssignRole, Coalition, FoundCoalition, InviteOrganisation,
-    LeaveCoalition, Objective, ReinstateMember, RequestMembership, SuspendMember, active_roles,
-    decide as decide_coalition, evolve as evolve_coalition, member_state,
+    AcceptInvitation,
+    Actor,
+    Agreement,
+    ApproveMembership,
+    AssignRole,
+    Coalition,
+    FoundCoalition,
+    InviteOrganisation,
+    LeaveCoalition,
+    Objective,
+    ReinstateMember,
+    RequestMembership,
+    SuspendMember,
+    active_roles,
+    member_state,
+)
+from coalition.domain.coalition import (
+    decide as decide_coalition,
+)
+from coalition.domain.coalition import (
+    evolve as evolve_coalition,
 )
 from coalition.domain.statement import Statement, Text, content_hash
 from tests.unit.strategies import (  # noqa: F401  (projection_database is a fixture)
-    PROPERTY_SETTINGS, Log, decided, mostly, projected_standing, projection_database, resolve, whos,
+    PROPERTY_SETTINGS,
+    Log,
+    decided,
+    mostly,
+    projected_standing,
+    projection_database,
+    resolve,
+    whos,
 )
 
 ORGS = ("org-a", "org-b", "org-c", "org-d", "org-e")
-HOMES = {"u-ana": frozenset({"org-a"}), "u-ben": frozenset({"org-b"}), "u-deb": frozenset({"org-b"}),
-         "u-cy": frozenset({"org-c"}), "u-dot": frozenset({"org-d"}), "u-eve": frozenset({"org-e"})}
+HOMES = {
+    "u-ana": frozenset({"org-a"}),
+    "u-ben": frozenset({"org-b"}),
+    "u-deb": frozenset({"org-b"}),
+    "u-cy": frozenset({"org-c"}),
+    "u-dot": frozenset({"org-d"}),
+    "u-eve": frozenset({"org-e"}),
+}
 WHO = whos(HOMES, ORGS)
 IN_ORGS = st.sampled_from(ORGS)
 STATEMENTS = mostly("s1", "s2")  # s1 starts drafted, perhaps open
@@ -46,9 +82,16 @@ BODIES = st.sampled_from(["We call on governments to act.", "We call on governme
 LANGUAGES = mostly("ro", "pl", "en", "zz")  # zz: not a language
 START = datetime(2025, 3, 1, 12, tzinfo=UTC)
 COUNTING = ("StatementSigned", "SignatureConfirmed")
-MEMBERSHIP_AFTER = {"CoalitionFounded": "active", "MembershipRequested": "requested", "MemberInvited": "invited",
-                    "MembershipApproved": "active", "InvitationAccepted": "active", "MemberSuspended": "suspended",
-                    "MemberReinstated": "active", "MemberLeft": "left"}
+MEMBERSHIP_AFTER = {
+    "CoalitionFounded": "active",
+    "MembershipRequested": "requested",
+    "MemberInvited": "invited",
+    "MembershipApproved": "active",
+    "InvitationAccepted": "active",
+    "MemberSuspended": "suspended",
+    "MemberReinstated": "active",
+    "MemberLeft": "left",
+}
 
 
 def own_actor(org: str) -> Actor:
@@ -97,8 +140,9 @@ def participation_recounted(log: Log) -> dict[str, dict[str, list[int]]]:
 
 def in_phase(*phases: str | None) -> Any:
     """A rule's precondition: some statement is in one of these phases now (None: not drafted yet)."""
-    return precondition(lambda machine: any((s.phase(machine.now) if s else None) in phases
-                                            for s in machine.statements.values()))
+    return precondition(
+        lambda machine: any((s.phase(machine.now) if s else None) in phases for s in machine.statements.values())
+    )
 
 
 class StatementCommands(RuleBasedStateMachine):
@@ -129,14 +173,17 @@ class StatementCommands(RuleBasedStateMachine):
         self.log.append("coalition-c1", changes or [], self.now)
         return changes
 
-    def run(self, statement_id: str, command: Any, who: int | Actor, *orgs: str,
-            role: str = "facilitator") -> list[Change] | None:
+    def run(
+        self, statement_id: str, command: Any, who: int | Actor, *orgs: str, role: str = "facilitator"
+    ) -> list[Change] | None:
         """A statement command, decided now; if accepted, each change is checked, folded in and logged."""
         actor = self.actor(who, *orgs, role=role)
         before = self.statements[statement_id]
         changes = decided(st_.decide, self.coalition, before, command, actor, self.now)
-        note(f"{self.now:%d %H:%M}: {statement_id} {command!r} by {actor.user_id} "
-             f"-> {'refused' if changes is None else [c.type for c in changes]}")
+        note(
+            f"{self.now:%d %H:%M}: {statement_id} {command!r} by {actor.user_id} "
+            f"-> {'refused' if changes is None else [c.type for c in changes]}"
+        )
         if changes is None:
             return None
         if before is not None and before.state == "published":
@@ -150,7 +197,8 @@ class StatementCommands(RuleBasedStateMachine):
         assert after is not None
         if before is not None and before.version_hash is not None:
             assert (before.texts != after.texts) == (before.version_hash != after.version_hash), (
-                "the version hash changed without the text, or the text without the hash")
+                "the version hash changed without the text, or the text without the hash"
+            )
             if before.version_hash != after.version_hash:
                 assert after.version == before.version + 1
         self.statements[statement_id] = after
@@ -173,7 +221,8 @@ class StatementCommands(RuleBasedStateMachine):
             assert p["version_hash"] == state.version_hash, f"{kind} on another version"
             held = state.signatures.get(p["organisation_id"])
             assert held is None or held.withdrawn or held.version_hash != state.version_hash, (
-                f"{p['organisation_id']} signed version {state.version} twice")
+                f"{p['organisation_id']} signed version {state.version} twice"
+            )
             if kind == "SignatureConfirmed":
                 assert held is not None and not held.withdrawn
         if kind == "SignatureWithdrawn":
@@ -182,8 +231,9 @@ class StatementCommands(RuleBasedStateMachine):
         if kind in ("DraftRevised", "TranslationSet", "StatementOpened"):
             assert state.state == "draft" and phase == "draft"
         if kind == "StatementOpened":
-            assert state.deadline is None and (p.get("deadline") is None
-                                               or datetime.fromisoformat(p["deadline"]) > self.now)
+            assert state.deadline is None and (
+                p.get("deadline") is None or datetime.fromisoformat(p["deadline"]) > self.now
+            )
         if kind == "StatementClosed":
             assert state.state == "open"
         if kind == "StatementPublished":
@@ -194,14 +244,27 @@ class StatementCommands(RuleBasedStateMachine):
 
     # -- the coalition ----------------------------------------------------------------------------
 
-    @initialize(members_may_draft=st.booleans(), opened=mostly(True, False), hours=st.none() | st.integers(1, 96),
-                threshold=mostly(None, 1, 2, 3), signers=st.lists(st.sampled_from(ORGS[:4]), unique=True))
-    def found(self, members_may_draft: bool, opened: bool, hours: int | None, threshold: int | None,
-              signers: list[str]) -> None:
+    @initialize(
+        members_may_draft=st.booleans(),
+        opened=mostly(True, False),
+        hours=st.none() | st.integers(1, 96),
+        threshold=mostly(None, 1, 2, 3),
+        signers=st.lists(st.sampled_from(ORGS[:4]), unique=True),
+    )
+    def found(
+        self, members_may_draft: bool, opened: bool, hours: int | None, threshold: int | None, signers: list[str]
+    ) -> None:
         """Ana founds for org-a; b, c and d join; e asks to; Deb (org-b) endorses; Ana drafts s1, may open it
         and some members sign it at once."""
-        agreement = Agreement("Clean Rivers Alliance", "Restore the river basin", (Objective("obj-1", "Trees"),),
-                              START.date(), "Monthly calls", "Shared credit", members_may_draft=members_may_draft)
+        agreement = Agreement(
+            "Clean Rivers Alliance",
+            "Restore the river basin",
+            (Objective("obj-1", "Trees"),),
+            START.date(),
+            "Monthly calls",
+            "Shared credit",
+            members_may_draft=members_may_draft,
+        )
         ana = Actor("u-ana", HOMES["u-ana"])
         assert self.run_coalition(FoundCoalition("c1", "org-a", "r-fac", agreement), ana)
         for org in ("org-b", "org-c", "org-d"):
@@ -216,8 +279,11 @@ class StatementCommands(RuleBasedStateMachine):
             for org in signers:
                 assert self.run("s1", st_.SignStatement(org, "Signer", "Director", mandated=True), own_actor(org))
 
-    @rule(who=WHO, org=st.sampled_from(ORGS[1:]), kind=st.sampled_from(
-        [SuspendMember, ReinstateMember, LeaveCoalition, RequestMembership, ApproveMembership]))
+    @rule(
+        who=WHO,
+        org=st.sampled_from(ORGS[1:]),
+        kind=st.sampled_from([SuspendMember, ReinstateMember, LeaveCoalition, RequestMembership, ApproveMembership]),
+    )
     def membership_changes(self, who: int | Actor, org: str, kind: type) -> None:
         command = kind(org, "dues unpaid") if kind in (SuspendMember, ReinstateMember, LeaveCoalition) else kind(org)
         self.run_coalition(command, who, org)
@@ -229,14 +295,19 @@ class StatementCommands(RuleBasedStateMachine):
     # -- the draft --------------------------------------------------------------------------------
 
     @in_phase(None)
-    @rule(sid=mostly("s2", "s1"), who=WHO, title=TITLES, body=BODIES, language=mostly("en", "ro", "zz"),
-          for_org=st.none() | IN_ORGS)
+    @rule(
+        sid=mostly("s2", "s1"),
+        who=WHO,
+        title=TITLES,
+        body=BODIES,
+        language=mostly("en", "ro", "zz"),
+        for_org=st.none() | IN_ORGS,
+    )
     def draft(self, sid: str, who: int | Actor, title: str, body: str, language: str, for_org: str | None) -> None:
         self.run(sid, st_.DraftStatement(sid, title, body, language, for_org), who, *([for_org] if for_org else []))
 
     @in_phase("draft")
-    @rule(sid=STATEMENTS, who=WHO, title=st.none() | TITLES, body=st.none() | BODIES,
-          language=st.none() | LANGUAGES)
+    @rule(sid=STATEMENTS, who=WHO, title=st.none() | TITLES, body=st.none() | BODIES, language=st.none() | LANGUAGES)
     def revise(self, sid: str, who: int | Actor, title: str | None, body: str | None, language: str | None) -> None:
         self.run(sid, st_.ReviseDraft(title, body, language), who)
 
@@ -254,10 +325,16 @@ class StatementCommands(RuleBasedStateMachine):
         self.run(sid, st_.OpenStatement(deadline, threshold), who)
 
     @in_phase("open")
-    @rule(sid=STATEMENTS, who=WHO, title=st.none() | TITLES, body=st.none() | BODIES,
-          translation=st.none() | st.tuples(LANGUAGES, TITLES, BODIES))
-    def amend(self, sid: str, who: int | Actor, title: str | None, body: str | None,
-              translation: tuple[str, str, str] | None) -> None:
+    @rule(
+        sid=STATEMENTS,
+        who=WHO,
+        title=st.none() | TITLES,
+        body=st.none() | BODIES,
+        translation=st.none() | st.tuples(LANGUAGES, TITLES, BODIES),
+    )
+    def amend(
+        self, sid: str, who: int | Actor, title: str | None, body: str | None, translation: tuple[str, str, str] | None
+    ) -> None:
         translations = {translation[0]: Text(translation[1], translation[2])} if translation else None
         self.run(sid, st_.AmendStatement(title, body, translations), who)
 
@@ -304,8 +381,11 @@ class StatementCommands(RuleBasedStateMachine):
             if statement is None:
                 continue
             held = signatures_recounted(self.log, sid)
-            recount = {org for org, (_, version, withdrawn) in held.items()
-                       if not withdrawn and version == statement.version_hash}
+            recount = {
+                org
+                for org, (_, version, withdrawn) in held.items()
+                if not withdrawn and version == statement.version_hash
+            }
             counted = [s.organisation_id for s in statement.counted()]
             assert len(counted) == len(set(counted)) and set(counted) == recount
             assert all(s.version_hash == statement.version_hash for s in statement.counted())
@@ -341,12 +421,16 @@ class StatementCommands(RuleBasedStateMachine):
         if self.coalition is None or sys.exc_info()[0] is not None:  # a step failed: let its error stand
             return
         for sid, statement in self.statements.items():
-            stored = [Change(c.type, json.loads(json.dumps(c.payload))) for _, c in self.log.positioned()
-                      if c.payload.get("statement_id") == sid]
+            stored = [
+                Change(c.type, json.loads(json.dumps(c.payload)))
+                for _, c in self.log.positioned()
+                if c.payload.get("statement_id") == sid
+            ]
             assert st_.replay(stored) == statement, f"replaying the stored log gives another {sid}"
         rows = projected_standing(self.database, self.log, "c1", self.now.date())
-        projected = {org: {name: figure["positions"] for name, figure in row["statements"].items()}
-                     for org, row in rows.items()}
+        projected = {
+            org: {name: figure["positions"] for name, figure in row["statements"].items()} for org, row in rows.items()
+        }
         assert projected == participation_recounted(self.log)
 
 

@@ -10,10 +10,18 @@ import pytest
 
 from coalition.domain import statement as st
 from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken
-from coalition.domain.coalition import Actor, AssignRole, Coalition, FoundCoalition, RequestMembership
-from coalition.domain.coalition import ApproveMembership, SuspendMember, decide as decide_coalition
+from coalition.domain.coalition import (
+    Actor,
+    ApproveMembership,
+    AssignRole,
+    Coalition,
+    FoundCoalition,
+    RequestMembership,
+    SuspendMember,
+)
+from coalition.domain.coalition import decide as decide_coalition
 from coalition.domain.coalition import evolve as evolve_coalition
-from coalition.event_types import registry
+from coalition.domain.event_types import registry
 from tests.unit.test_coalition_domain import ANA, BEN, CY, TODAY, agreement, at
 
 NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
@@ -25,8 +33,10 @@ def coalition_with(members_may_draft: bool = False) -> Coalition:
     state: Coalition | None = None
     steps: list[tuple[Any, Actor]] = [
         (FoundCoalition("c1", "org-a", "r-fac", agreement(members_may_draft=members_may_draft)), ANA),
-        (RequestMembership("org-b"), BEN), (ApproveMembership("org-b"), ANA),
-        (AssignRole("r-end", "endorser", "u-deb", "org-b", frozenset({"org-b"})), ANA)]
+        (RequestMembership("org-b"), BEN),
+        (ApproveMembership("org-b"), ANA),
+        (AssignRole("r-end", "endorser", "u-deb", "org-b", frozenset({"org-b"})), ANA),
+    ]
     for command, actor in steps:
         for change in decide_coalition(state, command, actor, TODAY):
             state = evolve_coalition(state, change)
@@ -37,8 +47,9 @@ def coalition_with(members_may_draft: bool = False) -> Coalition:
 COALITION = coalition_with()
 
 
-def run(state: st.Statement | None, command: Any, actor: Actor, coalition: Coalition = COALITION,
-        now: datetime = NOW) -> tuple[list[Change], st.Statement]:
+def run(
+    state: st.Statement | None, command: Any, actor: Actor, coalition: Coalition = COALITION, now: datetime = NOW
+) -> tuple[list[Change], st.Statement]:
     """Decide, check every change against its registered schema, and evolve the statement."""
     changes = st.decide(coalition, state, command, actor, now)
     for change in changes:
@@ -70,8 +81,19 @@ def signed_by_b(state: st.Statement | None = None) -> st.Statement:
 def test_a_facilitator_drafts_a_statement_in_a_language() -> None:
     changes, state = run(None, st.DraftStatement("s1", "Title", "Body", "ro"), ANA)
 
-    assert changes == [Change("StatementDrafted", {"coalition_id": "c1", "statement_id": "s1", "title": "Title",
-                                                   "body": "Body", "language": "ro", "drafted_by": "u-ana"})]
+    assert changes == [
+        Change(
+            "StatementDrafted",
+            {
+                "coalition_id": "c1",
+                "statement_id": "s1",
+                "title": "Title",
+                "body": "Body",
+                "language": "ro",
+                "drafted_by": "u-ana",
+            },
+        )
+    ]
     assert (state.state, state.language, state.version_hash) == ("draft", "ro", None)
     assert st.stream("s1") == "statement-s1"
 
@@ -93,10 +115,15 @@ def test_a_member_draft_needs_an_active_member_the_user_acts_for() -> None:
         st.decide(at(allowing, "org-c", "requested"), None, st.DraftStatement("s1", "T", "B", "en", "org-c"), CY, NOW)
 
 
-@pytest.mark.parametrize(("title", "body", "language", "says"), [
-    ("", "Body", "en", "needs a title and a body"), ("T", "   ", "en", "needs a title and a body"),
-    ("T", "B", "xx", "not an ISO 639-1 language"), ("T" * 301, "B", "en", "at most 300"),
-])
+@pytest.mark.parametrize(
+    ("title", "body", "language", "says"),
+    [
+        ("", "Body", "en", "needs a title and a body"),
+        ("T", "   ", "en", "needs a title and a body"),
+        ("T", "B", "xx", "not an ISO 639-1 language"),
+        ("T" * 301, "B", "en", "at most 300"),
+    ],
+)
 def test_a_draft_needs_a_title_a_body_and_a_known_language(title: str, body: str, language: str, says: str) -> None:
     with pytest.raises(RuleBroken, match=says):
         st.decide(COALITION, None, st.DraftStatement("s1", title, body, language), ANA, NOW)
@@ -129,8 +156,13 @@ def test_a_translation_is_not_the_statements_own_language_and_cannot_move_onto_i
     with pytest.raises(RuleBroken, match="already has a ro translation"):
         st.decide(COALITION, drafted(), st.ReviseDraft(language="ro"), ANA, NOW)
     with pytest.raises(RuleBroken, match="nothing to change"):
-        st.decide(COALITION, drafted(), st.SetTranslation("ro", "Râuri curate acum",
-                                                          "Cerem *guvernelor* să acționeze."), ANA, NOW)
+        st.decide(
+            COALITION,
+            drafted(),
+            st.SetTranslation("ro", "Râuri curate acum", "Cerem *guvernelor* să acționeze."),
+            ANA,
+            NOW,
+        )
 
 
 # -- opening and the version hash -----------------------------------------------------------------
@@ -169,8 +201,14 @@ def test_a_mandated_user_of_an_active_member_signs_the_current_version() -> None
     changes, state = run(opened(), st.SignStatement("org-b", "Ben Popescu", "Director", mandated=True), BEN)
 
     assert changes[0].payload == {
-        "coalition_id": "c1", "statement_id": "s1", "organisation_id": "org-b", "user_id": "u-ben",
-        "signer_name": "Ben Popescu", "signer_title": "Director", "version_hash": state.version_hash}
+        "coalition_id": "c1",
+        "statement_id": "s1",
+        "organisation_id": "org-b",
+        "user_id": "u-ben",
+        "signer_name": "Ben Popescu",
+        "signer_title": "Director",
+        "version_hash": state.version_hash,
+    }
     assert [s.organisation_id for s in state.counted()] == ["org-b"]
 
 
@@ -234,13 +272,28 @@ def test_a_signer_who_names_the_version_they_read_signs_that_one_or_nothing() ->
     _, amended = run(read, st.AmendStatement(body="We call on all governments to act."), ANA)
 
     with pytest.raises(RuleBroken, match="amended after you read it"):
-        st.decide(COALITION, amended, st.SignStatement("org-b", "Ben", "Director", mandated=True,
-                                                        version_hash=read.version_hash), BEN, NOW)
+        st.decide(
+            COALITION,
+            amended,
+            st.SignStatement("org-b", "Ben", "Director", mandated=True, version_hash=read.version_hash),
+            BEN,
+            NOW,
+        )
     with pytest.raises(RuleBroken, match="amended after you read it"):
-        st.decide(COALITION, amended, st.ConfirmSignature("org-b", "Ben", "Director", mandated=True,
-                                                           version_hash=read.version_hash), BEN, NOW)
-    confirmed = st.decide(COALITION, amended, st.ConfirmSignature("org-b", "Ben", "Director", mandated=True,
-                                                                   version_hash=amended.version_hash), BEN, NOW)
+        st.decide(
+            COALITION,
+            amended,
+            st.ConfirmSignature("org-b", "Ben", "Director", mandated=True, version_hash=read.version_hash),
+            BEN,
+            NOW,
+        )
+    confirmed = st.decide(
+        COALITION,
+        amended,
+        st.ConfirmSignature("org-b", "Ben", "Director", mandated=True, version_hash=amended.version_hash),
+        BEN,
+        NOW,
+    )
     assert confirmed[0].payload["version_hash"] == amended.version_hash
 
 
@@ -292,9 +345,15 @@ def test_withdrawing_needs_a_mandate_a_signature_and_a_reason() -> None:
 def test_endorsers_add_a_personal_endorsement_once_per_version() -> None:
     changes, state = run(opened(), st.EndorseStatement("Deb Ionescu", "Researcher"), DEB)
 
-    assert changes[0].payload == {"coalition_id": "c1", "statement_id": "s1", "user_id": "u-deb",
-                                  "name": "Deb Ionescu", "title": "Researcher", "organisation_id": "org-b",
-                                  "version_hash": state.version_hash}
+    assert changes[0].payload == {
+        "coalition_id": "c1",
+        "statement_id": "s1",
+        "user_id": "u-deb",
+        "name": "Deb Ionescu",
+        "title": "Researcher",
+        "organisation_id": "org-b",
+        "version_hash": state.version_hash,
+    }
     assert run(state, st.EndorseStatement("Deb Ionescu"), DEB)[0] == []
 
 
@@ -318,8 +377,12 @@ def test_a_facilitator_closes_then_publishes_when_the_threshold_is_met() -> None
     closed = run(state, st.CloseStatement(), ANA)[1]
     changes, published = run(closed, st.PublishStatement(), ANA)
 
-    assert changes[0].payload == {"coalition_id": "c1", "statement_id": "s1", "version_hash": state.version_hash,
-                                  "signatures": 1}
+    assert changes[0].payload == {
+        "coalition_id": "c1",
+        "statement_id": "s1",
+        "version_hash": state.version_hash,
+        "signatures": 1,
+    }
     assert published.state == "published"
 
 

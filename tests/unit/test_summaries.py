@@ -8,14 +8,17 @@ import pytest
 from flask import Flask
 from flask_login import LoginManager
 
-from coalition import i18n
-from coalition.summaries import Names, summary
+from coalition.reads.summaries import Names, summary
+from coalition.web import i18n
 from projections.audit import Entry
 
-NAMES = Names(people={"ana": "Ana Pop", "lia": "Lia Kowal"},
-              organisations={"green": "Green Earth", "river": "River Watch"},
-              roles={"role-1": ("liaison", "lia")}, work={"c-1": "Two field officers"},
-              statements={"s-1": "Clean rivers now"})
+NAMES = Names(
+    people={"ana": "Ana Pop", "lia": "Lia Kowal"},
+    organisations={"green": "Green Earth", "river": "River Watch"},
+    roles={"role-1": ("liaison", "lia")},
+    work={"c-1": "Two field officers"},
+    statements={"s-1": "Clean rivers now"},
+)
 HASH = "0123456789ab" + "c" * 52
 
 
@@ -25,24 +28,33 @@ def entry(kind: str, payload: dict[str, Any], actor: str | None = "ana", subject
 
 
 ASSIGNED = entry("RoleAssigned", {"role_id": "role-1", "role": "liaison", "user_id": "lia"})
-PLEDGED = entry("CommitmentPledged",
-                {"kind": "staff-time", "description": "Two field officers", "due_on": "2027-03-31"})
+PLEDGED = entry(
+    "CommitmentPledged", {"kind": "staff-time", "description": "Two field officers", "due_on": "2027-03-31"}
+)
 PUBLISHED = entry("StatementPublished", {"statement_id": "s-1", "version_hash": HASH, "signatures": 20})
 
 ENGLISH = [
     (ASSIGNED, "Ana Pop made Lia Kowal liaison for River Watch"),
-    (entry("RoleAssigned", {"role": "facilitator", "user_id": "ana"}, subject="green"),
-     "Ana Pop became facilitator for Green Earth"),
+    (
+        entry("RoleAssigned", {"role": "facilitator", "user_id": "ana"}, subject="green"),
+        "Ana Pop became facilitator for Green Earth",
+    ),
     (entry("RoleRemoved", {"role_id": "role-1"}), "Ana Pop removed the liaison role of Lia Kowal"),
     (PLEDGED, "River Watch pledged staff time: “Two field officers”, due 2027-03-31"),
-    (entry("CommitmentWithdrawn", {"commitment_id": "c-1", "reason": "Budget cut"}),
-     "Ana Pop withdrew “Two field officers” of River Watch: Budget cut"),
+    (
+        entry("CommitmentWithdrawn", {"commitment_id": "c-1", "reason": "Budget cut"}),
+        "Ana Pop withdrew “Two field officers” of River Watch: Budget cut",
+    ),
     (entry("TaskDropped", {"task_id": "unknown"}, actor=None), "someone dropped the task “a task”: no reason given"),
     (entry("MembershipApproved", {}, subject="gone"), "Ana Pop approved the request of gone to join"),
-    (entry("StatementOpened", {"statement_id": "s-1", "version_hash": HASH, "version": 1}),
-     "Ana Pop opened “Clean rivers now” for signature (version 0123456789ab)"),
-    (entry("StatementClosed", {"statement_id": "s-1", "reason": "deadline"}, actor=None),
-     "“Clean rivers now” closed for signature (its deadline passed)"),
+    (
+        entry("StatementOpened", {"statement_id": "s-1", "version_hash": HASH, "version": 1}),
+        "Ana Pop opened “Clean rivers now” for signature (version 0123456789ab)",
+    ),
+    (
+        entry("StatementClosed", {"statement_id": "s-1", "reason": "deadline"}, actor=None),
+        "“Clean rivers now” closed for signature (its deadline passed)",
+    ),
     (PUBLISHED, "Ana Pop published “Clean rivers now” with 20 signatures"),
     (entry("SomethingNew", {}), "SomethingNew"),
 ]
@@ -70,8 +82,12 @@ def test_a_publication_with_one_signature_says_signature() -> None:
 
 
 def test_an_endorsement_names_the_statement_not_the_endorsers_own_title() -> None:
-    endorsed = entry("StatementEndorsed", {"statement_id": "s-1", "name": "Eva Laine", "title": "Board member",
-                                           "version_hash": HASH}, actor="lia", subject=None)
+    endorsed = entry(
+        "StatementEndorsed",
+        {"statement_id": "s-1", "name": "Eva Laine", "title": "Board member", "version_hash": HASH},
+        actor="lia",
+        subject=None,
+    )
 
     assert summary(endorsed, NAMES) == "Eva Laine endorsed “Clean rivers now”"
 
@@ -89,9 +105,12 @@ def test_an_english_reader_reads_the_same_lines(app: Flask) -> None:
 
 def test_a_romanian_reader_reads_romanian_lines(app: Flask) -> None:
     with app.test_request_context(headers={"Accept-Language": "ro-RO,ro;q=0.9,en;q=0.5"}):
-        assert summary(ASSIGNED, NAMES) == ("Lia Kowal a primit de la Ana Pop rolul de persoană de legătură "
-                                            "pentru River Watch")
-        assert summary(PLEDGED, NAMES) == ("River Watch s-a angajat să contribuie cu timp de lucru al personalului: "
-                                           "„Two field officers”, termen: 2027-03-31")
+        assert summary(ASSIGNED, NAMES) == (
+            "Lia Kowal a primit de la Ana Pop rolul de persoană de legătură pentru River Watch"
+        )
+        assert summary(PLEDGED, NAMES) == (
+            "River Watch s-a angajat să contribuie cu timp de lucru al personalului: "
+            "„Two field officers”, termen: 2027-03-31"
+        )
         assert summary(PUBLISHED, NAMES) == "Ana Pop a publicat declarația „Clean rivers now” cu 20 de semnături"
         assert NAMES.person("nobody") == "cineva" and NAMES.organisation(None) == "o organizație"

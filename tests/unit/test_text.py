@@ -7,10 +7,19 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import Markup
 
-from coalition.text import LINK_REL, plain_text, render_markdown
+from coalition.reads.text import LINK_REL, plain_text, render_markdown
 
-ALLOWED = {"p": set(), "br": set(), "em": set(), "strong": set(), "ul": set(), "ol": {"start"}, "li": set(),
-           "h3": set(), "a": {"href", "rel", "title"}}
+ALLOWED = {
+    "p": set(),
+    "br": set(),
+    "em": set(),
+    "strong": set(),
+    "ul": set(),
+    "ol": {"start"},
+    "li": set(),
+    "h3": set(),
+    "a": {"href", "rel", "title"},
+}
 
 
 class Elements(HTMLParser):
@@ -47,7 +56,9 @@ def test_paragraphs_and_line_breaks() -> None:
 
 
 def test_emphasis_and_strong() -> None:
-    assert render_markdown("*a* _b_ **c** __d__") == "<p><em>a</em> <em>b</em> <strong>c</strong> <strong>d</strong></p>\n"
+    assert (
+        render_markdown("*a* _b_ **c** __d__") == "<p><em>a</em> <em>b</em> <strong>c</strong> <strong>d</strong></p>\n"
+    )
 
 
 def test_bullet_and_numbered_lists() -> None:
@@ -71,35 +82,60 @@ def test_autolinks_are_links_too() -> None:
     assert 'href="https://example.org"' in render_markdown("<https://example.org>")
 
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "javascript&#58;alert(1)", "&#106;avascript:alert(1)",
-    "java\tscript:alert(1)", "<java\nscript:alert(1)>", "vbscript:msgbox(1)", "data:text/html;base64,PHNjcmlwdD4=",
-    "file:///etc/passwd", "/relative/path", "//evil.example/x", "http:evil", "https://", "mailto:",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "javascript&#58;alert(1)",
+        "&#106;avascript:alert(1)",
+        "java\tscript:alert(1)",
+        "<java\nscript:alert(1)>",
+        "vbscript:msgbox(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "file:///etc/passwd",
+        "/relative/path",
+        "//evil.example/x",
+        "http:evil",
+        "https://",
+        "mailto:",
+    ],
+)
 def test_links_anywhere_else_are_left_as_plain_text(url: str) -> None:
     html = render_markdown(f"[click]({url}) and <{url}>")
     assert_inert(html)
     assert "<a" not in html
 
 
-@pytest.mark.parametrize("source", [
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<style>body{display:none}</style>",
-    "<iframe src=https://evil.example></iframe>", '<a href="javascript:alert(1)">x</a>', "<svg onload=alert(1)>",
-    "<!-- comment --><b>bold</b>", "<div>\n\n*x*\n\n</div>",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "<style>body{display:none}</style>",
+        "<iframe src=https://evil.example></iframe>",
+        '<a href="javascript:alert(1)">x</a>',
+        "<svg onload=alert(1)>",
+        "<!-- comment --><b>bold</b>",
+        "<div>\n\n*x*\n\n</div>",
+    ],
+)
 def test_raw_html_is_shown_as_text(source: str) -> None:
     html = render_markdown(source)
     assert_inert(html)
     assert "&lt;" in html
 
 
-@pytest.mark.parametrize("source", [
-    '[x](https://example.org "a\\" onmouseover=\\"alert(1)")',
-    "[x](https://example.org 'a\" onmouseover=\"alert(1)')",
-    '[x](https://example.org/"onmouseover="alert(1))',
-    '[x](<https://example.org/" onmouseover="alert(1)>)',
-    '[x"><script>alert(1)</script>](https://example.org)',
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        '[x](https://example.org "a\\" onmouseover=\\"alert(1)")',
+        "[x](https://example.org 'a\" onmouseover=\"alert(1)')",
+        '[x](https://example.org/"onmouseover="alert(1))',
+        '[x](<https://example.org/" onmouseover="alert(1)>)',
+        '[x"><script>alert(1)</script>](https://example.org)',
+    ],
+)
 def test_quotes_in_link_titles_and_urls_cannot_break_out_of_the_attribute(source: str) -> None:
     html = render_markdown(source)
     assert_inert(html)

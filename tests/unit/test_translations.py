@@ -44,8 +44,13 @@ def test_the_romanian_catalogue_has_no_empty_or_fuzzy_entries() -> None:
 
 def test_the_compiled_catalogue_matches_its_source() -> None:
     def entries(catalogue: Catalog) -> dict[object, object]:
-        return {tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id:
-                tuple(m.string) if isinstance(m.string, (list, tuple)) else m.string for m in catalogue if m.id}
+        return {
+            tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id: tuple(m.string)
+            if isinstance(m.string, (list, tuple))
+            else m.string
+            for m in catalogue
+            if m.id
+        }
 
     with open(CATALOGUE / "messages.po", "rb") as file:
         source = entries(read_po(file, locale="ro"))

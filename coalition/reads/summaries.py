@@ -1,0 +1,188 @@
+"""One human line per coalition event, for the audit history (pages, JSON and CSV), in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import has_request_context
+from flask_babel import force_locale, gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from coalition.accounts import users
+from projections.audit import Entry
+from projections.coalitions import commitments, roles, tasks
+from projections.organisations import organisations
+from projections.statements import statements
+
+LINES = {
+    "CoalitionFounded": _l("%(actor)s founded the coalition “%(name)s” for %(organisation)s"),
+    "AgreementAmended": _l("%(actor)s amended the partnership agreement"),
+    "MembershipRequested": _l("%(organisation)s asked to join"),
+    "MemberInvited": _l("%(actor)s invited %(organisation)s to join"),
+    "MembershipApproved": _l("%(actor)s approved the request of %(organisation)s to join"),
+    "InvitationAccepted": _l("%(organisation)s accepted the invitation to join"),
+    "MemberSuspended": _l("%(actor)s suspended %(organisation)s: %(reason)s"),
+    "MemberReinstated": _l("%(actor)s reinstated %(organisation)s: %(reason)s"),
+    "MemberLeft": _l("%(organisation)s left the coalition"),
+    "RoleAssigned": _l("%(actor)s made %(user)s %(role)s for %(organisation)s"),
+    "RoleRemoved": _l("%(actor)s removed the %(role)s role of %(user)s"),
+    "CommitmentPledged": _l("%(organisation)s pledged %(kind)s: “%(description)s”, due %(due_on)s"),
+    "CommitmentFulfilled": _l("%(actor)s recorded “%(description)s” of %(organisation)s as fulfilled: %(note)s"),
+    "CommitmentWithdrawn": _l("%(actor)s withdrew “%(description)s” of %(organisation)s: %(reason)s"),
+    "CommitmentRescheduled": _l("%(actor)s moved “%(description)s” of %(organisation)s to %(due_on)s: %(reason)s"),
+    "TaskCreated": _l("%(actor)s gave %(organisation)s the task “%(title)s”, due %(due_on)s"),
+    "TaskAccepted": _l("%(organisation)s accepted the task “%(title)s”"),
+    "TaskCompleted": _l("%(organisation)s completed the task “%(title)s”"),
+    "TaskReassigned": _l("%(actor)s reassigned the task “%(title)s” to %(organisation)s"),
+    "TaskDropped": _l("%(actor)s dropped the task “%(title)s”: %(reason)s"),
+    "StatementDrafted": _l("%(actor)s drafted the statement “%(statement)s”"),
+    "DraftRevised": _l("%(actor)s revised the draft of “%(statement)s”"),
+    "TranslationSet": _l("%(actor)s set the %(language)s translation of “%(statement)s”"),
+    "StatementOpened": _l("%(actor)s opened “%(statement)s” for signature (version %(short_hash)s)"),
+    "StatementAmended": _l("%(actor)s amended “%(statement)s” (version %(version)s, %(short_hash)s)"),
+    "StatementSigned": _l("%(signer_name)s, %(signer_title)s, signed “%(statement)s” for %(organisation)s"),
+    "SignatureConfirmed": _l(
+        "%(signer_name)s confirmed the signature of %(organisation)s on version %(short_hash)s of “%(statement)s”"
+    ),
+    "SignatureWithdrawn": _l("%(actor)s withdrew the signature of %(organisation)s from “%(statement)s”: %(reason)s"),
+    "StatementEndorsed": _l("%(name)s endorsed “%(statement)s”"),
+    "StatementClosed": _l("“%(statement)s” closed for signature (%(closed_by)s)"),
+}
+#: The words for roles and kinds of contribution inside a sentence; an unknown one is shown as recorded.
+ROLES = {"facilitator": _l("facilitator"), "liaison": _l("liaison"), "endorser": _l("endorser")}
+KINDS = {
+    "funding": _l("funding"),
+    "staff-time": _l("staff time"),
+    "in-kind": _l("in kind"),
+    "expertise": _l("expertise"),
+    "event-hosting": _l("event hosting"),
+    "outreach": _l("outreach"),
+}
+
+
+@contextmanager
+def _in_reader_language() -> Iterator[None]:
+    """The reader's language during a request; English outside one (CLI, tests), where nobody chose one."""
+    if has_request_context():
+        yield
+    else:
+        with force_locale("en"):
+            yield
+
+
+@dataclass
+class Names:
+    """The names an audit page needs, fetched once for all its entries."""
+
+    people: dict[str, str] = field(default_factory=dict)
+    organisations: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, tuple[str, str]] = field(default_factory=dict)  # role id -> (role, user id)
+    work: dict[str, str] = field(default_factory=dict)  # commitment or task id -> description or title
+    statements: dict[str, str] = field(default_factory=dict)  # statement id -> its latest title
+
+    @classmethod
+    def load(cls, connection: Connection, coalition_id: str, entries: list[Entry]) -> Names:
+        """Everything the entries mention, in a handful of queries."""
+        names = cls()
+        people = {e.actor_id for e in entries if e.actor_id} | {
+            e.payload["user_id"] for e in entries if "user_id" in e.payload
+        }
+        for role in connection.execute(
+            select(roles.c.role_id, roles.c.role, roles.c.user_id).where(roles.c.coalition_id == coalition_id)
+        ):
+            names.roles[role.role_id] = (role.role, role.user_id)
+            people.add(role.user_id)
+        if people:
+            names.people = dict(
+                connection.execute(
+                    select(users.c.user_id, users.c.name).where(users.c.user_id.in_(sorted(people)))
+                ).all()
+            )
+        orgs = {e.organisation_id for e in entries} | {e.subject_organisation_id for e in entries}
+        orgs.discard(None)
+        if orgs:
+            names.organisations = dict(
+                connection.execute(
+                    select(organisations.c.organisation_id, organisations.c.name).where(
+                        organisations.c.organisation_id.in_(sorted(orgs))
+                    )
+                ).all()
+            )
+        for table, key, text in ((commitments, "commitment_id", "description"), (tasks, "task_id", "title")):
+            names.work.update(
+                connection.execute(
+                    select(table.c[key], table.c[text]).where(table.c.coalition_id == coalition_id)
+                ).all()
+            )
+        names.statements.update(
+            connection.execute(
+                select(statements.c.statement_id, statements.c.title).where(
+                    statements.c.coalition_id == coalition_id, statements.c.until_position.is_(None)
+                )
+            ).all()
+        )
+        return names
+
+    def person(self, user_id: str | None) -> str:
+        """A user's name, or a neutral word when unknown."""
+        if user_id in self.people:
+            return self.people[user_id]
+        with _in_reader_language():
+            return gettext("someone")
+
+    def organisation(self, organisation_id: str | None) -> str:
+        """An organisation's name, or its id when unknown."""
+        if organisation_id in self.organisations:
+            return self.organisations[organisation_id]
+        if organisation_id:
+            return organisation_id
+        with _in_reader_language():
+            return gettext("an organisation")
+
+
+def summary(entry: Entry, names: Names) -> str:
+    """The entry in one line a facilitator can read, in the reader's language."""
+    with _in_reader_language():
+        return _line(entry, names)
+
+
+def _line(entry: Entry, names: Names) -> str:
+    """The entry's sentence in the current locale, its blanks filled from the payload and the names."""
+    p = entry.payload
+    role, role_user = names.roles.get(p.get("role_id", ""), (p.get("role", "a"), p.get("user_id")))
+    role = p.get("role", role)
+    kind = str(p.get("kind", ""))
+    statement = names.statements.get(p.get("statement_id", ""), gettext("a statement"))
+    values: dict[str, Any] = {
+        **p,
+        "actor": names.person(entry.actor_id),
+        "organisation": names.organisation(entry.subject_organisation_id),
+        "user": names.person(p.get("user_id", role_user)),
+        "role": ROLES.get(role, role),
+        "description": p.get("description", names.work.get(p.get("commitment_id", ""), gettext("a commitment"))),
+        "title": p.get("title", names.work.get(p.get("task_id", ""), gettext("a task"))),
+        "kind": KINDS.get(kind, kind.replace("-", " ")),
+        "reason": p.get("reason", gettext("no reason given")),
+        # an endorsement's title is the endorser's own, not the statement's
+        "statement": statement if entry.type == "StatementEndorsed" else p.get("title", statement),
+        "short_hash": str(p.get("version_hash", ""))[:12],
+        "closed_by": gettext("its deadline passed")
+        if p.get("reason") == "deadline"
+        else gettext("closed by a facilitator"),
+    }
+    if entry.type == "StatementPublished":
+        return ngettext(
+            "%(actor)s published “%(statement)s” with %(num)d signature",
+            "%(actor)s published “%(statement)s” with %(num)d signatures",
+            int(p.get("signatures", 0)),
+            **values,
+        )
+    if entry.type == "RoleAssigned" and p.get("user_id") == entry.actor_id:
+        return gettext("%(actor)s became %(role)s for %(organisation)s", **values)
+    line = LINES.get(entry.type)
+    return str(line) % values if line else entry.type

@@ -1,0 +1,1 @@
+"""The Flask edge: pages, the JSON API, errors, request parsing, hardening, languages."""

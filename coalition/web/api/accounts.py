@@ -1,0 +1,82 @@
+"""Accounts over the API: register, create and revoke tokens, who am I."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, jsonify
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema, fields, pre_load, validate
+
+from coalition import accounts
+from coalition.infra.extensions import services
+from coalition.web.api import bp
+from coalition.web.api.auth import authenticated
+from coalition.web.api.edge import documented, json_body
+
+
+class RegisterRequest(Schema):
+    email = fields.Email(required=True)
+
+    @pre_load
+    def trim_email(self, data: Any, **_: Any) -> Any:
+        """Pasted addresses often carry spaces around them."""
+        if isinstance(data, dict) and isinstance(data.get("email"), str):
+            return {**data, "email": data["email"].strip()}
+        return data
+
+    password = fields.String(required=True, validate=validate.Length(min=10, error="use at least 10 characters"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class TokenRequest(Schema):
+    email = fields.String(required=True)
+    password = fields.String(required=True)
+
+
+class Created(Schema):
+    id = fields.String(required=True)
+
+
+class TokenCreated(Created):
+    token = fields.String(required=True, metadata={"description": "shown only this once"})
+
+
+class Me(Created):
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+@bp.post("/users")
+@documented(request=RegisterRequest, response=Created, status=201, public=True)
+def register_user() -> ResponseReturnValue:
+    """Register a person: 201 {id}."""
+    data = json_body(RegisterRequest())
+    user_id = accounts.register(services(), data["email"], data["password"], data["name"])
+    return jsonify(id=user_id), 201
+
+
+@bp.post("/tokens")
+@documented(request=TokenRequest, response=TokenCreated, status=201, public=True, errors=(400, 401, 409, 422))
+def create_token() -> ResponseReturnValue:
+    """Exchange an e-mail and password for an API token, shown only this once: 201 {id, token}."""
+    data = json_body(TokenRequest())
+    token_id, token = accounts.create_token(services(), data["email"], data["password"])
+    return jsonify(id=token_id, token=token), 201
+
+
+@bp.delete("/tokens/<token_id>")
+@authenticated
+@documented(status=204)
+def revoke_token(token_id: str) -> ResponseReturnValue:
+    """Revoke one of your own tokens: 204."""
+    accounts.revoke_token(services(), g.user, token_id)
+    return "", 204
+
+
+@bp.get("/me")
+@authenticated
+@documented(response=Me)
+def me() -> ResponseReturnValue:
+    """The person the token belongs to."""
+    return jsonify(id=g.user.user_id, email=g.user.email, name=g.user.name)

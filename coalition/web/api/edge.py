@@ -1,0 +1,172 @@
+"""What every API endpoint does at its edge: load the body, build the command context, answer once.
+
+`@command(status)` wraps a mutating endpoint: bearer authentication, `Idempotency-Key` (a retry
+gets the first answer back and appends nothing), `If-Match` (the version the client last saw) and
+a `Context` for the handler. `@documented(...)` records what the OpenAPI document says of a route.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import g, jsonify, request
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import BadRequest
+
+from coalition.domain.base import DomainError
+from coalition.handlers import Context, retrying
+from coalition.infra.extensions import services
+from coalition.infra.idempotency import fingerprint, recall
+from coalition.web.api.auth import authenticated
+from coalition.web.request import request_id
+from events import ConcurrencyConflict
+
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_KEY_LENGTH = 200
+
+
+def json_body(schema: Schema, *, optional: bool = False) -> dict[str, Any]:
+    """The request's JSON object loaded through `schema` (400 if not a JSON object, 422 if invalid)."""
+    if optional and not request.get_data():
+        return schema.load({})
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise BadRequest("the request body is nested too deeply") from None
+    if not isinstance(body, dict):
+        raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
+    if _holds_nul(body):
+        raise BadRequest("text in the request body must not contain NUL characters (\\u0000)")
+    return schema.load(body)
+
+
+def _holds_nul(value: Any) -> bool:
+    """True when any key or string anywhere in a parsed JSON value contains a NUL character."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def query_args(schema: Schema) -> dict[str, Any]:
+    """The query string loaded through `schema` (422 naming each bad parameter)."""
+    return schema.load({key: value for key, value in request.args.items()})
+
+
+def today() -> date:
+    """The day commands are decided on, by the store's clock."""
+    return services().store.clock().date()
+
+
+def _if_match() -> int | None:
+    given = request.headers.get("If-Match")
+    if given is None:
+        return None
+    text = given.strip().removeprefix("W/").strip('"')
+    if not re.fullmatch(r"[0-9]{1,18}", text):
+        raise BadRequest('If-Match must be a version this API gave you, such as "7" (from a GET\'s ETag)')
+    return int(text)
+
+
+def _key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+        raise BadRequest(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters (a UUID is ideal)")
+    return key
+
+
+def _replay(key: str, fingerprint_: str, status: int) -> ResponseReturnValue | None:
+    kept = recall(services().engine, g.user.user_id, key)
+    if kept is None:
+        return None
+    if kept.fingerprint != fingerprint_:
+        raise ValidationError(
+            {"Idempotency-Key": ["this key was already used for a different request: use a new key for a new request"]}
+        )
+    return jsonify(kept.answer), status, {"Idempotent-Replayed": "true"}
+
+
+def command(status: int = 200) -> Callable[[F], F]:
+    """Make a view a command endpoint: it gets a `Context` first and returns the answer to send."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        @authenticated
+        def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+            key, if_match = _key(), _if_match()  # both checked first: a malformed header is a 400, even on a retry
+            fingerprint_ = fingerprint(request.method, request.path, request.get_data())
+            if key is not None and (kept := _replay(key, fingerprint_, status)) is not None:
+                return kept
+            now = services().store.clock()
+            contexts: list[Context] = []
+
+            def attempt() -> Any:  # a fresh context each time: ids made from the key start again
+                contexts.append(
+                    Context(services(), g.user.user_id, now.date(), key, fingerprint_, request_id(), if_match, now)
+                )
+                return view(contexts[-1], *args, **kwargs)
+
+            try:
+                answer = retrying(services(), attempt)
+            except (DomainError, ConcurrencyConflict):
+                # A twin of this request may have committed while this one decided: answer as it did.
+                if key is not None and (kept := _replay(key, fingerprint_, status)) is not None:
+                    return kept
+                raise
+            if (
+                key is not None
+                and not contexts[-1].recorded
+                and (kept := _replay(key, fingerprint_, status)) is not None
+            ):
+                # Its twin was recorded first (in another process, maybe), and this one found it
+                # replayed or found nothing left to do: the twin's answer is the answer.
+                return kept
+            return jsonify(answer), status
+
+        wrapper.takes_retries = True  # type: ignore[attr-defined]  (the OpenAPI document lists its headers)
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says of one route."""
+
+    request: type[Schema] | None = None
+    response: type[Schema] | None = None
+    status: int = 200
+    query: type[Schema] | None = None
+    public: bool = False
+    body_required: bool = True
+    errors: tuple[int, ...] = ()  # default: every error a guarded (or, if public, an open) route can give
+    media: str = "application/json"  # another media type answers with a file
+    upload: str | None = None  # the multipart/form-data field a file is uploaded in
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path parameters with fixed values
+
+
+def documented(**operation: Any) -> Callable[[F], F]:
+    """Record a route's request and response schemas for /api/v1/openapi.json."""
+
+    def decorate(view: F) -> F:
+        view.__openapi__ = Operation(**operation)  # type: ignore[attr-defined]
+        return view
+
+    return decorate

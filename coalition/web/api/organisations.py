@@ -1,0 +1,116 @@
+"""Organisations over the API: create, read, administrators and signing mandates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, jsonify
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from coalition.accounts import names_of
+from coalition.domain import organisation as org
+from coalition.domain.base import NotFound
+from coalition.handlers import Context
+from coalition.handlers import organisations as handle
+from coalition.infra.extensions import services
+from coalition.web.api import bp
+from coalition.web.api.auth import authenticated
+from coalition.web.api.edge import command, documented, json_body, today
+from coalition.web.api.schemas import Answer, EmailRequest, MandateRequest, OrganisationRequest, OrganisationView
+from projections.organisations import acts_for, organisation_people, organisations
+from projections.streams import seen_version
+
+
+@bp.post("/organisations")
+@command(201)
+@documented(request=OrganisationRequest, response=Answer, status=201)
+def create_organisation(context: Context) -> dict[str, Any]:
+    """Create an organisation; you become its first administrator."""
+    return handle.create_organisation(context, **json_body(OrganisationRequest()))
+
+
+@bp.get("/organisations/<organisation_id>")
+@authenticated
+@documented(response=OrganisationView)
+def read_organisation(organisation_id: str) -> ResponseReturnValue:
+    """An organisation's profile; its administrators and mandates are shown to its own people."""
+    with services().engine.connect() as connection:
+        version = seen_version(connection, org.stream(organisation_id))
+        row = (
+            connection.execute(select(organisations).where(organisations.c.organisation_id == organisation_id))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFound(f"no such organisation: {organisation_id}")
+        own = organisation_id in acts_for(connection, g.user.user_id, today())
+        people = (
+            connection.execute(
+                select(organisation_people)
+                .where(organisation_people.c.organisation_id == organisation_id)
+                .order_by(organisation_people.c.position)
+            )
+            .mappings()
+            .all()
+            if own
+            else []
+        )
+    body: dict[str, Any] = {
+        "id": row["organisation_id"],
+        "version": version,
+        **{k: row[k] for k in ("name", "country", "sector", "mission", "website", "created_at")},
+    }
+    response = jsonify(OrganisationView().dump(body | (people_view(people) if own else {})))
+    response.set_etag(str(version))
+    return response
+
+
+def people_view(people: list[Any]) -> dict[str, Any]:
+    """An organisation's administrators and signing mandates (whether valid today), with names."""
+    names = names_of(services().engine, {p["user_id"] for p in people})
+    day = today()
+    administrators = [
+        {"user_id": p["user_id"], "name": names.get(p["user_id"])} for p in people if p["kind"] == "administrator"
+    ]
+    mandates = [
+        {
+            "id": p["entry_id"],
+            "user_id": p["user_id"],
+            "name": names.get(p["user_id"]),
+            "title": p["title"],
+            "valid_from": p["valid_from"],
+            "valid_until": p["valid_until"],
+            "revoked_on": p["revoked_on"],
+            "valid_today": org.Mandate(
+                p["entry_id"], p["user_id"], p["title"], p["valid_from"], p["valid_until"], p["revoked_on"]
+            ).valid_on(day),
+        }
+        for p in people
+        if p["kind"] == "mandate"
+    ]
+    return {"administrators": administrators, "mandates": mandates}
+
+
+@bp.post("/organisations/<organisation_id>/administrators")
+@command(201)
+@documented(request=EmailRequest, response=Answer, status=201)
+def add_administrator(context: Context, organisation_id: str) -> dict[str, Any]:
+    """Make a registered user another administrator (administrators only)."""
+    return handle.add_administrator(context, organisation_id, **json_body(EmailRequest()))
+
+
+@bp.post("/organisations/<organisation_id>/mandates")
+@command(201)
+@documented(request=MandateRequest, response=Answer, status=201)
+def grant_mandate(context: Context, organisation_id: str) -> dict[str, Any]:
+    """Let a registered user act and sign for the organisation (administrators only)."""
+    return handle.grant_mandate(context, organisation_id, **json_body(MandateRequest()))
+
+
+@bp.delete("/organisations/<organisation_id>/mandates/<mandate_id>")
+@command(200)
+@documented(response=Answer)
+def revoke_mandate(context: Context, organisation_id: str, mandate_id: str) -> dict[str, Any]:
+    """Revoke a signing mandate from today (administrators only)."""
+    return handle.revoke_mandate(context, organisation_id, mandate_id)

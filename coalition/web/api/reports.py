@@ -1,0 +1,130 @@
+"""Reports of a coalition: its standing, its responsibilities and its history (JSON and CSV)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema, fields
+
+from coalition.accounts import names_of
+from coalition.domain.base import NotAllowed, NotFound
+from coalition.infra.extensions import services
+from coalition.reads.reports import CSV_COLUMNS, _reader, event_rows, facilitates, parse_filters, snapshot_for_member
+from coalition.web.api import bp
+from coalition.web.api.auth import authenticated
+from coalition.web.api.edge import documented, query_args, today
+from coalition.web.api.schemas import AsOfQuery, EventsQuery
+from coalition.web.request import csv_response
+from projections.audit import history
+from projections.standing import Snapshot, resolve, responsibilities, snapshot, standing
+
+
+def _moment(snap: Snapshot) -> dict[str, Any]:
+    return {"as_of": snap.moment.day.isoformat(), "position": snap.moment.position}
+
+
+class Figure(Schema):
+    count = fields.Integer(required=True)
+    positions = fields.List(fields.Integer(), required=True)
+
+
+class StandingView(Schema):
+    as_of = fields.String(required=True)
+    position = fields.Integer(allow_none=True, metadata={"description": "the log position read; null: now"})
+    members = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": (
+                "per organisation: membership {state, since, position}, roles, "
+                "commitments {pledged, fulfilled, overdue, withdrawn}, tasks {open, done, overdue} "
+                "and statements {opened (while a member), signed} as {count, positions}, "
+                "level good|attention|lapsed, reason"
+            )
+        },
+    )
+
+
+class ResponsibilitiesView(Schema):
+    as_of = fields.String(required=True)
+    position = fields.Integer(allow_none=True)
+    objectives = fields.List(fields.Dict(), required=True)
+    organisations = fields.List(fields.Dict(), required=True)
+    unlinked = fields.Dict(required=True)
+    uncovered = fields.List(fields.String(), required=True)
+
+
+class EventView(Schema):
+    position = fields.Integer(required=True)
+    recorded_at = fields.String(required=True)
+    type = fields.String(required=True)
+    actor_id = fields.String(allow_none=True)
+    actor = fields.String(allow_none=True)
+    organisation_id = fields.String(allow_none=True)
+    organisation = fields.String(allow_none=True)
+    subject_organisation_id = fields.String(allow_none=True)
+    subject_organisation = fields.String(allow_none=True)
+    summary = fields.String(required=True)
+    payload = fields.Dict(required=True)
+
+
+class EventsView(Schema):
+    events = fields.List(fields.Nested(EventView), required=True)
+    next_after = fields.Integer(allow_none=True, metadata={"description": "pass as `after` for the next page"})
+
+
+@bp.get("/coalitions/<coalition_id>/standing")
+@authenticated
+@documented(query=AsOfQuery, response=StandingView)
+def read_standing(coalition_id: str) -> ResponseReturnValue:
+    """Each member's standing now, or as of a past position, date or date-time."""
+    with services().engine.connect() as connection:
+        snap = snapshot_for_member(connection, coalition_id, query_args(AsOfQuery()).get("as_of"))
+        members = standing(snap)
+    people = names_of(services().engine, {r["user_id"] for m in members for r in m["roles"]})
+    for member in members:
+        for role in member["roles"]:
+            role["name"] = people.get(role["user_id"])
+    return jsonify(StandingView().dump({**_moment(snap), "members": members}))
+
+
+@bp.get("/coalitions/<coalition_id>/responsibilities")
+@authenticated
+@documented(query=AsOfQuery, response=ResponsibilitiesView)
+def read_responsibilities(coalition_id: str) -> ResponseReturnValue:
+    """Objectives by organisations: who committed what, who does which task by when; gaps flagged."""
+    with services().engine.connect() as connection:
+        snap = snapshot_for_member(connection, coalition_id, query_args(AsOfQuery()).get("as_of"))
+    return jsonify(ResponsibilitiesView().dump({**_moment(snap), **responsibilities(snap)}))
+
+
+@bp.get("/coalitions/<coalition_id>/events")
+@bp.get("/coalitions/<coalition_id>/events.csv", defaults={"as_csv": True})
+@authenticated
+@documented(query=EventsQuery, response=EventsView)
+def read_events(coalition_id: str, as_csv: bool = False) -> ResponseReturnValue:
+    """The coalition's history (facilitators); CSV with `Accept: text/csv`, `?format=csv` or `/events.csv`."""
+    args = query_args(EventsQuery())
+    filters = parse_filters(args)
+    as_csv = (
+        as_csv
+        or args.get("format") == "csv"
+        or (
+            request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv" and "format" not in args
+        )
+    )
+    with services().engine.connect() as connection:
+        snap = snapshot(connection, coalition_id, resolve(connection, None, today()))
+        if snap.agreement is None:
+            raise NotFound(f"no such coalition: {coalition_id}")
+        if not facilitates(snap, _reader(connection, snap)):
+            raise NotAllowed("only facilitators may read the audit history")
+        limit = None if as_csv else args["limit"]
+        entries = history(connection, services().store.registry, coalition_id, filters, limit, args.get("after", 0))
+        rows = event_rows(connection, coalition_id, entries)
+    if as_csv:
+        return csv_response(rows, CSV_COLUMNS, f"coalition-{coalition_id}-history.csv")
+    next_after = rows[-1]["position"] if limit is not None and len(rows) == limit else None
+    return jsonify(EventsView().dump({"events": rows, "next_after": next_after}))

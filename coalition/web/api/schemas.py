@@ -1,0 +1,264 @@
+"""Request and response bodies of the organisation and coalition API; the OpenAPI document is made from them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+from coalition.domain.coalition import MEMBER_STATES, ROLES
+from coalition.domain.organisation import COUNTRIES, SECTORS
+from coalition.domain.work import KINDS
+
+NAME = validate.Length(min=1, max=200)
+TEXT = validate.Length(min=1, max=20_000)
+ID = validate.Length(min=1, max=64)
+
+
+def _text(**options: Any) -> fields.String:
+    return fields.String(validate=TEXT, **options)
+
+
+class Trimmed(Schema):
+    """Strips spaces around every string field before validating, so "  " counts as empty."""
+
+    @pre_load
+    def strip(self, data: Any, **_: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
+
+
+# -- requests -------------------------------------------------------------------------------------
+
+
+class OrganisationRequest(Trimmed):
+    name = fields.String(required=True, validate=NAME)
+    country = fields.String(
+        required=True,
+        validate=validate.OneOf(sorted(COUNTRIES), error="use an ISO 3166-1 alpha-2 country code, such as RO or FI"),
+    )
+    sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
+    mission = _text(required=True)
+    website = fields.URL(validate=validate.Length(max=500))
+
+    @pre_load
+    def upper_country(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("country"), str):
+            return {**data, "country": data["country"].strip().upper()}
+        return data
+
+
+class EmailRequest(Trimmed):
+    email = fields.Email(required=True)
+
+
+class MandateRequest(EmailRequest):
+    title = fields.String(required=True, validate=NAME)
+    valid_from = fields.Date()
+    valid_until = fields.Date()
+
+
+class ObjectiveRequest(Trimmed):
+    id = fields.String(validate=ID, metadata={"description": "keep (and edit) this objective; leave out for a new one"})
+    text = _text(required=True)
+    measure = fields.String(validate=validate.Length(max=500))
+    target_date = fields.Date()
+
+
+class AgreementRequest(Trimmed):
+    name = fields.String(required=True, validate=NAME)
+    purpose = _text(required=True)
+    objectives = fields.List(
+        fields.Nested(ObjectiveRequest),
+        required=True,
+        validate=validate.Length(min=1, error="name at least one common objective"),
+    )
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date()
+    cooperation_mechanism = _text(required=True)
+    benefit_sharing = _text(required=True)
+    members_may_draft = fields.Boolean(
+        metadata={"description": "members' users may draft statements too, not only facilitators (default false)"}
+    )
+
+
+class CoalitionRequest(AgreementRequest):
+    organisation_id = fields.String(required=True, validate=ID)
+
+    @validates_schema
+    def no_objective_ids(self, data: dict[str, Any], **_: Any) -> None:
+        if any("id" in objective for objective in data.get("objectives", [])):
+            raise ValidationError("a new coalition's objectives have no ids yet", "objectives")
+
+
+class AgreementPatch(AgreementRequest):
+    """Only the fields sent change; `objectives`, when sent, is the whole new list."""
+
+    @validates_schema
+    def something(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("send at least one field of the agreement to amend")
+
+
+class MemberRequest(Trimmed):
+    organisation_id = fields.String(required=True, validate=ID)
+
+
+class ReasonRequest(Trimmed):
+    reason = _text(required=True)
+
+
+class OptionalReasonRequest(Trimmed):
+    reason = _text()
+
+
+class RoleRequest(EmailRequest):
+    organisation_id = fields.String(required=True, validate=ID)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+
+
+class CommitmentRequest(Trimmed):
+    organisation_id = fields.String(required=True, validate=ID)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    description = _text(required=True)
+    quantity = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=1e12), allow_nan=False)
+    unit = fields.String(validate=validate.Length(min=1, max=50))
+    objective = fields.String(validate=ID)
+    due_on = fields.Date(required=True)
+
+
+class FulfilRequest(Trimmed):
+    note = _text(required=True, metadata={"description": "the evidence of delivery"})
+
+
+class RescheduleRequest(ReasonRequest):
+    due_on = fields.Date(required=True)
+
+
+class TaskRequest(Trimmed):
+    title = fields.String(required=True, validate=NAME)
+    description = _text(required=True)
+    organisation_id = fields.String(required=True, validate=ID)
+    assignee_email = fields.Email()
+    due_on = fields.Date(required=True)
+    objective = fields.String(validate=ID)
+    commitment_id = fields.String(validate=ID)
+
+
+class EmptyRequest(Schema):
+    """A body with nothing in it (`{}`, or none at all)."""
+
+
+class CompleteRequest(Trimmed):
+    note = _text()
+
+
+class ReassignRequest(Trimmed):
+    organisation_id = fields.String(required=True, validate=ID)
+    assignee_email = fields.Email()
+    reason = _text()
+
+
+class AsOfQuery(Schema):
+    as_of = fields.String(metadata={"description": "a log position, an ISO date or an ISO date-time"})
+
+
+class EventsQuery(Schema):
+    organisation_id = fields.String(validate=ID)
+    actor = fields.String(
+        validate=validate.Length(min=1, max=320), metadata={"description": "a user id or e-mail address"}
+    )
+    type = fields.String(
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "one event type, or several separated by commas"},
+    )
+    since = fields.String(metadata={"description": "ISO date or date-time, inclusive"})
+    until = fields.String(metadata={"description": "ISO date or date-time, inclusive"})
+    format = fields.String(validate=validate.OneOf(("json", "csv")))
+    after = fields.Integer(
+        validate=validate.Range(min=0, max=2**62), metadata={"description": "the last position already seen"}
+    )
+    limit = fields.Integer(validate=validate.Range(min=1, max=10_000), load_default=1000)
+
+
+# -- responses ------------------------------------------------------------------------------------
+
+
+class Answer(Schema):
+    """What a command answers: the id of what it created or changed, and the aggregate's new version."""
+
+    id = fields.String(required=True)
+    version = fields.Integer()
+    user_id = fields.String()
+    state = fields.String(validate=validate.OneOf(MEMBER_STATES))
+
+
+class Person(Schema):
+    user_id = fields.String(required=True)
+    name = fields.String(allow_none=True)
+
+
+class MandateView(Person):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(allow_none=True)
+    revoked_on = fields.Date(allow_none=True)
+    valid_today = fields.Boolean(required=True)
+
+
+class OrganisationView(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    country = fields.String(required=True)
+    sector = fields.String(required=True)
+    mission = fields.String(required=True)
+    website = fields.String(allow_none=True)
+    created_at = fields.String(required=True)
+    version = fields.Integer(required=True)
+    administrators = fields.List(fields.Nested(Person), metadata={"description": "shown to its own people only"})
+    mandates = fields.List(fields.Nested(MandateView), metadata={"description": "shown to its own people only"})
+
+
+class ObjectiveView(Schema):
+    objective_id = fields.String(required=True)
+    text = fields.String(required=True)
+    measure = fields.String()
+    target_date = fields.String()
+
+
+class AgreementView(Schema):
+    name = fields.String(required=True)
+    purpose = fields.String(required=True)
+    objectives = fields.List(fields.Nested(ObjectiveView), required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(allow_none=True)
+    cooperation_mechanism = fields.String(required=True)
+    benefit_sharing = fields.String(required=True)
+    members_may_draft = fields.Boolean(required=True)
+
+
+class MemberView(Schema):
+    organisation_id = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    state = fields.String(required=True)
+    since = fields.String(required=True)
+
+
+class RoleView(Person):
+    role_id = fields.String(required=True)
+    role = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+    since = fields.String(required=True)
+
+
+class CoalitionView(Schema):
+    id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    founded_at = fields.String(required=True)
+    founding_organisation_id = fields.String(required=True)
+    agreement = fields.Nested(AgreementView, required=True)
+    members = fields.List(fields.Nested(MemberView), required=True)
+    roles = fields.List(fields.Nested(RoleView), required=True)

@@ -1,0 +1,228 @@
+"""Request and response bodies of the statement API; the OpenAPI document is made from them."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+from coalition.domain.statement import LANGUAGES, MAX_BODY, MAX_THRESHOLD, MAX_TITLE, STATES
+from coalition.web.api.schemas import ID, NAME, Trimmed
+
+TITLE = validate.Length(min=1, max=MAX_TITLE)
+BODY = validate.Length(min=1, max=MAX_BODY)
+LANGUAGE = validate.OneOf(sorted(LANGUAGES), error="use an ISO 639-1 language code, such as en, ro or pl")
+BODY_HELP = (
+    "Markdown subset: paragraphs, *emphasis*, **strong**, lists and http(s)/mailto links; "
+    "HTML is shown as text, never interpreted"
+)
+
+
+class LowerLanguage(Trimmed):
+    """Reads language codes in lower case ("RO" is "ro")."""
+
+    @pre_load
+    def lower_language(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("language"), str):
+            return {**data, "language": data["language"].strip().lower()}
+        return data
+
+
+class TextRequest(Trimmed):
+    title = fields.String(required=True, validate=TITLE)
+    body = fields.String(required=True, validate=BODY, metadata={"description": BODY_HELP})
+
+
+class DraftRequest(TextRequest, LowerLanguage):
+    language = fields.String(required=True, validate=LANGUAGE)
+    organisation_id = fields.String(
+        validate=ID,
+        metadata={
+            "description": "the member you draft for, when you are not a facilitator (if the agreement allows it)"
+        },
+    )
+
+
+class DraftPatch(LowerLanguage):
+    title = fields.String(validate=TITLE)
+    body = fields.String(validate=BODY, metadata={"description": BODY_HELP})
+    language = fields.String(validate=LANGUAGE)
+
+    @validates_schema
+    def something(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("send at least one of title, body and language")
+
+
+class OpenRequest(Schema):
+    deadline = fields.AwareDateTime(
+        default_timezone=UTC,
+        metadata={"description": "ISO date-time after which no one can sign (UTC unless it says otherwise)"},
+    )
+    threshold = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_THRESHOLD),
+        metadata={"description": "the number of signing organisations needed to publish (default 1)"},
+    )
+
+
+class AmendRequest(Trimmed):
+    title = fields.String(validate=TITLE)
+    body = fields.String(validate=BODY, metadata={"description": BODY_HELP})
+    translations = fields.Dict(
+        keys=fields.String(validate=LANGUAGE),
+        values=fields.Nested(TextRequest),
+        validate=validate.Length(min=1),
+        metadata={"description": "by language: the translations to replace or add; others stay"},
+    )
+
+    @validates_schema
+    def something(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("send at least one of title, body and translations")
+
+
+READ_VERSION = {"description": "the version hash the signer read: refused with 409 if the text has changed since"}
+
+
+class SignRequest(Trimmed):
+    organisation_id = fields.String(required=True, validate=ID)
+    name = fields.String(validate=NAME, metadata={"description": "the signer's name; default: your account's"})
+    title = fields.String(validate=NAME, metadata={"description": "the signer's title; default: your mandate's"})
+    version_hash = fields.String(validate=validate.Regexp("^[0-9a-f]{64}$"), metadata=READ_VERSION)
+
+
+class ConfirmRequest(Trimmed):
+    name = fields.String(validate=NAME)
+    title = fields.String(validate=NAME)
+    version_hash = fields.String(validate=validate.Regexp("^[0-9a-f]{64}$"), metadata=READ_VERSION)
+
+
+class EndorseRequest(Trimmed):
+    name = fields.String(validate=NAME, metadata={"description": "your name as listed; default: your account's"})
+    title = fields.String(validate=NAME)
+
+
+class WithdrawRequest(Trimmed):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class StatementQuery(Schema):
+    as_of = fields.String(metadata={"description": "a log position, an ISO date or an ISO date-time"})
+
+
+class PdfQuery(Schema):
+    lang = fields.String(
+        validate=validate.OneOf(sorted(LANGUAGES)),
+        metadata={"description": "one of the statement's languages; default: its own"},
+    )
+
+
+class DiffQuery(Schema):
+    from_ = fields.String(
+        data_key="from",
+        required=True,
+        validate=validate.Length(equal=64),
+        metadata={"description": "the version hash to compare from (e.g. the one a signature is bound to)"},
+    )
+    to = fields.String(validate=validate.Length(equal=64), metadata={"description": "default: the current version"})
+
+
+# -- responses ------------------------------------------------------------------------------------
+
+
+class StatementAnswer(Schema):
+    id = fields.String(required=True)
+    version = fields.Integer(required=True, metadata={"description": "the statement stream's version (ETag)"})
+    organisation_id = fields.String()
+
+
+class TextView(Schema):
+    language = fields.String(required=True)
+    title = fields.String(required=True)
+    body = fields.String(required=True)
+
+
+class SignatureView(Schema):
+    organisation_id = fields.String(required=True)
+    organisation = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    signer_name = fields.String(required=True)
+    signer_title = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("signed", "needs_reconfirmation", "withdrawn")))
+    version_hash = fields.String(required=True)
+    signed_at = fields.String(required=True)
+    first_signed_at = fields.String(required=True)
+    position = fields.Integer(required=True, metadata={"description": "the log position of the counting event"})
+    event_hash = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+
+
+class EndorsementView(Schema):
+    user_id = fields.String(required=True)
+    name = fields.String(required=True)
+    title = fields.String(allow_none=True)
+    organisation_id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("endorsed", "needs_reconfirmation")))
+    endorsed_at = fields.String(required=True)
+    position = fields.Integer(required=True)
+
+
+class StatementSummary(Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    language = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    version_hash = fields.String(allow_none=True)
+    deadline = fields.String(allow_none=True)
+    drafted_at = fields.String(required=True)
+
+
+class StatementList(Schema):
+    statements = fields.List(fields.Nested(StatementSummary), required=True)
+
+
+class StatementView(Schema):
+    id = fields.String(required=True)
+    coalition_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    as_of = fields.String(required=True)
+    position = fields.Integer(allow_none=True, metadata={"description": "the log position read; null: now"})
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf(STATES),
+        metadata={"description": "an open statement whose deadline has passed reads closed"},
+    )
+    language = fields.String(required=True)
+    title = fields.String(required=True)
+    body = fields.String(required=True)
+    translations = fields.List(fields.Nested(TextView), required=True)
+    version_number = fields.Integer(required=True, metadata={"description": "0 while a draft"})
+    version_hash = fields.String(allow_none=True, metadata={"description": "SHA-256 of the frozen text"})
+    deadline = fields.String(allow_none=True)
+    threshold = fields.Integer(allow_none=True)
+    threshold_met = fields.Boolean(required=True)
+    drafted_by = fields.String(required=True)
+    drafted_at = fields.String(required=True)
+    summary = fields.Dict(required=True, metadata={"description": "{organisations, countries} counted"})
+    signatures = fields.List(fields.Nested(SignatureView), required=True)
+    endorsements = fields.List(fields.Nested(EndorsementView), required=True)
+
+
+class DiffView(Schema):
+    to = fields.String(required=True)
+    from_ = fields.String(data_key="from", required=True)
+    languages = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "by language: a unified diff of the title and body (empty when unchanged)"},
+    )
+
+
+class VerifyView(Schema):
+    valid = fields.Boolean(required=True)
+    reasons = fields.List(fields.String(), required=True)
+    seal = fields.Dict(required=True)
+    statement = fields.Dict(allow_none=True)
+    changes_since = fields.Dict(allow_none=True)

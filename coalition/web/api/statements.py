@@ -1,0 +1,258 @@
+"""Joint statements over the API: draft, translate, open, amend, sign, withdraw, endorse, close, publish, read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+from sqlalchemy.engine import Connection
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+from coalition.domain import statement as st
+from coalition.domain.base import NotFound
+from coalition.handlers import Context
+from coalition.handlers import statements as handle
+from coalition.infra.extensions import services
+from coalition.pdf import export
+from coalition.reads.reports import member_moment, require_member_reader
+from coalition.reads.statements import describe, diff
+from coalition.web.api import bp
+from coalition.web.api.auth import authenticated
+from coalition.web.api.edge import command, documented, json_body, query_args
+from coalition.web.api.schemas import EmptyRequest
+from coalition.web.api.statement_schemas import (
+    AmendRequest,
+    ConfirmRequest,
+    DiffQuery,
+    DiffView,
+    DraftPatch,
+    DraftRequest,
+    EndorseRequest,
+    OpenRequest,
+    PdfQuery,
+    SignRequest,
+    StatementAnswer,
+    StatementList,
+    StatementQuery,
+    StatementView,
+    TextRequest,
+    VerifyView,
+    WithdrawRequest,
+)
+from projections import statements as read
+from projections.standing import Moment
+from projections.streams import seen_version
+
+STATEMENTS = "/coalitions/<coalition_id>/statements"
+STATEMENT = f"{STATEMENTS}/<statement_id>"
+SIGNATURE = f"{STATEMENT}/signatures/<organisation_id>"
+MAX_UPLOAD = 20_000_000  # bytes: a statement PDF with 5,000 signatories is far smaller
+
+
+def readable(
+    connection: Connection, coalition_id: str, statement_id: str, as_of: str | None = None
+) -> tuple[Moment, read.StatementView, int]:
+    """The statement at `as_of` and its stream version, for the people of the coalition's members."""
+    version = seen_version(connection, st.stream(statement_id))  # before the rows: an ETag never runs ahead
+    moment = member_moment(connection, coalition_id, as_of)
+    found = read.view(connection, statement_id, moment.position)
+    if found is None or found.statement["coalition_id"] != coalition_id:
+        raise NotFound(f"no such statement in this coalition: {statement_id}")
+    return moment, found, version
+
+
+@bp.post(STATEMENTS)
+@command(201)
+@documented(request=DraftRequest, response=StatementAnswer, status=201)
+def draft_statement(context: Context, coalition_id: str) -> dict[str, Any]:
+    """Draft a joint statement (facilitators; members' users too if the agreement allows it)."""
+    return handle.draft(context, coalition_id, **json_body(DraftRequest()))
+
+
+@bp.get(STATEMENTS)
+@authenticated
+@documented(response=StatementList)
+def list_statements(coalition_id: str) -> ResponseReturnValue:
+    """The coalition's statements, newest first (the people of its members)."""
+    now = services().store.clock()
+    with services().engine.connect() as connection:
+        require_member_reader(connection, coalition_id)
+        rows = read.of_coalition(connection, coalition_id)
+    return jsonify(
+        StatementList().dump(
+            {
+                "statements": [
+                    {
+                        "id": r["statement_id"],
+                        "title": r["title"],
+                        "language": r["language"],
+                        "state": read.phase(r, now),
+                        "version_hash": r["version_hash"],
+                        "deadline": r["deadline"],
+                        "drafted_at": r["drafted_at"],
+                    }
+                    for r in rows
+                ]
+            }
+        )
+    )
+
+
+@bp.get(STATEMENT)
+@authenticated
+@documented(response=StatementView, query=StatementQuery)
+def read_statement(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """The text, version hash, state and signatories with their status, now or `as_of` an earlier moment."""
+    now = services().store.clock()
+    with services().engine.connect() as connection:
+        moment, found, version = readable(
+            connection, coalition_id, statement_id, query_args(StatementQuery()).get("as_of")
+        )
+        body = describe(connection, found, min(moment.instant or now, now), moment.position)
+    response = jsonify(StatementView().dump({**body, "version": version, "as_of": moment.day.isoformat()}))
+    response.headers["ETag"] = f'"{version}"'
+    return response
+
+
+@bp.get(f"{STATEMENT}/diff")
+@authenticated
+@documented(response=DiffView, query=DiffQuery)
+def statement_diff(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """What changed between two versions (by default from `from` to the current one), language by language."""
+    args = query_args(DiffQuery())
+    with services().engine.connect() as connection:
+        _, found, _ = readable(connection, coalition_id, statement_id)
+        newer = args.get("to") or found.statement["version_hash"]
+        changes = diff(connection, statement_id, args["from_"], newer) if newer else None
+    if changes is None:
+        raise NotFound("no such version of this statement: `from` and `to` take version hashes of opened versions")
+    return jsonify(DiffView().dump({"from_": args["from_"], "to": newer, "languages": changes}))
+
+
+@bp.patch(STATEMENT)
+@command(200)
+@documented(request=DraftPatch, response=StatementAnswer)
+def revise_draft(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Edit the draft's title, body or language; each revision stays in the log."""
+    return handle.revise(context, coalition_id, statement_id, **json_body(DraftPatch()))
+
+
+@bp.put(f"{STATEMENT}/translations/<language>")
+@command(200)
+@documented(request=TextRequest, response=StatementAnswer)
+def set_translation(context: Context, coalition_id: str, statement_id: str, language: str) -> dict[str, Any]:
+    """Add or replace the draft's translation into `language` (an ISO 639-1 code)."""
+    language = language.strip().lower()
+    if language not in st.LANGUAGES:
+        raise ValidationError({"language": ["use an ISO 639-1 language code in the path, such as ro or pl"]})
+    return handle.translate(context, coalition_id, statement_id, language, **json_body(TextRequest()))
+
+
+@bp.post(f"{STATEMENT}/open")
+@command(200)
+@documented(request=OpenRequest, response=StatementAnswer, body_required=False)
+def open_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Freeze the text under its version hash and open it for signature (facilitators)."""
+    return handle.open_for_signature(context, coalition_id, statement_id, **json_body(OpenRequest(), optional=True))
+
+
+@bp.post(f"{STATEMENT}/amend")
+@command(200)
+@documented(request=AmendRequest, response=StatementAnswer)
+def amend_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """A new version of an open statement (facilitators); earlier signatures then need re-confirmation."""
+    return handle.amend(context, coalition_id, statement_id, **json_body(AmendRequest()))
+
+
+@bp.post(f"{STATEMENT}/close")
+@command(200)
+@documented(request=EmptyRequest, response=StatementAnswer, body_required=False)
+def close_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Stop signing before the deadline (facilitators)."""
+    json_body(EmptyRequest(), optional=True)
+    return handle.close(context, coalition_id, statement_id)
+
+
+@bp.post(f"{STATEMENT}/publish")
+@command(200)
+@documented(request=EmptyRequest, response=StatementAnswer, body_required=False)
+def publish_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Publish a closed statement whose threshold is met (facilitators); it gets a public page."""
+    json_body(EmptyRequest(), optional=True)
+    return handle.publish(context, coalition_id, statement_id)
+
+
+@bp.post(f"{STATEMENT}/signatures")
+@command(201)
+@documented(request=SignRequest, response=StatementAnswer, status=201)
+def sign_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Sign the current version for an active member whose signing mandate you hold; signing again changes nothing."""
+    return handle.sign(context, coalition_id, statement_id, **json_body(SignRequest()))
+
+
+@bp.post(f"{SIGNATURE}/confirm")
+@command(200)
+@documented(request=ConfirmRequest, response=StatementAnswer, body_required=False)
+def confirm_signature(context: Context, coalition_id: str, statement_id: str, organisation_id: str) -> dict[str, Any]:
+    """Confirm the organisation's signature on the amended version (see `/diff` for what changed)."""
+    return handle.confirm(
+        context, coalition_id, statement_id, organisation_id, **json_body(ConfirmRequest(), optional=True)
+    )
+
+
+@bp.post(f"{SIGNATURE}/withdraw")
+@command(200)
+@documented(request=WithdrawRequest, response=StatementAnswer)
+def withdraw_signature(context: Context, coalition_id: str, statement_id: str, organisation_id: str) -> dict[str, Any]:
+    """Withdraw the organisation's signature, with a reason; the history keeps that it had signed."""
+    return handle.withdraw(context, coalition_id, statement_id, organisation_id, **json_body(WithdrawRequest()))
+
+
+@bp.post(f"{STATEMENT}/endorsements")
+@command(201)
+@documented(request=EndorseRequest, response=StatementAnswer, status=201, body_required=False)
+def endorse_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
+    """Add your personal endorsement (the coalition's endorsers); listed apart from the organisations."""
+    return handle.endorse(context, coalition_id, statement_id, **json_body(EndorseRequest(), optional=True))
+
+
+def pdf_response(statement_id: str, language: str | None) -> Response:
+    """The statement's sealed PDF as a download (from the cache when nothing changed)."""
+    sealer, cache = export.for_app(current_app)
+    exported = export.export(
+        services().engine, sealer, cache, statement_id, language, export.verify_url(current_app.config)
+    )
+    response = Response(exported.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    response.headers["X-Cache"] = "hit" if exported.cached else "miss"
+    return response
+
+
+@bp.get(f"{STATEMENT}.pdf")
+@authenticated
+@documented(query=PdfQuery, media="application/pdf")
+def statement_pdf(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """The sealed PDF of the current version, in `lang` (default: the statement's own language)."""
+    language = query_args(PdfQuery()).get("lang")
+    with services().engine.connect() as connection:
+        readable(connection, coalition_id, statement_id)
+    return pdf_response(statement_id, language)
+
+
+@bp.post("/verify")
+@documented(response=VerifyView, public=True, errors=(400, 413), upload="file")
+def verify_pdf() -> ResponseReturnValue:
+    """Upload a statement PDF (multipart field `file`): is it genuine and unaltered, and what changed since."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadRequest("send the PDF as a multipart/form-data upload in the field `file`")
+    try:
+        data = upload.read(MAX_UPLOAD + 1)
+    finally:
+        upload.close()  # the spooled temporary file, now rather than whenever it is collected
+    if len(data) > MAX_UPLOAD:
+        raise RequestEntityTooLarge(f"a statement PDF is at most {MAX_UPLOAD // 1_000_000} MB")
+    sealer, _ = export.for_app(current_app)
+    return jsonify(VerifyView().dump(export.verify(services().engine, sealer, data)))

@@ -1,0 +1,128 @@
+"""What every response carries and every request leaves behind: security headers, rate limits, request logs.
+
+- Headers (Flask-Talisman): a Content-Security-Policy that lets pages load only this site's own
+  scripts, styles, images and fonts (no inline script), no framing, `nosniff`, a strict referrer policy.
+  HTTPS is not forced here: the proxy in front terminates TLS (see README, "Deploying").
+- Rate limits (Flask-Limiter): per client address on the doors someone could hammer (sign-in,
+  registration, token creation, PDF verification). Storage in memory by default, which is per process;
+  with several processes set COALITION_RATELIMIT_STORAGE_URI=redis://... so they share one count.
+  Behind a proxy, COALITION_PROXY_HOPS=1 takes the client's address from X-Forwarded-For (else every
+  client would share the proxy's count) and the scheme from X-Forwarded-Proto.
+- Request logs: one JSON line per request with its id (the `X-Request-Id` we answer with, which is
+  also the correlation id in the metadata of the events the request records), never the body, the
+  session, a token or a key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from flask import Flask, g, request, request_started
+from flask.wrappers import Response
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_talisman import Talisman
+from werkzeug.exceptions import BadRequest
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from coalition.web.request import request_id
+
+#: Pages and the API load nothing from other hosts and run no inline script.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+SIGN_IN = "10 per minute;100 per hour"
+REGISTER = "5 per minute;50 per hour"
+VERIFY = "20 per minute;300 per hour"
+
+#: How often one client address may post to each door (endpoint: limit, and the count it shares).
+#: Every door that checks a password shares one count, so two doors do not double the guesses.
+DOORS = {
+    "accounts.login": (SIGN_IN, "password"),
+    "api.create_token": (SIGN_IN, "password"),
+    "accounts.register": (REGISTER, "register"),
+    "api.register_user": (REGISTER, "register"),
+    "tokens.create": (SIGN_IN, "password"),
+    "public.verify_page": (VERIFY, "verify"),
+    "api.verify_pdf": (VERIFY, "verify"),
+}
+
+log = logging.getLogger("coalition.requests")
+
+
+def _start(_app: Flask, **_: Any) -> None:
+    g.started = time.perf_counter()
+
+
+def _refuse_nul_characters() -> None:
+    """No id, filter or form field holds a NUL character, and PostgreSQL cannot store one: say so first."""
+    fields = [*request.args.items(multi=True)]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields += [*request.form.items(multi=True)]
+    if "\x00" in request.path or any("\x00" in (key or "") or "\x00" in value for key, value in fields):
+        raise BadRequest("the address and the form must not contain NUL characters (%00)")
+
+
+def _finish(response: Response) -> Response:
+    """Answer with the request id, and log the request as one JSON line."""
+    identifier = request_id()
+    response.headers["X-Request-Id"] = identifier
+    record: dict[str, Any] = {
+        "request_id": identifier,
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+        "remote": request.remote_addr,
+    }
+    log.info(json.dumps(record, separators=(",", ":")))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Headers, limits and request logs for every response of `app`."""
+    # One limiter per app (its counts and its on/off switch are its own), wrapping the doors' views.
+    limiter = Limiter(get_remote_address, app=app, headers_enabled=True)
+    app.extensions["coalition.limiter"] = limiter  # the wrapped views hold it only weakly
+    for endpoint, (limit, shared) in DOORS.items():
+        door = (
+            limiter.shared_limit(limit, scope=shared, methods=["POST"])
+            if shared
+            else limiter.limit(limit, methods=["POST"])
+        )
+        app.view_functions[endpoint] = door(app.view_functions[endpoint])
+    if app.config["PROXY_HOPS"]:  # behind N proxies: the client's address and scheme come from their headers
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    Talisman(
+        app,
+        force_https=False,
+        strict_transport_security=True,
+        frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        referrer_policy="strict-origin-when-cross-origin",
+        session_cookie_secure=app.config.get("SESSION_COOKIE_SECURE", False),
+        session_cookie_http_only=True,
+        session_cookie_samesite="Lax",
+    )
+    request_started.connect(_start, app)  # before any before_request hook, so refusals are timed too
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_nul_characters)  # before CSRF and the views
+    app.after_request(_finish)
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False

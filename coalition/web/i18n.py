@@ -1,0 +1,76 @@
+"""The languages of the pages: chosen by the reader, remembered per user, else from the browser."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, has_request_context, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from coalition.infra.extensions import babel
+from coalition.reads.statements import country_name
+
+#: The languages the pages are translated into, each named in itself.
+LOCALES = {"en": "English", "ro": "Română"}
+TRANSLATIONS = Path(__file__).parent.parent / "translations"
+
+
+def select_locale() -> str | None:
+    """The reader's language: the one they chose (kept in their account and session), else their browser's.
+
+    None outside a request (a command, a job): Flask-Babel then uses the default, English."""
+    if not has_request_context():
+        return None
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return str(chosen)
+    stored = getattr(current_user, "locale", None) if current_user else None
+    if stored in LOCALES:
+        return str(stored)
+    return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def localised_country(code: str | None) -> str:
+    """A country's name in the reader's language."""
+    return country_name(code, str(get_locale() or "en"))
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _as_datetime(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def localised_day(value: Any) -> str:
+    """A day (a date, or an ISO text the read models keep) as the reader's language writes it."""
+    return format_date(_as_date(value)) if value else ""
+
+
+def localised_moment(value: Any) -> str:
+    """An instant (UTC) as the reader's language writes a date and time, marked UTC."""
+    return f"{format_datetime(_as_datetime(value), 'short')} UTC" if value else ""
+
+
+def language_name(code: str) -> str:
+    """A statement language's name in the reader's language (ro: "Romanian", or "română" to a Romanian reader)."""
+    from coalition.web.pages.drafting import language_name as named
+
+    return named(code)
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel with our catalogues and language choice; dates and countries per locale."""
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
+    app.jinja_env.globals.update(LOCALES=LOCALES, get_locale=get_locale)
+    app.jinja_env.filters.update(
+        format_date=format_date,
+        country_name=localised_country,
+        day=localised_day,
+        moment=localised_moment,
+        language_name=language_name,
+    )

@@ -1,0 +1,84 @@
+"""The pages: server-rendered forms over the same command handlers and projections as the API.
+
+Every page module follows one pattern. A GET renders the page from the read models; a POST
+validates its Flask-WTF form (CSRF included), runs one handler through `perform`, and on success
+flashes what happened and redirects (post/redirect/get). A form that does not validate, or a
+command the domain refuses, renders the same page again with the form's inline errors or the
+refusal's reason, at the refusal's HTTP status, and records nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, abort, flash, g, redirect
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy.engine import Connection
+
+from coalition.domain.base import DomainError
+from coalition.domain.coalition import Actor
+from coalition.handlers import Context, retrying
+from coalition.infra.extensions import services
+from coalition.web.request import request_id
+from events import ConcurrencyConflict
+from projections.coalitions import reads_as_member
+from projections.organisations import acts_for
+
+#: What `perform` shows again when a command is refused: the page, answered at the given status.
+Again = Callable[[int], ResponseReturnValue]
+
+
+def context() -> Context:
+    """The command context of the signed-in person, at the store's clock."""
+    now = services().store.clock()
+    return Context(services(), current_user.user_id, now.date(), None, None, request_id(), None, now)
+
+
+def actor(connection: Connection) -> Actor:
+    """The signed-in person and the organisations they act for today."""
+    today = services().store.clock().date()
+    return Actor(current_user.user_id, frozenset(acts_for(connection, current_user.user_id, today)))
+
+
+def require_member(connection: Connection, coalition_id: str) -> Actor:
+    """The signed-in person, who must act for an active or suspended member of the coalition (else 403)."""
+    reader = actor(connection)
+    if not reads_as_member(connection, coalition_id, reader.acts_for):
+        abort(403)
+    return reader
+
+
+def facilitates_coalition(coalition_id: str) -> bool:
+    """Whether the signed-in person holds a facilitator role in the coalition today (for showing its tools)."""
+    from coalition.reads.reports import facilitates
+    from projections.standing import Moment, snapshot
+
+    known = g.setdefault("facilitates", {})
+    if coalition_id not in known:
+        with services().engine.connect() as connection:
+            snap = snapshot(connection, coalition_id, Moment(None, services().store.clock().date()))
+            known[coalition_id] = (
+                current_user.is_authenticated and snap.agreement is not None and facilitates(snap, actor(connection))
+            )
+    return bool(known[coalition_id])
+
+
+def init_app(app: Flask) -> None:
+    """What every page template may ask."""
+    app.jinja_env.globals.update(facilitates_coalition=facilitates_coalition)
+
+
+def perform(
+    action: Callable[[], Any], *, done: str, then: str | Callable[[Any], str], again: Again
+) -> ResponseReturnValue:
+    """Run one command. Done: flash `done` and redirect to `then` (or to `then(answer)`, for a place the
+    command's answer names, such as what it created). Refused: the page `again`, with the reason."""
+    try:
+        answer = retrying(services(), action)
+    except (DomainError, ConcurrencyConflict) as refused:
+        flash(str(refused), "error")
+        return again(getattr(refused, "status", 409))
+    flash(done)
+    return redirect(then(answer) if callable(then) else then)

@@ -1,0 +1,108 @@
+"""Registering, signing in and out, and choosing the pages' language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import AnyOf, DataRequired, Email, Length
+
+from coalition import accounts
+from coalition.domain.base import DomainError
+from coalition.infra.extensions import login_manager, services
+from coalition.web.i18n import LOCALES
+
+bp = Blueprint("accounts", __name__)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(min=10, message=_l("Use at least 10 characters."))]
+    )
+
+
+class LanguageForm(FlaskForm):
+    locale = StringField(_l("Language"), validators=[AnyOf(list(LOCALES))])
+    next = HiddenField()
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> accounts.User | None:
+    """The signed-in person, from the id Flask-Login keeps in the session."""
+    return accounts.load_user(services().engine, user_id)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after a form: a path on this site only, never another host."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("web.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Sign in with e-mail and password."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = accounts.authenticate(services().engine, form.email.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user)
+            if user.locale in LOCALES:
+                session["locale"] = user.locale
+            return redirect(safe_next(form.next.data))
+        form.password.errors.append(_("That e-mail address and password do not match an account."))
+    return render_template("accounts/login.html", form=form), 200 if request.method == "GET" or not form.errors else 400
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> ResponseReturnValue:
+    """Create an account; you are then signed in."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            accounts.register(
+                services(), form.email.data or "", form.password.data or "", (form.name.data or "").strip()
+            )
+        except DomainError:
+            form.email.errors.append(_("An account with this e-mail address already exists: sign in instead."))
+        else:
+            user = accounts.authenticate(services().engine, form.email.data or "", form.password.data or "")
+            if user is not None:
+                login_user(user)
+                flash(_("Welcome, %(name)s. Your account is ready.", name=user.name))
+                return redirect(url_for("web.index"))
+    status = 200 if request.method == "GET" else 400
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> ResponseReturnValue:
+    """Sign out (a form post, so that no link or image can sign anyone out)."""
+    logout_user()
+    return redirect(url_for("web.index"))
+
+
+@bp.post("/language")
+def language() -> ResponseReturnValue:
+    """Choose the pages' language; remembered in the session and, when signed in, in the account."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            accounts.set_locale(services().engine, current_user.user_id, str(form.locale.data))
+    return redirect(safe_next(form.next.data))

@@ -1,0 +1,26 @@
+"""Public pages and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from flask.typing import ResponseReturnValue
+
+from coalition.infra.extensions import services
+from projections.coalitions import directory
+
+bp = Blueprint("web", __name__)
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """The home page: what Coalition is, the coalitions it holds and how much the log holds."""
+    position, head_hash = services().store.head()
+    with services().engine.connect() as connection:
+        coalitions = directory(connection)
+    return render_template("web/index.html", events=position, head_hash=head_hash, coalitions=coalitions)
+
+
+@bp.get("/healthz")
+def health() -> ResponseReturnValue:
+    """A trivial liveness check: answers without touching the database."""
+    return jsonify(status="ok")

@@ -1,0 +1,288 @@
+"""Organisation pages: create an organisation, its administrators and signing mandates."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+from typing import Any
+
+import pycountry
+from flask import Blueprint, abort, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField, URLField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, DataRequired, Email, Length, Optional
+
+from coalition.accounts import emails_of
+from coalition.domain import organisation as org
+from coalition.handlers import organisations as handle
+from coalition.infra.extensions import services
+from coalition.web.api.organisations import people_view as people_of
+from coalition.web.i18n import localised_country
+from coalition.web.pages import context, perform
+from projections.coalitions import agreements, memberships
+from projections.organisations import acts_for, organisation_people, organisations
+from projections.versioned import valid_at
+
+bp = Blueprint("organisations", __name__)
+
+#: How each sector of `coalition.domain.organisation.SECTORS` reads on the pages.
+SECTOR_NAMES = {
+    "ngo": _l("Non-governmental organisation"),
+    "community-based": _l("Community-based organisation"),
+    "faith-based": _l("Faith-based organisation"),
+    "academic": _l("Academic or research"),
+    "public": _l("Public body"),
+    "private": _l("Private company"),
+}
+
+
+def _countries() -> list[SelectChoice]:
+    """Every ISO country, named and sorted in the reader's language (Ț with T, Å with A)."""
+    named = [SelectChoice(c.alpha_2, localised_country(c.alpha_2)) for c in pycountry.countries]
+    named.sort(key=lambda c: unicodedata.normalize("NFKD", c.label).casefold())
+    return [SelectChoice("", _("Choose a country")), *named]
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    country = SelectField(
+        _l("Country"), choices=_countries, validators=[DataRequired(_l("Choose the country it is based in."))]
+    )
+    sector = SelectField(
+        _l("Sector"),
+        choices=lambda: [
+            SelectChoice("", _("Choose a sector")),
+            *(SelectChoice(code, str(name)) for code, name in SECTOR_NAMES.items()),
+        ],
+        validators=[DataRequired(_l("Choose a sector."))],
+    )
+    mission = TextAreaField(_l("Mission"), validators=[DataRequired(), Length(max=20_000)])
+    website = URLField(
+        _l("Website (optional)"),
+        validators=[Optional(), URL(message=_l("Enter a full address, such as https://example.org.")), Length(max=500)],
+    )
+
+
+class AdministratorForm(FlaskForm):
+    administrator_email = EmailField(
+        _l("E-mail address of the new administrator"), validators=[DataRequired(), Email(), Length(max=320)]
+    )
+
+
+class MandateForm(FlaskForm):
+    holder_email = EmailField(
+        _l("E-mail address of the mandate holder"), validators=[DataRequired(), Email(), Length(max=320)]
+    )
+    title = StringField(_l("Their title"), validators=[DataRequired(), Length(max=200)])
+    valid_from = DateField(_l("Valid from (optional)"), validators=[Optional()])
+    valid_until = DateField(_l("Valid until (optional)"), validators=[Optional()])
+
+
+class RevokeForm(FlaskForm):
+    """A button-only form: the CSRF token is its only field."""
+
+
+def _acting(connection: Connection, today: date) -> list[dict[str, Any]]:
+    """The organisations the signed-in person acts for, each with the roles they hold in it."""
+    mine = acts_for(connection, current_user.user_id, today)
+    rows = connection.execute(
+        select(
+            organisations.c.organisation_id,
+            organisations.c.name,
+            organisations.c.country,
+            organisation_people.c.kind,
+            organisation_people.c.entry_id,
+            organisation_people.c.title,
+            organisation_people.c.valid_from,
+            organisation_people.c.valid_until,
+            organisation_people.c.revoked_on,
+        )
+        .join(organisation_people, organisation_people.c.organisation_id == organisations.c.organisation_id)
+        .where(organisation_people.c.user_id == current_user.user_id, organisations.c.organisation_id.in_(sorted(mine)))
+        .order_by(organisations.c.name, organisation_people.c.kind)
+    ).all()
+    acting: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = acting.setdefault(
+            row.organisation_id,
+            {"id": row.organisation_id, "name": row.name, "country": row.country, "administrator": False, "titles": []},
+        )
+        if row.kind == "administrator":
+            entry["administrator"] = True
+        elif org.Mandate(
+            row.entry_id, current_user.user_id, row.title, row.valid_from, row.valid_until, row.revoked_on
+        ).valid_on(today):
+            entry["titles"].append(row.title)
+    return list(acting.values())
+
+
+def _mine(form: OrganisationForm | None = None, status: int = 200) -> ResponseReturnValue:
+    today = services().store.clock().date()
+    with services().engine.connect() as connection:
+        acting = _acting(connection, today)
+    return render_template("organisations/mine.html", acting=acting, form=form or OrganisationForm()), status
+
+
+@bp.get("/organisations")
+@login_required
+def mine() -> ResponseReturnValue:
+    """The organisations I act for, and the form to create one."""
+    return _mine()
+
+
+@bp.post("/organisations")
+@login_required
+def create() -> ResponseReturnValue:
+    """Create an organisation; its creator is its first administrator."""
+    form = OrganisationForm()
+    if not form.validate_on_submit():
+        return _mine(form, 400)
+    ctx = context()
+    return perform(
+        lambda: handle.create_organisation(
+            ctx,
+            name=str(form.name.data),
+            country=str(form.country.data),
+            sector=str(form.sector.data),
+            mission=str(form.mission.data).strip(),
+            website=form.website.data or None,
+        ),
+        done=_("The organisation was created. You are its administrator."),
+        then=lambda created: url_for("organisations.show", organisation_id=created["id"]),
+        again=lambda status: _mine(form, status),
+    )
+
+
+def _page(
+    organisation_id: str,
+    *,
+    administrator: AdministratorForm | None = None,
+    mandate: MandateForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The organisation's page, for the people who act for it (403 for others, 404 if unknown)."""
+    today = services().store.clock().date()
+    with services().engine.connect() as connection:
+        profile = (
+            connection.execute(select(organisations).where(organisations.c.organisation_id == organisation_id))
+            .mappings()
+            .first()
+        )
+        if profile is None:
+            abort(404)
+        if organisation_id not in acts_for(connection, current_user.user_id, today):
+            abort(403)
+        rows = (
+            connection.execute(
+                select(organisation_people)
+                .where(organisation_people.c.organisation_id == organisation_id)
+                .order_by(organisation_people.c.position)
+            )
+            .mappings()
+            .all()
+        )
+        coalitions = (
+            connection.execute(
+                select(agreements.c.coalition_id, agreements.c.name, memberships.c.state, memberships.c.since)
+                .join(memberships, memberships.c.coalition_id == agreements.c.coalition_id)
+                .where(
+                    valid_at(agreements, None),
+                    valid_at(memberships, None),
+                    memberships.c.organisation_id == organisation_id,
+                )
+                .order_by(agreements.c.name)
+            )
+            .mappings()
+            .all()
+        )
+    people = people_of(rows)
+    coalitions = [{**c, "since": datetime.fromisoformat(c["since"]).date()} for c in coalitions]
+    emails = emails_of(services().engine, {p["user_id"] for p in rows})
+    is_administrator = any(a["user_id"] == current_user.user_id for a in people["administrators"])
+    return render_template(
+        "organisations/show.html",
+        organisation=profile,
+        sector=SECTOR_NAMES.get(profile["sector"]),
+        administrators=people["administrators"],
+        mandates=people["mandates"],
+        emails=emails,
+        coalitions=coalitions,
+        today=today,
+        is_administrator=is_administrator,
+        administrator_form=administrator or AdministratorForm(),
+        mandate_form=mandate or MandateForm(),
+        revoke_form=RevokeForm(),
+    ), status
+
+
+@bp.get("/organisations/<organisation_id>")
+@login_required
+def show(organisation_id: str) -> ResponseReturnValue:
+    """The organisation's profile, its people and its coalitions; forms for its administrators."""
+    return _page(organisation_id)
+
+
+def _here(organisation_id: str) -> str:
+    return url_for("organisations.show", organisation_id=organisation_id)
+
+
+@bp.post("/organisations/<organisation_id>/administrators")
+@login_required
+def add_administrator(organisation_id: str) -> ResponseReturnValue:
+    """Make another registered person an administrator (administrators only)."""
+    form = AdministratorForm()
+    if not form.validate_on_submit():
+        return _page(organisation_id, administrator=form, status=400)
+    ctx = context()
+    return perform(
+        lambda: handle.add_administrator(ctx, organisation_id, email=str(form.administrator_email.data)),
+        done=_("%(email)s is now an administrator.", email=form.administrator_email.data),
+        then=_here(organisation_id),
+        again=lambda status: _page(organisation_id, administrator=form, status=status),
+    )
+
+
+@bp.post("/organisations/<organisation_id>/mandates")
+@login_required
+def grant_mandate(organisation_id: str) -> ResponseReturnValue:
+    """Give a registered person a signing mandate (administrators only)."""
+    form = MandateForm()
+    if not form.validate_on_submit():
+        return _page(organisation_id, mandate=form, status=400)
+    ctx = context()
+    return perform(
+        lambda: handle.grant_mandate(
+            ctx,
+            organisation_id,
+            email=str(form.holder_email.data),
+            title=str(form.title.data),
+            valid_from=form.valid_from.data,
+            valid_until=form.valid_until.data,
+        ),
+        done=_("The signing mandate was granted to %(email)s.", email=form.holder_email.data),
+        then=_here(organisation_id),
+        again=lambda status: _page(organisation_id, mandate=form, status=status),
+    )
+
+
+@bp.post("/organisations/<organisation_id>/mandates/<mandate_id>/revoke")
+@login_required
+def revoke_mandate(organisation_id: str, mandate_id: str) -> ResponseReturnValue:
+    """End a signing mandate from today (administrators only)."""
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        return _page(organisation_id, status=400)
+    ctx = context()
+    return perform(
+        lambda: handle.revoke_mandate(ctx, organisation_id, mandate_id),
+        done=_("The signing mandate was revoked from today."),
+        then=_here(organisation_id),
+        again=lambda status: _page(organisation_id, status=status),
+    )

@@ -1,0 +1,309 @@
+"""The statement page a member signs from: the exact text, its version hash, who may sign, and how."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from coalition.domain.base import DomainError
+from coalition.domain.coalition import Actor
+from coalition.handlers import statements as handle
+from coalition.infra.extensions import services
+from coalition.reads.statements import describe, diff, in_language
+from coalition.reads.text import render_markdown
+from coalition.web.charts import signatures_over_time
+from coalition.web.pages import context, perform, require_member
+from coalition.web.pages.drafting import powers
+from projections import statements as read
+from projections.audit import coalition_log
+from projections.coalitions import memberships
+from projections.organisations import mandates_of, organisations
+from projections.standing import Moment, snapshot
+from projections.versioned import valid_at
+
+bp = Blueprint("statements", __name__)
+PAGE = "/coalitions/<coalition_id>/statements/<statement_id>"
+
+
+class SignForm(FlaskForm):
+    organisation_id = HiddenField(validators=[DataRequired()])
+    # The version on the page the signer read: the domain refuses the signature if the text changed since.
+    version_hash = HiddenField(validators=[DataRequired(), Regexp("^[0-9a-f]{64}$")])
+    name = StringField(_l("Your name, as it will appear"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Your title"), validators=[DataRequired(), Length(max=200)])
+
+
+class EndorseForm(FlaskForm):
+    name = StringField(_l("Your name, as it will appear"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Your title (optional)"), validators=[Length(max=200)])
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button (and its CSRF token)."""
+
+
+class WithdrawForm(FlaskForm):
+    organisation_id = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField(
+        _l("Why does your organisation withdraw its signature?"), validators=[DataRequired(), Length(max=2000)]
+    )
+
+
+def _require_reader(connection: Connection, coalition_id: str) -> tuple[Actor, dict[str, str]]:
+    """The reader and the coalition's membership states; 403 unless the user acts for an active or suspended member."""
+    reader = require_member(connection, coalition_id)
+    return reader, {
+        row.organisation_id: row.state
+        for row in connection.execute(
+            select(memberships.c.organisation_id, memberships.c.state).where(
+                memberships.c.coalition_id == coalition_id, valid_at(memberships, None)
+            )
+        )
+    }
+
+
+def signature_history(connection: Connection, coalition_id: str, statement_id: str) -> list[tuple[str, int]]:
+    """(recorded_at, how many signatures counted) after each change of the signatures or of the version,
+    from the opening on; empty when no organisation ever signed. A signature counts while it is signed
+    and bound to the statement's current version (as `StatementView.counted`)."""
+    sig, text = read.signatures.c, read.statements.c
+    signed = connection.execute(
+        select(sig.from_position, sig.until_position, sig.version_hash).where(
+            sig.statement_id == statement_id, sig.status == "signed"
+        )
+    ).all()
+    if not signed:
+        return []
+    versions = {
+        row.from_position: row.version_hash
+        for row in connection.execute(
+            select(text.from_position, text.version_hash).where(text.statement_id == statement_id)
+        )
+    }
+    deltas: dict[int, Counter[str]] = {}
+    for row in signed:
+        deltas.setdefault(row.from_position, Counter())[row.version_hash] += 1
+        if row.until_position is not None:
+            deltas.setdefault(row.until_position, Counter())[row.version_hash] -= 1
+    positions = sorted({*deltas, *versions})
+    times = dict(
+        connection.execute(
+            select(coalition_log.c.position, coalition_log.c.recorded_at).where(
+                coalition_log.c.coalition_id == coalition_id, coalition_log.c.position >= positions[0]
+            )
+        ).all()
+    )
+    held: Counter[str] = Counter()
+    current, history = None, []
+    for position in positions:
+        held.update(deltas.get(position, {}))
+        current = versions.get(position, current)
+        if current is not None and position in times:
+            history.append((times[position], held[current]))
+    return history
+
+
+def _chart(connection: Connection, coalition_id: str, statement: dict[str, Any]) -> Any:
+    """The signatures-over-time figure of an opened statement (None for a draft)."""
+    if not statement["version_hash"]:
+        return None
+    now = services().store.clock()
+    points = signature_history(connection, coalition_id, statement["statement_id"])
+    return signatures_over_time(points, until=now.date() if read.phase(statement, now) == "open" else None)
+
+
+def _page(
+    coalition_id: str,
+    statement_id: str,
+    sign: SignForm | None = None,
+    withdraw: WithdrawForm | None = None,
+    endorse: EndorseForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    now = services().store.clock()
+    with services().engine.connect() as connection:
+        found = read.view(connection, statement_id)
+        if found is None or found.statement["coalition_id"] != coalition_id:
+            abort(404)
+        reader, members = _require_reader(connection, coalition_id)
+        snap = snapshot(connection, coalition_id, Moment(None, now.date()))
+        able = powers(connection, snap, reader, found.statement)
+        chart = _chart(connection, coalition_id, found.statement)
+        mine = mandates_of(connection, current_user.user_id, now.date())
+        statement = describe(connection, found, now, None)
+        names = {
+            row.organisation_id: row.name
+            for row in connection.execute(
+                select(organisations.c.organisation_id, organisations.c.name).where(
+                    organisations.c.organisation_id.in_(sorted(mine))
+                )
+            )
+        }
+        held = {s["organisation_id"]: s for s in statement["signatures"]}
+        changes = {
+            o: diff(connection, statement_id, s["version_hash"], statement["version_hash"])
+            for o, s in held.items()
+            if o in mine and s["status"] == "needs_reconfirmation"
+        }
+    # The reader's language, where the statement has a translation into it; `?lang=` chooses another.
+    language, title, body = in_language(statement, str(request.args.get("lang") or get_locale() or ""))
+    signers = [
+        {"organisation_id": o, "name": names.get(o, o), "title": t, "signature": held.get(o), "changes": changes.get(o)}
+        for o, t in sorted(mine.items(), key=lambda i: names.get(i[0], ""))
+        if members.get(o) == "active"
+    ]
+    return render_template(
+        "statements/show.html",
+        statement=statement,
+        language=language,
+        title=title,
+        body=render_markdown(body),
+        signers=signers,
+        coalition_id=coalition_id,
+        sign=sign or SignForm(name=current_user.name),
+        withdraw=withdraw or WithdrawForm(),
+        endorse=endorse or EndorseForm(prefix="endorse", name=current_user.name),
+        button=ButtonForm(),
+        powers=able,
+        chart=chart,
+        coalition_name=(snap.agreement or {}).get("name", ""),
+        endorsed=any(
+            e["user_id"] == current_user.user_id and e["status"] == "endorsed" for e in statement["endorsements"]
+        ),
+        languages=[statement["language"], *(t["language"] for t in statement["translations"])],
+    ), status
+
+
+def _here(coalition_id: str, statement_id: str) -> str:
+    return url_for("statements.show", coalition_id=coalition_id, statement_id=statement_id)
+
+
+@bp.get(PAGE)
+@login_required
+def show(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """The statement, its version hash, and a signing form for each organisation you hold a mandate of."""
+    return _page(coalition_id, statement_id)
+
+
+@bp.post(f"{PAGE}/sign")
+@login_required
+def sign(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """Sign (or re-confirm after an amendment) for one organisation."""
+    form = SignForm()
+    if not form.validate_on_submit():
+        return _page(coalition_id, statement_id, sign=form, status=400)
+    confirm = request.form.get("confirm") == "1"
+    organisation_id = str(form.organisation_id.data)
+    handler = handle.confirm if confirm else handle.sign
+    ctx = context()
+
+    def action() -> object:
+        return handler(
+            ctx,
+            coalition_id,
+            statement_id,
+            organisation_id=organisation_id,
+            name=form.name.data,
+            title=form.title.data,
+            version_hash=form.version_hash.data,
+        )
+
+    return perform(
+        action,
+        done=_("Signed. Thank you."),
+        then=_here(coalition_id, statement_id),
+        again=lambda status: _page(coalition_id, statement_id, status=status),
+    )
+
+
+@bp.post(f"{PAGE}/withdraw")
+@login_required
+def withdraw(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """Withdraw one organisation's signature, with a reason."""
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        return _page(coalition_id, statement_id, withdraw=form, status=400)
+    ctx = context()
+    return perform(
+        lambda: handle.withdraw(
+            ctx, coalition_id, statement_id, str(form.organisation_id.data), reason=str(form.reason.data)
+        ),
+        done=_("The signature was withdrawn."),
+        then=_here(coalition_id, statement_id),
+        again=lambda status: _page(coalition_id, statement_id, status=status),
+    )
+
+
+@bp.get(f"{PAGE}.pdf")
+@login_required
+def pdf(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """The sealed PDF, for the people of the coalition's members."""
+    from coalition.web.api.statements import pdf_response
+
+    with services().engine.connect() as connection:
+        found = read.view(connection, statement_id)
+        if found is None or found.statement["coalition_id"] != coalition_id:
+            abort(404)
+        _require_reader(connection, coalition_id)
+    language = request.args.get("lang") or None
+    try:
+        return pdf_response(statement_id, language)
+    except DomainError:
+        abort(404)
+
+
+@bp.post(f"{PAGE}/endorse")
+@login_required
+def endorse(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """Add your personal endorsement (the coalition's endorsers), listed apart from the organisations."""
+    form = EndorseForm(prefix="endorse")
+    if not form.validate_on_submit():
+        return _page(coalition_id, statement_id, endorse=form, status=400)
+    ctx = context()
+    return perform(
+        lambda: handle.endorse(
+            ctx, coalition_id, statement_id, name=str(form.name.data), title=str(form.title.data or "") or None
+        ),
+        done=_("Your endorsement was added."),
+        then=_here(coalition_id, statement_id),
+        again=lambda status: _page(coalition_id, statement_id, endorse=form, status=status),
+    )
+
+
+def _lifecycle(coalition_id: str, statement_id: str, action: Any, done: str) -> ResponseReturnValue:
+    """Close or publish: a button-only form, decided by the domain."""
+    if not ButtonForm().validate_on_submit():
+        return _page(coalition_id, statement_id, status=400)
+    ctx = context()
+    return perform(
+        lambda: action(ctx, coalition_id, statement_id),
+        done=done,
+        then=_here(coalition_id, statement_id),
+        again=lambda status: _page(coalition_id, statement_id, status=status),
+    )
+
+
+@bp.post(f"{PAGE}/close")
+@login_required
+def close(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """Stop signing before the deadline (facilitators)."""
+    return _lifecycle(coalition_id, statement_id, handle.close, _("Signing is closed."))
+
+
+@bp.post(f"{PAGE}/publish")
+@login_required
+def publish(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """Publish a closed statement whose threshold is met (facilitators); it gets a public page."""
+    return _lifecycle(coalition_id, statement_id, handle.publish, _("The statement is published."))
