@@ -1,7 +1,7 @@
 """Drawing a statement's PDF: the HTML of a `StatementDocument`, and WeasyPrint turning it into a PDF.
 
-Works without a Flask app (command line, benchmarks): the templates are loaded from the repository's
-`templates/` folder by a Jinja environment of our own. Nothing is ever fetched for the PDF but files
+Works without a Flask app (command line, benchmarks): the templates are loaded from the app's templates
+folder (`coalition.paths`) by a Jinja environment of our own. Nothing is ever fetched for the PDF but files
 in the app's own static folder, so no text a member typed can make the renderer open a URL.
 """
 
@@ -19,17 +19,15 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup, escape
 
-import coalition
+from coalition.paths import STATIC, TEMPLATES, TRANSLATIONS
 from coalition.pdf.document import PROOF_NAME, Endorsement, Signatory, StatementDocument
 from coalition.reads.text import render_markdown
 
 if TYPE_CHECKING:  # WeasyPrint takes a second to import: only the functions that draw load it
-    from babel.support import Translations
+    from babel.support import NullTranslations
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-STATIC = Path(coalition.__file__).resolve().parent / "static"
-TEMPLATES = Path(coalition.__file__).resolve().parent.parent / "templates"
 TEMPLATE = "pdf/statement.html"
 #: Characters of the version hash shown in every page's footer.
 SHORT_HASH = 12
@@ -44,12 +42,9 @@ CERTIFICATE_INDENT = POSITION_WIDTH + 2 + 64 + 2
 # of the text at every line), one block per line costs a box each: blocks of 25 lines cost least.
 CHUNK = 25
 
-#: The pages' catalogues: a PDF in a language they translate prints its words in that language.
-TRANSLATIONS = Path(coalition.__file__).resolve().parent / "translations"
-
 
 @cache
-def _catalogue(language: str) -> Translations:
+def _catalogue(language: str) -> NullTranslations:
     """The gettext catalogue of `language` (English, the msgids, where there is none)."""
     from babel.support import Translations
 
@@ -295,6 +290,21 @@ def _html(html: str) -> HTML:
     return HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=url_fetcher())
 
 
+def _stream_bytes(part: Any) -> bytes:
+    """One part of a pydyf stream as pydyf writes it: bytes as they are, a float without trailing zeros,
+    a PDF object as its data, anything else as its ASCII text."""
+    import pydyf
+
+    if isinstance(part, bytes):
+        return part
+    if isinstance(part, float):
+        return (str(int(part)) if part.is_integer() else f"{part:f}".rstrip("0")).encode("ascii")
+    if isinstance(part, pydyf.Object):
+        data: bytes = part.data
+        return data
+    return str(part).encode("ascii")
+
+
 def _compress_streams(_document: Any, pdf: Any) -> None:
     # WeasyPrint deflates every stream at zlib level 9: a third of the time of a 500-signatory PDF,
     # for 3% fewer bytes than level 6. So it writes them raw and this finisher deflates them at 6.
@@ -302,7 +312,7 @@ def _compress_streams(_document: Any, pdf: Any) -> None:
 
     for item in pdf.objects:
         if isinstance(item, pydyf.Stream) and "Filter" not in item.extra:
-            item.stream = [zlib.compress(b"\n".join(pydyf._to_bytes(part) for part in item.stream), 6)]
+            item.stream = [zlib.compress(b"\n".join(_stream_bytes(part) for part in item.stream), 6)]
             item.extra["Filter"] = "/FlateDecode"
 
 
