@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-import zlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
@@ -20,6 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from coalition.paths import STATIC, TEMPLATES, TRANSLATIONS
+from coalition.pdf import streams
 from coalition.pdf.document import PROOF_NAME, Endorsement, Signatory, StatementDocument
 from coalition.reads.text import render_markdown
 
@@ -220,9 +220,10 @@ def _environment() -> jinja2.Environment:
 
 @cache
 def layout_version() -> str:
-    """A fingerprint of how PDFs are drawn (this module, the template, its stylesheet): a new layout
-    after a deploy makes new PDFs rather than serving ones drawn the old way from the cache."""
+    """A fingerprint of how PDFs are drawn (this module and its streams', the template, its stylesheet):
+    a new layout after a deploy makes new PDFs rather than serving ones drawn the old way from the cache."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(streams.__file__).read_bytes())
     for name in sorted(p.name for p in (TEMPLATES / "pdf").iterdir()):
         digest.update((TEMPLATES / "pdf" / name).read_bytes())
     for catalogue in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.mo")):  # the PDFs' words
@@ -290,34 +291,8 @@ def _html(html: str) -> HTML:
     return HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=url_fetcher())
 
 
-def _stream_bytes(part: Any) -> bytes:
-    """One part of a pydyf stream as pydyf writes it: bytes as they are, a float without trailing zeros,
-    a PDF object as its data, anything else as its ASCII text."""
-    import pydyf
-
-    if isinstance(part, bytes):
-        return part
-    if isinstance(part, float):
-        return (str(int(part)) if part.is_integer() else f"{part:f}".rstrip("0")).encode("ascii")
-    if isinstance(part, pydyf.Object):
-        data: bytes = part.data
-        return data
-    return str(part).encode("ascii")
-
-
-def _compress_streams(_document: Any, pdf: Any) -> None:
-    # WeasyPrint deflates every stream at zlib level 9: a third of the time of a 500-signatory PDF,
-    # for 3% fewer bytes than level 6. So it writes them raw and this finisher deflates them at 6.
-    import pydyf
-
-    for item in pdf.objects:
-        if isinstance(item, pydyf.Stream) and "Filter" not in item.extra:
-            item.stream = [zlib.compress(b"\n".join(_stream_bytes(part) for part in item.stream), 6)]
-            item.extra["Filter"] = "/FlateDecode"
-
-
 def _write(html: str, **options: Any) -> bytes:
-    return _html(html).write_pdf(uncompressed_pdf=True, finisher=_compress_streams, **options)
+    return _html(html).write_pdf(uncompressed_pdf=True, finisher=streams.compress_streams, **options)
 
 
 def render_pdf(document: StatementDocument) -> bytes:
