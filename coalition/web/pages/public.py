@@ -12,7 +12,7 @@ from coalition.infra.extensions import services
 from coalition.pdf import export
 from coalition.reads.statements import describe, in_language
 from coalition.reads.text import render_markdown
-from coalition.web.api.statements import MAX_UPLOAD, pdf_response
+from coalition.web.downloads import MAX_UPLOAD, pdf_response
 from projections import statements as read
 
 bp = Blueprint("public", __name__)

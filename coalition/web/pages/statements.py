@@ -24,6 +24,7 @@ from coalition.infra.extensions import services
 from coalition.reads.statements import describe, diff, in_language
 from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
+from coalition.web.downloads import pdf_response
 from coalition.web.pages import context, perform, require_member
 from coalition.web.pages.drafting import powers
 from projections import statements as read
@@ -250,8 +251,6 @@ def withdraw(coalition_id: str, statement_id: str) -> ResponseReturnValue:
 @login_required
 def pdf(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     """The sealed PDF, for the people of the coalition's members."""
-    from coalition.web.api.statements import pdf_response
-
     with services().engine.connect() as connection:
         found = read.view(connection, statement_id)
         if found is None or found.statement["coalition_id"] != coalition_id:
