@@ -35,6 +35,7 @@ statements = Table(
     Column("deadline", String(32)),
     Column("threshold", Integer),
     Column("drafted_by", String(64), nullable=False),
+    Column("drafted_for", String(64)),  # the member a non-facilitator drafted it for (None: a facilitator's draft)
     Column("drafted_at", String(32), nullable=False),
     Column("opened_position", POSITION),
     Column("changed_at", String(32), nullable=False),
@@ -150,6 +151,7 @@ def _drafted(connection: Connection, event: RecordedEvent, key: dict[str, Any]) 
             "deadline": None,
             "threshold": None,
             "drafted_by": p["drafted_by"],
+            "drafted_for": p.get("organisation_id"),
             "drafted_at": when,
             "opened_position": None,
             "changed_at": when,
