@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from coalition.reads.audit import entries
 from coalition.reads.summaries import Names, summary
 from events import Registry
-from projections.audit import Entry, history
+from projections.audit import Entry
 from projections.coalitions import agreements, memberships
 from projections.statements import of_coalition, phase
 from projections.versioned import valid_at
@@ -51,7 +52,7 @@ def statements(connection: Connection, coalition_id: str, now: datetime) -> list
 
 def activity(connection: Connection, registry: Registry, coalition_id: str) -> list[Entry]:
     """The coalition's whole audit history, oldest first (for the facilitators' timeline)."""
-    return history(connection, registry, coalition_id)
+    return entries(connection, registry, coalition_id)
 
 
 def summarised(
