@@ -30,10 +30,15 @@ WORK = (
 
 
 def entries(
-    connection: Connection, registry: Registry, coalition_id: str, filters: Filters | None = None
+    connection: Connection,
+    registry: Registry,
+    coalition_id: str,
+    filters: Filters | None = None,
+    limit: int | None = None,
+    after: int = 0,
 ) -> list[Entry]:
-    """The coalition's history (replayed from the log), oldest first, filtered."""
-    return history(connection, registry, coalition_id, filters)
+    """The coalition's history (replayed from the log), oldest first, filtered, after position `after`."""
+    return history(connection, registry, coalition_id, filters or Filters(), limit, after)
 
 
 def work_entries(connection: Connection, registry: Registry, coalition_id: str, organisation_id: str) -> list[Entry]:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from coalition.accounts import names_of
 from coalition.domain import organisation as org
@@ -38,7 +38,7 @@ def people(connection: Connection, organisation_id: str) -> list[dict[str, Any]]
     ]
 
 
-def _mandate(p: Mapping[str, Any]) -> org.Mandate:
+def _mandate(p: Mapping[str, Any] | RowMapping) -> org.Mandate:
     return org.Mandate(p["entry_id"], p["user_id"], p["title"], p["valid_from"], p["valid_until"], p["revoked_on"])
 
 
