@@ -14,7 +14,7 @@ from coalition.reads.summaries import Names, summary
 from events import Registry
 from projections.audit import Entry
 from projections.coalitions import agreements, memberships
-from projections.statements import of_coalition, phase
+from projections.statement_rows import of_coalition, phase
 from projections.versioned import valid_at
 
 

@@ -13,10 +13,21 @@ import pycountry
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from projections import statements as read
+from projections import statements as tables
 from projections.audit import coalition_log
 from projections.organisations import organisations
-from projections.statements import StatementView, phase, version_texts
+from projections.statement_rows import StatementView, of_coalition, phase, version_texts, view
+
+__all__ = [
+    "StatementView",
+    "describe",
+    "diff",
+    "in_language",
+    "of_coalition",
+    "phase",
+    "signature_history",
+    "view",
+]
 
 
 @functools.cache
@@ -139,7 +150,7 @@ def signature_history(connection: Connection, coalition_id: str, statement_id: s
     """(recorded_at, how many signatures counted) after each change of the signatures or of the version,
     from the opening on; empty when no organisation ever signed. A signature counts while it is signed
     and bound to the statement's current version (as `StatementView.counted`)."""
-    sig, text = read.signatures.c, read.statements.c
+    sig, text = tables.signatures.c, tables.statements.c
     signed = connection.execute(
         select(sig.from_position, sig.until_position, sig.version_hash).where(
             sig.statement_id == statement_id, sig.status == "signed"

@@ -16,6 +16,7 @@ from coalition.handlers import Context
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
 from coalition.pdf import export
+from coalition.reads import statements as read
 from coalition.reads.reports import member_moment, require_member_reader
 from coalition.reads.statements import describe, diff
 from coalition.web.api.auth import authenticated
@@ -42,7 +43,6 @@ from coalition.web.api.statement_schemas import (
     WithdrawRequest,
 )
 from coalition.web.downloads import MAX_UPLOAD, pdf_response
-from projections import statements as read
 from projections.standing import Moment
 from projections.streams import seen_version
 
