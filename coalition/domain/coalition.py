@@ -1,241 +1,77 @@
-"""The coalition aggregate: its partnership agreement, its members and the roles their users hold.
+"""The coalition aggregate's membership, roles and agreement: commands and `decide`.
 
-Commitments and tasks live on the same aggregate (stream `coalition-<id>`); their events and
-decisions are in `coalition.domain.work`, which `evolve` and `decide` reach lazily to avoid an
-import cycle (work imports the state classes defined here).
+The state and `evolve` are in `coalition.domain.coalition_state`, the events in
+`coalition.domain.coalition_events`; commitments and tasks (same aggregate) are decided in
+`coalition.domain.work`, which `decide` hands their commands to. The names the rest of the app
+reaches through this module (the state classes, `evolve`, `is_facilitator`, ...) are re-exported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from marshmallow import Schema, fields, validate
-
-from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none, fold
-from coalition.domain.event_types import registry
-
-MEMBER_STATES = ("invited", "requested", "active", "suspended", "left")
-ROLES = ("facilitator", "liaison", "endorser")
-STILL_MEMBER = ("invited", "requested", "active", "suspended")
-
-
-def stream(coalition_id: str) -> str:
-    """The stream holding one coalition's events, work included."""
-    return f"coalition-{coalition_id}"
-
-
-# -- events ---------------------------------------------------------------------------------------
-
-
-class ObjectiveFields(Schema):
-    objective_id = fields.String(required=True)
-    text = fields.String(required=True, validate=validate.Length(min=1))
-    measure = fields.String()
-    target_date = fields.Date()
-
-
-class AgreementFields(Schema):
-    coalition_id = fields.String(required=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    purpose = fields.String(required=True)
-    objectives = fields.List(fields.Nested(ObjectiveFields), required=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date()
-    cooperation_mechanism = fields.String(required=True)
-    benefit_sharing = fields.String(required=True)
-    members_may_draft = fields.Boolean()  # members' users may draft statements, not only facilitators
-
-
-@registry.register("CoalitionFounded")
-class CoalitionFounded(AgreementFields):
-    organisation_id = fields.String(required=True)
-    founded_by = fields.String(required=True)
-
-
-@registry.register("AgreementAmended")
-class AgreementAmended(AgreementFields):
-    pass
-
-
-class MembershipFields(Schema):
-    coalition_id = fields.String(required=True)
-    organisation_id = fields.String(required=True)
-
-
-class ReasonedMembershipFields(MembershipFields):
-    reason = fields.String(required=True, validate=validate.Length(min=1))
-
-
-for _name in ("MembershipRequested", "MemberInvited", "MembershipApproved", "InvitationAccepted"):
-    registry.register(_name)(type(_name, (MembershipFields,), {}))
-for _name in ("MemberSuspended", "MemberReinstated"):
-    registry.register(_name)(type(_name, (ReasonedMembershipFields,), {}))
-
-
-@registry.register("MemberLeft")
-class MemberLeft(MembershipFields):
-    reason = fields.String()
-
-
-@registry.register("RoleAssigned")
-class RoleAssigned(Schema):
-    coalition_id = fields.String(required=True)
-    role_id = fields.String(required=True)
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    user_id = fields.String(required=True)
-    organisation_id = fields.String(required=True)
-
-
-@registry.register("RoleRemoved")
-class RoleRemoved(Schema):
-    coalition_id = fields.String(required=True)
-    role_id = fields.String(required=True)
-    reason = fields.String()
-
-
-# -- state ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Objective:
-    """A common objective of the partnership agreement."""
-
-    objective_id: str
-    text: str
-    measure: str | None = None
-    target_date: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Agreement:
-    """The partnership agreement, as founded or last amended."""
-
-    name: str
-    purpose: str
-    objectives: tuple[Objective, ...]
-    starts_on: date
-    cooperation_mechanism: str
-    benefit_sharing: str
-    ends_on: date | None = None
-    members_may_draft: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """An organisation's place in the coalition."""
-
-    organisation_id: str
-    state: str
-
-
-@dataclass(frozen=True, slots=True)
-class Role:
-    """A role a user holds on behalf of one member organisation."""
-
-    role_id: str
-    role: str
-    user_id: str
-    organisation_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Commitment:
-    """A partner's pledged contribution; state is pledged, fulfilled or withdrawn."""
-
-    commitment_id: str
-    organisation_id: str
-    kind: str
-    description: str
-    due_on: date
-    quantity: float | None = None
-    unit: str | None = None
-    objective_id: str | None = None
-    state: str = "pledged"
-
-
-@dataclass(frozen=True, slots=True)
-class Task:
-    """A task of the division of tasks; state is open, accepted, done or dropped."""
-
-    task_id: str
-    title: str
-    description: str
-    organisation_id: str
-    due_on: date
-    assignee_user_id: str | None = None
-    objective_id: str | None = None
-    commitment_id: str | None = None
-    state: str = "open"
-
-
-@dataclass(frozen=True, slots=True)
-class Coalition:
-    """What the rules need to know about a coalition."""
-
-    coalition_id: str
-    agreement: Agreement
-    members: dict[str, Member] = field(default_factory=dict)
-    roles: dict[str, Role] = field(default_factory=dict)
-    commitments: dict[str, Commitment] = field(default_factory=dict)
-    tasks: dict[str, Task] = field(default_factory=dict)
-
-    @property
-    def objectives(self) -> dict[str, Objective]:
-        """The agreement's objectives by id."""
-        return {o.objective_id: o for o in self.agreement.objectives}
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """The user issuing a command and the organisations they may act for today."""
-
-    user_id: str
-    acts_for: frozenset[str]  # administrator of, or holding a valid mandate; loaded by the handler
-
-
-def member_state(state: Coalition, organisation_id: str) -> str | None:
-    """The organisation's membership state, or None when it never asked or was asked to join."""
-    member = state.members.get(organisation_id)
-    return member.state if member else None
-
-
-def active_roles(state: Coalition, role: str) -> list[Role]:
-    """The roles of one kind held for active members (a suspended member's roles are dormant)."""
-    return [r for r in state.roles.values() if r.role == role and member_state(state, r.organisation_id) == "active"]
-
-
-def holds(
-    roles: Iterable[Role], states: Mapping[str, str], actor: Actor, role: str, organisation_id: str | None = None
-) -> bool:
-    """True when the actor holds `role` (for `organisation_id`, if given) and it empowers them now.
-
-    A role empowers only while its organisation is an active member and its holder still acts for
-    that organisation (administrator or valid mandate): a revoked mandate or a suspension takes
-    the role's powers away. The one rule, for decisions (`state.roles`) and reads (projection rows).
-    """
-    return any(
-        r.role == role
-        and r.user_id == actor.user_id
-        and states.get(r.organisation_id) == "active"
-        and r.organisation_id in actor.acts_for
-        and (organisation_id is None or r.organisation_id == organisation_id)
-        for r in roles
-    )
-
-
-def is_facilitator(state: Coalition, actor: Actor) -> bool:
-    """True when the actor facilitates the coalition now."""
-    return holds(state.roles.values(), {k: m.state for k, m in state.members.items()}, actor, "facilitator")
-
-
-def is_liaison(state: Coalition, actor: Actor, organisation_id: str) -> bool:
-    """True when the actor is the liaison of this active member organisation now."""
-    return holds(
-        state.roles.values(), {k: m.state for k, m in state.members.items()}, actor, "liaison", organisation_id
-    )
+from coalition.domain import work
+from coalition.domain.base import Change, NotFound, RuleBroken, drop_none
+from coalition.domain.coalition_events import ROLES
+from coalition.domain.coalition_state import (
+    MEMBER_STATES,
+    STILL_MEMBER,
+    Actor,
+    Agreement,
+    Coalition,
+    Commitment,
+    Member,
+    Objective,
+    Role,
+    Task,
+    active_roles,
+    evolve,
+    replay,
+    stream,
+)
+from coalition.domain.policy import (
+    check_active,
+    check_acts_for,
+    check_facilitator,
+    holds,
+    is_facilitator,
+    is_liaison,
+    member_state,
+)
+
+__all__ = [
+    "MEMBER_STATES",
+    "ROLES",
+    "STILL_MEMBER",
+    "Actor",
+    "Agreement",
+    "Coalition",
+    "Commitment",
+    "Member",
+    "Objective",
+    "Role",
+    "Task",
+    "active_roles",
+    "decide",
+    "evolve",
+    "holds",
+    "is_facilitator",
+    "is_liaison",
+    "member_state",
+    "replay",
+    "require_active",
+    "require_acts_for",
+    "require_facilitator",
+    "stream",
+]
+
+#: The policy's checks under the names the decisions have always used.
+require_facilitator = check_facilitator
+require_acts_for = check_acts_for
+require_active = check_active
 
 
 def _agreement_payload(agreement: Agreement) -> dict[str, Any]:
@@ -262,67 +98,6 @@ def _agreement_payload(agreement: Agreement) -> dict[str, Any]:
             "members_may_draft": agreement.members_may_draft or None,
         }
     )
-
-
-def _agreement_from(p: dict[str, Any]) -> Agreement:
-    objectives = tuple(
-        Objective(
-            o["objective_id"],
-            o["text"],
-            o.get("measure"),
-            date.fromisoformat(o["target_date"]) if o.get("target_date") else None,
-        )
-        for o in p["objectives"]
-    )
-    return Agreement(
-        p["name"],
-        p["purpose"],
-        objectives,
-        date.fromisoformat(p["starts_on"]),
-        p["cooperation_mechanism"],
-        p["benefit_sharing"],
-        date.fromisoformat(p["ends_on"]) if p.get("ends_on") else None,
-        bool(p.get("members_may_draft")),
-    )
-
-
-MEMBER_STATE_AFTER = {
-    "MembershipRequested": "requested",
-    "MemberInvited": "invited",
-    "MembershipApproved": "active",
-    "InvitationAccepted": "active",
-    "MemberSuspended": "suspended",
-    "MemberReinstated": "active",
-    "MemberLeft": "left",
-}
-
-
-def evolve(state: Coalition | None, change: Change) -> Coalition | None:
-    """The coalition after one of its events."""
-    p = change.payload
-    if change.type == "CoalitionFounded":
-        founder = Member(p["organisation_id"], "active")
-        return Coalition(p["coalition_id"], _agreement_from(p), {founder.organisation_id: founder})
-    if state is None:
-        return None
-    if change.type == "AgreementAmended":
-        return replace(state, agreement=_agreement_from(p))
-    if change.type in MEMBER_STATE_AFTER:
-        member = Member(p["organisation_id"], MEMBER_STATE_AFTER[change.type])
-        return replace(state, members={**state.members, member.organisation_id: member})
-    if change.type == "RoleAssigned":
-        role = Role(p["role_id"], p["role"], p["user_id"], p["organisation_id"])
-        return replace(state, roles={**state.roles, role.role_id: role})
-    if change.type == "RoleRemoved":
-        return replace(state, roles={k: v for k, v in state.roles.items() if k != p["role_id"]})
-    from coalition.domain import work  # lazily: work imports this module's state classes
-
-    return work.evolve(state, change)
-
-
-def replay(changes: list[Change]) -> Coalition | None:
-    """The state after a stream of events."""
-    return fold(evolve, changes)
 
 
 # -- commands -------------------------------------------------------------------------------------
@@ -412,37 +187,30 @@ Command = (
 # -- decisions ------------------------------------------------------------------------------------
 
 
-def require_facilitator(state: Coalition, actor: Actor, doing: str) -> None:
-    """Refuse unless the actor facilitates the coalition."""
-    if not is_facilitator(state, actor):
-        raise NotAllowed(f"only facilitators may {doing}")
-
-
-def require_acts_for(actor: Actor, organisation_id: str) -> None:
-    """Refuse unless the actor is an administrator of, or mandated by, the organisation."""
-    if organisation_id not in actor.acts_for:
-        raise NotAllowed(f"you do not act for organisation {organisation_id} (administrator or valid mandate)")
-
-
-def require_active(state: Coalition, organisation_id: str, doing: str) -> None:
-    """Refuse unless the organisation is an active member."""
-    now = member_state(state, organisation_id)
-    if now != "active":
-        raise RuleBroken(f"only active members {doing}: organisation {organisation_id} is {now or 'not a member'}")
-
-
 def _membership(state: Coalition, organisation_id: str, expected: tuple[str, ...]) -> str:
     now = member_state(state, organisation_id)
     if now is None:
-        raise NotFound(f"organisation {organisation_id} is not a member of this coalition")
+        raise NotFound("organisation %(organisation)s is not a member of this coalition", organisation=organisation_id)
     if now not in expected:
-        raise RuleBroken(f"organisation {organisation_id} is {now}, not {' or '.join(expected)}")
+        raise RuleBroken(
+            "organisation %(organisation)s is %(state)s, not %(expected)s",
+            organisation=organisation_id,
+            state=now,
+            expected=" or ".join(expected),
+        )
     return now
 
 
-def _keeps_a_facilitator(state: Coalition, losing: Callable[[Role], bool], why: str) -> None:
-    if not any(not losing(r) for r in active_roles(state, "facilitator")):
-        raise RuleBroken(f"a coalition always keeps at least one facilitator: {why}")
+def _keeps_a_facilitator(state: Coalition, losing: Callable[[Role], bool], organisation_id: str | None = None) -> None:
+    """Refuse a change that would leave no active facilitator (because `organisation_id` goes, or this role)."""
+    if any(not losing(r) for r in active_roles(state, "facilitator")):
+        return
+    if organisation_id is not None:
+        raise RuleBroken(
+            "a coalition always keeps at least one facilitator: %(organisation)s's users hold every facilitator role",
+            organisation=organisation_id,
+        )
+    raise RuleBroken("a coalition always keeps at least one facilitator: this is the last facilitator role")
 
 
 def _check_agreement(agreement: Agreement) -> None:
@@ -486,7 +254,9 @@ def _amend(state: Coalition, command: AmendAgreement, actor: Actor) -> list[Chan
     kept = {o.objective_id for o in command.agreement.objectives}
     served = {w.objective_id for w in [*state.commitments.values(), *state.tasks.values()] if w.objective_id}
     if served - kept:
-        raise RuleBroken(f"objectives {', '.join(sorted(served - kept))} are served by commitments or tasks")
+        raise RuleBroken(
+            "objectives %(objectives)s are served by commitments or tasks", objectives=", ".join(sorted(served - kept))
+        )
     return [Change("AgreementAmended", {"coalition_id": state.coalition_id, **_agreement_payload(command.agreement)})]
 
 
@@ -497,7 +267,11 @@ def _join(state: Coalition, command: RequestMembership | InviteOrganisation, act
         require_facilitator(state, actor, "invite organisations")
     now = member_state(state, command.organisation_id)
     if now in STILL_MEMBER:
-        raise RuleBroken(f"organisation {command.organisation_id} is already a member ({now})")
+        raise RuleBroken(
+            "organisation %(organisation)s is already a member (%(state)s)",
+            organisation=command.organisation_id,
+            state=now,
+        )
     kind = "MembershipRequested" if isinstance(command, RequestMembership) else "MemberInvited"
     return [Change(kind, {"coalition_id": state.coalition_id, "organisation_id": command.organisation_id})]
 
@@ -522,7 +296,7 @@ def _standing(state: Coalition, command: SuspendMember | ReinstateMember, actor:
     if not command.reason.strip():
         raise RuleBroken("a reason is required")
     if suspend:
-        _keeps_a_facilitator(state, lambda r: r.organisation_id == org, f"{org}'s users hold every facilitator role")
+        _keeps_a_facilitator(state, lambda r: r.organisation_id == org, org)
     return [
         Change(
             "MemberSuspended" if suspend else "MemberReinstated",
@@ -535,7 +309,7 @@ def _leave(state: Coalition, command: LeaveCoalition, actor: Actor) -> list[Chan
     org = command.organisation_id
     require_acts_for(actor, org)
     _membership(state, org, STILL_MEMBER)
-    _keeps_a_facilitator(state, lambda r: r.organisation_id == org, f"{org}'s users hold every facilitator role")
+    _keeps_a_facilitator(state, lambda r: r.organisation_id == org, org)
     # Leaving ends the organisation's roles; a suspension only makes them dormant.
     removed = [
         Change(
@@ -558,18 +332,26 @@ def _assign(state: Coalition, command: AssignRole, actor: Actor) -> list[Change]
     require_facilitator(state, actor, "assign roles")
     org, user = command.organisation_id, command.user_id
     if command.role not in ROLES:
-        raise RuleBroken(f"{command.role!r} is not a role; roles are {', '.join(ROLES)}")
+        raise RuleBroken("%(role)r is not a role; roles are %(roles)s", role=command.role, roles=", ".join(ROLES))
     if command.role_id in state.roles:
-        raise RuleBroken(f"role {command.role_id} already exists")
+        raise RuleBroken("role %(role)s already exists", role=command.role_id)
     require_active(state, org, "hold roles")
     if org not in command.user_acts_for:
-        raise RuleBroken(f"user {user} does not act for organisation {org}")
+        raise RuleBroken("user %(user)s does not act for organisation %(organisation)s", user=user, organisation=org)
     for held in state.roles.values():
         same = held.organisation_id == org and held.role == command.role
         if same and (held.user_id == user or held.role == "liaison"):
+            if held.role == "liaison":
+                raise RuleBroken(
+                    "user %(user)s is already the liaison of organisation %(organisation)s; remove that role first",
+                    user=held.user_id,
+                    organisation=org,
+                )
             raise RuleBroken(
-                f"user {held.user_id} is already the {held.role} of organisation {org}"
-                + ("; remove that role first" if held.role == "liaison" else "")
+                "user %(user)s is already the %(role)s of organisation %(organisation)s",
+                user=held.user_id,
+                role=held.role,
+                organisation=org,
             )
     return [
         Change(
@@ -588,8 +370,8 @@ def _assign(state: Coalition, command: AssignRole, actor: Actor) -> list[Change]
 def _remove(state: Coalition, command: RemoveRole, actor: Actor) -> list[Change]:
     require_facilitator(state, actor, "remove roles")
     if command.role_id not in state.roles:
-        raise NotFound(f"no such role: {command.role_id}")
-    _keeps_a_facilitator(state, lambda r: r.role_id == command.role_id, "this is the last facilitator role")
+        raise NotFound("no such role: %(role)s", role=command.role_id)
+    _keeps_a_facilitator(state, lambda r: r.role_id == command.role_id)
     return [
         Change(
             "RoleRemoved",
@@ -616,13 +398,11 @@ def decide(state: Coalition | None, command: Any, actor: Actor, today: date) -> 
     """The events a command (coalition or work) produces, or a DomainError saying why it is refused."""
     if isinstance(command, FoundCoalition):
         if state is not None:
-            raise RuleBroken(f"coalition {command.coalition_id} already exists")
+            raise RuleBroken("coalition %(coalition)s already exists", coalition=command.coalition_id)
         return _found(command, actor)
     if state is None:
         raise NotFound("no such coalition")
     decision = DECISIONS.get(type(command))
     if decision is not None:
         return decision(state, command, actor)
-    from coalition.domain import work  # lazily: work imports this module's state classes
-
     return work.decide(state, command, actor, today)

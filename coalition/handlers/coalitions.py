@@ -14,7 +14,7 @@ from typing import Any
 
 from coalition.domain import coalition as co
 from coalition.domain import organisation as org
-from coalition.domain import work
+from coalition.domain import policy, work
 from coalition.domain.base import NotFound, RuleBroken
 from coalition.handlers import Context
 from coalition.handlers.organisations import user_id_for
@@ -67,7 +67,7 @@ def _with_assignee(command: Any, organisations: dict[str, org.Organisation | Non
     )
     if user_id is None:
         return command
-    acts = frozenset(i for i, o in organisations.items() if o is not None and o.may_act(user_id, today))
+    acts = frozenset(i for i, o in organisations.items() if policy.acts_for(o, user_id, today))
     field = "user_acts_for" if isinstance(command, co.AssignRole) else "assignee_acts_for"
     return replace(command, **{field: acts})
 
@@ -109,10 +109,10 @@ def prepare(
         )
     named = getattr(command, "organisation_id", None)
     if isinstance(command, _NAMES_AN_ORGANISATION) and organisations.get(named) is None:
-        raise NotFound(f"no such organisation: {named}")
+        raise NotFound("no such organisation: %(organisation)s", organisation=named)
     actor = co.Actor(
         context.user_id,
-        frozenset(i for i, o in organisations.items() if o is not None and o.may_act(context.user_id, context.today)),
+        frozenset(i for i, o in organisations.items() if policy.acts_for(o, context.user_id, context.today)),
     )
     return Decision(stream, state, version, expected, organisations, actor)
 
@@ -151,7 +151,9 @@ def _objectives(
         if objective_id is None:
             objective_id, next_number = f"o{next_number}", next_number + 1
         elif objective_id not in known_ids:
-            raise NotFound(f"no such objective: {objective_id} (leave out `id` to add a new objective)")
+            raise NotFound(
+                "no such objective: %(objective)s (leave out `id` to add a new objective)", objective=objective_id
+            )
         objectives.append(
             co.Objective(objective_id, item["text"].strip(), item.get("measure"), item.get("target_date"))
         )
@@ -192,7 +194,7 @@ def amend_agreement(context: Context, coalition_id: str, changes: dict[str, Any]
     read = prepare(context, coalition_id)
     if read.state is None:
         raise NotFound("no such coalition")
-    co.require_facilitator(read.state, read.actor, "amend the agreement")
+    policy.check_facilitator(read.state, read.actor, "amend the agreement")
     current = read.state.agreement
     objectives = (
         current.objectives
@@ -225,7 +227,7 @@ NEEDS_A_REASON = ("suspend", "reinstate")
 def join(context: Context, coalition_id: str, *, organisation_id: str) -> dict[str, Any]:
     """A request to join when the user acts for the organisation, else a facilitator's invitation."""
     organisation, _ = context.load(org.stream(organisation_id), org.evolve)
-    asks = organisation is not None and organisation.may_act(context.user_id, context.today)
+    asks = policy.acts_for(organisation, context.user_id, context.today)
     command = co.RequestMembership(organisation_id) if asks else co.InviteOrganisation(organisation_id)
     answer = {"id": organisation_id, "state": "requested" if asks else "invited"}
     return run(context, coalition_id, command, answer)
@@ -239,7 +241,7 @@ def change_membership(
     reason = reason.strip() if reason and reason.strip() else None
     if action in NEEDS_A_REASON:
         if reason is None:
-            raise RuleBroken(f"a reason is required to {action} a member")
+            raise RuleBroken("a reason is required to %(action)s a member", action=action)
         command: Any = kind(organisation_id, reason)
     elif kind is co.LeaveCoalition:
         command = kind(organisation_id, reason)
