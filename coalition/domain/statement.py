@@ -35,8 +35,9 @@ from coalition.domain.statement_commands import (
     SignStatement,
     WithdrawSignature,
 )
-from coalition.domain.statement_decisions import DECISIONS, FOR_AN_ORGANISATION, draft
+from coalition.domain.statement_decisions import DECISIONS, draft
 from coalition.domain.statement_events import LANGUAGES, MAX_BODY, MAX_THRESHOLD, MAX_TITLE
+from coalition.domain.statement_signing import FOR_AN_ORGANISATION
 from coalition.domain.statement_state import STATES, Signature, Statement, Text, content_hash, evolve, replay, stream
 
 __all__ = [
