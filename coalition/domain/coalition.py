@@ -158,7 +158,8 @@ def _amend(state: Coalition, command: AmendAgreement, actor: Actor) -> list[Chan
     check_facilitator(state, actor, "amend the agreement")
     _check_agreement(command.agreement)
     kept = {o.objective_id for o in command.agreement.objectives}
-    served = {w.objective_id for w in [*state.commitments.values(), *state.tasks.values()] if w.objective_id}
+    work_items: list[Commitment | Task] = [*state.commitments.values(), *state.tasks.values()]
+    served = {w.objective_id for w in work_items if w.objective_id}
     if served - kept:
         raise RuleBroken(
             "objectives %(objectives)s are served by commitments or tasks", objectives=", ".join(sorted(served - kept))
