@@ -195,12 +195,15 @@ def _publish(
     counted = len(state.counted())
     if not policy.threshold_met(counted, state.threshold):
         needed = policy.needed(state.threshold)
-        message = (
-            "the statement needs %(needed)s signing organisation to be published and has %(counted)s"
-            if needed == 1
-            else "the statement needs %(needed)s signing organisations to be published and has %(counted)s"
+        if needed == 1:
+            raise RuleBroken(
+                "the statement needs 1 signing organisation to be published and has %(counted)s", counted=counted
+            )
+        raise RuleBroken(
+            "the statement needs %(needed)s signing organisations to be published and has %(counted)s",
+            needed=needed,
+            counted=counted,
         )
-        raise RuleBroken(message, needed=needed, counted=counted)
     return [
         *_closing(state, now),
         Change("StatementPublished", {**_ids(state), "version_hash": state.version_hash, "signatures": counted}),
