@@ -17,7 +17,7 @@ from coalition.accounts import names_of
 from coalition.domain import statement as st
 from coalition.domain.base import NotFound
 from coalition.handlers import Context
-from coalition.handlers.coalitions import acting_for, prepare
+from coalition.handlers.reading import acting_for, prepare
 
 #: Commands decided on the state of the organisation they name (its mandates), read and relied on.
 _FOR_AN_ORGANISATION = (st.SignStatement, st.ConfirmSignature, st.WithdrawSignature)
