@@ -43,6 +43,11 @@ def fill(message: str, params: dict[str, Any]) -> str:
     return message % params if params else message
 
 
+def N_(fragment: str) -> str:
+    """Mark a fragment a refusal passes as a parameter (`doing`) for extraction; the edge translates it when shown."""
+    return fragment
+
+
 class NotAllowed(DomainError):
     """The actor may not do this (not an administrator, not a facilitator, no mandate)."""
 

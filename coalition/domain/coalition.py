@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from coalition.domain import membership, work
-from coalition.domain.base import Change, NotFound, RuleBroken, drop_none
+from coalition.domain.base import N_, Change, NotFound, RuleBroken, drop_none
 from coalition.domain.coalition_commands import (
     AcceptInvitation,
     AmendAgreement,
@@ -155,7 +155,7 @@ def _found(command: FoundCoalition, actor: Actor) -> list[Change]:
 
 
 def _amend(state: Coalition, command: AmendAgreement, actor: Actor) -> list[Change]:
-    check_facilitator(state, actor, "amend the agreement")
+    check_facilitator(state, actor, N_("amend the agreement"))
     _check_agreement(command.agreement)
     kept = {o.objective_id for o in command.agreement.objectives}
     work_items: list[Commitment | Task] = [*state.commitments.values(), *state.tasks.values()]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from coalition.domain.base import Change, NotFound, RuleBroken, drop_none
+from coalition.domain.base import N_, Change, NotFound, RuleBroken, drop_none
 from coalition.domain.coalition_commands import (
     AcceptInvitation,
     ApproveMembership,
@@ -55,7 +55,7 @@ def _join(state: Coalition, command: RequestMembership | InviteOrganisation, act
     if isinstance(command, RequestMembership):
         check_acts_for(actor, command.organisation_id)
     else:
-        check_facilitator(state, actor, "invite organisations")
+        check_facilitator(state, actor, N_("invite organisations"))
     now = member_state(state, command.organisation_id)
     if now in STILL_MEMBER:
         raise RuleBroken(
@@ -69,7 +69,7 @@ def _join(state: Coalition, command: RequestMembership | InviteOrganisation, act
 
 def _admit(state: Coalition, command: ApproveMembership | AcceptInvitation, actor: Actor) -> list[Change]:
     if isinstance(command, ApproveMembership):
-        check_facilitator(state, actor, "approve a request to join")
+        check_facilitator(state, actor, N_("approve a request to join"))
         _membership(state, command.organisation_id, ("requested",))
         kind = "MembershipApproved"
     else:
@@ -81,7 +81,7 @@ def _admit(state: Coalition, command: ApproveMembership | AcceptInvitation, acto
 
 def _standing(state: Coalition, command: SuspendMember | ReinstateMember, actor: Actor) -> list[Change]:
     suspend = isinstance(command, SuspendMember)
-    check_facilitator(state, actor, "suspend members" if suspend else "reinstate members")
+    check_facilitator(state, actor, N_("suspend members") if suspend else N_("reinstate members"))
     org = command.organisation_id
     _membership(state, org, ("active",) if suspend else ("suspended",))
     if not command.reason.strip():
@@ -120,13 +120,13 @@ def _leave(state: Coalition, command: LeaveCoalition, actor: Actor) -> list[Chan
 
 
 def _assign(state: Coalition, command: AssignRole, actor: Actor) -> list[Change]:
-    check_facilitator(state, actor, "assign roles")
+    check_facilitator(state, actor, N_("assign roles"))
     org, user = command.organisation_id, command.user_id
     if command.role not in ROLES:
         raise RuleBroken("%(role)r is not a role; roles are %(roles)s", role=command.role, roles=", ".join(ROLES))
     if command.role_id in state.roles:
         raise RuleBroken("role %(role)s already exists", role=command.role_id)
-    check_active(state, org, "hold roles")
+    check_active(state, org, N_("hold roles"))
     if org not in command.user_acts_for:
         raise RuleBroken("user %(user)s does not act for organisation %(organisation)s", user=user, organisation=org)
     for held in state.roles.values():
@@ -159,7 +159,7 @@ def _assign(state: Coalition, command: AssignRole, actor: Actor) -> list[Change]
 
 
 def _remove(state: Coalition, command: RemoveRole, actor: Actor) -> list[Change]:
-    check_facilitator(state, actor, "remove roles")
+    check_facilitator(state, actor, N_("remove roles"))
     if command.role_id not in state.roles:
         raise NotFound("no such role: %(role)s", role=command.role_id)
     _keeps_a_facilitator(state, lambda r: r.role_id == command.role_id)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from coalition.domain import policy
-from coalition.domain.base import Change, DomainError, NotAllowed, RuleBroken, drop_none
+from coalition.domain.base import N_, Change, DomainError, NotAllowed, RuleBroken, drop_none
 from coalition.domain.coalition_state import Actor, Coalition
 from coalition.domain.statement_commands import (
     AmendStatement,
@@ -71,7 +71,7 @@ def _editing(coalition: Coalition, state: Statement, actor: Actor, now: datetime
 
 
 def _revise(coalition: Coalition, state: Statement, command: ReviseDraft, actor: Actor, now: datetime) -> list[Change]:
-    _editing(coalition, state, actor, now, "edit the draft")
+    _editing(coalition, state, actor, now, N_("edit the draft"))
     current = state.texts[state.language]
     title, body = command.title or current.title, command.body or current.body
     language = command.language or state.language
@@ -88,7 +88,7 @@ def _revise(coalition: Coalition, state: Statement, command: ReviseDraft, actor:
 def _translate(
     coalition: Coalition, state: Statement, command: SetTranslation, actor: Actor, now: datetime
 ) -> list[Change]:
-    _editing(coalition, state, actor, now, "add or edit translations (amend an open statement instead)")
+    _editing(coalition, state, actor, now, N_("add or edit translations (amend an open statement instead)"))
     _check_text(command.title, command.body, command.language)
     if command.language == state.language:
         raise RuleBroken(
@@ -102,7 +102,7 @@ def _translate(
 
 def _open(coalition: Coalition, state: Statement, command: OpenStatement, actor: Actor, now: datetime) -> list[Change]:
     _raise(policy.facilitator_refusal(coalition, actor, "open"))
-    _raise(policy.phase_refusal(state, now, "open a statement", "draft"))
+    _raise(policy.phase_refusal(state, now, N_("open a statement"), "draft"))
     if command.deadline is not None and command.deadline <= now:
         raise RuleBroken(
             "the deadline must be in the future (it is now %(now)s)", now=now.isoformat(timespec="seconds")
@@ -123,7 +123,7 @@ def _amend(
     coalition: Coalition, state: Statement, command: AmendStatement, actor: Actor, now: datetime
 ) -> list[Change]:
     _raise(policy.facilitator_refusal(coalition, actor, "amend"))
-    _raise(policy.phase_refusal(state, now, "amend a statement", "open"))
+    _raise(policy.phase_refusal(state, now, N_("amend a statement"), "open"))
     current = state.texts[state.language]
     title, body = command.title or current.title, command.body or current.body
     _check_text(title, body, state.language)
@@ -183,7 +183,7 @@ def _close(
     _raise(policy.facilitator_refusal(coalition, actor, "close"))
     if owed := _closing(state, now):
         return owed
-    _raise(policy.phase_refusal(state, now, "close a statement", "open"))
+    _raise(policy.phase_refusal(state, now, N_("close a statement"), "open"))
     return [Change("StatementClosed", {**_ids(state), "reason": "facilitator"})]
 
 
@@ -191,7 +191,7 @@ def _publish(
     coalition: Coalition, state: Statement, command: PublishStatement, actor: Actor, now: datetime
 ) -> list[Change]:
     _raise(policy.facilitator_refusal(coalition, actor, "publish"))
-    _raise(policy.phase_refusal(state, now, "publish a statement (close it first)", "closed"))
+    _raise(policy.phase_refusal(state, now, N_("publish a statement (close it first)"), "closed"))
     counted = len(state.counted())
     if not policy.threshold_met(counted, state.threshold):
         needed = policy.needed(state.threshold)

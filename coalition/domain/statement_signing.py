@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from coalition.domain import policy
-from coalition.domain.base import Change, DomainError, RuleBroken
+from coalition.domain.base import N_, Change, DomainError, RuleBroken
 from coalition.domain.coalition_state import Actor, Coalition
 from coalition.domain.organisation import Organisation
 from coalition.domain.statement_commands import ConfirmSignature, SignStatement, WithdrawSignature
@@ -83,8 +83,8 @@ def _confirm(
 ) -> list[Change]:
     mandated = policy.signs_for(org, actor.user_id, now.date())
     held = state.signatures.get(command.organisation_id)
-    _raise(policy.phase_refusal(state, now, "confirm a signature", "open"))
-    _raise(policy.signer_refusal(coalition, command.organisation_id, mandated, "confirm its signature"))
+    _raise(policy.phase_refusal(state, now, N_("confirm a signature"), "open"))
+    _raise(policy.signer_refusal(coalition, command.organisation_id, mandated, N_("confirm its signature")))
     _read_current(state, command)  # a stale reader learns that before whether there is anything to confirm
     _raise(policy.confirm_refusal(coalition, state, now, command.organisation_id, mandated, held, state.version_hash))
     return [Change("SignatureConfirmed", _signer(state, command, actor, org, now.date()))]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none
+from coalition.domain.base import N_, Change, NotAllowed, NotFound, RuleBroken, drop_none
 from coalition.domain.coalition_events import KINDS
 from coalition.domain.coalition_state import Actor, Coalition, Commitment, Task
 from coalition.domain.policy import (
@@ -136,7 +136,7 @@ def _objective(state: Coalition, objective_id: str | None) -> None:
 
 def _pledge(state: Coalition, c: PledgeCommitment, actor: Actor, today: date) -> list[Change]:
     check_acts_for(actor, c.organisation_id)
-    check_active(state, c.organisation_id, "pledge commitments")
+    check_active(state, c.organisation_id, N_("pledge commitments"))
     if c.commitment_id in state.commitments:
         raise RuleBroken("commitment %(commitment)s already exists", commitment=c.commitment_id)
     if c.kind not in KINDS:
@@ -206,7 +206,7 @@ def _assignee(c: CreateTask | ReassignTask) -> None:
 def _create(state: Coalition, c: CreateTask, actor: Actor, today: date) -> list[Change]:
     if not may_create_task(state, actor, c.organisation_id):
         raise NotAllowed("only facilitators or the liaison of the assignee organisation may create tasks")
-    check_active(state, c.organisation_id, "receive tasks")
+    check_active(state, c.organisation_id, N_("receive tasks"))
     _assignee(c)
     if c.task_id in state.tasks:
         raise RuleBroken("task %(task)s already exists", task=c.task_id)
@@ -255,9 +255,9 @@ def _assignee_acts(state: Coalition, c: AcceptTask | CompleteTask, actor: Actor,
 
 
 def _reassign(state: Coalition, c: ReassignTask, actor: Actor, today: date) -> list[Change]:
-    check_facilitator(state, actor, "reassign tasks")
+    check_facilitator(state, actor, N_("reassign tasks"))
     _task_of(state, c.task_id, actor, "reassign")
-    check_active(state, c.organisation_id, "receive tasks")
+    check_active(state, c.organisation_id, N_("receive tasks"))
     _assignee(c)
     return [
         Change(
@@ -276,7 +276,7 @@ def _reassign(state: Coalition, c: ReassignTask, actor: Actor, today: date) -> l
 
 
 def _drop(state: Coalition, c: DropTask, actor: Actor, today: date) -> list[Change]:
-    check_facilitator(state, actor, "drop tasks")
+    check_facilitator(state, actor, N_("drop tasks"))
     _task_of(state, c.task_id, actor, "drop")
     _required(c.reason, "a reason")
     return [Change("TaskDropped", {"coalition_id": state.coalition_id, "task_id": c.task_id, "reason": c.reason})]

@@ -15,7 +15,7 @@ from typing import Any
 from coalition.domain import coalition as co
 from coalition.domain import organisation as org
 from coalition.domain import policy, work
-from coalition.domain.base import NotFound, RuleBroken
+from coalition.domain.base import N_, NotFound, RuleBroken
 from coalition.handlers import Context
 from coalition.handlers.organisations import user_id_for
 from coalition.handlers.reading import decide, prepare, run
@@ -79,7 +79,7 @@ def amend_agreement(context: Context, coalition_id: str, changes: dict[str, Any]
     read = prepare(context, coalition_id)
     if read.state is None:
         raise NotFound("no such coalition")
-    policy.check_facilitator(read.state, read.actor, "amend the agreement")
+    policy.check_facilitator(read.state, read.actor, N_("amend the agreement"))
     current = read.state.agreement
     objectives = (
         current.objectives

@@ -31,9 +31,16 @@ def status_of(error: DomainError) -> tuple[int, str]:
 
 
 def translated(error: DomainError) -> str:
-    """The refusal's message in the request's language (its English text when there is no translation)."""
+    """The refusal's message in the request's language (its English text when there is no translation).
+
+    Text parameters are translated too when the catalogue knows them (the `N_` fragments such as
+    "assign roles", and states such as "suspended"); ids and names pass through unchanged.
+    """
+    params = {
+        name: gettext(value) if isinstance(value, str) and value else value for name, value in error.params.items()
+    }
     try:
-        return fill(gettext(error.message), error.params) if error.params else gettext(error.message)
+        return fill(gettext(error.message), params) if params else gettext(error.message)
     except (KeyError, ValueError, TypeError):  # a translation that names other parameters: say it in English
         return str(error)
 

@@ -16,7 +16,7 @@ from flask import Flask
 
 import coalition.accounts
 import coalition.handlers  # noqa: F401  (defines Stale)
-from coalition.domain.base import DomainError, Invalid, NotAllowed, NotFound, RuleBroken
+from coalition.domain.base import N_, DomainError, Invalid, NotAllowed, NotFound, RuleBroken
 from coalition.web.errors import STATUS, status_of, translated
 
 ROOT = Path(__file__).parent.parent.parent
@@ -78,6 +78,17 @@ def test_every_refusal_of_the_domain_and_handlers_has_a_constant_message_id() ->
     assert not not_constant
 
 
+def test_pybabel_extracts_the_refusals_and_their_fragments(tmp_path: Path) -> None:
+    """babel.cfg's keywords make `pybabel extract` find the refusals' message ids and the N_ fragments."""
+    from babel.messages.frontend import CommandLineInterface
+
+    pot = tmp_path / "messages.pot"
+    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-o", str(pot), str(ROOT)])
+    text = pot.read_text()
+    assert 'msgid "only facilitators may %(doing)s"' in text
+    assert 'msgid "hold roles"' in text
+
+
 @pytest.fixture
 def app() -> Flask:
     app = Flask(__name__)
@@ -102,6 +113,22 @@ def test_a_refusal_is_shown_in_romanian_when_it_has_a_translation(app: Flask, mo
     error = RuleBroken(MESSAGE, doing="semna", organisation="org-c", state="suspendată")
     with app.test_request_context("/"):
         assert translated(error) == "doar membrii activi pot semna: organizația org-c este suspendată"
+
+
+def test_a_refusals_marked_fragments_are_translated_and_ids_pass_through(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    romanian(
+        monkeypatch,
+        {
+            MESSAGE: "doar membrii activi pot %(doing)s: organizația %(organisation)s este %(state)s",
+            "hold roles": "deține roluri",
+            "suspended": "suspendată",
+        },
+    )
+    error = RuleBroken(MESSAGE, doing=N_("hold roles"), organisation="org-c", state="suspended")
+    with app.test_request_context("/"):
+        assert translated(error) == "doar membrii activi pot deține roluri: organizația org-c este suspendată"
 
 
 def test_a_refusal_without_a_translation_is_shown_in_english(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from coalition.domain.base import DomainError, NotAllowed, NotFound, RuleBroken
+from coalition.domain.base import N_, DomainError, NotAllowed, NotFound, RuleBroken
 from coalition.domain.policy.members import (
     ACTIVE,
     ActorLike,
@@ -128,8 +128,8 @@ def sign_refusal(
     coalition: CoalitionLike, statement: StatementLike, now: datetime, organisation_id: str, mandated: bool
 ) -> DomainError | None:
     """Why the user may not sign the statement for the organisation now, or None."""
-    return phase_refusal(statement, now, "sign", "open") or signer_refusal(
-        coalition, organisation_id, mandated, "sign for it"
+    return phase_refusal(statement, now, N_("sign"), "open") or signer_refusal(
+        coalition, organisation_id, mandated, N_("sign for it")
     )
 
 
@@ -150,8 +150,8 @@ def confirm_refusal(
     current_version_hash: str | None,
 ) -> DomainError | None:
     """Why the organisation's signature `held` may not be confirmed on the current version now, or None."""
-    refusal = phase_refusal(statement, now, "confirm a signature", "open") or signer_refusal(
-        coalition, organisation_id, mandated, "confirm its signature"
+    refusal = phase_refusal(statement, now, N_("confirm a signature"), "open") or signer_refusal(
+        coalition, organisation_id, mandated, N_("confirm its signature")
     )
     if refusal is not None:
         return refusal
@@ -183,7 +183,7 @@ def withdraw_refusal(
     statement: StatementLike, now: datetime, organisation_id: str, mandated: bool, held: SignatureLike | None
 ) -> DomainError | None:
     """Why the organisation's signature may not be withdrawn now (a suspended member still may), or None."""
-    refusal = phase_refusal(statement, now, "withdraw a signature", "open")
+    refusal = phase_refusal(statement, now, N_("withdraw a signature"), "open")
     if refusal is not None:
         return refusal
     if not mandated:
@@ -235,10 +235,10 @@ def may_edit(coalition: DraftingCoalition, actor: ActorLike, drafted_by: str, dr
 
 #: What only facilitators may do to a statement, and how the refusal says it.
 FACILITATOR_ACTS = {
-    "open": "open a statement for signature",
-    "amend": "amend a statement",
-    "close": "close a statement",
-    "publish": "publish a statement",
+    "open": N_("open a statement for signature"),
+    "amend": N_("amend a statement"),
+    "close": N_("close a statement"),
+    "publish": N_("publish a statement"),
 }
 
 
@@ -273,7 +273,7 @@ def endorse_refusal(
     coalition: CoalitionLike, statement: StatementLike, now: datetime, actor: ActorLike
 ) -> DomainError | None:
     """Why the actor may not endorse the statement now (only while open, only the coalition's endorsers), or None."""
-    refusal = phase_refusal(statement, now, "endorse", "open")
+    refusal = phase_refusal(statement, now, N_("endorse"), "open")
     if refusal is None and is_endorser(coalition, actor) is None:
         return NotAllowed("only the coalition's endorsers may add a personal endorsement")
     return refusal

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from coalition.domain.base import DomainError, NotAllowed, RuleBroken
+from coalition.domain.base import N_, DomainError, NotAllowed, RuleBroken
 from coalition.domain.policy.members import ActorLike, CoalitionLike, is_facilitator, is_liaison
 
 CLOSED_COMMITMENT = ("fulfilled", "withdrawn")
@@ -21,6 +21,8 @@ LAPSED_AFTER_DAYS = 30
 #: The states a task may be in for each action on it.
 TASK_STATES = {"accept": ("open",), "complete": ("open", "accepted"), "reassign": ("open", "accepted")}
 TASK_STATES["drop"] = TASK_STATES["reassign"]
+#: How a refusal names what only facilitators do to a task.
+TASK_ACTS = {"reassign": N_("reassign tasks"), "drop": N_("drop tasks")}
 
 
 def days_overdue(due_on: date, state: str, today: date) -> int:
@@ -70,7 +72,7 @@ def task_refusal(
                 organisation=organisation_id,
             )
     elif not is_facilitator(coalition, actor):
-        return NotAllowed("only facilitators may %(doing)s", doing=f"{action} tasks")
+        return NotAllowed("only facilitators may %(doing)s", doing=TASK_ACTS[action])
     allowed = TASK_STATES[action]
     if state not in allowed:
         return RuleBroken(
