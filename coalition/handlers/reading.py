@@ -44,7 +44,7 @@ def _organisations_relied_on(state: co.Coalition | None, command: Any, user_id: 
 
 def acting_for(state: co.Coalition | None, command: Any, actor: co.Actor) -> str | None:
     """The organisation the user acted for: the one the command names, else their facilitator role's."""
-    named = getattr(command, "organisation_id", None)
+    named: str | None = getattr(command, "organisation_id", None)
     if named in actor.acts_for:
         return named
     if state is not None:
@@ -108,7 +108,7 @@ def prepare(
             org.stream(organisation_id), org.evolve
         )
     named = getattr(command, "organisation_id", None)
-    if isinstance(command, _NAMES_AN_ORGANISATION) and organisations.get(named) is None:
+    if isinstance(command, _NAMES_AN_ORGANISATION) and (named is None or organisations.get(named) is None):
         raise NotFound("no such organisation: %(organisation)s", organisation=named)
     actor = co.Actor(
         context.user_id,
