@@ -168,7 +168,7 @@ def statement_html(document: StatementDocument) -> str:
 def _fetcher_class() -> type[URLFetcher]:
     from weasyprint.urls import URLFetcher
 
-    class StaticOnly(URLFetcher):
+    class StaticOnly(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type information
         """Serves files from the app's static folder and refuses every other URL."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
@@ -197,7 +197,8 @@ def _html(html: str) -> HTML:
 
 
 def _write(html: str, **options: Any) -> bytes:
-    return _html(html).write_pdf(uncompressed_pdf=True, finisher=streams.compress_streams, **options)
+    pdf: bytes = _html(html).write_pdf(uncompressed_pdf=True, finisher=streams.compress_streams, **options)
+    return pdf
 
 
 def render_pdf(document: StatementDocument) -> bytes:

@@ -101,7 +101,8 @@ class Sealer:
         )
         writer = IncrementalPdfFileWriter(BytesIO(pdf))
         output = signers.PdfSigner(metadata, self._signer).sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES)
-        return output.getvalue()
+        sealed: bytes = output.getvalue()
+        return sealed
 
     def inspect(self, pdf: bytes) -> SealReport:
         """What is right and wrong with an uploaded PDF's seal; see `inspect`."""
@@ -242,4 +243,5 @@ def _entry(node: generic.PdfObject | None, key: str) -> generic.PdfObject | None
     """`node[key]`, resolved, or None when `node` is not a dictionary or lacks `key`."""
     if not isinstance(node, generic.DictionaryObject) or key not in node:
         return None
-    return node[key]  # indexing (unlike .get) follows indirect references
+    found: generic.PdfObject = node[key]  # indexing (unlike .get) follows indirect references
+    return found
