@@ -119,30 +119,9 @@ class EventStore:
             for event, schema_version, payload_text in prepared:
                 position += 1
                 version = versions[event.stream_id] = versions[event.stream_id] + 1
-                previous = event_hash(
-                    previous,
-                    position,
-                    event.stream_id,
-                    version,
-                    event.type,
-                    schema_version,
-                    payload_text,
-                    metadata_text,
-                    recorded_at,
-                )
-                rows.append(
-                    (
-                        position,
-                        event.stream_id,
-                        version,
-                        event.type,
-                        schema_version,
-                        payload_text,
-                        metadata_text,
-                        recorded_at,
-                        previous,
-                    )
-                )
+                row = (position, event.stream_id, version, event.type, schema_version, payload_text)
+                previous = event_hash(previous, *row, metadata_text, recorded_at)
+                rows.append((*row, metadata_text, recorded_at, previous))
             try:
                 if len(rows) == 1:
                     cursor.execute(self._sql.insert_events, rows[0])
