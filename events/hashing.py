@@ -39,3 +39,18 @@ def event_hash(
         [previous, position, stream_id, version, type_name, schema_version, payload, metadata, recorded_at]
     )
     return hashlib.sha256(record.encode("utf-8")).hexdigest()
+
+
+def recompute_hash(previous: str, row: Any) -> str:
+    """The hash a stored event should have, given the previous event's hash."""
+    return event_hash(
+        previous,
+        row.position,
+        row.stream_id,
+        row.version,
+        row.type,
+        row.schema_version,
+        row.payload,
+        row.metadata,
+        row.recorded_at,
+    )

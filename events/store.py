@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
@@ -16,17 +13,15 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from events.engine import is_sqlite
 from events.errors import ConcurrencyConflict, EmptyAppend, InvalidPayload
-from events.hashing import GENESIS, canonical_json, event_hash
+from events.hashing import GENESIS, canonical_json, event_hash, recompute_hash
 from events.records import AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
 from events.registry import Registry
 from events.schema import events as events_table
+from events.sql import APPEND_LOCK_KEY, COLUMNS, Statements, queued, writer_lock_path
 
 if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import DBAPIConnection
 
-#: Every append on PostgreSQL holds this transaction-scoped advisory lock: one appender at a time,
-#: so positions are assigned, hashed and committed in the same order.
-APPEND_LOCK_KEY = 0x436F616C
 #: A trigger on `events` notifies this channel on PostgreSQL after every insert (see the migrations).
 NOTIFY_CHANNEL = "coalition_events"
 
@@ -54,7 +49,7 @@ class EventStore:
         self.batch_size = batch_size
         self._sqlite = is_sqlite(engine)
         self._writer_lock = writer_lock_path(engine)
-        self._sql = _Statements("?" if self._sqlite else "%s")
+        self._sql = Statements("?" if self._sqlite else "%s")
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -67,7 +62,7 @@ class EventStore:
         sleeps in steps of up to 100 ms, which under many concurrent writers costs more than the
         writes themselves.
         """
-        with _queued(self._writer_lock), self.engine.connect() as connection:
+        with queued(self._writer_lock), self.engine.connect() as connection:
             connection.execution_options(writer=True)
             with connection.begin():
                 if lock and not self._sqlite:
@@ -124,30 +119,9 @@ class EventStore:
             for event, schema_version, payload_text in prepared:
                 position += 1
                 version = versions[event.stream_id] = versions[event.stream_id] + 1
-                previous = event_hash(
-                    previous,
-                    position,
-                    event.stream_id,
-                    version,
-                    event.type,
-                    schema_version,
-                    payload_text,
-                    metadata_text,
-                    recorded_at,
-                )
-                rows.append(
-                    (
-                        position,
-                        event.stream_id,
-                        version,
-                        event.type,
-                        schema_version,
-                        payload_text,
-                        metadata_text,
-                        recorded_at,
-                        previous,
-                    )
-                )
+                row = (position, event.stream_id, version, event.type, schema_version, payload_text)
+                previous = event_hash(previous, *row, metadata_text, recorded_at)
+                rows.append((*row, metadata_text, recorded_at, previous))
             try:
                 if len(rows) == 1:
                     cursor.execute(self._sql.insert_events, rows[0])
@@ -318,90 +292,3 @@ class EventStore:
             if progress is not None:
                 progress(len(rows))
         return VerifyReport(count, previous)
-
-
-def writer_lock_path(engine: Engine) -> str | None:
-    """The lock file SQLite writers queue on (beside the database file); None for PostgreSQL or memory."""
-    if not is_sqlite(engine) or engine.url.database in (None, "", ":memory:"):
-        return None
-    return f"{engine.url.database}-writer.lock"
-
-
-#: How long a SQLite writer queues on the lock file before leaving the wait to SQLite's busy timeout.
-WRITER_QUEUE_SECONDS = 10.0
-
-
-@contextmanager
-def _queued(path: str | None, wait: float = WRITER_QUEUE_SECONDS) -> Iterator[None]:
-    """Hold an exclusive lock on the file at `path`, trying again every 0.2 to 2 ms for up to `wait` s.
-
-    Past `wait`, or when the file cannot be opened (made by another user, say), the writer goes on
-    without it and SQLite's own busy timeout decides: the lock file only orders writers, SQLite's
-    write lock is what keeps them apart.
-    """
-    if path is None:
-        yield
-        return
-    try:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o660)
-    except OSError:
-        yield
-        return
-    try:
-        deadline, pause = time.monotonic() + wait, 0.0002
-        while True:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    break
-                time.sleep(pause)
-                pause = min(pause * 2, 0.002)
-        yield
-    finally:
-        os.close(descriptor)  # closing the descriptor releases the lock
-
-
-COLUMNS = ("position", "stream_id", "version", "type", "schema_version", "payload", "metadata", "recorded_at", "hash")
-
-
-class _Statements:
-    """The append's SQL, written once per placeholder style and sent straight to the driver."""
-
-    def __init__(self, placeholder: str) -> None:
-        self.placeholder = placeholder
-        self.insert_events = (
-            f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join([placeholder] * len(COLUMNS))})"
-        )
-        self.lock = f"SELECT pg_advisory_xact_lock({placeholder})"
-        self.find_key = f"SELECT result FROM idempotency_keys WHERE key = {placeholder}"
-        values = ", ".join([placeholder] * 3)
-        self.insert_key = f"INSERT INTO idempotency_keys (key, result, recorded_at) VALUES ({values})"
-        self._positions: dict[int, str] = {}
-
-    def positions(self, streams: int) -> str:
-        """Rows (position, hash, time, 0) for the head, then (version, stream id, NULL, 1) per existing stream."""
-        if streams not in self._positions:
-            self._positions[streams] = (
-                "SELECT position, hash, recorded_at, 0 FROM "
-                "(SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1) AS head "
-                "UNION ALL SELECT max(version), stream_id, NULL, 1 FROM events "
-                f"WHERE stream_id IN ({', '.join([self.placeholder] * streams)}) GROUP BY stream_id"
-            )
-        return self._positions[streams]
-
-
-def recompute_hash(previous: str, row: Any) -> str:
-    """The hash a stored event should have, given the previous event's hash."""
-    return event_hash(
-        previous,
-        row.position,
-        row.stream_id,
-        row.version,
-        row.type,
-        row.schema_version,
-        row.payload,
-        row.metadata,
-        row.recorded_at,
-    )

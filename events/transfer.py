@@ -9,9 +9,9 @@ from typing import IO, Any
 from sqlalchemy import insert
 
 from events.errors import EventStoreError, ImportRefused
-from events.hashing import GENESIS, canonical_json
+from events.hashing import GENESIS, canonical_json, recompute_hash
 from events.schema import events as events_table
-from events.store import EventStore, recompute_hash
+from events.store import EventStore
 
 Progress = Callable[[int], None]
 FIELDS = ("position", "stream_id", "version", "type", "schema_version", "payload", "metadata", "recorded_at", "hash")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_login import UserMixin
@@ -73,7 +74,7 @@ class BadCredentials(DomainError):
 
 
 @dataclass(frozen=True)
-class User(UserMixin):
+class User(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type information
     """A signed-in person, as Flask-Login and the handlers see them."""
 
     user_id: str
@@ -110,7 +111,7 @@ def register(services: Services, email: str, password: str, name: str, metadata:
         "created_at": format_time(services.store.clock()),
     }
 
-    def insert_user(connection: Connection, _recorded: list[RecordedEvent]) -> None:
+    def insert_user(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
         connection.execute(insert(users), row)
 
     services.append(
@@ -140,7 +141,7 @@ def issue_token(services: Services, user: User, metadata: Metadata = Metadata())
         "created_at": format_time(services.store.clock()),
     }
 
-    def insert_token(connection: Connection, _recorded: list[RecordedEvent]) -> None:
+    def insert_token(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
         connection.execute(insert(api_tokens), row)
 
     services.append(
@@ -163,7 +164,7 @@ def revoke_token(services: Services, user: User, token_id: str, metadata: Metada
         raise RuleBroken("this token is already revoked")
     revoked_at = format_time(services.store.clock())
 
-    def mark_revoked(connection: Connection, _recorded: list[RecordedEvent]) -> None:
+    def mark_revoked(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
         connection.execute(update(api_tokens).where(api_tokens.c.token_id == token_id).values(revoked_at=revoked_at))
 
     services.append(

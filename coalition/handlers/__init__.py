@@ -70,7 +70,7 @@ class Context:
     correlation_id: str | None = None
     if_match: int | None = None  # the version of the aggregate the client last saw, if it said
     now: datetime | None = None  # the store's clock when the request came in; None: noon of `today`
-    _ids: itertools.count = field(default_factory=itertools.count)
+    _ids: itertools.count[int] = field(default_factory=itertools.count)
     recorded: bool = False  # set by `append`: this request's events went into the log (not a twin's before them)
 
     @property

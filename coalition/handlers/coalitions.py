@@ -8,6 +8,7 @@ change turns into a conflict instead of a decision made on stale facts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -98,7 +99,7 @@ def amend_agreement(context: Context, coalition_id: str, changes: dict[str, Any]
 # -- membership and roles -------------------------------------------------------------------------
 
 #: Each membership action: its command and the state it leaves the member in.
-_MEMBERSHIP: dict[str, tuple[type, str]] = {
+_MEMBERSHIP: dict[str, tuple[Callable[..., co.Command], str]] = {
     "approve": (co.ApproveMembership, "active"),
     "accept": (co.AcceptInvitation, "active"),
     "suspend": (co.SuspendMember, "suspended"),
@@ -127,7 +128,7 @@ def change_membership(
     if action in NEEDS_A_REASON:
         if reason is None:
             raise RuleBroken("a reason is required to %(action)s a member", action=action)
-        command: Any = kind(organisation_id, reason)
+        command: co.Command = kind(organisation_id, reason)
     elif kind is co.LeaveCoalition:
         command = kind(organisation_id, reason)
     else:

@@ -16,8 +16,13 @@ from typing import Any
 from coalition.domain import coalition as co
 from coalition.domain import organisation as org
 from coalition.domain import policy, work
+from coalition.domain import statement as st
 from coalition.domain.base import NotFound
 from coalition.handlers import Context
+
+#: A command on a coalition or its work (decided by `co.decide`), and any command `prepare` reads for.
+CoalitionCommand = co.Command | work.Command
+Command = CoalitionCommand | st.Command
 
 #: Commands that ask for a decision on behalf of the organisation they name, which must exist.
 _NAMES_AN_ORGANISATION = (
@@ -31,7 +36,7 @@ _NAMES_AN_ORGANISATION = (
 )
 
 
-def _organisations_relied_on(state: co.Coalition | None, command: Any, user_id: str) -> set[str]:
+def _organisations_relied_on(state: co.Coalition | None, command: Command | None, user_id: str) -> set[str]:
     """The organisations whose streams the decision reads: named, owning the work touched, or giving the user a role."""
     named = {getattr(command, "organisation_id", None)}
     if state is not None:
@@ -42,9 +47,9 @@ def _organisations_relied_on(state: co.Coalition | None, command: Any, user_id: 
     return {organisation_id for organisation_id in named if organisation_id}
 
 
-def acting_for(state: co.Coalition | None, command: Any, actor: co.Actor) -> str | None:
+def acting_for(state: co.Coalition | None, command: Command, actor: co.Actor) -> str | None:
     """The organisation the user acted for: the one the command names, else their facilitator role's."""
-    named = getattr(command, "organisation_id", None)
+    named: str | None = getattr(command, "organisation_id", None)
     if named in actor.acts_for:
         return named
     if state is not None:
@@ -58,18 +63,19 @@ def acting_for(state: co.Coalition | None, command: Any, actor: co.Actor) -> str
     return next(iter(sorted(actor.acts_for)), None)
 
 
-def _with_assignee(command: Any, organisations: dict[str, org.Organisation | None], today: date) -> Any:
+def _with_assignee(
+    command: CoalitionCommand, organisations: dict[str, org.Organisation | None], today: date
+) -> CoalitionCommand:
     """Fill in which of the named organisations the person a command assigns may act for."""
-    user_id = (
-        getattr(command, "user_id", None)
-        if isinstance(command, co.AssignRole)
-        else getattr(command, "assignee_user_id", None)
-    )
-    if user_id is None:
-        return command
-    acts = frozenset(i for i, o in organisations.items() if policy.acts_for(o, user_id, today))
-    field = "user_acts_for" if isinstance(command, co.AssignRole) else "assignee_acts_for"
-    return replace(command, **{field: acts})
+
+    def acts(user_id: str) -> frozenset[str]:
+        return frozenset(i for i, o in organisations.items() if policy.acts_for(o, user_id, today))
+
+    if isinstance(command, co.AssignRole):
+        return replace(command, user_acts_for=acts(command.user_id))
+    if isinstance(command, work.CreateTask | work.ReassignTask) and command.assignee_user_id is not None:
+        return replace(command, assignee_acts_for=acts(command.assignee_user_id))
+    return command
 
 
 @dataclass
@@ -87,7 +93,7 @@ class Decision:
 def prepare(
     context: Context,
     coalition_id: str,
-    command: Any = None,
+    command: Command | None = None,
     *,
     if_match: bool = True,
     also: set[str] | frozenset[str] = frozenset(),
@@ -108,7 +114,7 @@ def prepare(
             org.stream(organisation_id), org.evolve
         )
     named = getattr(command, "organisation_id", None)
-    if isinstance(command, _NAMES_AN_ORGANISATION) and organisations.get(named) is None:
+    if isinstance(command, _NAMES_AN_ORGANISATION) and (named is None or organisations.get(named) is None):
         raise NotFound("no such organisation: %(organisation)s", organisation=named)
     actor = co.Actor(
         context.user_id,
@@ -117,7 +123,7 @@ def prepare(
     return Decision(stream, state, version, expected, organisations, actor)
 
 
-def decide(context: Context, read: Decision, command: Any, answer: dict[str, Any]) -> dict[str, Any]:
+def decide(context: Context, read: Decision, command: CoalitionCommand, answer: dict[str, Any]) -> dict[str, Any]:
     """Decide on what was read, and append relying on every version read."""
     command = _with_assignee(command, read.organisations, context.today)
     changes = co.decide(read.state, command, read.actor, context.today)
@@ -130,6 +136,6 @@ def decide(context: Context, read: Decision, command: Any, answer: dict[str, Any
     )
 
 
-def run(context: Context, coalition_id: str, command: Any, answer: dict[str, Any]) -> dict[str, Any]:
+def run(context: Context, coalition_id: str, command: CoalitionCommand, answer: dict[str, Any]) -> dict[str, Any]:
     """Decide a coalition command on fresh state and append it with every version it relied on."""
     return decide(context, prepare(context, coalition_id, command), command, answer)

@@ -23,7 +23,7 @@ from coalition.handlers.reading import acting_for, prepare
 _FOR_AN_ORGANISATION = (st.SignStatement, st.ConfirmSignature, st.WithdrawSignature)
 
 
-def _run(context: Context, coalition_id: str, statement_id: str, command: Any, **extra: Any) -> dict[str, Any]:
+def _run(context: Context, coalition_id: str, statement_id: str, command: st.Command, **extra: Any) -> dict[str, Any]:
     """Decide a statement command on fresh state and append it relying on every stream read.
 
     The answer (with `extra` in it) is complete before the append, because the append keeps it

@@ -118,4 +118,5 @@ class EventSourcing:
 
 def services() -> Services:
     """The current app's services."""
-    return current_app.extensions["coalition"]
+    found: Services = current_app.extensions["coalition"]
+    return found

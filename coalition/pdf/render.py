@@ -8,9 +8,6 @@ in the app's own static folder, so no text a member typed can make the renderer 
 from __future__ import annotations
 
 import hashlib
-import unicodedata
-from collections.abc import Iterable
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,8 +16,18 @@ import jinja2
 from markupsafe import Markup, escape
 
 from coalition.paths import STATIC, TEMPLATES, TRANSLATIONS
-from coalition.pdf import streams
-from coalition.pdf.document import PROOF_NAME, Endorsement, Signatory, StatementDocument
+from coalition.pdf import document as document_module
+from coalition.pdf import lines, streams
+from coalition.pdf.document import PROOF_NAME, StatementDocument
+from coalition.pdf.lines import (
+    POSITION_WIDTH,
+    certificate_rows,
+    chunks,
+    endorsement_line,
+    signatory_line,
+    sort_key,
+    utc,
+)
 from coalition.reads.text import render_markdown
 
 if TYPE_CHECKING:  # WeasyPrint takes a second to import: only the functions that draw load it
@@ -31,16 +38,10 @@ if TYPE_CHECKING:  # WeasyPrint takes a second to import: only the functions tha
 TEMPLATE = "pdf/statement.html"
 #: Characters of the version hash shown in every page's footer.
 SHORT_HASH = 12
-#: Columns of the certificate's log position (right-aligned); later columns line up below each other.
-POSITION_WIDTH = 9
-#: The certificate's rows are set in DejaVu Sans Mono at 6.5pt (statement.css), each character 0.602 em
-#: wide: 126 columns fill the A4 text width (595pt less two 17mm margins: 499pt).
-CERTIFICATE_COLUMNS = 126
-#: Where the organisation's column starts: after the position, the 64-character hash, and gaps.
-CERTIFICATE_INDENT = POSITION_WIDTH + 2 + 64 + 2
-# A long text node costs WeasyPrint time growing with the square of its length (it re-encodes the rest
-# of the text at every line), one block per line costs a box each: blocks of 25 lines cost least.
-CHUNK = 25
+#: The source files whose code shapes the PDF (`layout_version` hashes them): this module and the ones it draws with.
+LAYOUT_SOURCES = tuple(
+    Path(source) for source in (__file__, lines.__file__, streams.__file__, document_module.__file__)
+)
 
 
 @cache
@@ -97,103 +98,6 @@ def summary(document: StatementDocument) -> str:
     }
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _day(moment: datetime) -> str:
-    return (moment.astimezone(UTC) if moment.tzinfo else moment).date().isoformat()
-
-
-def _utc(moment: datetime) -> str:
-    moment = moment.astimezone(UTC) if moment.tzinfo else moment
-    return moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
-
-
-def _sort_key(name: str) -> tuple[str, str]:
-    # "Ștefan" sorts with the S's, "Łódź" with the L's: compare the letters without their marks first.
-    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return bare.replace("ł", "l").replace("Ł", "L").casefold(), name
-
-
-def _joined(parts: Iterable[str | None]) -> str:
-    return ", ".join(_one_line(part) for part in parts if part and part.strip())
-
-
-# Each list entry is one text run in one block: WeasyPrint's cost grows with every extra box per
-# line (a bold span or a table cell costs as much as a whole line), and 500 entries must stay fast.
-def signatory_line(signatory: Signatory) -> str:
-    """One signatory as the single line of text the PDF lists."""
-    return (
-        f"{_one_line(signatory.organisation)} · {_one_line(signatory.country_name)} — "
-        f"{_joined((signatory.signer, signatory.title))} · {_day(signatory.signed_at)}"
-    )
-
-
-def endorsement_line(endorsement: Endorsement) -> str:
-    """One personal endorsement as the single line of text the PDF lists."""
-    return (
-        f"{_joined((endorsement.name, endorsement.title, endorsement.organisation))} · {_day(endorsement.endorsed_at)}"
-    )
-
-
-def _columns(text: str) -> int:
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _fit(word: str, width: int) -> int:
-    used = 0
-    for index, character in enumerate(word):
-        used += _columns(character)
-        if used > width:
-            return max(index, 1)
-    return len(word)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """`text` in lines of at most `width` monospace columns, broken between words where it can be."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        while _columns(word) > width:  # longer than a whole line: cut it
-            if line:
-                lines.append(line)
-                line = ""
-            cut = _fit(word, width)
-            lines.append(word[:cut])
-            word = word[cut:]
-        if line and _columns(line) + 1 + _columns(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    return [*lines, line] if line or not lines else lines
-
-
-def certificate_rows(document: StatementDocument) -> list[str]:
-    """The certificate's rows in log order: position, event hash and organisation in fixed columns."""
-    names = {s.organisation_id: s.organisation for s in document.signatories if s.organisation_id}
-    indent = " " * CERTIFICATE_INDENT
-    rows = []
-    for signature in sorted(document.proof.signatures, key=lambda s: s.position):
-        name = names.get(signature.organisation_id, signature.organisation_id)
-        first, *more = _wrap(name, CERTIFICATE_COLUMNS - CERTIFICATE_INDENT)
-        rows.append(
-            "\n".join(
-                [
-                    f"{signature.position:>{POSITION_WIDTH}}  {signature.event_hash}  {first}",
-                    *(indent + line for line in more),
-                ]
-            )
-        )
-    return rows
-
-
-def chunks(lines: list[str], size: int = CHUNK) -> list[str]:
-    """`lines` joined by newlines in blocks of `size`: one preformatted block each."""
-    return ["\n".join(lines[start : start + size]) for start in range(0, len(lines), size)]
-
-
 def _verify_text(verify_url: str, words: dict[str, Any]) -> Markup:
     link = (
         Markup('<a href="{0}">{0}</a>').format(verify_url)
@@ -220,10 +124,11 @@ def _environment() -> jinja2.Environment:
 
 @cache
 def layout_version() -> str:
-    """A fingerprint of how PDFs are drawn (this module and its streams', the template, its stylesheet):
+    """A fingerprint of how PDFs are drawn (`LAYOUT_SOURCES`, the template, its stylesheet, the words):
     a new layout after a deploy makes new PDFs rather than serving ones drawn the old way from the cache."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(Path(streams.__file__).read_bytes())
+    digest = hashlib.sha256()
+    for source in LAYOUT_SOURCES:
+        digest.update(source.read_bytes())
     for name in sorted(p.name for p in (TEMPLATES / "pdf").iterdir()):
         digest.update((TEMPLATES / "pdf" / name).read_bytes())
     for catalogue in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.mo")):  # the PDFs' words
@@ -245,14 +150,14 @@ def statement_html(document: StatementDocument) -> str:
             body=render_markdown(document.body),
             summary=summary(document),
             signatories=[
-                signatory_line(s) for s in sorted(document.signatories, key=lambda s: _sort_key(s.organisation))
+                signatory_line(s) for s in sorted(document.signatories, key=lambda s: sort_key(s.organisation))
             ],
-            endorsements=[endorsement_line(e) for e in sorted(document.endorsements, key=lambda e: _sort_key(e.name))],
+            endorsements=[endorsement_line(e) for e in sorted(document.endorsements, key=lambda e: sort_key(e.name))],
             certificate=chunks(certificate_rows(document)),
             counted=len(document.proof.signatures),
             certificate_header=f"{columns[0]:>{POSITION_WIDTH}}  {columns[1]:<64}  {columns[2]}",
             short_hash=proof.version_hash[:SHORT_HASH],
-            exported_at=_utc(proof.exported_at),
+            exported_at=utc(proof.exported_at),
             verify=_verify_text(document.verify_url, words),
             languages=", ".join(sorted({document.language, *document.languages})),
         )
@@ -263,7 +168,7 @@ def statement_html(document: StatementDocument) -> str:
 def _fetcher_class() -> type[URLFetcher]:
     from weasyprint.urls import URLFetcher
 
-    class StaticOnly(URLFetcher):
+    class StaticOnly(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type information
         """Serves files from the app's static folder and refuses every other URL."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
@@ -292,7 +197,8 @@ def _html(html: str) -> HTML:
 
 
 def _write(html: str, **options: Any) -> bytes:
-    return _html(html).write_pdf(uncompressed_pdf=True, finisher=streams.compress_streams, **options)
+    pdf: bytes = _html(html).write_pdf(uncompressed_pdf=True, finisher=streams.compress_streams, **options)
+    return pdf
 
 
 def render_pdf(document: StatementDocument) -> bytes:

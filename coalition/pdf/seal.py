@@ -1,17 +1,15 @@
 """The platform's seal on statement PDFs (PAdES baseline B, SHA-256) and how anyone checks it.
 
 The seal is made with one key and a self-signed certificate kept together in `instance/seal.pem`
-(or an operator's PKCS#12 file). Checking never raises: whatever is wrong with an uploaded file
-becomes a plain-English reason in the `SealReport`.
+(or an operator's PKCS#12 file; `coalition.pdf.seal_keys` makes and loads them). Checking never
+raises: whatever is wrong with an uploaded file becomes a plain-English reason in the `SealReport`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -19,11 +17,9 @@ from typing import Any
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -36,10 +32,13 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from coalition.pdf.document import PROOF_NAME
+from coalition.pdf.seal_keys import KEY_FILE, SealKeyError, create_key_file, load_pem, load_pkcs12
+
+#: What the rest of the app uses (the key file's name and its error come from `seal_keys`).
+__all__ = ["KEY_FILE", "FIELD_NAME", "SealKeyError", "SealReport", "Sealer", "inspect"]
 
 #: The signature field every sealed statement carries.
 FIELD_NAME = "CoalitionSeal"
-KEY_FILE = "seal.pem"
 DEFAULT_REASON = "Sealed by the Coalition platform: this is the statement as exported."
 # Room for the CMS signature, in hex digits (twice its DER size): a 3072-bit RSA signature, the
 # certificate (or a short chain) and the signed attributes fit with a wide margin. Fixing it spares
@@ -47,10 +46,6 @@ DEFAULT_REASON = "Sealed by the Coalition platform: this is the statement as exp
 SIGNATURE_BYTES = 16_384
 # A bound on the embedded-files name tree, so a looping or absurd tree cannot hang a check.
 MAX_TREE_NODES = 10_000
-
-
-class SealKeyError(ValueError):
-    """The sealing key or certificate cannot be loaded; the message names the file."""
 
 
 class Sealer:
@@ -78,12 +73,12 @@ class Sealer:
     def for_instance(cls, instance_path: str, pkcs12_path: str | None = None, passphrase: str | None = None) -> Sealer:
         """The operator's PKCS#12 key if given, else `instance/seal.pem`, made on first use."""
         if pkcs12_path is not None:
-            return _from_pkcs12(Path(pkcs12_path), passphrase)
+            return cls(*load_pkcs12(Path(pkcs12_path), passphrase))
         path = Path(instance_path) / KEY_FILE
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            _create_key_file(path)
-        return _from_pem(path)
+            create_key_file(path)
+        return cls(*load_pem(path))
 
     @property
     def fingerprint(self) -> str:
@@ -106,7 +101,8 @@ class Sealer:
         )
         writer = IncrementalPdfFileWriter(BytesIO(pdf))
         output = signers.PdfSigner(metadata, self._signer).sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES)
-        return output.getvalue()
+        sealed: bytes = output.getvalue()
+        return sealed
 
     def inspect(self, pdf: bytes) -> SealReport:
         """What is right and wrong with an uploaded PDF's seal; see `inspect`."""
@@ -247,97 +243,5 @@ def _entry(node: generic.PdfObject | None, key: str) -> generic.PdfObject | None
     """`node[key]`, resolved, or None when `node` is not a dictionary or lacks `key`."""
     if not isinstance(node, generic.DictionaryObject) or key not in node:
         return None
-    return node[key]  # indexing (unlike .get) follows indirect references
-
-
-def _create_key_file(path: Path) -> None:
-    """Make key and certificate in one private file, linked into place so that one process wins."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    pem += _self_signed(key).public_bytes(serialization.Encoding.PEM)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{KEY_FILE}.")  # mode 0600
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(pem)
-            file.flush()
-            os.fsync(file.fileno())
-        os.link(temporary, path)
-    except FileExistsError:
-        pass  # another process made it first: use theirs, so every process seals with one key
-    finally:
-        os.unlink(temporary)
-
-
-def _self_signed(key: rsa.RSAPrivateKey) -> x509.Certificate:
-    """A ten-year self-signed certificate fit for sealing documents (not for issuing others)."""
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, "Coalition platform seal"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Coalition"),
-        ]
-    )
-    now = datetime.now(UTC)
-    public = key.public_key()
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))  # tolerate clocks a little behind ours
-        .not_valid_after(now + timedelta(days=3653))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-
-
-def _from_pem(path: Path) -> Sealer:
-    """Load the key and certificate from our single PEM file."""
-    try:
-        data = path.read_bytes()
-        key = serialization.load_pem_private_key(data, password=None)
-        certificate = x509.load_pem_x509_certificate(data)
-    except (OSError, ValueError, TypeError) as error:
-        raise SealKeyError(f"cannot load the seal key from {path}: {error}") from None
-    return _checked(key, certificate, (), path)
-
-
-def _from_pkcs12(path: Path, passphrase: str | None) -> Sealer:
-    """Load an operator-supplied PKCS#12 file, with a clear error naming it."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise SealKeyError(f"cannot read the seal key file {path}: {error.strerror}") from None
-    try:
-        key, certificate, chain = pkcs12.load_key_and_certificates(
-            data, passphrase.encode() if passphrase is not None else None
-        )
-    except (ValueError, TypeError):
-        raise SealKeyError(f"cannot open the seal key file {path}: wrong passphrase, or not a PKCS#12 file") from None
-    if key is None or certificate is None:
-        raise SealKeyError(f"the seal key file {path} must hold both a private key and its certificate")
-    return _checked(key, certificate, tuple(chain), path)
-
-
-def _checked(key: object, certificate: x509.Certificate, chain: tuple[x509.Certificate, ...], path: Path) -> Sealer:
-    """Refuse keys we do not seal with, and keys that do not match their certificate."""
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise SealKeyError(f"the seal key in {path} must be an RSA key")
-    if key.public_key() != certificate.public_key():
-        raise SealKeyError(f"the private key in {path} does not match its certificate")
-    return Sealer(key, certificate, chain)
+    found: generic.PdfObject = node[key]  # indexing (unlike .get) follows indirect references
+    return found

@@ -15,12 +15,15 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeGuard
 
 from flask import Flask, g, request, request_started
+from flask.typing import ResponseReturnValue, RouteCallable
 from flask.wrappers import Response
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -91,6 +94,11 @@ def _finish(response: Response) -> Response:
     return response
 
 
+def _synchronous(view: RouteCallable) -> TypeGuard[Callable[..., ResponseReturnValue]]:
+    """Whether a view answers directly (every door does), so Flask-Limiter's wrapper keeps its type."""
+    return not inspect.iscoroutinefunction(view)
+
+
 def init_app(app: Flask) -> None:
     """Headers, limits and request logs for every response of `app`."""
     # One limiter per app (its counts and its on/off switch are its own), wrapping the doors' views.
@@ -102,7 +110,10 @@ def init_app(app: Flask) -> None:
             if shared
             else limiter.limit(limit, methods=["POST"])
         )
-        app.view_functions[endpoint] = door(app.view_functions[endpoint])
+        view = app.view_functions[endpoint]
+        if not _synchronous(view):
+            raise TypeError(f"{endpoint}: only a synchronous view can be rate limited here")
+        app.view_functions[endpoint] = door(view)
     if app.config["PROXY_HOPS"]:  # behind N proxies: the client's address and scheme come from their headers
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

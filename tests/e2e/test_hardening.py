@@ -172,3 +172,19 @@ def test_behind_a_proxy_each_client_is_counted_by_its_forwarded_address(make_app
 
     assert [attempt("198.51.100.1") for _ in range(11)][-1] == 429
     assert attempt("198.51.100.2") == 401  # another client behind the same proxy is not locked out
+
+
+def test_a_door_served_by_an_async_view_is_refused_when_the_app_is_built() -> None:
+    from coalition.web import hardening
+
+    app = Flask(__name__)
+    app.config.update(PROXY_HOPS=0, RATELIMIT_STORAGE_URI="memory://")
+    for endpoint in hardening.DOORS:
+        app.add_url_rule(f"/{endpoint}", endpoint, lambda: "")
+
+    async def asynchronous() -> str:
+        return ""
+
+    app.view_functions["accounts.login"] = asynchronous
+    with pytest.raises(TypeError, match="accounts.login: only a synchronous view"):
+        hardening.init_app(app)

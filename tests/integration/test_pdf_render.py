@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from coalition.pdf import render
+from coalition.pdf import lines, render
 from coalition.pdf.document import PROOF_NAME, CountedSignature, Endorsement, Proof, Signatory, StatementDocument
 
 EXPORTED = datetime(2025, 3, 14, 15, 9, 26, tzinfo=UTC)
@@ -194,10 +194,28 @@ def test_every_page_has_its_number_and_the_short_version_hash() -> None:
 
 def test_long_organisation_names_wrap_under_their_column_in_the_certificate() -> None:
     people = (replace(make_document(1).signatories[0], organisation="Asociația " * 30),)
-    [row] = render.certificate_rows(make_document(1, signatories=people))
+    [row] = lines.certificate_rows(make_document(1, signatories=people))
     first, *more = row.split("\n")
-    assert more and all(line.startswith(" " * render.CERTIFICATE_INDENT) for line in more)
-    assert all(len(line) <= render.CERTIFICATE_COLUMNS for line in (first, *more))
+    assert more and all(line.startswith(" " * lines.CERTIFICATE_INDENT) for line in more)
+    assert all(len(line) <= lines.CERTIFICATE_COLUMNS for line in (first, *more))
+
+
+def test_the_layout_fingerprint_covers_every_pdf_module_the_renderer_draws_with() -> None:
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(render.__file__).read_text())
+    drawn_with = {node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module}
+    drawn_with |= {
+        f"{node.module}.{alias.name}"
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module == "coalition.pdf"
+        for alias in node.names
+    }
+    package = Path(render.__file__).parent
+    modules = {package / f"{name.rsplit('.', 1)[1]}.py" for name in drawn_with if name.startswith("coalition.pdf.")}
+    assert modules and modules | {Path(render.__file__)} <= set(render.LAYOUT_SOURCES)
+    assert len(render.layout_version()) == 16
 
 
 def test_the_embedded_proof_is_the_documents_proof(pdf: bytes, document: StatementDocument) -> None:

@@ -18,7 +18,7 @@ from events import (
     NewEvent,
     UnknownEventType,
 )
-from events.store import recompute_hash
+from events.hashing import recompute_hash
 from tests.conftest import make_registry
 
 

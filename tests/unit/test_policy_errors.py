@@ -65,9 +65,11 @@ def refusal_ids(path: Path) -> Iterator[tuple[int, ast.expr]]:
             yield node.lineno, node.args[0]
 
 
-def test_every_refusal_of_the_domain_and_handlers_has_a_constant_message_id() -> None:
+def test_every_refusal_of_the_domain_handlers_accounts_and_api_has_a_constant_message_id() -> None:
     """Babel extracts only literal message ids: no f-strings, no variables, parameters passed by name."""
-    paths = [*(ROOT / "coalition" / "domain").rglob("*.py"), *(ROOT / "coalition" / "handlers").rglob("*.py")]
+    folders = ("domain", "handlers", "accounts", "web/api")
+    paths = [path for folder in folders for path in (ROOT / "coalition" / folder).rglob("*.py")]
+    paths.append(ROOT / "coalition" / "cli.py")
     found = [(path, line, first) for path in paths for line, first in refusal_ids(path)]
     assert len(found) > 50
     not_constant = [
@@ -87,6 +89,8 @@ def test_pybabel_extracts_the_refusals_and_their_fragments(tmp_path: Path) -> No
     text = pot.read_text()
     assert 'msgid "only facilitators may %(doing)s"' in text
     assert 'msgid "hold roles"' in text
+    assert 'msgid "no such coalition: %(coalition)s"' in text  # an API refusal
+    assert 'msgid "this token is already revoked"' in text  # an account refusal
 
 
 @pytest.fixture

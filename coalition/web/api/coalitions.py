@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import jsonify
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import NotFound as NoSuchAction
 
 from coalition.accounts import names_of
 from coalition.domain import coalition as co
@@ -37,7 +36,7 @@ def current(coalition_id: str) -> tuple[Snapshot, int]:
         version = seen_version(connection, co.stream(coalition_id))
         snap = snapshot(connection, coalition_id, Moment(None, today()))
     if snap.agreement is None:
-        raise NotFound(f"no such coalition: {coalition_id}")
+        raise NotFound("no such coalition: %(coalition)s", coalition=coalition_id)
     return snap, version
 
 
@@ -100,7 +99,11 @@ def change_membership(context: Context, coalition_id: str, organisation_id: str,
     Suspending and reinstating need a reason; leaving may give one.
     """
     if action not in handle.MEMBERSHIP_ACTIONS:
-        raise NoSuchAction(f"no membership action {action!r}: use one of {', '.join(handle.MEMBERSHIP_ACTIONS)}")
+        raise NotFound(
+            "no membership action %(action)r: use one of %(actions)s",
+            action=action,
+            actions=", ".join(handle.MEMBERSHIP_ACTIONS),
+        )
     schema = ReasonRequest() if action in handle.NEEDS_A_REASON else OptionalReasonRequest()
     data = json_body(schema, optional=action not in handle.NEEDS_A_REASON)
     return handle.change_membership(context, coalition_id, organisation_id, action, data.get("reason"))

@@ -38,7 +38,7 @@ def read_organisation(organisation_id: str) -> ResponseReturnValue:
         version = seen_version(connection, org.stream(organisation_id))
         row = organisations.profile(connection, organisation_id)
         if row is None:
-            raise NotFound(f"no such organisation: {organisation_id}")
+            raise NotFound("no such organisation: %(organisation)s", organisation=organisation_id)
         own = organisation_id in acts_for(connection, g.user.user_id, today())
         people = organisations.people(connection, organisation_id) if own else []
     body: dict[str, Any] = {

@@ -118,7 +118,7 @@ def read_events(coalition_id: str, as_csv: bool = False) -> ResponseReturnValue:
     with services().engine.connect() as connection:
         snap = snapshot(connection, coalition_id, resolve(connection, None, today()))
         if snap.agreement is None:
-            raise NotFound(f"no such coalition: {coalition_id}")
+            raise NotFound("no such coalition: %(coalition)s", coalition=coalition_id)
         if not facilitates(snap, _reader(connection, snap)):
             raise NotAllowed("only facilitators may read the audit history")
         limit = None if as_csv else args["limit"]

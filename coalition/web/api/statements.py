@@ -59,7 +59,7 @@ def readable(
     moment = member_moment(connection, coalition_id, as_of)
     found = read.view(connection, statement_id, moment.position)
     if found is None or found.statement["coalition_id"] != coalition_id:
-        raise NotFound(f"no such statement in this coalition: {statement_id}")
+        raise NotFound("no such statement in this coalition: %(statement)s", statement=statement_id)
     return moment, found, version
 
 

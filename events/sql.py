@@ -1,0 +1,93 @@
+"""What the store says to each database: the append's SQL per placeholder style, and the queue SQLite writers wait in.
+
+The append talks to the driver's own cursor (an append is three statements, and SQLAlchemy's
+per-statement work would double its cost), so its statements are written here once per dialect.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.engine import Engine
+
+from events.engine import is_sqlite
+
+#: Every append on PostgreSQL holds this transaction-scoped advisory lock: one appender at a time,
+#: so positions are assigned, hashed and committed in the same order.
+APPEND_LOCK_KEY = 0x436F616C
+
+
+def writer_lock_path(engine: Engine) -> str | None:
+    """The lock file SQLite writers queue on (beside the database file); None for PostgreSQL or memory."""
+    if not is_sqlite(engine) or engine.url.database in (None, "", ":memory:"):
+        return None
+    return f"{engine.url.database}-writer.lock"
+
+
+#: How long a SQLite writer queues on the lock file before leaving the wait to SQLite's busy timeout.
+WRITER_QUEUE_SECONDS = 10.0
+
+
+@contextmanager
+def queued(path: str | None, wait: float = WRITER_QUEUE_SECONDS) -> Iterator[None]:
+    """Hold an exclusive lock on the file at `path`, trying again every 0.2 to 2 ms for up to `wait` s.
+
+    Past `wait`, or when the file cannot be opened (made by another user, say), the writer goes on
+    without it and SQLite's own busy timeout decides: the lock file only orders writers, SQLite's
+    write lock is what keeps them apart.
+    """
+    if path is None:
+        yield
+        return
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o660)
+    except OSError:
+        yield
+        return
+    try:
+        deadline, pause = time.monotonic() + wait, 0.0002
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
+        yield
+    finally:
+        os.close(descriptor)  # closing the descriptor releases the lock
+
+
+COLUMNS = ("position", "stream_id", "version", "type", "schema_version", "payload", "metadata", "recorded_at", "hash")
+
+
+class Statements:
+    """The append's SQL, written once per placeholder style and sent straight to the driver."""
+
+    def __init__(self, placeholder: str) -> None:
+        self.placeholder = placeholder
+        self.insert_events = (
+            f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join([placeholder] * len(COLUMNS))})"
+        )
+        self.lock = f"SELECT pg_advisory_xact_lock({placeholder})"
+        self.find_key = f"SELECT result FROM idempotency_keys WHERE key = {placeholder}"
+        values = ", ".join([placeholder] * 3)
+        self.insert_key = f"INSERT INTO idempotency_keys (key, result, recorded_at) VALUES ({values})"
+        self._positions: dict[int, str] = {}
+
+    def positions(self, streams: int) -> str:
+        """Rows (position, hash, time, 0) for the head, then (version, stream id, NULL, 1) per existing stream."""
+        if streams not in self._positions:
+            self._positions[streams] = (
+                "SELECT position, hash, recorded_at, 0 FROM "
+                "(SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1) AS head "
+                "UNION ALL SELECT max(version), stream_id, NULL, 1 FROM events "
+                f"WHERE stream_id IN ({', '.join([self.placeholder] * streams)}) GROUP BY stream_id"
+            )
+        return self._positions[streams]
