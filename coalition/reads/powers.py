@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from coalition.domain import statement as st
-from coalition.domain.coalition import Actor, holds, is_facilitator
-from coalition.reads.reports import as_domain
-from projections.standing import Snapshot
+from coalition.domain import policy
+from coalition.domain.coalition_state import Actor
+from coalition.reads.access import as_domain
+from coalition.reads.standing import Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +33,12 @@ class Powers:
 def powers(snap: Snapshot, reader: Actor, statement: Mapping[str, Any] | None = None) -> Powers:
     """What `reader` may do; with `statement` (a statements row), whether they may edit it."""
     coalition = as_domain(snap)
-    facilitator = is_facilitator(coalition, reader)
-    drafts_for = () if facilitator else tuple(sorted(o for o in reader.acts_for if st.may_draft(coalition, reader, o)))
-    states = {k: m.state for k, m in coalition.members.items()}
-    endorser = holds(coalition.roles.values(), states, reader, "endorser")
+    facilitator = policy.is_facilitator(coalition, reader)
+    drafts_for = (
+        () if facilitator else tuple(sorted(o for o in reader.acts_for if policy.may_draft(coalition, reader, o)))
+    )
+    endorser = policy.is_endorser(coalition, reader) is not None
     editor = facilitator
-    if statement is not None and not facilitator and statement["drafted_by"] == reader.user_id:
-        drafted_for = statement["drafted_for"]
-        editor = drafted_for is not None and st.may_draft(coalition, reader, drafted_for)
+    if statement is not None:
+        editor = policy.may_edit(coalition, reader, statement["drafted_by"], statement["drafted_for"])
     return Powers(facilitator, drafts_for, endorser, editor)

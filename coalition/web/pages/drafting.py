@@ -22,11 +22,11 @@ from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
 from coalition.reads import statements as read
 from coalition.reads.powers import Powers, powers
+from coalition.reads.standing import Moment, Snapshot, snapshot
 from coalition.reads.text import render_markdown
 from coalition.web.i18n import language_choices, language_name
 from coalition.web.pages import context, perform, require_member
 from coalition.web.pages.drafting_forms import DraftForm, OpenForm, ReviseForm, TextForm, TranslationForm, amend_form
-from projections.standing import Moment, Snapshot, snapshot
 
 bp = Blueprint("drafting", __name__)
 STATEMENTS = "/coalitions/<coalition_id>/statements"

@@ -21,14 +21,14 @@ from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
 from coalition.reads import coalitions, organisations
 from coalition.reads import statements as read
+from coalition.reads.access import mandates_of
 from coalition.reads.powers import powers
+from coalition.reads.standing import Moment, snapshot
 from coalition.reads.statements import describe, diff, in_language, signature_history
 from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
 from coalition.web.downloads import pdf_response
 from coalition.web.pages import context, perform, require_member
-from projections.organisations import mandates_of
-from projections.standing import Moment, snapshot
 
 bp = Blueprint("statements", __name__)
 PAGE = "/coalitions/<coalition_id>/statements/<statement_id>"

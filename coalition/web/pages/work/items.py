@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads import work
-from coalition.reads.reports import facilitates
+from coalition.reads.access import facilitates
 from coalition.web.pages import context, perform
 from coalition.web.pages.work.blueprint import COMMITMENT, TASK, bp
 from coalition.web.pages.work.common import current, people
