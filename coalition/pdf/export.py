@@ -8,6 +8,7 @@ at that position and says what has changed since.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Mapping
@@ -18,11 +19,21 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
+from coalition.domain import policy
 from coalition.domain.base import NotFound, RuleBroken
 from coalition.pdf.document import CountedSignature, Endorsement, Proof, Signatory, StatementDocument
 from coalition.pdf.seal import Sealer
 from coalition.reads.exports import coalition_name, content_key, event_hashes, log_head, reached, read_position
 from coalition.reads.statements import counted, country_name, describe, view
+
+
+def rules_version() -> str:
+    """A fingerprint of the domain's policy (which signatures count, the phase, the threshold): a release that
+    changes a rule makes new PDFs rather than serving ones drawn under the old rule from the cache."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(policy.__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +134,8 @@ def export(
 
     now = datetime.now(UTC).replace(microsecond=0)
     with engine.connect() as connection:
-        keyed = content_key(connection, statement_id, language, sealer.fingerprint, layout_version(), verify_url)
+        salt = (sealer.fingerprint, layout_version(), rules_version(), verify_url)
+        keyed = content_key(connection, statement_id, language, *salt)
         if keyed is None:
             raise NotFound(f"no such statement: {statement_id}")
         key, language = keyed

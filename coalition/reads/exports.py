@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from coalition.domain.base import NotFound
 from events.schema import events as events_table
 from projections.base import checkpoints
-from projections.coalitions import agreements
+from projections.coalitions import agreements, memberships
 from projections.statements import endorsements, signatures, statements, translations
 from projections.versioned import valid_at
 
@@ -50,7 +50,8 @@ def coalition_name(connection: Connection, coalition_id: str, position: int) -> 
 def content_key(connection: Connection, statement_id: str, language: str | None, *salt: str) -> tuple[str, str] | None:
     """A key that changes whenever anything the PDF shows changes, in one indexed query: the latest
     position among the statement's current rows (text and version, translations, signatures,
-    endorsements, and the coalition's agreement, whose name it prints); `salt` adds what else it
+    endorsements, the coalition's agreement, whose name it prints, and its memberships, whose states the
+    rule on which signatures count is given); `salt` adds what else it
     depends on (the seal, the layout, the verify URL). With it, the language meant (the statement's
     own when None); None when there is no such statement."""
     row = connection.execute(
@@ -64,11 +65,10 @@ def content_key(connection: Connection, statement_id: str, language: str | None,
         select(func.max(table.c.from_position)).where(table.c.statement_id == statement_id, valid_at(table, None))
         for table in (statements, translations, signatures, endorsements)
     ]
-    parts.append(
-        select(func.max(agreements.c.from_position)).where(
-            agreements.c.coalition_id == row.coalition_id, valid_at(agreements, None)
-        )
-    )
+    parts += [
+        select(func.max(table.c.from_position)).where(table.c.coalition_id == row.coalition_id, valid_at(table, None))
+        for table in (agreements, memberships)  # its name; the members' states, which signatures count may ask
+    ]
     latest = max(position or 0 for position in connection.execute(union_all(*parts)).scalars())
     language = language or row.language
     key = "\n".join([statement_id, language, str(latest), *salt])
