@@ -5,7 +5,7 @@ Pages show a form only to the people these say may use it; the handler's refusal
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,3 +42,26 @@ def powers(snap: Snapshot, reader: Actor, statement: Mapping[str, Any] | None = 
     if statement is not None:
         editor = policy.may_edit(coalition, reader, statement["drafted_by"], statement["drafted_for"])
     return Powers(facilitator, drafts_for, endorser, editor)
+
+
+def may_change_commitment(snap: Snapshot, reader: Actor, row: Mapping[str, Any]) -> bool:
+    """Whether `reader` may fulfil, withdraw or reschedule this commitment row now (`policy.may_change_commitment`)."""
+    return policy.may_change_commitment(as_domain(snap), reader, row["organisation_id"], row["state"])
+
+
+def task_powers(snap: Snapshot, reader: Actor, row: Mapping[str, Any]) -> dict[str, bool]:
+    """What `reader` may do to this task row now: accept, complete, and manage (reassign or drop), by
+    `policy.may_change_task`."""
+    coalition = as_domain(snap)
+
+    def may(action: str) -> bool:
+        return policy.may_change_task(coalition, reader, row["organisation_id"], row["state"], action)
+
+    return {"accept": may("accept"), "complete": may("complete"), "manage": may("reassign") or may("drop")}
+
+
+def signs_for(snap: Snapshot, mandated: Iterable[str]) -> set[str]:
+    """Of the organisations the reader holds a valid mandate of, those that may sign in this coalition (an
+    active member: `policy.signer_refusal`, the statement's phase aside)."""
+    coalition = as_domain(snap)
+    return {o for o in mandated if policy.signer_refusal(coalition, o, True, "sign") is None}
