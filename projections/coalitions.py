@@ -11,13 +11,12 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Float, String, Table, Text, false, select
+from sqlalchemy import Boolean, Column, Date, Float, String, Table, Text, false
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent
 from events.store import format_time
 from projections.base import Projection, metadata
-from projections.organisations import organisations
 from projections.versioned import POSITION, Versioned, version_columns
 
 agreements = Table(
@@ -283,52 +282,3 @@ class Coalitions(Projection):
         """Write each event's new row versions."""
         for event in events:
             APPLY[event.type](connection, event, {"coalition_id": event.payload["coalition_id"]})
-
-
-def directory(connection: Connection) -> list[dict[str, Any]]:
-    """Every coalition now: its agreement's name, purpose and period, and its active members' names and countries."""
-    current = agreements.c.until_position.is_(None)
-    members = (
-        select(memberships.c.coalition_id, organisations.c.name, organisations.c.country)
-        .join(organisations, organisations.c.organisation_id == memberships.c.organisation_id)
-        .where(memberships.c.until_position.is_(None), memberships.c.state == "active")
-        .order_by(organisations.c.name)
-    )
-    by_coalition: dict[str, list[dict[str, str]]] = {}
-    for row in connection.execute(members):
-        by_coalition.setdefault(row.coalition_id, []).append({"name": row.name, "country": row.country})
-    return [
-        {
-            "coalition_id": row.coalition_id,
-            "name": row.name,
-            "purpose": row.purpose,
-            "starts_on": row.starts_on,
-            "ends_on": row.ends_on,
-            "objectives": len(json.loads(row.objectives)),
-            "members": by_coalition.get(row.coalition_id, []),
-        }
-        for row in connection.execute(select(agreements).where(current).order_by(agreements.c.name))
-    ]
-
-
-#: Membership states whose people read a coalition's views (a suspended member still sees them).
-READS_AS_MEMBER = ("active", "suspended")
-
-
-def reads_as_member(connection: Connection, coalition_id: str, organisation_ids: set[str] | frozenset[str]) -> bool:
-    """True when one of these organisations (those a person acts for) is an active or suspended member now."""
-    if not organisation_ids:
-        return False
-    return (
-        connection.execute(
-            select(memberships.c.organisation_id)
-            .where(
-                memberships.c.coalition_id == coalition_id,
-                memberships.c.organisation_id.in_(sorted(organisation_ids)),
-                memberships.c.state.in_(READS_AS_MEMBER),
-                memberships.c.until_position.is_(None),
-            )
-            .limit(1)
-        ).first()
-        is not None
-    )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Column, Date, String, Table, Text, and_, insert, or_, select, update
+from sqlalchemy import Column, Date, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent
@@ -113,32 +114,7 @@ class Organisations(Projection):
         )
 
 
-def acts_for(connection: Connection, user_id: str, today: date) -> set[str]:
-    """The organisations a user administers or holds a valid mandate for today."""
-    people = organisation_people.c
-    valid = or_(
-        people.kind == "administrator",
-        and_(
-            people.valid_from <= today,
-            or_(people.valid_until.is_(None), people.valid_until >= today),
-            or_(people.revoked_on.is_(None), people.revoked_on > today),
-        ),
-    )
-    return set(connection.execute(select(people.organisation_id).where(people.user_id == user_id, valid)).scalars())
-
-
-def mandates_of(connection: Connection, user_id: str, today: date) -> dict[str, str]:
-    """The organisations a user holds a valid signing mandate of today, with the mandate's title."""
-    people = organisation_people.c
-    valid = and_(
-        people.kind == "mandate",
-        people.valid_from <= today,
-        or_(people.valid_until.is_(None), people.valid_until >= today),
-        or_(people.revoked_on.is_(None), people.revoked_on > today),
-    )
-    return {
-        row.organisation_id: row.title
-        for row in connection.execute(
-            select(people.organisation_id, people.title).where(people.user_id == user_id, valid)
-        )
-    }
+def entries_of(connection: Connection, user_id: str) -> list[dict[str, Any]]:
+    """The user's administrator entries and signing mandates, of every organisation (facts: valid or not)."""
+    query = select(organisation_people).where(organisation_people.c.user_id == user_id)
+    return [dict(row) for row in connection.execute(query.order_by(organisation_people.c.position)).mappings()]

@@ -1,8 +1,8 @@
-"""Member standing and shared responsibilities, now or as of any earlier moment.
+"""A coalition's rows at a moment: "now" or "as of" a log position, date or date-time.
 
-Both read one `Snapshot` of a coalition's versioned rows at a position (None: now) and a day (for
-what is overdue). Each figure lists the log positions of the rows behind it, so that anyone can
-trace a number back to the events that produced it.
+`snapshot` reads one `Snapshot` of a coalition's versioned rows at a position (None: now) with the
+day it counts as; the standing and responsibilities built from it (the domain's verdicts on these
+facts) are `coalition.reads.standing`'s.
 """
 
 from __future__ import annotations
@@ -22,10 +22,6 @@ from projections.coalitions import agreements, commitments, memberships, roles, 
 from projections.organisations import organisations
 from projections.statement_rows import participation
 from projections.versioned import valid_at
-
-#: Overdue for longer than this many days makes a member `lapsed` rather than `attention`.
-LAPSED_AFTER_DAYS = 30
-CLOSED = ("fulfilled", "withdrawn", "done", "dropped")
 
 
 class BadMoment(ValueError):
@@ -107,8 +103,9 @@ class Snapshot:
     commitments: list[dict[str, Any]]
     tasks: list[dict[str, Any]]
     names: dict[str, dict[str, Any]]  # organisation id -> {name, country}
-    #: organisation id -> {"opened": positions of statements opened while it was active, "signed": its signatures'}
-    statements: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    #: organisation id -> {"opened": positions of statements opened while it was active, "signatures": its
+    #: signatures of those (see `projections.statement_rows.participation`)}
+    statements: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
 
 
 def _rows(connection: Connection, table: Table, coalition_id: str, position: int | None) -> list[dict[str, Any]]:
@@ -142,135 +139,3 @@ def snapshot(connection: Connection, coalition_id: str, moment: Moment) -> Snaps
         names,
         participation(connection, coalition_id, moment.position),
     )
-
-
-def days_overdue(row: dict[str, Any], day: date) -> int:
-    """How many days past its due date an open commitment or task is (0 if it is not overdue)."""
-    return 0 if row["state"] in CLOSED else max(0, (day - row["due_on"]).days)
-
-
-def _figure(rows: list[dict[str, Any]], position_of: str = "from_position") -> dict[str, Any]:
-    return {"count": len(rows), "positions": [row[position_of] for row in rows]}
-
-
-def standing(snap: Snapshot) -> list[dict[str, Any]]:
-    """Each member organisation's standing, with the positions behind every figure."""
-    day = snap.moment.day
-    result = []
-    for member in snap.members:
-        org = member["organisation_id"]
-        pledged = [c for c in snap.commitments if c["organisation_id"] == org]
-        assigned = [t for t in snap.tasks if t["organisation_id"] == org]
-        late = [(days_overdue(w, day), w) for w in [*pledged, *assigned] if days_overdue(w, day) > 0]
-        worst = max((days for days, _ in late), default=0)
-        if member["state"] == "suspended":
-            level, reason = "lapsed", f"suspended: {member['reason']}" if member["reason"] else "suspended"
-        elif late:
-            level = "lapsed" if worst > LAPSED_AFTER_DAYS else "attention"
-            reason = f"{len(late)} overdue, the oldest by {worst} days"
-        else:
-            level, reason = "good", "nothing overdue"
-        result.append(
-            {
-                "organisation_id": org,
-                **snap.names.get(org, {"name": None, "country": None}),
-                "membership": {"state": member["state"], "since": member["since"], "position": member["from_position"]},
-                "roles": [
-                    {
-                        "role_id": r["role_id"],
-                        "role": r["role"],
-                        "user_id": r["user_id"],
-                        "position": r["from_position"],
-                    }
-                    for r in snap.roles
-                    if r["organisation_id"] == org
-                ],
-                "commitments": {
-                    "pledged": _figure(pledged, "pledged_position"),
-                    "fulfilled": _figure([c for c in pledged if c["state"] == "fulfilled"]),
-                    "overdue": _figure([c for c in pledged if days_overdue(c, day) > 0]),
-                    "withdrawn": _figure([c for c in pledged if c["state"] == "withdrawn"]),
-                },
-                "tasks": {
-                    "open": _figure([t for t in assigned if t["state"] in ("open", "accepted")]),
-                    "done": _figure([t for t in assigned if t["state"] == "done"]),
-                    "overdue": _figure([t for t in assigned if days_overdue(t, day) > 0]),
-                },
-                "statements": {
-                    name: {"count": len(positions), "positions": sorted(positions)}
-                    for name, positions in snap.statements.get(org, {"opened": [], "signed": []}).items()
-                },
-                "level": level,
-                "reason": reason,
-                "days_overdue": worst,
-                "overdue_items": len(late),
-                "suspension_reason": member["reason"] if member["state"] == "suspended" else None,
-            }
-        )
-    return result
-
-
-def _work(row: dict[str, Any], day: date, *fields: str) -> dict[str, Any]:
-    return {
-        **{name: row[name] for name in fields},
-        "organisation_id": row["organisation_id"],
-        "due_on": row["due_on"].isoformat(),
-        "state": row["state"],
-        "overdue": days_overdue(row, day) > 0,
-        "position": row["from_position"],
-    }
-
-
-def responsibilities(snap: Snapshot) -> dict[str, Any]:
-    """Objectives by organisations: who committed what and who does which task by when."""
-    day = snap.moment.day
-    objectives = snap.agreement["objectives"] if snap.agreement else []
-    served_by = {c["commitment_id"]: c["objective_id"] for c in snap.commitments}
-    rows = []
-    for objective in objectives:
-        oid = objective["objective_id"]
-        pledged = [
-            _work(c, day, "commitment_id", "kind", "description", "quantity", "unit")
-            for c in snap.commitments
-            if c["objective_id"] == oid
-        ]
-        tasked = [
-            _work(t, day, "task_id", "title", "assignee_user_id", "commitment_id")
-            for t in snap.tasks
-            if (t["objective_id"] or served_by.get(t["commitment_id"] or "")) == oid
-        ]
-        live = [w for w in [*pledged, *tasked] if w["state"] not in ("withdrawn", "dropped")]
-        rows.append(
-            {
-                **objective,
-                "commitments": pledged,
-                "tasks": tasked,
-                "organisations": sorted({w["organisation_id"] for w in live}),
-                "uncovered": not live,
-            }
-        )
-    linked = {o["objective_id"] for o in objectives}
-    return {
-        "objectives": rows,
-        "organisations": [
-            {
-                "organisation_id": m["organisation_id"],
-                **snap.names.get(m["organisation_id"], {"name": None, "country": None}),
-            }
-            for m in snap.members
-            if m["state"] in ("active", "suspended")
-        ],
-        "unlinked": {
-            "commitments": [
-                _work(c, day, "commitment_id", "kind", "description", "quantity", "unit")
-                for c in snap.commitments
-                if c["objective_id"] not in linked
-            ],
-            "tasks": [
-                _work(t, day, "task_id", "title", "assignee_user_id", "commitment_id")
-                for t in snap.tasks
-                if (t["objective_id"] or served_by.get(t["commitment_id"] or "")) not in linked
-            ],
-        },
-        "uncovered": [o["objective_id"] for o in rows if o["uncovered"]],
-    }

@@ -1,11 +1,10 @@
 """Statements' row queries: a statement at a position, a coalition's statements, a frozen version's texts,
-who took part; and the statement's phase at a moment."""
+who took part. Facts only: which signatures count and the phase are the domain's (`coalition.reads`)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, select
@@ -13,13 +12,6 @@ from sqlalchemy.engine import Connection
 
 from projections.statements import endorsements, signatures, statements, translations, versions
 from projections.versioned import valid_at
-
-
-def phase(row: dict[str, Any], now: datetime) -> str:
-    """The statement's state as of `now`: open past its deadline reads closed (no job closes it)."""
-    if row["state"] == "open" and row["deadline"] and datetime.fromisoformat(row["deadline"]) <= now:
-        return "closed"
-    return str(row["state"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +22,6 @@ class StatementView:
     translations: list[dict[str, Any]]
     signatures: list[dict[str, Any]]
     endorsements: list[dict[str, Any]]
-
-    def counted(self) -> list[dict[str, Any]]:
-        """The signatures that count: signed, on the current version."""
-        version = self.statement["version_hash"]
-        return [s for s in self.signatures if s["status"] == "signed" and s["version_hash"] == version]
 
     def texts(self) -> dict[str, dict[str, str]]:
         """Title and body by language, the statement's own language first."""
@@ -87,13 +74,14 @@ def version_texts(connection: Connection, statement_id: str, version_hash: str) 
     return None if row is None else {**row, "texts": json.loads(row["texts"])}
 
 
-def participation(connection: Connection, coalition_id: str, position: int | None) -> dict[str, dict[str, list[int]]]:
+def participation(connection: Connection, coalition_id: str, position: int | None) -> dict[str, dict[str, list[Any]]]:
     """Per organisation: the statements opened while it was an active member (their opening positions)
-    and, of those, the ones it has signed (its signature's position), as the log stood at `position`."""
+    and its signatures of those statements (statement_id, event_position, version_hash, withdrawn and the
+    statement's `current_version_hash`), as the log stood at `position`. Which of them count is the domain's."""
     from projections.coalitions import memberships  # the membership rows of the same coalition
 
     opened = (
-        select(statements.c.statement_id, statements.c.opened_position).where(
+        select(statements.c.statement_id, statements.c.opened_position, statements.c.version_hash).where(
             statements.c.coalition_id == coalition_id,
             statements.c.opened_position.is_not(None),
             valid_at(statements, position),
@@ -101,7 +89,7 @@ def participation(connection: Connection, coalition_id: str, position: int | Non
     ).subquery()
     member = memberships.c
     rows = connection.execute(
-        select(member.organisation_id, opened.c.statement_id, opened.c.opened_position)
+        select(member.organisation_id, opened.c.statement_id, opened.c.opened_position, opened.c.version_hash)
         .join(opened, member.from_position <= opened.c.opened_position)
         .where(
             member.coalition_id == coalition_id,
@@ -109,31 +97,31 @@ def participation(connection: Connection, coalition_id: str, position: int | Non
             (member.until_position.is_(None)) | (member.until_position > opened.c.opened_position),
         )
     )
-    current = (
-        select(statements.c.statement_id, statements.c.version_hash)
-        .where(statements.c.coalition_id == coalition_id, valid_at(statements, position))
-        .subquery()
-    )
-    signed = {
-        (row.statement_id, row.organisation_id): row.event_position
+    held = {
+        (row.statement_id, row.organisation_id): row
         for row in connection.execute(
-            select(signatures.c.statement_id, signatures.c.organisation_id, signatures.c.event_position)
-            .join(
-                current,
-                (current.c.statement_id == signatures.c.statement_id)
-                & (current.c.version_hash == signatures.c.version_hash),
-            )  # counted: on the current version
-            .where(
-                signatures.c.coalition_id == coalition_id,
-                signatures.c.status == "signed",
-                valid_at(signatures, position),
-            )
+            select(
+                signatures.c.statement_id,
+                signatures.c.organisation_id,
+                signatures.c.event_position,
+                signatures.c.version_hash,
+                signatures.c.status,
+            ).where(signatures.c.coalition_id == coalition_id, valid_at(signatures, position))
         )
     }
-    result: dict[str, dict[str, list[int]]] = {}
+    result: dict[str, dict[str, list[Any]]] = {}
     for row in rows:
-        figures = result.setdefault(row.organisation_id, {"opened": [], "signed": []})
+        figures = result.setdefault(row.organisation_id, {"opened": [], "signatures": []})
         figures["opened"].append(row.opened_position)
-        if (row.statement_id, row.organisation_id) in signed:
-            figures["signed"].append(signed[(row.statement_id, row.organisation_id)])
+        signature = held.get((row.statement_id, row.organisation_id))
+        if signature is not None:
+            figures["signatures"].append(
+                {
+                    "statement_id": row.statement_id,
+                    "event_position": signature.event_position,
+                    "version_hash": signature.version_hash,
+                    "withdrawn": signature.status == "withdrawn",
+                    "current_version_hash": row.version_hash,
+                }
+            )
     return result

@@ -17,19 +17,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, union_all
 from sqlalchemy.engine import Connection, Engine
 
+from coalition.domain import policy
 from coalition.domain.base import NotFound, RuleBroken
 from coalition.pdf.document import CountedSignature, Endorsement, Proof, Signatory, StatementDocument
 from coalition.pdf.seal import Sealer
-from coalition.reads.statements import country_name, describe
-from events.schema import events as events_table
-from projections.base import checkpoints
-from projections.coalitions import agreements
-from projections.statement_rows import view
-from projections.statements import endorsements, signatures, statements, translations
-from projections.versioned import valid_at
+from coalition.reads.exports import coalition_name, content_key, event_hashes, log_head, reached, read_position
+from coalition.reads.statements import counted, country_name, describe, view
+
+
+def rules_version() -> str:
+    """A fingerprint of the domain's policy (which signatures count, the phase, the threshold): a release that
+    changes a rule makes new PDFs rather than serving ones drawn under the old rule from the cache."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(policy.__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,57 +45,11 @@ class Exported:
     filename: str
 
 
-def _read_position(connection: Connection) -> tuple[int, str]:
-    """The position the statement read models have reached, and the chain hash there."""
-    position = connection.execute(select(checkpoints.c.position).where(checkpoints.c.name == "statements")).scalar()
-    if not position:
-        raise NotFound("the statement read models are empty")
-    chain_hash = connection.execute(select(events_table.c.hash).where(events_table.c.position == position)).scalar()
-    return int(position), str(chain_hash)
-
-
-def _coalition_name(connection: Connection, coalition_id: str, position: int) -> str:
-    return str(
-        connection.execute(
-            select(agreements.c.name).where(agreements.c.coalition_id == coalition_id, valid_at(agreements, position))
-        ).scalar()
-        or ""
-    )
-
-
-def content_key(connection: Connection, statement_id: str, language: str | None, *salt: str) -> tuple[str, str] | None:
-    """A key that changes whenever anything the PDF shows changes, in one indexed query: the latest
-    position among the statement's current rows (text and version, translations, signatures,
-    endorsements, and the coalition's agreement, whose name it prints); `salt` adds what else it
-    depends on (the seal, the layout, the verify URL). With it, the language meant (the statement's
-    own when None); None when there is no such statement."""
-    row = connection.execute(
-        select(statements.c.language, statements.c.coalition_id).where(
-            statements.c.statement_id == statement_id, valid_at(statements, None)
-        )
-    ).first()
-    if row is None:
-        return None
-    parts = [
-        select(func.max(table.c.from_position)).where(table.c.statement_id == statement_id, valid_at(table, None))
-        for table in (statements, translations, signatures, endorsements)
-    ]
-    parts.append(
-        select(func.max(agreements.c.from_position)).where(
-            agreements.c.coalition_id == row.coalition_id, valid_at(agreements, None)
-        )
-    )
-    latest = max(position or 0 for position in connection.execute(union_all(*parts)).scalars())
-    language = language or row.language
-    key = "\n".join([statement_id, language, str(latest), *salt])
-    return hashlib.sha256(key.encode()).hexdigest(), language
-
-
 def document(
     connection: Connection, statement_id: str, language: str | None, verify_url: str, now: datetime
 ) -> StatementDocument:
     """The statement as the PDF shows it, in `language` (default: its own)."""
-    position, chain_hash = _read_position(connection)
+    position, chain_hash = read_position(connection)
     found = view(connection, statement_id, position)
     if found is None:
         raise NotFound(f"no such statement: {statement_id}")
@@ -103,8 +61,8 @@ def document(
     if language not in texts:
         raise NotFound(f"the statement has no {language} text; it exists in {', '.join(texts)}")
     described = describe(connection, found, now, position)
-    counted = sorted(
-        (x for x in described["signatures"] if x["status"] == "signed"),
+    signatories = sorted(
+        (x for x in described["signatures"] if x["counts"]),
         key=lambda x: (x["organisation"] or "").casefold(),
     )
     proof = Proof(
@@ -115,10 +73,10 @@ def document(
         position,
         chain_hash,
         now,
-        tuple(CountedSignature(x["organisation_id"], x["position"], x["event_hash"]) for x in counted),
+        tuple(CountedSignature(x["organisation_id"], x["position"], x["event_hash"]) for x in signatories),
     )
     doc = StatementDocument(
-        _coalition_name(connection, s["coalition_id"], position),
+        coalition_name(connection, s["coalition_id"], position),
         texts[language]["title"],
         texts[language]["body"],
         language,
@@ -132,7 +90,7 @@ def document(
                 datetime.fromisoformat(x["signed_at"]),
                 x["organisation_id"],
             )
-            for x in counted
+            for x in signatories
         ),
         tuple(
             Endorsement(e["name"], e["title"], None, datetime.fromisoformat(e["endorsed_at"]))
@@ -176,7 +134,8 @@ def export(
 
     now = datetime.now(UTC).replace(microsecond=0)
     with engine.connect() as connection:
-        keyed = content_key(connection, statement_id, language, sealer.fingerprint, layout_version(), verify_url)
+        salt = (sealer.fingerprint, layout_version(), rules_version(), verify_url)
+        keyed = content_key(connection, statement_id, language, *salt)
         if keyed is None:
             raise NotFound(f"no such statement: {statement_id}")
         key, language = keyed
@@ -193,33 +152,20 @@ def export(
 # -- verification ---------------------------------------------------------------------------------
 
 
-def _hashes(connection: Connection, positions: set[int]) -> dict[int, str]:
-    if not positions:
-        return {}
-    rows = connection.execute(
-        select(events_table.c.position, events_table.c.hash).where(events_table.c.position.in_(sorted(positions)))
-    )
-    return {row.position: row.hash for row in rows}
-
-
 def _against_log(connection: Connection, proof: Proof, reasons: list[str]) -> dict[str, Any] | None:
     """Compare the proof with the log at its position; the changes since, or None when it does not match."""
-    head = (
-        connection.execute(select(events_table.c.position).order_by(events_table.c.position.desc()).limit(1)).scalar()
-        or 0
-    )
+    head = log_head(connection)
     if proof.exported_position > head:
         reasons.append(f"the PDF names log position {proof.exported_position}, but this platform's log ends at {head}")
         return None
-    reached = connection.execute(select(checkpoints.c.position).where(checkpoints.c.name == "statements")).scalar()
-    if proof.exported_position > (reached or 0):
+    if proof.exported_position > reached(connection):
         reasons.append(
             f"this server's read models have not yet reached log position {proof.exported_position}: "
             "try again in a moment"
         )
         return None
     claimed = {s.position for s in proof.signatures} | {proof.exported_position}
-    hashes = _hashes(connection, claimed)
+    hashes = event_hashes(connection, claimed)
     if hashes.get(proof.exported_position) != proof.head_hash:
         reasons.append(
             f"the log's hash at position {proof.exported_position} differs from the PDF's: "
@@ -232,18 +178,21 @@ def _against_log(connection: Connection, proof: Proof, reasons: list[str]) -> di
         return None
     if then.statement["version_hash"] != proof.version_hash:
         reasons.append("the PDF's statement version is not the version the log held when it was exported")
-    counted = {(x["organisation_id"], x["event_position"], x["event_hash"]) for x in then.counted()}
+    counting = {
+        (x["organisation_id"], x["event_position"], x["event_hash"])
+        for x in counted(connection, then, proof.exported_position)
+    }
     shown = {(s.organisation_id, s.position, s.event_hash) for s in proof.signatures}
-    if counted != shown:
+    if counting != shown:
         reasons.append(
-            f"the PDF lists {len(shown)} signatures, but the log counted {len(counted)} "
+            f"the PDF lists {len(shown)} signatures, but the log counted {len(counting)} "
             "(or other ones) when it was exported"
         )
     if any(hashes.get(s.position) != s.event_hash for s in proof.signatures):
         reasons.append("a signature's event hash in the PDF differs from the log's")
     now = view(connection, proof.statement_id)
     assert now is not None  # a statement never disappears from the read models
-    current = {x["organisation_id"] for x in now.counted()}
+    current = {x["organisation_id"] for x in counted(connection, now)}
     before = {organisation for organisation, _, _ in shown}
     statuses = {x["organisation_id"]: x["status"] for x in now.signatures}
     return {

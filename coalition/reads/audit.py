@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from coalition.accounts import names_of
+from coalition.reads.standing import Snapshot, responsibilities
 from events import Registry
 from events.schema import events as events_table
 from projections.audit import Entry, Filters, coalition_log, history
-from projections.standing import Snapshot, responsibilities
 
 #: The event types of a member's commitments and tasks.
 WORK = (

@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from coalition.reads.audit import entries
+from coalition.reads.statements import phase
 from coalition.reads.summaries import Names, summary
 from events import Registry
 from projections.audit import Entry
+from projections.coalition_rows import directory, member_states
 from projections.coalitions import agreements, memberships
-from projections.statement_rows import of_coalition, phase
+from projections.statement_rows import of_coalition
 from projections.versioned import valid_at
 
 
@@ -45,6 +47,9 @@ def of_organisations(connection: Connection, organisation_ids: Iterable[str]) ->
     return list(coalitions.values())
 
 
+__all__ = ["activity", "directory", "member_states", "of_organisations", "statements", "summarised"]
+
+
 def statements(connection: Connection, coalition_id: str, now: datetime) -> list[dict[str, Any]]:
     """The coalition's statements, each with its phase (`state`) at `now`."""
     return [{**row, "state": phase(row, now)} for row in of_coalition(connection, coalition_id)]
@@ -62,15 +67,3 @@ def summarised(
     newest = entries[-latest:][::-1]
     names = Names.load(connection, coalition_id, newest)
     return [{"recorded_at": e.recorded_at, "summary": summary(e, names)} for e in newest]
-
-
-def member_states(connection: Connection, coalition_id: str) -> dict[str, str]:
-    """Each member organisation's membership state now, by id."""
-    return {
-        row.organisation_id: row.state
-        for row in connection.execute(
-            select(memberships.c.organisation_id, memberships.c.state).where(
-                memberships.c.coalition_id == coalition_id, valid_at(memberships, None)
-            )
-        )
-    }

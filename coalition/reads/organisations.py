@@ -11,8 +11,9 @@ from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from coalition.accounts import names_of
 from coalition.domain import organisation as org
+from coalition.reads.access import acts_for
 from projections.coalitions import agreements, memberships
-from projections.organisations import acts_for, organisation_people, organisations
+from projections.organisations import organisation_people, organisations
 from projections.versioned import valid_at
 
 

@@ -5,14 +5,14 @@ Pages show a form only to the people these say may use it; the handler's refusal
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from coalition.domain import statement as st
-from coalition.domain.coalition import Actor, holds, is_facilitator
-from coalition.reads.reports import as_domain
-from projections.standing import Snapshot
+from coalition.domain import policy
+from coalition.domain.coalition_state import Actor
+from coalition.reads.access import as_domain
+from coalition.reads.standing import Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +33,35 @@ class Powers:
 def powers(snap: Snapshot, reader: Actor, statement: Mapping[str, Any] | None = None) -> Powers:
     """What `reader` may do; with `statement` (a statements row), whether they may edit it."""
     coalition = as_domain(snap)
-    facilitator = is_facilitator(coalition, reader)
-    drafts_for = () if facilitator else tuple(sorted(o for o in reader.acts_for if st.may_draft(coalition, reader, o)))
-    states = {k: m.state for k, m in coalition.members.items()}
-    endorser = holds(coalition.roles.values(), states, reader, "endorser")
+    facilitator = policy.is_facilitator(coalition, reader)
+    drafts_for = (
+        () if facilitator else tuple(sorted(o for o in reader.acts_for if policy.may_draft(coalition, reader, o)))
+    )
+    endorser = policy.is_endorser(coalition, reader) is not None
     editor = facilitator
-    if statement is not None and not facilitator and statement["drafted_by"] == reader.user_id:
-        drafted_for = statement["drafted_for"]
-        editor = drafted_for is not None and st.may_draft(coalition, reader, drafted_for)
+    if statement is not None:
+        editor = policy.may_edit(coalition, reader, statement["drafted_by"], statement["drafted_for"])
     return Powers(facilitator, drafts_for, endorser, editor)
+
+
+def may_change_commitment(snap: Snapshot, reader: Actor, row: Mapping[str, Any]) -> bool:
+    """Whether `reader` may fulfil, withdraw or reschedule this commitment row now (`policy.may_change_commitment`)."""
+    return policy.may_change_commitment(as_domain(snap), reader, row["organisation_id"], row["state"])
+
+
+def task_powers(snap: Snapshot, reader: Actor, row: Mapping[str, Any]) -> dict[str, bool]:
+    """What `reader` may do to this task row now: accept, complete, and manage (reassign or drop), by
+    `policy.may_change_task`."""
+    coalition = as_domain(snap)
+
+    def may(action: str) -> bool:
+        return policy.may_change_task(coalition, reader, row["organisation_id"], row["state"], action)
+
+    return {"accept": may("accept"), "complete": may("complete"), "manage": may("reassign") or may("drop")}
+
+
+def signs_for(snap: Snapshot, mandated: Iterable[str]) -> set[str]:
+    """Of the organisations the reader holds a valid mandate of, those that may sign in this coalition (an
+    active member: `policy.signer_refusal`, the statement's phase aside)."""
+    coalition = as_domain(snap)
+    return {o for o in mandated if policy.signer_refusal(coalition, o, True, "sign") is None}

@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import g
 from marshmallow import ValidationError
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from coalition.accounts import find_user
-from coalition.domain.base import NotAllowed, NotFound
-from coalition.domain.coalition import Actor, Agreement, Coalition, Member, Role, is_facilitator
+from coalition.domain.coalition_state import Actor
 from coalition.infra.extensions import services
+from coalition.reads.access import actor, as_domain, facilitates, require_member_reader, today
+from coalition.reads.standing import BadMoment, Moment, Snapshot, resolve, snapshot, span
 from coalition.reads.summaries import Names, summary
 from projections.audit import AuditLog, Entry, Filters
-from projections.coalitions import agreements, reads_as_member
-from projections.organisations import acts_for
-from projections.standing import BadMoment, Moment, Snapshot, resolve, snapshot, span
-from projections.versioned import valid_at
 
-
-def today() -> date:
-    """The day reads are answered for, by the store's clock."""
-    return services().store.clock().date()
+__all__ = [
+    "CSV_COLUMNS",
+    "AuditLog",
+    "Entry",
+    "Filters",
+    "as_domain",
+    "event_rows",
+    "facilitates",
+    "member_moment",
+    "parse_filters",
+    "reader",
+    "require_member_reader",
+    "snapshot_for_member",
+    "today",
+]
 
 
 CSV_COLUMNS = (
@@ -42,51 +49,9 @@ CSV_COLUMNS = (
 )
 
 
-def _reader(connection: Connection, snap: Snapshot) -> Actor:
-    """The signed-in user, with the organisations they act for today."""
-    return Actor(g.user.user_id, frozenset(acts_for(connection, g.user.user_id, today())))
-
-
-def as_domain(snap: Snapshot) -> Coalition:
-    """The domain's view of the coalition from the read model: its agreement, members and roles, enough for the
-    domain's rules on who may act (`is_facilitator`, `holds`, `may_draft`) to be asked of a read."""
-    a = snap.agreement or {}
-    agreement = Agreement(
-        a["name"],
-        a["purpose"],
-        (),
-        a["starts_on"],
-        a["cooperation_mechanism"],
-        a["benefit_sharing"],
-        a.get("ends_on"),
-        bool(a.get("members_may_draft")),
-    )
-    return Coalition(
-        a["coalition_id"],
-        agreement,
-        {m["organisation_id"]: Member(m["organisation_id"], m["state"]) for m in snap.members},
-        {r["role_id"]: Role(r["role_id"], r["role"], r["user_id"], r["organisation_id"]) for r in snap.roles},
-    )
-
-
-def facilitates(snap: Snapshot, actor: Actor) -> bool:
-    """The domain's rule on the read model: does `actor` facilitate the coalition now."""
-    return snap.agreement is not None and is_facilitator(as_domain(snap), actor)
-
-
-def require_member_reader(connection: Connection, coalition_id: str) -> None:
-    """Refuse unless the coalition exists and the user acts for one of its active or suspended members now."""
-    if (
-        connection.execute(
-            select(agreements.c.coalition_id).where(
-                agreements.c.coalition_id == coalition_id, valid_at(agreements, None)
-            )
-        ).first()
-        is None
-    ):
-        raise NotFound(f"no such coalition: {coalition_id}")
-    if not reads_as_member(connection, coalition_id, acts_for(connection, g.user.user_id, today())):
-        raise NotAllowed("only the people of member organisations may read this")
+def reader(connection: Connection) -> Actor:
+    """The signed-in user (the API's `g.user`), with the organisations they act for today."""
+    return actor(connection, g.user.user_id)
 
 
 def member_moment(connection: Connection, coalition_id: str, as_of: str | None) -> Moment:
@@ -95,7 +60,7 @@ def member_moment(connection: Connection, coalition_id: str, as_of: str | None) 
         moment = resolve(connection, as_of, today())
     except BadMoment as error:
         raise ValidationError({"as_of": [str(error)]}) from None
-    require_member_reader(connection, coalition_id)
+    require_member_reader(connection, coalition_id, reader(connection))
     return moment
 
 

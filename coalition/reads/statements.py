@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import gettext
-from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,13 +13,18 @@ import pycountry
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from coalition.domain import policy
 from projections import statements as tables
 from projections.audit import coalition_log
+from projections.coalition_rows import member_states
+from projections.coalitions import memberships
 from projections.organisations import organisations
-from projections.statement_rows import StatementView, of_coalition, phase, version_texts, view
+from projections.statement_rows import StatementView, of_coalition, version_texts, view
 
 __all__ = [
     "StatementView",
+    "counted",
+    "counts",
     "describe",
     "diff",
     "in_language",
@@ -28,6 +33,28 @@ __all__ = [
     "signature_history",
     "view",
 ]
+
+
+def phase(row: Mapping[str, Any], now: datetime) -> str:
+    """A statements row's phase at `now` (the domain's `policy.phase`: open past its deadline reads closed)."""
+    deadline = datetime.fromisoformat(row["deadline"]) if row["deadline"] else None
+    return policy.phase(str(row["state"]), deadline, now)
+
+
+def counts(row: Mapping[str, Any], current_version_hash: str | None, states: Mapping[str, str]) -> bool:
+    """Whether a signatures row counts (the domain's `policy.counts`), its organisation's state from `states`."""
+    return policy.counts(
+        row["version_hash"],
+        row["status"] == "withdrawn",
+        current_version_hash,
+        states.get(row["organisation_id"]),
+    )
+
+
+def counted(connection: Connection, found: StatementView, position: int | None = None) -> list[dict[str, Any]]:
+    """The statement's signatures rows that count, as the log stood at `position` (None: now)."""
+    states = member_states(connection, found.statement["coalition_id"], position)
+    return [row for row in found.signatures if counts(row, found.statement["version_hash"], states)]
 
 
 @functools.cache
@@ -54,8 +81,9 @@ def _names(connection: Connection, ids: set[str]) -> dict[str, dict[str, str]]:
     return {row.organisation_id: {"name": row.name, "country": row.country} for row in rows}
 
 
-def signature_status(row: dict[str, Any], version_hash: str | None) -> str:
-    """signed (counts), needs_reconfirmation (bound to an earlier version) or withdrawn."""
+def signature_status(row: Mapping[str, Any], version_hash: str | None) -> str:
+    """What happened to the signature: signed (the current version), needs_reconfirmation (an earlier one) or
+    withdrawn. Whether it counts is the domain's (`counts`), shown beside it."""
     if row["status"] == "withdrawn":
         return "withdrawn"
     return "signed" if row["version_hash"] == version_hash else "needs_reconfirmation"
@@ -67,6 +95,7 @@ def describe(connection: Connection, found: StatementView, now: datetime, positi
     s = found.statement
     version_hash = s["version_hash"]
     names = _names(connection, {row["organisation_id"] for row in found.signatures})
+    states = member_states(connection, s["coalition_id"], position)
     signatures = [
         {
             "organisation_id": row["organisation_id"],
@@ -75,6 +104,7 @@ def describe(connection: Connection, found: StatementView, now: datetime, positi
             "signer_name": row["signer_name"],
             "signer_title": row["signer_title"],
             "status": signature_status(row, version_hash),
+            "counts": counts(row, version_hash, states),
             "version_hash": row["version_hash"],
             "signed_at": row["signed_at"],
             "first_signed_at": row["first_signed_at"],
@@ -84,7 +114,7 @@ def describe(connection: Connection, found: StatementView, now: datetime, positi
         }
         for row in found.signatures
     ]
-    counted = [x for x in signatures if x["status"] == "signed"]
+    counting = [x for x in signatures if x["counts"]]
     endorsements = [
         {
             "user_id": row["user_id"],
@@ -113,10 +143,11 @@ def describe(connection: Connection, found: StatementView, now: datetime, positi
         "version_hash": version_hash,
         "deadline": s["deadline"],
         "threshold": s["threshold"],
-        "threshold_met": len(counted) >= (s["threshold"] or 1),
+        "threshold_met": policy.threshold_met(len(counting), s["threshold"]),
+        "needed": policy.needed(s["threshold"]),
         "drafted_by": s["drafted_by"],
         "drafted_at": s["drafted_at"],
-        "summary": {"organisations": len(counted), "countries": len({x["country"] for x in counted})},
+        "summary": {"organisations": len(counting), "countries": len({x["country"] for x in counting})},
         "signatures": signatures,
         "endorsements": endorsements,
     }
@@ -146,30 +177,35 @@ def diff(connection: Connection, statement_id: str, older: str, newer: str) -> d
     return result
 
 
+def _valid(row: Any, position: int) -> bool:
+    return bool(row.from_position <= position and (row.until_position is None or row.until_position > position))
+
+
 def signature_history(connection: Connection, coalition_id: str, statement_id: str) -> list[tuple[str, int]]:
-    """(recorded_at, how many signatures counted) after each change of the signatures or of the version,
-    from the opening on; empty when no organisation ever signed. A signature counts while it is signed
-    and bound to the statement's current version (as `StatementView.counted`)."""
-    sig, text = tables.signatures.c, tables.statements.c
+    """(recorded_at, how many signatures counted) after each change of the signatures, of the version or of
+    the members' states, from the first signature on; empty when no organisation ever signed. Which count is
+    the domain's `policy.counts`, asked of the rows true at each of those positions."""
+    sig, text, member = tables.signatures.c, tables.statements.c, memberships.c
     signed = connection.execute(
-        select(sig.from_position, sig.until_position, sig.version_hash).where(
-            sig.statement_id == statement_id, sig.status == "signed"
+        select(sig.from_position, sig.until_position, sig.version_hash, sig.status, sig.organisation_id).where(
+            sig.statement_id == statement_id
         )
     ).all()
     if not signed:
         return []
-    versions = {
-        row.from_position: row.version_hash
-        for row in connection.execute(
-            select(text.from_position, text.version_hash).where(text.statement_id == statement_id)
+    versions = connection.execute(
+        select(text.from_position, text.until_position, text.version_hash).where(text.statement_id == statement_id)
+    ).all()
+    states = connection.execute(
+        select(member.from_position, member.until_position, member.organisation_id, member.state).where(
+            member.coalition_id == coalition_id
         )
-    }
-    deltas: dict[int, Counter[str]] = {}
-    for row in signed:
-        deltas.setdefault(row.from_position, Counter())[row.version_hash] += 1
-        if row.until_position is not None:
-            deltas.setdefault(row.until_position, Counter())[row.version_hash] -= 1
-    positions = sorted({*deltas, *versions})
+    ).all()
+    first = min(row.from_position for row in signed)
+    changes = {row.from_position for row in [*signed, *versions]}
+    changes |= {row.until_position for row in signed if row.until_position is not None}
+    changes |= {p for m in states for p in (m.from_position, m.until_position) if p is not None and p >= first}
+    positions = sorted(changes)
     times = dict(
         connection.execute(
             select(coalition_log.c.position, coalition_log.c.recorded_at).where(
@@ -177,11 +213,12 @@ def signature_history(connection: Connection, coalition_id: str, statement_id: s
             )
         ).all()
     )
-    held: Counter[str] = Counter()
-    current, history = None, []
+    history = []
     for position in positions:
-        held.update(deltas.get(position, {}))
-        current = versions.get(position, current)
-        if current is not None and position in times:
-            history.append((times[position], held[current]))
+        current = next((v.version_hash for v in versions if _valid(v, position)), None)
+        if current is None or position not in times:
+            continue
+        now = {m.organisation_id: m.state for m in states if _valid(m, position)}
+        held = [dict(row._mapping) for row in signed if _valid(row, position)]
+        history.append((times[position], sum(counts(row, current, now) for row in held)))
     return history

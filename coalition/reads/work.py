@@ -10,12 +10,12 @@ from flask_babel import format_decimal
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from coalition.domain.coalition import Actor, is_liaison
-from coalition.domain.work import CLOSED_COMMITMENT, CLOSED_TASK
-from coalition.reads.reports import as_domain
+from coalition.domain import policy
+from coalition.domain.coalition_state import Actor
+from coalition.reads.access import as_domain, reads_as_member
+from coalition.reads.standing import Moment, Snapshot, days_overdue, responsibilities, snapshot
 from projections.audit import coalition_log
-from projections.coalitions import READS_AS_MEMBER, commitments, memberships, tasks
-from projections.standing import Moment, Snapshot, days_overdue, responsibilities, snapshot
+from projections.coalitions import commitments, memberships, tasks
 from projections.versioned import valid_at
 
 #: Open work due within this many days is "due soon" on the responsibilities page.
@@ -35,7 +35,7 @@ def active(snap: Snapshot) -> list[str]:
 def liaison_of(snap: Snapshot, reader: Actor) -> list[str]:
     """The active members the reader is liaison of (the domain's rule, on the read model)."""
     coalition = as_domain(snap)
-    return [o for o in active(snap) if is_liaison(coalition, reader, o)]
+    return [o for o in active(snap) if policy.is_liaison(coalition, reader, o)]
 
 
 def objectives(snap: Snapshot) -> dict[str, str]:
@@ -46,7 +46,7 @@ def objectives(snap: Snapshot) -> dict[str, str]:
 
 def item(snap: Snapshot, row: dict[str, Any], objectives: dict[str, str]) -> dict[str, Any]:
     """A commitment or task row as the pages show it: names, and how late or how soon it is due."""
-    late, due_in = days_overdue(row, snap.moment.day), (row["due_on"] - snap.moment.day).days
+    late, due_in = days_overdue(row, snap), (row["due_on"] - snap.moment.day).days
     quantity = row.get("quantity")
     amount = " ".join(p for p in (format_decimal(quantity) if quantity is not None else "", row.get("unit") or "") if p)
     return {
@@ -58,7 +58,7 @@ def item(snap: Snapshot, row: dict[str, Any], objectives: dict[str, str]) -> dic
         "late": late,
         "due_in": due_in,
         "soon": not late and due_in <= SOON_DAYS,
-        "closed": row["state"] in (*CLOSED_COMMITMENT, *CLOSED_TASK),
+        "closed": row["state"] in policy.CLOSED,
     }
 
 
@@ -79,17 +79,16 @@ def history(
 
 def member_coalitions(connection: Connection, organisation_ids: Iterable[str]) -> list[str]:
     """The coalitions whose members' people these organisations are (active or suspended members), sorted."""
-    return sorted(
-        set(
-            connection.execute(
-                select(memberships.c.coalition_id).where(
-                    memberships.c.organisation_id.in_(sorted(organisation_ids)),
-                    memberships.c.state.in_(READS_AS_MEMBER),
-                    valid_at(memberships, None),
-                )
-            ).scalars()
+    ids = frozenset(organisation_ids)
+    states: dict[str, dict[str, str]] = {}
+    for row in connection.execute(
+        select(memberships.c.coalition_id, memberships.c.organisation_id, memberships.c.state).where(
+            memberships.c.organisation_id.in_(sorted(ids)), valid_at(memberships, None)
         )
-    )
+    ):
+        states.setdefault(row.coalition_id, {})[row.organisation_id] = row.state
+    reader = Actor("", ids)
+    return sorted(c for c, held in states.items() if reads_as_member(held, reader))
 
 
 def mine(connection: Connection, organisation_ids: set[str] | frozenset[str], today: date) -> dict[str, Any]:
@@ -138,7 +137,7 @@ def grid(snap: Snapshot) -> dict[str, Any]:
             "text": o["text"],
             "uncovered": o["uncovered"],
             "cells": cells(o["commitments"]),
-            "tasks": len([t for t in o["tasks"] if t["state"] not in CLOSED_TASK]),
+            "tasks": len([t for t in o["tasks"] if t["state"] not in policy.CLOSED_TASK]),
         }
         for n, o in enumerate(shared["objectives"], 1)
     ]

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from coalition import create_app
+from coalition.reads.standing import Moment, resolve, responsibilities, snapshot, standing
 from events import export_events, import_events
-from projections.standing import Moment, resolve, responsibilities, snapshot, standing
 from tests.e2e.conftest import migrate, services
 from tests.e2e.test_api_coalitions import at
 from tests.e2e.world import TEST_CONFIG, Api, World, build_world, error_of

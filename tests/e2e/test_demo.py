@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from coalition import create_app, demo
+from coalition.reads.standing import Moment, responsibilities, snapshot, standing
+from coalition.reads.statements import of_coalition, phase, view
 from projections import default_projections
-from projections.standing import Moment, responsibilities, snapshot, standing
-from projections.statement_rows import of_coalition, phase, view
 from tests.conftest import postgres_schema, sqlite_url
 from tests.e2e.conftest import migrate, services
 from tests.e2e.world import TEST_CONFIG

@@ -27,9 +27,9 @@ from coalition.domain import (
 from coalition.domain.base import Change, DomainError
 from coalition.domain.coalition import Actor
 from coalition.domain.event_types import registry
+from coalition.reads.standing import Moment, snapshot, standing
 from events import Metadata, RecordedEvent
 from projections import Coalitions, Statements, metadata
-from projections.standing import Moment, snapshot, standing
 
 #: Enough examples to reach deep states in a few seconds; no example database (it would leave a
 #: .hypothesis folder behind), so a failure prints the blob that reproduces it; no time limit.

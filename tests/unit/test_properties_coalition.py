@@ -52,6 +52,7 @@ from coalition.domain.coalition import (
     member_state,
     replay,
 )
+from coalition.domain.policy import LAPSED_AFTER_DAYS
 from coalition.domain.work import (
     CLOSED_COMMITMENT,
     CLOSED_TASK,
@@ -65,7 +66,6 @@ from coalition.domain.work import (
     RescheduleCommitment,
     WithdrawCommitment,
 )
-from projections.standing import LAPSED_AFTER_DAYS
 from tests.unit.strategies import (  # noqa: F401  (projection_database is a fixture)
     PROPERTY_SETTINGS,
     Log,

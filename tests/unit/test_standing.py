@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from projections.standing import Moment, Snapshot, days_overdue, responsibilities, standing
+from coalition.reads.standing import Moment, Snapshot, days_overdue, responsibilities, standing
 
 DAY = date(2027, 5, 1)
 
@@ -86,7 +86,7 @@ def snap(
     ],
 )
 def test_days_overdue_counts_only_open_work_past_its_due_date(state: str, due: date, expected: int) -> None:
-    assert days_overdue({"state": state, "due_on": due}, DAY) == expected
+    assert days_overdue({"state": state, "due_on": due}, snap([])) == expected
 
 
 @pytest.mark.parametrize("due,level", [(DAY, "good"), (date(2027, 4, 1), "attention"), (date(2027, 3, 31), "lapsed")])

@@ -64,8 +64,15 @@ def phase(state: str, deadline: datetime | None, now: datetime) -> str:
     return state
 
 
-def counts(version_hash: str, withdrawn: bool, current_version_hash: str | None) -> bool:
-    """True when a signature counts: not withdrawn and bound to the statement's current version."""
+def counts(
+    version_hash: str, withdrawn: bool, current_version_hash: str | None, member_state: str | None = None
+) -> bool:
+    """True when a signature counts: not withdrawn and bound to the statement's current version.
+
+    `member_state`: the signing organisation's membership state when it is read (None: not known to
+    the caller); the rule does not look at it (a suspended member's signature still counts), but
+    every read passes it, so a rule on membership is a change of this one function.
+    """
     return not withdrawn and version_hash == current_version_hash
 
 

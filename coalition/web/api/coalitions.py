@@ -13,6 +13,8 @@ from coalition.domain.base import NotFound
 from coalition.handlers import Context
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
+from coalition.reads.standing import Moment, Snapshot, snapshot
+from coalition.reads.streams import seen_version
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import command, documented, json_body, today
@@ -26,8 +28,6 @@ from coalition.web.api.schemas import (
     ReasonRequest,
     RoleRequest,
 )
-from projections.standing import Moment, Snapshot, snapshot
-from projections.streams import seen_version
 
 
 def current(coalition_id: str) -> tuple[Snapshot, int]:

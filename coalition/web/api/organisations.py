@@ -13,12 +13,12 @@ from coalition.handlers import Context
 from coalition.handlers import organisations as handle
 from coalition.infra.extensions import services
 from coalition.reads import organisations
+from coalition.reads.access import acts_for
+from coalition.reads.streams import seen_version
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import command, documented, json_body, today
 from coalition.web.api.schemas import Answer, EmailRequest, MandateRequest, OrganisationRequest, OrganisationView
-from projections.organisations import acts_for
-from projections.streams import seen_version
 
 
 @bp.post("/organisations")

@@ -12,13 +12,13 @@ from coalition.accounts import names_of
 from coalition.domain.base import NotAllowed, NotFound
 from coalition.infra.extensions import services
 from coalition.reads.audit import entries as history
-from coalition.reads.reports import CSV_COLUMNS, _reader, event_rows, facilitates, parse_filters, snapshot_for_member
+from coalition.reads.reports import CSV_COLUMNS, event_rows, facilitates, parse_filters, reader, snapshot_for_member
+from coalition.reads.standing import Snapshot, resolve, responsibilities, snapshot, standing
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import documented, query_args, today
 from coalition.web.api.schemas import AsOfQuery, EventsQuery
 from coalition.web.request import csv_response
-from projections.standing import Snapshot, resolve, responsibilities, snapshot, standing
 
 
 def _moment(snap: Snapshot) -> dict[str, Any]:
@@ -119,7 +119,7 @@ def read_events(coalition_id: str, as_csv: bool = False) -> ResponseReturnValue:
         snap = snapshot(connection, coalition_id, resolve(connection, None, today()))
         if snap.agreement is None:
             raise NotFound("no such coalition: %(coalition)s", coalition=coalition_id)
-        if not facilitates(snap, _reader(connection, snap)):
+        if not facilitates(snap, reader(connection)):
             raise NotAllowed("only facilitators may read the audit history")
         limit = None if as_csv else args["limit"]
         entries = history(connection, services().store.registry, coalition_id, filters, limit, args.get("after", 0))

@@ -150,6 +150,7 @@ class SignatureView(Schema):
     signer_name = fields.String(required=True)
     signer_title = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(("signed", "needs_reconfirmation", "withdrawn")))
+    counts = fields.Boolean(required=True, metadata={"description": "whether the signature counts (the domain's rule)"})
     version_hash = fields.String(required=True)
     signed_at = fields.String(required=True)
     first_signed_at = fields.String(required=True)

@@ -17,8 +17,10 @@ from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
 from coalition.pdf import export
 from coalition.reads import statements as read
-from coalition.reads.reports import member_moment, require_member_reader
+from coalition.reads.reports import member_moment, reader, require_member_reader
+from coalition.reads.standing import Moment
 from coalition.reads.statements import describe, diff
+from coalition.reads.streams import seen_version
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import command, documented, json_body, query_args
@@ -43,8 +45,6 @@ from coalition.web.api.statement_schemas import (
     WithdrawRequest,
 )
 from coalition.web.downloads import MAX_UPLOAD, pdf_response
-from projections.standing import Moment
-from projections.streams import seen_version
 
 STATEMENTS = "/coalitions/<coalition_id>/statements"
 STATEMENT = f"{STATEMENTS}/<statement_id>"
@@ -78,7 +78,7 @@ def list_statements(coalition_id: str) -> ResponseReturnValue:
     """The coalition's statements, newest first (the people of its members)."""
     now = services().store.clock()
     with services().engine.connect() as connection:
-        require_member_reader(connection, coalition_id)
+        require_member_reader(connection, coalition_id, reader(connection))
         rows = read.of_coalition(connection, coalition_id)
     return jsonify(
         StatementList().dump(

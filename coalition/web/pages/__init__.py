@@ -1,4 +1,4 @@
-"""The pages: server-rendered forms over the same command handlers and projections as the API.
+"""The pages: server-rendered forms over the same command handlers and reads as the API.
 
 Every page module follows one pattern. A GET renders the page from the read models; a POST
 validates its Flask-WTF form (CSRF included), runs one handler through `perform`, and on success
@@ -21,11 +21,11 @@ from coalition.domain.base import DomainError
 from coalition.domain.coalition import Actor
 from coalition.handlers import Context, retrying
 from coalition.infra.extensions import services
+from coalition.reads import access
+from coalition.reads.standing import Moment, snapshot
 from coalition.web.errors import STATUS, status_of, translated
 from coalition.web.request import request_id
 from events import ConcurrencyConflict
-from projections.coalitions import reads_as_member
-from projections.organisations import acts_for
 
 #: What `perform` shows again when a command is refused: the page, answered at the given status.
 Again = Callable[[int], ResponseReturnValue]
@@ -39,30 +39,24 @@ def context() -> Context:
 
 def actor(connection: Connection) -> Actor:
     """The signed-in person and the organisations they act for today."""
-    today = services().store.clock().date()
-    return Actor(current_user.user_id, frozenset(acts_for(connection, current_user.user_id, today)))
+    return access.actor(connection, current_user.user_id)
 
 
 def require_member(connection: Connection, coalition_id: str) -> Actor:
     """The signed-in person, who must act for an active or suspended member of the coalition (else 403)."""
     reader = actor(connection)
-    if not reads_as_member(connection, coalition_id, reader.acts_for):
+    if not access.reads_coalition(connection, coalition_id, reader):
         abort(403)
     return reader
 
 
 def facilitates_coalition(coalition_id: str) -> bool:
     """Whether the signed-in person holds a facilitator role in the coalition today (for showing its tools)."""
-    from coalition.reads.reports import facilitates
-    from projections.standing import Moment, snapshot
-
     known = g.setdefault("facilitates", {})
     if coalition_id not in known:
         with services().engine.connect() as connection:
             snap = snapshot(connection, coalition_id, Moment(None, services().store.clock().date()))
-            known[coalition_id] = (
-                current_user.is_authenticated and snap.agreement is not None and facilitates(snap, actor(connection))
-            )
+            known[coalition_id] = current_user.is_authenticated and access.facilitates(snap, actor(connection))
     return bool(known[coalition_id])
 
 

@@ -16,13 +16,12 @@ from coalition.accounts import names_of
 from coalition.domain.coalition import Actor
 from coalition.infra.extensions import services
 from coalition.reads import audit
-from coalition.reads.reports import CSV_COLUMNS, event_rows, facilitates, parse_filters
+from coalition.reads.reports import CSV_COLUMNS, AuditLog, Entry, Filters, event_rows, facilitates, parse_filters
+from coalition.reads.standing import BadMoment, Moment, Snapshot, resolve, snapshot, standing
 from coalition.reads.summaries import Names
 from coalition.web.pages import require_member
 from coalition.web.pages.audit_forms import AsOfForm, FilterForm, label
 from coalition.web.request import csv_response
-from projections.audit import AuditLog, Entry, Filters
-from projections.standing import BadMoment, Moment, Snapshot, resolve, snapshot, standing
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 100  # events per page of the history, newest first

@@ -9,12 +9,11 @@ from flask_login import current_user, login_required
 from coalition.accounts import names_of
 from coalition.infra.extensions import services
 from coalition.reads import coalitions as read
+from coalition.reads.access import acts_for, facilitates
 from coalition.reads.powers import powers
-from coalition.reads.reports import facilitates
+from coalition.reads.standing import Moment, snapshot, standing
 from coalition.web.charts import timeline
 from coalition.web.pages import require_member
-from projections.organisations import acts_for
-from projections.standing import Moment, snapshot, standing
 
 bp = Blueprint("coalitions", __name__)
 

@@ -7,61 +7,32 @@ the handler's refusal stays the authority.
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from sqlalchemy.engine import Connection
 
-from coalition.domain import statement as st
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
-from coalition.reads import statements as read
 from coalition.reads.powers import Powers, powers
+from coalition.reads.standing import Moment, Snapshot, snapshot
 from coalition.reads.text import render_markdown
 from coalition.web.i18n import language_choices, language_name
-from coalition.web.pages import context, perform, require_member
-from coalition.web.pages.drafting_forms import DraftForm, OpenForm, ReviseForm, TextForm, TranslationForm, amend_form
-from projections.standing import Moment, Snapshot, snapshot
-
-bp = Blueprint("drafting", __name__)
-STATEMENTS = "/coalitions/<coalition_id>/statements"
-STATEMENT = f"{STATEMENTS}/<statement_id>"
-
-
-# -- reading --------------------------------------------------------------------------------------
-
-
-def load(connection: Connection, coalition_id: str, statement_id: str) -> tuple[read.StatementView, Powers]:
-    """The statement (404 if not of this coalition) and what the reader may do (403 unless a member's person)."""
-    found = read.view(connection, statement_id)
-    if found is None or found.statement["coalition_id"] != coalition_id:
-        abort(404)
-    reader = require_member(connection, coalition_id)
-    snap = snapshot(connection, coalition_id, Moment(None, services().store.clock().date()))
-    return found, powers(snap, reader, found.statement)
-
-
-def _state(found: read.StatementView) -> str:
-    return read.phase(found.statement, services().store.clock())
-
-
-def _editor(coalition_id: str, statement_id: str) -> str:
-    return url_for("drafting.edit", coalition_id=coalition_id, statement_id=statement_id)
-
-
-def _statement(coalition_id: str, statement_id: str) -> str:
-    return url_for("statements.show", coalition_id=coalition_id, statement_id=statement_id)
-
-
-def _preview(form: FlaskForm) -> dict[str, Any]:
-    """The posted (valid) text rendered as it will read; nothing is saved."""
-    return {"title": form.title.data, "body": render_markdown(str(form.body.data))}
-
+from coalition.web.pages import context, drafting_translations, perform, require_member
+from coalition.web.pages.drafting_common import (
+    STATEMENT,
+    STATEMENTS,
+    bp,
+    editor_url,
+    load,
+    preview_of,
+    state_of,
+    statement_url,
+)
+from coalition.web.pages.drafting_forms import DraftForm, OpenForm, ReviseForm, TextForm, amend_form
 
 # -- a new statement ------------------------------------------------------------------------------
 
@@ -108,7 +79,7 @@ def new(coalition_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _new_page(coalition_id, form, status=400)
     if form.preview.data:
-        return _new_page(coalition_id, form, preview=_preview(form))
+        return _new_page(coalition_id, form, preview=preview_of(form))
     ctx = context()
     organisation = form.organisation_id.data if "organisation_id" in form else None
     return perform(
@@ -121,7 +92,7 @@ def new(coalition_id: str) -> ResponseReturnValue:
             organisation_id=organisation,
         ),
         done=_("The draft was saved. Preview, translate or open it from here."),
-        then=lambda created: _editor(coalition_id, created["id"]),
+        then=lambda created: editor_url(coalition_id, created["id"]),
         again=lambda status: _new_page(coalition_id, form, status=status),
     )
 
@@ -146,7 +117,7 @@ def _edit_page(
     return render_template(
         "drafting/edit.html",
         statement=s,
-        state=_state(found),
+        state=state_of(found),
         form=form,
         opening=opening or OpenForm(),
         now_utc=services().store.clock().astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
@@ -170,7 +141,7 @@ def edit(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _edit_page(coalition_id, statement_id, form, status=400)
     if form.preview.data:
-        return _edit_page(coalition_id, statement_id, form, preview=_preview(form))
+        return _edit_page(coalition_id, statement_id, form, preview=preview_of(form))
     ctx = context()
     return perform(
         lambda: handle.revise(
@@ -182,7 +153,7 @@ def edit(coalition_id: str, statement_id: str) -> ResponseReturnValue:
             language=str(form.language.data),
         ),
         done=_("The draft was saved."),
-        then=_editor(coalition_id, statement_id),
+        then=editor_url(coalition_id, statement_id),
         again=lambda status: _edit_page(coalition_id, statement_id, form, status=status),
     )
 
@@ -201,82 +172,8 @@ def open_statement(coalition_id: str, statement_id: str) -> ResponseReturnValue:
             ctx, coalition_id, statement_id, deadline=deadline, threshold=opening.threshold.data
         ),
         done=_("The statement is open for signature."),
-        then=_statement(coalition_id, statement_id),
+        then=statement_url(coalition_id, statement_id),
         again=lambda status: _edit_page(coalition_id, statement_id, opening=opening, status=status),
-    )
-
-
-# -- translations ---------------------------------------------------------------------------------
-
-
-def _translation_page(
-    coalition_id: str,
-    statement_id: str,
-    language: str,
-    form: TranslationForm | None = None,
-    preview: dict | None = None,
-    status: int = 200,
-) -> ResponseReturnValue:
-    with services().engine.connect() as connection:
-        found, able = load(connection, coalition_id, statement_id)
-    s = found.statement
-    if language == s["language"]:  # the statement's own text is edited in the editor
-        return redirect(_editor(coalition_id, statement_id))
-    held = next((t for t in found.translations if t["language"] == language), None)
-    form = form or TranslationForm(
-        language=language, title=held["title"] if held else "", body=held["body"] if held else ""
-    )
-    form.language.choices = language_choices({s["language"]})
-    return render_template(
-        "drafting/translation.html",
-        statement=s,
-        state=_state(found),
-        form=form,
-        powers=able,
-        preview=preview,
-        coalition_id=coalition_id,
-        language=language,
-        held=held,
-        language_name=language_name,
-        original=render_markdown(s["body"]),
-    ), status
-
-
-@bp.get(f"{STATEMENT}/translations")
-@login_required
-def add_translation(coalition_id: str, statement_id: str) -> ResponseReturnValue:
-    """The translation form for the language chosen on the editor page."""
-    language = str(request.args.get("language", "")).strip().lower()
-    if language not in st.LANGUAGES:
-        flash(_("Choose the language of the translation."), "error")
-        return redirect(_editor(coalition_id, statement_id) + "#translations-heading")
-    return redirect(
-        url_for("drafting.translation", coalition_id=coalition_id, statement_id=statement_id, language=language)
-    )
-
-
-@bp.route(f"{STATEMENT}/translations/<language>", methods=["GET", "POST"])
-@login_required
-def translation(coalition_id: str, statement_id: str, language: str) -> ResponseReturnValue:
-    """Add or edit the draft's translation into `language`, with a preview."""
-    if language not in st.LANGUAGES:
-        abort(404)
-    if request.method == "GET":
-        return _translation_page(coalition_id, statement_id, language)
-    form = TranslationForm()
-    form.language.choices = language_choices()
-    if not form.validate_on_submit():
-        return _translation_page(coalition_id, statement_id, language, form, status=400)
-    if form.preview.data:
-        return _translation_page(coalition_id, statement_id, language, form, preview=_preview(form))
-    ctx, chosen = context(), str(form.language.data)
-    return perform(
-        lambda: handle.translate(
-            ctx, coalition_id, statement_id, chosen, title=str(form.title.data), body=str(form.body.data)
-        ),
-        done=_("The %(language)s translation was saved.", language=language_name(chosen)),
-        then=_editor(coalition_id, statement_id),
-        again=lambda status: _translation_page(coalition_id, statement_id, language, form, status=status),
     )
 
 
@@ -296,7 +193,7 @@ def _amend_page(
     return render_template(
         "drafting/amend.html",
         statement=s,
-        state=_state(found),
+        state=state_of(found),
         form=form,
         powers=able,
         preview=preview,
@@ -340,6 +237,9 @@ def amend(coalition_id: str, statement_id: str) -> ResponseReturnValue:
             translations=texts or None,
         ),
         done=_("The statement was amended. Organisations that signed must now confirm the new version."),
-        then=_statement(coalition_id, statement_id),
+        then=statement_url(coalition_id, statement_id),
         again=lambda status: _amend_page(coalition_id, statement_id, form, status=status),
     )
+
+
+__all__ = ["bp", "drafting_translations"]  # importing this module registers the translation pages too

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
 from coalition.infra.extensions import services
-from projections.coalitions import directory
+from coalition.reads.coalitions import directory
 
 bp = Blueprint("web", __name__)
 

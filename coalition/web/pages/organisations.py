@@ -19,9 +19,9 @@ from coalition.accounts import emails_of
 from coalition.handlers import organisations as handle
 from coalition.infra.extensions import services
 from coalition.reads import organisations
+from coalition.reads.access import acts_for
 from coalition.web.i18n import localised_country
 from coalition.web.pages import context, perform
-from projections.organisations import acts_for
 
 bp = Blueprint("organisations", __name__)
 

@@ -16,19 +16,17 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from coalition.domain.base import DomainError
-from coalition.domain.coalition import Actor
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
-from coalition.reads import coalitions, organisations
+from coalition.reads import organisations, powers
 from coalition.reads import statements as read
-from coalition.reads.powers import powers
+from coalition.reads.access import mandates_of
+from coalition.reads.standing import Moment, snapshot
 from coalition.reads.statements import describe, diff, in_language, signature_history
 from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
 from coalition.web.downloads import pdf_response
 from coalition.web.pages import context, perform, require_member
-from projections.organisations import mandates_of
-from projections.standing import Moment, snapshot
 
 bp = Blueprint("statements", __name__)
 PAGE = "/coalitions/<coalition_id>/statements/<statement_id>"
@@ -58,12 +56,6 @@ class WithdrawForm(FlaskForm):
     )
 
 
-def _require_reader(connection: Connection, coalition_id: str) -> tuple[Actor, dict[str, str]]:
-    """The reader and the coalition's membership states; 403 unless the user acts for an active or suspended member."""
-    reader = require_member(connection, coalition_id)
-    return reader, coalitions.member_states(connection, coalition_id)
-
-
 def _chart(connection: Connection, coalition_id: str, statement: dict[str, Any]) -> Any:
     """The signatures-over-time figure of an opened statement (None for a draft)."""
     if not statement["version_hash"]:
@@ -86,11 +78,12 @@ def _page(
         found = read.view(connection, statement_id)
         if found is None or found.statement["coalition_id"] != coalition_id:
             abort(404)
-        reader, members = _require_reader(connection, coalition_id)
+        reader = require_member(connection, coalition_id)
         snap = snapshot(connection, coalition_id, Moment(None, now.date()))
-        able = powers(snap, reader, found.statement)
+        able = powers.powers(snap, reader, found.statement)
         chart = _chart(connection, coalition_id, found.statement)
         mine = mandates_of(connection, current_user.user_id, now.date())
+        signing = powers.signs_for(snap, mine)
         statement = describe(connection, found, now, None)
         names = organisations.names(connection, mine)
         held = {s["organisation_id"]: s for s in statement["signatures"]}
@@ -104,7 +97,7 @@ def _page(
     signers = [
         {"organisation_id": o, "name": names.get(o, o), "title": t, "signature": held.get(o), "changes": changes.get(o)}
         for o, t in sorted(mine.items(), key=lambda i: names.get(i[0], ""))
-        if members.get(o) == "active"
+        if o in signing
     ]
     return render_template(
         "statements/show.html",
@@ -196,7 +189,7 @@ def pdf(coalition_id: str, statement_id: str) -> ResponseReturnValue:
         found = read.view(connection, statement_id)
         if found is None or found.statement["coalition_id"] != coalition_id:
             abort(404)
-        _require_reader(connection, coalition_id)
+        require_member(connection, coalition_id)
     language = request.args.get("lang") or None
     try:
         return pdf_response(statement_id, language)

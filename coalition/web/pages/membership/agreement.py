@@ -11,7 +11,7 @@ from flask_login import login_required
 
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
-from coalition.reads.reports import facilitates
+from coalition.reads.access import facilitates
 from coalition.web.pages import actor, context, perform, require_member
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import current, day, named

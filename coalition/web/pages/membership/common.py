@@ -12,7 +12,7 @@ from wtforms import (
 
 from coalition.infra.extensions import services
 from coalition.reads import organisations
-from projections.standing import Moment, Snapshot, snapshot
+from coalition.reads.standing import Moment, Snapshot, snapshot
 
 # -- --------------------------------------------------------------------------------------
 

@@ -16,14 +16,14 @@ from coalition.domain.coalition import STILL_MEMBER
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads import organisations
-from coalition.reads.reports import facilitates
+from coalition.reads.access import facilitates
+from coalition.reads.standing import Snapshot
 from coalition.web.i18n import localised_country
 from coalition.web.pages import context, perform, require_member
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import current, day
 from coalition.web.pages.membership.forms import ChooseOrganisation, ReasonForm, RequiredReasonForm
 from coalition.web.pages.membership.joining import join_page, leave_page
-from projections.standing import Snapshot
 
 # -- members --------------------------------------------------------------------------------------
 

@@ -14,12 +14,12 @@ from coalition.accounts import names_of
 from coalition.domain.coalition import ROLES
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
-from coalition.reads.reports import facilitates
+from coalition.reads.access import facilitates
+from coalition.reads.standing import Snapshot
 from coalition.web.pages import context, perform, require_member
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import current, day, name_of
 from coalition.web.pages.membership.forms import ROLE_LABELS, AssignForm, ReasonForm
-from projections.standing import Snapshot
 
 # -- roles ----------------------------------------------------------------------------------------
 

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection
 from coalition.accounts import names_of
 from coalition.domain.coalition import Actor
 from coalition.infra.extensions import services
+from coalition.reads.standing import Moment, Snapshot, snapshot
 from coalition.web.pages import require_member
-from projections.standing import Moment, Snapshot, snapshot
 
 
 def today() -> date:

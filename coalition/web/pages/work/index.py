@@ -7,12 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from coalition.domain import policy
 from coalition.domain.coalition import Actor
-from coalition.domain.work import CLOSED_COMMITMENT
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads import work
-from coalition.reads.reports import facilitates
+from coalition.reads.access import facilitates
+from coalition.reads.standing import Snapshot
 from coalition.web.pages import context, perform
 from coalition.web.pages.work.blueprint import COALITION, bp
 from coalition.web.pages.work.common import current, people
@@ -23,7 +24,6 @@ from coalition.web.pages.work.forms import (
 from coalition.web.pages.work.forms import (
     options as _options,
 )
-from projections.standing import Snapshot
 
 # -- the coalition's work -----------------------------------------------------------------------------
 
@@ -46,7 +46,7 @@ def _choices(snap: Snapshot, reader: Actor, pledge: PledgeForm, task: TaskForm) 
             *(
                 (c["commitment_id"], f"{work.name(snap, c['organisation_id'])}: {c['description'][:80]}")
                 for c in snap.commitments
-                if c["state"] not in CLOSED_COMMITMENT
+                if c["state"] not in policy.CLOSED_COMMITMENT
             ),
         ]
     )

@@ -13,8 +13,7 @@ from flask_wtf import FlaskForm
 
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
-from coalition.reads import work
-from coalition.reads.reports import facilitates
+from coalition.reads import powers, work
 from coalition.web.pages import context, perform
 from coalition.web.pages.work.blueprint import COMMITMENT, TASK, bp
 from coalition.web.pages.work.common import current, people
@@ -45,8 +44,8 @@ def _commitment_page(
         history = work.history(connection, "commitment", coalition_id, commitment_id)
     objectives = work.objectives(snap)
     item = work.item(snap, row, objectives)
-    # Who may change it is the domain's rule (`_commitment_of`); this only hides forms nobody could use.
-    may_change = not item["closed"] and (row["organisation_id"] in reader.acts_for or facilitates(snap, reader))
+    # The domain's rule (`policy.may_change_commitment`, as its decision asks): forms only for who may use them.
+    may_change = powers.may_change_commitment(snap, reader, row)
     linked = [work.item(snap, t, objectives) for t in snap.tasks if t["commitment_id"] == commitment_id]
     forms = {
         "fulfil": FulfilForm(formdata=None),
@@ -160,13 +159,8 @@ def _task_page(
     served = next(
         (work.item(snap, c, objectives) for c in snap.commitments if c["commitment_id"] == row["commitment_id"]), None
     )
-    # The domain's rules (`_assignee_acts`, `_reassign`, `_drop`) decide; these only hide forms nobody could use.
-    assignee_org = row["organisation_id"] in reader.acts_for
-    may = {
-        "accept": assignee_org and row["state"] == "open",
-        "complete": assignee_org and not item["closed"],
-        "manage": facilitates(snap, reader) and not item["closed"],
-    }
+    # The domain's rule (`policy.may_change_task`, as its decisions ask): forms only for who may use them.
+    may = powers.task_powers(snap, reader, row)
     forms = {
         "accept": AcceptForm(formdata=None),
         "complete": CompleteForm(formdata=None),

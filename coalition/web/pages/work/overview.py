@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 
 from coalition.infra.extensions import services
 from coalition.reads import work
+from coalition.reads.access import acts_for
 from coalition.web.pages.work.blueprint import COALITION, bp
 from coalition.web.pages.work.common import current, today
-from projections.organisations import acts_for
 
 
 @bp.get("/responsibilities")

@@ -1,0 +1,156 @@
+"""Member standing and shared responsibilities, now or as of any earlier moment: the domain's verdicts
+(`policy.standing_level`, `policy.days_overdue`, `policy.counts`) on one `Snapshot` of the coalition's rows.
+
+Each figure lists the log positions of the rows behind it, so that anyone can trace a number back to
+the events that produced it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coalition.domain import policy
+from projections.standing import BadMoment, Moment, Snapshot, resolve, snapshot, span
+
+__all__ = [
+    "BadMoment",
+    "Moment",
+    "Snapshot",
+    "days_overdue",
+    "resolve",
+    "responsibilities",
+    "signed",
+    "snapshot",
+    "span",
+    "standing",
+]
+
+
+def days_overdue(row: dict[str, Any], snap: Snapshot) -> int:
+    """How many days past its due date a commitment or task row is on the snapshot's day (`policy.days_overdue`)."""
+    return policy.days_overdue(row["due_on"], row["state"], snap.moment.day)
+
+
+def signed(snap: Snapshot, organisation_id: str, member_state: str | None) -> list[int]:
+    """The positions of the organisation's signatures that count, of the statements opened while it was active."""
+    held = snap.statements.get(organisation_id, {}).get("signatures", [])
+    return sorted(
+        s["event_position"]
+        for s in held
+        if policy.counts(s["version_hash"], s["withdrawn"], s["current_version_hash"], member_state)
+    )
+
+
+def _figure(rows: list[dict[str, Any]], position_of: str = "from_position") -> dict[str, Any]:
+    return {"count": len(rows), "positions": [row[position_of] for row in rows]}
+
+
+def _positions(positions: list[int]) -> dict[str, Any]:
+    return {"count": len(positions), "positions": sorted(positions)}
+
+
+def standing(snap: Snapshot) -> list[dict[str, Any]]:
+    """Each member organisation's standing, with the positions behind every figure."""
+    result = []
+    for member in snap.members:
+        org, state = member["organisation_id"], member["state"]
+        pledged = [c for c in snap.commitments if c["organisation_id"] == org]
+        assigned = [t for t in snap.tasks if t["organisation_id"] == org]
+        level = policy.standing_level(
+            state, member["reason"], [(w["due_on"], w["state"]) for w in [*pledged, *assigned]], snap.moment.day
+        )
+        result.append(
+            {
+                "organisation_id": org,
+                **snap.names.get(org, {"name": None, "country": None}),
+                "membership": {"state": state, "since": member["since"], "position": member["from_position"]},
+                "roles": [
+                    {
+                        "role_id": r["role_id"],
+                        "role": r["role"],
+                        "user_id": r["user_id"],
+                        "position": r["from_position"],
+                    }
+                    for r in snap.roles
+                    if r["organisation_id"] == org
+                ],
+                "commitments": {
+                    "pledged": _figure(pledged, "pledged_position"),
+                    "fulfilled": _figure([c for c in pledged if c["state"] == "fulfilled"]),
+                    "overdue": _figure([c for c in pledged if days_overdue(c, snap) > 0]),
+                    "withdrawn": _figure([c for c in pledged if c["state"] == "withdrawn"]),
+                },
+                "tasks": {
+                    "open": _figure([t for t in assigned if t["state"] in ("open", "accepted")]),
+                    "done": _figure([t for t in assigned if t["state"] == "done"]),
+                    "overdue": _figure([t for t in assigned if days_overdue(t, snap) > 0]),
+                },
+                "statements": {
+                    "opened": _positions(snap.statements.get(org, {}).get("opened", [])),
+                    "signed": _positions(signed(snap, org, state)),
+                },
+                "level": level.level,
+                "reason": level.reason,
+                "days_overdue": level.days_overdue,
+                "overdue_items": level.overdue_items,
+                "suspension_reason": member["reason"] if state == "suspended" else None,
+            }
+        )
+    return result
+
+
+def _work(row: dict[str, Any], snap: Snapshot, *fields: str) -> dict[str, Any]:
+    return {
+        **{name: row[name] for name in fields},
+        "organisation_id": row["organisation_id"],
+        "due_on": row["due_on"].isoformat(),
+        "state": row["state"],
+        "overdue": days_overdue(row, snap) > 0,
+        "position": row["from_position"],
+    }
+
+
+COMMITMENT = ("commitment_id", "kind", "description", "quantity", "unit")
+TASK = ("task_id", "title", "assignee_user_id", "commitment_id")
+
+
+def responsibilities(snap: Snapshot) -> dict[str, Any]:
+    """Objectives by organisations: who committed what and who does which task by when."""
+    objectives = snap.agreement["objectives"] if snap.agreement else []
+    served_by = {c["commitment_id"]: c["objective_id"] for c in snap.commitments}
+
+    def objective_of(task: dict[str, Any]) -> Any:
+        return task["objective_id"] or served_by.get(task["commitment_id"] or "")
+
+    rows = []
+    for objective in objectives:
+        oid = objective["objective_id"]
+        pledged = [_work(c, snap, *COMMITMENT) for c in snap.commitments if c["objective_id"] == oid]
+        tasked = [_work(t, snap, *TASK) for t in snap.tasks if objective_of(t) == oid]
+        live = [w for w in [*pledged, *tasked] if w["state"] not in ("withdrawn", "dropped")]
+        rows.append(
+            {
+                **objective,
+                "commitments": pledged,
+                "tasks": tasked,
+                "organisations": sorted({w["organisation_id"] for w in live}),
+                "uncovered": not live,
+            }
+        )
+    linked = {o["objective_id"] for o in objectives}
+    return {
+        "objectives": rows,
+        "organisations": [
+            {
+                "organisation_id": m["organisation_id"],
+                **snap.names.get(m["organisation_id"], {"name": None, "country": None}),
+            }
+            for m in snap.members
+            if m["state"] in policy.READS_AS_MEMBER
+        ],
+        "unlinked": {
+            "commitments": [_work(c, snap, *COMMITMENT) for c in snap.commitments if c["objective_id"] not in linked],
+            "tasks": [_work(t, snap, *TASK) for t in snap.tasks if objective_of(t) not in linked],
+        },
+        "uncovered": [o["objective_id"] for o in rows if o["uncovered"]],
+    }
