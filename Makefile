@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run serve test install install-test system-packages check-system migrate bench clean
+.PHONY: run serve test check install install-test system-packages check-system migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,13 @@ WORKERS ?= 4
 serve: check-system migrate
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
+# The whole suite (what CI runs), then the inner loop: everything but `slow` and `postgres` (docs/testing.md).
+PYTEST_ARGS ?= -n auto --dist worksteal
 test: install-test system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: install-test
+	$(BIN)/python -m pytest -m "not slow and not postgres" $(PYTEST_ARGS)
 
 bench: install-test
 	$(BIN)/python -m bench store

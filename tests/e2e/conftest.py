@@ -103,7 +103,7 @@ def open_api(pdf_config: dict[str, str]) -> Iterator[Callable[[str], Api]]:
 
 
 @pytest.fixture
-def api(request: pytest.FixtureRequest, open_api: Callable[[str], Api]) -> Api:
+def api(request: pytest.FixtureRequest, backend: str, open_api: Callable[[str], Api]) -> Api:
     """The API of the app with its real event types, on each backend, with a fast password hash.
 
     A test that has a world speaks to that world's app; otherwise the app is on an empty database.
