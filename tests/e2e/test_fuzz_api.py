@@ -48,6 +48,7 @@ CONFORMS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
+pytestmark = pytest.mark.slow  # minutes of generated requests: CI runs them, `make check` does not
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 POSTGRES = pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 
