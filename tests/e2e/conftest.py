@@ -9,6 +9,7 @@ its clock) or on disk (its PDF cache) is shared; only the platform seal's key is
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,22 +127,18 @@ def worlds(
     """Copies of worlds recorded once per session: `worlds(built_on=None, tags=("",))` -> {tag: World}."""
     from tests.e2e.snapshots import recorder, restore
 
-    with pytest.MonkeyPatch.context() as patches:
-        copies: list[Any] = []
+    with ExitStack() as copies:
 
         def copy(built_on: datetime | None = None, tags: tuple[str, ...] = ("",)) -> dict[str, World]:
             name = f"worlds{'-'.join(tags)}@{built_on.isoformat() if built_on else 'now'}"
             record = recorder(seal_directory, databases.directory / "pdf-cache", built_on, tags)
             template = databases.template(backend, name, record)
-            copies.append(databases.copy(template, tmp_path))
-            api = open_api(copies[-1].__enter__())
+            api = open_api(copies.enter_context(databases.copy(template, tmp_path)))
             if built_on is not None:
-                patches.setattr(services(api.app).store, "clock", lambda: built_on)
+                services(api.app).store.clock = lambda: built_on  # the app is this test's alone
             return restore(api, template.data)
 
         yield copy
-        for copied in reversed(copies):
-            copied.__exit__(None, None, None)
 
 
 @pytest.fixture
