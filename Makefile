@@ -1,4 +1,4 @@
-# Two commands matter: `make run` and `make test` (see README.md).
+# Two commands matter: `make run` and `make test` (see README.md); `make check` is the quick inner loop.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -6,18 +6,18 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run serve test check install install-test system-packages check-system migrate bench clean
+.PHONY: run serve test check lint install install-test system-packages check-system migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when the project's metadata changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
@@ -43,16 +43,24 @@ WORKERS ?= 4
 serve: check-system migrate
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
-# The whole suite (what CI runs), then the inner loop: everything but `slow` and `postgres` (docs/testing.md).
+# The whole suite, as CI runs it (PostgreSQL tests when COALITION_TEST_POSTGRES_URL is set, slow tests too),
+# on one pytest-xdist worker per core (docs/testing.md).
 PYTEST_ARGS ?= -n auto --dist worksteal
 test: install-test system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-check: install-test
+# Lint and format check (ruff) and types (mypy, configured in pyproject.toml).
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# The inner loop: lint, then every test but the slow and PostgreSQL ones.
+check: lint system-packages
 	$(BIN)/python -m pytest -m "not slow and not postgres" $(PYTEST_ARGS)
 
 bench: install-test
 	$(BIN)/python -m bench store
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from coalition import config as settings
-
-TEMPLATES = Path(__file__).parent.parent / "templates"
+from coalition.paths import TEMPLATES
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

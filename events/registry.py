@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from marshmallow import Schema
 
@@ -80,7 +80,8 @@ class Registry:
             for payload in payloads:
                 self.validate(type_name, payload, version)
             return version
-        errors = self._schemas[(type_name, version)].validate(payloads, many=True)
+        # with many=True marshmallow keys the errors by the payload's index
+        errors = cast("dict[int, dict[str, Any]]", self._schemas[(type_name, version)].validate(payloads, many=True))
         if errors:
             raise InvalidPayload(type_name, errors[min(errors)])
         return version

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine, Row
@@ -20,6 +20,9 @@ from events.hashing import GENESIS, canonical_json, event_hash
 from events.records import AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
 from events.registry import Registry
 from events.schema import events as events_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine.interfaces import DBAPIConnection
 
 #: Every append on PostgreSQL holds this transaction-scoped advisory lock: one appender at a time,
 #: so positions are assigned, hashed and committed in the same order.
@@ -98,7 +101,7 @@ class EventStore:
         written = list(dict.fromkeys(event.stream_id for event in new_events))
         with (
             self._writing(connection) as (connection, locked),
-            closing(connection.connection.dbapi_connection.cursor()) as cursor,
+            closing(cast("DBAPIConnection", connection.connection.dbapi_connection).cursor()) as cursor,
         ):
             # The hot path talks to the driver's own cursor, inside the transaction SQLAlchemy began:
             # an append is three statements, and SQLAlchemy's per-statement work would double its cost.
@@ -258,7 +261,7 @@ class EventStore:
             query = query.where(events_table.c.type.in_(sorted(set(types))))
         with self._connection(connection) as conn:
             while True:
-                rows = conn.execute(query.where(events_table.c.position > after)).all()
+                rows = cast("list[Row[Any]]", conn.execute(query.where(events_table.c.position > after)).all())
                 if not rows:
                     return
                 after = rows[-1].position
@@ -267,7 +270,7 @@ class EventStore:
     def _recorded(self, row: Row[Any] | Mapping[str, Any]) -> RecordedEvent:
         """A stored row as a RecordedEvent, its payload upcast to the latest schema version."""
         if isinstance(row, Row):
-            row = row._mapping
+            row = cast("Mapping[str, Any]", row._mapping)
         schema_version, payload = self.registry.upcast(row["type"], row["schema_version"], json.loads(row["payload"]))
         return RecordedEvent(
             position=row["position"],

@@ -37,7 +37,8 @@ def import_events(store: EventStore, lines: Iterable[str], progress: Progress | 
     with store.transaction() as connection:
         if store.head(connection)[0] != 0:
             raise ImportRefused("the store is not empty; import only into a new database")
-        previous, count, versions, batch = GENESIS, 0, {}, []
+        versions: dict[str, int] = {}
+        previous, count, batch = GENESIS, 0, []
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue

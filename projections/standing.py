@@ -20,7 +20,7 @@ from events.schema import events as events_table
 from events.store import format_time
 from projections.coalitions import agreements, commitments, memberships, roles, tasks
 from projections.organisations import organisations
-from projections.statements import participation
+from projections.statement_rows import participation
 from projections.versioned import valid_at
 
 #: Overdue for longer than this many days makes a member `lapsed` rather than `attention`.

@@ -69,8 +69,7 @@ class ApiTokenRevoked(Schema):
 class BadCredentials(DomainError):
     """The e-mail address or the password is wrong (the answer does not say which)."""
 
-    status = 401
-    code = "unauthorized"
+    kind = "unauthorized"
 
 
 @dataclass(frozen=True)

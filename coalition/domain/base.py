@@ -1,9 +1,15 @@
-"""What every aggregate shares: refusals mapped to HTTP once, and the changes a decision produces.
+"""What every aggregate shares: refusals (a kind, a message id and its parameters) and the changes a decision produces.
 
-Each aggregate module holds its event schemas (registered in `coalition.domain.event_types.registry`),
-its state, its commands (imperative dataclasses), `evolve(state, change) -> state` and
-`decide(state, command, ...) -> list[Change]`. Decisions raise a DomainError and read no clock:
-`today` and new ids arrive inside the command or as arguments.
+Each aggregate holds its event schemas (registered in `coalition.domain.event_types.registry`),
+its state and `evolve(state, change) -> state`, its commands (imperative dataclasses) and
+`decide(state, command, ...) -> list[Change]`. The questions the rest of the app asks (who may
+sign, the phase, which signatures count, standing) live in `coalition.domain.policy`, and the
+decisions ask them there. Decisions raise a DomainError and read no clock: `today`, `now` and
+new ids arrive inside the command or as arguments.
+
+A refusal is not an HTTP answer: it carries a `kind` (forbidden, not_found, conflict, invalid),
+a message id (an English text with `%(name)s` placeholders, extracted for translation by Babel)
+and its parameters. The web edge maps the kind to a status in one table (`coalition.web.errors`).
 """
 
 from __future__ import annotations
@@ -14,33 +20,56 @@ from typing import Any, ClassVar, TypeVar
 
 State = TypeVar("State")
 
+KINDS = ("forbidden", "not_found", "conflict", "invalid", "unauthorized")
+
 
 class DomainError(Exception):
-    """A command refused by a rule; `status` and `code` are how the API reports it."""
+    """A command refused by a rule: its `kind`, its message id and the parameters the message names."""
 
-    status: ClassVar[int] = 409
-    code: ClassVar[str] = "conflict"
+    kind: ClassVar[str] = "conflict"
+
+    def __init__(self, message: str, /, **params: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+    def __str__(self) -> str:
+        """The English text, parameters filled in."""
+        return fill(self.message, self.params)
+
+
+def fill(message: str, params: dict[str, Any]) -> str:
+    """A message with its `%(name)s` placeholders filled in (a message without parameters is left as it is)."""
+    return message % params if params else message
+
+
+def N_(fragment: str) -> str:
+    """Mark a fragment a refusal passes as a parameter (`doing`) for extraction; the edge translates it when shown."""
+    return fragment
 
 
 class NotAllowed(DomainError):
     """The actor may not do this (not an administrator, not a facilitator, no mandate)."""
 
-    status = 403
-    code = "forbidden"
+    kind = "forbidden"
 
 
 class NotFound(DomainError):
     """The command names something that does not exist."""
 
-    status = 404
-    code = "not_found"
+    kind = "not_found"
 
 
 class RuleBroken(DomainError):
     """The command breaks a rule of the domain (already a member, withdrawn commitment, ...)."""
 
-    status = 409
-    code = "conflict"
+    kind = "conflict"
+
+
+class Invalid(DomainError):
+    """The command's input is not valid on its own, whatever the state."""
+
+    kind = "invalid"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from datetime import date
 import pycountry
 from marshmallow import Schema, fields, validate
 
+from coalition.domain import policy
 from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none, fold
 from coalition.domain.event_types import registry
 
@@ -72,10 +73,8 @@ class Mandate:
     revoked_on: date | None = None
 
     def valid_on(self, day: date) -> bool:
-        """True when the mandate holds on `day`."""
-        if day < self.valid_from or (self.valid_until is not None and day > self.valid_until):
-            return False
-        return self.revoked_on is None or day < self.revoked_on
+        """True when the mandate holds on `day` (see `policy.mandate_valid`)."""
+        return policy.mandate_valid(self, day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +93,8 @@ class Organisation:
         return next((m for m in self.mandates.values() if m.user_id == user_id and m.valid_on(day)), None)
 
     def may_act(self, user_id: str, day: date) -> bool:
-        """Administrators and users with a valid mandate act for the organisation."""
-        return user_id in self.administrators or self.mandate_of(user_id, day) is not None
+        """Administrators and users with a valid mandate act for the organisation (see `policy.acts_for`)."""
+        return policy.acts_for(self, user_id, day)
 
 
 def evolve(state: Organisation | None, change: Change) -> Organisation | None:
@@ -166,9 +165,9 @@ def decide(state: Organisation | None, command: Command, actor_id: str, today: d
     """The events a command produces, or a DomainError saying why it is refused."""
     if isinstance(command, CreateOrganisation):
         if state is not None:
-            raise RuleBroken(f"organisation {command.organisation_id} already exists")
+            raise RuleBroken("organisation %(organisation)s already exists", organisation=command.organisation_id)
         if command.country not in COUNTRIES:
-            raise RuleBroken(f"{command.country!r} is not an ISO 3166-1 alpha-2 country code")
+            raise RuleBroken("%(country)r is not an ISO 3166-1 alpha-2 country code", country=command.country)
         return [
             Change(
                 "OrganisationCreated",
@@ -188,7 +187,7 @@ def decide(state: Organisation | None, command: Command, actor_id: str, today: d
     if state is None:
         raise NotFound("no such organisation")
     if actor_id not in state.administrators:
-        raise NotAllowed(f"only administrators of {state.name} may do this")
+        raise NotAllowed("only administrators of %(organisation)s may do this", organisation=state.name)
     if isinstance(command, AddAdministrator):
         if command.user_id in state.administrators:
             raise RuleBroken("this user is already an administrator")

@@ -1,177 +1,38 @@
-"""The coalition's work: each partner's commitments and the division of tasks.
+"""The coalition's work: each partner's commitments and the division of tasks (commands and decisions).
 
-Same aggregate and stream as `coalition.domain.coalition`, whose `evolve` and `decide` reach here.
+Same aggregate and stream as `coalition.domain.coalition`, whose `decide` hands these commands
+here; the state and `evolve` are in `coalition.domain.coalition_state`, the events in
+`coalition.domain.coalition_events`, the rules on who may change what in `coalition.domain.policy`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from marshmallow import Schema, fields, validate
-
-from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none
-from coalition.domain.coalition import (
-    Actor,
-    Coalition,
-    Commitment,
-    Task,
-    is_facilitator,
-    is_liaison,
-    require_active,
-    require_acts_for,
-    require_facilitator,
+from coalition.domain.base import N_, Change, NotAllowed, NotFound, RuleBroken, drop_none
+from coalition.domain.coalition_events import KINDS
+from coalition.domain.coalition_state import Actor, Coalition, Commitment, Task
+from coalition.domain.policy import (
+    CLOSED_COMMITMENT,
+    CLOSED_TASK,
+    check_active,
+    check_acts_for,
+    check_facilitator,
+    commitment_refusal,
+    may_create_task,
+    task_refusal,
 )
-from coalition.domain.event_types import registry
+from coalition.domain.policy import is_overdue as _overdue
 
-KINDS = ("funding", "staff-time", "in-kind", "expertise", "event-hosting", "outreach")
-CLOSED_COMMITMENT = ("fulfilled", "withdrawn")
-CLOSED_TASK = ("done", "dropped")
+__all__ = ["CLOSED_COMMITMENT", "CLOSED_TASK", "KINDS", "decide", "is_overdue"]
 
 
 def is_overdue(work: Commitment | Task, today: date) -> bool:
-    """True when the due date has passed and the commitment or task is still open."""
-    return work.due_on < today and work.state not in (*CLOSED_COMMITMENT, *CLOSED_TASK)
-
-
-# -- events ---------------------------------------------------------------------------------------
-
-
-class CommitmentFields(Schema):
-    coalition_id = fields.String(required=True)
-    commitment_id = fields.String(required=True)
-
-
-class TaskFields(Schema):
-    coalition_id = fields.String(required=True)
-    task_id = fields.String(required=True)
-
-
-def _reason() -> fields.String:
-    return fields.String(required=True, validate=validate.Length(min=1))
-
-
-@registry.register("CommitmentPledged")
-class CommitmentPledged(CommitmentFields):
-    organisation_id = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    description = fields.String(required=True, validate=validate.Length(min=1))
-    quantity = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
-    unit = fields.String()
-    objective_id = fields.String()
-    due_on = fields.Date(required=True)
-
-
-@registry.register("CommitmentFulfilled")
-class CommitmentFulfilled(CommitmentFields):
-    note = fields.String(required=True, validate=validate.Length(min=1))
-    fulfilled_on = fields.Date(required=True)
-
-
-@registry.register("CommitmentWithdrawn")
-class CommitmentWithdrawn(CommitmentFields):
-    reason = _reason()
-
-
-@registry.register("CommitmentRescheduled")
-class CommitmentRescheduled(CommitmentFields):
-    due_on = fields.Date(required=True)
-    reason = _reason()
-
-
-@registry.register("TaskCreated")
-class TaskCreated(TaskFields):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    description = fields.String(required=True)
-    organisation_id = fields.String(required=True)
-    assignee_user_id = fields.String()
-    due_on = fields.Date(required=True)
-    objective_id = fields.String()
-    commitment_id = fields.String()
-
-
-@registry.register("TaskAccepted")
-class TaskAccepted(TaskFields):
-    pass
-
-
-@registry.register("TaskCompleted")
-class TaskCompleted(TaskFields):
-    note = fields.String()
-    completed_on = fields.Date(required=True)
-
-
-@registry.register("TaskReassigned")
-class TaskReassigned(TaskFields):
-    organisation_id = fields.String(required=True)
-    assignee_user_id = fields.String()
-    reason = fields.String()
-
-
-@registry.register("TaskDropped")
-class TaskDropped(TaskFields):
-    reason = _reason()
-
-
-# -- state ----------------------------------------------------------------------------------------
-
-
-def _commitment(coalition: Coalition, p: dict[str, Any], /, **changes: Any) -> Coalition:
-    commitment = replace(coalition.commitments[p["commitment_id"]], **changes)
-    return replace(coalition, commitments={**coalition.commitments, commitment.commitment_id: commitment})
-
-
-def _task(coalition: Coalition, p: dict[str, Any], /, **changes: Any) -> Coalition:
-    task = replace(coalition.tasks[p["task_id"]], **changes)
-    return replace(coalition, tasks={**coalition.tasks, task.task_id: task})
-
-
-def evolve(state: Coalition, change: Change) -> Coalition:
-    """The coalition after one of its commitment or task events; other events leave it as it is."""
-    p = change.payload
-    if change.type == "CommitmentPledged":
-        commitment = Commitment(
-            p["commitment_id"],
-            p["organisation_id"],
-            p["kind"],
-            p["description"],
-            date.fromisoformat(p["due_on"]),
-            p.get("quantity"),
-            p.get("unit"),
-            p.get("objective_id"),
-        )
-        return replace(state, commitments={**state.commitments, commitment.commitment_id: commitment})
-    if change.type == "CommitmentFulfilled":
-        return _commitment(state, p, state="fulfilled")
-    if change.type == "CommitmentWithdrawn":
-        return _commitment(state, p, state="withdrawn")
-    if change.type == "CommitmentRescheduled":
-        return _commitment(state, p, due_on=date.fromisoformat(p["due_on"]))
-    if change.type == "TaskCreated":
-        task = Task(
-            p["task_id"],
-            p["title"],
-            p["description"],
-            p["organisation_id"],
-            date.fromisoformat(p["due_on"]),
-            p.get("assignee_user_id"),
-            p.get("objective_id"),
-            p.get("commitment_id"),
-        )
-        return replace(state, tasks={**state.tasks, task.task_id: task})
-    if change.type == "TaskAccepted":
-        return _task(state, p, state="accepted")
-    if change.type == "TaskCompleted":
-        return _task(state, p, state="done")
-    if change.type == "TaskReassigned":
-        return _task(
-            state, p, organisation_id=p["organisation_id"], assignee_user_id=p.get("assignee_user_id"), state="open"
-        )
-    if change.type == "TaskDropped":
-        return _task(state, p, state="dropped")
-    return state
+    """True when the commitment's or task's due date has passed and it is still open (see `policy.is_overdue`)."""
+    return _overdue(work.due_on, work.state, today)
 
 
 # -- commands -------------------------------------------------------------------------------------
@@ -265,21 +126,23 @@ Command = (
 
 def _required(text: str | None, what: str) -> None:
     if not text or not text.strip():
-        raise RuleBroken(f"{what} is required")
+        raise RuleBroken("%(what)s is required", what=what)
 
 
 def _objective(state: Coalition, objective_id: str | None) -> None:
     if objective_id is not None and objective_id not in state.objectives:
-        raise NotFound(f"no such objective: {objective_id}")
+        raise NotFound("no such objective: %(objective)s", objective=objective_id)
 
 
 def _pledge(state: Coalition, c: PledgeCommitment, actor: Actor, today: date) -> list[Change]:
-    require_acts_for(actor, c.organisation_id)
-    require_active(state, c.organisation_id, "pledge commitments")
+    check_acts_for(actor, c.organisation_id)
+    check_active(state, c.organisation_id, N_("pledge commitments"))
     if c.commitment_id in state.commitments:
-        raise RuleBroken(f"commitment {c.commitment_id} already exists")
+        raise RuleBroken("commitment %(commitment)s already exists", commitment=c.commitment_id)
     if c.kind not in KINDS:
-        raise RuleBroken(f"{c.kind!r} is not a kind of contribution; kinds are {', '.join(KINDS)}")
+        raise RuleBroken(
+            "%(kind)r is not a kind of contribution; kinds are %(kinds)s", kind=c.kind, kinds=", ".join(KINDS)
+        )
     _required(c.description, "a description")
     if c.quantity is not None and c.quantity <= 0:
         raise RuleBroken("a quantity must be more than zero")
@@ -308,14 +171,12 @@ def _commitment_of(state: Coalition, command: Any, actor: Actor, verb: str) -> C
     """The commitment a follow-up command names, if the actor is its pledger or a facilitator."""
     commitment = state.commitments.get(command.commitment_id)
     if commitment is None:
-        raise NotFound(f"no such commitment: {command.commitment_id}")
-    if commitment.organisation_id not in actor.acts_for and not is_facilitator(state, actor):
-        raise NotAllowed("only the pledging organisation or a facilitator may change a commitment")
-    if commitment.state in CLOSED_COMMITMENT:
-        raise RuleBroken(
-            f"commitment {commitment.commitment_id} is {commitment.state}: "
-            f"a {commitment.state} commitment cannot be {verb}"
-        )
+        raise NotFound("no such commitment: %(commitment)s", commitment=command.commitment_id)
+    refusal = commitment_refusal(
+        state, actor, commitment.organisation_id, commitment.state, verb, commitment.commitment_id
+    )
+    if refusal is not None:
+        raise refusal
     return commitment
 
 
@@ -335,22 +196,24 @@ def _follow_up(state: Coalition, c: Any, actor: Actor, today: date) -> list[Chan
 def _assignee(c: CreateTask | ReassignTask) -> None:
     if c.assignee_user_id is not None and c.organisation_id not in c.assignee_acts_for:
         raise RuleBroken(
-            f"the assignee {c.assignee_user_id} does not act for organisation {c.organisation_id}: "
-            "name one of its administrators or mandated users, or nobody"
+            "the assignee %(user)s does not act for organisation %(organisation)s: "
+            "name one of its administrators or mandated users, or nobody",
+            user=c.assignee_user_id,
+            organisation=c.organisation_id,
         )
 
 
 def _create(state: Coalition, c: CreateTask, actor: Actor, today: date) -> list[Change]:
-    if not is_facilitator(state, actor) and not is_liaison(state, actor, c.organisation_id):
+    if not may_create_task(state, actor, c.organisation_id):
         raise NotAllowed("only facilitators or the liaison of the assignee organisation may create tasks")
-    require_active(state, c.organisation_id, "receive tasks")
+    check_active(state, c.organisation_id, N_("receive tasks"))
     _assignee(c)
     if c.task_id in state.tasks:
-        raise RuleBroken(f"task {c.task_id} already exists")
+        raise RuleBroken("task %(task)s already exists", task=c.task_id)
     _required(c.title, "a title")
     _objective(state, c.objective_id)
     if c.commitment_id is not None and c.commitment_id not in state.commitments:
-        raise NotFound(f"no such commitment: {c.commitment_id}")
+        raise NotFound("no such commitment: %(commitment)s", commitment=c.commitment_id)
     return [
         Change(
             "TaskCreated",
@@ -371,33 +234,30 @@ def _create(state: Coalition, c: CreateTask, actor: Actor, today: date) -> list[
     ]
 
 
-def _task_of(state: Coalition, task_id: str, allowed: tuple[str, ...]) -> Task:
+def _task_of(state: Coalition, task_id: str, actor: Actor, action: str) -> Task:
+    """The task a command names, if the actor may `action` it in its state (see `policy.task_refusal`)."""
     task = state.tasks.get(task_id)
     if task is None:
-        raise NotFound(f"no such task: {task_id}")
-    if task.state not in allowed:
-        raise RuleBroken(f"task {task_id} is {task.state}, not {' or '.join(allowed)}")
+        raise NotFound("no such task: %(task)s", task=task_id)
+    refusal = task_refusal(state, actor, task.organisation_id, task.state, action, task_id)
+    if refusal is not None:
+        raise refusal
     return task
 
 
 def _assignee_acts(state: Coalition, c: AcceptTask | CompleteTask, actor: Actor, today: date) -> list[Change]:
-    task = state.tasks.get(c.task_id)
-    if task is None:
-        raise NotFound(f"no such task: {c.task_id}")
-    if task.organisation_id not in actor.acts_for:
-        raise NotAllowed(f"only the assignee organisation ({task.organisation_id}) may accept or complete this task")
     ids = {"coalition_id": state.coalition_id, "task_id": c.task_id}
     if isinstance(c, AcceptTask):
-        _task_of(state, c.task_id, ("open",))
+        _task_of(state, c.task_id, actor, "accept")
         return [Change("TaskAccepted", ids)]
-    _task_of(state, c.task_id, ("open", "accepted"))
+    _task_of(state, c.task_id, actor, "complete")
     return [Change("TaskCompleted", drop_none({**ids, "note": c.note or None, "completed_on": today.isoformat()}))]
 
 
 def _reassign(state: Coalition, c: ReassignTask, actor: Actor, today: date) -> list[Change]:
-    require_facilitator(state, actor, "reassign tasks")
-    _task_of(state, c.task_id, ("open", "accepted"))
-    require_active(state, c.organisation_id, "receive tasks")
+    check_facilitator(state, actor, N_("reassign tasks"))
+    _task_of(state, c.task_id, actor, "reassign")
+    check_active(state, c.organisation_id, N_("receive tasks"))
     _assignee(c)
     return [
         Change(
@@ -416,8 +276,8 @@ def _reassign(state: Coalition, c: ReassignTask, actor: Actor, today: date) -> l
 
 
 def _drop(state: Coalition, c: DropTask, actor: Actor, today: date) -> list[Change]:
-    require_facilitator(state, actor, "drop tasks")
-    _task_of(state, c.task_id, ("open", "accepted"))
+    check_facilitator(state, actor, N_("drop tasks"))
+    _task_of(state, c.task_id, actor, "drop")
     _required(c.reason, "a reason")
     return [Change("TaskDropped", {"coalition_id": state.coalition_id, "task_id": c.task_id, "reason": c.reason})]
 

@@ -55,8 +55,7 @@ def store_key(user_id: str, key: str) -> str:
 class Stale(DomainError):
     """The client acted on a version that has since changed (If-Match did not match)."""
 
-    status = 409
-    code = "conflict"
+    kind = "conflict"
 
 
 @dataclass
@@ -89,8 +88,10 @@ class Context:
         """Refuse a command made on a version the client no longer has in front of it."""
         if self.if_match is not None and self.if_match != version:
             raise Stale(
-                f"{stream_id} has changed: you saw version {self.if_match}, it is now at {version}; "
-                "reload it and try again"
+                "%(stream)s has changed: you saw version %(seen)s, it is now at %(version)s; reload it and try again",
+                stream=stream_id,
+                seen=self.if_match,
+                version=version,
             )
 
     def load(self, stream_id: str, evolve: Callable[[State | None, Change], State | None]) -> tuple[State | None, int]:

@@ -8,132 +8,17 @@ change turns into a conflict instead of a decision made on stale facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from coalition.domain import coalition as co
 from coalition.domain import organisation as org
-from coalition.domain import work
-from coalition.domain.base import NotFound, RuleBroken
+from coalition.domain import policy, work
+from coalition.domain.base import N_, NotFound, RuleBroken
 from coalition.handlers import Context
 from coalition.handlers.organisations import user_id_for
-
-#: Commands that ask for a decision on behalf of the organisation they name, which must exist.
-_NAMES_AN_ORGANISATION = (
-    co.FoundCoalition,
-    co.RequestMembership,
-    co.InviteOrganisation,
-    co.AssignRole,
-    work.PledgeCommitment,
-    work.CreateTask,
-    work.ReassignTask,
-)
-
-
-def _organisations_relied_on(state: co.Coalition | None, command: Any, user_id: str) -> set[str]:
-    """The organisations whose streams the decision reads: named, owning the work touched, or giving the user a role."""
-    named = {getattr(command, "organisation_id", None)}
-    if state is not None:
-        commitment = state.commitments.get(getattr(command, "commitment_id", None) or "")
-        task = state.tasks.get(getattr(command, "task_id", None) or "")
-        named |= {commitment.organisation_id if commitment else None, task.organisation_id if task else None}
-        named |= {r.organisation_id for r in state.roles.values() if r.user_id == user_id}
-    return {organisation_id for organisation_id in named if organisation_id}
-
-
-def acting_for(state: co.Coalition | None, command: Any, actor: co.Actor) -> str | None:
-    """The organisation the user acted for: the one the command names, else their facilitator role's."""
-    named = getattr(command, "organisation_id", None)
-    if named in actor.acts_for:
-        return named
-    if state is not None:
-        held = [
-            r
-            for r in co.active_roles(state, "facilitator")
-            if r.user_id == actor.user_id and r.organisation_id in actor.acts_for
-        ]
-        if held:
-            return held[0].organisation_id
-    return next(iter(sorted(actor.acts_for)), None)
-
-
-def _with_assignee(command: Any, organisations: dict[str, org.Organisation | None], today: date) -> Any:
-    """Fill in which of the named organisations the person a command assigns may act for."""
-    user_id = (
-        getattr(command, "user_id", None)
-        if isinstance(command, co.AssignRole)
-        else getattr(command, "assignee_user_id", None)
-    )
-    if user_id is None:
-        return command
-    acts = frozenset(i for i, o in organisations.items() if o is not None and o.may_act(user_id, today))
-    field = "user_acts_for" if isinstance(command, co.AssignRole) else "assignee_acts_for"
-    return replace(command, **{field: acts})
-
-
-@dataclass
-class Decision:
-    """What a coalition command is decided on: the state, who acts, and every stream version read."""
-
-    stream: str
-    state: co.Coalition | None
-    version: int
-    expected: dict[str, int]
-    organisations: dict[str, org.Organisation | None]
-    actor: co.Actor
-
-
-def prepare(
-    context: Context,
-    coalition_id: str,
-    command: Any = None,
-    *,
-    if_match: bool = True,
-    also: set[str] | frozenset[str] = frozenset(),
-) -> Decision:
-    """Read the coalition and every organisation the command relies on, and who the user acts for.
-
-    `if_match`: the client's If-Match names this coalition's version (not another aggregate's).
-    `also`: more organisations the decision relies on (read, and relied on, like the others).
-    """
-    stream = co.stream(coalition_id)
-    state, version = context.load(stream, co.evolve)
-    if if_match:
-        context.check_version(stream, version)
-    expected = {stream: version}
-    organisations: dict[str, org.Organisation | None] = {}
-    for organisation_id in sorted(_organisations_relied_on(state, command, context.user_id) | also):
-        organisations[organisation_id], expected[org.stream(organisation_id)] = context.load(
-            org.stream(organisation_id), org.evolve
-        )
-    named = getattr(command, "organisation_id", None)
-    if isinstance(command, _NAMES_AN_ORGANISATION) and organisations.get(named) is None:
-        raise NotFound(f"no such organisation: {named}")
-    actor = co.Actor(
-        context.user_id,
-        frozenset(i for i, o in organisations.items() if o is not None and o.may_act(context.user_id, context.today)),
-    )
-    return Decision(stream, state, version, expected, organisations, actor)
-
-
-def decide(context: Context, read: Decision, command: Any, answer: dict[str, Any]) -> dict[str, Any]:
-    """Decide on what was read, and append relying on every version read."""
-    command = _with_assignee(command, read.organisations, context.today)
-    changes = co.decide(read.state, command, read.actor, context.today)
-    return context.append(
-        read.stream,
-        changes,
-        read.expected,
-        {**answer, "version": read.version + len(changes)},
-        acting_for(read.state, command, read.actor),
-    )
-
-
-def run(context: Context, coalition_id: str, command: Any, answer: dict[str, Any]) -> dict[str, Any]:
-    """Decide a coalition command on fresh state and append it with every version it relied on."""
-    return decide(context, prepare(context, coalition_id, command), command, answer)
-
+from coalition.handlers.reading import decide, prepare, run
 
 # -- the agreement --------------------------------------------------------------------------------
 
@@ -151,7 +36,9 @@ def _objectives(
         if objective_id is None:
             objective_id, next_number = f"o{next_number}", next_number + 1
         elif objective_id not in known_ids:
-            raise NotFound(f"no such objective: {objective_id} (leave out `id` to add a new objective)")
+            raise NotFound(
+                "no such objective: %(objective)s (leave out `id` to add a new objective)", objective=objective_id
+            )
         objectives.append(
             co.Objective(objective_id, item["text"].strip(), item.get("measure"), item.get("target_date"))
         )
@@ -192,7 +79,7 @@ def amend_agreement(context: Context, coalition_id: str, changes: dict[str, Any]
     read = prepare(context, coalition_id)
     if read.state is None:
         raise NotFound("no such coalition")
-    co.require_facilitator(read.state, read.actor, "amend the agreement")
+    policy.check_facilitator(read.state, read.actor, N_("amend the agreement"))
     current = read.state.agreement
     objectives = (
         current.objectives
@@ -225,7 +112,7 @@ NEEDS_A_REASON = ("suspend", "reinstate")
 def join(context: Context, coalition_id: str, *, organisation_id: str) -> dict[str, Any]:
     """A request to join when the user acts for the organisation, else a facilitator's invitation."""
     organisation, _ = context.load(org.stream(organisation_id), org.evolve)
-    asks = organisation is not None and organisation.may_act(context.user_id, context.today)
+    asks = policy.acts_for(organisation, context.user_id, context.today)
     command = co.RequestMembership(organisation_id) if asks else co.InviteOrganisation(organisation_id)
     answer = {"id": organisation_id, "state": "requested" if asks else "invited"}
     return run(context, coalition_id, command, answer)
@@ -239,7 +126,7 @@ def change_membership(
     reason = reason.strip() if reason and reason.strip() else None
     if action in NEEDS_A_REASON:
         if reason is None:
-            raise RuleBroken(f"a reason is required to {action} a member")
+            raise RuleBroken("a reason is required to %(action)s a member", action=action)
         command: Any = kind(organisation_id, reason)
     elif kind is co.LeaveCoalition:
         command = kind(organisation_id, reason)

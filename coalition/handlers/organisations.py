@@ -15,7 +15,7 @@ def user_id_for(context: Context, email: str) -> str:
     """The id of the account with this e-mail address, or NotFound saying what to do."""
     user = find_user(context.services.engine, email)
     if user is None:
-        raise NotFound(f"no account uses the e-mail address {email.strip()}: they must register first")
+        raise NotFound("no account uses the e-mail address %(email)s: they must register first", email=email.strip())
     return user.user_id
 
 

@@ -10,16 +10,17 @@ signature made on stale facts.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from coalition.accounts import names_of
-from coalition.domain import organisation as org
 from coalition.domain import statement as st
 from coalition.domain.base import NotFound
 from coalition.handlers import Context
-from coalition.handlers.coalitions import acting_for, prepare
+from coalition.handlers.reading import acting_for, prepare
+
+#: Commands decided on the state of the organisation they name (its mandates), read and relied on.
+_FOR_AN_ORGANISATION = (st.SignStatement, st.ConfirmSignature, st.WithdrawSignature)
 
 
 def _run(context: Context, coalition_id: str, statement_id: str, command: Any, **extra: Any) -> dict[str, Any]:
@@ -34,28 +35,17 @@ def _run(context: Context, coalition_id: str, statement_id: str, command: Any, *
     # The member a draft was written for decides whether its drafter may still edit it.
     drafted_for = {state.drafted_for} if state is not None and state.drafted_for else set()
     read = prepare(context, coalition_id, command, if_match=False, also=drafted_for)
-    command = _as_signer(context, read.organisations, command)
-    changes = st.decide(read.state, state, command, read.actor, context.moment)
+    named = getattr(command, "organisation_id", None) if isinstance(command, _FOR_AN_ORGANISATION) else None
+    if named is not None and read.organisations.get(named) is None:
+        raise NotFound("no such organisation: %(organisation)s", organisation=named)
+    organisation = read.organisations.get(named) if named is not None else None
+    changes = st.decide(read.state, state, command, read.actor, context.moment, organisation)
     answer = {"id": statement_id, "version": version + len(changes), **extra}
     if not changes:  # already done (a repeated signature or endorsement): nothing to record
         return answer
     return context.append(
         stream, changes, {**read.expected, stream: version}, answer, acting_for(read.state, command, read.actor)
     )
-
-
-def _as_signer(context: Context, organisations: Mapping[str, org.Organisation | None], command: Any) -> Any:
-    """Fill in, from the organisation as read, whether the user holds its signing mandate today,
-    and the mandate's title when the signer gave none."""
-    if not isinstance(command, (st.SignStatement, st.ConfirmSignature, st.WithdrawSignature)):
-        return command
-    organisation = organisations.get(command.organisation_id)
-    if organisation is None:
-        raise NotFound(f"no such organisation: {command.organisation_id}")
-    mandate = organisation.mandate_of(context.user_id, context.today)
-    if mandate is not None and not getattr(command, "signer_title", True):
-        command = replace(command, signer_title=mandate.title)
-    return replace(command, mandated=mandate is not None)
 
 
 def draft(

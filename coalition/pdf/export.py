@@ -27,7 +27,8 @@ from coalition.reads.statements import country_name, describe
 from events.schema import events as events_table
 from projections.base import checkpoints
 from projections.coalitions import agreements
-from projections.statements import endorsements, signatures, statements, translations, view
+from projections.statement_rows import view
+from projections.statements import endorsements, signatures, statements, translations
 from projections.versioned import valid_at
 
 

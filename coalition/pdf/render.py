@@ -1,7 +1,7 @@
 """Drawing a statement's PDF: the HTML of a `StatementDocument`, and WeasyPrint turning it into a PDF.
 
-Works without a Flask app (command line, benchmarks): the templates are loaded from the repository's
-`templates/` folder by a Jinja environment of our own. Nothing is ever fetched for the PDF but files
+Works without a Flask app (command line, benchmarks): the templates are loaded from the app's templates
+folder (`coalition.paths`) by a Jinja environment of our own. Nothing is ever fetched for the PDF but files
 in the app's own static folder, so no text a member typed can make the renderer open a URL.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-import zlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
@@ -19,17 +18,16 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup, escape
 
-import coalition
+from coalition.paths import STATIC, TEMPLATES, TRANSLATIONS
+from coalition.pdf import streams
 from coalition.pdf.document import PROOF_NAME, Endorsement, Signatory, StatementDocument
 from coalition.reads.text import render_markdown
 
 if TYPE_CHECKING:  # WeasyPrint takes a second to import: only the functions that draw load it
-    from babel.support import Translations
+    from babel.support import NullTranslations
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-STATIC = Path(coalition.__file__).resolve().parent / "static"
-TEMPLATES = Path(coalition.__file__).resolve().parent.parent / "templates"
 TEMPLATE = "pdf/statement.html"
 #: Characters of the version hash shown in every page's footer.
 SHORT_HASH = 12
@@ -44,12 +42,9 @@ CERTIFICATE_INDENT = POSITION_WIDTH + 2 + 64 + 2
 # of the text at every line), one block per line costs a box each: blocks of 25 lines cost least.
 CHUNK = 25
 
-#: The pages' catalogues: a PDF in a language they translate prints its words in that language.
-TRANSLATIONS = Path(coalition.__file__).resolve().parent / "translations"
-
 
 @cache
-def _catalogue(language: str) -> Translations:
+def _catalogue(language: str) -> NullTranslations:
     """The gettext catalogue of `language` (English, the msgids, where there is none)."""
     from babel.support import Translations
 
@@ -225,9 +220,10 @@ def _environment() -> jinja2.Environment:
 
 @cache
 def layout_version() -> str:
-    """A fingerprint of how PDFs are drawn (this module, the template, its stylesheet): a new layout
-    after a deploy makes new PDFs rather than serving ones drawn the old way from the cache."""
+    """A fingerprint of how PDFs are drawn (this module and its streams', the template, its stylesheet):
+    a new layout after a deploy makes new PDFs rather than serving ones drawn the old way from the cache."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(streams.__file__).read_bytes())
     for name in sorted(p.name for p in (TEMPLATES / "pdf").iterdir()):
         digest.update((TEMPLATES / "pdf" / name).read_bytes())
     for catalogue in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.mo")):  # the PDFs' words
@@ -295,19 +291,8 @@ def _html(html: str) -> HTML:
     return HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=url_fetcher())
 
 
-def _compress_streams(_document: Any, pdf: Any) -> None:
-    # WeasyPrint deflates every stream at zlib level 9: a third of the time of a 500-signatory PDF,
-    # for 3% fewer bytes than level 6. So it writes them raw and this finisher deflates them at 6.
-    import pydyf
-
-    for item in pdf.objects:
-        if isinstance(item, pydyf.Stream) and "Filter" not in item.extra:
-            item.stream = [zlib.compress(b"\n".join(pydyf._to_bytes(part) for part in item.stream), 6)]
-            item.extra["Filter"] = "/FlateDecode"
-
-
 def _write(html: str, **options: Any) -> bytes:
-    return _html(html).write_pdf(uncompressed_pdf=True, finisher=_compress_streams, **options)
+    return _html(html).write_pdf(uncompressed_pdf=True, finisher=streams.compress_streams, **options)
 
 
 def render_pdf(document: StatementDocument) -> bytes:

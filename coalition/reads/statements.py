@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import gettext
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -12,8 +13,21 @@ import pycountry
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from projections import statements as tables
+from projections.audit import coalition_log
 from projections.organisations import organisations
-from projections.statements import StatementView, phase, version_texts
+from projections.statement_rows import StatementView, of_coalition, phase, version_texts, view
+
+__all__ = [
+    "StatementView",
+    "describe",
+    "diff",
+    "in_language",
+    "of_coalition",
+    "phase",
+    "signature_history",
+    "view",
+]
 
 
 @functools.cache
@@ -130,3 +144,44 @@ def diff(connection: Connection, statement_id: str, older: str, newer: str) -> d
             difflib.unified_diff(lines, now, f"version {before['version']}", f"version {after['version']}", lineterm="")
         )
     return result
+
+
+def signature_history(connection: Connection, coalition_id: str, statement_id: str) -> list[tuple[str, int]]:
+    """(recorded_at, how many signatures counted) after each change of the signatures or of the version,
+    from the opening on; empty when no organisation ever signed. A signature counts while it is signed
+    and bound to the statement's current version (as `StatementView.counted`)."""
+    sig, text = tables.signatures.c, tables.statements.c
+    signed = connection.execute(
+        select(sig.from_position, sig.until_position, sig.version_hash).where(
+            sig.statement_id == statement_id, sig.status == "signed"
+        )
+    ).all()
+    if not signed:
+        return []
+    versions = {
+        row.from_position: row.version_hash
+        for row in connection.execute(
+            select(text.from_position, text.version_hash).where(text.statement_id == statement_id)
+        )
+    }
+    deltas: dict[int, Counter[str]] = {}
+    for row in signed:
+        deltas.setdefault(row.from_position, Counter())[row.version_hash] += 1
+        if row.until_position is not None:
+            deltas.setdefault(row.until_position, Counter())[row.version_hash] -= 1
+    positions = sorted({*deltas, *versions})
+    times = dict(
+        connection.execute(
+            select(coalition_log.c.position, coalition_log.c.recorded_at).where(
+                coalition_log.c.coalition_id == coalition_id, coalition_log.c.position >= positions[0]
+            )
+        ).all()
+    )
+    held: Counter[str] = Counter()
+    current, history = None, []
+    for position in positions:
+        held.update(deltas.get(position, {}))
+        current = versions.get(position, current)
+        if current is not None and position in times:
+            history.append((times[position], held[current]))
+    return history

@@ -133,7 +133,7 @@ class Names:
         if user_id in self.people:
             return self.people[user_id]
         with _in_reader_language():
-            return gettext("someone")
+            return str(gettext("someone"))
 
     def organisation(self, organisation_id: str | None) -> str:
         """An organisation's name, or its id when unknown."""
@@ -142,7 +142,7 @@ class Names:
         if organisation_id:
             return organisation_id
         with _in_reader_language():
-            return gettext("an organisation")
+            return str(gettext("an organisation"))
 
 
 def summary(entry: Entry, names: Names) -> str:
@@ -176,13 +176,15 @@ def _line(entry: Entry, names: Names) -> str:
         else gettext("closed by a facilitator"),
     }
     if entry.type == "StatementPublished":
-        return ngettext(
-            "%(actor)s published “%(statement)s” with %(num)d signature",
-            "%(actor)s published “%(statement)s” with %(num)d signatures",
-            int(p.get("signatures", 0)),
-            **values,
+        return str(
+            ngettext(
+                "%(actor)s published “%(statement)s” with %(num)d signature",
+                "%(actor)s published “%(statement)s” with %(num)d signatures",
+                int(p.get("signatures", 0)),
+                **values,
+            )
         )
     if entry.type == "RoleAssigned" and p.get("user_id") == entry.actor_id:
-        return gettext("%(actor)s became %(role)s for %(organisation)s", **values)
+        return str(gettext("%(actor)s became %(role)s for %(organisation)s", **values))
     line = LINES.get(entry.type)
     return str(line) % values if line else entry.type

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import gettext
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pycountry
 from flask import Flask, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
+from coalition.domain.statement import LANGUAGES
 from coalition.infra.extensions import babel
 from coalition.reads.statements import country_name
 
@@ -56,11 +60,25 @@ def localised_moment(value: Any) -> str:
     return f"{format_datetime(_as_datetime(value), 'short')} UTC" if value else ""
 
 
+@functools.cache
+def _language_names(locale: str) -> dict[str, str]:
+    names = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
+    found = {code: pycountry.languages.get(alpha_2=code) for code in LANGUAGES}
+    return {code: names.gettext(language.name) if language else code for code, language in found.items()}
+
+
 def language_name(code: str) -> str:
     """A statement language's name in the reader's language (ro: "Romanian", or "română" to a Romanian reader)."""
-    from coalition.web.pages.drafting import language_name as named
+    return _language_names(str(get_locale() or "en")).get(code, code)
 
-    return named(code)
+
+def language_choices(exclude: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, str]]:
+    """(code, "Name (code)") for every statement language, by name in the reader's language."""
+    names = _language_names(str(get_locale() or "en"))
+    return sorted(
+        ((code, f"{name} ({code})") for code, name in names.items() if code not in exclude),
+        key=lambda choice: choice[1].casefold(),
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -12,7 +12,7 @@ from flask.testing import FlaskCliRunner
 from coalition import create_app, demo
 from projections import default_projections
 from projections.standing import Moment, responsibilities, snapshot, standing
-from projections.statements import of_coalition, phase, view
+from projections.statement_rows import of_coalition, phase, view
 from tests.conftest import postgres_schema, sqlite_url
 from tests.e2e.conftest import migrate, services
 from tests.e2e.world import TEST_CONFIG

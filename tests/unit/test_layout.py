@@ -98,7 +98,6 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return groups
 
 
-@pytest.mark.xfail(strict=True, reason="being removed: the domain's coalition/work and the web edge's cycles")
 def test_no_module_of_ours_is_part_of_an_import_cycle() -> None:
     assert cycles(graph()) == []
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from hypothesis import note
@@ -53,6 +53,7 @@ from coalition.domain.coalition import (
 from coalition.domain.coalition import (
     evolve as evolve_coalition,
 )
+from coalition.domain.organisation import Mandate, Organisation
 from coalition.domain.statement import Statement, Text, content_hash
 from tests.unit.strategies import (  # noqa: F401  (projection_database is a fixture)
     PROPERTY_SETTINGS,
@@ -174,12 +175,24 @@ class StatementCommands(RuleBasedStateMachine):
         return changes
 
     def run(
-        self, statement_id: str, command: Any, who: int | Actor, *orgs: str, role: str = "facilitator"
+        self,
+        statement_id: str,
+        command: Any,
+        who: int | Actor,
+        *orgs: str,
+        role: str = "facilitator",
+        mandated: bool = True,
     ) -> list[Change] | None:
-        """A statement command, decided now; if accepted, each change is checked, folded in and logged."""
+        """A statement command, decided now; if accepted, each change is checked, folded in and logged.
+
+        `mandated`: whether the actor holds a valid signing mandate of the organisation the command names.
+        """
         actor = self.actor(who, *orgs, role=role)
         before = self.statements[statement_id]
-        changes = decided(st_.decide, self.coalition, before, command, actor, self.now)
+        named = getattr(command, "organisation_id", None)
+        mandates = {"m": Mandate("m", actor.user_id, "Director", date(2000, 1, 1))} if mandated else {}
+        organisation = Organisation(named, named, "RO", "ngo", frozenset(), mandates) if named else None
+        changes = decided(st_.decide, self.coalition, before, command, actor, self.now, organisation)
         note(
             f"{self.now:%d %H:%M}: {statement_id} {command!r} by {actor.user_id} "
             f"-> {'refused' if changes is None else [c.type for c in changes]}"
@@ -277,7 +290,7 @@ class StatementCommands(RuleBasedStateMachine):
             deadline = None if hours is None else self.now + timedelta(hours=hours)
             assert self.run("s1", st_.OpenStatement(deadline, threshold), ana)
             for org in signers:
-                assert self.run("s1", st_.SignStatement(org, "Signer", "Director", mandated=True), own_actor(org))
+                assert self.run("s1", st_.SignStatement(org, "Signer", "Director"), own_actor(org))
 
     @rule(
         who=WHO,
@@ -341,17 +354,17 @@ class StatementCommands(RuleBasedStateMachine):
     @in_phase("open")
     @rule(sid=STATEMENTS, who=WHO, org=IN_ORGS, mandated=mostly(True, False), name=mostly("Ana Pop", " "))
     def sign(self, sid: str, who: int | Actor, org: str, mandated: bool, name: str) -> None:
-        self.run(sid, st_.SignStatement(org, name, "Director", mandated), who, org)
+        self.run(sid, st_.SignStatement(org, name, "Director"), who, org, mandated=mandated)
 
     @in_phase("open")
     @rule(sid=STATEMENTS, who=WHO, org=IN_ORGS, mandated=mostly(True, False))
     def confirm(self, sid: str, who: int | Actor, org: str, mandated: bool) -> None:
-        self.run(sid, st_.ConfirmSignature(org, "Ana Pop", "Director", mandated), who, org)
+        self.run(sid, st_.ConfirmSignature(org, "Ana Pop", "Director"), who, org, mandated=mandated)
 
     @in_phase("open")
     @rule(sid=STATEMENTS, who=WHO, org=IN_ORGS, mandated=mostly(True, False), reason=mostly("We disagree", " "))
     def withdraw(self, sid: str, who: int | Actor, org: str, mandated: bool, reason: str) -> None:
-        self.run(sid, st_.WithdrawSignature(org, reason, mandated), who, org)
+        self.run(sid, st_.WithdrawSignature(org, reason), who, org, mandated=mandated)
 
     @in_phase("open")
     @rule(sid=STATEMENTS, who=WHO, name=mostly("Deb Ionescu", " "))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from coalition.domain.coalition import (
 from coalition.domain.coalition import decide as decide_coalition
 from coalition.domain.coalition import evolve as evolve_coalition
 from coalition.domain.event_types import registry
+from coalition.domain.organisation import Mandate, Organisation
 from tests.unit.test_coalition_domain import ANA, BEN, CY, TODAY, agreement, at
 
 NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
@@ -47,11 +48,38 @@ def coalition_with(members_may_draft: bool = False) -> Coalition:
 COALITION = coalition_with()
 
 
+def organisation(organisation_id: str, *signers: str) -> Organisation:
+    """An organisation whose `signers` hold a signing mandate valid from before NOW and open-ended."""
+    mandates = {f"m-{u}": Mandate(f"m-{u}", u, "Director", date(2025, 1, 1)) for u in signers}
+    return Organisation(organisation_id, organisation_id, "RO", "ngo", frozenset(), mandates)
+
+
+#: Who holds a signing mandate of each organisation: Ana of org-a, Ben and Deb of org-b, Cy of org-c.
+ORGANISATIONS = {
+    "org-a": organisation("org-a", ANA.user_id),
+    "org-b": organisation("org-b", BEN.user_id, DEB.user_id),
+    "org-c": organisation("org-c", CY.user_id),
+}
+
+
+def decide(
+    coalition: Coalition | None,
+    state: st.Statement | None,
+    command: Any,
+    actor: Actor,
+    now: datetime,
+    named: Organisation | None = None,
+) -> list[Change]:
+    """The statement's decision, on the state of the organisation the command names (ORGANISATIONS unless given)."""
+    named = named or ORGANISATIONS.get(getattr(command, "organisation_id", None) or "")
+    return st.decide(coalition, state, command, actor, now, named)
+
+
 def run(
     state: st.Statement | None, command: Any, actor: Actor, coalition: Coalition = COALITION, now: datetime = NOW
 ) -> tuple[list[Change], st.Statement]:
     """Decide, check every change against its registered schema, and evolve the statement."""
-    changes = st.decide(coalition, state, command, actor, now)
+    changes = decide(coalition, state, command, actor, now)
     for change in changes:
         registry.validate(change.type, change.payload)
         state = st.evolve(state, change)
@@ -72,7 +100,7 @@ def opened(**options: Any) -> st.Statement:
 
 def signed_by_b(state: st.Statement | None = None) -> st.Statement:
     """Org-b's signature by Ben, with his mandate."""
-    return run(state or opened(), st.SignStatement("org-b", "Ben Popescu", "Director", mandated=True), BEN)[1]
+    return run(state or opened(), st.SignStatement("org-b", "Ben Popescu", "Director"), BEN)[1]
 
 
 # -- drafting -------------------------------------------------------------------------------------
@@ -100,7 +128,7 @@ def test_a_facilitator_drafts_a_statement_in_a_language() -> None:
 
 def test_members_draft_only_when_the_agreement_allows_it() -> None:
     with pytest.raises(NotAllowed, match="only facilitators may draft"):
-        st.decide(COALITION, None, st.DraftStatement("s1", "T", "B", "en", "org-b"), BEN, NOW)
+        decide(COALITION, None, st.DraftStatement("s1", "T", "B", "en", "org-b"), BEN, NOW)
 
     changes, _ = run(None, st.DraftStatement("s1", "T", "B", "en", "org-b"), BEN, coalition_with(True))
 
@@ -110,9 +138,9 @@ def test_members_draft_only_when_the_agreement_allows_it() -> None:
 def test_a_member_draft_needs_an_active_member_the_user_acts_for() -> None:
     allowing = coalition_with(True)
     with pytest.raises(NotAllowed):
-        st.decide(allowing, None, st.DraftStatement("s1", "T", "B", "en", "org-a"), BEN, NOW)
+        decide(allowing, None, st.DraftStatement("s1", "T", "B", "en", "org-a"), BEN, NOW)
     with pytest.raises(NotAllowed):
-        st.decide(at(allowing, "org-c", "requested"), None, st.DraftStatement("s1", "T", "B", "en", "org-c"), CY, NOW)
+        decide(at(allowing, "org-c", "requested"), None, st.DraftStatement("s1", "T", "B", "en", "org-c"), CY, NOW)
 
 
 @pytest.mark.parametrize(
@@ -126,7 +154,7 @@ def test_a_member_draft_needs_an_active_member_the_user_acts_for() -> None:
 )
 def test_a_draft_needs_a_title_a_body_and_a_known_language(title: str, body: str, language: str, says: str) -> None:
     with pytest.raises(RuleBroken, match=says):
-        st.decide(COALITION, None, st.DraftStatement("s1", title, body, language), ANA, NOW)
+        decide(COALITION, None, st.DraftStatement("s1", title, body, language), ANA, NOW)
 
 
 def test_revisions_change_the_draft_and_refuse_to_change_nothing() -> None:
@@ -136,27 +164,27 @@ def test_revisions_change_the_draft_and_refuse_to_change_nothing() -> None:
     assert state.texts["en"] == st.Text("Clean rivers now", "We call on governments to act now.")
     assert state.texts["ro"].title == "Râuri curate acum"
     with pytest.raises(RuleBroken, match="nothing to change"):
-        st.decide(COALITION, state, st.ReviseDraft(title="Clean rivers now"), ANA, NOW)
+        decide(COALITION, state, st.ReviseDraft(title="Clean rivers now"), ANA, NOW)
 
 
 def test_only_facilitators_and_an_allowed_drafter_edit_a_draft() -> None:
     with pytest.raises(NotAllowed, match="facilitators and the statement's drafter"):
-        st.decide(COALITION, drafted(), st.ReviseDraft(title="Mine"), BEN, NOW)
+        decide(COALITION, drafted(), st.ReviseDraft(title="Mine"), BEN, NOW)
     allowing = coalition_with(True)
     _, own = run(None, st.DraftStatement("s2", "T", "B", "en", "org-b"), BEN, allowing)
 
     assert run(own, st.ReviseDraft(title="T2"), BEN, allowing)[1].texts["en"].title == "T2"
     with pytest.raises(NotAllowed):
-        st.decide(allowing, own, st.ReviseDraft(title="T3"), DEB, NOW)
+        decide(allowing, own, st.ReviseDraft(title="T3"), DEB, NOW)
 
 
 def test_a_translation_is_not_the_statements_own_language_and_cannot_move_onto_it() -> None:
     with pytest.raises(RuleBroken, match="own language"):
-        st.decide(COALITION, drafted(), st.SetTranslation("en", "T", "B"), ANA, NOW)
+        decide(COALITION, drafted(), st.SetTranslation("en", "T", "B"), ANA, NOW)
     with pytest.raises(RuleBroken, match="already has a ro translation"):
-        st.decide(COALITION, drafted(), st.ReviseDraft(language="ro"), ANA, NOW)
+        decide(COALITION, drafted(), st.ReviseDraft(language="ro"), ANA, NOW)
     with pytest.raises(RuleBroken, match="nothing to change"):
-        st.decide(
+        decide(
             COALITION,
             drafted(),
             st.SetTranslation("ro", "Râuri curate acum", "Cerem *guvernelor* să acționeze."),
@@ -178,27 +206,27 @@ def test_opening_freezes_the_text_under_a_hash_over_every_language() -> None:
     other = {**drafted().texts, "ro": st.Text("Râuri curate acum", "Altceva.")}
     assert st.content_hash("en", other) != payload["version_hash"]
     with pytest.raises(RuleBroken, match="add or edit translations"):
-        st.decide(COALITION, state, st.SetTranslation("pl", "T", "B"), ANA, NOW)
+        decide(COALITION, state, st.SetTranslation("pl", "T", "B"), ANA, NOW)
     with pytest.raises(RuleBroken, match="edit the draft"):
-        st.decide(COALITION, state, st.ReviseDraft(title="Other"), ANA, NOW)
+        decide(COALITION, state, st.ReviseDraft(title="Other"), ANA, NOW)
 
 
 def test_only_facilitators_open_and_only_with_a_future_deadline_and_a_positive_threshold() -> None:
     with pytest.raises(NotAllowed, match="only facilitators may open"):
-        st.decide(COALITION, drafted(), st.OpenStatement(), BEN, NOW)
+        decide(COALITION, drafted(), st.OpenStatement(), BEN, NOW)
     with pytest.raises(RuleBroken, match="deadline must be in the future"):
-        st.decide(COALITION, drafted(), st.OpenStatement(deadline=NOW), ANA, NOW)
+        decide(COALITION, drafted(), st.OpenStatement(deadline=NOW), ANA, NOW)
     with pytest.raises(RuleBroken, match="threshold"):
-        st.decide(COALITION, drafted(), st.OpenStatement(threshold=0), ANA, NOW)
+        decide(COALITION, drafted(), st.OpenStatement(threshold=0), ANA, NOW)
     with pytest.raises(RuleBroken, match="statement is open"):
-        st.decide(COALITION, opened(), st.OpenStatement(), ANA, NOW)
+        decide(COALITION, opened(), st.OpenStatement(), ANA, NOW)
 
 
 # -- signing --------------------------------------------------------------------------------------
 
 
 def test_a_mandated_user_of_an_active_member_signs_the_current_version() -> None:
-    changes, state = run(opened(), st.SignStatement("org-b", "Ben Popescu", "Director", mandated=True), BEN)
+    changes, state = run(opened(), st.SignStatement("org-b", "Ben Popescu", "Director"), BEN)
 
     assert changes[0].payload == {
         "coalition_id": "c1",
@@ -213,23 +241,23 @@ def test_a_mandated_user_of_an_active_member_signs_the_current_version() -> None
 
 
 def test_signing_twice_on_the_same_version_records_nothing() -> None:
-    changes, _ = run(signed_by_b(), st.SignStatement("org-b", "Ben", "Director", mandated=True), BEN)
+    changes, _ = run(signed_by_b(), st.SignStatement("org-b", "Ben", "Director"), BEN)
 
     assert changes == []
 
 
 def test_signing_needs_a_mandate_an_active_membership_an_open_statement_and_a_name() -> None:
     with pytest.raises(NotAllowed, match="valid signing mandate"):
-        st.decide(COALITION, opened(), st.SignStatement("org-b", "Ben", "Director", mandated=False), BEN, NOW)
+        decide(COALITION, opened(), st.SignStatement("org-b", "Ben", "Director"), BEN, NOW, organisation("org-b"))
     suspended = at(COALITION, "org-c", "suspended")
     with pytest.raises(RuleBroken, match="only active members .* org-c is suspended"):
-        st.decide(suspended, opened(), st.SignStatement("org-c", "Cy", "Chair", mandated=True), CY, NOW)
+        decide(suspended, opened(), st.SignStatement("org-c", "Cy", "Chair"), CY, NOW)
     with pytest.raises(RuleBroken, match="org-c is not a member"):
-        st.decide(COALITION, opened(), st.SignStatement("org-c", "Cy", "Chair", mandated=True), CY, NOW)
+        decide(COALITION, opened(), st.SignStatement("org-c", "Cy", "Chair"), CY, NOW)
     with pytest.raises(RuleBroken, match="statement is draft"):
-        st.decide(COALITION, drafted(), st.SignStatement("org-b", "Ben", "Director", mandated=True), BEN, NOW)
+        decide(COALITION, drafted(), st.SignStatement("org-b", "Ben", "Director"), BEN, NOW)
     with pytest.raises(RuleBroken, match="name and title"):
-        st.decide(COALITION, opened(), st.SignStatement("org-b", " ", "Director", mandated=True), BEN, NOW)
+        decide(COALITION, opened(), st.SignStatement("org-b", " ", "Director"), BEN, NOW)
 
 
 def test_the_deadline_closes_signing_without_any_event() -> None:
@@ -238,7 +266,7 @@ def test_the_deadline_closes_signing_without_any_event() -> None:
 
     assert (state.phase(NOW), state.phase(later)) == ("open", "closed")
     with pytest.raises(RuleBroken, match="statement is closed at its deadline"):
-        st.decide(COALITION, state, st.SignStatement("org-b", "Ben", "Director", mandated=True), BEN, later)
+        decide(COALITION, state, st.SignStatement("org-b", "Ben", "Director"), BEN, later)
 
 
 # -- amending and re-confirmation -----------------------------------------------------------------
@@ -258,13 +286,13 @@ def test_an_amendment_makes_a_new_version_and_earlier_signatures_stop_counting()
 
 def test_amendments_come_from_facilitators_while_open_and_must_change_something() -> None:
     with pytest.raises(NotAllowed, match="only facilitators may amend"):
-        st.decide(COALITION, opened(), st.AmendStatement(title="Mine"), BEN, NOW)
+        decide(COALITION, opened(), st.AmendStatement(title="Mine"), BEN, NOW)
     with pytest.raises(RuleBroken, match="nothing to amend"):
-        st.decide(COALITION, opened(), st.AmendStatement(title="Clean rivers now"), ANA, NOW)
+        decide(COALITION, opened(), st.AmendStatement(title="Clean rivers now"), ANA, NOW)
     with pytest.raises(RuleBroken, match="statement is draft"):
-        st.decide(COALITION, drafted(), st.AmendStatement(title="X"), ANA, NOW)
+        decide(COALITION, drafted(), st.AmendStatement(title="X"), ANA, NOW)
     with pytest.raises(RuleBroken, match="own language"):
-        st.decide(COALITION, opened(), st.AmendStatement(translations={"en": st.Text("T", "B")}), ANA, NOW)
+        decide(COALITION, opened(), st.AmendStatement(translations={"en": st.Text("T", "B")}), ANA, NOW)
 
 
 def test_a_signer_who_names_the_version_they_read_signs_that_one_or_nothing() -> None:
@@ -272,25 +300,25 @@ def test_a_signer_who_names_the_version_they_read_signs_that_one_or_nothing() ->
     _, amended = run(read, st.AmendStatement(body="We call on all governments to act."), ANA)
 
     with pytest.raises(RuleBroken, match="amended after you read it"):
-        st.decide(
+        decide(
             COALITION,
             amended,
-            st.SignStatement("org-b", "Ben", "Director", mandated=True, version_hash=read.version_hash),
+            st.SignStatement("org-b", "Ben", "Director", version_hash=read.version_hash),
             BEN,
             NOW,
         )
     with pytest.raises(RuleBroken, match="amended after you read it"):
-        st.decide(
+        decide(
             COALITION,
             amended,
-            st.ConfirmSignature("org-b", "Ben", "Director", mandated=True, version_hash=read.version_hash),
+            st.ConfirmSignature("org-b", "Ben", "Director", version_hash=read.version_hash),
             BEN,
             NOW,
         )
-    confirmed = st.decide(
+    confirmed = decide(
         COALITION,
         amended,
-        st.ConfirmSignature("org-b", "Ben", "Director", mandated=True, version_hash=amended.version_hash),
+        st.ConfirmSignature("org-b", "Ben", "Director", version_hash=amended.version_hash),
         BEN,
         NOW,
     )
@@ -305,25 +333,25 @@ def test_an_amendment_can_add_a_translation() -> None:
 
 def test_confirming_counts_the_signature_again_on_the_new_version() -> None:
     amended = run(signed_by_b(), st.AmendStatement(title="Clean rivers, now"), ANA)[1]
-    changes, state = run(amended, st.ConfirmSignature("org-b", "Ben Popescu", "Director", mandated=True), BEN)
+    changes, state = run(amended, st.ConfirmSignature("org-b", "Ben Popescu", "Director"), BEN)
 
     assert changes[0].type == "SignatureConfirmed"
     assert changes[0].payload["version_hash"] == amended.version_hash
     assert [s.organisation_id for s in state.counted()] == ["org-b"]
     with pytest.raises(RuleBroken, match="already signed the current version"):
-        st.decide(COALITION, state, st.ConfirmSignature("org-b", "Ben", "Director", mandated=True), BEN, NOW)
+        decide(COALITION, state, st.ConfirmSignature("org-b", "Ben", "Director"), BEN, NOW)
 
 
 def test_only_an_existing_signature_can_be_confirmed() -> None:
     with pytest.raises(NotFound, match="no signature to confirm"):
-        st.decide(COALITION, opened(), st.ConfirmSignature("org-b", "Ben", "Director", mandated=True), BEN, NOW)
+        decide(COALITION, opened(), st.ConfirmSignature("org-b", "Ben", "Director"), BEN, NOW)
 
 
 # -- withdrawing ----------------------------------------------------------------------------------
 
 
 def test_a_mandated_user_withdraws_with_a_reason_and_may_sign_again() -> None:
-    changes, state = run(signed_by_b(), st.WithdrawSignature("org-b", "Board disagreed", mandated=True), BEN)
+    changes, state = run(signed_by_b(), st.WithdrawSignature("org-b", "Board disagreed"), BEN)
 
     assert changes[0].payload["reason"] == "Board disagreed"
     assert state.counted() == [] and state.signatures["org-b"].withdrawn
@@ -332,11 +360,11 @@ def test_a_mandated_user_withdraws_with_a_reason_and_may_sign_again() -> None:
 
 def test_withdrawing_needs_a_mandate_a_signature_and_a_reason() -> None:
     with pytest.raises(NotAllowed, match="valid signing mandate"):
-        st.decide(COALITION, signed_by_b(), st.WithdrawSignature("org-b", "No", mandated=False), BEN, NOW)
+        decide(COALITION, signed_by_b(), st.WithdrawSignature("org-b", "No"), BEN, NOW, organisation("org-b"))
     with pytest.raises(NotFound, match="no signature on this statement"):
-        st.decide(COALITION, opened(), st.WithdrawSignature("org-b", "No", mandated=True), BEN, NOW)
+        decide(COALITION, opened(), st.WithdrawSignature("org-b", "No"), BEN, NOW)
     with pytest.raises(RuleBroken, match="reason is required"):
-        st.decide(COALITION, signed_by_b(), st.WithdrawSignature("org-b", "  ", mandated=True), BEN, NOW)
+        decide(COALITION, signed_by_b(), st.WithdrawSignature("org-b", "  "), BEN, NOW)
 
 
 # -- endorsements ---------------------------------------------------------------------------------
@@ -359,14 +387,14 @@ def test_endorsers_add_a_personal_endorsement_once_per_version() -> None:
 
 def test_only_endorsers_of_an_active_member_endorse() -> None:
     with pytest.raises(NotAllowed, match="only the coalition's endorsers"):
-        st.decide(COALITION, opened(), st.EndorseStatement("Ben"), BEN, NOW)
+        decide(COALITION, opened(), st.EndorseStatement("Ben"), BEN, NOW)
     suspended = run(opened(), st.EndorseStatement("Deb"), DEB)[1]
     state: Coalition | None = COALITION
     for change in decide_coalition(COALITION, SuspendMember("org-b", "dues"), ANA, TODAY):
         state = evolve_coalition(state, change)
     assert state is not None
     with pytest.raises(NotAllowed):
-        st.decide(state, suspended, st.EndorseStatement("Deb"), DEB, NOW)
+        decide(state, suspended, st.EndorseStatement("Deb"), DEB, NOW)
 
 
 # -- closing and publishing -----------------------------------------------------------------------
@@ -388,12 +416,12 @@ def test_a_facilitator_closes_then_publishes_when_the_threshold_is_met() -> None
 
 def test_publishing_needs_a_closed_statement_and_the_threshold() -> None:
     with pytest.raises(RuleBroken, match="close it first"):
-        st.decide(COALITION, signed_by_b(), st.PublishStatement(), ANA, NOW)
+        decide(COALITION, signed_by_b(), st.PublishStatement(), ANA, NOW)
     closed = run(opened(threshold=2), st.CloseStatement(), ANA)[1]
     with pytest.raises(RuleBroken, match="needs 2 signing organisations to be published and has 0"):
-        st.decide(COALITION, closed, st.PublishStatement(), ANA, NOW)
+        decide(COALITION, closed, st.PublishStatement(), ANA, NOW)
     with pytest.raises(NotAllowed, match="only facilitators may publish"):
-        st.decide(COALITION, closed, st.PublishStatement(), BEN, NOW)
+        decide(COALITION, closed, st.PublishStatement(), BEN, NOW)
 
 
 def test_signatures_awaiting_reconfirmation_do_not_count_towards_the_threshold() -> None:
@@ -401,7 +429,7 @@ def test_signatures_awaiting_reconfirmation_do_not_count_towards_the_threshold()
     closed = run(amended, st.CloseStatement(), ANA)[1]
 
     with pytest.raises(RuleBroken, match="has 0"):
-        st.decide(COALITION, closed, st.PublishStatement(), ANA, NOW)
+        decide(COALITION, closed, st.PublishStatement(), ANA, NOW)
 
 
 def test_publishing_after_the_deadline_records_the_close_first() -> None:
@@ -416,17 +444,17 @@ def test_publishing_after_the_deadline_records_the_close_first() -> None:
 def test_closing_twice_or_a_draft_is_refused() -> None:
     closed = run(opened(), st.CloseStatement(), ANA)[1]
     with pytest.raises(RuleBroken, match="statement is closed"):
-        st.decide(COALITION, closed, st.CloseStatement(), ANA, NOW)
+        decide(COALITION, closed, st.CloseStatement(), ANA, NOW)
     with pytest.raises(RuleBroken, match="statement is draft"):
-        st.decide(COALITION, drafted(), st.CloseStatement(), ANA, NOW)
+        decide(COALITION, drafted(), st.CloseStatement(), ANA, NOW)
 
 
 def test_a_statement_of_another_coalition_is_not_found() -> None:
     other = replace(opened(), coalition_id="c2")
     with pytest.raises(NotFound, match="no such statement"):
-        st.decide(COALITION, other, st.CloseStatement(), ANA, NOW)
+        decide(COALITION, other, st.CloseStatement(), ANA, NOW)
     with pytest.raises(NotFound, match="no such coalition"):
-        st.decide(None, opened(), st.CloseStatement(), ANA, NOW)
+        decide(None, opened(), st.CloseStatement(), ANA, NOW)
 
 
 def test_a_revision_into_another_language_replaces_the_text_and_keeps_only_real_translations() -> None:
@@ -445,4 +473,4 @@ def test_a_drafter_who_no_longer_acts_for_the_member_cannot_edit_the_draft() -> 
 
     assert own.drafted_for == "org-b"
     with pytest.raises(NotAllowed):
-        st.decide(allowing, own, st.ReviseDraft(title="T2"), gone, NOW)
+        decide(allowing, own, st.ReviseDraft(title="T2"), gone, NOW)

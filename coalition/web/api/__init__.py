@@ -1,7 +1,6 @@
-"""The JSON API under /api/v1: one blueprint, resources in their own modules."""
+"""The JSON API under /api/v1: one blueprint (in `blueprint`), resources in their own modules."""
 
-from flask import Blueprint
+from coalition.web.api import accounts, coalitions, openapi, organisations, reports, statements, work  # noqa: F401  (routes)
+from coalition.web.api.blueprint import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from coalition.web.api import accounts, coalitions, openapi, organisations, reports, statements, work  # noqa: E402,F401  (routes)
+__all__ = ["bp"]

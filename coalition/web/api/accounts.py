@@ -10,8 +10,8 @@ from marshmallow import Schema, fields, pre_load, validate
 
 from coalition import accounts
 from coalition.infra.extensions import services
-from coalition.web.api import bp
 from coalition.web.api.auth import authenticated
+from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import documented, json_body
 
 

@@ -14,8 +14,8 @@ from coalition.domain.base import NotFound
 from coalition.handlers import Context
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
-from coalition.web.api import bp
 from coalition.web.api.auth import authenticated
+from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import command, documented, json_body, today
 from coalition.web.api.schemas import (
     AgreementPatch,

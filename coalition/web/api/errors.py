@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from coalition.domain.base import DomainError
-from coalition.web.pages.errors import page_error, unexpected_page
+from coalition.web.errors import page_error, status_of, unexpected_page
 from events import ConcurrencyConflict, EventStoreError
 
 API_PREFIX = "/api/"
@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def refused(error: DomainError) -> ResponseReturnValue:
-        return error_response(error.status, error.code, str(error))
+        return error_response(*status_of(error), str(error))
 
     @app.errorhandler(ConcurrencyConflict)
     def conflict(error: ConcurrencyConflict) -> ResponseReturnValue:

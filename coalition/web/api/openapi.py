@@ -11,7 +11,7 @@ from flask import current_app, jsonify
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
 
-from coalition.web.api import bp
+from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import MAX_KEY_LENGTH, Operation, documented
 
 #: The headers a command takes, as strictly as `coalition.web.edge` reads them (anything else is a 400).

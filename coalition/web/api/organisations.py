@@ -6,19 +6,18 @@ from typing import Any
 
 from flask import g, jsonify
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
-from coalition.accounts import names_of
 from coalition.domain import organisation as org
 from coalition.domain.base import NotFound
 from coalition.handlers import Context
 from coalition.handlers import organisations as handle
 from coalition.infra.extensions import services
-from coalition.web.api import bp
+from coalition.reads import organisations
 from coalition.web.api.auth import authenticated
+from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import command, documented, json_body, today
 from coalition.web.api.schemas import Answer, EmailRequest, MandateRequest, OrganisationRequest, OrganisationView
-from projections.organisations import acts_for, organisation_people, organisations
+from projections.organisations import acts_for
 from projections.streams import seen_version
 
 
@@ -37,59 +36,21 @@ def read_organisation(organisation_id: str) -> ResponseReturnValue:
     """An organisation's profile; its administrators and mandates are shown to its own people."""
     with services().engine.connect() as connection:
         version = seen_version(connection, org.stream(organisation_id))
-        row = (
-            connection.execute(select(organisations).where(organisations.c.organisation_id == organisation_id))
-            .mappings()
-            .first()
-        )
+        row = organisations.profile(connection, organisation_id)
         if row is None:
             raise NotFound(f"no such organisation: {organisation_id}")
         own = organisation_id in acts_for(connection, g.user.user_id, today())
-        people = (
-            connection.execute(
-                select(organisation_people)
-                .where(organisation_people.c.organisation_id == organisation_id)
-                .order_by(organisation_people.c.position)
-            )
-            .mappings()
-            .all()
-            if own
-            else []
-        )
+        people = organisations.people(connection, organisation_id) if own else []
     body: dict[str, Any] = {
         "id": row["organisation_id"],
         "version": version,
         **{k: row[k] for k in ("name", "country", "sector", "mission", "website", "created_at")},
     }
-    response = jsonify(OrganisationView().dump(body | (people_view(people) if own else {})))
+    if own:
+        body |= organisations.people_view(services().engine, people, today())
+    response = jsonify(OrganisationView().dump(body))
     response.set_etag(str(version))
     return response
-
-
-def people_view(people: list[Any]) -> dict[str, Any]:
-    """An organisation's administrators and signing mandates (whether valid today), with names."""
-    names = names_of(services().engine, {p["user_id"] for p in people})
-    day = today()
-    administrators = [
-        {"user_id": p["user_id"], "name": names.get(p["user_id"])} for p in people if p["kind"] == "administrator"
-    ]
-    mandates = [
-        {
-            "id": p["entry_id"],
-            "user_id": p["user_id"],
-            "name": names.get(p["user_id"]),
-            "title": p["title"],
-            "valid_from": p["valid_from"],
-            "valid_until": p["valid_until"],
-            "revoked_on": p["revoked_on"],
-            "valid_today": org.Mandate(
-                p["entry_id"], p["user_id"], p["title"], p["valid_from"], p["valid_until"], p["revoked_on"]
-            ).valid_on(day),
-        }
-        for p in people
-        if p["kind"] == "mandate"
-    ]
-    return {"administrators": administrators, "mandates": mandates}
 
 
 @bp.post("/organisations/<organisation_id>/administrators")

@@ -11,13 +11,13 @@ from marshmallow import Schema, fields
 from coalition.accounts import names_of
 from coalition.domain.base import NotAllowed, NotFound
 from coalition.infra.extensions import services
+from coalition.reads.audit import entries as history
 from coalition.reads.reports import CSV_COLUMNS, _reader, event_rows, facilitates, parse_filters, snapshot_for_member
-from coalition.web.api import bp
 from coalition.web.api.auth import authenticated
+from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import documented, query_args, today
 from coalition.web.api.schemas import AsOfQuery, EventsQuery
 from coalition.web.request import csv_response
-from projections.audit import history
 from projections.standing import Snapshot, resolve, responsibilities, snapshot, standing
 
 

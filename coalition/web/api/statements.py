@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from sqlalchemy.engine import Connection
@@ -16,10 +16,11 @@ from coalition.handlers import Context
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
 from coalition.pdf import export
+from coalition.reads import statements as read
 from coalition.reads.reports import member_moment, require_member_reader
 from coalition.reads.statements import describe, diff
-from coalition.web.api import bp
 from coalition.web.api.auth import authenticated
+from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import command, documented, json_body, query_args
 from coalition.web.api.schemas import EmptyRequest
 from coalition.web.api.statement_schemas import (
@@ -41,14 +42,13 @@ from coalition.web.api.statement_schemas import (
     VerifyView,
     WithdrawRequest,
 )
-from projections import statements as read
+from coalition.web.downloads import MAX_UPLOAD, pdf_response
 from projections.standing import Moment
 from projections.streams import seen_version
 
 STATEMENTS = "/coalitions/<coalition_id>/statements"
 STATEMENT = f"{STATEMENTS}/<statement_id>"
 SIGNATURE = f"{STATEMENT}/signatures/<organisation_id>"
-MAX_UPLOAD = 20_000_000  # bytes: a statement PDF with 5,000 signatories is far smaller
 
 
 def readable(
@@ -216,18 +216,6 @@ def withdraw_signature(context: Context, coalition_id: str, statement_id: str, o
 def endorse_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
     """Add your personal endorsement (the coalition's endorsers); listed apart from the organisations."""
     return handle.endorse(context, coalition_id, statement_id, **json_body(EndorseRequest(), optional=True))
-
-
-def pdf_response(statement_id: str, language: str | None) -> Response:
-    """The statement's sealed PDF as a download (from the cache when nothing changed)."""
-    sealer, cache = export.for_app(current_app)
-    exported = export.export(
-        services().engine, sealer, cache, statement_id, language, export.verify_url(current_app.config)
-    )
-    response = Response(exported.pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-    response.headers["X-Cache"] = "hit" if exported.cached else "miss"
-    return response
 
 
 @bp.get(f"{STATEMENT}.pdf")

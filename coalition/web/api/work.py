@@ -6,7 +6,7 @@ from typing import Any
 
 from coalition.handlers import Context
 from coalition.handlers import coalitions as handle
-from coalition.web.api import bp
+from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import command, documented, json_body
 from coalition.web.api.schemas import (
     Answer,

@@ -21,6 +21,7 @@ from coalition.domain.base import DomainError
 from coalition.domain.coalition import Actor
 from coalition.handlers import Context, retrying
 from coalition.infra.extensions import services
+from coalition.web.errors import STATUS, status_of, translated
 from coalition.web.request import request_id
 from events import ConcurrencyConflict
 from projections.coalitions import reads_as_member
@@ -77,8 +78,11 @@ def perform(
     command's answer names, such as what it created). Refused: the page `again`, with the reason."""
     try:
         answer = retrying(services(), action)
-    except (DomainError, ConcurrencyConflict) as refused:
-        flash(str(refused), "error")
-        return again(getattr(refused, "status", 409))
+    except DomainError as refused:
+        flash(translated(refused), "error")
+        return again(status_of(refused)[0])
+    except ConcurrencyConflict as conflict:
+        flash(str(conflict), "error")
+        return again(STATUS["conflict"][0])
     flash(done)
     return redirect(then(answer) if callable(then) else then)

@@ -8,136 +8,24 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from marshmallow import ValidationError as Invalid
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from wtforms import DateField, IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional, ValidationError
 
 from coalition.accounts import names_of
 from coalition.domain.coalition import Actor
 from coalition.infra.extensions import services
+from coalition.reads import audit
 from coalition.reads.reports import CSV_COLUMNS, event_rows, facilitates, parse_filters
 from coalition.reads.summaries import Names
 from coalition.web.pages import require_member
+from coalition.web.pages.audit_forms import AsOfForm, FilterForm, label
 from coalition.web.request import csv_response
-from events.schema import events as events_table
-from projections.audit import AuditLog, Entry, Filters, coalition_log, history
-from projections.standing import BadMoment, Moment, Snapshot, resolve, responsibilities, snapshot, standing
+from projections.audit import AuditLog, Entry, Filters
+from projections.standing import BadMoment, Moment, Snapshot, resolve, snapshot, standing
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 100  # events per page of the history, newest first
-FILTERS = ("organisation_id", "actor", "type", "since", "until")
-WORK = (
-    "CommitmentPledged",
-    "CommitmentRescheduled",
-    "CommitmentFulfilled",
-    "CommitmentWithdrawn",
-    "TaskCreated",
-    "TaskAccepted",
-    "TaskReassigned",
-    "TaskCompleted",
-    "TaskDropped",
-)
-
-#: Each event type of the audit log as a facilitator would name it.
-LABELS = {
-    "CoalitionFounded": _l("Coalition founded"),
-    "AgreementAmended": _l("Agreement amended"),
-    "MembershipRequested": _l("Membership requested"),
-    "MemberInvited": _l("Member invited"),
-    "MembershipApproved": _l("Membership approved"),
-    "InvitationAccepted": _l("Invitation accepted"),
-    "MemberSuspended": _l("Member suspended"),
-    "MemberReinstated": _l("Member reinstated"),
-    "MemberLeft": _l("Member left"),
-    "RoleAssigned": _l("Role assigned"),
-    "RoleRemoved": _l("Role removed"),
-    "CommitmentPledged": _l("Commitment pledged"),
-    "CommitmentFulfilled": _l("Commitment fulfilled"),
-    "CommitmentWithdrawn": _l("Commitment withdrawn"),
-    "CommitmentRescheduled": _l("Commitment rescheduled"),
-    "TaskCreated": _l("Task created"),
-    "TaskAccepted": _l("Task accepted"),
-    "TaskCompleted": _l("Task completed"),
-    "TaskReassigned": _l("Task reassigned"),
-    "TaskDropped": _l("Task dropped"),
-    "StatementDrafted": _l("Statement drafted"),
-    "DraftRevised": _l("Draft revised"),
-    "TranslationSet": _l("Translation set"),
-    "StatementOpened": _l("Statement opened for signature"),
-    "StatementAmended": _l("Statement amended"),
-    "StatementSigned": _l("Statement signed"),
-    "SignatureConfirmed": _l("Signature confirmed"),
-    "SignatureWithdrawn": _l("Signature withdrawn"),
-    "StatementEndorsed": _l("Statement endorsed"),
-    "StatementClosed": _l("Statement closed"),
-    "StatementPublished": _l("Statement published"),
-}
-
-
-def label(event_type: str) -> str:
-    """The readable name of an event type."""
-    return str(LABELS.get(event_type, event_type))
-
-
-class DayField(DateField):
-    """A date input whose error says how to write the date."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Write the date as year-month-day, for example 2027-03-31.")) from None
-
-
-class FilterForm(FlaskForm):
-    """The history's filters, read from the query string (a GET form: nothing to forge)."""
-
-    class Meta:
-        csrf = False
-
-    organisation_id = SelectField(_l("Organisation"), validate_choice=False)
-    actor = SelectField(_l("Person who acted"), validate_choice=False)
-    type = SelectField(_l("What happened"), validate_choice=False)
-    since = DayField(_l("From"), validators=[Optional()])
-    until = DayField(_l("To"), validators=[Optional()])
-    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**62)])
-
-    def validate_organisation_id(self, field: SelectField) -> None:
-        if field.data and field.data not in dict(field.choices):
-            raise ValidationError(_("Choose an organisation from the list."))
-
-    def validate_actor(self, field: SelectField) -> None:
-        if field.data and field.data not in dict(field.choices):
-            raise ValidationError(_("Choose a person from the list."))
-
-    def validate_type(self, field: SelectField) -> None:
-        if field.data and field.data not in dict(field.choices):
-            raise ValidationError(_("Choose a kind of event from the list."))
-
-    def validate_until(self, field: DayField) -> None:
-        if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError(_("The end date must be on or after the start date."))
-
-    def query(self) -> dict[str, str]:
-        """The valid filters set, as query arguments (also those of the API's history)."""
-        values = {name: self[name].data for name in FILTERS if self[name].data}
-        return {
-            name: value.isoformat() if hasattr(value, "isoformat") else str(value) for name, value in values.items()
-        }
-
-
-class AsOfForm(FlaskForm):
-    """The day to look back to."""
-
-    class Meta:
-        csrf = False
-
-    date = DayField(_l("As of the end of"), validators=[Optional()])
 
 
 def _facilitated(connection: Connection, coalition_id: str) -> tuple[Snapshot, Actor]:
@@ -154,13 +42,7 @@ def _facilitated(connection: Connection, coalition_id: str) -> tuple[Snapshot, A
 def _filter_form(connection: Connection, coalition_id: str, snap: Snapshot) -> tuple[FilterForm, Filters | None]:
     """The filter form with its choices, and the filters it names (None when the form is invalid)."""
     form = FilterForm(formdata=request.args)
-    actors = set(
-        connection.execute(
-            select(coalition_log.c.actor_id)
-            .distinct()
-            .where(coalition_log.c.coalition_id == coalition_id, coalition_log.c.actor_id.is_not(None))
-        ).scalars()
-    )
+    actors = audit.actors(connection, coalition_id)
     people = names_of(services().engine, actors)
     form.organisation_id.choices = [("", _("Any organisation"))] + sorted(
         ((o, n["name"]) for o, n in snap.names.items()), key=lambda c: c[1].lower()
@@ -179,14 +61,6 @@ def _filter_form(connection: Connection, coalition_id: str, snap: Snapshot) -> t
         for name, messages in dict(error.messages).items():
             form[name].errors = [*form[name].errors, *messages]
         return form, None
-
-
-def _hashes(connection: Connection, positions: list[int]) -> dict[int, str]:
-    return dict(
-        connection.execute(
-            select(events_table.c.position, events_table.c.hash).where(events_table.c.position.in_(positions))
-        ).all()
-    )
 
 
 def _when(recorded_at: str) -> datetime:
@@ -210,13 +84,13 @@ def audit_history(coalition_id: str) -> ResponseReturnValue:
             before = form.before.data
             entries = [
                 e
-                for e in history(connection, services().store.registry, coalition_id, filters)
+                for e in audit.entries(connection, services().store.registry, coalition_id, filters)
                 if before is None or e.position < before
             ]
             page = entries[-PER_PAGE:][::-1]
             matching, older = len(entries), page[-1].position if len(entries) > PER_PAGE else None
             rows = event_rows(connection, coalition_id, page)
-            hashes = _hashes(connection, [e.position for e in page])
+            hashes = audit.hashes(connection, [e.position for e in page])
             rows = [
                 {
                     **row,
@@ -235,7 +109,7 @@ def audit_history(coalition_id: str) -> ResponseReturnValue:
         rows=rows,
         matching=matching,
         paged=form.before.data is not None and filters is not None,
-        members=_members(snap),
+        members=audit.members(snap),
         older=url_for(".audit_history", coalition_id=coalition_id, **query, before=older) if older else None,
         newest=url_for(".audit_history", coalition_id=coalition_id, **query),
         csv=url_for(".audit_csv", coalition_id=coalition_id, **query) if filters is not None else None,
@@ -253,24 +127,9 @@ def audit_csv(coalition_id: str) -> ResponseReturnValue:
         if filters is None:
             return audit_history(coalition_id)
         rows = event_rows(
-            connection, coalition_id, history(connection, services().store.registry, coalition_id, filters)
+            connection, coalition_id, audit.entries(connection, services().store.registry, coalition_id, filters)
         )
     return csv_response(rows, CSV_COLUMNS, f"coalition-{coalition_id}-history.csv")
-
-
-def _members(snap: Snapshot) -> list[dict[str, Any]]:
-    """The coalition's organisations by name, with their membership state."""
-    return sorted(
-        (
-            {
-                "organisation_id": m["organisation_id"],
-                "state": m["state"],
-                "name": snap.names.get(m["organisation_id"], {}).get("name", m["organisation_id"]),
-            }
-            for m in snap.members
-        ),
-        key=lambda m: str(m["name"]).lower(),
-    )
 
 
 @bp.get("/coalitions/<coalition_id>/audit/as-of")
@@ -307,45 +166,8 @@ def as_of(coalition_id: str) -> ResponseReturnValue:
         founded=founded,
         members=members,
         people=people,
-        work=_work_by_organisation(then) if then and then.agreement else [],
+        work=audit.work_by_organisation(services().engine, then) if then and then.agreement else [],
     ), 200 if valid else 400
-
-
-def _work_by_organisation(snap: Snapshot) -> list[dict[str, Any]]:
-    """The shared responsibilities of `snap`, regrouped: each organisation with its commitments and tasks."""
-    grid = responsibilities(snap)
-    objectives = {o["objective_id"]: o["text"] for o in grid["objectives"]}
-    commitments = [*(c for o in grid["objectives"] for c in o["commitments"]), *grid["unlinked"]["commitments"]]
-    tasks = [*(t for o in grid["objectives"] for t in o["tasks"]), *grid["unlinked"]["tasks"]]
-    served = {c["commitment_id"]: c.get("objective_id") for c in snap.commitments}
-    tasked = {t["task_id"]: t["objective_id"] or served.get(t["commitment_id"] or "") for t in snap.tasks}
-    goal = {c["commitment_id"]: objectives.get(served.get(c["commitment_id"]) or "") for c in commitments}
-    people = names_of(services().engine, {t["assignee_user_id"] for t in tasks if t["assignee_user_id"]})
-    organisations = {o["organisation_id"]: o["name"] for o in grid["organisations"]}
-    for row in [*commitments, *tasks]:
-        organisations.setdefault(row["organisation_id"], snap.names.get(row["organisation_id"], {}).get("name"))
-    return [
-        {
-            "organisation_id": org,
-            "name": name,
-            "commitments": [
-                {**c, "objective": goal[c["commitment_id"]], "due_on": date.fromisoformat(c["due_on"])}
-                for c in commitments
-                if c["organisation_id"] == org
-            ],
-            "tasks": [
-                {
-                    **t,
-                    "objective": objectives.get(tasked.get(t["task_id"]) or ""),
-                    "due_on": date.fromisoformat(t["due_on"]),
-                    "assignee": people.get(t["assignee_user_id"] or ""),
-                }
-                for t in tasks
-                if t["organisation_id"] == org
-            ],
-        }
-        for org, name in sorted(organisations.items(), key=lambda i: str(i[1]).lower())
-    ]
 
 
 @bp.get("/coalitions/<coalition_id>/members/<organisation_id>/history")
@@ -363,9 +185,7 @@ def member_history(coalition_id: str, organisation_id: str) -> ResponseReturnVal
         facilitator = facilitates(snap, reader)
         if not facilitator and organisation_id not in reader.acts_for:
             abort(403)
-        entries = history(
-            connection, services().store.registry, coalition_id, Filters(organisation_id=organisation_id, types=WORK)
-        )
+        entries = audit.work_entries(connection, services().store.registry, coalition_id, organisation_id)
         names = Names.load(connection, coalition_id, entries)
     member = next(m for m in standing(snap) if m["organisation_id"] == organisation_id)
     return render_template(

@@ -1,155 +1,36 @@
 """The statement editor: draft, preview, revise, translate, open for signature and amend.
 
-Each page shows its forms only to the people the domain lets use them (`Powers`, computed with the
-domain's own rules on the read model); the handler's refusal stays the authority.
+Each page shows its forms only to the people the domain lets use them (`coalition.reads.powers`);
+the handler's refusal stays the authority.
 """
 
 from __future__ import annotations
 
-import functools
-import gettext
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-import pycountry
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
-from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from coalition.domain import statement as st
-from coalition.domain.coalition import Actor, holds, is_facilitator
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
-from coalition.reads.reports import as_domain
+from coalition.reads import statements as read
+from coalition.reads.powers import Powers, powers
 from coalition.reads.text import render_markdown
+from coalition.web.i18n import language_choices, language_name
 from coalition.web.pages import context, perform, require_member
-from projections import statements as read
-from projections.audit import coalition_log
+from coalition.web.pages.drafting_forms import DraftForm, OpenForm, ReviseForm, TextForm, TranslationForm, amend_form
 from projections.standing import Moment, Snapshot, snapshot
 
 bp = Blueprint("drafting", __name__)
 STATEMENTS = "/coalitions/<coalition_id>/statements"
 STATEMENT = f"{STATEMENTS}/<statement_id>"
-
-
-# -- who may do what ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Powers:
-    """What the signed-in person may do with a coalition's statements (the domain's rules, on the read model)."""
-
-    facilitator: bool
-    drafts_for: tuple[str, ...]  # the members a non-facilitator may draft for (when the agreement allows it)
-    endorser: bool
-    editor: bool = False  # may edit the statement at hand
-
-    @property
-    def may_draft(self) -> bool:
-        return self.facilitator or bool(self.drafts_for)
-
-
-def _drafted_for(connection: Connection, statement_id: str) -> str | None:
-    """The member a non-facilitator drafted the statement for (named in its first event)."""
-    first = (
-        select(func.min(read.statements.c.from_position))
-        .where(read.statements.c.statement_id == statement_id)
-        .scalar_subquery()
-    )
-    return connection.execute(
-        select(coalition_log.c.subject_organisation_id).where(coalition_log.c.position == first)
-    ).scalar()
-
-
-def powers(connection: Connection, snap: Snapshot, reader: Actor, statement: dict[str, Any] | None = None) -> Powers:
-    """What `reader` may do; with `statement` (a statements row), whether they may edit it (as `_require_editor`)."""
-    coalition = as_domain(snap)
-    facilitator = is_facilitator(coalition, reader)
-    drafts_for = () if facilitator else tuple(sorted(o for o in reader.acts_for if st.may_draft(coalition, reader, o)))
-    states = {k: m.state for k, m in coalition.members.items()}
-    endorser = holds(coalition.roles.values(), states, reader, "endorser")
-    editor = facilitator
-    if statement is not None and not facilitator and statement["drafted_by"] == reader.user_id:
-        drafted_for = _drafted_for(connection, statement["statement_id"])
-        editor = drafted_for is not None and st.may_draft(coalition, reader, drafted_for)
-    return Powers(facilitator, drafts_for, endorser, editor)
-
-
-@functools.cache
-def _language_names(locale: str) -> dict[str, str]:
-    names = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
-    found = {code: pycountry.languages.get(alpha_2=code) for code in st.LANGUAGES}
-    return {code: names.gettext(language.name) if language else code for code, language in found.items()}
-
-
-def language_name(code: str) -> str:
-    """A language's name in the reader's language, from its ISO 639-1 code."""
-    return _language_names(str(get_locale() or "en")).get(code, code)
-
-
-def language_choices(exclude: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, str]]:
-    """(code, "Name (code)") for every statement language, by name in the reader's language."""
-    names = _language_names(str(get_locale() or "en"))
-    return sorted(
-        ((code, f"{name} ({code})") for code, name in names.items() if code not in exclude),
-        key=lambda choice: choice[1].casefold(),
-    )
-
-
-# -- forms ----------------------------------------------------------------------------------------
-
-
-class TextForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=st.MAX_TITLE)])
-    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=st.MAX_BODY)])
-    preview = SubmitField(_l("Preview"))
-
-
-class DraftForm(TextForm):
-    language = SelectField(_l("Language of the text"), validators=[DataRequired()])
-    organisation_id = SelectField(_l("Drafted for"), validators=[DataRequired()])
-
-
-class ReviseForm(TextForm):
-    language = SelectField(_l("Language of the text"), validators=[DataRequired()])
-
-
-class TranslationForm(TextForm):
-    language = SelectField(_l("Language of the translation"), validators=[DataRequired()])
-
-
-class OpenForm(FlaskForm):
-    deadline = DateTimeLocalField(_l("Signing closes at (UTC)"), validators=[Optional()])
-    threshold = IntegerField(
-        _l("Organisations needed to publish"),
-        default=1,
-        validators=[Optional(), NumberRange(min=1, max=st.MAX_THRESHOLD)],
-    )
-
-
-def amend_form(languages: list[str], **data: Any) -> FlaskForm:
-    """The amend form: the statement's title and body, and one title and body per translation."""
-
-    class AmendForm(TextForm):
-        pass
-
-    for code in languages:
-        setattr(
-            AmendForm, f"title_{code}", StringField(_l("Title"), validators=[DataRequired(), Length(max=st.MAX_TITLE)])
-        )
-        setattr(
-            AmendForm, f"body_{code}", TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=st.MAX_BODY)])
-        )
-    return AmendForm(**data)
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -162,7 +43,7 @@ def load(connection: Connection, coalition_id: str, statement_id: str) -> tuple[
         abort(404)
     reader = require_member(connection, coalition_id)
     snap = snapshot(connection, coalition_id, Moment(None, services().store.clock().date()))
-    return found, powers(connection, snap, reader, found.statement)
+    return found, powers(snap, reader, found.statement)
 
 
 def _state(found: read.StatementView) -> str:
@@ -191,7 +72,7 @@ def _drafting(coalition_id: str) -> tuple[Snapshot, Powers]:
         snap = snapshot(connection, coalition_id, Moment(None, services().store.clock().date()))
         if snap.agreement is None:
             abort(404)
-        return snap, powers(connection, snap, require_member(connection, coalition_id))
+        return snap, powers(snap, require_member(connection, coalition_id))
 
 
 def _new_page(

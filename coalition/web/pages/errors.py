@@ -5,19 +5,10 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
 
+from coalition.web.errors import page_error, unexpected_page
 
-def page_error(error: HTTPException) -> ResponseReturnValue:
-    """A page in the site's layout saying what went wrong and what to do; never a stack trace."""
-    status = error.code or 500
-    template = f"errors/{status}.html" if status in (403, 404) else "errors/other.html"
-    return render_template(template, error=error, status=status), status
-
-
-def unexpected_page() -> ResponseReturnValue:
-    """The page for a fault on our side."""
-    return page_error(InternalServerError())
+__all__ = ["init_app", "page_error", "unexpected_page"]
 
 
 def init_app(app: Flask) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
-from typing import Any
 
 import pycountry
 from flask import Blueprint, abort, render_template, url_for
@@ -13,22 +11,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.engine import Connection
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from coalition.accounts import emails_of
-from coalition.domain import organisation as org
 from coalition.handlers import organisations as handle
 from coalition.infra.extensions import services
-from coalition.web.api.organisations import people_view as people_of
+from coalition.reads import organisations
 from coalition.web.i18n import localised_country
 from coalition.web.pages import context, perform
-from projections.coalitions import agreements, memberships
-from projections.organisations import acts_for, organisation_people, organisations
-from projections.versioned import valid_at
+from projections.organisations import acts_for
 
 bp = Blueprint("organisations", __name__)
 
@@ -89,44 +82,10 @@ class RevokeForm(FlaskForm):
     """A button-only form: the CSRF token is its only field."""
 
 
-def _acting(connection: Connection, today: date) -> list[dict[str, Any]]:
-    """The organisations the signed-in person acts for, each with the roles they hold in it."""
-    mine = acts_for(connection, current_user.user_id, today)
-    rows = connection.execute(
-        select(
-            organisations.c.organisation_id,
-            organisations.c.name,
-            organisations.c.country,
-            organisation_people.c.kind,
-            organisation_people.c.entry_id,
-            organisation_people.c.title,
-            organisation_people.c.valid_from,
-            organisation_people.c.valid_until,
-            organisation_people.c.revoked_on,
-        )
-        .join(organisation_people, organisation_people.c.organisation_id == organisations.c.organisation_id)
-        .where(organisation_people.c.user_id == current_user.user_id, organisations.c.organisation_id.in_(sorted(mine)))
-        .order_by(organisations.c.name, organisation_people.c.kind)
-    ).all()
-    acting: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        entry = acting.setdefault(
-            row.organisation_id,
-            {"id": row.organisation_id, "name": row.name, "country": row.country, "administrator": False, "titles": []},
-        )
-        if row.kind == "administrator":
-            entry["administrator"] = True
-        elif org.Mandate(
-            row.entry_id, current_user.user_id, row.title, row.valid_from, row.valid_until, row.revoked_on
-        ).valid_on(today):
-            entry["titles"].append(row.title)
-    return list(acting.values())
-
-
 def _mine(form: OrganisationForm | None = None, status: int = 200) -> ResponseReturnValue:
     today = services().store.clock().date()
     with services().engine.connect() as connection:
-        acting = _acting(connection, today)
+        acting = organisations.acting(connection, current_user.user_id, today)
     return render_template("organisations/mine.html", acting=acting, form=form or OrganisationForm()), status
 
 
@@ -170,40 +129,14 @@ def _page(
     """The organisation's page, for the people who act for it (403 for others, 404 if unknown)."""
     today = services().store.clock().date()
     with services().engine.connect() as connection:
-        profile = (
-            connection.execute(select(organisations).where(organisations.c.organisation_id == organisation_id))
-            .mappings()
-            .first()
-        )
+        profile = organisations.profile(connection, organisation_id)
         if profile is None:
             abort(404)
         if organisation_id not in acts_for(connection, current_user.user_id, today):
             abort(403)
-        rows = (
-            connection.execute(
-                select(organisation_people)
-                .where(organisation_people.c.organisation_id == organisation_id)
-                .order_by(organisation_people.c.position)
-            )
-            .mappings()
-            .all()
-        )
-        coalitions = (
-            connection.execute(
-                select(agreements.c.coalition_id, agreements.c.name, memberships.c.state, memberships.c.since)
-                .join(memberships, memberships.c.coalition_id == agreements.c.coalition_id)
-                .where(
-                    valid_at(agreements, None),
-                    valid_at(memberships, None),
-                    memberships.c.organisation_id == organisation_id,
-                )
-                .order_by(agreements.c.name)
-            )
-            .mappings()
-            .all()
-        )
-    people = people_of(rows)
-    coalitions = [{**c, "since": datetime.fromisoformat(c["since"]).date()} for c in coalitions]
+        rows = organisations.people(connection, organisation_id)
+        coalitions = organisations.coalitions_of(connection, organisation_id)
+    people = organisations.people_view(services().engine, rows, today)
     emails = emails_of(services().engine, {p["user_id"] for p in rows})
     is_administrator = any(a["user_id"] == current_user.user_id for a in people["administrators"])
     return render_template(

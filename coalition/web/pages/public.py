@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from coalition.domain.statement import LANGUAGES
 from coalition.infra.extensions import services
 from coalition.pdf import export
+from coalition.reads import statements as read
 from coalition.reads.statements import describe, in_language
 from coalition.reads.text import render_markdown
-from coalition.web.api.statements import MAX_UPLOAD, pdf_response
-from projections import statements as read
+from coalition.web.downloads import MAX_UPLOAD, pdf_response
 
 bp = Blueprint("public", __name__)
 

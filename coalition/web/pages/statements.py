@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -12,7 +11,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
@@ -21,17 +19,16 @@ from coalition.domain.base import DomainError
 from coalition.domain.coalition import Actor
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
-from coalition.reads.statements import describe, diff, in_language
+from coalition.reads import coalitions, organisations
+from coalition.reads import statements as read
+from coalition.reads.powers import powers
+from coalition.reads.statements import describe, diff, in_language, signature_history
 from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
+from coalition.web.downloads import pdf_response
 from coalition.web.pages import context, perform, require_member
-from coalition.web.pages.drafting import powers
-from projections import statements as read
-from projections.audit import coalition_log
-from projections.coalitions import memberships
-from projections.organisations import mandates_of, organisations
+from projections.organisations import mandates_of
 from projections.standing import Moment, snapshot
-from projections.versioned import valid_at
 
 bp = Blueprint("statements", __name__)
 PAGE = "/coalitions/<coalition_id>/statements/<statement_id>"
@@ -64,55 +61,7 @@ class WithdrawForm(FlaskForm):
 def _require_reader(connection: Connection, coalition_id: str) -> tuple[Actor, dict[str, str]]:
     """The reader and the coalition's membership states; 403 unless the user acts for an active or suspended member."""
     reader = require_member(connection, coalition_id)
-    return reader, {
-        row.organisation_id: row.state
-        for row in connection.execute(
-            select(memberships.c.organisation_id, memberships.c.state).where(
-                memberships.c.coalition_id == coalition_id, valid_at(memberships, None)
-            )
-        )
-    }
-
-
-def signature_history(connection: Connection, coalition_id: str, statement_id: str) -> list[tuple[str, int]]:
-    """(recorded_at, how many signatures counted) after each change of the signatures or of the version,
-    from the opening on; empty when no organisation ever signed. A signature counts while it is signed
-    and bound to the statement's current version (as `StatementView.counted`)."""
-    sig, text = read.signatures.c, read.statements.c
-    signed = connection.execute(
-        select(sig.from_position, sig.until_position, sig.version_hash).where(
-            sig.statement_id == statement_id, sig.status == "signed"
-        )
-    ).all()
-    if not signed:
-        return []
-    versions = {
-        row.from_position: row.version_hash
-        for row in connection.execute(
-            select(text.from_position, text.version_hash).where(text.statement_id == statement_id)
-        )
-    }
-    deltas: dict[int, Counter[str]] = {}
-    for row in signed:
-        deltas.setdefault(row.from_position, Counter())[row.version_hash] += 1
-        if row.until_position is not None:
-            deltas.setdefault(row.until_position, Counter())[row.version_hash] -= 1
-    positions = sorted({*deltas, *versions})
-    times = dict(
-        connection.execute(
-            select(coalition_log.c.position, coalition_log.c.recorded_at).where(
-                coalition_log.c.coalition_id == coalition_id, coalition_log.c.position >= positions[0]
-            )
-        ).all()
-    )
-    held: Counter[str] = Counter()
-    current, history = None, []
-    for position in positions:
-        held.update(deltas.get(position, {}))
-        current = versions.get(position, current)
-        if current is not None and position in times:
-            history.append((times[position], held[current]))
-    return history
+    return reader, coalitions.member_states(connection, coalition_id)
 
 
 def _chart(connection: Connection, coalition_id: str, statement: dict[str, Any]) -> Any:
@@ -139,18 +88,11 @@ def _page(
             abort(404)
         reader, members = _require_reader(connection, coalition_id)
         snap = snapshot(connection, coalition_id, Moment(None, now.date()))
-        able = powers(connection, snap, reader, found.statement)
+        able = powers(snap, reader, found.statement)
         chart = _chart(connection, coalition_id, found.statement)
         mine = mandates_of(connection, current_user.user_id, now.date())
         statement = describe(connection, found, now, None)
-        names = {
-            row.organisation_id: row.name
-            for row in connection.execute(
-                select(organisations.c.organisation_id, organisations.c.name).where(
-                    organisations.c.organisation_id.in_(sorted(mine))
-                )
-            )
-        }
+        names = organisations.names(connection, mine)
         held = {s["organisation_id"]: s for s in statement["signatures"]}
         changes = {
             o: diff(connection, statement_id, s["version_hash"], statement["version_hash"])
@@ -250,8 +192,6 @@ def withdraw(coalition_id: str, statement_id: str) -> ResponseReturnValue:
 @login_required
 def pdf(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     """The sealed PDF, for the people of the coalition's members."""
-    from coalition.web.api.statements import pdf_response
-
     with services().engine.connect() as connection:
         found = read.view(connection, statement_id)
         if found is None or found.statement["coalition_id"] != coalition_id:

@@ -1,0 +1,152 @@
+"""The coalition aggregate's events (membership, roles, the agreement, commitments and tasks): one schema per type."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from coalition.domain.event_types import registry
+
+ROLES = ("facilitator", "liaison", "endorser")
+KINDS = ("funding", "staff-time", "in-kind", "expertise", "event-hosting", "outreach")
+
+
+class ObjectiveFields(Schema):
+    objective_id = fields.String(required=True)
+    text = fields.String(required=True, validate=validate.Length(min=1))
+    measure = fields.String()
+    target_date = fields.Date()
+
+
+class AgreementFields(Schema):
+    coalition_id = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    purpose = fields.String(required=True)
+    objectives = fields.List(fields.Nested(ObjectiveFields), required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date()
+    cooperation_mechanism = fields.String(required=True)
+    benefit_sharing = fields.String(required=True)
+    members_may_draft = fields.Boolean()  # members' users may draft statements, not only facilitators
+
+
+@registry.register("CoalitionFounded")
+class CoalitionFounded(AgreementFields):
+    organisation_id = fields.String(required=True)
+    founded_by = fields.String(required=True)
+
+
+@registry.register("AgreementAmended")
+class AgreementAmended(AgreementFields):
+    pass
+
+
+class MembershipFields(Schema):
+    coalition_id = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+
+
+class ReasonedMembershipFields(MembershipFields):
+    reason = fields.String(required=True, validate=validate.Length(min=1))
+
+
+for _name in ("MembershipRequested", "MemberInvited", "MembershipApproved", "InvitationAccepted"):
+    registry.register(_name)(type(_name, (MembershipFields,), {}))
+for _name in ("MemberSuspended", "MemberReinstated"):
+    registry.register(_name)(type(_name, (ReasonedMembershipFields,), {}))
+
+
+@registry.register("MemberLeft")
+class MemberLeft(MembershipFields):
+    reason = fields.String()
+
+
+@registry.register("RoleAssigned")
+class RoleAssigned(Schema):
+    coalition_id = fields.String(required=True)
+    role_id = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    user_id = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+
+
+@registry.register("RoleRemoved")
+class RoleRemoved(Schema):
+    coalition_id = fields.String(required=True)
+    role_id = fields.String(required=True)
+    reason = fields.String()
+
+
+class CommitmentFields(Schema):
+    coalition_id = fields.String(required=True)
+    commitment_id = fields.String(required=True)
+
+
+class TaskFields(Schema):
+    coalition_id = fields.String(required=True)
+    task_id = fields.String(required=True)
+
+
+def _reason() -> fields.String:
+    return fields.String(required=True, validate=validate.Length(min=1))
+
+
+@registry.register("CommitmentPledged")
+class CommitmentPledged(CommitmentFields):
+    organisation_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    description = fields.String(required=True, validate=validate.Length(min=1))
+    quantity = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    unit = fields.String()
+    objective_id = fields.String()
+    due_on = fields.Date(required=True)
+
+
+@registry.register("CommitmentFulfilled")
+class CommitmentFulfilled(CommitmentFields):
+    note = fields.String(required=True, validate=validate.Length(min=1))
+    fulfilled_on = fields.Date(required=True)
+
+
+@registry.register("CommitmentWithdrawn")
+class CommitmentWithdrawn(CommitmentFields):
+    reason = _reason()
+
+
+@registry.register("CommitmentRescheduled")
+class CommitmentRescheduled(CommitmentFields):
+    due_on = fields.Date(required=True)
+    reason = _reason()
+
+
+@registry.register("TaskCreated")
+class TaskCreated(TaskFields):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+    assignee_user_id = fields.String()
+    due_on = fields.Date(required=True)
+    objective_id = fields.String()
+    commitment_id = fields.String()
+
+
+@registry.register("TaskAccepted")
+class TaskAccepted(TaskFields):
+    pass
+
+
+@registry.register("TaskCompleted")
+class TaskCompleted(TaskFields):
+    note = fields.String()
+    completed_on = fields.Date(required=True)
+
+
+@registry.register("TaskReassigned")
+class TaskReassigned(TaskFields):
+    organisation_id = fields.String(required=True)
+    assignee_user_id = fields.String()
+    reason = fields.String()
+
+
+@registry.register("TaskDropped")
+class TaskDropped(TaskFields):
+    reason = _reason()

@@ -1,0 +1,120 @@
+"""The statement aggregate's signing decisions: sign, confirm and withdraw, on the named organisation's state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from coalition.domain import policy
+from coalition.domain.base import N_, Change, DomainError, RuleBroken
+from coalition.domain.coalition_state import Actor, Coalition
+from coalition.domain.organisation import Organisation
+from coalition.domain.statement_commands import ConfirmSignature, SignStatement, WithdrawSignature
+from coalition.domain.statement_state import Statement
+
+
+def _raise(refusal: DomainError | None) -> None:
+    if refusal is not None:
+        raise refusal
+
+
+def _ids(state: Statement) -> dict[str, str]:
+    return {"coalition_id": state.coalition_id, "statement_id": state.statement_id}
+
+
+def _read_current(state: Statement, command: SignStatement | ConfirmSignature) -> None:
+    """A signer who names the version they read signs that one or nothing: never a text they have not seen."""
+    if command.version_hash is not None and command.version_hash != state.version_hash:
+        raise RuleBroken(
+            "the text was amended after you read it (you read version %(read)s, "
+            "it is now %(current)s): read the new version, then sign it",
+            read=command.version_hash[:12],
+            current=str(state.version_hash)[:12],
+        )
+
+
+def _signer(
+    state: Statement,
+    command: SignStatement | ConfirmSignature,
+    actor: Actor,
+    organisation: Organisation | None,
+    today: date,
+) -> dict[str, Any]:
+    mandate = organisation.mandate_of(actor.user_id, today) if organisation is not None else None
+    name = command.signer_name.strip()
+    title = command.signer_title.strip() or (mandate.title if mandate is not None else "")
+    if not name or not title:
+        raise RuleBroken("a signature needs the signer's name and title")
+    return {
+        **_ids(state),
+        "organisation_id": command.organisation_id,
+        "user_id": actor.user_id,
+        "signer_name": name,
+        "signer_title": title,
+        "version_hash": state.version_hash,
+    }
+
+
+def _sign(
+    coalition: Coalition,
+    state: Statement,
+    command: SignStatement,
+    actor: Actor,
+    now: datetime,
+    org: Organisation | None,
+) -> list[Change]:
+    mandated = policy.signs_for(org, actor.user_id, now.date())
+    _raise(policy.sign_refusal(coalition, state, now, command.organisation_id, mandated))
+    _read_current(state, command)
+    held = state.signatures.get(command.organisation_id)
+    if held is not None and policy.counts(held.version_hash, held.withdrawn, state.version_hash):
+        return []  # one signature per organisation per version: signing again changes nothing
+    return [Change("StatementSigned", _signer(state, command, actor, org, now.date()))]
+
+
+def _confirm(
+    coalition: Coalition,
+    state: Statement,
+    command: ConfirmSignature,
+    actor: Actor,
+    now: datetime,
+    org: Organisation | None,
+) -> list[Change]:
+    mandated = policy.signs_for(org, actor.user_id, now.date())
+    held = state.signatures.get(command.organisation_id)
+    _raise(policy.phase_refusal(state, now, N_("confirm a signature"), "open"))
+    _raise(policy.signer_refusal(coalition, command.organisation_id, mandated, N_("confirm its signature")))
+    _read_current(state, command)  # a stale reader learns that before whether there is anything to confirm
+    _raise(policy.confirm_refusal(coalition, state, now, command.organisation_id, mandated, held, state.version_hash))
+    return [Change("SignatureConfirmed", _signer(state, command, actor, org, now.date()))]
+
+
+def _withdraw(
+    coalition: Coalition,
+    state: Statement,
+    command: WithdrawSignature,
+    actor: Actor,
+    now: datetime,
+    org: Organisation | None,
+) -> list[Change]:
+    mandated = policy.signs_for(org, actor.user_id, now.date())
+    held = state.signatures.get(command.organisation_id)
+    _raise(policy.withdraw_refusal(state, now, command.organisation_id, mandated, held))
+    if not command.reason.strip():
+        raise RuleBroken("a reason is required to withdraw a signature")
+    payload = {
+        **_ids(state),
+        "organisation_id": command.organisation_id,
+        "user_id": actor.user_id,
+        "reason": command.reason.strip(),
+    }
+    return [Change("SignatureWithdrawn", payload)]
+
+
+#: The decisions that read the organisation the command names (who holds its mandate today).
+FOR_AN_ORGANISATION: dict[type, Callable[..., list[Change]]] = {
+    SignStatement: _sign,
+    ConfirmSignature: _confirm,
+    WithdrawSignature: _withdraw,
+}

@@ -1,0 +1,119 @@
+"""What the audit pages read: the coalition's history and who acted in it, chain hashes, work as of a day."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+
+from coalition.accounts import names_of
+from events import Registry
+from events.schema import events as events_table
+from projections.audit import Entry, Filters, coalition_log, history
+from projections.standing import Snapshot, responsibilities
+
+#: The event types of a member's commitments and tasks.
+WORK = (
+    "CommitmentPledged",
+    "CommitmentRescheduled",
+    "CommitmentFulfilled",
+    "CommitmentWithdrawn",
+    "TaskCreated",
+    "TaskAccepted",
+    "TaskReassigned",
+    "TaskCompleted",
+    "TaskDropped",
+)
+
+
+def entries(
+    connection: Connection,
+    registry: Registry,
+    coalition_id: str,
+    filters: Filters | None = None,
+    limit: int | None = None,
+    after: int = 0,
+) -> list[Entry]:
+    """The coalition's history (replayed from the log), oldest first, filtered, after position `after`."""
+    return history(connection, registry, coalition_id, filters or Filters(), limit, after)
+
+
+def work_entries(connection: Connection, registry: Registry, coalition_id: str, organisation_id: str) -> list[Entry]:
+    """The history of a member's commitments and tasks, and of what its people did to others' work."""
+    return history(connection, registry, coalition_id, Filters(organisation_id=organisation_id, types=WORK))
+
+
+def actors(connection: Connection, coalition_id: str) -> set[str]:
+    """Everyone who acted in the coalition's history."""
+    return set(
+        connection.execute(
+            select(coalition_log.c.actor_id)
+            .distinct()
+            .where(coalition_log.c.coalition_id == coalition_id, coalition_log.c.actor_id.is_not(None))
+        ).scalars()
+    )
+
+
+def hashes(connection: Connection, positions: Iterable[int]) -> dict[int, str]:
+    """The chain hash of each event at these positions of the log."""
+    return {
+        row.position: row.hash
+        for row in connection.execute(
+            select(events_table.c.position, events_table.c.hash).where(events_table.c.position.in_(list(positions)))
+        )
+    }
+
+
+def members(snap: Snapshot) -> list[dict[str, Any]]:
+    """The coalition's organisations by name, with their membership state."""
+    return sorted(
+        (
+            {
+                "organisation_id": m["organisation_id"],
+                "state": m["state"],
+                "name": snap.names.get(m["organisation_id"], {}).get("name", m["organisation_id"]),
+            }
+            for m in snap.members
+        ),
+        key=lambda m: str(m["name"]).lower(),
+    )
+
+
+def work_by_organisation(engine: Engine, snap: Snapshot) -> list[dict[str, Any]]:
+    """The shared responsibilities of `snap`, regrouped: each organisation with its commitments and tasks."""
+    grid = responsibilities(snap)
+    objectives = {o["objective_id"]: o["text"] for o in grid["objectives"]}
+    commitments = [*(c for o in grid["objectives"] for c in o["commitments"]), *grid["unlinked"]["commitments"]]
+    tasks = [*(t for o in grid["objectives"] for t in o["tasks"]), *grid["unlinked"]["tasks"]]
+    served = {c["commitment_id"]: c.get("objective_id") for c in snap.commitments}
+    tasked = {t["task_id"]: t["objective_id"] or served.get(t["commitment_id"] or "") for t in snap.tasks}
+    goal = {c["commitment_id"]: objectives.get(served.get(c["commitment_id"]) or "") for c in commitments}
+    people = names_of(engine, {t["assignee_user_id"] for t in tasks if t["assignee_user_id"]})
+    organisations = {o["organisation_id"]: o["name"] for o in grid["organisations"]}
+    for row in [*commitments, *tasks]:
+        organisations.setdefault(row["organisation_id"], snap.names.get(row["organisation_id"], {}).get("name"))
+    return [
+        {
+            "organisation_id": org,
+            "name": name,
+            "commitments": [
+                {**c, "objective": goal[c["commitment_id"]], "due_on": date.fromisoformat(c["due_on"])}
+                for c in commitments
+                if c["organisation_id"] == org
+            ],
+            "tasks": [
+                {
+                    **t,
+                    "objective": objectives.get(tasked.get(t["task_id"]) or ""),
+                    "due_on": date.fromisoformat(t["due_on"]),
+                    "assignee": people.get(t["assignee_user_id"] or ""),
+                }
+                for t in tasks
+                if t["organisation_id"] == org
+            ],
+        }
+        for org, name in sorted(organisations.items(), key=lambda i: str(i[1]).lower())
+    ]

@@ -1,0 +1,76 @@
+"""What pages read about coalitions: the ones an organisation takes part in, their statements, recent activity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from coalition.reads.audit import entries
+from coalition.reads.summaries import Names, summary
+from events import Registry
+from projections.audit import Entry
+from projections.coalitions import agreements, memberships
+from projections.statement_rows import of_coalition, phase
+from projections.versioned import valid_at
+
+
+def of_organisations(connection: Connection, organisation_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """The coalitions these organisations belong to (or asked to join), by name, with each one's states."""
+    rows = connection.execute(
+        select(
+            agreements.c.coalition_id,
+            agreements.c.name,
+            agreements.c.purpose,
+            memberships.c.state,
+            memberships.c.organisation_id,
+        )
+        .join(memberships, memberships.c.coalition_id == agreements.c.coalition_id)
+        .where(
+            valid_at(agreements, None),
+            valid_at(memberships, None),
+            memberships.c.organisation_id.in_(sorted(organisation_ids)),
+        )
+        .order_by(agreements.c.name)
+    ).all()
+    coalitions: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = coalitions.setdefault(
+            row.coalition_id, {"id": row.coalition_id, "name": row.name, "purpose": row.purpose, "states": []}
+        )
+        entry["states"].append(row.state)
+    return list(coalitions.values())
+
+
+def statements(connection: Connection, coalition_id: str, now: datetime) -> list[dict[str, Any]]:
+    """The coalition's statements, each with its phase (`state`) at `now`."""
+    return [{**row, "state": phase(row, now)} for row in of_coalition(connection, coalition_id)]
+
+
+def activity(connection: Connection, registry: Registry, coalition_id: str) -> list[Entry]:
+    """The coalition's whole audit history, oldest first (for the facilitators' timeline)."""
+    return entries(connection, registry, coalition_id)
+
+
+def summarised(
+    connection: Connection, coalition_id: str, entries: list[Entry], latest: int = 10
+) -> list[dict[str, Any]]:
+    """The `latest` entries, newest first, each with when and a one-line summary."""
+    newest = entries[-latest:][::-1]
+    names = Names.load(connection, coalition_id, newest)
+    return [{"recorded_at": e.recorded_at, "summary": summary(e, names)} for e in newest]
+
+
+def member_states(connection: Connection, coalition_id: str) -> dict[str, str]:
+    """Each member organisation's membership state now, by id."""
+    return {
+        row.organisation_id: row.state
+        for row in connection.execute(
+            select(memberships.c.organisation_id, memberships.c.state).where(
+                memberships.c.coalition_id == coalition_id, valid_at(memberships, None)
+            )
+        )
+    }

@@ -1,0 +1,151 @@
+"""What pages read about work: commitments and tasks as shown, their history, my responsibilities, the grid."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, Literal
+
+from flask_babel import format_decimal
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from coalition.domain.coalition import Actor, is_liaison
+from coalition.domain.work import CLOSED_COMMITMENT, CLOSED_TASK
+from coalition.reads.reports import as_domain
+from projections.audit import coalition_log
+from projections.coalitions import READS_AS_MEMBER, commitments, memberships, tasks
+from projections.standing import Moment, Snapshot, days_overdue, responsibilities, snapshot
+from projections.versioned import valid_at
+
+#: Open work due within this many days is "due soon" on the responsibilities page.
+SOON_DAYS = 14
+
+
+def name(snap: Snapshot, organisation_id: str) -> str:
+    """A member organisation's name (its id if unnamed)."""
+    return str(snap.names.get(organisation_id, {}).get("name") or organisation_id)
+
+
+def active(snap: Snapshot) -> list[str]:
+    """The active members' ids, by name."""
+    return sorted((m["organisation_id"] for m in snap.members if m["state"] == "active"), key=lambda o: name(snap, o))
+
+
+def liaison_of(snap: Snapshot, reader: Actor) -> list[str]:
+    """The active members the reader is liaison of (the domain's rule, on the read model)."""
+    coalition = as_domain(snap)
+    return [o for o in active(snap) if is_liaison(coalition, reader, o)]
+
+
+def objectives(snap: Snapshot) -> dict[str, str]:
+    """The agreement's objectives, numbered, by id."""
+    listed = snap.agreement["objectives"] if snap.agreement else []
+    return {o["objective_id"]: f"{n}. {o['text']}" for n, o in enumerate(listed, 1)}
+
+
+def item(snap: Snapshot, row: dict[str, Any], objectives: dict[str, str]) -> dict[str, Any]:
+    """A commitment or task row as the pages show it: names, and how late or how soon it is due."""
+    late, due_in = days_overdue(row, snap.moment.day), (row["due_on"] - snap.moment.day).days
+    quantity = row.get("quantity")
+    amount = " ".join(p for p in (format_decimal(quantity) if quantity is not None else "", row.get("unit") or "") if p)
+    return {
+        **row,
+        "coalition": snap.agreement["name"] if snap.agreement else "",
+        "amount": amount,
+        "organisation": name(snap, row["organisation_id"]),
+        "objective": objectives.get(row.get("objective_id") or ""),
+        "late": late,
+        "due_in": due_in,
+        "soon": not late and due_in <= SOON_DAYS,
+        "closed": row["state"] in (*CLOSED_COMMITMENT, *CLOSED_TASK),
+    }
+
+
+def history(
+    connection: Connection, kind: Literal["commitment", "task"], coalition_id: str, item_id: str
+) -> list[dict[str, Any]]:
+    """Each version of one commitment or task, with the event that made it: who, when, what changed."""
+    table, key = (commitments, "commitment_id") if kind == "commitment" else (tasks, "task_id")
+    log = coalition_log.c
+    rows = connection.execute(
+        select(table, log.type, log.actor_id, log.recorded_at)
+        .join(coalition_log, log.position == table.c.from_position)
+        .where(table.c.coalition_id == coalition_id, table.c[key] == item_id)
+        .order_by(table.c.from_position)
+    ).mappings()
+    return [{**row, "day": date.fromisoformat(row["recorded_at"][:10])} for row in rows]
+
+
+def member_coalitions(connection: Connection, organisation_ids: Iterable[str]) -> list[str]:
+    """The coalitions whose members' people these organisations are (active or suspended members), sorted."""
+    return sorted(
+        set(
+            connection.execute(
+                select(memberships.c.coalition_id).where(
+                    memberships.c.organisation_id.in_(sorted(organisation_ids)),
+                    memberships.c.state.in_(READS_AS_MEMBER),
+                    valid_at(memberships, None),
+                )
+            ).scalars()
+        )
+    )
+
+
+def mine(connection: Connection, organisation_ids: set[str] | frozenset[str], today: date) -> dict[str, Any]:
+    """What these organisations pledged or were given in every coalition: open work grouped overdue, due soon and
+    later; closed work, latest first; and whether they are members anywhere."""
+    coalition_ids = member_coalitions(connection, organisation_ids)
+    items: list[dict[str, Any]] = []
+    for coalition_id in coalition_ids:
+        snap = snapshot(connection, coalition_id, Moment(None, today))
+        numbered = objectives(snap)
+        items += [
+            {**item(snap, c, numbered), "is_task": False}
+            for c in snap.commitments
+            if c["organisation_id"] in organisation_ids
+        ]
+        items += [
+            {**item(snap, t, numbered), "is_task": True} for t in snap.tasks if t["organisation_id"] in organisation_ids
+        ]
+    items.sort(key=lambda i: (i["due_on"], i["coalition"]))
+    open_items = [i for i in items if not i["closed"]]
+    groups = {
+        "overdue": [i for i in open_items if i["late"]],
+        "soon": [i for i in open_items if not i["late"] and i["due_in"] <= SOON_DAYS],
+        "later": [i for i in open_items if i["due_in"] > SOON_DAYS],
+    }
+    done = sorted((i for i in items if i["closed"]), key=lambda i: i["closed_on"] or i["due_on"], reverse=True)
+    return {"groups": groups, "done": done, "member": bool(coalition_ids)}
+
+
+def grid(snap: Snapshot) -> dict[str, Any]:
+    """The common objectives by member organisations: each one's commitments to each objective, and open tasks."""
+    shared = responsibilities(snap)  # the same read as the API's responsibilities endpoint
+    columns = shared["organisations"]
+
+    def cells(pledged: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        live = [
+            {**c, "shown": "overdue" if c["overdue"] else c["state"], "due": date.fromisoformat(c["due_on"])}
+            for c in pledged
+            if c["state"] != "withdrawn"
+        ]
+        return [[c for c in live if c["organisation_id"] == o["organisation_id"]] for o in columns]
+
+    rows = [
+        {
+            "number": n,
+            "text": o["text"],
+            "uncovered": o["uncovered"],
+            "cells": cells(o["commitments"]),
+            "tasks": len([t for t in o["tasks"] if t["state"] not in CLOSED_TASK]),
+        }
+        for n, o in enumerate(shared["objectives"], 1)
+    ]
+    unlinked = cells(shared["unlinked"]["commitments"])
+    return {
+        "columns": columns,
+        "states": {m["organisation_id"]: m["state"] for m in snap.members},
+        "rows": rows,
+        "unlinked": unlinked if any(unlinked) else None,
+    }

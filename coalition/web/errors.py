@@ -1,0 +1,57 @@
+"""What the edge answers when something goes wrong: one table from a refusal's kind to its HTTP status.
+
+The domain's refusals carry a kind, a message id and parameters (`coalition.domain.base`); both
+the API's JSON error handler and the pages' `perform` answer them through `STATUS` here, and the
+pages show the message translated into the request's language. The friendly error pages shared
+by the pages and by the API's handler for non-API paths live here too, so neither imports the other.
+"""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from coalition.domain.base import DomainError, fill
+
+#: A refusal's kind -> (HTTP status, the API error `code`). The one place a refusal becomes HTTP.
+STATUS: dict[str, tuple[int, str]] = {
+    "forbidden": (403, "forbidden"),
+    "not_found": (404, "not_found"),
+    "conflict": (409, "conflict"),
+    "invalid": (422, "invalid"),
+    "unauthorized": (401, "unauthorized"),
+}
+
+
+def status_of(error: DomainError) -> tuple[int, str]:
+    """The HTTP status and API error code a refusal is answered with."""
+    return STATUS[error.kind]
+
+
+def translated(error: DomainError) -> str:
+    """The refusal's message in the request's language (its English text when there is no translation).
+
+    Text parameters are translated too when the catalogue knows them (the `N_` fragments such as
+    "assign roles", and states such as "suspended"); ids and names pass through unchanged.
+    """
+    params = {
+        name: gettext(value) if isinstance(value, str) and value else value for name, value in error.params.items()
+    }
+    try:
+        return fill(gettext(error.message), params) if params else gettext(error.message)
+    except (KeyError, ValueError, TypeError):  # a translation that names other parameters: say it in English
+        return str(error)
+
+
+def page_error(error: HTTPException) -> ResponseReturnValue:
+    """A page in the site's layout saying what went wrong and what to do; never a stack trace."""
+    status = error.code or 500
+    template = f"errors/{status}.html" if status in (403, 404) else "errors/other.html"
+    return render_template(template, error=error, status=status), status
+
+
+def unexpected_page() -> ResponseReturnValue:
+    """The page for a fault on our side."""
+    return page_error(InternalServerError())

@@ -1,0 +1,109 @@
+"""The audit pages' forms and labels: the history's filters, the day to look back to, event types named."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+FILTERS = ("organisation_id", "actor", "type", "since", "until")
+
+#: Each event type of the audit log as a facilitator would name it.
+LABELS = {
+    "CoalitionFounded": _l("Coalition founded"),
+    "AgreementAmended": _l("Agreement amended"),
+    "MembershipRequested": _l("Membership requested"),
+    "MemberInvited": _l("Member invited"),
+    "MembershipApproved": _l("Membership approved"),
+    "InvitationAccepted": _l("Invitation accepted"),
+    "MemberSuspended": _l("Member suspended"),
+    "MemberReinstated": _l("Member reinstated"),
+    "MemberLeft": _l("Member left"),
+    "RoleAssigned": _l("Role assigned"),
+    "RoleRemoved": _l("Role removed"),
+    "CommitmentPledged": _l("Commitment pledged"),
+    "CommitmentFulfilled": _l("Commitment fulfilled"),
+    "CommitmentWithdrawn": _l("Commitment withdrawn"),
+    "CommitmentRescheduled": _l("Commitment rescheduled"),
+    "TaskCreated": _l("Task created"),
+    "TaskAccepted": _l("Task accepted"),
+    "TaskCompleted": _l("Task completed"),
+    "TaskReassigned": _l("Task reassigned"),
+    "TaskDropped": _l("Task dropped"),
+    "StatementDrafted": _l("Statement drafted"),
+    "DraftRevised": _l("Draft revised"),
+    "TranslationSet": _l("Translation set"),
+    "StatementOpened": _l("Statement opened for signature"),
+    "StatementAmended": _l("Statement amended"),
+    "StatementSigned": _l("Statement signed"),
+    "SignatureConfirmed": _l("Signature confirmed"),
+    "SignatureWithdrawn": _l("Signature withdrawn"),
+    "StatementEndorsed": _l("Statement endorsed"),
+    "StatementClosed": _l("Statement closed"),
+    "StatementPublished": _l("Statement published"),
+}
+
+
+def label(event_type: str) -> str:
+    """The readable name of an event type."""
+    return str(LABELS.get(event_type, event_type))
+
+
+class DayField(DateField):
+    """A date input whose error says how to write the date."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Write the date as year-month-day, for example 2027-03-31.")) from None
+
+
+class FilterForm(FlaskForm):
+    """The history's filters, read from the query string (a GET form: nothing to forge)."""
+
+    class Meta:
+        csrf = False
+
+    organisation_id = SelectField(_l("Organisation"), validate_choice=False)
+    actor = SelectField(_l("Person who acted"), validate_choice=False)
+    type = SelectField(_l("What happened"), validate_choice=False)
+    since = DayField(_l("From"), validators=[Optional()])
+    until = DayField(_l("To"), validators=[Optional()])
+    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**62)])
+
+    def validate_organisation_id(self, field: SelectField) -> None:
+        if field.data and field.data not in dict(field.choices):
+            raise ValidationError(_("Choose an organisation from the list."))
+
+    def validate_actor(self, field: SelectField) -> None:
+        if field.data and field.data not in dict(field.choices):
+            raise ValidationError(_("Choose a person from the list."))
+
+    def validate_type(self, field: SelectField) -> None:
+        if field.data and field.data not in dict(field.choices):
+            raise ValidationError(_("Choose a kind of event from the list."))
+
+    def validate_until(self, field: DayField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_("The end date must be on or after the start date."))
+
+    def query(self) -> dict[str, str]:
+        """The valid filters set, as query arguments (also those of the API's history)."""
+        values = {name: self[name].data for name in FILTERS if self[name].data}
+        return {
+            name: value.isoformat() if hasattr(value, "isoformat") else str(value) for name, value in values.items()
+        }
+
+
+class AsOfForm(FlaskForm):
+    """The day to look back to."""
+
+    class Meta:
+        csrf = False
+
+    date = DayField(_l("As of the end of"), validators=[Optional()])

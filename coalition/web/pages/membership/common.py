@@ -1,0 +1,48 @@
+"""What the membership pages read alike: the coalition now, organisations' names, members' states."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort
+from sqlalchemy.engine import Connection
+from wtforms import (
+    SelectChoice,
+)
+
+from coalition.infra.extensions import services
+from coalition.reads import organisations
+from projections.standing import Moment, Snapshot, snapshot
+
+# -- --------------------------------------------------------------------------------------
+
+
+def current(connection: Connection, coalition_id: str) -> Snapshot:
+    """The coalition as it is now, or the 404 page."""
+    snap = snapshot(connection, coalition_id, Moment(None, services().store.clock().date()))
+    if snap.agreement is None:
+        abort(404)
+    return snap
+
+
+def named(connection: Connection, organisation_ids: set[str] | frozenset[str]) -> list[SelectChoice]:
+    """These organisations' ids and names, by name."""
+    return [SelectChoice(i, name) for i, name in organisations.names(connection, organisation_ids).items()]
+
+
+def member_states(snap: Snapshot) -> dict[str, str]:
+    return {m["organisation_id"]: m["state"] for m in snap.members}
+
+
+def outside(snap: Snapshot, choices: list[SelectChoice]) -> list[SelectChoice]:
+    """The organisations among `choices` that are not members now (never were, or left): they may ask to join."""
+    states = member_states(snap)
+    return [c for c in choices if states.get(c.value) in (None, "left")]
+
+
+def day(text: str | None) -> date | None:
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def name_of(snap: Snapshot, organisation_id: str) -> str:
+    return str(snap.names.get(organisation_id, {}).get("name", organisation_id))

@@ -1,0 +1,126 @@
+"""The membership pages' forms: the agreement, choosing an organisation, reasons, assigning a role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+MAX_OBJECTIVES = 50
+A_DAY = _l("Enter a date as year-month-day, such as 2026-03-31.")
+TEXT = Length(max=20_000)
+ROLE_LABELS = {"facilitator": _l("facilitator"), "liaison": _l("liaison"), "endorser": _l("endorser")}
+
+
+# -- forms ----------------------------------------------------------------------------------------
+
+
+class ObjectiveRow(Form):
+    objective_id = HiddenField()  # kept when amending: an objective keeps its id (and what serves it)
+    text = StringField(_l("Objective"), validators=[TEXT])
+    measure = StringField(_l("How we measure it (optional)"), validators=[Length(max=500)])
+    target_date = DateField(_l("Target date (optional)"), validators=[Optional()], invalid_value_message=A_DAY)
+    remove = SubmitField(_l("Remove"))
+
+    def blank(self) -> bool:
+        """True when nothing was written in the row (such rows are ignored)."""
+        typed = (self.target_date.raw_data or [""])[0] or ""
+        return not (
+            (self.text.data or "").strip()
+            or (self.measure.data or "").strip()
+            or typed.strip()
+            or self.target_date.data
+        )
+
+
+class AgreementForm(FlaskForm):
+    name = StringField(_l("Name of the coalition"), validators=[DataRequired(), Length(max=200)])
+    purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), TEXT])
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired()], invalid_value_message=A_DAY)
+    ends_on = DateField(_l("Ends on (optional)"), validators=[Optional()], invalid_value_message=A_DAY)
+    cooperation_mechanism = TextAreaField(_l("How the members cooperate"), validators=[DataRequired(), TEXT])
+    benefit_sharing = TextAreaField(_l("How the benefits are shared"), validators=[DataRequired(), TEXT])
+    members_may_draft = BooleanField(
+        _l("The people of every member may draft joint statements, not only the facilitators")
+    )
+    objectives = FieldList(FormField(ObjectiveRow), min_entries=1, max_entries=MAX_OBJECTIVES)
+    add_objective = SubmitField(_l("Add another objective"))
+
+    def filled(self) -> list[ObjectiveRow]:
+        """The objective rows with something written in them."""
+        return [row.form for row in self.objectives if not row.form.blank()]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields, and at least one objective, each with its text."""
+        valid = super().validate(extra_validators)
+        for row in self.filled():
+            if not (row.text.data or "").strip():
+                row.text.errors.append(_("Describe this objective, or empty the whole row."))
+                valid = False
+        if not self.filled():
+            self.objectives[0].form.text.errors.append(_("Name at least one common objective."))
+            valid = False
+        return valid
+
+    def agreement(self, keep_ids: bool) -> dict[str, Any]:
+        """The agreement as the handlers take it; `keep_ids`: objectives keep the ids they came with."""
+        objectives = [
+            {
+                "text": row.text.data.strip(),
+                "measure": (row.measure.data or "").strip() or None,
+                "target_date": row.target_date.data,
+                **({"id": row.objective_id.data} if keep_ids and row.objective_id.data else {}),
+            }
+            for row in self.filled()
+        ]
+        return {
+            "name": self.name.data,
+            "purpose": self.purpose.data.strip(),
+            "starts_on": self.starts_on.data,
+            "ends_on": self.ends_on.data,
+            "cooperation_mechanism": self.cooperation_mechanism.data.strip(),
+            "benefit_sharing": self.benefit_sharing.data.strip(),
+            "members_may_draft": bool(self.members_may_draft.data),
+            "objectives": objectives,
+        }
+
+
+class FoundForm(AgreementForm):
+    organisation_id = SelectField(_l("Founding organisation"), validators=[InputRequired()])
+
+
+class ChooseOrganisation(FlaskForm):
+    organisation_id = SelectField(_l("Organisation"), validators=[InputRequired()])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), TEXT])
+
+
+class RequiredReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), TEXT])
+
+
+class AssignForm(FlaskForm):
+    email = EmailField(_l("E-mail address of the person"), validators=[DataRequired(), Email(), Length(max=320)])
+    organisation_id = SelectField(_l("On behalf of"), validators=[InputRequired()])
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()], validators=[InputRequired()]
+    )

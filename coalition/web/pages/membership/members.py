@@ -1,0 +1,136 @@
+"""The members and their state, inviting and changing a membership (facilitators)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from sqlalchemy.engine import Connection
+from wtforms import (
+    SelectChoice,
+)
+
+from coalition.domain.coalition import STILL_MEMBER
+from coalition.handlers import coalitions as handle
+from coalition.infra.extensions import services
+from coalition.reads import organisations
+from coalition.reads.reports import facilitates
+from coalition.web.i18n import localised_country
+from coalition.web.pages import context, perform, require_member
+from coalition.web.pages.membership.blueprint import bp
+from coalition.web.pages.membership.common import current, day
+from coalition.web.pages.membership.forms import ChooseOrganisation, ReasonForm, RequiredReasonForm
+from coalition.web.pages.membership.joining import join_page, leave_page
+from projections.standing import Snapshot
+
+# -- members --------------------------------------------------------------------------------------
+
+
+def _candidates(connection: Connection, snap: Snapshot) -> list[SelectChoice]:
+    """Every organisation that is not a member now (never was, or left), with its country."""
+    taken = {m["organisation_id"] for m in snap.members if m["state"] in STILL_MEMBER}
+    rows = organisations.directory(connection)
+    return [
+        SelectChoice(r["organisation_id"], f"{r['name']} ({localised_country(r['country'])})")
+        for r in rows
+        if r["organisation_id"] not in taken
+    ]
+
+
+def _members_page(
+    coalition_id: str,
+    *,
+    invite: ChooseOrganisation | None = None,
+    reason: FlaskForm | None = None,
+    failed: str = "",
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The members and their state, with the forms the reader can use."""
+    with services().engine.connect() as connection:
+        snap = current(connection, coalition_id)
+        reader = require_member(connection, coalition_id)
+        facilitator = facilitates(snap, reader)
+        invite = invite or ChooseOrganisation()
+        invite.organisation_id.choices = _candidates(connection, snap) if facilitator else []
+    members = [
+        {
+            **m,
+            **snap.names.get(m["organisation_id"], {}),
+            "since": day(m["since"]),
+            "mine": m["organisation_id"] in reader.acts_for,
+        }
+        for m in snap.members
+    ]
+    order = {"requested": 0, "invited": 1, "active": 2, "suspended": 3, "left": 4}
+    members.sort(key=lambda m: (order.get(m["state"], 5), m.get("name") or ""))
+    return render_template(
+        "membership/members.html",
+        coalition_id=coalition_id,
+        name=(snap.agreement or {})["name"],
+        members=members,
+        facilitator=facilitator,
+        invite=invite,
+        reason=reason or ReasonForm(),
+        failed=failed,
+    ), status
+
+
+@bp.get("/coalitions/<coalition_id>/members")
+@login_required
+def members(coalition_id: str) -> ResponseReturnValue:
+    """Who belongs to the coalition, who asked and who was invited."""
+    return _members_page(coalition_id)
+
+
+@bp.post("/coalitions/<coalition_id>/members/invite")
+@login_required
+def invite(coalition_id: str) -> ResponseReturnValue:
+    """Invite an organisation (facilitators)."""
+    form = ChooseOrganisation()
+    with services().engine.connect() as connection:
+        form.organisation_id.choices = _candidates(connection, current(connection, coalition_id))
+    if not form.validate_on_submit():
+        return _members_page(coalition_id, invite=form, status=400)
+    ctx = context()
+    return perform(
+        lambda: handle.join(ctx, coalition_id, organisation_id=form.organisation_id.data),
+        done=_("The organisation was invited."),
+        then=url_for("membership.members", coalition_id=coalition_id),
+        again=lambda status: _members_page(coalition_id, invite=form, status=status),
+    )
+
+
+@bp.post("/coalitions/<coalition_id>/members/<organisation_id>/<action>")
+@login_required
+def change(coalition_id: str, organisation_id: str, action: str) -> ResponseReturnValue:
+    """Approve, suspend or reinstate (facilitators); accept an invitation or leave (the organisation's people)."""
+    if action not in handle.MEMBERSHIP_ACTIONS:
+        abort(404)
+    form = RequiredReasonForm() if action in handle.NEEDS_A_REASON else ReasonForm()
+
+    def again(status: int) -> ResponseReturnValue:
+        if action == "leave":
+            return leave_page(coalition_id, organisation_id, form, status)
+        if action == "accept":
+            return join_page(coalition_id, status=status)
+        return _members_page(coalition_id, reason=form, failed=f"{organisation_id}:{action}", status=status)
+
+    if not form.validate_on_submit():
+        return again(400)
+    done = {
+        "approve": _("The organisation is now a member."),
+        "accept": _("Welcome: the invitation was accepted."),
+        "suspend": _("The member was suspended."),
+        "reinstate": _("The member was reinstated."),
+        "leave": _("Done: the organisation is no longer part of the coalition."),
+    }[action]
+    then = {"leave": "membership.join", "accept": "coalitions.home"}.get(action, "membership.members")
+    ctx = context()
+    return perform(
+        lambda: handle.change_membership(ctx, coalition_id, organisation_id, action, form.reason.data),
+        done=done,
+        then=url_for(then, coalition_id=coalition_id),
+        again=again,
+    )

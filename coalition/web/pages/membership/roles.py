@@ -1,0 +1,117 @@
+"""Assigning and removing roles (facilitators)."""
+
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+from wtforms import (
+    SelectChoice,
+)
+
+from coalition.accounts import names_of
+from coalition.domain.coalition import ROLES
+from coalition.handlers import coalitions as handle
+from coalition.infra.extensions import services
+from coalition.reads.reports import facilitates
+from coalition.web.pages import context, perform, require_member
+from coalition.web.pages.membership.blueprint import bp
+from coalition.web.pages.membership.common import current, day, name_of
+from coalition.web.pages.membership.forms import ROLE_LABELS, AssignForm, ReasonForm
+from projections.standing import Snapshot
+
+# -- roles ----------------------------------------------------------------------------------------
+
+
+def _active(snap: Snapshot) -> list[SelectChoice]:
+    return sorted(
+        (
+            SelectChoice(m["organisation_id"], name_of(snap, m["organisation_id"]))
+            for m in snap.members
+            if m["state"] == "active"
+        ),
+        key=lambda choice: choice.label,
+    )
+
+
+def _roles_page(
+    coalition_id: str,
+    *,
+    assign: AssignForm | None = None,
+    remove: ReasonForm | None = None,
+    failed: str = "",
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The roles held now; facilitators give and take them."""
+    with services().engine.connect() as connection:
+        snap = current(connection, coalition_id)
+        facilitator = facilitates(snap, require_member(connection, coalition_id))
+    assign = assign or AssignForm()
+    assign.organisation_id.choices = _active(snap)
+    people = names_of(services().engine, {r["user_id"] for r in snap.roles})
+    held = sorted(
+        (
+            {
+                **r,
+                "person": people.get(r["user_id"], r["user_id"]),
+                "organisation": name_of(snap, r["organisation_id"]),
+                "since": day(r["since"]),
+            }
+            for r in snap.roles
+        ),
+        key=lambda r: (ROLES.index(r["role"]) if r["role"] in ROLES else 9, r["organisation"], r["person"]),
+    )
+    return render_template(
+        "membership/roles.html",
+        coalition_id=coalition_id,
+        name=(snap.agreement or {})["name"],
+        roles=held,
+        labels=ROLE_LABELS,
+        facilitator=facilitator,
+        assign=assign,
+        remove=remove or ReasonForm(),
+        failed=failed,
+    ), status
+
+
+@bp.route("/coalitions/<coalition_id>/roles", methods=["GET", "POST"])
+@login_required
+def roles(coalition_id: str) -> ResponseReturnValue:
+    """The roles; a facilitator gives one to a person of an active member, by e-mail."""
+    if request.method == "GET":
+        return _roles_page(coalition_id)
+    form = AssignForm()
+    with services().engine.connect() as connection:
+        form.organisation_id.choices = _active(current(connection, coalition_id))
+    if not form.validate_on_submit():
+        return _roles_page(coalition_id, assign=form, status=400)
+    ctx = context()
+    return perform(
+        lambda: handle.assign_role(
+            ctx,
+            coalition_id,
+            email=form.email.data.strip(),
+            organisation_id=form.organisation_id.data,
+            role=form.role.data,
+        ),
+        done=_("The role was given."),
+        then=url_for("membership.roles", coalition_id=coalition_id),
+        again=lambda status: _roles_page(coalition_id, assign=form, status=status),
+    )
+
+
+@bp.post("/coalitions/<coalition_id>/roles/<role_id>/remove")
+@login_required
+def remove_role(coalition_id: str, role_id: str) -> ResponseReturnValue:
+    """Take a role away (facilitators), with a reason kept in the history."""
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _roles_page(coalition_id, remove=form, failed=role_id, status=400)
+    ctx = context()
+    return perform(
+        lambda: handle.remove_role(ctx, coalition_id, role_id, form.reason.data),
+        done=_("The role was removed."),
+        then=url_for("membership.roles", coalition_id=coalition_id),
+        again=lambda status: _roles_page(coalition_id, remove=form, failed=role_id, status=status),
+    )

@@ -1,0 +1,33 @@
+"""What the work pages ask alike: today, the coalition and its reader, people's names."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort
+from sqlalchemy.engine import Connection
+
+from coalition.accounts import names_of
+from coalition.domain.coalition import Actor
+from coalition.infra.extensions import services
+from coalition.web.pages import require_member
+from projections.standing import Moment, Snapshot, snapshot
+
+
+def today() -> date:
+    """Today, by the store's clock."""
+    return services().store.clock().date()
+
+
+def current(connection: Connection, coalition_id: str) -> tuple[Snapshot, Actor]:
+    """The coalition now (404 if there is none) and the reader, who must act for one of its members (403)."""
+    snap = snapshot(connection, coalition_id, Moment(None, today()))
+    if snap.agreement is None:
+        abort(404)
+    return snap, require_member(connection, coalition_id)
+
+
+def people(*user_ids: Any) -> dict[str, str]:
+    """The names of these people (None ignored), by user id."""
+    return names_of(services().engine, {u for u in user_ids if u})
