@@ -43,7 +43,9 @@ WORKERS ?= 4
 serve: check-system migrate
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
-# The whole suite, as CI runs it (PostgreSQL tests when COALITION_TEST_POSTGRES_URL is set, slow tests too).
+# The whole suite, as CI runs it (PostgreSQL tests when COALITION_TEST_POSTGRES_URL is set, slow tests too),
+# on one pytest-xdist worker per core (docs/testing.md).
+PYTEST_ARGS ?= -n auto --dist worksteal
 test: install-test system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 #: The browser fixtures (Chromium, a served app) for any test module that asks for them.
 pytest_plugins = ["tests.e2e.browser"]
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,17 +17,12 @@ from sqlalchemy.engine import Engine, make_url
 
 from coalition.infra.db import upgrade
 from events import EventStore, Registry, create_engine
+from tests.copies import IN_CI, POSTGRES_URL, Databases, Template, missing, sqlite_path, sqlite_url
+from tests.speedups import cache_url_builders
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-POSTGRES_URL = os.environ.get("COALITION_TEST_POSTGRES_URL", "")
+__all__ = ["IN_CI", "POSTGRES_URL", "missing", "sqlite_url"]  # imported from here by the tests
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-def missing(what: str) -> None:
-    """Fail in CI, where everything must run; skip elsewhere, naming what is missing."""
-    if IN_CI:
-        pytest.fail(f"CI=true but {what}", pytrace=False)
-    pytest.skip(what)
+cache_url_builders()  # every test creates its own app: compile the URL rules' builders once
 
 
 def make_registry() -> Registry:
@@ -88,25 +82,64 @@ def postgres_schema() -> Iterator[str]:
         admin.dispose()
 
 
-def sqlite_url(directory: Path) -> str:
-    """The URL of a new SQLite file in `directory`."""
-    return f"sqlite:///{directory / 'coalition.db'}"
+def migrate(url: str) -> None:
+    """Bring the database at `url` to the current schema."""
+    engine = create_engine(url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn: sqlite, then postgres (marked `postgres`)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """An empty database on each backend: a SQLite file, or a PostgreSQL schema dropped afterwards."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         yield sqlite_url(tmp_path)
     else:
         with postgres_schema() as url:
             yield url
 
 
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    """This worker's database templates (built once) and their copies; PostgreSQL ones dropped at the end."""
+    made = Databases(tmp_path_factory.mktemp("templates"))
+    yield made
+    made.close()
+
+
 @pytest.fixture
-def other_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+def migrated(backend: str, databases: Databases) -> Template:
+    """A database migrated to the current schema, made once per session on this backend."""
+    return databases.template(backend, "migrated", migrate)
+
+
+@pytest.fixture
+def migrated_url(migrated: Template, databases: Databases, tmp_path: Path) -> Iterator[str]:
+    """A copy of the migrated, empty database for this test alone."""
+    with databases.copy(migrated, tmp_path) as url:
+        yield url
+
+
+def copy_migrated_into(url: str, migrated: Template) -> bool:
+    """Make the (not yet existing) SQLite file of `url` a copy of the migrated template; False if it cannot."""
+    if migrated.backend != "sqlite" or not url.startswith("sqlite:///") or sqlite_path(url).exists():
+        return False
+    sqlite_path(url).write_bytes(Path(migrated.source).read_bytes())
+    return True
+
+
+@pytest.fixture
+def other_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """A second empty (un-migrated) database on the same backend as `database_url`."""
-    if database_url.startswith("sqlite"):
+    if backend == "sqlite":
         (tmp_path / "other").mkdir()
         yield sqlite_url(tmp_path / "other")
     else:
@@ -115,10 +148,9 @@ def other_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """An engine on a database migrated to the current schema."""
-    engine = create_engine(database_url)
-    upgrade(engine)
+def engine(migrated_url: str) -> Iterator[Engine]:
+    """An engine on a database migrated to the current schema (a copy of the migrated template)."""
+    engine = create_engine(migrated_url)
     yield engine
     engine.dispose()
 

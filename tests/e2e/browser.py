@@ -14,9 +14,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from coalition import create_app
-from coalition.infra.db import upgrade
-from events import create_engine
-from tests.conftest import missing, sqlite_url
+from tests.conftest import copy_migrated_into, migrate, missing, sqlite_url
+from tests.copies import Databases
 
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
 CHROMIUM_FLAGS = [
@@ -55,12 +54,11 @@ class Site:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
+def site(tmp_path: Path, databases: Databases) -> Iterator[Site]:
     """The app on a fresh SQLite database, served on a free loopback port for the test's duration."""
     url = sqlite_url(tmp_path)
-    engine = create_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    if not copy_migrated_into(url, databases.template("sqlite", "migrated", migrate)):
+        migrate(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,8 +1,17 @@
-"""The app on each backend, its test client and CLI runner, and a second database to import into."""
+"""The app on each backend, its test client and CLI runner, the API, and the world copied for each test.
+
+Databases come from templates built once per session (per xdist worker) and copied per test
+(`tests.copies`): the migrated, empty database, and the world of `tests.e2e.world` recorded in it.
+Each test gets its own app on its own copy, so nothing the app keeps in memory (its state cache,
+its clock) or on disk (its PDF cache) is shared; only the platform seal's key is.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -10,24 +19,17 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from coalition import create_app
-from coalition.infra.db import upgrade
 from coalition.infra.extensions import Services
-from events import create_engine
-from tests.conftest import make_registry
+from tests.conftest import copy_migrated_into, make_registry, migrate
+from tests.copies import Databases
 
 if TYPE_CHECKING:
     from tests.e2e.world import Api, World
 
+__all__ = ["migrate", "services"]  # imported from here by the tests
 MakeApp = Callable[..., Flask]
-
-
-def migrate(url: str) -> None:
-    """Bring the database at `url` to the current schema."""
-    engine = create_engine(url)
-    try:
-        upgrade(engine)
-    finally:
-        engine.dispose()
+#: Copies a recorded world for the test: `worlds(built_on=None, tags=("",))` -> {tag: World}.
+CopyWorlds = Callable[..., "dict[str, World]"]
 
 
 def services(app: Flask) -> Services:
@@ -36,12 +38,12 @@ def services(app: Flask) -> Services:
 
 
 @pytest.fixture
-def make_app() -> Iterator[MakeApp]:
+def make_app(databases: Databases) -> Iterator[MakeApp]:
     """Builds apps on a database (migrated first unless `migrated=False`) with the test event types."""
     built: list[Flask] = []
 
     def make(url: str, *, migrated: bool = True, **config: Any) -> Flask:
-        if migrated:
+        if migrated and not copy_migrated_into(url, databases.template("sqlite", "migrated", migrate)):
             migrate(url)
         app = create_app(
             {"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "test", "RATELIMIT_ENABLED": False, **config}
@@ -57,9 +59,9 @@ def make_app() -> Iterator[MakeApp]:
 
 
 @pytest.fixture
-def app(make_app: MakeApp, database_url: str) -> Flask:
+def app(make_app: MakeApp, migrated_url: str) -> Flask:
     """The app on an empty, migrated database of each backend."""
-    return make_app(database_url)
+    return make_app(migrated_url, migrated=False)
 
 
 @pytest.fixture
@@ -79,25 +81,67 @@ def seal_directory(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
-def pdf_config(seal_directory: str, tmp_path: Any) -> dict[str, str]:
+def pdf_config(seal_directory: str, tmp_path: Path) -> dict[str, str]:
     """The seal shared by the tests and a PDF cache of the test's own."""
     return {"SEAL_DIRECTORY": seal_directory, "PDF_CACHE_DIRECTORY": str(tmp_path / "pdf-cache")}
 
 
 @pytest.fixture
-def api(database_url: str, pdf_config: dict[str, str]) -> Iterator[Api]:
-    """The API of the app with its real event types, on each backend, with a fast password hash."""
+def open_api(pdf_config: dict[str, str]) -> Iterator[Callable[[str], Api]]:
+    """Opens the API of an app with its real event types on a database; its engine is disposed afterwards."""
     from tests.e2e.world import TEST_CONFIG, Api  # here: world.py imports this module's helpers
 
-    migrate(database_url)
-    app = create_app({"DATABASE_URL": database_url, **TEST_CONFIG, **pdf_config})
-    yield Api(app.test_client())
-    services(app).engine.dispose()
+    opened: list[Flask] = []
+
+    def open_on(url: str) -> Api:
+        app = create_app({"DATABASE_URL": url, **TEST_CONFIG, **pdf_config})
+        opened.append(app)
+        return Api(app.test_client())
+
+    yield open_on
+    for app in opened:
+        services(app).engine.dispose()
 
 
 @pytest.fixture
-def world(api: Api) -> World:
-    """The small coalition of `tests.e2e.world`, built through the API."""
-    from tests.e2e.world import build_world
+def api(request: pytest.FixtureRequest, backend: str, open_api: Callable[[str], Api]) -> Api:
+    """The API of the app with its real event types, on each backend, with a fast password hash.
 
-    return build_world(api)
+    A test that has a world speaks to that world's app; otherwise the app is on an empty database.
+    """
+    if "world" in request.fixturenames:
+        world = request.getfixturevalue("world")
+        if hasattr(world, "api"):
+            return world.api  # type: ignore[no-any-return]
+    return open_api(request.getfixturevalue("migrated_url"))
+
+
+@pytest.fixture
+def worlds(
+    backend: str,
+    databases: Databases,
+    seal_directory: str,
+    tmp_path: Path,
+    open_api: Callable[[str], Api],
+) -> Iterator[CopyWorlds]:
+    """Copies of worlds recorded once per session: `worlds(built_on=None, tags=("",))` -> {tag: World}."""
+    from tests.e2e.snapshots import recorder, restore
+
+    with ExitStack() as copies:
+
+        def copy(built_on: datetime | None = None, tags: tuple[str, ...] = ("",)) -> dict[str, World]:
+            name = f"worlds{'-'.join(tags)}@{built_on.isoformat() if built_on else 'now'}"
+            record = recorder(seal_directory, databases.directory / "pdf-cache", built_on, tags)
+            template = databases.template(backend, name, record)
+            api = open_api(copies.enter_context(databases.copy(template, tmp_path)))
+            if built_on is not None:
+                services(api.app).store.clock = lambda: built_on  # the app is this test's alone
+            return restore(api, template.data)
+
+        yield copy
+
+
+@pytest.fixture
+def world(worlds: CopyWorlds) -> World:
+    """The small coalition of `tests.e2e.world` (recorded once per session), copied for this test."""
+    return worlds()[""]

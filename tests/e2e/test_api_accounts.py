@@ -11,16 +11,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from coalition import create_app
-from tests.e2e.conftest import migrate, services
+from tests.e2e.conftest import services
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def api(database_url: str) -> Iterator[FlaskClient]:
+def api(migrated_url: str) -> Iterator[FlaskClient]:
     """A test client of the app with its real event types, on each backend."""
-    migrate(database_url)
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test"})
+    app = create_app({"DATABASE_URL": migrated_url, "TESTING": True, "SECRET_KEY": "test"})
     yield app.test_client()
     services(app).engine.dispose()
 

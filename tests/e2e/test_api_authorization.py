@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import CopyWorlds
 from tests.e2e.world import AGREEMENT, Api, World, build_world
 
 PERSONAS = {
@@ -22,6 +23,7 @@ PERSONAS = {
     "facilitator": "ana",
 }
 ACTS_FOR_RIVER = {"member", "mandated user", "liaison"}
+WORLDS = ("", *(f"-{number}" for number in range(len(PERSONAS) - 1)))  # one for the refusals, one per allowed person
 Request = tuple[str, str, Any]
 
 
@@ -231,7 +233,7 @@ CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
 }
 
 
-def test_the_table_covers_every_mutating_endpoint(api: Api) -> None:
+def test_the_table_covers_every_mutating_endpoint(api: Api, worlds: CopyWorlds) -> None:
     mutating = {
         (method, rule.rule)
         for rule in api.app.url_map.iter_rules()
@@ -245,8 +247,8 @@ def test_the_table_covers_every_mutating_endpoint(api: Api) -> None:
         ("POST", "/api/v1/verify"),
     }  # open to anyone: it checks a PDF and records nothing
     covered = set()
-    for number, (prepare, _) in enumerate(CASES.values()):
-        method, path, _body = prepare(build_world(api, tag=f"-{number}"))
+    for prepare, _ in CASES.values():
+        method, path, _body = prepare(worlds()[""])  # a fresh copy of the world for each case
         adapter = api.app.url_map.bind("localhost")
         endpoint, _args = adapter.match(f"/api/v1{path}", method=method)
         covered |= {(method, rule.rule) for rule in api.app.url_map.iter_rules(endpoint)}
@@ -254,9 +256,11 @@ def test_the_table_covers_every_mutating_endpoint(api: Api) -> None:
 
 
 @pytest.mark.parametrize("action", list(CASES))
-def test_exactly_the_allowed_people_may_act(api: Api, action: str) -> None:
+def test_exactly_the_allowed_people_may_act(worlds: CopyWorlds, action: str) -> None:
     prepare, allowed = CASES[action]
-    world = build_world(api)
+    copied = worlds(tags=WORLDS)  # recorded once per session, like build_world(api, tag) for each tag
+    world = copied[""]
+    api = world.api
     method, path, body = prepare(world)
     before = api.head()
     for persona in PERSONAS.keys() - allowed:
@@ -266,7 +270,7 @@ def test_exactly_the_allowed_people_may_act(api: Api, action: str) -> None:
         assert (response.status_code, response.json["error"]["code"]) == expected, (persona, response.json)
         assert api.head() == before, f"{persona} was refused, yet the log moved"
     for number, persona in enumerate(sorted(allowed)):
-        world = build_world(api, tag=f"-{number}")  # each allowed person acts on a world of their own
+        world = copied[f"-{number}"]  # each allowed person acts on a world of their own
         method, path, body = prepare(world)
         before = api.head()
         response = api.call(method, path, world.who(str(PERSONAS[persona])), body)

@@ -12,17 +12,17 @@ from sqlalchemy import select
 from coalition import create_app
 from coalition.reads.standing import Moment, resolve, responsibilities, snapshot, standing
 from events import export_events, import_events
-from tests.e2e.conftest import migrate, services
+from tests.e2e.conftest import CopyWorlds, migrate, services
 from tests.e2e.test_api_coalitions import at
-from tests.e2e.world import TEST_CONFIG, Api, World, build_world, error_of
+from tests.e2e.world import TEST_CONFIG, World, error_of
 
 DAY = datetime(2027, 1, 15, 10, 0, tzinfo=UTC)  # the world is built on this day; its work is due in spring 2027
 
 
 @pytest.fixture
-def world(api: Api) -> World:
-    at(api, DAY)
-    return build_world(api)
+def world(worlds: CopyWorlds) -> World:
+    """The world as recorded on DAY (once per session), copied; the app's clock stays on DAY."""
+    return worlds(built_on=DAY)[""]
 
 
 def standing_of(w: World, **query: str) -> dict[str, dict]:

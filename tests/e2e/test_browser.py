@@ -50,6 +50,7 @@ def test_home_page_shows_the_demo_coalition(browser: Any, site: Site, width: int
 
 
 def test_a_member_signs_a_statement_in_the_browser_then_reads_it_in_romanian(browser: Any, site: Site) -> None:
+    from playwright.sync_api import expect
     from sqlalchemy import select
 
     from projections.statements import statements
@@ -68,17 +69,17 @@ def test_a_member_signs_a_statement_in_the_browser_then_reads_it_in_romanian(bro
         page.get_by_label("E-mail address").fill("aino@vesiyhdistys.fi")
         page.get_by_label("Password").fill(demo.PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        assert page.get_by_text("Signed in as Aino Virtanen").is_visible()
+        expect(page.get_by_text("Signed in as Aino Virtanen")).to_be_visible()  # waits for the page the click led to
         block = page.locator(".signer-block", has_text="Suomen Vesiyhdistys ry")
         assert block.get_by_label("Your title").input_value() == "Chair of the Board"
         block.get_by_role("button", name="Sign this statement").click()
 
-        assert page.get_by_text("Signed. Thank you.").is_visible()
+        expect(page.get_by_text("Signed. Thank you.")).to_be_visible()
         assert page.locator(".signatories li.status-signed", has_text="Suomen Vesiyhdistys ry").count() == 1
         page.locator("#locale").select_option("ro")
         page.get_by_role("button", name="Change").click()
-        assert page.get_by_role("heading", name="Semnatari").is_visible()
-        assert page.get_by_text("Autentificat ca Aino Virtanen").is_visible()
+        expect(page.get_by_role("heading", name="Semnatari")).to_be_visible()
+        expect(page.get_by_text("Autentificat ca Aino Virtanen")).to_be_visible()
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "statement-signed-ro-360.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, "the page scrolls sideways"

@@ -21,6 +21,8 @@ from pypdf import PdfReader
 
 from tests.e2e.browser import ARTIFACTS, Site
 
+#: Chromium journeys of 5 to 20 s each: CI runs them, `make check` keeps only the quick ones in test_browser.py.
+pytestmark = pytest.mark.slow
 PASSWORD = "correct horse battery"
 
 

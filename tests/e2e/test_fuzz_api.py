@@ -48,10 +48,9 @@ CONFORMS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
-SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-POSTGRES = pytest.mark.parametrize(
-    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
+pytestmark = pytest.mark.slow  # minutes of generated requests: CI runs them, `make check` does not
+SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+POSTGRES = pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 
 #: Path parameters and body fields that mostly take one of the world's values (named by `Target.ids`).
 BINDINGS = [

@@ -11,7 +11,7 @@ from werkzeug.test import TestResponse
 
 from coalition import create_app
 from coalition.accounts import find_user
-from tests.e2e.conftest import migrate, services
+from tests.e2e.conftest import services
 from tests.e2e.pages import csrf as token
 from tests.e2e.world import TEST_CONFIG
 
@@ -19,10 +19,9 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def site(database_url: str) -> Iterator[Flask]:
+def site(migrated_url: str) -> Iterator[Flask]:
     """The app with CSRF protection on, as in production."""
-    migrate(database_url)
-    app = create_app({"DATABASE_URL": database_url, **TEST_CONFIG})
+    app = create_app({"DATABASE_URL": migrated_url, **TEST_CONFIG})
     yield app
     services(app).engine.dispose()
 
@@ -146,9 +145,8 @@ def test_unknown_pages_get_a_friendly_404_in_the_layout(site: Flask) -> None:
     assert "Back to the home page" in response.get_data(as_text=True)
 
 
-def test_a_fault_shows_a_friendly_page_without_a_stack_trace(database_url: str) -> None:
-    migrate(database_url)
-    app = create_app({"DATABASE_URL": database_url, **TEST_CONFIG})
+def test_a_fault_shows_a_friendly_page_without_a_stack_trace(migrated_url: str) -> None:
+    app = create_app({"DATABASE_URL": migrated_url, **TEST_CONFIG})
 
     @app.get("/boom")
     def boom() -> str:

@@ -13,19 +13,19 @@ from sqlalchemy import select
 from coalition.reads.reports import CSV_COLUMNS
 from coalition.web.pages import audit
 from events.schema import events
-from tests.e2e.conftest import services
+from tests.e2e.conftest import CopyWorlds, services
 from tests.e2e.pages import signed_in, text
 from tests.e2e.test_api_coalitions import at
-from tests.e2e.world import Api, World, build_world
+from tests.e2e.world import World
 
 DAY = datetime(2027, 1, 15, 10, 0, tzinfo=UTC)  # the world is built on this day
 LATER = datetime(2027, 2, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def world(api: Api) -> World:
-    at(api, DAY)
-    return build_world(api)
+def world(worlds: CopyWorlds) -> World:
+    """The world as recorded on DAY (once per session), copied; the app's clock stays on DAY."""
+    return worlds(built_on=DAY)[""]
 
 
 def later_work(world: World) -> str:

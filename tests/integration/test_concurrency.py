@@ -15,9 +15,9 @@ APPENDS_EACH = 200
 
 
 @pytest.mark.slow
-def test_concurrent_writers_on_overlapping_streams(database_url: str, store: EventStore) -> None:
+def test_concurrent_writers_on_overlapping_streams(migrated_url: str, store: EventStore) -> None:
     with multiprocessing.get_context("spawn").Pool(WRITERS) as pool:
-        outcomes = pool.starmap(hammer, [(database_url, writer, APPENDS_EACH) for writer in range(WRITERS)])
+        outcomes = pool.starmap(hammer, [(migrated_url, writer, APPENDS_EACH) for writer in range(WRITERS)])
 
     acknowledged = [event for events, _ in outcomes for event in events]
     conflicts = sum(count for _, count in outcomes)
@@ -40,9 +40,9 @@ def test_concurrent_writers_on_overlapping_streams(database_url: str, store: Eve
 
 
 @pytest.mark.slow
-def test_one_idempotency_key_appends_once_across_processes(database_url: str, store: EventStore) -> None:
+def test_one_idempotency_key_appends_once_across_processes(migrated_url: str, store: EventStore) -> None:
     with multiprocessing.get_context("spawn").Pool(WRITERS) as pool:
-        results = pool.starmap(append_with_key, [(database_url, writer, "sign-once") for writer in range(WRITERS)])
+        results = pool.starmap(append_with_key, [(migrated_url, writer, "sign-once") for writer in range(WRITERS)])
 
     assert {position for position, _ in results} == {1}
     assert sorted(replayed for _, replayed in results) == [False] + [True] * (WRITERS - 1)
