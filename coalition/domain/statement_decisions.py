@@ -192,7 +192,7 @@ def _publish(
 ) -> list[Change]:
     _raise(policy.facilitator_refusal(coalition, actor, "publish"))
     _raise(policy.phase_refusal(state, now, N_("publish a statement (close it first)"), "closed"))
-    counted = len(state.counted())
+    counted = len(state.counted({key: member.state for key, member in coalition.members.items()}))
     if not policy.threshold_met(counted, state.threshold):
         needed = policy.needed(state.threshold)
         if needed == 1:

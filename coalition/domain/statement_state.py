@@ -66,9 +66,9 @@ class Statement:
         """The state as of `now` (see `policy.phase`)."""
         return policy.phase(self.state, self.deadline, now)
 
-    def counted(self) -> list[Signature]:
-        """The signatures that count (see `policy.counts`)."""
-        return policy.counted(self.signatures.values(), self.version_hash)
+    def counted(self, member_states: Mapping[str, str] | None = None) -> list[Signature]:
+        """The signatures that count (see `policy.counts`), given the signing organisations' membership states."""
+        return policy.counted(self.signatures.values(), self.version_hash, member_states)
 
 
 def content_hash(language: str, texts: Mapping[str, Text]) -> str:

@@ -2,8 +2,10 @@
 
 The rule is `coalition.domain.policy.counts`. Replaced (for this test) by a rule under which a
 suspended member's signature stops counting, the statement page, the API's statement read, the
-PDF export and the members' standing (API and the coalition page) all change with it; unchanged,
-they all count the suspended member's signature. Nothing else is patched.
+PDF export, the members' standing (API and the coalition page) and the decision to publish all
+change with it; unchanged, they all count the suspended member's signature. Nothing else is
+patched: the function is replaced where it is defined and where the policy package re-exports it,
+as an edit of its one definition would.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pytest
 from pypdf import PdfReader
 
 from coalition.domain import policy
+from coalition.domain.policy import statements as statement_policy
 from tests.e2e.pages import signed_in, text
 from tests.e2e.world import World
 
@@ -92,7 +95,17 @@ def test_a_rule_changed_in_one_function_changes_pages_api_pdf_and_standing(
 
     today: Any = seen(world, path, cache)
     monkeypatch.setattr(policy, "counts", suspended_do_not_count)
+    monkeypatch.setattr(statement_policy, "counts", suspended_do_not_count)
     changed: Any = seen(world, path, cache)
 
     assert today == Seen(2, 2, True, True, True, 1, "signed 1 statement")
     assert changed == Seen(1, 1, False, False, False, 0, "signed 0 statements")
+
+    # Publishing asks the same rule: refused while the suspended member's signature does not count.
+    world.ok("POST", f"{path}/close", "ana")
+    refused = world.api.call("POST", f"{path}/publish", world.who("ana"))
+    assert refused.status_code == 409, refused.get_data(as_text=True)
+    assert "needs 2 signing organisations to be published and has 1" in refused.json["error"]["message"]
+    monkeypatch.undo()
+    world.ok("POST", f"{path}/publish", "ana")
+    assert world.ok("GET", path, "ana")["state"] == "published"

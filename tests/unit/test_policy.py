@@ -72,6 +72,13 @@ def test_a_signature_counts_only_unwithdrawn_and_on_the_current_version() -> Non
     assert [s.organisation_id for s in policy.counted(signatures, "v2")] == ["org-a"]
 
 
+def test_a_suspended_members_signature_still_counts_today() -> None:
+    # counted asks counts with each organisation's membership state; today's rule does not look at it
+    assert policy.counts("v2", False, "v2", "suspended")
+    signatures = [Signature("org-a", "u-ana", "v2"), Signature("org-b", "u-ben", "v2")]
+    assert len(policy.counted(signatures, "v2", {"org-a": "active", "org-b": "suspended"})) == 2
+
+
 @pytest.mark.parametrize(
     ("count", "threshold", "met"), [(0, None, False), (1, None, True), (2, 3, False), (3, 3, True), (4, 3, True)]
 )

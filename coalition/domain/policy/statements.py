@@ -7,7 +7,7 @@ Each `may_*` is `*_refusal(...) is None`; the decisions raise the same refusal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -32,8 +32,10 @@ class StatementLike(Protocol):
 
 
 class SignatureLike(Protocol):
-    """A signature: the version it is bound to and whether it was withdrawn."""
+    """A signature: the organisation that signed, the version it is bound to and whether it was withdrawn."""
 
+    @property
+    def organisation_id(self) -> str: ...
     @property
     def version_hash(self) -> str: ...
     @property
@@ -76,9 +78,16 @@ def counts(
     return not withdrawn and version_hash == current_version_hash
 
 
-def counted(signatures: Iterable[S], current_version_hash: str | None) -> list[S]:
-    """The signatures that count (see `counts`)."""
-    return [s for s in signatures if counts(s.version_hash, s.withdrawn, current_version_hash)]
+def counted(
+    signatures: Iterable[S], current_version_hash: str | None, member_states: Mapping[str, str] | None = None
+) -> list[S]:
+    """The signatures that count (see `counts`), each asked with its organisation's membership state."""
+    states = member_states or {}
+    return [
+        s
+        for s in signatures
+        if counts(s.version_hash, s.withdrawn, current_version_hash, states.get(s.organisation_id))
+    ]
 
 
 def needed(threshold: int | None) -> int:
