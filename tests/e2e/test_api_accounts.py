@@ -114,6 +114,25 @@ def test_wrong_credentials_get_no_token(api: FlaskClient, email: str, password: 
     assert head(api) == 1
 
 
+@pytest.mark.parametrize("email", ["ana@greenearth.ro", "nobody@x.org"])
+def test_a_wrong_sign_in_costs_one_password_check_whether_or_not_the_email_is_known(
+    api: FlaskClient, email: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coalition.accounts as accounts
+
+    register(api)
+    api.post("/api/v1/tokens", json={"email": "nobody@x.org", "password": "warm-up"})  # the stand-in hash is made once
+    hashed: list[str] = []
+    checked: list[str] = []
+    generate, check = accounts.generate_password_hash, accounts.check_password_hash
+    monkeypatch.setattr(accounts, "generate_password_hash", lambda *a, **k: hashed.append("x") or generate(*a, **k))
+    monkeypatch.setattr(accounts, "check_password_hash", lambda *a, **k: checked.append("x") or check(*a, **k))
+
+    assert_error(api.post("/api/v1/tokens", json={"email": email, "password": "wrong password"}), 401, "unauthorized")
+
+    assert (len(hashed), len(checked)) == (0, 1)
+
+
 @pytest.mark.parametrize("headers", [{}, bearer("made-up"), {"Authorization": "Basic abc"}, bearer("")])
 def test_no_or_a_bad_token_is_unauthorized(api: FlaskClient, headers: dict[str, str]) -> None:
     error = assert_error(api.get("/api/v1/me", headers=headers), 401, "unauthorized")

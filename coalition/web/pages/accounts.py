@@ -58,7 +58,9 @@ def login() -> ResponseReturnValue:
     """Sign in with e-mail and password."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = accounts.authenticate(services().engine, form.email.data or "", form.password.data or "")
+        user = accounts.authenticate(
+            services().engine, form.email.data or "", form.password.data or "", services().password_method
+        )
         if user is not None:
             login_user(user)
             if user.locale in LOCALES:
@@ -80,7 +82,9 @@ def register() -> ResponseReturnValue:
         except DomainError:
             form.email.errors.append(_("An account with this e-mail address already exists: sign in instead."))
         else:
-            user = accounts.authenticate(services().engine, form.email.data or "", form.password.data or "")
+            user = accounts.authenticate(
+                services().engine, form.email.data or "", form.password.data or "", services().password_method
+            )
             if user is not None:
                 login_user(user)
                 flash(_("Welcome, %(name)s. Your account is ready.", name=user.name))
