@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-from coalition.infra.extensions import MIGRATIONS
+from coalition.paths import MIGRATIONS
 
 
 def alembic_config() -> Config:

@@ -6,7 +6,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
@@ -17,11 +16,10 @@ from flask_wtf import CSRFProtect
 from sqlalchemy.engine import Connection, Engine
 
 from coalition.infra.states import StateCache
+from coalition.paths import MIGRATIONS
 from events import AppendResult, EventStore, Metadata, NewEvent, RecordedEvent, Registry, create_engine
 from events.store import WithinAppend
 from projections import ProjectionRunner, default_projections
-
-MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 migrate = Migrate(directory=str(MIGRATIONS))
 csrf = CSRFProtect()  # every form post; the API authenticates with bearer tokens instead
