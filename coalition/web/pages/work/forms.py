@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, EmailField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from coalition.web.typed import FlaskForm, SelectChoice
 
 KIND_LABELS = {
     "funding": _l("Funding"),
@@ -24,8 +26,14 @@ def options(pairs: Any) -> list[SelectChoice]:
     return [SelectChoice(value, str(label)) for value, label in pairs]
 
 
+def day_of(field: DateField) -> date:
+    """The date a validated date field holds (its `InputRequired` lets no form through without one)."""
+    assert field.data is not None, "validate the form first"
+    return field.data
+
+
 def _date(label: Any, id: str) -> DateField:
-    return DateField(label, id=id, validators=[InputRequired(_l("Give a date."))], invalid_value_message=DATE_FORMAT)
+    return DateField(label, id=id, validators=[InputRequired(_l("Give a date."))], invalid_value_message=DATE_FORMAT)  # type: ignore[call-arg]
 
 
 def _reason(label: Any, id: str, required: bool = True) -> TextAreaField:
@@ -51,7 +59,7 @@ class PledgeForm(FlaskForm):
     description = TextAreaField(
         _l("What will you contribute?"), id="pledge-description", validators=[DataRequired(), Length(max=20_000)]
     )
-    quantity = DecimalField(
+    quantity = DecimalField(  # type: ignore[call-overload]
         _l("How much (optional)"),
         id="pledge-quantity",
         validators=[Optional()],
