@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from coalition.web.typed import FlaskForm, SelectChoice, add_error
 
 MAX_OBJECTIVES = 50
+# `invalid_value_message` came in WTForms 3.3; types-WTForms describes 3.2 (hence the `type: ignore`s).
 A_DAY = _l("Enter a date as year-month-day, such as 2026-03-31.")
 TEXT = Length(max=20_000)
 ROLE_LABELS = {"facilitator": _l("facilitator"), "liaison": _l("liaison"), "endorser": _l("endorser")}

@@ -19,6 +19,7 @@ KIND_LABELS = {
     "event-hosting": _l("Event hosting"),
     "outreach": _l("Outreach"),
 }
+# `invalid_value_message` came in WTForms 3.3; types-WTForms describes 3.2 (hence the `type: ignore`s).
 DATE_FORMAT = _l("Write the date as year-month-day, for example 2027-03-31.")
 
 
