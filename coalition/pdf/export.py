@@ -52,14 +52,18 @@ def document(
     position, chain_hash = read_position(connection)
     found = view(connection, statement_id, position)
     if found is None:
-        raise NotFound(f"no such statement: {statement_id}")
+        raise NotFound("no such statement: %(statement)s", statement=statement_id)
     s = found.statement
     if s["version_hash"] is None:
         raise RuleBroken("a draft has no frozen version to export: open it for signature first")
     texts = found.texts()
     language = language or s["language"]
     if language not in texts:
-        raise NotFound(f"the statement has no {language} text; it exists in {', '.join(texts)}")
+        raise NotFound(
+            "the statement has no %(language)s text; it exists in %(languages)s",
+            language=language,
+            languages=", ".join(texts),
+        )
     described = describe(connection, found, now, position)
     signatories = sorted(
         (x for x in described["signatures"] if x["counts"]),
@@ -137,7 +141,7 @@ def export(
         salt = (sealer.fingerprint, layout_version(), rules_version(), verify_url)
         keyed = content_key(connection, statement_id, language, *salt)
         if keyed is None:
-            raise NotFound(f"no such statement: {statement_id}")
+            raise NotFound("no such statement: %(statement)s", statement=statement_id)
         key, language = keyed
         filename = f"statement-{statement_id[:12]}-{language}.pdf"
         kept = cache.get(key)
@@ -260,4 +264,5 @@ def for_app(app: Any) -> tuple[Sealer, PdfCache]:
     """The app's sealer and PDF cache, made on first use (the first run creates the seal's key)."""
     if "coalition.pdf" not in app.extensions:
         app.extensions["coalition.pdf"] = settings(app.config, app.instance_path)
-    return app.extensions["coalition.pdf"]
+    made: tuple[Sealer, PdfCache] = app.extensions["coalition.pdf"]
+    return made

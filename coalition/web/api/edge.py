@@ -34,7 +34,8 @@ MAX_KEY_LENGTH = 200
 def json_body(schema: Schema, *, optional: bool = False) -> dict[str, Any]:
     """The request's JSON object loaded through `schema` (400 if not a JSON object, 422 if invalid)."""
     if optional and not request.get_data():
-        return schema.load({})
+        empty: dict[str, Any] = schema.load({})
+        return empty
     try:
         body = request.get_json(silent=True)
     except RecursionError:
@@ -43,7 +44,8 @@ def json_body(schema: Schema, *, optional: bool = False) -> dict[str, Any]:
         raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
     if _holds_nul(body):
         raise BadRequest("text in the request body must not contain NUL characters (\\u0000)")
-    return schema.load(body)
+    loaded: dict[str, Any] = schema.load(body)
+    return loaded
 
 
 def _holds_nul(value: Any) -> bool:
@@ -64,7 +66,8 @@ def _holds_nul(value: Any) -> bool:
 
 def query_args(schema: Schema) -> dict[str, Any]:
     """The query string loaded through `schema` (422 naming each bad parameter)."""
-    return schema.load({key: value for key, value in request.args.items()})
+    loaded: dict[str, Any] = schema.load({key: value for key, value in request.args.items()})
+    return loaded
 
 
 def today() -> date:
@@ -140,7 +143,7 @@ def command(status: int = 200) -> Callable[[F], F]:
                 return kept
             return jsonify(answer), status
 
-        wrapper.takes_retries = True  # type: ignore[attr-defined]  (the OpenAPI document lists its headers)
+        wrapper.takes_retries = True  # type: ignore[attr-defined]  # the OpenAPI document lists its headers
         return wrapper  # type: ignore[return-value]
 
     return decorate

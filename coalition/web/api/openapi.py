@@ -43,10 +43,15 @@ ERROR_STATUSES = {
 }
 
 
-class ErrorDetail(Schema):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    fields = fields.Dict(required=True)
+#: A field named `fields` would shadow `Schema.fields`: the error's detail is built from a mapping instead.
+ErrorDetail = Schema.from_dict(
+    {
+        "code": fields.String(required=True),
+        "message": fields.String(required=True),
+        "fields": fields.Dict(required=True),
+    },
+    name="ErrorDetail",
+)
 
 
 class Error(Schema):
@@ -55,8 +60,9 @@ class Error(Schema):
 
 def _operation_of(view: Any) -> Operation | None:
     while view is not None:
-        if isinstance(getattr(view, "__openapi__", None), Operation):
-            return view.__openapi__
+        operation = getattr(view, "__openapi__", None)
+        if isinstance(operation, Operation):
+            return operation
         view = getattr(view, "__wrapped__", None)
     return None
 
@@ -125,7 +131,7 @@ def build() -> dict[str, Any]:
             errors = (*errors, 429)
         for status in sorted(set(errors)):
             responses[str(status)] = {"description": ERROR_STATUSES[status], **_json(Error)}
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             operation_id = rule.endpoint.removeprefix("api.") + ("_csv" if rule.rule.endswith(".csv") else "")
             entry: dict[str, Any] = {
                 "summary": doc.splitlines()[0] if doc else rule.endpoint,

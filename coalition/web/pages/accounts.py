@@ -8,8 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
+from flask_login import current_user, login_user, logout_user
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, Length
 
@@ -17,6 +16,7 @@ from coalition import accounts
 from coalition.domain.base import DomainError
 from coalition.infra.extensions import login_manager, services
 from coalition.web.i18n import LOCALES
+from coalition.web.typed import FlaskForm, add_error, login_required
 
 bp = Blueprint("accounts", __name__)
 
@@ -40,10 +40,12 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
-@login_manager.user_loader
 def load_user(user_id: str) -> accounts.User | None:
     """The signed-in person, from the id Flask-Login keeps in the session."""
     return accounts.load_user(services().engine, user_id)
+
+
+login_manager.user_loader(load_user)
 
 
 def safe_next(target: str | None) -> str:
@@ -66,7 +68,7 @@ def login() -> ResponseReturnValue:
             if user.locale in LOCALES:
                 session["locale"] = user.locale
             return redirect(safe_next(form.next.data))
-        form.password.errors.append(_("That e-mail address and password do not match an account."))
+        add_error(form.password, _("That e-mail address and password do not match an account."))
     return render_template("accounts/login.html", form=form), 200 if request.method == "GET" or not form.errors else 400
 
 
@@ -80,7 +82,7 @@ def register() -> ResponseReturnValue:
                 services(), form.email.data or "", form.password.data or "", (form.name.data or "").strip()
             )
         except DomainError:
-            form.email.errors.append(_("An account with this e-mail address already exists: sign in instead."))
+            add_error(form.email, _("An account with this e-mail address already exists: sign in instead."))
         else:
             user = accounts.authenticate(
                 services().engine, form.email.data or "", form.password.data or "", services().password_method

@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
 from marshmallow import ValidationError as Invalid
 from sqlalchemy.engine import Connection
 
@@ -22,6 +21,7 @@ from coalition.reads.summaries import Names
 from coalition.web.pages import require_member
 from coalition.web.pages.audit_forms import AsOfForm, FilterForm, label
 from coalition.web.request import csv_response
+from coalition.web.typed import login_required
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 100  # events per page of the history, newest first
@@ -57,7 +57,7 @@ def _filter_form(connection: Connection, coalition_id: str, snap: Snapshot) -> t
     try:
         return form, parse_filters(form.query())
     except Invalid as error:  # a day the store cannot bound (the year 9999)
-        for name, messages in dict(error.messages).items():
+        for name, messages in error.messages_dict.items():
             form[name].errors = [*form[name].errors, *messages]
         return form, None
 
@@ -99,7 +99,7 @@ def audit_history(coalition_id: str) -> ResponseReturnValue:
                 }
                 for row in rows
             ]
-    query = form.query() if filters is not None else {}
+    query: dict[str, Any] = form.query() if filters is not None else {}
     return render_template(
         "audit/history.html",
         coalition_id=coalition_id,

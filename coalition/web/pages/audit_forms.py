@@ -6,9 +6,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
+
+from coalition.web.typed import FlaskForm
 
 FILTERS = ("organisation_id", "actor", "type", "since", "until")
 
@@ -63,6 +64,12 @@ class DayField(DateField):
             raise ValueError(_("Write the date as year-month-day, for example 2027-03-31.")) from None
 
 
+def _values(field: SelectField) -> set[Any]:
+    """The values a filter offers (the history page sets its choices as (value, label) pairs)."""
+    assert isinstance(field.choices, list), "set the choices first"
+    return {value for value, *_label in field.choices}
+
+
 class FilterForm(FlaskForm):
     """The history's filters, read from the query string (a GET form: nothing to forge)."""
 
@@ -77,15 +84,15 @@ class FilterForm(FlaskForm):
     before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**62)])
 
     def validate_organisation_id(self, field: SelectField) -> None:
-        if field.data and field.data not in dict(field.choices):
+        if field.data and field.data not in _values(field):
             raise ValidationError(_("Choose an organisation from the list."))
 
     def validate_actor(self, field: SelectField) -> None:
-        if field.data and field.data not in dict(field.choices):
+        if field.data and field.data not in _values(field):
             raise ValidationError(_("Choose a person from the list."))
 
     def validate_type(self, field: SelectField) -> None:
-        if field.data and field.data not in dict(field.choices):
+        if field.data and field.data not in _values(field):
             raise ValidationError(_("Choose a kind of event from the list."))
 
     def validate_until(self, field: DayField) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, render_template
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from coalition.accounts import names_of
 from coalition.infra.extensions import services
@@ -14,6 +16,7 @@ from coalition.reads.powers import powers
 from coalition.reads.standing import Moment, snapshot, standing
 from coalition.web.charts import timeline
 from coalition.web.pages import require_member
+from coalition.web.typed import login_required
 
 bp = Blueprint("coalitions", __name__)
 
@@ -42,7 +45,7 @@ def home(coalition_id: str) -> ResponseReturnValue:
         reader = require_member(connection, coalition_id)
         facilitator = facilitates(snap, reader)
         statements = read.statements(connection, coalition_id, now)
-        activity: list[dict] = []
+        activity: list[dict[str, Any]] = []
         events = None
         if facilitator:
             entries = read.activity(connection, services().store.registry, coalition_id)

@@ -7,13 +7,12 @@ the handler's refusal stays the authority.
 from __future__ import annotations
 
 from datetime import UTC
+from typing import Any
 
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import login_required
-from flask_wtf import FlaskForm
 
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
@@ -33,6 +32,7 @@ from coalition.web.pages.drafting_common import (
     statement_url,
 )
 from coalition.web.pages.drafting_forms import DraftForm, OpenForm, ReviseForm, TextForm, amend_form
+from coalition.web.typed import login_required
 
 # -- a new statement ------------------------------------------------------------------------------
 
@@ -47,7 +47,7 @@ def _drafting(coalition_id: str) -> tuple[Snapshot, Powers]:
 
 
 def _new_page(
-    coalition_id: str, form: DraftForm | None = None, preview: dict | None = None, status: int = 200
+    coalition_id: str, form: DraftForm | None = None, preview: dict[str, Any] | None = None, status: int = 200
 ) -> ResponseReturnValue:
     snap, able = _drafting(coalition_id)
     form = form or DraftForm(language=str(get_locale() or "en"))
@@ -103,9 +103,9 @@ def new(coalition_id: str) -> ResponseReturnValue:
 def _edit_page(
     coalition_id: str,
     statement_id: str,
-    form: TextForm | None = None,
+    form: ReviseForm | None = None,
     opening: OpenForm | None = None,
-    preview: dict | None = None,
+    preview: dict[str, Any] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     with services().engine.connect() as connection:
@@ -181,7 +181,11 @@ def open_statement(coalition_id: str, statement_id: str) -> ResponseReturnValue:
 
 
 def _amend_page(
-    coalition_id: str, statement_id: str, form: FlaskForm | None = None, preview: list | None = None, status: int = 200
+    coalition_id: str,
+    statement_id: str,
+    form: TextForm | None = None,
+    preview: list[dict[str, Any]] | None = None,
+    status: int = 200,
 ) -> ResponseReturnValue:
     with services().engine.connect() as connection:
         found, able = load(connection, coalition_id, statement_id)

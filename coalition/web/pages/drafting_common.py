@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy.engine import Connection
 
 from coalition.infra.extensions import services
@@ -14,6 +13,7 @@ from coalition.reads.powers import Powers, powers
 from coalition.reads.standing import Moment, snapshot
 from coalition.reads.text import render_markdown
 from coalition.web.pages import require_member
+from coalition.web.pages.drafting_forms import TextForm
 
 bp = Blueprint("drafting", __name__)
 STATEMENTS = "/coalitions/<coalition_id>/statements"
@@ -48,6 +48,6 @@ def statement_url(coalition_id: str, statement_id: str) -> str:
     return url_for("statements.show", coalition_id=coalition_id, statement_id=statement_id)
 
 
-def preview_of(form: FlaskForm) -> dict[str, Any]:
+def preview_of(form: TextForm) -> dict[str, Any]:
     """The posted (valid) text rendered as it will read; nothing is saved."""
     return {"title": form.title.data, "body": render_markdown(str(form.body.data))}

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from coalition.domain import statement as st
+from coalition.web.typed import FlaskForm
 
 
 class TextForm(FlaskForm):
@@ -40,7 +40,7 @@ class OpenForm(FlaskForm):
     )
 
 
-def amend_form(languages: list[str], **data: Any) -> FlaskForm:
+def amend_form(languages: list[str], **data: Any) -> TextForm:
     """The amend form: the statement's title and body, and one title and body per translation."""
 
     class AmendForm(TextForm):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from coalition.domain import statement as st
 from coalition.handlers import statements as handle
@@ -15,6 +16,7 @@ from coalition.web.i18n import language_choices, language_name
 from coalition.web.pages import context, perform
 from coalition.web.pages.drafting_common import STATEMENT, bp, editor_url, load, preview_of, state_of
 from coalition.web.pages.drafting_forms import TranslationForm
+from coalition.web.typed import login_required
 
 
 def _translation_page(
@@ -22,7 +24,7 @@ def _translation_page(
     statement_id: str,
     language: str,
     form: TranslationForm | None = None,
-    preview: dict | None = None,
+    preview: dict[str, Any] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     with services().engine.connect() as connection:

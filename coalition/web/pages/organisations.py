@@ -9,10 +9,8 @@ from flask import Blueprint, abort, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
+from flask_login import current_user
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField, URLField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from coalition.accounts import emails_of
@@ -22,6 +20,7 @@ from coalition.reads import organisations
 from coalition.reads.access import acts_for
 from coalition.web.i18n import localised_country
 from coalition.web.pages import context, perform
+from coalition.web.typed import FlaskForm, SelectChoice, login_required
 
 bp = Blueprint("organisations", __name__)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
@@ -18,7 +20,7 @@ from coalition.web.downloads import MAX_UPLOAD, pdf_response
 bp = Blueprint("public", __name__)
 
 
-def _published(statement_id: str) -> dict:
+def _published(statement_id: str) -> dict[str, Any]:
     """The published statement as described for readers, or 404 (drafts and open ones are not public)."""
     now = services().store.clock()
     with services().engine.connect() as connection:

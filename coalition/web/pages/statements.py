@@ -9,8 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
+from flask_login import current_user
 from sqlalchemy.engine import Connection
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
@@ -27,6 +26,7 @@ from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
 from coalition.web.downloads import pdf_response
 from coalition.web.pages import context, perform, require_member
+from coalition.web.typed import FlaskForm, login_required
 
 bp = Blueprint("statements", __name__)
 PAGE = "/coalitions/<coalition_id>/statements/<statement_id>"

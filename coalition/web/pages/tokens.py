@@ -8,8 +8,7 @@ from flask import Blueprint, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
+from flask_login import current_user
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
@@ -17,6 +16,7 @@ from coalition import accounts
 from coalition.infra.extensions import services
 from coalition.web.pages import perform
 from coalition.web.request import request_id
+from coalition.web.typed import FlaskForm, add_error, login_required
 from events import Metadata
 
 bp = Blueprint("tokens", __name__)
@@ -74,7 +74,7 @@ def create() -> ResponseReturnValue:
             services(), current_user.email, str(form.password.data), Metadata(correlation_id=request_id())
         )
     except accounts.BadCredentials:
-        form.password.errors.append(_("That is not your password."))
+        add_error(form.password, _("That is not your password."))
         return _page(status=400, create=form)
     return _page(created, 201)
 

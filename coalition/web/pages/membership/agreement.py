@@ -7,7 +7,6 @@ from typing import Any
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
@@ -16,6 +15,7 @@ from coalition.web.pages import actor, context, perform, require_member
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import current, day, named
 from coalition.web.pages.membership.forms import MAX_OBJECTIVES, AgreementForm, FoundForm
+from coalition.web.typed import login_required
 
 # -- the agreement --------------------------------------------------------------------------------
 
@@ -25,7 +25,7 @@ def _rows_edited(form: AgreementForm) -> bool:
     rows = form.objectives
     pressed = [index for index, row in enumerate(rows) if row.form.remove.data]
     for index in reversed(pressed):
-        rows.pop_entry(index)
+        rows.pop_entry(index)  # type: ignore[call-arg]  # types-WTForms 3.2 predates the index
     if (form.add_objective.data and len(rows) < MAX_OBJECTIVES) or not len(rows):
         rows.append_entry()
     return bool(pressed or form.add_objective.data)

@@ -6,13 +6,11 @@ from datetime import date
 
 from flask import abort
 from sqlalchemy.engine import Connection
-from wtforms import (
-    SelectChoice,
-)
 
 from coalition.infra.extensions import services
 from coalition.reads import organisations
 from coalition.reads.standing import Moment, Snapshot, snapshot
+from coalition.web.typed import SelectChoice
 
 # -- --------------------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,7 +14,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -23,7 +21,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from coalition.web.typed import FlaskForm, SelectChoice, add_error
+
 MAX_OBJECTIVES = 50
+# `invalid_value_message` came in WTForms 3.3; types-WTForms describes 3.2 (hence the `type: ignore`s).
 A_DAY = _l("Enter a date as year-month-day, such as 2026-03-31.")
 TEXT = Length(max=20_000)
 ROLE_LABELS = {"facilitator": _l("facilitator"), "liaison": _l("liaison"), "endorser": _l("endorser")}
@@ -36,7 +37,7 @@ class ObjectiveRow(Form):
     objective_id = HiddenField()  # kept when amending: an objective keeps its id (and what serves it)
     text = StringField(_l("Objective"), validators=[TEXT])
     measure = StringField(_l("How we measure it (optional)"), validators=[Length(max=500)])
-    target_date = DateField(_l("Target date (optional)"), validators=[Optional()], invalid_value_message=A_DAY)
+    target_date = DateField(_l("Target date (optional)"), validators=[Optional()], invalid_value_message=A_DAY)  # type: ignore[call-arg]
     remove = SubmitField(_l("Remove"))
 
     def blank(self) -> bool:
@@ -53,8 +54,8 @@ class ObjectiveRow(Form):
 class AgreementForm(FlaskForm):
     name = StringField(_l("Name of the coalition"), validators=[DataRequired(), Length(max=200)])
     purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), TEXT])
-    starts_on = DateField(_l("Starts on"), validators=[InputRequired()], invalid_value_message=A_DAY)
-    ends_on = DateField(_l("Ends on (optional)"), validators=[Optional()], invalid_value_message=A_DAY)
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired()], invalid_value_message=A_DAY)  # type: ignore[call-arg]
+    ends_on = DateField(_l("Ends on (optional)"), validators=[Optional()], invalid_value_message=A_DAY)  # type: ignore[call-arg]
     cooperation_mechanism = TextAreaField(_l("How the members cooperate"), validators=[DataRequired(), TEXT])
     benefit_sharing = TextAreaField(_l("How the benefits are shared"), validators=[DataRequired(), TEXT])
     members_may_draft = BooleanField(
@@ -72,10 +73,10 @@ class AgreementForm(FlaskForm):
         valid = super().validate(extra_validators)
         for row in self.filled():
             if not (row.text.data or "").strip():
-                row.text.errors.append(_("Describe this objective, or empty the whole row."))
+                add_error(row.text, _("Describe this objective, or empty the whole row."))
                 valid = False
         if not self.filled():
-            self.objectives[0].form.text.errors.append(_("Name at least one common objective."))
+            add_error(self.objectives[0].form.text, _("Name at least one common objective."))
             valid = False
         return valid
 
@@ -83,7 +84,7 @@ class AgreementForm(FlaskForm):
         """The agreement as the handlers take it; `keep_ids`: objectives keep the ids they came with."""
         objectives = [
             {
-                "text": row.text.data.strip(),
+                "text": (row.text.data or "").strip(),
                 "measure": (row.measure.data or "").strip() or None,
                 "target_date": row.target_date.data,
                 **({"id": row.objective_id.data} if keep_ids and row.objective_id.data else {}),
@@ -92,11 +93,11 @@ class AgreementForm(FlaskForm):
         ]
         return {
             "name": self.name.data,
-            "purpose": self.purpose.data.strip(),
+            "purpose": (self.purpose.data or "").strip(),
             "starts_on": self.starts_on.data,
             "ends_on": self.ends_on.data,
-            "cooperation_mechanism": self.cooperation_mechanism.data.strip(),
-            "benefit_sharing": self.benefit_sharing.data.strip(),
+            "cooperation_mechanism": (self.cooperation_mechanism.data or "").strip(),
+            "benefit_sharing": (self.benefit_sharing.data or "").strip(),
             "members_may_draft": bool(self.members_may_draft.data),
             "objectives": objectives,
         }

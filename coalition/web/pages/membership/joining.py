@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from coalition.domain.coalition import STILL_MEMBER
 from coalition.handlers import coalitions as handle
@@ -13,7 +12,8 @@ from coalition.infra.extensions import services
 from coalition.web.pages import actor, context, perform
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import current, member_states, name_of, named, outside
-from coalition.web.pages.membership.forms import ChooseOrganisation, ReasonForm
+from coalition.web.pages.membership.forms import ChooseOrganisation, ReasonForm, RequiredReasonForm
+from coalition.web.typed import login_required
 
 # -- joining --------------------------------------------------------------------------------------
 
@@ -60,7 +60,9 @@ def join(coalition_id: str) -> ResponseReturnValue:
     )
 
 
-def leave_page(coalition_id: str, organisation_id: str, form: ReasonForm, status: int = 200) -> ResponseReturnValue:
+def leave_page(
+    coalition_id: str, organisation_id: str, form: ReasonForm | RequiredReasonForm, status: int = 200
+) -> ResponseReturnValue:
     """Confirm leaving (or withdrawing a request, or declining an invitation) for an organisation you act for."""
     with services().engine.connect() as connection:
         snap = current(connection, coalition_id)

@@ -5,12 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
-from flask_wtf import FlaskForm
 from sqlalchemy.engine import Connection
-from wtforms import (
-    SelectChoice,
-)
 
 from coalition.domain.coalition import STILL_MEMBER
 from coalition.handlers import coalitions as handle
@@ -24,6 +19,7 @@ from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import current, day
 from coalition.web.pages.membership.forms import ChooseOrganisation, ReasonForm, RequiredReasonForm
 from coalition.web.pages.membership.joining import join_page, leave_page
+from coalition.web.typed import FlaskForm, SelectChoice, login_required
 
 # -- members --------------------------------------------------------------------------------------
 

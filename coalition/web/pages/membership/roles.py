@@ -5,10 +5,6 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
-from wtforms import (
-    SelectChoice,
-)
 
 from coalition.accounts import names_of
 from coalition.domain.coalition import ROLES
@@ -20,6 +16,7 @@ from coalition.web.pages import context, perform, require_member
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import current, day, name_of
 from coalition.web.pages.membership.forms import ROLE_LABELS, AssignForm, ReasonForm
+from coalition.web.typed import SelectChoice, login_required
 
 # -- roles ----------------------------------------------------------------------------------------
 
@@ -91,7 +88,7 @@ def roles(coalition_id: str) -> ResponseReturnValue:
         lambda: handle.assign_role(
             ctx,
             coalition_id,
-            email=form.email.data.strip(),
+            email=(form.email.data or "").strip(),
             organisation_id=form.organisation_id.data,
             role=form.role.data,
         ),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from coalition.domain import policy
 from coalition.domain.coalition import Actor
@@ -20,10 +19,12 @@ from coalition.web.pages.work.common import current, people
 from coalition.web.pages.work.forms import (
     PledgeForm,
     TaskForm,
+    day_of,
 )
 from coalition.web.pages.work.forms import (
     options as _options,
 )
+from coalition.web.typed import login_required
 
 # -- the coalition's work -----------------------------------------------------------------------------
 
@@ -102,7 +103,7 @@ def pledge(coalition_id: str) -> ResponseReturnValue:
             organisation_id=str(form.organisation_id.data),
             kind=str(form.kind.data),
             description=str(form.description.data),
-            due_on=form.due_on.data,
+            due_on=day_of(form.due_on),
             quantity=float(quantity) if quantity is not None else None,
             unit=(form.unit.data or "").strip() or None,
             objective=form.objective.data or None,
@@ -128,7 +129,7 @@ def create_task(coalition_id: str) -> ResponseReturnValue:
             title=str(form.title.data),
             description=str(form.description.data),
             organisation_id=str(form.organisation_id.data),
-            due_on=form.due_on.data,
+            due_on=day_of(form.due_on),
             assignee_email=(form.assignee_email.data or "").strip() or None,
             objective=form.objective.data or None,
             commitment_id=form.commitment_id.data or None,

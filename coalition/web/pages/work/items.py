@@ -8,8 +8,6 @@ from typing import Any
 from flask import abort, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
-from flask_wtf import FlaskForm
 
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
@@ -25,10 +23,12 @@ from coalition.web.pages.work.forms import (
     ReassignForm,
     RescheduleForm,
     WithdrawForm,
+    day_of,
 )
 from coalition.web.pages.work.forms import (
     options as _options,
 )
+from coalition.web.typed import FlaskForm, login_required
 
 # -- one commitment, one task ---------------------------------------------------------------------------
 
@@ -87,10 +87,11 @@ def _change(
         return page(coalition_id, item_id, {name: form}, 400)
     ctx = context()
     endpoint, key = ("work.commitment", "commitment_id") if page is _commitment_page else ("work.task", "task_id")
+    where: dict[str, Any] = {"coalition_id": coalition_id, key: item_id}
     return perform(
         lambda: action(ctx),
         done=done,
-        then=url_for(endpoint, coalition_id=coalition_id, **{key: item_id}),
+        then=url_for(endpoint, **where),
         again=lambda status: page(coalition_id, item_id, {name: form}, status),
     )
 
@@ -138,7 +139,7 @@ def reschedule(coalition_id: str, commitment_id: str) -> ResponseReturnValue:
         "reschedule",
         form,
         lambda ctx: handle.reschedule(
-            ctx, coalition_id, commitment_id, due_on=form.due_on.data, reason=str(form.reason.data)
+            ctx, coalition_id, commitment_id, due_on=day_of(form.due_on), reason=str(form.reason.data)
         ),
         _("The commitment has a new due date."),
         _commitment_page,
@@ -168,7 +169,9 @@ def _task_page(
         "drop": DropForm(formdata=None),
         **(forms or {}),
     }
-    forms["reassign"].organisation_id.choices = _options((o, work.name(snap, o)) for o in work.active(snap))
+    reassign = forms["reassign"]
+    assert isinstance(reassign, ReassignForm)  # `_change` passes back the form of the action it was given
+    reassign.organisation_id.choices = _options((o, work.name(snap, o)) for o in work.active(snap))
     organisations = {o: work.name(snap, o) for o in {row["organisation_id"], *(h["organisation_id"] for h in history)}}
     return render_template(
         "work/task.html",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from coalition.infra.extensions import services
 from coalition.reads import work
 from coalition.reads.access import acts_for
 from coalition.web.pages.work.blueprint import COALITION, bp
 from coalition.web.pages.work.common import current, today
+from coalition.web.typed import login_required
 
 
 @bp.get("/responsibilities")
