@@ -133,7 +133,7 @@ def verify_pdf_command(file: IO[bytes]) -> None:
     """Check a statement PDF: its seal, its match with the log, what changed since; exit 1 if not valid."""
     from coalition.pdf import export
 
-    result = export.verify(services().engine, export.for_app(current_app)[0], file.read())
+    result = export.verify(services().engine, export.for_app(current_app)[0], file.read(), services().store.clock())
     statement = result["statement"]
     if statement:
         click.echo(

@@ -68,8 +68,8 @@ def _sign(
     _raise(policy.sign_refusal(coalition, state, now, command.organisation_id, mandated))
     _read_current(state, command)
     held = state.signatures.get(command.organisation_id)
-    if held is not None and policy.counts(held.version_hash, held.withdrawn, state.version_hash):
-        return []  # one signature per organisation per version: signing again changes nothing
+    if held is not None and not held.withdrawn and held.version_hash == state.version_hash:
+        return []  # one signature per organisation per version, counted or not: signing again changes nothing
     return [Change("StatementSigned", _signer(state, command, actor, org, now.date()))]
 
 

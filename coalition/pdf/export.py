@@ -24,7 +24,7 @@ from coalition.domain.base import NotFound, RuleBroken
 from coalition.pdf.document import CountedSignature, Endorsement, Proof, Signatory, StatementDocument
 from coalition.pdf.seal import Sealer
 from coalition.reads.exports import coalition_name, content_key, event_hashes, log_head, reached, read_position
-from coalition.reads.statements import counted, country_name, describe, view
+from coalition.reads.statements import counted, country_name, describe, phase, view
 
 
 def rules_version() -> str:
@@ -156,7 +156,7 @@ def export(
 # -- verification ---------------------------------------------------------------------------------
 
 
-def _against_log(connection: Connection, proof: Proof, reasons: list[str]) -> dict[str, Any] | None:
+def _against_log(connection: Connection, proof: Proof, reasons: list[str], when: datetime) -> dict[str, Any] | None:
     """Compare the proof with the log at its position; the changes since, or None when it does not match."""
     head = log_head(connection)
     if proof.exported_position > head:
@@ -202,15 +202,16 @@ def _against_log(connection: Connection, proof: Proof, reasons: list[str]) -> di
     return {
         "amended": now.statement["version_hash"] != proof.version_hash,
         "version_hash": now.statement["version_hash"],
-        "state": now.statement["state"],
+        "state": phase(now.statement, when),  # open past its deadline reads closed
         "signatures_added": sorted(current - before),
         "signatures_withdrawn": sorted(o for o in before if statuses.get(o) == "withdrawn"),
         "signatures_awaiting_reconfirmation": sorted(o for o in before - current if statuses.get(o) == "signed"),
     }
 
 
-def verify(engine: Engine, sealer: Sealer, pdf: bytes) -> dict[str, Any]:
-    """Whether a PDF is a genuine, unaltered statement export of this platform, and what changed since."""
+def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = None) -> dict[str, Any]:
+    """Whether a PDF is a genuine, unaltered statement export of this platform, and what changed since (until `now`,
+    by default the present)."""
     report = sealer.inspect(pdf)
     reasons = list(report.reasons)
     answer: dict[str, Any] = {
@@ -241,7 +242,7 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes) -> dict[str, Any]:
             }
             if report.valid:  # only what this platform's intact seal vouches for is compared with the log
                 with engine.connect() as connection:
-                    answer["changes_since"] = _against_log(connection, proof, reasons)
+                    answer["changes_since"] = _against_log(connection, proof, reasons, now or datetime.now(UTC))
     return {"valid": report.valid and not reasons, "reasons": reasons, **answer}
 
 

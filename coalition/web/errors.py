@@ -30,14 +30,21 @@ def status_of(error: DomainError) -> tuple[int, str]:
     return STATUS[error.kind]
 
 
+#: The parameters whose values are our own words (a state, a phase, what was refused), translated with
+#: the message. Every other parameter (ids, names, e-mails, countries, what a person typed) is shown as given:
+#: an organisation called "Funding" stays "Funding" in Romanian.
+WORDS = frozenset({"doing", "state", "phase", "phases", "expected", "allowed", "what", "verb", "action"})
+
+
 def translated(error: DomainError) -> str:
     """The refusal's message in the request's language (its English text when there is no translation).
 
-    Text parameters are translated too when the catalogue knows them (the `N_` fragments such as
-    "assign roles", and states such as "suspended"); ids and names pass through unchanged.
+    The parameters named in `WORDS` are translated too when the catalogue knows them (the `N_` fragments
+    such as "assign roles", and states such as "suspended"); the others pass through unchanged.
     """
     params = {
-        name: gettext(value) if isinstance(value, str) and value else value for name, value in error.params.items()
+        name: gettext(value) if name in WORDS and isinstance(value, str) and value else value
+        for name, value in error.params.items()
     }
     try:
         return fill(gettext(error.message), params) if params else gettext(error.message)

@@ -109,3 +109,10 @@ def test_a_rule_changed_in_one_function_changes_pages_api_pdf_and_standing(
     monkeypatch.undo()
     world.ok("POST", f"{path}/publish", "ana")
     assert world.ok("GET", path, "ana")["state"] == "published"
+
+    # The public page of the published statement lists the signatories that count, by the same rule.
+    public = f"/public/statements/{path.rsplit('/', 1)[1]}"
+    assert "River Watch" in text(world.api.client.get(public))
+    monkeypatch.setattr(policy, "counts", suspended_do_not_count)
+    monkeypatch.setattr(statement_policy, "counts", suspended_do_not_count)
+    assert "River Watch" not in text(world.api.client.get(public))

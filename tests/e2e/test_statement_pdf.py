@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -188,6 +188,23 @@ def test_verification_says_what_changed_since_the_export(world: World, api: Api)
     assert answer["valid"] is True
     assert answer["changes_since"]["signatures_added"] == [w.green]
     assert answer["changes_since"]["signatures_withdrawn"] == [w.river]
+
+
+def test_verification_reads_a_statement_past_its_deadline_as_closed(world: World, api: Api) -> None:
+    w = world
+    sid = w.ok("POST", f"{w.path}/statements", "ana", {"title": "T", "body": "B", "language": "en"})["id"]
+    path = f"{w.path}/statements/{sid}"
+    store = services(api.app).store
+    deadline = store.clock() + timedelta(days=2)
+    w.ok("POST", f"{path}/open", "ana", {"deadline": deadline.isoformat()})
+    w.ok("POST", f"{path}/signatures", "mo", {"organisation_id": w.river})
+    pdf = download(w, path).data
+    assert verify(api, pdf)["changes_since"]["state"] == "open"
+
+    store.clock = lambda: deadline  # no event closes it: the deadline does
+    answer = verify(api, pdf)
+
+    assert answer["valid"] is True and answer["changes_since"]["state"] == "closed"
 
 
 def test_a_repeat_download_comes_from_the_cache_until_the_signatures_change(world: World) -> None:

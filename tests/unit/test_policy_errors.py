@@ -135,6 +135,19 @@ def test_a_refusals_marked_fragments_are_translated_and_ids_pass_through(
         assert translated(error) == "doar membrii activi pot deține roluri: organizația org-c este suspendată"
 
 
+def test_names_and_typed_values_in_a_refusal_are_never_translated(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    # an organisation named like a catalogue entry, and a role someone typed that is also a word we translate
+    romanian(
+        monkeypatch,
+        {MESSAGE: "organizația %(organisation)s este %(state)s", "Funding": "Finanțare", "open": "deschisă"},
+    )
+    with app.test_request_context("/"):
+        assert translated(RuleBroken(MESSAGE, doing="x", organisation="Funding", state="open")) == (
+            "organizația Funding este deschisă"
+        )
+        assert translated(RuleBroken("%(role)r is not a role", role="open")) == "'open' is not a role"
+
+
 def test_a_refusal_without_a_translation_is_shown_in_english(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     romanian(monkeypatch, {"something else": "altceva"})
     error = RuleBroken(MESSAGE, doing="sign for it", organisation="org-c", state="suspended")

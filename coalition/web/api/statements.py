@@ -243,4 +243,4 @@ def verify_pdf() -> ResponseReturnValue:
     if len(data) > MAX_UPLOAD:
         raise RequestEntityTooLarge(f"a statement PDF is at most {MAX_UPLOAD // 1_000_000} MB")
     sealer, _ = export.for_app(current_app)
-    return jsonify(VerifyView().dump(export.verify(services().engine, sealer, data)))
+    return jsonify(VerifyView().dump(export.verify(services().engine, sealer, data, services().store.clock())))

@@ -39,7 +39,7 @@ def statement_page(statement_id: str) -> ResponseReturnValue:
     wanted = request.args.get("lang") or (ui if ui in languages else request.accept_languages.best_match(languages))
     language, title, body = in_language(statement, wanted)
     signed = sorted(
-        (s for s in statement["signatures"] if s["status"] == "signed"),
+        (s for s in statement["signatures"] if s["counts"]),
         key=lambda s: (s["organisation"] or "").casefold(),
     )
     return render_template(
@@ -84,5 +84,5 @@ def verify_page() -> ResponseReturnValue:
             )
         else:
             sealer = export.for_app(current_app)[0]
-            result = export.verify(services().engine, sealer, data)
+            result = export.verify(services().engine, sealer, data, services().store.clock())
     return render_template("public/verify.html", result=result, error=error), 400 if error else 200
