@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from coalition.domain import policy
@@ -60,8 +61,68 @@ def task_powers(snap: Snapshot, reader: Actor, row: Mapping[str, Any]) -> dict[s
     return {"accept": may("accept"), "complete": may("complete"), "manage": may("reassign") or may("drop")}
 
 
-def signs_for(snap: Snapshot, mandated: Iterable[str]) -> set[str]:
-    """Of the organisations the reader holds a valid mandate of, those that may sign in this coalition (an
-    active member: `policy.signer_refusal`, the statement's phase aside)."""
+@dataclass(frozen=True, slots=True)
+class _Phase:
+    """A statements row as `policy`'s `StatementLike`: its recorded state and deadline."""
+
+    state: str
+    deadline: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A signatures row as `policy`'s `SignatureLike`."""
+
+    organisation_id: str
+    version_hash: str
+    withdrawn: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SignerPowers:
+    """What the reader may do now, for one organisation they hold a valid mandate of, with a statement's
+    signature: the domain's `may_sign`, `may_confirm` and `may_withdraw`, the rules `decide` applies.
+
+    `may_sign` is left out where signing would change nothing (the organisation's signature already counts:
+    the decision records nothing) or where the domain's confirm applies (an earlier version's signature:
+    the page offers to confirm it instead).
+    """
+
+    organisation_id: str
+    may_sign: bool
+    may_confirm: bool
+    may_withdraw: bool
+
+    @property
+    def any(self) -> bool:
+        """Whether the page has a form to show for this organisation."""
+        return self.may_sign or self.may_confirm or self.may_withdraw
+
+
+def signer_powers(
+    snap: Snapshot,
+    statement: Mapping[str, Any],
+    signatures: Iterable[Mapping[str, Any]],
+    now: datetime,
+    mandated: Iterable[str],
+) -> dict[str, SignerPowers]:
+    """For each organisation in `mandated` (the reader holds its signing mandate today: `access.mandates_of`),
+    what they may do now with `statement` (a statements row) given its `signatures` rows, by the domain's rules."""
     coalition = as_domain(snap)
-    return {o for o in mandated if policy.signer_refusal(coalition, o, True, "sign") is None}
+    deadline = datetime.fromisoformat(statement["deadline"]) if statement["deadline"] else None
+    phase = _Phase(str(statement["state"]), deadline)
+    current = statement["version_hash"]
+    held = {
+        row["organisation_id"]: _Held(row["organisation_id"], row["version_hash"], row["status"] == "withdrawn")
+        for row in signatures
+    }
+    result = {}
+    for o in mandated:
+        h = held.get(o)
+        counts = h is not None and policy.counts(
+            h.version_hash, h.withdrawn, current, policy.member_state(coalition, o)
+        )
+        confirm = policy.may_confirm(coalition, phase, now, o, True, h, current)
+        sign = policy.may_sign(coalition, phase, now, o, True) and not counts and not confirm
+        result[o] = SignerPowers(o, sign, confirm, policy.may_withdraw(phase, now, o, True, h))
+    return result

@@ -193,3 +193,63 @@ def test_the_api_refuses_a_signature_on_a_version_that_is_no_longer_current(worl
 
     assert stale.status_code == 409 and "amended after you read it" in stale.json["error"]["message"]
     assert current.status_code == 201
+
+
+# Which forms the page shows is the domain's (`policy.may_sign`, `may_confirm`, `may_withdraw`), per organisation.
+SIGN, CONFIRM, WITHDRAW = "Sign this statement", "Confirm the new version", "Withdraw the signature"
+
+
+def forms_on(page: str) -> set[str]:
+    """The signing forms a statement page offers."""
+    return {label for label in (SIGN, CONFIRM, WITHDRAW) if f">{label}</button>" in page}
+
+
+def test_a_member_whose_signature_counts_sees_withdraw_and_not_sign(world: World) -> None:
+    path = open_statement(world)
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+
+    assert forms_on(signed_in(world, "mo").get(path).get_data(as_text=True)) == {WITHDRAW}
+
+
+def test_after_an_amendment_the_signer_sees_confirm_and_withdraw(world: World) -> None:
+    path = open_statement(world)
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+    world.ok("POST", f"{path}/amend", "ana", {"body": "We call on *governments* to act today."})
+    client = signed_in(world, "mo")
+
+    assert forms_on(client.get(path).get_data(as_text=True)) == {CONFIRM, WITHDRAW}
+    response = client.post(
+        f"{path}/withdraw",
+        data={"csrf_token": csrf(client, path), "organisation_id": world.river, "reason": "Not this text"},
+    )
+    assert response.status_code == 302
+    assert world.ok("GET", path, "mo")["signatures"][0]["status"] == "withdrawn"
+    assert forms_on(client.get(path).get_data(as_text=True)) == {SIGN}
+
+
+def test_a_suspended_members_signer_sees_and_uses_the_withdraw_form(world: World) -> None:
+    path = open_statement(world)
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+    world.ok("POST", f"{world.path}/members/{world.river}/suspend", "ana", {"reason": "Missed 3 calls"})
+    client = signed_in(world, "mo")
+    page = client.get(path).get_data(as_text=True)
+
+    assert forms_on(page) == {WITHDRAW} and f'name="organisation_id" value="{world.river}"' in page
+    response = client.post(
+        f"{path}/withdraw",
+        data={"csrf_token": csrf(client, path), "organisation_id": world.river, "reason": "Our board disagreed"},
+    )
+    assert response.status_code == 302
+    assert world.ok("GET", path, "ana")["signatures"][0]["status"] == "withdrawn"
+    # Withdrawn, a suspended member may not sign again: nothing is left to offer.
+    after = client.get(path).get_data(as_text=True)
+    assert forms_on(after) == set() and "You hold no signing mandate" in after
+
+
+def test_a_person_without_a_mandate_sees_no_signing_form(world: World) -> None:
+    path = open_statement(world)
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+    page = signed_in(world, "bo").get(path).get_data(as_text=True)  # administers River Watch, holds no mandate
+
+    assert forms_on(page) == set() and "You hold no signing mandate" in page
+    assert f'{path}/withdraw"' not in page and f'{path}/sign"' not in page

@@ -83,21 +83,29 @@ def _page(
         able = powers.powers(snap, reader, found.statement)
         chart = _chart(connection, coalition_id, found.statement)
         mine = mandates_of(connection, current_user.user_id, now.date())
-        signing = powers.signs_for(snap, mine)
+        # Which forms each organisation gets is the domain's (`policy.may_sign`/`may_confirm`/`may_withdraw`).
+        may = powers.signer_powers(snap, found.statement, found.signatures, now, mine)
         statement = describe(connection, found, now, None)
         names = organisations.names(connection, mine)
         held = {s["organisation_id"]: s for s in statement["signatures"]}
         changes = {
-            o: diff(connection, statement_id, s["version_hash"], statement["version_hash"])
-            for o, s in held.items()
-            if o in mine and s["status"] == "needs_reconfirmation"
+            o: diff(connection, statement_id, held[o]["version_hash"], statement["version_hash"])
+            for o, p in may.items()
+            if p.may_confirm
         }
     # The reader's language, where the statement has a translation into it; `?lang=` chooses another.
     language, title, body = in_language(statement, str(request.args.get("lang") or get_locale() or ""))
     signers = [
-        {"organisation_id": o, "name": names.get(o, o), "title": t, "signature": held.get(o), "changes": changes.get(o)}
+        {
+            "organisation_id": o,
+            "name": names.get(o, o),
+            "title": t,
+            "signature": held.get(o),
+            "changes": changes.get(o),
+            "may": may[o],
+        }
         for o, t in sorted(mine.items(), key=lambda i: names.get(i[0], ""))
-        if o in signing
+        if may[o].any
     ]
     return render_template(
         "statements/show.html",
