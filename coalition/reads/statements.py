@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import gettext
+from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -177,14 +178,15 @@ def diff(connection: Connection, statement_id: str, older: str, newer: str) -> d
     return result
 
 
-def _valid(row: Any, position: int) -> bool:
-    return bool(row.from_position <= position and (row.until_position is None or row.until_position > position))
-
-
 def signature_history(connection: Connection, coalition_id: str, statement_id: str) -> list[tuple[str, int]]:
     """(recorded_at, how many signatures counted) after each change of the signatures, of the version or of
     the members' states, from the first signature on; empty when no organisation ever signed. Which count is
-    the domain's `policy.counts`, asked of the rows true at each of those positions."""
+    the domain's `policy.counts`, asked of the rows true at each of those positions.
+
+    One pass over the positions in order: each row is applied where it starts and where it ends, and the
+    rule is asked again only of the signatures whose arguments changed there (an organisation's signature
+    or membership state; all of them when the current version changes), so the cost grows with the number
+    of changes, not with changes times signatures."""
     sig, text, member = tables.signatures.c, tables.statements.c, memberships.c
     signed = connection.execute(
         select(sig.from_position, sig.until_position, sig.version_hash, sig.status, sig.organisation_id).where(
@@ -213,12 +215,66 @@ def signature_history(connection: Connection, coalition_id: str, statement_id: s
             )
         ).all()
     )
+    # Where each row starts (True) and ends (False) being true; a row that is never true is left out.
+    turns: dict[int, list[tuple[str, int, bool]]] = defaultdict(list)
+    for kind, rows in (("signature", signed), ("version", versions), ("member", states)):
+        for index, row in enumerate(rows):
+            if row.until_position is None or row.until_position > row.from_position:
+                turns[row.from_position].append((kind, index, True))
+                if row.until_position is not None:
+                    turns[row.until_position].append((kind, index, False))
+    # What is true after the positions gone by. Where rows overlap, the first version row true and each
+    # organisation's last membership row true stand, in the rows' order (as `next` and a dict would).
+    true_versions: dict[int, str | None] = {}
+    member_rows: dict[str, dict[int, str]] = defaultdict(dict)
+    now: dict[str, str] = {}
+    held: dict[str, set[int]] = defaultdict(set)  # an organisation's signature rows true, by index
+    counting: dict[int, bool] = {}  # whether each signature row true counts (kept while there is a version)
+    current: str | None = None
+    total = 0
+    asked = [dict(row._mapping) for row in signed]
     history = []
-    for position in positions:
-        current = next((v.version_hash for v in versions if _valid(v, position)), None)
-        if current is None or position not in times:
-            continue
-        now = {m.organisation_id: m.state for m in states if _valid(m, position)}
-        held = [dict(row._mapping) for row in signed if _valid(row, position)]
-        history.append((times[position], sum(counts(row, current, now) for row in held)))
+    for position in sorted(changes | turns.keys()):
+        touched: set[str] = set()
+        for kind, index, opens in turns.get(position, ()):
+            if kind == "version":
+                if opens:
+                    true_versions[index] = versions[index].version_hash
+                else:
+                    del true_versions[index]
+            elif kind == "member":
+                m = states[index]
+                if opens:
+                    member_rows[m.organisation_id][index] = m.state
+                else:
+                    del member_rows[m.organisation_id][index]
+                touched.add(m.organisation_id)
+            else:
+                organisation = signed[index].organisation_id
+                if opens:
+                    held[organisation].add(index)
+                else:
+                    held[organisation].discard(index)
+                    total -= counting.pop(index, False)
+                touched.add(organisation)
+        for organisation in touched:
+            true_states = member_rows.get(organisation)
+            if true_states:
+                now[organisation] = true_states[max(true_states)]
+            else:
+                now.pop(organisation, None)
+        before = current
+        current = true_versions[min(true_versions)] if true_versions else None
+        if current is None:
+            counting.clear()
+            total = 0
+        else:
+            again = set(held) if current != before else touched
+            for organisation in again:
+                for index in held.get(organisation, ()):
+                    counts_now = counts(asked[index], current, now)
+                    total += counts_now - counting.get(index, False)
+                    counting[index] = counts_now
+        if position in changes and current is not None and position in times:
+            history.append((times[position], total))
     return history
