@@ -14,15 +14,9 @@ from coalition.domain import policy
 from coalition.domain.base import NotAllowed, NotFound
 from coalition.domain.coalition_state import Actor, Agreement, Coalition, Member, Role
 from coalition.domain.organisation import Mandate
-from coalition.infra.extensions import services
 from projections.coalition_rows import exists, member_states
 from projections.organisations import entries_of
 from projections.standing import Snapshot
-
-
-def today() -> date:
-    """The day reads are answered for, by the store's clock."""
-    return services().store.clock().date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +61,9 @@ def mandates_of(connection: Connection, user_id: str, day: date) -> dict[str, st
     return titles
 
 
-def actor(connection: Connection, user_id: str, day: date | None = None) -> Actor:
-    """The person and the organisations they act for on `day` (default: today)."""
-    return Actor(user_id, frozenset(acts_for(connection, user_id, day or today())))
+def actor(connection: Connection, user_id: str, day: date) -> Actor:
+    """The person and the organisations they act for on `day`."""
+    return Actor(user_id, frozenset(acts_for(connection, user_id, day)))
 
 
 @dataclass(frozen=True, slots=True)

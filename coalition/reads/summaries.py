@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import has_request_context
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -63,16 +60,6 @@ KINDS = {
     "event-hosting": _l("event hosting"),
     "outreach": _l("outreach"),
 }
-
-
-@contextmanager
-def _in_reader_language() -> Iterator[None]:
-    """The reader's language during a request; English outside one (CLI, tests), where nobody chose one."""
-    if has_request_context():
-        yield
-    else:
-        with force_locale("en"):
-            yield
 
 
 @dataclass
@@ -132,8 +119,7 @@ class Names:
         """A user's name, or a neutral word when unknown."""
         if user_id in self.people:
             return self.people[user_id]
-        with _in_reader_language():
-            return str(gettext("someone"))
+        return str(gettext("someone"))
 
     def organisation(self, organisation_id: str | None) -> str:
         """An organisation's name, or its id when unknown."""
@@ -141,14 +127,14 @@ class Names:
             return self.organisations[organisation_id]
         if organisation_id:
             return organisation_id
-        with _in_reader_language():
-            return str(gettext("an organisation"))
+        return str(gettext("an organisation"))
 
 
 def summary(entry: Entry, names: Names) -> str:
-    """The entry in one line a facilitator can read, in the reader's language."""
-    with _in_reader_language():
-        return _line(entry, names)
+    """The entry in one line a facilitator can read, in the current locale: the reader's language during a request
+    (`coalition.web.i18n.select_locale`), English outside one (a command, a background job) unless the caller
+    chooses one with `flask_babel.force_locale`."""
+    return _line(entry, names)
 
 
 def _line(entry: Entry, names: Names) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,4 +124,112 @@ def test_each_layer_imports_only_what_it_may(layer: str) -> None:
         for target in targets
         if not any(target == allowed or target.startswith(allowed + ".") for allowed in ALLOWED[layer])
     )
+    assert wrong == []
+
+
+#: What each layer must not import, of ours or from outside (a prefix forbids its submodules too). The read layer
+#: is called outside a request too (commands, the notification reactor): it takes the connection, the reader and
+#: the day as arguments, and leaves requests, query parameters and the app's services to the web edge.
+FORBIDDEN = {
+    "coalition.reads": (
+        "flask",
+        "flask_login",
+        "flask_wtf",
+        "marshmallow",
+        "werkzeug",
+        "coalition.web",
+        "coalition.infra.extensions",
+    ),
+    "coalition.web": ("projections",),  # pages and the API read through coalition.reads
+    "coalition.web.pages": ("coalition.web.api",),  # what both need lives beside them (coalition.web.reading)
+    "coalition.web.api": ("coalition.web.pages",),
+}
+
+
+def _within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def outside_imports(path: Path) -> Iterator[str]:
+    """Every module `path` imports by absolute name, ours or not, typing-only ones excepted."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+        for node in ast.walk(block)
+    }
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            yield node.module
+
+
+@functools.cache
+def imported() -> dict[str, set[str]]:
+    """What each module of ours imports: our modules (as `graph`) and, by absolute name, everything else."""
+    edges = graph()
+    return {name: edges[name] | set(outside_imports(path)) for name, path in modules().items()}
+
+
+def offences(imports_of: dict[str, set[str]], rules: dict[str, tuple[str, ...]]) -> list[str]:
+    """Each `module -> target` that a rule forbids (a rule's layer covers its submodules, as its targets do)."""
+    return sorted(
+        f"{name} -> {target}"
+        for layer, forbidden in rules.items()
+        for name, targets in imports_of.items()
+        if _within(name, layer)
+        for target in targets
+        if any(_within(target, f) for f in forbidden)
+    )
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_no_layer_imports_what_it_must_not(layer: str) -> None:
+    assert offences(imported(), {layer: FORBIDDEN[layer]}) == []
+
+
+def test_the_forbidden_imports_are_found() -> None:
+    """Each rule above catches its offence, and a module whose name only starts alike (flask_babel) is no offence."""
+    found = offences(
+        {
+            "coalition.reads.x": {"flask", "flask_babel", "marshmallow.exceptions", "coalition.web.reading"},
+            "coalition.web.pages.x": {"coalition.web.api.edge", "coalition.web.reading"},
+            "coalition.web.api.x": {"coalition.web.pages"},
+            "coalition.web.x": {"projections.audit"},
+            "coalition.handlers.x": {"projections.audit", "flask"},
+        },
+        FORBIDDEN,
+    )
+    assert found == [
+        "coalition.reads.x -> coalition.web.reading",
+        "coalition.reads.x -> flask",
+        "coalition.reads.x -> marshmallow.exceptions",
+        "coalition.web.api.x -> coalition.web.pages",
+        "coalition.web.pages.x -> coalition.web.api.edge",
+        "coalition.web.x -> projections.audit",
+    ]
+
+
+def test_the_web_edge_writes_no_queries() -> None:
+    """Pages and the API ask `coalition.reads` (or `coalition.accounts`); they build no SQL themselves."""
+    wrong = sorted(
+        name
+        for name, path in modules().items()
+        if _within(name, "coalition.web") and "select(" in path.read_text(encoding="utf-8")
+    )
+    assert wrong == []
+
+
+#: The longest a module of ours may be, and the modules allowed to be longer (none, today).
+MAX_LINES = 320
+LONGER: dict[str, int] = {}
+
+
+def test_no_module_of_ours_is_too_long() -> None:
+    lengths = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in modules().items()}
+    wrong = sorted(f"{name}: {count} lines" for name, count in lengths.items() if count > LONGER.get(name, MAX_LINES))
     assert wrong == []

@@ -17,7 +17,7 @@ from coalition.reads.standing import Moment, Snapshot, snapshot
 from coalition.reads.streams import seen_version
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
-from coalition.web.api.edge import command, documented, json_body, today
+from coalition.web.api.edge import command, documented, json_body
 from coalition.web.api.schemas import (
     AgreementPatch,
     Answer,
@@ -28,6 +28,7 @@ from coalition.web.api.schemas import (
     ReasonRequest,
     RoleRequest,
 )
+from coalition.web.reading import today
 
 
 def current(coalition_id: str) -> tuple[Snapshot, int]:

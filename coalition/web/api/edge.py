@@ -10,20 +10,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError
+from sqlalchemy.engine import Connection
 from werkzeug.exceptions import BadRequest
 
 from coalition.domain.base import DomainError
+from coalition.domain.coalition_state import Actor
 from coalition.handlers import Context, retrying
 from coalition.infra.extensions import services
 from coalition.infra.idempotency import fingerprint, recall
+from coalition.reads.access import actor
 from coalition.web.api.auth import authenticated
+from coalition.web.reading import now as clock
+from coalition.web.reading import today
 from coalition.web.request import request_id
 from events import ConcurrencyConflict
 
@@ -70,9 +74,9 @@ def query_args(schema: Schema) -> dict[str, Any]:
     return loaded
 
 
-def today() -> date:
-    """The day commands are decided on, by the store's clock."""
-    return services().store.clock().date()
+def reader(connection: Connection) -> Actor:
+    """The signed-in user (`g.user`, from the bearer token), with the organisations they act for today."""
+    return actor(connection, g.user.user_id, today())
 
 
 def _if_match() -> int | None:
@@ -117,7 +121,7 @@ def command(status: int = 200) -> Callable[[F], F]:
             fingerprint_ = fingerprint(request.method, request.path, request.get_data())
             if key is not None and (kept := _replay(key, fingerprint_, status)) is not None:
                 return kept
-            now = services().store.clock()
+            now = clock()
             contexts: list[Context] = []
 
             def attempt() -> Any:  # a fresh context each time: ids made from the key start again

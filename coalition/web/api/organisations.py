@@ -17,8 +17,9 @@ from coalition.reads.access import acts_for
 from coalition.reads.streams import seen_version
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
-from coalition.web.api.edge import command, documented, json_body, today
+from coalition.web.api.edge import command, documented, json_body
 from coalition.web.api.schemas import Answer, EmailRequest, MandateRequest, OrganisationRequest, OrganisationView
+from coalition.web.reading import today
 
 
 @bp.post("/organisations")

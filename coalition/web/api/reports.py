@@ -12,12 +12,13 @@ from coalition.accounts import names_of
 from coalition.domain.base import NotAllowed, NotFound
 from coalition.infra.extensions import services
 from coalition.reads.audit import entries as history
-from coalition.reads.reports import CSV_COLUMNS, event_rows, facilitates, parse_filters, reader, snapshot_for_member
+from coalition.reads.reports import CSV_COLUMNS, event_rows, facilitates
 from coalition.reads.standing import Snapshot, resolve, responsibilities, snapshot, standing
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
-from coalition.web.api.edge import documented, query_args, today
+from coalition.web.api.edge import documented, query_args, reader
 from coalition.web.api.schemas import AsOfQuery, EventsQuery
+from coalition.web.reading import parse_filters, snapshot_for_member, today
 from coalition.web.request import csv_response
 
 
@@ -81,7 +82,7 @@ class EventsView(Schema):
 def read_standing(coalition_id: str) -> ResponseReturnValue:
     """Each member's standing now, or as of a past position, date or date-time."""
     with services().engine.connect() as connection:
-        snap = snapshot_for_member(connection, coalition_id, query_args(AsOfQuery()).get("as_of"))
+        snap = snapshot_for_member(connection, coalition_id, query_args(AsOfQuery()).get("as_of"), reader(connection))
         members = standing(snap)
     people = names_of(services().engine, {r["user_id"] for m in members for r in m["roles"]})
     for member in members:
@@ -96,7 +97,7 @@ def read_standing(coalition_id: str) -> ResponseReturnValue:
 def read_responsibilities(coalition_id: str) -> ResponseReturnValue:
     """Objectives by organisations: who committed what, who does which task by when; gaps flagged."""
     with services().engine.connect() as connection:
-        snap = snapshot_for_member(connection, coalition_id, query_args(AsOfQuery()).get("as_of"))
+        snap = snapshot_for_member(connection, coalition_id, query_args(AsOfQuery()).get("as_of"), reader(connection))
     return jsonify(ResponsibilitiesView().dump({**_moment(snap), **responsibilities(snap)}))
 
 

@@ -17,13 +17,13 @@ from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
 from coalition.pdf import export
 from coalition.reads import statements as read
-from coalition.reads.reports import member_moment, reader, require_member_reader
+from coalition.reads.reports import require_member_reader
 from coalition.reads.standing import Moment
 from coalition.reads.statements import describe, diff
 from coalition.reads.streams import seen_version
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
-from coalition.web.api.edge import command, documented, json_body, query_args
+from coalition.web.api.edge import command, documented, json_body, query_args, reader
 from coalition.web.api.schemas import EmptyRequest
 from coalition.web.api.statement_schemas import (
     AmendRequest,
@@ -45,6 +45,8 @@ from coalition.web.api.statement_schemas import (
     WithdrawRequest,
 )
 from coalition.web.downloads import MAX_UPLOAD, pdf_response
+from coalition.web.reading import member_moment
+from coalition.web.reading import now as clock
 
 STATEMENTS = "/coalitions/<coalition_id>/statements"
 STATEMENT = f"{STATEMENTS}/<statement_id>"
@@ -56,7 +58,7 @@ def readable(
 ) -> tuple[Moment, read.StatementView, int]:
     """The statement at `as_of` and its stream version, for the people of the coalition's members."""
     version = seen_version(connection, st.stream(statement_id))  # before the rows: an ETag never runs ahead
-    moment = member_moment(connection, coalition_id, as_of)
+    moment = member_moment(connection, coalition_id, as_of, reader(connection))
     found = read.view(connection, statement_id, moment.position)
     if found is None or found.statement["coalition_id"] != coalition_id:
         raise NotFound("no such statement in this coalition: %(statement)s", statement=statement_id)
@@ -76,7 +78,7 @@ def draft_statement(context: Context, coalition_id: str) -> dict[str, Any]:
 @documented(response=StatementList)
 def list_statements(coalition_id: str) -> ResponseReturnValue:
     """The coalition's statements, newest first (the people of its members)."""
-    now = services().store.clock()
+    now = clock()
     with services().engine.connect() as connection:
         require_member_reader(connection, coalition_id, reader(connection))
         rows = read.of_coalition(connection, coalition_id)
@@ -105,7 +107,7 @@ def list_statements(coalition_id: str) -> ResponseReturnValue:
 @documented(response=StatementView, query=StatementQuery)
 def read_statement(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     """The text, version hash, state and signatories with their status, now or `as_of` an earlier moment."""
-    now = services().store.clock()
+    now = clock()
     with services().engine.connect() as connection:
         moment, found, version = readable(
             connection, coalition_id, statement_id, query_args(StatementQuery()).get("as_of")

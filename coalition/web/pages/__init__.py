@@ -24,6 +24,7 @@ from coalition.infra.extensions import services
 from coalition.reads import access
 from coalition.reads.standing import Moment, snapshot
 from coalition.web.errors import STATUS, status_of, translated
+from coalition.web.reading import now, today
 from coalition.web.request import request_id
 from events import ConcurrencyConflict
 
@@ -33,13 +34,13 @@ Again = Callable[[int], ResponseReturnValue]
 
 def context() -> Context:
     """The command context of the signed-in person, at the store's clock."""
-    now = services().store.clock()
-    return Context(services(), current_user.user_id, now.date(), None, None, request_id(), None, now)
+    moment = now()
+    return Context(services(), current_user.user_id, moment.date(), None, None, request_id(), None, moment)
 
 
 def actor(connection: Connection) -> Actor:
     """The signed-in person and the organisations they act for today."""
-    return access.actor(connection, current_user.user_id)
+    return access.actor(connection, current_user.user_id, today())
 
 
 def require_member(connection: Connection, coalition_id: str) -> Actor:
@@ -55,7 +56,7 @@ def facilitates_coalition(coalition_id: str) -> bool:
     known = g.setdefault("facilitates", {})
     if coalition_id not in known:
         with services().engine.connect() as connection:
-            snap = snapshot(connection, coalition_id, Moment(None, services().store.clock().date()))
+            snap = snapshot(connection, coalition_id, Moment(None, today()))
             known[coalition_id] = current_user.is_authenticated and access.facilitates(snap, actor(connection))
     return bool(known[coalition_id])
 

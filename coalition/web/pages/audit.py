@@ -15,11 +15,12 @@ from coalition.accounts import names_of
 from coalition.domain.coalition import Actor
 from coalition.infra.extensions import services
 from coalition.reads import audit
-from coalition.reads.reports import CSV_COLUMNS, AuditLog, Entry, Filters, event_rows, facilitates, parse_filters
+from coalition.reads.reports import CSV_COLUMNS, AuditLog, Entry, Filters, event_rows, facilitates
 from coalition.reads.standing import BadMoment, Moment, Snapshot, resolve, snapshot, standing
 from coalition.reads.summaries import Names
 from coalition.web.pages import require_member
 from coalition.web.pages.audit_forms import AsOfForm, FilterForm, label
+from coalition.web.reading import parse_filters, today
 from coalition.web.request import csv_response
 from coalition.web.typed import login_required
 
@@ -29,7 +30,7 @@ PER_PAGE = 100  # events per page of the history, newest first
 
 def _facilitated(connection: Connection, coalition_id: str) -> tuple[Snapshot, Actor]:
     """The coalition now and its reader: 404 if unknown, 403 unless the signed-in person facilitates it."""
-    snap = snapshot(connection, coalition_id, Moment(None, services().store.clock().date()))
+    snap = snapshot(connection, coalition_id, Moment(None, today()))
     if snap.agreement is None:
         abort(404)
     reader = require_member(connection, coalition_id)
@@ -135,7 +136,7 @@ def audit_csv(coalition_id: str) -> ResponseReturnValue:
 @login_required
 def as_of(coalition_id: str) -> ResponseReturnValue:
     """Member standing and who was responsible for what, as they were at the end of a chosen day."""
-    today = services().store.clock().date()
+    current_day = today()
     form = AsOfForm(formdata=request.args)
     then: Snapshot | None = None
     with services().engine.connect() as connection:
@@ -143,13 +144,13 @@ def as_of(coalition_id: str) -> ResponseReturnValue:
         valid = form.validate()
         if valid and form.date.data:
             try:
-                then = snapshot(connection, coalition_id, resolve(connection, form.date.data.isoformat(), today))
+                then = snapshot(connection, coalition_id, resolve(connection, form.date.data.isoformat(), current_day))
             except BadMoment:  # the only way a valid date is refused: it has not happened yet
                 form.date.errors = [
                     _(
                         "%(day)s is in the future: the history ends today, %(today)s.",
                         day=form.date.data.isoformat(),
-                        today=today.isoformat(),
+                        today=current_day.isoformat(),
                     )
                 ]
                 valid = False
@@ -173,9 +174,8 @@ def as_of(coalition_id: str) -> ResponseReturnValue:
 @login_required
 def member_history(coalition_id: str, organisation_id: str) -> ResponseReturnValue:
     """Every commitment and task of one member, each with its whole history, and its standing now."""
-    today = services().store.clock().date()
     with services().engine.connect() as connection:
-        snap = snapshot(connection, coalition_id, Moment(None, today))
+        snap = snapshot(connection, coalition_id, Moment(None, today()))
         if snap.agreement is None:
             abort(404)
         reader = require_member(connection, coalition_id)

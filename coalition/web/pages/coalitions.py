@@ -16,6 +16,7 @@ from coalition.reads.powers import powers
 from coalition.reads.standing import Moment, snapshot, standing
 from coalition.web.charts import timeline
 from coalition.web.pages import require_member
+from coalition.web.reading import now, today
 from coalition.web.typed import login_required
 
 bp = Blueprint("coalitions", __name__)
@@ -25,9 +26,8 @@ bp = Blueprint("coalitions", __name__)
 @login_required
 def mine() -> ResponseReturnValue:
     """The coalitions the organisations I act for belong to (or asked to join)."""
-    today = services().store.clock().date()
     with services().engine.connect() as connection:
-        organisations = acts_for(connection, current_user.user_id, today)
+        organisations = acts_for(connection, current_user.user_id, today())
         coalitions = read.of_organisations(connection, organisations)
     return render_template("coalitions/mine.html", coalitions=coalitions)
 
@@ -37,14 +37,14 @@ def mine() -> ResponseReturnValue:
 def home(coalition_id: str) -> ResponseReturnValue:
     """The agreement, its objectives, members with their standing, roles, statements and, for facilitators,
     the latest activity."""
-    now = services().store.clock()
+    moment = now()
     with services().engine.connect() as connection:
-        snap = snapshot(connection, coalition_id, Moment(None, now.date()))
+        snap = snapshot(connection, coalition_id, Moment(None, moment.date()))
         if snap.agreement is None:
             abort(404)
         reader = require_member(connection, coalition_id)
         facilitator = facilitates(snap, reader)
-        statements = read.statements(connection, coalition_id, now)
+        statements = read.statements(connection, coalition_id, moment)
         activity: list[dict[str, Any]] = []
         events = None
         if facilitator:

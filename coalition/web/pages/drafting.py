@@ -32,6 +32,7 @@ from coalition.web.pages.drafting_common import (
     statement_url,
 )
 from coalition.web.pages.drafting_forms import DraftForm, OpenForm, ReviseForm, TextForm, amend_form
+from coalition.web.reading import now, today
 from coalition.web.typed import login_required
 
 # -- a new statement ------------------------------------------------------------------------------
@@ -40,7 +41,7 @@ from coalition.web.typed import login_required
 def _drafting(coalition_id: str) -> tuple[Snapshot, Powers]:
     """The coalition (404 if unknown) and what the reader may draft (403 unless a member's person)."""
     with services().engine.connect() as connection:
-        snap = snapshot(connection, coalition_id, Moment(None, services().store.clock().date()))
+        snap = snapshot(connection, coalition_id, Moment(None, today()))
         if snap.agreement is None:
             abort(404)
         return snap, powers(snap, require_member(connection, coalition_id))
@@ -120,7 +121,7 @@ def _edit_page(
         state=state_of(found),
         form=form,
         opening=opening or OpenForm(),
-        now_utc=services().store.clock().astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+        now_utc=now().astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
         powers=able,
         preview=preview,
         coalition_id=coalition_id,

@@ -7,13 +7,13 @@ from typing import Any
 from flask import Blueprint, abort, url_for
 from sqlalchemy.engine import Connection
 
-from coalition.infra.extensions import services
 from coalition.reads import statements as read
 from coalition.reads.powers import Powers, powers
 from coalition.reads.standing import Moment, snapshot
 from coalition.reads.text import render_markdown
 from coalition.web.pages import require_member
 from coalition.web.pages.drafting_forms import TextForm
+from coalition.web.reading import now, today
 
 bp = Blueprint("drafting", __name__)
 STATEMENTS = "/coalitions/<coalition_id>/statements"
@@ -29,13 +29,13 @@ def load(connection: Connection, coalition_id: str, statement_id: str) -> tuple[
     if found is None or found.statement["coalition_id"] != coalition_id:
         abort(404)
     reader = require_member(connection, coalition_id)
-    snap = snapshot(connection, coalition_id, Moment(None, services().store.clock().date()))
+    snap = snapshot(connection, coalition_id, Moment(None, today()))
     return found, powers(snap, reader, found.statement)
 
 
 def state_of(found: read.StatementView) -> str:
     """The statement's phase now."""
-    return read.phase(found.statement, services().store.clock())
+    return read.phase(found.statement, now())
 
 
 def editor_url(coalition_id: str, statement_id: str) -> str:

@@ -20,6 +20,7 @@ from coalition.reads import organisations
 from coalition.reads.access import acts_for
 from coalition.web.i18n import localised_country
 from coalition.web.pages import context, perform
+from coalition.web.reading import today
 from coalition.web.typed import FlaskForm, SelectChoice, login_required
 
 bp = Blueprint("organisations", __name__)
@@ -82,9 +83,8 @@ class RevokeForm(FlaskForm):
 
 
 def _mine(form: OrganisationForm | None = None, status: int = 200) -> ResponseReturnValue:
-    today = services().store.clock().date()
     with services().engine.connect() as connection:
-        acting = organisations.acting(connection, current_user.user_id, today)
+        acting = organisations.acting(connection, current_user.user_id, today())
     return render_template("organisations/mine.html", acting=acting, form=form or OrganisationForm()), status
 
 
@@ -126,16 +126,16 @@ def _page(
     status: int = 200,
 ) -> ResponseReturnValue:
     """The organisation's page, for the people who act for it (403 for others, 404 if unknown)."""
-    today = services().store.clock().date()
+    day = today()
     with services().engine.connect() as connection:
         profile = organisations.profile(connection, organisation_id)
         if profile is None:
             abort(404)
-        if organisation_id not in acts_for(connection, current_user.user_id, today):
+        if organisation_id not in acts_for(connection, current_user.user_id, day):
             abort(403)
         rows = organisations.people(connection, organisation_id)
         coalitions = organisations.coalitions_of(connection, organisation_id)
-    people = organisations.people_view(services().engine, rows, today)
+    people = organisations.people_view(services().engine, rows, day)
     emails = emails_of(services().engine, {p["user_id"] for p in rows})
     is_administrator = any(a["user_id"] == current_user.user_id for a in people["administrators"])
     return render_template(
@@ -146,7 +146,7 @@ def _page(
         mandates=people["mandates"],
         emails=emails,
         coalitions=coalitions,
-        today=today,
+        today=day,
         is_administrator=is_administrator,
         administrator_form=administrator or AdministratorForm(),
         mandate_form=mandate or MandateForm(),

@@ -16,18 +16,19 @@ from coalition.reads import statements as read
 from coalition.reads.statements import describe, in_language
 from coalition.reads.text import render_markdown
 from coalition.web.downloads import MAX_UPLOAD, pdf_response
+from coalition.web.reading import now
 
 bp = Blueprint("public", __name__)
 
 
 def _published(statement_id: str) -> dict[str, Any]:
     """The published statement as described for readers, or 404 (drafts and open ones are not public)."""
-    now = services().store.clock()
+    moment = now()
     with services().engine.connect() as connection:
         found = read.view(connection, statement_id)
         if found is None or found.statement["state"] != "published":
             abort(404)
-        return describe(connection, found, now, None)
+        return describe(connection, found, moment, None)
 
 
 @bp.get("/public/statements/<statement_id>")

@@ -7,9 +7,9 @@ from datetime import date
 from flask import abort
 from sqlalchemy.engine import Connection
 
-from coalition.infra.extensions import services
 from coalition.reads import organisations
 from coalition.reads.standing import Moment, Snapshot, snapshot
+from coalition.web.reading import today
 from coalition.web.typed import SelectChoice
 
 # -- --------------------------------------------------------------------------------------
@@ -17,7 +17,7 @@ from coalition.web.typed import SelectChoice
 
 def current(connection: Connection, coalition_id: str) -> Snapshot:
     """The coalition as it is now, or the 404 page."""
-    snap = snapshot(connection, coalition_id, Moment(None, services().store.clock().date()))
+    snap = snapshot(connection, coalition_id, Moment(None, today()))
     if snap.agreement is None:
         abort(404)
     return snap

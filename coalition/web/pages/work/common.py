@@ -1,8 +1,7 @@
-"""What the work pages ask alike: today, the coalition and its reader, people's names."""
+"""What the work pages ask alike: the coalition and its reader, people's names."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort
@@ -13,11 +12,7 @@ from coalition.domain.coalition import Actor
 from coalition.infra.extensions import services
 from coalition.reads.standing import Moment, Snapshot, snapshot
 from coalition.web.pages import require_member
-
-
-def today() -> date:
-    """Today, by the store's clock."""
-    return services().store.clock().date()
+from coalition.web.reading import today
 
 
 def current(connection: Connection, coalition_id: str) -> tuple[Snapshot, Actor]:

@@ -10,7 +10,8 @@ from coalition.infra.extensions import services
 from coalition.reads import work
 from coalition.reads.access import acts_for
 from coalition.web.pages.work.blueprint import COALITION, bp
-from coalition.web.pages.work.common import current, today
+from coalition.web.pages.work.common import current
+from coalition.web.reading import today
 from coalition.web.typed import login_required
 
 
