@@ -68,7 +68,7 @@ def _sign(
     _raise(policy.sign_refusal(coalition, state, now, command.organisation_id, mandated))
     _read_current(state, command)
     held = state.signatures.get(command.organisation_id)
-    if held is not None and not held.withdrawn and held.version_hash == state.version_hash:
+    if policy.signed_current(held, state.version_hash):
         return []  # one signature per organisation per version, counted or not: signing again changes nothing
     return [Change("StatementSigned", _signer(state, command, actor, org, now.date()))]
 

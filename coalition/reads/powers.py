@@ -119,10 +119,8 @@ def signer_powers(
     result = {}
     for o in mandated:
         h = held.get(o)
-        counts = h is not None and policy.counts(
-            h.version_hash, h.withdrawn, current, policy.member_state(coalition, o)
-        )
         confirm = policy.may_confirm(coalition, phase, now, o, True, h, current)
-        sign = policy.may_sign(coalition, phase, now, o, True) and not counts and not confirm
+        signed = policy.signed_current(h, current)  # signing again would change nothing, as `decide` says
+        sign = policy.may_sign(coalition, phase, now, o, True) and not signed and not confirm
         result[o] = SignerPowers(o, sign, confirm, policy.may_withdraw(phase, now, o, True, h))
     return result

@@ -72,6 +72,13 @@ def test_a_signature_counts_only_unwithdrawn_and_on_the_current_version() -> Non
     assert [s.organisation_id for s in policy.counted(signatures, "v2")] == ["org-a"]
 
 
+def test_signed_current_means_on_this_version_and_not_withdrawn() -> None:
+    assert policy.signed_current(Signature("org-a", "u", "v2"), "v2")
+    assert not policy.signed_current(Signature("org-a", "u", "v1"), "v2")  # awaits re-confirmation
+    assert not policy.signed_current(Signature("org-a", "u", "v2", True), "v2")  # withdrawn
+    assert not policy.signed_current(None, "v2")
+
+
 def test_a_suspended_members_signature_still_counts_today() -> None:
     # counted asks counts with each organisation's membership state; today's rule does not look at it
     assert policy.counts("v2", False, "v2", "suspended")

@@ -12,7 +12,7 @@ Every `may_*` returning a bool is `*_refusal(...) is None` (or the negation of t
 
 Statement: `phase`, `counts`, `counted`, `needed`, `threshold_met`, `may_sign`, `may_confirm`,
 `may_withdraw`, `may_draft`, `may_edit`, `may_open`, `may_amend`, `may_close`, `may_publish`,
-`may_endorse` (and their `*_refusal`).
+`may_endorse` (and their `*_refusal`), `signed_current`.
 Organisation: `mandate_valid`, `mandate_of`, `acts_for` (administrator or valid mandate),
 `signs_for` (valid mandate: who may sign).
 Coalition and work: `member_state`, `holds`, `is_facilitator`, `is_liaison`, `is_endorser`,
@@ -64,6 +64,7 @@ from coalition.domain.policy.statements import (
     phase,
     phase_refusal,
     sign_refusal,
+    signed_current,
     signer_refusal,
     threshold_met,
     withdraw_refusal,
@@ -136,6 +137,7 @@ __all__ = [
     "phase",
     "phase_refusal",
     "sign_refusal",
+    "signed_current",
     "signer_refusal",
     "signs_for",
     "standing_level",

@@ -78,6 +78,12 @@ def counts(
     return not withdrawn and version_hash == current_version_hash
 
 
+def signed_current(held: SignatureLike | None, current_version_hash: str | None) -> bool:
+    """True when the organisation's signature is on the current version and not withdrawn (counted or not):
+    one signature per organisation per version, so signing again changes nothing."""
+    return held is not None and not held.withdrawn and held.version_hash == current_version_hash
+
+
 def counted(
     signatures: Iterable[S], current_version_hash: str | None, member_states: Mapping[str, str] | None = None
 ) -> list[S]:
