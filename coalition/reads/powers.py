@@ -14,6 +14,7 @@ from coalition.domain import policy
 from coalition.domain.coalition_state import Actor
 from coalition.reads.access import as_domain
 from coalition.reads.standing import Snapshot
+from coalition.reads.statements import deadline_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +110,7 @@ def signer_powers(
     """For each organisation in `mandated` (the reader holds its signing mandate today: `access.mandates_of`),
     what they may do now with `statement` (a statements row) given its `signatures` rows, by the domain's rules."""
     coalition = as_domain(snap)
-    deadline = datetime.fromisoformat(statement["deadline"]) if statement["deadline"] else None
-    phase = _Phase(str(statement["state"]), deadline)
+    phase = _Phase(str(statement["state"]), deadline_of(statement))
     current = statement["version_hash"]
     held = {
         row["organisation_id"]: _Held(row["organisation_id"], row["version_hash"], row["status"] == "withdrawn")

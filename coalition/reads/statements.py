@@ -36,10 +36,14 @@ __all__ = [
 ]
 
 
+def deadline_of(row: Mapping[str, Any]) -> datetime | None:
+    """A statements row's deadline as a moment (None: signing has no deadline)."""
+    return datetime.fromisoformat(row["deadline"]) if row["deadline"] else None
+
+
 def phase(row: Mapping[str, Any], now: datetime) -> str:
     """A statements row's phase at `now` (the domain's `policy.phase`: open past its deadline reads closed)."""
-    deadline = datetime.fromisoformat(row["deadline"]) if row["deadline"] else None
-    return policy.phase(str(row["state"]), deadline, now)
+    return policy.phase(str(row["state"]), deadline_of(row), now)
 
 
 def counts(row: Mapping[str, Any], current_version_hash: str | None, states: Mapping[str, str]) -> bool:
