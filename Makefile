@@ -36,7 +36,7 @@ migrate: install
 
 run: check-system migrate
 	$(FLASK) demo load --if-empty
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	COALITION_NOTIFY_IN_PROCESS=true $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production serving: gunicorn with WORKERS processes; configuration from COALITION_* variables (README).
 WORKERS ?= 4

@@ -63,4 +63,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     page_errors.init_app(app)
     pages.init_app(app)
     hardening.init_app(app)
+    from coalition.notify.messages import escape_markdown
+
+    app.jinja_env.filters["md"] = escape_markdown
+    if app.config["NOTIFY_IN_PROCESS"]:
+        from coalition.notify.worker import start_in_background
+
+        app.extensions["coalition.notify"] = start_in_background(app)
     return app

@@ -185,3 +185,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(projections_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(statements_cli)
+    from coalition.notify.cli import notify_cli
+
+    app.cli.add_command(notify_cli)

@@ -41,6 +41,15 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_HOPS": 0,
         # Where people reach this site; printed in the PDFs' "how to verify".
         "PUBLIC_URL": "http://127.0.0.1:5000",
+        # Where e-mail goes: smtp://[user:password@]host:port[?tls=starttls|ssl], or file:///absolute/folder
+        # (one .eml file per message). None: files in instance/outbox/.
+        "MAIL_URL": None,
+        "MAIL_FROM": "Coalition <coalition@localhost>",
+        # true: this process runs the notification loop in a thread (the development server, `make run`);
+        # otherwise run `flask notify run` beside the web processes.
+        "NOTIFY_IN_PROCESS": False,
+        # Events older than this (days) when the reactor first reads them are not news (after an import).
+        "NOTIFY_SKIP_OLDER_THAN_DAYS": 7,
     }
 
 
@@ -48,6 +57,12 @@ def check(config: dict[str, Any]) -> None:
     """Refuse settings that cannot work, saying which and why."""
     if config["PROJECTIONS"] not in PROJECTION_MODES:
         raise ValueError(f"COALITION_PROJECTIONS must be one of {', '.join(PROJECTION_MODES)}")
+    from coalition.notify.compose import sender
+    from coalition.notify.transport import transport
+
+    if config.get("MAIL_URL"):
+        transport(str(config["MAIL_URL"]))
+    sender(config)
 
 
 def secret_key(instance_path: str) -> str:

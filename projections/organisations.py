@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -117,4 +117,13 @@ class Organisations(Projection):
 def entries_of(connection: Connection, user_id: str) -> list[dict[str, Any]]:
     """The user's administrator entries and signing mandates, of every organisation (facts: valid or not)."""
     query = select(organisation_people).where(organisation_people.c.user_id == user_id)
+    return [dict(row) for row in connection.execute(query.order_by(organisation_people.c.position)).mappings()]
+
+
+def entries_of_organisations(connection: Connection, organisation_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """Every administrator entry and signing mandate of these organisations (facts: valid or not)."""
+    wanted = sorted(set(organisation_ids))
+    if not wanted:
+        return []
+    query = select(organisation_people).where(organisation_people.c.organisation_id.in_(wanted))
     return [dict(row) for row in connection.execute(query.order_by(organisation_people.c.position)).mappings()]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: The browser fixtures (Chromium, a served app) for any test module that asks for them.
-pytest_plugins = ["tests.e2e.browser"]
+pytest_plugins = ["tests.e2e.browser", "tests.mail"]
 
 import uuid
 from collections.abc import Iterator

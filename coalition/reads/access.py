@@ -15,7 +15,7 @@ from coalition.domain.base import NotAllowed, NotFound
 from coalition.domain.coalition_state import Actor, Agreement, Coalition, Member, Role
 from coalition.domain.organisation import Mandate
 from projections.coalition_rows import exists, member_states
-from projections.organisations import entries_of
+from projections.organisations import entries_of, entries_of_organisations
 from projections.standing import Snapshot
 
 
@@ -43,6 +43,11 @@ def _organisations(rows: Iterable[Mapping[str, Any]]) -> dict[str, _Organisation
         else:
             held.mandates[row["entry_id"]] = _mandate(row)
     return found
+
+
+def people_of(connection: Connection, organisation_ids: Iterable[str]) -> dict[str, _Organisation]:
+    """These organisations' administrators and mandates (facts: valid or not), by organisation."""
+    return _organisations(entries_of_organisations(connection, organisation_ids))
 
 
 def acts_for(connection: Connection, user_id: str, day: date) -> set[str]:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import functools
 import gettext
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import pycountry
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from coalition.domain.statement import LANGUAGES
 from coalition.infra.extensions import babel
+from coalition.infra.formats import localised_day, localised_moment
 from coalition.reads.statements import country_name
 
 #: The languages the pages are translated into, each named in itself.
@@ -40,24 +39,6 @@ def select_locale() -> str | None:
 def localised_country(code: str | None) -> str:
     """A country's name in the reader's language."""
     return country_name(code, str(get_locale() or "en"))
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _as_datetime(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-
-
-def localised_day(value: Any) -> str:
-    """A day (a date, or an ISO text the read models keep) as the reader's language writes it."""
-    return format_date(_as_date(value)) if value else ""
-
-
-def localised_moment(value: Any) -> str:
-    """An instant (UTC) as the reader's language writes a date and time, marked UTC."""
-    return f"{format_datetime(_as_datetime(value), 'short')} UTC" if value else ""
 
 
 @functools.cache

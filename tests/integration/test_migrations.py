@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
-from coalition.infra.db import downgrade, upgrade
+from coalition.infra.db import alembic_config, downgrade, upgrade
 from events import create_engine
 
 TABLES = {
@@ -28,8 +29,20 @@ TABLES = {
     "statement_versions",
     "statement_signatures",
     "statement_endorsements",
+    "outbox",
+    "notification_preferences",
+    "notification_digest_hours",
     "alembic_version",
 }
+
+
+#: The newest revision, as the migrations folder declares it.
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_the_newest_revision_is_numbered_after_every_other() -> None:
+    numbers = [s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
+    assert HEAD == max(numbers)
 
 
 def table_names(engine: sa.Engine) -> set[str]:
@@ -43,7 +56,7 @@ def test_upgrade_creates_every_table_and_records_the_revision(database_url: str)
         upgrade(engine)
         assert TABLES <= table_names(engine)
         with engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0006"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == HEAD
     finally:
         engine.dispose()
 
@@ -68,7 +81,8 @@ def test_upgrading_a_current_database_changes_nothing(database_url: str) -> None
             connection.execute(sa.text("INSERT INTO projection_checkpoints (name, position) VALUES ('x', 7)"))
         upgrade(engine)
         with engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT position FROM projection_checkpoints")).scalar_one() == 7
+            found = connection.execute(sa.text("SELECT position FROM projection_checkpoints WHERE name = 'x'"))
+            assert found.scalar_one() == 7
     finally:
         engine.dispose()
 
@@ -102,5 +116,28 @@ def test_0006_fills_who_each_projected_statement_was_drafted_for_from_the_audit_
                 sa.text("SELECT statement_id, from_position, drafted_for FROM statements ORDER BY 1, 2")
             ).all()
         assert [tuple(r) for r in rows] == [("s1", 3, "o1"), ("s1", 5, "o1"), ("s2", 4, None)]
+    finally:
+        engine.dispose()
+
+
+def test_0007_starts_the_notification_reactor_at_the_head_of_an_existing_log(database_url: str) -> None:
+    """Upgrading a running platform must not mail everyone about everything that ever happened."""
+    engine = create_engine(database_url)
+    try:
+        upgrade(engine, "0006")
+        with engine.begin() as connection:
+            for position in (1, 2, 3):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO events (position, stream_id, version, type, schema_version, payload,"
+                        " metadata, recorded_at, hash)"
+                        " VALUES (:p, 's', :p, 'T', 1, '{}', '{}', '2026-01-01T00:00:00.000000Z', 'y')"
+                    ),
+                    {"p": position},
+                )
+        upgrade(engine)
+        with engine.connect() as connection:
+            found = connection.execute(sa.text("SELECT position FROM projection_checkpoints WHERE name = 'notify'"))
+            assert found.scalar_one() == 3
     finally:
         engine.dispose()

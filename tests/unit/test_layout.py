@@ -141,6 +141,7 @@ FORBIDDEN = {
         "coalition.infra.extensions",
     ),
     "coalition.web": ("projections",),  # pages and the API read through coalition.reads
+    "coalition.notify": ("coalition.web",),  # the notification loop runs outside any request
     "coalition.web.pages": ("coalition.web.api",),  # what both need lives beside them (coalition.web.reading)
     "coalition.web.api": ("coalition.web.pages",),
 }

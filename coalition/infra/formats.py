@@ -1,0 +1,26 @@
+"""Days and instants as the current language writes them (pages, e-mails): Flask-Babel's formats."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import format_date, format_datetime
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _as_datetime(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def localised_day(value: Any) -> str:
+    """A day (a date, or an ISO text the read models keep) as the reader's language writes it."""
+    return format_date(_as_date(value)) if value else ""
+
+
+def localised_moment(value: Any) -> str:
+    """An instant (UTC) as the reader's language writes a date and time, marked UTC."""
+    return f"{format_datetime(_as_datetime(value), 'short')} UTC" if value else ""

@@ -1,0 +1,74 @@
+"""What a notification says: one Markdown template per kind, rendered in the recipient's language as the
+plain text and the HTML alternative of the e-mail (no remote images, no scripts)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from markupsafe import Markup
+
+from coalition.infra.formats import localised_day, localised_moment
+from coalition.reads.text import render_markdown
+
+#: Markdown's punctuation, escaped in the values put into a template, so that a title such as
+#: "[Act now](https://elsewhere)" is shown as typed and never becomes a link or emphasis.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
+_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]+)\)")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
+
+
+def escape_markdown(value: object) -> str:
+    """A value as literal text inside a Markdown template (the `md` filter); line breaks become spaces."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(value).split()))
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message in one language: its subject, plain text and HTML."""
+
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One message one person should get: `kind` (a preference), `template` under templates/mail/, its values."""
+
+    kind: str
+    user_id: str
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    subject_id: str = ""  # what it is about (a statement, a task), for reminders' keys
+    attachment: str | None = None
+
+
+def link(path: str) -> str:
+    """An absolute link into the platform (mail is read far from any request)."""
+    return f"{str(current_app.config.get('PUBLIC_URL') or '').rstrip('/')}{path}"
+
+
+def _as_text(source: str) -> str:
+    """The Markdown source as a plain text e-mail: links written out, escapes and emphasis marks removed."""
+    text = _LINK.sub(lambda m: f"{m[1]}: {m[2]}" if m[1] and m[1] != m[2] else m[2], source)
+    text = text.replace("**", "")
+    return _ESCAPED.sub(r"\1", text).strip() + "\n"
+
+
+def render(template: str, locale: str, context: Mapping[str, Any]) -> Rendered:
+    """Render `templates/mail/<template>.md` in `locale` (inside an app context)."""
+    with force_locale(locale):
+        values = {"link": link, "locale": locale, "moment": localised_moment, "day": localised_day, **context}
+        jinja = current_app.jinja_env.get_template(f"mail/{template}.md")
+        subject_block = jinja.blocks.get("subject")
+        if subject_block is None:
+            raise LookupError(f"mail/{template}.md has no subject block")
+        subject = " ".join("".join(subject_block(jinja.new_context(values))).split())
+        source = jinja.render(values)
+        html = render_template("mail/_layout.html", subject=subject, body=Markup(render_markdown(source)), **values)
+    return Rendered(subject[:290], _as_text(source), html)

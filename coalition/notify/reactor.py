@@ -1,0 +1,188 @@
+"""The reactor: follows the log like a projection and queues the messages each event calls for.
+
+Each kind of event has a reaction (registered with `reacts_to`) that asks the read layer and the domain's
+policy who must hear of it; each clock-driven reminder is registered with `reminder`. A message is queued
+once per event, recipient and kind (reminders: once per subject, kind, recipient and day), in the recipient's
+language and as they chose: immediately, held for the daily digest, or not at all. The checkpoint moves in
+the transaction that queues the messages, so a crash repeats work but never loses or doubles a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from coalition.accounts import users
+from coalition.notify import outbox
+from coalition.notify.compose import ALWAYS_SENT, unsubscribe_url
+from coalition.notify.messages import Notice, render
+from coalition.notify.tables import outbox as outbox_table
+from coalition.notify.tables import preferences
+from events import EventStore, RecordedEvent
+from projections.base import checkpoints, insert_missing
+
+Reaction = Callable[[Connection, RecordedEvent, date], Iterable[Notice]]
+Reminder = Callable[[Connection, date], Iterable[Notice]]
+
+#: The reaction to each event type, and the reminders; filled by coalition.notify.kinds.
+REACTIONS: dict[str, Reaction] = {}
+REMINDERS: list[Reminder] = []
+
+CHECKPOINT = "notify"
+MODES = ("immediate", "daily", "off")
+
+
+def reacts_to(*types: str) -> Callable[[Reaction], Reaction]:
+    """Register a reaction to these event types."""
+
+    def register(reaction: Reaction) -> Reaction:
+        for kind in types:
+            if kind in REACTIONS:
+                raise ValueError(f"{kind} already has a reaction: {REACTIONS[kind].__name__}")
+            REACTIONS[kind] = reaction
+        return reaction
+
+    return register
+
+
+def reminder(check: Reminder) -> Reminder:
+    """Register a clock-driven reminder, asked on every turn of the loop."""
+    REMINDERS.append(check)
+    return check
+
+
+def recipients(connection: Connection, user_ids: Iterable[str]) -> dict[str, outbox.Recipient]:
+    """The people with these ids, as recipients (their language, else English)."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        select(users.c.user_id, users.c.email, users.c.name, users.c.locale).where(users.c.user_id.in_(wanted))
+    )
+    return {r.user_id: outbox.Recipient(r.email, r.locale or "en", r.user_id, r.name) for r in rows}
+
+
+def modes(connection: Connection, user_ids: Iterable[str]) -> dict[tuple[str, str], str]:
+    """What each of these people chose per kind (a kind not listed: immediate)."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    rows = connection.execute(select(preferences).where(preferences.c.user_id.in_(wanted)))
+    return {(r.user_id, r.kind): r.mode for r in rows}
+
+
+def messages(
+    connection: Connection, config: Mapping[str, Any], notices: Sequence[tuple[str, Notice, int | None]], now: datetime
+) -> list[dict[str, Any]]:
+    """The outbox rows for (key, notice, position) triples: rendered, held or left out as each person chose."""
+    people = recipients(connection, (n.user_id for _, n, _ in notices))
+    chosen = modes(connection, people)
+    rows = []
+    for key, notice, position in notices:
+        person = people.get(notice.user_id)
+        if person is None:
+            continue
+        mode = "immediate" if notice.kind in ALWAYS_SENT else chosen.get((notice.user_id, notice.kind), "immediate")
+        if mode == "off":
+            continue
+        status = "held" if mode == "daily" else "queued"
+        context = {
+            "bare": status == "held",  # inside a digest: no greeting, no footer of its own
+            "recipient_name": person.name,
+            "unsubscribe_url": None
+            if notice.kind in ALWAYS_SENT
+            else unsubscribe_url(config, person.user_id or "", notice.kind),
+            **notice.context,
+        }
+        rendered = render(notice.template, person.locale, context)
+        rows.append(
+            outbox.row(
+                key, notice.kind, person, rendered, now, status=status, attachment=notice.attachment, position=position
+            )
+        )
+    return rows
+
+
+class Reactor:
+    """Turns new events and the passing days into queued messages."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        config: Mapping[str, Any],
+        *,
+        read_up_to: Callable[[Connection], int] | None = None,
+        batch: int = 500,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.read_up_to = read_up_to  # how far the read models have come (worker mode), else the head
+        self.batch = batch
+
+    def position(self, connection: Connection) -> int:
+        """Where the reactor stands (made at the head if missing: history is not news)."""
+        found = connection.execute(select(checkpoints.c.position).where(checkpoints.c.name == CHECKPOINT)).scalar()
+        if found is None:
+            head = self.store.head(connection)[0]
+            insert_missing(connection, checkpoints, [{"name": CHECKPOINT, "position": head}], key=("name",))
+            return head
+        return int(found)
+
+    def follow(self, now: datetime) -> int:
+        """Queue the messages of every event since the checkpoint; return how many events were read."""
+        read = 0
+        oldest = now - timedelta(days=float(self.config.get("NOTIFY_SKIP_OLDER_THAN_DAYS", 7)))
+        while True:
+            with self.store.engine.connect() as connection:
+                start = self.position(connection)
+                connection.commit()
+                limit = self.read_up_to(connection) if self.read_up_to else self.store.head(connection)[0]
+                until = min(limit, start + self.batch)
+                if until <= start:
+                    return read
+                notices = []
+                for event in self.store.read_all(start, until=until, types=REACTIONS, connection=connection):
+                    if event.recorded_at < oldest:
+                        continue
+                    today = event.recorded_at.date()
+                    for notice in REACTIONS[event.type](connection, event, today):
+                        notices.append(
+                            (f"event:{event.position}:{notice.kind}:{notice.user_id}", notice, event.position)
+                        )
+                rows = messages(connection, self.config, notices, now)
+            with self.store.transaction(lock=False) as connection:
+                outbox.enqueue(connection, rows)
+                connection.execute(
+                    update(checkpoints)
+                    .where(checkpoints.c.name == CHECKPOINT, checkpoints.c.position < until)
+                    .values(position=until)
+                )
+            read += until - start
+
+    def remind(self, now: datetime) -> int:
+        """Queue today's reminders (each at most once per subject, kind, person and day); return how many."""
+        today = now.date()
+        with self.store.engine.connect() as connection:
+            notices = [
+                (f"reminder:{n.kind}:{n.subject_id}:{today.isoformat()}:{n.user_id}", n, None)
+                for check in REMINDERS
+                for n in check(connection, today)
+            ]
+            queued = (
+                set(
+                    connection.execute(
+                        select(outbox_table.c.key).where(outbox_table.c.key.in_([k for k, _, _ in notices]))
+                    ).scalars()
+                )
+                if notices
+                else set()
+            )
+            rows = messages(connection, self.config, [n for n in notices if n[0] not in queued], now)
+        if rows:
+            with self.store.transaction(lock=False) as connection:
+                outbox.enqueue(connection, rows)
+        return len(rows)

@@ -1,0 +1,121 @@
+"""The notifier's loop: follow the log into the outbox, queue reminders and digests, deliver, repeat.
+
+`flask notify run` runs it (waking on PostgreSQL's NOTIFY, polling SQLite); `make run` runs it in a thread
+of the development server. Several loops may run at once on PostgreSQL: the reactor's messages are keyed
+and claims skip each other's rows, so none is sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from coalition.infra.extensions import Services
+from coalition.notify import kinds  # noqa: F401  (registers the reactions and reminders)
+from coalition.notify.delivery import deliver_due
+from coalition.notify.digest import send_digests
+from coalition.notify.reactor import Reactor
+from coalition.notify.transport import FileTransport, SmtpTransport, transport
+from events import Listener
+from projections.base import checkpoints
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+REMIND_EVERY = timedelta(minutes=1)
+
+
+def mail_transport(app: Flask) -> SmtpTransport | FileTransport:
+    """The configured transport; by default `.eml` files in instance/outbox/."""
+    url = app.config.get("MAIL_URL") or f"file://{Path(app.instance_path) / 'outbox'}"
+    return transport(str(url))
+
+
+def attach_for(app: Flask) -> Callable[[str], tuple[str, bytes, str]]:
+    """What an outbox row's `attachment` names, made when sending: today only a statement's sealed PDF."""
+
+    def attach(spec: str) -> tuple[str, bytes, str]:
+        from coalition.pdf import export
+
+        kind, _, rest = spec.partition(":")
+        if kind != "statement-pdf":
+            raise ValueError(f"unknown attachment {spec!r}")
+        statement_id, _, language = rest.partition(":")
+        sealer, cache = export.for_app(app)
+        services: Services = app.extensions["coalition"]
+        made = export.export(
+            services.engine, sealer, cache, statement_id, language or None, export.verify_url(app.config)
+        )
+        return made.filename, made.pdf, "application/pdf"
+
+    return attach
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What one turn of the loop did."""
+
+    events: int
+    reminders: int
+    digests: int
+    sent: int
+
+
+class Notifier:
+    """One app's notification loop."""
+
+    def __init__(self, app: Flask, clock: Clock | None = None) -> None:
+        self.app = app
+        self.services: Services = app.extensions["coalition"]
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
+        read_up_to = None if self.services.inline_projections else self._projected
+        self.reactor = Reactor(self.services.store, app.config, read_up_to=read_up_to)
+        self._reminded: datetime | None = None
+
+    def _projected(self, connection: Any) -> int:
+        """How far every read model has come (worker mode): the reactor reads no further."""
+        from sqlalchemy import func, select
+
+        names = [p.name for p in self.services.runner.projections]
+        found = connection.execute(select(func.min(checkpoints.c.position)).where(checkpoints.c.name.in_(names)))
+        return int(found.scalar() or 0)
+
+    def turn(self) -> Turn:
+        """Everything due now, once: new events, reminders (at most once a minute), digests, delivery."""
+        with self.app.app_context():
+            now = self.clock()
+            events = self.reactor.follow(now)
+            reminders = 0
+            if self._reminded is None or now - self._reminded >= REMIND_EVERY:
+                reminders = self.reactor.remind(now)
+                self._reminded = now
+            digests = send_digests(self.services.store, self.app.config, now)
+            sent = deliver_due(
+                self.services.store, self.app.config, mail_transport(self.app), self.clock, attach=attach_for(self.app)
+            )
+        return Turn(events, reminders, digests, sent)
+
+    def run(self, stop: threading.Event, idle_wait: float = 5.0) -> None:
+        """Turn until `stop` is set, waking when events arrive (or after `idle_wait` seconds)."""
+        with Listener(self.services.engine) as listener:
+            while not stop.is_set():
+                try:
+                    self.turn()
+                except Exception:  # one bad turn (a database restart) must not end the loop
+                    log.exception("the notification loop failed; trying again")
+                    stop.wait(idle_wait)
+                listener.wait(idle_wait)
+
+
+def start_in_background(app: Flask) -> threading.Event:
+    """Run the loop in a daemon thread of this process (the development server); set the event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(target=Notifier(app).run, args=(stop, 2.0), name="coalition-notify", daemon=True)
+    thread.start()
+    return stop

@@ -1,0 +1,187 @@
+"""The delivery machinery: the reactor queues what an event calls for, the loop sends it over real SMTP,
+with the headers mail clients need, and SMTP failures retry or fail without losing anything."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+import pytest
+from sqlalchemy import select
+
+from coalition.notify import outbox
+from coalition.notify.tables import outbox as table
+from coalition.notify.worker import Notifier
+from tests.e2e.conftest import services
+from tests.e2e.test_api_statements import opened
+from tests.e2e.world import World
+from tests.mail import SmtpServer, body
+
+
+def notifier(world: World, smtp: SmtpServer, clock: list[datetime] | None = None) -> Notifier:
+    world.api.app.config["MAIL_URL"] = smtp.url
+    return Notifier(world.api.app, (lambda: clock[0]) if clock else None)
+
+
+def rows(world: World) -> list[dict[str, object]]:
+    with services(world.api.app).engine.connect() as connection:
+        return [dict(r) for r in connection.execute(select(table).order_by(table.c.key)).mappings()]
+
+
+def test_opening_a_statement_mails_every_mandate_holder_of_every_active_member(world: World, smtp: SmtpServer) -> None:
+    opened(world)
+    turn = notifier(world, smtp).turn()
+    assert turn.sent == 2
+    assert sorted(str(m["To"]) for m in smtp.messages) == [world.email("lia"), world.email("mo")]
+    mail = smtp.to(world.email("lia"))[0]
+    assert mail["Subject"] == "Sign for your organisation: Clean rivers now"
+    assert "Hello Lia Kowal," in body(mail)
+    assert f"http://127.0.0.1:5000/coalitions/{world.coalition}/statements/" in body(mail)
+    assert "<strong>Clean rivers now</strong>" in body(mail, "html")
+
+
+def test_every_message_carries_automation_threading_and_one_click_unsubscribe_headers(
+    world: World, smtp: SmtpServer
+) -> None:
+    opened(world)
+    notifier(world, smtp).turn()
+    mail: EmailMessage = smtp.to(world.email("lia"))[0]
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert str(mail["List-Unsubscribe"]).startswith("<http://127.0.0.1:5000/unsubscribe/")
+    assert str(mail["Message-ID"]).endswith("@localhost>")
+    assert "src=" not in body(mail, "html")  # no remote images, nothing fetched when opened
+
+
+def test_a_second_turn_sends_nothing_again(world: World, smtp: SmtpServer) -> None:
+    opened(world)
+    worker = notifier(world, smtp)
+    worker.turn()
+    again = worker.turn()
+    assert (again.events, again.sent) == (0, 0)
+    assert len(smtp.messages) == 2
+
+
+def test_reading_the_same_events_twice_queues_each_message_once(world: World, smtp: SmtpServer) -> None:
+    """At-least-once reading, exactly-once queuing: a reactor that crashed before moving its checkpoint."""
+    opened(world)
+    worker = notifier(world, smtp)
+    with world.api.app.app_context():
+        worker.reactor.follow(datetime.now(UTC))
+        with services(world.api.app).store.transaction(lock=False) as connection:
+            connection.exec_driver_sql("UPDATE projection_checkpoints SET position = 0 WHERE name = 'notify'")
+        worker.reactor.follow(datetime.now(UTC))
+    assert len(rows(world)) == 2
+
+
+def test_a_temporary_refusal_is_retried_later_and_then_delivered(world: World, smtp: SmtpServer) -> None:
+    opened(world)
+    now = [datetime.now(UTC)]
+    worker = notifier(world, smtp, now)
+    smtp.collector.reply = "451 4.3.0 try again later"
+    assert worker.turn().sent == 0
+    waiting = rows(world)
+    assert {r["status"] for r in waiting} == {"queued"}
+    assert all("451" in str(r["last_error"]) for r in waiting)
+    smtp.collector.reply = None
+    assert worker.turn().sent == 0  # not due yet: the backoff holds
+    now[0] += outbox.BACKOFF[0]
+    assert worker.turn().sent == 2
+    assert {r["status"] for r in rows(world)} == {"sent"}
+
+
+def test_a_permanent_refusal_marks_the_message_failed_with_the_reason(world: World, smtp: SmtpServer) -> None:
+    opened(world)
+    smtp.collector.reply = "550 5.1.1 no such mailbox"
+    notifier(world, smtp).turn()
+    failed = rows(world)
+    assert {r["status"] for r in failed} == {"failed"}
+    assert all("550 5.1.1 no such mailbox" in str(r["last_error"]) for r in failed)
+
+
+def test_commands_succeed_while_smtp_is_down_and_everything_goes_out_when_it_is_back(
+    world: World, smtp: SmtpServer
+) -> None:
+    smtp.stop()
+    now = [datetime.now(UTC)]
+    worker = notifier(world, smtp, now)
+    opened(world)  # the command does not wait for, or fail because of, delivery
+    assert worker.turn().sent == 0
+    assert all("cannot reach" in str(r["last_error"]) for r in rows(world))
+    smtp.start()
+    now[0] += timedelta(minutes=5)
+    assert worker.turn().sent == 2
+    assert len(smtp.messages) == 2
+
+
+def test_temporary_failures_give_up_after_two_days(world: World, smtp: SmtpServer) -> None:
+    opened(world)
+    smtp.stop()
+    now = [datetime.now(UTC)]
+    worker = notifier(world, smtp, now)
+    worker.turn()
+    now[0] += outbox.GIVE_UP_AFTER + timedelta(minutes=1)
+    worker.turn()
+    assert {r["status"] for r in rows(world)} == {"failed"}
+
+
+def test_a_claim_that_lapsed_is_sent_again_with_the_same_message_id(world: World, smtp: SmtpServer) -> None:
+    """A sender killed after claiming: its rows go out when the lease lapses, under the same Message-ID."""
+    opened(world)
+    now = [datetime.now(UTC)]
+    worker = notifier(world, smtp, now)
+    with world.api.app.app_context():
+        worker.reactor.follow(now[0])
+    with services(world.api.app).store.transaction(lock=False) as connection:
+        claimed = outbox.claim(connection, now[0], 10)
+    assert len(claimed) == 2
+    assert worker.turn().sent == 0  # claimed by the (dead) sender: not due
+    now[0] += outbox.LEASE
+    assert worker.turn().sent == 2
+    ids = sorted(str(m["Message-ID"]) for m in smtp.messages)
+    assert ids == sorted(f"<{r['message_id']}@localhost>" for r in claimed)
+
+
+def test_the_file_transport_writes_one_eml_per_message(world: World, tmp_path: pytest.TempPathFactory) -> None:
+    opened(world)
+    folder = tmp_path / "outbox"  # type: ignore[operator]
+    world.api.app.config["MAIL_URL"] = f"file://{folder}"
+    assert Notifier(world.api.app).turn().sent == 2
+    written = sorted(p.name for p in folder.iterdir())
+    assert written == sorted(f"{r['message_id']}.eml" for r in rows(world))
+
+
+def test_status_shows_the_checkpoint_and_failed_messages_with_their_reasons(world: World, smtp: SmtpServer) -> None:
+    opened(world)
+    smtp.collector.reply = "550 5.1.1 no such mailbox"
+    notifier(world, smtp).turn()
+    shown = world.api.app.test_cli_runner().invoke(args=["notify", "status"])
+    assert shown.exit_code == 0, shown.output
+    assert "2 failed" in shown.output
+    assert "550 5.1.1 no such mailbox" in shown.output
+    head = services(world.api.app).store.head()[0]
+    assert f"Reactor: {head} of {head} (0 behind)" in shown.output
+
+
+def test_run_once_does_everything_due_and_exits(world: World, smtp: SmtpServer) -> None:
+    opened(world)
+    world.api.app.config["MAIL_URL"] = smtp.url
+    done = world.api.app.test_cli_runner().invoke(args=["notify", "run", "--once"])
+    assert done.exit_code == 0, done.output
+    assert "2 messages sent" in done.output
+    assert len(smtp.messages) == 2
+
+
+def test_events_older_than_a_week_are_not_news(world: World, smtp: SmtpServer) -> None:
+    opened(world)
+    with world.api.app.app_context():
+        notifier(world, smtp).reactor.follow(datetime.now(UTC) + timedelta(days=8))
+    assert rows(world) == []
+
+
+def test_the_reactor_reads_no_further_than_the_read_models_in_worker_mode(world: World, smtp: SmtpServer) -> None:
+    opened(world)
+    worker = notifier(world, smtp)
+    worker.reactor.read_up_to = lambda connection: 0
+    assert worker.reactor.follow(datetime.now(UTC)) == 0
+    assert rows(world) == []

@@ -1,0 +1,96 @@
+"""A real SMTP server on a loopback port (aiosmtpd), for the tests of what Coalition sends.
+
+It keeps every message it accepts, parsed; `reply` makes it answer DATA with another reply (a 451 to
+be tried again, a 550 refusal), and `stop`/`start` take it down and bring it back on the same port.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Collector:
+    """The aiosmtpd handler: accepts (or refuses, as told) and keeps each message."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.reply: str | None = None
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802  (aiosmtpd's name)
+        if self.reply is not None:
+            return self.reply
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(parsed)  # type: ignore[arg-type]
+        return "250 OK"
+
+
+class SmtpServer:
+    """A local SMTP server and what it received."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.collector = Collector()
+        self.controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        with self.collector.lock:
+            return list(self.collector.messages)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """The messages addressed to `address`."""
+        return [m for m in self.messages if str(m["To"]) == address]
+
+    def start(self) -> None:
+        self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[EmailMessage]:
+        """Wait until at least `count` messages arrived; all of them."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """An SMTP server on a free loopback port for this test."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def body(message: EmailMessage, subtype: str = "plain") -> str:
+    """The text (or `html`) part of a message."""
+    part = message.get_body(preferencelist=(subtype,))
+    assert part is not None, f"no text/{subtype} part"
+    return str(part.get_content())  # type: ignore[attr-defined]
