@@ -50,6 +50,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "NOTIFY_IN_PROCESS": False,
         # Events older than this (days) when the reactor first reads them are not news (after an import).
         "NOTIFY_SKIP_OLDER_THAN_DAYS": 7,
+        # How many messages one loop claims at a time (several loops share the outbox on PostgreSQL).
+        "NOTIFY_BATCH": 100,
     }
 
 

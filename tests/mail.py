@@ -6,6 +6,7 @@ be tried again, a 550 refusal), and `stop`/`start` take it down and bring it bac
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -16,7 +17,9 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from flask import Flask
 
 
 def free_port() -> int:
@@ -31,9 +34,12 @@ class Collector:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.reply: str | None = None
+        self.delay = 0.0  # seconds each DATA takes, to catch a sender in the middle of a batch
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802  (aiosmtpd's name)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.reply is not None:
             return self.reply
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -87,6 +93,16 @@ def smtp() -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
+
+
+def skip_history(app: Flask) -> None:
+    """Move the notification reactor to the head of the log: what happened so far is not news to a test."""
+    services = app.extensions["coalition"]
+    with services.store.transaction(lock=False) as connection:
+        head = services.store.head(connection)[0]
+        connection.execute(
+            sa.text("UPDATE projection_checkpoints SET position = :head WHERE name = 'notify'"), {"head": head}
+        )
 
 
 def body(message: EmailMessage, subtype: str = "plain") -> str:

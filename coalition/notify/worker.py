@@ -97,7 +97,12 @@ class Notifier:
                 self._reminded = now
             digests = send_digests(self.services.store, self.app.config, now)
             sent = deliver_due(
-                self.services.store, self.app.config, mail_transport(self.app), self.clock, attach=attach_for(self.app)
+                self.services.store,
+                self.app.config,
+                mail_transport(self.app),
+                self.clock,
+                attach=attach_for(self.app),
+                batch=int(self.app.config.get("NOTIFY_BATCH", 100)),
             )
         return Turn(events, reminders, digests, sent)
 

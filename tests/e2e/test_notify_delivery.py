@@ -15,11 +15,13 @@ from coalition.notify.worker import Notifier
 from tests.e2e.conftest import services
 from tests.e2e.test_api_statements import opened
 from tests.e2e.world import World
-from tests.mail import SmtpServer, body
+from tests.mail import SmtpServer, body, skip_history
 
 
 def notifier(world: World, smtp: SmtpServer, clock: list[datetime] | None = None) -> Notifier:
+    """A notifier sending to `smtp`, its reactor moved past the world's own events (only what a test does is news)."""
     world.api.app.config["MAIL_URL"] = smtp.url
+    skip_history(world.api.app)
     return Notifier(world.api.app, (lambda: clock[0]) if clock else None)
 
 
@@ -28,9 +30,18 @@ def rows(world: World) -> list[dict[str, object]]:
         return [dict(r) for r in connection.execute(select(table).order_by(table.c.key)).mappings()]
 
 
-def test_opening_a_statement_mails_every_mandate_holder_of_every_active_member(world: World, smtp: SmtpServer) -> None:
+def test_a_new_platform_mails_about_its_first_events(world: World, smtp: SmtpServer) -> None:
+    """The reactor starts at position 0 on a fresh database: nothing the first people did is skipped."""
     opened(world)
-    turn = notifier(world, smtp).turn()
+    world.api.app.config["MAIL_URL"] = smtp.url
+    assert Notifier(world.api.app).turn().events == services(world.api.app).store.head()[0]
+    assert len(smtp.to(world.email("lia"))) >= 1
+
+
+def test_opening_a_statement_mails_every_mandate_holder_of_every_active_member(world: World, smtp: SmtpServer) -> None:
+    worker = notifier(world, smtp)
+    opened(world)
+    turn = worker.turn()
     assert turn.sent == 2
     assert sorted(str(m["To"]) for m in smtp.messages) == [world.email("lia"), world.email("mo")]
     mail = smtp.to(world.email("lia"))[0]
@@ -43,8 +54,9 @@ def test_opening_a_statement_mails_every_mandate_holder_of_every_active_member(w
 def test_every_message_carries_automation_threading_and_one_click_unsubscribe_headers(
     world: World, smtp: SmtpServer
 ) -> None:
+    worker = notifier(world, smtp)
     opened(world)
-    notifier(world, smtp).turn()
+    worker.turn()
     mail: EmailMessage = smtp.to(world.email("lia"))[0]
     assert mail["Auto-Submitted"] == "auto-generated"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -54,8 +66,8 @@ def test_every_message_carries_automation_threading_and_one_click_unsubscribe_he
 
 
 def test_a_second_turn_sends_nothing_again(world: World, smtp: SmtpServer) -> None:
-    opened(world)
     worker = notifier(world, smtp)
+    opened(world)
     worker.turn()
     again = worker.turn()
     assert (again.events, again.sent) == (0, 0)
@@ -64,8 +76,8 @@ def test_a_second_turn_sends_nothing_again(world: World, smtp: SmtpServer) -> No
 
 def test_reading_the_same_events_twice_queues_each_message_once(world: World, smtp: SmtpServer) -> None:
     """At-least-once reading, exactly-once queuing: a reactor that crashed before moving its checkpoint."""
-    opened(world)
     worker = notifier(world, smtp)
+    opened(world)
     with world.api.app.app_context():
         worker.reactor.follow(datetime.now(UTC))
         with services(world.api.app).store.transaction(lock=False) as connection:
@@ -75,9 +87,9 @@ def test_reading_the_same_events_twice_queues_each_message_once(world: World, sm
 
 
 def test_a_temporary_refusal_is_retried_later_and_then_delivered(world: World, smtp: SmtpServer) -> None:
-    opened(world)
     now = [datetime.now(UTC)]
     worker = notifier(world, smtp, now)
+    opened(world)
     smtp.collector.reply = "451 4.3.0 try again later"
     assert worker.turn().sent == 0
     waiting = rows(world)
@@ -91,9 +103,10 @@ def test_a_temporary_refusal_is_retried_later_and_then_delivered(world: World, s
 
 
 def test_a_permanent_refusal_marks_the_message_failed_with_the_reason(world: World, smtp: SmtpServer) -> None:
+    worker = notifier(world, smtp)
     opened(world)
     smtp.collector.reply = "550 5.1.1 no such mailbox"
-    notifier(world, smtp).turn()
+    worker.turn()
     failed = rows(world)
     assert {r["status"] for r in failed} == {"failed"}
     assert all("550 5.1.1 no such mailbox" in str(r["last_error"]) for r in failed)
@@ -115,10 +128,10 @@ def test_commands_succeed_while_smtp_is_down_and_everything_goes_out_when_it_is_
 
 
 def test_temporary_failures_give_up_after_two_days(world: World, smtp: SmtpServer) -> None:
-    opened(world)
-    smtp.stop()
     now = [datetime.now(UTC)]
     worker = notifier(world, smtp, now)
+    opened(world)
+    smtp.stop()
     worker.turn()
     now[0] += outbox.GIVE_UP_AFTER + timedelta(minutes=1)
     worker.turn()
@@ -127,9 +140,9 @@ def test_temporary_failures_give_up_after_two_days(world: World, smtp: SmtpServe
 
 def test_a_claim_that_lapsed_is_sent_again_with_the_same_message_id(world: World, smtp: SmtpServer) -> None:
     """A sender killed after claiming: its rows go out when the lease lapses, under the same Message-ID."""
-    opened(world)
     now = [datetime.now(UTC)]
     worker = notifier(world, smtp, now)
+    opened(world)
     with world.api.app.app_context():
         worker.reactor.follow(now[0])
     with services(world.api.app).store.transaction(lock=False) as connection:
@@ -143,6 +156,7 @@ def test_a_claim_that_lapsed_is_sent_again_with_the_same_message_id(world: World
 
 
 def test_the_file_transport_writes_one_eml_per_message(world: World, tmp_path: pytest.TempPathFactory) -> None:
+    skip_history(world.api.app)
     opened(world)
     folder = tmp_path / "outbox"  # type: ignore[operator]
     world.api.app.config["MAIL_URL"] = f"file://{folder}"
@@ -152,9 +166,10 @@ def test_the_file_transport_writes_one_eml_per_message(world: World, tmp_path: p
 
 
 def test_status_shows_the_checkpoint_and_failed_messages_with_their_reasons(world: World, smtp: SmtpServer) -> None:
+    worker = notifier(world, smtp)
     opened(world)
     smtp.collector.reply = "550 5.1.1 no such mailbox"
-    notifier(world, smtp).turn()
+    worker.turn()
     shown = world.api.app.test_cli_runner().invoke(args=["notify", "status"])
     assert shown.exit_code == 0, shown.output
     assert "2 failed" in shown.output
@@ -164,6 +179,7 @@ def test_status_shows_the_checkpoint_and_failed_messages_with_their_reasons(worl
 
 
 def test_run_once_does_everything_due_and_exits(world: World, smtp: SmtpServer) -> None:
+    skip_history(world.api.app)
     opened(world)
     world.api.app.config["MAIL_URL"] = smtp.url
     done = world.api.app.test_cli_runner().invoke(args=["notify", "run", "--once"])
@@ -173,15 +189,16 @@ def test_run_once_does_everything_due_and_exits(world: World, smtp: SmtpServer) 
 
 
 def test_events_older_than_a_week_are_not_news(world: World, smtp: SmtpServer) -> None:
+    worker = notifier(world, smtp)
     opened(world)
     with world.api.app.app_context():
-        notifier(world, smtp).reactor.follow(datetime.now(UTC) + timedelta(days=8))
+        worker.reactor.follow(datetime.now(UTC) + timedelta(days=8))
     assert rows(world) == []
 
 
 def test_the_reactor_reads_no_further_than_the_read_models_in_worker_mode(world: World, smtp: SmtpServer) -> None:
-    opened(world)
     worker = notifier(world, smtp)
+    opened(world)
     worker.reactor.read_up_to = lambda connection: 0
     assert worker.reactor.follow(datetime.now(UTC)) == 0
     assert rows(world) == []
