@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bench import pdf, store, web
+from bench import notify, pdf, store, web
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     http_parser = subcommands.add_parser("http", help=web.__doc__.splitlines()[0], description=web.__doc__)
     web.add_arguments(http_parser)
     http_parser.set_defaults(run=web.main)
+    notify_parser = subcommands.add_parser("notify", help=notify.__doc__.splitlines()[0], description=notify.__doc__)
+    notify.add_arguments(notify_parser)
+    notify_parser.set_defaults(run=notify.main)
     return parser
 
 

@@ -54,8 +54,12 @@ class EventStore:
     # -- writing ---------------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self, lock: bool = True) -> Iterator[Connection]:
+    def transaction(self, lock: bool = True, durable: bool = True) -> Iterator[Connection]:
         """A write transaction (with the append lock unless `lock` is False); commits or rolls back.
+
+        `durable=False` is for bookkeeping that may be repeated (what the notification loop sent): the
+        commit survives the process being killed but need not reach the disk before it returns (SQLite's
+        WAL with synchronous=NORMAL, PostgreSQL's synchronous_commit=off); never for events.
 
         On SQLite every write transaction is exclusive anyway (BEGIN IMMEDIATE). Writers first queue
         on a lock file, trying it again every 0.2 to 2 ms; SQLite's own wait for a busy database
@@ -64,10 +68,20 @@ class EventStore:
         """
         with queued(self._writer_lock), self.engine.connect() as connection:
             connection.execution_options(writer=True)
-            with connection.begin():
-                if lock and not self._sqlite:
-                    connection.exec_driver_sql(self._sql.lock, (APPEND_LOCK_KEY,))
-                yield connection
+            raw = connection.connection.driver_connection if not durable and self._sqlite else None
+            level = raw.execute("PRAGMA synchronous").fetchone()[0] if raw is not None else 2
+            if raw is not None:
+                raw.execute("PRAGMA synchronous=NORMAL")  # only outside a transaction
+            try:
+                with connection.begin():
+                    if lock and not self._sqlite:
+                        connection.exec_driver_sql(self._sql.lock, (APPEND_LOCK_KEY,))
+                    if not durable and not self._sqlite:
+                        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                    yield connection
+            finally:
+                if raw is not None:
+                    raw.execute(f"PRAGMA synchronous={int(level)}")
 
     def append(
         self,

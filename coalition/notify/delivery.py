@@ -29,12 +29,17 @@ def deliver_due(
 
     Each result is recorded in its own short transaction right after the hand-over, so a sender killed
     mid-batch leaves at most the message in flight to be sent again; the rest of its claim lapses and is
-    taken by the next sender.
+    taken by the next sender. These transactions survive the process being killed but do not wait for
+    the disk (`durable=False`): after a power cut a few messages may go out again, with their Message-ID.
     """
     handed = 0
     with transport:
         while True:
-            with store.transaction(lock=False) as connection:
+            with store.engine.connect() as connection:
+                due = outbox.any_due(connection, clock())
+            if not due:
+                return handed  # nothing to send: no write transaction, no lock taken
+            with store.transaction(lock=False, durable=False) as connection:
                 claimed = outbox.claim(connection, clock(), batch)
             if not claimed:
                 return handed
@@ -44,7 +49,7 @@ def deliver_due(
                 except Undeliverable as error:
                     # the server unreachable: this message and the rest of the claim wait for the next try
                     failing = claimed[index:] if error.unreachable else [row]
-                    with store.transaction(lock=False) as connection:
+                    with store.transaction(lock=False, durable=False) as connection:
                         for waiting in failing:
                             status = outbox.not_sent(connection, waiting, clock(), error.reason, error.permanent)
                     log.warning(
@@ -54,11 +59,11 @@ def deliver_due(
                         return handed
                     continue
                 except Exception as error:  # a message that cannot even be built (an attachment gone) fails alone
-                    with store.transaction(lock=False) as connection:
+                    with store.transaction(lock=False, durable=False) as connection:
                         outbox.not_sent(connection, row, clock(), f"cannot compose: {error}", True)
                     log.exception("message %s cannot be composed", row["message_id"])
                     continue
-                with store.transaction(lock=False) as connection:
+                with store.transaction(lock=False, durable=False) as connection:
                     outbox.sent(connection, row["message_id"], clock())
                 handed += 1
             if len(claimed) < batch:

@@ -86,14 +86,18 @@ def enqueue(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
     insert_missing(connection, outbox, listed, key=("key",))
 
 
+def _due(now: datetime) -> Any:
+    return outbox.c.status.in_(("queued", "sending")) & (outbox.c.due_at <= format_time(now))
+
+
+def any_due(connection: Connection, now: datetime) -> bool:
+    """Whether anything is due (a read, so that an idle loop takes no write lock)."""
+    return connection.execute(select(outbox.c.message_id).where(_due(now)).limit(1)).first() is not None
+
+
 def claim(connection: Connection, now: datetime, limit: int) -> list[dict[str, Any]]:
     """Take up to `limit` due messages (queued, or sending with a lapsed lease), oldest first, for LEASE."""
-    due = (
-        select(outbox.c.message_id)
-        .where(outbox.c.status.in_(("queued", "sending")), outbox.c.due_at <= format_time(now))
-        .order_by(outbox.c.due_at, outbox.c.message_id)
-        .limit(limit)
-    )
+    due = select(outbox.c.message_id).where(_due(now)).order_by(outbox.c.due_at, outbox.c.message_id).limit(limit)
     if connection.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     ids = list(connection.execute(due).scalars())

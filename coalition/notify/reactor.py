@@ -9,6 +9,7 @@ the transaction that queues the messages, so a crash repeats work but never lose
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -33,6 +34,9 @@ REACTIONS: dict[str, Reaction] = {}
 REMINDERS: list[Reminder] = []
 
 CHECKPOINT = "notify"
+#: Events that call for no message move the checkpoint at most this often (seconds): an idle platform's
+#: signatures cost the loop no write of its own.
+SAVE_EVERY = 10.0
 MODES = ("immediate", "daily", "off")
 
 
@@ -122,15 +126,32 @@ class Reactor:
         self.config = config
         self.read_up_to = read_up_to  # how far the read models have come (worker mode), else the head
         self.batch = batch
+        self._reached = 0  # how far this reactor has read (saved at once when it queued messages)
+        self._saved_at = 0.0
 
     def position(self, connection: Connection) -> int:
-        """Where the reactor stands (made at the head if missing: history is not news)."""
+        """Where the reactor stands: its checkpoint (made at the head if missing: history is not news), or
+        further if this reactor read on without saving (events that called for no message)."""
         found = connection.execute(select(checkpoints.c.position).where(checkpoints.c.name == CHECKPOINT)).scalar()
         if found is None:
             head = self.store.head(connection)[0]
             insert_missing(connection, checkpoints, [{"name": CHECKPOINT, "position": head}], key=("name",))
-            return head
-        return int(found)
+            found = head
+        return max(int(found), self._reached)
+
+    def save(self, rows: Sequence[Mapping[str, Any]] = ()) -> None:
+        """Queue `rows` and move the checkpoint to where this reactor has read, in one transaction.
+
+        Not durable on purpose: the log is, and after a lost commit the same events are read again and
+        their messages queued once (by key)."""
+        with self.store.transaction(lock=False, durable=False) as connection:
+            outbox.enqueue(connection, rows)
+            connection.execute(
+                update(checkpoints)
+                .where(checkpoints.c.name == CHECKPOINT, checkpoints.c.position < self._reached)
+                .values(position=self._reached)
+            )
+        self._saved_at = time.monotonic()
 
     def follow(self, now: datetime) -> int:
         """Queue the messages of every event since the checkpoint; return how many events were read."""
@@ -154,14 +175,10 @@ class Reactor:
                             (f"event:{event.position}:{notice.kind}:{notice.user_id}", notice, event.position)
                         )
                 rows = messages(connection, self.config, notices, now)
-            with self.store.transaction(lock=False) as connection:
-                outbox.enqueue(connection, rows)
-                connection.execute(
-                    update(checkpoints)
-                    .where(checkpoints.c.name == CHECKPOINT, checkpoints.c.position < until)
-                    .values(position=until)
-                )
             read += until - start
+            self._reached = until
+            if rows or time.monotonic() - self._saved_at >= SAVE_EVERY:
+                self.save(rows)
 
     def remind(self, now: datetime) -> int:
         """Queue today's reminders (each at most once per subject, kind, person and day); return how many."""
@@ -183,6 +200,6 @@ class Reactor:
             )
             rows = messages(connection, self.config, [n for n in notices if n[0] not in queued], now)
         if rows:
-            with self.store.transaction(lock=False) as connection:
+            with self.store.transaction(lock=False, durable=False) as connection:
                 outbox.enqueue(connection, rows)
         return len(rows)
