@@ -107,6 +107,7 @@ MEMBER_STATE_AFTER = {
     "MembershipRequested": "requested",
     "MemberInvited": "invited",
     "MembershipApproved": "active",
+    "MembershipDeclined": "declined",
     "InvitationAccepted": "active",
     "MemberSuspended": "suspended",
     "MemberReinstated": "active",

@@ -36,6 +36,12 @@ class ApproveMembership:
 
 
 @dataclass(frozen=True, slots=True)
+class DeclineMembership:
+    organisation_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class AcceptInvitation:
     organisation_id: str
 
@@ -79,6 +85,7 @@ Command = (
     | RequestMembership
     | InviteOrganisation
     | ApproveMembership
+    | DeclineMembership
     | AcceptInvitation
     | SuspendMember
     | ReinstateMember

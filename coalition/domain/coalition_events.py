@@ -51,7 +51,7 @@ class ReasonedMembershipFields(MembershipFields):
 
 for _name in ("MembershipRequested", "MemberInvited", "MembershipApproved", "InvitationAccepted"):
     registry.register(_name)(type(_name, (MembershipFields,), {}))
-for _name in ("MemberSuspended", "MemberReinstated"):
+for _name in ("MembershipDeclined", "MemberSuspended", "MemberReinstated"):
     registry.register(_name)(type(_name, (ReasonedMembershipFields,), {}))
 
 

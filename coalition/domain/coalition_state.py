@@ -13,7 +13,8 @@ from typing import Any
 from coalition.domain.base import Change, fold
 from coalition.domain.policy import member_state
 
-MEMBER_STATES = ("invited", "requested", "active", "suspended", "left")
+#: A declined request is no longer a membership: the organisation may ask again (as one that left may).
+MEMBER_STATES = ("invited", "requested", "active", "suspended", "left", "declined")
 STILL_MEMBER = ("invited", "requested", "active", "suspended")
 
 
@@ -150,6 +151,7 @@ MEMBER_STATE_AFTER = {
     "MembershipRequested": "requested",
     "MemberInvited": "invited",
     "MembershipApproved": "active",
+    "MembershipDeclined": "declined",
     "InvitationAccepted": "active",
     "MemberSuspended": "suspended",
     "MemberReinstated": "active",

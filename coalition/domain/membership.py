@@ -13,6 +13,7 @@ from coalition.domain.coalition_commands import (
     AcceptInvitation,
     ApproveMembership,
     AssignRole,
+    DeclineMembership,
     InviteOrganisation,
     LeaveCoalition,
     ReinstateMember,
@@ -77,6 +78,23 @@ def _admit(state: Coalition, command: ApproveMembership | AcceptInvitation, acto
         _membership(state, command.organisation_id, ("invited",))
         kind = "InvitationAccepted"
     return [Change(kind, {"coalition_id": state.coalition_id, "organisation_id": command.organisation_id})]
+
+
+def _decline(state: Coalition, command: DeclineMembership, actor: Actor) -> list[Change]:
+    """A facilitator turns a pending request down, saying why; the organisation may ask again later."""
+    check_facilitator(state, actor, N_("decline a request to join"))
+    _membership(state, command.organisation_id, ("requested",))
+    if not command.reason.strip():
+        raise RuleBroken(
+            "say why the request of %(organisation)s is declined: a reason is required",
+            organisation=command.organisation_id,
+        )
+    return [
+        Change(
+            "MembershipDeclined",
+            {"coalition_id": state.coalition_id, "organisation_id": command.organisation_id, "reason": command.reason},
+        )
+    ]
 
 
 def _standing(state: Coalition, command: SuspendMember | ReinstateMember, actor: Actor) -> list[Change]:
@@ -176,6 +194,7 @@ DECISIONS: dict[type, Callable[[Coalition, Any, Actor], list[Change]]] = {
     RequestMembership: _join,
     InviteOrganisation: _join,
     ApproveMembership: _admit,
+    DeclineMembership: _decline,
     AcceptInvitation: _admit,
     SuspendMember: _standing,
     ReinstateMember: _standing,

@@ -101,13 +101,14 @@ def amend_agreement(context: Context, coalition_id: str, changes: dict[str, Any]
 #: Each membership action: its command and the state it leaves the member in.
 _MEMBERSHIP: dict[str, tuple[Callable[..., co.Command], str]] = {
     "approve": (co.ApproveMembership, "active"),
+    "decline": (co.DeclineMembership, "declined"),
     "accept": (co.AcceptInvitation, "active"),
     "suspend": (co.SuspendMember, "suspended"),
     "reinstate": (co.ReinstateMember, "active"),
     "leave": (co.LeaveCoalition, "left"),
 }
 MEMBERSHIP_ACTIONS = tuple(_MEMBERSHIP)
-NEEDS_A_REASON = ("suspend", "reinstate")
+NEEDS_A_REASON = ("decline", "suspend", "reinstate")
 
 
 def join(context: Context, coalition_id: str, *, organisation_id: str) -> dict[str, Any]:
@@ -122,13 +123,15 @@ def join(context: Context, coalition_id: str, *, organisation_id: str) -> dict[s
 def change_membership(
     context: Context, coalition_id: str, organisation_id: str, action: str, reason: str | None = None
 ) -> dict[str, Any]:
-    """Approve, accept, suspend, reinstate or leave; suspending and reinstating need a reason."""
+    """Approve, decline, accept, suspend, reinstate or leave; declining, suspending and reinstating need a reason."""
     kind, state_after = _MEMBERSHIP[action]
     reason = reason.strip() if reason and reason.strip() else None
-    if action in NEEDS_A_REASON:
+    if kind is co.DeclineMembership:
+        command: co.Command = kind(organisation_id, reason or "")  # the decision names what is missing
+    elif action in NEEDS_A_REASON:
         if reason is None:
             raise RuleBroken("a reason is required to %(action)s a member", action=action)
-        command: co.Command = kind(organisation_id, reason)
+        command = kind(organisation_id, reason)
     elif kind is co.LeaveCoalition:
         command = kind(organisation_id, reason)
     else:

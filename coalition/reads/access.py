@@ -66,6 +66,26 @@ def mandates_of(connection: Connection, user_id: str, day: date) -> dict[str, st
     return titles
 
 
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What a person holds on one day, from one read of their rows: the organisations they act for
+    (`policy.acts_for`), sign for (`policy.signs_for`) and administer."""
+
+    acts_for: frozenset[str]
+    signs_for: frozenset[str]
+    administers: frozenset[str]
+
+
+def held_by(connection: Connection, user_id: str, day: date) -> Held:
+    """The organisations the user acts for, signs for and administers on `day`, in one query."""
+    found = _organisations(entries_of(connection, user_id))
+    return Held(
+        frozenset(o for o, held in found.items() if policy.acts_for(held, user_id, day)),
+        frozenset(o for o, held in found.items() if policy.signs_for(held, user_id, day)),
+        frozenset(o for o, held in found.items() if user_id in held.administrators),
+    )
+
+
 def actor(connection: Connection, user_id: str, day: date) -> Actor:
     """The person and the organisations they act for on `day`."""
     return Actor(user_id, frozenset(acts_for(connection, user_id, day)))

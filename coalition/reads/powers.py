@@ -109,7 +109,17 @@ def signer_powers(
 ) -> dict[str, SignerPowers]:
     """For each organisation in `mandated` (the reader holds its signing mandate today: `access.mandates_of`),
     what they may do now with `statement` (a statements row) given its `signatures` rows, by the domain's rules."""
-    coalition = as_domain(snap)
+    return signing_powers(as_domain(snap), statement, signatures, now, mandated)
+
+
+def signing_powers(
+    coalition: policy.CoalitionLike,
+    statement: Mapping[str, Any],
+    signatures: Iterable[Mapping[str, Any]],
+    now: datetime,
+    mandated: Iterable[str],
+) -> dict[str, SignerPowers]:
+    """`signer_powers` asked of any coalition the rules can read (its members' states are what they look at)."""
     phase = _Phase(str(statement["state"]), deadline_of(statement))
     current = statement["version_hash"]
     held = {

@@ -22,6 +22,7 @@ LINES = {
     "MembershipRequested": _l("%(organisation)s asked to join"),
     "MemberInvited": _l("%(actor)s invited %(organisation)s to join"),
     "MembershipApproved": _l("%(actor)s approved the request of %(organisation)s to join"),
+    "MembershipDeclined": _l("%(actor)s declined the request of %(organisation)s to join: %(reason)s"),
     "InvitationAccepted": _l("%(organisation)s accepted the invitation to join"),
     "MemberSuspended": _l("%(actor)s suspended %(organisation)s: %(reason)s"),
     "MemberReinstated": _l("%(actor)s reinstated %(organisation)s: %(reason)s"),

@@ -18,8 +18,8 @@ from projections.audit import coalition_log
 from projections.coalitions import commitments, memberships, tasks
 from projections.versioned import valid_at
 
-#: Open work due within this many days is "due soon" on the responsibilities page.
-SOON_DAYS = 14
+#: Open work due within this many days is "due soon" on the responsibilities page (the domain's).
+SOON_DAYS = policy.DUE_SOON_DAYS
 
 
 def name(snap: Snapshot, organisation_id: str) -> str:

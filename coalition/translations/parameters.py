@@ -25,3 +25,5 @@ REQUIREMENTS = (N_("a description"), N_("a note on the evidence"), N_("a reason"
 COMMITMENT_VERBS = (N_("changed"), N_("fulfilled"), N_("withdrawn"), N_("rescheduled"))
 #: Values of `action` (`a reason is required to %(action)s a member`).
 MEMBER_ACTIONS = (N_("suspend"), N_("reinstate"))
+#: Values of `state` a refusal names that the pages show otherwise ("request declined").
+MORE_STATES = (N_("declined"),)

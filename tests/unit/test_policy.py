@@ -250,6 +250,24 @@ def test_open_work_is_overdue_from_the_day_after_it_was_due(due_on: date, state:
     assert policy.is_overdue(due_on, state, TODAY) is overdue
 
 
+@pytest.mark.parametrize(
+    ("due_in", "state", "soon"),
+    [
+        (14, "pledged", True),  # the last day of the window counts
+        (15, "pledged", False),
+        (0, "open", True),
+        (-40, "accepted", True),  # overdue work is due soon too
+        (3, "fulfilled", False),
+        (3, "withdrawn", False),
+        (-3, "done", False),
+        (3, "dropped", False),
+    ],
+)
+def test_open_work_is_due_soon_within_two_weeks_or_when_overdue(due_in: int, state: str, soon: bool) -> None:
+    assert policy.due_soon(TODAY + timedelta(days=due_in), state, TODAY) is soon
+    assert policy.DUE_SOON_DAYS == 14
+
+
 def test_standing_is_lapsed_when_suspended_or_long_overdue_attention_when_overdue_good_otherwise() -> None:
     days = lambda n: TODAY - timedelta(days=n)  # noqa: E731
     assert policy.standing_level("active", None, [(days(0), "pledged"), (days(90), "done")], TODAY) == (

@@ -17,7 +17,7 @@ Organisation: `mandate_valid`, `mandate_of`, `acts_for` (administrator or valid 
 `signs_for` (valid mandate: who may sign).
 Coalition and work: `member_state`, `holds`, `is_facilitator`, `is_liaison`, `is_endorser`,
 `may_read_coalition`, `may_change_commitment`, `may_create_task`, `may_change_task`,
-`days_overdue`, `is_overdue`, `standing_level`.
+`days_overdue`, `is_overdue`, `due_soon`, `standing_level`.
 """
 
 from coalition.domain.policy.members import (
@@ -73,10 +73,12 @@ from coalition.domain.policy.work import (
     CLOSED,
     CLOSED_COMMITMENT,
     CLOSED_TASK,
+    DUE_SOON_DAYS,
     LAPSED_AFTER_DAYS,
     Standing,
     commitment_refusal,
     days_overdue,
+    due_soon,
     is_overdue,
     may_change_commitment,
     may_change_task,
@@ -89,6 +91,7 @@ __all__ = [
     "CLOSED",
     "CLOSED_COMMITMENT",
     "CLOSED_TASK",
+    "DUE_SOON_DAYS",
     "LAPSED_AFTER_DAYS",
     "READS_AS_MEMBER",
     "ActorLike",
@@ -108,6 +111,7 @@ __all__ = [
     "counted",
     "counts",
     "days_overdue",
+    "due_soon",
     "edit_refusal",
     "endorse_refusal",
     "facilitator_refusal",

@@ -18,6 +18,8 @@ CLOSED_TASK = ("done", "dropped")
 CLOSED = (*CLOSED_COMMITMENT, *CLOSED_TASK)
 #: Overdue for longer than this many days makes a member `lapsed` rather than `attention`.
 LAPSED_AFTER_DAYS = 30
+#: Open work due within this many days is "due soon" (the responsibilities page, the inbox).
+DUE_SOON_DAYS = 14
 #: The states a task may be in for each action on it.
 TASK_STATES = {"accept": ("open",), "complete": ("open", "accepted"), "reassign": ("open", "accepted")}
 TASK_STATES["drop"] = TASK_STATES["reassign"]
@@ -33,6 +35,11 @@ def days_overdue(due_on: date, state: str, today: date) -> int:
 def is_overdue(due_on: date, state: str, today: date) -> bool:
     """True when the due date has passed and the commitment or task is still open (see `days_overdue`)."""
     return days_overdue(due_on, state, today) > 0
+
+
+def due_soon(due_on: date, state: str, today: date, within: int = DUE_SOON_DAYS) -> bool:
+    """True when a commitment or task is still open and due within `within` days of `today`, or overdue."""
+    return state not in CLOSED and (due_on - today).days <= within
 
 
 def commitment_refusal(

@@ -95,9 +95,10 @@ def join(context: Context, coalition_id: str) -> dict[str, Any]:
     request=OptionalReasonRequest, response=Answer, body_required=False, choices={"action": handle.MEMBERSHIP_ACTIONS}
 )
 def change_membership(context: Context, coalition_id: str, organisation_id: str, action: str) -> dict[str, Any]:
-    """Approve, suspend or reinstate (facilitators); accept or leave (the organisation).
+    """Approve, decline, suspend or reinstate (facilitators); accept or leave (the organisation).
 
-    Suspending and reinstating need a reason; leaving may give one.
+    Declining a request to join, suspending and reinstating need a reason; leaving may give one.
+    A declined organisation may ask to join again.
     """
     if action not in handle.MEMBERSHIP_ACTIONS:
         raise NotFound(

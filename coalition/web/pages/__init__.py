@@ -22,6 +22,7 @@ from coalition.domain.coalition import Actor
 from coalition.handlers import Context, retrying
 from coalition.infra.extensions import services
 from coalition.reads import access
+from coalition.reads.inbox import InboxItem, inbox
 from coalition.reads.standing import Moment, snapshot
 from coalition.web.errors import STATUS, status_of, translated
 from coalition.web.reading import now, today
@@ -61,9 +62,22 @@ def facilitates_coalition(coalition_id: str) -> bool:
     return bool(known[coalition_id])
 
 
+def waiting() -> list[InboxItem]:
+    """What waits for the signed-in person (`coalition.reads.inbox`), read once per request: the header counts it,
+    the landing page lists it. Nothing for a visitor."""
+    if "inbox" not in g:
+        if not current_user.is_authenticated:
+            g.inbox = []
+        else:
+            moment = now()
+            with services().engine.connect() as connection:
+                g.inbox = inbox(connection, current_user.user_id, moment.date(), moment)
+    return list(g.inbox)
+
+
 def init_app(app: Flask) -> None:
     """What every page template may ask."""
-    app.jinja_env.globals.update(facilitates_coalition=facilitates_coalition)
+    app.jinja_env.globals.update(facilitates_coalition=facilitates_coalition, waiting=waiting)
 
 
 def perform(

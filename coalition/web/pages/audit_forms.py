@@ -20,6 +20,7 @@ LABELS = {
     "MembershipRequested": _l("Membership requested"),
     "MemberInvited": _l("Member invited"),
     "MembershipApproved": _l("Membership approved"),
+    "MembershipDeclined": _l("Membership declined"),
     "InvitationAccepted": _l("Invitation accepted"),
     "MemberSuspended": _l("Member suspended"),
     "MemberReinstated": _l("Member reinstated"),

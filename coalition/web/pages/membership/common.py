@@ -7,6 +7,7 @@ from datetime import date
 from flask import abort
 from sqlalchemy.engine import Connection
 
+from coalition.domain.coalition import STILL_MEMBER
 from coalition.reads import organisations
 from coalition.reads.standing import Moment, Snapshot, snapshot
 from coalition.web.reading import today
@@ -33,9 +34,10 @@ def member_states(snap: Snapshot) -> dict[str, str]:
 
 
 def outside(snap: Snapshot, choices: list[SelectChoice]) -> list[SelectChoice]:
-    """The organisations among `choices` that are not members now (never were, or left): they may ask to join."""
+    """The organisations among `choices` that are not members now (never were, left, or were declined): they may
+    ask to join."""
     states = member_states(snap)
-    return [c for c in choices if states.get(c.value) in (None, "left")]
+    return [c for c in choices if states.get(c.value) not in STILL_MEMBER]
 
 
 def day(text: str | None) -> date | None:

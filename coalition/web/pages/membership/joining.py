@@ -24,6 +24,7 @@ def join_page(coalition_id: str, form: ChooseOrganisation | None = None, status:
         snap = current(connection, coalition_id)
         mine = named(connection, actor(connection).acts_for)
     states = member_states(snap)
+    reasons = {m["organisation_id"]: m["reason"] for m in snap.members}
     form = form or ChooseOrganisation()
     form.organisation_id.choices = outside(snap, mine)
     public = {k: (snap.agreement or {})[k] for k in ("name", "purpose", "starts_on", "ends_on")}
@@ -34,7 +35,9 @@ def join_page(coalition_id: str, form: ChooseOrganisation | None = None, status:
         coalition=public,
         form=form,
         members=sorted(members, key=lambda m: m.get("name", "")),
-        mine=[{"id": c.value, "name": c.label, "state": states.get(c.value)} for c in mine],
+        mine=[
+            {"id": c.value, "name": c.label, "state": states.get(c.value), "reason": reasons.get(c.value)} for c in mine
+        ],
     ), status
 
 

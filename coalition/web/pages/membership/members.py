@@ -59,8 +59,8 @@ def _members_page(
         }
         for m in snap.members
     ]
-    order = {"requested": 0, "invited": 1, "active": 2, "suspended": 3, "left": 4}
-    members.sort(key=lambda m: (order.get(m["state"], 5), m.get("name") or ""))
+    order = {"requested": 0, "invited": 1, "active": 2, "suspended": 3, "left": 4, "declined": 5}
+    members.sort(key=lambda m: (order.get(m["state"], 6), m.get("name") or ""))
     return render_template(
         "membership/members.html",
         coalition_id=coalition_id,
@@ -101,7 +101,8 @@ def invite(coalition_id: str) -> ResponseReturnValue:
 @bp.post("/coalitions/<coalition_id>/members/<organisation_id>/<action>")
 @login_required
 def change(coalition_id: str, organisation_id: str, action: str) -> ResponseReturnValue:
-    """Approve, suspend or reinstate (facilitators); accept an invitation or leave (the organisation's people)."""
+    """Approve, decline, suspend or reinstate (facilitators); accept an invitation or leave (the organisation's
+    people)."""
     if action not in handle.MEMBERSHIP_ACTIONS:
         abort(404)
     form = RequiredReasonForm() if action in handle.NEEDS_A_REASON else ReasonForm()
@@ -117,6 +118,7 @@ def change(coalition_id: str, organisation_id: str, action: str) -> ResponseRetu
         return again(400)
     done = {
         "approve": _("The organisation is now a member."),
+        "decline": _("The request was declined. The organisation sees the reason and may ask again."),
         "accept": _("Welcome: the invitation was accepted."),
         "suspend": _("The member was suspended."),
         "reinstate": _("The member was reinstated."),
