@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection
 
 import coalition.accounts
 import coalition.infra.idempotency
+import coalition.webhooks.tables
 import events.schema
 import projections
 
@@ -15,6 +16,7 @@ TARGET_METADATA = [
     projections.metadata,
     coalition.accounts.metadata,
     coalition.infra.idempotency.metadata,
+    coalition.webhooks.tables.metadata,
 ]
 
 

@@ -28,6 +28,8 @@ TABLES = {
     "statement_versions",
     "statement_signatures",
     "statement_endorsements",
+    "webhooks",
+    "webhook_deliveries",
     "alembic_version",
 }
 
@@ -43,7 +45,7 @@ def test_upgrade_creates_every_table_and_records_the_revision(database_url: str)
         upgrade(engine)
         assert TABLES <= table_names(engine)
         with engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0006"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0009"
     finally:
         engine.dispose()
 

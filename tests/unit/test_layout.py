@@ -143,6 +143,7 @@ FORBIDDEN = {
     "coalition.web": ("projections",),  # pages and the API read through coalition.reads
     "coalition.web.pages": ("coalition.web.api",),  # what both need lives beside them (coalition.web.reading)
     "coalition.web.api": ("coalition.web.pages",),
+    "coalition.webhooks": ("coalition.web", "flask"),  # the worker runs it outside any request; the web imports it
 }
 
 
