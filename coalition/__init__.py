@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition.web.pages import organisations as organisation_pages
     from coalition.web.pages import statements as statement_pages
     from coalition.web.pages import tokens as token_pages
+    from coalition.web.pages import webhooks as webhook_pages
     from coalition.web.pages import work as work_pages
 
     EventSourcing(registry).init_app(app)
@@ -56,7 +57,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(statement_pages.bp)
     app.register_blueprint(coalition_pages.bp)
-    for area in (organisation_pages, membership_pages, work_pages, drafting_pages, audit_pages, token_pages):
+    for area in (
+        organisation_pages,
+        membership_pages,
+        work_pages,
+        drafting_pages,
+        audit_pages,
+        token_pages,
+        webhook_pages,
+    ):
         app.register_blueprint(area.bp)
     app.register_blueprint(api.bp)
     errors.init_app(app)

@@ -39,6 +39,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         # How many proxies in front of the app set X-Forwarded-For/-Proto (0: clients connect directly).
         "PROXY_HOPS": 0,
+        # Webhooks may reach only public addresses; true lets them reach loopback and private networks
+        # (tests, or receivers on the same private network): COALITION_WEBHOOK_ALLOW_PRIVATE=true.
+        "WEBHOOK_ALLOW_PRIVATE": False,
         # Where people reach this site; printed in the PDFs' "how to verify".
         "PUBLIC_URL": "http://127.0.0.1:5000",
         # Where e-mail goes: smtp://[user:password@]host:port[?tls=starttls|ssl], or file:///absolute/folder

@@ -53,6 +53,10 @@ class Registry:
         """All registered type names, sorted."""
         return sorted(self._latest)
 
+    def fields(self, type_name: str) -> frozenset[str]:
+        """The payload field names of a type's latest schema version."""
+        return frozenset(self._schemas[(type_name, self.latest_version(type_name))].fields)
+
     def latest_version(self, type_name: str) -> int:
         """The version new events of this type are written in."""
         try:

@@ -49,6 +49,7 @@ class Services:
     inline_projections: bool
     password_method: str = "scrypt"  # werkzeug's method; tests may choose a fast one
     states: StateCache = field(default_factory=StateCache)  # aggregates as last folded, per process
+    allow_private_webhooks: bool = False  # WEBHOOK_ALLOW_PRIVATE: webhooks may reach local addresses (tests)
 
     def append(
         self,
@@ -110,7 +111,12 @@ class EventSourcing:
         store = EventStore(engine, self.registry)
         runner = ProjectionRunner(store, default_projections())
         app.extensions["coalition"] = Services(
-            engine, store, runner, config["PROJECTIONS"] == "inline", config["PASSWORD_HASH_METHOD"]
+            engine,
+            store,
+            runner,
+            config["PROJECTIONS"] == "inline",
+            config["PASSWORD_HASH_METHOD"],
+            allow_private_webhooks=bool(config["WEBHOOK_ALLOW_PRIVATE"]),
         )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 import coalition.accounts
 import coalition.infra.idempotency
 import coalition.notify.tables
+import coalition.webhooks.tables
 import events.schema
 import projections
 
@@ -17,6 +18,7 @@ TARGET_METADATA = [
     coalition.accounts.metadata,
     coalition.infra.idempotency.metadata,
     coalition.notify.tables.metadata,
+    coalition.webhooks.tables.metadata,
 ]
 
 

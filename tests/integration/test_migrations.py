@@ -32,6 +32,8 @@ TABLES = {
     "outbox",
     "notification_preferences",
     "notification_digest_hours",
+    "webhooks",
+    "webhook_deliveries",
     "alembic_version",
 }
 

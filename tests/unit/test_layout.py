@@ -144,6 +144,7 @@ FORBIDDEN = {
     "coalition.notify": ("coalition.web",),  # the notification loop runs outside any request
     "coalition.web.pages": ("coalition.web.api",),  # what both need lives beside them (coalition.web.reading)
     "coalition.web.api": ("coalition.web.pages",),
+    "coalition.webhooks": ("coalition.web", "flask"),  # the worker runs it outside any request; the web imports it
 }
 
 
