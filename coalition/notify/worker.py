@@ -1,4 +1,5 @@
-"""The notifier's loop: follow the log into the outbox, queue reminders and digests, deliver, repeat.
+"""The notifier's loop: follow the log into the outbox, queue reminders and digests, deliver, and do the same
+for the webhooks' deliveries; repeat.
 
 `flask notify run` runs it (waking on PostgreSQL's NOTIFY, polling SQLite); `make run` runs it in a thread
 of the development server. Several loops may run at once on PostgreSQL: the reactor's messages are keyed
@@ -17,6 +18,7 @@ from typing import Any
 
 from flask import Flask
 
+from coalition import webhooks
 from coalition.infra.extensions import Services
 from coalition.notify import kinds  # noqa: F401  (registers the reactions and reminders)
 from coalition.notify.delivery import deliver_due
@@ -65,6 +67,7 @@ class Turn:
     reminders: int
     digests: int
     sent: int
+    webhooks: int = 0  # deliveries queued and attempted
 
 
 class Notifier:
@@ -104,7 +107,9 @@ class Notifier:
                 attach=attach_for(self.app),
                 batch=int(self.app.config.get("NOTIFY_BATCH", 100)),
             )
-        return Turn(events, reminders, digests, sent)
+            hooked = webhooks.follow(self.services, now)
+            hooked += webhooks.deliver_due(self.services, now)
+        return Turn(events, reminders, digests, sent, hooked)
 
     def run(self, stop: threading.Event, idle_wait: float = 5.0) -> None:
         """Turn until `stop` is set, waking when events arrive (or after `idle_wait` seconds)."""

@@ -76,6 +76,12 @@ def claim(services: Services, now: datetime, limit: int) -> list[Claimed]:
         .limit(limit)
         .with_for_update(skip_locked=True, of=deliveries)
     )
+    with services.engine.connect() as connection:  # a read first: an idle loop takes no write lock
+        waiting = select(deliveries.c.id).where(
+            deliveries.c.status.in_(("queued", "sending")), deliveries.c.due_at <= moment
+        )
+        if connection.execute(waiting.limit(1)).first() is None:
+            return []
     with services.store.transaction(lock=False) as connection:
         rows = connection.execute(query).mappings().all()
         if not rows:

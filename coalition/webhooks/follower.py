@@ -8,6 +8,7 @@ is only sent the events recorded after it was registered (`after_position`).
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -44,6 +45,11 @@ def coalition_of(event: RecordedEvent) -> str | None:
     if event.stream_id.startswith("coalition-"):
         return event.stream_id.removeprefix("coalition-")
     return None
+
+
+#: With no webhook to serve, the checkpoint still moves, but at most this often (seconds).
+IDLE_SAVE_EVERY = 10.0
+_moved = [0.0]  # when this process last moved it
 
 
 def _place(connection: Connection, head: int) -> int:
@@ -100,6 +106,13 @@ def event_id(event: RecordedEvent) -> str:
 def follow(services: Services, now: datetime) -> int:
     """Queue the deliveries of every event recorded since the last call; how many were queued."""
     queued = 0
+    with services.engine.connect() as connection:  # reads first: an idle loop, or one without webhooks, writes nothing
+        saved = connection.execute(select(checkpoints.c.position).where(checkpoints.c.name == NAME)).scalar()
+        head = services.store.head(connection)[0]
+        anyone = connection.execute(select(webhooks.c.id).where(webhooks.c.disabled_at.is_(None)).limit(1)).first()
+    if saved is not None and (saved >= head or (anyone is None and time.monotonic() - _moved[0] < IDLE_SAVE_EVERY)):
+        return 0
+    _moved[0] = time.monotonic()
     while True:
         with services.store.transaction(lock=False) as connection:
             head = services.store.head(connection)[0]

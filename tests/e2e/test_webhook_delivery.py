@@ -214,3 +214,16 @@ def test_two_runners_never_send_one_delivery_twice(world: World) -> None:
     assert sum(counts) == 12 and len(ids) == 12
     with services(world.api.app).engine.connect() as connection:
         assert connection.execute(select(webhooks.c.failing_since)).scalar() is None
+
+
+def test_the_notification_loop_delivers_webhooks_too(world: World) -> None:
+    """`flask notify run` is the one loop: its turn follows the log for the webhooks and sends what is due."""
+    from coalition.notify.worker import Notifier
+
+    with receiver() as got:
+        hook = register(world, got.url)
+        create_task(world)
+        turn = Notifier(world.api.app).turn()
+    assert turn.webhooks == 2  # one delivery queued, one attempted
+    ((headers, body),) = got.received
+    Webhook(hook["secret"]).verify(body, headers)
