@@ -7,7 +7,7 @@ import smtplib
 import ssl
 import tempfile
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
@@ -33,7 +33,7 @@ class Transport(Protocol):
         self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
     ) -> None: ...
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Hand one message over, or raise Undeliverable."""
 
 
@@ -50,7 +50,7 @@ class FileTransport:
     def __exit__(self, *_: object) -> None:
         return None
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         name = str(message["Message-ID"]).strip("<>").partition("@")[0]
         try:
             descriptor, temporary = tempfile.mkstemp(dir=self.directory, prefix=".mail.")
@@ -107,7 +107,7 @@ class SmtpTransport:
                 self._connection.close()
             self._connection = None
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         connection = self._open()
         try:
             refused = connection.send_message(message)

@@ -60,7 +60,7 @@ def test_every_message_carries_automation_threading_and_one_click_unsubscribe_he
     mail: EmailMessage = smtp.to(world.email("lia"))[0]
     assert mail["Auto-Submitted"] == "auto-generated"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert str(mail["List-Unsubscribe"]).startswith("<http://127.0.0.1:5000/unsubscribe/")
+    assert str(mail["List-Unsubscribe"]).strip().startswith("<http://127.0.0.1:5000/unsubscribe/")
     assert str(mail["Message-ID"]).endswith("@localhost>")
     assert "src=" not in body(mail, "html")  # no remote images, nothing fetched when opened
 
