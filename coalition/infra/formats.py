@@ -24,3 +24,13 @@ def localised_day(value: Any) -> str:
 def localised_moment(value: Any) -> str:
     """An instant (UTC) as the reader's language writes a date and time, marked UTC."""
     return f"{format_datetime(_as_datetime(value), 'short')} UTC" if value else ""
+
+
+def written_moment(value: Any) -> str:
+    """An instant (UTC) written out in full for a letter or an e-mail: "17 December 2026, 17:00 UTC"."""
+    return f"{format_datetime(_as_datetime(value), 'd MMMM y, HH:mm')} UTC" if value else ""
+
+
+def written_day(value: Any) -> str:
+    """A day written out in full: "17 December 2026" ("17 decembrie 2026")."""
+    return format_date(_as_date(value), "d MMMM y") if value else ""

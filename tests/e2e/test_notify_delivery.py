@@ -202,3 +202,15 @@ def test_the_reactor_reads_no_further_than_the_read_models_in_worker_mode(world:
     worker.reactor.read_up_to = lambda connection: 0
     assert worker.reactor.follow(datetime.now(UTC)) == 0
     assert rows(world) == []
+
+
+def test_a_deadline_is_written_out_in_the_recipients_language(world: World, smtp: SmtpServer) -> None:
+    from coalition.accounts import set_locale
+
+    set_locale(services(world.api.app).engine, world.users["mo"], "ro")
+    worker = notifier(world, smtp)
+    opened(world, deadline="2027-01-15T17:00:00+00:00")
+    worker.turn()
+    assert "Signatures close on 15 January 2027, 17:00 UTC." in body(smtp.to(world.email("lia"))[0])
+    romanian = smtp.to(world.email("mo"))[0]
+    assert "15 ianuarie 2027, 17:00 UTC" in body(romanian)
