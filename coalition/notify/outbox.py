@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from coalition.notify.messages import Rendered
 from coalition.notify.tables import outbox
-from events.store import format_time
+from events.store import NOTIFY_CHANNEL, format_time
 from projections.base import insert_missing
 
 #: How long a claim lasts: longer than any one SMTP hand-over (timeouts are 30 s).
@@ -84,6 +84,10 @@ def enqueue(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
     """Queue messages, each once: a key already queued (sent, or being sent) is left as it is."""
     listed = [dict(r) for r in rows]
     insert_missing(connection, outbox, listed, key=("key",))
+    if listed and connection.dialect.name == "postgresql":
+        # wake the loops now (delivered at commit), not at their next idle timeout: a message queued without
+        # an event (a password reset) goes out at once too
+        connection.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
 
 
 def _due(now: datetime) -> Any:
