@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from projections.coalitions import agreements, memberships
+from projections.coalitions import agreements, memberships, roles
 from projections.organisations import organisations
 from projections.versioned import valid_at
 
@@ -57,3 +57,13 @@ def exists(connection: Connection, coalition_id: str) -> bool:
         agreements.c.coalition_id == coalition_id, valid_at(agreements, None)
     )
     return connection.execute(query).first() is not None
+
+
+def roles_of(connection: Connection, coalition_id: str, position: int | None = None) -> list[dict[str, Any]]:
+    """The coalition's roles at `position` (None: now), in the order they were given."""
+    query = (
+        select(roles)
+        .where(roles.c.coalition_id == coalition_id, valid_at(roles, position))
+        .order_by(roles.c.from_position)
+    )
+    return [dict(row) for row in connection.execute(query).mappings()]

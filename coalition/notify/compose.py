@@ -86,7 +86,7 @@ def message(row: Mapping[str, Any], config: Mapping[str, Any], attach: Attach | 
     mail["From"] = formataddr((name, address), "utf-8")
     mail["To"] = _header(row["email"])
     subject = _header(row["subject"])
-    mail["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
+    mail["Subject"] = subject if subject.isascii() else Header(subject, "utf-8", header_name="Subject")  # type: ignore[assignment]
     mail["Date"] = format_datetime(datetime.fromisoformat(row["created_at"].replace("Z", "+00:00")))
     mail["Message-ID"] = f"<{row['message_id']}@{address.rpartition('@')[2]}>"
     mail["Auto-Submitted"] = "auto-generated"

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from coalition.accounts import users
 from coalition.notify import outbox
 from coalition.notify.compose import unsubscribe_url
-from coalition.notify.messages import render
+from coalition.notify.messages import link, literal_lines, render
 from coalition.notify.tables import digest_hours
 from coalition.notify.tables import outbox as table
 from events import EventStore
@@ -51,7 +51,7 @@ def send_digests(store: EventStore, config: Mapping[str, Any], now: datetime) ->
             recipient = outbox.Recipient(person.email, person.locale or "en", user_id, person.name)
             context = {
                 "recipient_name": person.name,
-                "items": [{"subject": i.subject, "text": i.text} for i in items],
+                "items": [{"subject": i.subject, "text": literal_lines(i.text, link("/"))} for i in items],
                 "unsubscribe_url": unsubscribe_url(config, user_id, "digest"),
             }
             rendered = render("digest", recipient.locale, context)

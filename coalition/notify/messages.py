@@ -27,6 +27,27 @@ def escape_markdown(value: object) -> str:
     return _MARKDOWN.sub(r"\\\1", " ".join(str(value).split()))
 
 
+_URL = re.compile(r"(https?://\S+)")
+_AUTOLINK = re.compile(r"(?<!\\)<(https?://[^<>\s]+)>")  # a link of ours in a digest, <url>
+_BLANKS = re.compile(r"\n\s*\n(\s*\n)+")
+
+
+def literal_lines(text: str, own: str) -> str:
+    """A plain text (a message held for the digest) as literal Markdown, line by line: every character shown as
+    written, so that what a person typed never becomes a link, except the platform's own links (starting `own`),
+    which stay clickable."""
+    lines = []
+    for line in text.splitlines():
+        parts = _URL.split(line)
+        lines.append(
+            "".join(
+                f"<{part}>" if n % 2 and own and part.startswith(own) else _MARKDOWN.sub(r"\\\1", part)
+                for n, part in enumerate(parts)
+            )
+        )
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """A message in one language: its subject, plain text and HTML."""
@@ -56,8 +77,8 @@ def link(path: str) -> str:
 def _as_text(source: str) -> str:
     """The Markdown source as a plain text e-mail: links written out, escapes and emphasis marks removed."""
     text = _LINK.sub(lambda m: f"{m[1]}: {m[2]}" if m[1] and m[1] != m[2] else m[2], source)
-    text = text.replace("**", "")
-    return _ESCAPED.sub(r"\1", text).strip() + "\n"
+    text = _AUTOLINK.sub(r"\1", text.replace("**", ""))
+    return _BLANKS.sub("\n\n", _ESCAPED.sub(r"\1", text)).strip() + "\n"
 
 
 def render(template: str, locale: str, context: Mapping[str, Any]) -> Rendered:

@@ -40,6 +40,20 @@ SAVE_EVERY = 10.0
 MODES = ("immediate", "daily", "off")
 
 
+def skip_history(store: EventStore) -> None:
+    """Move the notification and webhook followers to the head: what the log holds so far is not news
+    (after `flask events import`, a restore)."""
+    from coalition.webhooks.follower import NAME as WEBHOOKS
+
+    with store.transaction(lock=False) as connection:
+        head = store.head(connection)[0]
+        rows = [{"name": name, "position": head} for name in (CHECKPOINT, WEBHOOKS)]
+        insert_missing(connection, checkpoints, rows, key=("name",))
+        connection.execute(
+            update(checkpoints).where(checkpoints.c.name.in_([CHECKPOINT, WEBHOOKS])).values(position=head)
+        )
+
+
 def reacts_to(*types: str) -> Callable[[Reaction], Reaction]:
     """Register a reaction to these event types."""
 

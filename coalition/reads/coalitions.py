@@ -67,3 +67,9 @@ def summarised(
     newest = entries[-latest:][::-1]
     names = Names.load(connection, coalition_id, newest)
     return [{"recorded_at": e.recorded_at, "summary": summary(e, names)} for e in newest]
+
+
+def name(connection: Connection, coalition_id: str) -> str:
+    """The coalition's name now (its agreement's), or "" if it has none."""
+    query = select(agreements.c.name).where(agreements.c.coalition_id == coalition_id, valid_at(agreements, None))
+    return str(connection.execute(query).scalar() or "")

@@ -74,7 +74,7 @@ def test_a_header_value_with_a_line_break_is_refused() -> None:
 
 def test_a_non_ascii_subject_is_encoded_and_the_headers_are_complete() -> None:
     mail = message({**ROW, "subject": "Semnați: Râuri curate"}, CONFIG)
-    assert str(mail["Subject"]).startswith("=?utf-8?")
+    assert b"Subject: =?utf-8?" in mail.as_bytes()
     assert mail["Message-ID"] == "<abc@coalition.example>"
     assert mail["Content-Language"] == "ro"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
