@@ -37,7 +37,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition.web.pages import errors as page_errors
     from coalition.web.pages import home, public
     from coalition.web.pages import membership as membership_pages
+    from coalition.web.pages import notifications as notification_pages
     from coalition.web.pages import organisations as organisation_pages
+    from coalition.web.pages import resets as reset_pages
     from coalition.web.pages import statements as statement_pages
     from coalition.web.pages import tokens as token_pages
     from coalition.web.pages import work as work_pages
@@ -56,7 +58,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(statement_pages.bp)
     app.register_blueprint(coalition_pages.bp)
-    for area in (organisation_pages, membership_pages, work_pages, drafting_pages, audit_pages, token_pages):
+    for area in (
+        organisation_pages,
+        membership_pages,
+        work_pages,
+        drafting_pages,
+        audit_pages,
+        token_pages,
+        reset_pages,
+        notification_pages,
+    ):
         app.register_blueprint(area.bp)
     app.register_blueprint(api.bp)
     errors.init_app(app)

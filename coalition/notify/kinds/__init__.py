@@ -4,9 +4,11 @@ A reaction asks the read layer (`coalition.reads.people`, the statement and coal
 policy who must act; it never decides a rule itself.
 """
 
+from coalition.domain.base import N_
 from coalition.notify.kinds import statements  # noqa: F401  (registers)
 
-#: Every kind of message a person can choose how to receive (the preferences), with its description.
+#: Every kind of message a person can choose how to receive (the preferences), with its description
+#: (marked with N_ for translation: the preferences page shows it in the reader's language).
 KINDS: dict[str, str] = {
-    "statement_opened": "A statement opens for signatures",
+    "statement_opened": N_("A statement opens for signatures"),
 }
