@@ -37,7 +37,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition.web.pages import errors as page_errors
     from coalition.web.pages import home, public
     from coalition.web.pages import membership as membership_pages
+    from coalition.web.pages import notifications as notification_pages
     from coalition.web.pages import organisations as organisation_pages
+    from coalition.web.pages import resets as reset_pages
     from coalition.web.pages import statements as statement_pages
     from coalition.web.pages import tokens as token_pages
     from coalition.web.pages import webhooks as webhook_pages
@@ -65,6 +67,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         audit_pages,
         token_pages,
         webhook_pages,
+        reset_pages,
+        notification_pages,
     ):
         app.register_blueprint(area.bp)
     app.register_blueprint(api.bp)

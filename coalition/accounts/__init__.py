@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask_login import UserMixin
 from marshmallow import Schema, fields
-from sqlalchemy import Column, ForeignKey, MetaData, String, Table, insert, select, update
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -37,6 +37,8 @@ users = Table(
     Column("password_hash", String(256), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("locale", String(8)),  # the language the person chose for the pages, if they did
+    # Bumped when the password is reset: every session signed in before then carries an older number and ends.
+    Column("session_epoch", Integer, nullable=False, server_default="0"),
 )
 
 api_tokens = Table(
@@ -82,10 +84,11 @@ class User(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type inform
     email: str
     name: str
     locale: str | None = None
+    epoch: int = 0  # the session generation (`users.session_epoch`) this user was read at
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session."""
-        return self.user_id
+        """The id Flask-Login keeps in the session: the user and the session generation, `user_id:epoch`."""
+        return f"{self.user_id}:{self.epoch}"
 
 
 def normalise_email(email: str) -> str:
@@ -193,12 +196,12 @@ def tokens_of(engine: Engine, user_id: str) -> list[dict[str, str | None]]:
 
 def _user_where(engine: Engine, condition: ColumnElement[bool], *joins: Table) -> User | None:
     """The one user matching `condition` (over `users` and any joined tables), if any."""
-    query = select(users.c.user_id, users.c.email, users.c.name, users.c.locale)
+    query = select(users.c.user_id, users.c.email, users.c.name, users.c.locale, users.c.session_epoch)
     for table in joins:
         query = query.join(table, table.c.user_id == users.c.user_id)
     with engine.connect() as connection:
         row = connection.execute(query.where(condition)).first()
-    return None if row is None else User(row.user_id, row.email, row.name, row.locale)
+    return None if row is None else User(row.user_id, row.email, row.name, row.locale, row.session_epoch)
 
 
 def find_user(engine: Engine, email: str) -> User | None:
@@ -209,6 +212,18 @@ def find_user(engine: Engine, email: str) -> User | None:
 def load_user(engine: Engine, user_id: str) -> User | None:
     """The user with this id, if any (Flask-Login's user loader)."""
     return _user_where(engine, users.c.user_id == user_id)
+
+
+def session_user(engine: Engine, session_id: str) -> User | None:
+    """The user a session's id (`user_id:epoch`) names, unless their password was reset since it was made.
+
+    An id without an epoch (a session from before generations existed) counts as generation 0.
+    """
+    user_id, _, epoch = session_id.partition(":")
+    user = load_user(engine, user_id)
+    if user is None or str(user.epoch) != (epoch or "0"):
+        return None
+    return user
 
 
 def names_of(engine: Engine, user_ids: set[str]) -> dict[str, str]:
@@ -251,7 +266,7 @@ def authenticate(engine: Engine, email: str, password: str, method: str = "scryp
         return None
     if not check_password_hash(row.password_hash, password):
         return None
-    return User(row.user_id, row.email, row.name, row.locale)
+    return User(row.user_id, row.email, row.name, row.locale, row.session_epoch)
 
 
 def set_locale(engine: Engine, user_id: str, locale: str) -> None:

@@ -56,7 +56,9 @@ def status_command() -> None:
     by_status = found.by_status
     click.echo(
         "Outbox: "
-        + ", ".join(f"{by_status.get(s, 0)} {s}" for s in ("queued", "sending", "held", "sent", "digested", "failed"))
+        + ", ".join(
+            f"{by_status.get(s, 0)} {s}" for s in ("queued", "sending", "held", "sent", "digested", "dropped", "failed")
+        )
     )
     for title, rows in (("Retrying", found.retrying), ("Failed", found.failed)):
         if rows:

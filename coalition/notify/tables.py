@@ -22,7 +22,7 @@ outbox = Table(
     Column("html", Text, nullable=False),
     Column("attachment", String(200)),  # what to attach when sending, e.g. "statement-pdf:<id>:<language>"
     # queued -> sending -> sent; or retried (queued again, later); or failed. held: waits for the daily digest,
-    # then digested (it went out inside the digest).
+    # then digested (it went out inside the digest), or dropped (the person turned its kind off meanwhile).
     Column("status", String(12), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("due_at", String(32), nullable=False),  # when to try (again); while sending, when the claim lapses

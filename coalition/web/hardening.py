@@ -4,8 +4,8 @@
   scripts, styles, images and fonts (no inline script), no framing, `nosniff`, a strict referrer policy.
   HTTPS is not forced here: the proxy in front terminates TLS (see README, "Deploying").
 - Rate limits (Flask-Limiter): per client address on the doors someone could hammer (sign-in,
-  registration, token creation, PDF verification). Storage in memory by default, which is per process;
-  with several processes set COALITION_RATELIMIT_STORAGE_URI=redis://... so they share one count.
+  registration, token creation, password resets, PDF verification). Storage in memory by default, which
+  is per process; with several processes set COALITION_RATELIMIT_STORAGE_URI=redis://... so they share one count.
   Behind a proxy, COALITION_PROXY_HOPS=1 takes the client's address from X-Forwarded-For (else every
   client would share the proxy's count) and the scheme from X-Forwarded-Proto.
 - Request logs: one JSON line per request with its id (the `X-Request-Id` we answer with, which is
@@ -58,6 +58,11 @@ DOORS = {
     "accounts.register": (REGISTER, "register"),
     "api.register_user": (REGISTER, "register"),
     "tokens.create": (SIGN_IN, "password"),
+    # Password resets: asking mails someone, using a link sets a password; counted like signing in.
+    "resets.forgot": (SIGN_IN, "reset"),
+    "api.request_password_reset": (SIGN_IN, "reset"),
+    "resets.choose": (SIGN_IN, "reset"),
+    "api.reset_password": (SIGN_IN, "reset"),
     "public.verify_page": (VERIFY, "verify"),
     "api.verify_pdf": (VERIFY, "verify"),
 }

@@ -15,6 +15,7 @@ TABLES = {
     "stream_heads",
     "users",
     "api_tokens",
+    "password_resets",
     "command_answers",
     "organisations",
     "organisation_people",

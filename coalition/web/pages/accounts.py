@@ -41,8 +41,8 @@ class LanguageForm(FlaskForm):
 
 
 def load_user(user_id: str) -> accounts.User | None:
-    """The signed-in person, from the id Flask-Login keeps in the session."""
-    return accounts.load_user(services().engine, user_id)
+    """The signed-in person, from the id Flask-Login keeps in the session (none once their password was reset)."""
+    return accounts.session_user(services().engine, user_id)
 
 
 login_manager.user_loader(load_user)
