@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition.web.pages import drafting as drafting_pages
     from coalition.web.pages import errors as page_errors
     from coalition.web.pages import home, public
+    from coalition.web.pages import invitations as invitation_pages
     from coalition.web.pages import membership as membership_pages
     from coalition.web.pages import organisations as organisation_pages
     from coalition.web.pages import statements as statement_pages
@@ -56,7 +57,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(statement_pages.bp)
     app.register_blueprint(coalition_pages.bp)
-    for area in (organisation_pages, membership_pages, work_pages, drafting_pages, audit_pages, token_pages):
+    areas = (organisation_pages, membership_pages, work_pages, drafting_pages, audit_pages, token_pages)
+    for area in (*areas, invitation_pages):
         app.register_blueprint(area.bp)
     app.register_blueprint(api.bp)
     errors.init_app(app)

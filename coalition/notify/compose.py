@@ -61,7 +61,6 @@ def message(row: Mapping[str, Any], config: Mapping[str, Any], attach: Attach | 
     mail["Date"] = format_datetime(datetime.fromisoformat(row["created_at"].replace("Z", "+00:00")))
     mail["Message-ID"] = f"<{row['message_id']}@{source.domain}>"
     mail["Auto-Submitted"] = "auto-generated"
-    mail["Content-Language"] = row["locale"]
     if row["user_id"] and row["kind"] not in ALWAYS_SENT:
         mail["List-Unsubscribe"] = f"<{unsubscribe_url(config, row['user_id'], row['kind'])}>"
         mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -71,4 +70,6 @@ def message(row: Mapping[str, Any], config: Mapping[str, Any], attach: Attach | 
         filename, data, mimetype = attach(row["attachment"])
         main, _, sub = mimetype.partition("/")
         mail.add_attachment(data, maintype=main, subtype=sub, filename=filename)
+    # Last: making the message multipart moves every Content-* header set before into its first part.
+    mail["Content-Language"] = row["locale"]
     return mail

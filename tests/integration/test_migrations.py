@@ -15,6 +15,7 @@ TABLES = {
     "stream_heads",
     "users",
     "api_tokens",
+    "invitations",
     "command_answers",
     "organisations",
     "organisation_people",

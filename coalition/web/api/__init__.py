@@ -1,6 +1,15 @@
 """The JSON API under /api/v1: one blueprint (in `blueprint`), resources in their own modules."""
 
-from coalition.web.api import accounts, coalitions, openapi, organisations, reports, statements, work  # noqa: F401  (routes)
+from coalition.web.api import (  # noqa: F401  (routes)
+    accounts,
+    coalitions,
+    invitations,
+    openapi,
+    organisations,
+    reports,
+    statements,
+    work,
+)
 from coalition.web.api.blueprint import bp
 
 __all__ = ["bp"]
