@@ -242,3 +242,10 @@ def test_the_openapi_document_describes_the_202_answers(world: World) -> None:
     assert set(administrators) >= {"201", "202"}
     assert "invitation" in json.dumps(administrators["202"])
     assert "202" in document["paths"]["/coalitions/{coalition_id}/invitations"]["post"]["responses"]
+
+
+def test_the_landing_page_speaks_romanian(world: World, smtp: SmtpServer) -> None:
+    invite(world)
+    link = link_of(mails(world, smtp)[0])
+    page = text(world.api.app.test_client().get(link, headers={"Accept-Language": "ro"}))
+    assert "Sunteți invitat" in page and "Creați-vă contul cu newcomer@example.org pentru a accepta." in page
