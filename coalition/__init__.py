@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition.web.pages import drafting as drafting_pages
     from coalition.web.pages import errors as page_errors
     from coalition.web.pages import home, public
+    from coalition.web.pages import invitations as invitation_pages
     from coalition.web.pages import membership as membership_pages
     from coalition.web.pages import notifications as notification_pages
     from coalition.web.pages import organisations as organisation_pages
@@ -69,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         webhook_pages,
         reset_pages,
         notification_pages,
+        invitation_pages,
     ):
         app.register_blueprint(area.bp)
     app.register_blueprint(api.bp)

@@ -21,6 +21,7 @@ from coalition.domain.base import Change, DomainError
 from coalition.infra.extensions import Services, held
 from coalition.infra.idempotency import remember
 from events import ConcurrencyConflict, Metadata, NewEvent, RecordedEvent
+from events.store import WithinAppend
 
 State = TypeVar("State")
 T = TypeVar("T")
@@ -105,8 +106,11 @@ class Context:
         expected: Mapping[str, int],
         answer: dict[str, Any],
         organisation_id: str | None = None,
+        within: WithinAppend | None = None,
     ) -> dict[str, Any]:
         """Record a decision's events on one stream, relying on `expected`; return `answer`.
+
+        `within` writes rows that belong with the events (an invitation's, its e-mail) in their transaction.
 
         With an Idempotency-Key, the answer is kept in the same transaction as the events, so a
         retry gets it back even after a crash, and the store's own key stops concurrent twins.
@@ -115,6 +119,8 @@ class Context:
         key = self.idempotency_key
 
         def keep_answer(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
+            if within is not None:
+                within(connection, _recorded)
             if key is not None:
                 remember(connection, self.user_id, key, self.fingerprint or "", answer)
 

@@ -8,7 +8,7 @@ from typing import Any
 from coalition.accounts import find_user
 from coalition.domain import organisation as org
 from coalition.domain.base import NotFound
-from coalition.handlers import Context
+from coalition.handlers import Context, invitations
 
 
 def user_id_for(context: Context, email: str) -> str:
@@ -36,8 +36,11 @@ def create_organisation(
     return _run(context, organisation_id, command, {"id": organisation_id})
 
 
-def add_administrator(context: Context, organisation_id: str, *, email: str) -> dict[str, Any]:
-    """Make another registered user an administrator: {id, user_id}."""
+def add_administrator(context: Context, organisation_id: str, *, email: str, locale: str = "en") -> dict[str, Any]:
+    """Make another registered user an administrator: {id, user_id}; invite an address without an account:
+    {invitation: {id, email, expires_at}} (`locale`: the e-mail's language, unless the inviter chose one)."""
+    if find_user(context.services.engine, email) is None:
+        return invitations.invite_administrator(context, organisation_id, email=email, locale=locale)
     user_id = user_id_for(context, email)
     return _run(context, organisation_id, org.AddAdministrator(user_id), {"id": organisation_id, "user_id": user_id})
 
@@ -50,8 +53,20 @@ def grant_mandate(
     title: str,
     valid_from: date | None = None,
     valid_until: date | None = None,
+    locale: str = "en",
 ) -> dict[str, Any]:
-    """Let a user act and sign for the organisation, from today unless said otherwise: {id}."""
+    """Let a user act and sign for the organisation, from today unless said otherwise: {id}; invite an address
+    without an account instead: {invitation: {id, email, expires_at}}."""
+    if find_user(context.services.engine, email) is None:
+        return invitations.invite_mandate_holder(
+            context,
+            organisation_id,
+            email=email,
+            title=title,
+            locale=locale,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
     user_id = user_id_for(context, email)
     mandate_id = context.new_id()
     command = org.GrantMandate(mandate_id, user_id, title.strip(), valid_from or context.today, valid_until)

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import coalition.accounts
+import coalition.accounts.invitations
 import coalition.infra.idempotency
 import coalition.notify.tables
 import coalition.webhooks.tables

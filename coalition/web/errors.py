@@ -22,6 +22,7 @@ STATUS: dict[str, tuple[int, str]] = {
     "conflict": (409, "conflict"),
     "invalid": (422, "invalid"),
     "unauthorized": (401, "unauthorized"),
+    "gone": (410, "gone"),  # an invitation's link, used, cancelled or expired
 }
 
 

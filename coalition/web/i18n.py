@@ -36,6 +36,11 @@ def select_locale() -> str | None:
     return request.accept_languages.best_match(LOCALES) or "en"
 
 
+def request_locale() -> str:
+    """The language of this request's reader (as the pages choose it), for what is sent on their behalf."""
+    return select_locale() or "en"
+
+
 def localised_country(code: str | None) -> str:
     """A country's name in the reader's language."""
     return country_name(code, str(get_locale() or "en"))

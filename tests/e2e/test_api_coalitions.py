@@ -100,7 +100,7 @@ def test_a_revoked_mandate_no_longer_lets_its_holder_act(world: World) -> None:
     "path,body,status,code",
     [
         ("/organisations/nope", None, 404, "not_found"),
-        ("/organisations/{river}/mandates", {"email": "nobody@example.org", "title": "X"}, 404, "not_found"),
+        ("/organisations/nope/mandates", {"email": "nobody@example.org", "title": "X"}, 404, "not_found"),
         (
             "/organisations/{river}/mandates",
             {"email": "mo@example.org", "title": "X", "valid_from": "2027-01-02", "valid_until": "2027-01-01"},

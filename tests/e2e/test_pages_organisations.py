@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from tests.e2e.conftest import services
@@ -113,12 +114,27 @@ def test_an_administrator_adds_another_administrator_by_e_mail(world: World) -> 
     assert f"{world.email('lia')} is now an administrator." in text(client.get(river_page(world)))
 
 
-def test_adding_someone_without_an_account_or_already_an_administrator_is_refused(world: World) -> None:
+def test_adding_someone_without_an_account_sends_an_invitation_listed_with_a_cancel_button(world: World) -> None:
     client = signed_in(world, "bo")
     head = world.api.head()
-    unknown = submit(
+    invited = submit(
         client, river_page(world), f"{river_page(world)}/administrators", {"administrator_email": "nobody@example.org"}
     )
+    shown = text(client.get(river_page(world)))
+
+    assert invited.status_code == 302 and world.api.head() == head + 1  # InvitationIssued, no grant yet
+    assert "Invitation sent to nobody@example.org" in shown
+    assert "Cancel the invitation of nobody@example.org" in shown
+    action = re.search(r'action="(/organisations/[^"]+/invitations/[^"]+/revoke)"', shown)
+    assert action
+    assert submit(client, river_page(world), action.group(1), {}).status_code == 302
+    after = text(client.get(river_page(world)))
+    assert "The invitation was cancelled" in after and "Cancel the invitation of" not in after
+
+
+def test_adding_an_administrator_twice_or_a_bad_address_is_refused(world: World) -> None:
+    client = signed_in(world, "bo")
+    head = world.api.head()
     again = submit(
         client, river_page(world), f"{river_page(world)}/administrators", {"administrator_email": world.email("bo")}
     )
@@ -126,7 +142,6 @@ def test_adding_someone_without_an_account_or_already_an_administrator_is_refuse
         client, river_page(world), f"{river_page(world)}/administrators", {"administrator_email": "not an address"}
     )
 
-    assert unknown.status_code == 404 and "they must register first" in text(unknown)
     assert again.status_code == 409 and "already an administrator" in text(again)
     assert invalid.status_code == 400 and "Invalid email address." in text(invalid)
     assert world.api.head() == head

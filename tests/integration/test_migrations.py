@@ -16,6 +16,7 @@ TABLES = {
     "users",
     "api_tokens",
     "password_resets",
+    "invitations",
     "command_answers",
     "organisations",
     "organisation_people",

@@ -4,6 +4,7 @@ from coalition.web.api import (  # noqa: F401  (routes)
     accounts,
     coalitions,
     inbox,
+    invitations,
     notifications,
     openapi,
     organisations,

@@ -99,7 +99,7 @@ def _key() -> str | None:
     return key
 
 
-def _replay(key: str, fingerprint_: str, status: int) -> ResponseReturnValue | None:
+def _replay(key: str, fingerprint_: str, status: Callable[[Any], int]) -> ResponseReturnValue | None:
     kept = recall(services().engine, g.user.user_id, key)
     if kept is None:
         return None
@@ -107,11 +107,17 @@ def _replay(key: str, fingerprint_: str, status: int) -> ResponseReturnValue | N
         raise ValidationError(
             {"Idempotency-Key": ["this key was already used for a different request: use a new key for a new request"]}
         )
-    return jsonify(kept.answer), status, {"Idempotent-Replayed": "true"}
+    return jsonify(kept.answer), status(kept.answer), {"Idempotent-Replayed": "true"}
 
 
-def command(status: int = 200) -> Callable[[F], F]:
-    """Make a view a command endpoint: it gets a `Context` first and returns the answer to send."""
+def command(status: int = 200, *, invites: bool = False) -> Callable[[F], F]:
+    """Make a view a command endpoint: it gets a `Context` first and returns the answer to send.
+
+    `invites`: an answer naming an `invitation` (someone without an account was invited) is a 202.
+    """
+
+    def status_of(answer: Any) -> int:
+        return 202 if invites and isinstance(answer, dict) and "invitation" in answer else status
 
     def decorate(view: F) -> F:
         @wraps(view)
@@ -119,7 +125,7 @@ def command(status: int = 200) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
             key, if_match = _key(), _if_match()  # both checked first: a malformed header is a 400, even on a retry
             fingerprint_ = fingerprint(request.method, request.path, request.get_data())
-            if key is not None and (kept := _replay(key, fingerprint_, status)) is not None:
+            if key is not None and (kept := _replay(key, fingerprint_, status_of)) is not None:
                 return kept
             now = clock()
             contexts: list[Context] = []
@@ -134,18 +140,18 @@ def command(status: int = 200) -> Callable[[F], F]:
                 answer = retrying(services(), attempt)
             except (DomainError, ConcurrencyConflict):
                 # A twin of this request may have committed while this one decided: answer as it did.
-                if key is not None and (kept := _replay(key, fingerprint_, status)) is not None:
+                if key is not None and (kept := _replay(key, fingerprint_, status_of)) is not None:
                     return kept
                 raise
             if (
                 key is not None
                 and not contexts[-1].recorded
-                and (kept := _replay(key, fingerprint_, status)) is not None
+                and (kept := _replay(key, fingerprint_, status_of)) is not None
             ):
                 # Its twin was recorded first (in another process, maybe), and this one found it
                 # replayed or found nothing left to do: the twin's answer is the answer.
                 return kept
-            return jsonify(answer), status
+            return jsonify(answer), status_of(answer)
 
         wrapper.takes_retries = True  # type: ignore[attr-defined]  # the OpenAPI document lists its headers
         return wrapper  # type: ignore[return-value]
@@ -167,6 +173,7 @@ class Operation:
     media: str = "application/json"  # another media type answers with a file
     upload: str | None = None  # the multipart/form-data field a file is uploaded in
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path parameters with fixed values
+    also: dict[int, type[Schema]] = field(default_factory=dict)  # other successful answers (202: invited)
 
 
 def documented(**operation: Any) -> Callable[[F], F]:

@@ -124,6 +124,8 @@ def build() -> dict[str, Any]:
         elif rule.endpoint in ALSO_CSV:
             body["content"]["text/csv"] = {"schema": {"type": "string"}}
         responses: dict[Any, Any] = {str(operation.status): {"description": "done", **body}}
+        for status, schema in operation.also.items():
+            responses[str(status)] = {"description": (schema.__doc__ or "done").strip(), **_json(schema)}
         errors = operation.errors or ((400, 409, 422) if operation.public else (400, 401, 403, 404, 409, 422))
         if operation.request is not None or operation.upload is not None or takes_retries:
             errors = (*errors, 413)  # a body past MAX_CONTENT_LENGTH (commands read theirs for the Idempotency-Key)

@@ -18,7 +18,9 @@ from coalition.reads.streams import seen_version
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import command, documented, json_body
+from coalition.web.api.invitation_schemas import InvitationAnswer
 from coalition.web.api.schemas import Answer, EmailRequest, MandateRequest, OrganisationRequest, OrganisationView
+from coalition.web.i18n import request_locale
 from coalition.web.reading import today
 
 
@@ -55,19 +57,27 @@ def read_organisation(organisation_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/organisations/<organisation_id>/administrators")
-@command(201)
-@documented(request=EmailRequest, response=Answer, status=201)
+@command(201, invites=True)
+@documented(request=EmailRequest, response=Answer, status=201, also={202: InvitationAnswer})
 def add_administrator(context: Context, organisation_id: str) -> dict[str, Any]:
-    """Make a registered user another administrator (administrators only)."""
-    return handle.add_administrator(context, organisation_id, **json_body(EmailRequest()))
+    """Make a registered user another administrator, or invite an address without an account (administrators only).
+
+    An address without an account gets an invitation by e-mail (202): its link, valid 14 days, once.
+    """
+    body = json_body(EmailRequest())
+    return handle.add_administrator(context, organisation_id, **body, locale=request_locale())
 
 
 @bp.post("/organisations/<organisation_id>/mandates")
-@command(201)
-@documented(request=MandateRequest, response=Answer, status=201)
+@command(201, invites=True)
+@documented(request=MandateRequest, response=Answer, status=201, also={202: InvitationAnswer})
 def grant_mandate(context: Context, organisation_id: str) -> dict[str, Any]:
-    """Let a registered user act and sign for the organisation (administrators only)."""
-    return handle.grant_mandate(context, organisation_id, **json_body(MandateRequest()))
+    """Let a user act and sign for the organisation, or invite an address without an account (administrators only).
+
+    An address without an account gets an invitation by e-mail (202); the mandate starts when it is accepted.
+    """
+    body = json_body(MandateRequest())
+    return handle.grant_mandate(context, organisation_id, **body, locale=request_locale())
 
 
 @bp.delete("/organisations/<organisation_id>/mandates/<mandate_id>")

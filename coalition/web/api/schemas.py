@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from coalition.domain.coalition import MEMBER_STATES, ROLES
@@ -13,6 +14,20 @@ from coalition.domain.work import KINDS
 NAME = validate.Length(min=1, max=200)
 TEXT = validate.Length(min=1, max=20_000)
 ID = validate.Length(min=1, max=64)
+
+
+def one_line(value: str) -> None:
+    """Names and titles are one line: a CR or LF in them is refused (they go into headers and e-mails)."""
+    if "\r" in value or "\n" in value:
+        raise ValidationError("must be one line, without line breaks")
+
+
+def deliverable_address(value: str) -> None:
+    """An e-mail address as email-validator reads it (syntax only, no DNS lookup)."""
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError(f"not a valid e-mail address: {error}") from None
 
 
 def _text(**options: Any) -> fields.String:
@@ -50,11 +65,15 @@ class OrganisationRequest(Trimmed):
 
 
 class EmailRequest(Trimmed):
-    email = fields.Email(required=True)
+    email = fields.Email(
+        required=True,
+        validate=deliverable_address,
+        metadata={"description": "without an account yet: they are invited by e-mail (202)"},
+    )
 
 
 class MandateRequest(EmailRequest):
-    title = fields.String(required=True, validate=NAME)
+    title = fields.String(required=True, validate=[NAME, one_line])
     valid_from = fields.Date()
     valid_until = fields.Date()
 

@@ -81,10 +81,14 @@ def init_app(app: Flask) -> None:
 
 
 def perform(
-    action: Callable[[], Any], *, done: str, then: str | Callable[[Any], str], again: Again
+    action: Callable[[], Any],
+    *,
+    done: str | Callable[[Any], str],
+    then: str | Callable[[Any], str],
+    again: Again,
 ) -> ResponseReturnValue:
-    """Run one command. Done: flash `done` and redirect to `then` (or to `then(answer)`, for a place the
-    command's answer names, such as what it created). Refused: the page `again`, with the reason."""
+    """Run one command. Done: flash `done` (or `done(answer)`) and redirect to `then` (or to `then(answer)`, for
+    a place the command's answer names, such as what it created). Refused: the page `again`, with the reason."""
     try:
         answer = retrying(services(), action)
     except DomainError as refused:
@@ -93,5 +97,5 @@ def perform(
     except ConcurrencyConflict as conflict:
         flash(str(conflict), "error")
         return again(STATUS["conflict"][0])
-    flash(done)
+    flash(done(answer) if callable(done) else done)
     return redirect(then(answer) if callable(then) else then)

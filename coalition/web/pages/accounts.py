@@ -16,6 +16,7 @@ from coalition import accounts
 from coalition.domain.base import DomainError
 from coalition.infra.extensions import login_manager, services
 from coalition.web.i18n import LOCALES
+from coalition.web.pages import invitations
 from coalition.web.typed import FlaskForm, add_error, login_required
 
 bp = Blueprint("accounts", __name__)
@@ -74,8 +75,16 @@ def login() -> ResponseReturnValue:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> ResponseReturnValue:
-    """Create an account; you are then signed in."""
+    """Create an account; you are then signed in. Through an invitation's link (`?invitation=<token>`), the
+    e-mail address is the invitation's, and the grant it promised takes effect at once."""
+    token = request.args.get("invitation")
+    invited = invitations.usable(token) if token else None
+    if isinstance(invited, DomainError):
+        return invitations.gone(invited)
     form = RegisterForm()
+    if invited is not None:
+        form.email.data = invited.email  # fixed: whatever the form sent, the address the link went to
+        form.email.render_kw = {"readonly": True}
     if form.validate_on_submit():
         try:
             accounts.register(
@@ -90,9 +99,11 @@ def register() -> ResponseReturnValue:
             if user is not None:
                 login_user(user)
                 flash(_("Welcome, %(name)s. Your account is ready.", name=user.name))
+                if token and invited is not None:
+                    return invitations.accept_after_registering(token)
                 return redirect(url_for("web.index"))
     status = 200 if request.method == "GET" else 400
-    return render_template("accounts/register.html", form=form), status
+    return render_template("accounts/register.html", form=form, invited=invited), status
 
 
 @bp.post("/logout")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 import pycountry
 from flask import Blueprint, abort, render_template, url_for
@@ -14,11 +15,12 @@ from wtforms import DateField, EmailField, SelectField, StringField, TextAreaFie
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from coalition.accounts import emails_of
+from coalition.handlers import invitations
 from coalition.handlers import organisations as handle
 from coalition.infra.extensions import services
 from coalition.reads import organisations
 from coalition.reads.access import acts_for
-from coalition.web.i18n import localised_country
+from coalition.web.i18n import localised_country, request_locale
 from coalition.web.pages import context, perform
 from coalition.web.reading import today
 from coalition.web.typed import FlaskForm, SelectChoice, login_required
@@ -138,6 +140,7 @@ def _page(
     people = organisations.people_view(services().engine, rows, day)
     emails = emails_of(services().engine, {p["user_id"] for p in rows})
     is_administrator = any(a["user_id"] == current_user.user_id for a in people["administrators"])
+    pending = invitations.pending(context(), organisation_id=organisation_id) if is_administrator else []
     return render_template(
         "organisations/show.html",
         organisation=profile,
@@ -151,6 +154,7 @@ def _page(
         administrator_form=administrator or AdministratorForm(),
         mandate_form=mandate or MandateForm(),
         revoke_form=RevokeForm(),
+        invitations=pending,
     ), status
 
 
@@ -159,6 +163,14 @@ def _page(
 def show(organisation_id: str) -> ResponseReturnValue:
     """The organisation's profile, its people and its coalitions; forms for its administrators."""
     return _page(organisation_id)
+
+
+def _sent(answer: dict[str, Any]) -> str:
+    """What to say when the command invited someone without an account ('' when it granted directly)."""
+    if "invitation" not in answer:
+        return ""
+    email = str(answer["invitation"]["email"])
+    return str(_("Invitation sent to %(email)s: the link in it works once, for 14 days.", email=email))
 
 
 def _here(organisation_id: str) -> str:
@@ -174,8 +186,12 @@ def add_administrator(organisation_id: str) -> ResponseReturnValue:
         return _page(organisation_id, administrator=form, status=400)
     ctx = context()
     return perform(
-        lambda: handle.add_administrator(ctx, organisation_id, email=str(form.administrator_email.data)),
-        done=_("%(email)s is now an administrator.", email=form.administrator_email.data),
+        lambda: handle.add_administrator(
+            ctx, organisation_id, email=str(form.administrator_email.data), locale=request_locale()
+        ),
+        done=lambda answer: (
+            _sent(answer) or _("%(email)s is now an administrator.", email=form.administrator_email.data)
+        ),
         then=_here(organisation_id),
         again=lambda status: _page(organisation_id, administrator=form, status=status),
     )
@@ -197,8 +213,11 @@ def grant_mandate(organisation_id: str) -> ResponseReturnValue:
             title=str(form.title.data),
             valid_from=form.valid_from.data,
             valid_until=form.valid_until.data,
+            locale=request_locale(),
         ),
-        done=_("The signing mandate was granted to %(email)s.", email=form.holder_email.data),
+        done=lambda answer: (
+            _sent(answer) or _("The signing mandate was granted to %(email)s.", email=form.holder_email.data)
+        ),
         then=_here(organisation_id),
         again=lambda status: _page(organisation_id, mandate=form, status=status),
     )
@@ -215,6 +234,22 @@ def revoke_mandate(organisation_id: str, mandate_id: str) -> ResponseReturnValue
     return perform(
         lambda: handle.revoke_mandate(ctx, organisation_id, mandate_id),
         done=_("The signing mandate was revoked from today."),
+        then=_here(organisation_id),
+        again=lambda status: _page(organisation_id, status=status),
+    )
+
+
+@bp.post("/organisations/<organisation_id>/invitations/<invitation_id>/revoke")
+@login_required
+def revoke_invitation(organisation_id: str, invitation_id: str) -> ResponseReturnValue:
+    """Cancel a pending invitation: its link stops working (administrators only)."""
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        return _page(organisation_id, status=400)
+    ctx = context()
+    return perform(
+        lambda: invitations.revoke(ctx, invitation_id, organisation_id=organisation_id),
+        done=_("The invitation was cancelled: its link no longer works."),
         then=_here(organisation_id),
         again=lambda status: _page(organisation_id, status=status),
     )

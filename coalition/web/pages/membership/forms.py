@@ -125,3 +125,11 @@ class AssignForm(FlaskForm):
     role = SelectField(
         _l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()], validators=[InputRequired()]
     )
+
+
+class InviteByEmail(FlaskForm):
+    """Invite an organisation that is not on the platform, by its contact's e-mail address."""
+
+    email = EmailField(_l("E-mail address of its contact"), validators=[DataRequired(), Email(), Length(max=320)])
+    organisation_name = StringField(_l("Its name (optional)"), validators=[Optional(), Length(max=200)])
+    message = TextAreaField(_l("A message (optional)"), validators=[Optional(), Length(max=2000)])

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from coalition.domain.coalition import STILL_MEMBER
 from coalition.handlers import coalitions as handle
+from coalition.handlers import invitations
 from coalition.infra.extensions import services
 from coalition.reads import organisations
 from coalition.reads.access import facilitates
@@ -17,7 +18,7 @@ from coalition.web.i18n import localised_country
 from coalition.web.pages import context, perform, require_member
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import current, day
-from coalition.web.pages.membership.forms import ChooseOrganisation, ReasonForm, RequiredReasonForm
+from coalition.web.pages.membership.forms import ChooseOrganisation, InviteByEmail, ReasonForm, RequiredReasonForm
 from coalition.web.pages.membership.joining import join_page, leave_page
 from coalition.web.typed import FlaskForm, SelectChoice, login_required
 
@@ -39,6 +40,7 @@ def _members_page(
     coalition_id: str,
     *,
     invite: ChooseOrganisation | None = None,
+    by_email: InviteByEmail | None = None,
     reason: FlaskForm | None = None,
     failed: str = "",
     status: int = 200,
@@ -59,6 +61,7 @@ def _members_page(
         }
         for m in snap.members
     ]
+    pending = invitations.pending(context(), coalition_id=coalition_id) if facilitator else []
     order = {"requested": 0, "invited": 1, "active": 2, "suspended": 3, "left": 4, "declined": 5}
     members.sort(key=lambda m: (order.get(m["state"], 6), m.get("name") or ""))
     return render_template(
@@ -68,6 +71,8 @@ def _members_page(
         members=members,
         facilitator=facilitator,
         invite=invite,
+        by_email=by_email or InviteByEmail(),
+        invitations=pending,
         reason=reason or ReasonForm(),
         failed=failed,
     ), status
