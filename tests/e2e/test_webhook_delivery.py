@@ -16,8 +16,10 @@ from standardwebhooks import Webhook
 from coalition.webhooks import alerts, deliver_due, delivery, follow
 from coalition.webhooks.tables import webhook_deliveries, webhooks
 from tests.e2e.conftest import services
+from tests.e2e.notices import only_new_events
 from tests.e2e.webhook_receiver import receiver
 from tests.e2e.world import World
+from tests.mail import SmtpServer, body
 
 TASK = {"title": "Count the fish", "description": "Autumn round", "organisation_id": "", "due_on": "2027-10-01"}
 
@@ -227,3 +229,24 @@ def test_the_notification_loop_delivers_webhooks_too(world: World) -> None:
     assert turn.webhooks == 2  # one delivery queued, one attempted
     ((headers, body),) = got.received
     Webhook(hook["secret"]).verify(body, headers)
+
+
+def test_the_facilitators_are_mailed_when_a_webhook_is_turned_off(world: World, smtp: SmtpServer) -> None:
+    from coalition.notify.worker import Notifier
+
+    app = services(world.api.app)
+    register(world, f"http://127.0.0.1:{closed_port()}/x")
+    create_task(world)
+    moment = datetime.now(UTC)
+    follow(app, moment)
+    with world.api.app.app_context():  # as in the loop's turn
+        while deliver_due(app, moment):
+            row = rows(world)[0]
+            moment = datetime.fromisoformat(row["due_at"]) if row["status"] == "queued" else moment
+    only_new_events(world)
+    world.api.app.config["MAIL_URL"] = smtp.url
+    Notifier(world.api.app, lambda: moment).turn()
+    (mail,) = smtp.to(world.email("ana"))  # the facilitator, and nobody else
+    assert mail["Subject"] == "A webhook of Danube Rivers Coalition was turned off"
+    assert "failed for 24 hours" in body(mail) and f"/coalitions/{world.coalition}/webhooks" in body(mail)
+    assert smtp.to(world.email("bo")) == []

@@ -28,4 +28,5 @@ KINDS = {
     "commitment_due": _l("A week before your organisation's commitment is due"),
     "commitment_overdue": _l("Your organisation's commitment is overdue"),
     "task_overdue": _l("Your organisation's task is overdue"),
+    "webhook_disabled": _l("A webhook of a coalition you facilitate is turned off after failing for a day"),
 }
