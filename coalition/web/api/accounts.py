@@ -15,6 +15,7 @@ from coalition.infra.extensions import services
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import documented, json_body
+from coalition.web.api.schemas import one_line
 from coalition.web.request import request_id
 from events import Metadata
 
@@ -32,7 +33,7 @@ class RegisterRequest(Schema):
         return data
 
     password = fields.String(required=True, validate=PASSWORD)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), one_line])
 
 
 class ResetRequest(Schema):

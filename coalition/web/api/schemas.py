@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 from coalition.domain.coalition import MEMBER_STATES, ROLES
 from coalition.domain.organisation import COUNTRIES, SECTORS
 from coalition.domain.work import KINDS
+from coalition.web.lines import has_line_break
 
 NAME = validate.Length(min=1, max=200)
 TEXT = validate.Length(min=1, max=20_000)
@@ -17,8 +18,8 @@ ID = validate.Length(min=1, max=64)
 
 
 def one_line(value: str) -> None:
-    """Names and titles are one line: a CR or LF in them is refused (they go into headers and e-mails)."""
-    if "\r" in value or "\n" in value:
+    """Names and titles are one line (`coalition.web.lines`): a line break in them is refused."""
+    if has_line_break(value):
         raise ValidationError("must be one line, without line breaks")
 
 
@@ -48,7 +49,7 @@ class Trimmed(Schema):
 
 
 class OrganisationRequest(Trimmed):
-    name = fields.String(required=True, validate=NAME)
+    name = fields.String(required=True, validate=[NAME, one_line])
     country = fields.String(
         required=True,
         validate=validate.OneOf(sorted(COUNTRIES), error="use an ISO 3166-1 alpha-2 country code, such as RO or FI"),
@@ -86,7 +87,7 @@ class ObjectiveRequest(Trimmed):
 
 
 class AgreementRequest(Trimmed):
-    name = fields.String(required=True, validate=NAME)
+    name = fields.String(required=True, validate=[NAME, one_line])
     purpose = _text(required=True)
     objectives = fields.List(
         fields.Nested(ObjectiveRequest),
@@ -156,7 +157,7 @@ class RescheduleRequest(ReasonRequest):
 
 
 class TaskRequest(Trimmed):
-    title = fields.String(required=True, validate=NAME)
+    title = fields.String(required=True, validate=[NAME, one_line])
     description = _text(required=True)
     organisation_id = fields.String(required=True, validate=ID)
     assignee_email = fields.Email()

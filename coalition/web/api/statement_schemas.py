@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from coalition.domain.statement import LANGUAGES, MAX_BODY, MAX_THRESHOLD, MAX_TITLE, STATES
-from coalition.web.api.schemas import ID, NAME, Trimmed
+from coalition.web.api.schemas import ID, NAME, Trimmed, one_line
+
+ONE_LINE_NAME: list[Callable[[Any], Any]] = [NAME, one_line]  # a signer's name or title: one line
 
 TITLE = validate.Length(min=1, max=MAX_TITLE)
 BODY = validate.Length(min=1, max=MAX_BODY)
@@ -30,7 +33,7 @@ class LowerLanguage(Trimmed):
 
 
 class TextRequest(Trimmed):
-    title = fields.String(required=True, validate=TITLE)
+    title = fields.String(required=True, validate=[TITLE, one_line])
     body = fields.String(required=True, validate=BODY, metadata={"description": BODY_HELP})
 
 
@@ -45,7 +48,7 @@ class DraftRequest(TextRequest, LowerLanguage):
 
 
 class DraftPatch(LowerLanguage):
-    title = fields.String(validate=TITLE)
+    title = fields.String(validate=[TITLE, one_line])
     body = fields.String(validate=BODY, metadata={"description": BODY_HELP})
     language = fields.String(validate=LANGUAGE)
 
@@ -67,7 +70,7 @@ class OpenRequest(Schema):
 
 
 class AmendRequest(Trimmed):
-    title = fields.String(validate=TITLE)
+    title = fields.String(validate=[TITLE, one_line])
     body = fields.String(validate=BODY, metadata={"description": BODY_HELP})
     translations = fields.Dict(
         keys=fields.String(validate=LANGUAGE),
@@ -87,20 +90,24 @@ READ_VERSION = {"description": "the version hash the signer read: refused with 4
 
 class SignRequest(Trimmed):
     organisation_id = fields.String(required=True, validate=ID)
-    name = fields.String(validate=NAME, metadata={"description": "the signer's name; default: your account's"})
-    title = fields.String(validate=NAME, metadata={"description": "the signer's title; default: your mandate's"})
+    name = fields.String(validate=ONE_LINE_NAME, metadata={"description": "the signer's name; default: your account's"})
+    title = fields.String(
+        validate=ONE_LINE_NAME, metadata={"description": "the signer's title; default: your mandate's"}
+    )
     version_hash = fields.String(validate=validate.Regexp("^[0-9a-f]{64}$"), metadata=READ_VERSION)
 
 
 class ConfirmRequest(Trimmed):
-    name = fields.String(validate=NAME)
-    title = fields.String(validate=NAME)
+    name = fields.String(validate=[NAME, one_line])
+    title = fields.String(validate=[NAME, one_line])
     version_hash = fields.String(validate=validate.Regexp("^[0-9a-f]{64}$"), metadata=READ_VERSION)
 
 
 class EndorseRequest(Trimmed):
-    name = fields.String(validate=NAME, metadata={"description": "your name as listed; default: your account's"})
-    title = fields.String(validate=NAME)
+    name = fields.String(
+        validate=ONE_LINE_NAME, metadata={"description": "your name as listed; default: your account's"}
+    )
+    title = fields.String(validate=[NAME, one_line])
 
 
 class WithdrawRequest(Trimmed):

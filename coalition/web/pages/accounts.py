@@ -16,6 +16,7 @@ from coalition import accounts
 from coalition.domain.base import DomainError
 from coalition.infra.extensions import login_manager, services
 from coalition.web.i18n import LOCALES
+from coalition.web.lines import OneLine
 from coalition.web.pages import invitations
 from coalition.web.typed import FlaskForm, add_error, login_required
 
@@ -29,7 +30,7 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200), OneLine()])
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(min=10, message=_l("Use at least 10 characters."))]

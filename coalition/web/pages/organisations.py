@@ -21,6 +21,7 @@ from coalition.infra.extensions import services
 from coalition.reads import organisations
 from coalition.reads.access import acts_for
 from coalition.web.i18n import localised_country, request_locale
+from coalition.web.lines import OneLine
 from coalition.web.pages import context, perform
 from coalition.web.reading import today
 from coalition.web.typed import FlaskForm, SelectChoice, login_required
@@ -46,7 +47,7 @@ def _countries() -> list[SelectChoice]:
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), OneLine()])
     country = SelectField(
         _l("Country"), choices=_countries, validators=[DataRequired(_l("Choose the country it is based in."))]
     )
@@ -75,7 +76,7 @@ class MandateForm(FlaskForm):
     holder_email = EmailField(
         _l("E-mail address of the mandate holder"), validators=[DataRequired(), Email(), Length(max=320)]
     )
-    title = StringField(_l("Their title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Their title"), validators=[DataRequired(), Length(max=200), OneLine()])
     valid_from = DateField(_l("Valid from (optional)"), validators=[Optional()])
     valid_until = DateField(_l("Valid until (optional)"), validators=[Optional()])
 

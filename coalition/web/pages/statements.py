@@ -25,6 +25,7 @@ from coalition.reads.statements import describe, diff, in_language, signature_hi
 from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
 from coalition.web.downloads import pdf_response
+from coalition.web.lines import OneLine
 from coalition.web.pages import context, perform, require_member
 from coalition.web.typed import FlaskForm, login_required
 
@@ -36,13 +37,13 @@ class SignForm(FlaskForm):
     organisation_id = HiddenField(validators=[DataRequired()])
     # The version on the page the signer read: the domain refuses the signature if the text changed since.
     version_hash = HiddenField(validators=[DataRequired(), Regexp("^[0-9a-f]{64}$")])
-    name = StringField(_l("Your name, as it will appear"), validators=[DataRequired(), Length(max=200)])
-    title = StringField(_l("Your title"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Your name, as it will appear"), validators=[DataRequired(), Length(max=200), OneLine()])
+    title = StringField(_l("Your title"), validators=[DataRequired(), Length(max=200), OneLine()])
 
 
 class EndorseForm(FlaskForm):
-    name = StringField(_l("Your name, as it will appear"), validators=[DataRequired(), Length(max=200)])
-    title = StringField(_l("Your title (optional)"), validators=[Length(max=200)])
+    name = StringField(_l("Your name, as it will appear"), validators=[DataRequired(), Length(max=200), OneLine()])
+    title = StringField(_l("Your title (optional)"), validators=[Length(max=200), OneLine()])
 
 
 class ButtonForm(FlaskForm):

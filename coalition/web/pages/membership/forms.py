@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from coalition.web.lines import OneLine
 from coalition.web.typed import FlaskForm, SelectChoice, add_error
 
 MAX_OBJECTIVES = 50
@@ -52,7 +53,7 @@ class ObjectiveRow(Form):
 
 
 class AgreementForm(FlaskForm):
-    name = StringField(_l("Name of the coalition"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name of the coalition"), validators=[DataRequired(), Length(max=200), OneLine()])
     purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), TEXT])
     starts_on = DateField(_l("Starts on"), validators=[InputRequired()], invalid_value_message=A_DAY)  # type: ignore[call-arg]
     ends_on = DateField(_l("Ends on (optional)"), validators=[Optional()], invalid_value_message=A_DAY)  # type: ignore[call-arg]
@@ -131,5 +132,5 @@ class InviteByEmail(FlaskForm):
     """Invite an organisation that is not on the platform, by its contact's e-mail address."""
 
     email = EmailField(_l("E-mail address of its contact"), validators=[DataRequired(), Email(), Length(max=320)])
-    organisation_name = StringField(_l("Its name (optional)"), validators=[Optional(), Length(max=200)])
+    organisation_name = StringField(_l("Its name (optional)"), validators=[Optional(), Length(max=200), OneLine()])
     message = TextAreaField(_l("A message (optional)"), validators=[Optional(), Length(max=2000)])

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from coalition.web.lines import OneLine
 from coalition.web.typed import FlaskForm, SelectChoice
 
 KIND_LABELS = {
@@ -75,7 +76,7 @@ class PledgeForm(FlaskForm):
 
 
 class TaskForm(FlaskForm):
-    title = StringField(_l("Task"), id="task-title", validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Task"), id="task-title", validators=[DataRequired(), Length(max=200), OneLine()])
     description = TextAreaField(
         _l("What is to be done"), id="task-description", validators=[DataRequired(), Length(max=20_000)]
     )
