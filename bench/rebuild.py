@@ -81,7 +81,9 @@ def _rebuild_in_child(url: str, synchronous: str, replies: Any) -> None:
         peak = _peak_rss_mb()
         with engine.connect() as connection:
             streams = connection.execute(select(func.count()).select_from(stream_heads)).scalar_one()
-            checkpoint = connection.execute(select(func.min(checkpoints.c.position))).scalar_one()
+            names = [p.name for p in runner.projections]  # not the notification and webhook followers
+            lowest = select(func.min(checkpoints.c.position)).where(checkpoints.c.name.in_(names))
+            checkpoint = connection.execute(lowest).scalar_one()
         engine.dispose()
         replies.send(
             {

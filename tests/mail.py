@@ -35,7 +35,17 @@ class Collector:
         self.messages: list[EmailMessage] = []
         self.reply: str | None = None
         self.delay = 0.0  # seconds each DATA takes, to catch a sender in the middle of a batch
+        self.mail_reply: str | None = None  # an answer to MAIL FROM (a refused sender)
         self.lock = threading.Lock()
+
+    async def handle_MAIL(  # noqa: N802  (aiosmtpd's name)
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.mail_reply is not None:
+            return self.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802  (aiosmtpd's name)
         if self.delay:

@@ -24,7 +24,7 @@ notify_cli = AppGroup("notify", help="Send the e-mails the log calls for, and se
 @click.option("--idle-wait", default=5.0, show_default=True, help="Seconds to wait for new events when idle.")
 def run_command(once: bool, idle_wait: float) -> None:
     """Follow the log, queue the messages it calls for, and deliver them (until SIGINT or SIGTERM)."""
-    notifier = Notifier(current_app._get_current_object())  # type: ignore[attr-defined]
+    notifier = Notifier(current_app._get_current_object(), isolated=True)  # type: ignore[attr-defined]
     if once:
         turn = notifier.turn()
         click.echo(

@@ -43,15 +43,23 @@ def deliver_due(
                 claimed = outbox.claim(connection, clock(), batch)
             if not claimed:
                 return handed
-            for index, row in enumerate(claimed):
+            waiting, leased = list(claimed), clock()
+            while waiting:
+                if clock() - leased >= outbox.LEASE / 2:  # a slow batch: keep the rest ours, or leave them
+                    with store.transaction(lock=False, durable=False) as connection:
+                        waiting = outbox.renew(connection, waiting, clock())
+                    leased = clock()
+                    if not waiting:
+                        break
+                row = waiting.pop(0)
                 try:
                     transport.send(message(row, config, attach))
                 except Undeliverable as error:
                     # the server unreachable: this message and the rest of the claim wait for the next try
-                    failing = claimed[index:] if error.unreachable else [row]
+                    failing = [row, *waiting] if error.unreachable else [row]
                     with store.transaction(lock=False, durable=False) as connection:
-                        for waiting in failing:
-                            status = outbox.not_sent(connection, waiting, clock(), error.reason, error.permanent)
+                        for one in failing:
+                            status = outbox.not_sent(connection, one, clock(), error.reason, error.permanent)
                     log.warning(
                         "message %s to %s not sent (%s): %s", row["message_id"], row["email"], status, error.reason
                     )
@@ -64,7 +72,7 @@ def deliver_due(
                     log.exception("message %s cannot be composed", row["message_id"])
                     continue
                 with store.transaction(lock=False, durable=False) as connection:
-                    outbox.sent(connection, row["message_id"], clock())
+                    outbox.sent(connection, row, clock())
                 handed += 1
             if len(claimed) < batch:
                 return handed

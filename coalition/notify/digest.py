@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from coalition.accounts import users
@@ -21,28 +21,52 @@ from events.store import format_time
 DEFAULT_HOUR = 7  # UTC: early morning in Europe
 
 
-def due_people(connection: Connection, now: datetime) -> list[str]:
-    """The people with held messages whose digest hour has come today."""
-    held = select(table.c.user_id).where(table.c.status == "held").distinct()
+def cutoff(hour: int, now: datetime) -> datetime:
+    """The latest time the person's digest was due at or before `now`: today at their hour, or yesterday's."""
+    today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return today if today <= now else today - timedelta(days=1)
+
+
+def due(connection: Connection, now: datetime) -> list[tuple[str, datetime]]:
+    """Each person whose digest is due, with its cutoff: they hold messages from before their latest digest
+    hour, and that hour's digest has not gone out yet. A read, so an idle loop takes no write lock."""
     hours = dict(connection.execute(select(digest_hours.c.user_id, digest_hours.c.hour)).all())
-    return sorted(u for u in connection.execute(held).scalars() if u and hours.get(u, DEFAULT_HOUR) <= now.hour)
+    oldest = dict(
+        connection.execute(
+            select(table.c.user_id, func.min(table.c.created_at))
+            .where(table.c.status == "held")
+            .group_by(table.c.user_id)
+        ).all()
+    )
+    found = []
+    for user_id, first in sorted(oldest.items()):
+        at = cutoff(int(hours.get(user_id, DEFAULT_HOUR)), now)
+        if user_id and first < format_time(at):
+            key = f"digest:{user_id}:{at.date().isoformat()}"
+            if connection.execute(select(table.c.key).where(table.c.key == key)).first() is None:
+                found.append((user_id, at))
+    return found
 
 
 def send_digests(store: EventStore, config: Mapping[str, Any], now: datetime) -> int:
-    """Bundle each due person's held messages into one digest (once a day); return how many were made."""
+    """Bundle each due person's messages held before their digest hour into one digest (one per day at that hour;
+    what arrives after it waits for the next day's); return how many were made."""
     made = 0
     with store.engine.connect() as connection:
-        people = due_people(connection, now)
-    for user_id in people:
-        key = f"digest:{user_id}:{now.date().isoformat()}"
-        with store.transaction(lock=False) as connection:
-            if connection.execute(select(table.c.key).where(table.c.key == key)).first() is not None:
-                continue  # today's went out already; the rest waits for tomorrow
-            items = connection.execute(
+        people = due(connection, now)
+    for user_id, at in people:
+        key = f"digest:{user_id}:{at.date().isoformat()}"
+        with store.transaction(lock=False, durable=False) as connection:
+            held = (
                 select(table.c.message_id, table.c.subject, table.c.text)
-                .where(table.c.user_id == user_id, table.c.status == "held")
+                .where(table.c.user_id == user_id, table.c.status == "held", table.c.created_at < format_time(at))
                 .order_by(table.c.created_at, table.c.message_id)
-            ).all()
+            )
+            if connection.dialect.name == "postgresql":
+                held = held.with_for_update()  # a second loop waits here, then finds the digest made
+            items = connection.execute(held).all()
+            if connection.execute(select(table.c.key).where(table.c.key == key)).first() is not None:
+                continue  # another loop made it meanwhile
             person = connection.execute(
                 select(users.c.email, users.c.name, users.c.locale).where(users.c.user_id == user_id)
             ).first()
@@ -58,7 +82,7 @@ def send_digests(store: EventStore, config: Mapping[str, Any], now: datetime) ->
             outbox.enqueue(connection, [outbox.row(key, "digest", recipient, rendered, now)])
             connection.execute(
                 update(table)
-                .where(table.c.message_id.in_([i.message_id for i in items]))
+                .where(table.c.message_id.in_([i.message_id for i in items]), table.c.status == "held")
                 .values(status="digested", sent_at=format_time(now))
             )
             made += 1

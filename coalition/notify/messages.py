@@ -27,7 +27,9 @@ def escape_markdown(value: object) -> str:
     return _MARKDOWN.sub(r"\\\1", " ".join(str(value).split()))
 
 
-_URL = re.compile(r"(https?://\S+)")
+#: A web address in a held message's text: only characters a URL of ours is made of, so that the address ends
+#: before anything (`>`, `(`, `[`) that could close the autolink and open another link.
+_URL = re.compile(r"(https?://[A-Za-z0-9\-._~:/?#@!$&'*+,;=%]+)")
 _AUTOLINK = re.compile(r"(?<!\\)<(https?://[^<>\s]+)>")  # a link of ours in a digest, <url>
 _BLANKS = re.compile(r"\n\s*\n(\s*\n)+")
 

@@ -8,7 +8,7 @@ twice (with the same Message-ID). Several senders on PostgreSQL skip each other'
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -117,12 +117,28 @@ def claim(connection: Connection, now: datetime, limit: int) -> list[dict[str, A
     return sorted((dict(r) for r in rows), key=lambda r: order[r["message_id"]])
 
 
-def sent(connection: Connection, message: str, now: datetime) -> None:
-    """The message was handed over."""
+def _ours(claimed: Mapping[str, Any]) -> Any:
+    """The row as this sender claimed it: still `sending`, not claimed again since (its attempt count)."""
+    return (
+        (outbox.c.message_id == claimed["message_id"])
+        & (outbox.c.status == "sending")
+        & (outbox.c.attempts == claimed["attempts"])
+    )
+
+
+def renew(connection: Connection, claimed: Sequence[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """Extend this sender's lease on the rows it still holds (a long batch); the rows it still holds."""
+    held = []
+    for row in claimed:
+        if connection.execute(update(outbox).where(_ours(row)).values(due_at=format_time(now + LEASE))).rowcount:
+            held.append(row)
+    return held
+
+
+def sent(connection: Connection, claimed: Mapping[str, Any], now: datetime) -> None:
+    """The message was handed over (recorded only while the claim is this sender's)."""
     connection.execute(
-        update(outbox)
-        .where(outbox.c.message_id == message)
-        .values(status="sent", sent_at=format_time(now), last_error=None)
+        update(outbox).where(_ours(claimed)).values(status="sent", sent_at=format_time(now), last_error=None)
     )
 
 
@@ -135,7 +151,7 @@ def not_sent(connection: Connection, claimed: Mapping[str, Any], now: datetime, 
     wait = BACKOFF[min(attempts, len(BACKOFF)) - 1] if attempts else BACKOFF[0]
     connection.execute(
         update(outbox)
-        .where(outbox.c.message_id == claimed["message_id"])
+        .where(_ours(claimed))
         .values(status=status, last_error=reason[:2000], due_at=format_time(now if give_up else now + wait))
     )
     return status

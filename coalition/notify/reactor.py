@@ -9,6 +9,7 @@ the transaction that queues the messages, so a crash repeats work but never lose
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -32,6 +33,8 @@ Reminder = Callable[[Connection, date], Iterable[Notice]]
 #: The reaction to each event type, and the reminders; filled by coalition.notify.kinds.
 REACTIONS: dict[str, Reaction] = {}
 REMINDERS: list[Reminder] = []
+
+log = logging.getLogger(__name__)
 
 CHECKPOINT = "notify"
 #: Events that call for no message move the checkpoint at most this often (seconds): an idle platform's
@@ -153,8 +156,8 @@ class Reactor:
             found = head
         return max(int(found), self._reached)
 
-    def save(self, rows: Sequence[Mapping[str, Any]] = ()) -> None:
-        """Queue `rows` and move the checkpoint to where this reactor has read, in one transaction.
+    def save(self, rows: Sequence[Mapping[str, Any]], until: int) -> None:
+        """Queue `rows` and move the checkpoint to `until`, in one transaction; only then is `until` reached.
 
         Not durable on purpose: the log is, and after a lost commit the same events are read again and
         their messages queued once (by key)."""
@@ -162,10 +165,24 @@ class Reactor:
             outbox.enqueue(connection, rows)
             connection.execute(
                 update(checkpoints)
-                .where(checkpoints.c.name == CHECKPOINT, checkpoints.c.position < self._reached)
-                .values(position=self._reached)
+                .where(checkpoints.c.name == CHECKPOINT, checkpoints.c.position < until)
+                .values(position=until)
             )
+        self._reached = max(self._reached, until)
         self._saved_at = time.monotonic()
+
+    def _messages_of(self, connection: Connection, event: RecordedEvent, now: datetime) -> list[dict[str, Any]]:
+        """The outbox rows one event calls for; none (logged) if its reaction or a template fails, so that one
+        bad event never stops the messages of every later one."""
+        try:
+            notices = [
+                (f"event:{event.position}:{notice.kind}:{notice.user_id}", notice, event.position)
+                for notice in REACTIONS[event.type](connection, event, event.recorded_at.date())
+            ]
+            return messages(connection, self.config, notices, now)
+        except Exception:
+            log.exception("the messages of event %s (%s) could not be made; it is skipped", event.position, event.type)
+            return []
 
     def follow(self, now: datetime) -> int:
         """Queue the messages of every event since the checkpoint; return how many events were read."""
@@ -179,20 +196,17 @@ class Reactor:
                 until = min(limit, start + self.batch)
                 if until <= start:
                     return read
-                notices = []
-                for event in self.store.read_all(start, until=until, types=REACTIONS, connection=connection):
-                    if event.recorded_at < oldest:
-                        continue
-                    today = event.recorded_at.date()
-                    for notice in REACTIONS[event.type](connection, event, today):
-                        notices.append(
-                            (f"event:{event.position}:{notice.kind}:{notice.user_id}", notice, event.position)
-                        )
-                rows = messages(connection, self.config, notices, now)
+                rows = [
+                    row
+                    for event in self.store.read_all(start, until=until, types=REACTIONS, connection=connection)
+                    if event.recorded_at >= oldest
+                    for row in self._messages_of(connection, event, now)
+                ]
             read += until - start
-            self._reached = until
             if rows or time.monotonic() - self._saved_at >= SAVE_EVERY:
-                self.save(rows)
+                self.save(rows, until)
+            else:
+                self._reached = until  # nothing to queue: remembered here, saved with the next messages
 
     def remind(self, now: datetime) -> int:
         """Queue today's reminders (each at most once per subject, kind, person and day); return how many."""

@@ -93,7 +93,9 @@ class SmtpTransport:
                 if self.user:
                     made.login(self.user, self.password or "")
             except smtplib.SMTPResponseException as error:
-                raise _refused(error.smtp_code, error.smtp_error) from error
+                # a refused greeting, STARTTLS or login is the server's (or our settings') fault, not the
+                # message's: the whole batch waits and is tried again, none is marked failed for it
+                raise Undeliverable(f"{self.host}:{self.port} refused us: {_text(error)}", unreachable=True) from error
             except (OSError, smtplib.SMTPException) as error:
                 raise Undeliverable(f"cannot reach {self.host}:{self.port}: {error}", unreachable=True) from error
             self._connection = made
@@ -114,9 +116,15 @@ class SmtpTransport:
         except smtplib.SMTPRecipientsRefused as error:
             code, reply = next(iter(error.recipients.values()))
             raise _refused(code, reply) from error
-        except smtplib.SMTPResponseException as error:
+        except smtplib.SMTPSenderRefused as error:
+            # MAIL FROM refused: our sender address (a setting), not this message; the batch waits
             self._close()
-            raise _refused(error.smtp_code, error.smtp_error) from error
+            raise Undeliverable(f"the sender was refused: {_text(error)}", unreachable=True) from error
+        except smtplib.SMTPDataError as error:
+            raise _refused(error.smtp_code, error.smtp_error) from error  # this message's content refused
+        except smtplib.SMTPResponseException as error:
+            self._close()  # anything else (421 closing, a bad state): the server's, tried again later
+            raise Undeliverable(f"{self.host}:{self.port} answered {_text(error)}", unreachable=True) from error
         except (OSError, smtplib.SMTPException) as error:
             self._close()
             raise Undeliverable(
@@ -125,6 +133,11 @@ class SmtpTransport:
         if refused:
             code, reply = next(iter(refused.values()))
             raise _refused(code, reply)
+
+
+def _text(error: smtplib.SMTPResponseException) -> str:
+    reply = error.smtp_error
+    return f"{error.smtp_code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
 
 
 def _refused(code: int, reply: bytes | str) -> Undeliverable:

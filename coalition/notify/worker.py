@@ -73,8 +73,9 @@ class Turn:
 class Notifier:
     """One app's notification loop."""
 
-    def __init__(self, app: Flask, clock: Clock | None = None) -> None:
+    def __init__(self, app: Flask, clock: Clock | None = None, *, isolated: bool = False) -> None:
         self.app = app
+        self.isolated = isolated  # the running loop: a failing step is logged, the others go on
         self.services: Services = app.extensions["coalition"]
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         read_up_to = None if self.services.inline_projections else self._projected
@@ -89,26 +90,42 @@ class Notifier:
         found = connection.execute(select(func.min(checkpoints.c.position)).where(checkpoints.c.name.in_(names)))
         return int(found.scalar() or 0)
 
+    def _step(self, name: str, work: Callable[[], int]) -> int:
+        """One step of a turn; when steps are isolated (the running loop), a failing step is logged and the
+        others still run, so that a broken webhook or template never holds up password resets."""
+        if not self.isolated:
+            return work()
+        try:
+            return work()
+        except Exception:
+            log.exception("the notification loop's %s failed; the other steps go on", name)
+            return 0
+
     def turn(self) -> Turn:
-        """Everything due now, once: new events, reminders (at most once a minute), digests, delivery."""
+        """Everything due now, once: new events, reminders (at most once a minute), digests, delivery, webhooks.
+
+        Each step reads the clock afresh: a long delivery never leaves the next step with an old time."""
         with self.app.app_context():
-            now = self.clock()
-            events = self.reactor.follow(now)
+            events = self._step("reactor", lambda: self.reactor.follow(self.clock()))
             reminders = 0
+            now = self.clock()
             if self._reminded is None or now - self._reminded >= REMIND_EVERY:
-                reminders = self.reactor.remind(now)
+                reminders = self._step("reminders", lambda: self.reactor.remind(now))
                 self._reminded = now
-            digests = send_digests(self.services.store, self.app.config, now)
-            sent = deliver_due(
-                self.services.store,
-                self.app.config,
-                mail_transport(self.app),
-                self.clock,
-                attach=attach_for(self.app),
-                batch=int(self.app.config.get("NOTIFY_BATCH", 100)),
+            digests = self._step("digest", lambda: send_digests(self.services.store, self.app.config, self.clock()))
+            sent = self._step(
+                "delivery",
+                lambda: deliver_due(
+                    self.services.store,
+                    self.app.config,
+                    mail_transport(self.app),
+                    self.clock,
+                    attach=attach_for(self.app),
+                    batch=int(self.app.config.get("NOTIFY_BATCH", 100)),
+                ),
             )
-            hooked = webhooks.follow(self.services, now)
-            hooked += webhooks.deliver_due(self.services, now)
+            hooked = self._step("webhooks", lambda: webhooks.follow(self.services, self.clock()))
+            hooked += self._step("webhook delivery", lambda: webhooks.deliver_due(self.services, self.clock()))
         return Turn(events, reminders, digests, sent, hooked)
 
     def run(self, stop: threading.Event, idle_wait: float = 5.0) -> None:
@@ -126,6 +143,8 @@ class Notifier:
 def start_in_background(app: Flask) -> threading.Event:
     """Run the loop in a daemon thread of this process (the development server); set the event to stop it."""
     stop = threading.Event()
-    thread = threading.Thread(target=Notifier(app).run, args=(stop, 2.0), name="coalition-notify", daemon=True)
+    thread = threading.Thread(
+        target=Notifier(app, isolated=True).run, args=(stop, 2.0), name="coalition-notify", daemon=True
+    )
     thread.start()
     return stop

@@ -3,7 +3,7 @@ and a mail's one-click unsubscribe (RFC 8058) works without signing in, while a 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -119,7 +119,10 @@ def test_a_kind_turned_off_is_not_sent(world: World, smtp: SmtpServer) -> None:
 def test_a_daily_kind_comes_in_the_digest_at_the_persons_hour(world: World, smtp: SmtpServer) -> None:
     choose(world, {"kinds": {"statement_opened": "daily"}, "digest_hour": 0})
     opened(world)
-    deliver(world, smtp)
+    deliver(world, smtp)  # held: today's midnight has passed, the next digest is tomorrow's
+    assert smtp.to(world.email("lia")) == []
+    tomorrow = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), time(0, 5), UTC)
+    deliver(world, smtp, at=tomorrow)
 
     [digest] = smtp.to(world.email("lia"))
     assert digest["Subject"] == "Coalition: 1 update today"

@@ -13,7 +13,7 @@ from tests.e2e.test_api_statements import draft, opened
 from tests.e2e.world import World
 from tests.mail import SmtpServer, body
 
-HOSTILE = "Act now\r\nBcc: evil@example.org [x](https://evil.example) <script>alert(1)</script>"
+HOSTILE = "Act now Bcc: evil@example.org [x](https://evil.example) <script>alert(1)</script>"  # CR/LF: a 422
 
 
 def new_task(world: World) -> None:
@@ -99,8 +99,9 @@ def test_a_hostile_title_stays_text_inside_a_digest(world: World, smtp: SmtpServ
     chooses(world, "mo", "statement_opened", "daily", hour=0)
     path = draft(world, title=HOSTILE)
     world.ok("POST", f"{path}/open", "ana", {})
-    worker = notifier(world, smtp)
-    worker.turn()
+    notifier(world, smtp).turn()  # held for the next midnight
+    tomorrow = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), time(0, 5), UTC)
+    notifier(world, smtp, lambda: tomorrow).turn()
     html = body(mail_to(world, smtp, "mo"), "html")
     assert 'href="https://evil.example' not in html and "<script" not in html
     assert "[x](https://evil.example)" in body(mail_to(world, smtp, "mo"))
@@ -115,3 +116,18 @@ def test_every_kind_queued_is_one_a_person_can_choose_and_its_description_is_tra
     assert {"membership_approved", "role_assigned", "task_assigned", "statement_opened"} <= set(kinds_queued(world))
     with world.api.app.test_request_context(), force_locale("ro"):
         assert str(KINDS["task_overdue"]) == "O sarcină a organizației dumneavoastră este întârziată"
+
+
+def test_what_is_held_after_the_digest_hour_waits_for_the_next_days_digest(world: World, smtp: SmtpServer) -> None:
+    only_new_events(world)
+    chooses(world, "lia", "statement_opened", "daily", hour=9)
+    day = datetime.now(UTC).date()
+    ten = datetime.combine(day, time(10), UTC)
+    opened(world)
+    notifier(world, smtp, lambda: ten).turn()  # held at 10:00, after today's 09:00 digest time
+    assert smtp.to(world.email("lia")) == []
+    notifier(world, smtp, lambda: ten + timedelta(hours=5)).turn()
+    assert smtp.to(world.email("lia")) == []  # not today: the first message of the day is no digest
+    next_nine = datetime.combine(day + timedelta(days=1), time(9), UTC)
+    notifier(world, smtp, lambda: next_nine).turn()
+    assert mail_to(world, smtp, "lia")["Subject"] == "Coalition: 1 update today"

@@ -96,3 +96,15 @@ def test_an_unsubscribe_token_names_its_person_and_kind_and_cannot_be_forged() -
 def test_values_put_into_a_mail_template_cannot_make_links_or_emphasis() -> None:
     assert escape_markdown("[Act](https://evil.example) *now*") == r"\[Act\]\(https://evil\.example\) \*now\*"
     assert escape_markdown("two\r\nlines") == "two lines"
+
+
+def test_a_typed_address_that_starts_like_ours_cannot_smuggle_a_link_into_the_digest() -> None:
+    from coalition.notify.messages import literal_lines
+    from coalition.reads.text import render_markdown
+
+    own = "https://coalition.example/"
+    typed = "https://coalition.example/x>[Click](https://evil.example/phish) and (https://coalition.example/y)"
+    html = str(render_markdown(literal_lines(typed, own)))
+    assert 'evil.example/phish"' not in html and 'href="https://evil' not in html
+    assert '<a href="https://coalition.example/x"' in html  # our own link stays clickable
+    assert "[Click]" in html  # the rest is shown as typed
