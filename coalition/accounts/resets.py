@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from marshmallow import Schema, fields
-from sqlalchemy import Column, ForeignKey, String, Table, insert, select, update
+from sqlalchemy import Column, ForeignKey, String, Table, delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from werkzeug.security import generate_password_hash
 
@@ -25,7 +25,8 @@ from coalition.domain.base import N_, NotFound
 from coalition.domain.event_types import registry
 from coalition.infra.extensions import Services
 from coalition.notify import outbox
-from coalition.notify.messages import render
+from coalition.notify.messages import Rendered, render
+from coalition.notify.tables import outbox as outbox_table
 from events import Metadata, NewEvent, RecordedEvent
 from events.store import format_time
 
@@ -69,7 +70,8 @@ def request_reset(services: Services, email: str, fallback_locale: str = "en") -
     context = {"recipient_name": user.name if user else "", "path": f"/reset/{token}", "minutes": 60}
     rendered = render("password_reset", locale, {**context, "unsubscribe_url": None, "bare": False})
     if user is None:
-        return  # rendered all the same, so that an unknown address takes about as long
+        _same_work(services, rendered, now)  # rendered all the same, and written: an unknown address takes as long
+        return
     recipient = outbox.Recipient(user.email, locale, user.user_id, user.name)
     with services.store.transaction(lock=False) as connection:
         connection.execute(
@@ -85,6 +87,17 @@ def request_reset(services: Services, email: str, fallback_locale: str = "en") -
         outbox.enqueue(
             connection, [outbox.row(f"password-reset:{reset_id}", "password_reset", recipient, rendered, now)]
         )
+
+
+def _same_work(services: Services, rendered: Rendered, now: datetime) -> None:
+    """For an address without an account: the same durable write transaction as a real request (a message
+    queued and taken back before the commit, so nothing remains), so that the answer's timing does not tell
+    whether the address has an account."""
+    key = f"password-reset:none:{secrets.token_hex(8)}"
+    nobody = outbox.Recipient("nobody@invalid", "en")
+    with services.store.transaction(lock=False) as connection:
+        outbox.enqueue(connection, [outbox.row(key, "password_reset", nobody, rendered, now)])
+        connection.execute(delete(outbox_table).where(outbox_table.c.key == key))
 
 
 def _open(connection: Connection, token: str, now: datetime) -> tuple[str, str] | None:

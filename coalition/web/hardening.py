@@ -83,6 +83,13 @@ def _refuse_nul_characters() -> None:
         raise BadRequest("the address and the form must not contain NUL characters (%00)")
 
 
+def _logged_path() -> str:
+    """The request's path for the log, with any secret it carries (a reset, invitation or unsubscribe link's
+    token) replaced: whoever reads the logs must not be able to follow the link."""
+    secret = (request.view_args or {}).get("token")
+    return request.path.replace(str(secret), "<token>") if secret else request.path
+
+
 def _finish(response: Response) -> Response:
     """Answer with the request id, and log the request as one JSON line."""
     identifier = request_id()
@@ -90,7 +97,7 @@ def _finish(response: Response) -> Response:
     record: dict[str, Any] = {
         "request_id": identifier,
         "method": request.method,
-        "path": request.path,
+        "path": _logged_path(),
         "status": response.status_code,
         "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
         "remote": request.remote_addr,

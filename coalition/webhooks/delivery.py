@@ -10,6 +10,7 @@ Standard Webhooks spec asks receivers to expect.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -178,6 +179,10 @@ def record(services: Services, claimed: Claimed, outcome: Outcome, now: datetime
             _disable(connection, hook["id"], moment, "every delivery failed for 24 hours")
 
 
+#: Deliveries claimed at a time: their attempts (at most about 40 s each, with redirects) fit in one lease.
+CLAIM = 2
+
+
 def deliver_due(
     services: Services,
     now: datetime,
@@ -186,10 +191,23 @@ def deliver_due(
     allow_private: bool | None = None,
     resolve: Resolver | None = None,
 ) -> int:
-    """Send up to `limit` due deliveries, one attempt each; how many were attempted."""
+    """Send up to `limit` due deliveries, one attempt each; how many were attempted.
+
+    `now` is when the call began; each claim and signature uses it advanced by the time spent since, so a slow
+    endpoint never leaves a later delivery with a lapsed lease or a stale `webhook-timestamp`."""
     allowed = services.allow_private_webhooks if allow_private is None else allow_private
-    claimed = claim(services, now, limit)
-    for one in claimed:
-        outcome = send(services, one, now, allow_private=allowed, resolve=resolve)
-        record(services, one, outcome, now)
-    return len(claimed)
+    started = time.monotonic()
+
+    def moment() -> datetime:
+        return now + timedelta(seconds=time.monotonic() - started)
+
+    attempted = 0
+    while attempted < limit:
+        claimed = claim(services, moment(), min(CLAIM, limit - attempted))
+        if not claimed:
+            break
+        for one in claimed:
+            outcome = send(services, one, moment(), allow_private=allowed, resolve=resolve)
+            record(services, one, outcome, now)  # the retry schedule counts from the call
+        attempted += len(claimed)
+    return attempted

@@ -105,6 +105,24 @@ def test_requests_are_logged_as_json_lines_without_secrets(client: object, caplo
     assert "s3cret" not in caplog.text and "test" not in json.dumps(lines[-1])  # neither the body nor the secret key
 
 
+@pytest.mark.parametrize(
+    "path", ["/reset/s3cretLinkToken", "/invitations/s3cretLinkToken", "/unsubscribe/s3cretLinkToken"]
+)
+def test_the_secret_of_a_link_never_reaches_the_request_log(
+    client: object, caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    """Whoever reads the logs must not be able to follow a reset, invitation or unsubscribe link."""
+    with caplog.at_level(logging.INFO, logger="coalition.requests"):
+        client.get(path)  # type: ignore[attr-defined]
+        client.post("/api/v1/password-resets/s3cretLinkToken", json={"password": "x"})  # type: ignore[attr-defined]
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "coalition.requests"]
+    assert "s3cretLinkToken" not in caplog.text
+    assert [line["path"] for line in lines] == [
+        path.replace("s3cretLinkToken", "<token>"),
+        "/api/v1/password-resets/<token>",
+    ]
+
+
 def test_creating_tokens_from_the_page_shares_the_password_count_with_sign_in(
     make_app: MakeApp, database_url: str
 ) -> None:
