@@ -9,6 +9,7 @@ the transaction that queues the messages, so a crash repeats work but never lose
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Connection
 from coalition.accounts import users
 from coalition.notify import outbox
 from coalition.notify.compose import ALWAYS_SENT, unsubscribe_url
-from coalition.notify.messages import Notice, render
+from coalition.notify.messages import Notice, Rendered, render
 from coalition.notify.tables import outbox as outbox_table
 from coalition.notify.tables import preferences
 from events import EventStore, RecordedEvent
@@ -96,12 +97,32 @@ def modes(connection: Connection, user_ids: Iterable[str]) -> dict[tuple[str, st
     return {(r.user_id, r.kind): r.mode for r in rows}
 
 
+#: Stand-ins for what differs between the recipients of one message: it is rendered once per language and mode
+#: with these, then each recipient's values are put in (rendering is most of the cost of 2,000 messages).
+_NAME, _UNSUBSCRIBE = "QQRECIPIENTNAMEQQ", "https://unsubscribe.invalid/QQTOKENQQ"
+
+
+def _html_text(value: str) -> str:
+    """Text as markdown-it writes it into HTML."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _for(shared: Rendered, name: str, unsubscribe: str | None) -> Rendered:
+    """A message rendered with the stand-ins, with one recipient's name and unsubscribe link put in."""
+    name = " ".join(name.split())  # as the `md` filter writes it
+    text, html = shared.text.replace(_NAME, name), shared.html.replace(_NAME, _html_text(name))
+    if unsubscribe is not None:
+        text, html = text.replace(_UNSUBSCRIBE, unsubscribe), html.replace(_UNSUBSCRIBE, _html_text(unsubscribe))
+    return Rendered(shared.subject, text, html)
+
+
 def messages(
     connection: Connection, config: Mapping[str, Any], notices: Sequence[tuple[str, Notice, int | None]], now: datetime
 ) -> list[dict[str, Any]]:
     """The outbox rows for (key, notice, position) triples: rendered, held or left out as each person chose."""
     people = recipients(connection, (n.user_id for _, n, _ in notices))
     chosen = modes(connection, people)
+    shared: dict[tuple[str, str, str, str, bool, bool], Rendered] = {}
     rows = []
     for key, notice, position in notices:
         person = people.get(notice.user_id)
@@ -111,18 +132,33 @@ def messages(
         if mode == "off":
             continue
         status = "held" if mode == "daily" else "queued"
+        unsubscribe = None if notice.kind in ALWAYS_SENT else unsubscribe_url(config, person.user_id or "", notice.kind)
         context = {
             "bare": status == "held",  # inside a digest: no greeting, no footer of its own
-            "recipient_name": person.name,
-            "unsubscribe_url": None
-            if notice.kind in ALWAYS_SENT
-            else unsubscribe_url(config, person.user_id or "", notice.kind),
+            "recipient_name": _NAME if person.name.strip() else "",
+            "unsubscribe_url": None if unsubscribe is None else _UNSUBSCRIBE,
             **notice.context,
         }
-        rendered = render(notice.template, person.locale, context)
+        same = (
+            notice.template,
+            person.locale,
+            status,
+            json.dumps(notice.context, sort_keys=True, default=str),
+            bool(unsubscribe),
+            bool(context["recipient_name"]),
+        )
+        if same not in shared:
+            shared[same] = render(notice.template, person.locale, context)
         rows.append(
             outbox.row(
-                key, notice.kind, person, rendered, now, status=status, attachment=notice.attachment, position=position
+                key,
+                notice.kind,
+                person,
+                _for(shared[same], person.name, unsubscribe),
+                now,
+                status=status,
+                attachment=notice.attachment,
+                position=position,
             )
         )
     return rows

@@ -224,3 +224,46 @@ def test_a_deadline_is_written_out_in_the_recipients_language(world: World, smtp
     assert "Signatures close on 15 January 2027, 17:00 UTC." in body(smtp.to(world.email("lia"))[0])
     romanian = smtp.to(world.email("mo"))[0]
     assert "15 ianuarie 2027, 17:00 UTC" in body(romanian)
+
+
+def test_a_message_rendered_once_for_many_recipients_is_each_ones_own(world: World, smtp: SmtpServer) -> None:
+    """Rendered once per language with stand-ins, each copy carries its recipient's name (escaped as the page of
+    a direct rendering would) and their own unsubscribe link, exactly as rendering it for them alone."""
+    from coalition.notify.compose import unsubscribe_url
+    from coalition.notify.messages import Notice, render
+    from coalition.notify.reactor import messages, recipients
+
+    engine = services(world.api.app).engine
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE users SET name = 'Lia <b>&amp; *Kowal* \"L\"' WHERE user_id = ?"
+            if engine.dialect.name == "sqlite"
+            else "UPDATE users SET name = 'Lia <b>&amp; *Kowal* \"L\"' WHERE user_id = %s",
+            (world.users["lia"],),
+        )
+    notice = {"title": "Clean rivers now", "titles": {}, "deadline": None, "threshold": 1, "path": "/x"}
+    with world.api.app.app_context(), engine.connect() as connection:
+        now = datetime.now(UTC)
+        made = messages(
+            connection,
+            world.api.app.config,
+            [
+                (f"k{p}", Notice("statement_opened", world.users[p], "statement_opened", notice), None)
+                for p in ("lia", "mo")
+            ],
+            now,
+        )
+        for row, person in zip(made, ("lia", "mo"), strict=True):
+            alone = recipients(connection, [world.users[person]])[world.users[person]]
+            direct = render(
+                "statement_opened",
+                alone.locale,
+                {
+                    "bare": False,
+                    "recipient_name": alone.name,
+                    "unsubscribe_url": unsubscribe_url(world.api.app.config, alone.user_id or "", "statement_opened"),
+                    **notice,
+                },
+            )
+            assert (row["subject"], row["text"], row["html"]) == (direct.subject, direct.text, direct.html)
+    assert made[0]["text"] != made[1]["text"]
