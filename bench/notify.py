@@ -30,7 +30,7 @@ QUICK = 200
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `python -m bench notify`."""
     parser.add_argument("--organisations", type=int, default=2000, metavar="N", help="members (default 2,000)")
-    parser.add_argument("--signatures", type=int, default=300, metavar="N", help="timed signatures (default 300)")
+    parser.add_argument("--signatures", type=int, default=800, metavar="N", help="timed signatures (default 800)")
     parser.add_argument("--tmp-dir", metavar="DIR", help="where to put the database (default: temp)")
     parser.add_argument("--quick", action="store_true", help=f"smoke test: {QUICK} organisations, 60 signatures")
     parser.add_argument("--json", action="store_true", help="print a JSON document on stdout (the table on stderr)")
@@ -146,7 +146,7 @@ def main(args: argparse.Namespace) -> int:
             smtp.wait()
         rate = sent / deliver_seconds if deliver_seconds else 0.0
         # latency: alternate rounds without and with `flask notify run` following the log in another process
-        rounds = 4
+        rounds = 8
         per_round = signatures // rounds // 2
         remaining = list(plan.signers)
         off: list[float] = []
@@ -154,12 +154,23 @@ def main(args: argparse.Namespace) -> int:
         env = environment(url, directory, MAIL_URL=f"file://{directory / 'outbox'}")
         argv = [sys.executable, "-m", "flask", "--app", "wsgi", "notify", "run", "--idle-wait", "1"]
         for n in range(rounds):
-            progress(f"signing round {n + 1} of {rounds}: {per_round} without the loop, {per_round} with it")
-            off += sign_round(app, plan, [remaining.pop() for _ in range(per_round)])
+            progress(f"signing round {n + 1} of {rounds}: {per_round} with the loop and {per_round} without")
+            # the order alternates, so that the slow drift of a growing log weighs on both sides alike
+            if n % 2 == 0:
+                without = sign_round(app, plan, [remaining.pop() for _ in range(per_round)])
             loop = Child("notify", argv, env, directory / "notify.log")
             with Running(loop):
                 time.sleep(3.0)  # let it start (imports) and catch up
-                on += sign_round(app, plan, [remaining.pop() for _ in range(per_round)])
+                with_loop = sign_round(app, plan, [remaining.pop() for _ in range(per_round)])
+            if n % 2 == 1:
+                time.sleep(1.0)  # let the stopped loop's process go
+                without = sign_round(app, plan, [remaining.pop() for _ in range(per_round)])
+            progress(
+                f"  median {statistics.median(without) * 1000:.1f} ms without, "
+                f"{statistics.median(with_loop) * 1000:.1f} ms with the loop"
+            )
+            off += without
+            on += with_loop
         services.engine.dispose()
     off_median, on_median = statistics.median(off), statistics.median(on)
     targets = [
