@@ -76,3 +76,18 @@ def test_http_benchmark_serves_the_load_and_finds_every_acknowledged_signature_o
     assert log["acknowledged_not_once"] == 0 and log["twice"] == 0 and log["chain_ok"]
     assert {target["result"] for target in report["targets"]} <= {"PASS", "MISS"}
     assert list(tmp_path.iterdir()) == [], "the benchmark left files behind"
+
+
+@pytest.mark.slow
+def test_notify_benchmark_queues_and_delivers_every_message(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench", "notify", "--quick", "--json", "--tmp-dir", str(tmp_path)]
+
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout)
+    assert report["queued"] == report["organisations"] + 1  # every member's mandate holder, and the facilitator
+    assert report["sent"] == report["queued"]
+    assert report["signing_median_ms"]["without"] > 0 and report["signing_median_ms"]["with"] > 0
+    assert [t["result"] for t in report["targets"]] and {t["result"] for t in report["targets"]} <= {"PASS", "MISS"}
+    assert list(tmp_path.iterdir()) == [], "the benchmark left files behind"
