@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.e2e.conftest import services
 from tests.e2e.pages import csrf, signed_in, submit, text
 from tests.e2e.world import World
@@ -47,4 +49,23 @@ def test_a_bad_url_is_shown_on_the_form_in_romanian(world: World) -> None:
     response = submit(client, page, page, {"url": "ftp://x.example/in", "events": ["TaskCreated"]})
     assert response.status_code == 422 and "trebuie să înceapă cu http:// sau https://" in text(response)
     assert "Adaugă webhook-ul" in text(response)
+    assert world.ok("GET", f"{world.path}/webhooks", "ana")["webhooks"] == []
+
+
+def test_the_event_boxes_are_a_fieldset_and_none_is_required_on_its_own(world: World) -> None:
+    """A `required` on every box would make a browser refuse the form unless every kind were ticked."""
+    page = text(signed_in(world, "ana").get(f"{world.path}/webhooks"))
+    boxes = re.findall(r'<input[^>]*name="events"[^>]*>', page)
+    assert boxes and not [box for box in boxes if "required" in box]
+    assert "<legend>The events to send it</legend>" in page
+    assert "InvitationIssued</label>" not in page and "Invitation sent by e-mail</label>" in page
+
+
+def test_ticking_no_event_is_refused_on_the_form(world: World) -> None:
+    services(world.api.app).allow_private_webhooks = True
+    client = signed_in(world, "ana")
+    page = f"{world.path}/webhooks"
+    response = submit(client, page, page, {"url": "http://127.0.0.1:9/in"})
+    assert response.status_code == 400 and 'id="events-errors"' in text(response)
+    assert "Choose at least one kind of event." in text(response)
     assert world.ok("GET", f"{world.path}/webhooks", "ana")["webhooks"] == []

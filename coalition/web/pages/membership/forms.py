@@ -132,5 +132,7 @@ class InviteByEmail(FlaskForm):
     """Invite an organisation that is not on the platform, by its contact's e-mail address."""
 
     email = EmailField(_l("E-mail address of its contact"), validators=[DataRequired(), Email(), Length(max=320)])
-    organisation_name = StringField(_l("Its name (optional)"), validators=[Optional(), Length(max=200), OneLine()])
-    message = TextAreaField(_l("A message (optional)"), validators=[Optional(), Length(max=2000)])
+    organisation_name = StringField(
+        _l("The organisation's name (optional)"), validators=[Optional(), Length(max=200), OneLine()]
+    )
+    message = TextAreaField(_l("A message for them (optional)"), validators=[Optional(), Length(max=2000)])
