@@ -82,7 +82,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.jinja_env.filters["md"] = escape_markdown
     if app.config["NOTIFY_IN_PROCESS"]:
-        from coalition.notify.worker import start_in_background
+        from coalition.notify.worker import serving, start_in_background
 
-        app.extensions["coalition.notify"] = start_in_background(app)
+        if serving():  # the development server or a WSGI server; never `flask db upgrade`, `flask demo load`...
+            app.extensions["coalition.notify"] = start_in_background(app)
     return app

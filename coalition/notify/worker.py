@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 
 from coalition import webhooks
@@ -138,6 +139,16 @@ class Notifier:
                     log.exception("the notification loop failed; trying again")
                     stop.wait(idle_wait)
                 listener.wait(idle_wait)
+
+
+def serving() -> bool:
+    """Whether the app is being made to serve requests: by `flask run` (the development server) or imported by a
+    WSGI server (no command line context), rather than for another command (`flask db upgrade`, `flask notify
+    run`), which must not start a loop of its own in the background."""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return True
+    return context.info_name == "run" and context.parent is not None and context.parent.parent is None
 
 
 def start_in_background(app: Flask) -> threading.Event:

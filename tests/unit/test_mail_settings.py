@@ -108,3 +108,25 @@ def test_a_typed_address_that_starts_like_ours_cannot_smuggle_a_link_into_the_di
     assert 'evil.example/phish"' not in html and 'href="https://evil' not in html
     assert '<a href="https://coalition.example/x"' in html  # our own link stays clickable
     assert "[Click]" in html  # the rest is shown as typed
+
+
+def test_the_loop_runs_in_the_background_only_of_a_serving_process() -> None:
+    """`make run` sets COALITION_NOTIFY_IN_PROCESS for `flask run`; other commands (a migration, the demo, the
+    loop's own `flask notify run`) and WSGI servers, which import the app without a command line, are told apart."""
+    import click
+
+    from coalition.notify.worker import serving
+
+    root = click.Context(click.Group("flask"), info_name="flask")
+    assert serving()  # imported by gunicorn: no command line
+    with click.Context(click.Command("run"), info_name="run", parent=root):
+        assert serving()  # flask run
+    group = click.Context(click.Group("notify"), info_name="notify", parent=root)
+    with click.Context(click.Command("run"), info_name="run", parent=group):
+        assert not serving()  # flask notify run has its own loop
+    with click.Context(
+        click.Command("upgrade"),
+        info_name="upgrade",
+        parent=click.Context(click.Group("db"), info_name="db", parent=root),
+    ):
+        assert not serving()  # flask db upgrade
