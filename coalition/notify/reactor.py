@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from coalition.accounts import users
 from coalition.notify import outbox
@@ -216,6 +217,8 @@ class Reactor:
                 for notice in REACTIONS[event.type](connection, event, event.recorded_at.date())
             ]
             return messages(connection, self.config, notices, now)
+        except SQLAlchemyError:
+            raise  # the database, not the event: nothing is skipped, the turn is tried again
         except Exception:
             log.exception("the messages of event %s (%s) could not be made; it is skipped", event.position, event.type)
             return []
