@@ -4,6 +4,7 @@ outdated or not genuine and names the statement, on the page (English and Romani
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
@@ -41,6 +42,7 @@ def statement(world: World) -> Published:
     return published(world)
 
 
+@functools.cache
 def hex_string_pdf(size: int = 19_900_000) -> bytes:
     """A PDF-ish file whose catalog holds one huge hex string (costly to parse for a pure-Python reader)."""
     head = b"%PDF-1.7\n"
@@ -50,6 +52,7 @@ def hex_string_pdf(size: int = 19_900_000) -> bytes:
     return head + body + table + f"trailer\n<< /Size 2 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
 
 
+@functools.cache
 def zlib_bomb_pdf(inflated: int = 1 << 30) -> bytes:
     """A small PDF whose embedded proof stream inflates to `inflated` bytes (a gigabyte of zeros)."""
     squeezer, block, parts = zlib.compressobj(9), bytes(1 << 20), []
