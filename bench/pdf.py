@@ -4,6 +4,7 @@ seal's cost against a bare WeasyPrint render of the same HTML, and that 5,000 si
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import shutil
 import statistics
@@ -214,7 +215,20 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         progress("cached download (x50)")
         cached, again = timed(download, 50)
         assert again == pdf
+        from coalition.pdf import sandbox
         from coalition.pdf.export import document, for_app
+
+        def verify() -> Any:
+            form = {"file": (io.BytesIO(pdf), "statement.pdf")}
+            response = client.post("/api/v1/verify", data=form, content_type="multipart/form-data")
+            assert response.status_code == 200 and response.json["verdict"] == "current", response.json
+            return response.json
+
+        progress("verifying the PDF (HTTP, warm checker process), after one cold check (x10)")
+        sandbox.stop_all()
+        cold, _ = timed(verify, 1)
+        verified, _ = timed(verify, 10)
+        in_process, _ = timed(lambda: for_app(app)[0].inspect(pdf), 10)
 
         sealer, _ = for_app(app)
         with app.extensions["coalition"].engine.connect() as connection:
@@ -227,8 +241,6 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         progress(f"a statement with {large} signatories (x1)")
         huge_seconds, huge = timed(lambda: sealer.seal(render_pdf(synthetic(large))), 1)
     app.extensions["coalition"].engine.dispose()
-    import io
-
     from pypdf import PdfReader
 
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
@@ -239,6 +251,9 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         "bytes": len(pdf),
         "first_seconds": first,
         "cached_seconds": cached,
+        "verify_seconds": verified,
+        "verify_cold_seconds": cold,
+        "inspect_in_process_seconds": in_process,
         "bare_seconds": bare,
         "sealed_seconds": sealed,
         "large": {"signatories": large, "seconds": huge_seconds, "pages": huge_pages, "bytes": len(huge)},
@@ -256,6 +271,13 @@ def targets(result: dict[str, Any]) -> list[Target]:
             higher_is_better=False,
         ),
         Target("cached download", result["cached_seconds"] * 1000, 20, "ms", higher_is_better=False),
+        Target(
+            f"verify, {result['signatories']} signatories",
+            result["verify_seconds"] * 1000,
+            300,
+            "ms",
+            higher_is_better=False,
+        ),
         Target(
             "sealed render / bare WeasyPrint render",
             result["sealed_seconds"] / result["bare_seconds"],
@@ -275,6 +297,9 @@ def main(args: argparse.Namespace) -> int:
         f"statement PDF, {result['signatories']} signatories: {result['pages']} pages, {result['bytes']:,} bytes",
         f"  first sealed export (HTTP, cache cleared): {result['first_seconds'] * 1000:8.1f} ms (median)",
         f"  cached download (HTTP):                    {result['cached_seconds'] * 1000:8.1f} ms (median of 50)",
+        f"  verify (HTTP, checker process warm):       {result['verify_seconds'] * 1000:8.1f} ms (median of 10)",
+        f"  verify, first (checker process starting):  {result['verify_cold_seconds'] * 1000:8.1f} ms",
+        f"  the seal check alone, in this process:     {result['inspect_in_process_seconds'] * 1000:8.1f} ms (median)",
         f"  bare WeasyPrint render of the same HTML:   {result['bare_seconds'] * 1000:8.1f} ms (median)",
         f"  our render + seal of the same document:    {result['sealed_seconds'] * 1000:8.1f} ms (median)",
         f"large statement, {result['large']['signatories']} signatories: {result['large']['pages']} pages, "

@@ -133,11 +133,14 @@ def demo_load_command(if_empty: bool) -> None:
 @statements_cli.command("verify-pdf")
 @click.argument("file", type=click.File("rb"))
 def verify_pdf_command(file: IO[bytes]) -> None:
-    """Check a statement PDF: its seal, its match with the log, what changed since; exit 1 if not valid."""
+    """Check a statement PDF: its seal, its match with the log, what changed since. Exit 0 when genuine (current
+    or outdated), 1 when not genuine, 2 when it could not be checked within the limits on time and memory."""
     from coalition.pdf import export
 
     result = export.verify(services().engine, export.for_app(current_app)[0], file.read(), services().store.clock())
     statement = result["statement"]
+    if statement and statement.get("title"):
+        click.echo(f"{statement['title']!r}, coalition {statement['coalition']['name']!r}: {statement['url']}")
     if statement:
         click.echo(
             f"Statement {statement['id']}, version {statement['version_hash']} ({statement['language']}), "
@@ -153,13 +156,19 @@ def verify_pdf_command(file: IO[bytes]) -> None:
             f"{len(changes['signatures_awaiting_reconfirmation'])} awaiting re-confirmation; "
             f"now {changes['state']}"
         )
-    if result["valid"]:
-        click.echo("VALID: sealed by this platform, unaltered, and it matches the log.")
+    verdict = result["verdict"]
+    if verdict == "current":
+        click.echo(
+            "GENUINE AND CURRENT: sealed by this platform, unaltered, it matches the log, nothing changed since."
+        )
         return
-    click.echo("NOT VALID:", err=True)
+    if verdict == "outdated":
+        click.echo("GENUINE BUT OUTDATED: sealed by this platform and unaltered, but the statement changed since.")
+        return
+    click.echo("COULD NOT BE CHECKED:" if verdict == "unreadable" else "NOT GENUINE:", err=True)
     for reason in result["reasons"]:
         click.echo(f"  - {reason}", err=True)
-    sys.exit(1)
+    sys.exit(2 if verdict == "unreadable" else 1)
 
 
 @statements_cli.command("export")

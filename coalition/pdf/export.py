@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from coalition.domain import policy
 from coalition.domain.base import NotFound, RuleBroken
+from coalition.pdf import sandbox, verdicts
 from coalition.pdf.document import CountedSignature, Endorsement, Proof, Signatory, StatementDocument
 from coalition.pdf.seal import Sealer
 from coalition.reads.exports import coalition_name, content_key, event_hashes, log_head, reached, read_position
@@ -211,8 +212,10 @@ def _against_log(connection: Connection, proof: Proof, reasons: list[str], when:
 
 def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = None) -> dict[str, Any]:
     """Whether a PDF is a genuine, unaltered statement export of this platform, and what changed since (until `now`,
-    by default the present)."""
-    report = sealer.inspect(pdf)
+    by default the present); `verdict` sums it up (see `coalition.pdf.verdicts`)."""
+    report = sandbox.inspect(sealer.certificate_der, pdf)  # the upload is parsed only in a limited child process
+    if report is None:
+        return verdicts.unchecked(sealer.fingerprint, len(pdf))
     reasons = list(report.reasons)
     answer: dict[str, Any] = {
         "seal": {
@@ -221,6 +224,7 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = No
             "whole_file": report.whole_file,
             "signed_at": report.signed_at.isoformat() if report.signed_at else None,
             "certificate_sha256": sealer.fingerprint,
+            "signer": report.signer,  # the subject of the certificate that made the seal, as the file claims
         },
         "statement": None,
         "changes_since": None,
@@ -243,7 +247,11 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = No
             if report.valid:  # only what this platform's intact seal vouches for is compared with the log
                 with engine.connect() as connection:
                     answer["changes_since"] = _against_log(connection, proof, reasons, now or datetime.now(UTC))
-    return {"valid": report.valid and not reasons, "reasons": reasons, **answer}
+                    if answer["changes_since"] is not None:
+                        answer["statement"].update(verdicts.named(connection, proof))
+    return verdicts.judged(
+        {"valid": report.valid and not reasons, "reasons": reasons, **answer}, len(pdf), report.signer
+    )
 
 
 def settings(config: Mapping[str, Any], instance_path: str) -> tuple[Sealer, PdfCache]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -35,7 +35,7 @@ from coalition.pdf.document import PROOF_NAME
 from coalition.pdf.seal_keys import KEY_FILE, SealKeyError, create_key_file, load_pem, load_pkcs12
 
 #: What the rest of the app uses (the key file's name and its error come from `seal_keys`).
-__all__ = ["KEY_FILE", "FIELD_NAME", "SealKeyError", "SealReport", "Sealer", "inspect"]
+__all__ = ["KEY_FILE", "FIELD_NAME", "SealKeyError", "SealReport", "Sealer", "Trust", "inspect"]
 
 #: The signature field every sealed statement carries.
 FIELD_NAME = "CoalitionSeal"
@@ -46,6 +46,15 @@ DEFAULT_REASON = "Sealed by the Coalition platform: this is the statement as exp
 SIGNATURE_BYTES = 16_384
 # A bound on the embedded-files name tree, so a looping or absurd tree cannot hang a check.
 MAX_TREE_NODES = 10_000
+
+
+class Trust(Protocol):
+    """What checking a seal needs: the platform's certificate (a `Sealer`, or the checker's child process)."""
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    def validation_context(self) -> ValidationContext: ...
 
 
 class Sealer:
@@ -142,6 +151,7 @@ class SealReport:
     signed_at: datetime | None  # the time the sealer wrote into the seal (claimed, not timestamped)
     proof: bytes | None  # the embedded `PROOF_NAME` file as the PDF now carries it
     reasons: tuple[str, ...]
+    signer: str | None = None  # the sealing certificate's subject, as the upload claims it (untrusted text)
 
     @property
     def valid(self) -> bool:
@@ -149,14 +159,17 @@ class SealReport:
         return self.intact and self.ours and self.whole_file and self.proof is not None and not self.reasons
 
 
-def inspect(pdf: bytes, sealer: Sealer) -> SealReport:
-    """Check a PDF's seal against this platform's certificate; never raises for bad input."""
+def inspect(pdf: bytes, sealer: Trust) -> SealReport:
+    """Check a PDF's seal against this platform's certificate; never raises for bad input, except
+    MemoryError: running out of memory says nothing about the file, and the caller answers "could not be checked"."""
     if not isinstance(pdf, bytes | bytearray) or b"%PDF-" not in bytes(pdf[:1024]):
         return _unreadable("the file is not a PDF")
     try:
         reader = PdfFileReader(BytesIO(bytes(pdf)))
         if reader.encrypted:
             return _unreadable("the PDF is encrypted, and a sealed statement never is")
+    except MemoryError:
+        raise
     except Exception:  # any parsing failure is a property of the file, not of our code
         return _unreadable("the PDF is damaged or incomplete and cannot be read")
 
@@ -166,11 +179,15 @@ def inspect(pdf: bytes, sealer: Sealer) -> SealReport:
         proof = _embedded_file(reader, PROOF_NAME)
         if proof is None:
             reasons.append("the PDF carries no Coalition proof")
+    except MemoryError:
+        raise
     except Exception:
         reasons.append("the Coalition proof inside the PDF is damaged and cannot be read")
 
     try:
         signatures = list(reader.embedded_regular_signatures)  # parses each signature's CMS
+    except MemoryError:
+        raise
     except Exception:
         return SealReport(False, False, False, None, proof, ("the seal is damaged and cannot be checked", *reasons))
     if not signatures:
@@ -181,15 +198,21 @@ def inspect(pdf: bytes, sealer: Sealer) -> SealReport:
             f"the PDF carries {len(signatures)} signatures, but a statement carries only the platform's seal"
         )
     intact, ours, whole_file, signed_at, problems = _check(signatures[0], sealer)
-    return SealReport(intact, ours, whole_file, signed_at, proof, tuple(problems + reasons))
+    padding = _padding_problem(bytes(pdf), signatures[0])
+    if padding:
+        intact, problems = False, [padding, *problems]
+    signer = _signer(signatures[0])
+    return SealReport(intact, ours, whole_file, signed_at, proof, tuple(problems + reasons), signer)
 
 
-def _check(signature: EmbeddedPdfSignature, sealer: Sealer) -> tuple[bool, bool, bool, datetime | None, list[str]]:
+def _check(signature: EmbeddedPdfSignature, sealer: Trust) -> tuple[bool, bool, bool, datetime | None, list[str]]:
     """Validate one embedded signature: (intact, ours, whole_file, signed_at, reasons)."""
     try:
         # skip_diff: any update after the seal already fails `whole_file`, so grading how
         # harmless it is would only cost time (and expose more parsing to hostile files).
         status = validate_pdf_signature(signature, sealer.validation_context(), skip_diff=True)
+    except MemoryError:
+        raise
     except Exception:
         return False, False, False, None, ["the seal is damaged and cannot be checked"]
     reasons: list[str] = []
@@ -206,6 +229,46 @@ def _check(signature: EmbeddedPdfSignature, sealer: Sealer) -> tuple[bool, bool,
     if not whole_file:
         reasons.append("something was added to the file after it was sealed")
     return intact, ours, whole_file, status.signer_reported_dt, reasons
+
+
+def _padding_problem(pdf: bytes, signature: EmbeddedPdfSignature) -> str | None:
+    """Why the unsigned gap holding the signature (`/Contents`) is not exactly the DER signature in hex followed
+    by zero padding, or None. The byte ranges leave that gap out of the digest, so nothing else guards it."""
+    try:
+        _, length1, start2, _ = (int(x) for x in signature.byte_range)
+        contents = bytes(signature.pkcs7_content)
+        size = _der_size(contents)
+    except (TypeError, ValueError):
+        return "the seal's signature is not stored the standard way"
+    digits = pdf[length1:start2]
+    if digits not in (b"<" + contents.hex().upper().encode() + b">", b"<" + contents.hex().encode() + b">"):
+        return "the seal's signature is not stored the standard way"
+    if contents[size:].strip(b"\x00"):
+        return "bytes were changed in the unused room after the seal's signature"
+    return None
+
+
+def _der_size(data: bytes) -> int:
+    """The length of the DER value at the start of `data` (tag, length and content), or ValueError."""
+    if len(data) < 2 or data[0] != 0x30:
+        raise ValueError("not a DER sequence")
+    if data[1] < 0x80:
+        return 2 + data[1]
+    count = data[1] & 0x7F
+    if not 0 < count <= 4 or len(data) < 2 + count:
+        raise ValueError("an impossible DER length")
+    size = 2 + count + int.from_bytes(data[2 : 2 + count], "big")
+    if size > len(data):
+        raise ValueError("the DER value is longer than the room for it")
+    return size
+
+
+def _signer(signature: EmbeddedPdfSignature) -> str | None:
+    """The subject of the certificate the upload names as its signer, as it claims (never trusted, never raises)."""
+    try:
+        return str(signature.signer_cert.subject.human_friendly)[:500]
+    except Exception:
+        return None
 
 
 def _unreadable(reason: str) -> SealReport:

@@ -136,7 +136,7 @@ def test_both_languages_verify_with_pyhanko_the_api_and_the_cli(
         saved.write_bytes(pdf)
         result = runner.invoke(args=["statements", "verify-pdf", str(saved)])
         assert result.exit_code == 0, result.output
-        assert "VALID" in result.output
+        assert "GENUINE AND CURRENT" in result.output
 
 
 def test_a_changed_byte_breaks_the_seal(world: World, api: Api, statement: Published) -> None:
@@ -308,7 +308,7 @@ def test_the_cli_exports_a_pdf_and_refuses_a_tampered_one(
     missing = runner.invoke(args=["statements", "export", "nope", str(tmp_path / "x.pdf")])
 
     assert good.exit_code == 0 and "(ro)" in good.output
-    assert bad.exit_code == 1 and "NOT VALID" in bad.output
+    assert bad.exit_code == 1 and "NOT GENUINE" in bad.output
     assert missing.exit_code == 1 and "no such statement" in missing.output
 
 
@@ -364,9 +364,9 @@ def test_the_verify_page_says_genuine_or_not_valid_and_why(world: World, api: Ap
         )
 
     assert api.client.get("/verify").status_code == 200
-    assert "Genuine and unaltered" in upload(pdf).get_data(as_text=True)
+    assert "Genuine and current" in upload(pdf).get_data(as_text=True)
     bad = upload(tampered).get_data(as_text=True)
-    assert "Not valid" in bad and "The file claims to be statement version" in bad
+    assert "Not genuine" in bad and "The file claims to be statement version" in bad
     empty = upload(b"")
     assert empty.status_code == 400 and "Choose a PDF file" in empty.get_data(as_text=True)
 

@@ -230,7 +230,28 @@ class DiffView(Schema):
 
 class VerifyView(Schema):
     valid = fields.Boolean(required=True)
+    verdict = fields.String(
+        required=True,
+        validate=validate.OneOf(["current", "outdated", "not_genuine", "unreadable"]),
+        metadata={
+            "description": "current: genuine, nothing changed since; outdated: genuine, see changes_since; "
+            "not_genuine: see reasons; unreadable: could not be checked within the limits on time and memory "
+            "(still HTTP 200, valid false)"
+        },
+    )
     reasons = fields.List(fields.String(), required=True)
-    seal = fields.Dict(required=True)
-    statement = fields.Dict(allow_none=True)
+    seal = fields.Dict(
+        required=True,
+        metadata={
+            "description": "intact, ours, whole_file, signed_at, "
+            "certificate_sha256, signer (the sealing certificate's subject)"
+        },
+    )
+    statement = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "id, coalition_id, version_hash, language, exported_position, exported_at, signatures; "
+            "when it matches the log also title, coalition {id, name}, url (its page) and public"
+        },
+    )
     changes_since = fields.Dict(allow_none=True)
