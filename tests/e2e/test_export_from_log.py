@@ -213,3 +213,31 @@ def test_a_proof_naming_another_signer_is_not_valid(world: World, tmp_path: Path
 
     assert answer["valid"] is False
     assert any("is not the one the log recorded" in reason for reason in answer["reasons"])
+
+
+def test_the_cache_key_follows_the_statements_and_the_coalitions_streams_only(world: World, tmp_path: Path) -> None:
+    app, sid = world.api.app, signed(world)
+    sealer, _ = export.for_app(app)
+    cache = export.PdfCache(str(tmp_path))
+
+    def made() -> bool:
+        return export.export(services(app).engine, sealer, cache, sid, None, "http://x/v").cached
+
+    first = made()
+    world.ok("POST", f"{world.path}/statements", "ana", {"title": "Other", "language": "en", "body": "B"})
+    unrelated = made()  # a new statement is another stream
+    world.ok("PATCH", f"{world.path}/agreement", "ana", {"name": "Danube and Vistula Rivers Coalition"})
+
+    assert (first, unrelated, made(), made()) == (False, True, False, True)
+
+
+def test_a_proof_of_the_first_format_is_still_read() -> None:
+    old = (
+        b'{"format": "coalition-statement-proof/1", "statement_id": "s", "coalition_id": "c", "version_hash": "v",'
+        b' "language": "en", "exported_position": 7, "head_hash": "h", "exported_at": "2026-01-01T00:00:00+00:00",'
+        b' "signatures": [{"organisation_id": "o", "position": 5, "event_hash": "e"}]}'
+    )
+    proof = Proof.from_json(old)
+
+    assert (proof.texts, proof.version_language, proof.signatures[0].signer_name) == ((), "", "")
+    assert Proof.from_json(proof.to_json()) == proof
