@@ -89,6 +89,28 @@ def rebuild_command(names: tuple[str, ...]) -> None:
     click.echo(f"Rebuilt {', '.join(p.name for p in chosen)} up to position {head}.")
 
 
+@projections_cli.command("check")
+@click.argument("names", nargs=-1)
+def check_command(names: tuple[str, ...]) -> None:
+    """Compare the named read models (all by default) with a rebuild from the log, changing nothing;
+    exit 1 naming each table that disagrees."""
+    try:
+        checked = services().runner.check(names or None)
+    except UnknownProjection as error:
+        raise click.ClickException(str(error)) from None
+    wrong = [c for c in checked if not c.agrees]
+    for c in wrong:
+        click.echo(
+            f"DISAGREES: {c.table} ({c.projection}, up to position {c.position}): {c.missing} rows the log gives "
+            f"are missing or different, {c.extra} rows are not the log's",
+            err=True,
+        )
+    if wrong:
+        click.echo(f"{len(wrong)} of {len(checked)} tables disagree with the log: rebuild them.", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {len(checked)} tables agree with the log.")
+
+
 @projections_cli.command("status")
 def status_command() -> None:
     """Show each projection's checkpoint and how far behind the log it is."""

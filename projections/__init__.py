@@ -4,7 +4,7 @@ from projections.audit import AuditLog
 from projections.base import Projection, checkpoints, metadata
 from projections.coalitions import Coalitions
 from projections.organisations import Organisations
-from projections.runner import ProjectionRunner, Status, UnknownProjection
+from projections.runner import ProjectionRunner, Status, TableCheck, UnknownProjection
 from projections.statements import Statements
 from projections.streams import StreamCatalogue, stream_heads
 
@@ -20,6 +20,7 @@ __all__ = [
     "ProjectionRunner",
     "Status",
     "StreamCatalogue",
+    "TableCheck",
     "UnknownProjection",
     "checkpoints",
     "default_projections",

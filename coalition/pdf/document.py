@@ -1,8 +1,12 @@
 """What a statement's PDF shows, and the machine-readable proof it carries inside.
 
-The exporter builds a `StatementDocument` from the read models; the renderer turns it into a PDF
-with the proof attached as an embedded file (`PROOF_NAME`); the seal covers every byte of it.
-Verification reads the proof back and checks it against the log.
+The exporter builds a `StatementDocument` by folding the log (`coalition.reads.logged`); the renderer
+turns it into a PDF with the proof attached as an embedded file (`PROOF_NAME`); the seal covers every
+byte of it. Verification reads the proof back and checks it against the log.
+
+The proof carries what a verifier needs without this platform's code: `version_content` is the object
+whose canonical JSON's SHA-256 is `version_hash` (the statement's own language and every text), and
+each counted signature names its event (position, chain hash) and its signer.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from typing import Any
 #: The name of the embedded file holding the proof, in every sealed statement PDF.
 PROOF_NAME = "coalition-proof.json"
 #: The proof's format; a reader refuses formats it does not know.
-PROOF_FORMAT = "coalition-statement-proof/1"
+PROOF_FORMAT = "coalition-statement-proof/2"
+#: Formats still read: the first had no texts and no signers.
+READ_FORMATS = ("coalition-statement-proof/1", PROOF_FORMAT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +31,8 @@ class CountedSignature:
     organisation_id: str
     position: int  # the signing (or re-confirming) event's position in the log
     event_hash: str  # that event's chain hash
+    signer_name: str = ""  # as the event records them
+    signer_title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +47,15 @@ class Proof:
     head_hash: str  # the chain hash at that position
     exported_at: datetime
     signatures: tuple[CountedSignature, ...]
+    version_language: str = ""  # the statement's own language, which the version hash covers
+    texts: tuple[tuple[str, str, str], ...] = ()  # (language, title, body) of every text, by language
+
+    def version_content(self) -> dict[str, Any]:
+        """The object whose canonical JSON's SHA-256 is the version hash."""
+        return {
+            "language": self.version_language,
+            "texts": {language: {"title": title, "body": body} for language, title, body in self.texts},
+        }
 
     def to_json(self) -> bytes:
         """The proof as the UTF-8 JSON text embedded in the PDF."""
@@ -52,8 +69,15 @@ class Proof:
                 "exported_position": self.exported_position,
                 "head_hash": self.head_hash,
                 "exported_at": self.exported_at.isoformat(),
+                "version_content": self.version_content(),
                 "signatures": [
-                    {"organisation_id": s.organisation_id, "position": s.position, "event_hash": s.event_hash}
+                    {
+                        "organisation_id": s.organisation_id,
+                        "position": s.position,
+                        "event_hash": s.event_hash,
+                        "signer_name": s.signer_name,
+                        "signer_title": s.signer_title,
+                    }
                     for s in self.signatures
                 ],
             },
@@ -66,11 +90,22 @@ class Proof:
         """Read a proof back; a ValueError says what is wrong with it."""
         try:
             raw: Any = json.loads(data)
-            if not isinstance(raw, dict) or raw.get("format") != PROOF_FORMAT:
+            if not isinstance(raw, dict) or raw.get("format") not in READ_FORMATS:
                 raise ValueError(f"the embedded proof is not in the format {PROOF_FORMAT}")
             signatures = tuple(
-                CountedSignature(str(s["organisation_id"]), _count(s["position"]), str(s["event_hash"]))
+                CountedSignature(
+                    str(s["organisation_id"]),
+                    _count(s["position"]),
+                    str(s["event_hash"]),
+                    str(s.get("signer_name", "")),
+                    str(s.get("signer_title", "")),
+                )
                 for s in raw["signatures"]
+            )
+            content = raw.get("version_content") or {"language": "", "texts": {}}
+            texts = tuple(
+                (str(language), str(text["title"]), str(text["body"]))
+                for language, text in sorted(content["texts"].items())
             )
             return cls(
                 str(raw["statement_id"]),
@@ -81,6 +116,8 @@ class Proof:
                 str(raw["head_hash"]),
                 datetime.fromisoformat(raw["exported_at"]),
                 signatures,
+                str(content["language"]),
+                texts,
             )
         except (KeyError, TypeError, AttributeError, RecursionError, UnicodeDecodeError) as error:
             raise ValueError(f"the embedded proof is incomplete or malformed ({type(error).__name__})") from None

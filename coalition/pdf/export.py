@@ -1,9 +1,10 @@
 """Export a statement as a sealed PDF, and check a PDF someone shows us against the log.
 
-The PDF shows the statement as the read models held it at one log position (the position the
-statements projection had reached), and its embedded proof names that position and its chain
-hash. Verification reads the proof back, checks the seal, then compares the proof with the log
-at that position and says what has changed since.
+The PDF shows the statement as the log held it at one position (the log's head when it was made):
+its content is folded from the events (`coalition.reads.logged`), never read from the read-model
+tables, and its embedded proof names that position, its chain hash, the texts the version hash is
+computed from and each counted signature's event. Verification reads the proof back, checks the
+seal, then folds the log again at that position, compares, and says what has changed since.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from coalition.domain import policy
 from coalition.domain.base import NotFound, RuleBroken
+from coalition.domain.statement_state import Text, content_hash
 from coalition.pdf import sandbox, verdicts
 from coalition.pdf.document import CountedSignature, Endorsement, Proof, Signatory, StatementDocument
 from coalition.pdf.seal import Sealer
-from coalition.reads.exports import coalition_name, content_key, event_hashes, log_head, reached, read_position
-from coalition.reads.statements import counted, country_name, describe, phase, view
+from coalition.reads.exports import content_key, event_hashes, log_head
+from coalition.reads.logged import History, Logged, organisations
+from coalition.reads.statements import country_name
 
 
 def rules_version() -> str:
@@ -49,64 +52,70 @@ class Exported:
 def document(
     connection: Connection, statement_id: str, language: str | None, verify_url: str, now: datetime
 ) -> StatementDocument:
-    """The statement as the PDF shows it, in `language` (default: its own)."""
-    position, chain_hash = read_position(connection)
-    found = view(connection, statement_id, position)
+    """The statement as the PDF shows it, in `language` (default: its own), folded from the log at its head."""
+    position, chain_hash = log_head(connection)
+    history = History(connection, statement_id, position)
+    found = history.at(position)
     if found is None:
         raise NotFound("no such statement: %(statement)s", statement=statement_id)
+    if history.damaged():
+        raise RuleBroken(
+            "the log's events at positions %(positions)s do not match their hashes: no PDF is made from a damaged log",
+            positions=", ".join(map(str, history.damaged())),
+        )
     s = found.statement
-    if s["version_hash"] is None:
+    if s.version_hash is None:
         raise RuleBroken("a draft has no frozen version to export: open it for signature first")
     texts = found.texts()
-    language = language or s["language"]
+    language = language or s.language
     if language not in texts:
         raise NotFound(
             "the statement has no %(language)s text; it exists in %(languages)s",
             language=language,
             languages=", ".join(texts),
         )
-    described = describe(connection, found, now, position)
+    counting = found.counted()
+    names = organisations(connection, {x.organisation_id for x in counting}, position)
     signatories = sorted(
-        (x for x in described["signatures"] if x["counts"]),
-        key=lambda x: (x["organisation"] or "").casefold(),
+        counting,
+        key=lambda x: (names[x.organisation_id].name if x.organisation_id in names else "").casefold(),
     )
     proof = Proof(
         statement_id,
-        s["coalition_id"],
-        s["version_hash"],
+        s.coalition_id,
+        s.version_hash,
         language,
         position,
         chain_hash,
         now,
-        tuple(CountedSignature(x["organisation_id"], x["position"], x["event_hash"]) for x in signatories),
+        tuple(
+            CountedSignature(x.organisation_id, x.position, x.hash, x.signer_name, x.signer_title) for x in signatories
+        ),
+        s.language,
+        tuple((code, text.title, text.body) for code, text in sorted(s.texts.items())),
     )
-    doc = StatementDocument(
-        coalition_name(connection, s["coalition_id"], position),
-        texts[language]["title"],
-        texts[language]["body"],
+    return StatementDocument(
+        found.coalition_name,
+        texts[language].title,
+        texts[language].body,
         language,
         tuple(
             Signatory(
-                x["organisation"] or x["organisation_id"],
-                x["country"] or "",
-                country_name(x["country"]),
-                x["signer_name"],
-                x["signer_title"],
-                datetime.fromisoformat(x["signed_at"]),
-                x["organisation_id"],
+                names[x.organisation_id].name if x.organisation_id in names else x.organisation_id,
+                names[x.organisation_id].country if x.organisation_id in names else "",
+                country_name(names[x.organisation_id].country if x.organisation_id in names else None),
+                x.signer_name,
+                x.signer_title,
+                datetime.fromisoformat(x.signed_at),
+                x.organisation_id,
             )
             for x in signatories
         ),
-        tuple(
-            Endorsement(e["name"], e["title"], None, datetime.fromisoformat(e["endorsed_at"]))
-            for e in described["endorsements"]
-            if e["status"] == "endorsed"
-        ),
+        tuple(Endorsement(e.name, e.title, None, datetime.fromisoformat(e.endorsed_at)) for e in found.endorsements()),
         proof,
         verify_url,
         tuple(texts),
     )
-    return doc
 
 
 class PdfCache:
@@ -157,56 +166,79 @@ def export(
 # -- verification ---------------------------------------------------------------------------------
 
 
+def _matches(then: Logged, proof: Proof, reasons: list[str]) -> None:
+    """Compare what the PDF claims with the log's fold at its position; each difference becomes a reason."""
+    s = then.statement
+    if s.version_hash != proof.version_hash:
+        reasons.append("the PDF's statement version is not the version the log held when it was exported")
+    if then.texts_hash() != s.version_hash:
+        reasons.append("the log's texts at that position do not give its version hash")
+    if proof.texts:  # proofs from format 2 on carry the texts the version hash is computed from
+        texts = {code: Text(title, body) for code, title, body in proof.texts}
+        if content_hash(proof.version_language, texts) != proof.version_hash:
+            reasons.append("the texts in the PDF's proof do not give its version hash")
+        elif (proof.version_language, texts) != (s.language, dict(s.texts)):
+            reasons.append("the texts in the PDF's proof are not the texts the log held")
+    counting = {(x.organisation_id, x.position, x.hash): x for x in then.counted()}
+    shown = {(x.organisation_id, x.position, x.event_hash): x for x in proof.signatures}
+    if counting.keys() != shown.keys():
+        missing = sorted(o for o, _, _ in counting.keys() - shown.keys())
+        extra = sorted(o for o, _, _ in shown.keys() - counting.keys())
+        reasons.append(
+            f"the PDF lists {len(shown)} signatures, but the log counted {len(counting)} when it was exported"
+            + (f"; missing: {', '.join(missing)}" if missing else "")
+            + (f"; not counted: {', '.join(extra)}" if extra else "")
+        )
+    for key in counting.keys() & shown.keys():
+        logged, claimed = counting[key], shown[key]
+        if claimed.signer_name and (claimed.signer_name, claimed.signer_title) != (
+            logged.signer_name,
+            logged.signer_title,
+        ):
+            reasons.append(f"the signer the PDF names for {key[0]} is not the one the log recorded")
+
+
 def _against_log(connection: Connection, proof: Proof, reasons: list[str], when: datetime) -> dict[str, Any] | None:
-    """Compare the proof with the log at its position; the changes since, or None when it does not match."""
-    head = log_head(connection)
+    """Compare the proof with the log folded at its position; the changes since, or None when it does not match."""
+    head, _ = log_head(connection)
     if proof.exported_position > head:
         reasons.append(f"the PDF names log position {proof.exported_position}, but this platform's log ends at {head}")
         return None
-    if proof.exported_position > reached(connection):
-        reasons.append(
-            f"this server's read models have not yet reached log position {proof.exported_position}: "
-            "try again in a moment"
-        )
-        return None
-    claimed = {s.position for s in proof.signatures} | {proof.exported_position}
-    hashes = event_hashes(connection, claimed)
+    hashes = event_hashes(connection, {s.position for s in proof.signatures} | {proof.exported_position})
     if hashes.get(proof.exported_position) != proof.head_hash:
         reasons.append(
             f"the log's hash at position {proof.exported_position} differs from the PDF's: "
             "it was not made from this platform's log"
         )
         return None
-    then = view(connection, proof.statement_id, proof.exported_position)
-    if then is None or then.statement["coalition_id"] != proof.coalition_id:
+    history = History(connection, proof.statement_id, head)
+    if history.damaged():
+        reasons.append(
+            f"the log's events at positions {', '.join(map(str, history.damaged()))} do not match their hashes: "
+            "the log was altered"
+        )
+        return None
+    then = history.at(proof.exported_position)
+    if then is None or then.statement.coalition_id != proof.coalition_id:
         reasons.append("the statement the PDF names is not in this platform's log")
         return None
-    if then.statement["version_hash"] != proof.version_hash:
-        reasons.append("the PDF's statement version is not the version the log held when it was exported")
-    counting = {
-        (x["organisation_id"], x["event_position"], x["event_hash"])
-        for x in counted(connection, then, proof.exported_position)
-    }
-    shown = {(s.organisation_id, s.position, s.event_hash) for s in proof.signatures}
-    if counting != shown:
-        reasons.append(
-            f"the PDF lists {len(shown)} signatures, but the log counted {len(counting)} "
-            "(or other ones) when it was exported"
-        )
+    _matches(then, proof, reasons)
     if any(hashes.get(s.position) != s.event_hash for s in proof.signatures):
         reasons.append("a signature's event hash in the PDF differs from the log's")
-    now = view(connection, proof.statement_id)
-    assert now is not None  # a statement never disappears from the read models
-    current = {x["organisation_id"] for x in counted(connection, now)}
-    before = {organisation for organisation, _, _ in shown}
-    statuses = {x["organisation_id"]: x["status"] for x in now.signatures}
+    now = history.at(head)
+    assert now is not None  # a statement's events never disappear from a log whose chain matched
+    current = {x.organisation_id for x in now.counted()}
+    before = {s.organisation_id for s in proof.signatures}
+    signatures = now.statement.signatures
     return {
-        "amended": now.statement["version_hash"] != proof.version_hash,
-        "version_hash": now.statement["version_hash"],
-        "state": phase(now.statement, when),  # open past its deadline reads closed
+        "amended": now.statement.version_hash != proof.version_hash,
+        "version_hash": now.statement.version_hash,
+        "state": now.statement.phase(when),  # open past its deadline reads closed
         "signatures_added": sorted(current - before),
-        "signatures_withdrawn": sorted(o for o in before if statuses.get(o) == "withdrawn"),
-        "signatures_awaiting_reconfirmation": sorted(o for o in before - current if statuses.get(o) == "signed"),
+        "signatures_withdrawn": sorted(o for o in before if o in signatures and signatures[o].withdrawn),
+        "signatures_awaiting_reconfirmation": sorted(
+            o for o in before - current if o in signatures and not signatures[o].withdrawn
+        ),
     }
 
 

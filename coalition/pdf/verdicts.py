@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from coalition.pdf.document import Proof
-from coalition.reads.exports import coalition_name
-from coalition.reads.statements import view
+from coalition.reads.exports import log_head
+from coalition.reads.logged import History
 
 log = logging.getLogger("coalition.verify")
 
@@ -27,18 +27,16 @@ UNCHECKED = (
 
 
 def named(connection: Connection, proof: Proof) -> dict[str, Any]:
-    """The statement's title (as exported, in the PDF's language), its coalition and where to read it now."""
-    then = view(connection, proof.statement_id, proof.exported_position)
+    """The statement's title (as exported, in the PDF's language), its coalition and where to read it now, all
+    from the log (never the read models, which whoever holds the database could change)."""
+    history = History(connection, proof.statement_id, log_head(connection)[0])
+    then, now = history.at(proof.exported_position), history.at(history.until)
     texts = then.texts() if then is not None else {}
-    text = texts.get(proof.language) or next(iter(texts.values()), {"title": ""})
-    now = view(connection, proof.statement_id)
-    published = now is not None and now.statement["state"] == "published"
+    text = texts.get(proof.language) or next(iter(texts.values()), None)
+    published = now is not None and now.statement.state == "published"
     return {
-        "title": text["title"],
-        "coalition": {
-            "id": proof.coalition_id,
-            "name": coalition_name(connection, proof.coalition_id, proof.exported_position),
-        },
+        "title": text.title if text is not None else "",
+        "coalition": {"id": proof.coalition_id, "name": then.coalition_name if then is not None else ""},
         "url": f"/public/statements/{proof.statement_id}"
         if published
         else f"/coalitions/{proof.coalition_id}/statements/{proof.statement_id}",

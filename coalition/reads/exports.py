@@ -1,78 +1,63 @@
-"""What a statement's PDF export and its verification read besides the statement: the position the
-statement read models have reached and the log's hashes there, the coalition's name, the content key."""
+"""What a statement's PDF export and its verification read besides the fold (`reads.logged`): the log's
+head and hashes, and the export's content key, all from the log itself, never from the read models."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Connection
 
-from coalition.domain.base import NotFound
+from coalition.domain import coalition_state, statement_state
+from coalition.domain.event_types import registry
 from events.schema import events as events_table
-from projections.base import checkpoints
-from projections.coalitions import agreements, memberships
-from projections.statements import endorsements, signatures, statements, translations
-from projections.versioned import valid_at
 
 
-def reached(connection: Connection) -> int:
-    """The log position the statement read models have reached (0: none yet)."""
-    position = connection.execute(select(checkpoints.c.position).where(checkpoints.c.name == "statements")).scalar()
-    return int(position or 0)
+def log_head(connection: Connection) -> tuple[int, str]:
+    """The log's last position and its chain hash ((0, "") when empty)."""
+    query = select(events_table.c.position, events_table.c.hash).order_by(events_table.c.position.desc()).limit(1)
+    row = connection.execute(query).first()
+    return (0, "") if row is None else (int(row.position), str(row.hash))
 
 
-def log_head(connection: Connection) -> int:
-    """The log's last position (0: empty)."""
-    query = select(events_table.c.position).order_by(events_table.c.position.desc()).limit(1)
-    return int(connection.execute(query).scalar() or 0)
-
-
-def read_position(connection: Connection) -> tuple[int, str]:
-    """The position the statement read models have reached, and the chain hash there."""
-    position = reached(connection)
-    if not position:
-        raise NotFound("the statement read models are empty")
-    chain_hash = connection.execute(select(events_table.c.hash).where(events_table.c.position == position)).scalar()
-    return int(position), str(chain_hash)
-
-
-def coalition_name(connection: Connection, coalition_id: str, position: int) -> str:
-    """The coalition's agreement name at `position`."""
-    return str(
-        connection.execute(
-            select(agreements.c.name).where(agreements.c.coalition_id == coalition_id, valid_at(agreements, position))
-        ).scalar()
-        or ""
-    )
-
-
-def content_key(connection: Connection, statement_id: str, language: str | None, *salt: str) -> tuple[str, str] | None:
-    """A key that changes whenever anything the PDF shows changes, in one indexed query: the latest
-    position among the statement's current rows (text and version, translations, signatures,
-    endorsements, the coalition's agreement, whose name it prints, and its memberships, whose states the
-    rule on which signatures count is given); `salt` adds what else it
-    depends on (the seal, the layout, the verify URL). With it, the language meant (the statement's
-    own when None); None when there is no such statement."""
+def _payload(connection: Connection, stream_id: str, *where: ColumnElement[bool]) -> dict[str, object] | None:
+    e = events_table.c
     row = connection.execute(
-        select(statements.c.language, statements.c.coalition_id).where(
-            statements.c.statement_id == statement_id, valid_at(statements, None)
-        )
+        select(e.type, e.schema_version, e.payload)
+        .where(e.stream_id == stream_id, *where)
+        .order_by(e.version.desc())
+        .limit(1)
     ).first()
     if row is None:
         return None
-    parts = [
-        select(func.max(table.c.from_position)).where(table.c.statement_id == statement_id, valid_at(table, None))
-        for table in (statements, translations, signatures, endorsements)
-    ]
-    parts += [
-        select(func.max(table.c.from_position)).where(table.c.coalition_id == row.coalition_id, valid_at(table, None))
-        for table in (agreements, memberships)  # its name; the members' states, which signatures count may ask
-    ]
-    latest = max(position or 0 for position in connection.execute(union_all(*parts)).scalars())
-    language = language or row.language
-    key = "\n".join([statement_id, language, str(latest), *salt])
-    return hashlib.sha256(key.encode()).hexdigest(), language
+    return dict(registry.upcast(row.type, row.schema_version, json.loads(row.payload))[1])
+
+
+def content_key(connection: Connection, statement_id: str, language: str | None, *salt: str) -> tuple[str, str] | None:
+    """A key that changes whenever anything the PDF shows may change, from the log in three indexed
+    queries: the versions of the statement's stream (texts, signatures, endorsements, state) and of its
+    coalition's (its name; the members' states, which the rule on counting is given). Organisations'
+    streams are left out: what the PDF prints of them (name, country) is fixed when they are created.
+    `salt` adds what else it depends on (the seal, the layout, the rules, the verify URL). With it, the
+    language meant (the statement's own when None); None when there is no such statement."""
+    stream = statement_state.stream(statement_id)
+    drafted = _payload(connection, stream, events_table.c.version == 1)
+    if drafted is None:
+        return None
+    revised = _payload(connection, stream, events_table.c.type == "DraftRevised")
+    own = str((revised or drafted)["language"])
+    coalition = coalition_state.stream(str(drafted["coalition_id"]))
+    versions = dict(
+        connection.execute(
+            select(events_table.c.stream_id, func.max(events_table.c.version))
+            .where(events_table.c.stream_id.in_([stream, coalition]))
+            .group_by(events_table.c.stream_id)
+        ).all()
+    )
+    language = language or own
+    parts = [statement_id, language, str(versions.get(stream, 0)), str(versions.get(coalition, 0)), *salt]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest(), language
 
 
 def event_hashes(connection: Connection, positions: set[int]) -> dict[int, str]:
