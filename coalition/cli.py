@@ -37,7 +37,7 @@ def verify_command() -> None:
     with progress_bar(store.head()[0], "Verifying") as advance:
         report = store.verify(advance)
     if report.ok:
-        click.echo(f"OK: {report.count} events, head hash {report.head_hash}")
+        click.echo(f"OK: {report.count} events, head hash {report.head_hash}, chain format {report.log_format}")
         return
     click.echo(
         f"BROKEN at position {report.broken_position}: {report.reason} ({report.count} events before it verified)",

@@ -90,6 +90,7 @@ class VerifyReport:
     head_hash: str
     broken_position: int | None = None
     reason: str | None = None
+    log_format: int = 1  # the chain format the log records
 
     @property
     def ok(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 metadata = MetaData()
 
@@ -28,4 +28,14 @@ idempotency_keys = Table(
     Column("key", String(200), primary_key=True),
     Column("result", Text, nullable=False),
     Column("recorded_at", String(32), nullable=False),
+)
+
+#: One row: the chain format the log's hashes are computed in (docs/log-format.md). Set by the
+#: migration that made it (1 for a log that already held events, 2 for an empty one) and by an
+#: import into an empty store (the export's format); never guessed from the events.
+log_format = Table(
+    "log_format",
+    metadata,
+    Column("id", Integer, CheckConstraint("id = 1", name="ck_log_format_one_row"), primary_key=True),
+    Column("format", Integer, nullable=False),
 )

@@ -11,10 +11,15 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection, Engine
 
 from events.engine import is_sqlite
+from events.errors import EventStoreError
+from events.hashing import FORMATS, ChainFormat
+from events.schema import log_format
 
 #: Every append on PostgreSQL holds this transaction-scoped advisory lock: one appender at a time,
 #: so positions are assigned, hashed and committed in the same order.
@@ -91,3 +96,42 @@ class Statements:
                 f"WHERE stream_id IN ({', '.join([self.placeholder] * streams)}) GROUP BY stream_id"
             )
         return self._positions[streams]
+
+    def read_positions(self, cursor: Any, streams: list[str]) -> tuple[int, str, str, dict[str, int]]:
+        """In one query: the head position, hash and time, and the version of each stream."""
+        unique = list(dict.fromkeys(streams))
+        head, previous, last_time, versions = 0, "", "", dict.fromkeys(unique, 0)
+        cursor.execute(self.positions(len(unique)), tuple(unique))
+        for number, text_value, time_value, is_stream in cursor.fetchall():
+            if is_stream:
+                versions[text_value] = number
+            else:
+                head, previous, last_time = number, text_value, time_value
+        return head, previous, last_time, versions
+
+
+def read_format(cursor: Any) -> ChainFormat:
+    """The chain format the log records, read on a driver cursor (any placeholder style)."""
+    cursor.execute("SELECT format FROM log_format")
+    row = cursor.fetchone()
+    return chain_format(None if row is None else row[0])
+
+
+def chain_format(number: int | None) -> ChainFormat:
+    """The ChainFormat numbered `number`, or EventStoreError saying what is wrong."""
+    if number is None:
+        raise EventStoreError("the log's chain format is not recorded: run `flask db upgrade`")
+    if number not in FORMATS:
+        raise EventStoreError(f"the log is in chain format {number}, which this version does not know")
+    return FORMATS[number]
+
+
+def stored_format(connection: Connection) -> ChainFormat:
+    """The chain format the log records, read on a SQLAlchemy connection."""
+    return chain_format(connection.execute(select(log_format.c.format)).scalar())
+
+
+def record_format(connection: Connection, number: int) -> None:
+    """Record the log's chain format (an import into an empty store takes the export's)."""
+    if connection.execute(update(log_format).values(format=number)).rowcount == 0:
+        connection.execute(insert(log_format).values(id=1, format=number))

@@ -13,11 +13,11 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from events.engine import is_sqlite
 from events.errors import ConcurrencyConflict, EmptyAppend, InvalidPayload
-from events.hashing import GENESIS, canonical_json, event_hash, recompute_hash
+from events.hashing import LATEST, ChainFormat, recompute_hash
 from events.records import AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
 from events.registry import Registry
 from events.schema import events as events_table
-from events.sql import APPEND_LOCK_KEY, COLUMNS, Statements, queued, writer_lock_path
+from events.sql import APPEND_LOCK_KEY, COLUMNS, Statements, queued, read_format, stored_format, writer_lock_path
 
 if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -50,6 +50,9 @@ class EventStore:
         self._sqlite = is_sqlite(engine)
         self._writer_lock = writer_lock_path(engine)
         self._sql = Statements("?" if self._sqlite else "%s")
+        # The log's chain format: a guess (the latest) until read under the append lock; once read
+        # from a log holding events it is settled, as only an import into an empty store sets it.
+        self._chain, self._settled = LATEST, False
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -104,8 +107,8 @@ class EventStore:
         """
         if not new_events:
             raise EmptyAppend()
-        prepared = self._prepare(new_events)
-        metadata_text = canonical_json(metadata.to_json())
+        chain = self._chain
+        prepared = self._prepare(new_events, chain)
         expected = dict(expected or {})
         written = list(dict.fromkeys(event.stream_id for event in new_events))
         with (
@@ -121,7 +124,13 @@ class EventStore:
                 earlier = cursor.fetchone()
                 if earlier is not None:
                     return AppendResult.from_json(earlier[0])
-            position, previous, last_time, versions = self._positions(cursor, [*written, *expected])
+            position, previous, last_time, versions = self._sql.read_positions(cursor, [*written, *expected])
+            if not self._settled or position == 0:
+                self._chain, self._settled = read_format(cursor), position > 0
+                if self._chain is not chain:
+                    chain, prepared = self._chain, self._prepare(new_events, self._chain)
+                previous = previous if position else chain.genesis
+            metadata_text = chain.canonical(metadata.to_json())
             for stream, version in expected.items():
                 if version is not None and versions[stream] != version:
                     raise ConcurrencyConflict(stream, version, versions[stream])
@@ -134,7 +143,7 @@ class EventStore:
                 position += 1
                 version = versions[event.stream_id] = versions[event.stream_id] + 1
                 row = (position, event.stream_id, version, event.type, schema_version, payload_text)
-                previous = event_hash(previous, *row, metadata_text, recorded_at)
+                previous = chain.hash(previous, *row, metadata_text, recorded_at)
                 rows.append((*row, metadata_text, recorded_at, previous))
             try:
                 if len(rows) == 1:
@@ -160,19 +169,7 @@ class EventStore:
             with self.transaction(lock=False) as own:
                 yield own, False
 
-    def _positions(self, cursor: Any, streams: list[str]) -> tuple[int, str, str, dict[str, int]]:
-        """In one query: the head position, hash and time, and the version of each stream."""
-        unique = list(dict.fromkeys(streams))
-        head, previous, last_time, versions = 0, GENESIS, "", dict.fromkeys(unique, 0)
-        cursor.execute(self._sql.positions(len(unique)), tuple(unique))
-        for number, text_value, time_value, is_stream in cursor.fetchall():
-            if is_stream:
-                versions[text_value] = number
-            else:
-                head, previous, last_time = number, text_value, time_value
-        return head, previous, last_time, versions
-
-    def _prepare(self, new_events: Sequence[NewEvent]) -> list[tuple[NewEvent, int, str]]:
+    def _prepare(self, new_events: Sequence[NewEvent], chain: ChainFormat) -> list[tuple[NewEvent, int, str]]:
         """Validate the events before any database work; pair each with its schema version and payload text."""
         by_type: dict[str, list[Mapping[str, Any]]] = {}
         for event in new_events:
@@ -181,7 +178,7 @@ class EventStore:
         prepared = []
         for event in new_events:
             try:
-                payload_text = canonical_json(event.payload)
+                payload_text = chain.canonical(event.payload)
             except (TypeError, ValueError) as error:
                 raise InvalidPayload(event.type, {"_schema": f"the payload is not plain JSON ({error})"}) from None
             prepared.append((event, versions[event.type], payload_text))
@@ -277,7 +274,12 @@ class EventStore:
         row = connection.execute(
             select(events_table.c.position, events_table.c.hash).order_by(events_table.c.position.desc()).limit(1)
         ).first()
-        return (0, GENESIS) if row is None else (row.position, row.hash)
+        return (0, stored_format(connection).genesis) if row is None else (row.position, row.hash)
+
+    def log_format(self, connection: Connection | None = None) -> ChainFormat:
+        """The chain format this log records (docs/log-format.md)."""
+        with self._connection(connection) as conn:
+            return stored_format(conn)
 
     @staticmethod
     def _stream_version(connection: Connection, stream_id: str) -> int:
@@ -290,19 +292,23 @@ class EventStore:
 
     def verify(self, progress: Callable[[int], None] | None = None) -> VerifyReport:
         """Recompute the whole chain; report the first position whose hash or place is wrong."""
-        previous, count = GENESIS, 0
+        chain = self.log_format()
+        previous, count = chain.genesis, 0
         for rows in self.read_batches(raw=True):
             for row in rows:
                 count += 1
                 if row.position != count:
                     return VerifyReport(
-                        count - 1, previous, row.position, f"position {count} is missing: the log has a gap"
+                        count - 1,
+                        previous,
+                        row.position,
+                        f"position {count} is missing: the log has a gap",
+                        chain.number,
                     )
-                if recompute_hash(previous, row) != row.hash:
-                    return VerifyReport(
-                        count - 1, previous, row.position, "the stored hash does not match the event's contents"
-                    )
+                if recompute_hash(previous, row, chain) != row.hash:
+                    reason = "the stored hash does not match the event's contents"
+                    return VerifyReport(count - 1, previous, row.position, reason, chain.number)
                 previous = row.hash
             if progress is not None:
                 progress(len(rows))
-        return VerifyReport(count, previous)
+        return VerifyReport(count, previous, log_format=chain.number)

@@ -1,4 +1,9 @@
-"""Export the log as JSON Lines and import it into an empty store, checking the chain as it goes."""
+"""Export the log as JSON Lines and import it into an empty store, checking the chain as it goes.
+
+An export starts with a header line naming the log's chain format, `{"log_format":2}`, then one
+event a line (docs/log-format.md). An export without the header was made before formats were
+recorded, and is format 1.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +14,28 @@ from typing import IO, Any
 from sqlalchemy import insert
 
 from events.errors import EventStoreError, ImportRefused
-from events.hashing import GENESIS, canonical_json, recompute_hash
+from events.hashing import FORMATS, ChainFormat, recompute_hash
 from events.schema import events as events_table
+from events.sql import record_format
 from events.store import EventStore
 
 Progress = Callable[[int], None]
+HEADER = "log_format"
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 FIELDS = ("position", "stream_id", "version", "type", "schema_version", "payload", "metadata", "recorded_at", "hash")
 
 
 def export_events(store: EventStore, out: IO[str], progress: Progress | None = None) -> int:
-    """Write every event, as stored, one JSON object a line; return how many."""
+    """Write the format header, then every event as stored, one JSON object a line; return how many."""
+    out.write(json.dumps({HEADER: store.log_format().number}) + "\n")
     count = 0
     for rows in store.read_batches(raw=True):
         for row in rows:
-            record = {name: getattr(row, name) for name in FIELDS}
-            record["payload"] = json.loads(row.payload)
-            record["metadata"] = json.loads(row.metadata)
-            out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+            # The stored payload and metadata texts go in as they are: in format 2 they are the JCS
+            # form a verifier recomputes; in format 1 they keep Python's number forms (12000.0).
+            head = _encode({name: getattr(row, name) for name in FIELDS[:5]})[:-1]
+            tail = f'"recorded_at":{_encode(row.recorded_at)},"hash":{_encode(row.hash)}}}\n'
+            out.write(f'{head},"payload":{row.payload},"metadata":{row.metadata},{tail}')
         count += len(rows)
         if progress is not None:
             progress(len(rows))
@@ -38,11 +48,18 @@ def import_events(store: EventStore, lines: Iterable[str], progress: Progress | 
         if store.head(connection)[0] != 0:
             raise ImportRefused("the store is not empty; import only into a new database")
         versions: dict[str, int] = {}
-        previous, count, batch = GENESIS, 0, []
+        chain: ChainFormat | None = None
+        previous, count, batch = "", 0, []
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
-            row = _parse(line, number, store)
+            if chain is None:
+                chain, is_header = _header(line, number)
+                record_format(connection, chain.number)  # the store takes the log's format, converting nothing
+                previous = chain.genesis
+                if is_header:
+                    continue
+            row = _parse(line, number, store, chain)
             count += 1
             if row["position"] != count:
                 raise ImportRefused(
@@ -52,10 +69,8 @@ def import_events(store: EventStore, lines: Iterable[str], progress: Progress | 
                 raise ImportRefused(
                     f"stream {row['stream_id']!r} skips or repeats version {row['version']}", row["position"]
                 )
-            if recompute_hash(previous, _Row(row)) != row["hash"]:
-                raise ImportRefused(
-                    "the hash does not match the event's contents: the chain is broken", row["position"]
-                )
+            if recompute_hash(previous, _Row(row), chain) != row["hash"]:
+                raise ImportRefused(_broken(row, count, chain), row["position"])
             versions[row["stream_id"]] = row["version"]
             previous = row["hash"]
             batch.append(row)
@@ -71,7 +86,35 @@ def import_events(store: EventStore, lines: Iterable[str], progress: Progress | 
     return count
 
 
-def _parse(line: str, number: int, store: EventStore) -> dict[str, Any]:
+def _header(line: str, number: int) -> tuple[ChainFormat, bool]:
+    """The chain format the first line names, and True; format 1 and False when it is an event (no header)."""
+    try:
+        record = json.loads(line)
+    except ValueError as error:
+        raise ImportRefused(f"line {number} is not an exported event ({error})") from None
+    if not isinstance(record, dict) or HEADER not in record:
+        return FORMATS[1], False
+    known = ", ".join(str(n) for n in FORMATS)
+    if type(record[HEADER]) is not int or record[HEADER] not in FORMATS:
+        raise ImportRefused(
+            f"the export is in chain format {record[HEADER]!r}, which this version does not know ({known})"
+        )
+    return FORMATS[record[HEADER]], True
+
+
+def _broken(row: dict[str, Any], count: int, chain: ChainFormat) -> str:
+    """Why an event's hash does not match: a broken chain, or (at the first event) an export in another format."""
+    if count == 1:
+        for other in FORMATS.values():
+            if other is not chain and recompute_hash(other.genesis, _Row(row), other) == row["hash"]:
+                return (
+                    f"the export says chain format {chain.number} but its events are hashed in format "
+                    f"{other.number}: fix or remove the header line, nothing was converted"
+                )
+    return f"the hash does not match the event's contents (chain format {chain.number}): the chain is broken"
+
+
+def _parse(line: str, number: int, store: EventStore, chain: ChainFormat) -> dict[str, Any]:
     """One export line as a row to insert, or ImportRefused naming the line and what is wrong."""
     try:
         record = json.loads(line)
@@ -85,8 +128,12 @@ def _parse(line: str, number: int, store: EventStore) -> dict[str, Any]:
         store.registry.validate(row["type"], row["payload"], version=row["schema_version"])
     except EventStoreError as error:
         raise ImportRefused(str(error), position) from None
-    row["payload"] = canonical_json(row["payload"])
-    row["metadata"] = canonical_json(row["metadata"])
+    try:
+        row["payload"], row["metadata"] = chain.canonical(row["payload"]), chain.canonical(row["metadata"])
+    except (TypeError, ValueError) as error:
+        raise ImportRefused(
+            f"line {number}: the payload cannot be written in chain format {chain.number} ({error})", position
+        ) from None
     return row
 
 

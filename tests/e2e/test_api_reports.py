@@ -148,7 +148,7 @@ def test_as_of_a_position_equals_a_replay_of_the_log_up_to_it(world: World, othe
     replayed = create_app({"DATABASE_URL": other_database_url, **TEST_CONFIG})
     try:
         target = services(replayed)
-        import_events(target.store, out.getvalue().splitlines(keepends=True)[:cut])
+        import_events(target.store, out.getvalue().splitlines(keepends=True)[: cut + 1])  # the header, then events
         target.runner.rebuild()
         with source.engine.connect() as old, target.engine.connect() as new:
             as_of = snapshot(old, world.coalition, resolve(old, str(cut), DAY.date()))

@@ -83,13 +83,15 @@ def test_verify_of_a_tampered_log_exits_1_naming_the_position(app: Flask, runner
     assert "(1 events before it verified)" in result.stderr
 
 
-def test_export_to_standard_output_writes_only_the_events(app: Flask, runner: FlaskCliRunner) -> None:
+def test_export_to_standard_output_writes_only_the_format_and_the_events(app: Flask, runner: FlaskCliRunner) -> None:
     fill(app)
 
     result = runner.invoke(args=["events", "export"])
 
     assert result.exit_code == 0, result.output
-    assert [json.loads(line)["position"] for line in result.stdout.splitlines()] == [1, 2, 3, 4, 5]
+    header, *events = result.stdout.splitlines()
+    assert json.loads(header) == {"log_format": 2}
+    assert [json.loads(line)["position"] for line in events] == [1, 2, 3, 4, 5]
     assert "Exported 5 events." in result.stderr
 
 
@@ -139,9 +141,9 @@ def test_import_of_an_altered_export_names_the_position_and_writes_nothing(
     path = tmp_path / "log.jsonl"
     export(runner, path)
     lines = path.read_text(encoding="utf-8").splitlines()
-    record = json.loads(lines[2])
+    record = json.loads(lines[3])  # after the header line: position 3
     record[field] = "0" * 64 if field == "hash" else {**record["payload"], "name": "forged"}
-    lines[2] = json.dumps(record)
+    lines[3] = json.dumps(record)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     other = make_app(other_database_url)
 

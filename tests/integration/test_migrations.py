@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from coalition.infra.db import alembic_config, downgrade, upgrade
-from events import create_engine
+from events import EventStore, NewEvent, create_engine
+from events.hashing import FORMATS, event_hash
+from tests.conftest import make_registry
 
 TABLES = {
     "events",
+    "log_format",
     "idempotency_keys",
     "projection_checkpoints",
     "stream_heads",
@@ -143,5 +147,42 @@ def test_0007_starts_the_notification_reactor_at_the_head_of_an_existing_log(dat
         with engine.connect() as connection:
             found = connection.execute(sa.text("SELECT position FROM projection_checkpoints WHERE name = 'notify'"))
             assert found.scalar_one() == 3
+    finally:
+        engine.dispose()
+
+
+def test_0011_records_format_1_for_a_log_that_held_events_and_it_still_verifies(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        upgrade(engine, "0010")
+        payload, metadata, at = '{"name":"a","tags":[12000.0]}', "{}", "2026-01-01T00:00:00.000000Z"
+        hashed = event_hash(FORMATS[1].genesis, 1, "thing-1", 1, "ThingCreated", 1, payload, metadata, at)
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO events (position, stream_id, version, type, schema_version, payload, metadata,"
+                    " recorded_at, hash) VALUES (1, 'thing-1', 1, 'ThingCreated', 1, :p, :m, :at, :h)"
+                ),
+                {"p": payload, "m": metadata, "at": at, "h": hashed},
+            )
+        upgrade(engine)
+        report = EventStore(engine, make_registry()).verify()
+        assert (report.ok, report.count, report.head_hash, report.log_format) == (True, 1, hashed, 1)
+    finally:
+        engine.dispose()
+
+
+def test_0011_starts_an_empty_log_in_format_2_and_keeps_a_format_2_log_from_going_back(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        upgrade(engine)
+        store = EventStore(engine, make_registry())
+        assert store.log_format().number == 2
+        downgrade(engine, "0010")  # nothing written yet: nothing to lose
+        upgrade(engine)
+        store.append([NewEvent("thing-1", "ThingCreated", {"name": "a"})])
+        with pytest.raises(RuntimeError, match="chain format 2"):
+            downgrade(engine, "0010")
+        assert store.verify().ok
     finally:
         engine.dispose()

@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from events import (
-    GENESIS,
     NO_STREAM,
     ConcurrencyConflict,
     EmptyAppend,
@@ -18,7 +17,7 @@ from events import (
     NewEvent,
     UnknownEventType,
 )
-from events.hashing import recompute_hash
+from events.hashing import FORMATS, recompute_hash
 from tests.conftest import make_registry
 
 
@@ -185,9 +184,9 @@ def test_each_hash_chains_from_the_previous_one(store: EventStore) -> None:
 
     with store.engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT * FROM events ORDER BY position")).all()
-    previous = GENESIS
+    previous = FORMATS[2].genesis
     for row in rows:
-        assert row.hash == recompute_hash(previous, row)
+        assert row.hash == recompute_hash(previous, row, FORMATS[2])
         previous = row.hash
     assert store.head() == (3, previous)
 

@@ -116,21 +116,22 @@ def test_export_is_one_json_object_per_line(filled: EventStore) -> None:
     export_events(filled, exported)
 
     lines = exported.getvalue().splitlines()
-    assert len(lines) == 5
-    assert json.loads(lines[2])["payload"] == {"name": "ț", "reason": "diacritics"}
+    assert len(lines) == 6
+    assert json.loads(lines[0]) == {"log_format": 2}  # the header: the chain format (docs/log-format.md)
+    assert json.loads(lines[3])["payload"] == {"name": "ț", "reason": "diacritics"}
 
 
 def exported_lines(store: EventStore) -> list[dict]:
-    """The export of a store as a list of records."""
+    """The events of a store's export as a list of records (without the header line)."""
     exported = io.StringIO()
     export_events(store, exported)
-    return [json.loads(line) for line in exported.getvalue().splitlines()]
+    return [json.loads(line) for line in exported.getvalue().splitlines()[1:]]
 
 
 def assert_refused_and_empty(store: EventStore, records: list[dict], position: int | None, reason: str) -> None:
     """Importing `records` is refused naming `position` and `reason`, and nothing is written."""
     with pytest.raises(ImportRefused, match=reason) as refused:
-        import_events(store, (json.dumps(r) for r in records))
+        import_events(store, (json.dumps(r) for r in [{"log_format": 2}, *records]))
     assert refused.value.position == position
     assert store.head()[0] == 0
 
