@@ -25,8 +25,9 @@ from coalition.domain.coalition_state import Coalition
 from coalition.domain.event_types import registry
 from coalition.domain.organisation import Organisation
 from coalition.domain.statement_state import Statement, Text, content_hash
-from events.hashing import GENESIS, recompute_hash
+from events.hashing import recompute_hash
 from events.schema import events as events_table
+from events.sql import stored_format
 
 SIGNING = ("StatementSigned", "SignatureConfirmed")
 #: The organisation events that set what a PDF prints of an organisation (its name and country).
@@ -122,6 +123,7 @@ def read(
     """The events of these streams up to position `until` (only of `types`, if given), in log order, each
     checked against its hash (an event edited in the database, its stored hash kept, is not `intact`)."""
     found: list[Event] = []
+    chain = stored_format(connection)  # the log's own chain format: its genesis and how it hashes
     names = sorted(streams)
     previous = events_table.alias("previous")
     e = events_table.c
@@ -135,8 +137,8 @@ def read(
         if types is not None:
             query = query.where(e.type.in_(sorted(types)))
         for row in connection.execute(query):
-            before = GENESIS if row.position == 1 else row.previous_hash
-            intact = before is not None and recompute_hash(before, row) == row.hash
+            before = chain.genesis if row.position == 1 else row.previous_hash
+            intact = before is not None and recompute_hash(before, row, chain) == row.hash
             payload = registry.upcast(row.type, row.schema_version, json.loads(row.payload))[1]
             found.append(Event(row.position, row.stream_id, row.type, payload, row.recorded_at, row.hash, intact))
     if len(names) > CHUNK:
