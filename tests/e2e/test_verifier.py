@@ -150,6 +150,7 @@ def test_a_huge_hex_string_is_answered_within_the_wall_cap(api: Api, monkeypatch
     assert time.monotonic() - started < 6
     assert answer["verdict"] == "unreadable" and answer["valid"] is False
     assert peak_kb() - before < 150_000  # the upload itself, copied a few times, and nothing more
+    monkeypatch.undo()  # the usual cap again: a replacement child starting on a busy machine may need more than 2 s
     assert verify(api, b"not a pdf")["verdict"] == "not_genuine"  # a killed child is replaced
 
 
