@@ -148,7 +148,8 @@ def export(
 
     now = datetime.now(UTC).replace(microsecond=0)
     with engine.connect() as connection:
-        salt = (sealer.fingerprint, layout_version(), rules_version(), verify_url)
+        level = "B-LT" if sealer.long_term else "B-T" if sealer.timestamper else "B-B"  # a new level, new PDFs
+        salt = (sealer.fingerprint, layout_version(), rules_version(), verify_url, level)
         keyed = content_key(connection, statement_id, language, *salt)
         if keyed is None:
             raise NotFound("no such statement: %(statement)s", statement=statement_id)

@@ -58,3 +58,13 @@ def test_a_tsa_that_is_down_makes_the_download_a_503_and_caches_nothing(world: W
     error = error_of(response, 503, "unavailable")
     assert "timestamp authority did not answer" in error["message"]
     assert not list(cache.directory.glob("*.pdf")) if cache.directory.exists() else True
+
+
+def test_turning_timestamps_on_makes_new_pdfs_rather_than_serving_cached_ones(
+    world: World, api: Api, tsa: LoopbackTsa
+) -> None:
+    statement = published(world)
+    assert verify(api, download(world, statement.path).data)["seal"]["timestamp"] is None
+    for_app(api.app)[0].timestamper = HTTPTimeStamper(tsa.url)
+    again = download(world, statement.path)
+    assert again.headers["X-Cache"] == "miss" and verify(api, again.data)["seal"]["timestamp"]["valid"]
