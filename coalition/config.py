@@ -28,6 +28,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SEAL_PKCS12_PASSPHRASE": None,
         "SEAL_DIRECTORY": None,
         "PDF_CACHE_DIRECTORY": None,  # default: instance/pdf-cache
+        # An RFC 3161 timestamp authority (http:// or https://) for the seal, and the seal's level: B-B (no
+        # timestamp; the default without a TSA), B-T (timestamped; the default with one) or B-LT (timestamped,
+        # with the certificates and revocation information embedded). See coalition/pdf/timestamps.py.
+        "TSA_URL": None,
+        "SEAL_LEVEL": None,
+        "TSA_ROOTS": None,  # B-LT: a PEM file of TSA root certificates to trust besides the system's
         # The session cookie: never readable by scripts, not sent on cross-site posts.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -63,6 +69,9 @@ def check(config: dict[str, Any]) -> None:
     if config["PROJECTIONS"] not in PROJECTION_MODES:
         raise ValueError(f"COALITION_PROJECTIONS must be one of {', '.join(PROJECTION_MODES)}")
     from coalition.notify.compose import sender
+    from coalition.pdf.timestamps import check as check_timestamps
+
+    check_timestamps(config)
     from coalition.notify.transport import transport
 
     if config.get("MAIL_URL"):

@@ -75,6 +75,7 @@ def check(pdf: bytes, trust: CertificateTrust) -> dict[str, Any]:
         "proof": base64.b64encode(report.proof).decode() if report.proof is not None else None,
         "reasons": list(report.reasons),
         "signer": report.signer,
+        "timestamp": report.timestamp.plain() if report.timestamp is not None else None,
     }
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from coalition.domain import policy
 from coalition.domain.base import NotFound, RuleBroken
 from coalition.domain.statement_state import Text, content_hash
-from coalition.pdf import sandbox, verdicts
+from coalition.pdf import sandbox, timestamps, verdicts
 from coalition.pdf.document import CountedSignature, Endorsement, Proof, Signatory, StatementDocument
 from coalition.pdf.seal import Sealer
 from coalition.reads.exports import content_key, event_hashes, log_head
@@ -148,7 +148,8 @@ def export(
 
     now = datetime.now(UTC).replace(microsecond=0)
     with engine.connect() as connection:
-        salt = (sealer.fingerprint, layout_version(), rules_version(), verify_url)
+        level = "B-LT" if sealer.long_term else "B-T" if sealer.timestamper else "B-B"  # a new level, new PDFs
+        salt = (sealer.fingerprint, layout_version(), rules_version(), verify_url, level)
         keyed = content_key(connection, statement_id, language, *salt)
         if keyed is None:
             raise NotFound("no such statement: %(statement)s", statement=statement_id)
@@ -257,6 +258,7 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = No
             "signed_at": report.signed_at.isoformat() if report.signed_at else None,
             "certificate_sha256": sealer.fingerprint,
             "signer": report.signer,  # the subject of the certificate that made the seal, as the file claims
+            "timestamp": report.timestamp.plain() if report.timestamp is not None else None,  # RFC 3161, B-T up
         },
         "statement": None,
         "changes_since": None,
@@ -293,6 +295,8 @@ def settings(config: Mapping[str, Any], instance_path: str) -> tuple[Sealer, Pdf
         config.get("SEAL_PKCS12") or None,
         config.get("SEAL_PKCS12_PASSPHRASE") or None,
     )
+    sealer.timestamper, sealer.long_term = timestamps.timestamper(config), timestamps.long_term(config)
+    sealer.tsa_roots = timestamps.roots(config)
     return sealer, PdfCache(config.get("PDF_CACHE_DIRECTORY") or os.path.join(instance_path, "pdf-cache"))
 
 

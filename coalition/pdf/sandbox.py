@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from coalition.pdf.seal import SealReport
+from coalition.pdf.timestamps import Timestamp
 
 CPU_SECONDS = 10
 MEMORY_BYTES = 512 * 1024 * 1024
@@ -157,4 +158,5 @@ def inspect(certificate_der: bytes, pdf: bytes) -> SealReport | None:
         base64.b64decode(proof) if proof is not None else None,
         tuple(str(reason) for reason in answer["reasons"]),
         answer.get("signer"),
+        Timestamp.from_plain(answer.get("timestamp")),
     )

@@ -24,6 +24,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -31,8 +32,10 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
+from coalition.pdf.der import der_size
 from coalition.pdf.document import PROOF_NAME
 from coalition.pdf.seal_keys import KEY_FILE, SealKeyError, create_key_file, load_pem, load_pkcs12
+from coalition.pdf.timestamps import Timestamp, collecting_context, only_validation_data_after, read, stamped
 
 #: What the rest of the app uses (the key file's name and its error come from `seal_keys`).
 __all__ = ["KEY_FILE", "FIELD_NAME", "SealKeyError", "SealReport", "Sealer", "Trust", "inspect"]
@@ -59,6 +62,11 @@ class Trust(Protocol):
 
 class Sealer:
     """The platform's signing key and certificate, loaded once and used for every seal."""
+
+    #: The RFC 3161 timestamp client (PAdES B-T), and whether validation data is embedded (B-LT): see `timestamps`.
+    timestamper: TimeStamper | None = None
+    long_term: bool = False
+    tsa_roots: tuple[asn1_x509.Certificate, ...] = ()
 
     def __init__(
         self, key: rsa.RSAPrivateKey, certificate: x509.Certificate, chain: tuple[x509.Certificate, ...] = ()
@@ -107,11 +115,18 @@ class Sealer:
             md_algorithm="sha256",
             reason=reason,
             location=location,
+            embed_validation_info=self.long_term,
+            validation_context=collecting_context(self._asn1_certificate, self.tsa_roots) if self.long_term else None,
         )
-        writer = IncrementalPdfFileWriter(BytesIO(pdf))
-        output = signers.PdfSigner(metadata, self._signer).sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES)
-        sealed: bytes = output.getvalue()
-        return sealed
+        signer = signers.PdfSigner(metadata, self._signer, timestamper=self.timestamper)
+
+        def sign() -> bytes:
+            writer = IncrementalPdfFileWriter(BytesIO(pdf))
+            output = signer.sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES * (2 if self.timestamper else 1))
+            sealed: bytes = output.getvalue()
+            return sealed
+
+        return stamped(sign) if self.timestamper is not None else sign()
 
     def inspect(self, pdf: bytes) -> SealReport:
         """What is right and wrong with an uploaded PDF's seal; see `inspect`."""
@@ -152,6 +167,7 @@ class SealReport:
     proof: bytes | None  # the embedded `PROOF_NAME` file as the PDF now carries it
     reasons: tuple[str, ...]
     signer: str | None = None  # the sealing certificate's subject, as the upload claims it (untrusted text)
+    timestamp: Timestamp | None = None  # the RFC 3161 timestamp on the seal (B-T and up), if any
 
     @property
     def valid(self) -> bool:
@@ -197,29 +213,35 @@ def inspect(pdf: bytes, sealer: Trust) -> SealReport:
         reasons.append(
             f"the PDF carries {len(signatures)} signatures, but a statement carries only the platform's seal"
         )
-    intact, ours, whole_file, signed_at, problems = _check(signatures[0], sealer)
+    intact, ours, whole_file, signed_at, problems, stamp = _check(signatures[0], sealer, "/DSS" in reader.root)
     padding = _padding_problem(bytes(pdf), signatures[0])
     if padding:
         intact, problems = False, [padding, *problems]
     signer = _signer(signatures[0])
-    return SealReport(intact, ours, whole_file, signed_at, proof, tuple(problems + reasons), signer)
+    return SealReport(intact, ours, whole_file, signed_at, proof, tuple(problems + reasons), signer, stamp)
 
 
-def _check(signature: EmbeddedPdfSignature, sealer: Trust) -> tuple[bool, bool, bool, datetime | None, list[str]]:
-    """Validate one embedded signature: (intact, ours, whole_file, signed_at, reasons)."""
+def _check(
+    signature: EmbeddedPdfSignature, sealer: Trust, has_dss: bool
+) -> tuple[bool, bool, bool, datetime | None, list[str], Timestamp | None]:
+    """Validate one embedded signature: (intact, ours, whole_file, signed_at, reasons, timestamp)."""
     try:
-        # skip_diff: any update after the seal already fails `whole_file`, so grading how
-        # harmless it is would only cost time (and expose more parsing to hostile files).
-        status = validate_pdf_signature(signature, sealer.validation_context(), skip_diff=True)
+        # skip_diff: any update after the seal already fails `whole_file`, so grading how harmless it is would
+        # only cost time (and expose more parsing to hostile files); except that B-LT adds its validation data
+        # (a DSS) after the seal, and only the difference analysis tells that from anything else.
+        status = validate_pdf_signature(signature, sealer.validation_context(), skip_diff=not has_dss)
     except MemoryError:
         raise
     except Exception:
-        return False, False, False, None, ["the seal is damaged and cannot be checked"]
+        return False, False, False, None, ["the seal is damaged and cannot be checked"], None
     reasons: list[str] = []
+    stamp = read(status.timestamp_validity)
+    if stamp is not None and not stamp.valid:
+        reasons.append("the seal's timestamp is broken: its token does not match the seal or its signature fails")
     intact = bool(status.intact and status.valid)
     fingerprint = hashlib.sha256(status.signing_cert.dump()).hexdigest()
     ours = fingerprint == sealer.fingerprint
-    whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or only_validation_data_after(status)
     if not intact:
         reasons.append("the seal is broken: the file was changed after it was sealed")
     if not ours:
@@ -228,7 +250,7 @@ def _check(signature: EmbeddedPdfSignature, sealer: Trust) -> tuple[bool, bool, 
         reasons.append("the platform's certificate was not valid for this seal (it may have expired)")
     if not whole_file:
         reasons.append("something was added to the file after it was sealed")
-    return intact, ours, whole_file, status.signer_reported_dt, reasons
+    return intact, ours, whole_file, status.signer_reported_dt, reasons, stamp
 
 
 def _padding_problem(pdf: bytes, signature: EmbeddedPdfSignature) -> str | None:
@@ -237,7 +259,7 @@ def _padding_problem(pdf: bytes, signature: EmbeddedPdfSignature) -> str | None:
     try:
         _, length1, start2, _ = (int(x) for x in signature.byte_range)
         contents = bytes(signature.pkcs7_content)
-        size = _der_size(contents)
+        size = der_size(contents)
     except (TypeError, ValueError):
         return "the seal's signature is not stored the standard way"
     digits = pdf[length1:start2]
@@ -246,21 +268,6 @@ def _padding_problem(pdf: bytes, signature: EmbeddedPdfSignature) -> str | None:
     if contents[size:].strip(b"\x00"):
         return "bytes were changed in the unused room after the seal's signature"
     return None
-
-
-def _der_size(data: bytes) -> int:
-    """The length of the DER value at the start of `data` (tag, length and content), or ValueError."""
-    if len(data) < 2 or data[0] != 0x30:
-        raise ValueError("not a DER sequence")
-    if data[1] < 0x80:
-        return 2 + data[1]
-    count = data[1] & 0x7F
-    if not 0 < count <= 4 or len(data) < 2 + count:
-        raise ValueError("an impossible DER length")
-    size = 2 + count + int.from_bytes(data[2 : 2 + count], "big")
-    if size > len(data):
-        raise ValueError("the DER value is longer than the room for it")
-    return size
 
 
 def _signer(signature: EmbeddedPdfSignature) -> str | None:

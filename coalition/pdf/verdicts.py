@@ -79,6 +79,7 @@ def unchecked(fingerprint: str, size: int) -> dict[str, Any]:
             "signed_at": None,
             "certificate_sha256": fingerprint,
             "signer": None,
+            "timestamp": None,
         },
         "statement": None,
         "changes_since": None,

@@ -23,6 +23,7 @@ STATUS: dict[str, tuple[int, str]] = {
     "invalid": (422, "invalid"),
     "unauthorized": (401, "unauthorized"),
     "gone": (410, "gone"),  # an invitation's link, used, cancelled or expired
+    "unavailable": (503, "unavailable"),  # a service the answer needs is down (the seal's timestamp authority)
 }
 
 

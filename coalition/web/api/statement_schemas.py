@@ -244,7 +244,8 @@ class VerifyView(Schema):
         required=True,
         metadata={
             "description": "intact, ours, whole_file, signed_at, "
-            "certificate_sha256, signer (the sealing certificate's subject)"
+            "certificate_sha256, signer (the sealing certificate's subject), timestamp (null, or the RFC 3161 "
+            "timestamp: time, valid (its token matches the seal), authority (the TSA certificate's subject))"
         },
     )
     statement = fields.Dict(
