@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from events import merkle
@@ -25,6 +25,10 @@ TREE_LOCK_KEY = 0x436F6D4B
 
 class TreeTooSmall(ValueError):
     """A head or proof asked for more leaves than the tree holds."""
+
+
+class LogDiverged(ValueError):
+    """The log no longer holds the events the tree was built from (truncated, or rewritten): nothing is signed."""
 
 
 def tree_size(connection: Connection) -> int:
@@ -45,6 +49,7 @@ def extend(store: EventStore, upto: int | None = None, batch: int = 20_000) -> i
         with store.transaction(lock=False) as connection:
             lock(connection)
             start = tree_size(connection)
+            _still_holds(store, connection, start)
             head = store.head(connection)[0] if upto is None else upto
             end = min(head, start + batch)
             if end <= start:
@@ -52,18 +57,31 @@ def extend(store: EventStore, upto: int | None = None, batch: int = 20_000) -> i
             _grow(connection, start, end)
 
 
+def _still_holds(store: EventStore, connection: Connection, size: int) -> None:
+    """The newest event in the tree is still in the log with the same hash: any rewrite of the chain at or before
+    it changes that hash, so a truncated or rewritten log is refused before anything is added or signed."""
+    if size == 0:
+        return
+    found = connection.execute(select(events.c.hash).where(events.c.position == size)).scalar()
+    if found is None:
+        raise LogDiverged(f"the log holds {store.head(connection)[0]} events, fewer than the tree's {size}: truncated")
+    if merkle.leaf_hash(bytes.fromhex(found)) != fetch(connection, [(0, size - 1)])[(0, size - 1)]:
+        raise LogDiverged(f"the event at position {size} no longer has the hash the tree holds: the log was rewritten")
+
+
 def _grow(connection: Connection, start: int, end: int) -> None:
     """Store leaves start..end-1 (events start+1..end) and every complete subtree they finish."""
     rows = connection.execute(
         select(events.c.hash).where(events.c.position > start, events.c.position <= end).order_by(events.c.position)
     ).scalars()
-    level, low = 0, start
+    level, low, mark = 0, start, _mark(connection)
     new = [merkle.leaf_hash(bytes.fromhex(value)) for value in rows]
     if len(new) != end - start:
         raise ValueError(f"events {start + 1}..{end} are not all in the log")
     while new:
-        connection.execute(
-            insert(merkle_nodes), [{"level": level, "idx": low + i, "hash": value} for i, value in enumerate(new)]
+        connection.exec_driver_sql(
+            f"INSERT INTO merkle_nodes (level, idx, hash) VALUES ({mark}, {mark}, {mark})",
+            [(level, low + i, value) for i, value in enumerate(new)],
         )
         if low & 1:  # the first new node's left sibling was stored before
             left = connection.execute(
@@ -75,17 +93,19 @@ def _grow(connection: Connection, start: int, end: int) -> None:
         level, low, new = level + 1, low >> 1, parents
 
 
+def _mark(connection: Connection) -> str:
+    return "?" if connection.dialect.name == "sqlite" else "%s"
+
+
 def fetch(connection: Connection, wanted: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """The stored hashes of the given (level, index) nodes, in one query."""
-    by_level: dict[int, list[int]] = {}
-    for level, index in wanted:
-        by_level.setdefault(level, []).append(index)
-    if not by_level:
+    """The stored hashes of the given (level, index) nodes, in one statement of point lookups (a proof needs a
+    few dozen; built as driver SQL, since compiling a new SQLAlchemy statement per proof costs more than it)."""
+    keys = sorted(set(wanted))
+    if not keys:
         return {}
-    condition = or_(
-        *(and_(merkle_nodes.c.level == level, merkle_nodes.c.idx.in_(indexes)) for level, indexes in by_level.items())
-    )
-    found = connection.execute(select(merkle_nodes.c.level, merkle_nodes.c.idx, merkle_nodes.c.hash).where(condition))
+    mark = _mark(connection)
+    one = f"SELECT level, idx, hash FROM merkle_nodes WHERE level = {mark} AND idx = {mark}"
+    found = connection.exec_driver_sql(" UNION ALL ".join([one] * len(keys)), tuple(v for key in keys for v in key))
     return {(int(level), int(index)): bytes(value) for level, index, value in found}
 
 

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from coalition.infra.extensions import services
 from coalition.transparency import checkpoints
+from events import tree
 
 log_cli = AppGroup("log", help="Signed checkpoints of the event log (Merkle tree heads).")
 
@@ -21,7 +22,10 @@ def app_signer() -> checkpoints.Signer:
 def checkpoint_command() -> None:
     """Sign a checkpoint of the log as it is now and print it (the latest one if the log has not grown)."""
     store = services().store
-    issued, new = checkpoints.issue(store, app_signer(), store.clock())
+    try:
+        issued, new = checkpoints.issue(store, app_signer(), store.clock())
+    except tree.LogDiverged as error:
+        raise click.ClickException(f"no checkpoint signed: {error}") from None
     click.echo(issued.note, nl=False)
     click.echo(
         f"{'Issued' if new else 'Unchanged since'} the checkpoint of {issued.size} events, root {issued.root_hash}.",

@@ -206,3 +206,15 @@ def test_verify_against_a_checkpoint_finds_an_old_event_rewritten(app: Flask, tm
     tamper(app, ("UPDATE events SET payload = :pl WHERE position = 1", {"pl": '{"name":"forged"}'}))
     code, output = verify_against(app, saved)
     assert code == 1 and "BROKEN at position 1" in output, output
+
+
+def test_no_checkpoint_is_signed_over_a_truncated_or_rewritten_log(app: Flask) -> None:
+    fill(app)
+    issue(app)
+    fill(app)
+    tamper(app, ("DELETE FROM events WHERE position > 4", {}))
+    result = app.test_cli_runner().invoke(args=["log", "checkpoint"])
+    assert result.exit_code == 1 and "fewer than the tree's 5: truncated" in result.output, result.output
+    fill(app)  # the log grows again past the tree, with other events at positions 5 and after
+    result = app.test_cli_runner().invoke(args=["log", "checkpoint"])
+    assert result.exit_code == 1 and "position 5 no longer has the hash" in result.output, result.output
