@@ -103,9 +103,15 @@ def fetch(connection: Connection, wanted: Iterable[tuple[int, int]]) -> dict[tup
     keys = sorted(set(wanted))
     if not keys:
         return {}
-    mark = _mark(connection)
-    one = f"SELECT level, idx, hash FROM merkle_nodes WHERE level = {mark} AND idx = {mark}"
-    found = connection.exec_driver_sql(" UNION ALL ".join([one] * len(keys)), tuple(v for key in keys for v in key))
+    if connection.dialect.name == "postgresql":  # one join with the keys as arrays: planned once, index lookups
+        found = connection.exec_driver_sql(
+            "SELECT n.level, n.idx, n.hash FROM unnest(%s::int[], %s::bigint[]) AS k(level, idx)"
+            " JOIN merkle_nodes n ON n.level = k.level AND n.idx = k.idx",
+            ([level for level, _ in keys], [index for _, index in keys]),
+        )
+    else:
+        one = "SELECT level, idx, hash FROM merkle_nodes WHERE level = ? AND idx = ?"
+        found = connection.exec_driver_sql(" UNION ALL ".join([one] * len(keys)), tuple(v for key in keys for v in key))
     return {(int(level), int(index)): bytes(value) for level, index, value in found}
 
 
