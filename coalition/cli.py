@@ -31,19 +31,37 @@ def progress_bar(length: int, label: str) -> Iterator[Any]:
 
 
 @events_cli.command("verify")
-def verify_command() -> None:
-    """Recompute the hash chain; exit 1 naming the first position that does not match."""
+@click.option(
+    "--against",
+    "checkpoint_file",
+    type=click.File("r", encoding="utf-8"),
+    help="A signed checkpoint of this platform: also check that the log still holds the tree it vouches for.",
+)
+def verify_command(checkpoint_file: IO[str] | None) -> None:
+    """Recompute the hash chain; exit 1 naming the first position that does not match. With --against, exit 1
+    too when the log was truncated or rewritten since that checkpoint."""
     store = services().store
     with progress_bar(store.head()[0], "Verifying") as advance:
         report = store.verify(advance)
-    if report.ok:
-        click.echo(f"OK: {report.count} events, head hash {report.head_hash}, chain format {report.log_format}")
-        return
-    click.echo(
-        f"BROKEN at position {report.broken_position}: {report.reason} ({report.count} events before it verified)",
-        err=True,
-    )
-    sys.exit(1)
+    if not report.ok:
+        click.echo(
+            f"BROKEN at position {report.broken_position}: {report.reason} ({report.count} events before it verified)",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"OK: {report.count} events, head hash {report.head_hash}, chain format {report.log_format}")
+    if checkpoint_file is not None:
+        from coalition.transparency.checkpoints import check_against
+        from coalition.transparency.cli import app_signer
+        from coalition.transparency.note import NoteError
+
+        signer = app_signer()
+        try:
+            checkpoint = check_against(store, checkpoint_file.read(), signer.name, signer.public)
+        except NoteError as error:
+            click.echo(f"AGAINST THE CHECKPOINT: {error}", err=True)
+            sys.exit(1)
+        click.echo(f"OK: the log still holds the tree of {checkpoint.size} events that the checkpoint signed.")
 
 
 @events_cli.command("export")
@@ -222,3 +240,6 @@ def init_app(app: Flask) -> None:
     from coalition.notify.cli import notify_cli
 
     app.cli.add_command(notify_cli)
+    from coalition.transparency.cli import log_cli
+
+    app.cli.add_command(log_cli)

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -38,4 +49,24 @@ log_format = Table(
     metadata,
     Column("id", Integer, CheckConstraint("id = 1", name="ck_log_format_one_row"), primary_key=True),
     Column("format", Integer, nullable=False),
+)
+
+#: The Merkle tree over the events (events/merkle.py): the hash of every complete subtree, by level (0: the
+#: leaves) and index. Kept by whoever issues checkpoints (events/tree.py), never by the append path.
+merkle_nodes = Table(
+    "merkle_nodes",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+#: The signed checkpoints issued (C2SP tlog-checkpoint notes), one per tree size.
+log_checkpoints = Table(
+    "log_checkpoints",
+    metadata,
+    Column("size", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("issued_at", String(32), nullable=False),
 )

@@ -26,6 +26,7 @@ from coalition.notify.delivery import deliver_due
 from coalition.notify.digest import send_digests
 from coalition.notify.reactor import Reactor
 from coalition.notify.transport import FileTransport, SmtpTransport, transport
+from coalition.transparency import checkpoints as log_checkpoints
 from events import Listener
 from projections.base import checkpoints
 
@@ -102,6 +103,12 @@ class Notifier:
             log.exception("the notification loop's %s failed; the other steps go on", name)
             return 0
 
+    def _checkpoint(self) -> int:
+        """A signed checkpoint when the log has grown and one is due (coalition/transparency/checkpoints.py)."""
+        signer = log_checkpoints.signer_for(self.app.config, self.app.instance_path)
+        interval = float(self.app.config.get("CHECKPOINT_INTERVAL", 600))
+        return log_checkpoints.due(self.services.store, signer, self.clock(), interval)
+
     def turn(self) -> Turn:
         """Everything due now, once: new events, reminders (at most once a minute), digests, delivery, webhooks.
 
@@ -127,6 +134,7 @@ class Notifier:
             )
             hooked = self._step("webhooks", lambda: webhooks.follow(self.services, self.clock()))
             hooked += self._step("webhook delivery", lambda: webhooks.deliver_due(self.services, self.clock()))
+            self._step("checkpoint", self._checkpoint)
         return Turn(events, reminders, digests, sent, hooked)
 
     def run(self, stop: threading.Event, idle_wait: float = 5.0) -> None:

@@ -40,8 +40,27 @@ def record(number: int) -> str:
 
 def test_every_example_is_present() -> None:
     assert set(examples()) == {
-        "genesis-1", "genesis-2", "record-1", "hash-1", "record-2", "hash-2", "version-input", "version-hash"
+        "genesis-1", "genesis-2", "record-1", "hash-1", "record-2", "hash-2", "version-input", "version-hash",
+        "merkle-leaves", "merkle-root",
     }  # fmt: skip
+
+
+def test_the_merkle_examples_are_what_the_code_computes() -> None:
+    from events import merkle
+
+    found = examples()
+    hashes = [hashlib.sha256(text).digest() for text in (b"a", b"b", b"c")]
+    leaves = [merkle.leaf_hash(value) for value in hashes]
+    assert found["merkle-leaves"] == "\n".join(
+        f"{h.hex()} -> {leaf.hex()}" for h, leaf in zip(hashes, leaves, strict=True)
+    )
+    assert leaves[0] == hashlib.sha256(b"\x00" + hashes[0]).digest()
+    head = merkle.node_hash(merkle.node_hash(leaves[0], leaves[1]), leaves[2])
+    assert (
+        found["merkle-root"]
+        == head.hex()
+        == merkle.root(3, lambda level, index: [leaves, [merkle.node_hash(*leaves[:2])]][level][index]).hex()
+    )
 
 
 def test_the_chain_examples_are_what_the_code_computes() -> None:

@@ -5,6 +5,7 @@ from coalition.web.api import (  # noqa: F401  (routes)
     coalitions,
     inbox,
     invitations,
+    log,
     notifications,
     openapi,
     organisations,
