@@ -42,6 +42,8 @@ def poppler(tool: str, pdf: bytes, *options: str) -> str:
 def xmp(pdf: bytes) -> dict[str, Any]:
     """The XMP properties of `pdf` as `pdfinfo -meta` prints them: attributes and (first) element texts."""
     packet = poppler("pdfinfo", pdf, "-meta")
+    if "</x:xmpmeta>" not in packet:
+        return {}
     root = ET.fromstring(packet[packet.index("<x:xmpmeta") : packet.index("</x:xmpmeta>") + len("</x:xmpmeta>")])
     found: dict[str, Any] = {}
     for description in root.iter(f"{{{NS['rdf']}}}Description"):
@@ -59,6 +61,9 @@ def q(prefix: str, name: str) -> str:
 def problems(pdf: bytes, *, title: str, language: str, coalition: str) -> list[str]:
     """Everything that keeps `pdf` from being an archival statement PDF (see the module's docstring)."""
     wrong: list[str] = []
+    header = pdf.split(b"\n", 2)
+    if not header[0].startswith(b"%PDF-1.") or not (header[1][:1] == b"%" and all(b > 127 for b in header[1][1:5])):
+        wrong.append("the header is not %PDF-1.x followed by a comment of four bytes above 127")
     meta = xmp(pdf)
     expected = {
         q("pdfaid", "part"): PART,
@@ -99,6 +104,11 @@ def problems(pdf: bytes, *, title: str, language: str, coalition: str) -> list[s
             wrong.append(f"the proof's media type is {stream.get('/Subtype')!r}")
         if "/ModDate" not in stream.get("/Params", {}):
             wrong.append("the proof has no modification date")
+    for number, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots") or []:
+            flags = int(annotation.get_object().get("/F", 0))
+            if not flags & 4 or flags & (1 | 2 | 32):
+                wrong.append(f"an annotation on page {number + 1} is not printable or is hidden (flags {flags})")
     fonts = poppler("pdffonts", pdf).splitlines()[2:]
     if not fonts or any(re.split(r"\s+", line.strip())[-5] != "yes" for line in fonts):
         wrong.append("a font is not embedded:\n" + "\n".join(fonts))

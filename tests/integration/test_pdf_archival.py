@@ -51,6 +51,13 @@ def test_the_sealed_pdf_is_still_pdf_a_3u_and_its_proof_is_found(
     assert report.proof == document.proof.to_json() and report.reasons[0].startswith("the seal was made by another")
 
 
+def test_the_seals_widget_is_printable_and_needs_no_appearance(sealed: bytes) -> None:
+    reader = PdfReader(io.BytesIO(sealed))
+    widgets = [a.get_object() for page in reader.pages for a in page.get("/Annots") or []]
+    seal = [w for w in widgets if w.get("/FT") == "/Sig"]
+    assert len(seal) == 1 and [float(x) for x in seal[0]["/Rect"]] == [0, 0, 0, 0] and int(seal[0]["/F"]) & 4
+
+
 def test_the_seal_leaves_the_xmp_and_the_information_dictionary_agreeing(sealed: bytes) -> None:
     meta, info = xmp(sealed), PdfReader(io.BytesIO(sealed)).metadata or {}
     assert info["/Producer"] == meta[q("pdf", "Producer")]
@@ -75,9 +82,12 @@ def test_the_description_is_well_formed_xml_naming_language_and_coalition() -> N
     assert [li.text for li in element.iter(f"{{{NS['rdf']}}}li")] == ["ro", "Coaliția & co", "Coaliția & co"]
 
 
-def test_the_bare_render_stays_plain_pdf(document: StatementDocument) -> None:
+def test_the_bare_render_stays_plain_pdf_and_the_check_says_what_it_lacks(document: StatementDocument) -> None:
     bare = render.bare_pdf(render.statement_html(document))
     assert "pdfaid" not in poppler("pdfinfo", bare, "-meta")
+    found = "\n".join(problems(bare, **expected(document)))
+    for lack in ("part is None", "language is None", "without a file identifier", "no PDF/A output intent", "/AF"):
+        assert lack in found
 
 
 def test_the_same_document_still_gives_the_same_bytes(pdf: bytes, document: StatementDocument) -> None:
