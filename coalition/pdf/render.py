@@ -16,8 +16,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from coalition.paths import STATIC, TEMPLATES, TRANSLATIONS
+from coalition.pdf import archival, lines, streams
 from coalition.pdf import document as document_module
-from coalition.pdf import lines, streams
 from coalition.pdf.document import PROOF_NAME, StatementDocument
 from coalition.pdf.lines import (
     POSITION_WIDTH,
@@ -40,7 +40,7 @@ TEMPLATE = "pdf/statement.html"
 SHORT_HASH = 12
 #: The source files whose code shapes the PDF (`layout_version` hashes them): this module and the ones it draws with.
 LAYOUT_SOURCES = tuple(
-    Path(source) for source in (__file__, lines.__file__, streams.__file__, document_module.__file__)
+    Path(source) for source in (__file__, lines.__file__, streams.__file__, document_module.__file__, archival.__file__)
 )
 
 
@@ -196,13 +196,14 @@ def _html(html: str) -> HTML:
     return HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=url_fetcher())
 
 
-def _write(html: str, **options: Any) -> bytes:
-    pdf: bytes = _html(html).write_pdf(uncompressed_pdf=True, finisher=streams.compress_streams, **options)
+def _write(html: str, finisher: Any = streams.compress_streams, **options: Any) -> bytes:
+    pdf: bytes = _html(html).write_pdf(uncompressed_pdf=True, finisher=finisher, **options)
     return pdf
 
 
 def render_pdf(document: StatementDocument) -> bytes:
-    """The statement's PDF (A4), with its proof embedded as the file `PROOF_NAME`; not yet sealed."""
+    """The statement's PDF (A4, PDF/A-3u: see `archival`), with its proof embedded as the file `PROOF_NAME`,
+    an associated file of the document (`/AF`, relationship Data); not yet sealed."""
     from weasyprint import Attachment
 
     proof = document.proof
@@ -216,7 +217,13 @@ def render_pdf(document: StatementDocument) -> bytes:
         modified=proof.exported_at,
         relationship="Data",
     )
-    return _write(statement_html(document), attachments=[proof_file], pdf_identifier=True)
+    return _write(
+        statement_html(document),
+        finisher=archival.finisher(document.language, document.coalition),
+        attachments=[proof_file],
+        pdf_identifier=True,
+        pdf_variant=archival.VARIANT,
+    )
 
 
 def bare_pdf(html: str) -> bytes:

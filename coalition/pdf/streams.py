@@ -27,10 +27,11 @@ def stream_bytes(part: Any) -> bytes:
 
 
 def compress_streams(_document: Any, pdf: Any) -> None:
-    """WeasyPrint's finisher: deflate (level 6) every stream of `pdf` that is not yet filtered."""
+    """WeasyPrint's finisher: deflate (level 6) every stream of `pdf` that is not yet filtered, except the XMP
+    metadata, which PDF/A-1 wants readable as it is (and which is small)."""
     import pydyf
 
     for item in pdf.objects:
-        if isinstance(item, pydyf.Stream) and "Filter" not in item.extra:
+        if isinstance(item, pydyf.Stream) and "Filter" not in item.extra and item.extra.get("Type") != "/Metadata":
             item.stream = [zlib.compress(b"\n".join(stream_bytes(part) for part in item.stream), 6)]
             item.extra["Filter"] = "/FlateDecode"
