@@ -22,6 +22,9 @@ from coalition.transparency import checkpoints, note
 from tests.e2e.conftest import services
 from tests.e2e.test_export_from_log import exported, proof_of, signed, verdict
 from tests.e2e.world import World
+from tests.tsa import LoopbackTsa, tsa
+
+__all__ = ["tsa"]  # the fixture, used by name
 
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "verify_statement.py"
 
@@ -171,6 +174,18 @@ def test_the_offline_tool_says_genuine_of_a_real_export(world: World, tmp_path: 
     assert done.stdout.strip().splitlines()[-1].startswith("GENUINE")
     for checked in ("seal: made with", "version hash:", "checkpoint: signed by", "inclusion: 3 events"):
         assert checked in done.stdout
+
+
+def test_the_offline_tool_checks_a_timestamped_seal(world: World, tmp_path: Path, tsa: LoopbackTsa) -> None:
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    app, sid = world.api.app, signed(world)
+    export.for_app(app)[0].timestamper = HTTPTimeStamper(tsa.url)  # PAdES B-T: a token among the unsigned attributes
+    pem, key = keys(app, tmp_path)
+
+    done = run_tool(exported(app, sid, tmp_path / "cache"), tmp_path, pem, key)
+
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize(("change", "reason"), FORGERIES.values(), ids=FORGERIES.keys())
