@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import NoResultFound
 
 from coalition.domain import statement_state
 from coalition.domain.event_types import registry
@@ -91,3 +92,14 @@ def check(proof: Proof, signer: checkpoints.Signer, reasons: list[str]) -> int |
     if any(("signature", s.position, s.event_hash) not in proved for s in proof.signatures):
         reasons.append("a counted signature in the PDF has no inclusion proof in its checkpoint")
     return checkpoint.size
+
+
+def matches_log(connection: Connection, proof: Proof, reasons: list[str]) -> None:
+    """The version event the proof names is the one the log holds as making the version at its position."""
+    named = {(x.position, x.event_hash) for x in proof.inclusions if x.role == "version"}
+    try:
+        held = {version_event(connection, proof.statement_id, proof.exported_position)}
+    except NoResultFound:
+        held = set()
+    if named and named != held:
+        reasons.append("the PDF's version event is not the event that made the version in this platform's log")

@@ -285,6 +285,7 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = No
             if report.valid:  # only what this platform's intact seal vouches for is compared with the log
                 with engine.connect() as connection:
                     answer["changes_since"] = _against_log(connection, proof, reasons, now or datetime.now(UTC))
+                    anchor.matches_log(connection, proof, reasons)
                     if answer["changes_since"] is not None:
                         answer["statement"].update(verdicts.named(connection, proof))
     return verdicts.judged(

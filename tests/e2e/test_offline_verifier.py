@@ -153,6 +153,19 @@ def test_the_platform_verifier_faults_a_bad_checkpoint_or_proof(
     assert any(reason in x for x in answer["reasons"]), answer["reasons"]
 
 
+def test_the_platform_verifier_faults_a_version_event_the_log_does_not_hold_as_the_version(world: World) -> None:
+    app, sid = world.api.app, signed(world)
+
+    def swapped(proof: Proof) -> Proof:  # a genuine inclusion proof, of a signature's event, named as the version's
+        return replace(proof, inclusions=(replace(proof.inclusions[1], role="version"), *proof.inclusions[1:]))
+
+    answer = verdict(app, resealed(app, sid, swapped))
+    assert answer["valid"] is False
+    assert answer["reasons"] == [
+        "the PDF's version event is not the event that made the version in this platform's log"
+    ]
+
+
 def test_a_proof_of_an_earlier_format_is_still_read(world: World, tmp_path: Path) -> None:
     app, sid = world.api.app, signed(world)
     proof = proof_of(exported(app, sid, tmp_path))
