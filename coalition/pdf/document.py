@@ -19,9 +19,9 @@ from typing import Any
 #: The name of the embedded file holding the proof, in every sealed statement PDF.
 PROOF_NAME = "coalition-proof.json"
 #: The proof's format; a reader refuses formats it does not know.
-PROOF_FORMAT = "coalition-statement-proof/2"
-#: Formats still read: the first had no texts and no signers.
-READ_FORMATS = ("coalition-statement-proof/1", PROOF_FORMAT)
+PROOF_FORMAT = "coalition-statement-proof/3"
+#: Formats still read: the first had no texts and no signers, the second no checkpoint and inclusion proofs.
+READ_FORMATS = ("coalition-statement-proof/1", "coalition-statement-proof/2", PROOF_FORMAT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,40 @@ class CountedSignature:
     event_hash: str  # that event's chain hash
     signer_name: str = ""  # as the event records them
     signer_title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Inclusion:
+    """An RFC 9162 inclusion proof of one event (the version's, or a counted signature's) in the checkpoint's tree."""
+
+    role: str  # "version" or "signature"
+    position: int  # the event's log position; its leaf index is position - 1
+    event_hash: str  # its chain hash, whose 32 bytes make the leaf
+    tree_size: int  # the checkpoint's size
+    audit_path: tuple[str, ...]  # hex, leaf side first
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "position": self.position,
+            "event_hash": self.event_hash,
+            "leaf_index": self.position - 1,
+            "tree_size": self.tree_size,
+            "audit_path": list(self.audit_path),
+        }
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Inclusion:
+        position = _count(raw["position"])
+        if raw["role"] not in ("version", "signature") or _count(raw["leaf_index"]) != position - 1:
+            raise ValueError("the embedded proof has an inclusion proof with a wrong role or leaf index")
+        return cls(
+            raw["role"],
+            position,
+            _hex(raw["event_hash"]),
+            _count(raw["tree_size"]),
+            tuple(_hex(x) for x in raw["audit_path"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +83,8 @@ class Proof:
     signatures: tuple[CountedSignature, ...]
     version_language: str = ""  # the statement's own language, which the version hash covers
     texts: tuple[tuple[str, str, str], ...] = ()  # (language, title, body) of every text, by language
+    checkpoint: str = ""  # from format 3: the signed checkpoint note covering `exported_position`
+    inclusions: tuple[Inclusion, ...] = ()  # the version event's and each counted signature's, in that tree
 
     def version_content(self) -> dict[str, Any]:
         """The object whose canonical JSON's SHA-256 is the version hash."""
@@ -80,6 +116,8 @@ class Proof:
                     }
                     for s in self.signatures
                 ],
+                "checkpoint": self.checkpoint or None,
+                "inclusion_proofs": [x.to_json() for x in self.inclusions],
             },
             indent=1,
             sort_keys=True,
@@ -118,6 +156,8 @@ class Proof:
                 signatures,
                 str(content["language"]),
                 texts,
+                str(raw.get("checkpoint") or ""),
+                tuple(Inclusion.from_json(x) for x in raw.get("inclusion_proofs") or ()),
             )
         except (KeyError, TypeError, AttributeError, RecursionError, UnicodeDecodeError) as error:
             raise ValueError(f"the embedded proof is incomplete or malformed ({type(error).__name__})") from None
@@ -126,6 +166,12 @@ class Proof:
 def _count(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**62:
         raise ValueError("the embedded proof has a position that is not a whole number")
+    return value
+
+
+def _hex(value: Any) -> str:
+    if not isinstance(value, str) or len(value) != 64 or value.strip("0123456789abcdef"):
+        raise ValueError("the embedded proof has a hash that is not 64 lowercase hex digits")
     return value
 
 

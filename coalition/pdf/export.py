@@ -13,7 +13,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,12 +23,13 @@ from sqlalchemy.engine import Connection, Engine
 from coalition.domain import policy
 from coalition.domain.base import NotFound, RuleBroken
 from coalition.domain.statement_state import Text, content_hash
-from coalition.pdf import sandbox, timestamps, verdicts
+from coalition.pdf import anchor, sandbox, timestamps, verdicts
 from coalition.pdf.document import CountedSignature, Endorsement, Proof, Signatory, StatementDocument
 from coalition.pdf.seal import Sealer
 from coalition.reads.exports import content_key, event_hashes, log_head
 from coalition.reads.logged import History, Logged, organisations
 from coalition.reads.statements import country_name
+from coalition.transparency import checkpoints
 
 
 def rules_version() -> str:
@@ -159,6 +160,8 @@ def export(
         if kept is not None:
             return Exported(kept, True, filename)
         doc = document(connection, statement_id, language, verify_url, now)
+    if sealer.checkpoints is not None:
+        doc = replace(doc, proof=anchor.anchored(engine, sealer.checkpoints, doc.proof, now))
     pdf = sealer.seal(render_pdf(doc), reason=f"Coalition statement {statement_id}, version {doc.proof.version_hash}")
     cache.put(key, pdf)
     return Exported(pdf, False, filename)
@@ -277,10 +280,12 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = No
                 "exported_position": proof.exported_position,
                 "exported_at": proof.exported_at.isoformat(),
                 "signatures": len(proof.signatures),
+                "checkpoint_size": anchor.check(proof, sealer.checkpoints, reasons) if sealer.checkpoints else None,
             }
             if report.valid:  # only what this platform's intact seal vouches for is compared with the log
                 with engine.connect() as connection:
                     answer["changes_since"] = _against_log(connection, proof, reasons, now or datetime.now(UTC))
+                    anchor.matches_log(connection, proof, reasons)
                     if answer["changes_since"] is not None:
                         answer["statement"].update(verdicts.named(connection, proof))
     return verdicts.judged(
@@ -297,6 +302,7 @@ def settings(config: Mapping[str, Any], instance_path: str) -> tuple[Sealer, Pdf
     )
     sealer.timestamper, sealer.long_term = timestamps.timestamper(config), timestamps.long_term(config)
     sealer.tsa_roots = timestamps.roots(config)
+    sealer.checkpoints = checkpoints.signer_for(config, instance_path)
     return sealer, PdfCache(config.get("PDF_CACHE_DIRECTORY") or os.path.join(instance_path, "pdf-cache"))
 
 

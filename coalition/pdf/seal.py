@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -37,15 +37,17 @@ from coalition.pdf.document import PROOF_NAME
 from coalition.pdf.seal_keys import KEY_FILE, SealKeyError, create_key_file, load_pem, load_pkcs12
 from coalition.pdf.timestamps import Timestamp, collecting_context, only_validation_data_after, read, stamped
 
+if TYPE_CHECKING:  # not imported at run time: the checker's sandboxed child imports this module
+    from coalition.transparency.checkpoints import Signer
+
 #: What the rest of the app uses (the key file's name and its error come from `seal_keys`).
 __all__ = ["KEY_FILE", "FIELD_NAME", "SealKeyError", "SealReport", "Sealer", "Trust", "inspect"]
 
 #: The signature field every sealed statement carries.
 FIELD_NAME = "CoalitionSeal"
 DEFAULT_REASON = "Sealed by the Coalition platform: this is the statement as exported."
-# Room for the CMS signature, in hex digits (twice its DER size): a 3072-bit RSA signature, the
-# certificate (or a short chain) and the signed attributes fit with a wide margin. Fixing it spares
-# pyHanko a trial signature per seal.
+# Room for the CMS signature, in hex digits (twice its DER size): a 3072-bit RSA signature, the certificate
+# (or a short chain) and the signed attributes fit with a wide margin. Fixed, it spares pyHanko a trial seal.
 SIGNATURE_BYTES = 16_384
 # A bound on the embedded-files name tree, so a looping or absurd tree cannot hang a check.
 MAX_TREE_NODES = 10_000
@@ -67,6 +69,7 @@ class Sealer:
     timestamper: TimeStamper | None = None
     long_term: bool = False
     tsa_roots: tuple[asn1_x509.Certificate, ...] = ()
+    checkpoints: Signer | None = None  # the checkpoint key: PDFs embed a checkpoint and inclusion proofs (`anchor`)
 
     def __init__(
         self, key: rsa.RSAPrivateKey, certificate: x509.Certificate, chain: tuple[x509.Certificate, ...] = ()

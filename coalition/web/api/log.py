@@ -99,6 +99,14 @@ def log_checkpoint() -> ResponseReturnValue:
     )
 
 
+@bp.get("/log/public-key")
+@documented(public=True, media="text/plain")
+def log_public_key() -> ResponseReturnValue:
+    """The note verifier key that checks the platform's checkpoints (as `flask log public-key` prints it)."""
+    signer = checkpoints.signer_for(current_app.config, current_app.instance_path)
+    return Response(signer.verifier_key + "\n", mimetype="text/plain")
+
+
 @bp.get("/log/proof/inclusion")
 @documented(query=InclusionQuery, response=InclusionView, public=True, errors=(404, 422))
 def log_inclusion() -> ResponseReturnValue:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request
+from cryptography.hazmat.primitives import serialization
+from flask import Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from sqlalchemy.engine import Connection
@@ -246,3 +247,13 @@ def verify_pdf() -> ResponseReturnValue:
         raise RequestEntityTooLarge(f"a statement PDF is at most {MAX_UPLOAD // 1_000_000} MB")
     sealer, _ = export.for_app(current_app)
     return jsonify(VerifyView().dump(export.verify(services().engine, sealer, data, services().store.clock())))
+
+
+@bp.get("/seal/certificate")
+@documented(public=True, media="application/x-pem-file")
+def seal_certificate() -> ResponseReturnValue:
+    """The platform's seal certificate (PEM): with the checkpoint key, what tools/verify_statement.py needs."""
+    pem = export.for_app(current_app)[0].certificate.public_bytes(serialization.Encoding.PEM)
+    return Response(
+        pem, mimetype="application/x-pem-file", headers={"Content-Disposition": "inline; filename=seal.pem"}
+    )

@@ -1,0 +1,105 @@
+"""The signed checkpoint and RFC 9162 inclusion proofs a statement PDF carries, and their check.
+
+At export, the latest checkpoint covering the exported position is taken (one is issued if none covers it), and
+the version event (the StatementOpened or StatementAmended that made the current version) and each counted
+signature's event get an inclusion proof against that checkpoint's tree. A verifier needs only the platform's
+checkpoint key to check them (docs/log-format.md, "Merkle tree and checkpoints"; tools/verify_statement.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import NoResultFound
+
+from coalition.domain import statement_state
+from coalition.domain.event_types import registry
+from coalition.pdf.document import Inclusion, Proof
+from coalition.transparency import checkpoints, note
+from events import EventStore, merkle, tree
+from events.schema import events
+
+#: The events that make a statement's version.
+VERSIONING = ("StatementOpened", "StatementAmended")
+
+
+def version_event(connection: Connection, statement_id: str, position: int) -> tuple[int, str]:
+    """The position and hash of the event that made the statement's version as the log stood at `position`."""
+    row = connection.execute(
+        select(events.c.position, events.c.hash)
+        .where(
+            events.c.stream_id == statement_state.stream(statement_id),
+            events.c.type.in_(VERSIONING),
+            events.c.position <= position,
+        )
+        .order_by(events.c.position.desc())
+        .limit(1)
+    ).one()
+    return int(row.position), str(row.hash)
+
+
+def anchored(engine: Engine, signer: checkpoints.Signer, proof: Proof, now: datetime) -> Proof:
+    """The proof with a checkpoint covering its position and the inclusion proofs of its events in that tree."""
+    with engine.connect() as connection:
+        found = checkpoints.latest(connection)
+    if found is None or found.size < proof.exported_position:
+        found = checkpoints.issue(EventStore(engine, registry), signer, now)[0]
+    with engine.connect() as connection:
+        wanted = [("version", *version_event(connection, proof.statement_id, proof.exported_position))]
+        wanted += [("signature", s.position, s.event_hash) for s in proof.signatures]
+        inclusions = tuple(
+            Inclusion(
+                role,
+                position,
+                hash,
+                found.size,
+                tuple(x.hex() for x in tree.inclusion(connection, position - 1, found.size)),
+            )
+            for role, position, hash in wanted
+        )
+    return replace(proof, checkpoint=found.note, inclusions=inclusions)
+
+
+def check(proof: Proof, signer: checkpoints.Signer, reasons: list[str]) -> int | None:
+    """Check the proof's checkpoint signature and its inclusion proofs, adding a reason for each failure; the
+    checkpoint's tree size when it verifies. Proofs before format 3 carry none and are not faulted for it."""
+    if not proof.checkpoint and not proof.inclusions:
+        return None
+    try:
+        checkpoint = note.verify(proof.checkpoint, signer.name, signer.public)
+    except note.NoteError as error:
+        reasons.append(f"the PDF's checkpoint does not verify: {error}")
+        return None
+    if checkpoint.size < proof.exported_position:
+        reasons.append(
+            f"the PDF's checkpoint covers {checkpoint.size} events, not its position {proof.exported_position}"
+        )
+    for x in proof.inclusions:
+        leaf = merkle.leaf_hash(bytes.fromhex(x.event_hash))
+        path = [bytes.fromhex(h) for h in x.audit_path]
+        if x.tree_size != checkpoint.size or not merkle.verify_inclusion(
+            x.position - 1, checkpoint.size, leaf, path, checkpoint.root
+        ):
+            reasons.append(
+                f"the inclusion proof of the event at position {x.position} does not lead to the checkpoint's root"
+            )
+    proved = {(x.role, x.position, x.event_hash) for x in proof.inclusions}
+    if not any(x.role == "version" for x in proof.inclusions):
+        reasons.append("the PDF's proof has no inclusion proof for its version event")
+    if any(("signature", s.position, s.event_hash) not in proved for s in proof.signatures):
+        reasons.append("a counted signature in the PDF has no inclusion proof in its checkpoint")
+    return checkpoint.size
+
+
+def matches_log(connection: Connection, proof: Proof, reasons: list[str]) -> None:
+    """The version event the proof names is the one the log holds as making the version at its position."""
+    named = {(x.position, x.event_hash) for x in proof.inclusions if x.role == "version"}
+    try:
+        held = {version_event(connection, proof.statement_id, proof.exported_position)}
+    except NoResultFound:
+        held = set()
+    if named and named != held:
+        reasons.append("the PDF's version event is not the event that made the version in this platform's log")

@@ -1,0 +1,245 @@
+"""Every PDF carries a signed checkpoint and the inclusion proofs of its events; the platform's verifier and the
+standalone tools/verify_statement.py (run as a separate, isolated process) check them, and name what is wrong."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import Flask
+
+from coalition.pdf import anchor, export
+from coalition.pdf.document import Proof
+from coalition.transparency import checkpoints, note
+from tests.e2e.conftest import services
+from tests.e2e.test_export_from_log import exported, proof_of, signed, verdict
+from tests.e2e.world import World
+from tests.tsa import LoopbackTsa, tsa
+
+__all__ = ["tsa"]  # the fixture, used by name
+
+TOOL = Path(__file__).resolve().parents[2] / "tools" / "verify_statement.py"
+
+
+def keys(app: Flask, directory: Path) -> tuple[Path, str]:
+    """The platform's two public keys as a reader downloads them (no login), the same as the operator's commands."""
+    client = app.test_client()
+    certificate = client.get("/api/v1/seal/certificate")
+    assert certificate.status_code == 200 and certificate.mimetype == "application/x-pem-file"
+    sealer, _ = export.for_app(app)
+    assert certificate.data == sealer.certificate.public_bytes(serialization.Encoding.PEM)
+    pem = directory / "seal.pem"
+    pem.write_bytes(certificate.data)
+    served = client.get("/api/v1/log/public-key")
+    printed = app.test_cli_runner().invoke(args=["log", "public-key"])
+    assert served.status_code == 200 and printed.exit_code == 0 and served.text == printed.output
+    return pem, printed.output.strip()
+
+
+#: Runs the tool with this project's packages made unimportable (the venv may hold the project installed).
+ISOLATED = """
+import runpy, sys
+class Blocked:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in {"coalition", "events", "projections", "tests", "bench"}:
+            raise ImportError(f"the offline verifier may not import {name}")
+sys.meta_path.insert(0, Blocked())
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def run_tool(pdf: bytes, directory: Path, pem: Path, key: str) -> subprocess.CompletedProcess[str]:
+    """The tool in an isolated interpreter (-I: no PYTHONPATH, no working directory on the path), from a directory
+    outside the repository, with this project's packages blocked: it runs on the standard library and its two
+    dependencies alone."""
+    path = directory / "statement.pdf"
+    path.write_bytes(pdf)
+    arguments = [str(TOOL), str(path), "--certificate", str(pem), "--checkpoint-key", key]
+    command = [sys.executable, "-I", "-c", ISOLATED, *arguments]
+    return subprocess.run(command, capture_output=True, text=True, cwd=directory, timeout=60, check=False)
+
+
+def resealed(app: Flask, sid: str, change: Callable[[Proof], Proof]) -> bytes:
+    """A PDF whose proof was changed before the platform sealed it: the seal holds, only the proof can tell."""
+    from coalition.pdf.render import render_pdf
+
+    sealer, _ = export.for_app(app)
+    assert sealer.checkpoints is not None
+    engine, now = services(app).engine, datetime.now(UTC).replace(microsecond=0)
+    with engine.connect() as connection:
+        doc = export.document(connection, sid, None, "http://x/v", now)
+    proof = change(anchor.anchored(engine, sealer.checkpoints, doc.proof, now))
+    return sealer.seal(render_pdf(replace(doc, proof=proof)), reason="test")
+
+
+def other_key(proof: Proof) -> Proof:
+    checkpoint = note.parse(proof.checkpoint)[0]
+    return replace(proof, checkpoint=note.sign(checkpoint, checkpoint.origin, Ed25519PrivateKey.generate()))
+
+
+def altered_root(proof: Proof) -> Proof:
+    origin, size, root = proof.checkpoint.split("\n")[:3]
+    forged = "A" * 43 + "=" if root != "A" * 43 + "=" else "B" * 43 + "="
+    return replace(
+        proof, checkpoint=proof.checkpoint.replace(f"{origin}\n{size}\n{root}\n", f"{origin}\n{size}\n{forged}\n")
+    )
+
+
+def altered_path(proof: Proof) -> Proof:
+    first = proof.inclusions[-1]
+    return replace(
+        proof, inclusions=(*proof.inclusions[:-1], replace(first, audit_path=("0" * 64, *first.audit_path[1:])))
+    )
+
+
+def unproved_signature(proof: Proof) -> Proof:
+    return replace(proof, inclusions=tuple(x for x in proof.inclusions if x.role == "version"))
+
+
+FORGERIES = {
+    "checkpoint-by-another-key": (other_key, "no signature by"),
+    "checkpoint-altered": (altered_root, "does not verify"),
+    "audit-path-altered": (altered_path, "does not lead to the checkpoint's root"),
+    "signature-unproved": (unproved_signature, "no inclusion proof"),
+}
+
+
+def test_every_pdf_carries_a_checkpoint_and_proofs_of_its_version_and_signature_events(
+    world: World, tmp_path: Path
+) -> None:
+    app, sid = world.api.app, signed(world)
+    proof = proof_of(exported(app, sid, tmp_path))
+
+    checkpoint = note.parse(proof.checkpoint)[0]
+    assert checkpoint.size >= proof.exported_position
+    roles = [(x.role, x.position, x.event_hash) for x in proof.inclusions]
+    assert roles[1:] == [("signature", s.position, s.event_hash) for s in proof.signatures] and len(roles) == 3
+    with services(app).engine.connect() as connection:
+        version = anchor.version_event(connection, sid, proof.exported_position)
+        latest = checkpoints.latest(connection)
+    assert roles[0] == ("version", *version) and latest is not None and latest.note == proof.checkpoint
+    assert all(x.tree_size == checkpoint.size and x.audit_path for x in proof.inclusions)
+    answer = verdict(app, exported(app, sid, tmp_path / "again"))
+    assert answer["valid"] is True, answer["reasons"]
+    assert answer["statement"]["checkpoint_size"] == checkpoint.size
+
+
+def test_an_export_reuses_a_checkpoint_covering_it_and_issues_one_when_none_does(world: World, tmp_path: Path) -> None:
+    app, sid = world.api.app, signed(world)
+    first = proof_of(exported(app, sid, tmp_path / "one"))
+    assert proof_of(exported(app, sid, tmp_path / "two")).checkpoint == first.checkpoint
+
+    world.api.register("zed")  # the log grows past the checkpoint
+    later = proof_of(exported(app, sid, tmp_path / "three"))
+    assert note.parse(later.checkpoint)[0].size == later.exported_position > first.exported_position
+
+
+@pytest.mark.parametrize(("change", "reason"), FORGERIES.values(), ids=FORGERIES.keys())
+def test_the_platform_verifier_faults_a_bad_checkpoint_or_proof(
+    world: World, change: Callable[[Proof], Proof], reason: str
+) -> None:
+    app, sid = world.api.app, signed(world)
+    answer = verdict(app, resealed(app, sid, change))
+    assert answer["valid"] is False and answer["verdict"] == "not_genuine"
+    assert any(reason in x for x in answer["reasons"]), answer["reasons"]
+
+
+def test_the_platform_verifier_faults_a_version_event_the_log_does_not_hold_as_the_version(world: World) -> None:
+    app, sid = world.api.app, signed(world)
+
+    def swapped(proof: Proof) -> Proof:  # a genuine inclusion proof, of a signature's event, named as the version's
+        return replace(proof, inclusions=(replace(proof.inclusions[1], role="version"), *proof.inclusions[1:]))
+
+    answer = verdict(app, resealed(app, sid, swapped))
+    assert answer["valid"] is False
+    assert answer["reasons"] == [
+        "the PDF's version event is not the event that made the version in this platform's log"
+    ]
+
+
+def test_a_proof_of_an_earlier_format_is_still_read(world: World, tmp_path: Path) -> None:
+    app, sid = world.api.app, signed(world)
+    proof = proof_of(exported(app, sid, tmp_path))
+    old = proof.to_json().replace(b"coalition-statement-proof/3", b"coalition-statement-proof/2")
+    read = Proof.from_json(old.replace(b'"checkpoint"', b'"unused"').replace(b'"inclusion_proofs"', b'"unused2"'))
+    assert read == replace(proof, checkpoint="", inclusions=())
+    sealer, _ = export.for_app(app)
+    assert sealer.checkpoints is not None
+    assert anchor.check(read, sealer.checkpoints, reasons := []) is None and reasons == []
+
+
+def test_the_offline_tool_says_genuine_of_a_real_export(world: World, tmp_path: Path) -> None:
+    app, sid = world.api.app, signed(world)
+    pem, key = keys(app, tmp_path)
+
+    done = run_tool(exported(app, sid, tmp_path / "cache"), tmp_path, pem, key)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1].startswith("GENUINE")
+    for checked in ("seal: made with", "version hash:", "checkpoint: signed by", "inclusion: 3 events"):
+        assert checked in done.stdout
+
+
+def test_the_offline_tool_checks_a_timestamped_seal(world: World, tmp_path: Path, tsa: LoopbackTsa) -> None:
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    app, sid = world.api.app, signed(world)
+    export.for_app(app)[0].timestamper = HTTPTimeStamper(tsa.url)  # PAdES B-T: a token among the unsigned attributes
+    pem, key = keys(app, tmp_path)
+
+    done = run_tool(exported(app, sid, tmp_path / "cache"), tmp_path, pem, key)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(("change", "reason"), FORGERIES.values(), ids=FORGERIES.keys())
+def test_the_offline_tool_names_a_bad_checkpoint_or_proof(
+    world: World, tmp_path: Path, change: Callable[[Proof], Proof], reason: str
+) -> None:
+    app, sid = world.api.app, signed(world)
+    pem, key = keys(app, tmp_path)
+
+    done = run_tool(resealed(app, sid, change), tmp_path, pem, key)
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "seal: made with" in done.stdout  # the platform sealed it: only the proof gives it away
+    verdict_line = done.stdout.strip().splitlines()[-1]
+    assert verdict_line.startswith("NOT GENUINE") and reason in verdict_line
+
+
+def test_the_offline_tool_finds_a_changed_byte_and_a_wrong_key(world: World, tmp_path: Path) -> None:
+    app, sid = world.api.app, signed(world)
+    pem, key = keys(app, tmp_path)
+    pdf = exported(app, sid, tmp_path / "cache")
+    at = pdf.index(b"Clean rivers now") if b"Clean rivers now" in pdf else len(pdf) // 3
+    changed = pdf[:at] + bytes([pdf[at] ^ 1]) + pdf[at + 1 :]
+
+    done = run_tool(changed, tmp_path, pem, key)
+    assert done.returncode == 1 and "NOT GENUINE" in done.stdout and "seal" in done.stdout
+
+    stranger = note.verifier_key(key.split("+")[0], Ed25519PrivateKey.generate().public_key())
+    done = run_tool(pdf, tmp_path, pem, stranger)
+    assert done.returncode == 1 and "no signature by the given key" in done.stdout.splitlines()[-1]
+
+
+def test_the_offline_tool_imports_only_the_standard_library_cryptography_and_pypdf(tmp_path: Path) -> None:
+    tree = ast.parse(TOOL.read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    tops = {name.split(".")[0] for name in imported}
+    assert tops - set(sys.stdlib_module_names) == {"cryptography", "pypdf"}
+    script = tmp_path / "imports_us.py"
+    script.write_text("import coalition\n", encoding="utf-8")
+    blocked = subprocess.run(
+        [sys.executable, "-I", "-c", ISOLATED, str(script)], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert "may not import coalition" in blocked.stderr  # the guard the runs above go through does block

@@ -1,0 +1,322 @@
+#!/usr/bin/env python3
+"""Check a Coalition statement PDF offline, with nothing but the platform's two public keys.
+
+    python verify_statement.py statement.pdf --certificate seal.pem --checkpoint-key KEY
+
+KEY is the platform's checkpoint verifier key (`<name>+<key ID>+<base64 key>`, as `flask log public-key`
+prints it and GET /api/v1/log/checkpoint?format=json serves it), or a file holding it.
+
+It checks, without the network and without Coalition's code (the standard library, `cryptography` and `pypdf`):
+
+1. the seal: the CMS signature over the PDF's signed byte ranges (RSA, SHA-256, PKCS #1 v1.5), made with the
+   given certificate's key, whose signed attributes carry the SHA-256 of those bytes, covering the whole file;
+2. the proof embedded as `coalition-proof.json` (format 3);
+3. the version hash: SHA-256 of the canonical JSON of `version_content` (docs/log-format.md);
+4. the checkpoint: a C2SP signed note, signed with the platform's Ed25519 checkpoint key;
+5. the RFC 9162 inclusion proof of the version event and of each counted signature's event, leading to the
+   checkpoint's root hash.
+
+It prints what it checked and a verdict, and exits 0 when the PDF is genuine, 1 when it is not (or cannot be read).
+What it cannot tell offline is what changed since the export: the platform's /verify page says that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
+
+PROOF_NAME = "coalition-proof.json"
+PROOF_FORMAT = "coalition-statement-proof/3"
+DASH = "\u2014"
+OID_MESSAGE_DIGEST = bytes.fromhex("06092a864886f70d010904")  # 1.2.840.113549.1.9.4
+OID_SHA256 = bytes.fromhex("0609608648016503040201")  # 2.16.840.1.101.3.4.2.1
+
+
+class Failed(Exception):
+    """A check that failed; the message says which and why."""
+
+
+# -- the seal: a minimal DER reader for the CMS SignedData pyHanko writes -----------------------------------------
+
+
+def _tlv(data: bytes, offset: int) -> tuple[int, int, int]:
+    """(tag, start of contents, end) of the DER element at `offset`."""
+    if offset + 2 > len(data):
+        raise Failed("the seal's signature is truncated")
+    tag, length, start = data[offset], data[offset + 1], offset + 2
+    if length & 0x80:
+        count = length & 0x7F
+        if not 0 < count <= 4:
+            raise Failed("the seal's signature is not DER")
+        length, start = int.from_bytes(data[start : start + count], "big"), start + count
+    if start + length > len(data):
+        raise Failed("the seal's signature is truncated")
+    return tag, start, start + length
+
+
+def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int, int]]:
+    """The elements inside [start, end): (tag, element start, contents start, end)."""
+    found = []
+    while start < end:
+        tag, contents, stop = _tlv(data, start)
+        found.append((tag, start, contents, stop))
+        start = stop
+    return found
+
+
+def _signer_info(cms: bytes) -> tuple[bytes, bytes, bytes]:
+    """The first signer's digest algorithm element, signed attributes (DER, as signed) and signature."""
+    _, start, end = _tlv(cms, 0)  # ContentInfo
+    content = _children(cms, start, end)
+    if len(content) < 2 or content[1][0] != 0xA0:
+        raise Failed("the seal's signature is not a CMS ContentInfo")
+    _, start, end = _tlv(cms, content[1][2])  # [0] EXPLICIT SignedData
+    signed_data = _children(cms, start, end)
+    infos = signed_data[-1]
+    if infos[0] != 0x31:
+        raise Failed("the seal's signature has no signer")
+    info = _children(cms, infos[2], infos[3])[0]
+    fields = _children(cms, info[2], info[3])
+    attributes = [f for f in fields if f[0] == 0xA0]
+    signatures = [f for f in fields if f[0] == 0x04]
+    if not attributes or not signatures or len(fields) < 3:
+        raise Failed("the seal's signer carries no signed attributes")
+    digest_algorithm = cms[fields[2][1] : fields[2][3]]
+    signed = b"\x31" + cms[attributes[0][1] + 1 : attributes[0][3]]  # signed as a SET OF, not [0] IMPLICIT
+    return digest_algorithm, signed, cms[signatures[0][2] : signatures[0][3]]
+
+
+def _message_digest(signed: bytes) -> bytes:
+    """The messageDigest attribute's value among the signed attributes."""
+    _, start, end = _tlv(signed, 0)
+    for _, _, contents, stop in _children(signed, start, end):
+        attribute = _children(signed, contents, stop)
+        if len(attribute) == 2 and signed[attribute[0][1] : attribute[0][3]] == OID_MESSAGE_DIGEST:
+            values = _children(signed, attribute[1][2], attribute[1][3])
+            if values and values[0][0] == 0x04:
+                return signed[values[0][2] : values[0][3]]
+    raise Failed("the seal's signed attributes carry no message digest")
+
+
+def _seal_field(reader: PdfReader) -> DictionaryObject:
+    """The signature dictionary of the PDF's (first) approval signature: the seal."""
+    root: Any = reader.trailer["/Root"]
+    form = root.get("/AcroForm")
+    for ref in form.get_object().get("/Fields", []) if form is not None else []:
+        field = ref.get_object()
+        value = field.get("/V")
+        if field.get("/FT") == "/Sig" and value is not None:
+            signature = value.get_object()
+            if signature.get("/SubFilter") != "/ETSI.RFC3161":
+                return signature  # type: ignore[no-any-return]
+    raise Failed("the PDF carries no seal")
+
+
+def check_seal(pdf: bytes, reader: PdfReader, certificate: x509.Certificate) -> str:
+    """Check the seal; what it covers, or Failed."""
+    signature = _seal_field(reader)
+    ranges = signature.get("/ByteRange")
+    contents = bytes(signature.get("/Contents", b""))
+    if not isinstance(ranges, ArrayObject) or len(ranges) != 4:
+        raise Failed("the seal has no byte range")
+    a, b, c, d = (int(x) for x in ranges)
+    gap = pdf[a + b : c]
+    if a != 0 or not 0 < b < c or gap[:1] != b"<" or gap[-1:] != b">" or bytes.fromhex(gap[1:-1].decode()) != contents:
+        raise Failed("the seal's byte range does not leave out exactly its own signature")
+    if c + d != len(pdf):
+        raise Failed(f"the seal covers {c + d} of the file's {len(pdf)} bytes: something was added after it")
+    algorithm, signed, value = _signer_info(contents)
+    if OID_SHA256 not in algorithm:
+        raise Failed("the seal's digest algorithm is not SHA-256")
+    if _message_digest(signed) != hashlib.sha256(pdf[a : a + b] + pdf[c : c + d]).digest():
+        raise Failed("the file's bytes do not match the seal's message digest: the PDF was changed after sealing")
+    key = certificate.public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise Failed("the certificate's key is not an RSA key")
+    try:
+        key.verify(value, signed, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        raise Failed("the seal's signature does not verify with the given certificate: not sealed by it") from None
+    return f"made with {certificate.subject.rfc4514_string()}, covering the whole file"
+
+
+# -- the proof, the checkpoint and the Merkle tree --------------------------------------------------------------------
+
+
+def read_proof(reader: PdfReader) -> dict[str, Any]:
+    """The embedded proof, in format 3."""
+    found = reader.attachments.get(PROOF_NAME)
+    if not found:
+        raise Failed(f"the PDF carries no {PROOF_NAME}")
+    try:
+        proof = json.loads(found[-1])
+    except ValueError:
+        raise Failed(f"{PROOF_NAME} is not JSON") from None
+    if not isinstance(proof, dict) or proof.get("format") != PROOF_FORMAT:
+        found = proof.get("format") if isinstance(proof, dict) else None
+        raise Failed(f"the proof's format is {found!r}, not {PROOF_FORMAT}: it carries no checkpoint to check offline")
+    return proof
+
+
+def version_hash(content: Any) -> str:
+    """SHA-256 (hex) of the canonical JSON of `version_content` (sorted keys, no spaces, UTF-8 as is)."""
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_key(text: str) -> tuple[str, bytes, ed25519.Ed25519PublicKey]:
+    """A note verifier key `<name>+<hex key ID>+<base64(0x01 || 32-byte key)>`: name, key ID and key."""
+    try:
+        name, hex_id, data = text.strip().split("+", 2)
+        key_id, raw = bytes.fromhex(hex_id), base64.b64decode(data, validate=True)
+    except ValueError:
+        raise Failed("the checkpoint key is not a note verifier key (name+keyid+base64)") from None
+    if len(raw) != 33 or raw[0] != 1 or not name:
+        raise Failed("the checkpoint key is not an Ed25519 note verifier key")
+    if hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4] != key_id:
+        raise Failed("the checkpoint key's ID does not match its name and key")
+    return name, key_id, ed25519.Ed25519PublicKey.from_public_bytes(raw[1:])
+
+
+def check_checkpoint(note: str, key: tuple[str, bytes, ed25519.Ed25519PublicKey]) -> tuple[int, bytes]:
+    """The tree size and root hash a checkpoint note vouches for, after checking its signature."""
+    name, key_id, public = key
+    body, separator, signatures = note.partition("\n\n")
+    lines = body.split("\n")
+    if not separator or len(lines) < 3 or not lines[1].isdigit():
+        raise Failed("the checkpoint is not a signed note of origin, tree size and root hash")
+    try:
+        root = base64.b64decode(lines[2], validate=True)
+    except ValueError:
+        root = b""
+    if len(root) != 32:
+        raise Failed("the checkpoint's root hash is not 32 bytes")
+    for line in signatures.rstrip("\n").split("\n"):
+        dash, _, rest = line.partition(" ")
+        signer, _, value = rest.partition(" ")
+        try:
+            signature = base64.b64decode(value, validate=True)
+        except ValueError:
+            continue
+        if dash == DASH and signer == name and signature[:4] == key_id:
+            try:
+                public.verify(signature[4:], (body + "\n").encode())
+            except InvalidSignature:
+                raise Failed(
+                    f"the checkpoint's signature by {name} does not verify: the checkpoint was altered"
+                ) from None
+            return int(lines[1]), root
+    raise Failed(f"the checkpoint carries no signature by the given key ({name})")
+
+
+def _node(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def included(index: int, size: int, leaf: bytes, path: list[bytes], root: bytes) -> bool:
+    """RFC 9162 §2.1.3.2: does `path` prove leaf hash `leaf` at `index` in the tree of `size` leaves with `root`?"""
+    if not 0 <= index < size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = _node(p, r)
+            while fn & 1 == 0 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = _node(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and r == root
+
+
+def check_inclusions(proof: dict[str, Any], size: int, root: bytes) -> str:
+    """Check every inclusion proof against the checkpoint, and that the version event and every counted signature
+    has one; a summary, or Failed."""
+    if proof["exported_position"] > size:
+        raise Failed(f"the checkpoint covers {size} events, not the exported position {proof['exported_position']}")
+    proved = set()
+    for x in proof.get("inclusion_proofs") or []:
+        position, event_hash = x["position"], x["event_hash"]
+        leaf = hashlib.sha256(b"\x00" + bytes.fromhex(event_hash)).digest()
+        path = [bytes.fromhex(h) for h in x["audit_path"]]
+        if x["tree_size"] != size or x["leaf_index"] != position - 1:
+            raise Failed(f"the inclusion proof of event {position} is not for the checkpoint's tree")
+        if not included(position - 1, size, leaf, path, root):
+            raise Failed(f"the inclusion proof of event {position} does not lead to the checkpoint's root")
+        proved.add((x["role"], position, event_hash))
+    if not any(role == "version" for role, _, _ in proved):
+        raise Failed("the proof has no inclusion proof for the statement's version event")
+    for s in proof["signatures"]:
+        if ("signature", s["position"], s["event_hash"]) not in proved:
+            raise Failed(f"the signature of {s['organisation_id']} (event {s['position']}) has no inclusion proof")
+    return f"{len(proved)} events (the version and {len(proof['signatures'])} signatures) are in the log of {size}"
+
+
+def verify(pdf: bytes, certificate: x509.Certificate, key_text: str) -> tuple[list[str], list[str]]:
+    """(what was checked, what failed): the PDF is genuine when the second is empty."""
+    done: list[str] = []
+    try:
+        key = parse_key(key_text)
+        reader = PdfReader(io.BytesIO(pdf), strict=False)
+        done.append(f"seal: {check_seal(pdf, reader, certificate)}")
+        proof = read_proof(reader)
+        done.append(f"proof: statement {proof['statement_id']}, exported at log position {proof['exported_position']}")
+        if version_hash(proof["version_content"]) != proof["version_hash"]:
+            raise Failed("the texts in the proof do not give its version hash")
+        done.append(f"version hash: {proof['version_hash']} matches the texts")
+        size, root = check_checkpoint(str(proof.get("checkpoint") or ""), key)
+        done.append(f"checkpoint: signed by {key[0]}, {size} events, root {root.hex()}")
+        done.append(f"inclusion: {check_inclusions(proof, size, root)}")
+    except Failed as error:
+        return done, [str(error)]
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        return done, [f"the PDF or its proof is malformed ({type(error).__name__}: {error})"]
+    return done, []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Check a Coalition statement PDF offline (exit 0: genuine).")
+    parser.add_argument("pdf", type=Path, help="the statement PDF")
+    parser.add_argument("--certificate", type=Path, required=True, help="the platform's seal certificate (PEM)")
+    parser.add_argument(
+        "--checkpoint-key", required=True, help="the platform's checkpoint verifier key, or a file holding it"
+    )
+    args = parser.parse_args(argv)
+    key = args.checkpoint_key
+    if Path(key).is_file():
+        key = Path(key).read_text(encoding="utf-8")
+    try:
+        certificate = x509.load_pem_x509_certificate(args.certificate.read_bytes())
+        pdf = args.pdf.read_bytes()
+    except (OSError, ValueError) as error:
+        print(f"NOT CHECKED: {error}")
+        return 1
+    done, failed = verify(pdf, certificate, key)
+    for line in done:
+        print(f"  ok    {line}")
+    for line in failed:
+        print(f"  FAIL  {line}")
+    if failed:
+        print(f"NOT GENUINE: {failed[0]}")
+        return 1
+    print("GENUINE: sealed by the platform, and every event it counts is in the platform's signed log.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
