@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import NoResultFound
 
 from coalition.domain import statement_state
+from coalition.domain.base import RuleBroken
 from coalition.domain.event_types import registry
 from coalition.pdf.document import Inclusion, Proof
 from coalition.transparency import checkpoints, note
@@ -46,7 +47,12 @@ def anchored(engine: Engine, signer: checkpoints.Signer, proof: Proof, now: date
     with engine.connect() as connection:
         found = checkpoints.latest(connection)
     if found is None or found.size < proof.exported_position:
-        found = checkpoints.issue(EventStore(engine, registry), signer, now)[0]
+        try:
+            found = checkpoints.issue(EventStore(engine, registry), signer, now)[0]
+        except tree.LogDiverged as error:  # the log no longer holds what the tree was built from
+            raise RuleBroken(
+                "no PDF is made from a log that was truncated or rewritten: %(what)s", what=str(error)
+            ) from None
     with engine.connect() as connection:
         wanted = [("version", *version_event(connection, proof.statement_id, proof.exported_position))]
         wanted += [("signature", s.position, s.event_hash) for s in proof.signatures]

@@ -243,3 +243,22 @@ def test_the_offline_tool_imports_only_the_standard_library_cryptography_and_pyp
         [sys.executable, "-I", "-c", ISOLATED, str(script)], capture_output=True, text=True, check=False, timeout=60
     )
     assert "may not import coalition" in blocked.stderr  # the guard the runs above go through does block
+
+
+def test_no_pdf_is_made_when_the_log_no_longer_holds_its_checkpointed_tree(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log truncated or rewritten below its signed tree: the export is a 409 naming why, not a 500."""
+    from events import tree
+
+    sid = signed(world)
+
+    def diverged(*args: object, **kwargs: object) -> object:
+        raise tree.LogDiverged("the log holds 3 events, fewer than the tree's 40: truncated")
+
+    monkeypatch.setattr(checkpoints, "issue", diverged)
+    with services(world.api.app).engine.begin() as connection:  # no checkpoint covers the statement yet
+        connection.exec_driver_sql("DELETE FROM log_checkpoints")
+    answer = world.api.call("GET", f"{world.path}/statements/{sid}.pdf", world.who("ana"))
+    assert answer.status_code == 409
+    assert "truncated or rewritten" in answer.json["error"]["message"]
