@@ -82,7 +82,7 @@ def _covered(name: str, size: int) -> None:
 
 
 @bp.get("/log/checkpoint")
-@documented(query=CheckpointQuery, response=CheckpointView, public=True, media="text/plain", errors=(404, 422))
+@documented(query=CheckpointQuery, response=CheckpointView, public=True, media="text/plain", errors=(400, 404, 422))
 def log_checkpoint() -> ResponseReturnValue:
     """The latest signed checkpoint: the note as text/plain, or JSON (`Accept: application/json` or `format=json`)."""
     args = query_args(CheckpointQuery())
@@ -108,7 +108,7 @@ def log_public_key() -> ResponseReturnValue:
 
 
 @bp.get("/log/proof/inclusion")
-@documented(query=InclusionQuery, response=InclusionView, public=True, errors=(404, 422))
+@documented(query=InclusionQuery, response=InclusionView, public=True, errors=(400, 404, 422))
 def log_inclusion() -> ResponseReturnValue:
     """The audit path proving the event at `position` is in the tree of `size` events."""
     args = query_args(InclusionQuery())
@@ -122,7 +122,7 @@ def log_inclusion() -> ResponseReturnValue:
 
 
 @bp.get("/log/proof/consistency")
-@documented(query=ConsistencyQuery, response=ConsistencyView, public=True, errors=(404, 422))
+@documented(query=ConsistencyQuery, response=ConsistencyView, public=True, errors=(400, 404, 422))
 def log_consistency() -> ResponseReturnValue:
     """The proof that the tree of `from` events is a prefix of the tree of `to` events."""
     args = query_args(ConsistencyQuery())

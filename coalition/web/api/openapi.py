@@ -119,6 +119,8 @@ def build() -> dict[str, Any]:
             if operation.response
             else {}
         )
+        if operation.media != "application/json" and operation.response:  # a text answer that also comes as JSON
+            body["content"].update(_json(operation.response)["content"])
         if rule.rule.endswith(".csv"):
             body = {"content": {"text/csv": {"schema": {"type": "string"}}}}
         elif rule.endpoint in ALSO_CSV:
