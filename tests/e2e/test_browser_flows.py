@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect  # waits for the page, unlike is_visible()
 from pypdf import PdfReader
 
 from tests.e2e.browser import ARTIFACTS, Site
@@ -49,7 +50,7 @@ class Person:
         page.get_by_label("E-mail address").fill(email)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("main").get_by_role("button", name="Register").click()
-        assert page.get_by_text(f"Signed in as {name}").is_visible()
+        expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
 
     def create_organisation(self, name: str, country: str, sector: str) -> str:
         page = self.page
@@ -59,7 +60,7 @@ class Person:
         page.get_by_label("Sector").select_option(sector)
         page.get_by_label("Mission").fill(f"{name} protects the rivers of the Danube basin.")
         page.get_by_role("button", name="Create the organisation").click()
-        assert page.get_by_role("heading", level=1, name=name).is_visible()
+        expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
         return page.url.rsplit("/", 1)[1]
 
     def shot(self, name: str) -> None:
@@ -100,8 +101,8 @@ def found_coalition(ana: Person) -> str:
     page.get_by_role("button", name="Add another objective").click()
     page.get_by_label("Objective", exact=True).nth(1).fill("Publish a joint policy brief")
     page.get_by_role("button", name="Found the coalition").click()
-    assert page.get_by_text("The coalition was founded").is_visible()
-    assert page.get_by_role("heading", level=1, name="Danube Rivers Coalition").is_visible()
+    expect(page.get_by_text("The coalition was founded")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Danube Rivers Coalition")).to_be_visible()
     return page.url.rstrip("/").rsplit("/", 1)[1]
 
 
@@ -113,15 +114,15 @@ def join_and_approve(ana: Person, bo: Person, coalition: str) -> None:
     page.get_by_label("E-mail address of the mandate holder").fill("bo@example.org")
     page.get_by_label("Their title").fill("Director")
     page.get_by_role("button", name="Grant the mandate").click()
-    assert page.get_by_text("Director").first.is_visible()
+    expect(page.get_by_text("Director").first).to_be_visible()
     bo.go("/")
     page.get_by_role("link", name="Open or ask to join").click()
     page.get_by_role("button", name="Ask to join the coalition").click()
-    assert page.get_by_text("asked to join", exact=False).first.is_visible()
+    expect(page.get_by_text("asked to join", exact=False).first).to_be_visible()
 
     ana.go(f"/coalitions/{coalition}/members")
     ana.page.get_by_role("button", name="Approve the request of River Watch").click()
-    assert ana.page.locator("li", has_text="River Watch").get_by_text("active").first.is_visible()
+    expect(ana.page.locator("li", has_text="River Watch").get_by_text("active").first).to_be_visible()
 
 
 def test_from_registering_to_a_signed_withdrawn_statement_and_its_pdf(people: Any, site: Site) -> None:
@@ -140,7 +141,7 @@ def test_from_registering_to_a_signed_withdrawn_statement_and_its_pdf(people: An
     page.get_by_role("link", name="Two field officers for the spring sampling").click()
     page.get_by_label("What was delivered, and where is the evidence?").fill("Sampling report, 12 sites")
     page.get_by_role("button", name="Mark as fulfilled").click()
-    assert page.get_by_text("fulfilled").first.is_visible()
+    expect(page.get_by_text("fulfilled").first).to_be_visible()
 
     # Ana drafts, translates into Romanian and opens the statement.
     page = ana.go(f"/coalitions/{coalition}")
@@ -148,7 +149,7 @@ def test_from_registering_to_a_signed_withdrawn_statement_and_its_pdf(people: An
     page.get_by_label("Title", exact=True).fill("Clean rivers now")
     page.get_by_label("Text", exact=True).fill("We call on **governments** to act on river pollution.")
     page.get_by_role("button", name="Preview").click()
-    assert page.locator("strong", has_text="governments").is_visible()
+    expect(page.locator("strong", has_text="governments")).to_be_visible()
     page.get_by_role("button", name="Save the draft").click()
     page.get_by_label("Add a translation into").select_option("ro")
     page.get_by_role("button", name="Translate").click()
@@ -160,7 +161,7 @@ def test_from_registering_to_a_signed_withdrawn_statement_and_its_pdf(people: An
     )
     page.get_by_label("Organisations needed to publish").fill("1")
     page.get_by_role("button", name="Open for signature").click()
-    assert page.get_by_text("open for signature").first.is_visible()
+    expect(page.get_by_text("open for signature").first).to_be_visible()
     statement_path = re.sub(r"^https?://[^/]+", "", page.url).split("?")[0].removesuffix("/edit")
 
     # Bo signs for River Watch, then withdraws the signature with a reason.
@@ -169,11 +170,11 @@ def test_from_registering_to_a_signed_withdrawn_statement_and_its_pdf(people: An
     block = page.locator(".signer-block", has_text="River Watch")
     assert block.get_by_label("Your title").input_value() == "Director"
     block.get_by_role("button", name="Sign this statement").click()
-    assert page.get_by_text("Signed. Thank you.").is_visible()
+    expect(page.get_by_text("Signed. Thank you.")).to_be_visible()
     assert page.locator(".signatories li.status-signed", has_text="River Watch").count() == 1
     page.get_by_label("Why does your organisation withdraw its signature?").fill("Our board asked us to wait")
     page.get_by_role("button", name="Withdraw the signature").click()
-    assert page.get_by_text("The signature was withdrawn.").is_visible()
+    expect(page.get_by_text("The signature was withdrawn.")).to_be_visible()
     assert page.locator(".signatories li.status-withdrawn", has_text="River Watch").count() == 1
 
     # ... and downloads the sealed PDF, in Romanian too.
@@ -214,20 +215,20 @@ def test_the_romanian_interface_speaks_romanian_and_remembers_the_choice(people:
     page.locator("#locale").select_option("ro")
     page.get_by_role("button", name="Change").click()
 
-    assert page.get_by_text("Autentificat ca Ana Pop").is_visible()
-    assert page.get_by_role("link", name="Coalițiile mele").is_visible()
+    expect(page.get_by_text("Autentificat ca Ana Pop")).to_be_visible()
+    expect(page.get_by_role("link", name="Coalițiile mele")).to_be_visible()
     page.goto(f"{site.url}/coalitions/{coalition}/work")
     assert page.locator("html").get_attribute("lang") == "ro"
     navigation = page.get_by_role("navigation", name="Această coaliție")
     assert navigation.get_by_text("Angajamente și sarcini").is_visible()  # this page, in the coalition's navigation
-    assert page.get_by_role("button", name="Asumați angajamentul").is_visible()
+    expect(page.get_by_role("button", name="Asumați angajamentul")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, "the page scrolls sideways"
     page.get_by_role("button", name="Ieșire").click()  # the choice is kept in the account, beyond the session
     page.goto(f"{site.url}/login")
     page.get_by_label("Adresă de e-mail").fill("ana@example.org")
     page.get_by_label("Parolă").fill(PASSWORD)
     page.get_by_role("button", name="Autentificare").last.click()
-    assert page.get_by_text("Autentificat ca Ana Pop").is_visible()
+    expect(page.get_by_text("Autentificat ca Ana Pop")).to_be_visible()
     ana.shot("romanian-360")
 
 
@@ -246,7 +247,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused_and_records_nothing(peo
     page.get_by_role("button", name="Create the organisation").click()
 
     assert response_status == [400]
-    assert page.get_by_role("heading", level=1, name="This form has expired").is_visible()
+    expect(page.get_by_role("heading", level=1, name="This form has expired")).to_be_visible()
     assert site.app.extensions["coalition"].store.head() == head
     ana.problems = [p for p in ana.problems if "400" not in p]  # the refusal itself is expected
     ana.shot("csrf-refused")
