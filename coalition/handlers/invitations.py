@@ -24,6 +24,7 @@ from coalition.domain import coalition as co
 from coalition.domain import organisation as org
 from coalition.domain import policy
 from coalition.domain.base import N_, Change, Invalid, NotAllowed, NotFound, RuleBroken
+from coalition.domain.lines import has_line_break
 from coalition.handlers import Context
 from coalition.handlers.reading import prepare
 from coalition.notify import outbox
@@ -43,7 +44,7 @@ def checked_email(email: str) -> str:
 
 
 def _one_line(name: str, value: str | None) -> str | None:
-    if value is not None and ("\r" in value or "\n" in value):
+    if has_line_break(value):
         raise Invalid("%(field)s must be one line, without line breaks", field=name)
     return value.strip() if value is not None else None
 

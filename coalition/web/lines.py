@@ -1,20 +1,13 @@
-"""Names and titles are one line: they go into e-mail subjects, headers, PDFs and lists, where a line break
-(CR, LF, or Unicode's other line and paragraph separators) would break the line or forge another."""
+"""The pages' side of the one-line rule for names and titles (`coalition.domain.lines`): a form validator."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
-LINE_BREAK = re.compile("[\r\n\x0b\x0c\x85\u2028\u2029]")
-
-
-def has_line_break(value: str | None) -> bool:
-    """True when `value` holds a line break of any kind."""
-    return bool(value) and LINE_BREAK.search(value or "") is not None
+from coalition.domain.lines import has_line_break
 
 
 class OneLine:

@@ -8,9 +8,9 @@ from email_validator import EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from coalition.domain.coalition import MEMBER_STATES, ROLES
+from coalition.domain.lines import has_line_break
 from coalition.domain.organisation import COUNTRIES, SECTORS
 from coalition.domain.work import KINDS
-from coalition.web.lines import has_line_break
 
 NAME = validate.Length(min=1, max=200)
 TEXT = validate.Length(min=1, max=20_000)
@@ -18,7 +18,7 @@ ID = validate.Length(min=1, max=64)
 
 
 def one_line(value: str) -> None:
-    """Names and titles are one line (`coalition.web.lines`): a line break in them is refused."""
+    """Names and titles are one line (`coalition.domain.lines`): a line break in them is refused."""
     if has_line_break(value):
         raise ValidationError("must be one line, without line breaks")
 
