@@ -243,3 +243,6 @@ def init_app(app: Flask) -> None:
     from coalition.transparency.cli import log_cli
 
     app.cli.add_command(log_cli)
+    from coalition.backup.cli import backup_cli
+
+    app.cli.add_command(backup_cli)

@@ -65,6 +65,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "NOTIFY_IN_PROCESS": False,
         # Events older than this (days) when the reactor first reads them are not news (after an import).
         "NOTIFY_SKIP_OLDER_THAN_DAYS": 7,
+        # `flask backup create`: scrypt's cost (n, a power of two; 2**17 takes 128 MiB and about half a second).
+        # The tests choose a small one; keep the default in production. Restores read the cost from the archive.
+        "BACKUP_SCRYPT_N": 2**17,
         # How many messages one loop claims at a time (several loops share the outbox on PostgreSQL).
         "NOTIFY_BATCH": 100,
     }
