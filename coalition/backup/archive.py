@@ -80,7 +80,8 @@ def _b64(data: bytes) -> str:
 class ArchiveWriter:
     """Encrypts what is written to it into `out`, one chunk per CHUNK_SIZE bytes; `close` seals the last."""
 
-    def __init__(self, out: IO[bytes], passphrase: str, kdf: Kdf = Kdf(), chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(self, out: IO[bytes], passphrase: str, kdf: Kdf = Kdf(), chunk_size: int | None = None) -> None:
+        chunk_size = chunk_size or CHUNK_SIZE
         salt = os.urandom(16)
         key, check = _derive(passphrase, salt, kdf)
         header = json.dumps(
@@ -118,7 +119,7 @@ class ArchiveWriter:
 def _exactly(source: IO[bytes], size: int, what: str) -> bytes:
     data = source.read(size)
     if len(data) != size:
-        raise ArchiveRefused(f"the archive is truncated: it ends inside {what}")
+        raise ArchiveRefused(f"the backup is truncated: it ends inside {what}")
     return data
 
 
