@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import IO
 
 import click
 from flask import current_app
@@ -65,9 +66,13 @@ def create_command(file: Path, passphrase_file: Path | None) -> None:
     for name, count in made.tables.items():
         click.echo(f"  {name}: {count} rows")
     click.echo(f"Key files: {', '.join(made.files) or 'none'}.")
-    click.echo(f"Left out (rebuilt or recorded otherwise): {', '.join(sorted(excluded(services().runner.projections)))}.")
-    click.echo(f"Wrote {file} ({file.stat().st_size} bytes). Keep the passphrase apart from it: without it, nothing "
-               "in the file can be read.")
+    click.echo(
+        f"Left out (rebuilt or recorded otherwise): {', '.join(sorted(excluded(services().runner.projections)))}."
+    )
+    click.echo(
+        f"Wrote {file} ({file.stat().st_size} bytes). Keep the passphrase apart from it: without it, nothing "
+        "in the file can be read."
+    )
 
 
 @backup_cli.command("restore")
@@ -78,11 +83,11 @@ def create_command(file: Path, passphrase_file: Path | None) -> None:
     is_flag=True,
     help="Replace key files this instance already holds that differ from the backup's (the old ones are kept aside).",
 )
-def restore_command(file: click.File, passphrase_file: Path | None, force_keys: bool) -> None:
+def restore_command(file: IO[bytes], passphrase_file: Path | None, force_keys: bool) -> None:
     """Restore a backup into an empty database and this instance: all of it, or nothing."""
     secret = passphrase(passphrase_file, confirm=False)
     try:
-        done = restore(services(), current_app.config, current_app.instance_path, file, secret, force_keys)  # type: ignore[arg-type]
+        done = restore(services(), current_app.config, current_app.instance_path, file, secret, force_keys)
     except (ArchiveRefused, ContentsRefused, RestoreRefused, KeysRefused) as error:
         raise click.ClickException(f"not restored: {error}") from None
     manifest = done.manifest

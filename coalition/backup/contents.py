@@ -83,14 +83,17 @@ def _decode(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     ((tag, inner),) = value.items()
-    decoders = {
-        "$b": base64.b64decode,
-        "$t": datetime.fromisoformat,
-        "$d": date.fromisoformat,
-        "$n": Decimal,
-        "$j": lambda same: same,
-    }
-    return decoders[tag](inner)
+    if tag == "$b":
+        return base64.b64decode(inner)
+    if tag == "$t":
+        return datetime.fromisoformat(inner)
+    if tag == "$d":
+        return date.fromisoformat(inner)
+    if tag == "$n":
+        return Decimal(inner)
+    if tag == "$j":
+        return inner
+    raise ContentsRefused(f"the backup holds a value of an unknown kind ({tag!r}): damaged or newer")
 
 
 def _line(record: Any) -> bytes:
@@ -107,8 +110,12 @@ def dump(
     """The backup's lines, read in the connection's transaction (one snapshot of the whole database)."""
     projection_names = {p.name for p in projections}
     tables = _tables(connection, excluded(projections))
-    counts = {t.name: connection.execute(select(func.count()).select_from(_selected(t, projection_names).subquery()))
-              .scalar_one() for t in tables}
+    counts = {
+        t.name: connection.execute(
+            select(func.count()).select_from(_selected(t, projection_names).subquery())
+        ).scalar_one()
+        for t in tables
+    }
     position, head_hash = store.head(connection)
     yield _line(
         {

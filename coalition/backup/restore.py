@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from coalition.backup import keys
 from coalition.backup.archive import ArchiveWriter, Kdf, open_archive
-from coalition.backup.contents import SEEDED, Contents, ContentsRefused, Manifest, dump, revision
+from coalition.backup.contents import Contents, ContentsRefused, Manifest, dump, revision
 from coalition.infra.db import alembic_config, upgrade
 from coalition.infra.extensions import Services
 from events import merkle, tree
@@ -168,7 +168,7 @@ def _sequences(connection: Connection) -> None:
             sequence = connection.execute(
                 text("SELECT pg_get_serial_sequence(:table, :column)"), {"table": table.name, "column": column.name}
             ).scalar()
-            if sequence and table.name not in SEEDED:
+            if sequence:
                 highest = connection.execute(select(func.max(column))).scalar()
                 connection.execute(
                     text("SELECT setval(:sequence, :value, :called)"),

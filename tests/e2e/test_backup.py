@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
-from click.testing import Result
 
 from coalition import create_app, demo
 from coalition.backup import archive
@@ -119,7 +119,13 @@ def facilitator_acts(target: Flask, coalition: str, organisation: str) -> None:
     client = signed_in(target, FACILITATOR)
     head = services(target).store.head()[0]
     due = (services(target).store.clock().date() + timedelta(days=30)).isoformat()
-    pledge = {"organisation_id": organisation, "objective": "o1", "kind": "expertise", "description": "Kits", "due_on": due}
+    pledge = {
+        "organisation_id": organisation,
+        "objective": "o1",
+        "kind": "expertise",
+        "description": "Kits",
+        "due_on": due,
+    }
     answer = client.post(
         f"/coalitions/{coalition}/commitments",
         data={"csrf_token": csrf(client, f"/coalitions/{coalition}/work"), **pledge},
@@ -130,9 +136,7 @@ def facilitator_acts(target: Flask, coalition: str, organisation: str) -> None:
     assert cli(target, "log", "checkpoint").exit_code == 0  # the restored tree extends without diverging
 
 
-def test_a_restored_backup_lets_the_demo_facilitator_sign_in_and_act(
-    source: dict[str, Any], tmp_path: Path
-) -> None:
+def test_a_restored_backup_lets_the_demo_facilitator_sign_in_and_act(source: dict[str, Any], tmp_path: Path) -> None:
     target = instance(sqlite_url(tmp_path), tmp_path / "instance", migrated=False)
     try:
         restored = cli(target, "backup", "restore", str(source["dir"] / "demo.backup"))

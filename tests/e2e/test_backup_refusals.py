@@ -172,13 +172,17 @@ def test_the_passphrase_comes_from_a_file_or_a_prompt_asked_twice_never_the_comm
 ) -> None:
     app = source["app"]
     (tmp_path / "passphrase").write_text(PASSPHRASE + "\n")
-    from_file = cli(app, "backup", "create", str(tmp_path / "a.backup"), "--passphrase-file", str(tmp_path / "passphrase"), env={})
+    from_file = cli(
+        app, "backup", "create", str(tmp_path / "a.backup"), "--passphrase-file", str(tmp_path / "passphrase"), env={}
+    )
     assert from_file.exit_code == 0, from_file.output
 
     runner = app.test_cli_runner()
     mismatch = runner.invoke(args=["backup", "create", str(tmp_path / "b.backup")], input=f"{PASSPHRASE}\nother\n" * 3)
     assert mismatch.exit_code != 0 and not (tmp_path / "b.backup").exists()
-    prompted = runner.invoke(args=["backup", "create", str(tmp_path / "b.backup")], input=f"{PASSPHRASE}\n{PASSPHRASE}\n")
+    prompted = runner.invoke(
+        args=["backup", "create", str(tmp_path / "b.backup")], input=f"{PASSPHRASE}\n{PASSPHRASE}\n"
+    )
     assert prompted.exit_code == 0 and PASSPHRASE not in prompted.output, prompted.output
 
     short = cli(app, "backup", "create", str(tmp_path / "c.backup"), env={"COALITION_BACKUP_PASSPHRASE": "short"})
