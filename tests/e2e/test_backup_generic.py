@@ -5,10 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
+from coalition.backup.contents import revision
+from coalition.infra.db import alembic_config, upgrade
+from events import create_engine
 from tests.conftest import sqlite_url
 from tests.e2e.conftest import services
 from tests.e2e.test_backup import cli, instance
+from tests.e2e.world import PASSWORD
 
 SQLITE_TABLE = (
     "CREATE TABLE person_keys (id INTEGER PRIMARY KEY, person TEXT NOT NULL, key BLOB NOT NULL, made TIMESTAMP)"
@@ -47,6 +52,38 @@ def test_a_table_added_by_another_migration_is_carried_whole(database_url: str, 
             # a new row gets the next key: on PostgreSQL the serial's sequence was moved past the restored rows
             connection.exec_driver_sql("INSERT INTO person_keys (person, key) VALUES ('lia', '')")
             assert connection.execute(sa.text("SELECT max(id) FROM person_keys")).scalar() == 10
+    finally:
+        services(source).engine.dispose()
+        services(target).engine.dispose()
+
+
+def test_a_backup_from_an_older_schema_goes_into_an_empty_database_then_through_the_migrations(
+    database_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "old").mkdir()
+    old_url = sqlite_url(tmp_path / "old")
+    engine = create_engine(old_url)
+    upgrade(engine, "0011")
+    engine.dispose()
+    source = instance(old_url, tmp_path / "old" / "instance", migrated=False)
+    target = instance(database_url, tmp_path / "target", migrated=False)
+    try:
+        registered = source.test_client().post(
+            "/api/v1/users", json={"email": "ana@example.org", "password": PASSWORD, "name": "Ana Pop"}
+        )
+        assert registered.status_code == 201
+        made = cli(source, "backup", "create", str(tmp_path / "old.backup"))
+        assert made.exit_code == 0, made.output
+
+        restored = cli(target, "backup", "restore", str(tmp_path / "old.backup"))
+
+        assert restored.exit_code == 0, restored.output
+        assert "Migrated the empty database to the backup's revision 0011" in restored.output
+        with services(target).engine.connect() as connection:
+            assert revision(connection) == ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert services(target).store.head() == services(source).store.head()
+        token = target.test_client().post("/api/v1/tokens", json={"email": "ana@example.org", "password": PASSWORD})
+        assert token.status_code == 201
     finally:
         services(source).engine.dispose()
         services(target).engine.dispose()
