@@ -66,9 +66,13 @@ def create_command(file: Path, passphrase_file: Path | None) -> None:
     for name, count in made.tables.items():
         click.echo(f"  {name}: {count} rows")
     click.echo(f"Key files: {', '.join(made.files) or 'none'}.")
-    click.echo(
-        f"Left out (rebuilt or recorded otherwise): {', '.join(sorted(excluded(services().runner.projections)))}."
-    )
+    left_out = excluded(services().runner.projections)
+    read_models = sorted(name for name, why in left_out.items() if why.startswith("read model"))
+    click.echo(f"Left out, rebuilt from the log on restore: the read models ({', '.join(read_models)}).")
+    for name, why in sorted(left_out.items()):
+        if name not in read_models:
+            click.echo(f"Left out: {name}, {why}.")
+    click.echo("Not in the file: caches (the PDF cache) and the COALITION_* settings of the deployment.")
     click.echo(
         f"Wrote {file} ({file.stat().st_size} bytes). Keep the passphrase apart from it: without it, nothing "
         "in the file can be read."

@@ -160,6 +160,7 @@ class Contents:
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._lines = _split(chunks)
         self._next: Any = None
+        self.table: str | None = None  # the table being loaded
 
     def _read(self) -> Any:
         if self._next is not None:
@@ -209,6 +210,7 @@ class Contents:
                     f"the table {name!r} of the backup is not in this database, or differs: migrate it to revision "
                     f"{manifest.revision} first"
                 )
+            self.table = name
             loaded[name] = self._rows(connection, table, columns, chain if name == "events" else None)
         if loaded != manifest.tables:
             raise ContentsRefused("the backup holds other tables or row counts than its manifest says: damaged")

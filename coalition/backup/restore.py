@@ -13,6 +13,7 @@ from typing import IO, Any
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, func, inspect, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from coalition.backup import keys
 from coalition.backup.archive import ArchiveWriter, Kdf, open_archive
@@ -129,9 +130,17 @@ def restore(
     staged = keys.stage(manifest.files, config, instance_path, force_keys)
     try:
         with services.store.transaction() as connection:
+            if found := occupied(connection, services.runner.projections):  # written to since the first look
+                raise RestoreRefused(f"the database was written to meanwhile: it holds {', '.join(found)}")
             contents.load(connection, manifest)
             _agreement(connection)
             _sequences(connection)
+    except DBAPIError as error:
+        keys.discard(staged)
+        raise RestoreRefused(
+            f"the database refused a row of the table {contents.table!r} ({str(error.orig).strip()}); nothing was "
+            "written"
+        ) from None
     except BaseException:
         keys.discard(staged)
         raise

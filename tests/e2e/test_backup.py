@@ -26,7 +26,7 @@ ENV = {"COALITION_BACKUP_PASSPHRASE": PASSPHRASE}
 FACILITATOR = demo.PEOPLE["ioana"][0]
 
 
-def instance(url: str, directory: Path, *, migrated: bool = True) -> Flask:
+def instance(url: str, directory: Path, *, migrated: bool = True, **extra: Any) -> Flask:
     """An app on `url` whose keys live in `directory` (its own instance), with a fast KDF."""
     directory.mkdir(parents=True, exist_ok=True)
     if migrated:
@@ -39,6 +39,7 @@ def instance(url: str, directory: Path, *, migrated: bool = True) -> Flask:
             "CHECKPOINT_KEY": str(directory / "checkpoint.pem"),
             "PDF_CACHE_DIRECTORY": str(directory / "pdf-cache"),
             "BACKUP_SCRYPT_N": 16,
+            **extra,
         }
     )
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from coalition.backup.contents import revision
 from coalition.infra.db import alembic_config, upgrade
 from events import create_engine
-from tests.conftest import sqlite_url
+from tests.conftest import postgres_schema, sqlite_url
 from tests.e2e.conftest import services
-from tests.e2e.test_backup import cli, instance
+from tests.e2e.test_backup import cli, instance, nothing_restored
 from tests.e2e.world import PASSWORD
 
 SQLITE_TABLE = (
@@ -87,3 +88,34 @@ def test_a_backup_from_an_older_schema_goes_into_an_empty_database_then_through_
     finally:
         services(source).engine.dispose()
         services(target).engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_row_postgresql_refuses_is_named_and_nothing_is_written(tmp_path: Path) -> None:
+    (tmp_path / "source").mkdir()
+    source = instance(sqlite_url(tmp_path / "source"), tmp_path / "source" / "instance")
+    with postgres_schema() as url:
+        target = instance(url, tmp_path / "target")
+        try:
+            with services(source).engine.begin() as connection:
+                connection.exec_driver_sql(SQLITE_TABLE)  # SQLite keeps any length in a short column
+                connection.exec_driver_sql("INSERT INTO person_keys (id, person, key) VALUES (1, 'ana', x'00')")
+            registered = source.test_client().post(
+                "/api/v1/users", json={"email": "ana@example.org", "password": PASSWORD, "name": "Ana Pop"}
+            )
+            assert registered.status_code == 201
+            with services(target).engine.begin() as connection:
+                connection.exec_driver_sql(
+                    "CREATE TABLE person_keys (id SERIAL PRIMARY KEY, person VARCHAR(2), key BYTEA, made TIMESTAMP)"
+                )
+            assert cli(source, "backup", "create", str(tmp_path / "x.backup")).exit_code == 0
+
+            refused = cli(target, "backup", "restore", str(tmp_path / "x.backup"))
+
+            assert refused.exit_code == 1, refused.output
+            assert "the database refused a row of the table 'person_keys'" in refused.output
+            assert "too long" in refused.output and "nothing was written" in refused.output
+            nothing_restored(target)
+        finally:
+            services(source).engine.dispose()
+            services(target).engine.dispose()

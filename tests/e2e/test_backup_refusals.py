@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from coalition.backup.archive import ArchiveWriter, Kdf
 from coalition.infra.db import upgrade
 from events import create_engine
+from tests.conftest import sqlite_url
 from tests.e2e.conftest import services
 from tests.e2e.test_backup import ENV, PASSPHRASE, cli, instance, nothing_restored, source  # noqa: F401
 from tests.e2e.world import PASSWORD
@@ -192,3 +193,15 @@ def test_the_passphrase_comes_from_a_file_or_a_prompt_asked_twice_never_the_comm
     assert not list(tmp_path.glob("*.partial"))
     assert oct((tmp_path / "a.backup").stat().st_mode & 0o777) == "0o600"
     assert "--passphrase " not in runner.invoke(args=["backup", "create", "--help"]).output
+
+
+def test_a_kdf_cost_that_is_not_a_power_of_two_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    (tmp_path / "db").mkdir()
+    app = instance(sqlite_url(tmp_path / "db"), tmp_path / "instance", BACKUP_SCRYPT_N=1000)
+    try:
+        refused = cli(app, "backup", "create", str(tmp_path / "x.backup"))
+
+        assert refused.exit_code == 1 and "COALITION_BACKUP_SCRYPT_N" in refused.output, refused.output
+        assert "power of two" in refused.output and not list(tmp_path.glob("x.backup*"))
+    finally:
+        services(app).engine.dispose()
