@@ -133,8 +133,8 @@ def dump(
         yield _line({"file": name, "data": base64.b64encode(data).decode("ascii")})
     for table in tables:
         yield _line({"table": table.name, "columns": [c.name for c in table.columns]})
-        result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(
-            _selected(table, projection_names)
+        result = connection.execute(
+            _selected(table, projection_names), execution_options={"stream_results": True, "yield_per": BATCH}
         )
         for row in result:
             yield _line([_encode(value) for value in row])
