@@ -65,6 +65,12 @@ def test_a_flipped_byte_is_refused_naming_the_chunk_and_nothing_is_written(
     assert f"damaged: chunk {chunk + 1}" in refused.output and "not restored" in refused.output
     nothing_restored(target)
     assert not (tmp_path / "instance" / "checkpoint.pem").exists()
+    assert not [p for p in (tmp_path / "instance").rglob("*") if p.is_file()], "no staged key file left behind"
+
+    intact = restore(target, source["dir"] / "demo.backup")  # the target is still empty, and takes it whole
+
+    assert intact.exit_code == 0, intact.output
+    assert services(target).store.head() == services(source["app"]).store.head()
 
 
 @pytest.mark.parametrize("cut", [1000, -5, "last chunk"])
