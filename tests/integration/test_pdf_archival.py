@@ -101,7 +101,14 @@ def test_the_bare_render_stays_plain_pdf_and_the_check_says_what_it_lacks(docume
     bare = render.bare_pdf(render.statement_html(document))
     assert "pdfaid" not in poppler("pdfinfo", bare, "-meta")
     found = "\n".join(problems(bare, **expected(document)))
-    lacks = ("part is None", "language is None", "without a file identifier", "no PDF/A output intent", "/AF", "not tagged")
+    lacks = (
+        "part is None",
+        "language is None",
+        "without a file identifier",
+        "no PDF/A output intent",
+        "/AF",
+        "not tagged",
+    )
     for lack in lacks:
         assert lack in found
 
