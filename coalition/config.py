@@ -36,10 +36,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "TSA_ROOTS": None,  # B-LT: a PEM file of TSA root certificates to trust besides the system's
         # Signed checkpoints of the log (docs/log-format.md): the Ed25519 key's file (default: made on first use in
         # instance/checkpoint-ed25519.pem), the origin line (default: PUBLIC_URL's host and path + /log), and how
-        # often (seconds) the notification loop signs one when the log has grown (a published statement: at once).
+        # often (seconds) the notification loop signs one when the log has grown (a published statement: at once),
+        # and the most events one turn of the loop adds to the Merkle tree (a long log is caught up over turns).
         "CHECKPOINT_KEY": None,
         "CHECKPOINT_ORIGIN": None,
         "CHECKPOINT_INTERVAL": 600,
+        "CHECKPOINT_STEP": 20_000,
         # The session cookie: never readable by scripts, not sent on cross-site posts.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
