@@ -49,6 +49,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # in memory per process; with several processes use one shared store: redis://127.0.0.1:6379/0.
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Per client address: uploads to check a PDF (the /verify page and POST /api/v1/verify share one count),
+        # and the public reads of the log and the seal certificate (one generous count for them all).
+        "RATELIMIT_VERIFY": "20 per minute;300 per hour",
+        "RATELIMIT_PUBLIC_READS": "300 per minute;5000 per hour",
         # How many proxies in front of the app set X-Forwarded-For/-Proto (0: clients connect directly).
         "PROXY_HOPS": 0,
         # Webhooks may reach only public addresses; true lets them reach loopback and private networks
