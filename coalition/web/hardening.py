@@ -29,8 +29,8 @@ from flask.typing import ResponseReturnValue, RouteCallable
 from flask.wrappers import Response
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from limits import parse_many
 from flask_talisman import Talisman
+from limits import parse_many
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -128,17 +128,18 @@ def _configured(app: Flask, key: str) -> str:
     request."""
     value = str(app.config.get(key) or "").strip()
     try:
-        parse_many(value)
+        parsed = parse_many(value)
     except ValueError:
-        raise ValueError(f"COALITION_{key} must be limits such as '20 per minute;300 per hour', not {value!r}") from None
-    if not value:
-        raise ValueError(f"COALITION_{key} must be limits such as '20 per minute;300 per hour', not empty")
+        parsed = []
+    if not parsed:
+        raise ValueError(f"COALITION_{key} must be limits such as '20 per minute;300 per hour', not {value!r}")
     return value
 
 
 def _refusal(limit: str) -> str:
     """What a refused client reads (the API's error message; the pages show their own, translated)."""
-    return f"too many requests from your address (at most {limit.replace(';', ' and ')}): wait as long as Retry-After says"
+    at_most = limit.replace(";", " and ")
+    return f"too many requests from your address (at most {at_most}): wait as long as Retry-After says"
 
 
 def init_app(app: Flask) -> None:

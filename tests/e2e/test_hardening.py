@@ -253,7 +253,8 @@ def test_the_public_reads_of_the_log_and_the_seal_certificate_share_a_generous_l
 
 
 def test_the_limits_are_off_in_tests_unless_turned_on(make_app: MakeApp, database_url: str) -> None:
-    client = make_app(database_url, RATELIMIT_PUBLIC_READS="1 per minute", RATELIMIT_VERIFY="1 per minute").test_client()
+    app = make_app(database_url, RATELIMIT_PUBLIC_READS="1 per minute", RATELIMIT_VERIFY="1 per minute")
+    client = app.test_client()
     assert all(client.get("/api/v1/seal/certificate").status_code == 200 for _ in range(3))
     assert all(client.post("/api/v1/verify", data={}).status_code == 400 for _ in range(3))
 
