@@ -9,7 +9,10 @@ prints it and GET /api/v1/log/checkpoint?format=json serves it), or a file holdi
 It checks, without the network and without Coalition's code (the standard library, `cryptography` and `pypdf`):
 
 1. the seal: the CMS signature over the PDF's signed byte ranges (RSA, SHA-256, PKCS #1 v1.5), made with the
-   given certificate's key, whose signed attributes carry the SHA-256 of those bytes, covering the whole file;
+   given certificate's key, whose signed attributes carry the SHA-256 of those bytes, covering the whole file
+   or, for a PDF sealed at PAdES B-LT, the seal's revision followed only by incremental updates adding
+   validation data (a DSS with certificates, CRLs, OCSP responses, VRI; document timestamps): every object of
+   the sealed revision is compared with the final file's, and anything else changed or added is a failure;
 2. the proof embedded as `coalition-proof.json` (format 3);
 3. the version hash: SHA-256 of the canonical JSON of `version_content` (docs/log-format.md);
 4. the checkpoint: a C2SP signed note, signed with the platform's Ed25519 checkpoint key;
@@ -27,6 +30,7 @@ import base64
 import hashlib
 import io
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,7 +40,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject
+from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, IndirectObject, StreamObject
 
 PROOF_NAME = "coalition-proof.json"
 PROOF_FORMAT = "coalition-statement-proof/3"
@@ -136,8 +140,9 @@ def check_seal(pdf: bytes, reader: PdfReader, certificate: x509.Certificate) -> 
     gap = pdf[a + b : c]
     if a != 0 or not 0 < b < c or gap[:1] != b"<" or gap[-1:] != b">" or bytes.fromhex(gap[1:-1].decode()) != contents:
         raise Failed("the seal's byte range does not leave out exactly its own signature")
-    if c + d != len(pdf):
-        raise Failed(f"the seal covers {c + d} of the file's {len(pdf)} bytes: something was added after it")
+    end = c + d
+    if end > len(pdf) or not pdf[:end].rstrip(b"\r\n").endswith(b"%%EOF"):
+        raise Failed(f"the seal covers {end} of the file's {len(pdf)} bytes, which is not the end of a revision")
     algorithm, signed, value = _signer_info(contents)
     if OID_SHA256 not in algorithm:
         raise Failed("the seal's digest algorithm is not SHA-256")
@@ -150,7 +155,171 @@ def check_seal(pdf: bytes, reader: PdfReader, certificate: x509.Certificate) -> 
         key.verify(value, signed, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
         raise Failed("the seal's signature does not verify with the given certificate: not sealed by it") from None
-    return f"made with {certificate.subject.rfc4514_string()}, covering the whole file"
+    made = f"made with {certificate.subject.rfc4514_string()}"
+    if end == len(pdf):
+        return f"{made}, covering the whole file"
+    return f"{made}, covering its revision ({end} of {len(pdf)} bytes); after the seal: {after_seal(pdf, end)}"
+
+
+# -- what may follow the seal: validation data (PAdES B-LT) and document timestamps (B-LTA) ------------------------
+
+#: Entries of the catalogue, the document information and the XMP metadata that an update adding validation data
+#: may set (the DSS itself, the extension naming it; the producer and modification dates writers refresh).
+ROOT_ADDED = {"/DSS", "/Extensions"}
+INFO_REFRESHED = {"/ModDate", "/Producer"}
+XMP_REFRESHED = re.compile(rb"(xmp:ModifyDate|xmp:MetadataDate|pdf:Producer)(>[^<]*<|=\"[^\"]*\")")
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """A PDF object as comparable plain data: references stay references (by number), streams keep their raw
+    bytes, so two readers' copies compare equal exactly when the files define the same object."""
+    if depth > 100:
+        raise Failed("a PDF object is nested too deeply")
+    if isinstance(value, IndirectObject):
+        return ("ref", value.idnum, value.generation)
+    if isinstance(value, StreamObject):
+        data = getattr(value, "_data", b"")
+        return ("stream", _plain(DictionaryObject(value), depth + 1), bytes(data or b""))
+    if isinstance(value, DictionaryObject):
+        return ("dict", tuple(sorted((str(k), _plain(v, depth + 1)) for k, v in value.items())))
+    if isinstance(value, ArrayObject):
+        return ("array", tuple(_plain(v, depth + 1) for v in value))
+    if isinstance(value, ByteStringObject):
+        return ("bytes", bytes(value))
+    return (type(value).__name__, str(value))
+
+
+def _objects(reader: PdfReader) -> dict[tuple[int, int], Any]:
+    """Every object the file defines (in use), by (number, generation)."""
+    numbers = {(n, g) for g, table in reader.xref.items() for n in table if n != 0}
+    numbers |= {(n, 0) for n in reader.xref_objStm}
+    return {(n, g): reader.get_object(IndirectObject(n, g, reader)) for n, g in sorted(numbers)}
+
+
+def _refs(value: Any, depth: int = 0) -> set[tuple[int, int]]:
+    """The objects `value` refers to directly (not through another object)."""
+    if depth > 100:
+        raise Failed("a PDF object is nested too deeply")
+    if isinstance(value, IndirectObject):
+        return {(value.idnum, value.generation)}
+    if isinstance(value, DictionaryObject):  # a stream's dictionary too
+        return set().union(*(_refs(v, depth + 1) for v in value.values()))
+    if isinstance(value, ArrayObject):
+        return set().union(*(_refs(v, depth + 1) for v in value))
+    return set()
+
+
+def _reached(objects: dict[tuple[int, int], Any], start: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The objects reachable from `start` (itself included)."""
+    seen, pending = set(), list(start)
+    while pending:
+        key = pending.pop()
+        if key in seen or key not in objects:
+            continue
+        seen.add(key)
+        pending.extend(_refs(objects[key]))
+    return seen
+
+
+def _is_timestamp_field(value: Any) -> bool:
+    """A document timestamp (RFC 3161) signature field, invisible (a zero-area widget)."""
+    if not isinstance(value, DictionaryObject) or value.get("/FT") != "/Sig":
+        return False
+    signature, rect = value.get("/V"), value.get("/Rect")
+    signature = signature.get_object() if signature is not None else None
+    flat = rect is None or (len(rect) == 4 and float(rect[0]) == float(rect[2]) and float(rect[1]) == float(rect[3]))
+    return (
+        isinstance(signature, DictionaryObject)
+        and signature.get("/Type") == "/DocTimeStamp"
+        and signature.get("/SubFilter") == "/ETSI.RFC3161"
+        and flat
+    )
+
+
+def _grown_by(old: Any, new: Any, key: str, allowed: set[tuple[int, int]]) -> bool:
+    """Whether dictionary `new` is `old` with only the array `key` grown by references to `allowed` objects."""
+    if not isinstance(old, DictionaryObject) or not isinstance(new, DictionaryObject):
+        return False
+    rest = [k for k in set(old) | set(new) if k != key and _plain(old.get(k)) != _plain(new.get(k))]
+    before, after = old.get(key, ArrayObject()), new.get(key, ArrayObject())
+    before, after = before.get_object(), after.get_object()
+    if rest or not isinstance(after, ArrayObject) or not isinstance(before, ArrayObject):
+        return False
+    kept, added = _plain(after)[1][: len(before)], after[len(before) :]
+    return kept == _plain(before)[1] and all(_refs(x) <= allowed for x in added)
+
+
+def after_seal(pdf: bytes, end: int) -> str:
+    """What the incremental updates after the seal's revision (the bytes after `end`) add, or Failed when they
+    change anything but validation data: a DSS (certificates, CRLs, OCSP responses, VRI) and document timestamps."""
+    try:
+        before = PdfReader(io.BytesIO(pdf[:end]), strict=False)
+        after = PdfReader(io.BytesIO(pdf), strict=False)
+        old, new = _objects(before), _objects(after)
+    except Failed:
+        raise
+    except Exception as error:
+        raise Failed(f"the updates after the seal cannot be read ({type(error).__name__})") from None
+    for name in ("/Root", "/Info"):
+        a, b = dict.get(before.trailer, name), dict.get(after.trailer, name)  # the references, not the objects
+        if _plain(a) != _plain(b):
+            raise Failed(f"an update after the seal replaced the document's {name[1:]}: only validation data follows")
+    if "/Encrypt" in after.trailer:
+        raise Failed("an update after the seal encrypts the document")
+    root_key = (after.trailer.raw_get("/Root").idnum, after.trailer.raw_get("/Root").generation)
+    changed = {k for k in old.keys() & new.keys() if _plain(old[k]) != _plain(new[k])}
+    removed, added = old.keys() - new.keys(), new.keys() - old.keys()
+    if removed:
+        raise Failed(f"an update after the seal removed {len(removed)} objects of the sealed document")
+    root = new[root_key]
+    dss = root.get("/DSS")
+    validation = _reached(new, _refs(dss) if dss is not None else set()) & added
+    fields = {k for k in added if _is_timestamp_field(new[k])}
+    stamps = _reached(new, fields) & added
+    xrefs = {k for k in added if isinstance(new[k], StreamObject) and new[k].get("/Type") in ("/XRef", "/ObjStm")}
+    for key in changed:
+        a, b = old[key], new[key]
+        if key == root_key:
+            if {k for k in set(a) | set(b) if _plain(a.get(k)) != _plain(b.get(k))} - ROOT_ADDED - {"/AcroForm"}:
+                raise Failed("an update after the seal changed the document's catalogue beyond adding validation data")
+            if _plain(a.get("/AcroForm")) != _plain(b.get("/AcroForm")) and not fields:
+                raise Failed("an update after the seal changed the document's form")
+        elif key == _ref(after.trailer.raw_get("/Info")):
+            if {k for k in set(a) | set(b) if _plain(a.get(k)) != _plain(b.get(k))} - INFO_REFRESHED:
+                raise Failed("an update after the seal changed the document's information (title, author, ...)")
+        elif isinstance(a, StreamObject) and a.get("/Type") == "/Metadata" and _ref(root.raw_get("/Metadata")) == key:
+            if XMP_REFRESHED.sub(rb"\1", a.get_data()) != XMP_REFRESHED.sub(rb"\1", b.get_data()):
+                raise Failed("an update after the seal changed the document's metadata beyond its dates")
+        elif key in validation:
+            pass  # a DSS made in one update and extended in a later one
+        elif not (fields and (_grown_by(a, b, "/Fields", fields) or _grown_by(a, b, "/Annots", fields))):
+            kind = str(a.get("/Type", "")).lstrip("/") if isinstance(a, DictionaryObject) else ""
+            raise Failed(
+                f"an update after the seal changed a {kind or 'PDF'} object (number {key[0]}) of the sealed document: "
+                "only validation data may follow"
+            )
+    unexplained = added - validation - stamps - xrefs
+    if unexplained:
+        raise Failed(f"an update after the seal added {len(unexplained)} objects that are not validation data")
+    return _added_summary(new, dss, len(fields))
+
+
+def _ref(value: Any) -> tuple[int, int] | None:
+    return (value.idnum, value.generation) if isinstance(value, IndirectObject) else None
+
+
+def _added_summary(objects: dict[tuple[int, int], Any], dss: Any, timestamps: int) -> str:
+    """What the validation data holds, in words."""
+    found = dss.get_object() if dss is not None else DictionaryObject()
+    counts = {name: len(found.get(name, ArrayObject()).get_object()) for name in ("/Certs", "/CRLs", "/OCSPs")}
+    vri = found.get("/VRI")
+    parts = [
+        f"a DSS with {counts['/Certs']} certificates, {counts['/CRLs']} CRLs, {counts['/OCSPs']} OCSP responses"
+        + (f", {len(vri.get_object())} VRI entries" if vri is not None else "")
+    ]
+    if timestamps:
+        parts.append(f"{timestamps} document timestamps (not checked here)")
+    return "validation data only (" + "; ".join(parts) + ")"
 
 
 # -- the proof, the checkpoint and the Merkle tree --------------------------------------------------------------------

@@ -9,12 +9,15 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
+from pyhanko.pdf_utils.generic import StreamObject, TextStringObject
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from coalition.pdf import anchor, export
 from coalition.pdf.document import Proof
@@ -262,3 +265,111 @@ def test_no_pdf_is_made_when_the_log_no_longer_holds_its_checkpointed_tree(
     answer = world.api.call("GET", f"{world.path}/statements/{sid}.pdf", world.who("ana"))
     assert answer.status_code == 409
     assert "truncated or rewritten" in answer.json["error"]["message"]
+
+
+def long_term(app: Flask, tsa: LoopbackTsa) -> None:
+    """Seal at B-LT: a timestamp, then the validation data (a DSS) in an incremental update after the seal."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    sealer = export.for_app(app)[0]
+    sealer.timestamper, sealer.long_term, sealer.tsa_roots = HTTPTimeStamper(tsa.url), True, (tsa.root,)
+
+
+def test_the_offline_tool_accepts_a_b_lt_pdf_and_names_the_validation_data_after_the_seal(
+    world: World, tmp_path: Path, tsa: LoopbackTsa
+) -> None:
+    app, sid = world.api.app, signed(world)
+    long_term(app, tsa)
+    pem, key = keys(app, tmp_path)
+    pdf = exported(app, sid, tmp_path / "cache")
+    assert verdict(app, pdf)["valid"] is True
+
+    done = run_tool(pdf, tmp_path, pem, key)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "seal: made with" in done.stdout and "covering its revision" in done.stdout
+    assert "after the seal: validation data only" in done.stdout
+    assert "a DSS with 3 certificates, 0 CRLs, 0 OCSP responses, 1 VRI entries" in done.stdout
+
+
+def updated(pdf: bytes, change: Callable[[IncrementalPdfFileWriter], None]) -> bytes:
+    """`pdf` with one more incremental update, made by `change`."""
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    change(writer)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def new_language(writer: IncrementalPdfFileWriter) -> None:
+    writer.root["/Lang"] = TextStringObject("fr")
+    writer.update_root()
+
+
+def new_title(writer: IncrementalPdfFileWriter) -> None:
+    info = writer.trailer["/Info"]
+    info["/Title"] = TextStringObject("Dirty rivers later")
+    writer.mark_update(writer.trailer.raw_get("/Info"))
+
+
+def new_page_content(writer: IncrementalPdfFileWriter) -> None:
+    page = writer.root["/Pages"]["/Kids"].raw_get(0)
+    stream = writer.add_object(StreamObject(stream_data=b"BT /F1 24 Tf 72 72 Td (Forged) Tj ET"))
+    page.get_object()["/Contents"] = stream
+    writer.mark_update(page)
+
+
+def more_validation_data(writer: IncrementalPdfFileWriter) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    from tests.tsa import _asn1, _certificate
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    another = _asn1(_certificate("Another CA", key, None, key, ca=True))
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, certs=[another])
+
+
+#: What an update after a B-LT seal may not do; and whether the platform's verifier (pyHanko's difference analysis,
+#: which lets the document information change) faults it too.
+AFTER_THE_SEAL = {
+    "catalogue-changed": (new_language, "changed the document's catalogue", True),
+    "title-changed": (new_title, "changed the document's information", False),
+    "page-content-changed": (new_page_content, "changed a Page object", True),
+}
+
+
+@pytest.mark.parametrize(("change", "reason", "platform_faults_it"), AFTER_THE_SEAL.values(), ids=AFTER_THE_SEAL.keys())
+def test_the_offline_tool_refuses_a_change_after_a_b_lt_seal_that_is_not_validation_data(
+    world: World,
+    tmp_path: Path,
+    tsa: LoopbackTsa,
+    change: Callable[[IncrementalPdfFileWriter], None],
+    reason: str,
+    platform_faults_it: bool,
+) -> None:
+    app, sid = world.api.app, signed(world)
+    long_term(app, tsa)
+    pem, key = keys(app, tmp_path)
+    pdf = updated(exported(app, sid, tmp_path / "cache"), change)
+
+    done = run_tool(pdf, tmp_path, pem, key)
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    verdict_line = done.stdout.strip().splitlines()[-1]
+    assert verdict_line.startswith("NOT GENUINE: an update after the seal") and reason in verdict_line
+    assert verdict(app, pdf)["valid"] is not platform_faults_it
+
+
+def test_the_offline_tool_accepts_validation_data_added_in_a_later_update_too(
+    world: World, tmp_path: Path, tsa: LoopbackTsa
+) -> None:
+    app, sid = world.api.app, signed(world)
+    long_term(app, tsa)
+    pem, key = keys(app, tmp_path)
+    pdf = updated(exported(app, sid, tmp_path / "cache"), more_validation_data)
+
+    done = run_tool(pdf, tmp_path, pem, key)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "after the seal: validation data only" in done.stdout
