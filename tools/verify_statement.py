@@ -17,7 +17,10 @@ It checks, without the network and without Coalition's code (the standard librar
 3. the version hash: SHA-256 of the canonical JSON of `version_content` (docs/log-format.md);
 4. the checkpoint: a C2SP signed note, signed with the platform's Ed25519 checkpoint key;
 5. the RFC 9162 inclusion proof of the version event and of each counted signature's event, leading to the
-   checkpoint's root hash.
+   checkpoint's root hash;
+6. the events themselves: each proved event's record (embedded with its inclusion proof) gives its hash again
+   (docs/log-format.md); the version event's payload names the proof's version hash (an amendment's texts give
+   it again); each counted signature's event names that version, its organisation and its signer.
 
 It prints what it checked and a verdict, and exits 0 when the PDF is genuine, 1 when it is not (or cannot be read).
 What it cannot tell offline is what changed since the export: the platform's /verify page says that.
@@ -43,7 +46,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, IndirectObject, StreamObject
 
 PROOF_NAME = "coalition-proof.json"
-PROOF_FORMAT = "coalition-statement-proof/3"
+PROOF_FORMAT = "coalition-statement-proof/4"
 DASH = "\u2014"
 OID_MESSAGE_DIGEST = bytes.fromhex("06092a864886f70d010904")  # 1.2.840.113549.1.9.4
 OID_SHA256 = bytes.fromhex("0609608648016503040201")  # 2.16.840.1.101.3.4.2.1
@@ -436,6 +439,109 @@ def check_inclusions(proof: dict[str, Any], size: int, root: bytes) -> str:
     return f"{len(proved)} events (the version and {len(proof['signatures'])} signatures) are in the log of {size}"
 
 
+GENESIS = {n: hashlib.sha256(f"coalition event log, chain format {n}".encode()).hexdigest() for n in (1, 2)}
+VERSIONING = ("StatementOpened", "StatementAmended")
+SIGNING = ("StatementSigned", "SignatureConfirmed")
+
+
+def _text(value: Any) -> str:
+    """A JSON string as JCS writes it (Python's escapes with ensure_ascii off are JCS's)."""
+    if not isinstance(value, str):
+        raise Failed("an event record holds a non-string where a string belongs")
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _number(value: Any) -> str:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 2**53 - 1:
+        raise Failed("an event record holds a non-integer where an integer belongs")
+    return str(value)
+
+
+def event_hash(record: dict[str, Any], position: int, chain: int) -> str:
+    """The chain hash of an event from its record (docs/log-format.md, "Chain format 2" and "Chain format 1"):
+    SHA-256 of the JSON array [previous, position, stream_id, version, type, schema_version, payload, metadata,
+    recorded_at], payload and metadata spliced in as their stored JSON texts (format 2) or as JSON strings of those
+    texts (format 1)."""
+    payload, metadata = record["payload"], record["metadata"]
+    if not isinstance(payload, str) or not isinstance(metadata, str):
+        raise Failed("an event record's payload and metadata are not their stored JSON texts")
+    if chain == 1:
+        payload, metadata = _text(payload), _text(metadata)
+    members = [
+        _text(record["previous"]),
+        _number(position),
+        _text(record["stream_id"]),
+        _number(record["version"]),
+        _text(record["type"]),
+        _number(record["schema_version"]),
+        payload,
+        metadata,
+        _text(record["recorded_at"]),
+    ]
+    return hashlib.sha256(("[" + ",".join(members) + "]").encode("utf-8")).hexdigest()
+
+
+def _event(proof: dict[str, Any], x: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An inclusion proof's event record and its payload, after checking the record gives the proved hash."""
+    record, position = x.get("event"), x["position"]
+    if not isinstance(record, dict):
+        raise Failed(f"the inclusion proof of event {position} carries no event record")
+    if position == 1 and record["previous"] != GENESIS[proof["log_format"]]:
+        raise Failed("the first event of the log does not chain from the genesis of its format")
+    if event_hash(record, position, proof["log_format"]) != x["event_hash"]:
+        raise Failed(f"the record of event {position} does not give its hash: the record was altered")
+    if record["stream_id"] != f"statement-{proof['statement_id']}":
+        raise Failed(f"event {position} is not an event of statement {proof['statement_id']}")
+    payload = json.loads(record["payload"])
+    if not isinstance(payload, dict):
+        raise Failed(f"the payload of event {position} is not a JSON object")
+    return record, payload
+
+
+def check_events(proof: dict[str, Any]) -> str:
+    """Link the proved events to the version hash: the version event's payload names it (a StatementAmended's
+    texts give it again) and every counted signature's event names that version, that organisation and signer."""
+    if proof.get("log_format") not in GENESIS:
+        raise Failed(f"the proof names chain format {proof.get('log_format')!r}, which this checker does not know")
+    wanted, language = proof["version_hash"], proof["version_content"]["language"]
+    signatures = {(s["position"], s["event_hash"]): s for s in proof["signatures"]}
+    versions, signed = [], 0
+    for x in proof.get("inclusion_proofs") or []:
+        record, payload = _event(proof, x)
+        position, kind = x["position"], record["type"]
+        if x["role"] == "version":
+            if kind not in VERSIONING:
+                raise Failed(f"the version event (event {position}) is a {kind}, not an event that makes a version")
+            if payload.get("version_hash") != wanted:
+                raise Failed(
+                    f"the version event (event {position}) names version hash {payload.get('version_hash')}, "
+                    f"not the proof's {wanted}: the proof's version hash is not the one the log recorded"
+                )
+            if kind == "StatementAmended":
+                texts = {language: {"title": payload["title"], "body": payload["body"]}, **payload["translations"]}
+                if version_hash({"language": language, "texts": texts}) != wanted:
+                    raise Failed(f"the texts of the amendment (event {position}) do not give the version hash")
+            versions.append(f"{kind} at {position}")
+            continue
+        s = signatures.get((position, x["event_hash"]))
+        if s is None:
+            raise Failed(f"the signature event {position} is not one of the proof's counted signatures")
+        if kind not in SIGNING or payload.get("version_hash") != wanted:
+            raise Failed(f"the signature event {position} ({kind}) does not name the version {wanted}")
+        if payload.get("organisation_id") != s["organisation_id"]:
+            raise Failed(
+                f"the signature event {position} is for {payload.get('organisation_id')}, not {s['organisation_id']}"
+            )
+        if (payload.get("signer_name"), payload.get("signer_title")) != (s["signer_name"], s["signer_title"]):
+            raise Failed(
+                f"the signer the proof names for {s['organisation_id']} is not the one event {position} records"
+            )
+        signed += 1
+    if len(versions) != 1:
+        raise Failed("the proof does not carry exactly one version event")
+    return f"the version event ({versions[0]}) names {wanted}, and {signed} signature events name that version"
+
+
 def verify(pdf: bytes, certificate: x509.Certificate, key_text: str) -> tuple[list[str], list[str]]:
     """(what was checked, what failed): the PDF is genuine when the second is empty."""
     done: list[str] = []
@@ -451,6 +557,7 @@ def verify(pdf: bytes, certificate: x509.Certificate, key_text: str) -> tuple[li
         size, root = check_checkpoint(str(proof.get("checkpoint") or ""), key)
         done.append(f"checkpoint: signed by {key[0]}, {size} events, root {root.hex()}")
         done.append(f"inclusion: {check_inclusions(proof, size, root)}")
+        done.append(f"events: {check_events(proof)}")
     except Failed as error:
         return done, [str(error)]
     except (KeyError, TypeError, ValueError, AttributeError) as error:
