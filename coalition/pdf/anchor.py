@@ -21,6 +21,7 @@ from coalition.domain import statement_state
 from coalition.domain.base import RuleBroken
 from coalition.domain.event_types import registry
 from coalition.pdf.document import Inclusion, Proof
+from coalition.pdf.reasons import Reason
 from coalition.transparency import checkpoints, note
 from events import EventStore, merkle, tree
 from events.hashing import FORMATS
@@ -97,7 +98,7 @@ def anchored(engine: Engine, signer: checkpoints.Signer, proof: Proof, now: date
     return replace(proof, checkpoint=found.note, inclusions=inclusions, log_format=chain)
 
 
-def check(proof: Proof, signer: checkpoints.Signer, reasons: list[str]) -> int | None:
+def check(proof: Proof, signer: checkpoints.Signer, reasons: list[Reason]) -> int | None:
     """Check the proof's checkpoint signature and its inclusion proofs, adding a reason for each failure; the
     checkpoint's tree size when it verifies. Proofs before format 3 carry none and are not faulted for it."""
     if not proof.checkpoint and not proof.inclusions:
@@ -105,11 +106,15 @@ def check(proof: Proof, signer: checkpoints.Signer, reasons: list[str]) -> int |
     try:
         checkpoint = note.verify(proof.checkpoint, signer.name, signer.public)
     except note.NoteError as error:
-        reasons.append(f"the PDF's checkpoint does not verify: {error}")
+        reasons.append(_checkpoint_reason(error))
         return None
     if checkpoint.size < proof.exported_position:
         reasons.append(
-            f"the PDF's checkpoint covers {checkpoint.size} events, not its position {proof.exported_position}"
+            Reason(
+                "the PDF's checkpoint covers %(size)d events, not its position %(position)d",
+                size=checkpoint.size,
+                position=proof.exported_position,
+            )
         )
     for x in proof.inclusions:
         leaf = merkle.leaf_hash(bytes.fromhex(x.event_hash))
@@ -118,18 +123,21 @@ def check(proof: Proof, signer: checkpoints.Signer, reasons: list[str]) -> int |
             x.position - 1, checkpoint.size, leaf, path, checkpoint.root
         ):
             reasons.append(
-                f"the inclusion proof of the event at position {x.position} does not lead to the checkpoint's root"
+                Reason(
+                    "the inclusion proof of the event at position %(position)d does not lead to the checkpoint's root",
+                    position=x.position,
+                )
             )
     _records(proof, reasons)
     proved = {(x.role, x.position, x.event_hash) for x in proof.inclusions}
     if not any(x.role == "version" for x in proof.inclusions):
-        reasons.append("the PDF's proof has no inclusion proof for its version event")
+        reasons.append(Reason("the PDF's proof has no inclusion proof for its version event"))
     if any(("signature", s.position, s.event_hash) not in proved for s in proof.signatures):
-        reasons.append("a counted signature in the PDF has no inclusion proof in its checkpoint")
+        reasons.append(Reason("a counted signature in the PDF has no inclusion proof in its checkpoint"))
     return checkpoint.size
 
 
-def _records(proof: Proof, reasons: list[str]) -> None:
+def _records(proof: Proof, reasons: list[Reason]) -> None:
     """From format 4: each event record gives its proved hash, and names the proof's version hash."""
     chain = FORMATS.get(proof.log_format)
     for x in proof.inclusions:
@@ -145,12 +153,27 @@ def _records(proof: Proof, reasons: list[str]) -> None:
         except (TypeError, ValueError, AttributeError):
             recomputed, named = "", None
         if recomputed != x.event_hash:
-            reasons.append(f"the PDF's record of the event at position {x.position} does not give its hash")
+            reasons.append(
+                Reason(
+                    "the PDF's record of the event at position %(position)d does not give its hash", position=x.position
+                )
+            )
         elif named != proof.version_hash:
-            reasons.append(f"the event at position {x.position} does not name the PDF's version hash")
+            reasons.append(
+                Reason("the event at position %(position)d does not name the PDF's version hash", position=x.position)
+            )
 
 
-def matches_log(connection: Connection, proof: Proof, reasons: list[str]) -> None:
+def _checkpoint_reason(error: note.NoteError) -> Reason:
+    """Why the PDF's checkpoint does not verify, in words the page can translate."""
+    if "carries no signature" in str(error):
+        return Reason("the PDF's checkpoint carries no signature by this platform's checkpoint key")
+    if "does not verify" in str(error):
+        return Reason("the PDF's checkpoint's signature does not verify: it was altered or not signed by this platform")
+    return Reason("the PDF's checkpoint is not a well-formed signed checkpoint")
+
+
+def matches_log(connection: Connection, proof: Proof, reasons: list[Reason]) -> None:
     """The version event the proof names is the one the log holds as making the version at its position."""
     named = {(x.position, x.event_hash) for x in proof.inclusions if x.role == "version"}
     try:
@@ -158,4 +181,4 @@ def matches_log(connection: Connection, proof: Proof, reasons: list[str]) -> Non
     except NoResultFound:
         held = set()
     if named and named != held:
-        reasons.append("the PDF's version event is not the event that made the version in this platform's log")
+        reasons.append(Reason("the PDF's version event is not the event that made the version in this platform's log"))

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from coalition.pdf.reasons import Reason
+
 #: The name of the embedded file holding the proof, in every sealed statement PDF.
 PROOF_NAME = "coalition-proof.json"
 #: The proof's format; a reader refuses formats it does not know.
@@ -66,7 +68,7 @@ class Inclusion:
     def from_json(cls, raw: Any) -> Inclusion:
         position = _count(raw["position"])
         if raw["role"] not in ("version", "signature") or _count(raw["leaf_index"]) != position - 1:
-            raise ValueError("the embedded proof has an inclusion proof with a wrong role or leaf index")
+            raise ValueError(Reason("the embedded proof has an inclusion proof with a wrong role or leaf index"))
         return cls(
             raw["role"],
             position,
@@ -139,7 +141,7 @@ class Proof:
         try:
             raw: Any = json.loads(data)
             if not isinstance(raw, dict) or raw.get("format") not in READ_FORMATS:
-                raise ValueError(f"the embedded proof is not in the format {PROOF_FORMAT}")
+                raise ValueError(Reason("the embedded proof is not in the format %(format)s", format=PROOF_FORMAT))
             signatures = tuple(
                 CountedSignature(
                     str(s["organisation_id"]),
@@ -171,18 +173,20 @@ class Proof:
                 _count(raw.get("log_format") or 0),
             )
         except (KeyError, TypeError, AttributeError, RecursionError, UnicodeDecodeError) as error:
-            raise ValueError(f"the embedded proof is incomplete or malformed ({type(error).__name__})") from None
+            raise ValueError(
+                Reason("the embedded proof is incomplete or malformed (%(error)s)", error=type(error).__name__)
+            ) from None
 
 
 def _count(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**62:
-        raise ValueError("the embedded proof has a position that is not a whole number")
+        raise ValueError(Reason("the embedded proof has a position that is not a whole number"))
     return value
 
 
 def _hex(value: Any) -> str:
     if not isinstance(value, str) or len(value) != 64 or value.strip("0123456789abcdef"):
-        raise ValueError("the embedded proof has a hash that is not 64 lowercase hex digits")
+        raise ValueError(Reason("the embedded proof has a hash that is not 64 lowercase hex digits"))
     return value
 
 

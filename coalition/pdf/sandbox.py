@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from coalition.pdf.reasons import Reason
 from coalition.pdf.seal import SealReport
 from coalition.pdf.timestamps import Timestamp
 
@@ -156,7 +157,7 @@ def inspect(certificate_der: bytes, pdf: bytes) -> SealReport | None:
         bool(answer["whole_file"]),
         datetime.fromisoformat(answer["signed_at"]) if answer["signed_at"] else None,
         base64.b64decode(proof) if proof is not None else None,
-        tuple(str(reason) for reason in answer["reasons"]),
+        tuple(Reason.from_plain(reason) for reason in answer["reasons"]),
         answer.get("signer"),
         Timestamp.from_plain(answer.get("timestamp")),
     )

@@ -46,6 +46,7 @@ from coalition.web.api.statement_schemas import (
     WithdrawRequest,
 )
 from coalition.web.downloads import MAX_UPLOAD, pdf_response
+from coalition.web.errors import reason_details
 from coalition.web.reading import member_moment
 from coalition.web.reading import now as clock
 
@@ -246,7 +247,8 @@ def verify_pdf() -> ResponseReturnValue:
     if len(data) > MAX_UPLOAD:
         raise RequestEntityTooLarge(f"a statement PDF is at most {MAX_UPLOAD // 1_000_000} MB")
     sealer, _ = export.for_app(current_app)
-    return jsonify(VerifyView().dump(export.verify(services().engine, sealer, data, services().store.clock())))
+    answer = export.verify(services().engine, sealer, data, services().store.clock())
+    return jsonify(VerifyView().dump({**answer, "reason_details": reason_details(answer["reasons"])}))
 
 
 @bp.get("/seal/certificate")

@@ -16,6 +16,7 @@ from coalition.reads import statements as read
 from coalition.reads.statements import describe, in_language
 from coalition.reads.text import render_markdown
 from coalition.web.downloads import MAX_UPLOAD, pdf_response
+from coalition.web.errors import translated_reason
 from coalition.web.reading import now
 
 bp = Blueprint("public", __name__)
@@ -86,4 +87,5 @@ def verify_page() -> ResponseReturnValue:
         else:
             sealer = export.for_app(current_app)[0]
             result = export.verify(services().engine, sealer, data, services().store.clock())
-    return render_template("public/verify.html", result=result, error=error), 400 if error else 200
+    reasons = [translated_reason(reason) for reason in result["reasons"]] if result else []
+    return render_template("public/verify.html", result=result, reasons=reasons, error=error), 400 if error else 200
