@@ -145,10 +145,17 @@ def _records(proof: Proof, reasons: list[Reason]) -> None:
             continue
         record = dict(x.event)
         try:
-            fields = [
-                record[name] for name in ("stream_id", "version", "type", "schema_version", "payload", "metadata")
-            ]
-            recomputed = chain.hash(record["previous"], x.position, *fields, record["recorded_at"])
+            recomputed = chain.hash(
+                record["previous"],
+                x.position,
+                record["stream_id"],
+                record["version"],
+                record["type"],
+                record["schema_version"],
+                record["payload"],
+                record["metadata"],
+                record["recorded_at"],
+            )
             named = json.loads(record["payload"]).get("version_hash")
         except (TypeError, ValueError, AttributeError):
             recomputed, named = "", None

@@ -227,6 +227,7 @@ def settings(config: Mapping[str, Any], instance_path: str) -> tuple[Sealer, Pdf
     sealer.timestamper, sealer.long_term = timestamps.timestamper(config), timestamps.long_term(config)
     sealer.tsa_roots = timestamps.roots(config)
     sealer.checkpoints = checkpoints.signer_for(config, instance_path)
+    sandbox.limit(int(config.get("VERIFY_CONCURRENCY") or 0))
     return sealer, PdfCache(config.get("PDF_CACHE_DIRECTORY") or os.path.join(instance_path, "pdf-cache"))
 
 
