@@ -234,7 +234,7 @@ def statement_pdf(coalition_id: str, statement_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/verify")
-@documented(response=VerifyView, public=True, errors=(400, 413), upload="file")
+@documented(response=VerifyView, public=True, errors=(400, 413, 503), upload="file")
 def verify_pdf() -> ResponseReturnValue:
     """Upload a statement PDF (multipart field `file`): is it genuine and unaltered, and what changed since."""
     upload = request.files.get("file")
