@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from coalition.pdf import sandbox
+from coalition.pdf.export import for_app
 from tests.e2e.pages import csrf
 from tests.e2e.test_statement_pdf import download, published
 from tests.e2e.test_verifier import hex_string_pdf, peak_kb, zlib_bomb_pdf
@@ -51,7 +52,8 @@ def post_all(api: Api, bodies: list[tuple[bytes, str]]) -> list[tuple[float, Any
 def test_four_hostile_uploads_at_once_are_each_could_not_be_checked_and_memory_stays_bounded(
     world: World, api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sandbox.limit(4)
+    api.app.config["VERIFY_CONCURRENCY"] = 4
+    for_app(api.app)  # the app's settings, the checkers' concurrency among them, are applied on first use
     checks: list[float] = []
     inspect = sandbox.inspect
 
@@ -93,7 +95,7 @@ def test_four_hostile_uploads_at_once_are_each_could_not_be_checked_and_memory_s
 def test_a_check_past_the_concurrency_waits_then_gets_503_with_retry_after(
     world: World, api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pdf = download(world, published(world).path).data
+    pdf = download(world, published(world).path).data  # the app's settings are applied: now limit it
     sandbox.limit(1)
     monkeypatch.setattr(sandbox, "WAIT_SECONDS", 0.3)
     held = sandbox.slot(0)  # the one checker is busy with someone else's upload
