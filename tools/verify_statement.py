@@ -339,7 +339,10 @@ def read_proof(reader: PdfReader) -> dict[str, Any]:
         raise Failed(f"{PROOF_NAME} is not JSON") from None
     if not isinstance(proof, dict) or proof.get("format") != PROOF_FORMAT:
         found = proof.get("format") if isinstance(proof, dict) else None
-        raise Failed(f"the proof's format is {found!r}, not {PROOF_FORMAT}: it carries no checkpoint to check offline")
+        raise Failed(
+            f"the proof's format is {found!r}, not {PROOF_FORMAT}: it was made before this checker's format "
+            "(no checkpoint, or no event records), so check it on the platform's /verify page"
+        )
     return proof
 
 
