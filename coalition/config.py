@@ -51,6 +51,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # in memory per process; with several processes use one shared store: redis://127.0.0.1:6379/0.
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Per client address: uploads to check a PDF (the /verify page and POST /api/v1/verify share one count),
+        # and the public reads of the log and the seal certificate (one generous count for them all).
+        "RATELIMIT_VERIFY": "20 per minute;300 per hour",
+        # How many uploaded PDFs one process checks at once (each in a child limited to 10 s CPU and 512 MB);
+        # 0: the number of CPUs. A further upload waits a few seconds for a free checker, then gets a 503.
+        "VERIFY_CONCURRENCY": 0,
+        "RATELIMIT_PUBLIC_READS": "300 per minute;5000 per hour",
         # How many proxies in front of the app set X-Forwarded-For/-Proto (0: clients connect directly).
         "PROXY_HOPS": 0,
         # Webhooks may reach only public addresses; true lets them reach loopback and private networks
