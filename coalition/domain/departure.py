@@ -14,17 +14,17 @@ from datetime import date
 from marshmallow import Schema, fields
 
 from coalition.domain import policy
-from coalition.domain.base import Change, RuleBroken
+from coalition.domain.base import N_, Change, RuleBroken
 from coalition.domain.coalition_state import Coalition
 from coalition.domain.event_types import registry
 from coalition.domain.organisation import Organisation
 
 REASON = "the person closed their account"
-LAST_ADMINISTRATOR = (
+LAST_ADMINISTRATOR = N_(
     "you are the last administrator of %(organisation)s: make someone else its administrator first, "
     "then close your account"
 )
-LAST_FACILITATOR = (
+LAST_FACILITATOR = N_(
     "you hold the last facilitator role of %(coalition)s: ask for the role to be given to someone else "
     "(or give it yourself), then close your account"
 )

@@ -9,7 +9,7 @@ import pycountry
 from marshmallow import Schema, fields, validate
 
 from coalition.domain import policy
-from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none, fold
+from coalition.domain.base import N_, Change, NotAllowed, NotFound, RuleBroken, drop_none, fold
 from coalition.domain.event_types import registry
 
 SECTORS = ("ngo", "community-based", "faith-based", "academic", "public", "private")
@@ -174,7 +174,7 @@ class RevokeMandate:
 Command = CreateOrganisation | AddAdministrator | RemoveAdministrator | GrantMandate | RevokeMandate
 
 #: Why the last administrator cannot go, and what to do instead.
-LAST_ADMINISTRATOR = (
+LAST_ADMINISTRATOR = N_(
     "an organisation always keeps at least one administrator: this is the last one of %(organisation)s; "
     "add another administrator first"
 )

@@ -20,13 +20,13 @@ from coalition.accounts.resets import end_links
 from coalition.domain import coalition as co
 from coalition.domain import departure
 from coalition.domain import organisation as org
-from coalition.domain.base import Change, DomainError, NotAllowed, RuleBroken
+from coalition.domain.base import N_, Change, DomainError, NotAllowed, RuleBroken
 from coalition.infra.extensions import Services
 from coalition.reads.places import places_of
 from events import Metadata, NewEvent, RecordedEvent
 from events.store import format_time
 
-WRONG_PASSWORD = "that is not this account's password: closing an account needs it"
+WRONG_PASSWORD = N_("that is not this account's password: closing an account needs it")
 
 
 @dataclass

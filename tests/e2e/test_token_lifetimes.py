@@ -66,9 +66,12 @@ def test_an_expired_token_is_refused_with_a_401_that_says_so(world: World) -> No
 def test_a_revoked_token_is_refused_with_a_401_that_says_so(world: World) -> None:
     at(world, START)
     made = new_token(world)
-    assert world.api.client.delete(
-        f"/api/v1/tokens/{made['id']}", headers={"Authorization": f"Bearer {made['token']}"}
-    ).status_code == 204
+    assert (
+        world.api.client.delete(
+            f"/api/v1/tokens/{made['id']}", headers={"Authorization": f"Bearer {made['token']}"}
+        ).status_code
+        == 204
+    )
 
     refused = error_of(me(world, made["token"]), 401, "unauthorized")
 
@@ -132,9 +135,7 @@ def test_the_last_use_is_written_at_most_once_a_minute(world: World) -> None:
 
     assert len(writes) == 3  # at 0 s (never used), 60 s and 121 s
     with engine.connect() as connection:
-        kept = connection.execute(
-            api_tokens.select().where(api_tokens.c.token_id == made["id"])
-        ).mappings().one()
+        kept = connection.execute(api_tokens.select().where(api_tokens.c.token_id == made["id"])).mappings().one()
     assert kept["last_used_at"] == "2026-12-01T09:02:01.000000Z"
 
 
