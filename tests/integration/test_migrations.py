@@ -20,6 +20,7 @@ TABLES = {
     "users",
     "api_tokens",
     "password_resets",
+    "user_sessions",
     "invitations",
     "command_answers",
     "organisations",
