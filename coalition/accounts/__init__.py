@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from coalition.domain.base import N_, DomainError, RuleBroken
+from coalition.domain.base import DomainError, RuleBroken
 from coalition.domain.event_types import registry
 from coalition.infra.extensions import Services
 from events import Metadata, NewEvent, RecordedEvent
@@ -85,9 +85,6 @@ class ClosedAccount(DomainError):
     """The password is right, but the person closed this account: it signs in no more."""
 
     kind = "forbidden"
-
-
-CLOSED = N_("this account was closed on %(day)s: it can no longer sign in or use the API")
 
 
 @dataclass(frozen=True)
@@ -204,7 +201,9 @@ def authenticate(engine: Engine, email: str, password: str, method: str = "scryp
     if not check_password_hash(row.password_hash, password):
         return None
     if row.closed_at is not None:  # only to whoever knows the password: the account existed, and is closed
-        raise ClosedAccount(CLOSED, day=row.closed_at[:10])
+        raise ClosedAccount(
+            "this account was closed on %(day)s: it can no longer sign in or use the API", day=row.closed_at[:10]
+        )
     return User(row.user_id, row.email, row.name, row.locale, row.session_epoch)
 
 

@@ -14,20 +14,12 @@ from datetime import date
 from marshmallow import Schema, fields
 
 from coalition.domain import policy
-from coalition.domain.base import N_, Change, RuleBroken
+from coalition.domain.base import Change, RuleBroken
 from coalition.domain.coalition_state import Coalition
 from coalition.domain.event_types import registry
 from coalition.domain.organisation import Organisation
 
 REASON = "the person closed their account"
-LAST_ADMINISTRATOR = N_(
-    "you are the last administrator of %(organisation)s: make someone else its administrator first, "
-    "then close your account"
-)
-LAST_FACILITATOR = N_(
-    "you hold the last facilitator role of %(coalition)s: ask for the role to be given to someone else "
-    "(or give it yourself), then close your account"
-)
 
 
 @registry.register("AccountClosed")
@@ -38,7 +30,11 @@ class AccountClosed(Schema):
 def leave_organisation(state: Organisation, user_id: str, today: date) -> list[Change]:
     """What the organisation records when the person closes their account (refused for its last administrator)."""
     if policy.last_administrator(state, user_id):
-        raise RuleBroken(LAST_ADMINISTRATOR, organisation=state.name)
+        raise RuleBroken(
+            "you are the last administrator of %(organisation)s: make someone else its administrator first, "
+            "then close your account",
+            organisation=state.name,
+        )
     changes = []
     if user_id in state.administrators:
         changes.append(Change("AdministratorRemoved", {"organisation_id": state.organisation_id, "user_id": user_id}))
@@ -53,7 +49,11 @@ def leave_organisation(state: Organisation, user_id: str, today: date) -> list[C
 def leave_coalition(state: Coalition, user_id: str) -> list[Change]:
     """What the coalition records when the person closes their account (refused if they are its last facilitator)."""
     if policy.last_facilitator(state, user_id):
-        raise RuleBroken(LAST_FACILITATOR, coalition=state.agreement.name)
+        raise RuleBroken(
+            "you hold the last facilitator role of %(coalition)s: ask for the role to be given to someone else "
+            "(or give it yourself), then close your account",
+            coalition=state.agreement.name,
+        )
     return [
         Change("RoleRemoved", {"coalition_id": state.coalition_id, "role_id": role.role_id, "reason": REASON})
         for role in state.roles.values()

@@ -9,7 +9,7 @@ import pycountry
 from marshmallow import Schema, fields, validate
 
 from coalition.domain import policy
-from coalition.domain.base import N_, Change, NotAllowed, NotFound, RuleBroken, drop_none, fold
+from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none, fold
 from coalition.domain.event_types import registry
 
 SECTORS = ("ngo", "community-based", "faith-based", "academic", "public", "private")
@@ -173,12 +173,6 @@ class RevokeMandate:
 
 Command = CreateOrganisation | AddAdministrator | RemoveAdministrator | GrantMandate | RevokeMandate
 
-#: Why the last administrator cannot go, and what to do instead.
-LAST_ADMINISTRATOR = N_(
-    "an organisation always keeps at least one administrator: this is the last one of %(organisation)s; "
-    "add another administrator first"
-)
-
 
 def decide(state: Organisation | None, command: Command, actor_id: str, today: date) -> list[Change]:
     """The events a command produces, or a DomainError saying why it is refused."""
@@ -215,7 +209,11 @@ def decide(state: Organisation | None, command: Command, actor_id: str, today: d
         if command.user_id not in state.administrators:
             raise NotFound("this person is not an administrator of %(organisation)s", organisation=state.name)
         if policy.last_administrator(state, command.user_id):
-            raise RuleBroken(LAST_ADMINISTRATOR, organisation=state.name)
+            raise RuleBroken(
+                "an organisation always keeps at least one administrator: this is the last one of %(organisation)s; "
+                "add another administrator first",
+                organisation=state.name,
+            )
         return [Change("AdministratorRemoved", {"organisation_id": state.organisation_id, "user_id": command.user_id})]
     if isinstance(command, GrantMandate):
         if command.valid_until is not None and command.valid_until < command.valid_from:

@@ -20,13 +20,11 @@ from coalition.accounts.resets import end_links
 from coalition.domain import coalition as co
 from coalition.domain import departure
 from coalition.domain import organisation as org
-from coalition.domain.base import N_, Change, DomainError, NotAllowed, RuleBroken
+from coalition.domain.base import Change, DomainError, NotAllowed, RuleBroken
 from coalition.infra.extensions import Services
 from coalition.reads.places import places_of
 from events import Metadata, NewEvent, RecordedEvent
 from events.store import format_time
-
-WRONG_PASSWORD = N_("that is not this account's password: closing an account needs it")
 
 
 @dataclass
@@ -78,7 +76,7 @@ def close_account(services: Services, user_id: str, password: str, metadata: Met
             select(users.c.password_hash, users.c.closed_at).where(users.c.user_id == user_id)
         ).first()
     if row is None or not check_password_hash(row.password_hash, password):
-        raise NotAllowed(WRONG_PASSWORD)
+        raise NotAllowed("that is not this account's password: closing an account needs it")
     if row.closed_at is not None:
         raise RuleBroken("this account is already closed")
     now = services.store.clock()

@@ -48,7 +48,9 @@ def test_closing_ends_my_places_sessions_and_tokens_and_records_it(world: World)
     ]
     assert recorded[0].payload["mandate_id"] == world.mandates["lia"]
     assert recorded[1].payload["reason"] == "the person closed their account"
-    assert recorded[2].stream_id == f"user-{world.users['lia']}" and recorded[2].payload == {"user_id": world.users["lia"]}
+    assert recorded[2].stream_id == f"user-{world.users['lia']}" and recorded[2].payload == {
+        "user_id": world.users["lia"]
+    }
     assert {e.metadata.actor_id for e in recorded} == {world.users["lia"]}
     assert not signed_in_now(browser)
     error_of(world.api.call("GET", "/me", world.who("lia")), 401, "unauthorized")
@@ -65,7 +67,9 @@ def test_sign_in_is_refused_with_a_clear_message_afterwards(world: World) -> Non
 
     token = world.api.call("POST", "/tokens", body={"email": world.email("mo"), "password": PASSWORD})
     refused = error_of(token, 403, "forbidden")
-    assert refused["message"].startswith("this account was closed on ") and "can no longer sign in" in refused["message"]
+    assert (
+        refused["message"].startswith("this account was closed on ") and "can no longer sign in" in refused["message"]
+    )
     client = world.api.app.test_client()
     page = client.post(
         "/login", data={"csrf_token": csrf(client, "/login"), "email": world.email("mo"), "password": PASSWORD}
