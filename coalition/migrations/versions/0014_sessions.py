@@ -46,7 +46,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    # Dropped in place (SQLite 3.35+ can): rebuilding `users` would break the tokens' and sessions' references.
+    with op.batch_alter_table('users', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('closed_at')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_column('last_used_at')
