@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from flask.testing import FlaskClient
 from flask_login.utils import encode_cookie
 from sqlalchemy import select, update
@@ -133,6 +134,17 @@ def test_end_sessions_keeps_the_one_named_for_other_lanes_password_change(world:
     assert signed_in_now(keep) and not signed_in_now(other)
     assert end_sessions(services(world.api.app).engine, world.users["olli"]) == 1
     assert not signed_in_now(keep)
+
+
+def test_end_sessions_joins_the_transaction_it_is_given(world: World) -> None:
+    client = signed_in(world, "mo")
+    engine = services(world.api.app).engine
+
+    with pytest.raises(RuntimeError), engine.begin() as connection:
+        assert end_sessions(connection, world.users["mo"]) == 1
+        raise RuntimeError("the password change failed: nothing of it is kept")
+
+    assert signed_in_now(client)
 
 
 def test_an_idle_session_ends_after_the_configured_days_and_use_keeps_it_going(world: World) -> None:
