@@ -20,7 +20,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, delete, insert, select
 from sqlalchemy.engine import Connection, Engine
 from werkzeug.security import generate_password_hash
 
-from coalition.accounts import _as, find_user, hash_token, metadata, sessions, tokens, users
+from coalition.accounts import _as, find_user, hash_token, is_closed, metadata, sessions, tokens, users
 from coalition.domain.base import N_, NotFound
 from coalition.domain.event_types import registry
 from coalition.infra.extensions import Services
@@ -65,6 +65,8 @@ def request_reset(services: Services, email: str, fallback_locale: str = "en") -
     """
     token, reset_id = secrets.token_urlsafe(32), uuid.uuid4().hex
     user = find_user(services.engine, email)
+    if user is not None and is_closed(services.engine, user.user_id):
+        user = None  # a closed account takes no new password: answered like an unknown address
     now = services.store.clock()
     locale = (user.locale if user else None) or fallback_locale
     context = {"recipient_name": user.name if user else "", "path": f"/reset/{token}", "minutes": 60}

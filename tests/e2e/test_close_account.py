@@ -187,3 +187,14 @@ def test_the_page_refuses_the_last_administrator_in_romanian(world: World) -> No
 
     assert response.status_code == 409 and "sunteți ultimul administrator al River Watch" in text(response)
     assert world.api.head() == head and signed_in_now(client)
+
+
+def test_a_closed_account_gets_no_reset_link(world: World) -> None:
+    from tests.e2e.test_password_resets import ACCEPTED, queued
+
+    assert close(world, "mo").status_code == 200
+    before = queued(world)
+    answer = world.api.call("POST", "/password-resets", body={"email": world.email("mo")})
+
+    assert answer.status_code == 202 and answer.json == {"message": ACCEPTED}  # as for an unknown address
+    assert queued(world) == before
