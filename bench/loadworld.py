@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from coalition import accounts, create_app
+from coalition.accounts import tokens
 from coalition.domain import statement
 from coalition.handlers import Context
 from coalition.handlers import coalitions as co
@@ -103,7 +104,7 @@ def _person(services: Services, n: int) -> tuple[str, str, Context]:
     user_id = accounts.register(services, email, PASSWORD, f"Signer {n}")
     user = accounts.load_user(services.engine, user_id)
     assert user is not None
-    _, token = accounts.issue_token(services, user)
+    _, token, _ = tokens.issue_token(services, user)
     now = services.store.clock()
     return email, token, Context(services, user_id, now.date(), now=now)
 

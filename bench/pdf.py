@@ -66,7 +66,8 @@ def timed(action: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 def build_statement(app: Any, signatories: int) -> tuple[str, str, str]:
     """Through the command handlers: a coalition, `signatories` member organisations each signing an open
     statement (with a Romanian translation) by a mandated user. Returns the token, coalition and statement ids."""
-    from coalition.accounts import create_token, register
+    from coalition.accounts import register
+    from coalition.accounts.tokens import create_token
     from coalition.handlers import Context
     from coalition.handlers import coalitions as co
     from coalition.handlers import organisations as orgs

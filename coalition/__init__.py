@@ -25,7 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
 
     from coalition import cli
-    from coalition.domain import coalition, organisation, statement, work  # noqa: F401  (register their event types)
+    from coalition.domain import coalition, departure, organisation, statement, work  # noqa: F401  (register event types)
     from coalition.domain.event_types import registry
     from coalition.infra.extensions import EventSourcing, SessionsSecureOverHttps, csrf, login_manager, migrate
     from coalition.web import api, hardening, i18n, pages
@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition.web.pages import notifications as notification_pages
     from coalition.web.pages import organisations as organisation_pages
     from coalition.web.pages import resets as reset_pages
+    from coalition.web.pages import sessions as session_pages
     from coalition.web.pages import statements as statement_pages
     from coalition.web.pages import tokens as token_pages
     from coalition.web.pages import webhooks as webhook_pages
@@ -67,6 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         drafting_pages,
         audit_pages,
         token_pages,
+        session_pages,
         webhook_pages,
         reset_pages,
         notification_pages,

@@ -45,6 +45,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # The session cookie: never readable by scripts, not sent on cross-site posts.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # A signed-in browser's session record ends after this many days unused (coalition/accounts/sessions.py).
+        "SESSION_IDLE_DAYS": 30,
         # No request body is read past this (bytes): a statement PDF to verify is at most 20 MB.
         "MAX_CONTENT_LENGTH": 21_000_000,
         # Rate limits on sign-in, registration, tokens and verification (coalition/hardening.py), counted

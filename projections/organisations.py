@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Column, Date, String, Table, Text, insert, select, update
+from sqlalchemy import Column, Date, String, Table, Text, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent
@@ -44,11 +44,13 @@ organisation_people = Table(
 
 
 class Organisations(Projection):
-    """One row per organisation, one per administrator and per signing mandate."""
+    """One row per organisation, one per present administrator and per signing mandate."""
 
     name = "organisations"
     tables = (organisations, organisation_people)
-    types = frozenset({"OrganisationCreated", "AdministratorAdded", "MandateGranted", "MandateRevoked"})
+    types = frozenset(
+        {"OrganisationCreated", "AdministratorAdded", "AdministratorRemoved", "MandateGranted", "MandateRevoked"}
+    )
 
     def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
         """Write each event's row."""
@@ -71,6 +73,13 @@ class Organisations(Projection):
                 self._person(connection, event, org, f"admin-{p['created_by']}", p["created_by"], "administrator")
             elif event.type == "AdministratorAdded":
                 self._person(connection, event, org, f"admin-{p['user_id']}", p["user_id"], "administrator")
+            elif event.type == "AdministratorRemoved":  # who administers now; the log keeps who did before
+                connection.execute(
+                    delete(organisation_people).where(
+                        organisation_people.c.organisation_id == org,
+                        organisation_people.c.entry_id == f"admin-{p['user_id']}",
+                    )
+                )
             elif event.type == "MandateGranted":
                 self._person(
                     connection,

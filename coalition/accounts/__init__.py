@@ -1,4 +1,4 @@
-"""Accounts: registration, password sign-in and API tokens.
+"""Accounts: registration and password sign-in; API tokens (`tokens`), sessions (`sessions`), closing (`closing`).
 
 Credentials live in ordinary tables, never in the log; registering and creating or revoking a
 token are recorded as events without secrets, in the same transaction as the table rows.
@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from coalition.domain.base import DomainError, NotFound, RuleBroken
+from coalition.domain.base import DomainError, RuleBroken
 from coalition.domain.event_types import registry
 from coalition.infra.extensions import Services
 from events import Metadata, NewEvent, RecordedEvent
@@ -37,8 +37,10 @@ users = Table(
     Column("password_hash", String(256), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("locale", String(8)),  # the language the person chose for the pages, if they did
-    # Bumped when the password is reset: every session signed in before then carries an older number and ends.
+    # The session generation: every session record keeps the number it began in, and bumping it ends them all
+    # (`sessions.end_sessions` is the finer tool: one person's sessions, all but one).
     Column("session_epoch", Integer, nullable=False, server_default="0"),
+    Column("closed_at", String(32)),  # set when the person closed their account (`closing`): no sign-in after
 )
 
 api_tokens = Table(
@@ -49,6 +51,8 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", String(32), nullable=False),
     Column("revoked_at", String(32)),
+    Column("expires_at", String(32), nullable=False),  # chosen at creation (`tokens.DEFAULT_DAYS`)
+    Column("last_used_at", String(32)),  # updated at most once a minute (`tokens.TOUCH_EVERY`)
 )
 
 
@@ -62,6 +66,7 @@ class UserRegistered(Schema):
 class ApiTokenCreated(Schema):
     user_id = fields.String(required=True)
     token_id = fields.String(required=True)
+    expires_at = fields.String()  # absent from tokens made before tokens expired
 
 
 @registry.register("ApiTokenRevoked")
@@ -76,6 +81,12 @@ class BadCredentials(DomainError):
     kind = "unauthorized"
 
 
+class ClosedAccount(DomainError):
+    """The password is right, but the person closed this account: it signs in no more."""
+
+    kind = "forbidden"
+
+
 @dataclass(frozen=True)
 class User(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type information
     """A signed-in person, as Flask-Login and the handlers see them."""
@@ -87,8 +98,8 @@ class User(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type inform
     epoch: int = 0  # the session generation (`users.session_epoch`) this user was read at
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session: the user and the session generation, `user_id:epoch`."""
-        return f"{self.user_id}:{self.epoch}"
+        """Flask-Login keeps a session record's secret, never a person's id (`sessions.SessionUser` has it)."""
+        raise TypeError("a browser signs in with a session record: use coalition.web.signin.sign_in(user)")
 
 
 def normalise_email(email: str) -> str:
@@ -127,73 +138,6 @@ def register(services: Services, email: str, password: str, name: str, metadata:
     return user_id
 
 
-def create_token(services: Services, email: str, password: str, metadata: Metadata = Metadata()) -> tuple[str, str]:
-    """Check the password and return a new token's id and the token, shown once; only its hash is kept."""
-    user = authenticate(services.engine, email, password, services.password_method)
-    if user is None:
-        raise BadCredentials("the e-mail address or the password is wrong")
-    return issue_token(services, user, metadata)
-
-
-def issue_token(services: Services, user: User, metadata: Metadata = Metadata()) -> tuple[str, str]:
-    """A new token for a user already signed in (the pages' session): its id and the token, shown once."""
-    token, token_id = secrets.token_urlsafe(32), uuid.uuid4().hex
-    row = {
-        "token_id": token_id,
-        "user_id": user.user_id,
-        "token_hash": hash_token(token),
-        "created_at": format_time(services.store.clock()),
-    }
-
-    def insert_token(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
-        connection.execute(insert(api_tokens), row)
-
-    services.append(
-        [NewEvent(f"user-{user.user_id}", "ApiTokenCreated", {"user_id": user.user_id, "token_id": token_id})],
-        metadata=_as(metadata, user.user_id),
-        within=insert_token,
-    )
-    return token_id, token
-
-
-def revoke_token(services: Services, user: User, token_id: str, metadata: Metadata = Metadata()) -> None:
-    """Revoke one of the user's own tokens; NotFound for anyone else's or an unknown one."""
-    with services.engine.connect() as connection:
-        owner = connection.execute(
-            select(api_tokens.c.user_id, api_tokens.c.revoked_at).where(api_tokens.c.token_id == token_id)
-        ).first()
-    if owner is None or owner.user_id != user.user_id:
-        raise NotFound("no such token")
-    if owner.revoked_at is not None:
-        raise RuleBroken("this token is already revoked")
-    revoked_at = format_time(services.store.clock())
-
-    def mark_revoked(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
-        connection.execute(update(api_tokens).where(api_tokens.c.token_id == token_id).values(revoked_at=revoked_at))
-
-    services.append(
-        [NewEvent(f"user-{user.user_id}", "ApiTokenRevoked", {"user_id": user.user_id, "token_id": token_id})],
-        metadata=_as(metadata, user.user_id),
-        within=mark_revoked,
-    )
-
-
-def tokens_of(engine: Engine, user_id: str) -> list[dict[str, str | None]]:
-    """A user's API tokens, newest first: id, created_at and revoked_at (never the token or its hash)."""
-    tokens = api_tokens.c
-    with engine.connect() as connection:
-        rows = (
-            connection.execute(
-                select(tokens.token_id, tokens.created_at, tokens.revoked_at)
-                .where(tokens.user_id == user_id)
-                .order_by(tokens.created_at.desc(), tokens.token_id)
-            )
-            .mappings()
-            .all()
-        )
-    return [dict(row) for row in rows]
-
-
 def _user_where(engine: Engine, condition: ColumnElement[bool], *joins: Table) -> User | None:
     """The one user matching `condition` (over `users` and any joined tables), if any."""
     query = select(users.c.user_id, users.c.email, users.c.name, users.c.locale, users.c.session_epoch)
@@ -212,18 +156,6 @@ def find_user(engine: Engine, email: str) -> User | None:
 def load_user(engine: Engine, user_id: str) -> User | None:
     """The user with this id, if any (Flask-Login's user loader)."""
     return _user_where(engine, users.c.user_id == user_id)
-
-
-def session_user(engine: Engine, session_id: str) -> User | None:
-    """The user a session's id (`user_id:epoch`) names, unless their password was reset since it was made.
-
-    An id without an epoch (a session from before generations existed) counts as generation 0.
-    """
-    user_id, _, epoch = session_id.partition(":")
-    user = load_user(engine, user_id)
-    if user is None or str(user.epoch) != (epoch or "0"):
-        return None
-    return user
 
 
 def names_of(engine: Engine, user_ids: set[str]) -> dict[str, str]:
@@ -257,6 +189,8 @@ def _stand_in_hash(method: str) -> str:
 def authenticate(engine: Engine, email: str, password: str, method: str = "scrypt") -> User | None:
     """The user if the password matches; None otherwise (the same answer, after the same work, for an unknown e-mail).
 
+    ClosedAccount if the password matches an account its owner closed.
+
     `method` is how the passwords are hashed (`Services.password_method`).
     """
     with engine.connect() as connection:
@@ -266,20 +200,24 @@ def authenticate(engine: Engine, email: str, password: str, method: str = "scryp
         return None
     if not check_password_hash(row.password_hash, password):
         return None
+    if row.closed_at is not None:  # only to whoever knows the password: the account existed, and is closed
+        raise ClosedAccount(
+            "this account was closed on %(day)s: it can no longer sign in or use the API", day=row.closed_at[:10]
+        )
     return User(row.user_id, row.email, row.name, row.locale, row.session_epoch)
+
+
+def is_closed(engine: Engine, user_id: str) -> bool:
+    """Whether the person closed their account."""
+    with engine.connect() as connection:
+        found = connection.execute(select(users.c.closed_at).where(users.c.user_id == user_id)).scalar()
+    return found is not None
 
 
 def set_locale(engine: Engine, user_id: str, locale: str) -> None:
     """Remember the language a person chose for the pages (a preference, not an event)."""
     with engine.begin() as connection:
         connection.execute(update(users).where(users.c.user_id == user_id).values(locale=locale))
-
-
-def user_for_token(engine: Engine, token: str) -> User | None:
-    """The user a bearer token belongs to, unless it is unknown or revoked."""
-    return _user_where(
-        engine, (api_tokens.c.token_hash == hash_token(token)) & api_tokens.c.revoked_at.is_(None), api_tokens
-    )
 
 
 def _as(metadata: Metadata, user_id: str) -> Metadata:

@@ -2,8 +2,8 @@
 
 Only the link's SHA-256 is kept. Asking for a link answers the same whether or not the address has an
 account (nothing tells a stranger who is registered); for a known address the e-mail is queued in the
-outbox in the same transaction as the reset's row. Using the link sets the new password, bumps the
-person's session generation (every browser signed in before ends), revokes their API tokens (a reset is
+outbox in the same transaction as the reset's row. Using the link sets the new password, ends the
+person's session records (every browser signed in before is signed out), revokes their API tokens (a reset is
 how a person takes their account back: keys made by whoever knew the old password must not outlive it),
 and records `PasswordReset` (and one `ApiTokenRevoked` per token) without any secret.
 """
@@ -20,7 +20,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, delete, insert, select
 from sqlalchemy.engine import Connection, Engine
 from werkzeug.security import generate_password_hash
 
-from coalition.accounts import _as, api_tokens, find_user, hash_token, metadata, users
+from coalition.accounts import _as, find_user, hash_token, is_closed, metadata, sessions, tokens, users
 from coalition.domain.base import N_, NotFound
 from coalition.domain.event_types import registry
 from coalition.infra.extensions import Services
@@ -65,6 +65,8 @@ def request_reset(services: Services, email: str, fallback_locale: str = "en") -
     """
     token, reset_id = secrets.token_urlsafe(32), uuid.uuid4().hex
     user = find_user(services.engine, email)
+    if user is not None and is_closed(services.engine, user.user_id):
+        user = None  # a closed account takes no new password: answered like an unknown address
     now = services.store.clock()
     locale = (user.locale if user else None) or fallback_locale
     context = {"recipient_name": user.name if user else "", "path": f"/reset/{token}", "minutes": 60}
@@ -112,6 +114,15 @@ def _open(connection: Connection, token: str, now: datetime) -> tuple[str, str] 
     return None if found is None else (found.reset_id, found.user_id)
 
 
+def end_links(connection: Connection, user_id: str, stamp: str) -> None:
+    """Every reset link of the person still unused stops working (marked used at `stamp`)."""
+    connection.execute(
+        update(password_resets)
+        .where(password_resets.c.user_id == user_id, password_resets.c.used_at.is_(None))
+        .values(used_at=stamp)
+    )
+
+
 def link_works(engine: Engine, token: str, now: datetime) -> bool:
     """Whether a reset link can still be used (for the page that asks the new password)."""
     with engine.connect() as connection:
@@ -126,18 +137,12 @@ def reset_password(services: Services, token: str, password: str, metadata: Meta
     now = services.store.clock()
     with services.engine.connect() as connection:
         found = _open(connection, token, now)
-        if found is None:
-            raise LinkNotValid(NOT_VALID)
-        reset_id, user_id = found
-        revoked = list(
-            connection.execute(
-                select(api_tokens.c.token_id)
-                .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
-                .order_by(api_tokens.c.token_id)
-            ).scalars()
-        )
+    if found is None:
+        raise LinkNotValid(NOT_VALID)
+    reset_id, user_id = found
     stamp = format_time(now)
     new_hash = generate_password_hash(password, services.password_method)
+    stream = f"user-{user_id}"
 
     def apply(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
         used = connection.execute(
@@ -147,26 +152,15 @@ def reset_password(services: Services, token: str, password: str, metadata: Meta
         )
         if used.rowcount != 1:  # a twin request used it a moment ago: nothing of this one is kept
             raise LinkNotValid(NOT_VALID)
-        connection.execute(  # the person's other links end too: this one answered their request
-            update(password_resets)
-            .where(password_resets.c.user_id == user_id, password_resets.c.used_at.is_(None))
-            .values(used_at=stamp)
-        )
-        connection.execute(
-            update(users)
-            .where(users.c.user_id == user_id)
-            .values(password_hash=new_hash, session_epoch=users.c.session_epoch + 1)
-        )
-        if revoked:
-            connection.execute(update(api_tokens).where(api_tokens.c.token_id.in_(revoked)).values(revoked_at=stamp))
+        end_links(connection, user_id, stamp)  # the person's other links end too: this one answered their request
+        connection.execute(update(users).where(users.c.user_id == user_id).values(password_hash=new_hash))
+        sessions.end_sessions(connection, user_id, now=now)
 
-    stream = f"user-{user_id}"
-    services.append(
-        [
-            NewEvent(stream, "PasswordReset", {"user_id": user_id}),
-            *(NewEvent(stream, "ApiTokenRevoked", {"user_id": user_id, "token_id": t}) for t in revoked),
-        ],
-        metadata=_as(metadata, user_id),
-        within=apply,
-    )
+    with services.holding() as connection:  # the tokens revoked are exactly those the events name
+        revoked = tokens.revoke_all(connection, user_id, stamp)
+        services.append(
+            [NewEvent(stream, "PasswordReset", {"user_id": user_id}), *revoked],
+            metadata=_as(metadata, user_id),
+            within=apply,
+        )
     return user_id

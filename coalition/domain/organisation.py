@@ -41,6 +41,12 @@ class AdministratorAdded(Schema):
     user_id = fields.String(required=True)
 
 
+@registry.register("AdministratorRemoved")
+class AdministratorRemoved(Schema):
+    organisation_id = fields.String(required=True)
+    user_id = fields.String(required=True)
+
+
 @registry.register("MandateGranted")
 class MandateGranted(Schema):
     organisation_id = fields.String(required=True)
@@ -106,6 +112,8 @@ def evolve(state: Organisation | None, change: Change) -> Organisation | None:
         return None
     if change.type == "AdministratorAdded":
         return replace(state, administrators=state.administrators | {p["user_id"]})
+    if change.type == "AdministratorRemoved":
+        return replace(state, administrators=state.administrators - {p["user_id"]})
     if change.type == "MandateGranted":
         mandate = Mandate(
             p["mandate_id"],
@@ -145,6 +153,11 @@ class AddAdministrator:
 
 
 @dataclass(frozen=True, slots=True)
+class RemoveAdministrator:
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class GrantMandate:
     mandate_id: str
     user_id: str
@@ -158,7 +171,7 @@ class RevokeMandate:
     mandate_id: str
 
 
-Command = CreateOrganisation | AddAdministrator | GrantMandate | RevokeMandate
+Command = CreateOrganisation | AddAdministrator | RemoveAdministrator | GrantMandate | RevokeMandate
 
 
 def decide(state: Organisation | None, command: Command, actor_id: str, today: date) -> list[Change]:
@@ -192,6 +205,16 @@ def decide(state: Organisation | None, command: Command, actor_id: str, today: d
         if command.user_id in state.administrators:
             raise RuleBroken("this user is already an administrator")
         return [Change("AdministratorAdded", {"organisation_id": state.organisation_id, "user_id": command.user_id})]
+    if isinstance(command, RemoveAdministrator):
+        if command.user_id not in state.administrators:
+            raise NotFound("this person is not an administrator of %(organisation)s", organisation=state.name)
+        if policy.last_administrator(state, command.user_id):
+            raise RuleBroken(
+                "an organisation always keeps at least one administrator: this is the last one of %(organisation)s; "
+                "add another administrator first",
+                organisation=state.name,
+            )
+        return [Change("AdministratorRemoved", {"organisation_id": state.organisation_id, "user_id": command.user_id})]
     if isinstance(command, GrantMandate):
         if command.valid_until is not None and command.valid_until < command.valid_from:
             raise RuleBroken("a mandate cannot end before it starts: valid_until is before valid_from")

@@ -1,13 +1,13 @@
-"""Organisation use cases: create one, add administrators, grant and revoke signing mandates."""
+"""Organisation use cases: create one, add and remove administrators, grant and revoke signing mandates."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from coalition.accounts import find_user
+from coalition.accounts import find_user, is_closed
 from coalition.domain import organisation as org
-from coalition.domain.base import NotFound
+from coalition.domain.base import NotFound, RuleBroken
 from coalition.handlers import Context, invitations
 
 
@@ -16,6 +16,8 @@ def user_id_for(context: Context, email: str) -> str:
     user = find_user(context.services.engine, email)
     if user is None:
         raise NotFound("no account uses the e-mail address %(email)s: they must register first", email=email.strip())
+    if is_closed(context.services.engine, user.user_id):
+        raise RuleBroken("the account of %(email)s is closed: it can hold no place any more", email=email.strip())
     return user.user_id
 
 
@@ -43,6 +45,12 @@ def add_administrator(context: Context, organisation_id: str, *, email: str, loc
         return invitations.invite_administrator(context, organisation_id, email=email, locale=locale)
     user_id = user_id_for(context, email)
     return _run(context, organisation_id, org.AddAdministrator(user_id), {"id": organisation_id, "user_id": user_id})
+
+
+def remove_administrator(context: Context, organisation_id: str, user_id: str) -> dict[str, Any]:
+    """Stop a person administering the organisation (administrators only; never its last one): {id, user_id}."""
+    command = org.RemoveAdministrator(user_id)
+    return _run(context, organisation_id, command, {"id": organisation_id, "user_id": user_id})
 
 
 def grant_mandate(

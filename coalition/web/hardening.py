@@ -60,6 +60,8 @@ DOORS = {
     "accounts.register": (REGISTER, "register"),
     "api.register_user": (REGISTER, "register"),
     "tokens.create": (SIGN_IN, "password"),
+    "sessions.close": (SIGN_IN, "password"),
+    "api.close_account": (SIGN_IN, "password"),
     # Password resets: asking mails someone, using a link sets a password; counted like signing in.
     "resets.forgot": (SIGN_IN, "reset"),
     "api.request_password_reset": (SIGN_IN, "reset"),

@@ -64,6 +64,13 @@ def _statement(w: World, *steps: str) -> str:
     return path
 
 
+def _second_administrator(w: World) -> str:
+    """A newcomer Bo made River Watch's second administrator (none of the personas): their id."""
+    user_id = w.api.register(w.who("newcomer"), "Nia Newcomer")
+    w.ok("POST", f"/organisations/{w.river}/administrators", "bo", {"email": w.email("newcomer")})
+    return user_id
+
+
 MANDATED_FOR_RIVER = {"mandated user", "liaison"}  # Bo administers River Watch but holds no signing mandate
 
 CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
@@ -77,6 +84,10 @@ CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
     ),
     "add an administrator": (
         lambda w: ("POST", f"/organisations/{w.river}/administrators", {"email": w.email("mo")}),
+        {"member"},
+    ),
+    "remove an administrator": (
+        lambda w: ("DELETE", f"/organisations/{w.river}/administrators/{_second_administrator(w)}", None),
         {"member"},
     ),
     "grant a mandate": (
@@ -282,6 +293,10 @@ def test_the_table_covers_every_mutating_endpoint(api: Api, worlds: CopyWorlds) 
         ("POST", "/api/v1/users"),
         ("POST", "/api/v1/tokens"),
         ("DELETE", "/api/v1/tokens/<token_id>"),
+        # one's own account, sessions and closing: tests/e2e/test_sessions.py, test_close_account.py
+        ("DELETE", "/api/v1/me/sessions"),
+        ("DELETE", "/api/v1/me/sessions/<session_id>"),
+        ("POST", "/api/v1/me/close"),
         ("POST", "/api/v1/verify"),  # open to anyone: it checks a PDF and records nothing
         # open to anyone by design (the link is the authority): tests/e2e/test_password_resets.py
         ("POST", "/api/v1/password-resets"),

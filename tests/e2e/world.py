@@ -45,7 +45,9 @@ class Api:
             json={"email": email(person), "password": PASSWORD, "name": name or PEOPLE.get(person, person.title())},
         )
         assert response.status_code == 201, response.json
-        token = self.client.post("/api/v1/tokens", json={"email": email(person), "password": PASSWORD}).json["token"]
+        # The longest a token may live: tests that move the store's clock months ahead still authenticate.
+        asked = {"email": email(person), "password": PASSWORD, "expires_in_days": 365}
+        token = self.client.post("/api/v1/tokens", json=asked).json["token"]
         self.tokens[person] = token
         return str(response.json["id"])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
@@ -20,6 +22,7 @@ TABLES = {
     "users",
     "api_tokens",
     "password_resets",
+    "user_sessions",
     "invitations",
     "command_answers",
     "organisations",
@@ -184,5 +187,38 @@ def test_0011_starts_an_empty_log_in_format_2_and_keeps_a_format_2_log_from_goin
         with pytest.raises(RuntimeError, match="chain format 2"):
             downgrade(engine, "0010")
         assert store.verify().ok
+    finally:
+        engine.dispose()
+
+
+def test_0014_gives_tokens_made_before_it_90_days_from_the_upgrade_and_goes_back(database_url: str) -> None:
+    """Tokens never expired before 0014: each now does, the default lifetime after the upgrade."""
+    engine = create_engine(database_url)
+    try:
+        upgrade(engine, "0012")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO users (user_id, email, name, password_hash, created_at)"
+                    " VALUES ('u1', 'a@example.org', 'A', 'x', '2026-01-01T00:00:00.000000Z')"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO api_tokens (token_id, user_id, token_hash, created_at)"
+                    " VALUES ('t1', 'u1', 'h', '2026-01-01T00:00:00.000000Z')"
+                )
+            )
+        before = datetime.now(UTC)
+        upgrade(engine, "0014")
+        with engine.connect() as connection:
+            expires, used = connection.execute(sa.text("SELECT expires_at, last_used_at FROM api_tokens")).one()
+            closed = connection.execute(sa.text("SELECT closed_at FROM users")).scalar_one()
+        assert before + timedelta(days=90) <= datetime.fromisoformat(expires) <= datetime.now(UTC) + timedelta(days=90)
+        assert used is None and closed is None and "user_sessions" in table_names(engine)
+        downgrade(engine, "0012")
+        assert "user_sessions" not in table_names(engine)
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT token_id FROM api_tokens")).scalar_one() == "t1"
     finally:
         engine.dispose()

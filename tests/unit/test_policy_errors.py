@@ -20,7 +20,16 @@ from coalition.domain.base import N_, DomainError, Invalid, NotAllowed, NotFound
 from coalition.web.errors import STATUS, status_of, translated
 
 ROOT = Path(__file__).parent.parent.parent
-REFUSALS = {"DomainError", "NotAllowed", "NotFound", "RuleBroken", "Invalid", "Stale", "BadCredentials"}
+REFUSALS = {
+    "DomainError",
+    "NotAllowed",
+    "NotFound",
+    "RuleBroken",
+    "Invalid",
+    "Stale",
+    "BadCredentials",
+    "ClosedAccount",
+}
 MESSAGE = "only active members may %(doing)s: organisation %(organisation)s is %(state)s"
 
 

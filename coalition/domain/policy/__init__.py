@@ -14,9 +14,9 @@ Statement: `phase`, `counts`, `counted`, `needed`, `threshold_met`, `may_sign`, 
 `may_withdraw`, `may_draft`, `may_edit`, `may_open`, `may_amend`, `may_close`, `may_publish`,
 `may_endorse` (and their `*_refusal`), `signed_current`.
 Organisation: `mandate_valid`, `mandate_of`, `acts_for` (administrator or valid mandate),
-`signs_for` (valid mandate: who may sign).
+`signs_for` (valid mandate: who may sign), `last_administrator`.
 Coalition and work: `member_state`, `holds`, `is_facilitator`, `is_liaison`, `is_endorser`,
-`may_read_coalition`, `may_change_commitment`, `may_create_task`, `may_change_task`,
+`last_facilitator`, `may_read_coalition`, `may_change_commitment`, `may_create_task`, `may_change_task`,
 `days_overdue`, `is_overdue`, `due_soon`, `standing_level`.
 """
 
@@ -35,6 +35,8 @@ from coalition.domain.policy.members import (
     is_endorser,
     is_facilitator,
     is_liaison,
+    last_administrator,
+    last_facilitator,
     mandate_of,
     mandate_valid,
     may_read_coalition,
@@ -120,6 +122,8 @@ __all__ = [
     "is_facilitator",
     "is_liaison",
     "is_overdue",
+    "last_administrator",
+    "last_facilitator",
     "mandate_of",
     "mandate_valid",
     "may_amend",

@@ -102,6 +102,11 @@ def acts_for(organisation: OrganisationLike | None, user_id: str, today: date) -
     )
 
 
+def last_administrator(organisation: OrganisationLike, user_id: str) -> bool:
+    """True when the user is the organisation's only administrator (an organisation always keeps one)."""
+    return organisation.administrators == frozenset({user_id})
+
+
 # -- coalitions -----------------------------------------------------------------------------------
 
 
@@ -136,6 +141,15 @@ def holds(
 
 def _states(coalition: CoalitionLike) -> dict[str, str]:
     return {k: m.state for k, m in coalition.members.items()}
+
+
+def last_facilitator(coalition: CoalitionLike, user_id: str) -> bool:
+    """True when every facilitator role of an active member is the user's (a coalition always keeps one)."""
+    states = _states(coalition)
+    active = [
+        r for r in coalition.roles.values() if r.role == "facilitator" and states.get(r.organisation_id) == ACTIVE
+    ]
+    return bool(active) and all(r.user_id == user_id for r in active)
 
 
 def is_facilitator(coalition: CoalitionLike, actor: ActorLike) -> bool:

@@ -10,6 +10,7 @@ from coalition.web.api import (  # noqa: F401  (routes)
     openapi,
     organisations,
     reports,
+    sessions,
     statements,
     webhooks,
     work,

@@ -10,12 +10,13 @@ from flask_babel import get_locale
 from marshmallow import Schema, fields, pre_load, validate
 
 from coalition import accounts
-from coalition.accounts import resets
+from coalition.accounts import resets, tokens
 from coalition.infra.extensions import services
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import documented, json_body
 from coalition.web.api.schemas import one_line
+from coalition.web.reading import now
 from coalition.web.request import request_id
 from events import Metadata
 
@@ -58,6 +59,12 @@ class NewPassword(Schema):
 class TokenRequest(Schema):
     email = fields.String(required=True)
     password = fields.String(required=True)
+    expires_in_days = fields.Integer(
+        strict=True,
+        load_default=tokens.DEFAULT_DAYS,
+        validate=validate.Range(min=1, max=tokens.MAX_DAYS, error=f"a token lives 1 to {tokens.MAX_DAYS} days"),
+        metadata={"description": f"how long the token works, in days (default {tokens.DEFAULT_DAYS})"},
+    )
 
 
 class Created(Schema):
@@ -66,6 +73,20 @@ class Created(Schema):
 
 class TokenCreated(Created):
     token = fields.String(required=True, metadata={"description": "shown only this once"})
+    expires_at = fields.String(required=True)
+
+
+class TokenView(Schema):
+    id = fields.String(required=True)
+    created_at = fields.String(required=True)
+    expires_at = fields.String(required=True)
+    last_used_at = fields.String(allow_none=True, metadata={"description": "to the minute; null if never used"})
+    revoked_at = fields.String(allow_none=True)
+    state = fields.String(required=True, validate=validate.OneOf(("active", "expired", "revoked")))
+
+
+class TokenList(Schema):
+    tokens = fields.List(fields.Nested(TokenView), required=True)
 
 
 class Me(Created):
@@ -85,10 +106,32 @@ def register_user() -> ResponseReturnValue:
 @bp.post("/tokens")
 @documented(request=TokenRequest, response=TokenCreated, status=201, public=True, errors=(400, 401, 409, 422))
 def create_token() -> ResponseReturnValue:
-    """Exchange an e-mail and password for an API token, shown only this once: 201 {id, token}."""
+    """Exchange an e-mail and password for an API token, shown only this once: 201 {id, token, expires_at}.
+
+    It works `expires_in_days` days (1 to 365, default 90); after that it is refused with a 401 saying so.
+    """
     data = json_body(TokenRequest())
-    token_id, token = accounts.create_token(services(), data["email"], data["password"])
-    return jsonify(id=token_id, token=token), 201
+    made = tokens.create_token(
+        services(), data["email"], data["password"], Metadata(correlation_id=request_id()), data["expires_in_days"]
+    )
+    return jsonify(id=made.id, token=made.token, expires_at=made.expires_at), 201
+
+
+@bp.get("/tokens")
+@authenticated
+@documented(response=TokenList)
+def list_tokens() -> ResponseReturnValue:
+    """Your API tokens, newest first: when each was created, expires and was last used, and whether revoked."""
+    moment = now()
+    listed = [
+        {
+            "id": t["token_id"],
+            **{k: t[k] for k in ("created_at", "expires_at", "last_used_at", "revoked_at")},
+            "state": tokens.state(t, moment),
+        }
+        for t in tokens.tokens_of(services().engine, g.user.user_id)
+    ]
+    return jsonify(TokenList().dump({"tokens": listed}))
 
 
 @bp.delete("/tokens/<token_id>")
@@ -96,7 +139,7 @@ def create_token() -> ResponseReturnValue:
 @documented(status=204)
 def revoke_token(token_id: str) -> ResponseReturnValue:
     """Revoke one of your own tokens: 204."""
-    accounts.revoke_token(services(), g.user, token_id)
+    tokens.revoke_token(services(), g.user, token_id, Metadata(correlation_id=request_id()))
     return "", 204
 
 

@@ -68,6 +68,14 @@ def add_administrator(context: Context, organisation_id: str) -> dict[str, Any]:
     return handle.add_administrator(context, organisation_id, **body, locale=request_locale())
 
 
+@bp.delete("/organisations/<organisation_id>/administrators/<user_id>")
+@command(200)
+@documented(response=Answer)
+def remove_administrator(context: Context, organisation_id: str, user_id: str) -> dict[str, Any]:
+    """Stop a person administering the organisation (administrators only; 409 for its last administrator)."""
+    return handle.remove_administrator(context, organisation_id, user_id)
+
+
 @bp.post("/organisations/<organisation_id>/mandates")
 @command(201, invites=True)
 @documented(request=MandateRequest, response=Answer, status=201, also={202: InvitationAnswer})

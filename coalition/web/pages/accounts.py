@@ -8,16 +8,18 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, Length
 
 from coalition import accounts
 from coalition.domain.base import DomainError
 from coalition.infra.extensions import login_manager, services
+from coalition.web.errors import translated
 from coalition.web.i18n import LOCALES
 from coalition.web.lines import OneLine
 from coalition.web.pages import invitations
+from coalition.web.signin import load_user, sign_in, sign_out
 from coalition.web.typed import FlaskForm, add_error, login_required
 
 bp = Blueprint("accounts", __name__)
@@ -42,11 +44,6 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
-def load_user(user_id: str) -> accounts.User | None:
-    """The signed-in person, from the id Flask-Login keeps in the session (none once their password was reset)."""
-    return accounts.session_user(services().engine, user_id)
-
-
 login_manager.user_loader(load_user)
 
 
@@ -62,11 +59,15 @@ def login() -> ResponseReturnValue:
     """Sign in with e-mail and password."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = accounts.authenticate(
-            services().engine, form.email.data or "", form.password.data or "", services().password_method
-        )
+        try:
+            user = accounts.authenticate(
+                services().engine, form.email.data or "", form.password.data or "", services().password_method
+            )
+        except accounts.ClosedAccount as closed:
+            add_error(form.password, translated(closed))
+            return render_template("accounts/login.html", form=form), 403
         if user is not None:
-            login_user(user)
+            sign_in(user)
             if user.locale in LOCALES:
                 session["locale"] = user.locale
             return redirect(safe_next(form.next.data))
@@ -98,7 +99,7 @@ def register() -> ResponseReturnValue:
                 services().engine, form.email.data or "", form.password.data or "", services().password_method
             )
             if user is not None:
-                login_user(user)
+                sign_in(user)
                 flash(_("Welcome, %(name)s. Your account is ready.", name=user.name))
                 if token and invited is not None:
                     return invitations.accept_after_registering(token)
@@ -110,8 +111,9 @@ def register() -> ResponseReturnValue:
 @bp.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
-    """Sign out (a form post, so that no link or image can sign anyone out)."""
-    logout_user()
+    """Sign out (a form post, so that no link or image can sign anyone out): the session record ends, so a copy
+    of the cookie signs nobody in either."""
+    sign_out()
     return redirect(url_for("web.index"))
 
 

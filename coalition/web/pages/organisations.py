@@ -198,6 +198,22 @@ def add_administrator(organisation_id: str) -> ResponseReturnValue:
     )
 
 
+@bp.post("/organisations/<organisation_id>/administrators/<user_id>/remove")
+@login_required
+def remove_administrator(organisation_id: str, user_id: str) -> ResponseReturnValue:
+    """Stop a person administering the organisation (administrators only; never its last one)."""
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        return _page(organisation_id, status=400)
+    ctx = context()
+    return perform(
+        lambda: handle.remove_administrator(ctx, organisation_id, user_id),
+        done=_("The administrator was removed: they no longer manage this organisation."),
+        then=_here(organisation_id),
+        again=lambda status: _page(organisation_id, status=status),
+    )
+
+
 @bp.post("/organisations/<organisation_id>/mandates")
 @login_required
 def grant_mandate(organisation_id: str) -> ResponseReturnValue:

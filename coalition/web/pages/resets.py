@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -15,6 +15,7 @@ from coalition.accounts import resets
 from coalition.infra.extensions import services
 from coalition.web.reading import now
 from coalition.web.request import request_id
+from coalition.web.signin import sign_out
 from coalition.web.typed import FlaskForm
 from events import Metadata
 
@@ -67,7 +68,7 @@ def choose(token: str) -> ResponseReturnValue:
         except resets.LinkNotValid:  # used a moment ago by a twin request
             return render_template("accounts/reset_expired.html"), 404, PRIVATE
         if current_user.is_authenticated:
-            logout_user()
+            sign_out()
         flash(_("Your password was changed and every session signed out. Sign in with your new password."))
         return redirect(url_for("accounts.login"))
     status = 200 if not form.is_submitted() else 400

@@ -1,4 +1,4 @@
-"""The API token page: create, list and revoke the signed-in person's API tokens."""
+"""The API token page: create (with an expiry), list (created, expires, last used) and revoke my API tokens."""
 
 from __future__ import annotations
 
@@ -9,17 +9,20 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import PasswordField
-from wtforms.validators import DataRequired
+from wtforms import IntegerField, PasswordField
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from coalition import accounts
+from coalition.accounts import tokens
 from coalition.infra.extensions import services
 from coalition.web.pages import perform
+from coalition.web.reading import now
 from coalition.web.request import request_id
 from coalition.web.typed import FlaskForm, add_error, login_required
 from events import Metadata
 
 bp = Blueprint("tokens", __name__)
+TIMES = ("created_at", "expires_at", "last_used_at", "revoked_at")
 
 
 class TokenForm(FlaskForm):
@@ -30,26 +33,36 @@ class CreateForm(FlaskForm):
     """Creating a token asks for the password again: a session left open must not turn into a lasting key."""
 
     password = PasswordField(_l("Your password, to confirm it is you"), validators=[DataRequired()])
+    days = IntegerField(
+        _l("Works for (days)"),
+        default=tokens.DEFAULT_DAYS,
+        validators=[
+            Optional(),
+            NumberRange(1, tokens.MAX_DAYS, _l("Choose from 1 to %(most)s days.", most=tokens.MAX_DAYS)),
+        ],
+    )
 
 
 def _page(
-    created: tuple[str, str] | None = None, status: int = 200, create: CreateForm | None = None
+    created: tokens.NewToken | None = None, status: int = 200, create: CreateForm | None = None
 ) -> ResponseReturnValue:
     """The person's tokens, newest first; with `created`, the new token shown this once."""
-    tokens = [
+    moment = now()
+    listed = [
         {
             **t,
-            "created_at": datetime.fromisoformat(str(t["created_at"])),
-            "revoked_at": datetime.fromisoformat(str(t["revoked_at"])) if t["revoked_at"] else None,
+            **{k: datetime.fromisoformat(str(t[k])) if t[k] else None for k in TIMES},
+            "state": tokens.state(t, moment),
         }
-        for t in accounts.tokens_of(services().engine, current_user.user_id)
+        for t in tokens.tokens_of(services().engine, current_user.user_id)
     ]
     response = render_template(
         "tokens/index.html",
-        tokens=tokens,
+        tokens=listed,
         created=created,
         form=TokenForm(),
         create=create or CreateForm(formdata=None),
+        max_days=tokens.MAX_DAYS,
     )
     # The new token must not linger in a cache or the browser's history.
     return response, status, {"Cache-Control": "no-store"}
@@ -70,8 +83,12 @@ def create() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(status=400, create=form)
     try:
-        created = accounts.create_token(
-            services(), current_user.email, str(form.password.data), Metadata(correlation_id=request_id())
+        created = tokens.create_token(
+            services(),
+            current_user.email,
+            str(form.password.data),
+            Metadata(correlation_id=request_id()),
+            int(form.days.data or tokens.DEFAULT_DAYS),
         )
     except accounts.BadCredentials:
         add_error(form.password, _("That is not your password."))
@@ -88,7 +105,7 @@ def revoke(token_id: str) -> ResponseReturnValue:
         return _page(status=400)
     user = current_user._get_current_object()
     return perform(
-        lambda: accounts.revoke_token(services(), user, token_id, Metadata(correlation_id=request_id())),
+        lambda: tokens.revoke_token(services(), user, token_id, Metadata(correlation_id=request_id())),
         done=_("The token was revoked: programs using it can no longer reach the API."),
         then=url_for("tokens.index"),
         again=lambda status: _page(status=status),
