@@ -22,6 +22,7 @@ TABLES = {
     "password_resets",
     "invitations",
     "command_answers",
+    "organisation_claims",
     "organisations",
     "organisation_people",
     "coalition_agreements",

@@ -111,6 +111,23 @@ def change_membership(context: Context, coalition_id: str, organisation_id: str,
     return handle.change_membership(context, coalition_id, organisation_id, action, data.get("reason"))
 
 
+@bp.post("/coalitions/<coalition_id>/members/<organisation_id>/verification")
+@command(200)
+@documented(response=Answer)
+def verify_member(context: Context, coalition_id: str, organisation_id: str) -> dict[str, Any]:
+    """Mark a member organisation verified (facilitators): recorded with who and when, shown on the member list,
+    the organisation's page, the public statement page and the sealed PDF."""
+    return handle.verify_member(context, coalition_id, organisation_id)
+
+
+@bp.delete("/coalitions/<coalition_id>/members/<organisation_id>/verification")
+@command(200)
+@documented(response=Answer)
+def withdraw_verification(context: Context, coalition_id: str, organisation_id: str) -> dict[str, Any]:
+    """Withdraw a member's verified mark (facilitators); the mark and its withdrawal both stay in the log."""
+    return handle.withdraw_verification(context, coalition_id, organisation_id)
+
+
 @bp.post("/coalitions/<coalition_id>/roles")
 @command(201)
 @documented(request=RoleRequest, response=Answer, status=201)
