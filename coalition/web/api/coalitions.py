@@ -63,7 +63,10 @@ def read_coalition(coalition_id: str) -> ResponseReturnValue:
         "founded_at": agreement["founded_at"],
         "founding_organisation_id": agreement["founding_organisation_id"],
         "agreement": agreement,
-        "members": [{**m, **snap.names.get(m["organisation_id"], {})} for m in snap.members],
+        "members": [
+            {**m, **snap.names.get(m["organisation_id"], {}), "verified": m.get("verified_by") is not None}
+            for m in snap.members
+        ],
         "roles": [{**r, "name": names.get(r["user_id"])} for r in snap.roles],
     }
     response = jsonify(CoalitionView().dump(body))

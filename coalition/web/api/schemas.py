@@ -281,6 +281,9 @@ class MemberView(Schema):
     country = fields.String(allow_none=True)
     state = fields.String(required=True)
     since = fields.String(required=True)
+    verified = fields.Boolean(required=True, metadata={"description": "a facilitator's verified mark stands on it"})
+    verified_by = fields.String(allow_none=True, metadata={"description": "the facilitator's user id"})
+    verified_at = fields.String(allow_none=True)
 
 
 class RoleView(Person):
