@@ -151,3 +151,12 @@ def backfill(connection: Connection, profiles: Iterable[dict[str, Any]]) -> list
                     country,
                 )
     return collisions
+
+
+def refill(connection: Connection) -> list[tuple[str, str]]:
+    """`backfill` from every organisation the read model holds, in the order they were recorded (after an import)."""
+    o = organisations.c
+    rows = connection.execute(
+        select(o.organisation_id, o.name, o.country, o.registration_number, o.created_at).order_by(o.position)
+    ).mappings()
+    return backfill(connection, [dict(row) for row in rows])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from coalition.infra.db import upgrade
 from tests.e2e.conftest import services
 from tests.e2e.pages import csrf, text
 from tests.e2e.test_api_invitations import NEW, link_of, mails, register_through
@@ -161,3 +164,17 @@ def test_an_invited_organisation_goes_through_the_same_check(world: World, smtp:
     assert refused.status_code == 409
     assert "Green Earth" in text(refused) and world.green in text(refused)
     assert world.api.head() == before
+
+
+def test_an_imported_log_claims_its_organisations_names_again(
+    two: Api, open_api: Callable[[str], Api], other_database_url: str, tmp_path: Path
+) -> None:
+    """`flask events import` rebuilds the read models, then the claims from them: the rule holds on the copy."""
+    two.ok("POST", "/organisations", "ioana", organisation(ORIGINAL, registration_number="12/2005"))
+    exported = two.app.test_cli_runner().invoke(args=["events", "export", str(tmp_path / "log.jsonl")])
+    assert exported.exit_code == 0, exported.output
+    copy = open_api(other_database_url)
+    upgrade(services(copy.app).engine)
+    imported = copy.app.test_cli_runner().invoke(args=["events", "import", str(tmp_path / "log.jsonl")])
+    assert imported.exit_code == 0, imported.output
+    assert claims(copy) == claims(two) and len(claims(copy)) == 2
