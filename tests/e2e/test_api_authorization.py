@@ -71,7 +71,8 @@ CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
         lambda w: (
             "POST",
             "/organisations",
-            {"name": "New Org", "country": "HU", "sector": "private", "mission": "Anything"},
+            # each allowed person creates it in a world of their own, all in one database: names are unique
+            {"name": f"New Org{w.tag}", "country": "HU", "sector": "private", "mission": "Anything"},
         ),
         set(PERSONAS) - {"anonymous"},
     ),
