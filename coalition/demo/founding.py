@@ -11,7 +11,6 @@ from coalition.demo.story import Ref, Story
 from coalition.handlers import coalitions as co
 from coalition.handlers import organisations as orgs
 
-
 #: The national registration numbers the demo's organisations give (made up, in each register's style).
 REGISTRATION_NUMBERS = {"ro": "12/2005", "pl": "KRS 0000123456", "fi": "ry 123.456"}
 

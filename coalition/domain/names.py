@@ -90,9 +90,7 @@ def _prototypes() -> dict[str, str]:
 def skeleton(text: str) -> str:
     """TR39's skeleton of a text: NFD, each character replaced by its confusables prototype, NFD again."""
     prototypes = _prototypes()
-    return unicodedata.normalize(
-        "NFD", "".join(prototypes.get(c, c) for c in unicodedata.normalize("NFD", text))
-    )
+    return unicodedata.normalize("NFD", "".join(prototypes.get(c, c) for c in unicodedata.normalize("NFD", text)))
 
 
 def name_key(name: str) -> str:

@@ -70,9 +70,7 @@ def holder(connection: Connection, kind: str, country: str, key_hash: str) -> st
 
 
 def _refusal(connection: Connection, kind: str, payload: dict[str, Any], holder_id: str) -> Taken:
-    held = connection.execute(
-        select(organisations.c.name).where(organisations.c.organisation_id == holder_id)
-    ).scalar()
+    held = connection.execute(select(organisations.c.name).where(organisations.c.organisation_id == holder_id)).scalar()
     params = {"country": payload["country"], "existing": held or holder_id, "organisation": holder_id}
     if kind == "registration":
         return Taken(

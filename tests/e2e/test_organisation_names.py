@@ -1,4 +1,4 @@
-"""One organisation per name and per registration number in a country: the impersonation of issue 16 fails at creation."""
+"""One organisation per name and per registration number in a country: the impersonation of issue 16 fails."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Organisation names and registration numbers compare by their keys: one table of cases that collide, one that do not."""
+"""Organisation names and registration numbers compare by keys: a table of cases that collide, one that do not."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Facilitators mark member organisations verified, and withdraw the mark: the rule (`policy.verify_refusal`) and its events."""
+"""Facilitators mark members verified and withdraw the mark: the rule (`policy.verify_refusal`) and its events."""
 
 from __future__ import annotations
 
@@ -19,11 +19,15 @@ from tests.unit.test_coalition_domain import ANA, BEN, CY, TODAY, at, founded, r
 
 def test_a_facilitator_marks_a_member_verified_with_who_and_withdraws_it() -> None:
     changes, state = run(two_members(), VerifyMember("org-b"), ANA)
-    assert changes == [Change("MemberVerified", {"coalition_id": "c1", "organisation_id": "org-b", "verified_by": "u-ana"})]
+    assert changes == [
+        Change("MemberVerified", {"coalition_id": "c1", "organisation_id": "org-b", "verified_by": "u-ana"})
+    ]
     assert policy.is_verified(state.members["org-b"]) and state.members["org-b"].verified_by == "u-ana"
     changes, state = run(state, WithdrawVerification("org-b"), ANA)
     assert changes == [
-        Change("MemberVerificationWithdrawn", {"coalition_id": "c1", "organisation_id": "org-b", "withdrawn_by": "u-ana"})
+        Change(
+            "MemberVerificationWithdrawn", {"coalition_id": "c1", "organisation_id": "org-b", "withdrawn_by": "u-ana"}
+        )
     ]
     assert not policy.is_verified(state.members["org-b"])
 
@@ -37,7 +41,11 @@ def test_the_mark_outlives_a_suspension_and_a_reinstatement() -> None:
 
 @pytest.mark.parametrize("command", [VerifyMember("org-b"), WithdrawVerification("org-b")])
 def test_only_facilitators_mark_or_withdraw(command: object) -> None:
-    state = run(two_members(), VerifyMember("org-b"), ANA)[1] if isinstance(command, WithdrawVerification) else two_members()
+    state = (
+        run(two_members(), VerifyMember("org-b"), ANA)[1]
+        if isinstance(command, WithdrawVerification)
+        else two_members()
+    )
     with pytest.raises(NotAllowed, match="only facilitators may"):
         decide(state, command, BEN, TODAY)
     assert not policy.may_verify(state, BEN, "org-b")

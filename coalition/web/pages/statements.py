@@ -212,9 +212,7 @@ def endorse(coalition_id: str, statement_id: str) -> ResponseReturnValue:
         return _page(coalition_id, statement_id, endorse=form, status=400)
     ctx = context()
     return perform(
-        lambda: handle.endorse(
-            ctx, coalition_id, statement_id, title=str(form.title.data or "") or None
-        ),
+        lambda: handle.endorse(ctx, coalition_id, statement_id, title=str(form.title.data or "") or None),
         done=_("Your endorsement was added."),
         then=_here(coalition_id, statement_id),
         again=lambda status: _page(coalition_id, statement_id, endorse=form, status=status),
