@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from coalition.infra.db import upgrade
 from tests.e2e.conftest import services
-from tests.e2e.pages import csrf, text
+from tests.e2e.pages import csrf, signed_in, submit, text
 from tests.e2e.test_api_invitations import NEW, link_of, mails, register_through
 from tests.e2e.world import Api, World, error_of
 from tests.mail import SmtpServer
@@ -178,3 +178,18 @@ def test_an_imported_log_claims_its_organisations_names_again(
     imported = copy.app.test_cli_runner().invoke(args=["events", "import", str(tmp_path / "log.jsonl")])
     assert imported.exit_code == 0, imported.output
     assert claims(copy) == claims(two) and len(claims(copy)) == 2
+
+
+def test_the_organisation_form_says_which_organisation_has_the_name_in_english_and_romanian(world: World) -> None:
+    client = signed_in(world, "olli")
+    before = world.api.head()
+    form = {"name": "Green\u200b Earth", "country": "RO", "sector": "ngo", "mission": "Rivers"}
+    refused = submit(client, "/organisations", "/organisations", form)
+    assert refused.status_code == 409
+    assert "an organisation named Green Earth" in text(refused) and world.green in text(refused)
+    client.post("/language", data={"csrf_token": csrf(client, "/organisations"), "locale": "ro"})
+    refused = submit(client, "/organisations", "/organisations", {**form, "registration_number": "1/2020"})
+    assert refused.status_code == 409 and "o organizație numită Green Earth" in text(refused)
+    assert world.api.head() == before
+    created = submit(client, "/organisations", "/organisations", {**form, "name": "Green Earth Moldova"})
+    assert created.status_code == 302
