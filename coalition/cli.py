@@ -86,7 +86,11 @@ def import_command(file: IO[str]) -> None:
         raise click.ClickException(str(refused)) from None
     with progress_bar(count, "Rebuilding projections") as advance:
         app_services.runner.rebuild(progress=advance)
+    from coalition.infra import claims
     from coalition.notify.reactor import skip_history
+
+    with app_services.store.transaction() as connection:
+        claims.refill(connection)  # the organisations' names and numbers, claimed again as the log had them
 
     skip_history(app_services.store)  # a restored log is not news: nobody is mailed about it again
     click.echo(f"Imported {count} events; projections rebuilt.")

@@ -67,3 +67,15 @@ def roles_of(connection: Connection, coalition_id: str, position: int | None = N
         .order_by(roles.c.from_position)
     )
     return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def verified_members(connection: Connection, coalition_id: str, position: int | None = None) -> set[str]:
+    """The member organisations a facilitator's verified mark stood on at `position` (None: now)."""
+    m = memberships.c
+    return set(
+        connection.execute(
+            select(m.organisation_id).where(
+                m.coalition_id == coalition_id, valid_at(memberships, position), m.verified_by.is_not(None)
+            )
+        ).scalars()
+    )

@@ -44,6 +44,8 @@ memberships = Table(
     Column("state", String(20), nullable=False),
     Column("since", String(32), nullable=False),
     Column("reason", Text),
+    Column("verified_by", String(64)),  # the facilitator who marked the member verified, while it is
+    Column("verified_at", String(32)),
     *version_columns(),
 )
 
@@ -145,12 +147,21 @@ def _founded(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) 
     MEMBERSHIPS.start(
         connection,
         event.position,
-        {**ids, "organisation_id": p["organisation_id"], "state": "active", "since": when, "reason": None},
+        {
+            **ids,
+            "organisation_id": p["organisation_id"],
+            "state": "active",
+            "since": when,
+            "reason": None,
+            "verified_by": None,
+            "verified_at": None,
+        },
     )
 
 
 def _membership(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
     p = event.payload
+    held = MEMBERSHIPS.current(connection, {**ids, "organisation_id": p["organisation_id"]}) or {}
     MEMBERSHIPS.start(
         connection,
         event.position,
@@ -160,7 +171,20 @@ def _membership(connection: Connection, event: RecordedEvent, ids: dict[str, Any
             "state": MEMBER_STATE_AFTER[event.type],
             "since": format_time(event.recorded_at),
             "reason": p.get("reason"),
+            "verified_by": held.get("verified_by"),  # a verified mark outlives a change of state
+            "verified_at": held.get("verified_at"),
         },
+    )
+
+
+def _verification(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
+    marked = event.type == "MemberVerified"
+    MEMBERSHIPS.change(
+        connection,
+        event.position,
+        {**ids, "organisation_id": event.payload["organisation_id"]},
+        verified_by=event.payload["verified_by"] if marked else None,
+        verified_at=format_time(event.recorded_at) if marked else None,
     )
 
 
@@ -263,6 +287,8 @@ APPLY: dict[str, Apply] = {
     "CoalitionFounded": _founded,
     "AgreementAmended": lambda c, e, ids: AGREEMENTS.change(c, e.position, ids, **_agreement(e.payload)),
     **dict.fromkeys(MEMBER_STATE_AFTER, _membership),
+    "MemberVerified": _verification,
+    "MemberVerificationWithdrawn": _verification,
     "RoleAssigned": _role,
     "RoleRemoved": _role,
     **dict.fromkeys(

@@ -23,6 +23,7 @@ organisations = Table(
     Column("sector", String(40), nullable=False),
     Column("mission", Text, nullable=False),
     Column("website", String(500)),
+    Column("registration_number", String(100)),
     Column("created_at", String(32), nullable=False),
     Column("position", POSITION, nullable=False),
 )
@@ -66,6 +67,7 @@ class Organisations(Projection):
                         "sector": p["sector"],
                         "mission": p["mission"],
                         "website": p.get("website"),
+                        "registration_number": p.get("registration_number"),
                         "created_at": format_time(event.recorded_at),
                         "position": event.position,
                     },

@@ -11,6 +11,9 @@ from coalition.demo.story import Ref, Story
 from coalition.handlers import coalitions as co
 from coalition.handlers import organisations as orgs
 
+#: The national registration numbers the demo's organisations give (made up, in each register's style).
+REGISTRATION_NUMBERS = {"ro": "12/2005", "pl": "KRS 0000123456", "fi": "ry 123.456"}
+
 
 def plan(s: Story) -> None:
     """Plan the whole story, from the first accounts to the last request to join."""
@@ -37,6 +40,7 @@ def plan(s: Story) -> None:
                 "sector": sector,
                 "mission": mission,
                 "website": f"https://{key}.example.org",
+                "registration_number": REGISTRATION_NUMBERS.get(key),
             },
         )
     ids = {key: Ref(key) for key in organisations}
@@ -73,6 +77,9 @@ def plan(s: Story) -> None:
     for key, person, days in (("pl", "piotr", 124), ("fi", "aino", 123), ("bg", "georgi", 122)):
         s.on(days, person, co.join, path, organisation_id=ids[key])
         s.on(days - 1, "ioana", co.change_membership, path, ids[key], "approve")
+    # The facilitator checked two members' registrations: they show as verified; the others do not (yet).
+    s.on(120, "ioana", co.verify_member, path, ids["pl"])
+    s.on(119, "ioana", co.verify_member, path, ids["fi"])
     s.on(118, "ioana", co.join, path, organisation_id=ids["hu"])
     s.on(117, "eszter", co.change_membership, path, ids["hu"], "accept")
     s.on(116, "ioana", co.assign_role, path, email=PEOPLE["marta"][0], organisation_id=ids["pl"], role="liaison")

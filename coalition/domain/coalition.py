@@ -28,6 +28,8 @@ from coalition.domain.coalition_commands import (
     RemoveRole,
     RequestMembership,
     SuspendMember,
+    VerifyMember,
+    WithdrawVerification,
 )
 from coalition.domain.coalition_events import ROLES
 from coalition.domain.coalition_state import (
@@ -68,6 +70,8 @@ __all__ = [
     "LeaveCoalition",
     "AssignRole",
     "RemoveRole",
+    "VerifyMember",
+    "WithdrawVerification",
     "Command",
     "MEMBER_STATES",
     "ROLES",

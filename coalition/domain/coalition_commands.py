@@ -79,6 +79,16 @@ class RemoveRole:
     reason: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class VerifyMember:
+    organisation_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawVerification:
+    organisation_id: str
+
+
 Command = (
     FoundCoalition
     | AmendAgreement
@@ -92,4 +102,6 @@ Command = (
     | LeaveCoalition
     | AssignRole
     | RemoveRole
+    | VerifyMember
+    | WithdrawVerification
 )

@@ -55,6 +55,16 @@ for _name in ("MembershipDeclined", "MemberSuspended", "MemberReinstated"):
     registry.register(_name)(type(_name, (ReasonedMembershipFields,), {}))
 
 
+@registry.register("MemberVerified")
+class MemberVerified(MembershipFields):
+    verified_by = fields.String(required=True)  # the facilitator's user id (the event's time is when)
+
+
+@registry.register("MemberVerificationWithdrawn")
+class MemberVerificationWithdrawn(MembershipFields):
+    withdrawn_by = fields.String(required=True)
+
+
 @registry.register("MemberLeft")
 class MemberLeft(MembershipFields):
     reason = fields.String()

@@ -53,6 +53,7 @@ class Member:
 
     organisation_id: str
     state: str
+    verified_by: str | None = None  # the facilitator whose verified mark stands on the member, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,8 +227,12 @@ def evolve(state: Coalition | None, change: Change) -> Coalition | None:
     if change.type == "AgreementAmended":
         return replace(state, agreement=_agreement_from(p))
     if change.type in MEMBER_STATE_AFTER:
-        member = Member(p["organisation_id"], MEMBER_STATE_AFTER[change.type])
+        held = state.members.get(p["organisation_id"])
+        member = Member(p["organisation_id"], MEMBER_STATE_AFTER[change.type], held.verified_by if held else None)
         return replace(state, members={**state.members, member.organisation_id: member})
+    if change.type in ("MemberVerified", "MemberVerificationWithdrawn"):
+        marked = replace(state.members[p["organisation_id"]], verified_by=p.get("verified_by"))
+        return replace(state, members={**state.members, marked.organisation_id: marked})
     if change.type == "RoleAssigned":
         role = Role(p["role_id"], p["role"], p["user_id"], p["organisation_id"])
         return replace(state, roles={**state.roles, role.role_id: role})

@@ -20,10 +20,12 @@ from coalition.domain.coalition_commands import (
     RemoveRole,
     RequestMembership,
     SuspendMember,
+    VerifyMember,
+    WithdrawVerification,
 )
 from coalition.domain.coalition_events import ROLES
 from coalition.domain.coalition_state import STILL_MEMBER, Actor, Coalition, Role, active_roles
-from coalition.domain.policy import check_active, check_acts_for, check_facilitator, member_state
+from coalition.domain.policy import check_active, check_acts_for, check_facilitator, member_state, verify_refusal
 
 
 def _membership(state: Coalition, organisation_id: str, expected: tuple[str, ...]) -> str:
@@ -189,6 +191,18 @@ def _remove(state: Coalition, command: RemoveRole, actor: Actor) -> list[Change]
     ]
 
 
+def _verify(state: Coalition, command: VerifyMember | WithdrawVerification, actor: Actor) -> list[Change]:
+    """A facilitator marks a member verified, or withdraws the mark (`policy.verify_refusal`)."""
+    marking = isinstance(command, VerifyMember)
+    refusal = verify_refusal(state, actor, command.organisation_id, marking)
+    if refusal is not None:
+        raise refusal
+    ids = {"coalition_id": state.coalition_id, "organisation_id": command.organisation_id}
+    if marking:
+        return [Change("MemberVerified", {**ids, "verified_by": actor.user_id})]
+    return [Change("MemberVerificationWithdrawn", {**ids, "withdrawn_by": actor.user_id})]
+
+
 #: The decision for each membership and role command.
 DECISIONS: dict[type, Callable[[Coalition, Any, Actor], list[Change]]] = {
     RequestMembership: _join,
@@ -201,4 +215,6 @@ DECISIONS: dict[type, Callable[[Coalition, Any, Actor], list[Change]]] = {
     LeaveCoalition: _leave,
     AssignRole: _assign,
     RemoveRole: _remove,
+    VerifyMember: _verify,
+    WithdrawVerification: _verify,
 }

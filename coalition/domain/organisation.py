@@ -9,8 +9,9 @@ import pycountry
 from marshmallow import Schema, fields, validate
 
 from coalition.domain import policy
-from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop_none, fold
+from coalition.domain.base import Change, Invalid, NotAllowed, NotFound, RuleBroken, drop_none, fold
 from coalition.domain.event_types import registry
+from coalition.domain.names import name_key, registration_key, registration_shown
 
 SECTORS = ("ngo", "community-based", "faith-based", "academic", "public", "private")
 COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
@@ -33,6 +34,8 @@ class OrganisationCreated(Schema):
     mission = fields.String(required=True)
     website = fields.String()
     created_by = fields.String(required=True)
+    # Optional, since 2026-12: the national registration number (one organisation per number and country).
+    registration_number = fields.String(validate=validate.Length(min=1, max=100))
 
 
 @registry.register("AdministratorAdded")
@@ -93,6 +96,7 @@ class Organisation:
     sector: str
     administrators: frozenset[str] = frozenset()
     mandates: dict[str, Mandate] = field(default_factory=dict)
+    registration_number: str | None = None
 
     def mandate_of(self, user_id: str, day: date) -> Mandate | None:
         """The user's mandate valid on `day`, if any."""
@@ -107,7 +111,14 @@ def evolve(state: Organisation | None, change: Change) -> Organisation | None:
     """The organisation after one of its events."""
     p = change.payload
     if change.type == "OrganisationCreated":
-        return Organisation(p["organisation_id"], p["name"], p["country"], p["sector"], frozenset([p["created_by"]]))
+        return Organisation(
+            p["organisation_id"],
+            p["name"],
+            p["country"],
+            p["sector"],
+            frozenset([p["created_by"]]),
+            registration_number=p.get("registration_number"),
+        )
     if state is None:
         return None
     if change.type == "AdministratorAdded":
@@ -145,6 +156,7 @@ class CreateOrganisation:
     sector: str
     mission: str
     website: str | None = None
+    registration_number: str | None = None  # as typed; kept without invisible characters, spaces collapsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +193,13 @@ def decide(state: Organisation | None, command: Command, actor_id: str, today: d
             raise RuleBroken("organisation %(organisation)s already exists", organisation=command.organisation_id)
         if command.country not in COUNTRIES:
             raise RuleBroken("%(country)r is not an ISO 3166-1 alpha-2 country code", country=command.country)
+        number = registration_shown(command.registration_number) if command.registration_number else None
+        if command.registration_number is not None and not registration_key(command.registration_number):
+            raise Invalid(
+                "a registration number needs letters or digits: %(number)r has none", number=command.registration_number
+            )
+        if not name_key(command.name):
+            raise Invalid("an organisation's name needs visible letters or digits")
         return [
             Change(
                 "OrganisationCreated",
@@ -193,6 +212,7 @@ def decide(state: Organisation | None, command: Command, actor_id: str, today: d
                         "mission": command.mission,
                         "website": command.website,
                         "created_by": actor_id,
+                        "registration_number": number,
                     }
                 ),
             )

@@ -139,6 +139,17 @@ def change_membership(
     return run(context, coalition_id, command, {"id": organisation_id, "state": state_after})
 
 
+def verify_member(context: Context, coalition_id: str, organisation_id: str) -> dict[str, Any]:
+    """A facilitator marks a member organisation verified: {id, verified: true}."""
+    return run(context, coalition_id, co.VerifyMember(organisation_id), {"id": organisation_id, "verified": True})
+
+
+def withdraw_verification(context: Context, coalition_id: str, organisation_id: str) -> dict[str, Any]:
+    """A facilitator withdraws a member's verified mark: {id, verified: false}."""
+    command = co.WithdrawVerification(organisation_id)
+    return run(context, coalition_id, command, {"id": organisation_id, "verified": False})
+
+
 def assign_role(context: Context, coalition_id: str, *, email: str, organisation_id: str, role: str) -> dict[str, Any]:
     """Give a user of an active member organisation a role: {id}."""
     role_id = context.new_id()

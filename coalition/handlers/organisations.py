@@ -30,11 +30,23 @@ def _run(context: Context, organisation_id: str, command: org.Command, answer: d
 
 
 def create_organisation(
-    context: Context, *, name: str, country: str, sector: str, mission: str, website: str | None = None
+    context: Context,
+    *,
+    name: str,
+    country: str,
+    sector: str,
+    mission: str,
+    website: str | None = None,
+    registration_number: str | None = None,
 ) -> dict[str, Any]:
-    """Create an organisation whose first administrator is the acting user: {id}."""
+    """Create an organisation whose first administrator is the acting user: {id}.
+
+    Its name and registration number are claimed in its country in the append's transaction
+    (`coalition.infra.claims`): one already held is refused (409) naming the organisation holding it.
+    """
     organisation_id = context.new_id()
-    command = org.CreateOrganisation(organisation_id, name.strip(), country.upper(), sector, mission, website)
+    number = registration_number.strip() if registration_number and registration_number.strip() else None
+    command = org.CreateOrganisation(organisation_id, name.strip(), country.upper(), sector, mission, website, number)
     return _run(context, organisation_id, command, {"id": organisation_id})
 
 

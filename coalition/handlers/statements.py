@@ -109,7 +109,13 @@ def amend(
     return _run(context, coalition_id, statement_id, command)
 
 
-def _account_name(context: Context) -> str:
+def account_name(context: Context) -> str:
+    """The acting person's name as the log's UserRegistered event records it: what is printed for a signer or
+    an endorser (never a name typed when signing, so nobody signs as someone else); the accounts table's
+    name if the log holds no such event (an account restored without its events)."""
+    for event in context.services.store.read_stream(f"user-{context.user_id}"):
+        if event.type == "UserRegistered":
+            return str(event.payload["name"])
     return names_of(context.services.engine, {context.user_id}).get(context.user_id, "")
 
 
@@ -119,14 +125,13 @@ def sign(
     statement_id: str,
     *,
     organisation_id: str,
-    name: str | None = None,
     title: str | None = None,
     version_hash: str | None = None,
 ) -> dict[str, Any]:
     """Sign the current version (the one read, if `version_hash` names it) for an organisation you hold a
-    signing mandate of."""
+    signing mandate of, under your account's name (`account_name`)."""
     command = st.SignStatement(
-        organisation_id, (name or _account_name(context)).strip(), (title or "").strip(), version_hash=version_hash
+        organisation_id, account_name(context).strip(), (title or "").strip(), version_hash=version_hash
     )
     return _run(context, coalition_id, statement_id, command, organisation_id=organisation_id)
 
@@ -137,13 +142,13 @@ def confirm(
     statement_id: str,
     organisation_id: str,
     *,
-    name: str | None = None,
     title: str | None = None,
     version_hash: str | None = None,
 ) -> dict[str, Any]:
-    """Confirm an organisation's signature on the amended (current) version (the one read, if named)."""
+    """Confirm an organisation's signature on the amended (current) version (the one read, if named), under your
+    account's name."""
     command = st.ConfirmSignature(
-        organisation_id, (name or _account_name(context)).strip(), (title or "").strip(), version_hash=version_hash
+        organisation_id, account_name(context).strip(), (title or "").strip(), version_hash=version_hash
     )
     return _run(context, coalition_id, statement_id, command, organisation_id=organisation_id)
 
@@ -156,12 +161,10 @@ def withdraw(
     return _run(context, coalition_id, statement_id, command, organisation_id=organisation_id)
 
 
-def endorse(
-    context: Context, coalition_id: str, statement_id: str, *, name: str | None = None, title: str | None = None
-) -> dict[str, Any]:
-    """An endorser adds their personal endorsement (listed apart from the organisations)."""
-    name = name or _account_name(context)
-    return _run(context, coalition_id, statement_id, st.EndorseStatement(name.strip(), title))
+def endorse(context: Context, coalition_id: str, statement_id: str, *, title: str | None = None) -> dict[str, Any]:
+    """An endorser adds their personal endorsement (listed apart from the organisations), under their account's
+    name."""
+    return _run(context, coalition_id, statement_id, st.EndorseStatement(account_name(context).strip(), title))
 
 
 def close(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 from sqlalchemy.engine import Connection, Engine
 
+from coalition.infra import claims
 from coalition.infra.states import StateCache
 from coalition.paths import MIGRATIONS
 from events import AppendResult, EventStore, Metadata, NewEvent, RecordedEvent, Registry, create_engine
@@ -69,6 +70,7 @@ class Services:
         connection = connection if connection is not None else held.get()
 
         def in_transaction(connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
+            claims.claim(connection, recorded)  # a new organisation's name and number, whichever command made it
             if within is not None:
                 within(connection, recorded)
             if self.inline_projections:

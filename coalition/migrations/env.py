@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection
 
 import coalition.accounts
 import coalition.accounts.invitations
+import coalition.infra.claims
 import coalition.infra.idempotency
 import coalition.notify.tables
 import coalition.webhooks.tables
@@ -18,6 +19,7 @@ TARGET_METADATA = [
     projections.metadata,
     coalition.accounts.metadata,
     coalition.infra.idempotency.metadata,
+    coalition.infra.claims.metadata,
     coalition.notify.tables.metadata,
     coalition.webhooks.tables.metadata,
 ]

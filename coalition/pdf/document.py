@@ -201,6 +201,7 @@ class Signatory:
     title: str
     signed_at: datetime
     organisation_id: str = ""  # matches CountedSignature.organisation_id on the certificate page
+    verified: bool = False  # a facilitator's verified mark stood on the member at the exported position
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,7 @@ def document(
                 x.signer_title,
                 datetime.fromisoformat(x.signed_at),
                 x.organisation_id,
+                found.verified(x.organisation_id),
             )
             for x in signatories
         ),

@@ -49,10 +49,12 @@ def _joined(parts: Iterable[str | None]) -> str:
     return ", ".join(_one_line(part) for part in parts if part and part.strip())
 
 
-def signatory_line(signatory: Signatory) -> str:
-    """One signatory as the single line of text the PDF lists."""
+def signatory_line(signatory: Signatory, verified: str = "", unverified: str = "") -> str:
+    """One signatory as the single line of text the PDF lists, with the words for a verified member or not."""
+    mark = verified if signatory.verified else unverified
     return (
-        f"{_one_line(signatory.organisation)} · {_one_line(signatory.country_name)} — "
+        f"{_one_line(signatory.organisation)} · {_one_line(signatory.country_name)}"
+        f"{f' ({mark})' if mark else ''} — "
         f"{_joined((signatory.signer, signatory.title))} · {_day(signatory.signed_at)}"
     )
 

@@ -58,6 +58,8 @@ def labels(language: str) -> dict[str, Any]:
     return {
         "no_signatures": _("No organisation has signed yet."),
         "signatories": _("Signatories"),
+        "verified": _("verified by the coalition's facilitators"),
+        "unverified": _("not verified"),
         "endorsements": _("Personal endorsements"),
         "endorsements_note": _("People who endorse the statement in their own name, apart from the organisations."),
         "version": _("Version"),
@@ -150,7 +152,8 @@ def statement_html(document: StatementDocument) -> str:
             body=render_markdown(document.body),
             summary=summary(document),
             signatories=[
-                signatory_line(s) for s in sorted(document.signatories, key=lambda s: sort_key(s.organisation))
+                signatory_line(s, words["verified"], words["unverified"])
+                for s in sorted(document.signatories, key=lambda s: sort_key(s.organisation))
             ],
             endorsements=[endorsement_line(e) for e in sorted(document.endorsements, key=lambda e: sort_key(e.name))],
             certificate=chunks(certificate_rows(document)),

@@ -134,7 +134,7 @@ def as_domain(snap: Snapshot) -> Coalition:
     return Coalition(
         a["coalition_id"],
         agreement,
-        {m["organisation_id"]: Member(m["organisation_id"], m["state"]) for m in snap.members},
+        {m["organisation_id"]: Member(m["organisation_id"], m["state"], m.get("verified_by")) for m in snap.members},
         {r["role_id"]: Role(r["role_id"], r["role"], r["user_id"], r["organisation_id"]) for r in snap.roles},
     )
 

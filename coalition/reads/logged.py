@@ -91,6 +91,10 @@ class Logged:
         """Each member organisation's state in the coalition."""
         return {o: m.state for o, m in (self.coalition.members if self.coalition else {}).items()}
 
+    def verified(self, organisation_id: str) -> bool:
+        """Whether a facilitator's verified mark stood on the member at this position (`policy.is_verified`)."""
+        return policy.is_verified(self.coalition.members.get(organisation_id) if self.coalition else None)
+
     @property
     def coalition_name(self) -> str:
         """The coalition's agreement name."""

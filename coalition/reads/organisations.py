@@ -104,7 +104,14 @@ def acting(connection: Connection, user_id: str, today: date) -> list[dict[str, 
 def coalitions_of(connection: Connection, organisation_id: str) -> list[dict[str, Any]]:
     """The coalitions an organisation is (or was) a member of, by name, with its state and since when."""
     rows = connection.execute(
-        select(agreements.c.coalition_id, agreements.c.name, memberships.c.state, memberships.c.since)
+        select(
+            agreements.c.coalition_id,
+            agreements.c.name,
+            memberships.c.state,
+            memberships.c.since,
+            memberships.c.verified_by,
+            memberships.c.verified_at,
+        )
         .join(memberships, memberships.c.coalition_id == agreements.c.coalition_id)
         .where(
             valid_at(agreements, None), valid_at(memberships, None), memberships.c.organisation_id == organisation_id
@@ -112,6 +119,22 @@ def coalitions_of(connection: Connection, organisation_id: str) -> list[dict[str
         .order_by(agreements.c.name)
     ).mappings()
     return [{**row, "since": datetime.fromisoformat(row["since"]).date()} for row in rows]
+
+
+def verified_in(engine: Engine, coalitions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Of an organisation's coalitions (`coalitions_of`), those whose facilitators marked it verified: the
+    coalition, the facilitator's name and when."""
+    marked = [c for c in coalitions if c["verified_by"] is not None]
+    names = names_of(engine, {c["verified_by"] for c in marked})
+    return [
+        {
+            "coalition_id": c["coalition_id"],
+            "coalition": c["name"],
+            "verified_by": names.get(c["verified_by"], c["verified_by"]),
+            "verified_at": c["verified_at"],
+        }
+        for c in marked
+    ]
 
 
 def names(connection: Connection, ids: Iterable[str]) -> dict[str, str]:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from coalition.domain import policy
 from projections import statements as tables
 from projections.audit import coalition_log
-from projections.coalition_rows import member_states
+from projections.coalition_rows import member_states, verified_members
 from projections.coalitions import memberships
 from projections.organisations import organisations
 from projections.statement_rows import StatementView, of_coalition, version_texts, view
@@ -101,11 +101,13 @@ def describe(connection: Connection, found: StatementView, now: datetime, positi
     version_hash = s["version_hash"]
     names = _names(connection, {row["organisation_id"] for row in found.signatures})
     states = member_states(connection, s["coalition_id"], position)
+    verified = verified_members(connection, s["coalition_id"], position)
     signatures = [
         {
             "organisation_id": row["organisation_id"],
             "organisation": names.get(row["organisation_id"], {}).get("name"),
             "country": names.get(row["organisation_id"], {}).get("country"),
+            "verified": row["organisation_id"] in verified,
             "signer_name": row["signer_name"],
             "signer_title": row["signer_title"],
             "status": signature_status(row, version_hash),

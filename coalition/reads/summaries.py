@@ -27,6 +27,8 @@ LINES = {
     "MemberSuspended": _l("%(actor)s suspended %(organisation)s: %(reason)s"),
     "MemberReinstated": _l("%(actor)s reinstated %(organisation)s: %(reason)s"),
     "MemberLeft": _l("%(organisation)s left the coalition"),
+    "MemberVerified": _l("%(actor)s marked %(organisation)s verified"),
+    "MemberVerificationWithdrawn": _l("%(actor)s withdrew the verified mark of %(organisation)s"),
     "RoleAssigned": _l("%(actor)s made %(user)s %(role)s for %(organisation)s"),
     "RoleRemoved": _l("%(actor)s removed the %(role)s role of %(user)s"),
     "CommitmentPledged": _l("%(organisation)s pledged %(kind)s: “%(description)s”, due %(due_on)s"),

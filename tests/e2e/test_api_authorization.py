@@ -78,7 +78,8 @@ CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
         lambda w: (
             "POST",
             "/organisations",
-            {"name": "New Org", "country": "HU", "sector": "private", "mission": "Anything"},
+            # each allowed person creates it in a world of their own, all in one database: names are unique
+            {"name": f"New Org{w.tag}", "country": "HU", "sector": "private", "mission": "Anything"},
         ),
         set(PERSONAS) - {"anonymous"},
     ),
@@ -174,6 +175,17 @@ CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
         {"facilitator"},
     ),
     "River Watch leaves": (lambda w: ("POST", f"{w.path}/members/{w.river}/leave", {}), ACTS_FOR_RIVER),
+    "mark River Watch verified": (
+        lambda w: ("POST", f"{w.path}/members/{w.river}/verification", None),
+        {"facilitator"},
+    ),
+    "withdraw River Watch's verified mark": (
+        _then(
+            lambda w: w.ok("POST", f"{w.path}/members/{w.river}/verification", "ana"),
+            lambda w: ("DELETE", f"{w.path}/members/{w.river}/verification", None),
+        ),
+        {"facilitator"},
+    ),
     "assign a role": (
         lambda w: ("POST", f"{w.path}/roles", {"email": w.email("mo"), "organisation_id": w.river, "role": "endorser"}),
         {"facilitator"},

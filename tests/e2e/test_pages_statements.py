@@ -42,7 +42,6 @@ def test_signing_from_the_page_records_the_signature_with_the_confirmed_name_and
         data={
             "csrf_token": csrf(client, path),
             "organisation_id": world.river,
-            "name": "Mo Zielinski",
             "title": "Director",
             "version_hash": read_version(world, path),
         },
@@ -72,7 +71,6 @@ def test_after_an_amendment_the_page_shows_the_diff_and_confirms(world: World) -
             "csrf_token": csrf(client, path),
             "organisation_id": world.river,
             "confirm": "1",
-            "name": "Mo Zielinski",
             "title": "Executive Director",
             "version_hash": read_version(world, path),
         },
@@ -103,7 +101,6 @@ def test_a_refused_signature_shows_the_reason_and_records_nothing(world: World) 
         data={
             "csrf_token": csrf(client, path),
             "organisation_id": world.river,
-            "name": "Bo",
             "title": "Admin",
             "version_hash": read_version(world, path),
         },
@@ -166,7 +163,6 @@ def test_a_signature_goes_only_on_the_version_the_signer_read(world: World) -> N
         data={
             "csrf_token": csrf(client, path),
             "organisation_id": world.river,
-            "name": "Mo Zielinski",
             "title": "Director",
             "version_hash": read.group(1),
         },

@@ -134,7 +134,7 @@ def build_world(api: Api, tag: str = "") -> World:
         "/organisations",
         "ana",
         {
-            "name": "Green Earth",
+            "name": "Green Earth" + tag,  # names are unique per country: one world per tag in a database
             "country": "RO",
             "sector": "ngo",
             "mission": "Protect rivers",
@@ -145,13 +145,13 @@ def build_world(api: Api, tag: str = "") -> World:
         "POST",
         "/organisations",
         "bo",
-        {"name": "River Watch", "country": "PL", "sector": "community-based", "mission": "Watch the river"},
+        {"name": "River Watch" + tag, "country": "PL", "sector": "community-based", "mission": "Watch the river"},
     )["id"]
     oak = w.ok(
         "POST",
         "/organisations",
         "olli",
-        {"name": "Oak Institute", "country": "FI", "sector": "academic", "mission": "Research"},
+        {"name": "Oak Institute" + tag, "country": "FI", "sector": "academic", "mission": "Research"},
     )["id"]
     mandates = {
         person: w.ok("POST", f"/organisations/{river}/mandates", "bo", {"email": w.email(person), "title": title})["id"]

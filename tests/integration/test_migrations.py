@@ -23,6 +23,7 @@ TABLES = {
     "api_tokens",
     "password_resets",
     "user_sessions",
+    "organisation_claims",
     "invitations",
     "command_answers",
     "organisations",
@@ -220,5 +221,41 @@ def test_0014_gives_tokens_made_before_it_90_days_from_the_upgrade_and_goes_back
         assert "user_sessions" not in table_names(engine)
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT token_id FROM api_tokens")).scalar_one() == "t1"
+    finally:
+        engine.dispose()
+
+
+def test_0015_claims_the_names_of_existing_organisations_and_keeps_colliding_ones(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Organisations recorded before names were unique keep their names; the first recorded holds the claim."""
+    engine = create_engine(database_url)
+    profile = (
+        "INSERT INTO organisations (organisation_id, name, country, sector, mission, created_at, position)"
+        " VALUES (:id, :name, :country, 'ngo', 'm', '2026-01-01T00:00:00.000000Z', :position)"
+    )
+    try:
+        upgrade(engine, "0012")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(profile),
+                [
+                    {"id": "first", "name": "Asociația Râuri Curate", "country": "RO", "position": 1},
+                    {"id": "twin", "name": "ASOCIATIA RAURI CURATE", "country": "RO", "position": 2},
+                    {"id": "abroad", "name": "Asociatia Rauri Curate", "country": "MD", "position": 3},
+                ],
+            )
+        with caplog.at_level("WARNING", logger="coalition.infra.claims"):
+            upgrade(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT kind, country, organisation_id FROM organisation_claims ORDER BY country")
+            ).all()
+            names = connection.execute(sa.text("SELECT name FROM organisations ORDER BY position")).scalars().all()
+        assert [tuple(r) for r in rows] == [("name", "MD", "abroad"), ("name", "RO", "first")]
+        assert names == ["Asociația Râuri Curate", "ASOCIATIA RAURI CURATE", "Asociatia Rauri Curate"]
+        assert any("twin" in r.getMessage() and "first" in r.getMessage() for r in caplog.records)
+        downgrade(engine, "0012")
+        assert "organisation_claims" not in table_names(engine)
     finally:
         engine.dispose()

@@ -17,7 +17,8 @@ Organisation: `mandate_valid`, `mandate_of`, `acts_for` (administrator or valid 
 `signs_for` (valid mandate: who may sign), `last_administrator`.
 Coalition and work: `member_state`, `holds`, `is_facilitator`, `is_liaison`, `is_endorser`,
 `last_facilitator`, `may_read_coalition`, `may_change_commitment`, `may_create_task`, `may_change_task`,
-`days_overdue`, `is_overdue`, `due_soon`, `standing_level`.
+`days_overdue`, `is_overdue`, `due_soon`, `standing_level`; verified members: `is_verified`, `may_verify`,
+`may_withdraw_verification`, `verify_refusal`.
 """
 
 from coalition.domain.policy.members import (
@@ -71,6 +72,13 @@ from coalition.domain.policy.statements import (
     threshold_met,
     withdraw_refusal,
 )
+from coalition.domain.policy.verification import (
+    VERIFIABLE,
+    is_verified,
+    may_verify,
+    may_withdraw_verification,
+    verify_refusal,
+)
 from coalition.domain.policy.work import (
     CLOSED,
     CLOSED_COMMITMENT,
@@ -96,6 +104,7 @@ __all__ = [
     "DUE_SOON_DAYS",
     "LAPSED_AFTER_DAYS",
     "READS_AS_MEMBER",
+    "VERIFIABLE",
     "ActorLike",
     "CoalitionLike",
     "MandateLike",
@@ -122,6 +131,7 @@ __all__ = [
     "is_facilitator",
     "is_liaison",
     "is_overdue",
+    "is_verified",
     "last_administrator",
     "last_facilitator",
     "mandate_of",
@@ -139,7 +149,9 @@ __all__ = [
     "may_publish",
     "may_read_coalition",
     "may_sign",
+    "may_verify",
     "may_withdraw",
+    "may_withdraw_verification",
     "member_state",
     "needed",
     "phase",
@@ -150,6 +162,7 @@ __all__ = [
     "signs_for",
     "standing_level",
     "task_refusal",
+    "verify_refusal",
     "threshold_met",
     "withdraw_refusal",
 ]

@@ -63,7 +63,10 @@ def read_coalition(coalition_id: str) -> ResponseReturnValue:
         "founded_at": agreement["founded_at"],
         "founding_organisation_id": agreement["founding_organisation_id"],
         "agreement": agreement,
-        "members": [{**m, **snap.names.get(m["organisation_id"], {})} for m in snap.members],
+        "members": [
+            {**m, **snap.names.get(m["organisation_id"], {}), "verified": m.get("verified_by") is not None}
+            for m in snap.members
+        ],
         "roles": [{**r, "name": names.get(r["user_id"])} for r in snap.roles],
     }
     response = jsonify(CoalitionView().dump(body))
@@ -109,6 +112,23 @@ def change_membership(context: Context, coalition_id: str, organisation_id: str,
     schema = ReasonRequest() if action in handle.NEEDS_A_REASON else OptionalReasonRequest()
     data = json_body(schema, optional=action not in handle.NEEDS_A_REASON)
     return handle.change_membership(context, coalition_id, organisation_id, action, data.get("reason"))
+
+
+@bp.post("/coalitions/<coalition_id>/members/<organisation_id>/verification")
+@command(200)
+@documented(response=Answer)
+def verify_member(context: Context, coalition_id: str, organisation_id: str) -> dict[str, Any]:
+    """Mark a member organisation verified (facilitators): recorded with who and when, shown on the member list,
+    the organisation's page, the public statement page and the sealed PDF."""
+    return handle.verify_member(context, coalition_id, organisation_id)
+
+
+@bp.delete("/coalitions/<coalition_id>/members/<organisation_id>/verification")
+@command(200)
+@documented(response=Answer)
+def withdraw_verification(context: Context, coalition_id: str, organisation_id: str) -> dict[str, Any]:
+    """Withdraw a member's verified mark (facilitators); the mark and its withdrawal both stay in the log."""
+    return handle.withdraw_verification(context, coalition_id, organisation_id)
 
 
 @bp.post("/coalitions/<coalition_id>/roles")

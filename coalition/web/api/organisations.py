@@ -44,10 +44,12 @@ def read_organisation(organisation_id: str) -> ResponseReturnValue:
             raise NotFound("no such organisation: %(organisation)s", organisation=organisation_id)
         own = organisation_id in acts_for(connection, g.user.user_id, today())
         people = organisations.people(connection, organisation_id) if own else []
+        coalitions = organisations.coalitions_of(connection, organisation_id)
     body: dict[str, Any] = {
         "id": row["organisation_id"],
         "version": version,
-        **{k: row[k] for k in ("name", "country", "sector", "mission", "website", "created_at")},
+        **{k: row[k] for k in ("name", "country", "sector", "mission", "website", "registration_number", "created_at")},
+        "verified_in": organisations.verified_in(services().engine, coalitions),
     }
     if own:
         body |= organisations.people_view(services().engine, people, today())

@@ -57,6 +57,10 @@ class OrganisationRequest(Trimmed):
     sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
     mission = _text(required=True)
     website = fields.URL(validate=validate.Length(max=500))
+    registration_number = fields.String(
+        validate=[validate.Length(min=1, max=100), one_line],
+        metadata={"description": "the national registration number; one organisation per number and country"},
+    )
 
     @pre_load
     def upper_country(self, data: Any, **_: Any) -> Any:
@@ -212,6 +216,7 @@ class Answer(Schema):
     version = fields.Integer()
     user_id = fields.String()
     state = fields.String(validate=validate.OneOf(MEMBER_STATES))
+    verified = fields.Boolean(metadata={"description": "whether the member is now marked verified"})
 
 
 class Person(Schema):
@@ -228,6 +233,13 @@ class MandateView(Person):
     valid_today = fields.Boolean(required=True)
 
 
+class VerifiedIn(Schema):
+    coalition_id = fields.String(required=True)
+    coalition = fields.String(required=True)
+    verified_by = fields.String(required=True, metadata={"description": "the facilitator's name"})
+    verified_at = fields.String(required=True)
+
+
 class OrganisationView(Schema):
     id = fields.String(required=True)
     name = fields.String(required=True)
@@ -235,8 +247,12 @@ class OrganisationView(Schema):
     sector = fields.String(required=True)
     mission = fields.String(required=True)
     website = fields.String(allow_none=True)
+    registration_number = fields.String(allow_none=True)
     created_at = fields.String(required=True)
     version = fields.Integer(required=True)
+    verified_in = fields.List(
+        fields.Nested(VerifiedIn), metadata={"description": "the coalitions whose facilitators verified it"}
+    )
     administrators = fields.List(fields.Nested(Person), metadata={"description": "shown to its own people only"})
     mandates = fields.List(fields.Nested(MandateView), metadata={"description": "shown to its own people only"})
 
@@ -265,6 +281,9 @@ class MemberView(Schema):
     country = fields.String(allow_none=True)
     state = fields.String(required=True)
     since = fields.String(required=True)
+    verified = fields.Boolean(required=True, metadata={"description": "a facilitator's verified mark stands on it"})
+    verified_by = fields.String(allow_none=True, metadata={"description": "the facilitator's user id"})
+    verified_at = fields.String(allow_none=True)
 
 
 class RoleView(Person):

@@ -88,9 +88,24 @@ class AmendRequest(Trimmed):
 READ_VERSION = {"description": "the version hash the signer read: refused with 409 if the text has changed since"}
 
 
+def _typed_name(_value: Any) -> None:
+    raise ValidationError(
+        "the name printed for a signer is the name of your account, as you registered it; "
+        "it cannot be typed when signing: leave out name"
+    )
+
+
+def _no_typed_name() -> fields.Raw:
+    """`name`, refused: a signer's or endorser's name is their account's (from the log's UserRegistered event)."""
+    return fields.Raw(
+        validate=_typed_name,
+        metadata={"description": "no longer accepted: the name printed is your account's", "deprecated": True},
+    )
+
+
 class SignRequest(Trimmed):
     organisation_id = fields.String(required=True, validate=ID)
-    name = fields.String(validate=ONE_LINE_NAME, metadata={"description": "the signer's name; default: your account's"})
+    name = _no_typed_name()
     title = fields.String(
         validate=ONE_LINE_NAME, metadata={"description": "the signer's title; default: your mandate's"}
     )
@@ -98,15 +113,13 @@ class SignRequest(Trimmed):
 
 
 class ConfirmRequest(Trimmed):
-    name = fields.String(validate=[NAME, one_line])
+    name = _no_typed_name()
     title = fields.String(validate=[NAME, one_line])
     version_hash = fields.String(validate=validate.Regexp("^[0-9a-f]{64}$"), metadata=READ_VERSION)
 
 
 class EndorseRequest(Trimmed):
-    name = fields.String(
-        validate=ONE_LINE_NAME, metadata={"description": "your name as listed; default: your account's"}
-    )
+    name = _no_typed_name()
     title = fields.String(validate=[NAME, one_line])
 
 
@@ -158,6 +171,9 @@ class SignatureView(Schema):
     signer_title = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(("signed", "needs_reconfirmation", "withdrawn")))
     counts = fields.Boolean(required=True, metadata={"description": "whether the signature counts (the domain's rule)"})
+    verified = fields.Boolean(
+        metadata={"description": "whether the coalition's facilitators marked the organisation verified"}
+    )
     version_hash = fields.String(required=True)
     signed_at = fields.String(required=True)
     first_signed_at = fields.String(required=True)

@@ -64,6 +64,9 @@ class OrganisationForm(FlaskForm):
         _l("Website (optional)"),
         validators=[Optional(), URL(message=_l("Enter a full address, such as https://example.org.")), Length(max=500)],
     )
+    registration_number = StringField(
+        _l("National registration number (optional)"), validators=[Optional(), Length(max=100), OneLine()]
+    )
 
 
 class AdministratorForm(FlaskForm):
@@ -114,6 +117,7 @@ def create() -> ResponseReturnValue:
             sector=str(form.sector.data),
             mission=str(form.mission.data).strip(),
             website=form.website.data or None,
+            registration_number=form.registration_number.data or None,
         ),
         done=_("The organisation was created. You are its administrator."),
         then=lambda created: url_for("organisations.show", organisation_id=created["id"]),
@@ -150,6 +154,7 @@ def _page(
         mandates=people["mandates"],
         emails=emails,
         coalitions=coalitions,
+        verified_in=organisations.verified_in(services().engine, coalitions),
         today=day,
         is_administrator=is_administrator,
         administrator_form=administrator or AdministratorForm(),

@@ -37,12 +37,10 @@ class SignForm(FlaskForm):
     organisation_id = HiddenField(validators=[DataRequired()])
     # The version on the page the signer read: the domain refuses the signature if the text changed since.
     version_hash = HiddenField(validators=[DataRequired(), Regexp("^[0-9a-f]{64}$")])
-    name = StringField(_l("Your name, as it will appear"), validators=[DataRequired(), Length(max=200), OneLine()])
     title = StringField(_l("Your title"), validators=[DataRequired(), Length(max=200), OneLine()])
 
 
 class EndorseForm(FlaskForm):
-    name = StringField(_l("Your name, as it will appear"), validators=[DataRequired(), Length(max=200), OneLine()])
     title = StringField(_l("Your title (optional)"), validators=[Length(max=200), OneLine()])
 
 
@@ -116,9 +114,9 @@ def _page(
         body=render_markdown(body),
         signers=signers,
         coalition_id=coalition_id,
-        sign=sign or SignForm(name=current_user.name),
+        sign=sign or SignForm(),
         withdraw=withdraw or WithdrawForm(),
-        endorse=endorse or EndorseForm(prefix="endorse", name=current_user.name),
+        endorse=endorse or EndorseForm(prefix="endorse"),
         button=ButtonForm(),
         powers=able,
         chart=chart,
@@ -159,7 +157,6 @@ def sign(coalition_id: str, statement_id: str) -> ResponseReturnValue:
             coalition_id,
             statement_id,
             organisation_id=organisation_id,
-            name=form.name.data,
             title=form.title.data,
             version_hash=form.version_hash.data,
         )
@@ -215,9 +212,7 @@ def endorse(coalition_id: str, statement_id: str) -> ResponseReturnValue:
         return _page(coalition_id, statement_id, endorse=form, status=400)
     ctx = context()
     return perform(
-        lambda: handle.endorse(
-            ctx, coalition_id, statement_id, name=str(form.name.data), title=str(form.title.data or "") or None
-        ),
+        lambda: handle.endorse(ctx, coalition_id, statement_id, title=str(form.title.data or "") or None),
         done=_("Your endorsement was added."),
         then=_here(coalition_id, statement_id),
         again=lambda status: _page(coalition_id, statement_id, endorse=form, status=status),

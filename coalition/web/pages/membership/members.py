@@ -7,12 +7,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.engine import Connection
 
+from coalition.accounts import names_of
+from coalition.domain import policy
 from coalition.domain.coalition import STILL_MEMBER
 from coalition.handlers import coalitions as handle
 from coalition.handlers import invitations
 from coalition.infra.extensions import services
 from coalition.reads import organisations
-from coalition.reads.access import facilitates
+from coalition.reads.access import as_domain, facilitates
 from coalition.reads.standing import Snapshot
 from coalition.web.i18n import localised_country
 from coalition.web.pages import context, perform, require_member
@@ -52,12 +54,18 @@ def _members_page(
         facilitator = facilitates(snap, reader)
         invite = invite or ChooseOrganisation()
         invite.organisation_id.choices = _candidates(connection, snap) if facilitator else []
+    coalition = as_domain(snap)
+    verifiers = names_of(services().engine, {m["verified_by"] for m in snap.members if m.get("verified_by")})
     members = [
         {
             **m,
             **snap.names.get(m["organisation_id"], {}),
             "since": day(m["since"]),
             "mine": m["organisation_id"] in reader.acts_for,
+            "verified": policy.is_verified(coalition.members.get(m["organisation_id"])),
+            "verifier": verifiers.get(m.get("verified_by") or "", ""),
+            "may_verify": policy.may_verify(coalition, reader, m["organisation_id"]),
+            "may_unverify": policy.may_withdraw_verification(coalition, reader, m["organisation_id"]),
         }
         for m in snap.members
     ]
@@ -100,6 +108,34 @@ def invite(coalition_id: str) -> ResponseReturnValue:
         done=_("The organisation was invited."),
         then=url_for("membership.members", coalition_id=coalition_id),
         again=lambda status: _members_page(coalition_id, invite=form, status=status),
+    )
+
+
+@bp.post("/coalitions/<coalition_id>/members/<organisation_id>/verification")
+@login_required
+def verify(coalition_id: str, organisation_id: str) -> ResponseReturnValue:
+    """Mark a member verified (facilitators), after the confirmation the page asks for."""
+    return _verification(coalition_id, organisation_id, True)
+
+
+@bp.post("/coalitions/<coalition_id>/members/<organisation_id>/verification/withdraw")
+@login_required
+def unverify(coalition_id: str, organisation_id: str) -> ResponseReturnValue:
+    """Withdraw a member's verified mark (facilitators), after the confirmation the page asks for."""
+    return _verification(coalition_id, organisation_id, False)
+
+
+def _verification(coalition_id: str, organisation_id: str, marking: bool) -> ResponseReturnValue:
+    form = ReasonForm()  # only its CSRF token: the confirmation is the step the page asked for
+    if not form.validate_on_submit():
+        return _members_page(coalition_id, status=400)
+    ctx = context()
+    mark = handle.verify_member if marking else handle.withdraw_verification
+    return perform(
+        lambda: mark(ctx, coalition_id, organisation_id),
+        done=_("The organisation is marked verified.") if marking else _("The verified mark was withdrawn."),
+        then=url_for("membership.members", coalition_id=coalition_id),
+        again=lambda status: _members_page(coalition_id, status=status),
     )
 
 
