@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from coalition.accounts import names_of
+from coalition.accounts import load_user, names_of
 from coalition.domain import statement as st
 from coalition.domain.base import NotFound
+from coalition.domain.policy import people
 from coalition.handlers import Context
 from coalition.handlers.reading import acting_for, prepare
 
@@ -109,6 +110,14 @@ def amend(
     return _run(context, coalition_id, statement_id, command)
 
 
+def _verified(context: Context, doing: str) -> None:
+    """Refuse a signer whose e-mail address is not verified (`policy.verified_refusal`)."""
+    user = load_user(context.services.engine, context.user_id)
+    refusal = people.verified_refusal(user is not None and user.verified, doing)
+    if refusal is not None:
+        raise refusal
+
+
 def _account_name(context: Context) -> str:
     return names_of(context.services.engine, {context.user_id}).get(context.user_id, "")
 
@@ -124,7 +133,8 @@ def sign(
     version_hash: str | None = None,
 ) -> dict[str, Any]:
     """Sign the current version (the one read, if `version_hash` names it) for an organisation you hold a
-    signing mandate of."""
+    signing mandate of (with a verified e-mail address)."""
+    _verified(context, people.SIGN)
     command = st.SignStatement(
         organisation_id, (name or _account_name(context)).strip(), (title or "").strip(), version_hash=version_hash
     )
@@ -142,6 +152,7 @@ def confirm(
     version_hash: str | None = None,
 ) -> dict[str, Any]:
     """Confirm an organisation's signature on the amended (current) version (the one read, if named)."""
+    _verified(context, people.CONFIRM)
     command = st.ConfirmSignature(
         organisation_id, (name or _account_name(context)).strip(), (title or "").strip(), version_hash=version_hash
     )

@@ -20,6 +20,7 @@ TABLES = {
     "users",
     "api_tokens",
     "password_resets",
+    "email_links",
     "invitations",
     "command_answers",
     "organisations",

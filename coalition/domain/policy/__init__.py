@@ -15,6 +15,8 @@ Statement: `phase`, `counts`, `counted`, `needed`, `threshold_met`, `may_sign`, 
 `may_endorse` (and their `*_refusal`), `signed_current`.
 Organisation: `mandate_valid`, `mandate_of`, `acts_for` (administrator or valid mandate),
 `signs_for` (valid mandate: who may sign).
+People: `verified_refusal` (signing, confirming, holding a mandate need a verified e-mail address),
+`may_act_verified`, `holder_refusal`.
 Coalition and work: `member_state`, `holds`, `is_facilitator`, `is_liaison`, `is_endorser`,
 `may_read_coalition`, `may_change_commitment`, `may_create_task`, `may_change_task`,
 `days_overdue`, `is_overdue`, `due_soon`, `standing_level`.
@@ -41,6 +43,7 @@ from coalition.domain.policy.members import (
     member_state,
     signs_for,
 )
+from coalition.domain.policy.people import holder_refusal, may_act_verified, verified_refusal
 from coalition.domain.policy.statements import (
     SignatureLike,
     StatementLike,
@@ -115,6 +118,7 @@ __all__ = [
     "edit_refusal",
     "endorse_refusal",
     "facilitator_refusal",
+    "holder_refusal",
     "holds",
     "is_endorser",
     "is_facilitator",
@@ -122,6 +126,7 @@ __all__ = [
     "is_overdue",
     "mandate_of",
     "mandate_valid",
+    "may_act_verified",
     "may_amend",
     "may_change_commitment",
     "may_change_task",
@@ -147,5 +152,6 @@ __all__ = [
     "standing_level",
     "task_refusal",
     "threshold_met",
+    "verified_refusal",
     "withdraw_refusal",
 ]
