@@ -90,7 +90,8 @@ def document(
         chain_hash,
         now,
         tuple(
-            CountedSignature(x.organisation_id, x.position, x.hash, x.signer_name, x.signer_title) for x in signatories
+            CountedSignature(x.organisation_id, x.position, x.hash, x.signer_name, x.signer_title, x.email_domain)
+            for x in signatories
         ),
         s.language,
         tuple((code, text.title, text.body) for code, text in sorted(s.texts.items())),
@@ -109,6 +110,7 @@ def document(
                 x.signer_title,
                 datetime.fromisoformat(x.signed_at),
                 x.organisation_id,
+                x.email_domain,
             )
             for x in signatories
         ),
@@ -195,10 +197,9 @@ def _matches(then: Logged, proof: Proof, reasons: list[str]) -> None:
         )
     for key in counting.keys() & shown.keys():
         logged, claimed = counting[key], shown[key]
-        if claimed.signer_name and (claimed.signer_name, claimed.signer_title) != (
-            logged.signer_name,
-            logged.signer_title,
-        ):
+        said = (claimed.signer_name, claimed.signer_title, claimed.signer_email_domain)
+        domain = None if said[2] is None else logged.email_domain  # None: a proof from before domains were stated
+        if claimed.signer_name and said != (logged.signer_name, logged.signer_title, domain):  # format 1: no signer
             reasons.append(f"the signer the PDF names for {key[0]} is not the one the log recorded")
 
 

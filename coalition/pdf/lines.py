@@ -51,8 +51,9 @@ def _joined(parts: Iterable[str | None]) -> str:
 
 def signatory_line(signatory: Signatory) -> str:
     """One signatory as the single line of text the PDF lists."""
+    domain = f" (@{_one_line(signatory.email_domain)})" if signatory.email_domain else ""
     return (
-        f"{_one_line(signatory.organisation)} · {_one_line(signatory.country_name)} — "
+        f"{_one_line(signatory.organisation)}{domain} · {_one_line(signatory.country_name)} — "
         f"{_joined((signatory.signer, signatory.title))} · {_day(signatory.signed_at)}"
     )
 

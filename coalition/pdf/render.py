@@ -58,6 +58,7 @@ def labels(language: str) -> dict[str, Any]:
     return {
         "no_signatures": _("No organisation has signed yet."),
         "signatories": _("Signatories"),
+        "signatories_note": _("In brackets: the domain of the e-mail address each signer had verified when signing."),
         "endorsements": _("Personal endorsements"),
         "endorsements_note": _("People who endorse the statement in their own name, apart from the organisations."),
         "version": _("Version"),
