@@ -115,7 +115,7 @@ class Proof:
                         "event_hash": s.event_hash,
                         "signer_name": s.signer_name,
                         "signer_title": s.signer_title,
-                        "signer_email_domain": s.signer_email_domain or "",
+                        "signer_email_domain": s.signer_email_domain,
                     }
                     for s in self.signatures
                 ],
