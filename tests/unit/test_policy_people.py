@@ -10,7 +10,7 @@ from coalition.domain.policy import people
 def test_an_unverified_person_may_not_sign_confirm_or_hold_a_mandate_and_is_told_how_to_fix_it() -> None:
     for doing in (people.SIGN, people.CONFIRM, people.HOLD):
         refusal = policy.verified_refusal(False, doing)
-        assert isinstance(refusal, NotAllowed) and refusal.message == people.UNVERIFIED
+        assert isinstance(refusal, NotAllowed) and refusal.params == {"doing": doing}
         assert f"verify your e-mail address before you {doing}" in str(refusal)
         assert "ask for a new one on your account page" in str(refusal)
     assert not policy.may_act_verified(False)

@@ -13,19 +13,17 @@ from coalition.domain.base import N_, DomainError, NotAllowed, RuleBroken
 SIGN = N_("sign a statement")
 CONFIRM = N_("confirm a signature")
 HOLD = N_("hold a signing mandate")
-UNVERIFIED = N_(
-    "verify your e-mail address before you %(doing)s: open the link we e-mailed you, "
-    "or ask for a new one on your account page"
-)
-HOLDER_UNVERIFIED = N_(
-    "%(email)s has not verified their e-mail address yet: they may hold a signing mandate "
-    "once they have opened the link we e-mailed them"
-)
 
 
 def verified_refusal(verified: bool, doing: str) -> DomainError | None:
     """Why a person may not do `doing` (SIGN, CONFIRM, HOLD) with an unverified address; None when verified."""
-    return None if verified else NotAllowed(UNVERIFIED, doing=doing)
+    if verified:
+        return None
+    return NotAllowed(
+        "verify your e-mail address before you %(doing)s: open the link we e-mailed you, "
+        "or ask for a new one on your account page",
+        doing=doing,
+    )
 
 
 def may_act_verified(verified: bool) -> bool:
@@ -35,4 +33,10 @@ def may_act_verified(verified: bool) -> bool:
 
 def holder_refusal(verified: bool, email: str) -> DomainError | None:
     """Why a mandate may not be granted to the person with this address; None when it is verified."""
-    return None if verified else RuleBroken(HOLDER_UNVERIFIED, email=email)
+    if verified:
+        return None
+    return RuleBroken(
+        "%(email)s has not verified their e-mail address yet: they may hold a signing mandate "
+        "once they have opened the link we e-mailed them",
+        email=email,
+    )
