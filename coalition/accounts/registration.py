@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from marshmallow import Schema, fields
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from coalition import accounts
@@ -50,27 +52,37 @@ def register(
     now = services.store.clock()
     if owner is not None:
         generate_password_hash(password, services.password_method)  # the work a new account costs
-        recipient = outbox.Recipient(owner.email, owner.locale or locale, owner.user_id, owner.name)
-        key = f"register-attempt:{uuid.uuid4().hex}"
-        with services.store.transaction(lock=False) as connection:
-            addresses.mail(connection, key, "account_address_used", recipient, {}, now)
-        return uuid.uuid4().hex
+        return _notice(services, owner, locale, now)
 
     def send_link(connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
         if not verified:
             user_id = str(recorded[0].payload["user_id"])
             addresses.send_verification(connection, user_id, email, name.strip(), locale, now)
 
-    return accounts.register(
-        services,
-        email,
-        password,
-        name,
-        metadata,
-        within=send_link,
-        also=lambda user_id: [addresses.verified_event(user_id, email)] if verified else [],
-        verified_at=format_time(now) if verified else None,
-    )
+    try:
+        return accounts.register(
+            services,
+            email,
+            password,
+            name,
+            metadata,
+            within=send_link,
+            also=lambda user_id: [addresses.verified_event(user_id, email)] if verified else [],
+            verified_at=format_time(now) if verified else None,
+        )
+    except IntegrityError:  # a twin registration of the same address won the race: answered as a known address
+        owner = find_user(services.engine, email)
+        if owner is None:
+            raise
+        return _notice(services, owner, locale, now)
+
+
+def _notice(services: Services, owner: User, locale: str, now: datetime) -> str:
+    """Mail the owner of an address someone tried to register again; an id like a new account's, naming nobody."""
+    recipient = outbox.Recipient(owner.email, owner.locale or locale, owner.user_id, owner.name)
+    with services.store.transaction(lock=False) as connection:
+        addresses.mail(connection, f"register-attempt:{uuid.uuid4().hex}", "account_address_used", recipient, {}, now)
+    return uuid.uuid4().hex
 
 
 def change_password(services: Services, user: User, current: str, new: str, metadata: Metadata = Metadata()) -> User:

@@ -106,3 +106,25 @@ def test_signing_in_with_an_unknown_address_checks_one_password_hash_as_a_known_
     statuses = {attempt("ana@example.org"), attempt("nobody@example.org")}
 
     assert len(statuses) == 1 and checked == ["x", "x"]
+
+
+def test_a_twin_registration_that_loses_the_race_is_answered_like_a_known_address(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coalition.accounts import registration
+
+    first = register(api, "ana@example.org")
+    head = api.head()
+    real, looks = registration.find_user, []
+
+    def late(*args: Any) -> Any:  # the first look misses the owner, as if both twins looked before either wrote
+        looks.append(1)
+        return None if len(looks) == 1 else real(*args)
+
+    monkeypatch.setattr(registration, "find_user", late)
+    monkeypatch.setattr(accounts, "find_user", lambda *_: None)
+
+    twin = register(api, "ana@example.org", OTHER)
+
+    assert shape(twin) == shape(first) and api.head() == head
+    assert sum(m["key"].startswith("register-attempt:") for m in mails(api)) == 1
