@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition.infra.extensions import EventSourcing, SessionsSecureOverHttps, csrf, login_manager, migrate
     from coalition.web import api, hardening, i18n, pages
     from coalition.web.api import errors
+    from coalition.web.pages import account as own_account_pages
     from coalition.web.pages import accounts as account_pages
     from coalition.web.pages import audit as audit_pages
     from coalition.web.pages import coalitions as coalition_pages
@@ -71,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         session_pages,
         webhook_pages,
         reset_pages,
+        own_account_pages,
         notification_pages,
         invitation_pages,
     ):

@@ -10,8 +10,9 @@ import functools
 import hashlib
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask_login import UserMixin
 from marshmallow import Schema, fields
@@ -24,7 +25,7 @@ from coalition.domain.base import DomainError, RuleBroken
 from coalition.domain.event_types import registry
 from coalition.infra.extensions import Services
 from events import Metadata, NewEvent, RecordedEvent
-from events.store import format_time
+from events.store import WithinAppend, format_time
 
 metadata = MetaData()
 
@@ -41,6 +42,8 @@ users = Table(
     # (`sessions.end_sessions` is the finer tool: one person's sessions, all but one).
     Column("session_epoch", Integer, nullable=False, server_default="0"),
     Column("closed_at", String(32)),  # set when the person closed their account (`closing`): no sign-in after
+    # When the address in `email` was shown to be theirs (a link opened); None until then (coalition.accounts.emails).
+    Column("email_verified_at", String(32)),
 )
 
 api_tokens = Table(
@@ -96,6 +99,7 @@ class User(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type inform
     name: str
     locale: str | None = None
     epoch: int = 0  # the session generation (`users.session_epoch`) this user was read at
+    verified: bool = False  # whether `email` was verified by a link (needed to sign or hold a mandate)
 
     def get_id(self) -> str:
         """Flask-Login keeps a session record's secret, never a person's id (`sessions.SessionUser` has it)."""
@@ -112,8 +116,23 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def register(services: Services, email: str, password: str, name: str, metadata: Metadata = Metadata()) -> str:
-    """Create a user (row and UserRegistered event, one transaction); RuleBroken if the e-mail is taken."""
+def register(
+    services: Services,
+    email: str,
+    password: str,
+    name: str,
+    metadata: Metadata = Metadata(),
+    *,
+    within: WithinAppend | None = None,
+    also: Callable[[str], Sequence[NewEvent]] = lambda _user_id: (),
+    verified_at: str | None = None,
+) -> str:
+    """Create a user (row and UserRegistered event, one transaction); RuleBroken if the e-mail is taken.
+
+    `within` writes rows that belong with it (a verification link, its e-mail), `also` gives more events of the
+    new user's stream (by their id), `verified_at` marks the address verified (registering through an e-mailed
+    link shows it is theirs). The password rule (`coalition.accounts.passwords`) is the caller's to apply.
+    """
     email = normalise_email(email)
     if find_user(services.engine, email) is not None:
         raise RuleBroken("an account with this e-mail address already exists: sign in instead")
@@ -124,13 +143,16 @@ def register(services: Services, email: str, password: str, name: str, metadata:
         "name": name.strip(),
         "password_hash": generate_password_hash(password, services.password_method),
         "created_at": format_time(services.store.clock()),
+        "email_verified_at": verified_at,
     }
 
-    def insert_user(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
+    def insert_user(connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
         connection.execute(insert(users), row)
+        if within is not None:
+            within(connection, recorded)
 
     services.append(
-        [NewEvent(f"user-{user_id}", "UserRegistered", {"user_id": user_id, "name": row["name"]})],
+        [NewEvent(f"user-{user_id}", "UserRegistered", {"user_id": user_id, "name": row["name"]}), *also(user_id)],
         expected={f"user-{user_id}": 0},
         metadata=_as(metadata, user_id),
         within=insert_user,
@@ -140,12 +162,13 @@ def register(services: Services, email: str, password: str, name: str, metadata:
 
 def _user_where(engine: Engine, condition: ColumnElement[bool], *joins: Table) -> User | None:
     """The one user matching `condition` (over `users` and any joined tables), if any."""
-    query = select(users.c.user_id, users.c.email, users.c.name, users.c.locale, users.c.session_epoch)
+    c = users.c
+    query = select(c.user_id, c.email, c.name, c.locale, c.session_epoch, c.email_verified_at)
     for table in joins:
         query = query.join(table, table.c.user_id == users.c.user_id)
     with engine.connect() as connection:
         row = connection.execute(query.where(condition)).first()
-    return None if row is None else User(row.user_id, row.email, row.name, row.locale, row.session_epoch)
+    return None if row is None else _user(row)
 
 
 def find_user(engine: Engine, email: str) -> User | None:
@@ -204,7 +227,12 @@ def authenticate(engine: Engine, email: str, password: str, method: str = "scryp
         raise ClosedAccount(
             "this account was closed on %(day)s: it can no longer sign in or use the API", day=row.closed_at[:10]
         )
-    return User(row.user_id, row.email, row.name, row.locale, row.session_epoch)
+    return _user(row)
+
+
+def _user(row: Any) -> User:
+    """A user from a row of `users`."""
+    return User(row.user_id, row.email, row.name, row.locale, row.session_epoch, row.email_verified_at is not None)
 
 
 def is_closed(engine: Engine, user_id: str) -> bool:

@@ -20,7 +20,19 @@ from sqlalchemy import Column, ForeignKey, String, Table, delete, insert, select
 from sqlalchemy.engine import Connection, Engine
 from werkzeug.security import generate_password_hash
 
-from coalition.accounts import _as, find_user, hash_token, is_closed, metadata, sessions, tokens, users
+from coalition.accounts import (
+    User,
+    _as,
+    api_tokens,
+    find_user,
+    hash_token,
+    is_closed,
+    load_user,
+    metadata,
+    sessions,
+    tokens,
+    users,
+)
 from coalition.domain.base import N_, NotFound
 from coalition.domain.event_types import registry
 from coalition.infra.extensions import Services
@@ -127,6 +139,13 @@ def link_works(engine: Engine, token: str, now: datetime) -> bool:
     """Whether a reset link can still be used (for the page that asks the new password)."""
     with engine.connect() as connection:
         return _open(connection, token, now) is not None
+
+
+def holder(engine: Engine, token: str, now: datetime) -> User | None:
+    """The person a working reset link is for (the password rule judges a new password with their address and name)."""
+    with engine.connect() as connection:
+        found = _open(connection, token, now)
+    return None if found is None else load_user(engine, found[1])
 
 
 def reset_password(services: Services, token: str, password: str, metadata: Metadata = Metadata()) -> str:

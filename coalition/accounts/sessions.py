@@ -88,7 +88,7 @@ def start(connection: Connection, user: User, now: datetime, user_agent: str, ad
             "ip_prefix": ip_prefix(address),
         },
     )
-    return SessionUser(user.user_id, user.email, user.name, user.locale, epoch, secret, session_id)
+    return SessionUser(user.user_id, user.email, user.name, user.locale, epoch, user.verified, secret, session_id)
 
 
 def resume(engine: Engine, kept_id: str, now: datetime, idle: timedelta) -> SessionUser | None:
@@ -98,7 +98,7 @@ def resume(engine: Engine, kept_id: str, now: datetime, idle: timedelta) -> Sess
     secret = kept_id.removeprefix(PREFIX)
     s, u = user_sessions.c, users.c
     query = (
-        select(s.session_id, s.last_seen_at, u.user_id, u.email, u.name, u.locale, u.session_epoch)
+        select(s.session_id, s.last_seen_at, u.user_id, u.email, u.name, u.locale, u.session_epoch, u.email_verified_at)
         .join(users, u.user_id == s.user_id)
         .where(
             s.secret_hash == hash_token(secret),
@@ -120,7 +120,8 @@ def resume(engine: Engine, kept_id: str, now: datetime, idle: timedelta) -> Sess
                 .where(s.session_id == row.session_id, s.last_seen_at < stamp)
                 .values(last_seen_at=stamp)
             )
-    return SessionUser(row.user_id, row.email, row.name, row.locale, row.session_epoch, secret, row.session_id)
+    verified = row.email_verified_at is not None
+    return SessionUser(row.user_id, row.email, row.name, row.locale, row.session_epoch, verified, secret, row.session_id)
 
 
 def sessions_of(engine: Engine, user_id: str, now: datetime, idle: timedelta) -> list[dict[str, Any]]:

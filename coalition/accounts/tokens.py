@@ -157,6 +157,7 @@ def user_for_token(engine: Engine, token: str, now: datetime) -> User | Refused:
             users.c.name,
             users.c.locale,
             users.c.session_epoch,
+            users.c.email_verified_at,
             tokens.token_id,
             tokens.expires_at,
             tokens.revoked_at,
@@ -176,7 +177,7 @@ def user_for_token(engine: Engine, token: str, now: datetime) -> User | Refused:
         return Refused("expired", row.expires_at[:10])
     if row.last_used_at is None or row.last_used_at <= format_time(now - TOUCH_EVERY):
         _touch(engine, row.token_id, stamp)
-    return User(row.user_id, row.email, row.name, row.locale, row.session_epoch)
+    return User(row.user_id, row.email, row.name, row.locale, row.session_epoch, row.email_verified_at is not None)
 
 
 def _touch(engine: Engine, token_id: str, stamp: str) -> None:

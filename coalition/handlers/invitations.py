@@ -18,6 +18,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.engine import Connection
 
+from coalition.accounts import emails as addresses
 from coalition.accounts import invitations as inv
 from coalition.accounts import load_user, normalise_email
 from coalition.domain import coalition as co
@@ -279,10 +280,14 @@ def accept(context: Context, token: str, organisation: dict[str, Any] | None = N
     stream = inv.stream(invitation.invitation_id)
     redeemed = {"invitation_id": invitation.invitation_id, "user_id": user.user_id, "invited_by": invitation.invited_by}
     events.append(NewEvent(stream, "InvitationRedeemed", redeemed))
+    if not user.verified:  # the link went to the account's address: opening it shows the address is theirs
+        events.append(addresses.verified_event(user.user_id, user.email))
     now = context.moment
 
     def mark(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
         inv.mark_accepted(connection, invitation.invitation_id, user.user_id, now)
+        if not user.verified:
+            addresses.mark_row_verified(connection, user.user_id, now)
 
     context.services.append(
         events,

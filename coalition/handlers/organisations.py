@@ -8,6 +8,7 @@ from typing import Any
 from coalition.accounts import find_user, is_closed
 from coalition.domain import organisation as org
 from coalition.domain.base import NotFound, RuleBroken
+from coalition.domain.policy import people
 from coalition.handlers import Context, invitations
 
 
@@ -76,7 +77,8 @@ def grant_mandate(
     locale: str = "en",
 ) -> dict[str, Any]:
     """Let a user act and sign for the organisation, from today unless said otherwise: {id}; invite an address
-    without an account instead: {invitation: {id, email, expires_at}}."""
+    without an account instead: {invitation: {id, email, expires_at}}. The holder's address must be verified
+    (`policy.holder_refusal`); an invitation's link verifies it when it is accepted."""
     if find_user(context.services.engine, email) is None:
         return invitations.invite_mandate_holder(
             context,
@@ -87,6 +89,10 @@ def grant_mandate(
             valid_from=valid_from,
             valid_until=valid_until,
         )
+    holder = find_user(context.services.engine, email)
+    refusal = people.holder_refusal(holder is not None and holder.verified, email.strip())
+    if refusal is not None:
+        raise refusal
     user_id = user_id_for(context, email)
     mandate_id = context.new_id()
     command = org.GrantMandate(mandate_id, user_id, title.strip(), valid_from or context.today, valid_until)

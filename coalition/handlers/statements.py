@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from coalition.accounts import names_of
+from coalition.accounts import load_user, names_of
 from coalition.domain import statement as st
 from coalition.domain.base import NotFound
+from coalition.domain.policy import people
 from coalition.handlers import Context
 from coalition.handlers.reading import acting_for, prepare
 
@@ -109,6 +110,14 @@ def amend(
     return _run(context, coalition_id, statement_id, command)
 
 
+def _verified(context: Context, doing: str) -> None:
+    """Refuse a signer whose e-mail address is not verified (`policy.verified_refusal`)."""
+    user = load_user(context.services.engine, context.user_id)
+    refusal = people.verified_refusal(user is not None and user.verified, doing)
+    if refusal is not None:
+        raise refusal
+
+
 def account_name(context: Context) -> str:
     """The acting person's name as the log's UserRegistered event records it: what is printed for a signer or
     an endorser (never a name typed when signing, so nobody signs as someone else); the accounts table's
@@ -130,6 +139,7 @@ def sign(
 ) -> dict[str, Any]:
     """Sign the current version (the one read, if `version_hash` names it) for an organisation you hold a
     signing mandate of, under your account's name (`account_name`)."""
+    _verified(context, people.SIGN)
     command = st.SignStatement(
         organisation_id, account_name(context).strip(), (title or "").strip(), version_hash=version_hash
     )
@@ -147,6 +157,7 @@ def confirm(
 ) -> dict[str, Any]:
     """Confirm an organisation's signature on the amended (current) version (the one read, if named), under your
     account's name."""
+    _verified(context, people.CONFIRM)
     command = st.ConfirmSignature(
         organisation_id, account_name(context).strip(), (title or "").strip(), version_hash=version_hash
     )

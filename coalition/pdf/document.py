@@ -38,6 +38,8 @@ class CountedSignature:
     event_hash: str  # that event's chain hash
     signer_name: str = ""  # as the event records them
     signer_title: str = ""
+    # the signer's verified e-mail domain as the log holds it ("" none; None: a proof made before it was stated)
+    signer_email_domain: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,7 @@ class Proof:
                         "event_hash": s.event_hash,
                         "signer_name": s.signer_name,
                         "signer_title": s.signer_title,
+                        "signer_email_domain": s.signer_email_domain,
                     }
                     for s in self.signatures
                 ],
@@ -149,6 +152,7 @@ class Proof:
                     str(s["event_hash"]),
                     str(s.get("signer_name", "")),
                     str(s.get("signer_title", "")),
+                    None if s.get("signer_email_domain") is None else str(s["signer_email_domain"]),
                 )
                 for s in raw["signatures"]
             )
@@ -202,6 +206,7 @@ class Signatory:
     signed_at: datetime
     organisation_id: str = ""  # matches CountedSignature.organisation_id on the certificate page
     verified: bool = False  # a facilitator's verified mark stood on the member at the exported position
+    email_domain: str = ""  # the domain of the signer's verified e-mail address, from the log ("" if none)
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,7 +90,8 @@ def document(
         chain_hash,
         now,
         tuple(
-            CountedSignature(x.organisation_id, x.position, x.hash, x.signer_name, x.signer_title) for x in signatories
+            CountedSignature(x.organisation_id, x.position, x.hash, x.signer_name, x.signer_title, x.email_domain)
+            for x in signatories
         ),
         s.language,
         tuple((code, text.title, text.body) for code, text in sorted(s.texts.items())),
@@ -110,6 +111,7 @@ def document(
                 datetime.fromisoformat(x.signed_at),
                 x.organisation_id,
                 found.verified(x.organisation_id),
+                x.email_domain,
             )
             for x in signatories
         ),

@@ -50,10 +50,12 @@ def _joined(parts: Iterable[str | None]) -> str:
 
 
 def signatory_line(signatory: Signatory, verified: str = "", unverified: str = "") -> str:
-    """One signatory as the single line of text the PDF lists, with the words for a verified member or not."""
+    """One signatory as the single line of text the PDF lists: the organisation (with the domain of the signer's
+    verified e-mail address), its country, and the words for a verified member or not."""
     mark = verified if signatory.verified else unverified
+    domain = f" (@{_one_line(signatory.email_domain)})" if signatory.email_domain else ""
     return (
-        f"{_one_line(signatory.organisation)} · {_one_line(signatory.country_name)}"
+        f"{_one_line(signatory.organisation)}{domain} · {_one_line(signatory.country_name)}"
         f"{f' ({mark})' if mark else ''} — "
         f"{_joined((signatory.signer, signatory.title))} · {_day(signatory.signed_at)}"
     )

@@ -60,6 +60,7 @@ def labels(language: str) -> dict[str, Any]:
         "signatories": _("Signatories"),
         "verified": _("verified by the coalition's facilitators"),
         "unverified": _("not verified"),
+        "signatories_note": _("In brackets: the domain of the e-mail address each signer had verified when signing."),
         "endorsements": _("Personal endorsements"),
         "endorsements_note": _("People who endorse the statement in their own name, apart from the organisations."),
         "version": _("Version"),

@@ -133,10 +133,9 @@ def _matches(then: Logged, proof: Proof, reasons: list[Reason]) -> None:
             )
     for key in counting.keys() & shown.keys():
         logged, claimed = counting[key], shown[key]
-        if claimed.signer_name and (claimed.signer_name, claimed.signer_title) != (
-            logged.signer_name,
-            logged.signer_title,
-        ):
+        said = (claimed.signer_name, claimed.signer_title, claimed.signer_email_domain)
+        domain = None if said[2] is None else logged.email_domain  # None: a proof from before domains were stated
+        if claimed.signer_name and said != (logged.signer_name, logged.signer_title, domain):  # format 1: no signer
             reasons.append(
                 Reason(
                     "the signer the PDF names for %(organisation)s is not the one the log recorded", organisation=key[0]

@@ -6,7 +6,9 @@ the statement's events up to the position are folded with the domain's own `evol
 signatures, endorsements, state), the coalition's (its name; its members' states, which the rule on
 counting is given) and the signing organisations' (name, country). Which signatures count is
 `policy.counted`, the rule the pages apply. Alongside the fold, each signature and endorsement keeps
-the event that made it: its position, chain hash, signer and time.
+the event that made it: its position, chain hash, signer and time; and each signature the domain of the
+signer's e-mail address as verified when they signed (the last `EmailVerified` on their `user-<id>`
+stream before the signing event; empty if there was none, as for signatures made before verification).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from events.schema import events as events_table
 from events.sql import stored_format
 
 SIGNING = ("StatementSigned", "SignatureConfirmed")
+#: The person's event that says which e-mail domain a signer had shown to be theirs.
+VERIFYING = ("EmailVerified",)
 #: The organisation events that set what a PDF prints of an organisation (its name and country).
 NAMING = ("OrganisationCreated",)
 #: How many streams one query names (well under every backend's limit on parameters).
@@ -60,6 +64,7 @@ class Signed:
     signed_at: str
     position: int
     hash: str
+    email_domain: str = ""  # the domain of the signer's verified e-mail address when they signed ("" if none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +166,13 @@ class History:
         self.coalition_events = (
             read(connection, [coalition_state.stream(self.coalition_id)], until) if self.coalition_id else []
         )
+        signers = {str(e.payload["user_id"]) for e in self.statement_events if e.type in SIGNING}
+        self.verified = read(connection, [f"user-{u}" for u in signers], until, VERIFYING) if signers else []
+
+    def domain_of(self, user_id: str, position: int) -> str:
+        """The domain a person's last `EmailVerified` before `position` names ("" if none)."""
+        found = [e for e in self.verified if e.payload["user_id"] == user_id and e.position < position]
+        return str(found[-1].payload["domain"]) if found else ""
 
     def damaged(self) -> list[int]:
         """The positions of the statement's and coalition's events that do not match their hashes."""
@@ -183,6 +195,7 @@ class History:
                     event.recorded_at,
                     event.position,
                     event.hash,
+                    self.domain_of(str(p["user_id"]), event.position),
                 )
             elif event.type == "StatementEndorsed":
                 endorsed[p["user_id"]] = Endorsed(

@@ -67,6 +67,13 @@ DOORS = {
     "api.request_password_reset": (SIGN_IN, "reset"),
     "resets.choose": (SIGN_IN, "reset"),
     "api.reset_password": (SIGN_IN, "reset"),
+    # The account's own changes check the current password: counted with the other password doors.
+    "api.change_password": (SIGN_IN, "password"),
+    "api.change_email": (SIGN_IN, "password"),
+    "account.change_password": (SIGN_IN, "password"),
+    "account.change_email": (SIGN_IN, "password"),
+    "account.resend": (REGISTER, "register"),
+    "api.resend_verification": (REGISTER, "register"),
     "public.verify_page": ("RATELIMIT_VERIFY", "verify"),
     "api.verify_pdf": ("RATELIMIT_VERIFY", "verify"),
 }

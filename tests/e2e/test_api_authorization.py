@@ -313,6 +313,12 @@ def test_the_table_covers_every_mutating_endpoint(api: Api, worlds: CopyWorlds) 
         # open to anyone by design (the link is the authority): tests/e2e/test_password_resets.py
         ("POST", "/api/v1/password-resets"),
         ("POST", "/api/v1/password-resets/<token>"),
+        # the e-mailed link is the authority, or the person's own account: tests/e2e/test_email_verification.py
+        # and tests/e2e/test_account_changes.py (each answers only its own person, 401 without a token)
+        ("POST", "/api/v1/email-verifications/<token>"),
+        ("POST", "/api/v1/me/email-verification"),
+        ("POST", "/api/v1/me/password"),
+        ("POST", "/api/v1/me/email"),
         # facilitators only, but kept outside the log (no head to see move): tests/e2e/test_webhooks_api.py
         ("POST", "/api/v1/coalitions/<coalition_id>/webhooks"),
         ("DELETE", "/api/v1/coalitions/<coalition_id>/webhooks/<webhook_id>"),

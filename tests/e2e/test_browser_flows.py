@@ -17,14 +17,27 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect  # waits for the page, unlike is_visible()
 from pypdf import PdfReader
 
+from coalition.notify.tables import outbox
 from tests.e2e.browser import ARTIFACTS, Site
 
 #: Chromium journeys of 5 to 20 s each: CI runs them, `make check` keeps only the quick ones in test_browser.py.
 pytestmark = pytest.mark.slow
 PASSWORD = "correct horse battery"
+
+
+def verification_token(site: Site, email: str) -> str:
+    """The token of the verification link queued for `email` (as its owner reads it in their mail)."""
+    with site.app.extensions["coalition"].engine.connect() as connection:
+        text = connection.execute(
+            sa.select(outbox.c.text).where(outbox.c.email == email, outbox.c.key.like("email-verify:%"))
+        ).scalar_one()
+    found = re.search(r"/verify-email/([A-Za-z0-9_-]+)", text)
+    assert found, text
+    return found.group(1)
 
 
 class Person:
@@ -50,6 +63,13 @@ class Person:
         page.get_by_label("E-mail address").fill(email)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("main").get_by_role("button", name="Register").click()
+        expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+        self.go(f"/verify-email/{verification_token(self.site, email)}")  # the link mailed to the address
+        page.get_by_role("button", name="Confirm my e-mail address").click()
+        expect(page.get_by_text(f"Thank you: {email} is verified.")).to_be_visible()
+        page.get_by_label("E-mail address").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("main").get_by_role("button", name="Sign in").click()
         expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
 
     def create_organisation(self, name: str, country: str, sector: str) -> str:

@@ -8,13 +8,16 @@ member. River Watch pledged commitment `commitment` to objective o1 and was give
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import delete, select
 from werkzeug.test import TestResponse
 
+from coalition.notify.tables import outbox
 from tests.e2e.conftest import services
 
 PASSWORD = "correct horse battery"
@@ -39,7 +42,8 @@ class Api:
     client: FlaskClient
     tokens: dict[str, str] = field(default_factory=dict)
 
-    def register(self, person: str, name: str | None = None) -> str:
+    def register(self, person: str, name: str | None = None, verify: bool = True) -> str:
+        """Register `person` (and, unless told not to, verify their address by the link mailed to it)."""
         response = self.client.post(
             "/api/v1/users",
             json={"email": email(person), "password": PASSWORD, "name": name or PEOPLE.get(person, person.title())},
@@ -49,7 +53,26 @@ class Api:
         asked = {"email": email(person), "password": PASSWORD, "expires_in_days": 365}
         token = self.client.post("/api/v1/tokens", json=asked).json["token"]
         self.tokens[person] = token
+        if verify:
+            self.verify(email(person))
         return str(response.json["id"])
+
+    def verify(self, address: str) -> None:
+        """Open the verification link mailed to `address`, as its owner would; the message is then taken out of
+        the outbox, as if delivered, so that the tests reading the outbox see only what they caused."""
+        engine = services(self.app).engine
+        with engine.connect() as connection:
+            key, text = connection.execute(
+                select(outbox.c.key, outbox.c.text)
+                .where(outbox.c.email == address, outbox.c.key.like("email-verify:%"))
+                .order_by(outbox.c.created_at.desc())
+            ).one()
+        found = re.search(r"/verify-email/([A-Za-z0-9_-]+)", text)
+        assert found, text
+        answer = self.client.post(f"/api/v1/email-verifications/{found.group(1)}")
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        with engine.begin() as connection:
+            connection.execute(delete(outbox).where(outbox.c.key == key))
 
     def call(
         self, method: str, path: str, person: str | None = None, body: Any = None, headers: dict[str, str] | None = None

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import pytest
 
 from coalition import create_app
-from coalition.accounts import register
+from coalition.accounts import emails, register
 from coalition.handlers import Context
 from coalition.handlers import coalitions as coalition_handlers
 from coalition.handlers import organisations as organisation_handlers
@@ -86,6 +86,8 @@ def desk(databases: Databases, tmp_path: Path) -> Iterator[Desk]:
         services: Services = app.extensions["coalition"]
         made = Desk(services)
         made.users = {p: register(services, made.email(p), "correct horse battery", p.title()) for p in PEOPLE}
+        for user_id in made.users.values():
+            emails.mark_verified(services, user_id)  # their addresses verified, as signing and mandates need
         yield made
         services.engine.dispose()
 

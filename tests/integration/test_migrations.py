@@ -24,6 +24,7 @@ TABLES = {
     "password_resets",
     "user_sessions",
     "organisation_claims",
+    "email_links",
     "invitations",
     "command_answers",
     "organisations",

@@ -15,6 +15,8 @@ Statement: `phase`, `counts`, `counted`, `needed`, `threshold_met`, `may_sign`, 
 `may_endorse` (and their `*_refusal`), `signed_current`.
 Organisation: `mandate_valid`, `mandate_of`, `acts_for` (administrator or valid mandate),
 `signs_for` (valid mandate: who may sign), `last_administrator`.
+People: `verified_refusal` (signing, confirming, holding a mandate need a verified e-mail address),
+`may_act_verified`, `holder_refusal`.
 Coalition and work: `member_state`, `holds`, `is_facilitator`, `is_liaison`, `is_endorser`,
 `last_facilitator`, `may_read_coalition`, `may_change_commitment`, `may_create_task`, `may_change_task`,
 `days_overdue`, `is_overdue`, `due_soon`, `standing_level`; verified members: `is_verified`, `may_verify`,
@@ -44,6 +46,7 @@ from coalition.domain.policy.members import (
     member_state,
     signs_for,
 )
+from coalition.domain.policy.people import holder_refusal, may_act_verified, verified_refusal
 from coalition.domain.policy.statements import (
     SignatureLike,
     StatementLike,
@@ -126,6 +129,7 @@ __all__ = [
     "edit_refusal",
     "endorse_refusal",
     "facilitator_refusal",
+    "holder_refusal",
     "holds",
     "is_endorser",
     "is_facilitator",
@@ -136,6 +140,7 @@ __all__ = [
     "last_facilitator",
     "mandate_of",
     "mandate_valid",
+    "may_act_verified",
     "may_amend",
     "may_change_commitment",
     "may_change_task",
@@ -164,5 +169,6 @@ __all__ = [
     "task_refusal",
     "verify_refusal",
     "threshold_met",
+    "verified_refusal",
     "withdraw_refusal",
 ]

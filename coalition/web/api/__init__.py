@@ -1,6 +1,7 @@
 """The JSON API under /api/v1: one blueprint (in `blueprint`), resources in their own modules."""
 
 from coalition.web.api import (  # noqa: F401  (routes)
+    account_changes,
     accounts,
     coalitions,
     inbox,

@@ -7,10 +7,10 @@ from typing import Any
 from flask import g, jsonify
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
-from marshmallow import Schema, fields, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from coalition import accounts
-from coalition.accounts import resets, tokens
+from coalition.accounts import passwords, registration, resets, tokens
 from coalition.infra.extensions import services
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
@@ -20,7 +20,19 @@ from coalition.web.reading import now
 from coalition.web.request import request_id
 from events import Metadata
 
-PASSWORD = validate.Length(min=10, error="use at least 10 characters")
+#: The length of a new password; the whole rule is `coalition.accounts.passwords`, asked by `check_password`.
+PASSWORD = validate.Length(
+    min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH, error="use at least {min} and at most {max} characters"
+)
+#: A password given to sign in is only bounded (an account may predate the rule); nothing longer is ever hashed.
+BOUNDED = validate.Length(max=passwords.MAX_LENGTH, error="use at most {max} characters")
+
+
+def check_password(password: str, email: str, name: str, field: str = "password") -> None:
+    """A ValidationError (422, the field named) saying what to change, unless the password rule is met."""
+    refused = passwords.refusal(password, email, name)
+    if refused is not None:
+        raise ValidationError({field: [passwords.explain(refused)]})
 
 
 class RegisterRequest(Schema):
@@ -35,6 +47,11 @@ class RegisterRequest(Schema):
 
     password = fields.String(required=True, validate=PASSWORD)
     name = fields.String(required=True, validate=[validate.Length(min=1, max=200), one_line])
+
+    @validates_schema
+    def strong_password(self, data: dict[str, Any], **_: Any) -> None:
+        """The password rule, judged with the person's address and name."""
+        check_password(data["password"], data["email"], data["name"])
 
 
 class ResetRequest(Schema):
@@ -57,8 +74,8 @@ class NewPassword(Schema):
 
 
 class TokenRequest(Schema):
-    email = fields.String(required=True)
-    password = fields.String(required=True)
+    email = fields.String(required=True, validate=validate.Length(max=320))
+    password = fields.String(required=True, validate=BOUNDED)
     expires_in_days = fields.Integer(
         strict=True,
         load_default=tokens.DEFAULT_DAYS,
@@ -92,14 +109,20 @@ class TokenList(Schema):
 class Me(Created):
     email = fields.String(required=True)
     name = fields.String(required=True)
+    email_verified = fields.Boolean(
+        required=True, metadata={"description": "needed to sign statements and hold signing mandates"}
+    )
 
 
 @bp.post("/users")
 @documented(request=RegisterRequest, response=Created, status=201, public=True)
 def register_user() -> ResponseReturnValue:
-    """Register a person: 201 {id}."""
+    """Register a person: 201 {id}; a link to verify the address is e-mailed. An address already registered is
+    answered the same (its owner is mailed a notice instead), so the answer never tells who is registered."""
     data = json_body(RegisterRequest())
-    user_id = accounts.register(services(), data["email"], data["password"], data["name"])
+    locale = str(get_locale() or "en")
+    metadata = Metadata(correlation_id=request_id())
+    user_id = registration.register(services(), data["email"], data["password"], data["name"], locale, metadata)
     return jsonify(id=user_id), 201
 
 
@@ -148,7 +171,7 @@ def revoke_token(token_id: str) -> ResponseReturnValue:
 @documented(response=Me)
 def me() -> ResponseReturnValue:
     """The person the token belongs to."""
-    return jsonify(id=g.user.user_id, email=g.user.email, name=g.user.name)
+    return jsonify(id=g.user.user_id, email=g.user.email, name=g.user.name, email_verified=g.user.verified)
 
 
 @bp.post("/password-resets")
@@ -165,5 +188,8 @@ def request_password_reset() -> ResponseReturnValue:
 def reset_password(token: str) -> ResponseReturnValue:
     """Choose a new password with the link's token: 204; every session and API token of the account ends."""
     data = json_body(NewPassword())
+    holder = resets.holder(services().engine, token, services().store.clock())
+    if holder is not None:
+        check_password(data["password"], holder.email, holder.name)
     resets.reset_password(services(), token, data["password"], Metadata(correlation_id=request_id()))
     return "", 204

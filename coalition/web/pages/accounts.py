@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +14,7 @@ from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, Length
 
 from coalition import accounts
+from coalition.accounts import passwords, registration
 from coalition.domain.base import DomainError
 from coalition.infra.extensions import login_manager, services
 from coalition.web.errors import translated
@@ -20,14 +22,17 @@ from coalition.web.i18n import LOCALES
 from coalition.web.lines import OneLine
 from coalition.web.pages import invitations
 from coalition.web.signin import load_user, sign_in, sign_out
+from coalition.web.pages.account import PasswordRule
+from coalition.web.request import request_id
 from coalition.web.typed import FlaskForm, add_error, login_required
+from events import Metadata
 
 bp = Blueprint("accounts", __name__)
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)])
     next = HiddenField()
 
 
@@ -35,7 +40,9 @@ class RegisterForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200), OneLine()])
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(min=10, message=_l("Use at least 10 characters."))]
+        _l("Password"),
+        validators=[DataRequired(), PasswordRule(email="email", name="name")],
+        render_kw={"maxlength": passwords.MAX_LENGTH},
     )
 
 
@@ -77,8 +84,9 @@ def login() -> ResponseReturnValue:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> ResponseReturnValue:
-    """Create an account; you are then signed in. Through an invitation's link (`?invitation=<token>`), the
-    e-mail address is the invitation's, and the grant it promised takes effect at once."""
+    """Create an account; a link to verify the address is e-mailed, and the answer is the same page whether or
+    not the address was registered before. Through an invitation's link (`?invitation=<token>`), the address is
+    the invitation's (so verified), the person is signed in and the grant it promised takes effect at once."""
     token = request.args.get("invitation")
     invited = invitations.usable(token) if token else None
     if isinstance(invited, DomainError):
@@ -88,24 +96,29 @@ def register() -> ResponseReturnValue:
         form.email.data = invited.email  # fixed: whatever the form sent, the address the link went to
         form.email.render_kw = {"readonly": True}
     if form.validate_on_submit():
-        try:
-            accounts.register(
-                services(), form.email.data or "", form.password.data or "", (form.name.data or "").strip()
-            )
-        except DomainError:
+        email, password, name = form.email.data or "", form.password.data or "", (form.name.data or "").strip()
+        locale, metadata = str(get_locale() or "en"), Metadata(correlation_id=request_id())
+        if invited is None:  # answered the same whether or not the address has an account (its owner is mailed)
+            registration.register(services(), email, password, name, locale, metadata)
+            return redirect(url_for("accounts.registered"))
+        # Through an invitation's link, which went to this address: it is verified, and the person signed in.
+        if accounts.find_user(services().engine, email) is not None:
             add_error(form.email, _("An account with this e-mail address already exists: sign in instead."))
         else:
-            user = accounts.authenticate(
-                services().engine, form.email.data or "", form.password.data or "", services().password_method
-            )
-            if user is not None:
+            registration.register(services(), email, password, name, locale, metadata, verified=True)
+            user = accounts.authenticate(services().engine, email, password, services().password_method)
+            if user is not None and token:
                 sign_in(user)
                 flash(_("Welcome, %(name)s. Your account is ready.", name=user.name))
-                if token and invited is not None:
-                    return invitations.accept_after_registering(token)
-                return redirect(url_for("web.index"))
+                return invitations.accept_after_registering(token)
     status = 200 if request.method == "GET" else 400
     return render_template("accounts/register.html", form=form, invited=invited), status
+
+
+@bp.get("/register/sent")
+def registered() -> ResponseReturnValue:
+    """After registering: a link to verify the address is on its way (the same page for a known address)."""
+    return render_template("accounts/registered.html")
 
 
 @bp.post("/logout")

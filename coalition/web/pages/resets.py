@@ -11,12 +11,12 @@ from flask_login import current_user
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from coalition.accounts import resets
+from coalition.accounts import User, passwords, resets
 from coalition.infra.extensions import services
 from coalition.web.reading import now
 from coalition.web.request import request_id
 from coalition.web.signin import sign_out
-from coalition.web.typed import FlaskForm
+from coalition.web.typed import FlaskForm, add_error
 from events import Metadata
 
 bp = Blueprint("resets", __name__)
@@ -31,12 +31,22 @@ class ForgotForm(FlaskForm):
 
 class ChooseForm(FlaskForm):
     password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=10, message=_l("Use at least 10 characters."))]
+        _l("New password"),
+        validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],
+        render_kw={"maxlength": passwords.MAX_LENGTH},
     )
     again = PasswordField(
         _l("The new password again"),
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
+
+
+def _strong(form: ChooseForm, holder: User | None) -> bool:
+    """Whether the new password meets the rule, judged with the person's address and name (else the form says why)."""
+    refused = passwords.refusal(str(form.password.data), holder.email if holder else "", holder.name if holder else "")
+    if refused is not None:
+        add_error(form.password, passwords.explain(refused, _))
+    return refused is None
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -62,7 +72,7 @@ def choose(token: str) -> ResponseReturnValue:
     form = ChooseForm()
     if not resets.link_works(services().engine, token, now()):
         return render_template("accounts/reset_expired.html"), 404, PRIVATE
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _strong(form, resets.holder(services().engine, token, now())):
         try:
             resets.reset_password(services(), token, str(form.password.data), Metadata(correlation_id=request_id()))
         except resets.LinkNotValid:  # used a moment ago by a twin request

@@ -15,6 +15,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from coalition.domain.base import DomainError
+from coalition.domain.policy import people
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
 from coalition.reads import organisations, powers
@@ -25,6 +26,7 @@ from coalition.reads.statements import describe, diff, in_language, signature_hi
 from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
 from coalition.web.downloads import pdf_response
+from coalition.web.errors import translated
 from coalition.web.lines import OneLine
 from coalition.web.pages import context, perform, require_member
 from coalition.web.typed import FlaskForm, login_required
@@ -125,7 +127,14 @@ def _page(
             e["user_id"] == current_user.user_id and e["status"] == "endorsed" for e in statement["endorsements"]
         ),
         languages=[statement["language"], *(t["language"] for t in statement["translations"])],
+        unverified=_unverified(),
     ), status
+
+
+def _unverified() -> str | None:
+    """Why the reader may not sign yet (`policy.verified_refusal`), translated; None once their address is verified."""
+    refusal = people.verified_refusal(bool(current_user.verified), people.SIGN)
+    return None if refusal is None else translated(refusal)
 
 
 def _here(coalition_id: str, statement_id: str) -> str:
