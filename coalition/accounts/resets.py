@@ -23,7 +23,6 @@ from werkzeug.security import generate_password_hash
 from coalition.accounts import (
     User,
     _as,
-    api_tokens,
     find_user,
     hash_token,
     is_closed,

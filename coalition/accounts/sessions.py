@@ -121,7 +121,9 @@ def resume(engine: Engine, kept_id: str, now: datetime, idle: timedelta) -> Sess
                 .values(last_seen_at=stamp)
             )
     verified = row.email_verified_at is not None
-    return SessionUser(row.user_id, row.email, row.name, row.locale, row.session_epoch, verified, secret, row.session_id)
+    return SessionUser(
+        row.user_id, row.email, row.name, row.locale, row.session_epoch, verified, secret, row.session_id
+    )
 
 
 def sessions_of(engine: Engine, user_id: str, now: datetime, idle: timedelta) -> list[dict[str, Any]]:

@@ -9,7 +9,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from coalition import accounts
 from coalition.accounts import passwords, registration, resets, tokens
 from coalition.infra.extensions import services
 from coalition.web.api.auth import authenticated

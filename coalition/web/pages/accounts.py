@@ -21,9 +21,9 @@ from coalition.web.errors import translated
 from coalition.web.i18n import LOCALES
 from coalition.web.lines import OneLine
 from coalition.web.pages import invitations
-from coalition.web.signin import load_user, sign_in, sign_out
 from coalition.web.pages.account import PasswordRule
 from coalition.web.request import request_id
+from coalition.web.signin import load_user, sign_in, sign_out
 from coalition.web.typed import FlaskForm, add_error, login_required
 from events import Metadata
 
