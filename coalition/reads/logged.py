@@ -11,7 +11,6 @@ the event that made it: its position, chain hash, signer and time.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from coalition.domain.event_types import registry
 from coalition.domain.organisation import Organisation
 from coalition.domain.statement_state import Statement, Text, content_hash
 from events.hashing import recompute_hash
+from events.personal import readable
 from events.schema import events as events_table
 from events.sql import stored_format
 
@@ -139,7 +139,7 @@ def read(
         for row in connection.execute(query):
             before = chain.genesis if row.position == 1 else row.previous_hash
             intact = before is not None and recompute_hash(before, row, chain) == row.hash
-            payload = registry.upcast(row.type, row.schema_version, json.loads(row.payload))[1]
+            payload = readable(registry, connection, row.stream_id, row.type, row.schema_version, row.payload)[1]
             found.append(Event(row.position, row.stream_id, row.type, payload, row.recorded_at, row.hash, intact))
     if len(names) > CHUNK:
         found.sort(key=lambda event: event.position)
