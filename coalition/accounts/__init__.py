@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from marshmallow import Schema, fields
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, insert, select, update
@@ -24,6 +25,7 @@ from coalition.domain.base import DomainError, NotFound, RuleBroken
 from coalition.domain.event_types import registry
 from coalition.infra.extensions import Services
 from events import Metadata, NewEvent, RecordedEvent
+from events.personal import ERASED
 from events.store import format_time
 
 metadata = MetaData()
@@ -226,14 +228,18 @@ def session_user(engine: Engine, session_id: str) -> User | None:
     return user
 
 
+def shown_name(name: str) -> str:
+    """A name as people read it: an erased person's stand-in in the reader's language."""
+    return str(gettext("erased person")) if name == ERASED else name
+
+
 def names_of(engine: Engine, user_ids: set[str]) -> dict[str, str]:
-    """The display names of these users, by id."""
+    """The display names of these users, by id ("erased person" for an erased one)."""
     if not user_ids:
         return {}
     with engine.connect() as connection:
-        return dict(
-            connection.execute(select(users.c.user_id, users.c.name).where(users.c.user_id.in_(sorted(user_ids)))).all()
-        )
+        rows = connection.execute(select(users.c.user_id, users.c.name).where(users.c.user_id.in_(sorted(user_ids))))
+        return {row.user_id: shown_name(row.name) for row in rows}
 
 
 def emails_of(engine: Engine, user_ids: set[str]) -> dict[str, str]:

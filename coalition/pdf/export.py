@@ -30,6 +30,7 @@ from coalition.reads.exports import content_key, event_hashes, log_head
 from coalition.reads.logged import History, Logged, organisations
 from coalition.reads.statements import country_name
 from coalition.transparency import checkpoints
+from events.personal import ERASED, erasures
 
 
 def rules_version() -> str:
@@ -151,7 +152,7 @@ def export(
     with engine.connect() as connection:
         level = "B-LT" if sealer.long_term else "B-T" if sealer.timestamper else "B-B"  # a new level, new PDFs
         salt = (sealer.fingerprint, layout_version(), rules_version(), verify_url, level)
-        keyed = content_key(connection, statement_id, language, *salt)
+        keyed = content_key(connection, statement_id, language, *salt, str(erasures(connection)))
         if keyed is None:
             raise NotFound("no such statement: %(statement)s", statement=statement_id)
         key, language = keyed
@@ -171,7 +172,7 @@ def export(
 
 
 def _matches(then: Logged, proof: Proof, reasons: list[str]) -> None:
-    """Compare what the PDF claims with the log's fold at its position; each difference becomes a reason."""
+    """Compare the PDF's claims with the log's fold at its position; each difference a reason (erased names aside)."""
     s = then.statement
     if s.version_hash != proof.version_hash:
         reasons.append("the PDF's statement version is not the version the log held when it was exported")
@@ -195,9 +196,14 @@ def _matches(then: Logged, proof: Proof, reasons: list[str]) -> None:
         )
     for key in counting.keys() & shown.keys():
         logged, claimed = counting[key], shown[key]
-        if claimed.signer_name and (claimed.signer_name, claimed.signer_title) != (
-            logged.signer_name,
-            logged.signer_title,
+        if (
+            claimed.signer_name
+            and logged.signer_name != ERASED
+            and (claimed.signer_name, claimed.signer_title)
+            != (
+                logged.signer_name,
+                logged.signer_title,
+            )
         ):
             reasons.append(f"the signer the PDF names for {key[0]} is not the one the log recorded")
 
