@@ -243,3 +243,6 @@ def init_app(app: Flask) -> None:
     from coalition.transparency.cli import log_cli
 
     app.cli.add_command(log_cli)
+    from coalition.accounts.cli import people_cli
+
+    app.cli.add_command(people_cli)

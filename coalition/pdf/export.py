@@ -196,15 +196,8 @@ def _matches(then: Logged, proof: Proof, reasons: list[str]) -> None:
         )
     for key in counting.keys() & shown.keys():
         logged, claimed = counting[key], shown[key]
-        if (
-            claimed.signer_name
-            and logged.signer_name != ERASED
-            and (claimed.signer_name, claimed.signer_title)
-            != (
-                logged.signer_name,
-                logged.signer_title,
-            )
-        ):
+        said, named = (claimed.signer_name, claimed.signer_title), (logged.signer_name, logged.signer_title)
+        if said[0] and named[0] != ERASED and said != named:
             reasons.append(f"the signer the PDF names for {key[0]} is not the one the log recorded")
 
 
