@@ -35,7 +35,7 @@ def count(app: Flask, sql: str) -> int:
 
 
 def everything_shown(world: World, sid: str) -> str:
-    """Every API answer, page and CSV where Mo could appear, as the facilitator and River Watch's administrator read them."""
+    """Every API answer, page and CSV where Mo could appear, read by the facilitator and River Watch's administrator."""
     w, api = world, world.api
     statement = f"{w.path}/statements/{sid}"
     shown, read = [], {}  # type: ignore[var-annotated]
@@ -210,7 +210,8 @@ def test_the_page_erases_only_with_the_password_and_the_confirmation(world: Worl
     assert count(app, "SELECT count(*) FROM events WHERE type = 'PersonErased'") == 1
     assert client.get("/account/data").status_code == 302  # signed out
     again = app.test_client()
-    login = again.post("/login", data={"csrf_token": csrf(again, "/login"), "email": w.email("mo"), "password": PASSWORD})
+    form = {"csrf_token": csrf(again, "/login"), "email": w.email("mo"), "password": PASSWORD}
+    login = again.post("/login", data=form)
     assert login.status_code != 302
 
 
