@@ -218,7 +218,7 @@ class EventStore:
             .order_by(events_table.c.version)
         )
         with self._connection(connection) as conn:
-            return [self._recorded(row, conn) for row in conn.execute(query)]
+            return [self._recorded(row, conn) for row in conn.execute(query).all()]
 
     def read_all(
         self,

@@ -157,5 +157,5 @@ def history(
             row.subject_organisation_id,
             readable(registry, connection, row.stream_id, row.type, row.schema_version, row.payload)[1],
         )
-        for row in connection.execute(query)
+        for row in connection.execute(query).all()
     ]

@@ -106,6 +106,8 @@ def hash_token(token: str) -> str:
 def register(services: Services, email: str, password: str, name: str, metadata: Metadata = Metadata()) -> str:
     """Create a user (row and UserRegistered event, one transaction); RuleBroken if the e-mail is taken."""
     email = normalise_email(email)
+    if email.endswith("@" + ERASED_DOMAIN):
+        raise RuleBroken("addresses at %(domain)s cannot be used: choose another", domain=ERASED_DOMAIN)
     if find_user(services.engine, email) is not None:
         raise RuleBroken("an account with this e-mail address already exists: sign in instead")
     user_id = uuid.uuid4().hex
@@ -206,8 +208,14 @@ def _user_where(engine: Engine, condition: ColumnElement[bool], *joins: Table) -
     return None if row is None else User(row.user_id, row.email, row.name, row.locale, row.session_epoch)
 
 
+#: The domain of the address an erased person's account keeps (`coalition/accounts/erasure.py`); mail never reaches it.
+ERASED_DOMAIN = "erased.invalid"
+
+
 def find_user(engine: Engine, email: str) -> User | None:
-    """The user with this e-mail address, if any."""
+    """The user with this e-mail address, if any (never an erased person's account)."""
+    if normalise_email(email).endswith("@" + ERASED_DOMAIN):
+        return None
     return _user_where(engine, users.c.email == normalise_email(email))
 
 

@@ -21,7 +21,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from coalition.accounts import BadCredentials, User, api_tokens, authenticate, load_user, users
+from coalition.accounts import ERASED_DOMAIN, BadCredentials, User, api_tokens, authenticate, load_user, users
 from coalition.accounts.invitations import invitations
 from coalition.accounts.resets import password_resets
 from coalition.domain.base import NotFound
@@ -33,10 +33,6 @@ from events import Metadata, NewEvent, RecordedEvent
 from events.personal import ERASED
 from events.schema import person_keys
 from events.store import format_time
-
-#: The domain of the address an erased account keeps (unique, and no mail is ever delivered to `.invalid`).
-ERASED_DOMAIN = "erased.invalid"
-
 
 @registry.register("PersonErased")
 class PersonErased(Schema):

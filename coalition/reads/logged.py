@@ -136,7 +136,7 @@ def read(
         )
         if types is not None:
             query = query.where(e.type.in_(sorted(types)))
-        for row in connection.execute(query):
+        for row in connection.execute(query).all():  # read whole: opening personal fields queries the keys
             before = chain.genesis if row.position == 1 else row.previous_hash
             intact = before is not None and recompute_hash(before, row, chain) == row.hash
             payload = readable(registry, connection, row.stream_id, row.type, row.schema_version, row.payload)[1]

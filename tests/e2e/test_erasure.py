@@ -242,3 +242,16 @@ def test_the_cli_asks_before_erasing(world: World) -> None:
 
     assert result.exit_code == 1 and "Erase Mo Zielinski" in result.output
     assert count(app, "SELECT count(*) FROM events WHERE type = 'PersonErased'") == 0
+
+
+def test_an_erased_account_is_never_found_by_its_stand_in_address(world: World) -> None:
+    w, app = world, world.api.app
+    erase(app, w.email("mo"))
+    stand_in = f"{w.users['mo']}@erased.invalid"
+
+    taken = app.test_client().post("/api/v1/users", json={"email": stand_in, "password": PASSWORD, "name": "Mo"})
+    granted = w.api.call("POST", f"/organisations/{w.river}/mandates", w.who("bo"), {"email": stand_in, "title": "X"})
+
+    assert taken.status_code == 409 and "erased.invalid cannot be used" in taken.json["error"]["message"]
+    assert granted.status_code != 500
+    assert count(app, "SELECT count(*) FROM events WHERE type = 'MandateGranted'") == 2  # Lia's and Mo's, no more
