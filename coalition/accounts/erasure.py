@@ -34,6 +34,7 @@ from events.personal import ERASED
 from events.schema import person_keys
 from events.store import format_time
 
+
 @registry.register("PersonErased")
 class PersonErased(Schema):
     user_id = fields.String(required=True)
