@@ -124,6 +124,13 @@ def is_envelope(value: Any) -> bool:
     return isinstance(value, dict) and value.get("enc") == ALGORITHM
 
 
+def unsealed_shape(payload: Any) -> Any:
+    """The payload with each envelope replaced by a sample text, to be checked against its schema without its key."""
+    if not isinstance(payload, dict):
+        return payload
+    return {k: "sealed" if is_envelope(v) else v for k, v in payload.items()}
+
+
 def seal_value(key: bytes, subject: str, value: Any, aad: bytes) -> dict[str, str]:
     """The envelope of one value: its JSON text encrypted with AES-256-GCM under a fresh 96-bit nonce."""
     nonce = os.urandom(12)
