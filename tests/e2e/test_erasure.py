@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.e2e.conftest import services
+from coalition.domain.event_types import registry
+from tests.e2e.conftest import MakeApp, services
 from tests.e2e.pages import csrf, signed_in, submit
 from tests.e2e.test_export_from_log import exported, flat, signed, verdict
 from tests.e2e.test_node_verifier import verify_with_node
@@ -255,3 +256,36 @@ def test_an_erased_account_is_never_found_by_its_stand_in_address(world: World) 
     assert taken.status_code == 409 and "erased.invalid cannot be used" in taken.json["error"]["message"]
     assert granted.status_code != 500
     assert count(app, "SELECT count(*) FROM events WHERE type = 'MandateGranted'") == 2  # Lia's and Mo's, no more
+
+
+def test_the_person_keys_move_with_an_export_of_the_log(world: World, make_app: MakeApp, tmp_path: Path) -> None:
+    w, app = world, world.api.app
+    erase(app, w.email("mo"))
+    log, keys = tmp_path / "log.jsonl", tmp_path / "keys.jsonl"
+    source = app.test_cli_runner()
+    assert source.invoke(args=["events", "export", str(log)]).exit_code == 0
+    assert source.invoke(args=["people", "export-keys", str(keys)]).exit_code == 0
+    target = make_app(f"sqlite:///{tmp_path / 'moved.db'}")
+    services(target).store.registry = registry  # the application's event types, not the test ones
+    runner = target.test_cli_runner()
+    assert runner.invoke(args=["events", "import", str(log)]).exit_code == 0
+
+    without_keys = services(target).store.read_stream(f"user-{w.users['lia']}")[0].payload["name"]
+    imported = runner.invoke(args=["people", "import-keys", str(keys)])
+    again = runner.invoke(args=["people", "import-keys", str(keys)])
+    services(target).runner.rebuild()
+
+    assert without_keys == "erased person"  # the log alone: sealed fields cannot be opened
+    assert imported.exit_code == 0 and again.output.startswith("Imported 0 person keys")
+    assert services(target).store.read_stream(f"user-{w.users['lia']}")[0].payload["name"] == "Lia Kowal"
+    assert services(target).store.read_stream(f"user-{w.users['mo']}")[0].payload["name"] == "erased person"
+
+
+def test_a_damaged_key_file_imports_nothing(app: Flask, tmp_path: Path) -> None:
+    bad = tmp_path / "keys.jsonl"
+    bad.write_text('{"subject": "u", "key": "c2hvcnQ=", "created_at": "x", "erased_at": null}\n', encoding="utf-8")
+
+    result = app.test_cli_runner().invoke(args=["people", "import-keys", str(bad)])
+
+    assert result.exit_code == 1 and "not 32 bytes long" in result.output
+    assert count(app, "SELECT count(*) FROM person_keys") == 0
