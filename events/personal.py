@@ -12,6 +12,7 @@ projections, reads and the PDF see is the plaintext, or, once the key is destroy
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import threading
@@ -114,9 +115,20 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+# Made once: json.dumps with options builds a new encoder on every call.
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+@functools.lru_cache(maxsize=4096)
+def _aead(key: bytes) -> AESGCM:
+    """The cipher object of a key (made once per key: making one costs more than decrypting a name)."""
+    return AESGCM(key)
+
+
+@functools.lru_cache(maxsize=65536)
 def associated_data(stream_id: str, type_name: str, field: str, subject: str) -> bytes:
     """What binds a ciphertext to its place: the UTF-8 JSON array [stream_id, type, field, subject]."""
-    return json.dumps([stream_id, type_name, field, subject], ensure_ascii=False, separators=(",", ":")).encode()
+    return _compact([stream_id, type_name, field, subject]).encode()
 
 
 def is_envelope(value: Any) -> bool:
@@ -134,13 +146,13 @@ def unsealed_shape(payload: Any) -> Any:
 def seal_value(key: bytes, subject: str, value: Any, aad: bytes) -> dict[str, str]:
     """The envelope of one value: its JSON text encrypted with AES-256-GCM under a fresh 96-bit nonce."""
     nonce = os.urandom(12)
-    plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-    return {"enc": ALGORITHM, "kid": subject, "iv": _b64(nonce), "ct": _b64(AESGCM(key).encrypt(nonce, plaintext, aad))}
+    plaintext = _compact(value).encode()
+    return {"enc": ALGORITHM, "kid": subject, "iv": _b64(nonce), "ct": _b64(_aead(key).encrypt(nonce, plaintext, aad))}
 
 
 def open_value(key: bytes, envelope: Mapping[str, Any], aad: bytes) -> Any:
     """The value an envelope holds; InvalidTag unless key, place and ciphertext are those it was sealed with."""
-    plaintext = AESGCM(key).decrypt(_unb64(str(envelope["iv"])), _unb64(str(envelope["ct"])), aad)
+    plaintext = _aead(key).decrypt(_unb64(str(envelope["iv"])), _unb64(str(envelope["ct"])), aad)
     return json.loads(plaintext)
 
 
