@@ -91,6 +91,7 @@ def test_an_erased_signer_appears_nowhere_and_the_log_still_verifies(world: Worl
     assert TITLE not in flat(after) and TITLE not in json.dumps(w.ok("GET", f"{w.path}/statements/{sid}", "ana"))
     assert TITLE not in json.dumps(w.ok("GET", f"/organisations/{w.river}", "bo"))  # the mandate's title
     assert "signed on behalf of River Watch by an erased person" in flat(after)
+    assert "semnat în numele River Watch de o persoană ștearsă" in flat(exported(app, sid, tmp_path / "ro", "ro"))
     assert "erased person" in shown
     # the signature still counts, on the pages, the API and the PDF
     answer = w.ok("GET", f"{w.path}/statements/{sid}", "ana")
