@@ -20,7 +20,7 @@ from marshmallow import Schema, fields
 
 from bench.ours import open_store
 from events import EventStore, NewEvent, Registry
-from events.personal import associated_data, open_value, seal_value
+from events.envelope import associated_data, open_value, seal_value
 
 SIGNED = {
     "statement_id": "s" * 32,

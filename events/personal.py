@@ -11,10 +11,7 @@ projections, reads and the PDF see is the plaintext, or, once the key is destroy
 
 from __future__ import annotations
 
-import base64
-import functools
 import json
-import os
 import threading
 import time
 import weakref
@@ -27,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from events.envelope import associated_data, is_envelope, open_value, seal_value
 from events.errors import EventStoreError
 from events.schema import person_keys
 
@@ -34,8 +32,6 @@ from events.schema import person_keys
 ERASED = "erased person"
 #: A declaration's subject meaning "the actor in the event's metadata" (the author of a free text).
 ACTOR = "@actor"
-#: The envelope's algorithm name (as JOSE names AES-256-GCM).
-ALGORITHM = "A256GCM"
 #: How long a process trusts a key it read before reading it again (an erasure elsewhere shows within this).
 KEY_TTL_SECONDS = 5.0
 
@@ -102,58 +98,6 @@ class PersonalFields:
     def personal_types(self) -> frozenset[str]:
         """The types that hold personal fields."""
         return frozenset(self._personal)
-
-
-# -- the envelope -----------------------------------------------------------------------------------
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-# Made once: json.dumps with options builds a new encoder on every call.
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-@functools.lru_cache(maxsize=4096)
-def _aead(key: bytes) -> AESGCM:
-    """The cipher object of a key (made once per key: making one costs more than decrypting a name)."""
-    return AESGCM(key)
-
-
-@functools.lru_cache(maxsize=65536)
-def associated_data(stream_id: str, type_name: str, field: str, subject: str) -> bytes:
-    """What binds a ciphertext to its place: the UTF-8 JSON array [stream_id, type, field, subject]."""
-    return _compact([stream_id, type_name, field, subject]).encode()
-
-
-def is_envelope(value: Any) -> bool:
-    """True for a sealed personal value."""
-    return isinstance(value, dict) and value.get("enc") == ALGORITHM
-
-
-def unsealed_shape(payload: Any) -> Any:
-    """The payload with each envelope replaced by a sample text, to be checked against its schema without its key."""
-    if not isinstance(payload, dict):
-        return payload
-    return {k: "sealed" if is_envelope(v) else v for k, v in payload.items()}
-
-
-def seal_value(key: bytes, subject: str, value: Any, aad: bytes) -> dict[str, str]:
-    """The envelope of one value: its JSON text encrypted with AES-256-GCM under a fresh 96-bit nonce."""
-    nonce = os.urandom(12)
-    plaintext = _compact(value).encode()
-    return {"enc": ALGORITHM, "kid": subject, "iv": _b64(nonce), "ct": _b64(_aead(key).encrypt(nonce, plaintext, aad))}
-
-
-def open_value(key: bytes, envelope: Mapping[str, Any], aad: bytes) -> Any:
-    """The value an envelope holds; InvalidTag unless key, place and ciphertext are those it was sealed with."""
-    plaintext = _aead(key).decrypt(_unb64(str(envelope["iv"])), _unb64(str(envelope["ct"])), aad)
-    return json.loads(plaintext)
 
 
 # -- the keys ---------------------------------------------------------------------------------------

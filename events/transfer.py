@@ -13,9 +13,9 @@ from typing import IO, Any
 
 from sqlalchemy import insert
 
+from events.envelope import unsealed_shape
 from events.errors import EventStoreError, ImportRefused
 from events.hashing import FORMATS, ChainFormat, recompute_hash
-from events.personal import unsealed_shape
 from events.schema import events as events_table
 from events.sql import record_format
 from events.store import EventStore
