@@ -160,7 +160,7 @@ def test_the_proof_carries_the_texts_that_give_the_version_hash_and_each_signer(
 def test_an_edited_event_breaks_the_log_the_earlier_pdf_and_the_next_export(world: World, tmp_path: Path) -> None:
     app, sid = world.api.app, signed(world)
     earlier = exported(app, sid, tmp_path / "earlier")
-    signatures = services(app).store.read_all(types=["StatementSigned"])
+    signatures = list(services(app).store.read_all(types=["StatementSigned"]))  # read whole: no open transaction
     position = next(e.position for e in signatures if e.payload["signer_name"] == "Mo Zielinski")
     with services(app).engine.begin() as connection:
         for drop in DROP_TRIGGERS[connection.dialect.name]:
