@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition.web.pages import membership as membership_pages
     from coalition.web.pages import notifications as notification_pages
     from coalition.web.pages import organisations as organisation_pages
+    from coalition.web.pages import privacy as privacy_pages
     from coalition.web.pages import resets as reset_pages
     from coalition.web.pages import sessions as session_pages
     from coalition.web.pages import statements as statement_pages
@@ -75,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         own_account_pages,
         notification_pages,
         invitation_pages,
+        privacy_pages,
     ):
         app.register_blueprint(area.bp)
     app.register_blueprint(api.bp)

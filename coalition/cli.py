@@ -257,3 +257,7 @@ def init_app(app: Flask) -> None:
     from coalition.backup.cli import backup_cli
 
     app.cli.add_command(backup_cli)
+
+    from coalition.accounts.cli import people_cli
+
+    app.cli.add_command(people_cli)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar, cast
 from marshmallow import Schema
 
 from events.errors import InvalidPayload, UnknownEventType
+from events.personal import PersonalFields
 
 Payload = dict[str, Any]
 Upcaster = Callable[[Payload], Payload]
@@ -21,6 +22,7 @@ class Registry:
         self._schemas: dict[tuple[str, int], Schema] = {}
         self._latest: dict[str, int] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self.personal = PersonalFields()  # which fields of which types are personal (events/personal.py)
 
     def register(self, type_name: str, version: int = 1) -> Callable[[S], S]:
         """Class decorator: register a schema as version `version` of `type_name`."""

@@ -70,3 +70,15 @@ log_checkpoints = Table(
     Column("note", Text, nullable=False),
     Column("issued_at", String(32), nullable=False),
 )
+
+#: Crypto-shredding (events/personal.py): one AES-256 key per person, kept outside the log. Erasing a
+#: person destroys the key (`key` set to NULL, `erased_at` set) and keeps the row, so later appends
+#: know the person is gone and reads need not ask again.
+person_keys = Table(
+    "person_keys",
+    metadata,
+    Column("subject", String(64), primary_key=True),
+    Column("key", LargeBinary(32)),
+    Column("created_at", String(32), nullable=False),
+    Column("erased_at", String(32)),
+)

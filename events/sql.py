@@ -84,6 +84,8 @@ class Statements:
         self.find_key = f"SELECT result FROM idempotency_keys WHERE key = {placeholder}"
         values = ", ".join([placeholder] * 3)
         self.insert_key = f"INSERT INTO idempotency_keys (key, result, recorded_at) VALUES ({values})"
+        self.find_person_key = f"SELECT key FROM person_keys WHERE subject = {placeholder}"
+        self.insert_person_key = f"INSERT INTO person_keys (subject, key, created_at) VALUES ({values})"
         self._positions: dict[int, str] = {}
 
     def positions(self, streams: int) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 from events.engine import is_sqlite
 from events.errors import ConcurrencyConflict, EmptyAppend, InvalidPayload
 from events.hashing import LATEST, ChainFormat, recompute_hash
+from events.personal import keyring_for, seal_texts
 from events.records import AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
 from events.registry import Registry
 from events.schema import events as events_table
@@ -53,6 +54,7 @@ class EventStore:
         # The log's chain format: a guess (the latest) until read under the append lock; once read
         # from a log holding events it is settled, as only an import into an empty store sets it.
         self._chain, self._settled = LATEST, False
+        self.keyring = keyring_for(engine)  # the person keys personal fields are sealed with (events/personal.py)
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -115,8 +117,7 @@ class EventStore:
             self._writing(connection) as (connection, locked),
             closing(cast("DBAPIConnection", connection.connection.dbapi_connection).cursor()) as cursor,
         ):
-            # The hot path talks to the driver's own cursor, inside the transaction SQLAlchemy began:
-            # an append is three statements, and SQLAlchemy's per-statement work would double its cost.
+            # The hot path talks to the driver's own cursor (SQLAlchemy's per-statement work would double its cost).
             if not locked and not self._sqlite:
                 cursor.execute(self._sql.lock, (APPEND_LOCK_KEY,))
             if idempotency_key is not None:
@@ -138,11 +139,12 @@ class EventStore:
             # Times never go backwards along the log (a clock stepped back, hosts a little apart),
             # so that "as of a date" is always one position.
             recorded_at = max(format_time(self.clock()), last_time)
+            stored = seal_texts(cursor, self._sql, self.registry.personal, prepared, chain, metadata, recorded_at)
             rows = []
-            for event, schema_version, payload_text in prepared:
+            for (event, schema_version, _plain), stored_text in zip(prepared, stored, strict=True):
                 position += 1
                 version = versions[event.stream_id] = versions[event.stream_id] + 1
-                row = (position, event.stream_id, version, event.type, schema_version, payload_text)
+                row = (position, event.stream_id, version, event.type, schema_version, stored_text)
                 previous = chain.hash(previous, *row, metadata_text, recorded_at)
                 rows.append((*row, metadata_text, recorded_at, previous))
             try:
@@ -156,8 +158,9 @@ class EventStore:
             result = AppendResult(first, position, {s: versions[s] for s in written}, previous)
             if idempotency_key is not None:
                 cursor.execute(self._sql.insert_key, (idempotency_key, result.to_json(), recorded_at))
-            if within is not None:
-                within(connection, [self._recorded(dict(zip(COLUMNS, row, strict=True))) for row in rows])
+            if within is not None:  # the projections get the plaintext (the keys made here are not committed yet)
+                plain = [(*row[:5], text, *row[6:]) for row, (_e, _v, text) in zip(rows, prepared, strict=True)]
+                within(connection, [self._recorded(dict(zip(COLUMNS, row, strict=True))) for row in plain])
         return result
 
     @contextmanager
@@ -215,7 +218,7 @@ class EventStore:
             .order_by(events_table.c.version)
         )
         with self._connection(connection) as conn:
-            return [self._recorded(row) for row in conn.execute(query)]
+            return [self._recorded(row, conn) for row in conn.execute(query).all()]
 
     def read_all(
         self,
@@ -250,13 +253,16 @@ class EventStore:
                 if not rows:
                     return
                 after = rows[-1].position
-                yield rows if raw else [self._recorded(row) for row in rows]
+                yield rows if raw else [self._recorded(row, conn) for row in rows]
 
-    def _recorded(self, row: Row[Any] | Mapping[str, Any]) -> RecordedEvent:
-        """A stored row as a RecordedEvent, its payload upcast to the latest schema version."""
+    def _recorded(self, row: Row[Any] | Mapping[str, Any], connection: Connection | None = None) -> RecordedEvent:
+        """A stored row as a RecordedEvent, its personal fields opened, its payload upcast to the latest version."""
         if isinstance(row, Row):
             row = cast("Mapping[str, Any]", row._mapping)
-        schema_version, payload = self.registry.upcast(row["type"], row["schema_version"], json.loads(row["payload"]))
+        payload = json.loads(row["payload"])
+        if connection is not None and (personal := self.registry.personal.of(row["type"])) is not None:
+            payload = self.keyring.opened(connection, personal, row["stream_id"], row["type"], payload)
+        schema_version, payload = self.registry.upcast(row["type"], row["schema_version"], payload)
         return RecordedEvent(
             position=row["position"],
             stream_id=row["stream_id"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +11,7 @@ from sqlalchemy import Column, String, Table, or_, select
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent, Registry
+from events.personal import readable
 from events.schema import events as events_table
 from events.store import format_time
 from projections.base import Projection, metadata
@@ -121,6 +121,7 @@ def history(
             log.actor_id,
             log.organisation_id,
             log.subject_organisation_id,
+            events_table.c.stream_id,
             events_table.c.schema_version,
             events_table.c.payload,
         )
@@ -154,7 +155,7 @@ def history(
             row.actor_id,
             row.organisation_id,
             row.subject_organisation_id,
-            registry.upcast(row.type, row.schema_version, json.loads(row.payload))[1],
+            readable(registry, connection, row.stream_id, row.type, row.schema_version, row.payload)[1],
         )
-        for row in connection.execute(query)
+        for row in connection.execute(query).all()
     ]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from marshmallow import Schema, fields
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, insert, select, update
@@ -25,6 +26,7 @@ from coalition.domain.base import DomainError, RuleBroken
 from coalition.domain.event_types import registry
 from coalition.infra.extensions import Services
 from events import Metadata, NewEvent, RecordedEvent
+from events.personal import ERASED
 from events.store import WithinAppend, format_time
 
 metadata = MetaData()
@@ -134,6 +136,8 @@ def register(
     link shows it is theirs). The password rule (`coalition.accounts.passwords`) is the caller's to apply.
     """
     email = normalise_email(email)
+    if email.endswith("@" + ERASED_DOMAIN):
+        raise RuleBroken("addresses at %(domain)s cannot be used: choose another", domain=ERASED_DOMAIN)
     if find_user(services.engine, email) is not None:
         raise RuleBroken("an account with this e-mail address already exists: sign in instead")
     user_id = uuid.uuid4().hex
@@ -171,8 +175,14 @@ def _user_where(engine: Engine, condition: ColumnElement[bool], *joins: Table) -
     return None if row is None else _user(row)
 
 
+#: The domain of the address an erased person's account keeps (`coalition/accounts/erasure.py`); mail never reaches it.
+ERASED_DOMAIN = "erased.invalid"
+
+
 def find_user(engine: Engine, email: str) -> User | None:
-    """The user with this e-mail address, if any."""
+    """The user with this e-mail address, if any (never an erased person's account)."""
+    if normalise_email(email).endswith("@" + ERASED_DOMAIN):
+        return None
     return _user_where(engine, users.c.email == normalise_email(email))
 
 
@@ -181,14 +191,18 @@ def load_user(engine: Engine, user_id: str) -> User | None:
     return _user_where(engine, users.c.user_id == user_id)
 
 
+def shown_name(name: str) -> str:
+    """A name as people read it: an erased person's stand-in in the reader's language."""
+    return str(gettext("erased person")) if name == ERASED else name
+
+
 def names_of(engine: Engine, user_ids: set[str]) -> dict[str, str]:
-    """The display names of these users, by id."""
+    """The display names of these users, by id ("erased person" for an erased one)."""
     if not user_ids:
         return {}
     with engine.connect() as connection:
-        return dict(
-            connection.execute(select(users.c.user_id, users.c.name).where(users.c.user_id.in_(sorted(user_ids)))).all()
-        )
+        rows = connection.execute(select(users.c.user_id, users.c.name).where(users.c.user_id.in_(sorted(user_ids))))
+        return {row.user_id: shown_name(row.name) for row in rows}
 
 
 def emails_of(engine: Engine, user_ids: set[str]) -> dict[str, str]:

@@ -87,6 +87,11 @@ class StateCache:
             self._keep(stream_id, Folded(evolve, version, events[-1].hash, state))
         return state, version
 
+    def clear(self) -> None:
+        """Forget every folded state (after an erasure: the states may hold what can no longer be read)."""
+        with self._lock:
+            self._folded.clear()
+
     def _keep(self, stream_id: str, folded: Folded) -> None:
         with self._lock:
             known = self._folded.get(stream_id)

@@ -30,6 +30,7 @@ from coalition.reads.exports import content_key, log_head
 from coalition.reads.logged import History, organisations
 from coalition.reads.statements import country_name
 from coalition.transparency import checkpoints
+from events.personal import erasures
 
 
 def rules_version() -> str:
@@ -154,7 +155,7 @@ def export(
     with engine.connect() as connection:
         level = "B-LT" if sealer.long_term else "B-T" if sealer.timestamper else "B-B"  # a new level, new PDFs
         salt = (sealer.fingerprint, layout_version(), rules_version(), verify_url, level)
-        keyed = content_key(connection, statement_id, language, *salt)
+        keyed = content_key(connection, statement_id, language, *salt, str(erasures(connection)))
         if keyed is None:
             raise NotFound("no such statement: %(statement)s", statement=statement_id)
         key, language = keyed

@@ -8,6 +8,7 @@ in the app's own static folder, so no text a member typed can make the renderer 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from markupsafe import Markup, escape
 from coalition.paths import STATIC, TEMPLATES, TRANSLATIONS
 from coalition.pdf import archival, lines, streams
 from coalition.pdf import document as document_module
-from coalition.pdf.document import PROOF_NAME, StatementDocument
+from coalition.pdf.document import PROOF_NAME, Endorsement, Signatory, StatementDocument
 from coalition.pdf.lines import (
     POSITION_WIDTH,
     certificate_rows,
@@ -29,6 +30,7 @@ from coalition.pdf.lines import (
     utc,
 )
 from coalition.reads.text import render_markdown
+from events.personal import ERASED
 
 if TYPE_CHECKING:  # WeasyPrint takes a second to import: only the functions that draw load it
     from babel.support import NullTranslations
@@ -139,6 +141,21 @@ def layout_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def erased_signer(signatory: Signatory, language: str) -> Signatory:
+    """A signatory whose signer was erased reads "signed on behalf of X by an erased person" (others as they are)."""
+    if signatory.signer != ERASED:
+        return signatory
+    line = _catalogue(language).gettext("signed on behalf of %(organisation)s by an erased person")
+    return replace(signatory, signer=line % {"organisation": signatory.organisation}, title="")
+
+
+def erased_endorser(endorsement: Endorsement, language: str) -> Endorsement:
+    """An endorsement by an erased person reads "erased person" (others as they are)."""
+    if endorsement.name != ERASED:
+        return endorsement
+    return replace(endorsement, name=_catalogue(language).gettext("erased person"), title=None)
+
+
 def statement_html(document: StatementDocument) -> str:
     """The statement as the HTML the PDF is drawn from; every text in it is escaped."""
     proof = document.proof
@@ -153,10 +170,13 @@ def statement_html(document: StatementDocument) -> str:
             body=render_markdown(document.body),
             summary=summary(document),
             signatories=[
-                signatory_line(s, words["verified"], words["unverified"])
+                signatory_line(erased_signer(s, document.language), words["verified"], words["unverified"])
                 for s in sorted(document.signatories, key=lambda s: sort_key(s.organisation))
             ],
-            endorsements=[endorsement_line(e) for e in sorted(document.endorsements, key=lambda e: sort_key(e.name))],
+            endorsements=[
+                endorsement_line(erased_endorser(e, document.language))
+                for e in sorted(document.endorsements, key=lambda e: sort_key(e.name))
+            ],
             certificate=chunks(certificate_rows(document)),
             counted=len(document.proof.signatures),
             certificate_header=f"{columns[0]:>{POSITION_WIDTH}}  {columns[1]:<64}  {columns[2]}",

@@ -20,6 +20,7 @@ from coalition.pdf.document import Proof
 from coalition.pdf.reasons import Reason
 from coalition.reads.exports import event_hashes, log_head
 from coalition.reads.logged import History, Logged
+from events.personal import ERASED
 
 log = logging.getLogger("coalition.verify")
 
@@ -135,7 +136,9 @@ def _matches(then: Logged, proof: Proof, reasons: list[Reason]) -> None:
         logged, claimed = counting[key], shown[key]
         said = (claimed.signer_name, claimed.signer_title, claimed.signer_email_domain)
         domain = None if said[2] is None else logged.email_domain  # None: a proof from before domains were stated
-        if claimed.signer_name and said != (logged.signer_name, logged.signer_title, domain):  # format 1: no signer
+        named = (logged.signer_name, logged.signer_title, domain)
+        # Format 1 names no signer; an erased signer's name is no longer in the log to compare (events.personal).
+        if claimed.signer_name and logged.signer_name != ERASED and said != named:
             reasons.append(
                 Reason(
                     "the signer the PDF names for %(organisation)s is not the one the log recorded", organisation=key[0]

@@ -4,13 +4,13 @@ head and hashes, and the export's content key, all from the log itself, never fr
 from __future__ import annotations
 
 import hashlib
-import json
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Connection
 
 from coalition.domain import coalition_state, statement_state
 from coalition.domain.event_types import registry
+from events.personal import readable
 from events.schema import events as events_table
 
 
@@ -24,14 +24,14 @@ def log_head(connection: Connection) -> tuple[int, str]:
 def _payload(connection: Connection, stream_id: str, *where: ColumnElement[bool]) -> dict[str, object] | None:
     e = events_table.c
     row = connection.execute(
-        select(e.type, e.schema_version, e.payload)
+        select(e.stream_id, e.type, e.schema_version, e.payload)
         .where(e.stream_id == stream_id, *where)
         .order_by(e.version.desc())
         .limit(1)
     ).first()
     if row is None:
         return None
-    return dict(registry.upcast(row.type, row.schema_version, json.loads(row.payload))[1])
+    return dict(readable(registry, connection, row.stream_id, row.type, row.schema_version, row.payload)[1])
 
 
 def content_key(connection: Connection, statement_id: str, language: str | None, *salt: str) -> tuple[str, str] | None:

@@ -13,7 +13,6 @@ stream before the signing event; empty if there was none, as for signatures made
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,7 @@ from coalition.domain.event_types import registry
 from coalition.domain.organisation import Organisation
 from coalition.domain.statement_state import Statement, Text, content_hash
 from events.hashing import recompute_hash
+from events.personal import readable
 from events.schema import events as events_table
 from events.sql import stored_format
 
@@ -145,10 +145,10 @@ def read(
         )
         if types is not None:
             query = query.where(e.type.in_(sorted(types)))
-        for row in connection.execute(query):
+        for row in connection.execute(query).all():  # read whole: opening personal fields queries the keys
             before = chain.genesis if row.position == 1 else row.previous_hash
             intact = before is not None and recompute_hash(before, row, chain) == row.hash
-            payload = registry.upcast(row.type, row.schema_version, json.loads(row.payload))[1]
+            payload = readable(registry, connection, row.stream_id, row.type, row.schema_version, row.payload)[1]
             found.append(Event(row.position, row.stream_id, row.type, payload, row.recorded_at, row.hash, intact))
     if len(names) > CHUNK:
         found.sort(key=lambda event: event.position)

@@ -14,7 +14,9 @@ import pycountry
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from coalition.accounts import shown_name
 from coalition.domain import policy
+from events.personal import ERASED
 from projections import statements as tables
 from projections.audit import coalition_log
 from projections.coalition_rows import member_states, verified_members
@@ -108,7 +110,8 @@ def describe(connection: Connection, found: StatementView, now: datetime, positi
             "organisation": names.get(row["organisation_id"], {}).get("name"),
             "country": names.get(row["organisation_id"], {}).get("country"),
             "verified": row["organisation_id"] in verified,
-            "signer_name": row["signer_name"],
+            "signer_name": shown_name(row["signer_name"]),
+            "signer_erased": row["signer_name"] == ERASED,
             "signer_title": row["signer_title"],
             "status": signature_status(row, version_hash),
             "counts": counts(row, version_hash, states),
@@ -125,7 +128,7 @@ def describe(connection: Connection, found: StatementView, now: datetime, positi
     endorsements = [
         {
             "user_id": row["user_id"],
-            "name": row["name"],
+            "name": shown_name(row["name"]),
             "title": row["title"],
             "organisation_id": row["organisation_id"],
             "status": "endorsed" if row["version_hash"] == version_hash else "needs_reconfirmation",

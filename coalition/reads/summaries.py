@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from coalition.accounts import users
+from coalition.accounts import shown_name, users
 from projections.audit import Entry
 from projections.coalitions import commitments, roles, tasks
 from projections.organisations import organisations
@@ -88,11 +88,12 @@ class Names:
             names.roles[role.role_id] = (role.role, role.user_id)
             people.add(role.user_id)
         if people:
-            names.people = dict(
-                connection.execute(
+            names.people = {
+                row.user_id: shown_name(row.name)
+                for row in connection.execute(
                     select(users.c.user_id, users.c.name).where(users.c.user_id.in_(sorted(people)))
-                ).all()
-            )
+                )
+            }
         orgs = {e.organisation_id for e in entries} | {e.subject_organisation_id for e in entries}
         orgs.discard(None)
         if orgs:
@@ -149,6 +150,7 @@ def _line(entry: Entry, names: Names) -> str:
     statement = names.statements.get(p.get("statement_id", ""), gettext("a statement"))
     values: dict[str, Any] = {
         **p,
+        **{k: shown_name(p[k]) for k in ("signer_name", "name") if isinstance(p.get(k), str)},
         "actor": names.person(entry.actor_id),
         "organisation": names.organisation(entry.subject_organisation_id),
         "user": names.person(p.get("user_id", role_user)),

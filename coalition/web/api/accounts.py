@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from coalition.accounts import passwords, registration, resets, tokens
 from coalition.infra.extensions import services
+from coalition.reads.personal_data import everything
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import documented, json_body
@@ -171,6 +172,30 @@ def revoke_token(token_id: str) -> ResponseReturnValue:
 def me() -> ResponseReturnValue:
     """The person the token belongs to."""
     return jsonify(id=g.user.user_id, email=g.user.email, name=g.user.name, email_verified=g.user.verified)
+
+
+class PersonalData(Schema):
+    format = fields.String(required=True)
+    exported_at = fields.String(required=True)
+    account = fields.Dict(required=True, allow_none=True)
+    api_tokens = fields.List(fields.Dict(), required=True)
+    organisations = fields.List(fields.Dict(), required=True)
+    coalition_roles = fields.List(fields.Dict(), required=True)
+    invitations = fields.List(fields.Dict(), required=True)
+    notification_preferences = fields.List(fields.Dict(), required=True)
+    digest_hour = fields.Integer(required=True, allow_none=True)
+    events = fields.List(fields.Dict(), required=True)
+
+
+@bp.get("/me/export")
+@authenticated
+@documented(response=PersonalData)
+def export_me() -> ResponseReturnValue:
+    """Everything Coalition holds about you (GDPR articles 15 and 20): account, memberships, mandates, events."""
+    response = jsonify(everything(services().store, g.user.user_id, services().store.clock()))
+    response.headers["Content-Disposition"] = 'attachment; filename="coalition-my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/password-resets")
