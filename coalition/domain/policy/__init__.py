@@ -17,7 +17,7 @@ Organisation: `mandate_valid`, `mandate_of`, `acts_for` (administrator or valid 
 `signs_for` (valid mandate: who may sign).
 Coalition and work: `member_state`, `holds`, `is_facilitator`, `is_liaison`, `is_endorser`,
 `may_read_coalition`, `may_change_commitment`, `may_create_task`, `may_change_task`,
-`days_overdue`, `is_overdue`, `due_soon`, `standing_level`.
+`days_overdue`, `is_overdue`, `due_soon`, `due_date_refusal`, `standing_level`.
 """
 
 from coalition.domain.policy.members import (
@@ -78,6 +78,7 @@ from coalition.domain.policy.work import (
     Standing,
     commitment_refusal,
     days_overdue,
+    due_date_refusal,
     due_soon,
     is_overdue,
     may_change_commitment,
@@ -111,6 +112,7 @@ __all__ = [
     "counted",
     "counts",
     "days_overdue",
+    "due_date_refusal",
     "due_soon",
     "edit_refusal",
     "endorse_refusal",

@@ -11,19 +11,20 @@ from marshmallow import Schema, fields, pre_load, validate
 
 from coalition import accounts
 from coalition.accounts import resets
+from coalition.domain import text
 from coalition.infra.extensions import services
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import documented, json_body
-from coalition.web.api.schemas import one_line
+from coalition.web.api.schemas import EMAIL, NAME, Checked, one_line
 from coalition.web.request import request_id
 from events import Metadata
 
 PASSWORD = validate.Length(min=10, error="use at least 10 characters")
 
 
-class RegisterRequest(Schema):
-    email = fields.Email(required=True)
+class RegisterRequest(Checked):
+    email = fields.Email(required=True, validate=EMAIL)
 
     @pre_load
     def trim_email(self, data: Any, **_: Any) -> Any:
@@ -33,11 +34,11 @@ class RegisterRequest(Schema):
         return data
 
     password = fields.String(required=True, validate=PASSWORD)
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), one_line])
+    name = fields.String(required=True, validate=[NAME, one_line])
 
 
-class ResetRequest(Schema):
-    email = fields.Email(required=True, validate=validate.Length(max=320))
+class ResetRequest(Checked):
+    email = fields.Email(required=True, validate=EMAIL)
 
     @pre_load
     def trim_email(self, data: Any, **_: Any) -> Any:
@@ -51,12 +52,12 @@ class ResetAccepted(Schema):
     message = fields.String(required=True)
 
 
-class NewPassword(Schema):
+class NewPassword(Checked):
     password = fields.String(required=True, validate=PASSWORD)
 
 
-class TokenRequest(Schema):
-    email = fields.String(required=True)
+class TokenRequest(Checked):
+    email = fields.String(required=True, validate=validate.Length(max=text.EMAIL))
     password = fields.String(required=True)
 
 

@@ -13,31 +13,33 @@ from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Email, Length
 
 from coalition import accounts
+from coalition.domain import text
 from coalition.domain.base import DomainError
 from coalition.infra.extensions import login_manager, services
+from coalition.web.forms import PageForm
 from coalition.web.i18n import LOCALES
 from coalition.web.lines import OneLine
 from coalition.web.pages import invitations
-from coalition.web.typed import FlaskForm, add_error, login_required
+from coalition.web.typed import add_error, login_required
 
 bp = Blueprint("accounts", __name__)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200), OneLine()])
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
+class RegisterForm(PageForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=text.NAME), OneLine()])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=text.EMAIL)])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(min=10, message=_l("Use at least 10 characters."))]
     )
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PageForm):
     locale = StringField(_l("Language"), validators=[AnyOf(list(LOCALES))])
     next = HiddenField()
 

@@ -12,10 +12,11 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from coalition.accounts import resets
+from coalition.domain import text
 from coalition.infra.extensions import services
+from coalition.web.forms import PageForm
 from coalition.web.reading import now
 from coalition.web.request import request_id
-from coalition.web.typed import FlaskForm
 from events import Metadata
 
 bp = Blueprint("resets", __name__)
@@ -24,11 +25,11 @@ bp = Blueprint("resets", __name__)
 PRIVATE = {"Cache-Control": "no-store"}
 
 
-class ForgotForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
+class ForgotForm(PageForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=text.EMAIL)])
 
 
-class ChooseForm(FlaskForm):
+class ChooseForm(PageForm):
     password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(min=10, message=_l("Use at least 10 characters."))]
     )
