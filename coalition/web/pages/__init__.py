@@ -21,12 +21,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from coalition.domain.base import DomainError
 from coalition.domain.coalition import Actor
 from coalition.handlers import Context, retrying
 from coalition.infra.extensions import services
-from coalition.infra.idempotency import Kept, fingerprint, recall
+from coalition.infra.idempotency import Kept, fingerprint, recall, remember
 from coalition.reads import access
 from coalition.reads.inbox import InboxItem, inbox
 from coalition.reads.standing import Moment, snapshot
@@ -36,6 +37,8 @@ from coalition.web.reading import now, today
 from coalition.web.request import caller_request_id, request_id
 from events import ConcurrencyConflict
 
+#: The suffix of the key under which where a form led is kept (`_keep`).
+LED_TO = "#led-to"
 #: What `perform` shows again when a command is refused: the page, answered at the given status.
 Again = Callable[[int], ResponseReturnValue]
 
@@ -98,12 +101,42 @@ def waiting() -> list[InboxItem]:
 def init_app(app: Flask) -> None:
     """What every page template may ask."""
     app.jinja_env.globals.update(facilitates_coalition=facilitates_coalition, waiting=waiting, form_key=form_key)
+    app.before_request(sent_already)
 
 
 def _sent_before() -> Kept | None:
     """The answer kept for this form's one-time key, when a sending of the same form was recorded."""
     key = sent_form_key()
     return None if key is None else recall(services().engine, current_user.user_id, key)
+
+
+def _keep(location: str) -> None:
+    """Keep where a form's first sending led, under its one-time key, for every later sending of it.
+
+    A command recorded in the log also keeps its answer with its events (`Context.append`); this one is
+    kept after, in a transaction of its own, so that a form changing something outside the log (an API
+    token revoked) is not done twice either, and a later sending leads here before its form is validated.
+    """
+    key = sent_form_key()
+    if key is None:
+        return
+    try:
+        with services().engine.begin() as connection:
+            remember(connection, current_user.user_id, f"{key}{LED_TO}", "", {"location": location})
+    except IntegrityError:  # its twin kept it first
+        pass
+
+
+def sent_already() -> ResponseReturnValue | None:
+    """Before any page's post is validated: a form sent again leads where its first sending led."""
+    key = sent_form_key() if request.method == "POST" and current_user.is_authenticated else None
+    if key is None or request.path.startswith("/api/"):
+        return None
+    kept = recall(services().engine, current_user.user_id, f"{key}{LED_TO}")
+    if kept is None:
+        return None
+    flash(_("This form had already been sent: it was recorded once, and this is where it led."))
+    return redirect(str(kept.answer["location"]))
 
 
 def perform(
@@ -140,5 +173,7 @@ def perform(
     made = g.get("page_contexts", [])
     if made and not any(ctx.recorded for ctx in made) and (kept := _sent_before()) is not None:
         return once_more(kept)  # the store found its twin's events: nothing recorded now
+    location = then(answer) if callable(then) else then
+    _keep(location)
     flash(done(answer) if callable(done) else done)
-    return redirect(then(answer) if callable(then) else then)
+    return redirect(location)

@@ -123,7 +123,9 @@ class RequiredReasonForm(PageForm):
 
 
 class AssignForm(PageForm):
-    email = EmailField(_l("E-mail address of the person"), validators=[DataRequired(), Email(), Length(max=limits.EMAIL)])
+    email = EmailField(
+        _l("E-mail address of the person"), validators=[DataRequired(), Email(), Length(max=limits.EMAIL)]
+    )
     organisation_id = SelectField(_l("On behalf of"), validators=[InputRequired()])
     role = SelectField(
         _l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()], validators=[InputRequired()]
