@@ -1,4 +1,4 @@
-"""Every hostile input to every API endpoint and page form that takes text, dates or integers: a clear 4xx, nothing recorded.
+"""Every hostile input to every API endpoint and page form taking text, dates or integers: a 4xx, nothing recorded.
 
 The endpoints come from the OpenAPI document and the forms from the pages themselves (every page of
 the url map, read as the world's people), so a new endpoint or form is covered without being listed.
@@ -133,7 +133,7 @@ def test_every_hostile_input_to_every_api_endpoint_is_refused_and_recorded_nowhe
                 for p in operation.get("parameters", [])
                 if "enum" in p.get("schema", {})
             }
-            path = re.sub(r"\{(\w+)\}", lambda m: {**ids, **fixed}.get(m.group(1), "unknown"), template)
+            path = re.sub(r"\{(\w+)\}", lambda m, known={**ids, **fixed}: known.get(m.group(1), "unknown"), template)
             person = _caller(template)
             cases = [*_cases(doc, content["application/json"]["schema"]), (["key \udfff"], "value", "surrogate")]
             for where, value, said in cases:
