@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from coalition.domain import membership, work
-from coalition.domain.base import N_, Change, NotFound, RuleBroken, drop_none
+from coalition.domain.base import N_, Change, Invalid, NotFound, RuleBroken, drop_none
 from coalition.domain.coalition_commands import (
     AcceptInvitation,
     AmendAgreement,
@@ -126,7 +126,7 @@ def _check_agreement(agreement: Agreement) -> None:
     if agreement.ends_on is not None and agreement.ends_on < agreement.starts_on:
         raise RuleBroken("the agreement cannot end before it starts: ends_on is before starts_on")
     if len(agreement.objectives) > MAX_OBJECTIVES:
-        raise RuleBroken("an agreement names at most %(most)s common objectives", most=MAX_OBJECTIVES)
+        raise Invalid("an agreement names at most %(most)s common objectives", most=MAX_OBJECTIVES)
     ids = [o.objective_id for o in agreement.objectives]
     if len(set(ids)) != len(ids):
         raise RuleBroken("each objective needs its own objective_id")

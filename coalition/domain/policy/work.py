@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from coalition.domain.base import N_, DomainError, NotAllowed, RuleBroken
+from coalition.domain.base import N_, DomainError, Invalid, NotAllowed, RuleBroken
 from coalition.domain.policy.members import ActorLike, CoalitionLike, is_facilitator, is_liaison
 
 CLOSED_COMMITMENT = ("fulfilled", "withdrawn")
@@ -38,13 +38,13 @@ def due_date_refusal(starts_on: date, due_on: date, today: date) -> DomainError 
     than DUE_YEARS_AHEAD years after `today`. None when the date is sane.
     """
     if due_on < starts_on:
-        return RuleBroken(
+        return Invalid(
             "a due date cannot be before the coalition's cooperation starts (%(starts_on)s)",
             starts_on=starts_on.isoformat(),
         )
     latest = _years_after(today, DUE_YEARS_AHEAD)
     if due_on > latest:
-        return RuleBroken(
+        return Invalid(
             "a due date can be at most %(years)s years ahead, until %(latest)s",
             years=DUE_YEARS_AHEAD,
             latest=latest.isoformat(),
