@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from flask import abort, request
+from flask import abort, flash, request
 from flask_babel import gettext as _
 from markupsafe import Markup
 from wtforms import Field, FieldList, FormField, HiddenField, PasswordField, StringField
@@ -41,7 +41,8 @@ def sent_form_key() -> str | None:
     if not sent:
         return None
     if not _KEY.fullmatch(sent):
-        abort(400, description=_("This form's one-time key is damaged: reload the page and send the form again."))
+        flash(_("This form's one-time key is damaged: reload the page and send the form again."), "error")
+        abort(400)
     return f"form:{sent}"
 
 

@@ -81,6 +81,17 @@ def test_due_dates_before_the_coalition_or_decades_ahead_are_refused_by_the_api_
     assert counts(world) == before
 
 
+@pytest.mark.parametrize("key", ["zzz", "0" * 33, "<script>", "0" * 31 + "G"])
+def test_a_damaged_one_time_key_is_a_bad_request_that_records_nothing(world: World, key: str) -> None:
+    data = {"organisation_id": world.river, "kind": "funding", "description": "Fees", "due_on": "2027-05-01"}
+    before = counts(world)
+    response = submit(
+        signed_in(world, "bo"), f"{world.path}/work", f"{world.path}/commitments", {**data, "form_key": key}
+    )
+    assert response.status_code == 400 and "one-time key is damaged" in text(response).replace("&#39;", "'")
+    assert counts(world) == before
+
+
 def test_a_caller_id_is_kept_beside_ours_on_the_pages_too(world: World) -> None:
     client = signed_in(world, "bo")
     data = {"organisation_id": world.river, "kind": "funding", "description": "Fees", "due_on": "2027-05-01"}

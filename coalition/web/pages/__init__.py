@@ -129,8 +129,10 @@ def _keep(location: str) -> None:
 
 def sent_already() -> ResponseReturnValue | None:
     """Before any page's post is validated: a form sent again leads where its first sending led."""
-    key = sent_form_key() if request.method == "POST" and current_user.is_authenticated else None
-    if key is None or request.path.startswith("/api/"):
+    if request.method != "POST" or request.path.startswith("/api/") or not current_user.is_authenticated:
+        return None
+    key = sent_form_key()
+    if key is None:
         return None
     kept = recall(services().engine, current_user.user_id, f"{key}{LED_TO}")
     if kept is None:
