@@ -12,6 +12,9 @@ from datetime import UTC, date, datetime
 FIRST_YEAR = 1900
 LAST_YEAR = 2200
 RANGE_MESSAGE = "must be between 1900-01-01 and 2200-12-31"
+#: The last moment taken; what a moment recorded past it (before these limits) is read as.
+LATEST_MOMENT = datetime(LAST_YEAR, 12, 31, 23, 59, 59, tzinfo=UTC)
+EARLIEST_MOMENT = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
 
 
 def day_in_range(day: date) -> bool:
@@ -26,3 +29,11 @@ def moment_in_range(moment: datetime) -> bool:
     except (OverflowError, ValueError):
         return False
     return day_in_range(moment.date()) and day_in_range(utc.date())
+
+
+def readable_moment(moment: datetime) -> datetime:
+    """A recorded moment as the pages can show it: one recorded out of range (before these limits were
+    kept, such as `9999-12-31T23:59:59-14:00`, which overflows in UTC) is read as the nearest end of the range."""
+    if moment_in_range(moment):
+        return moment
+    return LATEST_MOMENT if moment.year >= LAST_YEAR else EARLIEST_MOMENT

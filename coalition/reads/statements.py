@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
+from coalition.domain.dates import readable_moment
 from projections import statements as tables
 from projections.audit import coalition_log
 from projections.coalition_rows import member_states
@@ -38,7 +39,7 @@ __all__ = [
 
 def deadline_of(row: Mapping[str, Any]) -> datetime | None:
     """A statements row's deadline as a moment (None: signing has no deadline)."""
-    return datetime.fromisoformat(row["deadline"]) if row["deadline"] else None
+    return readable_moment(datetime.fromisoformat(row["deadline"])) if row["deadline"] else None
 
 
 def phase(row: Mapping[str, Any], now: datetime) -> str:

@@ -165,3 +165,42 @@ def test_a_page_form_refuses_what_the_api_refuses(app: Flask, sent: dict[str, st
         form = _Sample(formdata=MultiDict(sent))
         assert not form.validate()
         assert said in json.dumps(form.errors, ensure_ascii=False)
+
+
+def test_a_deadline_recorded_out_of_range_before_these_limits_is_read_as_2200_not_a_server_error(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from coalition.domain import statement_decisions
+    from coalition.handlers import Context, statements
+    from tests.e2e.conftest import services
+
+    sid = world.ok("POST", f"{world.path}/statements", "ana", {"title": "T", "body": "B", "language": "en"})["id"]
+    monkeypatch.setattr(statement_decisions, "moment_in_range", lambda moment: True)  # as the domain was before
+    legacy = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-14)))
+    context = Context(services(world.api.app), world.users["ana"], datetime.now().date())
+    statements.open_for_signature(context, world.coalition, sid, deadline=legacy)
+    assert list(services(world.api.app).store.read_all())[-1].payload["deadline"] == "9999-12-31T23:59:59-14:00"
+
+    client = signed_in(world, "ana")
+    for page in (f"{world.path}/statements/{sid}", f"{world.path}/agreement", "/", f"{world.path}"):
+        assert client.get(page).status_code == 200, page
+    assert "signing closes 12/31/00" in text(client.get(f"{world.path}/statements/{sid}"))  # 2200, end of the range
+    assert (
+        world.ok("GET", f"{world.path}/statements/{sid}", "ana")["deadline"] == "9999-12-31T23:59:59-14:00"
+    )  # as recorded
+
+
+def test_the_domain_refuses_a_deadline_out_of_range_whatever_the_edge(world: World) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from coalition.domain.base import Invalid
+    from coalition.handlers import Context, statements
+    from tests.e2e.conftest import services
+
+    sid = world.ok("POST", f"{world.path}/statements", "ana", {"title": "T", "body": "B", "language": "en"})["id"]
+    context = Context(services(world.api.app), world.users["ana"], datetime.now().date())
+    late = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-14)))
+    with pytest.raises(Invalid, match="between 1900-01-01 and 2200-12-31"):
+        statements.open_for_signature(context, world.coalition, sid, deadline=late)
