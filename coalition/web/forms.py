@@ -56,14 +56,16 @@ def _fields(fields: Any) -> Iterator[Field]:
             yield field
 
 
-def field_problem(field: Field) -> str | None:
-    """What the field holds that no form takes, in the reader's language (None: nothing)."""
+def field_problem(field: Field, dates: bool = True) -> str | None:
+    """What the field holds that no form takes, in the reader's language (None: nothing); `dates`: check them."""
     data = field.data
     if isinstance(field, StringField) and not isinstance(field, (PasswordField, HiddenField)):
         if isinstance(data, str) and text.has_lone_surrogate(data):
             return str(_("This holds a character that cannot be stored (an unpaired surrogate): type it again."))
         if isinstance(data, str) and data and text.is_blank(data):
             return str(_("Write some visible text: this holds only spaces or invisible characters."))
+    elif not dates:
+        return None
     elif isinstance(data, datetime):
         if not moment_in_range(data):
             return str(_("Give a date between 1900-01-01 and 2200-12-31."))
@@ -75,13 +77,17 @@ def field_problem(field: Field) -> str | None:
 class PageForm(FlaskForm):
     """A page form: its own validators, then the checks every form shares (`field_problem`)."""
 
+    #: Whether its dates are held to 1900-2200: not a filter of what was recorded, whose days are read as the
+    #: API's history filters read them (`coalition.web.reading`).
+    checks_dates = True
+
     def validate(self, extra_validators: Any = None) -> bool:
         """The form's validators, then text and dates checked as the API checks them."""
         valid = super().validate(extra_validators)
         for field in _fields(self):
             if field.errors:
                 continue
-            problem = field_problem(field)
+            problem = field_problem(field, self.checks_dates)
             if problem is not None:
                 add_error(field, problem)
                 valid = False

@@ -80,6 +80,8 @@ class FilterForm(PageForm):
     class Meta:
         csrf = False
 
+    checks_dates = False  # read by `coalition.web.reading`'s rule, as the API's `since` and `until` are
+
     organisation_id = SelectField(_l("Organisation"), validate_choice=False)
     actor = SelectField(_l("Person who acted"), validate_choice=False)
     type = SelectField(_l("What happened"), validate_choice=False)
@@ -116,5 +118,7 @@ class AsOfForm(PageForm):
 
     class Meta:
         csrf = False
+
+    checks_dates = False  # read by `coalition.web.reading`'s rule, as the API's `since` and `until` are
 
     date = DayField(_l("As of the end of"), validators=[Optional()])
