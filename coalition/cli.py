@@ -187,6 +187,13 @@ def verify_pdf_command(file: IO[bytes]) -> None:
             f"{statement['signatures']} signatures, exported at position {statement['exported_position']} "
             f"on {statement['exported_at']}"
         )
+    seal = result["seal"]
+    stamp = seal.get("timestamp")
+    if stamp:
+        state = "valid" if stamp["valid"] else "BROKEN: its token does not match the seal"
+        click.echo(f"Timestamp: {stamp['time']}, by {stamp['authority'] or 'an unnamed authority'} ({state})")
+    elif result["verdict"] != "unreadable":
+        click.echo("Timestamp: none (the seal's time is only what the platform claims)")
     changes = result["changes_since"]
     if changes:
         click.echo(
@@ -243,3 +250,6 @@ def init_app(app: Flask) -> None:
     from coalition.transparency.cli import log_cli
 
     app.cli.add_command(log_cli)
+    from coalition.backup.cli import backup_cli
+
+    app.cli.add_command(backup_cli)

@@ -36,10 +36,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "TSA_ROOTS": None,  # B-LT: a PEM file of TSA root certificates to trust besides the system's
         # Signed checkpoints of the log (docs/log-format.md): the Ed25519 key's file (default: made on first use in
         # instance/checkpoint-ed25519.pem), the origin line (default: PUBLIC_URL's host and path + /log), and how
-        # often (seconds) the notification loop signs one when the log has grown (a published statement: at once).
+        # often (seconds) the notification loop signs one when the log has grown (a published statement: at once),
+        # and the most events one turn of the loop adds to the Merkle tree (a long log is caught up over turns).
         "CHECKPOINT_KEY": None,
         "CHECKPOINT_ORIGIN": None,
         "CHECKPOINT_INTERVAL": 600,
+        "CHECKPOINT_STEP": 20_000,
         # The session cookie: never readable by scripts, not sent on cross-site posts.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -49,6 +51,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # in memory per process; with several processes use one shared store: redis://127.0.0.1:6379/0.
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Per client address: uploads to check a PDF (the /verify page and POST /api/v1/verify share one count),
+        # and the public reads of the log and the seal certificate (one generous count for them all).
+        "RATELIMIT_VERIFY": "20 per minute;300 per hour",
+        # How many uploaded PDFs one process checks at once (each in a child limited to 10 s CPU and 512 MB);
+        # 0: the number of CPUs. A further upload waits a few seconds for a free checker, then gets a 503.
+        "VERIFY_CONCURRENCY": 0,
+        "RATELIMIT_PUBLIC_READS": "300 per minute;5000 per hour",
         # How many proxies in front of the app set X-Forwarded-For/-Proto (0: clients connect directly).
         "PROXY_HOPS": 0,
         # Webhooks may reach only public addresses; true lets them reach loopback and private networks
@@ -65,6 +74,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "NOTIFY_IN_PROCESS": False,
         # Events older than this (days) when the reactor first reads them are not news (after an import).
         "NOTIFY_SKIP_OLDER_THAN_DAYS": 7,
+        # `flask backup create`: scrypt's cost (n, a power of two; 2**17 takes 128 MiB and about half a second).
+        # The tests choose a small one; keep the default in production. Restores read the cost from the archive.
+        "BACKUP_SCRYPT_N": 2**17,
         # How many messages one loop claims at a time (several loops share the outbox on PostgreSQL).
         "NOTIFY_BATCH": 100,
     }

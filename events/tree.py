@@ -7,7 +7,7 @@ heads read only the O(log² n) complete nodes they are folded from (events/merkl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -43,8 +43,19 @@ def lock(connection: Connection) -> None:
         connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (TREE_LOCK_KEY,))
 
 
-def extend(store: EventStore, upto: int | None = None, batch: int = 20_000) -> int:
-    """Add the events after the tree's size (up to `upto`, default the head) to the tree; the new size."""
+def extend(
+    store: EventStore,
+    upto: int | None = None,
+    batch: int = 20_000,
+    limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Add the events after the tree's size (up to `upto`, default the head) to the tree, at most `limit` of them
+    in this call (all by default); the new size. Each batch is one transaction that stores its leaves with every
+    subtree they complete, so the stored tree is always whole up to its size: an extension stopped at any point
+    (a limit reached, a killed process) goes on from there at the next call. `progress(size, head)` is called
+    after each batch."""
+    added = 0
     while True:
         with store.transaction(lock=False) as connection:
             lock(connection)
@@ -52,9 +63,14 @@ def extend(store: EventStore, upto: int | None = None, batch: int = 20_000) -> i
             _still_holds(store, connection, start)
             head = store.head(connection)[0] if upto is None else upto
             end = min(head, start + batch)
+            if limit is not None:
+                end = min(end, start + limit - added)
             if end <= start:
                 return start
             _grow(connection, start, end)
+        added += end - start
+        if progress is not None:
+            progress(end, head)
 
 
 def _still_holds(store: EventStore, connection: Connection, size: int) -> None:

@@ -1,7 +1,8 @@
 """Checking a PDF's PDF/A-3 structure without veraPDF: poppler's `pdfinfo -meta` and `pdffonts`, and pypdf.
 
 `problems(pdf)` lists what keeps a file from being the archival statement PDF (empty when all is
-well): the XMP identification (part 3, conformance U), title, language and coalition in the XMP,
+well): the XMP identification (part 3, conformance A), the tags (`/MarkInfo /Marked true`, a structure
+tree, every page in its parent tree), title, language and coalition in the XMP,
 the document information agreeing with the XMP, the sRGB output intent with its ICC profile, the
 proof as an associated file (`/AF`, `/AFRelationship /Data`, media type application/json, dates),
 `/Lang`, the file identifier, no encryption, every font embedded.
@@ -86,6 +87,11 @@ def problems(pdf: bytes, *, title: str, language: str, coalition: str) -> list[s
     root: Any = reader.trailer["/Root"]
     if root.get("/Lang") != language:
         wrong.append(f"/Lang is {root.get('/Lang')!r}")
+    marked = root.get("/MarkInfo")
+    if marked is None or not bool(marked.get_object().get("/Marked")) or "/StructTreeRoot" not in root:
+        wrong.append("not tagged: no /MarkInfo /Marked true, or no structure tree")
+    elif any("/StructParents" not in page for page in reader.pages):
+        wrong.append("a page's marked content is not in the structure tree's parent tree")
     if "/Encrypt" in reader.trailer or "/ID" not in reader.trailer:
         wrong.append("encrypted, or without a file identifier")
     intents = [intent.get_object() for intent in root.get("/OutputIntents", [])]

@@ -9,12 +9,18 @@ prints it and GET /api/v1/log/checkpoint?format=json serves it), or a file holdi
 It checks, without the network and without Coalition's code (the standard library, `cryptography` and `pypdf`):
 
 1. the seal: the CMS signature over the PDF's signed byte ranges (RSA, SHA-256, PKCS #1 v1.5), made with the
-   given certificate's key, whose signed attributes carry the SHA-256 of those bytes, covering the whole file;
+   given certificate's key, whose signed attributes carry the SHA-256 of those bytes, covering the whole file
+   or, for a PDF sealed at PAdES B-LT, the seal's revision followed only by incremental updates adding
+   validation data (a DSS with certificates, CRLs, OCSP responses, VRI; document timestamps): every object of
+   the sealed revision is compared with the final file's, and anything else changed or added is a failure;
 2. the proof embedded as `coalition-proof.json` (format 3);
 3. the version hash: SHA-256 of the canonical JSON of `version_content` (docs/log-format.md);
 4. the checkpoint: a C2SP signed note, signed with the platform's Ed25519 checkpoint key;
 5. the RFC 9162 inclusion proof of the version event and of each counted signature's event, leading to the
-   checkpoint's root hash.
+   checkpoint's root hash;
+6. the events themselves: each proved event's record (embedded with its inclusion proof) gives its hash again
+   (docs/log-format.md); the version event's payload names the proof's version hash (an amendment's texts give
+   it again); each counted signature's event names that version, its organisation and its signer.
 
 It prints what it checked and a verdict, and exits 0 when the PDF is genuine, 1 when it is not (or cannot be read).
 What it cannot tell offline is what changed since the export: the platform's /verify page says that.
@@ -27,6 +33,7 @@ import base64
 import hashlib
 import io
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,10 +43,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject
+from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, IndirectObject, StreamObject
 
 PROOF_NAME = "coalition-proof.json"
-PROOF_FORMAT = "coalition-statement-proof/3"
+PROOF_FORMAT = "coalition-statement-proof/4"
 DASH = "\u2014"
 OID_MESSAGE_DIGEST = bytes.fromhex("06092a864886f70d010904")  # 1.2.840.113549.1.9.4
 OID_SHA256 = bytes.fromhex("0609608648016503040201")  # 2.16.840.1.101.3.4.2.1
@@ -136,8 +143,9 @@ def check_seal(pdf: bytes, reader: PdfReader, certificate: x509.Certificate) -> 
     gap = pdf[a + b : c]
     if a != 0 or not 0 < b < c or gap[:1] != b"<" or gap[-1:] != b">" or bytes.fromhex(gap[1:-1].decode()) != contents:
         raise Failed("the seal's byte range does not leave out exactly its own signature")
-    if c + d != len(pdf):
-        raise Failed(f"the seal covers {c + d} of the file's {len(pdf)} bytes: something was added after it")
+    end = c + d
+    if end > len(pdf) or not pdf[:end].rstrip(b"\r\n").endswith(b"%%EOF"):
+        raise Failed(f"the seal covers {end} of the file's {len(pdf)} bytes, which is not the end of a revision")
     algorithm, signed, value = _signer_info(contents)
     if OID_SHA256 not in algorithm:
         raise Failed("the seal's digest algorithm is not SHA-256")
@@ -150,7 +158,171 @@ def check_seal(pdf: bytes, reader: PdfReader, certificate: x509.Certificate) -> 
         key.verify(value, signed, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
         raise Failed("the seal's signature does not verify with the given certificate: not sealed by it") from None
-    return f"made with {certificate.subject.rfc4514_string()}, covering the whole file"
+    made = f"made with {certificate.subject.rfc4514_string()}"
+    if end == len(pdf):
+        return f"{made}, covering the whole file"
+    return f"{made}, covering its revision ({end} of {len(pdf)} bytes); after the seal: {after_seal(pdf, end)}"
+
+
+# -- what may follow the seal: validation data (PAdES B-LT) and document timestamps (B-LTA) ------------------------
+
+#: Entries of the catalogue, the document information and the XMP metadata that an update adding validation data
+#: may set (the DSS itself, the extension naming it; the producer and modification dates writers refresh).
+ROOT_ADDED = {"/DSS", "/Extensions"}
+INFO_REFRESHED = {"/ModDate", "/Producer"}
+XMP_REFRESHED = re.compile(rb"(xmp:ModifyDate|xmp:MetadataDate|pdf:Producer)(>[^<]*<|=\"[^\"]*\")")
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """A PDF object as comparable plain data: references stay references (by number), streams keep their raw
+    bytes, so two readers' copies compare equal exactly when the files define the same object."""
+    if depth > 100:
+        raise Failed("a PDF object is nested too deeply")
+    if isinstance(value, IndirectObject):
+        return ("ref", value.idnum, value.generation)
+    if isinstance(value, StreamObject):
+        data = getattr(value, "_data", b"")
+        return ("stream", _plain(DictionaryObject(value), depth + 1), bytes(data or b""))
+    if isinstance(value, DictionaryObject):
+        return ("dict", tuple(sorted((str(k), _plain(v, depth + 1)) for k, v in value.items())))
+    if isinstance(value, ArrayObject):
+        return ("array", tuple(_plain(v, depth + 1) for v in value))
+    if isinstance(value, ByteStringObject):
+        return ("bytes", bytes(value))
+    return (type(value).__name__, str(value))
+
+
+def _objects(reader: PdfReader) -> dict[tuple[int, int], Any]:
+    """Every object the file defines (in use), by (number, generation)."""
+    numbers = {(n, g) for g, table in reader.xref.items() for n in table if n != 0}
+    numbers |= {(n, 0) for n in reader.xref_objStm}
+    return {(n, g): reader.get_object(IndirectObject(n, g, reader)) for n, g in sorted(numbers)}
+
+
+def _refs(value: Any, depth: int = 0) -> set[tuple[int, int]]:
+    """The objects `value` refers to directly (not through another object)."""
+    if depth > 100:
+        raise Failed("a PDF object is nested too deeply")
+    if isinstance(value, IndirectObject):
+        return {(value.idnum, value.generation)}
+    if isinstance(value, DictionaryObject):  # a stream's dictionary too
+        return set().union(*(_refs(v, depth + 1) for v in value.values()))
+    if isinstance(value, ArrayObject):
+        return set().union(*(_refs(v, depth + 1) for v in value))
+    return set()
+
+
+def _reached(objects: dict[tuple[int, int], Any], start: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The objects reachable from `start` (itself included)."""
+    seen, pending = set(), list(start)
+    while pending:
+        key = pending.pop()
+        if key in seen or key not in objects:
+            continue
+        seen.add(key)
+        pending.extend(_refs(objects[key]))
+    return seen
+
+
+def _is_timestamp_field(value: Any) -> bool:
+    """A document timestamp (RFC 3161) signature field, invisible (a zero-area widget)."""
+    if not isinstance(value, DictionaryObject) or value.get("/FT") != "/Sig":
+        return False
+    signature, rect = value.get("/V"), value.get("/Rect")
+    signature = signature.get_object() if signature is not None else None
+    flat = rect is None or (len(rect) == 4 and float(rect[0]) == float(rect[2]) and float(rect[1]) == float(rect[3]))
+    return (
+        isinstance(signature, DictionaryObject)
+        and signature.get("/Type") == "/DocTimeStamp"
+        and signature.get("/SubFilter") == "/ETSI.RFC3161"
+        and flat
+    )
+
+
+def _grown_by(old: Any, new: Any, key: str, allowed: set[tuple[int, int]]) -> bool:
+    """Whether dictionary `new` is `old` with only the array `key` grown by references to `allowed` objects."""
+    if not isinstance(old, DictionaryObject) or not isinstance(new, DictionaryObject):
+        return False
+    rest = [k for k in set(old) | set(new) if k != key and _plain(old.get(k)) != _plain(new.get(k))]
+    before, after = old.get(key, ArrayObject()), new.get(key, ArrayObject())
+    before, after = before.get_object(), after.get_object()
+    if rest or not isinstance(after, ArrayObject) or not isinstance(before, ArrayObject):
+        return False
+    kept, added = _plain(after)[1][: len(before)], after[len(before) :]
+    return kept == _plain(before)[1] and all(_refs(x) <= allowed for x in added)
+
+
+def after_seal(pdf: bytes, end: int) -> str:
+    """What the incremental updates after the seal's revision (the bytes after `end`) add, or Failed when they
+    change anything but validation data: a DSS (certificates, CRLs, OCSP responses, VRI) and document timestamps."""
+    try:
+        before = PdfReader(io.BytesIO(pdf[:end]), strict=False)
+        after = PdfReader(io.BytesIO(pdf), strict=False)
+        old, new = _objects(before), _objects(after)
+    except Failed:
+        raise
+    except Exception as error:
+        raise Failed(f"the updates after the seal cannot be read ({type(error).__name__})") from None
+    for name in ("/Root", "/Info"):
+        a, b = dict.get(before.trailer, name), dict.get(after.trailer, name)  # the references, not the objects
+        if _plain(a) != _plain(b):
+            raise Failed(f"an update after the seal replaced the document's {name[1:]}: only validation data follows")
+    if "/Encrypt" in after.trailer:
+        raise Failed("an update after the seal encrypts the document")
+    root_key = (after.trailer.raw_get("/Root").idnum, after.trailer.raw_get("/Root").generation)
+    changed = {k for k in old.keys() & new.keys() if _plain(old[k]) != _plain(new[k])}
+    removed, added = old.keys() - new.keys(), new.keys() - old.keys()
+    if removed:
+        raise Failed(f"an update after the seal removed {len(removed)} objects of the sealed document")
+    root = new[root_key]
+    dss = root.get("/DSS")
+    validation = _reached(new, _refs(dss) if dss is not None else set()) & added
+    fields = {k for k in added if _is_timestamp_field(new[k])}
+    stamps = _reached(new, fields) & added
+    xrefs = {k for k in added if isinstance(new[k], StreamObject) and new[k].get("/Type") in ("/XRef", "/ObjStm")}
+    for key in changed:
+        a, b = old[key], new[key]
+        if key == root_key:
+            if {k for k in set(a) | set(b) if _plain(a.get(k)) != _plain(b.get(k))} - ROOT_ADDED - {"/AcroForm"}:
+                raise Failed("an update after the seal changed the document's catalogue beyond adding validation data")
+            if _plain(a.get("/AcroForm")) != _plain(b.get("/AcroForm")) and not fields:
+                raise Failed("an update after the seal changed the document's form")
+        elif key == _ref(after.trailer.raw_get("/Info")):
+            if {k for k in set(a) | set(b) if _plain(a.get(k)) != _plain(b.get(k))} - INFO_REFRESHED:
+                raise Failed("an update after the seal changed the document's information (title, author, ...)")
+        elif isinstance(a, StreamObject) and a.get("/Type") == "/Metadata" and _ref(root.raw_get("/Metadata")) == key:
+            if XMP_REFRESHED.sub(rb"\1", a.get_data()) != XMP_REFRESHED.sub(rb"\1", b.get_data()):
+                raise Failed("an update after the seal changed the document's metadata beyond its dates")
+        elif key in validation:
+            pass  # a DSS made in one update and extended in a later one
+        elif not (fields and (_grown_by(a, b, "/Fields", fields) or _grown_by(a, b, "/Annots", fields))):
+            kind = str(a.get("/Type", "")).lstrip("/") if isinstance(a, DictionaryObject) else ""
+            raise Failed(
+                f"an update after the seal changed a {kind or 'PDF'} object (number {key[0]}) of the sealed document: "
+                "only validation data may follow"
+            )
+    unexplained = added - validation - stamps - xrefs
+    if unexplained:
+        raise Failed(f"an update after the seal added {len(unexplained)} objects that are not validation data")
+    return _added_summary(new, dss, len(fields))
+
+
+def _ref(value: Any) -> tuple[int, int] | None:
+    return (value.idnum, value.generation) if isinstance(value, IndirectObject) else None
+
+
+def _added_summary(objects: dict[tuple[int, int], Any], dss: Any, timestamps: int) -> str:
+    """What the validation data holds, in words."""
+    found = dss.get_object() if dss is not None else DictionaryObject()
+    counts = {name: len(found.get(name, ArrayObject()).get_object()) for name in ("/Certs", "/CRLs", "/OCSPs")}
+    vri = found.get("/VRI")
+    parts = [
+        f"a DSS with {counts['/Certs']} certificates, {counts['/CRLs']} CRLs, {counts['/OCSPs']} OCSP responses"
+        + (f", {len(vri.get_object())} VRI entries" if vri is not None else "")
+    ]
+    if timestamps:
+        parts.append(f"{timestamps} document timestamps (not checked here)")
+    return "validation data only (" + "; ".join(parts) + ")"
 
 
 # -- the proof, the checkpoint and the Merkle tree --------------------------------------------------------------------
@@ -167,7 +339,10 @@ def read_proof(reader: PdfReader) -> dict[str, Any]:
         raise Failed(f"{PROOF_NAME} is not JSON") from None
     if not isinstance(proof, dict) or proof.get("format") != PROOF_FORMAT:
         found = proof.get("format") if isinstance(proof, dict) else None
-        raise Failed(f"the proof's format is {found!r}, not {PROOF_FORMAT}: it carries no checkpoint to check offline")
+        raise Failed(
+            f"the proof's format is {found!r}, not {PROOF_FORMAT}: it was made before this checker's format "
+            "(no checkpoint, or no event records), so check it on the platform's /verify page"
+        )
     return proof
 
 
@@ -267,6 +442,109 @@ def check_inclusions(proof: dict[str, Any], size: int, root: bytes) -> str:
     return f"{len(proved)} events (the version and {len(proof['signatures'])} signatures) are in the log of {size}"
 
 
+GENESIS = {n: hashlib.sha256(f"coalition event log, chain format {n}".encode()).hexdigest() for n in (1, 2)}
+VERSIONING = ("StatementOpened", "StatementAmended")
+SIGNING = ("StatementSigned", "SignatureConfirmed")
+
+
+def _text(value: Any) -> str:
+    """A JSON string as JCS writes it (Python's escapes with ensure_ascii off are JCS's)."""
+    if not isinstance(value, str):
+        raise Failed("an event record holds a non-string where a string belongs")
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _number(value: Any) -> str:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 2**53 - 1:
+        raise Failed("an event record holds a non-integer where an integer belongs")
+    return str(value)
+
+
+def event_hash(record: dict[str, Any], position: int, chain: int) -> str:
+    """The chain hash of an event from its record (docs/log-format.md, "Chain format 2" and "Chain format 1"):
+    SHA-256 of the JSON array [previous, position, stream_id, version, type, schema_version, payload, metadata,
+    recorded_at], payload and metadata spliced in as their stored JSON texts (format 2) or as JSON strings of those
+    texts (format 1)."""
+    payload, metadata = record["payload"], record["metadata"]
+    if not isinstance(payload, str) or not isinstance(metadata, str):
+        raise Failed("an event record's payload and metadata are not their stored JSON texts")
+    if chain == 1:
+        payload, metadata = _text(payload), _text(metadata)
+    members = [
+        _text(record["previous"]),
+        _number(position),
+        _text(record["stream_id"]),
+        _number(record["version"]),
+        _text(record["type"]),
+        _number(record["schema_version"]),
+        payload,
+        metadata,
+        _text(record["recorded_at"]),
+    ]
+    return hashlib.sha256(("[" + ",".join(members) + "]").encode("utf-8")).hexdigest()
+
+
+def _event(proof: dict[str, Any], x: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An inclusion proof's event record and its payload, after checking the record gives the proved hash."""
+    record, position = x.get("event"), x["position"]
+    if not isinstance(record, dict):
+        raise Failed(f"the inclusion proof of event {position} carries no event record")
+    if position == 1 and record["previous"] != GENESIS[proof["log_format"]]:
+        raise Failed("the first event of the log does not chain from the genesis of its format")
+    if event_hash(record, position, proof["log_format"]) != x["event_hash"]:
+        raise Failed(f"the record of event {position} does not give its hash: the record was altered")
+    if record["stream_id"] != f"statement-{proof['statement_id']}":
+        raise Failed(f"event {position} is not an event of statement {proof['statement_id']}")
+    payload = json.loads(record["payload"])
+    if not isinstance(payload, dict):
+        raise Failed(f"the payload of event {position} is not a JSON object")
+    return record, payload
+
+
+def check_events(proof: dict[str, Any]) -> str:
+    """Link the proved events to the version hash: the version event's payload names it (a StatementAmended's
+    texts give it again) and every counted signature's event names that version, that organisation and signer."""
+    if proof.get("log_format") not in GENESIS:
+        raise Failed(f"the proof names chain format {proof.get('log_format')!r}, which this checker does not know")
+    wanted, language = proof["version_hash"], proof["version_content"]["language"]
+    signatures = {(s["position"], s["event_hash"]): s for s in proof["signatures"]}
+    versions, signed = [], 0
+    for x in proof.get("inclusion_proofs") or []:
+        record, payload = _event(proof, x)
+        position, kind = x["position"], record["type"]
+        if x["role"] == "version":
+            if kind not in VERSIONING:
+                raise Failed(f"the version event (event {position}) is a {kind}, not an event that makes a version")
+            if payload.get("version_hash") != wanted:
+                raise Failed(
+                    f"the version event (event {position}) names version hash {payload.get('version_hash')}, "
+                    f"not the proof's {wanted}: the proof's version hash is not the one the log recorded"
+                )
+            if kind == "StatementAmended":
+                texts = {language: {"title": payload["title"], "body": payload["body"]}, **payload["translations"]}
+                if version_hash({"language": language, "texts": texts}) != wanted:
+                    raise Failed(f"the texts of the amendment (event {position}) do not give the version hash")
+            versions.append(f"{kind} at {position}")
+            continue
+        s = signatures.get((position, x["event_hash"]))
+        if s is None:
+            raise Failed(f"the signature event {position} is not one of the proof's counted signatures")
+        if kind not in SIGNING or payload.get("version_hash") != wanted:
+            raise Failed(f"the signature event {position} ({kind}) does not name the version {wanted}")
+        if payload.get("organisation_id") != s["organisation_id"]:
+            raise Failed(
+                f"the signature event {position} is for {payload.get('organisation_id')}, not {s['organisation_id']}"
+            )
+        if (payload.get("signer_name"), payload.get("signer_title")) != (s["signer_name"], s["signer_title"]):
+            raise Failed(
+                f"the signer the proof names for {s['organisation_id']} is not the one event {position} records"
+            )
+        signed += 1
+    if len(versions) != 1:
+        raise Failed("the proof does not carry exactly one version event")
+    return f"the version event ({versions[0]}) names {wanted}, and {signed} signature events name that version"
+
+
 def verify(pdf: bytes, certificate: x509.Certificate, key_text: str) -> tuple[list[str], list[str]]:
     """(what was checked, what failed): the PDF is genuine when the second is empty."""
     done: list[str] = []
@@ -282,6 +560,7 @@ def verify(pdf: bytes, certificate: x509.Certificate, key_text: str) -> tuple[li
         size, root = check_checkpoint(str(proof.get("checkpoint") or ""), key)
         done.append(f"checkpoint: signed by {key[0]}, {size} events, root {root.hex()}")
         done.append(f"inclusion: {check_inclusions(proof, size, root)}")
+        done.append(f"events: {check_events(proof)}")
     except Failed as error:
         return done, [str(error)]
     except (KeyError, TypeError, ValueError, AttributeError) as error:

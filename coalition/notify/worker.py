@@ -104,10 +104,12 @@ class Notifier:
             return 0
 
     def _checkpoint(self) -> int:
-        """A signed checkpoint when the log has grown and one is due (coalition/transparency/checkpoints.py)."""
+        """A signed checkpoint when the log has grown and one is due, the tree extended by at most CHECKPOINT_STEP
+        leaves per turn (coalition/transparency/checkpoints.py)."""
         signer = log_checkpoints.signer_for(self.app.config, self.app.instance_path)
         interval = float(self.app.config.get("CHECKPOINT_INTERVAL", 600))
-        return log_checkpoints.due(self.services.store, signer, self.clock(), interval)
+        step = int(self.app.config.get("CHECKPOINT_STEP", log_checkpoints.STEP))
+        return log_checkpoints.due(self.services.store, signer, self.clock(), interval, step)
 
     def turn(self) -> Turn:
         """Everything due now, once: new events, reminders (at most once a minute), digests, delivery, webhooks.

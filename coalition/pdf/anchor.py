@@ -8,8 +8,10 @@ checkpoint key to check them (docs/log-format.md, "Merkle tree and checkpoints";
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
@@ -19,9 +21,12 @@ from coalition.domain import statement_state
 from coalition.domain.base import RuleBroken
 from coalition.domain.event_types import registry
 from coalition.pdf.document import Inclusion, Proof
+from coalition.pdf.reasons import Reason
 from coalition.transparency import checkpoints, note
 from events import EventStore, merkle, tree
+from events.hashing import FORMATS
 from events.schema import events
+from events.sql import stored_format
 
 #: The events that make a statement's version.
 VERSIONING = ("StatementOpened", "StatementAmended")
@@ -42,6 +47,27 @@ def version_event(connection: Connection, statement_id: str, position: int) -> t
     return int(row.position), str(row.hash)
 
 
+def records(connection: Connection, positions: set[int]) -> dict[int, tuple[tuple[str, Any], ...]]:
+    """The records of the events at `positions` (RECORD_FIELDS: what each one's hash covers, with the hash of the
+    event before it), read from the log as stored."""
+    wanted = positions | {p - 1 for p in positions if p > 1}
+    rows = {row.position: row for row in connection.execute(select(events).where(events.c.position.in_(wanted)))}
+    genesis = stored_format(connection).genesis
+    return {
+        p: (
+            ("previous", rows[p - 1].hash if p > 1 else genesis),
+            ("stream_id", rows[p].stream_id),
+            ("version", rows[p].version),
+            ("type", rows[p].type),
+            ("schema_version", rows[p].schema_version),
+            ("payload", rows[p].payload),
+            ("metadata", rows[p].metadata),
+            ("recorded_at", rows[p].recorded_at),
+        )
+        for p in positions
+    }
+
+
 def anchored(engine: Engine, signer: checkpoints.Signer, proof: Proof, now: datetime) -> Proof:
     """The proof with a checkpoint covering its position and the inclusion proofs of its events in that tree."""
     with engine.connect() as connection:
@@ -56,6 +82,7 @@ def anchored(engine: Engine, signer: checkpoints.Signer, proof: Proof, now: date
     with engine.connect() as connection:
         wanted = [("version", *version_event(connection, proof.statement_id, proof.exported_position))]
         wanted += [("signature", s.position, s.event_hash) for s in proof.signatures]
+        recorded = records(connection, {position for _, position, _ in wanted})
         inclusions = tuple(
             Inclusion(
                 role,
@@ -63,13 +90,15 @@ def anchored(engine: Engine, signer: checkpoints.Signer, proof: Proof, now: date
                 hash,
                 found.size,
                 tuple(x.hex() for x in tree.inclusion(connection, position - 1, found.size)),
+                recorded[position],
             )
             for role, position, hash in wanted
         )
-    return replace(proof, checkpoint=found.note, inclusions=inclusions)
+        chain = stored_format(connection).number
+    return replace(proof, checkpoint=found.note, inclusions=inclusions, log_format=chain)
 
 
-def check(proof: Proof, signer: checkpoints.Signer, reasons: list[str]) -> int | None:
+def check(proof: Proof, signer: checkpoints.Signer, reasons: list[Reason]) -> int | None:
     """Check the proof's checkpoint signature and its inclusion proofs, adding a reason for each failure; the
     checkpoint's tree size when it verifies. Proofs before format 3 carry none and are not faulted for it."""
     if not proof.checkpoint and not proof.inclusions:
@@ -77,11 +106,15 @@ def check(proof: Proof, signer: checkpoints.Signer, reasons: list[str]) -> int |
     try:
         checkpoint = note.verify(proof.checkpoint, signer.name, signer.public)
     except note.NoteError as error:
-        reasons.append(f"the PDF's checkpoint does not verify: {error}")
+        reasons.append(_checkpoint_reason(error))
         return None
     if checkpoint.size < proof.exported_position:
         reasons.append(
-            f"the PDF's checkpoint covers {checkpoint.size} events, not its position {proof.exported_position}"
+            Reason(
+                "the PDF's checkpoint covers %(size)d events, not its position %(position)d",
+                size=checkpoint.size,
+                position=proof.exported_position,
+            )
         )
     for x in proof.inclusions:
         leaf = merkle.leaf_hash(bytes.fromhex(x.event_hash))
@@ -90,17 +123,64 @@ def check(proof: Proof, signer: checkpoints.Signer, reasons: list[str]) -> int |
             x.position - 1, checkpoint.size, leaf, path, checkpoint.root
         ):
             reasons.append(
-                f"the inclusion proof of the event at position {x.position} does not lead to the checkpoint's root"
+                Reason(
+                    "the inclusion proof of the event at position %(position)d does not lead to the checkpoint's root",
+                    position=x.position,
+                )
             )
+    _records(proof, reasons)
     proved = {(x.role, x.position, x.event_hash) for x in proof.inclusions}
     if not any(x.role == "version" for x in proof.inclusions):
-        reasons.append("the PDF's proof has no inclusion proof for its version event")
+        reasons.append(Reason("the PDF's proof has no inclusion proof for its version event"))
     if any(("signature", s.position, s.event_hash) not in proved for s in proof.signatures):
-        reasons.append("a counted signature in the PDF has no inclusion proof in its checkpoint")
+        reasons.append(Reason("a counted signature in the PDF has no inclusion proof in its checkpoint"))
     return checkpoint.size
 
 
-def matches_log(connection: Connection, proof: Proof, reasons: list[str]) -> None:
+def _records(proof: Proof, reasons: list[Reason]) -> None:
+    """From format 4: each event record gives its proved hash, and names the proof's version hash."""
+    chain = FORMATS.get(proof.log_format)
+    for x in proof.inclusions:
+        if not x.event or chain is None:
+            continue
+        record = dict(x.event)
+        try:
+            recomputed = chain.hash(
+                record["previous"],
+                x.position,
+                record["stream_id"],
+                record["version"],
+                record["type"],
+                record["schema_version"],
+                record["payload"],
+                record["metadata"],
+                record["recorded_at"],
+            )
+            named = json.loads(record["payload"]).get("version_hash")
+        except (TypeError, ValueError, AttributeError):
+            recomputed, named = "", None
+        if recomputed != x.event_hash:
+            reasons.append(
+                Reason(
+                    "the PDF's record of the event at position %(position)d does not give its hash", position=x.position
+                )
+            )
+        elif named != proof.version_hash:
+            reasons.append(
+                Reason("the event at position %(position)d does not name the PDF's version hash", position=x.position)
+            )
+
+
+def _checkpoint_reason(error: note.NoteError) -> Reason:
+    """Why the PDF's checkpoint does not verify, in words the page can translate."""
+    if "carries no signature" in str(error):
+        return Reason("the PDF's checkpoint carries no signature by this platform's checkpoint key")
+    if "does not verify" in str(error):
+        return Reason("the PDF's checkpoint's signature does not verify: it was altered or not signed by this platform")
+    return Reason("the PDF's checkpoint is not a well-formed signed checkpoint")
+
+
+def matches_log(connection: Connection, proof: Proof, reasons: list[Reason]) -> None:
     """The version event the proof names is the one the log holds as making the version at its position."""
     named = {(x.position, x.event_hash) for x in proof.inclusions if x.role == "version"}
     try:
@@ -108,4 +188,4 @@ def matches_log(connection: Connection, proof: Proof, reasons: list[str]) -> Non
     except NoResultFound:
         held = set()
     if named and named != held:
-        reasons.append("the PDF's version event is not the event that made the version in this platform's log")
+        reasons.append(Reason("the PDF's version event is not the event that made the version in this platform's log"))

@@ -1,6 +1,7 @@
-"""Making the statement PDF archival: PDF/A-3u, with the proof as an associated file and XMP metadata.
+"""Making the statement PDF archival: PDF/A-3a (tagged), with the proof as an associated file and XMP metadata.
 
-WeasyPrint writes the PDF/A parts (`VARIANT`): the XMP packet with `pdfaid:part` 3 and conformance U,
+WeasyPrint writes the PDF/A parts (`VARIANT`): the XMP packet with `pdfaid:part` 3 and conformance A,
+the structure tree (headings, paragraphs, lists, the text of every box; `/MarkInfo /Marked true`),
 the sRGB output intent, the file identifier, and the proof's file specification with its
 `/AFRelationship` listed in the catalog's `/AF`. `finish` (WeasyPrint's finisher) then adds what
 WeasyPrint does not: the statement's language, the coalition as publisher and subject in the XMP
@@ -9,8 +10,9 @@ WeasyPrint does not: the statement's language, the coalition as publisher and su
 into both the information dictionary and the XMP, which would otherwise disagree. The seal is an
 incremental update that keeps all of this.
 
-Not tagged: WeasyPrint's structure tags (`pdf/a-3a`) cost about a fifth more render time for 500
-signatories (and triple the size), which the export's time budget does not allow.
+The structure tree is thousands of small dictionaries (about 1,500 for 500 signatories): written out one by
+one they tripled the file, so they go into a deflated object stream (`streams.pack_objects`). Building the tree
+costs WeasyPrint 1–2 % of a 500-signatory render (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from xml.sax.saxutils import escape
 
 from coalition.pdf import streams
 
-#: WeasyPrint's PDF variant for statement PDFs: PDF/A-3, level U (Unicode text, every font embedded).
-VARIANT = "pdf/a-3u"
+#: WeasyPrint's PDF variant for statement PDFs: PDF/A-3, level A (tagged; Unicode text, every font embedded).
+VARIANT = "pdf/a-3a"
 #: What `pdfinfo -meta` shows of it.
-PART, CONFORMANCE = "3", "U"
+PART, CONFORMANCE = "3", "A"
 #: The proof's media type, which WeasyPrint derives from its name.
 PROOF_MEDIA_TYPE = "application/json"
 
@@ -57,5 +59,6 @@ def finisher(language: str, coalition: str) -> Any:
         if "AF" in pdf.catalog:  # WeasyPrint lists each file once from the name tree and once more by itself
             pdf.catalog["AF"] = type(pdf.catalog["AF"])(dict.fromkeys(pdf.catalog["AF"]))
         streams.compress_streams(document, pdf)
+        streams.pack_objects(pdf)
 
     return finish

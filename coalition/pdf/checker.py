@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from pyhanko_certvalidator import ValidationContext
 
+from coalition.pdf.reasons import of
 from coalition.pdf.seal import inspect
 
 HEADER = 8
@@ -73,7 +74,7 @@ def check(pdf: bytes, trust: CertificateTrust) -> dict[str, Any]:
         "whole_file": report.whole_file,
         "signed_at": report.signed_at.isoformat() if report.signed_at else None,
         "proof": base64.b64encode(report.proof).decode() if report.proof is not None else None,
-        "reasons": list(report.reasons),
+        "reasons": [of(reason).plain() for reason in report.reasons],  # message ids and parameters
         "signer": report.signer,
         "timestamp": report.timestamp.plain() if report.timestamp is not None else None,
     }

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from coalition.pdf.reasons import Reason
+
+if TYPE_CHECKING:
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
 
 def der_size(data: bytes) -> int:
     """The length of the DER value at the start of `data` (tag, length and content), or ValueError."""
@@ -16,3 +23,20 @@ def der_size(data: bytes) -> int:
     if size > len(data):
         raise ValueError("the DER value is longer than the room for it")
     return size
+
+
+def padding_problem(pdf: bytes, signature: EmbeddedPdfSignature) -> Reason | None:
+    """Why the unsigned gap holding the signature (`/Contents`) is not exactly the DER signature in hex followed
+    by zero padding, or None. The byte ranges leave that gap out of the digest, so nothing else guards it."""
+    try:
+        _, length1, start2, _ = (int(x) for x in signature.byte_range)
+        contents = bytes(signature.pkcs7_content)
+        size = der_size(contents)
+    except (TypeError, ValueError):
+        return Reason("the seal's signature is not stored the standard way")
+    digits = pdf[length1:start2]
+    if digits not in (b"<" + contents.hex().upper().encode() + b">", b"<" + contents.hex().encode() + b">"):
+        return Reason("the seal's signature is not stored the standard way")
+    if contents[size:].strip(b"\x00"):
+        return Reason("bytes were changed in the unused room after the seal's signature")
+    return None

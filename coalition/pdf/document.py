@@ -16,12 +16,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from coalition.pdf.reasons import Reason
+
 #: The name of the embedded file holding the proof, in every sealed statement PDF.
 PROOF_NAME = "coalition-proof.json"
 #: The proof's format; a reader refuses formats it does not know.
-PROOF_FORMAT = "coalition-statement-proof/3"
-#: Formats still read: the first had no texts and no signers, the second no checkpoint and inclusion proofs.
-READ_FORMATS = ("coalition-statement-proof/1", "coalition-statement-proof/2", PROOF_FORMAT)
+PROOF_FORMAT = "coalition-statement-proof/4"
+#: Formats still read: the first had no texts and no signers, the second no checkpoint and inclusion proofs, the
+#: third no event records (what links the version hash and the signatures to the proved events).
+READ_FORMATS = tuple(f"coalition-statement-proof/{n}" for n in (1, 2, 3)) + (PROOF_FORMAT,)
+#: The fields of an event record (docs/log-format.md): with its position and hash, everything its hash covers.
+RECORD_FIELDS = ("previous", "stream_id", "version", "type", "schema_version", "payload", "metadata", "recorded_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,9 @@ class Inclusion:
     event_hash: str  # its chain hash, whose 32 bytes make the leaf
     tree_size: int  # the checkpoint's size
     audit_path: tuple[str, ...]  # hex, leaf side first
+    # From format 4: the event's record as the log stores it (RECORD_FIELDS; payload and metadata as their stored
+    # JSON texts), from which anyone recomputes its hash and reads the version hash it names.
+    event: tuple[tuple[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -53,19 +61,21 @@ class Inclusion:
             "leaf_index": self.position - 1,
             "tree_size": self.tree_size,
             "audit_path": list(self.audit_path),
+            **({"event": dict(self.event)} if self.event else {}),
         }
 
     @classmethod
     def from_json(cls, raw: Any) -> Inclusion:
         position = _count(raw["position"])
         if raw["role"] not in ("version", "signature") or _count(raw["leaf_index"]) != position - 1:
-            raise ValueError("the embedded proof has an inclusion proof with a wrong role or leaf index")
+            raise ValueError(Reason("the embedded proof has an inclusion proof with a wrong role or leaf index"))
         return cls(
             raw["role"],
             position,
             _hex(raw["event_hash"]),
             _count(raw["tree_size"]),
             tuple(_hex(x) for x in raw["audit_path"]),
+            tuple((name, raw["event"][name]) for name in RECORD_FIELDS) if raw.get("event") else (),
         )
 
 
@@ -85,6 +95,7 @@ class Proof:
     texts: tuple[tuple[str, str, str], ...] = ()  # (language, title, body) of every text, by language
     checkpoint: str = ""  # from format 3: the signed checkpoint note covering `exported_position`
     inclusions: tuple[Inclusion, ...] = ()  # the version event's and each counted signature's, in that tree
+    log_format: int = 0  # from format 4: the log's chain format, which the event records are hashed in
 
     def version_content(self) -> dict[str, Any]:
         """The object whose canonical JSON's SHA-256 is the version hash."""
@@ -118,6 +129,7 @@ class Proof:
                 ],
                 "checkpoint": self.checkpoint or None,
                 "inclusion_proofs": [x.to_json() for x in self.inclusions],
+                **({"log_format": self.log_format} if self.log_format else {}),
             },
             indent=1,
             sort_keys=True,
@@ -129,7 +141,7 @@ class Proof:
         try:
             raw: Any = json.loads(data)
             if not isinstance(raw, dict) or raw.get("format") not in READ_FORMATS:
-                raise ValueError(f"the embedded proof is not in the format {PROOF_FORMAT}")
+                raise ValueError(Reason("the embedded proof is not in the format %(format)s", format=PROOF_FORMAT))
             signatures = tuple(
                 CountedSignature(
                     str(s["organisation_id"]),
@@ -158,20 +170,23 @@ class Proof:
                 texts,
                 str(raw.get("checkpoint") or ""),
                 tuple(Inclusion.from_json(x) for x in raw.get("inclusion_proofs") or ()),
+                _count(raw.get("log_format") or 0),
             )
         except (KeyError, TypeError, AttributeError, RecursionError, UnicodeDecodeError) as error:
-            raise ValueError(f"the embedded proof is incomplete or malformed ({type(error).__name__})") from None
+            raise ValueError(
+                Reason("the embedded proof is incomplete or malformed (%(error)s)", error=type(error).__name__)
+            ) from None
 
 
 def _count(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**62:
-        raise ValueError("the embedded proof has a position that is not a whole number")
+        raise ValueError(Reason("the embedded proof has a position that is not a whole number"))
     return value
 
 
 def _hex(value: Any) -> str:
     if not isinstance(value, str) or len(value) != 64 or value.strip("0123456789abcdef"):
-        raise ValueError("the embedded proof has a hash that is not 64 lowercase hex digits")
+        raise ValueError(Reason("the embedded proof has a hash that is not 64 lowercase hex digits"))
     return value
 
 

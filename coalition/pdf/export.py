@@ -22,12 +22,12 @@ from sqlalchemy.engine import Connection, Engine
 
 from coalition.domain import policy
 from coalition.domain.base import NotFound, RuleBroken
-from coalition.domain.statement_state import Text, content_hash
 from coalition.pdf import anchor, sandbox, timestamps, verdicts
 from coalition.pdf.document import CountedSignature, Endorsement, Proof, Signatory, StatementDocument
+from coalition.pdf.reasons import Reason, of
 from coalition.pdf.seal import Sealer
-from coalition.reads.exports import content_key, event_hashes, log_head
-from coalition.reads.logged import History, Logged, organisations
+from coalition.reads.exports import content_key, log_head
+from coalition.reads.logged import History, organisations
 from coalition.reads.statements import country_name
 from coalition.transparency import checkpoints
 
@@ -170,89 +170,13 @@ def export(
 # -- verification ---------------------------------------------------------------------------------
 
 
-def _matches(then: Logged, proof: Proof, reasons: list[str]) -> None:
-    """Compare what the PDF claims with the log's fold at its position; each difference becomes a reason."""
-    s = then.statement
-    if s.version_hash != proof.version_hash:
-        reasons.append("the PDF's statement version is not the version the log held when it was exported")
-    if then.texts_hash() != s.version_hash:
-        reasons.append("the log's texts at that position do not give its version hash")
-    if proof.texts:  # proofs from format 2 on carry the texts the version hash is computed from
-        texts = {code: Text(title, body) for code, title, body in proof.texts}
-        if content_hash(proof.version_language, texts) != proof.version_hash:
-            reasons.append("the texts in the PDF's proof do not give its version hash")
-        elif (proof.version_language, texts) != (s.language, dict(s.texts)):
-            reasons.append("the texts in the PDF's proof are not the texts the log held")
-    counting = {(x.organisation_id, x.position, x.hash): x for x in then.counted()}
-    shown = {(x.organisation_id, x.position, x.event_hash): x for x in proof.signatures}
-    if counting.keys() != shown.keys():
-        missing = sorted(o for o, _, _ in counting.keys() - shown.keys())
-        extra = sorted(o for o, _, _ in shown.keys() - counting.keys())
-        reasons.append(
-            f"the PDF lists {len(shown)} signatures, but the log counted {len(counting)} when it was exported"
-            + (f"; missing: {', '.join(missing)}" if missing else "")
-            + (f"; not counted: {', '.join(extra)}" if extra else "")
-        )
-    for key in counting.keys() & shown.keys():
-        logged, claimed = counting[key], shown[key]
-        if claimed.signer_name and (claimed.signer_name, claimed.signer_title) != (
-            logged.signer_name,
-            logged.signer_title,
-        ):
-            reasons.append(f"the signer the PDF names for {key[0]} is not the one the log recorded")
-
-
-def _against_log(connection: Connection, proof: Proof, reasons: list[str], when: datetime) -> dict[str, Any] | None:
-    """Compare the proof with the log folded at its position; the changes since, or None when it does not match."""
-    head, _ = log_head(connection)
-    if proof.exported_position > head:
-        reasons.append(f"the PDF names log position {proof.exported_position}, but this platform's log ends at {head}")
-        return None
-    hashes = event_hashes(connection, {s.position for s in proof.signatures} | {proof.exported_position})
-    if hashes.get(proof.exported_position) != proof.head_hash:
-        reasons.append(
-            f"the log's hash at position {proof.exported_position} differs from the PDF's: "
-            "it was not made from this platform's log"
-        )
-        return None
-    history = History(connection, proof.statement_id, head)
-    if history.damaged():
-        reasons.append(
-            f"the log's events at positions {', '.join(map(str, history.damaged()))} do not match their hashes: "
-            "the log was altered"
-        )
-        return None
-    then = history.at(proof.exported_position)
-    if then is None or then.statement.coalition_id != proof.coalition_id:
-        reasons.append("the statement the PDF names is not in this platform's log")
-        return None
-    _matches(then, proof, reasons)
-    if any(hashes.get(s.position) != s.event_hash for s in proof.signatures):
-        reasons.append("a signature's event hash in the PDF differs from the log's")
-    now = history.at(head)
-    assert now is not None  # a statement's events never disappear from a log whose chain matched
-    current = {x.organisation_id for x in now.counted()}
-    before = {s.organisation_id for s in proof.signatures}
-    signatures = now.statement.signatures
-    return {
-        "amended": now.statement.version_hash != proof.version_hash,
-        "version_hash": now.statement.version_hash,
-        "state": now.statement.phase(when),  # open past its deadline reads closed
-        "signatures_added": sorted(current - before),
-        "signatures_withdrawn": sorted(o for o in before if o in signatures and signatures[o].withdrawn),
-        "signatures_awaiting_reconfirmation": sorted(
-            o for o in before - current if o in signatures and not signatures[o].withdrawn
-        ),
-    }
-
-
 def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = None) -> dict[str, Any]:
     """Whether a PDF is a genuine, unaltered statement export of this platform, and what changed since (until `now`,
     by default the present); `verdict` sums it up (see `coalition.pdf.verdicts`)."""
     report = sandbox.inspect(sealer.certificate_der, pdf)  # the upload is parsed only in a limited child process
     if report is None:
         return verdicts.unchecked(sealer.fingerprint, len(pdf))
-    reasons = list(report.reasons)
+    reasons = [of(reason) for reason in report.reasons]
     answer: dict[str, Any] = {
         "seal": {
             "intact": report.intact,
@@ -270,7 +194,7 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = No
         try:
             proof = Proof.from_json(report.proof)
         except ValueError as error:
-            reasons.append(str(error))
+            reasons.append(of(error.args[0]) if error.args else Reason(str(error)))
         else:
             answer["statement"] = {
                 "id": proof.statement_id,
@@ -284,7 +208,7 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = No
             }
             if report.valid:  # only what this platform's intact seal vouches for is compared with the log
                 with engine.connect() as connection:
-                    answer["changes_since"] = _against_log(connection, proof, reasons, now or datetime.now(UTC))
+                    answer["changes_since"] = verdicts.against_log(connection, proof, reasons, now or datetime.now(UTC))
                     anchor.matches_log(connection, proof, reasons)
                     if answer["changes_since"] is not None:
                         answer["statement"].update(verdicts.named(connection, proof))
@@ -303,6 +227,7 @@ def settings(config: Mapping[str, Any], instance_path: str) -> tuple[Sealer, Pdf
     sealer.timestamper, sealer.long_term = timestamps.timestamper(config), timestamps.long_term(config)
     sealer.tsa_roots = timestamps.roots(config)
     sealer.checkpoints = checkpoints.signer_for(config, instance_path)
+    sandbox.limit(int(config.get("VERIFY_CONCURRENCY") or 0))
     return sealer, PdfCache(config.get("PDF_CACHE_DIRECTORY") or os.path.join(instance_path, "pdf-cache"))
 
 

@@ -202,7 +202,7 @@ def _write(html: str, finisher: Any = streams.compress_streams, **options: Any) 
 
 
 def render_pdf(document: StatementDocument) -> bytes:
-    """The statement's PDF (A4, PDF/A-3u: see `archival`), with its proof embedded as the file `PROOF_NAME`,
+    """The statement's PDF (A4, PDF/A-3a, tagged: see `archival`), with its proof embedded as the file `PROOF_NAME`,
     an associated file of the document (`/AF`, relationship Data); not yet sealed."""
     from weasyprint import Attachment
 

@@ -9,6 +9,10 @@ a check makes the answer None: "could not be checked".
 Starting Python and importing pyHanko takes about a second, so each process keeps up to `IDLE` children
 waiting between checks (per certificate): a check costs a pipe round trip, not a start. A child that was
 killed or ran out of memory is not reused.
+
+At most `concurrency` checks run at once per process (`COALITION_VERIFY_CONCURRENCY`, by default the number of
+CPUs), so parallel hostile uploads cost at most that many children's limits; a further check waits up to
+`WAIT_SECONDS` for a slot, then is refused with `CheckerBusy` (503, with Retry-After).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from coalition.domain.base import DomainError
+from coalition.pdf.reasons import Reason
 from coalition.pdf.seal import SealReport
 from coalition.pdf.timestamps import Timestamp
 
@@ -33,6 +39,17 @@ CPU_SECONDS = 10
 MEMORY_BYTES = 512 * 1024 * 1024
 WALL_SECONDS = 15.0
 IDLE = 2
+WAIT_SECONDS = 3.0  # how long a check waits for a free slot before it is refused
+RETRY_AFTER = 15  # seconds: what a refused check is told (a running check ends within WALL_SECONDS)
+
+
+class CheckerBusy(DomainError):
+    """Every checker slot of this process is taken: the upload is refused for now (503 with Retry-After)."""
+
+    kind = "unavailable"
+    retry_after = RETRY_AFTER
+
+
 HEADER = 8  # as coalition.pdf.checker
 ROOT = str(Path(__file__).resolve().parents[2])  # where `coalition` is importable from, whatever the cwd
 
@@ -103,14 +120,38 @@ class Child:
 _lock = threading.Lock()
 _idle: list[Child] = []
 _owner = os.getpid()
+_concurrency = os.cpu_count() or 1
+_slots = threading.BoundedSemaphore(_concurrency)
+
+
+def limit(concurrency: int | None) -> None:
+    """Allow at most `concurrency` checks at once in this process (None or 0: the number of CPUs)."""
+    global _concurrency, _slots
+    with _lock:
+        _concurrency = concurrency or os.cpu_count() or 1
+        _slots = threading.BoundedSemaphore(_concurrency)
+
+
+def slot(wait: float) -> threading.BoundedSemaphore | None:
+    """One of the process's checker slots, taken (release it), or None when none came free within `wait` seconds."""
+    with _lock:
+        _after_fork()
+        slots = _slots
+    return slots if slots.acquire(timeout=wait) else None
+
+
+def _after_fork() -> None:
+    """In a forked process (a preloading WSGI server) the parent's idle children and taken slots are not ours."""
+    global _owner, _slots
+    if _owner != os.getpid():
+        _idle.clear()
+        _owner = os.getpid()
+        _slots = threading.BoundedSemaphore(_concurrency)
 
 
 def _take(certificate_der: bytes) -> Child:
-    global _owner
     with _lock:
-        if _owner != os.getpid():  # forked (a preloading WSGI server): those pipes belong to the parent
-            _idle.clear()
-            _owner = os.getpid()
+        _after_fork()
         while _idle:
             child = _idle.pop()
             if child.certificate == certificate_der and child.alive():
@@ -142,13 +183,24 @@ def warm(certificate_der: bytes) -> None:
 
 
 def inspect(certificate_der: bytes, pdf: bytes) -> SealReport | None:
-    """The seal report of `pdf` checked in a child process, or None when it could not be checked within the limits."""
-    child = _take(certificate_der)
-    answer = child.ask(pdf, WALL_SECONDS)
-    if answer is None or answer.get("exhausted"):
-        child.stop()
-        return None
-    _give_back(child)
+    """The seal report of `pdf` checked in a child process, or None when it could not be checked within the limits;
+    `CheckerBusy` when every slot stayed taken for `WAIT_SECONDS`."""
+    taken = slot(WAIT_SECONDS)
+    if taken is None:
+        raise CheckerBusy(
+            "every checker is busy with other uploads: nothing was checked, try again in %(seconds)d seconds",
+            seconds=RETRY_AFTER,
+        )
+    try:
+        child = _take(certificate_der)
+        answer = child.ask(pdf, WALL_SECONDS)
+        if answer is None or answer.get("exhausted"):
+            child.process.kill()  # now; collecting it is not the uploader's wait
+            threading.Thread(target=child.stop, daemon=True).start()
+            return None
+        _give_back(child)
+    finally:
+        taken.release()
     proof = answer["proof"]
     return SealReport(
         bool(answer["intact"]),
@@ -156,7 +208,7 @@ def inspect(certificate_der: bytes, pdf: bytes) -> SealReport | None:
         bool(answer["whole_file"]),
         datetime.fromisoformat(answer["signed_at"]) if answer["signed_at"] else None,
         base64.b64decode(proof) if proof is not None else None,
-        tuple(str(reason) for reason in answer["reasons"]),
+        tuple(Reason.from_plain(reason) for reason in answer["reasons"]),
         answer.get("signer"),
         Timestamp.from_plain(answer.get("timestamp")),
     )

@@ -32,8 +32,9 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
-from coalition.pdf.der import der_size
+from coalition.pdf.der import padding_problem
 from coalition.pdf.document import PROOF_NAME
+from coalition.pdf.reasons import Reason
 from coalition.pdf.seal_keys import KEY_FILE, SealKeyError, create_key_file, load_pem, load_pkcs12
 from coalition.pdf.timestamps import Timestamp, collecting_context, only_validation_data_after, read, stamped
 
@@ -182,42 +183,47 @@ def inspect(pdf: bytes, sealer: Trust) -> SealReport:
     """Check a PDF's seal against this platform's certificate; never raises for bad input, except
     MemoryError: running out of memory says nothing about the file, and the caller answers "could not be checked"."""
     if not isinstance(pdf, bytes | bytearray) or b"%PDF-" not in bytes(pdf[:1024]):
-        return _unreadable("the file is not a PDF")
+        return _unreadable(Reason("the file is not a PDF"))
     try:
         reader = PdfFileReader(BytesIO(bytes(pdf)))
         if reader.encrypted:
-            return _unreadable("the PDF is encrypted, and a sealed statement never is")
+            return _unreadable(Reason("the PDF is encrypted, and a sealed statement never is"))
     except MemoryError:
         raise
     except Exception:  # any parsing failure is a property of the file, not of our code
-        return _unreadable("the PDF is damaged or incomplete and cannot be read")
+        return _unreadable(Reason("the PDF is damaged or incomplete and cannot be read"))
 
     reasons: list[str] = []
     proof = None
     try:
         proof = _embedded_file(reader, PROOF_NAME)
         if proof is None:
-            reasons.append("the PDF carries no Coalition proof")
+            reasons.append(Reason("the PDF carries no Coalition proof"))
     except MemoryError:
         raise
     except Exception:
-        reasons.append("the Coalition proof inside the PDF is damaged and cannot be read")
+        reasons.append(Reason("the Coalition proof inside the PDF is damaged and cannot be read"))
 
     try:
         signatures = list(reader.embedded_regular_signatures)  # parses each signature's CMS
     except MemoryError:
         raise
     except Exception:
-        return SealReport(False, False, False, None, proof, ("the seal is damaged and cannot be checked", *reasons))
+        return SealReport(
+            False, False, False, None, proof, (Reason("the seal is damaged and cannot be checked"), *reasons)
+        )
     if not signatures:
-        reasons.insert(0, "the PDF carries no seal")
+        reasons.insert(0, Reason("the PDF carries no seal"))
         return SealReport(False, False, False, None, proof, tuple(reasons))
     if len(signatures) > 1:
         reasons.append(
-            f"the PDF carries {len(signatures)} signatures, but a statement carries only the platform's seal"
+            Reason(
+                "the PDF carries %(count)d signatures, but a statement carries only the platform's seal",
+                count=len(signatures),
+            )
         )
     intact, ours, whole_file, signed_at, problems, stamp = _check(signatures[0], sealer, "/DSS" in reader.root)
-    padding = _padding_problem(bytes(pdf), signatures[0])
+    padding = padding_problem(bytes(pdf), signatures[0])
     if padding:
         intact, problems = False, [padding, *problems]
     signer = _signer(signatures[0])
@@ -236,41 +242,31 @@ def _check(
     except MemoryError:
         raise
     except Exception:
-        return False, False, False, None, ["the seal is damaged and cannot be checked"], None
+        return False, False, False, None, [Reason("the seal is damaged and cannot be checked")], None
     reasons: list[str] = []
     stamp = read(status.timestamp_validity)
     if stamp is not None and not stamp.valid:
-        reasons.append("the seal's timestamp is broken: its token does not match the seal or its signature fails")
+        reasons.append(
+            Reason("the seal's timestamp is broken: its token does not match the seal or its signature fails")
+        )
     intact = bool(status.intact and status.valid)
     fingerprint = hashlib.sha256(status.signing_cert.dump()).hexdigest()
     ours = fingerprint == sealer.fingerprint
     whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or only_validation_data_after(status)
     if not intact:
-        reasons.append("the seal is broken: the file was changed after it was sealed")
+        reasons.append(Reason("the seal is broken: the file was changed after it was sealed"))
     if not ours:
-        reasons.append(f"the seal was made by another certificate (fingerprint {fingerprint}), not this platform's")
+        reasons.append(
+            Reason(
+                "the seal was made by another certificate (fingerprint %(fingerprint)s), not this platform's",
+                fingerprint=fingerprint,
+            )
+        )
     elif intact and not status.trusted:
-        reasons.append("the platform's certificate was not valid for this seal (it may have expired)")
+        reasons.append(Reason("the platform's certificate was not valid for this seal (it may have expired)"))
     if not whole_file:
-        reasons.append("something was added to the file after it was sealed")
+        reasons.append(Reason("something was added to the file after it was sealed"))
     return intact, ours, whole_file, status.signer_reported_dt, reasons, stamp
-
-
-def _padding_problem(pdf: bytes, signature: EmbeddedPdfSignature) -> str | None:
-    """Why the unsigned gap holding the signature (`/Contents`) is not exactly the DER signature in hex followed
-    by zero padding, or None. The byte ranges leave that gap out of the digest, so nothing else guards it."""
-    try:
-        _, length1, start2, _ = (int(x) for x in signature.byte_range)
-        contents = bytes(signature.pkcs7_content)
-        size = der_size(contents)
-    except (TypeError, ValueError):
-        return "the seal's signature is not stored the standard way"
-    digits = pdf[length1:start2]
-    if digits not in (b"<" + contents.hex().upper().encode() + b">", b"<" + contents.hex().encode() + b">"):
-        return "the seal's signature is not stored the standard way"
-    if contents[size:].strip(b"\x00"):
-        return "bytes were changed in the unused room after the seal's signature"
-    return None
 
 
 def _signer(signature: EmbeddedPdfSignature) -> str | None:
@@ -281,7 +277,7 @@ def _signer(signature: EmbeddedPdfSignature) -> str | None:
         return None
 
 
-def _unreadable(reason: str) -> SealReport:
+def _unreadable(reason: Reason) -> SealReport:
     return SealReport(False, False, False, None, None, (reason,))
 
 

@@ -35,3 +35,16 @@ def compress_streams(_document: Any, pdf: Any) -> None:
         if isinstance(item, pydyf.Stream) and "Filter" not in item.extra and item.extra.get("Type") != "/Metadata":
             item.stream = [zlib.compress(b"\n".join(stream_bytes(part) for part in item.stream), 6)]
             item.extra["Filter"] = "/FlateDecode"
+
+
+def pack_objects(pdf: Any) -> None:
+    """Have pydyf write the PDF's objects that are not streams into one deflated object stream, indexed by a
+    cross-reference stream (PDF 1.5; PDF/A-2 and -3 allow both). WeasyPrint does so only when it also deflates
+    every stream itself at level 9; with the streams deflated here, the many small dictionaries of a tagged PDF's
+    structure tree would otherwise be written out uncompressed, tripling a 500-signatory file."""
+    write = pdf.write
+
+    def packed(output: Any, version: bytes = b"1.7", identifier: Any = False, compress: bool = False) -> None:
+        write(output, version, identifier, compress=True)
+
+    pdf.write = packed

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from coalition.domain.statement_state import Text, content_hash
 from coalition.pdf.document import Proof
-from coalition.reads.exports import log_head
-from coalition.reads.logged import History
+from coalition.pdf.reasons import Reason
+from coalition.reads.exports import event_hashes, log_head
+from coalition.reads.logged import History, Logged
 
 log = logging.getLogger("coalition.verify")
 
-UNCHECKED = (
+UNCHECKED = Reason(
     "the file could not be checked: reading it took more time or memory than any statement PDF needs "
     "(it is damaged, or made to overload a checker)"
 )
@@ -95,3 +98,102 @@ def _log(outcome: str, size: int, signer: str | None, reasons: list[str]) -> Non
         log.warning(line)
     else:
         log.info(line)
+
+
+def _matches(then: Logged, proof: Proof, reasons: list[Reason]) -> None:
+    """Compare what the PDF claims with the log's fold at its position; each difference becomes a reason."""
+    s = then.statement
+    if s.version_hash != proof.version_hash:
+        reasons.append(Reason("the PDF's statement version is not the version the log held when it was exported"))
+    if then.texts_hash() != s.version_hash:
+        reasons.append(Reason("the log's texts at that position do not give its version hash"))
+    if proof.texts:  # proofs from format 2 on carry the texts the version hash is computed from
+        texts = {code: Text(title, body) for code, title, body in proof.texts}
+        if content_hash(proof.version_language, texts) != proof.version_hash:
+            reasons.append(Reason("the texts in the PDF's proof do not give its version hash"))
+        elif (proof.version_language, texts) != (s.language, dict(s.texts)):
+            reasons.append(Reason("the texts in the PDF's proof are not the texts the log held"))
+    counting = {(x.organisation_id, x.position, x.hash): x for x in then.counted()}
+    shown = {(x.organisation_id, x.position, x.event_hash): x for x in proof.signatures}
+    if counting.keys() != shown.keys():
+        missing = sorted(o for o, _, _ in counting.keys() - shown.keys())
+        extra = sorted(o for o, _, _ in shown.keys() - counting.keys())
+        reasons.append(
+            Reason(
+                "the PDF lists %(shown)d signatures, but the log counted %(counted)d when it was exported",
+                shown=len(shown),
+                counted=len(counting),
+            )
+        )
+        if missing:
+            reasons.append(Reason("signatures the PDF leaves out: %(organisations)s", organisations=", ".join(missing)))
+        if extra:
+            reasons.append(
+                Reason("signatures the PDF lists that did not count: %(organisations)s", organisations=", ".join(extra))
+            )
+    for key in counting.keys() & shown.keys():
+        logged, claimed = counting[key], shown[key]
+        if claimed.signer_name and (claimed.signer_name, claimed.signer_title) != (
+            logged.signer_name,
+            logged.signer_title,
+        ):
+            reasons.append(
+                Reason(
+                    "the signer the PDF names for %(organisation)s is not the one the log recorded", organisation=key[0]
+                )
+            )
+
+
+def against_log(connection: Connection, proof: Proof, reasons: list[Reason], when: datetime) -> dict[str, Any] | None:
+    """Compare the proof with the log folded at its position; the changes since, or None when it does not match."""
+    head, _ = log_head(connection)
+    if proof.exported_position > head:
+        reasons.append(
+            Reason(
+                "the PDF names log position %(position)d, but this platform's log ends at %(head)d",
+                position=proof.exported_position,
+                head=head,
+            )
+        )
+        return None
+    hashes = event_hashes(connection, {s.position for s in proof.signatures} | {proof.exported_position})
+    if hashes.get(proof.exported_position) != proof.head_hash:
+        reasons.append(
+            Reason(
+                "the log's hash at position %(position)d differs from the PDF's: "
+                "it was not made from this platform's log",
+                position=proof.exported_position,
+            )
+        )
+        return None
+    history = History(connection, proof.statement_id, head)
+    if history.damaged():
+        reasons.append(
+            Reason(
+                "the log's events at positions %(positions)s do not match their hashes: the log was altered",
+                positions=", ".join(map(str, history.damaged())),
+            )
+        )
+        return None
+    then = history.at(proof.exported_position)
+    if then is None or then.statement.coalition_id != proof.coalition_id:
+        reasons.append(Reason("the statement the PDF names is not in this platform's log"))
+        return None
+    _matches(then, proof, reasons)
+    if any(hashes.get(s.position) != s.event_hash for s in proof.signatures):
+        reasons.append(Reason("a signature's event hash in the PDF differs from the log's"))
+    now = history.at(head)
+    assert now is not None  # a statement's events never disappear from a log whose chain matched
+    current = {x.organisation_id for x in now.counted()}
+    before = {s.organisation_id for s in proof.signatures}
+    signatures = now.statement.signatures
+    return {
+        "amended": now.statement.version_hash != proof.version_hash,
+        "version_hash": now.statement.version_hash,
+        "state": now.statement.phase(when),  # open past its deadline reads closed
+        "signatures_added": sorted(current - before),
+        "signatures_withdrawn": sorted(o for o in before if o in signatures and signatures[o].withdrawn),
+        "signatures_awaiting_reconfirmation": sorted(
+            o for o in before - current if o in signatures and not signatures[o].withdrawn
+        ),
+    }

@@ -20,11 +20,18 @@ def app_signer() -> checkpoints.Signer:
 
 @log_cli.command("checkpoint")
 def checkpoint_command() -> None:
-    """Sign a checkpoint of the log as it is now and print it (the latest one if the log has not grown)."""
+    """Sign a checkpoint of the log as it is now and print it (the latest one if the log has not grown).
+
+    The Merkle tree is first caught up with the whole log, however long, with its progress on stderr. An empty
+    log gets no checkpoint: the command says so and exits with status 1, printing nothing on stdout."""
     store = services().store
+
+    def progress(size: int, head: int) -> None:
+        click.echo(f"Merkle tree: {size} of {head} events", err=True)
+
     try:
-        issued, new = checkpoints.issue(store, app_signer(), store.clock())
-    except tree.LogDiverged as error:
+        issued, new = checkpoints.issue(store, app_signer(), store.clock(), progress)
+    except (tree.LogDiverged, checkpoints.EmptyLog) as error:
         raise click.ClickException(f"no checkpoint signed: {error}") from None
     click.echo(issued.note, nl=False)
     click.echo(

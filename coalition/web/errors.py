@@ -8,6 +8,8 @@ by the pages and by the API's handler for non-API paths live here too, so neithe
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
@@ -52,6 +54,28 @@ def translated(error: DomainError) -> str:
         return fill(gettext(error.message), params) if params else gettext(error.message)
     except (KeyError, ValueError, TypeError):  # a translation that names other parameters: say it in English
         return str(error)
+
+
+def translated_reason(reason: str) -> str:
+    """A verifier's reason (`coalition.pdf.reasons.Reason`: a message id and parameters) in the request's
+    language; a plain text is looked up as its own message id."""
+    message, params = getattr(reason, "message", str(reason)), getattr(reason, "params", {})
+    try:
+        return fill(gettext(message), params) if params else gettext(message)
+    except (KeyError, ValueError, TypeError):  # a translation naming other parameters: say it in English
+        return str(reason)
+
+
+def reason_details(reasons: list[str]) -> list[dict[str, Any]]:
+    """The reasons as the API's `reason_details`: message id, parameters and the text in the request's language."""
+    return [
+        {
+            "message": getattr(r, "message", str(r)),
+            "params": dict(getattr(r, "params", {})),
+            "text": translated_reason(r),
+        }
+        for r in reasons
+    ]
 
 
 def page_error(error: HTTPException) -> ResponseReturnValue:

@@ -4,7 +4,9 @@
   scripts, styles, images and fonts (no inline script), no framing, `nosniff`, a strict referrer policy.
   HTTPS is not forced here: the proxy in front terminates TLS (see README, "Deploying").
 - Rate limits (Flask-Limiter): per client address on the doors someone could hammer (sign-in,
-  registration, token creation, password resets, PDF verification). Storage in memory by default, which
+  registration, token creation, password resets, PDF verification: `COALITION_RATELIMIT_VERIFY`) and,
+  generously, on the public reads of the log and the seal certificate (`COALITION_RATELIMIT_PUBLIC_READS`).
+  A refusal is a 429 with Retry-After and a message naming the limit. Storage in memory by default, which
   is per process; with several processes set COALITION_RATELIMIT_STORAGE_URI=redis://... so they share one count.
   Behind a proxy, COALITION_PROXY_HOPS=1 takes the client's address from X-Forwarded-For (else every
   client would share the proxy's count) and the scheme from X-Forwarded-Proto.
@@ -29,6 +31,7 @@ from flask.wrappers import Response
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
+from limits import parse_many
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -49,7 +52,6 @@ CONTENT_SECURITY_POLICY = {
 
 SIGN_IN = "10 per minute;100 per hour"
 REGISTER = "5 per minute;50 per hour"
-VERIFY = "20 per minute;300 per hour"
 
 #: How often one client address may post to each door (endpoint: limit, and the count it shares).
 #: Every door that checks a password shares one count, so two doors do not double the guesses.
@@ -64,9 +66,19 @@ DOORS = {
     "api.request_password_reset": (SIGN_IN, "reset"),
     "resets.choose": (SIGN_IN, "reset"),
     "api.reset_password": (SIGN_IN, "reset"),
-    "public.verify_page": (VERIFY, "verify"),
-    "api.verify_pdf": (VERIFY, "verify"),
+    "public.verify_page": ("RATELIMIT_VERIFY", "verify"),
+    "api.verify_pdf": ("RATELIMIT_VERIFY", "verify"),
 }
+
+#: The public reads anyone may make without an account (GET), sharing one generous count per client address:
+#: the log's checkpoint, key and Merkle proofs, and the seal certificate (what an offline verifier downloads).
+PUBLIC_READS_LIMITED = (
+    "api.log_checkpoint",
+    "api.log_public_key",
+    "api.log_inclusion",
+    "api.log_consistency",
+    "api.seal_certificate",
+)
 
 log = logging.getLogger("coalition.requests")
 
@@ -113,17 +125,35 @@ def _synchronous(view: RouteCallable) -> TypeGuard[Callable[..., ResponseReturnV
     return not inspect.iscoroutinefunction(view)
 
 
+def _configured(app: Flask, key: str) -> str:
+    """A limit from the configuration (e.g. "20 per minute;300 per hour"), checked now rather than at the first
+    request."""
+    value = str(app.config.get(key) or "").strip()
+    try:
+        parsed = parse_many(value)
+    except ValueError:
+        parsed = []
+    if not parsed:
+        raise ValueError(f"COALITION_{key} must be limits such as '20 per minute;300 per hour', not {value!r}")
+    return value
+
+
+def _refusal(limit: str) -> str:
+    """What a refused client reads (the API's error message; the pages show their own, translated)."""
+    at_most = limit.replace(";", " and ")
+    return f"too many requests from your address (at most {at_most}): wait as long as Retry-After says"
+
+
 def init_app(app: Flask) -> None:
     """Headers, limits and request logs for every response of `app`."""
     # One limiter per app (its counts and its on/off switch are its own), wrapping the doors' views.
     limiter = Limiter(get_remote_address, app=app, headers_enabled=True)
     app.extensions["coalition.limiter"] = limiter  # the wrapped views hold it only weakly
-    for endpoint, (limit, shared) in DOORS.items():
-        door = (
-            limiter.shared_limit(limit, scope=shared, methods=["POST"])
-            if shared
-            else limiter.limit(limit, methods=["POST"])
-        )
+    limited = [(endpoint, limit, shared, "POST") for endpoint, (limit, shared) in DOORS.items()]
+    limited += [(endpoint, "RATELIMIT_PUBLIC_READS", "public-reads", "GET") for endpoint in PUBLIC_READS_LIMITED]
+    for endpoint, limit, shared, method in limited:
+        value = _configured(app, limit) if limit.startswith("RATELIMIT_") else limit
+        door = limiter.shared_limit(value, scope=shared, methods=[method], error_message=_refusal(value))
         view = app.view_functions[endpoint]
         if not _synchronous(view):
             raise TypeError(f"{endpoint}: only a synchronous view can be rate limited here")

@@ -207,3 +207,59 @@ def test_a_door_served_by_an_async_view_is_refused_when_the_app_is_built() -> No
     app.view_functions["accounts.login"] = asynchronous
     with pytest.raises(TypeError, match="accounts.login: only a synchronous view"):
         hardening.init_app(app)
+
+
+def test_the_verify_page_and_the_api_share_one_configurable_count(make_app: MakeApp, database_url: str) -> None:
+    app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_VERIFY="3 per minute")
+    client = app.test_client()
+    form = client.get("/verify").get_data(as_text=True)
+    csrf = {"csrf_token": form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]}
+    assert [client.post("/api/v1/verify", data={}).status_code for _ in range(2)] == [400, 400]
+    assert client.post("/verify", data=csrf).status_code == 400  # no file chosen: the form again
+    refused = client.post("/api/v1/verify", data={})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    message = refused.json["error"]["message"]
+    assert refused.json["error"]["code"] == "too_many_requests"
+    assert message == "too many requests from your address (at most 3 per minute): wait as long as Retry-After says"
+    page = client.post("/verify", data=csrf)
+    assert page.status_code == 429 and int(page.headers["Retry-After"]) > 0
+    assert "Too many attempts from your address" in page.get_data(as_text=True)
+
+
+PUBLIC_READS = (
+    "/api/v1/log/checkpoint",
+    "/api/v1/log/public-key",
+    "/api/v1/log/proof/inclusion?position=1&size=1",
+    "/api/v1/log/proof/consistency?from=1&to=1",
+    "/api/v1/seal/certificate",
+)
+
+
+def test_the_public_reads_of_the_log_and_the_seal_certificate_share_a_generous_limit(
+    make_app: MakeApp, database_url: str
+) -> None:
+    from coalition.config import defaults
+
+    assert defaults("instance")["RATELIMIT_PUBLIC_READS"] == "300 per minute;5000 per hour"
+    app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_PUBLIC_READS="5 per minute")
+    client = app.test_client()
+    answers = [client.get(path) for path in PUBLIC_READS]
+    assert all(a.status_code != 429 for a in answers), [a.status_code for a in answers]
+    for path in PUBLIC_READS:  # one count for all of them
+        refused = client.get(path)
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0, path
+        assert refused.json["error"]["message"].startswith("too many requests from your address (at most 5 per")
+    assert client.get("/api/v1/openapi.json").status_code == 200  # other reads are not counted
+    assert client.post("/api/v1/verify", data={}).status_code == 400  # nor is verification, counted apart
+
+
+def test_the_limits_are_off_in_tests_unless_turned_on(make_app: MakeApp, database_url: str) -> None:
+    app = make_app(database_url, RATELIMIT_PUBLIC_READS="1 per minute", RATELIMIT_VERIFY="1 per minute")
+    client = app.test_client()
+    assert all(client.get("/api/v1/seal/certificate").status_code == 200 for _ in range(3))
+    assert all(client.post("/api/v1/verify", data={}).status_code == 400 for _ in range(3))
+
+
+def test_a_limit_that_does_not_parse_refuses_to_start(make_app: MakeApp, database_url: str) -> None:
+    with pytest.raises(ValueError, match="COALITION_RATELIMIT_PUBLIC_READS must be limits such as"):
+        make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_PUBLIC_READS="many per fortnight")

@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import Flask
 
 from coalition.transparency import checkpoints, note
-from events import merkle
+from events import merkle, tree
+from events.schema import log_checkpoints
 from tests.e2e.conftest import MakeApp, services
 from tests.e2e.test_cli import fill
 
@@ -116,7 +117,9 @@ def test_the_public_api_serves_checkpoints_and_proofs(app: Flask) -> None:
 def test_the_loop_issues_checkpoints_when_due(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     store, signer = services(app).store, checkpoints.signer_for(app.config, app.instance_path)
     start = datetime(2026, 12, 1, tzinfo=UTC)
-    assert checkpoints.due(store, signer, start, 600) == 1  # the empty log's first checkpoint (size 0)
+    assert checkpoints.due(store, signer, start, 600) == 0  # an empty log gets no checkpoint
+    fill(app)
+    assert checkpoints.due(store, signer, start, 600) == 1  # the first
     assert checkpoints.due(store, signer, start, 600) == 0  # not grown
     fill(app)
     assert checkpoints.due(store, signer, start + timedelta(seconds=60), 600) == 0  # grown, but too soon
@@ -125,7 +128,47 @@ def test_the_loop_issues_checkpoints_when_due(app: Flask, monkeypatch: pytest.Mo
     fill(app)
     assert checkpoints.due(store, signer, start + timedelta(seconds=602), 600) == 1
     with services(app).engine.connect() as connection:
-        assert checkpoints.latest(connection).size == 10  # type: ignore[union-attr]
+        assert checkpoints.latest(connection).size == 15  # type: ignore[union-attr]
+
+
+def test_the_loop_catches_a_long_log_up_in_bounded_steps(app: Flask) -> None:
+    from coalition.notify.worker import Notifier
+
+    for _ in range(5):
+        fill(app)  # 25 events, none in the tree
+    app.config["CHECKPOINT_STEP"] = 10
+    notifier = Notifier(app)
+    seen = []
+    for _ in range(3):
+        notifier.turn()
+        with services(app).engine.connect() as connection:
+            seen.append((tree.tree_size(connection), checkpoints.latest(connection)))
+    # Each turn adds at most 10 leaves; the checkpoint waits until the tree has caught up with the head.
+    assert [(size, found is None) for size, found in seen] == [(10, True), (20, True), (25, False)]
+    assert seen[-1][1].size == 25 and seen[-1][1].root_hash == folded(leaves(app)).hex()  # type: ignore[union-attr]
+
+
+def test_an_empty_log_gets_no_checkpoint(app: Flask) -> None:
+    from coalition.notify.worker import Notifier
+
+    result = app.test_cli_runner().invoke(args=["log", "checkpoint"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "no checkpoint signed: the log holds no event yet" in result.output, result.output
+    Notifier(app).turn()
+    answer = app.test_client().get("/api/v1/log/checkpoint")
+    assert answer.status_code == 404
+    assert "the log is empty: no checkpoint is signed until it holds an event" in answer.json["error"]["message"]
+    with services(app).engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(log_checkpoints)).scalar() == 0
+    with services(app).engine.begin() as connection:  # one signed for an empty log by an earlier version
+        connection.execute(sa.insert(log_checkpoints).values(size=0, root_hash="e3", note="-", issued_at="x"))
+    assert app.test_client().get("/api/v1/log/checkpoint").status_code == 404
+    fill(app)
+    answer = app.test_client().get("/api/v1/log/checkpoint")
+    assert answer.status_code == 404 and "no checkpoint has been issued yet" in answer.json["error"]["message"]
+    result = app.test_cli_runner().invoke(args=["log", "checkpoint"])
+    assert result.exit_code == 0 and result.stdout.split("\n")[1] == "5"
+    assert "Merkle tree: 5 of 5 events" in result.output
 
 
 def test_the_loop_has_a_checkpoint_step(app: Flask) -> None:

@@ -4,17 +4,22 @@ standalone tools/verify_statement.py (run as a separate, isolated process) check
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
+from pyhanko.pdf_utils.generic import StreamObject, TextStringObject
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from coalition.pdf import anchor, export
 from coalition.pdf.document import Proof
@@ -105,12 +110,58 @@ def unproved_signature(proof: Proof) -> Proof:
     return replace(proof, inclusions=tuple(x for x in proof.inclusions if x.role == "version"))
 
 
+def another_version(proof: Proof) -> Proof:
+    """Texts and a version hash that agree with each other, but are not what the log's version event names."""
+    texts = tuple((code, title + " (changed)", body) for code, title, body in proof.texts)
+    forged = replace(proof, texts=texts)
+    content = json.dumps(forged.version_content(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return replace(forged, version_hash=hashlib.sha256(content.encode()).hexdigest())
+
+
+def altered_record(proof: Proof) -> Proof:
+    """A signature event's record whose payload names another signer: its hash no longer comes out."""
+    x = proof.inclusions[-1]
+    record = dict(x.event)
+    record["payload"] = record["payload"].replace('"signer_name":"', '"signer_name":"Not ')
+    return replace(proof, inclusions=(*proof.inclusions[:-1], replace(x, event=tuple(record.items()))))
+
+
 FORGERIES = {
     "checkpoint-by-another-key": (other_key, "no signature by"),
     "checkpoint-altered": (altered_root, "does not verify"),
     "audit-path-altered": (altered_path, "does not lead to the checkpoint's root"),
     "signature-unproved": (unproved_signature, "no inclusion proof"),
+    "event-record-altered": (altered_record, "does not give its hash"),
 }
+
+
+def test_the_offline_tool_faults_a_proof_whose_version_hash_is_not_the_version_events(
+    world: World, tmp_path: Path
+) -> None:
+    app, sid = world.api.app, signed(world)
+    pem, key = keys(app, tmp_path)
+
+    done = run_tool(resealed(app, sid, another_version), tmp_path, pem, key)
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "version hash:" in done.stdout and "matches the texts" in done.stdout  # the texts agree with the hash...
+    assert "inclusion: 3 events" in done.stdout  # ...and every event is in the log...
+    verdict_line = done.stdout.strip().splitlines()[-1]  # ...but the version event names another version
+    assert verdict_line.startswith("NOT GENUINE: the version event") and "not the proof's" in verdict_line
+    assert verdict(app, resealed(app, sid, another_version))["valid"] is False
+
+
+def test_every_proved_event_carries_its_record_which_gives_its_hash(world: World, tmp_path: Path) -> None:
+    from events.hashing import FORMATS
+
+    app, sid = world.api.app, signed(world)
+    proof = proof_of(exported(app, sid, tmp_path))
+    assert proof.log_format == 2
+    for x in proof.inclusions:
+        record = dict(x.event)
+        fields = [record[n] for n in ("stream_id", "version", "type", "schema_version", "payload", "metadata")]
+        assert FORMATS[2].hash(record["previous"], x.position, *fields, record["recorded_at"]) == x.event_hash
+        assert json.loads(record["payload"])["version_hash"] == proof.version_hash
 
 
 def test_every_pdf_carries_a_checkpoint_and_proofs_of_its_version_and_signature_events(
@@ -169,9 +220,10 @@ def test_the_platform_verifier_faults_a_version_event_the_log_does_not_hold_as_t
 def test_a_proof_of_an_earlier_format_is_still_read(world: World, tmp_path: Path) -> None:
     app, sid = world.api.app, signed(world)
     proof = proof_of(exported(app, sid, tmp_path))
-    old = proof.to_json().replace(b"coalition-statement-proof/3", b"coalition-statement-proof/2")
-    read = Proof.from_json(old.replace(b'"checkpoint"', b'"unused"').replace(b'"inclusion_proofs"', b'"unused2"'))
-    assert read == replace(proof, checkpoint="", inclusions=())
+    old = proof.to_json().replace(b"coalition-statement-proof/4", b"coalition-statement-proof/2")
+    old = old.replace(b'"checkpoint"', b'"unused"').replace(b'"inclusion_proofs"', b'"unused2"')
+    read = Proof.from_json(old.replace(b'"log_format"', b'"unused3"'))
+    assert read == replace(proof, checkpoint="", inclusions=(), log_format=0)
     sealer, _ = export.for_app(app)
     assert sealer.checkpoints is not None
     assert anchor.check(read, sealer.checkpoints, reasons := []) is None and reasons == []
@@ -181,12 +233,16 @@ def test_the_offline_tool_says_genuine_of_a_real_export(world: World, tmp_path: 
     app, sid = world.api.app, signed(world)
     pem, key = keys(app, tmp_path)
 
-    done = run_tool(exported(app, sid, tmp_path / "cache"), tmp_path, pem, key)
+    pdf = exported(app, sid, tmp_path / "cache")
+    done = run_tool(pdf, tmp_path, pem, key)
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1].startswith("GENUINE")
     for checked in ("seal: made with", "version hash:", "checkpoint: signed by", "inclusion: 3 events"):
         assert checked in done.stdout
+    version = proof_of(pdf).version_hash
+    assert "events: the version event (StatementOpened at " in done.stdout
+    assert f"names {version}, and 2 signature events name that version" in done.stdout
 
 
 def test_the_offline_tool_checks_a_timestamped_seal(world: World, tmp_path: Path, tsa: LoopbackTsa) -> None:
@@ -262,3 +318,111 @@ def test_no_pdf_is_made_when_the_log_no_longer_holds_its_checkpointed_tree(
     answer = world.api.call("GET", f"{world.path}/statements/{sid}.pdf", world.who("ana"))
     assert answer.status_code == 409
     assert "truncated or rewritten" in answer.json["error"]["message"]
+
+
+def long_term(app: Flask, tsa: LoopbackTsa) -> None:
+    """Seal at B-LT: a timestamp, then the validation data (a DSS) in an incremental update after the seal."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    sealer = export.for_app(app)[0]
+    sealer.timestamper, sealer.long_term, sealer.tsa_roots = HTTPTimeStamper(tsa.url), True, (tsa.root,)
+
+
+def test_the_offline_tool_accepts_a_b_lt_pdf_and_names_the_validation_data_after_the_seal(
+    world: World, tmp_path: Path, tsa: LoopbackTsa
+) -> None:
+    app, sid = world.api.app, signed(world)
+    long_term(app, tsa)
+    pem, key = keys(app, tmp_path)
+    pdf = exported(app, sid, tmp_path / "cache")
+    assert verdict(app, pdf)["valid"] is True
+
+    done = run_tool(pdf, tmp_path, pem, key)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "seal: made with" in done.stdout and "covering its revision" in done.stdout
+    assert "after the seal: validation data only" in done.stdout
+    assert "a DSS with 3 certificates, 0 CRLs, 0 OCSP responses, 1 VRI entries" in done.stdout
+
+
+def updated(pdf: bytes, change: Callable[[IncrementalPdfFileWriter], None]) -> bytes:
+    """`pdf` with one more incremental update, made by `change`."""
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    change(writer)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def new_language(writer: IncrementalPdfFileWriter) -> None:
+    writer.root["/Lang"] = TextStringObject("fr")
+    writer.update_root()
+
+
+def new_title(writer: IncrementalPdfFileWriter) -> None:
+    info = writer.trailer["/Info"]
+    info["/Title"] = TextStringObject("Dirty rivers later")
+    writer.mark_update(writer.trailer.raw_get("/Info"))
+
+
+def new_page_content(writer: IncrementalPdfFileWriter) -> None:
+    page = writer.root["/Pages"]["/Kids"].raw_get(0)
+    stream = writer.add_object(StreamObject(stream_data=b"BT /F1 24 Tf 72 72 Td (Forged) Tj ET"))
+    page.get_object()["/Contents"] = stream
+    writer.mark_update(page)
+
+
+def more_validation_data(writer: IncrementalPdfFileWriter) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    from tests.tsa import _asn1, _certificate
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    another = _asn1(_certificate("Another CA", key, None, key, ca=True))
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, certs=[another])
+
+
+#: What an update after a B-LT seal may not do; and whether the platform's verifier (pyHanko's difference analysis,
+#: which lets the document information change) faults it too.
+AFTER_THE_SEAL = {
+    "catalogue-changed": (new_language, "changed the document's catalogue", True),
+    "title-changed": (new_title, "changed the document's information", False),
+    "page-content-changed": (new_page_content, "changed a Page object", True),
+}
+
+
+@pytest.mark.parametrize(("change", "reason", "platform_faults_it"), AFTER_THE_SEAL.values(), ids=AFTER_THE_SEAL.keys())
+def test_the_offline_tool_refuses_a_change_after_a_b_lt_seal_that_is_not_validation_data(
+    world: World,
+    tmp_path: Path,
+    tsa: LoopbackTsa,
+    change: Callable[[IncrementalPdfFileWriter], None],
+    reason: str,
+    platform_faults_it: bool,
+) -> None:
+    app, sid = world.api.app, signed(world)
+    long_term(app, tsa)
+    pem, key = keys(app, tmp_path)
+    pdf = updated(exported(app, sid, tmp_path / "cache"), change)
+
+    done = run_tool(pdf, tmp_path, pem, key)
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    verdict_line = done.stdout.strip().splitlines()[-1]
+    assert verdict_line.startswith("NOT GENUINE: an update after the seal") and reason in verdict_line
+    assert verdict(app, pdf)["valid"] is not platform_faults_it
+
+
+def test_the_offline_tool_accepts_validation_data_added_in_a_later_update_too(
+    world: World, tmp_path: Path, tsa: LoopbackTsa
+) -> None:
+    app, sid = world.api.app, signed(world)
+    long_term(app, tsa)
+    pem, key = keys(app, tmp_path)
+    pdf = updated(exported(app, sid, tmp_path / "cache"), more_validation_data)
+
+    done = run_tool(pdf, tmp_path, pem, key)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "after the seal: validation data only" in done.stdout

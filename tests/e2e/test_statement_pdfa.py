@@ -1,4 +1,4 @@
-"""Sealed statement exports are archival: PDF/A-3u with the proof associated, in every language, by
+"""Sealed statement exports are archival: PDF/A-3a (tagged) with the proof associated, in every language, by
 download and by `flask statements export`, and they still verify."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from tests.pdfa import poppler, problems
 COALITION = str(AGREEMENT["name"])
 
 
-def test_sealed_downloads_are_pdf_a_3u_in_both_languages_and_verify(world: World, api: Api) -> None:
+def test_sealed_downloads_are_pdf_a_3a_in_both_languages_and_verify(world: World, api: Api) -> None:
     statement = published(world)
     sealer, _ = for_app(api.app)
     for lang, title in (("en", "Clean rivers now"), ("ro", RO["title"])):
@@ -24,7 +24,7 @@ def test_sealed_downloads_are_pdf_a_3u_in_both_languages_and_verify(world: World
         assert verify(api, pdf)["valid"] is True
 
 
-def test_the_cli_export_is_pdf_a_3u(world: World, api: Api, tmp_path: Path) -> None:
+def test_the_cli_export_is_pdf_a_3a(world: World, api: Api, tmp_path: Path) -> None:
     statement = published(world)
     exported = tmp_path / "statement.pdf"
     runner = api.app.test_cli_runner()
@@ -32,4 +32,4 @@ def test_the_cli_export_is_pdf_a_3u(world: World, api: Api, tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     pdf = exported.read_bytes()
     assert problems(pdf, title=RO["title"], language="ro", coalition=COALITION) == []
-    assert 'pdfaid:conformance="U"' in poppler("pdfinfo", pdf, "-meta")
+    assert 'pdfaid:conformance="A"' in poppler("pdfinfo", pdf, "-meta")

@@ -4,6 +4,7 @@ authority that is down makes the download a 503 with nothing served (and nothing
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 from pyhanko.sign.timestamps import HTTPTimeStamper
@@ -68,3 +69,27 @@ def test_turning_timestamps_on_makes_new_pdfs_rather_than_serving_cached_ones(
     for_app(api.app)[0].timestamper = HTTPTimeStamper(tsa.url)
     again = download(world, statement.path)
     assert again.headers["X-Cache"] == "miss" and verify(api, again.data)["seal"]["timestamp"]["valid"]
+
+
+def cli_verdict(api: Api, pdf: bytes, directory: Path) -> str:
+    path = directory / "statement.pdf"
+    path.write_bytes(pdf)
+    result = api.app.test_cli_runner().invoke(args=["statements", "verify-pdf", str(path)])
+    assert result.exit_code == 0, result.output
+    return str(result.output)
+
+
+def test_the_cli_prints_the_seals_timestamp_and_its_authority(
+    world: World, api: Api, tsa: LoopbackTsa, tmp_path: Path
+) -> None:
+    for_app(api.app)[0].timestamper = HTTPTimeStamper(tsa.url)
+    pdf = download(world, published(world).path).data
+    stamp = verify(api, pdf)["seal"]["timestamp"]
+    output = cli_verdict(api, pdf, tmp_path)
+    assert f"Timestamp: {stamp['time']}, by {stamp['authority']} (valid)" in output
+    assert "Test Time Stamping Authority" in output and "GENUINE AND CURRENT" in output
+
+
+def test_the_cli_says_when_the_seal_has_no_timestamp(world: World, api: Api, tmp_path: Path) -> None:
+    output = cli_verdict(api, download(world, published(world).path).data, tmp_path)
+    assert "Timestamp: none (the seal's time is only what the platform claims)" in output

@@ -1,4 +1,4 @@
-"""The statement PDF is PDF/A-3u, with its proof as an associated file, and sealing keeps it so."""
+"""The statement PDF is PDF/A-3a (tagged), with its proof as an associated file, and sealing keeps it so."""
 
 from __future__ import annotations
 
@@ -36,19 +36,34 @@ def expected(document: StatementDocument) -> dict[str, str]:
     return {"title": document.title, "language": document.language, "coalition": document.coalition}
 
 
-def test_the_rendered_pdf_is_pdf_a_3u_with_the_proof_associated(pdf: bytes, document: StatementDocument) -> None:
+def test_the_rendered_pdf_is_pdf_a_3a_with_the_proof_associated(pdf: bytes, document: StatementDocument) -> None:
     assert problems(pdf, **expected(document)) == []
 
 
-def test_the_sealed_pdf_is_still_pdf_a_3u_and_its_proof_is_found(
+def test_the_sealed_pdf_is_still_pdf_a_3a_and_its_proof_is_found(
     sealed: bytes, pdf: bytes, document: StatementDocument, tmp_path: Path
 ) -> None:
     assert problems(sealed, **expected(document)) == []
     assert re.search(r'pdfaid:part="3"', poppler("pdfinfo", sealed, "-meta"))
-    assert re.search(r'pdfaid:conformance="U"', poppler("pdfinfo", sealed, "-meta"))
+    assert re.search(r'pdfaid:conformance="A"', poppler("pdfinfo", sealed, "-meta"))
     assert sealed.startswith(pdf)  # an incremental update: the PDF/A file is untouched underneath
     report = Sealer.for_instance(str(tmp_path)).inspect(sealed)
     assert report.proof == document.proof.to_json() and report.reasons[0].startswith("the seal was made by another")
+
+
+def test_the_structure_tree_carries_the_text_in_reading_order(sealed: bytes, document: StatementDocument) -> None:
+    assert "Tagged:          yes" in poppler("pdfinfo", sealed)
+    tree = poppler("pdfinfo", sealed, "-struct-text")
+    heading = tree.index("H1 (block)")
+    assert document.title in tree[heading : heading + 200]
+    found = [tree.find(s.organisation) for s in document.signatories]
+    assert -1 not in found and found == sorted(found)  # every signatory, in the order printed
+    assert tree.index("L (block)") > heading  # the body's list stays a list
+
+
+def test_the_structure_tree_is_packed_into_an_object_stream(pdf: bytes) -> None:
+    assert b"/Type /ObjStm" in pdf and b"/Type /XRef" in pdf  # not thousands of loose dictionaries
+    assert b"/StructElem" not in pdf  # only inside the deflated object stream
 
 
 def test_the_seals_widget_is_printable_and_needs_no_appearance(sealed: bytes) -> None:
@@ -86,7 +101,15 @@ def test_the_bare_render_stays_plain_pdf_and_the_check_says_what_it_lacks(docume
     bare = render.bare_pdf(render.statement_html(document))
     assert "pdfaid" not in poppler("pdfinfo", bare, "-meta")
     found = "\n".join(problems(bare, **expected(document)))
-    for lack in ("part is None", "language is None", "without a file identifier", "no PDF/A output intent", "/AF"):
+    lacks = (
+        "part is None",
+        "language is None",
+        "without a file identifier",
+        "no PDF/A output intent",
+        "/AF",
+        "not tagged",
+    )
+    for lack in lacks:
         assert lack in found
 
 

@@ -31,7 +31,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def refused(error: DomainError) -> ResponseReturnValue:
-        return error_response(*status_of(error), str(error))
+        status, code = status_of(error)
+        retry = getattr(error, "retry_after", None)  # a refusal for now (every checker busy): when to try again
+        body = jsonify(error={"code": code, "message": str(error), "fields": {}})
+        return (body, status, {"Retry-After": str(retry)}) if retry else (body, status)
 
     @app.errorhandler(ConcurrencyConflict)
     def conflict(error: ConcurrencyConflict) -> ResponseReturnValue:

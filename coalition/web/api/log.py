@@ -67,10 +67,19 @@ class ConsistencyView(Schema):
 
 
 def _latest() -> checkpoints.Issued:
-    with services().engine.connect() as connection:
+    store = services().store
+    with store.engine.connect() as connection:
         found = checkpoints.latest(connection)
+        if found is None and store.head(connection)[0] == 0:
+            raise NotFound(
+                "the log is empty: no checkpoint is signed until it holds an event (a checkpoint of nothing "
+                "would vouch for nothing)"
+            )
     if found is None:
-        raise NotFound("no checkpoint has been issued yet")
+        raise NotFound(
+            "no checkpoint has been issued yet: the notification loop signs the first within "
+            "COALITION_CHECKPOINT_INTERVAL seconds, or an administrator runs `flask log checkpoint`"
+        )
     return found
 
 

@@ -40,6 +40,7 @@ ERROR_STATUSES = {
     413: "the body or upload is too large",
     422: "invalid fields, each named in `fields`",
     429: "too many attempts from your address: wait as long as Retry-After says",
+    503: "unavailable for now (every checker busy, a timestamp authority down): try again after Retry-After",
 }
 
 
@@ -73,7 +74,8 @@ def _json(schema: type[Schema]) -> dict[str, Any]:
 
 def build() -> dict[str, Any]:
     """The document, from every documented route of the API blueprint."""
-    from coalition.web.hardening import DOORS  # here: hardening imports the API's edge, which imports this package
+    # here: hardening imports the API's edge, which imports this package
+    from coalition.web.hardening import DOORS, PUBLIC_READS_LIMITED
 
     spec = APISpec(
         "Coalition API",
@@ -131,7 +133,7 @@ def build() -> dict[str, Any]:
         errors = operation.errors or ((400, 409, 422) if operation.public else (400, 401, 403, 404, 409, 422))
         if operation.request is not None or operation.upload is not None or takes_retries:
             errors = (*errors, 413)  # a body past MAX_CONTENT_LENGTH (commands read theirs for the Idempotency-Key)
-        if rule.endpoint in DOORS:
+        if rule.endpoint in DOORS or rule.endpoint in PUBLIC_READS_LIMITED:
             errors = (*errors, 429)
         for status in sorted(set(errors)):
             responses[str(status)] = {"description": ERROR_STATUSES[status], **_json(Error)}

@@ -240,7 +240,15 @@ class VerifyView(Schema):
             "(still HTTP 200, valid false)"
         },
     )
-    reasons = fields.List(fields.String(), required=True)
+    reasons = fields.List(fields.String(), required=True, metadata={"description": "why, in English"})
+    reason_details = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "the same reasons as message ids with parameters (`message`, `params`) and `text`, "
+            "in the language Accept-Language asks for (English or Romanian)"
+        },
+    )
     seal = fields.Dict(
         required=True,
         metadata={

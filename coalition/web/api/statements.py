@@ -46,6 +46,7 @@ from coalition.web.api.statement_schemas import (
     WithdrawRequest,
 )
 from coalition.web.downloads import MAX_UPLOAD, pdf_response
+from coalition.web.errors import reason_details
 from coalition.web.reading import member_moment
 from coalition.web.reading import now as clock
 
@@ -233,7 +234,7 @@ def statement_pdf(coalition_id: str, statement_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/verify")
-@documented(response=VerifyView, public=True, errors=(400, 413), upload="file")
+@documented(response=VerifyView, public=True, errors=(400, 413, 503), upload="file")
 def verify_pdf() -> ResponseReturnValue:
     """Upload a statement PDF (multipart field `file`): is it genuine and unaltered, and what changed since."""
     upload = request.files.get("file")
@@ -246,7 +247,8 @@ def verify_pdf() -> ResponseReturnValue:
     if len(data) > MAX_UPLOAD:
         raise RequestEntityTooLarge(f"a statement PDF is at most {MAX_UPLOAD // 1_000_000} MB")
     sealer, _ = export.for_app(current_app)
-    return jsonify(VerifyView().dump(export.verify(services().engine, sealer, data, services().store.clock())))
+    answer = export.verify(services().engine, sealer, data, services().store.clock())
+    return jsonify(VerifyView().dump({**answer, "reason_details": reason_details(answer["reasons"])}))
 
 
 @bp.get("/seal/certificate")

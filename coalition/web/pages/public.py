@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 
 from coalition.domain.statement import LANGUAGES
 from coalition.infra.extensions import services
-from coalition.pdf import export
+from coalition.pdf import export, sandbox
 from coalition.reads import statements as read
 from coalition.reads.statements import describe, in_language
 from coalition.reads.text import render_markdown
 from coalition.web.downloads import MAX_UPLOAD, pdf_response
+from coalition.web.errors import translated, translated_reason
 from coalition.web.reading import now
 
 bp = Blueprint("public", __name__)
@@ -85,5 +86,10 @@ def verify_page() -> ResponseReturnValue:
             )
         else:
             sealer = export.for_app(current_app)[0]
-            result = export.verify(services().engine, sealer, data, services().store.clock())
-    return render_template("public/verify.html", result=result, error=error), 400 if error else 200
+            try:
+                result = export.verify(services().engine, sealer, data, services().store.clock())
+            except sandbox.CheckerBusy as busy:
+                page = render_template("public/verify.html", result=None, reasons=[], error=translated(busy))
+                return page, 503, {"Retry-After": str(busy.retry_after)}
+    reasons = [translated_reason(reason) for reason in result["reasons"]] if result else []
+    return render_template("public/verify.html", result=result, reasons=reasons, error=error), 400 if error else 200
