@@ -1,4 +1,4 @@
-"""A title of zero-width spaces, typed into the task form in Chromium: the form comes back with the reason on the field."""
+"""A title of zero-width spaces typed into the task form in Chromium: the form comes back saying what to fix."""
 
 from __future__ import annotations
 
