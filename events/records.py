@@ -20,6 +20,7 @@ class Metadata:
     organisation_id: str | None = None
     correlation_id: str | None = None
     causation_id: str | None = None
+    request_id: str | None = None  # the caller's own X-Request-Id, as they sent it: never our correlation id
 
     def to_json(self) -> dict[str, str]:
         """The stored form: only the fields that are set."""
@@ -28,7 +29,9 @@ class Metadata:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Metadata:
         """Read the stored form back."""
-        return cls(**{k: data.get(k) for k in ("actor_id", "organisation_id", "correlation_id", "causation_id")})
+        return cls(
+            **{k: data.get(k) for k in ("actor_id", "organisation_id", "correlation_id", "causation_id", "request_id")}
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -265,5 +265,9 @@ def set_locale(engine: Engine, user_id: str, locale: str) -> None:
 def _as(metadata: Metadata, user_id: str) -> Metadata:
     """The request's metadata with the acting user filled in."""
     return Metadata(
-        metadata.actor_id or user_id, metadata.organisation_id, metadata.correlation_id, metadata.causation_id
+        metadata.actor_id or user_id,
+        metadata.organisation_id,
+        metadata.correlation_id,
+        metadata.causation_id,
+        metadata.request_id,
     )

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from coalition.domain import membership, work
-from coalition.domain.base import N_, Change, NotFound, RuleBroken, drop_none
+from coalition.domain.base import N_, Change, Invalid, NotFound, RuleBroken, drop_none
 from coalition.domain.coalition_commands import (
     AcceptInvitation,
     AmendAgreement,
@@ -56,6 +56,7 @@ from coalition.domain.policy import (
     is_liaison,
     member_state,
 )
+from coalition.domain.text import MAX_OBJECTIVES
 
 __all__ = [
     "FoundCoalition",
@@ -128,6 +129,8 @@ def _agreement_payload(agreement: Agreement) -> dict[str, Any]:
 def _check_agreement(agreement: Agreement) -> None:
     if agreement.ends_on is not None and agreement.ends_on < agreement.starts_on:
         raise RuleBroken("the agreement cannot end before it starts: ends_on is before starts_on")
+    if len(agreement.objectives) > MAX_OBJECTIVES:
+        raise Invalid("an agreement names at most %(most)s common objectives", most=MAX_OBJECTIVES)
     ids = [o.objective_id for o in agreement.objectives]
     if len(set(ids)) != len(ids):
         raise RuleBroken("each objective needs its own objective_id")

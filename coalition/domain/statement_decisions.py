@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from coalition.domain import policy
-from coalition.domain.base import N_, Change, DomainError, NotAllowed, RuleBroken, drop_none
+from coalition.domain.base import N_, Change, DomainError, Invalid, NotAllowed, RuleBroken, drop_none
 from coalition.domain.coalition_state import Actor, Coalition
+from coalition.domain.dates import moment_in_range
 from coalition.domain.statement_commands import (
     AmendStatement,
     CloseStatement,
@@ -103,6 +104,8 @@ def _translate(
 def _open(coalition: Coalition, state: Statement, command: OpenStatement, actor: Actor, now: datetime) -> list[Change]:
     _raise(policy.facilitator_refusal(coalition, actor, "open"))
     _raise(policy.phase_refusal(state, now, N_("open a statement"), "draft"))
+    if command.deadline is not None and not moment_in_range(command.deadline):
+        raise Invalid("the deadline must be between 1900-01-01 and 2200-12-31 (UTC)")
     if command.deadline is not None and command.deadline <= now:
         raise RuleBroken(
             "the deadline must be in the future (it is now %(now)s)", now=now.isoformat(timespec="seconds")

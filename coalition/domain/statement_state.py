@@ -13,6 +13,7 @@ from datetime import datetime
 
 from coalition.domain import policy
 from coalition.domain.base import Change, fold
+from coalition.domain.dates import readable_moment
 from events.hashing import canonical_json
 
 STATES = ("draft", "open", "closed", "published")
@@ -99,7 +100,7 @@ def evolve(state: Statement | None, change: Change) -> Statement | None:
     if change.type == "TranslationSet":
         return replace(state, texts={**state.texts, p["language"]: Text(p["title"], p["body"])})
     if change.type == "StatementOpened":
-        deadline = datetime.fromisoformat(p["deadline"]) if p.get("deadline") else None
+        deadline = readable_moment(datetime.fromisoformat(p["deadline"])) if p.get("deadline") else None
         return replace(
             state,
             state="open",

@@ -22,6 +22,7 @@ from coalition.domain.policy import (
     check_acts_for,
     check_facilitator,
     commitment_refusal,
+    due_date_refusal,
     may_create_task,
     task_refusal,
 )
@@ -134,6 +135,12 @@ def _objective(state: Coalition, objective_id: str | None) -> None:
         raise NotFound("no such objective: %(objective)s", objective=objective_id)
 
 
+def _due(state: Coalition, due_on: date, today: date) -> None:
+    refusal = due_date_refusal(state.agreement.starts_on, due_on, today)
+    if refusal is not None:
+        raise refusal
+
+
 def _pledge(state: Coalition, c: PledgeCommitment, actor: Actor, today: date) -> list[Change]:
     check_acts_for(actor, c.organisation_id)
     check_active(state, c.organisation_id, N_("pledge commitments"))
@@ -147,6 +154,7 @@ def _pledge(state: Coalition, c: PledgeCommitment, actor: Actor, today: date) ->
     if c.quantity is not None and c.quantity <= 0:
         raise RuleBroken("a quantity must be more than zero")
     _objective(state, c.objective_id)
+    _due(state, c.due_on, today)
     return [
         Change(
             "CommitmentPledged",
@@ -190,6 +198,7 @@ def _follow_up(state: Coalition, c: Any, actor: Actor, today: date) -> list[Chan
     _required(c.reason, "a reason")
     if isinstance(c, WithdrawCommitment):
         return [Change("CommitmentWithdrawn", {**ids, "reason": c.reason})]
+    _due(state, c.due_on, today)
     return [Change("CommitmentRescheduled", {**ids, "due_on": c.due_on.isoformat(), "reason": c.reason})]
 
 
@@ -214,6 +223,7 @@ def _create(state: Coalition, c: CreateTask, actor: Actor, today: date) -> list[
     _objective(state, c.objective_id)
     if c.commitment_id is not None and c.commitment_id not in state.commitments:
         raise NotFound("no such commitment: %(commitment)s", commitment=c.commitment_id)
+    _due(state, c.due_on, today)
     return [
         Change(
             "TaskCreated",

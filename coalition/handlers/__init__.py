@@ -73,6 +73,7 @@ class Context:
     now: datetime | None = None  # the store's clock when the request came in; None: noon of `today`
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     recorded: bool = False  # set by `append`: this request's events went into the log (not a twin's before them)
+    request_id: str | None = None  # the caller's own request id (X-Request-Id), kept beside our correlation id
 
     @property
     def moment(self) -> datetime:
@@ -115,7 +116,7 @@ class Context:
         With an Idempotency-Key, the answer is kept in the same transaction as the events, so a
         retry gets it back even after a crash, and the store's own key stops concurrent twins.
         """
-        metadata = Metadata(self.user_id, organisation_id, self.correlation_id)
+        metadata = Metadata(self.user_id, organisation_id, self.correlation_id, request_id=self.request_id)
         key = self.idempotency_key
 
         def keep_answer(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:

@@ -292,7 +292,7 @@ def accept(context: Context, token: str, organisation: dict[str, Any] | None = N
     context.services.append(
         events,
         expected={**expected, stream: 1},
-        metadata=Metadata(user.user_id, answer["organisation_id"], context.correlation_id, stream),
+        metadata=Metadata(user.user_id, answer["organisation_id"], context.correlation_id, stream, context.request_id),
         within=mark,
     )
     return answer

@@ -7,13 +7,16 @@ from typing import Any
 
 from flask_babel import format_date, format_datetime
 
+from coalition.domain.dates import readable_moment
+
 
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _as_datetime(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return readable_moment(moment)  # one recorded out of range before the limits were kept: its nearest end
 
 
 def localised_day(value: Any) -> str:

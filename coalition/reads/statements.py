@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from coalition.accounts import shown_name
 from coalition.domain import policy
+from coalition.domain.dates import readable_moment
 from events.personal import ERASED
 from projections import statements as tables
 from projections.audit import coalition_log
@@ -40,7 +41,7 @@ __all__ = [
 
 def deadline_of(row: Mapping[str, Any]) -> datetime | None:
     """A statements row's deadline as a moment (None: signing has no deadline)."""
-    return datetime.fromisoformat(row["deadline"]) if row["deadline"] else None
+    return readable_moment(datetime.fromisoformat(row["deadline"])) if row["deadline"] else None
 
 
 def phase(row: Mapping[str, Any], now: datetime) -> str:

@@ -10,8 +10,9 @@
   is per process; with several processes set COALITION_RATELIMIT_STORAGE_URI=redis://... so they share one count.
   Behind a proxy, COALITION_PROXY_HOPS=1 takes the client's address from X-Forwarded-For (else every
   client would share the proxy's count) and the scheme from X-Forwarded-Proto.
-- Request logs: one JSON line per request with its id (the `X-Request-Id` we answer with, which is
-  also the correlation id in the metadata of the events the request records), never the body, the
+- Request logs: one JSON line per request with its id (the `X-Request-Id` we answer with, made here,
+  which is also the correlation id in the metadata of the events the request records) and the
+  caller's own `X-Request-Id` when it is sensible (`caller_request_id`), never the body, the
   session, a token or a key.
 """
 
@@ -34,7 +35,7 @@ from limits import parse_many
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from coalition.web.request import request_id
+from coalition.web.request import caller_request_id, request_id
 
 #: Pages and the API load nothing from other hosts and run no inline script.
 CONTENT_SECURITY_POLICY = {
@@ -117,6 +118,7 @@ def _finish(response: Response) -> Response:
     response.headers["X-Request-Id"] = identifier
     record: dict[str, Any] = {
         "request_id": identifier,
+        **({"caller_request_id": caller} if (caller := caller_request_id()) else {}),
         "method": request.method,
         "path": _logged_path(),
         "status": response.status_code,

@@ -494,10 +494,12 @@ def test_commands_record_who_acted_for_which_organisation_and_the_request_id(wor
     last = list(services(world.api.app).store.read_all())[-1]
     assert last.type == "CommitmentFulfilled"
     assert (last.metadata.actor_id, last.metadata.organisation_id) == (world.users["ana"], world.green)
-    assert last.metadata.correlation_id == response.headers["X-Request-Id"] == "req-42"
+    assert last.metadata.correlation_id == response.headers["X-Request-Id"] != "req-42"  # ours, never the caller's
+    assert last.metadata.request_id == "req-42"  # the caller's, kept beside it
     world.ok("POST", f"{world.path}/tasks/{world.task}/accept", "lia")
-    made_up = list(services(world.api.app).store.read_all())[-1].metadata.correlation_id
-    assert made_up and made_up != "req-42"
+    made_up = list(services(world.api.app).store.read_all())[-1].metadata
+    assert made_up.correlation_id and made_up.correlation_id != last.metadata.correlation_id
+    assert made_up.request_id is None
 
 
 def test_dates_in_commands_use_the_day_the_store_records(api: Api) -> None:

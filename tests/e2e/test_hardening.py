@@ -33,20 +33,21 @@ def test_no_page_runs_an_inline_script_or_loads_another_host(client: object) -> 
         assert not re.search(r'(src|href)="(https?:)?//', page), path
 
 
-def test_the_callers_request_id_is_echoed_and_becomes_the_events_correlation_id(api: Api) -> None:
+def test_the_callers_request_id_is_kept_as_its_own_field_and_never_becomes_the_correlation_id(api: Api) -> None:
     api.register("ana")
-    response = api.call(
-        "POST",
-        "/organisations",
-        "ana",
-        {"name": "Green Earth", "country": "RO", "sector": "ngo", "mission": "Rivers"},
-        headers={"X-Request-Id": "trace-42"},
-    )
+    body = {"name": "Green Earth", "country": "RO", "sector": "ngo", "mission": "Rivers"}
+    kept: list[tuple[str | None, str | None]] = []
+    for given in ("trace-42", "x" * 65, "a b", "<script>", "naïve"):
+        body["name"] = f"Green Earth {len(kept)}"
+        response = api.call("POST", "/organisations", "ana", body, headers={"X-Request-Id": given})
+        assert response.status_code == 201
+        assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-Id"])  # ours, whatever was sent
+        position, _ = api.app.extensions["coalition"].store.head()
+        event = list(api.app.extensions["coalition"].store.read_all(position - 1))[-1]
+        assert event.metadata.correlation_id == response.headers["X-Request-Id"]
+        kept.append((event.metadata.request_id, event.metadata.to_json().get("request_id")))
 
-    assert response.status_code == 201 and response.headers["X-Request-Id"] == "trace-42"
-    position, _ = api.app.extensions["coalition"].store.head()
-    event = list(api.app.extensions["coalition"].store.read_all(position - 1))[-1]
-    assert event.metadata.correlation_id == "trace-42"
+    assert kept == [("trace-42", "trace-42")] + [(None, None)] * 4  # too long or outside A-Za-z0-9._:- : not kept
 
 
 def limited(make_app: MakeApp, database_url: str) -> Flask:

@@ -19,8 +19,8 @@ People: `verified_refusal` (signing, confirming, holding a mandate need a verifi
 `may_act_verified`, `holder_refusal`.
 Coalition and work: `member_state`, `holds`, `is_facilitator`, `is_liaison`, `is_endorser`,
 `last_facilitator`, `may_read_coalition`, `may_change_commitment`, `may_create_task`, `may_change_task`,
-`days_overdue`, `is_overdue`, `due_soon`, `standing_level`; verified members: `is_verified`, `may_verify`,
-`may_withdraw_verification`, `verify_refusal`.
+`days_overdue`, `is_overdue`, `due_soon`, `due_date_refusal`, `standing_level`; verified members: `is_verified`,
+`may_verify`, `may_withdraw_verification`, `verify_refusal`.
 """
 
 from coalition.domain.policy.members import (
@@ -91,6 +91,7 @@ from coalition.domain.policy.work import (
     Standing,
     commitment_refusal,
     days_overdue,
+    due_date_refusal,
     due_soon,
     is_overdue,
     may_change_commitment,
@@ -125,6 +126,7 @@ __all__ = [
     "counted",
     "counts",
     "days_overdue",
+    "due_date_refusal",
     "due_soon",
     "edit_refusal",
     "endorse_refusal",

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from coalition.domain.base import N_, DomainError, NotAllowed, RuleBroken
+from coalition.domain.base import N_, DomainError, Invalid, NotAllowed, RuleBroken
 from coalition.domain.policy.members import ActorLike, CoalitionLike, is_facilitator, is_liaison
 
 CLOSED_COMMITMENT = ("fulfilled", "withdrawn")
@@ -25,6 +25,38 @@ TASK_STATES = {"accept": ("open",), "complete": ("open", "accepted"), "reassign"
 TASK_STATES["drop"] = TASK_STATES["reassign"]
 #: How a refusal names what only facilitators do to a task.
 TASK_ACTS = {"reassign": N_("reassign tasks"), "drop": N_("drop tasks")}
+
+
+#: A due date further ahead than this many years is a typing mistake, not a plan.
+DUE_YEARS_AHEAD = 25
+
+
+def due_date_refusal(starts_on: date, due_on: date, today: date) -> DomainError | None:
+    """Why `due_on` is no due date for a commitment or task of a coalition whose cooperation starts on `starts_on`.
+
+    Not before the cooperation starts (the coalition's work cannot be due before it exists), and not more
+    than DUE_YEARS_AHEAD years after `today`. None when the date is sane.
+    """
+    if due_on < starts_on:
+        return Invalid(
+            "a due date cannot be before the coalition's cooperation starts (%(starts_on)s)",
+            starts_on=starts_on.isoformat(),
+        )
+    latest = _years_after(today, DUE_YEARS_AHEAD)
+    if due_on > latest:
+        return Invalid(
+            "a due date can be at most %(years)s years ahead, until %(latest)s",
+            years=DUE_YEARS_AHEAD,
+            latest=latest.isoformat(),
+        )
+    return None
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return day.replace(year=day.year + years, day=28)
 
 
 def days_overdue(due_on: date, state: str, today: date) -> int:

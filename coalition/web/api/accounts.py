@@ -10,12 +10,13 @@ from flask_babel import get_locale
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from coalition.accounts import passwords, registration, resets, tokens
+from coalition.domain import text
 from coalition.infra.extensions import services
 from coalition.reads.personal_data import everything
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import documented, json_body
-from coalition.web.api.schemas import one_line
+from coalition.web.api.schemas import EMAIL, NAME, Checked, one_line
 from coalition.web.reading import now
 from coalition.web.request import request_id
 from events import Metadata
@@ -35,8 +36,8 @@ def check_password(password: str, email: str, name: str, field: str = "password"
         raise ValidationError({field: [passwords.explain(refused)]})
 
 
-class RegisterRequest(Schema):
-    email = fields.Email(required=True)
+class RegisterRequest(Checked):
+    email = fields.Email(required=True, validate=EMAIL)
 
     @pre_load
     def trim_email(self, data: Any, **_: Any) -> Any:
@@ -46,7 +47,7 @@ class RegisterRequest(Schema):
         return data
 
     password = fields.String(required=True, validate=PASSWORD)
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), one_line])
+    name = fields.String(required=True, validate=[NAME, one_line])
 
     @validates_schema
     def strong_password(self, data: dict[str, Any], **_: Any) -> None:
@@ -54,8 +55,8 @@ class RegisterRequest(Schema):
         check_password(data["password"], data["email"], data["name"])
 
 
-class ResetRequest(Schema):
-    email = fields.Email(required=True, validate=validate.Length(max=320))
+class ResetRequest(Checked):
+    email = fields.Email(required=True, validate=EMAIL)
 
     @pre_load
     def trim_email(self, data: Any, **_: Any) -> Any:
@@ -69,12 +70,12 @@ class ResetAccepted(Schema):
     message = fields.String(required=True)
 
 
-class NewPassword(Schema):
+class NewPassword(Checked):
     password = fields.String(required=True, validate=PASSWORD)
 
 
-class TokenRequest(Schema):
-    email = fields.String(required=True, validate=validate.Length(max=320))
+class TokenRequest(Checked):
+    email = fields.String(required=True, validate=validate.Length(max=text.EMAIL))
     password = fields.String(required=True, validate=BOUNDED)
     expires_in_days = fields.Integer(
         strict=True,

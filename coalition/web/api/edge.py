@@ -21,6 +21,7 @@ from werkzeug.exceptions import BadRequest
 
 from coalition.domain.base import DomainError
 from coalition.domain.coalition_state import Actor
+from coalition.domain.text import has_lone_surrogate
 from coalition.handlers import Context, retrying
 from coalition.infra.extensions import services
 from coalition.infra.idempotency import fingerprint, recall
@@ -28,7 +29,7 @@ from coalition.reads.access import actor
 from coalition.web.api.auth import authenticated
 from coalition.web.reading import now as clock
 from coalition.web.reading import today
-from coalition.web.request import request_id
+from coalition.web.request import caller_request_id, request_id
 from events import ConcurrencyConflict
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,26 +47,36 @@ def json_body(schema: Schema, *, optional: bool = False) -> dict[str, Any]:
         raise BadRequest("the request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
-    if _holds_nul(body):
-        raise BadRequest("text in the request body must not contain NUL characters (\\u0000)")
+    problem = _unreadable_text(body)
+    if problem is not None:
+        raise BadRequest(problem)
     loaded: dict[str, Any] = schema.load(body)
     return loaded
 
 
-def _holds_nul(value: Any) -> bool:
-    """True when any key or string anywhere in a parsed JSON value contains a NUL character."""
+def _unreadable_text(value: Any) -> str | None:
+    """What is wrong with a key or string anywhere in a parsed JSON value that no field may hold, or None.
+
+    A NUL character (the databases refuse it) or a lone surrogate (`"\\ud800"`: JSON can write it, UTF-8
+    cannot, so it could be neither stored, hashed nor shown): the whole body is refused, whatever the endpoint.
+    """
     pending = [value]
     while pending:
         item = pending.pop()
         if isinstance(item, str):
             if "\x00" in item:
-                return True
+                return "text in the request body must not contain NUL characters (\\u0000)"
+            if has_lone_surrogate(item):
+                return (
+                    "text in the request body must not contain unpaired surrogates (\\ud800 to \\udfff): "
+                    "send UTF-8 text, writing a character outside the BMP as a pair of \\u escapes or as itself"
+                )
         elif isinstance(item, dict):
             pending.extend(item.keys())
             pending.extend(item.values())
         elif isinstance(item, list):
             pending.extend(item)
-    return False
+    return None
 
 
 def query_args(schema: Schema) -> dict[str, Any]:
@@ -132,7 +143,17 @@ def command(status: int = 200, *, invites: bool = False) -> Callable[[F], F]:
 
             def attempt() -> Any:  # a fresh context each time: ids made from the key start again
                 contexts.append(
-                    Context(services(), g.user.user_id, now.date(), key, fingerprint_, request_id(), if_match, now)
+                    Context(
+                        services(),
+                        g.user.user_id,
+                        now.date(),
+                        key,
+                        fingerprint_,
+                        request_id(),
+                        if_match,
+                        now,
+                        request_id=caller_request_id(),
+                    )
                 )
                 return view(contexts[-1], *args, **kwargs)
 

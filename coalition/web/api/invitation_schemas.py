@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from coalition.web.api.schemas import NAME, Trimmed, deliverable_address, one_line
+from coalition.domain import text
+from coalition.web.api.schemas import EMAIL, NAME, Trimmed, deliverable_address, one_line
 
 
 class OrganisationInvitationRequest(Trimmed):
-    email = fields.Email(required=True, validate=deliverable_address)
+    email = fields.Email(required=True, validate=[EMAIL, deliverable_address])
     organisation_name = fields.String(validate=[NAME, one_line])
-    message = fields.String(validate=validate.Length(max=2000))
+    message = fields.String(validate=validate.Length(max=text.MESSAGE))
 
 
 class InvitationSent(Schema):

@@ -11,10 +11,11 @@ from coalition.notify import preferences
 from coalition.notify.kinds import KINDS
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
+from coalition.web.api.checked import Checked
 from coalition.web.api.edge import documented, json_body
 
 
-class Preferences(Schema):
+class Preferences(Checked):
     kinds = fields.Dict(
         keys=fields.String(validate=validate.OneOf(KINDS, error="no kind of message is called {input}")),
         values=fields.String(validate=validate.OneOf(preferences.MODES)),

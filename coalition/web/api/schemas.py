@@ -7,20 +7,13 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from coalition.domain import text as limits
 from coalition.domain.coalition import MEMBER_STATES, ROLES
-from coalition.domain.lines import has_line_break
 from coalition.domain.organisation import COUNTRIES, SECTORS
 from coalition.domain.work import KINDS
+from coalition.web.api.checked import EMAIL, ID, NAME, TEXT, Checked, Day, Trimmed, one_line
 
-NAME = validate.Length(min=1, max=200)
-TEXT = validate.Length(min=1, max=20_000)
-ID = validate.Length(min=1, max=64)
-
-
-def one_line(value: str) -> None:
-    """Names and titles are one line (`coalition.domain.lines`): a line break in them is refused."""
-    if has_line_break(value):
-        raise ValidationError("must be one line, without line breaks")
+__all__ = ["EMAIL", "ID", "NAME", "TEXT", "Checked", "Day", "Trimmed", "one_line"]
 
 
 def deliverable_address(value: str) -> None:
@@ -35,16 +28,6 @@ def _text(**options: Any) -> fields.String:
     return fields.String(validate=TEXT, **options)
 
 
-class Trimmed(Schema):
-    """Strips spaces around every string field before validating, so "  " counts as empty."""
-
-    @pre_load
-    def strip(self, data: Any, **_: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
-
-
 # -- requests -------------------------------------------------------------------------------------
 
 
@@ -56,7 +39,7 @@ class OrganisationRequest(Trimmed):
     )
     sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
     mission = _text(required=True)
-    website = fields.URL(validate=validate.Length(max=500))
+    website = fields.URL(validate=validate.Length(max=limits.ADDRESS))
     registration_number = fields.String(
         validate=[validate.Length(min=1, max=100), one_line],
         metadata={"description": "the national registration number; one organisation per number and country"},
@@ -72,22 +55,22 @@ class OrganisationRequest(Trimmed):
 class EmailRequest(Trimmed):
     email = fields.Email(
         required=True,
-        validate=deliverable_address,
+        validate=[EMAIL, deliverable_address],
         metadata={"description": "without an account yet: they are invited by e-mail (202)"},
     )
 
 
 class MandateRequest(EmailRequest):
     title = fields.String(required=True, validate=[NAME, one_line])
-    valid_from = fields.Date()
-    valid_until = fields.Date()
+    valid_from = Day()
+    valid_until = Day()
 
 
 class ObjectiveRequest(Trimmed):
     id = fields.String(validate=ID, metadata={"description": "keep (and edit) this objective; leave out for a new one"})
     text = _text(required=True)
-    measure = fields.String(validate=validate.Length(max=500))
-    target_date = fields.Date()
+    measure = fields.String(validate=validate.Length(max=limits.MEASURE))
+    target_date = Day()
 
 
 class AgreementRequest(Trimmed):
@@ -96,10 +79,13 @@ class AgreementRequest(Trimmed):
     objectives = fields.List(
         fields.Nested(ObjectiveRequest),
         required=True,
-        validate=validate.Length(min=1, error="name at least one common objective"),
+        validate=[
+            validate.Length(min=1, error="name at least one common objective"),
+            validate.Length(max=limits.MAX_OBJECTIVES, error="name at most {max} common objectives"),
+        ],
     )
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date()
+    starts_on = Day(required=True)
+    ends_on = Day()
     cooperation_mechanism = _text(required=True)
     benefit_sharing = _text(required=True)
     members_may_draft = fields.Boolean(
@@ -147,9 +133,9 @@ class CommitmentRequest(Trimmed):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     description = _text(required=True)
     quantity = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=1e12), allow_nan=False)
-    unit = fields.String(validate=validate.Length(min=1, max=50))
+    unit = fields.String(validate=validate.Length(min=1, max=limits.UNIT))
     objective = fields.String(validate=ID)
-    due_on = fields.Date(required=True)
+    due_on = Day(required=True)
 
 
 class FulfilRequest(Trimmed):
@@ -157,20 +143,20 @@ class FulfilRequest(Trimmed):
 
 
 class RescheduleRequest(ReasonRequest):
-    due_on = fields.Date(required=True)
+    due_on = Day(required=True)
 
 
 class TaskRequest(Trimmed):
     title = fields.String(required=True, validate=[NAME, one_line])
     description = _text(required=True)
     organisation_id = fields.String(required=True, validate=ID)
-    assignee_email = fields.Email()
-    due_on = fields.Date(required=True)
+    assignee_email = fields.Email(validate=EMAIL)
+    due_on = Day(required=True)
     objective = fields.String(validate=ID)
     commitment_id = fields.String(validate=ID)
 
 
-class EmptyRequest(Schema):
+class EmptyRequest(Checked):
     """A body with nothing in it (`{}`, or none at all)."""
 
 
@@ -180,7 +166,7 @@ class CompleteRequest(Trimmed):
 
 class ReassignRequest(Trimmed):
     organisation_id = fields.String(required=True, validate=ID)
-    assignee_email = fields.Email()
+    assignee_email = fields.Email(validate=EMAIL)
     reason = _text()
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from coalition.domain import text
 from coalition.domain.statement import LANGUAGES, MAX_BODY, MAX_THRESHOLD, MAX_TITLE, STATES
-from coalition.web.api.schemas import ID, NAME, Trimmed, one_line
+from coalition.web.api.checked import Moment
+from coalition.web.api.schemas import ID, NAME, Checked, Trimmed, one_line
 
 ONE_LINE_NAME: list[Callable[[Any], Any]] = [NAME, one_line]  # a signer's name or title: one line
 
@@ -58,12 +59,12 @@ class DraftPatch(LowerLanguage):
             raise ValidationError("send at least one of title, body and language")
 
 
-class OpenRequest(Schema):
-    deadline = fields.AwareDateTime(
-        default_timezone=UTC,
+class OpenRequest(Checked):
+    deadline = Moment(
         metadata={"description": "ISO date-time after which no one can sign (UTC unless it says otherwise)"},
     )
     threshold = fields.Integer(
+        strict=True,
         validate=validate.Range(min=1, max=MAX_THRESHOLD),
         metadata={"description": "the number of signing organisations needed to publish (default 1)"},
     )
@@ -124,7 +125,7 @@ class EndorseRequest(Trimmed):
 
 
 class WithdrawRequest(Trimmed):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=text.MESSAGE))
 
 
 class StatementQuery(Schema):

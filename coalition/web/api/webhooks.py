@@ -11,15 +11,21 @@ from marshmallow import Schema, fields, validate
 from coalition.infra.extensions import services
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
+from coalition.web.api.checked import Checked
 from coalition.web.api.edge import documented, json_body, query_args
 from coalition.web.reading import now, today
 from coalition.webhooks import subscriptions
+from coalition.webhooks.guard import MAX_URL
 
 HOOKS = "/coalitions/<coalition_id>/webhooks"
 
 
-class WebhookRequest(Schema):
-    url = fields.String(required=True, metadata={"description": "http(s) URL of a public address"})
+class WebhookRequest(Checked):
+    url = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=MAX_URL),
+        metadata={"description": "http(s) URL of a public address"},
+    )
     events = fields.List(fields.String(), required=True, metadata={"description": "event types to send (at least one)"})
 
 

@@ -5,6 +5,10 @@ validates its Flask-WTF form (CSRF included), runs one handler through `perform`
 flashes what happened and redirects (post/redirect/get). A form that does not validate, or a
 command the domain refuses, renders the same page again with the form's inline errors or the
 refusal's reason, at the refusal's HTTP status, and records nothing.
+
+Every form carries a one-time key (`coalition.web.forms.form_key`), which `perform` uses as the
+command's idempotency key, as the API's `Idempotency-Key`: a form sent twice (a double click, or
+back and send again) records once, and the second sending shows where the first one led.
 """
 
 from __future__ import annotations
@@ -12,23 +16,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, abort, flash, g, redirect
+from flask import Flask, abort, flash, g, redirect, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from coalition.domain.base import DomainError
 from coalition.domain.coalition import Actor
 from coalition.handlers import Context, retrying
 from coalition.infra.extensions import services
+from coalition.infra.idempotency import Kept, fingerprint, recall, remember
 from coalition.reads import access
 from coalition.reads.inbox import InboxItem, inbox
 from coalition.reads.standing import Moment, snapshot
 from coalition.web.errors import STATUS, status_of, translated
+from coalition.web.forms import form_key, sent_form_key
 from coalition.web.reading import now, today
-from coalition.web.request import request_id
+from coalition.web.request import caller_request_id, request_id
 from events import ConcurrencyConflict
 
+#: The suffix of the key under which where a form led is kept (`_keep`).
+LED_TO = "#led-to"
 #: What `perform` shows again when a command is refused: the page, answered at the given status.
 Again = Callable[[int], ResponseReturnValue]
 
@@ -36,7 +46,20 @@ Again = Callable[[int], ResponseReturnValue]
 def context() -> Context:
     """The command context of the signed-in person, at the store's clock."""
     moment = now()
-    return Context(services(), current_user.user_id, moment.date(), None, None, request_id(), None, moment)
+    key = sent_form_key()
+    made = Context(
+        services(),
+        current_user.user_id,
+        moment.date(),
+        key,
+        None if key is None else fingerprint("POST", request.path, b""),
+        request_id(),
+        None,
+        moment,
+        request_id=caller_request_id(),
+    )
+    g.page_contexts = [*g.get("page_contexts", []), made]
+    return made
 
 
 def actor(connection: Connection) -> Actor:
@@ -77,7 +100,45 @@ def waiting() -> list[InboxItem]:
 
 def init_app(app: Flask) -> None:
     """What every page template may ask."""
-    app.jinja_env.globals.update(facilitates_coalition=facilitates_coalition, waiting=waiting)
+    app.jinja_env.globals.update(facilitates_coalition=facilitates_coalition, waiting=waiting, form_key=form_key)
+    app.before_request(sent_already)
+
+
+def _sent_before() -> Kept | None:
+    """The answer kept for this form's one-time key, when a sending of the same form was recorded."""
+    key = sent_form_key()
+    return None if key is None else recall(services().engine, current_user.user_id, key)
+
+
+def _keep(location: str) -> None:
+    """Keep where a form's first sending led, under its one-time key, for every later sending of it.
+
+    A command recorded in the log also keeps its answer with its events (`Context.append`); this one is
+    kept after, in a transaction of its own, so that a form changing something outside the log (an API
+    token revoked) is not done twice either, and a later sending leads here before its form is validated.
+    """
+    key = sent_form_key()
+    if key is None:
+        return
+    try:
+        with services().engine.begin() as connection:
+            remember(connection, current_user.user_id, f"{key}{LED_TO}", "", {"location": location})
+    except IntegrityError:  # its twin kept it first
+        pass
+
+
+def sent_already() -> ResponseReturnValue | None:
+    """Before any page's post is validated: a form sent again leads where its first sending led."""
+    if request.method != "POST" or request.path.startswith("/api/") or not current_user.is_authenticated:
+        return None
+    key = sent_form_key()
+    if key is None:
+        return None
+    kept = recall(services().engine, current_user.user_id, f"{key}{LED_TO}")
+    if kept is None:
+        return None
+    flash(_("This form had already been sent: it was recorded once, and this is where it led."))
+    return redirect(str(kept.answer["location"]))
 
 
 def perform(
@@ -88,14 +149,33 @@ def perform(
     again: Again,
 ) -> ResponseReturnValue:
     """Run one command. Done: flash `done` (or `done(answer)`) and redirect to `then` (or to `then(answer)`, for
-    a place the command's answer names, such as what it created). Refused: the page `again`, with the reason."""
+    a place the command's answer names, such as what it created). Refused: the page `again`, with the reason.
+
+    A form whose one-time key was already recorded is not recorded again: it leads where the first sending led.
+    """
+
+    def once_more(kept: Kept) -> ResponseReturnValue:
+        flash(_("This form had already been sent: it was recorded once, and this is where it led."))
+        return redirect(then(kept.answer) if callable(then) else then)
+
+    if (kept := _sent_before()) is not None:
+        return once_more(kept)
     try:
         answer = retrying(services(), action)
     except DomainError as refused:
+        if (kept := _sent_before()) is not None:  # its twin (a double click) was recorded while this one decided
+            return once_more(kept)
         flash(translated(refused), "error")
         return again(status_of(refused)[0])
     except ConcurrencyConflict as conflict:
+        if (kept := _sent_before()) is not None:
+            return once_more(kept)
         flash(str(conflict), "error")
         return again(STATUS["conflict"][0])
+    made = g.get("page_contexts", [])
+    if made and not any(ctx.recorded for ctx in made) and (kept := _sent_before()) is not None:
+        return once_more(kept)  # the store found its twin's events: nothing recorded now
+    location = then(answer) if callable(then) else then
+    _keep(location)
     flash(done(answer) if callable(done) else done)
-    return redirect(then(answer) if callable(then) else then)
+    return redirect(location)

@@ -18,9 +18,10 @@ from coalition.accounts import emails, passwords, registration
 from coalition.domain.base import DomainError
 from coalition.infra.extensions import services
 from coalition.web.errors import translated
+from coalition.web.forms import PageForm
 from coalition.web.reading import now
 from coalition.web.request import request_id
-from coalition.web.typed import FlaskForm, add_error, login_required
+from coalition.web.typed import add_error, login_required
 from events import Metadata
 
 bp = Blueprint("account", __name__)
@@ -58,11 +59,11 @@ def new_password(label: Any) -> PasswordField:
 CURRENT = [DataRequired(), Length(max=passwords.MAX_LENGTH)]
 
 
-class ResendForm(FlaskForm):
+class ResendForm(PageForm):
     pass
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(PageForm):
     current = PasswordField(_l("Current password"), validators=CURRENT)
     password = new_password(_l("New password"))
     again = PasswordField(
@@ -71,12 +72,12 @@ class PasswordForm(FlaskForm):
     )
 
 
-class EmailForm(FlaskForm):
+class EmailForm(PageForm):
     email = EmailField(_l("New e-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
     current = PasswordField(_l("Current password"), validators=CURRENT)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PageForm):
     pass
 
 

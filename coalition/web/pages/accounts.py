@@ -15,30 +15,32 @@ from wtforms.validators import AnyOf, DataRequired, Email, Length
 
 from coalition import accounts
 from coalition.accounts import passwords, registration
+from coalition.domain import text
 from coalition.domain.base import DomainError
 from coalition.infra.extensions import login_manager, services
 from coalition.web.errors import translated
+from coalition.web.forms import PageForm
 from coalition.web.i18n import LOCALES
 from coalition.web.lines import OneLine
 from coalition.web.pages import invitations
 from coalition.web.pages.account import PasswordRule
 from coalition.web.request import request_id
 from coalition.web.signin import load_user, sign_in, sign_out
-from coalition.web.typed import FlaskForm, add_error, login_required
+from coalition.web.typed import add_error, login_required
 from events import Metadata
 
 bp = Blueprint("accounts", __name__)
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
+class LoginForm(PageForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=text.EMAIL)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)])
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200), OneLine()])
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
+class RegisterForm(PageForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=text.NAME), OneLine()])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=text.EMAIL)])
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(), PasswordRule(email="email", name="name")],
@@ -46,7 +48,7 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PageForm):
     locale = StringField(_l("Language"), validators=[AnyOf(list(LOCALES))])
     next = HiddenField()
 

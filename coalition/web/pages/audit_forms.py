@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from coalition.web.typed import FlaskForm
+from coalition.web.forms import PageForm
 
 FILTERS = ("organisation_id", "actor", "type", "since", "until")
 
@@ -74,11 +74,13 @@ def _values(field: SelectField) -> set[Any]:
     return {value for value, *_label in field.choices}
 
 
-class FilterForm(FlaskForm):
+class FilterForm(PageForm):
     """The history's filters, read from the query string (a GET form: nothing to forge)."""
 
     class Meta:
         csrf = False
+
+    checks_dates = False  # read by `coalition.web.reading`'s rule, as the API's `since` and `until` are
 
     organisation_id = SelectField(_l("Organisation"), validate_choice=False)
     actor = SelectField(_l("Person who acted"), validate_choice=False)
@@ -111,10 +113,12 @@ class FilterForm(FlaskForm):
         }
 
 
-class AsOfForm(FlaskForm):
+class AsOfForm(PageForm):
     """The day to look back to."""
 
     class Meta:
         csrf = False
+
+    checks_dates = False  # read by `coalition.web.reading`'s rule, as the API's `since` and `until` are
 
     date = DayField(_l("As of the end of"), validators=[Optional()])

@@ -9,11 +9,12 @@ from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, 
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from coalition.domain import statement as st
-from coalition.web.typed import FlaskForm
+from coalition.web.forms import PageForm
+from coalition.web.lines import OneLine
 
 
-class TextForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=st.MAX_TITLE)])
+class TextForm(PageForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=st.MAX_TITLE), OneLine()])
     body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=st.MAX_BODY)])
     preview = SubmitField(_l("Preview"))
 
@@ -31,7 +32,7 @@ class TranslationForm(TextForm):
     language = SelectField(_l("Language of the translation"), validators=[DataRequired()])
 
 
-class OpenForm(FlaskForm):
+class OpenForm(PageForm):
     deadline = DateTimeLocalField(_l("Signing closes at (UTC)"), validators=[Optional()])
     threshold = IntegerField(
         _l("Organisations needed to publish"),
@@ -48,7 +49,9 @@ def amend_form(languages: list[str], **data: Any) -> TextForm:
 
     for code in languages:
         setattr(
-            AmendForm, f"title_{code}", StringField(_l("Title"), validators=[DataRequired(), Length(max=st.MAX_TITLE)])
+            AmendForm,
+            f"title_{code}",
+            StringField(_l("Title"), validators=[DataRequired(), Length(max=st.MAX_TITLE), OneLine()]),
         )
         setattr(
             AmendForm, f"body_{code}", TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=st.MAX_BODY)])

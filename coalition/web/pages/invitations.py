@@ -19,15 +19,16 @@ from coalition.domain.base import DomainError
 from coalition.handlers import invitations as handle
 from coalition.infra.extensions import services
 from coalition.web.errors import status_of, translated
+from coalition.web.forms import PageForm
 from coalition.web.pages import context, perform
 from coalition.web.pages.organisations import SECTOR_NAMES, OrganisationForm
 from coalition.web.reading import now
-from coalition.web.typed import FlaskForm, login_required
+from coalition.web.typed import login_required
 
 bp = Blueprint("invitations", __name__)
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(PageForm):
     """A button-only form: the CSRF token is its only field."""
 
 

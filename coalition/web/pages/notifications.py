@@ -21,7 +21,8 @@ from coalition.infra.extensions import csrf, services
 from coalition.notify import preferences
 from coalition.notify.compose import read_unsubscribe_token
 from coalition.notify.kinds import KINDS
-from coalition.web.typed import FlaskForm, SelectChoice, login_required
+from coalition.web.forms import PageForm
+from coalition.web.typed import SelectChoice, login_required
 
 bp = Blueprint("notifications", __name__)
 
@@ -41,7 +42,7 @@ def modes() -> list[SelectChoice]:
 def preferences_form(chosen: preferences.Choices) -> Any:
     """A form with one choice per kind of message (whatever `KINDS` holds) and the digest hour."""
 
-    class PreferencesForm(FlaskForm):
+    class PreferencesForm(PageForm):
         digest_hour = SelectField(
             _l("Send the daily digest at (UTC)"),
             choices=[SelectChoice(hour, f"{hour:02d}:00") for hour in range(24)],

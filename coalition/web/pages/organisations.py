@@ -15,16 +15,18 @@ from wtforms import DateField, EmailField, SelectField, StringField, TextAreaFie
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from coalition.accounts import emails_of
+from coalition.domain import text
 from coalition.handlers import invitations
 from coalition.handlers import organisations as handle
 from coalition.infra.extensions import services
 from coalition.reads import organisations
 from coalition.reads.access import acts_for
+from coalition.web.forms import PageForm
 from coalition.web.i18n import localised_country, request_locale
 from coalition.web.lines import OneLine
 from coalition.web.pages import context, perform
 from coalition.web.reading import today
-from coalition.web.typed import FlaskForm, SelectChoice, login_required
+from coalition.web.typed import SelectChoice, login_required
 
 bp = Blueprint("organisations", __name__)
 
@@ -46,8 +48,8 @@ def _countries() -> list[SelectChoice]:
     return [SelectChoice("", _("Choose a country")), *named]
 
 
-class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), OneLine()])
+class OrganisationForm(PageForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=text.NAME), OneLine()])
     country = SelectField(
         _l("Country"), choices=_countries, validators=[DataRequired(_l("Choose the country it is based in."))]
     )
@@ -59,32 +61,36 @@ class OrganisationForm(FlaskForm):
         ],
         validators=[DataRequired(_l("Choose a sector."))],
     )
-    mission = TextAreaField(_l("Mission"), validators=[DataRequired(), Length(max=20_000)])
+    mission = TextAreaField(_l("Mission"), validators=[DataRequired(), Length(max=text.TEXT)])
     website = URLField(
         _l("Website (optional)"),
-        validators=[Optional(), URL(message=_l("Enter a full address, such as https://example.org.")), Length(max=500)],
+        validators=[
+            Optional(),
+            URL(message=_l("Enter a full address, such as https://example.org.")),
+            Length(max=text.ADDRESS),
+        ],
     )
     registration_number = StringField(
         _l("National registration number (optional)"), validators=[Optional(), Length(max=100), OneLine()]
     )
 
 
-class AdministratorForm(FlaskForm):
+class AdministratorForm(PageForm):
     administrator_email = EmailField(
-        _l("E-mail address of the new administrator"), validators=[DataRequired(), Email(), Length(max=320)]
+        _l("E-mail address of the new administrator"), validators=[DataRequired(), Email(), Length(max=text.EMAIL)]
     )
 
 
-class MandateForm(FlaskForm):
+class MandateForm(PageForm):
     holder_email = EmailField(
-        _l("E-mail address of the mandate holder"), validators=[DataRequired(), Email(), Length(max=320)]
+        _l("E-mail address of the mandate holder"), validators=[DataRequired(), Email(), Length(max=text.EMAIL)]
     )
-    title = StringField(_l("Their title"), validators=[DataRequired(), Length(max=200), OneLine()])
+    title = StringField(_l("Their title"), validators=[DataRequired(), Length(max=text.NAME), OneLine()])
     valid_from = DateField(_l("Valid from (optional)"), validators=[Optional()])
     valid_until = DateField(_l("Valid until (optional)"), validators=[Optional()])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(PageForm):
     """A button-only form: the CSRF token is its only field."""
 
 

@@ -17,14 +17,15 @@ from coalition.accounts.cli import pdf_cache_directory
 from coalition.accounts.erasure import erase_self
 from coalition.infra.extensions import services
 from coalition.reads.personal_data import everything
+from coalition.web.forms import PageForm
 from coalition.web.request import request_id
-from coalition.web.typed import FlaskForm, add_error, login_required
+from coalition.web.typed import add_error, login_required
 from events import Metadata
 
 bp = Blueprint("privacy", __name__)
 
 
-class EraseForm(FlaskForm):
+class EraseForm(PageForm):
     """Erasing oneself asks for the password and an explicit confirmation: it cannot be undone."""
 
     password = PasswordField(_l("Your password, to confirm it is you"), validators=[DataRequired()])

@@ -12,11 +12,13 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from coalition.accounts import User, passwords, resets
+from coalition.domain import text
 from coalition.infra.extensions import services
+from coalition.web.forms import PageForm
 from coalition.web.reading import now
 from coalition.web.request import request_id
 from coalition.web.signin import sign_out
-from coalition.web.typed import FlaskForm, add_error
+from coalition.web.typed import add_error
 from events import Metadata
 
 bp = Blueprint("resets", __name__)
@@ -25,11 +27,11 @@ bp = Blueprint("resets", __name__)
 PRIVATE = {"Cache-Control": "no-store"}
 
 
-class ForgotForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
+class ForgotForm(PageForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=text.EMAIL)])
 
 
-class ChooseForm(FlaskForm):
+class ChooseForm(PageForm):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],

@@ -15,21 +15,22 @@ from coalition.domain.base import DomainError, NotAllowed
 from coalition.handlers import closing
 from coalition.infra.extensions import services
 from coalition.web.errors import status_of, translated
+from coalition.web.forms import PageForm
 from coalition.web.reading import now
 from coalition.web.request import request_id
 from coalition.web.signin import idle, sign_out
-from coalition.web.typed import FlaskForm, add_error, login_required
+from coalition.web.typed import add_error, login_required
 from events import Metadata
 
 bp = Blueprint("sessions", __name__)
 PRIVATE = {"Cache-Control": "no-store"}
 
 
-class EndForm(FlaskForm):
+class EndForm(PageForm):
     """A button-only form: the CSRF token is its only field."""
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PageForm):
     password = PasswordField(_l("Your password, to confirm it is you"), validators=[DataRequired()])
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from coalition.domain import text
 from coalition.domain.base import DomainError
 from coalition.domain.policy import people
 from coalition.handlers import statements as handle
@@ -27,33 +28,34 @@ from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
 from coalition.web.downloads import pdf_response
 from coalition.web.errors import translated
+from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
 from coalition.web.pages import context, perform, require_member
-from coalition.web.typed import FlaskForm, login_required
+from coalition.web.typed import login_required
 
 bp = Blueprint("statements", __name__)
 PAGE = "/coalitions/<coalition_id>/statements/<statement_id>"
 
 
-class SignForm(FlaskForm):
+class SignForm(PageForm):
     organisation_id = HiddenField(validators=[DataRequired()])
     # The version on the page the signer read: the domain refuses the signature if the text changed since.
     version_hash = HiddenField(validators=[DataRequired(), Regexp("^[0-9a-f]{64}$")])
-    title = StringField(_l("Your title"), validators=[DataRequired(), Length(max=200), OneLine()])
+    title = StringField(_l("Your title"), validators=[DataRequired(), Length(max=text.NAME), OneLine()])
 
 
-class EndorseForm(FlaskForm):
-    title = StringField(_l("Your title (optional)"), validators=[Length(max=200), OneLine()])
+class EndorseForm(PageForm):
+    title = StringField(_l("Your title (optional)"), validators=[Length(max=text.NAME), OneLine()])
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(PageForm):
     """A form that is only a button (and its CSRF token)."""
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(PageForm):
     organisation_id = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(
-        _l("Why does your organisation withdraw its signature?"), validators=[DataRequired(), Length(max=2000)]
+        _l("Why does your organisation withdraw its signature?"), validators=[DataRequired(), Length(max=text.MESSAGE)]
     )
 
 

@@ -15,21 +15,22 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 from coalition import accounts
 from coalition.accounts import tokens
 from coalition.infra.extensions import services
+from coalition.web.forms import PageForm
 from coalition.web.pages import perform
 from coalition.web.reading import now
 from coalition.web.request import request_id
-from coalition.web.typed import FlaskForm, add_error, login_required
+from coalition.web.typed import add_error, login_required
 from events import Metadata
 
 bp = Blueprint("tokens", __name__)
 TIMES = ("created_at", "expires_at", "last_used_at", "revoked_at")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(PageForm):
     """A button-only form (revoke): the CSRF token is its only field."""
 
 
-class CreateForm(FlaskForm):
+class CreateForm(PageForm):
     """Creating a token asks for the password again: a session left open must not turn into a lasting key."""
 
     password = PasswordField(_l("Your password, to confirm it is you"), validators=[DataRequired()])

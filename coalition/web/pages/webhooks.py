@@ -17,10 +17,11 @@ from coalition.domain.base import DomainError
 from coalition.infra.extensions import services
 from coalition.reads.standing import Moment, snapshot
 from coalition.web.errors import status_of, translated
+from coalition.web.forms import PageForm
 from coalition.web.pages import perform
 from coalition.web.pages.audit_forms import label
 from coalition.web.reading import now, today
-from coalition.web.typed import FlaskForm, login_required
+from coalition.web.typed import login_required
 from coalition.webhooks import subscriptions
 from coalition.webhooks.guard import MAX_URL
 
@@ -28,11 +29,11 @@ bp = Blueprint("webhooks", __name__)
 RECENT = 10  # deliveries shown per webhook
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(PageForm):
     """A button-only form (remove): the CSRF token is its only field."""
 
 
-class WebhookForm(FlaskForm):
+class WebhookForm(PageForm):
     """A new endpoint: its URL and the kinds of events to send it."""
 
     url = URLField(_l("The endpoint's URL (https://...)"), validators=[DataRequired(), Length(max=MAX_URL)])

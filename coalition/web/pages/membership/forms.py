@@ -21,13 +21,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from coalition.domain import text as limits
+from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
-from coalition.web.typed import FlaskForm, SelectChoice, add_error
+from coalition.web.typed import SelectChoice, add_error
 
-MAX_OBJECTIVES = 50
+MAX_OBJECTIVES = limits.MAX_OBJECTIVES
 # `invalid_value_message` came in WTForms 3.3; types-WTForms describes 3.2 (hence the `type: ignore`s).
 A_DAY = _l("Enter a date as year-month-day, such as 2026-03-31.")
-TEXT = Length(max=20_000)
+TEXT = Length(max=limits.TEXT)
 ROLE_LABELS = {"facilitator": _l("facilitator"), "liaison": _l("liaison"), "endorser": _l("endorser")}
 
 
@@ -37,7 +39,7 @@ ROLE_LABELS = {"facilitator": _l("facilitator"), "liaison": _l("liaison"), "endo
 class ObjectiveRow(Form):
     objective_id = HiddenField()  # kept when amending: an objective keeps its id (and what serves it)
     text = StringField(_l("Objective"), validators=[TEXT])
-    measure = StringField(_l("How we measure it (optional)"), validators=[Length(max=500)])
+    measure = StringField(_l("How we measure it (optional)"), validators=[Length(max=limits.MEASURE)])
     target_date = DateField(_l("Target date (optional)"), validators=[Optional()], invalid_value_message=A_DAY)  # type: ignore[call-arg]
     remove = SubmitField(_l("Remove"))
 
@@ -52,8 +54,8 @@ class ObjectiveRow(Form):
         )
 
 
-class AgreementForm(FlaskForm):
-    name = StringField(_l("Name of the coalition"), validators=[DataRequired(), Length(max=200), OneLine()])
+class AgreementForm(PageForm):
+    name = StringField(_l("Name of the coalition"), validators=[DataRequired(), Length(max=limits.NAME), OneLine()])
     purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), TEXT])
     starts_on = DateField(_l("Starts on"), validators=[InputRequired()], invalid_value_message=A_DAY)  # type: ignore[call-arg]
     ends_on = DateField(_l("Ends on (optional)"), validators=[Optional()], invalid_value_message=A_DAY)  # type: ignore[call-arg]
@@ -108,31 +110,35 @@ class FoundForm(AgreementForm):
     organisation_id = SelectField(_l("Founding organisation"), validators=[InputRequired()])
 
 
-class ChooseOrganisation(FlaskForm):
+class ChooseOrganisation(PageForm):
     organisation_id = SelectField(_l("Organisation"), validators=[InputRequired()])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PageForm):
     reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), TEXT])
 
 
-class RequiredReasonForm(FlaskForm):
+class RequiredReasonForm(PageForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), TEXT])
 
 
-class AssignForm(FlaskForm):
-    email = EmailField(_l("E-mail address of the person"), validators=[DataRequired(), Email(), Length(max=320)])
+class AssignForm(PageForm):
+    email = EmailField(
+        _l("E-mail address of the person"), validators=[DataRequired(), Email(), Length(max=limits.EMAIL)]
+    )
     organisation_id = SelectField(_l("On behalf of"), validators=[InputRequired()])
     role = SelectField(
         _l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()], validators=[InputRequired()]
     )
 
 
-class InviteByEmail(FlaskForm):
+class InviteByEmail(PageForm):
     """Invite an organisation that is not on the platform, by its contact's e-mail address."""
 
-    email = EmailField(_l("E-mail address of its contact"), validators=[DataRequired(), Email(), Length(max=320)])
-    organisation_name = StringField(
-        _l("The organisation's name (optional)"), validators=[Optional(), Length(max=200), OneLine()]
+    email = EmailField(
+        _l("E-mail address of its contact"), validators=[DataRequired(), Email(), Length(max=limits.EMAIL)]
     )
-    message = TextAreaField(_l("A message for them (optional)"), validators=[Optional(), Length(max=2000)])
+    organisation_name = StringField(
+        _l("The organisation's name (optional)"), validators=[Optional(), Length(max=limits.NAME), OneLine()]
+    )
+    message = TextAreaField(_l("A message for them (optional)"), validators=[Optional(), Length(max=limits.MESSAGE)])

@@ -9,8 +9,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from coalition.domain import text
+from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
-from coalition.web.typed import FlaskForm, SelectChoice
+from coalition.web.typed import SelectChoice
 
 KIND_LABELS = {
     "funding": _l("Funding"),
@@ -40,26 +42,29 @@ def _date(label: Any, id: str) -> DateField:
 
 def _reason(label: Any, id: str, required: bool = True) -> TextAreaField:
     needed = [DataRequired(_l("Say why, in a few words."))] if required else [Optional()]
-    return TextAreaField(label, id=id, validators=[*needed, Length(max=20_000)])
+    return TextAreaField(label, id=id, validators=[*needed, Length(max=text.TEXT)])
 
 
 def _choice(label: Any, id: str, required: bool = True) -> SelectField:
     # The domain decides which organisations, objectives and commitments may be named (and says why not).
     return SelectField(
-        label, id=id, validate_choice=False, validators=[DataRequired() if required else Optional(), Length(max=64)]
+        label,
+        id=id,
+        validate_choice=False,
+        validators=[DataRequired() if required else Optional(), Length(max=text.ID)],
     )
 
 
 def _email(label: Any, id: str) -> EmailField:
-    return EmailField(label, id=id, validators=[Optional(), Email(), Length(max=320)])
+    return EmailField(label, id=id, validators=[Optional(), Email(), Length(max=text.EMAIL)])
 
 
-class PledgeForm(FlaskForm):
+class PledgeForm(PageForm):
     organisation_id = _choice(_l("For which organisation"), "pledge-organisation")
     objective = _choice(_l("Towards which common objective"), "pledge-objective", required=False)
     kind = SelectField(_l("Kind of contribution"), id="pledge-kind", choices=lambda: options(KIND_LABELS.items()))
     description = TextAreaField(
-        _l("What will you contribute?"), id="pledge-description", validators=[DataRequired(), Length(max=20_000)]
+        _l("What will you contribute?"), id="pledge-description", validators=[DataRequired(), Length(max=text.TEXT)]
     )
     quantity = DecimalField(  # type: ignore[call-overload]
         _l("How much (optional)"),
@@ -67,7 +72,7 @@ class PledgeForm(FlaskForm):
         validators=[Optional()],
         invalid_value_message=_l("Give a number, such as 2 or 1500."),
     )
-    unit = StringField(_l("Unit (optional)"), id="pledge-unit", validators=[Optional(), Length(max=50)])
+    unit = StringField(_l("Unit (optional)"), id="pledge-unit", validators=[Optional(), Length(max=text.UNIT)])
     due_on = _date(_l("Due date"), "pledge-due")
 
     def validate_quantity(self, field: DecimalField) -> None:
@@ -75,10 +80,10 @@ class PledgeForm(FlaskForm):
             raise ValidationError(_l("Give a number above zero, or leave it empty."))
 
 
-class TaskForm(FlaskForm):
-    title = StringField(_l("Task"), id="task-title", validators=[DataRequired(), Length(max=200), OneLine()])
+class TaskForm(PageForm):
+    title = StringField(_l("Task"), id="task-title", validators=[DataRequired(), Length(max=text.NAME), OneLine()])
     description = TextAreaField(
-        _l("What is to be done"), id="task-description", validators=[DataRequired(), Length(max=20_000)]
+        _l("What is to be done"), id="task-description", validators=[DataRequired(), Length(max=text.TEXT)]
     )
     organisation_id = _choice(_l("Which organisation does it"), "task-organisation")
     assignee_email = _email(_l("Person responsible there (e-mail, optional)"), "task-assignee")
@@ -87,36 +92,36 @@ class TaskForm(FlaskForm):
     commitment_id = _choice(_l("Serves the commitment (optional)"), "task-commitment", required=False)
 
 
-class FulfilForm(FlaskForm):
+class FulfilForm(PageForm):
     note = TextAreaField(
         _l("What was delivered, and where is the evidence?"),
         id="fulfil-note",
-        validators=[DataRequired(_l("Describe the evidence of delivery.")), Length(max=20_000)],
+        validators=[DataRequired(_l("Describe the evidence of delivery.")), Length(max=text.TEXT)],
     )
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(PageForm):
     reason = _reason(_l("Why is the commitment withdrawn?"), "withdraw-reason")
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(PageForm):
     due_on = _date(_l("New due date"), "reschedule-due")
     reason = _reason(_l("Why does it move?"), "reschedule-reason")
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(PageForm):
     pass
 
 
-class CompleteForm(FlaskForm):
+class CompleteForm(PageForm):
     note = _reason(_l("A note on what was done (optional)"), "complete-note", required=False)
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(PageForm):
     organisation_id = _choice(_l("Give the task to"), "reassign-organisation")
     assignee_email = _email(_l("Person responsible there (e-mail, optional)"), "reassign-assignee")
     reason = _reason(_l("Why (optional)"), "reassign-reason", required=False)
 
 
-class DropForm(FlaskForm):
+class DropForm(PageForm):
     reason = _reason(_l("Why is the task dropped?"), "drop-reason")
