@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from coalition import accounts
-from coalition.accounts import User, _as, find_user, normalise_email, users
+from coalition.accounts import User, _as, find_user, normalise_email, sessions, users
 from coalition.accounts import emails as addresses
 from coalition.domain.event_types import registry
 from coalition.infra.extensions import Services
@@ -85,25 +85,22 @@ def _notice(services: Services, owner: User, locale: str, now: datetime) -> str:
     return uuid.uuid4().hex
 
 
-def change_password(services: Services, user: User, current: str, new: str, metadata: Metadata = Metadata()) -> User:
-    """Set a new password, the current one given: every session of the person ends (their session generation
-    moves on) and `PasswordChanged` is recorded. API tokens stay. The person as they are now (the new
-    generation), for the session that asked to carry on. The password rule is the caller's to apply."""
+def change_password(
+    services: Services, user: User, current: str, new: str, metadata: Metadata = Metadata(), keep: str | None = None
+) -> None:
+    """Set a new password, the current one given: every session of the person but `keep` (the session id of the
+    browser that asked, if one did) ends, in the same transaction, and `PasswordChanged` is recorded. API tokens
+    stay. The password rule is the caller's to apply."""
     addresses.check_password(services, user.user_id, current)
     new_hash = generate_password_hash(new, services.password_method)
+    now = services.store.clock()
 
     def apply(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
-        connection.execute(
-            update(users)
-            .where(users.c.user_id == user.user_id)
-            .values(password_hash=new_hash, session_epoch=users.c.session_epoch + 1)
-        )
+        connection.execute(update(users).where(users.c.user_id == user.user_id).values(password_hash=new_hash))
+        sessions.end_sessions(connection, user.user_id, keep=keep, now=now)
 
     services.append(
         [NewEvent(f"user-{user.user_id}", "PasswordChanged", {"user_id": user.user_id})],
         metadata=_as(metadata, user.user_id),
         within=apply,
     )
-    now = accounts.load_user(services.engine, user.user_id)
-    assert now is not None  # the row was just updated
-    return now

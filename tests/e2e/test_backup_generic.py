@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
+from werkzeug.security import generate_password_hash
 
 from coalition.backup.contents import revision
 from coalition.infra.db import alembic_config, upgrade
@@ -65,14 +66,18 @@ def test_a_backup_from_an_older_schema_goes_into_an_empty_database_then_through_
     old_url = sqlite_url(tmp_path / "old")
     engine = create_engine(old_url)
     upgrade(engine, "0011")
+    with engine.begin() as connection:  # an account as that schema held it (today's code writes today's columns)
+        connection.execute(
+            sa.text(
+                "INSERT INTO users (user_id, email, name, password_hash, created_at)"
+                " VALUES ('u1', 'ana@example.org', 'Ana Pop', :hash, '2026-12-01T10:00:00.000000Z')"
+            ),
+            {"hash": generate_password_hash(PASSWORD, "pbkdf2:sha256:1000")},
+        )
     engine.dispose()
     source = instance(old_url, tmp_path / "old" / "instance", migrated=False)
     target = instance(database_url, tmp_path / "target", migrated=False)
     try:
-        registered = source.test_client().post(
-            "/api/v1/users", json={"email": "ana@example.org", "password": PASSWORD, "name": "Ana Pop"}
-        )
-        assert registered.status_code == 201
         made = cli(source, "backup", "create", str(tmp_path / "old.backup"))
         assert made.exit_code == 0, made.output
 

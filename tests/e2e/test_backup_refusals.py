@@ -104,8 +104,12 @@ def test_a_database_that_is_not_empty_is_refused_naming_what_it_holds(
 
         refused = restore(app, source["dir"] / "demo.backup")
 
-        assert refused.exit_code == 1 and "the database is not empty: it holds events (1 row)" in refused.output
-        assert "users (1 row)" in refused.output and "Restore only into an empty database" in refused.output
+        assert refused.exit_code == 1 and "the database is not empty: it holds " in refused.output
+        assert (
+            "events (1 row)" in refused.output
+            and "users (1 row)" in refused.output
+            and "Restore only into an empty database" in refused.output
+        )
         assert services(app).store.head()[0] == 1
         assert not (tmp_path / "instance" / "checkpoint.pem").exists()
     finally:

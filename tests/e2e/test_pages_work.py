@@ -488,5 +488,6 @@ def test_the_grid_shows_each_commitment_as_a_mark_in_its_objective_row_and_organ
     assert "✓</span> fulfilled" in first["River Watch"] and "○</span> pledged" in first["Green Earth"]
 
     at(world.api, datetime(2027, 3, 5, tzinfo=UTC))  # Green Earth's was due on 28 February
+    client = signed_in(world, "mo")  # months later: the browser session ended when it idled for 30 days
     first = grid_cells(text(client.get(f"{world.path}/grid")), "Monitor water quality")
     assert "!</span> overdue" in first["Green Earth"] and "Lab analyses (Funding), overdue" in first["Green Earth"]

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from coalition.pdf import export
+from coalition.pdf import verdicts
 from coalition.pdf.document import Proof
+from coalition.pdf.reasons import Reason
 from coalition.reads.logged import History
 from tests.e2e.conftest import services
 from tests.e2e.test_account_changes import PASSWORD
@@ -61,10 +62,10 @@ def test_a_proof_naming_another_domain_is_not_genuine_and_one_naming_none_is_sti
         then = History(connection, sid, proof.exported_position).at(proof.exported_position)
     assert then is not None
 
-    reasons: list[str] = []
-    export._matches(then, forged, reasons)
-    kept: list[str] = []
-    export._matches(then, Proof.from_json(json.dumps(older).encode()), kept)
+    reasons: list[Reason] = []
+    verdicts._matches(then, forged, reasons)
+    kept: list[Reason] = []
+    verdicts._matches(then, Proof.from_json(json.dumps(older).encode()), kept)
 
     assert len(reasons) == 2 and all("is not the one the log recorded" in r for r in reasons)
     assert kept == []

@@ -32,7 +32,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    # Dropped in place (SQLite 3.35+ can): rebuilding `users` would break the references to it (tokens, resets).
+    with op.batch_alter_table('users', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('email_verified_at')
     op.drop_index('ix_email_links_user_id', table_name='email_links')
     op.drop_table('email_links')

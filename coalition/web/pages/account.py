@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from wtforms import EmailField, Field, Form, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
@@ -123,17 +123,17 @@ def change_password() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(password=form, status=400)
     try:
-        user = registration.change_password(
+        registration.change_password(
             services(),
             current_user,
             str(form.current.data),
             str(form.password.data),
             Metadata(correlation_id=request_id()),
+            keep=getattr(current_user, "session_id", None),  # this browser's session carries on
         )
     except emails.WrongPassword:
         add_error(form.current, _("That is not your current password. Nothing was changed."))
         return _page(password=form, status=403)
-    login_user(user)  # this session moves to the new generation; every other one ends
     flash(_("Your password was changed. Every other session signed in as you has ended."))
     return redirect(url_for("account.show"))
 
