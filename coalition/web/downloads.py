@@ -6,7 +6,6 @@ from flask import Response, current_app
 from flask.typing import ResponseReturnValue
 
 from coalition.domain.base import DomainError
-
 from coalition.infra.extensions import services
 from coalition.pdf import export
 from coalition.web.errors import status_of, unavailable_page
