@@ -359,7 +359,8 @@ NOT_CARRIED = {
 def verify_link(reader: PdfReader) -> str:
     """The verification address the PDF links to (its first http(s) link), or a description of it."""
     for page in reader.pages[:10]:
-        for annotation in (page.get("/Annots") or ArrayObject()).get_object()[:100]:
+        annotations: Any = (page.get("/Annots") or ArrayObject()).get_object()
+        for annotation in list(annotations)[:100]:
             action = annotation.get_object().get("/A")
             uri = action.get_object().get("/URI") if action is not None else None
             if isinstance(uri, str | bytes):
