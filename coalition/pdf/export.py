@@ -207,11 +207,13 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = No
                 "checkpoint_size": anchor.check(proof, sealer.checkpoints, reasons) if sealer.checkpoints else None,
             }
             if report.valid:  # only what this platform's intact seal vouches for is compared with the log
-                with engine.connect() as connection:
-                    answer["changes_since"] = verdicts.against_log(connection, proof, reasons, now or datetime.now(UTC))
+                with engine.connect() as connection:  # the statement's history is read (and its hashes checked) once
+                    history = History(connection, proof.statement_id, log_head(connection)[0])
+                    when = now or datetime.now(UTC)
+                    answer["changes_since"] = verdicts.against_log(connection, proof, reasons, when, history)
                     anchor.matches_log(connection, proof, reasons)
                     if answer["changes_since"] is not None:
-                        answer["statement"].update(verdicts.named(connection, proof))
+                        answer["statement"].update(verdicts.named(connection, proof, history))
     return verdicts.judged(
         {"valid": report.valid and not reasons, "reasons": reasons, **answer}, len(pdf), report.signer
     )
