@@ -76,12 +76,14 @@ class TreeBehind(DomainError):
     retry_after = 60
 
 
-def anchored(engine: Engine, signer: checkpoints.Signer, proof: Proof, now: datetime) -> Proof:
+def anchored(engine: Engine, signer: checkpoints.Signer, proof: Proof, now: datetime, bounded: bool = True) -> Proof:
     """The proof with a checkpoint covering its position and the inclusion proofs of its events in that tree.
 
-    When no checkpoint covers the position, one is issued, after adding at most `signer.step` leaves to the tree
-    (COALITION_CHECKPOINT_STEP): a tree further behind the head is the worker's to catch up, and the export is
-    refused for now (`TreeBehind`), so that no request does unbounded work."""
+    When no checkpoint covers the position, one is issued. `bounded` (an HTTP request): after adding at most
+    `signer.step` leaves to the tree (COALITION_CHECKPOINT_STEP); a tree further behind the head is the worker's to
+    catch up, and the export is refused for now (`TreeBehind`), so that no request does unbounded work. Not
+    `bounded` (the worker's mail attachments, the command line): the tree is brought up to the head, however long."""
+    limit = signer.step if bounded else None
     with engine.connect() as connection:
         found = checkpoints.latest(connection)
         behind = (
@@ -89,11 +91,11 @@ def anchored(engine: Engine, signer: checkpoints.Signer, proof: Proof, now: date
             if found is None or found.size < proof.exported_position
             else 0
         )
-    if behind > signer.step:
+    if limit is not None and behind > limit:
         raise TreeBehind("the log's proof tree is being brought up to date; try again in a minute")
     if found is None or found.size < proof.exported_position:
         try:
-            found = checkpoints.issue(EventStore(engine, registry), signer, now, limit=signer.step)[0]
+            found = checkpoints.issue(EventStore(engine, registry), signer, now, limit=limit)[0]
         except tree.LogDiverged as error:  # the log no longer holds what the tree was built from
             raise RuleBroken(
                 "no PDF is made from a log that was truncated or rewritten: %(what)s", what=str(error)

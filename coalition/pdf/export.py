@@ -142,9 +142,16 @@ class PdfCache:
 
 
 def export(
-    engine: Engine, sealer: Sealer, cache: PdfCache, statement_id: str, language: str | None, verify_url: str
+    engine: Engine,
+    sealer: Sealer,
+    cache: PdfCache,
+    statement_id: str,
+    language: str | None,
+    verify_url: str,
+    bounded: bool = True,
 ) -> Exported:
-    """The statement's sealed PDF in `language`, from the cache when its content has not changed."""
+    """The statement's sealed PDF in `language`, from the cache when its content has not changed; `bounded`: in an
+    HTTP request, where the log's proof tree is not built at length (`anchor.anchored`)."""
     from coalition.pdf.render import layout_version, render_pdf  # WeasyPrint loads only when a PDF is made
 
     now = datetime.now(UTC).replace(microsecond=0)
@@ -161,7 +168,7 @@ def export(
             return Exported(kept, True, filename)
         doc = document(connection, statement_id, language, verify_url, now)
     if sealer.checkpoints is not None:
-        doc = replace(doc, proof=anchor.anchored(engine, sealer.checkpoints, doc.proof, now))
+        doc = replace(doc, proof=anchor.anchored(engine, sealer.checkpoints, doc.proof, now, bounded))
     pdf = sealer.seal(render_pdf(doc), reason=f"Coalition statement {statement_id}, version {doc.proof.version_hash}")
     cache.put(key, pdf)
     return Exported(pdf, False, filename)

@@ -5,6 +5,7 @@ Retry-After and a message saying why; within a step, the export extends the tree
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -87,3 +88,16 @@ def test_the_worker_catches_the_tree_up_and_the_export_then_succeeds(world: Worl
 
     answer = world.api.call("GET", path, world.who("ana"))
     assert answer.status_code == 200 and note.parse(proof_of(answer.data).checkpoint)[0].size == head
+
+
+def test_the_command_line_export_is_not_a_request_and_brings_the_tree_up_to_date(world: World, tmp_path: Path) -> None:
+    app = world.api.app
+    statement = published(world)
+    head = no_tree_yet(app, step=5)
+
+    out = tmp_path / "statement.pdf"
+    done = app.test_cli_runner().invoke(args=["statements", "export", statement.id, str(out)])
+
+    assert done.exit_code == 0, done.output
+    assert note.parse(proof_of(out.read_bytes()).checkpoint)[0].size == head
+    assert stored(app) == (1, head)
