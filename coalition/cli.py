@@ -233,8 +233,8 @@ def export_pdf_command(statement_id: str, file: IO[bytes], lang: str | None) -> 
 
     sealer, cache = export.for_app(current_app)
     try:
-        exported = export.export(
-            services().engine, sealer, cache, statement_id, lang, export.verify_url(current_app.config)
+        exported = export.export(  # not a request: the proof tree is brought up to date if need be
+            services().engine, sealer, cache, statement_id, lang, export.verify_url(current_app.config), False
         )
     except DomainError as error:
         raise click.ClickException(str(error)) from None

@@ -13,7 +13,9 @@ It checks, without the network and without Coalition's code (the standard librar
    or, for a PDF sealed at PAdES B-LT, the seal's revision followed only by incremental updates adding
    validation data (a DSS with certificates, CRLs, OCSP responses, VRI; document timestamps): every object of
    the sealed revision is compared with the final file's, and anything else changed or added is a failure;
-2. the proof embedded as `coalition-proof.json` (format 3);
+2. the proof embedded as `coalition-proof.json` (format 4; PDFs issued with an earlier format are checked as far
+   as that format allows, and the tool names what it could not check and where to check it: format 3 carries no
+   event records (step 6), format 2 no checkpoint or inclusion proofs (4 to 6), format 1 no texts (3 to 6));
 3. the version hash: SHA-256 of the canonical JSON of `version_content` (docs/log-format.md);
 4. the checkpoint: a C2SP signed note, signed with the platform's Ed25519 checkpoint key;
 5. the RFC 9162 inclusion proof of the version event and of each counted signature's event, leading to the
@@ -47,6 +49,8 @@ from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, Indir
 
 PROOF_NAME = "coalition-proof.json"
 PROOF_FORMAT = "coalition-statement-proof/4"
+#: Every format a sealed PDF was issued in, with its number: a PDF genuine when issued stays checkable.
+PROOF_FORMATS = {f"coalition-statement-proof/{n}": n for n in (1, 2, 3, 4)}
 DASH = "\u2014"
 OID_MESSAGE_DIGEST = bytes.fromhex("06092a864886f70d010904")  # 1.2.840.113549.1.9.4
 OID_SHA256 = bytes.fromhex("0609608648016503040201")  # 2.16.840.1.101.3.4.2.1
@@ -328,8 +332,8 @@ def _added_summary(objects: dict[tuple[int, int], Any], dss: Any, timestamps: in
 # -- the proof, the checkpoint and the Merkle tree --------------------------------------------------------------------
 
 
-def read_proof(reader: PdfReader) -> dict[str, Any]:
-    """The embedded proof, in format 3."""
+def read_proof(reader: PdfReader) -> tuple[dict[str, Any], int]:
+    """The embedded proof and its format number (1 to 4: every format the platform has sealed PDFs in)."""
     found = reader.attachments.get(PROOF_NAME)
     if not found:
         raise Failed(f"the PDF carries no {PROOF_NAME}")
@@ -337,13 +341,33 @@ def read_proof(reader: PdfReader) -> dict[str, Any]:
         proof = json.loads(found[-1])
     except ValueError:
         raise Failed(f"{PROOF_NAME} is not JSON") from None
-    if not isinstance(proof, dict) or proof.get("format") != PROOF_FORMAT:
-        found = proof.get("format") if isinstance(proof, dict) else None
-        raise Failed(
-            f"the proof's format is {found!r}, not {PROOF_FORMAT}: it was made before this checker's format "
-            "(no checkpoint, or no event records), so check it on the platform's /verify page"
-        )
-    return proof
+    named = proof.get("format") if isinstance(proof, dict) else None
+    if named not in PROOF_FORMATS:
+        raise Failed(f"the proof's format is {named!r}, which this checker does not know (it knows formats 1 to 4)")
+    return proof, PROOF_FORMATS[named]
+
+
+#: What a proof of each earlier format does not carry, and so what cannot be checked offline for it.
+NOT_CARRIED = {
+    1: "does not carry the texts: the version hash cannot be recomputed offline",
+    2: "does not carry a checkpoint or inclusion proofs: that its events are in the platform's log is not checked "
+    "offline",
+    3: "does not carry the event records: the version hash is not linked to the log's events offline",
+}
+
+
+def verify_link(reader: PdfReader) -> str:
+    """The verification address the PDF links to (its first http(s) link), or a description of it."""
+    for page in reader.pages[:10]:
+        annotations: Any = (page.get("/Annots") or ArrayObject()).get_object()
+        for annotation in list(annotations)[:100]:
+            action = annotation.get_object().get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            if isinstance(uri, str | bytes):
+                text = uri.decode("latin-1") if isinstance(uri, bytes) else str(uri)
+                if text.startswith(("https://", "http://")) and text.isprintable():
+                    return text[:300]
+    return "the platform's /verify page"
 
 
 def version_hash(content: Any) -> str:
@@ -545,27 +569,40 @@ def check_events(proof: dict[str, Any]) -> str:
     return f"the version event ({versions[0]}) names {wanted}, and {signed} signature events name that version"
 
 
-def verify(pdf: bytes, certificate: x509.Certificate, key_text: str) -> tuple[list[str], list[str]]:
-    """(what was checked, what failed): the PDF is genuine when the second is empty."""
+def verify(pdf: bytes, certificate: x509.Certificate, key_text: str) -> tuple[list[str], list[str], list[str]]:
+    """(what was checked, what failed, what the proof's older format does not let this tool check): the PDF is
+    genuine when the second is empty."""
     done: list[str] = []
+    limits: list[str] = []
     try:
         key = parse_key(key_text)
         reader = PdfReader(io.BytesIO(pdf), strict=False)
         done.append(f"seal: {check_seal(pdf, reader, certificate)}")
-        proof = read_proof(reader)
-        done.append(f"proof: statement {proof['statement_id']}, exported at log position {proof['exported_position']}")
-        if version_hash(proof["version_content"]) != proof["version_hash"]:
-            raise Failed("the texts in the proof do not give its version hash")
-        done.append(f"version hash: {proof['version_hash']} matches the texts")
-        size, root = check_checkpoint(str(proof.get("checkpoint") or ""), key)
-        done.append(f"checkpoint: signed by {key[0]}, {size} events, root {root.hex()}")
-        done.append(f"inclusion: {check_inclusions(proof, size, root)}")
-        done.append(f"events: {check_events(proof)}")
+        proof, number = read_proof(reader)
+        done.append(
+            f"proof: statement {proof['statement_id']}, exported at log position {proof['exported_position']}"
+            + (f" (format {number}, an earlier one)" if number < 4 else "")
+        )
+        if number < 4:
+            where = verify_link(reader)
+            limits = [
+                f"this PDF's proof (format {number}) {NOT_CARRIED[n]}; check it at {where}" for n in range(number, 4)
+            ]
+        if number >= 2:
+            if version_hash(proof["version_content"]) != proof["version_hash"]:
+                raise Failed("the texts in the proof do not give its version hash")
+            done.append(f"version hash: {proof['version_hash']} matches the texts")
+        if number >= 3:
+            size, root = check_checkpoint(str(proof.get("checkpoint") or ""), key)
+            done.append(f"checkpoint: signed by {key[0]}, {size} events, root {root.hex()}")
+            done.append(f"inclusion: {check_inclusions(proof, size, root)}")
+        if number >= 4:
+            done.append(f"events: {check_events(proof)}")
     except Failed as error:
-        return done, [str(error)]
+        return done, [str(error)], limits
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        return done, [f"the PDF or its proof is malformed ({type(error).__name__}: {error})"]
-    return done, []
+        return done, [f"the PDF or its proof is malformed ({type(error).__name__}: {error})"], limits
+    return done, [], limits
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -585,7 +622,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"NOT CHECKED: {error}")
         return 1
-    done, failed = verify(pdf, certificate, key)
+    done, failed, limits = verify(pdf, certificate, key)
     for line in done:
         print(f"  ok    {line}")
     for line in failed:
@@ -593,6 +630,11 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         print(f"NOT GENUINE: {failed[0]}")
         return 1
+    for line in limits:
+        print(f"  not checked offline: {line}")
+    if limits:
+        print("GENUINE: sealed by the platform, as far as this PDF's earlier proof format lets it be checked offline.")
+        return 0
     print("GENUINE: sealed by the platform, and every event it counts is in the platform's signed log.")
     return 0
 

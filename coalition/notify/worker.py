@@ -53,8 +53,8 @@ def attach_for(app: Flask) -> Callable[[str], tuple[str, bytes, str]]:
         statement_id, _, language = rest.partition(":")
         sealer, cache = export.for_app(app)
         services: Services = app.extensions["coalition"]
-        made = export.export(
-            services.engine, sealer, cache, statement_id, language or None, export.verify_url(app.config)
+        made = export.export(  # not a request: the proof tree is brought up to date if need be
+            services.engine, sealer, cache, statement_id, language or None, export.verify_url(app.config), False
         )
         return made.filename, made.pdf, "application/pdf"
 

@@ -13,12 +13,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import NoResultFound
 
 from coalition.domain import statement_state
-from coalition.domain.base import RuleBroken
+from coalition.domain.base import DomainError, RuleBroken
 from coalition.domain.event_types import registry
 from coalition.pdf.document import Inclusion, Proof
 from coalition.pdf.reasons import Reason
@@ -68,17 +68,40 @@ def records(connection: Connection, positions: set[int]) -> dict[int, tuple[tupl
     }
 
 
-def anchored(engine: Engine, signer: checkpoints.Signer, proof: Proof, now: datetime) -> Proof:
-    """The proof with a checkpoint covering its position and the inclusion proofs of its events in that tree."""
+class TreeBehind(DomainError):
+    """The log's Merkle tree lags its head by more than one step: bringing it up to date is the worker's job (a
+    step per turn), never a request's. The export is refused for now (503 with Retry-After)."""
+
+    kind = "unavailable"
+    retry_after = 60
+
+
+def anchored(engine: Engine, signer: checkpoints.Signer, proof: Proof, now: datetime, bounded: bool = True) -> Proof:
+    """The proof with a checkpoint covering its position and the inclusion proofs of its events in that tree.
+
+    When no checkpoint covers the position, one is issued. `bounded` (an HTTP request): after adding at most
+    `signer.step` leaves to the tree (COALITION_CHECKPOINT_STEP); a tree further behind the head is the worker's to
+    catch up, and the export is refused for now (`TreeBehind`), so that no request does unbounded work. Not
+    `bounded` (the worker's mail attachments, the command line): the tree is brought up to the head, however long."""
+    limit = signer.step if bounded else None
     with engine.connect() as connection:
         found = checkpoints.latest(connection)
+        behind = (
+            store_head(connection) - tree.tree_size(connection)
+            if found is None or found.size < proof.exported_position
+            else 0
+        )
+    if limit is not None and behind > limit:
+        raise TreeBehind("the log's proof tree is being brought up to date; try again in a minute")
     if found is None or found.size < proof.exported_position:
         try:
-            found = checkpoints.issue(EventStore(engine, registry), signer, now)[0]
+            found = checkpoints.issue(EventStore(engine, registry), signer, now, limit=limit)[0]
         except tree.LogDiverged as error:  # the log no longer holds what the tree was built from
             raise RuleBroken(
                 "no PDF is made from a log that was truncated or rewritten: %(what)s", what=str(error)
             ) from None
+        if found.size < proof.exported_position:  # the log grew by more than a step meanwhile
+            raise TreeBehind("the log's proof tree is being brought up to date; try again in a minute")
     with engine.connect() as connection:
         wanted = [("version", *version_event(connection, proof.statement_id, proof.exported_position))]
         wanted += [("signature", s.position, s.event_hash) for s in proof.signatures]
@@ -96,6 +119,11 @@ def anchored(engine: Engine, signer: checkpoints.Signer, proof: Proof, now: date
         )
         chain = stored_format(connection).number
     return replace(proof, checkpoint=found.note, inclusions=inclusions, log_format=chain)
+
+
+def store_head(connection: Connection) -> int:
+    """The log's last position (0 when empty)."""
+    return int(connection.execute(select(func.coalesce(func.max(events.c.position), 0))).scalar_one())
 
 
 def check(proof: Proof, signer: checkpoints.Signer, reasons: list[Reason]) -> int | None:

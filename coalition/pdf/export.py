@@ -146,9 +146,16 @@ class PdfCache:
 
 
 def export(
-    engine: Engine, sealer: Sealer, cache: PdfCache, statement_id: str, language: str | None, verify_url: str
+    engine: Engine,
+    sealer: Sealer,
+    cache: PdfCache,
+    statement_id: str,
+    language: str | None,
+    verify_url: str,
+    bounded: bool = True,
 ) -> Exported:
-    """The statement's sealed PDF in `language`, from the cache when its content has not changed."""
+    """The statement's sealed PDF in `language`, from the cache when its content has not changed; `bounded`: in an
+    HTTP request, where the log's proof tree is not built at length (`anchor.anchored`)."""
     from coalition.pdf.render import layout_version, render_pdf  # WeasyPrint loads only when a PDF is made
 
     now = datetime.now(UTC).replace(microsecond=0)
@@ -165,7 +172,7 @@ def export(
             return Exported(kept, True, filename)
         doc = document(connection, statement_id, language, verify_url, now)
     if sealer.checkpoints is not None:
-        doc = replace(doc, proof=anchor.anchored(engine, sealer.checkpoints, doc.proof, now))
+        doc = replace(doc, proof=anchor.anchored(engine, sealer.checkpoints, doc.proof, now, bounded))
     pdf = sealer.seal(render_pdf(doc), reason=f"Coalition statement {statement_id}, version {doc.proof.version_hash}")
     cache.put(key, pdf)
     return Exported(pdf, False, filename)
@@ -211,11 +218,13 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = No
                 "checkpoint_size": anchor.check(proof, sealer.checkpoints, reasons) if sealer.checkpoints else None,
             }
             if report.valid:  # only what this platform's intact seal vouches for is compared with the log
-                with engine.connect() as connection:
-                    answer["changes_since"] = verdicts.against_log(connection, proof, reasons, now or datetime.now(UTC))
+                with engine.connect() as connection:  # the statement's history is read (and its hashes checked) once
+                    history = History(connection, proof.statement_id, log_head(connection)[0])
+                    when = now or datetime.now(UTC)
+                    answer["changes_since"] = verdicts.against_log(connection, proof, reasons, when, history)
                     anchor.matches_log(connection, proof, reasons)
                     if answer["changes_since"] is not None:
-                        answer["statement"].update(verdicts.named(connection, proof))
+                        answer["statement"].update(verdicts.named(connection, proof, history))
     return verdicts.judged(
         {"valid": report.valid and not reasons, "reasons": reasons, **answer}, len(pdf), report.signer
     )

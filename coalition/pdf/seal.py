@@ -32,6 +32,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
+from coalition.pdf.after_seal import SEAL_DIFF_POLICY
 from coalition.pdf.der import padding_problem
 from coalition.pdf.document import PROOF_NAME
 from coalition.pdf.reasons import Reason
@@ -238,7 +239,9 @@ def _check(
         # skip_diff: any update after the seal already fails `whole_file`, so grading how harmless it is would
         # only cost time (and expose more parsing to hostile files); except that B-LT adds its validation data
         # (a DSS) after the seal, and only the difference analysis tells that from anything else.
-        status = validate_pdf_signature(signature, sealer.validation_context(), skip_diff=not has_dss)
+        status = validate_pdf_signature(
+            signature, sealer.validation_context(), diff_policy=SEAL_DIFF_POLICY, skip_diff=not has_dss
+        )
     except MemoryError:
         raise
     except Exception:

@@ -30,10 +30,12 @@ UNCHECKED = Reason(
 )
 
 
-def named(connection: Connection, proof: Proof) -> dict[str, Any]:
+def named(connection: Connection, proof: Proof, history: History | None = None) -> dict[str, Any]:
     """The statement's title (as exported, in the PDF's language), its coalition and where to read it now, all
-    from the log (never the read models, which whoever holds the database could change)."""
-    history = History(connection, proof.statement_id, log_head(connection)[0])
+    from the log (never the read models, which whoever holds the database could change); `history`, when given,
+    is the statement's history up to the log's head, already read (`against_log`'s)."""
+    if history is None:
+        history = History(connection, proof.statement_id, log_head(connection)[0])
     then, now = history.at(proof.exported_position), history.at(history.until)
     texts = then.texts() if then is not None else {}
     text = texts.get(proof.language) or next(iter(texts.values()), None)
@@ -146,9 +148,12 @@ def _matches(then: Logged, proof: Proof, reasons: list[Reason]) -> None:
             )
 
 
-def against_log(connection: Connection, proof: Proof, reasons: list[Reason], when: datetime) -> dict[str, Any] | None:
-    """Compare the proof with the log folded at its position; the changes since, or None when it does not match."""
-    head, _ = log_head(connection)
+def against_log(
+    connection: Connection, proof: Proof, reasons: list[Reason], when: datetime, history: History | None = None
+) -> dict[str, Any] | None:
+    """Compare the proof with the log folded at its position; the changes since, or None when it does not match.
+    `history`, when given, is the statement's history up to the log's head, read once for this and `named`."""
+    head = history.until if history is not None else log_head(connection)[0]
     if proof.exported_position > head:
         reasons.append(
             Reason(
@@ -168,7 +173,8 @@ def against_log(connection: Connection, proof: Proof, reasons: list[Reason], whe
             )
         )
         return None
-    history = History(connection, proof.statement_id, head)
+    if history is None:
+        history = History(connection, proof.statement_id, head)
     if history.damaged():
         reasons.append(
             Reason(

@@ -160,6 +160,7 @@ class History:
 
     def __init__(self, connection: Connection, statement_id: str, until: int) -> None:
         self.until = until
+        self._folded: dict[int, Logged | None] = {}
         self.statement_events = read(connection, [statement_state.stream(statement_id)], until)
         drafted = self.statement_events[0].payload if self.statement_events else None
         self.coalition_id: str | None = str(drafted["coalition_id"]) if drafted else None
@@ -179,7 +180,12 @@ class History:
         return sorted(e.position for e in [*self.statement_events, *self.coalition_events] if not e.intact)
 
     def at(self, position: int) -> Logged | None:
-        """The statement as the log stood at `position` (None: it did not exist yet)."""
+        """The statement as the log stood at `position` (None: it did not exist yet); folded once per position."""
+        if position not in self._folded:
+            self._folded[position] = self._fold(position)
+        return self._folded[position]
+
+    def _fold(self, position: int) -> Logged | None:
         state: Statement | None = None
         signed: dict[str, Signed] = {}
         endorsed: dict[str, Endorsed] = {}

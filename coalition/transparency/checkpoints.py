@@ -35,6 +35,7 @@ class Signer:
 
     name: str
     key: Ed25519PrivateKey
+    step: int = STEP  # the most leaves one call may add to the tree (COALITION_CHECKPOINT_STEP)
 
     @property
     def public(self) -> Ed25519PublicKey:
@@ -55,7 +56,8 @@ def origin(config: Any) -> str:
 
 def signer_for(config: Any, instance_path: str) -> Signer:
     """The instance's signer, its key made on first use."""
-    return Signer(origin(config), keys.load_or_create(keys.key_path(config, instance_path)))
+    step = int(config.get("CHECKPOINT_STEP") or STEP)
+    return Signer(origin(config), keys.load_or_create(keys.key_path(config, instance_path)), step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +82,16 @@ def latest(connection: Connection) -> Issued | None:
 
 
 def issue(
-    store: EventStore, signer: Signer, now: datetime, progress: Callable[[int, int], None] | None = None
+    store: EventStore,
+    signer: Signer,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+    limit: int | None = None,
 ) -> tuple[Issued, bool]:
-    """Extend the tree to the head (all of it, however long: `progress(size, head)` after each batch) and sign a
-    checkpoint of it; (the checkpoint, whether it is new). A log that has not grown since the latest checkpoint
-    keeps that one; an empty log gets none (EmptyLog)."""
-    size = tree.extend(store, progress=progress)
+    """Extend the tree to the head (all of it, however long: `progress(size, head)` after each batch; or at most
+    `limit` leaves) and sign a checkpoint of it; (the checkpoint, whether it is new). A log that has not grown since
+    the latest checkpoint keeps that one; an empty log gets none (EmptyLog)."""
+    size = tree.extend(store, limit=limit, progress=progress)
     if size == 0:
         raise EmptyLog("the log holds no event yet: the first checkpoint is signed once it holds one")
     return _sign(store, signer, now, size)

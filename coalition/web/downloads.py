@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from flask import Response, current_app
+from flask.typing import ResponseReturnValue
 
+from coalition.domain.base import DomainError
 from coalition.infra.extensions import services
 from coalition.pdf import export
+from coalition.web.errors import status_of, unavailable_page
 
 MAX_UPLOAD = 20_000_000  # bytes: a statement PDF with 5,000 signatories is far smaller
 
@@ -20,3 +23,13 @@ def pdf_response(statement_id: str, language: str | None) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     response.headers["X-Cache"] = "hit" if exported.cached else "miss"
     return response
+
+
+def pdf_page(statement_id: str, language: str | None) -> ResponseReturnValue:
+    """`pdf_response` for the pages: a refusal for now (503) is a page in the reader's language saying so."""
+    try:
+        return pdf_response(statement_id, language)
+    except DomainError as refused:
+        if status_of(refused)[0] != 503:
+            raise
+        return unavailable_page(refused)

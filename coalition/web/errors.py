@@ -85,6 +85,14 @@ def page_error(error: HTTPException) -> ResponseReturnValue:
     return render_template(template, error=error, status=status), status
 
 
+def unavailable_page(refused: DomainError) -> ResponseReturnValue:
+    """The page for a refusal for now (a 503: the proof tree catching up, the timestamp authority down), with its
+    translated message and, when it says, when to try again."""
+    page = render_template("errors/other.html", error=None, status=503, message=translated(refused))
+    retry = getattr(refused, "retry_after", None)
+    return (page, 503, {"Retry-After": str(retry)}) if retry else (page, 503)
+
+
 def unexpected_page() -> ResponseReturnValue:
     """The page for a fault on our side."""
     return page_error(InternalServerError())

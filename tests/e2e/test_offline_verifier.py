@@ -383,23 +383,32 @@ def more_validation_data(writer: IncrementalPdfFileWriter) -> None:
     DocumentSecurityStore.supply_dss_in_writer(writer, None, certs=[another])
 
 
-#: What an update after a B-LT seal may not do; and whether the platform's verifier (pyHanko's difference analysis,
-#: which lets the document information change) faults it too.
+def new_xmp_title(writer: IncrementalPdfFileWriter) -> None:
+    ref = writer.root.raw_get("/Metadata")
+    stream = ref.get_object()
+    assert b"Clean rivers now" in stream.data
+    stream._data, stream._encoded_data = stream.data.replace(b"Clean rivers now", b"Dirty rivers later"), None
+    stream.pop("/Filter", None)
+    writer.mark_update(ref)
+
+
+#: What an update after a B-LT seal may not do: the offline tool and the platform's verifier (pyHanko's difference
+#: analysis under coalition.pdf.after_seal's policy) apply the same rule, and both fault each of these.
 AFTER_THE_SEAL = {
-    "catalogue-changed": (new_language, "changed the document's catalogue", True),
-    "title-changed": (new_title, "changed the document's information", False),
-    "page-content-changed": (new_page_content, "changed a Page object", True),
+    "catalogue-changed": (new_language, "changed the document's catalogue"),
+    "title-changed": (new_title, "changed the document's information"),
+    "xmp-title-changed": (new_xmp_title, "Metadata"),
+    "page-content-changed": (new_page_content, "changed a Page object"),
 }
 
 
-@pytest.mark.parametrize(("change", "reason", "platform_faults_it"), AFTER_THE_SEAL.values(), ids=AFTER_THE_SEAL.keys())
-def test_the_offline_tool_refuses_a_change_after_a_b_lt_seal_that_is_not_validation_data(
+@pytest.mark.parametrize(("change", "reason"), AFTER_THE_SEAL.values(), ids=AFTER_THE_SEAL.keys())
+def test_the_offline_tool_and_the_platform_refuse_a_change_after_a_b_lt_seal_that_is_not_validation_data(
     world: World,
     tmp_path: Path,
     tsa: LoopbackTsa,
     change: Callable[[IncrementalPdfFileWriter], None],
     reason: str,
-    platform_faults_it: bool,
 ) -> None:
     app, sid = world.api.app, signed(world)
     long_term(app, tsa)
@@ -411,7 +420,9 @@ def test_the_offline_tool_refuses_a_change_after_a_b_lt_seal_that_is_not_validat
     assert done.returncode == 1, done.stdout + done.stderr
     verdict_line = done.stdout.strip().splitlines()[-1]
     assert verdict_line.startswith("NOT GENUINE: an update after the seal") and reason in verdict_line
-    assert verdict(app, pdf)["valid"] is not platform_faults_it
+    answer = verdict(app, pdf)
+    assert answer["valid"] is False and answer["verdict"] == "not_genuine"
+    assert "something was added to the file after it was sealed" in answer["reasons"], answer["reasons"]
 
 
 def test_the_offline_tool_accepts_validation_data_added_in_a_later_update_too(
@@ -426,3 +437,83 @@ def test_the_offline_tool_accepts_validation_data_added_in_a_later_update_too(
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "after the seal: validation data only" in done.stdout
+    assert verdict(app, pdf)["valid"] is True, verdict(app, pdf)["reasons"]  # the platform agrees
+
+
+#: The platform's proof writer (format 4), from which the earlier formats are made by leaving out what they lacked.
+FORMAT_4 = Proof.to_json
+
+
+def in_format(number: int) -> Callable[[Proof], bytes]:
+    """How the platform wrote a proof in an earlier format: 3 without event records and chain format, 2 also
+    without checkpoint and inclusion proofs, 1 also without texts and signers."""
+
+    def to_json(proof: Proof) -> bytes:
+        raw = json.loads(FORMAT_4(proof))
+        raw["format"] = f"coalition-statement-proof/{number}"
+        raw.pop("log_format", None)
+        for x in raw["inclusion_proofs"]:
+            x.pop("event", None)
+        if number <= 2:
+            del raw["checkpoint"], raw["inclusion_proofs"]
+        if number == 1:
+            del raw["version_content"]
+            for s in raw["signatures"]:
+                del s["signer_name"], s["signer_title"]
+        return json.dumps(raw, indent=1, sort_keys=True).encode()
+
+    return to_json
+
+
+@pytest.mark.parametrize(
+    ("number", "checked", "not_carried"),
+    [
+        (3, "inclusion: 3 events", ["does not carry the event records"]),
+        (2, "version hash:", ["does not carry a checkpoint", "does not carry the event records"]),
+        (1, "seal: made with", ["does not carry the texts", "does not carry a checkpoint"]),
+    ],
+)
+def test_the_offline_tool_says_genuine_of_a_pdf_issued_in_an_earlier_proof_format_and_what_it_could_not_check(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, number: int, checked: str, not_carried: list[str]
+) -> None:
+    app, sid = world.api.app, signed(world)
+    pem, key = keys(app, tmp_path)
+    monkeypatch.setattr(Proof, "to_json", in_format(number))  # the platform as it was
+    pdf = exported(app, sid, tmp_path / "cache")
+    monkeypatch.undo()
+    assert proof_format(pdf) == f"coalition-statement-proof/{number}"
+
+    done = run_tool(pdf, tmp_path, pem, key)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1].startswith("GENUINE: sealed by the platform, as far as")
+    assert checked in done.stdout and f"(format {number}, an earlier one)" in done.stdout
+    assert "events:" not in done.stdout
+    limits = [line for line in done.stdout.splitlines() if "not checked offline:" in line]
+    assert len(limits) == 4 - number and all(any(x in line for line in limits) for x in not_carried), limits
+    assert all(f"this PDF's proof (format {number})" in line and "check it at http://x/v" in line for line in limits)
+    assert verdict(app, pdf)["valid"] is True  # the platform's verifier agrees
+
+
+def proof_format(pdf: bytes) -> str:
+    from pypdf import PdfReader
+
+    return str(json.loads(PdfReader(BytesIO(pdf)).attachments["coalition-proof.json"][-1])["format"])
+
+
+def test_the_offline_tool_checks_what_an_earlier_format_carries(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, sid = world.api.app, signed(world)
+    pem, key = keys(app, tmp_path)
+    monkeypatch.setattr(Proof, "to_json", in_format(3))
+    pdf = exported(app, sid, tmp_path / "cache")
+    forged = resealed(app, sid, altered_root)  # a format-3 proof whose checkpoint was altered before sealing
+    monkeypatch.undo()
+
+    at = len(pdf) // 3
+    done = run_tool(pdf[:at] + bytes([pdf[at] ^ 1]) + pdf[at + 1 :], tmp_path, pem, key)
+    assert done.returncode == 1 and done.stdout.strip().splitlines()[-1].startswith("NOT GENUINE")
+    done = run_tool(forged, tmp_path, pem, key)
+    assert done.returncode == 1 and "NOT GENUINE" in done.stdout and "does not verify" in done.stdout
+    assert proof_format(forged) == "coalition-statement-proof/3"

@@ -40,7 +40,8 @@ ERROR_STATUSES = {
     413: "the body or upload is too large",
     422: "invalid fields, each named in `fields`",
     429: "too many attempts from your address: wait as long as Retry-After says",
-    503: "unavailable for now (every checker busy, a timestamp authority down): try again after Retry-After",
+    503: "unavailable for now (every checker busy, a timestamp authority down, the log's proof tree catching up): "
+    "try again after Retry-After",
 }
 
 

@@ -224,7 +224,7 @@ def endorse_statement(context: Context, coalition_id: str, statement_id: str) ->
 
 @bp.get(f"{STATEMENT}.pdf")
 @authenticated
-@documented(query=PdfQuery, media="application/pdf")
+@documented(query=PdfQuery, media="application/pdf", errors=(400, 401, 403, 404, 409, 422, 503))
 def statement_pdf(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     """The sealed PDF of the current version, in `lang` (default: the statement's own language)."""
     language = query_args(PdfQuery()).get("lang")

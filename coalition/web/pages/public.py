@@ -15,7 +15,7 @@ from coalition.pdf import export, sandbox
 from coalition.reads import statements as read
 from coalition.reads.statements import describe, in_language
 from coalition.reads.text import render_markdown
-from coalition.web.downloads import MAX_UPLOAD, pdf_response
+from coalition.web.downloads import MAX_UPLOAD, pdf_page
 from coalition.web.errors import translated, translated_reason
 from coalition.web.reading import now
 
@@ -63,7 +63,7 @@ def statement_pdf(statement_id: str) -> ResponseReturnValue:
     language = request.args.get("lang") or None
     if language is not None and language not in LANGUAGES:
         abort(404)
-    return pdf_response(statement_id, language)
+    return pdf_page(statement_id, language)
 
 
 @bp.route("/verify", methods=["GET", "POST"])

@@ -26,7 +26,7 @@ from coalition.reads.standing import Moment, snapshot
 from coalition.reads.statements import describe, diff, in_language, signature_history
 from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
-from coalition.web.downloads import pdf_response
+from coalition.web.downloads import pdf_page
 from coalition.web.errors import translated
 from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
@@ -209,7 +209,7 @@ def pdf(coalition_id: str, statement_id: str) -> ResponseReturnValue:
         require_member(connection, coalition_id)
     language = request.args.get("lang") or None
     try:
-        return pdf_response(statement_id, language)
+        return pdf_page(statement_id, language)
     except DomainError:
         abort(404)
 
