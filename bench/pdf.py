@@ -66,7 +66,7 @@ def timed(action: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 def build_statement(app: Any, signatories: int) -> tuple[str, str, str]:
     """Through the command handlers: a coalition, `signatories` member organisations each signing an open
     statement (with a Romanian translation) by a mandated user. Returns the token, coalition and statement ids."""
-    from coalition.accounts import register
+    from coalition.accounts.registration import register
     from coalition.accounts.tokens import create_token
     from coalition.handlers import Context
     from coalition.handlers import coalitions as co
@@ -77,7 +77,7 @@ def build_statement(app: Any, signatories: int) -> tuple[str, str, str]:
     today = svc.store.clock().date()
     countries = ("RO", "PL", "FI", "BG", "HU", "DE", "FR", "IT", "ES", "PT", "SE", "NL")
     with app.app_context():
-        facilitator = register(svc, "facilitator@bench.example", PASSWORD, "Fay Facilitator")
+        facilitator = register(svc, "facilitator@bench.example", PASSWORD, "Fay Facilitator", verified=True)
         as_facilitator = Context(svc, facilitator, today)
         home = orgs.create_organisation(
             as_facilitator, name="Bench Home", country="RO", sector="ngo", mission="Measure"
@@ -109,7 +109,7 @@ def build_statement(app: Any, signatories: int) -> tuple[str, str, str]:
         )
         st.open_for_signature(as_facilitator, coalition, statement, deadline=datetime.now(UTC) + timedelta(days=30))
         for n in range(signatories):
-            user = register(svc, f"signer{n}@bench.example", PASSWORD, f"Signer Number {n}")
+            user = register(svc, f"signer{n}@bench.example", PASSWORD, f"Signer Number {n}", verified=True)
             as_signer = Context(svc, user, today)
             org = orgs.create_organisation(
                 as_signer,

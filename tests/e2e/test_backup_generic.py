@@ -18,10 +18,10 @@ from tests.e2e.test_backup import cli, instance, nothing_restored
 from tests.e2e.world import PASSWORD
 
 SQLITE_TABLE = (
-    "CREATE TABLE person_keys (id INTEGER PRIMARY KEY, person TEXT NOT NULL, key BLOB NOT NULL, made TIMESTAMP)"
+    "CREATE TABLE future_keys (id INTEGER PRIMARY KEY, person TEXT NOT NULL, key BLOB NOT NULL, made TIMESTAMP)"
 )
 POSTGRES_TABLE = (
-    "CREATE TABLE person_keys (id SERIAL PRIMARY KEY, person TEXT NOT NULL, key BYTEA NOT NULL, made TIMESTAMP)"
+    "CREATE TABLE future_keys (id SERIAL PRIMARY KEY, person TEXT NOT NULL, key BYTEA NOT NULL, made TIMESTAMP)"
 )
 
 
@@ -33,27 +33,27 @@ def test_a_table_added_by_another_migration_is_carried_whole(database_url: str, 
         with services(source).engine.begin() as connection:
             connection.exec_driver_sql(SQLITE_TABLE)
             connection.exec_driver_sql(
-                "INSERT INTO person_keys (id, person, key, made) VALUES "
+                "INSERT INTO future_keys (id, person, key, made) VALUES "
                 "(7, 'ana', x'00ff10', '2026-12-01 10:00:00'), (9, 'bo', x'', NULL)"
             )
         with services(target).engine.begin() as connection:
             connection.exec_driver_sql(SQLITE_TABLE if backend == "sqlite" else POSTGRES_TABLE)
         made = cli(source, "backup", "create", str(tmp_path / "x.backup"))
-        assert made.exit_code == 0 and "person_keys: 2 rows" in made.output, made.output
+        assert made.exit_code == 0 and "future_keys: 2 rows" in made.output, made.output
 
         restored = cli(target, "backup", "restore", str(tmp_path / "x.backup"))
 
         assert restored.exit_code == 0, restored.output
         with services(target).engine.begin() as connection:
-            rows = connection.execute(sa.text("SELECT id, person, key, made FROM person_keys ORDER BY id")).all()
+            rows = connection.execute(sa.text("SELECT id, person, key, made FROM future_keys ORDER BY id")).all()
             # the same moment (SQLite's text may gain the microseconds SQLAlchemy writes: 10:00:00.000000)
             assert [(r[0], r[1], bytes(r[2]), str(r[3])[:19]) for r in rows] == [
                 (7, "ana", b"\x00\xff\x10", "2026-12-01 10:00:00"),
                 (9, "bo", b"", "None"),
             ]
             # a new row gets the next key: on PostgreSQL the serial's sequence was moved past the restored rows
-            connection.exec_driver_sql("INSERT INTO person_keys (person, key) VALUES ('lia', '')")
-            assert connection.execute(sa.text("SELECT max(id) FROM person_keys")).scalar() == 10
+            connection.exec_driver_sql("INSERT INTO future_keys (person, key) VALUES ('lia', '')")
+            assert connection.execute(sa.text("SELECT max(id) FROM future_keys")).scalar() == 10
     finally:
         services(source).engine.dispose()
         services(target).engine.dispose()
@@ -104,21 +104,21 @@ def test_a_row_postgresql_refuses_is_named_and_nothing_is_written(tmp_path: Path
         try:
             with services(source).engine.begin() as connection:
                 connection.exec_driver_sql(SQLITE_TABLE)  # SQLite keeps any length in a short column
-                connection.exec_driver_sql("INSERT INTO person_keys (id, person, key) VALUES (1, 'ana', x'00')")
+                connection.exec_driver_sql("INSERT INTO future_keys (id, person, key) VALUES (1, 'ana', x'00')")
             registered = source.test_client().post(
                 "/api/v1/users", json={"email": "ana@example.org", "password": PASSWORD, "name": "Ana Pop"}
             )
             assert registered.status_code == 201
             with services(target).engine.begin() as connection:
                 connection.exec_driver_sql(
-                    "CREATE TABLE person_keys (id SERIAL PRIMARY KEY, person VARCHAR(2), key BYTEA, made TIMESTAMP)"
+                    "CREATE TABLE future_keys (id SERIAL PRIMARY KEY, person VARCHAR(2), key BYTEA, made TIMESTAMP)"
                 )
             assert cli(source, "backup", "create", str(tmp_path / "x.backup")).exit_code == 0
 
             refused = cli(target, "backup", "restore", str(tmp_path / "x.backup"))
 
             assert refused.exit_code == 1, refused.output
-            assert "the database refused a row of the table 'person_keys'" in refused.output
+            assert "the database refused a row of the table 'future_keys'" in refused.output
             assert "too long" in refused.output and "nothing was written" in refused.output
             nothing_restored(target)
         finally:
