@@ -17,7 +17,7 @@ from coalition.web.forms import PageForm
 from coalition.web.typed import FlaskForm
 from tests.e2e.pages import signed_in, submit, text
 from tests.e2e.test_hostile_inputs_everywhere import counts
-from tests.e2e.world import AGREEMENT, World, error_of
+from tests.e2e.world import AGREEMENT, PASSWORD, World, error_of
 
 
 def test_a_lone_surrogate_is_a_bad_request_on_users_and_tokens_without_signing_in(world: World) -> None:
@@ -204,3 +204,20 @@ def test_the_domain_refuses_a_deadline_out_of_range_whatever_the_edge(world: Wor
     late = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-14)))
     with pytest.raises(Invalid, match="between 1900-01-01 and 2200-12-31"):
         statements.open_for_signature(context, world.coalition, sid, deadline=late)
+
+
+def test_the_password_form_sent_twice_changes_it_once_and_leads_to_the_account_again(world: World) -> None:
+    client = signed_in(world, "ana")
+    new = "otter lantern quarry 7 violet"
+    data = {
+        "password-current": PASSWORD,
+        "password-password": new,
+        "password-again": new,
+        "form_key": "a" * 32,
+    }
+    first = submit(client, "/account", "/account/password", data)
+    assert first.status_code == 302 and first.location == "/account"
+    after = counts(world)
+    again = submit(client, "/account", "/account/password", data)  # its current password is no longer right
+    assert (again.status_code, again.location, counts(world)) == (302, "/account", after)
+    assert "already been sent" in text(client.get("/account"))
