@@ -16,6 +16,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import func, inspect, select, table
 
+from coalition.web.api.checked import Checked
 from tests.e2e.conftest import services
 from tests.e2e.forms import Form, forms_of
 from tests.e2e.pages import signed_in
@@ -77,7 +78,7 @@ def _cases(doc: dict[str, Any], schema: dict[str, Any]) -> Iterator[tuple[list[s
             yield from (([name], moment, "1900") for moment in MOMENTS)
         elif kind == "string":
             yield [name], SURROGATE, "surrogate"
-            if name != "password":
+            if name not in Checked.opaque:  # a password, new or current, may be any characters
                 yield from (([name], blank, "") for blank in BLANKS)
             if name in ONE_LINE:
                 yield [name], BIDI, "bidirectional"
@@ -172,6 +173,11 @@ UNSEEN = {
     "/unsubscribe/<token>": "a button, reached from an e-mail's link",
     "/invitations/<token>": "reached from an e-mail's link (its organisation form is the one at /organisations)",
     "/reset/<token>": "reached from an e-mail's link; a password only (the accounts' rules)",
+    "/verify-email/<token>": "a button, reached from an e-mail's link",
+    "/account/verification": "a button, shown while the address is not verified (the world's people verified theirs)",
+    "/account/sessions/end-others": "a button, shown when another session goes on",
+    "/organisations/<organisation_id>/administrators/<user_id>/remove": "a button, shown beside a second administrator",
+    "/coalitions/<coalition_id>/members/<organisation_id>/verification/withdraw": "a button, once verified",
 }
 
 
@@ -275,6 +281,7 @@ ENDING = (
     "/leave",
     "/close",
     "/publish",
+    "/end",  # ending a session: this browser's own signs its person out, so last of all
 )
 #: Forms of signing in and out, registering, choosing a language and asking for a reset (the accounts' own rules).
 ACCOUNT_DOORS = ("/logout", "/language", "/login", "/register", "/forgot-password")

@@ -17,7 +17,7 @@ from coalition.web.forms import PageForm
 from coalition.web.typed import FlaskForm
 from tests.e2e.pages import signed_in, submit, text
 from tests.e2e.test_hostile_inputs_everywhere import counts
-from tests.e2e.world import AGREEMENT, World, error_of
+from tests.e2e.world import AGREEMENT, PASSWORD, World, error_of
 
 
 def test_a_lone_surrogate_is_a_bad_request_on_users_and_tokens_without_signing_in(world: World) -> None:
@@ -70,13 +70,14 @@ def test_51_objectives_are_refused_by_the_api_as_by_the_page(world: World) -> No
 def test_due_dates_before_the_coalition_or_decades_ahead_are_refused_by_the_api_and_the_pages(
     world: World, due: str, said: str
 ) -> None:
+    client = signed_in(world, "ana")  # signing in records a session: counted from here on
     before = counts(world)
     task = {"title": "Sample", "description": "Spring", "organisation_id": world.river, "due_on": due}
     pledge = {"organisation_id": world.river, "kind": "funding", "description": "Fees", "due_on": due}
     for path, person, body in (("tasks", "ana", task), ("commitments", "bo", pledge)):
         response = world.api.call("POST", f"{world.path}/{path}", world.who(person), body)
         assert said in error_of(response, 422, "invalid")["message"]
-    page = submit(signed_in(world, "ana"), f"{world.path}/work", f"{world.path}/tasks", task)
+    page = submit(client, f"{world.path}/work", f"{world.path}/tasks", task)
     assert page.status_code == 422 and said in text(page).replace("&#39;", "'")
     assert counts(world) == before
 
@@ -84,10 +85,9 @@ def test_due_dates_before_the_coalition_or_decades_ahead_are_refused_by_the_api_
 @pytest.mark.parametrize("key", ["zzz", "0" * 33, "<script>", "0" * 31 + "G"])
 def test_a_damaged_one_time_key_is_a_bad_request_that_records_nothing(world: World, key: str) -> None:
     data = {"organisation_id": world.river, "kind": "funding", "description": "Fees", "due_on": "2027-05-01"}
+    client = signed_in(world, "bo")  # signing in records a session: counted from here on
     before = counts(world)
-    response = submit(
-        signed_in(world, "bo"), f"{world.path}/work", f"{world.path}/commitments", {**data, "form_key": key}
-    )
+    response = submit(client, f"{world.path}/work", f"{world.path}/commitments", {**data, "form_key": key})
     assert response.status_code == 400 and "one-time key is damaged" in text(response).replace("&#39;", "'")
     assert counts(world) == before
 
@@ -204,3 +204,20 @@ def test_the_domain_refuses_a_deadline_out_of_range_whatever_the_edge(world: Wor
     late = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-14)))
     with pytest.raises(Invalid, match="between 1900-01-01 and 2200-12-31"):
         statements.open_for_signature(context, world.coalition, sid, deadline=late)
+
+
+def test_the_password_form_sent_twice_changes_it_once_and_leads_to_the_account_again(world: World) -> None:
+    client = signed_in(world, "ana")
+    new = "otter lantern quarry 7 violet"
+    data = {
+        "password-current": PASSWORD,
+        "password-password": new,
+        "password-again": new,
+        "form_key": "a" * 32,
+    }
+    first = submit(client, "/account", "/account/password", data)
+    assert first.status_code == 302 and first.location == "/account"
+    after = counts(world)
+    again = submit(client, "/account", "/account/password", data)  # its current password is no longer right
+    assert (again.status_code, again.location, counts(world)) == (302, "/account", after)
+    assert "already been sent" in text(client.get("/account"))

@@ -15,6 +15,7 @@ from coalition.infra.extensions import services
 from coalition.web.api.accounts import BOUNDED, PASSWORD, ResetAccepted, check_password
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
+from coalition.web.api.checked import Checked
 from coalition.web.api.edge import documented, json_body
 from coalition.web.request import request_id
 from events import Metadata
@@ -25,7 +26,7 @@ class Verified(Schema):
     changed = fields.Boolean(required=True, metadata={"description": "whether the link moved the account to it"})
 
 
-class PasswordChange(Schema):
+class PasswordChange(Checked):
     current_password = fields.String(required=True, validate=BOUNDED)
     password = fields.String(required=True, validate=PASSWORD)
 
@@ -35,7 +36,7 @@ class PasswordChange(Schema):
         check_password(data["password"], g.user.email, g.user.name)
 
 
-class EmailChange(Schema):
+class EmailChange(Checked):
     current_password = fields.String(required=True, validate=BOUNDED)
     email = fields.Email(required=True, validate=validate.Length(max=320))
 

@@ -40,8 +40,8 @@ def one_line(value: str) -> None:
 class Checked(Schema):
     """A request body: every string field it loads must show something."""
 
-    #: Fields that are not text for people to read (a password may be any characters).
-    opaque: ClassVar[frozenset[str]] = frozenset({"password"})
+    #: Fields that are not text for people to read (a password, new or current, may be any characters).
+    opaque: ClassVar[frozenset[str]] = frozenset({"password", "current_password"})
 
     @validates_schema(skip_on_field_errors=False)
     def visible(self, data: dict[str, Any], **_: Any) -> None:

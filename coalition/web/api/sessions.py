@@ -12,6 +12,7 @@ from coalition.handlers import closing
 from coalition.infra.extensions import services
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
+from coalition.web.api.checked import Checked
 from coalition.web.api.edge import documented, json_body
 from coalition.web.reading import now
 from coalition.web.request import request_id
@@ -35,7 +36,7 @@ class Ended(Schema):
     ended = fields.Integer(required=True, metadata={"description": "how many sessions ended"})
 
 
-class CloseRequest(Schema):
+class CloseRequest(Checked):
     password = fields.String(required=True, metadata={"description": "the account's password, to confirm"})
 
 

@@ -37,7 +37,7 @@ from coalition.web.reading import now, today
 from coalition.web.request import caller_request_id, request_id
 from events import ConcurrencyConflict
 
-#: The suffix of the key under which where a form led is kept (`_keep`).
+#: The suffix of the key under which where a form led is kept (`keep_where_it_led`).
 LED_TO = "#led-to"
 #: What `perform` shows again when a command is refused: the page, answered at the given status.
 Again = Callable[[int], ResponseReturnValue]
@@ -110,8 +110,9 @@ def _sent_before() -> Kept | None:
     return None if key is None else recall(services().engine, current_user.user_id, key)
 
 
-def _keep(location: str) -> None:
-    """Keep where a form's first sending led, under its one-time key, for every later sending of it.
+def keep_where_it_led(location: str) -> None:
+    """Keep where a form's first sending led, under its one-time key, for every later sending of it (`perform`
+    does; a form that changes something without a command calls it before its redirect).
 
     A command recorded in the log also keeps its answer with its events (`Context.append`); this one is
     kept after, in a transaction of its own, so that a form changing something outside the log (an API
@@ -176,6 +177,6 @@ def perform(
     if made and not any(ctx.recorded for ctx in made) and (kept := _sent_before()) is not None:
         return once_more(kept)  # the store found its twin's events: nothing recorded now
     location = then(answer) if callable(then) else then
-    _keep(location)
+    keep_where_it_led(location)
     flash(done(answer) if callable(done) else done)
     return redirect(location)

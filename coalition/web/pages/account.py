@@ -19,6 +19,7 @@ from coalition.domain.base import DomainError
 from coalition.infra.extensions import services
 from coalition.web.errors import translated
 from coalition.web.forms import PageForm
+from coalition.web.pages import keep_where_it_led
 from coalition.web.reading import now
 from coalition.web.request import request_id
 from coalition.web.typed import add_error, login_required
@@ -112,6 +113,7 @@ def resend() -> ResponseReturnValue:
             flash(translated(refused), "error")
         else:
             flash(_("A new link is on its way to %(email)s. It works once, within 48 hours.", email=current_user.email))
+            keep_where_it_led(url_for("account.show"))  # sent again: no second mail
     return redirect(url_for("account.show"))
 
 
@@ -134,6 +136,7 @@ def change_password() -> ResponseReturnValue:
     except emails.WrongPassword:
         add_error(form.current, _("That is not your current password. Nothing was changed."))
         return _page(password=form, status=403)
+    keep_where_it_led(url_for("account.show"))  # sent again: not refused as a wrong current password
     flash(_("Your password was changed. Every other session signed in as you has ended."))
     return redirect(url_for("account.show"))
 
@@ -155,6 +158,7 @@ def change_email() -> ResponseReturnValue:
     except DomainError as refused:
         add_error(form.email, translated(refused))
         return _page(email=form, status=409)
+    keep_where_it_led(url_for("account.show"))  # sent again: no second link
     flash(
         _(
             "A link is on its way to %(email)s: your address changes when it is opened. Until then it stays %(old)s.",

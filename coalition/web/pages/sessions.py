@@ -16,6 +16,7 @@ from coalition.handlers import closing
 from coalition.infra.extensions import services
 from coalition.web.errors import status_of, translated
 from coalition.web.forms import PageForm
+from coalition.web.pages import keep_where_it_led
 from coalition.web.reading import now
 from coalition.web.request import request_id
 from coalition.web.signin import idle, sign_out
@@ -80,6 +81,7 @@ def end_others() -> ResponseReturnValue:
     if not EndForm().validate_on_submit():
         return _page(400)
     ended = sessions.end_sessions(services().engine, current_user.user_id, keep=current_user.session_id, now=now())
+    keep_where_it_led(url_for("sessions.index"))  # sent again: leads here, saying so
     flash(_("Every other session ended (%(count)s): only this browser is signed in now.", count=ended))
     return redirect(url_for("sessions.index"))
 
