@@ -22,7 +22,10 @@ It checks, without the network and without Coalition's code (the standard librar
    checkpoint's root hash;
 6. the events themselves: each proved event's record (embedded with its inclusion proof) gives its hash again
    (docs/log-format.md); the version event's payload names the proof's version hash (an amendment's texts give
-   it again); each counted signature's event names that version, its organisation and its signer.
+   it again); each counted signature's event names that version, its organisation and its signer. A signer's
+   name and title recorded as sealed personal data (encrypted envelopes, docs/log-format.md) cannot be opened
+   offline: the tool says so ("sealed") and checks the rest of that event (its hash, organisation and version);
+   a signer's verified e-mail domain comes from account events the proof does not carry (a "note" says so).
 
 It prints what it checked and a verdict, and exits 0 when the PDF is genuine, 1 when it is not (or cannot be read).
 What it cannot tell offline is what changed since the export: the platform's /verify page says that.
@@ -284,10 +287,16 @@ def after_seal(pdf: bytes, end: int) -> str:
     fields = {k for k in added if _is_timestamp_field(new[k])}
     stamps = _reached(new, fields) & added
     xrefs = {k for k in added if isinstance(new[k], StreamObject) and new[k].get("/Type") in ("/XRef", "/ObjStm")}
-    for key in changed:
+    for key in sorted(changed, key=lambda k: (k != root_key, k)):  # the catalogue first: one verdict for one file
         a, b = old[key], new[key]
         if key == root_key:
-            if {k for k in set(a) | set(b) if _plain(a.get(k)) != _plain(b.get(k))} - ROOT_ADDED - {"/AcroForm"}:
+            entries = {k for k in set(a) | set(b) if _plain(a.get(k)) != _plain(b.get(k))}
+            if "/Metadata" in entries:
+                raise Failed(
+                    "an update after the seal replaced the document's XMP Metadata stream (the one the catalogue "
+                    "names): only validation data may follow"
+                )
+            if entries - ROOT_ADDED - {"/AcroForm"}:
                 raise Failed("an update after the seal changed the document's catalogue beyond adding validation data")
             if _plain(a.get("/AcroForm")) != _plain(b.get("/AcroForm")) and not fields:
                 raise Failed("an update after the seal changed the document's form")
@@ -296,7 +305,7 @@ def after_seal(pdf: bytes, end: int) -> str:
                 raise Failed("an update after the seal changed the document's information (title, author, ...)")
         elif isinstance(a, StreamObject) and a.get("/Type") == "/Metadata" and _ref(root.raw_get("/Metadata")) == key:
             if XMP_REFRESHED.sub(rb"\1", a.get_data()) != XMP_REFRESHED.sub(rb"\1", b.get_data()):
-                raise Failed("an update after the seal changed the document's metadata beyond its dates")
+                raise Failed("an update after the seal changed the document's XMP Metadata beyond its dates")
         elif key in validation:
             pass  # a DSS made in one update and extended in a later one
         elif not (fields and (_grown_by(a, b, "/Fields", fields) or _grown_by(a, b, "/Annots", fields))):
@@ -525,14 +534,22 @@ def _event(proof: dict[str, Any], x: dict[str, Any]) -> tuple[dict[str, Any], di
     return record, payload
 
 
-def check_events(proof: dict[str, Any]) -> str:
+def sealed_field(value: Any) -> bool:
+    """True for a personal field the log stores as a sealed envelope (docs/log-format.md, "Personal fields: sealed
+    envelopes"): a JSON object whose `enc` is A256GCM, which only the platform's per-person key opens."""
+    return isinstance(value, dict) and value.get("enc") == "A256GCM"
+
+
+def check_events(proof: dict[str, Any]) -> tuple[str, list[str]]:
     """Link the proved events to the version hash: the version event's payload names it (a StatementAmended's
-    texts give it again) and every counted signature's event names that version, that organisation and signer."""
+    texts give it again) and every counted signature's event names that version, that organisation and signer
+    (a signer's name and title when the log holds them in clear); with the summary, notes on what it could not
+    compare offline (sealed names and titles, e-mail domains), each starting with its tag."""
     if proof.get("log_format") not in GENESIS:
         raise Failed(f"the proof names chain format {proof.get('log_format')!r}, which this checker does not know")
     wanted, language = proof["version_hash"], proof["version_content"]["language"]
     signatures = {(s["position"], s["event_hash"]): s for s in proof["signatures"]}
-    versions, signed = [], 0
+    versions, signed, sealed = [], 0, 0
     for x in proof.get("inclusion_proofs") or []:
         record, payload = _event(proof, x)
         position, kind = x["position"], record["type"]
@@ -559,21 +576,40 @@ def check_events(proof: dict[str, Any]) -> str:
             raise Failed(
                 f"the signature event {position} is for {payload.get('organisation_id')}, not {s['organisation_id']}"
             )
-        if (payload.get("signer_name"), payload.get("signer_title")) != (s["signer_name"], s["signer_title"]):
+        recorded = (payload.get("signer_name"), payload.get("signer_title"))
+        if any(sealed_field(value) for value in recorded):
+            sealed += 1  # encrypted under the signer's key in the log: only the platform can open and compare it
+        elif recorded != (s["signer_name"], s["signer_title"]):
             raise Failed(
                 f"the signer the proof names for {s['organisation_id']} is not the one event {position} records"
             )
         signed += 1
     if len(versions) != 1:
         raise Failed("the proof does not carry exactly one version event")
-    return f"the version event ({versions[0]}) names {wanted}, and {signed} signature events name that version"
+    summary = f"the version event ({versions[0]}) names {wanted}, and {signed} signature events name that version"
+    notes = []
+    if sealed:
+        notes.append(
+            f"sealed  the names and titles of {sealed} of the {signed} signers are sealed personal data in the log "
+            "(encrypted under each person's key, which only the platform holds): this tool cannot compare them "
+            "with the PDF; their events' hashes, organisations and the version they name are checked above"
+        )
+    if any(s.get("signer_email_domain") for s in proof["signatures"]):
+        notes.append(
+            "note    the signers' verified e-mail domains come from their accounts' events, which the proof does "
+            "not carry: not checked offline (the platform's verify page checks them)"
+        )
+    return summary, notes
 
 
-def verify(pdf: bytes, certificate: x509.Certificate, key_text: str) -> tuple[list[str], list[str], list[str]]:
-    """(what was checked, what failed, what the proof's older format does not let this tool check): the PDF is
-    genuine when the second is empty."""
+def verify(
+    pdf: bytes, certificate: x509.Certificate, key_text: str
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(what was checked, what failed, what the proof's older format does not let this tool check, notes on what
+    it cannot compare offline: sealed personal data, e-mail domains): the PDF is genuine when the second is empty."""
     done: list[str] = []
     limits: list[str] = []
+    sealed: list[str] = []
     try:
         key = parse_key(key_text)
         reader = PdfReader(io.BytesIO(pdf), strict=False)
@@ -597,12 +633,13 @@ def verify(pdf: bytes, certificate: x509.Certificate, key_text: str) -> tuple[li
             done.append(f"checkpoint: signed by {key[0]}, {size} events, root {root.hex()}")
             done.append(f"inclusion: {check_inclusions(proof, size, root)}")
         if number >= 4:
-            done.append(f"events: {check_events(proof)}")
+            summary, sealed = check_events(proof)
+            done.append(f"events: {summary}")
     except Failed as error:
-        return done, [str(error)], limits
+        return done, [str(error)], limits, sealed
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        return done, [f"the PDF or its proof is malformed ({type(error).__name__}: {error})"], limits
-    return done, [], limits
+        return done, [f"the PDF or its proof is malformed ({type(error).__name__}: {error})"], limits, sealed
+    return done, [], limits, sealed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -622,9 +659,11 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"NOT CHECKED: {error}")
         return 1
-    done, failed, limits = verify(pdf, certificate, key)
+    done, failed, limits, sealed = verify(pdf, certificate, key)
     for line in done:
         print(f"  ok    {line}")
+    for line in sealed:
+        print(f"  {line}")
     for line in failed:
         print(f"  FAIL  {line}")
     if failed:

@@ -119,10 +119,13 @@ def another_version(proof: Proof) -> Proof:
 
 
 def altered_record(proof: Proof) -> Proof:
-    """A signature event's record whose payload names another signer: its hash no longer comes out."""
+    """A signature event's record whose payload names another organisation (a field in clear whether or not the
+    signer's name is sealed): its hash no longer comes out."""
     x = proof.inclusions[-1]
     record = dict(x.event)
-    record["payload"] = record["payload"].replace('"signer_name":"', '"signer_name":"Not ')
+    altered = record["payload"].replace('"organisation_id":"', '"organisation_id":"0', 1)
+    assert altered != record["payload"], "the alteration must change the record"
+    record["payload"] = altered
     return replace(proof, inclusions=(*proof.inclusions[:-1], replace(x, event=tuple(record.items()))))
 
 
@@ -243,6 +246,33 @@ def test_the_offline_tool_says_genuine_of_a_real_export(world: World, tmp_path: 
     version = proof_of(pdf).version_hash
     assert "events: the version event (StatementOpened at " in done.stdout
     assert f"names {version}, and 2 signature events name that version" in done.stdout
+    # the signers' names and titles are sealed personal data in the log (docs/log-format.md): said, not compared
+    sealed = [line for line in done.stdout.splitlines() if line.startswith("  sealed  ")]
+    assert len(sealed) == 1 and "the names and titles of 2 of the 2 signers are sealed personal data" in sealed[0]
+    assert "hashes, organisations and the version they name are checked" in sealed[0]
+    assert "e-mail domains come from their accounts' events" in done.stdout  # the proof names them: said unchecked
+
+
+def renamed_signer(proof: Proof) -> Proof:
+    """A proof naming another person as a signer than the (sealed) name the signature's event records."""
+    s = proof.signatures[-1]
+    return replace(proof, signatures=(*proof.signatures[:-1], replace(s, signer_name="Someone Else")))
+
+
+def test_a_signer_renamed_in_the_proof_is_faulted_by_the_platform_and_said_unchecked_offline(
+    world: World, tmp_path: Path
+) -> None:
+    app, sid = world.api.app, signed(world)
+    pem, key = keys(app, tmp_path)
+    pdf = resealed(app, sid, renamed_signer)
+
+    done = run_tool(pdf, tmp_path, pem, key)  # the name in the log is sealed: offline it cannot be compared...
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "sealed personal data" in done.stdout and "cannot compare them with the PDF" in done.stdout
+    answer = verdict(app, pdf)  # ...the platform opens it and compares
+    assert answer["valid"] is False
+    assert any("is not the one the log recorded" in x for x in answer["reasons"]), answer["reasons"]
 
 
 def test_the_offline_tool_checks_a_timestamped_seal(world: World, tmp_path: Path, tsa: LoopbackTsa) -> None:
@@ -397,6 +427,7 @@ def new_xmp_title(writer: IncrementalPdfFileWriter) -> None:
 AFTER_THE_SEAL = {
     "catalogue-changed": (new_language, "changed the document's catalogue"),
     "title-changed": (new_title, "changed the document's information"),
+    # the writer rewrites the XMP stream in place or as a new one the catalogue names: either way, its Metadata
     "xmp-title-changed": (new_xmp_title, "Metadata"),
     "page-content-changed": (new_page_content, "changed a Page object"),
 }
