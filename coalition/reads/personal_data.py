@@ -69,7 +69,13 @@ def everything(store: EventStore, user_id: str, now: datetime) -> dict[str, Any]
             "account": account[0] if account else None,
             "api_tokens": _rows(
                 connection,
-                select(api_tokens.c.token_id, api_tokens.c.created_at, api_tokens.c.revoked_at)
+                select(
+                    api_tokens.c.token_id,
+                    api_tokens.c.created_at,
+                    api_tokens.c.expires_at,
+                    api_tokens.c.last_used_at,
+                    api_tokens.c.revoked_at,
+                )
                 .where(api_tokens.c.user_id == user_id)
                 .order_by(api_tokens.c.created_at),
             ),
