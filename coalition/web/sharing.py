@@ -62,7 +62,9 @@ def excerpt(body: str, length: int = DESCRIPTION) -> str:
     text = " ".join(plain_text(body).split())
     if len(text) <= length:
         return text
-    cut = text[: length - 1].rsplit(" ", 1)[0] or text[: length - 1]
+    cut = text[: length - 1]
+    if text[length - 1] != " ":  # the last word was cut: leave it out
+        cut = cut.rsplit(" ", 1)[0] or cut
     return cut.rstrip(" ,.;:") + "…"
 
 
