@@ -103,14 +103,24 @@ def test_the_index_counts_only_the_signatures_that_count(world: World) -> None:
     w.ok("POST", f"{path}/open", "ana", {})
     w.ok("POST", f"{path}/signatures", "mo", {"organisation_id": w.river})
     w.ok("POST", f"{path}/signatures", "ana", {"organisation_id": w.green})
-    w.ok("POST", f"{path}/signatures/{w.green}/withdraw", "ana", {"reason": "Second thoughts"})
-    w.ok("POST", f"{path}/signatures", "ana", {"organisation_id": w.green})
     w.ok("POST", f"{path}/close", "ana")
     w.ok("POST", f"{path}/publish", "ana")
+    draft = {"title": "One signed, one withdrawn", "body": "B", "language": "en"}
+    other = f"{w.path}/statements/{w.ok('POST', f'{w.path}/statements', 'ana', draft)['id']}"
+    w.ok("POST", f"{other}/open", "ana", {})
+    w.ok("POST", f"{other}/signatures", "mo", {"organisation_id": w.river})
+    w.ok("POST", f"{other}/signatures", "ana", {"organisation_id": w.green})
+    w.ok("POST", f"{other}/signatures/{w.green}/withdraw", "ana", {"reason": "Second thoughts"})
+    w.ok("POST", f"{other}/close", "ana")
+    w.ok("POST", f"{other}/publish", "ana")
 
     html = text(w.api.client.get("/public/statements"))
 
-    assert "2 signatory organisations" in html
+    assert titles(html) == ["One signed, one withdrawn", "Two signed"]
+    assert re.findall(r'<span class="published-count">([^<]+)</span>', html) == [
+        "1 signatory organisation",
+        "2 signatory organisations",
+    ]
 
 
 def test_the_index_pages_newest_first_and_refuses_pages_that_are_not_there(
