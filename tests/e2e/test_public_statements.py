@@ -224,6 +224,21 @@ def test_the_feed_is_atom_with_one_entry_per_published_statement(world: World) -
     assert len(set(ids)) == 2 and feed.findtext(f"{ATOM}id") not in ids
 
 
+def test_an_unchanged_feed_is_not_sent_again(world: World) -> None:
+    publish(world, "First call")
+    client = world.api.client
+
+    first = client.get("/public/statements.atom")
+    same = client.get("/public/statements.atom", headers={"If-None-Match": first.headers["ETag"]})
+    publish(world, "Second call")
+    changed = client.get("/public/statements.atom", headers={"If-None-Match": first.headers["ETag"]})
+
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, max-age=300"
+    assert "Accept-Language" in first.headers["Vary"]
+    assert same.status_code == 304 and same.data == b""
+    assert changed.status_code == 200 and b"Second call" in changed.data
+
+
 def test_an_empty_feed_is_still_valid_atom(world: World) -> None:
     feed = ET.fromstring(world.api.client.get("/public/statements.atom").data)
 

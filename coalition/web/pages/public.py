@@ -3,6 +3,7 @@ where anyone checks a statement PDF."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from typing import Any
 
@@ -102,7 +103,13 @@ def statements_feed() -> ResponseReturnValue:
         updated=items[0]["published_at"] if items else now().strftime("%Y-%m-%dT%H:%M:%SZ"),
         entries=entries,
     )
-    return Response(document, mimetype=atom.MEDIA_TYPE, content_type=f"{atom.MEDIA_TYPE}; charset=utf-8")
+    response = Response(document, content_type=f"{atom.MEDIA_TYPE}; charset=utf-8")
+    # Feed readers ask often: an unchanged feed is a 304 to a reader that sends back its ETag.
+    response.set_etag(hashlib.sha256(document).hexdigest())
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    response.vary.add("Accept-Language")  # the feed's own title follows the reader's language
+    return response.make_conditional(request)
 
 
 def by_country(signatures: list[dict[str, Any]]) -> list[tuple[str | None, int]]:
