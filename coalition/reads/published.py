@@ -9,7 +9,7 @@ page does.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,3 +176,9 @@ def publication(connection: Connection, statement_id: str) -> dict[str, Any] | N
     if row is None:
         return None
     return {"coalition": row["coalition"], "published_at": row["published_at"], "position": row["published_position"]}
+
+
+def by_country(signatures: list[dict[str, Any]]) -> list[tuple[str | None, int]]:
+    """How many of a described statement's counting signatures come from each country, the most first."""
+    tally = Counter(s["country"] for s in signatures if s["counts"])
+    return sorted(tally.items(), key=lambda pair: (-pair[1], pair[0] or ""))

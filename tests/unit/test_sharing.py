@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
+from coalition.reads.published import by_country
 from coalition.web import atom
 from coalition.web.sharing import excerpt, mailto, og_locale
 
@@ -61,3 +62,16 @@ def test_ids_are_stable_and_distinct() -> None:
     assert atom.entry_id("s1") == atom.entry_id("s1") != atom.entry_id("s2")
     assert atom.feed_id("https://a.example/") != atom.feed_id("https://b.example/")
     assert _feed("x").findtext(f"{NS}entry/{NS}id") == atom.entry_id("s1")
+
+
+def test_signatories_by_country_count_only_the_signatures_that_count_the_most_first() -> None:
+    signatures = [
+        {"country": "RO", "counts": True},
+        {"country": "PL", "counts": True},
+        {"country": "PL", "counts": True},
+        {"country": "FI", "counts": False},  # withdrawn, or for an earlier version
+        {"country": "DE", "counts": True},
+    ]
+
+    assert by_country(signatures) == [("PL", 2), ("DE", 1), ("RO", 1)]
+    assert by_country([]) == []

@@ -4,7 +4,6 @@ where anyone checks a statement PDF."""
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
@@ -112,12 +111,6 @@ def statements_feed() -> ResponseReturnValue:
     return response.make_conditional(request)
 
 
-def by_country(signatures: list[dict[str, Any]]) -> list[tuple[str | None, int]]:
-    """How many of the counting signatures come from each country, the most first."""
-    tally = Counter(s["country"] for s in signatures if s["counts"])
-    return sorted(tally.items(), key=lambda pair: (-pair[1], pair[0] or ""))
-
-
 @bp.get("/public/statements/<statement_id>")
 def statement_page(statement_id: str) -> ResponseReturnValue:
     """A published statement: its text in the reader's language where there is one, the coalition that published
@@ -145,7 +138,7 @@ def statement_page(statement_id: str) -> ResponseReturnValue:
         body=render_markdown(body),
         languages=languages,
         signed=signed,
-        countries=by_country(statement["signatures"]),
+        countries=listing.by_country(statement["signatures"]),
         endorsements=[e for e in statement["endorsements"] if e["status"] == "endorsed"],
         coalition=coalition,
         published_at=publication["published_at"],
