@@ -20,8 +20,6 @@ MEDIA_TYPE = "application/atom+xml"
 IDS = uuid.UUID("0b7f6a0e-93c1-4f55-8f4e-5d2c1a6e2b17")
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
-ET.register_namespace("", ATOM)
-
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -51,7 +49,7 @@ def _clean(text: str) -> str:
 
 
 def _add(parent: ET.Element, name: str, text: str | None = None, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{name}", {k: _clean(v) for k, v in attributes.items()})
+    element = ET.SubElement(parent, name, {k: _clean(v) for k, v in attributes.items()})
     if text is not None:
         element.text = _clean(text)
     return element
@@ -61,7 +59,9 @@ def feed(
     *, site: str, title: str, language: str, self_url: str, page_url: str, updated: str, entries: Iterable[Entry]
 ) -> bytes:
     """The feed document, UTF-8 with an XML declaration."""
-    root = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: language})
+    # Unqualified names under a default namespace declared on the root: nothing registered in ElementTree's
+    # process-wide prefix table.
+    root = ET.Element("feed", {"xmlns": ATOM, XML_LANG: _clean(language)})
     _add(root, "id", feed_id(site))
     _add(root, "title", title)
     _add(root, "updated", updated)
