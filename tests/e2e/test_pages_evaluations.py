@@ -151,4 +151,4 @@ def test_the_pages_speak_romanian(world: World) -> None:
     lia = signed_in(world, "lia")
     lia.post("/language", data={"csrf_token": csrf(lia, "/"), "locale": "ro", "next": "/"})
     shown = lia.get(page).get_data(as_text=True)
-    assert "Răspunsurile organizației tale" in shown
+    assert "Răspunsurile organizației dumneavoastră" in shown
