@@ -12,6 +12,14 @@ from datetime import date
 from typing import Any
 
 from coalition.domain.base import Change, fold
+
+# Evaluation rounds (lane evaluations): their state and events live in `coalition.domain.evaluation_state`,
+# and their names are re-exported here.
+from coalition.domain.evaluation_state import EVALUATION_EVENTS, evolve_evaluations
+from coalition.domain.evaluation_state import Answer as Answer
+from coalition.domain.evaluation_state import Evaluation as Evaluation
+from coalition.domain.evaluation_state import EvaluationResponse as EvaluationResponse
+from coalition.domain.evaluation_state import Question as Question
 from coalition.domain.policy import member_state
 
 #: A declined request is no longer a membership: the organisation may ask again (as one that left may).
@@ -95,53 +103,6 @@ class Task:
     objective_id: str | None = None
     commitment_id: str | None = None
     state: str = "open"
-
-
-# -- evaluation rounds (lane evaluations) ---------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    """One question of an evaluation round: each member answers it with a rating of 1 to 5 and a comment."""
-
-    question_id: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """One organisation's answer to one question."""
-
-    question_id: str
-    rating: int
-    comment: str
-
-
-@dataclass(frozen=True, slots=True)
-class EvaluationResponse:
-    """One member organisation's response to a round, given by its administrator or liaison."""
-
-    organisation_id: str
-    responded_by: str
-    answers: tuple[Answer, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Evaluation:
-    """An evaluation round of the partnership: its questions, closing date, responses and closing summary."""
-
-    evaluation_id: str
-    title: str
-    questions: tuple[Question, ...]
-    closes_on: date
-    opened_by: str
-    responses: Mapping[str, EvaluationResponse] = field(default_factory=dict)  # by organisation id, in order
-    closed: bool = False
-    summary: str | None = None
-    lessons: str | None = None
-
-
-# -- end of evaluation rounds ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,33 +226,6 @@ def _evolve_work(state: Coalition, change: Change) -> Coalition:
     return state
 
 
-# -- evaluation rounds (lane evaluations) ---------------------------------------------------------
-
-EVALUATION_EVENTS = ("EvaluationOpened", "EvaluationResponded", "EvaluationClosed")
-
-
-def _evolve_evaluation(state: Coalition, change: Change) -> Coalition:
-    """The coalition after one of its evaluation round events."""
-    p = change.payload
-    if change.type == "EvaluationOpened":
-        questions = tuple(Question(q["question_id"], q["text"]) for q in p["questions"])
-        evaluation = Evaluation(
-            p["evaluation_id"], p["title"], questions, date.fromisoformat(p["closes_on"]), p["opened_by"]
-        )
-    else:
-        held = state.evaluations[p["evaluation_id"]]
-        if change.type == "EvaluationResponded":
-            answers = tuple(Answer(a["question_id"], int(a["rating"]), a.get("comment") or "") for a in p["answers"])
-            response = EvaluationResponse(p["organisation_id"], p["responded_by"], answers)
-            evaluation = replace(held, responses={**held.responses, response.organisation_id: response})
-        else:
-            evaluation = replace(held, closed=True, summary=p["summary"], lessons=p.get("lessons") or None)
-    return replace(state, evaluations={**state.evaluations, evaluation.evaluation_id: evaluation})
-
-
-# -- end of evaluation rounds ---------------------------------------------------------------------
-
-
 def evolve(state: Coalition | None, change: Change) -> Coalition | None:
     """The coalition after one of its events."""
     p = change.payload
@@ -315,7 +249,7 @@ def evolve(state: Coalition | None, change: Change) -> Coalition | None:
     if change.type == "RoleRemoved":
         return replace(state, roles={k: v for k, v in state.roles.items() if k != p["role_id"]})
     if change.type in EVALUATION_EVENTS:
-        return _evolve_evaluation(state, change)
+        return replace(state, evaluations=evolve_evaluations(state.evaluations, change))
     return _evolve_work(state, change)
 
 
