@@ -152,3 +152,10 @@ def test_the_pages_speak_romanian(world: World) -> None:
     lia.post("/language", data={"csrf_token": csrf(lia, "/"), "locale": "ro", "next": "/"})
     shown = lia.get(page).get_data(as_text=True)
     assert "Răspunsurile organizației dumneavoastră" in shown
+
+
+def test_the_default_questions_are_offered_in_the_facilitators_language(world: World) -> None:
+    ana = signed_in(world, "ana")
+    ana.post("/language", data={"csrf_token": csrf(ana, "/"), "locale": "ro", "next": "/"})
+    page = ana.get(f"{rounds(world)}/new").get_data(as_text=True)
+    assert "Ne atingem obiectivele comune?" in page and "Evaluarea parteneriatului" in page
