@@ -159,3 +159,12 @@ def test_the_default_questions_are_offered_in_the_facilitators_language(world: W
     ana.post("/language", data={"csrf_token": csrf(ana, "/"), "locale": "ro", "next": "/"})
     page = ana.get(f"{rounds(world)}/new").get_data(as_text=True)
     assert "Ne atingem obiectivele comune?" in page and "Evaluarea parteneriatului" in page
+
+
+def test_a_mandated_person_posting_an_answer_is_refused_and_nothing_is_recorded(world: World) -> None:
+    page = opened(world)
+    mo = signed_in(world, "mo")
+    before = world.api.head()
+    response = submit(mo, page, f"{page}/responses", {"organisation_id": world.river, **answers(4, 3, 2, 5)})
+    assert response.status_code == 403 and "administrator or the liaison" in text(response)
+    assert 'type="radio"' not in text(response) and world.api.head() == before

@@ -116,7 +116,9 @@ def _round_page(
     for result in shown["results"] or []:  # averages written the reader's way (3,5 in Romanian)
         result["average_text"] = None if result["average"] is None else format_decimal(result["average"])
     forms = dict(forms or {})
-    if "respond" not in forms and shown["awaiting"]:
+    if not shown["awaiting"]:
+        forms.pop("respond", None)  # refused, or answered by a twin meanwhile: nobody left to answer for
+    elif "respond" not in forms:
         forms["respond"] = respond_form(_questions(shown), formdata=None)
     if "respond" in forms:
         forms["respond"].organisation_id.choices = [
