@@ -50,6 +50,9 @@ LABELS = {
     "StatementEndorsed": _l("Statement endorsed"),
     "StatementClosed": _l("Statement closed"),
     "StatementPublished": _l("Statement published"),
+    "EvaluationOpened": _l("Evaluation round opened"),
+    "EvaluationResponded": _l("Evaluation round answered"),
+    "EvaluationClosed": _l("Evaluation round closed"),
 }
 
 
