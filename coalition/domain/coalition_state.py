@@ -106,6 +106,10 @@ class Coalition:
     roles: dict[str, Role] = field(default_factory=dict)
     commitments: dict[str, Commitment] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
+    # -- ending (lane ending): set once by CoalitionClosed; every changing command is refused after it --
+    closed_on: date | None = None
+    closed_reason: str | None = None
+    final_position: int | None = None  # the log's head when it closed: where the final report stands
 
     @property
     def objectives(self) -> dict[str, Objective]:
@@ -238,6 +242,13 @@ def evolve(state: Coalition | None, change: Change) -> Coalition | None:
         return replace(state, roles={**state.roles, role.role_id: role})
     if change.type == "RoleRemoved":
         return replace(state, roles={k: v for k, v in state.roles.items() if k != p["role_id"]})
+    if change.type == "CoalitionClosed":  # -- ending (lane ending) --
+        return replace(
+            state,
+            closed_on=date.fromisoformat(p["closed_on"]),
+            closed_reason=p["reason"],
+            final_position=p["final_position"],
+        )
     return _evolve_work(state, change)
 
 
