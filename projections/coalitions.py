@@ -33,6 +33,11 @@ agreements = Table(
     Column("members_may_draft", Boolean, nullable=False, server_default=false()),
     Column("founding_organisation_id", String(64), nullable=False),
     Column("founded_at", String(32), nullable=False),
+    # -- ending (lane ending): set by CoalitionClosed --
+    Column("ended_on", Date),
+    Column("ended_reason", Text),
+    Column("ended_by", String(64)),
+    Column("final_position", POSITION),  # the log's head when it closed: where the final report stands
     *version_columns(),
 )
 
@@ -283,6 +288,20 @@ def _task(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> 
         )
 
 
+def _closed(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
+    """The coalition ended (lane ending): its agreement's row says when, why, by whom, and the final position."""
+    p = event.payload
+    AGREEMENTS.change(
+        connection,
+        event.position,
+        ids,
+        ended_on=_day(p["closed_on"]),
+        ended_reason=p["reason"],
+        ended_by=p["closed_by"],
+        final_position=p["final_position"],
+    )
+
+
 APPLY: dict[str, Apply] = {
     "CoalitionFounded": _founded,
     "AgreementAmended": lambda c, e, ids: AGREEMENTS.change(c, e.position, ids, **_agreement(e.payload)),
@@ -295,6 +314,7 @@ APPLY: dict[str, Apply] = {
         ("CommitmentPledged", "CommitmentFulfilled", "CommitmentWithdrawn", "CommitmentRescheduled"), _commitment
     ),
     **dict.fromkeys(("TaskCreated", "TaskAccepted", "TaskCompleted", "TaskReassigned", "TaskDropped"), _task),
+    "CoalitionClosed": _closed,
 }
 
 
