@@ -90,12 +90,9 @@ def _disposed(state: Coalition, organisation_id: str, given: Disposition) -> Cha
     if item.state not in (OPEN_COMMITMENT if kind == "commitment" else OPEN_TASK):
         raise Invalid("dispositions: %(item)s is no longer open", item=given.item)
     if given.action not in ACTIONS[kind]:
-        raise Invalid(
-            "dispositions: %(item)s is a %(what)s: %(allowed)s it",
-            item=given.item,
-            what=kind,
-            allowed=" or ".join(a.replace("_", " ") for a in ACTIONS[kind]),
-        )
+        if kind == "commitment":
+            raise Invalid("dispositions: %(item)s is a commitment: withdraw it", item=given.item)
+        raise Invalid("dispositions: %(item)s is a task: hand it over or drop it", item=given.item)
     reason = given.reason.strip()
     if not reason:
         raise Invalid("dispositions: say why for %(item)s: a reason is required", item=given.item)

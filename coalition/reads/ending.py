@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from coalition.domain.policy.ending import OPEN_COMMITMENT, OPEN_TASK
+from coalition.domain.policy.ending import OPEN_COMMITMENT, OPEN_TASK, reminder_due
 from coalition.reads.statements import phase
 from projections.coalitions import agreements
 from projections.standing import Snapshot
@@ -50,3 +50,22 @@ def open_work_of(snap: Snapshot, organisation_id: str) -> tuple[list[dict[str, A
     ]
     tasks = [t for t in snap.tasks if t["organisation_id"] == organisation_id and t["state"] in OPEN_TASK]
     return commitments, tasks
+
+
+def ending_soon(connection: Connection, today: date) -> list[dict[str, Any]]:
+    """The running coalitions whose agreement ends in exactly 60 or 14 days (`policy.reminder_due`), with
+    `days_left`: the facilitators are reminded to renew or close."""
+    query = select(agreements.c.coalition_id, agreements.c.name, agreements.c.ends_on, agreements.c.ended_on).where(
+        valid_at(agreements, None), agreements.c.ends_on.is_not(None), agreements.c.ended_on.is_(None)
+    )
+    found = []
+    for row in connection.execute(query.order_by(agreements.c.coalition_id)).mappings():
+        days_left = reminder_due(row["ends_on"], row["ended_on"], today)
+        if days_left is not None:
+            found.append({**row, "days_left": days_left})
+    return found
+
+
+def ended_coalitions() -> Any:
+    """A subquery of the coalitions that have ended (their open work is reminded no more)."""
+    return select(agreements.c.coalition_id).where(valid_at(agreements, None), agreements.c.ended_on.is_not(None))

@@ -236,7 +236,7 @@ def test_leaving_without_open_work_needs_no_disposition() -> None:
         ((Disposition("k1", "withdraw", "x"),), RuleBroken, "Map the river banks"),
         ((Disposition("k1", "withdraw", "x"), Disposition("nope", "drop", "x")), Invalid, "no commitment or task"),
         ((Disposition("k1", "drop", "x"), Disposition("t1", "drop", "x")), Invalid, "withdraw it"),
-        ((Disposition("k1", "withdraw", "x"), Disposition("t1", "withdraw", "x")), Invalid, "hand over or drop"),
+        ((Disposition("k1", "withdraw", "x"), Disposition("t1", "withdraw", "x")), Invalid, "hand it over or drop it"),
         ((Disposition("k1", "withdraw", " "), Disposition("t1", "drop", "x")), Invalid, "reason"),
         ((Disposition("k1", "withdraw", "x"), Disposition("t1", "hand_over", "x")), Invalid, "another member"),
         ((Disposition("k1", "withdraw", "x"), Disposition("t1", "hand_over", "x", "org-b")), Invalid, "another"),

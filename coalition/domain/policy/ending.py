@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
-from coalition.domain.base import RuleBroken
+from coalition.domain.base import N_, RuleBroken
 
 #: Days before the agreement's `ends_on` on which the facilitators are reminded to renew or close.
 REMINDER_DAYS = (60, 14)
@@ -25,11 +25,15 @@ class EndedLike(Protocol):
     def closed_on(self) -> date | None: ...
 
 
+#: The refusal's message id (marked with N_ for extraction: the class takes the day, not the message).
+ENDED = N_("the coalition has ended on %(date)s")
+
+
 class CoalitionEnded(RuleBroken):
     """A changing command on a coalition that has ended (409, like every conflict)."""
 
     def __init__(self, closed_on: date) -> None:
-        super().__init__("the coalition has ended on %(date)s", date=closed_on.isoformat())
+        super().__init__(ENDED, date=closed_on.isoformat())
         self.closed_on = closed_on
 
 
