@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from events import RecordedEvent
 from events.store import format_time
 from projections.base import Projection, metadata
+from projections.coalition_ending import ended
 from projections.versioned import POSITION, Versioned, version_columns
 
 agreements = Table(
@@ -288,20 +289,6 @@ def _task(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> 
         )
 
 
-def _closed(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
-    """The coalition ended (lane ending): its agreement's row says when, why, by whom, and the final position."""
-    p = event.payload
-    AGREEMENTS.change(
-        connection,
-        event.position,
-        ids,
-        ended_on=_day(p["closed_on"]),
-        ended_reason=p["reason"],
-        ended_by=p["closed_by"],
-        final_position=p["final_position"],
-    )
-
-
 APPLY: dict[str, Apply] = {
     "CoalitionFounded": _founded,
     "AgreementAmended": lambda c, e, ids: AGREEMENTS.change(c, e.position, ids, **_agreement(e.payload)),
@@ -314,7 +301,7 @@ APPLY: dict[str, Apply] = {
         ("CommitmentPledged", "CommitmentFulfilled", "CommitmentWithdrawn", "CommitmentRescheduled"), _commitment
     ),
     **dict.fromkeys(("TaskCreated", "TaskAccepted", "TaskCompleted", "TaskReassigned", "TaskDropped"), _task),
-    "CoalitionClosed": _closed,
+    "CoalitionClosed": lambda c, e, ids: AGREEMENTS.change(c, e.position, ids, **ended(e.payload)),
 }
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.e2e.pages import signed_in, submit, text
+from tests.e2e.test_hostile_inputs_everywhere import BLANKS
 from tests.e2e.world import World
 
 
@@ -76,12 +78,15 @@ def test_only_facilitators_reach_the_close_page(world: World) -> None:
     assert signed_in(world, "olli").get(close_page(world)).status_code == 403
 
 
-def test_closing_without_a_reason_is_refused_on_the_field(world: World) -> None:
+@pytest.mark.parametrize("reason", ["  ", *BLANKS, "x" * 20_001])
+def test_closing_without_a_reason_is_refused_on_the_field(world: World, reason: str) -> None:
     world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
     ana = signed_in(world, "ana")
     head = world.api.head()
-    refused = submit(ana, close_page(world), close_page(world), {"reason": "  ", "confirmed": "yes"})
-    assert refused.status_code == 400 and world.api.head() == head
+    for confirmed in ("", "yes"):
+        refused = submit(ana, close_page(world), close_page(world), {"reason": reason, "confirmed": confirmed})
+        assert refused.status_code == 400 and 'aria-invalid="true"' in text(refused)
+    assert world.api.head() == head
 
 
 def test_the_leave_page_asks_what_becomes_of_each_open_item(world: World) -> None:

@@ -17,11 +17,11 @@ from coalition.web.api.schemas import OptionalReasonRequest, ReasonRequest
 DISPOSITION_ACTIONS = tuple(sorted({a for actions in ACTIONS.values() for a in actions}))
 
 
-class CloseRequest(ReasonRequest):
+class CoalitionCloseRequest(ReasonRequest):
     """Why the coalition closes (required)."""
 
 
-class ClosedAnswer(Schema):
+class CoalitionClosedAnswer(Schema):
     id = fields.String(required=True)
     version = fields.Integer(required=True)
     ended_on = fields.Date(required=True)
@@ -47,11 +47,11 @@ class LeaveRequest(OptionalReasonRequest):
 
 @bp.post("/coalitions/<coalition_id>/close")
 @command(200)
-@documented(request=CloseRequest, response=ClosedAnswer)
+@documented(request=CoalitionCloseRequest, response=CoalitionClosedAnswer)
 def close_coalition(context: Context, coalition_id: str) -> dict[str, Any]:
     """Close the coalition (facilitators), once no statement is open for signature and no task is open.
 
     Records `CoalitionClosed` with the log's head (the final report's position); afterwards every
     changing request on the coalition answers 409 "the coalition has ended on <date>".
     """
-    return handle.close_coalition(context, coalition_id, **json_body(CloseRequest()))
+    return handle.close_coalition(context, coalition_id, **json_body(CoalitionCloseRequest()))
