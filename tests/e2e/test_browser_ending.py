@@ -5,6 +5,7 @@ tests/artifacts/ (and under $COALITION_SHOTS when set)."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser import ARTIFACTS, Site
-from tests.e2e.test_browser_flows import Person, found_coalition, people
+from tests.e2e.test_browser_flows import Person, found_coalition, join_and_approve, people
 
 __all__ = ["people"]  # the fixture
 
@@ -56,3 +57,25 @@ def test_a_facilitator_closes_the_coalition_with_a_confirmation_and_sees_it_ende
     page.get_by_role("link", name="My coalitions").click()
     expect(page.get_by_text("Ended on", exact=False)).to_be_visible()
     shot(ana, "mine")
+
+
+def test_a_member_leaving_says_what_becomes_of_its_open_commitment(people: Any, site: Site) -> None:
+    ana, bo = people(), people()
+    coalition = found_coalition(ana)
+    join_and_approve(ana, bo, coalition)
+    page = bo.go(f"/coalitions/{coalition}/work")
+    page.get_by_label("Kind of contribution").select_option("staff-time")
+    page.get_by_label("What will you contribute?").fill("Two field officers for the spring sampling")
+    page.get_by_label("Due date").first.fill((datetime.now(UTC).date() + timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="Pledge the commitment").click()
+    expect(page.get_by_role("link", name="Two field officers for the spring sampling")).to_be_visible()
+
+    bo.go(f"/coalitions/{coalition}/members")
+    page.get_by_role("link", name="Leave the coalition (River Watch)…").click()
+    expect(page.get_by_role("heading", name="Its open commitments and tasks")).to_be_visible()
+    expect(page.get_by_role("link", name="Two field officers for the spring sampling")).to_be_visible()
+    page.get_by_label("What becomes of it").select_option("withdraw")
+    page.get_by_label("Why", exact=True).fill("We merge with a national network")
+    shot(bo, "leave")
+    page.get_by_role("button", name="Yes, River Watch leaves the coalition").click()
+    expect(page.get_by_text("Done: the organisation is no longer part of the coalition.")).to_be_visible()
