@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from tests.e2e.notices import mail_to, notifier, speaks
+from tests.e2e.notices import chooses, mail_to, notifier, speaks
 from tests.e2e.test_notify_work import COMMITMENT_DUE, reminded
 from tests.e2e.world import AGREEMENT, World
 from tests.mail import SmtpServer, body
@@ -56,3 +56,20 @@ def test_the_reminder_speaks_the_facilitators_language(world: World, smtp: SmtpS
     sent = ending(reminded(world, smtp, date(2028, 11, 1)))
     assert list(sent) == [date(2028, 11, 1)] and "60" in sent[date(2028, 11, 1)][0]
     assert "renew or close" not in sent[date(2028, 11, 1)][0]
+
+
+def test_a_facilitator_who_turned_it_off_is_not_reminded(world: World, smtp: SmtpServer) -> None:
+    chooses(world, "ana", "coalition_ending", "off")
+    assert ending(reminded(world, smtp, date(2028, 11, 1))) == {}
+
+
+def test_a_daily_choice_gathers_it_into_the_digest_at_the_persons_hour(world: World, smtp: SmtpServer) -> None:
+    chooses(world, "ana", "coalition_ending", "daily", hour=9)
+    now = [datetime(2028, 11, 1, 6, tzinfo=UTC)]
+    worker = notifier(world, smtp, lambda: now[0])
+    worker.turn()
+    assert not [m for m in smtp.to(world.email("ana")) if "renew or close" in str(m["Subject"])]  # held
+    now[0] = now[0].replace(hour=9)
+    worker.turn()
+    digest = [m for m in smtp.to(world.email("ana")) if "update" in str(m["Subject"])]
+    assert len(digest) == 1 and "Danube Rivers Coalition ends in 60 days: renew or close it" in body(digest[0])

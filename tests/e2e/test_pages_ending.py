@@ -8,7 +8,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from tests.e2e.pages import signed_in, submit, text
+from tests.e2e.pages import csrf, signed_in, submit, text
 from tests.e2e.test_hostile_inputs_everywhere import BLANKS
 from tests.e2e.world import World
 
@@ -45,6 +45,9 @@ def test_the_close_page_lists_what_keeps_it_open_with_links_and_offers_to_renew(
 
 def test_a_facilitator_closes_after_confirming_and_it_shows_as_ended_everywhere(world: World) -> None:
     world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    sid = world.ok(
+        "POST", f"{world.path}/statements", "ana", {"title": "Clean rivers", "body": "We ask.", "language": "en"}
+    )["id"]
     ana = signed_in(world, "ana")
     head = world.api.head()
     page = close_page(world)
@@ -56,9 +59,12 @@ def test_a_facilitator_closes_after_confirming_and_it_shows_as_ended_everywhere(
     assert "Draft a statement" not in home and "Renew or close" not in home
     assert world.api.head() == head + 1
     bo = signed_in(world, "bo")
-    for path in ("/coalitions", world.path, f"{world.path}/members", f"{world.path}/roles", f"{world.path}/work"):
-        shown = text(bo.get(path))
-        assert re.search(r"[Ee]nded on", shown), path
+    pages = ("/coalitions", world.path, f"{world.path}/members", f"{world.path}/roles", f"{world.path}/work")
+    for path in (*pages, f"{world.path}/grid", f"{world.path}/statements/{sid}", f"{world.path}/tasks/{world.task}"):
+        response = bo.get(path)
+        assert response.status_code == 200 and re.search(r"[Ee]nded on", text(response)), path
+    audit = text(ana.get(f"{world.path}/audit"))
+    assert "This coalition has ended on" in audit and "closed the coalition: The project ended" in audit
 
 
 def test_after_the_end_a_page_form_is_refused_with_the_date(world: World) -> None:
@@ -130,3 +136,14 @@ def test_a_disposition_without_a_reason_is_refused_and_nothing_recorded(world: W
     refused = submit(bo, confirm, confirm, sent)
     assert refused.status_code == 422 and "reason is required" in text(refused)
     assert world.api.head() == head
+
+
+def test_the_ended_refusal_and_banner_speak_romanian(world: World) -> None:
+    world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    ended_on = world.ok("POST", f"{world.path}/close", "ana", {"reason": "Gata"})["ended_on"]
+    ana = signed_in(world, "ana")
+    ana.post("/language", data={"csrf_token": csrf(ana, "/"), "locale": "ro", "next": "/"})
+    members = f"{world.path}/members"
+    refused = submit(ana, members, f"{members}/{world.river}/suspend", {"reason": "Liniște"})
+    assert refused.status_code == 409 and f"coaliția s-a încheiat pe {ended_on}" in text(refused)
+    assert "Această coaliție s-a încheiat pe" in text(ana.get(world.path))
