@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from coalition.domain import coalition as co
-from coalition.domain import policy, work
+from coalition.domain import departure, policy, work
 from coalition.domain import statement as st
 from coalition.domain.base import Invalid, NotAllowed, NotFound, RuleBroken
 from coalition.domain.coalition import (
@@ -262,3 +262,9 @@ def test_a_closed_item_takes_no_disposition() -> None:
     command = LeaveCoalition("org-b", None, (Disposition("k1", "withdraw", "x"), Disposition("t1", "drop", "x")))
     with pytest.raises(Invalid, match="no longer open"):
         decide(state, command, BEN, TODAY)
+
+
+def test_closing_an_account_records_nothing_on_an_ended_coalition_and_is_not_held_up_by_it() -> None:
+    assert departure.leave_coalition(closed(), "u-ana") == []  # Ana holds its last facilitator role
+    with pytest.raises(RuleBroken, match="last facilitator"):
+        departure.leave_coalition(two_members(), "u-ana")
