@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from coalition.domain import policy
 from coalition.domain.coalition_state import Actor, Member, Role
 from coalition.reads.access import Held, held_by
+from coalition.reads.ending import ended_coalitions
 from coalition.reads.powers import signing_powers
 from coalition.reads.statements import deadline_of
 from projections.coalitions import commitments, memberships, roles, tasks
@@ -189,6 +190,7 @@ def _work(connection: Connection, seen: Mapping[str, _Seen], me: Actor, held: He
         k.coalition_id.in_(sorted(seen)),
         k.organisation_id.in_(answerable),
         k.state.not_in(policy.CLOSED_COMMITMENT),
+        k.coalition_id.not_in(ended_coalitions()),  # an ended coalition's pledges wait for no one
     )
     for row in connection.execute(union_all(given, pledged)):
         coalition, org = seen[row.coalition_id], row.organisation_id

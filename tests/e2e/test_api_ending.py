@@ -3,12 +3,14 @@ and a member leaving with its open work disposed of."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from tests.e2e.conftest import CopyWorlds
 from tests.e2e.test_api_authorization import CASES, PERSONAS
+from tests.e2e.test_inbox import at, only
 from tests.e2e.test_statement_pdf import download, published, verify
 from tests.e2e.world import World, error_of
 
@@ -210,3 +212,11 @@ def test_a_disposition_for_another_organisations_item_is_refused(world: World) -
     }
     assert "another organisation" in error_of(leave(w, body), 422, "invalid")["message"]
     assert w.api.head() == before
+
+
+def test_an_ended_coalitions_pledged_commitment_waits_in_no_inbox(world: World) -> None:
+    world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    at(world, datetime(2027, 3, 20, 9, tzinfo=UTC))  # the world's commitment is due on 2027-03-31
+    only(world, "commitment", world.commitment, ("bo", "lia"))
+    assert close(world).status_code == 200
+    only(world, "commitment", world.commitment, ())
