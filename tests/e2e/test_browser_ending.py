@@ -54,6 +54,8 @@ def test_a_facilitator_closes_the_coalition_with_a_confirmation_and_sees_it_ende
 
     ana.go(f"/coalitions/{coalition}/members")
     expect(page.get_by_text("This coalition has ended on")).to_be_visible()
+    expect(page.get_by_role("button")).to_have_count(2)  # the header's language and sign-out: no member form
+    shot(ana, "members-ended")
     page.get_by_role("link", name="My coalitions").click()
     expect(page.get_by_text("Ended on", exact=False)).to_be_visible()
     shot(ana, "mine")
