@@ -15,6 +15,10 @@ class ObjectiveFields(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1))
     measure = fields.String()
     target_date = fields.Date()
+    # indicators (progress lane)
+    unit = fields.String()
+    baseline = fields.Float(allow_nan=False)
+    target = fields.Float(allow_nan=False)
 
 
 class AgreementFields(Schema):
@@ -160,3 +164,21 @@ class TaskReassigned(TaskFields):
 @registry.register("TaskDropped")
 class TaskDropped(TaskFields):
     reason = _reason()
+
+
+# -- progress on objectives (progress lane) --------------------------------------------------------
+
+
+@registry.register("ObjectiveProgressRecorded")
+class ObjectiveProgressRecorded(Schema):
+    """A value an objective's indicator reached on `as_of`; `supersedes` names the point it corrects."""
+
+    coalition_id = fields.String(required=True)
+    progress_id = fields.String(required=True)
+    objective_id = fields.String(required=True)
+    value = fields.Float(required=True, allow_nan=False)
+    as_of = fields.Date(required=True)
+    recorded_by = fields.String(required=True)  # the user's id (the event's time is when)
+    note = fields.String()
+    organisation_id = fields.String()  # the member organisation whose work the value counts, if one
+    supersedes = fields.String()

@@ -6,6 +6,7 @@ roles, `coalition.domain.work` commitments and tasks; both decide on this state.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -31,6 +32,10 @@ class Objective:
     text: str
     measure: str | None = None
     target_date: date | None = None
+    # -- indicators (progress lane): what the objective is counted in, where it starts and where it aims
+    unit: str | None = None
+    baseline: float | None = None
+    target: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +101,23 @@ class Task:
     state: str = "open"
 
 
+# -- progress on objectives (progress lane) --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressPoint:
+    """A value an objective's indicator reached on a day; a correction supersedes an earlier point."""
+
+    progress_id: str
+    objective_id: str
+    value: float
+    as_of: date
+    recorded_by: str
+    note: str | None = None
+    organisation_id: str | None = None
+    supersedes: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Coalition:
     """What the rules need to know about a coalition."""
@@ -106,6 +128,8 @@ class Coalition:
     roles: dict[str, Role] = field(default_factory=dict)
     commitments: dict[str, Commitment] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
+    #: objective id -> its progress points in log order, superseded ones included (progress lane)
+    progress: Mapping[str, tuple[ProgressPoint, ...]] = field(default_factory=dict)
 
     @property
     def objectives(self) -> dict[str, Objective]:
@@ -133,6 +157,9 @@ def _agreement_from(p: dict[str, Any]) -> Agreement:
             o["text"],
             o.get("measure"),
             date.fromisoformat(o["target_date"]) if o.get("target_date") else None,
+            o.get("unit"),
+            o.get("baseline"),
+            o.get("target"),
         )
         for o in p["objectives"]
     )
@@ -216,6 +243,22 @@ def _evolve_work(state: Coalition, change: Change) -> Coalition:
     return state
 
 
+def _evolve_progress(state: Coalition, p: dict[str, Any]) -> Coalition:
+    """The coalition after a progress point was recorded on one of its objectives (progress lane)."""
+    point = ProgressPoint(
+        p["progress_id"],
+        p["objective_id"],
+        float(p["value"]),
+        date.fromisoformat(p["as_of"]),
+        p["recorded_by"],
+        p.get("note"),
+        p.get("organisation_id"),
+        p.get("supersedes"),
+    )
+    held = state.progress.get(point.objective_id, ())
+    return replace(state, progress={**state.progress, point.objective_id: (*held, point)})
+
+
 def evolve(state: Coalition | None, change: Change) -> Coalition | None:
     """The coalition after one of its events."""
     p = change.payload
@@ -238,6 +281,8 @@ def evolve(state: Coalition | None, change: Change) -> Coalition | None:
         return replace(state, roles={**state.roles, role.role_id: role})
     if change.type == "RoleRemoved":
         return replace(state, roles={k: v for k, v in state.roles.items() if k != p["role_id"]})
+    if change.type == "ObjectiveProgressRecorded":
+        return _evolve_progress(state, p)
     return _evolve_work(state, change)
 
 

@@ -40,6 +40,7 @@ for _type, _field in (
     ("TaskCompleted", "note"),
     ("TaskReassigned", "reason"),
     ("TaskDropped", "reason"),
+    ("ObjectiveProgressRecorded", "note"),  # progress lane
 ):
     personal.declare(_type, ACTOR, texts=(_field,))
 

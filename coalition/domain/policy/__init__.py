@@ -21,6 +21,7 @@ Coalition and work: `member_state`, `holds`, `is_facilitator`, `is_liaison`, `is
 `last_facilitator`, `may_read_coalition`, `may_change_commitment`, `may_create_task`, `may_change_task`,
 `days_overdue`, `is_overdue`, `due_soon`, `due_date_refusal`, `standing_level`; verified members: `is_verified`,
 `may_verify`, `may_withdraw_verification`, `verify_refusal`.
+Objectives: `indicator_refusal`, `number_refusal`, `current_points`, `expected_share`, `progress_of`.
 """
 
 from coalition.domain.policy.members import (
@@ -45,6 +46,14 @@ from coalition.domain.policy.members import (
     may_read_coalition,
     member_state,
     signs_for,
+)
+from coalition.domain.policy.objectives import (
+    ObjectiveProgress,
+    current_points,
+    expected_share,
+    indicator_refusal,
+    number_refusal,
+    progress_of,
 )
 from coalition.domain.policy.people import holder_refusal, may_act_verified, verified_refusal
 from coalition.domain.policy.statements import (
@@ -102,6 +111,12 @@ from coalition.domain.policy.work import (
 )
 
 __all__ = [
+    "ObjectiveProgress",
+    "current_points",
+    "expected_share",
+    "indicator_refusal",
+    "number_refusal",
+    "progress_of",
     "CLOSED",
     "CLOSED_COMMITMENT",
     "CLOSED_TASK",
