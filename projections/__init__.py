@@ -4,6 +4,7 @@ from projections.audit import AuditLog
 from projections.base import Projection, checkpoints, metadata
 from projections.coalitions import Coalitions
 from projections.organisations import Organisations
+from projections.progress import ObjectiveProgress
 from projections.runner import ProjectionRunner, Status, TableCheck, UnknownProjection
 from projections.statements import Statements
 from projections.streams import StreamCatalogue, stream_heads
@@ -12,7 +13,7 @@ from projections.streams import StreamCatalogue, stream_heads
 def default_projections() -> list[Projection]:
     """A fresh instance of every projection the application keeps."""
     # Coalitions before AuditLog: the audit reads which organisation a commitment or task belongs to.
-    return [StreamCatalogue(), Organisations(), Coalitions(), Statements(), AuditLog()]
+    return [StreamCatalogue(), Organisations(), Coalitions(), Statements(), AuditLog(), ObjectiveProgress()]
 
 
 __all__ = [

@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 from coalition.domain import text as limits
 from coalition.domain.coalition import MEMBER_STATES, ROLES
 from coalition.domain.organisation import COUNTRIES, SECTORS
+from coalition.domain.policy.objectives import LARGEST
 from coalition.domain.work import KINDS
 from coalition.web.api.checked import EMAIL, ID, NAME, TEXT, Checked, Day, Trimmed, one_line
 
@@ -66,11 +67,33 @@ class MandateRequest(EmailRequest):
     valid_until = Day()
 
 
+class Number(fields.Float):
+    """A JSON number (not a string, not true or false), finite and between -1e12 and 1e12."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, str | bool) or not isinstance(value, int | float):
+            raise ValidationError("must be a number, such as 1200 or 12.5")
+        return float(super()._deserialize(value, attr, data, **kwargs))
+
+
+def _number(**options: Any) -> Number:
+    return Number(allow_nan=False, validate=validate.Range(min=-LARGEST, max=LARGEST), **options)
+
+
 class ObjectiveRequest(Trimmed):
     id = fields.String(validate=ID, metadata={"description": "keep (and edit) this objective; leave out for a new one"})
     text = _text(required=True)
     measure = fields.String(validate=validate.Length(max=limits.MEASURE))
     target_date = Day()
+    # indicators (progress lane)
+    unit = fields.String(validate=[validate.Length(min=1, max=limits.UNIT), one_line])
+    baseline = _number(metadata={"description": "the indicator's value when the agreement starts"})
+    target = _number(metadata={"description": "the value to reach by target_date; must differ from baseline"})
+
+    @validates_schema
+    def target_away_from_baseline(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("baseline") is not None and data.get("baseline") == data.get("target"):
+            raise ValidationError("target must differ from baseline", "target")
 
 
 class AgreementRequest(Trimmed):
@@ -170,6 +193,17 @@ class ReassignRequest(Trimmed):
     reason = _text()
 
 
+class ProgressRequest(Trimmed):
+    value = _number(required=True, metadata={"description": "the indicator's value on as_of, in the objective's unit"})
+    as_of = Day(required=True, metadata={"description": "the day the value was true: in the agreement, not ahead"})
+    note = _text(metadata={"description": "where the figure comes from"})
+    organisation_id = fields.String(
+        validate=ID,
+        metadata={"description": "the member whose work it counts (a liaison: their own, the default)"},
+    )
+    supersedes = fields.String(validate=ID, metadata={"description": "the progress point this one corrects"})
+
+
 class AsOfQuery(Schema):
     as_of = fields.String(metadata={"description": "a log position, an ISO date or an ISO date-time"})
 
@@ -248,6 +282,9 @@ class ObjectiveView(Schema):
     text = fields.String(required=True)
     measure = fields.String()
     target_date = fields.String()
+    unit = fields.String()
+    baseline = fields.Float()
+    target = fields.Float()
 
 
 class AgreementView(Schema):
