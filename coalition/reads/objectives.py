@@ -101,6 +101,7 @@ def standing(connection: Connection, snap: Snapshot) -> list[dict[str, Any]]:
                 "objective": objective,
                 "points": [_point(p, superseded_by) for p in held],
                 "current": policy.current_points(held),
+                "recorded": held,
             }
         )
     return listed

@@ -298,3 +298,12 @@ def timeline(
 def history_points(entries: Sequence[Any]) -> list[tuple[str, str]]:
     """The timeline's (day, event type) pairs from audit history entries (anything with recorded_at and type)."""
     return [(entry.recorded_at[:10], entry.type) for entry in entries]
+
+
+def __getattr__(name: str) -> Any:
+    """`progress_chart` and `ProgressLabels`, drawn in `coalition.web.progress_chart` (this module's length)."""
+    if name in ("progress_chart", "ProgressLabels"):
+        from coalition.web import progress_chart
+
+        return getattr(progress_chart, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

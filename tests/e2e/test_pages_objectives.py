@@ -1,0 +1,92 @@
+"""An objective's page from the browser: its indicator, chart and status; recording and correcting progress;
+as of a past day; the grid's progress column; the agreement forms' indicator fields."""
+
+from __future__ import annotations
+
+import re
+
+from tests.e2e.pages import signed_in, submit, text
+from tests.e2e.test_api_objectives import day, later, measured
+from tests.e2e.world import World
+
+
+def page(world: World, objective: str = "o1") -> str:
+    return f"{world.path}/objectives/{objective}"
+
+
+def action(world: World, objective: str = "o1") -> str:
+    return f"{page(world, objective)}/progress"
+
+
+def test_a_liaison_records_progress_and_sees_the_chart_and_status(world: World) -> None:
+    measured(world)
+    client = signed_in(world, "lia")
+    before = text(client.get(page(world)))
+    assert 'id="progress-value"' in before and "No progress recorded yet" in before
+
+    sent = submit(client, page(world), action(world), {"value": "18", "as_of": day(world, 0), "note": "Spring round"})
+    assert sent.status_code == 302
+
+    shown = text(client.get(page(world)))
+    assert "The progress is recorded." in shown
+    assert '<figure class="chart chart-progress"' in shown and 'data-values="18"' in shown
+    assert "on track" in shown and "45% of the way" in shown and "Spring round" in shown
+    assert re.search(r"<table>.*18.*</table>", shown, re.S)  # the same figures for screen readers
+
+
+def test_a_correction_from_the_page_supersedes_the_point(world: World) -> None:
+    measured(world)
+    first = world.ok("POST", f"{world.path}/objectives/o1/progress", "ana", {"value": 30, "as_of": day(world, -1)})
+    client = signed_in(world, "ana")
+    sent = submit(
+        client, page(world), action(world), {"value": "3", "as_of": day(world, -1), "supersedes": first["id"]}
+    )
+    assert sent.status_code == 302
+    shown = text(client.get(page(world)))
+    assert "a correction" in shown and "corrected" in shown and "behind" in shown
+
+
+def test_bad_input_on_the_page_is_400_or_refused_and_records_nothing(world: World) -> None:
+    measured(world)
+    client = signed_in(world, "lia")
+    before = world.api.head()
+    for data, says in (
+        ({"value": "lots", "as_of": day(world, 0)}, "Give a number"),
+        ({"value": "nan", "as_of": day(world, 0)}, "Give a number"),
+        ({"value": "inf", "as_of": day(world, 0)}, "Give a number"),
+        ({"value": "5", "as_of": "soon"}, "year-month-day"),
+        ({"value": "5", "as_of": day(world, 3)}, "is in the future"),
+        ({"value": "5", "as_of": day(world, 0), "organisation_id": world.green}, "their own organisation only"),
+    ):
+        response = submit(client, page(world), action(world), data)
+        assert 400 <= response.status_code < 500, data
+        assert says in text(response), (data, says)
+    assert world.api.head() == before
+
+
+def test_only_facilitators_and_liaisons_see_the_form_and_members_alone_read(world: World) -> None:
+    measured(world)
+    assert 'id="progress-value"' not in text(signed_in(world, "bo").get(page(world)))
+    assert 'id="progress-value"' in text(signed_in(world, "ana").get(page(world)))
+    assert signed_in(world, "olli").get(page(world)).status_code == 403
+    assert signed_in(world, "ana").get(page(world, "o9")).status_code == 404
+    refused = submit(signed_in(world, "bo"), page(world), action(world), {"value": "5", "as_of": day(world, 0)})
+    assert refused.status_code == 403
+
+
+def test_the_page_as_of_a_past_day_and_the_grid_show_progress(world: World) -> None:
+    measured(world)
+    world.ok("POST", f"{world.path}/objectives/o1/progress", "lia", {"value": 10, "as_of": day(world, -1)})
+    yesterday = day(world, 0)
+    later(world, 2)
+    world.ok("POST", f"{world.path}/objectives/o1/progress", "lia", {"value": 24, "as_of": day(world, 0)})
+    client = signed_in(world, "bo")
+
+    then = text(client.get(f"{page(world)}?date={yesterday}"))
+    assert "As it stood at the end of" in then and 'data-values="10"' in then and 'id="progress-value"' not in then
+    assert client.get(f"{page(world)}?date=someday").status_code == 400
+
+    grid = text(client.get(f"{world.path}/grid"))
+    assert "60% of the way" in grid and f'href="{page(world)}"' in grid
+    past = text(client.get(f"{world.path}/grid?date={yesterday}"))
+    assert "25% of the way" in past and "60% of the way" not in past
