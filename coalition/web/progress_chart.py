@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from coalition.domain.coalition_state import ProgressPoint
 from coalition.domain.policy.objectives import ObjectiveLike, current_points
-from coalition.web.charts import ACCENT, GRID, MUTED, WIDTH, _day_text, _n, _open_svg, _text, _x_scale
+from coalition.web.svg import ACCENT, GRID, MUTED, WIDTH, _day_text, _n, _open_svg, _text, _x_scale
 
 PLAN = "#0072b2"  # the planned path and the target (Okabe and Ito blue, apart from the accent green)
 

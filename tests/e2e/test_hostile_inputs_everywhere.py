@@ -190,6 +190,7 @@ def _pages(world: World, statements: list[str]) -> list[str]:
         "task_id": [world.task],
         "statement_id": statements,
         "language": ["ro"],
+        "objective_id": ["o1"],
     }
     pages: list[str] = []
     for rule in world.api.app.url_map.iter_rules():

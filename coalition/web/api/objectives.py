@@ -14,9 +14,21 @@ from coalition.infra.extensions import services
 from coalition.reads import objectives
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
+from coalition.web.api.checked import ID, TEXT, Day, Trimmed, number
 from coalition.web.api.edge import command, documented, json_body, query_args, reader
-from coalition.web.api.schemas import Answer, AsOfQuery, ProgressRequest
+from coalition.web.api.schemas import Answer, AsOfQuery
 from coalition.web.reading import snapshot_for_member
+
+
+class ProgressRequest(Trimmed):
+    value = number(required=True, metadata={"description": "the indicator's value on as_of, in the objective's unit"})
+    as_of = Day(required=True, metadata={"description": "the day the value was true: in the agreement, not ahead"})
+    note = fields.String(validate=TEXT, metadata={"description": "where the figure comes from"})
+    organisation_id = fields.String(
+        validate=ID,
+        metadata={"description": "the member whose work it counts (a liaison: their own, the default)"},
+    )
+    supersedes = fields.String(validate=ID, metadata={"description": "the progress point this one corrects"})
 
 
 class PointView(Schema):

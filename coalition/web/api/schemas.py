@@ -10,9 +10,8 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 from coalition.domain import text as limits
 from coalition.domain.coalition import MEMBER_STATES, ROLES
 from coalition.domain.organisation import COUNTRIES, SECTORS
-from coalition.domain.policy.objectives import LARGEST
 from coalition.domain.work import KINDS
-from coalition.web.api.checked import EMAIL, ID, NAME, TEXT, Checked, Day, Trimmed, one_line
+from coalition.web.api.checked import EMAIL, ID, NAME, TEXT, Checked, Day, Trimmed, number, one_line
 
 __all__ = ["EMAIL", "ID", "NAME", "TEXT", "Checked", "Day", "Trimmed", "one_line"]
 
@@ -67,19 +66,6 @@ class MandateRequest(EmailRequest):
     valid_until = Day()
 
 
-class Number(fields.Float):
-    """A JSON number (not a string, not true or false), finite and between -1e12 and 1e12."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
-        if isinstance(value, str | bool) or not isinstance(value, int | float):
-            raise ValidationError("must be a number, such as 1200 or 12.5")
-        return float(super()._deserialize(value, attr, data, **kwargs))
-
-
-def _number(**options: Any) -> Number:
-    return Number(allow_nan=False, validate=validate.Range(min=-LARGEST, max=LARGEST), **options)
-
-
 class ObjectiveRequest(Trimmed):
     id = fields.String(validate=ID, metadata={"description": "keep (and edit) this objective; leave out for a new one"})
     text = _text(required=True)
@@ -87,8 +73,8 @@ class ObjectiveRequest(Trimmed):
     target_date = Day()
     # indicators (progress lane)
     unit = fields.String(validate=[validate.Length(min=1, max=limits.UNIT), one_line])
-    baseline = _number(metadata={"description": "the indicator's value when the agreement starts"})
-    target = _number(metadata={"description": "the value to reach by target_date; must differ from baseline"})
+    baseline = number(metadata={"description": "the indicator's value when the agreement starts"})
+    target = number(metadata={"description": "the value to reach by target_date; must differ from baseline"})
 
     @validates_schema
     def target_away_from_baseline(self, data: dict[str, Any], **_: Any) -> None:
@@ -191,17 +177,6 @@ class ReassignRequest(Trimmed):
     organisation_id = fields.String(required=True, validate=ID)
     assignee_email = fields.Email(validate=EMAIL)
     reason = _text()
-
-
-class ProgressRequest(Trimmed):
-    value = _number(required=True, metadata={"description": "the indicator's value on as_of, in the objective's unit"})
-    as_of = Day(required=True, metadata={"description": "the day the value was true: in the agreement, not ahead"})
-    note = _text(metadata={"description": "where the figure comes from"})
-    organisation_id = fields.String(
-        validate=ID,
-        metadata={"description": "the member whose work it counts (a liaison: their own, the default)"},
-    )
-    supersedes = fields.String(validate=ID, metadata={"description": "the progress point this one corrects"})
 
 
 class AsOfQuery(Schema):
