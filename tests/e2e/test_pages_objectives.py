@@ -90,3 +90,56 @@ def test_the_page_as_of_a_past_day_and_the_grid_show_progress(world: World) -> N
     assert "60% of the way" in grid and f'href="{page(world)}"' in grid
     past = text(client.get(f"{world.path}/grid?date={yesterday}"))
     assert "25% of the way" in past and "60% of the way" not in past
+
+
+# -- the agreement forms' indicators ----------------------------------------------------------------------
+
+AMEND = {
+    "name": "Danube Rivers Coalition",
+    "purpose": "Cleaner rivers",
+    "starts_on": "2026-01-01",
+    "ends_on": "2028-12-31",
+    "cooperation_mechanism": "Monthly calls",
+    "benefit_sharing": "Joint credit",
+    "objectives-0-objective_id": "o1",
+    "objectives-0-text": "Monitor water quality at 40 sites",
+    "objectives-0-target_date": "2027-06-30",
+    "objectives-1-objective_id": "o2",
+    "objectives-1-text": "Publish a joint policy brief",
+}
+
+
+def test_the_amend_form_takes_an_indicator_and_shows_it_again(world: World) -> None:
+    client = signed_in(world, "ana")
+    path = f"{world.path}/agreement"
+    indicator = {"objectives-1-unit": "t CO2", "objectives-1-baseline": "100", "objectives-1-target": "60.5"}
+    response = submit(client, path, path, {**AMEND, **indicator})
+
+    assert response.status_code == 302
+    [_, brief] = world.ok("GET", world.path, "ana")["agreement"]["objectives"]
+    assert (brief["unit"], brief["baseline"], brief["target"]) == ("t CO2", 100, 60.5)
+    again = text(client.get(path))
+    assert 'value="t CO2"' in again and 'value="60.5"' in again
+
+
+def test_the_agreement_forms_refuse_a_bad_indicator_and_record_nothing(world: World) -> None:
+    client = signed_in(world, "ana")
+    path = f"{world.path}/agreement"
+    before = world.api.head()
+    for typed, says in (
+        ({"objectives-0-baseline": "5", "objectives-0-target": "5"}, "The target must differ from the baseline."),
+        ({"objectives-0-baseline": "a few"}, "Enter a number, such as 40 or 12.5."),
+        ({"objectives-0-target": "nan"}, "Enter a number, such as 40 or 12.5."),
+        ({"objectives-0-target": "1e400"}, "Enter a number, such as 40 or 12.5."),
+    ):
+        response = submit(client, path, path, {**AMEND, **typed})
+        assert response.status_code == 400 and says in text(response), typed
+    founding = {k: v for k, v in AMEND.items() if "objective_id" not in k}
+    response = submit(
+        client,
+        "/coalitions/new",
+        "/coalitions/new",
+        {**founding, "organisation_id": world.green, "objectives-0-baseline": "1", "objectives-0-target": "1"},
+    )
+    assert response.status_code == 400 and "The target must differ from the baseline." in text(response)
+    assert world.api.head() == before
