@@ -197,3 +197,16 @@ def test_the_agreement_takes_indicators_and_refuses_bad_ones(world: World) -> No
     )
     [objective] = world.ok("GET", f"/coalitions/{founded['id']}", "ana")["agreement"]["objectives"]
     assert (objective["unit"], objective["baseline"], objective["target"]) == ("sites", 0, 40)
+
+
+def test_a_retried_progress_post_gets_the_first_answer_and_records_once(world: World) -> None:
+    measured(world)
+    body, key = {"value": 3, "as_of": day(world, -1)}, {"Idempotency-Key": "progress-1"}
+    path = f"{world.path}/objectives/o1/progress"
+    first = world.api.call("POST", path, world.who("lia"), body, key)
+    after_first = world.api.head()
+
+    again = world.api.call("POST", path, world.who("lia"), body, key)
+
+    assert (first.status_code, again.status_code) == (201, 201) and again.json == first.json
+    assert world.api.head() == after_first
