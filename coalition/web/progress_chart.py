@@ -142,10 +142,10 @@ def progress_chart(
             f'<line class="chart-target" x1="{left}" y1="{_n(y(target))}" x2="{right}" y2="{_n(y(target))}" '
             f'stroke="{PLAN}" stroke-width="1" stroke-opacity="0.6"/>'
         )
+        # The planned path meets the target at the right: name the target at the left, on the side away from the plot.
         above = y(target) - 5 if y(target) > top + 14 else y(target) + 14
-        parts.append(
-            _text(right, above, f"{labels.target}: {labels.format_number(target)}{suffix}", "end", "chart-goal", "bold")
-        )
+        goal = f"{labels.target}: {labels.format_number(target)}{suffix}"
+        parts.append(_text(left + 4, above, goal, "start", "chart-goal", "bold"))
     for point in listed:
         if point.progress_id in superseded:
             parts.append(
