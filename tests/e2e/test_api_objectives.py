@@ -210,3 +210,13 @@ def test_a_retried_progress_post_gets_the_first_answer_and_records_once(world: W
 
     assert (first.status_code, again.status_code) == (201, 201) and again.json == first.json
     assert world.api.head() == after_first
+
+
+def test_the_audit_history_shows_who_recorded_progress_for_whom(world: World) -> None:
+    measured(world)
+    progress(world, "lia", {"value": 5, "as_of": day(world, -1)})
+
+    [event] = world.ok("GET", f"{world.path}/events?type=ObjectiveProgressRecorded", "ana")["events"]
+
+    assert (event["actor"], event["subject_organisation_id"]) == ("Lia Kowal", world.river)
+    assert event["summary"] == f"Lia Kowal recorded 5 on objective o1 as of {day(world, -1)}"
