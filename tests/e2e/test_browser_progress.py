@@ -92,3 +92,5 @@ def test_a_liaison_records_progress_and_sees_it_on_the_chart(world: World, lia: 
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the objective page scrolls sideways on a phone: {width} px"
     shot(narrow, "objective-360")
+    narrow.go(f"{world.path}/grid")
+    shot(narrow, "grid-360")

@@ -88,6 +88,7 @@ def test_the_page_as_of_a_past_day_and_the_grid_show_progress(world: World) -> N
 
     grid = text(client.get(f"{world.path}/grid"))
     assert "60% of the way" in grid and f'href="{page(world)}"' in grid
+    assert "Reported: 24 sites on" in grid  # in River Watch's column: Lia recorded it for her organisation
     past = text(client.get(f"{world.path}/grid?date={yesterday}"))
     assert "25% of the way" in past and "60% of the way" not in past
 

@@ -50,6 +50,7 @@ def grid(coalition_id: str) -> ResponseReturnValue:
         coalition_id=coalition_id,
         agreement=snap.agreement,
         progress=progress,
+        reported=objectives.by_organisation(progress),
         as_of=as_of,
         then=then if then is not snap else None,
         **shown,
