@@ -94,3 +94,9 @@ def test_a_liaison_records_progress_and_sees_it_on_the_chart(world: World, lia: 
     shot(narrow, "objective-360")
     narrow.go(f"{world.path}/grid")
     shot(narrow, "grid-360")
+
+    page = wide.go(f"{world.path}/objectives/o1")
+    page.get_by_label("Language").select_option("ro")
+    page.get_by_role("button", name="Change").click()
+    expect(page.locator(".progress-status").first).to_have_text("pe drumul cel bun")
+    shot(wide, "objective-1280-ro")
