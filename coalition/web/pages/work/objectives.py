@@ -17,6 +17,7 @@ from coalition.domain.policy.objectives import LARGEST
 from coalition.handlers import progress as handle
 from coalition.infra.extensions import services
 from coalition.reads import objectives, work
+from coalition.reads.access import facilitates
 from coalition.reads.standing import BadMoment, resolve, snapshot
 from coalition.web.charts import progress_chart
 from coalition.web.forms import PageForm
@@ -96,7 +97,8 @@ def _page(
             "work/objective.html", coalition_id=coalition_id, agreement=snap.agreement, objective=None, as_of=as_of
         ), status
     form = form or ProgressForm(formdata=None, as_of=today())
-    form.organisation_id.choices = options((o, work.name(snap, o)) for o in recorders or [])
+    whole = [("", _("The coalition as a whole"))] if facilitates(snap, reader) else []
+    form.organisation_id.choices = options(whole + [(o, work.name(snap, o)) for o in recorders or []])
     form.supersedes.choices = options(
         [("", _("Nothing: a new value"))]
         + [(p.progress_id, f"{p.as_of.isoformat()}: {p.value:g}") for p in reversed(found["current"])]
