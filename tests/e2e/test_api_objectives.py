@@ -187,7 +187,13 @@ def test_the_agreement_takes_indicators_and_refuses_bad_ones(world: World) -> No
         422,
         "invalid",
     )
+    alone = error_of(
+        world.api.call("PATCH", patch, world.who("ana"), {"objectives": [{"text": "Trees", "target": 10}]}),
+        422,
+        "invalid",
+    )
     assert "target" in same["fields"]["objectives"]["0"] and "baseline" in word["fields"]["objectives"]["0"]
+    assert alone["fields"]["objectives"]["0"]["baseline"] == ["give both a baseline and a target, or neither"]
 
     founded = world.ok(
         "POST",

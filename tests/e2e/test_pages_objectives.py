@@ -131,8 +131,9 @@ def test_the_agreement_forms_refuse_a_bad_indicator_and_record_nothing(world: Wo
     for typed, says in (
         ({"objectives-0-baseline": "5", "objectives-0-target": "5"}, "The target must differ from the baseline."),
         ({"objectives-0-baseline": "a few"}, "Enter a number, such as 40 or 12.5."),
-        ({"objectives-0-target": "nan"}, "Enter a number, such as 40 or 12.5."),
-        ({"objectives-0-target": "1e400"}, "Enter a number, such as 40 or 12.5."),
+        ({"objectives-0-baseline": "0", "objectives-0-target": "nan"}, "Enter a number, such as 40 or 12.5."),
+        ({"objectives-0-baseline": "0", "objectives-0-target": "1e400"}, "Enter a number, such as 40 or 12.5."),
+        ({"objectives-0-target": "40"}, "Give both a baseline and a target, or neither."),
     ):
         response = submit(client, path, path, {**AMEND, **typed})
         assert response.status_code == 400 and says in text(response), typed

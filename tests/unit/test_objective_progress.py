@@ -129,10 +129,16 @@ def test_an_agreement_carries_unit_baseline_and_target_into_the_log_and_back() -
 
 @pytest.mark.parametrize(
     ("baseline", "target", "named"),
-    [(5.0, 5.0, "target must differ from baseline"), (math.nan, 5.0, "baseline"), (0.0, math.inf, "target")],
+    [
+        (5.0, 5.0, "target must differ from baseline"),
+        (math.nan, 5.0, "baseline"),
+        (0.0, math.inf, "target"),
+        (None, 5.0, "baseline is missing"),
+        (0.0, None, "target is missing"),
+    ],
 )
-def test_an_indicator_needs_finite_numbers_and_a_target_away_from_its_baseline(
-    baseline: float, target: float, named: str
+def test_an_indicator_needs_finite_numbers_both_given_and_a_target_away_from_its_baseline(
+    baseline: float | None, target: float | None, named: str
 ) -> None:
     bad = Objective("obj-1", "Plant trees", None, DUE, "trees", baseline, target)
     with pytest.raises(Invalid, match=named):

@@ -75,11 +75,17 @@ def number_refusal(value: float | None, field: str) -> DomainError | None:
 
 
 def indicator_refusal(objective: ObjectiveLike) -> DomainError | None:
-    """Why an objective's baseline and target make no indicator: not numbers, or a target equal to the baseline."""
+    """Why an objective's baseline and target make no indicator: not numbers, one without the other, or a target
+    equal to the baseline."""
     for field, value in (("baseline", objective.baseline), ("target", objective.target)):
         refusal = number_refusal(value, field)
         if refusal is not None:
             return refusal
+    if (objective.baseline is None) != (objective.target is None):
+        missing = "baseline" if objective.baseline is None else "target"
+        return Invalid(
+            "%(field)s is missing: give an objective both a baseline and a target, or neither", field=missing
+        )
     if objective.baseline is not None and objective.baseline == objective.target:
         return Invalid("target must differ from baseline (both are %(value)s)", value=f"{objective.baseline:g}")
     return None

@@ -78,7 +78,11 @@ class ObjectiveRequest(Trimmed):
 
     @validates_schema
     def target_away_from_baseline(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("baseline") is not None and data.get("baseline") == data.get("target"):
+        baseline, target = data.get("baseline"), data.get("target")
+        if (baseline is None) != (target is None):
+            missing = "baseline" if baseline is None else "target"
+            raise ValidationError("give both a baseline and a target, or neither", missing)
+        if baseline is not None and baseline == target:
             raise ValidationError("target must differ from baseline", "target")
 
 

@@ -69,6 +69,10 @@ class ObjectiveRow(Form):
             if number.data is not None and (not math.isfinite(number.data) or abs(number.data) > LARGEST):
                 add_error(number, str(A_NUMBER))
                 valid = False
+        if valid and (self.baseline.data is None) != (self.target.data is None):
+            missing = self.baseline if self.baseline.data is None else self.target
+            add_error(missing, _("Give both a baseline and a target, or neither."))
+            valid = False
         if valid and self.baseline.data is not None and self.baseline.data == self.target.data:
             add_error(self.target, _("The target must differ from the baseline."))
             valid = False
