@@ -64,7 +64,11 @@ def test_after_an_amendment_the_page_shows_the_diff_and_confirms(world: World) -
     client = signed_in(world, "mo")
     page = client.get(path).get_data(as_text=True)
 
-    assert "+We call on *governments* to act today." in page and "Confirm the new version" in page
+    assert "Confirm the new version" in page and "+++" not in page and "@@" not in page
+    assert "*governments*" not in page  # the Markdown is rendered, emphasis kept on both sides
+    assert page.count("<em>governments</em>") >= 3  # the statement itself, then before and after
+    assert "Version 1, which you signed" in page and "Version 2, to confirm" in page
+    assert '<ins><span class="visually-hidden">inserted: </span>today' in page
     client.post(
         f"{path}/sign",
         data={

@@ -31,6 +31,7 @@ from coalition.infra.idempotency import Kept, fingerprint, recall, remember
 from coalition.reads import access
 from coalition.reads.inbox import InboxItem, inbox
 from coalition.reads.standing import Moment, snapshot
+from coalition.reads.word_diff import Marks
 from coalition.web.errors import STATUS, status_of, translated
 from coalition.web.forms import form_key, sent_form_key
 from coalition.web.reading import now, today
@@ -41,6 +42,16 @@ from events import ConcurrencyConflict
 LED_TO = "#led-to"
 #: What `perform` shows again when a command is refused: the page, answered at the given status.
 Again = Callable[[int], ResponseReturnValue]
+
+
+def marks() -> Marks:
+    """The words a screen reader says around an amendment's changes, in the reader's language."""
+    return Marks(
+        inserted=_("inserted:"),
+        inserted_end=_("end of insertion"),
+        deleted=_("deleted:"),
+        deleted_end=_("end of deletion"),
+    )
 
 
 def context() -> Context:
