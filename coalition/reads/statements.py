@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from coalition.accounts import shown_name
 from coalition.domain import policy
 from coalition.domain.dates import readable_moment
-from coalition.reads.word_diff import Marks, compare, source_segments
+from coalition.reads.word_diff import ENGLISH, Marks, compare, source_segments
 from events.personal import ERASED
 from projections import statements as tables
 from projections.audit import coalition_log
@@ -192,7 +192,7 @@ def diff(connection: Connection, statement_id: str, older: str, newer: str) -> d
 
 
 def amendment(
-    connection: Connection, statement_id: str, older: str, newer: str, marks: Marks = Marks()
+    connection: Connection, statement_id: str, older: str, newer: str, marks: Marks = ENGLISH
 ) -> dict[str, Any] | None:
     """What changed between two frozen versions, word by word (`word_diff.compare`), with the two version
     numbers: {"before", "after", "languages"}; None if either version is unknown."""

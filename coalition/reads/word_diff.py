@@ -18,19 +18,27 @@ from __future__ import annotations
 
 import difflib
 import html
+import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from markupsafe import Markup, escape
+from markdown_it.common.utils import escapeHtml
+from markupsafe import Markup
 
 from coalition.reads.text import render_blocks
 
-#: A word, a run of spaces, or one other character (punctuation): what a change is measured in.
-_WORD = re.compile(r"\w+|\s+|[^\w\s]")
+#: A word or one other character (punctuation) with the spaces after it, or the spaces a text starts with:
+#: what a change is measured in (the spaces are carried along, not compared).
+_WORD = re.compile(r"^\s+|(?:\w+|[^\w\s])\s*")
 #: Rendered HTML as tags and the text between them (the renderer escapes every < in text).
 _PIECE = re.compile(r"<[^>]*>|[^<]+")
+#: How many pairs of words one comparison may weigh (the lengths of the two changed stretches multiplied):
+#: beyond it the stretches are first matched sentence by sentence, so that a page stays quick however the
+#: text was rewritten (difflib's cost grows with that product).
+WEIGHT = 400_000
+_SENTENCE_ENDS = frozenset(".!?;:")
 
 Status = Literal["changed", "unchanged", "added", "removed"]
 
@@ -65,10 +73,28 @@ class LanguageChange:
     passages: list[tuple[str, str]] = field(default_factory=list)
 
 
+#: The marks' words when no reader's language is given.
+ENGLISH = Marks()
+
+
 # -- atoms -------------------------------------------------------------------------------------------------
 
-# An atom is (True, raw tag) or (False, unescaped text: one word, space run or punctuation mark).
+# An atom is (True, raw tag) or (False, unescaped text: a word or punctuation mark and its trailing spaces).
 Atom = tuple[bool, str]
+
+
+def _key(atom: Atom) -> str:
+    """What is compared of an atom: a tag as written, a word without its spaces."""
+    return atom[1] if atom[0] else atom[1].strip() or " "
+
+
+def _ends_sentence(atom: Atom) -> bool:
+    return atom[0] or "\n" in atom[1] or atom[1].strip() in _SENTENCE_ENDS
+
+
+def escape(text: str) -> str:
+    """Text as HTML, escaped as the Markdown renderer escapes it (so an unchanged text renders identically)."""
+    return escapeHtml(text)
 
 
 def _atoms(rendered: str) -> list[Atom]:
@@ -100,7 +126,7 @@ def _paint(atoms: Sequence[Atom], changed: Sequence[bool], tag: str, start: str,
                 closing = f'<span class="visually-hidden"> {escape(end)}</span>'
                 out.append(f"{escape(lead)}<{tag}>{hidden}{escape(core)}{closing}</{tag}>{escape(trail)}")
             else:
-                out.append(str(escape(words)))
+                out.append(escape(words))
             run.clear()
 
     in_changed_link = False
@@ -116,7 +142,7 @@ def _paint(atoms: Sequence[Atom], changed: Sequence[bool], tag: str, start: str,
             run.append(raw)
         else:
             flush()
-            out.append(str(escape(raw)))
+            out.append(escape(raw))
     flush()
     return Markup("".join(out))
 
@@ -146,6 +172,64 @@ def _text_of(atoms: Iterable[Atom]) -> str:
 # -- comparing ---------------------------------------------------------------------------------------------
 
 
+def _sentences(ends: Sequence[bool], start: int, stop: int) -> list[tuple[int, int]]:
+    """The stretches [from, to) of start..stop that end where a sentence (or a line, or a tag) does."""
+    found, begin = [], start
+    for index in range(start, stop):
+        if ends[index]:
+            found.append((begin, index + 1))
+            begin = index + 1
+    if begin < stop:
+        found.append((begin, stop))
+    return found
+
+
+def _changed(
+    a: Sequence[Hashable], b: Sequence[Hashable], a_ends: Sequence[bool], b_ends: Sequence[bool], coarse: bool = True
+) -> tuple[list[bool], list[bool]]:
+    """Which words of `a` and of `b` are outside their longest matching arrangement (deleted, inserted).
+
+    The common beginning and end are set aside first; what is left is compared word by word when it weighs at
+    most `WEIGHT`, else (once) sentence by sentence and then word by word inside the differing sentences; a
+    stretch still too heavy is all changed."""
+    marked_a, marked_b = [True] * len(a), [True] * len(b)
+    head = 0
+    while head < len(a) and head < len(b) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    marked_a[:head], marked_b[:head] = [False] * head, [False] * head
+    a_stop, b_stop = len(a) - tail, len(b) - tail
+    marked_a[a_stop:], marked_b[b_stop:] = [False] * tail, [False] * tail
+    if head == a_stop or head == b_stop:
+        return marked_a, marked_b
+    if (a_stop - head) * (b_stop - head) <= WEIGHT:
+        matcher = difflib.SequenceMatcher(None, a[head:a_stop], b[head:b_stop], autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                marked_a[head + i1 : head + i2] = [False] * (i2 - i1)
+                marked_b[head + j1 : head + j2] = [False] * (j2 - j1)
+        return marked_a, marked_b
+    if not coarse:
+        return marked_a, marked_b
+    a_parts, b_parts = _sentences(a_ends, head, a_stop), _sentences(b_ends, head, b_stop)
+    if len(a_parts) * len(b_parts) > WEIGHT:
+        return marked_a, marked_b
+    matcher = difflib.SequenceMatcher(
+        None, [tuple(a[x:y]) for x, y in a_parts], [tuple(b[x:y]) for x, y in b_parts], autojunk=False
+    )
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "delete" or op == "insert":
+            continue
+        (x1, x2), (y1, y2) = (a_parts[i1][0], a_parts[i2 - 1][1]), (b_parts[j1][0], b_parts[j2 - 1][1])
+        if op == "equal":
+            marked_a[x1:x2], marked_b[y1:y2] = [False] * (x2 - x1), [False] * (y2 - y1)
+        else:
+            marked_a[x1:x2], marked_b[y1:y2] = _changed(a[x1:x2], b[y1:y2], a_ends[x1:x2], b_ends[y1:y2], False)
+    return marked_a, marked_b
+
+
 def _compare_blocks(old: Sequence[str], new: Sequence[str], marks: Marks) -> tuple[Sides, list[tuple[str, str]]]:
     """Two sequences of rendered blocks: the marked sides and the changed passages as plain text."""
     before_atoms: list[Atom] = []
@@ -164,13 +248,9 @@ def _compare_blocks(old: Sequence[str], new: Sequence[str], marks: Marks) -> tup
             after_changed += [False] * len(b)
             continue
         passages.append((_text_of(a), _text_of(b)))
-        marked_a, marked_b = [True] * len(a), [True] * len(b)
-        if a and b:
-            words = difflib.SequenceMatcher(None, a, b, autojunk=False)
-            for inner, k1, k2, m1, m2 in words.get_opcodes():
-                if inner == "equal":
-                    marked_a[k1:k2] = [False] * (k2 - k1)
-                    marked_b[m1:m2] = [False] * (m2 - m1)
+        marked_a, marked_b = _changed(
+            [_key(x) for x in a], [_key(x) for x in b], [_ends_sentence(x) for x in a], [_ends_sentence(x) for x in b]
+        )
         before_atoms += a
         before_changed += marked_a
         after_atoms += b
@@ -186,17 +266,16 @@ def _compare_blocks(old: Sequence[str], new: Sequence[str], marks: Marks) -> tup
 def compare(
     before: Mapping[str, Mapping[str, str]],
     after: Mapping[str, Mapping[str, str]],
-    marks: Marks = Marks(),
-    first: str | None = None,
+    marks: Marks = ENGLISH,
 ) -> list[LanguageChange]:
-    """Language by language (`first`, then the later version's order, then languages removed), how the
-    title and body ({"title", "body"} by language code) changed from `before` to `after`."""
-    order = [*([first] if first in before or first in after else []), *after, *before]
+    """Language by language (in the later version's order, then the languages removed), how the title and
+    body ({"title", "body"} by language code) changed from `before` to `after`."""
+    order = [*after, *before]
     result = []
     for language in dict.fromkeys(order):
         old, new = before.get(language), after.get(language)
-        old_title = [str(escape(old["title"]))] if old else []
-        new_title = [str(escape(new["title"]))] if new else []
+        old_title = [escape(old["title"])] if old else []
+        new_title = [escape(new["title"])] if new else []
         title, title_passages = _compare_blocks(old_title, new_title, marks)
         body, body_passages = _compare_blocks(
             render_blocks(old["body"]) if old else [], render_blocks(new["body"]) if new else [], marks
@@ -218,23 +297,43 @@ def source_segments(old: str, new: str) -> list[dict[str, str]]:
     """The Markdown source's change as segments {"op": "equal" | "delete" | "insert", "text"}: the equal and
     deleted texts joined give `old`, the equal and inserted ones give `new`; neighbours of one kind are merged."""
     a, b = _WORD.findall(old), _WORD.findall(new)
+    marked_a, marked_b = _changed(
+        [w.strip() or " " for w in a],
+        [w.strip() or " " for w in b],
+        [_ends_sentence((False, w)) for w in a],
+        [_ends_sentence((False, w)) for w in b],
+    )
     segments: list[dict[str, str]] = []
 
-    def add(op: str, words: Sequence[str]) -> None:
-        if not words:
+    def add(op: str, word: str) -> None:
+        if not word:
             return
         if segments and segments[-1]["op"] == op:
-            segments[-1]["text"] += "".join(words)
+            segments[-1]["text"] += word
         else:
-            segments.append({"op": op, "text": "".join(words)})
+            segments.append({"op": op, "text": word})
 
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            add("equal", a[i1:i2])
-        else:
-            add("delete", a[i1:i2])
-            add("insert", b[j1:j2])
+    # Walk both in step: the unchanged words are the same sequence on both sides, so between two of them
+    # come the deleted words of `old`, then the inserted words of `new`.
+    i = j = 0
+    while i < len(a) or j < len(b):
+        while i < len(a) and marked_a[i]:
+            add("delete", a[i])
+            i += 1
+        while j < len(b) and marked_b[j]:
+            add("insert", b[j])
+            j += 1
+        if i == len(a) or j == len(b):
+            break  # (both ends are reached together: the unchanged words are as many on both sides)
+        # The same word; the spaces after it may differ.
+        same = len(os.path.commonprefix([a[i], b[j]]))
+        add("equal", a[i][:same])
+        if a[i][same:]:
+            add("delete", a[i][same:])
+        if b[j][same:]:
+            add("insert", b[j][same:])
+        i, j = i + 1, j + 1
     return segments
 
 
-__all__ = ["LanguageChange", "Marks", "Sides", "compare", "source_segments"]
+__all__ = ["ENGLISH", "LanguageChange", "Marks", "Sides", "compare", "source_segments"]
