@@ -164,6 +164,8 @@ def _text_of(atoms: Iterable[Atom]) -> str:
         elif raw == "</a>" and target:
             words.append(f" ({target})")
             target = ""
+        elif raw == "<li>":
+            words.append(" • ")
         elif raw in ("<br>", "</li>", "</p>", "</h3>"):
             words.append(" ")
     return " ".join("".join(words).split())

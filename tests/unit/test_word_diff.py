@@ -236,3 +236,9 @@ def test_a_whole_rewrite_of_a_long_text_stays_quick_and_well_formed() -> None:
     cut = old.index(" ", 20000)
     inserted = one(old, old[:cut] + " extra words" + old[cut:])
     assert inserted.body.after.count("<ins>") == 1 and "<del>" not in inserted.body.before
+
+
+def test_list_items_keep_a_bullet_in_the_passages() -> None:
+    change = one("Act.\n\n- monitor\n- publish", "Act.\n\n- monitor\n- publish\n- report")
+
+    assert change.passages == [("• monitor • publish", "• monitor • publish • report")]
