@@ -268,7 +268,8 @@ def amended_in_two_languages(world: World) -> str:
         "ana",
         {
             "title": "Clean rivers, now",
-            "body": "We call on *all governments* to act today.\n\n- monitor\n- publish\n- report\n\n<script>alert(1)</script>",
+            "body": "We call on *all governments* to act today.\n\n- monitor\n- publish\n- report\n\n"
+            "<script>alert(1)</script>",
             "translations": {
                 "ro": {"title": "Râuri curate acum", "body": "Cerem **tuturor** guvernelor să acționeze."}
             },
