@@ -51,6 +51,8 @@ class Marks:
     inserted_end: str = "end of insertion"
     deleted: str = "deleted:"
     deleted_end: str = "end of deletion"
+    #: The language of these words (they sit inside a text in another language), or "" to leave it unsaid.
+    language: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +113,11 @@ def _is_link_open(tag: str) -> bool:
     return tag.startswith("<a ") or tag == "<a>"
 
 
-def _paint(atoms: Sequence[Atom], changed: Sequence[bool], tag: str, start: str, end: str) -> Markup:
+def _paint(atoms: Sequence[Atom], changed: Sequence[bool], tag: str, start: str, end: str, language: str) -> Markup:
     """The atoms as HTML, each run of changed text (between two tags) wrapped in `tag`."""
     out: list[str] = []
     run: list[str] = []
+    said = f' lang="{escape(language)}"' if language else ""
 
     def flush() -> None:
         if run:
@@ -122,8 +125,8 @@ def _paint(atoms: Sequence[Atom], changed: Sequence[bool], tag: str, start: str,
             core = words.strip()
             if core:  # the spaces around a change stay outside its mark
                 lead, trail = words[: len(words) - len(words.lstrip())], words[len(words.rstrip()) :]
-                hidden = f'<span class="visually-hidden">{escape(start)} </span>'
-                closing = f'<span class="visually-hidden"> {escape(end)}</span>'
+                hidden = f'<span class="visually-hidden"{said}>{escape(start)} </span>'
+                closing = f'<span class="visually-hidden"{said}> {escape(end)}</span>'
                 out.append(f"{escape(lead)}<{tag}>{hidden}{escape(core)}{closing}</{tag}>{escape(trail)}")
             else:
                 out.append(escape(words))
@@ -258,8 +261,8 @@ def _compare_blocks(old: Sequence[str], new: Sequence[str], marks: Marks) -> tup
         after_atoms += b
         after_changed += marked_b
     sides = Sides(
-        before=_paint(before_atoms, before_changed, "del", marks.deleted, marks.deleted_end),
-        after=_paint(after_atoms, after_changed, "ins", marks.inserted, marks.inserted_end),
+        before=_paint(before_atoms, before_changed, "del", marks.deleted, marks.deleted_end, marks.language),
+        after=_paint(after_atoms, after_changed, "ins", marks.inserted, marks.inserted_end, marks.language),
         changed=bool(passages),
     )
     return sides, passages

@@ -68,7 +68,7 @@ def test_after_an_amendment_the_page_shows_the_diff_and_confirms(world: World) -
     assert "*governments*" not in page  # the Markdown is rendered, emphasis kept on both sides
     assert page.count("<em>governments</em>") >= 3  # the statement itself, then before and after
     assert "Version 1, which you signed" in page and "Version 2, to confirm" in page
-    assert '<ins><span class="visually-hidden">inserted: </span>today' in page
+    assert '<ins><span class="visually-hidden" lang="en">inserted: </span>today' in page
     client.post(
         f"{path}/sign",
         data={
@@ -289,10 +289,11 @@ def test_the_reconfirmation_shows_each_language_labelled_rendered_and_marked(wor
     assert shown.count('class="amendment-side amendment-before"') == 2 and shown.count("amendment-after") == 2
     assert "+++" not in shown and "@@" not in shown and "*" not in shown.replace("**", "")
     assert "<em><ins>" in shown and "<strong><ins>" in shown  # the formatting kept around the inserted words
-    assert '<li><ins><span class="visually-hidden">inserted: </span>report' in shown
+    assert '<li><ins><span class="visually-hidden" lang="en">inserted: </span>report' in shown
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "<script>alert" not in shown
-    assert '<del><span class="visually-hidden">deleted: </span>now' not in shown  # the title: "now" stayed
-    comma = '<span class="visually-hidden">inserted: </span>,<span class="visually-hidden"> end of insertion</span>'
+    assert '<del><span class="visually-hidden" lang="en">deleted: </span>now' not in shown  # the title: "now" stayed
+    hidden = '<span class="visually-hidden" lang="en">'
+    comma = f"{hidden}inserted: </span>,{hidden} end of insertion</span>"
     assert f"Clean rivers<ins>{comma}</ins> now" in shown
 
 
@@ -305,7 +306,7 @@ def test_the_reconfirmation_reads_in_romanian(world: World) -> None:
     assert "Versiunea 1, pe care ați semnat-o" in shown and "Versiunea 2, de confirmat" in shown
     assert 'aria-label="Modificări în engleză"' in shown and 'aria-label="Modificări în română"' in shown
     assert '<h4 class="amendment-heading" lang="ro">română</h4>' in shown
-    assert '<span class="visually-hidden">inserat: </span>tuturor' in shown and "sfârșitul inserării" in shown
+    assert '<span class="visually-hidden" lang="ro">inserat: </span>tuturor' in shown and "sfârșitul inserării" in shown
 
 
 def test_an_added_translation_is_labelled_and_an_unchanged_language_left_out(world: World) -> None:

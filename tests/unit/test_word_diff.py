@@ -126,7 +126,11 @@ def test_hostile_html_is_shown_as_text_on_both_sides() -> None:
 
 def test_the_marks_words_come_in_the_readers_language() -> None:
     romanian = Marks(
-        inserted="inserat:", inserted_end="sfârșitul inserării", deleted="șters:", deleted_end="sfârșitul ștergerii"
+        inserted="inserat:",
+        inserted_end="sfârșitul inserării",
+        deleted="șters:",
+        deleted_end="sfârșitul ștergerii",
+        language="ro",
     )
     [change] = compare(
         {"ro": {"title": "T", "body": "Cerem apă curată."}},
@@ -134,7 +138,10 @@ def test_the_marks_words_come_in_the_readers_language() -> None:
         romanian,
     )
 
-    assert "inserat: </span>acum" in change.body.after and "sfârșitul inserării" in change.body.after
+    assert (
+        '<span class="visually-hidden" lang="ro">inserat: </span>acum' in change.body.after
+        and "sfârșitul inserării" in change.body.after
+    )
     assert "curată" in change.body.after  # letters with diacritics are words, not punctuation
 
 

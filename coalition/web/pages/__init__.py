@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Flask, abort, flash, g, redirect, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.engine import Connection
@@ -51,6 +52,7 @@ def marks() -> Marks:
         inserted_end=_("end of insertion"),
         deleted=_("deleted:"),
         deleted_end=_("end of deletion"),
+        language=str(get_locale() or ""),
     )
 
 
