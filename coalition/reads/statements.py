@@ -17,7 +17,6 @@ from sqlalchemy.engine import Connection
 from coalition.accounts import shown_name
 from coalition.domain import policy
 from coalition.domain.dates import readable_moment
-from coalition.reads.word_diff import ENGLISH, Marks, compare, source_segments
 from events.personal import ERASED
 from projections import statements as tables
 from projections.audit import coalition_log
@@ -28,7 +27,6 @@ from projections.statement_rows import StatementView, of_coalition, version_text
 
 __all__ = [
     "StatementView",
-    "amendment",
     "counted",
     "counts",
     "describe",
@@ -38,7 +36,6 @@ __all__ = [
     "phase",
     "signature_history",
     "view",
-    "word_segments",
 ]
 
 
@@ -188,38 +185,6 @@ def diff(connection: Connection, statement_id: str, older: str, newer: str) -> d
         result[language] = "\n".join(
             difflib.unified_diff(lines, now, f"version {before['version']}", f"version {after['version']}", lineterm="")
         )
-    return result
-
-
-def amendment(
-    connection: Connection, statement_id: str, older: str, newer: str, marks: Marks = ENGLISH
-) -> dict[str, Any] | None:
-    """What changed between two frozen versions, word by word (`word_diff.compare`), with the two version
-    numbers: {"before", "after", "languages"}; None if either version is unknown."""
-    before, after = version_texts(connection, statement_id, older), version_texts(connection, statement_id, newer)
-    if before is None or after is None:
-        return None
-    # The stored texts have the statement's own language first: it stays first.
-    return {
-        "before": before["version"],
-        "after": after["version"],
-        "languages": compare(before["texts"], after["texts"], marks),
-    }
-
-
-def word_segments(connection: Connection, statement_id: str, older: str, newer: str) -> dict[str, Any] | None:
-    """By language, the Markdown source's change word by word (`word_diff.source_segments`) of the title and
-    the body, and whether the language was added, removed, changed or left unchanged; None if a version is unknown."""
-    before, after = version_texts(connection, statement_id, older), version_texts(connection, statement_id, newer)
-    if before is None or after is None:
-        return None
-    result = {}
-    for language in {**before["texts"], **after["texts"]}:
-        old, new = before["texts"].get(language), after["texts"].get(language)
-        title = source_segments(old["title"] if old else "", new["title"] if new else "")
-        body = source_segments(old["body"] if old else "", new["body"] if new else "")
-        status = "added" if old is None else "removed" if new is None else "unchanged" if old == new else "changed"
-        result[language] = {"status": status, "title": title, "body": body}
     return result
 
 

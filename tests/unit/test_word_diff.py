@@ -225,7 +225,7 @@ def test_a_whole_rewrite_of_a_long_text_stays_quick_and_well_formed() -> None:
     import random
     import time
 
-    from coalition.reads.word_diff import WEIGHT
+    from coalition.reads.matching import WEIGHT
 
     pick = random.Random(7)
     words = ["we", "call", "on", "governments", "to", "act", "*now*", "and", "the", "rivers"]
@@ -249,3 +249,19 @@ def test_list_items_keep_a_bullet_in_the_passages() -> None:
     change = one("Act.\n\n- monitor\n- publish", "Act.\n\n- monitor\n- publish\n- report")
 
     assert change.passages == [("• monitor • publish", "• monitor • publish • report")]
+
+
+def test_the_matching_sets_common_ends_aside_and_gives_up_on_a_stretch_too_heavy() -> None:
+    from coalition.reads import matching
+
+    words, ends = list("abcxdef"), [False] * 7
+    assert matching.changed(words, list("abcdef"), ends, [False] * 6) == (
+        [False] * 3 + [True] + [False] * 3,
+        [False] * 6,
+    )
+    heavy = int(matching.WEIGHT**0.5) + 2  # one sentence on each side, too long to compare word by word
+    old, new = [f"w{n}" for n in range(heavy)], [f"v{n}" for n in range(heavy)]
+    assert matching.changed(["same", *old], ["same", *new], [False] * (heavy + 1), [False] * (heavy + 1)) == (
+        [False] + [True] * heavy,
+        [False] + [True] * heavy,
+    )

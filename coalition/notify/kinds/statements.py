@@ -17,7 +17,8 @@ from sqlalchemy.engine import Connection
 from coalition.notify.messages import Notice
 from coalition.notify.reactor import reacts_to, recipients, reminder
 from coalition.reads import due, people
-from coalition.reads.statements import amendment, counted
+from coalition.reads.amendments import amendment
+from coalition.reads.statements import counted
 from events import RecordedEvent
 from projections.statement_rows import StatementView, view
 

@@ -18,9 +18,10 @@ from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
 from coalition.pdf import export
 from coalition.reads import statements as read
+from coalition.reads.amendments import word_segments
 from coalition.reads.reports import require_member_reader
 from coalition.reads.standing import Moment
-from coalition.reads.statements import describe, diff, word_segments
+from coalition.reads.statements import describe, diff
 from coalition.reads.streams import seen_version
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp

@@ -23,8 +23,9 @@ from coalition.reads import organisations, powers
 from coalition.reads import published as listing
 from coalition.reads import statements as read
 from coalition.reads.access import mandates_of
+from coalition.reads.amendments import amendment
 from coalition.reads.standing import Moment, snapshot
-from coalition.reads.statements import amendment, describe, in_language, signature_history
+from coalition.reads.statements import describe, in_language, signature_history
 from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
 from coalition.web.downloads import pdf_page
