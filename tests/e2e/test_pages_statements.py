@@ -306,6 +306,7 @@ def test_the_reconfirmation_reads_in_romanian(world: World) -> None:
     assert "Versiunea 1, pe care ați semnat-o" in shown and "Versiunea 2, de confirmat" in shown
     assert 'aria-label="Modificări în engleză"' in shown and 'aria-label="Modificări în română"' in shown
     assert '<h4 class="amendment-heading" lang="ro">română</h4>' in shown
+    assert "<del>Tăiat</del>: eliminat · <ins>Subliniat</ins>: adăugat" in shown  # the legend
     assert '<span class="visually-hidden" lang="ro">inserat: </span>tuturor' in shown and "sfârșitul inserării" in shown
 
 
