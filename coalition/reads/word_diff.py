@@ -3,8 +3,8 @@
 Pure: texts in, results out. Each language's title and body are compared twice over:
 
 * as *rendered text* (`compare`): the Markdown is rendered safely (coalition.reads.text) block by block;
-  blocks are matched first, then inside the blocks that differ the sequence of tags, words, spaces and
-  punctuation is compared. Each side is that version's own rendered HTML, with the changed words wrapped
+  blocks are matched first, then inside the blocks that differ the sequence of tags, words and punctuation
+  (spaces are carried along, not compared; coalition.reads.matching keeps the cost bounded). Each side is that version's own rendered HTML, with the changed words wrapped
   in `<del>` (the earlier side) or `<ins>` (the later side), so formatting is kept, no Markdown mark shows
   and the markup stays well-formed: tags are never split, only runs of text between them are wrapped. A
   link whose target changed has its whole text marked. Each mark carries visually hidden words
