@@ -4,11 +4,12 @@ Pure: texts in, results out. Each language's title and body are compared twice o
 
 * as *rendered text* (`compare`): the Markdown is rendered safely (coalition.reads.text) block by block;
   blocks are matched first, then inside the blocks that differ the sequence of tags, words and punctuation
-  (spaces are carried along, not compared; coalition.reads.matching keeps the cost bounded). Each side is that version's own rendered HTML, with the changed words wrapped
-  in `<del>` (the earlier side) or `<ins>` (the later side), so formatting is kept, no Markdown mark shows
-  and the markup stays well-formed: tags are never split, only runs of text between them are wrapped. A
-  link whose target changed has its whole text marked. Each mark carries visually hidden words
-  ("deleted", "end of deletion") for screen readers, given by the caller in the reader's language.
+  (spaces are carried along, not compared; coalition.reads.matching keeps the cost bounded). Each side is
+  that version's own rendered HTML, with the changed words wrapped in `<del>` (the earlier side) or `<ins>`
+  (the later side), so formatting is kept, no Markdown mark shows and the markup stays well-formed: tags
+  are never split, only runs of text between them are wrapped. A link whose target changed has its whole
+  text marked. Each mark carries visually hidden words ("deleted", "end of deletion") for screen readers,
+  given by the caller in the reader's language.
 * as *source* (`source_segments`): the Markdown typed, in equal/delete/insert segments (for the API).
 
 For e-mail, each changed language also has its changed passages as plain text, before and after.
