@@ -192,3 +192,17 @@ def one(
         "may_close": rules.may_close(coalition, reader, evaluation),
         "facilitator": policy.is_facilitator(coalition, reader),
     }
+
+
+def at_a_glance(
+    connection: Connection, snap: Snapshot, reader: Actor, administers: frozenset[str], today: date
+) -> dict[str, Any]:
+    """For the coalition's home: the latest closed round (its summary and lessons) and the open round, each as
+    listed (`awaiting`: the organisations the reader still answers the open one for), or None. One read of the
+    rounds; the reader is a member (the page checked)."""
+    coalition = with_rounds(connection, snap)
+    closed, held = rules.latest_closed(coalition), rules.open_round(coalition)
+    return {
+        "latest_closed": None if closed is None else _summary(snap, coalition, closed, reader, administers, today),
+        "open": None if held is None else _summary(snap, coalition, held, reader, administers, today),
+    }

@@ -228,6 +228,7 @@ def _work(connection: Connection, seen: Mapping[str, _Seen], me: Actor, held: He
             e.coalition_id.in_(sorted(c for c, mine in answers_for.items() if mine)),
             e.closed.is_(False),
             e.closes_on >= today,
+            e.coalition_id.not_in(ended_coalitions()),  # an ended coalition's rounds are answered no more
         )
     )
     answered: dict[str, set[str]] = defaultdict(set)

@@ -11,7 +11,8 @@ from flask_login import current_user
 from coalition.accounts import names_of
 from coalition.infra.extensions import services
 from coalition.reads import coalitions as read
-from coalition.reads.access import acts_for, facilitates
+from coalition.reads import evaluations, objectives
+from coalition.reads.access import acts_for, facilitates, held_by
 from coalition.reads.powers import powers
 from coalition.reads.standing import Moment, snapshot, standing
 from coalition.web.charts import timeline
@@ -35,8 +36,8 @@ def mine() -> ResponseReturnValue:
 @bp.get("/coalitions/<coalition_id>")
 @login_required
 def home(coalition_id: str) -> ResponseReturnValue:
-    """The agreement, its objectives, members with their standing, roles, statements and, for facilitators,
-    the latest activity."""
+    """The agreement, its objectives with their status, the latest evaluation round, members with their standing,
+    roles, statements and, for facilitators, the latest activity."""
     moment = now()
     with services().engine.connect() as connection:
         snap = snapshot(connection, coalition_id, Moment(None, moment.date()))
@@ -52,11 +53,16 @@ def home(coalition_id: str) -> ResponseReturnValue:
             events = timeline((e.recorded_at, e.type) for e in entries)
             activity = read.summarised(connection, coalition_id, entries)
         may_draft = bool(powers(snap, reader).drafts_for) or facilitator
+        progress = objectives.standing(connection, snap)  # every objective's status from one read of the points
+        administers = held_by(connection, current_user.user_id, moment.date()).administers
+        rounds = evaluations.at_a_glance(connection, snap, reader, administers, moment.date())
     people = names_of(services().engine, {r["user_id"] for r in snap.roles})
     return render_template(
         "coalitions/home.html",
         coalition_id=coalition_id,
         agreement=snap.agreement,
+        objectives=progress,
+        rounds=rounds,
         members=standing(snap),
         roles=snap.roles,
         people=people,
