@@ -3,7 +3,8 @@
 `flask demo load` plays a four-month story into an empty database, each step recorded on its own
 day, so that standing, the audit history and "as of" views have a past to show. The story's
 machinery is `story`; its people are in `people`; what happens is told in `founding` (accounts,
-organisations, the coalition and its members), `work` (commitments and tasks) and `statements`.
+organisations, the coalition and its members), `work` (commitments and tasks), `progress` (values
+on the objectives), `evaluations` (a closed evaluation round) and `statements`.
 """
 
 from __future__ import annotations

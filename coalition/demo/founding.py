@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from coalition import accounts
 from coalition.accounts import emails
-from coalition.demo import progress, statements, work
+from coalition.demo import evaluations, progress, statements, work
 from coalition.demo.people import PASSWORD, PEOPLE
 from coalition.demo.story import Ref, Story
 from coalition.handlers import coalitions as co
@@ -98,5 +98,6 @@ def plan(s: Story) -> None:
     s.on(115, "ioana", co.assign_role, path, email=PEOPLE["eszter"][0], organisation_id=ids["hu"], role="endorser")
     work.plan(s, path)
     progress.plan(s, path)
+    evaluations.plan(s, path, ids)
     statements.plan(s, path)
     s.on(3, "andrei", co.join, path, organisation_id=ids["trust"])

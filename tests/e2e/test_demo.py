@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from coalition import create_app, demo
+from coalition.reads.evaluations import rounds
 from coalition.reads.standing import Moment, responsibilities, snapshot, standing
 from coalition.reads.statements import of_coalition, phase, view
 from projections import default_projections
@@ -63,6 +64,9 @@ def test_the_demo_loads_once_and_shows_good_attention_and_lapsed_members(databas
         assert statuses == ["signed", "signed", "signed", "withdrawn"]
         assert call["version"] == 2 and [t["language"] for t in found.translations] == ["ro"]
         assert {m["name"]: m["statements"]["signed"]["count"] for m in standing(snap)}["Asociația Râuri Curate"] == 2
+        with services(app).engine.connect() as connection:
+            [spring] = rounds(connection, coalition_id).values()
+        assert spring.closed and spring.summary and spring.lessons and len(spring.responses) == 4
     finally:
         services(app).engine.dispose()
 
