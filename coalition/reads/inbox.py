@@ -13,6 +13,9 @@ Each kind and the rule that puts an item in the inbox:
   open and due within `policy.DUE_SOON_DAYS` days or overdue (`policy.due_soon`);
 - `evaluation`: an open evaluation round, before its closing date, that an organisation the person administers or is
   the liaison of has not answered yet (`policy.evaluations.responder_refusal`).
+
+Once a coalition has ended, its requests to join, commitments and evaluation rounds wait for no one (its
+statements and tasks cannot be open: it closes only without them).
 """
 
 from __future__ import annotations
@@ -95,7 +98,8 @@ def _coalitions(connection: Connection, me: Actor) -> tuple[dict[str, _Seen], di
     m = memberships.c
     wanted: ColumnElement[bool] = m.organisation_id.in_(sorted(me.acts_for))
     if facilitating:
-        wanted = wanted | and_(m.state == "requested", m.coalition_id.in_(facilitating))
+        asking = and_(m.state == "requested", m.coalition_id.in_(facilitating))
+        wanted = wanted | and_(asking, m.coalition_id.not_in(ended_coalitions()))  # an ended coalition takes no one
     seen: dict[str, _Seen] = {}
     requested: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in connection.execute(

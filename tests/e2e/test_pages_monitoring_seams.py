@@ -125,3 +125,10 @@ def test_an_open_round_waits_for_nobody_once_the_coalition_has_ended(world: Worl
     only(world, "evaluation", round_id, ("ana", "bo", "lia"))
     end(world)
     only(world, "evaluation", round_id, ())
+
+
+def test_a_pending_request_to_join_waits_for_nobody_once_the_coalition_has_ended(world: World) -> None:
+    world.ok("POST", f"{world.path}/members", "olli", {"organisation_id": world.oak})
+    only(world, "join_request", world.oak, ("ana",))
+    end(world)
+    only(world, "join_request", world.oak, ())  # approving it would be refused (409): nothing to ask of Ana
