@@ -180,3 +180,13 @@ def test_progress_an_evaluation_round_and_the_end_of_a_coalition(signed_in: Any,
     page = lia.go("/coalitions")
     expect(page.get_by_text("Ended on", exact=False)).to_be_visible()
     shot(lia, "mine-ended")
+
+    # The home in Romanian: the same statuses and round, in words.
+    page = lia.go(world.path)
+    page.get_by_label("Language").select_option("ro")
+    page.get_by_role("button", name="Change").click()
+    expect(page.get_by_role("heading", name="Cum merge parteneriatul")).to_be_visible()
+    expect(page.get_by_role("heading", name="Cea mai recentă rundă de evaluare: Spring review")).to_be_visible()
+    expect(home_objective(page, "Monitor water quality").locator(".progress-status")).to_have_text("pe drumul cel bun")
+    expect(page.get_by_text("Această coaliție s-a încheiat", exact=False).first).to_be_visible()
+    shot(lia, "home-ended-ro")
