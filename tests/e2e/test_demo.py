@@ -16,6 +16,7 @@ from coalition.reads.statements import of_coalition, phase, view
 from projections import default_projections
 from tests.conftest import postgres_schema, sqlite_url
 from tests.e2e.conftest import migrate, services
+from tests.e2e.pages import csrf
 from tests.e2e.world import TEST_CONFIG
 
 
@@ -67,6 +68,14 @@ def test_the_demo_loads_once_and_shows_good_attention_and_lapsed_members(databas
         with services(app).engine.connect() as connection:
             [spring] = rounds(connection, coalition_id).values()
         assert spring.closed and spring.summary and spring.lessons and len(spring.responses) == 4
+        client = app.test_client()  # the coalition's home shows it, and each objective's status, to a member
+        sign_in = {"csrf_token": csrf(client, "/login"), "email": demo.PEOPLE["marta"][0], "password": demo.PASSWORD}
+        assert client.post("/login", data=sign_in).status_code == 302
+        home = client.get(f"/coalitions/{coalition_id}").get_data(as_text=True)
+        assert f"Latest evaluation round: {spring.title}" in home and "Share the minutes" not in home
+        assert spring.lessons in home and home.count('class="badge progress-status') == len(
+            snap.agreement["objectives"]
+        )
     finally:
         services(app).engine.dispose()
 
