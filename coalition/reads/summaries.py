@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,9 +13,10 @@ from sqlalchemy.engine import Connection
 
 from coalition.accounts import shown_name, users
 from projections.audit import Entry
-from projections.coalitions import commitments, roles, tasks
+from projections.coalitions import agreements, commitments, roles, tasks
 from projections.organisations import organisations
 from projections.statements import statements
+from projections.versioned import valid_at
 
 LINES = {
     "CoalitionFounded": _l("%(actor)s founded the coalition “%(name)s” for %(organisation)s"),
@@ -41,7 +43,7 @@ LINES = {
     "TaskCompleted": _l("%(organisation)s completed the task “%(title)s”"),
     "TaskReassigned": _l("%(actor)s reassigned the task “%(title)s” to %(organisation)s"),
     "TaskDropped": _l("%(actor)s dropped the task “%(title)s”: %(reason)s"),
-    "ObjectiveProgressRecorded": _l("%(actor)s recorded %(value)s on objective %(objective_id)s as of %(as_of)s"),
+    "ObjectiveProgressRecorded": _l("%(actor)s recorded %(value)s on objective “%(objective)s” as of %(as_of)s"),
     "StatementDrafted": _l("%(actor)s drafted the statement “%(statement)s”"),
     "DraftRevised": _l("%(actor)s revised the draft of “%(statement)s”"),
     "TranslationSet": _l("%(actor)s set the %(language)s translation of “%(statement)s”"),
@@ -79,6 +81,7 @@ class Names:
     roles: dict[str, tuple[str, str]] = field(default_factory=dict)  # role id -> (role, user id)
     work: dict[str, str] = field(default_factory=dict)  # commitment or task id -> description or title
     statements: dict[str, str] = field(default_factory=dict)  # statement id -> its latest title
+    objectives: dict[str, str] = field(default_factory=dict)  # objective id -> its text in the current agreement
 
     @classmethod
     def load(cls, connection: Connection, coalition_id: str, entries: list[Entry]) -> Names:
@@ -122,6 +125,10 @@ class Names:
                 )
             ).all()
         )
+        agreement = connection.execute(
+            select(agreements.c.objectives).where(agreements.c.coalition_id == coalition_id, valid_at(agreements, None))
+        ).scalar()
+        names.objectives = {o["objective_id"]: o["text"] for o in json.loads(agreement or "[]")}
         return names
 
     def person(self, user_id: str | None) -> str:
@@ -167,6 +174,8 @@ def _line(entry: Entry, names: Names) -> str:
         # an endorsement's title is the endorser's own, not the statement's
         "statement": statement if entry.type == "StatementEndorsed" else p.get("title", statement),
         "short_hash": str(p.get("version_hash", ""))[:12],
+        # an objective by its words (the agreement's current ones), not its id; the id when no longer in it
+        "objective": names.objectives.get(p.get("objective_id", ""), p.get("objective_id", "")),
         "closed_by": gettext("its deadline passed")
         if p.get("reason") == "deadline"
         else gettext("closed by a facilitator"),

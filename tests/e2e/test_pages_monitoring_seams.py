@@ -132,3 +132,11 @@ def test_a_pending_request_to_join_waits_for_nobody_once_the_coalition_has_ended
     only(world, "join_request", world.oak, ("ana",))
     end(world)
     only(world, "join_request", world.oak, ())  # approving it would be refused (409): nothing to ask of Ana
+
+
+def test_the_activity_and_audit_name_the_objective_progress_was_recorded_on(world: World) -> None:
+    measured(world)
+    world.ok("POST", f"{world.path}/objectives/o1/progress", "lia", {"value": 18, "as_of": day(world, 0)})
+    ana = signed_in(world, "ana")
+    line = "Lia Kowal recorded 18 on objective “Monitor water quality at 40 sites”"
+    assert line in text(ana.get(world.path)) and line in text(ana.get(f"{world.path}/audit"))

@@ -18,6 +18,7 @@ NAMES = Names(
     roles={"role-1": ("liaison", "lia")},
     work={"c-1": "Two field officers"},
     statements={"s-1": "Clean rivers now"},
+    objectives={"o1": "Monitor water quality at 40 sites"},
 )
 HASH = "0123456789ab" + "c" * 52
 
@@ -32,6 +33,7 @@ PLEDGED = entry(
     "CommitmentPledged", {"kind": "staff-time", "description": "Two field officers", "due_on": "2027-03-31"}
 )
 PUBLISHED = entry("StatementPublished", {"statement_id": "s-1", "version_hash": HASH, "signatures": 20})
+PROGRESS = entry("ObjectiveProgressRecorded", {"objective_id": "o1", "value": 19, "as_of": "2027-01-14"})
 
 ENGLISH = [
     (ASSIGNED, "Ana Pop made Lia Kowal liaison for River Watch"),
@@ -64,6 +66,11 @@ ENGLISH = [
     (
         entry("EvaluationClosed", {"summary": "On track"}, subject=None),
         "Ana Pop closed an evaluation round: On track",
+    ),
+    (PROGRESS, "Ana Pop recorded 19 on objective “Monitor water quality at 40 sites” as of 2027-01-14"),
+    (  # an objective no longer in the agreement: its id
+        entry("ObjectiveProgressRecorded", {"objective_id": "o9", "value": 2.5, "as_of": "2027-01-14"}),
+        "Ana Pop recorded 2.5 on objective “o9” as of 2027-01-14",
     ),
     (entry("SomethingNew", {}), "SomethingNew"),
 ]
@@ -122,4 +129,7 @@ def test_a_romanian_reader_reads_romanian_lines(app: Flask) -> None:
             "„Two field officers”, termen: 2027-03-31"
         )
         assert summary(PUBLISHED, NAMES) == "Ana Pop a publicat declarația „Clean rivers now” cu 20 de semnături"
+        assert summary(PROGRESS, NAMES) == (
+            "Ana Pop a înregistrat 19 la obiectivul „Monitor water quality at 40 sites”, la data de 2027-01-14"
+        )
         assert NAMES.person("nobody") == "cineva" and NAMES.organisation(None) == "o organizație"
