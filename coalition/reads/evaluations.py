@@ -17,6 +17,7 @@ from coalition.domain import policy
 from coalition.domain.base import NotFound
 from coalition.domain.coalition_state import Actor, Answer, Coalition, Evaluation, EvaluationResponse, Question
 from coalition.domain.policy import evaluations as rules
+from coalition.domain.policy.ending import is_ended
 from coalition.reads.access import as_domain, require_member_reader
 from coalition.reads.standing import Moment, Snapshot, snapshot
 from projections.evaluations import evaluation_responses, evaluations
@@ -79,12 +80,13 @@ def _summary(
     administers: frozenset[str],
     today: date,
 ) -> dict[str, Any]:
-    """A round as listed: its dates and state, how many answered, and whom the reader still has to answer for."""
+    """A round as listed: its dates and state, how many answered, and whom the reader still has to answer for
+    (nobody once the coalition has ended: its rounds are answered no more)."""
     active = [o for o, m in coalition.members.items() if m.state == "active"]
     awaiting = [
         {"organisation_id": o, "name": _name(snap, o)}
         for o in answerable(coalition, reader, administers)
-        if rules.may_respond(coalition, reader, evaluation, o, administers, today)
+        if not is_ended(coalition) and rules.may_respond(coalition, reader, evaluation, o, administers, today)
     ]
     return {
         "evaluation_id": evaluation.evaluation_id,
@@ -118,7 +120,7 @@ def listing(
     return {
         "coalition": snap.agreement["name"] if snap.agreement else coalition_id,
         "rounds": list(reversed(listed)),
-        "may_open": rules.may_open(coalition, reader),
+        "may_open": not is_ended(coalition) and rules.may_open(coalition, reader),
         "facilitator": policy.is_facilitator(coalition, reader),
         "open": held.evaluation_id if held else None,
     }
@@ -189,7 +191,7 @@ def one(
         "respondents": [{"organisation_id": o, "name": _name(snap, o)} for o in evaluation.responses]
         if sees_all
         else None,
-        "may_close": rules.may_close(coalition, reader, evaluation),
+        "may_close": not is_ended(coalition) and rules.may_close(coalition, reader, evaluation),
         "facilitator": policy.is_facilitator(coalition, reader),
     }
 

@@ -140,3 +140,21 @@ def test_the_activity_and_audit_name_the_objective_progress_was_recorded_on(worl
     ana = signed_in(world, "ana")
     line = "Lia Kowal recorded 18 on objective “Monitor water quality at 40 sites”"
     assert line in text(ana.get(world.path)) and line in text(ana.get(f"{world.path}/audit"))
+
+
+def test_the_api_asks_nobody_to_answer_or_close_a_round_once_the_coalition_has_ended(world: World) -> None:
+    round_id = opened(world)
+    rounds = f"{world.path}/evaluations"
+    assert world.ok("GET", rounds, "lia")["rounds"][0]["awaiting"]
+    assert world.ok("GET", f"{rounds}/{round_id}", "ana")["may_close"] is True
+    end(world)
+    assert world.ok("GET", rounds, "lia")["rounds"][0]["awaiting"] == []
+    assert world.ok("GET", f"{rounds}/{round_id}", "lia")["awaiting"] == []
+    assert world.ok("GET", f"{rounds}/{round_id}", "ana")["may_close"] is False
+
+
+def test_the_api_offers_no_new_round_once_the_coalition_has_ended(world: World) -> None:
+    rounds = f"{world.path}/evaluations"
+    assert world.ok("GET", rounds, "ana")["may_open"] is True
+    end(world)
+    assert world.ok("GET", rounds, "ana")["may_open"] is False
