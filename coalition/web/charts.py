@@ -27,6 +27,7 @@ KINDS: dict[str, str] = {
     "task": "#e69f00",
     "statement": "#cc79a7",
     "governance": "#d55e00",
+    "monitoring": "#56b4e9",
 }
 _PREFIXES = (
     ("Member", "membership"),
@@ -40,6 +41,8 @@ _PREFIXES = (
     ("Role", "governance"),
     ("Agreement", "governance"),
     ("Coalition", "governance"),
+    ("Objective", "monitoring"),
+    ("Evaluation", "monitoring"),
 )
 
 Day = date | datetime | str
@@ -88,6 +91,7 @@ class TimelineLabels:
             "task": _l("Tasks"),
             "statement": _l("Statements"),
             "governance": _l("Roles and agreement"),
+            "monitoring": _l("Progress and evaluation"),
         }
     )
     format_day: Callable[[date], str] = field(default=_day_text)

@@ -133,6 +133,7 @@ def test_events_are_grouped_by_day_and_kind() -> None:
         "Tasks",
         "Statements",
         "Roles and agreement",
+        "Progress and evaluation",
     ]
 
 
@@ -165,9 +166,23 @@ def test_event_types_map_to_kinds() -> None:
             "SignatureWithdrawn",
             "RoleRemoved",
             "AgreementAmended",
+            "ObjectiveProgressRecorded",
+            "EvaluationClosed",
             "MandateGranted",
         )
-    ] == ["membership", "membership", "commitment", "task", "statement", "statement", "governance", "governance", None]
+    ] == [
+        "membership",
+        "membership",
+        "commitment",
+        "task",
+        "statement",
+        "statement",
+        "governance",
+        "governance",
+        "monitoring",
+        "monitoring",
+        None,
+    ]
 
 
 def test_the_count_axis_has_evenly_spaced_whole_ticks_up_to_the_highest_count() -> None:
