@@ -177,6 +177,7 @@ def test_progress_an_evaluation_round_and_the_end_of_a_coalition(signed_in: Any,
     page = ana.go(round_path)
     expect(page.locator(".evaluation-text", has_text=SUMMARY)).to_be_visible()
     expect(page.get_by_role("button", name="Close the round")).to_have_count(0)
+    shot(ana, "round-ended")
     page = lia.go("/coalitions")
     expect(page.get_by_text("Ended on", exact=False)).to_be_visible()
     shot(lia, "mine-ended")
