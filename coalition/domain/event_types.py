@@ -76,4 +76,5 @@ personal.none(
     "StatementAmended",
     "StatementClosed",
     "StatementPublished",
+    "ReportPublished",
 )

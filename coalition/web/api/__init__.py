@@ -10,6 +10,7 @@ from coalition.web.api import (  # noqa: F401  (routes)
     notifications,
     openapi,
     organisations,
+    partnership,
     reports,
     sessions,
     statements,

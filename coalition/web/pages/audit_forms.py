@@ -50,6 +50,7 @@ LABELS = {
     "StatementEndorsed": _l("Statement endorsed"),
     "StatementClosed": _l("Statement closed"),
     "StatementPublished": _l("Statement published"),
+    "ReportPublished": _l("Partnership report published"),
 }
 
 

@@ -1,0 +1,236 @@
+"""A coalition's partnership report as a sealed PDF: drawn from the log at one position (`reads.partnership`),
+rendered like a statement's PDF (A4, PDF/A-3a, the proof embedded as `PROOF_NAME`), sealed, cached by content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+
+from coalition.domain.base import NotFound, RuleBroken
+from coalition.pdf import archival, render
+from coalition.pdf.document import PROOF_NAME
+from coalition.pdf.export import Exported, PdfCache, rules_version
+from coalition.pdf.lines import sort_key, utc
+from coalition.pdf.report_proof import ReportProof
+from coalition.pdf.seal import Sealer
+from coalition.reads.exports import event_hashes
+from coalition.reads.partnership import Partnership, partnership, report_key
+from coalition.reads.statements import country_name
+from events.personal import erasures
+
+TEMPLATE = "pdf/report.html"
+#: This module's own code shapes the report too: a new version of it makes new PDFs.
+LAYOUT = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDocument:
+    """Everything one partnership report PDF shows, in one language."""
+
+    partnership: Partnership
+    language: str
+    proof: ReportProof
+    verify_url: str
+
+
+def document(
+    connection: Connection,
+    coalition_id: str,
+    position: int,
+    day: date,
+    language: str,
+    verify_url: str,
+    now: datetime,
+    report_id: str = "",
+) -> ReportDocument:
+    """The report as the PDF shows it, folded from the log at `position` (NotFound: the coalition did not exist)."""
+    found = partnership(connection, coalition_id, position, day)
+    if found is None:
+        raise NotFound("no such coalition at log position %(position)s", position=position)
+    if found.damaged:
+        raise RuleBroken(
+            "the log's events at positions %(positions)s do not match their hashes: no PDF is made from a damaged log",
+            positions=", ".join(map(str, found.damaged)),
+        )
+    head_hash = event_hashes(connection, {position})[position]
+    proof = ReportProof(coalition_id, language, position, head_hash, day, now, found.figures(), report_id)
+    return ReportDocument(found, language, proof, verify_url)
+
+
+def labels(language: str) -> dict[str, Any]:
+    """Every word the report prints, in `language`."""
+    _ = render._catalogue(language).gettext
+    return {
+        "report": _("Partnership report"),
+        "as_of": _("As of %(day)s, log position %(position)s"),
+        "agreement": _("The agreement"),
+        "purpose": _("Purpose"),
+        "objectives": _("Objectives"),
+        "period": _("Period"),
+        "open_ended": _("open-ended"),
+        "mechanism": _("Cooperation mechanism"),
+        "benefit_sharing": _("Benefit sharing"),
+        "members": _("Members and their standing"),
+        "no_members": _("No members."),
+        "member_columns": (_("Organisation"), _("Membership"), _("Standing")),
+        "commitments_note": _(
+            "Commitments of each member: all it pledged, of which fulfilled, withdrawn, and still open past their "
+            "due date on %(day)s."
+        ),
+        "commitment_columns": (_("Organisation"), _("Pledged"), _("Fulfilled"), _("Withdrawn"), _("Overdue")),
+        "total": _("Total"),
+        "tasks": _("Tasks"),
+        "no_tasks": _("No tasks have been given."),
+        "due": _("due %(day)s"),
+        "progress": _("Objective progress"),
+        "pledged_to": _("Commitments pledged to it: %(commitments)s · tasks: %(tasks)s"),
+        "target_date": _("target date %(day)s"),
+        "measure": _("measured in %(measure)s"),
+        "no_progress": _("No progress has been recorded."),
+        "statements": _("Statements published"),
+        "no_statements": _("No statement has been published."),
+        "evaluation": _("Latest evaluation"),
+        "no_evaluation": _("No evaluation has been closed."),
+        "certificate": _("Certificate of the report"),
+        "certificate_note": _("What this PDF certifies, as recorded in the platform's hash-chained event log."),
+        "coalition_id": _("Coalition"),
+        "position": _("Log position"),
+        "head_hash": _("Log hash at that position"),
+        "day": _("Day counted"),
+        "content_hash": _("Content hash"),
+        "language": _("Language"),
+        "exported_at": _("Exported at (UTC)"),
+        "report_id": _("Published report"),
+        "how_to_verify": _("How to verify"),
+        "verify": _(
+            "Upload this PDF at {verify_url}. The PDF carries a seal by the platform's certificate: any change to "
+            "the file breaks it. The embedded file {proof} holds the report's figures and the log position they "
+            "were drawn at, for machines to check against the log."
+        ),
+        "page": _("page"),
+        "of": _("of"),
+        "verified": _("verified"),
+    }
+
+
+def _words(language: str) -> dict[str, str]:
+    """The words for states and standing levels, translated (their msgids exist for the pages)."""
+    _ = render._catalogue(language).gettext
+    names = ["active", "suspended", "invited", "requested", "left", "good", "attention", "lapsed", "open", "accepted"]
+    names += ["done", "dropped"]
+    return {name: _(name) for name in names}
+
+
+def standing_reason(language: str, level: str, overdue: int, days: int, suspension: str | None, state: str) -> str:
+    """Why a member stands where it does, in `language` (`policy.standing_level`'s reason, translated)."""
+    catalogue = render._catalogue(language)
+    if state == "suspended":
+        said = catalogue.gettext("suspended: %(reason)s") % {"reason": suspension} if suspension else ""
+        return said or catalogue.gettext("suspended")
+    if overdue:
+        return catalogue.ngettext(
+            "%(num)d overdue, the oldest by %(days)d days", "%(num)d overdue, the oldest by %(days)d days", overdue
+        ) % {"num": overdue, "days": days}
+    return catalogue.gettext("nothing overdue")
+
+
+def signatures(language: str, count: int) -> str:
+    """ "1 signature", "2 signatures", in `language`."""
+    return render._catalogue(language).ngettext("%(num)d signature", "%(num)d signatures", count) % {"num": count}
+
+
+def report_html(doc: ReportDocument) -> str:
+    """The report as the HTML the PDF is drawn from; every text in it is escaped."""
+    p, language = doc.partnership, doc.language
+    words, states = labels(language), _words(language)
+    members = sorted(p.members, key=lambda m: sort_key(m.name))
+    totals = [sum(getattr(m, f) for m in p.members) for f in ("pledged", "fulfilled", "withdrawn", "overdue")]
+    return (
+        render._environment()
+        .get_template(TEMPLATE)
+        .render(
+            p=p,
+            labels=words,
+            states=states,
+            language=language,
+            members=[
+                {
+                    "name": m.name,
+                    "country": country_name(m.country) if m.country else "",
+                    "state": states.get(m.state, m.state),
+                    "verified": m.verified,
+                    "level": m.level,
+                    "level_word": states.get(m.level, m.level) if m.state in ("active", "suspended") else "—",
+                    "reason": standing_reason(
+                        language, m.level, m.overdue_items, m.days_overdue, m.suspension_reason, m.state
+                    )
+                    if m.state in ("active", "suspended")
+                    else "",
+                    "figures": (m.pledged, m.fulfilled, m.withdrawn, m.overdue),
+                }
+                for m in members
+            ],
+            totals=totals,
+            statements=[(s.title(language), signatures(language, s.signatures)) for s in p.statements],
+            proof=doc.proof,
+            exported_at=utc(doc.proof.exported_at),
+            verify=render._verify_text(doc.verify_url, {**words, "verify_command": ""}),
+            proof_name=PROOF_NAME,
+        )
+    )
+
+
+def render_pdf(doc: ReportDocument) -> bytes:
+    """The report's PDF (A4, PDF/A-3a, tagged), with its proof embedded; not yet sealed."""
+    from weasyprint import Attachment
+
+    proof_file = Attachment(
+        string=doc.proof.to_json(),
+        name=PROOF_NAME,
+        url_fetcher=render.url_fetcher(),
+        description="The partnership report's proof: what the PDF certifies, for machines",
+        created=doc.proof.exported_at,
+        modified=doc.proof.exported_at,
+        relationship="Data",
+    )
+    return render._write(
+        report_html(doc),
+        finisher=archival.finisher(doc.language, doc.partnership.agreement.name),
+        attachments=[proof_file],
+        pdf_identifier=True,
+        pdf_variant=archival.VARIANT,
+    )
+
+
+def export(
+    engine: Engine,
+    sealer: Sealer,
+    cache: PdfCache,
+    coalition_id: str,
+    position: int,
+    day: date,
+    language: str,
+    verify_url: str,
+    report_id: str = "",
+) -> Exported:
+    """The report's sealed PDF, from the cache when nothing it shows has changed."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    with engine.connect() as connection:
+        level = "B-LT" if sealer.long_term else "B-T" if sealer.timestamper else "B-B"
+        layout = f"{render.layout_version()}:{LAYOUT}"
+        salt = (language, report_id, sealer.fingerprint, layout, rules_version(), verify_url, level)
+        key = "report-" + report_key(connection, coalition_id, position, day, *salt, str(erasures(connection)))
+        filename = f"report-{coalition_id[:12]}-{day.isoformat()}-{language}.pdf"
+        kept = cache.get(key)
+        if kept is not None:
+            return Exported(kept, True, filename)
+        doc = document(connection, coalition_id, position, day, language, verify_url, now, report_id)
+    pdf = sealer.seal(render_pdf(doc), reason=f"Coalition partnership report {coalition_id}, log position {position}")
+    cache.put(key, pdf)
+    return Exported(pdf, False, filename)
