@@ -25,6 +25,8 @@ from coalition.reads.statements import country_name
 from events.personal import erasures
 
 TEMPLATE = "pdf/report.html"
+#: The member states a standing is given for (the others are listed after them, without one).
+STANDING = ("active", "suspended")
 #: This module's own code shapes the report too: a new version of it makes new PDFs.
 LAYOUT = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
@@ -122,9 +124,8 @@ def labels(language: str) -> dict[str, Any]:
 def _words(language: str) -> dict[str, str]:
     """The words for states and standing levels, translated (their msgids exist for the pages)."""
     _ = render._catalogue(language).gettext
-    names = ["active", "suspended", "invited", "requested", "left", "good", "attention", "lapsed", "open", "accepted"]
-    names += ["done", "dropped"]
-    return {name: _(name) for name in names}
+    names = ["active", "suspended", "invited", "requested", "left", "lapsed", "open", "accepted", "done", "dropped"]
+    return {name: _(name) for name in names} | {"good": _("good standing"), "attention": _("needs attention")}
 
 
 def standing_reason(language: str, level: str, overdue: int, days: int, suspension: str | None, state: str) -> str:
@@ -134,10 +135,16 @@ def standing_reason(language: str, level: str, overdue: int, days: int, suspensi
         said = catalogue.gettext("suspended: %(reason)s") % {"reason": suspension} if suspension else ""
         return said or catalogue.gettext("suspended")
     if overdue:
-        return catalogue.ngettext(
-            "%(num)d overdue, the oldest by %(days)d days", "%(num)d overdue, the oldest by %(days)d days", overdue
-        ) % {"num": overdue, "days": days}
-    return catalogue.gettext("nothing overdue")
+        return catalogue.gettext("overdue: %(num)d, the oldest by %(days)d days") % {"num": overdue, "days": days}
+    return ""
+
+
+def overdue_by(language: str, days: int) -> str:
+    """ "overdue by 3 days" in `language` ("" when it is not overdue)."""
+    if not days:
+        return ""
+    said = render._catalogue(language).ngettext("overdue by %(num)d day", "overdue by %(num)d days", days)
+    return said % {"num": days}
 
 
 def signatures(language: str, count: int) -> str:
@@ -149,7 +156,7 @@ def report_html(doc: ReportDocument) -> str:
     """The report as the HTML the PDF is drawn from; every text in it is escaped."""
     p, language = doc.partnership, doc.language
     words, states = labels(language), _words(language)
-    members = sorted(p.members, key=lambda m: sort_key(m.name))
+    members = sorted(p.members, key=lambda m: (m.state not in STANDING, m.state == "left", sort_key(m.name)))
     totals = [sum(getattr(m, f) for m in p.members) for f in ("pledged", "fulfilled", "withdrawn", "overdue")]
     return (
         render._environment()
@@ -162,21 +169,22 @@ def report_html(doc: ReportDocument) -> str:
             members=[
                 {
                     "name": m.name,
-                    "country": country_name(m.country) if m.country else "",
+                    "country": country_name(m.country, language) if m.country else "",
                     "state": states.get(m.state, m.state),
                     "verified": m.verified,
                     "level": m.level,
-                    "level_word": states.get(m.level, m.level) if m.state in ("active", "suspended") else "—",
+                    "level_word": states.get(m.level, m.level) if m.state in STANDING else "—",
                     "reason": standing_reason(
                         language, m.level, m.overdue_items, m.days_overdue, m.suspension_reason, m.state
                     )
-                    if m.state in ("active", "suspended")
+                    if m.state in STANDING
                     else "",
                     "figures": (m.pledged, m.fulfilled, m.withdrawn, m.overdue),
                 }
                 for m in members
             ],
             totals=totals,
+            tasks=[(t, overdue_by(language, t.days_overdue)) for t in p.tasks],
             statements=[(s.title(language), signatures(language, s.signatures)) for s in p.statements],
             proof=doc.proof,
             exported_at=utc(doc.proof.exported_at),

@@ -287,6 +287,15 @@ CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
     "read a statement": (lambda w: ("GET", _statement(w), None), ACTS_FOR_RIVER | {"facilitator"}),
     "read the audit history": (lambda w: ("GET", f"{w.path}/events", None), {"facilitator"}),
     "read the standing": (lambda w: ("GET", f"{w.path}/standing", None), ACTS_FOR_RIVER | {"facilitator"}),
+    "download the partnership report": (
+        lambda w: ("GET", f"{w.path}/report.pdf", None),
+        ACTS_FOR_RIVER | {"facilitator"},
+    ),
+    "list the published partnership reports": (
+        lambda w: ("GET", f"{w.path}/reports", None),
+        ACTS_FOR_RIVER | {"facilitator"},
+    ),
+    "publish the partnership report": (lambda w: ("POST", f"{w.path}/reports", {}), {"facilitator"}),
     "read the responsibilities": (
         lambda w: ("GET", f"{w.path}/responsibilities", None),
         ACTS_FOR_RIVER | {"facilitator"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from pypdf import PdfReader
 
 from coalition.pdf.document import PROOF_NAME
 from coalition.pdf.report_proof import ReportProof
+from tests.e2e.test_api_coalitions import at
 from tests.e2e.world import Api, World, error_of
 
 
@@ -233,3 +235,20 @@ def test_the_proof_is_json_naming_its_format(busy: World) -> None:
     raw = json.loads(PdfReader(io.BytesIO(download(busy).data)).attachments[PROOF_NAME][0])
 
     assert raw["format"] == "coalition-report-proof/1" and len(raw["content_hash"]) == 64
+
+
+def test_standing_gives_its_reasons_and_counts_what_is_overdue_on_the_day(busy: World) -> None:
+    at(busy.api, datetime(2027, 5, 20, 12, tzinfo=UTC))  # past the task's and the first commitment's due dates
+    busy.ok("POST", "/organisations", "olli", {"name": "Oak", "country": "FI", "sector": "ngo", "mission": "x"})
+    busy.ok("POST", f"{busy.path}/members", "olli", {"organisation_id": busy.oak})
+    busy.ok("POST", f"{busy.path}/members/{busy.oak}/approve", "ana", {})
+    busy.ok("POST", f"{busy.path}/members/{busy.oak}/suspend", "ana", {"reason": "Missed three calls"})
+    pdf = download(busy).data
+    text = text_of(pdf).replace("\n", " ")
+    ro = text_of(download(busy, "?lang=ro").data).replace("\n", " ")
+    members = {row[1]: row for row in proof_of(pdf).figures["members"]}
+
+    assert members["River Watch"][3] == "lapsed" and members["River Watch"][10] == 1  # one commitment overdue
+    assert "suspended: Missed three calls" in text and "Oak Institute" in text
+    assert "Sample ten sites — River Watch · due 2027-04-30 · open (overdue by 20 days)" in text
+    assert "suspendat: Missed three calls" in ro and "în întârziere de 20 de zile" in ro
