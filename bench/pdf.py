@@ -331,7 +331,8 @@ def main(args: argparse.Namespace) -> int:
             f"  cached download (HTTP):                    {result['cached_seconds'] * 1000:8.1f} ms (median of 50)",
             f"  verify (HTTP, checker process warm):       {result['verify_seconds'] * 1000:8.1f} ms (median of 10)",
             f"  verify, first (checker process starting):  {result['verify_cold_seconds'] * 1000:8.1f} ms",
-            f"  the seal check alone, in this process:     {result['inspect_in_process_seconds'] * 1000:8.1f} ms (median)",
+            f"  the seal check alone, in this process:     "
+            f"{result['inspect_in_process_seconds'] * 1000:8.1f} ms (median)",
             f"  bare WeasyPrint render of the same HTML:   {result['bare_seconds'] * 1000:8.1f} ms (median)",
             f"  our render + seal of the same document:    {result['sealed_seconds'] * 1000:8.1f} ms (median)",
             f"large statement, {result['large']['signatories']} signatories: {result['large']['pages']} pages, "

@@ -20,7 +20,7 @@ from coalition.pdf.lines import sort_key, utc
 from coalition.pdf.report_proof import ReportProof
 from coalition.pdf.seal import Sealer
 from coalition.reads.exports import event_hashes
-from coalition.reads.partnership import Partnership, partnership, report_key
+from coalition.reads.partnership import MemberLine, Partnership, partnership, report_key
 from coalition.reads.statements import country_name
 from events.personal import erasures
 
@@ -80,13 +80,15 @@ def labels(language: str) -> dict[str, Any]:
         "benefit_sharing": _("Benefit sharing"),
         "members": _("Members and their standing"),
         "no_members": _("No members."),
-        "member_columns": (_("Organisation"), _("Membership"), _("Standing")),
-        "commitments_note": _(
-            "Commitments of each member: all it pledged, of which fulfilled, withdrawn, and still open past their "
-            "due date on %(day)s."
+        "members_note": _(
+            "Each member: its country, its membership, its standing and why, then its commitments: all it pledged, "
+            "of which fulfilled, withdrawn, and still open past their due date on %(day)s."
         ),
-        "commitment_columns": (_("Organisation"), _("Pledged"), _("Fulfilled"), _("Withdrawn"), _("Overdue")),
-        "total": _("Total"),
+        "member_figures": _(
+            "pledged %(pledged)s · fulfilled %(fulfilled)s · withdrawn %(withdrawn)s · overdue %(overdue)s"
+        ),
+        "all_commitments": _("All the members' commitments"),
+        "commitment_columns": (_("Pledged"), _("Fulfilled"), _("Withdrawn"), _("Overdue")),
         "tasks": _("Tasks"),
         "no_tasks": _("No tasks have been given."),
         "due": _("due %(day)s"),
@@ -147,6 +149,25 @@ def overdue_by(language: str, days: int) -> str:
     return said % {"num": days}
 
 
+def member_line(m: MemberLine, language: str, states: dict[str, str]) -> str:
+    """One member as the single line of text the report lists (one block each: 200 members stay fast)."""
+    words = labels(language)
+    country = f" · {country_name(m.country, language)}" if m.country else ""
+    verified = f" ({words['verified']})" if m.verified else ""
+    standing = ""
+    if m.state in STANDING:
+        why = standing_reason(language, m.level, m.overdue_items, m.days_overdue, m.suspension_reason, m.state)
+        standing = f" · {states.get(m.level, m.level)}" + (f" ({why})" if why else "")
+    figures = words["member_figures"] % {
+        "pledged": m.pledged,
+        "fulfilled": m.fulfilled,
+        "withdrawn": m.withdrawn,
+        "overdue": m.overdue,
+    }
+    line = f"{m.name}{country}{verified} — {states.get(m.state, m.state)}{standing} — {figures}"
+    return " ".join(line.split())
+
+
 def signatures(language: str, count: int) -> str:
     """ "1 signature", "2 signatures", in `language`."""
     return render._catalogue(language).ngettext("%(num)d signature", "%(num)d signatures", count) % {"num": count}
@@ -166,23 +187,7 @@ def report_html(doc: ReportDocument) -> str:
             labels=words,
             states=states,
             language=language,
-            members=[
-                {
-                    "name": m.name,
-                    "country": country_name(m.country, language) if m.country else "",
-                    "state": states.get(m.state, m.state),
-                    "verified": m.verified,
-                    "level": m.level,
-                    "level_word": states.get(m.level, m.level) if m.state in STANDING else "—",
-                    "reason": standing_reason(
-                        language, m.level, m.overdue_items, m.days_overdue, m.suspension_reason, m.state
-                    )
-                    if m.state in STANDING
-                    else "",
-                    "figures": (m.pledged, m.fulfilled, m.withdrawn, m.overdue),
-                }
-                for m in members
-            ],
+            members=[member_line(m, language, states) for m in members],
             totals=totals,
             tasks=[(t, overdue_by(language, t.days_overdue)) for t in p.tasks],
             statements=[(s.title(language), signatures(language, s.signatures)) for s in p.statements],

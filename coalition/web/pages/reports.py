@@ -47,7 +47,7 @@ class PublishForm(PageForm):
     """Publish the report as of a day, in one language or any."""
 
     as_of = DayField(_l("As of the end of"), validators=[Optional()])
-    language = SelectField(_l("Language"), validators=[Optional()])
+    language = SelectField(_l("Language of the report"), validators=[Optional()])
 
 
 def _page(
