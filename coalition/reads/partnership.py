@@ -154,6 +154,22 @@ def founded_at(connection: Connection, coalition_id: str) -> int | None:
     return None if found is None else int(found)
 
 
+def closed(connection: Connection, coalition_id: str) -> tuple[int, date] | None:
+    """Where a closed coalition's final report stands: the position its `CoalitionClosed` names, and the day it
+    closed (None: it has not closed)."""
+    e = events_table.c
+    row = connection.execute(
+        select(e.stream_id, e.type, e.schema_version, e.payload)
+        .where(e.stream_id == coalition_state.stream(coalition_id), e.type == "CoalitionClosed")
+        .order_by(e.position.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    payload = readable(registry, connection, row.stream_id, row.type, row.schema_version, row.payload)[1]
+    return int(payload["final_position"]), date.fromisoformat(str(payload["closed_on"]))
+
+
 def statement_streams(connection: Connection, coalition_id: str, until: int) -> list[str]:
     """The streams of the coalition's statements drafted by position `until`, from their first events."""
     e = events_table.c

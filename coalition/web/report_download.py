@@ -16,7 +16,7 @@ from coalition.infra.extensions import services
 from coalition.paths import TRANSLATIONS
 from coalition.pdf import export, report
 from coalition.reads.exports import event_hashes, log_head
-from coalition.reads.partnership import founded_at
+from coalition.reads.partnership import closed, founded_at
 from coalition.web.reading import member_moment
 
 #: The languages a report is printed in: those the platform's words are translated into.
@@ -35,11 +35,16 @@ class Drawn:
 
 def drawn_at(connection: Connection, coalition_id: str, as_of: str | None, reader: Actor) -> Drawn:
     """The position and day `as_of` names for a member reader (422 naming `as_of` when it names none, or a moment
-    before the coalition existed; 404 no such coalition; 403 not a member's person)."""
+    before the coalition existed; 404 no such coalition; 403 not a member's person). Without `as_of`, a closed
+    coalition's report is its final one: at the position its closing names, on the day it closed."""
     moment = member_moment(connection, coalition_id, as_of, reader)
     founded = founded_at(connection, coalition_id)
     if founded is None:
         raise NotFound("no such coalition: %(coalition)s", coalition=coalition_id)
+    ended = closed(connection, coalition_id) if moment.position is None else None
+    if ended is not None:  # a closed coalition's report, as of no moment, is its final report
+        position, day = ended
+        return Drawn(position, event_hashes(connection, {position})[position], day, founded)
     position = moment.position if moment.position is not None else log_head(connection)[0]
     if position < founded:
         raise ValidationError(
