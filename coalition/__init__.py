@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition.web.pages import coalitions as coalition_pages
     from coalition.web.pages import drafting as drafting_pages
     from coalition.web.pages import errors as page_errors
+    from coalition.web.pages import evaluations as evaluation_pages
     from coalition.web.pages import home, public
     from coalition.web.pages import invitations as invitation_pages
     from coalition.web.pages import membership as membership_pages
@@ -79,6 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         invitation_pages,
         privacy_pages,
         report_pages,
+        evaluation_pages,
     ):
         app.register_blueprint(area.bp)
     app.register_blueprint(api.bp)

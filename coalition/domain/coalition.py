@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from coalition.domain import membership, work
+from coalition.domain import evaluations, membership, work
 from coalition.domain.base import N_, Change, Invalid, NotFound, RuleBroken, drop_none
 from coalition.domain.coalition_commands import (
     AcceptInvitation,
@@ -190,4 +190,6 @@ def decide(state: Coalition | None, command: Any, actor: Actor, today: date) -> 
     decision = membership.DECISIONS.get(type(command)) or DECISIONS.get(type(command))
     if decision is not None:
         return decision(state, command, actor)
+    if type(command) in evaluations.DECISIONS:  # evaluation rounds (lane evaluations)
+        return evaluations.decide(state, command, actor, today)
     return work.decide(state, command, actor, today)

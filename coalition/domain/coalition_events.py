@@ -160,3 +160,44 @@ class TaskReassigned(TaskFields):
 @registry.register("TaskDropped")
 class TaskDropped(TaskFields):
     reason = _reason()
+
+
+# -- evaluation rounds (lane evaluations) ---------------------------------------------------------
+
+
+class QuestionFields(Schema):
+    question_id = fields.String(required=True)
+    text = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class AnswerFields(Schema):
+    question_id = fields.String(required=True)
+    rating = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
+    comment = fields.String(required=True)  # may be empty: the rating alone answers
+
+
+class EvaluationFields(Schema):
+    coalition_id = fields.String(required=True)
+    evaluation_id = fields.String(required=True)
+
+
+@registry.register("EvaluationOpened")
+class EvaluationOpened(EvaluationFields):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    questions = fields.List(fields.Nested(QuestionFields), required=True, validate=validate.Length(min=1))
+    closes_on = fields.Date(required=True)
+    opened_by = fields.String(required=True)
+
+
+@registry.register("EvaluationResponded")
+class EvaluationResponded(EvaluationFields):
+    organisation_id = fields.String(required=True)
+    responded_by = fields.String(required=True)
+    answers = fields.List(fields.Nested(AnswerFields), required=True, validate=validate.Length(min=1))
+
+
+@registry.register("EvaluationClosed")
+class EvaluationClosed(EvaluationFields):
+    summary = fields.String(required=True, validate=validate.Length(min=1))
+    lessons = fields.String()
+    closed_by = fields.String(required=True)

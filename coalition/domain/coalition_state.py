@@ -6,11 +6,20 @@ roles, `coalition.domain.work` commitments and tasks; both decide on this state.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from coalition.domain.base import Change, fold
+
+# Evaluation rounds (lane evaluations): their state and events live in `coalition.domain.evaluation_state`,
+# and their names are re-exported here.
+from coalition.domain.evaluation_state import EVALUATION_EVENTS, evolve_evaluations
+from coalition.domain.evaluation_state import Answer as Answer
+from coalition.domain.evaluation_state import Evaluation as Evaluation
+from coalition.domain.evaluation_state import EvaluationResponse as EvaluationResponse
+from coalition.domain.evaluation_state import Question as Question
 from coalition.domain.policy import member_state
 
 #: A declined request is no longer a membership: the organisation may ask again (as one that left may).
@@ -106,6 +115,7 @@ class Coalition:
     roles: dict[str, Role] = field(default_factory=dict)
     commitments: dict[str, Commitment] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
+    evaluations: Mapping[str, Evaluation] = field(default_factory=dict)  # by id, in opening order (evaluations)
 
     @property
     def objectives(self) -> dict[str, Objective]:
@@ -238,6 +248,8 @@ def evolve(state: Coalition | None, change: Change) -> Coalition | None:
         return replace(state, roles={**state.roles, role.role_id: role})
     if change.type == "RoleRemoved":
         return replace(state, roles={k: v for k, v in state.roles.items() if k != p["role_id"]})
+    if change.type in EVALUATION_EVENTS:
+        return replace(state, evaluations=evolve_evaluations(state.evaluations, change))
     return _evolve_work(state, change)
 
 

@@ -78,3 +78,8 @@ personal.none(
     "StatementPublished",
     "ReportPublished",
 )
+# Evaluation rounds: the questions are the coalition's, the answers the responding organisation's own
+# (given on its behalf, like a statement's text), the summary and lessons the coalition's.
+personal.none("EvaluationOpened")
+personal.none("EvaluationResponded")
+personal.none("EvaluationClosed")

@@ -10,7 +10,9 @@ Each kind and the rule that puts an item in the inbox:
 - `task`: a task of an organisation the person acts for, which they may accept (`policy.may_change_task`);
 - `join_request`: a request to join a coalition the person facilitates (`policy.is_facilitator`);
 - `commitment`: a commitment of an organisation the person administers or is the liaison of (`policy.is_liaison`),
-  open and due within `policy.DUE_SOON_DAYS` days or overdue (`policy.due_soon`).
+  open and due within `policy.DUE_SOON_DAYS` days or overdue (`policy.due_soon`);
+- `evaluation`: an open evaluation round, before its closing date, that an organisation the person administers or is
+  the liaison of has not answered yet (`policy.evaluations.responder_refusal`).
 """
 
 from __future__ import annotations
@@ -26,14 +28,16 @@ from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
 from coalition.domain.coalition_state import Actor, Member, Role
+from coalition.domain.policy.evaluations import responder_refusal
 from coalition.reads.access import Held, held_by
 from coalition.reads.powers import signing_powers
 from coalition.reads.statements import deadline_of
 from projections.coalitions import commitments, memberships, roles, tasks
+from projections.evaluations import evaluation_responses, evaluations
 from projections.organisations import organisations
 from projections.statements import signatures, statements
 
-KINDS = ("signature", "reconfirmation", "task", "join_request", "commitment")
+KINDS = ("signature", "reconfirmation", "task", "join_request", "commitment", "evaluation")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +163,8 @@ def _signatures(connection: Connection, seen: Mapping[str, _Seen], held: Held, n
 
 
 def _work(connection: Connection, seen: Mapping[str, _Seen], me: Actor, held: Held, today: date) -> Iterable[InboxItem]:
-    """Tasks to accept and commitments due soon, in the coalitions the person reads: one query."""
+    """Tasks to accept, commitments due soon and evaluation rounds to answer, in the coalitions the person reads:
+    one query."""
     if not seen:
         return
     liaison = {
@@ -190,8 +195,48 @@ def _work(connection: Connection, seen: Mapping[str, _Seen], me: Actor, held: He
         k.organisation_id.in_(answerable),
         k.state.not_in(policy.CLOSED_COMMITMENT),
     )
-    for row in connection.execute(union_all(given, pledged)):
+    e, r = evaluations.c, evaluation_responses.c
+    answers_for = {  # the organisations the person answers evaluation rounds for, by coalition
+        c: {o for o in coalition.members if responder_refusal(coalition, me, o, held.administers) is None}
+        for c, coalition in seen.items()
+    }
+    # each open round before its closing date, once per answer given for one of the person's organisations (or
+    # once with no organisation when none answered yet)
+    rounds = (
+        select(
+            literal("evaluation").label("kind"),
+            e.coalition_id,
+            e.evaluation_id.label("subject_id"),
+            e.title,
+            e.closes_on.label("due_on"),
+            literal("open").label("state"),
+        )
+        .add_columns(r.organisation_id)
+        .select_from(
+            evaluations.outerjoin(
+                evaluation_responses,
+                and_(
+                    r.coalition_id == e.coalition_id,
+                    r.evaluation_id == e.evaluation_id,
+                    r.organisation_id.in_(sorted({o for mine in answers_for.values() for o in mine})),
+                ),
+            )
+        )
+        .where(
+            e.coalition_id.in_(sorted(c for c, mine in answers_for.items() if mine)),
+            e.closed.is_(False),
+            e.closes_on >= today,
+        )
+    )
+    answered: dict[str, set[str]] = defaultdict(set)
+    open_rounds: dict[str, Any] = {}
+    for row in connection.execute(union_all(given, pledged, rounds)):
         coalition, org = seen[row.coalition_id], row.organisation_id
+        if row.kind == "evaluation":
+            open_rounds[row.subject_id] = row
+            if org is not None:
+                answered[row.subject_id].add(org)
+            continue
         if row.kind == "task":
             waiting = policy.may_change_task(coalition, me, org, row.state, "accept")
         else:
@@ -199,3 +244,6 @@ def _work(connection: Connection, seen: Mapping[str, _Seen], me: Actor, held: He
             waiting = mine and policy.due_soon(row.due_on, row.state, today)
         if waiting:
             yield InboxItem(row.kind, row.coalition_id, row.subject_id, row.title, row.due_on)
+    for evaluation_id, row in open_rounds.items():
+        if answers_for[row.coalition_id] - answered[evaluation_id]:
+            yield InboxItem("evaluation", row.coalition_id, evaluation_id, row.title, row.due_on)

@@ -52,6 +52,9 @@ LINES = {
     "SignatureWithdrawn": _l("%(actor)s withdrew the signature of %(organisation)s from “%(statement)s”: %(reason)s"),
     "StatementEndorsed": _l("%(name)s endorsed “%(statement)s”"),
     "StatementClosed": _l("“%(statement)s” closed for signature (%(closed_by)s)"),
+    "EvaluationOpened": _l("%(actor)s opened the evaluation round “%(title)s”, answers until %(closes_on)s"),
+    "EvaluationResponded": _l("%(actor)s answered an evaluation round for %(organisation)s"),
+    "EvaluationClosed": _l("%(actor)s closed an evaluation round: %(summary)s"),
 }
 #: The words for roles and kinds of contribution inside a sentence; an unknown one is shown as recorded.
 ROLES = {"facilitator": _l("facilitator"), "liaison": _l("liaison"), "endorser": _l("endorser")}

@@ -71,6 +71,13 @@ def _second_administrator(w: World) -> str:
     return user_id
 
 
+def _round(w: World) -> str:
+    """An evaluation round of the world's coalition, opened by Ana with the default questions: its path."""
+    opened = w.ok("POST", f"{w.path}/evaluations", "ana", {"title": "Spring review", "closes_on": "2099-12-31"})
+    return f"{w.path}/evaluations/{opened['id']}"
+
+
+RATED = [{"question_id": f"q{n}", "rating": 4, "comment": "Fine"} for n in range(1, 5)]
 MANDATED_FOR_RIVER = {"mandated user", "liaison"}  # Bo administers River Watch but holds no signing mandate
 
 CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
@@ -286,6 +293,20 @@ CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
     ),
     "read a statement": (lambda w: ("GET", _statement(w), None), ACTS_FOR_RIVER | {"facilitator"}),
     "read the audit history": (lambda w: ("GET", f"{w.path}/events", None), {"facilitator"}),
+    "open an evaluation round": (
+        lambda w: ("POST", f"{w.path}/evaluations", {"title": "Spring review", "closes_on": "2099-12-31"}),
+        {"facilitator"},
+    ),
+    "answer an evaluation round for River Watch": (
+        lambda w: ("POST", f"{_round(w)}/responses", {"organisation_id": w.river, "answers": RATED}),
+        {"member", "liaison"},  # its administrator or its liaison, not any mandated person
+    ),
+    "close an evaluation round": (
+        lambda w: ("POST", f"{_round(w)}/close", {"summary": "We are on track", "lessons": "Meet monthly"}),
+        {"facilitator"},
+    ),
+    "read the evaluation rounds": (lambda w: ("GET", f"{w.path}/evaluations", None), ACTS_FOR_RIVER | {"facilitator"}),
+    "read an evaluation round": (lambda w: ("GET", _round(w), None), ACTS_FOR_RIVER | {"facilitator"}),
     "read the standing": (lambda w: ("GET", f"{w.path}/standing", None), ACTS_FOR_RIVER | {"facilitator"}),
     "download the partnership report": (
         lambda w: ("GET", f"{w.path}/report.pdf", None),

@@ -181,9 +181,10 @@ UNSEEN = {
 }
 
 
-def _pages(world: World, statements: list[str]) -> list[str]:
+def _pages(world: World, statements: list[str], rounds: list[str] = []) -> list[str]:  # noqa: B006 (read only)
     """Every page of the url map without parameters we cannot fill, filled with the world's ids."""
     ids = {
+        "evaluation_id": rounds,
         "coalition_id": [world.coalition],
         "organisation_id": [world.river, world.green],
         "commitment_id": [world.commitment],
@@ -211,10 +212,14 @@ def page_forms(world: World) -> list[tuple[str, FlaskClient, str, Form]]:
     world.ok("POST", f"{world.path}/statements/{statements[2]}/signatures", "lia", {"organisation_id": world.river})
     endorser = {"email": world.email("mo"), "organisation_id": world.river, "role": "endorser"}
     world.ok("POST", f"{world.path}/roles", "ana", endorser)
+    # an open evaluation round: its answer and close forms show (the open form shows too, saying one is open)
+    rounds = [
+        world.ok("POST", f"{world.path}/evaluations", "ana", {"title": "Review", "closes_on": "2099-12-31"})["id"]
+    ]
     found: dict[tuple[str, tuple[str, ...]], tuple[str, FlaskClient, str, Form]] = {}
     for person in PEOPLE:
         client = signed_in(world, person)
-        for page in _pages(world, statements):
+        for page in _pages(world, statements, rounds):
             response = client.get(page)
             if response.status_code != 200 or "text/html" not in response.content_type:
                 continue

@@ -219,3 +219,27 @@ def test_the_inbox_costs_a_handful_of_queries_once_per_page(world: World, monkey
     client = signed_in(world, "lia")
     client.get("/")
     assert calls == [world.users["lia"]]  # the header's count and the list: one read
+
+
+def test_an_open_evaluation_round_waits_for_the_administrators_and_liaisons_until_their_organisation_answers(
+    world: World,
+) -> None:
+    answer = world.ok("POST", f"{world.path}/evaluations", "ana", {"title": "Spring review", "closes_on": "2099-12-31"})
+    round_id = answer["id"]
+    only(world, "evaluation", round_id, ("ana", "bo", "lia"))  # Ana administers Green Earth; Mo has no role
+
+    rated = [{"question_id": f"q{n}", "rating": 4} for n in range(1, 5)]
+    body = {"organisation_id": world.river, "answers": rated}
+    world.ok("POST", f"{world.path}/evaluations/{round_id}/responses", "lia", body)
+    only(world, "evaluation", round_id, ("ana",))
+    page = text(signed_in(world, "ana").get("/"))
+    assert "Answer the evaluation round “Spring review”" in page
+
+    world.ok("POST", f"{world.path}/evaluations/{round_id}/close", "ana", {"summary": "Done"})
+    only(world, "evaluation", round_id, ())
+
+
+def test_an_evaluation_round_past_its_closing_date_waits_for_nobody(world: World) -> None:
+    answer = world.ok("POST", f"{world.path}/evaluations", "ana", {"title": "Quick check", "closes_on": "2027-01-31"})
+    at(world, datetime(2027, 2, 1, 9, tzinfo=UTC))
+    only(world, "evaluation", answer["id"], ())

@@ -58,6 +58,7 @@ def live(world: World, smtp: SmtpServer) -> dict[str, tuple[str, str]]:
         "ana",
         {"title": "Plant", "description": "Autumn", "organisation_id": world.oak, "due_on": "2027-10-01"},
     )
+    world.ok("POST", f"{world.path}/evaluations", "ana", {"title": "Spring review", "closes_on": "2099-12-31"})
     turn()
     # the world's commitment is due on 2027-03-31 and its task on 2027-04-30 (tests/e2e/world.py)
     for day in ("2027-03-24", "2027-04-01", "2027-05-01"):

@@ -56,6 +56,15 @@ ENGLISH = [
         "“Clean rivers now” closed for signature (its deadline passed)",
     ),
     (PUBLISHED, "Ana Pop published “Clean rivers now” with 20 signatures"),
+    (
+        entry("EvaluationOpened", {"title": "Spring review", "closes_on": "2027-02-28"}, subject=None),
+        "Ana Pop opened the evaluation round “Spring review”, answers until 2027-02-28",
+    ),
+    (entry("EvaluationResponded", {"evaluation_id": "e-1"}), "Ana Pop answered an evaluation round for River Watch"),
+    (
+        entry("EvaluationClosed", {"summary": "On track"}, subject=None),
+        "Ana Pop closed an evaluation round: On track",
+    ),
     (entry("SomethingNew", {}), "SomethingNew"),
 ]
 

@@ -6,7 +6,7 @@ rows) and the domain's policy who must act; it never decides a rule itself.
 
 from flask_babel import lazy_gettext as _l
 
-from coalition.notify.kinds import membership, statements, work  # noqa: F401  (registers)
+from coalition.notify.kinds import evaluations, membership, statements, work  # noqa: F401  (registers)
 
 #: Every kind of message a person can choose how to receive (the preferences), with its description (lazily
 #: translated: `str()` it in the reader's language).
@@ -28,5 +28,6 @@ KINDS = {
     "commitment_due": _l("A week before your organisation's commitment is due"),
     "commitment_overdue": _l("Your organisation's commitment is overdue"),
     "task_overdue": _l("Your organisation's task is overdue"),
+    "evaluation_opened": _l("An evaluation round opens in a coalition where you answer for your organisation"),
     "webhook_disabled": _l("A webhook of a coalition you facilitate is turned off after failing for a day"),
 }

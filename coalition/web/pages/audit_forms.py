@@ -51,6 +51,9 @@ LABELS = {
     "StatementClosed": _l("Statement closed"),
     "StatementPublished": _l("Statement published"),
     "ReportPublished": _l("Partnership report published"),
+    "EvaluationOpened": _l("Evaluation round opened"),
+    "EvaluationResponded": _l("Evaluation round answered"),
+    "EvaluationClosed": _l("Evaluation round closed"),
 }
 
 

@@ -20,6 +20,7 @@ from coalition.domain.policy import people
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
 from coalition.reads import organisations, powers
+from coalition.reads import published as listing
 from coalition.reads import statements as read
 from coalition.reads.access import mandates_of
 from coalition.reads.standing import Moment, snapshot
@@ -31,6 +32,7 @@ from coalition.web.errors import translated
 from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
 from coalition.web.pages import context, perform, require_member
+from coalition.web.sharing import share
 from coalition.web.typed import login_required
 
 bp = Blueprint("statements", __name__)
@@ -96,8 +98,13 @@ def _page(
             for o, p in may.items()
             if p.may_confirm
         }
+        publication = listing.publication(connection, statement_id) if statement["state"] == "published" else None
     # The reader's language, where the statement has a translation into it; `?lang=` chooses another.
     language, title, body = in_language(statement, str(request.args.get("lang") or get_locale() or ""))
+    shared = None
+    if publication is not None:
+        count = statement["summary"]["organisations"]
+        shared = share(statement_id, title, publication["coalition"], publication["published_at"], count)
     signers = [
         {
             "organisation_id": o,
@@ -130,6 +137,7 @@ def _page(
         ),
         languages=[statement["language"], *(t["language"] for t in statement["translations"])],
         unverified=_unverified(),
+        share=shared,
     ), status
 
 
@@ -230,15 +238,15 @@ def endorse(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     )
 
 
-def _lifecycle(coalition_id: str, statement_id: str, action: Any, done: str) -> ResponseReturnValue:
-    """Close or publish: a button-only form, decided by the domain."""
+def _lifecycle(coalition_id: str, statement_id: str, action: Any, done: str, anchor: str = "") -> ResponseReturnValue:
+    """Close or publish: a button-only form, decided by the domain; then the statement page (at `anchor`)."""
     if not ButtonForm().validate_on_submit():
         return _page(coalition_id, statement_id, status=400)
     ctx = context()
     return perform(
         lambda: action(ctx, coalition_id, statement_id),
         done=done,
-        then=_here(coalition_id, statement_id),
+        then=_here(coalition_id, statement_id) + anchor,
         again=lambda status: _page(coalition_id, statement_id, status=status),
     )
 
@@ -254,4 +262,5 @@ def close(coalition_id: str, statement_id: str) -> ResponseReturnValue:
 @login_required
 def publish(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     """Publish a closed statement whose threshold is met (facilitators); it gets a public page."""
-    return _lifecycle(coalition_id, statement_id, handle.publish, _("The statement is published."))
+    done = _("The statement is published. Pass on its public address: copy the link or share it by e-mail.")
+    return _lifecycle(coalition_id, statement_id, handle.publish, done, "#share")
