@@ -20,7 +20,8 @@ from coalition.pdf.lines import sort_key, utc
 from coalition.pdf.report_proof import ReportProof
 from coalition.pdf.seal import Sealer
 from coalition.reads.exports import event_hashes
-from coalition.reads.partnership import MemberLine, Partnership, partnership, report_key
+from coalition.reads.partnership import MemberLine, Partnership, partnership
+from coalition.reads.report_log import report_key
 from coalition.reads.statements import country_name
 from events.personal import erasures
 
@@ -101,6 +102,11 @@ def labels(language: str) -> dict[str, Any]:
         "no_statements": _("No statement has been published."),
         "evaluation": _("Latest evaluation"),
         "no_evaluation": _("No evaluation has been closed."),
+        "evaluation_meta": _("Closed; answers were due by %(day)s; %(responses)s member responses."),
+        "summary": _("Summary"),
+        "lessons": _("Lessons"),
+        "question_average": _("average %(average)s of 5, from %(answers)s answers"),
+        "no_answers": _("no answers"),
         "certificate": _("Certificate of the report"),
         "certificate_note": _("What this PDF certifies, as recorded in the platform's hash-chained event log."),
         "coalition_id": _("Coalition"),

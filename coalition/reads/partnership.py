@@ -17,16 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from coalition.domain import coalition_state, policy, statement_state
 from coalition.domain.base import Change
 from coalition.domain.coalition_state import Agreement, Coalition
-from coalition.domain.event_types import registry
+from coalition.domain.policy import evaluations
 from coalition.reads.logged import Event, organisations, read
-from events.personal import readable
-from events.schema import events as events_table
+from coalition.reads.report_log import statement_streams
 
 #: Member states the report lists (a declined request was never a membership).
 LISTED = ("active", "suspended", "invited", "requested", "left")
@@ -76,6 +74,20 @@ class ObjectiveLine:
 
 
 @dataclass(frozen=True, slots=True)
+class EvaluationLine:
+    """The latest closed evaluation round: its title, closing day, how many answered, its summary and lessons, and
+    each question's average rating (`policy.evaluations.results`)."""
+
+    evaluation_id: str
+    title: str
+    closes_on: date
+    responses: int
+    summary: str | None
+    lessons: str | None
+    averages: tuple[tuple[str, float | None, int], ...]  # (question, average rating, how many answered it)
+
+
+@dataclass(frozen=True, slots=True)
 class StatementLine:
     """A statement published by the report's position, and how many signatures count."""
 
@@ -103,6 +115,7 @@ class Partnership:
     tasks: tuple[TaskLine, ...]
     objectives: tuple[ObjectiveLine, ...]
     statements: tuple[StatementLine, ...]
+    evaluation: EvaluationLine | None
     damaged: tuple[int, ...]  # positions of the events read whose hashes do not match
 
     def figures(self) -> dict[str, Any]:
@@ -128,6 +141,16 @@ class Partnership:
             "objectives": [
                 [o.objective_id, o.measure, _iso(o.target_date), o.commitments, o.tasks] for o in self.objectives
             ],
+            "evaluation": None
+            if self.evaluation is None
+            else [
+                self.evaluation.evaluation_id,
+                self.evaluation.title,
+                self.evaluation.responses,
+                self.evaluation.summary,
+                self.evaluation.lessons,
+                [list(q) for q in self.evaluation.averages],
+            ],
             "statements": [[s.statement_id, s.titles, s.signatures, s.published_position] for s in self.statements],
         }
 
@@ -140,67 +163,26 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def _evaluation(state: Coalition) -> EvaluationLine | None:
+    latest = evaluations.latest_closed(state)
+    if latest is None:
+        return None
+    averages = tuple((r.question.text, r.average, len(r.answers)) for r in evaluations.results(latest))
+    return EvaluationLine(
+        latest.evaluation_id,
+        latest.title,
+        latest.closes_on,
+        len(latest.responses),
+        latest.summary,
+        latest.lessons,
+        averages,
+    )
+
+
 def content_hash(figures: dict[str, Any]) -> str:
     """The SHA-256 (hex) of the canonical JSON of a report's figures."""
     text = json.dumps(figures, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def founded_at(connection: Connection, coalition_id: str) -> int | None:
-    """The log position the coalition was founded at (None: no such coalition)."""
-    e = events_table.c
-    query = select(e.position).where(e.stream_id == coalition_state.stream(coalition_id), e.version == 1)
-    found = connection.execute(query).scalar()
-    return None if found is None else int(found)
-
-
-def closed(connection: Connection, coalition_id: str) -> tuple[int, date] | None:
-    """Where a closed coalition's final report stands: the position its `CoalitionClosed` names, and the day it
-    closed (None: it has not closed)."""
-    e = events_table.c
-    row = connection.execute(
-        select(e.stream_id, e.type, e.schema_version, e.payload)
-        .where(e.stream_id == coalition_state.stream(coalition_id), e.type == "CoalitionClosed")
-        .order_by(e.position.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    payload = readable(registry, connection, row.stream_id, row.type, row.schema_version, row.payload)[1]
-    return int(payload["final_position"]), date.fromisoformat(str(payload["closed_on"]))
-
-
-def statement_streams(connection: Connection, coalition_id: str, until: int) -> list[str]:
-    """The streams of the coalition's statements drafted by position `until`, from their first events."""
-    e = events_table.c
-    rows = connection.execute(
-        select(e.stream_id, e.type, e.schema_version, e.payload).where(
-            e.type == "StatementDrafted", e.version == 1, e.position <= until
-        )
-    ).all()
-    return sorted(
-        row.stream_id
-        for row in rows
-        if readable(registry, connection, row.stream_id, row.type, row.schema_version, row.payload)[1].get(
-            "coalition_id"
-        )
-        == coalition_id
-    )
-
-
-def report_key(connection: Connection, coalition_id: str, position: int, day: date, *salt: str) -> str:
-    """A key that changes whenever anything the report at `position` on `day` shows may change: the versions, up to
-    the position, of the coalition's stream and its statements' (organisations' names are fixed when they are
-    created). `salt` adds what else it depends on (language, seal, layout, rules, erasures)."""
-    streams = [coalition_state.stream(coalition_id), *statement_streams(connection, coalition_id, position)]
-    e = events_table.c
-    versions = connection.execute(
-        select(e.stream_id, func.max(e.version))
-        .where(e.stream_id.in_(streams), e.position <= position)
-        .group_by(e.stream_id)
-    ).all()
-    parts = [coalition_id, day.isoformat(), *(f"{s}={v}" for s, v in sorted(versions)), *salt]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _fold(events: Iterable[Event]) -> tuple[Coalition | None, dict[str, str]]:
@@ -308,27 +290,6 @@ def partnership(connection: Connection, coalition_id: str, position: int, day: d
         tuple(tasks),
         objectives,
         tuple(statements),
+        _evaluation(state),
         tuple(sorted([*(e.position for e in events if not e.intact), *damaged])),
     )
-
-
-def published_reports(connection: Connection, coalition_id: str) -> list[dict[str, Any]]:
-    """The coalition's published reports, newest first: id, position, chain hash, day, language, when."""
-    found = read(connection, [coalition_state.stream(coalition_id)], 2**62, ("ReportPublished",))
-    return [
-        {**dict(e.payload), "published_at": e.recorded_at, "event_position": e.position}
-        for e in sorted(found, key=lambda e: e.position, reverse=True)
-    ]
-
-
-def published_report(connection: Connection, report_id: str) -> dict[str, Any] | None:
-    """A published report by its id (its event's payload and when it was recorded), or None."""
-    e = events_table.c
-    row = connection.execute(
-        select(e.stream_id, e.type, e.schema_version, e.payload, e.recorded_at).where(e.type == "ReportPublished")
-    ).all()
-    for r in row:
-        payload = dict(readable(registry, connection, r.stream_id, r.type, r.schema_version, r.payload)[1])
-        if payload.get("report_id") == report_id:
-            return {**payload, "published_at": r.recorded_at}
-    return None

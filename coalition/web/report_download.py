@@ -16,7 +16,7 @@ from coalition.infra.extensions import services
 from coalition.paths import TRANSLATIONS
 from coalition.pdf import export, report
 from coalition.reads.exports import event_hashes, log_head
-from coalition.reads.partnership import closed, founded_at
+from coalition.reads.report_log import closed, founded_at
 from coalition.web.reading import member_moment
 
 #: The languages a report is printed in: those the platform's words are translated into.

@@ -252,3 +252,23 @@ def test_standing_gives_its_reasons_and_counts_what_is_overdue_on_the_day(busy: 
     assert "suspended: Missed three calls" in text and "Oak Institute" in text
     assert "Sample ten sites — River Watch · due 2027-04-30 · open (overdue by 20 days)" in text
     assert "suspendat: Missed three calls" in ro and "în întârziere de 20 de zile" in ro
+
+
+def test_the_latest_closed_evaluation_is_summed_up(busy: World, api: Api) -> None:
+    w = busy
+    before = download(w).data
+    assert "No evaluation has been closed." in text_of(before)
+    round_id = w.ok(
+        "POST", f"{w.path}/evaluations", "ana", {"title": "First year", "closes_on": "2099-01-31", "questions": ["How?"]}
+    )["id"]
+    question = w.ok("GET", f"{w.path}/evaluations/{round_id}", "ana")["question_list"][0]["question_id"]
+    answer = {"organisation_id": w.river, "answers": [{"question_id": question, "rating": 4, "comment": "Fine"}]}
+    w.ok("POST", f"{w.path}/evaluations/{round_id}/responses", "bo", answer)
+    w.ok("POST", f"{w.path}/evaluations/{round_id}/close", "ana", {"summary": "Calls work", "lessons": "Plan earlier"})
+    pdf = download(w).data
+    text = text_of(pdf).replace("\n", " ")
+
+    assert "First year" in text and "Calls work" in text and "Plan earlier" in text
+    assert "How? — average 4.0 of 5, from 1 answers" in text
+    assert proof_of(pdf).figures["evaluation"][1:5] == ["First year", 1, "Calls work", "Plan earlier"]
+    assert verify(api, before)["changes_since"]["sections"] == ["evaluation"]

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from coalition.handlers import Context
 from coalition.handlers import reports as handle
 from coalition.infra.extensions import services
-from coalition.reads.partnership import published_reports
+from coalition.reads.report_log import published_reports
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.checked import Checked

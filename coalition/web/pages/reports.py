@@ -17,7 +17,7 @@ from wtforms.validators import Optional
 
 from coalition.handlers import reports as handle
 from coalition.infra.extensions import services
-from coalition.reads.partnership import published_report, published_reports
+from coalition.reads.report_log import published_report, published_reports
 from coalition.reads.reports import facilitates
 from coalition.reads.standing import Moment, snapshot
 from coalition.web.forms import PageForm
