@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from events import RecordedEvent
 from events.store import format_time
 from projections.base import Projection, metadata
+from projections.coalition_ending import ended
 from projections.versioned import POSITION, Versioned, version_columns
 
 agreements = Table(
@@ -33,6 +34,11 @@ agreements = Table(
     Column("members_may_draft", Boolean, nullable=False, server_default=false()),
     Column("founding_organisation_id", String(64), nullable=False),
     Column("founded_at", String(32), nullable=False),
+    # -- ending (lane ending): set by CoalitionClosed --
+    Column("ended_on", Date),
+    Column("ended_reason", Text),
+    Column("ended_by", String(64)),
+    Column("final_position", POSITION),  # the log's head when it closed: where the final report stands
     *version_columns(),
 )
 
@@ -295,6 +301,7 @@ APPLY: dict[str, Apply] = {
         ("CommitmentPledged", "CommitmentFulfilled", "CommitmentWithdrawn", "CommitmentRescheduled"), _commitment
     ),
     **dict.fromkeys(("TaskCreated", "TaskAccepted", "TaskCompleted", "TaskReassigned", "TaskDropped"), _task),
+    "CoalitionClosed": lambda c, e, ids: AGREEMENTS.change(c, e.position, ids, **ended(e.payload)),
 }
 
 

@@ -12,15 +12,17 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from coalition.domain import evaluations, membership, work
+from coalition.domain import ending, evaluations, membership, work
 from coalition.domain.base import N_, Change, Invalid, NotFound, RuleBroken, drop_none
 from coalition.domain.coalition_commands import (
     AcceptInvitation,
     AmendAgreement,
     ApproveMembership,
     AssignRole,
+    CloseCoalition,
     Command,
     DeclineMembership,
+    Disposition,
     FoundCoalition,
     InviteOrganisation,
     LeaveCoalition,
@@ -51,6 +53,7 @@ from coalition.domain.coalition_state import (
 from coalition.domain.policy import (
     check_acts_for,
     check_facilitator,
+    check_open,
     holds,
     is_facilitator,
     is_liaison,
@@ -73,6 +76,8 @@ __all__ = [
     "RemoveRole",
     "VerifyMember",
     "WithdrawVerification",
+    "CloseCoalition",
+    "Disposition",
     "Command",
     "MEMBER_STATES",
     "ROLES",
@@ -187,6 +192,10 @@ def decide(state: Coalition | None, command: Any, actor: Actor, today: date) -> 
         return _found(command, actor)
     if state is None:
         raise NotFound("no such coalition")
+    check_open(state)  # an ended coalition refuses every change, whatever the command (policy.ending)
+    ended = ending.DECISIONS.get(type(command))
+    if ended is not None:
+        return ended(state, command, actor, today)
     decision = membership.DECISIONS.get(type(command)) or DECISIONS.get(type(command))
     if decision is not None:
         return decision(state, command, actor)

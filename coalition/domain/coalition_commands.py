@@ -59,9 +59,21 @@ class ReinstateMember:
 
 
 @dataclass(frozen=True, slots=True)
+class Disposition:
+    """What a leaving member does with one of its open items: a commitment is withdrawn; a task is handed over
+    (`to`: another active member) or dropped; each with a reason (`coalition.domain.ending`)."""
+
+    item: str  # a commitment_id or a task_id
+    action: str  # withdraw (a commitment), hand_over or drop (a task)
+    reason: str
+    to: str | None = None  # hand_over: the organisation taking the task on
+
+
+@dataclass(frozen=True, slots=True)
 class LeaveCoalition:
     organisation_id: str
     reason: str | None = None
+    dispositions: tuple[Disposition, ...] = ()  # one for each open commitment and task of the organisation
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +101,17 @@ class WithdrawVerification:
     organisation_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class CloseCoalition:
+    """A facilitator closes the coalition (`coalition.domain.ending`); the handler reads the log's head and the
+    statements still open for signature (id, title) just before."""
+
+    reason: str
+    final_position: int
+    final_chain_hash: str
+    open_statements: tuple[tuple[str, str], ...] = ()
+
+
 Command = (
     FoundCoalition
     | AmendAgreement
@@ -104,4 +127,5 @@ Command = (
     | RemoveRole
     | VerifyMember
     | WithdrawVerification
+    | CloseCoalition
 )

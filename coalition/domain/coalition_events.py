@@ -201,3 +201,18 @@ class EvaluationClosed(EvaluationFields):
     summary = fields.String(required=True, validate=validate.Length(min=1))
     lessons = fields.String()
     closed_by = fields.String(required=True)
+
+
+# -- ending (lane ending) ---------------------------------------------------------------------------
+
+
+@registry.register("CoalitionClosed")
+class CoalitionClosed(Schema):
+    """A facilitator closed the coalition; the final report stands at `final_position` (the log's head then)."""
+
+    coalition_id = fields.String(required=True)
+    reason = _reason()
+    closed_by = fields.String(required=True)
+    closed_on = fields.Date(required=True)
+    final_position = fields.Integer(required=True, validate=validate.Range(min=0))
+    final_chain_hash = fields.String(required=True)

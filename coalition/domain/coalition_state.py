@@ -116,6 +116,10 @@ class Coalition:
     commitments: dict[str, Commitment] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
     evaluations: Mapping[str, Evaluation] = field(default_factory=dict)  # by id, in opening order (evaluations)
+    # -- ending (lane ending): set once by CoalitionClosed; every changing command is refused after it --
+    closed_on: date | None = None
+    closed_reason: str | None = None
+    final_position: int | None = None  # the log's head when it closed: where the final report stands
 
     @property
     def objectives(self) -> dict[str, Objective]:
@@ -250,6 +254,13 @@ def evolve(state: Coalition | None, change: Change) -> Coalition | None:
         return replace(state, roles={k: v for k, v in state.roles.items() if k != p["role_id"]})
     if change.type in EVALUATION_EVENTS:
         return replace(state, evaluations=evolve_evaluations(state.evaluations, change))
+    if change.type == "CoalitionClosed":  # -- ending (lane ending) --
+        return replace(
+            state,
+            closed_on=date.fromisoformat(p["closed_on"]),
+            closed_reason=p["reason"],
+            final_position=p["final_position"],
+        )
     return _evolve_work(state, change)
 
 

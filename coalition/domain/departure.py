@@ -47,7 +47,13 @@ def leave_organisation(state: Organisation, user_id: str, today: date) -> list[C
 
 
 def leave_coalition(state: Coalition, user_id: str) -> list[Change]:
-    """What the coalition records when the person closes their account (refused if they are its last facilitator)."""
+    """What the coalition records when the person closes their account (refused if they are its last facilitator).
+
+    An ended coalition records nothing more (`policy.check_open`): its roles stay as they stood at its end, and
+    closing an account is never held up by one.
+    """
+    if policy.is_ended(state):
+        return []
     if policy.last_facilitator(state, user_id):
         raise RuleBroken(
             "you hold the last facilitator role of %(coalition)s: ask for the role to be given to someone else "

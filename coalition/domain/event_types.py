@@ -40,6 +40,7 @@ for _type, _field in (
     ("TaskCompleted", "note"),
     ("TaskReassigned", "reason"),
     ("TaskDropped", "reason"),
+    ("CoalitionClosed", "reason"),
 ):
     personal.declare(_type, ACTOR, texts=(_field,))
 

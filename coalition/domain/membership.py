@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from coalition.domain import ending
 from coalition.domain.base import N_, Change, NotFound, RuleBroken, drop_none
 from coalition.domain.coalition_commands import (
     AcceptInvitation,
@@ -121,6 +122,7 @@ def _leave(state: Coalition, command: LeaveCoalition, actor: Actor) -> list[Chan
     check_acts_for(actor, org)
     _membership(state, org, STILL_MEMBER)
     _keeps_a_facilitator(state, lambda r: r.organisation_id == org, org)
+    disposed = ending.dispositions(state, command)  # its open commitments and tasks, each disposed of
     # Leaving ends the organisation's roles; a suspension only makes them dormant.
     removed = [
         Change(
@@ -131,6 +133,7 @@ def _leave(state: Coalition, command: LeaveCoalition, actor: Actor) -> list[Chan
         if r.organisation_id == org
     ]
     return [
+        *disposed,
         *removed,
         Change(
             "MemberLeft",

@@ -87,6 +87,7 @@ def decide(
     """
     if coalition is None:
         raise NotFound("no such coalition")
+    policy.check_open(coalition)  # an ended coalition's statements change no more (policy.ending)
     if isinstance(command, DraftStatement):
         if state is not None:
             raise RuleBroken("statement %(statement)s already exists", statement=command.statement_id)

@@ -80,6 +80,7 @@ def amend_agreement(context: Context, coalition_id: str, changes: dict[str, Any]
     read = prepare(context, coalition_id)
     if read.state is None:
         raise NotFound("no such coalition")
+    policy.check_open(read.state)  # an ended coalition's agreement is not amended (policy.ending)
     policy.check_facilitator(read.state, read.actor, N_("amend the agreement"))
     current = read.state.agreement
     objectives = (
@@ -121,9 +122,17 @@ def join(context: Context, coalition_id: str, *, organisation_id: str) -> dict[s
 
 
 def change_membership(
-    context: Context, coalition_id: str, organisation_id: str, action: str, reason: str | None = None
+    context: Context,
+    coalition_id: str,
+    organisation_id: str,
+    action: str,
+    reason: str | None = None,
+    dispositions: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Approve, decline, accept, suspend, reinstate or leave; declining, suspending and reinstating need a reason."""
+    """Approve, decline, accept, suspend, reinstate or leave; declining, suspending and reinstating need a reason.
+
+    Leaving with open commitments or tasks needs `dispositions`, one for each: {item, action, reason, to?}.
+    """
     kind, state_after = _MEMBERSHIP[action]
     reason = reason.strip() if reason and reason.strip() else None
     if kind is co.DeclineMembership:
@@ -133,7 +142,10 @@ def change_membership(
             raise RuleBroken("a reason is required to %(action)s a member", action=action)
         command = kind(organisation_id, reason)
     elif kind is co.LeaveCoalition:
-        command = kind(organisation_id, reason)
+        disposed = tuple(
+            co.Disposition(d["item"], d["action"], d.get("reason") or "", d.get("to")) for d in dispositions or ()
+        )
+        command = kind(organisation_id, reason, disposed)
     else:
         command = kind(organisation_id)
     return run(context, coalition_id, command, {"id": organisation_id, "state": state_after})

@@ -165,6 +165,7 @@ def invite_organisation(
     """Invite an organisation not on the platform, by its contact's e-mail address (facilitators)."""
     email, name = checked_email(email), _one_line("organisation_name", organisation_name) or None
     state = _facilitates(context, coalition_id, N_("invite organisations"))
+    policy.check_open(state)  # an ended coalition invites no one (policy.ending)
     details = {"name": name, "message": (message or "").strip() or None}
     return _issue(context, "organisation", email, (None, coalition_id), details, state.agreement.name, locale)
 
@@ -197,7 +198,7 @@ def revoke(
     if organisation_id is not None:
         _administers(context, organisation_id)
     else:
-        _facilitates(context, str(coalition_id), N_("cancel invitations"))
+        policy.check_open(_facilitates(context, str(coalition_id), N_("cancel invitations")))
     if invitation.state(context.moment) != "pending":
         raise RuleBroken("this invitation is no longer pending")
     now = context.moment

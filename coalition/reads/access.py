@@ -136,6 +136,7 @@ def as_domain(snap: Snapshot) -> Coalition:
         agreement,
         {m["organisation_id"]: Member(m["organisation_id"], m["state"], m.get("verified_by")) for m in snap.members},
         {r["role_id"]: Role(r["role_id"], r["role"], r["user_id"], r["organisation_id"]) for r in snap.roles},
+        closed_on=a.get("ended_on"),  # ending (lane ending): an ended coalition refuses every change
     )
 
 

@@ -27,6 +27,7 @@ def of_organisations(connection: Connection, organisation_ids: Iterable[str]) ->
             agreements.c.coalition_id,
             agreements.c.name,
             agreements.c.purpose,
+            agreements.c.ended_on,
             memberships.c.state,
             memberships.c.organisation_id,
         )
@@ -41,7 +42,14 @@ def of_organisations(connection: Connection, organisation_ids: Iterable[str]) ->
     coalitions: dict[str, dict[str, Any]] = {}
     for row in rows:
         entry = coalitions.setdefault(
-            row.coalition_id, {"id": row.coalition_id, "name": row.name, "purpose": row.purpose, "states": []}
+            row.coalition_id,
+            {
+                "id": row.coalition_id,
+                "name": row.name,
+                "purpose": row.purpose,
+                "ended_on": row.ended_on,
+                "states": [],
+            },
         )
         entry["states"].append(row.state)
     return list(coalitions.values())

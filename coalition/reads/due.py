@@ -12,6 +12,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
+from coalition.reads.ending import ended_coalitions
 from coalition.reads.statements import deadline_of
 from projections.coalitions import commitments, tasks
 from projections.statements import statements
@@ -55,7 +56,11 @@ class Due:
 
 
 def _open(connection: Connection, table: Table, closed: tuple[str, ...], today: date) -> list[Due]:
-    query = select(table).where(valid_at(table, None), table.c.state.not_in(closed))
+    query = select(table).where(
+        valid_at(table, None),
+        table.c.state.not_in(closed),
+        table.c.coalition_id.not_in(ended_coalitions()),  # an ended coalition's work is reminded no more
+    )
     return [
         Due(dict(row), (row["due_on"] - today).days, policy.days_overdue(row["due_on"], row["state"], today))
         for row in connection.execute(query.order_by(table.c.coalition_id, table.c.from_position)).mappings()

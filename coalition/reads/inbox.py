@@ -30,6 +30,7 @@ from coalition.domain import policy
 from coalition.domain.coalition_state import Actor, Member, Role
 from coalition.domain.policy.evaluations import responder_refusal
 from coalition.reads.access import Held, held_by
+from coalition.reads.ending import ended_coalitions
 from coalition.reads.powers import signing_powers
 from coalition.reads.statements import deadline_of
 from projections.coalitions import commitments, memberships, roles, tasks
@@ -194,6 +195,7 @@ def _work(connection: Connection, seen: Mapping[str, _Seen], me: Actor, held: He
         k.coalition_id.in_(sorted(seen)),
         k.organisation_id.in_(answerable),
         k.state.not_in(policy.CLOSED_COMMITMENT),
+        k.coalition_id.not_in(ended_coalitions()),  # an ended coalition's pledges wait for no one
     )
     e, r = evaluations.c, evaluation_responses.c
     answers_for = {  # the organisations the person answers evaluation rounds for, by coalition

@@ -19,6 +19,7 @@ from projections.statements import statements
 LINES = {
     "CoalitionFounded": _l("%(actor)s founded the coalition “%(name)s” for %(organisation)s"),
     "AgreementAmended": _l("%(actor)s amended the partnership agreement"),
+    "CoalitionClosed": _l("%(actor)s closed the coalition: %(reason)s"),
     "MembershipRequested": _l("%(organisation)s asked to join"),
     "MemberInvited": _l("%(actor)s invited %(organisation)s to join"),
     "MembershipApproved": _l("%(actor)s approved the request of %(organisation)s to join"),

@@ -181,7 +181,26 @@ CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
         ),
         {"facilitator"},
     ),
-    "River Watch leaves": (lambda w: ("POST", f"{w.path}/members/{w.river}/leave", {}), ACTS_FOR_RIVER),
+    "River Watch leaves": (
+        lambda w: (
+            "POST",
+            f"{w.path}/members/{w.river}/leave",
+            {
+                "dispositions": [
+                    {"item": w.commitment, "action": "withdraw", "reason": "We merge"},
+                    {"item": w.task, "action": "drop", "reason": "No one else can"},
+                ]
+            },
+        ),
+        ACTS_FOR_RIVER,
+    ),
+    "close the coalition": (
+        _then(
+            lambda w: w.ok("POST", f"{w.path}/tasks/{w.task}/drop", "ana", {"reason": "Wrapping up"}),
+            lambda w: ("POST", f"{w.path}/close", {"reason": "Our work is done"}),
+        ),
+        {"facilitator"},
+    ),
     "mark River Watch verified": (
         lambda w: ("POST", f"{w.path}/members/{w.river}/verification", None),
         {"facilitator"},

@@ -274,7 +274,13 @@ def test_suspension_reinstatement_and_leaving(world: World) -> None:
         world.ok("POST", f"{world.path}/members/{world.river}/reinstate", "ana", {"reason": "Back on track"})["state"]
         == "active"
     )
-    assert world.ok("POST", f"{world.path}/members/{world.river}/leave", "bo", {"reason": "Merging"})["state"] == "left"
+    # River Watch's open commitment and task are disposed of as it leaves (coalition.domain.ending)
+    dispositions = [
+        {"item": world.commitment, "action": "withdraw", "reason": "We merge"},
+        {"item": world.task, "action": "hand_over", "to": world.green, "reason": "Green Earth carries on"},
+    ]
+    body = {"reason": "Merging", "dispositions": dispositions}
+    assert world.ok("POST", f"{world.path}/members/{world.river}/leave", "bo", body)["state"] == "left"
     roles = world.ok("GET", world.path, "ana")["roles"]
     assert [r["role"] for r in roles] == ["facilitator"]  # leaving ended River Watch's liaison role
 

@@ -178,6 +178,8 @@ UNSEEN = {
     "/account/sessions/end-others": "a button, shown when another session goes on",
     "/organisations/<organisation_id>/administrators/<user_id>/remove": "a button, shown beside a second administrator",
     "/coalitions/<coalition_id>/members/<organisation_id>/verification/withdraw": "a button, once verified",
+    # its reason is tried in tests/e2e/test_pages_ending.py (blank, bidirectional controls)
+    "/coalitions/<coalition_id>/close": "shown once no statement or task is open (the world's task is)",
 }
 
 

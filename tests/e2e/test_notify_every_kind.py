@@ -61,7 +61,8 @@ def live(world: World, smtp: SmtpServer) -> dict[str, tuple[str, str]]:
     world.ok("POST", f"{world.path}/evaluations", "ana", {"title": "Spring review", "closes_on": "2099-12-31"})
     turn()
     # the world's commitment is due on 2027-03-31 and its task on 2027-04-30 (tests/e2e/world.py)
-    for day in ("2027-03-24", "2027-04-01", "2027-05-01"):
+    # and the agreement ends on 2028-12-31: its facilitators are reminded 60 days before
+    for day in ("2027-03-24", "2027-04-01", "2027-05-01", "2028-11-01"):
         moment = datetime.fromisoformat(f"{day}T09:00:00+00:00")
         notifier(world, smtp, lambda moment=moment: moment).turn()  # type: ignore[misc]
     with services(world.api.app).engine.connect() as connection:

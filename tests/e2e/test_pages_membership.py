@@ -432,7 +432,15 @@ def test_a_member_leaves_after_a_confirmation(world: World) -> None:
     page = text(bo.get(confirm))
 
     assert "Should River Watch leave Danube Rivers Coalition?" in page and "Yes, River Watch leaves" in page
-    left = submit(bo, confirm, confirm, {"reason": "Refocusing on our city"})
+    dispositions = {  # River Watch's open commitment and task (coalition.domain.ending; tests/e2e/test_pages_ending.py)
+        "dispositions-0-item": world.commitment,
+        "dispositions-0-action": "withdraw",
+        "dispositions-0-reason": "We merge",
+        "dispositions-1-item": world.task,
+        "dispositions-1-action": "drop",
+        "dispositions-1-reason": "No one can",
+    }
+    left = submit(bo, confirm, confirm, {"reason": "Refocusing on our city", **dispositions})
     assert left.status_code == 302 and left.headers["Location"] == f"{world.path}/join"
     assert members(world)[world.river] == "left"
     assert world.ok("GET", world.path, "ana")["roles"] == [

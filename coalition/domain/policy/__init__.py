@@ -21,8 +21,18 @@ Coalition and work: `member_state`, `holds`, `is_facilitator`, `is_liaison`, `is
 `last_facilitator`, `may_read_coalition`, `may_change_commitment`, `may_create_task`, `may_change_task`,
 `days_overdue`, `is_overdue`, `due_soon`, `due_date_refusal`, `standing_level`; verified members: `is_verified`,
 `may_verify`, `may_withdraw_verification`, `verify_refusal`.
+Ending: `check_open` (every changing command on an ended coalition is refused), `ended_refusal`, `is_ended`,
+`reminder_due`.
 """
 
+from coalition.domain.policy.ending import (
+    REMINDER_DAYS,
+    CoalitionEnded,
+    check_open,
+    ended_refusal,
+    is_ended,
+    reminder_due,
+)
 from coalition.domain.policy.members import (
     READS_AS_MEMBER,
     ActorLike,
@@ -108,6 +118,12 @@ __all__ = [
     "DUE_SOON_DAYS",
     "LAPSED_AFTER_DAYS",
     "READS_AS_MEMBER",
+    "REMINDER_DAYS",
+    "CoalitionEnded",
+    "check_open",
+    "ended_refusal",
+    "is_ended",
+    "reminder_due",
     "VERIFIABLE",
     "ActorLike",
     "CoalitionLike",

@@ -6,7 +6,7 @@ rows) and the domain's policy who must act; it never decides a rule itself.
 
 from flask_babel import lazy_gettext as _l
 
-from coalition.notify.kinds import evaluations, membership, statements, work  # noqa: F401  (registers)
+from coalition.notify.kinds import ending, evaluations, membership, statements, work  # noqa: F401  (registers)
 
 #: Every kind of message a person can choose how to receive (the preferences), with its description (lazily
 #: translated: `str()` it in the reader's language).
@@ -29,5 +29,6 @@ KINDS = {
     "commitment_overdue": _l("Your organisation's commitment is overdue"),
     "task_overdue": _l("Your organisation's task is overdue"),
     "evaluation_opened": _l("An evaluation round opens in a coalition where you answer for your organisation"),
+    "coalition_ending": _l("60 and 14 days before a coalition you facilitate reaches its end date"),
     "webhook_disabled": _l("A webhook of a coalition you facilitate is turned off after failing for a day"),
 }

@@ -4,6 +4,7 @@ from coalition.web.api import (  # noqa: F401  (routes)
     account_changes,
     accounts,
     coalitions,
+    ending,
     evaluations,
     inbox,
     invitations,

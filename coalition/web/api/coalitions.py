@@ -18,6 +18,7 @@ from coalition.reads.streams import seen_version
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import command, documented, json_body
+from coalition.web.api.ending import LeaveRequest
 from coalition.web.api.schemas import (
     AgreementPatch,
     Answer,
@@ -68,6 +69,10 @@ def read_coalition(coalition_id: str) -> ResponseReturnValue:
             for m in snap.members
         ],
         "roles": [{**r, "name": names.get(r["user_id"])} for r in snap.roles],
+        "state": "ended" if agreement.get("ended_on") else "running",
+        "ended_on": agreement.get("ended_on"),
+        "ended_reason": agreement.get("ended_reason"),
+        "final_position": agreement.get("final_position"),
     }
     response = jsonify(CoalitionView().dump(body))
     response.set_etag(str(version))
@@ -100,7 +105,9 @@ def join(context: Context, coalition_id: str) -> dict[str, Any]:
 def change_membership(context: Context, coalition_id: str, organisation_id: str, action: str) -> dict[str, Any]:
     """Approve, decline, suspend or reinstate (facilitators); accept or leave (the organisation).
 
-    Declining a request to join, suspending and reinstating need a reason; leaving may give one.
+    Declining a request to join, suspending and reinstating need a reason; leaving may give one, and needs a
+    disposition for each open commitment (withdraw) and task (hand_over to another active member, or drop),
+    each with a reason: {"dispositions": [{"item", "action", "reason", "to"?}]}.
     A declined organisation may ask to join again.
     """
     if action not in handle.MEMBERSHIP_ACTIONS:
@@ -110,8 +117,12 @@ def change_membership(context: Context, coalition_id: str, organisation_id: str,
             actions=", ".join(handle.MEMBERSHIP_ACTIONS),
         )
     schema = ReasonRequest() if action in handle.NEEDS_A_REASON else OptionalReasonRequest()
+    if action == "leave":  # with a disposition for each open commitment and task (coalition.domain.ending)
+        schema = LeaveRequest()
     data = json_body(schema, optional=action not in handle.NEEDS_A_REASON)
-    return handle.change_membership(context, coalition_id, organisation_id, action, data.get("reason"))
+    return handle.change_membership(
+        context, coalition_id, organisation_id, action, data.get("reason"), data.get("dispositions")
+    )
 
 
 @bp.post("/coalitions/<coalition_id>/members/<organisation_id>/verification")

@@ -287,3 +287,10 @@ class CoalitionView(Schema):
     agreement = fields.Nested(AgreementView, required=True)
     members = fields.List(fields.Nested(MemberView), required=True)
     roles = fields.List(fields.Nested(RoleView), required=True)
+    # -- ending (lane ending) --
+    state = fields.String(required=True, validate=validate.OneOf(("running", "ended")))
+    ended_on = fields.Date(allow_none=True, metadata={"description": "the day the coalition closed, or null"})
+    ended_reason = fields.String(allow_none=True)
+    final_position = fields.Integer(
+        allow_none=True, metadata={"description": "the log's head when it closed: where the final report stands"}
+    )

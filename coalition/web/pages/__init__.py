@@ -14,6 +14,7 @@ back and send again) records once, and the second sending shows where the first 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import Flask, abort, flash, g, redirect, request
@@ -28,7 +29,7 @@ from coalition.domain.coalition import Actor
 from coalition.handlers import Context, retrying
 from coalition.infra.extensions import services
 from coalition.infra.idempotency import Kept, fingerprint, recall, remember
-from coalition.reads import access
+from coalition.reads import access, ending
 from coalition.reads.inbox import InboxItem, inbox
 from coalition.reads.standing import Moment, snapshot
 from coalition.web.errors import STATUS, status_of, translated
@@ -85,6 +86,16 @@ def facilitates_coalition(coalition_id: str) -> bool:
     return bool(known[coalition_id])
 
 
+def coalition_ended(coalition_id: str) -> date | None:
+    """The day the coalition ended, or None while it runs (for the banner every coalition page shows)."""
+    known = g.setdefault("ended", {})
+    if coalition_id not in known:
+        with services().engine.connect() as connection:
+            known[coalition_id] = ending.ended_on(connection, coalition_id)
+    found = known[coalition_id]
+    return found if isinstance(found, date) else None
+
+
 def waiting() -> list[InboxItem]:
     """What waits for the signed-in person (`coalition.reads.inbox`), read once per request: the header counts it,
     the landing page lists it. Nothing for a visitor."""
@@ -100,7 +111,9 @@ def waiting() -> list[InboxItem]:
 
 def init_app(app: Flask) -> None:
     """What every page template may ask."""
-    app.jinja_env.globals.update(facilitates_coalition=facilitates_coalition, waiting=waiting, form_key=form_key)
+    app.jinja_env.globals.update(
+        facilitates_coalition=facilitates_coalition, coalition_ended=coalition_ended, waiting=waiting, form_key=form_key
+    )
     app.before_request(sent_already)
 
 

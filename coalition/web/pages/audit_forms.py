@@ -17,6 +17,7 @@ FILTERS = ("organisation_id", "actor", "type", "since", "until")
 LABELS = {
     "CoalitionFounded": _l("Coalition founded"),
     "AgreementAmended": _l("Agreement amended"),
+    "CoalitionClosed": _l("Coalition closed"),
     "MembershipRequested": _l("Membership requested"),
     "MemberInvited": _l("Member invited"),
     "MembershipApproved": _l("Membership approved"),

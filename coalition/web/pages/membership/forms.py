@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from coalition.domain import text as limits
 from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
-from coalition.web.typed import SelectChoice, add_error
+from coalition.web.typed import FlaskForm, SelectChoice, add_error
 
 MAX_OBJECTIVES = limits.MAX_OBJECTIVES
 # `invalid_value_message` came in WTForms 3.3; types-WTForms describes 3.2 (hence the `type: ignore`s).
@@ -116,6 +116,36 @@ class ChooseOrganisation(PageForm):
 
 class ReasonForm(PageForm):
     reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), TEXT])
+
+
+class DispositionRow(Form):
+    """One open commitment or task of a leaving member, and what becomes of it (`coalition.domain.ending`)."""
+
+    item = HiddenField()
+    action = SelectField(_l("What becomes of it"), validate_choice=False)  # the domain names a wrong one
+    to = SelectField(_l("Hand it over to"), validate_choice=False)
+    reason = TextAreaField(_l("Why"), validators=[TEXT])
+
+
+class LeaveForm(ReasonForm):
+    """Leaving, with a disposition for each open commitment and task of the organisation."""
+
+    dispositions = FieldList(FormField(DispositionRow), max_entries=500)
+
+
+def disposed(form: FlaskForm) -> list[dict[str, Any]] | None:
+    """The dispositions a leave form sends, as the handler takes them (None for any other form)."""
+    if not isinstance(form, LeaveForm):
+        return None
+    return [
+        {
+            "item": row.form.item.data or "",
+            "action": row.form.action.data or "",
+            "reason": (row.form.reason.data or "").strip(),
+            "to": row.form.to.data or None,
+        }
+        for row in form.dispositions
+    ]
 
 
 class RequiredReasonForm(PageForm):

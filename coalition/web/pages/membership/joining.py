@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -9,10 +11,12 @@ from flask_babel import gettext as _
 from coalition.domain.coalition import STILL_MEMBER
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
+from coalition.reads.ending import open_work_of
+from coalition.reads.standing import Snapshot
 from coalition.web.pages import actor, context, perform
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import current, member_states, name_of, named, outside
-from coalition.web.pages.membership.forms import ChooseOrganisation, ReasonForm, RequiredReasonForm
+from coalition.web.pages.membership.forms import ChooseOrganisation, LeaveForm, ReasonForm, RequiredReasonForm
 from coalition.web.typed import login_required
 
 # -- joining --------------------------------------------------------------------------------------
@@ -63,10 +67,35 @@ def join(coalition_id: str) -> ResponseReturnValue:
     )
 
 
+def _dispositions(snap: Snapshot, organisation_id: str, form: LeaveForm) -> dict[str, dict[str, Any]]:
+    """One row of the form for each open commitment and task of the organisation; each item by its id."""
+    commitments, tasks = open_work_of(snap, organisation_id)
+    items = {c["commitment_id"]: {"kind": "commitment", "name": c["description"], "row": c} for c in commitments}
+    items |= {t["task_id"]: {"kind": "task", "name": t["title"], "row": t} for t in tasks}
+    if not form.dispositions.entries:  # the page first shown: a row for each item
+        for item_id in items:
+            form.dispositions.append_entry({"item": item_id})
+    others = [
+        (m["organisation_id"], name_of(snap, m["organisation_id"]))
+        for m in snap.members
+        if m["state"] == "active" and m["organisation_id"] != organisation_id
+    ]
+    for row in form.dispositions:
+        kind = items.get(row.form.item.data or "", {}).get("kind", "task")
+        row.form.action.choices = (
+            [("withdraw", _("Withdraw it"))]
+            if kind == "commitment"
+            else [("hand_over", _("Hand it over to another member")), ("drop", _("Drop it"))]
+        )
+        row.form.to.choices = [("", _("(choose a member)")), *others]
+    return items
+
+
 def leave_page(
     coalition_id: str, organisation_id: str, form: ReasonForm | RequiredReasonForm, status: int = 200
 ) -> ResponseReturnValue:
-    """Confirm leaving (or withdrawing a request, or declining an invitation) for an organisation you act for."""
+    """Confirm leaving (or withdrawing a request, or declining an invitation) for an organisation you act for;
+    each open commitment and task of the organisation is shown with the choice of what becomes of it."""
     with services().engine.connect() as connection:
         snap = current(connection, coalition_id)
         acts = actor(connection).acts_for
@@ -75,6 +104,7 @@ def leave_page(
         abort(404)
     if organisation_id not in acts:
         abort(403)
+    items = _dispositions(snap, organisation_id, form) if isinstance(form, LeaveForm) else {}
     return render_template(
         "membership/leave.html",
         coalition_id=coalition_id,
@@ -83,6 +113,7 @@ def leave_page(
         coalition=(snap.agreement or {})["name"],
         state=state,
         form=form,
+        items=items,
     ), status
 
 
@@ -90,4 +121,4 @@ def leave_page(
 @login_required
 def leave(coalition_id: str, organisation_id: str) -> ResponseReturnValue:
     """The confirmation before an organisation leaves."""
-    return leave_page(coalition_id, organisation_id, ReasonForm())
+    return leave_page(coalition_id, organisation_id, LeaveForm())

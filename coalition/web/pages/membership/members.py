@@ -20,7 +20,14 @@ from coalition.web.i18n import localised_country
 from coalition.web.pages import context, perform, require_member
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import current, day
-from coalition.web.pages.membership.forms import ChooseOrganisation, InviteByEmail, ReasonForm, RequiredReasonForm
+from coalition.web.pages.membership.forms import (
+    ChooseOrganisation,
+    InviteByEmail,
+    LeaveForm,
+    ReasonForm,
+    RequiredReasonForm,
+    disposed,
+)
 from coalition.web.pages.membership.joining import join_page, leave_page
 from coalition.web.typed import FlaskForm, SelectChoice, login_required
 
@@ -147,6 +154,8 @@ def change(coalition_id: str, organisation_id: str, action: str) -> ResponseRetu
     if action not in handle.MEMBERSHIP_ACTIONS:
         abort(404)
     form = RequiredReasonForm() if action in handle.NEEDS_A_REASON else ReasonForm()
+    if action == "leave":  # with what becomes of each open commitment and task (coalition.domain.ending)
+        form = LeaveForm()
 
     def again(status: int) -> ResponseReturnValue:
         if action == "leave":
@@ -168,7 +177,7 @@ def change(coalition_id: str, organisation_id: str, action: str) -> ResponseRetu
     then = {"leave": "membership.join", "accept": "coalitions.home"}.get(action, "membership.members")
     ctx = context()
     return perform(
-        lambda: handle.change_membership(ctx, coalition_id, organisation_id, action, form.reason.data),
+        lambda: handle.change_membership(ctx, coalition_id, organisation_id, action, form.reason.data, disposed(form)),
         done=done,
         then=url_for(then, coalition_id=coalition_id),
         again=again,

@@ -1,0 +1,31 @@
+"""A coalition's end coming: `coalition_ending` goes to its facilitators 60 and 14 days before the agreement's
+`ends_on` (`policy.reminder_due`), on that day only, to renew (amend the agreement's end date) or close it.
+Not for a coalition without an end date or already closed. Each fires once on its day whatever the number of
+turns (the reminder's key has the day)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy.engine import Connection
+
+from coalition.notify.messages import Notice
+from coalition.notify.reactor import reminder
+from coalition.reads import ending, people
+
+
+@reminder
+def coalitions_ending(connection: Connection, today: date) -> Iterator[Notice]:
+    """The facilitators of each running coalition whose agreement ends in 60 or 14 days."""
+    for row in ending.ending_soon(connection, today):
+        coalition_id = row["coalition_id"]
+        context = {
+            "coalition": row["name"],
+            "ends_on": str(row["ends_on"]),
+            "days": row["days_left"],
+            "path": f"/coalitions/{coalition_id}/close",
+            "agreement_path": f"/coalitions/{coalition_id}/agreement",
+        }
+        for user_id in sorted(people.facilitators(connection, coalition_id, today)):
+            yield Notice("coalition_ending", user_id, "coalition_ending", context, coalition_id)

@@ -1,0 +1,71 @@
+"""What the pages read about a coalition's end: whether (and when) it ended, and what keeps it from closing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from coalition.domain.policy.ending import OPEN_COMMITMENT, OPEN_TASK, reminder_due
+from coalition.reads.statements import phase
+from projections.coalitions import agreements
+from projections.standing import Snapshot
+from projections.statement_rows import of_coalition
+from projections.versioned import valid_at
+
+
+def ended_on(connection: Connection, coalition_id: str) -> date | None:
+    """The day the coalition closed, or None while it runs (or if there is no such coalition)."""
+    query = select(agreements.c.ended_on).where(agreements.c.coalition_id == coalition_id, valid_at(agreements, None))
+    found = connection.execute(query).scalar()
+    return found if isinstance(found, date) else None
+
+
+@dataclass
+class Remaining:
+    """What keeps the coalition from closing: its statements open for signature and its open tasks."""
+
+    statements: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.statements or self.tasks)
+
+
+def remaining(connection: Connection, snap: Snapshot, coalition_id: str, now: datetime) -> Remaining:
+    """The statements still open for signature at `now` and the tasks still open or accepted."""
+    return Remaining(
+        [row for row in of_coalition(connection, coalition_id) if phase(row, now) == "open"],
+        [t for t in snap.tasks if t["state"] in OPEN_TASK],
+    )
+
+
+def open_work_of(snap: Snapshot, organisation_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """An organisation's commitments still pledged and tasks still open or accepted (what it disposes of leaving)."""
+    commitments = [
+        c for c in snap.commitments if c["organisation_id"] == organisation_id and c["state"] in OPEN_COMMITMENT
+    ]
+    tasks = [t for t in snap.tasks if t["organisation_id"] == organisation_id and t["state"] in OPEN_TASK]
+    return commitments, tasks
+
+
+def ending_soon(connection: Connection, today: date) -> list[dict[str, Any]]:
+    """The running coalitions whose agreement ends in exactly 60 or 14 days (`policy.reminder_due`), with
+    `days_left`: the facilitators are reminded to renew or close."""
+    query = select(agreements.c.coalition_id, agreements.c.name, agreements.c.ends_on, agreements.c.ended_on).where(
+        valid_at(agreements, None), agreements.c.ends_on.is_not(None), agreements.c.ended_on.is_(None)
+    )
+    found = []
+    for row in connection.execute(query.order_by(agreements.c.coalition_id)).mappings():
+        days_left = reminder_due(row["ends_on"], row["ended_on"], today)
+        if days_left is not None:
+            found.append({**row, "days_left": days_left})
+    return found
+
+
+def ended_coalitions() -> Any:
+    """A subquery of the coalitions that have ended (their open work is reminded no more)."""
+    return select(agreements.c.coalition_id).where(valid_at(agreements, None), agreements.c.ended_on.is_not(None))

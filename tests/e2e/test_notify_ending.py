@@ -1,0 +1,75 @@
+"""Who hears of a coalition's end coming: its facilitators, 60 and 14 days before the agreement's end date, once
+each; not for a coalition without an end date, nor for one already closed; and an ended coalition's open work is
+reminded no more."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from tests.e2e.notices import chooses, mail_to, notifier, speaks
+from tests.e2e.test_notify_work import COMMITMENT_DUE, reminded
+from tests.e2e.world import AGREEMENT, World
+from tests.mail import SmtpServer, body
+
+ENDS_ON = date(2028, 12, 31)  # the world's agreement (tests/e2e/world.py)
+AROUND = (date(2028, 11, 1), date(2028, 11, 2), date(2028, 12, 16), date(2028, 12, 17), date(2028, 12, 18))
+
+
+def ending(sent: dict[date, list[str]]) -> dict[date, list[str]]:
+    """Only the end-of-agreement reminders (the world's overdue work is reminded on some of these days too)."""
+    found = {day: [s for s in subjects if "renew or close" in s or "reînnoiți" in s] for day, subjects in sent.items()}
+    return {day: subjects for day, subjects in found.items() if subjects}
+
+
+def test_the_facilitators_are_reminded_60_and_14_days_before_once_each(world: World, smtp: SmtpServer) -> None:
+    ana = world.email("ana")
+    assert ending(reminded(world, smtp, date(2028, 10, 31), *AROUND)) == {
+        date(2028, 11, 1): [f"{ana}: Danube Rivers Coalition ends in 60 days: renew or close it"],
+        date(2028, 12, 17): [f"{ana}: Danube Rivers Coalition ends in 14 days: renew or close it"],
+    }
+
+
+def test_the_reminder_links_to_renewing_and_closing(world: World, smtp: SmtpServer) -> None:
+    notifier(world, smtp, lambda: datetime(2028, 11, 1, 9, tzinfo=UTC)).turn()
+    mail = mail_to(world, smtp, "ana")
+    assert mail["Subject"] == "Danube Rivers Coalition ends in 60 days: renew or close it"
+    text = body(mail)
+    assert f"{world.path}/agreement" in text and f"{world.path}/close" in text and "2028" in text
+
+
+def test_no_reminder_for_a_coalition_without_an_end_date(world: World, smtp: SmtpServer) -> None:
+    agreement = {k: v for k, v in AGREEMENT.items() if k != "ends_on"}
+    world.ok("POST", "/coalitions", "bo", {**agreement, "name": "Open Ended Alliance", "organisation_id": world.river})
+    sent = ending(reminded(world, smtp, *AROUND))
+    assert sent and not any("Open Ended" in s for subjects in sent.values() for s in subjects)
+
+
+def test_no_reminder_once_closed_and_its_open_work_is_reminded_no_more(world: World, smtp: SmtpServer) -> None:
+    world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    world.ok("POST", f"{world.path}/close", "ana", {"reason": "Done early"})
+    assert ending(reminded(world, smtp, *AROUND)) == {}
+    assert reminded(world, smtp, COMMITMENT_DUE, date(2027, 4, 1)) == {}  # the pledged commitment stays quiet
+
+
+def test_the_reminder_speaks_the_facilitators_language(world: World, smtp: SmtpServer) -> None:
+    speaks(world, "ana", "ro")
+    sent = ending(reminded(world, smtp, date(2028, 11, 1)))
+    assert list(sent) == [date(2028, 11, 1)] and "60" in sent[date(2028, 11, 1)][0]
+    assert "renew or close" not in sent[date(2028, 11, 1)][0]
+
+
+def test_a_facilitator_who_turned_it_off_is_not_reminded(world: World, smtp: SmtpServer) -> None:
+    chooses(world, "ana", "coalition_ending", "off")
+    assert ending(reminded(world, smtp, date(2028, 11, 1))) == {}
+
+
+def test_a_daily_choice_gathers_it_into_the_digest_at_the_persons_hour(world: World, smtp: SmtpServer) -> None:
+    chooses(world, "ana", "coalition_ending", "daily", hour=9)
+    now = [datetime(2028, 11, 1, 6, tzinfo=UTC)]
+    worker = notifier(world, smtp, lambda: now[0])
+    worker.turn()
+    assert not [m for m in smtp.to(world.email("ana")) if "renew or close" in str(m["Subject"])]  # held
+    now[0] = now[0].replace(hour=9)
+    worker.turn()
+    digest = [m for m in smtp.to(world.email("ana")) if "update" in str(m["Subject"])]
+    assert len(digest) == 1 and "Danube Rivers Coalition ends in 60 days: renew or close it" in body(digest[0])

@@ -1,0 +1,152 @@
+"""Ending well on the pages: renew or close (with a confirmation step), the ended coalition shown everywhere,
+and the leave page asking what becomes of each open commitment and task."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.e2e.pages import csrf, signed_in, submit, text
+from tests.e2e.test_hostile_inputs_everywhere import BLANKS
+from tests.e2e.world import World
+
+
+def close_page(world: World) -> str:
+    return f"{world.path}/close"
+
+
+def _close(world: World, client: FlaskClient, reason: str = "The project ended") -> str:
+    """Send the form, then confirm it: the page it leads to."""
+    page = close_page(world)
+    confirming = submit(client, page, page, {"reason": reason})
+    assert confirming.status_code == 200 and "Yes, close the coalition" in text(confirming)
+    closed = submit(client, page, page, {"reason": reason, "confirmed": "yes"})
+    assert closed.status_code == 302, text(closed)
+    return text(client.get(closed.headers["Location"]))
+
+
+def test_the_close_page_lists_what_keeps_it_open_with_links_and_offers_to_renew(world: World) -> None:
+    ana = signed_in(world, "ana")
+    sid = world.ok(
+        "POST", f"{world.path}/statements", "ana", {"title": "Clean rivers", "body": "We ask.", "language": "en"}
+    )["id"]
+    world.ok("POST", f"{world.path}/statements/{sid}/open", "ana", {})
+    page = text(ana.get(close_page(world)))
+    assert "Renew or close" in page and f"{world.path}/agreement" in page
+    assert f"{world.path}/statements/{sid}" in page and f"{world.path}/tasks/{world.task}" in page
+    assert "Close the coalition…" not in page  # nothing to send while work is open
+    head = world.api.head()
+    refused = submit(ana, close_page(world), close_page(world), {"reason": "Done", "confirmed": "yes"})
+    assert refused.status_code == 409 and "cannot close yet" in text(refused) and "Clean rivers" in text(refused)
+    assert world.api.head() == head
+
+
+def test_a_facilitator_closes_after_confirming_and_it_shows_as_ended_everywhere(world: World) -> None:
+    world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    sid = world.ok(
+        "POST", f"{world.path}/statements", "ana", {"title": "Clean rivers", "body": "We ask.", "language": "en"}
+    )["id"]
+    ana = signed_in(world, "ana")
+    head = world.api.head()
+    page = close_page(world)
+    confirming = submit(ana, page, page, {"reason": "The project ended"})
+    assert "Close Danube Rivers Coalition for good?" in text(confirming) and "The project ended" in text(confirming)
+    assert world.api.head() == head  # the confirmation step records nothing
+    home = _close(world, ana)
+    assert "The coalition is closed." in home and "This coalition has ended on" in home
+    assert "Draft a statement" not in home and "Renew or close" not in home
+    assert world.api.head() == head + 1
+    bo = signed_in(world, "bo")
+    pages = ("/coalitions", world.path, f"{world.path}/members", f"{world.path}/roles", f"{world.path}/work")
+    for path in (*pages, f"{world.path}/grid", f"{world.path}/statements/{sid}", f"{world.path}/tasks/{world.task}"):
+        response = bo.get(path)
+        assert response.status_code == 200 and re.search(r"[Ee]nded on", text(response)), path
+    assert "<form" not in text(ana.get(f"{world.path}/members")).split("</nav>", 2)[-1].split("<footer")[0]
+    assert "Pledge the commitment" not in text(bo.get(f"{world.path}/work"))
+    assert "Manage this statement" not in text(ana.get(f"{world.path}/statements/{sid}"))  # a draft, frozen
+    audit = text(ana.get(f"{world.path}/audit"))
+    assert "This coalition has ended on" in audit and "closed the coalition: The project ended" in audit
+
+
+def test_after_the_end_a_page_form_is_refused_with_the_date(world: World) -> None:
+    world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    ana = signed_in(world, "ana")
+    _close(world, ana)
+    head = world.api.head()
+    members = f"{world.path}/members"
+    refused = submit(ana, members, f"{members}/{world.river}/suspend", {"reason": "Quiet"})
+    assert refused.status_code == 409 and "the coalition has ended on" in text(refused)
+    assert world.api.head() == head
+    assert ana.get(close_page(world)).status_code == 200  # the page still reads, with nothing to send
+
+
+def test_only_facilitators_reach_the_close_page(world: World) -> None:
+    assert signed_in(world, "bo").get(close_page(world)).status_code == 403
+    assert signed_in(world, "olli").get(close_page(world)).status_code == 403
+
+
+@pytest.mark.parametrize("reason", ["  ", *BLANKS, "x" * 20_001])
+def test_closing_without_a_reason_is_refused_on_the_field(world: World, reason: str) -> None:
+    world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    ana = signed_in(world, "ana")
+    head = world.api.head()
+    for confirmed in ("", "yes"):
+        refused = submit(ana, close_page(world), close_page(world), {"reason": reason, "confirmed": confirmed})
+        assert refused.status_code == 400 and 'aria-invalid="true"' in text(refused)
+    assert world.api.head() == head
+
+
+def test_the_leave_page_asks_what_becomes_of_each_open_item(world: World) -> None:
+    bo = signed_in(world, "bo")
+    confirm = f"{world.path}/members/{world.river}/leave"
+    page = text(bo.get(confirm))
+    assert "Its open commitments and tasks" in page
+    assert f"/commitments/{world.commitment}" in page and f"/tasks/{world.task}" in page
+    assert "Hand it over to another member" in page and "Withdraw it" in page
+    head = world.api.head()
+    refused = submit(bo, confirm, confirm, {"reason": "Merging"})  # no disposition sent
+    assert refused.status_code == 409 and "open commitments or tasks" in text(refused)
+    assert world.api.head() == head
+    handed = {
+        "dispositions-0-item": world.commitment,
+        "dispositions-0-action": "withdraw",
+        "dispositions-0-reason": "We merge",
+        "dispositions-1-item": world.task,
+        "dispositions-1-action": "hand_over",
+        "dispositions-1-to": world.green,
+        "dispositions-1-reason": "Green Earth carries on",
+    }
+    left = submit(bo, confirm, confirm, {"reason": "Merging", **handed})
+    assert left.status_code == 302, text(left)
+    types = [e["type"] for e in world.ok("GET", f"{world.path}/events", "ana")["events"]]
+    assert "CommitmentWithdrawn" in types and "TaskReassigned" in types and types[-1] == "MemberLeft"
+
+
+def test_a_disposition_without_a_reason_is_refused_and_nothing_recorded(world: World) -> None:
+    bo = signed_in(world, "bo")
+    confirm = f"{world.path}/members/{world.river}/leave"
+    head = world.api.head()
+    sent = {
+        "dispositions-0-item": world.commitment,
+        "dispositions-0-action": "withdraw",
+        "dispositions-0-reason": "",
+        "dispositions-1-item": world.task,
+        "dispositions-1-action": "drop",
+        "dispositions-1-reason": "x",
+    }
+    refused = submit(bo, confirm, confirm, sent)
+    assert refused.status_code == 422 and "reason is required" in text(refused)
+    assert world.api.head() == head
+
+
+def test_the_ended_refusal_and_banner_speak_romanian(world: World) -> None:
+    world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    ended_on = world.ok("POST", f"{world.path}/close", "ana", {"reason": "Gata"})["ended_on"]
+    ana = signed_in(world, "ana")
+    ana.post("/language", data={"csrf_token": csrf(ana, "/"), "locale": "ro", "next": "/"})
+    members = f"{world.path}/members"
+    refused = submit(ana, members, f"{members}/{world.river}/suspend", {"reason": "Liniște"})
+    assert refused.status_code == 409 and f"coaliția s-a încheiat pe {ended_on}" in text(refused)
+    assert "Această coaliție s-a încheiat pe" in text(ana.get(world.path))
