@@ -258,9 +258,8 @@ def test_the_latest_closed_evaluation_is_summed_up(busy: World, api: Api) -> Non
     w = busy
     before = download(w).data
     assert "No evaluation has been closed." in text_of(before)
-    round_id = w.ok(
-        "POST", f"{w.path}/evaluations", "ana", {"title": "First year", "closes_on": "2099-01-31", "questions": ["How?"]}
-    )["id"]
+    opened = {"title": "First year", "closes_on": "2099-01-31", "questions": ["How?"]}
+    round_id = w.ok("POST", f"{w.path}/evaluations", "ana", opened)["id"]
     question = w.ok("GET", f"{w.path}/evaluations/{round_id}", "ana")["question_list"][0]["question_id"]
     answer = {"organisation_id": w.river, "answers": [{"question_id": question, "rating": 4, "comment": "Fine"}]}
     w.ok("POST", f"{w.path}/evaluations/{round_id}/responses", "bo", answer)
@@ -272,3 +271,16 @@ def test_the_latest_closed_evaluation_is_summed_up(busy: World, api: Api) -> Non
     assert "How? — average 4.0 of 5, from 1 answers" in text
     assert proof_of(pdf).figures["evaluation"][1:5] == ["First year", 1, "Calls work", "Plan earlier"]
     assert verify(api, before)["changes_since"]["sections"] == ["evaluation"]
+
+
+def test_a_closed_coalitions_report_is_its_final_one(busy: World, api: Api) -> None:
+    w = busy
+    w.ok("POST", f"{w.path}/tasks/{w.task}/drop", "ana", {"reason": "Not needed"})
+    closed = w.ok("POST", f"{w.path}/close", "ana", {"reason": "The work is done"})
+    w.ok("POST", "/organisations", "olli", {"name": "Elm", "country": "FI", "sector": "ngo", "mission": "Trees"})
+    proof = proof_of(download(w).data)
+
+    assert proof.position == closed["final_position"] < w.api.head()
+    assert proof.day.isoformat() == closed["ended_on"]
+    published = w.ok("POST", f"{w.path}/reports", "ana", {})  # the final report may still be published
+    assert published["position"] == closed["final_position"]
