@@ -6,6 +6,7 @@ import io
 import re
 
 from tests.e2e.pages import signed_in, submit, text
+from tests.e2e.test_pages_refusals_in_romanian import in_romanian
 from tests.e2e.world import World
 
 
@@ -81,3 +82,10 @@ def test_a_member_who_does_not_facilitate_cannot_publish(world: World) -> None:
     refused = submit(client, f"{world.path}/report", f"{world.path}/report/publish", {"form_key": "2" * 32})
 
     assert refused.status_code == 403 and world.api.head() == before
+
+
+def test_a_day_before_the_coalition_existed_says_so_in_romanian(world: World) -> None:
+    client = in_romanian(world, "mo")
+    page = client.get(f"{world.path}/report?as_of=2020-01-01")
+
+    assert page.status_code == 400 and "Coaliția nu exista încă la sfârșitul zilei de 2020-01-01." in text(page)

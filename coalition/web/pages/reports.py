@@ -58,8 +58,8 @@ def _page(
         as_of = form.as_of.data.isoformat() if form.as_of.data else None
         try:
             drawn = drawn_at(connection, coalition_id, as_of, reader)
-        except ValidationError as error:
-            form.as_of.errors = _messages(error)
+        except ValidationError:
+            form.as_of.errors = _messages(form.as_of.data)
             drawn, status = drawn_at(connection, coalition_id, None, reader), 400
             as_of = None
         snap = snapshot(connection, coalition_id, Moment(None, today()))
@@ -80,10 +80,19 @@ def _page(
     ), status
 
 
-def _messages(error: ValidationError) -> list[str]:
-    """What a refused `as_of` says."""
-    messages = error.messages if isinstance(error.messages, dict) else {}
-    return [str(m) for m in messages.get("as_of", [])]
+def _messages(day: date | None) -> list[str]:
+    """What a refused day says, in the reader's language: in the future, or before the coalition existed (the only
+    ways a valid date is refused)."""
+    current = today()
+    if day is not None and day > current:
+        return [
+            _(
+                "%(day)s is in the future: the history ends today, %(today)s.",
+                day=day.isoformat(),
+                today=current.isoformat(),
+            )
+        ]
+    return [_("The coalition did not exist yet at the end of %(day)s.", day=day.isoformat() if day else "")]
 
 
 def _publish_form() -> PublishForm:
@@ -126,8 +135,8 @@ def publish(coalition_id: str) -> ResponseReturnValue:
         reader = actor(connection)
         try:
             drawn = drawn_at(connection, coalition_id, day.isoformat() if day else None, reader)
-        except ValidationError as error:
-            form.as_of.errors = _messages(error)
+        except ValidationError:
+            form.as_of.errors = _messages(day)
             return _page(coalition_id, ReportForm(formdata=None), form, 400)
     ctx = context()
 
