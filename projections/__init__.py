@@ -5,6 +5,7 @@ from projections.base import Projection, checkpoints, metadata
 from projections.coalitions import Coalitions
 from projections.evaluations import Evaluations
 from projections.organisations import Organisations
+from projections.progress import ObjectiveProgress
 from projections.runner import ProjectionRunner, Status, TableCheck, UnknownProjection
 from projections.statements import Statements
 from projections.streams import StreamCatalogue, stream_heads
@@ -13,7 +14,15 @@ from projections.streams import StreamCatalogue, stream_heads
 def default_projections() -> list[Projection]:
     """A fresh instance of every projection the application keeps."""
     # Coalitions before AuditLog: the audit reads which organisation a commitment or task belongs to.
-    return [StreamCatalogue(), Organisations(), Coalitions(), Statements(), Evaluations(), AuditLog()]
+    return [
+        StreamCatalogue(),
+        Organisations(),
+        Coalitions(),
+        Statements(),
+        Evaluations(),
+        AuditLog(),
+        ObjectiveProgress(),
+    ]
 
 
 __all__ = [

@@ -17,6 +17,7 @@ from events.store import format_time
 from projections.base import Projection, metadata
 from projections.coalitions import APPLY, commitments, roles, tasks
 from projections.evaluations import TYPES as EVALUATION_TYPES
+from projections.progress import ObjectiveProgress
 from projections.statements import APPLY as STATEMENT_APPLY
 from projections.versioned import POSITION, valid_at
 
@@ -39,7 +40,7 @@ class AuditLog(Projection):
 
     name = "audit"
     tables = (coalition_log,)
-    types = frozenset(APPLY) | frozenset(STATEMENT_APPLY) | EVALUATION_TYPES
+    types = frozenset(APPLY) | frozenset(STATEMENT_APPLY) | EVALUATION_TYPES | ObjectiveProgress.types
 
     def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
         """Index each event."""

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from coalition import accounts
 from coalition.accounts import emails
-from coalition.demo import statements, work
+from coalition.demo import progress, statements, work
 from coalition.demo.people import PASSWORD, PEOPLE
 from coalition.demo.story import Ref, Story
 from coalition.handlers import coalitions as co
@@ -61,12 +61,21 @@ def plan(s: Story) -> None:
                     "text": "Monitor water quality at 40 river sites",
                     "measure": "sites sampled monthly",
                     "target_date": s.today + timedelta(days=200),
+                    "unit": "sites",
+                    "baseline": 0,
+                    "target": 40,
                 },
                 {
                     "text": "Publish a joint policy brief for the national water agencies",
                     "target_date": s.today + timedelta(days=90),
                 },
-                {"text": "Train 120 volunteers in citizen science sampling", "measure": "volunteers trained"},
+                {
+                    "text": "Train 120 volunteers in citizen science sampling",
+                    "measure": "volunteers trained",
+                    "unit": "volunteers",
+                    "baseline": 0,
+                    "target": 120,
+                },
                 {"text": "Hold a regional rivers summit"},
             ],
             "starts_on": s.today - timedelta(days=120),
@@ -88,5 +97,6 @@ def plan(s: Story) -> None:
     s.on(116, "ioana", co.assign_role, path, email=PEOPLE["aino"][0], organisation_id=ids["fi"], role="liaison")
     s.on(115, "ioana", co.assign_role, path, email=PEOPLE["eszter"][0], organisation_id=ids["hu"], role="endorser")
     work.plan(s, path)
+    progress.plan(s, path)
     statements.plan(s, path)
     s.on(3, "andrei", co.join, path, organisation_id=ids["trust"])

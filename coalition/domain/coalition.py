@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from coalition.domain import ending, evaluations, membership, work
+from coalition.domain import ending, evaluations, membership, progress, work
 from coalition.domain.base import N_, Change, Invalid, NotFound, RuleBroken, drop_none
 from coalition.domain.coalition_commands import (
     AcceptInvitation,
@@ -55,6 +55,7 @@ from coalition.domain.policy import (
     check_facilitator,
     check_open,
     holds,
+    indicator_refusal,
     is_facilitator,
     is_liaison,
     member_state,
@@ -110,6 +111,9 @@ def _agreement_payload(agreement: Agreement) -> dict[str, Any]:
                 "text": o.text,
                 "measure": o.measure,
                 "target_date": o.target_date.isoformat() if o.target_date else None,
+                "unit": o.unit,
+                "baseline": o.baseline,
+                "target": o.target,
             }
         )
         for o in agreement.objectives
@@ -139,6 +143,10 @@ def _check_agreement(agreement: Agreement) -> None:
     ids = [o.objective_id for o in agreement.objectives]
     if len(set(ids)) != len(ids):
         raise RuleBroken("each objective needs its own objective_id")
+    for objective in agreement.objectives:
+        refusal = indicator_refusal(objective)
+        if refusal is not None:
+            raise refusal
 
 
 def _found(command: FoundCoalition, actor: Actor) -> list[Change]:
@@ -201,4 +209,6 @@ def decide(state: Coalition | None, command: Any, actor: Actor, today: date) -> 
         return decision(state, command, actor)
     if type(command) in evaluations.DECISIONS:  # evaluation rounds (lane evaluations)
         return evaluations.decide(state, command, actor, today)
+    if isinstance(command, progress.RecordProgress):
+        return progress.decide(state, command, actor, today)
     return work.decide(state, command, actor, today)

@@ -15,6 +15,10 @@ class ObjectiveFields(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1))
     measure = fields.String()
     target_date = fields.Date()
+    # indicators (progress lane)
+    unit = fields.String()
+    baseline = fields.Float(allow_nan=False)
+    target = fields.Float(allow_nan=False)
 
 
 class AgreementFields(Schema):
@@ -216,3 +220,21 @@ class CoalitionClosed(Schema):
     closed_on = fields.Date(required=True)
     final_position = fields.Integer(required=True, validate=validate.Range(min=0))
     final_chain_hash = fields.String(required=True)
+
+
+# -- progress on objectives (progress lane) --------------------------------------------------------
+
+
+@registry.register("ObjectiveProgressRecorded")
+class ObjectiveProgressRecorded(Schema):
+    """A value an objective's indicator reached on `as_of`; `supersedes` names the point it corrects."""
+
+    coalition_id = fields.String(required=True)
+    progress_id = fields.String(required=True)
+    objective_id = fields.String(required=True)
+    value = fields.Float(required=True, allow_nan=False)
+    as_of = fields.Date(required=True)
+    recorded_by = fields.String(required=True)  # the user's id (the event's time is when)
+    note = fields.String()
+    organisation_id = fields.String()  # the member organisation whose work the value counts, if one
+    supersedes = fields.String()

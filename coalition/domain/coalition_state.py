@@ -40,6 +40,10 @@ class Objective:
     text: str
     measure: str | None = None
     target_date: date | None = None
+    # -- indicators (progress lane): what the objective is counted in, where it starts and where it aims
+    unit: str | None = None
+    baseline: float | None = None
+    target: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,23 @@ class Task:
     state: str = "open"
 
 
+# -- progress on objectives (progress lane) --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressPoint:
+    """A value an objective's indicator reached on a day; a correction supersedes an earlier point."""
+
+    progress_id: str
+    objective_id: str
+    value: float
+    as_of: date
+    recorded_by: str
+    note: str | None = None
+    organisation_id: str | None = None
+    supersedes: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Coalition:
     """What the rules need to know about a coalition."""
@@ -120,6 +141,8 @@ class Coalition:
     closed_on: date | None = None
     closed_reason: str | None = None
     final_position: int | None = None  # the log's head when it closed: where the final report stands
+    #: objective id -> its progress points in log order, superseded ones included (progress lane)
+    progress: Mapping[str, tuple[ProgressPoint, ...]] = field(default_factory=dict)
 
     @property
     def objectives(self) -> dict[str, Objective]:
@@ -147,6 +170,9 @@ def _agreement_from(p: dict[str, Any]) -> Agreement:
             o["text"],
             o.get("measure"),
             date.fromisoformat(o["target_date"]) if o.get("target_date") else None,
+            o.get("unit"),
+            o.get("baseline"),
+            o.get("target"),
         )
         for o in p["objectives"]
     )
@@ -230,6 +256,22 @@ def _evolve_work(state: Coalition, change: Change) -> Coalition:
     return state
 
 
+def _evolve_progress(state: Coalition, p: dict[str, Any]) -> Coalition:
+    """The coalition after a progress point was recorded on one of its objectives (progress lane)."""
+    point = ProgressPoint(
+        p["progress_id"],
+        p["objective_id"],
+        float(p["value"]),
+        date.fromisoformat(p["as_of"]),
+        p["recorded_by"],
+        p.get("note"),
+        p.get("organisation_id"),
+        p.get("supersedes"),
+    )
+    held = state.progress.get(point.objective_id, ())
+    return replace(state, progress={**state.progress, point.objective_id: (*held, point)})
+
+
 def evolve(state: Coalition | None, change: Change) -> Coalition | None:
     """The coalition after one of its events."""
     p = change.payload
@@ -261,6 +303,8 @@ def evolve(state: Coalition | None, change: Change) -> Coalition | None:
             closed_reason=p["reason"],
             final_position=p["final_position"],
         )
+    if change.type == "ObjectiveProgressRecorded":
+        return _evolve_progress(state, p)
     return _evolve_work(state, change)
 
 

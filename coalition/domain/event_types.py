@@ -41,6 +41,7 @@ for _type, _field in (
     ("TaskReassigned", "reason"),
     ("TaskDropped", "reason"),
     ("CoalitionClosed", "reason"),
+    ("ObjectiveProgressRecorded", "note"),  # progress lane
 ):
     personal.declare(_type, ACTOR, texts=(_field,))
 

@@ -41,7 +41,15 @@ def _objectives(
                 "no such objective: %(objective)s (leave out `id` to add a new objective)", objective=objective_id
             )
         objectives.append(
-            co.Objective(objective_id, item["text"].strip(), item.get("measure"), item.get("target_date"))
+            co.Objective(
+                objective_id,
+                item["text"].strip(),
+                item.get("measure"),
+                item.get("target_date"),
+                item.get("unit"),
+                item.get("baseline"),
+                item.get("target"),
+            )
         )
     return tuple(objectives)
 

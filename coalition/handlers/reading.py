@@ -15,13 +15,13 @@ from typing import Any
 
 from coalition.domain import coalition as co
 from coalition.domain import organisation as org
-from coalition.domain import policy, work
+from coalition.domain import policy, progress, work
 from coalition.domain import statement as st
 from coalition.domain.base import NotFound
 from coalition.handlers import Context
 
 #: A command on a coalition or its work (decided by `co.decide`), and any command `prepare` reads for.
-CoalitionCommand = co.Command | work.Command
+CoalitionCommand = co.Command | work.Command | progress.Command
 Command = CoalitionCommand | st.Command
 
 #: Commands that ask for a decision on behalf of the organisation they name, which must exist.

@@ -41,6 +41,7 @@ LINES = {
     "TaskCompleted": _l("%(organisation)s completed the task “%(title)s”"),
     "TaskReassigned": _l("%(actor)s reassigned the task “%(title)s” to %(organisation)s"),
     "TaskDropped": _l("%(actor)s dropped the task “%(title)s”: %(reason)s"),
+    "ObjectiveProgressRecorded": _l("%(actor)s recorded %(value)s on objective %(objective_id)s as of %(as_of)s"),
     "StatementDrafted": _l("%(actor)s drafted the statement “%(statement)s”"),
     "DraftRevised": _l("%(actor)s revised the draft of “%(statement)s”"),
     "TranslationSet": _l("%(actor)s set the %(language)s translation of “%(statement)s”"),

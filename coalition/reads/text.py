@@ -65,6 +65,18 @@ def render_markdown(source: str) -> Markup:
     return Markup(_parser().renderer.render(_tokens(source), _parser().options, {}))
 
 
+def render_blocks(source: str) -> list[str]:
+    """The statement text as `render_markdown` gives it, cut into its top-level blocks (a paragraph, a
+    heading, a whole list), each safe HTML; joined they are the whole rendering. For comparing versions."""
+    blocks: list[list[Token]] = []
+    for token in _tokens(source):
+        if token.level == 0 and token.nesting >= 0:
+            blocks.append([])
+        blocks[-1].append(token)
+    parser = _parser()
+    return [parser.renderer.render(block, parser.options, {}) for block in blocks]
+
+
 def plain_text(source: str) -> str:
     """The statement text without markup (list items keep a marker), for diffs and search."""
     blocks: list[str] = []

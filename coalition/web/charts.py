@@ -13,14 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flask import has_request_context
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-#: The drawing's own units; the SVG scales to the width of its container.
-WIDTH = 300
-INK, MUTED, GRID, ACCENT = "#1d2733", "#5b6776", "#d9dde3", "#0b6e4f"
+from coalition.web.progress_chart import ProgressLabels, progress_chart
+from coalition.web.svg import ACCENT, GRID, INK, MUTED, WIDTH, _day_text, _n, _open_svg, _text, _x_scale
+
 #: The kinds of coalition events the timeline tells apart, with colours readers with colour blindness
 #: can tell apart too (Okabe and Ito), in the order of the lanes and the legend.
 KINDS: dict[str, str] = {
@@ -45,11 +43,22 @@ _PREFIXES = (
 )
 
 Day = date | datetime | str
-
-
-def _day_text(day: date) -> str:
-    """The date as the reader's locale writes it (ISO outside a request)."""
-    return str(format_date(day)) if has_request_context() else day.isoformat()
+__all__ = [
+    "ACCENT",
+    "GRID",
+    "INK",
+    "KINDS",
+    "MUTED",
+    "WIDTH",
+    "ProgressLabels",
+    "SignatureLabels",
+    "TimelineLabels",
+    "history_points",
+    "kind_of",
+    "progress_chart",
+    "signatures_over_time",
+    "timeline",
+]
 
 
 @dataclass(frozen=True)
@@ -97,35 +106,6 @@ def _as_day(value: Day) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
-
-
-def _n(value: float) -> str:
-    """A coordinate, to one decimal, without a trailing .0."""
-    return f"{value:.1f}".removesuffix(".0")
-
-
-def _text(x: float, y: float, content: Any, anchor: str = "start", css: str = "", weight: str = "") -> str:
-    bold = ' font-weight="700"' if weight else ""
-    return (
-        f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" class="{css}" fill="{INK if weight else MUTED}"'
-        f' font-size="12"{bold}>{escape(str(content))}</text>'
-    )
-
-
-def _open_svg(ident: str, height: int, title: Any, description: Any) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
-        f'aria-labelledby="{ident}-title {ident}-desc" class="chart-svg" font-family="inherit">'
-        f'<title id="{ident}-title">{escape(str(title))}</title>'
-        f'<desc id="{ident}-desc">{escape(str(description))}</desc>'
-    )
-
-
-def _x_scale(first: date, last: date, left: float, right: float) -> Callable[[date], float]:
-    span = (last - first).days
-    if span == 0:
-        return lambda day: left
-    return lambda day: left + (right - left) * (day - first).days / span
 
 
 def _ticks(top: int) -> list[int]:

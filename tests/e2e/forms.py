@@ -17,6 +17,7 @@ class Field:
     value: str = ""
     required: bool = False
     options: list[str] = field(default_factory=list)
+    inputmode: str = ""  # "decimal": a text input for a number with decimals (a progress value, a baseline)
 
 
 @dataclass
@@ -65,7 +66,8 @@ class _Forms(HTMLParser):
                     self._select.value = a.get("value", "")
             return
         elif tag == "input":
-            self._form.fields.append(Field(a["name"], a.get("type", "text"), a.get("value", ""), "required" in a))
+            kind, given = a.get("type", "text"), a.get("value", "")
+            self._form.fields.append(Field(a["name"], kind, given, "required" in a, inputmode=a.get("inputmode", "")))
         elif tag == "textarea":
             self._text = Field(a["name"], "textarea", "", "required" in a)
             self._form.fields.append(self._text)

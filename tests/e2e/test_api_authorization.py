@@ -336,6 +336,14 @@ CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
         ACTS_FOR_RIVER | {"facilitator"},
     ),
     "publish the partnership report": (lambda w: ("POST", f"{w.path}/reports", {}), {"facilitator"}),
+    "read the objectives' progress": (
+        lambda w: ("GET", f"{w.path}/objectives", None),
+        ACTS_FOR_RIVER | {"facilitator"},
+    ),
+    "record progress on an objective": (
+        lambda w: ("POST", f"{w.path}/objectives/o1/progress", {"value": 12, "as_of": "2026-06-01"}),
+        {"facilitator", "liaison"},
+    ),
     "read the responsibilities": (
         lambda w: ("GET", f"{w.path}/responsibilities", None),
         ACTS_FOR_RIVER | {"facilitator"},

@@ -107,14 +107,15 @@ def test_every_changing_endpoint_on_an_ended_coalition_answers_409(worlds: CopyW
     w = worlds()[""]
     prepare, allowed = CASES[action]
     method, path, body = prepare(w)
-    if not path.startswith(w.path):
-        pytest.skip("not an action on the coalition")
     _open_work_done(w)
     ended_on = close(w).json["ended_on"]
     person = PERSONAS[sorted(allowed)[0]]
     assert person is not None
     before = w.api.head()
     response = w.api.call(method, path, w.who(person), body)
+    if not path.startswith(w.path):  # an organisation's own business goes on after a coalition it was in ended
+        assert response.status_code < 400, (action, response.get_data(as_text=True))
+        return
     if method == "GET":
         assert response.status_code == 200, response.get_data(as_text=True)  # reads keep working
         return

@@ -165,6 +165,15 @@ def test_the_diff_shows_what_an_amendment_changed(world: World) -> None:
     assert "-We call on *governments* to act." in changed["languages"]["en"]
     assert "+We call on *governments* to act today." in changed["languages"]["en"]
     assert changed["languages"]["ro"] == ""
+    words = changed["words"]["en"]
+    assert words["status"] == "changed" and [s["op"] for s in words["title"]] == ["equal"]
+    assert {"op": "insert", "text": " today"} in words["body"]
+    assert "".join(s["text"] for s in words["body"] if s["op"] != "delete") == "We call on *governments* to act today."
+    assert "".join(s["text"] for s in words["body"] if s["op"] != "insert").startswith(
+        "We call on *governments* to act."
+    )
+    assert changed["words"]["ro"]["status"] == "unchanged"
+    assert {s["op"] for s in changed["words"]["ro"]["body"]} == {"equal"}
     error_of(world.api.call("GET", f"{path}/diff?from={'0' * 64}", world.who("mo")), 404, "not_found")
     error_of(world.api.call("GET", f"{path}/diff", world.who("mo")), 422, "invalid")
 

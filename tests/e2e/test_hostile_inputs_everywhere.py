@@ -193,6 +193,7 @@ def _pages(world: World, statements: list[str], rounds: list[str] = []) -> list[
         "task_id": [world.task],
         "statement_id": statements,
         "language": ["ro"],
+        "objective_id": ["o1"],
     }
     pages: list[str] = []
     for rule in world.api.app.url_map.iter_rules():
@@ -328,12 +329,14 @@ def _filled(world: World, form: Form, number: int) -> dict[str, str]:
             data[field.name] = world.river  # where the liaison, the assignee below, acts
         if "endorser" in field.options:
             data[field.name] = "endorser"  # a facilitator more would change who may do what below
-    for field in form.fields:
+    for index, field in enumerate(form.fields):
         if data.get(field.name, "").strip():
             if field.kind in ("text", "textarea") and field.name.rsplit("-", 1)[-1] in ("title", "body", "purpose"):
                 data[field.name] += " (changed)"
             continue
-        if field.kind == "email" and "/organisations" not in form.action:
+        if field.inputmode == "decimal":
+            data[field.name] = str(index)  # a number; a baseline and its target differ
+        elif field.kind == "email" and "/organisations" not in form.action:
             data[field.name] = world.email("lia")  # someone who acts for River Watch
         elif field.kind == "email":
             data[field.name] = f"someone-{number}@example.org"

@@ -146,3 +146,50 @@ def test_a_signer_whose_language_the_statement_lacks_gets_its_own_language(world
     with services(world.api.app).engine.connect() as connection:
         spec = connection.execute(select(table.c.attachment).where(table.c.kind == "statement_published")).scalar()
     assert str(spec).endswith(":en")
+
+
+def test_the_amendment_message_quotes_what_changed_before_and_after_in_the_readers_language(
+    world: World, smtp: SmtpServer
+) -> None:
+    path = opened(world)
+    sign(world, path)
+    speaks(world, "lia", "ro")
+    only_new_events(world)
+    world.ok(
+        "POST",
+        f"{path}/amend",
+        "ana",
+        {
+            "body": "We call on *governments* to act today.\n\n- monitor\n- publish",
+            "translations": {"ro": {"title": "Râuri curate acum", "body": "Cerem guvernelor să acționeze azi."}},
+        },
+    )
+    notifier(world, smtp).turn()
+
+    text = body(mail_to(world, smtp, "mo"))
+    assert "What changed" in text and "English" in text and "Romanian" in text
+    assert "Before: We call on governments to act." in text
+    assert "After: We call on governments to act today." in text
+    assert "*" not in text and "+++" not in text and "@@" not in text and "\n-We" not in text
+    assert "monitor" not in text  # only the passages that changed are quoted
+    assert "the statement page shows every change" not in text  # all of it was quoted
+    html = body(mail_to(world, smtp, "mo"), "html")
+    assert "<strong>English</strong>" in html and "After: We call on governments to act today." in html
+
+    romanian = body(mail_to(world, smtp, "lia"))
+    assert "Ce s-a schimbat" in romanian and "engleză" in romanian and "română" in romanian
+    assert "Înainte: We call on governments to act." in romanian
+    assert "După: Cerem guvernelor să acționeze azi." in romanian
+
+
+def test_a_long_rewrite_is_quoted_in_part_with_a_pointer_to_the_page(world: World, smtp: SmtpServer) -> None:
+    path = opened(world)
+    sign(world, path)
+    only_new_events(world)
+    paragraphs = "\n\n".join(f"Paragraph {n} says something new and rather long. " * 20 for n in range(10))
+    world.ok("POST", f"{path}/amend", "ana", {"body": paragraphs})
+    notifier(world, smtp).turn()
+
+    text = body(mail_to(world, smtp, "mo"))
+    assert "…" in text and "the statement page shows every change" in text
+    assert len(text) < 8000

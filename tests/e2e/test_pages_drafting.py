@@ -314,6 +314,12 @@ def test_amending_asks_for_reconfirmation_of_earlier_signatures(world: World) ->
     preview = submit(client, f"{path}/amend", f"{path}/amend", {**fields, "preview": "1"})
     assert preview.status_code == 200 and "<em>governments</em> to act today." in text(preview)
     assert world.api.head() == head
+    shown = text(preview)  # what changes, word by word, per language, against version 1
+    assert "What the amendment changes" in shown and "Version 1, signed now" in shown and "Your amendment" in shown
+    assert 'aria-label="Changes in English"' in shown and 'aria-label="Changes in Romanian"' in shown
+    assert '<ins><span class="visually-hidden" lang="en">inserted: </span>today' in shown
+    assert '<ins><span class="visually-hidden" lang="en">inserted: </span>azi' in shown
+    assert "+++" not in shown and "@@" not in shown and "*governments*" not in shown.split("</textarea>")[-1]
 
     response = submit(client, f"{path}/amend", f"{path}/amend", fields)
     assert response.status_code == 302

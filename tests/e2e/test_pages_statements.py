@@ -64,7 +64,11 @@ def test_after_an_amendment_the_page_shows_the_diff_and_confirms(world: World) -
     client = signed_in(world, "mo")
     page = client.get(path).get_data(as_text=True)
 
-    assert "+We call on *governments* to act today." in page and "Confirm the new version" in page
+    assert "Confirm the new version" in page and "+++" not in page and "@@" not in page
+    assert "*governments*" not in page  # the Markdown is rendered, emphasis kept on both sides
+    assert page.count("<em>governments</em>") >= 3  # the statement itself, then before and after
+    assert "Version 1, which you signed" in page and "Version 2, to confirm" in page
+    assert '<ins><span class="visually-hidden" lang="en">inserted: </span>today' in page
     client.post(
         f"{path}/sign",
         data={
@@ -249,3 +253,74 @@ def test_a_person_without_a_mandate_sees_no_signing_form(world: World) -> None:
 
     assert forms_on(page) == set() and "You hold no signing mandate" in page
     assert f'{path}/withdraw"' not in page and f'{path}/sign"' not in page
+
+
+def amended_in_two_languages(world: World) -> str:
+    """An opened statement in English and Romanian that River Watch signed, then amended in both languages
+    (and its title) with a hostile line added."""
+    from tests.e2e.test_api_statements import opened
+
+    path = opened(world)
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+    world.ok(
+        "POST",
+        f"{path}/amend",
+        "ana",
+        {
+            "title": "Clean rivers, now",
+            "body": "We call on *all governments* to act today.\n\n- monitor\n- publish\n- report\n\n"
+            "<script>alert(1)</script>",
+            "translations": {
+                "ro": {"title": "Râuri curate acum", "body": "Cerem **tuturor** guvernelor să acționeze."}
+            },
+        },
+    )
+    return path
+
+
+def test_the_reconfirmation_shows_each_language_labelled_rendered_and_marked(world: World) -> None:
+    path = amended_in_two_languages(world)
+    page = signed_in(world, "mo").get(path).get_data(as_text=True)
+    shown = page.split('id="sign-heading"')[1].split('id="signatories-heading"')[0]
+
+    assert 'aria-label="Changes in English"' in shown and 'aria-label="Changes in Romanian"' in shown
+    assert '<h4 class="amendment-heading" lang="en">English</h4>' in shown
+    assert shown.index("Changes in English") < shown.index("Changes in Romanian")  # the statement's language first
+    assert shown.count('class="amendment-side amendment-before"') == 2 and shown.count("amendment-after") == 2
+    assert "+++" not in shown and "@@" not in shown and "*" not in shown.replace("**", "")
+    assert "<em><ins>" in shown and "<strong><ins>" in shown  # the formatting kept around the inserted words
+    assert '<li><ins><span class="visually-hidden" lang="en">inserted: </span>report' in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "<script>alert" not in shown
+    assert '<del><span class="visually-hidden" lang="en">deleted: </span>now' not in shown  # the title: "now" stayed
+    hidden = '<span class="visually-hidden" lang="en">'
+    comma = f"{hidden}inserted: </span>,{hidden} end of insertion</span>"
+    assert f"Clean rivers<ins>{comma}</ins> now" in shown
+
+
+def test_the_reconfirmation_reads_in_romanian(world: World) -> None:
+    path = amended_in_two_languages(world)
+    client = signed_in(world, "mo")
+    client.post("/language", data={"csrf_token": csrf(client, "/"), "locale": "ro", "next": "/"})
+    shown = client.get(path).get_data(as_text=True)
+
+    assert "Versiunea 1, pe care ați semnat-o" in shown and "Versiunea 2, de confirmat" in shown
+    assert 'aria-label="Modificări în engleză"' in shown and 'aria-label="Modificări în română"' in shown
+    assert '<h4 class="amendment-heading" lang="ro">română</h4>' in shown
+    assert "<del>Tăiat</del>: eliminat · <ins>Subliniat</ins>: adăugat" in shown  # the legend
+    assert '<span class="visually-hidden" lang="ro">inserat: </span>tuturor' in shown and "sfârșitul inserării" in shown
+
+
+def test_an_added_translation_is_labelled_and_an_unchanged_language_left_out(world: World) -> None:
+    path = open_statement(world)  # English only
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+    world.ok(
+        "POST",
+        f"{path}/amend",
+        "ana",
+        {"translations": {"fr": {"title": "Rivières propres", "body": "Nous appelons les *gouvernements*."}}},
+    )
+    shown = signed_in(world, "mo").get(path).get_data(as_text=True)
+
+    assert 'aria-label="Changes in French"' in shown and "translation added" in shown
+    assert "(no text in this language)" in shown
+    assert 'aria-label="Changes in English"' not in shown  # the English text did not change

@@ -35,6 +35,7 @@ TABLES = {
     "coalition_commitments",
     "coalition_tasks",
     "coalition_log",
+    "objective_progress",
     "statements",
     "statement_translations",
     "statement_versions",

@@ -23,6 +23,7 @@ Coalition and work: `member_state`, `holds`, `is_facilitator`, `is_liaison`, `is
 `may_verify`, `may_withdraw_verification`, `verify_refusal`.
 Ending: `check_open` (every changing command on an ended coalition is refused), `ended_refusal`, `is_ended`,
 `reminder_due`.
+Objectives: `indicator_refusal`, `number_refusal`, `current_points`, `expected_share`, `progress_of`.
 """
 
 from coalition.domain.policy.ending import (
@@ -55,6 +56,14 @@ from coalition.domain.policy.members import (
     may_read_coalition,
     member_state,
     signs_for,
+)
+from coalition.domain.policy.objectives import (
+    ObjectiveProgress,
+    current_points,
+    expected_share,
+    indicator_refusal,
+    number_refusal,
+    progress_of,
 )
 from coalition.domain.policy.people import holder_refusal, may_act_verified, verified_refusal
 from coalition.domain.policy.statements import (
@@ -112,6 +121,12 @@ from coalition.domain.policy.work import (
 )
 
 __all__ = [
+    "ObjectiveProgress",
+    "current_points",
+    "expected_share",
+    "indicator_refusal",
+    "number_refusal",
+    "progress_of",
     "CLOSED",
     "CLOSED_COMMITMENT",
     "CLOSED_TASK",

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from coalition.notify.messages import Notice
 from coalition.notify.reactor import reacts_to, recipients, reminder
 from coalition.reads import due, people
+from coalition.reads.amendments import amendment
 from coalition.reads.statements import counted
 from events import RecordedEvent
 from projections.statement_rows import StatementView, view
@@ -72,7 +73,37 @@ def amended(connection: Connection, event: RecordedEvent, today: date) -> Iterat
     if found is None:
         return
     members = people.to_reconfirm(connection, found, event.payload["previous_hash"])
-    yield from _to_signers(connection, members, today, "statement_amended", found, version=event.payload["version"])
+    changes = _what_changed(
+        connection, event.payload["statement_id"], event.payload["previous_hash"], event.payload["version_hash"]
+    )
+    yield from _to_signers(
+        connection, members, today, "statement_amended", found, version=event.payload["version"], changes=changes
+    )
+
+
+#: How much of what changed an amendment's message quotes: passages, and characters of each side of one.
+QUOTED_PASSAGES = 6
+QUOTED_CHARACTERS = 400
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= QUOTED_CHARACTERS else text[: QUOTED_CHARACTERS - 1].rstrip() + "…"
+
+
+def _what_changed(connection: Connection, statement_id: str, older: str, newer: str) -> dict[str, Any]:
+    """For the message: by language changed, the passages that changed as plain text before and after (the
+    first `QUOTED_PASSAGES` of them, each side cut at `QUOTED_CHARACTERS`), and whether any was left out or cut."""
+    found = amendment(connection, statement_id, older, newer)
+    languages, quoted, left_out = [], 0, False
+    for change in found["languages"] if found else []:
+        if change.status == "unchanged":
+            continue
+        kept = change.passages[: max(QUOTED_PASSAGES - quoted, 0)]
+        passages = [[_shortened(b), _shortened(a)] for b, a in kept]
+        left_out = left_out or len(kept) < len(change.passages) or [*map(list, kept)] != passages
+        quoted += len(passages)
+        languages.append({"language": change.language, "status": change.status, "passages": passages})
+    return {"languages": languages, "more": left_out}
 
 
 @reminder

@@ -10,6 +10,7 @@ from coalition.web.api import (  # noqa: F401  (routes)
     invitations,
     log,
     notifications,
+    objectives,
     openapi,
     organisations,
     partnership,

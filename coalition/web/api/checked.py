@@ -6,6 +6,7 @@
 - `Trimmed`: a `Checked` schema that strips spaces around every string first.
 - `one_line`: names and titles are one line, without bidirectional controls.
 - `Day`, `Moment`: dates and date-times between 1900 and 2200, the offset applied safely.
+- `Number`: a JSON number (never a string or a boolean), finite, within +-1e12 (`number()`).
 - Integers are read with `fields.Integer(strict=True)`: `1.5`, `"3"`, `true` and `1e3` are refused, never rounded.
 """
 
@@ -20,6 +21,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 from coalition.domain import text
 from coalition.domain.dates import RANGE_MESSAGE, day_in_range, moment_in_range
 from coalition.domain.lines import has_line_break
+from coalition.domain.policy.objectives import LARGEST
 
 NAME = validate.Length(min=1, max=text.NAME)
 TEXT = validate.Length(min=1, max=text.TEXT)
@@ -89,3 +91,17 @@ class Moment(fields.AwareDateTime):
         if not moment_in_range(moment):
             raise ValidationError(RANGE_MESSAGE)
         return moment
+
+
+class Number(fields.Float):
+    """A JSON number (not a string, not true or false), finite and between -1e12 and 1e12."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, str | bool) or not isinstance(value, int | float):
+            raise ValidationError("must be a number, such as 1200 or 12.5")
+        return float(super()._deserialize(value, attr, data, **kwargs))
+
+
+def number(**options: Any) -> Number:
+    """A JSON number field, finite and within +-LARGEST (`coalition.domain.policy.objectives`)."""
+    return Number(allow_nan=False, validate=validate.Range(min=-LARGEST, max=LARGEST), **options)

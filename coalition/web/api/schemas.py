@@ -11,7 +11,7 @@ from coalition.domain import text as limits
 from coalition.domain.coalition import MEMBER_STATES, ROLES
 from coalition.domain.organisation import COUNTRIES, SECTORS
 from coalition.domain.work import KINDS
-from coalition.web.api.checked import EMAIL, ID, NAME, TEXT, Checked, Day, Trimmed, one_line
+from coalition.web.api.checked import EMAIL, ID, NAME, TEXT, Checked, Day, Trimmed, number, one_line
 
 __all__ = ["EMAIL", "ID", "NAME", "TEXT", "Checked", "Day", "Trimmed", "one_line"]
 
@@ -71,6 +71,19 @@ class ObjectiveRequest(Trimmed):
     text = _text(required=True)
     measure = fields.String(validate=validate.Length(max=limits.MEASURE))
     target_date = Day()
+    # indicators (progress lane)
+    unit = fields.String(validate=[validate.Length(min=1, max=limits.UNIT), one_line])
+    baseline = number(metadata={"description": "the indicator's value when the agreement starts"})
+    target = number(metadata={"description": "the value to reach by target_date; must differ from baseline"})
+
+    @validates_schema
+    def target_away_from_baseline(self, data: dict[str, Any], **_: Any) -> None:
+        baseline, target = data.get("baseline"), data.get("target")
+        if (baseline is None) != (target is None):
+            missing = "baseline" if baseline is None else "target"
+            raise ValidationError("give both a baseline and a target, or neither", missing)
+        if baseline is not None and baseline == target:
+            raise ValidationError("target must differ from baseline", "target")
 
 
 class AgreementRequest(Trimmed):
@@ -248,6 +261,9 @@ class ObjectiveView(Schema):
     text = fields.String(required=True)
     measure = fields.String()
     target_date = fields.String()
+    unit = fields.String()
+    baseline = fields.Float()
+    target = fields.Float()
 
 
 class AgreementView(Schema):

@@ -234,6 +234,21 @@ class StatementView(Schema):
     endorsements = fields.List(fields.Nested(EndorsementView), required=True)
 
 
+class WordSegment(Schema):
+    op = fields.String(required=True, validate=validate.OneOf(["equal", "delete", "insert"]))
+    text = fields.String(required=True)
+
+
+class LanguageWords(Schema):
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["changed", "unchanged", "added", "removed"]),
+        metadata={"description": "added or removed: a translation that only one of the two versions has"},
+    )
+    title = fields.List(fields.Nested(WordSegment), required=True)
+    body = fields.List(fields.Nested(WordSegment), required=True)
+
+
 class DiffView(Schema):
     to = fields.String(required=True)
     from_ = fields.String(data_key="from", required=True)
@@ -242,6 +257,15 @@ class DiffView(Schema):
         values=fields.String(),
         required=True,
         metadata={"description": "by language: a unified diff of the title and body (empty when unchanged)"},
+    )
+    words = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(LanguageWords),
+        required=True,
+        metadata={
+            "description": "by language: the Markdown source's change word by word; the equal and delete segments "
+            "joined are the earlier text, the equal and insert segments joined the later one"
+        },
     )
 
 

@@ -18,6 +18,7 @@ from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
 from coalition.pdf import export
 from coalition.reads import statements as read
+from coalition.reads.amendments import word_segments
 from coalition.reads.reports import require_member_reader
 from coalition.reads.standing import Moment
 from coalition.reads.statements import describe, diff
@@ -130,9 +131,10 @@ def statement_diff(coalition_id: str, statement_id: str) -> ResponseReturnValue:
         _, found, _ = readable(connection, coalition_id, statement_id)
         newer = args.get("to") or found.statement["version_hash"]
         changes = diff(connection, statement_id, args["from_"], newer) if newer else None
-    if changes is None:
+        words = word_segments(connection, statement_id, args["from_"], newer) if newer else None
+    if changes is None or words is None:
         raise NotFound("no such version of this statement: `from` and `to` take version hashes of opened versions")
-    return jsonify(DiffView().dump({"from_": args["from_"], "to": newer, "languages": changes}))
+    return jsonify(DiffView().dump({"from_": args["from_"], "to": newer, "languages": changes, "words": words}))
 
 
 @bp.patch(STATEMENT)

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask, abort, flash, g, redirect, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.engine import Connection
@@ -32,6 +33,7 @@ from coalition.infra.idempotency import Kept, fingerprint, recall, remember
 from coalition.reads import access, ending
 from coalition.reads.inbox import InboxItem, inbox
 from coalition.reads.standing import Moment, snapshot
+from coalition.reads.word_diff import Marks
 from coalition.web.errors import STATUS, status_of, translated
 from coalition.web.forms import form_key, sent_form_key
 from coalition.web.reading import now, today
@@ -42,6 +44,17 @@ from events import ConcurrencyConflict
 LED_TO = "#led-to"
 #: What `perform` shows again when a command is refused: the page, answered at the given status.
 Again = Callable[[int], ResponseReturnValue]
+
+
+def marks() -> Marks:
+    """The words a screen reader says around an amendment's changes, in the reader's language."""
+    return Marks(
+        inserted=_("inserted:"),
+        inserted_end=_("end of insertion"),
+        deleted=_("deleted:"),
+        deleted_end=_("end of deletion"),
+        language=str(get_locale() or ""),
+    )
 
 
 def context() -> Context:

@@ -40,6 +40,7 @@ LABELS = {
     "TaskCompleted": _l("Task completed"),
     "TaskReassigned": _l("Task reassigned"),
     "TaskDropped": _l("Task dropped"),
+    "ObjectiveProgressRecorded": _l("Progress recorded"),
     "StatementDrafted": _l("Statement drafted"),
     "DraftRevised": _l("Draft revised"),
     "TranslationSet": _l("Translation set"),

@@ -19,8 +19,9 @@ from coalition.infra.extensions import services
 from coalition.reads.powers import Powers, powers
 from coalition.reads.standing import Moment, Snapshot, snapshot
 from coalition.reads.text import render_markdown
+from coalition.reads.word_diff import compare
 from coalition.web.i18n import language_choices, language_name
-from coalition.web.pages import context, drafting_translations, perform, require_member
+from coalition.web.pages import context, drafting_translations, marks, perform, require_member
 from coalition.web.pages.drafting_common import (
     STATEMENT,
     STATEMENTS,
@@ -187,6 +188,7 @@ def _amend_page(
     form: TextForm | None = None,
     preview: list[dict[str, Any]] | None = None,
     status: int = 200,
+    changes: dict[str, Any] | None = None,
 ) -> ResponseReturnValue:
     with services().engine.connect() as connection:
         found, able = load(connection, coalition_id, statement_id)
@@ -202,6 +204,7 @@ def _amend_page(
         form=form,
         powers=able,
         preview=preview,
+        changes=changes,
         coalition_id=coalition_id,
         codes=codes,
         language_name=language_name,
@@ -230,7 +233,10 @@ def amend(coalition_id: str, statement_id: str) -> ResponseReturnValue:
             },
             *({"language": c, "title": t["title"], "body": render_markdown(t["body"])} for c, t in texts.items()),
         ]
-        return _amend_page(coalition_id, statement_id, form, preview=shown)
+        # What the amendment would change, word by word, against the text signed now.
+        own = {found.statement["language"]: {"title": str(form.title.data), "body": str(form.body.data)}}
+        changes = {"before": found.statement["version"], "languages": compare(found.texts(), {**own, **texts}, marks())}
+        return _amend_page(coalition_id, statement_id, form, preview=shown, changes=changes)
     ctx = context()
     return perform(
         lambda: handle.amend(

@@ -23,15 +23,16 @@ from coalition.reads import organisations, powers
 from coalition.reads import published as listing
 from coalition.reads import statements as read
 from coalition.reads.access import mandates_of
+from coalition.reads.amendments import amendment
 from coalition.reads.standing import Moment, snapshot
-from coalition.reads.statements import describe, diff, in_language, signature_history
+from coalition.reads.statements import describe, in_language, signature_history
 from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
 from coalition.web.downloads import pdf_page
 from coalition.web.errors import translated
 from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
-from coalition.web.pages import context, perform, require_member
+from coalition.web.pages import context, marks, perform, require_member
 from coalition.web.sharing import share
 from coalition.web.typed import login_required
 
@@ -94,7 +95,7 @@ def _page(
         names = organisations.names(connection, mine)
         held = {s["organisation_id"]: s for s in statement["signatures"]}
         changes = {
-            o: diff(connection, statement_id, held[o]["version_hash"], statement["version_hash"])
+            o: amendment(connection, statement_id, held[o]["version_hash"], statement["version_hash"], marks())
             for o, p in may.items()
             if p.may_confirm
         }

@@ -64,6 +64,9 @@ def _prefill(agreement: dict[str, Any]) -> dict[str, Any]:
             "text": o["text"],
             "measure": o.get("measure") or "",
             "target_date": day(o.get("target_date")),
+            "unit": o.get("unit") or "",
+            "baseline": o.get("baseline"),
+            "target": o.get("target"),
         }
         for o in agreement["objectives"]
     ]

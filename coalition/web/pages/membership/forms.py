@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask_babel import gettext as _
@@ -11,6 +12,7 @@ from wtforms import (
     DateField,
     EmailField,
     FieldList,
+    FloatField,
     Form,
     FormField,
     HiddenField,
@@ -22,6 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from coalition.domain import text as limits
+from coalition.domain.policy.objectives import LARGEST
 from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
 from coalition.web.typed import FlaskForm, SelectChoice, add_error
@@ -29,6 +32,7 @@ from coalition.web.typed import FlaskForm, SelectChoice, add_error
 MAX_OBJECTIVES = limits.MAX_OBJECTIVES
 # `invalid_value_message` came in WTForms 3.3; types-WTForms describes 3.2 (hence the `type: ignore`s).
 A_DAY = _l("Enter a date as year-month-day, such as 2026-03-31.")
+A_NUMBER = _l("Enter a number, such as 40 or 12.5.")
 TEXT = Length(max=limits.TEXT)
 ROLE_LABELS = {"facilitator": _l("facilitator"), "liaison": _l("liaison"), "endorser": _l("endorser")}
 
@@ -41,17 +45,38 @@ class ObjectiveRow(Form):
     text = StringField(_l("Objective"), validators=[TEXT])
     measure = StringField(_l("How we measure it (optional)"), validators=[Length(max=limits.MEASURE)])
     target_date = DateField(_l("Target date (optional)"), validators=[Optional()], invalid_value_message=A_DAY)  # type: ignore[call-arg]
+    # The indicator (progress lane): what it is counted in, where it starts, where it aims.
+    unit = StringField(_l("Unit (optional)"), validators=[Optional(), Length(max=limits.UNIT), OneLine()])
+    baseline = FloatField(_l("Baseline (optional)"), validators=[Optional()], invalid_value_message=A_NUMBER)  # type: ignore[call-arg]
+    target = FloatField(_l("Target (optional)"), validators=[Optional()], invalid_value_message=A_NUMBER)  # type: ignore[call-arg]
     remove = SubmitField(_l("Remove"))
 
     def blank(self) -> bool:
         """True when nothing was written in the row (such rows are ignored)."""
-        typed = (self.target_date.raw_data or [""])[0] or ""
+        typed = [((f.raw_data or [""])[0] or "").strip() for f in (self.target_date, self.baseline, self.target)]
         return not (
             (self.text.data or "").strip()
             or (self.measure.data or "").strip()
-            or typed.strip()
+            or (self.unit.data or "").strip()
+            or any(typed)
             or self.target_date.data
         )
+
+    def indicator_valid(self) -> bool:
+        """Baseline and target are finite numbers, and the target differs from the baseline (`indicator_refusal`)."""
+        valid = True
+        for number in (self.baseline, self.target):
+            if number.data is not None and (not math.isfinite(number.data) or abs(number.data) > LARGEST):
+                add_error(number, str(A_NUMBER))
+                valid = False
+        if valid and (self.baseline.data is None) != (self.target.data is None):
+            missing = self.baseline if self.baseline.data is None else self.target
+            add_error(missing, _("Give both a baseline and a target, or neither."))
+            valid = False
+        if valid and self.baseline.data is not None and self.baseline.data == self.target.data:
+            add_error(self.target, _("The target must differ from the baseline."))
+            valid = False
+        return valid
 
 
 class AgreementForm(PageForm):
@@ -78,6 +103,7 @@ class AgreementForm(PageForm):
             if not (row.text.data or "").strip():
                 add_error(row.text, _("Describe this objective, or empty the whole row."))
                 valid = False
+            valid = row.indicator_valid() and valid
         if not self.filled():
             add_error(self.objectives[0].form.text, _("Name at least one common objective."))
             valid = False
@@ -90,6 +116,9 @@ class AgreementForm(PageForm):
                 "text": (row.text.data or "").strip(),
                 "measure": (row.measure.data or "").strip() or None,
                 "target_date": row.target_date.data,
+                "unit": (row.unit.data or "").strip() or None,
+                "baseline": row.baseline.data,
+                "target": row.target.data,
                 **({"id": row.objective_id.data} if keep_ids and row.objective_id.data else {}),
             }
             for row in self.filled()

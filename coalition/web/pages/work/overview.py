@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from coalition.infra.extensions import services
-from coalition.reads import work
+from coalition.reads import objectives, work
 from coalition.reads.access import acts_for
+from coalition.reads.standing import BadMoment, resolve, snapshot
 from coalition.web.pages.work.blueprint import COALITION, bp
 from coalition.web.pages.work.common import current
+from coalition.web.pages.work.objectives import AsOfDay
 from coalition.web.reading import today
 from coalition.web.typed import login_required
 
@@ -27,7 +30,28 @@ def responsibilities() -> ResponseReturnValue:
 @bp.get(f"{COALITION}/grid")
 @login_required
 def grid(coalition_id: str) -> ResponseReturnValue:
-    """The common objectives by member organisations: each organisation's commitments to each objective, at a glance."""
+    """The common objectives by member organisations: each organisation's commitments to each objective, and each
+    objective's progress, at a glance; now or as of the end of a day."""
+    as_of, status = AsOfDay(formdata=request.args), 200
     with services().engine.connect() as connection:
         snap, _reader = current(connection, coalition_id)
-    return render_template("work/grid.html", coalition_id=coalition_id, agreement=snap.agreement, **work.grid(snap))
+        then = snap
+        if as_of.validate() and as_of.date.data:
+            try:
+                then = snapshot(connection, coalition_id, resolve(connection, as_of.date.data.isoformat(), today()))
+            except BadMoment:
+                as_of.date.errors, status = [_("%(day)s is in the future.", day=as_of.date.data.isoformat())], 400
+        elif as_of.errors:
+            status = 400
+        progress = objectives.standing(connection, then)
+    shown = work.grid(then) if then.agreement else {"columns": [], "states": {}, "rows": [], "unlinked": None}
+    return render_template(
+        "work/grid.html",
+        coalition_id=coalition_id,
+        agreement=snap.agreement,
+        progress=progress,
+        reported=objectives.by_organisation(progress),
+        as_of=as_of,
+        then=then if then is not snap else None,
+        **shown,
+    ), status
