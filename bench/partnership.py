@@ -1,6 +1,6 @@
 """Measure the partnership report (part of `python -m bench pdf`): a coalition of 200 members, 2,000 commitments,
-20 objectives and 10 published statements, recorded through the command handlers; the report built and sealed
-with the cache cleared, then its cached download, both over HTTP."""
+20 objectives with 50 progress points each and 10 published statements, recorded through the command handlers;
+the report built and sealed with the cache cleared, then its cached download, both over HTTP."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 
 PASSWORD = "bench-password-1"
 #: The issue's sizes, and the smoke test's.
-FULL = {"members": 200, "commitments": 2000, "objectives": 20, "statements": 10, "signatures": 20}
-QUICK = {"members": 10, "commitments": 40, "objectives": 3, "statements": 2, "signatures": 3}
+FULL = {"members": 200, "commitments": 2000, "objectives": 20, "points": 50, "statements": 10, "signatures": 20}
+QUICK = {"members": 10, "commitments": 40, "objectives": 3, "points": 5, "statements": 2, "signatures": 3}
 
 
 def build_coalition(app: Any, sizes: dict[str, int], progress: Callable[[str], None]) -> tuple[str, str]:
@@ -26,6 +26,7 @@ def build_coalition(app: Any, sizes: dict[str, int], progress: Callable[[str], N
     from coalition.handlers import coalitions as co
     from coalition.handlers import organisations as orgs
     from coalition.handlers import statements as st
+    from coalition.handlers.progress import record_progress
 
     svc = app.extensions["coalition"]
     today = svc.store.clock().date()
@@ -39,7 +40,16 @@ def build_coalition(app: Any, sizes: dict[str, int], progress: Callable[[str], N
             organisation_id=home,
             name="Report Bench Coalition",
             purpose="Measure the partnership report",
-            objectives=[{"text": f"Objective number {n + 1} of the partnership"} for n in range(sizes["objectives"])],
+            objectives=[
+                {
+                    "text": f"Objective number {n + 1} of the partnership",
+                    "unit": "sites",
+                    "baseline": 0,
+                    "target": 100 + n,
+                    "target_date": today + timedelta(days=200),
+                }
+                for n in range(sizes["objectives"])
+            ],
             starts_on=today - timedelta(days=400),
             cooperation_mechanism="Monthly calls",
             benefit_sharing="Shared credit",
@@ -70,6 +80,11 @@ def build_coalition(app: Any, sizes: dict[str, int], progress: Callable[[str], N
                 co.fulfil(ctx, coalition, made, note="Delivered")
             elif n % 10 == 1:
                 co.withdraw(ctx, coalition, made, reason="No budget")
+        progress(f"  {sizes['objectives']} objectives, {sizes['points']} progress points each")
+        for n in range(sizes["objectives"]):
+            for k in range(sizes["points"]):
+                day = today - timedelta(days=399) + timedelta(days=k * 399 // sizes["points"])
+                record_progress(ctx, coalition, f"o{n + 1}", value=float(k * 2 + n % 3), as_of=day)
         progress(f"  {sizes['statements']} statements, {sizes['signatures']} signatures each")
         for org in members[: sizes["signatures"]]:
             orgs.grant_mandate(ctx, org, email=email, title="Director")

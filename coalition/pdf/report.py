@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
+from coalition.charts.progress import ProgressLabels, progress_chart
 from coalition.domain.base import NotFound, RuleBroken
 from coalition.pdf import archival, render
 from coalition.pdf.document import PROOF_NAME
@@ -20,7 +21,7 @@ from coalition.pdf.lines import sort_key, utc
 from coalition.pdf.report_proof import ReportProof
 from coalition.pdf.seal import Sealer
 from coalition.reads.exports import event_hashes
-from coalition.reads.partnership import MemberLine, Partnership, partnership
+from coalition.reads.partnership import MemberLine, ObjectiveLine, Partnership, partnership
 from coalition.reads.report_log import report_key
 from coalition.reads.statements import country_name
 from events.personal import erasures
@@ -174,6 +175,51 @@ def member_line(m: MemberLine, language: str, states: dict[str, str]) -> str:
     return " ".join(line.split())
 
 
+def progress_labels(language: str, description: str) -> ProgressLabels:
+    """The words of an objective's progress chart in `language`; days in ISO, numbers plain (no request's locale)."""
+    _ = render._catalogue(language).gettext
+    return ProgressLabels(
+        title=_("Progress towards the target"),
+        description=description,
+        day=_("Day"),
+        value=_("Value"),
+        note=_("Note"),
+        corrected=_("corrected"),
+        planned=_("Planned path"),
+        target=_("Target"),
+        recorded=_("Recorded"),
+        empty=_("No progress recorded yet"),
+        format_day=date.isoformat,
+        format_number=plain_number,
+    )
+
+
+def plain_number(value: float) -> str:
+    """A value without needless decimals (12, 12.5, 1,200)."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def objective_progress(line: ObjectiveLine, language: str, starts_on: date, day: date) -> dict[str, Any]:
+    """An objective's progress as the report prints it: a sentence (status, latest value, share) and its chart."""
+    o, progress = line.objective, line.progress
+    if not line.points and (o.baseline is None or o.target is None):
+        return {"summary": "", "chart": None}
+    _ = render._catalogue(language).gettext
+    statuses = {"on-track": _("on track"), "behind": _("behind"), "reached": _("reached"), "overdue": _("overdue")}
+    unit = f" {o.unit}" if o.unit else ""
+    said = [statuses.get(progress.status, _("not measured yet"))]
+    if progress.latest is not None:
+        value = plain_number(progress.latest.value) + unit
+        said.append(_("latest %(value)s on %(day)s") % {"value": value, "day": progress.latest.as_of.isoformat()})
+    if progress.share is not None and o.target is not None:
+        share, target = f"{progress.share * 100:.0f}", plain_number(o.target) + unit
+        said.append(_("%(share)s%% of the way to %(target)s") % {"share": share, "target": target})
+    summary = " · ".join(said)
+    labels = progress_labels(language, summary)
+    chart = progress_chart(o, line.points, starts_on, labels, until=day, ident=f"progress-{o.objective_id}")
+    return {"summary": summary, "chart": chart}
+
+
 def signatures(language: str, count: int) -> str:
     """ "1 signature", "2 signatures", in `language`."""
     return render._catalogue(language).ngettext("%(num)d signature", "%(num)d signatures", count) % {"num": count}
@@ -196,6 +242,7 @@ def report_html(doc: ReportDocument) -> str:
             members=[member_line(m, language, states) for m in members],
             totals=totals,
             tasks=[(t, overdue_by(language, t.days_overdue)) for t in p.tasks],
+            objectives=[(o, objective_progress(o, language, p.agreement.starts_on, p.day)) for o in p.objectives],
             statements=[(s.title(language), signatures(language, s.signatures)) for s in p.statements],
             proof=doc.proof,
             exported_at=utc(doc.proof.exported_at),

@@ -21,8 +21,9 @@ from sqlalchemy.engine import Connection
 
 from coalition.domain import coalition_state, policy, statement_state
 from coalition.domain.base import Change
-from coalition.domain.coalition_state import Agreement, Coalition
+from coalition.domain.coalition_state import Agreement, Coalition, Objective, ProgressPoint
 from coalition.domain.policy import evaluations
+from coalition.domain.policy.objectives import ObjectiveProgress, progress_of
 from coalition.reads.logged import Event, organisations, read
 from coalition.reads.report_log import statement_streams
 
@@ -63,14 +64,13 @@ class TaskLine:
 
 @dataclass(frozen=True, slots=True)
 class ObjectiveLine:
-    """An objective of the agreement, what is pledged to it, and its progress (lane `progress`: not yet recorded)."""
+    """An objective of the agreement, what is pledged to it, and its progress (`policy.objectives.progress_of`)."""
 
-    objective_id: str
-    text: str
-    measure: str | None
-    target_date: date | None
+    objective: Objective
     commitments: int  # commitments pledged to it (not withdrawn)
     tasks: int  # tasks towards it (not dropped)
+    points: tuple[ProgressPoint, ...]  # every point recorded by the position, corrections and superseded ones too
+    progress: ObjectiveProgress
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +138,7 @@ class Partnership:
                 for m in self.members
             ],
             "tasks": [[t.task_id, t.title, t.organisation, t.due_on.isoformat(), t.state] for t in self.tasks],
-            "objectives": [
-                [o.objective_id, o.measure, _iso(o.target_date), o.commitments, o.tasks] for o in self.objectives
-            ],
+            "objectives": [_objective(o) for o in self.objectives],
             "evaluation": None
             if self.evaluation is None
             else [
@@ -161,6 +159,23 @@ class Partnership:
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def _objective(line: ObjectiveLine) -> list[Any]:
+    o, progress = line.objective, line.progress
+    return [
+        o.objective_id,
+        o.measure,
+        _iso(o.target_date),
+        line.commitments,
+        line.tasks,
+        o.unit,
+        o.baseline,
+        o.target,
+        progress.status,
+        None if progress.share is None else round(progress.share, 6),
+        [[p.progress_id, p.as_of.isoformat(), p.value, p.supersedes] for p in line.points],
+    ]
 
 
 def _evaluation(state: Coalition) -> EvaluationLine | None:
@@ -271,12 +286,11 @@ def partnership(connection: Connection, coalition_id: str, position: int, day: d
     )
     objectives = tuple(
         ObjectiveLine(
-            o.objective_id,
-            o.text,
-            o.measure,
-            o.target_date,
+            o,
             sum(c.objective_id == o.objective_id and c.state != "withdrawn" for c in state.commitments.values()),
             sum(t.objective_id == o.objective_id and t.state != "dropped" for t in state.tasks.values()),
+            tuple(state.progress.get(o.objective_id, ())),
+            progress_of(o, state.progress.get(o.objective_id, ()), state.agreement.starts_on, day),
         )
         for o in state.agreement.objectives
     )

@@ -284,3 +284,39 @@ def test_a_closed_coalitions_report_is_its_final_one(busy: World, api: Api) -> N
     assert proof.day.isoformat() == closed["ended_on"]
     published = w.ok("POST", f"{w.path}/reports", "ana", {})  # the final report may still be published
     assert published["position"] == closed["final_position"]
+
+
+def test_objective_progress_is_drawn_from_the_points_recorded_by_the_position(busy: World, api: Api) -> None:
+    w = busy
+    w.ok(
+        "PATCH",
+        f"{w.path}/agreement",
+        "ana",
+        {
+            "objectives": [
+                {
+                    "id": "o1",
+                    "text": "Monitor water quality at 40 sites",
+                    "unit": "sites",
+                    "baseline": 0,
+                    "target": 40,
+                    "target_date": "2027-06-30",
+                },
+                {"id": "o2", "text": "Publish a joint policy brief"},
+            ]
+        },
+    )
+    w.ok("POST", f"{w.path}/objectives/o1/progress", "lia", {"value": 12, "as_of": "2026-06-01"})
+    before = download(w).data
+    w.ok("POST", f"{w.path}/objectives/o1/progress", "lia", {"value": 20, "as_of": "2026-09-01"})
+    pdf = download(w).data
+    text = text_of(pdf).replace("\n", " ")
+    o1, o2 = proof_of(pdf).figures["objectives"]
+
+    assert "latest 20 sites on 2026-09-01" in text and "50% of the way to 40 sites" in text
+    assert "Progress towards the target" in text or "Recorded" in text  # the chart's legend
+    assert [p[1:3] for p in o1[10]] == [["2026-06-01", 12], ["2026-09-01", 20]] and o2[10] == []
+    assert (o1[5], o1[6], o1[7]) == ("sites", 0, 40)
+    assert verify(api, before)["changes_since"]["sections"] == ["objectives"]
+    ro = text_of(download(w, "?lang=ro").data)
+    assert "Nu a fost înregistrat niciun progres." in ro  # o2

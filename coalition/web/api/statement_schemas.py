@@ -304,19 +304,5 @@ class VerifyView(Schema):
             "when it matches the log also title, coalition {id, name}, url (its page) and public"
         },
     )
-    report = fields.Dict(
-        allow_none=True,
-        metadata={
-            "description": "for a partnership report's PDF (then `statement` is null): kind (partnership_report), "
-            "coalition_id, coalition {id, name}, position (the log position it is drawn at), day, language, "
-            "content_hash, exported_at, report_id (a published report's), url"
-        },
-    )
-    changes_since = fields.Dict(
-        allow_none=True,
-        metadata={
-            "description": "a statement: amended, version_hash, state, signatures_added, signatures_withdrawn, "
-            "signatures_awaiting_reconfirmation; a partnership report: changed, sections (those whose figures "
-            "differ now), head_position, day, content_hash"
-        },
-    )
+    report = fields.Dict(allow_none=True, metadata={"description": "a partnership report's: see the README"})
+    changes_since = fields.Dict(allow_none=True, metadata={"description": "for a report: changed, sections"})

@@ -3,7 +3,7 @@
 The recorded values as a line, the planned straight path from (the agreement's start, baseline) to
 (target date, target) dashed, the target as a line across; corrected points as hollow rings. An accessible
 figure with a title and description, and the same figures as a visually hidden table. It needs no request
-(outside one, days are ISO and numbers plain), so a PDF report draws it too. Reach it as
+(outside one, days are ISO and numbers plain), so the partnership report's PDF draws it too. Reach it as
 `coalition.web.charts.progress_chart`.
 """
 
@@ -19,9 +19,9 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from coalition.charts.svg import ACCENT, GRID, MUTED, WIDTH, _day_text, _n, _open_svg, _text, _x_scale
 from coalition.domain.coalition_state import ProgressPoint
 from coalition.domain.policy.objectives import ObjectiveLike, current_points
-from coalition.web.svg import ACCENT, GRID, MUTED, WIDTH, _day_text, _n, _open_svg, _text, _x_scale
 
 PLAN = "#0072b2"  # the planned path and the target (Okabe and Ito blue, apart from the accent green)
 
