@@ -216,7 +216,8 @@ def objective_progress(line: ObjectiveLine, language: str, starts_on: date, day:
         said.append(_("%(share)s%% of the way to %(target)s") % {"share": share, "target": target})
     summary = " · ".join(said)
     labels = progress_labels(language, summary)
-    chart = progress_chart(o, line.points, starts_on, labels, until=day, ident=f"progress-{o.objective_id}")
+    ident = f"progress-{o.objective_id}"
+    chart = progress_chart(o, line.points, starts_on, labels, until=day, ident=ident, printed=True)
     return {"summary": summary, "chart": chart}
 
 
