@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from coalition.domain import coalition_state
 from coalition.domain.event_types import registry
+from coalition.reads.ending import ended_on
 from coalition.reads.logged import read
 from events.personal import readable
 from events.schema import events as events_table
@@ -28,7 +29,10 @@ def founded_at(connection: Connection, coalition_id: str) -> int | None:
 
 def closed(connection: Connection, coalition_id: str) -> tuple[int, date] | None:
     """Where a closed coalition's final report stands: the position its `CoalitionClosed` names, and the day it
-    closed (None: it has not closed)."""
+    closed (None: it has not closed). The coalition's row says whether to look (one lookup by key, where reading the
+    log for the event scans the coalition's whole stream); what the report shows is then read from the log."""
+    if ended_on(connection, coalition_id) is None:
+        return None
     e = events_table.c
     row = connection.execute(
         select(e.stream_id, e.type, e.schema_version, e.payload)
