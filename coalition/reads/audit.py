@@ -37,9 +37,12 @@ def entries(
     filters: Filters | None = None,
     limit: int | None = None,
     after: int = 0,
+    before: int | None = None,
+    newest_first: bool = False,
 ) -> list[Entry]:
-    """The coalition's history (replayed from the log), oldest first, filtered, after position `after`."""
-    return history(connection, registry, coalition_id, filters or Filters(), limit, after)
+    """The coalition's history (replayed from the log), oldest first (or newest first), filtered, between positions
+    `after` and `before` (both excluded)."""
+    return history(connection, registry, coalition_id, filters or Filters(), limit, after, before, newest_first)
 
 
 @dataclass(frozen=True, slots=True)
