@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from coalition.reads.reports import CSV_COLUMNS
-from coalition.web.pages import audit
+from coalition.web.pages import audit_common
 from events.schema import events
 from tests.e2e.conftest import CopyWorlds, services
 from tests.e2e.pages import signed_in, text
@@ -152,7 +152,7 @@ def test_the_history_pages_newest_first_with_newer_older_newest_and_oldest_links
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     everything = summaries(audit_page(world))  # 7 events: pages of 3, 3 and 1
-    monkeypatch.setattr(audit, "PER_PAGE", 3)
+    monkeypatch.setattr(audit_common, "PER_PAGE", 3)
     client = signed_in(world, "ana")
 
     first = text(client.get(f"{world.path}/audit"))
@@ -173,7 +173,7 @@ def test_the_history_pages_newest_first_with_newer_older_newest_and_oldest_links
 def test_paging_keeps_the_filters_and_the_as_of_day(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     later_work(world)
     everything = summaries(audit_page(world, "?until=2027-02-10&as_of=2027-01-15"))
-    monkeypatch.setattr(audit, "PER_PAGE", 3)
+    monkeypatch.setattr(audit_common, "PER_PAGE", 3)
     client = signed_in(world, "ana")
 
     first = text(client.get(f"{world.path}/audit?until=2027-02-10&as_of=2027-01-15"))
@@ -407,7 +407,7 @@ def test_a_members_history_pages_its_commitments_and_tasks_newest_first(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     later_work(world)  # River Watch: two commitments and one task
-    monkeypatch.setattr(audit, "PER_PAGE", 2)
+    monkeypatch.setattr(audit_common, "PER_PAGE", 2)
 
     first = member_page(world, "?as_of=2027-02-10")
     older = link(first, "Older")
@@ -449,7 +449,7 @@ def test_a_members_history_as_csv_newest_first_with_hashes_and_as_of(world: Worl
 
 def test_the_audit_pages_in_romanian(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     later_work(world)
-    monkeypatch.setattr(audit, "PER_PAGE", 3)
+    monkeypatch.setattr(audit_common, "PER_PAGE", 3)
     client = signed_in(world, "ana")
     ro = {"Accept-Language": "ro"}
 
