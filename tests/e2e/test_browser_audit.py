@@ -75,3 +75,23 @@ def test_a_facilitator_filters_at_the_top_and_pages_through_the_history(browser:
         assert page.problems == []  # type: ignore[attr-defined]
     finally:
         page.close()
+
+
+def test_the_audit_history_in_romanian_on_a_phone(browser: Any, site: Site) -> None:
+    page = signed_in_facilitator(browser, site, 360)
+    try:
+        page.locator("#locale").select_option("ro")
+        page.get_by_role("button", name="Change").click()
+        expect(page.get_by_text("Autentificat ca Ioana Popescu")).to_be_visible()
+        page.get_by_role("link", name="Clean Rivers Coalition").first.click()
+        page.get_by_role("link", name="Istoricul de audit").first.click()
+        expect(page.get_by_role("link", name="CSV pentru Excel")).to_be_visible()
+        page.get_by_role("link", name="Mai vechi ›").first.click()
+        expect(page.get_by_role("link", name="‹ Mai noi").first).to_be_visible()
+        page.screenshot(path=str(SHOTS / "audit-history-ro-360.png"), full_page=True)
+        picker, card = page.locator("#pick-organisation").bounding_box(), page.locator(".audit-jump").bounding_box()
+        assert picker["x"] + picker["width"] <= card["x"] + card["width"], "the picker sticks out of its card"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, "the page scrolls sideways"
+        assert page.problems == []  # type: ignore[attr-defined]
+    finally:
+        page.close()

@@ -458,6 +458,6 @@ def test_the_audit_pages_in_romanian(world: World, monkeypatch: pytest.MonkeyPat
     broken = text(client.get(f"{world.path}/audit?after=x", headers=ro))
 
     assert "La sfârșitul zilei de" in history and "Mai vechi" in history and "CSV pentru Excel" in history
-    assert "Istoricul angajamentelor" in history and "Deschide" in history
-    assert "Arată istoricul la acea zi" in member and "Descarcă:" in member
+    assert "Istoricul angajamentelor" in history and "Deschideți" in history
+    assert "Arătați istoricul la acea dată" in member and "Descărcați:" in member
     assert "Acest link către o altă pagină a istoricului este stricat." in broken
