@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from coalition.reads.audit import hashes
 from coalition.reads.reports import CSV_COLUMNS
 from coalition.web.pages import audit_common
 from events.schema import events
@@ -461,3 +462,11 @@ def test_the_audit_pages_in_romanian(world: World, monkeypatch: pytest.MonkeyPat
     assert "Istoricul angajamentelor" in history and "Deschideți" in history
     assert "Arătați istoricul la acea dată" in member and "Descărcați:" in member
     assert "Acest link către o altă pagină a istoricului este stricat." in broken
+
+
+def test_hashes_are_read_in_chunks_for_long_histories(world: World) -> None:
+    with services(world.api.app).engine.connect() as connection:
+        everything = {row.position: row.hash for row in connection.execute(select(events.c.position, events.c.hash))}
+        found = hashes(connection, [*range(10_000, 11_200), *everything])  # three chunks, most positions unknown
+
+    assert found == everything

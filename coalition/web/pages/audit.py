@@ -118,7 +118,6 @@ def audit_history(coalition_id: str) -> ResponseReturnValue:
         newest=url_for(".audit_history", coalition_id=coalition_id, **query),
         csv=csv,
         csv_excel=url_for(".audit_csv", coalition_id=coalition_id, **query, excel=1) if csv else None,
-        as_of=AsOfForm(formdata=None, date=as_of_day),
     ), 200 if filters is not None else 400
 
 
