@@ -12,6 +12,7 @@ from coalition.accounts import names_of
 from coalition.domain.base import NotAllowed, NotFound
 from coalition.infra.extensions import services
 from coalition.reads.audit import entries as history
+from coalition.reads.audit import hashes
 from coalition.reads.reports import CSV_COLUMNS, event_rows, facilitates
 from coalition.reads.standing import Snapshot, resolve, responsibilities, snapshot, standing
 from coalition.web.api.auth import authenticated
@@ -69,11 +70,17 @@ class EventView(Schema):
     subject_organisation = fields.String(allow_none=True)
     summary = fields.String(required=True)
     payload = fields.Dict(required=True)
+    hash = fields.String(required=True, metadata={"description": "the event's chain hash, hex, to cite it"})
 
 
 class EventsView(Schema):
     events = fields.List(fields.Nested(EventView), required=True)
-    next_after = fields.Integer(allow_none=True, metadata={"description": "pass as `after` for the next page"})
+    next_after = fields.Integer(
+        allow_none=True, metadata={"description": "order=oldest: pass as `after` for the next page"}
+    )
+    next_before = fields.Integer(
+        allow_none=True, metadata={"description": "order=newest: pass as `before` for the next (older) page"}
+    )
 
 
 @bp.get("/coalitions/<coalition_id>/standing")
@@ -123,9 +130,27 @@ def read_events(coalition_id: str, as_csv: bool = False) -> ResponseReturnValue:
         if not facilitates(snap, reader(connection)):
             raise NotAllowed("only facilitators may read the audit history")
         limit = None if as_csv else args["limit"]
-        entries = history(connection, services().store.registry, coalition_id, filters, limit, args.get("after", 0))
+        newest = args["order"] == "newest"
+        entries = history(
+            connection,
+            services().store.registry,
+            coalition_id,
+            filters,
+            limit,
+            args.get("after", 0),
+            before=args.get("before"),
+            newest_first=newest,
+        )
         rows = event_rows(connection, coalition_id, entries)
+        if not as_csv:
+            cited = hashes(connection, [row["position"] for row in rows])
+            rows = [{**row, "hash": cited.get(row["position"], "")} for row in rows]
     if as_csv:
         return csv_response(rows, CSV_COLUMNS, f"coalition-{coalition_id}-history.csv")
-    next_after = rows[-1]["position"] if limit is not None and len(rows) == limit else None
-    return jsonify(EventsView().dump({"events": rows, "next_after": next_after}))
+    full = limit is not None and len(rows) == limit
+    last = rows[-1]["position"] if full else None
+    return jsonify(
+        EventsView().dump(
+            {"events": rows, "next_after": None if newest else last, "next_before": last if newest else None}
+        )
+    )

@@ -202,6 +202,17 @@ class EventsQuery(Schema):
     after = fields.Integer(
         validate=validate.Range(min=0, max=2**62), metadata={"description": "the last position already seen"}
     )
+    before = fields.Integer(
+        validate=validate.Range(min=1, max=2**62),
+        metadata={"description": "only events before this position (with order=newest: the last position seen)"},
+    )
+    order = fields.String(
+        validate=validate.OneOf(("oldest", "newest")),
+        load_default="oldest",
+        metadata={
+            "description": "oldest first (the default, paged with `after`) or newest first (paged with `before`)"
+        },
+    )
     limit = fields.Integer(validate=validate.Range(min=1, max=10_000), load_default=1000)
 
 
