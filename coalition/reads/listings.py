@@ -56,7 +56,7 @@ def coalitions_of_person(
     they hold a role: by name, each with its state (running or ended), their organisations' membership states
     and their roles. Two queries, whatever the number of coalitions."""
     mine = sorted(set(organisation_ids))
-    member_rows = (
+    member_rows: Iterable[Any] = (
         connection.execute(
             select(
                 agreements.c.coalition_id,
