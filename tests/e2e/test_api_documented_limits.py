@@ -89,7 +89,9 @@ def mismatches(
         yield from field_mismatches(field, prop, components, f"{where}.{key}")
 
 
-def field_mismatches(field: fields.Field[Any], prop: dict[str, Any], components: dict[str, Any], where: str) -> Iterator[str]:
+def field_mismatches(
+    field: fields.Field[Any], prop: dict[str, Any], components: dict[str, Any], where: str
+) -> Iterator[str]:
     expected = enforced(field)
     documented = {k: prop[k] for k in LIMITS if k in prop}
     if documented != expected:
@@ -159,9 +161,7 @@ def numeric_bounds(app: Flask, document: dict[str, Any]) -> Iterator[tuple[str, 
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_a_numeric_field_takes_its_documented_bound_and_refuses_just_beyond(
-    api: Api, document: dict[str, Any]
-) -> None:
+def test_a_numeric_field_takes_its_documented_bound_and_refuses_just_beyond(api: Api, document: dict[str, Any]) -> None:
     checked, problems = 0, []
     for where, schema, key, prop in numeric_bounds(api.app, document):
         integer = prop["type"] == "integer"
