@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
+from tests.e2e.conftest import services
 from tests.e2e.world import AGREEMENT, World, error_of
 
 
@@ -210,3 +212,38 @@ def test_a_bad_search_is_named(world: World, query: str, field: str) -> None:
     error = error_of(world.api.call("GET", f"/organisations?{query}", world.who("ana")), 422, "invalid")
 
     assert set(error["fields"]) == {field}
+
+
+# -- one query per list ------------------------------------------------------------------------------------
+
+
+def statements_run(world: World, person: str, path: str) -> int:
+    """How many SQL statements answering `path` takes."""
+    engine = services(world.api.app).engine
+    ran: list[str] = []
+
+    def count(*_: Any) -> None:
+        ran.append("")
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        listed(world, person, path)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(ran)
+
+
+@pytest.mark.parametrize("path", ["/coalitions", "/organisations?q=coalition", "/me"])
+def test_a_longer_list_takes_no_more_queries(world: World, path: str) -> None:
+    few = statements_run(world, "ana", path)
+    for number in range(4):
+        name = f"Coalition {number}"
+        world.ok("POST", "/coalitions", "ana", {**AGREEMENT, "name": name, "organisation_id": world.green})
+        world.ok(
+            "POST",
+            "/organisations",
+            "ana",
+            {"name": f"Coalition Org {number}", "country": "RO", "sector": "ngo", "mission": "More"},
+        )
+
+    assert statements_run(world, "ana", path) == few

@@ -123,7 +123,7 @@ def _paged(read: Any) -> listings.Page:
 
 @bp.get("/coalitions")
 @authenticated
-@documented(query=CoalitionsQuery, response=CoalitionList, errors=(401, 422))
+@documented(query=CoalitionsQuery, response=CoalitionList, errors=(400, 401, 422))
 def list_coalitions() -> ResponseReturnValue:
     """Your coalitions, by name: those the organisations you act for are (or were) members of, and those where
     you hold a role; each with its state, your organisations' memberships and your roles."""
@@ -138,7 +138,7 @@ def list_coalitions() -> ResponseReturnValue:
 
 @bp.get("/organisations")
 @authenticated
-@documented(query=OrganisationsQuery, response=OrganisationList, errors=(401, 422))
+@documented(query=OrganisationsQuery, response=OrganisationList, errors=(400, 401, 422))
 def list_organisations() -> ResponseReturnValue:
     """Find organisations by a part of their name (`q`) and by `country`, by name: what anyone signed in may see
     of them (their administrators and mandates are in the organisation's own read, for its own people)."""
