@@ -1,9 +1,12 @@
 """What an integrator lists: a person's coalitions, the organisations anyone signed in may find, and what the
-person holds (administrator of, signing mandates, coalition roles). One query per list, paged by keyset.
+person holds (administrator of, signing mandates, coalition roles). One query per list (two for a person's
+coalitions: memberships and roles), whatever its length.
 
-Lists are ordered by (name, id); a page's cursor is the id of the last item seen (`after`), and the next
-page starts after that item's place in the order. An `after` that names nothing the list could hold is a
-`CursorUnknown` (the API answers 422 naming `after`).
+Lists are ordered by (name key, name, id); a page's cursor is the id of the last item seen (`after`), and
+the next page starts after that item's place in the order. The list is read whole and cut here: a person's
+coalitions are few, and organisation names are matched by `name_key`, which SQL cannot compute (a stored
+key column would let the database filter and page; it needs a migration). An `after` that names nothing the
+list could hold is a `CursorUnknown` (the API answers 422 naming `after`).
 """
 
 from __future__ import annotations

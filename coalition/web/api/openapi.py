@@ -104,7 +104,8 @@ def build() -> dict[str, Any]:
         },
         servers=[{"url": "/api/v1"}],
     )
-    assert plugin.converter is not None  # made by APISpec's init_spec
+    if plugin.converter is None:  # made by APISpec's init_spec
+        raise RuntimeError("the marshmallow plugin was not initialised")
     plugin.converter.add_attribute_function(exclusive_bounds)  # type: ignore[no-untyped-call]
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=Error)
