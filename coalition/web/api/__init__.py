@@ -8,6 +8,7 @@ from coalition.web.api import (  # noqa: F401  (routes)
     evaluations,
     inbox,
     invitations,
+    listings,
     log,
     notifications,
     objectives,
