@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from coalition.accounts import names_of
 from coalition.domain.base import NotAllowed, NotFound
@@ -17,14 +17,44 @@ from coalition.reads.reports import CSV_COLUMNS, event_rows, facilitates
 from coalition.reads.standing import Snapshot, resolve, responsibilities, snapshot, standing
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
+from coalition.web.api.checked import ID
 from coalition.web.api.edge import documented, query_args, reader
-from coalition.web.api.schemas import AsOfQuery, EventsQuery
+from coalition.web.api.schemas import AsOfQuery
 from coalition.web.reading import parse_filters, snapshot_for_member, today
 from coalition.web.request import csv_response
 
 
 def _moment(snap: Snapshot) -> dict[str, Any]:
     return {"as_of": snap.moment.day.isoformat(), "position": snap.moment.position}
+
+
+class EventsQuery(Schema):
+    organisation_id = fields.String(validate=ID)
+    actor = fields.String(
+        validate=validate.Length(min=1, max=320), metadata={"description": "a user id or e-mail address"}
+    )
+    type = fields.String(
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "one event type, or several separated by commas"},
+    )
+    since = fields.String(metadata={"description": "ISO date or date-time, inclusive"})
+    until = fields.String(metadata={"description": "ISO date or date-time, inclusive"})
+    format = fields.String(validate=validate.OneOf(("json", "csv")))
+    after = fields.Integer(
+        validate=validate.Range(min=0, max=2**62), metadata={"description": "the last position already seen"}
+    )
+    before = fields.Integer(
+        validate=validate.Range(min=1, max=2**62),
+        metadata={"description": "only events before this position (with order=newest: the last position seen)"},
+    )
+    order = fields.String(
+        validate=validate.OneOf(("oldest", "newest")),
+        load_default="oldest",
+        metadata={
+            "description": "oldest first (the default, paged with `after`) or newest first (paged with `before`)"
+        },
+    )
+    limit = fields.Integer(validate=validate.Range(min=1, max=10_000), load_default=1000)
 
 
 class Figure(Schema):
