@@ -69,7 +69,21 @@ def document(
 
 def labels(language: str) -> dict[str, Any]:
     """Every word the report prints, in `language`."""
-    _ = render._catalogue(language).gettext
+    catalogue = render._catalogue(language)
+    _, ngettext = catalogue.gettext, catalogue.ngettext
+
+    def evaluation_meta(day: str, responses: int) -> str:
+        return ngettext(
+            "Closed; answers were due by %(day)s; %(num)d member response.",
+            "Closed; answers were due by %(day)s; %(num)d member responses.",
+            responses,
+        ) % {"day": day, "num": responses}
+
+    def question_average(average: Any, answers: int) -> str:
+        return ngettext(
+            "average %(average)s of 5, from %(num)d answer", "average %(average)s of 5, from %(num)d answers", answers
+        ) % {"average": average, "num": answers}
+
     return {
         "report": _("Partnership report"),
         "as_of": _("As of %(day)s, log position %(position)s"),
@@ -103,10 +117,10 @@ def labels(language: str) -> dict[str, Any]:
         "no_statements": _("No statement has been published."),
         "evaluation": _("Latest evaluation"),
         "no_evaluation": _("No evaluation has been closed."),
-        "evaluation_meta": _("Closed; answers were due by %(day)s; %(responses)s member responses."),
+        "evaluation_meta": evaluation_meta,
         "summary": _("Summary"),
         "lessons": _("Lessons"),
-        "question_average": _("average %(average)s of 5, from %(answers)s answers"),
+        "question_average": question_average,
         "no_answers": _("no answers"),
         "certificate": _("Certificate of the report"),
         "certificate_note": _("What this PDF certifies, as recorded in the platform's hash-chained event log."),
