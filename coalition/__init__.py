@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coalition.web.pages import notifications as notification_pages
     from coalition.web.pages import organisations as organisation_pages
     from coalition.web.pages import privacy as privacy_pages
+    from coalition.web.pages import reports as report_pages
     from coalition.web.pages import resets as reset_pages
     from coalition.web.pages import sessions as session_pages
     from coalition.web.pages import statements as statement_pages
@@ -78,6 +79,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         notification_pages,
         invitation_pages,
         privacy_pages,
+        report_pages,
         evaluation_pages,
     ):
         app.register_blueprint(area.bp)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, String, Table, or_, select
+from sqlalchemy import Column, Select, String, Table, func, or_, select
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent, Registry
@@ -105,32 +105,10 @@ class Filters:
     until: datetime | None = None  # exclusive
 
 
-def history(
-    connection: Connection,
-    registry: Registry,
-    coalition_id: str,
-    filters: Filters = Filters(),
-    limit: int | None = None,
-    after: int = 0,
-) -> list[Entry]:
-    """The coalition's events matching the filters, oldest first, after position `after`."""
+def _matching(query: Select[Any], coalition_id: str, filters: Filters) -> Select[Any]:
+    """`query` narrowed to the coalition's events that match the filters."""
     log = coalition_log.c
-    query = (
-        select(
-            log.position,
-            log.recorded_at,
-            log.type,
-            log.actor_id,
-            log.organisation_id,
-            log.subject_organisation_id,
-            events_table.c.stream_id,
-            events_table.c.schema_version,
-            events_table.c.payload,
-        )
-        .join(events_table, events_table.c.position == log.position)
-        .where(log.coalition_id == coalition_id, log.position > after)
-        .order_by(log.position)
-    )
+    query = query.where(log.coalition_id == coalition_id)
     if filters.organisation_id:
         query = query.where(
             or_(
@@ -147,6 +125,48 @@ def history(
         query = query.where(log.recorded_at >= format_time(filters.since))
     if filters.until:
         query = query.where(log.recorded_at < format_time(filters.until))
+    return query
+
+
+def count(connection: Connection, coalition_id: str, filters: Filters = Filters()) -> int:
+    """How many of the coalition's events match the filters."""
+    query = _matching(select(func.count()).select_from(coalition_log), coalition_id, filters)
+    return int(connection.execute(query).scalar_one())
+
+
+def history(
+    connection: Connection,
+    registry: Registry,
+    coalition_id: str,
+    filters: Filters = Filters(),
+    limit: int | None = None,
+    after: int = 0,
+    before: int | None = None,
+    newest_first: bool = False,
+) -> list[Entry]:
+    """The coalition's events matching the filters, oldest first (or newest first), after position `after` and
+    before position `before`: the log is append-only, so a position is a stable cursor for paging."""
+    log = coalition_log.c
+    query = _matching(
+        select(
+            log.position,
+            log.recorded_at,
+            log.type,
+            log.actor_id,
+            log.organisation_id,
+            log.subject_organisation_id,
+            events_table.c.stream_id,
+            events_table.c.schema_version,
+            events_table.c.payload,
+        )
+        .join(events_table, events_table.c.position == log.position)
+        .where(log.position > after)
+        .order_by(log.position.desc() if newest_first else log.position),
+        coalition_id,
+        filters,
+    )
+    if before is not None:
+        query = query.where(log.position < before)
     if limit is not None:
         query = query.limit(limit)
     return [

@@ -78,6 +78,7 @@ personal.none(
     "StatementAmended",
     "StatementClosed",
     "StatementPublished",
+    "ReportPublished",
 )
 # Evaluation rounds: the questions are the coalition's, the answers the responding organisation's own
 # (given on its behalf, like a statement's text), the summary and lessons the coalition's.

@@ -22,9 +22,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from coalition.domain import policy
 from coalition.domain.base import NotFound, RuleBroken
-from coalition.pdf import anchor, sandbox, timestamps, verdicts
+from coalition.pdf import anchor, report_check, sandbox, timestamps, verdicts
 from coalition.pdf.document import CountedSignature, Endorsement, Proof, Signatory, StatementDocument
 from coalition.pdf.reasons import Reason, of
+from coalition.pdf.report_proof import is_report
 from coalition.pdf.seal import Sealer
 from coalition.reads.exports import content_key, log_head
 from coalition.reads.logged import History, organisations
@@ -182,8 +183,8 @@ def export(
 
 
 def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = None) -> dict[str, Any]:
-    """Whether a PDF is a genuine, unaltered statement export of this platform, and what changed since (until `now`,
-    by default the present); `verdict` sums it up (see `coalition.pdf.verdicts`)."""
+    """Whether a PDF is a genuine, unaltered statement export (or partnership report) of this platform, and what
+    changed since (until `now`, by default the present); `verdict` sums it up (see `coalition.pdf.verdicts`)."""
     report = sandbox.inspect(sealer.certificate_der, pdf)  # the upload is parsed only in a limited child process
     if report is None:
         return verdicts.unchecked(sealer.fingerprint, len(pdf))
@@ -199,9 +200,13 @@ def verify(engine: Engine, sealer: Sealer, pdf: bytes, now: datetime | None = No
             "timestamp": report.timestamp.plain() if report.timestamp is not None else None,  # RFC 3161, B-T up
         },
         "statement": None,
+        "report": None,
         "changes_since": None,
     }
-    if report.proof is not None:
+    if report.proof is not None and is_report(report.proof):  # a partnership report's PDF, not a statement's
+        when = now or datetime.now(UTC)
+        answer.update(report_check.check(engine, report.proof, report.valid, reasons, when.date()))
+    elif report.proof is not None:
         try:
             proof = Proof.from_json(report.proof)
         except ValueError as error:

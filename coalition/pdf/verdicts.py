@@ -60,6 +60,7 @@ def verdict(answer: dict[str, Any]) -> str:
         or changes.get("signatures_added")
         or changes.get("signatures_withdrawn")
         or changes.get("signatures_awaiting_reconfirmation")
+        or changes.get("changed")  # a partnership report's figures differ now
     )
     return "outdated" if moved else "current"
 
@@ -88,6 +89,7 @@ def unchecked(fingerprint: str, size: int) -> dict[str, Any]:
             "timestamp": None,
         },
         "statement": None,
+        "report": None,
         "changes_since": None,
     }
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from coalition.accounts import names_of
 from coalition.reads.standing import Snapshot, responsibilities
 from events import Registry
 from events.schema import events as events_table
-from projections.audit import Entry, Filters, coalition_log, history
+from projections.audit import Entry, Filters, coalition_log, count, history
 
 #: The event types of a member's commitments and tasks.
 WORK = (
@@ -36,14 +37,59 @@ def entries(
     filters: Filters | None = None,
     limit: int | None = None,
     after: int = 0,
+    before: int | None = None,
+    newest_first: bool = False,
 ) -> list[Entry]:
-    """The coalition's history (replayed from the log), oldest first, filtered, after position `after`."""
-    return history(connection, registry, coalition_id, filters or Filters(), limit, after)
+    """The coalition's history (replayed from the log), oldest first (or newest first), filtered, between positions
+    `after` and `before` (both excluded)."""
+    return history(connection, registry, coalition_id, filters or Filters(), limit, after, before, newest_first)
 
 
-def work_entries(connection: Connection, registry: Registry, coalition_id: str, organisation_id: str) -> list[Entry]:
-    """The history of a member's commitments and tasks, and of what its people did to others' work."""
-    return history(connection, registry, coalition_id, Filters(organisation_id=organisation_id, types=WORK))
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of the history, newest first, and the cursors (log positions) of its neighbours."""
+
+    entries: list[Entry]
+    matching: int  # how many events match the filters in all
+    newer: int | None  # pass as `after` for the next newer page; None: this page holds the newest
+    older: int | None  # pass as `before` for the next older page; None: this page holds the oldest
+
+
+def page(
+    connection: Connection,
+    registry: Registry,
+    coalition_id: str,
+    filters: Filters,
+    size: int,
+    before: int | None = None,
+    after: int | None = None,
+) -> Page:
+    """The page of `size` matching events just before position `before` (or just after position `after`, or the
+    newest), newest first. Keyset paging: the log is append-only, so a page stays the same as events arrive."""
+    if after is not None:
+        found = history(connection, registry, coalition_id, filters, size, after=after)[::-1]
+    else:
+        found = history(connection, registry, coalition_id, filters, size, before=before, newest_first=True)
+
+    def beyond(**cursor: int) -> bool:
+        return bool(history(connection, registry, coalition_id, filters, 1, newest_first=True, **cursor))
+
+    if found:
+        newer = found[0].position if beyond(after=found[0].position) else None
+        older = found[-1].position if beyond(before=found[-1].position) else None
+    else:  # nothing matches, or a cursor past either end (the page offers the way back to the newest)
+        newer, older = None, None
+    return Page(found, count(connection, coalition_id, filters), newer, older)
+
+
+def work_entries(
+    connection: Connection, registry: Registry, coalition_id: str, organisation_id: str, until: datetime | None = None
+) -> list[Entry]:
+    """The history of a member's commitments and tasks, and of what its people did to others' work (oldest first;
+    only what was recorded before `until`, when given)."""
+    return history(
+        connection, registry, coalition_id, Filters(organisation_id=organisation_id, types=WORK, until=until)
+    )
 
 
 def actors(connection: Connection, coalition_id: str) -> set[str]:
@@ -58,13 +104,15 @@ def actors(connection: Connection, coalition_id: str) -> set[str]:
 
 
 def hashes(connection: Connection, positions: Iterable[int]) -> dict[int, str]:
-    """The chain hash of each event at these positions of the log."""
-    return {
-        row.position: row.hash
-        for row in connection.execute(
-            select(events_table.c.position, events_table.c.hash).where(events_table.c.position.in_(list(positions)))
+    """The chain hash of each event at these positions of the log (asked 500 at a time: a whole history's CSV
+    stays under the databases' limits on query parameters)."""
+    wanted, found = list(positions), {}
+    for start in range(0, len(wanted), 500):
+        query = select(events_table.c.position, events_table.c.hash).where(
+            events_table.c.position.in_(wanted[start : start + 500])
         )
-    }
+        found.update({row.position: row.hash for row in connection.execute(query)})
+    return found
 
 
 def members(snap: Snapshot) -> list[dict[str, Any]]:

@@ -16,8 +16,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from coalition.web.progress_chart import ProgressLabels, progress_chart
-from coalition.web.svg import ACCENT, GRID, INK, MUTED, WIDTH, _day_text, _n, _open_svg, _text, _x_scale
+from coalition.charts.progress import ProgressLabels, progress_chart
+from coalition.charts.svg import ACCENT, GRID, INK, MUTED, WIDTH, _day_text, _n, _open_svg, _text, _x_scale
 
 #: The kinds of coalition events the timeline tells apart, with colours readers with colour blindness
 #: can tell apart too (Okabe and Ito), in the order of the lanes and the legend.

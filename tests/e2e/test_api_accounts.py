@@ -102,7 +102,15 @@ def test_a_token_authenticates_the_person_it_was_made_for(api: FlaskClient) -> N
     token = token_for(api)["token"]
     response = api.get("/api/v1/me", headers=bearer(token))
 
-    assert response.json == {"id": user_id, "email": "ana@greenearth.ro", "name": "Ana Pop", "email_verified": False}
+    assert response.json == {
+        "id": user_id,
+        "email": "ana@greenearth.ro",
+        "name": "Ana Pop",
+        "email_verified": False,
+        "organisations": [],
+        "mandates": [],
+        "roles": [],
+    }
     assert token not in "".join(e.hash + str(e.payload) for e in services(app_of(api)).store.read_all())
 
 

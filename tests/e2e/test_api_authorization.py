@@ -327,6 +327,15 @@ CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
     "read the evaluation rounds": (lambda w: ("GET", f"{w.path}/evaluations", None), ACTS_FOR_RIVER | {"facilitator"}),
     "read an evaluation round": (lambda w: ("GET", _round(w), None), ACTS_FOR_RIVER | {"facilitator"}),
     "read the standing": (lambda w: ("GET", f"{w.path}/standing", None), ACTS_FOR_RIVER | {"facilitator"}),
+    "download the partnership report": (
+        lambda w: ("GET", f"{w.path}/report.pdf", None),
+        ACTS_FOR_RIVER | {"facilitator"},
+    ),
+    "list the published partnership reports": (
+        lambda w: ("GET", f"{w.path}/reports", None),
+        ACTS_FOR_RIVER | {"facilitator"},
+    ),
+    "publish the partnership report": (lambda w: ("POST", f"{w.path}/reports", {}), {"facilitator"}),
     "read the objectives' progress": (
         lambda w: ("GET", f"{w.path}/objectives", None),
         ACTS_FOR_RIVER | {"facilitator"},

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from coalition import create_app
 from coalition.reads.standing import Moment, resolve, responsibilities, snapshot, standing
 from events import export_events, import_events
+from events.schema import events
 from tests.e2e.conftest import CopyWorlds, migrate, services
 from tests.e2e.test_api_coalitions import at
 from tests.e2e.world import TEST_CONFIG, World, error_of
@@ -275,6 +276,31 @@ def test_the_history_pages_with_after_and_limit(world: World) -> None:
 
     assert len(page["events"]) == 3 and rest["next_after"] is None
     assert [e["position"] for e in page["events"] + rest["events"]] == [e["position"] for e in history(world)]
+
+
+def test_the_history_pages_newest_first_with_before(world: World) -> None:
+    everything = [e["position"] for e in history(world)][::-1]
+
+    first = world.ok("GET", f"{world.path}/events?order=newest&limit=3", "ana")
+    second = world.ok("GET", f"{world.path}/events?order=newest&limit=3&before={first['next_before']}", "ana")
+    rest = world.ok("GET", f"{world.path}/events?order=newest&before={second['next_before']}", "ana")
+
+    assert [e["position"] for e in first["events"] + second["events"] + rest["events"]] == everything
+    assert first["next_after"] is None and rest["next_before"] is None
+    with services(world.api.app).engine.connect() as connection:
+        cited = {row.position: row.hash for row in connection.execute(select(events.c.position, events.c.hash))}
+    assert all(e["hash"] == cited[e["position"]] for e in first["events"])
+
+
+def test_the_history_before_a_position_oldest_first_and_bad_cursors(world: World) -> None:
+    everything = [e["position"] for e in history(world)]
+
+    cut = world.ok("GET", f"{world.path}/events?before={everything[3]}", "ana")
+    bad = error_of(world.api.call("GET", f"{world.path}/events?before=0", world.who("ana")), 422, "invalid")
+    order = error_of(world.api.call("GET", f"{world.path}/events?order=sideways", world.who("ana")), 422, "invalid")
+
+    assert [e["position"] for e in cut["events"]] == everything[:3] and cut["next_before"] is None
+    assert "before" in bad["fields"] and "order" in order["fields"]
 
 
 @pytest.mark.parametrize(

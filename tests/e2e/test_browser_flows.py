@@ -219,7 +219,7 @@ def test_a_facilitator_filters_the_audit_history_and_exports_it(people: Any, sit
     rows = page.locator("table tbody tr")
     assert rows.count() >= 2 and all("River Watch" in rows.nth(i).inner_text() for i in range(rows.count()))
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download as CSV").click()
+        page.get_by_role("link", name="CSV", exact=True).click()
     with open(download.value.path(), encoding="utf-8") as file:
         table = list(csv.DictReader(file))
     assert len(table) == rows.count()

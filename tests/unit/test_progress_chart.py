@@ -48,3 +48,16 @@ def test_an_objective_without_indicator_or_points_says_so() -> None:
     bare = Objective("o3", "A brief")
     markup = str(progress_chart(bare, [], date(2025, 1, 1), ProgressLabels(empty="Nothing yet")))
     assert "chart-empty" in markup and "Nothing yet" in markup
+
+
+def test_a_printed_chart_has_no_tooltips_no_hidden_table_and_dots_only_for_a_few_points() -> None:
+    few = [point(f"p{n}", 100.0 * n, date(2025, 1, 1 + n)) for n in range(3)]
+    many = [point(f"p{n}", 10.0 * n, date(2025, 1, 1 + n)) for n in range(20)]
+    printed = ET.fromstring(str(progress_chart(TREES, few, date(2025, 1, 1), printed=True)))
+    crowded = ET.fromstring(str(progress_chart(TREES, many, date(2025, 1, 1), printed=True)))
+
+    assert len(list(printed.iter(f"{SVG}circle"))) == 3 and not list(printed.iter("table"))
+    assert all(not list(c) for c in printed.iter(f"{SVG}circle"))  # no <title> inside a dot
+    assert not list(crowded.iter(f"{SVG}circle"))
+    line = next(e for e in crowded.iter(f"{SVG}path") if e.get("class") == "chart-line")
+    assert len(line.get("data-values", "").split()) == 20  # the line still joins every point

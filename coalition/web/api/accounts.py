@@ -11,13 +11,15 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from coalition.accounts import passwords, registration, resets, tokens
 from coalition.domain import text
+from coalition.domain.coalition import ROLES
 from coalition.infra.extensions import services
+from coalition.reads.listings import holdings
 from coalition.reads.personal_data import everything
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import documented, json_body
 from coalition.web.api.schemas import EMAIL, NAME, Checked, one_line
-from coalition.web.reading import now
+from coalition.web.reading import now, today
 from coalition.web.request import request_id
 from events import Metadata
 
@@ -107,11 +109,50 @@ class TokenList(Schema):
     tokens = fields.List(fields.Nested(TokenView), required=True)
 
 
+class AdministeredOrganisation(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    country = fields.String(required=True)
+
+
+class MandateHeld(Schema):
+    id = fields.String(required=True, metadata={"description": "the mandate's id"})
+    organisation_id = fields.String(required=True)
+    organisation = fields.String(required=True, metadata={"description": "the organisation's name"})
+    title = fields.String(required=True)
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(allow_none=True)
+    revoked_on = fields.Date(allow_none=True)
+    valid_today = fields.Boolean(required=True, metadata={"description": "whether you may sign with it today"})
+
+
+class RoleHeld(Schema):
+    role_id = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    coalition_id = fields.String(required=True)
+    coalition = fields.String(required=True, metadata={"description": "the coalition's name"})
+    organisation_id = fields.String(required=True, metadata={"description": "the organisation you hold it for"})
+    since = fields.String(required=True)
+
+
 class Me(Created):
     email = fields.String(required=True)
     name = fields.String(required=True)
     email_verified = fields.Boolean(
         required=True, metadata={"description": "needed to sign statements and hold signing mandates"}
+    )
+    organisations = fields.List(
+        fields.Nested(AdministeredOrganisation),
+        required=True,
+        metadata={"description": "the organisations you administer, by name"},
+    )
+    mandates = fields.List(
+        fields.Nested(MandateHeld),
+        required=True,
+        metadata={"description": "your signing mandates, valid or not, by organisation"},
+    )
+    roles = fields.List(
+        fields.Nested(RoleHeld), required=True, metadata={"description": "your present roles, by coalition"}
     )
 
 
@@ -171,8 +212,12 @@ def revoke_token(token_id: str) -> ResponseReturnValue:
 @authenticated
 @documented(response=Me)
 def me() -> ResponseReturnValue:
-    """The person the token belongs to."""
-    return jsonify(id=g.user.user_id, email=g.user.email, name=g.user.name, email_verified=g.user.verified)
+    """The person the token belongs to: the organisations they administer, their signing mandates and their
+    roles in coalitions (with the ids every other call takes)."""
+    with services().engine.connect() as connection:
+        held = holdings(connection, g.user.user_id, today())
+    person = {"id": g.user.user_id, "email": g.user.email, "name": g.user.name, "email_verified": g.user.verified}
+    return jsonify(Me().dump({**person, **held}))
 
 
 class PersonalData(Schema):

@@ -9,7 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from coalition.web.api.blueprint import bp
 from coalition.web.api.edge import MAX_KEY_LENGTH, Operation, documented
@@ -60,6 +60,20 @@ class Error(Schema):
     error = fields.Nested(ErrorDetail, required=True)
 
 
+def exclusive_bounds(self: Any, field: fields.Field[Any], ret: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """`exclusiveMinimum`/`exclusiveMaximum` (OpenAPI 3.0: booleans) for a `validate.Range` that leaves its bound
+    out (`min_inclusive=False`): apispec writes the bound alone, which would document it as allowed."""
+    bounds: dict[str, Any] = {}
+    ranges = [v for v in field.validators if isinstance(v, validate.Range)]
+    for side, flag, inclusive in (("minimum", "exclusiveMinimum", "min"), ("maximum", "exclusiveMaximum", "max")):
+        if side not in ret:
+            continue
+        tight = [v for v in ranges if getattr(v, inclusive) is not None and ret[side] == getattr(v, inclusive)]
+        if any(not getattr(v, f"{inclusive}_inclusive") for v in tight):
+            bounds[flag] = True
+    return bounds
+
+
 def _operation_of(view: Any) -> Operation | None:
     while view is not None:
         operation = getattr(view, "__openapi__", None)
@@ -78,17 +92,21 @@ def build() -> dict[str, Any]:
     # here: hardening imports the API's edge, which imports this package
     from coalition.web.hardening import DOORS, PUBLIC_READS_LIMITED
 
+    plugin = MarshmallowPlugin()
     spec = APISpec(
         "Coalition API",
         "1.0.0",
         "3.0.3",
-        plugins=[MarshmallowPlugin()],
+        plugins=[plugin],
         info={
             "description": "Every coalition action as a hash-chained event. Errors share one shape; "
             "POSTs accept an Idempotency-Key header; mutating calls accept If-Match."
         },
         servers=[{"url": "/api/v1"}],
     )
+    if plugin.converter is None:  # made by APISpec's init_spec
+        raise RuntimeError("the marshmallow plugin was not initialised")
+    plugin.converter.add_attribute_function(exclusive_bounds)  # type: ignore[no-untyped-call]
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=Error)
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):

@@ -6,24 +6,55 @@ from typing import Any
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from coalition.accounts import names_of
 from coalition.domain.base import NotAllowed, NotFound
 from coalition.infra.extensions import services
 from coalition.reads.audit import entries as history
+from coalition.reads.audit import hashes
 from coalition.reads.reports import CSV_COLUMNS, event_rows, facilitates
 from coalition.reads.standing import Snapshot, resolve, responsibilities, snapshot, standing
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
+from coalition.web.api.checked import ID
 from coalition.web.api.edge import documented, query_args, reader
-from coalition.web.api.schemas import AsOfQuery, EventsQuery
+from coalition.web.api.schemas import AsOfQuery
 from coalition.web.reading import parse_filters, snapshot_for_member, today
 from coalition.web.request import csv_response
 
 
 def _moment(snap: Snapshot) -> dict[str, Any]:
     return {"as_of": snap.moment.day.isoformat(), "position": snap.moment.position}
+
+
+class EventsQuery(Schema):
+    organisation_id = fields.String(validate=ID)
+    actor = fields.String(
+        validate=validate.Length(min=1, max=320), metadata={"description": "a user id or e-mail address"}
+    )
+    type = fields.String(
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "one event type, or several separated by commas"},
+    )
+    since = fields.String(metadata={"description": "ISO date or date-time, inclusive"})
+    until = fields.String(metadata={"description": "ISO date or date-time, inclusive"})
+    format = fields.String(validate=validate.OneOf(("json", "csv")))
+    after = fields.Integer(
+        validate=validate.Range(min=0, max=2**62), metadata={"description": "the last position already seen"}
+    )
+    before = fields.Integer(
+        validate=validate.Range(min=1, max=2**62),
+        metadata={"description": "only events before this position (with order=newest: the last position seen)"},
+    )
+    order = fields.String(
+        validate=validate.OneOf(("oldest", "newest")),
+        load_default="oldest",
+        metadata={
+            "description": "oldest first (the default, paged with `after`) or newest first (paged with `before`)"
+        },
+    )
+    limit = fields.Integer(validate=validate.Range(min=1, max=10_000), load_default=1000)
 
 
 class Figure(Schema):
@@ -69,11 +100,17 @@ class EventView(Schema):
     subject_organisation = fields.String(allow_none=True)
     summary = fields.String(required=True)
     payload = fields.Dict(required=True)
+    hash = fields.String(required=True, metadata={"description": "the event's chain hash, hex, to cite it"})
 
 
 class EventsView(Schema):
     events = fields.List(fields.Nested(EventView), required=True)
-    next_after = fields.Integer(allow_none=True, metadata={"description": "pass as `after` for the next page"})
+    next_after = fields.Integer(
+        allow_none=True, metadata={"description": "order=oldest: pass as `after` for the next page"}
+    )
+    next_before = fields.Integer(
+        allow_none=True, metadata={"description": "order=newest: pass as `before` for the next (older) page"}
+    )
 
 
 @bp.get("/coalitions/<coalition_id>/standing")
@@ -123,9 +160,27 @@ def read_events(coalition_id: str, as_csv: bool = False) -> ResponseReturnValue:
         if not facilitates(snap, reader(connection)):
             raise NotAllowed("only facilitators may read the audit history")
         limit = None if as_csv else args["limit"]
-        entries = history(connection, services().store.registry, coalition_id, filters, limit, args.get("after", 0))
+        newest = args["order"] == "newest"
+        entries = history(
+            connection,
+            services().store.registry,
+            coalition_id,
+            filters,
+            limit,
+            args.get("after", 0),
+            before=args.get("before"),
+            newest_first=newest,
+        )
         rows = event_rows(connection, coalition_id, entries)
+        if not as_csv:
+            cited = hashes(connection, [row["position"] for row in rows])
+            rows = [{**row, "hash": cited.get(row["position"], "")} for row in rows]
     if as_csv:
         return csv_response(rows, CSV_COLUMNS, f"coalition-{coalition_id}-history.csv")
-    next_after = rows[-1]["position"] if limit is not None and len(rows) == limit else None
-    return jsonify(EventsView().dump({"events": rows, "next_after": next_after}))
+    full = limit is not None and len(rows) == limit
+    last = rows[-1]["position"] if full else None
+    return jsonify(
+        EventsView().dump(
+            {"events": rows, "next_after": None if newest else last, "next_before": last if newest else None}
+        )
+    )

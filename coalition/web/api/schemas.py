@@ -187,24 +187,6 @@ class AsOfQuery(Schema):
     as_of = fields.String(metadata={"description": "a log position, an ISO date or an ISO date-time"})
 
 
-class EventsQuery(Schema):
-    organisation_id = fields.String(validate=ID)
-    actor = fields.String(
-        validate=validate.Length(min=1, max=320), metadata={"description": "a user id or e-mail address"}
-    )
-    type = fields.String(
-        validate=validate.Length(min=1, max=1000),
-        metadata={"description": "one event type, or several separated by commas"},
-    )
-    since = fields.String(metadata={"description": "ISO date or date-time, inclusive"})
-    until = fields.String(metadata={"description": "ISO date or date-time, inclusive"})
-    format = fields.String(validate=validate.OneOf(("json", "csv")))
-    after = fields.Integer(
-        validate=validate.Range(min=0, max=2**62), metadata={"description": "the last position already seen"}
-    )
-    limit = fields.Integer(validate=validate.Range(min=1, max=10_000), load_default=1000)
-
-
 # -- responses ------------------------------------------------------------------------------------
 
 

@@ -304,4 +304,5 @@ class VerifyView(Schema):
             "when it matches the log also title, coalition {id, name}, url (its page) and public"
         },
     )
-    changes_since = fields.Dict(allow_none=True)
+    report = fields.Dict(allow_none=True, metadata={"description": "a partnership report's: see the README"})
+    changes_since = fields.Dict(allow_none=True, metadata={"description": "for a report: changed, sections"})

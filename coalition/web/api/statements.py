@@ -25,7 +25,7 @@ from coalition.reads.statements import describe, diff
 from coalition.reads.streams import seen_version
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
-from coalition.web.api.edge import command, documented, json_body, query_args, reader
+from coalition.web.api.edge import command, documented, documented_pdf, json_body, query_args, reader
 from coalition.web.api.schemas import EmptyRequest
 from coalition.web.api.statement_schemas import (
     AmendRequest,
@@ -226,7 +226,7 @@ def endorse_statement(context: Context, coalition_id: str, statement_id: str) ->
 
 @bp.get(f"{STATEMENT}.pdf")
 @authenticated
-@documented(query=PdfQuery, media="application/pdf", errors=(400, 401, 403, 404, 409, 422, 503))
+@documented_pdf(query=PdfQuery, errors=(400, 401, 403, 404, 409, 422, 503))
 def statement_pdf(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     """The sealed PDF of the current version, in `lang` (default: the statement's own language)."""
     language = query_args(PdfQuery()).get("lang")

@@ -11,7 +11,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from coalition.web.forms import PageForm
 
-FILTERS = ("organisation_id", "actor", "type", "since", "until")
+FILTERS = ("organisation_id", "actor", "type", "since", "until", "as_of")
 
 #: Each event type of the audit log as a facilitator would name it.
 LABELS = {
@@ -52,6 +52,7 @@ LABELS = {
     "StatementEndorsed": _l("Statement endorsed"),
     "StatementClosed": _l("Statement closed"),
     "StatementPublished": _l("Statement published"),
+    "ReportPublished": _l("Partnership report published"),
     "EvaluationOpened": _l("Evaluation round opened"),
     "EvaluationResponded": _l("Evaluation round answered"),
     "EvaluationClosed": _l("Evaluation round closed"),
@@ -92,7 +93,13 @@ class FilterForm(PageForm):
     type = SelectField(_l("What happened"), validate_choice=False)
     since = DayField(_l("From"), validators=[Optional()])
     until = DayField(_l("To"), validators=[Optional()])
+    as_of = DayField(_l("As of the end of"), validators=[Optional()])
     before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**62)])
+    after = IntegerField(validators=[Optional(), NumberRange(min=0, max=2**62)])
+
+    def validate_after(self, field: IntegerField) -> None:
+        if field.data is not None and self.before.data is not None:
+            raise ValidationError(_("A page is either before or after a place in the log, not both."))
 
     def validate_organisation_id(self, field: SelectField) -> None:
         if field.data and field.data not in _values(field):
@@ -116,6 +123,37 @@ class FilterForm(PageForm):
         return {
             name: value.isoformat() if hasattr(value, "isoformat") else str(value) for name, value in values.items()
         }
+
+
+class MemberHistoryForm(PageForm):
+    """A member's history: the day to look back to and the page (read from the query string)."""
+
+    class Meta:
+        csrf = False
+
+    checks_dates = False
+
+    as_of = DayField(_l("As of the end of"), validators=[Optional()])
+    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**62)])
+    after = IntegerField(validators=[Optional(), NumberRange(min=0, max=2**62)])
+
+    def validate_after(self, field: IntegerField) -> None:
+        if field.data is not None and self.before.data is not None:
+            raise ValidationError(_("A page is either before or after a place in the log, not both."))
+
+
+class MemberPickForm(PageForm):
+    """The organisation whose commitment history to open, and the day to look back to."""
+
+    class Meta:
+        csrf = False
+
+    organisation_id = SelectField(_l("Organisation"), validate_choice=False)
+    as_of = DayField(validators=[Optional()])
+
+    def validate_organisation_id(self, field: SelectField) -> None:
+        if not field.data or field.data not in _values(field):
+            raise ValidationError(_("Choose an organisation from the list."))
 
 
 class AsOfForm(PageForm):

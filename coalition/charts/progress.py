@@ -3,12 +3,13 @@
 The recorded values as a line, the planned straight path from (the agreement's start, baseline) to
 (target date, target) dashed, the target as a line across; corrected points as hollow rings. An accessible
 figure with a title and description, and the same figures as a visually hidden table. It needs no request
-(outside one, days are ISO and numbers plain), so a PDF report draws it too. Reach it as
+(outside one, days are ISO and numbers plain), so the partnership report's PDF draws it too. Reach it as
 `coalition.web.charts.progress_chart`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,10 +20,12 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from coalition.charts.svg import ACCENT, GRID, MUTED, WIDTH, _day_text, _n, _open_svg, _text, _x_scale
 from coalition.domain.coalition_state import ProgressPoint
 from coalition.domain.policy.objectives import ObjectiveLike, current_points
-from coalition.web.svg import ACCENT, GRID, MUTED, WIDTH, _day_text, _n, _open_svg, _text, _x_scale
 
+#: A printed chart marks each point with a dot up to this many points.
+PRINTED_DOTS = 12
 PLAN = "#0072b2"  # the planned path and the target (Okabe and Ito blue, apart from the accent green)
 
 
@@ -84,11 +87,14 @@ def progress_chart(
     unit: str | None = None,
     until: date | None = None,
     ident: str = "progress-chart",
+    printed: bool = False,
 ) -> Markup:
     """An objective's recorded values against its planned straight path (see the module's docstring).
 
     `points`: every point recorded on the objective, corrections and the points they supersede included;
     `starts_on`: the agreement's start; `until`: the last day to show (today, or the as-of day), if later.
+    `printed`: for paper (the partnership report's PDF), where nothing hovers and nobody reads a hidden table: no
+    tooltip per point, no table, and a dot per point only while there are few (PRINTED_DOTS; the line says the rest).
     """
     labels = labels or ProgressLabels()
     listed = list(points)
@@ -146,7 +152,8 @@ def progress_chart(
         above = y(target) - 5 if y(target) > top + 14 else y(target) + 14
         goal = f"{labels.target}: {labels.format_number(target)}{suffix}"
         parts.append(_text(left + 4, above, goal, "start", "chart-goal", "bold"))
-    for point in listed:
+    dots = not printed or len(listed) <= PRINTED_DOTS
+    for point in listed if dots else ():
         if point.progress_id in superseded:
             parts.append(
                 f'<circle class="chart-corrected" cx="{_n(x(point.as_of))}" cy="{_n(y(point.value))}" r="3.5" '
@@ -161,7 +168,7 @@ def progress_chart(
             f'stroke-linejoin="round" data-days="{" ".join(p.as_of.isoformat() for p in shown)}" '
             f'data-values="{" ".join(f"{p.value:g}" for p in shown)}"/>'
         )
-        for p in shown:
+        for p in shown if dots else ():
             parts.append(
                 f'<circle cx="{_n(x(p.as_of))}" cy="{_n(y(p.value))}" r="4" fill="{ACCENT}" '
                 f'data-day="{p.as_of.isoformat()}" data-value="{p.value:g}"><title>'
@@ -184,6 +191,8 @@ def progress_chart(
         )
         + "</ul>"
     )
-    parts.append(_table(listed, superseded, labels, suffix))
+    if not printed:
+        parts.append(_table(listed, superseded, labels, suffix))
     parts.append("</figure>")
-    return Markup("".join(parts))
+    drawn = "".join(parts)
+    return Markup(re.sub(r"<title>[^<]*</title></circle>", "</circle>", drawn) if printed else drawn)

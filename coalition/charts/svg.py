@@ -1,5 +1,5 @@
 """What the server-drawn charts share: the drawing's units and colours, and how a text, a figure's opening and a
-day axis are written (`coalition.web.charts`, `coalition.web.progress_chart`)."""
+day axis are written (`coalition.web.charts`, `coalition.charts.progress`)."""
 
 from __future__ import annotations
 
