@@ -3,8 +3,9 @@ API of the served app with objective o1 measured (0 -> 40 sites):
 
 Lia, River Watch's liaison, follows objective 1 from the coalition's home, records the value reached and sees it on
 the chart and, back home, its status; Ana, the facilitator, opens an evaluation round; Lia sees it highlighted on
-the home and answers it; Ana closes it with a summary and lessons learned, which the home then shows; Ana drops the
-open task, closes the coalition with the confirmation and sees it ended on the home, the objective (no progress
+the home and answers it; Ana closes it with a summary and lessons learned, which the home then shows; Ana downloads
+the partnership report in English and in Romanian (each a PDF naming the coalition and the round's summary); she drops
+the open task, closes the coalition with the confirmation and sees it ended on the home, the objective (no progress
 form), the evaluation rounds (no round to open) and the list of coalitions.
 
 The last pages are saved under tests/artifacts/ (monitoring-*.png), and under $COALITION_SHOTS when set.
@@ -12,6 +13,7 @@ The last pages are saved under tests/artifacts/ (monitoring-*.png), and under $C
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -20,6 +22,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from tests.e2e.browser import ARTIFACTS, Site
 from tests.e2e.test_browser_flows import Person
@@ -149,6 +152,21 @@ def test_progress_an_evaluation_round_and_the_end_of_a_coalition(signed_in: Any,
     expect(page.get_by_text(SUMMARY)).to_be_visible()
     expect(page.get_by_text(LESSONS)).to_be_visible()
     shot(lia, "home-evaluated")
+
+    # Ana downloads the partnership report in English and in Romanian: each a PDF naming the coalition and the
+    # round's summary.
+    page = ana.go(world.path)
+    page.get_by_role("navigation", name="This coalition").get_by_role("link", name="Partnership report").click()
+    expect(page.get_by_role("heading", level=1, name="Partnership report")).to_be_visible()
+    for language, title in (("English", "Partnership report"), ("Romanian", "Raport de parteneriat")):
+        with page.expect_download() as download:
+            page.get_by_role("link", name=f"Download the PDF in {language}").click()
+        body = download.value.path().read_bytes()
+        assert body.startswith(b"%PDF-"), language
+        words = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages).split())
+        named = "danube rivers coalition" in words.lower()  # the title page writes it in capitals
+        assert title in words and named and SUMMARY in words, (language, words[:2000])
+    shot(ana, "report")
 
     # Ana drops the open task, then closes the coalition with the confirmation.
     page = ana.go(f"{world.path}/tasks/{world.task}")
