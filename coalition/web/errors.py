@@ -8,6 +8,7 @@ by the pages and by the API's handler for non-API paths live here too, so neithe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import render_template
@@ -40,14 +41,20 @@ def status_of(error: DomainError) -> tuple[int, str]:
 WORDS = frozenset({"doing", "state", "phase", "phases", "expected", "allowed", "what", "verb", "action"})
 
 
-def translated(error: DomainError) -> str:
+def translated(error: DomainError, names: Mapping[str, str] | None = None) -> str:
     """The refusal's message in the request's language (its English text when there is no translation).
 
     The parameters named in `WORDS` are translated too when the catalogue knows them (the `N_` fragments
-    such as "assign roles", and states such as "suspended"); the others pass through unchanged.
+    such as "assign roles", and states such as "suspended"); the others pass through unchanged, except an
+    `organisation` id found in `names`, shown by its name.
     """
+    known = names or {}
     params = {
-        name: gettext(value) if name in WORDS and isinstance(value, str) and value else value
+        name: gettext(value)
+        if name in WORDS and isinstance(value, str) and value
+        else known.get(value, value)
+        if name == "organisation" and isinstance(value, str)
+        else value
         for name, value in error.params.items()
     }
     try:

@@ -106,6 +106,21 @@ def threshold_met(counted_count: int, threshold: int | None) -> bool:
     return counted_count >= needed(threshold)
 
 
+def publish_threshold_refusal(counted_count: int, threshold: int | None) -> DomainError | None:
+    """Why a statement with `counted_count` counted signatures may not be published: below its threshold; or None."""
+    if threshold_met(counted_count, threshold):
+        return None
+    if needed(threshold) == 1:
+        return RuleBroken(
+            "the statement needs 1 signing organisation to be published and has %(counted)s", counted=counted_count
+        )
+    return RuleBroken(
+        "the statement needs %(needed)s signing organisations to be published and has %(counted)s",
+        needed=needed(threshold),
+        counted=counted_count,
+    )
+
+
 def phase_refusal(statement: StatementLike, now: datetime, doing: str, *phases: str) -> DomainError | None:
     """Why the statement's phase does not allow `doing` (only in `phases`), or None."""
     current = phase(statement.state, statement.deadline, now)
