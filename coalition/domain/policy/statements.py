@@ -1,8 +1,7 @@
 """A statement as the rules see it: its phase, which signatures count, the threshold, and who may do what to it.
 
-Inputs: a statement is anything with `state` and `deadline` (`StatementLike`; the domain's state and a
-statements row both are); signatures are plain values (the version signed, whether withdrawn).
-Each `may_*` is `*_refusal(...) is None`; the decisions raise the same refusal.
+Inputs: a statement is anything with `state` and `deadline` (`StatementLike`: the domain's state, a statements
+row); signatures are plain values. Each `may_*` is `*_refusal(...) is None`; the decisions raise the same refusal.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from coalition.accounts import names_of
 from coalition.infra.extensions import services
 from coalition.reads import coalitions as read
 from coalition.reads import powers as signing
-from coalition.reads import statements as statement_list
+from coalition.reads import statement_standing as statement_list
 from coalition.reads.access import acts_for, facilitates, mandates_of
 from coalition.reads.organisations import names as organisation_names
 from coalition.reads.powers import powers

@@ -25,6 +25,7 @@ from coalition.reads import statements as read
 from coalition.reads.access import mandates_of
 from coalition.reads.amendments import amendment
 from coalition.reads.standing import Moment, snapshot
+from coalition.reads.statement_standing import standing
 from coalition.reads.statements import describe, in_language, signature_history
 from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
@@ -101,7 +102,7 @@ def _page(
             if p.may_confirm
         }
         publication = listing.publication(connection, statement_id) if statement["state"] == "published" else None
-        stands = read.standing(connection, found, now)
+        stands = standing(connection, found, now)
     # The reader's language, where the statement has a translation into it; `?lang=` chooses another.
     language, title, body = in_language(statement, str(request.args.get("lang") or get_locale() or ""))
     shared = None
