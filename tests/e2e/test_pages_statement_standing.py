@@ -89,9 +89,7 @@ def test_a_statement_below_its_threshold_offers_no_publish_button_and_says_why(w
     page = text(signed_in(world, "ana").get(path))
 
     assert f"{path}/publish" not in page and "Publish the statement</button>" not in page
-    assert (
-        "It cannot be published: the statement needs 2 signing organisations to be published and has 1" in page
-    )
+    assert "It cannot be published: the statement needs 2 signing organisations to be published and has 1" in page
 
 
 def test_a_statement_that_reached_its_threshold_offers_publish(world: World) -> None:
@@ -214,4 +212,3 @@ def test_why_a_member_needs_attention_is_text_on_the_page_not_only_a_tooltip(wor
     home = text(signed_in(world, "ana").get(world.path))
 
     assert re.search(r'class="meta standing-reason">suspended: Missed 3 calls<', home)
-
