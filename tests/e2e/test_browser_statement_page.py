@@ -28,10 +28,10 @@ def sign_in(page: Any, site: Site, email: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(site.url + "/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(demo.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
+    page.locator("main input[name=email]").fill(email)
+    page.locator("main input[name=password]").fill(demo.PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator("main input[name=password]")).to_have_count(0)
 
 
 @pytest.mark.parametrize("width", [1280, 360])
@@ -90,3 +90,24 @@ def test_a_facilitator_confirms_before_closing_signing(browser: Any, site: Site,
         shoot(page, f"statement-facilitator-closed-{width}.png")
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_an_administrator_confirms_before_revoking_a_mandate_in_romanian(browser: Any, site: Site, width: int) -> None:
+    from playwright.sync_api import expect
+
+    demo.load(site.app.extensions["coalition"], date.today())
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ro-RO")
+    page = context.new_page()
+    try:
+        sign_in(page, site, "piotr@czystawisla.pl")
+        page.goto(site.url + "/organisations")
+        page.get_by_role("link", name="Fundacja Czysta Wisła").first.click()
+        confirm = page.get_by_role("button", name="Da, revocați de astăzi mandatul lui Marta Kowalska")
+        expect(confirm).to_be_hidden()
+        page.locator("details.confirm summary", has_text="Revocați mandatul lui Marta Kowalska").click()
+        expect(confirm).to_be_visible()
+        shoot(page, f"organisation-revoke-confirm-ro-{width}.png")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+    finally:
+        context.close()
