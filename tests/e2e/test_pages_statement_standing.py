@@ -212,3 +212,24 @@ def test_why_a_member_needs_attention_is_text_on_the_page_not_only_a_tooltip(wor
     home = text(signed_in(world, "ana").get(world.path))
 
     assert re.search(r'class="meta standing-reason">suspended: Missed 3 calls<', home)
+
+
+def test_a_refusal_naming_the_deadline_writes_it_in_the_readers_date_format(world: World) -> None:
+    now = services(world.api.app).store.clock()
+    deadline = (now + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    path = opened(world, threshold=1, deadline=deadline.isoformat())
+    client = in_romanian(world, "mo")
+    form = {"organisation_id": world.river, "title": "Director", "version_hash": read_hash(world, path)}
+    assert f'action="{path}/sign"' in text(client.get(path))  # the form, read while signing is open
+    services(world.api.app).store.clock = lambda: deadline + timedelta(minutes=5)
+
+    refused = submit(client, path, f"{path}/sign", form)
+
+    assert refused.status_code == 409
+    flashed = between(text(refused), 'class="flash refused"', "</p>")
+    written = f"{format_date(deadline.astimezone(UTC), 'medium', locale='ro')}, {deadline.astimezone(UTC):%H:%M} UTC"
+    assert written in flashed and deadline.isoformat()[:16] not in flashed
+
+
+def read_hash(world: World, path: str) -> str:
+    return str(world.ok("GET", path, "ana")["version_hash"])
