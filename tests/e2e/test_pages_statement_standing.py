@@ -66,6 +66,8 @@ def test_members_see_who_has_not_signed_yet_and_the_public_page_does_not(world: 
     world.ok("POST", f"{path}/publish", "ana")
     public = text(world.api.app.test_client().get(f"/public/statements/{path.rsplit('/', 1)[1]}"))
     assert "Clean rivers now" in public and "Not signed yet" not in public and "Green Earth" not in public
+    published = between(text(signed_in(world, "mo").get(path)), 'class="statement-standing"', "</div>")
+    assert "1 organisation signed (1 needed)." in published and "Signing closed " in published
 
 
 def test_the_signer_is_told_their_one_action_in_plain_words_and_the_hash_is_a_technical_detail(world: World) -> None:
