@@ -196,17 +196,7 @@ def _publish(
     _raise(policy.facilitator_refusal(coalition, actor, "publish"))
     _raise(policy.phase_refusal(state, now, N_("publish a statement (close it first)"), "closed"))
     counted = len(state.counted({key: member.state for key, member in coalition.members.items()}))
-    if not policy.threshold_met(counted, state.threshold):
-        needed = policy.needed(state.threshold)
-        if needed == 1:
-            raise RuleBroken(
-                "the statement needs 1 signing organisation to be published and has %(counted)s", counted=counted
-            )
-        raise RuleBroken(
-            "the statement needs %(needed)s signing organisations to be published and has %(counted)s",
-            needed=needed,
-            counted=counted,
-        )
+    _raise(policy.publish_threshold_refusal(counted, state.threshold))
     return [
         *_closing(state, now),
         Change("StatementPublished", {**_ids(state), "version_hash": state.version_hash, "signatures": counted}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_time
 
 from coalition.domain.dates import readable_moment
 
@@ -19,14 +19,22 @@ def _as_datetime(value: Any) -> datetime:
     return readable_moment(moment)  # one recorded out of range before the limits were kept: its nearest end
 
 
+#: The one way pages write a day: the language's medium date ("Dec 20, 2026", "20 dec. 2026"), never a short one.
+DAY = "medium"
+
+
 def localised_day(value: Any) -> str:
-    """A day (a date, or an ISO text the read models keep) as the reader's language writes it."""
-    return format_date(_as_date(value)) if value else ""
+    """A day (a date, or an ISO text the read models keep) as the reader's language writes it (`DAY`)."""
+    return format_date(_as_date(value), DAY) if value else ""
 
 
 def localised_moment(value: Any) -> str:
-    """An instant (UTC) as the reader's language writes a date and time, marked UTC."""
-    return f"{format_datetime(_as_datetime(value), 'short')} UTC" if value else ""
+    """An instant (UTC) as the reader's language writes it: the day as `localised_day`, then the hour, marked UTC
+    ("Dec 20, 2026, 5:00 PM UTC"; "20 dec. 2026, 17:00 UTC")."""
+    if not value:
+        return ""
+    moment = _as_datetime(value)
+    return f"{format_date(moment, DAY)}, {format_time(moment, 'short')} UTC"
 
 
 def written_moment(value: Any) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from coalition.domain import policy
+from coalition.domain.base import DomainError
 from coalition.domain.coalition_state import Actor
 from coalition.reads.access import as_domain
 from coalition.reads.standing import Snapshot
@@ -110,6 +111,37 @@ def signer_powers(
     """For each organisation in `mandated` (the reader holds its signing mandate today: `access.mandates_of`),
     what they may do now with `statement` (a statements row) given its `signatures` rows, by the domain's rules."""
     return signing_powers(as_domain(snap), statement, signatures, now, mandated)
+
+
+def awaiting(
+    snap: Snapshot, statements: Iterable[Mapping[str, Any]], now: datetime, mandated: Iterable[str]
+) -> dict[str, list[str]]:
+    """By statement id, the organisations in `mandated` that may sign or re-confirm it now (`signer_powers`);
+    `statements` are rows with their `signatures` rows (`statements.listed`). Statements with none are left out."""
+    coalition, mine = as_domain(snap), list(mandated)
+    result = {}
+    for row in statements:
+        if row["state"] != "open":
+            continue
+        may = signing_powers(coalition, row, row["signatures"], now, mine)
+        waiting = sorted(o for o, p in may.items() if p.may_sign or p.may_confirm)
+        if waiting:
+            result[str(row["statement_id"])] = waiting
+    return result
+
+
+def sign_refusals(
+    snap: Snapshot, statement: Mapping[str, Any], now: datetime, mandated: Iterable[str]
+) -> dict[str, DomainError | None]:
+    """For each organisation in `mandated` that is or was a member of the coalition, why the reader may not sign
+    `statement` for it now (`policy.sign_refusal`: its phase, the organisation's membership), or None."""
+    coalition = as_domain(snap)
+    phase = _Phase(str(statement["state"]), deadline_of(statement))
+    return {
+        o: policy.sign_refusal(coalition, phase, now, o, True)
+        for o in mandated
+        if policy.member_state(coalition, o) is not None
+    }
 
 
 def signing_powers(

@@ -78,7 +78,8 @@ def country_name(code: str | None, locale: str = "en") -> str:
     return _countries(locale).gettext(country.name)
 
 
-def _names(connection: Connection, ids: set[str]) -> dict[str, dict[str, str]]:
+def organisation_facts(connection: Connection, ids: set[str]) -> dict[str, dict[str, str]]:
+    """The name and country of each organisation in `ids`, by id (unknown ids left out)."""
     if not ids:
         return {}
     rows = connection.execute(
@@ -102,7 +103,7 @@ def describe(connection: Connection, found: StatementView, now: datetime, positi
     latest); `now` is the instant it is read as of, which an open statement's deadline is compared with."""
     s = found.statement
     version_hash = s["version_hash"]
-    names = _names(connection, {row["organisation_id"] for row in found.signatures})
+    names = organisation_facts(connection, {row["organisation_id"] for row in found.signatures})
     states = member_states(connection, s["coalition_id"], position)
     verified = verified_members(connection, s["coalition_id"], position)
     signatures = [

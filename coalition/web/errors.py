@@ -8,6 +8,7 @@ by the pages and by the API's handler for non-API paths live here too, so neithe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import render_template
@@ -16,6 +17,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from coalition.domain.base import DomainError, fill
+from coalition.infra.formats import localised_moment
 
 #: A refusal's kind -> (HTTP status, the API error `code`). The one place a refusal becomes HTTP.
 STATUS: dict[str, tuple[int, str]] = {
@@ -40,16 +42,32 @@ def status_of(error: DomainError) -> tuple[int, str]:
 WORDS = frozenset({"doing", "state", "phase", "phases", "expected", "allowed", "what", "verb", "action"})
 
 
-def translated(error: DomainError) -> str:
+def _shown(name: str, value: Any, names: Mapping[str, str]) -> Any:
+    """One parameter of a refusal as the reader sees it: our words translated, an organisation by its name,
+    a moment (`deadline`) in the reader's date format; anything else as given."""
+    if not isinstance(value, str) or not value:
+        return value
+    if name in WORDS:
+        return gettext(value)
+    if name == "organisation":
+        return names.get(value, value)
+    if name == "deadline":
+        try:
+            return localised_moment(value)
+        except ValueError:
+            return value
+    return value
+
+
+def translated(error: DomainError, names: Mapping[str, str] | None = None) -> str:
     """The refusal's message in the request's language (its English text when there is no translation).
 
     The parameters named in `WORDS` are translated too when the catalogue knows them (the `N_` fragments
-    such as "assign roles", and states such as "suspended"); the others pass through unchanged.
+    such as "assign roles", and states such as "suspended"); an `organisation` id found in `names` is shown by
+    its name and a `deadline` in the reader's date format; the others pass through unchanged.
     """
-    params = {
-        name: gettext(value) if name in WORDS and isinstance(value, str) and value else value
-        for name, value in error.params.items()
-    }
+    known = names or {}
+    params = {name: _shown(name, value, known) for name, value in error.params.items()}
     try:
         return fill(gettext(error.message), params) if params else gettext(error.message)
     except (KeyError, ValueError, TypeError):  # a translation that names other parameters: say it in English

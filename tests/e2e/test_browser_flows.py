@@ -186,14 +186,15 @@ def test_from_registering_to_a_signed_withdrawn_statement_and_its_pdf(people: An
 
     # Bo signs for River Watch, then withdraws the signature with a reason.
     page = bo.go(f"/coalitions/{coalition}")
-    page.get_by_role("link", name="Clean rivers now").click()
+    page.get_by_role("link", name="Clean rivers now").first.click()  # also near the top: it awaits Bo
     block = page.locator(".signer-block", has_text="River Watch")
     assert block.get_by_label("Your title").input_value() == "Director"
     block.get_by_role("button", name="Sign this statement").click()
     expect(page.get_by_text("Signed. Thank you.")).to_be_visible()
     assert page.locator(".signatories li.status-signed", has_text="River Watch").count() == 1
+    page.locator("details.confirm summary", has_text="Withdraw the signature").click()  # a step to confirm
     page.get_by_label("Why does your organisation withdraw its signature?").fill("Our board asked us to wait")
-    page.get_by_role("button", name="Withdraw the signature").click()
+    page.get_by_role("button", name="Yes, withdraw the signature").click()
     expect(page.get_by_text("The signature was withdrawn.")).to_be_visible()
     assert page.locator(".signatories li.status-withdrawn", has_text="River Watch").count() == 1
 

@@ -357,7 +357,9 @@ def test_close_then_publish_below_the_threshold_shows_the_reason(world: World) -
     closed = submit(client, path, f"{path}/close", {})
     assert closed.status_code == 302 and world.ok("GET", path, "ana")["state"] == "closed"
     page = text(client.get(path))
-    assert "Publish the statement" in page and "Signatures that count: 1; needed to publish: 2." in page
+    # No Publish button below the threshold: the reason instead (a request sent anyway is refused the same way).
+    assert "Publish the statement</button>" not in page and "Signatures that count: 1; needed to publish: 2." in page
+    assert "It cannot be published: the statement needs 2 signing organisations to be published and has 1" in page
 
     head = world.api.head()
     refused = submit(client, path, f"{path}/publish", {})

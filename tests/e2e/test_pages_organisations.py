@@ -85,7 +85,7 @@ def test_the_organisation_page_shows_its_profile_people_and_coalitions(world: Wo
     assert "Watch the river" in page and world.email("bo") in page and "Bo Nowak" in page
     assert "Lia Kowal" in page and "Programme Lead" in page and "Executive Director" in page
     assert f'href="/coalitions/{world.coalition}">Danube Rivers Coalition</a>' in page and ">active<" in page
-    assert "Add an administrator" in page and "Revoke the mandate of Mo Zielinski from today" in page
+    assert "Add an administrator" in page and "Yes, revoke the mandate of Mo Zielinski from today" in page
 
 
 def test_mandate_holders_see_the_lists_but_no_forms(world: World) -> None:

@@ -196,7 +196,8 @@ def test_the_api_refuses_a_signature_on_a_version_that_is_no_longer_current(worl
 
 
 # Which forms the page shows is the domain's (`policy.may_sign`, `may_confirm`, `may_withdraw`), per organisation.
-SIGN, CONFIRM, WITHDRAW = "Sign this statement", "Confirm the new version", "Withdraw the signature"
+# Withdrawing asks to confirm: its button is the confirmation inside a disclosure.
+SIGN, CONFIRM, WITHDRAW = "Sign this statement", "Confirm the new version", "Yes, withdraw the signature"
 
 
 def forms_on(page: str) -> set[str]:
@@ -241,9 +242,10 @@ def test_a_suspended_members_signer_sees_and_uses_the_withdraw_form(world: World
     )
     assert response.status_code == 302
     assert world.ok("GET", path, "ana")["signatures"][0]["status"] == "withdrawn"
-    # Withdrawn, a suspended member may not sign again: nothing is left to offer.
+    # Withdrawn, a suspended member may not sign again: nothing is offered, and the page says why, naming it.
     after = client.get(path).get_data(as_text=True)
-    assert forms_on(after) == set() and "You hold no signing mandate" in after
+    assert forms_on(after) == set() and 'class="refused"' in after
+    assert "only active members may sign for it: organisation River Watch is suspended" in after
 
 
 def test_a_person_without_a_mandate_sees_no_signing_form(world: World) -> None:

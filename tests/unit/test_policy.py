@@ -93,6 +93,17 @@ def test_the_threshold_is_met_at_its_count_and_none_means_one(count: int, thresh
     assert policy.threshold_met(count, threshold) is met
 
 
+def test_publishing_below_the_threshold_is_refused_with_the_numbers_and_allowed_from_it() -> None:
+    # The page asks this to hide its Publish button; `decide` raises the same refusal.
+    below = policy.publish_threshold_refusal(1, 2)
+    assert below is not None and below.kind == "conflict"
+    assert below.params == {"needed": 2, "counted": 1}
+    assert str(below) == "the statement needs 2 signing organisations to be published and has 1"
+    none = policy.publish_threshold_refusal(0, None)
+    assert none is not None and str(none) == "the statement needs 1 signing organisation to be published and has 0"
+    assert policy.publish_threshold_refusal(2, 2) is None and policy.publish_threshold_refusal(1, None) is None
+
+
 # -- organisations: mandates ----------------------------------------------------------------------
 
 

@@ -1,8 +1,7 @@
 """A statement as the rules see it: its phase, which signatures count, the threshold, and who may do what to it.
 
-Inputs: a statement is anything with `state` and `deadline` (`StatementLike`; the domain's state and a
-statements row both are); signatures are plain values (the version signed, whether withdrawn).
-Each `may_*` is `*_refusal(...) is None`; the decisions raise the same refusal.
+Inputs: a statement is anything with `state` and `deadline` (`StatementLike`: the domain's state, a statements
+row); signatures are plain values. Each `may_*` is `*_refusal(...) is None`; the decisions raise the same refusal.
 """
 
 from __future__ import annotations
@@ -104,6 +103,21 @@ def needed(threshold: int | None) -> int:
 def threshold_met(counted_count: int, threshold: int | None) -> bool:
     """True when `counted_count` signatures reach the threshold (None means 1)."""
     return counted_count >= needed(threshold)
+
+
+def publish_threshold_refusal(counted_count: int, threshold: int | None) -> DomainError | None:
+    """Why a statement with `counted_count` counted signatures may not be published: below its threshold; or None."""
+    if threshold_met(counted_count, threshold):
+        return None
+    if needed(threshold) == 1:
+        return RuleBroken(
+            "the statement needs 1 signing organisation to be published and has %(counted)s", counted=counted_count
+        )
+    return RuleBroken(
+        "the statement needs %(needed)s signing organisations to be published and has %(counted)s",
+        needed=needed(threshold),
+        counted=counted_count,
+    )
 
 
 def phase_refusal(statement: StatementLike, now: datetime, doing: str, *phases: str) -> DomainError | None:

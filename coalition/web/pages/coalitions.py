@@ -12,7 +12,10 @@ from coalition.accounts import names_of
 from coalition.infra.extensions import services
 from coalition.reads import coalitions as read
 from coalition.reads import evaluations, objectives
-from coalition.reads.access import acts_for, facilitates, held_by
+from coalition.reads import powers as signing
+from coalition.reads import statement_standing as statement_list
+from coalition.reads.access import acts_for, facilitates, held_by, mandates_of
+from coalition.reads.organisations import names as organisation_names
 from coalition.reads.powers import powers
 from coalition.reads.standing import Moment, snapshot, standing
 from coalition.web.charts import timeline
@@ -45,7 +48,10 @@ def home(coalition_id: str) -> ResponseReturnValue:
             abort(404)
         reader = require_member(connection, coalition_id)
         facilitator = facilitates(snap, reader)
-        statements = read.statements(connection, coalition_id, moment)
+        statements = statement_list.listed(connection, coalition_id, moment)
+        mandated = mandates_of(connection, current_user.user_id, moment.date())
+        awaiting = signing.awaiting(snap, statements, moment, mandated)
+        names_of_mine = organisation_names(connection, {o for found in awaiting.values() for o in found})
         activity: list[dict[str, Any]] = []
         events = None
         if facilitator:
@@ -68,6 +74,7 @@ def home(coalition_id: str) -> ResponseReturnValue:
         people=people,
         names=snap.names,
         statements=statements,
+        awaiting={s: [names_of_mine.get(o, o) for o in found] for s, found in awaiting.items()},
         activity=activity,
         facilitator=facilitator,
         mine=reader.acts_for,

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from coalition.domain import text
+from coalition.domain import policy, text
 from coalition.domain.base import DomainError
 from coalition.domain.policy import people
 from coalition.handlers import statements as handle
@@ -25,6 +25,7 @@ from coalition.reads import statements as read
 from coalition.reads.access import mandates_of
 from coalition.reads.amendments import amendment
 from coalition.reads.standing import Moment, snapshot
+from coalition.reads.statement_standing import standing
 from coalition.reads.statements import describe, in_language, signature_history
 from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
@@ -91,6 +92,7 @@ def _page(
         mine = mandates_of(connection, current_user.user_id, now.date())
         # Which forms each organisation gets is the domain's (`policy.may_sign`/`may_confirm`/`may_withdraw`).
         may = powers.signer_powers(snap, found.statement, found.signatures, now, mine)
+        refusals = powers.sign_refusals(snap, found.statement, now, mine)
         statement = describe(connection, found, now, None)
         names = organisations.names(connection, mine)
         held = {s["organisation_id"]: s for s in statement["signatures"]}
@@ -100,6 +102,7 @@ def _page(
             if p.may_confirm
         }
         publication = listing.publication(connection, statement_id) if statement["state"] == "published" else None
+        stands = standing(connection, found, now)
     # The reader's language, where the statement has a translation into it; `?lang=` chooses another.
     language, title, body = in_language(statement, str(request.args.get("lang") or get_locale() or ""))
     shared = None
@@ -114,9 +117,10 @@ def _page(
             "signature": held.get(o),
             "changes": changes.get(o),
             "may": may[o],
+            "reason": None if may[o].any else _reason(refusals.get(o), names),
         }
         for o, t in sorted(mine.items(), key=lambda i: names.get(i[0], ""))
-        if may[o].any
+        if may[o].any or o in refusals or o in held
     ]
     return render_template(
         "statements/show.html",
@@ -139,7 +143,21 @@ def _page(
         languages=[statement["language"], *(t["language"] for t in statement["translations"])],
         unverified=_unverified(),
         share=shared,
+        stands=stands,
+        publish_refusal=_publish_refusal(statement),
+        confirming=request.args.get("confirm") or "",
     ), status
+
+
+def _publish_refusal(statement: dict[str, Any]) -> str | None:
+    """Why a closed statement may not be published (`policy.publish_threshold_refusal`), translated; else None."""
+    refusal = policy.publish_threshold_refusal(statement["summary"]["organisations"], statement["threshold"])
+    return None if refusal is None else translated(refusal)
+
+
+def _reason(refusal: DomainError | None, names: dict[str, str]) -> str | None:
+    """Why the reader may not sign for an organisation, translated, naming it; None if nothing stops them."""
+    return None if refusal is None else translated(refusal, names)
 
 
 def _unverified() -> str | None:
