@@ -24,5 +24,11 @@ def publish_report(
     read = prepare(context, coalition_id, if_match=False)
     report_id = context.new_id()
     changes = reports.publish(read.state, read.actor, report_id, position, chain_hash, day, language, founded_at)
-    answer = {"id": report_id, "position": position, "day": day.isoformat(), "url": f"/public/reports/{report_id}"}
+    answer = {
+        "id": report_id,
+        "position": position,
+        "day": day.isoformat(),
+        "url": f"/public/reports/{report_id}",
+        "version": read.version + len(changes),  # the coalition stream's version after it, as every command answers
+    }
     return context.append(read.stream, changes, read.expected, answer)

@@ -235,6 +235,7 @@ def statements_run(world: World, person: str, path: str) -> int:
 
 @pytest.mark.parametrize("path", ["/coalitions", "/organisations?q=coalition", "/me"])
 def test_a_longer_list_takes_no_more_queries(world: World, path: str) -> None:
+    statements_run(world, "ana", path)  # once first: the token's first use of the day is written down then, not later
     few = statements_run(world, "ana", path)
     for number in range(4):
         name = f"Coalition {number}"

@@ -225,4 +225,5 @@ def test_the_audit_history_shows_who_recorded_progress_for_whom(world: World) ->
     [event] = world.ok("GET", f"{world.path}/events?type=ObjectiveProgressRecorded", "ana")["events"]
 
     assert (event["actor"], event["subject_organisation_id"]) == ("Lia Kowal", world.river)
-    assert event["summary"] == f"Lia Kowal recorded 5 on objective o1 as of {day(world, -1)}"
+    objective = "“Monitor water quality at 40 sites”"
+    assert event["summary"] == f"Lia Kowal recorded 5 on objective {objective} as of {day(world, -1)}"

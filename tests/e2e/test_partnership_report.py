@@ -208,6 +208,7 @@ def test_a_facilitator_publishes_a_report_anyone_downloads(busy: World, api: Api
     pdf = api.client.get(f"{published['url']}.pdf")
 
     assert published["position"] == before and listed[0]["report_id"] == published["id"]
+    assert published["version"] == busy.ok("GET", busy.path, "ana")["version"]  # as every command answers
     assert page.status_code == 200 and "Danube Rivers Coalition" in page.get_data(as_text=True)
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     proof = proof_of(pdf.data)
