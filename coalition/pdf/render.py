@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from coalition.reads.text import render_markdown
 from events.personal import ERASED
 
 if TYPE_CHECKING:  # WeasyPrint takes a second to import: only the functions that draw load it
+    from babel import Locale
     from babel.support import NullTranslations
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
@@ -87,7 +89,49 @@ def labels(language: str) -> dict[str, Any]:
             "holds the figures on this page, for machines to check against the log."
         ),
         "verify_command": "flask statements verify-pdf FILE",
+        "status_open": _("Open for signature — not final"),
+        "status_closed": _("Closed — not published"),
+        "published_on": _("Published on %(date)s"),
+        "made_on": _("PDF made on %(date)s"),
+        "table": (_("Organisation"), _("Signed by"), _("Title"), _("Date")),
+        "no_country": _("Country not stated"),
     }
+
+
+def _locale(language: str) -> Locale:
+    """Babel's locale for `language` (English where Babel does not know it)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale("en")
+
+
+def day(moment: datetime, language: str, form: str = "long") -> str:
+    """The day of `moment` (in UTC) as `language` writes it, e.g. "4 decembrie 2026"."""
+    from babel.dates import format_date
+
+    return format_date((moment.astimezone(UTC) if moment.tzinfo else moment).date(), form, locale=_locale(language))
+
+
+def country(code: str, language: str) -> str:
+    """The country's name in `language` (from the ISO code); "" where there is no code."""
+    return str(_locale(language).territories.get(code.upper(), code)) if code else ""
+
+
+def status(document: StatementDocument) -> str:
+    """What every page of a PDF that is not final says (an open or closed statement's); "" for a final one."""
+    words = labels(document.language)
+    return {"open": words["status_open"], "closed": words["status_closed"]}.get(document.phase, "")
+
+
+def dateline(document: StatementDocument) -> str:
+    """The date under the coalition's name: when the statement was published, else when the PDF was made."""
+    words = labels(document.language)
+    if document.phase == "published" and document.published_at is not None:
+        return str(words["published_on"]) % {"date": day(document.published_at, document.language)}
+    return str(words["made_on"]) % {"date": day(document.proof.exported_at, document.language)}
 
 
 def summary(document: StatementDocument) -> str:
@@ -169,6 +213,8 @@ def statement_html(document: StatementDocument) -> str:
             labels=words,
             body=render_markdown(document.body),
             summary=summary(document),
+            status=status(document),
+            dateline=dateline(document),
             signatories=[
                 signatory_line(erased_signer(s, document.language), words["verified"], words["unverified"])
                 for s in sorted(document.signatories, key=lambda s: sort_key(s.organisation))

@@ -333,3 +333,34 @@ def test_each_certificate_value_stands_beside_its_label_when_a_romanian_label_wr
     for label, value in beside.items():
         assert any(line.startswith(label) and line.endswith(value) for line in lines), (label, layout)
     assert "Cum se verifică" in lines  # the next heading starts below the table, on a line of its own
+
+
+@pytest.mark.parametrize(
+    ("language", "phase", "said"),
+    [
+        ("en", "open", "Open for signature — not final"),
+        ("en", "closed", "Closed — not published"),
+        ("ro", "open", "Deschisă spre semnare — nu este finală"),
+        ("ro", "closed", "Închisă — nepublicată"),
+    ],
+)
+def test_every_page_of_a_pdf_that_is_not_final_says_so(language: str, phase: str, said: str) -> None:
+    pdf = render.render_pdf(make_document(150, language=language, phase=phase))
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) > 2
+    assert all(said in " ".join(page.extract_text().split()) for page in pages)
+
+
+def test_a_published_pdf_says_nothing_extra_and_is_dated_by_its_publication() -> None:
+    published = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
+    for language, date in (("en", "Published on March 10, 2025"), ("ro", "Publicată la 10 martie 2025")):
+        document = make_document(3, language=language, phase="published", published_at=published)
+        text = text_of(render.render_pdf(document))
+        assert date in text
+        assert not any(s in text for s in ("not final", "not published", "nu este finală", "nepublicată"))
+
+
+def test_the_pdf_is_dated_in_its_languages_words() -> None:
+    assert "PDF generat la 14 martie 2025" in text_of(render.render_pdf(make_document(1, phase="open")), page=0)
+    assert "PDF made on March 14, 2025" in render.dateline(make_document(1, language="en"))
+    assert render.day(EXPORTED, "xx-unknown") == "March 14, 2025"  # a language Babel does not know: English
