@@ -123,7 +123,7 @@ def country(code: str, language: str) -> str:
 def status(document: StatementDocument) -> str:
     """What every page of a PDF that is not final says (an open or closed statement's); "" for a final one."""
     words = labels(document.language)
-    return {"open": words["status_open"], "closed": words["status_closed"]}.get(document.phase, "")
+    return str({"open": words["status_open"], "closed": words["status_closed"]}.get(document.phase, ""))
 
 
 def dateline(document: StatementDocument) -> str:
