@@ -26,7 +26,6 @@ from coalition.pdf.lines import (
     certificate_rows,
     chunks,
     endorsement_line,
-    signatory_line,
     sort_key,
     utc,
 )
@@ -200,6 +199,30 @@ def erased_endorser(endorsement: Endorsement, language: str) -> Endorsement:
     return replace(endorsement, name=_catalogue(language).gettext("erased person"), title=None)
 
 
+def signatory_groups(document: StatementDocument) -> list[tuple[str, list[tuple[str, str, str, str, str]]]]:
+    """The signatories by country, each country named in the document's language and the countries in the order
+    of those names (organisations with no country last): per signatory, the organisation (with the domain of
+    the signer's verified e-mail address), the words for a verified member or not, the signer, the title, the day."""
+    language = document.language
+    words = labels(language)
+    grouped: dict[str, list[tuple[str, str, str, str, str]]] = {}
+    for s in sorted(document.signatories, key=lambda s: sort_key(s.organisation)):
+        s = erased_signer(s, language)
+        name = country(s.country, language) or s.country_name or ""
+        domain = f" (@{lines.one_line(s.email_domain)})" if s.email_domain else ""
+        grouped.setdefault(name, []).append(
+            (
+                f"{lines.one_line(s.organisation)}{domain}",
+                str(words["verified"] if s.verified else words["unverified"]),
+                lines.one_line(s.signer),
+                lines.one_line(s.title or ""),
+                day(s.signed_at, language, "medium"),
+            )
+        )
+    order = sorted(grouped, key=lambda name: (name == "", sort_key(name)))
+    return [(name or str(words["no_country"]), grouped[name]) for name in order]
+
+
 def statement_html(document: StatementDocument) -> str:
     """The statement as the HTML the PDF is drawn from; every text in it is escaped."""
     proof = document.proof
@@ -215,12 +238,9 @@ def statement_html(document: StatementDocument) -> str:
             summary=summary(document),
             status=status(document),
             dateline=dateline(document),
-            signatories=[
-                signatory_line(erased_signer(s, document.language), words["verified"], words["unverified"])
-                for s in sorted(document.signatories, key=lambda s: sort_key(s.organisation))
-            ],
+            signatories=signatory_groups(document),
             endorsements=[
-                endorsement_line(erased_endorser(e, document.language))
+                endorsement_line(erased_endorser(e, document.language), lambda m: day(m, document.language, "medium"))
                 for e in sorted(document.endorsements, key=lambda e: sort_key(e.name))
             ],
             certificate=chunks(certificate_rows(document)),

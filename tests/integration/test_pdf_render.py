@@ -122,7 +122,8 @@ def test_the_pdf_shows_title_body_summary_signatories_and_endorsements(pdf: byte
     ):
         assert shown in text
     for signatory in document.signatories:
-        assert signatory.organisation in text and signatory.signer in text and signatory.country_name in text
+        assert signatory.organisation in text and signatory.signer in text
+        assert render.country(signatory.country, "ro") in text  # "România", "Polonia", "Ungaria"
 
 
 def test_romanian_letters_come_back_out_of_the_pdf() -> None:
@@ -364,3 +365,32 @@ def test_the_pdf_is_dated_in_its_languages_words() -> None:
     assert "PDF generat la 14 martie 2025" in text_of(render.render_pdf(make_document(1, phase="open")), page=0)
     assert "PDF made on March 14, 2025" in render.dateline(make_document(1, language="en"))
     assert render.day(EXPORTED, "xx-unknown") == "March 14, 2025"  # a language Babel does not know: English
+
+
+def test_signatories_are_a_table_grouped_by_country_named_in_the_documents_language() -> None:
+    groups = render.signatory_groups(make_document(6))
+    assert [country for country, _ in groups] == ["Polonia", "România", "Ungaria"]
+    assert [row[0] for row in groups[1][1]] == ["Organizația 000", "Organizația 003"]
+    assert groups[1][1][0][2:] == ("Semnatar 0", "Director", "1 mar. 2025")
+    english = render.signatory_groups(make_document(3, language="en"))
+    assert [country for country, _ in english] == ["Hungary", "Poland", "Romania"]
+    nowhere = replace(make_document(1).signatories[0], country="", country_name="")
+    assert render.signatory_groups(make_document(0, signatories=(nowhere,)))[0][0] == "Țară nedeclarată"
+
+
+def test_the_signatory_table_repeats_its_header_and_never_splits_a_row() -> None:
+    html = render.statement_html(make_document(3))
+    assert "<thead><tr><th>Organizație</th><th>Semnat de</th><th>Titlu</th><th>Data</th></tr></thead>" in html
+    css = (render.TEMPLATES / "pdf" / "statement.css").read_text()
+    assert "table.signatories tr { break-inside: avoid; }" in css
+    assert "font-size: 10pt" in css.split("table.signatories {", 1)[1].split("}", 1)[0]
+    pages = PdfReader(io.BytesIO(render.render_pdf(make_document(60)))).pages
+    texts = [" ".join(page.extract_text().split()) for page in pages]
+    with_rows = [text for text in texts if "Semnatar " in text and "Certificatul" not in text]
+    assert len(with_rows) >= 3
+    assert all("Organizație Semnat de Titlu Data" in text for text in with_rows)
+
+
+def test_endorsement_dates_are_written_in_the_documents_language() -> None:
+    html = render.statement_html(make_document(1))
+    assert "Maria Ionescu, Profesoară, Universitatea din Iași · 14 mar. 2025" in html
