@@ -8,6 +8,8 @@ in the app's own static folder, so no text a member typed can make the renderer 
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache
@@ -223,6 +225,24 @@ def signatory_groups(document: StatementDocument) -> list[tuple[str, list[tuple[
     return [(name or str(words["no_country"]), grouped[name]) for name in order]
 
 
+_LINK = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.DOTALL)
+
+
+def printed_links(body: Markup) -> Markup:
+    """The rendered statement with each link whose text is not its address marked `print-url`, so the PDF prints
+    the address after the text (statement.css); the HTML is the Markdown renderer's, already safe."""
+
+    def mark(match: re.Match[str]) -> str:
+        href, rest, inner = match.groups()
+        address = html.unescape(href)
+        shown = html.unescape(re.sub(r"<[^>]+>", "", inner)).strip()
+        if shown in (address, address.removeprefix("mailto:")):
+            return match[0]
+        return f'<a class="print-url" href="{href}"{rest}>{inner}</a>'
+
+    return Markup(_LINK.sub(mark, str(body)))
+
+
 def statement_html(document: StatementDocument) -> str:
     """The statement as the HTML the PDF is drawn from; every text in it is escaped."""
     proof = document.proof
@@ -234,7 +254,7 @@ def statement_html(document: StatementDocument) -> str:
         .render(
             document=document,
             labels=words,
-            body=render_markdown(document.body),
+            body=printed_links(render_markdown(document.body, breaks=False)),
             summary=summary(document),
             status=status(document),
             dateline=dateline(document),

@@ -394,3 +394,21 @@ def test_the_signatory_table_repeats_its_header_and_never_splits_a_row() -> None
 def test_endorsement_dates_are_written_in_the_documents_language() -> None:
     html = render.statement_html(make_document(1))
     assert "Maria Ionescu, Profesoară, Universitatea din Iași · 14 mar. 2025" in html
+
+
+def test_a_single_new_line_inside_a_paragraph_is_a_space_in_the_pdf() -> None:
+    body = "We, the undersigned,\nask the ministry\nto act.\n\nA second paragraph."
+    html = render.statement_html(make_document(1, body=body))
+    assert "<p>We, the undersigned,\nask the ministry\nto act.</p>" in html and "<br" not in html
+    text = text_of(render.render_pdf(make_document(1, body=body)), page=0)
+    assert "We, the undersigned, ask the ministry to act." in text
+
+
+def test_a_links_address_is_printed_after_its_text_unless_the_text_is_the_address() -> None:
+    body = "See [the consultation](https://gov.example.ro/c?a=1&b=2) and <https://example.org>."
+    html = render.statement_html(make_document(1, body=body))
+    assert '<a class="print-url" href="https://gov.example.ro/c?a=1&amp;b=2"' in html
+    assert '<a href="https://example.org"' in html  # its text is its address: not printed twice
+    text = text_of(render.render_pdf(make_document(1, body=body)), page=0)
+    assert "the consultation (https://gov.example.ro/c?a=1&b=2)" in text
+    assert "https://example.org." in text and "(https://example.org)" not in text
