@@ -412,3 +412,42 @@ def test_a_links_address_is_printed_after_its_text_unless_the_text_is_the_addres
     text = text_of(render.render_pdf(make_document(1, body=body)), page=0)
     assert "the consultation (https://gov.example.ro/c?a=1&b=2)" in text
     assert "https://example.org." in text and "(https://example.org)" not in text
+
+
+def _certificate_layout(pdf: bytes) -> list[str]:
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "statement.pdf"
+        path.write_bytes(pdf)
+        layout = subprocess.run(
+            ["pdftotext", "-layout", "-f", str(pages), "-l", str(pages), str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    return [line.strip() for line in layout.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("language", ["en", "ro"])
+def test_every_certificate_label_sits_on_the_line_of_its_value_or_directly_above_it(language: str) -> None:
+    document = make_document(3, language=language)
+    proof, words = document.proof, render.labels(language)
+    lines_ = _certificate_layout(render.render_pdf(document))
+    facts = {
+        words["statement_id"]: proof.statement_id,
+        words["version_hash"]: proof.version_hash,
+        words["language"]: proof.language,
+        words["languages"]: "en, ro",
+        words["head_position"]: str(proof.exported_position),
+        words["head_hash"]: proof.head_hash,
+        words["exported_at"]: "2025-03-14T15:09:26Z",
+    }
+    for label, value in facts.items():
+        at = [
+            i for i, line in enumerate(lines_) if line.startswith(label) and (line == label or line[len(label)] == " ")
+        ]
+        assert at, (label, lines_)
+        i = at[0]
+        beside = lines_[i][len(label) :].strip() == value
+        above = lines_[i] == label and i + 1 < len(lines_) and lines_[i + 1] == value
+        assert beside or above, (label, value, lines_[i : i + 2])
