@@ -31,6 +31,7 @@ from coalition.pdf.lines import (
     sort_key,
     utc,
 )
+from coalition.reads import text as text_module
 from coalition.reads.text import render_markdown
 from events.personal import ERASED
 
@@ -45,7 +46,15 @@ TEMPLATE = "pdf/statement.html"
 SHORT_HASH = 12
 #: The source files whose code shapes the PDF (`layout_version` hashes them): this module and the ones it draws with.
 LAYOUT_SOURCES = tuple(
-    Path(source) for source in (__file__, lines.__file__, streams.__file__, document_module.__file__, archival.__file__)
+    Path(source)
+    for source in (
+        __file__,
+        lines.__file__,
+        streams.__file__,
+        document_module.__file__,
+        archival.__file__,
+        text_module.__file__,  # the statement's Markdown, as the PDF prints it
+    )
 )
 
 
