@@ -232,6 +232,10 @@ class StatementDocument:
     proof: Proof
     verify_url: str  # where anyone can upload the PDF to check it
     languages: tuple[str, ...] = field(default=())  # every language the statement exists in
+    # the statement's phase when the PDF was made ("open", "closed", "published"; "" not stated): an open or
+    # closed statement's PDF says on every page that it is not final
+    phase: str = ""
+    published_at: datetime | None = None  # when it was published (the last StatementPublished event), if it was
 
     @property
     def countries(self) -> int:

@@ -27,7 +27,7 @@ from coalition.pdf.document import CountedSignature, Endorsement, Proof, Signato
 from coalition.pdf.reasons import Reason, of
 from coalition.pdf.report_proof import is_report
 from coalition.pdf.seal import Sealer
-from coalition.reads.exports import content_key, log_head
+from coalition.reads.exports import content_key, deadline_passed, log_head
 from coalition.reads.logged import History, organisations
 from coalition.reads.statements import country_name
 from coalition.transparency import checkpoints
@@ -121,7 +121,17 @@ def document(
         proof,
         verify_url,
         tuple(texts),
+        s.phase(now),
+        published_at(history, position),
     )
+
+
+def published_at(history: History, position: int) -> datetime | None:
+    """When the statement was last published, as the log stood at `position` (None: it was not)."""
+    published = [e for e in history.statement_events if e.type == "StatementPublished" and e.position <= position]
+    if not published:
+        return None
+    return datetime.fromisoformat(published[-1].recorded_at)
 
 
 class PdfCache:
@@ -163,7 +173,8 @@ def export(
     with engine.connect() as connection:
         level = "B-LT" if sealer.long_term else "B-T" if sealer.timestamper else "B-B"  # a new level, new PDFs
         salt = (sealer.fingerprint, layout_version(), rules_version(), verify_url, level)
-        keyed = content_key(connection, statement_id, language, *salt, str(erasures(connection)))
+        closed = str(deadline_passed(connection, statement_id, now))  # the phase the PDF states, at the deadline
+        keyed = content_key(connection, statement_id, language, *salt, closed, str(erasures(connection)))
         if keyed is None:
             raise NotFound("no such statement: %(statement)s", statement=statement_id)
         key, language = keyed

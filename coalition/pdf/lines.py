@@ -7,10 +7,10 @@ line (a bold span or a table cell costs as much as a whole line), and 500 entrie
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from coalition.pdf.document import Endorsement, Signatory, StatementDocument
+from coalition.pdf.document import Endorsement, StatementDocument
 
 #: Columns of the certificate's log position (right-aligned); later columns line up below each other.
 POSITION_WIDTH = 9
@@ -24,8 +24,12 @@ CERTIFICATE_INDENT = POSITION_WIDTH + 2 + 64 + 2
 CHUNK = 25
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """`text` with every run of whitespace (new lines too) made one space."""
     return " ".join(text.split())
+
+
+_one_line = one_line
 
 
 def _day(moment: datetime) -> str:
@@ -49,23 +53,10 @@ def _joined(parts: Iterable[str | None]) -> str:
     return ", ".join(_one_line(part) for part in parts if part and part.strip())
 
 
-def signatory_line(signatory: Signatory, verified: str = "", unverified: str = "") -> str:
-    """One signatory as the single line of text the PDF lists: the organisation (with the domain of the signer's
-    verified e-mail address), its country, and the words for a verified member or not."""
-    mark = verified if signatory.verified else unverified
-    domain = f" (@{_one_line(signatory.email_domain)})" if signatory.email_domain else ""
-    return (
-        f"{_one_line(signatory.organisation)}{domain} · {_one_line(signatory.country_name)}"
-        f"{f' ({mark})' if mark else ''} — "
-        f"{_joined((signatory.signer, signatory.title))} · {_day(signatory.signed_at)}"
-    )
-
-
-def endorsement_line(endorsement: Endorsement) -> str:
-    """One personal endorsement as the single line of text the PDF lists."""
-    return (
-        f"{_joined((endorsement.name, endorsement.title, endorsement.organisation))} · {_day(endorsement.endorsed_at)}"
-    )
+def endorsement_line(endorsement: Endorsement, day: Callable[[datetime], str] | None = None) -> str:
+    """One personal endorsement as the single line of text the PDF lists (the day as `day` writes it, else ISO)."""
+    when = (day or _day)(endorsement.endorsed_at)
+    return f"{_joined((endorsement.name, endorsement.title, endorsement.organisation))} · {when}"
 
 
 def _columns(text: str) -> int:

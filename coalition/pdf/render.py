@@ -8,7 +8,10 @@ in the app's own static folder, so no text a member typed can make the renderer 
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,14 +28,15 @@ from coalition.pdf.lines import (
     certificate_rows,
     chunks,
     endorsement_line,
-    signatory_line,
     sort_key,
     utc,
 )
+from coalition.reads import text as text_module
 from coalition.reads.text import render_markdown
 from events.personal import ERASED
 
 if TYPE_CHECKING:  # WeasyPrint takes a second to import: only the functions that draw load it
+    from babel import Locale
     from babel.support import NullTranslations
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
@@ -42,7 +46,15 @@ TEMPLATE = "pdf/statement.html"
 SHORT_HASH = 12
 #: The source files whose code shapes the PDF (`layout_version` hashes them): this module and the ones it draws with.
 LAYOUT_SOURCES = tuple(
-    Path(source) for source in (__file__, lines.__file__, streams.__file__, document_module.__file__, archival.__file__)
+    Path(source)
+    for source in (
+        __file__,
+        lines.__file__,
+        streams.__file__,
+        document_module.__file__,
+        archival.__file__,
+        text_module.__file__,  # the statement's Markdown, as the PDF prints it
+    )
 )
 
 
@@ -87,7 +99,49 @@ def labels(language: str) -> dict[str, Any]:
             "holds the figures on this page, for machines to check against the log."
         ),
         "verify_command": "flask statements verify-pdf FILE",
+        "status_open": _("Open for signature — not final"),
+        "status_closed": _("Closed — not published"),
+        "published_on": _("Published on %(date)s"),
+        "made_on": _("PDF made on %(date)s"),
+        "table": (_("Organisation"), _("Signed by"), _("Title"), _("Date")),
+        "no_country": _("Country not stated"),
     }
+
+
+def _locale(language: str) -> Locale:
+    """Babel's locale for `language` (English where Babel does not know it)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale("en")
+
+
+def day(moment: datetime, language: str, form: str = "long") -> str:
+    """The day of `moment` (in UTC) as `language` writes it, e.g. "4 decembrie 2026"."""
+    from babel.dates import format_date
+
+    return format_date((moment.astimezone(UTC) if moment.tzinfo else moment).date(), form, locale=_locale(language))
+
+
+def country(code: str, language: str) -> str:
+    """The country's name in `language` (from the ISO code); "" where there is no code."""
+    return str(_locale(language).territories.get(code.upper(), code)) if code else ""
+
+
+def status(document: StatementDocument) -> str:
+    """What every page of a PDF that is not final says (an open or closed statement's); "" for a final one."""
+    words = labels(document.language)
+    return str({"open": words["status_open"], "closed": words["status_closed"]}.get(document.phase, ""))
+
+
+def dateline(document: StatementDocument) -> str:
+    """The date under the coalition's name: when the statement was published, else when the PDF was made."""
+    words = labels(document.language)
+    if document.phase == "published" and document.published_at is not None:
+        return str(words["published_on"]) % {"date": day(document.published_at, document.language)}
+    return str(words["made_on"]) % {"date": day(document.proof.exported_at, document.language)}
 
 
 def summary(document: StatementDocument) -> str:
@@ -156,6 +210,48 @@ def erased_endorser(endorsement: Endorsement, language: str) -> Endorsement:
     return replace(endorsement, name=_catalogue(language).gettext("erased person"), title=None)
 
 
+def signatory_groups(document: StatementDocument) -> list[tuple[str, list[tuple[str, str, str, str, str]]]]:
+    """The signatories by country, each country named in the document's language and the countries in the order
+    of those names (organisations with no country last): per signatory, the organisation (with the domain of
+    the signer's verified e-mail address), the words for a verified member or not, the signer, the title, the day."""
+    language = document.language
+    words = labels(language)
+    grouped: dict[str, list[tuple[str, str, str, str, str]]] = {}
+    for s in sorted(document.signatories, key=lambda s: sort_key(s.organisation)):
+        s = erased_signer(s, language)
+        name = country(s.country, language) or s.country_name or ""
+        domain = f" (@{lines.one_line(s.email_domain)})" if s.email_domain else ""
+        grouped.setdefault(name, []).append(
+            (
+                f"{lines.one_line(s.organisation)}{domain}",
+                str(words["verified"] if s.verified else words["unverified"]),
+                lines.one_line(s.signer),
+                lines.one_line(s.title or ""),
+                day(s.signed_at, language, "medium"),
+            )
+        )
+    order = sorted(grouped, key=lambda name: (name == "", sort_key(name)))
+    return [(name or str(words["no_country"]), grouped[name]) for name in order]
+
+
+_LINK = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.DOTALL)
+
+
+def printed_links(body: Markup) -> Markup:
+    """The rendered statement with each link whose text is not its address marked `print-url`, so the PDF prints
+    the address after the text (statement.css); the HTML is the Markdown renderer's, already safe."""
+
+    def mark(match: re.Match[str]) -> str:
+        href, rest, inner = match.groups()
+        address = html.unescape(href)
+        shown = html.unescape(re.sub(r"<[^>]+>", "", inner)).strip()
+        if shown in (address, address.removeprefix("mailto:")):
+            return match[0]
+        return f'<a class="print-url" href="{href}"{rest}>{inner}</a>'
+
+    return Markup(_LINK.sub(mark, str(body)))
+
+
 def statement_html(document: StatementDocument) -> str:
     """The statement as the HTML the PDF is drawn from; every text in it is escaped."""
     proof = document.proof
@@ -167,14 +263,13 @@ def statement_html(document: StatementDocument) -> str:
         .render(
             document=document,
             labels=words,
-            body=render_markdown(document.body),
+            body=printed_links(render_markdown(document.body, breaks=False)),
             summary=summary(document),
-            signatories=[
-                signatory_line(erased_signer(s, document.language), words["verified"], words["unverified"])
-                for s in sorted(document.signatories, key=lambda s: sort_key(s.organisation))
-            ],
+            status=status(document),
+            dateline=dateline(document),
+            signatories=signatory_groups(document),
             endorsements=[
-                endorsement_line(erased_endorser(e, document.language))
+                endorsement_line(erased_endorser(e, document.language), lambda m: day(m, document.language, "medium"))
                 for e in sorted(document.endorsements, key=lambda e: sort_key(e.name))
             ],
             certificate=chunks(certificate_rows(document)),

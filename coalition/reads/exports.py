@@ -4,11 +4,13 @@ head and hashes, and the export's content key, all from the log itself, never fr
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Connection
 
 from coalition.domain import coalition_state, statement_state
+from coalition.domain.dates import readable_moment
 from coalition.domain.event_types import registry
 from events.personal import readable
 from events.schema import events as events_table
@@ -68,3 +70,11 @@ def event_hashes(connection: Connection, positions: set[int]) -> dict[int, str]:
         select(events_table.c.position, events_table.c.hash).where(events_table.c.position.in_(sorted(positions)))
     )
     return {row.position: row.hash for row in rows}
+
+
+def deadline_passed(connection: Connection, statement_id: str, now: datetime) -> bool:
+    """Whether the statement's last opening set a deadline that has come by `now`: its phase (and what its PDF
+    says of it) then changes without an event, so the export's content key takes this in as well."""
+    opened = _payload(connection, statement_state.stream(statement_id), events_table.c.type == "StatementOpened")
+    deadline = opened.get("deadline") if opened else None
+    return bool(deadline) and now >= readable_moment(datetime.fromisoformat(str(deadline)))

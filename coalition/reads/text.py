@@ -41,16 +41,17 @@ def _is_allowed_link(url: str) -> bool:
 
 
 @cache
-def _parser() -> MarkdownIt:
-    # breaks=True: statements are typed in a text box, where a new line is meant as one.
-    parser = MarkdownIt("zero", {"html": False, "breaks": True, "linkify": False, "typographer": False})
+def _parser(breaks: bool = True) -> MarkdownIt:
+    # breaks=True: statements are typed in a text box, where a new line is meant as one. A printed
+    # document (the PDF) joins them: a line break there left by the text box would stop a sentence midway.
+    parser = MarkdownIt("zero", {"html": False, "breaks": breaks, "linkify": False, "typographer": False})
     parser.enable(_RULES)
     parser.validateLink = _is_allowed_link  # type: ignore[method-assign]
     return parser
 
 
-def _tokens(source: str) -> list[Token]:
-    tokens = _parser().parse(source)
+def _tokens(source: str, breaks: bool = True) -> list[Token]:
+    tokens = _parser(breaks).parse(source)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = HEADING_TAG
@@ -60,9 +61,11 @@ def _tokens(source: str) -> list[Token]:
     return tokens
 
 
-def render_markdown(source: str) -> Markup:
-    """The statement text as safe HTML: the Markdown subset only, every other character escaped."""
-    return Markup(_parser().renderer.render(_tokens(source), _parser().options, {}))
+def render_markdown(source: str, breaks: bool = True) -> Markup:
+    """The statement text as safe HTML: the Markdown subset only, every other character escaped; `breaks`
+    False: a single new line inside a paragraph is a space (for print), not a line break (as on the web)."""
+    parser = _parser(breaks)
+    return Markup(parser.renderer.render(_tokens(source, breaks), parser.options, {}))
 
 
 def render_blocks(source: str) -> list[str]:

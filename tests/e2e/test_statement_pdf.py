@@ -386,3 +386,38 @@ def test_no_request_body_is_read_past_the_configured_limit(api: Api) -> None:
     response = api.client.post("/api/v1/users", data=b"{" + b" " * 22_000_000 + b"}", content_type="application/json")
 
     error_of(response, 413, "request_entity_too_large")
+
+
+def test_an_open_statements_pdf_says_it_is_not_final_and_a_new_one_says_closed_once_its_deadline_passes(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coalition.pdf import export as export_module
+
+    w = world
+    sid = w.ok("POST", f"{w.path}/statements", "ana", {"title": "T", "body": "B", "language": "en"})["id"]
+    path = f"{w.path}/statements/{sid}"
+    deadline = datetime.now(UTC) + timedelta(days=2)
+    w.ok("POST", f"{path}/open", "ana", {"deadline": deadline.isoformat()})
+    w.ok("POST", f"{path}/signatures", "mo", {"organisation_id": w.river})
+    first = download(w, path)
+    assert "Open for signature — not final" in text_of(first.data)
+    assert download(w, path).headers["X-Cache"] == "hit"
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return deadline + timedelta(seconds=1)
+
+    monkeypatch.setattr(export_module, "datetime", Later)  # no event closes it: the deadline does
+    after = download(w, path)
+    assert after.headers["X-Cache"] == "miss"
+    assert "Closed — not published" in text_of(after.data) and "Open for signature" not in text_of(after.data)
+    assert verify(w.api, after.data)["valid"] is True
+
+
+def test_a_published_statements_pdf_is_dated_by_its_publication_and_says_nothing_else(world: World) -> None:
+    p = published(world)
+    text = " ".join(text_of(download(world, p.path).data).split())
+    romanian = " ".join(text_of(download(world, p.path, "ro").data).split())
+    assert "Published on " in text and "not final" not in text and "not published" not in text
+    assert "Publicată la " in romanian and "Țară" not in romanian

@@ -122,7 +122,8 @@ def test_the_pdf_shows_title_body_summary_signatories_and_endorsements(pdf: byte
     ):
         assert shown in text
     for signatory in document.signatories:
-        assert signatory.organisation in text and signatory.signer in text and signatory.country_name in text
+        assert signatory.organisation in text and signatory.signer in text
+        assert render.country(signatory.country, "ro") in text  # "România", "Polonia", "Ungaria"
 
 
 def test_romanian_letters_come_back_out_of_the_pdf() -> None:
@@ -333,3 +334,120 @@ def test_each_certificate_value_stands_beside_its_label_when_a_romanian_label_wr
     for label, value in beside.items():
         assert any(line.startswith(label) and line.endswith(value) for line in lines), (label, layout)
     assert "Cum se verifică" in lines  # the next heading starts below the table, on a line of its own
+
+
+@pytest.mark.parametrize(
+    ("language", "phase", "said"),
+    [
+        ("en", "open", "Open for signature — not final"),
+        ("en", "closed", "Closed — not published"),
+        ("ro", "open", "Deschisă spre semnare — nu este finală"),
+        ("ro", "closed", "Închisă — nepublicată"),
+    ],
+)
+def test_every_page_of_a_pdf_that_is_not_final_says_so(language: str, phase: str, said: str) -> None:
+    pdf = render.render_pdf(make_document(150, language=language, phase=phase))
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) > 2
+    assert all(said in " ".join(page.extract_text().split()) for page in pages)
+
+
+def test_a_published_pdf_says_nothing_extra_and_is_dated_by_its_publication() -> None:
+    published = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
+    for language, date in (("en", "Published on March 10, 2025"), ("ro", "Publicată la 10 martie 2025")):
+        document = make_document(3, language=language, phase="published", published_at=published)
+        text = text_of(render.render_pdf(document))
+        assert date in text
+        assert not any(s in text for s in ("not final", "not published", "nu este finală", "nepublicată"))
+
+
+def test_the_pdf_is_dated_in_its_languages_words() -> None:
+    assert "PDF generat la 14 martie 2025" in text_of(render.render_pdf(make_document(1, phase="open")), page=0)
+    assert "PDF made on March 14, 2025" in render.dateline(make_document(1, language="en"))
+    assert render.day(EXPORTED, "xx-unknown") == "March 14, 2025"  # a language Babel does not know: English
+
+
+def test_signatories_are_a_table_grouped_by_country_named_in_the_documents_language() -> None:
+    groups = render.signatory_groups(make_document(6))
+    assert [country for country, _ in groups] == ["Polonia", "România", "Ungaria"]
+    assert [row[0] for row in groups[1][1]] == ["Organizația 000", "Organizația 003"]
+    assert groups[1][1][0][2:] == ("Semnatar 0", "Director", "1 mar. 2025")
+    english = render.signatory_groups(make_document(3, language="en"))
+    assert [country for country, _ in english] == ["Hungary", "Poland", "Romania"]
+    nowhere = replace(make_document(1).signatories[0], country="", country_name="")
+    assert render.signatory_groups(make_document(0, signatories=(nowhere,)))[0][0] == "Țară nedeclarată"
+
+
+def test_the_signatory_table_repeats_its_header_and_never_splits_a_row() -> None:
+    html = render.statement_html(make_document(3))
+    assert "<thead><tr><th>Organizație</th><th>Semnat de</th><th>Titlu</th><th>Data</th></tr></thead>" in html
+    css = (render.TEMPLATES / "pdf" / "statement.css").read_text()
+    assert "table.signatories tr { break-inside: avoid; }" in css
+    assert "font-size: 10pt" in css.split("table.signatories {", 1)[1].split("}", 1)[0]
+    pages = PdfReader(io.BytesIO(render.render_pdf(make_document(60)))).pages
+    texts = [" ".join(page.extract_text().split()) for page in pages]
+    with_rows = [text for text in texts if "Semnatar " in text and "Certificatul" not in text]
+    assert len(with_rows) >= 3
+    assert all("Organizație Semnat de Titlu Data" in text for text in with_rows)
+
+
+def test_endorsement_dates_are_written_in_the_documents_language() -> None:
+    html = render.statement_html(make_document(1))
+    assert "Maria Ionescu, Profesoară, Universitatea din Iași · 14 mar. 2025" in html
+
+
+def test_a_single_new_line_inside_a_paragraph_is_a_space_in_the_pdf() -> None:
+    body = "We, the undersigned,\nask the ministry\nto act.\n\nA second paragraph."
+    html = render.statement_html(make_document(1, body=body))
+    assert "<p>We, the undersigned,\nask the ministry\nto act.</p>" in html and "<br" not in html
+    text = text_of(render.render_pdf(make_document(1, body=body)), page=0)
+    assert "We, the undersigned, ask the ministry to act." in text
+
+
+def test_a_links_address_is_printed_after_its_text_unless_the_text_is_the_address() -> None:
+    body = "See [the consultation](https://gov.example.ro/c?a=1&b=2) and <https://example.org>."
+    html = render.statement_html(make_document(1, body=body))
+    assert '<a class="print-url" href="https://gov.example.ro/c?a=1&amp;b=2"' in html
+    assert '<a href="https://example.org"' in html  # its text is its address: not printed twice
+    text = text_of(render.render_pdf(make_document(1, body=body)), page=0)
+    assert "the consultation (https://gov.example.ro/c?a=1&b=2)" in text
+    assert "https://example.org." in text and "(https://example.org)" not in text
+
+
+def _certificate_layout(pdf: bytes) -> list[str]:
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "statement.pdf"
+        path.write_bytes(pdf)
+        layout = subprocess.run(
+            ["pdftotext", "-layout", "-f", str(pages), "-l", str(pages), str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    return [line.strip() for line in layout.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("language", ["en", "ro"])
+def test_every_certificate_label_sits_on_the_line_of_its_value_or_directly_above_it(language: str) -> None:
+    document = make_document(3, language=language)
+    proof, words = document.proof, render.labels(language)
+    lines_ = _certificate_layout(render.render_pdf(document))
+    facts = {
+        words["statement_id"]: proof.statement_id,
+        words["version_hash"]: proof.version_hash,
+        words["language"]: proof.language,
+        words["languages"]: "en, ro",
+        words["head_position"]: str(proof.exported_position),
+        words["head_hash"]: proof.head_hash,
+        words["exported_at"]: "2025-03-14T15:09:26Z",
+    }
+    for label, value in facts.items():
+        at = [
+            i for i, line in enumerate(lines_) if line.startswith(label) and (line == label or line[len(label)] == " ")
+        ]
+        assert at, (label, lines_)
+        i = at[0]
+        beside = lines_[i][len(label) :].strip() == value
+        above = lines_[i] == label and i + 1 < len(lines_) and lines_[i + 1] == value
+        assert beside or above, (label, value, lines_[i : i + 2])

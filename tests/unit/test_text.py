@@ -171,3 +171,8 @@ def test_plain_text_drops_the_markup_and_keeps_list_markers() -> None:
 
 def test_plain_text_keeps_what_looks_like_html_as_it_was_typed() -> None:
     assert plain_text("a <b>c</b> & d") == "a <b>c</b> & d"
+
+
+def test_for_print_a_single_new_line_inside_a_paragraph_is_a_space() -> None:
+    assert render_markdown("One\ntwo\n\nThree", breaks=False) == "<p>One\ntwo</p>\n<p>Three</p>\n"
+    assert render_markdown("One\ntwo") == "<p>One<br>\ntwo</p>\n"  # the web page keeps the text box's lines
