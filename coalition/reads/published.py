@@ -25,6 +25,8 @@ from projections.versioned import valid_at
 
 #: How many statements one page of the public index shows.
 PER_PAGE = 20
+#: How many of the newest published statements the Atom feed lists (readers poll it; older ones are in the index).
+FEED_SIZE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +166,9 @@ def page(connection: Connection, number: int) -> Page:
     return Page(_described(connection, rows), number, _total(connection))
 
 
-def newest(connection: Connection, limit: int | None = None) -> list[dict[str, Any]]:
-    """The published statements, newest first (all of them, or the `limit` newest), for the feed."""
-    query = _query() if limit is None else _query().limit(limit)
+def newest(connection: Connection, limit: int) -> list[dict[str, Any]]:
+    """The `limit` newest published statements, newest first, for the feed (`FEED_SIZE`)."""
+    query = _query().limit(limit)
     return _described(connection, [dict(row) for row in connection.execute(query).mappings()])
 
 

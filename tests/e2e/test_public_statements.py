@@ -224,6 +224,19 @@ def test_the_feed_is_atom_with_one_entry_per_published_statement(world: World) -
     assert len(set(ids)) == 2 and feed.findtext(f"{ATOM}id") not in ids
 
 
+def test_the_feed_lists_only_the_newest_statements(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from coalition.reads import published
+
+    assert published.FEED_SIZE == 50
+    monkeypatch.setattr(published, "FEED_SIZE", 2)  # three published statements stand for fifty-one
+    for title in ("First call", "Second call", "Third call"):
+        publish(world, title)
+
+    feed = ET.fromstring(world.api.client.get("/public/statements.atom").data)
+
+    assert [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")] == ["Third call", "Second call"]
+
+
 def test_an_unchanged_feed_is_not_sent_again(world: World) -> None:
     publish(world, "First call")
     client = world.api.client

@@ -78,9 +78,10 @@ def statements_index() -> ResponseReturnValue:
 
 @bp.get("/public/statements.atom")
 def statements_feed() -> ResponseReturnValue:
-    """The published statements as an Atom 1.0 feed, newest first, each linking to its public page."""
+    """The newest published statements (`FEED_SIZE` of them) as an Atom 1.0 feed, newest first, each linking to
+    its public page."""
     with services().engine.connect() as connection:
-        items = listing.newest(connection)
+        items = listing.newest(connection, listing.FEED_SIZE)
     entries = [
         atom.Entry(
             statement_id=item["id"],
