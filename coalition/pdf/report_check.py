@@ -12,6 +12,7 @@ from coalition.pdf.reasons import Reason, of
 from coalition.pdf.report_proof import ReportProof
 from coalition.reads.exports import event_hashes, log_head
 from coalition.reads.partnership import partnership
+from coalition.reads.report_log import closed
 
 
 def check(engine: Engine, data: bytes, sealed: bool, reasons: list[Reason], today: date) -> dict[str, Any]:
@@ -22,10 +23,13 @@ def check(engine: Engine, data: bytes, sealed: bool, reasons: list[Reason], toda
     except ValueError as error:
         reasons.append(of(error.args[0]) if error.args else Reason(str(error)))
         return {"report": None, "changes_since": None}
+    # Nothing in the proof is trusted before the seal and the log are checked: its figures may have any shape.
+    agreement = proof.figures.get("agreement")
+    name = str(agreement.get("name", "")) if isinstance(agreement, dict) else ""
     described: dict[str, Any] = {
         "kind": "partnership_report",
         "coalition_id": proof.coalition_id,
-        "coalition": {"id": proof.coalition_id, "name": str(proof.figures.get("agreement", {}).get("name", ""))},
+        "coalition": {"id": proof.coalition_id, "name": name},
         "position": proof.position,
         "day": proof.day.isoformat(),
         "language": proof.language,
@@ -71,8 +75,20 @@ def check(engine: Engine, data: bytes, sealed: bool, reasons: list[Reason], toda
         if then.content_hash() != proof.content_hash:
             reasons.append(Reason("the report's figures are not what the log held at its position"))
             return {"report": described, "changes_since": None}
-        now = partnership(connection, proof.coalition_id, head, today)
+        ending = closed(connection, proof.coalition_id)
+        # An ended coalition's figures are counted on the day it closed (as its final report is), not on a later
+        # day, when what was due would count as ever more overdue.
+        counted_on = min(today, ending[1]) if ending is not None else today
+        now = partnership(connection, proof.coalition_id, head, counted_on)
     assert now is not None  # a coalition's events never disappear from a log whose chain matched
+    if now.damaged:  # events after the report's position were altered: what changed since cannot be told
+        reasons.append(
+            Reason(
+                "the log's events at positions %(positions)s do not match their hashes: the log was altered",
+                positions=", ".join(map(str, now.damaged)),
+            )
+        )
+        return {"report": described, "changes_since": None}
     before, after = then.figures(), now.figures()
     changed = sorted(key for key in after if after[key] != before.get(key))
     return {
@@ -81,7 +97,7 @@ def check(engine: Engine, data: bytes, sealed: bool, reasons: list[Reason], toda
             "changed": bool(changed),
             "sections": changed,
             "head_position": head,
-            "day": today.isoformat(),
+            "day": counted_on.isoformat(),
             "content_hash": now.content_hash(),
         },
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -321,3 +322,66 @@ def test_objective_progress_is_drawn_from_the_points_recorded_by_the_position(bu
     assert verify(api, before)["changes_since"]["sections"] == ["objectives"]
     ro = text_of(download(w, "?lang=ro").data)
     assert "Nu a fost înregistrat niciun progres." in ro  # o2
+
+
+def test_a_crafted_report_whose_proof_has_a_strange_shape_is_not_genuine_and_says_so(api: Api) -> None:
+    from pypdf import PdfWriter
+
+    proof = ReportProof(
+        "c-1", "en", 1, "0" * 64, datetime(2026, 1, 1).date(), datetime(2026, 1, 1, tzinfo=UTC), {"agreement": []}
+    )
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_attachment(PROOF_NAME, proof.to_json())
+    crafted = io.BytesIO()
+    writer.write(crafted)
+
+    answer = verify(api, crafted.getvalue())
+    anonymous = api.app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', anonymous.get("/verify").get_data(as_text=True))
+    assert token
+    page = anonymous.post(
+        "/verify",
+        data={"csrf_token": token.group(1), "file": (io.BytesIO(crafted.getvalue()), "report.pdf")},
+        content_type="multipart/form-data",
+    )
+    html = page.get_data(as_text=True)
+
+    assert answer["valid"] is False and answer["verdict"] == "not_genuine" and answer["reasons"]
+    assert answer["report"]["coalition"] == {"id": "c-1", "name": ""} and answer["changes_since"] is None
+    assert page.status_code == 200 and "Not genuine" in html
+    assert "The file claims to be the partnership report of c-1" in html and "Partnership report of" not in html
+
+
+def test_a_final_report_stays_current_after_the_coalition_ended(busy: World, api: Api) -> None:
+    w = busy
+    w.ok("POST", f"{w.path}/tasks/{w.task}/drop", "ana", {"reason": "Not needed"})
+    promised = {"organisation_id": w.river, "kind": "in-kind", "description": "Boats", "due_on": "2027-01-31"}
+    w.ok("POST", f"{w.path}/commitments", "bo", promised)  # counted on a later day, it would be overdue
+    w.ok("POST", f"{w.path}/close", "ana", {"reason": "The work is done"})
+    pdf = download(w).data
+    at(w.api, datetime(2027, 5, 20, 12, tzinfo=UTC))
+    answer = verify(api, pdf)
+
+    assert answer["valid"] is True and answer["verdict"] == "current", answer["changes_since"]
+    assert answer["changes_since"]["day"] == proof_of(pdf).day.isoformat()
+
+
+def test_a_log_altered_after_the_reports_position_is_not_genuine(busy: World, api: Api) -> None:
+    import sqlalchemy as sa
+
+    from tests.e2e.conftest import services
+    from tests.e2e.test_log_checkpoints import tamper
+
+    pdf = download(busy).data
+    busy.ok("POST", f"{busy.path}/tasks/{busy.task}/drop", "ana", {"reason": "Not needed"})
+    head = busy.api.head()
+    with services(busy.api.app).engine.connect() as connection:
+        payload = connection.execute(sa.text("SELECT payload FROM events WHERE position = :p"), {"p": head}).scalar()
+    assert '"reason":{' in str(payload)
+    forged = str(payload).replace('"reason":{', '"reason": {')  # the same fields, other bytes
+    tamper(busy.api.app, ("UPDATE events SET payload = :pl WHERE position = :p", {"pl": forged, "p": head}))
+    answer = verify(api, pdf)
+
+    assert answer["valid"] is False and answer["verdict"] == "not_genuine"
+    assert f"the log's events at positions {head} do not match their hashes: the log was altered" in answer["reasons"]
