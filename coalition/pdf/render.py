@@ -8,10 +8,7 @@ in the app's own static folder, so no text a member typed can make the renderer 
 from __future__ import annotations
 
 import hashlib
-import html
-import re
 from dataclasses import replace
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,8 +17,9 @@ import jinja2
 from markupsafe import Markup, escape
 
 from coalition.paths import STATIC, TEMPLATES, TRANSLATIONS
-from coalition.pdf import archival, lines, streams
+from coalition.pdf import archival, dates, lines, streams
 from coalition.pdf import document as document_module
+from coalition.pdf.dates import country, day, printed_links
 from coalition.pdf.document import PROOF_NAME, Endorsement, Signatory, StatementDocument
 from coalition.pdf.lines import (
     POSITION_WIDTH,
@@ -36,7 +34,6 @@ from coalition.reads.text import render_markdown
 from events.personal import ERASED
 
 if TYPE_CHECKING:  # WeasyPrint takes a second to import: only the functions that draw load it
-    from babel import Locale
     from babel.support import NullTranslations
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
@@ -50,6 +47,7 @@ LAYOUT_SOURCES = tuple(
     for source in (
         __file__,
         lines.__file__,
+        dates.__file__,
         streams.__file__,
         document_module.__file__,
         archival.__file__,
@@ -106,28 +104,6 @@ def labels(language: str) -> dict[str, Any]:
         "table": (_("Organisation"), _("Signed by"), _("Title"), _("Date")),
         "no_country": _("Country not stated"),
     }
-
-
-def _locale(language: str) -> Locale:
-    """Babel's locale for `language` (English where Babel does not know it)."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return Locale("en")
-
-
-def day(moment: datetime, language: str, form: str = "long") -> str:
-    """The day of `moment` (in UTC) as `language` writes it, e.g. "4 decembrie 2026"."""
-    from babel.dates import format_date
-
-    return format_date((moment.astimezone(UTC) if moment.tzinfo else moment).date(), form, locale=_locale(language))
-
-
-def country(code: str, language: str) -> str:
-    """The country's name in `language` (from the ISO code); "" where there is no code."""
-    return str(_locale(language).territories.get(code.upper(), code)) if code else ""
 
 
 def status(document: StatementDocument) -> str:
@@ -232,24 +208,6 @@ def signatory_groups(document: StatementDocument) -> list[tuple[str, list[tuple[
         )
     order = sorted(grouped, key=lambda name: (name == "", sort_key(name)))
     return [(name or str(words["no_country"]), grouped[name]) for name in order]
-
-
-_LINK = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.DOTALL)
-
-
-def printed_links(body: Markup) -> Markup:
-    """The rendered statement with each link whose text is not its address marked `print-url`, so the PDF prints
-    the address after the text (statement.css); the HTML is the Markdown renderer's, already safe."""
-
-    def mark(match: re.Match[str]) -> str:
-        href, rest, inner = match.groups()
-        address = html.unescape(href)
-        shown = html.unescape(re.sub(r"<[^>]+>", "", inner)).strip()
-        if shown in (address, address.removeprefix("mailto:")):
-            return match[0]
-        return f'<a class="print-url" href="{href}"{rest}>{inner}</a>'
-
-    return Markup(_LINK.sub(mark, str(body)))
 
 
 def statement_html(document: StatementDocument) -> str:
