@@ -93,8 +93,9 @@ def _open_work_done(w: World) -> None:
     w.api.call("POST", f"{w.path}/tasks/{w.task}/drop", w.who("ana"), {"reason": "Wrapping up"})
 
 
-#: What goes on after the end because it changes none of the coalition's records: publishing its final report (drawn
-#: at the closing's position; tests/e2e/test_partnership_report.py checks the position).
+#: What goes on after the end because it changes none of the coalition's records: publishing its final report (the
+#: table's request names no as_of, so it is drawn at the closing's position; tests/e2e/test_partnership_report.py
+#: checks the position, and that a report as of an earlier position is refused with 409).
 GOES_ON = ("publish the partnership report",)
 ON_THE_COALITION = [
     action
