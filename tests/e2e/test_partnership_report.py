@@ -277,6 +277,7 @@ def test_the_latest_closed_evaluation_is_summed_up(busy: World, api: Api) -> Non
 def test_a_closed_coalitions_report_is_its_final_one(busy: World, api: Api) -> None:
     w = busy
     w.ok("POST", f"{w.path}/tasks/{w.task}/drop", "ana", {"reason": "Not needed"})
+    w.ok("POST", f"{w.path}/commitments/{w.commitment}/withdraw", "bo", {"reason": "Not needed"})
     closed = w.ok("POST", f"{w.path}/close", "ana", {"reason": "The work is done"})
     w.ok("POST", "/organisations", "olli", {"name": "Elm", "country": "FI", "sector": "ngo", "mission": "Trees"})
     proof = proof_of(download(w).data)
