@@ -31,7 +31,7 @@ def test_closing_is_refused_while_work_is_open_listing_it_then_recorded_at_the_l
     before = w.api.head()
     message = error_of(close(w), 409, "conflict")["message"]
     assert "“Clean rivers”" in message and "“First year”" in message
-    assert "“Monitor water quality at 40 sites (River Watch)”" in message or "(River Watch)”" in message
+    assert "“Two field officers (River Watch)”" in message  # a pledge, by its description and organisation
     assert w.api.head() == before
 
     w.ok("POST", f"{w.path}/statements/{sid}/close", "ana")
