@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from coalition.domain.coalition_state import Agreement
 
@@ -110,6 +111,8 @@ class CloseCoalition:
     final_position: int
     final_chain_hash: str
     open_statements: tuple[tuple[str, str], ...] = ()
+    #: organisation id -> name, to name the organisation of each commitment still pledged in a refusal
+    organisation_names: Mapping[str, str] = field(default_factory=dict)
 
 
 Command = (

@@ -1,8 +1,10 @@
 """Ending well: closing a coalition, and a member leaving with its open work disposed of.
 
-Closing (`CloseCoalition`, facilitators) needs every statement open for signature closed and every open task
-done or dropped (the refusal names each); it records `CoalitionClosed` with the log's head the handler read
-(the final report's position). After it, `policy.check_open` refuses every changing command on the coalition.
+Closing (`CloseCoalition`, facilitators) needs every statement open for signature closed, every open task
+done or dropped, every evaluation round closed and every pledged commitment fulfilled or withdrawn (the refusal
+names each: afterwards none of them could ever be finished); it records `CoalitionClosed` with the log's head
+the handler read (the final report's position). After it, `policy.check_open` refuses every changing command
+on the coalition.
 
 Leaving (`LeaveCoalition`) with open commitments or tasks is refused, naming them, unless the command carries a
 disposition for each of them: a commitment is withdrawn, a task handed over to another active member or dropped,
@@ -17,7 +19,7 @@ from typing import Any
 
 from coalition.domain.base import N_, Change, Invalid, RuleBroken
 from coalition.domain.coalition_commands import CloseCoalition, Disposition, LeaveCoalition
-from coalition.domain.coalition_state import Actor, Coalition, Commitment, Task
+from coalition.domain.coalition_state import Actor, Coalition, Commitment, Evaluation, Task
 from coalition.domain.policy import check_active, check_facilitator
 from coalition.domain.policy.ending import OPEN_COMMITMENT, OPEN_TASK
 
@@ -41,24 +43,41 @@ def open_commitments(state: Coalition, organisation_id: str) -> list[Commitment]
     ]
 
 
+def pledged(state: Coalition) -> list[Commitment]:
+    """Every commitment still pledged, of any organisation, in the order they were made."""
+    return [c for c in state.commitments.values() if c.state in OPEN_COMMITMENT]
+
+
+def open_rounds(state: Coalition) -> list[Evaluation]:
+    """The evaluation rounds not closed yet (their results are shown once closed), in opening order."""
+    return [e for e in state.evaluations.values() if not e.closed]
+
+
 def _names(items: list[str]) -> str:
     return "; ".join(f"“{item}”" for item in items)
 
 
 def close(state: Coalition, command: CloseCoalition, actor: Actor, today: date) -> list[Change]:
-    """Close the coalition (facilitators), once no statement is open for signature and no task is open."""
+    """Close the coalition (facilitators), once no statement is open for signature, no task open, no evaluation
+    round open and no commitment pledged."""
     check_facilitator(state, actor, N_("close the coalition"))
     reason = command.reason.strip()
     if not reason:
         raise Invalid("say why the coalition closes: a reason is required")
     statements = [title for _id, title in command.open_statements]
     tasks = [t.title for t in open_tasks(state)]
-    if statements or tasks:
+    rounds = [e.title for e in open_rounds(state)]
+    names = command.organisation_names
+    commitments = [f"{c.description} ({names.get(c.organisation_id, c.organisation_id)})" for c in pledged(state)]
+    if statements or tasks or rounds or commitments:
         raise RuleBroken(
-            "the coalition cannot close yet: close the statements still open (%(statements)s) and complete or "
-            "drop the open tasks (%(tasks)s) first",
+            "the coalition cannot close yet: close the statements still open (%(statements)s), complete or drop "
+            "the open tasks (%(tasks)s), close the open evaluation rounds (%(rounds)s) and have the pledged "
+            "commitments fulfilled or withdrawn (%(commitments)s) first",
             statements=_names(statements) or "-",
             tasks=_names(tasks) or "-",
+            rounds=_names(rounds) or "-",
+            commitments=_names(commitments) or "-",
         )
     return [
         Change(

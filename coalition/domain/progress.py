@@ -106,11 +106,27 @@ def _superseded(state: Coalition, c: RecordProgress, actor: Actor, organisation_
         )
 
 
+def _corrected_for(state: Coalition, supersedes: str, actor: Actor, default: str | None) -> str | None:
+    """A correction naming no organisation counts for the one of the point it corrects (if the actor may act for it).
+
+    A facilitator's form sends no organisation ("the coalition as a whole") when correcting a liaison's point: the
+    correction still belongs to that organisation, or it would drop out of the organisation's row.
+    """
+    old = next((p for points in state.progress.values() for p in points if p.progress_id == supersedes), None)
+    if old is None or old.organisation_id is None:
+        return default
+    if is_facilitator(state, actor) or old.organisation_id in liaison_of(state, actor):
+        return old.organisation_id
+    return default  # a liaison correcting another organisation's point: refused by `_superseded`
+
+
 def decide(state: Coalition, c: RecordProgress, actor: Actor, today: date) -> list[Change]:
     """The point recorded, or a refusal naming the field at fault (nothing is recorded then)."""
     if c.objective_id not in state.objectives:
         raise NotFound("objective_id: no such objective: %(objective)s", objective=c.objective_id)
     organisation_id = _for_whom(state, c, actor)
+    if c.supersedes is not None and c.organisation_id is None:
+        organisation_id = _corrected_for(state, c.supersedes, actor, organisation_id)
     refusal = number_refusal(c.value, "value")
     if refusal is not None:
         raise refusal

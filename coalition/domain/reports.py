@@ -16,6 +16,7 @@ from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken, drop
 from coalition.domain.coalition_state import Actor, Coalition
 from coalition.domain.event_types import registry
 from coalition.domain.policy import is_facilitator
+from coalition.domain.policy.ending import CoalitionEnded
 from coalition.domain.statement import LANGUAGES
 
 HASH = re.compile(r"[0-9a-f]{64}")
@@ -47,6 +48,8 @@ def publish(
         raise NotFound("no such coalition")
     if not is_facilitator(state, actor):
         raise NotAllowed("only facilitators may publish the partnership report")
+    if state.closed_on is not None and position != state.final_position:  # once ended, only the final report
+        raise CoalitionEnded(state.closed_on)
     if position < founded_at:
         raise RuleBroken("the coalition did not exist yet at log position %(position)s", position=position)
     if not HASH.fullmatch(chain_hash):

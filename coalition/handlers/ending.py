@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from coalition.domain import coalition as co
-from coalition.domain import policy
+from coalition.domain import ending, policy
 from coalition.domain import statement as st
 from coalition.domain.base import NotFound
 from coalition.handlers import Context
 from coalition.handlers.reading import acting_for, prepare
-from coalition.reads import coalitions
+from coalition.reads import coalitions, organisations
 
 
 def close_coalition(context: Context, coalition_id: str, *, reason: str) -> dict[str, Any]:
@@ -29,13 +29,15 @@ def close_coalition(context: Context, coalition_id: str, *, reason: str) -> dict
     still_open: list[tuple[str, str]] = []
     with context.services.engine.connect() as connection:
         statement_ids = [row["statement_id"] for row in coalitions.statements(connection, coalition_id, context.moment)]
+        pledging = {c.organisation_id for c in ending.pledged(read.state)}
+        organisation_names = organisations.names(connection, pledging)
     for statement_id in statement_ids:
         statement, version = context.load(st.stream(statement_id), st.evolve)
         expected[st.stream(statement_id)] = version
         if statement is not None and statement.phase(context.moment) == "open":
             still_open.append((statement_id, next(iter(statement.texts.values())).title))
     position, chain_hash = context.services.store.head()
-    command = co.CloseCoalition(reason, position, chain_hash, tuple(still_open))
+    command = co.CloseCoalition(reason, position, chain_hash, tuple(still_open), organisation_names)
     changes = co.decide(read.state, command, read.actor, context.today)
     answer = {
         "id": coalition_id,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from coalition.domain.policy.ending import OPEN_COMMITMENT, OPEN_TASK, reminder_due
+from coalition.reads.evaluations import rounds
 from coalition.reads.statements import phase
 from projections.coalitions import agreements
 from projections.standing import Snapshot
@@ -26,20 +27,34 @@ def ended_on(connection: Connection, coalition_id: str) -> date | None:
 
 @dataclass
 class Remaining:
-    """What keeps the coalition from closing: its statements open for signature and its open tasks."""
+    """What keeps the coalition from closing: its statements open for signature, its open tasks, its evaluation
+    rounds not closed and its commitments still pledged (each with `organisation`, its organisation's name)."""
 
     statements: list[dict[str, Any]] = field(default_factory=list)
     tasks: list[dict[str, Any]] = field(default_factory=list)
+    rounds: list[dict[str, Any]] = field(default_factory=list)
+    commitments: list[dict[str, Any]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.statements or self.tasks)
+        return bool(self.statements or self.tasks or self.rounds or self.commitments)
 
 
 def remaining(connection: Connection, snap: Snapshot, coalition_id: str, now: datetime) -> Remaining:
-    """The statements still open for signature at `now` and the tasks still open or accepted."""
+    """The statements still open for signature at `now`, the tasks still open or accepted, the evaluation rounds
+    not closed and the commitments still pledged (`coalition.domain.ending.close` refuses while any is left)."""
     return Remaining(
         [row for row in of_coalition(connection, coalition_id) if phase(row, now) == "open"],
         [t for t in snap.tasks if t["state"] in OPEN_TASK],
+        [
+            {"evaluation_id": e.evaluation_id, "title": e.title}
+            for e in rounds(connection, coalition_id).values()
+            if not e.closed
+        ],
+        [
+            {**c, "organisation": snap.names.get(c["organisation_id"], {}).get("name", c["organisation_id"])}
+            for c in snap.commitments
+            if c["state"] in OPEN_COMMITMENT
+        ],
     )
 
 

@@ -35,6 +35,12 @@ def _then(setup: Callable[[World], None], request: Callable[[World], Request]) -
     return prepared
 
 
+def _wound_up(w: World) -> None:
+    """The world's open task dropped and its pledged commitment withdrawn: nothing keeps the coalition open."""
+    w.ok("POST", f"{w.path}/tasks/{w.task}/drop", "ana", {"reason": "Wrapping up"})
+    w.ok("POST", f"{w.path}/commitments/{w.commitment}/withdraw", "bo", {"reason": "Wrapping up"})
+
+
 def _liaison_role(w: World) -> str:
     return next(r["role_id"] for r in w.ok("GET", w.path, "ana")["roles"] if r["role"] == "liaison")
 
@@ -196,7 +202,7 @@ CASES: dict[str, tuple[Callable[[World], Request], set[str]]] = {
     ),
     "close the coalition": (
         _then(
-            lambda w: w.ok("POST", f"{w.path}/tasks/{w.task}/drop", "ana", {"reason": "Wrapping up"}),
+            _wound_up,
             lambda w: ("POST", f"{w.path}/close", {"reason": "Our work is done"}),
         ),
         {"facilitator"},

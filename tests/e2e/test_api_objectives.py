@@ -77,6 +77,18 @@ def test_a_correction_supersedes_and_both_points_stay(world: World) -> None:
     assert (objective["latest"]["value"], objective["status"]) == (3, "behind")
 
 
+def test_a_facilitators_correction_of_a_liaisons_point_stays_the_organisations(world: World) -> None:
+    measured(world)
+    first = progress(world, "lia", {"value": 30, "as_of": day(world, -1)}).json["id"]
+    fixed = progress(world, "ana", {"value": 13, "as_of": day(world, -1), "supersedes": first})  # no organisation
+    assert fixed.status_code == 201, fixed.get_data(as_text=True)
+
+    [objective, _] = world.ok("GET", f"{world.path}/objectives", "ana")["objectives"]
+
+    assert [(p["value"], p["organisation_id"]) for p in objective["points"]] == [(30, world.river), (13, world.river)]
+    assert objective["latest"]["organisation_id"] == world.river
+
+
 def test_the_objectives_as_of_a_past_day(world: World) -> None:
     measured(world)
     progress(world, "ana", {"value": 10, "as_of": day(world, -1)})

@@ -168,12 +168,22 @@ def test_progress_an_evaluation_round_and_the_end_of_a_coalition(signed_in: Any,
         assert title in words and named and SUMMARY in words, (language, words[:2000])
     shot(ana, "report")
 
-    # Ana drops the open task, then closes the coalition with the confirmation.
+    # Ana drops the open task; the close page still lists River Watch's pledge (it keeps the coalition open, linked);
+    # once River Watch withdraws it, Ana closes the coalition with the confirmation.
     page = ana.go(f"{world.path}/tasks/{world.task}")
     page.get_by_label("Why is the task dropped?").fill("The sampling moves to the next project")
     page.get_by_role("button", name="Drop the task").click()
     page = ana.go(world.path)
     page.get_by_role("navigation", name="This coalition").get_by_role("link", name="Renew or close").click()
+    expect(page.get_by_text("Have these pledged commitments fulfilled or withdrawn:")).to_be_visible()
+    expect(page.get_by_role("link", name="Two field officers")).to_have_attribute(
+        "href", f"{world.path}/commitments/{world.commitment}"
+    )
+    expect(page.get_by_text("(River Watch)")).to_be_visible()
+    expect(page.get_by_label("Why the coalition closes")).to_have_count(0)
+    shot(ana, "close-pledged")
+    world.ok("POST", f"{world.path}/commitments/{world.commitment}/withdraw", "bo", {"reason": "The project ended"})
+    page = ana.go(f"{world.path}/close")
     page.get_by_label("Why the coalition closes").fill("The project ended and its report is out.")
     page.get_by_role("button", name="Close the coalition…").click()
     expect(page.get_by_role("heading", name="Close Danube Rivers Coalition for good?")).to_be_visible()

@@ -179,7 +179,7 @@ UNSEEN = {
     "/organisations/<organisation_id>/administrators/<user_id>/remove": "a button, shown beside a second administrator",
     "/coalitions/<coalition_id>/members/<organisation_id>/verification/withdraw": "a button, once verified",
     # its reason is tried in tests/e2e/test_pages_ending.py (blank, bidirectional controls)
-    "/coalitions/<coalition_id>/close": "shown once no statement or task is open (the world's task is)",
+    "/coalitions/<coalition_id>/close": "shown once no statement, task, round or pledge is open (the world's task is)",
 }
 
 

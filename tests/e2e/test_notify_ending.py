@@ -46,6 +46,7 @@ def test_no_reminder_for_a_coalition_without_an_end_date(world: World, smtp: Smt
 
 def test_no_reminder_once_closed_and_its_open_work_is_reminded_no_more(world: World, smtp: SmtpServer) -> None:
     world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    world.ok("POST", f"{world.path}/commitments/{world.commitment}/withdraw", "bo", {"reason": "Wrapping up"})
     world.ok("POST", f"{world.path}/close", "ana", {"reason": "Done early"})
     assert ending(reminded(world, smtp, *AROUND)) == {}
     assert reminded(world, smtp, COMMITMENT_DUE, date(2027, 4, 1)) == {}  # the pledged commitment stays quiet

@@ -45,6 +45,7 @@ def test_the_close_page_lists_what_keeps_it_open_with_links_and_offers_to_renew(
 
 def test_a_facilitator_closes_after_confirming_and_it_shows_as_ended_everywhere(world: World) -> None:
     world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    world.ok("POST", f"{world.path}/commitments/{world.commitment}/withdraw", "bo", {"reason": "Wrapping up"})
     sid = world.ok(
         "POST", f"{world.path}/statements", "ana", {"title": "Clean rivers", "body": "We ask.", "language": "en"}
     )["id"]
@@ -72,6 +73,7 @@ def test_a_facilitator_closes_after_confirming_and_it_shows_as_ended_everywhere(
 
 def test_after_the_end_a_page_form_is_refused_with_the_date(world: World) -> None:
     world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    world.ok("POST", f"{world.path}/commitments/{world.commitment}/withdraw", "bo", {"reason": "Wrapping up"})
     ana = signed_in(world, "ana")
     _close(world, ana)
     head = world.api.head()
@@ -90,6 +92,7 @@ def test_only_facilitators_reach_the_close_page(world: World) -> None:
 @pytest.mark.parametrize("reason", ["  ", *BLANKS, "x" * 20_001])
 def test_closing_without_a_reason_is_refused_on_the_field(world: World, reason: str) -> None:
     world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    world.ok("POST", f"{world.path}/commitments/{world.commitment}/withdraw", "bo", {"reason": "Wrapping up"})
     ana = signed_in(world, "ana")
     head = world.api.head()
     for confirmed in ("", "yes"):
@@ -143,6 +146,7 @@ def test_a_disposition_without_a_reason_is_refused_and_nothing_recorded(world: W
 
 def test_the_ended_refusal_and_banner_speak_romanian(world: World) -> None:
     world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    world.ok("POST", f"{world.path}/commitments/{world.commitment}/withdraw", "bo", {"reason": "Wrapping up"})
     ended_on = world.ok("POST", f"{world.path}/close", "ana", {"reason": "Gata"})["ended_on"]
     ana = signed_in(world, "ana")
     ana.post("/language", data={"csrf_token": csrf(ana, "/"), "locale": "ro", "next": "/"})

@@ -32,9 +32,20 @@ def closed_round(world: World) -> str:
     return round_id
 
 
-def end(world: World) -> None:
-    """Drop the open task and close the coalition through the API."""
+def wind_up(world: World) -> None:
+    """Drop the open task and withdraw the pledged commitment (each keeps the coalition from closing)."""
     world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    world.ok("POST", f"{world.path}/commitments/{world.commitment}/withdraw", "bo", {"reason": "Wrapping up"})
+
+
+def end(world: World) -> None:
+    """Close the open evaluation rounds (an open one keeps the coalition from closing), wind up the open work and
+    close the coalition through the API."""
+    for round_ in world.ok("GET", f"{world.path}/evaluations", "ana")["rounds"]:
+        if not round_["closed"]:
+            body = {"summary": "Closed before the coalition"}
+            world.ok("POST", f"{world.path}/evaluations/{round_['evaluation_id']}/close", "ana", body)
+    wind_up(world)
     world.ok("POST", f"{world.path}/close", "ana", {"reason": "The project ended"})
 
 
@@ -99,7 +110,7 @@ def test_an_ended_coalition_hides_the_progress_and_evaluation_forms(world: World
         assert 'href="/coalitions/' + world.coalition + '/evaluations/new"' not in listing
         assert "awaiting your answer" not in listing
         home = text(client.get(world.path))
-        assert "evaluation-awaiting" not in home and "Latest evaluation round: Spring review" in home
+        assert "evaluation-awaiting" not in home and "Latest evaluation round: Autumn review" in home  # closed by end
     new = text(ana.get(f"{rounds}/new"))
     assert "it opens no more evaluation rounds" in new and f'action="{rounds}"' not in new
 
@@ -120,10 +131,23 @@ def test_an_ended_coalition_refuses_the_evaluation_forms_with_409(world: World) 
     assert world.api.head() == head
 
 
-def test_an_open_round_waits_for_nobody_once_the_coalition_has_ended(world: World) -> None:
+def test_closing_is_refused_while_a_round_is_open_and_the_round_still_waits_for_its_answers(world: World) -> None:
     round_id = opened(world)
     only(world, "evaluation", round_id, ("ana", "bo", "lia"))
-    end(world)
+    wind_up(world)
+    head = world.api.head()
+    refused = world.api.call("POST", f"{world.path}/close", world.who("ana"), {"reason": "The project ended"})
+    assert (
+        refused.status_code == 409
+        and "close the open evaluation rounds (“Spring review”)" in refused.json["error"]["message"]
+    )
+    assert world.api.head() == head
+    only(world, "evaluation", round_id, ("ana", "bo", "lia"))  # it may still be answered and closed
+    page = text(signed_in(world, "ana").get(f"{world.path}/close"))
+    assert f'href="/coalitions/{world.coalition}/evaluations/{round_id}">Spring review</a>' in page
+    assert "Yes, close the coalition" not in page and 'name="reason"' not in page
+    world.ok("POST", f"{world.path}/evaluations/{round_id}/close", "ana", {"summary": "Done"})
+    world.ok("POST", f"{world.path}/close", "ana", {"reason": "The project ended"})
     only(world, "evaluation", round_id, ())
 
 

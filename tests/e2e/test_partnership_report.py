@@ -278,14 +278,20 @@ def test_the_latest_closed_evaluation_is_summed_up(busy: World, api: Api) -> Non
 def test_a_closed_coalitions_report_is_its_final_one(busy: World, api: Api) -> None:
     w = busy
     w.ok("POST", f"{w.path}/tasks/{w.task}/drop", "ana", {"reason": "Not needed"})
+    w.ok("POST", f"{w.path}/commitments/{w.commitment}/withdraw", "bo", {"reason": "Not needed"})
     closed = w.ok("POST", f"{w.path}/close", "ana", {"reason": "The work is done"})
     w.ok("POST", "/organisations", "olli", {"name": "Elm", "country": "FI", "sector": "ngo", "mission": "Trees"})
     proof = proof_of(download(w).data)
 
     assert proof.position == closed["final_position"] < w.api.head()
     assert proof.day.isoformat() == closed["ended_on"]
-    published = w.ok("POST", f"{w.path}/reports", "ana", {})  # the final report may still be published
-    assert published["position"] == closed["final_position"]
+    before = w.api.head()
+    earlier = w.api.call("POST", f"{w.path}/reports", w.who("ana"), {"as_of": str(closed["final_position"] - 1)})
+    assert error_of(earlier, 409, "conflict")["message"] == f"the coalition has ended on {closed['ended_on']}"
+    assert w.api.head() == before  # nothing recorded
+    published = w.api.call("POST", f"{w.path}/reports", w.who("ana"), {})  # the final report may still be published
+    assert published.status_code == 201, published.get_data(as_text=True)
+    assert published.json["position"] == closed["final_position"]
 
 
 def test_objective_progress_is_drawn_from_the_points_recorded_by_the_position(busy: World, api: Api) -> None:

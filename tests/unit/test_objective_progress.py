@@ -236,6 +236,17 @@ def test_a_correction_supersedes_a_point_and_both_stay() -> None:
     assert [p.progress_id for p in state.progress["obj-1"]] == ["p1", "p2"]
 
 
+def test_a_facilitators_correction_keeps_the_organisation_of_the_point_it_corrects() -> None:
+    state = run(with_liaison(), record(), BEN)[1]  # org-b's point
+    changes, state = run(state, record(progress_id="p2", value=1100.0, supersedes="p1"), ANA)  # no organisation named
+    assert changes[0].payload["organisation_id"] == "org-b"
+    assert state.progress["obj-1"][-1].organisation_id == "org-b"
+    named = run(state, record(progress_id="p3", value=1000.0, supersedes="p2", organisation_id="org-c"), ANA)[0]
+    assert named[0].payload["organisation_id"] == "org-c"  # naming one still counts it for that one
+    whole = run(with_liaison(), record(), ANA)[1]  # the coalition's as a whole: its correction stays so
+    assert "organisation_id" not in run(whole, record(progress_id="p2", supersedes="p1"), ANA)[0][0].payload
+
+
 def test_corrections_of_unknown_corrected_foreign_or_other_objectives_points_are_refused() -> None:
     state = run(with_liaison(), record(), ANA)[1]
     state = run(state, record(progress_id="p2", supersedes="p1"), ANA)[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from coalition.domain import reports
 from coalition.domain.base import Change, NotAllowed, NotFound, RuleBroken
 from coalition.domain.coalition_state import evolve
+from coalition.domain.policy.ending import CoalitionEnded
 from coalition.reads.partnership import content_hash
 from tests.unit.test_coalition_domain import ANA, BEN, CY, two_members
 
@@ -56,6 +58,15 @@ def test_no_report_of_a_coalition_before_it_existed_or_without_the_logs_hash() -
         reports.publish(two_members(), ANA, "r1", 12, "not a hash", DAY, None, 3)
     with pytest.raises(NotFound):
         reports.publish(None, ANA, "r1", 12, HASH, DAY, None, 3)
+
+
+def test_once_ended_only_the_final_report_is_published() -> None:
+    ended = replace(two_members(), closed_on=date(2025, 6, 30), final_position=40)
+
+    assert reports.publish(ended, ANA, "r1", 40, HASH, DAY, None, 3)[0].payload["position"] == 40
+    for position in (12, 41):
+        with pytest.raises(CoalitionEnded, match="the coalition has ended on 2025-06-30"):
+            reports.publish(ended, ANA, "r1", position, HASH, DAY, None, 3)
 
 
 def test_the_content_hash_is_of_the_canonical_json_whatever_the_key_order() -> None:

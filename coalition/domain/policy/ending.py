@@ -15,7 +15,8 @@ from coalition.domain.base import N_, RuleBroken
 
 #: Days before the agreement's `ends_on` on which the facilitators are reminded to renew or close.
 REMINDER_DAYS = (60, 14)
-#: Work still open: it keeps a coalition from closing, and a member from leaving without a disposition.
+#: Work still open: it keeps a coalition from closing (`coalition.domain.ending.close`, with evaluation rounds not
+#: closed), and a member from leaving without a disposition.
 OPEN_TASK = ("open", "accepted")
 OPEN_COMMITMENT = ("pledged",)
 

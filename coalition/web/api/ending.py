@@ -49,7 +49,8 @@ class LeaveRequest(OptionalReasonRequest):
 @command(200)
 @documented(request=CoalitionCloseRequest, response=CoalitionClosedAnswer)
 def close_coalition(context: Context, coalition_id: str) -> dict[str, Any]:
-    """Close the coalition (facilitators), once no statement is open for signature and no task is open.
+    """Close the coalition (facilitators), once no statement is open for signature, no task open, no evaluation
+    round open and no commitment pledged (else 409 naming each).
 
     Records `CoalitionClosed` with the log's head (the final report's position); afterwards every
     changing request on the coalition answers 409 "the coalition has ended on <date>".
