@@ -361,12 +361,14 @@ def test_a_crafted_report_whose_proof_has_a_strange_shape_is_not_genuine_and_say
 
 def test_a_final_report_stays_current_after_the_coalition_ended(busy: World, api: Api) -> None:
     w = busy
+    objective = {"id": "o1", "text": "Monitor water quality at 40 sites", "unit": "sites", "baseline": 0, "target": 40}
+    w.ok("PATCH", f"{w.path}/agreement", "ana", {"objectives": [{**objective, "target_date": "2027-06-30"}]})
+    w.ok("POST", f"{w.path}/objectives/o1/progress", "lia", {"value": 12, "as_of": "2026-06-01"})
     w.ok("POST", f"{w.path}/tasks/{w.task}/drop", "ana", {"reason": "Not needed"})
-    promised = {"organisation_id": w.river, "kind": "in-kind", "description": "Boats", "due_on": "2027-01-31"}
-    w.ok("POST", f"{w.path}/commitments", "bo", promised)  # counted on a later day, it would be overdue
+    w.ok("POST", f"{w.path}/commitments/{w.commitment}/withdraw", "bo", {"reason": "Not needed"})
     w.ok("POST", f"{w.path}/close", "ana", {"reason": "The work is done"})
     pdf = download(w).data
-    at(w.api, datetime(2027, 5, 20, 12, tzinfo=UTC))
+    at(w.api, datetime(2027, 7, 20, 12, tzinfo=UTC))  # counted on this day, the objective would be overdue
     answer = verify(api, pdf)
 
     assert answer["valid"] is True and answer["verdict"] == "current", answer["changes_since"]
