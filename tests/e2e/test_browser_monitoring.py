@@ -26,7 +26,8 @@ from pypdf import PdfReader
 
 from tests.e2e.browser import ARTIFACTS, Site
 from tests.e2e.test_browser_flows import Person
-from tests.e2e.world import PASSWORD, Api, World, build_world
+from tests.e2e.test_browser_progress import measured_world
+from tests.e2e.world import PASSWORD, World
 
 pytestmark = pytest.mark.slow
 
@@ -37,22 +38,7 @@ LESSONS = "Share the work plan a week before each call."
 @pytest.fixture
 def world(site: Site) -> World:
     """The e2e world with o1 measured from 0 to 40 sites by 100 days from now, the agreement begun 100 days ago."""
-    built = build_world(Api(site.app.test_client()))
-    today = site.app.extensions["coalition"].store.clock().date()
-    objectives = [
-        {
-            "id": "o1",
-            "text": "Monitor water quality at 40 sites",
-            "unit": "sites",
-            "baseline": 0,
-            "target": 40,
-            "target_date": (today + timedelta(days=100)).isoformat(),
-        },
-        {"id": "o2", "text": "Publish a joint policy brief"},
-    ]
-    starts = (today - timedelta(days=100)).isoformat()
-    built.ok("PATCH", f"{built.path}/agreement", "ana", {"starts_on": starts, "objectives": objectives})
-    return built
+    return measured_world(site)
 
 
 @pytest.fixture

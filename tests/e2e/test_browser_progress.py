@@ -18,9 +18,9 @@ from tests.e2e.world import PASSWORD, Api, World, build_world
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def world(site: Site) -> World:
-    """The e2e world, recorded through the API of the app being served; objective o1 measured (0 -> 40 sites)."""
+def measured_world(site: Site) -> World:
+    """The e2e world, recorded through the API of the app being served, with objective o1 measured from 0 to 40 sites
+    by 100 days from now and the agreement begun 100 days ago."""
     built = build_world(Api(site.app.test_client()))
     today = site.app.extensions["coalition"].store.clock().date()
     objectives = [
@@ -36,6 +36,14 @@ def world(site: Site) -> World:
     ]
     starts = (today - timedelta(days=100)).isoformat()
     built.ok("PATCH", f"{built.path}/agreement", "ana", {"starts_on": starts, "objectives": objectives})
+    return built
+
+
+@pytest.fixture
+def world(site: Site) -> World:
+    """The measured world (`measured_world`) with one value recorded 60 days ago."""
+    built = measured_world(site)
+    today = site.app.extensions["coalition"].store.clock().date()
     earlier = (today - timedelta(days=60)).isoformat()
     built.ok("POST", f"{built.path}/objectives/o1/progress", "ana", {"value": 2, "as_of": earlier, "note": "Pilot"})
     return built
