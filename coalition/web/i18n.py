@@ -7,6 +7,7 @@ import gettext
 from pathlib import Path
 
 import pycountry
+from babel import Locale
 from flask import Flask, has_request_context, request, session
 from flask_babel import format_date, get_locale
 from flask_login import current_user
@@ -16,9 +17,17 @@ from coalition.infra.extensions import babel
 from coalition.infra.formats import localised_day, localised_moment
 from coalition.reads.statements import country_name
 
-#: The languages the pages are translated into, each named in itself.
-LOCALES = {"en": "English", "ro": "Română"}
 TRANSLATIONS = Path(__file__).parent.parent / "translations"
+
+
+def _translated_locales() -> dict[str, str]:
+    """English (the source) and every language with a compiled catalogue, each named in itself."""
+    codes = sorted(path.parent.parent.name for path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.mo"))
+    return {code: str(Locale.parse(code).get_display_name(code)).capitalize() for code in ["en", *codes]}
+
+
+#: The languages the pages are translated into, each named in itself ({"en": "English", "ro": "Română", ...}).
+LOCALES = _translated_locales()
 
 
 def select_locale() -> str | None:

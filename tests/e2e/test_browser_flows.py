@@ -217,7 +217,9 @@ def test_a_facilitator_filters_the_audit_history_and_exports_it(people: Any, sit
     page.get_by_role("link", name="Audit history").first.click()
     page.get_by_label("Organisation", exact=True).select_option(label="River Watch")
     page.get_by_role("button", name="Show matching events").click()
+    page.wait_for_url("**organisation_id=*")
     rows = page.locator("table tbody tr")
+    expect(rows.first).to_contain_text("River Watch")  # waits for the filtered page (count() does not)
     assert rows.count() >= 2 and all("River Watch" in rows.nth(i).inner_text() for i in range(rows.count()))
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV", exact=True).click()

@@ -1,18 +1,23 @@
-"""The translation catalogues: every string the pages show, refusals included, is in Romanian, translated."""
+"""The translation catalogues: every string the pages show, refusals included, is in every catalogue, translated."""
 
 from __future__ import annotations
 
+import gettext
 import re
 from pathlib import Path
 
+import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).parent.parent.parent
-CATALOGUE = ROOT / "coalition" / "translations" / "ro" / "LC_MESSAGES"
+TRANSLATIONS = ROOT / "coalition" / "translations"
+#: Every language with a catalogue (English is the source and has none).
+LANGUAGES = sorted(path.name for path in TRANSLATIONS.iterdir() if (path / "LC_MESSAGES" / "messages.po").exists())
 #: The keywords README's `pybabel extract` adds with `-k`; the refusal constructors and `N_` come from babel.cfg.
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 PLACEHOLDER = re.compile(r"%\((\w+)\)")
@@ -28,10 +33,14 @@ def source_messages() -> set[str | tuple[str, ...]]:
     return found
 
 
-def romanian() -> list[Message]:
-    """The Romanian catalogue's entries (its header left out)."""
-    with open(CATALOGUE / "messages.po", "rb") as file:
-        return [message for message in read_po(file, locale="ro") if message.id]
+def catalogue_file(language: str, suffix: str = "po") -> Path:
+    return TRANSLATIONS / language / "LC_MESSAGES" / f"messages.{suffix}"
+
+
+def entries_of(language: str) -> list[Message]:
+    """A catalogue's entries (its header left out)."""
+    with open(catalogue_file(language), "rb") as file:
+        return [message for message in read_po(file, locale=language) if message.id]
 
 
 def placeholders(texts: str | tuple[str, ...] | list[str] | None) -> set[str]:
@@ -47,24 +56,29 @@ def test_the_extraction_reads_the_refusals_and_their_fragments() -> None:
     assert "assign roles" in found  # N_(...)
 
 
-def test_every_page_string_is_in_the_romanian_catalogue() -> None:
-    with open(CATALOGUE / "messages.po", "rb") as file:
-        catalogue = read_po(file, locale="ro")
-    known = {message.id if isinstance(message.id, str) else tuple(message.id) for message in catalogue if message.id}
+def test_romanian_is_among_the_catalogues() -> None:
+    assert "ro" in LANGUAGES
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_string_is_in_the_catalogue(language: str) -> None:
+    known = {message.id if isinstance(message.id, str) else tuple(message.id) for message in entries_of(language)}
 
     missing = source_messages() - known
     assert not missing, f"run pybabel extract/update and translate: {sorted(map(str, missing))}"
 
 
-def test_the_romanian_catalogue_has_no_empty_or_fuzzy_entries() -> None:
-    entries = romanian()
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_catalogue_has_no_empty_or_fuzzy_entries(language: str) -> None:
+    entries = entries_of(language)
 
     assert entries
     assert not [m.id for m in entries if m.fuzzy]
     assert not [m.id for m in entries if not all(m.string if isinstance(m.string, tuple) else [m.string])]
 
 
-def test_the_compiled_catalogue_matches_its_source() -> None:
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_compiled_catalogue_matches_its_source(language: str) -> None:
     def entries(catalogue: Catalog) -> dict[object, object]:
         return {
             tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id: tuple(m.string)
@@ -74,17 +88,18 @@ def test_the_compiled_catalogue_matches_its_source() -> None:
             if m.id
         }
 
-    with open(CATALOGUE / "messages.po", "rb") as file:
-        source = entries(read_po(file, locale="ro"))
-    with open(CATALOGUE / "messages.mo", "rb") as file:
+    with open(catalogue_file(language), "rb") as file:
+        source = entries(read_po(file, locale=language))
+    with open(catalogue_file(language, "mo"), "rb") as file:
         compiled = entries(read_mo(file))
 
     assert compiled == source, "run: pybabel compile -d coalition/translations"
 
 
-def test_every_translation_names_the_placeholders_of_its_message() -> None:
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_translation_names_the_placeholders_of_its_message(language: str) -> None:
     """A plural's forms together name the placeholders of its singular and plural (one form may leave `num` out)."""
-    entries = [message for message in romanian() if message.string]
+    entries = [message for message in entries_of(language) if message.string]
     wrong = [message.id for message in entries if placeholders(message.string) != placeholders(message.id)]
 
     assert any(placeholders(message.id) for message in entries)
@@ -96,3 +111,20 @@ def test_the_placeholder_check_sees_a_renamed_or_missing_placeholder() -> None:
     assert placeholders("%(doing)s este rezervată facilitatorilor") == {"doing"}
     assert placeholders("doar facilitatorii pot %(face)s") != {"doing"}
     assert placeholders(("%(num)d day", "%(num)d days")) == {"num"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_plural_has_each_form_its_language_needs(language: str) -> None:
+    """Polish needs three forms (1 dzień, 2 dni, 5 dni); the header's rule and every plural entry agree with CLDR."""
+    with open(catalogue_file(language), "rb") as file:
+        catalogue = read_po(file, locale=language)
+    forms, rule = get_plural(language)
+    plurals = [message for message in catalogue if message.id and message.pluralizable]
+
+    written = gettext.c2py(catalogue.plural_expr)
+    expected = gettext.c2py(rule)
+
+    assert catalogue.num_plurals == forms
+    assert [written(n) for n in range(1000)] == [expected(n) for n in range(1000)]
+    assert plurals
+    assert not [m.id for m in plurals if len(m.string) != forms or not all(m.string)]
