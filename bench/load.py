@@ -1,12 +1,15 @@
 """The load driver: concurrent HTTP clients against a running server, in their own process.
 
-`python -m bench.load PLAN BASE_URL --phase trivial|mix --duration S --out RESULT.json`
+`python -m bench.load PLAN BASE_URL --phase trivial|mix|open --duration S --out RESULT.json`
 
 - `trivial`: every client asks GET /healthz in a loop (the framework's own ceiling on this server).
 - `mix`: most clients sign the plan's statement, each for its own organisations with that
   organisation's token, one signature after another, as fast as the server answers. The others
   read the standing, the statement and the audit history (as the facilitator), pausing half a second
   on each answer as a person would.
+- `open`: an open loop (bench/openloop.py): `--rate` signatures and `--read-rate` reads per second sent
+  on a fixed schedule whatever the server does, each organisation signing once, latencies measured
+  from each request's scheduled send time.
 
 Each signature carries an `Idempotency-Key` made from the organisation. With `--retry-failed`, a
 signing client whose request failed (connection refused, reset, a 5xx) sends the same request again
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 from collections import Counter, defaultdict
@@ -30,6 +34,7 @@ from typing import Any
 
 import aiohttp
 
+from bench import openloop
 from bench.loadworld import Plan
 
 READERS = {"standing": 3, "statement": 3, "audit": 2}  # of the 64 clients, by default
@@ -45,6 +50,7 @@ class Tally:
     acknowledged: list[str] = field(default_factory=list)
     failed_attempts: int = 0
     seconds: float = 0.0
+    send_lags: list[float] = field(default_factory=list)  # open loop: how late each request left (s)
 
     def record(self, endpoint: str, status: str, latency: float) -> None:
         self.latencies[endpoint].append(latency)
@@ -57,7 +63,18 @@ class Tally:
             "statuses": {name: dict(counts) for name, counts in self.statuses.items()},
             "acknowledged": self.acknowledged,
             "failed_attempts": self.failed_attempts,
+            "send_lags": self.send_lags,
         }
+
+
+async def _status(session: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> str:
+    """One request's status ("201"), or the name of the error that left it unanswered."""
+    try:
+        async with session.request(method, url, **kwargs) as response:
+            await response.read()
+            return str(response.status)
+    except (TimeoutError, aiohttp.ClientError, ConnectionError) as error:
+        return type(error).__name__
 
 
 async def _request(
@@ -65,15 +82,9 @@ async def _request(
 ) -> int | None:
     """One request; its latency and status go into the tally. None: no answer (connection failed)."""
     started = time.perf_counter()
-    try:
-        async with session.request(method, url, **kwargs) as response:
-            await response.read()
-            status = response.status
-    except (TimeoutError, aiohttp.ClientError, ConnectionError) as error:
-        tally.record(endpoint, type(error).__name__, time.perf_counter() - started)
-        return None
-    tally.record(endpoint, str(status), time.perf_counter() - started)
-    return status
+    status = await _status(session, method, url, **kwargs)
+    tally.record(endpoint, status, time.perf_counter() - started)
+    return int(status) if status.isdigit() else None
 
 
 async def _signer(
@@ -116,6 +127,45 @@ async def _healthz(session: aiohttp.ClientSession, url: str, tally: Tally, stop_
         await _request(session, tally, "healthz", "GET", url)
 
 
+def _urls(base: str, plan: Plan) -> dict[str, tuple[str, str]]:
+    """The readers' endpoints: (URL, token) each."""
+    coalition = f"{base}/api/v1/coalitions/{plan.coalition_id}"
+    member = plan.signers[0][1]
+    return {
+        "standing": (f"{coalition}/standing", member),
+        "statement": (f"{base}{plan.statement_path}", member),
+        "audit": (f"{coalition}/events?limit=50", plan.facilitator_token),
+    }
+
+
+async def run_open(base: str, plan: Plan, rate: float, read_rate: float, duration: float) -> Tally:
+    """The open loop: every request leaves at its scheduled time; each organisation signs once, no retries."""
+    sends = openloop.schedule(rate, read_rate, duration)
+    wanted = sum(1 for send in sends if send.endpoint == "sign")
+    if wanted > len(plan.signers):
+        raise SystemExit(f"{wanted} signatures scheduled but the world has {len(plan.signers)} organisations")
+    tally, urls, sign_url = Tally(), _urls(base, plan), f"{base}{plan.statement_path}/signatures"
+
+    async def send(session: aiohttp.ClientSession, scheduled: openloop.Send) -> str:
+        if scheduled.endpoint != "sign":
+            url, token = urls[scheduled.endpoint]
+            return await _status(session, "GET", url, headers={"Authorization": f"Bearer {token}"})
+        organisation_id, token = plan.signers[scheduled.n]
+        body = {"organisation_id": organisation_id, "title": "Director", "version_hash": plan.version_hash}
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"sign-{organisation_id}"}
+        status = await _status(session, "POST", sign_url, json=body, headers=headers)
+        if status.startswith("2"):
+            tally.acknowledged.append(organisation_id)
+        return status
+
+    connector = aiohttp.TCPConnector(limit=0)  # no pool cap: a queue would hide in the client, not the server
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60), connector=connector) as session:
+        started = time.perf_counter()
+        tally.send_lags = await openloop.run(sends, lambda scheduled: send(session, scheduled), tally.record)
+        tally.seconds = time.perf_counter() - started
+    return tally
+
+
 async def run(base: str, plan: Plan, phase: str, duration: float, clients: int, retry_failed: bool) -> Tally:
     """Drive `clients` concurrent clients for `duration` seconds; a mix ends early once every organisation signed."""
     tally = Tally()
@@ -132,13 +182,7 @@ async def run(base: str, plan: Plan, phase: str, duration: float, clients: int, 
                 _signer(session, base, plan, plan.signers[n::signing], tally, stop_at, retry_failed)
                 for n in range(signing)
             ]
-            coalition = f"{base}/api/v1/coalitions/{plan.coalition_id}"
-            member = plan.signers[0][1]
-            urls = {
-                "standing": (f"{coalition}/standing", member),
-                "statement": (f"{base}{plan.statement_path}", member),
-                "audit": (f"{coalition}/events?limit=50", plan.facilitator_token),
-            }
+            urls = _urls(base, plan)
             reading = [
                 _reader(session, endpoint, *urls[endpoint], tally, stop_at)
                 for endpoint, count in readers.items()
@@ -158,15 +202,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
     parser.add_argument("plan", type=Path)
     parser.add_argument("base")
-    parser.add_argument("--phase", choices=("trivial", "mix"), default="mix")
+    parser.add_argument("--phase", choices=("trivial", "mix", "open"), default="mix")
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--retry-failed", action="store_true")
+    parser.add_argument("--rate", type=float, default=100.0, help="open loop: signatures per second")
+    parser.add_argument("--read-rate", type=float, default=20.0, help="open loop: reads per second")
+    parser.add_argument("--cpus", help="run on these CPUs only (comma-separated), apart from the server")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    tally = asyncio.run(
-        run(args.base.rstrip("/"), Plan.load(args.plan), args.phase, args.duration, args.clients, args.retry_failed)
-    )
+    if args.cpus:
+        os.sched_setaffinity(0, {int(cpu) for cpu in args.cpus.split(",")})
+    base, plan = args.base.rstrip("/"), Plan.load(args.plan)
+    if args.phase == "open":
+        tally = asyncio.run(run_open(base, plan, args.rate, args.read_rate, args.duration))
+    else:
+        tally = asyncio.run(run(base, plan, args.phase, args.duration, args.clients, args.retry_failed))
     args.out.write_text(json.dumps(tally.to_json()))
     return 0
 

@@ -91,3 +91,23 @@ def test_notify_benchmark_queues_and_delivers_every_message(tmp_path: Path) -> N
     assert report["signing_median_ms"]["without"] > 0 and report["signing_median_ms"]["with"] > 0
     assert [t["result"] for t in report["targets"]] and {t["result"] for t in report["targets"]} <= {"PASS", "MISS"}
     assert list(tmp_path.iterdir()) == [], "the benchmark left files behind"
+
+
+@pytest.mark.slow
+def test_http_benchmark_runs_an_open_loop_on_its_schedule(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench", "http", "--quick", "--rate", "20", "--read-rate", "5", "--json"]
+
+    finished = subprocess.run([*command, "--tmp-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout)
+    [result] = report["results"]
+    assert "mix" not in result and report["settings"]["rate"] == 20
+    phase = result["open"]
+    assert phase["endpoints"]["sign"]["requests"] == 40  # 20 per second for the 2 s of --quick, each sent
+    assert sum(phase["endpoints"][name]["requests"] for name in ("standing", "statement", "audit")) == 10
+    assert all("p999_ms" in endpoint for endpoint in phase["endpoints"].values())
+    assert phase["send_lag_p99_ms"] is not None and "CPUs:" in finished.stderr
+    assert result["log"]["acknowledged"] == phase["endpoints"]["sign"]["statuses"].get("201", 0)
+    assert result["log"]["acknowledged_not_once"] == 0 and result["log"]["chain_ok"]
+    assert any(t["name"].endswith("open loop sign p99 ≤ 100 ms") for t in report["targets"])
