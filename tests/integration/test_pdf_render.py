@@ -143,15 +143,14 @@ def test_the_summary_counts_in_the_pdfs_language_with_its_plural_forms() -> None
     assert romanian[20].startswith("Semnată de 20 de organizații")  # Romanian's third form, from 20 on
 
 
-def test_every_word_of_the_pdf_is_translated_into_romanian_and_english_is_the_fallback() -> None:
-    english, romanian, finnish = render.labels("en"), render.labels("ro"), render.labels("fi")
+@pytest.mark.parametrize("language", [code for code in LOCALES if code != "en"])
+def test_every_word_of_the_pdf_is_translated_and_english_is_the_fallback(language: str) -> None:
+    english, translated = render.labels("en"), render.labels(language)
 
-    assert finnish == english  # no catalogue for Finnish: English
-    untranslated = [key for key in english if key != "verify_command" and english[key] == romanian[key]]
+    assert render.labels("de") == english  # no catalogue for German: English
+    untranslated = [key for key in english if key != "verify_command" and english[key] == translated[key]]
     assert untranslated == []
-    assert (
-        "{verify_url}" in romanian["verify"] and "{command}" in romanian["verify"] and "{proof}" in romanian["verify"]
-    )
+    assert all(field in translated["verify"] for field in ("{verify_url}", "{command}", "{proof}"))
 
 
 def test_no_signatures_yet_is_said_plainly() -> None:
@@ -433,4 +432,5 @@ def test_every_certificate_label_sits_on_the_line_of_its_value_or_directly_above
     wrong = {label: value for label, value in facts.items() if not label_beside_or_above(lines_, label, value)}
     assert not wrong, (wrong, lines_)
     if language != "en":  # the labels are the language's own, not English left in place
-        assert words["certificate"] != render.labels("en")["certificate"] and words["certificate"] in lines_
+        heading = words["certificate"].replace("\xad", "")  # a soft hyphen is printed only where a line breaks
+        assert heading != render.labels("en")["certificate"] and heading in lines_
