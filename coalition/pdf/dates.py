@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -29,6 +29,20 @@ def day(moment: datetime, language: str, form: str = "long") -> str:
     from babel.dates import format_date
 
     return format_date((moment.astimezone(UTC) if moment.tzinfo else moment).date(), form, locale=_locale(language))
+
+
+def date_in(value: date, language: str, form: str = "medium") -> str:
+    """A calendar day as `language` writes it in the pages' one format ("Mar 31, 2027", "31 mar. 2027")."""
+    from babel.dates import format_date
+
+    return format_date(value, form, locale=_locale(language))
+
+
+def number_in(value: float, language: str) -> str:
+    """A figure as `language` writes it, without needless decimals ("1,200.5", "1.200,5", "1 200,5")."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(round(value, 2), locale=_locale(language))
 
 
 def country(code: str, language: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from coalition.charts.progress import ProgressLabels, progress_chart
 from coalition.domain.base import NotFound, RuleBroken
-from coalition.pdf import archival, render
+from coalition.pdf import archival, dates, render
 from coalition.pdf.document import PROOF_NAME
 from coalition.pdf.export import Exported, PdfCache, rules_version
 from coalition.pdf.lines import sort_key, utc
@@ -190,7 +190,7 @@ def member_line(m: MemberLine, language: str, states: dict[str, str]) -> str:
 
 
 def progress_labels(language: str, description: str) -> ProgressLabels:
-    """The words of an objective's progress chart in `language`; days in ISO, numbers plain (no request's locale)."""
+    """The words of an objective's progress chart in `language`, its days and figures as that language writes them."""
     _ = render._catalogue(language).gettext
     return ProgressLabels(
         title=_("Progress towards the target"),
@@ -203,14 +203,9 @@ def progress_labels(language: str, description: str) -> ProgressLabels:
         target=_("Target"),
         recorded=_("Recorded"),
         empty=_("No progress recorded yet"),
-        format_day=date.isoformat,
-        format_number=plain_number,
+        format_day=lambda value: dates.date_in(value, language),
+        format_number=lambda value: dates.number_in(value, language),
     )
-
-
-def plain_number(value: float) -> str:
-    """A value without needless decimals (12, 12.5, 1,200)."""
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def objective_progress(line: ObjectiveLine, language: str, starts_on: date, day: date) -> dict[str, Any]:
@@ -223,10 +218,11 @@ def objective_progress(line: ObjectiveLine, language: str, starts_on: date, day:
     unit = f" {o.unit}" if o.unit else ""
     said = [statuses.get(progress.status, _("not measured yet"))]
     if progress.latest is not None:
-        value = plain_number(progress.latest.value) + unit
-        said.append(_("latest %(value)s on %(day)s") % {"value": value, "day": progress.latest.as_of.isoformat()})
+        value = dates.number_in(progress.latest.value, language) + unit
+        day_ = dates.date_in(progress.latest.as_of, language)
+        said.append(_("latest %(value)s on %(day)s") % {"value": value, "day": day_})
     if progress.share is not None and o.target is not None:
-        share, target = f"{progress.share * 100:.0f}", plain_number(o.target) + unit
+        share, target = f"{progress.share * 100:.0f}", dates.number_in(o.target, language) + unit
         said.append(_("%(share)s%% of the way to %(target)s") % {"share": share, "target": target})
     summary = " · ".join(said)
     labels = progress_labels(language, summary)
@@ -263,6 +259,7 @@ def report_html(doc: ReportDocument) -> str:
             exported_at=utc(doc.proof.exported_at),
             verify=render._verify_text(doc.verify_url, {**words, "verify_command": ""}),
             proof_name=PROOF_NAME,
+            day=lambda value: dates.date_in(value, language),
         )
     )
 

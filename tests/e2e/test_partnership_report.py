@@ -71,11 +71,13 @@ def test_the_report_shows_the_agreement_members_work_and_statements(busy: World)
 
     assert "Partnership report" in text and "Danube Rivers Coalition" in text
     assert "Cleaner rivers across the Danube basin" in text and "Monthly calls and a shared work plan" in text
-    assert "Joint credit on every publication" in text and "2026-01-01 – 2028-12-31" in text
+    assert "Joint credit on every publication" in text and "Jan 1, 2026 – Dec 31, 2028" in text
     assert "Green Earth" in text and "River Watch" in text and "Oak Institute" not in text
     assert "Sample ten sites" in text
     assert "Clean rivers now · 1 signature" in text
     assert "No evaluation has been closed." in text
+    for language, period in (("ro", "1 ian. 2026 – 31 dec. 2028"), ("hu", "2026. jan. 1. – 2028. dec. 31.")):
+        assert period in text_of(download(busy, f"?lang={language}").data)  # each language's one way to write a day
 
 
 def test_the_proof_carries_the_figures_from_the_log(busy: World) -> None:
@@ -252,7 +254,7 @@ def test_standing_gives_its_reasons_and_counts_what_is_overdue_on_the_day(busy: 
 
     assert members["River Watch"][3] == "lapsed" and members["River Watch"][10] == 1  # one commitment overdue
     assert "suspended: Missed three calls" in text and "Oak Institute" in text
-    assert "Sample ten sites — River Watch · due 2027-04-30 · open (overdue by 20 days)" in text
+    assert "Sample ten sites — River Watch · due Apr 30, 2027 · open (overdue by 20 days)" in text
     assert "suspendat: Missed three calls" in ro and "în întârziere de 20 de zile" in ro
 
 
@@ -321,7 +323,7 @@ def test_objective_progress_is_drawn_from_the_points_recorded_by_the_position(bu
     text = text_of(pdf).replace("\n", " ")
     o1, o2 = proof_of(pdf).figures["objectives"]
 
-    assert "latest 20 sites on 2026-09-01" in text and "50% of the way to 40 sites" in text
+    assert "latest 20 sites on Sep 1, 2026" in text and "50% of the way to 40 sites" in text
     assert "Progress towards the target" in text or "Recorded" in text  # the chart's legend
     assert [p[1:3] for p in o1[10]] == [["2026-06-01", 12], ["2026-09-01", 20]] and o2[10] == []
     assert (o1[5], o1[6], o1[7]) == ("sites", 0, 40)
