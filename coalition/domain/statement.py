@@ -36,13 +36,14 @@ from coalition.domain.statement_commands import (
     WithdrawSignature,
 )
 from coalition.domain.statement_decisions import DECISIONS, draft
-from coalition.domain.statement_events import LANGUAGES, MAX_BODY, MAX_THRESHOLD, MAX_TITLE
+from coalition.domain.statement_events import LANGUAGES, MAX_BODY, MAX_PLACE, MAX_THRESHOLD, MAX_TITLE
 from coalition.domain.statement_signing import FOR_AN_ORGANISATION
 from coalition.domain.statement_state import STATES, Signature, Statement, Text, content_hash, evolve, replay, stream
 
 __all__ = [
     "LANGUAGES",
     "MAX_BODY",
+    "MAX_PLACE",
     "MAX_THRESHOLD",
     "MAX_TITLE",
     "STATES",

@@ -80,7 +80,7 @@ class CloseStatement:
 
 @dataclass(frozen=True, slots=True)
 class PublishStatement:
-    pass
+    place: str = ""  # where the coalition issues it ("Bucharest"), printed before the date on the PDF
 
 
 Command = (

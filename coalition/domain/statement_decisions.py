@@ -197,10 +197,9 @@ def _publish(
     _raise(policy.phase_refusal(state, now, N_("publish a statement (close it first)"), "closed"))
     counted = len(state.counted({key: member.state for key, member in coalition.members.items()}))
     _raise(policy.publish_threshold_refusal(counted, state.threshold))
-    return [
-        *_closing(state, now),
-        Change("StatementPublished", {**_ids(state), "version_hash": state.version_hash, "signatures": counted}),
-    ]
+    place = {"place": command.place.strip()} if command.place.strip() else {}
+    published = {**_ids(state), "version_hash": state.version_hash, "signatures": counted, **place}
+    return [*_closing(state, now), Change("StatementPublished", published)]
 
 
 DECISIONS: dict[type, Callable[..., list[Change]]] = {

@@ -11,6 +11,7 @@ LANGUAGES = frozenset(language.alpha_2 for language in pycountry.languages if ha
 MAX_TITLE = 300
 MAX_BODY = 50_000
 MAX_THRESHOLD = 100_000
+MAX_PLACE = 100
 
 
 class StatementFields(Schema):
@@ -98,3 +99,4 @@ class StatementClosed(StatementFields):
 class StatementPublished(StatementFields):
     version_hash = fields.String(required=True, validate=validate.Length(equal=64))
     signatures = fields.Integer(required=True, validate=validate.Range(min=0))
+    place = fields.String(validate=validate.Length(max=MAX_PLACE))  # where it is issued; absent before it existed

@@ -183,6 +183,6 @@ def close(context: Context, coalition_id: str, statement_id: str) -> dict[str, A
     return _run(context, coalition_id, statement_id, st.CloseStatement())
 
 
-def publish(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
-    """Publish a closed statement whose threshold is met (facilitators)."""
-    return _run(context, coalition_id, statement_id, st.PublishStatement())
+def publish(context: Context, coalition_id: str, statement_id: str, place: str = "") -> dict[str, Any]:
+    """Publish a closed statement whose threshold is met (facilitators), issued at `place` if one is named."""
+    return _run(context, coalition_id, statement_id, st.PublishStatement(place))

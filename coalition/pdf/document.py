@@ -236,6 +236,7 @@ class StatementDocument:
     # closed statement's PDF says on every page that it is not final
     phase: str = ""
     published_at: datetime | None = None  # when it was published (the last StatementPublished event), if it was
+    place: str = ""  # where the coalition issued it (named when publishing), printed before the date
 
     @property
     def countries(self) -> int:

@@ -122,16 +122,16 @@ def document(
         verify_url,
         tuple(texts),
         s.phase(now),
-        published_at(history, position),
+        *publication(history, position),
     )
 
 
-def published_at(history: History, position: int) -> datetime | None:
-    """When the statement was last published, as the log stood at `position` (None: it was not)."""
+def publication(history: History, position: int) -> tuple[datetime | None, str]:
+    """When and where the statement was last published, as the log stood at `position` ((None, ""): it was not)."""
     published = [e for e in history.statement_events if e.type == "StatementPublished" and e.position <= position]
     if not published:
-        return None
-    return datetime.fromisoformat(published[-1].recorded_at)
+        return None, ""
+    return datetime.fromisoformat(published[-1].recorded_at), str(published[-1].payload.get("place", ""))
 
 
 class PdfCache:

@@ -100,6 +100,7 @@ def labels(language: str) -> dict[str, Any]:
         "status_open": _("Open for signature — not final"),
         "status_closed": _("Closed — not published"),
         "published_on": _("Published on %(date)s"),
+        "issued": _("%(place)s, %(date)s"),
         "made_on": _("PDF made on %(date)s"),
         "table": (_("Organisation"), _("Signed by"), _("Title"), _("Date")),
         "no_country": _("Country not stated"),
@@ -116,7 +117,10 @@ def dateline(document: StatementDocument) -> str:
     """The date under the coalition's name: when the statement was published, else when the PDF was made."""
     words = labels(document.language)
     if document.phase == "published" and document.published_at is not None:
-        return str(words["published_on"]) % {"date": day(document.published_at, document.language)}
+        published = day(document.published_at, document.language)
+        if document.place:  # as a letter is dated: "Bucharest, 4 December 2026"
+            return str(words["issued"]) % {"place": document.place, "date": published}
+        return str(words["published_on"]) % {"date": published}
     return str(words["made_on"]) % {"date": day(document.proof.exported_at, document.language)}
 
 

@@ -166,7 +166,7 @@ PEOPLE = ("ana", "bo", "lia", "mo")  # the facilitator, River Watch's administra
 #: The pages' post routes no form of the world shows, and why none of them takes hostile text.
 UNSEEN = {
     "/coalitions/<coalition_id>/join": "a choice of organisation, no text (olli's page; select only)",
-    "/coalitions/<coalition_id>/statements/<statement_id>/publish": "a button",
+    "/coalitions/<coalition_id>/statements/<statement_id>/publish": "a place of issue (test_statement_place)",
     "/coalitions/<coalition_id>/invitations/<invitation_id>/revoke": "a button",
     "/organisations/<organisation_id>/invitations/<invitation_id>/revoke": "a button",
     "/coalitions/<coalition_id>/webhooks/<webhook_id>/remove": "a button",

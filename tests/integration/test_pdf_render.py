@@ -148,7 +148,8 @@ def test_every_word_of_the_pdf_is_translated_and_english_is_the_fallback(languag
     english, translated = render.labels("en"), render.labels(language)
 
     assert render.labels("de") == english  # no catalogue for German: English
-    untranslated = [key for key in english if key != "verify_command" and english[key] == translated[key]]
+    same_everywhere = {"verify_command", "issued"}  # a command; "%(place)s, %(date)s" in every language
+    untranslated = [key for key in english if key not in same_everywhere and english[key] == translated[key]]
     assert untranslated == []
     assert all(field in translated["verify"] for field in ("{verify_url}", "{command}", "{proof}"))
 

@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from coalition.domain import text
-from coalition.domain.statement import LANGUAGES, MAX_BODY, MAX_THRESHOLD, MAX_TITLE, STATES
+from coalition.domain.statement import LANGUAGES, MAX_BODY, MAX_PLACE, MAX_THRESHOLD, MAX_TITLE, STATES
 from coalition.web.api.checked import Moment
 from coalition.web.api.schemas import ID, NAME, Checked, Trimmed, one_line
 
@@ -67,6 +67,13 @@ class OpenRequest(Checked):
         strict=True,
         validate=validate.Range(min=1, max=MAX_THRESHOLD),
         metadata={"description": "the number of signing organisations needed to publish (default 1)"},
+    )
+
+
+class PublishStatementRequest(Trimmed):
+    place = fields.String(
+        validate=[validate.Length(max=MAX_PLACE), one_line],
+        metadata={"description": 'where the coalition issues the statement ("Bucharest"), printed before the date'},
     )
 
 

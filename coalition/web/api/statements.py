@@ -37,6 +37,7 @@ from coalition.web.api.statement_schemas import (
     EndorseRequest,
     OpenRequest,
     PdfQuery,
+    PublishStatementRequest,
     SignRequest,
     StatementAnswer,
     StatementList,
@@ -183,11 +184,12 @@ def close_statement(context: Context, coalition_id: str, statement_id: str) -> d
 
 @bp.post(f"{STATEMENT}/publish")
 @command(200)
-@documented(request=EmptyRequest, response=StatementAnswer, body_required=False)
+@documented(request=PublishStatementRequest, response=StatementAnswer, body_required=False)
 def publish_statement(context: Context, coalition_id: str, statement_id: str) -> dict[str, Any]:
-    """Publish a closed statement whose threshold is met (facilitators); it gets a public page."""
-    json_body(EmptyRequest(), optional=True)
-    return handle.publish(context, coalition_id, statement_id)
+    """Publish a closed statement whose threshold is met (facilitators); it gets a public page. A `place` is
+    printed before the date on the PDF ("Bucharest, 4 December 2026")."""
+    body = json_body(PublishStatementRequest(), optional=True)
+    return handle.publish(context, coalition_id, statement_id, body.get("place", ""))
 
 
 @bp.post(f"{STATEMENT}/signatures")

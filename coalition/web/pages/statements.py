@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 from coalition.domain import policy, text
 from coalition.domain.base import DomainError
 from coalition.domain.policy import people
+from coalition.domain.statement import MAX_PLACE
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
 from coalition.reads import organisations, powers
@@ -56,6 +57,14 @@ class ButtonForm(PageForm):
     """A form that is only a button (and its CSRF token)."""
 
 
+class PublishForm(PageForm):
+    place = StringField(
+        _l("Place of issue (optional)"),
+        description=_l("Printed before the date on the PDF, as a letter is dated: “Bucharest, 4 December 2026”."),
+        validators=[Length(max=MAX_PLACE), OneLine()],
+    )
+
+
 class WithdrawForm(PageForm):
     organisation_id = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(
@@ -79,6 +88,7 @@ def _page(
     withdraw: WithdrawForm | None = None,
     endorse: EndorseForm | None = None,
     status: int = 200,
+    publishing: PublishForm | None = None,
 ) -> ResponseReturnValue:
     now = services().store.clock()
     with services().engine.connect() as connection:
@@ -134,6 +144,7 @@ def _page(
         withdraw=withdraw or WithdrawForm(),
         endorse=endorse or EndorseForm(prefix="endorse"),
         button=ButtonForm(),
+        publishing=publishing or PublishForm(),
         powers=able,
         chart=chart,
         coalition_name=(snap.agreement or {}).get("name", ""),
@@ -282,4 +293,13 @@ def close(coalition_id: str, statement_id: str) -> ResponseReturnValue:
 def publish(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     """Publish a closed statement whose threshold is met (facilitators); it gets a public page."""
     done = _("The statement is published. Pass on its public address: copy the link or share it by e-mail.")
-    return _lifecycle(coalition_id, statement_id, handle.publish, done, "#share")
+    form = PublishForm()
+    if not form.validate_on_submit():
+        return _page(coalition_id, statement_id, status=400, publishing=form)
+    ctx, place = context(), (form.place.data or "").strip()
+    return perform(
+        lambda: handle.publish(ctx, coalition_id, statement_id, place),
+        done=done,
+        then=_here(coalition_id, statement_id) + "#share",
+        again=lambda status: _page(coalition_id, statement_id, status=status, publishing=form),
+    )
