@@ -1,8 +1,10 @@
 """Days and instants as the current language writes them (pages, e-mails): Flask-Babel's formats.
 
-Instants are shown on the reader's clock: Flask-Babel converts them to the zone its time zone selector chose
-for the request (`coalition.web.time_zones`), or the one `reading_zone` sets for an e-mail, and the zone is
-named after the time ("20 Dec 2026, 19:00 Europe/Bucharest"; "... 17:00 UTC" for a reader on UTC).
+Instants are shown on the reader's clock: the zone Flask-Babel's time zone selector chose for the request
+(`coalition.web.time_zones`), or the one `reading_zone` sets for an e-mail, named after the time ("20 Dec
+2026, 19:00 Europe/Bucharest"; "... 17:00 UTC" for a reader on UTC). The instant is moved to that zone with
+`zoneinfo` before Flask-Babel formats it (rebase off): pytz, which Flask-Babel would convert with, knows the
+clocks' changes only until 2037, and the app takes deadlines until 2200.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ from coalition.domain.dates import readable_moment
 
 
 def _as_date(value: Any) -> date:
-    """A day, or an instant (a datetime, or an ISO text with a time) which `format_date` puts on the reader's clock."""
+    """A day, or the day of an instant (a datetime, or an ISO text with a time) on the reader's clock."""
+    if isinstance(value, datetime):
+        return _on_readers_clock(readable_moment(value)).date()
     if isinstance(value, date):
         return value
     text = str(value)
     if len(text) > 10 and text[10] in "T ":
         try:
-            return _as_datetime(text)
+            return _on_readers_clock(_as_datetime(text)).date()
         except ValueError:
             pass
     return date.fromisoformat(text[:10])
@@ -36,6 +40,10 @@ def _as_date(value: Any) -> date:
 def _as_datetime(value: Any) -> datetime:
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return readable_moment(moment)  # one recorded out of range before the limits were kept: its nearest end
+
+
+def _on_readers_clock(moment: datetime) -> datetime:
+    return zones.utc_to_local(moment, reader_zone())
 
 
 #: The one way pages write a day: the language's medium date ("Dec 20, 2026", "20 dec. 2026"), never a short one.
@@ -50,7 +58,7 @@ def localised_day(value: Any) -> str:
 def reader_zone() -> str:
     """The name of the zone instants are shown in now (the reader's; UTC outside a request)."""
     found = get_timezone() if has_app_context() else None
-    return str(getattr(found, "zone", None) or zones.DEFAULT)
+    return zones.zone_or_default(getattr(found, "zone", None) or getattr(found, "key", None))
 
 
 @contextmanager
@@ -77,14 +85,16 @@ def localised_moment(value: Any) -> str:
     hour, then the zone ("Dec 20, 2026, 5:00 PM UTC"; "20 dec. 2026, 19:00 Europe/Bucharest")."""
     if not value:
         return ""
-    moment = _as_datetime(value)
-    return f"{format_date(moment, DAY)}, {format_time(moment, 'short')} {reader_zone()}"
+    moment = _on_readers_clock(_as_datetime(value))
+    return f"{format_date(moment.date(), DAY)}, {format_time(moment, 'short', rebase=False)} {reader_zone()}"
 
 
 def written_moment(value: Any) -> str:
     """An instant written out in full for a letter or an e-mail, on the reader's clock: "17 December 2026, 17:00
     UTC", "17 December 2026, 19:00 Europe/Bucharest"."""
-    return f"{format_datetime(_as_datetime(value), 'd MMMM y, HH:mm')} {reader_zone()}" if value else ""
+    if not value:
+        return ""
+    return f"{format_datetime(_on_readers_clock(_as_datetime(value)), 'd MMMM y, HH:mm', rebase=False)} {reader_zone()}"
 
 
 def written_day(value: Any) -> str:

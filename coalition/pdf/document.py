@@ -236,6 +236,8 @@ class StatementDocument:
     # closed statement's PDF says on every page that it is not final
     phase: str = ""
     published_at: datetime | None = None  # when it was published (the last StatementPublished event), if it was
+    deadline: datetime | None = None  # after which no one could sign, if the opening set one
+    time_zone: str = "UTC"  # the coalition's, in which times are shown beside UTC
 
     @property
     def countries(self) -> int:

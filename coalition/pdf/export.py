@@ -123,6 +123,8 @@ def document(
         tuple(texts),
         s.phase(now),
         published_at(history, position),
+        s.deadline,
+        found.time_zone,
     )
 
 

@@ -19,6 +19,7 @@ from wtforms.validators import ValidationError
 from coalition import accounts
 from coalition.domain import zones
 from coalition.infra.extensions import services
+from coalition.web.typed import SelectChoice
 
 #: The cookie static/time-zone.js writes the browser's zone into.
 COOKIE = "tz"
@@ -48,14 +49,21 @@ class KnownZone:
             raise ValidationError(_("Choose a time zone from the list, such as Europe/Bucharest or UTC."))
 
 
-def zone_choices() -> list[tuple[str, str]]:
+def zone_choices() -> list[SelectChoice]:
     """Every zone for a select, by name ("America/New York" shown for America/New_York)."""
-    return [(zone, zone.replace("_", " ")) for zone in zones.zones()]
+    return [SelectChoice(zone, zone.replace("_", " ")) for zone in zones.zones()]
 
 
 def zone_field(label: Any, **options: Any) -> SelectField:
     """A select of every zone, refused with a clear message when the value sent is not one."""
-    return SelectField(label, choices=zone_choices(), validate_choice=False, validators=[KnownZone()], **options)
+    return SelectField(
+        label,
+        choices=zone_choices(),
+        validate_choice=False,
+        validators=[KnownZone()],
+        render_kw={"class": "zone-select"},  # as wide as the page allows, never wider (static/style.css)
+        **options,
+    )
 
 
 def _remember_browser_zone(response: Response) -> Response:
