@@ -37,6 +37,15 @@ def _taken() -> frozenset[str]:
     return frozenset(zones())
 
 
+#: Names of UTC itself under other spellings (a browser on a server's clock may report "Etc/UTC").
+UTC_ALIASES = frozenset({"Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Universal", "Zulu"})
+
+
+def canonical(name: str) -> str:
+    """The name shown for a zone: UTC for its aliases, any other name as it is."""
+    return DEFAULT if name in UTC_ALIASES else name
+
+
 def zone_or_default(name: object) -> str:
     """`name` if it is a zone we take, else UTC (a stored value the tz database no longer knows reads as UTC)."""
     return name if isinstance(name, str) and is_zone(name) else DEFAULT

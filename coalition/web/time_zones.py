@@ -28,7 +28,7 @@ COOKIE = "tz"
 def browser_zone() -> str | None:
     """The zone the reader's browser reported, if it is one we take."""
     reported = request.cookies.get(COOKIE) if has_request_context() else None
-    return reported if zones.is_zone(reported) else None
+    return zones.canonical(reported) if reported is not None and zones.is_zone(reported) else None
 
 
 def select_time_zone() -> str | None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from sqlalchemy import select
 
-from coalition.accounts import users
+from coalition.accounts import set_time_zone, users
+from coalition.domain.base import RuleBroken
 from tests.e2e.conftest import services
 from tests.e2e.notices import mail_to, notifier, only_new_events
 from tests.e2e.pages import signed_in, submit
@@ -76,6 +78,12 @@ def test_the_api_reads_and_sets_the_zone_and_refuses_an_unknown_one_naming_the_f
     assert "IANA" in error["fields"]["time_zone"][0]
     error_of(world.api.call("PATCH", "/me", world.who("olli"), {}), 422, "invalid")
     assert stored(world, "olli") == "Europe/Helsinki"
+
+
+def test_storing_a_zone_not_in_the_database_is_refused(world: World) -> None:
+    with pytest.raises(RuleBroken, match="IANA"):
+        set_time_zone(services(world.api.app).engine, world.users["mo"], "Nowhere/Town")
+    assert stored(world, "mo") is None
 
 
 # -- deadlines on the reader's clock -------------------------------------------------------------------

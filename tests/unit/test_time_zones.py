@@ -26,6 +26,7 @@ def test_the_zones_taken_are_iana_names_with_utc_and_without_the_database_files(
     assert not zones.is_zone("Mars/Olympus_Mons") and not zones.is_zone("localtime") and not zones.is_zone("")
     assert not zones.is_zone(None) and not zones.is_zone("europe/bucharest")  # names are exact
     assert list(zones.zones()) == sorted(zones.zones())
+    assert zones.canonical("Etc/UTC") == "UTC" and zones.canonical(BUCHAREST) == BUCHAREST  # a server's browser
 
 
 def test_a_wall_time_in_winter_and_in_summer_is_moved_by_the_offset_of_that_day() -> None:
