@@ -80,13 +80,15 @@ def reading_zone(zone: str | None) -> Iterator[None]:
         kept.babel_tzinfo = before
 
 
-def localised_moment(value: Any) -> str:
+def localised_moment(value: Any, named: bool = True) -> str:
     """An instant as the reader's language writes it, on the reader's clock: the day as `localised_day`, then the
-    hour, then the zone ("Dec 20, 2026, 5:00 PM UTC"; "20 dec. 2026, 19:00 Europe/Bucharest")."""
+    hour, then the zone ("Dec 20, 2026, 5:00 PM UTC"; "20 dec. 2026, 19:00 Europe/Bucharest"); `named` False
+    leaves the zone out (a column whose heading names it)."""
     if not value:
         return ""
     moment = _on_readers_clock(_as_datetime(value))
-    return f"{format_date(moment.date(), DAY)}, {format_time(moment, 'short', rebase=False)} {reader_zone()}"
+    shown = f"{format_date(moment.date(), DAY)}, {format_time(moment, 'short', rebase=False)}"
+    return f"{shown} {reader_zone()}" if named else shown
 
 
 def written_moment(value: Any) -> str:

@@ -176,3 +176,11 @@ def test_the_partnership_report_shows_when_it_was_made_in_utc_and_in_the_coaliti
     flat = " ".join(text_of(response.data).split())
     assert re.search(r"\d\d:\d\d UTC \((?:[^()]*, )?\d\d:\d\d Europe/Bucharest\)", flat), flat
     assert f"Coalition's time zone {BUCHAREST}" in flat
+
+
+def test_the_audit_history_heads_its_times_with_the_readers_zone(world: World) -> None:
+    client = signed_in(world, "ana")
+    assert "When (UTC)" in text(client.get(f"{world.path}/audit"))
+    chosen(world, "ana", BUCHAREST)
+    page = text(client.get(f"{world.path}/audit"))
+    assert f"When ({BUCHAREST})" in page and re.search(r"<time datetime=\"[^\"]+\">\w{3} \d+, \d{4}, \d+:\d\d", page)
