@@ -32,6 +32,7 @@ agreements = Table(
     Column("cooperation_mechanism", Text, nullable=False),
     Column("benefit_sharing", Text, nullable=False),
     Column("members_may_draft", Boolean, nullable=False, server_default=false()),
+    Column("time_zone", String(64)),  # the coalition's IANA zone; None: none stated (UTC)
     Column("founding_organisation_id", String(64), nullable=False),
     Column("founded_at", String(32), nullable=False),
     # -- ending (lane ending): set by CoalitionClosed --
@@ -137,6 +138,7 @@ def _agreement(p: dict[str, Any]) -> dict[str, Any]:
         "cooperation_mechanism": p["cooperation_mechanism"],
         "benefit_sharing": p["benefit_sharing"],
         "members_may_draft": bool(p.get("members_may_draft")),
+        "time_zone": p.get("time_zone"),
     }
 
 

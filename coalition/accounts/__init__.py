@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from coalition.domain import zones
 from coalition.domain.base import DomainError, RuleBroken
 from coalition.domain.event_types import registry
 from coalition.infra.extensions import Services
@@ -40,6 +41,8 @@ users = Table(
     Column("password_hash", String(256), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("locale", String(8)),  # the language the person chose for the pages, if they did
+    # The IANA time zone pages and e-mails show them times in (`coalition.domain.zones`); None: not known yet.
+    Column("time_zone", String(64)),
     # The session generation: every session record keeps the number it began in, and bumping it ends them all
     # (`sessions.end_sessions` is the finer tool: one person's sessions, all but one).
     Column("session_epoch", Integer, nullable=False, server_default="0"),
@@ -102,6 +105,7 @@ class User(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type inform
     locale: str | None = None
     epoch: int = 0  # the session generation (`users.session_epoch`) this user was read at
     verified: bool = False  # whether `email` was verified by a link (needed to sign or hold a mandate)
+    time_zone: str | None = None  # the zone they chose or their browser reported (`users.time_zone`), if any
 
     def get_id(self) -> str:
         """Flask-Login keeps a session record's secret, never a person's id (`sessions.SessionUser` has it)."""
@@ -167,7 +171,7 @@ def register(
 def _user_where(engine: Engine, condition: ColumnElement[bool], *joins: Table) -> User | None:
     """The one user matching `condition` (over `users` and any joined tables), if any."""
     c = users.c
-    query = select(c.user_id, c.email, c.name, c.locale, c.session_epoch, c.email_verified_at)
+    query = select(c.user_id, c.email, c.name, c.locale, c.session_epoch, c.email_verified_at, c.time_zone)
     for table in joins:
         query = query.join(table, table.c.user_id == users.c.user_id)
     with engine.connect() as connection:
@@ -246,7 +250,15 @@ def authenticate(engine: Engine, email: str, password: str, method: str = "scryp
 
 def _user(row: Any) -> User:
     """A user from a row of `users`."""
-    return User(row.user_id, row.email, row.name, row.locale, row.session_epoch, row.email_verified_at is not None)
+    return User(
+        row.user_id,
+        row.email,
+        row.name,
+        row.locale,
+        row.session_epoch,
+        row.email_verified_at is not None,
+        time_zone=row.time_zone,
+    )
 
 
 def is_closed(engine: Engine, user_id: str) -> bool:
@@ -260,6 +272,18 @@ def set_locale(engine: Engine, user_id: str, locale: str) -> None:
     """Remember the language a person chose for the pages (a preference, not an event)."""
     with engine.begin() as connection:
         connection.execute(update(users).where(users.c.user_id == user_id).values(locale=locale))
+
+
+def set_time_zone(engine: Engine, user_id: str, zone: str, *, only_if_unset: bool = False) -> None:
+    """Remember the zone a person's times are shown in (a preference, not an event); RuleBroken if it is not a
+    zone we take. `only_if_unset`: only when none is stored yet (the browser's report, never over a choice)."""
+    if not zones.is_zone(zone):
+        raise RuleBroken(zones.UNKNOWN)
+    where = users.c.user_id == user_id
+    if only_if_unset:
+        where = where & users.c.time_zone.is_(None)
+    with engine.begin() as connection:
+        connection.execute(update(users).where(where).values(time_zone=zone))
 
 
 def _as(metadata: Metadata, user_id: str) -> Metadata:

@@ -99,7 +99,7 @@ def mail(
 ) -> None:
     """Queue one account message (rendered from templates/mail/<template>.md in the recipient's language)."""
     values = {"recipient_name": recipient.name, **context, "unsubscribe_url": None, "bare": False}
-    rendered = render(template, recipient.locale, values)
+    rendered = render(template, recipient.locale, values, recipient.time_zone)
     outbox.enqueue(connection, [outbox.row(key, KIND, recipient, rendered, now)])
 
 
@@ -249,13 +249,13 @@ def request_change(services: Services, user: User, password: str, new_email: str
     with services.store.transaction(lock=False) as connection:
         if owner is None:
             connection.execute(insert(email_links), row)
-            to_new = outbox.Recipient(new_email, locale, user.user_id, user.name)
+            to_new = outbox.Recipient(new_email, locale, user.user_id, user.name, user.time_zone)
             context = {"path": f"/verify-email/{token}", "hours": hours, "old": user.email}
             mail(connection, f"email-change:{row['link_id']}", "account_email_change", to_new, context, now)
         else:
-            to_owner = outbox.Recipient(owner.email, owner.locale or locale, owner.user_id, owner.name)
+            to_owner = outbox.Recipient(owner.email, owner.locale or locale, owner.user_id, owner.name, owner.time_zone)
             mail(connection, f"email-taken:{row['link_id']}", "account_address_used", to_owner, {}, now)
-        to_old = outbox.Recipient(user.email, locale, user.user_id, user.name)
+        to_old = outbox.Recipient(user.email, locale, user.user_id, user.name, user.time_zone)
         context = {"new": new_email, "hours": hours}
         mail(connection, f"email-changing:{row['link_id']}", "account_email_changing", to_old, context, now)
 

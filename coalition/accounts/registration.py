@@ -79,7 +79,7 @@ def register(
 
 def _notice(services: Services, owner: User, locale: str, now: datetime) -> str:
     """Mail the owner of an address someone tried to register again; an id like a new account's, naming nobody."""
-    recipient = outbox.Recipient(owner.email, owner.locale or locale, owner.user_id, owner.name)
+    recipient = outbox.Recipient(owner.email, owner.locale or locale, owner.user_id, owner.name, owner.time_zone)
     with services.store.transaction(lock=False) as connection:
         addresses.mail(connection, f"register-attempt:{uuid.uuid4().hex}", "account_address_used", recipient, {}, now)
     return uuid.uuid4().hex

@@ -81,11 +81,12 @@ def request_reset(services: Services, email: str, fallback_locale: str = "en") -
     now = services.store.clock()
     locale = (user.locale if user else None) or fallback_locale
     context = {"recipient_name": user.name if user else "", "path": f"/reset/{token}", "minutes": 60}
-    rendered = render("password_reset", locale, {**context, "unsubscribe_url": None, "bare": False})
+    zone = user.time_zone if user else None
+    rendered = render("password_reset", locale, {**context, "unsubscribe_url": None, "bare": False}, zone)
     if user is None:
         _same_work(services, rendered, now)  # rendered all the same, and written: an unknown address takes as long
         return
-    recipient = outbox.Recipient(user.email, locale, user.user_id, user.name)
+    recipient = outbox.Recipient(user.email, locale, user.user_id, user.name, user.time_zone)
     with services.store.transaction(lock=False) as connection:
         connection.execute(
             insert(password_resets),

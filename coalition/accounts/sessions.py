@@ -88,7 +88,17 @@ def start(connection: Connection, user: User, now: datetime, user_agent: str, ad
             "ip_prefix": ip_prefix(address),
         },
     )
-    return SessionUser(user.user_id, user.email, user.name, user.locale, epoch, user.verified, secret, session_id)
+    return SessionUser(
+        user.user_id,
+        user.email,
+        user.name,
+        user.locale,
+        epoch,
+        user.verified,
+        user.time_zone,
+        secret=secret,
+        session_id=session_id,
+    )
 
 
 def resume(engine: Engine, kept_id: str, now: datetime, idle: timedelta) -> SessionUser | None:
@@ -98,7 +108,17 @@ def resume(engine: Engine, kept_id: str, now: datetime, idle: timedelta) -> Sess
     secret = kept_id.removeprefix(PREFIX)
     s, u = user_sessions.c, users.c
     query = (
-        select(s.session_id, s.last_seen_at, u.user_id, u.email, u.name, u.locale, u.session_epoch, u.email_verified_at)
+        select(
+            s.session_id,
+            s.last_seen_at,
+            u.user_id,
+            u.email,
+            u.name,
+            u.locale,
+            u.session_epoch,
+            u.email_verified_at,
+            u.time_zone,
+        )
         .join(users, u.user_id == s.user_id)
         .where(
             s.secret_hash == hash_token(secret),
@@ -122,7 +142,15 @@ def resume(engine: Engine, kept_id: str, now: datetime, idle: timedelta) -> Sess
             )
     verified = row.email_verified_at is not None
     return SessionUser(
-        row.user_id, row.email, row.name, row.locale, row.session_epoch, verified, secret, row.session_id
+        row.user_id,
+        row.email,
+        row.name,
+        row.locale,
+        row.session_epoch,
+        verified,
+        row.time_zone,
+        secret=secret,
+        session_id=row.session_id,
     )
 
 

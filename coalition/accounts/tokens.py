@@ -158,6 +158,7 @@ def user_for_token(engine: Engine, token: str, now: datetime) -> User | Refused:
             users.c.locale,
             users.c.session_epoch,
             users.c.email_verified_at,
+            users.c.time_zone,
             tokens.token_id,
             tokens.expires_at,
             tokens.revoked_at,
@@ -177,7 +178,8 @@ def user_for_token(engine: Engine, token: str, now: datetime) -> User | Refused:
         return Refused("expired", row.expires_at[:10])
     if row.last_used_at is None or row.last_used_at <= format_time(now - TOUCH_EVERY):
         _touch(engine, row.token_id, stamp)
-    return User(row.user_id, row.email, row.name, row.locale, row.session_epoch, row.email_verified_at is not None)
+    verified = row.email_verified_at is not None
+    return User(row.user_id, row.email, row.name, row.locale, row.session_epoch, verified, time_zone=row.time_zone)
 
 
 def _touch(engine: Engine, token_id: str, stamp: str) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from coalition.domain import ending, evaluations, membership, progress, work
+from coalition.domain import ending, evaluations, membership, progress, work, zones
 from coalition.domain.base import N_, Change, Invalid, NotFound, RuleBroken, drop_none
 from coalition.domain.coalition_commands import (
     AcceptInvitation,
@@ -128,6 +128,7 @@ def _agreement_payload(agreement: Agreement) -> dict[str, Any]:
             "cooperation_mechanism": agreement.cooperation_mechanism,
             "benefit_sharing": agreement.benefit_sharing,
             "members_may_draft": agreement.members_may_draft or None,
+            "time_zone": agreement.time_zone,
         }
     )
 
@@ -136,6 +137,8 @@ def _agreement_payload(agreement: Agreement) -> dict[str, Any]:
 
 
 def _check_agreement(agreement: Agreement) -> None:
+    if agreement.time_zone is not None and not zones.is_zone(agreement.time_zone):
+        raise Invalid("time_zone: use a time zone name from the IANA database, such as Europe/Bucharest or UTC")
     if agreement.ends_on is not None and agreement.ends_on < agreement.starts_on:
         raise RuleBroken("the agreement cannot end before it starts: ends_on is before starts_on")
     if len(agreement.objectives) > MAX_OBJECTIVES:

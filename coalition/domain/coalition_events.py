@@ -31,6 +31,8 @@ class AgreementFields(Schema):
     cooperation_mechanism = fields.String(required=True)
     benefit_sharing = fields.String(required=True)
     members_may_draft = fields.Boolean()  # members' users may draft statements, not only facilitators
+    # The coalition's IANA time zone (docs/log-format.md); absent from events before it was asked: UTC.
+    time_zone = fields.String()
 
 
 @registry.register("CoalitionFounded")

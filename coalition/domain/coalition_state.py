@@ -58,6 +58,8 @@ class Agreement:
     benefit_sharing: str
     ends_on: date | None = None
     members_may_draft: bool = False
+    # The coalition's IANA time zone, in which its documents show times beside UTC; None: none stated (UTC).
+    time_zone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,7 @@ def _agreement_from(p: dict[str, Any]) -> Agreement:
         p["benefit_sharing"],
         date.fromisoformat(p["ends_on"]) if p.get("ends_on") else None,
         bool(p.get("members_may_draft")),
+        p.get("time_zone"),
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from coalition.domain import coalition as co
 from coalition.domain import organisation as org
-from coalition.domain import policy, work
+from coalition.domain import policy, work, zones
 from coalition.domain.base import N_, NotFound, RuleBroken
 from coalition.handlers import Context
 from coalition.handlers.organisations import user_id_for
@@ -66,8 +66,11 @@ def found_coalition(
     benefit_sharing: str,
     ends_on: date | None = None,
     members_may_draft: bool = False,
+    time_zone: str | None = None,
 ) -> dict[str, Any]:
-    """Found a coalition for an organisation the user acts for; they become its facilitator: {id}."""
+    """Found a coalition for an organisation the user acts for; they become its facilitator: {id}.
+
+    `time_zone`: the coalition's, in which its documents show times beside UTC (None: UTC)."""
     coalition_id = context.new_id()
     agreement = co.Agreement(
         name.strip(),
@@ -78,6 +81,7 @@ def found_coalition(
         benefit_sharing,
         ends_on,
         members_may_draft,
+        time_zone,
     )
     command = co.FoundCoalition(coalition_id, organisation_id, context.new_id(), agreement)
     return run(context, coalition_id, command, {"id": coalition_id})
@@ -99,6 +103,8 @@ def amend_agreement(context: Context, coalition_id: str, changes: dict[str, Any]
     kept = {name: value for name, value in changes.items() if name != "objectives"}
     if "name" in kept:
         kept["name"] = kept["name"].strip()
+    if kept.get("time_zone") == zones.DEFAULT and current.time_zone is None:
+        del kept["time_zone"]  # an agreement that stated no zone already reads as UTC: not an amendment
     amended = replace(current, objectives=objectives, **kept)
     if amended == current:
         raise RuleBroken("nothing to amend: the agreement already says this")

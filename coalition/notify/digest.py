@@ -68,17 +68,17 @@ def send_digests(store: EventStore, config: Mapping[str, Any], now: datetime) ->
             if connection.execute(select(table.c.key).where(table.c.key == key)).first() is not None:
                 continue  # another loop made it meanwhile
             person = connection.execute(
-                select(users.c.email, users.c.name, users.c.locale).where(users.c.user_id == user_id)
+                select(users.c.email, users.c.name, users.c.locale, users.c.time_zone).where(users.c.user_id == user_id)
             ).first()
             if not items or person is None:
                 continue
-            recipient = outbox.Recipient(person.email, person.locale or "en", user_id, person.name)
+            recipient = outbox.Recipient(person.email, person.locale or "en", user_id, person.name, person.time_zone)
             context = {
                 "recipient_name": person.name,
                 "items": [{"subject": i.subject, "text": literal_lines(i.text, link("/"))} for i in items],
                 "unsubscribe_url": unsubscribe_url(config, user_id, "digest"),
             }
-            rendered = render("digest", recipient.locale, context)
+            rendered = render("digest", recipient.locale, context, recipient.time_zone)
             outbox.enqueue(connection, [outbox.row(key, "digest", recipient, rendered, now)])
             connection.execute(
                 update(table)

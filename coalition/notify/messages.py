@@ -12,7 +12,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
-from coalition.infra.formats import written_day, written_moment
+from coalition.infra.formats import reading_zone, written_day, written_moment
 from coalition.reads.text import render_markdown
 
 #: Markdown's punctuation, escaped in the values put into a template, so that a title such as
@@ -83,9 +83,10 @@ def _as_text(source: str) -> str:
     return _BLANKS.sub("\n\n", _ESCAPED.sub(r"\1", text)).strip() + "\n"
 
 
-def render(template: str, locale: str, context: Mapping[str, Any]) -> Rendered:
-    """Render `templates/mail/<template>.md` in `locale` (inside an app context)."""
-    with force_locale(locale):
+def render(template: str, locale: str, context: Mapping[str, Any], zone: str | None = None) -> Rendered:
+    """Render `templates/mail/<template>.md` in `locale`, its times on the clock of `zone` (the recipient's; None:
+    UTC), inside an app context."""
+    with force_locale(locale), reading_zone(zone):
         values = {"link": link, "locale": locale, "moment": written_moment, "day": written_day, **context}
         jinja = current_app.jinja_env.get_template(f"mail/{template}.md")
         subject_block = jinja.blocks.get("subject")

@@ -47,6 +47,7 @@ class Recipient:
     locale: str
     user_id: str | None = None
     name: str = ""
+    time_zone: str | None = None  # the zone the message shows times in (the person's; None: UTC)
 
 
 def row(

@@ -79,14 +79,16 @@ def reminder(check: Reminder) -> Reminder:
 
 
 def recipients(connection: Connection, user_ids: Iterable[str]) -> dict[str, outbox.Recipient]:
-    """The people with these ids, as recipients (their language, else English)."""
+    """The people with these ids, as recipients (their language, else English; their time zone, else UTC)."""
     wanted = sorted(set(user_ids))
     if not wanted:
         return {}
     rows = connection.execute(
-        select(users.c.user_id, users.c.email, users.c.name, users.c.locale).where(users.c.user_id.in_(wanted))
+        select(users.c.user_id, users.c.email, users.c.name, users.c.locale, users.c.time_zone).where(
+            users.c.user_id.in_(wanted)
+        )
     )
-    return {r.user_id: outbox.Recipient(r.email, r.locale or "en", r.user_id, r.name) for r in rows}
+    return {r.user_id: outbox.Recipient(r.email, r.locale or "en", r.user_id, r.name, r.time_zone) for r in rows}
 
 
 def modes(connection: Connection, user_ids: Iterable[str]) -> dict[tuple[str, str], str]:
@@ -123,7 +125,7 @@ def messages(
     """The outbox rows for (key, notice, position) triples: rendered, held or left out as each person chose."""
     people = recipients(connection, (n.user_id for _, n, _ in notices))
     chosen = modes(connection, people)
-    shared: dict[tuple[str, str, str, str, bool, bool], Rendered] = {}
+    shared: dict[tuple[str, str, str | None, str, str, bool, bool], Rendered] = {}
     rows = []
     for key, notice, position in notices:
         person = people.get(notice.user_id)
@@ -143,13 +145,14 @@ def messages(
         same = (
             notice.template,
             person.locale,
+            person.time_zone,
             status,
             json.dumps(notice.context, sort_keys=True, default=str),
             bool(unsubscribe),
             bool(context["recipient_name"]),
         )
         if same not in shared:
-            shared[same] = render(notice.template, person.locale, context)
+            shared[same] = render(notice.template, person.locale, context, person.time_zone)
         rows.append(
             outbox.row(
                 key,

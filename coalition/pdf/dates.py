@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
+from coalition.domain import zones
+
 if TYPE_CHECKING:
     from babel import Locale
 
@@ -43,6 +45,21 @@ def number_in(value: float, language: str) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(round(value, 2), locale=_locale(language))
+def moment(when: datetime, language: str, zone: str | None) -> str:
+    """An instant in UTC and, beside it, on the clock of `zone` (a coalition's), 24-hour as a certificate writes
+    it: "20 December 2026, 17:00 UTC (19:00 Europe/Bucharest)"; the zone's day too where it is another
+    ("..., 23:30 UTC (21 December 2026, 01:30 Europe/Bucharest)"); UTC alone for a zone of UTC."""
+    from babel.dates import format_date
+
+    utc = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    locale = _locale(language)
+    text = f"{format_date(utc.date(), 'long', locale=locale)}, {utc:%H:%M} UTC"
+    zone = zones.zone_or_default(zone)
+    if zone == zones.DEFAULT:
+        return text
+    local = zones.utc_to_local(utc, zone)
+    day_there = "" if local.date() == utc.date() else f"{format_date(local.date(), 'long', locale=locale)}, "
+    return f"{text} ({day_there}{local:%H:%M} {zone})"
 
 
 def country(code: str, language: str) -> str:

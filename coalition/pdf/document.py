@@ -237,6 +237,8 @@ class StatementDocument:
     phase: str = ""
     published_at: datetime | None = None  # when it was published (the last StatementPublished event), if it was
     place: str = ""  # where the coalition issued it (named when publishing), printed before the date
+    deadline: datetime | None = None  # after which no one could sign, if the opening set one
+    time_zone: str = "UTC"  # the coalition's, in which times are shown beside UTC
 
     @property
     def countries(self) -> int:

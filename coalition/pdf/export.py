@@ -123,6 +123,8 @@ def document(
         tuple(texts),
         s.phase(now),
         *publication(history, position),
+        s.deadline,
+        found.time_zone,
     )
 
 

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from coalition.paths import STATIC, TEMPLATES, TRANSLATIONS
 from coalition.pdf import archival, dates, lines, streams
 from coalition.pdf import document as document_module
-from coalition.pdf.dates import country, day, printed_links
+from coalition.pdf.dates import country, day, moment, printed_links
 from coalition.pdf.document import PROOF_NAME, Endorsement, Signatory, StatementDocument
 from coalition.pdf.lines import (
     POSITION_WIDTH,
@@ -87,6 +87,9 @@ def labels(language: str) -> dict[str, Any]:
         "head_position": _("Log position at export"),
         "head_hash": _("Log head hash"),
         "exported_at": _("Exported at (UTC)"),
+        "deadline": _("Signing deadline"),
+        "time_zone": _("Coalition's time zone"),
+        "closes": _("Signing closes %(when)s"),
         "counted": _("Signatures counted"),
         "columns": (_("position"), _("event hash"), _("organisation")),
         "no_counted": _("None."),
@@ -122,6 +125,11 @@ def dateline(document: StatementDocument) -> str:
             return str(words["issued"]) % {"place": document.place, "date": published}
         return str(words["published_on"]) % {"date": published}
     return str(words["made_on"]) % {"date": day(document.proof.exported_at, document.language)}
+
+
+def deadline(document: StatementDocument) -> str:
+    """The deadline in UTC and in the coalition's zone ("" without one)."""
+    return moment(document.deadline, document.language, document.time_zone) if document.deadline else ""
 
 
 def summary(document: StatementDocument) -> str:
@@ -229,6 +237,7 @@ def statement_html(document: StatementDocument) -> str:
             summary=summary(document),
             status=status(document),
             dateline=dateline(document),
+            deadline=deadline(document),
             signatories=signatory_groups(document),
             endorsements=[
                 endorsement_line(erased_endorser(e, document.language), lambda m: day(m, document.language, "medium"))

@@ -131,6 +131,7 @@ def labels(language: str) -> dict[str, Any]:
         "content_hash": _("Content hash"),
         "language": _("Language"),
         "exported_at": _("Exported at (UTC)"),
+        "time_zone": _("Coalition's time zone"),
         "report_id": _("Published report"),
         "how_to_verify": _("How to verify"),
         "verify": _(
@@ -257,6 +258,7 @@ def report_html(doc: ReportDocument) -> str:
             statements=[(s.title(language), signatures(language, s.signatures)) for s in p.statements],
             proof=doc.proof,
             exported_at=utc(doc.proof.exported_at),
+            exported_when=dates.moment(doc.proof.exported_at, language, p.agreement.time_zone),
             verify=render._verify_text(doc.verify_url, {**words, "verify_command": ""}),
             proof_name=PROOF_NAME,
             day=lambda value: dates.date_in(value, language),

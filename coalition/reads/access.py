@@ -130,6 +130,7 @@ def as_domain(snap: Snapshot) -> Coalition:
         a["benefit_sharing"],
         a.get("ends_on"),
         bool(a.get("members_may_draft")),
+        a.get("time_zone"),
     )
     return Coalition(
         a["coalition_id"],

@@ -105,6 +105,11 @@ class Logged:
         """The coalition's agreement name."""
         return self.coalition.agreement.name if self.coalition else ""
 
+    @property
+    def time_zone(self) -> str:
+        """The coalition's time zone (UTC where its agreement states none)."""
+        return (self.coalition.agreement.time_zone if self.coalition else None) or "UTC"
+
     def texts(self) -> dict[str, Text]:
         """Title and body by language: the statement's own language first, then the others by code."""
         s = self.statement

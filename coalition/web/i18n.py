@@ -14,8 +14,9 @@ from flask_login import current_user
 
 from coalition.domain.statement import LANGUAGES
 from coalition.infra.extensions import babel
-from coalition.infra.formats import localised_day, localised_moment
+from coalition.infra.formats import localised_day, localised_moment, reader_zone
 from coalition.reads.statements import country_name
+from coalition.web import time_zones
 
 TRANSLATIONS = Path(__file__).parent.parent / "translations"
 
@@ -77,9 +78,15 @@ def language_choices(exclude: frozenset[str] | set[str] = frozenset()) -> list[t
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Babel with our catalogues and language choice; dates and countries per locale."""
-    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
-    app.jinja_env.globals.update(LOCALES=LOCALES, get_locale=get_locale)
+    """Bind Flask-Babel with our catalogues, language and time zone choice; dates and countries per locale."""
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=time_zones.select_time_zone,
+        default_translation_directories=str(TRANSLATIONS),
+    )
+    time_zones.init_app(app)
+    app.jinja_env.globals.update(LOCALES=LOCALES, get_locale=get_locale, reader_zone=reader_zone)
     app.jinja_env.filters.update(
         format_date=format_date,
         country_name=localised_country,

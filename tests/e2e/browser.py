@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -40,7 +41,9 @@ def browser() -> Iterator[Any]:
     except ImportError:
         missing("Playwright for Python is not installed (pip install -e '.[test]')")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        # On UTC whatever the machine's clock: the pages show times in the zone the browser reports (time-zone.js).
+        environment = {**os.environ, "TZ": "UTC"}
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, env=environment)
         yield chromium
         chromium.close()
 

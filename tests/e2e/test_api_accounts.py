@@ -107,6 +107,7 @@ def test_a_token_authenticates_the_person_it_was_made_for(api: FlaskClient) -> N
         "email": "ana@greenearth.ro",
         "name": "Ana Pop",
         "email_verified": False,
+        "time_zone": None,  # none chosen yet: times are shown in UTC
         "organisations": [],
         "mandates": [],
         "roles": [],

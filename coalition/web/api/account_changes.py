@@ -1,5 +1,5 @@
 """A person's own account over the API: verify the e-mail address, ask for a new link, change the password or
-the address."""
+the address, choose the time zone."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 from flask import g, jsonify
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
-from marshmallow import Schema, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from coalition import accounts
 from coalition.accounts import emails, registration
 from coalition.infra.extensions import services
 from coalition.web.api.accounts import BOUNDED, PASSWORD, ResetAccepted, check_password
@@ -17,6 +18,7 @@ from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.checked import Checked
 from coalition.web.api.edge import documented, json_body
+from coalition.web.api.schemas import zone_field
 from coalition.web.request import request_id
 from events import Metadata
 
@@ -34,6 +36,19 @@ class PasswordChange(Checked):
     def strong_password(self, data: dict[str, Any], **_: Any) -> None:
         """The password rule, judged with the person's address and name."""
         check_password(data["password"], g.user.email, g.user.name)
+
+
+class Settings(Checked):
+    time_zone = zone_field("the IANA zone pages and e-mails show you times in, such as Europe/Bucharest")
+
+    @validates_schema
+    def something(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("send time_zone, the setting to change")
+
+
+class SettingsView(Schema):
+    time_zone = fields.String(required=True)
 
 
 class EmailChange(Checked):
@@ -63,6 +78,17 @@ def resend_verification() -> ResponseReturnValue:
     """E-mail a new link to verify your address: 202 (409 once it is verified)."""
     emails.resend(services(), g.user, str(get_locale() or "en"))
     return jsonify(message="a new link to verify your e-mail address is on its way"), 202
+
+
+@bp.patch("/me")
+@authenticated
+@documented(request=Settings, response=SettingsView, errors=(400, 401, 422))
+def change_settings() -> ResponseReturnValue:
+    """Change your settings (a preference, not an event): `time_zone`, the IANA zone pages and e-mails show you
+    times in. Deadlines over the API stay ISO 8601 date-times with their offset, whatever your zone."""
+    data = json_body(Settings(partial=True))
+    accounts.set_time_zone(services().engine, g.user.user_id, data["time_zone"])
+    return jsonify(SettingsView().dump(data))
 
 
 @bp.post("/me/password")

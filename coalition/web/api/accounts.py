@@ -141,6 +141,10 @@ class Me(Created):
     email_verified = fields.Boolean(
         required=True, metadata={"description": "needed to sign statements and hold signing mandates"}
     )
+    time_zone = fields.String(
+        allow_none=True,
+        metadata={"description": "the IANA zone pages and e-mails show you times in; null: not chosen yet (UTC)"},
+    )
     organisations = fields.List(
         fields.Nested(AdministeredOrganisation),
         required=True,
@@ -216,7 +220,13 @@ def me() -> ResponseReturnValue:
     roles in coalitions (with the ids every other call takes)."""
     with services().engine.connect() as connection:
         held = holdings(connection, g.user.user_id, today())
-    person = {"id": g.user.user_id, "email": g.user.email, "name": g.user.name, "email_verified": g.user.verified}
+    person = {
+        "id": g.user.user_id,
+        "email": g.user.email,
+        "name": g.user.name,
+        "email_verified": g.user.verified,
+        "time_zone": g.user.time_zone,
+    }
     return jsonify(Me().dump({**person, **held}))
 
 

@@ -8,6 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from coalition.domain import text as limits
+from coalition.domain import zones
 from coalition.domain.coalition import MEMBER_STATES, ROLES
 from coalition.domain.organisation import COUNTRIES, SECTORS
 from coalition.domain.work import KINDS
@@ -22,6 +23,17 @@ def deliverable_address(value: str) -> None:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError as error:
         raise ValidationError(f"not a valid e-mail address: {error}") from None
+
+
+def known_zone(value: str) -> None:
+    """A time zone name we take (`coalition.domain.zones`), else the form to use (no enum of 600 names)."""
+    if not zones.is_zone(value):
+        raise ValidationError(zones.UNKNOWN)
+
+
+def zone_field(description: str) -> fields.String:
+    """An IANA time zone name ("Europe/Bucharest"), refused with the form to use when unknown."""
+    return fields.String(validate=known_zone, metadata={"description": description})
 
 
 def _text(**options: Any) -> fields.String:
@@ -103,6 +115,9 @@ class AgreementRequest(Trimmed):
     benefit_sharing = _text(required=True)
     members_may_draft = fields.Boolean(
         metadata={"description": "members' users may draft statements too, not only facilitators (default false)"}
+    )
+    time_zone = zone_field(
+        "the coalition's IANA time zone, in which its statement PDFs and reports show times beside UTC (default UTC)"
     )
 
 
@@ -257,6 +272,10 @@ class AgreementView(Schema):
     cooperation_mechanism = fields.String(required=True)
     benefit_sharing = fields.String(required=True)
     members_may_draft = fields.Boolean(required=True)
+    time_zone = fields.Function(
+        lambda agreement: agreement.get("time_zone") or zones.DEFAULT,
+        metadata={"description": "the coalition's IANA time zone (UTC where none was stated)"},
+    )
 
 
 class MemberView(Schema):

@@ -14,14 +14,17 @@ from flask_login import current_user
 from wtforms import EmailField, Field, Form, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from coalition import accounts
 from coalition.accounts import emails, passwords, registration
 from coalition.domain.base import DomainError
 from coalition.infra.extensions import services
+from coalition.infra.formats import localised_moment, reader_zone
 from coalition.web.errors import translated
 from coalition.web.forms import PageForm
 from coalition.web.pages import keep_where_it_led
 from coalition.web.reading import now
 from coalition.web.request import request_id
+from coalition.web.time_zones import zone_field
 from coalition.web.typed import add_error, login_required
 from events import Metadata
 
@@ -82,8 +85,15 @@ class ConfirmForm(PageForm):
     pass
 
 
+class TimeZoneForm(PageForm):
+    time_zone = zone_field(_l("Your time zone"))
+
+
 def _page(
-    password: PasswordForm | None = None, email: EmailForm | None = None, status: int = 200
+    password: PasswordForm | None = None,
+    email: EmailForm | None = None,
+    status: int = 200,
+    zone: TimeZoneForm | None = None,
 ) -> ResponseReturnValue:
     pending = emails.pending_change(services().engine, current_user.user_id, now())
     return render_template(
@@ -91,7 +101,9 @@ def _page(
         resend=ResendForm(),
         password=password or PasswordForm(prefix="password"),
         email=email or EmailForm(prefix="email"),
+        zone=zone or TimeZoneForm(prefix="zone", time_zone=reader_zone()),
         pending=pending,
+        now_here=localised_moment(now()),
     ), status
 
 
@@ -114,6 +126,19 @@ def resend() -> ResponseReturnValue:
         else:
             flash(_("A new link is on its way to %(email)s. It works once, within 48 hours.", email=current_user.email))
             keep_where_it_led(url_for("account.show"))  # sent again: no second mail
+    return redirect(url_for("account.show"))
+
+
+@bp.post("/account/time-zone")
+@login_required
+def change_time_zone() -> ResponseReturnValue:
+    """Choose the zone pages and e-mails show times in (a preference: kept in the account, not the log)."""
+    form = TimeZoneForm(prefix="zone")
+    if not form.validate_on_submit():
+        return _page(zone=form, status=400)
+    accounts.set_time_zone(services().engine, current_user.user_id, str(form.time_zone.data))
+    keep_where_it_led(url_for("account.show"))
+    flash(_("Times are now shown in %(zone)s.", zone=form.time_zone.data))
     return redirect(url_for("account.show"))
 
 

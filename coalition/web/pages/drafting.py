@@ -6,7 +6,6 @@ the handler's refusal stays the authority.
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from flask import abort, render_template, request
@@ -14,8 +13,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from coalition.domain import zones
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
+from coalition.infra.formats import reader_zone
 from coalition.reads.powers import Powers, powers
 from coalition.reads.standing import Moment, Snapshot, snapshot
 from coalition.reads.text import render_markdown
@@ -115,14 +116,18 @@ def _edit_page(
     s = found.statement
     form = form or ReviseForm(title=s["title"], body=s["body"], language=s["language"])
     form.language.choices = language_choices({t["language"] for t in found.translations} - {s["language"]})
+    opening = opening or OpenForm()
+    zone = reader_zone()
+    opening.deadline.label.text = _("Signing closes at (%(zone)s)", zone=zone)  # entered on the reader's clock
     missing = language_choices({s["language"], *(t["language"] for t in found.translations)})
     return render_template(
         "drafting/edit.html",
         statement=s,
         state=state_of(found),
         form=form,
-        opening=opening or OpenForm(),
-        now_utc=now().astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+        opening=opening,
+        zone=zone,
+        now_here=zones.utc_to_local(now(), zone).strftime("%Y-%m-%d %H:%M"),
         powers=able,
         preview=preview,
         coalition_id=coalition_id,
@@ -167,7 +172,8 @@ def open_statement(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     opening = OpenForm()
     if not opening.validate_on_submit():
         return _edit_page(coalition_id, statement_id, opening=opening, status=400)
-    deadline = opening.deadline.data.replace(tzinfo=UTC) if opening.deadline.data else None
+    # Entered on the reader's clock, recorded in UTC (a time the clocks skip or repeat: `zones.local_to_utc`).
+    deadline = zones.local_to_utc(opening.deadline.data, reader_zone()) if opening.deadline.data else None
     ctx = context()
     return perform(
         lambda: handle.open_for_signature(

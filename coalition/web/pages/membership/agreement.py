@@ -8,8 +8,10 @@ from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from coalition.domain import zones
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
+from coalition.infra.formats import reader_zone
 from coalition.reads.access import facilitates
 from coalition.web.pages import actor, context, perform, require_member
 from coalition.web.pages.membership.blueprint import bp
@@ -39,7 +41,7 @@ def _agreement_page(form: AgreementForm, coalition_id: str | None = None, status
 @login_required
 def found() -> ResponseReturnValue:
     """The partnership agreement form: found a coalition for an organisation you act for."""
-    form = FoundForm()
+    form = FoundForm(time_zone=reader_zone()) if request.method == "GET" else FoundForm()  # the founder's clock
     with services().engine.connect() as connection:
         form.organisation_id.choices = named(connection, actor(connection).acts_for)
     if request.method == "GET" or _rows_edited(form):
@@ -83,6 +85,7 @@ def _prefill(agreement: dict[str, Any]) -> dict[str, Any]:
                 "members_may_draft",
             )
         },
+        "time_zone": agreement.get("time_zone") or zones.DEFAULT,
         "objectives": objectives,
     }
 

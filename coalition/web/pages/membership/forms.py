@@ -24,9 +24,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from coalition.domain import text as limits
+from coalition.domain import zones
 from coalition.domain.policy.objectives import LARGEST
 from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
+from coalition.web.time_zones import zone_field
 from coalition.web.typed import FlaskForm, SelectChoice, add_error
 
 MAX_OBJECTIVES = limits.MAX_OBJECTIVES
@@ -89,6 +91,7 @@ class AgreementForm(PageForm):
     members_may_draft = BooleanField(
         _l("The people of every member may draft joint statements, not only the facilitators")
     )
+    time_zone = zone_field(_l("The coalition's time zone"), default=zones.DEFAULT)
     objectives = FieldList(FormField(ObjectiveRow), min_entries=1, max_entries=MAX_OBJECTIVES)
     add_objective = SubmitField(_l("Add another objective"))
 
@@ -131,6 +134,7 @@ class AgreementForm(PageForm):
             "cooperation_mechanism": (self.cooperation_mechanism.data or "").strip(),
             "benefit_sharing": (self.benefit_sharing.data or "").strip(),
             "members_may_draft": bool(self.members_may_draft.data),
+            "time_zone": self.time_zone.data,
             "objectives": objectives,
         }
 
