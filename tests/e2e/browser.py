@@ -77,3 +77,21 @@ def site(tmp_path: Path, databases: Databases) -> Iterator[Site]:
 @pytest.fixture
 def live_url(site: Site) -> str:
     return site.url
+
+
+def in_header(page: Any, name: str, role: str = "link") -> Any:
+    """The header's menu entry `name` (a link, or the sign-out button), made visible: on a phone the main menu is
+    folded under "Menu"; the account's entries are in the menu under the person's name."""
+    fold = page.locator("header.site .fold")
+    if fold.count() and fold.locator("> summary").is_visible() and fold.get_attribute("open") is None:
+        fold.locator("> summary").click()
+    entry = page.locator("header.site").get_by_role(role, name=name, exact=True)
+    if not entry.is_visible():
+        page.locator("header.site .account-menu > summary").click()
+    return entry
+
+
+def choose_language(page: Any, name: str) -> None:
+    """Choose the pages' language in the header: open the language menu, press the language's name (in itself)."""
+    page.locator("header.site .language-menu > summary").click()
+    page.locator("header.site .language-menu").get_by_role("button", name=name, exact=True).click()

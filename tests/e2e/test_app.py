@@ -49,6 +49,10 @@ def test_home_page_shows_the_event_count_and_head_hash(app: Flask, client: Flask
     assert "The log holds 3 events." in response.text
     assert head_hash in response.text
     assert "The log is empty" not in response.text
+    # for auditors, under "Technical details"; what everyone reads first says what the records are, in plain words
+    technical = response.text.index('<details class="technical">')
+    assert technical < response.text.index(head_hash) < response.text.index("</details>", technical)
+    assert "Nothing recorded here can be changed or removed afterwards without it showing." in response.text
 
 
 def test_health_check_answers_ok(client: FlaskClient) -> None:

@@ -35,7 +35,7 @@ class Visitor:
         self.page.get_by_label("E-mail address").fill(world.email(person))
         self.page.get_by_label("Password").fill(PASSWORD)
         self.page.get_by_role("main").get_by_role("button", name="Sign in").click()
-        expect(self.page.get_by_text("Signed in as")).to_be_visible()
+        expect(self.page.get_by_text("Signed in as")).to_be_attached()  # a phone: under "Menu"
 
     def go(self, path: str) -> Any:
         self.page.goto(self.site.url + path)

@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.e2e.browser import ARTIFACTS, Site
+from tests.e2e.browser import ARTIFACTS, Site, choose_language
 from tests.e2e.test_browser_flows import Person
 from tests.e2e.test_browser_progress import measured_world
 from tests.e2e.world import PASSWORD, World
@@ -52,7 +52,7 @@ def signed_in(browser: Any, site: Site, world: World) -> Iterator[Any]:
         page.get_by_label("E-mail address").fill(world.email(who))
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("main").get_by_role("button", name="Sign in").click()
-        expect(page.get_by_text("Signed in as")).to_be_visible()
+        expect(page.get_by_text("Signed in as")).to_be_attached()  # a phone: under "Menu"
         opened.append(one)
         return one
 
@@ -198,8 +198,7 @@ def test_progress_an_evaluation_round_and_the_end_of_a_coalition(signed_in: Any,
 
     # The home in Romanian: the same statuses and round, in words.
     page = lia.go(world.path)
-    page.get_by_label("Language").select_option("ro")
-    page.get_by_role("button", name="Change").click()
+    choose_language(page, "Română")
     expect(page.get_by_role("heading", name="Cum merge parteneriatul")).to_be_visible()
     expect(page.get_by_role("heading", name="Cea mai recentă rundă de evaluare: Spring review")).to_be_visible()
     expect(home_objective(page, "Monitor water quality").locator(".progress-status")).to_have_text("pe drumul cel bun")

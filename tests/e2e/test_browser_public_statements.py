@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from coalition import demo
-from tests.e2e.browser import ARTIFACTS, Site
+from tests.e2e.browser import ARTIFACTS, Site, in_header
 
 
 @pytest.mark.parametrize("width", [1280, 360])
@@ -81,10 +81,10 @@ def test_a_member_sees_how_to_share_a_published_statement(browser: Any, site: Si
         page.get_by_label("E-mail address").fill("aino@vesiyhdistys.fi")
         page.get_by_label("Password").fill(demo.PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_text("Signed in as Aino Virtanen")).to_be_visible()
+        expect(page.get_by_text("Signed in as Aino Virtanen")).to_be_attached()  # a phone: under "Menu"
         page.goto(site.url + "/public/statements")
         public = page.locator(".published-item a").first.get_attribute("href") or ""
-        page.get_by_role("link", name="My coalitions").click()
+        in_header(page, "My coalitions").click()
         page.get_by_role("link", name="Clean Rivers Coalition").first.click()
         page.get_by_role("link", name="Joint call for citizen monitoring of our rivers").first.click()
 

@@ -12,7 +12,7 @@ from coalition.accounts import find_user
 from coalition.notify import preferences
 from coalition.notify.compose import unsubscribe_url
 from coalition.notify.worker import Notifier
-from tests.e2e.browser import Site
+from tests.e2e.browser import Site, in_header
 from tests.e2e.test_browser_flows import Person
 from tests.mail import SmtpServer, body
 
@@ -30,7 +30,7 @@ def person(browser: Any, site: Site) -> Iterator[Person]:
 def test_forgot_password_then_the_mailed_link_then_sign_in(person: Person, site: Site, smtp: SmtpServer) -> None:
     person.register("Ana Pop", "ana@example.org")
     page = person.page
-    page.get_by_role("button", name="Sign out").click()
+    in_header(page, "Sign out", "button").click()
     page.get_by_role("link", name="Sign in").click()
     page.get_by_role("link", name="Forgot your password?").click()
     page.get_by_label("E-mail address").fill("ana@example.org")

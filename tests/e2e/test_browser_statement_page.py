@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from coalition import demo
-from tests.e2e.browser import ARTIFACTS, Site
+from tests.e2e.browser import ARTIFACTS, Site, in_header
 
 NOTES = Path("/work/notes/shots/stmtpage")
 DREDGING = "Statement on the Lower Danube dredging plan"
@@ -42,7 +42,7 @@ def test_a_member_who_can_sign_finds_the_statement_and_where_it_stands(browser: 
     page = browser.new_page(viewport={"width": width, "height": 900})
     try:
         sign_in(page, site, "aino@vesiyhdistys.fi")
-        page.get_by_role("link", name="My coalitions").click()
+        in_header(page, "My coalitions").click()
         page.get_by_role("link", name="Clean Rivers Coalition").first.click()
         awaiting = page.locator(".statement-awaiting")
         expect(awaiting).to_contain_text(DREDGING)
@@ -73,7 +73,7 @@ def test_a_facilitator_confirms_before_closing_signing(browser: Any, site: Site,
     page = browser.new_page(viewport={"width": width, "height": 900})
     try:
         sign_in(page, site, "ioana@raurisicurate.ro")
-        page.get_by_role("link", name="My coalitions").click()
+        in_header(page, "My coalitions").click()
         page.get_by_role("link", name="Clean Rivers Coalition").first.click()
         page.locator("#statements-heading ~ ul").get_by_role("link", name=DREDGING).click()
         confirm = page.get_by_role("button", name="Yes, close signing")
