@@ -48,6 +48,34 @@ def N_(fragment: str) -> str:
     return fragment
 
 
+class Word(str):
+    """A word of ours a refusal names (a state), with the gettext context that says what it qualifies.
+
+    "open" is a statement's, a task's or an evaluation round's state, and Polish, Romanian or Bulgarian
+    write each in another gender: the edge translates a Word with `pgettext(word.context, word)`. It is a
+    str, so the English text, comparisons and JSON stay those of the bare word."""
+
+    context: str
+
+    def __new__(cls, context: str, word: str) -> Word:
+        made = super().__new__(cls, word)
+        made.context = context
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return self.context, str(self)
+
+
+def C_(context: str, word: str) -> Word:
+    """Mark a state word with its context ("task state", "open") for extraction (babel.cfg: `C_:1c,2`)."""
+    return Word(context, word)
+
+
+def either(context: str, words: Iterable[str]) -> Word:
+    """The states a rule allows, as a refusal names them ("open or accepted"), in `context`: translated whole."""
+    return Word(context, " or ".join(words))
+
+
 class NotAllowed(DomainError):
     """The actor may not do this (not an administrator, not a facilitator, no mandate)."""
 

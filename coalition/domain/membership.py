@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from coalition.domain import ending
-from coalition.domain.base import N_, Change, NotFound, RuleBroken, drop_none
+from coalition.domain.base import C_, N_, Change, NotFound, RuleBroken, drop_none, either
 from coalition.domain.coalition_commands import (
     AcceptInvitation,
     ApproveMembership,
@@ -37,8 +37,8 @@ def _membership(state: Coalition, organisation_id: str, expected: tuple[str, ...
         raise RuleBroken(
             "organisation %(organisation)s is %(state)s, not %(expected)s",
             organisation=organisation_id,
-            state=now,
-            expected=" or ".join(expected),
+            state=C_("member state", now),
+            expected=either("member state", expected),
         )
     return now
 
@@ -65,7 +65,7 @@ def _join(state: Coalition, command: RequestMembership | InviteOrganisation, act
         raise RuleBroken(
             "organisation %(organisation)s is already a member (%(state)s)",
             organisation=command.organisation_id,
-            state=now,
+            state=C_("member state", now),
         )
     kind = "MembershipRequested" if isinstance(command, RequestMembership) else "MemberInvited"
     return [Change(kind, {"coalition_id": state.coalition_id, "organisation_id": command.organisation_id})]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from coalition.domain.base import Change, Invalid, NotAllowed, NotFound, RuleBroken, drop_none
+from coalition.domain.base import C_, Change, Invalid, NotAllowed, NotFound, RuleBroken, drop_none
 from coalition.domain.coalition_state import Actor, Coalition, ProgressPoint
 from coalition.domain.policy import is_facilitator, is_liaison, member_state, number_refusal
 
@@ -53,7 +53,7 @@ def _for_whom(state: Coalition, c: RecordProgress, actor: Actor) -> str | None:
         raise RuleBroken(
             "organisation_id: organisation %(organisation)s is not an active member (it is %(state)s)",
             organisation=c.organisation_id,
-            state=held or "not a member",
+            state=C_("member state", held or "not a member"),
         )
     if not facilitator and c.organisation_id not in own:
         raise NotAllowed(

@@ -66,12 +66,13 @@ def _catalogue(language: str) -> NullTranslations:
 
 def labels(language: str) -> dict[str, Any]:
     """Every word the PDF prints, in `language` where the pages are translated into it, else in English."""
-    _ = _catalogue(language).gettext
+    catalogue = _catalogue(language)
+    _ = catalogue.gettext
     return {
         "no_signatures": _("No organisation has signed yet."),
         "signatories": _("Signatories"),
         "verified": _("verified by the coalition's facilitators"),
-        "unverified": _("not verified"),
+        "unverified": catalogue.pgettext("organisation verification", "not verified"),
         "signatories_note": _("In brackets: the domain of the e-mail address each signer had verified when signing."),
         "endorsements": _("Personal endorsements"),
         "endorsements_note": _("People who endorse the statement in their own name, apart from the organisations."),

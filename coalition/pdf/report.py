@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from coalition.charts.progress import ProgressLabels, progress_chart
 from coalition.domain.base import NotFound, RuleBroken
-from coalition.pdf import archival, dates, render
+from coalition.pdf import archival, dates, render, state_words
 from coalition.pdf.document import PROOF_NAME
 from coalition.pdf.export import Exported, PdfCache, rules_version
 from coalition.pdf.lines import sort_key, utc
@@ -141,15 +141,8 @@ def labels(language: str) -> dict[str, Any]:
         ),
         "page": _("page"),
         "of": _("of"),
-        "verified": _("verified"),
+        "verified": catalogue.pgettext("organisation verification", "verified"),
     }
-
-
-def _words(language: str) -> dict[str, str]:
-    """The words for states and standing levels, translated (their msgids exist for the pages)."""
-    _ = render._catalogue(language).gettext
-    names = ["active", "suspended", "invited", "requested", "left", "lapsed", "open", "accepted", "done", "dropped"]
-    return {name: _(name) for name in names} | {"good": _("good standing"), "attention": _("needs attention")}
 
 
 def standing_reason(language: str, level: str, overdue: int, days: int, suspension: str | None, state: str) -> str:
@@ -157,7 +150,7 @@ def standing_reason(language: str, level: str, overdue: int, days: int, suspensi
     catalogue = render._catalogue(language)
     if state == "suspended":
         said = catalogue.gettext("suspended: %(reason)s") % {"reason": suspension} if suspension else ""
-        return said or catalogue.gettext("suspended")
+        return said or state_words.suspended(language)
     if overdue:
         return catalogue.gettext("overdue: %(num)d, the oldest by %(days)d days") % {"num": overdue, "days": days}
     return ""
@@ -214,10 +207,9 @@ def objective_progress(line: ObjectiveLine, language: str, starts_on: date, day:
     o, progress = line.objective, line.progress
     if not line.points and (o.baseline is None or o.target is None):
         return {"summary": "", "chart": None}
-    _ = render._catalogue(language).gettext
-    statuses = {"on-track": _("on track"), "behind": _("behind"), "reached": _("reached"), "overdue": _("overdue")}
+    _, statuses = render._catalogue(language).gettext, state_words.progress(language)
     unit = f" {o.unit}" if o.unit else ""
-    said = [statuses.get(progress.status, _("not measured yet"))]
+    said = [statuses.get(progress.status, statuses["unmeasured"])]
     if progress.latest is not None:
         value = dates.number_in(progress.latest.value, language) + unit
         day_ = dates.date_in(progress.latest.as_of, language)
@@ -240,7 +232,7 @@ def signatures(language: str, count: int) -> str:
 def report_html(doc: ReportDocument) -> str:
     """The report as the HTML the PDF is drawn from; every text in it is escaped."""
     p, language = doc.partnership, doc.language
-    words, states = labels(language), _words(language)
+    words, states = labels(language), state_words.states(language)
     members = sorted(p.members, key=lambda m: (m.state not in STANDING, m.state == "left", sort_key(m.name)))
     totals = [sum(getattr(m, f) for m in p.members) for f in ("pledged", "fulfilled", "withdrawn", "overdue")]
     return (

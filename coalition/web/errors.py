@@ -13,10 +13,10 @@ from typing import Any
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, pgettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from coalition.domain.base import DomainError, fill
+from coalition.domain.base import DomainError, Word, fill
 from coalition.infra.formats import localised_moment
 
 #: A refusal's kind -> (HTTP status, the API error `code`). The one place a refusal becomes HTTP.
@@ -47,6 +47,8 @@ def _shown(name: str, value: Any, names: Mapping[str, str]) -> Any:
     a moment (`deadline`) in the reader's date format; anything else as given."""
     if not isinstance(value, str) or not value:
         return value
+    if isinstance(value, Word):  # a state: its context says whose ("open" statement, task or round)
+        return pgettext(value.context, value)
     if name in WORDS:
         return gettext(value)
     if name == "organisation":
@@ -63,8 +65,9 @@ def translated(error: DomainError, names: Mapping[str, str] | None = None) -> st
     """The refusal's message in the request's language (its English text when there is no translation).
 
     The parameters named in `WORDS` are translated too when the catalogue knows them (the `N_` fragments
-    such as "assign roles", and states such as "suspended"); an `organisation` id found in `names` is shown by
-    its name and a `deadline` in the reader's date format; the others pass through unchanged.
+    such as "assign roles"; states are `Word`s, translated in their context: "suspended" as a member's); an
+    `organisation` id found in `names` is shown by its name and a `deadline` in the reader's date format; the
+    others pass through unchanged.
     """
     known = names or {}
     params = {name: _shown(name, value, known) for name, value in error.params.items()}

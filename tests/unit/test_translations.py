@@ -14,23 +14,43 @@ from babel.messages.mofile import read_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
+from coalition.domain.coalition_state import MEMBER_STATES, STILL_MEMBER
+from coalition.domain.policy.work import CLOSED_COMMITMENT, CLOSED_TASK, TASK_STATES
+from coalition.domain.statement_state import STATES as STATEMENT_STATES
+
 ROOT = Path(__file__).parent.parent.parent
 TRANSLATIONS = ROOT / "coalition" / "translations"
 #: Every language with a catalogue (English is the source and has none).
 LANGUAGES = sorted(path.name for path in TRANSLATIONS.iterdir() if (path / "LC_MESSAGES" / "messages.po").exists())
-#: The keywords README's `pybabel extract` adds with `-k`; the refusal constructors and `N_` come from babel.cfg.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+#: The keywords README's `pybabel extract` adds with `-k`; the refusal constructors, `N_` and `C_` come from babel.cfg.
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_gettext": None,
+    "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+}
 PLACEHOLDER = re.compile(r"%\((\w+)\)")
 
 
-def source_messages() -> set[str | tuple[str, ...]]:
-    """Every translatable string in the code and templates, as `pybabel extract -F babel.cfg` finds it."""
+Key = tuple[str | None, str | tuple[str, ...]]
+
+
+def source_entries() -> set[Key]:
+    """Every translatable string in the code and templates with its context (None: none), as `pybabel extract
+    -F babel.cfg` finds it: "open" for a statement and "open" for a task are two entries."""
     with open(ROOT / "babel.cfg", encoding="utf-8") as file:
         methods, options = parse_mapping_cfg(file)
-    found: set[str | tuple[str, ...]] = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(ROOT), methods, options, keywords=KEYWORDS):
-        found.add(message if isinstance(message, str) else tuple(message))
+    found: set[Key] = set()
+    for _file, _line, message, _comments, context in extract_from_dir(str(ROOT), methods, options, keywords=KEYWORDS):
+        found.add((context, message if isinstance(message, str) else tuple(message)))
     return found
+
+
+def source_messages() -> set[str | tuple[str, ...]]:
+    """Every translatable string in the code and templates, whatever its context."""
+    return {message for _context, message in source_entries()}
 
 
 def catalogue_file(language: str, suffix: str = "po") -> Path:
@@ -56,15 +76,29 @@ def test_the_extraction_reads_the_refusals_and_their_fragments() -> None:
     assert "assign roles" in found  # N_(...)
 
 
+def test_every_state_a_refusal_can_name_is_extracted_in_its_context() -> None:
+    """A refusal passes a state from a value (`C_("task state", state)`): coalition/translations/parameters.py
+    must list each value the domain knows, in the context the refusal gives it, or the reader sees English."""
+    found = source_entries()
+    wanted = {("member state", s) for s in (*MEMBER_STATES, "not a member", " or ".join(STILL_MEMBER))}
+    wanted |= {("statement state", s) for s in STATEMENT_STATES}
+    wanted |= {("task state", s) for allowed in TASK_STATES.values() for s in (*allowed, " or ".join(allowed))}
+    wanted |= {("task state", s) for s in CLOSED_TASK}
+    wanted |= {("commitment state", s) for s in CLOSED_COMMITMENT}
+    wanted |= {("commitment verb", s) for s in ("changed", "fulfilled", "withdrawn", "rescheduled")}
+
+    assert not wanted - found, f"add to coalition/translations/parameters.py: {sorted(wanted - found)}"
+
+
 def test_romanian_is_among_the_catalogues() -> None:
     assert "ro" in LANGUAGES
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_string_is_in_the_catalogue(language: str) -> None:
-    known = {message.id if isinstance(message.id, str) else tuple(message.id) for message in entries_of(language)}
+    known = {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)) for m in entries_of(language)}
 
-    missing = source_messages() - known
+    missing = source_entries() - known
     assert not missing, f"run pybabel extract/update and translate: {sorted(map(str, missing))}"
 
 
@@ -81,7 +115,7 @@ def test_the_catalogue_has_no_empty_or_fuzzy_entries(language: str) -> None:
 def test_the_compiled_catalogue_matches_its_source(language: str) -> None:
     def entries(catalogue: Catalog) -> dict[object, object]:
         return {
-            tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id: tuple(m.string)
+            (m.context, tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id): tuple(m.string)
             if isinstance(m.string, (list, tuple))
             else m.string
             for m in catalogue

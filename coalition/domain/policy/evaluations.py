@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from coalition.domain.base import N_, DomainError, NotAllowed, RuleBroken
+from coalition.domain.base import C_, N_, DomainError, NotAllowed, RuleBroken
 from coalition.domain.policy.members import ActorLike, CoalitionLike, is_facilitator, is_liaison, member_state
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def responder_refusal(
         return RuleBroken(
             "only active members answer evaluation rounds: organisation %(organisation)s is %(state)s",
             organisation=organisation_id,
-            state=state or "not a member",
+            state=C_("member state", state or "not a member"),
         )
     return None
 

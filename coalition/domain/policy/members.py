@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Protocol
 
-from coalition.domain.base import NotAllowed, RuleBroken
+from coalition.domain.base import C_, NotAllowed, RuleBroken
 
 ACTIVE = "active"
 #: Member states whose people still read the coalition's member views (a suspended member still reads).
@@ -197,5 +197,5 @@ def check_active(coalition: CoalitionLike, organisation_id: str, doing: str) -> 
             "only active members %(doing)s: organisation %(organisation)s is %(state)s",
             doing=doing,
             organisation=organisation_id,
-            state=now or "not a member",
+            state=C_("member state", now or "not a member"),
         )

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from coalition.domain.base import N_, DomainError, NotAllowed, NotFound, RuleBroken
+from coalition.domain.base import C_, N_, DomainError, NotAllowed, NotFound, RuleBroken, either
 from coalition.domain.policy.members import (
     ACTIVE,
     ActorLike,
@@ -128,16 +128,16 @@ def phase_refusal(statement: StatementLike, now: datetime, doing: str, *phases: 
     if current != statement.state and statement.deadline is not None:
         return RuleBroken(
             "the statement is %(phase)s at its deadline, %(deadline)s: you can only %(doing)s while it is %(phases)s",
-            phase=current,
+            phase=C_("statement state", current),
             deadline=statement.deadline.isoformat(),
             doing=doing,
-            phases=" or ".join(phases),
+            phases=either("statement state", phases),
         )
     return RuleBroken(
         "the statement is %(phase)s: you can only %(doing)s while it is %(phases)s",
-        phase=current,
+        phase=C_("statement state", current),
         doing=doing,
-        phases=" or ".join(phases),
+        phases=either("statement state", phases),
     )
 
 
@@ -155,7 +155,7 @@ def signer_refusal(coalition: CoalitionLike, organisation_id: str, mandated: boo
             "only active members may %(doing)s: organisation %(organisation)s is %(state)s",
             doing=doing,
             organisation=organisation_id,
-            state=state or "not a member",
+            state=C_("member state", state or "not a member"),
         )
     return None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from coalition.domain.base import N_, DomainError, NotAllowed, NotFound, RuleBroken
+from coalition.domain.base import C_, N_, DomainError, NotAllowed, NotFound, RuleBroken
 from coalition.domain.policy.members import ActorLike, MemberLike, RoleLike, is_facilitator
 
 #: The member states a facilitator may mark verified.
@@ -61,7 +61,7 @@ def verify_refusal(
         return RuleBroken(
             "organisation %(organisation)s is %(state)s: only active or suspended members can be marked verified",
             organisation=organisation_id,
-            state=member.state,
+            state=C_("member state", member.state),
         )
     if is_verified(member):
         return RuleBroken("organisation %(organisation)s is already marked verified", organisation=organisation_id)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from coalition.domain.base import N_, DomainError, Invalid, NotAllowed, RuleBroken
+from coalition.domain.base import C_, N_, DomainError, Invalid, NotAllowed, RuleBroken, either
 from coalition.domain.policy.members import ActorLike, CoalitionLike, is_facilitator, is_liaison
 
 CLOSED_COMMITMENT = ("fulfilled", "withdrawn")
@@ -84,8 +84,8 @@ def commitment_refusal(
         return RuleBroken(
             "commitment %(commitment)s is %(state)s: a %(state)s commitment cannot be %(verb)s",
             commitment=commitment_id,
-            state=state,
-            verb=verb,
+            state=C_("commitment state", state),
+            verb=C_("commitment verb", verb),
         )
     return None
 
@@ -115,7 +115,10 @@ def task_refusal(
     allowed = TASK_STATES[action]
     if state not in allowed:
         return RuleBroken(
-            "task %(task)s is %(state)s, not %(allowed)s", task=task_id, state=state, allowed=" or ".join(allowed)
+            "task %(task)s is %(state)s, not %(allowed)s",
+            task=task_id,
+            state=C_("task state", state),
+            allowed=either("task state", allowed),
         )
     return None
 
