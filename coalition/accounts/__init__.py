@@ -278,7 +278,7 @@ def set_time_zone(engine: Engine, user_id: str, zone: str, *, only_if_unset: boo
     """Remember the zone a person's times are shown in (a preference, not an event); RuleBroken if it is not a
     zone we take. `only_if_unset`: only when none is stored yet (the browser's report, never over a choice)."""
     if not zones.is_zone(zone):
-        raise RuleBroken(zones.UNKNOWN)
+        raise RuleBroken("use a time zone name from the IANA database, such as Europe/Bucharest or UTC")
     where = users.c.user_id == user_id
     if only_if_unset:
         where = where & users.c.time_zone.is_(None)

@@ -45,6 +45,8 @@ def number_in(value: float, language: str) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(round(value, 2), locale=_locale(language))
+
+
 def moment(when: datetime, language: str, zone: str | None) -> str:
     """An instant in UTC and, beside it, on the clock of `zone` (a coalition's), 24-hour as a certificate writes
     it: "20 December 2026, 17:00 UTC (19:00 Europe/Bucharest)"; the zone's day too where it is another
