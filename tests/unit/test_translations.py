@@ -162,3 +162,37 @@ def test_every_plural_has_each_form_its_language_needs(language: str) -> None:
     assert [written(n) for n in range(1000)] == [expected(n) for n in range(1000)]
     assert plurals
     assert not [m.id for m in plurals if len(m.string) != forms or not all(m.string)]
+
+
+def formatting_errors(ids: tuple[str, ...], texts: tuple[str, ...]) -> list[str]:
+    """Why each text fails to format as the pages format its message (`%` with its placeholders), if it does."""
+    names = placeholders(ids)
+    if not names and "%%" not in "".join(ids):
+        return []  # formatted with no arguments: gettext returns it as it is
+    arguments = dict.fromkeys(names, 1) | {"num": 1}
+    errors = []
+    for text in texts:
+        try:
+            text % arguments
+        except (ValueError, TypeError, KeyError) as error:
+            errors.append(f"{text!r}: {error}")
+    return errors
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_translation_formats_with_its_messages_arguments(language: str) -> None:
+    """A stray `%` ("50% din drum" for "50%% of the way") would raise when the page formats it: a 500 in one
+    language only. Each translation is formatted as the pages format its message."""
+    broken = [
+        error
+        for m in entries_of(language)
+        for error in formatting_errors(
+            m.id if isinstance(m.id, tuple) else (m.id,), m.string if isinstance(m.string, tuple) else (m.string,)
+        )
+    ]
+    assert not broken
+
+
+def test_the_format_check_sees_a_stray_percent_sign() -> None:
+    assert formatting_errors(("%(share)s%% of the way",), ("%(share)s%% din drum",)) == []
+    assert formatting_errors(("%(share)s%% of the way",), ("%(share)s% din drum",))
