@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy.engine import Connection, Engine
 
 from events.errors import EmptyAppend, EventStoreError, WriterBusy
+from events.hashing import ChainFormat
 from events.records import AppendResult, Metadata, NewEvent
 from events.registry import Registry
 from events.store import EventStore, WithinAppend
@@ -56,6 +57,7 @@ class Request:
     metadata: Metadata
     idempotency_key: str | None
     within: WithinAppend | None
+    prepared: tuple[ChainFormat, list[tuple[NewEvent, int, str]]]  # validated by the caller, in its own thread
     context: contextvars.Context = field(default_factory=contextvars.copy_context)
     answer: Future[AppendResult] = field(default_factory=Future)
 
@@ -85,6 +87,7 @@ class GroupCommitStore(EventStore):
         self._thread: threading.Thread | None = None
         self._queue: queue.Queue[Any] = queue.Queue(queue_size)
         self._starting = threading.Lock()
+        self._current: Request | None = None  # the request the writer is recording
 
     def append(
         self,
@@ -113,7 +116,10 @@ class GroupCommitStore(EventStore):
             raise EmptyAppend()
         if threading.current_thread() is self._thread:
             raise EventStoreError("an append inside a batch must use the connection its `within` was given")
-        request = Request(list(new_events), expected, metadata, idempotency_key, within)
+        chain, new_events = self._chain, list(new_events)
+        # Validating here (a bad payload is refused without queueing) overlaps with the writer's fsync.
+        prepared = (chain, super()._prepare(new_events, chain))
+        request = Request(new_events, expected, metadata, idempotency_key, within, prepared)
         waiting = self._running()
         try:
             waiting.put_nowait(request)
@@ -198,12 +204,23 @@ class GroupCommitStore(EventStore):
 
     def _one(self, request: Request, connection: Connection) -> AppendResult:
         """One request's append on the batch's connection (which holds the append lock)."""
-        return EventStore.append(
-            self,
-            request.new_events,
-            expected=request.expected,
-            metadata=request.metadata,
-            idempotency_key=request.idempotency_key,
-            within=request.within,
-            connection=connection,
-        )
+        self._current = request
+        try:
+            return EventStore.append(
+                self,
+                request.new_events,
+                expected=request.expected,
+                metadata=request.metadata,
+                idempotency_key=request.idempotency_key,
+                within=request.within,
+                connection=connection,
+            )
+        finally:
+            self._current = None
+
+    def _prepare(self, new_events: Sequence[NewEvent], chain: ChainFormat) -> list[tuple[NewEvent, int, str]]:
+        """What the caller validated already, when the writer records its request in the same chain format."""
+        request = self._current
+        if request is not None and request.new_events is new_events and request.prepared[0] is chain:
+            return request.prepared[1]
+        return super()._prepare(new_events, chain)

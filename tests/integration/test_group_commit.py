@@ -17,7 +17,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from events import ConcurrencyConflict, EventStoreError, GroupCommitStore, Registry, WriterBusy
+from events import (
+    ConcurrencyConflict,
+    EventStoreError,
+    GroupCommitStore,
+    InvalidPayload,
+    NewEvent,
+    Registry,
+    WriterBusy,
+)
 from tests.integration.group import Held, created, queued
 from tests.integration.test_store import (  # noqa: F401 - the store's contract, run again on GroupCommitStore
     test_a_failure_inside_the_append_transaction_undoes_the_append,
@@ -162,6 +170,19 @@ def test_a_full_queue_refuses_at_once_and_records_nothing(engine: sa.Engine, reg
             assert isinstance(busy.value, EventStoreError)
         assert [appending.outcome().first_position for appending in waiting] == [2, 3]
         assert names_in_log(store) == ["a thing", "waited 0", "waited 1"]
+    finally:
+        store.close()
+
+
+def test_a_bad_payload_is_refused_by_its_caller_without_queueing(engine: sa.Engine, registry: Registry) -> None:
+    store = GroupCommitStore(engine, registry, queue_size=1)
+    try:
+        with Held(store):
+            waiting = queued(store, [created("thing-1", "waited")])
+            with pytest.raises(InvalidPayload, match="name"):  # not WriterBusy: it never needed the queue
+                store.append([NewEvent("thing-2", "ThingCreated", {"name": ""})])
+        waiting.outcome()
+        assert names_in_log(store) == ["a thing", "waited"]
     finally:
         store.close()
 
