@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 QUEUE_SIZE = 256
 #: How many waiting appends one transaction takes at most (a bound on the work one rollback undoes).
 MAX_BATCH = 64
+#: How often a caller waiting for its answer checks that the writer is still there.
+STOPPED_CHECK_SECONDS = 0.5
 
 
 @dataclass(slots=True)
@@ -120,12 +122,28 @@ class GroupCommitStore(EventStore):
         # Validating here (a bad payload is refused without queueing) overlaps with the writer's fsync.
         prepared = (chain, super()._prepare(new_events, chain))
         request = Request(new_events, expected, metadata, idempotency_key, within, prepared)
-        waiting = self._running()
+        waiting, writer = self._running()
         try:
             waiting.put_nowait(request)
         except queue.Full:
             raise WriterBusy(waiting.qsize(), self.retry_after) from None
-        return request.answer.result()
+        return self._answer(request, writer)
+
+    @staticmethod
+    def _answer(request: Request, writer: threading.Thread) -> AppendResult:
+        """The request's outcome once the writer has committed (or failed) its batch.
+
+        A request put in the queue just as `close` stopped its writer is never taken: its caller is
+        told so (nothing of it was recorded) instead of waiting for ever.
+        """
+        while True:
+            try:
+                return request.answer.result(timeout=STOPPED_CHECK_SECONDS)
+            except TimeoutError:
+                if not writer.is_alive() and not request.answer.done():
+                    raise EventStoreError(
+                        "the store's writer stopped before recording this append: nothing was recorded; try again"
+                    ) from None
 
     def waiting(self) -> int:
         """How many appends wait for the writer now (not counting the batch it is recording)."""
@@ -139,10 +157,11 @@ class GroupCommitStore(EventStore):
                 self._queue.put(_STOP)
                 thread.join()
 
-    def _running(self) -> queue.Queue[Any]:
-        """The writer's queue, starting the thread first if this process has none (after a fork, say)."""
-        if self._pid == os.getpid() and self._thread is not None:
-            return self._queue
+    def _running(self) -> tuple[queue.Queue[Any], threading.Thread]:
+        """The writer's queue and thread, starting one first if this process has none (after a fork, say)."""
+        thread = self._thread
+        if self._pid == os.getpid() and thread is not None:
+            return self._queue, thread
         if self._pid != os.getpid():  # a forked child: the parent's lock and queue may be mid-use
             self._starting = threading.Lock()
         with self._starting:
@@ -153,7 +172,7 @@ class GroupCommitStore(EventStore):
                 )
                 self._pid = os.getpid()
                 self._thread.start()
-        return self._queue
+            return self._queue, self._thread
 
     def _run(self, waiting: queue.Queue[Any]) -> None:
         """Take the waiting requests in the order they came, up to `max_batch` at a time, and record them."""

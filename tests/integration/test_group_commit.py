@@ -22,10 +22,12 @@ from events import (
     EventStoreError,
     GroupCommitStore,
     InvalidPayload,
+    Metadata,
     NewEvent,
     Registry,
     WriterBusy,
 )
+from events.writer import Request
 from tests.integration.group import Held, created, queued
 from tests.integration.test_store import (  # noqa: F401 - the store's contract, run again on GroupCommitStore
     test_a_failure_inside_the_append_transaction_undoes_the_append,
@@ -202,6 +204,18 @@ def test_a_closed_writer_starts_again_on_the_next_append(store: GroupCommitStore
     store.append([created("thing-1", "two")])
 
     assert names_in_log(store) == ["one", "two"]
+
+
+def test_an_append_queued_as_the_writer_stops_is_told_so_not_left_waiting(store: GroupCommitStore) -> None:
+    store.append([created("thing-1", "before")])
+    waiting, writer = store._running()
+    store.close()  # the writer is gone; a request that reached its queue just too late is never taken
+    late = Request([created("thing-2", "late")], None, Metadata(), None, None, (store._chain, []))
+    waiting.put(late)
+
+    with pytest.raises(EventStoreError, match="writer stopped before recording this append: nothing was recorded"):
+        store._answer(late, writer)
+    assert names_in_log(store) == ["before"]
 
 
 def test_a_process_killed_inside_a_batch_leaves_none_of_it(
