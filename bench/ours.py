@@ -43,10 +43,11 @@ class OurAppends:
         self.streams = streams
         self.turn = 0
         self.versions: dict[str, int] = {}
+        self.prefix = ""  # streams of their own for each of several writers
 
     def step(self) -> None:
         """One append, expecting the version the previous AppendResult reported for that stream."""
-        stream = f"bench-{self.turn % self.streams}"
+        stream = f"{self.prefix}bench-{self.turn % self.streams}"
         self.turn += 1
         new_events = [
             NewEvent(stream, EVENT_TYPE, {"name": stream, "amount": self.turn * self.events_per_step + offset})

@@ -80,6 +80,13 @@ def evaluate(results: dict[str, Result], rebuild: RebuildReport | None) -> list[
             0.5,
         ),
         _ratio_target(
+            "SQLite: 16 writers, group commit ≥ 2× raw 1 row/commit",
+            results,
+            "sqlite.group.writers",
+            "sqlite.raw.writers",
+            2.0,
+        ),
+        _ratio_target(
             "PostgreSQL: ours ≥ 1.5× eventsourcing (1 event per commit)",
             results,
             "postgresql.ours.single",

@@ -18,6 +18,7 @@ from bench.raw import RawPostgres, RawSqlite
 from bench.rebuild import RebuildReport, run_rebuild
 from bench.report import evaluate, format_table, machine
 from bench.timing import Contender, Result, measure, profile
+from bench.writers import WRITERS, run_writers
 from events.engine import SYNCHRONOUS_LEVELS
 
 BATCH_SIZE = 100
@@ -155,6 +156,10 @@ class Run:
         finally:
             raw.close()
         self.ours(f"sqlite:///{tmp / 'ours-batch.db'}", "sqlite", BATCH_SIZE, self.batch_appends)
+        progress(f"sqlite: {WRITERS} concurrent writers, raw, ours and group commit ({self.events} commits each)")
+        results, notes = run_writers(tmp, sync, self.events, self.streams)
+        self.results.update((result.key, result) for result in results)
+        self.notes += notes
 
     def postgresql(self, url: str) -> None:
         """Raw psycopg, ours and eventsourcing on PostgreSQL, each in its own schema, dropped at the end."""
@@ -238,6 +243,9 @@ class Run:
             "sqlite.raw.batch",
             "sqlite.ours.batch",
             "sqlite.ours.build",
+            "sqlite.raw.writers",
+            "sqlite.ours.writers",
+            "sqlite.group.writers",
             "postgresql.raw.single",
             "postgresql.ours.single",
             "postgresql.eventsourcing.single",

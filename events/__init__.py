@@ -8,6 +8,7 @@ from events.errors import (
     ImportRefused,
     InvalidPayload,
     UnknownEventType,
+    WriterBusy,
 )
 from events.hashing import GENESIS
 from events.listen import Listener
@@ -15,6 +16,7 @@ from events.records import NO_STREAM, AppendResult, Metadata, NewEvent, Recorded
 from events.registry import Registry
 from events.store import EventStore
 from events.transfer import export_events, import_events
+from events.writer import GroupCommitStore
 
 __all__ = [
     "GENESIS",
@@ -24,6 +26,7 @@ __all__ = [
     "EmptyAppend",
     "EventStore",
     "EventStoreError",
+    "GroupCommitStore",
     "ImportRefused",
     "InvalidPayload",
     "Listener",
@@ -33,6 +36,7 @@ __all__ = [
     "Registry",
     "UnknownEventType",
     "VerifyReport",
+    "WriterBusy",
     "create_engine",
     "export_events",
     "import_events",

@@ -49,6 +49,22 @@ class EmptyAppend(EventStoreError):
         super().__init__("an append needs at least one event")
 
 
+class WriterBusy(EventStoreError):
+    """The writer's queue is full: the append was refused at once, nothing was recorded; try again later.
+
+    The web edge answers it 503 with Retry-After (`retry_after`, seconds): a burst larger than the
+    queue is told to come back rather than kept waiting without bound.
+    """
+
+    def __init__(self, waiting: int, retry_after: int = 1) -> None:
+        self.waiting = waiting
+        self.retry_after = retry_after
+        super().__init__(
+            f"the store's writer queue is full ({waiting} appends waiting): nothing was recorded; "
+            f"try again in {retry_after} s"
+        )
+
+
 class ImportRefused(EventStoreError):
     """An import was refused; nothing was written."""
 

@@ -114,6 +114,16 @@ def unavailable_page(refused: DomainError) -> ResponseReturnValue:
     return (page, 503, {"Retry-After": str(retry)}) if retry else (page, 503)
 
 
+def busy_page(retry_after: int) -> ResponseReturnValue:
+    """The page for an append the store's writer had no room for (events.WriterBusy): nothing was recorded."""
+    message = gettext(
+        "Too many changes are being recorded at this moment, and yours was not recorded. "
+        "Please send it again in a few seconds."
+    )
+    page = render_template("errors/other.html", error=None, status=503, message=message)
+    return page, 503, {"Retry-After": str(retry_after)}
+
+
 def unexpected_page() -> ResponseReturnValue:
     """The page for a fault on our side."""
     return page_error(InternalServerError())

@@ -26,6 +26,9 @@ def test_store_benchmark_reports_every_contender_and_target(tmp_path: Path) -> N
     report = json.loads(finished.stdout)
     keys = {result["key"] for result in report["results"]}
     assert {"sqlite.raw.single", "sqlite.ours.single", "sqlite.eventsourcing.single"} <= keys
+    assert {"sqlite.raw.writers", "sqlite.ours.writers", "sqlite.group.writers"} <= keys
+    assert any("group commit ≥ 2× raw" in target["name"] for target in report["targets"])
+    assert any(note.startswith("Group commit recorded") for note in report["notes"])
     assert all(result["events_per_second"] > 0 for result in report["results"])
     assert report["rebuild"]["events"] == report["rebuild"]["checkpoint"]
     assert {target["result"] for target in report["targets"]} <= {"PASS", "MISS"}

@@ -58,3 +58,32 @@ def append_with_key(url: str, writer: int, key: str) -> tuple[int, bool]:
     finally:
         engine.dispose()
     return result.first_position, result.replayed
+
+
+def crash_mid_batch(url: str, marker: str, doomed: int) -> None:
+    """Commit one batch, then die by SIGKILL inside the next, after all of its `doomed` appends were written.
+
+    The last doomed append's `within` writes its position to `marker` (so the parent knows every
+    append of the batch was in the open transaction) and kills the process before the commit.
+    """
+    import os
+    import signal
+    import threading
+    from pathlib import Path
+
+    from events import GroupCommitStore
+    from tests.integration.group import Appending, Held, created, wait_until
+
+    engine = create_engine(url)
+    store = GroupCommitStore(engine, make_registry())
+    store.append([created("committed")])
+
+    def die(_connection: object, recorded: list) -> None:  # type: ignore[type-arg]
+        Path(marker).write_text(str(recorded[-1].position))
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with Held(store):  # the doomed appends queue behind it, and become one batch
+        for n in range(doomed):
+            Appending(store, [created(f"doomed-{n}")], within=die if n == doomed - 1 else None).start()
+            wait_until(lambda n=n: store.waiting() == n + 1, "the doomed appends to queue")
+    threading.Event().wait(30)  # the batch kills us long before this

@@ -10,8 +10,8 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from coalition.domain.base import DomainError
-from coalition.web.errors import page_error, status_of, unexpected_page
-from events import ConcurrencyConflict, EventStoreError
+from coalition.web.errors import busy_page, page_error, status_of, unexpected_page
+from events import ConcurrencyConflict, EventStoreError, WriterBusy
 
 API_PREFIX = "/api/"
 
@@ -43,6 +43,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(EventStoreError)
     def not_recorded(error: EventStoreError) -> ResponseReturnValue:
         return error_response(422, "invalid", str(error))
+
+    @app.errorhandler(WriterBusy)
+    def busy(error: WriterBusy) -> ResponseReturnValue:
+        """No room in the store's writer queue (group commit): a refusal for now, on the API and the pages."""
+        if not request.path.startswith(API_PREFIX):
+            return busy_page(error.retry_after)
+        body = jsonify(error={"code": "unavailable", "message": str(error), "fields": {}})
+        return body, 503, {"Retry-After": str(error.retry_after)}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

@@ -1,0 +1,245 @@
+"""Group commit: one writer thread per process, a bounded first-come-first-served queue, one commit per batch.
+
+With synchronous=FULL (and on PostgreSQL with synchronous_commit=on) every commit waits for the
+disk, and every writer of a process would otherwise race for the write lock on its own. Here the
+callers of `append` queue their request and block; the writer thread takes the requests waiting,
+in the order they came, and records them in one transaction: one lock, one commit, one fsync.
+
+Each request still runs the whole of `EventStore.append` (idempotency key, expected versions,
+chain link, `within`) on the batch's connection, in order, inside its own savepoint: it sees the
+requests before it in the batch as if they were committed, and if it fails (a conflict, a bad
+payload, its `within` raising) only its savepoint is rolled back and only its caller gets the
+error. Every caller is answered after the commit returns, so an acknowledged append is durable;
+if the commit fails, or the process dies first, nothing of the batch is in the log and no caller
+was told otherwise.
+
+Opt-in (`GroupCommitStore` in place of `EventStore`): it pays off only where one process has many
+threads appending at once (threaded servers, importers). Under the sync gunicorn workers of
+`make serve` a process has one request at a time, and `within` callbacks would run on the writer
+thread (in a copy of the caller's context, so Flask's `current_app` and `g` still work there).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import queue
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
+from contextlib import closing
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy.engine import Connection, Engine
+
+from events.errors import EmptyAppend, EventStoreError, WriterBusy
+from events.hashing import ChainFormat
+from events.records import AppendResult, Metadata, NewEvent
+from events.registry import Registry
+from events.store import EventStore, WithinAppend
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+
+#: How many appends may wait for the writer before the next is refused with WriterBusy.
+QUEUE_SIZE = 256
+#: How many waiting appends one transaction takes at most (a bound on the work one rollback undoes).
+MAX_BATCH = 64
+#: How often a caller waiting for its answer checks that the writer is still there.
+STOPPED_CHECK_SECONDS = 0.5
+
+
+@dataclass(slots=True)
+class Request:
+    """One caller's append, the context it was made in, and where its answer goes."""
+
+    new_events: Sequence[NewEvent]
+    expected: Mapping[str, int | None] | None
+    metadata: Metadata
+    idempotency_key: str | None
+    within: WithinAppend | None
+    prepared: tuple[ChainFormat, list[tuple[NewEvent, int, str]]]  # validated by the caller, in its own thread
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
+    answer: Future[AppendResult] = field(default_factory=Future)
+
+
+_STOP = object()
+
+
+class GroupCommitStore(EventStore):
+    """An EventStore whose appends (those not given a connection) go through one writer thread per process."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        registry: Registry,
+        *,
+        queue_size: int = QUEUE_SIZE,
+        max_batch: int = MAX_BATCH,
+        retry_after: int = 1,
+        **options: Any,
+    ) -> None:
+        super().__init__(engine, registry, **options)
+        if queue_size < 1 or max_batch < 1:
+            raise ValueError("queue_size and max_batch must be at least 1")
+        self.queue_size, self.max_batch, self.retry_after = queue_size, max_batch, retry_after
+        self.commits = self.batched = self.largest_batch = 0  # what the writer did, for benchmarks and tests
+        self._pid = -1
+        self._thread: threading.Thread | None = None
+        self._queue: queue.Queue[Any] = queue.Queue(queue_size)
+        self._starting = threading.Lock()
+        self._current: Request | None = None  # the request the writer is recording
+
+    def append(
+        self,
+        new_events: Sequence[NewEvent],
+        *,
+        expected: Mapping[str, int | None] | None = None,
+        metadata: Metadata = Metadata(),
+        idempotency_key: str | None = None,
+        within: WithinAppend | None = None,
+        connection: Connection | None = None,
+    ) -> AppendResult:
+        """As `EventStore.append`; without a `connection`, queued for the writer and answered after its commit.
+
+        Raises WriterBusy at once, recording nothing, when `queue_size` appends are already waiting.
+        """
+        if connection is not None:  # the caller's own transaction (holding the lock): not ours to batch
+            return super().append(
+                new_events,
+                expected=expected,
+                metadata=metadata,
+                idempotency_key=idempotency_key,
+                within=within,
+                connection=connection,
+            )
+        if not new_events:
+            raise EmptyAppend()
+        if threading.current_thread() is self._thread:
+            raise EventStoreError("an append inside a batch must use the connection its `within` was given")
+        chain, new_events = self._chain, list(new_events)
+        # Validating here (a bad payload is refused without queueing) overlaps with the writer's fsync.
+        prepared = (chain, super()._prepare(new_events, chain))
+        request = Request(new_events, expected, metadata, idempotency_key, within, prepared)
+        waiting, writer = self._running()
+        try:
+            waiting.put_nowait(request)
+        except queue.Full:
+            raise WriterBusy(waiting.qsize(), self.retry_after) from None
+        return self._answer(request, writer)
+
+    @staticmethod
+    def _answer(request: Request, writer: threading.Thread) -> AppendResult:
+        """The request's outcome once the writer has committed (or failed) its batch.
+
+        A request put in the queue just as `close` stopped its writer is never taken: its caller is
+        told so (nothing of it was recorded) instead of waiting for ever.
+        """
+        while True:
+            try:
+                return request.answer.result(timeout=STOPPED_CHECK_SECONDS)
+            except TimeoutError:
+                if not writer.is_alive() and not request.answer.done():
+                    raise EventStoreError(
+                        "the store's writer stopped before recording this append: nothing was recorded; try again"
+                    ) from None
+
+    def waiting(self) -> int:
+        """How many appends wait for the writer now (not counting the batch it is recording)."""
+        return self._queue.qsize()
+
+    def close(self) -> None:
+        """Record what is queued, then stop the writer thread (a later append starts another)."""
+        with self._starting:
+            thread, self._thread = self._thread, None
+            if thread is not None and thread.is_alive() and self._pid == os.getpid():
+                self._queue.put(_STOP)
+                thread.join()
+
+    def _running(self) -> tuple[queue.Queue[Any], threading.Thread]:
+        """The writer's queue and thread, starting one first if this process has none (after a fork, say)."""
+        thread = self._thread
+        if self._pid == os.getpid() and thread is not None:
+            return self._queue, thread
+        if self._pid != os.getpid():  # a forked child: the parent's lock and queue may be mid-use
+            self._starting = threading.Lock()
+        with self._starting:
+            if self._pid != os.getpid() or self._thread is None:
+                self._queue = queue.Queue(self.queue_size)
+                self._thread = threading.Thread(
+                    target=self._run, args=(self._queue,), name="events-writer", daemon=True
+                )
+                self._pid = os.getpid()
+                self._thread.start()
+            return self._queue, self._thread
+
+    def _run(self, waiting: queue.Queue[Any]) -> None:
+        """Take the waiting requests in the order they came, up to `max_batch` at a time, and record them."""
+        while True:
+            item = waiting.get()
+            batch: list[Request] = []
+            while item is not _STOP:
+                batch.append(item)
+                if len(batch) >= self.max_batch:
+                    break
+                try:
+                    item = waiting.get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                self._record(batch)
+            if item is _STOP:
+                return
+
+    def _record(self, batch: list[Request]) -> None:
+        """One transaction for the batch, a savepoint per request; answers only after the commit."""
+        outcomes: list[AppendResult | BaseException] = []
+        try:
+            with (
+                self.transaction() as connection,
+                closing(cast("DBAPIConnection", connection.connection.dbapi_connection).cursor()) as cursor,
+            ):
+                for request in batch:
+                    cursor.execute("SAVEPOINT appended")
+                    try:
+                        outcomes.append(request.context.run(self._one, request, connection))
+                    except Exception as error:
+                        cursor.execute("ROLLBACK TO SAVEPOINT appended")
+                        outcomes.append(error)
+                    cursor.execute("RELEASE SAVEPOINT appended")
+        except BaseException as error:  # noqa: BLE001 - the batch as a whole: rolled back, every caller told
+            for request in batch:  # (the thread goes on: a caller left waiting would wait for ever)
+                request.answer.set_exception(error)
+            return
+        self.commits += 1
+        self.batched += len(batch)
+        self.largest_batch = max(self.largest_batch, len(batch))
+        for request, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                request.answer.set_exception(outcome)
+            else:
+                request.answer.set_result(outcome)
+
+    def _one(self, request: Request, connection: Connection) -> AppendResult:
+        """One request's append on the batch's connection (which holds the append lock)."""
+        self._current = request
+        try:
+            return EventStore.append(
+                self,
+                request.new_events,
+                expected=request.expected,
+                metadata=request.metadata,
+                idempotency_key=request.idempotency_key,
+                within=request.within,
+                connection=connection,
+            )
+        finally:
+            self._current = None
+
+    def _prepare(self, new_events: Sequence[NewEvent], chain: ChainFormat) -> list[tuple[NewEvent, int, str]]:
+        """What the caller validated already, when the writer records its request in the same chain format."""
+        request = self._current
+        if request is not None and request.new_events is new_events and request.prepared[0] is chain:
+            return request.prepared[1]
+        return super()._prepare(new_events, chain)

@@ -1,0 +1,236 @@
+"""Group commit (`GroupCommitStore`): appends that arrive together share one transaction, each still its own.
+
+Run on every backend: the store's whole contract again, then what batching adds: many threads
+acknowledged exactly once with a valid chain, a failing append failing alone inside its batch,
+first come first served, the bound, and a process killed inside a batch leaving none of it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from events import (
+    ConcurrencyConflict,
+    EventStoreError,
+    GroupCommitStore,
+    InvalidPayload,
+    Metadata,
+    NewEvent,
+    Registry,
+    WriterBusy,
+)
+from events.writer import Request
+from tests.integration.group import Held, created, queued
+from tests.integration.test_store import (  # noqa: F401 - the store's contract, run again on GroupCommitStore
+    test_a_failure_inside_the_append_transaction_undoes_the_append,
+    test_a_stream_only_read_by_the_command_is_checked_too,
+    test_each_hash_chains_from_the_previous_one,
+    test_empty_append_is_refused,
+    test_expected_none_accepts_any_version,
+    test_first_append_starts_positions_and_versions_at_one,
+    test_idempotent_replay_wins_over_a_now_stale_expected_version,
+    test_invalid_payload_names_every_bad_field_and_writes_nothing,
+    test_new_events_are_written_in_the_latest_schema_version,
+    test_one_append_writes_several_streams_atomically,
+    test_payload_must_be_an_object,
+    test_payload_that_is_not_plain_json_is_refused,
+    test_read_all_filters_by_position_and_type,
+    test_repeated_idempotency_key_returns_the_first_result_and_appends_nothing,
+    test_stale_expected_version_is_a_conflict_that_writes_nothing,
+    test_stream_that_must_not_exist_but_does_is_a_conflict,
+    test_the_database_refuses_updates_and_deletes,
+    test_unknown_event_type_is_refused,
+)
+from tests.integration.workers import crash_mid_batch
+
+WRITERS, APPENDS_EACH = 16, 20
+STREAMS = [f"thing-{n}" for n in range(4)]
+
+
+@pytest.fixture
+def store(engine: sa.Engine, registry: Registry) -> Iterator[GroupCommitStore]:
+    """A group-committing store on each backend; its writer stopped afterwards."""
+    made = GroupCommitStore(engine, registry)
+    yield made
+    made.close()
+
+
+def names_in_log(store: GroupCommitStore) -> list[str]:
+    """The `name` of every event, in log order."""
+    return [event.payload["name"] for event in store.read_all()]
+
+
+def test_many_threads_are_each_acknowledged_exactly_once_in_a_valid_chain(store: GroupCommitStore) -> None:
+    acknowledged: list[tuple[str, str, int, int]] = []
+    conflicts: list[int] = []
+
+    def writer(number: int) -> None:
+        rng = random.Random(number)
+        for n in range(APPENDS_EACH):
+            stream, name = rng.choice(STREAMS), f"{number}:{n}"
+            while True:
+                version = store.stream_version(stream)
+                try:
+                    result = store.append([created(stream, name)], expected={stream: version})
+                except ConcurrencyConflict:
+                    conflicts.append(1)
+                    continue
+                acknowledged.append((name, stream, version + 1, result.first_position))
+                break
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    logged = {event.payload["name"]: event for event in store.read_all()}
+    assert len(acknowledged) == len(logged) == WRITERS * APPENDS_EACH, "an append was lost or recorded twice"
+    for name, stream, version, position in acknowledged:
+        event = logged[name]
+        assert (event.stream_id, event.version, event.position) == (stream, version, position)
+    assert store.verify().ok
+    assert store.largest_batch > 1, "no two appends ever shared a commit; the test proves nothing"
+    assert store.commits < len(acknowledged) + len(conflicts)
+    assert conflicts, "the writers never raced; the conflict check inside a batch was not exercised"
+
+
+def test_a_conflicting_append_fails_alone_inside_its_batch(store: GroupCommitStore) -> None:
+    with Held(store):
+        first = queued(store, [created("thing-1", "first")], expected={"thing-1": 0})
+        stale = queued(store, [created("thing-1", "stale")], expected={"thing-1": 0})
+        other = queued(store, [created("thing-2", "other")], expected={"thing-2": 0})
+
+    assert first.outcome().first_position == 2
+    with pytest.raises(ConcurrencyConflict) as conflict:
+        stale.outcome()
+    assert (conflict.value.stream_id, conflict.value.expected, conflict.value.actual) == ("thing-1", 0, 1)
+    assert other.outcome().first_position == 3
+    assert store.largest_batch == 3, "the three appends did not share one batch"
+    assert names_in_log(store) == ["a thing", "first", "other"]
+    assert store.verify().ok
+
+
+def test_an_append_whose_within_fails_leaves_nothing_and_the_others_stand(store: GroupCommitStore) -> None:
+    def broken(_connection: object, _recorded: object) -> None:
+        raise RuntimeError("projection failed")
+
+    with Held(store):
+        before = queued(store, [created("thing-1", "before")])
+        failing = queued(
+            store, [created("thing-2", "failing"), created("thing-3", "too")], idempotency_key="k", within=broken
+        )
+        after = queued(store, [created("thing-4", "after")])
+
+    assert (before.outcome().first_position, after.outcome().first_position) == (2, 3)
+    with pytest.raises(RuntimeError, match="projection failed"):
+        failing.outcome()
+    assert names_in_log(store) == ["a thing", "before", "after"]
+    assert store.verify().ok
+    again = store.append([created("thing-2", "failing")], idempotency_key="k")
+    assert not again.replayed and again.first_position == 4, "the failed append's idempotency key was kept"
+
+
+def test_one_idempotency_key_twice_in_a_batch_is_recorded_once(store: GroupCommitStore) -> None:
+    with Held(store):
+        once = queued(store, [created("thing-1", "once")], idempotency_key="sign-once")
+        twice = queued(store, [created("thing-1", "twice")], idempotency_key="sign-once")
+
+    assert not once.outcome().replayed
+    assert twice.outcome().replayed and twice.outcome().first_position == once.outcome().first_position
+    assert names_in_log(store) == ["a thing", "once"]
+
+
+def test_appends_are_recorded_in_the_order_they_came(engine: sa.Engine, registry: Registry) -> None:
+    store = GroupCommitStore(engine, registry, max_batch=3)  # several batches, so order holds across them too
+    try:
+        with Held(store):
+            waiting = [queued(store, [created(f"thing-{n}", f"came {n}")]) for n in range(10)]
+        assert [appending.outcome().first_position for appending in waiting] == list(range(2, 12))
+        assert names_in_log(store) == ["a thing", *(f"came {n}" for n in range(10))]
+        assert store.largest_batch == 3
+    finally:
+        store.close()
+
+
+def test_a_full_queue_refuses_at_once_and_records_nothing(engine: sa.Engine, registry: Registry) -> None:
+    store = GroupCommitStore(engine, registry, queue_size=2, retry_after=3)
+    try:
+        with Held(store):
+            waiting = [queued(store, [created(f"thing-{n}", f"waited {n}")]) for n in range(2)]
+            with pytest.raises(WriterBusy, match=r"queue is full \(2 appends waiting\).*try again in 3 s") as busy:
+                store.append([created("thing-9", "refused")])
+            assert (busy.value.waiting, busy.value.retry_after) == (2, 3)
+            assert isinstance(busy.value, EventStoreError)
+        assert [appending.outcome().first_position for appending in waiting] == [2, 3]
+        assert names_in_log(store) == ["a thing", "waited 0", "waited 1"]
+    finally:
+        store.close()
+
+
+def test_a_bad_payload_is_refused_by_its_caller_without_queueing(engine: sa.Engine, registry: Registry) -> None:
+    store = GroupCommitStore(engine, registry, queue_size=1)
+    try:
+        with Held(store):
+            waiting = queued(store, [created("thing-1", "waited")])
+            with pytest.raises(InvalidPayload, match="name"):  # not WriterBusy: it never needed the queue
+                store.append([NewEvent("thing-2", "ThingCreated", {"name": ""})])
+        waiting.outcome()
+        assert names_in_log(store) == ["a thing", "waited"]
+    finally:
+        store.close()
+
+
+def test_an_append_inside_a_batch_must_use_the_batch_connection(store: GroupCommitStore) -> None:
+    def nested(_connection: object, _recorded: object) -> None:
+        store.append([created("thing-2", "nested")])
+
+    with pytest.raises(EventStoreError, match="must use the connection its `within` was given"):
+        store.append([created("thing-1")], within=nested)
+    assert names_in_log(store) == []
+
+
+def test_a_closed_writer_starts_again_on_the_next_append(store: GroupCommitStore) -> None:
+    store.append([created("thing-1", "one")])
+    store.close()
+    store.append([created("thing-1", "two")])
+
+    assert names_in_log(store) == ["one", "two"]
+
+
+def test_an_append_queued_as_the_writer_stops_is_told_so_not_left_waiting(store: GroupCommitStore) -> None:
+    store.append([created("thing-1", "before")])
+    waiting, writer = store._running()
+    store.close()  # the writer is gone; a request that reached its queue just too late is never taken
+    late = Request([created("thing-2", "late")], None, Metadata(), None, None, (store._chain, []))
+    waiting.put(late)
+
+    with pytest.raises(EventStoreError, match="writer stopped before recording this append: nothing was recorded"):
+        store._answer(late, writer)
+    assert names_in_log(store) == ["before"]
+
+
+def test_a_process_killed_inside_a_batch_leaves_none_of_it(
+    migrated_url: str, store: GroupCommitStore, tmp_path: Path
+) -> None:
+    marker, doomed = tmp_path / "last-doomed-position", 5
+    child = multiprocessing.get_context("spawn").Process(
+        target=crash_mid_batch, args=(migrated_url, str(marker), doomed)
+    )
+    child.start()
+    child.join(60)
+
+    assert child.exitcode == -signal.SIGKILL, f"the child did not die inside the batch (exit {child.exitcode})"
+    assert int(marker.read_text()) == 2 + doomed, "the doomed appends were not all written in one open batch"
+    assert names_in_log(store) == ["a thing", "a thing"]  # "committed", then the holding append
+    assert [event.stream_id for event in store.read_all()] == ["committed", "held"]
+    assert store.verify().ok
+    assert store.append([created("after")]).first_position == 3
