@@ -20,6 +20,8 @@ from tests.e2e.accessibility import FACILITATOR, MEMBER, NOT_PAGES, TAGS, Filler
 from tests.e2e.browser import Site
 
 WIDTHS = (1280, 360)
+#: What a reader may unfold is checked unfolded (axe leaves out what is not shown: closed work, technical details).
+OPEN_DETAILS = "document.querySelectorAll('details').forEach((d) => { d.open = true; })"
 SET_LANGUAGE = """async (code) => {
   const form = document.querySelector('form[action$="/language"]');
   const data = new FormData(form);
@@ -28,13 +30,21 @@ SET_LANGUAGE = """async (code) => {
 }"""
 
 
+#: Forms sent empty, to check how their errors are shown (one of each shape: sign-in, a long form, a fieldset).
+REFUSED_SIGNED_OUT = ["/login", "/register"]
+REFUSED = ["/coalitions/{coalition}/statements/new", "/coalitions/{coalition}/evaluations/new", "/coalitions/new"]
+RUN_AXE = "(options) => axe.run(document, options)"
+OPTIONS = {"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"]}
+
+
 @pytest.fixture(scope="module")
-def axe() -> Any:
+def axe() -> str:
+    """axe-core's script, as axe-playwright-python bundles it (put in each page once, run at each width)."""
     try:
         from axe_playwright_python.sync_playwright import Axe
     except ImportError:
         missing("axe-playwright-python is not installed (pip install -e '.[test]')")
-    return Axe()
+    return str(Axe().axe_script)
 
 
 def _sign_in(page: Any, site: Site, email: str) -> None:
@@ -53,12 +63,23 @@ def _members_own(path: str) -> bool:
 
 
 @pytest.fixture
-def check(browser: Any, site: Site, axe: Any) -> Iterator[Any]:
-    """`check(person, language, paths)`: axe's violations on each page as that person (None: signed out), at
-    each width (the page is laid out again at the next width, not loaded again), keyed by what was checked."""
+def check(browser: Any, site: Site, axe: str) -> Iterator[Any]:
+    """`check(person, language, paths, refused)`: axe's violations on each page as that person (None: signed out),
+    and on each form of `refused` sent empty, at each width (the page is laid out again at the next width, not
+    loaded again), keyed by what was checked."""
     opened: list[Any] = []
 
-    def run(person: str | None, language: str, paths: list[str]) -> dict[str, Any]:
+    def axe_at_each_width(page: Any, where: str, found: dict[str, Any]) -> None:
+        page.evaluate(OPEN_DETAILS)
+        page.evaluate(axe)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            violations = page.evaluate(RUN_AXE, OPTIONS)["violations"]
+            if violations:
+                found[f"{where} at {width} px"] = violations
+        page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+
+    def run(person: str | None, language: str, paths: list[str], refused: list[str]) -> dict[str, Any]:
         context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, locale=language)
         opened.append(context)
         page = context.new_page()
@@ -72,13 +93,15 @@ def check(browser: Any, site: Site, axe: Any) -> Iterator[Any]:
             response = page.goto(site.url + path)
             assert response is not None and page.url == site.url + path, f"{path} sent {person} to {page.url}"
             assert page.locator("html").get_attribute("lang") == language, f"{path} is not in {language}"
-            for width in WIDTHS:
-                page.set_viewport_size({"width": width, "height": 900})
-                result = axe.run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
-                if result.response["violations"]:
-                    where = f"{path} as {person or 'anyone'} at {width} px ({response.status})"
-                    found[where] = result.response["violations"]
-            page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+            axe_at_each_width(page, f"{path} as {person or 'anyone'} ({response.status})", found)
+        for path in refused:  # the form's errors, as the server answers a form sent empty
+            page.goto(site.url + path)
+            form = page.locator("main form:not(.inline)").first
+            form.evaluate("(form) => { form.noValidate = true; }")
+            with page.expect_navigation():
+                form.locator("button[type=submit]").last.click()
+            assert page.locator("main [aria-invalid=true]").count(), f"{path}: an empty form was not refused"
+            axe_at_each_width(page, f"{path} sent empty, as {person or 'anyone'}", found)
         return found
 
     yield run
@@ -97,10 +120,11 @@ def test_every_page_passes_axe_at_both_widths(site: Site, check: Any, language: 
         FACILITATOR: distinct(site.app, FACILITATOR, paths),
         MEMBER: distinct(site.app, MEMBER, [p for p in paths if _members_own(p)]),
     }
+    refused = {None: REFUSED_SIGNED_OUT, FACILITATOR: [p.format(**world.ids) for p in REFUSED], MEMBER: []}
     violations: dict[str, Any] = {}
     for person, pages in shown.items():
-        violations |= check(person, language, pages)
-    checked = sum(map(len, shown.values()))
+        violations |= check(person, language, pages, refused[person])
+    checked = sum(map(len, shown.values())) + sum(map(len, refused.values()))
     took = time.monotonic() - started
     print(f"{checked} pages x {len(WIDTHS)} widths checked in {language} in {took:.1f} s")
     assert not violations, f"in {language}:\n" + report(violations)
