@@ -33,6 +33,10 @@ SET_LANGUAGE = """async (code) => {
 #: Forms sent empty, to check how their errors are shown (one of each shape: sign-in, a long form, a fieldset).
 REFUSED_SIGNED_OUT = ["/login", "/register"]
 REFUSED = ["/coalitions/{coalition}/statements/new", "/coalitions/{coalition}/evaluations/new", "/coalitions/new"]
+EMPTIED = """(form) => {
+  form.noValidate = true;
+  form.querySelectorAll('input:not([type=hidden]), textarea').forEach((field) => { field.value = ''; });
+}"""
 RUN_AXE = "(options) => axe.run(document, options)"
 OPTIONS = {"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"]}
 
@@ -97,7 +101,7 @@ def check(browser: Any, site: Site, axe: str) -> Iterator[Any]:
         for path in refused:  # the form's errors, as the server answers a form sent empty
             page.goto(site.url + path)
             form = page.locator("main form:not(.inline)").first
-            form.evaluate("(form) => { form.noValidate = true; }")
+            form.evaluate(EMPTIED)
             with page.expect_navigation():
                 form.locator("button[type=submit]").last.click()
             assert page.locator("main [aria-invalid=true]").count(), f"{path}: an empty form was not refused"
