@@ -58,6 +58,8 @@ def test_ana_drafts_a_statement_and_lands_on_its_editor(world: World) -> None:
     assert listed[0]["id"] in response.headers["Location"]
     editor = client.get(response.headers["Location"])
     assert editor.status_code == 200 and "The draft was saved" in text(editor) and "Clean rivers now" in text(editor)
+    shown = text(client.get(response.headers["Location"].removesuffix("/edit")))
+    assert "No organisation has signed yet." in shown and "Signed by 0" not in shown
 
 
 def test_a_new_statement_without_a_title_is_400_with_the_error_inline(world: World) -> None:
