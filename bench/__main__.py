@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bench import merkle, notify, pdf, store, web
+from bench import merkle, notify, pdf, scale, store, web
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     merkle_parser = subcommands.add_parser("merkle", help=merkle.__doc__.splitlines()[0], description=merkle.__doc__)
     merkle.add_arguments(merkle_parser)
     merkle_parser.set_defaults(run=merkle.main)
+    scale_parser = subcommands.add_parser("scale", help=scale.__doc__.splitlines()[0], description=scale.__doc__)
+    scale.add_arguments(scale_parser)
+    scale_parser.set_defaults(run=scale.main)
     return parser
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import POSTGRES_URL
 
@@ -114,3 +115,35 @@ def test_http_benchmark_runs_an_open_loop_on_its_schedule(tmp_path: Path) -> Non
     assert result["log"]["acknowledged"] == phase["endpoints"]["sign"]["statuses"].get("201", 0)
     assert result["log"]["acknowledged_not_once"] == 0 and result["log"]["chain_ok"]
     assert any(t["name"].endswith("open loop sign p99 ≤ 100 ms") for t in report["targets"])
+
+
+@pytest.mark.slow
+def test_scale_benchmark_reports_latency_sizes_and_catch_up_and_drops_its_schema() -> None:
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL is not configured: set COALITION_TEST_POSTGRES_URL")
+    command = [sys.executable, "-m", "bench", "scale", "--quick", "--json", "--postgres-url", POSTGRES_URL]
+
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout)
+    assert report["settings"]["events"] == 20_000
+    for series in ("append_empty", "append_full", "append_empty_after"):
+        assert report[series]["appends"] == 50 and 0 < report[series]["p50_ms"] <= report[series]["p99_ms"]
+    assert report["append_full"]["log_events_before"] >= 20_000 and report["append_empty"]["log_events_before"] == 0
+    assert report["verify"] == {"ok": True, "events": report["sizes"]["events"], "reason": None}
+    assert report["catch_up"]["to_position"] == report["sizes"]["events"]
+    assert report["read_stream"]["streams"] > 0 and report["read_stream"]["events_per_stream_mean"] > 0
+    sizes = report["sizes"]
+    assert set(sizes["indexes"]) == {"events_pkey", "uq_events_stream_version"}
+    assert sizes["total_bytes"] >= sizes["heap_bytes"] + sizes["indexes_bytes"] > 0
+    admin = sa.create_engine(POSTGRES_URL)
+    try:
+        with admin.connect() as connection:
+            found = connection.execute(
+                sa.text("SELECT count(*) FROM information_schema.schemata WHERE schema_name = :s"),
+                {"s": report["schema"]},
+            ).scalar()
+    finally:
+        admin.dispose()
+    assert found == 0, "the benchmark left its schema behind"
