@@ -66,4 +66,5 @@ def local_to_utc(wall: datetime, zone: str) -> datetime:
 def utc_to_local(moment: datetime, zone: str) -> datetime:
     """The instant `moment` (naive: UTC) on the clocks of `zone`."""
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(ZoneInfo(zone_or_default(zone)))
+    zone = zone_or_default(zone)
+    return aware.astimezone(UTC if zone == DEFAULT else ZoneInfo(zone))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup, escape
 
+from coalition.domain import zones
 from coalition.paths import STATIC, TEMPLATES, TRANSLATIONS
 from coalition.pdf import archival, dates, lines, streams, words
 from coalition.pdf import document as document_module
@@ -67,8 +68,9 @@ def status(document: StatementDocument) -> str:
 def dateline(document: StatementDocument) -> str:
     """The date under the coalition's name: when the statement was published, else when the PDF was made."""
     words = labels(document.language)
-    if document.phase == "published" and document.published_at is not None:
-        published = day(document.published_at, document.language)
+    if document.phase == "published" and document.published_at is not None:  # the day where the coalition is
+        there = zones.utc_to_local(document.published_at, document.time_zone).replace(tzinfo=None)
+        published = day(there, document.language)
         if document.place:  # as a letter is dated: "Bucharest, 4 December 2026"
             return str(words["issued"]) % {"place": document.place, "date": published}
         return str(words["published_on"]) % {"date": published}

@@ -42,9 +42,13 @@ def status_of(error: DomainError) -> tuple[int, str]:
 WORDS = frozenset({"doing", "state", "phase", "phases", "expected", "allowed", "what", "verb", "action"})
 
 
+#: Parameters that are instants (ISO 8601): shown as the reader's pages show times ("it is now ..." too).
+MOMENTS = frozenset({"deadline", "now"})
+
+
 def _shown(name: str, value: Any, names: Mapping[str, str]) -> Any:
     """One parameter of a refusal as the reader sees it: our words translated, an organisation by its name,
-    a moment (`deadline`) in the reader's date format; anything else as given."""
+    a moment (`MOMENTS`) on the reader's clock and in their date format; anything else as given."""
     if not isinstance(value, str) or not value:
         return value
     if isinstance(value, Word):  # a state: its context says whose ("open" statement, task or round)
@@ -53,7 +57,7 @@ def _shown(name: str, value: Any, names: Mapping[str, str]) -> Any:
         return gettext(value)
     if name == "organisation":
         return names.get(value, value)
-    if name == "deadline":
+    if name in MOMENTS:
         try:
             return localised_moment(value)
         except ValueError:

@@ -5,13 +5,15 @@ app's services or turning a bad parameter into a 422 (`marshmallow.ValidationErr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy.engine import Connection
 
 from coalition.accounts import find_user
+from coalition.domain import zones
 from coalition.domain.coalition_state import Actor
 from coalition.infra.extensions import services
 from coalition.reads import reports
@@ -46,21 +48,30 @@ def snapshot_for_member(connection: Connection, coalition_id: str, as_of: str | 
         raise ValidationError({"as_of": [str(error)]}) from None
 
 
-def _bound(text: str | None, name: str, end: bool) -> datetime | None:
-    """A date or date-time filter, both ends inclusive: `until` a date includes that whole day."""
+def _bound(text: str | None, name: str, end: bool, zone: str = zones.DEFAULT) -> datetime | None:
+    """A date or date-time filter, both ends inclusive: `until` a date includes that whole day, the day as the
+    clocks of `zone` count it (the pages: the reader's, as their times are shown; the API: UTC)."""
     if text is None:
         return None
     try:
         covered = span(text)
-    except ValueError:
+        if zone != zones.DEFAULT and covered.end - covered.start == timedelta(days=1):  # a day, not an instant
+            midnight = datetime.combine(covered.day, time())
+            covered = replace(
+                covered,
+                start=zones.local_to_utc(midnight, zone),
+                end=zones.local_to_utc(midnight + timedelta(days=1), zone),
+            )
+    except (ValueError, OverflowError):
         raise ValidationError(
             {name: ["use an ISO date (2026-03-31) or date-time (2026-03-31T17:00:00Z) between the years 1 and 9998"]}
         ) from None
     return covered.end if end else covered.start
 
 
-def parse_filters(args: Mapping[str, Any]) -> Filters:
-    """The history filters named by `args` (organisation_id, actor, type, since, until); ValidationError if unusable."""
+def parse_filters(args: Mapping[str, Any], zone: str = zones.DEFAULT) -> Filters:
+    """The history filters named by `args` (organisation_id, actor, type, since, until; days as `zone` counts them);
+    ValidationError if unusable."""
     types = tuple(t.strip() for t in args.get("type", "").split(",") if t.strip())
     unknown = sorted(set(types) - AuditLog.types)
     if unknown:
@@ -75,6 +86,6 @@ def parse_filters(args: Mapping[str, Any]) -> Filters:
         args.get("organisation_id"),
         actor,
         types,
-        _bound(args.get("since"), "since", False),
-        _bound(args.get("until"), "until", True),
+        _bound(args.get("since"), "since", False, zone),
+        _bound(args.get("until"), "until", True, zone),
     )

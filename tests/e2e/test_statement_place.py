@@ -76,3 +76,13 @@ def test_the_facilitator_names_the_place_on_the_statement_page(world: World) -> 
     assert done.status_code == 302
     assert world.ok("GET", path, "mo")["state"] == "published"
     assert "Iași, " in first_page(world, path)
+
+
+def test_the_page_trims_the_place_before_counting_it_as_the_api_does(world: World) -> None:
+    path = closed(world)
+    ana = signed_in(world, "ana")
+
+    done = submit(ana, path, f"{path}/publish", {"place": "     " + "P" * 98 + "  "})
+
+    assert done.status_code == 302 and world.ok("GET", path, "mo")["state"] == "published"
+    assert "P" * 98 + ", " in first_page(world, path)

@@ -435,3 +435,11 @@ def test_every_certificate_label_sits_on_the_line_of_its_value_or_directly_above
     if language != "en":  # the labels are the language's own, not English left in place
         heading = words["certificate"].replace("\xad", "")  # a soft hyphen is printed only where a line breaks
         assert heading != render.labels("en")["certificate"] and heading in lines_
+
+
+def test_a_published_pdf_is_dated_on_the_coalitions_day_at_its_place() -> None:
+    late = datetime(2026, 12, 4, 19, 14, tzinfo=UTC)  # already 5 December on Kiritimati (UTC+14)
+    there = make_document(1, phase="published", published_at=late, time_zone="Pacific/Kiritimati", place="Tarawa")
+    assert render.dateline(there) == "Tarawa, 5 decembrie 2026"
+    here = make_document(1, phase="published", published_at=late, language="en", place="Bucharest")
+    assert render.dateline(here) == "Bucharest, December 4, 2026"  # a coalition without a zone: UTC

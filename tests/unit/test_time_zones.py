@@ -107,3 +107,27 @@ def test_a_founding_event_recorded_before_zones_still_loads_and_reads_as_no_zone
     registry.validate("CoalitionFounded", old)
     state = evolve(None, Change("CoalitionFounded", old))
     assert state is not None and state.agreement.time_zone is None
+
+
+def test_a_day_filter_on_the_pages_is_the_readers_day_and_the_apis_is_utcs() -> None:
+    from coalition.web.reading import _bound
+
+    assert _bound("2026-12-20", "since", False) == datetime(2026, 12, 20, tzinfo=UTC)  # the API: UTC days
+    assert _bound("2026-12-20", "until", True) == datetime(2026, 12, 21, tzinfo=UTC)
+    assert _bound("2026-12-20", "since", False, BUCHAREST) == datetime(2026, 12, 19, 22, tzinfo=UTC)
+    assert _bound("2026-12-20", "until", True, BUCHAREST) == datetime(2026, 12, 20, 22, tzinfo=UTC)
+    assert _bound("2026-07-01", "since", False, BUCHAREST) == datetime(2026, 6, 30, 21, tzinfo=UTC)  # summer time
+    instant = "2026-12-20T17:00:00Z"  # an instant is the same instant on every clock
+    assert _bound(instant, "since", False, BUCHAREST) == datetime(2026, 12, 20, 17, tzinfo=UTC)
+
+
+def test_the_instants_a_refusal_names_are_on_the_readers_clock(app: Flask) -> None:
+    from coalition.domain.base import RuleBroken
+    from coalition.web.errors import translated
+
+    refusal = RuleBroken("the deadline must be in the future (it is now %(now)s)", now="2026-12-20T17:00:00+00:00")
+    with app.test_request_context("/"), reading_zone(BUCHAREST):
+        assert (
+            translated(refusal)
+            == "the deadline must be in the future (it is now Dec 20, 2026, 7:00\u202fPM Europe/Bucharest)"
+        )

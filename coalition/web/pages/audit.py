@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from coalition.accounts import names_of
 from coalition.domain.coalition import Actor
 from coalition.infra.extensions import services
+from coalition.infra.formats import reader_zone
 from coalition.reads import audit
 from coalition.reads.reports import AuditLog, Filters, event_rows, facilitates
 from coalition.reads.standing import BadMoment, Moment, Snapshot, resolve, snapshot, standing
@@ -61,7 +62,7 @@ def _filter_form(connection: Connection, coalition_id: str, snap: Snapshot) -> t
     if form.as_of.data and (form.until.data is None or form.as_of.data < form.until.data):
         args["until"] = form.as_of.data.isoformat()  # the history as it stood at the end of that day
     try:
-        return form, parse_filters(args)
+        return form, parse_filters(args, reader_zone())  # days as the reader's clock counts them, as shown
     except Invalid as error:  # a day the store cannot bound (the year 9999)
         for name, messages in error.messages_dict.items():
             form[name].errors = [*form[name].errors, *messages]

@@ -62,6 +62,7 @@ class PublishForm(PageForm):
         _l("Place of issue (optional)"),
         description=_l("Printed before the date on the PDF, as a letter is dated: “Bucharest, 4 December 2026”."),
         validators=[Length(max=MAX_PLACE), OneLine()],
+        filters=[lambda value: value.strip() if value else value],  # trimmed before its length, as the API does
     )
 
 
@@ -296,7 +297,7 @@ def publish(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     form = PublishForm()
     if not form.validate_on_submit():
         return _page(coalition_id, statement_id, status=400, publishing=form)
-    ctx, place = context(), (form.place.data or "").strip()
+    ctx, place = context(), form.place.data or ""
     return perform(
         lambda: handle.publish(ctx, coalition_id, statement_id, place),
         done=done,
