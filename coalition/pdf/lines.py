@@ -22,6 +22,11 @@ CERTIFICATE_INDENT = POSITION_WIDTH + 2 + 64 + 2
 # A long text node costs WeasyPrint time growing with the square of its length (it re-encodes the rest
 # of the text at every line), one block per line costs a box each: blocks of 25 lines cost least.
 CHUNK = 25
+#: Up to this many signatories the statement PDF lists them as a table (organisation, signer, title, day in
+#: columns); more are listed as two text runs each (`signatory_entry`), grouped by country alike. Every table cell
+#: is a block of its own: at 500 rows the table alone took longer than the 1.5 s an export may take
+#: (docs/benchmarks.md, "Long signatory lists").
+TABLE_LIMIT = 150
 
 
 def one_line(text: str) -> str:
@@ -57,6 +62,18 @@ def endorsement_line(endorsement: Endorsement, day: Callable[[datetime], str] | 
     """One personal endorsement as the single line of text the PDF lists (the day as `day` writes it, else ISO)."""
     when = (day or _day)(endorsement.endorsed_at)
     return f"{_joined((endorsement.name, endorsement.title, endorsement.organisation))} · {when}"
+
+
+def signatory_entry(row: tuple[str, str, str, str, str]) -> tuple[str, str]:
+    """A row of the signatory table (organisation, mark, signer, title, day) as the two text runs a long list
+    prints: the organisation, then who signed, their title, the day and the mark (`signatory_legend`'s order)."""
+    organisation, mark, signer, title, signed = row
+    return organisation, f"{_joined((signer, title))} · {signed} · {mark}"
+
+
+def signatory_legend(columns: tuple[str, str, str, str]) -> tuple[str, str]:
+    """The table's column headings as the two lines of the list's key, in `signatory_entry`'s order."""
+    return columns[0], f"{columns[1]}, {columns[2]} · {columns[3]}"
 
 
 def _columns(text: str) -> int:

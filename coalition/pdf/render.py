@@ -177,6 +177,7 @@ def statement_html(document: StatementDocument) -> str:
     proof = document.proof
     words = labels(document.language)
     columns = words["columns"]
+    groups, as_table = signatory_groups(document), len(document.signatories) <= lines.TABLE_LIMIT
     return (
         _environment()
         .get_template(TEMPLATE)
@@ -188,7 +189,9 @@ def statement_html(document: StatementDocument) -> str:
             status=status(document),
             dateline=dateline(document),
             deadline=deadline(document),
-            signatories=signatory_groups(document),
+            signatories=groups,
+            signatory_lines=None if as_table else [(c, [lines.signatory_entry(r) for r in rows]) for c, rows in groups],
+            legend=lines.signatory_legend(words["table"]),
             endorsements=[
                 endorsement_line(erased_endorser(e, document.language), lambda m: day(m, document.language, "medium"))
                 for e in sorted(document.endorsements, key=lambda e: sort_key(e.name))
