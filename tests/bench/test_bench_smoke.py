@@ -114,3 +114,23 @@ def test_http_benchmark_runs_an_open_loop_on_its_schedule(tmp_path: Path) -> Non
     assert result["log"]["acknowledged"] == phase["endpoints"]["sign"]["statuses"].get("201", 0)
     assert result["log"]["acknowledged_not_once"] == 0 and result["log"]["chain_ok"]
     assert any(t["name"].endswith("open loop sign p99 ≤ 100 ms") for t in report["targets"])
+
+
+@pytest.mark.slow
+def test_reads_benchmark_times_every_read_as_facilitator_and_member(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench", "reads", "--quick", "--json", "--tmp-dir", str(tmp_path)]
+
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout)
+    assert report["members"] == report["signatures"] == 200
+    rows = report["rows"]
+    assert rows["healthz"]["result"] == "baseline"
+    for read in ("page home", "page statement", "page members", "api standing", "api statement"):
+        assert {f"{read}/facilitator", f"{read}/member"} <= set(rows)
+    assert "api events/facilitator" in rows
+    assert all(0 < row["p50_ms"] <= row["p99_ms"] for row in rows.values())
+    assert {row["result"] for name, row in rows.items() if name != "healthz"} <= {"PASS", "MISS"}
+    assert "target p99 ≤ 30 ms" in finished.stderr
+    assert list(tmp_path.iterdir()) == [], "the benchmark left files behind"
