@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bench import merkle, notify, pdf, scale, store, web
+from bench import merkle, notify, pdf, reads, scale, store, web
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     notify_parser = subcommands.add_parser("notify", help=notify.__doc__.splitlines()[0], description=notify.__doc__)
     notify.add_arguments(notify_parser)
     notify_parser.set_defaults(run=notify.main)
+    reads_parser = subcommands.add_parser("reads", help=reads.__doc__.splitlines()[0], description=reads.__doc__)
+    reads.add_arguments(reads_parser)
+    reads_parser.set_defaults(run=reads.main)
     merkle_parser = subcommands.add_parser("merkle", help=merkle.__doc__.splitlines()[0], description=merkle.__doc__)
     merkle.add_arguments(merkle_parser)
     merkle_parser.set_defaults(run=merkle.main)

@@ -7,6 +7,7 @@ the events that produced it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from coalition.domain import policy
@@ -49,13 +50,23 @@ def _positions(positions: list[int]) -> dict[str, Any]:
     return {"count": len(positions), "positions": sorted(positions)}
 
 
-def standing(snap: Snapshot) -> list[dict[str, Any]]:
-    """Each member organisation's standing, with the positions behind every figure."""
+def _by_organisation(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row["organisation_id"]].append(row)
+    return grouped
+
+
+def standing(snap: Snapshot, members: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Each member organisation's standing (of `members`, rows of `snap.members`: a page of them; None: all),
+    with the positions behind every figure. The coalition's commitments, tasks and roles are grouped by
+    organisation once, so the work grows with the rows, not with members × rows."""
+    pledges, assignments, roles = (_by_organisation(rows) for rows in (snap.commitments, snap.tasks, snap.roles))
     result = []
-    for member in snap.members:
+    for member in snap.members if members is None else members:
         org, state = member["organisation_id"], member["state"]
-        pledged = [c for c in snap.commitments if c["organisation_id"] == org]
-        assigned = [t for t in snap.tasks if t["organisation_id"] == org]
+        pledged = pledges.get(org, [])
+        assigned = assignments.get(org, [])
         level = policy.standing_level(
             state, member["reason"], [(w["due_on"], w["state"]) for w in [*pledged, *assigned]], snap.moment.day
         )
@@ -71,8 +82,7 @@ def standing(snap: Snapshot) -> list[dict[str, Any]]:
                         "user_id": r["user_id"],
                         "position": r["from_position"],
                     }
-                    for r in snap.roles
-                    if r["organisation_id"] == org
+                    for r in roles.get(org, [])
                 ],
                 "commitments": {
                     "pledged": _figure(pledged, "pledged_position"),

@@ -122,6 +122,8 @@ def test_scale_benchmark_reports_latency_sizes_and_catch_up_and_drops_its_schema
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL is not configured: set COALITION_TEST_POSTGRES_URL")
     command = [sys.executable, "-m", "bench", "scale", "--quick", "--json", "--postgres-url", POSTGRES_URL]
+def test_reads_benchmark_times_every_read_as_facilitator_and_member(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench", "reads", "--quick", "--json", "--tmp-dir", str(tmp_path)]
 
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
 
@@ -147,3 +149,13 @@ def test_scale_benchmark_reports_latency_sizes_and_catch_up_and_drops_its_schema
     finally:
         admin.dispose()
     assert found == 0, "the benchmark left its schema behind"
+    assert report["members"] == report["signatures"] == 200
+    rows = report["rows"]
+    assert rows["healthz"]["result"] == "baseline"
+    for read in ("page home", "page statement", "page members", "api standing", "api statement"):
+        assert {f"{read}/facilitator", f"{read}/member"} <= set(rows)
+    assert "api events/facilitator" in rows
+    assert all(0 < row["p50_ms"] <= row["p99_ms"] for row in rows.values())
+    assert {row["result"] for name, row in rows.items() if name != "healthz"} <= {"PASS", "MISS"}
+    assert "target p99 ≤ 30 ms" in finished.stderr
+    assert list(tmp_path.iterdir()) == [], "the benchmark left files behind"

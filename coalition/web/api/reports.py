@@ -13,6 +13,7 @@ from coalition.domain.base import NotAllowed, NotFound
 from coalition.infra.extensions import services
 from coalition.reads.audit import entries as history
 from coalition.reads.audit import hashes
+from coalition.reads.paging import keyset
 from coalition.reads.reports import CSV_COLUMNS, event_rows, facilitates
 from coalition.reads.standing import Snapshot, resolve, responsibilities, snapshot, standing
 from coalition.web.api.auth import authenticated
@@ -22,6 +23,9 @@ from coalition.web.api.edge import documented, query_args, reader
 from coalition.web.api.schemas import AsOfQuery
 from coalition.web.reading import parse_filters, snapshot_for_member, today
 from coalition.web.request import csv_response
+
+#: Members per page of the standing by default: a coalition of thousands is read a page at a time.
+STANDING_PAGE = 100
 
 
 def _moment(snap: Snapshot) -> dict[str, Any]:
@@ -57,6 +61,15 @@ class EventsQuery(Schema):
     limit = fields.Integer(validate=validate.Range(min=1, max=10_000), load_default=1000)
 
 
+class StandingQuery(AsOfQuery):
+    after = fields.String(validate=ID, metadata={"description": "the last organisation_id already seen"})
+    limit = fields.Integer(
+        validate=validate.Range(min=1, max=1000),
+        load_default=STANDING_PAGE,
+        metadata={"description": f"members per page (default {STANDING_PAGE}), ordered by organisation_id"},
+    )
+
+
 class Figure(Schema):
     count = fields.Integer(required=True)
     positions = fields.List(fields.Integer(), required=True)
@@ -65,6 +78,10 @@ class Figure(Schema):
 class StandingView(Schema):
     as_of = fields.String(required=True)
     position = fields.Integer(allow_none=True, metadata={"description": "the log position read; null: now"})
+    total = fields.Integer(required=True, metadata={"description": "members on every page together"})
+    next_after = fields.String(
+        allow_none=True, metadata={"description": "pass as `after` for the next page; null: this is the last"}
+    )
     members = fields.List(
         fields.Dict(),
         required=True,
@@ -115,17 +132,22 @@ class EventsView(Schema):
 
 @bp.get("/coalitions/<coalition_id>/standing")
 @authenticated
-@documented(query=AsOfQuery, response=StandingView)
+@documented(query=StandingQuery, response=StandingView)
 def read_standing(coalition_id: str) -> ResponseReturnValue:
-    """Each member's standing now, or as of a past position, date or date-time."""
+    """Each member's standing now, or as of a past position, date or date-time; a page of members at a time
+    (`limit`, `after`), in the order of their organisation ids."""
+    args = query_args(StandingQuery())
     with services().engine.connect() as connection:
-        snap = snapshot_for_member(connection, coalition_id, query_args(AsOfQuery()).get("as_of"), reader(connection))
-        members = standing(snap)
+        snap = snapshot_for_member(connection, coalition_id, args.get("as_of"), reader(connection))
+        page = keyset(snap.members, lambda m: str(m["organisation_id"]), args.get("after"), args["limit"])
+        members = standing(snap, page.items)
     people = names_of(services().engine, {r["user_id"] for m in members for r in m["roles"]})
     for member in members:
         for role in member["roles"]:
             role["name"] = people.get(role["user_id"])
-    return jsonify(StandingView().dump({**_moment(snap), "members": members}))
+    return jsonify(
+        StandingView().dump({**_moment(snap), "total": page.total, "next_after": page.next_after, "members": members})
+    )
 
 
 @bp.get("/coalitions/<coalition_id>/responsibilities")

@@ -37,6 +37,11 @@ def _member(connection: Connection, coalition_id: str, organisation_id: str) -> 
     return snap, facilitator
 
 
+def _only(snap: Snapshot, organisation_id: str) -> list[dict[str, Any]]:
+    """The organisation's membership row of the snapshot (the one member whose standing the page shows)."""
+    return [m for m in snap.members if m["organisation_id"] == organisation_id]
+
+
 def _member_work(
     connection: Connection, coalition_id: str, organisation_id: str, snap: Snapshot, form: MemberHistoryForm
 ) -> tuple[Snapshot, list[dict[str, Any]], list[Entry], bool]:
@@ -78,10 +83,8 @@ def member_history(coalition_id: str, organisation_id: str) -> ResponseReturnVal
     older = chosen[-1]["first"] if chosen and chosen[-1]["first"] > items[-1]["first"] else None
     query = {"as_of": form.as_of.data.isoformat()} if valid and form.as_of.data else {}
     where: dict[str, Any] = {"coalition_id": coalition_id, "organisation_id": organisation_id, **query}
-    member = next(m for m in standing(snap) if m["organisation_id"] == organisation_id)
-    member_then = (
-        next((m for m in standing(then) if m["organisation_id"] == organisation_id), None) if then.agreement else None
-    )
+    member = next(iter(standing(snap, _only(snap, organisation_id))))
+    member_then = next(iter(standing(then, _only(then, organisation_id))), None) if then.agreement else None
     csv = url_for(".member_csv", **where)
     return render_template(
         "audit/member.html",

@@ -16,6 +16,7 @@ from coalition.reads import powers as signing
 from coalition.reads import statement_standing as statement_list
 from coalition.reads.access import acts_for, facilitates, held_by, mandates_of
 from coalition.reads.organisations import names as organisation_names
+from coalition.reads.paging import PAGE_SIZE
 from coalition.reads.powers import powers
 from coalition.reads.standing import Moment, snapshot, standing
 from coalition.web.charts import timeline
@@ -24,6 +25,14 @@ from coalition.web.reading import now, today
 from coalition.web.typed import login_required
 
 bp = Blueprint("coalitions", __name__)
+
+
+def _shown(members: list[dict[str, Any]], mine: Any) -> list[dict[str, Any]]:
+    """The members the home page lists, at most a page of them: the reader's own organisations first, then those
+    whose standing is not good (lapsed, then needing attention), then the rest; the members page lists all."""
+    rank = {"lapsed": 1, "attention": 2}
+    ordered = sorted(members, key=lambda m: 0 if m["organisation_id"] in mine else rank.get(m["level"], 3))
+    return ordered[:PAGE_SIZE]
 
 
 @bp.get("/coalitions")
@@ -63,13 +72,15 @@ def home(coalition_id: str) -> ResponseReturnValue:
         administers = held_by(connection, current_user.user_id, moment.date()).administers
         rounds = evaluations.at_a_glance(connection, snap, reader, administers, moment.date())
     people = names_of(services().engine, {r["user_id"] for r in snap.roles})
+    members = _shown(standing(snap), reader.acts_for)
     return render_template(
         "coalitions/home.html",
         coalition_id=coalition_id,
         agreement=snap.agreement,
         objectives=progress,
         rounds=rounds,
-        members=standing(snap),
+        members=members,
+        member_count=len(snap.members),
         roles=snap.roles,
         people=people,
         names=snap.names,

@@ -25,6 +25,7 @@ from coalition.reads import published as listing
 from coalition.reads import statements as read
 from coalition.reads.access import mandates_of
 from coalition.reads.amendments import amendment
+from coalition.reads.paging import PAGE_SIZE, following
 from coalition.reads.standing import Moment, snapshot
 from coalition.reads.statement_standing import standing
 from coalition.reads.statements import describe, in_language, signature_history
@@ -133,9 +134,13 @@ def _page(
         for o, t in sorted(mine.items(), key=lambda i: names.get(i[0], ""))
         if may[o].any or o in refusals or o in held
     ]
+    # the signatories a page at a time (`?after=` the last organisation shown); the summary counts them all
+    after = request.args.get("after")
+    listed = following(statement["signatures"], lambda x: str(x["organisation_id"]), after, PAGE_SIZE)
     return render_template(
         "statements/show.html",
         statement=statement,
+        signatories=listed,
         language=language,
         title=title,
         body=render_markdown(body),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, url_for
+from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.engine import Connection
@@ -15,6 +15,7 @@ from coalition.handlers import invitations
 from coalition.infra.extensions import services
 from coalition.reads import organisations
 from coalition.reads.access import as_domain, facilitates
+from coalition.reads.paging import PAGE_SIZE, following
 from coalition.reads.standing import Snapshot
 from coalition.web.i18n import localised_country
 from coalition.web.pages import context, perform, require_member
@@ -62,7 +63,14 @@ def _members_page(
         invite = invite or ChooseOrganisation()
         invite.organisation_id.choices = _candidates(connection, snap) if facilitator else []
     coalition = as_domain(snap)
-    verifiers = names_of(services().engine, {m["verified_by"] for m in snap.members if m.get("verified_by")})
+    order = {"requested": 0, "invited": 1, "active": 2, "suspended": 3, "left": 4, "declined": 5}
+    listed = sorted(
+        snap.members,
+        key=lambda m: (order.get(m["state"], 6), snap.names.get(m["organisation_id"], {}).get("name") or ""),
+    )
+    # a page at a time: only its members are put together and rendered (`?after=` the last one seen)
+    page = following(listed, lambda m: str(m["organisation_id"]), request.args.get("after"), PAGE_SIZE)
+    verifiers = names_of(services().engine, {m["verified_by"] for m in page.items if m.get("verified_by")})
     members = [
         {
             **m,
@@ -74,16 +82,16 @@ def _members_page(
             "may_verify": policy.may_verify(coalition, reader, m["organisation_id"]),
             "may_unverify": policy.may_withdraw_verification(coalition, reader, m["organisation_id"]),
         }
-        for m in snap.members
+        for m in page.items
     ]
     pending = invitations.pending(context(), coalition_id=coalition_id) if facilitator else []
-    order = {"requested": 0, "invited": 1, "active": 2, "suspended": 3, "left": 4, "declined": 5}
-    members.sort(key=lambda m: (order.get(m["state"], 6), m.get("name") or ""))
     return render_template(
         "membership/members.html",
         coalition_id=coalition_id,
         name=(snap.agreement or {})["name"],
         members=members,
+        total=page.total,
+        next_after=page.next_after,
         facilitator=facilitator,
         invite=invite,
         by_email=by_email or InviteByEmail(),

@@ -1,0 +1,249 @@
+"""Measure the reads at coalition scale: with 3,000 members that all signed one statement, the coalition home,
+the statement page, the members page and the API's standing, statement and events, each served in ≤ 30 ms of
+server time at p99, as a facilitator and as a member; `/healthz` in the same run is the baseline.
+
+Server time: every request goes through Flask's test client in this process (no sockets, no load driver), so
+what is timed is the app's own work: routing, authentication, the reads, rendering. One request at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import logging
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.loadworld import PASSWORD, Plan, seed
+from bench.report import machine
+
+QUICK = 200
+TARGET_MS = 30.0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `python -m bench reads`."""
+    parser.add_argument("--members", type=int, default=3000, metavar="N", help="members, all signing (default 3,000)")
+    parser.add_argument("--requests", type=int, default=50, metavar="N", help="timed requests per row (default 50)")
+    parser.add_argument("--tmp-dir", metavar="DIR", help="where to put the database (default: temp)")
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="seed into DIR once and reuse it on later runs (bench.db and plan.json there); for profiling",
+    )
+    parser.add_argument("--quick", action="store_true", help=f"smoke test: {QUICK} members, 10 requests per row")
+    parser.add_argument("--profile", metavar="ROW", help="after timing, profile ROW (e.g. 'api standing/member')")
+    parser.add_argument("--json", action="store_true", help="print a JSON document on stdout (the table on stderr)")
+
+
+def progress(message: str) -> None:
+    print(f"· {message}", file=sys.stderr, flush=True)
+
+
+def sign_all(url: str, directory: Path, plan: Plan) -> None:
+    """Every member signs the statement, through the API, on an app that does not wait for the disk."""
+    from coalition import create_app
+
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SQLITE_SYNCHRONOUS": "OFF",
+            "SECRET_KEY": "seed",
+            "RATELIMIT_ENABLED": False,
+            "SEAL_DIRECTORY": str(directory),
+        }
+    )
+    client = app.test_client()
+    path = f"{plan.statement_path}/signatures"
+    try:
+        for organisation_id, token in plan.signers:
+            body = {"organisation_id": organisation_id, "title": "Director", "version_hash": plan.version_hash}
+            answer = client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
+            if answer.status_code != 201:
+                raise RuntimeError(f"signing failed: {answer.status_code} {answer.get_data(as_text=True)[:300]}")
+    finally:
+        app.extensions["coalition"].engine.dispose()
+
+
+def world(directory: Path, members: int) -> tuple[str, Plan]:
+    """The database and plan in `directory`: seeded and signed now, or reused from an earlier run."""
+    database, saved = directory / "bench.db", directory / "plan.json"
+    url = f"sqlite:///{database}"
+    if database.exists() and saved.exists():
+        plan = Plan.load(saved)
+        if len(plan.signers) == members:
+            progress(f"reusing the world of {members} members in {directory}")
+            return url, plan
+        raise SystemExit(f"{directory} holds a world of {len(plan.signers)} members, not {members}")
+    started = time.perf_counter()
+    progress(f"seeding a coalition of {members} members with an open statement")
+    plan = seed(url, members, directory)
+    progress(f"signing it {members} times")
+    sign_all(url, directory, plan)
+    progress(f"seeded and signed in {time.perf_counter() - started:.0f} s")
+    plan.save(saved)
+    return url, plan
+
+
+def signed_in(app: Any, email: str) -> Any:
+    """A browser session of the person with this address (the login form, with its CSRF token)."""
+    import re
+
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert found, "no CSRF token on the login page"
+    answer = client.post("/login", data={"csrf_token": found.group(1), "email": email, "password": PASSWORD})
+    if answer.status_code != 302:
+        raise RuntimeError(f"could not sign in as {email}: {answer.status_code}")
+    return client
+
+
+def rows(app: Any, plan: Plan) -> list[tuple[str, Any, str, dict[str, str]]]:
+    """(name, client, path, headers) of every timed row: each read as a facilitator and as a member."""
+    home = f"/coalitions/{plan.coalition_id}"
+    statement = f"{home}/statements/{plan.statement_id}"
+    api = f"/api/v1/coalitions/{plan.coalition_id}"
+    anonymous = app.test_client()
+    found: list[tuple[str, Any, str, dict[str, str]]] = [("healthz", anonymous, "/healthz", {})]
+    member_token = plan.signers[0][1]
+    people = {
+        "facilitator": ("signer0@load.example.org", plan.facilitator_token),
+        "member": ("signer1@load.example.org", member_token),
+    }
+    for who, (email, token) in people.items():
+        browser = signed_in(app, email)
+        bearer = {"Authorization": f"Bearer {token}"}
+        found += [
+            (f"page home/{who}", browser, home, {}),
+            (f"page statement/{who}", browser, statement, {}),
+            (f"page members/{who}", browser, f"{home}/members", {}),
+            (f"api standing/{who}", anonymous, f"{api}/standing", bearer),
+            (f"api statement/{who}", anonymous, f"/api/v1{plan.statement_path.removeprefix('/api/v1')}", bearer),
+        ]
+        if who == "facilitator":  # the history is the facilitators'
+            found.append((f"api events/{who}", anonymous, f"{api}/events", bearer))
+    return found
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of already sorted values."""
+    index = max(0, min(len(sorted_values) - 1, round(fraction * len(sorted_values) + 0.5) - 1))
+    return sorted_values[index]
+
+
+def time_row(client: Any, path: str, headers: dict[str, str], requests: int) -> dict[str, Any]:
+    """Warm up with 3 requests, then time `requests` one after another; milliseconds, and the answer's size."""
+    size = 0
+    for _ in range(3):
+        answer = client.get(path, headers=headers)
+        if answer.status_code != 200:
+            raise RuntimeError(f"GET {path}: {answer.status_code} {answer.get_data(as_text=True)[:300]}")
+        size = len(answer.get_data())
+    latencies = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        answer = client.get(path, headers=headers)
+        latencies.append((time.perf_counter() - started) * 1000)
+        assert answer.status_code == 200
+    latencies.sort()
+    return {
+        "requests": requests,
+        "p50_ms": round(percentile(latencies, 0.5), 2),
+        "p99_ms": round(percentile(latencies, 0.99), 2),
+        "bytes": size,
+    }
+
+
+def profile(client: Any, path: str, headers: dict[str, str]) -> str:
+    """cProfile of 10 requests, the 30 costliest functions by cumulative time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(10):
+        client.get(path, headers=headers)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+    return out.getvalue()
+
+
+def load_average() -> float | None:
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def measure(directory: Path, members: int, requests: int, profiled: str | None) -> dict[str, Any]:
+    """Seed (or reuse) the world, then time every row on an app with the real settings."""
+    from coalition import create_app
+
+    url, plan = world(directory, members)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+    logging.getLogger("coalition.requests").disabled = True  # a line per request would drown the table
+    results: dict[str, Any] = {}
+    load_before = load_average()
+    try:
+        measured = rows(app, plan)
+        for name, client, path, headers in measured:
+            progress(f"timing {name}")
+            results[name] = {"path": path, **time_row(client, path, headers, requests)}
+        report = ""
+        if profiled:
+            chosen = [(c, p, h) for n, c, p, h in measured if n == profiled]
+            if not chosen:
+                raise SystemExit(f"no row named {profiled!r}; rows: {', '.join(n for n, *_ in measured)}")
+            report = profile(*chosen[0])
+    finally:
+        app.extensions["coalition"].engine.dispose()
+    return {
+        "benchmark": "reads",
+        "machine": machine(),
+        "load_average": {"start": load_before, "end": load_average()},
+        "members": members,
+        "signatures": members,
+        "target_p99_ms": TARGET_MS,
+        "rows": results,
+        "profile": report,
+        "command": " ".join(["python -m bench reads", *sys.argv[2:]]),
+    }
+
+
+def table(document: dict[str, Any]) -> str:
+    """The figures, one row per read, PASS or MISS against the p99 target (the baseline is not judged)."""
+    lines = [
+        f"{document['members']:,} members, {document['signatures']:,} signatures; "
+        f"load average {document['load_average']['start']} at the start, {document['load_average']['end']} at the end",
+        f"{'row':<28} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>9}  target p99 ≤ {TARGET_MS:g} ms",
+    ]
+    for name, row in document["rows"].items():
+        verdict = "(baseline)" if name == "healthz" else ("PASS" if row["p99_ms"] <= TARGET_MS else "MISS")
+        lines.append(f"{name:<28} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['bytes']:>9,}  {verdict}")
+    return "\n".join(lines)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the measurement and print the table (and the JSON document with --json)."""
+    members = QUICK if args.quick else args.members
+    requests = 10 if args.quick else args.requests
+    if args.keep:
+        kept = Path(args.keep)
+        kept.mkdir(parents=True, exist_ok=True)
+        document = measure(kept, members, requests, args.profile)
+    else:
+        with tempfile.TemporaryDirectory(dir=args.tmp_dir) as folder:
+            document = measure(Path(folder), members, requests, args.profile)
+    for name, row in document["rows"].items():
+        row["result"] = "baseline" if name == "healthz" else ("PASS" if row["p99_ms"] <= TARGET_MS else "MISS")
+    print(table(document), file=sys.stderr)
+    if document["profile"]:
+        print(document["profile"], file=sys.stderr)
+    if args.json:
+        print(json.dumps(document, indent=2))
+    return 0  # the targets are reported (PASS or MISS), as the other benchmarks do

@@ -1,0 +1,39 @@
+"""Reads that do not grow with the coalition: the standing and a statement's signatures a page at a time
+(`?limit=&after=`, keyset on the organisation id), with the total and the key of the next page."""
+
+from __future__ import annotations
+
+from tests.e2e.world import World, error_of
+
+
+def test_the_standing_comes_a_page_at_a_time_in_organisation_order_until_next_after_is_null(world: World) -> None:
+    whole = world.ok("GET", f"{world.path}/standing", "ana")
+    assert whole["total"] == len(whole["members"]) >= 2 and whole["next_after"] is None
+
+    seen, after = [], None
+    while True:
+        query = f"?limit=1&after={after}" if after else "?limit=1"
+        page = world.ok("GET", f"{world.path}/standing{query}", "ana")
+        assert len(page["members"]) == 1 and page["total"] == whole["total"]
+        seen += [m["organisation_id"] for m in page["members"]]
+        after = page["next_after"]
+        if after is None:
+            break
+        assert after == seen[-1]
+
+    assert seen == sorted(m["organisation_id"] for m in whole["members"])
+    assert sorted(seen) == seen and len(set(seen)) == len(seen)
+
+
+def test_a_page_after_the_last_member_is_empty(world: World) -> None:
+    last = max(m["organisation_id"] for m in world.ok("GET", f"{world.path}/standing", "ana")["members"])
+
+    page = world.ok("GET", f"{world.path}/standing?after={last}", "ana")
+
+    assert page["members"] == [] and page["next_after"] is None and page["total"] >= 2
+
+
+def test_a_bad_limit_is_refused_naming_the_field(world: World) -> None:
+    for bad in ("0", "1001", "many"):
+        error = error_of(world.api.call("GET", f"{world.path}/standing?limit={bad}", world.who("ana")), 422, "invalid")
+        assert "limit" in str(error), error
