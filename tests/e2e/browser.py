@@ -82,6 +82,7 @@ def live_url(site: Site) -> str:
 def in_header(page: Any, name: str, role: str = "link") -> Any:
     """The header's menu entry `name` (a link, or the sign-out button), made visible: on a phone the main menu is
     folded under "Menu"; the account's entries are in the menu under the person's name."""
+    page.wait_for_load_state()  # the stylesheet decides whether "Menu" shows: before it loads, it always does
     fold = page.locator("header.site .fold")
     if fold.count() and fold.locator("> summary").is_visible() and fold.get_attribute("open") is None:
         fold.locator("> summary").click()

@@ -292,7 +292,7 @@ def test_an_invalid_deadline_is_400_inline_and_a_past_one_is_refused(world: Worl
 def test_the_editor_of_an_open_statement_points_to_amending(world: World) -> None:
     path = opened(world)
     page = text(signed_in(world, "ana").get(f"{path}/edit"))
-    assert "its text is frozen" in page and f'href="{path}/amend"' in page and 'name="body"' not in page
+    assert "its text can no longer be edited" in page and f'href="{path}/amend"' in page and 'name="body"' not in page
 
 
 # -- amending -------------------------------------------------------------------------------------

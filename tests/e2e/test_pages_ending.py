@@ -64,7 +64,7 @@ def test_a_facilitator_closes_after_confirming_and_it_shows_as_ended_everywhere(
     for path in (*pages, f"{world.path}/grid", f"{world.path}/statements/{sid}", f"{world.path}/tasks/{world.task}"):
         response = bo.get(path)
         assert response.status_code == 200 and re.search(r"[Ee]nded on", text(response)), path
-    assert "<form" not in text(ana.get(f"{world.path}/members")).split("</nav>", 2)[-1].split("<footer")[0]
+    assert "<form" not in text(ana.get(f"{world.path}/members")).split("<main", 1)[-1].split("</main>")[0]
     assert "Pledge the commitment" not in text(bo.get(f"{world.path}/work"))
     assert "Manage this statement" not in text(ana.get(f"{world.path}/statements/{sid}"))  # a draft, frozen
     audit = text(ana.get(f"{world.path}/audit"))

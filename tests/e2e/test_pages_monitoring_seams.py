@@ -104,7 +104,8 @@ def test_an_ended_coalition_hides_the_progress_and_evaluation_forms(world: World
         assert "This coalition has ended on" in objective and 'id="progress-value"' not in objective
         assert "Progress" in objective and "/objectives/o1/progress" not in objective  # the chart reads on
         one = text(client.get(f"{rounds}/{round_id}"))
-        assert "This coalition has ended on" in one and 'method="post"' not in one.split("</nav>", 2)[-1]
+        main = one.split("<main", 1)[-1].split("</main>")[0]
+        assert "This coalition has ended on" in one and 'method="post"' not in main
         assert "Autumn review" in one and ("Questions" in one or "Results" in one)  # the round still reads
         listing = text(client.get(rounds))
         assert 'href="/coalitions/' + world.coalition + '/evaluations/new"' not in listing
