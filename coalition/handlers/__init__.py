@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from coalition.domain.base import Change, DomainError
 from coalition.infra.extensions import Services, held
 from coalition.infra.idempotency import remember
-from events import ConcurrencyConflict, Metadata, NewEvent, RecordedEvent
+from events import AppendCondition, ConcurrencyConflict, Metadata, NewEvent, RecordedEvent
 from events.store import WithinAppend
 
 State = TypeVar("State")
@@ -108,10 +108,13 @@ class Context:
         answer: dict[str, Any],
         organisation_id: str | None = None,
         within: WithinAppend | None = None,
+        conditions: Sequence[AppendCondition] = (),
     ) -> dict[str, Any]:
-        """Record a decision's events on one stream, relying on `expected`; return `answer`.
+        """Record a decision's events on one stream, relying on `expected` and `conditions`; return `answer`.
 
         `within` writes rows that belong with the events (an invitation's, its e-mail) in their transaction.
+        Under `conditions` the events may land after others the decision did not read: the answer's
+        `version` is then the stream's version after them, as recorded.
 
         With an Idempotency-Key, the answer is kept in the same transaction as the events, so a
         retry gets it back even after a crash, and the store's own key stops concurrent twins.
@@ -120,6 +123,8 @@ class Context:
         key = self.idempotency_key
 
         def keep_answer(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
+            if conditions and "version" in answer:
+                answer["version"] = _recorded[-1].version
             if within is not None:
                 within(connection, _recorded)
             if key is not None:
@@ -132,6 +137,7 @@ class Context:
             metadata=metadata,
             idempotency_key=None if key is None else store_key(self.user_id, key),
             within=keep_answer,
+            conditions=conditions,
         )
         self.recorded = not recorded.replayed
         return answer
