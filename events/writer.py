@@ -60,8 +60,8 @@ class Request:
     metadata: Metadata
     idempotency_key: str | None
     within: WithinAppend | None
-    conditions: Sequence[AppendCondition]
     prepared: tuple[ChainFormat, list[tuple[NewEvent, int, str]]]  # validated by the caller, in its own thread
+    conditions: Sequence[AppendCondition] = ()
     context: contextvars.Context = field(default_factory=contextvars.copy_context)
     answer: Future[AppendResult] = field(default_factory=Future)
 
@@ -125,7 +125,7 @@ class GroupCommitStore(EventStore):
         chain, new_events = self._chain, list(new_events)
         # Validating here (a bad payload is refused without queueing) overlaps with the writer's fsync.
         prepared = (chain, super()._prepare(new_events, chain))
-        request = Request(new_events, expected, metadata, idempotency_key, within, conditions, prepared)
+        request = Request(new_events, expected, metadata, idempotency_key, within, prepared, conditions)
         waiting, writer = self._running()
         try:
             waiting.put_nowait(request)
