@@ -33,11 +33,12 @@ RETRY_IDS = uuid.UUID("4f1d7a52-6c0b-4c53-9a43-2f0e0e5a7c11")
 def retrying(services: Services, command: Callable[[], T]) -> T:
     """Run a command; after a conflict, run it once more holding the store's write lock throughout.
 
-    A conflict means only that the facts moved between reading and appending: another organisation
-    signed the same statement, say. The first run reads and decides without a lock, so commands
+    A conflict means only that the facts moved between reading and appending: the statement was
+    amended while someone signed it, say (other organisations' signatures do not conflict with a
+    signature: see `statements._run`). The first run reads and decides without a lock, so commands
     decide in parallel, and most meet no conflict. The second run reads, decides and appends inside
-    one write transaction, so nothing can move under it. Under a burst of signatures on one
-    statement, the losers of a race would otherwise race again and again. The rules decide again
+    one write transaction, so nothing can move under it. Under a burst of commands on one stream,
+    the losers of a race would otherwise race again and again. The rules decide again
     on the new facts and may now refuse. A client's own stale `If-Match` is still a 409.
     """
     try:
