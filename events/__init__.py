@@ -1,5 +1,6 @@
 """The event log: event types, the hash-chained store, export and import."""
 
+from events.conditions import AppendCondition
 from events.engine import create_engine
 from events.errors import (
     ConcurrencyConflict,
@@ -21,6 +22,7 @@ from events.writer import GroupCommitStore
 __all__ = [
     "GENESIS",
     "NO_STREAM",
+    "AppendCondition",
     "AppendResult",
     "ConcurrencyConflict",
     "EmptyAppend",

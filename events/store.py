@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine, Row
 
+from events.conditions import AppendCondition, check
 from events.engine import is_sqlite
 from events.errors import ConcurrencyConflict, EmptyAppend, InvalidPayload
 from events.hashing import LATEST, ChainFormat, recompute_hash
@@ -64,12 +65,8 @@ class EventStore:
 
         `durable=False` is for bookkeeping that may be repeated (what the notification loop sent): the
         commit survives the process being killed but need not reach the disk before it returns (SQLite's
-        WAL with synchronous=NORMAL, PostgreSQL's synchronous_commit=off); never for events.
-
-        On SQLite every write transaction is exclusive anyway (BEGIN IMMEDIATE). Writers first queue
-        on a lock file, trying it again every 0.2 to 2 ms; SQLite's own wait for a busy database
-        sleeps in steps of up to 100 ms, which under many concurrent writers costs more than the
-        writes themselves.
+        WAL with synchronous=NORMAL, PostgreSQL's synchronous_commit=off); never for events. On SQLite
+        every write transaction is exclusive anyway (BEGIN IMMEDIATE); writers first queue (`sql.queued`).
         """
         with queued(self._writer_lock), self.engine.connect() as connection:
             connection.execution_options(writer=True)
@@ -97,15 +94,16 @@ class EventStore:
         idempotency_key: str | None = None,
         within: WithinAppend | None = None,
         connection: Connection | None = None,
+        conditions: Sequence[AppendCondition] = (),
     ) -> AppendResult:
         """Record the events of one command atomically.
 
         `expected` maps stream ids to the version the command was decided on (0: must not exist,
-        None: any); it may name streams the command only read. A mismatch raises
-        ConcurrencyConflict and writes nothing. Repeating an `idempotency_key` returns the first
-        result and writes nothing. `within` runs inside the same transaction with the recorded
-        events (the inline projections), so a failure there undoes the append too. `connection`: a
-        write transaction from `transaction()` that the caller holds (and commits) around this append.
+        None: any); it may name streams the command only read; `conditions`: weaker checks on what came
+        since a read (events/conditions.py). Either failing raises ConcurrencyConflict, writing nothing.
+        Repeating an `idempotency_key` returns the first result and writes nothing. `within` runs in the
+        same transaction with the recorded events (the inline projections), so a failure there undoes
+        the append too. `connection`: a write transaction from `transaction()` the caller holds (and commits).
         """
         if not new_events:
             raise EmptyAppend()
@@ -125,7 +123,8 @@ class EventStore:
                 earlier = cursor.fetchone()
                 if earlier is not None:
                     return AppendResult.from_json(earlier[0])
-            position, previous, last_time, versions = self._sql.read_positions(cursor, [*written, *expected])
+            streams = [*written, *expected, *(condition.stream_id for condition in conditions)]
+            position, previous, last_time, versions = self._sql.read_positions(cursor, streams)
             if not self._settled or position == 0:
                 self._chain, self._settled = read_format(cursor), position > 0
                 if self._chain is not chain:
@@ -135,6 +134,7 @@ class EventStore:
             for stream, version in expected.items():
                 if version is not None and versions[stream] != version:
                     raise ConcurrencyConflict(stream, version, versions[stream])
+            check(conditions, versions, cursor, self._sql.placeholder, self.registry.upcast)
             first = position + 1
             # Times never go backwards along the log (a clock stepped back, hosts a little apart),
             # so that "as of a date" is always one position.
@@ -168,9 +168,9 @@ class EventStore:
         """The caller's write transaction (which holds the append lock), or a new one without it yet."""
         if connection is not None:
             yield connection, True
-        else:
-            with self.transaction(lock=False) as own:
-                yield own, False
+            return
+        with self.transaction(lock=False) as own:
+            yield own, False
 
     def _prepare(self, new_events: Sequence[NewEvent], chain: ChainFormat) -> list[tuple[NewEvent, int, str]]:
         """Validate the events before any database work; pair each with its schema version and payload text."""

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.engine import Connection, Engine
 
+from events.conditions import AppendCondition
 from events.errors import EmptyAppend, EventStoreError, WriterBusy
 from events.hashing import ChainFormat
 from events.records import AppendResult, Metadata, NewEvent
@@ -60,6 +61,7 @@ class Request:
     idempotency_key: str | None
     within: WithinAppend | None
     prepared: tuple[ChainFormat, list[tuple[NewEvent, int, str]]]  # validated by the caller, in its own thread
+    conditions: Sequence[AppendCondition] = ()
     context: contextvars.Context = field(default_factory=contextvars.copy_context)
     answer: Future[AppendResult] = field(default_factory=Future)
 
@@ -100,6 +102,7 @@ class GroupCommitStore(EventStore):
         idempotency_key: str | None = None,
         within: WithinAppend | None = None,
         connection: Connection | None = None,
+        conditions: Sequence[AppendCondition] = (),
     ) -> AppendResult:
         """As `EventStore.append`; without a `connection`, queued for the writer and answered after its commit.
 
@@ -113,6 +116,7 @@ class GroupCommitStore(EventStore):
                 idempotency_key=idempotency_key,
                 within=within,
                 connection=connection,
+                conditions=conditions,
             )
         if not new_events:
             raise EmptyAppend()
@@ -121,7 +125,7 @@ class GroupCommitStore(EventStore):
         chain, new_events = self._chain, list(new_events)
         # Validating here (a bad payload is refused without queueing) overlaps with the writer's fsync.
         prepared = (chain, super()._prepare(new_events, chain))
-        request = Request(new_events, expected, metadata, idempotency_key, within, prepared)
+        request = Request(new_events, expected, metadata, idempotency_key, within, prepared, conditions)
         waiting, writer = self._running()
         try:
             waiting.put_nowait(request)
@@ -233,6 +237,7 @@ class GroupCommitStore(EventStore):
                 idempotency_key=request.idempotency_key,
                 within=request.within,
                 connection=connection,
+                conditions=request.conditions,
             )
         finally:
             self._current = None

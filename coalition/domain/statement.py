@@ -37,7 +37,7 @@ from coalition.domain.statement_commands import (
 )
 from coalition.domain.statement_decisions import DECISIONS, draft
 from coalition.domain.statement_events import LANGUAGES, MAX_BODY, MAX_PLACE, MAX_THRESHOLD, MAX_TITLE
-from coalition.domain.statement_signing import FOR_AN_ORGANISATION
+from coalition.domain.statement_signing import FOR_AN_ORGANISATION, OTHER_ORGANISATIONS
 from coalition.domain.statement_state import STATES, Signature, Statement, Text, content_hash, evolve, replay, stream
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "MAX_PLACE",
     "MAX_THRESHOLD",
     "MAX_TITLE",
+    "OTHER_ORGANISATIONS",
     "STATES",
     "AmendStatement",
     "CloseStatement",

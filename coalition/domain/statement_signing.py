@@ -112,6 +112,15 @@ def _withdraw(
     return [Change("SignatureWithdrawn", payload)]
 
 
+#: What a sign, confirm or withdraw decision for one organisation never reads: another organisation's
+#: signature, confirmation or withdrawal (and an endorsement for another member). It reads the phase, the
+#: deadline, the current version and the named organisation's own signature. So such events landing
+#: between its read and its append leave it as it was, and the handler appends on that condition instead of
+#: on the statement's exact version (docs/architecture.md, "Signers do not conflict"). Anything else (an
+#: amendment, a close, the same organisation's own signature) makes it decide again on the new facts.
+OTHER_ORGANISATIONS = frozenset({"StatementSigned", "SignatureConfirmed", "SignatureWithdrawn", "StatementEndorsed"})
+
+
 #: The decisions that read the organisation the command names (who holds its mandate today).
 FOR_AN_ORGANISATION: dict[type, Callable[..., list[Change]]] = {
     SignStatement: _sign,

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from coalition.domain.base import Change, DomainError
 from coalition.infra.extensions import Services, held
 from coalition.infra.idempotency import remember
-from events import ConcurrencyConflict, Metadata, NewEvent, RecordedEvent
+from events import AppendCondition, ConcurrencyConflict, Metadata, NewEvent, RecordedEvent
 from events.store import WithinAppend
 
 State = TypeVar("State")
@@ -33,11 +33,12 @@ RETRY_IDS = uuid.UUID("4f1d7a52-6c0b-4c53-9a43-2f0e0e5a7c11")
 def retrying(services: Services, command: Callable[[], T]) -> T:
     """Run a command; after a conflict, run it once more holding the store's write lock throughout.
 
-    A conflict means only that the facts moved between reading and appending: another organisation
-    signed the same statement, say. The first run reads and decides without a lock, so commands
+    A conflict means only that the facts moved between reading and appending: the statement was
+    amended while someone signed it, say (other organisations' signatures do not conflict with a
+    signature: see `statements._run`). The first run reads and decides without a lock, so commands
     decide in parallel, and most meet no conflict. The second run reads, decides and appends inside
-    one write transaction, so nothing can move under it. Under a burst of signatures on one
-    statement, the losers of a race would otherwise race again and again. The rules decide again
+    one write transaction, so nothing can move under it. Under a burst of commands on one stream,
+    the losers of a race would otherwise race again and again. The rules decide again
     on the new facts and may now refuse. A client's own stale `If-Match` is still a 409.
     """
     try:
@@ -108,10 +109,13 @@ class Context:
         answer: dict[str, Any],
         organisation_id: str | None = None,
         within: WithinAppend | None = None,
+        conditions: Sequence[AppendCondition] = (),
     ) -> dict[str, Any]:
-        """Record a decision's events on one stream, relying on `expected`; return `answer`.
+        """Record a decision's events on one stream, relying on `expected` and `conditions`; return `answer`.
 
         `within` writes rows that belong with the events (an invitation's, its e-mail) in their transaction.
+        Under `conditions` the events may land after others the decision did not read: the answer's
+        `version` is then the stream's version after them, as recorded.
 
         With an Idempotency-Key, the answer is kept in the same transaction as the events, so a
         retry gets it back even after a crash, and the store's own key stops concurrent twins.
@@ -120,6 +124,8 @@ class Context:
         key = self.idempotency_key
 
         def keep_answer(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
+            if conditions and "version" in answer:
+                answer["version"] = _recorded[-1].version
             if within is not None:
                 within(connection, _recorded)
             if key is not None:
@@ -132,6 +138,7 @@ class Context:
             metadata=metadata,
             idempotency_key=None if key is None else store_key(self.user_id, key),
             within=keep_answer,
+            conditions=conditions,
         )
         self.recorded = not recorded.replayed
         return answer

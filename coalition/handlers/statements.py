@@ -4,7 +4,9 @@ Each command reads the statement, its coalition (who facilitates, who is an acti
 holds which role) and the organisations it relies on (the one signing, and those of the user's
 roles), decides at the request's instant, and appends to the statement's stream with the version
 of every stream it read: a mandate revoked or a member suspended meanwhile is a conflict, never a
-signature made on stale facts.
+signature made on stale facts. A signature, confirmation or withdrawal relies on the statement's
+stream more weakly: only on nothing but other organisations' signatures having landed since its read
+(`events.AppendCondition`, `statement_signing.OTHER_ORGANISATIONS`), so signers do not conflict.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from coalition.domain.base import NotFound
 from coalition.domain.policy import people
 from coalition.handlers import Context
 from coalition.handlers.reading import acting_for, prepare
+from events import AppendCondition
 
 #: Commands decided on the state of the organisation they name (its mandates), read and relied on.
 _FOR_AN_ORGANISATION = (st.SignStatement, st.ConfirmSignature, st.WithdrawSignature)
@@ -44,9 +47,12 @@ def _run(context: Context, coalition_id: str, statement_id: str, command: st.Com
     answer = {"id": statement_id, "version": version + len(changes), **extra}
     if not changes:  # already done (a repeated signature or endorsement): nothing to record
         return answer
-    return context.append(
-        stream, changes, {**read.expected, stream: version}, answer, acting_for(read.state, command, read.actor)
-    )
+    acting = acting_for(read.state, command, read.actor)
+    if named is None or context.if_match is not None:  # a client's If-Match asks for the exact version
+        return context.append(stream, changes, {**read.expected, stream: version}, answer, acting)
+    # Other organisations' signatures may land meanwhile: this decision read none of them.
+    commutes = AppendCondition(stream, version, st.OTHER_ORGANISATIONS, "organisation_id", named)
+    return context.append(stream, changes, read.expected, answer, acting, conditions=(commutes,))
 
 
 def draft(

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from coalition.infra import claims
 from coalition.infra.states import StateCache
 from coalition.paths import MIGRATIONS
-from events import AppendResult, EventStore, Metadata, NewEvent, RecordedEvent, Registry, create_engine
+from events import AppendCondition, AppendResult, EventStore, Metadata, NewEvent, RecordedEvent, Registry, create_engine
 from events.store import WithinAppend
 from projections import ProjectionRunner, default_projections
 
@@ -61,6 +61,7 @@ class Services:
         idempotency_key: str | None = None,
         within: WithinAppend | None = None,
         connection: Connection | None = None,
+        conditions: Sequence[AppendCondition] = (),
     ) -> AppendResult:
         """Append; `within` and, in the embedded mode, the projections run in the same transaction.
 
@@ -83,6 +84,7 @@ class Services:
             idempotency_key=idempotency_key,
             within=in_transaction,
             connection=connection,
+            conditions=conditions,
         )
 
     @contextmanager
