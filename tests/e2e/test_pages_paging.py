@@ -63,6 +63,8 @@ def test_the_statement_page_lists_its_signatories_a_page_at_a_time(
     signatory = re.compile(r'<li class="status-signed"><strong>([^<]+)</strong>')
     assert sorted(signatory.findall(first) + signatory.findall(second)) == ["Green Earth", "River Watch"]
     assert _next(second) is None
+    in_romanian = _next(text(client.get(f"{path}?lang=ro")))
+    assert in_romanian is not None and "lang=ro" in in_romanian  # the next page keeps the text's language
 
 
 def test_the_coalition_home_lists_a_page_of_members_and_links_them_all(
