@@ -9,7 +9,7 @@ import pytest
 
 from coalition.web.pages import statements
 from coalition.web.pages.membership import members
-from tests.e2e.pages import signed_in, text
+from tests.e2e.pages import signed_in, submit, text
 from tests.e2e.test_pages_statements import open_statement
 from tests.e2e.world import World
 
@@ -27,7 +27,7 @@ def test_the_members_page_lists_a_page_at_a_time_and_links_the_next(
 
     first = text(client.get(f"/coalitions/{world.coalition}/members"))
     following = _next(first)
-    assert following is not None and re.search(f"after=({world.green}|{world.river})", following)
+    assert following is not None and re.search(f"after=2-({world.green}|{world.river})", following)
     second = text(client.get(str(following)))
 
     assert "1 shown of 2." in first and "1 shown of 2." in second
@@ -79,3 +79,35 @@ def test_the_coalition_home_lists_a_page_of_members_and_links_them_all(
     assert "River Watch" in page  # the reader's own organisation comes first
     assert "1 shown of 2: your organisations first" in page
     assert f'href="/coalitions/{world.coalition}/members">All members</a>' in page
+
+
+def test_a_member_whose_state_changes_between_pages_makes_no_one_drop_out(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(members, "PAGE_SIZE", 1)
+    world.ok("POST", f"{world.path}/members", "olli", {"organisation_id": world.oak})  # requested: listed first
+    ana, page = signed_in(world, "ana"), f"/coalitions/{world.coalition}/members"
+    first = text(ana.get(page))
+    assert "Approve the request of Oak Institute" in first
+    world.ok("POST", f"{world.path}/members/{world.oak}/approve", "ana", {})  # Oak moves among the active ones
+
+    seen, following = [first], _next(first)
+    while following is not None and len(seen) < 5:
+        seen.append(text(ana.get(following)))
+        following = _next(seen[-1])
+    shown = " ".join(seen)
+    assert all(name in shown for name in ("Green Earth", "River Watch", "Oak Institute"))  # none skipped
+
+
+def test_a_refused_form_on_a_later_page_is_shown_beside_its_member(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(members, "PAGE_SIZE", 1)
+    ana, page = signed_in(world, "ana"), f"/coalitions/{world.coalition}/members"
+    assert "River Watch" not in text(ana.get(page)).split("<main", 1)[1]  # Green Earth's page comes first
+
+    refused = submit(ana, page, f"{world.path}/members/{world.river}/suspend", {"reason": "  "})
+
+    assert refused.status_code == 400
+    shown = text(refused)
+    assert "River Watch" in shown and "This field is required." in shown and 'aria-invalid="true"' in shown

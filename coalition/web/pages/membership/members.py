@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -15,7 +17,7 @@ from coalition.handlers import invitations
 from coalition.infra.extensions import services
 from coalition.reads import organisations
 from coalition.reads.access import as_domain, facilitates
-from coalition.reads.paging import PAGE_SIZE, following
+from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.standing import Snapshot
 from coalition.web.i18n import localised_country
 from coalition.web.pages import context, perform, require_member
@@ -63,13 +65,8 @@ def _members_page(
         invite = invite or ChooseOrganisation()
         invite.organisation_id.choices = _candidates(connection, snap) if facilitator else []
     coalition = as_domain(snap)
-    order = {"requested": 0, "invited": 1, "active": 2, "suspended": 3, "left": 4, "declined": 5}
-    listed = sorted(
-        snap.members,
-        key=lambda m: (order.get(m["state"], 6), snap.names.get(m["organisation_id"], {}).get("name") or ""),
-    )
     # a page at a time: only its members are put together and rendered (`?after=` the last one seen)
-    page = following(listed, lambda m: str(m["organisation_id"]), request.args.get("after"), PAGE_SIZE)
+    page = _page(snap, request.args.get("after"), failed.partition(":")[0])
     verifiers = names_of(services().engine, {m["verified_by"] for m in page.items if m.get("verified_by")})
     members = [
         {
@@ -99,6 +96,36 @@ def _members_page(
         reason=reason or ReasonForm(),
         failed=failed,
     ), status
+
+
+#: The members page's order: those waiting for a decision first, then by state, then by name.
+ORDER = {"requested": 0, "invited": 1, "active": 2, "suspended": 3, "left": 4, "declined": 5}
+
+
+def _page(snap: Snapshot, after: str | None, failed: str = "") -> Page[dict[str, Any]]:
+    """The page of members after the cursor `after` ("<state rank>-<organisation id>" of the last one seen).
+
+    The cursor keeps the rank the member had when its page was shown, so a member whose state changes meanwhile
+    (approved, suspended on this very page) moves in the list without making the next page skip or repeat
+    anyone. A form refused for `failed` (an organisation id) shows the page that holds that member, so the
+    error stands beside its form."""
+
+    def key(m: dict[str, Any]) -> tuple[int, str, str]:
+        organisation = str(m["organisation_id"])
+        return ORDER.get(m["state"], 6), snap.names.get(organisation, {}).get("name") or "", organisation
+
+    listed = sorted(snap.members, key=key)
+    start = 0
+    rank, _, organisation = (after or "").partition("-")
+    if rank.isdigit() and organisation:
+        mark = (int(rank), snap.names.get(organisation, {}).get("name") or "", organisation)
+        start = next((n for n, m in enumerate(listed) if key(m) > mark), len(listed))
+    if failed:
+        at = next((n for n, m in enumerate(listed) if str(m["organisation_id"]) == failed), None)
+        start = start if at is None else at - at % PAGE_SIZE
+    chosen = listed[start : start + PAGE_SIZE]
+    last = key(chosen[-1]) if chosen and start + PAGE_SIZE < len(listed) else None
+    return Page(chosen, len(listed), f"{last[0]}-{last[2]}" if last else None)
 
 
 @bp.get("/coalitions/<coalition_id>/members")
