@@ -26,6 +26,7 @@ from coalition.domain.policy.objectives import ObjectiveLike, current_points
 
 #: A printed chart marks each point with a dot up to this many points.
 PRINTED_DOTS = 12
+LABEL_ROOM = 11  # the baseline of a label needs this much room above it in the chart
 PLAN = "#0072b2"  # the planned path and the target (Okabe and Ito blue, apart from the accent green)
 
 
@@ -148,8 +149,9 @@ def progress_chart(
             f'<line class="chart-target" x1="{left}" y1="{_n(y(target))}" x2="{right}" y2="{_n(y(target))}" '
             f'stroke="{PLAN}" stroke-width="1" stroke-opacity="0.6"/>'
         )
-        # The planned path meets the target at the right: name the target at the left, on the side away from the plot.
-        above = y(target) - 5 if y(target) > top + 14 else y(target) + 14
+        # The planned path meets the target at the right: name the target at the left, above its line, where the path
+        # cannot run (a long name below the line ran into the rising path). Below only when the line is at the very top.
+        above = y(target) - 5 if y(target) - 5 >= LABEL_ROOM else y(target) + 14
         goal = f"{labels.target}: {labels.format_number(target)}{suffix}"
         parts.append(_text(left + 4, above, goal, "start", "chart-goal", "bold"))
     dots = not printed or len(listed) <= PRINTED_DOTS

@@ -61,3 +61,13 @@ def test_a_printed_chart_has_no_tooltips_no_hidden_table_and_dots_only_for_a_few
     assert not list(crowded.iter(f"{SVG}circle"))
     line = next(e for e in crowded.iter(f"{SVG}path") if e.get("class") == "chart-line")
     assert len(line.get("data-values", "").split()) == 20  # the line still joins every point
+
+
+def test_the_target_is_named_above_its_line_so_a_long_name_cannot_run_into_the_rising_path() -> None:
+    for objective in (TREES, CUT):
+        labels = ProgressLabels(target="Целева стойност")
+        figure = ET.fromstring(str(progress_chart(objective, [], date(2025, 1, 1), labels)))
+        line = next(e for e in figure.iter(f"{SVG}line") if e.get("class") == "chart-target")
+        label = next(e for e in figure.iter(f"{SVG}text") if e.get("class") == "chart-goal")
+        assert float(label.get("y", 0)) < float(line.get("y1", 0))  # SVG's y grows downwards: above the line
+        assert float(label.get("y", 0)) >= 11  # and still inside the chart
