@@ -128,7 +128,7 @@ def test_scale_benchmark_reports_latency_sizes_and_catch_up_and_drops_its_schema
     assert finished.returncode == 0, finished.stderr
     report = json.loads(finished.stdout)
     assert report["settings"]["events"] == 20_000
-    for series in ("append_empty", "append_full", "append_empty_after"):
+    for series in ("append_empty", "append_full", "append_full_vacuumed", "append_empty_after"):
         assert report[series]["appends"] == 50 and 0 < report[series]["p50_ms"] <= report[series]["p99_ms"]
     assert report["append_full"]["log_events_before"] >= 20_000 and report["append_empty"]["log_events_before"] == 0
     assert report["verify"] == {"ok": True, "events": report["sizes"]["events"], "reason": None}
