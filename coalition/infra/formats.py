@@ -16,7 +16,7 @@ from typing import Any
 
 import pytz
 from flask import g, has_app_context
-from flask_babel import format_date, format_datetime, format_time, get_timezone
+from flask_babel import format_date, format_time, get_timezone
 
 from coalition.domain import zones
 from coalition.domain.dates import readable_moment
@@ -92,13 +92,20 @@ def localised_moment(value: Any, named: bool = True) -> str:
 
 
 def written_moment(value: Any) -> str:
-    """An instant written out in full for a letter or an e-mail, on the reader's clock: "17 December 2026, 17:00
-    UTC", "17 December 2026, 19:00 Europe/Bucharest"."""
+    """An instant written out in full for a letter or an e-mail, on the reader's clock, its day as `written_day`:
+    "December 17, 2026, 17:00 UTC", "17 decembrie 2026, 19:00 Europe/Bucharest", "2026. december 17., 18:00 ..."."""
     if not value:
         return ""
-    return f"{format_datetime(_on_readers_clock(_as_datetime(value)), 'd MMMM y, HH:mm', rebase=False)} {reader_zone()}"
+    moment = _on_readers_clock(_as_datetime(value))
+    return f"{format_date(moment.date(), WRITTEN)}, {moment:%H:%M} {reader_zone()}"
+
+
+#: A day written out in a letter or an e-mail: the language's long date, as the PDFs write it
+#: (`coalition.pdf.dates.day`). A pattern of our own ("d MMMM y") read wrong in Hungarian ("31 december 2028"
+#: for "2028. december 31.") and Finnish ("7 joulukuuta" for "7. joulukuuta").
+WRITTEN = "long"
 
 
 def written_day(value: Any) -> str:
-    """A day written out in full: "17 December 2026" ("17 decembrie 2026")."""
-    return format_date(_as_date(value), "d MMMM y") if value else ""
+    """A day written out in full: "December 17, 2026", "17 decembrie 2026", "2026. december 17."."""
+    return format_date(_as_date(value), WRITTEN) if value else ""

@@ -221,7 +221,7 @@ def test_a_deadline_is_written_out_in_the_recipients_language(world: World, smtp
     worker = notifier(world, smtp)
     opened(world, deadline="2027-01-15T17:00:00+00:00")
     worker.turn()
-    assert "Signatures close on 15 January 2027, 17:00 UTC." in body(smtp.to(world.email("lia"))[0])
+    assert "Signatures close on January 15, 2027, 17:00 UTC." in body(smtp.to(world.email("lia"))[0])
     romanian = smtp.to(world.email("mo"))[0]
     assert "15 ianuarie 2027, 17:00 UTC" in body(romanian)
 

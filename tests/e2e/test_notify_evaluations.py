@@ -22,7 +22,7 @@ def test_an_opened_round_reaches_the_administrators_and_liaisons_of_active_membe
     mail = mail_to(world, smtp, "lia")
     assert mail["Subject"] == "Evaluation round in Danube Rivers Coalition: Spring review"
     text = body(mail)
-    assert "4 questions" in text and "31 December 2099" in text and f"{world.path}/evaluations/" in text
+    assert "4 questions" in text and "December 31, 2099" in text and f"{world.path}/evaluations/" in text
 
 
 def test_the_round_speaks_romanian_and_can_be_turned_off(world: World, smtp: SmtpServer) -> None:

@@ -4,12 +4,17 @@ role, a task, and the clock's reminders, with everybody speaking one language.""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from coalition.notify.kinds import KINDS
 from coalition.notify.tables import outbox
+from coalition.web.i18n import LOCALES
+from tests.e2e.browser import ARTIFACTS
 from tests.e2e.conftest import CopyWorlds, services
 from tests.e2e.notices import notifier, only_new_events, speaks
 from tests.e2e.test_api_statements import RO, STATEMENT
@@ -18,6 +23,14 @@ from tests.mail import SmtpServer
 
 #: Kinds this life does not produce; each has its own test (tests/e2e/test_webhook_delivery.py).
 ELSEWHERE = {"webhook_disabled"}
+MAIL = Path(__file__).parents[2] / "templates" / "mail"
+#: Each kind's English subject up to its first placeholder, read from its template's subject block.
+ENGLISH_SUBJECTS = {
+    kind: found.group(1).strip()
+    for kind in KINDS
+    if (template := MAIL / f"{kind}.md").exists()
+    and (found := re.search(r'block subject %\}\{\{ _\("([^"%]+)', template.read_text()))
+}
 
 
 def live(world: World, smtp: SmtpServer) -> dict[str, tuple[str, str]]:
@@ -86,3 +99,28 @@ def test_every_kind_is_sent_in_english_and_in_romanian(worlds: CopyWorlds, smtp:
     assert untranslated == [], "these subjects are the same in English and Romanian"
     received = {str(m["Subject"]) for m in smtp.messages}
     assert {subject for _, subject in [*english.values(), *romanian.values()]} <= received
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the backend adds nothing a language could break
+@pytest.mark.parametrize("locale", sorted(set(LOCALES) - {"en", "ro"}))
+def test_every_kind_is_sent_in_each_other_language(worlds: CopyWorlds, smtp: SmtpServer, locale: str) -> None:
+    """Polish, Finnish, Bulgarian, Hungarian: every kind is rendered and received in the reader's language (its
+    plural forms, dates and words format), its subject is not the English one, and each mail is kept under
+    tests/artifacts/mail-<locale>/ to be read."""
+    world = worlds()[""]
+    for person in world.users:
+        speaks(world, person, locale)
+    sent = live(world, smtp)
+    assert set(sent) == set(KINDS) - ELSEWHERE
+    assert {language for language, _ in sent.values()} == {locale}
+    assert len(ENGLISH_SUBJECTS) >= len(sent) // 2  # the templates were read
+    english = [kind for kind, (_, subject) in sent.items() if subject.startswith(ENGLISH_SUBJECTS.get(kind, "\0"))]
+    assert english == [], "these subjects are still English"
+    folder = ARTIFACTS / f"mail-{locale}"
+    folder.mkdir(parents=True, exist_ok=True)
+    received = [m for m in smtp.messages if str(m["Subject"]) in {s for _, s in sent.values()}]
+    for number, message in enumerate(received):
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None and "%(" not in body.get_content() and "{{" not in body.get_content()
+        assert not re.search(r"[^.]\.\.(?!\.)", body.get_content())  # "2028. dec. 31.." (hu), "4 дек. 2026 г.."
+        (folder / f"{number:02}.txt").write_text(f"Subject: {message['Subject']}\n\n{body.get_content()}")

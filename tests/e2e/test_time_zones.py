@@ -128,8 +128,8 @@ def test_the_opening_mail_shows_the_deadline_on_each_recipients_clock(world: Wor
     path = draft(world)
     world.ok("POST", f"{path}/open", "ana", {"deadline": "2099-12-20T17:00:00Z"})
     notifier(world, smtp).turn()
-    assert f"20 December 2099, 19:00 {BUCHAREST}" in body(mail_to(world, smtp, "lia"))
-    assert "20 December 2099, 17:00 UTC" in body(mail_to(world, smtp, "mo"))
+    assert f"December 20, 2099, 19:00 {BUCHAREST}" in body(mail_to(world, smtp, "lia"))
+    assert "December 20, 2099, 17:00 UTC" in body(mail_to(world, smtp, "mo"))
 
 
 # -- the coalition's zone ---------------------------------------------------------------------------

@@ -13,7 +13,14 @@ from coalition.domain import zones
 from coalition.domain.base import Change, Invalid
 from coalition.domain.coalition import Actor, AmendAgreement, FoundCoalition, decide, evolve
 from coalition.domain.event_types import registry
-from coalition.infra.formats import localised_day, localised_moment, reader_zone, reading_zone, written_moment
+from coalition.infra.formats import (
+    localised_day,
+    localised_moment,
+    reader_zone,
+    reading_zone,
+    written_day,
+    written_moment,
+)
 from coalition.pdf.dates import moment
 from tests.unit.test_coalition_domain import agreement, run
 
@@ -67,12 +74,19 @@ def test_pages_show_an_instant_on_the_readers_clock_with_the_zone_named(app: Fla
     assert localised_moment(at) == "Dec 20, 2026, 5:00\u202fPM UTC" and reader_zone() == "UTC"
     with reading_zone(BUCHAREST):
         assert localised_moment(at) == "Dec 20, 2026, 7:00\u202fPM Europe/Bucharest"
-        assert written_moment(at) == "20 December 2026, 19:00 Europe/Bucharest"
+        assert written_moment(at) == "December 20, 2026, 19:00 Europe/Bucharest"
         assert localised_day("2026-12-20T23:30:00+00:00") == "Dec 21, 2026"  # already the next day there
         assert localised_day("2026-12-20") == "Dec 20, 2026"  # a day is a day everywhere
         with force_locale("ro"):
             assert written_moment(at) == "20 decembrie 2026, 19:00 Europe/Bucharest"
-    assert reader_zone() == "UTC" and written_moment(at) == "20 December 2026, 17:00 UTC"  # put back after
+        with force_locale("hu"):  # each language's own order, not one pattern with its month names
+            assert written_moment(at) == "2026. december 20., 19:00 Europe/Bucharest"
+            assert written_day("2028-12-31") == "2028. december 31."
+        with force_locale("fi"):
+            assert written_day("2026-12-07") == "7. joulukuuta 2026"
+        with force_locale("bg"):
+            assert written_day("2026-12-07") == "7 декември 2026\u202fг."
+    assert reader_zone() == "UTC" and written_moment(at) == "December 20, 2026, 17:00 UTC"  # put back after
 
 
 def test_a_document_shows_utc_and_the_coalitions_zone_the_day_there_when_it_differs() -> None:

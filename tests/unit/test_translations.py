@@ -196,3 +196,33 @@ def test_every_translation_formats_with_its_messages_arguments(language: str) ->
 def test_the_format_check_sees_a_stray_percent_sign() -> None:
     assert formatting_errors(("%(share)s%% of the way",), ("%(share)s%% din drum",)) == []
     assert formatting_errors(("%(share)s%% of the way",), ("%(share)s% din drum",))
+
+
+#: Placeholders that stand for a day (written by `localised_day`, `written_day` or `coalition.pdf.dates`).
+DAY_PLACEHOLDERS = ("day", "end", "due", "founded", "start", "today", "date")
+DAY_THEN_FULL_STOP = re.compile(r"%\((?:" + "|".join(DAY_PLACEHOLDERS) + r")\)s\.(?:\s|$)")
+
+
+def dates_end_with_a_full_stop(language: str) -> bool:
+    """Whether `language` writes a day ending in a full stop ("2026. dec. 4.", "4.12.2026 г.")."""
+    from datetime import date
+
+    from babel.dates import format_date
+
+    return any(format_date(date(2026, 12, 4), form, locale=language).endswith(".") for form in ("medium", "long"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_full_stop_follows_a_day_that_ends_in_one(language: str) -> None:
+    """Hungarian and Bulgarian days end in a full stop of their own: "... ends on %(day)s." printed "2028. dec.
+    31.." Where a day ends a sentence in those languages, its own full stop ends it."""
+    if not dates_end_with_a_full_stop(language):
+        assert language not in {"hu", "bg"}  # the check below runs where it matters
+        return
+    doubled = [
+        m.id
+        for m in entries_of(language)
+        for text in (m.string if isinstance(m.string, tuple) else (m.string,))
+        if DAY_THEN_FULL_STOP.search(text or "")
+    ]
+    assert doubled == []
