@@ -29,6 +29,8 @@ LABELS = {
     "MemberSuspended": _l("Member suspended"),
     "MemberReinstated": _l("Member reinstated"),
     "MemberLeft": _l("Member left"),
+    "MemberVerified": _l("Member marked verified"),
+    "MemberVerificationWithdrawn": _l("Member's verified mark withdrawn"),
     "RoleAssigned": _l("Role assigned"),
     "RoleRemoved": _l("Role removed"),
     "CommitmentPledged": _l("Commitment pledged"),
