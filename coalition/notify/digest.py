@@ -1,4 +1,5 @@
-"""The daily digest: the messages a person chose to get once a day, sent together at their hour (UTC)."""
+"""The daily digest: the messages a person chose to get once a day, sent together at their hour, on their clock (the
+time zone of their account, `users.time_zone`; UTC for a person who has none)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from coalition.accounts import users
+from coalition.domain import zones
 from coalition.notify import outbox
 from coalition.notify.compose import unsubscribe_url
 from coalition.notify.messages import link, literal_lines, render
@@ -18,13 +20,26 @@ from coalition.notify.tables import outbox as table
 from events import EventStore
 from events.store import format_time
 
-DEFAULT_HOUR = 7  # UTC: early morning in Europe
+DEFAULT_HOUR = 7  # on the person's clock: early morning
 
 
-def cutoff(hour: int, now: datetime) -> datetime:
-    """The latest time the person's digest was due at or before `now`: today at their hour, or yesterday's."""
-    today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
-    return today if today <= now else today - timedelta(days=1)
+def cutoff(hour: int, now: datetime, zone: str | None = None) -> datetime:
+    """The latest time (UTC, naive like `now`) the person's digest was due at or before `now`: today at their hour
+    on the clocks of `zone`, or yesterday's. On the day the clocks skip that hour it is read as `zones.local_to_utc`
+    reads a wall time that never happens (as much later as the clocks jumped)."""
+    local = zones.utc_to_local(now, zone or zones.DEFAULT).replace(tzinfo=None)
+    day = local.date() if local.hour >= hour else local.date() - timedelta(days=1)
+    for candidate in (day, day - timedelta(days=1)):  # a skipped hour can land after `now`: then the day before
+        at = zones.local_to_utc(datetime(candidate.year, candidate.month, candidate.day, hour), zone or zones.DEFAULT)
+        at = at.replace(tzinfo=None) if now.tzinfo is None else at
+        if at <= now:
+            return at
+    return at
+
+
+def _key(user_id: str, at: datetime, zone: str | None) -> str:
+    """One digest a day: the day of its hour on the person's clock."""
+    return f"digest:{user_id}:{zones.utc_to_local(at, zone or zones.DEFAULT).date().isoformat()}"
 
 
 def due(connection: Connection, now: datetime) -> list[tuple[str, datetime]]:
@@ -38,11 +53,14 @@ def due(connection: Connection, now: datetime) -> list[tuple[str, datetime]]:
             .group_by(table.c.user_id)
         ).all()
     )
+    clocks = dict(
+        connection.execute(select(users.c.user_id, users.c.time_zone).where(users.c.user_id.in_(list(oldest)))).all()
+    )
     found = []
     for user_id, first in sorted(oldest.items()):
-        at = cutoff(int(hours.get(user_id, DEFAULT_HOUR)), now)
+        at = cutoff(int(hours.get(user_id, DEFAULT_HOUR)), now, clocks.get(user_id))
         if user_id and first < format_time(at):
-            key = f"digest:{user_id}:{at.date().isoformat()}"
+            key = _key(user_id, at, clocks.get(user_id))
             if connection.execute(select(table.c.key).where(table.c.key == key)).first() is None:
                 found.append((user_id, at))
     return found
@@ -55,7 +73,6 @@ def send_digests(store: EventStore, config: Mapping[str, Any], now: datetime) ->
     with store.engine.connect() as connection:
         people = due(connection, now)
     for user_id, at in people:
-        key = f"digest:{user_id}:{at.date().isoformat()}"
         with store.transaction(lock=False, durable=False) as connection:
             held = (
                 select(table.c.message_id, table.c.subject, table.c.text)
@@ -65,13 +82,14 @@ def send_digests(store: EventStore, config: Mapping[str, Any], now: datetime) ->
             if connection.dialect.name == "postgresql":
                 held = held.with_for_update()  # a second loop waits here, then finds the digest made
             items = connection.execute(held).all()
-            if connection.execute(select(table.c.key).where(table.c.key == key)).first() is not None:
-                continue  # another loop made it meanwhile
             person = connection.execute(
                 select(users.c.email, users.c.name, users.c.locale, users.c.time_zone).where(users.c.user_id == user_id)
             ).first()
             if not items or person is None:
                 continue
+            key = _key(user_id, at, person.time_zone)
+            if connection.execute(select(table.c.key).where(table.c.key == key)).first() is not None:
+                continue  # another loop made it meanwhile
             recipient = outbox.Recipient(person.email, person.locale or "en", user_id, person.name, person.time_zone)
             context = {
                 "recipient_name": person.name,

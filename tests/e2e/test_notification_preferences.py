@@ -11,6 +11,8 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
+from coalition import accounts
+from coalition.domain import zones
 from coalition.notify.compose import unsubscribe_token
 from coalition.notify.digest import DEFAULT_HOUR
 from coalition.notify.kinds import KINDS
@@ -128,6 +130,24 @@ def test_a_daily_kind_comes_in_the_digest_at_the_persons_hour(world: World, smtp
     assert digest["Subject"] == "Coalition: 1 update today"
     assert "/unsubscribe/" in str(digest["List-Unsubscribe"])
     assert smtp.to(world.email("mo"))[0]["Subject"].startswith("Sign for your organisation")
+
+
+def test_the_digest_hour_is_on_the_persons_clock(world: World, smtp: SmtpServer) -> None:
+    """Lia lives in Bucharest (UTC+2 in winter): her 07:00 digest goes out at 05:00 UTC, not at 07:00 UTC."""
+    accounts.set_time_zone(services(world.api.app).engine, world.users["lia"], "Europe/Bucharest")
+    choose(world, {"kinds": {"statement_opened": "daily"}, "digest_hour": 7})
+    opened(world)
+    day = datetime.now(UTC).date() + timedelta(days=1)
+    while zones.utc_to_local(datetime.combine(day, time(12), UTC), "Europe/Bucharest").utcoffset() != timedelta(
+        hours=2
+    ):
+        day += timedelta(days=30)  # a winter day, whatever the date the suite runs on
+    deliver(world, smtp, at=datetime.combine(day, time(4, 55), UTC))  # 06:55 in Bucharest: held
+    assert smtp.to(world.email("lia")) == []
+    deliver(world, smtp, at=datetime.combine(day, time(5, 5), UTC))  # 07:05 there
+    assert [m["Subject"] for m in smtp.to(world.email("lia"))] == ["Coalition: 1 update today"]
+    deliver(world, smtp, at=datetime.combine(day, time(7, 5), UTC))  # 07:05 UTC: nothing more that day
+    assert len(smtp.to(world.email("lia"))) == 1
 
 
 # -- the page -----------------------------------------------------------------------------------------

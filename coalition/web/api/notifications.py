@@ -22,7 +22,9 @@ class Preferences(Checked):
         metadata={"description": "kind -> immediate, daily (in the digest) or off; kinds left out keep theirs"},
     )
     digest_hour = fields.Integer(
-        strict=True, validate=validate.Range(0, 23), metadata={"description": "when the daily digest goes out (UTC)"}
+        strict=True,
+        validate=validate.Range(0, 23),
+        metadata={"description": "the hour the daily digest goes out, on your clock (`time_zone` of /me; UTC if none)"},
     )
 
 

@@ -17,6 +17,7 @@ from flask_login import current_user
 from wtforms import SelectField
 
 from coalition import accounts
+from coalition.domain import zones
 from coalition.infra.extensions import csrf, services
 from coalition.notify import preferences
 from coalition.notify.compose import read_unsubscribe_token
@@ -44,7 +45,7 @@ def preferences_form(chosen: preferences.Choices) -> Any:
 
     class PreferencesForm(PageForm):
         digest_hour = SelectField(
-            _l("Send the daily digest at (UTC)"),
+            _l("Send the daily digest at (%(zone)s)", zone=zones.zone_or_default(current_user.time_zone)),
             choices=[SelectChoice(hour, f"{hour:02d}:00") for hour in range(24)],
             coerce=int,
             default=chosen.digest_hour,
