@@ -68,6 +68,9 @@ class Notice:
     template: str
     context: Mapping[str, Any] = field(default_factory=dict)
     subject_id: str = ""  # what it is about (a statement, a task), for reminders' keys
+    #: What a reminder is for when that is not the day (the 60-day reminder of one end date): given, the reminder is
+    #: keyed by it instead of by the day, so it is queued once whichever day it first falls due (a late one too).
+    occasion: str = ""
     attachment: str | None = None
 
 

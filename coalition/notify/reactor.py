@@ -2,7 +2,8 @@
 
 Each kind of event has a reaction (registered with `reacts_to`) that asks the read layer and the domain's
 policy who must hear of it; each clock-driven reminder is registered with `reminder`. A message is queued
-once per event, recipient and kind (reminders: once per subject, kind, recipient and day), in the recipient's
+once per event, recipient and kind (reminders: once per subject, kind, recipient and day, or occasion where one is
+given), in the recipient's
 language and as they chose: immediately, held for the daily digest, or not at all. The checkpoint moves in
 the transaction that queues the messages, so a crash repeats work but never loses or doubles a message.
 """
@@ -251,11 +252,12 @@ class Reactor:
                 self._reached = until  # nothing to queue: remembered here, saved with the next messages
 
     def remind(self, now: datetime) -> int:
-        """Queue today's reminders (each at most once per subject, kind, person and day); return how many."""
+        """Queue today's reminders (each at most once per subject, kind, person and day, or occasion); return how
+        many."""
         today = now.date()
         with self.store.engine.connect() as connection:
             notices = [
-                (f"reminder:{n.kind}:{n.subject_id}:{today.isoformat()}:{n.user_id}", n, None)
+                (f"reminder:{n.kind}:{n.subject_id}:{n.occasion or today.isoformat()}:{n.user_id}", n, None)
                 for check in REMINDERS
                 for n in check(connection, today)
             ]

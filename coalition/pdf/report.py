@@ -82,7 +82,7 @@ def labels(language: str) -> dict[str, Any]:
     def question_average(average: Any, answers: int) -> str:
         return ngettext(
             "average %(average)s of 5, from %(num)d answer", "average %(average)s of 5, from %(num)d answers", answers
-        ) % {"average": average, "num": answers}
+        ) % {"average": dates.number_in(float(average), language), "num": answers}  # "3,5" where a comma is used
 
     return {
         "report": _("Partnership report"),

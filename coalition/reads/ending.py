@@ -68,16 +68,17 @@ def open_work_of(snap: Snapshot, organisation_id: str) -> tuple[list[dict[str, A
 
 
 def ending_soon(connection: Connection, today: date) -> list[dict[str, Any]]:
-    """The running coalitions whose agreement ends in exactly 60 or 14 days (`policy.reminder_due`), with
-    `days_left`: the facilitators are reminded to renew or close."""
+    """The running coalitions with an end-of-agreement reminder due today (`policy.reminder_due`), with `stage`
+    (the reminder: 60 or 14) and `days_left` (how many days truly are left): the facilitators are reminded to renew
+    or close."""
     query = select(agreements.c.coalition_id, agreements.c.name, agreements.c.ends_on, agreements.c.ended_on).where(
         valid_at(agreements, None), agreements.c.ends_on.is_not(None), agreements.c.ended_on.is_(None)
     )
     found = []
     for row in connection.execute(query.order_by(agreements.c.coalition_id)).mappings():
-        days_left = reminder_due(row["ends_on"], row["ended_on"], today)
-        if days_left is not None:
-            found.append({**row, "days_left": days_left})
+        stage = reminder_due(row["ends_on"], row["ended_on"], today)
+        if stage is not None:
+            found.append({**row, "stage": stage, "days_left": (row["ends_on"] - today).days})
     return found
 
 

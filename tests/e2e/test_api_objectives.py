@@ -168,6 +168,17 @@ def test_each_refusal_names_the_field_and_records_nothing(
     assert world.api.head() == before
 
 
+def test_progress_after_the_agreement_ends_is_refused_naming_as_of_and_records_nothing(world: World) -> None:
+    measured(world)
+    world.ok("PATCH", f"{world.path}/agreement", "ana", {"ends_on": day(world, -10)})
+    assert progress(world, "ana", {"value": 4, "as_of": day(world, -10)}).status_code == 201  # its last day counts
+    before = world.api.head()
+    error = error_of(progress(world, "ana", {"value": 5, "as_of": day(world, -9)}), 422, "invalid")
+    assert error["message"].startswith("as_of") and "is after the agreement ends" in error["message"]
+    assert day(world, -10) in error["message"] and world.api.head() == before
+    assert world.ok("GET", f"{world.path}/objectives", "ana")["objectives"][0]["latest"]["value"] == 4
+
+
 def test_superseding_a_corrected_point_or_another_objectives_is_refused(world: World) -> None:
     measured(world)
     yesterday = day(world, -1)

@@ -5,8 +5,9 @@ Lia, River Watch's liaison, follows objective 1 from the coalition's home, recor
 the chart and, back home, its status; Ana, the facilitator, opens an evaluation round; Lia sees it highlighted on
 the home and answers it; Ana closes it with a summary and lessons learned, which the home then shows; Ana downloads
 the partnership report in English and in Romanian (each a PDF naming the coalition and the round's summary); she drops
-the open task, closes the coalition with the confirmation and sees it ended on the home, the objective (no progress
-form), the evaluation rounds (no round to open) and the list of coalitions.
+the open task and finds River Watch's pledge still keeping the coalition open; Bo, River Watch's administrator,
+withdraws it on its page; Ana closes the coalition with the confirmation and sees it ended on the home, the objective
+(no progress form), the evaluation rounds (no round to open) and the list of coalitions.
 
 The last pages are saved under tests/artifacts/ (monitoring-*.png), and under $COALITION_SHOTS when set.
 """
@@ -168,7 +169,12 @@ def test_progress_an_evaluation_round_and_the_end_of_a_coalition(signed_in: Any,
     expect(page.get_by_text("(River Watch)")).to_be_visible()
     expect(page.get_by_label("Why the coalition closes")).to_have_count(0)
     shot(ana, "close-pledged")
-    world.ok("POST", f"{world.path}/commitments/{world.commitment}/withdraw", "bo", {"reason": "The project ended"})
+    bo = signed_in("bo")  # River Watch's administrator withdraws the pledge on its page
+    page = bo.go(f"{world.path}/commitments/{world.commitment}")
+    page.get_by_label("Why is the commitment withdrawn?").fill("The project ended")
+    page.get_by_role("button", name="Withdraw the commitment").click()
+    expect(page.get_by_text("The commitment was withdrawn.")).to_be_visible()
+    expect(page.get_by_text("withdrew it: The project ended")).to_be_visible()
     page = ana.go(f"{world.path}/close")
     page.get_by_label("Why the coalition closes").fill("The project ended and its report is out.")
     page.get_by_role("button", name="Close the coalition…").click()

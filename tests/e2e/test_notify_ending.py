@@ -1,11 +1,16 @@
 """Who hears of a coalition's end coming: its facilitators, 60 and 14 days before the agreement's end date, once
-each; not for a coalition without an end date, nor for one already closed; and an ended coalition's open work is
-reminded no more."""
+each (late if the loop was down on the day, with the days truly left; again after a renewal moves the end); not
+for a coalition without an end date, nor for one already closed; and an ended coalition's open work is reminded no
+more."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
+from coalition.notify.messages import render
+from coalition.web.i18n import LOCALES
 from tests.e2e.notices import chooses, mail_to, notifier, speaks
 from tests.e2e.test_notify_work import COMMITMENT_DUE, reminded
 from tests.e2e.world import AGREEMENT, World
@@ -27,6 +32,56 @@ def test_the_facilitators_are_reminded_60_and_14_days_before_once_each(world: Wo
         date(2028, 11, 1): [f"{ana}: Danube Rivers Coalition ends in 60 days: renew or close it"],
         date(2028, 12, 17): [f"{ana}: Danube Rivers Coalition ends in 14 days: renew or close it"],
     }
+
+
+def test_a_reminder_missed_on_its_day_goes_out_late_once_saying_the_days_truly_left(
+    world: World, smtp: SmtpServer
+) -> None:
+    ana = world.email("ana")
+    down = (date(2028, 11, 1), date(2028, 11, 2), date(2028, 12, 17), date(2028, 12, 18))  # the loop did not turn
+    days = (date(2028, 10, 31), date(2028, 11, 3), date(2028, 11, 4), date(2028, 12, 16), date(2028, 12, 19))
+    assert not set(down) & set(days)
+    assert ending(reminded(world, smtp, *days, date(2028, 12, 20), date(2028, 12, 30), date(2028, 12, 31))) == {
+        date(2028, 11, 3): [f"{ana}: Danube Rivers Coalition ends in 58 days: renew or close it"],
+        date(2028, 12, 19): [f"{ana}: Danube Rivers Coalition ends in 12 days: renew or close it"],
+    }
+
+
+def test_a_loop_down_from_day_60_to_day_14_sends_only_the_14_day_one(world: World, smtp: SmtpServer) -> None:
+    ana = world.email("ana")
+    assert ending(reminded(world, smtp, date(2028, 10, 31), date(2028, 12, 20), date(2028, 12, 21))) == {
+        date(2028, 12, 20): [f"{ana}: Danube Rivers Coalition ends in 11 days: renew or close it"],
+    }
+
+
+def test_a_reminder_is_sent_once_however_often_the_loop_turns(world: World, smtp: SmtpServer) -> None:
+    every_third_day = [date(2028, 11, 1) + timedelta(days=3 * k) for k in range(16)]  # 60 down to 15 days left
+    sent = ending(reminded(world, smtp, *every_third_day))
+    ana = world.email("ana")
+    assert sent == {date(2028, 11, 1): [f"{ana}: Danube Rivers Coalition ends in 60 days: renew or close it"]}
+
+
+def test_a_renewal_makes_both_reminders_due_again_for_the_new_end(world: World, smtp: SmtpServer) -> None:
+    ana = world.email("ana")
+    assert len(ending(reminded(world, smtp, date(2028, 11, 1), date(2028, 12, 17)))) == 2
+    world.ok("PATCH", f"{world.path}/agreement", "ana", {"ends_on": "2029-01-31"})
+    assert ending(reminded(world, smtp, date(2028, 12, 18), date(2028, 12, 19), date(2029, 1, 17))) == {
+        date(2028, 12, 18): [f"{ana}: Danube Rivers Coalition ends in 44 days: renew or close it"],
+        date(2029, 1, 17): [f"{ana}: Danube Rivers Coalition ends in 14 days: renew or close it"],
+    }
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("days", [1, 2, 5, 12, 22, 58])
+def test_the_subject_says_the_days_left_in_every_language(world: World, locale: str, days: int) -> None:
+    context = {"coalition": "Danube", "ends_on": "2028-12-31", "days": days, "path": "/c", "agreement_path": "/a"}
+    with world.api.app.app_context():
+        subject = render("coalition_ending", locale, context).subject
+        english = render("coalition_ending", "en", context).subject
+    assert f" {days} " in f" {subject} " and "Danube" in subject
+    assert (subject == english) == (locale == "en"), subject  # a plural form the catalogue lacks falls back to English
+    if locale == "ro":
+        assert ("de zile" in subject) == (days >= 20) and ("zi:" in subject) == (days == 1), subject
 
 
 def test_the_reminder_links_to_renewing_and_closing(world: World, smtp: SmtpServer) -> None:

@@ -272,7 +272,7 @@ def test_the_latest_closed_evaluation_is_summed_up(busy: World, api: Api) -> Non
     text = text_of(pdf).replace("\n", " ")
 
     assert "First year" in text and "Calls work" in text and "Plan earlier" in text
-    assert "How? — average 4.0 of 5, from 1 answer" in text and "1 answers" not in text
+    assert "How? — average 4 of 5, from 1 answer" in text and "1 answers" not in text
     assert proof_of(pdf).figures["evaluation"][1:5] == ["First year", 1, "Calls work", "Plan earlier"]
     assert verify(api, before)["changes_since"]["sections"] == ["evaluation"]
 

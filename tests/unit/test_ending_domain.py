@@ -213,15 +213,20 @@ def test_the_check_sits_in_one_policy_function() -> None:
 @pytest.mark.parametrize(
     ("ends_on", "closed_on", "today", "due"),
     [
+        (date(2025, 5, 1), None, date(2025, 3, 1), None),  # 61 days left
         (date(2025, 5, 1), None, date(2025, 3, 2), 60),
-        (date(2025, 5, 1), None, date(2025, 4, 17), 14),
-        (date(2025, 5, 1), None, date(2025, 3, 3), None),
-        (date(2025, 5, 1), None, date(2025, 4, 18), None),
+        (date(2025, 5, 1), None, date(2025, 3, 3), 60),  # missed on its day: still due, late
+        (date(2025, 5, 1), None, date(2025, 4, 16), 60),  # 15 days left
+        (date(2025, 5, 1), None, date(2025, 4, 17), 14),  # the 14-day one takes over
+        (date(2025, 5, 1), None, date(2025, 4, 18), 14),
+        (date(2025, 5, 1), None, date(2025, 4, 30), 14),  # the day before the end
+        (date(2025, 5, 1), None, date(2025, 5, 1), None),  # the end day
+        (date(2025, 5, 1), None, date(2025, 5, 2), None),
         (None, None, date(2025, 3, 2), None),
         (date(2025, 5, 1), date(2025, 3, 1), date(2025, 3, 2), None),
     ],
 )
-def test_the_end_is_reminded_60_and_14_days_before(
+def test_the_end_is_reminded_from_60_and_from_14_days_before(
     ends_on: date | None, closed_on: date | None, today: date, due: int | None
 ) -> None:
     assert policy.reminder_due(ends_on, closed_on, today) == due

@@ -13,7 +13,9 @@ from typing import Protocol
 
 from coalition.domain.base import N_, RuleBroken
 
-#: Days before the agreement's `ends_on` on which the facilitators are reminded to renew or close.
+#: Days before the agreement's `ends_on` from which the facilitators are reminded to renew or close: each reminder
+#: is due from its day until the next one takes over (the last, until the day before the end), so one missed on
+#: its day goes out late, once.
 REMINDER_DAYS = (60, 14)
 #: Work still open: it keeps a coalition from closing (`coalition.domain.ending.close`, with evaluation rounds not
 #: closed), and a member from leaving without a disposition.
@@ -56,8 +58,9 @@ def is_ended(coalition: EndedLike) -> bool:
 
 
 def reminder_due(ends_on: date | None, closed_on: date | None, today: date) -> int | None:
-    """The reminder (days before the end) due today, if any: only on the 60th and 14th day before `ends_on`."""
+    """The reminder due today, named by its day (60 or 14 days before `ends_on`), if any: the 60-day one from 60
+    days left until 15, the 14-day one from 14 until 1; none before, on or after the end day, or once closed."""
     if ends_on is None or closed_on is not None:
         return None
     left = (ends_on - today).days
-    return left if left in REMINDER_DAYS else None
+    return next((stage for stage in sorted(REMINDER_DAYS) if 0 < left <= stage), None)

@@ -1,7 +1,9 @@
 """A coalition's end coming: `coalition_ending` goes to its facilitators 60 and 14 days before the agreement's
-`ends_on` (`policy.reminder_due`), on that day only, to renew (amend the agreement's end date) or close it.
-Not for a coalition without an end date or already closed. Each fires once on its day whatever the number of
-turns (the reminder's key has the day)."""
+`ends_on` (`policy.reminder_due`), to renew (amend the agreement's end date) or close it, saying how many days
+truly are left. A reminder missed on its day (the loop was down) goes out late: the 60-day one until the 14-day
+one takes over, the 14-day one until the day before the end. Each goes once per end date whatever the number of
+turns (its key has the end date and the reminder, not the day), so a renewal that moves the end makes both due
+again. Not for a coalition without an end date or already closed."""
 
 from __future__ import annotations
 
@@ -28,4 +30,5 @@ def coalitions_ending(connection: Connection, today: date) -> Iterator[Notice]:
             "agreement_path": f"/coalitions/{coalition_id}/agreement",
         }
         for user_id in sorted(people.facilitators(connection, coalition_id, today)):
-            yield Notice("coalition_ending", user_id, "coalition_ending", context, coalition_id)
+            occasion = f"{row['ends_on']}-{row['stage']}"
+            yield Notice("coalition_ending", user_id, "coalition_ending", context, coalition_id, occasion=occasion)
