@@ -29,7 +29,7 @@ def test_a_facilitator_downloads_the_report_in_both_languages_and_publishes_it(p
     expect(page.get_by_role("heading", level=1, name="Partnership report")).to_be_visible()
     shot(ana, "page-1280")
     for language, title in (("English", "Partnership report"), ("Romanian", "Raport de parteneriat")):
-        with page.expect_download() as download:
+        with page.expect_download(timeout=60_000) as download:  # a report is built and sealed: seconds under load
             page.get_by_role("link", name=f"Download the PDF in {language}").click()
         pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
         assert PROOF_NAME in pdf.attachments and title in pdf.pages[0].extract_text()

@@ -82,7 +82,7 @@ def test_a_facilitator_downloads_the_report_in_six_languages_each_whole_in_its_o
     for code in REPORT_LANGUAGES:
         with site.app.test_request_context():
             name = language_name(code)
-        with page.expect_download() as download:
+        with page.expect_download(timeout=60_000) as download:  # a report is built and sealed: seconds under load
             page.get_by_role("link", name=f"Download the PDF in {name}").click()
         pdf = download.value.path().read_bytes()
         (ARTIFACTS / f"report-{code}.pdf").write_bytes(pdf)  # to look at when a check below fails
