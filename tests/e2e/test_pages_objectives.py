@@ -146,3 +146,26 @@ def test_the_agreement_forms_refuse_a_bad_indicator_and_record_nothing(world: Wo
     )
     assert response.status_code == 400 and "The target must differ from the baseline." in text(response)
     assert world.api.head() == before
+
+
+def test_a_polish_reader_types_a_decimal_comma_and_sees_it_back(world: World) -> None:
+    """Polish (like Romanian, Finnish, Bulgarian, Hungarian) writes 12,5: the page reads it and shows it so."""
+    measured(world)
+    client = signed_in(world, "lia")
+    with client.session_transaction() as session:
+        session["locale"] = "pl"
+    sent = submit(client, page(world), action(world), {"value": "12,5", "as_of": day(world, 0)})
+    assert sent.status_code == 302
+    [point] = [p for o in world.ok("GET", f"{world.path}/objectives", "ana")["objectives"] for p in o["points"]]
+    assert point["value"] == 12.5
+
+    facilitator = signed_in(world, "ana")
+    with facilitator.session_transaction() as session:
+        session["locale"] = "pl"
+    path = f"{world.path}/agreement"
+    indicator = {"objectives-1-unit": "t CO2", "objectives-1-baseline": "1 200,5", "objectives-1-target": "60,5"}
+    assert submit(facilitator, path, path, {**AMEND, **indicator}).status_code == 302
+    [_, brief] = world.ok("GET", world.path, "ana")["agreement"]["objectives"]
+    assert (brief["baseline"], brief["target"]) == (1200.5, 60.5)
+    again = text(facilitator.get(path))
+    assert 'value="1200,5"' in again and 'value="60,5"' in again

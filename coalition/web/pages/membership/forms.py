@@ -12,7 +12,6 @@ from wtforms import (
     DateField,
     EmailField,
     FieldList,
-    FloatField,
     Form,
     FormField,
     HiddenField,
@@ -28,6 +27,7 @@ from coalition.domain import zones
 from coalition.domain.policy.objectives import LARGEST
 from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
+from coalition.web.numbers import LocalFloatField
 from coalition.web.time_zones import zone_field
 from coalition.web.typed import FlaskForm, SelectChoice, add_error
 
@@ -49,8 +49,8 @@ class ObjectiveRow(Form):
     target_date = DateField(_l("Target date (optional)"), validators=[Optional()], invalid_value_message=A_DAY)  # type: ignore[call-arg]
     # The indicator (progress lane): what it is counted in, where it starts, where it aims.
     unit = StringField(_l("Unit (optional)"), validators=[Optional(), Length(max=limits.UNIT), OneLine()])
-    baseline = FloatField(_l("Baseline (optional)"), validators=[Optional()], invalid_value_message=A_NUMBER)  # type: ignore[call-arg]
-    target = FloatField(_l("Target (optional)"), validators=[Optional()], invalid_value_message=A_NUMBER)  # type: ignore[call-arg]
+    baseline = LocalFloatField(_l("Baseline (optional)"), validators=[Optional()], invalid_value_message=A_NUMBER)  # type: ignore[call-arg]
+    target = LocalFloatField(_l("Target (optional)"), validators=[Optional()], invalid_value_message=A_NUMBER)  # type: ignore[call-arg]
     remove = SubmitField(_l("Remove"))
 
     def blank(self) -> bool:

@@ -6,12 +6,13 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DecimalField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from coalition.domain import text
 from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
+from coalition.web.numbers import LocalDecimalField
 from coalition.web.typed import SelectChoice
 
 KIND_LABELS = {
@@ -66,7 +67,7 @@ class PledgeForm(PageForm):
     description = TextAreaField(
         _l("What will you contribute?"), id="pledge-description", validators=[DataRequired(), Length(max=text.TEXT)]
     )
-    quantity = DecimalField(  # type: ignore[call-overload]
+    quantity = LocalDecimalField(  # type: ignore[call-overload]
         _l("How much (optional)"),
         id="pledge-quantity",
         validators=[Optional()],
@@ -75,7 +76,7 @@ class PledgeForm(PageForm):
     unit = StringField(_l("Unit (optional)"), id="pledge-unit", validators=[Optional(), Length(max=text.UNIT)])
     due_on = _date(_l("Due date"), "pledge-due")
 
-    def validate_quantity(self, field: DecimalField) -> None:
+    def validate_quantity(self, field: LocalDecimalField) -> None:
         if field.data is not None and (not field.data.is_finite() or not 0 < field.data <= 10**12):
             raise ValidationError(_l("Give a number above zero, or leave it empty."))
 

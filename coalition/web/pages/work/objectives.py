@@ -9,7 +9,7 @@ from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, FloatField, SelectField, TextAreaField
+from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from coalition.domain import text
@@ -21,6 +21,7 @@ from coalition.reads.access import facilitates
 from coalition.reads.standing import BadMoment, resolve, snapshot
 from coalition.web.charts import progress_chart
 from coalition.web.forms import PageForm
+from coalition.web.numbers import LocalFloatField
 from coalition.web.pages import context, perform
 from coalition.web.pages.work.blueprint import COALITION, bp
 from coalition.web.pages.work.common import current, people
@@ -33,7 +34,7 @@ NUMBER = _l("Give a number, such as 1200 or 12.5.")
 
 
 class ProgressForm(PageForm):
-    value = FloatField(  # type: ignore[call-arg]
+    value = LocalFloatField(  # type: ignore[call-arg]
         _l("Value reached"),
         id="progress-value",
         validators=[InputRequired(_l("Give the value reached, as a number."))],
@@ -57,7 +58,7 @@ class ProgressForm(PageForm):
         _l("Corrects"), id="progress-supersedes", validate_choice=False, validators=[Optional(), Length(max=text.ID)]
     )
 
-    def validate_value(self, field: FloatField) -> None:
+    def validate_value(self, field: LocalFloatField) -> None:
         if field.data is None or not math.isfinite(field.data) or abs(field.data) > LARGEST:
             raise ValidationError(NUMBER)
 
