@@ -1,12 +1,13 @@
 """A statement's signatures without reading them all: a page at a time, how many count, who has not signed.
 
 Which signatures count is the domain's `policy.counts`, asked here of groups of facts rather than of each
-row: the statement's signatures true at a position are grouped in SQL by what the rule is given (the version
-signed, withdrawn or not, the organisation's membership state) and by the organisation's country, a handful of
-groups however many signed; the rule is asked once per group, and the groups it counts are summed. Every row
-of a group gives the rule the same arguments, so this is the count `policy.counts` gives over the whole list
-(tests/unit/test_signatories.py proves it across amendments, withdrawals, re-confirmations, suspensions,
-departures and erased signers).
+row: a statement's signatures are counted by what the rule is given (the version signed, withdrawn or not, the
+organisation's membership state) and by the organisation's country, a handful of groups however many signed;
+the rule is asked once per group and the groups it counts are summed. Now, the groups are the tallies the
+`signature_tallies` projection keeps; at an earlier position they are grouped in SQL from the versioned rows.
+Every signature of a group gives the rule the same arguments, so this is the count `policy.counts` gives over
+the whole list (tests/integration/test_signature_tallies.py proves it across amendments, withdrawals,
+re-confirmations, suspensions, departures and erased signers, and after a rebuild).
 
 Pages are keyed by (`first_signed_at`, `organisation_id`), the order the signatories are listed in: the key
 names a place in that order, not a row, so a signature withdrawn and signed again (which starts a new
@@ -22,11 +23,11 @@ from typing import Any
 
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
 
 from coalition.domain import policy
 from coalition.reads.paging import Page, fetched
 from projections import statements as tables
+from projections import tallies
 from projections.coalitions import memberships
 from projections.organisations import organisations
 from projections.versioned import valid_at
@@ -57,7 +58,17 @@ def _membership(coalition_id: Any, position: int | None) -> Any:
 
 
 def groups(connection: Connection, statement: Mapping[str, Any], position: int | None) -> list[Group]:
-    """The statement's signatures at `position` (None: now), grouped by what `policy.counts` is asked and country."""
+    """The statement's signatures at `position` (None: now), grouped by what `policy.counts` is asked and country:
+    now from the tallies the projection keeps; at an earlier position, grouped in SQL from the versioned rows."""
+    if position is None:
+        t = tallies.tallies.c
+        query = select(t.version_hash, t.withdrawn, t.member_state, t.country, t.signatures).where(
+            t.statement_id == statement["statement_id"]
+        )
+        return [
+            Group(row[0], bool(row[1]), row[2] or None, row[3] or None, int(row[4]))
+            for row in connection.execute(query)
+        ]
     s, m, o = tables.signatures.c, memberships.c, organisations.c
     query = (
         select(s.version_hash, s.status, m.state, o.country, func.count())
@@ -78,34 +89,22 @@ def summary(connection: Connection, statement: Mapping[str, Any], position: int 
     return {"organisations": sum(g.signatures for g in counting), "countries": len({g.country for g in counting})}
 
 
-def _counting(statement: Mapping[str, Any], found: Iterable[Group]) -> ColumnElement[bool]:
-    """A condition true of the signature rows (joined to their membership) whose group the rule counts."""
-    s, m = tables.signatures.c, memberships.c
-    chosen = {(g.version_hash, g.withdrawn, g.member_state) for g in found if g.counts(statement["version_hash"])}
+def not_counting_active(connection: Connection, statement: Mapping[str, Any]) -> set[str]:
+    """The coalition's active members now whose signature does not count (or who did not sign)."""
+    k, m = tallies.keys.c, memberships.c
+    chosen = {
+        (g.version_hash, g.withdrawn, g.member_state or tallies.NONE)
+        for g in groups(connection, statement, None)
+        if g.counts(statement["version_hash"])
+    }
     terms = [
-        and_(
-            s.version_hash == version_hash,
-            s.status == ("withdrawn" if withdrawn else "signed"),
-            m.state.is_(None) if state is None else m.state == state,
-        )
-        for version_hash, withdrawn, state in sorted(chosen, key=str)
+        and_(k.version_hash == version_hash, k.withdrawn == withdrawn, k.member_state == state)
+        for version_hash, withdrawn, state in sorted(chosen)
     ]
-    return or_(*terms) if terms else false()
-
-
-def not_counting_active(connection: Connection, statement: Mapping[str, Any], position: int | None) -> set[str]:
-    """The coalition's active members at `position` whose signature does not count (or who did not sign)."""
-    m, s = memberships.c, tables.signatures.c
-    found = groups(connection, statement, position)
-    counting = (
-        select(s.organisation_id)
-        .select_from(tables.signatures.outerjoin(memberships, _membership(statement["coalition_id"], position)))
-        .where(s.statement_id == statement["statement_id"], valid_at(tables.signatures, position))
-        .where(_counting(statement, found))
-    )
+    counting = select(k.organisation_id).where(k.statement_id == statement["statement_id"], or_(false(), *terms))
     query = select(m.organisation_id).where(
         m.coalition_id == statement["coalition_id"],
-        valid_at(memberships, position),
+        valid_at(memberships, None),
         m.state == "active",
         m.organisation_id.not_in(counting),
     )
@@ -131,14 +130,18 @@ def rows(
     """Up to `limit` signature rows after `after`, first signed first (ties by organisation id), with the total."""
     s = tables.signatures.c
     where = [s.statement_id == statement_id, valid_at(tables.signatures, position)]
-    total = connection.execute(select(func.count()).select_from(tables.signatures).where(*where)).scalar_one()
+    if position is None:  # every signature true now is in one tally
+        t = tallies.tallies.c
+        total = connection.execute(select(func.sum(t.signatures)).where(t.statement_id == statement_id)).scalar()
+    else:
+        total = connection.execute(select(func.count()).select_from(tables.signatures).where(*where)).scalar()
     if after is not None:
         where.append(
             or_(s.first_signed_at > after[0], and_(s.first_signed_at == after[0], s.organisation_id > after[1]))
         )
     query = select(tables.signatures).where(*where).order_by(s.first_signed_at, s.organisation_id).limit(limit + 1)
     found = [dict(row) for row in connection.execute(query).mappings()]
-    return fetched(found, key, limit, int(total))
+    return fetched(found, key, limit, int(total or 0))
 
 
 def held(

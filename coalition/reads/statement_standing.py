@@ -66,7 +66,7 @@ def closed_at(connection: Connection, found: StatementView, now: datetime) -> st
 def standing(connection: Connection, found: StatementView, now: datetime) -> dict[str, Any]:
     """Where the statement stands, for its coalition's members: when signing closed (`closed_at`) and the
     active members whose signature does not count yet (`waiting`: id and name, by name)."""
-    waiting = signatories.not_counting_active(connection, found.statement, None)
+    waiting = signatories.not_counting_active(connection, found.statement)
     names = organisation_facts(connection, waiting)
     return {
         "closed_at": closed_at(connection, found, now),

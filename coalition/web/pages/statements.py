@@ -117,8 +117,8 @@ def _page(
         publication = listing.publication(connection, statement_id) if statement["state"] == "published" else None
         stands = standing(connection, found, now)
         # the signatories a page at a time (`?after=` the key of the last one shown); the summary counts them all
-        after = request.args.get("after")
-        rows = signatories.rows(connection, statement_id, None, after and signatories.parse(after), PAGE_SIZE)
+        after = request.args.get("after")  # not a key `signatories.key` gave (an old link): the first page
+        rows = signatories.rows(connection, statement_id, None, signatories.parse(after) if after else None, PAGE_SIZE)
         listed = Page(signature_entries(connection, found.statement, rows.items, None), rows.total, rows.next_after)
     # The reader's language, where the statement has a translation into it; `?lang=` chooses another.
     language, title, body = in_language(statement, str(request.args.get("lang") or get_locale() or ""))
