@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import pycountry
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from coalition.accounts import shown_name
@@ -32,6 +32,7 @@ __all__ = [
     "counts",
     "describe",
     "heading",
+    "history_mark",
     "signature_entries",
     "diff",
     "in_language",
@@ -206,6 +207,22 @@ def diff(connection: Connection, statement_id: str, older: str, newer: str) -> d
             difflib.unified_diff(lines, now, f"version {before['version']}", f"version {after['version']}", lineterm="")
         )
     return result
+
+
+def history_mark(connection: Connection, coalition_id: str, statement_id: str) -> tuple[int, ...]:
+    """The last positions at which `signature_history` could have changed: where a row of the statement, of its
+    signatures or of the coalition's memberships began or ended. Equal marks, equal histories (a cache key)."""
+    marks = []
+    for table, where in (
+        (tables.statements, tables.statements.c.statement_id == statement_id),
+        (tables.signatures, tables.signatures.c.statement_id == statement_id),
+        (memberships, memberships.c.coalition_id == coalition_id),
+    ):
+        found = connection.execute(
+            select(func.max(table.c.from_position), func.max(table.c.until_position), func.count()).where(where)
+        ).one()
+        marks += [int(found[0] or 0), int(found[1] or 0), int(found[2])]
+    return tuple(marks)
 
 
 def signature_history(connection: Connection, coalition_id: str, statement_id: str) -> list[tuple[str, int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -28,7 +28,7 @@ from coalition.reads.amendments import amendment
 from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.standing import Moment, snapshot
 from coalition.reads.statement_standing import standing
-from coalition.reads.statements import heading, in_language, signature_entries, signature_history
+from coalition.reads.statements import heading, history_mark, in_language, signature_entries, signature_history
 from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
 from coalition.web.downloads import pdf_page
@@ -79,8 +79,28 @@ def _chart(connection: Connection, coalition_id: str, statement: dict[str, Any])
     if not statement["version_hash"]:
         return None
     now = services().store.clock()
-    points = signature_history(connection, coalition_id, statement["statement_id"])
+    points = _history(connection, coalition_id, statement["statement_id"])
     return signatures_over_time(points, until=now.date() if read.phase(statement, now) == "open" else None)
+
+
+#: Signature histories kept per app, by statement and `history_mark`: at most this many.
+HISTORIES = 256
+
+
+def _history(connection: Connection, coalition_id: str, statement_id: str) -> list[tuple[str, int]]:
+    """`signature_history`, computed again only when a row it reads has changed (`history_mark`): a statement
+    signed by thousands replays thousands of changes, which its page would otherwise do on every read."""
+    kept: dict[tuple[str, tuple[int, ...]], list[tuple[str, int]]] = current_app.extensions.setdefault(
+        "statement_histories", {}
+    )
+    key = (statement_id, history_mark(connection, coalition_id, statement_id))
+    points = kept.get(key)
+    if points is None:
+        points = signature_history(connection, coalition_id, statement_id)
+        if len(kept) >= HISTORIES:
+            kept.clear()
+        kept[key] = points
+    return points
 
 
 def _page(
