@@ -90,10 +90,9 @@ HISTORIES = 256
 def _history(connection: Connection, coalition_id: str, statement_id: str) -> list[tuple[str, int]]:
     """`signature_history`, computed again only when a row it reads has changed (`history_mark`): a statement
     signed by thousands replays thousands of changes, which its page would otherwise do on every read."""
-    kept: dict[tuple[str, tuple[int, ...]], list[tuple[str, int]]] = current_app.extensions.setdefault(
-        "statement_histories", {}
-    )
-    key = (statement_id, history_mark(connection, coalition_id, statement_id))
+    kept: dict[tuple[Any, ...], list[tuple[str, int]]] = current_app.extensions.setdefault("statement_histories", {})
+    # the rule is part of the key: the history is its verdicts (a process runs one rule; tests swap it)
+    key = (statement_id, policy.counts, history_mark(connection, coalition_id, statement_id))
     points = kept.get(key)
     if points is None:
         points = signature_history(connection, coalition_id, statement_id)
