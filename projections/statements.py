@@ -80,6 +80,7 @@ signatures = Table(
     Column("reason", Text),  # why it was withdrawn
     *version_columns(),
     Index("ix_statement_signatures_listing", "statement_id", "first_signed_at", "organisation_id"),  # keyset pages
+    Index("ix_statement_signatures_changes", "statement_id", "from_position"),  # the last change of a statement's
 )
 
 endorsements = Table(

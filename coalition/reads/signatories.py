@@ -90,24 +90,23 @@ def summary(connection: Connection, statement: Mapping[str, Any], position: int 
 
 
 def not_counting_active(connection: Connection, statement: Mapping[str, Any]) -> set[str]:
-    """The coalition's active members now whose signature does not count (or who did not sign)."""
+    """The coalition's active members now whose signature does not count (or who did not sign).
+
+    How many there are is known from the tallies first (active members, less the counted signatures of
+    active members), so a statement every member signed is answered without reading its signatures."""
     k, m = tallies.keys.c, memberships.c
-    chosen = {
-        (g.version_hash, g.withdrawn, g.member_state or tallies.NONE)
-        for g in groups(connection, statement, None)
-        if g.counts(statement["version_hash"])
-    }
+    counting = [g for g in groups(connection, statement, None) if g.counts(statement["version_hash"])]
+    active = [m.coalition_id == statement["coalition_id"], valid_at(memberships, None), m.state == "active"]
+    members = connection.execute(select(func.count()).select_from(memberships).where(*active)).scalar() or 0
+    if members == sum(g.signatures for g in counting if g.member_state == "active"):
+        return set()
+    chosen = {(g.version_hash, g.withdrawn, g.member_state or tallies.NONE) for g in counting}
     terms = [
         and_(k.version_hash == version_hash, k.withdrawn == withdrawn, k.member_state == state)
         for version_hash, withdrawn, state in sorted(chosen)
     ]
-    counting = select(k.organisation_id).where(k.statement_id == statement["statement_id"], or_(false(), *terms))
-    query = select(m.organisation_id).where(
-        m.coalition_id == statement["coalition_id"],
-        valid_at(memberships, None),
-        m.state == "active",
-        m.organisation_id.not_in(counting),
-    )
+    signed = select(k.organisation_id).where(k.statement_id == statement["statement_id"], or_(false(), *terms))
+    query = select(m.organisation_id).where(*active, m.organisation_id.not_in(signed))
     return set(connection.execute(query).scalars())
 
 

@@ -73,7 +73,7 @@ def test_the_page_computes_the_history_again_after_every_change_it_reads_and_onl
 
     def fresh() -> list[tuple[str, int]]:
         with services(app).engine.connect() as connection:
-            return signature_history(connection, world.coalition, sid)
+            return page.daily(signature_history(connection, world.coalition, sid))
 
     world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
     first = kept()
@@ -88,3 +88,13 @@ def test_the_page_computes_the_history_again_after_every_change_it_reads_and_onl
         before = kept()
         world.ok(method, where, person, body)
         assert kept() is not before and kept() == fresh(), where
+
+
+def test_a_day_of_changes_is_drawn_as_its_last_count() -> None:
+    from coalition.web.charts import signatures_over_time
+    from coalition.web.pages.statements import daily
+
+    points = [("2026-12-01T09:00:00Z", 1), ("2026-12-01T10:00:00Z", 2), ("2026-12-03T08:00:00Z", 1)]
+
+    assert daily(points) == [("2026-12-01T10:00:00Z", 2), ("2026-12-03T08:00:00Z", 1)]
+    assert signatures_over_time(daily(points)) == signatures_over_time(points)

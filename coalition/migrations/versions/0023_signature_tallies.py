@@ -1,5 +1,6 @@
 """Signature tallies: each statement's signatures counted by version signed, withdrawn, membership state and
-country (`projections/tallies.py`), and an index to page a statement's signatures by keyset
+country (`projections/tallies.py`); indexes to page a statement's signatures by keyset and to find the last
+change of a statement's signatures and of a coalition's memberships
 
 Revision ID: 0023
 Revises: 0021
@@ -45,6 +46,8 @@ def upgrade() -> None:
         'statement_signatures',
         ['statement_id', 'first_signed_at', 'organisation_id'],
     )
+    op.create_index('ix_statement_signatures_changes', 'statement_signatures', ['statement_id', 'from_position'])
+    op.create_index('ix_coalition_memberships_changes', 'coalition_memberships', ['coalition_id', 'from_position'])
     op.execute(
         "INSERT INTO statement_tally_keys "
         "(statement_id, organisation_id, coalition_id, version_hash, withdrawn, member_state, country) "
@@ -70,6 +73,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM projection_checkpoints WHERE name = 'signature_tallies'")
+    op.drop_index('ix_coalition_memberships_changes', table_name='coalition_memberships')
+    op.drop_index('ix_statement_signatures_changes', table_name='statement_signatures')
     op.drop_index('ix_statement_signatures_listing', table_name='statement_signatures')
     op.drop_index('ix_statement_tally_keys_member', table_name='statement_tally_keys')
     op.drop_table('statement_tally_keys')

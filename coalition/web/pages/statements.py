@@ -87,15 +87,21 @@ def _chart(connection: Connection, coalition_id: str, statement: dict[str, Any])
 HISTORIES = 256
 
 
+def daily(points: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The last of each day's (recorded_at, count) points, in order: all the chart draws (one step a day)."""
+    return list({at[:10]: (at, count) for at, count in points}.values())
+
+
 def _history(connection: Connection, coalition_id: str, statement_id: str) -> list[tuple[str, int]]:
-    """`signature_history`, computed again only when a row it reads has changed (`history_mark`): a statement
-    signed by thousands replays thousands of changes, which its page would otherwise do on every read."""
+    """`signature_history` a point a day (`daily`), computed again only when a row it reads has changed
+    (`history_mark`): a statement signed by thousands replays thousands of changes, which its page would otherwise
+    do on every read."""
     kept: dict[tuple[Any, ...], list[tuple[str, int]]] = current_app.extensions.setdefault("statement_histories", {})
     # the rule is part of the key: the history is its verdicts (a process runs one rule; tests swap it)
     key = (statement_id, policy.counts, history_mark(connection, coalition_id, statement_id))
     points = kept.get(key)
     if points is None:
-        points = signature_history(connection, coalition_id, statement_id)
+        points = daily(signature_history(connection, coalition_id, statement_id))
         if len(kept) >= HISTORIES:
             kept.clear()
         kept[key] = points
