@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, delete, select, update
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent
@@ -87,16 +88,19 @@ def _facts(connection: Connection, statement_id: str, organisation_id: str, posi
 
 
 def _count(connection: Connection, statement_id: str, facts: dict[str, Any], change: int) -> None:
-    """Add `change` to the tally of these facts (a tally that reaches 0 is removed)."""
+    """Add `change` to the tally of these facts in one statement (an atomic increment, whatever runs beside it);
+    a tally that reaches 0 is removed."""
     key = {"statement_id": statement_id, **{name: facts[name] for name in FACTS}}
-    where = [tallies.c[name] == value for name, value in key.items()]
-    held = connection.execute(select(tallies.c.signatures).where(*where)).scalar()
-    if held is None:
-        connection.execute(tallies.insert(), {**key, "signatures": change})
-    elif held + change == 0:
-        connection.execute(delete(tallies).where(*where))
-    else:
-        connection.execute(update(tallies).where(*where).values(signatures=held + change))
+    insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(tallies)
+    connection.execute(
+        insert.values(**key, signatures=change).on_conflict_do_update(
+            index_elements=list(key), set_={"signatures": tallies.c.signatures + insert.excluded.signatures}
+        )
+    )
+    if change < 0:
+        connection.execute(
+            delete(tallies).where(*[tallies.c[name] == value for name, value in key.items()], tallies.c.signatures == 0)
+        )
 
 
 def recount(connection: Connection, statement_id: str, organisation_id: str, position: int) -> None:
