@@ -1,5 +1,5 @@
 """Measure the reads at coalition scale: with 3,000 members that all signed one statement, the coalition home,
-the statement page, the members page and the API's standing, statement and events, each served in ≤ 30 ms of
+the statement page, the members page and the API's standing, statement, signatures and events, each served in ≤ 30 ms of
 server time at p99, as a facilitator and as a member; `/healthz` in the same run is the baseline.
 
 Server time: every request goes through Flask's test client in this process (no sockets, no load driver), so
@@ -40,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help=f"smoke test: {QUICK} members, 10 requests per row")
     parser.add_argument("--profile", metavar="ROW", help="after timing, profile ROW (e.g. 'api standing/member')")
     parser.add_argument("--json", action="store_true", help="print a JSON document on stdout (the table on stderr)")
+    parser.add_argument(
+        "--only", metavar="TEXT", help="time only the rows whose name holds TEXT (e.g. 'statement'), and healthz"
+    )
 
 
 def progress(message: str) -> None:
@@ -126,6 +129,7 @@ def rows(app: Any, plan: Plan) -> list[tuple[str, Any, str, dict[str, str]]]:
             (f"page members/{who}", browser, f"{home}/members", {}),
             (f"api standing/{who}", anonymous, f"{api}/standing", bearer),
             (f"api statement/{who}", anonymous, f"/api/v1{plan.statement_path.removeprefix('/api/v1')}", bearer),
+            (f"api signatures/{who}", anonymous, f"{plan.statement_path}/signatures", bearer),
         ]
         if who == "facilitator":  # the history is the facilitators'
             found.append((f"api events/{who}", anonymous, f"{api}/events", bearer))
@@ -138,11 +142,38 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[index]
 
 
-def time_row(client: Any, path: str, headers: dict[str, str], requests: int) -> dict[str, Any]:
-    """Warm up with 3 requests, then time `requests` one after another; milliseconds, and the answer's size."""
+class Statements:
+    """Counts the SQL statements the app's engine runs while it listens (`with counting:`)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine, self.count = engine, 0
+
+    def _seen(self, *_: Any) -> None:
+        self.count += 1
+
+    def __enter__(self) -> Statements:
+        from sqlalchemy import event
+
+        self.count = 0
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+def time_row(client: Any, path: str, headers: dict[str, str], requests: int, statements: Statements) -> dict[str, Any]:
+    """Warm up with 3 requests (the last one's SQL statements counted: a figure the machine's load does not
+    change), then time `requests` one after another; milliseconds, and the answer's size."""
     size = 0
-    for _ in range(3):
-        answer = client.get(path, headers=headers)
+    for n in range(3):
+        if n == 2:
+            with statements:
+                answer = client.get(path, headers=headers)
+        else:
+            answer = client.get(path, headers=headers)
         if answer.status_code != 200:
             raise RuntimeError(f"GET {path}: {answer.status_code} {answer.get_data(as_text=True)[:300]}")
         size = len(answer.get_data())
@@ -158,6 +189,7 @@ def time_row(client: Any, path: str, headers: dict[str, str], requests: int) -> 
         "p50_ms": round(percentile(latencies, 0.5), 2),
         "p99_ms": round(percentile(latencies, 0.99), 2),
         "bytes": size,
+        "sql_statements": statements.count,
     }
 
 
@@ -180,7 +212,9 @@ def load_average() -> float | None:
         return None
 
 
-def measure(directory: Path, members: int, requests: int, profiled: str | None) -> dict[str, Any]:
+def measure(
+    directory: Path, members: int, requests: int, profiled: str | None, only: str | None = None
+) -> dict[str, Any]:
     """Seed (or reuse) the world, then time every row on an app with the real settings."""
     from coalition import create_app
 
@@ -190,10 +224,11 @@ def measure(directory: Path, members: int, requests: int, profiled: str | None) 
     results: dict[str, Any] = {}
     load_before = load_average()
     try:
-        measured = rows(app, plan)
+        measured = [r for r in rows(app, plan) if only is None or only in r[0] or r[0] == "healthz"]
+        statements = Statements(app.extensions["coalition"].engine)
         for name, client, path, headers in measured:
             progress(f"timing {name}")
-            results[name] = {"path": path, **time_row(client, path, headers, requests)}
+            results[name] = {"path": path, **time_row(client, path, headers, requests, statements)}
         report = ""
         if profiled:
             chosen = [(c, p, h) for n, c, p, h in measured if n == profiled]
@@ -220,11 +255,12 @@ def table(document: dict[str, Any]) -> str:
     lines = [
         f"{document['members']:,} members, {document['signatures']:,} signatures; "
         f"load average {document['load_average']['start']} at the start, {document['load_average']['end']} at the end",
-        f"{'row':<28} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>9}  target p99 ≤ {TARGET_MS:g} ms",
+        f"{'row':<28} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>9} {'SQL':>5}  target p99 ≤ {TARGET_MS:g} ms",
     ]
     for name, row in document["rows"].items():
         verdict = "(baseline)" if name == "healthz" else ("PASS" if row["p99_ms"] <= TARGET_MS else "MISS")
-        lines.append(f"{name:<28} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['bytes']:>9,}  {verdict}")
+        figures = f"{row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['bytes']:>9,} {row['sql_statements']:>5}"
+        lines.append(f"{name:<28} {figures}  {verdict}")
     return "\n".join(lines)
 
 
@@ -235,10 +271,10 @@ def main(args: argparse.Namespace) -> int:
     if args.keep:
         kept = Path(args.keep)
         kept.mkdir(parents=True, exist_ok=True)
-        document = measure(kept, members, requests, args.profile)
+        document = measure(kept, members, requests, args.profile, args.only)
     else:
         with tempfile.TemporaryDirectory(dir=args.tmp_dir) as folder:
-            document = measure(Path(folder), members, requests, args.profile)
+            document = measure(Path(folder), members, requests, args.profile, args.only)
     for name, row in document["rows"].items():
         row["result"] = "baseline" if name == "healthz" else ("PASS" if row["p99_ms"] <= TARGET_MS else "MISS")
     print(table(document), file=sys.stderr)

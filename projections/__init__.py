@@ -9,16 +9,19 @@ from projections.progress import ObjectiveProgress
 from projections.runner import ProjectionRunner, Status, TableCheck, UnknownProjection
 from projections.statements import Statements
 from projections.streams import StreamCatalogue, stream_heads
+from projections.tallies import SignatureTallies
 
 
 def default_projections() -> list[Projection]:
     """A fresh instance of every projection the application keeps."""
     # Coalitions before AuditLog: the audit reads which organisation a commitment or task belongs to.
+    # Coalitions and Statements before SignatureTallies: it reads their rows as they stood at each event.
     return [
         StreamCatalogue(),
         Organisations(),
         Coalitions(),
         Statements(),
+        SignatureTallies(),
         Evaluations(),
         AuditLog(),
         ObjectiveProgress(),

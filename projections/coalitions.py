@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Float, String, Table, Text, false
+from sqlalchemy import Boolean, Column, Date, Float, Index, String, Table, Text, false
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent
@@ -107,6 +107,8 @@ tasks = Table(
 )
 
 AGREEMENTS = Versioned(agreements, "coalition_id")
+# the last change of a coalition's memberships (`coalition.reads.statements.history_mark`), one index seek
+Index("ix_coalition_memberships_changes", memberships.c.coalition_id, memberships.c.from_position)
 MEMBERSHIPS = Versioned(memberships, "coalition_id", "organisation_id")
 ROLES = Versioned(roles, "coalition_id", "role_id")
 COMMITMENTS = Versioned(commitments, "coalition_id", "commitment_id")

@@ -39,15 +39,18 @@ def _at(
     return [dict(row) for row in connection.execute(query).mappings()]
 
 
-def view(connection: Connection, statement_id: str, position: int | None = None) -> StatementView | None:
-    """The statement as it was at `position` (None: now), or None if it did not exist then."""
+def view(
+    connection: Connection, statement_id: str, position: int | None = None, signatures_too: bool = True
+) -> StatementView | None:
+    """The statement as it was at `position` (None: now), or None if it did not exist then; without its
+    signature rows when not `signatures_too` (a coalition's thousands are read a page at a time)."""
     found = _at(connection, statements, statement_id, position, statements.c.from_position)
     if not found:
         return None
     return StatementView(
         found[0],
         _at(connection, translations, statement_id, position, translations.c.language),
-        _at(connection, signatures, statement_id, position, signatures.c.first_signed_at),
+        _at(connection, signatures, statement_id, position, signatures.c.first_signed_at) if signatures_too else [],
         _at(connection, endorsements, statement_id, position, endorsements.c.endorsed_at),
     )
 

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Integer, String, Table, Text, select
+from sqlalchemy import Column, Index, Integer, String, Table, Text, select
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent
@@ -79,6 +79,8 @@ signatures = Table(
     Column("event_hash", String(64), nullable=False),
     Column("reason", Text),  # why it was withdrawn
     *version_columns(),
+    Index("ix_statement_signatures_listing", "statement_id", "first_signed_at", "organisation_id"),  # keyset pages
+    Index("ix_statement_signatures_changes", "statement_id", "from_position"),  # the last change of a statement's
 )
 
 endorsements = Table(

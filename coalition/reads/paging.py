@@ -32,9 +32,15 @@ def keyset(items: Sequence[T], key: Callable[[T], str], after: str | None, limit
     start = 0
     if after is not None:
         start = next((n for n, item in enumerate(ordered) if key(item) > after), len(ordered))
-    chosen = ordered[start : start + limit]
-    more = start + limit < len(ordered)
-    return Page(chosen, len(ordered), key(chosen[-1]) if more and chosen else None)
+    return fetched(ordered[start : start + limit + 1], key, limit, len(ordered))
+
+
+def fetched(found: Sequence[T], key: Callable[[T], str], limit: int, total: int) -> Page[T]:
+    """The page of up to `limit + 1` items read after a key (in SQL: `LIMIT limit + 1`), of `total` in all: the
+    first `limit` of them, and the next page's key only when one more was found."""
+    chosen = list(found[:limit])
+    more = len(found) > limit
+    return Page(chosen, total, key(chosen[-1]) if more and chosen else None)
 
 
 def following(ordered: Sequence[T], ident: Callable[[T], str], after: str | None, limit: int) -> Page[T]:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
+from coalition.reads import signatories
 from coalition.reads.statements import counts, organisation_facts, phase
 from projections import statements as tables
 from projections.coalition_rows import member_states
@@ -65,10 +66,7 @@ def closed_at(connection: Connection, found: StatementView, now: datetime) -> st
 def standing(connection: Connection, found: StatementView, now: datetime) -> dict[str, Any]:
     """Where the statement stands, for its coalition's members: when signing closed (`closed_at`) and the
     active members whose signature does not count yet (`waiting`: id and name, by name)."""
-    s = found.statement
-    states = member_states(connection, s["coalition_id"], None)
-    counting = {row["organisation_id"] for row in found.signatures if counts(row, s["version_hash"], states)}
-    waiting = {o for o, state in states.items() if state == "active" and o not in counting}
+    waiting = signatories.not_counting_active(connection, found.statement)
     names = organisation_facts(connection, waiting)
     return {
         "closed_at": closed_at(connection, found, now),

@@ -11,16 +11,17 @@ from datetime import datetime
 from typing import Any
 
 import pycountry
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from coalition.accounts import shown_name
 from coalition.domain import policy
 from coalition.domain.dates import readable_moment
+from coalition.reads import signatories
 from events.personal import ERASED
 from projections import statements as tables
 from projections.audit import coalition_log
-from projections.coalition_rows import member_states, verified_members
+from projections.coalition_rows import member_states
 from projections.coalitions import memberships
 from projections.organisations import organisations
 from projections.statement_rows import StatementView, of_coalition, version_texts, view
@@ -30,6 +31,9 @@ __all__ = [
     "counted",
     "counts",
     "describe",
+    "heading",
+    "history_mark",
+    "signature_entries",
     "diff",
     "in_language",
     "of_coalition",
@@ -98,15 +102,16 @@ def signature_status(row: Mapping[str, Any], version_hash: str | None) -> str:
     return "signed" if row["version_hash"] == version_hash else "needs_reconfirmation"
 
 
-def describe(connection: Connection, found: StatementView, now: datetime, position: int | None) -> dict[str, Any]:
-    """The statement's text, state and signatories (with each one's status) at `position` (None: the
-    latest); `now` is the instant it is read as of, which an open statement's deadline is compared with."""
-    s = found.statement
-    version_hash = s["version_hash"]
-    names = organisation_facts(connection, {row["organisation_id"] for row in found.signatures})
-    states = member_states(connection, s["coalition_id"], position)
-    verified = verified_members(connection, s["coalition_id"], position)
-    signatures = [
+def signature_entries(
+    connection: Connection, statement: Mapping[str, Any], rows: list[dict[str, Any]], position: int | None
+) -> list[dict[str, Any]]:
+    """Signatures rows as readers see them: organisation, country, verified mark, signer, status and whether each
+    counts (`policy.counts`), reading only these rows' organisations."""
+    version_hash = statement["version_hash"]
+    ids = {row["organisation_id"] for row in rows}
+    names = organisation_facts(connection, ids)
+    states, verified = signatories.memberships_of(connection, statement["coalition_id"], ids, position)
+    return [
         {
             "organisation_id": row["organisation_id"],
             "organisation": names.get(row["organisation_id"], {}).get("name"),
@@ -124,9 +129,17 @@ def describe(connection: Connection, found: StatementView, now: datetime, positi
             "event_hash": row["event_hash"],
             "reason": row["reason"],
         }
-        for row in found.signatures
+        for row in rows
     ]
-    counting = [x for x in signatures if x["counts"]]
+
+
+def heading(connection: Connection, found: StatementView, now: datetime, position: int | None) -> dict[str, Any]:
+    """The statement's text, state, summary of the signatures that count and endorsements at `position` (None:
+    the latest), without its list of signatures (`signatories.rows` pages them); `now` is the instant it is
+    read as of, which an open statement's deadline is compared with."""
+    s = found.statement
+    version_hash = s["version_hash"]
+    summary = signatories.summary(connection, s, position)
     endorsements = [
         {
             "user_id": row["user_id"],
@@ -155,13 +168,20 @@ def describe(connection: Connection, found: StatementView, now: datetime, positi
         "version_hash": version_hash,
         "deadline": s["deadline"],
         "threshold": s["threshold"],
-        "threshold_met": policy.threshold_met(len(counting), s["threshold"]),
+        "threshold_met": policy.threshold_met(summary["organisations"], s["threshold"]),
         "needed": policy.needed(s["threshold"]),
         "drafted_by": s["drafted_by"],
         "drafted_at": s["drafted_at"],
-        "summary": {"organisations": len(counting), "countries": len({x["country"] for x in counting})},
-        "signatures": signatures,
+        "summary": summary,
         "endorsements": endorsements,
+    }
+
+
+def describe(connection: Connection, found: StatementView, now: datetime, position: int | None) -> dict[str, Any]:
+    """`heading` with every signatory (each one's status) in `found`: for the public page, which lists them all."""
+    return {
+        **heading(connection, found, now, position),
+        "signatures": signature_entries(connection, found.statement, found.signatures, position),
     }
 
 
@@ -187,6 +207,20 @@ def diff(connection: Connection, statement_id: str, older: str, newer: str) -> d
             difflib.unified_diff(lines, now, f"version {before['version']}", f"version {after['version']}", lineterm="")
         )
     return result
+
+
+def history_mark(connection: Connection, coalition_id: str, statement_id: str) -> tuple[int, ...]:
+    """The last positions at which `signature_history` could have changed: where a row of the statement, of its
+    signatures or of the coalition's memberships began (a row of these ends only where the next one begins).
+    Equal marks, equal histories: a cache key, read from three index seeks."""
+    marks = []
+    for table, where in (
+        (tables.statements, tables.statements.c.statement_id == statement_id),
+        (tables.signatures, tables.signatures.c.statement_id == statement_id),
+        (memberships, memberships.c.coalition_id == coalition_id),
+    ):
+        marks.append(int(connection.execute(select(func.max(table.c.from_position)).where(where)).scalar() or 0))
+    return tuple(marks)
 
 
 def signature_history(connection: Connection, coalition_id: str, statement_id: str) -> list[tuple[str, int]]:

@@ -160,8 +160,9 @@ def test_reads_benchmark_times_every_read_as_facilitator_and_member(tmp_path: Pa
     assert report["members"] == report["signatures"] == 200
     rows = report["rows"]
     assert rows["healthz"]["result"] == "baseline"
-    for read in ("page home", "page statement", "page members", "api standing", "api statement"):
+    for read in ("page home", "page statement", "page members", "api standing", "api statement", "api signatures"):
         assert {f"{read}/facilitator", f"{read}/member"} <= set(rows)
+    assert all(row["sql_statements"] > 0 for name, row in rows.items() if name != "healthz")
     assert "api events/facilitator" in rows
     assert all(0 < row["p50_ms"] <= row["p99_ms"] for row in rows.values())
     assert {row["result"] for name, row in rows.items() if name != "healthz"} <= {"PASS", "MISS"}

@@ -111,3 +111,38 @@ def test_a_refused_form_on_a_later_page_is_shown_beside_its_member(
     assert refused.status_code == 400
     shown = text(refused)
     assert "River Watch" in shown and "This field is required." in shown and 'aria-invalid="true"' in shown
+
+
+def test_a_signatory_who_withdraws_and_signs_again_between_pages_makes_no_one_drop_out(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(statements, "PAGE_SIZE", 1)
+    path = open_statement(world)
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+    world.ok("POST", f"/organisations/{world.green}/mandates", "ana", {"email": world.email("ana"), "title": "Chair"})
+    world.ok("POST", f"{path}/signatures", "ana", {"organisation_id": world.green})
+    client = signed_in(world, "mo")
+    first = text(client.get(path))
+    following = _next(first)
+    assert following is not None and "River Watch" in first and "Green Earth" not in first
+
+    # River Watch withdraws and signs again: it is now the last to have first signed, after Green Earth.
+    world.ok("POST", f"{path}/signatures/{world.river}/withdraw", "mo", {"reason": "A mistake"})
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+    second = text(client.get(following))
+
+    assert "Green Earth" in second  # the page after the one the reader saw, not after River Watch's new place
+    third = _next(second)
+    assert third is not None and "River Watch" in text(client.get(third))
+
+
+def test_a_next_link_that_is_not_a_signatory_key_shows_the_first_page(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(statements, "PAGE_SIZE", 1)
+    path = open_statement(world)
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+
+    answer = signed_in(world, "mo").get(f"{path}?after={world.river}")
+
+    assert answer.status_code == 200 and "River Watch" in text(answer)

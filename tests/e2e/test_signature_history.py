@@ -55,3 +55,46 @@ def test_the_history_follows_signatures_membership_amendments_and_withdrawals(
 
     monkeypatch.undo()  # today's rule: a suspended member's signature counts
     assert history(world, sid) == [0, 1, 2, 2, 2, 0, 1, 2, 1]
+
+
+def test_the_page_computes_the_history_again_after_every_change_it_reads_and_only_then(world: World) -> None:
+    from coalition.web.pages import statements as page
+
+    sid = world.ok(
+        "POST", f"{world.path}/statements", "ana", {"title": "Clean rivers now", "language": "en", "body": "Act."}
+    )["id"]
+    path = f"{world.path}/statements/{sid}"
+    world.ok("POST", f"{path}/open", "ana", {})
+    app = world.api.app
+
+    def kept() -> list[tuple[str, int]]:
+        with app.app_context(), services(app).engine.connect() as connection:
+            return page._history(connection, world.coalition, sid)
+
+    def fresh() -> list[tuple[str, int]]:
+        with services(app).engine.connect() as connection:
+            return page.daily(signature_history(connection, world.coalition, sid))
+
+    world.ok("POST", f"{path}/signatures", "mo", {"organisation_id": world.river})
+    first = kept()
+    assert first == fresh() and first[-1][1] == 1
+    assert kept() is first  # read again, not computed again
+    for method, where, person, body in (
+        ("POST", f"{path}/signatures/{world.river}/withdraw", "mo", {"reason": "A mistake"}),
+        ("POST", f"{path}/signatures", "mo", {"organisation_id": world.river}),
+        ("POST", f"{world.path}/members/{world.river}/suspend", "ana", {"reason": "Missed three calls"}),
+        ("POST", f"{path}/amend", "ana", {"body": "Act now."}),
+    ):
+        before = kept()
+        world.ok(method, where, person, body)
+        assert kept() is not before and kept() == fresh(), where
+
+
+def test_a_day_of_changes_is_drawn_as_its_last_count() -> None:
+    from coalition.web.charts import signatures_over_time
+    from coalition.web.pages.statements import daily
+
+    points = [("2026-12-01T09:00:00Z", 1), ("2026-12-01T10:00:00Z", 2), ("2026-12-03T08:00:00Z", 1)]
+
+    assert daily(points) == [("2026-12-01T10:00:00Z", 2), ("2026-12-03T08:00:00Z", 1)]
+    assert signatures_over_time(daily(points)) == signatures_over_time(points)

@@ -41,6 +41,8 @@ TABLES = {
     "statement_versions",
     "statement_signatures",
     "statement_endorsements",
+    "statement_tallies",
+    "statement_tally_keys",
     "outbox",
     "notification_preferences",
     "notification_digest_hours",
@@ -259,5 +261,53 @@ def test_0015_claims_the_names_of_existing_organisations_and_keeps_colliding_one
         assert any("twin" in r.getMessage() and "first" in r.getMessage() for r in caplog.records)
         downgrade(engine, "0012")
         assert "organisation_claims" not in table_names(engine)
+    finally:
+        engine.dispose()
+
+
+def test_0023_tallies_the_signatures_an_existing_platform_holds_and_starts_at_the_statements_checkpoint(
+    database_url: str,
+) -> None:
+    """Reads after the upgrade find the tallies filled, not empty until the next event."""
+    engine = create_engine(database_url)
+    signature = (
+        "INSERT INTO statement_signatures (statement_id, organisation_id, coalition_id, user_id, signer_name,"
+        " signer_title, version_hash, status, signed_at, first_signed_at, event_position, event_hash,"
+        " from_position, until_position) VALUES ('s1', :o, 'c1', 'u', 'n', 't', :v, :status, 'x', 'x', :p, 'h', :p, :u)"
+    )
+    member = (
+        "INSERT INTO coalition_memberships (coalition_id, organisation_id, state, since, from_position, until_position)"
+        " VALUES ('c1', :o, :state, 'x', 1, NULL)"
+    )
+    try:
+        upgrade(engine, "0021")
+        with engine.begin() as connection:
+            for o, v, status, p, u in (
+                ("o1", "v1", "signed", 5, None),
+                ("o2", "v1", "signed", 6, 8),  # replaced at 8: not counted twice
+                ("o2", "v1", "withdrawn", 8, None),
+                ("o3", "v0", "signed", 7, None),
+            ):
+                connection.execute(sa.text(signature), {"o": o, "v": v, "status": status, "p": p, "u": u})
+            for o, state in (("o1", "active"), ("o2", "active"), ("o3", "suspended")):
+                connection.execute(sa.text(member), {"o": o, "state": state})
+            connection.execute(sa.text("INSERT INTO projection_checkpoints (name, position) VALUES ('statements', 8)"))
+        upgrade(engine)
+        with engine.connect() as connection:
+            tallies = connection.execute(
+                sa.text(
+                    "SELECT version_hash, withdrawn, member_state, country, signatures FROM statement_tallies"
+                    " ORDER BY 1, 2"
+                )
+            ).all()
+            checkpoint = connection.execute(
+                sa.text("SELECT position FROM projection_checkpoints WHERE name = 'signature_tallies'")
+            ).scalar_one()
+        assert [(v, bool(w), s, c, n) for v, w, s, c, n in tallies] == [
+            ("v0", False, "suspended", "", 1),
+            ("v1", False, "active", "", 1),
+            ("v1", True, "active", "", 1),
+        ]
+        assert checkpoint == 8
     finally:
         engine.dispose()

@@ -26,6 +26,8 @@ from coalition.web.request import csv_response
 
 #: Members per page of the standing by default: a coalition of thousands is read a page at a time.
 STANDING_PAGE = 100
+#: Events per page of the history by default (a page of 100 is about 60 kB; clients page on with `next_after`).
+EVENTS_PAGE = 100
 
 
 def _moment(snap: Snapshot) -> dict[str, Any]:
@@ -58,7 +60,11 @@ class EventsQuery(Schema):
             "description": "oldest first (the default, paged with `after`) or newest first (paged with `before`)"
         },
     )
-    limit = fields.Integer(validate=validate.Range(min=1, max=10_000), load_default=1000)
+    limit = fields.Integer(
+        validate=validate.Range(min=1, max=10_000),
+        load_default=EVENTS_PAGE,
+        metadata={"description": f"events per page (default {EVENTS_PAGE}, at most 10,000); CSV: every event"},
+    )
 
 
 class StandingQuery(AsOfQuery):

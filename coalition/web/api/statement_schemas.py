@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from coalition.domain import text
 from coalition.domain.statement import LANGUAGES, MAX_BODY, MAX_PLACE, MAX_THRESHOLD, MAX_TITLE, STATES
+from coalition.reads import signatories
 from coalition.web.api.checked import Moment
 from coalition.web.api.schemas import ID, NAME, Checked, Trimmed, one_line
 
@@ -135,8 +136,41 @@ class WithdrawRequest(Trimmed):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=text.MESSAGE))
 
 
+#: Signatures per page of `…/signatures` by default, and embedded in a statement read by default.
+SIGNATURES_PAGE = 100
+MAX_SIGNATURES_PAGE = 1000
+
+
+def _cursor(value: str) -> None:
+    """An `after` is a `next_after` this API gave: `<first_signed_at>~<organisation_id>`."""
+    if len(value) > 32 + 1 + text.ID or signatories.parse(value) is None:
+        raise ValidationError("not a `next_after` of this list: start again without `after`")
+
+
 class StatementQuery(Schema):
     as_of = fields.String(metadata={"description": "a log position, an ISO date or an ISO date-time"})
+    signatures = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_SIGNATURES_PAGE),
+        load_default=SIGNATURES_PAGE,
+        metadata={
+            "description": (
+                f"how many signatures to embed, the first page of `…/signatures` (default {SIGNATURES_PAGE}, "
+                "0: none); the rest are read from `signatures_next`"
+            )
+        },
+    )
+
+
+class SignaturesQuery(Schema):
+    as_of = fields.String(metadata={"description": "a log position, an ISO date or an ISO date-time"})
+    after = fields.String(
+        validate=_cursor, metadata={"description": "the `next_after` of the previous page (opaque: pass it back)"}
+    )
+    limit = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_SIGNATURES_PAGE),
+        load_default=SIGNATURES_PAGE,
+        metadata={"description": f"signatures per page (default {SIGNATURES_PAGE}), first signed first"},
+    )
 
 
 class PdfQuery(Schema):
@@ -237,8 +271,32 @@ class StatementView(Schema):
     drafted_by = fields.String(required=True)
     drafted_at = fields.String(required=True)
     summary = fields.Dict(required=True, metadata={"description": "{organisations, countries} counted"})
-    signatures = fields.List(fields.Nested(SignatureView), required=True)
+    signatures = fields.List(
+        fields.Nested(SignatureView),
+        required=True,
+        metadata={
+            "description": (
+                "the first page of the signatures, first signed first (`?signatures=`, default "
+                f"{SIGNATURES_PAGE}); all of them when `signatures_next` is null"
+            )
+        },
+    )
+    signatures_total = fields.Integer(required=True, metadata={"description": "signatures on every page together"})
+    signatures_next = fields.String(
+        allow_none=True,
+        metadata={"description": "the path of the next page of signatures (`…/signatures?after=`); null: none left"},
+    )
     endorsements = fields.List(fields.Nested(EndorsementView), required=True)
+
+
+class SignatureList(Schema):
+    as_of = fields.String(required=True)
+    position = fields.Integer(allow_none=True, metadata={"description": "the log position read; null: now"})
+    total = fields.Integer(required=True, metadata={"description": "signatures on every page together"})
+    next_after = fields.String(
+        allow_none=True, metadata={"description": "pass as `after` for the next page; null: this is the last"}
+    )
+    signatures = fields.List(fields.Nested(SignatureView), required=True)
 
 
 class WordSegment(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from sqlalchemy.engine import Connection
@@ -17,11 +17,13 @@ from coalition.handlers import Context
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
 from coalition.pdf import export
+from coalition.reads import signatories
 from coalition.reads import statements as read
 from coalition.reads.amendments import word_segments
+from coalition.reads.paging import Page
 from coalition.reads.reports import require_member_reader
 from coalition.reads.standing import Moment
-from coalition.reads.statements import describe, diff
+from coalition.reads.statements import diff
 from coalition.reads.streams import seen_version
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
@@ -38,6 +40,8 @@ from coalition.web.api.statement_schemas import (
     OpenRequest,
     PdfQuery,
     PublishStatementRequest,
+    SignatureList,
+    SignaturesQuery,
     SignRequest,
     StatementAnswer,
     StatementList,
@@ -106,20 +110,76 @@ def list_statements(coalition_id: str) -> ResponseReturnValue:
     )
 
 
+def readable_head(
+    connection: Connection, coalition_id: str, statement_id: str, as_of: str | None = None
+) -> tuple[Moment, read.StatementView, int]:
+    """`readable` without the statement's signature rows (`signatories` pages them)."""
+    version = seen_version(connection, st.stream(statement_id))
+    moment = member_moment(connection, coalition_id, as_of, reader(connection))
+    found = read.view(connection, statement_id, moment.position, signatures_too=False)
+    if found is None or found.statement["coalition_id"] != coalition_id:
+        raise NotFound("no such statement in this coalition: %(statement)s", statement=statement_id)
+    return moment, found, version
+
+
+def _signatures_page(
+    connection: Connection, found: read.StatementView, position: int | None, after: str | None, limit: int
+) -> Page[dict[str, Any]]:
+    """A page of the statement's signatures as the API shows them (`after`: a `next_after` it gave)."""
+    cursor = None if after is None else signatories.parse(after)
+    page = signatories.rows(connection, found.statement["statement_id"], position, cursor, limit)
+    shown = read.signature_entries(connection, found.statement, page.items, position)
+    return Page(shown, page.total, page.next_after)
+
+
 @bp.get(STATEMENT)
 @authenticated
 @documented(response=StatementView, query=StatementQuery)
 def read_statement(coalition_id: str, statement_id: str) -> ResponseReturnValue:
-    """The text, version hash, state and signatories with their status, now or `as_of` an earlier moment."""
+    """The text, version hash, state, the count of signatures that count, and the first page of the signatories
+    with their status (`?signatures=`, default 100; the rest from `signatures_next`), now or `as_of` earlier."""
     now = clock()
+    args = query_args(StatementQuery())
     with services().engine.connect() as connection:
-        moment, found, version = readable(
-            connection, coalition_id, statement_id, query_args(StatementQuery()).get("as_of")
+        moment, found, version = readable_head(connection, coalition_id, statement_id, args.get("as_of"))
+        body = read.heading(connection, found, min(moment.instant or now, now), moment.position)
+        page = _signatures_page(connection, found, moment.position, None, args["signatures"])
+    following = None
+    if page.next_after is not None or (args["signatures"] == 0 and page.total):
+        following = url_for(
+            "api.read_signatures",
+            coalition_id=coalition_id,
+            statement_id=statement_id,
+            after=page.next_after,
+            as_of=args.get("as_of"),
         )
-        body = describe(connection, found, min(moment.instant or now, now), moment.position)
+    body = {**body, "signatures": page.items, "signatures_total": page.total, "signatures_next": following}
     response = jsonify(StatementView().dump({**body, "version": version, "as_of": moment.day.isoformat()}))
     response.headers["ETag"] = f'"{version}"'
     return response
+
+
+@bp.get(f"{STATEMENT}/signatures")
+@authenticated
+@documented(response=SignatureList, query=SignaturesQuery)
+def read_signatures(coalition_id: str, statement_id: str) -> ResponseReturnValue:
+    """The statement's signatures a page at a time (`limit`, `after`), first signed first, each with its status
+    and whether it counts; `total` counts every page; now or `as_of` an earlier moment."""
+    args = query_args(SignaturesQuery())
+    with services().engine.connect() as connection:
+        moment, found, _ = readable_head(connection, coalition_id, statement_id, args.get("as_of"))
+        page = _signatures_page(connection, found, moment.position, args.get("after"), args["limit"])
+    return jsonify(
+        SignatureList().dump(
+            {
+                "as_of": moment.day.isoformat(),
+                "position": moment.position,
+                "total": page.total,
+                "next_after": page.next_after,
+                "signatures": page.items,
+            }
+        )
+    )
 
 
 @bp.get(f"{STATEMENT}/diff")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -20,15 +20,15 @@ from coalition.domain.policy import people
 from coalition.domain.statement import MAX_PLACE
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
-from coalition.reads import organisations, powers
+from coalition.reads import organisations, powers, signatories
 from coalition.reads import published as listing
 from coalition.reads import statements as read
 from coalition.reads.access import mandates_of
 from coalition.reads.amendments import amendment
-from coalition.reads.paging import PAGE_SIZE, following
+from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.standing import Moment, snapshot
 from coalition.reads.statement_standing import standing
-from coalition.reads.statements import describe, in_language, signature_history
+from coalition.reads.statements import heading, history_mark, in_language, signature_entries, signature_history
 from coalition.reads.text import render_markdown
 from coalition.web.charts import signatures_over_time
 from coalition.web.downloads import pdf_page
@@ -79,8 +79,33 @@ def _chart(connection: Connection, coalition_id: str, statement: dict[str, Any])
     if not statement["version_hash"]:
         return None
     now = services().store.clock()
-    points = signature_history(connection, coalition_id, statement["statement_id"])
+    points = _history(connection, coalition_id, statement["statement_id"])
     return signatures_over_time(points, until=now.date() if read.phase(statement, now) == "open" else None)
+
+
+#: Signature histories kept per app, by statement and `history_mark`: at most this many.
+HISTORIES = 256
+
+
+def daily(points: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The last of each day's (recorded_at, count) points, in order: all the chart draws (one step a day)."""
+    return list({at[:10]: (at, count) for at, count in points}.values())
+
+
+def _history(connection: Connection, coalition_id: str, statement_id: str) -> list[tuple[str, int]]:
+    """`signature_history` a point a day (`daily`), computed again only when a row it reads has changed
+    (`history_mark`): a statement signed by thousands replays thousands of changes, which its page would otherwise
+    do on every read."""
+    kept: dict[tuple[Any, ...], list[tuple[str, int]]] = current_app.extensions.setdefault("statement_histories", {})
+    # the rule is part of the key: the history is its verdicts (a process runs one rule; tests swap it)
+    key = (statement_id, policy.counts, history_mark(connection, coalition_id, statement_id))
+    points = kept.get(key)
+    if points is None:
+        points = daily(signature_history(connection, coalition_id, statement_id))
+        if len(kept) >= HISTORIES:
+            kept.clear()
+        kept[key] = points
+    return points
 
 
 def _page(
@@ -94,7 +119,7 @@ def _page(
 ) -> ResponseReturnValue:
     now = services().store.clock()
     with services().engine.connect() as connection:
-        found = read.view(connection, statement_id)
+        found = read.view(connection, statement_id, signatures_too=False)
         if found is None or found.statement["coalition_id"] != coalition_id:
             abort(404)
         reader = require_member(connection, coalition_id)
@@ -103,11 +128,12 @@ def _page(
         chart = _chart(connection, coalition_id, found.statement)
         mine = mandates_of(connection, current_user.user_id, now.date())
         # Which forms each organisation gets is the domain's (`policy.may_sign`/`may_confirm`/`may_withdraw`).
-        may = powers.signer_powers(snap, found.statement, found.signatures, now, mine)
+        own = signatories.held(connection, statement_id, mine)  # the reader's organisations' signatures only
+        may = powers.signer_powers(snap, found.statement, own, now, mine)
         refusals = powers.sign_refusals(snap, found.statement, now, mine)
-        statement = describe(connection, found, now, None)
+        statement = heading(connection, found, now, None)
         names = organisations.names(connection, mine)
-        held = {s["organisation_id"]: s for s in statement["signatures"]}
+        held = {s["organisation_id"]: s for s in signature_entries(connection, found.statement, own, None)}
         changes = {
             o: amendment(connection, statement_id, held[o]["version_hash"], statement["version_hash"], marks())
             for o, p in may.items()
@@ -115,6 +141,10 @@ def _page(
         }
         publication = listing.publication(connection, statement_id) if statement["state"] == "published" else None
         stands = standing(connection, found, now)
+        # the signatories a page at a time (`?after=` the key of the last one shown); the summary counts them all
+        after = request.args.get("after")  # not a key `signatories.key` gave (an old link): the first page
+        rows = signatories.rows(connection, statement_id, None, signatories.parse(after) if after else None, PAGE_SIZE)
+        listed = Page(signature_entries(connection, found.statement, rows.items, None), rows.total, rows.next_after)
     # The reader's language, where the statement has a translation into it; `?lang=` chooses another.
     language, title, body = in_language(statement, str(request.args.get("lang") or get_locale() or ""))
     shared = None
@@ -134,9 +164,6 @@ def _page(
         for o, t in sorted(mine.items(), key=lambda i: names.get(i[0], ""))
         if may[o].any or o in refusals or o in held
     ]
-    # the signatories a page at a time (`?after=` the last organisation shown); the summary counts them all
-    after = request.args.get("after")
-    listed = following(statement["signatures"], lambda x: str(x["organisation_id"]), after, PAGE_SIZE)
     return render_template(
         "statements/show.html",
         statement=statement,
@@ -247,7 +274,7 @@ def withdraw(coalition_id: str, statement_id: str) -> ResponseReturnValue:
 def pdf(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     """The sealed PDF, for the people of the coalition's members."""
     with services().engine.connect() as connection:
-        found = read.view(connection, statement_id)
+        found = read.view(connection, statement_id, signatures_too=False)
         if found is None or found.statement["coalition_id"] != coalition_id:
             abort(404)
         require_member(connection, coalition_id)

@@ -1,0 +1,142 @@
+"""How many signatures each statement holds, counted by the facts the domain's rule on counting is asked.
+
+Facts, not verdicts: a tally is the number of a statement's signatures that share the version signed, whether
+they are withdrawn, their organisation's membership state and its country; which of them count is the domain's
+`policy.counts`, asked at read time of each tally (`coalition.reads.signatories`). A statement has a handful
+of tallies however many organisations signed, so its count and countries are read without its signatures.
+
+Each signature's tally is kept beside it (`statement_tally_keys`), so that a change moves it from one tally to
+another: signing, re-confirming or withdrawing; and its organisation's membership changing (suspended, left,
+reinstated). The facts are read from the statements' and coalitions' versioned rows as they stood at the
+event's position, so the tallies are the same whether built event by event or rebuilt from the log; both of
+those projections come before this one in the runner's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from events import RecordedEvent
+from projections.base import Projection, metadata
+from projections.coalitions import MEMBER_STATE_AFTER, memberships
+from projections.organisations import organisations
+from projections.statements import signatures
+from projections.versioned import valid_at
+
+#: In a tally's key: the organisation was not a member of the coalition then / is not known (no country).
+NONE = ""
+
+tallies = Table(
+    "statement_tallies",
+    metadata,
+    Column("statement_id", String(64), primary_key=True),
+    Column("version_hash", String(64), primary_key=True),
+    Column("withdrawn", Boolean, primary_key=True),
+    Column("member_state", String(20), primary_key=True),  # NONE: not a member
+    Column("country", String(2), primary_key=True),  # NONE: unknown organisation
+    Column("signatures", Integer, nullable=False),
+)
+
+keys = Table(  # under which tally each signature is counted now
+    "statement_tally_keys",
+    metadata,
+    Column("statement_id", String(64), primary_key=True),
+    Column("organisation_id", String(64), primary_key=True),
+    Column("coalition_id", String(64), nullable=False),
+    Column("version_hash", String(64), nullable=False),
+    Column("withdrawn", Boolean, nullable=False),
+    Column("member_state", String(20), nullable=False),
+    Column("country", String(2), nullable=False),
+    Index("ix_statement_tally_keys_member", "coalition_id", "organisation_id"),
+)
+
+FACTS = ("version_hash", "withdrawn", "member_state", "country")
+SIGNATURE_EVENTS = frozenset({"StatementSigned", "SignatureConfirmed", "SignatureWithdrawn"})
+MEMBERSHIP_EVENTS = frozenset({"CoalitionFounded", *MEMBER_STATE_AFTER})
+
+
+def _facts(connection: Connection, statement_id: str, organisation_id: str, position: int) -> dict[str, Any] | None:
+    """The tally key of the organisation's signature as the log stood at `position` (None: no signature)."""
+    s, m = signatures.c, memberships.c
+    signed = connection.execute(
+        select(s.coalition_id, s.version_hash, s.status).where(
+            s.statement_id == statement_id, s.organisation_id == organisation_id, valid_at(signatures, position)
+        )
+    ).first()
+    if signed is None:
+        return None
+    state = connection.execute(
+        select(m.state).where(
+            m.coalition_id == signed.coalition_id, m.organisation_id == organisation_id, valid_at(memberships, position)
+        )
+    ).scalar()
+    country = connection.execute(
+        select(organisations.c.country).where(organisations.c.organisation_id == organisation_id)
+    ).scalar()
+    return {
+        "coalition_id": signed.coalition_id,
+        "version_hash": signed.version_hash,
+        "withdrawn": signed.status == "withdrawn",
+        "member_state": state or NONE,
+        "country": country or NONE,
+    }
+
+
+def _count(connection: Connection, statement_id: str, facts: dict[str, Any], change: int) -> None:
+    """Add `change` to the tally of these facts in one statement (an atomic increment, whatever runs beside it);
+    a tally that reaches 0 is removed."""
+    key = {"statement_id": statement_id, **{name: facts[name] for name in FACTS}}
+    insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(tallies)
+    connection.execute(
+        insert.values(**key, signatures=change).on_conflict_do_update(
+            index_elements=list(key), set_={"signatures": tallies.c.signatures + insert.excluded.signatures}
+        )
+    )
+    if change < 0:
+        connection.execute(
+            delete(tallies).where(*[tallies.c[name] == value for name, value in key.items()], tallies.c.signatures == 0)
+        )
+
+
+def recount(connection: Connection, statement_id: str, organisation_id: str, position: int) -> None:
+    """Move the organisation's signature to the tally of its facts at `position`, if they changed."""
+    where = [keys.c.statement_id == statement_id, keys.c.organisation_id == organisation_id]
+    before = connection.execute(select(keys).where(*where)).mappings().first()
+    after = _facts(connection, statement_id, organisation_id, position)
+    old = None if before is None else {name: before[name] for name in ("coalition_id", *FACTS)}
+    if old == after:
+        return
+    if old is not None:
+        _count(connection, statement_id, old, -1)
+        connection.execute(delete(keys).where(*where))
+    if after is not None:
+        _count(connection, statement_id, after, +1)
+        connection.execute(keys.insert(), {"statement_id": statement_id, "organisation_id": organisation_id, **after})
+
+
+class SignatureTallies(Projection):
+    """Per statement, its signatures counted by version signed, withdrawn, membership state and country."""
+
+    name = "signature_tallies"
+    tables = (tallies, keys)
+    types = SIGNATURE_EVENTS | MEMBERSHIP_EVENTS
+
+    def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
+        """Recount the signatures each event touches: its own, or every one of the member whose state changed."""
+        for event in events:
+            p = event.payload
+            if event.type in SIGNATURE_EVENTS:
+                recount(connection, p["statement_id"], p["organisation_id"], event.position)
+                continue
+            held = connection.execute(
+                select(keys.c.statement_id).where(
+                    keys.c.coalition_id == p["coalition_id"], keys.c.organisation_id == p["organisation_id"]
+                )
+            ).scalars()
+            for statement_id in list(held):
+                recount(connection, statement_id, p["organisation_id"], event.position)
