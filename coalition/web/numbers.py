@@ -19,6 +19,8 @@ from flask_babel import get_locale
 from wtforms import DecimalField, FloatField
 
 _SPACES = re.compile(r"[ \u00a0\u202f]")
+#: WTForms' own words where a field gives none of ours (translated by WTForms' catalogue, not extracted into ours).
+_FLOAT, _DECIMAL = "Not a valid float value.", "Not a valid decimal value."
 
 
 def _reader() -> Locale:
@@ -53,9 +55,7 @@ class LocalFloatField(FloatField):
             self.data = float(parse_number(str(valuelist[0])))
         except (InvalidOperation, ValueError, TypeError) as exc:
             self.data = None
-            raise ValueError(
-                getattr(self, "invalid_value_message", None) or self.gettext("Not a valid float value.")
-            ) from exc
+            raise ValueError(getattr(self, "invalid_value_message", None) or self.gettext(_FLOAT)) from exc
 
     def _value(self) -> str:
         if self.raw_data:
@@ -73,9 +73,7 @@ class LocalDecimalField(DecimalField):
             self.data = parse_number(str(valuelist[0]))
         except (InvalidOperation, ValueError, TypeError) as exc:
             self.data = None
-            raise ValueError(
-                getattr(self, "invalid_value_message", None) or self.gettext("Not a valid decimal value.")
-            ) from exc
+            raise ValueError(getattr(self, "invalid_value_message", None) or self.gettext(_DECIMAL)) from exc
 
     def _value(self) -> str:
         if self.raw_data:
