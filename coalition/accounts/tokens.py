@@ -17,8 +17,9 @@ from typing import NamedTuple
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from coalition.accounts import BadCredentials, User, _as, api_tokens, authenticate, hash_token, users
+from coalition.accounts import BadCredentials, User, _as, api_tokens, authenticate, hash_token
 from coalition.domain.base import Invalid, NotFound, RuleBroken
+from coalition.infra.driver import first_row
 from coalition.infra.extensions import Services
 from events import Metadata, NewEvent, RecordedEvent
 from events.store import format_time
@@ -175,29 +176,32 @@ class Touch:
             self.done = True
 
 
+_BY_HASH = (
+    "SELECT u.user_id, u.email, u.name, u.locale, u.session_epoch, u.email_verified_at, u.time_zone,"
+    " t.token_id, t.expires_at, t.revoked_at, t.last_used_at"
+    " FROM api_tokens t JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?"
+)
+
+
+class _Found(NamedTuple):
+    user_id: str
+    email: str
+    name: str
+    locale: str | None
+    session_epoch: int
+    email_verified_at: str | None
+    time_zone: str | None
+    token_id: str
+    expires_at: str
+    revoked_at: str | None
+    last_used_at: str | None
+
+
 def lookup_token(engine: Engine, token: str, now: datetime) -> tuple[User, Touch | None] | Refused:
     """The user a bearer token belongs to at `now` and its last use to note (None: noted less than
-    `TOUCH_EVERY` ago), or why it is refused. One query, on the token's SHA-256."""
-    tokens = api_tokens.c
-    query = (
-        select(
-            users.c.user_id,
-            users.c.email,
-            users.c.name,
-            users.c.locale,
-            users.c.session_epoch,
-            users.c.email_verified_at,
-            users.c.time_zone,
-            tokens.token_id,
-            tokens.expires_at,
-            tokens.revoked_at,
-            tokens.last_used_at,
-        )
-        .join(users, users.c.user_id == tokens.user_id)
-        .where(tokens.token_hash == hash_token(token))
-    )
-    with engine.connect() as connection:
-        row = connection.execute(query).first()
+    `TOUCH_EVERY` ago), or why it is refused. One query, on the token's SHA-256, sent to the driver directly."""
+    found = first_row(engine, _BY_HASH, (hash_token(token),))
+    row = None if found is None else _Found(*found)
     if row is None:
         return Refused("unknown")
     if row.revoked_at is not None:
