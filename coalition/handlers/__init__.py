@@ -225,12 +225,11 @@ class Context:
             conditions=conditions,
         )
         self.recorded = not recorded.replayed
+        if rider is not None and recorded_here:
+            rider.done = True
         running = attempt.get()
         if running is not None:
             running.appended = True
-        if rider is not None and recorded_here:
-            rider.done = True
-        if running is not None:
             self._remember_appended(running, stream_id, recorded_here)
         return answer
 
