@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bench import merkle, notify, pdf, reads, scale, store, web
+from bench import merkle, notify, pdf, reads, scale, sign, store, web
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     scale_parser = subcommands.add_parser("scale", help=scale.__doc__.splitlines()[0], description=scale.__doc__)
     scale.add_arguments(scale_parser)
     scale_parser.set_defaults(run=scale.main)
+    sign_parser = subcommands.add_parser("sign", help=sign.__doc__.splitlines()[0], description=sign.__doc__)
+    sign.add_arguments(sign_parser)
+    sign_parser.set_defaults(run=sign.main)
     return parser
 
 

@@ -210,14 +210,12 @@ def _opened(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -
 def _signed(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -> None:
     p, when = event.payload, format_time(event.recorded_at)
     ids = {**key, "organisation_id": p["organisation_id"]}
-    held = SIGNATURES.current(connection, ids)
-    # Re-confirming (or signing a newer version) keeps when the organisation first signed; signing
-    # again after a withdrawal starts anew.
-    first = held["first_signed_at"] if held and held["status"] == "signed" else when
-    SIGNATURES.start(
-        connection,
-        event.position,
-        {
+
+    def row(held: dict[str, Any] | None) -> dict[str, Any]:
+        # Re-confirming (or signing a newer version) keeps when the organisation first signed; signing
+        # again after a withdrawal starts anew.
+        first = held["first_signed_at"] if held and held["status"] == "signed" else when
+        return {
             **ids,
             "coalition_id": p["coalition_id"],
             "user_id": p["user_id"],
@@ -230,8 +228,9 @@ def _signed(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -
             "event_position": event.position,
             "event_hash": event.hash,
             "reason": None,
-        },
-    )
+        }
+
+    SIGNATURES.replace(connection, event.position, ids, ("status", "first_signed_at"), row)
 
 
 def _withdrawn(connection: Connection, event: RecordedEvent, key: dict[str, Any]) -> None:

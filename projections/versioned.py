@@ -8,6 +8,7 @@ and the present one cannot disagree on how events are read.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Integer, Table, and_, insert, or_, select, update
@@ -59,6 +60,25 @@ class Versioned:
         row = self.current(connection, ids)
         if row is not None:
             self.start(connection, position, {**row, **values})
+
+    def replace(
+        self,
+        connection: Connection,
+        position: int,
+        ids: dict[str, Any],
+        kept: Sequence[str],
+        values: Callable[[dict[str, Any] | None], dict[str, Any]],
+    ) -> None:
+        """`start` in two statements: the open version (if any) ends and hands back its `kept` columns, from
+        which `values` makes the new row (its key included)."""
+        ended = connection.execute(
+            update(self.table)
+            .where(self._where(ids))
+            .values(until_position=position)
+            .returning(*(self.table.c[name] for name in kept))
+        ).first()
+        row = values(None if ended is None else dict(ended._mapping))
+        connection.execute(insert(self.table), {**row, "from_position": position, "until_position": None})
 
     def end(self, connection: Connection, position: int, ids: dict[str, Any]) -> None:
         """The row stops being true at `position`."""

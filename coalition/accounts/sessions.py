@@ -16,13 +16,14 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from coalition.accounts import User, hash_token, metadata, users
 from coalition.accounts.browsers import describe
+from coalition.infra.driver import first_row
 from events.store import format_time
 
 #: A session's last-seen time is written again only when the one kept is older than this.
@@ -101,37 +102,37 @@ def start(connection: Connection, user: User, now: datetime, user_agent: str, ad
     )
 
 
+#: The session a cookie's secret names, if still going, with its person: one query sent to the driver directly.
+_GOING = (
+    "SELECT s.session_id, s.last_seen_at, u.user_id, u.email, u.name, u.locale, u.session_epoch,"
+    " u.email_verified_at, u.time_zone FROM user_sessions s JOIN users u ON u.user_id = s.user_id"
+    " WHERE s.secret_hash = ? AND s.ended_at IS NULL AND s.epoch = u.session_epoch AND u.closed_at IS NULL"
+    " AND s.last_seen_at > ?"
+)
+
+
+class _Going(NamedTuple):
+    session_id: str
+    last_seen_at: str
+    user_id: str
+    email: str
+    name: str
+    locale: str | None
+    session_epoch: int
+    email_verified_at: str | None
+    time_zone: str | None
+
+
 def resume(engine: Engine, kept_id: str, now: datetime, idle: timedelta) -> SessionUser | None:
     """The person of the session whose secret the cookie kept, if it is still going at `now` (its use noted)."""
     if not kept_id.startswith(PREFIX):
         return None  # an id from before sessions were kept (`user_id:epoch`), or not ours: signed out
     secret = kept_id.removeprefix(PREFIX)
-    s, u = user_sessions.c, users.c
-    query = (
-        select(
-            s.session_id,
-            s.last_seen_at,
-            u.user_id,
-            u.email,
-            u.name,
-            u.locale,
-            u.session_epoch,
-            u.email_verified_at,
-            u.time_zone,
-        )
-        .join(users, u.user_id == s.user_id)
-        .where(
-            s.secret_hash == hash_token(secret),
-            s.ended_at.is_(None),
-            s.epoch == u.session_epoch,
-            u.closed_at.is_(None),
-            s.last_seen_at > format_time(now - idle),
-        )
-    )
-    with engine.connect() as connection:
-        row = connection.execute(query).first()
-    if row is None:
+    s = user_sessions.c
+    found = first_row(engine, _GOING, (hash_token(secret), format_time(now - idle)))
+    if found is None:
         return None
+    row = _Going(*found)
     stamp = format_time(now)
     if row.last_seen_at <= format_time(now - TOUCH_EVERY):
         with engine.begin() as connection:

@@ -17,8 +17,9 @@ from typing import NamedTuple
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from coalition.accounts import BadCredentials, User, _as, api_tokens, authenticate, hash_token, users
+from coalition.accounts import BadCredentials, User, _as, api_tokens, authenticate, hash_token
 from coalition.domain.base import Invalid, NotFound, RuleBroken
+from coalition.infra.driver import first_row
 from coalition.infra.extensions import Services
 from events import Metadata, NewEvent, RecordedEvent
 from events.store import format_time
@@ -147,28 +148,60 @@ def state(token: dict[str, str | None], now: datetime) -> str:
     return "expired" if str(token["expires_at"]) <= format_time(now) else "active"
 
 
-def user_for_token(engine: Engine, token: str, now: datetime) -> User | Refused:
-    """The user a bearer token belongs to at `now` (its last use noted), or why it is refused."""
-    tokens = api_tokens.c
-    query = (
-        select(
-            users.c.user_id,
-            users.c.email,
-            users.c.name,
-            users.c.locale,
-            users.c.session_epoch,
-            users.c.email_verified_at,
-            users.c.time_zone,
-            tokens.token_id,
-            tokens.expires_at,
-            tokens.revoked_at,
-            tokens.last_used_at,
+@dataclass
+class Touch:
+    """A token's last use, to note: in a command's append transaction if it has one (`write`), else alone."""
+
+    token_id: str
+    stamp: str
+    done: bool = False
+
+    def write(self, connection: Connection) -> None:
+        """Note it in `connection`'s transaction (never moving it back, if a request with a later clock did)."""
+        tokens = api_tokens.c
+        connection.execute(
+            update(api_tokens)
+            .where(
+                tokens.token_id == self.token_id, or_(tokens.last_used_at.is_(None), tokens.last_used_at < self.stamp)
+            )
+            .values(last_used_at=self.stamp)
         )
-        .join(users, users.c.user_id == tokens.user_id)
-        .where(tokens.token_hash == hash_token(token))
-    )
-    with engine.connect() as connection:
-        row = connection.execute(query).first()
+
+    def write_alone(self, services: Services) -> None:
+        """Note it in a transaction of its own that need not wait for the disk: a last use lost in a crash
+        is noted again by the next use."""
+        if not self.done:
+            with services.store.transaction(lock=False, durable=False) as connection:
+                self.write(connection)
+            self.done = True
+
+
+_BY_HASH = (
+    "SELECT u.user_id, u.email, u.name, u.locale, u.session_epoch, u.email_verified_at, u.time_zone,"
+    " t.token_id, t.expires_at, t.revoked_at, t.last_used_at"
+    " FROM api_tokens t JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?"
+)
+
+
+class _Found(NamedTuple):
+    user_id: str
+    email: str
+    name: str
+    locale: str | None
+    session_epoch: int
+    email_verified_at: str | None
+    time_zone: str | None
+    token_id: str
+    expires_at: str
+    revoked_at: str | None
+    last_used_at: str | None
+
+
+def lookup_token(engine: Engine, token: str, now: datetime) -> tuple[User, Touch | None] | Refused:
+    """The user a bearer token belongs to at `now` and its last use to note (None: noted less than
+    `TOUCH_EVERY` ago), or why it is refused. One query, on the token's SHA-256, sent to the driver directly."""
+    found = first_row(engine, _BY_HASH, (hash_token(token),))
+    row = None if found is None else _Found(*found)
     if row is None:
         return Refused("unknown")
     if row.revoked_at is not None:
@@ -176,18 +209,9 @@ def user_for_token(engine: Engine, token: str, now: datetime) -> User | Refused:
     stamp = format_time(now)
     if row.expires_at <= stamp:
         return Refused("expired", row.expires_at[:10])
+    touch = None
     if row.last_used_at is None or row.last_used_at <= format_time(now - TOUCH_EVERY):
-        _touch(engine, row.token_id, stamp)
+        touch = Touch(row.token_id, stamp)
     verified = row.email_verified_at is not None
-    return User(row.user_id, row.email, row.name, row.locale, row.session_epoch, verified, time_zone=row.time_zone)
-
-
-def _touch(engine: Engine, token_id: str, stamp: str) -> None:
-    """Note a token's use (never moving it back, if a request with a later clock noted it meanwhile)."""
-    tokens = api_tokens.c
-    with engine.begin() as connection:
-        connection.execute(
-            update(api_tokens)
-            .where(tokens.token_id == token_id, or_(tokens.last_used_at.is_(None), tokens.last_used_at < stamp))
-            .values(last_used_at=stamp)
-        )
+    user = User(row.user_id, row.email, row.name, row.locale, row.session_epoch, verified, time_zone=row.time_zone)
+    return user, touch

@@ -11,9 +11,10 @@ import hashlib
 import itertools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.engine import Connection
 
@@ -30,6 +31,20 @@ T = TypeVar("T")
 RETRY_IDS = uuid.UUID("4f1d7a52-6c0b-4c53-9a43-2f0e0e5a7c11")
 
 
+@dataclass
+class Attempt:
+    """One run of a command under `retrying`: may its loads take cached states unread, and did they."""
+
+    trusting: bool
+    cached: bool = False  # some decision input came from the cache unread
+    appended: bool = False  # an append verified what was read (a conflict had it been stale)
+    loaded: dict[str, tuple[Any, Any, int]] = field(default_factory=dict)  # stream -> (evolve, state, version) read
+
+
+#: The run of a command this thread of work is in, if any (`retrying` sets it; `Context.load` reads it).
+attempt: ContextVar[Attempt | None] = ContextVar("attempt", default=None)
+
+
 def retrying(services: Services, command: Callable[[], T]) -> T:
     """Run a command; after a conflict, run it once more holding the store's write lock throughout.
 
@@ -40,13 +55,43 @@ def retrying(services: Services, command: Callable[[], T]) -> T:
     one write transaction, so nothing can move under it. Under a burst of commands on one stream,
     the losers of a race would otherwise race again and again. The rules decide again
     on the new facts and may now refuse. A client's own stale `If-Match` is still a 409.
+
+    The first run may decide on states this process has cached, unread (`Context.load(relied=True)`):
+    its append verifies them (a stale one is a conflict). A first run that ends without such an append,
+    refusing or finding nothing to do, proved nothing, so it is decided again on states read afresh.
     """
+    first = Attempt(trusting=True)
+    token = attempt.set(first)
+    try:
+        result = command()
+    except ConcurrencyConflict:
+        decide_afresh = False
+    except DomainError:
+        if not first.cached or first.appended:
+            raise
+        decide_afresh = True
+    else:
+        if not first.cached or first.appended:
+            return result
+        decide_afresh = True
+    finally:
+        attempt.reset(token)
+    if decide_afresh:  # decided on cached states that nothing verified: decide again on fresh ones
+        try:
+            return _fresh(command)
+        except ConcurrencyConflict:
+            pass
+    with services.holding():
+        return _fresh(command)
+
+
+def _fresh(command: Callable[[], T]) -> T:
+    """Run a command reading every state it loads (each once)."""
+    token = attempt.set(Attempt(trusting=False))
     try:
         return command()
-    except ConcurrencyConflict:
-        pass
-    with services.holding():
-        return command()
+    finally:
+        attempt.reset(token)
 
 
 def store_key(user_id: str, key: str) -> str:
@@ -58,6 +103,15 @@ class Stale(DomainError):
     """The client acted on a version that has since changed (If-Match did not match)."""
 
     kind = "conflict"
+
+
+class Rider(Protocol):
+    """Bookkeeping that may ride along in a command's append transaction instead of having its own."""
+
+    done: bool
+
+    def write(self, connection: Connection) -> None:
+        """Write it in `connection`'s transaction."""
 
 
 @dataclass
@@ -75,6 +129,8 @@ class Context:
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     recorded: bool = False  # set by `append`: this request's events went into the log (not a twin's before them)
     request_id: str | None = None  # the caller's own request id (X-Request-Id), kept beside our correlation id
+    verified: bool | None = None  # whether the user's address is verified, as authentication just read it (None: ask)
+    rider: Rider | None = None  # bookkeeping to write in the append's transaction, if there is one (a token's last use)
 
     @property
     def moment(self) -> datetime:
@@ -97,9 +153,31 @@ class Context:
                 version=version,
             )
 
-    def load(self, stream_id: str, evolve: Callable[[State | None, Change], State | None]) -> tuple[State | None, int]:
-        """An aggregate's state from its stream, and the version it was read at (folded on from the cache)."""
-        return self.services.states.load(self.services.store, stream_id, evolve, held.get())
+    def load(
+        self, stream_id: str, evolve: Callable[[State | None, Change], State | None], relied: bool = False
+    ) -> tuple[State | None, int]:
+        """An aggregate's state from its stream, and the version it was read at (folded on from the cache).
+
+        A stream is read at most once per command: a second load gets what the first did. `relied`: the append
+        will rely on the version returned (expected, or an append condition), so under `retrying` the process's
+        cached state may be taken unread; if another process appended meanwhile, the append is a conflict.
+        """
+        running = attempt.get()
+        if running is None:  # not a request's command (seeding, a script): read as stored now
+            return self.services.states.load(self.services.store, stream_id, evolve, held.get())
+        known = running.loaded.get(stream_id)
+        if known is not None and known[0] is evolve:
+            return known[1], known[2]
+        peeked = None
+        if relied and running.trusting and held.get() is None and self.if_match is None:
+            peeked = self.services.states.peek(stream_id, evolve)
+        if peeked is not None:
+            running.cached = True
+            state, version = peeked
+        else:
+            state, version = self.services.states.load(self.services.store, stream_id, evolve, held.get())
+        running.loaded[stream_id] = (evolve, state, version)
+        return state, version
 
     def append(
         self,
@@ -123,13 +201,19 @@ class Context:
         metadata = Metadata(self.user_id, organisation_id, self.correlation_id, request_id=self.request_id)
         key = self.idempotency_key
 
+        recorded_here: list[RecordedEvent] = []
+        rider = self.rider
+
         def keep_answer(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
+            recorded_here[:] = _recorded
             if conditions and "version" in answer:
                 answer["version"] = _recorded[-1].version
             if within is not None:
                 within(connection, _recorded)
             if key is not None:
                 remember(connection, self.user_id, key, self.fingerprint or "", answer)
+            if rider is not None and not rider.done:
+                rider.write(connection)
 
         # The answer is fixed before the append (ids are made first), so a retry can be given it again.
         recorded = self.services.append(
@@ -141,4 +225,21 @@ class Context:
             conditions=conditions,
         )
         self.recorded = not recorded.replayed
+        if rider is not None and recorded_here:
+            rider.done = True
+        running = attempt.get()
+        if running is not None:
+            running.appended = True
+            self._remember_appended(running, stream_id, recorded_here)
         return answer
+
+    def _remember_appended(self, running: Attempt, stream_id: str, recorded: Sequence[RecordedEvent]) -> None:
+        """Fold this command's own events onto the state it read, for the next command (not inside a held
+        transaction, which commits later)."""
+        known = running.loaded.pop(stream_id, None)
+        if known is None or not recorded or held.get() is not None:
+            return
+        evolve, state, version = known
+        self.services.states.extend(
+            stream_id, evolve, state, version, [e for e in recorded if e.stream_id == stream_id]
+        )

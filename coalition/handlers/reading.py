@@ -97,21 +97,23 @@ def prepare(
     *,
     if_match: bool = True,
     also: set[str] | frozenset[str] = frozenset(),
+    relied: bool = False,
 ) -> Decision:
     """Read the coalition and every organisation the command relies on, and who the user acts for.
 
     `if_match`: the client's If-Match names this coalition's version (not another aggregate's).
     `also`: more organisations the decision relies on (read, and relied on, like the others).
+    `relied`: the caller appends with `Decision.expected`, so cached states may be taken unread (`Context.load`).
     """
     stream = co.stream(coalition_id)
-    state, version = context.load(stream, co.evolve)
+    state, version = context.load(stream, co.evolve, relied)
     if if_match:
         context.check_version(stream, version)
     expected = {stream: version}
     organisations: dict[str, org.Organisation | None] = {}
     for organisation_id in sorted(_organisations_relied_on(state, command, context.user_id) | also):
         organisations[organisation_id], expected[org.stream(organisation_id)] = context.load(
-            org.stream(organisation_id), org.evolve
+            org.stream(organisation_id), org.evolve, relied
         )
     named = getattr(command, "organisation_id", None)
     if isinstance(command, _NAMES_AN_ORGANISATION) and (named is None or organisations.get(named) is None):
@@ -138,4 +140,4 @@ def decide(context: Context, read: Decision, command: CoalitionCommand, answer: 
 
 def run(context: Context, coalition_id: str, command: CoalitionCommand, answer: dict[str, Any]) -> dict[str, Any]:
     """Decide a coalition command on fresh state and append it with every version it relied on."""
-    return decide(context, prepare(context, coalition_id, command), command, answer)
+    return decide(context, prepare(context, coalition_id, command, relied=True), command, answer)

@@ -17,7 +17,7 @@ from typing import Any
 
 from coalition.accounts import load_user, names_of
 from coalition.domain import statement as st
-from coalition.domain.base import NotFound
+from coalition.domain.base import Change, NotFound
 from coalition.domain.policy import people
 from coalition.handlers import Context
 from coalition.handlers.reading import acting_for, prepare
@@ -34,11 +34,11 @@ def _run(context: Context, coalition_id: str, statement_id: str, command: st.Com
     for a retry of the same request to be given again, whole.
     """
     stream = st.stream(statement_id)
-    state, version = context.load(stream, st.evolve)
+    state, version = context.load(stream, st.evolve, relied=True)  # the append relies on it (version or condition)
     context.check_version(stream, version)
     # The member a draft was written for decides whether its drafter may still edit it.
     drafted_for = {state.drafted_for} if state is not None and state.drafted_for else set()
-    read = prepare(context, coalition_id, command, if_match=False, also=drafted_for)
+    read = prepare(context, coalition_id, command, if_match=False, also=drafted_for, relied=True)
     named = getattr(command, "organisation_id", None) if isinstance(command, _FOR_AN_ORGANISATION) else None
     if named is not None and read.organisations.get(named) is None:
         raise NotFound("no such organisation: %(organisation)s", organisation=named)
@@ -118,19 +118,32 @@ def amend(
 
 def _verified(context: Context, doing: str) -> None:
     """Refuse a signer whose e-mail address is not verified (`policy.verified_refusal`)."""
-    user = load_user(context.services.engine, context.user_id)
-    refusal = people.verified_refusal(user is not None and user.verified, doing)
+    verified = context.verified
+    if verified is None:  # authentication did not say (a command not from a request): look it up
+        user = load_user(context.services.engine, context.user_id)
+        verified = user is not None and user.verified
+    refusal = people.verified_refusal(verified, doing)
     if refusal is not None:
         raise refusal
+
+
+def _registered_name(name: str | None, change: Change) -> str | None:
+    """The name a user stream's UserRegistered event records (a fold: the first such event's)."""
+    if name is None and change.type == "UserRegistered":
+        return str(change.payload["name"])
+    return name
 
 
 def account_name(context: Context) -> str:
     """The acting person's name as the log's UserRegistered event records it: what is printed for a signer or
     an endorser (never a name typed when signing, so nobody signs as someone else); the accounts table's
-    name if the log holds no such event (an account restored without its events)."""
-    for event in context.services.store.read_stream(f"user-{context.user_id}"):
-        if event.type == "UserRegistered":
-            return str(event.payload["name"])
+    name if the log holds no such event (an account restored without its events).
+
+    Folded once per process (`StateCache`): a registration is never amended, so later loads read only what
+    came after it."""
+    name, _ = context.load(f"user-{context.user_id}", _registered_name)
+    if name is not None:
+        return name
     return names_of(context.services.engine, {context.user_id}).get(context.user_id, "")
 
 

@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, MetaData, String, Table, Text, insert, select
+from sqlalchemy import Column, MetaData, String, Table, Text, insert
 from sqlalchemy.engine import Connection, Engine
 
+from coalition.infra.driver import first_row
 from events.store import format_time, utc_now
 
 metadata = MetaData()
@@ -56,12 +57,10 @@ def remember(connection: Connection, user_id: str, key: str, fingerprint: str, a
     )
 
 
+_RECALL = "SELECT fingerprint, answer FROM command_answers WHERE user_id = ? AND idempotency_key = ?"
+
+
 def recall(engine: Engine, user_id: str, key: str) -> Kept | None:
     """The kept answer to the user's request with this key, if there was one."""
-    with engine.connect() as connection:
-        row = connection.execute(
-            select(command_answers.c.fingerprint, command_answers.c.answer).where(
-                command_answers.c.user_id == user_id, command_answers.c.idempotency_key == key
-            )
-        ).first()
-    return None if row is None else Kept(row.fingerprint, json.loads(row.answer))
+    row = first_row(engine, _RECALL, (user_id, key))
+    return None if row is None else Kept(row[0], json.loads(row[1]))

@@ -168,3 +168,19 @@ def test_reads_benchmark_times_every_read_as_facilitator_and_member(tmp_path: Pa
     assert {row["result"] for name, row in rows.items() if name != "healthz"} <= {"PASS", "MISS"}
     assert "target p99 ≤ 30 ms" in finished.stderr
     assert list(tmp_path.iterdir()) == [], "the benchmark left files behind"
+
+
+@pytest.mark.slow
+def test_sign_benchmark_reports_cpu_and_statements_per_signature_beside_healthz(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench", "sign", "--quick", "--profile", "5", "--json", "--tmp-dir", str(tmp_path)]
+
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+    assert finished.returncode == 0, finished.stderr
+    (sqlite,) = json.loads(finished.stdout)
+    rows = sqlite["rows"]
+    assert rows["healthz"]["sql"] == 0 and rows["sign"]["sql"] > 0
+    assert 0 < rows["healthz"]["cpu_ms"] and 0 < rows["sign"]["cpu_ms"]
+    assert rows["sign"]["ratio_to_healthz"] > 0
+    assert "cProfile of the last 5 signatures" in finished.stderr
+    assert list(tmp_path.iterdir()) == [], "the benchmark left files behind"

@@ -386,15 +386,23 @@ def test_a_signature_whose_twin_was_recorded_while_it_read_answers_as_the_twin(
     url, body = f"{path}/signatures", {"organisation_id": world.river, "title": "Director"}
     headers = {"Idempotency-Key": "sign-river"}
     states = api.app.extensions["coalition"].states
-    real, twin = states.load, []
+    real, real_peek, twin = states.load, states.peek, []
 
-    def load(store: Any, stream_id: str, *args: Any) -> Any:
+    def the_twin_signs(stream_id: str) -> None:
         if stream_id.startswith("statement-") and not twin:  # the twin signs before this request reads
             twin.append(None)
             twin[0] = api.call("POST", url, "mo", body, headers)
+
+    def load(store: Any, stream_id: str, *args: Any) -> Any:
+        the_twin_signs(stream_id)
         return real(store, stream_id, *args)
 
+    def peek(stream_id: str, *args: Any) -> Any:  # the cached state, taken unread, is this request's read
+        the_twin_signs(stream_id)
+        return real_peek(stream_id, *args)
+
     monkeypatch.setattr(states, "load", load)
+    monkeypatch.setattr(states, "peek", peek)
     first = api.call("POST", url, "mo", body, headers)
 
     assert twin[0].status_code == 201 and "Idempotent-Replayed" not in twin[0].headers

@@ -10,7 +10,7 @@ from flask import g, request
 from werkzeug.exceptions import Unauthorized
 
 from coalition.accounts import User
-from coalition.accounts.tokens import Refused, user_for_token
+from coalition.accounts.tokens import Refused, Touch, lookup_token
 from coalition.infra.extensions import services
 from coalition.web.reading import now
 
@@ -26,15 +26,30 @@ REFUSALS = {
 
 
 def token_user() -> User | Refused:
-    """The user of the request's `Authorization: Bearer` token, or why there is none."""
+    """The user of the request's `Authorization: Bearer` token, or why there is none; the token's last use
+    to note is kept as `g.token_touch` (`authenticated` notes it)."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return Refused("unknown")
-    return user_for_token(services().engine, token.strip(), now())
+    found = lookup_token(services().engine, token.strip(), now())
+    if isinstance(found, Refused):
+        return found
+    user, g.token_touch = found
+    return user
 
 
-def authenticated(view: F) -> F:
-    """Require a valid bearer token; the user is then `g.user`. A 401 says why a token is refused."""
+def pending_touch() -> Touch | None:
+    """The request's token use still to note: a command writes it in its append's transaction."""
+    touch: Touch | None = g.get("token_touch")
+    return touch if touch is not None and not touch.done else None
+
+
+def authenticated(view: F, *, rides: bool = False) -> F:
+    """Require a valid bearer token; the user is then `g.user`. A 401 says why a token is refused.
+
+    The token's last use is noted before the view runs (a list of tokens shows this very use), unless `rides`:
+    a command endpoint notes it in its append's transaction, saving a commit (`Context.rider`), and only
+    alone, after the view, if nothing was appended."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -43,6 +58,12 @@ def authenticated(view: F) -> F:
             message = REFUSALS[user.why]
             raise Unauthorized(message % user.on if "%s" in message else message)
         g.user = user
-        return view(*args, **kwargs)
+        if not rides and (touch := pending_touch()) is not None:
+            touch.write_alone(services())
+        try:
+            return view(*args, **kwargs)
+        finally:
+            if (touch := pending_touch()) is not None:  # no command wrote it in its transaction
+                touch.write_alone(services())
 
     return wrapper  # type: ignore[return-value]

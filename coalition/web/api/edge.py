@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, TypeVar
 
 from flask import g, jsonify, request
@@ -26,7 +26,7 @@ from coalition.handlers import Context, retrying
 from coalition.infra.extensions import services
 from coalition.infra.idempotency import fingerprint, recall
 from coalition.reads.access import actor
-from coalition.web.api.auth import authenticated
+from coalition.web.api.auth import authenticated, pending_touch
 from coalition.web.reading import now as clock
 from coalition.web.reading import today
 from coalition.web.request import caller_request_id, request_id
@@ -132,7 +132,7 @@ def command(status: int = 200, *, invites: bool = False) -> Callable[[F], F]:
 
     def decorate(view: F) -> F:
         @wraps(view)
-        @authenticated
+        @partial(authenticated, rides=True)
         def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
             key, if_match = _key(), _if_match()  # both checked first: a malformed header is a 400, even on a retry
             fingerprint_ = fingerprint(request.method, request.path, request.get_data())
@@ -153,6 +153,8 @@ def command(status: int = 200, *, invites: bool = False) -> Callable[[F], F]:
                         if_match,
                         now,
                         request_id=caller_request_id(),
+                        verified=g.user.verified,
+                        rider=pending_touch(),
                     )
                 )
                 return view(contexts[-1], *args, **kwargs)
