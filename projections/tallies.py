@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, delete, select
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -61,29 +61,29 @@ MEMBERSHIP_EVENTS = frozenset({"CoalitionFounded", *MEMBER_STATE_AFTER})
 
 
 def _facts(connection: Connection, statement_id: str, organisation_id: str, position: int) -> dict[str, Any] | None:
-    """The tally key of the organisation's signature as the log stood at `position` (None: no signature)."""
-    s, m = signatures.c, memberships.c
+    """The tally key of the organisation's signature as the log stood at `position` (None: no signature): the
+    signature, its organisation's membership then and its country, in one query (one per signature, under load)."""
+    s, m, o = signatures.c, memberships.c, organisations.c
+    member_then = and_(
+        m.coalition_id == s.coalition_id, m.organisation_id == s.organisation_id, valid_at(memberships, position)
+    )
     signed = connection.execute(
-        select(s.coalition_id, s.version_hash, s.status).where(
-            s.statement_id == statement_id, s.organisation_id == organisation_id, valid_at(signatures, position)
+        select(s.coalition_id, s.version_hash, s.status, m.state, o.country)
+        .select_from(
+            signatures.outerjoin(memberships, member_then).outerjoin(
+                organisations, o.organisation_id == s.organisation_id
+            )
         )
+        .where(s.statement_id == statement_id, s.organisation_id == organisation_id, valid_at(signatures, position))
     ).first()
     if signed is None:
         return None
-    state = connection.execute(
-        select(m.state).where(
-            m.coalition_id == signed.coalition_id, m.organisation_id == organisation_id, valid_at(memberships, position)
-        )
-    ).scalar()
-    country = connection.execute(
-        select(organisations.c.country).where(organisations.c.organisation_id == organisation_id)
-    ).scalar()
     return {
         "coalition_id": signed.coalition_id,
         "version_hash": signed.version_hash,
         "withdrawn": signed.status == "withdrawn",
-        "member_state": state or NONE,
-        "country": country or NONE,
+        "member_state": signed.state or NONE,
+        "country": signed.country or NONE,
     }
 
 

@@ -18,8 +18,9 @@ from bench.sign import Counter, _app
 #: account name from the log (2: their stream and their key), the signing organisation (1); the append (6:
 #: key, positions, key to seal with, event, key, answer), the token's last use in the same transaction (1),
 #: the inline projections (6: checkpoints read, stream head, signature row ended and started, audit line,
-#: checkpoints moved); on PostgreSQL the append lock (1).
-STATEMENTS = {"sqlite": 18, "postgresql": 19}
+#: checkpoints moved), the statement's tallies (4: the signature's tally key, its facts in one query, the tally
+#: incremented, the key kept); on PostgreSQL the append lock (1).
+STATEMENTS = {"sqlite": 22, "postgresql": 23}
 
 
 def test_a_signature_costs_a_known_handful_of_statements(migrated_url: str, tmp_path: Path) -> None:
