@@ -39,6 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--quick", action="store_true", help=f"smoke test: {QUICK} members, 10 requests per row")
     parser.add_argument("--profile", metavar="ROW", help="after timing, profile ROW (e.g. 'api standing/member')")
+    parser.add_argument(
+        "--sql",
+        action="store_true",
+        help="after timing, count each row's SQL statements and the rows its SELECTs return (one request each)",
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON document on stdout (the table on stderr)")
 
 
@@ -173,6 +178,30 @@ def profile(client: Any, path: str, headers: dict[str, str]) -> str:
     return out.getvalue()
 
 
+def sql_of(engine: Any, client: Any, path: str, headers: dict[str, str]) -> dict[str, Any]:
+    """One request's SQL: how many statements it ran, and how many rows its SELECTs return (each SELECT replayed
+    afterwards as a count, so the count does not depend on the machine's load, as the times do)."""
+    from sqlalchemy import event
+
+    ran: list[tuple[str, Any]] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        ran.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        client.get(path, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    returned = 0
+    with engine.connect() as connection:
+        for statement, parameters in ran:
+            if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                counted = connection.exec_driver_sql(f"SELECT count(*) FROM ({statement}) AS replayed", parameters)
+                returned += int(counted.scalar_one())
+    return {"statements": len(ran), "rows_returned": returned}
+
+
 def load_average() -> float | None:
     try:
         return float(Path("/proc/loadavg").read_text().split()[0])
@@ -180,7 +209,7 @@ def load_average() -> float | None:
         return None
 
 
-def measure(directory: Path, members: int, requests: int, profiled: str | None) -> dict[str, Any]:
+def measure(directory: Path, members: int, requests: int, profiled: str | None, sql: bool = False) -> dict[str, Any]:
     """Seed (or reuse) the world, then time every row on an app with the real settings."""
     from coalition import create_app
 
@@ -194,6 +223,8 @@ def measure(directory: Path, members: int, requests: int, profiled: str | None) 
         for name, client, path, headers in measured:
             progress(f"timing {name}")
             results[name] = {"path": path, **time_row(client, path, headers, requests)}
+            if sql:
+                results[name].update(sql_of(app.extensions["coalition"].engine, client, path, headers))
         report = ""
         if profiled:
             chosen = [(c, p, h) for n, c, p, h in measured if n == profiled]
@@ -224,7 +255,10 @@ def table(document: dict[str, Any]) -> str:
     ]
     for name, row in document["rows"].items():
         verdict = "(baseline)" if name == "healthz" else ("PASS" if row["p99_ms"] <= TARGET_MS else "MISS")
-        lines.append(f"{name:<28} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['bytes']:>9,}  {verdict}")
+        line = f"{name:<28} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['bytes']:>9,}  {verdict}"
+        if "statements" in row:
+            line += f"  SQL: {row['statements']} statements, {row['rows_returned']:,} rows returned"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -235,10 +269,10 @@ def main(args: argparse.Namespace) -> int:
     if args.keep:
         kept = Path(args.keep)
         kept.mkdir(parents=True, exist_ok=True)
-        document = measure(kept, members, requests, args.profile)
+        document = measure(kept, members, requests, args.profile, args.sql)
     else:
         with tempfile.TemporaryDirectory(dir=args.tmp_dir) as folder:
-            document = measure(Path(folder), members, requests, args.profile)
+            document = measure(Path(folder), members, requests, args.profile, args.sql)
     for name, row in document["rows"].items():
         row["result"] = "baseline" if name == "healthz" else ("PASS" if row["p99_ms"] <= TARGET_MS else "MISS")
     print(table(document), file=sys.stderr)

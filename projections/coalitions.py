@@ -11,7 +11,22 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Float, String, Table, Text, false
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    delete,
+    false,
+    func,
+    select,
+    union_all,
+)
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent
@@ -73,7 +88,7 @@ commitments = Table(
     metadata,
     Column("coalition_id", String(64), primary_key=True),
     Column("commitment_id", String(64), primary_key=True),
-    Column("organisation_id", String(64), nullable=False),
+    Column("organisation_id", String(64), nullable=False, index=True),
     Column("kind", String(20), nullable=False),
     Column("description", Text, nullable=False),
     Column("quantity", Float),
@@ -94,7 +109,7 @@ tasks = Table(
     Column("task_id", String(64), primary_key=True),
     Column("title", String(200), nullable=False),
     Column("description", Text, nullable=False),
-    Column("organisation_id", String(64), nullable=False),
+    Column("organisation_id", String(64), nullable=False, index=True),
     Column("assignee_user_id", String(64)),
     Column("objective_id", String(64)),
     Column("commitment_id", String(64)),
@@ -104,6 +119,37 @@ tasks = Table(
     Column("note", Text),
     Column("created_position", POSITION, nullable=False),
     *version_columns(),
+)
+
+#: Facts about each organisation's open work in a coalition now (not versioned): how many of its commitments and
+#: tasks are not closed (`closed_on` unset) and the earliest due date among them; a row only while there is one.
+#: No verdict: whether that makes a member late, or in good standing, is decided when read, on the day read
+#: (`coalition.reads.standing.needing_attention`), so a due date passing changes nothing here.
+open_work = Table(
+    "coalition_open_work",
+    metadata,
+    Column("coalition_id", String(64), primary_key=True),
+    Column("organisation_id", String(64), primary_key=True),
+    Column("items", Integer, nullable=False),
+    Column("earliest_due_on", Date, nullable=False),
+    Index("ix_coalition_open_work_due", "coalition_id", "earliest_due_on"),
+)
+
+# A coalition's members by state (counted from the index) and in the order of their rows (the first page read
+# from the index): a coalition of thousands is not read row by row to count or page it. Neither index starts
+# with (coalition_id, until_position), so that a join on (coalition_id, organisation_id) still prefers the
+# primary key (SQLite weighs an index by its leading equalities).
+Index(
+    "ix_coalition_memberships_by_state",
+    memberships.c.coalition_id,
+    memberships.c.state,
+    memberships.c.until_position,
+)
+Index(
+    "ix_coalition_memberships_by_order",
+    memberships.c.coalition_id,
+    memberships.c.from_position,
+    memberships.c.until_position,
 )
 
 AGREEMENTS = Versioned(agreements, "coalition_id")
@@ -291,6 +337,47 @@ def _task(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> 
         )
 
 
+def _open_work(connection: Connection, coalition_id: str, organisation_ids: set[str]) -> None:
+    """Recount the open work of these organisations from their commitment and task rows as they are now."""
+    for organisation_id in sorted(organisation_ids):
+        where = [
+            (table.c.coalition_id == coalition_id)
+            & (table.c.organisation_id == organisation_id)
+            & table.c.until_position.is_(None)
+            & table.c.closed_on.is_(None)
+            for table in (commitments, tasks)
+        ]
+        both = union_all(*(select(t.c.due_on).where(w) for t, w in zip((commitments, tasks), where, strict=True)))
+        due = both.subquery()
+        items, earliest = connection.execute(select(func.count(), func.min(due.c.due_on))).one()
+        key = (open_work.c.coalition_id == coalition_id) & (open_work.c.organisation_id == organisation_id)
+        connection.execute(delete(open_work).where(key))
+        if items:
+            connection.execute(
+                open_work.insert(),
+                {
+                    "coalition_id": coalition_id,
+                    "organisation_id": organisation_id,
+                    "items": items,
+                    "earliest_due_on": earliest,
+                },
+            )
+
+
+def _work_of(apply: Apply, table: Table, key: str) -> Apply:
+    """`apply`, then the open work recounted for the organisation(s) the row belonged to before and after."""
+
+    def applied(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
+        row_key = {**ids, key: event.payload[key]}
+        before = (TASKS if table is tasks else COMMITMENTS).current(connection, row_key)
+        apply(connection, event, ids)
+        after = (TASKS if table is tasks else COMMITMENTS).current(connection, row_key)
+        touched = {row["organisation_id"] for row in (before, after) if row is not None}
+        _open_work(connection, ids["coalition_id"], touched)
+
+    return applied
+
+
 APPLY: dict[str, Apply] = {
     "CoalitionFounded": _founded,
     "AgreementAmended": lambda c, e, ids: AGREEMENTS.change(c, e.position, ids, **_agreement(e.payload)),
@@ -300,9 +387,13 @@ APPLY: dict[str, Apply] = {
     "RoleAssigned": _role,
     "RoleRemoved": _role,
     **dict.fromkeys(
-        ("CommitmentPledged", "CommitmentFulfilled", "CommitmentWithdrawn", "CommitmentRescheduled"), _commitment
+        ("CommitmentPledged", "CommitmentFulfilled", "CommitmentWithdrawn", "CommitmentRescheduled"),
+        _work_of(_commitment, commitments, "commitment_id"),
     ),
-    **dict.fromkeys(("TaskCreated", "TaskAccepted", "TaskCompleted", "TaskReassigned", "TaskDropped"), _task),
+    **dict.fromkeys(
+        ("TaskCreated", "TaskAccepted", "TaskCompleted", "TaskReassigned", "TaskDropped"),
+        _work_of(_task, tasks, "task_id"),
+    ),
     "CoalitionClosed": lambda c, e, ids: AGREEMENTS.change(c, e.position, ids, **ended(e.payload)),
 }
 
@@ -311,7 +402,7 @@ class Coalitions(Projection):
     """The coalitions' agreements, members, roles, commitments and tasks, version by version."""
 
     name = "coalitions"
-    tables = (agreements, memberships, roles, commitments, tasks)
+    tables = (agreements, memberships, roles, commitments, tasks, open_work)
     types = frozenset(APPLY)
 
     def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
