@@ -97,13 +97,27 @@ def late_or_suspended(
     return list(connection.execute(query).scalars())
 
 
-def first_members(connection: Connection, coalition_id: str, limit: int, excluding: Iterable[str]) -> list[str]:
-    """The ids of the first `limit` members now (any state, other than `excluding`), in the order they became
-    members (the order of their membership rows)."""
-    m = memberships.c
+def first_on_time(
+    connection: Connection, coalition_id: str, day: date, limit: int, excluding: Iterable[str]
+) -> list[str]:
+    """Facts, not verdicts: the ids of the first `limit` members now (other than `excluding`) that are neither
+    suspended nor have open work due before `day` (the others than `late_or_suspended` gives), in the order of
+    their membership rows."""
+    m, w = memberships.c, open_work.c
+    late = (
+        select(w.organisation_id)
+        .where(w.coalition_id == coalition_id, w.organisation_id == m.organisation_id, w.earliest_due_on < day)
+        .exists()
+    )
     query = (
         select(m.organisation_id)
-        .where(m.coalition_id == coalition_id, m.until_position.is_(None), m.organisation_id.not_in(sorted(excluding)))
+        .where(
+            m.coalition_id == coalition_id,
+            m.until_position.is_(None),
+            m.state != "suspended",
+            ~late,
+            m.organisation_id.not_in(sorted(excluding)),
+        )
         .order_by(m.from_position)
         .limit(limit)
     )

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
 from coalition.reads.paging import Page
-from projections.coalition_rows import first_members, late_or_suspended, member_count, members_after
+from projections.coalition_rows import first_on_time, late_or_suspended, member_count, members_after
 from projections.standing import BadMoment, Moment, Snapshot, resolve, snapshot, span
 
 __all__ = [
@@ -144,13 +144,13 @@ def for_home(
     the rest, each group in the order they became members.
 
     Only a few members' rows are read. The projection's facts (`coalition_open_work`: open items and the
-    earliest due date per member) narrow the candidates in SQL to the members that are suspended or have open
-    work due before `day` (`late_or_suspended`: with more than `limit` of them, the suspended and the longest
-    overdue); `policy.standing_level` never calls any other member anything but good. The verdict on each
-    member shown is still `standing`'s (the policy's), on `day`: no verdict is kept."""
+    earliest due date per member) split the members in SQL: those suspended or with open work due before `day`
+    (`late_or_suspended`: with more than `limit` of them, the suspended and then the longest overdue are read)
+    and the others (`first_on_time`: the first `limit`), whom `policy.standing_level` never calls anything but
+    good. The verdict on each member shown is still `standing`'s (the policy's), on `day`: no verdict is kept."""
     own = sorted(set(mine))
     late = late_or_suspended(connection, coalition_id, day, limit, own)
-    rest = first_members(connection, coalition_id, limit, [*own, *late])
+    rest = first_on_time(connection, coalition_id, day, limit, own)
     snap = snapshot(connection, coalition_id, Moment(None, day), [*own, *late, *rest])
     members = standing(snap)  # in the order they became members (the rows' order)
     ordered = sorted(
