@@ -88,7 +88,7 @@ commitments = Table(
     metadata,
     Column("coalition_id", String(64), primary_key=True),
     Column("commitment_id", String(64), primary_key=True),
-    Column("organisation_id", String(64), nullable=False, index=True),
+    Column("organisation_id", String(64), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("description", Text, nullable=False),
     Column("quantity", Float),
@@ -109,7 +109,7 @@ tasks = Table(
     Column("task_id", String(64), primary_key=True),
     Column("title", String(200), nullable=False),
     Column("description", Text, nullable=False),
-    Column("organisation_id", String(64), nullable=False, index=True),
+    Column("organisation_id", String(64), nullable=False),
     Column("assignee_user_id", String(64)),
     Column("objective_id", String(64)),
     Column("commitment_id", String(64)),
@@ -145,6 +145,9 @@ Index(
     memberships.c.state,
     memberships.c.until_position,
 )
+# A few members' commitments and tasks are found by their organisation (the pages that read a page of members).
+Index("ix_coalition_commitments_by_organisation", commitments.c.coalition_id, commitments.c.organisation_id)
+Index("ix_coalition_tasks_by_organisation", tasks.c.coalition_id, tasks.c.organisation_id)
 Index(
     "ix_coalition_memberships_by_order",
     memberships.c.coalition_id,

@@ -120,20 +120,29 @@ def _rows(
     organisations: frozenset[str] | None = None,
 ) -> list[dict[str, Any]]:
     query = select(table).where(table.c.coalition_id == coalition_id, valid_at(table, position))
-    if organisations is not None:
-        query = query.where(table.c.organisation_id.in_(sorted(organisations)))
-    return [dict(row) for row in connection.execute(query.order_by(table.c.from_position)).mappings()]
+    if organisations is None:
+        return [dict(row) for row in connection.execute(query.order_by(table.c.from_position)).mappings()]
+    # a few organisations' rows: found by their organisation (an ORDER BY would lead SQLite to walk the whole
+    # coalition in that order instead), put in order here
+    query = query.where(table.c.organisation_id.in_(sorted(organisations)))
+    return sorted((dict(row) for row in connection.execute(query).mappings()), key=lambda row: row["from_position"])
 
 
 def snapshot(
-    connection: Connection, coalition_id: str, moment: Moment, organisations: Iterable[str] | None = None
+    connection: Connection,
+    coalition_id: str,
+    moment: Moment,
+    organisations: Iterable[str] | None = None,
+    statements: bool = True,
 ) -> Snapshot:
     """The coalition as it was at `moment`; its agreement is None if it did not exist yet.
 
     With `organisations`, only those organisations' rows are read (their memberships, roles, commitments, tasks,
     names and statements; `Snapshot.scope`): a page about a few members or one reader reads what it shows, not
     the whole coalition. The rules asked of such a snapshot must be about those organisations only (whether the
-    reader reads or facilitates the coalition: the reader's organisations; a page of members' standing)."""
+    reader reads or facilitates the coalition: the reader's organisations; a page of members' standing).
+    Without `statements`, the members' statement participation (`Snapshot.statements`, for their standing) is
+    not read."""
     scope = None if organisations is None else frozenset(organisations)
     found = _rows(connection, agreements, coalition_id, moment.position)
     members = _rows(connection, memberships, coalition_id, moment.position, scope)
@@ -157,6 +166,6 @@ def snapshot(
         _rows(connection, commitments, coalition_id, moment.position, scope),
         _rows(connection, tasks, coalition_id, moment.position, scope),
         names,
-        participation(connection, coalition_id, moment.position, scope),
+        participation(connection, coalition_id, moment.position, scope) if statements else {},
         scope,
     )

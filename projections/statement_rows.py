@@ -111,6 +111,8 @@ def participation(
         chosen = sorted(organisations)
         joined = joined.where(member.organisation_id.in_(chosen))
         signed = signed.where(signatures.c.organisation_id.in_(chosen))
+        if position is None:  # "+ 0": found by organisation, not by walking every current signature (SQLite)
+            signed = signed.where((signatures.c.until_position + 0).is_(None))
     rows = connection.execute(joined)
     held = {(row.statement_id, row.organisation_id): row for row in connection.execute(signed)}
     result: dict[str, dict[str, list[Any]]] = {}

@@ -151,5 +151,5 @@ def facilitates(snap: Snapshot, reader: Actor) -> bool:
 def readers_snapshot(connection: Connection, coalition_id: str, reader: Actor, moment: Moment) -> Snapshot:
     """The coalition at `moment` narrowed to the reader's organisations (`snapshot(..., organisations=)`): enough
     for every rule about the reader (whether they read it, facilitate it, may draft, sign or answer for their
-    organisations), reading their rows only."""
-    return snapshot(connection, coalition_id, moment, reader.acts_for)
+    organisations), reading their rows only; not their statements' participation (no standing is asked)."""
+    return snapshot(connection, coalition_id, moment, reader.acts_for, statements=False)

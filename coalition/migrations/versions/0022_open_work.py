@@ -37,8 +37,10 @@ def upgrade() -> None:
         'coalition_memberships',
         ['coalition_id', 'from_position', 'until_position'],
     )
-    op.create_index('ix_coalition_commitments_organisation_id', 'coalition_commitments', ['organisation_id'])
-    op.create_index('ix_coalition_tasks_organisation_id', 'coalition_tasks', ['organisation_id'])
+    op.create_index(
+        'ix_coalition_commitments_by_organisation', 'coalition_commitments', ['coalition_id', 'organisation_id']
+    )
+    op.create_index('ix_coalition_tasks_by_organisation', 'coalition_tasks', ['coalition_id', 'organisation_id'])
     # what the projection would have written, from the open rows now (`projections.coalitions._open_work`)
     op.execute(
         "INSERT INTO coalition_open_work (coalition_id, organisation_id, items, earliest_due_on)"
@@ -53,8 +55,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index('ix_coalition_tasks_organisation_id', table_name='coalition_tasks')
-    op.drop_index('ix_coalition_commitments_organisation_id', table_name='coalition_commitments')
+    op.drop_index('ix_coalition_tasks_by_organisation', table_name='coalition_tasks')
+    op.drop_index('ix_coalition_commitments_by_organisation', table_name='coalition_commitments')
     op.drop_index('ix_coalition_memberships_by_order', table_name='coalition_memberships')
     op.drop_index('ix_coalition_memberships_by_state', table_name='coalition_memberships')
     op.drop_index('ix_coalition_open_work_due', table_name='coalition_open_work')

@@ -98,6 +98,12 @@ def facilitates_coalition(coalition_id: str) -> bool:
     return bool(known[coalition_id])
 
 
+def facilitation_known(coalition_id: str, facilitator: bool) -> None:
+    """Tell `facilitates_coalition` what the page already asked (the signed-in person facilitates the coalition
+    today, or not), so that the page's templates do not read it again."""
+    g.setdefault("facilitates", {})[coalition_id] = facilitator
+
+
 def _facilitates(connection: Connection, coalition_id: str) -> bool:
     """Whether the signed-in person facilitates the coalition now, from their organisations' rows only."""
     reader = actor(connection)

@@ -21,7 +21,7 @@ from coalition.reads.powers import powers
 from coalition.reads.standing import Moment, for_home
 from coalition.reads.statements import organisation_facts
 from coalition.web.charts import timeline
-from coalition.web.pages import actor
+from coalition.web.pages import actor, facilitation_known
 from coalition.web.reading import now, today
 from coalition.web.typed import login_required
 
@@ -53,6 +53,7 @@ def home(coalition_id: str) -> ResponseReturnValue:
         if not reads_as_member({m["organisation_id"]: m["state"] for m in snap.members}, reader):
             abort(403)
         facilitator = facilitates(snap, reader)
+        facilitation_known(coalition_id, facilitator)
         mandated = mandates_of(connection, current_user.user_id, moment.date())
         statements = statement_list.listed(connection, coalition_id, moment, mandated)
         awaiting = signing.awaiting(snap, statements, moment, mandated)

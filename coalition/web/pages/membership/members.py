@@ -21,7 +21,7 @@ from coalition.reads.coalitions import member_count, members_before, members_in_
 from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.standing import Moment, snapshot
 from coalition.web.i18n import localised_country
-from coalition.web.pages import actor, context, perform
+from coalition.web.pages import actor, context, facilitation_known, perform
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import current, day
 from coalition.web.pages.membership.forms import (
@@ -66,12 +66,12 @@ def _members_page(
         if not reads_as_member({m["organisation_id"]: m["state"] for m in mine.members}, reader):
             abort(403)
         facilitator = facilitates(mine, reader)
+        facilitation_known(coalition_id, facilitator)
         invite = invite or ChooseOrganisation()
         invite.organisation_id.choices = _candidates(connection, coalition_id) if facilitator else []
         page = _page(connection, coalition_id, request.args.get("after"), failed.partition(":")[0])
-        snap = snapshot(
-            connection, coalition_id, mine.moment, reader.acts_for | {m["organisation_id"] for m in page.items}
-        )
+        shown = reader.acts_for | {m["organisation_id"] for m in page.items}
+        snap = snapshot(connection, coalition_id, mine.moment, shown, statements=False)
     coalition = as_domain(snap)
     verifiers = names_of(services().engine, {m["verified_by"] for m in page.items if m.get("verified_by")})
     members = [
