@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import case, func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
-from projections.coalitions import agreements, memberships, open_work, roles
+from projections.coalition_work import open_work
+from projections.coalitions import agreements, memberships, roles
 from projections.organisations import organisations
 from projections.versioned import valid_at
 

@@ -15,7 +15,7 @@ from coalition.reads.standing import HOME_RANK, Moment, for_home, page_of_standi
 from coalition.reads.statement_standing import listed
 from coalition.reads.statements import counts
 from projections.coalition_rows import member_states
-from projections.coalitions import open_work
+from projections.coalition_work import open_work
 from tests.e2e.conftest import CopyWorlds, services
 from tests.e2e.test_pages_statement_standing import opened
 from tests.e2e.world import World
