@@ -45,9 +45,11 @@ def listed(
         .group_by(sig.c.statement_id, sig.c.version_hash, sig.c.status, state)
     ).all()
     held: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    query = select(sig).where(sig.c.coalition_id == coalition_id, valid_at(sig, None))
-    if organisations is not None:
-        query = query.where(sig.c.organisation_id.in_(sorted(set(organisations))))
+    query = select(sig).where(sig.c.coalition_id == coalition_id)
+    if organisations is None:
+        query = query.where(valid_at(sig, None))
+    else:  # "+ 0": found by organisation, not by walking every current signature (SQLite)
+        query = query.where(sig.c.organisation_id.in_(sorted(set(organisations))), (sig.c.until_position + 0).is_(None))
     for signed in connection.execute(query).mappings():
         held[signed["statement_id"]].append(dict(signed))
     result = []
