@@ -134,6 +134,20 @@ def count(connection: Connection, coalition_id: str, filters: Filters = Filters(
     return int(connection.execute(query).scalar_one())
 
 
+def by_day_and_type(connection: Connection, coalition_id: str) -> list[tuple[str, str, int]]:
+    """How many of the coalition's events were recorded on each day (UTC, ISO) of each type: (day, type, count),
+    counted in SQL (nothing of the events is read)."""
+    log = coalition_log.c
+    day = func.substr(log.recorded_at, 1, 10)
+    query = (
+        select(day, log.type, func.count())
+        .where(log.coalition_id == coalition_id)
+        .group_by(day, log.type)
+        .order_by(day, log.type)
+    )
+    return [(str(d), str(t), int(n)) for d, t, n in connection.execute(query).all()]
+
+
 def history(
     connection: Connection,
     registry: Registry,

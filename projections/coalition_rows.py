@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
+from projections.coalition_work import open_work
 from projections.coalitions import agreements, memberships, roles
 from projections.organisations import organisations
 from projections.versioned import valid_at
@@ -39,16 +42,165 @@ def directory(connection: Connection) -> list[dict[str, Any]]:
     ]
 
 
-def member_states(connection: Connection, coalition_id: str, position: int | None = None) -> dict[str, str]:
-    """Each member organisation's membership state at `position` (None: now), by id."""
-    return {
-        row.organisation_id: row.state
-        for row in connection.execute(
-            select(memberships.c.organisation_id, memberships.c.state).where(
-                memberships.c.coalition_id == coalition_id, valid_at(memberships, position)
-            )
+def member_states(
+    connection: Connection, coalition_id: str, position: int | None = None, organisations: Iterable[str] | None = None
+) -> dict[str, str]:
+    """Each member organisation's membership state at `position` (None: now), by id; with `organisations`, those
+    organisations' only."""
+    query = select(memberships.c.organisation_id, memberships.c.state).where(
+        memberships.c.coalition_id == coalition_id, valid_at(memberships, position)
+    )
+    if organisations is not None:
+        query = query.where(memberships.c.organisation_id.in_(sorted(organisations)))
+    return {row.organisation_id: row.state for row in connection.execute(query)}
+
+
+def member_count(
+    connection: Connection, coalition_id: str, position: int | None = None, state: str | None = None
+) -> int:
+    """How many organisations have a membership row at `position` (None: now): in `state`, or in any."""
+    query = select(func.count()).where(memberships.c.coalition_id == coalition_id, valid_at(memberships, position))
+    if state is not None:
+        query = query.where(memberships.c.state == state)
+    return int(connection.execute(query).scalar_one())
+
+
+def members_after(
+    connection: Connection, coalition_id: str, position: int | None, after: str | None, limit: int
+) -> list[str]:
+    """The ids of the first `limit` member organisations (any state) at `position` whose id sorts after `after`
+    (from the first when None), in the order of their ids."""
+    m = memberships.c
+    query = select(m.organisation_id).where(m.coalition_id == coalition_id, valid_at(memberships, position))
+    if after is not None:
+        query = query.where(m.organisation_id > after)
+    return list(connection.execute(query.order_by(m.organisation_id).limit(limit)).scalars())
+
+
+def late_or_suspended(
+    connection: Connection, coalition_id: str, day: date, limit: int, excluding: Iterable[str]
+) -> list[str]:
+    """Facts, not verdicts: the ids of at most `limit` members now (other than `excluding`) that are suspended or
+    have open work (`open_work`) due before `day`, suspended ones first, then by their earliest due date (the
+    oldest first), then in the order they became members. Which of them are in good standing is `policy`'s."""
+    m, w = memberships.c, open_work.c
+    now = (m.coalition_id == coalition_id) & m.until_position.is_(None) & m.organisation_id.not_in(sorted(excluding))
+    suspended = select(m.organisation_id, literal(0).label("urgency"), null().label("due"), m.from_position).where(
+        now, m.state == "suspended"
+    )
+    late = (
+        select(m.organisation_id, literal(1).label("urgency"), w.earliest_due_on.label("due"), m.from_position)
+        .select_from(open_work.join(memberships, m.organisation_id == w.organisation_id))
+        .where(w.coalition_id == coalition_id, w.earliest_due_on < day, now, m.state != "suspended")
+    )
+    both = union_all(suspended, late).subquery()
+    query = select(both.c.organisation_id).order_by(both.c.urgency, both.c.due, both.c.from_position).limit(limit)
+    return list(connection.execute(query).scalars())
+
+
+def first_on_time(
+    connection: Connection, coalition_id: str, day: date, limit: int, excluding: Iterable[str]
+) -> list[str]:
+    """Facts, not verdicts: the ids of the first `limit` members now (other than `excluding`) that are neither
+    suspended nor have open work due before `day` (the others than `late_or_suspended` gives), in the order of
+    their membership rows."""
+    m, w = memberships.c, open_work.c
+    late = (
+        select(w.organisation_id)
+        .where(w.coalition_id == coalition_id, w.organisation_id == m.organisation_id, w.earliest_due_on < day)
+        .exists()
+    )
+    query = (
+        select(m.organisation_id)
+        .where(
+            m.coalition_id == coalition_id,
+            m.until_position.is_(None),
+            m.state != "suspended",
+            ~late,
+            m.organisation_id.not_in(sorted(excluding)),
         )
-    }
+        .order_by(m.from_position)
+        .limit(limit)
+    )
+    return list(connection.execute(query).scalars())
+
+
+def _rank(state: Any, order: Mapping[str, int]) -> Any:
+    """The rank of a membership state by `order`; states not in it rank after every listed one."""
+    return case(*((state == name, value) for name, value in order.items()), else_=max(order.values(), default=0) + 1)
+
+
+def _code_points(connection: Connection, text: Any) -> Any:
+    """`text` compared by code point, as Python compares strings, on both backends (SQLite does by default)."""
+    return text.collate("C") if connection.dialect.name == "postgresql" else text
+
+
+def members_in_order(
+    connection: Connection,
+    coalition_id: str,
+    order: Mapping[str, int],
+    after: tuple[int, str] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The first `limit` membership rows now in the order (rank of their state by `order`, then the
+    organisation's name, then its id) after the member (`after`: rank, organisation id), with the name and country
+    of each organisation. A state missing from `order` ranks after every listed one."""
+    m = memberships.c
+    rank = case(
+        *((m.state == state, value) for state, value in order.items()), else_=max(order.values(), default=0) + 1
+    )
+    name = _code_points(connection, func.coalesce(organisations.c.name, ""))
+    query = (
+        select(memberships, rank.label("rank"), organisations.c.name, organisations.c.country)
+        .select_from(memberships.outerjoin(organisations, organisations.c.organisation_id == m.organisation_id))
+        .where(m.coalition_id == coalition_id, m.until_position.is_(None))
+    )
+    if after is not None:
+        after_rank, after_id = after
+        after_name = (
+            select(func.coalesce(organisations.c.name, ""))
+            .where(organisations.c.organisation_id == after_id)
+            .scalar_subquery()
+        )
+        after_name = _code_points(connection, func.coalesce(after_name, ""))
+        query = query.where(
+            (rank > after_rank)
+            | ((rank == after_rank) & (name > after_name))
+            | ((rank == after_rank) & (name == after_name) & (m.organisation_id > after_id))
+        )
+    query = query.order_by(rank, name, m.organisation_id).limit(limit)
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def members_before(
+    connection: Connection, coalition_id: str, order: Mapping[str, int], organisation_id: str
+) -> int | None:
+    """How many members now come before the member `organisation_id` in `members_in_order`'s order; None if it is
+    not a member now."""
+    m = memberships.c
+    rank = case(
+        *((m.state == state, value) for state, value in order.items()), else_=max(order.values(), default=0) + 1
+    )
+    name = _code_points(connection, func.coalesce(organisations.c.name, ""))
+    joined = memberships.outerjoin(organisations, organisations.c.organisation_id == m.organisation_id)
+    now = (m.coalition_id == coalition_id) & m.until_position.is_(None)
+    found = connection.execute(
+        select(rank, name).select_from(joined).where(now, m.organisation_id == organisation_id)
+    ).first()
+    if found is None:
+        return None
+    its_rank, its_name = found
+    query = (
+        select(func.count())
+        .select_from(joined)
+        .where(
+            now,
+            (rank < its_rank)
+            | ((rank == its_rank) & (name < its_name))
+            | ((rank == its_rank) & (name == its_name) & (m.organisation_id < organisation_id)),
+        )
+    )
+    return int(connection.execute(query).scalar_one())
 
 
 def exists(connection: Connection, coalition_id: str) -> bool:

@@ -1,4 +1,5 @@
-"""Coalitions as versioned rows: the agreement, memberships, roles, commitments and tasks.
+"""Coalitions as versioned rows: the agreement, memberships, roles, commitments and tasks (these two, and the
+facts about each member's open work, in `projections.coalition_work`).
 
 Every row carries the positions between which it was true (see `projections.versioned`), so the
 standing and responsibilities views read "now" and "as of" from the same tables.
@@ -8,16 +9,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Float, Index, String, Table, Text, false
+from sqlalchemy import Boolean, Column, Date, Index, String, Table, Text, false
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent
 from events.store import format_time
 from projections.base import Projection, metadata
 from projections.coalition_ending import ended
+from projections.coalition_work import WORK_APPLY, iso_day, open_work
+from projections.coalition_work import commitments as commitments  # re-exported: the coalitions' tables
+from projections.coalition_work import tasks as tasks
 from projections.versioned import POSITION, Versioned, version_columns
 
 agreements = Table(
@@ -54,6 +57,10 @@ memberships = Table(
     Column("verified_by", String(64)),  # the facilitator who marked the member verified, while it is
     Column("verified_at", String(32)),
     *version_columns(),
+    # counted by state and paged in order from these; neither leads with (coalition_id, until_position), so a join
+    # on (coalition_id, organisation_id) still takes the primary key (SQLite weighs an index by its equalities)
+    Index("ix_coalition_memberships_by_state", "coalition_id", "state", "until_position"),
+    Index("ix_coalition_memberships_by_order", "coalition_id", "from_position", "until_position"),
 )
 
 roles = Table(
@@ -68,51 +75,11 @@ roles = Table(
     *version_columns(),
 )
 
-commitments = Table(
-    "coalition_commitments",
-    metadata,
-    Column("coalition_id", String(64), primary_key=True),
-    Column("commitment_id", String(64), primary_key=True),
-    Column("organisation_id", String(64), nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("description", Text, nullable=False),
-    Column("quantity", Float),
-    Column("unit", String(50)),
-    Column("objective_id", String(64)),
-    Column("due_on", Date, nullable=False),
-    Column("state", String(20), nullable=False),  # pledged, fulfilled, withdrawn
-    Column("closed_on", Date),
-    Column("note", Text),  # the evidence of fulfilment, or the reason of the last change
-    Column("pledged_position", POSITION, nullable=False),
-    *version_columns(),
-)
-
-tasks = Table(
-    "coalition_tasks",
-    metadata,
-    Column("coalition_id", String(64), primary_key=True),
-    Column("task_id", String(64), primary_key=True),
-    Column("title", String(200), nullable=False),
-    Column("description", Text, nullable=False),
-    Column("organisation_id", String(64), nullable=False),
-    Column("assignee_user_id", String(64)),
-    Column("objective_id", String(64)),
-    Column("commitment_id", String(64)),
-    Column("due_on", Date, nullable=False),
-    Column("state", String(20), nullable=False),  # open, accepted, done, dropped
-    Column("closed_on", Date),
-    Column("note", Text),
-    Column("created_position", POSITION, nullable=False),
-    *version_columns(),
-)
-
 AGREEMENTS = Versioned(agreements, "coalition_id")
 # the last change of a coalition's memberships (`coalition.reads.statements.history_mark`), one index seek
 Index("ix_coalition_memberships_changes", memberships.c.coalition_id, memberships.c.from_position)
 MEMBERSHIPS = Versioned(memberships, "coalition_id", "organisation_id")
 ROLES = Versioned(roles, "coalition_id", "role_id")
-COMMITMENTS = Versioned(commitments, "coalition_id", "commitment_id")
-TASKS = Versioned(tasks, "coalition_id", "task_id")
 
 MEMBER_STATE_AFTER = {
     "MembershipRequested": "requested",
@@ -126,17 +93,13 @@ MEMBER_STATE_AFTER = {
 }
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 def _agreement(p: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": p["name"],
         "purpose": p["purpose"],
         "objectives": json.dumps(p["objectives"]),
-        "starts_on": _day(p["starts_on"]),
-        "ends_on": _day(p.get("ends_on")),
+        "starts_on": iso_day(p["starts_on"]),
+        "ends_on": iso_day(p.get("ends_on")),
         "cooperation_mechanism": p["cooperation_mechanism"],
         "benefit_sharing": p["benefit_sharing"],
         "members_may_draft": bool(p.get("members_may_draft")),
@@ -217,82 +180,6 @@ def _role(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> 
     )
 
 
-def _commitment(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
-    p, key = event.payload, {**ids, "commitment_id": event.payload["commitment_id"]}
-    if event.type == "CommitmentPledged":
-        COMMITMENTS.start(
-            connection,
-            event.position,
-            {
-                **key,
-                "organisation_id": p["organisation_id"],
-                "kind": p["kind"],
-                "description": p["description"],
-                "quantity": p.get("quantity"),
-                "unit": p.get("unit"),
-                "objective_id": p.get("objective_id"),
-                "due_on": _day(p["due_on"]),
-                "state": "pledged",
-                "closed_on": None,
-                "note": None,
-                "pledged_position": event.position,
-            },
-        )
-    elif event.type == "CommitmentFulfilled":
-        COMMITMENTS.change(
-            connection, event.position, key, state="fulfilled", closed_on=_day(p["fulfilled_on"]), note=p["note"]
-        )
-    elif event.type == "CommitmentWithdrawn":
-        COMMITMENTS.change(
-            connection, event.position, key, state="withdrawn", closed_on=event.recorded_at.date(), note=p["reason"]
-        )
-    elif event.type == "CommitmentRescheduled":
-        COMMITMENTS.change(connection, event.position, key, due_on=_day(p["due_on"]), note=p["reason"])
-
-
-def _task(connection: Connection, event: RecordedEvent, ids: dict[str, Any]) -> None:
-    p, key = event.payload, {**ids, "task_id": event.payload["task_id"]}
-    if event.type == "TaskCreated":
-        TASKS.start(
-            connection,
-            event.position,
-            {
-                **key,
-                "title": p["title"],
-                "description": p["description"],
-                "organisation_id": p["organisation_id"],
-                "assignee_user_id": p.get("assignee_user_id"),
-                "objective_id": p.get("objective_id"),
-                "commitment_id": p.get("commitment_id"),
-                "due_on": _day(p["due_on"]),
-                "state": "open",
-                "closed_on": None,
-                "note": None,
-                "created_position": event.position,
-            },
-        )
-    elif event.type == "TaskAccepted":
-        TASKS.change(connection, event.position, key, state="accepted")
-    elif event.type == "TaskCompleted":
-        TASKS.change(
-            connection, event.position, key, state="done", closed_on=_day(p["completed_on"]), note=p.get("note")
-        )
-    elif event.type == "TaskReassigned":
-        TASKS.change(
-            connection,
-            event.position,
-            key,
-            organisation_id=p["organisation_id"],
-            assignee_user_id=p.get("assignee_user_id"),
-            state="open",
-            note=p.get("reason"),
-        )
-    elif event.type == "TaskDropped":
-        TASKS.change(
-            connection, event.position, key, state="dropped", closed_on=event.recorded_at.date(), note=p["reason"]
-        )
-
-
 APPLY: dict[str, Apply] = {
     "CoalitionFounded": _founded,
     "AgreementAmended": lambda c, e, ids: AGREEMENTS.change(c, e.position, ids, **_agreement(e.payload)),
@@ -301,10 +188,7 @@ APPLY: dict[str, Apply] = {
     "MemberVerificationWithdrawn": _verification,
     "RoleAssigned": _role,
     "RoleRemoved": _role,
-    **dict.fromkeys(
-        ("CommitmentPledged", "CommitmentFulfilled", "CommitmentWithdrawn", "CommitmentRescheduled"), _commitment
-    ),
-    **dict.fromkeys(("TaskCreated", "TaskAccepted", "TaskCompleted", "TaskReassigned", "TaskDropped"), _task),
+    **WORK_APPLY,
     "CoalitionClosed": lambda c, e, ids: AGREEMENTS.change(c, e.position, ids, **ended(e.payload)),
 }
 
@@ -313,7 +197,7 @@ class Coalitions(Projection):
     """The coalitions' agreements, members, roles, commitments and tasks, version by version."""
 
     name = "coalitions"
-    tables = (agreements, memberships, roles, commitments, tasks)
+    tables = (agreements, memberships, roles, commitments, tasks, open_work)
     types = frozenset(APPLY)
 
     def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Connection
 from events.schema import events as events_table
 from events.store import format_time
 from projections.coalitions import agreements, commitments, memberships, roles, tasks
-from projections.organisations import organisations
+from projections.organisations import organisations as organisation_rows
 from projections.statement_rows import participation
 from projections.versioned import valid_at
 
@@ -106,23 +107,51 @@ class Snapshot:
     #: organisation id -> {"opened": positions of statements opened while it was active, "signatures": its
     #: signatures of those (see `projections.statement_rows.participation`)}
     statements: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    #: None: the whole coalition; else the only organisations whose rows (memberships, roles, commitments,
+    #: tasks, names, statements) the snapshot holds: what a page needs, not the coalition (`snapshot`)
+    scope: frozenset[str] | None = None
 
 
-def _rows(connection: Connection, table: Table, coalition_id: str, position: int | None) -> list[dict[str, Any]]:
+def _rows(
+    connection: Connection,
+    table: Table,
+    coalition_id: str,
+    position: int | None,
+    organisations: frozenset[str] | None = None,
+) -> list[dict[str, Any]]:
     query = select(table).where(table.c.coalition_id == coalition_id, valid_at(table, position))
-    return [dict(row) for row in connection.execute(query.order_by(table.c.from_position)).mappings()]
+    if organisations is None:
+        return [dict(row) for row in connection.execute(query.order_by(table.c.from_position)).mappings()]
+    # a few organisations' rows: found by their organisation (an ORDER BY would lead SQLite to walk the whole
+    # coalition in that order instead), put in order here
+    query = query.where(table.c.organisation_id.in_(sorted(organisations)))
+    return sorted((dict(row) for row in connection.execute(query).mappings()), key=lambda row: row["from_position"])
 
 
-def snapshot(connection: Connection, coalition_id: str, moment: Moment) -> Snapshot:
-    """The coalition as it was at `moment`; its agreement is None if it did not exist yet."""
+def snapshot(
+    connection: Connection,
+    coalition_id: str,
+    moment: Moment,
+    organisations: Iterable[str] | None = None,
+    statements: bool = True,
+) -> Snapshot:
+    """The coalition as it was at `moment`; its agreement is None if it did not exist yet.
+
+    With `organisations`, only those organisations' rows are read (their memberships, roles, commitments, tasks,
+    names and statements; `Snapshot.scope`): a page about a few members or one reader reads what it shows, not
+    the whole coalition. The rules asked of such a snapshot must be about those organisations only (whether the
+    reader reads or facilitates the coalition: the reader's organisations; a page of members' standing).
+    Without `statements`, the members' statement participation (`Snapshot.statements`, for their standing) is
+    not read."""
+    scope = None if organisations is None else frozenset(organisations)
     found = _rows(connection, agreements, coalition_id, moment.position)
-    members = _rows(connection, memberships, coalition_id, moment.position)
+    members = _rows(connection, memberships, coalition_id, moment.position, scope)
     ids = {m["organisation_id"] for m in members}
     names = {
         row.organisation_id: {"name": row.name, "country": row.country}
         for row in connection.execute(
-            select(organisations.c.organisation_id, organisations.c.name, organisations.c.country).where(
-                organisations.c.organisation_id.in_(ids)
+            select(organisation_rows.c.organisation_id, organisation_rows.c.name, organisation_rows.c.country).where(
+                organisation_rows.c.organisation_id.in_(ids)
             )
         )
     }
@@ -133,9 +162,10 @@ def snapshot(connection: Connection, coalition_id: str, moment: Moment) -> Snaps
         moment,
         agreement,
         members,
-        _rows(connection, roles, coalition_id, moment.position),
-        _rows(connection, commitments, coalition_id, moment.position),
-        _rows(connection, tasks, coalition_id, moment.position),
+        _rows(connection, roles, coalition_id, moment.position, scope),
+        _rows(connection, commitments, coalition_id, moment.position, scope),
+        _rows(connection, tasks, coalition_id, moment.position, scope),
         names,
-        participation(connection, coalition_id, moment.position),
+        participation(connection, coalition_id, moment.position, scope) if statements else {},
+        scope,
     )

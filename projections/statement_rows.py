@@ -77,10 +77,13 @@ def version_texts(connection: Connection, statement_id: str, version_hash: str) 
     return None if row is None else {**row, "texts": json.loads(row["texts"])}
 
 
-def participation(connection: Connection, coalition_id: str, position: int | None) -> dict[str, dict[str, list[Any]]]:
+def participation(
+    connection: Connection, coalition_id: str, position: int | None, organisations: frozenset[str] | None = None
+) -> dict[str, dict[str, list[Any]]]:
     """Per organisation: the statements opened while it was an active member (their opening positions)
     and its signatures of those statements (statement_id, event_position, version_hash, withdrawn and the
-    statement's `current_version_hash`), as the log stood at `position`. Which of them count is the domain's."""
+    statement's `current_version_hash`), as the log stood at `position`. Which of them count is the domain's.
+    With `organisations`, those organisations' only (their memberships and signatures are all that is read)."""
     from projections.coalitions import memberships  # the membership rows of the same coalition
 
     opened = (
@@ -91,7 +94,7 @@ def participation(connection: Connection, coalition_id: str, position: int | Non
         )
     ).subquery()
     member = memberships.c
-    rows = connection.execute(
+    joined = (
         select(member.organisation_id, opened.c.statement_id, opened.c.opened_position, opened.c.version_hash)
         .join(opened, member.from_position <= opened.c.opened_position)
         .where(
@@ -100,18 +103,21 @@ def participation(connection: Connection, coalition_id: str, position: int | Non
             (member.until_position.is_(None)) | (member.until_position > opened.c.opened_position),
         )
     )
-    held = {
-        (row.statement_id, row.organisation_id): row
-        for row in connection.execute(
-            select(
-                signatures.c.statement_id,
-                signatures.c.organisation_id,
-                signatures.c.event_position,
-                signatures.c.version_hash,
-                signatures.c.status,
-            ).where(signatures.c.coalition_id == coalition_id, valid_at(signatures, position))
-        )
-    }
+    signed = select(
+        signatures.c.statement_id,
+        signatures.c.organisation_id,
+        signatures.c.event_position,
+        signatures.c.version_hash,
+        signatures.c.status,
+    ).where(signatures.c.coalition_id == coalition_id, valid_at(signatures, position))
+    if organisations is not None:
+        chosen = sorted(organisations)
+        joined = joined.where(member.organisation_id.in_(chosen))
+        signed = signed.where(signatures.c.organisation_id.in_(chosen))
+        if position is None:  # "+ 0": found by organisation, not by walking every current signature (SQLite)
+            signed = signed.where((signatures.c.until_position + 0).is_(None))
+    rows = connection.execute(joined)
+    held = {(row.statement_id, row.organisation_id): row for row in connection.execute(signed)}
     result: dict[str, dict[str, list[Any]]] = {}
     for row in rows:
         figures = result.setdefault(row.organisation_id, {"opened": [], "signatures": []})

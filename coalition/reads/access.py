@@ -16,7 +16,7 @@ from coalition.domain.coalition_state import Actor, Agreement, Coalition, Member
 from coalition.domain.organisation import Mandate
 from projections.coalition_rows import exists, member_states
 from projections.organisations import entries_of, entries_of_organisations
-from projections.standing import Snapshot
+from projections.standing import Moment, Snapshot, snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +105,9 @@ def reads_as_member(states: Mapping[str, str], reader: Actor) -> bool:
 
 
 def reads_coalition(connection: Connection, coalition_id: str, reader: Actor) -> bool:
-    """True when `reader` may read the coalition's member views now."""
-    return reads_as_member(member_states(connection, coalition_id), reader)
+    """True when `reader` may read the coalition's member views now (from the membership rows of the reader's
+    organisations only: the rule looks at no other)."""
+    return reads_as_member(member_states(connection, coalition_id, organisations=reader.acts_for), reader)
 
 
 def require_member_reader(connection: Connection, coalition_id: str, reader: Actor) -> None:
@@ -142,5 +143,13 @@ def as_domain(snap: Snapshot) -> Coalition:
 
 
 def facilitates(snap: Snapshot, reader: Actor) -> bool:
-    """Whether `reader` facilitates the coalition at the snapshot (`policy.is_facilitator`)."""
+    """Whether `reader` facilitates the coalition at the snapshot (`policy.is_facilitator`); a snapshot narrowed
+    to some organisations (`Snapshot.scope`) answers it when they include the reader's."""
     return snap.agreement is not None and policy.is_facilitator(as_domain(snap), reader)
+
+
+def readers_snapshot(connection: Connection, coalition_id: str, reader: Actor, moment: Moment) -> Snapshot:
+    """The coalition at `moment` narrowed to the reader's organisations (`snapshot(..., organisations=)`): enough
+    for every rule about the reader (whether they read it, facilitate it, may draft, sign or answer for their
+    organisations), reading their rows only; not their statements' participation (no standing is asked)."""
+    return snapshot(connection, coalition_id, moment, reader.acts_for, statements=False)

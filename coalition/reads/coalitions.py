@@ -13,8 +13,15 @@ from coalition.reads.audit import entries
 from coalition.reads.statements import phase
 from coalition.reads.summaries import Names, summary
 from events import Registry
-from projections.audit import Entry
-from projections.coalition_rows import directory, member_states
+from projections.audit import Entry, by_day_and_type
+from projections.coalition_rows import (
+    directory,
+    member_count,
+    member_states,
+    members_before,
+    members_in_order,
+    roles_of,
+)
 from projections.coalitions import agreements, memberships
 from projections.statement_rows import of_coalition
 from projections.versioned import valid_at
@@ -55,7 +62,20 @@ def of_organisations(connection: Connection, organisation_ids: Iterable[str]) ->
     return list(coalitions.values())
 
 
-__all__ = ["activity", "directory", "member_states", "of_organisations", "statements", "summarised"]
+__all__ = [
+    "activity",
+    "activity_days",
+    "latest",
+    "directory",
+    "member_count",
+    "member_states",
+    "members_before",
+    "members_in_order",
+    "of_organisations",
+    "roles_of",
+    "statements",
+    "summarised",
+]
 
 
 def statements(connection: Connection, coalition_id: str, now: datetime) -> list[dict[str, Any]]:
@@ -64,8 +84,19 @@ def statements(connection: Connection, coalition_id: str, now: datetime) -> list
 
 
 def activity(connection: Connection, registry: Registry, coalition_id: str) -> list[Entry]:
-    """The coalition's whole audit history, oldest first (for the facilitators' timeline)."""
+    """The coalition's whole audit history, oldest first."""
     return entries(connection, registry, coalition_id)
+
+
+def activity_days(connection: Connection, coalition_id: str) -> list[tuple[str, str, int]]:
+    """(day, type, how many) of the coalition's events, oldest day first, for the facilitators' timeline: counted
+    by day and type in SQL, no event read."""
+    return by_day_and_type(connection, coalition_id)
+
+
+def latest(connection: Connection, registry: Registry, coalition_id: str, count: int = 10) -> list[Entry]:
+    """The coalition's `count` latest audit entries, oldest first (the home's "recent activity")."""
+    return entries(connection, registry, coalition_id, limit=count, newest_first=True)[::-1]
 
 
 def summarised(

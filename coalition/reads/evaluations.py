@@ -197,14 +197,25 @@ def one(
 
 
 def at_a_glance(
-    connection: Connection, snap: Snapshot, reader: Actor, administers: frozenset[str], today: date
+    connection: Connection,
+    snap: Snapshot,
+    reader: Actor,
+    administers: frozenset[str],
+    today: date,
+    active_members: int | None = None,
 ) -> dict[str, Any]:
     """For the coalition's home: the latest closed round (its summary and lessons) and the open round, each as
     listed (`awaiting`: the organisations the reader still answers the open one for), or None. One read of the
-    rounds; the reader is a member (the page checked)."""
+    rounds; the reader is a member (the page checked). `snap` may be narrowed to the reader's organisations
+    (`access.readers_snapshot`): then `active_members` says how many active members the coalition has."""
     coalition = with_rounds(connection, snap)
     closed, held = rules.latest_closed(coalition), rules.open_round(coalition)
+
+    def listed(evaluation: Evaluation) -> dict[str, Any]:
+        found = _summary(snap, coalition, evaluation, reader, administers, today)
+        return found if active_members is None else {**found, "members": active_members}
+
     return {
-        "latest_closed": None if closed is None else _summary(snap, coalition, closed, reader, administers, today),
-        "open": None if held is None else _summary(snap, coalition, held, reader, administers, today),
+        "latest_closed": None if closed is None else listed(closed),
+        "open": None if held is None else listed(held),
     }

@@ -150,6 +150,21 @@ def names(connection: Connection, ids: Iterable[str]) -> dict[str, str]:
     return {row.organisation_id: row.name for row in rows}
 
 
+def outside(connection: Connection, coalition_id: str, member_states: Iterable[str]) -> list[dict[str, Any]]:
+    """Every organisation's id, name and country, by name, but those whose membership of the coalition is now in
+    one of `member_states` (the coalition's members are left out in SQL, not read)."""
+    m = memberships.c
+    taken = select(m.organisation_id).where(
+        m.coalition_id == coalition_id, m.until_position.is_(None), m.state.in_(list(member_states))
+    )
+    rows = connection.execute(
+        select(organisations.c.organisation_id, organisations.c.name, organisations.c.country)
+        .where(organisations.c.organisation_id.not_in(taken))
+        .order_by(organisations.c.name)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
 def directory(connection: Connection) -> list[dict[str, Any]]:
     """Every organisation's id, name and country, by name."""
     rows = connection.execute(

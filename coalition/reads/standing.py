@@ -8,9 +8,15 @@ the events that produced it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from coalition.domain import policy
+from coalition.reads.paging import Page
+from projections.coalition_rows import first_on_time, late_or_suspended, member_count, members_after
 from projections.standing import BadMoment, Moment, Snapshot, resolve, snapshot, span
 
 __all__ = [
@@ -18,6 +24,8 @@ __all__ = [
     "Moment",
     "Snapshot",
     "days_overdue",
+    "for_home",
+    "page_of_standing",
     "resolve",
     "responsibilities",
     "signed",
@@ -107,6 +115,48 @@ def standing(snap: Snapshot, members: list[dict[str, Any]] | None = None) -> lis
             }
         )
     return result
+
+
+def page_of_standing(
+    connection: Connection, coalition_id: str, moment: Moment, after: str | None, limit: int
+) -> tuple[Snapshot, Page[dict[str, Any]]]:
+    """A page of members' standing at `moment`, in the order of their organisation ids after `after`: the page's
+    members are chosen in SQL and only their rows are read (a snapshot narrowed to them), now or as of any
+    moment; the verdicts are `standing`'s."""
+    chosen = members_after(connection, coalition_id, moment.position, after, limit + 1)
+    shown = chosen[:limit]
+    snap = snapshot(connection, coalition_id, moment, shown)
+    members = sorted(standing(snap), key=lambda m: str(m["organisation_id"]))
+    more = len(chosen) > limit
+    total = member_count(connection, coalition_id, moment.position)
+    return snap, Page(members, total, str(shown[-1]) if more and shown else None)
+
+
+#: The home page's order of standing: lapsed members, then those needing attention, then the rest.
+HOME_RANK = {"lapsed": 1, "attention": 2}
+
+
+def for_home(
+    connection: Connection, coalition_id: str, day: date, mine: Iterable[str], limit: int
+) -> tuple[Snapshot, list[dict[str, Any]]]:
+    """The members the home page lists on `day` with their standing, at most `limit`: the reader's own
+    organisations (`mine`) first, then those whose standing is not good (lapsed, then needing attention), then
+    the rest, each group in the order they became members.
+
+    Only a few members' rows are read. The projection's facts (`coalition_open_work`: open items and the
+    earliest due date per member) split the members in SQL: those suspended or with open work due before `day`
+    (`late_or_suspended`: with more than `limit` of them, the suspended and then the longest overdue are read)
+    and the others (`first_on_time`: the first `limit`), whom `policy.standing_level` never calls anything but
+    good. The verdict on each member shown is still `standing`'s (the policy's), on `day`: no verdict is kept."""
+    own = sorted(set(mine))
+    late = late_or_suspended(connection, coalition_id, day, limit, own)
+    rest = first_on_time(connection, coalition_id, day, limit, own)
+    snap = snapshot(connection, coalition_id, Moment(None, day), [*own, *late, *rest])
+    members = standing(snap)  # in the order they became members (the rows' order)
+    ordered = sorted(
+        members, key=lambda m: 0 if m["organisation_id"] in own else HOME_RANK.get(m["level"], len(HOME_RANK) + 1)
+    )
+    return snap, ordered[:limit]
 
 
 def _work(row: dict[str, Any], snap: Snapshot, *fields: str) -> dict[str, Any]:

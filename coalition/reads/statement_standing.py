@@ -4,6 +4,7 @@ closed, and which active members have not signed yet. Which signatures count is 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -12,33 +13,54 @@ from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
 from coalition.reads import signatories
-from coalition.reads.statements import counts, organisation_facts, phase
+from coalition.reads.statements import organisation_facts, phase
 from projections import statements as tables
-from projections.coalition_rows import member_states
 from projections.statement_rows import StatementView, of_coalition
+from projections.tallies import tallies
 from projections.versioned import valid_at
 
 
-def listed(connection: Connection, coalition_id: str, now: datetime) -> list[dict[str, Any]]:
+def listed(
+    connection: Connection, coalition_id: str, now: datetime, organisations: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
     """The coalition's statements now, newest first, each a statements row with its phase (`state`) at `now`, how
-    many signatures count (`counted`, by `policy.counts`), how many are needed (`needed`) and its `signatures` rows."""
-    states = member_states(connection, coalition_id, None)
+    many signatures count (`counted`, by `policy.counts`), how many are needed (`needed`) and its `signatures` rows
+    (with `organisations`: those organisations' rows only, all that a list asks of them).
+
+    The count reads no signature: it is the statements' tallies (`projections.tallies`: signatures counted by
+    the facts `policy.counts` looks at), the rule asked once per tally, as the statement page counts them."""
     sig = tables.signatures
+    rows = of_coalition(connection, coalition_id)
+    t = tallies.c
+    kept: dict[str, list[Any]] = defaultdict(list)
+    for tally in connection.execute(
+        select(t.statement_id, t.version_hash, t.withdrawn, t.member_state, t.signatures).where(
+            t.statement_id.in_([row["statement_id"] for row in rows])
+        )
+    ):
+        kept[tally.statement_id].append(tally)
     held: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for signed in connection.execute(
-        select(sig).where(sig.c.coalition_id == coalition_id, valid_at(sig, None))
-    ).mappings():
+    query = select(sig).where(sig.c.coalition_id == coalition_id)
+    if organisations is None:
+        query = query.where(valid_at(sig, None))
+    else:  # "+ 0": found by organisation, not by walking every current signature (SQLite)
+        query = query.where(sig.c.organisation_id.in_(sorted(set(organisations))), (sig.c.until_position + 0).is_(None))
+    for signed in connection.execute(query).mappings():
         held[signed["statement_id"]].append(dict(signed))
     result = []
-    for row in of_coalition(connection, coalition_id):
-        signatures = held.get(row["statement_id"], [])
+    for row in rows:
+        current = row["version_hash"]
         result.append(
             {
                 **row,
                 "state": phase(row, now),
-                "counted": sum(counts(s, row["version_hash"], states) for s in signatures),
+                "counted": sum(
+                    tally.signatures
+                    for tally in kept.get(row["statement_id"], [])
+                    if policy.counts(tally.version_hash, bool(tally.withdrawn), current, tally.member_state or None)
+                ),
                 "needed": policy.needed(row["threshold"]),
-                "signatures": signatures,
+                "signatures": held.get(row["statement_id"], []),
             }
         )
     return result

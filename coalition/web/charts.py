@@ -205,19 +205,24 @@ def signatures_over_time(
 
 
 def timeline(
-    events: Iterable[tuple[Day, str]], labels: TimelineLabels | None = None, *, ident: str = "timeline-chart"
+    events: Iterable[tuple[Day, str]],
+    labels: TimelineLabels | None = None,
+    *,
+    ident: str = "timeline-chart",
+    counted: Iterable[tuple[Day, str, int]] = (),
 ) -> Markup:
     """A horizontal timeline: per day, a dot in the lane of each kind of event that happened, sized by how many.
 
     `events` are (day, kind) pairs; a kind is one of KINDS or an event type name (see `kind_of`);
-    events of other types are left out.
+    events of other types are left out. `counted`: (day, kind, how many) of events already counted, drawn
+    with them.
     """
     labels = labels or TimelineLabels()
     counts: Counter[tuple[date, str]] = Counter()
-    for day, what in events:
+    for day, what, number in [*((day, what, 1) for day, what in events), *counted]:
         kind = kind_of(what)
         if kind is not None:
-            counts[(_as_day(day), kind)] += 1
+            counts[(_as_day(day), kind)] += number
     lane, left, right, top = 22, 12, WIDTH - 12, 8
     bottom = top + lane * len(KINDS)
     height = bottom + 26

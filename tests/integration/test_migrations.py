@@ -34,6 +34,7 @@ TABLES = {
     "coalition_roles",
     "coalition_commitments",
     "coalition_tasks",
+    "coalition_open_work",
     "coalition_log",
     "objective_progress",
     "statements",
@@ -261,6 +262,89 @@ def test_0015_claims_the_names_of_existing_organisations_and_keeps_colliding_one
         assert any("twin" in r.getMessage() and "first" in r.getMessage() for r in caplog.records)
         downgrade(engine, "0012")
         assert "organisation_claims" not in table_names(engine)
+    finally:
+        engine.dispose()
+
+
+def test_0022_fills_each_members_open_work_from_the_rows_as_they_are(database_url: str) -> None:
+    """Open: no `closed_on`, in the rows true now; a closed row, an old version or a fulfilled one counts nothing."""
+    engine = create_engine(database_url)
+    commitment = (
+        "INSERT INTO coalition_commitments (coalition_id, commitment_id, organisation_id, kind, description, due_on,"
+        " state, closed_on, pledged_position, from_position, until_position)"
+        " VALUES ('c1', :id, :org, 'funding', 'd', :due, :state, :closed, 1, :start, :until)"
+    )
+    task = (
+        "INSERT INTO coalition_tasks (coalition_id, task_id, title, description, organisation_id, due_on, state,"
+        " closed_on, created_position, from_position, until_position)"
+        " VALUES ('c1', :id, 't', 'd', :org, :due, :state, :closed, 1, :start, :until)"
+    )
+    try:
+        upgrade(engine, "0021")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(commitment),
+                [
+                    {
+                        "id": "k1",
+                        "org": "o1",
+                        "due": "2027-03-31",
+                        "state": "pledged",
+                        "closed": None,
+                        "start": 1,
+                        "until": 4,
+                    },  # an old version: rescheduled at 4
+                    {
+                        "id": "k1",
+                        "org": "o1",
+                        "due": "2027-05-31",
+                        "state": "pledged",
+                        "closed": None,
+                        "start": 4,
+                        "until": None,
+                    },
+                    {
+                        "id": "k2",
+                        "org": "o2",
+                        "due": "2027-01-31",
+                        "state": "fulfilled",
+                        "closed": "2027-01-20",
+                        "start": 5,
+                        "until": None,
+                    },
+                ],
+            )
+            connection.execute(
+                sa.text(task),
+                [
+                    {
+                        "id": "t1",
+                        "org": "o1",
+                        "due": "2027-04-30",
+                        "state": "accepted",
+                        "closed": None,
+                        "start": 2,
+                        "until": None,
+                    },
+                    {
+                        "id": "t2",
+                        "org": "o2",
+                        "due": "2027-02-28",
+                        "state": "open",
+                        "closed": None,
+                        "start": 3,
+                        "until": None,
+                    },
+                ],
+            )
+        upgrade(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT organisation_id, items, earliest_due_on FROM coalition_open_work ORDER BY 1")
+            ).all()
+        assert [(o, n, str(d)) for o, n, d in rows] == [("o1", 2, "2027-04-30"), ("o2", 1, "2027-02-28")]
+        downgrade(engine, "0021")
+        assert "coalition_open_work" not in table_names(engine)
     finally:
         engine.dispose()
 

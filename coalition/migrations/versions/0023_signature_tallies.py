@@ -3,7 +3,7 @@ country (`projections/tallies.py`); indexes to page a statement's signatures by 
 change of a statement's signatures and of a coalition's memberships
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-04 22:00:00.000000
 
 The tallies are filled here from the rows the statements and coalitions projections hold now, and the new
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0023'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -13,15 +13,14 @@ from coalition.domain.base import NotAllowed, NotFound
 from coalition.infra.extensions import services
 from coalition.reads.audit import entries as history
 from coalition.reads.audit import hashes
-from coalition.reads.paging import keyset
 from coalition.reads.reports import CSV_COLUMNS, event_rows, facilitates
-from coalition.reads.standing import Snapshot, resolve, responsibilities, snapshot, standing
+from coalition.reads.standing import Snapshot, page_of_standing, resolve, responsibilities, snapshot
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.checked import ID
 from coalition.web.api.edge import documented, query_args, reader
 from coalition.web.api.schemas import AsOfQuery
-from coalition.web.reading import parse_filters, snapshot_for_member, today
+from coalition.web.reading import member_moment, parse_filters, snapshot_for_member, today
 from coalition.web.request import csv_response
 
 #: Members per page of the standing by default: a coalition of thousands is read a page at a time.
@@ -144,9 +143,9 @@ def read_standing(coalition_id: str) -> ResponseReturnValue:
     (`limit`, `after`), in the order of their organisation ids."""
     args = query_args(StandingQuery())
     with services().engine.connect() as connection:
-        snap = snapshot_for_member(connection, coalition_id, args.get("as_of"), reader(connection))
-        page = keyset(snap.members, lambda m: str(m["organisation_id"]), args.get("after"), args["limit"])
-        members = standing(snap, page.items)
+        moment = member_moment(connection, coalition_id, args.get("as_of"), reader(connection))
+        snap, page = page_of_standing(connection, coalition_id, moment, args.get("after"), args["limit"])
+        members = page.items
     people = names_of(services().engine, {r["user_id"] for m in members for r in m["roles"]})
     for member in members:
         for role in member["roles"]:

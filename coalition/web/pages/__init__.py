@@ -32,7 +32,7 @@ from coalition.infra.extensions import services
 from coalition.infra.idempotency import Kept, fingerprint, recall, remember
 from coalition.reads import access, ending
 from coalition.reads.inbox import InboxItem, inbox
-from coalition.reads.standing import Moment, snapshot
+from coalition.reads.standing import Moment
 from coalition.reads.word_diff import Marks
 from coalition.web.errors import STATUS, status_of, translated
 from coalition.web.forms import form_key, sent_form_key
@@ -94,9 +94,20 @@ def facilitates_coalition(coalition_id: str) -> bool:
     known = g.setdefault("facilitates", {})
     if coalition_id not in known:
         with services().engine.connect() as connection:
-            snap = snapshot(connection, coalition_id, Moment(None, today()))
-            known[coalition_id] = current_user.is_authenticated and access.facilitates(snap, actor(connection))
+            known[coalition_id] = current_user.is_authenticated and _facilitates(connection, coalition_id)
     return bool(known[coalition_id])
+
+
+def facilitation_known(coalition_id: str, facilitator: bool) -> None:
+    """Tell `facilitates_coalition` what the page already asked (the signed-in person facilitates the coalition
+    today, or not), so that the page's templates do not read it again."""
+    g.setdefault("facilitates", {})[coalition_id] = facilitator
+
+
+def _facilitates(connection: Connection, coalition_id: str) -> bool:
+    """Whether the signed-in person facilitates the coalition now, from their organisations' rows only."""
+    reader = actor(connection)
+    return access.facilitates(access.readers_snapshot(connection, coalition_id, reader, Moment(None, today())), reader)
 
 
 def coalition_ended(coalition_id: str) -> date | None:

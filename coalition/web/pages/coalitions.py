@@ -14,25 +14,18 @@ from coalition.reads import coalitions as read
 from coalition.reads import evaluations, objectives
 from coalition.reads import powers as signing
 from coalition.reads import statement_standing as statement_list
-from coalition.reads.access import acts_for, facilitates, held_by, mandates_of
+from coalition.reads.access import acts_for, facilitates, held_by, mandates_of, readers_snapshot, reads_as_member
 from coalition.reads.organisations import names as organisation_names
 from coalition.reads.paging import PAGE_SIZE
 from coalition.reads.powers import powers
-from coalition.reads.standing import Moment, snapshot, standing
+from coalition.reads.standing import Moment, for_home
+from coalition.reads.statements import organisation_facts
 from coalition.web.charts import timeline
-from coalition.web.pages import require_member
+from coalition.web.pages import actor, facilitation_known
 from coalition.web.reading import now, today
 from coalition.web.typed import login_required
 
 bp = Blueprint("coalitions", __name__)
-
-
-def _shown(members: list[dict[str, Any]], mine: Any) -> list[dict[str, Any]]:
-    """The members the home page lists, at most a page of them: the reader's own organisations first, then those
-    whose standing is not good (lapsed, then needing attention), then the rest; the members page lists all."""
-    rank = {"lapsed": 1, "attention": 2}
-    ordered = sorted(members, key=lambda m: 0 if m["organisation_id"] in mine else rank.get(m["level"], 3))
-    return ordered[:PAGE_SIZE]
 
 
 @bp.get("/coalitions")
@@ -52,27 +45,36 @@ def home(coalition_id: str) -> ResponseReturnValue:
     roles, statements and, for facilitators, the latest activity."""
     moment = now()
     with services().engine.connect() as connection:
-        snap = snapshot(connection, coalition_id, Moment(None, moment.date()))
+        reader = actor(connection)
+        # the rules about the reader ask their organisations' rows only; the members shown are a page of them
+        snap = readers_snapshot(connection, coalition_id, reader, Moment(None, moment.date()))
         if snap.agreement is None:
             abort(404)
-        reader = require_member(connection, coalition_id)
+        if not reads_as_member({m["organisation_id"]: m["state"] for m in snap.members}, reader):
+            abort(403)
         facilitator = facilitates(snap, reader)
-        statements = statement_list.listed(connection, coalition_id, moment)
+        facilitation_known(coalition_id, facilitator)
         mandated = mandates_of(connection, current_user.user_id, moment.date())
+        statements = statement_list.listed(connection, coalition_id, moment, mandated)
         awaiting = signing.awaiting(snap, statements, moment, mandated)
         names_of_mine = organisation_names(connection, {o for found in awaiting.values() for o in found})
         activity: list[dict[str, Any]] = []
         events = None
         if facilitator:
-            entries = read.activity(connection, services().store.registry, coalition_id)
-            events = timeline((e.recorded_at, e.type) for e in entries)
-            activity = read.summarised(connection, coalition_id, entries)
+            events = timeline((), counted=read.activity_days(connection, coalition_id))  # counted in SQL, no event read
+            activity = read.summarised(
+                connection, coalition_id, read.latest(connection, services().store.registry, coalition_id)
+            )
         may_draft = bool(powers(snap, reader).drafts_for) or facilitator
         progress = objectives.standing(connection, snap)  # every objective's status from one read of the points
         administers = held_by(connection, current_user.user_id, moment.date()).administers
-        rounds = evaluations.at_a_glance(connection, snap, reader, administers, moment.date())
-    people = names_of(services().engine, {r["user_id"] for r in snap.roles})
-    members = _shown(standing(snap), reader.acts_for)
+        active = read.member_count(connection, coalition_id, state="active")
+        rounds = evaluations.at_a_glance(connection, snap, reader, administers, moment.date(), active)
+        shown, members = for_home(connection, coalition_id, moment.date(), reader.acts_for, PAGE_SIZE)
+        member_count = read.member_count(connection, coalition_id)
+        roles = read.roles_of(connection, coalition_id)
+        names = organisation_facts(connection, {r["organisation_id"] for r in roles} | set(shown.names))
+    people = names_of(services().engine, {r["user_id"] for r in roles})
     return render_template(
         "coalitions/home.html",
         coalition_id=coalition_id,
@@ -80,10 +82,10 @@ def home(coalition_id: str) -> ResponseReturnValue:
         objectives=progress,
         rounds=rounds,
         members=members,
-        member_count=len(snap.members),
-        roles=snap.roles,
+        member_count=member_count,
+        roles=roles,
         people=people,
-        names=snap.names,
+        names=names,
         statements=statements,
         awaiting={s: [names_of_mine.get(o, o) for o in found] for s, found in awaiting.items()},
         activity=activity,

@@ -16,11 +16,12 @@ from coalition.handlers import coalitions as handle
 from coalition.handlers import invitations
 from coalition.infra.extensions import services
 from coalition.reads import organisations
-from coalition.reads.access import as_domain, facilitates
+from coalition.reads.access import as_domain, facilitates, readers_snapshot, reads_as_member
+from coalition.reads.coalitions import member_count, members_before, members_in_order
 from coalition.reads.paging import PAGE_SIZE, Page
-from coalition.reads.standing import Snapshot
+from coalition.reads.standing import Moment, snapshot
 from coalition.web.i18n import localised_country
-from coalition.web.pages import context, perform, require_member
+from coalition.web.pages import actor, context, facilitation_known, perform
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import current, day
 from coalition.web.pages.membership.forms import (
@@ -32,19 +33,17 @@ from coalition.web.pages.membership.forms import (
     disposed,
 )
 from coalition.web.pages.membership.joining import join_page, leave_page
+from coalition.web.reading import today
 from coalition.web.typed import FlaskForm, SelectChoice, login_required
 
 # -- members --------------------------------------------------------------------------------------
 
 
-def _candidates(connection: Connection, snap: Snapshot) -> list[SelectChoice]:
+def _candidates(connection: Connection, coalition_id: str) -> list[SelectChoice]:
     """Every organisation that is not a member now (never was, or left), with its country."""
-    taken = {m["organisation_id"] for m in snap.members if m["state"] in STILL_MEMBER}
-    rows = organisations.directory(connection)
     return [
         SelectChoice(r["organisation_id"], f"{r['name']} ({localised_country(r['country'])})")
-        for r in rows
-        if r["organisation_id"] not in taken
+        for r in organisations.outside(connection, coalition_id, STILL_MEMBER)
     ]
 
 
@@ -57,21 +56,27 @@ def _members_page(
     failed: str = "",
     status: int = 200,
 ) -> ResponseReturnValue:
-    """The members and their state, with the forms the reader can use."""
+    """The members and their state, with the forms the reader can use: a page of members at a time, chosen in
+    SQL (`?after=` the last one seen), and the rules asked of the reader's and the page's rows only."""
     with services().engine.connect() as connection:
-        snap = current(connection, coalition_id)
-        reader = require_member(connection, coalition_id)
-        facilitator = facilitates(snap, reader)
+        reader = actor(connection)
+        mine = readers_snapshot(connection, coalition_id, reader, Moment(None, today()))
+        if mine.agreement is None:
+            abort(404)
+        if not reads_as_member({m["organisation_id"]: m["state"] for m in mine.members}, reader):
+            abort(403)
+        facilitator = facilitates(mine, reader)
+        facilitation_known(coalition_id, facilitator)
         invite = invite or ChooseOrganisation()
-        invite.organisation_id.choices = _candidates(connection, snap) if facilitator else []
+        invite.organisation_id.choices = _candidates(connection, coalition_id) if facilitator else []
+        page = _page(connection, coalition_id, request.args.get("after"), failed.partition(":")[0])
+        shown = reader.acts_for | {m["organisation_id"] for m in page.items}
+        snap = snapshot(connection, coalition_id, mine.moment, shown, statements=False)
     coalition = as_domain(snap)
-    # a page at a time: only its members are put together and rendered (`?after=` the last one seen)
-    page = _page(snap, request.args.get("after"), failed.partition(":")[0])
     verifiers = names_of(services().engine, {m["verified_by"] for m in page.items if m.get("verified_by")})
     members = [
         {
             **m,
-            **snap.names.get(m["organisation_id"], {}),
             "since": day(m["since"]),
             "mine": m["organisation_id"] in reader.acts_for,
             "verified": policy.is_verified(coalition.members.get(m["organisation_id"])),
@@ -102,30 +107,28 @@ def _members_page(
 ORDER = {"requested": 0, "invited": 1, "active": 2, "suspended": 3, "left": 4, "declined": 5}
 
 
-def _page(snap: Snapshot, after: str | None, failed: str = "") -> Page[dict[str, Any]]:
-    """The page of members after the cursor `after` ("<state rank>-<organisation id>" of the last one seen).
+def _page(connection: Connection, coalition_id: str, after: str | None, failed: str = "") -> Page[dict[str, Any]]:
+    """The page of members after the cursor `after` ("<state rank>-<organisation id>" of the last one seen), read
+    in SQL in the page's order (`members_in_order`): rank of the state, then name, then id.
 
     The cursor keeps the rank the member had when its page was shown, so a member whose state changes meanwhile
     (approved, suspended on this very page) moves in the list without making the next page skip or repeat
     anyone. A form refused for `failed` (an organisation id) shows the page that holds that member, so the
     error stands beside its form."""
-
-    def key(m: dict[str, Any]) -> tuple[int, str, str]:
-        organisation = str(m["organisation_id"])
-        return ORDER.get(m["state"], 6), snap.names.get(organisation, {}).get("name") or "", organisation
-
-    listed = sorted(snap.members, key=key)
-    start = 0
+    mark = None
     rank, _, organisation = (after or "").partition("-")
     if rank.isdigit() and organisation:
-        mark = (int(rank), snap.names.get(organisation, {}).get("name") or "", organisation)
-        start = next((n for n, m in enumerate(listed) if key(m) > mark), len(listed))
+        mark = (int(rank), organisation)
+    skip = 0
     if failed:
-        at = next((n for n, m in enumerate(listed) if str(m["organisation_id"]) == failed), None)
-        start = start if at is None else at - at % PAGE_SIZE
-    chosen = listed[start : start + PAGE_SIZE]
-    last = key(chosen[-1]) if chosen and start + PAGE_SIZE < len(listed) else None
-    return Page(chosen, len(listed), f"{last[0]}-{last[2]}" if last else None)
+        at = members_before(connection, coalition_id, ORDER, failed)
+        if at is not None:
+            mark, skip = None, at - at % PAGE_SIZE
+    chosen = members_in_order(connection, coalition_id, ORDER, mark, skip + PAGE_SIZE + 1)[skip:]
+    shown = chosen[:PAGE_SIZE]
+    last = shown[-1] if shown and len(chosen) > PAGE_SIZE else None
+    total = member_count(connection, coalition_id)
+    return Page(shown, total, f"{last['rank']}-{last['organisation_id']}" if last else None)
 
 
 @bp.get("/coalitions/<coalition_id>/members")
@@ -141,7 +144,8 @@ def invite(coalition_id: str) -> ResponseReturnValue:
     """Invite an organisation (facilitators)."""
     form = ChooseOrganisation()
     with services().engine.connect() as connection:
-        form.organisation_id.choices = _candidates(connection, current(connection, coalition_id))
+        current(connection, coalition_id)  # the 404 page for no such coalition
+        form.organisation_id.choices = _candidates(connection, coalition_id)
     if not form.validate_on_submit():
         return _members_page(coalition_id, invite=form, status=400)
     ctx = context()
