@@ -19,7 +19,8 @@ from events.personal import keyring_for, seal_texts
 from events.records import AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
 from events.registry import Registry
 from events.schema import events as events_table
-from events.sql import APPEND_LOCK_KEY, COLUMNS, Statements, queued, read_format, stored_format, writer_lock_path
+from events.sql import APPEND_LOCK_KEY, COLUMNS, Statements, read_format, stored_format
+from events.turns import queued, writer_lock_path
 
 if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -66,7 +67,7 @@ class EventStore:
         `durable=False` is for bookkeeping that may be repeated (what the notification loop sent): the
         commit survives the process being killed but need not reach the disk before it returns (SQLite's
         WAL with synchronous=NORMAL, PostgreSQL's synchronous_commit=off); never for events. On SQLite
-        every write transaction is exclusive anyway (BEGIN IMMEDIATE); writers first queue (`sql.queued`).
+        every write transaction is exclusive anyway (BEGIN IMMEDIATE); writers first queue (`turns.queued`).
         """
         with queued(self._writer_lock), self.engine.connect() as connection:
             connection.execution_options(writer=True)
