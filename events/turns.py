@@ -1,26 +1,29 @@
 """The SQLite writers' queue: first come, first served across processes, bounded, and safe if a process dies.
 
-Every writer (a gunicorn worker's request, a CLI, the group-commit writer's thread) takes a ticket before
-it begins a write transaction: under a short `flock` on the lock file it reads the counter kept there,
-writes the next number back, and makes and locks its own file `<number>` (a FIFO) in the queue folder
-beside it. It then waits until every earlier ticket's file is unlocked or gone, and keeps its own locked
-until its transaction ends. The kernel releases a `flock` when its process dies, however it dies, so a
-killed writer or a killed waiter stops counting at once: the writers behind it skip its file (and remove it).
+A writer (a gunicorn worker's request, a CLI, the group-commit writer's thread) holds the turn by an
+exclusive `flock` on the lock file for the length of its write transaction. Writers that find the turn
+taken queue: each holds a shared `flock` on the gate file (so that newcomers see there is a queue and
+join it rather than jump it), takes a numbered ticket (a counter kept in the tickets file, under its
+`flock`), and makes and locks its own FIFO `<number>` in the queue folder. A waiter tries for the turn
+only once every earlier ticket's FIFO is unlocked or gone. When there is no queue, a writer takes the
+turn with two `flock`s and no file made.
 
-Order: tickets are numbered in the order their writers came, and none begins before every earlier ticket
-has ended, so writers go in arrival order whoever wins a race for the CPU. (A bare `flock` retried with
-LOCK_NB, what this replaces, let a writer lose the race many times in a row; docs/benchmarks.md.)
+The kernel releases a `flock` when its process dies, however it dies, so a killed writer or a killed
+waiter stops counting at once: the turn is free, or the writers behind skip its FIFO (and remove it).
 
-Hand-over: a writer that ends (or gives up) writes a byte into the FIFO of the first live ticket after
-its own, which wakes that writer at once; a waiter also looks on its own every `LOOK_SECONDS`, which is
-how it notices a writer ahead of it that died without waking anyone.
+Order: tickets are numbered in the order their writers came and none takes the turn before every
+earlier ticket has ended, so writers go in arrival order whoever wins a race for the CPU. (A bare
+`flock` retried with LOCK_NB, what this replaces, let a writer lose the race many times in a row;
+docs/benchmarks.md.) Hand-over: a writer that ends its turn (or gives up waiting) while there is a
+queue writes a byte into the FIFO of the first live ticket, which wakes that writer at once; a waiter
+also looks every `LOOK_SECONDS` on its own, which is how it notices a writer that died.
 
 Bound: a writer that has waited `wait` seconds leaves the queue and raises `WriterQueueTimeout` (a
 `WriterBusy`: 503 with Retry-After at the edge), having recorded nothing.
 
 The queue only orders writers; SQLite's write lock (BEGIN IMMEDIATE with a busy timeout) is what keeps
-them apart. Where the lock file, folder or FIFO cannot be made (another user's, a read-only place, a
-system without FIFOs or `flock` on them), a writer goes on without queueing and SQLite's busy timeout decides.
+them apart. Where the files cannot be made (another user's, a read-only place, a system without FIFOs
+or `flock` on them), a writer goes on without queueing and SQLite's busy timeout decides.
 """
 
 from __future__ import annotations
@@ -40,9 +43,10 @@ from events.errors import WriterQueueTimeout
 
 #: How long a SQLite writer waits for its turn before it is refused (WriterQueueTimeout, nothing recorded).
 WRITER_QUEUE_SECONDS = 10.0
-#: How often a waiter looks at the writer ahead of it unwoken (how soon a killed one is noticed).
+#: How often a waiter looks at the turn unwoken (how soon it notices a writer that died).
 LOOK_SECONDS = 0.01
 _DIGITS = 20  # ticket numbers are written with this many digits, so that names sort as numbers
+_FREE = fcntl.LOCK_EX | fcntl.LOCK_NB
 
 
 def writer_lock_path(engine: Engine) -> str | None:
@@ -53,12 +57,20 @@ def writer_lock_path(engine: Engine) -> str | None:
 
 
 def queue_folder(path: str) -> str:
-    """The folder holding one locked FIFO per writer waiting or writing."""
+    """The folder holding one locked FIFO per writer waiting."""
     return f"{path}.queue"
 
 
 def _name(folder: str, number: int) -> str:
     return os.path.join(folder, f"{number:0{_DIGITS}d}")
+
+
+def _try(descriptor: int, operation: int = _FREE) -> bool:
+    try:
+        fcntl.flock(descriptor, operation)
+    except BlockingIOError:
+        return False
+    return True
 
 
 @contextmanager
@@ -67,106 +79,130 @@ def queued(path: str | None, wait: float | None = None) -> Iterator[None]:
 
     `wait`: the bound in seconds (WRITER_QUEUE_SECONDS when None).
     """
-    wait = WRITER_QUEUE_SECONDS if wait is None else wait
-    ticket = None if path is None else _take_ticket(path)
-    if path is None or ticket is None:  # no queue here: SQLite's busy timeout decides
+    try:
+        turn = -1 if path is None else os.open(path, os.O_RDWR | os.O_CREAT, 0o660)
+        gate = -1 if path is None else os.open(f"{path}.gate", os.O_RDWR | os.O_CREAT, 0o660)
+    except OSError:
+        turn = gate = -1
+    if path is None or turn < 0 or gate < 0:  # no queue here: SQLite's busy timeout decides
+        if turn >= 0:
+            os.close(turn)
         yield
         return
-    folder = queue_folder(path)
-    number, descriptor, earlier = ticket
     try:
-        _wait_for(folder, descriptor, earlier, time.monotonic() + wait, wait)
+        if not (_try(gate) and _try(turn)):  # someone waits, or writes: join the queue
+            fcntl.flock(gate, fcntl.LOCK_SH)  # while ours, newcomers know there is a queue
+            _wait_in_line(path, turn, WRITER_QUEUE_SECONDS if wait is None else wait)
+        fcntl.flock(gate, fcntl.LOCK_UN)
         yield
     finally:
-        try:
-            os.unlink(_name(folder, number))  # first: a writer looking for it later finds nothing to wait for
-        except FileNotFoundError:
-            pass
-        os.close(descriptor)  # releases the lock
-        _wake_next(folder, number)
+        os.close(turn)  # releases the turn, if it was ours
+        if not _try(gate):  # a queue: wake its first writer
+            _wake_first(queue_folder(path))
+        os.close(gate)
 
 
-def _take_ticket(path: str) -> tuple[int, int, list[int]] | None:
-    """A new ticket: its number, the descriptor holding its FIFO's lock, and the earlier tickets, newest first."""
-    folder = queue_folder(path)
+def _wait_in_line(path: str, turn: int, wait: float) -> None:
+    """Take a ticket, wait until every earlier one has ended, then for the turn; leave the line either way."""
+    deadline, folder = time.monotonic() + wait, queue_folder(path)
+    number, mine, earlier = _take_ticket(path)
+    if mine < 0:  # no FIFO of ours could be made: wait for the turn unqueued
+        while not _try(turn):
+            if time.monotonic() >= deadline:
+                raise WriterQueueTimeout(1, wait)
+            time.sleep(0.001)
+        return
+    poller = select.poll()
+    poller.register(mine, select.POLLIN)
     try:
-        counter = os.open(path, os.O_RDWR | os.O_CREAT, 0o660)
-    except OSError:
-        return None
+        for other in earlier:  # newest first: once it has ended, the others usually have too
+            while not _ended(_name(folder, other)):
+                _pause(poller, mine, deadline, wait, lambda: 1 + sum(not _ended(_name(folder, e)) for e in earlier))
+        while not _try(turn):
+            _pause(poller, mine, deadline, wait, lambda: 1)
+    except WriterQueueTimeout:
+        _leave(folder, number, mine)
+        _wake_first(folder)
+        raise
+    _leave(folder, number, mine)
+
+
+def _pause(poller: select.poll, mine: int, deadline: float, wait: float, ahead: object) -> None:
+    """Sleep until woken or LOOK_SECONDS pass; past the deadline raise WriterQueueTimeout."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise WriterQueueTimeout(ahead(), wait)  # type: ignore[operator]
+    if poller.poll(min(LOOK_SECONDS, left) * 1000):
+        try:
+            os.read(mine, 512)  # the wake-ups sent so far
+        except BlockingIOError:
+            pass
+
+
+def _leave(folder: str, number: int, mine: int) -> None:
+    try:
+        os.unlink(_name(folder, number))  # first: a writer looking for it later finds nothing to wait for
+    except FileNotFoundError:
+        pass
+    os.close(mine)
+
+
+def _take_ticket(path: str) -> tuple[int, int, list[int]]:
+    """A new ticket: its number, the descriptor holding its FIFO's lock (-1 if none), the earlier ones newest first."""
+    folder = queue_folder(path)
+    counter = os.open(f"{path}.tickets", os.O_RDWR | os.O_CREAT, 0o660)
     descriptor = -1
     try:
         fcntl.flock(counter, fcntl.LOCK_EX)  # held for a few system calls; a killed holder releases it
         text = os.pread(counter, _DIGITS + 1, 0).strip()
         number = (int(text) if text.isdigit() else 0) + 1
+        os.pwrite(counter, f"{number:0{_DIGITS}d}\n".encode(), 0)
         try:
             os.mkfifo(_name(folder, number), 0o660)
         except FileNotFoundError:
             os.makedirs(folder, 0o770, exist_ok=True)
             os.mkfifo(_name(folder, number), 0o660)
-        # Read and write, so that opening never blocks and the FIFO always has a reader while we live.
+        # Read and write, so that opening never blocks and the FIFO has a reader for as long as we live.
         descriptor = os.open(_name(folder, number), os.O_RDWR | os.O_NONBLOCK)
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # locked before anyone can see it
-        os.pwrite(counter, f"{number:0{_DIGITS}d}\n".encode(), 0)
+        fcntl.flock(descriptor, _FREE)  # locked before anyone can see it
         earlier = sorted((int(n) for n in os.listdir(folder) if n.isdigit() and int(n) < number), reverse=True)
     except OSError:
         if descriptor >= 0:
             os.close(descriptor)
-        return None
+        return 0, -1, []
     finally:
         os.close(counter)
     return number, descriptor, earlier
 
 
-def _wait_for(folder: str, descriptor: int, earlier: list[int], deadline: float, wait: float) -> None:
-    """Return once no earlier ticket is held; raise WriterQueueTimeout past the deadline.
-
-    `earlier` is newest first: the writer just before this one is waited for first; once it has ended,
-    those before it have usually ended too, and only one that died while waiting can still be held.
-    """
-    poller = select.poll()
-    poller.register(descriptor, select.POLLIN)
-    for position, other in enumerate(earlier):
-        while not _ended(_name(folder, other)):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                ahead = sum(not _ended(_name(folder, e)) for e in earlier[position:])
-                raise WriterQueueTimeout(ahead, wait)
-            if poller.poll(min(LOOK_SECONDS, left) * 1000):
-                try:
-                    os.read(descriptor, 512)  # the wake-ups sent so far
-                except BlockingIOError:
-                    pass
-
-
 def _ended(name: str) -> bool:
-    """True when the ticket's FIFO is gone or unlocked (its writer ended, gave up or died); removes a dead one."""
+    """True when the ticket's FIFO is gone or unlocked (its writer went on, gave up or died); removes a dead one."""
     try:
         descriptor = os.open(name, os.O_RDWR | os.O_NONBLOCK)
     except FileNotFoundError:
         return True
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
+        if not _try(descriptor):
+            return False
     finally:
         os.close(descriptor)
     try:
-        os.unlink(name)  # its writer died (one that ends removes its FIFO first)
+        os.unlink(name)  # its writer died (one that goes on removes its FIFO first)
     except FileNotFoundError:
         pass
     return True
 
 
-def _wake_next(folder: str, number: int) -> None:
-    """Wake the first live writer after ticket `number`: a byte in its FIFO (a dead one's FIFO has no reader)."""
+def _wake_first(folder: str) -> None:
+    """Wake the first live writer in the queue: a byte in its FIFO (a dead one's FIFO has no reader)."""
     try:
-        later = sorted(int(n) for n in os.listdir(folder) if n.isdigit() and int(n) > number)
+        waiting = sorted(int(n) for n in os.listdir(folder) if n.isdigit())
     except OSError:
         return
-    for other in later:
+    for other in waiting:
         try:
             descriptor = os.open(_name(folder, other), os.O_WRONLY | os.O_NONBLOCK)
-        except OSError as error:  # ENXIO: no reader, its writer died; ENOENT: it ended meanwhile
+        except OSError as error:  # ENXIO: no reader, its writer died; ENOENT: it went on meanwhile
             if error.errno in (errno.ENXIO, errno.ENOENT):
                 continue
             return
