@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 from events.conditions import AppendCondition, check
 from events.engine import is_sqlite
 from events.errors import ConcurrencyConflict, EmptyAppend, InvalidPayload
-from events.hashing import LATEST, ChainFormat, recompute_hash
+from events.hashing import LATEST, ChainFormat, verify_chain
 from events.personal import keyring_for, seal_texts
 from events.records import AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
 from events.registry import Registry
@@ -52,6 +52,7 @@ class EventStore:
         self.batch_size = batch_size
         self._sqlite = is_sqlite(engine)
         self._writer_lock = writer_lock_path(engine)
+        self._writer_engine = engine.execution_options(writer=True)  # its connections BEGIN IMMEDIATE on SQLite
         self._sql = Statements("?" if self._sqlite else "%s")
         # The log's chain format: a guess (the latest) until read under the append lock; once read
         # from a log holding events it is settled, as only an import into an empty store sets it.
@@ -69,8 +70,7 @@ class EventStore:
         WAL with synchronous=NORMAL, PostgreSQL's synchronous_commit=off); never for events. On SQLite
         every write transaction is exclusive anyway (BEGIN IMMEDIATE); writers first queue (`turns.queued`).
         """
-        with queued(self._writer_lock), self.engine.connect() as connection:
-            connection.execution_options(writer=True)
+        with queued(self._writer_lock), self._writer_engine.connect() as connection:
             raw = connection.connection.driver_connection if not durable and self._sqlite else None
             level = raw.execute("PRAGMA synchronous").fetchone()[0] if raw is not None else 2
             if raw is not None:
@@ -299,23 +299,4 @@ class EventStore:
 
     def verify(self, progress: Callable[[int], None] | None = None) -> VerifyReport:
         """Recompute the whole chain; report the first position whose hash or place is wrong."""
-        chain = self.log_format()
-        previous, count = chain.genesis, 0
-        for rows in self.read_batches(raw=True):
-            for row in rows:
-                count += 1
-                if row.position != count:
-                    return VerifyReport(
-                        count - 1,
-                        previous,
-                        row.position,
-                        f"position {count} is missing: the log has a gap",
-                        chain.number,
-                    )
-                if recompute_hash(previous, row, chain) != row.hash:
-                    reason = "the stored hash does not match the event's contents"
-                    return VerifyReport(count - 1, previous, row.position, reason, chain.number)
-                previous = row.hash
-            if progress is not None:
-                progress(len(rows))
-        return VerifyReport(count, previous, log_format=chain.number)
+        return verify_chain(self.read_batches(raw=True), self.log_format(), progress)

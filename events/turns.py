@@ -32,9 +32,11 @@ import errno
 import fcntl
 import os
 import select
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from sqlalchemy.engine import Engine
 
@@ -73,33 +75,78 @@ def _try(descriptor: int, operation: int = _FREE) -> bool:
     return True
 
 
+class _Files(threading.local):
+    """This thread's lock and gate files, by lock path: opened once, kept open (a forked child opens its own)."""
+
+    def __init__(self) -> None:
+        self.pid, self.idle = os.getpid(), cast("dict[str, tuple[int, int]]", {})
+
+    @contextmanager
+    def lent(self, path: str) -> Iterator[tuple[int, int] | None]:
+        """The descriptors of the lock and gate files at `path` (None if they cannot be opened), for one turn.
+
+        A turn taken inside another of the same thread gets descriptors of its own, so that it waits for
+        the outer one as another writer would (a `flock` is shared by all users of one open file).
+        """
+        if self.pid != os.getpid():  # a child shares its parent's open files, and so its locks: not ours
+            self.pid, self.idle = os.getpid(), cast("dict[str, tuple[int, int]]", {})
+        pair = self.idle.pop(path, None) or _open_pair(path)
+        try:
+            yield pair
+        finally:
+            if pair is not None and path not in self.idle:
+                self.idle[path] = pair
+            elif pair is not None:
+                os.close(pair[0])
+                os.close(pair[1])
+
+    def __del__(self) -> None:
+        if self.pid == os.getpid():
+            for turn, gate in self.idle.values():
+                os.close(turn)
+                os.close(gate)
+
+
+def _open_pair(path: str) -> tuple[int, int] | None:
+    try:
+        turn = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o660)
+    except OSError:
+        return None
+    try:
+        return turn, os.open(f"{path}.gate", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o660)
+    except OSError:
+        os.close(turn)
+        return None
+
+
+_files = _Files()
+
+
 @contextmanager
 def queued(path: str | None, wait: float | None = None) -> Iterator[None]:
     """Wait for this writer's turn in the queue at `path` (first come, first served), hold it, then hand on.
 
     `wait`: the bound in seconds (WRITER_QUEUE_SECONDS when None).
     """
-    try:
-        turn = -1 if path is None else os.open(path, os.O_RDWR | os.O_CREAT, 0o660)
-        gate = -1 if path is None else os.open(f"{path}.gate", os.O_RDWR | os.O_CREAT, 0o660)
-    except OSError:
-        turn = gate = -1
-    if path is None or turn < 0 or gate < 0:  # no queue here: SQLite's busy timeout decides
-        if turn >= 0:
-            os.close(turn)
+    if path is None:
         yield
         return
-    try:
-        if not (_try(gate) and _try(turn)):  # someone waits, or writes: join the queue
-            fcntl.flock(gate, fcntl.LOCK_SH)  # while ours, newcomers know there is a queue
-            _wait_in_line(path, turn, WRITER_QUEUE_SECONDS if wait is None else wait)
-        fcntl.flock(gate, fcntl.LOCK_UN)
-        yield
-    finally:
-        os.close(turn)  # releases the turn, if it was ours
-        if not _try(gate):  # a queue: wake its first writer
-            _wake_first(queue_folder(path))
-        os.close(gate)
+    with _files.lent(path) as files:
+        if files is None:  # no queue here: SQLite's busy timeout decides
+            yield
+            return
+        turn, gate = files
+        try:
+            if not (_try(gate) and _try(turn)):  # someone waits, or writes: join the queue
+                fcntl.flock(gate, fcntl.LOCK_SH)  # while ours, newcomers know there is a queue
+                _wait_in_line(path, turn, WRITER_QUEUE_SECONDS if wait is None else wait)
+            fcntl.flock(gate, fcntl.LOCK_UN)
+            yield
+        finally:
+            fcntl.flock(turn, fcntl.LOCK_UN)  # the turn, if it was ours
+            if not _try(gate):  # a queue: wake its first writer
+                _wake_first(queue_folder(path))
+            fcntl.flock(gate, fcntl.LOCK_UN)
 
 
 def _wait_in_line(path: str, turn: int, wait: float) -> None:

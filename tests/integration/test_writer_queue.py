@@ -2,8 +2,8 @@
 writer killed while holding its turn or while waiting for it never blocks the others.
 
 Each child process queues and writes its name to a log when its turn comes; the test starts the next
-child only once the one before is seen waiting (its ticket's FIFO in the queue folder; the writer holding the turn has none), so the order
-they came in is known without sleeping.
+child only once the one before is seen waiting (its ticket's FIFO in the queue folder; the writer
+holding the turn has none), so the order they came in is known without sleeping.
 """
 
 from __future__ import annotations
