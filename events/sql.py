@@ -49,17 +49,51 @@ class Statements:
             )
         return self._positions[streams]
 
-    def read_positions(self, cursor: Any, streams: list[str]) -> tuple[int, str, str, dict[str, int]]:
-        """In one query: the head position, hash and time, and the version of each stream."""
+    def open_append(
+        self, cursor: Any, streams: list[str], key: str | None, begin: bool
+    ) -> tuple[str | None, tuple[int, str, str, dict[str, int]]]:
+        """The earlier result of idempotency key `key` (if any), and the head and the stream versions.
+
+        With `begin` (PostgreSQL, our own transaction, on a client-side binding cursor in autocommit),
+        the same round trip first begins the transaction and takes the append lock: in READ COMMITTED
+        every statement of the message reads a snapshot taken when it starts, so the reads after the
+        lock see every append committed before it was granted.
+        """
         unique = list(dict.fromkeys(streams))
+        statements: list[str] = ["BEGIN", self.lock] if begin else []
+        parameters: list[Any] = [APPEND_LOCK_KEY] if begin else []
+        if key is not None:
+            statements.append(self.find_key)
+            parameters.append(key)
+        statements.append(self.positions(len(unique)))
+        parameters.extend(unique)
+        earlier: str | None = None
+        if self.placeholder == "?":  # SQLite: a statement per call, nothing to save on round trips
+            if key is not None:
+                cursor.execute(self.find_key, (key,))
+                found = cursor.fetchone()
+                earlier = None if found is None else found[0]
+            cursor.execute(self.positions(len(unique)), tuple(unique))
+        else:
+            cursor.execute("; ".join(statements), parameters)
+            for _ in range(2 if begin else 0):
+                cursor.nextset()
+            if key is not None:
+                found = cursor.fetchone()
+                earlier = None if found is None else found[0]
+                cursor.nextset()
         head, previous, last_time, versions = 0, "", "", dict.fromkeys(unique, 0)
-        cursor.execute(self.positions(len(unique)), tuple(unique))
         for number, text_value, time_value, is_stream in cursor.fetchall():
             if is_stream:
                 versions[text_value] = number
             else:
                 head, previous, last_time = number, text_value, time_value
-        return head, previous, last_time, versions
+        return earlier, (head, previous, last_time, versions)
+
+    def insert_and_commit(self, cursor: Any, row: tuple[Any, ...], key_row: tuple[Any, ...] | None) -> None:
+        """PostgreSQL, our own transaction: insert one event (and its idempotency key) and commit, in one round trip."""
+        statements = [self.insert_events, *([self.insert_key] if key_row is not None else []), "COMMIT"]
+        cursor.execute("; ".join(statements), [*row, *(key_row or ())])
 
 
 def read_format(cursor: Any) -> ChainFormat:

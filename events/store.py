@@ -113,19 +113,18 @@ class EventStore:
         expected = dict(expected or {})
         written = list(dict.fromkeys(event.stream_id for event in new_events))
         with (
-            self._writing(connection) as (connection, locked),
+            self._writing(connection) as (connection, owned),
             closing(cast("DBAPIConnection", connection.connection.dbapi_connection).cursor()) as cursor,
         ):
-            # The hot path talks to the driver's own cursor (SQLAlchemy's per-statement work would double its cost).
-            if not locked and not self._sqlite:
-                cursor.execute(self._sql.lock, (APPEND_LOCK_KEY,))
-            if idempotency_key is not None:
-                cursor.execute(self._sql.find_key, (idempotency_key,))
-                earlier = cursor.fetchone()
-                if earlier is not None:
-                    return AppendResult.from_json(earlier[0])
+            # The driver's own cursors (SQLAlchemy's per-statement work would double the cost); on PostgreSQL
+            # our own transaction's BEGIN, the lock, the key and the positions go in one round trip.
+            client = cursor if self._sqlite else connection.dialect.loaded_dbapi.ClientCursor(cursor.connection)
             streams = [*written, *expected, *(condition.stream_id for condition in conditions)]
-            position, previous, last_time, versions = self._sql.read_positions(cursor, streams)
+            earlier, (position, previous, last_time, versions) = self._sql.open_append(
+                client, streams, idempotency_key, begin=owned and not self._sqlite
+            )
+            if earlier is not None:
+                return AppendResult.from_json(earlier)
             if not self._settled or position == 0:
                 self._chain, self._settled = read_format(cursor), position > 0
                 if self._chain is not chain:
@@ -148,17 +147,21 @@ class EventStore:
                 row = (position, event.stream_id, version, event.type, schema_version, stored_text)
                 previous = chain.hash(previous, *row, metadata_text, recorded_at)
                 rows.append((*row, metadata_text, recorded_at, previous))
+            result = AppendResult(first, position, {s: versions[s] for s in written}, previous)
+            key_row = None if idempotency_key is None else (idempotency_key, result.to_json(), recorded_at)
             try:
-                if len(rows) == 1:
-                    cursor.execute(self._sql.insert_events, rows[0])
+                if owned and within is None and len(rows) == 1 and not self._sqlite:
+                    self._sql.insert_and_commit(client, rows[0], key_row)  # one round trip; durable when it returns
                 else:
-                    cursor.executemany(self._sql.insert_events, rows)
+                    if len(rows) == 1:
+                        cursor.execute(self._sql.insert_events, rows[0])
+                    else:
+                        cursor.executemany(self._sql.insert_events, rows)
+                    if key_row is not None:
+                        cursor.execute(self._sql.insert_key, key_row)
             except connection.dialect.loaded_dbapi.IntegrityError:
                 # Only possible if something appended without the lock; still a conflict, never a loss.
                 raise ConcurrencyConflict(written[0], expected.get(written[0]) or 0, -1) from None
-            result = AppendResult(first, position, {s: versions[s] for s in written}, previous)
-            if idempotency_key is not None:
-                cursor.execute(self._sql.insert_key, (idempotency_key, result.to_json(), recorded_at))
             if within is not None:  # the projections get the plaintext (the keys made here are not committed yet)
                 plain = [(*row[:5], text, *row[6:]) for row, (_e, _v, text) in zip(rows, prepared, strict=True)]
                 within(connection, [self._recorded(dict(zip(COLUMNS, row, strict=True))) for row in plain])
@@ -166,12 +169,28 @@ class EventStore:
 
     @contextmanager
     def _writing(self, connection: Connection | None) -> Iterator[tuple[Connection, bool]]:
-        """The caller's write transaction (which holds the append lock), or a new one without it yet."""
+        """The caller's write transaction (holding the append lock), or one of our own (True) without it yet.
+
+        On PostgreSQL the append sends our BEGIN with its first statements (psycopg, in autocommit meanwhile,
+        sends none); the server's transaction block holds every statement until the COMMIT.
+        """
         if connection is not None:
-            yield connection, True
-            return
-        with self.transaction(lock=False) as own:
-            yield own, False
+            yield connection, False
+        elif self._sqlite:
+            with self.transaction(lock=False) as own:
+                yield own, True
+        else:
+            with self._writer_engine.connect() as own:
+                raw = own.connection.driver_connection
+                raw.autocommit = True  # type: ignore[union-attr]
+                try:
+                    with own.begin():
+                        yield own, True
+                finally:
+                    try:
+                        raw.autocommit = False  # type: ignore[union-attr]
+                    except Exception:  # noqa: BLE001 - a broken connection: never back to the pool in autocommit
+                        own.invalidate()
 
     def _prepare(self, new_events: Sequence[NewEvent], chain: ChainFormat) -> list[tuple[NewEvent, int, str]]:
         """Validate the events before any database work; pair each with its schema version and payload text."""
