@@ -120,9 +120,8 @@ class EventStore:
             # our own transaction's BEGIN, the lock, the key and the positions go in one round trip.
             client = cursor if self._sqlite else connection.dialect.loaded_dbapi.ClientCursor(cursor.connection)
             streams = [*written, *expected, *(condition.stream_id for condition in conditions)]
-            earlier, (position, previous, last_time, versions) = self._sql.open_append(
-                client, streams, idempotency_key, begin=owned and not self._sqlite
-            )
+            opening = self._sql.open_append(client, streams, idempotency_key, begin=owned and not self._sqlite)
+            earlier, (position, previous, last_time, versions) = opening
             if earlier is not None:
                 return AppendResult.from_json(earlier)
             if not self._settled or position == 0:
