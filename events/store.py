@@ -19,11 +19,12 @@ from events.personal import keyring_for, seal_texts
 from events.records import AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
 from events.registry import Registry
 from events.schema import events as events_table
-from events.sql import APPEND_LOCK_KEY, COLUMNS, Statements, read_format, stored_format
-from events.turns import queued, writer_lock_path
+from events.sql import COLUMNS, Statements, read_format, stored_format
+from events.turns import writer_lock_path
+from events.writing import Writing
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine.interfaces import DBAPIConnection
+    pass
 
 #: A trigger on `events` notifies this channel on PostgreSQL after every insert (see the migrations).
 NOTIFY_CHANNEL = "coalition_events"
@@ -42,7 +43,7 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class EventStore:
+class EventStore(Writing):
     """Appends events to streams and reads them back, on SQLite or PostgreSQL."""
 
     def __init__(self, engine: Engine, registry: Registry, *, clock: Clock = utc_now, batch_size: int = 5000) -> None:
@@ -60,31 +61,6 @@ class EventStore:
         self.keyring = keyring_for(engine)  # the person keys personal fields are sealed with (events/personal.py)
 
     # -- writing ---------------------------------------------------------------------------------
-
-    @contextmanager
-    def transaction(self, lock: bool = True, durable: bool = True) -> Iterator[Connection]:
-        """A write transaction (with the append lock unless `lock` is False); commits or rolls back.
-
-        `durable=False` is for bookkeeping that may be repeated (what the notification loop sent): the
-        commit survives the process being killed but need not reach the disk before it returns (SQLite's
-        WAL with synchronous=NORMAL, PostgreSQL's synchronous_commit=off); never for events. On SQLite
-        every write transaction is exclusive anyway (BEGIN IMMEDIATE); writers first queue (`turns.queued`).
-        """
-        with queued(self._writer_lock), self._writer_engine.connect() as connection:
-            raw = connection.connection.driver_connection if not durable and self._sqlite else None
-            level = raw.execute("PRAGMA synchronous").fetchone()[0] if raw is not None else 2
-            if raw is not None:
-                raw.execute("PRAGMA synchronous=NORMAL")  # only outside a transaction
-            try:
-                with connection.begin():
-                    if lock and not self._sqlite:
-                        connection.exec_driver_sql(self._sql.lock, (APPEND_LOCK_KEY,))
-                    if not durable and not self._sqlite:
-                        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-                    yield connection
-            finally:
-                if raw is not None:
-                    raw.execute(f"PRAGMA synchronous={int(level)}")
 
     def append(
         self,
@@ -113,12 +89,12 @@ class EventStore:
         expected = dict(expected or {})
         written = list(dict.fromkeys(event.stream_id for event in new_events))
         with (
-            self._writing(connection) as (connection, owned),
-            closing(cast("DBAPIConnection", connection.connection.dbapi_connection).cursor()) as cursor,
+            self._writing(connection, bare=within is None) as (connection, driver, owned),
+            closing(driver.cursor()) as cursor,
         ):
             # The driver's own cursors (SQLAlchemy's per-statement work would double the cost); on PostgreSQL
             # our own transaction's BEGIN, the lock, the key and the positions go in one round trip.
-            client = cursor if self._sqlite else connection.dialect.loaded_dbapi.ClientCursor(cursor.connection)
+            client = cursor if self._sqlite else self.engine.dialect.loaded_dbapi.ClientCursor(driver)
             streams = [*written, *expected, *(condition.stream_id for condition in conditions)]
             opening = self._sql.open_append(client, streams, idempotency_key, begin=owned and not self._sqlite)
             earlier, (position, previous, last_time, versions) = opening
@@ -158,38 +134,15 @@ class EventStore:
                         cursor.executemany(self._sql.insert_events, rows)
                     if key_row is not None:
                         cursor.execute(self._sql.insert_key, key_row)
-            except connection.dialect.loaded_dbapi.IntegrityError:
+            except self.engine.dialect.loaded_dbapi.IntegrityError:
                 # Only possible if something appended without the lock; still a conflict, never a loss.
                 raise ConcurrencyConflict(written[0], expected.get(written[0]) or 0, -1) from None
-            if within is not None:  # the projections get the plaintext (the keys made here are not committed yet)
+            if (
+                within is not None and connection is not None
+            ):  # the projections get the plaintext (the keys made here are not committed yet)
                 plain = [(*row[:5], text, *row[6:]) for row, (_e, _v, text) in zip(rows, prepared, strict=True)]
                 within(connection, [self._recorded(dict(zip(COLUMNS, row, strict=True))) for row in plain])
         return result
-
-    @contextmanager
-    def _writing(self, connection: Connection | None) -> Iterator[tuple[Connection, bool]]:
-        """The caller's write transaction (holding the append lock), or one of our own (True) without it yet.
-
-        On PostgreSQL the append sends our BEGIN with its first statements (psycopg, in autocommit meanwhile,
-        sends none); the server's transaction block holds every statement until the COMMIT.
-        """
-        if connection is not None:
-            yield connection, False
-        elif self._sqlite:
-            with self.transaction(lock=False) as own:
-                yield own, True
-        else:
-            with self._writer_engine.connect() as own:
-                raw = own.connection.driver_connection
-                raw.autocommit = True  # type: ignore[union-attr]
-                try:
-                    with own.begin():
-                        yield own, True
-                finally:
-                    try:
-                        raw.autocommit = False  # type: ignore[union-attr]
-                    except Exception:  # noqa: BLE001 - a broken connection: never back to the pool in autocommit
-                        own.invalidate()
 
     def _prepare(self, new_events: Sequence[NewEvent], chain: ChainFormat) -> list[tuple[NewEvent, int, str]]:
         """Validate the events before any database work; pair each with its schema version and payload text."""
