@@ -61,7 +61,7 @@ QUEUES: dict[str, Callable[..., AbstractContextManager[None]]] = {"old": old_que
 
 def writer(url: str, variant: str, index: int, appends: int, barrier: Any, out: str) -> None:
     """One process: warm up, wait for the others, append `appends` events; write its waits and latencies to `out`."""
-    import events.store
+    import events.writing
 
     queue = QUEUES[variant]
     waits: list[float] = []
@@ -73,7 +73,7 @@ def writer(url: str, variant: str, index: int, appends: int, barrier: Any, out: 
             waits.append(time.perf_counter() - began)
             yield
 
-    events.store.queued = timed  # type: ignore[assignment]
+    events.writing.queued = timed  # type: ignore[assignment]
     engine, store = open_store(url, migrate=False)
     appends_to = OurAppends(store, 1, 10)
     appends_to.prefix = f"p{index}-"
