@@ -9,7 +9,9 @@ ratio moves with them. Here the same three contenders as there (raw driver one r
 `EventStore.append` with the expected version, eventsourcing's `Application.save`; the same
 databases, settings and warm-up) take turns in blocks of `--per-block` appends, `--blocks` times,
 so each pair of blocks meets nearly the same machine. Reported per backend: each contender's
-median events/s over its blocks and the median of the per-round ratios ours ÷ eventsourcing.
+median events/s over its blocks and the median of the per-round ratios ours ÷ eventsourcing,
+and the CPU time this process spent per append (on SQLite that includes SQLite's own work; on
+PostgreSQL the client's only).
 """
 
 from __future__ import annotations
@@ -29,20 +31,23 @@ from bench.ours import OurAppends, open_store
 from bench.raw import RawPostgres, RawSqlite
 
 
-def block(step: Callable[[], None], count: int) -> float:
-    """Events per second over `count` steps."""
-    began = time.perf_counter()
+def block(step: Callable[[], None], count: int) -> tuple[float, float]:
+    """Events per second over `count` steps, and this process's CPU time per step in µs."""
+    began, cpu = time.perf_counter(), time.process_time()
     for _ in range(count):
         step()
-    return count / (time.perf_counter() - began)
+    return count / (time.perf_counter() - began), (time.process_time() - cpu) / count * 1e6
 
 
-def race(contenders: dict[str, Callable[[], None]], blocks: int, per_block: int) -> dict[str, list[float]]:
+Rates = dict[str, list[tuple[float, float]]]
+
+
+def race(contenders: dict[str, Callable[[], None]], blocks: int, per_block: int) -> Rates:
     """Warm each up, then run a block of each in turn, `blocks` times (the order rotating each round)."""
     for step in contenders.values():
         for _ in range(50):
             step()
-    rates: dict[str, list[float]] = {name: [] for name in contenders}
+    rates: Rates = {name: [] for name in contenders}
     names = list(contenders)
     for turn in range(blocks):
         for name in names[turn % len(names) :] + names[: turn % len(names)]:
@@ -50,14 +55,16 @@ def race(contenders: dict[str, Callable[[], None]], blocks: int, per_block: int)
     return rates
 
 
-def report(backend: str, rates: dict[str, list[float]]) -> None:
-    """Print the medians and the per-round ratio ours ÷ eventsourcing."""
-    ratios = [o / e for o, e in zip(rates["ours"], rates["eventsourcing"], strict=True)]
-    medians = {name: statistics.median(values) for name, values in rates.items()}
+def report(backend: str, rates: Rates) -> None:
+    """Print the medians (events/s, client CPU µs per append) and the per-round ratio ours ÷ eventsourcing."""
+    ratios = [o[0] / e[0] for o, e in zip(rates["ours"], rates["eventsourcing"], strict=True)]
+    speed = {name: statistics.median(r for r, _ in values) for name, values in rates.items()}
+    cpu = {name: statistics.median(c for _, c in values) for name, values in rates.items()}
     print(
-        f"{backend:<10} raw {medians['raw']:>7,.0f}/s  ours {medians['ours']:>7,.0f}/s  "
-        f"eventsourcing {medians['eventsourcing']:>7,.0f}/s  ours/es median of rounds {statistics.median(ratios):.2f}× "
-        f"(rounds {min(ratios):.2f}–{max(ratios):.2f}×), ours/raw {medians['ours'] / medians['raw']:.2f}×",
+        f"{backend:<10} events/s: raw {speed['raw']:,.0f}, ours {speed['ours']:,.0f}, "
+        f"eventsourcing {speed['eventsourcing']:,.0f}; ours/es median of rounds {statistics.median(ratios):.2f}× "
+        f"(rounds {min(ratios):.2f}–{max(ratios):.2f}×)\n{'':<10} CPU µs/append in this process: "
+        f"raw {cpu['raw']:.0f}, ours {cpu['ours']:.0f}, eventsourcing {cpu['eventsourcing']:.0f}",
         flush=True,
     )
 
