@@ -36,7 +36,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import cast
 
 from sqlalchemy.engine import Engine
 
@@ -75,11 +74,25 @@ def _try(descriptor: int, operation: int = _FREE) -> bool:
     return True
 
 
+class _Pairs(dict[str, tuple[int, int]]):
+    """One thread's idle lock and gate descriptors by lock path; closed when the thread ends (or the store goes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pid = os.getpid()
+
+    def __del__(self) -> None:
+        if self.pid == os.getpid():  # a forked child's copy holds its parent's descriptors: not its own to close
+            for turn, gate in self.values():
+                os.close(turn)
+                os.close(gate)
+
+
 class _Files(threading.local):
     """This thread's lock and gate files, by lock path: opened once, kept open (a forked child opens its own)."""
 
     def __init__(self) -> None:
-        self.pid, self.idle = os.getpid(), cast("dict[str, tuple[int, int]]", {})
+        self.idle = _Pairs()
 
     @contextmanager
     def lent(self, path: str) -> Iterator[tuple[int, int] | None]:
@@ -88,8 +101,8 @@ class _Files(threading.local):
         A turn taken inside another of the same thread gets descriptors of its own, so that it waits for
         the outer one as another writer would (a `flock` is shared by all users of one open file).
         """
-        if self.pid != os.getpid():  # a child shares its parent's open files, and so its locks: not ours
-            self.pid, self.idle = os.getpid(), cast("dict[str, tuple[int, int]]", {})
+        if self.idle.pid != os.getpid():  # a child shares its parent's open files, and so its locks: not ours
+            self.idle = _Pairs()
         pair = self.idle.pop(path, None) or _open_pair(path)
         try:
             yield pair
@@ -99,12 +112,6 @@ class _Files(threading.local):
             elif pair is not None:
                 os.close(pair[0])
                 os.close(pair[1])
-
-    def __del__(self) -> None:
-        if self.pid == os.getpid():
-            for turn, gate in self.idle.values():
-                os.close(turn)
-                os.close(gate)
 
 
 def _open_pair(path: str) -> tuple[int, int] | None:

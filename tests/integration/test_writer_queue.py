@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -165,3 +166,16 @@ def test_an_append_waiting_past_the_bound_records_nothing(
     release(log, "holder")
     assert finished(holder) == 0
     assert [event.payload["name"] for event in store.read_all()] == ["before"]
+
+
+def test_threads_that_end_leave_no_open_files_behind(lock: str) -> None:
+    def write() -> None:
+        with queued(lock):
+            pass
+
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        thread = threading.Thread(target=write)
+        thread.start()
+        thread.join()
+    assert len(os.listdir("/proc/self/fd")) <= before + 2  # this thread's own pair at most
