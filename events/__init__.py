@@ -10,6 +10,7 @@ from events.errors import (
     InvalidPayload,
     UnknownEventType,
     WriterBusy,
+    WriterQueueTimeout,
 )
 from events.hashing import GENESIS
 from events.listen import Listener
@@ -39,6 +40,7 @@ __all__ = [
     "UnknownEventType",
     "VerifyReport",
     "WriterBusy",
+    "WriterQueueTimeout",
     "create_engine",
     "export_events",
     "import_events",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,8 +49,12 @@ def create_engine(
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         # A writer takes the write lock up front: no deadlocks from lock upgrades, waits honour busy_timeout.
-        mode = "IMMEDIATE" if connection.get_execution_options().get("writer") else "DEFERRED"
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # Straight to the driver: SQLAlchemy's statement machinery would cost more than the BEGIN itself.
+        mode = "BEGIN IMMEDIATE" if connection.get_execution_options().get("writer") else "BEGIN DEFERRED"
+        try:
+            connection.connection.driver_connection.execute(mode)  # type: ignore[union-attr]
+        except sqlite3.Error as error:  # as SQLAlchemy would raise it (sa.exc.OperationalError: database is locked)
+            raise sa.exc.DBAPIError.instance(mode, None, error, sqlite3.Error) from error
 
     return engine
 

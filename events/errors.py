@@ -65,6 +65,18 @@ class WriterBusy(EventStoreError):
         )
 
 
+class WriterQueueTimeout(WriterBusy):
+    """A SQLite writer waited its whole bound for its turn in the writers' queue (events/turns.py): refused, nothing
+    recorded; 503 with Retry-After at the edge, as for a full queue."""
+
+    def __init__(self, ahead: int, waited: float, retry_after: int = 1) -> None:
+        super().__init__(ahead, retry_after)
+        self.args = (
+            f"the store's writer queue is full: waited {waited:g} s for a turn with {ahead} writers still ahead; "
+            f"nothing was recorded; try again in {retry_after} s",
+        )
+
+
 class ImportRefused(EventStoreError):
     """An import was refused; nothing was written."""
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import rfc8785
+
+from events.records import VerifyReport
 
 #: The "previous hash" of the first event of a format-1 log (kept as GENESIS for the existing callers).
 GENESIS = hashlib.sha256(b"coalition event log, chain format 1").hexdigest()
@@ -170,3 +172,23 @@ def recompute_hash(previous: str, row: Any, chain: ChainFormat = FORMATS[1]) -> 
         row.metadata,
         row.recorded_at,
     )
+
+
+def verify_chain(
+    batches: Iterable[Sequence[Any]], chain: ChainFormat, progress: Callable[[int], None] | None = None
+) -> VerifyReport:
+    """Recompute the chain over stored rows in log order; report the first position whose hash or place is wrong."""
+    previous, count = chain.genesis, 0
+    for rows in batches:
+        for row in rows:
+            count += 1
+            if row.position != count:
+                reason = f"position {count} is missing: the log has a gap"
+                return VerifyReport(count - 1, previous, row.position, reason, chain.number)
+            if recompute_hash(previous, row, chain) != row.hash:
+                reason = "the stored hash does not match the event's contents"
+                return VerifyReport(count - 1, previous, row.position, reason, chain.number)
+            previous = row.hash
+        if progress is not None:
+            progress(len(rows))
+    return VerifyReport(count, previous, log_format=chain.number)

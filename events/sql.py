@@ -1,4 +1,4 @@
-"""What the store says to each database: the append's SQL per placeholder style, and the queue SQLite writers wait in.
+"""What the store says to each database: the append's SQL per placeholder style (the writers' queue: events/turns.py).
 
 The append talks to the driver's own cursor (an append is three statements, and SQLAlchemy's
 per-statement work would double its cost), so its statements are written here once per dialect.
@@ -6,17 +6,11 @@ per-statement work would double its cost), so its statements are written here on
 
 from __future__ import annotations
 
-import fcntl
-import os
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
-from events.engine import is_sqlite
 from events.errors import EventStoreError
 from events.hashing import FORMATS, ChainFormat
 from events.schema import log_format
@@ -24,53 +18,6 @@ from events.schema import log_format
 #: Every append on PostgreSQL holds this transaction-scoped advisory lock: one appender at a time,
 #: so positions are assigned, hashed and committed in the same order.
 APPEND_LOCK_KEY = 0x436F616C
-
-
-def writer_lock_path(engine: Engine) -> str | None:
-    """The lock file SQLite writers queue on (beside the database file); None for PostgreSQL or memory."""
-    if not is_sqlite(engine) or engine.url.database in (None, "", ":memory:"):
-        return None
-    return f"{engine.url.database}-writer.lock"
-
-
-#: How long a SQLite writer queues on the lock file before leaving the wait to SQLite's busy timeout.
-WRITER_QUEUE_SECONDS = 10.0
-
-
-@contextmanager
-def queued(path: str | None, wait: float = WRITER_QUEUE_SECONDS) -> Iterator[None]:
-    """Hold an exclusive lock on the file at `path`, trying again every 0.2 to 2 ms for up to `wait` s.
-
-    SQLite's own wait for a busy database sleeps in steps of up to 100 ms, which under many
-    concurrent writers costs more than the writes themselves; the queue hands the lock on sooner.
-
-    Past `wait`, or when the file cannot be opened (made by another user, say), the writer goes on
-    without it and SQLite's own busy timeout decides: the lock file only orders writers, SQLite's
-    write lock is what keeps them apart.
-    """
-    if path is None:
-        yield
-        return
-    try:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o660)
-    except OSError:
-        yield
-        return
-    try:
-        deadline, pause = time.monotonic() + wait, 0.0002
-        while True:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    break
-                time.sleep(pause)
-                pause = min(pause * 2, 0.002)
-        yield
-    finally:
-        os.close(descriptor)  # closing the descriptor releases the lock
-
 
 COLUMNS = ("position", "stream_id", "version", "type", "schema_version", "payload", "metadata", "recorded_at", "hash")
 
@@ -102,17 +49,51 @@ class Statements:
             )
         return self._positions[streams]
 
-    def read_positions(self, cursor: Any, streams: list[str]) -> tuple[int, str, str, dict[str, int]]:
-        """In one query: the head position, hash and time, and the version of each stream."""
+    def open_append(
+        self, cursor: Any, streams: list[str], key: str | None, begin: bool
+    ) -> tuple[str | None, tuple[int, str, str, dict[str, int]]]:
+        """The earlier result of idempotency key `key` (if any), and the head and the stream versions.
+
+        With `begin` (PostgreSQL, our own transaction, on a client-side binding cursor in autocommit),
+        the same round trip first begins the transaction and takes the append lock: in READ COMMITTED
+        every statement of the message reads a snapshot taken when it starts, so the reads after the
+        lock see every append committed before it was granted.
+        """
         unique = list(dict.fromkeys(streams))
+        statements: list[str] = ["BEGIN", self.lock] if begin else []
+        parameters: list[Any] = [APPEND_LOCK_KEY] if begin else []
+        if key is not None:
+            statements.append(self.find_key)
+            parameters.append(key)
+        statements.append(self.positions(len(unique)))
+        parameters.extend(unique)
+        earlier: str | None = None
+        if self.placeholder == "?":  # SQLite: a statement per call, nothing to save on round trips
+            if key is not None:
+                cursor.execute(self.find_key, (key,))
+                found = cursor.fetchone()
+                earlier = None if found is None else found[0]
+            cursor.execute(self.positions(len(unique)), tuple(unique))
+        else:
+            cursor.execute("; ".join(statements), parameters)
+            for _ in range(2 if begin else 0):
+                cursor.nextset()
+            if key is not None:
+                found = cursor.fetchone()
+                earlier = None if found is None else found[0]
+                cursor.nextset()
         head, previous, last_time, versions = 0, "", "", dict.fromkeys(unique, 0)
-        cursor.execute(self.positions(len(unique)), tuple(unique))
         for number, text_value, time_value, is_stream in cursor.fetchall():
             if is_stream:
                 versions[text_value] = number
             else:
                 head, previous, last_time = number, text_value, time_value
-        return head, previous, last_time, versions
+        return earlier, (head, previous, last_time, versions)
+
+    def insert_and_commit(self, cursor: Any, row: tuple[Any, ...], key_row: tuple[Any, ...] | None) -> None:
+        """PostgreSQL, our own transaction: insert one event (and its idempotency key) and commit, in one round trip."""
+        statements = [self.insert_events, *([self.insert_key] if key_row is not None else []), "COMMIT"]
+        cursor.execute("; ".join(statements), [*row, *(key_row or ())])
 
 
 def read_format(cursor: Any) -> ChainFormat:

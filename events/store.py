@@ -14,15 +14,17 @@ from sqlalchemy.engine import Connection, Engine, Row
 from events.conditions import AppendCondition, check
 from events.engine import is_sqlite
 from events.errors import ConcurrencyConflict, EmptyAppend, InvalidPayload
-from events.hashing import LATEST, ChainFormat, recompute_hash
+from events.hashing import LATEST, ChainFormat, verify_chain
 from events.personal import keyring_for, seal_texts
 from events.records import AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
 from events.registry import Registry
 from events.schema import events as events_table
-from events.sql import APPEND_LOCK_KEY, COLUMNS, Statements, queued, read_format, stored_format, writer_lock_path
+from events.sql import COLUMNS, Statements, read_format, stored_format
+from events.turns import writer_lock_path
+from events.writing import Writing
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine.interfaces import DBAPIConnection
+    pass
 
 #: A trigger on `events` notifies this channel on PostgreSQL after every insert (see the migrations).
 NOTIFY_CHANNEL = "coalition_events"
@@ -41,7 +43,7 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class EventStore:
+class EventStore(Writing):
     """Appends events to streams and reads them back, on SQLite or PostgreSQL."""
 
     def __init__(self, engine: Engine, registry: Registry, *, clock: Clock = utc_now, batch_size: int = 5000) -> None:
@@ -51,6 +53,7 @@ class EventStore:
         self.batch_size = batch_size
         self._sqlite = is_sqlite(engine)
         self._writer_lock = writer_lock_path(engine)
+        self._writer_engine = engine.execution_options(writer=True)  # its connections BEGIN IMMEDIATE on SQLite
         self._sql = Statements("?" if self._sqlite else "%s")
         # The log's chain format: a guess (the latest) until read under the append lock; once read
         # from a log holding events it is settled, as only an import into an empty store sets it.
@@ -58,32 +61,6 @@ class EventStore:
         self.keyring = keyring_for(engine)  # the person keys personal fields are sealed with (events/personal.py)
 
     # -- writing ---------------------------------------------------------------------------------
-
-    @contextmanager
-    def transaction(self, lock: bool = True, durable: bool = True) -> Iterator[Connection]:
-        """A write transaction (with the append lock unless `lock` is False); commits or rolls back.
-
-        `durable=False` is for bookkeeping that may be repeated (what the notification loop sent): the
-        commit survives the process being killed but need not reach the disk before it returns (SQLite's
-        WAL with synchronous=NORMAL, PostgreSQL's synchronous_commit=off); never for events. On SQLite
-        every write transaction is exclusive anyway (BEGIN IMMEDIATE); writers first queue (`sql.queued`).
-        """
-        with queued(self._writer_lock), self.engine.connect() as connection:
-            connection.execution_options(writer=True)
-            raw = connection.connection.driver_connection if not durable and self._sqlite else None
-            level = raw.execute("PRAGMA synchronous").fetchone()[0] if raw is not None else 2
-            if raw is not None:
-                raw.execute("PRAGMA synchronous=NORMAL")  # only outside a transaction
-            try:
-                with connection.begin():
-                    if lock and not self._sqlite:
-                        connection.exec_driver_sql(self._sql.lock, (APPEND_LOCK_KEY,))
-                    if not durable and not self._sqlite:
-                        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-                    yield connection
-            finally:
-                if raw is not None:
-                    raw.execute(f"PRAGMA synchronous={int(level)}")
 
     def append(
         self,
@@ -112,19 +89,17 @@ class EventStore:
         expected = dict(expected or {})
         written = list(dict.fromkeys(event.stream_id for event in new_events))
         with (
-            self._writing(connection) as (connection, locked),
-            closing(cast("DBAPIConnection", connection.connection.dbapi_connection).cursor()) as cursor,
+            self._writing(connection, bare=within is None) as (connection, driver, owned),
+            closing(driver.cursor()) as cursor,
         ):
-            # The hot path talks to the driver's own cursor (SQLAlchemy's per-statement work would double its cost).
-            if not locked and not self._sqlite:
-                cursor.execute(self._sql.lock, (APPEND_LOCK_KEY,))
-            if idempotency_key is not None:
-                cursor.execute(self._sql.find_key, (idempotency_key,))
-                earlier = cursor.fetchone()
-                if earlier is not None:
-                    return AppendResult.from_json(earlier[0])
+            # The driver's own cursors (SQLAlchemy's per-statement work would double the cost); on PostgreSQL
+            # our own transaction's BEGIN, the lock, the key and the positions go in one round trip.
+            client = cursor if self._sqlite else self.engine.dialect.loaded_dbapi.ClientCursor(driver)
             streams = [*written, *expected, *(condition.stream_id for condition in conditions)]
-            position, previous, last_time, versions = self._sql.read_positions(cursor, streams)
+            opening = self._sql.open_append(client, streams, idempotency_key, begin=owned and not self._sqlite)
+            earlier, (position, previous, last_time, versions) = opening
+            if earlier is not None:
+                return AppendResult.from_json(earlier)
             if not self._settled or position == 0:
                 self._chain, self._settled = read_format(cursor), position > 0
                 if self._chain is not chain:
@@ -147,30 +122,27 @@ class EventStore:
                 row = (position, event.stream_id, version, event.type, schema_version, stored_text)
                 previous = chain.hash(previous, *row, metadata_text, recorded_at)
                 rows.append((*row, metadata_text, recorded_at, previous))
+            result = AppendResult(first, position, {s: versions[s] for s in written}, previous)
+            key_row = None if idempotency_key is None else (idempotency_key, result.to_json(), recorded_at)
             try:
-                if len(rows) == 1:
-                    cursor.execute(self._sql.insert_events, rows[0])
+                if owned and within is None and len(rows) == 1 and not self._sqlite:
+                    self._sql.insert_and_commit(client, rows[0], key_row)  # one round trip; durable when it returns
                 else:
-                    cursor.executemany(self._sql.insert_events, rows)
-            except connection.dialect.loaded_dbapi.IntegrityError:
+                    if len(rows) == 1:
+                        cursor.execute(self._sql.insert_events, rows[0])
+                    else:
+                        cursor.executemany(self._sql.insert_events, rows)
+                    if key_row is not None:
+                        cursor.execute(self._sql.insert_key, key_row)
+            except self.engine.dialect.loaded_dbapi.IntegrityError:
                 # Only possible if something appended without the lock; still a conflict, never a loss.
                 raise ConcurrencyConflict(written[0], expected.get(written[0]) or 0, -1) from None
-            result = AppendResult(first, position, {s: versions[s] for s in written}, previous)
-            if idempotency_key is not None:
-                cursor.execute(self._sql.insert_key, (idempotency_key, result.to_json(), recorded_at))
-            if within is not None:  # the projections get the plaintext (the keys made here are not committed yet)
+            if (
+                within is not None and connection is not None
+            ):  # the projections get the plaintext (the keys made here are not committed yet)
                 plain = [(*row[:5], text, *row[6:]) for row, (_e, _v, text) in zip(rows, prepared, strict=True)]
                 within(connection, [self._recorded(dict(zip(COLUMNS, row, strict=True))) for row in plain])
         return result
-
-    @contextmanager
-    def _writing(self, connection: Connection | None) -> Iterator[tuple[Connection, bool]]:
-        """The caller's write transaction (which holds the append lock), or a new one without it yet."""
-        if connection is not None:
-            yield connection, True
-            return
-        with self.transaction(lock=False) as own:
-            yield own, False
 
     def _prepare(self, new_events: Sequence[NewEvent], chain: ChainFormat) -> list[tuple[NewEvent, int, str]]:
         """Validate the events before any database work; pair each with its schema version and payload text."""
@@ -298,23 +270,4 @@ class EventStore:
 
     def verify(self, progress: Callable[[int], None] | None = None) -> VerifyReport:
         """Recompute the whole chain; report the first position whose hash or place is wrong."""
-        chain = self.log_format()
-        previous, count = chain.genesis, 0
-        for rows in self.read_batches(raw=True):
-            for row in rows:
-                count += 1
-                if row.position != count:
-                    return VerifyReport(
-                        count - 1,
-                        previous,
-                        row.position,
-                        f"position {count} is missing: the log has a gap",
-                        chain.number,
-                    )
-                if recompute_hash(previous, row, chain) != row.hash:
-                    reason = "the stored hash does not match the event's contents"
-                    return VerifyReport(count - 1, previous, row.position, reason, chain.number)
-                previous = row.hash
-            if progress is not None:
-                progress(len(rows))
-        return VerifyReport(count, previous, log_format=chain.number)
+        return verify_chain(self.read_batches(raw=True), self.log_format(), progress)
