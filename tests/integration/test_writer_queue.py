@@ -148,11 +148,10 @@ def test_without_a_queue_folder_a_writer_still_waits_for_the_turn_within_the_bou
         pass
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the writers' queue is SQLite's
 def test_an_append_waiting_past_the_bound_records_nothing(
     backend: str, engine: sa.Engine, registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if backend != "sqlite":
-        pytest.skip("the writers' queue is SQLite's")
     store, lock, log = EventStore(engine, registry), writer_lock_path(engine), tmp_path / "log"
     assert lock is not None
     store.append([NewEvent("thing-1", "ThingCreated", {"name": "before"})])
