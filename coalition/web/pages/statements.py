@@ -35,7 +35,7 @@ from coalition.web.downloads import pdf_page
 from coalition.web.errors import translated
 from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
-from coalition.web.pages import context, marks, perform, require_member
+from coalition.web.pages import context, facilitation_known, marks, perform, require_member
 from coalition.web.sharing import share
 from coalition.web.typed import login_required
 
@@ -123,10 +123,16 @@ def _page(
         if found is None or found.statement["coalition_id"] != coalition_id:
             abort(404)
         reader = require_member(connection, coalition_id)
-        snap = snapshot(connection, coalition_id, Moment(None, now.date()))
-        able = powers.powers(snap, reader, found.statement)
-        chart = _chart(connection, coalition_id, found.statement)
         mine = mandates_of(connection, current_user.user_id, now.date())
+        # The rules this page asks are about the reader's organisations, those they sign for and the one the
+        # statement was drafted for: the coalition narrowed to their rows (not all 3,000 members' and their
+        # statement participation).
+        drafted_for = {found.statement["drafted_for"]} - {None}
+        scope = reader.acts_for | set(mine) | drafted_for
+        snap = snapshot(connection, coalition_id, Moment(None, now.date()), scope, statements=False)
+        able = powers.powers(snap, reader, found.statement)
+        facilitation_known(coalition_id, able.facilitator)
+        chart = _chart(connection, coalition_id, found.statement)
         # Which forms each organisation gets is the domain's (`policy.may_sign`/`may_confirm`/`may_withdraw`).
         own = signatories.held(connection, statement_id, mine)  # the reader's organisations' signatures only
         may = powers.signer_powers(snap, found.statement, own, now, mine)
