@@ -11,10 +11,11 @@ from marshmallow import Schema, fields, validate
 from coalition.accounts import names_of
 from coalition.domain.base import NotAllowed, NotFound
 from coalition.infra.extensions import services
+from coalition.reads.access import readers_snapshot
 from coalition.reads.audit import entries as history
 from coalition.reads.audit import hashes
 from coalition.reads.reports import CSV_COLUMNS, event_rows, facilitates
-from coalition.reads.standing import Snapshot, page_of_standing, resolve, responsibilities, snapshot
+from coalition.reads.standing import Snapshot, page_of_standing, resolve, responsibilities
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.checked import ID
@@ -181,10 +182,11 @@ def read_events(coalition_id: str, as_csv: bool = False) -> ResponseReturnValue:
         )
     )
     with services().engine.connect() as connection:
-        snap = snapshot(connection, coalition_id, resolve(connection, None, today()))
+        who = reader(connection)  # whether they facilitate: their organisations' rows, not the whole coalition's
+        snap = readers_snapshot(connection, coalition_id, who, resolve(connection, None, today()))
         if snap.agreement is None:
             raise NotFound("no such coalition: %(coalition)s", coalition=coalition_id)
-        if not facilitates(snap, reader(connection)):
+        if not facilitates(snap, who):
             raise NotAllowed("only facilitators may read the audit history")
         limit = None if as_csv else args["limit"]
         newest = args["order"] == "newest"
