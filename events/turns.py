@@ -174,7 +174,7 @@ def _wait_in_line(path: str, turn: int, wait: float) -> None:
                 _pause(poller, mine, deadline, wait, lambda: 1 + sum(not _ended(_name(folder, e)) for e in earlier))
         while not _try(turn):
             _pause(poller, mine, deadline, wait, lambda: 1)
-    except WriterQueueTimeout:
+    except BaseException:  # the bound, or anything else (an unreadable file, an interrupt): never stay in line
         _leave(folder, number, mine)
         _wake_first(folder)
         raise
@@ -202,9 +202,13 @@ def _leave(folder: str, number: int, mine: int) -> None:
 
 
 def _take_ticket(path: str) -> tuple[int, int, list[int]]:
-    """A new ticket: its number, the descriptor holding its FIFO's lock (-1 if none), the earlier ones newest first."""
+    """A new ticket: its number, the descriptor holding its FIFO's lock (-1 if none: the writer then waits for the
+    turn unqueued, within its bound), the earlier ones newest first."""
     folder = queue_folder(path)
-    counter = os.open(f"{path}.tickets", os.O_RDWR | os.O_CREAT, 0o660)
+    try:
+        counter = os.open(f"{path}.tickets", os.O_RDWR | os.O_CREAT, 0o660)
+    except OSError:
+        return 0, -1, []
     descriptor = -1
     try:
         fcntl.flock(counter, fcntl.LOCK_EX)  # held for a few system calls; a killed holder releases it

@@ -71,6 +71,9 @@ class Notice:
     #: What a reminder is for when that is not the day (the 60-day reminder of one end date): given, the reminder is
     #: keyed by it instead of by the day, so it is queued once whichever day it first falls due (a late one too).
     occasion: str = ""
+    #: The day a reminder keyed by its occasion was keyed by before occasions existed (the 60-day reminder of an end
+    #: date: that date less 60 days): one queued under that older key counts as sent, so an upgrade resends none.
+    keyed_before_on: str = ""
     attachment: str | None = None
 
 

@@ -261,16 +261,19 @@ class Reactor:
                 for check in REMINDERS
                 for n in check(connection, today)
             ]
+            before = {
+                key: f"reminder:{n.kind}:{n.subject_id}:{n.keyed_before_on}:{n.user_id}"
+                for key, n, _ in notices
+                if n.keyed_before_on
+            }
+            asked = [k for k, _, _ in notices] + list(before.values())
             queued = (
-                set(
-                    connection.execute(
-                        select(outbox_table.c.key).where(outbox_table.c.key.in_([k for k, _, _ in notices]))
-                    ).scalars()
-                )
+                set(connection.execute(select(outbox_table.c.key).where(outbox_table.c.key.in_(asked))).scalars())
                 if notices
                 else set()
             )
-            rows = messages(connection, self.config, [n for n in notices if n[0] not in queued], now)
+            fresh = [n for n in notices if n[0] not in queued and before.get(n[0]) not in queued]
+            rows = messages(connection, self.config, fresh, now)
         if rows:
             with self.store.transaction(lock=False, durable=False) as connection:
                 outbox.enqueue(connection, rows)

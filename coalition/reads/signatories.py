@@ -6,7 +6,7 @@ organisation's membership state) and by the organisation's country, a handful of
 the rule is asked once per group and the groups it counts are summed. Now, the groups are the tallies the
 `signature_tallies` projection keeps; at an earlier position they are grouped in SQL from the versioned rows.
 Every signature of a group gives the rule the same arguments, so this is the count `policy.counts` gives over
-the whole list (tests/integration/test_signature_tallies.py proves it across amendments, withdrawals,
+the whole list (tests/e2e/test_signature_tallies.py proves it across amendments, withdrawals,
 re-confirmations, suspensions, departures and erased signers, and after a rebuild).
 
 Pages are keyed by (`first_signed_at`, `organisation_id`), the order the signatories are listed in: the key

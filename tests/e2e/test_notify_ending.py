@@ -8,9 +8,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, update
 
 from coalition.notify.messages import render
+from coalition.notify.tables import outbox
 from coalition.web.i18n import LOCALES
+from tests.e2e.conftest import services
 from tests.e2e.notices import chooses, mail_to, notifier, speaks
 from tests.e2e.test_notify_work import COMMITMENT_DUE, reminded
 from tests.e2e.world import AGREEMENT, World
@@ -59,6 +62,21 @@ def test_a_reminder_is_sent_once_however_often_the_loop_turns(world: World, smtp
     sent = ending(reminded(world, smtp, *every_third_day))
     ana = world.email("ana")
     assert sent == {date(2028, 11, 1): [f"{ana}: Danube Rivers Coalition ends in 60 days: renew or close it"]}
+
+
+def test_a_reminder_keyed_by_its_day_before_the_upgrade_is_not_sent_again(world: World, smtp: SmtpServer) -> None:
+    """Before reminders were keyed by their occasion, the 60-day one was keyed by its day: on an upgraded platform
+    one sent on 1 November under that key counts as sent, and the loop of 3 November sends nothing more."""
+    reminded(world, smtp, date(2028, 10, 31), date(2028, 11, 1))
+    table = outbox.c
+    with services(world.api.app).engine.begin() as connection:
+        moved = connection.execute(
+            update(outbox)
+            .where(table.key.like("reminder:coalition_ending:%:2028-12-31-60:%"))
+            .values(key=func.replace(table.key, ":2028-12-31-60:", ":2028-11-01:"))
+        ).rowcount
+    assert moved == 1  # as the code before occasions keyed it
+    assert ending(reminded(world, smtp, date(2028, 11, 3), date(2028, 11, 4))) == {}
 
 
 def test_a_renewal_makes_both_reminders_due_again_for_the_new_end(world: World, smtp: SmtpServer) -> None:

@@ -148,6 +148,34 @@ def test_without_a_queue_folder_a_writer_still_waits_for_the_turn_within_the_bou
         pass
 
 
+def test_an_unopenable_tickets_file_leaves_the_writer_waiting_for_the_turn_within_the_bound(lock: str) -> None:
+    os.mkdir(f"{lock}.tickets")  # os.open of it fails (IsADirectoryError): no ticket, never a crash
+    with queued(lock):
+        with pytest.raises(WriterQueueTimeout):
+            with queued(lock, wait=0.05):
+                pytest.fail("two turns at once")
+    with queued(lock, wait=1):
+        pass
+
+
+def test_a_waiter_that_fails_for_any_reason_leaves_the_line(lock: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not only the bound: an error while waiting (an unreadable ticket, an interrupt) must not leave a locked
+    ticket behind, which every later writer would wait for until its own bound."""
+
+    def broken(*_: object) -> None:
+        raise PermissionError("interrupted while waiting")
+
+    with queued(lock):
+        with monkeypatch.context() as patched:
+            patched.setattr(turns, "_pause", broken)
+            with pytest.raises(PermissionError):
+                with queued(lock, wait=5):
+                    pytest.fail("a turn while it was held")
+        assert tickets(lock) == [], "the failed waiter's ticket is still queued"
+    with queued(lock, wait=1):  # the next writer goes at once
+        pass
+
+
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the writers' queue is SQLite's
 def test_an_append_waiting_past_the_bound_records_nothing(
     backend: str, engine: sa.Engine, registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -8,7 +8,7 @@ again. Not for a coalition without an end date or already closed."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.engine import Connection
 
@@ -31,4 +31,13 @@ def coalitions_ending(connection: Connection, today: date) -> Iterator[Notice]:
         }
         for user_id in sorted(people.facilitators(connection, coalition_id, today)):
             occasion = f"{row['ends_on']}-{row['stage']}"
-            yield Notice("coalition_ending", user_id, "coalition_ending", context, coalition_id, occasion=occasion)
+            on_its_day = (date.fromisoformat(str(row["ends_on"])) - timedelta(days=int(row["stage"]))).isoformat()
+            yield Notice(
+                "coalition_ending",
+                user_id,
+                "coalition_ending",
+                context,
+                coalition_id,
+                occasion=occasion,
+                keyed_before_on=on_its_day,  # sent on its day before a late one could be: keyed by that day
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -13,6 +14,9 @@ from coalition.accounts import User
 from coalition.accounts.tokens import Refused, Touch, lookup_token
 from coalition.infra.extensions import services
 from coalition.web.reading import now
+from events import WriterBusy
+
+log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,6 +68,15 @@ def authenticated(view: F, *, rides: bool = False) -> F:
             return view(*args, **kwargs)
         finally:
             if (touch := pending_touch()) is not None:  # no command wrote it in its transaction
-                touch.write_alone(services())
+                _note_after(touch)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _note_after(touch: Touch) -> None:
+    """Note the token's last use after the view has answered: best effort. A store too busy to take it (the
+    writers' queue full) must not turn the view's answer, or its refusal, into a 503; the next use notes it."""
+    try:
+        touch.write_alone(services())
+    except WriterBusy:
+        log.warning("token last use not noted: the store was busy")
