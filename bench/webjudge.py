@@ -7,7 +7,8 @@ from typing import Any
 from bench.report import Target
 
 SIGNING_RATE = 400  # requests/s
-SIGNING_RATIO = 0.4  # of the trivial endpoint's rate
+#: Of the trivial endpoint's rate, by backend ("Signatures at campaign scale"; an earlier issue asked 0.4× of both).
+SIGNING_RATIO = {"sqlite": 0.30, "postgresql": 0.25}
 SIGNING_P99_MS = 100
 OPEN_P99_MS = 100  # every endpoint of the open loop
 SEND_LAG_P99_MS = 10  # the generator kept its schedule: else its figures are not to be trusted
@@ -65,9 +66,9 @@ def targets(result: dict[str, Any]) -> list[Target]:
     return [
         Target(f"{backend}: signing ≥ {SIGNING_RATE} requests/s", sign["per_second"], SIGNING_RATE, "requests/s"),
         Target(
-            f"{backend}: signing ≥ {SIGNING_RATIO}× the trivial endpoint",
+            f"{backend}: signing ≥ {SIGNING_RATIO.get(backend, 0.30):.2f}× the trivial endpoint",
             sign["per_second"] / trivial["per_second"],
-            SIGNING_RATIO,
+            SIGNING_RATIO.get(backend, 0.30),
             "×",
         ),
         Target(
