@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
@@ -15,7 +16,7 @@ from events.conditions import AppendCondition, check
 from events.engine import is_sqlite
 from events.errors import ConcurrencyConflict, EmptyAppend, InvalidPayload
 from events.hashing import LATEST, ChainFormat, recompute_hash
-from events.personal import keyring_for, seal_texts
+from events.personal import keyring_for, open_payload, seal_texts
 from events.records import AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
 from events.registry import Registry
 from events.schema import events as events_table
@@ -36,6 +37,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@functools.lru_cache(maxsize=4096)  # a replay formats the time of each append's events several times
 def format_time(moment: datetime) -> str:
     """The stored form of a time: UTC, ISO 8601, microseconds, a trailing Z; sorts as text."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -254,6 +256,60 @@ class EventStore:
                     return
                 after = rows[-1].position
                 yield rows if raw else [self._recorded(row, conn) for row in rows]
+
+    def scan(self, connection: Connection, after: int, until: int, size: int = 5000) -> Iterator[list[RecordedEvent]]:
+        """Events in (after, until] in log order, `size` at a time, from one streamed driver cursor.
+
+        For replays (a rebuild): one query whose rows arrive `size` at a time (a server-side cursor on
+        PostgreSQL, so the server holds the rest), each decoded once; the metadata and time of the
+        events of one append are read once for them all. Must run inside a transaction on PostgreSQL.
+        """
+        p = self._sql.placeholder
+        sql = f"SELECT {', '.join(COLUMNS)} FROM events WHERE position > {p} AND position <= {p} ORDER BY position"
+        driver = cast("Any", connection.connection.dbapi_connection)
+        cursor = driver.cursor() if self._sqlite else driver.cursor(name=f"scan_{after}_{until}")
+        last: tuple[str, str, Metadata, datetime] = ("", "", Metadata(), datetime.min)
+        personal, upcast = self.registry.personal.of, self.registry.upcast
+        try:
+            cursor.execute(sql, (after, until))
+            while rows := cursor.fetchmany(size):
+                payloads = [json.loads(row[5]) for row in rows]
+                subjects = {
+                    value["kid"]
+                    for row, payload in zip(rows, payloads, strict=True)
+                    if (fields := personal(row[3])) is not None
+                    for name in fields.fields
+                    if isinstance(value := payload.get(name), dict) and "kid" in value
+                }
+                key_for = self._batch_keys(connection, subjects)
+
+                batch = []
+                for row, payload in zip(rows, payloads, strict=True):
+                    position, stream_id, version, type_name, schema_version, _text, meta, at, hashed = row
+                    if meta != last[0] or at != last[1]:
+                        last = (meta, at, Metadata.from_json(json.loads(meta)), datetime.fromisoformat(at))
+                    if (fields := personal(type_name)) is not None:
+                        payload = open_payload(fields, stream_id, type_name, payload, key_for)
+                    schema_version, payload = upcast(type_name, schema_version, payload)
+                    batch.append(
+                        RecordedEvent(
+                            position, stream_id, version, type_name, schema_version, payload, last[2], last[3], hashed
+                        )
+                    )
+                yield batch
+        finally:
+            cursor.close()
+
+    def _batch_keys(self, connection: Connection, subjects: set[str]) -> Callable[[str, bool], bytes | None]:
+        """The keys of a batch's people, read in one query; a key asked `fresh` is read again."""
+        keys = self.keyring.load(connection, subjects) if subjects else {}
+
+        def key_for(subject: str, fresh: bool) -> bytes | None:
+            if fresh or subject not in keys:
+                keys[subject] = self.keyring.key(connection, subject, fresh)
+            return keys[subject]
+
+        return key_for
 
     def _recorded(self, row: Row[Any] | Mapping[str, Any], connection: Connection | None = None) -> RecordedEvent:
         """A stored row as a RecordedEvent, its personal fields opened, its payload upcast to the latest version."""
