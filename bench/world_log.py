@@ -82,6 +82,17 @@ def _organisations(world: World, count: int) -> Iterator[NewEvent]:
                 "valid_from": "2026-01-01",
             },
         )
+        if number % 50 == 1:  # the rarer organisation events: an administrator added and removed, a mandate revoked
+            deputy = {"organisation_id": org, "user_id": _id(rng)}
+            yield NewEvent(stream, "AdministratorAdded", deputy)
+            yield NewEvent(stream, "AdministratorRemoved", deputy)
+            mandate = {"organisation_id": org, "mandate_id": _id(rng), "user_id": deputy["user_id"]}
+            yield NewEvent(stream, "MandateGranted", {**mandate, "title": "Deputy", "valid_from": "2026-02-01"})
+            yield NewEvent(
+                stream,
+                "MandateRevoked",
+                {"organisation_id": org, "mandate_id": mandate["mandate_id"]} | {"revoked_on": "2026-03-01"},
+            )
 
 
 def _coalition(world: World, size: int) -> tuple[str, list[Member], Iterator[NewEvent]]:
@@ -126,6 +137,15 @@ def _coalition(world: World, size: int) -> tuple[str, list[Member], Iterator[New
         for member in members[1:10]:
             role = {"role_id": _id(rng), "role": "endorser", "user_id": member.user_id}
             yield NewEvent(stream, "RoleAssigned", {**ids, **role, "organisation_id": member.organisation_id})
+        for member in members[1:3]:  # the rarer membership and role events
+            org = {**ids, "organisation_id": member.organisation_id}
+            yield NewEvent(stream, "MemberVerified", {**org, "verified_by": founder.user_id})
+            yield NewEvent(stream, "MemberSuspended", {**org, "reason": "Dues unpaid."})
+            yield NewEvent(stream, "MemberReinstated", {**org, "reason": "Dues paid."})
+            yield NewEvent(stream, "MemberVerificationWithdrawn", {**org, "withdrawn_by": founder.user_id})
+            role = {"role_id": _id(rng), "role": "liaison", "user_id": member.user_id}
+            yield NewEvent(stream, "RoleAssigned", {**ids, **role, "organisation_id": member.organisation_id})
+            yield NewEvent(stream, "RoleRemoved", {**ids, "role_id": role["role_id"], "reason": "Moved on."})
         for member in members[: len(members) // 4]:
             commitment = {**ids, "commitment_id": _id(rng)}
             yield NewEvent(
@@ -147,7 +167,13 @@ def _coalition(world: World, size: int) -> tuple[str, list[Member], Iterator[New
                 | {"organisation_id": member.organisation_id, "commitment_id": commitment["commitment_id"]},
             )
             yield NewEvent(stream, "TaskAccepted", task)
-            if rng.random() < 0.5:
+            luck = rng.random()
+            if luck < 0.05:  # the rarer work events
+                other = {"organisation_id": founder.organisation_id, "reason": "Capacity."}
+                yield NewEvent(stream, "TaskReassigned", {**task, **other})
+                yield NewEvent(stream, "TaskDropped", {**task, "reason": "No longer needed."})
+                yield NewEvent(stream, "CommitmentWithdrawn", {**commitment, "reason": "Budget cut."})
+            elif luck < 0.5:
                 yield NewEvent(stream, "TaskCompleted", {**task, "completed_on": "2026-05-20", "note": "Done."})
                 yield NewEvent(
                     stream, "CommitmentFulfilled", {**commitment, "note": "Delivered.", "fulfilled_on": "2026-05-21"}
@@ -204,6 +230,9 @@ def _statement(rng: random.Random, cid: str, members: list[Member]) -> Iterator[
         "StatementDrafted",
         {**ids, "language": "en", "title": "Open data now", "body": BODY, "drafted_by": founder.user_id},
     )
+    if rng.random() < 0.1:
+        revised = {"language": "en", "title": "Open data, now", "body": BODY}
+        yield NewEvent(stream, "DraftRevised", {**ids, **revised})
     yield NewEvent(stream, "TranslationSet", {**ids, "language": "ro", "title": "Date deschise acum", "body": BODY})
     first = rng.randbytes(32).hex()
     yield NewEvent(stream, "StatementOpened", {**ids, "version": 1, "version_hash": first})
@@ -218,7 +247,8 @@ def _statement(rng: random.Random, cid: str, members: list[Member]) -> Iterator[
                 stream,
                 "StatementAmended",
                 {**ids, "version": 2, "version_hash": version_hash, "previous_hash": first}
-                | {"title": "Open data now", "body": BODY + "Amended.", "translations": {}},
+                | {"title": "Open data now", "body": BODY + "Amended."}
+                | {"translations": {"ro": {"title": "Date deschise acum", "body": BODY + "Modificat."}}},
             )
             for earlier in signed[::2]:
                 yield NewEvent(stream, "SignatureConfirmed", _signer(ids, earlier, version_hash))
@@ -235,6 +265,8 @@ def _statement(rng: random.Random, cid: str, members: list[Member]) -> Iterator[
                 | {"version_hash": version_hash},
             )
     yield NewEvent(stream, "StatementClosed", {**ids, "reason": "deadline"})
+    if rng.random() < 0.5:
+        yield NewEvent(stream, "StatementPublished", {**ids, "version_hash": version_hash, "signatures": len(signed)})
 
 
 def _interleaved(rng: random.Random, lives: list[Iterator[NewEvent]]) -> Iterator[NewEvent]:

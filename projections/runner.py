@@ -60,12 +60,19 @@ class ProjectionRunner:
     """Applies new events to every projection exactly once, after crashes too."""
 
     def __init__(
-        self, store: EventStore, projections: Sequence[Projection], *, chunk: int = 50_000, batch: int = 5_000
+        self,
+        store: EventStore,
+        projections: Sequence[Projection],
+        *,
+        chunk: int = 50_000,
+        batch: int = 5_000,
+        held: int = 20_000,
     ) -> None:
         self.store = store
         self.projections = list(projections)
         self.chunk = chunk  # positions per transaction of a catch-up or rebuild
         self.batch = batch  # events a rebuild reads, applies and writes at a time
+        self.held = held  # versioned rows a rebuild keeps in memory at most (past a batch's own)
 
     def select(self, names: Iterable[str] | None = None) -> list[Projection]:
         """The projections with these names (all when None), or UnknownProjection."""
@@ -141,7 +148,7 @@ class ProjectionRunner:
                 if until <= position:
                     return total
                 if writer is None:
-                    writer = Deferred(connection, empty=True, keep=max(self.batch * 4, 20_000))
+                    writer = Deferred(connection, empty=True, keep=self.held)
                 writer.bind(connection)
                 self._replay(writer, chosen, position, until, progress)
                 writer.flush()
