@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Table, and_, bindparam, insert, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Delete, Insert, Update
+from sqlalchemy.sql.util import find_tables
 
 if TYPE_CHECKING:
     from projections.versioned import Versioned
@@ -54,9 +55,9 @@ class Deferred:
         self.keep = keep
         self._inserts: dict[Table, list[Row]] = {}
         self._closings: dict[Table, list[Row]] = {}  # rows already written whose until_position is now set
-        # (table, key values) -> [the open row, the flush generation it was added in]
+        # (table name, key values) -> [the open row, its table's flush generation when it was added]
         self._open: dict[tuple[Any, ...], list[Any]] = {}
-        self._generation = 0
+        self._generations: dict[str, int] = {}  # per table: how many times its waiting rows were written
         self._written = bytearray(BITMAP_BITS // 8)  # keys whose open row may be in the database
         self.flushes = 0
         self.lookups = 0  # versioned rows read back with SQL
@@ -85,11 +86,13 @@ class Deferred:
                 else:
                     self._inserts.setdefault(table, []).append(row)
             return None
+        if hasattr(statement, "selected_columns"):  # a read: only what waits for the tables it reads must go first
+            self.flush({table.name for table in find_tables(statement, include_joins=True, include_aliases=True)})
+            return self.connection.execute(statement, parameters)
         self.flush()
-        if isinstance(statement, Insert | Update | Delete):
-            self._forget(getattr(statement.table, "name", None))  # it may change rows held here
-        elif not hasattr(statement, "selected_columns"):
-            self._forget(None)  # text or anything else: it might change anything
+        # a write run as given may change rows held here: of its table, or of any (text, anything else)
+        written = statement.table if isinstance(statement, Insert | Update | Delete) else None
+        self._forget(getattr(written, "name", None))
         return self.connection.execute(statement, parameters)
 
     def __getattr__(self, name: str) -> Any:
@@ -119,7 +122,7 @@ class Deferred:
             return dict(held[0])
         if not self._may_be_written(key):
             return None
-        self.flush()
+        self.flush({versioned.table.name})
         self.lookups += 1
         found = read(self.connection)
         if found is not None:
@@ -130,7 +133,7 @@ class Deferred:
     def opened(self, versioned: Versioned, row: Row) -> None:
         """A new open row, to be inserted."""
         self._inserts.setdefault(versioned.table, []).append(row)
-        self._open[self._key(versioned, row)] = [row, self._generation]
+        self._open[self._key(versioned, row)] = [row, self._generations.get(versioned.table.name, 0)]
 
     def closed(
         self, versioned: Versioned, ids: Mapping[str, Any], position: int, close: Callable[[Connection], None]
@@ -140,26 +143,32 @@ class Deferred:
         held = self._open.pop(key, None)
         if held is not None:
             row, generation = held
-            if generation == self._generation:  # not written yet
+            if generation == self._generations.get(versioned.table.name, 0):  # not written yet
                 row["until_position"] = position
             else:
                 primary = {f"k_{column.name}": row[column.name] for column in versioned.table.primary_key.columns}
                 self._closings.setdefault(versioned.table, []).append({**primary, "k_until": position})
             return
         if self._may_be_written(key):
-            self.flush()
+            self.flush({versioned.table.name})
             self.lookups += 1
             close(self.connection)
 
     # -- writing ----------------------------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Write every waiting insert and closing, one executemany per table and shape."""
-        if not self._inserts and not self._closings:
+    def flush(self, names: set[str] | None = None) -> None:
+        """Write the waiting inserts and closings (of the tables named, or all), one executemany per table and shape."""
+        inserts = {t: rows for t, rows in self._inserts.items() if names is None or t.name in names}
+        closings = {t: rows for t, rows in self._closings.items() if names is None or t.name in names}
+        if not inserts and not closings:
             return
         self.flushes += 1
-        inserts, closings = self._inserts, self._closings
-        self._inserts, self._closings = {}, {}
+        for table in inserts:
+            del self._inserts[table]
+        for table in closings:
+            del self._closings[table]
+        for table in {*inserts, *closings}:
+            self._generations[table.name] = self._generations.get(table.name, 0) + 1
         for table, rows in inserts.items():
             shapes: dict[tuple[str, ...], list[Row]] = {}
             for row in rows:
@@ -184,8 +193,7 @@ class Deferred:
         for table, changes in closings.items():
             match = and_(*(column == bindparam(f"k_{column.name}") for column in table.primary_key.columns))
             self.connection.execute(update(table).where(match).values(until_position=bindparam("k_until")), changes)
-        self._generation += 1
-        if len(self._open) > self.keep:
+        if names is None and len(self._open) > self.keep:
             self._open.clear()  # all written: the database holds them, the bitmap knows their keys
 
     def _forget(self, name: str | None) -> None:
