@@ -213,8 +213,8 @@ class Run:
         )
 
     def rebuild_projections(self, tmp: Path) -> None:
-        """Build the synthetic log with our store, then time the rebuild in a child process."""
-        progress(f"sqlite: building a log of {self.rebuild_events:,} events (1000 events/append)")
+        """Build the campaign log (bench/world_log.py) with our store, then time the rebuild in a child process."""
+        progress(f"sqlite: building a campaign log of {self.rebuild_events:,} events (1000 events/append)")
         self.rebuild = run_rebuild(f"sqlite:///{tmp / 'rebuild.db'}", self.rebuild_events, self.args.synchronous)
         report = self.rebuild
         appends = -(-report.events // 1000)
@@ -225,7 +225,7 @@ class Run:
             report.events,
             appends,
             report.build_seconds,
-            "10 new streams per append, no expected versions",
+            "the app's event types (bench/world_log.py), sealed and validated, no expected versions",
         )
         self.notes.append(
             f"The rebuild ran in a spawned child process; its peak memory is the child's own high-water mark "

@@ -106,7 +106,7 @@ def rebuild_command(names: tuple[str, ...]) -> None:
     except UnknownProjection as error:
         raise click.ClickException(str(error)) from None
     head = app_services.store.head()[0]
-    with progress_bar(head * len(chosen), "Rebuilding") as advance:
+    with progress_bar(head, "Rebuilding") as advance:  # the log is read once for all of them
         app_services.runner.rebuild([p.name for p in chosen], advance)
     click.echo(f"Rebuilt {', '.join(p.name for p in chosen)} up to position {head}.")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import json
 import os
@@ -19,8 +20,12 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    # base64.urlsafe_b64decode, without its Python-level checks: a2b_base64 rejects what is not base64 all the same
+    return binascii.a2b_base64((text + "=" * (-len(text) % 4)).encode("ascii").translate(_FROM_URLSAFE))
 
 
 # Made once: json.dumps with options builds a new encoder on every call.
@@ -33,10 +38,14 @@ def _aead(key: bytes) -> AESGCM:
     return AESGCM(key)
 
 
+#: One JSON string as `_compact` writes it (ensure_ascii off), without the encoder's per-call set-up.
+_string = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+
+
 @functools.lru_cache(maxsize=65536)
 def associated_data(stream_id: str, type_name: str, field: str, subject: str) -> bytes:
     """What binds a ciphertext to its place: the UTF-8 JSON array [stream_id, type, field, subject]."""
-    return _compact([stream_id, type_name, field, subject]).encode()
+    return f"[{_string(stream_id)},{_string(type_name)},{_string(field)},{_string(subject)}]".encode()
 
 
 def is_envelope(value: Any) -> bool:

@@ -132,6 +132,21 @@ class Keyring:
             self._keys[subject] = (key, now + self.ttl)
         return key
 
+    def load(self, connection: Connection, subjects: Iterable[str]) -> dict[str, bytes | None]:
+        """Many people's keys in one query (for replays); cached as `key` caches them; unknown ones read as None."""
+        wanted, now = sorted(set(subjects)), time.monotonic()
+        found: dict[str, bytes | None] = {}
+        for start in range(0, len(wanted), 500):
+            query = select(person_keys.c.subject, person_keys.c.key).where(
+                person_keys.c.subject.in_(wanted[start : start + 500])
+            )
+            for subject, key in connection.execute(query):
+                found[subject] = None if key is None else bytes(key)
+        with self._lock:
+            for subject, key in found.items():
+                self._keys[subject] = (key, now + self.ttl)
+        return {subject: found.get(subject) for subject in wanted}
+
     def opened(
         self, connection: Connection, personal: Personal, stream_id: str, type_name: str, payload: dict[str, Any]
     ) -> dict[str, Any]:

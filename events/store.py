@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
@@ -18,6 +19,7 @@ from events.hashing import LATEST, ChainFormat, verify_chain
 from events.personal import keyring_for, seal_texts
 from events.records import AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
 from events.registry import Registry
+from events.scanning import scan
 from events.schema import events as events_table
 from events.sql import COLUMNS, Statements, read_format, stored_format
 from events.turns import writer_lock_path
@@ -38,6 +40,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@functools.lru_cache(maxsize=4096)  # a replay formats the time of each append's events several times
 def format_time(moment: datetime) -> str:
     """The stored form of a time: UTC, ISO 8601, microseconds, a trailing Z; sorts as text."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -226,6 +229,11 @@ class EventStore(Writing):
                     return
                 after = rows[-1].position
                 yield rows if raw else [self._recorded(row, conn) for row in rows]
+
+    def scan(self, connection: Connection, after: int, until: int, size: int = 5000) -> Iterator[list[RecordedEvent]]:
+        """Events in (after, until] in log order, `size` at a time, from one streamed driver cursor (for a
+        rebuild: `events.scanning.scan`). Must run inside a transaction on PostgreSQL."""
+        return scan(self, connection, after, until, size)
 
     def _recorded(self, row: Row[Any] | Mapping[str, Any], connection: Connection | None = None) -> RecordedEvent:
         """A stored row as a RecordedEvent, its personal fields opened, its payload upcast to the latest version."""

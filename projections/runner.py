@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from events import EventStore, Listener, RecordedEvent
 from projections.base import Projection, checkpoints, insert_missing
+from projections.deferred import Deferred
 
 Progress = Callable[[int], None]
 
@@ -57,10 +59,20 @@ class UnknownProjection(LookupError):
 class ProjectionRunner:
     """Applies new events to every projection exactly once, after crashes too."""
 
-    def __init__(self, store: EventStore, projections: Sequence[Projection], *, chunk: int = 50_000) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        projections: Sequence[Projection],
+        *,
+        chunk: int = 50_000,
+        batch: int = 5_000,
+        held: int = 20_000,
+    ) -> None:
         self.store = store
         self.projections = list(projections)
-        self.chunk = chunk
+        self.chunk = chunk  # positions per transaction of a catch-up or rebuild
+        self.batch = batch  # events a rebuild reads, applies and writes at a time
+        self.held = held  # versioned rows a rebuild keeps in memory at most (past a batch's own)
 
     def select(self, names: Iterable[str] | None = None) -> list[Projection]:
         """The projections with these names (all when None), or UnknownProjection."""
@@ -112,14 +124,56 @@ class ProjectionRunner:
             total += moved
 
     def rebuild(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> int:
-        """Empty the projections and replay the whole log into them."""
+        """Empty the projections and replay the whole log into them; return how many positions were read.
+
+        The log is read once, a batch of `batch` events at a time, and each batch goes through every
+        chosen projection in order, their writes deferred and sent many rows at a time (`Deferred`).
+        Each chunk of `chunk` positions is one transaction that also moves every chosen checkpoint,
+        so an interrupted rebuild leaves each table as a rebuild up to its checkpoint would: a catch-up
+        (or `flask projections run`) goes on from there, and rebuilding again starts over.
+        """
         chosen = self.select(names)
         with self.store.transaction(lock=False) as connection:
             self._checkpoints(connection, chosen)  # lock them all first, in the one order
             for projection in chosen:
                 projection.reset(connection)
                 self._save(connection, projection, 0)
-        return self.catch_up([p.name for p in chosen], progress)
+        position = total = 0
+        writer: Deferred | None = None
+        while True:
+            with self.store.transaction(lock=False) as connection:
+                head = self.store.head(connection)[0]
+                self._checkpoints(connection, chosen)
+                until = min(head, position + self.chunk)
+                if until <= position:
+                    return total
+                if writer is None:
+                    writer = Deferred(connection, empty=True, keep=self.held)
+                writer.bind(connection)
+                self._replay(writer, chosen, position, until, progress)
+                writer.flush()
+                connection.execute(
+                    update(checkpoints).where(checkpoints.c.name.in_([p.name for p in chosen])).values(position=until)
+                )
+            total += until - position
+            position = until
+
+    def _replay(
+        self, writer: Deferred, chosen: Sequence[Projection], position: int, until: int, progress: Progress | None
+    ) -> None:
+        """Apply the events in (position, until] to every chosen projection, a batch at a time."""
+        done = position
+        for batch in self.store.scan(writer.connection, position, until, self.batch):
+            for projection in chosen:
+                wanted = batch if projection.types is None else [e for e in batch if e.type in projection.types]
+                if wanted:
+                    projection.apply(cast("Connection", writer), wanted)
+            writer.flush()
+            if progress is not None:
+                progress(batch[-1].position - done)
+            done = batch[-1].position
+        if progress is not None and until > done:
+            progress(until - done)
 
     def check(self, names: Iterable[str] | None = None) -> list[TableCheck]:
         """Compare each table of the projections with a rebuild from the log, changing nothing.

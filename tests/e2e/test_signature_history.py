@@ -11,7 +11,7 @@ import pytest
 
 from coalition.domain import policy
 from coalition.domain.policy import statements as statement_policy
-from coalition.reads.statements import signature_history
+from coalition.reads.signature_history import signature_history
 from tests.e2e.conftest import services
 from tests.e2e.test_one_rule import suspended_do_not_count
 from tests.e2e.world import World
@@ -58,7 +58,7 @@ def test_the_history_follows_signatures_membership_amendments_and_withdrawals(
 
 
 def test_the_page_computes_the_history_again_after_every_change_it_reads_and_only_then(world: World) -> None:
-    from coalition.web.pages import statements as page
+    from coalition.web.pages import statement_chart as page
 
     sid = world.ok(
         "POST", f"{world.path}/statements", "ana", {"title": "Clean rivers now", "language": "en", "body": "Act."}
@@ -69,7 +69,7 @@ def test_the_page_computes_the_history_again_after_every_change_it_reads_and_onl
 
     def kept() -> list[tuple[str, int]]:
         with app.app_context(), services(app).engine.connect() as connection:
-            return page._history(connection, world.coalition, sid)
+            return page.kept_history(connection, world.coalition, sid)
 
     def fresh() -> list[tuple[str, int]]:
         with services(app).engine.connect() as connection:
@@ -92,7 +92,7 @@ def test_the_page_computes_the_history_again_after_every_change_it_reads_and_onl
 
 def test_a_day_of_changes_is_drawn_as_its_last_count() -> None:
     from coalition.web.charts import signatures_over_time
-    from coalition.web.pages.statements import daily
+    from coalition.web.pages.statement_chart import daily
 
     points = [("2026-12-01T09:00:00Z", 1), ("2026-12-01T10:00:00Z", 2), ("2026-12-03T08:00:00Z", 1)]
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
+from coalition.reads import signature_history as over_time
 from coalition.reads import statements as reads
 from projections import statements as tables
 from projections.audit import coalition_log
@@ -150,7 +151,7 @@ def test_the_history_is_what_the_rescan_at_each_position_found(
     play(log, organisations=8, steps=60, seed=seed)
     log.write()
 
-    assert reads.signature_history(connection, COALITION, STATEMENT) == rescanned(connection)
+    assert over_time.signature_history(connection, COALITION, STATEMENT) == rescanned(connection)
 
 
 def test_no_signature_no_history(connection: Connection) -> None:
@@ -159,7 +160,7 @@ def test_no_signature_no_history(connection: Connection) -> None:
     log.change("memberships", "o1", organisation_id="o1", state="active")
     log.write()
 
-    assert reads.signature_history(connection, COALITION, STATEMENT) == []
+    assert over_time.signature_history(connection, COALITION, STATEMENT) == []
 
 
 @pytest.mark.parametrize("organisations", [40, 160])
@@ -191,7 +192,7 @@ def test_the_rule_is_asked_again_only_where_its_answer_may_change(
         log.change("signatures", org, organisation_id=org, version_hash="v2", status="signed", event_position=0)
     log.write()
 
-    points = reads.signature_history(connection, COALITION, STATEMENT)
+    points = over_time.signature_history(connection, COALITION, STATEMENT)
 
     counts = [count for _, count in points]
     n = organisations

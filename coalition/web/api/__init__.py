@@ -18,6 +18,7 @@ from coalition.web.api import (  # noqa: F401  (routes)
     reports,
     sessions,
     statements,
+    verification,
     webhooks,
     work,
 )

@@ -180,19 +180,6 @@ class PdfQuery(Schema):
     )
 
 
-class DiffQuery(Schema):
-    from_ = fields.String(
-        data_key="from",
-        required=True,
-        validate=validate.Length(equal=64),
-        metadata={"description": "the version hash to compare from (e.g. the one a signature is bound to)"},
-    )
-    to = fields.String(validate=validate.Length(equal=64), metadata={"description": "default: the current version"})
-
-
-# -- responses ------------------------------------------------------------------------------------
-
-
 class StatementAnswer(Schema):
     id = fields.String(required=True)
     version = fields.Integer(required=True, metadata={"description": "the statement stream's version (ETag)"})
@@ -297,77 +284,3 @@ class SignatureList(Schema):
         allow_none=True, metadata={"description": "pass as `after` for the next page; null: this is the last"}
     )
     signatures = fields.List(fields.Nested(SignatureView), required=True)
-
-
-class WordSegment(Schema):
-    op = fields.String(required=True, validate=validate.OneOf(["equal", "delete", "insert"]))
-    text = fields.String(required=True)
-
-
-class LanguageWords(Schema):
-    status = fields.String(
-        required=True,
-        validate=validate.OneOf(["changed", "unchanged", "added", "removed"]),
-        metadata={"description": "added or removed: a translation that only one of the two versions has"},
-    )
-    title = fields.List(fields.Nested(WordSegment), required=True)
-    body = fields.List(fields.Nested(WordSegment), required=True)
-
-
-class DiffView(Schema):
-    to = fields.String(required=True)
-    from_ = fields.String(data_key="from", required=True)
-    languages = fields.Dict(
-        keys=fields.String(),
-        values=fields.String(),
-        required=True,
-        metadata={"description": "by language: a unified diff of the title and body (empty when unchanged)"},
-    )
-    words = fields.Dict(
-        keys=fields.String(),
-        values=fields.Nested(LanguageWords),
-        required=True,
-        metadata={
-            "description": "by language: the Markdown source's change word by word; the equal and delete segments "
-            "joined are the earlier text, the equal and insert segments joined the later one"
-        },
-    )
-
-
-class VerifyView(Schema):
-    valid = fields.Boolean(required=True)
-    verdict = fields.String(
-        required=True,
-        validate=validate.OneOf(["current", "outdated", "not_genuine", "unreadable"]),
-        metadata={
-            "description": "current: genuine, nothing changed since; outdated: genuine, see changes_since; "
-            "not_genuine: see reasons; unreadable: could not be checked within the limits on time and memory "
-            "(still HTTP 200, valid false)"
-        },
-    )
-    reasons = fields.List(fields.String(), required=True, metadata={"description": "why, in English"})
-    reason_details = fields.List(
-        fields.Dict(),
-        required=True,
-        metadata={
-            "description": "the same reasons as message ids with parameters (`message`, `params`) and `text`, "
-            "in the language Accept-Language asks for (English or Romanian)"
-        },
-    )
-    seal = fields.Dict(
-        required=True,
-        metadata={
-            "description": "intact, ours, whole_file, signed_at, "
-            "certificate_sha256, signer (the sealing certificate's subject), timestamp (null, or the RFC 3161 "
-            "timestamp: time, valid (its token matches the seal), authority (the TSA certificate's subject))"
-        },
-    )
-    statement = fields.Dict(
-        allow_none=True,
-        metadata={
-            "description": "id, coalition_id, version_hash, language, exported_position, exported_at, signatures; "
-            "when it matches the log also title, coalition {id, name}, url (its page) and public"
-        },
-    )
-    report = fields.Dict(allow_none=True, metadata={"description": "a partnership report's: see the README"})
-    changes_since = fields.Dict(allow_none=True, metadata={"description": "for a report: changed, sections"})

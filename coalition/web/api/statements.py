@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from flask import Response, current_app, jsonify, request, url_for
+from flask import jsonify, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from sqlalchemy.engine import Connection
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from coalition.domain import statement as st
 from coalition.domain.base import NotFound
 from coalition.handlers import Context
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
-from coalition.pdf import export
 from coalition.reads import signatories
 from coalition.reads import statements as read
 from coalition.reads.amendments import word_segments
@@ -27,13 +24,12 @@ from coalition.reads.statements import diff
 from coalition.reads.streams import seen_version
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
+from coalition.web.api.diff_schemas import DiffQuery, DiffView
 from coalition.web.api.edge import command, documented, documented_pdf, json_body, query_args, reader
 from coalition.web.api.schemas import EmptyRequest
 from coalition.web.api.statement_schemas import (
     AmendRequest,
     ConfirmRequest,
-    DiffQuery,
-    DiffView,
     DraftPatch,
     DraftRequest,
     EndorseRequest,
@@ -48,11 +44,9 @@ from coalition.web.api.statement_schemas import (
     StatementQuery,
     StatementView,
     TextRequest,
-    VerifyView,
     WithdrawRequest,
 )
-from coalition.web.downloads import MAX_UPLOAD, pdf_response
-from coalition.web.errors import reason_details
+from coalition.web.downloads import pdf_response
 from coalition.web.reading import member_moment
 from coalition.web.reading import now as clock
 
@@ -295,31 +289,3 @@ def statement_pdf(coalition_id: str, statement_id: str) -> ResponseReturnValue:
     with services().engine.connect() as connection:
         readable(connection, coalition_id, statement_id)
     return pdf_response(statement_id, language)
-
-
-@bp.post("/verify")
-@documented(response=VerifyView, public=True, errors=(400, 413, 503), upload="file")
-def verify_pdf() -> ResponseReturnValue:
-    """Upload a statement PDF (multipart field `file`): is it genuine and unaltered, and what changed since."""
-    upload = request.files.get("file")
-    if upload is None:
-        raise BadRequest("send the PDF as a multipart/form-data upload in the field `file`")
-    try:
-        data = upload.read(MAX_UPLOAD + 1)
-    finally:
-        upload.close()  # the spooled temporary file, now rather than whenever it is collected
-    if len(data) > MAX_UPLOAD:
-        raise RequestEntityTooLarge(f"a statement PDF is at most {MAX_UPLOAD // 1_000_000} MB")
-    sealer, _ = export.for_app(current_app)
-    answer = export.verify(services().engine, sealer, data, services().store.clock())
-    return jsonify(VerifyView().dump({**answer, "reason_details": reason_details(answer["reasons"])}))
-
-
-@bp.get("/seal/certificate")
-@documented(public=True, media="application/x-pem-file")
-def seal_certificate() -> ResponseReturnValue:
-    """The platform's seal certificate (PEM): with the checkpoint key, what tools/verify_statement.py needs."""
-    pem = export.for_app(current_app)[0].certificate.public_bytes(serialization.Encoding.PEM)
-    return Response(
-        pem, mimetype="application/x-pem-file", headers={"Content-Disposition": "inline; filename=seal.pem"}
-    )

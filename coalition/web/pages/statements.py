@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.engine import Connection
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
@@ -28,14 +27,13 @@ from coalition.reads.amendments import amendment
 from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.standing import Moment, snapshot
 from coalition.reads.statement_standing import standing
-from coalition.reads.statements import heading, history_mark, in_language, signature_entries, signature_history
+from coalition.reads.statements import heading, in_language, signature_entries
 from coalition.reads.text import render_markdown
-from coalition.web.charts import signatures_over_time
 from coalition.web.downloads import pdf_page
 from coalition.web.errors import translated
 from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
-from coalition.web.pages import context, facilitation_known, marks, perform, require_member
+from coalition.web.pages import context, facilitation_known, marks, perform, require_member, statement_chart
 from coalition.web.sharing import share
 from coalition.web.typed import login_required
 
@@ -74,40 +72,6 @@ class WithdrawForm(PageForm):
     )
 
 
-def _chart(connection: Connection, coalition_id: str, statement: dict[str, Any]) -> Any:
-    """The signatures-over-time figure of an opened statement (None for a draft)."""
-    if not statement["version_hash"]:
-        return None
-    now = services().store.clock()
-    points = _history(connection, coalition_id, statement["statement_id"])
-    return signatures_over_time(points, until=now.date() if read.phase(statement, now) == "open" else None)
-
-
-#: Signature histories kept per app, by statement and `history_mark`: at most this many.
-HISTORIES = 256
-
-
-def daily(points: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """The last of each day's (recorded_at, count) points, in order: all the chart draws (one step a day)."""
-    return list({at[:10]: (at, count) for at, count in points}.values())
-
-
-def _history(connection: Connection, coalition_id: str, statement_id: str) -> list[tuple[str, int]]:
-    """`signature_history` a point a day (`daily`), computed again only when a row it reads has changed
-    (`history_mark`): a statement signed by thousands replays thousands of changes, which its page would otherwise
-    do on every read."""
-    kept: dict[tuple[Any, ...], list[tuple[str, int]]] = current_app.extensions.setdefault("statement_histories", {})
-    # the rule is part of the key: the history is its verdicts (a process runs one rule; tests swap it)
-    key = (statement_id, policy.counts, history_mark(connection, coalition_id, statement_id))
-    points = kept.get(key)
-    if points is None:
-        points = daily(signature_history(connection, coalition_id, statement_id))
-        if len(kept) >= HISTORIES:
-            kept.clear()
-        kept[key] = points
-    return points
-
-
 def _page(
     coalition_id: str,
     statement_id: str,
@@ -132,7 +96,7 @@ def _page(
         snap = snapshot(connection, coalition_id, Moment(None, now.date()), scope, statements=False)
         able = powers.powers(snap, reader, found.statement)
         facilitation_known(coalition_id, able.facilitator)
-        chart = _chart(connection, coalition_id, found.statement)
+        chart = statement_chart.chart(connection, coalition_id, found.statement)
         # Which forms each organisation gets is the domain's (`policy.may_sign`/`may_confirm`/`may_withdraw`).
         own = signatories.held(connection, statement_id, mine)  # the reader's organisations' signatures only
         may = powers.signer_powers(snap, found.statement, own, now, mine)
