@@ -10,6 +10,7 @@ stored value back the reader's way. WTForms' own `use_locale` parses leniently, 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -45,37 +46,39 @@ def shown_number(value: Any) -> str:
     return format_decimal(value, format="0.############", locale=_reader())
 
 
+def _read_into(field: Any, valuelist: list[Any], convert: Callable[[Decimal], Any], fallback: str) -> None:
+    """A number field's `process_formdata`: the typed text read the reader's way, then `convert`ed."""
+    if not valuelist:
+        return
+    try:
+        field.data = convert(parse_number(str(valuelist[0])))
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        field.data = None
+        raise ValueError(getattr(field, "invalid_value_message", None) or field.gettext(fallback)) from exc
+
+
+def _shown(field: Any) -> str:
+    """A number field's `_value`: what was typed, else the stored figure the reader's way."""
+    if field.raw_data:
+        return str(field.raw_data[0])
+    return "" if field.data is None else shown_number(field.data)
+
+
 class LocalFloatField(FloatField):
     """A FloatField that reads "12,5" where the reader's language writes that."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist:
-            return
-        try:
-            self.data = float(parse_number(str(valuelist[0])))
-        except (InvalidOperation, ValueError, TypeError) as exc:
-            self.data = None
-            raise ValueError(getattr(self, "invalid_value_message", None) or self.gettext(_FLOAT)) from exc
+        _read_into(self, valuelist, float, _FLOAT)
 
     def _value(self) -> str:
-        if self.raw_data:
-            return str(self.raw_data[0])
-        return "" if self.data is None else shown_number(self.data)
+        return _shown(self)
 
 
 class LocalDecimalField(DecimalField):
     """A DecimalField that reads "12,5" where the reader's language writes that."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist:
-            return
-        try:
-            self.data = parse_number(str(valuelist[0]))
-        except (InvalidOperation, ValueError, TypeError) as exc:
-            self.data = None
-            raise ValueError(getattr(self, "invalid_value_message", None) or self.gettext(_DECIMAL)) from exc
+        _read_into(self, valuelist, Decimal, _DECIMAL)
 
     def _value(self) -> str:
-        if self.raw_data:
-            return str(self.raw_data[0])
-        return "" if self.data is None else shown_number(self.data)
+        return _shown(self)
