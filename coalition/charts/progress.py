@@ -26,7 +26,9 @@ from coalition.domain.policy.objectives import ObjectiveLike, current_points
 
 #: A printed chart marks each point with a dot up to this many points.
 PRINTED_DOTS = 12
-LABEL_ROOM = 11  # the baseline of a label needs this much room above it in the chart
+#: A band above the plot for the target's name, its baseline this far from the top: nothing is drawn there, so the
+#: name can collide neither with the rising planned path nor with a point (a correction's ring at the top).
+LABEL_BAND, LABEL_BASELINE = 28, 14
 PLAN = "#0072b2"  # the planned path and the target (Okabe and Ito blue, apart from the accent green)
 
 
@@ -114,7 +116,8 @@ def progress_chart(
         low, high = low - 1, high + 1
     pad = (high - low) * 0.08
     low, high = low - pad, high + pad
-    height, left, right, top, bottom = 200, 44, WIDTH - 12, 16, 164
+    indicated = baseline is not None and target is not None
+    height, left, right, top, bottom = 200, 44, WIDTH - 12, LABEL_BAND if indicated else 16, 164
     x = _x_scale(first, last, left, right)
 
     def y(value: float) -> float:
@@ -149,11 +152,10 @@ def progress_chart(
             f'<line class="chart-target" x1="{left}" y1="{_n(y(target))}" x2="{right}" y2="{_n(y(target))}" '
             f'stroke="{PLAN}" stroke-width="1" stroke-opacity="0.6"/>'
         )
-        # The planned path meets the target at the right: name the target at the left, above its line, where the path
-        # cannot run (a long name below the line ran into the rising path). Below only when the line is at the very top.
-        above = y(target) - 5 if y(target) - 5 >= LABEL_ROOM else y(target) + 14
+        # Named in the band above the plot (`LABEL_BAND`): beside its line a long name ran into the rising path,
+        # above it into a point near the top.
         goal = f"{labels.target}: {labels.format_number(target)}{suffix}"
-        parts.append(_text(left + 4, above, goal, "start", "chart-goal", "bold"))
+        parts.append(_text(left + 4, LABEL_BASELINE, goal, "start", "chart-goal", "bold"))
     dots = not printed or len(listed) <= PRINTED_DOTS
     for point in listed if dots else ():
         if point.progress_id in superseded:
