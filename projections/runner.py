@@ -131,6 +131,11 @@ class ProjectionRunner:
         Each chunk of `chunk` positions is one transaction that also moves every chosen checkpoint,
         so an interrupted rebuild leaves each table as a rebuild up to its checkpoint would: a catch-up
         (or `flask projections run`) goes on from there, and rebuilding again starts over.
+
+        A projection worker may do just that between two chunks (it sees the checkpoints the rebuild
+        committed). When a chunk finds a checkpoint moved by someone else, the tables are no longer
+        the ones the deferred writer knows (it assumes them empty past its own writes), so the rebuild
+        stops replaying and finishes as a catch-up from the checkpoints as they stand.
         """
         chosen = self.select(names)
         with self.store.transaction(lock=False) as connection:
@@ -143,7 +148,8 @@ class ProjectionRunner:
         while True:
             with self.store.transaction(lock=False) as connection:
                 head = self.store.head(connection)[0]
-                self._checkpoints(connection, chosen)
+                if any(saved != position for saved in self._checkpoints(connection, chosen)):
+                    break  # another runner caught up from our checkpoints: what it wrote stands
                 until = min(head, position + self.chunk)
                 if until <= position:
                     return total
@@ -157,6 +163,7 @@ class ProjectionRunner:
                 )
             total += until - position
             position = until
+        return total + self.catch_up([p.name for p in chosen], progress)
 
     def _replay(
         self, writer: Deferred, chosen: Sequence[Projection], position: int, until: int, progress: Progress | None

@@ -103,6 +103,35 @@ def test_an_interrupted_rebuild_leaves_tables_as_of_their_checkpoint_and_a_catch
     assert read_models(store) == incremental
 
 
+@pytest.mark.parametrize("after", [1, 2], ids=["after the reset", "after the first chunk"])
+def test_a_worker_catching_up_during_a_rebuild_is_not_replayed_over(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch, after: int
+) -> None:
+    """A projection worker sees the checkpoints the rebuild commits and goes on from them; the rebuild
+    then finishes from where the worker left the tables, never inserting a row a second time."""
+    build_incrementally(store, 2000)
+    incremental = read_models(store)
+    runner = ProjectionRunner(store, default_projections(), chunk=600, batch=100)
+    worker = ProjectionRunner(store, default_projections(), chunk=700)
+    opened = store.transaction
+    transactions = 0
+    caught: list[int] = []
+
+    def worker_between(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        nonlocal transactions
+        transactions += 1
+        if transactions == after + 1:  # the rebuild's transaction `after` has committed
+            caught.append(worker.catch_up())
+        return opened(*args, **kwargs)
+
+    monkeypatch.setattr(store, "transaction", worker_between)
+    runner.rebuild()
+
+    assert caught and caught[0] > 0  # the worker did move the tables on in between
+    assert read_models(store) == incremental
+    assert positions(store, [p.name for p in runner.projections]) == [2000] * len(runner.projections)
+
+
 class Sizes(Projection):
     """Remembers how many events each call was given."""
 
