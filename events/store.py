@@ -9,7 +9,7 @@ from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection, Engine, Row
 
 from events.conditions import AppendCondition, check
@@ -27,6 +27,13 @@ from events.writing import Writing
 
 if TYPE_CHECKING:
     pass
+
+#: One stream's events after a version (built once: it runs for every command that reads a stream).
+_STREAM = (
+    select(events_table)
+    .where(events_table.c.stream_id == bindparam("stream_id"), events_table.c.version > bindparam("after"))
+    .order_by(events_table.c.version)
+)
 
 #: A trigger on `events` notifies this channel on PostgreSQL after every insert (see the migrations).
 NOTIFY_CHANNEL = "coalition_events"
@@ -187,13 +194,9 @@ class EventStore(Writing):
         self, stream_id: str, after_version: int = 0, connection: Connection | None = None
     ) -> list[RecordedEvent]:
         """The events of one stream in order, read as the latest schema versions."""
-        query = (
-            select(events_table)
-            .where(events_table.c.stream_id == stream_id, events_table.c.version > after_version)
-            .order_by(events_table.c.version)
-        )
         with self._connection(connection) as conn:
-            return [self._recorded(row, conn) for row in conn.execute(query).all()]
+            rows = conn.execute(_STREAM, {"stream_id": stream_id, "after": after_version}).all()
+            return [self._recorded(row, conn) for row in rows]
 
     def read_all(
         self,

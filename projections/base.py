@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -43,15 +44,29 @@ def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]],
     """Insert rows, or update the existing row with the same key, on SQLite and PostgreSQL."""
     if not rows:
         return
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(table)
-    changed = {name: statement.excluded[name] for name in rows[0] if name not in key}
-    connection.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changed), rows)
+    connection.execute(_upsert(connection.dialect.name, table, tuple(rows[0]), tuple(key)), rows)
 
 
 def insert_missing(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str]) -> None:
     """Insert the rows whose key is not there yet; leave existing rows alone."""
     if not rows:
         return
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    connection.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=list(key)), rows)
+    connection.execute(_insert_missing(connection.dialect.name, table, tuple(key)), rows)
+
+
+# Built once per table and columns (building a statement costs more than sending a built one); tables live
+# as long as the process, so the caches stay as small as the schema.
+
+
+@functools.cache
+def _upsert(dialect: str, table: Table, columns: tuple[str, ...], key: tuple[str, ...]) -> Any:
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    changed = {name: statement.excluded[name] for name in columns if name not in key}
+    return statement.on_conflict_do_update(index_elements=list(key), set_=changed)
+
+
+@functools.cache
+def _insert_missing(dialect: str, table: Table, key: tuple[str, ...]) -> Any:
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).on_conflict_do_nothing(
+        index_elements=list(key)
+    )

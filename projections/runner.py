@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from events import EventStore, Listener, RecordedEvent
@@ -104,7 +104,7 @@ class ProjectionRunner:
             else:
                 self._advance(connection, projection, position, last)
         if caught_up:
-            connection.execute(update(checkpoints).where(checkpoints.c.name.in_(caught_up)).values(position=last))
+            _move(connection, caught_up, last)
 
     def catch_up(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> int:
         """Apply everything new, a chunk per transaction; return how many positions were read."""
@@ -158,9 +158,7 @@ class ProjectionRunner:
                 writer.bind(connection)
                 self._replay(writer, chosen, position, until, progress)
                 writer.flush()
-                connection.execute(
-                    update(checkpoints).where(checkpoints.c.name.in_([p.name for p in chosen])).values(position=until)
-                )
+                _move(connection, [p.name for p in chosen], until)
             total += until - position
             position = until
         return total + self.catch_up([p.name for p in chosen], progress)
@@ -245,21 +243,34 @@ class ProjectionRunner:
     def _checkpoints(connection: Connection, projections: Sequence[Projection]) -> list[int]:
         """Read (and on PostgreSQL lock) the projections' checkpoints in one query, creating missing ones at 0."""
         names = [p.name for p in projections]
-        query = (
-            select(checkpoints.c.name, checkpoints.c.position)
-            .where(checkpoints.c.name.in_(names))
-            .order_by(checkpoints.c.name)
-            .with_for_update()
-        )  # one lock order for every caller
-        saved = {name: position for name, position in connection.execute(query)}
+        saved = {name: position for name, position in connection.execute(_CHECKPOINTS, {"names": names})}
         if len(saved) < len(names):
             insert_missing(connection, checkpoints, [{"name": name, "position": 0} for name in names], key=("name",))
-            saved = {name: position for name, position in connection.execute(query)}
+            saved = {name: position for name, position in connection.execute(_CHECKPOINTS, {"names": names})}
         return [saved[name] for name in names]
 
     @staticmethod
     def _save(connection: Connection, projection: Projection, position: int) -> None:
-        connection.execute(update(checkpoints).where(checkpoints.c.name == projection.name).values(position=position))
+        _move(connection, [projection.name], position)
+
+
+# Built once (they run for every append): the checkpoints read and locked in one order for every caller, and moved.
+_CHECKPOINTS = (
+    select(checkpoints.c.name, checkpoints.c.position)
+    .where(checkpoints.c.name.in_(bindparam("names", expanding=True)))
+    .order_by(checkpoints.c.name)
+    .with_for_update()
+)
+_MOVE = (
+    update(checkpoints)
+    .where(checkpoints.c.name.in_(bindparam("names", expanding=True)))
+    .values(position=bindparam("v_position"))
+)
+
+
+def _move(connection: Connection, names: Sequence[str], position: int) -> None:
+    """Move these projections' checkpoints to `position`."""
+    connection.execute(_MOVE, {"names": list(names), "v_position": position})
 
 
 def _compare(connection: Connection, projection: str, table: Table, position: int) -> TableCheck:

@@ -14,12 +14,14 @@ those projections come before this one in the runner's order.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, and_, delete, select
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, and_, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import BindParameter
 
 from events import RecordedEvent
 from projections.base import Projection, metadata
@@ -60,21 +62,55 @@ SIGNATURE_EVENTS = frozenset({"StatementSigned", "SignatureConfirmed", "Signatur
 MEMBERSHIP_EVENTS = frozenset({"CoalitionFounded", *MEMBER_STATE_AFTER})
 
 
-def _facts(connection: Connection, statement_id: str, organisation_id: str, position: int) -> dict[str, Any] | None:
-    """The tally key of the organisation's signature as the log stood at `position` (None: no signature): the
-    signature, its organisation's membership then and its country, in one query (one per signature, under load)."""
+def _built_facts() -> Any:
     s, m, o = signatures.c, memberships.c, organisations.c
+    position: BindParameter[int] = bindparam("position")
     member_then = and_(
         m.coalition_id == s.coalition_id, m.organisation_id == s.organisation_id, valid_at(memberships, position)
     )
-    signed = connection.execute(
+    return (
         select(s.coalition_id, s.version_hash, s.status, m.state, o.country)
         .select_from(
             signatures.outerjoin(memberships, member_then).outerjoin(
                 organisations, o.organisation_id == s.organisation_id
             )
         )
-        .where(s.statement_id == statement_id, s.organisation_id == organisation_id, valid_at(signatures, position))
+        .where(
+            s.statement_id == bindparam("statement_id"),
+            s.organisation_id == bindparam("organisation_id"),
+            valid_at(signatures, position),
+        )
+    )
+
+
+# Built once, sent with parameters: these run for every signature (building costs more than executing).
+FACTS_QUERY = _built_facts()
+KEY_WHERE = (keys.c.statement_id == bindparam("statement_id"), keys.c.organisation_id == bindparam("organisation_id"))
+KEY_READ = select(keys).where(*KEY_WHERE)
+KEY_DELETE = delete(keys).where(*KEY_WHERE)
+KEY_INSERT = keys.insert()
+TALLY_KEY = ("statement_id", *FACTS)
+EMPTY_TALLY = delete(tallies).where(
+    *[tallies.c[name] == bindparam(name) for name in TALLY_KEY], tallies.c.signatures == 0
+)
+HELD = select(keys.c.statement_id).where(
+    keys.c.coalition_id == bindparam("coalition_id"), keys.c.organisation_id == bindparam("organisation_id")
+)
+
+
+@functools.cache
+def _increment(dialect: str) -> Any:
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(tallies)
+    return insert.on_conflict_do_update(
+        index_elements=list(TALLY_KEY), set_={"signatures": tallies.c.signatures + insert.excluded.signatures}
+    )
+
+
+def _facts(connection: Connection, statement_id: str, organisation_id: str, position: int) -> dict[str, Any] | None:
+    """The tally key of the organisation's signature as the log stood at `position` (None: no signature): the
+    signature, its organisation's membership then and its country, in one query (one per signature, under load)."""
+    signed = connection.execute(
+        FACTS_QUERY, {"statement_id": statement_id, "organisation_id": organisation_id, "position": position}
     ).first()
     if signed is None:
         return None
@@ -91,32 +127,25 @@ def _count(connection: Connection, statement_id: str, facts: dict[str, Any], cha
     """Add `change` to the tally of these facts in one statement (an atomic increment, whatever runs beside it);
     a tally that reaches 0 is removed."""
     key = {"statement_id": statement_id, **{name: facts[name] for name in FACTS}}
-    insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(tallies)
-    connection.execute(
-        insert.values(**key, signatures=change).on_conflict_do_update(
-            index_elements=list(key), set_={"signatures": tallies.c.signatures + insert.excluded.signatures}
-        )
-    )
+    connection.execute(_increment(connection.dialect.name), {**key, "signatures": change})
     if change < 0:
-        connection.execute(
-            delete(tallies).where(*[tallies.c[name] == value for name, value in key.items()], tallies.c.signatures == 0)
-        )
+        connection.execute(EMPTY_TALLY, key)
 
 
 def recount(connection: Connection, statement_id: str, organisation_id: str, position: int) -> None:
     """Move the organisation's signature to the tally of its facts at `position`, if they changed."""
-    where = [keys.c.statement_id == statement_id, keys.c.organisation_id == organisation_id]
-    before = connection.execute(select(keys).where(*where)).mappings().first()
+    ids = {"statement_id": statement_id, "organisation_id": organisation_id}
+    before = connection.execute(KEY_READ, ids).mappings().first()
     after = _facts(connection, statement_id, organisation_id, position)
     old = None if before is None else {name: before[name] for name in ("coalition_id", *FACTS)}
     if old == after:
         return
     if old is not None:
         _count(connection, statement_id, old, -1)
-        connection.execute(delete(keys).where(*where))
+        connection.execute(KEY_DELETE, ids)
     if after is not None:
         _count(connection, statement_id, after, +1)
-        connection.execute(keys.insert(), {"statement_id": statement_id, "organisation_id": organisation_id, **after})
+        connection.execute(KEY_INSERT, {**ids, **after})
 
 
 class SignatureTallies(Projection):
@@ -134,9 +163,7 @@ class SignatureTallies(Projection):
                 recount(connection, p["statement_id"], p["organisation_id"], event.position)
                 continue
             held = connection.execute(
-                select(keys.c.statement_id).where(
-                    keys.c.coalition_id == p["coalition_id"], keys.c.organisation_id == p["organisation_id"]
-                )
+                HELD, {"coalition_id": p["coalition_id"], "organisation_id": p["organisation_id"]}
             ).scalars()
             for statement_id in list(held):
                 recount(connection, statement_id, p["organisation_id"], event.position)

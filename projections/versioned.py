@@ -8,13 +8,15 @@ and the present one cannot disagree on how events are read.
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer, Table, and_, insert, or_, select, update
+from sqlalchemy import BigInteger, Column, Integer, Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.expression import Insert, Select, Update
 
 from projections import deferred
 
@@ -29,8 +31,8 @@ def version_columns() -> list[Column[Any]]:
     ]
 
 
-def valid_at(table: Table, position: int | None) -> ColumnElement[bool]:
-    """The rows true at `position` (None: the rows true now)."""
+def valid_at(table: Table, position: int | BindParameter[Any] | None) -> ColumnElement[bool]:
+    """The rows true at `position` (None: the rows true now; a bound parameter: a statement built once)."""
     if position is None:
         return table.c.until_position.is_(None)
     return and_(
@@ -47,14 +49,40 @@ class Versioned:
         self.key_of = operator.itemgetter(*key)  # the key values of a row or ids (a tuple when several)
         deferred.register(self)
 
-    def _where(self, ids: dict[str, Any]) -> ColumnElement[bool]:
-        return and_(*(self.table.c[name] == ids[name] for name in self.key), self.table.c.until_position.is_(None))
+    # Each statement is built once per table and sent with its values as parameters: building a SQLAlchemy
+    # statement costs several times what executing a built one does, and these run for every event.
+    # Key values go in as `k_<column>` (an UPDATE would take a column's own name for a value to set).
+
+    def _ids(self, ids: dict[str, Any]) -> dict[str, Any]:
+        return {f"k_{name}": ids[name] for name in self.key}
+
+    @functools.cached_property
+    def _where(self) -> ColumnElement[bool]:
+        return and_(
+            *(self.table.c[name] == bindparam(f"k_{name}") for name in self.key), self.table.c.until_position.is_(None)
+        )
+
+    @functools.cached_property
+    def _read(self) -> Select[Any]:
+        return select(self.table).where(self._where)
+
+    @functools.cached_property
+    def _insert(self) -> Insert:
+        return insert(self.table)
+
+    @functools.cached_property
+    def _end(self) -> Update:
+        return update(self.table).where(self._where).values(until_position=bindparam("v_until"))
+
+    @functools.cache  # noqa: B019 (one Versioned per table, for the life of the process)
+    def _end_returning(self, kept: tuple[str, ...]) -> Update:
+        return self._end.returning(*(self.table.c[name] for name in kept))
 
     def current(self, connection: Connection, ids: dict[str, Any]) -> dict[str, Any] | None:
         """The open version of a row, if any."""
         if isinstance(connection, deferred.Deferred):  # a replay: held in memory, or read back
             return connection.current(self, ids, lambda c: self.current(c, ids))
-        row = connection.execute(select(self.table).where(self._where(ids))).mappings().first()
+        row = connection.execute(self._read, self._ids(ids)).mappings().first()
         return None if row is None else dict(row)
 
     def start(self, connection: Connection, position: int, values: dict[str, Any]) -> None:
@@ -64,7 +92,7 @@ class Versioned:
         if isinstance(connection, deferred.Deferred):
             connection.opened(self, row)
         else:
-            connection.execute(insert(self.table), row)
+            connection.execute(self._insert, row)
 
     def change(self, connection: Connection, position: int, ids: dict[str, Any], **values: Any) -> None:
         """A new version of an existing row with some values changed; nothing if there is no such row."""
@@ -88,18 +116,13 @@ class Versioned:
             row = values(None if held is None else {name: held[name] for name in kept})
             self.start(connection, position, row)
             return
-        ended = connection.execute(
-            update(self.table)
-            .where(self._where(ids))
-            .values(until_position=position)
-            .returning(*(self.table.c[name] for name in kept))
-        ).first()
+        ended = connection.execute(self._end_returning(tuple(kept)), {**self._ids(ids), "v_until": position}).first()
         row = values(None if ended is None else dict(ended._mapping))
-        connection.execute(insert(self.table), {**row, "from_position": position, "until_position": None})
+        connection.execute(self._insert, {**row, "from_position": position, "until_position": None})
 
     def end(self, connection: Connection, position: int, ids: dict[str, Any]) -> None:
         """The row stops being true at `position`."""
         if isinstance(connection, deferred.Deferred):
             connection.closed(self, ids, position, lambda c: self.end(c, position, ids))
             return
-        connection.execute(update(self.table).where(self._where(ids)).values(until_position=position))
+        connection.execute(self._end, {**self._ids(ids), "v_until": position})
