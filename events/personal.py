@@ -21,7 +21,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from events.envelope import associated_data, is_envelope, open_value, seal_value
@@ -105,6 +105,10 @@ class PersonalFields:
 KeyFor = Callable[[str], bytes | None]
 
 
+#: One person's key (built once: read for every personal event a process has not cached the key of).
+_KEY = select(person_keys.c.key).where(person_keys.c.subject == bindparam("subject"))
+
+
 class Keyring:
     """The person keys of one database, as a process last read them.
 
@@ -124,7 +128,7 @@ class Keyring:
             cached = self._keys.get(subject)
         if cached is not None and not fresh and (cached[0] is None or now < cached[1]):
             return cached[0]
-        row = connection.execute(select(person_keys.c.key).where(person_keys.c.subject == subject)).first()
+        row = connection.execute(_KEY, {"subject": subject}).first()
         if row is None:
             return None
         key = None if row.key is None else bytes(row.key)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from coalition.accounts import BadCredentials, User, _as, api_tokens, authenticate, hash_token
@@ -158,14 +158,7 @@ class Touch:
 
     def write(self, connection: Connection) -> None:
         """Note it in `connection`'s transaction (never moving it back, if a request with a later clock did)."""
-        tokens = api_tokens.c
-        connection.execute(
-            update(api_tokens)
-            .where(
-                tokens.token_id == self.token_id, or_(tokens.last_used_at.is_(None), tokens.last_used_at < self.stamp)
-            )
-            .values(last_used_at=self.stamp)
-        )
+        connection.execute(_TOUCH, {"k_token_id": self.token_id, "v_stamp": self.stamp})
 
     def write_alone(self, services: Services) -> None:
         """Note it in a transaction of its own that need not wait for the disk: a last use lost in a crash
@@ -175,6 +168,16 @@ class Touch:
                 self.write(connection)
             self.done = True
 
+
+#: Built once (it runs with most commands): the last use moved on, never back.
+_TOUCH = (
+    update(api_tokens)
+    .where(
+        api_tokens.c.token_id == bindparam("k_token_id"),
+        or_(api_tokens.c.last_used_at.is_(None), api_tokens.c.last_used_at < bindparam("v_stamp")),
+    )
+    .values(last_used_at=bindparam("v_stamp"))
+)
 
 _BY_HASH = (
     "SELECT u.user_id, u.email, u.name, u.locale, u.session_epoch, u.email_verified_at, u.time_zone,"

@@ -43,10 +43,13 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
 
 
+_KEEP = insert(command_answers)
+
+
 def remember(connection: Connection, user_id: str, key: str, fingerprint: str, answer: dict[str, Any]) -> None:
     """Keep the answer to a keyed request, inside the command's transaction."""
     connection.execute(
-        insert(command_answers),
+        _KEEP,
         {
             "user_id": user_id,
             "idempotency_key": key,
