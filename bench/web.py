@@ -13,6 +13,11 @@ It serves the world with gunicorn as `make serve` does and measures two phases, 
    sent on a fixed schedule, latency measured from each request's scheduled send time
    (bench/openloop.py), judged against p99 ≤ 100 ms with no errors.
 
+With `--projections worker` the app runs as the README's PostgreSQL deployment does: `COALITION_PROJECTIONS=worker`,
+the read models kept by one `flask projections run` beside gunicorn (on the same CPUs), so an append's transaction
+holds only the event and its request's rows; after the phase the run waits for the worker to catch up and
+reports how long that took.
+
 The load generator runs on a CPU of its own, the server on the others, when the machine has at least
 four (`--pin auto`); on fewer, pinning apart would take half the server's CPUs away, so they share, and
 the output says so.
@@ -38,12 +43,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bench.loadworld import Plan, seed
 from bench.postgres import server_info, sqlalchemy_url, throwaway_schema
 from bench.report import machine
-from bench.server import Running, Server, environment
+from bench.server import ProjectionWorker, Running, Server, environment
 from bench.webjudge import format_run, targets
 from events import EventStore, create_engine
 from events.schema import events as events_table
@@ -68,6 +73,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--rate", type=float, help="open loop: signatures per second on a fixed schedule (replaces the mix phase)"
     )
     parser.add_argument("--read-rate", type=float, default=20.0, help="open loop: reads per second (default 20)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker (more than 1: gthread workers with COALITION_GROUP_COMMIT=true)",
+    )
+    parser.add_argument(
+        "--projections",
+        choices=("inline", "worker"),
+        default="inline",
+        help="read models in each append's transaction (inline, the default) or by a projection worker",
+    )
     parser.add_argument(
         "--pin",
         choices=("auto", "on", "off"),
@@ -178,19 +195,32 @@ def run_backend(backend: str, url: str, directory: Path, args: argparse.Namespac
     seeded = time.perf_counter() - started
     plan_path = directory / f"plan-{backend}.json"
     plan.save(plan_path)
-    server = Server(environment(url, directory), directory / f"gunicorn-{backend}.log", workers=args.workers)
+    worker = args.projections == "worker"
+    threaded = args.threads > 1
+    env = environment(
+        url, directory, **({"PROJECTIONS": "worker"} if worker else {}), **({"GROUP_COMMIT": True} if threaded else {})
+    )
+    server = Server(
+        env,
+        directory / f"gunicorn-{backend}.log",
+        workers=args.workers,
+        worker_class="gthread" if threaded else "sync",
+        threads=args.threads,
+    )
+    children = [server, ProjectionWorker(env, directory / f"projections-{backend}.log", idle_wait=0.2)]
     server_cpus, generator_cpus, _ = pinning(args.pin)
     everywhere = os.sched_getaffinity(0)
     phases = {}
     if server_cpus:
         os.sched_setaffinity(0, server_cpus)  # gunicorn and its workers inherit it
     try:
-        with Running(server):
+        with Running(*children[: 2 if worker else 1]):
             os.sched_setaffinity(0, everywhere)
             for phase in ("trivial", signing_phase(args)):
                 progress(f"{backend}: {phase} phase, up to {args.duration:g} s")
                 out = directory / f"{backend}-{phase}.json"
                 phases[phase] = drive(plan_path, server.url, phase, args, out, generator_cpus)
+            caught_up = caught_up_after(url) if worker else None
     finally:
         os.sched_setaffinity(0, everywhere)
     progress(f"{backend}: checking the log")
@@ -207,7 +237,30 @@ def run_backend(backend: str, url: str, directory: Path, args: argparse.Namespac
             "send_lag_p99_ms": percentile(lags, 0.99) * 1000 if lags else None,
         },
         "log": check_log(url, plan, phases[signing]["acknowledged"]),
+        "projections_caught_up_s": caught_up,
     }
+
+
+def caught_up_after(url: str, timeout: float = 300.0) -> float:
+    """Seconds until every projection's checkpoint reached the head of the log (the worker's lag at the end)."""
+    from projections import checkpoints, default_projections
+
+    names = [projection.name for projection in default_projections()]  # not the notifier's or the webhooks'
+    engine = create_engine(url)
+    started = time.perf_counter()
+    try:
+        while time.perf_counter() - started < timeout:
+            with engine.connect() as connection:
+                head = connection.scalar(select(func.max(events_table.c.position))) or 0
+                behind = connection.scalar(
+                    select(func.min(checkpoints.c.position)).where(checkpoints.c.name.in_(names))
+                )
+            if behind is not None and behind >= head:
+                return time.perf_counter() - started
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
+    raise RuntimeError(f"the projection worker did not catch up within {timeout:g} s")
 
 
 def signing_phase(args: argparse.Namespace) -> str:
@@ -243,11 +296,13 @@ def main(args: argparse.Namespace) -> int:
         "settings": {
             "clients": args.clients,
             "workers": args.workers,
+            "threads": args.threads,
             "duration": args.duration,
             "organisations": args.organisations,
             "rate": args.rate,
             "read_rate": args.read_rate if args.rate else None,
             "pinning": pinning(args.pin)[2],
+            "projections": args.projections,
         },
         "results": results,
         "targets": [t.to_json() for t in judged],

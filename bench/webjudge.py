@@ -90,10 +90,18 @@ def format_run(document: dict[str, Any]) -> str:
         f"Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB, {m['os']}",
         f"Python {m['python']}, SQLite {m['sqlite']}"
         + (f", PostgreSQL {document['postgresql']['server_version']}" if document.get("postgresql") else ""),
-        f"Settings: {s['clients']} clients, gunicorn {s['workers']} sync workers, phases of up to "
+        f"Settings: {s['clients']} clients, gunicorn {s['workers']} "
+        + (f"gthread workers of {s['threads']} threads, group commit" if s.get("threads", 1) > 1 else "sync workers")
+        + ", phases of up to "
         f"{s['duration']:g} s, {s['organisations']} organisations"
         + (f"; open loop {s['rate']:g} signatures/s + {s['read_rate']:g} reads/s" if s.get("rate") else ""),
         f"CPUs: {s['pinning']}",
+        "Read models: "
+        + (
+            "a projection worker beside gunicorn (COALITION_PROJECTIONS=worker)"
+            if s.get("projections") == "worker"
+            else "in each append's transaction (inline)"
+        ),
         "",
         f"{'backend':<11} {'phase':<8} {'endpoint':<10} {'requests':>9} {'req/s':>8} {'p50 ms':>8} "
         f"{'p95 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'errors':>7}  statuses",
@@ -110,6 +118,11 @@ def format_run(document: dict[str, Any]) -> str:
                 )
         if result.get("open", {}).get("send_lag_p99_ms") is not None:
             lines.append(f"{result['backend']:<11} open: send lag p99 {result['open']['send_lag_p99_ms']:.1f} ms")
+        if result.get("projections_caught_up_s") is not None:
+            lines.append(
+                f"{result['backend']:<11} projections: caught up with the log "
+                f"{result['projections_caught_up_s']:.2f} s after the phase ended"
+            )
         log = result["log"]
         lines.append(
             f"{result['backend']:<11} log: {log['acknowledged']:,} acknowledged, {log['in_log']:,} signatures "

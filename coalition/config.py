@@ -20,6 +20,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLITE_BUSY_TIMEOUT_MS": 10_000,
         # inline: projections are updated in the request's transaction; worker: by `flask projections run`.
         "PROJECTIONS": "inline",
+        # true: a process's appends go through one writer thread that records those arriving together in one
+        # transaction with one commit (events/writer.py). Pays off with threaded workers (`make serve THREADS=8`).
+        "GROUP_COMMIT": False,
         # A slow hash on purpose (werkzeug's scrypt); the tests choose a fast one.
         "PASSWORD_HASH_METHOD": "scrypt",
         # The statement PDFs' seal: a PKCS#12 file (and its passphrase) if given, else a self-signed key

@@ -18,7 +18,17 @@ from sqlalchemy.engine import Connection, Engine
 from coalition.infra import claims
 from coalition.infra.states import StateCache
 from coalition.paths import MIGRATIONS
-from events import AppendCondition, AppendResult, EventStore, Metadata, NewEvent, RecordedEvent, Registry, create_engine
+from events import (
+    AppendCondition,
+    AppendResult,
+    EventStore,
+    GroupCommitStore,
+    Metadata,
+    NewEvent,
+    RecordedEvent,
+    Registry,
+    create_engine,
+)
 from events.store import WithinAppend
 from projections import ProjectionRunner, default_projections
 
@@ -112,7 +122,7 @@ class EventSourcing:
             sqlite_synchronous=config["SQLITE_SYNCHRONOUS"],
             sqlite_busy_timeout_ms=int(config["SQLITE_BUSY_TIMEOUT_MS"]),
         )
-        store = EventStore(engine, self.registry)
+        store = (GroupCommitStore if config["GROUP_COMMIT"] else EventStore)(engine, self.registry)
         runner = ProjectionRunner(store, default_projections())
         app.extensions["coalition"] = Services(
             engine,

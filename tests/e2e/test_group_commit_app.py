@@ -1,0 +1,75 @@
+"""The app with COALITION_GROUP_COMMIT: signatures made at once on a threaded worker's threads go through one
+writer thread, share commits, and each is recorded once, answered once and projected, as without it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from flask import Flask
+
+from bench.loadworld import Plan, seed
+from coalition import create_app
+from coalition.domain import statement
+from events import GroupCommitStore
+
+SIGNERS = 12
+
+
+def grouped_app(url: str, directory: Path) -> Flask:
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "group-commit",
+            "RATELIMIT_ENABLED": False,
+            "SEAL_DIRECTORY": str(directory),
+            "PDF_CACHE_DIRECTORY": str(directory / "pdf-cache"),
+            "GROUP_COMMIT": True,
+        }
+    )
+
+
+def sign(app: Flask, plan: Plan, organisation_id: str, token: str, start: threading.Barrier | None = None) -> object:
+    client = app.test_client()
+    if start is not None:
+        start.wait()
+    return client.post(
+        f"{plan.statement_path}/signatures",
+        json={"organisation_id": organisation_id, "title": "Director", "version_hash": plan.version_hash},
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"sign-{organisation_id}"},
+    )
+
+
+def test_signers_on_threads_are_each_recorded_once_through_the_writer(migrated_url: str, tmp_path: Path) -> None:
+    plan = seed(migrated_url, SIGNERS, tmp_path)
+    app = grouped_app(migrated_url, tmp_path)
+    logging.getLogger("coalition.requests").disabled = True
+    services = app.extensions["coalition"]
+    store = services.store
+    try:
+        assert isinstance(store, GroupCommitStore)
+        start = threading.Barrier(SIGNERS)
+        with ThreadPoolExecutor(SIGNERS) as pool:
+            answers = list(pool.map(lambda signer: sign(app, plan, *signer, start), plan.signers))
+        again = sign(app, plan, *plan.signers[0])  # a retry of the first: its kept answer, nothing new
+
+        assert [answer.status_code for answer in answers] == [201] * SIGNERS, [a.get_json() for a in answers]
+        assert again.status_code == 201 and again.get_json() == answers[0].get_json()
+        assert store.batched == SIGNERS  # every append went through the writer thread, the retry recorded none
+        assert 1 <= store.commits <= SIGNERS
+        signed = [
+            event.payload["organisation_id"]
+            for event in store.read_stream(statement.stream(plan.statement_id))
+            if event.type == "StatementSigned"
+        ]
+        assert sorted(signed) == sorted(organisation for organisation, _ in plan.signers)
+        assert store.verify().ok
+        facilitator = {"Authorization": f"Bearer {plan.facilitator_token}"}
+        shown = app.test_client().get(plan.statement_path, headers=facilitator).get_json()
+        assert shown["signatures_total"] == SIGNERS  # the inline projections ran in each request's savepoint
+    finally:
+        logging.getLogger("coalition.requests").disabled = False
+        store.close()
+        services.engine.dispose()
