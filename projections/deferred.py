@@ -15,7 +15,9 @@ the database; a key it may have written, but no longer holds in memory, is read 
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, and_, bindparam, insert, update
@@ -40,6 +42,22 @@ def _plain(statement: Any) -> bool:
         and statement.select is None
         and not statement._returning
     )
+
+
+#: The tables each read names, for statements built once and sent many times (the projections' own): walking a
+#: statement's tree costs more than running it. Weak keys: a statement built per call is forgotten with it.
+_TABLES_READ: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _read_tables(statement: Any) -> frozenset[str]:
+    """The names of the tables a read reads, joins included."""
+    known = _TABLES_READ.get(statement)
+    if known is None:
+        found = find_tables(statement, include_joins=True, include_aliases=True)  # joins too: only tables are named
+        known = _TABLES_READ[statement] = frozenset(
+            table.name for table in found if isinstance(getattr(table, "name", None), str)
+        )
+    return known
 
 
 class Deferred:
@@ -87,8 +105,7 @@ class Deferred:
                     self._inserts.setdefault(table, []).append(row)
             return None
         if hasattr(statement, "selected_columns"):  # a read: only what waits for the tables it reads must go first
-            found = find_tables(statement, include_joins=True, include_aliases=True)  # joins too: only tables are named
-            self.flush({table.name for table in found if isinstance(getattr(table, "name", None), str)})
+            self.flush(_read_tables(statement))
             return self.connection.execute(statement, parameters)
         self.flush()
         # a write run as given may change rows held here: of its table, or of any (text, anything else)
@@ -157,7 +174,7 @@ class Deferred:
 
     # -- writing ----------------------------------------------------------------------------------
 
-    def flush(self, names: set[str] | None = None) -> None:
+    def flush(self, names: AbstractSet[str] | None = None) -> None:
         """Write the waiting inserts and closings (of the tables named, or all), one executemany per table and shape."""
         inserts = {t: rows for t, rows in self._inserts.items() if names is None or t.name in names}
         closings = {t: rows for t, rows in self._closings.items() if names is None or t.name in names}
