@@ -90,21 +90,23 @@ class ProjectionRunner:
     def within_append(self, connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
         """The append hook of the embedded mode: apply the new events in the append's transaction.
 
-        Every checkpoint is read in one query and the caught-up ones are moved in one update, so an
-        append costs two statements here, plus what the projections themselves write.
+        One statement moves every checkpoint that stood just before these events (locked first, in the one
+        order every caller locks them) and names them; those projections apply the events. One behind (a
+        worker switched off, a projection added) is read and caught up to the same position. So an append
+        costs one statement here, plus what the projections themselves write.
         """
         first, last = recorded[0].position, recorded[-1].position
-        caught_up = []
-        for projection, position in zip(self.projections, self._checkpoints(connection, self.projections), strict=True):
-            if position == first - 1:
+        names = [projection.name for projection in self.projections]
+        moved = set(
+            connection.execute(_CAUGHT_UP, {"names": names, "k_before": first - 1, "v_position": last}).scalars()
+        )
+        for projection in self.projections:  # in the runner's order: the tallies read what the others wrote
+            if projection.name in moved:
                 wanted = [e for e in recorded if projection.types is None or e.type in projection.types]
                 if wanted:
                     projection.apply(connection, wanted)
-                caught_up.append(projection.name)
             else:
-                self._advance(connection, projection, position, last)
-        if caught_up:
-            _move(connection, caught_up, last)
+                self._advance(connection, projection, self._checkpoints(connection, [projection])[0], last)
 
     def catch_up(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> int:
         """Apply everything new, a chunk per transaction; return how many positions were read."""
@@ -265,6 +267,24 @@ _MOVE = (
     update(checkpoints)
     .where(checkpoints.c.name.in_(bindparam("names", expanding=True)))
     .values(position=bindparam("v_position"))
+)
+
+
+#: The checkpoints among `names` that stood at `k_before`, moved to `v_position`, and their names: locked first
+#: in name order (as `_CHECKPOINTS` locks them), so an append and a catch-up never wait for each other in a circle.
+_CAUGHT_UP = (
+    update(checkpoints)
+    .where(
+        checkpoints.c.name.in_(
+            select(checkpoints.c.name)
+            .where(checkpoints.c.name.in_(bindparam("names", expanding=True)))
+            .order_by(checkpoints.c.name)
+            .with_for_update()
+        ),
+        checkpoints.c.position == bindparam("k_before"),
+    )
+    .values(position=bindparam("v_position"))
+    .returning(checkpoints.c.name)
 )
 
 
