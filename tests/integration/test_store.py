@@ -18,6 +18,7 @@ from events import (
     UnknownEventType,
 )
 from events.hashing import FORMATS, recompute_hash
+from events.sql import PROBED_STREAMS
 from tests.conftest import make_registry
 
 
@@ -48,6 +49,27 @@ def test_one_append_writes_several_streams_atomically(store: EventStore) -> None
 
     assert store.stream_version("thing-2") == 0
     assert count_events(store) == 1
+
+
+@pytest.mark.parametrize("streams", [3, PROBED_STREAMS + 1], ids=["probed one by one", "many, grouped"])
+def test_versions_are_read_right_for_new_and_known_streams_however_many_an_append_names(
+    store: EventStore, streams: int
+) -> None:
+    """The append's read of stream versions has two forms (`Statements.positions`); both give each stream its own
+    version, a new one 0, whatever order the rows come back in."""
+    names = [f"thing-{n}" for n in range(streams)]
+    store.append([created(name) for name in names[1:]])  # every stream but the first exists, at version 1
+    store.append([created(name) for name in names[2:]])  # ... and from the third on at version 2
+
+    result = store.append(
+        [created(name) for name in reversed(names)],
+        expected={names[0]: NO_STREAM, names[1]: 1, **{name: 2 for name in names[2:]}},
+    )
+
+    assert result.versions == {names[0]: 1, names[1]: 2, **{name: 3 for name in names[2:]}}
+    with pytest.raises(ConcurrencyConflict) as conflict:
+        store.append([created(names[1])], expected={names[1]: 1})
+    assert (conflict.value.stream_id, conflict.value.actual) == (names[1], 2)
 
 
 def test_stale_expected_version_is_a_conflict_that_writes_nothing(store: EventStore) -> None:
