@@ -21,7 +21,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # inline: projections are updated in the request's transaction; worker: by `flask projections run`.
         "PROJECTIONS": "inline",
         # true: a process's appends go through one writer thread that records those arriving together in one
-        # transaction with one commit (events/writer.py). Pays off with threaded workers (`make serve THREADS=8`).
+        # transaction with one commit (events/writer.py); for threaded workers (gunicorn --threads N). On 2 cores
+        # it made signing slower (docs/benchmarks.md), so it is off by default.
         "GROUP_COMMIT": False,
         # A slow hash on purpose (werkzeug's scrypt); the tests choose a fast one.
         "PASSWORD_HASH_METHOD": "scrypt",

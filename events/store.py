@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection, Engine, Row
 
 from events.conditions import AppendCondition, check
-from events.engine import is_sqlite
+from events.engine import is_sqlite, reading
 from events.errors import ConcurrencyConflict, EmptyAppend, InvalidPayload
 from events.hashing import LATEST, ChainFormat, verify_chain
 from events.personal import keyring_for, seal_texts
@@ -177,7 +177,7 @@ class EventStore(Writing):
         if connection is not None:
             yield connection
         else:
-            with self.engine.connect() as own:
+            with reading(self.engine) as own:
                 yield own
 
     def head(self, connection: Connection | None = None) -> tuple[int, str]:

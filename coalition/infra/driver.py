@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from events.engine import reading
+
 
 @cache
 def _styled(sql: str, placeholder: str) -> str:
@@ -23,7 +25,7 @@ def _styled(sql: str, placeholder: str) -> str:
 def first_row(engine: Engine, sql: str, parameters: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """The first row `sql` (with `?` placeholders) finds, as a plain tuple, or None."""
     placeholder = "?" if engine.dialect.name == "sqlite" else "%s"
-    with engine.connect() as connection, closing(connection.connection.dbapi_connection.cursor()) as cursor:  # type: ignore[union-attr]
+    with reading(engine) as connection, closing(connection.connection.dbapi_connection.cursor()) as cursor:  # type: ignore[union-attr]
         cursor.execute(_styled(sql, placeholder), parameters)
         row = cursor.fetchone()
     return None if row is None else tuple(row)
