@@ -45,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--postgres-url", metavar="URL", help="also measure on PostgreSQL (a throwaway schema)")
     parser.add_argument("--tmp-dir", metavar="DIR", help="where to put the SQLite database (default: temp)")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile the last N signatures (cProfile)")
+    parser.add_argument(
+        "--profile-out", metavar="PATH", help="with --profile: also write the raw statistics to PATH.<backend>"
+    )
     parser.add_argument("--quick", action="store_true", help=f"smoke test: {QUICK} organisations")
     parser.add_argument("--json", action="store_true", help="print a JSON document on stdout (the table on stderr)")
 
@@ -123,7 +126,9 @@ def _app(url: str, directory: Path) -> Any:
     )
 
 
-def measure(backend: str, url: str, directory: Path, organisations: int, profile: int) -> dict[str, Any]:
+def measure(
+    backend: str, url: str, directory: Path, organisations: int, profile: int, profile_out: str | None = None
+) -> dict[str, Any]:
     """Seed, then time `/healthz` and one signature per organisation through the test client."""
     started = time.monotonic()
     plan: Plan = seed(url, organisations, directory)
@@ -163,6 +168,8 @@ def measure(backend: str, url: str, directory: Path, organisations: int, profile
         for organisation_id, token in profiled:
             sign(organisation_id, token)
         profiler.disable()
+        if profile_out is not None:  # the raw statistics, for pstats or snakeviz: PATH.sqlite, PATH.postgresql
+            profiler.dump_stats(f"{profile_out}.{backend}")
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats("cumulative").print_stats(45)
@@ -204,14 +211,21 @@ def main(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(dir=args.tmp_dir) as folder:
         directory = Path(folder)
         documents.append(
-            measure("sqlite", f"sqlite:///{directory / 'bench.db'}", directory, organisations, args.profile)
+            measure(
+                "sqlite",
+                f"sqlite:///{directory / 'bench.db'}",
+                directory,
+                organisations,
+                args.profile,
+                args.profile_out,
+            )
         )
         if args.postgres_url:
             with throwaway_schema(args.postgres_url) as schema:
                 pg = directory / "pg"
                 pg.mkdir()
                 url = sqlalchemy_url(args.postgres_url, schema)
-                documents.append(measure("postgresql", url, pg, organisations, args.profile))
+                documents.append(measure("postgresql", url, pg, organisations, args.profile, args.profile_out))
     print(table(documents), file=sys.stderr)
     for document in documents:
         if document["profile"]:
