@@ -51,10 +51,14 @@ class Tally:
     failed_attempts: int = 0
     seconds: float = 0.0
     send_lags: list[float] = field(default_factory=list)  # open loop: how late each request left (s)
+    worst: dict[int, float] = field(default_factory=dict)  # open loop: per scheduled second, the longest latency (s)
 
-    def record(self, endpoint: str, status: str, latency: float) -> None:
+    def record(self, endpoint: str, status: str, latency: float, at: float | None = None) -> None:
         self.latencies[endpoint].append(latency)
         self.statuses[endpoint][status] += 1
+        if at is not None:  # when in the run the slow answers were due: a stall, a cold start, a steady queue
+            second = int(at)
+            self.worst[second] = max(self.worst.get(second, 0.0), latency)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +68,7 @@ class Tally:
             "acknowledged": self.acknowledged,
             "failed_attempts": self.failed_attempts,
             "send_lags": self.send_lags,
+            "worst_by_second": [self.worst.get(second, 0.0) for second in range(max(self.worst, default=-1) + 1)],
         }
 
 

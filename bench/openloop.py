@@ -45,8 +45,9 @@ def schedule(rate: float, read_rate: float, duration: float) -> list[Send]:
 
 #: What sends one request and returns its status text ("201", "ClientConnectorError").
 Sender = Callable[[Send], Awaitable[str]]
-#: Where a finished request goes: (endpoint, status, latency measured from its scheduled time, seconds).
-Recorder = Callable[[str, str, float], None]
+#: Where a finished request goes: (endpoint, status, latency measured from its scheduled time, its scheduled time
+#: after the start; both in seconds).
+Recorder = Callable[[str, str, float, float], None]
 
 
 async def run(
@@ -65,7 +66,7 @@ async def run(
 
     async def one(send: Send, scheduled: float) -> None:
         status = await sender(send)
-        record(send.endpoint, status, clock() - scheduled)
+        record(send.endpoint, status, clock() - scheduled, send.at)
 
     pending: list[asyncio.Task[None]] = []
     for send in sends:

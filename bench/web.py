@@ -235,6 +235,7 @@ def run_backend(backend: str, url: str, directory: Path, args: argparse.Namespac
             "seconds": phases[signing]["seconds"],
             "endpoints": endpoints(phases[signing]),
             "send_lag_p99_ms": percentile(lags, 0.99) * 1000 if lags else None,
+            "worst_ms_by_second": [latency * 1000 for latency in phases[signing].get("worst_by_second") or []],
         },
         "log": check_log(url, plan, phases[signing]["acknowledged"]),
         "projections_caught_up_s": caught_up,

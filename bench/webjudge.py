@@ -118,6 +118,12 @@ def format_run(document: dict[str, Any]) -> str:
                 )
         if result.get("open", {}).get("send_lag_p99_ms") is not None:
             lines.append(f"{result['backend']:<11} open: send lag p99 {result['open']['send_lag_p99_ms']:.1f} ms")
+            worst = result["open"].get("worst_ms_by_second") or []
+            if worst:
+                shown = ", ".join(f"{latency:,.0f}" for latency in worst)
+                lines.append(
+                    f"{result['backend']:<11} open: the longest latency (ms) of each scheduled second: {shown}"
+                )
         if result.get("projections_caught_up_s") is not None:
             lines.append(
                 f"{result['backend']:<11} projections: caught up with the log "

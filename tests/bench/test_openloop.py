@@ -33,6 +33,7 @@ def test_a_stall_is_counted_in_every_request_that_should_have_left_during_it() -
     """The first answer blocks the whole loop for 0.3 s (a stalled server seen by a single-threaded client):
     the sends scheduled meanwhile leave late, and their latencies include that wait."""
     recorded: dict[int, float] = {}
+    due: list[float] = []
     sends = openloop.schedule(rate=50, read_rate=0, duration=0.2)  # every 20 ms, 10 sends
 
     async def sender(send: openloop.Send) -> str:
@@ -40,8 +41,9 @@ def test_a_stall_is_counted_in_every_request_that_should_have_left_during_it() -
             time.sleep(0.3)
         return "201"
 
-    def record(endpoint: str, status: str, latency: float) -> None:
+    def record(endpoint: str, status: str, latency: float, at: float) -> None:
         recorded[len(recorded)] = latency
+        due.append(at)
 
     lags = asyncio.run(openloop.run(sends, sender, record))
 
@@ -49,6 +51,7 @@ def test_a_stall_is_counted_in_every_request_that_should_have_left_during_it() -
     assert max(lags) >= 0.2, lags  # the generator noticed it fell behind and says so
     assert sorted(recorded.values())[-1] >= 0.2  # a late send's wait is in its latency, not hidden
     assert all(latency >= 0 for latency in recorded.values())
+    assert sorted(due) == [send.at for send in sends]  # each answer says when it was due, for the timeline
 
 
 def _result(open_endpoints: dict[str, dict[str, float]], lag: float | None) -> dict[str, object]:
@@ -74,3 +77,14 @@ def test_the_open_loop_is_judged_per_endpoint_on_p99_errors_and_the_kept_schedul
         "sqlite: errors (both phases)",
         "sqlite: generator kept its schedule (send lag p99 ≤ 10 ms)",
     }
+
+
+def test_the_tally_keeps_the_longest_latency_of_each_scheduled_second() -> None:
+    """A stall shows where it happened (a cold start, a checkpoint) and not only in the percentiles."""
+    from bench.load import Tally
+
+    tally = Tally()
+    for endpoint, latency, at in [("sign", 0.9, 0.1), ("sign", 0.2, 0.5), ("standing", 0.95, 0.7), ("sign", 0.01, 2.2)]:
+        tally.record(endpoint, "201", latency, at)
+
+    assert tally.to_json()["worst_by_second"] == [0.95, 0.0, 0.01]  # second 1 had nothing due
