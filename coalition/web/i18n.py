@@ -84,13 +84,13 @@ def _translations() -> support.NullTranslations:
     A page asks for hundreds of messages, and Flask-Babel resolves the domain, the locale and its cache for each
     (about 15 µs a message). Here that happens once per locale in force: `force_locale` (a mail in its
     reader's language, inside a request) sets a new locale object, which finds the cache stale."""
-    state = g.get("_flask_babel")
+    state = g.get("_flask_babel") if g else None  # outside an app context: Flask-Babel's empty catalogue below
     locale = getattr(state, "babel_locale", None)
     kept: tuple[Locale, support.NullTranslations] | None = getattr(state, "coalition_translations", None)
     if locale is not None and kept is not None and kept[0] is locale:
         return kept[1]
     translations: support.NullTranslations = get_translations()
-    state = g.get("_flask_babel")  # get_translations made it, and the locale, if they were not there yet
+    state = g.get("_flask_babel") if g else None  # get_translations made it, and the locale, if they were not there yet
     if state is not None and getattr(state, "babel_locale", None) is not None:
         state.coalition_translations = (state.babel_locale, translations)
     return translations

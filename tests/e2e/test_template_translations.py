@@ -32,3 +32,8 @@ def test_each_request_reads_its_own_language(app: Flask) -> None:
 
     assert {language: len(texts) for language, texts in said.items()} == {"ro": 1, "pl": 1, "en": 1}
     assert len({next(iter(texts)) for texts in said.values()}) == 3
+
+
+def test_a_template_rendered_outside_any_request_or_app_context_reads_the_source_text(app: Flask) -> None:
+    """As Flask-Babel's own callables: no context, no catalogue (English, the messages as written)."""
+    assert app.jinja_env.from_string(STATE).render() == "active / nothing overdue"
