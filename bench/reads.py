@@ -282,6 +282,7 @@ def measure(
                 raise SystemExit(f"no row named {profiled!r}; rows: {', '.join(n for n, *_ in measured)}")
             report = profile(*chosen[0])
     finally:
+        gc.unfreeze()  # the next measure in this process (a test's) freezes its own world, not on top of this one
         app.extensions["coalition"].engine.dispose()
     return {
         "benchmark": "reads",
