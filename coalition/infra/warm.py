@@ -5,8 +5,8 @@ A process folds an aggregate from the log the first time a command needs it, and
 PostgreSQL (6,000 events read and folded), and a worker meets it on its first signature: right after a
 deploy or a restart, in the middle of a campaign, when signatures arrive fastest. `warm` folds, at
 start-up, each statement open for signature and its coalition, the streams every signature reads, so
-that cost is paid before the worker accepts a connection. It is bounded (`limit` events in all) and
-best effort: a database not migrated yet, or any error, leaves the cache cold and the worker starts.
+that cost is paid before the worker accepts a connection. It is bounded (it stops once `limit` events are
+folded) and best effort: a database not migrated yet, or any error, leaves the cache cold and the worker starts.
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ def warm(app: Flask, limit: int = WARM_EVENTS) -> int:
             cache.load(services.store, stream_id, evolve)
     except SQLAlchemyError as error:  # not migrated yet, the database away: start cold, as before
         log.warning("state cache not warmed: %s", error.__class__.__name__)
+        return 0
+    except Exception:  # noqa: BLE001 - the worker must start; the first command on that stream meets the error
+        log.exception("state cache not warmed")
         return 0
     folded = cache.folded - before
     if folded:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from bench.loadworld import seed
@@ -76,3 +77,20 @@ def test_a_database_not_migrated_yet_leaves_the_cache_cold_and_the_app_starting(
 
     assert warm(app) == 0
     assert app.extensions["coalition"].states.folded == 0
+
+
+def test_a_fold_that_fails_leaves_the_cache_cold_and_the_worker_starting(
+    migrated_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(migrated_url, 2, tmp_path)
+    app = app_on(migrated_url, tmp_path)
+    services = app.extensions["coalition"]
+
+    def broken(*_: object) -> None:
+        raise ValueError("an event this code cannot fold")
+
+    monkeypatch.setattr(co, "evolve", broken)
+    try:
+        assert warm(app) == 0
+    finally:
+        services.engine.dispose()
