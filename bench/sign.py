@@ -111,7 +111,8 @@ class Counter:
                 setattr(psycopg.Cursor, name, original)
 
 
-def _app(url: str, directory: Path) -> Any:
+def _app(url: str, directory: Path, **settings: Any) -> Any:
+    """The app on a seeded world's database, as the load driver meets it (`settings` override; tests use it too)."""
     from coalition import create_app
 
     return create_app(
@@ -122,6 +123,7 @@ def _app(url: str, directory: Path) -> Any:
             "RATELIMIT_ENABLED": False,
             "SEAL_DIRECTORY": str(directory),
             "PDF_CACHE_DIRECTORY": str(directory / "pdf-cache"),
+            **settings,
         }
     )
 

@@ -15,31 +15,18 @@ import logging
 import time
 
 from flask import Flask
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from coalition.domain import coalition as co
 from coalition.domain import statement as st
 from coalition.infra.extensions import Services
 from coalition.infra.states import Evolve
-from projections.statements import statements
+from coalition.reads.statements import open_campaigns
 
 log = logging.getLogger("coalition.warm")
 
 #: Events folded at most at start-up (a bound on how long a worker may take to start: about 20 µs an event).
 WARM_EVENTS = 200_000
-
-
-def open_campaigns(services: Services) -> list[tuple[str, str]]:
-    """(coalition id, statement id) of every statement open for signature now, newest opened first."""
-    c = statements.c
-    query = (
-        select(c.coalition_id, c.statement_id)
-        .where(c.state == "open", c.until_position.is_(None))
-        .order_by(c.opened_position.desc())
-    )
-    with services.engine.connect() as connection:
-        return [(coalition_id, statement_id) for coalition_id, statement_id in connection.execute(query)]
 
 
 def warm(app: Flask, limit: int = WARM_EVENTS) -> int:
@@ -50,7 +37,9 @@ def warm(app: Flask, limit: int = WARM_EVENTS) -> int:
     started, before = time.perf_counter(), cache.folded
     try:
         streams: dict[str, Evolve] = {}
-        for coalition_id, statement_id in open_campaigns(services):
+        with services.engine.connect() as connection:
+            campaigns = open_campaigns(connection)
+        for coalition_id, statement_id in campaigns:
             streams.setdefault(co.stream(coalition_id), co.evolve)
             streams.setdefault(st.stream(statement_id), st.evolve)
         for stream_id, evolve in list(streams.items())[: cache.size]:

@@ -21,6 +21,8 @@ from events.personal import ERASED
 from projections.coalition_rows import member_states
 from projections.organisations import organisations
 from projections.statement_rows import StatementView, of_coalition, version_texts, view
+from projections.statements import statements
+from projections.versioned import valid_at
 
 __all__ = [
     "StatementView",
@@ -201,3 +203,14 @@ def diff(connection: Connection, statement_id: str, older: str, newer: str) -> d
             difflib.unified_diff(lines, now, f"version {before['version']}", f"version {after['version']}", lineterm="")
         )
     return result
+
+
+def open_campaigns(connection: Connection) -> list[tuple[str, str]]:
+    """(coalition id, statement id) of every statement open for signature now, the newest opened first."""
+    s = statements.c
+    query = (
+        select(s.coalition_id, s.statement_id)
+        .where(valid_at(statements, None), s.state == "open")
+        .order_by(s.opened_position.desc())
+    )
+    return [(coalition_id, statement_id) for coalition_id, statement_id in connection.execute(query)]

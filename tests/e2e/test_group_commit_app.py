@@ -11,24 +11,11 @@ from pathlib import Path
 from flask import Flask
 
 from bench.loadworld import Plan, seed
-from coalition import create_app
+from bench.sign import _app
 from coalition.domain import statement
 from events import GroupCommitStore
 
 SIGNERS = 12
-
-
-def grouped_app(url: str, directory: Path) -> Flask:
-    return create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "group-commit",
-            "RATELIMIT_ENABLED": False,
-            "SEAL_DIRECTORY": str(directory),
-            "PDF_CACHE_DIRECTORY": str(directory / "pdf-cache"),
-            "GROUP_COMMIT": True,
-        }
-    )
 
 
 def sign(app: Flask, plan: Plan, organisation_id: str, token: str, start: threading.Barrier | None = None) -> object:
@@ -44,7 +31,7 @@ def sign(app: Flask, plan: Plan, organisation_id: str, token: str, start: thread
 
 def test_signers_on_threads_are_each_recorded_once_through_the_writer(migrated_url: str, tmp_path: Path) -> None:
     plan = seed(migrated_url, SIGNERS, tmp_path)
-    app = grouped_app(migrated_url, tmp_path)
+    app = _app(migrated_url, tmp_path, GROUP_COMMIT=True)
     logging.getLogger("coalition.requests").disabled = True
     services = app.extensions["coalition"]
     store = services.store

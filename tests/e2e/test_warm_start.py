@@ -6,32 +6,19 @@ import logging
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from bench.loadworld import seed
-from coalition import create_app
+from bench.sign import _app
 from coalition.domain import coalition as co
 from coalition.domain import statement as st
 from coalition.infra.warm import warm
-
-
-def app_on(url: str, directory: Path) -> Flask:
-    return create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "warm",
-            "RATELIMIT_ENABLED": False,
-            "SEAL_DIRECTORY": str(directory),
-            "PDF_CACHE_DIRECTORY": str(directory / "pdf-cache"),
-        }
-    )
 
 
 def test_the_open_statement_and_its_coalition_are_folded_before_the_first_signature(
     migrated_url: str, tmp_path: Path
 ) -> None:
     plan = seed(migrated_url, 6, tmp_path)
-    app = app_on(migrated_url, tmp_path)
+    app = _app(migrated_url, tmp_path)
     services = app.extensions["coalition"]
     try:
         coalition_stream, statement_stream = co.stream(plan.coalition_id), st.stream(plan.statement_id)
@@ -59,7 +46,7 @@ def test_the_open_statement_and_its_coalition_are_folded_before_the_first_signat
 
 def test_warming_stops_at_its_bound(migrated_url: str, tmp_path: Path) -> None:
     plan = seed(migrated_url, 4, tmp_path)
-    app = app_on(migrated_url, tmp_path)
+    app = _app(migrated_url, tmp_path)
     services = app.extensions["coalition"]
     try:
         first = len(services.store.read_stream(co.stream(plan.coalition_id)))
@@ -73,7 +60,7 @@ def test_warming_stops_at_its_bound(migrated_url: str, tmp_path: Path) -> None:
 
 
 def test_a_database_not_migrated_yet_leaves_the_cache_cold_and_the_app_starting(tmp_path: Path) -> None:
-    app = app_on(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path)
+    app = _app(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path)
 
     assert warm(app) == 0
     assert app.extensions["coalition"].states.folded == 0
@@ -83,7 +70,7 @@ def test_a_fold_that_fails_leaves_the_cache_cold_and_the_worker_starting(
     migrated_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seed(migrated_url, 2, tmp_path)
-    app = app_on(migrated_url, tmp_path)
+    app = _app(migrated_url, tmp_path)
     services = app.extensions["coalition"]
 
     def broken(*_: object) -> None:
