@@ -19,6 +19,7 @@ from tests.conftest import copy_migrated_into, migrate, missing, sqlite_url
 from tests.copies import Databases
 
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
+ARTIFACTS.mkdir(exist_ok=True)  # screenshots and PDFs to be looked at; a fresh clone has no such folder
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
