@@ -17,7 +17,8 @@ from projections.versioned import valid_at
 
 
 def directory(connection: Connection) -> list[dict[str, Any]]:
-    """Every coalition now: its agreement's name, purpose and period, and its active members' names and countries."""
+    """Every coalition now: its agreement's name, purpose and period, the day it ended (None while it runs), and its
+    active members' names and countries."""
     current = agreements.c.until_position.is_(None)
     members = (
         select(memberships.c.coalition_id, organisations.c.name, organisations.c.country)
@@ -35,6 +36,7 @@ def directory(connection: Connection) -> list[dict[str, Any]]:
             "purpose": row.purpose,
             "starts_on": row.starts_on,
             "ends_on": row.ends_on,
+            "ended_on": row.ended_on,
             "objectives": len(json.loads(row.objectives)),
             "members": by_coalition.get(row.coalition_id, []),
         }

@@ -102,11 +102,13 @@ def acting(connection: Connection, user_id: str, today: date) -> list[dict[str, 
 
 
 def coalitions_of(connection: Connection, organisation_id: str) -> list[dict[str, Any]]:
-    """The coalitions an organisation is (or was) a member of, by name, with its state and since when."""
+    """The coalitions an organisation is (or was) a member of, by name, with its state and since when, and the day
+    each coalition ended (None while it runs)."""
     rows = connection.execute(
         select(
             agreements.c.coalition_id,
             agreements.c.name,
+            agreements.c.ended_on,
             memberships.c.state,
             memberships.c.since,
             memberships.c.verified_by,

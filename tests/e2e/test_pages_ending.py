@@ -4,13 +4,18 @@ and the leave page asking what becomes of each open commitment and task."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
+from flask_babel import format_date
 
 from tests.e2e.pages import csrf, signed_in, submit, text
+from tests.e2e.test_api_invitations import NEW, link_of, mails, register_through
 from tests.e2e.test_hostile_inputs_everywhere import BLANKS
+from tests.e2e.test_invitations_organisations import PROFILE
 from tests.e2e.world import World
+from tests.mail import SmtpServer
 
 
 def close_page(world: World) -> str:
@@ -69,6 +74,92 @@ def test_a_facilitator_closes_after_confirming_and_it_shows_as_ended_everywhere(
     assert "Manage this statement" not in text(ana.get(f"{world.path}/statements/{sid}"))  # a draft, frozen
     audit = text(ana.get(f"{world.path}/audit"))
     assert "This coalition has ended on" in audit and "closed the coalition: The project ended" in audit
+
+
+def _ended(world: World) -> str:
+    """Close the world's coalition through the API (its open work dropped and withdrawn first): the day it ended."""
+    world.ok("POST", f"{world.path}/tasks/{world.task}/drop", "ana", {"reason": "Wrapping up"})
+    world.ok("POST", f"{world.path}/commitments/{world.commitment}/withdraw", "bo", {"reason": "Wrapping up"})
+    return str(world.ok("POST", f"{world.path}/close", "ana", {"reason": "The project ended"})["ended_on"])
+
+
+def _card(page: str, name: str) -> str:
+    """The landing page's card of the coalition named `name`."""
+    return page.split(f"<h3>{name}</h3>", 1)[1].split("</article>", 1)[0]
+
+
+def test_the_landing_page_marks_an_ended_coalition_and_invites_no_one_to_join(world: World) -> None:
+    running = text(signed_in(world, "olli").get("/"))
+    assert "Open or ask to join" in _card(running, "Danube Rivers Coalition")
+    ended_on = _ended(world)
+    app = world.api.app
+    with app.test_request_context():
+        day = format_date(date.fromisoformat(ended_on))
+    for client in (signed_in(world, "olli"), app.test_client()):
+        card = _card(text(client.get("/")), "Danube Rivers Coalition")
+        assert f'<span class="badge ended">Ended on {day}</span>' in card
+        assert "Open or ask to join" not in card
+    assert f'href="{world.path}/join">Go to the coalition</a>' in _card(
+        text(signed_in(world, "olli").get("/")), "Danube Rivers Coalition"
+    )
+
+
+def test_once_ended_the_join_page_says_so_and_asking_to_join_is_refused_with_nothing_recorded(world: World) -> None:
+    olli = signed_in(world, "olli")
+    join = f"{world.path}/join"
+    assert "Ask to join the coalition" in text(olli.get(join))
+    _ended(world)
+    page = text(olli.get(join))
+    assert "This coalition has ended on" in page and 'class="ended-banner"' in page
+    assert "Ask to join the coalition" not in page and "membership-form" not in page
+    assert "Your organisations" not in page  # nothing of theirs to show, nothing to ask for
+    head = world.api.head()
+    refused = submit(olli, join, join, {"organisation_id": world.oak})
+    assert refused.status_code == 409 and "the coalition has ended on" in text(refused)
+    assert "Ask to join the coalition" not in text(refused)
+    assert world.api.head() == head
+    bo = text(signed_in(world, "bo").get(join))  # a member reads the page and goes on to the coalition
+    assert "This coalition has ended on" in bo and f'href="{world.path}">Go to the coalition</a>' in bo
+
+
+def test_once_ended_an_invited_organisation_can_neither_accept_nor_decline(world: World) -> None:
+    world.ok("POST", f"{world.path}/members", "ana", {"organisation_id": world.oak})
+    _ended(world)
+    olli = signed_in(world, "olli")
+    join = f"{world.path}/join"
+    page = text(olli.get(join))
+    assert "This coalition has ended on" in page and "Oak Institute" in page
+    assert "Accept the invitation for Oak Institute" not in page and "Decline the invitation" not in page
+    head = world.api.head()
+    refused = submit(olli, join, f"{world.path}/members/{world.oak}/accept", {})
+    assert refused.status_code == 409 and "the coalition has ended on" in text(refused)
+    assert "Accept the invitation for Oak Institute" not in text(refused)
+    assert world.api.head() == head
+
+
+def test_once_ended_the_leave_page_says_so_and_leaving_is_refused_with_nothing_recorded(world: World) -> None:
+    bo = signed_in(world, "bo")
+    confirm = f"{world.path}/members/{world.river}/leave"
+    assert "leaves the coalition" in text(bo.get(confirm))
+    _ended(world)
+    page = text(bo.get(confirm))
+    assert "This coalition has ended on" in page and 'class="ended-banner"' in page
+    assert "leaves the coalition" not in page and "lose their roles" not in page
+    assert f'action="{confirm}"' not in page
+    head = world.api.head()
+    refused = submit(bo, world.path, confirm, {"reason": "Merging"})
+    assert refused.status_code == 409 and "the coalition has ended on" in text(refused)
+    assert "leaves the coalition" not in text(refused)
+    assert world.api.head() == head
+
+
+def test_an_organisation_page_marks_its_ended_coalitions(world: World) -> None:
+    bo = signed_in(world, "bo")
+    page = f"/organisations/{world.river}"
+    assert 'class="badge ended"' not in text(bo.get(page))
+    _ended(world)
+    coalitions = text(bo.get(page)).split('id="coalitions-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Danube Rivers Coalition" in coalitions and '<span class="badge ended">Ended on' in coalitions
 
 
 def test_after_the_end_a_page_form_is_refused_with_the_date(world: World) -> None:
@@ -154,3 +245,21 @@ def test_the_ended_refusal_and_banner_speak_romanian(world: World) -> None:
     refused = submit(ana, members, f"{members}/{world.river}/suspend", {"reason": "Liniște"})
     assert refused.status_code == 409 and f"coaliția s-a încheiat pe {ended_on}" in text(refused)
     assert "Această coaliție s-a încheiat pe" in text(ana.get(world.path))
+
+
+def test_once_ended_an_invitation_to_join_says_so_and_accepting_it_is_refused_with_nothing_recorded(
+    world: World, smtp: SmtpServer
+) -> None:
+    world.api.call("POST", f"{world.path}/invitations", world.who("ana"), {"email": NEW})
+    link = link_of(mails(world, smtp)[0])
+    _ended(world)
+    client = world.api.app.test_client()
+    register_through(client, link)
+    page = client.get(link)
+    assert page.status_code == 200 and "This coalition has ended on" in text(page)
+    assert "Create the organisation and join" not in text(page)
+    head = world.api.head()
+    refused = client.post(link, data={"csrf_token": csrf(client, link), "name": "Tisza Friends", **PROFILE})
+    assert refused.status_code == 409 and "the coalition has ended on" in text(refused), text(refused)
+    assert "Create the organisation and join" not in text(refused)
+    assert world.api.head() == head
