@@ -53,6 +53,37 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def expect(expected: Mapping[str, int | None], versions: Mapping[str, int]) -> None:
+    """Raise ConcurrencyConflict if a stream is not at the version the command was decided on (None: any)."""
+    for stream, version in expected.items():
+        if version is not None and versions[stream] != version:
+            raise ConcurrencyConflict(stream, version, versions[stream])
+
+
+def link(
+    prepared: Sequence[tuple[NewEvent, int, str]],
+    stored: Sequence[str],
+    chain: ChainFormat,
+    metadata_text: str,
+    recorded_at: str,
+    position: int,
+    previous: str,
+    versions: dict[str, int],
+) -> tuple[list[tuple[Any, ...]], int, str]:
+    """The rows of one append after `position` (whose hash is `previous`), each chained to the one before.
+
+    Moves `versions` on past the events; returns the rows, the last position and its hash.
+    """
+    rows = []
+    for (event, schema_version, _plain), stored_text in zip(prepared, stored, strict=True):
+        position += 1
+        version = versions[event.stream_id] = versions[event.stream_id] + 1
+        row = (position, event.stream_id, version, event.type, schema_version, stored_text)
+        previous = chain.hash(previous, *row, metadata_text, recorded_at)
+        rows.append((*row, metadata_text, recorded_at, previous))
+    return rows, position, previous
+
+
 class EventStore(Writing):
     """Appends events to streams and reads them back, on SQLite or PostgreSQL."""
 
@@ -116,22 +147,16 @@ class EventStore(Writing):
                     chain, prepared = self._chain, self._prepare(new_events, self._chain)
                 previous = previous if position else chain.genesis
             metadata_text = chain.canonical(metadata.to_json())
-            for stream, version in expected.items():
-                if version is not None and versions[stream] != version:
-                    raise ConcurrencyConflict(stream, version, versions[stream])
+            expect(expected, versions)
             check(conditions, versions, cursor, self._sql.placeholder, self.registry.upcast)
             first = position + 1
             # Times never go backwards along the log (a clock stepped back, hosts a little apart),
             # so that "as of a date" is always one position.
             recorded_at = max(format_time(self.clock()), last_time)
             stored = seal_texts(cursor, self._sql, self.registry.personal, prepared, chain, metadata, recorded_at)
-            rows = []
-            for (event, schema_version, _plain), stored_text in zip(prepared, stored, strict=True):
-                position += 1
-                version = versions[event.stream_id] = versions[event.stream_id] + 1
-                row = (position, event.stream_id, version, event.type, schema_version, stored_text)
-                previous = chain.hash(previous, *row, metadata_text, recorded_at)
-                rows.append((*row, metadata_text, recorded_at, previous))
+            rows, position, previous = link(
+                prepared, stored, chain, metadata_text, recorded_at, position, previous, versions
+            )
             result = AppendResult(first, position, {s: versions[s] for s in written}, previous)
             key_row = None if idempotency_key is None else (idempotency_key, result.to_json(), recorded_at)
             try:

@@ -5,11 +5,14 @@ disk, and every writer of a process would otherwise race for the write lock on i
 callers of `append` queue their request and block; the writer thread takes the requests waiting,
 in the order they came, and records them in one transaction: one lock, one commit, one fsync.
 
-Each request still runs the whole of `EventStore.append` (idempotency key, expected versions,
-chain link, `within`) on the batch's connection, in order, inside its own savepoint: it sees the
-requests before it in the batch as if they were committed, and if it fails (a conflict, a bad
-payload, its `within` raising) only its savepoint is rolled back and only its caller gets the
-error. Every caller is answered after the commit returns, so an acknowledged append is durable;
+Requests are recorded in order, each seeing the ones before it in the batch as if they were
+committed. A request with a `within`, conditions or an idempotency key runs the whole of
+`EventStore.append` on the batch's connection inside its own savepoint: if it fails (a conflict,
+its `within` raising) only its savepoint is rolled back and only its caller gets the error. Plain
+requests that come one after another share one read of the head and of their streams' versions,
+are checked and chained in memory (the same `expect` and `link` as `EventStore.append`) and are
+written by one multi-row insert; one refused before anything of it was written (a conflict) fails
+alone, an error after a write (a person's key made, the insert) fails the whole batch. Every caller is answered after the commit returns, so an acknowledged append is durable;
 if the commit fails, or the process dies first, nothing of the batch is in the log and no caller
 was told otherwise.
 
@@ -36,9 +39,10 @@ from sqlalchemy.engine import Connection, Engine
 from events.conditions import AppendCondition
 from events.errors import EmptyAppend, EventStoreError, WriterBusy
 from events.hashing import ChainFormat
+from events.personal import seal_texts
 from events.records import AppendResult, Metadata, NewEvent
 from events.registry import Registry
-from events.store import EventStore, WithinAppend
+from events.store import EventStore, WithinAppend, expect, format_time, link
 
 if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -197,21 +201,30 @@ class GroupCommitStore(EventStore):
                 return
 
     def _record(self, batch: list[Request]) -> None:
-        """One transaction for the batch, a savepoint per request; answers only after the commit."""
+        """One transaction for the batch; answers only after the commit.
+
+        Plain requests (no `within`, no conditions, no idempotency key) that come one after another are
+        recorded together: one read of the head and of their streams' versions, the checks and the chain
+        links made in memory in order, one multi-row insert. Any other request runs the whole append in
+        a savepoint of its own. A request refused before anything was written (a conflict) fails alone;
+        an error once something was written (a key made, the insert) fails the batch: nothing of it is
+        recorded and every caller is told.
+        """
         outcomes: list[AppendResult | BaseException] = []
         try:
             with (
                 self.transaction() as connection,
                 closing(cast("DBAPIConnection", connection.connection.dbapi_connection).cursor()) as cursor,
             ):
+                plain: list[Request] = []
                 for request in batch:
-                    cursor.execute("SAVEPOINT appended")
-                    try:
-                        outcomes.append(request.context.run(self._one, request, connection))
-                    except Exception as error:
-                        cursor.execute("ROLLBACK TO SAVEPOINT appended")
-                        outcomes.append(error)
-                    cursor.execute("RELEASE SAVEPOINT appended")
+                    if request.within is None and not request.conditions and request.idempotency_key is None:
+                        plain.append(request)
+                        continue
+                    outcomes += self._plain(cursor, connection, plain)
+                    plain = []
+                    outcomes.append(self._alone(cursor, connection, request))
+                outcomes += self._plain(cursor, connection, plain)
         except BaseException as error:  # noqa: BLE001 - the batch as a whole: rolled back, every caller told
             for request in batch:  # (the thread goes on: a caller left waiting would wait for ever)
                 request.answer.set_exception(error)
@@ -224,6 +237,54 @@ class GroupCommitStore(EventStore):
                 request.answer.set_exception(outcome)
             else:
                 request.answer.set_result(outcome)
+
+    def _alone(self, cursor: Any, connection: Connection, request: Request) -> AppendResult | BaseException:
+        """One request's whole append in a savepoint, rolled back alone if it fails."""
+        cursor.execute("SAVEPOINT appended")
+        try:
+            outcome: AppendResult | BaseException = request.context.run(self._one, request, connection)
+        except Exception as error:
+            cursor.execute("ROLLBACK TO SAVEPOINT appended")
+            outcome = error
+        cursor.execute("RELEASE SAVEPOINT appended")
+        return outcome
+
+    def _plain(self, cursor: Any, connection: Connection, run: list[Request]) -> list[AppendResult | BaseException]:
+        """Record a run of plain requests in order with one read and one insert (see `_record`)."""
+        if not run:
+            return []
+        streams = [s for r in run for s in (*(e.stream_id for e in r.new_events), *(r.expected or {}))]
+        _none, (position, previous, last_time, versions) = self._sql.open_append(cursor, streams, None, begin=False)
+        if not self._settled or position == 0:  # the log's chain format is not known yet: the whole append settles it
+            return [self._alone(cursor, connection, request) for request in run]
+        chain, rows = self._chain, []
+        outcomes: list[AppendResult | BaseException] = []
+        for request in run:
+            try:
+                expect(request.expected or {}, versions)
+                prepared = request.prepared[1] if request.prepared[0] is chain else self._prepare_for(request, chain)
+                metadata_text = chain.canonical(request.metadata.to_json())
+            except Exception as error:  # refused before anything of it was written: it fails alone
+                outcomes.append(error)
+                continue
+            first, recorded_at = position + 1, max(format_time(self.clock()), last_time)
+            stored = seal_texts(
+                cursor, self._sql, self.registry.personal, prepared, chain, request.metadata, recorded_at
+            )
+            linked, position, previous = link(
+                prepared, stored, chain, metadata_text, recorded_at, position, previous, versions
+            )
+            rows += linked
+            last_time = recorded_at
+            written = dict.fromkeys(event.stream_id for event in request.new_events)
+            outcomes.append(AppendResult(first, position, {s: versions[s] for s in written}, previous))
+        if rows:
+            cursor.executemany(self._sql.insert_events, rows)
+        return outcomes
+
+    def _prepare_for(self, request: Request, chain: ChainFormat) -> list[tuple[NewEvent, int, str]]:
+        """The request's events validated again for `chain` (the caller prepared them for another format)."""
+        return EventStore._prepare(self, request.new_events, chain)
 
     def _one(self, request: Request, connection: Connection) -> AppendResult:
         """One request's append on the batch's connection (which holds the append lock)."""

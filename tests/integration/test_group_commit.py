@@ -24,6 +24,7 @@ from events import (
     InvalidPayload,
     Metadata,
     NewEvent,
+    RecordedEvent,
     Registry,
     WriterBusy,
 )
@@ -137,6 +138,72 @@ def test_an_append_whose_within_fails_leaves_nothing_and_the_others_stand(store:
     assert store.verify().ok
     again = store.append([created("thing-2", "failing")], idempotency_key="k")
     assert not again.replayed and again.first_position == 4, "the failed append's idempotency key was kept"
+
+
+def test_plain_appends_are_linked_together_and_the_others_alone_in_order(
+    store: GroupCommitStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone: list[str] = []
+    whole = GroupCommitStore._alone
+
+    def spied(self: GroupCommitStore, cursor: object, connection: sa.Connection, request: Request) -> object:
+        alone.append(request.new_events[0].payload["name"])
+        return whole(self, cursor, connection, request)
+
+    projected: list[int] = []
+
+    def project(_connection: object, recorded: list[RecordedEvent]) -> None:
+        projected.extend(event.position for event in recorded)
+
+    store.append([created("thing-0", "settles")])  # the log's chain format is read by a whole append first
+    with Held(store):
+        monkeypatch.setattr(GroupCommitStore, "_alone", spied)
+        one = queued(store, [created("thing-1", "one")], expected={"thing-1": 0})
+        two = queued(store, [created("thing-1", "two")], expected={"thing-1": 1})  # sees `one` as recorded
+        keyed = queued(store, [created("thing-2", "keyed")], idempotency_key="k")
+        three = queued(store, [created("thing-3", "three"), created("thing-1", "four")], expected={"thing-1": 2})
+        seen = queued(store, [created("thing-4", "seen")], within=project)
+        last = queued(store, [created("thing-1", "last")], expected={"thing-1": 3})
+
+    assert (one.outcome().first_position, two.outcome().first_position) == (3, 4)
+    assert (keyed.outcome().first_position, three.outcome().last_position) == (5, 7)
+    assert three.outcome().versions == {"thing-3": 1, "thing-1": 3}
+    assert seen.outcome().first_position == 8 and projected == [8]
+    assert last.outcome().versions == {"thing-1": 4}
+    assert alone == ["keyed", "seen"], "plain appends went through the whole append one by one"
+    assert names_in_log(store) == ["settles", "a thing", "one", "two", "keyed", "three", "four", "seen", "last"]
+    assert [e.version for e in store.read_stream("thing-1")] == [1, 2, 3, 4]
+    assert store.verify().ok
+
+
+def test_an_error_once_a_plain_run_wrote_fails_the_whole_batch_and_records_nothing(
+    store: GroupCommitStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import events.writer
+
+    linking = events.writer.link
+
+    def failing(prepared: list[tuple[NewEvent, int, str]], *args: object) -> object:
+        if prepared[0][0].payload["name"] == "breaks":
+            raise RuntimeError("disk trouble")
+        return linking(prepared, *args)  # type: ignore[arg-type]
+
+    store.append([created("thing-0", "settles")])
+    with Held(store):
+        before_head = store.head()
+        monkeypatch.setattr(events.writer, "link", failing)
+        fine = queued(store, [created("thing-1", "fine")])
+        breaks = queued(store, [created("thing-2", "breaks")])
+        after = queued(store, [created("thing-3", "after")])
+
+    for appending in (fine, breaks, after):
+        with pytest.raises(RuntimeError, match="disk trouble"):
+            appending.outcome()
+    assert store.head()[0] == before_head[0] + 1, "only the holding append was recorded"
+    assert names_in_log(store) == ["settles", "a thing"]
+    monkeypatch.setattr(events.writer, "link", linking)
+    assert store.append([created("thing-1", "fine")], expected={"thing-1": 0}).first_position == 3
+    assert store.verify().ok
 
 
 def test_one_idempotency_key_twice_in_a_batch_is_recorded_once(store: GroupCommitStore) -> None:
