@@ -128,7 +128,8 @@ class TimedGroupCommit(GroupCommitStore):
             f"Group commit recorded {self.batched:,} appends (warm-up included) in {self.commits:,} commits: "
             f"{self.batched / commits:.1f} appends per commit on average, {self.largest_batch} at most. "
             f"Its writer thread spent {(self.busy - self.committing) / appends * 1e6:.0f} µs per append inside "
-            f"the batch (the append's own work: head query, checks, chain hash, insert; a savepoint for those not plain) and "
+            f"the batch (the append's own work: head query, checks, chain hash, insert; a savepoint if not plain) "
+            "and "
             f"{self.committing / commits * 1e3:.2f} ms per commit (fsync and unlocking)."
         )
 

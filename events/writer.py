@@ -12,7 +12,9 @@ its `within` raising) only its savepoint is rolled back and only its caller gets
 requests that come one after another share one read of the head and of their streams' versions,
 are checked and chained in memory (the same `expect` and `link` as `EventStore.append`) and are
 written by one multi-row insert; one refused before anything of it was written (a conflict) fails
-alone, an error after a write (a person's key made, the insert) fails the whole batch. Every caller is answered after the commit returns, so an acknowledged append is durable;
+alone, an error after a write (a person's key made, the insert) fails the whole batch.
+
+Every caller is answered after the commit returns, so an acknowledged append is durable;
 if the commit fails, or the process dies first, nothing of the batch is in the log and no caller
 was told otherwise.
 
