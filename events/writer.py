@@ -30,6 +30,7 @@ import contextvars
 import os
 import queue
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import closing
@@ -53,6 +54,11 @@ if TYPE_CHECKING:
 QUEUE_SIZE = 256
 #: How many waiting appends one transaction takes at most (a bound on the work one rollback undoes).
 MAX_BATCH = 64
+#: How long the writer waits for more requests when fewer wait than its last batch held (seconds):
+#: under a steady crowd of writers, the ones just answered come back within this and share the next
+#: commit (fewer, larger batches: 1.5x -> 1.8-2.0x raw one-row commits in `bench store`'s 16 writers);
+#: a lone writer (last batch of one) never waits. PostgreSQL's commit_delay is the same idea.
+GATHER_SECONDS = 0.0003
 #: How often a caller waiting for its answer checks that the writer is still there.
 STOPPED_CHECK_SECONDS = 0.5
 
@@ -85,13 +91,15 @@ class GroupCommitStore(EventStore):
         *,
         queue_size: int = QUEUE_SIZE,
         max_batch: int = MAX_BATCH,
+        gather: float = GATHER_SECONDS,
         retry_after: int = 1,
         **options: Any,
     ) -> None:
         super().__init__(engine, registry, **options)
-        if queue_size < 1 or max_batch < 1:
-            raise ValueError("queue_size and max_batch must be at least 1")
+        if queue_size < 1 or max_batch < 1 or gather < 0:
+            raise ValueError("queue_size and max_batch must be at least 1, gather at least 0")
         self.queue_size, self.max_batch, self.retry_after = queue_size, max_batch, retry_after
+        self.gather = gather
         self.commits = self.batched = self.largest_batch = 0  # what the writer did, for benchmarks and tests
         self._pid = -1
         self._thread: threading.Thread | None = None
@@ -185,19 +193,32 @@ class GroupCommitStore(EventStore):
             return self._queue, self._thread
 
     def _run(self, waiting: queue.Queue[Any]) -> None:
-        """Take the waiting requests in the order they came, up to `max_batch` at a time, and record them."""
+        """Take the waiting requests in the order they came, up to `max_batch` at a time, and record them.
+
+        When fewer are waiting than the last batch held, wait up to `gather` seconds for as many.
+        """
+        last = 1
         while True:
             item = waiting.get()
             batch: list[Request] = []
+            deadline = 0.0
             while item is not _STOP:
                 batch.append(item)
                 if len(batch) >= self.max_batch:
                     break
                 try:
                     item = waiting.get_nowait()
+                    continue
+                except queue.Empty:
+                    if len(batch) >= last or not self.gather:
+                        break
+                deadline = deadline or time.monotonic() + self.gather
+                try:
+                    item = waiting.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     break
             if batch:
+                last = len(batch)
                 self._record(batch)
             if item is _STOP:
                 return

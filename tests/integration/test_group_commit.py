@@ -11,6 +11,7 @@ import multiprocessing
 import random
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from events import (
     WriterBusy,
 )
 from events.writer import Request
-from tests.integration.group import Held, created, queued
+from tests.integration.group import Appending, Held, created, queued
 from tests.integration.test_store import (  # noqa: F401 - the store's contract, run again on GroupCommitStore
     test_a_failure_inside_the_append_transaction_undoes_the_append,
     test_a_stream_only_read_by_the_command_is_checked_too,
@@ -226,6 +227,43 @@ def test_appends_are_recorded_in_the_order_they_came(engine: sa.Engine, registry
         assert store.largest_batch == 3
     finally:
         store.close()
+
+
+def test_after_a_crowded_batch_the_writer_gathers_the_next_one_a_moment(engine: sa.Engine, registry: Registry) -> None:
+    store = GroupCommitStore(engine, registry, gather=5.0)
+    try:
+        with Held(store):
+            crowd = [queued(store, [created(f"thing-{n}", f"crowd {n}")]) for n in range(3)]
+        for appending in crowd:
+            appending.outcome()
+        commits = store.commits
+        started = time.monotonic()
+        stragglers = [Appending(store, [created(f"thing-{n}", f"straggler {n}")]) for n in range(3)]
+        for appending in stragglers:  # each a tenth of a second after the one before
+            appending.start()
+            time.sleep(0.1)
+        assert [appending.outcome().first_position for appending in stragglers] == [5, 6, 7]
+        assert store.commits == commits + 1, "the stragglers did not share the commit the writer waited for"
+        assert time.monotonic() - started < 3.0, "the writer waited out its gather though as many as last time came"
+    finally:
+        store.close()
+
+
+def test_a_lone_writer_is_never_kept_waiting_for_company(engine: sa.Engine, registry: Registry) -> None:
+    store = GroupCommitStore(engine, registry, gather=5.0)
+    try:
+        started = time.monotonic()
+        for n in range(3):
+            store.append([created(f"thing-{n}", f"alone {n}")])
+        assert time.monotonic() - started < 2.0, "a lone append waited to gather others"
+        assert store.commits == 3
+    finally:
+        store.close()
+
+
+def test_a_negative_gather_is_refused(engine: sa.Engine, registry: Registry) -> None:
+    with pytest.raises(ValueError, match="gather at least 0"):
+        GroupCommitStore(engine, registry, gather=-0.1)
 
 
 def test_a_full_queue_refuses_at_once_and_records_nothing(engine: sa.Engine, registry: Registry) -> None:
