@@ -10,7 +10,7 @@ from coalition.domain import policy
 from coalition.domain.base import N_, Change, DomainError, RuleBroken
 from coalition.domain.coalition_state import Actor, Coalition
 from coalition.domain.organisation import Organisation
-from coalition.domain.statement_commands import ConfirmSignature, SignStatement, WithdrawSignature
+from coalition.domain.statement_commands import ConfirmSignature, EndorseStatement, SignStatement, WithdrawSignature
 from coalition.domain.statement_state import Statement
 
 
@@ -118,7 +118,23 @@ def _withdraw(
 #: between its read and its append leave it as it was, and the handler appends on that condition instead of
 #: on the statement's exact version (docs/architecture.md, "Signers do not conflict"). Anything else (an
 #: amendment, a close, the same organisation's own signature) makes it decide again on the new facts.
+#: An endorsement reads the phase, the deadline, the current version and the endorser's own endorsement:
+#: the same events commute with it when another person made them.
 OTHER_ORGANISATIONS = frozenset({"StatementSigned", "SignatureConfirmed", "SignatureWithdrawn", "StatementEndorsed"})
+
+
+def independent_of(command: object, actor: Actor) -> tuple[str, str] | None:
+    """The payload field and value whose `OTHER_ORGANISATIONS` events this decision reads (None: it reads all).
+
+    A signature, confirmation or withdrawal reads the named organisation's (`organisation_id`); an
+    endorsement the endorser's own (`user_id`: a signature the same person made for an organisation
+    also conflicts, a harmless retry). Every other statement command decides on the exact version.
+    """
+    if isinstance(command, SignStatement | ConfirmSignature | WithdrawSignature):
+        return "organisation_id", command.organisation_id
+    if isinstance(command, EndorseStatement):
+        return "user_id", actor.user_id
+    return None
 
 
 #: The decisions that read the organisation the command names (who holds its mandate today).

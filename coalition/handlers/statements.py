@@ -6,7 +6,9 @@ roles), decides at the request's instant, and appends to the statement's stream 
 of every stream it read: a mandate revoked or a member suspended meanwhile is a conflict, never a
 signature made on stale facts. A signature, confirmation or withdrawal relies on the statement's
 stream more weakly: only on nothing but other organisations' signatures having landed since its read
-(`events.AppendCondition`, `statement_signing.OTHER_ORGANISATIONS`), so signers do not conflict.
+(`events.AppendCondition`, `statement_signing.OTHER_ORGANISATIONS`), so signers do not conflict; an
+endorsement likewise on nothing but other people's (`statement_signing.independent_of`), so endorsers
+do not conflict with each other or with signers.
 """
 
 from __future__ import annotations
@@ -48,10 +50,11 @@ def _run(context: Context, coalition_id: str, statement_id: str, command: st.Com
     if not changes:  # already done (a repeated signature or endorsement): nothing to record
         return answer
     acting = acting_for(read.state, command, read.actor)
-    if named is None or context.if_match is not None:  # a client's If-Match asks for the exact version
+    independent = st.independent_of(command, read.actor)
+    if independent is None or context.if_match is not None:  # a client's If-Match asks for the exact version
         return context.append(stream, changes, {**read.expected, stream: version}, answer, acting)
-    # Other organisations' signatures may land meanwhile: this decision read none of them.
-    commutes = AppendCondition(stream, version, st.OTHER_ORGANISATIONS, "organisation_id", named)
+    # Other organisations' signatures (other people's endorsements) may land meanwhile: this decision read none.
+    commutes = AppendCondition(stream, version, st.OTHER_ORGANISATIONS, *independent)
     return context.append(stream, changes, read.expected, answer, acting, conditions=(commutes,))
 
 

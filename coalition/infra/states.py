@@ -122,6 +122,10 @@ class StateCache:
                 state = evolve(state, Change(event.type, event.payload))
             self._keep(stream_id, Folded(evolve, events[-1].version, events[-1].hash, state, time.monotonic()))
             return
+        self.distrust(stream_id)
+
+    def distrust(self, stream_id: str) -> None:
+        """Offer the stream's cached fold no more unread (`peek`): it may be behind the stream now."""
         with self._lock:
             cached = self._folded.get(stream_id)
             if cached is not None:

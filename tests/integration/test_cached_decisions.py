@@ -187,3 +187,17 @@ def test_an_append_of_this_process_extends_the_cached_state_only_if_nothing_came
     retrying(two.a, lambda: handlers.sign(founder, two.coalition, two.statement, organisation_id=two.founder))
 
     assert two.a.states.peek(stream, st.evolve) is None  # B's withdrawal came between: read before trusting again
+
+
+def test_an_append_of_this_process_outside_a_request_stops_its_cached_state_being_trusted(two: Two) -> None:
+    stream = st.stream(two.statement)
+    two.cache_in_a()
+    assert two.a.states.peek(stream, st.evolve) is not None
+
+    # a script's command in process A (not under `retrying`): it reads and appends, folding nothing on
+    handlers.sign(two.as_(two.a, two.signer), two.coalition, two.statement, organisation_id=two.member)
+
+    assert two.a.states.peek(stream, st.evolve) is None  # behind the stream now: the next command reads it
+    state, version = two.a.states.load(two.a.store, stream, st.evolve)
+    assert version == len(two.types()) and state is not None
+    assert two.a.states.peek(stream, st.evolve) == (state, version)  # read again: trusted again

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from coalition import create_app
-from coalition.accounts import emails, register
+from coalition.accounts import emails, load_user, register
 from coalition.domain import statement as st
 from coalition.domain.base import DomainError
 from coalition.handlers import Context, retrying
@@ -209,3 +209,40 @@ def test_an_amendment_racing_signatures_never_counts_one_for_a_version_its_signe
     signed = [e for e in world.events() if e.type == "StatementSigned"]
     refused = [o for o in outcomes if isinstance(o, DomainError)]
     assert len(signed) + len(refused) == len(orgs)
+
+
+def endorsing(world: World, organisation: str) -> Callable[[], Any]:
+    """The endorsement of the organisation's signer, who holds the coalition's endorser role for it."""
+    user_id = world.signers[organisation]
+    user = load_user(world.services.engine, user_id)
+    assert user is not None
+    coalition_handlers.assign_role(
+        world.as_(world.facilitator), world.coalition, email=user.email, organisation_id=organisation, role="endorser"
+    )
+    return lambda: handlers.endorse(world.as_(user_id), world.coalition, world.statement, title="Director")
+
+
+def test_endorsers_and_signers_never_conflict(world: World) -> None:
+    orgs = [org for org in world.signers if world.signers[org] != world.facilitator]
+    endorsers, signers = orgs[: len(orgs) // 2], orgs[len(orgs) // 2 :]
+    commands = [endorsing(world, org) for org in endorsers] + [signing(world, org) for org in signers]
+    outcomes, conflicts = race(world, commands)
+
+    assert conflicts == 0
+    assert not any(isinstance(outcome, DomainError) for outcome in outcomes)
+    endorsed = [e for e in world.events() if e.type == "StatementEndorsed"]
+    signed = [e for e in world.events() if e.type == "StatementSigned"]
+    assert sorted(e.payload["user_id"] for e in endorsed) == sorted(world.signers[org] for org in endorsers)
+    assert sorted(e.payload["organisation_id"] for e in signed) == sorted(signers)
+    assert [e.version for e in world.events()] == list(range(1, len(world.events()) + 1))
+    assert world.services.store.verify().ok
+
+
+def test_the_same_endorser_endorsing_twice_at_once_endorses_once(world: World) -> None:
+    org = next(org for org in world.signers if world.signers[org] != world.facilitator)
+    endorse = endorsing(world, org)
+    outcomes, conflicts = race(world, [endorse, endorse])
+
+    assert conflicts == 1  # the second read the endorser's own endorsement as absent: it decides again
+    assert [e.type for e in world.events()].count("StatementEndorsed") == 1
+    assert not any(isinstance(outcome, DomainError) for outcome in outcomes)

@@ -1,4 +1,4 @@
-"""The events a signer's append condition admits never change the signer's decision (hypothesis).
+"""The events a signer's (or endorser's) append condition admits never change the decision (hypothesis).
 
 A signature, confirmation or withdrawal for an organisation is appended if nothing landed in the
 statement's stream since its read but events `statement_signing.OTHER_ORGANISATIONS` lists, for other
@@ -7,7 +7,8 @@ Here: a random history of a statement (signatures, confirmations, withdrawals, e
 amendments, a close, a publication, by any of four members); a read at a random point; any signing
 command for any organisation. Whenever the condition admits every event after the read, deciding on
 the state at the read gives exactly what deciding on the state at the end gives: the same events or
-the same refusal.
+the same refusal. The same for an endorsement, whose condition admits those events when another person
+made them (`statement_signing.independent_of`).
 """
 
 from __future__ import annotations
@@ -52,12 +53,13 @@ def mandated(org: str) -> Organisation:
 
 
 def founded() -> Coalition:
-    """org-a founds c1 (Ana facilitates); b, c and d join; org-b's user endorses."""
+    """org-a founds c1 (Ana facilitates); b, c and d join; org-b's and org-c's users endorse."""
     agreement = Agreement("Rivers", "Restore the basin", (Objective("o", "Trees"),), NOW.date(), "Calls", "Credit")
     steps: list[tuple[Any, Actor]] = [(FoundCoalition("c1", "org-a", "r-fac", agreement), ANA)]
     for org in ORGS[1:]:
         steps += [(InviteOrganisation(org), ANA), (AcceptInvitation(org), signer(org))]
     steps.append((AssignRole("r-end", "endorser", "u-org-b", "org-b", frozenset({"org-b"})), ANA))
+    steps.append((AssignRole("r-end2", "endorser", "u-org-c", "org-c", frozenset({"org-c"})), ANA))
     coalition: Coalition | None = None
     for command, actor in steps:
         for change in decide_coalition(coalition, command, actor, NOW.date()):
@@ -85,12 +87,14 @@ def signing(kind: str, org: str, version_hash: str | None) -> Any:
     return st_.WithdrawSignature(org, "We changed our minds")
 
 
+ENDORSERS = ("org-b", "org-c")  # whose users hold the endorser role
 SIGNING = st.tuples(st.sampled_from(["sign", "confirm", "withdraw"]), st.sampled_from(ORGS), st.booleans())
 STEP = st.one_of(
     st.tuples(st.sampled_from(["sign"] * 4 + ["confirm", "withdraw"]), st.sampled_from(ORGS), st.booleans()),
     st.tuples(st.sampled_from(["sign"] * 4 + ["confirm", "withdraw"]), st.sampled_from(ORGS), st.booleans()),
     st.tuples(st.just("amend"), st.sampled_from(["We ask more.", "We ask less."]), st.just(False)),
-    st.tuples(st.sampled_from(["close", "publish", "endorse"]), st.just(""), st.just(False)),
+    st.tuples(st.sampled_from(["close", "publish"]), st.just(""), st.just(False)),
+    st.tuples(st.just("endorse"), st.sampled_from(ENDORSERS), st.just(False)),
 )
 
 
@@ -108,7 +112,7 @@ def history(steps: list[tuple[str, str, bool]], deadline: int | None) -> list[Ch
         elif kind == "amend":
             commands.append((st_.AmendStatement(body=value), ANA, None))
         elif kind == "endorse":
-            commands.append((st_.EndorseStatement("Deb"), Actor("u-org-b", frozenset({"org-b"})), None))
+            commands.append((st_.EndorseStatement("Deb"), signer(value), None))
         else:
             commands.append((st_.CloseStatement() if kind == "close" else st_.PublishStatement(), ANA, None))
     changes: list[Change] = []
@@ -138,10 +142,49 @@ def test_what_the_condition_admits_never_changes_a_signing_decision(
     kind, org, names_version = probe
     at_read = st_.replay(changes[:read])
     command = signing(kind, org, at_read.version_hash if names_version and at_read else None)
-    condition = AppendCondition("statement-s1", read, st_.OTHER_ORGANISATIONS, "organisation_id", org)
+    independent = st_.independent_of(command, signer(org))
+    assert independent == ("organisation_id", org)
+    condition = AppendCondition("statement-s1", read, st_.OTHER_ORGANISATIONS, *independent)
 
     if all(condition.admits(change.type, change.payload) for change in changes[read:]):
         assert outcome(at_read, command, signer(org), org) == outcome(st_.replay(changes), command, signer(org), org)
+
+
+@settings(PROPERTY_SETTINGS, max_examples=400)
+@given(
+    steps=st.lists(STEP, max_size=12),
+    deadline=st.none() | st.just(48),
+    unread=st.integers(min_value=0, max_value=4),
+    endorser=st.sampled_from(ENDORSERS),
+)
+def test_what_an_endorsers_condition_admits_never_changes_the_endorsement(
+    steps: list[tuple[str, str, bool]], deadline: int | None, unread: int, endorser: str
+) -> None:
+    changes = history(steps, deadline)
+    read = max(2, len(changes) - unread)
+    at_read, actor = st_.replay(changes[:read]), signer(endorser)
+    command = st_.EndorseStatement("Deb")
+    independent = st_.independent_of(command, actor)
+    assert independent == ("user_id", actor.user_id)
+    condition = AppendCondition("statement-s1", read, st_.OTHER_ORGANISATIONS, *independent)
+
+    if all(condition.admits(change.type, change.payload) for change in changes[read:]):
+        assert outcome(at_read, command, actor, None) == outcome(st_.replay(changes), command, actor, None)
+
+
+def test_the_endorsers_property_can_fail_when_their_own_endorsement_is_admitted() -> None:
+    """The endorser's own endorsement since the read changes the decision (nothing more to record)."""
+    changes = history([("endorse", "org-c", False)], None)
+    command, actor = st_.EndorseStatement("Deb"), signer("org-c")
+    before, after = st_.replay(changes[:2]), st_.replay(changes)
+    assert outcome(before, command, actor, None) != outcome(after, command, actor, None) == []
+    condition = AppendCondition("statement-s1", 2, st_.OTHER_ORGANISATIONS, *st_.independent_of(command, actor))
+    assert not condition.admits(changes[2].type, changes[2].payload)
+
+
+def test_other_statement_commands_decide_on_the_exact_version() -> None:
+    assert st_.independent_of(st_.CloseStatement(), ANA) is None
+    assert st_.independent_of(st_.AmendStatement(body="More."), ANA) is None
 
 
 def test_the_property_can_fail_a_condition_that_admits_too_much() -> None:
