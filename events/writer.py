@@ -6,7 +6,7 @@ callers of `append` queue their request and block; the writer thread takes the r
 in the order they came, and records them in one transaction: one lock, one commit, one fsync.
 
 Requests are recorded in order, each seeing the ones before it in the batch as if they were
-committed. A request with a `within`, conditions or an idempotency key runs the whole of
+committed. A request with a `within`, conditions, an idempotency key or personal fields runs the whole of
 `EventStore.append` on the batch's connection inside its own savepoint: if it fails (a conflict,
 its `within` raising) only its savepoint is rolled back and only its caller gets the error. Plain
 requests that come one after another share one read of the head and of their streams' versions,
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy.engine import Connection, Engine
 
 from events.conditions import AppendCondition
-from events.errors import EmptyAppend, EventStoreError, WriterBusy
+from events.errors import ConcurrencyConflict, EmptyAppend, EventStoreError, WriterBusy
 from events.hashing import ChainFormat
 from events.personal import seal_texts
 from events.records import AppendResult, Metadata, NewEvent
@@ -56,7 +56,7 @@ QUEUE_SIZE = 256
 MAX_BATCH = 64
 #: How long the writer waits for more requests when fewer wait than its last batch held (seconds):
 #: under a steady crowd of writers, the ones just answered come back within this and share the next
-#: commit (fewer, larger batches: 1.5x -> 1.8-2.0x raw one-row commits in `bench store`'s 16 writers);
+#: commit (fewer, larger batches: 11-15 of `bench store`'s 16 writers instead of 8, docs/benchmarks.md);
 #: a lone writer (last batch of one) never waits. PostgreSQL's commit_delay is the same idea.
 GATHER_SECONDS = 0.0003
 #: How often a caller waiting for its answer checks that the writer is still there.
@@ -226,7 +226,7 @@ class GroupCommitStore(EventStore):
     def _record(self, batch: list[Request]) -> None:
         """One transaction for the batch; answers only after the commit.
 
-        Plain requests (no `within`, no conditions, no idempotency key) that come one after another are
+        Plain requests (`_plain_request`: no `within`, conditions, idempotency key or personal fields) in a row are
         recorded together: one read of the head and of their streams' versions, the checks and the chain
         links made in memory in order, one multi-row insert. Any other request runs the whole append in
         a savepoint of its own. A request refused before anything was written (a conflict) fails alone;
@@ -241,7 +241,7 @@ class GroupCommitStore(EventStore):
             ):
                 plain: list[Request] = []
                 for request in batch:
-                    if request.within is None and not request.conditions and request.idempotency_key is None:
+                    if self._plain_request(request):
                         plain.append(request)
                         continue
                     outcomes += self._plain(cursor, connection, plain)
@@ -260,6 +260,17 @@ class GroupCommitStore(EventStore):
                 request.answer.set_exception(outcome)
             else:
                 request.answer.set_result(outcome)
+
+    def _plain_request(self, request: Request) -> bool:
+        """May the request be recorded with its neighbours (`_plain`)? Not with a `within`, conditions or an
+        idempotency key, nor with personal fields: sealing them may refuse it (an erased person) after a key was
+        made, which only a savepoint of its own undoes for it alone."""
+        return (
+            request.within is None
+            and not request.conditions
+            and request.idempotency_key is None
+            and not any(self.registry.personal.of(event.type) for event in request.new_events)
+        )
 
     def _alone(self, cursor: Any, connection: Connection, request: Request) -> AppendResult | BaseException:
         """One request's whole append in a savepoint, rolled back alone if it fails."""
@@ -302,7 +313,12 @@ class GroupCommitStore(EventStore):
             written = dict.fromkeys(event.stream_id for event in request.new_events)
             outcomes.append(AppendResult(first, position, {s: versions[s] for s in written}, previous))
         if rows:
-            cursor.executemany(self._sql.insert_events, rows)
+            try:
+                cursor.executemany(self._sql.insert_events, rows)
+            except self.engine.dialect.loaded_dbapi.IntegrityError:
+                # Only possible if something appended without the lock; still a conflict (for the whole batch).
+                stream = rows[0][1]
+                raise ConcurrencyConflict(stream, rows[0][2] - 1, -1) from None
         return outcomes
 
     def _prepare_for(self, request: Request, chain: ChainFormat) -> list[tuple[NewEvent, int, str]]:

@@ -236,11 +236,9 @@ class Context:
     def _remember_appended(self, running: Attempt | None, stream_id: str, recorded: Sequence[RecordedEvent]) -> None:
         """Fold this command's own events onto the state it read, for the next command (not inside a held
         transaction, which commits later). Otherwise (no state read under `retrying` to fold them onto: a
-        script's command, say) the process's cached fold of the stream, now behind it, is not offered unread."""
+        script's command, say) the cached fold stays distrusted, as `Services.append` left it."""
         known = running.loaded.pop(stream_id, None) if running is not None else None
         if known is None or not recorded or held.get() is not None:
-            if recorded:
-                self.services.states.distrust(stream_id)
             return
         evolve, state, version = known
         self.services.states.extend(

@@ -73,7 +73,9 @@ class Services:
         connection: Connection | None = None,
         conditions: Sequence[AppendCondition] = (),
     ) -> AppendResult:
-        """Append; `within` and, in the embedded mode, the projections run in the same transaction.
+        """Append; `within` and, in the embedded mode, the projections run in the same transaction. The
+        process's cached folds of the streams written are no longer offered unread (`StateCache.distrust`):
+        `Context.append` folds its own events on where it read the state they follow.
 
         Inside `holding`, the append joins the held transaction: opening another would wait for the
         lock this very thread holds.
@@ -87,7 +89,7 @@ class Services:
             if self.inline_projections:
                 self.runner.within_append(connection, recorded)
 
-        return self.store.append(
+        result = self.store.append(
             new_events,
             expected=expected,
             metadata=metadata,
@@ -96,6 +98,10 @@ class Services:
             connection=connection,
             conditions=conditions,
         )
+        if not result.replayed:  # this process's cached folds of those streams are behind them now
+            for stream_id in dict.fromkeys(event.stream_id for event in new_events):
+                self.states.distrust(stream_id)
+        return result
 
     @contextmanager
     def holding(self) -> Iterator[Connection]:

@@ -25,7 +25,7 @@ from coalition.handlers import coalitions as coalition_handlers
 from coalition.handlers import organisations as organisation_handlers
 from coalition.handlers import statements as handlers
 from coalition.infra.extensions import Services
-from events import ConcurrencyConflict
+from events import ConcurrencyConflict, NewEvent
 from tests.integration.desk import AGREEMENT
 from tests.integration.test_signers_concurrency import NOW, TODAY, organisation, person
 
@@ -201,3 +201,14 @@ def test_an_append_of_this_process_outside_a_request_stops_its_cached_state_bein
     state, version = two.a.states.load(two.a.store, stream, st.evolve)
     assert version == len(two.types()) and state is not None
     assert two.a.states.peek(stream, st.evolve) == (state, version)  # read again: trusted again
+
+
+def test_any_append_of_this_process_stops_its_cached_fold_of_the_stream_being_trusted(two: Two) -> None:
+    stream = st.stream(two.statement)
+    two.cache_in_a()
+    assert two.a.states.peek(stream, st.evolve) is not None
+
+    ids = {"statement_id": two.statement, "coalition_id": two.coalition}
+    two.a.append([NewEvent(stream, "StatementClosed", {**ids, "reason": "facilitator"})])  # straight to the store
+
+    assert two.a.states.peek(stream, st.evolve) is None

@@ -29,6 +29,9 @@ from events import (
     Registry,
     WriterBusy,
 )
+from events.hashing import FORMATS
+from events.personal import PersonErased
+from events.store import EventStore, format_time
 from events.writer import Request
 from tests.integration.group import Appending, Held, created, queued
 from tests.integration.test_store import (  # noqa: F401 - the store's contract, run again on GroupCommitStore
@@ -204,6 +207,52 @@ def test_an_error_once_a_plain_run_wrote_fails_the_whole_batch_and_records_nothi
     assert names_in_log(store) == ["settles", "a thing"]
     monkeypatch.setattr(events.writer, "link", linking)
     assert store.append([created("thing-1", "fine")], expected={"thing-1": 0}).first_position == 3
+    assert store.verify().ok
+
+
+def test_an_append_about_an_erased_person_fails_alone_and_the_batch_stands(
+    engine: sa.Engine, registry: Registry
+) -> None:
+    registry.personal.declare("ThingCreated", "tags", names=("name",))
+    store = GroupCommitStore(engine, registry)
+    try:
+        store.append([NewEvent("thing-0", "ThingCreated", {"name": "Ana", "tags": "user-1"})])
+        with store.transaction() as connection:
+            assert store.keyring.erase(connection, "user-1", format_time(store.clock()))
+        with Held(store):
+            fine = queued(store, [NewEvent("thing-1", "ThingCreated", {"name": "Bo", "tags": "user-2"})])
+            erased = queued(store, [NewEvent("thing-2", "ThingCreated", {"name": "Ana", "tags": "user-1"})])
+            after = queued(store, [created("thing-3", "after")])
+        assert fine.outcome().first_position == 3
+        with pytest.raises(PersonErased):
+            erased.outcome()
+        assert after.outcome().first_position == 4
+        assert store.largest_batch == 3, "the three appends did not share one batch"
+        assert [e.stream_id for e in store.read_all()] == ["thing-0", "held", "thing-1", "thing-3"]
+        assert store.verify().ok
+    finally:
+        store.close()
+
+
+def test_a_request_prepared_for_another_chain_format_is_prepared_again(
+    store: GroupCommitStore, registry: Registry
+) -> None:
+    store.append([created("thing-0", "settles")])  # the log's format (the latest) is settled
+    older = FORMATS[1]
+    assert older is not store._chain
+
+    def request(event: NewEvent) -> Request:
+        prepared = (older, EventStore._prepare(store, [event], older))  # as a caller that guessed format 1
+        return Request([event], None, Metadata(), None, None, prepared)
+
+    big = NewEvent("thing-2", "ThingCreated", {"name": "big", "size": 2**60})  # format 1 holds it, JCS cannot
+    good, bad = request(created("thing-1", "again")), request(big)
+    store._record([good, bad])
+
+    assert good.answer.result().first_position == 2
+    with pytest.raises(InvalidPayload):
+        bad.answer.result()
+    assert names_in_log(store) == ["settles", "again"]
     assert store.verify().ok
 
 
