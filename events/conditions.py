@@ -38,10 +38,11 @@ class AppendCondition:
     independent: frozenset[str]  # event types that may land meanwhile...
     key: str  # ...when their payload's `key`...
     value: str  # ...is not `value` (another organisation's, not the deciding one's)
+    always: frozenset[str] = frozenset()  # event types the decision never reads at all: whoever's they are
 
     def admits(self, event_type: str, payload: Mapping[str, Any]) -> bool:
         """True when an event appended after the read leaves the decision as it was."""
-        return event_type in self.independent and payload.get(self.key) != self.value
+        return event_type in self.always or (event_type in self.independent and payload.get(self.key) != self.value)
 
     def sql(self, placeholder: str) -> str:
         """The events appended to the stream after the read (type, schema version, stored payload)."""

@@ -37,7 +37,13 @@ from coalition.domain.statement_commands import (
 )
 from coalition.domain.statement_decisions import DECISIONS, draft
 from coalition.domain.statement_events import LANGUAGES, MAX_BODY, MAX_PLACE, MAX_THRESHOLD, MAX_TITLE
-from coalition.domain.statement_signing import FOR_AN_ORGANISATION, OTHER_ORGANISATIONS, independent_of
+from coalition.domain.statement_signing import (
+    ENDORSEMENTS,
+    FOR_AN_ORGANISATION,
+    OTHER_ORGANISATIONS,
+    SIGNATURES,
+    independent_of,
+)
 from coalition.domain.statement_state import STATES, Signature, Statement, Text, content_hash, evolve, replay, stream
 
 __all__ = [
@@ -48,6 +54,8 @@ __all__ = [
     "MAX_TITLE",
     "OTHER_ORGANISATIONS",
     "independent_of",
+    "SIGNATURES",
+    "ENDORSEMENTS",
     "STATES",
     "AmendStatement",
     "CloseStatement",

@@ -113,27 +113,29 @@ def _withdraw(
 
 
 #: What a sign, confirm or withdraw decision for one organisation never reads: another organisation's
-#: signature, confirmation or withdrawal (and an endorsement for another member). It reads the phase, the
-#: deadline, the current version and the named organisation's own signature. So such events landing
-#: between its read and its append leave it as it was, and the handler appends on that condition instead of
-#: on the statement's exact version (docs/architecture.md, "Signers do not conflict"). Anything else (an
-#: amendment, a close, the same organisation's own signature) makes it decide again on the new facts.
-#: An endorsement reads the phase, the deadline, the current version and the endorser's own endorsement:
-#: the same events commute with it when another person made them.
-OTHER_ORGANISATIONS = frozenset({"StatementSigned", "SignatureConfirmed", "SignatureWithdrawn", "StatementEndorsed"})
+#: signature, confirmation or withdrawal, nor any endorsement. It reads the phase, the deadline, the current
+#: version and the named organisation's own signature. So such events landing between its read and its append
+#: leave it as it was, and the handler appends on that condition instead of on the statement's exact version
+#: (docs/architecture.md, "Signers do not conflict"). Anything else (an amendment, a close, the same
+#: organisation's own signature) makes it decide again on the new facts. An endorsement reads the phase, the
+#: deadline, the current version and the endorser's own endorsement: never a signature, nor another person's
+#: endorsement.
+SIGNATURES = frozenset({"StatementSigned", "SignatureConfirmed", "SignatureWithdrawn"})
+ENDORSEMENTS = frozenset({"StatementEndorsed"})
+OTHER_ORGANISATIONS = SIGNATURES | ENDORSEMENTS
 
 
-def independent_of(command: object, actor: Actor) -> tuple[str, str] | None:
-    """The payload field and value whose `OTHER_ORGANISATIONS` events this decision reads (None: it reads all).
+def independent_of(command: object, actor: Actor) -> tuple[str, str, frozenset[str]] | None:
+    """What of `OTHER_ORGANISATIONS` the decision never reads, as an append condition's `key`, `value` and
+    `always` (events/conditions.py); None: it reads everything (it decides on the exact version).
 
-    A signature, confirmation or withdrawal reads the named organisation's (`organisation_id`); an
-    endorsement the endorser's own (`user_id`: a signature the same person made for an organisation
-    also conflicts, a harmless retry). Every other statement command decides on the exact version.
+    A signature, confirmation or withdrawal reads the named organisation's own signature (`organisation_id`) and
+    no endorsement; an endorsement reads the endorser's own endorsement (`user_id`) and no signature.
     """
     if isinstance(command, SignStatement | ConfirmSignature | WithdrawSignature):
-        return "organisation_id", command.organisation_id
+        return "organisation_id", command.organisation_id, ENDORSEMENTS
     if isinstance(command, EndorseStatement):
-        return "user_id", actor.user_id
+        return "user_id", actor.user_id, SIGNATURES
     return None
 
 

@@ -5,9 +5,9 @@ holds which role) and the organisations it relies on (the one signing, and those
 roles), decides at the request's instant, and appends to the statement's stream with the version
 of every stream it read: a mandate revoked or a member suspended meanwhile is a conflict, never a
 signature made on stale facts. A signature, confirmation or withdrawal relies on the statement's
-stream more weakly: only on nothing but other organisations' signatures having landed since its read
-(`events.AppendCondition`, `statement_signing.OTHER_ORGANISATIONS`), so signers do not conflict; an
-endorsement likewise on nothing but other people's (`statement_signing.independent_of`), so endorsers
+stream more weakly: only on nothing but other organisations' signatures and any endorsements having
+landed since its read (`events.AppendCondition`, `statement_signing.independent_of`), so signers do not
+conflict; an endorsement likewise on nothing but signatures and other people's endorsements, so endorsers
 do not conflict with each other or with signers.
 """
 
@@ -53,7 +53,8 @@ def _run(context: Context, coalition_id: str, statement_id: str, command: st.Com
     independent = st.independent_of(command, read.actor)
     if independent is None or context.if_match is not None:  # a client's If-Match asks for the exact version
         return context.append(stream, changes, {**read.expected, stream: version}, answer, acting)
-    # Other organisations' signatures (other people's endorsements) may land meanwhile: this decision read none.
+    # What this decision never read may land meanwhile (`independent_of`): for a signature, other organisations'
+    # signatures and any endorsement; for an endorsement, any signature and other people's endorsements.
     commutes = AppendCondition(stream, version, st.OTHER_ORGANISATIONS, *independent)
     return context.append(stream, changes, read.expected, answer, acting, conditions=(commutes,))
 

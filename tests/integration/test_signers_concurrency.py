@@ -246,3 +246,13 @@ def test_the_same_endorser_endorsing_twice_at_once_endorses_once(world: World) -
     assert conflicts == 1  # the second read the endorser's own endorsement as absent: it decides again
     assert [e.type for e in world.events()].count("StatementEndorsed") == 1
     assert not any(isinstance(outcome, DomainError) for outcome in outcomes)
+
+
+def test_an_organisations_signer_and_its_endorser_at_once_do_not_conflict(world: World) -> None:
+    org = next(org for org in world.signers if world.signers[org] != world.facilitator)
+    outcomes, conflicts = race(world, [endorsing(world, org), signing(world, org)])  # the same person, even
+
+    assert conflicts == 0  # neither decision reads the other's kind of event
+    types = [e.type for e in world.events()]
+    assert (types.count("StatementEndorsed"), types.count("StatementSigned")) == (1, 1)
+    assert not any(isinstance(outcome, DomainError) for outcome in outcomes)

@@ -7,8 +7,8 @@ Here: a random history of a statement (signatures, confirmations, withdrawals, e
 amendments, a close, a publication, by any of four members); a read at a random point; any signing
 command for any organisation. Whenever the condition admits every event after the read, deciding on
 the state at the read gives exactly what deciding on the state at the end gives: the same events or
-the same refusal. The same for an endorsement, whose condition admits those events when another person
-made them (`statement_signing.independent_of`).
+the same refusal. The same for an endorsement, whose condition admits every signature event and another
+person's endorsement (`statement_signing.independent_of`); a signer's condition admits every endorsement.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def test_what_the_condition_admits_never_changes_a_signing_decision(
     at_read = st_.replay(changes[:read])
     command = signing(kind, org, at_read.version_hash if names_version and at_read else None)
     independent = st_.independent_of(command, signer(org))
-    assert independent == ("organisation_id", org)
+    assert independent == ("organisation_id", org, frozenset({"StatementEndorsed"}))
     condition = AppendCondition("statement-s1", read, st_.OTHER_ORGANISATIONS, *independent)
 
     if all(condition.admits(change.type, change.payload) for change in changes[read:]):
@@ -165,7 +165,7 @@ def test_what_an_endorsers_condition_admits_never_changes_the_endorsement(
     at_read, actor = st_.replay(changes[:read]), signer(endorser)
     command = st_.EndorseStatement("Deb")
     independent = st_.independent_of(command, actor)
-    assert independent == ("user_id", actor.user_id)
+    assert independent == ("user_id", actor.user_id, st_.SIGNATURES)
     condition = AppendCondition("statement-s1", read, st_.OTHER_ORGANISATIONS, *independent)
 
     if all(condition.admits(change.type, change.payload) for change in changes[read:]):
