@@ -32,7 +32,6 @@ import queue
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
@@ -63,6 +62,47 @@ GATHER_SECONDS = 0.0003
 STOPPED_CHECK_SECONDS = 0.5
 
 
+_UNSET: Any = object()
+
+
+class Answer:
+    """A request's outcome, set once by the writer, waited for by its caller: a bare lock as the latch.
+
+    (A `concurrent.futures.Future` does the same through a Python-level condition variable: with sixteen
+    callers and the writer under one GIL, its waiting and waking cost more than the append's own work.)
+    """
+
+    __slots__ = ("_latch", "_outcome")
+
+    def __init__(self) -> None:
+        self._latch = threading.Lock()
+        self._latch.acquire()  # held until the outcome is set
+        self._outcome: Any = _UNSET
+
+    def set_result(self, result: AppendResult) -> None:
+        """The append was recorded (and committed)."""
+        self._outcome = result
+        self._latch.release()
+
+    def set_exception(self, error: BaseException) -> None:
+        """The append was refused, or its batch failed."""
+        self._outcome = error
+        self._latch.release()
+
+    def done(self) -> bool:
+        """Whether the outcome is set."""
+        return self._outcome is not _UNSET
+
+    def result(self, timeout: float | None = None) -> AppendResult:
+        """The outcome (raised if an error) once set; TimeoutError if not within `timeout` seconds."""
+        if not self._latch.acquire(timeout=-1 if timeout is None else timeout):
+            raise TimeoutError
+        self._latch.release()  # open for good: a later call returns at once
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        return cast(AppendResult, self._outcome)
+
+
 @dataclass(slots=True)
 class Request:
     """One caller's append, the context it was made in, and where its answer goes."""
@@ -75,7 +115,7 @@ class Request:
     prepared: tuple[ChainFormat, list[tuple[NewEvent, int, str]]]  # validated by the caller, in its own thread
     conditions: Sequence[AppendCondition] = ()
     context: contextvars.Context = field(default_factory=contextvars.copy_context)
-    answer: Future[AppendResult] = field(default_factory=Future)
+    answer: Answer = field(default_factory=Answer)
 
 
 _STOP = object()
