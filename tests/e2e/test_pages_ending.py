@@ -104,6 +104,17 @@ def test_the_landing_page_marks_an_ended_coalition_and_invites_no_one_to_join(wo
     )
 
 
+def _refused_as_ended(
+    world: World, client: FlaskClient, page: str, action: str, data: dict[str, str], form: str
+) -> None:
+    """A form of an ended coalition sent anyway: 409 saying so, the form not offered again, nothing recorded."""
+    head = world.api.head()
+    refused = submit(client, page, action, data)
+    assert refused.status_code == 409 and "the coalition has ended on" in text(refused)
+    assert form not in text(refused)
+    assert world.api.head() == head
+
+
 def test_once_ended_the_join_page_says_so_and_asking_to_join_is_refused_with_nothing_recorded(world: World) -> None:
     olli = signed_in(world, "olli")
     join = f"{world.path}/join"
@@ -113,11 +124,7 @@ def test_once_ended_the_join_page_says_so_and_asking_to_join_is_refused_with_not
     assert "This coalition has ended on" in page and 'class="ended-banner"' in page
     assert "Ask to join the coalition" not in page and "membership-form" not in page
     assert "Your organisations" not in page  # nothing of theirs to show, nothing to ask for
-    head = world.api.head()
-    refused = submit(olli, join, join, {"organisation_id": world.oak})
-    assert refused.status_code == 409 and "the coalition has ended on" in text(refused)
-    assert "Ask to join the coalition" not in text(refused)
-    assert world.api.head() == head
+    _refused_as_ended(world, olli, join, join, {"organisation_id": world.oak}, "Ask to join the coalition")
     bo = text(signed_in(world, "bo").get(join))  # a member reads the page and goes on to the coalition
     assert "This coalition has ended on" in bo and f'href="{world.path}">Go to the coalition</a>' in bo
 
@@ -130,11 +137,8 @@ def test_once_ended_an_invited_organisation_can_neither_accept_nor_decline(world
     page = text(olli.get(join))
     assert "This coalition has ended on" in page and "Oak Institute" in page
     assert "Accept the invitation for Oak Institute" not in page and "Decline the invitation" not in page
-    head = world.api.head()
-    refused = submit(olli, join, f"{world.path}/members/{world.oak}/accept", {})
-    assert refused.status_code == 409 and "the coalition has ended on" in text(refused)
-    assert "Accept the invitation for Oak Institute" not in text(refused)
-    assert world.api.head() == head
+    accept = f"{world.path}/members/{world.oak}/accept"
+    _refused_as_ended(world, olli, join, accept, {}, "Accept the invitation for Oak Institute")
 
 
 def test_once_ended_the_leave_page_says_so_and_leaving_is_refused_with_nothing_recorded(world: World) -> None:
@@ -146,11 +150,7 @@ def test_once_ended_the_leave_page_says_so_and_leaving_is_refused_with_nothing_r
     assert "This coalition has ended on" in page and 'class="ended-banner"' in page
     assert "leaves the coalition" not in page and "lose their roles" not in page
     assert f'action="{confirm}"' not in page
-    head = world.api.head()
-    refused = submit(bo, world.path, confirm, {"reason": "Merging"})
-    assert refused.status_code == 409 and "the coalition has ended on" in text(refused)
-    assert "leaves the coalition" not in text(refused)
-    assert world.api.head() == head
+    _refused_as_ended(world, bo, world.path, confirm, {"reason": "Merging"}, "leaves the coalition")
 
 
 def test_an_organisation_page_marks_its_ended_coalitions(world: World) -> None:
