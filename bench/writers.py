@@ -21,7 +21,7 @@ from bench.raw import RowMaker, ddl, insert_statement
 from bench.timing import Result
 from coalition.infra.db import upgrade
 from events import EventStore, GroupCommitStore, create_engine
-from events.writer import Request
+from events.batching import Request
 
 #: How many threads write at once.
 WRITERS = 16

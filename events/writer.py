@@ -26,25 +26,23 @@ thread (in a copy of the caller's context, so Flask's `current_app` and `g` stil
 
 from __future__ import annotations
 
-import contextvars
 import os
 import queue
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.engine import Connection, Engine
 
+from events.batching import Request, link_run
 from events.conditions import AppendCondition
 from events.errors import ConcurrencyConflict, EmptyAppend, EventStoreError, WriterBusy
 from events.hashing import ChainFormat
-from events.personal import seal_texts
 from events.records import AppendResult, Metadata, NewEvent
 from events.registry import Registry
-from events.store import EventStore, WithinAppend, expect, format_time, link
+from events.store import EventStore, WithinAppend, format_time
 
 if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -60,62 +58,6 @@ MAX_BATCH = 64
 GATHER_SECONDS = 0.0003
 #: How often a caller waiting for its answer checks that the writer is still there.
 STOPPED_CHECK_SECONDS = 0.5
-
-
-_UNSET: Any = object()
-
-
-class Answer:
-    """A request's outcome, set once by the writer, waited for by its caller: a bare lock as the latch.
-
-    (A `concurrent.futures.Future` does the same through a Python-level condition variable: with sixteen
-    callers and the writer under one GIL, its waiting and waking cost more than the append's own work.)
-    """
-
-    __slots__ = ("_latch", "_outcome")
-
-    def __init__(self) -> None:
-        self._latch = threading.Lock()
-        self._latch.acquire()  # held until the outcome is set
-        self._outcome: Any = _UNSET
-
-    def set_result(self, result: AppendResult) -> None:
-        """The append was recorded (and committed)."""
-        self._outcome = result
-        self._latch.release()
-
-    def set_exception(self, error: BaseException) -> None:
-        """The append was refused, or its batch failed."""
-        self._outcome = error
-        self._latch.release()
-
-    def done(self) -> bool:
-        """Whether the outcome is set."""
-        return self._outcome is not _UNSET
-
-    def result(self, timeout: float | None = None) -> AppendResult:
-        """The outcome (raised if an error) once set; TimeoutError if not within `timeout` seconds."""
-        if not self._latch.acquire(timeout=-1 if timeout is None else timeout):
-            raise TimeoutError
-        self._latch.release()  # open for good: a later call returns at once
-        if isinstance(self._outcome, BaseException):
-            raise self._outcome
-        return cast(AppendResult, self._outcome)
-
-
-@dataclass(slots=True)
-class Request:
-    """One caller's append, the context it was made in, and where its answer goes."""
-
-    new_events: Sequence[NewEvent]
-    expected: Mapping[str, int | None] | None
-    metadata: Metadata
-    idempotency_key: str | None
-    within: WithinAppend | None
-    prepared: tuple[ChainFormat, list[tuple[NewEvent, int, str]]]  # validated by the caller, in its own thread
-    conditions: Sequence[AppendCondition] = ()
-    context: contextvars.Context = field(default_factory=contextvars.copy_context)
-    answer: Answer = field(default_factory=Answer)
 
 
 _STOP = object()
@@ -328,30 +270,10 @@ class GroupCommitStore(EventStore):
         if not run:
             return []
         streams = [s for r in run for s in (*(e.stream_id for e in r.new_events), *(r.expected or {}))]
-        _none, (position, previous, last_time, versions) = self._sql.open_append(cursor, streams, None, begin=False)
-        if not self._settled or position == 0:  # the log's chain format is not known yet: the whole append settles it
+        _none, opening = self._sql.open_append(cursor, streams, None, begin=False)
+        if not self._settled or opening[0] == 0:  # the log's chain format is not known yet: the whole append settles it
             return [self._alone(cursor, connection, request) for request in run]
-        chain, rows = self._chain, []
-        outcomes: list[AppendResult | BaseException] = []
-        for request in run:
-            try:
-                expect(request.expected or {}, versions)
-                prepared = request.prepared[1] if request.prepared[0] is chain else self._prepare_for(request, chain)
-                metadata_text = chain.canonical(request.metadata.to_json())
-            except Exception as error:  # refused before anything of it was written: it fails alone
-                outcomes.append(error)
-                continue
-            first, recorded_at = position + 1, max(format_time(self.clock()), last_time)
-            stored = seal_texts(
-                cursor, self._sql, self.registry.personal, prepared, chain, request.metadata, recorded_at
-            )
-            linked, position, previous = link(
-                prepared, stored, chain, metadata_text, recorded_at, position, previous, versions
-            )
-            rows += linked
-            last_time = recorded_at
-            written = dict.fromkeys(event.stream_id for event in request.new_events)
-            outcomes.append(AppendResult(first, position, {s: versions[s] for s in written}, previous))
+        rows, outcomes = link_run(run, opening, self._chain, lambda: format_time(self.clock()), self._prepare_for)
         if rows:
             try:
                 cursor.executemany(self._sql.insert_events, rows)

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -29,10 +30,10 @@ from events import (
     Registry,
     WriterBusy,
 )
+from events.batching import Request
 from events.hashing import FORMATS
 from events.personal import PersonErased
 from events.store import EventStore, format_time
-from events.writer import Request
 from tests.integration.group import Appending, Held, created, queued
 from tests.integration.test_store import (  # noqa: F401 - the store's contract, run again on GroupCommitStore
     test_a_failure_inside_the_append_transaction_undoes_the_append,
@@ -180,32 +181,33 @@ def test_plain_appends_are_linked_together_and_the_others_alone_in_order(
     assert store.verify().ok
 
 
-def test_an_error_once_a_plain_run_wrote_fails_the_whole_batch_and_records_nothing(
+def test_a_plain_run_whose_insert_fails_fails_the_whole_batch_and_records_nothing(
     store: GroupCommitStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import events.writer
+    import events.batching
 
-    linking = events.writer.link
+    linking = events.batching.link
 
-    def failing(prepared: list[tuple[NewEvent, int, str]], *args: object) -> object:
-        if prepared[0][0].payload["name"] == "breaks":
-            raise RuntimeError("disk trouble")
-        return linking(prepared, *args)  # type: ignore[arg-type]
+    def clashing(prepared: list[tuple[NewEvent, int, str]], *args: Any) -> Any:
+        rows, position, previous = linking(prepared, *args)
+        if prepared[0][0].payload["name"] == "clashes":  # as if written without the lock: a taken position
+            rows = [(1, *row[1:]) for row in rows]
+        return rows, position, previous
 
     store.append([created("thing-0", "settles")])
     with Held(store):
         before_head = store.head()
-        monkeypatch.setattr(events.writer, "link", failing)
+        monkeypatch.setattr(events.batching, "link", clashing)
         fine = queued(store, [created("thing-1", "fine")])
-        breaks = queued(store, [created("thing-2", "breaks")])
+        clashes = queued(store, [created("thing-2", "clashes")])
         after = queued(store, [created("thing-3", "after")])
 
-    for appending in (fine, breaks, after):
-        with pytest.raises(RuntimeError, match="disk trouble"):
+    for appending in (fine, clashes, after):
+        with pytest.raises(ConcurrencyConflict):
             appending.outcome()
     assert store.head()[0] == before_head[0] + 1, "only the holding append was recorded"
     assert names_in_log(store) == ["settles", "a thing"]
-    monkeypatch.setattr(events.writer, "link", linking)
+    monkeypatch.setattr(events.batching, "link", linking)
     assert store.append([created("thing-1", "fine")], expected={"thing-1": 0}).first_position == 3
     assert store.verify().ok
 

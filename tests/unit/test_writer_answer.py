@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from events import AppendResult, ConcurrencyConflict
-from events.writer import Answer
+from events.batching import Answer
 
 
 def test_a_result_waits_for_the_writer_and_can_be_read_again() -> None:
