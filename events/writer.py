@@ -12,7 +12,7 @@ its `within` raising) only its savepoint is rolled back and only its caller gets
 requests that come one after another share one read of the head and of their streams' versions,
 are checked and chained in memory (the same `expect` and `link` as `EventStore.append`) and are
 written by one multi-row insert; one refused before anything of it was written (a conflict) fails
-alone, an error after a write (a person's key made, the insert) fails the whole batch.
+alone, an error from the insert fails the whole batch.
 
 Every caller is answered after the commit returns, so an acknowledged append is durable;
 if the commit fails, or the process dies first, nothing of the batch is in the log and no caller
@@ -212,7 +212,7 @@ class GroupCommitStore(EventStore):
         recorded together: one read of the head and of their streams' versions, the checks and the chain
         links made in memory in order, one multi-row insert. Any other request runs the whole append in
         a savepoint of its own. A request refused before anything was written (a conflict) fails alone;
-        an error once something was written (a key made, the insert) fails the batch: nothing of it is
+        an error from the insert (or any error once the run was linked) fails the batch: nothing of it is
         recorded and every caller is told.
         """
         outcomes: list[AppendResult | BaseException] = []
