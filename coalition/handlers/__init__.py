@@ -230,14 +230,14 @@ class Context:
         running = attempt.get()
         if running is not None:
             running.appended = True
-        self._remember_appended(running, stream_id, recorded_here)
+            self._remember_appended(running, stream_id, recorded_here)
         return answer
 
-    def _remember_appended(self, running: Attempt | None, stream_id: str, recorded: Sequence[RecordedEvent]) -> None:
+    def _remember_appended(self, running: Attempt, stream_id: str, recorded: Sequence[RecordedEvent]) -> None:
         """Fold this command's own events onto the state it read, for the next command (not inside a held
-        transaction, which commits later). Otherwise (no state read under `retrying` to fold them onto: a
-        script's command, say) the cached fold stays distrusted, as `Services.append` left it."""
-        known = running.loaded.pop(stream_id, None) if running is not None else None
+        transaction, which commits later). Otherwise the cached fold stays distrusted, as `Services.append`
+        left it."""
+        known = running.loaded.pop(stream_id, None)
         if known is None or not recorded or held.get() is not None:
             return
         evolve, state, version = known
