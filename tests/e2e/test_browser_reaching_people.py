@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from coalition.accounts import find_user
 from coalition.notify import preferences
@@ -35,7 +36,7 @@ def test_forgot_password_then_the_mailed_link_then_sign_in(person: Person, site:
     page.get_by_role("link", name="Forgot your password?").click()
     page.get_by_label("E-mail address").fill("ana@example.org")
     page.get_by_role("button", name="Send me a link").click()
-    assert page.get_by_role("heading", name="Check your e-mail").is_visible()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
 
     site.app.config["MAIL_URL"] = smtp.url
     Notifier(site.app).turn()
@@ -46,12 +47,12 @@ def test_forgot_password_then_the_mailed_link_then_sign_in(person: Person, site:
     page.get_by_label("New password", exact=True).fill(NEW)
     page.get_by_label("The new password again").fill(NEW)
     page.get_by_role("button", name="Change my password").click()
-    assert page.get_by_text("Sign in with your new password").is_visible()
+    expect(page.get_by_text("Sign in with your new password")).to_be_visible()
 
     page.get_by_label("E-mail address").fill("ana@example.org")
     page.get_by_label("Password").fill(NEW)
     page.get_by_role("main").get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("Signed in as Ana Pop").is_visible()
+    expect(page.get_by_text("Signed in as Ana Pop")).to_be_visible()
 
 
 def test_a_mails_unsubscribe_link_asks_first_then_turns_the_kind_off(person: Person, site: Site) -> None:
@@ -66,15 +67,15 @@ def test_a_mails_unsubscribe_link_asks_first_then_turns_the_kind_off(person: Per
             return preferences.choices(connection, user.user_id).kinds["statement_opened"]
 
     page = person.go(link.split("5000", 1)[1])  # the mail's link, on the site under test
-    assert page.get_by_role("heading", name="Stop these messages").is_visible()
-    assert page.get_by_text("A statement opens for signatures").is_visible()
+    expect(page.get_by_role("heading", name="Stop these messages")).to_be_visible()
+    expect(page.get_by_text("A statement opens for signatures")).to_be_visible()
     assert mode() == "immediate"  # opening the link changed nothing
     page.get_by_role("button", name="Unsubscribe").click()
-    assert page.get_by_role("heading", name="You are unsubscribed").is_visible()
+    expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
     assert mode() == "off"
     page.get_by_role("link", name="Choose what you receive").click()
     assert page.get_by_label("A statement opens for signatures").input_value() == "off"
     page.get_by_label("A statement opens for signatures").select_option("daily")
     page.get_by_role("button", name="Save my choices").click()
-    assert page.get_by_text("Your choices are saved.").is_visible()
+    expect(page.get_by_text("Your choices are saved.")).to_be_visible()
     assert mode() == "daily"
