@@ -53,9 +53,11 @@ QUEUE_SIZE = 256
 MAX_BATCH = 64
 #: How long the writer waits for more requests when fewer wait than its last batch held (seconds):
 #: under a steady crowd of writers, the ones just answered come back within this and share the next
-#: commit (fewer, larger batches: 11-15 of `bench store`'s 16 writers instead of 8, docs/benchmarks.md);
-#: a lone writer (last batch of one) never waits. PostgreSQL's commit_delay is the same idea.
-GATHER_SECONDS = 0.0003
+#: commit. Sixteen callers under one GIL take about 0.5-0.8 ms to come back (each validates its next
+#: append first); at 0.3 ms batches split in two (8-15 of `bench store`'s 16 writers), at 2 ms nearly
+#: all 16 share each commit (docs/benchmarks.md). It ends as soon as as many as last time are in, and a
+#: lone writer (last batch of one) never waits. PostgreSQL's commit_delay is the same idea.
+GATHER_SECONDS = 0.002
 #: How often a caller waiting for its answer checks that the writer is still there.
 STOPPED_CHECK_SECONDS = 0.5
 
@@ -85,7 +87,10 @@ class GroupCommitStore(EventStore):
         self.commits = self.batched = self.largest_batch = 0  # what the writer did, for benchmarks and tests
         self._pid = -1
         self._thread: threading.Thread | None = None
-        self._queue: queue.Queue[Any] = queue.Queue(queue_size)
+        # A SimpleQueue (in C: a put and a get take no Python-level lock or condition, which sixteen callers
+        # under one GIL made cost more than the append's own work); `_admitting` keeps its bound.
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._admitting = threading.Lock()
         self._starting = threading.Lock()
         self._current: Request | None = None  # the request the writer is recording
 
@@ -123,10 +128,10 @@ class GroupCommitStore(EventStore):
         prepared = (chain, super()._prepare(new_events, chain))
         request = Request(new_events, expected, metadata, idempotency_key, within, prepared, conditions)
         waiting, writer = self._running()
-        try:
-            waiting.put_nowait(request)
-        except queue.Full:
-            raise WriterBusy(waiting.qsize(), self.retry_after) from None
+        with self._admitting:
+            if waiting.qsize() >= self.queue_size:
+                raise WriterBusy(waiting.qsize(), self.retry_after)
+            waiting.put(request)
         return self._answer(request, writer)
 
     @staticmethod
@@ -157,16 +162,16 @@ class GroupCommitStore(EventStore):
                 self._queue.put(_STOP)
                 thread.join()
 
-    def _running(self) -> tuple[queue.Queue[Any], threading.Thread]:
+    def _running(self) -> tuple[queue.SimpleQueue[Any], threading.Thread]:
         """The writer's queue and thread, starting one first if this process has none (after a fork, say)."""
         thread = self._thread
         if self._pid == os.getpid() and thread is not None:
             return self._queue, thread
-        if self._pid != os.getpid():  # a forked child: the parent's lock and queue may be mid-use
-            self._starting = threading.Lock()
+        if self._pid != os.getpid():  # a forked child: the parent's locks and queue may be mid-use
+            self._starting, self._admitting = threading.Lock(), threading.Lock()
         with self._starting:
             if self._pid != os.getpid() or self._thread is None:
-                self._queue = queue.Queue(self.queue_size)
+                self._queue = queue.SimpleQueue()
                 self._thread = threading.Thread(
                     target=self._run, args=(self._queue,), name="events-writer", daemon=True
                 )
@@ -174,7 +179,7 @@ class GroupCommitStore(EventStore):
                 self._thread.start()
             return self._queue, self._thread
 
-    def _run(self, waiting: queue.Queue[Any]) -> None:
+    def _run(self, waiting: queue.SimpleQueue[Any]) -> None:
         """Take the waiting requests in the order they came, up to `max_batch` at a time, and record them.
 
         When fewer are waiting than the last batch held, wait up to `gather` seconds for as many.

@@ -130,6 +130,7 @@ class Context:
     recorded: bool = False  # set by `append`: this request's events went into the log (not a twin's before them)
     request_id: str | None = None  # the caller's own request id (X-Request-Id), kept beside our correlation id
     verified: bool | None = None  # whether the user's address is verified, as authentication just read it (None: ask)
+    name: str | None = None  # the account's name, as authentication just read it (None: ask; `statements.account_name`)
     rider: Rider | None = None  # bookkeeping to write in the append's transaction, if there is one (a token's last use)
 
     @property

@@ -19,7 +19,7 @@ from typing import Any
 
 from coalition.accounts import load_user, names_of
 from coalition.domain import statement as st
-from coalition.domain.base import Change, NotFound
+from coalition.domain.base import NotFound
 from coalition.domain.policy import people
 from coalition.handlers import Context
 from coalition.handlers.reading import acting_for, prepare
@@ -131,23 +131,17 @@ def _verified(context: Context, doing: str) -> None:
         raise refusal
 
 
-def _registered_name(name: str | None, change: Change) -> str | None:
-    """The name a user stream's UserRegistered event records (a fold: the first such event's)."""
-    if name is None and change.type == "UserRegistered":
-        return str(change.payload["name"])
-    return name
-
-
 def account_name(context: Context) -> str:
-    """The acting person's name as the log's UserRegistered event records it: what is printed for a signer or
-    an endorser (never a name typed when signing, so nobody signs as someone else); the accounts table's
-    name if the log holds no such event (an account restored without its events).
+    """The acting person's account name: what is printed for a signer or an endorser (never a name typed when
+    signing, so nobody signs as someone else).
 
-    Folded once per process (`StateCache`): a registration is never amended, so later loads read only what
-    came after it."""
-    name, _ = context.load(f"user-{context.user_id}", _registered_name)
-    if name is not None:
-        return name
+    The accounts row's name is the one the log's UserRegistered event records: both are written in one
+    transaction (`coalition.accounts.register`) and neither changes after, save by erasure (which ends every
+    session and token first). Authentication has just read that row (`Context.name`); a command not from a
+    request reads it. (Folding the person's stream for it instead cost a signature a cold read and the opening
+    of a sealed field: each signer signs once, so it was never cached; docs/benchmarks.md.)"""
+    if context.name is not None:
+        return context.name
     return names_of(context.services.engine, {context.user_id}).get(context.user_id, "")
 
 

@@ -86,6 +86,20 @@ def test_a_mandated_person_signs_for_their_organisation_once(desk: Desk) -> None
     assert desk.types().count("StatementSigned") == 1
 
 
+def test_a_signer_is_printed_under_the_account_name_authentication_read_or_else_the_accounts_row(
+    desk: Desk,
+) -> None:
+    ids = founded(desk)
+    first, second = opened(desk, ids), opened(desk, ids)
+    registered = desk.services.store.read_stream(f"user-{desk.users['mo']}")[0].payload["name"]
+
+    handlers.sign(desk.as_("mo", now=NOW), ids.coalition, first, organisation_id=ids.river)  # a script: no name
+    handlers.sign(desk.as_("mo", now=NOW, name="Mo, as read"), ids.coalition, second, organisation_id=ids.river)
+
+    signatures = [e.payload["signer_name"] for e in desk.services.store.read_all() if e.type == "StatementSigned"]
+    assert registered and signatures == [registered, "Mo, as read"]  # the accounts row is the log's UserRegistered
+
+
 def test_signing_without_a_mandate_or_for_a_non_member_is_refused(desk: Desk) -> None:
     ids = founded(desk)
     sid = opened(desk, ids)

@@ -154,6 +154,7 @@ def command(status: int = 200, *, invites: bool = False) -> Callable[[F], F]:
                         now,
                         request_id=caller_request_id(),
                         verified=g.user.verified,
+                        name=g.user.name,
                         rider=pending_touch(),
                     )
                 )

@@ -71,6 +71,8 @@ def context() -> Context:
         None,
         moment,
         request_id=caller_request_id(),
+        verified=current_user.verified,  # as the session's loader just read them (every request)
+        name=current_user.name,
     )
     g.page_contexts = [*g.get("page_contexts", []), made]
     return made
