@@ -22,6 +22,25 @@ checkpoints = Table(
 )
 
 
+class Replay:
+    """How a rebuild gives one projection the log (`ProjectionRunner.rebuild`): each batch through its `apply`.
+
+    A projection whose rows are a function of what others hold once a chunk is written may instead note what a
+    batch touches (`apply`) and write its rows set-wise at the chunk's end (`done`), a few statements a chunk in
+    place of several an event; what it writes must be what `apply`, event by event, would have left there.
+    """
+
+    def __init__(self, projection: Projection) -> None:
+        self.projection = projection
+
+    def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
+        """A batch of the chunk, in log order (the writes of the projections before it are visible)."""
+        self.projection.apply(connection, events)
+
+    def done(self, connection: Connection, position: int) -> None:
+        """The chunk is replayed up to `position` and everything before is written; nothing more by default."""
+
+
 class Projection:
     """A read model: the tables it owns and how each batch of events changes them."""
 
@@ -33,6 +52,10 @@ class Projection:
     def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
         """Apply a batch of events, in log order, inside the runner's transaction."""
         raise NotImplementedError
+
+    def replay(self) -> Replay:
+        """How a rebuild replays the log into it (one per rebuild): event by event through `apply` by default."""
+        return Replay(self)
 
     def reset(self, connection: Connection) -> None:
         """Empty the read model before a rebuild."""

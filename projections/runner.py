@@ -11,7 +11,7 @@ from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from events import EventStore, Listener, RecordedEvent
-from projections.base import Projection, checkpoints, insert_missing
+from projections.base import Projection, Replay, checkpoints, insert_missing
 from projections.deferred import Deferred
 
 Progress = Callable[[int], None]
@@ -147,6 +147,7 @@ class ProjectionRunner:
                 self._save(connection, projection, 0)
         position = total = 0
         writer: Deferred | None = None
+        replays = [projection.replay() for projection in chosen]
         while True:
             with self.store.transaction(lock=False) as connection:
                 head = self.store.head(connection)[0]
@@ -158,7 +159,9 @@ class ProjectionRunner:
                 if writer is None:
                     writer = Deferred(connection, empty=True, keep=self.held)
                 writer.bind(connection)
-                self._replay(writer, chosen, position, until, progress)
+                self._replay(writer, chosen, replays, position, until, progress)
+                for replay in replays:  # in the runner's order, each after the writes of those before it
+                    replay.done(cast("Connection", writer), until)
                 writer.flush()
                 _move(connection, [p.name for p in chosen], until)
             total += until - position
@@ -166,15 +169,21 @@ class ProjectionRunner:
         return total + self.catch_up([p.name for p in chosen], progress)
 
     def _replay(
-        self, writer: Deferred, chosen: Sequence[Projection], position: int, until: int, progress: Progress | None
+        self,
+        writer: Deferred,
+        chosen: Sequence[Projection],
+        replays: Sequence[Replay],
+        position: int,
+        until: int,
+        progress: Progress | None,
     ) -> None:
-        """Apply the events in (position, until] to every chosen projection, a batch at a time."""
+        """Give the events in (position, until] to every chosen projection's replay, a batch at a time."""
         done = position
         for batch in self.store.scan(writer.connection, position, until, self.batch):
-            for projection in chosen:
+            for projection, replay in zip(chosen, replays, strict=True):
                 wanted = batch if projection.types is None else [e for e in batch if e.type in projection.types]
                 if wanted:
-                    projection.apply(cast("Connection", writer), wanted)
+                    replay.apply(cast("Connection", writer), wanted)
             writer.flush()
             if progress is not None:
                 progress(batch[-1].position - done)

@@ -18,13 +18,13 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, and_, bindparam, delete, select
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, and_, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
 
 from events import RecordedEvent
-from projections.base import Projection, metadata
+from projections.base import Projection, Replay, metadata
 from projections.coalitions import MEMBER_STATE_AFTER, memberships
 from projections.organisations import organisations
 from projections.statements import signatures
@@ -148,12 +148,105 @@ def recount(connection: Connection, statement_id: str, organisation_id: str, pos
         connection.execute(KEY_INSERT, {**ids, **after})
 
 
+# A rebuild's set-wise form (`SetWise`): every signature of some statements with its facts at a position, as keys,
+# and those statements' tallies counted from their keys.
+_STATEMENTS = bindparam("statement_ids", expanding=True)
+
+
+def _built_keys() -> Any:
+    s, m, o = signatures.c, memberships.c, organisations.c
+    position: BindParameter[int] = bindparam("position")
+    member_then = and_(
+        m.coalition_id == s.coalition_id, m.organisation_id == s.organisation_id, valid_at(memberships, position)
+    )
+    facts = (
+        select(
+            s.statement_id,
+            s.organisation_id,
+            s.coalition_id,
+            s.version_hash,
+            s.status == "withdrawn",
+            func.coalesce(m.state, NONE),
+            func.coalesce(o.country, NONE),
+        )
+        .select_from(
+            signatures.outerjoin(memberships, member_then).outerjoin(
+                organisations, o.organisation_id == s.organisation_id
+            )
+        )
+        .where(s.statement_id.in_(_STATEMENTS), valid_at(signatures, position))
+    )
+    return keys.insert().from_select([c.name for c in keys.columns], facts)
+
+
+KEYS_OF_STATEMENTS = _built_keys()
+TALLIES_OF_STATEMENTS = tallies.insert().from_select(
+    [*TALLY_KEY, "signatures"],
+    select(*[keys.c[name] for name in TALLY_KEY], func.count())
+    .where(keys.c.statement_id.in_(_STATEMENTS))
+    .group_by(*[keys.c[name] for name in TALLY_KEY]),
+)
+HELD_BY = select(keys.c.statement_id, keys.c.coalition_id, keys.c.organisation_id).where(
+    keys.c.organisation_id.in_(bindparam("organisation_ids", expanding=True))
+)
+#: Ids per IN list (SQLite's default limit on bound parameters is far above; this keeps statements small).
+IN_LIST = 500
+
+
+class SetWise(Replay):
+    """The tallies of a rebuild, counted set-wise once each chunk is written instead of event by event.
+
+    Event by event, a signature's key is its facts at the last event that recounted it; and every event that
+    changes one of those facts recounts it (its own signature events; its organisation's membership events in
+    that coalition, for every statement where it holds a key); the organisation's country never changes. So at
+    any position each key is the signature's facts at that position, and each tally the count of its keys: what
+    this writes at a chunk's end, for the statements the chunk touched, in four statements per 500 of them
+    (four or five per signature otherwise: most of a rebuild's time, docs/benchmarks.md). `projections check`
+    and tests/integration/test_rebuild.py compare it, table by table, with the event-by-event path.
+    """
+
+    def __init__(self, projection: Projection) -> None:
+        super().__init__(projection)
+        self.statements: set[str] = set()
+        self.members: set[tuple[str, str]] = set()  # (coalition, organisation) whose membership changed
+
+    def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
+        """Note the statements and memberships the batch touches; nothing is written yet."""
+        for event in events:
+            p = event.payload
+            if event.type in SIGNATURE_EVENTS:
+                self.statements.add(p["statement_id"])
+            else:
+                self.members.add((p["coalition_id"], p["organisation_id"]))
+
+    def done(self, connection: Connection, position: int) -> None:
+        """Write the keys and tallies of every statement the chunk touched, as they stand at `position`."""
+        touched = set(self.statements)
+        organisations = sorted({organisation_id for _coalition, organisation_id in self.members})
+        for start in range(0, len(organisations), IN_LIST):
+            held = connection.execute(HELD_BY, {"organisation_ids": organisations[start : start + IN_LIST]})
+            touched.update(row.statement_id for row in held if (row.coalition_id, row.organisation_id) in self.members)
+        ids = sorted(touched)
+        for start in range(0, len(ids), IN_LIST):
+            part = ids[start : start + IN_LIST]
+            connection.execute(delete(keys).where(keys.c.statement_id.in_(part)))
+            connection.execute(KEYS_OF_STATEMENTS, {"statement_ids": part, "position": position})
+            connection.execute(delete(tallies).where(tallies.c.statement_id.in_(part)))
+            connection.execute(TALLIES_OF_STATEMENTS, {"statement_ids": part})
+        self.statements.clear()
+        self.members.clear()
+
+
 class SignatureTallies(Projection):
     """Per statement, its signatures counted by version signed, withdrawn, membership state and country."""
 
     name = "signature_tallies"
     tables = (tallies, keys)
     types = SIGNATURE_EVENTS | MEMBERSHIP_EVENTS
+
+    def replay(self) -> Replay:
+        """A rebuild counts the tallies set-wise at each chunk's end (`SetWise`)."""
+        return SetWise(self)
 
     def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
         """Recount the signatures each event touches: its own, or every one of the member whose state changed."""

@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bench.world_log import registry, world_events
-from events import EventStore, Metadata, RecordedEvent
+from events import EventStore, Metadata, NewEvent, RecordedEvent
 from projections import Projection, ProjectionRunner, checkpoints, default_projections, metadata
 from projections.coalitions import memberships
 from projections.deferred import Deferred
 from projections.statements import SIGNATURES, signatures
+from projections.tallies import keys
 
 Rows = dict[str, list[tuple[object, ...]]]
 
@@ -62,6 +63,33 @@ def test_a_rebuild_gives_the_incremental_read_models_row_for_row(store: EventSto
     assert read_models(store) == incremental
     assert all(found.agrees for found in runner.check())
     assert positions(store, [p.name for p in runner.projections]) == [2500] * len(runner.projections)
+
+
+def test_a_rebuild_moves_signatures_to_the_tally_of_a_membership_changed_chunks_after_they_were_signed(
+    store: EventStore,
+) -> None:
+    """The tallies are counted set-wise at each chunk's end (`projections.tallies.SetWise`): a suspension in a
+    later chunk than the statements its organisation signed still moves those signatures to its tally."""
+    runner = build_incrementally(store, 2500)
+    with store.engine.connect() as connection:
+        held = connection.execute(sa.select(keys).where(keys.c.member_state == "active")).first()
+    assert held is not None
+    suspended = {"coalition_id": held.coalition_id, "organisation_id": held.organisation_id, "reason": "Dues."}
+    store.append(
+        [NewEvent(f"coalition-{held.coalition_id}", "MemberSuspended", suspended)],
+        metadata=Metadata(actor_id="facilitator"),
+        within=runner.within_append,
+    )
+    incremental = read_models(store)
+
+    ProjectionRunner(store, default_projections(), chunk=700, batch=97, held=50).rebuild()
+
+    assert read_models(store) == incremental
+    with store.engine.connect() as connection:
+        states = connection.execute(
+            sa.select(keys.c.member_state).where(keys.c.organisation_id == held.organisation_id)
+        ).scalars()
+        assert set(states) == {"suspended"}
 
 
 def test_the_log_holds_every_kind_of_row_the_rebuild_writes(store: EventStore) -> None:
