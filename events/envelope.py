@@ -70,4 +70,7 @@ def seal_value(key: bytes, subject: str, value: Any, aad: bytes) -> dict[str, st
 def open_value(key: bytes, envelope: Mapping[str, Any], aad: bytes) -> Any:
     """The value an envelope holds; InvalidTag unless key, place and ciphertext are those it was sealed with."""
     plaintext = _aead(key).decrypt(_unb64(str(envelope["iv"])), _unb64(str(envelope["ct"])), aad)
-    return json.loads(plaintext)
+    return _decode(plaintext.decode())  # text, not bytes: json.loads would first guess the bytes' encoding
+
+
+_decode = json.JSONDecoder().decode
