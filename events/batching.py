@@ -89,21 +89,25 @@ def link_run(
     position, previous, last_time, versions = opening
     rows: list[tuple[Any, ...]] = []
     outcomes: list[AppendResult | BaseException] = []
+    recorded_at = max(now(), last_time)  # the run is committed together: one time for all of it
+    texts: dict[int, tuple[Metadata, str]] = {}  # metadata objects callers share (a default), canonicalised once
     for request in run:
         try:
             expect(request.expected or {}, versions)
             prepared = request.prepared[1] if request.prepared[0] is chain else prepare(request, chain)
-            metadata_text = chain.canonical(request.metadata.to_json())
+            known = texts.get(id(request.metadata))
+            if known is None or known[0] is not request.metadata:
+                known = texts[id(request.metadata)] = (request.metadata, chain.canonical(request.metadata.to_json()))
+            metadata_text = known[1]
         except Exception as error:  # noqa: BLE001 - refused before anything of it was written: it fails alone
             outcomes.append(error)
             continue
-        first, recorded_at = position + 1, max(now(), last_time)
+        first = position + 1
         stored = [text for _event, _version, text in prepared]
         linked, position, previous = link(
             prepared, stored, chain, metadata_text, recorded_at, position, previous, versions
         )
         rows += linked
-        last_time = recorded_at
         written = dict.fromkeys(event.stream_id for event in request.new_events)
         outcomes.append(AppendResult(first, position, {s: versions[s] for s in written}, previous))
     return rows, outcomes

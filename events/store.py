@@ -49,8 +49,13 @@ def utc_now() -> datetime:
 
 @functools.lru_cache(maxsize=4096)  # a replay formats the time of each append's events several times
 def format_time(moment: datetime) -> str:
-    """The stored form of a time: UTC, ISO 8601, microseconds, a trailing Z; sorts as text."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The stored form of a time: UTC, ISO 8601, microseconds, a trailing Z; sorts as text.
+
+    (Formatted field by field: `strftime` takes twice as long, and this runs for every append.)"""
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    m = moment
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (m.year, m.month, m.day, m.hour, m.minute, m.second, m.microsecond)
 
 
 def expect(expected: Mapping[str, int | None], versions: Mapping[str, int]) -> None:
