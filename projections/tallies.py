@@ -186,8 +186,9 @@ TALLIES_OF_STATEMENTS = tallies.insert().from_select(
     .where(keys.c.statement_id.in_(_STATEMENTS))
     .group_by(*[keys.c[name] for name in TALLY_KEY]),
 )
-HELD_BY = select(keys.c.statement_id, keys.c.coalition_id, keys.c.organisation_id).where(
-    keys.c.organisation_id.in_(bindparam("organisation_ids", expanding=True))
+HELD_BY = select(keys.c.statement_id).where(  # by `ix_statement_tally_keys_member`: a probe per organisation
+    keys.c.coalition_id == bindparam("coalition_id"),
+    keys.c.organisation_id.in_(bindparam("organisation_ids", expanding=True)),
 )
 #: Ids per IN list (SQLite's default limit on bound parameters is far above; this keeps statements small).
 IN_LIST = 500
@@ -222,10 +223,13 @@ class SetWise(Replay):
     def done(self, connection: Connection, position: int) -> None:
         """Write the keys and tallies of every statement the chunk touched, as they stand at `position`."""
         touched = set(self.statements)
-        organisations = sorted({organisation_id for _coalition, organisation_id in self.members})
-        for start in range(0, len(organisations), IN_LIST):
-            held = connection.execute(HELD_BY, {"organisation_ids": organisations[start : start + IN_LIST]})
-            touched.update(row.statement_id for row in held if (row.coalition_id, row.organisation_id) in self.members)
+        by_coalition: dict[str, list[str]] = {}
+        for coalition_id, organisation_id in sorted(self.members):
+            by_coalition.setdefault(coalition_id, []).append(organisation_id)
+        for coalition_id, members in by_coalition.items():
+            for start in range(0, len(members), IN_LIST):
+                part = {"coalition_id": coalition_id, "organisation_ids": members[start : start + IN_LIST]}
+                touched.update(connection.execute(HELD_BY, part).scalars())
         ids = sorted(touched)
         for start in range(0, len(ids), IN_LIST):
             part = ids[start : start + IN_LIST]
