@@ -268,6 +268,23 @@ def test_one_idempotency_key_twice_in_a_batch_is_recorded_once(store: GroupCommi
     assert names_in_log(store) == ["a thing", "once"]
 
 
+def test_plain_appends_of_one_batch_keep_their_own_metadata_and_share_the_commits_time(store: GroupCommitStore) -> None:
+    store.append([created("thing-0", "settles")])  # the log's format is settled: plain requests then go together
+    shared = Metadata(actor_id="importer")
+    with Held(store):
+        waiting = [
+            queued(store, [created("thing-1", "first")], metadata=shared),
+            queued(store, [created("thing-2", "second")], metadata=Metadata(actor_id="someone else")),
+            queued(store, [created("thing-3", "third")], metadata=shared),
+        ]
+    [appending.outcome() for appending in waiting]
+
+    recorded = [e for e in store.read_all() if e.stream_id.startswith("thing-")]
+    assert [e.metadata.actor_id for e in recorded[1:]] == ["importer", "someone else", "importer"]
+    assert len({e.recorded_at for e in recorded[1:]}) == 1  # one run, committed together: one time
+    assert store.largest_batch == 3 and store.verify().ok
+
+
 def test_appends_are_recorded_in_the_order_they_came(engine: sa.Engine, registry: Registry) -> None:
     store = GroupCommitStore(engine, registry, max_batch=3)  # several batches, so order holds across them too
     try:
