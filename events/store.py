@@ -55,7 +55,7 @@ def format_time(moment: datetime) -> str:
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
     m = moment
-    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (m.year, m.month, m.day, m.hour, m.minute, m.second, m.microsecond)
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond:06d}Z"
 
 
 def expect(expected: Mapping[str, int | None], versions: Mapping[str, int]) -> None:

@@ -150,7 +150,7 @@ def recount(connection: Connection, statement_id: str, organisation_id: str, pos
 
 # A rebuild's set-wise form (`SetWise`): every signature of some statements with its facts at a position, as keys,
 # and those statements' tallies counted from their keys.
-_STATEMENTS = bindparam("statement_ids", expanding=True)
+_STATEMENTS: BindParameter[str] = bindparam("statement_ids", expanding=True)
 
 
 def _built_keys() -> Any:
@@ -228,8 +228,8 @@ class SetWise(Replay):
             by_coalition.setdefault(coalition_id, []).append(organisation_id)
         for coalition_id, members in by_coalition.items():
             for start in range(0, len(members), IN_LIST):
-                part = {"coalition_id": coalition_id, "organisation_ids": members[start : start + IN_LIST]}
-                touched.update(connection.execute(HELD_BY, part).scalars())
+                some = {"coalition_id": coalition_id, "organisation_ids": members[start : start + IN_LIST]}
+                touched.update(connection.execute(HELD_BY, some).scalars())
         ids = sorted(touched)
         for start in range(0, len(ids), IN_LIST):
             part = ids[start : start + IN_LIST]
