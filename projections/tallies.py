@@ -62,30 +62,39 @@ SIGNATURE_EVENTS = frozenset({"StatementSigned", "SignatureConfirmed", "Signatur
 MEMBERSHIP_EVENTS = frozenset({"CoalitionFounded", *MEMBER_STATE_AFTER})
 
 
-def _built_facts() -> Any:
+def _facts_of(*which: Any) -> Any:
+    """The tally keys (statement, organisation, coalition and `FACTS`) of the signatures `which` picks, as the log
+    stood at the bound `position`: the signature, its organisation's membership then (NONE: not a member) and its
+    country (NONE: unknown). The one definition of a key, for a signature's recount and a rebuild's set-wise count."""
     s, m, o = signatures.c, memberships.c, organisations.c
     position: BindParameter[int] = bindparam("position")
     member_then = and_(
         m.coalition_id == s.coalition_id, m.organisation_id == s.organisation_id, valid_at(memberships, position)
     )
     return (
-        select(s.coalition_id, s.version_hash, s.status, m.state, o.country)
+        select(
+            s.statement_id,
+            s.organisation_id,
+            s.coalition_id,
+            s.version_hash,
+            (s.status == "withdrawn").label("withdrawn"),
+            func.coalesce(m.state, NONE).label("member_state"),
+            func.coalesce(o.country, NONE).label("country"),
+        )
         .select_from(
             signatures.outerjoin(memberships, member_then).outerjoin(
                 organisations, o.organisation_id == s.organisation_id
             )
         )
-        .where(
-            s.statement_id == bindparam("statement_id"),
-            s.organisation_id == bindparam("organisation_id"),
-            valid_at(signatures, position),
-        )
+        .where(*which, valid_at(signatures, position))
     )
 
 
 # Built once, sent with parameters: these run for every signature (building costs more than executing).
-FACTS_QUERY = _built_facts()
 KEY_WHERE = (keys.c.statement_id == bindparam("statement_id"), keys.c.organisation_id == bindparam("organisation_id"))
+FACTS_QUERY = _facts_of(
+    signatures.c.statement_id == bindparam("statement_id"), signatures.c.organisation_id == bindparam("organisation_id")
+)
 KEY_READ = select(keys).where(*KEY_WHERE)
 KEY_DELETE = delete(keys).where(*KEY_WHERE)
 KEY_INSERT = keys.insert()
@@ -93,8 +102,9 @@ TALLY_KEY = ("statement_id", *FACTS)
 EMPTY_TALLY = delete(tallies).where(
     *[tallies.c[name] == bindparam(name) for name in TALLY_KEY], tallies.c.signatures == 0
 )
-HELD = select(keys.c.statement_id).where(
-    keys.c.coalition_id == bindparam("coalition_id"), keys.c.organisation_id == bindparam("organisation_id")
+HELD = select(keys.c.statement_id).where(  # by `ix_statement_tally_keys_member`: a probe per organisation
+    keys.c.coalition_id == bindparam("coalition_id"),
+    keys.c.organisation_id.in_(bindparam("organisation_ids", expanding=True)),
 )
 
 
@@ -112,15 +122,7 @@ def _facts(connection: Connection, statement_id: str, organisation_id: str, posi
     signed = connection.execute(
         FACTS_QUERY, {"statement_id": statement_id, "organisation_id": organisation_id, "position": position}
     ).first()
-    if signed is None:
-        return None
-    return {
-        "coalition_id": signed.coalition_id,
-        "version_hash": signed.version_hash,
-        "withdrawn": signed.status == "withdrawn",
-        "member_state": signed.state or NONE,
-        "country": signed.country or NONE,
-    }
+    return None if signed is None else {name: getattr(signed, name) for name in ("coalition_id", *FACTS)}
 
 
 def _count(connection: Connection, statement_id: str, facts: dict[str, Any], change: int) -> None:
@@ -153,42 +155,14 @@ def recount(connection: Connection, statement_id: str, organisation_id: str, pos
 _STATEMENTS: BindParameter[str] = bindparam("statement_ids", expanding=True)
 
 
-def _built_keys() -> Any:
-    s, m, o = signatures.c, memberships.c, organisations.c
-    position: BindParameter[int] = bindparam("position")
-    member_then = and_(
-        m.coalition_id == s.coalition_id, m.organisation_id == s.organisation_id, valid_at(memberships, position)
-    )
-    facts = (
-        select(
-            s.statement_id,
-            s.organisation_id,
-            s.coalition_id,
-            s.version_hash,
-            s.status == "withdrawn",
-            func.coalesce(m.state, NONE),
-            func.coalesce(o.country, NONE),
-        )
-        .select_from(
-            signatures.outerjoin(memberships, member_then).outerjoin(
-                organisations, o.organisation_id == s.organisation_id
-            )
-        )
-        .where(s.statement_id.in_(_STATEMENTS), valid_at(signatures, position))
-    )
-    return keys.insert().from_select([c.name for c in keys.columns], facts)
-
-
-KEYS_OF_STATEMENTS = _built_keys()
+KEYS_OF_STATEMENTS = keys.insert().from_select(
+    [c.name for c in keys.columns], _facts_of(signatures.c.statement_id.in_(_STATEMENTS))
+)
 TALLIES_OF_STATEMENTS = tallies.insert().from_select(
     [*TALLY_KEY, "signatures"],
     select(*[keys.c[name] for name in TALLY_KEY], func.count())
     .where(keys.c.statement_id.in_(_STATEMENTS))
     .group_by(*[keys.c[name] for name in TALLY_KEY]),
-)
-HELD_BY = select(keys.c.statement_id).where(  # by `ix_statement_tally_keys_member`: a probe per organisation
-    keys.c.coalition_id == bindparam("coalition_id"),
-    keys.c.organisation_id.in_(bindparam("organisation_ids", expanding=True)),
 )
 #: Ids per IN list (SQLite's default limit on bound parameters is far above; this keeps statements small).
 IN_LIST = 500
@@ -229,7 +203,7 @@ class SetWise(Replay):
         for coalition_id, members in by_coalition.items():
             for start in range(0, len(members), IN_LIST):
                 some = {"coalition_id": coalition_id, "organisation_ids": members[start : start + IN_LIST]}
-                touched.update(connection.execute(HELD_BY, some).scalars())
+                touched.update(connection.execute(HELD, some).scalars())
         ids = sorted(touched)
         for start in range(0, len(ids), IN_LIST):
             part = ids[start : start + IN_LIST]
@@ -260,7 +234,7 @@ class SignatureTallies(Projection):
                 recount(connection, p["statement_id"], p["organisation_id"], event.position)
                 continue
             held = connection.execute(
-                HELD, {"coalition_id": p["coalition_id"], "organisation_id": p["organisation_id"]}
+                HELD, {"coalition_id": p["coalition_id"], "organisation_ids": [p["organisation_id"]]}
             ).scalars()
             for statement_id in list(held):
                 recount(connection, statement_id, p["organisation_id"], event.position)
