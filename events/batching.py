@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from events.conditions import AppendCondition
+from events.errors import EventStoreError
 from events.hashing import ChainFormat
 from events.records import AppendResult, Metadata, NewEvent
 from events.store import WithinAppend, expect, link
@@ -55,6 +56,19 @@ class Answer:
         if isinstance(self._outcome, BaseException):
             raise self._outcome
         return cast(AppendResult, self._outcome)
+
+    def awaited(self, writer: threading.Thread, check: float) -> AppendResult:
+        """The outcome once `writer` has committed (or failed) the batch; for a request put in its queue just as
+        `close` stopped it (never taken), an error saying nothing was recorded, not a wait for ever (it looks
+        every `check` seconds)."""
+        while True:
+            try:
+                return self.result(timeout=check)
+            except TimeoutError:
+                if not writer.is_alive() and not self.done():
+                    raise EventStoreError(
+                        "the store's writer stopped before recording this append: nothing was recorded; try again"
+                    ) from None
 
 
 @dataclass(slots=True)

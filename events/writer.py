@@ -18,10 +18,8 @@ Every caller is answered after the commit returns, so an acknowledged append is 
 if the commit fails, or the process dies first, nothing of the batch is in the log and no caller
 was told otherwise.
 
-Opt-in (`GroupCommitStore` in place of `EventStore`): it pays off only where one process has many
-threads appending at once (threaded servers, importers). Under the sync gunicorn workers of
-`make serve` a process has one request at a time, and `within` callbacks would run on the writer
-thread (in a copy of the caller's context, so Flask's `current_app` and `g` still work there).
+Opt-in (`GroupCommitStore` in place of `EventStore`; docs/reliability.md): it pays off only where one
+process has many threads appending at once (threaded servers, importers), not under sync gunicorn workers.
 """
 
 from __future__ import annotations
@@ -30,6 +28,7 @@ import os
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from contextlib import closing
 from typing import TYPE_CHECKING, Any, cast
@@ -55,14 +54,23 @@ MAX_BATCH = 64
 #: under a steady crowd of writers, the ones just answered come back within this and share the next
 #: commit. Sixteen callers under one GIL take about 0.5-0.8 ms to come back (each validates its next
 #: append first); at 0.3 ms batches split in two (8-15 of `bench store`'s 16 writers), at 2 ms nearly
-#: all 16 share each commit (docs/benchmarks.md). It ends as soon as as many as last time are in, and a
-#: lone writer (last batch of one) never waits. PostgreSQL's commit_delay is the same idea.
+#: all 16 share each commit (docs/benchmarks.md). It ends as soon as as many as last time are in; a lone
+#: writer (last batch of one), or the first to come after the writer sat idle longer than this, never waits.
 GATHER_SECONDS = 0.002
 #: How often a caller waiting for its answer checks that the writer is still there.
 STOPPED_CHECK_SECONDS = 0.5
 
-
 _STOP = object()
+#: Every store, so that a forked child starts with none of its parent's writer threads, queues or locks.
+_STORES: weakref.WeakSet[GroupCommitStore] = weakref.WeakSet()
+
+
+def _forked() -> None:
+    for store in list(_STORES):
+        store._no_writer()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 class GroupCommitStore(EventStore):
@@ -82,17 +90,19 @@ class GroupCommitStore(EventStore):
         super().__init__(engine, registry, **options)
         if queue_size < 1 or max_batch < 1 or gather < 0:
             raise ValueError("queue_size and max_batch must be at least 1, gather at least 0")
-        self.queue_size, self.max_batch, self.retry_after = queue_size, max_batch, retry_after
-        self.gather = gather
+        self.queue_size, self.max_batch, self.retry_after, self.gather = queue_size, max_batch, retry_after, gather
         self.commits = self.batched = self.largest_batch = 0  # what the writer did, for benchmarks and tests
-        self._pid = -1
-        self._thread: threading.Thread | None = None
-        # A SimpleQueue (in C: a put and a get take no Python-level lock or condition, which sixteen callers
-        # under one GIL made cost more than the append's own work); `_admitting` keeps its bound.
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._admitting = threading.Lock()
-        self._starting = threading.Lock()
         self._current: Request | None = None  # the request the writer is recording
+        self._no_writer()
+        _STORES.add(self)
+
+    def _no_writer(self) -> None:
+        """No writer thread yet (at the start, and in a forked child: the parent's locks may have been mid-use)."""
+        self._thread: threading.Thread | None = None
+        # A SimpleQueue (in C: no Python-level lock or condition, which cost sixteen callers more than the append's
+        # own work under one GIL); `_admitting` keeps its bound.
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._admitting, self._starting = threading.Lock(), threading.Lock()
 
     def append(
         self,
@@ -132,23 +142,7 @@ class GroupCommitStore(EventStore):
             if waiting.qsize() >= self.queue_size:
                 raise WriterBusy(waiting.qsize(), self.retry_after)
             waiting.put(request)
-        return self._answer(request, writer)
-
-    @staticmethod
-    def _answer(request: Request, writer: threading.Thread) -> AppendResult:
-        """The request's outcome once the writer has committed (or failed) its batch.
-
-        A request put in the queue just as `close` stopped its writer is never taken: its caller is
-        told so (nothing of it was recorded) instead of waiting for ever.
-        """
-        while True:
-            try:
-                return request.answer.result(timeout=STOPPED_CHECK_SECONDS)
-            except TimeoutError:
-                if not writer.is_alive() and not request.answer.done():
-                    raise EventStoreError(
-                        "the store's writer stopped before recording this append: nothing was recorded; try again"
-                    ) from None
+        return request.answer.awaited(writer, STOPPED_CHECK_SECONDS)
 
     def waiting(self) -> int:
         """How many appends wait for the writer now (not counting the batch it is recording)."""
@@ -158,35 +152,37 @@ class GroupCommitStore(EventStore):
         """Record what is queued, then stop the writer thread (a later append starts another)."""
         with self._starting:
             thread, self._thread = self._thread, None
-            if thread is not None and thread.is_alive() and self._pid == os.getpid():
+            if thread is not None and thread.is_alive():
                 self._queue.put(_STOP)
                 thread.join()
 
     def _running(self) -> tuple[queue.SimpleQueue[Any], threading.Thread]:
-        """The writer's queue and thread, starting one first if this process has none (after a fork, say)."""
+        """The writer's queue and thread, starting one first if this process has none (the first append, a
+        forked child's first: `_no_writer` ran in the child before any of its threads could)."""
         thread = self._thread
-        if self._pid == os.getpid() and thread is not None:
+        if thread is not None:
             return self._queue, thread
-        if self._pid != os.getpid():  # a forked child: the parent's locks and queue may be mid-use
-            self._starting, self._admitting = threading.Lock(), threading.Lock()
         with self._starting:
-            if self._pid != os.getpid() or self._thread is None:
+            if self._thread is None:
                 self._queue = queue.SimpleQueue()
                 self._thread = threading.Thread(
                     target=self._run, args=(self._queue,), name="events-writer", daemon=True
                 )
-                self._pid = os.getpid()
                 self._thread.start()
             return self._queue, self._thread
 
     def _run(self, waiting: queue.SimpleQueue[Any]) -> None:
         """Take the waiting requests in the order they came, up to `max_batch` at a time, and record them.
 
-        When fewer are waiting than the last batch held, wait up to `gather` seconds for as many.
+        When fewer are waiting than the last batch held, wait up to `gather` seconds for as many; unless the
+        writer sat idle longer than that before this batch's first request came (the crowd has gone).
         """
         last = 1
         while True:
+            idle = time.monotonic()
             item = waiting.get()
+            if time.monotonic() - idle > self.gather:  # the crowd has gone: a newcomer is not kept waiting for it
+                last = 1
             batch: list[Request] = []
             deadline = 0.0
             while item is not _STOP:

@@ -10,7 +10,7 @@ round trips. Every other write goes through a SQLAlchemy connection, as the proj
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -83,7 +83,7 @@ class Writing:
     @contextmanager
     def _driver_transaction(self, driver: Any, invalidate: Callable[[], None]) -> Iterator[Any]:
         """BEGIN (SQLite; the append sends it on PostgreSQL), then COMMIT, or ROLLBACK on an error."""
-        with self._autocommit(driver, invalidate):
+        with self._autocommit(driver, invalidate) if not self._sqlite else nullcontext():
             if self._sqlite:
                 driver.execute("BEGIN IMMEDIATE")
             try:
@@ -96,9 +96,6 @@ class Writing:
     @contextmanager
     def _autocommit(self, driver: Any, invalidate: Callable[[], None]) -> Iterator[None]:
         """On PostgreSQL, psycopg in autocommit while the block runs (back to transactions afterwards)."""
-        if self._sqlite:
-            yield
-            return
         driver.autocommit = True
         try:
             yield

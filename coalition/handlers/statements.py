@@ -19,7 +19,7 @@ from typing import Any
 
 from coalition.accounts import load_user, names_of
 from coalition.domain import statement as st
-from coalition.domain.base import NotFound
+from coalition.domain.base import Change, NotFound
 from coalition.domain.policy import people
 from coalition.handlers import Context
 from coalition.handlers.reading import acting_for, prepare
@@ -138,11 +138,23 @@ def account_name(context: Context) -> str:
     The accounts row's name is the one the log's UserRegistered event records: both are written in one
     transaction (`coalition.accounts.register`) and neither changes after, save by erasure (which ends every
     session and token first). Authentication has just read that row (`Context.name`); a command not from a
-    request reads it. (Folding the person's stream for it instead cost a signature a cold read and the opening
-    of a sealed field: each signer signs once, so it was never cached; docs/benchmarks.md.)"""
+    request reads it, and for a person without one (events imported without their account) folds their stream.
+    (Folding it for every signature cost a cold read and the opening of a sealed field: each signer signs once,
+    so it was never cached; docs/benchmarks.md.)"""
     if context.name is not None:
         return context.name
-    return names_of(context.services.engine, {context.user_id}).get(context.user_id, "")
+    found = names_of(context.services.engine, {context.user_id}).get(context.user_id)
+    if found is not None:
+        return found
+    registered, _ = context.load(f"user-{context.user_id}", _registered_name)
+    return registered or ""
+
+
+def _registered_name(name: str | None, change: Change) -> str | None:
+    """The name a person's stream's UserRegistered event records (a fold: the first such event's)."""
+    if name is None and change.type == "UserRegistered":
+        return str(change.payload["name"])
+    return name
 
 
 def sign(

@@ -329,6 +329,48 @@ def test_a_lone_writer_is_never_kept_waiting_for_company(engine: sa.Engine, regi
         store.close()
 
 
+def test_after_the_crowd_has_gone_a_lone_writer_is_not_kept_waiting_for_it(
+    engine: sa.Engine, registry: Registry
+) -> None:
+    store = GroupCommitStore(engine, registry, gather=1.0)
+    try:
+        with Held(store):
+            crowd = [queued(store, [created(f"thing-{n}", f"crowd {n}")]) for n in range(3)]
+        for appending in crowd:
+            appending.outcome()
+        time.sleep(1.2)  # the writer sits idle longer than its gather: nobody is coming back
+
+        started = time.monotonic()
+        store.append([created("thing-9", "after a pause")])
+        assert time.monotonic() - started < 0.8, "a lone append after a pause waited for the crowd that had gone"
+        assert store.largest_batch == 3  # there was a crowd, whose size the writer would otherwise wait for
+    finally:
+        store.close()
+
+
+def test_a_forked_child_records_through_a_writer_of_its_own(engine: sa.Engine, registry: Registry) -> None:
+    store = GroupCommitStore(engine, registry)
+    try:
+        store.append([created("thing-0", "the parent's")])  # the parent's writer thread is running
+        child = multiprocessing.get_context("fork").Process(target=_append_in_child, args=(store,))
+        child.start()
+        child.join(30)
+        assert child.exitcode == 0, "the child's append failed or hung"
+        store.append([created("thing-2", "the parent's again")])
+        assert names_in_log(store) == ["the parent's", "the child's", "the parent's again"]
+        assert store.verify().ok
+    finally:
+        store.close()
+
+
+def _append_in_child(store: GroupCommitStore) -> None:
+    """In a forked child: none of the parent's writer (its thread is not here); an append starts the child's."""
+    store.engine.dispose(close=False)  # the parent's pooled connections are the parent's (SQLAlchemy's fork recipe)
+    assert store._thread is None
+    store.append([created("thing-1", "the child's")])
+    store.close()
+
+
 def test_a_negative_gather_is_refused(engine: sa.Engine, registry: Registry) -> None:
     with pytest.raises(ValueError, match="gather at least 0"):
         GroupCommitStore(engine, registry, gather=-0.1)
@@ -387,7 +429,7 @@ def test_an_append_queued_as_the_writer_stops_is_told_so_not_left_waiting(store:
     waiting.put(late)
 
     with pytest.raises(EventStoreError, match="writer stopped before recording this append: nothing was recorded"):
-        store._answer(late, writer)
+        late.answer.awaited(writer, 0.05)
     assert names_in_log(store) == ["before"]
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import delete
+
+from coalition.accounts import users
 from coalition.domain import statement as st
 from coalition.domain.base import NotAllowed, NotFound, RuleBroken
 from coalition.handlers import coalitions as coalition_handlers
@@ -98,6 +101,19 @@ def test_a_signer_is_printed_under_the_account_name_authentication_read_or_else_
 
     signatures = [e.payload["signer_name"] for e in desk.services.store.read_all() if e.type == "StatementSigned"]
     assert registered and signatures == [registered, "Mo, as read"]  # the accounts row is the log's UserRegistered
+
+
+def test_a_person_without_an_accounts_row_signs_under_the_name_their_stream_records(desk: Desk) -> None:
+    ids = founded(desk)
+    sid = opened(desk, ids)
+    registered = desk.services.store.read_stream(f"user-{desk.users['mo']}")[0].payload["name"]
+    with desk.services.engine.begin() as connection:  # as after an import of the log without the accounts
+        connection.execute(delete(users).where(users.c.user_id == desk.users["mo"]))
+
+    handlers.sign(desk.as_("mo", now=NOW, verified=True), ids.coalition, sid, organisation_id=ids.river)
+
+    [event] = [e for e in desk.services.store.read_all() if e.type == "StatementSigned"]
+    assert registered and event.payload["signer_name"] == registered
 
 
 def test_signing_without_a_mandate_or_for_a_non_member_is_refused(desk: Desk) -> None:
