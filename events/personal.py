@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from events import driver
 from events.envelope import associated_data, is_envelope, open_value, seal_value
 from events.errors import EventStoreError
 from events.schema import person_keys
@@ -128,10 +129,10 @@ class Keyring:
             cached = self._keys.get(subject)
         if cached is not None and not fresh and (cached[0] is None or now < cached[1]):
             return cached[0]
-        row = connection.execute(_KEY, {"subject": subject}).first()
+        row = driver.first(connection, _KEY, {"subject": subject})
         if row is None:
             return None
-        key = None if row.key is None else bytes(row.key)
+        key = None if row["key"] is None else bytes(row["key"])
         with self._lock:
             self._keys[subject] = (key, now + self.ttl)
         return key

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection, Engine, Row
 
+from events import driver
 from events.conditions import AppendCondition, check
 from events.engine import is_sqlite, reading
 from events.errors import ConcurrencyConflict, EmptyAppend, InvalidPayload
@@ -225,8 +226,8 @@ class EventStore(Writing):
     ) -> list[RecordedEvent]:
         """The events of one stream in order, read as the latest schema versions."""
         with self._connection(connection) as conn:
-            rows = conn.execute(_STREAM, {"stream_id": stream_id, "after": after_version}).all()
-            return [self._recorded(row, conn) for row in rows]
+            found = driver.rows(conn, _STREAM, {"stream_id": stream_id, "after": after_version})
+            return [self._recorded(row, conn) for row in found]
 
     def read_all(
         self,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Column, Select, String, Table, func, or_, select
 from sqlalchemy.engine import Connection
 
-from events import RecordedEvent, Registry
+from events import RecordedEvent, Registry, driver
 from events.personal import readable
 from events.schema import events as events_table
 from events.store import format_time
@@ -33,6 +33,7 @@ coalition_log = Table(
     Column("other_organisation_id", String(64)),  # a task's previous organisation, when it is reassigned
     Column("recorded_at", String(32), nullable=False),
 )
+_INSERT = coalition_log.insert()
 
 
 class AuditLog(Projection):
@@ -44,8 +45,9 @@ class AuditLog(Projection):
 
     def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
         """Index each event."""
-        connection.execute(
-            coalition_log.insert(),
+        driver.send(
+            connection,
+            _INSERT,
             [
                 {
                     "position": event.position,

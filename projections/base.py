@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, del
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from events import RecordedEvent
+from events import RecordedEvent, driver
 
 metadata = MetaData()
 
@@ -67,14 +67,14 @@ def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]],
     """Insert rows, or update the existing row with the same key, on SQLite and PostgreSQL."""
     if not rows:
         return
-    connection.execute(_upsert(connection.dialect.name, table, tuple(rows[0]), tuple(key)), rows)
+    driver.send(connection, _upsert(connection.dialect.name, table, tuple(rows[0]), tuple(key)), rows)
 
 
 def insert_missing(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str]) -> None:
     """Insert the rows whose key is not there yet; leave existing rows alone."""
     if not rows:
         return
-    connection.execute(_insert_missing(connection.dialect.name, table, tuple(key)), rows)
+    driver.send(connection, _insert_missing(connection.dialect.name, table, tuple(key)), rows)
 
 
 # Built once per table and columns (building a statement costs more than sending a built one); tables live

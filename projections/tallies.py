@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
 
-from events import RecordedEvent
+from events import RecordedEvent, driver
 from projections.base import Projection, Replay, metadata
 from projections.coalitions import MEMBER_STATE_AFTER, memberships
 from projections.organisations import organisations
@@ -119,35 +119,37 @@ def _increment(dialect: str) -> Any:
 def _facts(connection: Connection, statement_id: str, organisation_id: str, position: int) -> dict[str, Any] | None:
     """The tally key of the organisation's signature as the log stood at `position` (None: no signature): the
     signature, its organisation's membership then and its country, in one query (one per signature, under load)."""
-    signed = connection.execute(
-        FACTS_QUERY, {"statement_id": statement_id, "organisation_id": organisation_id, "position": position}
-    ).first()
-    return None if signed is None else {name: getattr(signed, name) for name in ("coalition_id", *FACTS)}
+    signed = driver.first(
+        connection,
+        FACTS_QUERY,
+        {"statement_id": statement_id, "organisation_id": organisation_id, "position": position},
+    )
+    return None if signed is None else {name: signed[name] for name in ("coalition_id", *FACTS)}
 
 
 def _count(connection: Connection, statement_id: str, facts: dict[str, Any], change: int) -> None:
     """Add `change` to the tally of these facts in one statement (an atomic increment, whatever runs beside it);
     a tally that reaches 0 is removed."""
     key = {"statement_id": statement_id, **{name: facts[name] for name in FACTS}}
-    connection.execute(_increment(connection.dialect.name), {**key, "signatures": change})
+    driver.send(connection, _increment(connection.dialect.name), {**key, "signatures": change})
     if change < 0:
-        connection.execute(EMPTY_TALLY, key)
+        driver.send(connection, EMPTY_TALLY, key)
 
 
 def recount(connection: Connection, statement_id: str, organisation_id: str, position: int) -> None:
     """Move the organisation's signature to the tally of its facts at `position`, if they changed."""
     ids = {"statement_id": statement_id, "organisation_id": organisation_id}
-    before = connection.execute(KEY_READ, ids).mappings().first()
+    before = driver.first(connection, KEY_READ, ids)
     after = _facts(connection, statement_id, organisation_id, position)
     old = None if before is None else {name: before[name] for name in ("coalition_id", *FACTS)}
     if old == after:
         return
     if old is not None:
         _count(connection, statement_id, old, -1)
-        connection.execute(KEY_DELETE, ids)
+        driver.send(connection, KEY_DELETE, ids)
     if after is not None:
         _count(connection, statement_id, after, +1)
-        connection.execute(KEY_INSERT, {**ids, **after})
+        driver.send(connection, KEY_INSERT, {**ids, **after})
 
 
 # A rebuild's set-wise form (`SetWise`): every signature of some statements with its facts at a position, as keys,

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.expression import Insert, Select, Update
 
+from events import driver
 from projections import deferred
 
 POSITION = BigInteger().with_variant(Integer, "sqlite")
@@ -82,8 +83,7 @@ class Versioned:
         """The open version of a row, if any."""
         if isinstance(connection, deferred.Deferred):  # a replay: held in memory, or read back
             return connection.current(self, ids, lambda c: self.current(c, ids))
-        row = connection.execute(self._read, self._ids(ids)).mappings().first()
-        return None if row is None else dict(row)
+        return driver.first(connection, self._read, self._ids(ids))
 
     def start(self, connection: Connection, position: int, values: dict[str, Any]) -> None:
         """A new row, true from `position` (closing any open version with the same key)."""
@@ -92,7 +92,7 @@ class Versioned:
         if isinstance(connection, deferred.Deferred):
             connection.opened(self, row)
         else:
-            connection.execute(self._insert, row)
+            driver.send(connection, self._insert, row)
 
     def change(self, connection: Connection, position: int, ids: dict[str, Any], **values: Any) -> None:
         """A new version of an existing row with some values changed; nothing if there is no such row."""
@@ -116,13 +116,13 @@ class Versioned:
             row = values(None if held is None else {name: held[name] for name in kept})
             self.start(connection, position, row)
             return
-        ended = connection.execute(self._end_returning(tuple(kept)), {**self._ids(ids), "v_until": position}).first()
-        row = values(None if ended is None else dict(ended._mapping))
-        connection.execute(self._insert, {**row, "from_position": position, "until_position": None})
+        ended = driver.first(connection, self._end_returning(tuple(kept)), {**self._ids(ids), "v_until": position})
+        row = values(ended)
+        driver.send(connection, self._insert, {**row, "from_position": position, "until_position": None})
 
     def end(self, connection: Connection, position: int, ids: dict[str, Any]) -> None:
         """The row stops being true at `position`."""
         if isinstance(connection, deferred.Deferred):
             connection.closed(self, ids, position, lambda c: self.end(c, position, ids))
             return
-        connection.execute(self._end, {**self._ids(ids), "v_until": position})
+        driver.send(connection, self._end, {**self._ids(ids), "v_until": position})

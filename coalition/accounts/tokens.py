@@ -21,7 +21,7 @@ from coalition.accounts import BadCredentials, User, _as, api_tokens, authentica
 from coalition.domain.base import Invalid, NotFound, RuleBroken
 from coalition.infra.driver import first_row
 from coalition.infra.extensions import Services
-from events import Metadata, NewEvent, RecordedEvent
+from events import Metadata, NewEvent, RecordedEvent, driver
 from events.store import format_time
 
 #: A new token's lifetime unless its maker chooses (days), and the longest they may choose.
@@ -158,7 +158,7 @@ class Touch:
 
     def write(self, connection: Connection) -> None:
         """Note it in `connection`'s transaction (never moving it back, if a request with a later clock did)."""
-        connection.execute(_TOUCH, {"k_token_id": self.token_id, "v_stamp": self.stamp})
+        driver.send(connection, _TOUCH, {"k_token_id": self.token_id, "v_stamp": self.stamp})
 
     def write_alone(self, services: Services) -> None:
         """Note it in a transaction of its own that need not wait for the disk: a last use lost in a crash

@@ -15,6 +15,7 @@ from sqlalchemy import Column, MetaData, String, Table, Text, insert
 from sqlalchemy.engine import Connection, Engine
 
 from coalition.infra.driver import first_row
+from events import driver
 from events.store import format_time, utc_now
 
 metadata = MetaData()
@@ -48,7 +49,8 @@ _KEEP = insert(command_answers)
 
 def remember(connection: Connection, user_id: str, key: str, fingerprint: str, answer: dict[str, Any]) -> None:
     """Keep the answer to a keyed request, inside the command's transaction."""
-    connection.execute(
+    driver.send(
+        connection,
         _KEEP,
         {
             "user_id": user_id,

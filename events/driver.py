@@ -1,0 +1,126 @@
+"""Built statements sent on the driver's own cursor: the small ones every command sends (its reads, its projections).
+
+For every execution SQLAlchemy Core keys the statement for its compiled cache, looks the compiled form up, makes
+an execution context and wraps the result. For the small statements of every command (a signature's stream and
+key reads, its inline projections' nine writes), that costs more than the statements themselves: about a ninth of
+a signature's CPU (docs/benchmarks.md). Here a built statement is compiled once per dialect and set of parameter
+names and sent on the connection's driver cursor, in whatever transaction the connection is in (the append's,
+the runner's; a read outside one is a statement of its own, as on a `reading` connection it would be anyway).
+
+Values go through the same bind processors SQLAlchemy applies (a Boolean on SQLite becomes 0 or 1), and rows come
+back through the same result processors, so what is written and read is what `Connection.execute` writes and
+reads. A statement this cannot send as it is (an expanding `IN`, a column default computed in Python) is refused
+at its first use (ValueError), never sent differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql.expression import Executable
+
+Parameters = Mapping[str, Any]
+
+
+@dataclass(slots=True)
+class _Form:
+    """A statement as the driver takes it: its SQL, its parameters' order and processors, its columns' processors."""
+
+    sql: str
+    names: tuple[str, ...]  # in the order a positional driver takes them
+    positional: bool
+    given: dict[str, Any]  # parameters the statement itself holds a value for (`x == 0` in a WHERE)
+    processors: dict[str, Callable[[Any], Any]]
+    columns: tuple[tuple[str, Any], ...]  # result columns: name and type
+    # each result column's name and processor, made at the first fetch (a processor may ask the driver's type)
+    readers: tuple[tuple[str, Callable[[Any], Any] | None], ...] | None = None
+
+
+_forms: dict[tuple[Executable, str, tuple[str, ...]], _Form] = {}
+
+
+def _form(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Form:
+    found = _forms.get((statement, dialect.name, keys))
+    if found is not None:
+        return found
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
+    if compiled.insert_prefetch or compiled.update_prefetch or any(b.expanding for b in compiled.binds.values()):
+        raise ValueError(f"not a statement to send on the driver's cursor as it is: {compiled.string}")
+    positional = compiled.positiontup is not None
+    names = tuple(compiled.positiontup) if positional else tuple(compiled.binds)
+    processors = {}
+    for name, bind in compiled.binds.items():
+        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            processors[name] = processor
+    given = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+    descriptions = getattr(statement, "returning_column_descriptions", None) or getattr(
+        statement, "column_descriptions", ()
+    )
+    columns = tuple((d["name"], d["type"].dialect_impl(dialect)) for d in descriptions or ())
+    form = _Form(compiled.string, names, positional, given, processors, columns)
+    _forms[(statement, dialect.name, keys)] = form
+    return form
+
+
+def _bound(form: _Form, parameters: Parameters) -> Any:
+    values = {name: parameters[name] if name in parameters else form.given[name] for name in form.names}
+    for name, processor in form.processors.items():
+        if name in values:
+            values[name] = processor(values[name])
+    return tuple(values[name] for name in form.names) if form.positional else values
+
+
+def _cursor(connection: Connection) -> Any:
+    return closing(connection.connection.dbapi_connection.cursor())  # type: ignore[union-attr]
+
+
+def send(connection: Connection, statement: Executable, parameters: Parameters | Sequence[Parameters]) -> None:
+    """Execute the statement once, or once per parameter set given a list of them (nothing to read back).
+
+    (A connection that is not SQLAlchemy's own, a replay's `Deferred`, is given the statement as it is.)"""
+    if type(connection) is not Connection:
+        connection.execute(statement, parameters)
+        return
+    if isinstance(parameters, Mapping):
+        form = _form(statement, connection.dialect, tuple(sorted(parameters)))
+        with _cursor(connection) as cursor:
+            cursor.execute(form.sql, _bound(form, parameters))
+    elif parameters:
+        form = _form(statement, connection.dialect, tuple(sorted(parameters[0])))
+        with _cursor(connection) as cursor:
+            cursor.executemany(form.sql, [_bound(form, row) for row in parameters])
+
+
+def first(connection: Connection, statement: Executable, parameters: Parameters) -> dict[str, Any] | None:
+    """The first row the statement gives (a SELECT, or a write's RETURNING) by column name, or None."""
+    found = rows(connection, statement, parameters, 1)
+    return found[0] if found else None
+
+
+def rows(
+    connection: Connection, statement: Executable, parameters: Parameters, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The rows the statement gives (all, or the first `limit`), each by column name."""
+    if type(connection) is not Connection:
+        result = connection.execute(statement, parameters).mappings()
+        return [dict(row) for row in (result.all() if limit is None else result.fetchmany(limit))]
+    form = _form(statement, connection.dialect, tuple(sorted(parameters)))
+    with _cursor(connection) as cursor:
+        cursor.execute(form.sql, _bound(form, parameters))
+        found = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
+        if form.readers is None:
+            dialect = connection.dialect
+            form.readers = tuple(
+                (name, kind.result_processor(dialect, described[1]))
+                for (name, kind), described in zip(form.columns, cursor.description, strict=True)
+            )
+    readers = form.readers
+    return [
+        {name: value if read is None else read(value) for (name, read), value in zip(readers, row, strict=True)}
+        for row in found
+    ]

@@ -1,0 +1,115 @@
+"""Built statements on the driver's cursor (`events.driver`): written and read exactly as `Connection.execute` does.
+
+Run on every backend, against a table of the types the projections use (text, integers, a boolean, a nullable
+column), with a statement that holds a value of its own, RETURNING, and many rows at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from events import driver
+
+shapes = sa.MetaData()
+things = sa.Table(
+    "driver_things",
+    shapes,
+    sa.Column("thing_id", sa.String(20), primary_key=True),
+    sa.Column("amount", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
+    sa.Column("withdrawn", sa.Boolean, nullable=False),
+    sa.Column("note", sa.String(50)),
+)
+INSERT = things.insert()
+READ = sa.select(things).where(things.c.thing_id == sa.bindparam("thing_id"))
+EVERY = sa.select(things).order_by(things.c.thing_id)
+HELD_BACK = (  # a value of the statement's own (`withdrawn IS false`, `amount > 0`) beside the caller's
+    sa.update(things)
+    .where(things.c.thing_id == sa.bindparam("k_thing_id"), things.c.amount > 0, things.c.withdrawn.is_(False))
+    .values(withdrawn=sa.bindparam("v_withdrawn"))
+    .returning(things.c.amount, things.c.withdrawn)
+)
+ROWS = [
+    {"thing_id": "a", "amount": 3, "withdrawn": False, "note": "first"},
+    {"thing_id": "b", "amount": 2**40, "withdrawn": True, "note": None},
+    {"thing_id": "c", "amount": 0, "withdrawn": False, "note": "Ünïcødé ✓"},
+]
+
+
+@pytest.fixture
+def connection(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A transaction on a table of our own, rolled back afterwards."""
+    with engine.connect() as made:
+        with made.begin() as transaction:
+            things.create(made)
+            yield made
+            transaction.rollback()
+
+
+def by_sqlalchemy(connection: sa.Connection) -> list[dict[str, Any]]:
+    return [dict(row) for row in connection.execute(EVERY).mappings()]
+
+
+def test_rows_written_on_the_driver_read_back_as_sqlalchemy_wrote_them(connection: sa.Connection) -> None:
+    driver.send(connection, INSERT, ROWS)  # many at once
+    written = by_sqlalchemy(connection)
+    connection.execute(sa.delete(things))
+    connection.execute(INSERT, ROWS)
+
+    assert written == by_sqlalchemy(connection) == ROWS
+    assert driver.rows(connection, EVERY, {}) == ROWS  # the boolean read back as a boolean, as SQLAlchemy does
+    assert type(driver.first(connection, READ, {"thing_id": "b"})["withdrawn"]) is bool  # type: ignore[index]
+    assert driver.first(connection, READ, {"thing_id": "nobody"}) is None
+
+
+def test_a_statement_keeps_its_own_values_beside_the_callers(connection: sa.Connection) -> None:
+    driver.send(connection, INSERT, ROWS)
+
+    changed = driver.first(connection, HELD_BACK, {"k_thing_id": "a", "v_withdrawn": True})
+    untouched = driver.first(connection, HELD_BACK, {"k_thing_id": "c", "v_withdrawn": True})  # amount 0: not it
+
+    assert changed == {"amount": 3, "withdrawn": True} and untouched is None
+    assert [row["withdrawn"] for row in by_sqlalchemy(connection)] == [True, True, False]
+
+
+def test_one_row_and_the_first_of_several(connection: sa.Connection) -> None:
+    driver.send(connection, INSERT, ROWS[0])
+    driver.send(connection, INSERT, [])  # nothing to write: nothing sent
+
+    assert driver.rows(connection, EVERY, {}) == [ROWS[0]]
+    driver.send(connection, INSERT, ROWS[1:])
+    assert driver.rows(connection, EVERY, {}, limit=2) == ROWS[:2]
+
+
+def test_a_statement_it_cannot_send_as_it_is_is_refused_not_sent_otherwise(connection: sa.Connection) -> None:
+    among = sa.select(things).where(things.c.thing_id.in_(sa.bindparam("ids", expanding=True)))
+    with_default = sa.Table(
+        "driver_defaults",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("n", sa.Integer, default=7),
+    )
+
+    with pytest.raises(ValueError, match="not a statement to send on the driver's cursor"):
+        driver.rows(connection, among, {"ids": ["a"]})
+    with pytest.raises(ValueError, match="not a statement to send on the driver's cursor"):
+        driver.send(connection, with_default.insert(), {"id": 1})
+
+
+def test_anything_but_a_sqlalchemy_connection_is_given_the_statement_as_it_is(connection: sa.Connection) -> None:
+    class Replaying:  # as a rebuild's Deferred: it takes statements through `execute`
+        def __init__(self) -> None:
+            self.sent: list[Any] = []
+
+        def execute(self, statement: Any, parameters: Any) -> Any:
+            self.sent.append((statement, parameters))
+            return connection.execute(statement, parameters)
+
+    replaying = Replaying()
+    driver.send(replaying, INSERT, ROWS)  # type: ignore[arg-type]
+
+    assert driver.first(replaying, READ, {"thing_id": "a"}) == ROWS[0]  # type: ignore[arg-type]
+    assert [statement for statement, _ in replaying.sent] == [INSERT, READ]
