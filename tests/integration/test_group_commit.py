@@ -297,13 +297,18 @@ def test_appends_are_recorded_in_the_order_they_came(engine: sa.Engine, registry
         store.close()
 
 
+def crowded(store: GroupCommitStore) -> None:
+    """Three appends that reach the writer together (one batch after the first), answered."""
+    with Held(store):
+        crowd = [queued(store, [created(f"thing-{n}", f"crowd {n}")]) for n in range(3)]
+    for appending in crowd:
+        appending.outcome()
+
+
 def test_after_a_crowded_batch_the_writer_gathers_the_next_one_a_moment(engine: sa.Engine, registry: Registry) -> None:
     store = GroupCommitStore(engine, registry, gather=5.0)
     try:
-        with Held(store):
-            crowd = [queued(store, [created(f"thing-{n}", f"crowd {n}")]) for n in range(3)]
-        for appending in crowd:
-            appending.outcome()
+        crowded(store)
         commits = store.commits
         started = time.monotonic()
         stragglers = [Appending(store, [created(f"thing-{n}", f"straggler {n}")]) for n in range(3)]
@@ -334,10 +339,7 @@ def test_after_the_crowd_has_gone_a_lone_writer_is_not_kept_waiting_for_it(
 ) -> None:
     store = GroupCommitStore(engine, registry, gather=1.0)
     try:
-        with Held(store):
-            crowd = [queued(store, [created(f"thing-{n}", f"crowd {n}")]) for n in range(3)]
-        for appending in crowd:
-            appending.outcome()
+        crowded(store)
         time.sleep(1.2)  # the writer sits idle longer than its gather: nobody is coming back
 
         started = time.monotonic()
