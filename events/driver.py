@@ -16,10 +16,10 @@ at its first use (ValueError), never sent differently.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.expression import Executable
 
@@ -75,8 +75,24 @@ def _bound(form: _Form, parameters: Parameters) -> Any:
     return tuple(values[name] for name in form.names) if form.positional else values
 
 
-def _cursor(connection: Connection) -> Any:
-    return closing(connection.connection.dbapi_connection.cursor())  # type: ignore[union-attr]
+class _Cursor:
+    """The connection's driver cursor for one statement, closed after; a driver's error is raised as SQLAlchemy
+    raises it (`sqlalchemy.exc.IntegrityError` and the like), so callers catch the same errors either way."""
+
+    __slots__ = ("cursor", "errors", "sql")
+
+    def __init__(self, connection: Connection, sql: str) -> None:
+        self.cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        self.errors = connection.dialect.loaded_dbapi.Error
+        self.sql = sql
+
+    def __enter__(self) -> Any:
+        return self.cursor
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        self.cursor.close()
+        if isinstance(error, self.errors):
+            raise exc.DBAPIError.instance(self.sql, None, error, self.errors) from error
 
 
 def send(connection: Connection, statement: Executable, parameters: Parameters | Sequence[Parameters]) -> None:
@@ -88,11 +104,11 @@ def send(connection: Connection, statement: Executable, parameters: Parameters |
         return
     if isinstance(parameters, Mapping):
         form = _form(statement, connection.dialect, tuple(sorted(parameters)))
-        with _cursor(connection) as cursor:
+        with _Cursor(connection, form.sql) as cursor:
             cursor.execute(form.sql, _bound(form, parameters))
     elif parameters:
         form = _form(statement, connection.dialect, tuple(sorted(parameters[0])))
-        with _cursor(connection) as cursor:
+        with _Cursor(connection, form.sql) as cursor:
             cursor.executemany(form.sql, [_bound(form, row) for row in parameters])
 
 
@@ -110,7 +126,7 @@ def rows(
         result = connection.execute(statement, parameters).mappings()
         return [dict(row) for row in (result.all() if limit is None else result.fetchmany(limit))]
     form = _form(statement, connection.dialect, tuple(sorted(parameters)))
-    with _cursor(connection) as cursor:
+    with _Cursor(connection, form.sql) as cursor:
         cursor.execute(form.sql, _bound(form, parameters))
         found = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
         if form.readers is None:

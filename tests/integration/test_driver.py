@@ -99,6 +99,13 @@ def test_a_statement_it_cannot_send_as_it_is_is_refused_not_sent_otherwise(conne
         driver.send(connection, with_default.insert(), {"id": 1})
 
 
+def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(connection: sa.Connection) -> None:
+    driver.send(connection, INSERT, ROWS[0])
+
+    with pytest.raises(sa.exc.IntegrityError):  # the same row again: what callers catch from Connection.execute
+        driver.send(connection, INSERT, [ROWS[1], ROWS[0]])
+
+
 def test_anything_but_a_sqlalchemy_connection_is_given_the_statement_as_it_is(connection: sa.Connection) -> None:
     class Replaying:  # as a rebuild's Deferred: it takes statements through `execute`
         def __init__(self) -> None:
