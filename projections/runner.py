@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -9,8 +10,10 @@ from typing import cast
 
 from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.expression import Update
 
-from events import EventStore, Listener, RecordedEvent
+from events import EventStore, Listener, RecordedEvent, driver
 from projections.base import Projection, Replay, checkpoints, insert_missing
 from projections.deferred import Deferred
 
@@ -96,10 +99,9 @@ class ProjectionRunner:
         costs one statement here, plus what the projections themselves write.
         """
         first, last = recorded[0].position, recorded[-1].position
-        names = [projection.name for projection in self.projections]
-        moved = set(
-            connection.execute(_CAUGHT_UP, {"names": names, "k_before": first - 1, "v_position": last}).scalars()
-        )
+        names = {f"name_{number}": projection.name for number, projection in enumerate(self.projections)}
+        found = driver.rows(connection, _caught_up(len(names)), {**names, "k_before": first - 1, "v_position": last})
+        moved = {row["name"] for row in found}
         for projection in self.projections:  # in the runner's order: the tallies read what the others wrote
             if projection.name in moved:
                 wanted = [e for e in recorded if projection.types is None or e.type in projection.types]
@@ -279,22 +281,25 @@ _MOVE = (
 )
 
 
-#: The checkpoints among `names` that stood at `k_before`, moved to `v_position`, and their names: locked first
-#: in name order (as `_CHECKPOINTS` locks them), so an append and a catch-up never wait for each other in a circle.
-_CAUGHT_UP = (
-    update(checkpoints)
-    .where(
-        checkpoints.c.name.in_(
-            select(checkpoints.c.name)
-            .where(checkpoints.c.name.in_(bindparam("names", expanding=True)))
-            .order_by(checkpoints.c.name)
-            .with_for_update()
-        ),
-        checkpoints.c.position == bindparam("k_before"),
+@functools.cache
+def _caught_up(count: int) -> Update:
+    """Checkpoints `name_0`.. that stood at `k_before`, moved to `v_position`, and their names: locked in name order
+    first (as `_CHECKPOINTS`), so an append and a catch-up never wait in a circle. One parameter per name: sendable."""
+    names: list[BindParameter[str]] = [bindparam(f"name_{number}") for number in range(count)]
+    return (
+        update(checkpoints)
+        .where(
+            checkpoints.c.name.in_(
+                select(checkpoints.c.name)
+                .where(checkpoints.c.name.in_(names))
+                .order_by(checkpoints.c.name)
+                .with_for_update()
+            ),
+            checkpoints.c.position == bindparam("k_before"),
+        )
+        .values(position=bindparam("v_position"))
+        .returning(checkpoints.c.name)
     )
-    .values(position=bindparam("v_position"))
-    .returning(checkpoints.c.name)
-)
 
 
 def _move(connection: Connection, names: Sequence[str], position: int) -> None:
