@@ -2,10 +2,10 @@
 
 For every execution SQLAlchemy Core keys the statement for its compiled cache, looks the compiled form up, makes
 an execution context and wraps the result. For the small statements of every command (a signature's stream and
-key reads, its inline projections' nine writes), that costs more than the statements themselves: about a ninth of
-a signature's CPU (docs/benchmarks.md). Here a built statement is compiled once per dialect and set of parameter
-names and sent on the connection's driver cursor, in whatever transaction the connection is in (the append's,
-the runner's; a read outside one is a statement of its own, as on a `reading` connection it would be anyway).
+key reads, its inline projections' ten statements), that costs more than the statements themselves: sent here, a
+signature takes a fifth to a quarter less CPU (docs/benchmarks.md). A built statement is compiled once per dialect
+and set of parameter names and sent on the connection's driver cursor, in whatever transaction the connection is in
+(the append's, the runner's; a read outside one is a statement of its own, as on a `reading` connection anyway).
 
 Values go through the same bind processors SQLAlchemy applies (a Boolean on SQLite becomes 0 or 1), and rows come
 back through the same result processors, so what is written and read is what `Connection.execute` writes and
@@ -40,7 +40,10 @@ class _Form:
     readers: tuple[tuple[str, Callable[[Any], Any] | None], ...] | None = None
 
 
+#: Forms by statement, dialect and parameter names; the statements sent are built once (module constants, cached
+#: builders), so this stays as small as the schema; past `FORMS` (a caller building statements afresh) it starts over.
 _forms: dict[tuple[Executable, str, tuple[str, ...]], _Form] = {}
+FORMS = 2048
 
 
 def _form(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Form:
@@ -48,7 +51,8 @@ def _form(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Fo
     if found is not None:
         return found
     compiled = statement.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
-    if compiled.insert_prefetch or compiled.update_prefetch or any(b.expanding for b in compiled.binds.values()):
+    unsendable = compiled.insert_prefetch or compiled.update_prefetch or compiled.escaped_bind_names
+    if unsendable or any(bind.expanding for bind in compiled.binds.values()):
         raise ValueError(f"not a statement to send on the driver's cursor as it is: {compiled.string}")
     positional = compiled.positiontup is not None
     names = tuple(compiled.positiontup) if positional else tuple(compiled.binds)
@@ -63,6 +67,8 @@ def _form(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Fo
     )
     columns = tuple((d["name"], d["type"].dialect_impl(dialect)) for d in descriptions or ())
     form = _Form(compiled.string, names, positional, given, processors, columns)
+    if len(_forms) >= FORMS:
+        _forms.clear()
     _forms[(statement, dialect.name, keys)] = form
     return form
 

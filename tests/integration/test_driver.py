@@ -120,3 +120,16 @@ def test_anything_but_a_sqlalchemy_connection_is_given_the_statement_as_it_is(co
 
     assert driver.first(replaying, READ, {"thing_id": "a"}) == ROWS[0]  # type: ignore[arg-type]
     assert [statement for statement, _ in replaying.sent] == [INSERT, READ]
+
+
+def test_statements_built_afresh_do_not_grow_the_forms_kept_past_their_bound(
+    connection: sa.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(driver, "FORMS", 3)
+    monkeypatch.setattr(driver, "_forms", {})
+    driver.send(connection, INSERT, ROWS)
+
+    for _ in range(10):  # a caller building its statement again each time
+        fresh = sa.select(things.c.amount).where(things.c.thing_id == sa.bindparam("thing_id"))
+        assert driver.first(connection, fresh, {"thing_id": "a"}) == {"amount": 3}
+        assert len(driver._forms) <= 3
