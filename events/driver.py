@@ -4,13 +4,14 @@ For every execution SQLAlchemy Core keys the statement for its compiled cache, l
 an execution context and wraps the result. For the small statements of every command (a signature's stream and
 key reads, its inline projections' ten statements), that costs more than the statements themselves: sent here, a
 signature takes a fifth to a quarter less CPU (docs/benchmarks.md). A built statement is compiled once per dialect
-and set of parameter names and sent on the connection's driver cursor, in whatever transaction the connection is in
-(the append's, the runner's; a read outside one is a statement of its own, as on a `reading` connection anyway).
+and set of parameter names and sent on the connection's driver cursor, in the connection's transaction (begun
+first if none is, as `Connection.execute` would: the caller's commit or rollback ends what was sent).
 
 Values go through the same bind processors SQLAlchemy applies (a Boolean on SQLite becomes 0 or 1), and rows come
 back through the same result processors, so what is written and read is what `Connection.execute` writes and
-reads. A statement this cannot send as it is (an expanding `IN`, a column default computed in Python) is refused
-at its first use (ValueError), never sent differently.
+reads; a driver's error is SQLAlchemy's (a lost connection invalidated). A statement this cannot send as it is (an
+expanding or literal `IN`, a value computed at execution, SQL text) is refused at its first use (ValueError), before
+anything is sent, never sent differently.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import Delete, Executable, Insert, Select, Update
 
 Parameters = Mapping[str, Any]
 
@@ -42,17 +43,25 @@ class _Form:
 
 #: Forms by statement, dialect and parameter names; the statements sent are built once (module constants, cached
 #: builders), so this stays as small as the schema; past `FORMS` (a caller building statements afresh) it starts over.
-_forms: dict[tuple[Executable, str, tuple[str, ...]], _Form] = {}
+_forms: dict[tuple[Any, ...], _Form] = {}
 FORMS = 2048
+_SENDABLE = (Select, Insert, Update, Delete)
 
 
 def _form(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Form:
-    found = _forms.get((statement, dialect.name, keys))
+    key = (statement, type(dialect), dialect.paramstyle, keys)
+    found = _forms.get(key)
     if found is not None:
         return found
     compiled = statement.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
-    unsendable = compiled.insert_prefetch or compiled.update_prefetch or compiled.escaped_bind_names
-    if unsendable or any(bind.expanding for bind in compiled.binds.values()):
+    binds = compiled.binds.values()
+    if (
+        not isinstance(statement, _SENDABLE)
+        or compiled.insert_prefetch
+        or compiled.update_prefetch
+        or compiled.escaped_bind_names
+        or any(bind.expanding or bind.literal_execute or bind.callable is not None for bind in binds)
+    ):
         raise ValueError(f"not a statement to send on the driver's cursor as it is: {compiled.string}")
     positional = compiled.positiontup is not None
     names = tuple(compiled.positiontup) if positional else tuple(compiled.binds)
@@ -61,7 +70,7 @@ def _form(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Fo
         processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
             processors[name] = processor
-    given = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+    given = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
     descriptions = getattr(statement, "returning_column_descriptions", None) or getattr(
         statement, "column_descriptions", ()
     )
@@ -69,7 +78,7 @@ def _form(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Fo
     form = _Form(compiled.string, names, positional, given, processors, columns)
     if len(_forms) >= FORMS:
         _forms.clear()
-    _forms[(statement, dialect.name, keys)] = form
+    _forms[key] = form
     return form
 
 
@@ -81,24 +90,46 @@ def _bound(form: _Form, parameters: Parameters) -> Any:
     return tuple(values[name] for name in form.names) if form.positional else values
 
 
-class _Cursor:
-    """The connection's driver cursor for one statement, closed after; a driver's error is raised as SQLAlchemy
-    raises it (`sqlalchemy.exc.IntegrityError` and the like), so callers catch the same errors either way."""
+def _run(connection: Connection, form: _Form, bound: Any, many: bool = False, limit: int | None = 0) -> list[Any]:
+    """Send on the connection's driver cursor and fetch (`limit` rows, all if None, none if 0).
 
-    __slots__ = ("cursor", "errors", "sql")
-
-    def __init__(self, connection: Connection, sql: str) -> None:
-        self.cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        self.errors = connection.dialect.loaded_dbapi.Error
-        self.sql = sql
-
-    def __enter__(self) -> Any:
-        return self.cursor
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
-        self.cursor.close()
-        if isinstance(error, self.errors):
-            raise exc.DBAPIError.instance(self.sql, None, error, self.errors) from error
+    Begins SQLAlchemy's transaction first if none is (as `Connection.execute` does), so the caller's commit or
+    rollback ends what was sent. A driver's error is raised as SQLAlchemy raises it (`sqlalchemy.exc.IntegrityError`
+    and the like), and a lost connection is invalidated, as SQLAlchemy would (each other pooled connection to a
+    restarted server still fails once: SQLAlchemy's pool-wide invalidation is not public)."""
+    if not connection.in_transaction():
+        connection.begin()
+    dialect = connection.dialect
+    driver = connection.connection.dbapi_connection
+    cursor = None
+    try:
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        if many:
+            cursor.executemany(form.sql, bound)
+            return []
+        cursor.execute(form.sql, bound)
+        if limit == 0:
+            return []
+        found = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
+        if form.readers is None:
+            form.readers = tuple(
+                (name, kind.result_processor(dialect, described[1]))
+                for (name, kind), described in zip(form.columns, cursor.description, strict=True)
+            )
+        return list(found)
+    except dialect.loaded_dbapi.Error as error:
+        lost = dialect.is_disconnect(error, driver, cursor)
+        if lost:
+            connection.invalidate(error)
+        raise exc.DBAPIError.instance(
+            form.sql, None, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+        ) from error
+    finally:
+        if cursor is not None:
+            try:
+                cursor.close()
+            except dialect.loaded_dbapi.Error:  # a lost connection's: the error above is the one to tell
+                pass
 
 
 def send(connection: Connection, statement: Executable, parameters: Parameters | Sequence[Parameters]) -> None:
@@ -107,15 +138,12 @@ def send(connection: Connection, statement: Executable, parameters: Parameters |
     (A connection that is not SQLAlchemy's own, a replay's `Deferred`, is given the statement as it is.)"""
     if type(connection) is not Connection:
         connection.execute(statement, parameters)
-        return
-    if isinstance(parameters, Mapping):
+    elif isinstance(parameters, Mapping):
         form = _form(statement, connection.dialect, tuple(sorted(parameters)))
-        with _Cursor(connection, form.sql) as cursor:
-            cursor.execute(form.sql, _bound(form, parameters))
+        _run(connection, form, _bound(form, parameters))
     elif parameters:
         form = _form(statement, connection.dialect, tuple(sorted(parameters[0])))
-        with _Cursor(connection, form.sql) as cursor:
-            cursor.executemany(form.sql, [_bound(form, row) for row in parameters])
+        _run(connection, form, [_bound(form, row) for row in parameters], many=True)
 
 
 def first(connection: Connection, statement: Executable, parameters: Parameters) -> dict[str, Any] | None:
@@ -132,16 +160,10 @@ def rows(
         result = connection.execute(statement, parameters).mappings()
         return [dict(row) for row in (result.all() if limit is None else result.fetchmany(limit))]
     form = _form(statement, connection.dialect, tuple(sorted(parameters)))
-    with _Cursor(connection, form.sql) as cursor:
-        cursor.execute(form.sql, _bound(form, parameters))
-        found = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
-        if form.readers is None:
-            dialect = connection.dialect
-            form.readers = tuple(
-                (name, kind.result_processor(dialect, described[1]))
-                for (name, kind), described in zip(form.columns, cursor.description, strict=True)
-            )
-    readers = form.readers
+    if not form.columns:
+        raise ValueError(f"the statement gives no columns to read: {form.sql}")
+    found = _run(connection, form, _bound(form, parameters), limit=limit)
+    readers = form.readers or ()
     return [
         {name: value if read is None else read(value) for (name, read), value in zip(readers, row, strict=True)}
         for row in found

@@ -55,8 +55,11 @@ MAX_BATCH = 64
 #: commit. Sixteen callers under one GIL take about 0.5-0.8 ms to come back (each validates its next
 #: append first); at 0.3 ms batches split in two (8-15 of `bench store`'s 16 writers), at 2 ms nearly
 #: all 16 share each commit (docs/benchmarks.md). It ends as soon as as many as last time are in; a lone
-#: writer (last batch of one), or the first to come after the writer sat idle longer than this, never waits.
+#: writer (last batch of one), or the first to come after the writer sat idle `QUIET_SECONDS`, never waits.
 GATHER_SECONDS = 0.002
+#: How long the writer sits idle before it takes the crowd to have gone (callers that think between their appends,
+#: request handlers say, come back after more than `gather` and still share commits if they come together).
+QUIET_SECONDS = 1.0
 #: How often a caller waiting for its answer checks that the writer is still there.
 STOPPED_CHECK_SECONDS = 0.5
 
@@ -102,7 +105,7 @@ class GroupCommitStore(EventStore):
         # A SimpleQueue (in C: no Python-level lock or condition, which cost sixteen callers more than the append's
         # own work under one GIL); `_admitting` keeps its bound.
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._admitting, self._starting = threading.Lock(), threading.Lock()
+        self._admitting, self._starting, self._pid = threading.Lock(), threading.Lock(), os.getpid()
 
     def append(
         self,
@@ -152,7 +155,7 @@ class GroupCommitStore(EventStore):
         """Record what is queued, then stop the writer thread (a later append starts another)."""
         with self._starting:
             thread, self._thread = self._thread, None
-            if thread is not None and thread.is_alive():
+            if thread is not None and thread.is_alive() and self._pid == os.getpid():
                 self._queue.put(_STOP)
                 thread.join()
 
@@ -160,8 +163,10 @@ class GroupCommitStore(EventStore):
         """The writer's queue and thread, starting one first if this process has none (the first append, a
         forked child's first: `_no_writer` ran in the child before any of its threads could)."""
         thread = self._thread
-        if thread is not None:
+        if thread is not None and self._pid == os.getpid():
             return self._queue, thread
+        if self._pid != os.getpid():  # a fork that ran no at-fork handlers (a C-level fork): reset here instead
+            self._no_writer()
         with self._starting:
             if self._thread is None:
                 self._queue = queue.SimpleQueue()
@@ -175,13 +180,13 @@ class GroupCommitStore(EventStore):
         """Take the waiting requests in the order they came, up to `max_batch` at a time, and record them.
 
         When fewer are waiting than the last batch held, wait up to `gather` seconds for as many; unless the
-        writer sat idle longer than that before this batch's first request came (the crowd has gone).
+        writer sat idle `QUIET_SECONDS` (or `gather`, if longer) before this batch's first request came.
         """
         last = 1
         while True:
             idle = time.monotonic()
             item = waiting.get()
-            if time.monotonic() - idle > self.gather:  # the crowd has gone: a newcomer is not kept waiting for it
+            if time.monotonic() - idle > max(self.gather, QUIET_SECONDS):  # the crowd has gone: nobody to wait for
                 last = 1
             batch: list[Request] = []
             deadline = 0.0

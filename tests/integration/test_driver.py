@@ -133,3 +133,48 @@ def test_statements_built_afresh_do_not_grow_the_forms_kept_past_their_bound(
         fresh = sa.select(things.c.amount).where(things.c.thing_id == sa.bindparam("thing_id"))
         assert driver.first(connection, fresh, {"thing_id": "a"}) == {"amount": 3}
         assert len(driver._forms) <= 3
+
+
+def test_a_connection_with_no_transaction_yet_begins_one_as_execute_would(engine: sa.Engine) -> None:
+    with engine.connect() as made:
+        things.create(made)
+        made.commit()
+    try:
+        with engine.connect() as undone:  # sent, then rolled back by the caller: nothing of it stays
+            driver.send(undone, INSERT, ROWS[0])
+            undone.rollback()
+        with engine.connect() as kept:  # sent, then committed by the caller: it stays
+            driver.send(kept, INSERT, ROWS[1])
+            kept.commit()
+        with engine.connect() as reader:
+            assert driver.rows(reader, EVERY, {}) == [ROWS[1]]
+    finally:
+        with engine.begin() as dropping:
+            things.drop(dropping)
+
+
+def test_what_it_cannot_send_as_it_is_is_refused_before_anything_is_sent(connection: sa.Connection) -> None:
+    driver.send(connection, INSERT, ROWS)
+    literal = sa.select(things).where(things.c.amount == sa.bindparam("amount", 3, literal_execute=True))
+    reckoned = sa.select(things).where(things.c.amount == sa.bindparam("amount", callable_=lambda: 3))
+    raw = sa.text("UPDATE driver_things SET amount = amount + 1 RETURNING amount")
+
+    for statement in (literal, reckoned, raw):
+        with pytest.raises(ValueError, match="not a statement to send on the driver's cursor"):
+            driver.rows(connection, statement, {})
+    with pytest.raises(ValueError, match="gives no columns to read"):
+        driver.rows(connection, sa.update(things).values(amount=0), {})
+    assert driver.rows(connection, EVERY, {}) == ROWS  # nothing was changed
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_a_lost_connection_is_invalidated_as_sqlalchemy_would(engine: sa.Engine) -> None:
+    with engine.connect() as doomed:
+        backend = doomed.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        doomed.rollback()
+        with engine.connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({int(backend)})")  # type: ignore[arg-type]
+
+        with pytest.raises(sa.exc.OperationalError) as raised:
+            driver.rows(doomed, sa.select(sa.literal(1).label("one")), {})
+        assert raised.value.connection_invalidated and doomed.invalidated

@@ -34,7 +34,7 @@ from events.batching import Request
 from events.hashing import FORMATS
 from events.personal import PersonErased
 from events.store import EventStore, format_time
-from tests.integration.group import Appending, Held, created, queued
+from tests.integration.group import Appending, Held, created, queued, wait_until
 from tests.integration.test_store import (  # noqa: F401 - the store's contract, run again on GroupCommitStore
     test_a_failure_inside_the_append_transaction_undoes_the_append,
     test_a_stream_only_read_by_the_command_is_checked_too,
@@ -346,6 +346,29 @@ def test_after_the_crowd_has_gone_a_lone_writer_is_not_kept_waiting_for_it(
         store.append([created("thing-9", "after a pause")])
         assert time.monotonic() - started < 0.8, "a lone append after a pause waited for the crowd that had gone"
         assert store.largest_batch == 3  # there was a crowd, whose size the writer would otherwise wait for
+    finally:
+        store.close()
+
+
+def test_callers_that_think_between_appends_still_share_commits(engine: sa.Engine, registry: Registry) -> None:
+    store = GroupCommitStore(engine, registry, gather=0.2)  # each caller thinks longer than that between appends
+    rounds, callers = 5, 4
+
+    def caller(number: int) -> None:
+        for turn in range(rounds):
+            store.append([created(f"thing-{number}", f"turn {turn}")])
+            time.sleep(0.3 + random.uniform(0, 0.02))  # a request's own work, the callers a little apart
+
+    try:
+        threads = [threading.Thread(target=caller, args=(number,)) for number in range(callers)]
+        with Held(store):  # their first appends queue behind it: one batch of four, a crowd the writer knows
+            for thread in threads:
+                thread.start()
+            wait_until(lambda: store.waiting() == callers, "the callers' first appends to queue")
+        for thread in threads:
+            thread.join()
+        # The holding append, then the four callers coming back together each round share one commit: not twenty.
+        assert store.batched == 1 + rounds * callers and store.commits <= 1 + rounds + 3, f"{store.commits} commits"
     finally:
         store.close()
 
