@@ -71,10 +71,10 @@ def _form(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Fo
         if processor is not None:
             processors[name] = processor
     given = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
-    descriptions = getattr(statement, "returning_column_descriptions", None) or getattr(
-        statement, "column_descriptions", ()
-    )
-    columns = tuple((d["name"], d["type"].dialect_impl(dialect)) for d in descriptions or ())
+    # What a row holds, as the compiler rendered it (what SQLAlchemy's own results read: `_result_columns`, the one
+    # private name used here, pinned by `sqlalchemy<2.2`). Not the statement's own column attributes: a RETURNING
+    # added to a built UPDATE can carry the memoised empty collection of the UPDATE it was made from.
+    columns = tuple((entry.keyname, entry.type.dialect_impl(dialect)) for entry in compiled._result_columns)
     form = _Form(compiled.string, names, positional, given, processors, columns)
     if len(_forms) >= FORMS:
         _forms.clear()

@@ -178,3 +178,12 @@ def test_a_lost_connection_is_invalidated_as_sqlalchemy_would(engine: sa.Engine)
         with pytest.raises(sa.exc.OperationalError) as raised:
             driver.rows(doomed, sa.select(sa.literal(1).label("one")), {})
         assert raised.value.connection_invalidated and doomed.invalidated
+
+
+def test_a_returning_added_to_a_built_update_reads_its_columns(connection: sa.Connection) -> None:
+    driver.send(connection, INSERT, ROWS)
+    ending = sa.update(things).where(things.c.thing_id == sa.bindparam("k_thing_id")).values(note=sa.bindparam("v"))
+    assert list(ending.exported_columns) == []  # looked at once (as a replay does): SQLAlchemy keeps that answer
+    returning = ending.returning(things.c.amount)  # ...in the copy this makes, though it returns a column
+
+    assert driver.first(connection, returning, {"k_thing_id": "a", "v": "ended"}) == {"amount": 3}
