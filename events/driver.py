@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exc
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql.expression import Delete, Executable, Insert, Select, Update
+
+from events.engine import reading
 
 Parameters = Mapping[str, Any]
 
@@ -90,25 +92,38 @@ def _bound(form: _Form, parameters: Parameters) -> Any:
     return tuple(values[name] for name in form.names) if form.positional else values
 
 
-def _run(connection: Connection, form: _Form, bound: Any, many: bool = False, limit: int | None = 0) -> list[Any]:
+def _run(
+    connection: Connection, form: _Form, bound: Any, many: bool = False, limit: int | None = 0, begin: bool = True
+) -> list[Any]:
     """Send on the connection's driver cursor and fetch (`limit` rows, all if None, none if 0).
 
-    Begins SQLAlchemy's transaction first if none is (as `Connection.execute` does), so the caller's commit or
-    rollback ends what was sent. A driver's error is raised as SQLAlchemy raises it (`sqlalchemy.exc.IntegrityError`
-    and the like), and a lost connection is invalidated, as SQLAlchemy would (each other pooled connection to a
-    restarted server still fails once: SQLAlchemy's pool-wide invalidation is not public)."""
-    if not connection.in_transaction():
+    Begins SQLAlchemy's transaction first if none is and `begin` (as `Connection.execute` does), so the caller's
+    commit or rollback ends what was sent. The connection's `before_cursor_execute` and `after_cursor_execute`
+    listeners see the statement (with no execution context), and the engine's `echo` logs it, as they would any
+    other. A driver's error is raised as SQLAlchemy raises it (`sqlalchemy.exc.IntegrityError` and the like), and a
+    lost connection is invalidated, as SQLAlchemy would (each other pooled connection to a restarted server still
+    fails once: SQLAlchemy's pool-wide invalidation is not public)."""
+    if begin and not connection.in_transaction():
         connection.begin()
     dialect = connection.dialect
     driver = connection.connection.dbapi_connection
+    dispatch = connection.dispatch
+    sql = form.sql
     cursor = None
     try:
         cursor = driver.cursor()  # type: ignore[union-attr]
+        for listener in dispatch.before_cursor_execute:  # most often none: an empty loop
+            sql, bound = listener(connection, cursor, sql, bound, None, many)
+        if connection._echo:  # SQLAlchemy's own switch for `echo` (private, pinned by `sqlalchemy<2.2`)
+            connection._log_info("%s", sql)
+            connection._log_info("[driver] %r", bound)
         if many:
-            cursor.executemany(form.sql, bound)
-            return []
-        cursor.execute(form.sql, bound)
-        if limit == 0:
+            cursor.executemany(sql, bound)
+        else:
+            cursor.execute(sql, bound)
+        for after in dispatch.after_cursor_execute:
+            after(connection, cursor, sql, bound, None, many)
+        if many or limit == 0:
             return []
         found = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
         if form.readers is None:
@@ -122,7 +137,7 @@ def _run(connection: Connection, form: _Form, bound: Any, many: bool = False, li
         if lost:
             connection.invalidate(error)
         raise exc.DBAPIError.instance(
-            form.sql, None, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+            sql, None, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
         ) from error
     finally:
         if cursor is not None:
@@ -152,17 +167,30 @@ def first(connection: Connection, statement: Executable, parameters: Parameters)
     return found[0] if found else None
 
 
+def lookup(engine: Engine, statement: Executable, parameters: Parameters) -> dict[str, Any] | None:
+    """The first row of one read on a pooled connection, outside any transaction (one statement is a snapshot of its
+    own: on SQLite no BEGIN and ROLLBACK around it, on PostgreSQL in autocommit): the lookups every request makes."""
+    with reading(engine) as connection:
+        found = rows(connection, statement, parameters, 1, begin=False)
+    return found[0] if found else None
+
+
 def rows(
-    connection: Connection, statement: Executable, parameters: Parameters, limit: int | None = None
+    connection: Connection,
+    statement: Executable,
+    parameters: Parameters,
+    limit: int | None = None,
+    *,
+    begin: bool = True,
 ) -> list[dict[str, Any]]:
-    """The rows the statement gives (all, or the first `limit`), each by column name."""
+    """The rows the statement gives (all, or the first `limit`), each by column name (`begin`: as `_run`)."""
     if type(connection) is not Connection:
         result = connection.execute(statement, parameters).mappings()
         return [dict(row) for row in (result.all() if limit is None else result.fetchmany(limit))]
     form = _form(statement, connection.dialect, tuple(sorted(parameters)))
     if not form.columns:
         raise ValueError(f"the statement gives no columns to read: {form.sql}")
-    found = _run(connection, form, _bound(form, parameters), limit=limit)
+    found = _run(connection, form, _bound(form, parameters), limit=limit, begin=begin)
     readers = form.readers or ()
     return [
         {name: value if read is None else read(value) for (name, read), value in zip(readers, row, strict=True)}

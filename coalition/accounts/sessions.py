@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, insert, select, update
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from coalition.accounts import User, hash_token, metadata, users
 from coalition.accounts.browsers import describe
-from coalition.infra.driver import first_row
+from events import driver
 from events.store import format_time
 
 #: A session's last-seen time is written again only when the one kept is older than this.
@@ -103,11 +103,28 @@ def start(connection: Connection, user: User, now: datetime, user_agent: str, ad
 
 
 #: The session a cookie's secret names, if still going, with its person: one query sent to the driver directly.
+_s, _u = user_sessions.c, users.c
+#: A going session and its person, by the secret's SHA-256, seen since a time (built once; sent on the driver's cursor).
 _GOING = (
-    "SELECT s.session_id, s.last_seen_at, u.user_id, u.email, u.name, u.locale, u.session_epoch,"
-    " u.email_verified_at, u.time_zone FROM user_sessions s JOIN users u ON u.user_id = s.user_id"
-    " WHERE s.secret_hash = ? AND s.ended_at IS NULL AND s.epoch = u.session_epoch AND u.closed_at IS NULL"
-    " AND s.last_seen_at > ?"
+    select(
+        _s.session_id,
+        _s.last_seen_at,
+        _u.user_id,
+        _u.email,
+        _u.name,
+        _u.locale,
+        _u.session_epoch,
+        _u.email_verified_at,
+        _u.time_zone,
+    )
+    .select_from(user_sessions.join(users, _u.user_id == _s.user_id))
+    .where(
+        _s.secret_hash == bindparam("secret_hash"),
+        _s.ended_at.is_(None),
+        _s.epoch == _u.session_epoch,
+        _u.closed_at.is_(None),
+        _s.last_seen_at > bindparam("since"),
+    )
 )
 
 
@@ -129,10 +146,10 @@ def resume(engine: Engine, kept_id: str, now: datetime, idle: timedelta) -> Sess
         return None  # an id from before sessions were kept (`user_id:epoch`), or not ours: signed out
     secret = kept_id.removeprefix(PREFIX)
     s = user_sessions.c
-    found = first_row(engine, _GOING, (hash_token(secret), format_time(now - idle)))
+    found = driver.lookup(engine, _GOING, {"secret_hash": hash_token(secret), "since": format_time(now - idle)})
     if found is None:
         return None
-    row = _Going(*found)
+    row = _Going(**found)
     stamp = format_time(now)
     if row.last_seen_at <= format_time(now - TOUCH_EVERY):
         with engine.begin() as connection:

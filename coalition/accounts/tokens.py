@@ -17,9 +17,8 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from coalition.accounts import BadCredentials, User, _as, api_tokens, authenticate, hash_token
+from coalition.accounts import BadCredentials, User, _as, api_tokens, authenticate, hash_token, users
 from coalition.domain.base import Invalid, NotFound, RuleBroken
-from coalition.infra.driver import first_row
 from coalition.infra.extensions import Services
 from events import Metadata, NewEvent, RecordedEvent, driver
 from events.store import format_time
@@ -179,10 +178,24 @@ _TOUCH = (
     .values(last_used_at=bindparam("v_stamp"))
 )
 
+_u, _t = users.c, api_tokens.c
+#: A bearer token's user and state, by the token's SHA-256 (built once; sent on the driver's cursor).
 _BY_HASH = (
-    "SELECT u.user_id, u.email, u.name, u.locale, u.session_epoch, u.email_verified_at, u.time_zone,"
-    " t.token_id, t.expires_at, t.revoked_at, t.last_used_at"
-    " FROM api_tokens t JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?"
+    select(
+        _u.user_id,
+        _u.email,
+        _u.name,
+        _u.locale,
+        _u.session_epoch,
+        _u.email_verified_at,
+        _u.time_zone,
+        _t.token_id,
+        _t.expires_at,
+        _t.revoked_at,
+        _t.last_used_at,
+    )
+    .select_from(api_tokens.join(users, _u.user_id == _t.user_id))
+    .where(_t.token_hash == bindparam("token_hash"))
 )
 
 
@@ -203,10 +216,10 @@ class _Found(NamedTuple):
 def lookup_token(engine: Engine, token: str, now: datetime) -> tuple[User, Touch | None] | Refused:
     """The user a bearer token belongs to at `now` and its last use to note (None: noted less than
     `TOUCH_EVERY` ago), or why it is refused. One query, on the token's SHA-256, sent to the driver directly."""
-    found = first_row(engine, _BY_HASH, (hash_token(token),))
-    row = None if found is None else _Found(*found)
-    if row is None:
+    found = driver.lookup(engine, _BY_HASH, {"token_hash": hash_token(token)})
+    if found is None:
         return Refused("unknown")
+    row = _Found(**found)
     if row.revoked_at is not None:
         return Refused("revoked", row.revoked_at[:10])
     stamp = format_time(now)

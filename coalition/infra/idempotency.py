@@ -11,10 +11,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, MetaData, String, Table, Text, insert
+from sqlalchemy import Column, MetaData, String, Table, Text, bindparam, insert, select
 from sqlalchemy.engine import Connection, Engine
 
-from coalition.infra.driver import first_row
 from events import driver
 from events.store import format_time, utc_now
 
@@ -62,10 +61,13 @@ def remember(connection: Connection, user_id: str, key: str, fingerprint: str, a
     )
 
 
-_RECALL = "SELECT fingerprint, answer FROM command_answers WHERE user_id = ? AND idempotency_key = ?"
+_a = command_answers.c
+_RECALL = select(_a.fingerprint, _a.answer).where(
+    _a.user_id == bindparam("user_id"), _a.idempotency_key == bindparam("idempotency_key")
+)
 
 
 def recall(engine: Engine, user_id: str, key: str) -> Kept | None:
     """The kept answer to the user's request with this key, if there was one."""
-    row = first_row(engine, _RECALL, (user_id, key))
-    return None if row is None else Kept(row[0], json.loads(row[1]))
+    row = driver.lookup(engine, _RECALL, {"user_id": user_id, "idempotency_key": key})
+    return None if row is None else Kept(row["fingerprint"], json.loads(row["answer"]))

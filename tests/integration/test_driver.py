@@ -187,3 +187,62 @@ def test_a_returning_added_to_a_built_update_reads_its_columns(connection: sa.Co
     returning = ending.returning(things.c.amount)  # ...in the copy this makes, though it returns a column
 
     assert driver.first(connection, returning, {"k_thing_id": "a", "v": "ended"}) == {"amount": 3}
+
+
+def test_cursor_listeners_and_echo_see_what_is_sent_on_the_driver(
+    connection: sa.Connection, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[tuple[str, str, bool]] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, many: bool) -> None:
+        assert context is None  # SQLAlchemy's documented "may be None": there is no execution context here
+        seen.append(("before", statement.split()[0], many))
+
+    def after(_conn: Any, _cursor: Any, statement: str, _parameters: Any, _context: Any, many: bool) -> None:
+        seen.append(("after", statement.split()[0], many))
+
+    sa.event.listen(connection, "before_cursor_execute", before)
+    sa.event.listen(connection, "after_cursor_execute", after)
+    try:
+        driver.send(connection, INSERT, ROWS)
+        assert driver.first(connection, READ, {"thing_id": "a"}) == ROWS[0]
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", before)
+        sa.event.remove(connection, "after_cursor_execute", after)
+    assert seen == [
+        ("before", "INSERT", True),
+        ("after", "INSERT", True),
+        ("before", "SELECT", False),
+        ("after", "SELECT", False),
+    ]
+
+    connection.engine.echo = True  # the engine's SQL log, as `echo=True` or SQLALCHEMY_ECHO turns it on
+    try:
+        with caplog.at_level("INFO", logger="sqlalchemy.engine.Engine"):
+            with connection.engine.connect() as echoing:  # (a connection takes the switch as it opens)
+                said = sa.select(sa.bindparam("word", type_=sa.String).label("said"))
+                assert driver.rows(echoing, said, {"word": "zz"}) == [{"said": "zz"}]
+    finally:
+        connection.engine.echo = False
+    logged = [record.getMessage() for record in caplog.records]
+    assert any(message.startswith("SELECT ") and "said" in message for message in logged), logged
+    assert any("[driver]" in message and "zz" in message for message in logged), logged
+
+
+def test_a_lookup_reads_one_row_outside_any_transaction(engine: sa.Engine) -> None:
+    with engine.begin() as made:
+        things.create(made)
+        driver.send(made, INSERT, ROWS)
+    try:
+        begun: list[Any] = []
+        note = begun.append
+        sa.event.listen(engine, "begin", note)
+        try:
+            assert driver.lookup(engine, READ, {"thing_id": "b"}) == ROWS[1]
+            assert driver.lookup(engine, READ, {"thing_id": "none such"}) is None
+        finally:
+            sa.event.remove(engine, "begin", note)
+        assert begun == []  # one statement is its own snapshot: no BEGIN and ROLLBACK around it
+    finally:
+        with engine.begin() as dropping:
+            things.drop(dropping)
