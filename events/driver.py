@@ -16,11 +16,13 @@ anything is sent, never sent differently.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exc
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql.expression import Delete, Executable, Insert, Select, Update
 
@@ -98,20 +100,37 @@ def _run(
     """Send on the connection's driver cursor and fetch (`limit` rows, all if None, none if 0).
 
     Begins SQLAlchemy's transaction first if none is and `begin` (as `Connection.execute` does), so the caller's
-    commit or rollback ends what was sent. The connection's `before_cursor_execute` and `after_cursor_execute`
-    listeners see the statement (with no execution context), and the engine's `echo` logs it, as they would any
-    other. A driver's error is raised as SQLAlchemy raises it (`sqlalchemy.exc.IntegrityError` and the like), and a
-    lost connection is invalidated, as SQLAlchemy would (each other pooled connection to a restarted server still
-    fails once: SQLAlchemy's pool-wide invalidation is not public)."""
+    commit or rollback ends what was sent. Inside `held` a write waits, and a read takes what waits with it."""
     if begin and not connection.in_transaction():
         connection.begin()
+    pipe = _pipes.get(connection.connection.dbapi_connection) if _pipes else None
+    if pipe is not None and limit == 0:  # a write inside `held`: sent in the pipeline, its result not waited for
+        _execute(connection, form.sql, bound, many, 0, pipe.cursor())
+        return []
+    found = _execute(connection, form.sql, bound, many, limit)  # (inside `held`, a read's fetch syncs the pipeline)
+    if limit != 0 and form.readers is None:
+        form.readers = tuple(
+            (name, kind.result_processor(connection.dialect, described[1]))
+            for (name, kind), described in zip(form.columns, found[1], strict=True)
+        )
+    return found[0]
+
+
+def _execute(
+    connection: Connection, sql: str, bound: Any, many: bool, limit: int | None, pipelined: Any = None
+) -> tuple[list[Any], Any]:
+    """Send `sql` and fetch (as `_run`): the rows and their description (`pipelined`: the pipeline's cursor, kept
+    open, the result not waited for). The connection's `before_cursor_execute` and `after_cursor_execute` listeners
+    see the statement (with no execution context), and the engine's `echo` logs it, as they would any other. A
+    driver's error is raised as SQLAlchemy raises it (`sqlalchemy.exc.IntegrityError` and the like), and a lost
+    connection is invalidated, as SQLAlchemy would (each other pooled connection to a restarted server still fails
+    once: SQLAlchemy's pool-wide invalidation is not public)."""
     dialect = connection.dialect
     driver = connection.connection.dbapi_connection
     dispatch = connection.dispatch
-    sql = form.sql
     cursor = None
     try:
-        cursor = driver.cursor()  # type: ignore[union-attr]
+        cursor = pipelined or driver.cursor()  # type: ignore[union-attr]
         for listener in dispatch.before_cursor_execute:  # most often none: an empty loop
             sql, bound = listener(connection, cursor, sql, bound, None, many)
         if connection._echo:  # SQLAlchemy's own switch for `echo` (private, pinned by `sqlalchemy<2.2`)
@@ -124,14 +143,8 @@ def _run(
         for after in dispatch.after_cursor_execute:
             after(connection, cursor, sql, bound, None, many)
         if many or limit == 0:
-            return []
-        found = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
-        if form.readers is None:
-            form.readers = tuple(
-                (name, kind.result_processor(dialect, described[1]))
-                for (name, kind), described in zip(form.columns, cursor.description, strict=True)
-            )
-        return list(found)
+            return [], None
+        return list(cursor.fetchall() if limit is None else cursor.fetchmany(limit)), cursor.description
     except dialect.loaded_dbapi.Error as error:
         lost = dialect.is_disconnect(error, driver, cursor)
         if lost:
@@ -140,11 +153,85 @@ def _run(
             sql, None, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
         ) from error
     finally:
-        if cursor is not None:
+        if cursor is not None and cursor is not pipelined:
             try:
                 cursor.close()
             except dialect.loaded_dbapi.Error:  # a lost connection's: the error above is the one to tell
                 pass
+
+
+class _Pipe:
+    """One `held` while: psycopg's pipeline on the driver connection, entered at the first write, left (synced)
+    before any statement SQLAlchemy sends and at the end."""
+
+    def __init__(self, driver: Any) -> None:
+        self.driver = driver
+        self._open: ExitStack | None = None
+        self._cursor: Any = None
+
+    def cursor(self) -> Any:
+        """The pipeline's cursor (the pipeline entered if it is not)."""
+        if self._open is None:
+            self._open = ExitStack()
+            self._open.enter_context(self.driver.pipeline())
+            self._cursor = self.driver.cursor()
+        return self._cursor
+
+    def leave(self, connection: Connection, error: BaseException | None = None) -> None:
+        """Send what waits and take every result (a write's error raised here, as SQLAlchemy's), out of the pipeline."""
+        if self._open is None:
+            return
+        opened, cursor, self._open, self._cursor = self._open, self._cursor, None, None
+        dialect = connection.dialect
+        try:
+            if error is None:
+                opened.close()
+            else:
+                opened.__exit__(type(error), error, error.__traceback__)
+        except dialect.loaded_dbapi.Error as failed:
+            raise exc.DBAPIError.instance(
+                "(the writes sent in a pipeline)", None, failed, dialect.loaded_dbapi.Error, dialect=dialect
+            ) from failed
+        finally:
+            cursor.close()
+
+
+#: PostgreSQL driver connections inside `held`, each with its pipeline.
+_pipes: weakref.WeakKeyDictionary[Any, _Pipe] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def held(connection: Connection) -> Iterator[None]:
+    """On PostgreSQL, the writes `send` is given inside go out in psycopg's pipeline, their results not waited for:
+    a read's fetch, any statement SQLAlchemy sends, and the end take every result so far in one round trip. Inside a
+    write transaction every round trip holds its locks longer (the append lock: every other appender waits), so
+    the writes of an append's projections cost no round trip of their own.
+
+    A write that fails raises where its result is taken (at a later read, or at the end), as SQLAlchemy's error:
+    the transaction is undone whole, as it would be anyway. SQLite, or held already: as if not held."""
+    if connection.dialect.name != "postgresql" or type(connection) is not Connection:
+        yield
+        return
+    driver = connection.connection.dbapi_connection
+    if driver in _pipes:
+        yield
+        return
+    pipe = _pipes[driver] = _Pipe(driver)
+
+    def before_sqlalchemys(_c: Any, _cursor: Any, _sql: Any, _parameters: Any, context: Any, _many: Any) -> None:
+        if context is not None:  # SQLAlchemy's own (ours have none): it reads results its own way, out of the pipeline
+            pipe.leave(connection)
+
+    event.listen(connection, "before_cursor_execute", before_sqlalchemys)
+    try:
+        yield
+    except BaseException as error:
+        pipe.leave(connection, error)
+        raise
+    finally:
+        event.remove(connection, "before_cursor_execute", before_sqlalchemys)
+        del _pipes[driver]
+    pipe.leave(connection)
 
 
 def send(connection: Connection, statement: Executable, parameters: Parameters | Sequence[Parameters]) -> None:

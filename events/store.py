@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from events import driver
 from events.conditions import AppendCondition, check
+from events.driver import held
 from events.engine import is_sqlite, reading
 from events.errors import ConcurrencyConflict, EmptyAppend, InvalidPayload
 from events.hashing import LATEST, ChainFormat, verify_chain
@@ -182,7 +183,8 @@ class EventStore(Writing):
                 within is not None and connection is not None
             ):  # the projections get the plaintext (the keys made here are not committed yet)
                 plain = [(*row[:5], text, *row[6:]) for row, (_e, _v, text) in zip(rows, prepared, strict=True)]
-                within(connection, [self._recorded(dict(zip(COLUMNS, row, strict=True))) for row in plain])
+                with held(connection):  # PostgreSQL: their writes in a pipeline, not waited for one by one
+                    within(connection, [self._recorded(dict(zip(COLUMNS, row, strict=True))) for row in plain])
         return result
 
     def _prepare(self, new_events: Sequence[NewEvent], chain: ChainFormat) -> list[tuple[NewEvent, int, str]]:

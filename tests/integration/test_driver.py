@@ -246,3 +246,65 @@ def test_a_lookup_reads_one_row_outside_any_transaction(engine: sa.Engine) -> No
     finally:
         with engine.begin() as dropping:
             things.drop(dropping)
+
+
+def test_writes_held_are_seen_by_every_later_statement_and_kept_in_order(engine: sa.Engine) -> None:
+    """`held` (on PostgreSQL, psycopg's pipeline): a read on the driver, a statement of SQLAlchemy's, and the end each
+    see every write sent before them, in the order sent; on SQLite the same, sent one by one."""
+    with engine.begin() as made:
+        things.create(made)
+    try:
+        with engine.begin() as connection, driver.held(connection):
+            driver.send(connection, INSERT, ROWS[0])
+            if connection.dialect.name == "postgresql":  # sent in the pipeline, not waited for
+                assert connection.connection.dbapi_connection.pgconn.pipeline_status  # type: ignore[union-attr]
+            driver.send(connection, things.update().values(note=sa.bindparam("v_note")), {"v_note": "changed"})
+            assert driver.first(connection, READ, {"thing_id": "a"}) == {**ROWS[0], "note": "changed"}
+            driver.send(connection, INSERT, ROWS[1:])
+            assert by_sqlalchemy(connection) == [{**ROWS[0], "note": "changed"}, *ROWS[1:]]
+            driver.send(connection, sa.delete(things).where(things.c.thing_id == sa.bindparam("k")), {"k": "c"})
+        with engine.connect() as reader:
+            assert [row["thing_id"] for row in by_sqlalchemy(reader)] == ["a", "b"]
+    finally:
+        with engine.begin() as dropping:
+            things.drop(dropping)
+
+
+@pytest.mark.parametrize("failing_at", ["a read", "sqlalchemy", "the end"])
+def test_a_held_write_that_fails_raises_as_sqlalchemy_would_and_nothing_of_it_stays(
+    engine: sa.Engine, failing_at: str
+) -> None:
+    with engine.begin() as made:
+        things.create(made)
+    try:
+        with pytest.raises(sa.exc.IntegrityError):
+            with engine.begin() as connection, driver.held(connection):
+                driver.send(connection, INSERT, ROWS[0])
+                driver.send(connection, INSERT, ROWS[0])  # the same key again: refused, where its result is taken
+                if failing_at == "a read":
+                    driver.rows(connection, EVERY, {})
+                elif failing_at == "sqlalchemy":
+                    by_sqlalchemy(connection)
+        with engine.connect() as reader:
+            assert by_sqlalchemy(reader) == []  # the transaction undone whole
+            driver.send(reader, INSERT, ROWS[2])  # and the connection is fit for use again
+            assert driver.rows(reader, EVERY, {}) == [ROWS[2]]
+            reader.rollback()
+    finally:
+        with engine.begin() as dropping:
+            things.drop(dropping)
+
+
+def test_an_error_inside_held_undoes_what_it_held(engine: sa.Engine) -> None:
+    with engine.begin() as made:
+        things.create(made)
+    try:
+        with pytest.raises(RuntimeError, match="refused"):
+            with engine.begin() as connection, driver.held(connection):
+                driver.send(connection, INSERT, ROWS[0])
+                raise RuntimeError("refused by the domain")
+        with engine.connect() as reader:
+            assert by_sqlalchemy(reader) == []
+    finally:
+        with engine.begin() as dropping:
+            things.drop(dropping)
