@@ -16,6 +16,7 @@ anything is sent, never sent differently.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -100,14 +101,14 @@ def _run(
     """Send on the connection's driver cursor and fetch (`limit` rows, all if None, none if 0).
 
     Begins SQLAlchemy's transaction first if none is and `begin` (as `Connection.execute` does), so the caller's
-    commit or rollback ends what was sent. Inside `held` a write waits, and a read takes what waits with it."""
+    commit or rollback ends what was sent. Inside `held` a write goes in the pipeline (a read's fetch syncs it)."""
     if begin and not connection.in_transaction():
         connection.begin()
     pipe = _pipes.get(connection.connection.dbapi_connection) if _pipes else None
     if pipe is not None and limit == 0:  # a write inside `held`: sent in the pipeline, its result not waited for
-        _execute(connection, form.sql, bound, many, 0, pipe.cursor())
+        _execute(connection, form.sql, bound, many, 0, pipe)
         return []
-    found = _execute(connection, form.sql, bound, many, limit)  # (inside `held`, a read's fetch syncs the pipeline)
+    found = _execute(connection, form.sql, bound, many, limit)
     if limit != 0 and form.readers is None:
         form.readers = tuple(
             (name, kind.result_processor(connection.dialect, described[1]))
@@ -117,26 +118,28 @@ def _run(
 
 
 def _execute(
-    connection: Connection, sql: str, bound: Any, many: bool, limit: int | None, pipelined: Any = None
+    connection: Connection, sql: str, bound: Any, many: bool, limit: int | None, pipe: _Pipe | None = None
 ) -> tuple[list[Any], Any]:
-    """Send `sql` and fetch (as `_run`): the rows and their description (`pipelined`: the pipeline's cursor, kept
-    open, the result not waited for). The connection's `before_cursor_execute` and `after_cursor_execute` listeners
-    see the statement (with no execution context), and the engine's `echo` logs it, as they would any other. A
-    driver's error is raised as SQLAlchemy raises it (`sqlalchemy.exc.IntegrityError` and the like), and a lost
-    connection is invalidated, as SQLAlchemy would (each other pooled connection to a restarted server still fails
-    once: SQLAlchemy's pool-wide invalidation is not public)."""
-    dialect = connection.dialect
+    """Send `sql` and fetch (as `_run`): the rows and their description (given `pipe`, in its pipeline: not
+    prepared, the result not waited for). The connection's `before_cursor_execute` and `after_cursor_execute`
+    listeners see the statement (with no execution context; for a write in the pipeline, `after` comes when it is
+    sent, before its result), and the engine's `echo` logs it, as they would any other."""
     driver = connection.connection.dbapi_connection
     dispatch = connection.dispatch
-    cursor = None
+    cursor: Any = None
     try:
-        cursor = pipelined or driver.cursor()  # type: ignore[union-attr]
+        cursor = driver.cursor() if pipe is None else pipe.cursor()  # type: ignore[union-attr]
         for listener in dispatch.before_cursor_execute:  # most often none: an empty loop
             sql, bound = listener(connection, cursor, sql, bound, None, many)
         if connection._echo:  # SQLAlchemy's own switch for `echo` (private, pinned by `sqlalchemy<2.2`)
             connection._log_info("%s", sql)
-            connection._log_info("[driver] %r", bound)
-        if many:
+            hidden = connection.engine.hide_parameters
+            connection._log_info("[driver] %s", "(hidden)" if hidden else f"{len(bound)} rows" if many else repr(bound))
+        if pipe is not None:  # never prepared: psycopg would note the name before the server made it (a write
+            pipe.sent.append(sql)  # failing earlier in the pipeline makes the server skip it)
+            for row in bound if many else (bound,):
+                cursor.execute(sql, row, prepare=False)
+        elif many:
             cursor.executemany(sql, bound)
         else:
             cursor.execute(sql, bound)
@@ -145,19 +148,32 @@ def _execute(
         if many or limit == 0:
             return [], None
         return list(cursor.fetchall() if limit is None else cursor.fetchmany(limit)), cursor.description
-    except dialect.loaded_dbapi.Error as error:
-        lost = dialect.is_disconnect(error, driver, cursor)
-        if lost:
-            connection.invalidate(error)
-        raise exc.DBAPIError.instance(
-            sql, None, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
-        ) from error
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _raised(connection, error, sql, cursor) from error
     finally:
-        if cursor is not None and cursor is not pipelined:
+        if cursor is not None and pipe is None:
             try:
                 cursor.close()
-            except dialect.loaded_dbapi.Error:  # a lost connection's: the error above is the one to tell
+            except connection.dialect.loaded_dbapi.Error:  # a lost connection's: the error above is the one to tell
                 pass
+
+
+def _raised(connection: Connection, error: Any, sql: str, cursor: Any = None) -> exc.StatementError:
+    """A driver's error as SQLAlchemy raises it (`sqlalchemy.exc.IntegrityError` and the like), a lost connection
+    invalidated as SQLAlchemy would (each other pooled connection to a restarted server still fails once:
+    SQLAlchemy's pool-wide invalidation is not public). Inside `held` the statement that failed may be any write
+    sent in the pipeline since its last sync: the error names them all."""
+    dialect, driver = connection.dialect, connection.connection.dbapi_connection
+    pipe = _pipes.get(driver) if _pipes else None
+    if pipe is not None and pipe.sent:
+        sql = "one of the writes sent in the pipeline: " + "; ".join(pipe.sent) + f" (raised at: {sql})"
+    lost = dialect.is_disconnect(error, driver, cursor)
+    if lost:
+        connection.invalidate(error)
+    raised: exc.StatementError = exc.DBAPIError.instance(
+        sql, None, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+    )
+    return raised
 
 
 class _Pipe:
@@ -166,6 +182,7 @@ class _Pipe:
 
     def __init__(self, driver: Any) -> None:
         self.driver = driver
+        self.sent: list[str] = []  # the writes sent since the pipeline was entered, to name in an error
         self._open: ExitStack | None = None
         self._cursor: Any = None
 
@@ -182,22 +199,30 @@ class _Pipe:
         if self._open is None:
             return
         opened, cursor, self._open, self._cursor = self._open, self._cursor, None, None
-        dialect = connection.dialect
         try:
             if error is None:
                 opened.close()
             else:
                 opened.__exit__(type(error), error, error.__traceback__)
-        except dialect.loaded_dbapi.Error as failed:
-            raise exc.DBAPIError.instance(
-                "(the writes sent in a pipeline)", None, failed, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from failed
+        except connection.dialect.loaded_dbapi.Error as failed:
+            raise _raised(connection, failed, "(the pipeline's sync)", cursor) from failed
         finally:
+            self.sent = []
             cursor.close()
 
 
 #: PostgreSQL driver connections inside `held`, each with its pipeline.
 _pipes: weakref.WeakKeyDictionary[Any, _Pipe] = weakref.WeakKeyDictionary()
+
+
+@functools.cache
+def _pipelines(driver: str) -> bool:
+    """Whether the driver can pipeline (psycopg on libpq 14 or later)."""
+    if driver != "psycopg":
+        return False
+    import psycopg
+
+    return bool(psycopg.Pipeline.is_supported())
 
 
 @contextmanager
@@ -207,9 +232,14 @@ def held(connection: Connection) -> Iterator[None]:
     write transaction every round trip holds its locks longer (the append lock: every other appender waits), so
     the writes of an append's projections cost no round trip of their own.
 
-    A write that fails raises where its result is taken (at a later read, or at the end), as SQLAlchemy's error:
-    the transaction is undone whole, as it would be anyway. SQLite, or held already: as if not held."""
-    if connection.dialect.name != "postgresql" or type(connection) is not Connection:
+    A write that fails raises where a result is next taken (at a later write, a read, SQLAlchemy's statement, or the
+    end), as SQLAlchemy's error naming the writes it may be: the transaction is undone whole, as it would be anyway.
+    SQLite, a driver without pipelines, or held already: as if not held."""
+    if (
+        connection.dialect.name != "postgresql"
+        or type(connection) is not Connection
+        or not _pipelines(connection.dialect.driver)
+    ):
         yield
         return
     driver = connection.connection.dbapi_connection
@@ -225,13 +255,13 @@ def held(connection: Connection) -> Iterator[None]:
     event.listen(connection, "before_cursor_execute", before_sqlalchemys)
     try:
         yield
+        pipe.leave(connection)
     except BaseException as error:
         pipe.leave(connection, error)
         raise
     finally:
         event.remove(connection, "before_cursor_execute", before_sqlalchemys)
         del _pipes[driver]
-    pipe.leave(connection)
 
 
 def send(connection: Connection, statement: Executable, parameters: Parameters | Sequence[Parameters]) -> None:

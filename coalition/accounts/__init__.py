@@ -168,10 +168,15 @@ def register(
     return user_id
 
 
+#: What a signed-in person is read with (`_user` makes the User of a row of them).
+USER_COLUMNS = tuple(
+    users.c[name] for name in ("user_id", "email", "name", "locale", "session_epoch", "email_verified_at", "time_zone")
+)
+
+
 def _user_where(engine: Engine, condition: ColumnElement[bool], *joins: Table) -> User | None:
     """The one user matching `condition` (over `users` and any joined tables), if any."""
-    c = users.c
-    query = select(c.user_id, c.email, c.name, c.locale, c.session_epoch, c.email_verified_at, c.time_zone)
+    query = select(*USER_COLUMNS)
     for table in joins:
         query = query.join(table, table.c.user_id == users.c.user_id)
     with engine.connect() as connection:

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from coalition.accounts import User, hash_token, metadata, users
+from coalition.accounts import USER_COLUMNS, User, hash_token, metadata, users
 from coalition.accounts.browsers import describe
 from events import driver
 from events.store import format_time
@@ -102,21 +102,10 @@ def start(connection: Connection, user: User, now: datetime, user_agent: str, ad
     )
 
 
-#: The session a cookie's secret names, if still going, with its person: one query sent to the driver directly.
 _s, _u = user_sessions.c, users.c
 #: A going session and its person, by the secret's SHA-256, seen since a time (built once; sent on the driver's cursor).
 _GOING = (
-    select(
-        _s.session_id,
-        _s.last_seen_at,
-        _u.user_id,
-        _u.email,
-        _u.name,
-        _u.locale,
-        _u.session_epoch,
-        _u.email_verified_at,
-        _u.time_zone,
-    )
+    select(_s.session_id, _s.last_seen_at, *USER_COLUMNS)
     .select_from(user_sessions.join(users, _u.user_id == _s.user_id))
     .where(
         _s.secret_hash == bindparam("secret_hash"),

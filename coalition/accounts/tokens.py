@@ -17,7 +17,17 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from coalition.accounts import BadCredentials, User, _as, api_tokens, authenticate, hash_token, users
+from coalition.accounts import (
+    USER_COLUMNS,
+    BadCredentials,
+    User,
+    _as,
+    _user,
+    api_tokens,
+    authenticate,
+    hash_token,
+    users,
+)
 from coalition.domain.base import Invalid, NotFound, RuleBroken
 from coalition.infra.extensions import Services
 from events import Metadata, NewEvent, RecordedEvent, driver
@@ -181,19 +191,7 @@ _TOUCH = (
 _u, _t = users.c, api_tokens.c
 #: A bearer token's user and state, by the token's SHA-256 (built once; sent on the driver's cursor).
 _BY_HASH = (
-    select(
-        _u.user_id,
-        _u.email,
-        _u.name,
-        _u.locale,
-        _u.session_epoch,
-        _u.email_verified_at,
-        _u.time_zone,
-        _t.token_id,
-        _t.expires_at,
-        _t.revoked_at,
-        _t.last_used_at,
-    )
+    select(*USER_COLUMNS, _t.token_id, _t.expires_at, _t.revoked_at, _t.last_used_at)
     .select_from(api_tokens.join(users, _u.user_id == _t.user_id))
     .where(_t.token_hash == bindparam("token_hash"))
 )
@@ -228,6 +226,4 @@ def lookup_token(engine: Engine, token: str, now: datetime) -> tuple[User, Touch
     touch = None
     if row.last_used_at is None or row.last_used_at <= format_time(now - TOUCH_EVERY):
         touch = Touch(row.token_id, stamp)
-    verified = row.email_verified_at is not None
-    user = User(row.user_id, row.email, row.name, row.locale, row.session_epoch, verified, time_zone=row.time_zone)
-    return user, touch
+    return _user(row), touch

@@ -277,7 +277,7 @@ def test_a_held_write_that_fails_raises_as_sqlalchemy_would_and_nothing_of_it_st
     with engine.begin() as made:
         things.create(made)
     try:
-        with pytest.raises(sa.exc.IntegrityError):
+        with pytest.raises(sa.exc.IntegrityError) as raised:
             with engine.begin() as connection, driver.held(connection):
                 driver.send(connection, INSERT, ROWS[0])
                 driver.send(connection, INSERT, ROWS[0])  # the same key again: refused, where its result is taken
@@ -285,6 +285,7 @@ def test_a_held_write_that_fails_raises_as_sqlalchemy_would_and_nothing_of_it_st
                     driver.rows(connection, EVERY, {})
                 elif failing_at == "sqlalchemy":
                     by_sqlalchemy(connection)
+        assert "INSERT INTO driver_things" in str(raised.value.statement)  # the error names the write, wherever raised
         with engine.connect() as reader:
             assert by_sqlalchemy(reader) == []  # the transaction undone whole
             driver.send(reader, INSERT, ROWS[2])  # and the connection is fit for use again
@@ -305,6 +306,36 @@ def test_an_error_inside_held_undoes_what_it_held(engine: sa.Engine) -> None:
                 raise RuntimeError("refused by the domain")
         with engine.connect() as reader:
             assert by_sqlalchemy(reader) == []
+    finally:
+        with engine.begin() as dropping:
+            things.drop(dropping)
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_a_write_failing_in_the_pipeline_breaks_no_statement_for_later_after_a_savepoint(engine: sa.Engine) -> None:
+    """psycopg prepares a statement at its sixth use; in a pipeline it would note the name before the server made
+    it, and a write failing earlier in the pipeline makes the server skip it: after a savepoint's rollback (which
+    psycopg does not see, as the group-commit writer does it) every later use failed. The pipeline prepares nothing."""
+    with engine.begin() as made:
+        things.create(made)
+    touch = things.update().where(things.c.thing_id == sa.bindparam("k")).values(amount=sa.bindparam("v"))
+    try:
+        with engine.connect() as connection, connection.begin():
+            raw = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            raw.execute("SAVEPOINT held")  # (a savepoint rolled back before anything was prepared, as an early
+            raw.execute("ROLLBACK TO SAVEPOINT held")  # conflict in the group-commit writer would do)
+            driver.send(connection, INSERT, ROWS[0])
+            for number in range(5):
+                driver.send(connection, touch, {"k": "a", "v": number})
+            raw.execute("SAVEPOINT held")
+            with pytest.raises(sa.exc.IntegrityError):
+                with driver.held(connection):
+                    driver.send(connection, INSERT, ROWS[0])  # refused: the server skips what follows
+                    driver.send(connection, touch, {"k": "a", "v": 99})  # its sixth use
+            raw.execute("ROLLBACK TO SAVEPOINT held")
+            for _ in range(3):
+                driver.send(connection, touch, {"k": "a", "v": 7})
+            assert driver.first(connection, READ, {"thing_id": "a"}) == {**ROWS[0], "amount": 7}
     finally:
         with engine.begin() as dropping:
             things.drop(dropping)
