@@ -109,6 +109,8 @@ def _run(
         _execute(connection, form.sql, bound, many, 0, pipe)
         return []
     found = _execute(connection, form.sql, bound, many, limit)
+    if pipe is not None:  # its fetch took every earlier result: those writes went through
+        pipe.sent.clear()
     if limit != 0 and form.readers is None:
         form.readers = tuple(
             (name, kind.result_processor(connection.dialect, described[1]))
@@ -182,7 +184,7 @@ class _Pipe:
 
     def __init__(self, driver: Any) -> None:
         self.driver = driver
-        self.sent: list[str] = []  # the writes sent since the pipeline was entered, to name in an error
+        self.sent: list[str] = []  # the writes sent whose results are not taken yet, to name in an error
         self._open: ExitStack | None = None
         self._cursor: Any = None
 
