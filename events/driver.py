@@ -11,7 +11,8 @@ Values go through the same bind processors SQLAlchemy applies (a Boolean on SQLi
 back through the same result processors, so what is written and read is what `Connection.execute` writes and
 reads; a driver's error is SQLAlchemy's (a lost connection invalidated). A statement this cannot send as it is (an
 expanding or literal `IN`, a value computed at execution, SQL text) is refused at its first use (ValueError), before
-anything is sent, never sent differently.
+anything is sent, never sent differently. `lookup` reads one row outside any transaction; `held` sends writes in
+psycopg's pipeline on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ def _form(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Fo
         if processor is not None:
             processors[name] = processor
     given = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
-    # What a row holds, as the compiler rendered it (what SQLAlchemy's own results read: `_result_columns`, the one
-    # private name used here, pinned by `sqlalchemy<2.2`). Not the statement's own column attributes: a RETURNING
+    # What a row holds, as the compiler rendered it (what SQLAlchemy's own results read: `_result_columns`, private
+    # like `_echo` and `_log_info` below, pinned by `sqlalchemy<2.2`). Not the statement's own column attributes: a RETURNING
     # added to a built UPDATE can carry the memoised empty collection of the UPDATE it was made from.
     columns = tuple((entry.keyname, entry.type.dialect_impl(dialect)) for entry in compiled._result_columns)
     form = _Form(compiled.string, names, positional, given, processors, columns)
