@@ -78,8 +78,8 @@ def _form(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Fo
             processors[name] = processor
     given = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
     # What a row holds, as the compiler rendered it (what SQLAlchemy's own results read: `_result_columns`, private
-    # like `_echo` and `_log_info` below, pinned by `sqlalchemy<2.2`). Not the statement's own column attributes: a RETURNING
-    # added to a built UPDATE can carry the memoised empty collection of the UPDATE it was made from.
+    # like `_echo` and `_log_info` below, pinned by `sqlalchemy<2.2`). Not the statement's own column attributes: a
+    # RETURNING added to a built UPDATE can carry the memoised empty collection of the UPDATE it was made from.
     columns = tuple((entry.keyname, entry.type.dialect_impl(dialect)) for entry in compiled._result_columns)
     form = _Form(compiled.string, names, positional, given, processors, columns)
     if len(_forms) >= FORMS:
