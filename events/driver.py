@@ -28,7 +28,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql.expression import Delete, Executable, Insert, Select, Update
 
-from events.engine import reading
+from events.engine import lost, reading
 
 Parameters = Mapping[str, Any]
 
@@ -163,18 +163,17 @@ def _execute(
 
 def _raised(connection: Connection, error: Any, sql: str, cursor: Any = None) -> exc.StatementError:
     """A driver's error as SQLAlchemy raises it (`sqlalchemy.exc.IntegrityError` and the like), a lost connection
-    invalidated as SQLAlchemy would (each other pooled connection to a restarted server still fails once:
-    SQLAlchemy's pool-wide invalidation is not public). Inside `held` the statement that failed may be any write
-    sent in the pipeline since its last sync: the error names them all."""
+    invalidated as SQLAlchemy would, with every other the pool made before it (`events.engine.lost`). Inside `held`
+    the statement that failed may be any write sent in the pipeline since its last sync: the error names them all."""
     dialect, driver = connection.dialect, connection.connection.dbapi_connection
     pipe = _pipes.get(driver) if _pipes else None
     if pipe is not None and pipe.sent:
         sql = "one of the writes sent in the pipeline: " + "; ".join(pipe.sent) + f" (raised at: {sql})"
-    lost = dialect.is_disconnect(error, driver, cursor)
-    if lost:
+    gone = lost(connection.engine, connection.connection, error, driver, cursor)
+    if gone:
         connection.invalidate(error)
     raised: exc.StatementError = exc.DBAPIError.instance(
-        sql, None, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+        sql, None, error, dialect.loaded_dbapi.Error, connection_invalidated=gone, dialect=dialect
     )
     return raised
 

@@ -61,6 +61,18 @@ def create_engine(
     return engine
 
 
+def lost(engine: Engine, pooled: Any, error: BaseException, driver: Any, cursor: Any = None) -> bool:
+    """Whether the driver's `error` says its connection `driver` is gone. If so, as SQLAlchemy does for its own
+    statements, `pooled` (the pool's wrapper of `driver`, perhaps invalidated already) is invalidated and so is every
+    other connection the pool made before it, replaced at its next checkout: after a database restart one request
+    fails, not one per pooled connection. (`Pool._invalidate` is SQLAlchemy's private name for it, pinned by
+    `sqlalchemy<2.2`.)"""
+    if not engine.dialect.is_disconnect(error, driver, cursor):  # type: ignore[arg-type]
+        return False
+    engine.pool._invalidate(pooled, error)  # noqa: SLF001
+    return True
+
+
 def is_sqlite(engine_or_connection: Engine | Connection) -> bool:
     """True when the engine or connection talks to SQLite."""
     return engine_or_connection.dialect.name == "sqlite"

@@ -14,7 +14,9 @@ from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
+from events.engine import lost
 from events.sql import APPEND_LOCK_KEY, Statements
 from events.turns import queued
 
@@ -67,9 +69,17 @@ class Writing:
         elif bare:
             with queued(self._writer_lock):
                 pooled = self.engine.raw_connection()
+                raw = pooled.dbapi_connection
                 try:
-                    with self._driver_transaction(pooled.dbapi_connection, pooled.invalidate) as driver:
+                    with self._driver_transaction(raw, pooled.invalidate) as driver:
                         yield None, driver, True
+                except (dialect := self.engine.dialect).loaded_dbapi.Error as error:
+                    if lost(self.engine, pooled, error, raw):  # raised as SQLAlchemy raises it
+                        base = dialect.loaded_dbapi.Error
+                        raise DBAPIError.instance(
+                            "(an append)", None, error, base, connection_invalidated=True, dialect=dialect
+                        ) from error
+                    raise
                 finally:
                     pooled.close()
         elif self._sqlite:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from coalition.domain.base import DomainError
@@ -14,6 +15,8 @@ from coalition.web.errors import busy_page, page_error, status_of, unexpected_pa
 from events import ConcurrencyConflict, EventStoreError, WriterBusy
 
 API_PREFIX = "/api/"
+#: Retry-After when the database connection was lost (the next request connects afresh).
+DATABASE_RETRY_SECONDS = 1
 
 
 def error_response(status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> ResponseReturnValue:
@@ -51,6 +54,22 @@ def init_app(app: Flask) -> None:
             return busy_page(error.retry_after)
         body = jsonify(error={"code": "unavailable", "message": str(error), "fields": {}})
         return body, 503, {"Retry-After": str(error.retry_after)}
+
+    @app.errorhandler(DBAPIError)
+    def database_lost(error: DBAPIError) -> Any:
+        """The database went away (restarted, a connection cut): a refusal for now, not a fault of ours. The pool
+        has dropped every connection made before, so the next request connects afresh."""
+        if not error.connection_invalidated:
+            return unexpected(error)
+        current_app.logger.warning("database connection lost on %s %s: %s", request.method, request.path, error.orig)
+        retry = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
+        if not request.path.startswith(API_PREFIX):  # the page for a 5xx: nothing recorded, try again in a moment
+            return render_template("errors/other.html", error=None, status=503), 503, retry
+        message = (
+            "the database could not be reached; send the request again in a moment "
+            "(with the same Idempotency-Key a change is recorded at most once)"
+        )
+        return jsonify(error={"code": "unavailable", "message": message, "fields": {}}), 503, retry
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

@@ -1,0 +1,47 @@
+"""The database went away (restarted, its connections cut): the request that meets it is told to try again (503 with
+Retry-After, on the API and the pages), never a 500, and the next request is served on a fresh connection.
+
+PostgreSQL only (a SQLite file does not go away); the cut is tests/integration/test_database_lost.py's.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from coalition.web.api.errors import DATABASE_RETRY_SECONDS
+from tests.e2e.conftest import services
+from tests.e2e.pages import signed_in, text
+from tests.e2e.world import World
+from tests.integration.test_database_lost import cut_every_pooled_connection
+
+pytestmark = pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+
+
+def test_an_api_request_meeting_a_lost_connection_is_told_to_try_again(world: World) -> None:
+    ana = world.who("ana")
+    before = world.api.call("GET", world.path, ana)
+    assert before.status_code == 200
+    cut_every_pooled_connection(services(world.api.app).engine)
+
+    refused = world.api.call("GET", world.path, ana)
+
+    assert refused.status_code == 503, refused.get_data(as_text=True)
+    assert refused.headers["Retry-After"] == str(DATABASE_RETRY_SECONDS)
+    assert refused.json["error"]["code"] == "unavailable"
+    assert "Idempotency-Key" in refused.json["error"]["message"]
+    again = world.api.call("GET", world.path, ana)
+    assert again.status_code == 200 and again.json == before.json
+
+
+def test_a_page_meeting_a_lost_connection_says_to_try_again_in_a_moment(world: World) -> None:
+    client = signed_in(world, "ana")
+    assert client.get(world.path).status_code == 200
+    cut_every_pooled_connection(services(world.api.app).engine)
+
+    refused = client.get(world.path)
+
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == str(DATABASE_RETRY_SECONDS)
+    assert "Please try again in a moment." in text(refused)
+    assert "Traceback" not in refused.get_data(as_text=True)
+    assert client.get(world.path).status_code == 200
