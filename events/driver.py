@@ -123,10 +123,10 @@ def _run(
 def _execute(
     connection: Connection, sql: str, bound: Any, many: bool, limit: int | None, pipe: _Pipe | None = None
 ) -> tuple[list[Any], Any]:
-    """Send `sql` and fetch (as `_run`): the rows and their description (given `pipe`, in its pipeline: not
-    prepared, the result not waited for). The connection's `before_cursor_execute` and `after_cursor_execute`
-    listeners see the statement (with no execution context; for a write in the pipeline, `after` comes when it is
-    sent, before its result), and the engine's `echo` logs it, as they would any other."""
+    """Send `sql` and fetch (as `_run`): the rows and their description (given `pipe`, in its pipeline, the result
+    not waited for). The connection's `before_cursor_execute` and `after_cursor_execute` listeners see the statement
+    (with no execution context; for a write in the pipeline, `after` comes when it is sent, before its result), and
+    the engine's `echo` logs it, as they would any other."""
     driver = connection.connection.dbapi_connection
     dispatch = connection.dispatch
     cursor: Any = None
@@ -138,10 +138,10 @@ def _execute(
             connection._log_info("%s", sql)
             hidden = connection.engine.hide_parameters
             connection._log_info("[driver] %s", "(hidden)" if hidden else f"{len(bound)} rows" if many else repr(bound))
-        if pipe is not None:  # never prepared: psycopg would note the name before the server made it (a write
-            pipe.sent.append(sql)  # failing earlier in the pipeline makes the server skip it)
+        if pipe is not None:
+            pipe.sent.append(sql)
             for row in bound if many else (bound,):
-                cursor.execute(sql, row, prepare=False)
+                cursor.execute(sql, row)
         elif many:
             cursor.executemany(sql, bound)
         else:
@@ -166,9 +166,12 @@ def _raised(connection: Connection, error: Any, sql: str, cursor: Any = None) ->
     invalidated as SQLAlchemy would, with every other the pool made before it (`events.engine.lost`). Inside `held`
     the statement that failed may be any write sent in the pipeline since its last sync: the error names them all."""
     dialect, driver = connection.dialect, connection.connection.dbapi_connection
-    pipe = _pipes.get(driver) if _pipes else None
-    if pipe is not None and pipe.sent:
-        sql = "one of the writes sent in the pipeline: " + "; ".join(pipe.sent) + f" (raised at: {sql})"
+    # psycopg names a statement it prepares as it sends it; a write failing earlier in a pipeline makes the server skip
+    # it, which psycopg may not hear of. So it forgets every name (private; `psycopg<4`): each is prepared afresh.
+    if (pipe := _pipes.get(driver) if _pipes else None) is not None:
+        getattr(getattr(driver, "_prepared", None), "_names", {}).clear()
+        sent = "; ".join(pipe.sent)
+        sql = f"one of the writes sent in the pipeline: {sent} (raised at: {sql})" if sent else sql
     gone = lost(connection.engine, connection.connection, error, driver, cursor)
     if gone:
         connection.invalidate(error)

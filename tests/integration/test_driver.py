@@ -317,9 +317,10 @@ def test_an_error_inside_held_undoes_what_it_held(engine: sa.Engine) -> None:
 
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_a_write_failing_in_the_pipeline_breaks_no_statement_for_later_after_a_savepoint(engine: sa.Engine) -> None:
-    """psycopg prepares a statement at its sixth use; in a pipeline it would note the name before the server made
-    it, and a write failing earlier in the pipeline makes the server skip it: after a savepoint's rollback (which
-    psycopg does not see, as the group-commit writer does it) every later use failed. The pipeline prepares nothing."""
+    """psycopg prepares a statement at its sixth use; in a pipeline it notes the name before the server makes it,
+    and a write failing earlier in the pipeline makes the server skip it: after a savepoint's rollback (which
+    psycopg does not see, as the group-commit writer does it) every later use failed. After an error in a pipeline
+    psycopg forgets the names it gave, and prepares afresh."""
     with engine.begin() as made:
         things.create(made)
     touch = things.update().where(things.c.thing_id == sa.bindparam("k")).values(amount=sa.bindparam("v"))
@@ -340,6 +341,29 @@ def test_a_write_failing_in_the_pipeline_breaks_no_statement_for_later_after_a_s
             for _ in range(3):
                 driver.send(connection, touch, {"k": "a", "v": 7})
             assert driver.first(connection, READ, {"thing_id": "a"}) == {**ROWS[0], "amount": 7}
+    finally:
+        with engine.begin() as dropping:
+            things.drop(dropping)
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_writes_held_are_prepared_as_any_other_statement_is_so_the_server_does_not_plan_each_again(
+    engine: sa.Engine,
+) -> None:
+    """A signature's projection writes are planned once per connection, not at every signature (a fifth of a
+    PostgreSQL signature's time, docs/benchmarks.md "Session 31")."""
+    with engine.begin() as made:
+        things.create(made)
+    touch = things.update().where(things.c.thing_id == sa.bindparam("k")).values(amount=sa.bindparam("v"))
+    prepared = sa.text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'UPDATE driver_things%'")
+    try:
+        with engine.connect() as connection, connection.begin():
+            driver.send(connection, INSERT, ROWS[0])
+            for number in range(7):
+                with driver.held(connection):
+                    driver.send(connection, touch, {"k": "a", "v": number})
+            assert connection.execute(prepared).scalar() == 1
+            assert driver.first(connection, READ, {"thing_id": "a"}) == {**ROWS[0], "amount": 6}
     finally:
         with engine.begin() as dropping:
             things.drop(dropping)
