@@ -94,14 +94,15 @@ def _issue(
         )
     inviter = load_user(context.services.engine, context.user_id)
     locale = (inviter.locale if inviter else None) or locale  # the inviter's chosen language, else the request's
+    zone = inviter.time_zone if inviter else None  # and clock (the invitee has none of their own yet): else UTC
     invitation_id, token = context.new_id(), inv.new_token()
     # The names as they were when it was sent, for the landing page (the table only, never the log).
     shown = {**details, "place": place, "inviter": inviter.name if inviter else ""}
     row = inv.row_for(invitation_id, token, email, kind, target, shown, context.user_id, locale, now)
-    mail = render(
-        f"invitation_{kind}", locale, {**shown, "path": f"/invitations/{token}", "expires_at": row["expires_at"]}
-    )
-    queued = outbox.row(f"invitation:{invitation_id}", "invitation", outbox.Recipient(email, locale), mail, now)
+    values = {**shown, "path": f"/invitations/{token}", "expires_at": row["expires_at"]}
+    mail = render(f"invitation_{kind}", locale, values, zone)
+    to = outbox.Recipient(email, locale, time_zone=zone)
+    queued = outbox.row(f"invitation:{invitation_id}", "invitation", to, mail, now)
 
     def keep(connection: Connection, _recorded: Sequence[RecordedEvent]) -> None:
         inv.insert_row(connection, row)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
@@ -120,6 +122,25 @@ def test_an_invitation_is_in_the_language_of_the_inviter(world: World, smtp: Smt
     [mail] = mails(world, smtp)
     assert mail["Subject"] == "Bo Nowak vă invită să administrați River Watch"
     assert mail["Content-Language"] == "ro"
+
+
+def test_an_invitation_tells_when_its_link_ends_on_the_inviters_clock(world: World, smtp: SmtpServer) -> None:
+    world.ok("PATCH", "/me", "bo", {"time_zone": "Europe/Bucharest"})
+    assert invite(world).status_code == 202
+    with services(world.api.app).engine.connect() as connection:
+        ends = connection.execute(select(table.c.expires_at).where(table.c.email == NEW)).scalar_one()
+    on_bos_clock = datetime.fromisoformat(str(ends).replace("Z", "+00:00")).astimezone(ZoneInfo("Europe/Bucharest"))
+
+    [mail] = mails(world, smtp)
+
+    assert f"{on_bos_clock:%H:%M} Europe/Bucharest" in body(mail), body(mail)
+    assert "UTC" not in body(mail)
+
+
+def test_an_invitation_from_someone_with_no_time_zone_tells_the_time_in_utc(world: World, smtp: SmtpServer) -> None:
+    assert world.ok("GET", "/me", "bo")["time_zone"] is None
+    assert invite(world).status_code == 202
+    assert re.search(r"until .*\d\d:\d\d UTC", body(mails(world, smtp)[0]))
 
 
 def test_an_expired_link_is_gone_and_records_nothing(world: World, smtp: SmtpServer) -> None:
