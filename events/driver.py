@@ -1,18 +1,17 @@
 """Built statements sent on the driver's own cursor: the small ones every command sends (its reads, its projections).
 
-For every execution SQLAlchemy Core keys the statement for its compiled cache, looks the compiled form up, makes
-an execution context and wraps the result. For the small statements of every command (a signature's stream and
-key reads, its inline projections' ten statements), that costs more than the statements themselves: sent here, a
+For every execution SQLAlchemy Core keys the statement for its compiled cache, looks the compiled form up, makes an
+execution context and wraps the result. For the small statements of every command (a signature's stream and key
+reads, its inline projections' ten statements), that costs more than the statements themselves: sent here, a
 signature takes a fifth to a quarter less CPU (docs/benchmarks.md). A built statement is compiled once per dialect
-and set of parameter names and sent on the connection's driver cursor, in the connection's transaction (begun
-first if none is, as `Connection.execute` would: the caller's commit or rollback ends what was sent).
-
-Values go through the same bind processors SQLAlchemy applies (a Boolean on SQLite becomes 0 or 1), and rows come
-back through the same result processors, so what is written and read is what `Connection.execute` writes and
-reads; a driver's error is SQLAlchemy's (a lost connection invalidated). A statement this cannot send as it is (an
-expanding or literal `IN`, a value computed at execution, SQL text) is refused at its first use (ValueError), before
-anything is sent, never sent differently. `lookup` reads one row outside any transaction; `held` sends writes in
-psycopg's pipeline on PostgreSQL.
+and set of parameter names and sent on the connection's driver cursor, in the connection's transaction (begun first
+if none is, as `Connection.execute` would: the caller's commit or rollback ends what was sent). Values go through
+the same bind processors SQLAlchemy applies (a Boolean on SQLite becomes 0 or 1), and rows come back through the
+same result processors, so what is written and read is what `Connection.execute` writes and reads; a driver's error
+is SQLAlchemy's (a lost connection invalidated). A statement this cannot send as it is (an expanding or literal
+`IN`, a value computed at execution, SQL text) is refused at its first use (ValueError), before anything is sent,
+never sent differently. `lookup` reads one row outside any transaction; `held` sends writes in psycopg's pipeline on
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -99,9 +98,8 @@ def _bound(form: _Form, parameters: Parameters) -> Any:
 def _run(
     connection: Connection, form: _Form, bound: Any, many: bool = False, limit: int | None = 0, begin: bool = True
 ) -> list[Any]:
-    """Send on the connection's driver cursor and fetch (`limit` rows, all if None, none if 0).
-
-    Begins SQLAlchemy's transaction first if none is and `begin` (as `Connection.execute` does), so the caller's
+    """Send on the connection's driver cursor and fetch (`limit` rows, all if None, none if 0). Begins SQLAlchemy's
+    transaction first if none is and `begin` (as `Connection.execute` does), so the caller's
     commit or rollback ends what was sent. Inside `held` a write goes in the pipeline (a read's fetch syncs it)."""
     if begin and not connection.in_transaction():
         connection.begin()
@@ -166,10 +164,8 @@ def _raised(connection: Connection, error: Any, sql: str, cursor: Any = None) ->
     invalidated as SQLAlchemy would, with every other the pool made before it (`events.engine.lost`). Inside `held`
     the statement that failed may be any write sent in the pipeline since its last sync: the error names them all."""
     dialect, driver = connection.dialect, connection.connection.dbapi_connection
-    # psycopg names a statement it prepares as it sends it; a write failing earlier in a pipeline makes the server skip
-    # it, which psycopg may not hear of. So it forgets every name (private; `psycopg<4`): each is prepared afresh.
     if (pipe := _pipes.get(driver) if _pipes else None) is not None:
-        getattr(getattr(driver, "_prepared", None), "_names", {}).clear()
+        _forget(driver)
         sent = "; ".join(pipe.sent)
         sql = f"one of the writes sent in the pipeline: {sent} (raised at: {sql})" if sent else sql
     gone = lost(connection.engine, connection.connection, error, driver, cursor)
@@ -207,13 +203,22 @@ class _Pipe:
         try:
             if error is None:
                 opened.close()
-            else:
+            else:  # psycopg logs, and does not raise, a write's error met here
+                _forget(self.driver)
                 opened.__exit__(type(error), error, error.__traceback__)
         except connection.dialect.loaded_dbapi.Error as failed:
             raise _raised(connection, failed, "(the pipeline's sync)", cursor) from failed
         finally:
             self.sent = []
             cursor.close()
+
+
+def _forget(driver: Any) -> None:
+    """After an error in a pipeline psycopg forgets the names of the statements it prepared, and deallocates them at its
+    next statement that succeeds (`clear`, private; `psycopg<4`): a write failing earlier in a pipeline makes the server
+    skip a preparation psycopg has named already, which psycopg may not hear of. Each is prepared afresh."""
+    if (prepared := getattr(driver, "_prepared", None)) is not None:
+        prepared.clear()
 
 
 #: PostgreSQL driver connections inside `held`, each with its pipeline.
@@ -232,19 +237,15 @@ def _pipelines(driver: str) -> bool:
 
 @contextmanager
 def held(connection: Connection) -> Iterator[None]:
-    """On PostgreSQL, the writes `send` is given inside go out in psycopg's pipeline, their results not waited for:
-    a read's fetch, any statement SQLAlchemy sends, and the end take every result so far in one round trip. Inside a
-    write transaction every round trip holds its locks longer (the append lock: every other appender waits), so
-    the writes of an append's projections cost no round trip of their own.
-
-    A write that fails raises where a result is next taken (at a later write, a read, SQLAlchemy's statement, or the
-    end), as SQLAlchemy's error naming the writes it may be: the transaction is undone whole, as it would be anyway.
-    SQLite, a driver without pipelines, or held already: as if not held."""
-    if (
-        connection.dialect.name != "postgresql"
-        or type(connection) is not Connection
-        or not _pipelines(connection.dialect.driver)
-    ):
+    """On PostgreSQL, the writes `send` is given inside go out in psycopg's pipeline, their results not waited for: a
+    read's fetch, any statement SQLAlchemy sends, and the end take every result so far in one round trip. Inside a
+    write transaction every round trip holds its locks longer (the append lock: every other appender waits), so the
+    writes of an append's projections cost no round trip of their own. A write that fails raises where a result is
+    next taken (at a later write, a read, SQLAlchemy's statement, or the end), as SQLAlchemy's error naming the
+    writes it may be: the transaction is undone whole, as it would be anyway. SQLite, a driver without pipelines, or
+    held already: as if not held."""
+    ours = connection.dialect.name == "postgresql" and type(connection) is Connection
+    if not (ours and _pipelines(connection.dialect.driver)):
         yield
         return
     driver = connection.connection.dbapi_connection
@@ -270,9 +271,8 @@ def held(connection: Connection) -> Iterator[None]:
 
 
 def send(connection: Connection, statement: Executable, parameters: Parameters | Sequence[Parameters]) -> None:
-    """Execute the statement once, or once per parameter set given a list of them (nothing to read back).
-
-    (A connection that is not SQLAlchemy's own, a replay's `Deferred`, is given the statement as it is.)"""
+    """Execute the statement once, or once per parameter set given a list of them (nothing to read back). A connection
+    that is not SQLAlchemy's own (a replay's `Deferred`) is given the statement as it is."""
     if type(connection) is not Connection:
         connection.execute(statement, parameters)
     elif isinstance(parameters, Mapping):

@@ -68,12 +68,12 @@ class Writing:
             yield connection, connection.connection.dbapi_connection, False
         elif bare:
             with queued(self._writer_lock):
-                pooled = self.engine.raw_connection()
+                pooled, dialect = self.engine.raw_connection(), self.engine.dialect
                 raw = pooled.dbapi_connection
                 try:
                     with self._driver_transaction(raw, pooled.invalidate) as driver:
                         yield None, driver, True
-                except (dialect := self.engine.dialect).loaded_dbapi.Error as error:
+                except dialect.loaded_dbapi.Error as error:
                     if lost(self.engine, pooled, error, raw):  # raised as SQLAlchemy raises it
                         base = dialect.loaded_dbapi.Error
                         raise DBAPIError.instance(

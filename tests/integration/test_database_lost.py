@@ -9,6 +9,7 @@ cuts them; the first statement that meets a dead connection fails as SQLAlchemy'
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -65,3 +66,22 @@ def test_after_the_cut_one_append_fails_as_lost_records_nothing_and_the_next_is_
     assert (result.first_position, result.last_position) == (2, 2)
     assert [event.stream_id for event in store.read_all()] == ["thing-1", "thing-3"]
     assert store.verify().ok
+
+
+def test_after_the_cut_an_append_with_its_projections_fails_as_lost_and_the_next_is_recorded(store: EventStore) -> None:
+    """What every command does: the append and the read models in one transaction (`within`)."""
+    kept: list[int] = []
+
+    def project(_connection: sa.Connection, recorded: list[Any]) -> None:
+        kept.extend(event.position for event in recorded)
+
+    store.append([NewEvent("thing-1", "ThingCreated", {"name": "before"})], within=project)
+    cut_every_pooled_connection(store.engine)
+
+    with pytest.raises(sa.exc.OperationalError) as raised:
+        store.append([NewEvent("thing-2", "ThingCreated", {"name": "lost"})], within=project)
+    assert raised.value.connection_invalidated
+
+    store.append([NewEvent("thing-3", "ThingCreated", {"name": "after"})], within=project)
+    assert kept == [1, 2]
+    assert [event.stream_id for event in store.read_all()] == ["thing-1", "thing-3"]
