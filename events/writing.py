@@ -68,7 +68,11 @@ class Writing:
             yield connection, connection.connection.dbapi_connection, False
         elif bare:
             with queued(self._writer_lock):
-                pooled, dialect = self.engine.raw_connection(), self.engine.dialect
+                dialect = self.engine.dialect
+                try:
+                    pooled = self.engine.raw_connection()
+                except dialect.loaded_dbapi.Error as error:  # no connection to be had: as SQLAlchemy raises it
+                    raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
                 raw = pooled.dbapi_connection
                 try:
                     with self._driver_transaction(raw, pooled.invalidate) as driver:

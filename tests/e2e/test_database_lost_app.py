@@ -1,22 +1,21 @@
-"""The database went away (restarted, its connections cut): the request that meets it is told to try again (503 with
-Retry-After, on the API and the pages), never a 500, and the next request is served on a fresh connection.
+"""The database went away (restarted, its connections cut) or takes no connections (down): the request that meets it
+is told to try again (503 with Retry-After, on the API and the pages), never a 500, and once the database is back
+the next request is served on a fresh connection.
 
-PostgreSQL only (a SQLite file does not go away); the cut is tests/integration/test_database_lost.py's.
+Cut connections on PostgreSQL only (a SQLite file does not go away); the cut and the refusal are
+tests/integration/test_database_lost.py's.
 """
 
 from __future__ import annotations
-
-import pytest
 
 from coalition.web.api.errors import DATABASE_RETRY_SECONDS
 from tests.e2e.conftest import services
 from tests.e2e.pages import signed_in, text
 from tests.e2e.world import World
-from tests.integration.test_database_lost import cut_every_pooled_connection
-
-pytestmark = pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+from tests.integration.test_database_lost import cut_every_pooled_connection, postgres_only, refusing
 
 
+@postgres_only
 def test_an_api_request_meeting_a_lost_connection_is_told_to_try_again(world: World) -> None:
     ana = world.who("ana")
     before = world.api.call("GET", world.path, ana)
@@ -33,6 +32,7 @@ def test_an_api_request_meeting_a_lost_connection_is_told_to_try_again(world: Wo
     assert again.status_code == 200 and again.json == before.json
 
 
+@postgres_only
 def test_a_page_meeting_a_lost_connection_says_to_try_again_in_a_moment(world: World) -> None:
     client = signed_in(world, "ana")
     assert client.get(world.path).status_code == 200
@@ -44,4 +44,18 @@ def test_a_page_meeting_a_lost_connection_says_to_try_again_in_a_moment(world: W
     assert refused.headers["Retry-After"] == str(DATABASE_RETRY_SECONDS)
     assert "Please try again in a moment." in text(refused)
     assert "Traceback" not in refused.get_data(as_text=True)
+    assert client.get(world.path).status_code == 200
+
+
+def test_while_the_database_takes_no_connections_requests_are_told_to_try_again(world: World) -> None:
+    ana, engine = world.who("ana"), services(world.api.app).engine
+    client = signed_in(world, "ana")
+    with refusing(engine):
+        api = world.api.call("GET", world.path, ana)
+        page = client.get(world.path)
+
+    assert (api.status_code, api.json["error"]["code"]) == (503, "unavailable")
+    assert page.status_code == 503 and "Please try again in a moment." in text(page)
+    assert api.headers["Retry-After"] == page.headers["Retry-After"] == str(DATABASE_RETRY_SECONDS)
+    assert world.api.call("GET", world.path, ana).status_code == 200
     assert client.get(world.path).status_code == 200

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from coalition.domain.base import DomainError
@@ -57,13 +57,16 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DBAPIError)
     def database_lost(error: DBAPIError) -> Any:
-        """The database went away (restarted, a connection cut): a refusal for now, not a fault of ours. The pool
-        has dropped every connection made before, so the next request connects afresh."""
-        if not error.connection_invalidated:
+        """The database went away (restarted, a connection cut: the pool has dropped every connection made before,
+        so the next request connects afresh) or takes no connections (no statement was sent): a refusal for now."""
+        refused = isinstance(error, OperationalError) and error.statement is None  # connecting, or ending a transaction
+        if not (error.connection_invalidated or refused):
             return unexpected(error)
-        current_app.logger.warning("database connection lost on %s %s: %s", request.method, request.path, error.orig)
+        current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
         retry = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
         if not request.path.startswith(API_PREFIX):  # the page for a 5xx: nothing recorded, try again in a moment
+            if "_login_user" not in g:  # who is signed in could not be read: the page is drawn as for a visitor
+                g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
             return render_template("errors/other.html", error=None, status=503), 503, retry
         message = (
             "the database could not be reached; send the request again in a moment "
