@@ -203,9 +203,10 @@ class _Pipe:
         try:
             if error is None:
                 opened.close()
-            else:  # psycopg logs, and does not raise, a write's error met here
-                _forget(self.driver)
+            else:  # psycopg logs, and does not raise, a write's error met here: then forget, not for others
                 opened.__exit__(type(error), error, error.__traceback__)
+                if self.driver.info.transaction_status.name == "INERROR":
+                    _forget(self.driver)
         except connection.dialect.loaded_dbapi.Error as failed:
             raise _raised(connection, failed, "(the pipeline's sync)", cursor) from failed
         finally:
@@ -217,8 +218,7 @@ def _forget(driver: Any) -> None:
     """After an error in a pipeline psycopg forgets the names of the statements it prepared, and deallocates them at its
     next statement that succeeds (`clear`, private; `psycopg<4`): a write failing earlier in a pipeline makes the server
     skip a preparation psycopg has named already, which psycopg may not hear of. Each is prepared afresh."""
-    if (prepared := getattr(driver, "_prepared", None)) is not None:
-        prepared.clear()
+    driver._prepared.clear()  # (a database error a caller catches and then commits past would keep a stale name)
 
 
 #: PostgreSQL driver connections inside `held`, each with its pipeline.

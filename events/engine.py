@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Engine, ExceptionContext, make_url
 
 SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
@@ -26,7 +26,9 @@ def create_engine(
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping: it costs a round trip per append; a dropped connection is detected and
         # replaced by SQLAlchemy when it fails, and the command fails whole (nothing half-written).
-        return sa.create_engine(parsed, **engine_options)
+        made = sa.create_engine(parsed, **engine_options)
+        event.listen(made, "handle_error", _note_connecting)
+        return made
 
     synchronous = sqlite_synchronous.upper()
     if synchronous not in SYNCHRONOUS_LEVELS:
@@ -34,6 +36,7 @@ def create_engine(
             f"SQLite synchronous must be one of {', '.join(SYNCHRONOUS_LEVELS)}, not {sqlite_synchronous!r}"
         )
     engine = sa.create_engine(parsed, **engine_options)
+    event.listen(engine, "handle_error", _note_connecting)
     in_memory = parsed.database in (None, "", ":memory:")
 
     @event.listens_for(engine, "connect")
@@ -59,6 +62,13 @@ def create_engine(
             raise sa.exc.DBAPIError.instance(mode, None, error, sqlite3.Error) from error
 
     return engine
+
+
+def _note_connecting(context: ExceptionContext) -> None:
+    """Marks SQLAlchemy's error for a failure to connect (the database down, or refusing us: the only errors with no
+    connection) `connecting`, so that the edge answers it as unavailable for now, not as a fault."""
+    if context.connection is None and context.sqlalchemy_exception is not None:
+        context.sqlalchemy_exception.connecting = True  # type: ignore[attr-defined]
 
 
 def lost(engine: Engine, pooled: Any, error: BaseException, driver: Any, cursor: Any = None) -> bool:

@@ -72,7 +72,9 @@ class Writing:
                 try:
                     pooled = self.engine.raw_connection()
                 except dialect.loaded_dbapi.Error as error:  # no connection to be had: as SQLAlchemy raises it
-                    raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
+                    refused = DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, dialect=dialect)
+                    refused.connecting = True  # type: ignore[attr-defined]  # (`events.engine._note_connecting`)
+                    raise refused from error
                 raw = pooled.dbapi_connection
                 try:
                     with self._driver_transaction(raw, pooled.invalidate) as driver:

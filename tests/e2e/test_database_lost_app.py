@@ -8,6 +8,10 @@ tests/integration/test_database_lost.py's.
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from coalition.web.api.errors import DATABASE_RETRY_SECONDS
 from tests.e2e.conftest import services
 from tests.e2e.pages import signed_in, text
@@ -56,6 +60,26 @@ def test_while_the_database_takes_no_connections_requests_are_told_to_try_again(
 
     assert (api.status_code, api.json["error"]["code"]) == (503, "unavailable")
     assert page.status_code == 503 and "Please try again in a moment." in text(page)
+    assert "Sign in" in text(page) and "Ana Pop" not in text(page)  # drawn as for a visitor: who it is, is not known
     assert api.headers["Retry-After"] == page.headers["Retry-After"] == str(DATABASE_RETRY_SECONDS)
     assert world.api.call("GET", world.path, ana).status_code == 200
     assert client.get(world.path).status_code == 200
+
+
+def test_a_failure_ending_a_transaction_is_a_fault_answered_500_and_changes_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not every error without a statement is the database being away: a COMMIT that fails is a fault of ours."""
+    engine = services(world.api.app).engine
+    dbapi = engine.dialect.loaded_dbapi
+
+    def failing(_connection: Any) -> None:
+        raise dbapi.OperationalError("disk I/O error (by the test)")
+
+    monkeypatch.setattr(engine.dialect, "do_commit", failing)
+    refused = world.api.call("PATCH", "/me", world.who("olli"), {"time_zone": "Europe/Helsinki"})
+    monkeypatch.undo()
+
+    assert refused.status_code == 500 and refused.json["error"]["code"] == "internal_error"
+    assert "Retry-After" not in refused.headers
+    assert world.ok("GET", "/me", "olli")["time_zone"] is None

@@ -46,7 +46,6 @@ def cut_every_pooled_connection(engine: sa.Engine, at_least: int = 3) -> None:
         cutter.dispose()
 
 
-@postgres_only
 @contextmanager
 def refusing(engine: sa.Engine) -> Iterator[None]:
     """The database takes no connections (down): each new one is refused, as the driver refuses it."""

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from coalition.domain.base import DomainError
@@ -59,10 +59,11 @@ def init_app(app: Flask) -> None:
     def database_lost(error: DBAPIError) -> Any:
         """The database went away (restarted, a connection cut: the pool has dropped every connection made before,
         so the next request connects afresh) or takes no connections (no statement was sent): a refusal for now."""
-        refused = isinstance(error, OperationalError) and error.statement is None  # connecting, or ending a transaction
-        if not (error.connection_invalidated or refused):
+        connecting = getattr(error, "connecting", False)  # the database is down or refuses us (events.engine)
+        if not (error.connection_invalidated or connecting):
             return unexpected(error)
-        current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        log = current_app.logger.error if connecting else current_app.logger.warning  # (a wrong URL or password too)
+        log("database unavailable on %s %s: %s", request.method, request.path, error.orig)
         retry = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
         if not request.path.startswith(API_PREFIX):  # the page for a 5xx: nothing recorded, try again in a moment
             if "_login_user" not in g:  # who is signed in could not be read: the page is drawn as for a visitor
