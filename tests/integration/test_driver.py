@@ -32,6 +32,7 @@ HELD_BACK = (  # a value of the statement's own (`withdrawn IS false`, `amount >
     .values(withdrawn=sa.bindparam("v_withdrawn"))
     .returning(things.c.amount, things.c.withdrawn)
 )
+TOUCH = things.update().where(things.c.thing_id == sa.bindparam("k")).values(amount=sa.bindparam("v"))
 ROWS = [
     {"thing_id": "a", "amount": 3, "withdrawn": False, "note": "first"},
     {"thing_id": "b", "amount": 2**40, "withdrawn": True, "note": None},
@@ -47,6 +48,16 @@ def connection(engine: sa.Engine) -> Iterator[sa.Connection]:
             things.create(made)
             yield made
             transaction.rollback()
+
+
+@pytest.fixture
+def table(engine: sa.Engine) -> Iterator[None]:
+    """The table made and committed (for a test of its own transactions and connections), dropped afterwards."""
+    with engine.begin() as made:
+        things.create(made)
+    yield
+    with engine.begin() as dropping:
+        things.drop(dropping)
 
 
 def by_sqlalchemy(connection: sa.Connection) -> list[dict[str, Any]]:
@@ -135,22 +146,16 @@ def test_statements_built_afresh_do_not_grow_the_forms_kept_past_their_bound(
         assert len(driver._forms) <= 3
 
 
+@pytest.mark.usefixtures("table")
 def test_a_connection_with_no_transaction_yet_begins_one_as_execute_would(engine: sa.Engine) -> None:
-    with engine.connect() as made:
-        things.create(made)
-        made.commit()
-    try:
-        with engine.connect() as undone:  # sent, then rolled back by the caller: nothing of it stays
-            driver.send(undone, INSERT, ROWS[0])
-            undone.rollback()
-        with engine.connect() as kept:  # sent, then committed by the caller: it stays
-            driver.send(kept, INSERT, ROWS[1])
-            kept.commit()
-        with engine.connect() as reader:
-            assert driver.rows(reader, EVERY, {}) == [ROWS[1]]
-    finally:
-        with engine.begin() as dropping:
-            things.drop(dropping)
+    with engine.connect() as undone:  # sent, then rolled back by the caller: nothing of it stays
+        driver.send(undone, INSERT, ROWS[0])
+        undone.rollback()
+    with engine.connect() as kept:  # sent, then committed by the caller: it stays
+        driver.send(kept, INSERT, ROWS[1])
+        kept.commit()
+    with engine.connect() as reader:
+        assert driver.rows(reader, EVERY, {}) == [ROWS[1]]
 
 
 def test_what_it_cannot_send_as_it_is_is_refused_before_anything_is_sent(connection: sa.Connection) -> None:
@@ -229,178 +234,141 @@ def test_cursor_listeners_and_echo_see_what_is_sent_on_the_driver(
     assert any("[driver]" in message and "zz" in message for message in logged), logged
 
 
+@pytest.mark.usefixtures("table")
 def test_a_lookup_reads_one_row_outside_any_transaction(engine: sa.Engine) -> None:
     with engine.begin() as made:
-        things.create(made)
         driver.send(made, INSERT, ROWS)
+    begun: list[Any] = []
+    note = begun.append
+    sa.event.listen(engine, "begin", note)
     try:
-        begun: list[Any] = []
-        note = begun.append
-        sa.event.listen(engine, "begin", note)
-        try:
-            assert driver.lookup(engine, READ, {"thing_id": "b"}) == ROWS[1]
-            assert driver.lookup(engine, READ, {"thing_id": "none such"}) is None
-        finally:
-            sa.event.remove(engine, "begin", note)
-        assert begun == []  # one statement is its own snapshot: no BEGIN and ROLLBACK around it
+        assert driver.lookup(engine, READ, {"thing_id": "b"}) == ROWS[1]
+        assert driver.lookup(engine, READ, {"thing_id": "none such"}) is None
     finally:
-        with engine.begin() as dropping:
-            things.drop(dropping)
+        sa.event.remove(engine, "begin", note)
+    assert begun == []  # one statement is its own snapshot: no BEGIN and ROLLBACK around it
 
 
+@pytest.mark.usefixtures("table")
 def test_writes_held_are_seen_by_every_later_statement_and_kept_in_order(engine: sa.Engine) -> None:
     """`held` (on PostgreSQL, psycopg's pipeline): a read on the driver, a statement of SQLAlchemy's, and the end each
     see every write sent before them, in the order sent; on SQLite the same, sent one by one."""
-    with engine.begin() as made:
-        things.create(made)
-    try:
-        with engine.begin() as connection, driver.held(connection):
-            driver.send(connection, INSERT, ROWS[0])
-            if connection.dialect.name == "postgresql":  # sent in the pipeline, not waited for
-                assert connection.connection.dbapi_connection.pgconn.pipeline_status  # type: ignore[union-attr]
-            driver.send(connection, things.update().values(note=sa.bindparam("v_note")), {"v_note": "changed"})
-            assert driver.first(connection, READ, {"thing_id": "a"}) == {**ROWS[0], "note": "changed"}
-            driver.send(connection, INSERT, ROWS[1:])
-            assert by_sqlalchemy(connection) == [{**ROWS[0], "note": "changed"}, *ROWS[1:]]
-            driver.send(connection, sa.delete(things).where(things.c.thing_id == sa.bindparam("k")), {"k": "c"})
-        with engine.connect() as reader:
-            assert [row["thing_id"] for row in by_sqlalchemy(reader)] == ["a", "b"]
-    finally:
-        with engine.begin() as dropping:
-            things.drop(dropping)
+    with engine.begin() as connection, driver.held(connection):
+        driver.send(connection, INSERT, ROWS[0])
+        if connection.dialect.name == "postgresql":  # sent in the pipeline, not waited for
+            assert connection.connection.dbapi_connection.pgconn.pipeline_status  # type: ignore[union-attr]
+        driver.send(connection, things.update().values(note=sa.bindparam("v_note")), {"v_note": "changed"})
+        assert driver.first(connection, READ, {"thing_id": "a"}) == {**ROWS[0], "note": "changed"}
+        driver.send(connection, INSERT, ROWS[1:])
+        assert by_sqlalchemy(connection) == [{**ROWS[0], "note": "changed"}, *ROWS[1:]]
+        driver.send(connection, sa.delete(things).where(things.c.thing_id == sa.bindparam("k")), {"k": "c"})
+    with engine.connect() as reader:
+        assert [row["thing_id"] for row in by_sqlalchemy(reader)] == ["a", "b"]
 
 
 @pytest.mark.parametrize("failing_at", ["a read", "sqlalchemy", "the end"])
+@pytest.mark.usefixtures("table")
 def test_a_held_write_that_fails_raises_as_sqlalchemy_would_and_nothing_of_it_stays(
     engine: sa.Engine, failing_at: str
 ) -> None:
-    with engine.begin() as made:
-        things.create(made)
-    try:
-        with pytest.raises(sa.exc.IntegrityError) as raised:
-            with engine.begin() as connection, driver.held(connection):
-                driver.send(connection, things.update().values(note=sa.bindparam("v")), {"v": "none yet"})
-                driver.rows(connection, EVERY, {})  # takes that update's result: it went through
-                driver.send(connection, INSERT, ROWS[0])
-                driver.send(connection, INSERT, ROWS[0])  # the same key again: refused, where its result is taken
-                if failing_at == "a read":
-                    driver.rows(connection, EVERY, {})
-                elif failing_at == "sqlalchemy":
-                    by_sqlalchemy(connection)
-        assert "INSERT INTO driver_things" in str(raised.value.statement)  # the error names the write, wherever raised
-        if engine.dialect.name == "postgresql":  # and not the writes whose results a read took before
-            assert "UPDATE" not in str(raised.value.statement)
-        with engine.connect() as reader:
-            assert by_sqlalchemy(reader) == []  # the transaction undone whole
-            driver.send(reader, INSERT, ROWS[2])  # and the connection is fit for use again
-            assert driver.rows(reader, EVERY, {}) == [ROWS[2]]
-            reader.rollback()
-    finally:
-        with engine.begin() as dropping:
-            things.drop(dropping)
+    with pytest.raises(sa.exc.IntegrityError) as raised:
+        with engine.begin() as connection, driver.held(connection):
+            driver.send(connection, things.update().values(note=sa.bindparam("v")), {"v": "none yet"})
+            driver.rows(connection, EVERY, {})  # takes that update's result: it went through
+            driver.send(connection, INSERT, ROWS[0])
+            driver.send(connection, INSERT, ROWS[0])  # the same key again: refused, where its result is taken
+            if failing_at == "a read":
+                driver.rows(connection, EVERY, {})
+            elif failing_at == "sqlalchemy":
+                by_sqlalchemy(connection)
+    assert "INSERT INTO driver_things" in str(raised.value.statement)  # the error names the write, wherever raised
+    if engine.dialect.name == "postgresql":  # and not the writes whose results a read took before
+        assert "UPDATE" not in str(raised.value.statement)
+    with engine.connect() as reader:
+        assert by_sqlalchemy(reader) == []  # the transaction undone whole
+        driver.send(reader, INSERT, ROWS[2])  # and the connection is fit for use again
+        assert driver.rows(reader, EVERY, {}) == [ROWS[2]]
+        reader.rollback()
 
 
+@pytest.mark.usefixtures("table")
 def test_an_error_inside_held_undoes_what_it_held(engine: sa.Engine) -> None:
-    with engine.begin() as made:
-        things.create(made)
-    try:
-        with pytest.raises(RuntimeError, match="refused"):
-            with engine.begin() as connection, driver.held(connection):
-                driver.send(connection, INSERT, ROWS[0])
-                raise RuntimeError("refused by the domain")
-        with engine.connect() as reader:
-            assert by_sqlalchemy(reader) == []
-    finally:
-        with engine.begin() as dropping:
-            things.drop(dropping)
+    with pytest.raises(RuntimeError, match="refused"):
+        with engine.begin() as connection, driver.held(connection):
+            driver.send(connection, INSERT, ROWS[0])
+            raise RuntimeError("refused by the domain")
+    with engine.connect() as reader:
+        assert by_sqlalchemy(reader) == []
 
 
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+@pytest.mark.usefixtures("table")
 def test_a_write_failing_in_the_pipeline_breaks_no_statement_for_later_after_a_savepoint(engine: sa.Engine) -> None:
     """psycopg prepares a statement at its sixth use; in a pipeline it notes the name before the server makes it,
     and a write failing earlier in the pipeline makes the server skip it: after a savepoint's rollback (which
     psycopg does not see, as the group-commit writer does it) every later use failed. After an error in a pipeline
     psycopg forgets the names it gave, and prepares afresh."""
-    with engine.begin() as made:
-        things.create(made)
-    touch = things.update().where(things.c.thing_id == sa.bindparam("k")).values(amount=sa.bindparam("v"))
-    try:
-        with engine.connect() as connection, connection.begin():
-            raw = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            raw.execute("SAVEPOINT held")  # (a savepoint rolled back before anything was prepared, as an early
-            raw.execute("ROLLBACK TO SAVEPOINT held")  # conflict in the group-commit writer would do)
-            driver.send(connection, INSERT, ROWS[0])
-            for number in range(5):
-                driver.send(connection, touch, {"k": "a", "v": number})
-            raw.execute("SAVEPOINT held")
-            with pytest.raises(sa.exc.IntegrityError):
-                with driver.held(connection):
-                    driver.send(connection, INSERT, ROWS[0])  # refused: the server skips what follows
-                    driver.send(connection, touch, {"k": "a", "v": 99})  # its sixth use
-            raw.execute("ROLLBACK TO SAVEPOINT held")
-            for _ in range(3):
-                driver.send(connection, touch, {"k": "a", "v": 7})
-            assert driver.first(connection, READ, {"thing_id": "a"}) == {**ROWS[0], "amount": 7}
-    finally:
-        with engine.begin() as dropping:
-            things.drop(dropping)
+    with engine.connect() as connection, connection.begin():
+        raw = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        raw.execute("SAVEPOINT held")  # (a savepoint rolled back before anything was prepared, as an early
+        raw.execute("ROLLBACK TO SAVEPOINT held")  # conflict in the group-commit writer would do)
+        driver.send(connection, INSERT, ROWS[0])
+        for number in range(5):
+            driver.send(connection, TOUCH, {"k": "a", "v": number})
+        raw.execute("SAVEPOINT held")
+        with pytest.raises(sa.exc.IntegrityError):
+            with driver.held(connection):
+                driver.send(connection, INSERT, ROWS[0])  # refused: the server skips what follows
+                driver.send(connection, TOUCH, {"k": "a", "v": 99})  # its sixth use
+        raw.execute("ROLLBACK TO SAVEPOINT held")
+        for _ in range(3):
+            driver.send(connection, TOUCH, {"k": "a", "v": 7})
+        assert driver.first(connection, READ, {"thing_id": "a"}) == {**ROWS[0], "amount": 7}
 
 
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+@pytest.mark.usefixtures("table")
 def test_an_exception_inside_held_after_a_failed_write_breaks_no_statement_and_leaves_none_prepared_behind(
     engine: sa.Engine,
 ) -> None:
     """The exception leaves the pipeline, where psycopg logs the failed write's error rather than raising it: the
     names it gave are forgotten there too, and deallocated on the server, not left there for the connection's life."""
-    with engine.begin() as made:
-        things.create(made)
-    touch = things.update().where(things.c.thing_id == sa.bindparam("k")).values(amount=sa.bindparam("v"))
     on_server = sa.text("SELECT count(*) FROM pg_prepared_statements")
     # a row already there, refused once the server has slept a little: its error cannot be read before the exception
     slept = sa.select(*(sa.literal(value).label(name) for name, value in ROWS[0].items()))
     refused_later = INSERT.from_select(list(ROWS[0]), slept.where(sa.func.pg_sleep(0.05).is_not(None)))
-    try:
-        with engine.connect() as connection, connection.begin():
-            raw = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with engine.connect() as connection, connection.begin():
+        raw = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        raw.execute("SAVEPOINT held")
+        raw.execute("ROLLBACK TO SAVEPOINT held")
+        driver.send(connection, INSERT, ROWS[0])
+        for round_ in range(3):
+            for number in range(5):
+                driver.send(connection, TOUCH, {"k": "a", "v": number})
             raw.execute("SAVEPOINT held")
+            with pytest.raises(RuntimeError, match="refused"):
+                with driver.held(connection):
+                    driver.send(connection, refused_later, {})  # refused: the server skips what follows
+                    driver.send(connection, TOUCH, {"k": "a", "v": 99})  # (first round: its sixth use, named)
+                    raise RuntimeError("refused by the domain")  # before psycopg has read the refusal
             raw.execute("ROLLBACK TO SAVEPOINT held")
-            driver.send(connection, INSERT, ROWS[0])
-            for round_ in range(3):
-                for number in range(5):
-                    driver.send(connection, touch, {"k": "a", "v": number})
-                raw.execute("SAVEPOINT held")
-                with pytest.raises(RuntimeError, match="refused"):
-                    with driver.held(connection):
-                        driver.send(connection, refused_later, {})  # refused: the server skips what follows
-                        driver.send(connection, touch, {"k": "a", "v": 99})  # (first round: its sixth use, named)
-                        raise RuntimeError("refused by the domain")  # before psycopg has read the refusal
-                raw.execute("ROLLBACK TO SAVEPOINT held")
-                driver.send(connection, touch, {"k": "a", "v": 7 + round_})
-                assert connection.execute(on_server).scalar() == 0
-            assert driver.first(connection, READ, {"thing_id": "a"}) == {**ROWS[0], "amount": 9}
-    finally:
-        with engine.begin() as dropping:
-            things.drop(dropping)
+            driver.send(connection, TOUCH, {"k": "a", "v": 7 + round_})
+            assert connection.execute(on_server).scalar() == 0
+        assert driver.first(connection, READ, {"thing_id": "a"}) == {**ROWS[0], "amount": 9}
 
 
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+@pytest.mark.usefixtures("table")
 def test_writes_held_are_prepared_as_any_other_statement_is_so_the_server_does_not_plan_each_again(
     engine: sa.Engine,
 ) -> None:
     """A signature's projection writes are planned once per connection, not at every signature (10–19 % of a
     PostgreSQL signature's time one at a time, docs/benchmarks.md "Session 31")."""
-    with engine.begin() as made:
-        things.create(made)
-    touch = things.update().where(things.c.thing_id == sa.bindparam("k")).values(amount=sa.bindparam("v"))
     prepared = sa.text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'UPDATE driver_things%'")
-    try:
-        with engine.connect() as connection, connection.begin():
-            driver.send(connection, INSERT, ROWS[0])
-            for number in range(7):
-                with driver.held(connection):
-                    driver.send(connection, touch, {"k": "a", "v": number})
-            assert connection.execute(prepared).scalar() == 1
-            assert driver.first(connection, READ, {"thing_id": "a"}) == {**ROWS[0], "amount": 6}
-    finally:
-        with engine.begin() as dropping:
-            things.drop(dropping)
+    with engine.connect() as connection, connection.begin():
+        driver.send(connection, INSERT, ROWS[0])
+        for number in range(7):
+            with driver.held(connection):
+                driver.send(connection, TOUCH, {"k": "a", "v": number})
+        assert connection.execute(prepared).scalar() == 1
+        assert driver.first(connection, READ, {"thing_id": "a"}) == {**ROWS[0], "amount": 6}
