@@ -99,8 +99,8 @@ def _run(
     connection: Connection, form: _Form, bound: Any, many: bool = False, limit: int | None = 0, begin: bool = True
 ) -> list[Any]:
     """Send on the connection's driver cursor and fetch (`limit` rows, all if None, none if 0). Begins SQLAlchemy's
-    transaction first if none is and `begin` (as `Connection.execute` does), so the caller's
-    commit or rollback ends what was sent. Inside `held` a write goes in the pipeline (a read's fetch syncs it)."""
+    transaction first if none is and `begin` (as `Connection.execute` does), so the caller's commit or rollback ends
+    what was sent. Inside `held` a write goes in the pipeline (a read's fetch syncs it)."""
     if begin and not connection.in_transaction():
         connection.begin()
     pipe = _pipes.get(connection.connection.dbapi_connection) if _pipes else None
