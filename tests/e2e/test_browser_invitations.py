@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect  # waits for the page after a click, unlike is_visible()
 
 from coalition.notify.worker import Notifier
 from tests.e2e.browser import Site
@@ -41,8 +42,8 @@ def test_following_an_invitation_registers_with_the_address_fixed_and_grants_the
     page.get_by_label("E-mail address of the mandate holder").fill("nia@example.org")
     page.get_by_label("Their title").fill("Treasurer")
     page.get_by_role("button", name="Grant the mandate").click()
-    assert page.get_by_text("Invitation sent to nia@example.org").is_visible()
-    assert page.get_by_role("button", name="Cancel the invitation of nia@example.org").is_visible()
+    expect(page.get_by_text("Invitation sent to nia@example.org")).to_be_visible()
+    expect(page.get_by_role("button", name="Cancel the invitation of nia@example.org")).to_be_visible()
 
     site.app.config.update(MAIL_URL=smtp.url, PUBLIC_URL=site.url)
     Notifier(site.app).turn()
@@ -59,10 +60,11 @@ def test_following_an_invitation_registers_with_the_address_fixed_and_grants_the
     landing.get_by_label("Password").fill(PASSWORD)
     landing.get_by_role("main").get_by_role("button", name="Register").click()
 
-    assert landing.get_by_text("Your signing mandate was granted").is_visible()
-    assert landing.get_by_role("heading", level=1, name="River Watch").is_visible()
+    expect(landing.get_by_text("Your signing mandate was granted")).to_be_visible()
+    expect(landing.get_by_role("heading", level=1, name="River Watch")).to_be_visible()
     row = landing.get_by_role("row", name=re.compile("Nia Newcomer"))
-    assert row.get_by_text("Treasurer").is_visible() and row.get_by_text("valid").is_visible()
+    expect(row.get_by_text("Treasurer")).to_be_visible()
+    expect(row.get_by_text("valid")).to_be_visible()
     newcomer.go(link.group(1))
     assert newcomer.page.get_by_text("already used").is_visible()
     assert newcomer.problems == ["Failed to load resource: the server responded with a status of 410 (GONE)"]
