@@ -14,7 +14,7 @@ import pytest
 
 from coalition.web.api.errors import DATABASE_RETRY_SECONDS
 from tests.e2e.conftest import services
-from tests.e2e.pages import signed_in, text
+from tests.e2e.pages import csrf, signed_in, text
 from tests.e2e.world import World
 from tests.integration.test_database_lost import cut_every_pooled_connection, postgres_only, refusing
 
@@ -51,16 +51,34 @@ def test_a_page_meeting_a_lost_connection_says_to_try_again_in_a_moment(world: W
     assert client.get(world.path).status_code == 200
 
 
+@postgres_only
+def test_a_form_meeting_a_lost_connection_does_not_claim_that_nothing_was_recorded(world: World) -> None:
+    """A connection lost while a change was sent may have been lost during its COMMIT: the page says to check first."""
+    client = signed_in(world, "ana")
+    token = csrf(client, "/account")
+    cut_every_pooled_connection(services(world.api.app).engine)
+
+    refused = client.post("/account/time-zone", data={"csrf_token": token, "zone-time_zone": "Europe/Bucharest"})
+
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == str(DATABASE_RETRY_SECONDS)
+    assert "it may or may not have been recorded" in text(refused) and "check before you send it again" in text(refused)
+    assert "Nothing was recorded" not in text(refused)
+    assert client.get(world.path).status_code == 200
+
+
 def test_while_the_database_takes_no_connections_requests_are_told_to_try_again(world: World) -> None:
     ana, engine = world.who("ana"), services(world.api.app).engine
     client = signed_in(world, "ana")
+    token = csrf(client, "/account")
     with refusing(engine):
         api = world.api.call("GET", world.path, ana)
         page = client.get(world.path)
+        form = client.post("/account/time-zone", data={"csrf_token": token, "zone-time_zone": "Europe/Bucharest"})
 
     assert (api.status_code, api.json["error"]["code"]) == (503, "unavailable")
     assert page.status_code == 503 and "Please try again in a moment." in text(page)
     assert "Sign in" in text(page) and "Ana Pop" not in text(page)  # drawn as for a visitor: who it is, is not known
+    assert form.status_code == 503 and "Nothing was recorded" in text(form)  # never connected: nothing sent
     assert api.headers["Retry-After"] == page.headers["Retry-After"] == str(DATABASE_RETRY_SECONDS)
     assert world.api.call("GET", world.path, ana).status_code == 200
     assert client.get(world.path).status_code == 200

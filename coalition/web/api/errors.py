@@ -65,10 +65,12 @@ def init_app(app: Flask) -> None:
         log = current_app.logger.error if connecting else current_app.logger.warning  # (a wrong URL or password too)
         log("database unavailable on %s %s: %s", request.method, request.path, error.orig)
         retry = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
-        if not request.path.startswith(API_PREFIX):  # the page for a 5xx: nothing recorded, try again in a moment
+        if not request.path.startswith(API_PREFIX):  # the page for a 5xx: try again in a moment
             if "_login_user" not in g:  # who is signed in could not be read: the page is drawn as for a visitor
                 g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
-            return render_template("errors/other.html", error=None, status=503), 503, retry
+            # Lost during a form's change (its COMMIT may have reached the database): not "nothing was recorded".
+            unsure = not connecting and request.method not in ("GET", "HEAD")
+            return render_template("errors/other.html", error=None, status=503, unsure=unsure), 503, retry
         message = (
             "the database could not be reached; send the request again in a moment "
             "(with the same Idempotency-Key a change is recorded at most once)"
