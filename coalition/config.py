@@ -18,6 +18,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # FULL: an acknowledged append survives power loss. NORMAL trades that for speed.
         "SQLITE_SYNCHRONOUS": "FULL",
         "SQLITE_BUSY_TIMEOUT_MS": 10_000,
+        # PostgreSQL: seconds a new connection may take before the request is answered 503, try again (at least 2).
+        "DATABASE_CONNECT_TIMEOUT": 5,
         # inline: projections are updated in the request's transaction; worker: by `flask projections run`.
         "PROJECTIONS": "inline",
         # true: a process's appends go through one writer thread that records those arriving together in one

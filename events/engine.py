@@ -12,6 +12,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, ExceptionContext, make_url
 
 SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
+#: How long a new PostgreSQL connection may take (seconds; libpq's `connect_timeout`, at least 2) before the request
+#: that wanted it is answered "unavailable, try again": a database host that does not answer must not hold a worker
+#: until the kernel gives up (about two minutes) or gunicorn kills it (30 s).
+CONNECT_TIMEOUT = 5
+#: libpq's TCP keepalives: a connection whose server vanished without a word (the host down, the network cut) is found
+#: dead after about a minute of silence (idle 30 s, then 3 probes 10 s apart), not after the kernel's two hours.
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
 
 
 def create_engine(
@@ -19,14 +26,19 @@ def create_engine(
     *,
     sqlite_synchronous: str = "FULL",
     sqlite_busy_timeout_ms: int = 10_000,
+    connect_timeout: int = CONNECT_TIMEOUT,
     **engine_options: Any,
 ) -> Engine:
-    """An engine for `url`; on SQLite: WAL, the given `synchronous`, a busy timeout, explicit BEGINs."""
+    """An engine for `url`; on SQLite: WAL, the given `synchronous`, a busy timeout, explicit BEGINs; on PostgreSQL:
+    `connect_timeout` and TCP keepalives, unless the URL's query (or `connect_args`) sets them otherwise."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping: it costs a round trip per append; a dropped connection is detected and
         # replaced by SQLAlchemy when it fails, and the command fails whole (nothing half-written).
-        made = sa.create_engine(parsed, **engine_options)
+        ours = {"connect_timeout": int(connect_timeout), **KEEPALIVES}
+        connect_args = {name: value for name, value in ours.items() if name not in parsed.query}  # the URL's win
+        connect_args.update(engine_options.pop("connect_args", {}))
+        made = sa.create_engine(parsed, connect_args=connect_args, **engine_options)
         event.listen(made, "handle_error", _note_connecting)
         return made
 

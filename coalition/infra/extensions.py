@@ -127,6 +127,7 @@ class EventSourcing:
             config["DATABASE_URL"],
             sqlite_synchronous=config["SQLITE_SYNCHRONOUS"],
             sqlite_busy_timeout_ms=int(config["SQLITE_BUSY_TIMEOUT_MS"]),
+            connect_timeout=int(config["DATABASE_CONNECT_TIMEOUT"]),
         )
         store = (GroupCommitStore if config["GROUP_COMMIT"] else EventStore)(engine, self.registry)
         runner = ProjectionRunner(store, default_projections())

@@ -8,15 +8,16 @@ tests/integration/test_database_lost.py's.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 
 from coalition.web.api.errors import DATABASE_RETRY_SECONDS
-from tests.e2e.conftest import services
+from tests.e2e.conftest import MakeApp, services
 from tests.e2e.pages import csrf, signed_in, text
 from tests.e2e.world import World
-from tests.integration.test_database_lost import cut_every_pooled_connection, postgres_only, refusing
+from tests.integration.test_database_lost import cut_every_pooled_connection, postgres_only, refusing, silent_server
 
 
 @postgres_only
@@ -101,3 +102,20 @@ def test_a_failure_ending_a_transaction_is_a_fault_answered_500_and_changes_noth
     assert refused.status_code == 500 and refused.json["error"]["code"] == "internal_error"
     assert "Retry-After" not in refused.headers
     assert world.ok("GET", "/me", "olli")["time_zone"] is None
+
+
+def test_a_database_that_never_answers_is_a_503_within_the_connect_timeout(make_app: MakeApp) -> None:
+    """A host that takes the connection and says nothing (hung, or behind a network that swallows what is sent): the
+    request waits `DATABASE_CONNECT_TIMEOUT`, not the kernel's two minutes, then is told to try again."""
+    with silent_server() as url:
+        app = make_app(url, migrated=False, DATABASE_CONNECT_TIMEOUT=2)
+        client = app.test_client()
+        began = time.monotonic()
+        api = client.get("/api/v1/coalitions", headers={"Authorization": "Bearer not-looked-up"})
+        page = client.get("/")
+        waited = time.monotonic() - began
+
+    assert (api.status_code, api.json["error"]["code"]) == (503, "unavailable")
+    assert page.status_code == 503 and "Please try again in a moment." in text(page)
+    assert api.headers["Retry-After"] == page.headers["Retry-After"] == str(DATABASE_RETRY_SECONDS)
+    assert waited < 12, waited  # two connections given up on after about 2 s each

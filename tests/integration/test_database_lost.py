@@ -9,6 +9,7 @@ a server restart cuts them; the first statement that meets a dead connection fai
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from events import EventStore, NewEvent, driver
+from events import EventStore, NewEvent, create_engine, driver
+from events.engine import CONNECT_TIMEOUT, KEEPALIVES
 
 postgres = pytest.param("postgres", marks=pytest.mark.postgres)
 postgres_only = pytest.mark.parametrize("backend", [postgres], indirect=True)
@@ -121,3 +123,59 @@ def test_after_the_cut_an_append_with_its_projections_fails_as_lost_and_the_next
     store.append([NewEvent("thing-3", "ThingCreated", {"name": "after"})], within=project)
     assert kept == [1, 2]
     assert [event.stream_id for event in store.read_all()] == ["thing-1", "thing-3"]
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """A PostgreSQL URL whose host takes the TCP connection and then never says a word (a server hung, or a host
+    behind a network that swallows what is sent): on loopback, the kernel completes the handshake and nobody reads."""
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(8)
+        yield f"postgresql+psycopg://root@127.0.0.1:{listening.getsockname()[1]}/test"
+
+
+def test_a_database_that_never_answers_is_given_up_on_after_the_connect_timeout() -> None:
+    with silent_server() as url:
+        engine = create_engine(url, connect_timeout=2)  # libpq's least
+        began = time.monotonic()
+        with pytest.raises(sa.exc.OperationalError) as raised, engine.connect():
+            pass
+        waited = time.monotonic() - began
+        engine.dispose()
+
+    assert 1.5 <= waited < 8, waited  # not the kernel's two minutes
+    assert getattr(raised.value, "connecting", False)  # answered as unavailable for now (503), not as a fault
+
+
+def test_connections_are_made_with_the_timeout_and_keepalives_unless_the_url_says_otherwise() -> None:
+    def asked(url: str, **options: Any) -> dict[str, Any]:
+        engine = create_engine(url, **options)
+        seen: dict[str, Any] = {}
+
+        def capture(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
+            seen.update(params)
+            raise engine.dialect.loaded_dbapi.OperationalError("not connecting (by the test)")
+
+        sa.event.listen(engine, "do_connect", capture)
+        with pytest.raises(sa.exc.OperationalError), engine.connect():
+            pass
+        return seen
+
+    plain = asked("postgresql+psycopg://root@127.0.0.1:1/test")
+    assert plain["connect_timeout"] == CONNECT_TIMEOUT
+    assert {name: plain[name] for name in KEEPALIVES} == KEEPALIVES
+    assert asked("postgresql+psycopg://root@127.0.0.1:1/test", connect_timeout=7)["connect_timeout"] == 7
+    own = asked("postgresql+psycopg://root@127.0.0.1:1/test?connect_timeout=9&keepalives_idle=120")
+    assert (own["connect_timeout"], own["keepalives_idle"], own["keepalives_count"]) == ("9", "120", 3)
+    assert "connect_timeout" not in asked("sqlite://")  # SQLite has no such thing
+
+
+@postgres_only
+def test_a_real_connection_carries_the_keepalives(engine: sa.Engine) -> None:
+    with engine.connect() as connection:
+        parameters = connection.connection.dbapi_connection.info.get_parameters()  # type: ignore[union-attr]
+    assert parameters.get("keepalives", "1") == "1"  # libpq's default, so perhaps not listed
+    for name in ("keepalives_idle", "keepalives_interval", "keepalives_count"):
+        assert parameters[name] == str(KEEPALIVES[name])
+    assert parameters["connect_timeout"] == str(CONNECT_TIMEOUT)
