@@ -118,10 +118,8 @@ class GroupCommitStore(EventStore):
         connection: Connection | None = None,
         conditions: Sequence[AppendCondition] = (),
     ) -> AppendResult:
-        """As `EventStore.append`; without a `connection`, queued for the writer and answered after its commit.
-
-        Raises WriterBusy at once, recording nothing, when `queue_size` appends are already waiting.
-        """
+        """As `EventStore.append`; without a `connection`, queued for the writer and answered after its commit;
+        refused at once (WriterBusy, recording nothing) when `queue_size` appends are already waiting."""
         if connection is not None:  # the caller's own transaction (holding the lock): not ours to batch
             return super().append(
                 new_events,
@@ -140,11 +138,15 @@ class GroupCommitStore(EventStore):
         # Validating here (a bad payload is refused without queueing) overlaps with the writer's fsync.
         prepared = (chain, super()._prepare(new_events, chain))
         request = Request(new_events, expected, metadata, idempotency_key, within, prepared, conditions)
-        waiting, writer = self._running()
-        with self._admitting:
-            if waiting.qsize() >= self.queue_size:
-                raise WriterBusy(waiting.qsize(), self.retry_after)
-            waiting.put(request)
+        while True:
+            waiting, writer = self._running()
+            with self._admitting:  # `close` stops a writer under it too: never queued behind its stop
+                if writer is not self._thread:  # closed since `_running`: a new writer takes it
+                    continue
+                if waiting.qsize() >= self.queue_size:
+                    raise WriterBusy(waiting.qsize(), self.retry_after)
+                waiting.put(request)
+                break
         return request.answer.awaited(writer, STOPPED_CHECK_SECONDS)
 
     def waiting(self) -> int:
@@ -153,7 +155,7 @@ class GroupCommitStore(EventStore):
 
     def close(self) -> None:
         """Record what is queued, then stop the writer thread (a later append starts another)."""
-        with self._starting:
+        with self._starting, self._admitting:  # appends admitted before are recorded; later ones, by a new writer
             thread, self._thread = self._thread, None
             if thread is not None and thread.is_alive() and self._pid == os.getpid():
                 self._queue.put(_STOP)

@@ -446,6 +446,27 @@ def test_a_closed_writer_starts_again_on_the_next_append(store: GroupCommitStore
     assert names_in_log(store) == ["one", "two"]
 
 
+def test_an_append_racing_close_is_recorded_by_the_next_writer(
+    store: GroupCommitStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`close` stops the writer between an append finding it and queueing for it: queued behind the stop, the append
+    would never be taken; it goes to a new writer instead."""
+    store.append([created("thing-1", "before")])
+    running = store._running
+
+    def then_closed() -> Any:
+        found = running()
+        monkeypatch.setattr(store, "_running", running)  # once
+        store.close()
+        return found
+
+    monkeypatch.setattr(store, "_running", then_closed)
+    result = store.append([created("thing-2", "racing")])
+
+    assert result.first_position == 2 and names_in_log(store) == ["before", "racing"]
+    assert store._thread is not None and store._thread.is_alive()
+
+
 def test_an_append_queued_as_the_writer_stops_is_told_so_not_left_waiting(store: GroupCommitStore) -> None:
     store.append([created("thing-1", "before")])
     waiting, writer = store._running()
