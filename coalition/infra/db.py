@@ -1,12 +1,17 @@
-"""Moving a database between schema revisions from code (tests, tools); `flask db upgrade` does the same."""
+"""Moving a database between schema revisions from code (tests, tools; `flask db upgrade` does the same), and
+whether the database can serve this code (`unready`: the readiness probe)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from coalition.paths import MIGRATIONS
 
@@ -35,3 +40,31 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def downgrade(engine: Engine, revision: str) -> None:
     """Migrate the database behind `engine` down to `revision` (`base`: no tables at all)."""
     _migrate(engine, command.downgrade, revision)
+
+
+@functools.cache
+def _revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """The schema revisions this code's migrations end at, and every one they know (read once: they change only
+    with the code)."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return frozenset(scripts.get_heads()), frozenset(script.revision for script in scripts.walk_revisions())
+
+
+def unready(engine: Engine) -> str | None:
+    """Why this process cannot serve now, or None: the database cannot be reached (within the engine's connect
+    timeout), or its schema is not the one this code was written for (a deploy whose migrations have not run yet,
+    or code older than the schema). One read of Alembic's version table."""
+    try:
+        with engine.connect() as connection:
+            current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    except DBAPIError:
+        return "the database cannot be reached"
+    heads, known = _revisions()
+    if current == heads:
+        return None
+    if not current:
+        return "the database has no schema yet: run `flask db upgrade`"
+    at, needed = ", ".join(sorted(current)), ", ".join(sorted(heads))
+    if current <= known:
+        return f"the database schema is at {at}, this code needs {needed}: run `flask db upgrade`"
+    return f"the database schema ({at}) is newer than this code ({needed}): deploy the newer code"

@@ -74,7 +74,7 @@ def test_a_mails_unsubscribe_link_asks_first_then_turns_the_kind_off(person: Per
     expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
     assert mode() == "off"
     page.get_by_role("link", name="Choose what you receive").click()
-    assert page.get_by_label("A statement opens for signatures").input_value() == "off"
+    expect(page.get_by_label("A statement opens for signatures")).to_have_value("off")  # waits for the new page
     page.get_by_label("A statement opens for signatures").select_option("daily")
     page.get_by_role("button", name="Save my choices").click()
     expect(page.get_by_text("Your choices are saved.")).to_be_visible()

@@ -13,6 +13,8 @@ from coalition import create_app
 README = Path(__file__).parent.parent.parent / "README.md"
 #: A download or a feed (a file name's extension ends the path): not a page.
 _FILE = re.compile(r"\.[a-z]+$")
+#: The probes a load balancer asks (liveness, readiness): not pages.
+PROBES = ("/healthz", "/readyz")
 
 
 def _app() -> Flask:
@@ -26,7 +28,7 @@ def html_page(rule: Rule) -> bool:
         and rule.endpoint != "static"
         and not rule.endpoint.startswith("api")
         and not _FILE.search(rule.rule)
-        and rule.rule != "/healthz"
+        and rule.rule not in PROBES
     )
 
 
@@ -57,5 +59,6 @@ def test_downloads_api_and_probes_are_not_pages() -> None:
     rules = {rule.rule: rule for rule in _app().url_map.iter_rules()}
 
     assert not html_page(rules["/public/statements.atom"]) and not html_page(rules["/healthz"])
+    assert not html_page(rules["/readyz"])
     assert not html_page(rules["/account/data.json"]) and not html_page(rules["/logout"])
     assert html_page(rules["/public/statements"])

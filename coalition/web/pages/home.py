@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
+from coalition.infra.db import unready
 from coalition.infra.extensions import services
 from coalition.reads.coalitions import directory
 
@@ -22,5 +23,15 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/healthz")
 def health() -> ResponseReturnValue:
-    """A trivial liveness check: answers without touching the database."""
+    """A trivial liveness check: answers without touching the database (the process is alive)."""
     return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def ready() -> ResponseReturnValue:
+    """The readiness check for a load balancer: whether this process can serve now (its database reachable, its
+    schema the one this code needs), else 503 with the reason and when to ask again."""
+    reason = unready(services().engine)
+    if reason is None:
+        return jsonify(status="ready")
+    return jsonify(status="unavailable", reason=reason), 503, {"Retry-After": "5", "Cache-Control": "no-store"}
