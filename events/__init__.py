@@ -13,7 +13,7 @@ from events.errors import (
     WriterQueueTimeout,
 )
 from events.hashing import GENESIS
-from events.listen import Listener
+from events.listen import Listener, follow
 from events.records import NO_STREAM, AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
 from events.registry import Registry
 from events.store import EventStore
@@ -43,5 +43,6 @@ __all__ = [
     "WriterQueueTimeout",
     "create_engine",
     "export_events",
+    "follow",
     "import_events",
 ]

@@ -58,9 +58,9 @@ class Answer:
         return cast(AppendResult, self._outcome)
 
     def awaited(self, writer: threading.Thread, check: float) -> AppendResult:
-        """The outcome once `writer` has committed (or failed) the batch; for a request put in its queue just as
-        `close` stopped it (never taken), an error saying nothing was recorded, not a wait for ever (it looks
-        every `check` seconds)."""
+        """The outcome once `writer` has committed (or failed) the batch; if `writer` ended without taking the request
+        (never so by `close`, which waits for appends being admitted: a safety net), an error saying nothing was
+        recorded, not a wait for ever (it looks every `check` seconds)."""
         while True:
             try:
                 return self.result(timeout=check)

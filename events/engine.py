@@ -1,4 +1,5 @@
-"""Database engines for the store: SQLite tuned for durable appends, PostgreSQL as it comes."""
+"""Database engines for the store: SQLite tuned for durable appends; PostgreSQL with a connect timeout and TCP
+keepalives, so that a database host gone silent costs a request seconds, not minutes."""
 
 from __future__ import annotations
 
@@ -13,12 +14,20 @@ from sqlalchemy.engine import Connection, Engine, ExceptionContext, make_url
 
 SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
 #: How long a new PostgreSQL connection may take (seconds; libpq's `connect_timeout`, at least 2) before the request
-#: that wanted it is answered "unavailable, try again": a database host that does not answer must not hold a worker
-#: until the kernel gives up (about two minutes) or gunicorn kills it (30 s).
+#: that wanted it is answered "unavailable, try again". Without it a host that takes the connection and says nothing
+#: holds the request for psycopg's own 130 s, past gunicorn's 30 s.
 CONNECT_TIMEOUT = 5
-#: libpq's TCP keepalives: a connection whose server vanished without a word (the host down, the network cut) is found
-#: dead after about a minute of silence (idle 30 s, then 3 probes 10 s apart), not after the kernel's two hours.
-KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+#: libpq's TCP settings for a connection whose server vanished without a word (the host down, the network cut): an
+#: idle connection is found dead after about a minute of silence (idle 30 s, then 3 probes 10 s apart) rather than the
+#: kernel's two hours; one whose statement or COMMIT the server never acknowledges, after 30 s (`tcp_user_timeout`,
+#: ms) rather than about 15 minutes of retransmissions. Neither limits a slow statement: the server acknowledges it.
+TCP_SETTINGS = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+}
 
 
 def create_engine(
@@ -30,15 +39,15 @@ def create_engine(
     **engine_options: Any,
 ) -> Engine:
     """An engine for `url`; on SQLite: WAL, the given `synchronous`, a busy timeout, explicit BEGINs; on PostgreSQL:
-    `connect_timeout` and TCP keepalives, unless the URL's query (or `connect_args`) sets them otherwise."""
+    `connect_timeout` and `TCP_SETTINGS` added to the URL's query where it does not set them itself (in the URL,
+    every connection made from it has them: the pool's, and the listeners' own, `events.listen`)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping: it costs a round trip per append; a dropped connection is detected and
         # replaced by SQLAlchemy when it fails, and the command fails whole (nothing half-written).
-        ours = {"connect_timeout": int(connect_timeout), **KEEPALIVES}
-        connect_args = {name: value for name, value in ours.items() if name not in parsed.query}  # the URL's win
-        connect_args.update(engine_options.pop("connect_args", {}))
-        made = sa.create_engine(parsed, connect_args=connect_args, **engine_options)
+        ours = {"connect_timeout": int(connect_timeout), **TCP_SETTINGS}
+        added = {name: str(value) for name, value in ours.items() if name not in parsed.query}
+        made = sa.create_engine(parsed.update_query_dict(added), **engine_options)
         event.listen(made, "handle_error", _note_connecting)
         return made
 

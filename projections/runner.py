@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import Update
 
-from events import EventStore, Listener, RecordedEvent, driver
+from events import EventStore, RecordedEvent, driver, follow
 from projections.base import Projection, Replay, checkpoints, insert_missing
 from projections.deferred import Deferred
 
@@ -226,11 +226,9 @@ class ProjectionRunner:
         return [Status(p.name, saved.get(p.name, 0), head) for p in self.projections]
 
     def run(self, stop: threading.Event, idle_wait: float = 5.0) -> None:
-        """Follow the log until `stop` is set: catch up, then sleep until told of new events."""
-        with Listener(self.store.engine) as listener:
-            while not stop.is_set():
-                self.catch_up()
-                listener.wait(idle_wait)
+        """Follow the log until `stop` is set: catch up, then sleep until told of new events (`events.follow`: a
+        catch-up that fails, the database restarted or away, is logged and tried again)."""
+        follow(self.store.engine, stop, self.catch_up, "catching up the projections", idle_wait)
 
     # -- internals --------------------------------------------------------------------------------
 

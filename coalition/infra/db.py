@@ -1,5 +1,5 @@
 """Moving a database between schema revisions from code (tests, tools; `flask db upgrade` does the same), and
-whether the database can serve this code (`unready`: the readiness probe)."""
+whether the database can serve this code (`readiness`: the readiness probe)."""
 
 from __future__ import annotations
 
@@ -50,21 +50,24 @@ def _revisions() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(scripts.get_heads()), frozenset(script.revision for script in scripts.walk_revisions())
 
 
-def unready(engine: Engine) -> str | None:
-    """Why this process cannot serve now, or None: the database cannot be reached (within the engine's connect
-    timeout), or its schema is not the one this code was written for (a deploy whose migrations have not run yet,
-    or code older than the schema). One read of Alembic's version table."""
+def readiness(engine: Engine) -> tuple[bool, str | None]:
+    """Whether this process can serve now, and why not (or a note when it can): not if the database cannot be reached
+    (within the engine's connect timeout), or answers the check with an error, or its schema is behind this code (a
+    deploy whose migrations have not run yet). A schema newer than the code is ready, with a note: the documented
+    order runs a release's migrations before its code, and the hosts still on the old code serve on meanwhile."""
     try:
         with engine.connect() as connection:
             current = frozenset(MigrationContext.configure(connection).get_current_heads())
-    except DBAPIError:
-        return "the database cannot be reached"
+    except DBAPIError as error:
+        if error.connection_invalidated or getattr(error, "connecting", False):  # (`events.engine`)
+            return False, "the database cannot be reached"
+        return False, f"the database answered the check with an error ({type(error.orig).__name__})"
     heads, known = _revisions()
-    if current == heads:
-        return None
-    if not current:
-        return "the database has no schema yet: run `flask db upgrade`"
     at, needed = ", ".join(sorted(current)), ", ".join(sorted(heads))
+    if current == heads:
+        return True, None
+    if not current:
+        return False, "the database has no schema yet: run `flask db upgrade`"
     if current <= known:
-        return f"the database schema is at {at}, this code needs {needed}: run `flask db upgrade`"
-    return f"the database schema ({at}) is newer than this code ({needed}): deploy the newer code"
+        return False, f"the database schema is at {at}, this code needs {needed}: run `flask db upgrade`"
+    return True, f"the database schema ({at}) is newer than this code ({needed}): deploy the newer code"

@@ -27,7 +27,7 @@ from coalition.notify.digest import send_digests
 from coalition.notify.reactor import Reactor
 from coalition.notify.transport import FileTransport, SmtpTransport, transport
 from coalition.transparency import checkpoints as log_checkpoints
-from events import Listener
+from events import follow
 from projections.base import checkpoints
 
 log = logging.getLogger(__name__)
@@ -141,14 +141,7 @@ class Notifier:
 
     def run(self, stop: threading.Event, idle_wait: float = 5.0) -> None:
         """Turn until `stop` is set, waking when events arrive (or after `idle_wait` seconds)."""
-        with Listener(self.services.engine) as listener:
-            while not stop.is_set():
-                try:
-                    self.turn()
-                except Exception:  # one bad turn (a database restart) must not end the loop
-                    log.exception("the notification loop failed; trying again")
-                    stop.wait(idle_wait)
-                listener.wait(idle_wait)
+        follow(self.services.engine, stop, self.turn, "the notification loop", idle_wait)  # a bad turn: logged
 
 
 def serving() -> bool:

@@ -8,12 +8,14 @@ first come first served, the bound, and a process killed inside a batch leaving 
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import random
 import signal
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -29,6 +31,7 @@ from events import (
     RecordedEvent,
     Registry,
     WriterBusy,
+    writer,
 )
 from events.batching import Request
 from events.hashing import FORMATS
@@ -467,10 +470,43 @@ def test_an_append_racing_close_is_recorded_by_the_next_writer(
     assert store._thread is not None and store._thread.is_alive()
 
 
+def test_an_append_admitted_while_close_stops_the_writer_is_recorded_before_the_stop(
+    engine: sa.Engine, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`close` comes while an append is being admitted (between finding the writer and queueing for it): it waits for
+    the admission, so the append is queued before the writer's stop and recorded by it."""
+    closing: list[threading.Thread] = []
+
+    class Closing(queue.SimpleQueue):  # type: ignore[type-arg]
+        """The writer's queue; once armed, asked its size (by an append being admitted), it has `close` start."""
+
+        armed = False
+
+        def qsize(self) -> int:
+            if Closing.armed:
+                Closing.armed = False
+                closing.append(threading.Thread(target=store.close))
+                closing[0].start()
+                time.sleep(0.2)  # long enough for `close` to stop the writer, unless the admission holds it back
+            return super().qsize()
+
+    monkeypatch.setattr(writer, "queue", SimpleNamespace(SimpleQueue=Closing, Empty=queue.Empty))
+    store = GroupCommitStore(engine, registry)
+    try:
+        store.append([created("thing-1", "before")])
+        Closing.armed = True
+        result = store.append([created("thing-2", "admitted")])
+        closing[0].join(10)
+
+        assert result.first_position == 2 and names_in_log(store) == ["before", "admitted"]
+    finally:
+        store.close()
+
+
 def test_an_append_queued_as_the_writer_stops_is_told_so_not_left_waiting(store: GroupCommitStore) -> None:
     store.append([created("thing-1", "before")])
     waiting, writer = store._running()
-    store.close()  # the writer is gone; a request that reached its queue just too late is never taken
+    store.close()  # the writer is gone; a request put in its queue after (as `append` never does) is never taken
     late = Request([created("thing-2", "late")], None, Metadata(), None, None, (store._chain, []))
     waiting.put(late)
 

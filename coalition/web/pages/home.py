@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
-from coalition.infra.db import unready
+from coalition.infra.db import readiness
 from coalition.infra.extensions import services
 from coalition.reads.coalitions import directory
 
@@ -30,8 +30,9 @@ def health() -> ResponseReturnValue:
 @bp.get("/readyz")
 def ready() -> ResponseReturnValue:
     """The readiness check for a load balancer: whether this process can serve now (its database reachable, its
-    schema the one this code needs), else 503 with the reason and when to ask again."""
-    reason = unready(services().engine)
-    if reason is None:
-        return jsonify(status="ready")
-    return jsonify(status="unavailable", reason=reason), 503, {"Retry-After": "5", "Cache-Control": "no-store"}
+    schema not behind this code), else 503 with the reason and when to ask again."""
+    serving, reason = readiness(services().engine)
+    fresh = {"Cache-Control": "no-store"}
+    if serving:
+        return jsonify(status="ready", **({"note": reason} if reason else {})), 200, fresh
+    return jsonify(status="unavailable", reason=reason), 503, {**fresh, "Retry-After": "5"}
