@@ -94,6 +94,11 @@ def check(config: dict[str, Any]) -> None:
     """Refuse settings that cannot work, saying which and why."""
     if config["PROJECTIONS"] not in PROJECTION_MODES:
         raise ValueError(f"COALITION_PROJECTIONS must be one of {', '.join(PROJECTION_MODES)}")
+    timeout = config["DATABASE_CONNECT_TIMEOUT"]
+    if type(timeout) is not int or timeout < 2:  # libpq's least; 0 would wait psycopg's 130 s
+        raise ValueError(
+            f"COALITION_DATABASE_CONNECT_TIMEOUT must be a whole number of seconds, at least 2: {timeout!r}"
+        )
     from coalition.notify.compose import sender
     from coalition.pdf.timestamps import check as check_timestamps
 

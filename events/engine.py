@@ -46,7 +46,8 @@ def create_engine(
         # No pre-ping: it costs a round trip per append; a dropped connection is detected and
         # replaced by SQLAlchemy when it fails, and the command fails whole (nothing half-written).
         ours = {"connect_timeout": int(connect_timeout), **TCP_SETTINGS}
-        added = {name: str(value) for name, value in ours.items() if name not in parsed.query}
+        libpq = parsed.get_driver_name() in ("psycopg", "psycopg2")  # the drivers that take libpq's settings
+        added = {name: str(value) for name, value in ours.items() if libpq and name not in parsed.query}
         made = sa.create_engine(parsed.update_query_dict(added), **engine_options)
         event.listen(made, "handle_error", _note_connecting)
         return made

@@ -61,6 +61,12 @@ def test_health_check_answers_ok(client: FlaskClient) -> None:
     assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
 
 
+@pytest.mark.parametrize("timeout", [0, 1, "5", 2.5])
+def test_a_connect_timeout_below_two_seconds_or_not_whole_is_refused_naming_the_setting(timeout: object) -> None:
+    with pytest.raises(ValueError, match="COALITION_DATABASE_CONNECT_TIMEOUT must be a whole number of seconds, at"):
+        create_app({"DATABASE_CONNECT_TIMEOUT": timeout, "TESTING": True, "SECRET_KEY": "test"})
+
+
 def test_an_unknown_projections_mode_is_refused_naming_the_setting() -> None:
     with pytest.raises(ValueError, match="COALITION_PROJECTIONS must be one of inline, worker"):
         create_app({"PROJECTIONS": "bogus", "TESTING": True, "SECRET_KEY": "test"})
