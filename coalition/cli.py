@@ -144,7 +144,13 @@ def status_command() -> None:
 
 
 @projections_cli.command("run")
-@click.option("--idle-wait", default=5.0, show_default=True, help="Seconds to wait for news between catch-ups.")
+@click.option(
+    "--idle-wait",
+    default=5.0,
+    type=click.FloatRange(min=0.1),  # none would spin while the database is away
+    show_default=True,
+    help="Seconds to wait for news between catch-ups.",
+)
 def run_command(idle_wait: float) -> None:
     """Follow the log and keep the projections current until stopped (SIGTERM or Ctrl-C)."""
     stop = threading.Event()

@@ -18,9 +18,10 @@ SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
 #: holds the request for psycopg's own 130 s, past gunicorn's 30 s.
 CONNECT_TIMEOUT = 5
 #: libpq's TCP settings for a connection whose server vanished without a word (the host down, the network cut): an
-#: idle connection is found dead after about a minute of silence (idle 30 s, then 3 probes 10 s apart) rather than the
-#: kernel's two hours; one whose statement or COMMIT the server never acknowledges, after 30 s (`tcp_user_timeout`,
-#: ms) rather than about 15 minutes of retransmissions. Neither limits a slow statement: the server acknowledges it.
+#: idle connection is found dead within about a minute (keepalive probes after 30 s of silence, 10 s apart; Linux ends
+#: it at the first unanswered probe past `tcp_user_timeout`) rather than the kernel's two hours; one whose statement or
+#: COMMIT the server never acknowledges, after 30 s (`tcp_user_timeout`, ms) rather than about 15 minutes of
+#: retransmissions. Neither limits a slow statement or a quiet LISTEN: the server acknowledges what it is sent.
 TCP_SETTINGS = {
     "keepalives": 1,
     "keepalives_idle": 30,

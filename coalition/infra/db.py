@@ -4,6 +4,7 @@ whether the database can serve this code (`readiness`: the readiness probe)."""
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 
 from alembic import command
@@ -12,8 +13,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from coalition.paths import MIGRATIONS
+
+log = logging.getLogger(__name__)
 
 
 def alembic_config() -> Config:
@@ -53,15 +57,21 @@ def _revisions() -> tuple[frozenset[str], frozenset[str]]:
 def readiness(engine: Engine) -> tuple[bool, str | None]:
     """Whether this process can serve now, and why not (or a note when it can): not if the database cannot be reached
     (within the engine's connect timeout), or answers the check with an error, or its schema is behind this code (a
-    deploy whose migrations have not run yet). A schema newer than the code is ready, with a note: the documented
-    order runs a release's migrations before its code, and the hosts still on the old code serve on meanwhile."""
+    deploy whose migrations have not run yet). A schema newer than the code (or unknown to it) is ready, with a note:
+    the documented order runs a release's migrations before its code, and hosts still on the old code serve on."""
     try:
-        with engine.connect() as connection:
-            current = frozenset(MigrationContext.configure(connection).get_current_heads())
+        current = _current(engine)
     except DBAPIError as error:
-        if error.connection_invalidated or getattr(error, "connecting", False):  # (`events.engine`)
-            return False, "the database cannot be reached"
-        return False, f"the database answered the check with an error ({type(error.orig).__name__})"
+        if error.connection_invalidated:  # a pooled connection from before a restart: the pool has been renewed
+            try:
+                current = _current(engine)
+            except DBAPIError as again:
+                return _refused(again)
+        else:
+            return _refused(error)
+    except PoolTimeout:
+        log.warning("readiness: every pooled database connection stayed in use")
+        return False, "every connection to the database is in use"
     heads, known = _revisions()
     at, needed = ", ".join(sorted(current)), ", ".join(sorted(heads))
     if current == heads:
@@ -70,4 +80,17 @@ def readiness(engine: Engine) -> tuple[bool, str | None]:
         return False, "the database has no schema yet: run `flask db upgrade`"
     if current <= known:
         return False, f"the database schema is at {at}, this code needs {needed}: run `flask db upgrade`"
-    return True, f"the database schema ({at}) is newer than this code ({needed}): deploy the newer code"
+    return True, f"the database schema ({at}) is newer than this code ({needed}), or unknown to it"
+
+
+def _current(engine: Engine) -> frozenset[str]:
+    with engine.connect() as connection:
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
+def _refused(error: DBAPIError) -> tuple[bool, str]:
+    """Not ready for this error of the database's (logged whole for the operator; told only in kind)."""
+    log.warning("readiness: the database check failed: %s", error.orig)
+    if error.connection_invalidated or getattr(error, "connecting", False):  # (`events.engine`)
+        return False, "the database cannot be reached"
+    return False, f"the database answered the check with an error ({type(error.orig).__name__})"

@@ -7,12 +7,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from coalition.infra import claims
@@ -81,6 +82,7 @@ class Services:
         lock this very thread holds.
         """
         connection = connection if connection is not None else held.get()
+        committing()  # (a group commit's writer commits in its own thread, out of the engine's `commit` below)
 
         def in_transaction(connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
             claims.claim(connection, recorded)  # a new organisation's name and number, whichever command made it
@@ -129,6 +131,7 @@ class EventSourcing:
             sqlite_busy_timeout_ms=int(config["SQLITE_BUSY_TIMEOUT_MS"]),
             connect_timeout=int(config["DATABASE_CONNECT_TIMEOUT"]),
         )
+        event.listen(engine, "commit", committing)
         store = (GroupCommitStore if config["GROUP_COMMIT"] else EventStore)(engine, self.registry)
         runner = ProjectionRunner(store, default_projections())
         app.extensions["coalition"] = Services(
@@ -139,6 +142,14 @@ class EventSourcing:
             config["PASSWORD_HASH_METHOD"],
             allow_private_webhooks=bool(config["WEBHOOK_ALLOW_PRIVATE"]),
         )
+
+
+def committing(*_connection: Connection) -> None:
+    """Note in the request that it is about to commit (or append) something: from then on, if the database fails it,
+    the error page cannot say that nothing was recorded (`web.api.errors`). Called by the engine's `commit` event
+    (before the COMMIT is sent) and before every append."""
+    if has_request_context():
+        g.may_have_committed = True
 
 
 def services() -> Services:

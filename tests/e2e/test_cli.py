@@ -192,3 +192,11 @@ def test_projections_rebuild_of_an_unknown_name_names_the_known_ones(app: Flask,
     assert result.exit_code != 0
     assert f"no projection named nope; known: {', '.join(PROJECTIONS)}" in result.stderr
     assert table_rows(app, stream_heads) == before
+
+
+@pytest.mark.parametrize("command", [["projections", "run"], ["notify", "run"]])
+def test_a_loop_with_no_idle_wait_is_refused_before_it_starts(runner: FlaskCliRunner, command: list[str]) -> None:
+    """With none it would spin while the database is away (each turn failing at once)."""
+    result = runner.invoke(args=[*command, "--idle-wait", "0"])
+
+    assert result.exit_code == 2 and "'--idle-wait': 0.0 is not in the range x>=0.1" in result.output

@@ -15,7 +15,7 @@ from coalition.infra import db
 from coalition.infra.db import alembic_config, downgrade, upgrade
 from events import create_engine
 from tests.e2e.conftest import MakeApp, services
-from tests.integration.test_database_lost import refusing
+from tests.integration.test_database_lost import cut_every_pooled_connection, refusing
 
 
 @pytest.fixture
@@ -105,6 +105,15 @@ def test_an_empty_database_is_not_ready_and_a_schema_newer_than_the_code_is(
         200,
         {
             "status": "ready",
-            "note": f"the database schema (f0f0f0f0f0f0) is newer than this code ({head()}): deploy the newer code",
+            "note": f"the database schema (f0f0f0f0f0f0) is newer than this code ({head()}), or unknown to it",
         },
     )
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_after_a_restart_the_first_check_is_answered_on_a_fresh_connection(app: Flask) -> None:
+    client = app.test_client()
+    assert client.get("/readyz").status_code == 200
+    cut_every_pooled_connection(services(app).engine)  # the pool holds only dead connections now
+
+    assert client.get("/readyz").get_json() == {"status": "ready"}  # not "cannot be reached": the database is back

@@ -68,9 +68,9 @@ def init_app(app: Flask) -> None:
         if not request.path.startswith(API_PREFIX):  # the page for a 5xx: try again in a moment
             if "_login_user" not in g:  # who is signed in could not be read: the page is drawn as for a visitor
                 g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
-            # A form's change may have been committed before (its COMMIT lost, or a later step of the same request
-            # failing to connect): never "nothing was recorded" for it.
-            unsure = request.method not in ("GET", "HEAD")
+            # Once the request began to commit or append (`infra.extensions.committing`), its change may be recorded:
+            # its COMMIT lost on the way back, or a later step of the request failing. Before, nothing was.
+            unsure = request.method not in ("GET", "HEAD") and g.get("may_have_committed", False)
             return render_template("errors/other.html", error=None, status=503, unsure=unsure), 503, retry
         message = (
             "the database could not be reached; send the request again in a moment "
