@@ -32,7 +32,8 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 #: The GET routes that are not HTML pages, and why (the JSON API is left out by its blueprint, `api.`).
 NOT_PAGES = {
     "static": "stylesheet, script and icon files",
-    "web.health": "a health check for the load balancer (plain text)",
+    "web.health": "a liveness check for the load balancer (JSON)",
+    "web.ready": "a readiness check for the load balancer (JSON)",
     "privacy.download": "a JSON download of one's data",
     "audit.audit_csv": "a CSV download",
     "audit.member_csv": "a CSV download",
