@@ -18,6 +18,7 @@ import pstats
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,11 @@ def rows(app: Any, plan: Plan) -> list[tuple[str, Any, str, dict[str, str]]]:
             (f"api signatures/{who}", anonymous, f"{plan.statement_path}/signatures", bearer),
         ]
         if who == "facilitator":  # the history is the facilitators'
-            found.append((f"api events/{who}", anonymous, f"{api}/events", bearer))
+            found += [
+                (f"api events/{who}", anonymous, f"{api}/events", bearer),
+                (f"page audit/{who}", browser, f"{home}/audit", {}),
+                (f"page as-of/{who}", browser, f"{home}/audit/as-of?date={date.today().isoformat()}", {}),
+            ]
     return found
 
 

@@ -68,15 +68,29 @@ def member_count(
 
 
 def members_after(
-    connection: Connection, coalition_id: str, position: int | None, after: str | None, limit: int
+    connection: Connection,
+    coalition_id: str,
+    position: int | None,
+    after: str | None,
+    limit: int,
+    by_name: bool = False,
 ) -> list[str]:
-    """The ids of the first `limit` member organisations (any state) at `position` whose id sorts after `after`
-    (from the first when None), in the order of their ids."""
+    """The ids of the first `limit` member organisations (any state) at `position` after the organisation `after`
+    (from the first when None), in the order of their ids, or `by_name`: of their names (now), then ids."""
     m = memberships.c
     query = select(m.organisation_id).where(m.coalition_id == coalition_id, valid_at(memberships, position))
+    if not by_name:
+        if after is not None:
+            query = query.where(m.organisation_id > after)
+        return list(connection.execute(query.order_by(m.organisation_id).limit(limit)).scalars())
+    name = _code_points(connection, func.coalesce(organisations.c.name, ""))
+    joined = memberships.outerjoin(organisations, organisations.c.organisation_id == m.organisation_id)
+    query = query.select_from(joined)
     if after is not None:
-        query = query.where(m.organisation_id > after)
-    return list(connection.execute(query.order_by(m.organisation_id).limit(limit)).scalars())
+        named = select(organisations.c.name).where(organisations.c.organisation_id == after).scalar_subquery()
+        after_name = _code_points(connection, func.coalesce(named, ""))
+        query = query.where((name > after_name) | ((name == after_name) & (m.organisation_id > after)))
+    return list(connection.execute(query.order_by(name, m.organisation_id).limit(limit)).scalars())
 
 
 def late_or_suspended(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from coalition.accounts import names_of
@@ -15,6 +16,9 @@ from coalition.reads.standing import Snapshot, responsibilities
 from events import Registry
 from events.schema import events as events_table
 from projections.audit import Entry, Filters, coalition_log, count, history
+from projections.coalitions import memberships
+from projections.organisations import organisations as organisation_rows
+from projections.versioned import valid_at
 
 #: The event types of a member's commitments and tasks.
 WORK = (
@@ -92,15 +96,67 @@ def work_entries(
     )
 
 
-def actors(connection: Connection, coalition_id: str) -> set[str]:
-    """Everyone who acted in the coalition's history."""
-    return set(
-        connection.execute(
-            select(coalition_log.c.actor_id)
-            .distinct()
-            .where(coalition_log.c.coalition_id == coalition_id, coalition_log.c.actor_id.is_not(None))
-        ).scalars()
+def _actors(coalition_id: str) -> Select[Any]:
+    return (
+        select(coalition_log.c.actor_id)
+        .distinct()
+        .where(coalition_log.c.coalition_id == coalition_id, coalition_log.c.actor_id.is_not(None))
     )
+
+
+def _organisations(coalition_id: str) -> Select[Any]:
+    return (
+        select(memberships.c.organisation_id, organisation_rows.c.name)
+        .join(organisation_rows, organisation_rows.c.organisation_id == memberships.c.organisation_id, isouter=True)
+        .where(memberships.c.coalition_id == coalition_id, valid_at(memberships, None))
+    )
+
+
+def actors(connection: Connection, coalition_id: str, ids: Iterable[str] | None = None) -> set[str]:
+    """Everyone who acted in the coalition's history (or those of `ids` who did)."""
+    query = _actors(coalition_id)
+    if ids is not None:
+        query = query.where(coalition_log.c.actor_id.in_(sorted(set(ids))))
+    return set(connection.execute(query).scalars())
+
+
+def organisations(connection: Connection, coalition_id: str, ids: Iterable[str] | None = None) -> dict[str, str]:
+    """The coalition's organisations (a membership now, in any state), or those of `ids` that are, by id, with
+    their names."""
+    query = _organisations(coalition_id)
+    if ids is not None:
+        query = query.where(memberships.c.organisation_id.in_(sorted(set(ids))))
+    return {row.organisation_id: row.name or row.organisation_id for row in connection.execute(query)}
+
+
+def how_many(connection: Connection, coalition_id: str, up_to: int) -> tuple[int, int]:
+    """How many organisations the coalition has (as `organisations`) and how many people acted in it (as `actors`),
+    each counted up to `up_to` only: enough to know whether they are few, without reading them all."""
+    counted = [
+        select(func.count()).select_from(query.limit(up_to).subquery()).scalar_subquery()
+        for query in (_organisations(coalition_id), _actors(coalition_id))
+    ]
+    row = connection.execute(select(*counted)).one()
+    return int(row[0]), int(row[1])
+
+
+def _folded(text: str) -> str:
+    """`text` as a name search compares it: case, accents and repeated spaces ignored (Asociația = asociatia)."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def named(text: str, names: Mapping[str, str]) -> list[str]:
+    """The ids of `names` whose name is `text`, case and accents ignored; when none is, those whose name holds it;
+    ordered by name."""
+    wanted = _folded(text)
+    if not wanted:
+        return []
+    folded = {key: _folded(name) for key, name in names.items()}
+    found = [key for key, name in folded.items() if name == wanted] or [
+        key for key, name in folded.items() if wanted in name
+    ]
+    return sorted(found, key=lambda key: (folded[key], key))
 
 
 def hashes(connection: Connection, positions: Iterable[int]) -> dict[int, str]:
@@ -113,21 +169,6 @@ def hashes(connection: Connection, positions: Iterable[int]) -> dict[int, str]:
         )
         found.update({row.position: row.hash for row in connection.execute(query)})
     return found
-
-
-def members(snap: Snapshot) -> list[dict[str, Any]]:
-    """The coalition's organisations by name, with their membership state."""
-    return sorted(
-        (
-            {
-                "organisation_id": m["organisation_id"],
-                "state": m["state"],
-                "name": snap.names.get(m["organisation_id"], {}).get("name", m["organisation_id"]),
-            }
-            for m in snap.members
-        ),
-        key=lambda m: str(m["name"]).lower(),
-    )
 
 
 def work_by_organisation(engine: Engine, snap: Snapshot) -> list[dict[str, Any]]:

@@ -118,15 +118,16 @@ def standing(snap: Snapshot, members: list[dict[str, Any]] | None = None) -> lis
 
 
 def page_of_standing(
-    connection: Connection, coalition_id: str, moment: Moment, after: str | None, limit: int
+    connection: Connection, coalition_id: str, moment: Moment, after: str | None, limit: int, by_name: bool = False
 ) -> tuple[Snapshot, Page[dict[str, Any]]]:
-    """A page of members' standing at `moment`, in the order of their organisation ids after `after`: the page's
-    members are chosen in SQL and only their rows are read (a snapshot narrowed to them), now or as of any
-    moment; the verdicts are `standing`'s."""
-    chosen = members_after(connection, coalition_id, moment.position, after, limit + 1)
+    """A page of members' standing at `moment`, in the order of their organisation ids (or `by_name`: of their
+    names, then ids) after the organisation `after`: the page's members are chosen in SQL and only their rows are
+    read (a snapshot narrowed to them), now or as of any moment; the verdicts are `standing`'s."""
+    chosen = members_after(connection, coalition_id, moment.position, after, limit + 1, by_name)
     shown = chosen[:limit]
     snap = snapshot(connection, coalition_id, moment, shown)
-    members = sorted(standing(snap), key=lambda m: str(m["organisation_id"]))
+    place = {organisation_id: index for index, organisation_id in enumerate(shown)}
+    members = sorted(standing(snap), key=lambda m: place.get(str(m["organisation_id"]), len(place)))
     more = len(chosen) > limit
     total = member_count(connection, coalition_id, moment.position)
     return snap, Page(members, total, str(shown[-1]) if more and shown else None)

@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from marshmallow import ValidationError as Invalid
 from sqlalchemy.engine import Connection
 
@@ -15,12 +16,14 @@ from coalition.domain.coalition import Actor
 from coalition.infra.extensions import services
 from coalition.infra.formats import reader_zone
 from coalition.reads import audit
+from coalition.reads.access import readers_snapshot
+from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.reports import AuditLog, Filters, event_rows, facilitates
-from coalition.reads.standing import BadMoment, Moment, Snapshot, resolve, snapshot, standing
+from coalition.reads.standing import BadMoment, Moment, Snapshot, page_of_standing, resolve
+from coalition.web.pages import actor, audit_members
 from coalition.web.pages import audit_common as common
-from coalition.web.pages import audit_members, require_member
 from coalition.web.pages.audit_common import bp
-from coalition.web.pages.audit_forms import AsOfForm, FilterForm, MemberPickForm, label
+from coalition.web.pages.audit_forms import LISTED, AsOfForm, FilterForm, MemberPickForm, Who, label, who_filter
 from coalition.web.reading import parse_filters, today
 from coalition.web.request import csv_response, dated_filename
 from coalition.web.typed import login_required
@@ -29,44 +32,82 @@ __all__ = ["audit_members", "bp"]  # the member history's routes are on the same
 
 
 def _facilitated(connection: Connection, coalition_id: str) -> tuple[Snapshot, Actor]:
-    """The coalition now and its reader: 404 if unknown, 403 unless the signed-in person facilitates it."""
-    snap = snapshot(connection, coalition_id, Moment(None, today()))
+    """The coalition now, narrowed to its reader's organisations (`readers_snapshot`), and its reader: 404 if
+    unknown, 403 unless the signed-in person facilitates it."""
+    reader = actor(connection)
+    snap = readers_snapshot(connection, coalition_id, reader, Moment(None, today()))
     if snap.agreement is None:
         abort(404)
-    reader = require_member(connection, coalition_id)
     if not facilitates(snap, reader):
         abort(403)
     return snap, reader
 
 
-def _filter_form(connection: Connection, coalition_id: str, snap: Snapshot) -> tuple[FilterForm, Filters | None]:
-    """The filter form with its choices, and the filters it names (None when the form is invalid)."""
+def _filter_form(
+    connection: Connection, coalition_id: str
+) -> tuple[FilterForm, Filters | None, dict[str, Who], dict[str, str]]:
+    """The filter form with its choices, the filters it names (None when the form is invalid), its filters by
+    who, and the coalition's organisations when few enough to list (else none)."""
     form = FilterForm(formdata=request.args)
-    actors = audit.actors(connection, coalition_id)
-    people = names_of(services().engine, actors)
-    form.organisation_id.choices = [("", _("Any organisation"))] + sorted(
-        ((o, n["name"]) for o, n in snap.names.items()), key=lambda c: c[1].lower()
-    )
-    form.actor.choices = [("", _("Anyone"))] + sorted(
-        ((u, people.get(u, u)) for u in actors), key=lambda c: c[1].lower()
-    )
+    engine = services().engine
+    organisations, actors = audit.how_many(connection, coalition_id, LISTED + 1)
+    who = {
+        "organisation": who_filter(
+            form.organisation_id,
+            form.organisation,
+            organisations <= LISTED,
+            lambda ids: audit.organisations(connection, coalition_id, ids=ids),
+            _("Any organisation"),
+            _("The link names an organisation that is not in this coalition. Type its name instead."),
+            lambda name: _(
+                "No organisation here has “%(name)s” in its name. Check the spelling, or type less.", name=name
+            ),
+            lambda name, n: ngettext(
+                "“%(name)s” fits %(num)d organisation: choose it, or type more of the name.",
+                "“%(name)s” fits %(num)d organisations: choose one, or type more of the name.",
+                n,
+                name=name,
+            ),
+        ),
+        "person": who_filter(
+            form.actor,
+            form.person,
+            actors <= LISTED,
+            lambda ids: names_of(engine, audit.actors(connection, coalition_id, ids=ids)),
+            _("Anyone"),
+            _("The link names a person who has not acted in this coalition. Type their name instead."),
+            lambda name: _(
+                "No one who acted here has “%(name)s” in their name. Check the spelling, or type less.", name=name
+            ),
+            lambda name, n: ngettext(
+                "“%(name)s” fits %(num)d person: choose them, or type more of the name.",
+                "“%(name)s” fits %(num)d people: choose one, or type more of the name.",
+                n,
+                name=name,
+            ),
+        ),
+    }
     form.type.choices = [("", _("Any kind of event"))] + sorted(
         ((t, label(t)) for t in AuditLog.types), key=lambda c: c[1].lower()
     )
-    if not form.validate():
-        return form, None
+    valid = form.validate()
+    form.organisation.errors = [*form.organisation.errors, *who["organisation"].errors]
+    form.person.errors = [*form.person.errors, *who["person"].errors]
+    listed = who["organisation"].names if who["organisation"].listed else {}
+    if not valid or who["organisation"].errors or who["person"].errors:
+        return form, None, who, listed
     form.as_of.errors = common.future(form.as_of.data, today())
     if form.as_of.errors:
-        return form, None
+        return form, None, who, listed
     args = form.query()
     if form.as_of.data and (form.until.data is None or form.as_of.data < form.until.data):
         args["until"] = form.as_of.data.isoformat()  # the history as it stood at the end of that day
     try:
-        return form, parse_filters(args, reader_zone())  # days as the reader's clock counts them, as shown
+        return form, parse_filters(args, reader_zone()), who, listed  # days as the reader's clock counts them
     except Invalid as error:  # a day the store cannot bound (the year 9999)
         for name, messages in error.messages_dict.items():
             form[name].errors = [*form[name].errors, *messages]
-        return form, None
+        return form, None, who, listed
 
 
 @bp.get("/coalitions/<coalition_id>/audit")
@@ -76,11 +117,12 @@ def audit_history(coalition_id: str) -> ResponseReturnValue:
     of PER_PAGE events (keyset paging on the log position: `before` and `after`)."""
     with services().engine.connect() as connection:
         snap, _reader = _facilitated(connection, coalition_id)
-        form, filters = _filter_form(connection, coalition_id, snap)
+        form, filters, who, listed = _filter_form(connection, coalition_id)
         rows: list[dict[str, Any]] = []
         matching = 0
         links: dict[str, str | None] = {"newest": None, "newer": None, "older": None, "oldest": None}
         query: dict[str, Any] = form.query() if filters is not None else {}
+        members: set[str] = set()
         if filters is not None:
             page = audit.page(
                 connection,
@@ -98,22 +140,27 @@ def audit_history(coalition_id: str) -> ResponseReturnValue:
                 {**row, "when": common.when(row["recorded_at"]), "label": label(row["type"])}
                 for row in common.with_hashes(connection, event_rows(connection, coalition_id, page.entries))
             ]
+            shown = {row["organisation_id"] for row in rows if row.get("organisation_id")}
+            members = set(audit.organisations(connection, coalition_id, ids=shown)) if shown else set()
     as_of_day = form.as_of.data if filters is not None else None
-    members = audit.members(snap)
     picker = MemberPickForm(formdata=None, as_of=as_of_day)
-    picker.organisation_id.choices = [("", _("Choose an organisation"))] + [
-        (m["organisation_id"], m["name"]) for m in members
-    ]
+    picker.organisation_id.choices = [("", _("Choose an organisation")), *listed.items()]
+    chosen = None  # the organisation the history is filtered by: its commitment history is a link away
+    if filters is not None and form.organisation_id.data:
+        chosen = (form.organisation_id.data, who["organisation"].names.get(form.organisation_id.data))
     csv = url_for(".audit_csv", coalition_id=coalition_id, **query) if filters is not None else None
     return render_template(
         "audit/history.html",
         coalition_id=coalition_id,
         agreement=snap.agreement,
         form=form,
+        by_whom=who,
+        others=form.query(),
+        chosen=chosen,
         rows=rows,
         matching=matching,
-        members=members,
-        picker=picker,
+        member_ids=members,
+        picker=picker if listed else None,
         as_of_day=as_of_day,
         pages=links,
         newest=url_for(".audit_history", coalition_id=coalition_id, **query),
@@ -129,7 +176,7 @@ def audit_csv(coalition_id: str) -> ResponseReturnValue:
     coalition and the day; `?excel=1` starts it with a UTF-8 signature for Excel."""
     with services().engine.connect() as connection:
         snap, _reader = _facilitated(connection, coalition_id)
-        _form, filters = _filter_form(connection, coalition_id, snap)
+        _form, filters, _who, _listed = _filter_form(connection, coalition_id)
         if filters is None:
             return audit_history(coalition_id)
         entries = audit.entries(connection, services().store.registry, coalition_id, filters)[::-1]
@@ -143,10 +190,11 @@ def audit_csv(coalition_id: str) -> ResponseReturnValue:
 @login_required
 def member_pick(coalition_id: str) -> ResponseReturnValue:
     """The history page's organisation picker: on to the chosen member's commitment history."""
-    with services().engine.connect() as connection:
-        snap, _reader = _facilitated(connection, coalition_id)
     form = MemberPickForm(formdata=request.args)
-    form.organisation_id.choices = [(m["organisation_id"], m["name"]) for m in audit.members(snap)]
+    with services().engine.connect() as connection:
+        _facilitated(connection, coalition_id)
+        chosen = {form.organisation_id.data} if form.organisation_id.data else set()
+        form.organisation_id.choices = list(audit.organisations(connection, coalition_id, ids=chosen).items())
     if not form.validate():
         message = " ".join(str(e) for f in form for e in f.errors)
         return render_template("errors/other.html", error=None, status=400, message=message), 400
@@ -161,16 +209,18 @@ def member_pick(coalition_id: str) -> ResponseReturnValue:
 @bp.get("/coalitions/<coalition_id>/audit/as-of")
 @login_required
 def as_of(coalition_id: str) -> ResponseReturnValue:
-    """Member standing and who was responsible for what, as they were at the end of a chosen day."""
+    """Member standing and who was responsible for what, as they were at the end of a chosen day: a page of
+    members at a time (`page_of_standing`: chosen in SQL, by name, after the organisation `?after=`)."""
     current_day = today()
     form = AsOfForm(formdata=request.args)
     then: Snapshot | None = None
+    page: Page[dict[str, Any]] | None = None
     with services().engine.connect() as connection:
         snap, _reader = _facilitated(connection, coalition_id)
         valid = form.validate()
         if valid and form.date.data:
             try:
-                then = snapshot(connection, coalition_id, resolve(connection, form.date.data.isoformat(), current_day))
+                moment = resolve(connection, form.date.data.isoformat(), current_day)
             except BadMoment:  # the only way a valid date is refused: it has not happened yet
                 form.date.errors = [
                     _(
@@ -180,9 +230,13 @@ def as_of(coalition_id: str) -> ResponseReturnValue:
                     )
                 ]
                 valid = False
+            else:
+                after = request.args.get("after") or None
+                then, page = page_of_standing(connection, coalition_id, moment, after, PAGE_SIZE, by_name=True)
         founded = common.when(snap.agreement["founded_at"]) if snap.agreement else None
-    members = standing(then) if then and then.agreement else []
+    members = page.items if page is not None and then is not None and then.agreement else []
     people = names_of(services().engine, {r["user_id"] for m in members for r in m["roles"]})
+    day = form.date.data.isoformat() if valid and form.date.data else None
     return render_template(
         "audit/as_of.html",
         coalition_id=coalition_id,
@@ -191,6 +245,11 @@ def as_of(coalition_id: str) -> ResponseReturnValue:
         then=then,
         founded=founded,
         members=members,
+        total=page.total if page is not None else 0,
+        next_url=url_for(".as_of", coalition_id=coalition_id, date=day, after=page.next_after)
+        if page is not None and page.next_after
+        else None,
+        first_url=url_for(".as_of", coalition_id=coalition_id, date=day) if request.args.get("after") else None,
         people=people,
         work=audit.work_by_organisation(services().engine, then) if then and then.agreement else [],
     ), 200 if valid else 400

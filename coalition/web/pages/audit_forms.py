@@ -1,14 +1,18 @@
-"""The audit pages' forms and labels: the history's filters, the day to look back to, event types named."""
+"""The audit pages' forms and labels: the history's filters (by who: a menu, or a name to type), the day to look
+back to, event types named."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from coalition.reads.audit import named
 from coalition.web.forms import PageForm
 
 FILTERS = ("organisation_id", "actor", "type", "since", "until", "as_of")
@@ -82,6 +86,10 @@ def _values(field: SelectField) -> set[Any]:
     return {value for value, *_label in field.choices}
 
 
+def _trimmed(text: str | None) -> str | None:
+    return text.strip() if text else text
+
+
 class FilterForm(PageForm):
     """The history's filters, read from the query string (a GET form: nothing to forge)."""
 
@@ -92,6 +100,9 @@ class FilterForm(PageForm):
 
     organisation_id = SelectField(_l("Organisation"), validate_choice=False)
     actor = SelectField(_l("Person who acted"), validate_choice=False)
+    # in a coalition too large for menus (`coalition.web.pages.audit.LISTED`): the names typed instead
+    organisation = StringField(_l("Organisation"), [Optional(), Length(max=200)], filters=[_trimmed])
+    person = StringField(_l("Person who acted"), [Optional(), Length(max=200)], filters=[_trimmed])
     type = SelectField(_l("What happened"), validate_choice=False)
     since = DayField(_l("From"), validators=[Optional()])
     until = DayField(_l("To"), validators=[Optional()])
@@ -167,3 +178,65 @@ class AsOfForm(PageForm):
     checks_dates = False  # read by `coalition.web.reading`'s rule, as the API's `since` and `until` are
 
     date = DayField(_l("As of the end of"), validators=[Optional()])
+
+
+#: Above this many organisations (or people who acted), the history's filters ask for a name to type instead of
+#: offering each in a menu: the page keeps its size, and its speed, however large the coalition grows.
+LISTED = 200
+#: How many of those a typed name fits are offered to choose from.
+OFFERED = 10
+
+
+@dataclass
+class Who:
+    """A filter by who (organisation, person): a menu of them all, or in a large coalition a name to type."""
+
+    listed: bool
+    names: dict[str, str] = field(default_factory=dict)  # id: name of those it offers (listed) or the one chosen
+    choices: list[tuple[str, str]] = field(default_factory=list)  # (id, name): those a typed name fits
+    more: int = 0  # how many more it fits than `choices` holds
+    errors: list[str] = field(default_factory=list)  # added once the form is validated (which resets errors)
+
+
+def who_filter(
+    menu: SelectField,
+    typed: StringField,
+    few: bool,
+    find: Callable[[set[str] | None], dict[str, str]],
+    anyone: str,
+    unknown: str,
+    nobody: Callable[[str], str],
+    several: Callable[[str, int], str],
+) -> Who:
+    """Set up one filter by who. When the candidates are `few`, they make its menu; else the name typed picks the
+    one it fits, or leaves those it fits to choose from (a link may name the one by its id, as the menu does).
+    `find(ids)` reads the candidates (id: name) of `ids` (None: every one). The messages: `unknown` for an id
+    that is not a candidate, `nobody` and `several` for a name that fits no one, or several."""
+    if few:
+        listed = dict(sorted(find(None).items(), key=lambda c: c[1].casefold()))
+        menu.choices = [("", anyone), *listed.items()]
+        return Who(True, listed)
+    who = Who(False)
+    if typed.data:  # the name typed is the filter (a longer one than its field takes is refused there)
+        menu.data = None
+        every = find(None) if len(typed.data) <= 200 else {}
+        fitting = named(typed.data, every)
+        if len(fitting) == 1:
+            menu.data = fitting[0]
+            who.names = {menu.data: every[menu.data]}
+            typed.data = every[menu.data]
+        elif every and not fitting:
+            who.errors.append(nobody(typed.data))
+        elif fitting:
+            who.errors.append(several(typed.data, len(fitting)))
+            who.choices = [(key, every[key]) for key in fitting[:OFFERED]]
+            who.more = len(fitting) - len(who.choices)
+    elif menu.data:  # a link's choice, by id
+        who.names = find({menu.data})
+        if menu.data in who.names:
+            typed.data = who.names[menu.data]
+        else:
+            who.errors.append(unknown)
+            menu.data = None
+    menu.choices = [("", anyone), *who.names.items()]
+    return who

@@ -1,0 +1,122 @@
+"""The audit pages of a coalition too large to list everyone in a menu: the history's filters by who take a name to
+type (and offer the ones it fits when it fits several), and the standing as of a day comes a page at a time.
+
+The world has two members (Green Earth, River Watch) and two people who acted (Ana Pop, Bo Nowak), so the limit
+is lowered to one (`audit_forms.LISTED`) to make it "large"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from coalition.web.pages import audit, audit_forms
+from tests.e2e.conftest import CopyWorlds
+from tests.e2e.pages import signed_in, text
+from tests.e2e.test_api_coalitions import at
+from tests.e2e.test_pages_audit import DAY, audit_page, summaries
+from tests.e2e.world import World
+
+
+@pytest.fixture
+def world(worlds: CopyWorlds, monkeypatch: pytest.MonkeyPatch) -> World:
+    """The audit pages' world, in a coalition counted as too large for menus."""
+    monkeypatch.setattr(audit_forms, "LISTED", 1)
+    monkeypatch.setattr(audit, "LISTED", 1)
+    return worlds(built_on=DAY)[""]
+
+
+def refused(world: World, query: str) -> str:
+    response = signed_in(world, "ana").get(f"{world.path}/audit{query}")
+    assert response.status_code == 400, text(response)
+    return text(response)
+
+
+def test_the_filters_by_who_are_names_to_type_not_menus(world: World) -> None:
+    page = audit_page(world)
+
+    assert 'name="organisation"' in page and 'name="person"' in page
+    assert 'name="organisation_id"' not in page and 'name="actor"' not in page
+    assert "<option" not in page.split('name="type"')[0]  # no menu of organisations or people before the types
+    assert "Type the organisation's name, or part of it." in page
+    assert 'action="/coalitions/' + world.coalition + '/audit/member"' not in page  # no picker listing everyone
+    assert "To open an organisation's commitment history, filter the history by it." in page
+
+
+def test_a_typed_name_filters_as_choosing_the_organisation_did(world: World) -> None:
+    by_id = summaries(audit_page(world, f"?organisation_id={world.river}"))
+
+    page = audit_page(world, "?organisation=river")
+
+    assert summaries(page) == by_id and by_id
+    assert 'value="River Watch"' in page  # the field now shows the name it found
+    history = f'href="/coalitions/{world.coalition}/members/{world.river}/history"'
+    assert history in page and "Commitment history of River Watch" in page
+    assert f"audit.csv?organisation_id={world.river}" in page  # links name it by id, as the menu did
+
+
+def test_a_whole_name_is_found_before_the_names_that_hold_it_case_and_spaces_ignored(world: World) -> None:
+    assert 'value="Green Earth"' in audit_page(world, "?organisation=GREEN++earth")
+
+
+def test_a_name_that_fits_several_offers_them_keeping_the_other_filters(world: World) -> None:
+    page = refused(world, "?organisation=e&type=RoleAssigned")
+
+    assert "“e” fits 2 organisations: choose one, or type more of the name." in page
+    for organisation, name in ((world.green, "Green Earth"), (world.river, "River Watch")):
+        link = f"/coalitions/{world.coalition}/audit?type=RoleAssigned&amp;organisation_id={organisation}"
+        assert f'<a href="{link}">{name}</a>' in page
+    assert '<table class="audit-log">' not in page  # nothing shown as if it had filtered
+
+
+def test_a_name_that_fits_no_one_says_so(world: World) -> None:
+    page = refused(world, "?organisation=zz")
+
+    assert "No organisation here has “zz” in its name. Check the spelling, or type less." in page
+
+
+def test_a_link_naming_an_organisation_outside_the_coalition_says_to_type_the_name(world: World) -> None:
+    page = refused(world, f"?organisation_id={world.oak}")  # Oak Institute never joined
+
+    assert "The link names an organisation that is not in this coalition. Type its name instead." in page
+
+
+def test_people_are_found_by_name_too(world: World) -> None:
+    by_id = summaries(audit_page(world, f"?actor={world.users['bo']}"))
+
+    assert summaries(audit_page(world, "?person=nowak")) == by_id and by_id
+    several = refused(world, "?person=o")
+    assert "“o” fits 2 people: choose one, or type more of the name." in several
+    assert f"actor={world.users['ana']}" in several and f"actor={world.users['bo']}" in several
+    assert "No one who acted here has “Olli” in their name." in refused(world, "?person=Olli")  # never acted
+    assert "The link names a person who has not acted in this coalition." in refused(world, "?actor=someone")
+
+
+def test_a_name_too_long_is_refused_by_its_field(world: World) -> None:
+    page = refused(world, "?organisation=" + "x" * 201)
+
+    assert "200 characters" in page
+
+
+def test_the_csv_takes_a_typed_name_as_the_page_does(world: World) -> None:
+    response = signed_in(world, "ana").get(f"{world.path}/audit.csv?organisation=river")
+
+    assert response.status_code == 200
+    assert "River Watch pledged staff time" in response.get_data(as_text=True)
+
+
+def test_the_standing_as_of_a_day_comes_a_page_at_a_time_by_name(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audit, "PAGE_SIZE", 1)
+    at(world.api, datetime(2027, 6, 1, tzinfo=UTC))
+    client = signed_in(world, "ana")
+
+    first = text(client.get(f"{world.path}/audit/as-of?date=2027-04-01"))
+    next_link = f"/coalitions/{world.coalition}/audit/as-of?date=2027-04-01&amp;after={world.green}"
+    second = text(client.get(next_link.replace("&amp;", "&")))
+
+    assert "<strong>Green Earth</strong>" in first and "<strong>River Watch</strong>" not in first
+    assert "1 shown of 2." in first and f'href="{next_link}"' in first and "First page" not in first
+    assert "<strong>River Watch</strong>" in second and "<strong>Green Earth</strong>" not in second
+    assert "needs attention" in second  # River Watch's overdue pledge, as it stood then
+    assert "First page" in second and "Next page" not in second
+    assert "Two field officers" in second and "Two field officers" not in first  # its work, on its page
