@@ -100,29 +100,37 @@ def world(migrated_url: str, tmp_path: Path) -> Iterator[World]:
     services.engine.dispose()
 
 
-def race(world: World, commands: list[Callable[[], Any]]) -> tuple[list[Any], int]:
+def race(world: World, commands: list[Callable[[], Any]], leading: int | None = None) -> tuple[list[Any], int]:
     """Run the commands at once, each through `retrying`; their outcomes (answer or refusal) and the conflicts.
 
     Each command's first append waits until every command has reached its own: all decided on the same facts.
+    With `leading` (an index), that command's first append is made before any other's.
     """
     store, real = world.services.store, world.services.store.append
     barrier, conflicts, lock = threading.Barrier(len(commands), timeout=30), [0], threading.Lock()
-    first = threading.local()
+    first, led = threading.local(), threading.Event()
 
     def append(*args: Any, **kwargs: Any) -> Any:
-        if not getattr(first, "done", False):
+        waited = not getattr(first, "done", False)
+        if waited:
             first.done = True
             barrier.wait()
+            if leading is not None and first.n != leading:
+                assert led.wait(30)
         try:
             return real(*args, **kwargs)
         except ConcurrencyConflict:
             with lock:
                 conflicts[0] += 1
             raise
+        finally:
+            if waited and first.n == leading:
+                led.set()
 
     outcomes: list[Any] = [None] * len(commands)
 
     def run(n: int) -> None:
+        first.n = n
         try:
             outcomes[n] = retrying(world.services, commands[n])
         except DomainError as refusal:
@@ -209,6 +217,32 @@ def test_an_amendment_racing_signatures_never_counts_one_for_a_version_its_signe
     signed = [e for e in world.events() if e.type == "StatementSigned"]
     refused = [o for o in outcomes if isinstance(o, DomainError)]
     assert len(signed) + len(refused) == len(orgs)
+
+
+def test_a_close_landing_first_makes_every_signer_that_read_it_open_decide_again_and_refuse(world: World) -> None:
+    close = lambda: handlers.close(world.as_(world.facilitator), world.coalition, world.statement)  # noqa: E731
+    orgs = [org for org in world.signers if world.signers[org] != world.facilitator]
+    outcomes, conflicts = race(world, [close] + [signing(world, org) for org in orgs], leading=0)
+
+    types = [e.type for e in world.events()]
+    assert "StatementClosed" in types and "StatementSigned" not in types
+    assert conflicts == len(orgs)  # each signer decided on the open statement, and was stopped by the close
+    assert all(isinstance(outcome, DomainError) for outcome in outcomes[1:])
+
+
+def test_an_amendment_landing_first_leaves_no_signature_for_the_version_before_it(world: World) -> None:
+    read = world.services.states.load(world.services.store, st.stream(world.statement), st.evolve, None)[0]
+    assert read is not None
+    amend = lambda: handlers.amend(  # noqa: E731
+        world.as_(world.facilitator), world.coalition, world.statement, body="We ask more."
+    )
+    orgs = [org for org in world.signers if world.signers[org] != world.facilitator]
+    outcomes, conflicts = race(world, [amend] + [signing(world, org, read.version_hash) for org in orgs], leading=0)
+
+    assert "StatementAmended" in [e.type for e in world.events()]
+    assert not [e for e in world.events() if e.type == "StatementSigned"]
+    assert conflicts == len(orgs)  # each signer read the old version, and decided again after the amendment
+    assert all(isinstance(outcome, DomainError) for outcome in outcomes[1:])
 
 
 def endorsing(world: World, organisation: str) -> Callable[[], Any]:
