@@ -67,6 +67,12 @@ class Personal:
         found = actor if self.subject == ACTOR else payload.get(self.subject)
         return found if isinstance(found, str) and found else None
 
+    def sealed_for(self, payload: Mapping[str, Any], actor: str | None) -> str | None:
+        """The person whose key seals this payload: its subject, when it has a personal field set (else None)."""
+        if not any(payload.get(field) is not None for field in self.fields):
+            return None
+        return self.subject_of(payload, actor)
+
 
 class PersonalFields:
     """Per event type: its personal fields and whose they are, or that it holds none. One line per type."""
@@ -208,10 +214,10 @@ def seal_payload(
 
     `key_for(subject)` gives the person's key, making one if needed; PersonErased when they were erased.
     """
-    subject = personal.subject_of(payload, actor)
-    present = [f for f in personal.fields if payload.get(f) is not None]
-    if subject is None or not present:
+    subject = personal.sealed_for(payload, actor)
+    if subject is None:
         return None
+    present = [f for f in personal.fields if payload.get(f) is not None]
     key = key_for(subject)
     if key is None:
         raise PersonErased(subject)
@@ -219,6 +225,18 @@ def seal_payload(
     for field in present:
         sealed[field] = seal_value(key, subject, payload[field], associated_data(stream_id, type_name, field, subject))
     return sealed
+
+
+def sealing(personal: PersonalFields, prepared: Sequence[tuple[Any, int, str]], actor: str | None) -> list[str]:
+    """The people whose keys an append's events are sealed with (`seal_texts`), each once, in order: what the
+    append reads with its opening message (`events.sql.Statements.open_append`), under its lock."""
+    found: dict[str, None] = {}
+    for event, _version, _text in prepared:
+        fields = personal.of(event.type)
+        subject = None if fields is None else fields.sealed_for(event.payload, actor)
+        if subject is not None:
+            found[subject] = None
+    return list(found)
 
 
 def seal_texts(
@@ -229,25 +247,23 @@ def seal_texts(
     chain: Any,
     metadata: Any,
     now: str,
+    read: Mapping[str, bytes | None],
 ) -> list[str]:
     """The payload texts an append stores: each event's personal fields sealed under its person's key.
 
     `prepared` holds (NewEvent, schema version, plain payload text); `chain` writes the stored text; the
-    actor of `metadata` is the subject of fields declared ACTOR's. Keys are read (or made) on the
-    append's own driver cursor, under its lock, never from a cache: a key cached from a transaction
-    that was rolled back would seal data that nobody could open again.
+    actor of `metadata` is the subject of fields declared ACTOR's. `read` holds the keys of the people
+    `sealing` names, as the append read them with its opening message, under its lock, never from a
+    cache (a key cached from a transaction that was rolled back would seal data that nobody could open
+    again): an erased person's as None, and none for a person without a row, whose key is made here, on
+    the append's own driver cursor, in its transaction.
     """
-    keys: dict[str, bytes | None] = {}
+    keys = dict(read)
 
     def key_for(subject: str) -> bytes | None:
-        if subject not in keys:
-            cursor.execute(sql.find_person_key, (subject,))
-            found = cursor.fetchone()
-            if found is None:
-                keys[subject] = AESGCM.generate_key(bit_length=256)
-                cursor.execute(sql.insert_person_key, (subject, keys[subject], now))
-            else:
-                keys[subject] = None if found[0] is None else bytes(found[0])
+        if subject not in keys:  # their first personal event: their key is made with it
+            keys[subject] = AESGCM.generate_key(bit_length=256)
+            cursor.execute(sql.insert_person_key, (subject, keys[subject], now))
         return keys[subject]
 
     texts = []

@@ -6,6 +6,7 @@ per-statement work would double its cost), so its statements are written here on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -38,7 +39,6 @@ class Statements:
         self.find_key = f"SELECT result FROM idempotency_keys WHERE key = {placeholder}"
         values = ", ".join([placeholder] * 3)
         self.insert_key = f"INSERT INTO idempotency_keys (key, result, recorded_at) VALUES ({values})"
-        self.find_person_key = f"SELECT key FROM person_keys WHERE subject = {placeholder}"
         self.insert_person_key = f"INSERT INTO person_keys (subject, key, created_at) VALUES ({values})"
         self._positions: dict[int, str] = {}
 
@@ -70,17 +70,23 @@ class Statements:
                 )
         return self._positions[streams]
 
+    def person_keys(self, subjects: int) -> str:
+        """The rows (subject, key) of these people (an erased one's key is NULL; one never seen has no row)."""
+        return f"SELECT subject, key FROM person_keys WHERE subject IN ({', '.join([self.placeholder] * subjects)})"
+
     def open_append(
-        self, cursor: Any, streams: list[str], key: str | None, begin: bool
-    ) -> tuple[str | None, tuple[int, str, str, dict[str, int]]]:
-        """The earlier result of idempotency key `key` (if any), and the head and the stream versions.
+        self, cursor: Any, streams: list[str], key: str | None, begin: bool, subjects: Sequence[str] = ()
+    ) -> tuple[str | None, tuple[int, str, str, dict[str, int]], dict[str, bytes | None]]:
+        """The earlier result of idempotency key `key` (if any), the head and the stream versions, and the keys
+        of the people `subjects` that have a row (`events.personal.seal_texts`).
 
         With `begin` (PostgreSQL, our own transaction, on a client-side binding cursor in autocommit),
         the same round trip first begins the transaction and takes the append lock: in READ COMMITTED
         every statement of the message reads a snapshot taken when it starts, so the reads after the
-        lock see every append committed before it was granted.
+        lock see every append committed before it was granted (and every key made or destroyed).
         """
         unique = list(dict.fromkeys(streams))
+        people = list(dict.fromkeys(subjects))
         statements: list[str] = ["BEGIN", self.lock] if begin else []
         parameters: list[Any] = [APPEND_LOCK_KEY] if begin else []
         if key is not None:
@@ -88,13 +94,21 @@ class Statements:
             parameters.append(key)
         statements.append(self.positions(len(unique)))
         parameters.extend(unique)
+        if people:
+            statements.append(self.person_keys(len(people)))
+            parameters.extend(people)
         earlier: str | None = None
+        keys: dict[str, bytes | None] = {}
         if self.placeholder == "?":  # SQLite: a statement per call, nothing to save on round trips
             if key is not None:
                 cursor.execute(self.find_key, (key,))
                 found = cursor.fetchone()
                 earlier = None if found is None else found[0]
+            if people:
+                cursor.execute(self.person_keys(len(people)), tuple(people))
+                keys = {subject: None if value is None else bytes(value) for subject, value in cursor.fetchall()}
             cursor.execute(self.positions(len(unique)), tuple(unique))
+            positions = cursor.fetchall()
         else:
             cursor.execute("; ".join(statements), parameters)
             for _ in range(2 if begin else 0):
@@ -103,14 +117,18 @@ class Statements:
                 found = cursor.fetchone()
                 earlier = None if found is None else found[0]
                 cursor.nextset()
+            positions = cursor.fetchall()
+            if people:
+                cursor.nextset()
+                keys = {subject: None if value is None else bytes(value) for subject, value in cursor.fetchall()}
         head, previous, last_time, versions = 0, "", "", dict.fromkeys(unique, 0)
-        for number, text_value, time_value, is_stream in cursor.fetchall():
+        for number, text_value, time_value, is_stream in positions:
             if is_stream:
                 stream = unique[int(text_value)] if len(unique) <= PROBED_STREAMS else text_value
                 versions[stream] = number or 0  # NULL: no such stream yet
             else:
                 head, previous, last_time = number, text_value, time_value
-        return earlier, (head, previous, last_time, versions)
+        return earlier, (head, previous, last_time, versions), keys
 
     def insert_and_commit(self, cursor: Any, row: tuple[Any, ...], key_row: tuple[Any, ...] | None) -> None:
         """PostgreSQL, our own transaction: insert one event (and its idempotency key) and commit, in one round trip."""

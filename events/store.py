@@ -18,7 +18,7 @@ from events.driver import held
 from events.engine import is_sqlite, reading
 from events.errors import ConcurrencyConflict, EmptyAppend, InvalidPayload
 from events.hashing import LATEST, ChainFormat, verify_chain
-from events.personal import keyring_for, seal_texts
+from events.personal import keyring_for, seal_texts, sealing
 from events.records import AppendResult, Metadata, NewEvent, RecordedEvent, VerifyReport
 from events.registry import Registry
 from events.scanning import scan
@@ -144,8 +144,9 @@ class EventStore(Writing):
             # our own transaction's BEGIN, the lock, the key and the positions go in one round trip.
             client = cursor if self._sqlite else self.engine.dialect.loaded_dbapi.ClientCursor(driver)
             streams = [*written, *expected, *(condition.stream_id for condition in conditions)]
-            opening = self._sql.open_append(client, streams, idempotency_key, begin=owned and not self._sqlite)
-            earlier, (position, previous, last_time, versions) = opening
+            people = sealing(self.registry.personal, prepared, metadata.actor_id)
+            opening = self._sql.open_append(client, streams, idempotency_key, owned and not self._sqlite, people)
+            earlier, (position, previous, last_time, versions), keys = opening
             if earlier is not None:
                 return AppendResult.from_json(earlier)
             if not self._settled or position == 0:
@@ -160,7 +161,7 @@ class EventStore(Writing):
             # Times never go backwards along the log (a clock stepped back, hosts a little apart),
             # so that "as of a date" is always one position.
             recorded_at = max(format_time(self.clock()), last_time)
-            stored = seal_texts(cursor, self._sql, self.registry.personal, prepared, chain, metadata, recorded_at)
+            stored = seal_texts(cursor, self._sql, self.registry.personal, prepared, chain, metadata, recorded_at, keys)
             rows, position, previous = link(
                 prepared, stored, chain, metadata_text, recorded_at, position, previous, versions
             )

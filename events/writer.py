@@ -278,7 +278,7 @@ class GroupCommitStore(EventStore):
         if not run:
             return []
         streams = [s for r in run for s in (*(e.stream_id for e in r.new_events), *(r.expected or {}))]
-        _none, opening = self._sql.open_append(cursor, streams, None, begin=False)
+        _none, opening, _keys = self._sql.open_append(cursor, streams, None, begin=False)
         if not self._settled or opening[0] == 0:  # the log's chain format is not known yet: the whole append settles it
             return [self._alone(cursor, connection, request) for request in run]
         rows, outcomes = link_run(run, opening, self._chain, lambda: format_time(self.clock()), self._prepare_for)

@@ -114,6 +114,35 @@ def test_nothing_personal_is_recorded_again_about_an_erased_person(store: EventS
     assert store.head()[0] == 1
 
 
+def test_one_append_seals_for_several_people_with_the_keys_it_read_under_its_lock(store: EventStore) -> None:
+    store.append([NewEvent("thing-1", "ThingCreated", {"name": "A", "tags": "user-1"})])
+    store.append([NewEvent("thing-2", "ThingCreated", {"name": "B", "tags": "user-2"})])
+    destroy(store, "user-2")
+
+    with pytest.raises(PersonErased):  # one of them erased: nothing of the append is recorded, no key is made
+        store.append(
+            [
+                NewEvent("thing-3", "ThingCreated", {"name": "C", "tags": "user-1"}),
+                NewEvent("thing-4", "ThingCreated", {"name": "D", "tags": "user-3"}),
+                NewEvent("thing-5", "ThingCreated", {"name": "E", "tags": "user-2"}),
+            ]
+        )
+    store.append(
+        [
+            NewEvent("thing-3", "ThingCreated", {"name": "C", "tags": "user-1"}),  # a key it read
+            NewEvent("thing-4", "ThingCreated", {"name": "D", "tags": "user-3"}),  # a key it made
+            NewEvent("thing-6", "ThingCreated", {"name": "F", "tags": "user-3"}),  # the one it made, again
+        ]
+    )
+
+    with store.engine.connect() as connection:
+        keys = {row.subject: row.key for row in connection.execute(sa.select(person_keys))}
+    assert sorted(keys) == ["user-1", "user-2", "user-3"] and keys["user-2"] is None
+    assert [stored(store, p)["name"]["kid"] for p in (3, 4, 5)] == ["user-1", "user-3", "user-3"]  # type: ignore[index]
+    assert [e.payload["name"] for e in store.read_all(after=2)] == ["C", "D", "F"]
+    assert store.verify().ok
+
+
 def test_another_process_sees_the_erasure_once_its_cached_key_lapses(store: EventStore) -> None:
     store.append([NewEvent("thing-1", "ThingCreated", {"name": "A", "tags": "user-1"})])
     elsewhere = EventStore(sa.create_engine(store.engine.url), store.registry)  # another engine: its own keyring
