@@ -1,6 +1,7 @@
 """Measure the reads at coalition scale: with 3,000 members that all signed one statement, the coalition home,
 the statement page, the members page and the API's standing, statement, signatures and events, each served in ≤ 30 ms of
-server time at p99, as a facilitator and as a member; `/healthz` in the same run is the baseline.
+server time at p99, as a facilitator and as a member (and the facilitators' audit history and standing as of a day);
+`/healthz` in the same run is the baseline. On SQLite, or with `--postgres-url` on PostgreSQL.
 
 Server time: every request goes through Flask's test client in this process (no sockets, no load driver), so
 what is timed is the app's own work: routing, authentication, the reads, rendering. One request at a time.
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.loadworld import PASSWORD, Plan, seed
+from bench.postgres import sqlalchemy_url, throwaway_schema
 from bench.report import machine
 
 QUICK = 200
@@ -38,6 +40,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--keep",
         metavar="DIR",
         help="seed into DIR once and reuse it on later runs (bench.db and plan.json there); for profiling",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        metavar="URL",
+        help="measure on PostgreSQL instead of SQLite (seeded afresh in a throwaway schema; not with --keep)",
     )
     parser.add_argument("--quick", action="store_true", help=f"smoke test: {QUICK} members, 10 requests per row")
     parser.add_argument("--profile", metavar="ROW", help="after timing, profile ROW (e.g. 'api standing/member')")
@@ -81,11 +88,12 @@ def sign_all(url: str, directory: Path, plan: Plan) -> None:
         app.extensions["coalition"].engine.dispose()
 
 
-def world(directory: Path, members: int) -> tuple[str, Plan]:
-    """The database and plan in `directory`: seeded and signed now, or reused from an earlier run."""
+def world(directory: Path, members: int, database_url: str | None = None) -> tuple[str, Plan]:
+    """The database and plan: seeded and signed now into `database_url` (a PostgreSQL schema), or in `directory`
+    (SQLite) seeded and signed now, or reused from an earlier run."""
     database, saved = directory / "bench.db", directory / "plan.json"
-    url = f"sqlite:///{database}"
-    if database.exists() and saved.exists():
+    url = database_url or f"sqlite:///{database}"
+    if database_url is None and database.exists() and saved.exists():
         plan = Plan.load(saved)
         if len(plan.signers) == members:
             progress(f"reusing the world of {members} members in {directory}")
@@ -259,11 +267,12 @@ def measure(
     profiled: str | None,
     only: str | None = None,
     sql: bool = False,
+    database_url: str | None = None,
 ) -> dict[str, Any]:
     """Seed (or reuse) the world, then time every row on an app with the real settings."""
     from coalition import create_app
 
-    url, plan = world(directory, members)
+    url, plan = world(directory, members, database_url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
     logging.getLogger("coalition.requests").disabled = True  # a line per request would drown the table
     results: dict[str, Any] = {}
@@ -291,6 +300,7 @@ def measure(
         app.extensions["coalition"].engine.dispose()
     return {
         "benchmark": "reads",
+        "backend": "postgresql" if database_url else "sqlite",
         "machine": machine(),
         "load_average": {"start": load_before, "end": load_average()},
         "members": members,
@@ -305,7 +315,7 @@ def measure(
 def table(document: dict[str, Any]) -> str:
     """The figures, one row per read, PASS or MISS against the p99 target (the baseline is not judged)."""
     lines = [
-        f"{document['members']:,} members, {document['signatures']:,} signatures; "
+        f"{document['backend']}: {document['members']:,} members, {document['signatures']:,} signatures; "
         f"load average {document['load_average']['start']} at the start, {document['load_average']['end']} at the end",
         f"{'row':<28} {'p50 ms':>8} {'p99 ms':>8} {'CPU p50':>8} {'CPU p99':>8} {'bytes':>9} {'SQL':>5}  "
         f"target p99 ≤ {TARGET_MS:g} ms",
@@ -327,7 +337,13 @@ def main(args: argparse.Namespace) -> int:
     """Run the measurement and print the table (and the JSON document with --json)."""
     members = QUICK if args.quick else args.members
     requests = 10 if args.quick else args.requests
-    if args.keep:
+    if args.postgres_url:
+        if args.keep:
+            raise SystemExit("--keep is for SQLite: a PostgreSQL world is seeded afresh in a throwaway schema")
+        with tempfile.TemporaryDirectory(dir=args.tmp_dir) as folder, throwaway_schema(args.postgres_url) as schema:
+            url = sqlalchemy_url(args.postgres_url, schema)
+            document = measure(Path(folder), members, requests, args.profile, args.only, args.sql, url)
+    elif args.keep:
         kept = Path(args.keep)
         kept.mkdir(parents=True, exist_ok=True)
         document = measure(kept, members, requests, args.profile, args.only, args.sql)

@@ -31,6 +31,8 @@ class Target:
     def describe(self) -> str:
         """The value and what it had to be, e.g. `2.31× (need ≥ 1.5×)`."""
         sign = "≥" if self.higher_is_better else "<"
+        if self.unit == "%":  # a share judged at or below its threshold (given a hair above it)
+            return f"{self.value:.2f} % (need {'≥' if self.higher_is_better else '≤'} {round(self.threshold, 2):g} %)"
         if self.unit == "×":
             return f"{self.value:.2f}× (need {sign} {self.threshold:g}×)"
         return f"{self.value:,.0f} {self.unit} (need {sign} {self.threshold:,.0f} {self.unit})"

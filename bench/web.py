@@ -238,8 +238,27 @@ def run_backend(backend: str, url: str, directory: Path, args: argparse.Namespac
             "worst_ms_by_second": [latency * 1000 for latency in phases[signing].get("worst_by_second") or []],
         },
         "log": check_log(url, plan, phases[signing]["acknowledged"]),
+        "redecisions": redecisions(server.log),
         "projections_caught_up_s": caught_up,
     }
+
+
+def redecisions(log: Path) -> dict[str, int]:
+    """From the server's request log (one JSON line a request): the signatures recorded (201) and how many times
+    their commands decided again after a conflict (`"redecided"`, coalition.web.hardening)."""
+    signed = again = 0
+    for line in log.read_text(errors="replace").splitlines():
+        if not line.startswith("{"):
+            continue  # gunicorn's own lines
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if record.get("method") == "POST" and str(record.get("path", "")).endswith("/signatures"):
+            if record.get("status") == 201:
+                signed += 1
+                again += int(record.get("redecided", 0))
+    return {"signatures": signed, "redecided": again}
 
 
 def caught_up_after(url: str, timeout: float = 300.0) -> float:

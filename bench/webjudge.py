@@ -79,8 +79,24 @@ def targets(result: dict[str, Any]) -> list[Target]:
             higher_is_better=False,
         ),
         Target(f"{backend}: errors (both phases)", _errors(result, "mix"), 1, "errors", higher_is_better=False),
+        *_redecision_targets(backend, result),
         *_log_targets(backend, result["log"]),
     ]
+
+
+#: At most this share of signatures may be decided again because another signer appended meanwhile.
+REDECIDED_PERCENT = 1.0
+
+
+def _redecision_targets(backend: str, result: dict[str, Any]) -> list[Target]:
+    """Signers do not conflict: the share of recorded signatures whose command decided again after a conflict
+    (counted from the server's request log; every conflict in this run is with another signer)."""
+    counted = result.get("redecisions")
+    if not counted or not counted["signatures"]:
+        return []
+    share = 100 * counted["redecided"] / counted["signatures"]
+    name = f"{backend}: signatures decided again after another's append ({counted['signatures']:,} recorded)"
+    return [Target(name, share, REDECIDED_PERCENT + 1e-9, "%", higher_is_better=False)]
 
 
 def format_run(document: dict[str, Any]) -> str:
@@ -129,6 +145,12 @@ def format_run(document: dict[str, Any]) -> str:
                 f"{result['backend']:<11} projections: caught up with the log "
                 f"{result['projections_caught_up_s']:.2f} s after the phase ended"
             )
+        if result.get("redecisions"):
+            again = result["redecisions"]
+            lines.append(
+                f"{result['backend']:<11} re-decisions: {again['redecided']:,} for {again['signatures']:,} signatures "
+                "recorded (a command decided again after another request's append; from the request log)"
+            )
         log = result["log"]
         lines.append(
             f"{result['backend']:<11} log: {log['acknowledged']:,} acknowledged, {log['in_log']:,} signatures "
@@ -141,7 +163,9 @@ def format_run(document: dict[str, Any]) -> str:
     for target in document["targets"]:
         shown = Target(target["name"], target["value"], target["threshold"], target["unit"], target["higher_is_better"])
         described = (
-            shown.describe() if target["unit"] in ("×", "requests/s") else f"{target['value']:,.1f} {target['unit']}"
+            shown.describe()
+            if target["unit"] in ("×", "requests/s", "%")
+            else f"{target['value']:,.1f} {target['unit']}"
         )
         lines.append(f"  {target['result']}  {target['name']:<66} {described}")
     return "\n".join(lines)

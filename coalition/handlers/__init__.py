@@ -43,6 +43,15 @@ class Attempt:
 
 #: The run of a command this thread of work is in, if any (`retrying` sets it; `Context.load` reads it).
 attempt: ContextVar[Attempt | None] = ContextVar("attempt", default=None)
+#: Where the request being served counts its commands' decisions made again after a conflict (`retrying`): the
+#: web edge sets a counter per request and logs it (`web.hardening`); None: nobody counts.
+redecided: ContextVar[list[int] | None] = ContextVar("redecided", default=None)
+
+
+def _conflict_met() -> None:
+    counter = redecided.get()
+    if counter is not None:
+        counter[0] += 1
 
 
 def retrying(services: Services, command: Callable[[], T]) -> T:
@@ -65,6 +74,7 @@ def retrying(services: Services, command: Callable[[], T]) -> T:
     try:
         result = command()
     except ConcurrencyConflict:
+        _conflict_met()
         decide_afresh = False
     except DomainError:
         if not first.cached or first.appended:
@@ -80,7 +90,7 @@ def retrying(services: Services, command: Callable[[], T]) -> T:
         try:
             return _fresh(command)
         except ConcurrencyConflict:
-            pass
+            _conflict_met()
     with services.holding():
         return _fresh(command)
 

@@ -35,6 +35,7 @@ from limits import parse_many
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from coalition.handlers import redecided
 from coalition.web.request import caller_request_id, request_id
 
 #: Pages and the API load nothing from other hosts and run no inline script.
@@ -94,6 +95,8 @@ log = logging.getLogger("coalition.requests")
 
 def _start(_app: Flask, **_: Any) -> None:
     g.started = time.perf_counter()
+    g.redecided = [0]
+    redecided.set(g.redecided)  # `retrying` counts here the decisions made again after a conflict
 
 
 def _refuse_nul_characters() -> None:
@@ -125,6 +128,8 @@ def _finish(response: Response) -> Response:
         "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
         "remote": request.remote_addr,
     }
+    if again := g.get("redecided", [0])[0]:
+        record["redecided"] = again  # a conflict with what another request appended meanwhile: decided again
     log.info(json.dumps(record, separators=(",", ":")))
     return response
 

@@ -150,8 +150,13 @@ def test_scale_benchmark_reports_latency_sizes_and_catch_up_and_drops_its_schema
 
 
 @pytest.mark.slow
-def test_reads_benchmark_times_every_read_as_facilitator_and_member(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_reads_benchmark_times_every_read_as_facilitator_and_member(tmp_path: Path, backend: str) -> None:
     command = [sys.executable, "-m", "bench", "reads", "--quick", "--json", "--tmp-dir", str(tmp_path)]
+    if backend == "postgresql":
+        if not POSTGRES_URL:
+            pytest.skip("PostgreSQL is not configured: set COALITION_TEST_POSTGRES_URL")
+        command += ["--postgres-url", POSTGRES_URL]
 
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
 
@@ -163,7 +168,8 @@ def test_reads_benchmark_times_every_read_as_facilitator_and_member(tmp_path: Pa
     for read in ("page home", "page statement", "page members", "api standing", "api statement", "api signatures"):
         assert {f"{read}/facilitator", f"{read}/member"} <= set(rows)
     assert all(row["sql_statements"] > 0 for name, row in rows.items() if name != "healthz")
-    assert "api events/facilitator" in rows
+    assert {"api events/facilitator", "page audit/facilitator", "page as-of/facilitator"} <= set(rows)
+    assert report["backend"] == backend and f"{backend}: 200 members" in finished.stderr
     assert all(0 < row["p50_ms"] <= row["p99_ms"] for row in rows.values())
     assert {row["result"] for name, row in rows.items() if name != "healthz"} <= {"PASS", "MISS"}
     assert "target p99 ≤ 30 ms" in finished.stderr

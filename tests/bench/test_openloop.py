@@ -88,3 +88,20 @@ def test_the_tally_keeps_the_longest_latency_of_each_scheduled_second() -> None:
         tally.record(endpoint, "201", latency, at)
 
     assert tally.to_json()["worst_by_second"] == [0.95, 0.0, 0.01]  # second 1 had nothing due
+
+
+def test_the_closed_loop_judges_re_decisions_at_most_one_percent_of_signatures() -> None:
+    def judged(redecided: int) -> dict[str, bool]:
+        endpoints = {"sign": {"per_second": 300.0, "p99_ms": 100.0, "errors": 0}}
+        result = {
+            "backend": "sqlite",
+            "trivial": {"endpoints": {"healthz": {"per_second": 1000.0, "errors": 0}}},
+            "mix": {"endpoints": endpoints},
+            "log": {"acknowledged_not_once": 0, "twice": 0, "chain_ok": True},
+            "redecisions": {"signatures": 1000, "redecided": redecided},
+        }
+        return {t.name: t.passed for t in targets(result) if "decided again" in t.name}
+
+    name = "sqlite: signatures decided again after another's append (1,000 recorded)"
+    assert judged(10) == {name: True}  # 1 %: met
+    assert judged(11) == {name: False}
