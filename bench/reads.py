@@ -88,6 +88,18 @@ def sign_all(url: str, directory: Path, plan: Plan) -> None:
         app.extensions["coalition"].engine.dispose()
 
 
+def analyse(url: str) -> None:
+    """ANALYZE the database at `url` (PostgreSQL), so that its planner knows the tables' sizes."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("ANALYZE"))
+    finally:
+        engine.dispose()
+
+
 def world(directory: Path, members: int, database_url: str | None = None) -> tuple[str, Plan]:
     """The database and plan: seeded and signed now into `database_url` (a PostgreSQL schema), or in `directory`
     (SQLite) seeded and signed now, or reused from an earlier run."""
@@ -104,6 +116,8 @@ def world(directory: Path, members: int, database_url: str | None = None) -> tup
     plan = seed(url, members, directory)
     progress(f"signing it {members} times")
     sign_all(url, directory, plan)
+    if database_url is not None:  # the planner's statistics, as autovacuum would have gathered them by now
+        analyse(database_url)
     progress(f"seeded and signed in {time.perf_counter() - started:.0f} s")
     plan.save(saved)
     return url, plan

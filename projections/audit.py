@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Select, String, Table, func, or_, select
+from sqlalchemy import Column, Index, Select, String, Table, func, or_, select
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent, Registry, driver
@@ -25,13 +25,15 @@ coalition_log = Table(
     "coalition_log",
     metadata,
     Column("position", POSITION, primary_key=True, autoincrement=False),
-    Column("coalition_id", String(64), nullable=False, index=True),
+    Column("coalition_id", String(64), nullable=False),
     Column("type", String(100), nullable=False),
     Column("actor_id", String(64)),
     Column("organisation_id", String(64)),  # the organisation the actor acted for
     Column("subject_organisation_id", String(64)),  # the organisation the event is about
     Column("other_organisation_id", String(64)),  # a task's previous organisation, when it is reassigned
     Column("recorded_at", String(32), nullable=False),
+    # a coalition's history newest first, a page at a time, from the index's end (migration 0024)
+    Index("ix_coalition_log_by_position", "coalition_id", "position"),
 )
 _INSERT = coalition_log.insert()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from coalition.accounts import names_of
@@ -96,25 +96,13 @@ def work_entries(
     )
 
 
-def _actors(coalition_id: str) -> Select[Any]:
-    return (
+def actors(connection: Connection, coalition_id: str, ids: Iterable[str] | None = None) -> set[str]:
+    """Everyone who acted in the coalition's history (or those of `ids` who did)."""
+    query = (
         select(coalition_log.c.actor_id)
         .distinct()
         .where(coalition_log.c.coalition_id == coalition_id, coalition_log.c.actor_id.is_not(None))
     )
-
-
-def _organisations(coalition_id: str) -> Select[Any]:
-    return (
-        select(memberships.c.organisation_id, organisation_rows.c.name)
-        .join(organisation_rows, organisation_rows.c.organisation_id == memberships.c.organisation_id, isouter=True)
-        .where(memberships.c.coalition_id == coalition_id, valid_at(memberships, None))
-    )
-
-
-def actors(connection: Connection, coalition_id: str, ids: Iterable[str] | None = None) -> set[str]:
-    """Everyone who acted in the coalition's history (or those of `ids` who did)."""
-    query = _actors(coalition_id)
     if ids is not None:
         query = query.where(coalition_log.c.actor_id.in_(sorted(set(ids))))
     return set(connection.execute(query).scalars())
@@ -123,21 +111,23 @@ def actors(connection: Connection, coalition_id: str, ids: Iterable[str] | None 
 def organisations(connection: Connection, coalition_id: str, ids: Iterable[str] | None = None) -> dict[str, str]:
     """The coalition's organisations (a membership now, in any state), or those of `ids` that are, by id, with
     their names."""
-    query = _organisations(coalition_id)
+    query = (
+        select(memberships.c.organisation_id, organisation_rows.c.name)
+        .join(organisation_rows, organisation_rows.c.organisation_id == memberships.c.organisation_id, isouter=True)
+        .where(memberships.c.coalition_id == coalition_id, valid_at(memberships, None))
+    )
     if ids is not None:
         query = query.where(memberships.c.organisation_id.in_(sorted(set(ids))))
     return {row.organisation_id: row.name or row.organisation_id for row in connection.execute(query)}
 
 
-def how_many(connection: Connection, coalition_id: str, up_to: int) -> tuple[int, int]:
-    """How many organisations the coalition has (as `organisations`) and how many people acted in it (as `actors`),
-    each counted up to `up_to` only: enough to know whether they are few, without reading them all."""
-    counted = [
-        select(func.count()).select_from(query.limit(up_to).subquery()).scalar_subquery()
-        for query in (_organisations(coalition_id), _actors(coalition_id))
-    ]
-    row = connection.execute(select(*counted)).one()
-    return int(row[0]), int(row[1])
+def organisation_count(connection: Connection, coalition_id: str, up_to: int) -> int:
+    """How many organisations the coalition has (as `organisations`), counted up to `up_to` only: enough to know
+    whether they are few, without reading them all."""
+    members = select(memberships.c.organisation_id).where(
+        memberships.c.coalition_id == coalition_id, valid_at(memberships, None)
+    )
+    return int(connection.execute(select(func.count()).select_from(members.limit(up_to).subquery())).scalar_one())
 
 
 def _folded(text: str) -> str:

@@ -50,12 +50,14 @@ def _filter_form(
     who, and the coalition's organisations when few enough to list (else none)."""
     form = FilterForm(formdata=request.args)
     engine = services().engine
-    organisations, actors = audit.how_many(connection, coalition_id, LISTED + 1)
+    # A coalition of few organisations has few people who acted in it: both are listed, or both typed (counting
+    # the people would read the whole history, to find who acted in it)
+    few = audit.organisation_count(connection, coalition_id, LISTED + 1) <= LISTED
     who = {
         "organisation": who_filter(
             form.organisation_id,
             form.organisation,
-            organisations <= LISTED,
+            few,
             lambda ids: audit.organisations(connection, coalition_id, ids=ids),
             _("Any organisation"),
             _("The link names an organisation that is not in this coalition. Type its name instead."),
@@ -72,7 +74,7 @@ def _filter_form(
         "person": who_filter(
             form.actor,
             form.person,
-            actors <= LISTED,
+            few,
             lambda ids: names_of(engine, audit.actors(connection, coalition_id, ids=ids)),
             _("Anyone"),
             _("The link names a person who has not acted in this coalition. Type their name instead."),
