@@ -19,7 +19,7 @@ import pstats
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +164,7 @@ def rows(app: Any, plan: Plan) -> list[tuple[str, Any, str, dict[str, str]]]:
             found += [
                 (f"api events/{who}", anonymous, f"{api}/events", bearer),
                 (f"page audit/{who}", browser, f"{home}/audit", {}),
-                (f"page as-of/{who}", browser, f"{home}/audit/as-of?date={date.today().isoformat()}", {}),
+                (f"page as-of/{who}", browser, f"{home}/audit/as-of?date={datetime.now(UTC).date().isoformat()}", {}),
             ]
     return found
 

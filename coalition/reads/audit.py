@@ -130,10 +130,19 @@ def organisation_count(connection: Connection, coalition_id: str, up_to: int) ->
     return int(connection.execute(select(func.count()).select_from(members.limit(up_to).subquery())).scalar_one())
 
 
+#: Letters that carry their mark in themselves, not as an accent to take away (Łódź = lodz).
+_PLAIN = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ı": "i", "ð": "d", "þ": "th"})
+
+
 def _folded(text: str) -> str:
     """`text` as a name search compares it: case, accents and repeated spaces ignored (Asociația = asociatia)."""
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold().translate(_PLAIN))
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def same_name(typed: str, name: str) -> bool:
+    """Whether `typed` is `name`, as a name search compares them."""
+    return _folded(typed) == _folded(name)
 
 
 def named(text: str, names: Mapping[str, str]) -> list[str]:

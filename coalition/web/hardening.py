@@ -130,6 +130,7 @@ def _finish(response: Response) -> Response:
     }
     if again := g.get("redecided", [0])[0]:
         record["redecided"] = again  # a conflict with what another request appended meanwhile: decided again
+    redecided.set(None)  # counted for this request only
     log.info(json.dumps(record, separators=(",", ":")))
     return response
 

@@ -149,6 +149,17 @@ def link(page: str, name: str) -> str:
     return found.group(1).replace("&amp;", "&")
 
 
+def test_a_name_typed_into_the_address_filters_a_page_with_menus_too(world: World) -> None:
+    typed = audit_page(world, "?organisation=river")
+    response = signed_in(world, "ana").get(f"{world.path}/audit?organisation=zz")
+
+    assert summaries(typed) == summaries(audit_page(world, f"?organisation_id={world.river}"))
+    assert f'<option selected value="{world.river}">River Watch</option>' in typed
+    assert response.status_code == 400
+    assert 'aria-describedby="organisation_id-errors" aria-invalid="true" id="organisation_id"' in text(response)
+    assert "No organisation here has “zz” in its name." in text(response)
+
+
 def test_the_history_pages_newest_first_with_newer_older_newest_and_oldest_links(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -120,3 +120,35 @@ def test_the_standing_as_of_a_day_comes_a_page_at_a_time_by_name(world: World, m
     assert "needs attention" in second  # River Watch's overdue pledge, as it stood then
     assert "First page" in second and "Next page" not in second
     assert "Two field officers" in second and "Two field officers" not in first  # its work, on its page
+
+
+def test_sending_the_form_again_keeps_the_organisation_chosen_among_namesakes(world: World) -> None:
+    about = {"name": "River Watch", "country": "RO", "sector": "ngo", "mission": "Another river"}
+    namesake = world.ok("POST", "/organisations", "olli", about)["id"]
+    world.ok("POST", f"{world.path}/members", "olli", {"organisation_id": namesake})
+    world.ok("POST", f"{world.path}/members/{namesake}/approve", "ana", {})
+
+    several = refused(world, "?organisation=river+watch")
+    chosen = audit_page(world, f"?organisation_id={world.river}")  # the link of one of them
+    again = audit_page(world, f"?organisation=River+Watch&organisation_id={world.river}")  # that form, sent again
+    other = audit_page(world, f"?organisation=green+earth&organisation_id={world.river}")  # a new name typed over it
+
+    assert "“river watch” fits 2 organisations" in several
+    assert f'<input type="hidden" name="organisation_id" value="{world.river}">' in chosen
+    assert summaries(again) == summaries(chosen) and "pledged staff time" in again
+    assert 'value="Green Earth"' in other and f'value="{world.green}"' in other
+
+
+def test_a_choice_link_keeps_the_other_name_typed_that_chose_no_one_yet(world: World) -> None:
+    page = refused(world, "?organisation=e&person=o")
+
+    assert "“e” fits 2 organisations" in page and "“o” fits 2 people" in page
+    assert f"/audit?person=o&amp;organisation_id={world.green}" in page
+    assert f"/audit?organisation=e&amp;actor={world.users['ana']}" in page
+
+
+def test_a_name_typed_is_shown_escaped_in_the_refusal(world: World) -> None:
+    page = refused(world, "?organisation=%3Cb%3Ebold%3C/b%3E")
+
+    assert "<b>bold</b>" not in page
+    assert "No organisation here has “&lt;b&gt;bold&lt;/b&gt;” in its name." in page

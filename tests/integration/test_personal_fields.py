@@ -127,6 +127,8 @@ def test_one_append_seals_for_several_people_with_the_keys_it_read_under_its_loc
                 NewEvent("thing-5", "ThingCreated", {"name": "E", "tags": "user-2"}),
             ]
         )
+    with store.engine.connect() as connection:
+        assert "user-3" not in set(connection.execute(sa.select(person_keys.c.subject)).scalars())
     store.append(
         [
             NewEvent("thing-3", "ThingCreated", {"name": "C", "tags": "user-1"}),  # a key it read

@@ -1,6 +1,6 @@
 """The audit log's index by coalition also orders by position (coalition_id, position), so that a page of a
 coalition's history, newest first, is read from the index's end on PostgreSQL (50 rows), not gathered whole and
-sorted (every event the coalition ever had). SQLite's index on coalition_id already ends in the rowid, the
+sorted (every event the coalition ever had); the count of matching events the page shows still reads them all. SQLite's index on coalition_id already ends in the rowid, the
 position: the same order, the same index, renamed.
 
 Revision ID: 0024

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from marshmallow import ValidationError as Invalid
 from sqlalchemy.engine import Connection
+from wtforms import SelectField, StringField
 
 from coalition.accounts import names_of
 from coalition.domain.coalition import Actor
@@ -41,6 +42,28 @@ def _facilitated(connection: Connection, coalition_id: str) -> tuple[Snapshot, A
     if not facilitates(snap, reader):
         abort(403)
     return snap, reader
+
+
+def _by_whom(form: FilterForm) -> tuple[tuple[str, StringField, SelectField], ...]:
+    """Each filter by who: its key in `_filter_form`'s answer, the name typed, the id (the menu's)."""
+    return (("organisation", form.organisation, form.organisation_id), ("person", form.person, form.actor))
+
+
+def _choice_links(coalition_id: str, form: FilterForm, who: dict[str, Who]) -> dict[str, list[tuple[str, str]]]:
+    """For each filter by who whose typed name fits several: (name, link) of each it offers. A link keeps the other
+    filters, and the other filter's name as typed when it chose no one yet."""
+    kept: dict[str, Any] = form.query()
+    for key, typed, _menu in _by_whom(form):
+        if who[key].unresolved:
+            kept[typed.name] = who[key].unresolved
+    links = {}
+    for key, typed, menu in _by_whom(form):
+        base = {name: value for name, value in kept.items() if name not in (typed.name, menu.name)}
+        links[key] = [
+            (shown, url_for(".audit_history", coalition_id=coalition_id, **{**base, menu.name: choice}))
+            for choice, shown in who[key].choices
+        ]
+    return links
 
 
 def _filter_form(
@@ -93,8 +116,11 @@ def _filter_form(
         ((t, label(t)) for t in AuditLog.types), key=lambda c: c[1].lower()
     )
     valid = form.validate()
-    form.organisation.errors = [*form.organisation.errors, *who["organisation"].errors]
-    form.person.errors = [*form.person.errors, *who["person"].errors]
+    for key, typed, menu in _by_whom(form):
+        if who[key].listed:  # a name typed into the address of a page with menus: its refusals stand by the menu
+            menu.errors = [*menu.errors, *typed.errors, *who[key].errors]
+        else:
+            typed.errors = [*typed.errors, *who[key].errors]
     listed = who["organisation"].names if who["organisation"].listed else {}
     if not valid or who["organisation"].errors or who["person"].errors:
         return form, None, who, listed
@@ -157,7 +183,7 @@ def audit_history(coalition_id: str) -> ResponseReturnValue:
         agreement=snap.agreement,
         form=form,
         by_whom=who,
-        others=form.query(),
+        choice_links=_choice_links(coalition_id, form, who),
         chosen=chosen,
         rows=rows,
         matching=matching,

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from coalition.reads.audit import named
+from coalition.reads.audit import named, same_name
 from coalition.web.forms import PageForm
 
 FILTERS = ("organisation_id", "actor", "type", "since", "until", "as_of")
@@ -180,8 +180,8 @@ class AsOfForm(PageForm):
     date = DayField(_l("As of the end of"), validators=[Optional()])
 
 
-#: Above this many organisations (or people who acted), the history's filters ask for a name to type instead of
-#: offering each in a menu: the page keeps its size, and its speed, however large the coalition grows.
+#: Above this many organisations, the history's filters by organisation and by person ask for a name to type
+#: instead of offering each in a menu: the page keeps its size however large the coalition grows.
 LISTED = 200
 #: How many of those a typed name fits are offered to choose from.
 OFFERED = 10
@@ -196,6 +196,7 @@ class Who:
     choices: list[tuple[str, str]] = field(default_factory=list)  # (id, name): those a typed name fits
     more: int = 0  # how many more it fits than `choices` holds
     errors: list[str] = field(default_factory=list)  # added once the form is validated (which resets errors)
+    unresolved: str | None = None  # a typed name that chose no one (kept by the links that choose the other filter)
 
 
 def who_filter(
@@ -209,34 +210,39 @@ def who_filter(
     several: Callable[[str, int], str],
 ) -> Who:
     """Set up one filter by who. When the candidates are `few`, they make its menu; else the name typed picks the
-    one it fits, or leaves those it fits to choose from (a link may name the one by its id, as the menu does).
-    `find(ids)` reads the candidates (id: name) of `ids` (None: every one). The messages: `unknown` for an id
-    that is not a candidate, `nobody` and `several` for a name that fits no one, or several."""
-    if few:
-        listed = dict(sorted(find(None).items(), key=lambda c: c[1].casefold()))
-        menu.choices = [("", anyone), *listed.items()]
-        return Who(True, listed)
-    who = Who(False)
-    if typed.data:  # the name typed is the filter (a longer one than its field takes is refused there)
-        menu.data = None
-        every = find(None) if len(typed.data) <= 200 else {}
-        fitting = named(typed.data, every)
-        if len(fitting) == 1:
-            menu.data = fitting[0]
-            who.names = {menu.data: every[menu.data]}
+    one it fits, or leaves those it fits to choose from. Either way a name typed (`?organisation=`) is read, and an
+    id (the menu's value, a link's, or the one chosen before, sent back beside its name) names the one directly
+    while the name typed beside it is still its name. `find(ids)` reads the candidates (id: name) of `ids` (None:
+    every one). The messages: `unknown` for an id that is not a candidate, `nobody` and `several` for a name that
+    fits no one, or several."""
+    listed = dict(sorted(find(None).items(), key=lambda c: c[1].casefold())) if few else {}
+    who = Who(few, listed)
+    text = typed.data if typed.data and len(typed.data) <= 200 else None  # a longer one is refused by its field
+    if menu.data:
+        known = listed if few else find({menu.data})
+        chosen = known.get(menu.data)
+        if chosen is None and not few:  # (in a menu, the menu's own check refuses it: "choose from the list")
+            menu.data = None
+            if not text:  # a name typed instead decides below
+                who.errors.append(unknown)
+        elif chosen is not None and (text is None or same_name(text, chosen)):
+            text = None  # the id decides: the name beside it is its own (one of several with that name, say)
+            typed.data = chosen
+            who.names = known if few else {menu.data: chosen}
+    if text:  # a name typed: the one it fits, or those it fits to choose from
+        every = listed or find(None)
+        fitting = named(text, every)
+        menu.data = fitting[0] if len(fitting) == 1 else None
+        if menu.data:
             typed.data = every[menu.data]
-        elif every and not fitting:
-            who.errors.append(nobody(typed.data))
-        elif fitting:
-            who.errors.append(several(typed.data, len(fitting)))
+            who.names = listed or {menu.data: typed.data}
+        elif not fitting:
+            who.errors.append(nobody(text))
+            who.unresolved = text
+        else:
+            who.errors.append(several(text, len(fitting)))
             who.choices = [(key, every[key]) for key in fitting[:OFFERED]]
             who.more = len(fitting) - len(who.choices)
-    elif menu.data:  # a link's choice, by id
-        who.names = find({menu.data})
-        if menu.data in who.names:
-            typed.data = who.names[menu.data]
-        else:
-            who.errors.append(unknown)
-            menu.data = None
-    menu.choices = [("", anyone), *who.names.items()]
+            who.unresolved = text
+    menu.choices = [("", anyone), *(listed or who.names).items()]
     return who
