@@ -34,3 +34,11 @@ def test_nothing_typed_or_nothing_fitting_finds_no_one() -> None:
     assert named("", NAMES) == []
     assert named("   ", NAMES) == []
     assert named("Oak", NAMES) == []
+
+
+def test_letters_that_carry_their_mark_in_themselves_fold_too() -> None:
+    names = {"p": "Fundacja Łódź Rzeka", "n": "Grøn Æble", "x": "Straße Verein"}
+
+    assert named("lodz", names) == ["p"]
+    assert named("gron aeble", names) == ["n"]
+    assert named("strasse", names) == ["x"]
