@@ -25,6 +25,9 @@ COLUMNS = ("position", "stream_id", "version", "type", "schema_version", "payloa
 
 #: Streams up to which an append's read of their versions probes each stream's index (`Statements.positions`).
 PROBED_STREAMS = 200
+#: People whose keys one statement reads: an append of an import may seal for thousands, and both databases bound
+#: the parameters of a statement. Up to this many ride in a PostgreSQL append's opening message.
+KEYS_AT_ONCE = 500
 
 
 class Statements:
@@ -94,7 +97,8 @@ class Statements:
             parameters.append(key)
         statements.append(self.positions(len(unique)))
         parameters.extend(unique)
-        if people:
+        in_message = bool(people) and self.placeholder != "?" and len(people) <= KEYS_AT_ONCE
+        if in_message:
             statements.append(self.person_keys(len(people)))
             parameters.extend(people)
         earlier: str | None = None
@@ -104,9 +108,6 @@ class Statements:
                 cursor.execute(self.find_key, (key,))
                 found = cursor.fetchone()
                 earlier = None if found is None else found[0]
-            if people:
-                cursor.execute(self.person_keys(len(people)), tuple(people))
-                keys = {subject: None if value is None else bytes(value) for subject, value in cursor.fetchall()}
             cursor.execute(self.positions(len(unique)), tuple(unique))
             positions = cursor.fetchall()
         else:
@@ -118,9 +119,13 @@ class Statements:
                 earlier = None if found is None else found[0]
                 cursor.nextset()
             positions = cursor.fetchall()
-            if people:
+            if in_message:
                 cursor.nextset()
                 keys = {subject: None if value is None else bytes(value) for subject, value in cursor.fetchall()}
+        for start in range(0, 0 if in_message else len(people), KEYS_AT_ONCE):  # on their own, a chunk at a time
+            chunk = people[start : start + KEYS_AT_ONCE]
+            cursor.execute(self.person_keys(len(chunk)), tuple(chunk))
+            keys.update((subject, None if value is None else bytes(value)) for subject, value in cursor.fetchall())
         head, previous, last_time, versions = 0, "", "", dict.fromkeys(unique, 0)
         for number, text_value, time_value, is_stream in positions:
             if is_stream:

@@ -8,7 +8,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from events import EventStore, Metadata, NewEvent, Registry
+from events import EventStore, Metadata, NewEvent, Registry, sql
 from events.personal import ACTOR, ERASED, PersonErased, erasures, keyring_for
 from events.schema import person_keys
 from events.store import format_time
@@ -142,6 +142,26 @@ def test_one_append_seals_for_several_people_with_the_keys_it_read_under_its_loc
     assert sorted(keys) == ["user-1", "user-2", "user-3"] and keys["user-2"] is None
     assert [stored(store, p)["name"]["kid"] for p in (3, 4, 5)] == ["user-1", "user-3", "user-3"]  # type: ignore[index]
     assert [e.payload["name"] for e in store.read_all(after=2)] == ["C", "D", "F"]
+    assert store.verify().ok
+
+
+def test_an_append_for_more_people_than_one_statement_reads_reads_their_keys_in_chunks(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sql, "KEYS_AT_ONCE", 2)  # an import's thousands of people, in small
+    store.append([NewEvent(f"thing-{n}", "ThingCreated", {"name": f"N{n}", "tags": f"user-{n}"}) for n in range(3)])
+    destroy(store, "user-1")
+
+    with pytest.raises(PersonErased):  # the erased one is in the second chunk
+        store.append([NewEvent(f"again-{n}", "ThingCreated", {"name": "X", "tags": f"user-{n}"}) for n in range(5)])
+    store.append([NewEvent(f"again-{n}", "ThingCreated", {"name": f"M{n}", "tags": f"user-{n}"}) for n in (0, 2, 3, 4)])
+
+    with store.engine.connect() as connection:
+        keys = {row.subject: row.key for row in connection.execute(sa.select(person_keys))}
+    assert sorted(keys) == [f"user-{n}" for n in range(5)]
+    assert [e.payload["name"] for e in store.read_all(after=3)] == ["M0", "M2", "M3", "M4"]
+    assert [stored(store, p)["name"]["kid"] for p in (1, 3)] == ["user-0", "user-2"]  # type: ignore[index]
+    assert store.read_stream("thing-0")[0].payload["name"] == "N0"  # sealed with the key read, not a new one
     assert store.verify().ok
 
 
