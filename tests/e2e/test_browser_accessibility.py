@@ -150,3 +150,26 @@ def test_a_page_the_world_cannot_fill_is_named() -> None:
     app.add_url_rule("/petitions/<petition_id>", "petitions.show", lambda petition_id: "")
     with pytest.raises(AssertionError, match="petitions.show: no value for <petition_id>"):
         Fillers(World(ids, {}, "r")).paths(app)
+
+
+@pytest.mark.slow
+def test_the_audit_filters_of_a_large_coalition_pass_axe(
+    site: Site, check: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names to type instead of menus (the limit lowered to one organisation): a name that fits several, with its
+    choices and its refusal, and one chosen, whose id is sent back beside its name."""
+    from coalition.web.pages import audit, audit_forms
+
+    monkeypatch.setattr(audit_forms, "LISTED", 1)
+    monkeypatch.setattr(audit, "LISTED", 1)
+    world = build(site.app)
+    history = f"/coalitions/{world.ids['coalition']}/audit"
+    paths = [
+        f"{history}?organisation=a&person=a",
+        f"{history}?organisation=zz",
+        f"{history}?organisation_id={world.ids['ro']}",
+    ]
+
+    violations = check(FACILITATOR, "en", paths, [])
+
+    assert not violations, report(violations)
