@@ -13,6 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from coalition.infra import options
 from coalition.infra.extensions import services
 from events import ImportRefused, export_events, import_events
 from projections import UnknownProjection
@@ -144,13 +145,7 @@ def status_command() -> None:
 
 
 @projections_cli.command("run")
-@click.option(
-    "--idle-wait",
-    default=5.0,
-    type=click.FloatRange(min=0.1),  # none would spin while the database is away
-    show_default=True,
-    help="Seconds to wait for news between catch-ups.",
-)
+@options.idle_wait("news between catch-ups")
 def run_command(idle_wait: float) -> None:
     """Follow the log and keep the projections current until stopped (SIGTERM or Ctrl-C)."""
     stop = threading.Event()

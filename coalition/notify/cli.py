@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from coalition.infra import options
 from coalition.notify import outbox
 from coalition.notify.reactor import CHECKPOINT
 from coalition.notify.worker import Notifier
@@ -21,13 +22,7 @@ notify_cli = AppGroup("notify", help="Send the e-mails the log calls for, and se
 
 @notify_cli.command("run")
 @click.option("--once", is_flag=True, help="Do everything due now, then exit.")
-@click.option(
-    "--idle-wait",
-    default=5.0,
-    type=click.FloatRange(min=0.1),  # none would spin while the database is away
-    show_default=True,
-    help="Seconds to wait for new events when idle.",
-)
+@options.idle_wait("new events when idle")
 def run_command(once: bool, idle_wait: float) -> None:
     """Follow the log, queue the messages it calls for, and deliver them (until SIGINT or SIGTERM)."""
     notifier = Notifier(current_app._get_current_object(), isolated=True)  # type: ignore[attr-defined]
