@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from coalition.accounts import names_of
@@ -119,15 +119,6 @@ def organisations(connection: Connection, coalition_id: str, ids: Iterable[str] 
     if ids is not None:
         query = query.where(memberships.c.organisation_id.in_(sorted(set(ids))))
     return {row.organisation_id: row.name or row.organisation_id for row in connection.execute(query)}
-
-
-def organisation_count(connection: Connection, coalition_id: str, up_to: int) -> int:
-    """How many organisations the coalition has (as `organisations`), counted up to `up_to` only: enough to know
-    whether they are few, without reading them all."""
-    members = select(memberships.c.organisation_id).where(
-        memberships.c.coalition_id == coalition_id, valid_at(memberships, None)
-    )
-    return int(connection.execute(select(func.count()).select_from(members.limit(up_to).subquery())).scalar_one())
 
 
 #: Letters that carry their mark in themselves, not as an accent to take away (Łódź = lodz).

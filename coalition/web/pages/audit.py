@@ -18,6 +18,7 @@ from coalition.infra.extensions import services
 from coalition.infra.formats import reader_zone
 from coalition.reads import audit
 from coalition.reads.access import readers_snapshot
+from coalition.reads.coalitions import member_count, member_states
 from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.reports import AuditLog, Filters, event_rows, facilitates
 from coalition.reads.standing import BadMoment, Moment, Snapshot, page_of_standing, resolve
@@ -75,7 +76,7 @@ def _filter_form(
     engine = services().engine
     # A coalition of few organisations has few people who acted in it: both are listed, or both typed (counting
     # the people would read the whole history, to find who acted in it)
-    few = audit.organisation_count(connection, coalition_id, LISTED + 1) <= LISTED
+    few = member_count(connection, coalition_id) <= LISTED
     who = {
         "organisation": who_filter(
             form.organisation_id,
@@ -169,7 +170,7 @@ def audit_history(coalition_id: str) -> ResponseReturnValue:
                 for row in common.with_hashes(connection, event_rows(connection, coalition_id, page.entries))
             ]
             shown = {row["organisation_id"] for row in rows if row.get("organisation_id")}
-            members = set(audit.organisations(connection, coalition_id, ids=shown)) if shown else set()
+            members = set(member_states(connection, coalition_id, organisations=shown)) if shown else set()
     as_of_day = form.as_of.data if filters is not None else None
     picker = MemberPickForm(formdata=None, as_of=as_of_day)
     picker.organisation_id.choices = [("", _("Choose an organisation")), *listed.items()]
