@@ -155,6 +155,23 @@ def signing(world: World, organisation: str, version_hash: str | None = None) ->
     )
 
 
+def other_signers(world: World) -> list[str]:
+    """The organisations whose signer is not the facilitator (who closes or amends in the races)."""
+    return [org for org in world.signers if world.signers[org] != world.facilitator]
+
+
+def amendment_and_signers(world: World) -> tuple[list[Callable[[], Any]], list[str], str]:
+    """The facilitator's amendment, then each other organisation signing the version read before it; those
+    organisations, and that version's hash."""
+    read = world.services.states.load(world.services.store, st.stream(world.statement), st.evolve, None)[0]
+    assert read is not None
+    amend = lambda: handlers.amend(  # noqa: E731
+        world.as_(world.facilitator), world.coalition, world.statement, body="We ask more."
+    )
+    orgs = other_signers(world)
+    return [amend] + [signing(world, org, read.version_hash) for org in orgs], orgs, read.version_hash
+
+
 def test_signers_of_different_organisations_never_conflict(world: World) -> None:
     outcomes, conflicts = race(world, [signing(world, org) for org in world.signers])
 
@@ -187,7 +204,7 @@ def hashes_along(events: list[Any]) -> list[tuple[Any, str | None, str]]:
 
 def test_a_close_racing_signatures_leaves_no_signature_after_it(world: World) -> None:
     close = lambda: handlers.close(world.as_(world.facilitator), world.coalition, world.statement)  # noqa: E731
-    orgs = [org for org in world.signers if world.signers[org] != world.facilitator]
+    orgs = other_signers(world)
     outcomes, _conflicts = race(
         world, [signing(world, org) for org in orgs[:3]] + [close] + [signing(world, org) for org in orgs[3:]]
     )
@@ -203,17 +220,12 @@ def test_a_close_racing_signatures_leaves_no_signature_after_it(world: World) ->
 
 
 def test_an_amendment_racing_signatures_never_counts_one_for_a_version_its_signer_did_not_read(world: World) -> None:
-    read = world.services.states.load(world.services.store, st.stream(world.statement), st.evolve, None)[0]
-    assert read is not None
-    amend = lambda: handlers.amend(  # noqa: E731
-        world.as_(world.facilitator), world.coalition, world.statement, body="We ask more."
-    )
-    orgs = [org for org in world.signers if world.signers[org] != world.facilitator]
-    outcomes, _conflicts = race(world, [amend] + [signing(world, org, read.version_hash) for org in orgs])
+    commands, orgs, read_hash = amendment_and_signers(world)
+    outcomes, _conflicts = race(world, commands)
 
     for event, current, _phase in hashes_along(world.events()):
         if event.type == "StatementSigned":
-            assert event.payload["version_hash"] == current == read.version_hash
+            assert event.payload["version_hash"] == current == read_hash
     signed = [e for e in world.events() if e.type == "StatementSigned"]
     refused = [o for o in outcomes if isinstance(o, DomainError)]
     assert len(signed) + len(refused) == len(orgs)
@@ -221,7 +233,7 @@ def test_an_amendment_racing_signatures_never_counts_one_for_a_version_its_signe
 
 def test_a_close_landing_first_makes_every_signer_that_read_it_open_decide_again_and_refuse(world: World) -> None:
     close = lambda: handlers.close(world.as_(world.facilitator), world.coalition, world.statement)  # noqa: E731
-    orgs = [org for org in world.signers if world.signers[org] != world.facilitator]
+    orgs = other_signers(world)
     outcomes, conflicts = race(world, [close] + [signing(world, org) for org in orgs], leading=0)
 
     types = [e.type for e in world.events()]
@@ -231,13 +243,8 @@ def test_a_close_landing_first_makes_every_signer_that_read_it_open_decide_again
 
 
 def test_an_amendment_landing_first_leaves_no_signature_for_the_version_before_it(world: World) -> None:
-    read = world.services.states.load(world.services.store, st.stream(world.statement), st.evolve, None)[0]
-    assert read is not None
-    amend = lambda: handlers.amend(  # noqa: E731
-        world.as_(world.facilitator), world.coalition, world.statement, body="We ask more."
-    )
-    orgs = [org for org in world.signers if world.signers[org] != world.facilitator]
-    outcomes, conflicts = race(world, [amend] + [signing(world, org, read.version_hash) for org in orgs], leading=0)
+    commands, orgs, _read = amendment_and_signers(world)
+    outcomes, conflicts = race(world, commands, leading=0)
 
     assert "StatementAmended" in [e.type for e in world.events()]
     assert not [e for e in world.events() if e.type == "StatementSigned"]
@@ -257,7 +264,7 @@ def endorsing(world: World, organisation: str) -> Callable[[], Any]:
 
 
 def test_endorsers_and_signers_never_conflict(world: World) -> None:
-    orgs = [org for org in world.signers if world.signers[org] != world.facilitator]
+    orgs = other_signers(world)
     endorsers, signers = orgs[: len(orgs) // 2], orgs[len(orgs) // 2 :]
     commands = [endorsing(world, org) for org in endorsers] + [signing(world, org) for org in signers]
     outcomes, conflicts = race(world, commands)
