@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Select, String, Table, func, or_, select
+from sqlalchemy import Column, Index, Integer, Select, String, Table, func, or_, select
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent, Registry, driver
 from events.personal import readable
 from events.schema import events as events_table
 from events.store import format_time
-from projections.base import Projection, metadata
+from projections.base import Projection, add_up, metadata
 from projections.coalitions import APPLY, commitments, roles, tasks
 from projections.evaluations import TYPES as EVALUATION_TYPES
 from projections.progress import ObjectiveProgress
@@ -37,36 +38,53 @@ coalition_log = Table(
 )
 _INSERT = coalition_log.insert()
 
+# How many events of each type a coalition's log holds for each day: kept as the log grows, so the facilitators'
+# activity chart reads a row per day and type, not every event the coalition ever had (migration 0025).
+activity = Table(
+    "coalition_activity",
+    metadata,
+    Column("coalition_id", String(64), primary_key=True),
+    Column("day", String(10), primary_key=True),  # the day the events were recorded, UTC, ISO 8601
+    Column("type", String(100), primary_key=True),
+    Column("events", Integer, nullable=False),
+)
+ACTIVITY_KEY = ("coalition_id", "day", "type")
+
 
 class AuditLog(Projection):
     """One row per coalition event. Listed after `Coalitions`, whose rows name a commitment's organisation."""
 
     name = "audit"
-    tables = (coalition_log,)
+    tables = (coalition_log, activity)
     types = frozenset(APPLY) | frozenset(STATEMENT_APPLY) | EVALUATION_TYPES | ObjectiveProgress.types
 
     def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
-        """Index each event."""
-        driver.send(
+        """Index each event, and count it on its day."""
+        rows = [
+            {
+                "position": event.position,
+                "coalition_id": event.payload["coalition_id"],
+                "type": event.type,
+                "actor_id": event.metadata.actor_id,
+                "organisation_id": event.metadata.organisation_id,
+                "subject_organisation_id": _owner(connection, event, event.position)
+                if event.type != "RoleRemoved"
+                else _owner(connection, event, event.position - 1),
+                "other_organisation_id": _owner(connection, event, event.position - 1)
+                if event.type == "TaskReassigned"
+                else None,
+                "recorded_at": format_time(event.recorded_at),
+            }
+            for event in events
+        ]
+        driver.send(connection, _INSERT, rows)
+        counted = Counter((row["coalition_id"], row["recorded_at"][:10], row["type"]) for row in rows)
+        add_up(
             connection,
-            _INSERT,
-            [
-                {
-                    "position": event.position,
-                    "coalition_id": event.payload["coalition_id"],
-                    "type": event.type,
-                    "actor_id": event.metadata.actor_id,
-                    "organisation_id": event.metadata.organisation_id,
-                    "subject_organisation_id": _owner(connection, event, event.position)
-                    if event.type != "RoleRemoved"
-                    else _owner(connection, event, event.position - 1),
-                    "other_organisation_id": _owner(connection, event, event.position - 1)
-                    if event.type == "TaskReassigned"
-                    else None,
-                    "recorded_at": format_time(event.recorded_at),
-                }
-                for event in events
-            ],
+            activity,
+            [{"coalition_id": c, "day": d, "type": t, "events": n} for (c, d, t), n in counted.items()],
+            ACTIVITY_KEY,
+            "events",
         )
 
 
@@ -140,15 +158,9 @@ def count(connection: Connection, coalition_id: str, filters: Filters = Filters(
 
 def by_day_and_type(connection: Connection, coalition_id: str) -> list[tuple[str, str, int]]:
     """How many of the coalition's events were recorded on each day (UTC, ISO) of each type: (day, type, count),
-    counted in SQL (nothing of the events is read)."""
-    log = coalition_log.c
-    day = func.substr(log.recorded_at, 1, 10)
-    query = (
-        select(day, log.type, func.count())
-        .where(log.coalition_id == coalition_id)
-        .group_by(day, log.type)
-        .order_by(day, log.type)
-    )
+    oldest day first, from the counts the projection keeps (a row per day and type, whatever the log's length)."""
+    a = activity.c
+    query = select(a.day, a.type, a.events).where(a.coalition_id == coalition_id).order_by(a.day, a.type)
     return [(str(d), str(t), int(n)) for d, t, n in connection.execute(query).all()]
 
 

@@ -70,6 +70,16 @@ def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]],
     driver.send(connection, _upsert(connection.dialect.name, table, tuple(rows[0]), tuple(key)), rows)
 
 
+def add_up(
+    connection: Connection, table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str], counted: str
+) -> None:
+    """Insert rows, or add each one's `counted` to the row already there with the same key: an atomic increment,
+    whatever runs beside it (a counter the projections keep, so that reads count nothing)."""
+    if not rows:
+        return
+    driver.send(connection, _add_up(connection.dialect.name, table, tuple(key), counted), rows)
+
+
 def insert_missing(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str]) -> None:
     """Insert the rows whose key is not there yet; leave existing rows alone."""
     if not rows:
@@ -86,6 +96,14 @@ def _upsert(dialect: str, table: Table, columns: tuple[str, ...], key: tuple[str
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     changed = {name: statement.excluded[name] for name in columns if name not in key}
     return statement.on_conflict_do_update(index_elements=list(key), set_=changed)
+
+
+@functools.cache
+def _add_up(dialect: str, table: Table, key: tuple[str, ...], counted: str) -> Any:
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(key), set_={counted: table.c[counted] + statement.excluded[counted]}
+    )
 
 
 @functools.cache

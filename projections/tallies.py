@@ -14,17 +14,15 @@ those projections come before this one in the runner's order.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, Column, Index, Integer, String, Table, and_, bindparam, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
 
 from events import RecordedEvent, driver
-from projections.base import Projection, Replay, metadata
+from projections.base import Projection, Replay, add_up, metadata
 from projections.coalitions import MEMBER_STATE_AFTER, memberships
 from projections.organisations import organisations
 from projections.statements import signatures
@@ -108,14 +106,6 @@ HELD = select(keys.c.statement_id).where(  # by `ix_statement_tally_keys_member`
 )
 
 
-@functools.cache
-def _increment(dialect: str) -> Any:
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(tallies)
-    return insert.on_conflict_do_update(
-        index_elements=list(TALLY_KEY), set_={"signatures": tallies.c.signatures + insert.excluded.signatures}
-    )
-
-
 def _facts(connection: Connection, statement_id: str, organisation_id: str, position: int) -> dict[str, Any] | None:
     """The tally key of the organisation's signature as the log stood at `position` (None: no signature): the
     signature, its organisation's membership then and its country, in one query (one per signature, under load)."""
@@ -131,7 +121,7 @@ def _count(connection: Connection, statement_id: str, facts: dict[str, Any], cha
     """Add `change` to the tally of these facts in one statement (an atomic increment, whatever runs beside it);
     a tally that reaches 0 is removed."""
     key = {"statement_id": statement_id, **{name: facts[name] for name in FACTS}}
-    driver.send(connection, _increment(connection.dialect.name), {**key, "signatures": change})
+    add_up(connection, tallies, [{**key, "signatures": change}], TALLY_KEY, "signatures")
     if change < 0:
         driver.send(connection, EMPTY_TALLY, key)
 

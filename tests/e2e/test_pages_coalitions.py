@@ -68,3 +68,42 @@ def test_an_invited_organisation_is_led_to_the_join_page_not_to_a_forbidden_home
     mine = signed_in(world, "olli").get("/coalitions").get_data(as_text=True)
 
     assert f"/coalitions/{world.coalition}/join" in mine and "Your organisation is invited" in mine
+
+
+def test_the_activity_chart_counts_each_days_events_as_the_log_holds_them_built_or_rebuilt(world: World) -> None:
+    """The counts the audit projection keeps (`coalition_activity`) are the log's own, day by day and type by
+    type, as each append adds to them and as a rebuild makes them again; the home reads them, not the log."""
+    from datetime import UTC, datetime, time, timedelta
+
+    import sqlalchemy as sa
+
+    from projections.audit import by_day_and_type, coalition_log
+    from tests.e2e.conftest import services
+
+    kept = services(world.api.app)
+    pledge = {"organisation_id": world.river, "kind": "funding", "description": "Lab costs", "objective": "o1",
+              "due_on": "2031-01-31"}  # fmt: skip
+    midnight = datetime.combine(datetime.now(UTC).date() + timedelta(days=3), time(), UTC)  # within tokens' lives
+    first, second = (midnight - timedelta(days=1)).date().isoformat(), midnight.date().isoformat()
+    for day in (midnight - timedelta(minutes=1), midnight + timedelta(minutes=1)):  # either side of a midnight
+        kept.store.clock = lambda day=day: day  # type: ignore[misc]
+        for _ in range(2):
+            world.ok("POST", f"{world.path}/commitments", "bo", pledge)
+    day = sa.func.substr(coalition_log.c.recorded_at, 1, 10)
+    grouped = (
+        sa.select(day, coalition_log.c.type, sa.func.count())
+        .where(coalition_log.c.coalition_id == world.coalition)
+        .group_by(day, coalition_log.c.type)
+        .order_by(day, coalition_log.c.type)
+    )
+    with kept.engine.connect() as connection:
+        as_appended = by_day_and_type(connection, world.coalition)
+        from_the_log = [tuple(row) for row in connection.execute(grouped)]
+    assert as_appended == from_the_log
+    assert (first, "CommitmentPledged", 2) in as_appended and (second, "CommitmentPledged", 2) in as_appended
+
+    kept.runner.rebuild(["audit"])
+    with kept.engine.connect() as connection:
+        assert by_day_and_type(connection, world.coalition) == as_appended
+    page = signed_in(world, "ana").get(world.path).get_data(as_text=True)
+    assert second in page  # the chart's last day, drawn from the counts

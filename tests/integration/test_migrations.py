@@ -36,6 +36,7 @@ TABLES = {
     "coalition_tasks",
     "coalition_open_work",
     "coalition_log",
+    "coalition_activity",
     "objective_progress",
     "statements",
     "statement_translations",
@@ -393,5 +394,37 @@ def test_0023_tallies_the_signatures_an_existing_platform_holds_and_starts_at_th
             ("v1", True, "active", "", 1),
         ]
         assert checkpoint == 8
+    finally:
+        engine.dispose()
+
+
+def test_0025_counts_each_coalitions_events_by_day_and_type_from_the_audit_log_it_holds(database_url: str) -> None:
+    """The activity chart after the upgrade shows the history the platform already had, not only what follows."""
+    engine = create_engine(database_url)
+    entry = "INSERT INTO coalition_log (position, coalition_id, type, recorded_at) VALUES (:p, :c, :t, :at)"
+    try:
+        upgrade(engine, "0024")
+        with engine.begin() as connection:
+            for p, c, t, at in (
+                (1, "c1", "CoalitionFounded", "2026-11-30T23:59:59.999999Z"),
+                (2, "c1", "MembershipRequested", "2026-12-01T00:00:00.000000Z"),
+                (3, "c1", "MembershipRequested", "2026-12-01T17:00:00.000000Z"),
+                (4, "c2", "MembershipRequested", "2026-12-01T17:00:01.000000Z"),
+                (5, "c1", "MembershipApproved", "2026-12-01T18:00:00.000000Z"),
+            ):
+                connection.execute(sa.text(entry), {"p": p, "c": c, "t": t, "at": at})
+        upgrade(engine)
+        with engine.connect() as connection:
+            counted = connection.execute(
+                sa.text("SELECT coalition_id, day, type, events FROM coalition_activity ORDER BY 1, 2, 3")
+            ).all()
+        assert [tuple(row) for row in counted] == [
+            ("c1", "2026-11-30", "CoalitionFounded", 1),
+            ("c1", "2026-12-01", "MembershipApproved", 1),
+            ("c1", "2026-12-01", "MembershipRequested", 2),
+            ("c2", "2026-12-01", "MembershipRequested", 1),
+        ]
+        downgrade(engine, "0024")
+        assert "coalition_activity" not in table_names(engine)
     finally:
         engine.dispose()
