@@ -59,11 +59,7 @@ def acts_for(connection: Connection, user_id: str, day: date) -> set[str]:
 
 def mandates_of(connection: Connection, user_id: str, day: date) -> dict[str, str]:
     """The organisations the user may sign for on `day` (`policy.signs_for`), with their valid mandate's title."""
-    titles = {}
-    for o, held in _organisations(entries_of(connection, user_id)).items():
-        if policy.signs_for(held, user_id, day):
-            titles[o] = next(m.title for m in held.mandates.values() if policy.mandate_valid(m, day))
-    return titles
+    return dict(held_by(connection, user_id, day).mandates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +70,23 @@ class Held:
     acts_for: frozenset[str]
     signs_for: frozenset[str]
     administers: frozenset[str]
+    mandates: Mapping[str, str] = field(default_factory=dict)  # of `signs_for`: the valid mandate's title in each
 
 
 def held_by(connection: Connection, user_id: str, day: date) -> Held:
-    """The organisations the user acts for, signs for and administers on `day`, in one query."""
+    """The organisations the user acts for, signs for (with the title of their valid mandate there) and administers
+    on `day`, in one query."""
     found = _organisations(entries_of(connection, user_id))
+    titles = {
+        o: next(m.title for m in held.mandates.values() if policy.mandate_valid(m, day))
+        for o, held in found.items()
+        if policy.signs_for(held, user_id, day)
+    }
     return Held(
         frozenset(o for o, held in found.items() if policy.acts_for(held, user_id, day)),
-        frozenset(o for o, held in found.items() if policy.signs_for(held, user_id, day)),
+        frozenset(titles),
         frozenset(o for o, held in found.items() if user_id in held.administrators),
+        titles,
     )
 
 

@@ -66,10 +66,12 @@ class _Seen:
     roles: dict[str, Role] = field(default_factory=dict)
 
 
-def inbox(connection: Connection, user_id: str, today: date, now: datetime | None = None) -> list[InboxItem]:
+def inbox(
+    connection: Connection, user_id: str, today: date, now: datetime | None = None, held: Held | None = None
+) -> list[InboxItem]:
     """What waits for the user on `today` (`now`: the moment deadlines are compared with; None: noon of `today`),
-    by due date (undated last), then title."""
-    held = held_by(connection, user_id, today)
+    by due date (undated last), then title. `held`: what the user holds on `today`, if the caller read it already."""
+    held = held if held is not None else held_by(connection, user_id, today)
     if not held.acts_for:
         return []
     me = Actor(user_id, held.acts_for)

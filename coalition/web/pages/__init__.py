@@ -78,9 +78,22 @@ def context() -> Context:
     return made
 
 
+def held(connection: Connection) -> access.Held:
+    """What the signed-in person holds today (`access.held_by`), read once per request: the page's rules, its
+    header's inbox and its forms all ask it. Once the request may have written something (a command ran), each
+    call reads it again, so what a command changed is never answered from before it."""
+    day = today()
+    if g.get("may_have_committed"):
+        return access.held_by(connection, current_user.user_id, day)
+    kept: tuple[date, access.Held] | None = g.get("held")
+    if kept is None or kept[0] != day:
+        kept = g.held = (day, access.held_by(connection, current_user.user_id, day))
+    return kept[1]
+
+
 def actor(connection: Connection) -> Actor:
     """The signed-in person and the organisations they act for today."""
-    return access.actor(connection, current_user.user_id, today())
+    return Actor(current_user.user_id, held(connection).acts_for)
 
 
 def require_member(connection: Connection, coalition_id: str) -> Actor:
@@ -131,7 +144,7 @@ def waiting() -> list[InboxItem]:
         else:
             moment = now()
             with services().engine.connect() as connection:
-                g.inbox = inbox(connection, current_user.user_id, moment.date(), moment)
+                g.inbox = inbox(connection, current_user.user_id, moment.date(), moment, held(connection))
     return list(g.inbox)
 
 

@@ -14,14 +14,14 @@ from coalition.reads import coalitions as read
 from coalition.reads import evaluations, objectives
 from coalition.reads import powers as signing
 from coalition.reads import statement_standing as statement_list
-from coalition.reads.access import acts_for, facilitates, held_by, mandates_of, readers_snapshot, reads_as_member
+from coalition.reads.access import acts_for, facilitates, readers_snapshot, reads_as_member
 from coalition.reads.organisations import names as organisation_names
 from coalition.reads.paging import PAGE_SIZE
 from coalition.reads.powers import powers
 from coalition.reads.standing import Moment, for_home
 from coalition.reads.statements import organisation_facts
 from coalition.web.charts import timeline
-from coalition.web.pages import actor, facilitation_known
+from coalition.web.pages import actor, facilitation_known, held
 from coalition.web.reading import now, today
 from coalition.web.typed import login_required
 
@@ -54,7 +54,7 @@ def home(coalition_id: str) -> ResponseReturnValue:
             abort(403)
         facilitator = facilitates(snap, reader)
         facilitation_known(coalition_id, facilitator)
-        mandated = mandates_of(connection, current_user.user_id, moment.date())
+        mandated = held(connection).mandates
         statements = statement_list.listed(connection, coalition_id, moment, mandated)
         awaiting = signing.awaiting(snap, statements, moment, mandated)
         names_of_mine = organisation_names(connection, {o for found in awaiting.values() for o in found})
@@ -67,7 +67,7 @@ def home(coalition_id: str) -> ResponseReturnValue:
             )
         may_draft = bool(powers(snap, reader).drafts_for) or facilitator
         progress = objectives.standing(connection, snap)  # every objective's status from one read of the points
-        administers = held_by(connection, current_user.user_id, moment.date()).administers
+        administers = held(connection).administers
         active = read.member_count(connection, coalition_id, state="active")
         rounds = evaluations.at_a_glance(connection, snap, reader, administers, moment.date(), active)
         shown, members = for_home(connection, coalition_id, moment.date(), reader.acts_for, PAGE_SIZE)

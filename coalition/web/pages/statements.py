@@ -22,7 +22,6 @@ from coalition.infra.extensions import services
 from coalition.reads import organisations, powers, signatories
 from coalition.reads import published as listing
 from coalition.reads import statements as read
-from coalition.reads.access import mandates_of
 from coalition.reads.amendments import amendment
 from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.standing import Moment, snapshot
@@ -33,7 +32,7 @@ from coalition.web.downloads import pdf_page
 from coalition.web.errors import translated
 from coalition.web.forms import PageForm
 from coalition.web.lines import OneLine
-from coalition.web.pages import context, facilitation_known, marks, perform, require_member, statement_chart
+from coalition.web.pages import context, facilitation_known, held, marks, perform, require_member, statement_chart
 from coalition.web.sharing import share
 from coalition.web.typed import login_required
 
@@ -87,7 +86,7 @@ def _page(
         if found is None or found.statement["coalition_id"] != coalition_id:
             abort(404)
         reader = require_member(connection, coalition_id)
-        mine = mandates_of(connection, current_user.user_id, now.date())
+        mine = held(connection).mandates
         # The rules this page asks are about the reader's organisations, those they sign for and the one the
         # statement was drafted for: the coalition narrowed to their rows (not all 3,000 members' and their
         # statement participation).
@@ -103,9 +102,9 @@ def _page(
         refusals = powers.sign_refusals(snap, found.statement, now, mine)
         statement = heading(connection, found, now, None)
         names = organisations.names(connection, mine)
-        held = {s["organisation_id"]: s for s in signature_entries(connection, found.statement, own, None)}
+        signed = {s["organisation_id"]: s for s in signature_entries(connection, found.statement, own, None)}
         changes = {
-            o: amendment(connection, statement_id, held[o]["version_hash"], statement["version_hash"], marks())
+            o: amendment(connection, statement_id, signed[o]["version_hash"], statement["version_hash"], marks())
             for o, p in may.items()
             if p.may_confirm
         }
@@ -126,13 +125,13 @@ def _page(
             "organisation_id": o,
             "name": names.get(o, o),
             "title": t,
-            "signature": held.get(o),
+            "signature": signed.get(o),
             "changes": changes.get(o),
             "may": may[o],
             "reason": None if may[o].any else _reason(refusals.get(o), names),
         }
         for o, t in sorted(mine.items(), key=lambda i: names.get(i[0], ""))
-        if may[o].any or o in refusals or o in held
+        if may[o].any or o in refusals or o in signed
     ]
     return render_template(
         "statements/show.html",
