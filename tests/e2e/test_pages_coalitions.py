@@ -77,7 +77,7 @@ def test_the_activity_chart_counts_each_days_events_as_the_log_holds_them_built_
 
     import sqlalchemy as sa
 
-    from projections.audit import by_day_and_type, coalition_log
+    from projections.audit import Filters, by_day_and_type, coalition_log, count
     from tests.e2e.conftest import services
 
     kept = services(world.api.app)
@@ -105,5 +105,13 @@ def test_the_activity_chart_counts_each_days_events_as_the_log_holds_them_built_
     kept.runner.rebuild(["audit"])
     with kept.engine.connect() as connection:
         assert by_day_and_type(connection, world.coalition) == as_appended
+        # the audit page's count of matching events, when only types narrow them, adds the kept counts up
+        log = coalition_log.c
+        for types in ((), ("CommitmentPledged",), ("CommitmentPledged", "TaskCreated", "NoSuchType")):
+            rows = sa.select(sa.func.count()).where(log.coalition_id == world.coalition)
+            rows = rows.where(log.type.in_(types)) if types else rows
+            assert count(connection, world.coalition, Filters(types=types)) == connection.execute(rows).scalar_one()
+        assert count(connection, world.coalition, Filters(types=("CommitmentPledged",))) >= 5
+        assert count(connection, world.coalition, Filters(types=("NoSuchType",))) == 0
     page = signed_in(world, "ana").get(world.path).get_data(as_text=True)
     assert second in page  # the chart's last day, drawn from the counts
