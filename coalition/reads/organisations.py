@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from coalition.accounts import names_of
@@ -152,19 +152,32 @@ def names(connection: Connection, ids: Iterable[str]) -> dict[str, str]:
     return {row.organisation_id: row.name for row in rows}
 
 
-def outside(connection: Connection, coalition_id: str, member_states: Iterable[str]) -> list[dict[str, Any]]:
-    """Every organisation's id, name and country, by name, but those whose membership of the coalition is now in
-    one of `member_states` (the coalition's members are left out in SQL, not read)."""
+def _taken(coalition_id: str, member_states: Iterable[str]) -> Select[Any]:
     m = memberships.c
-    taken = select(m.organisation_id).where(
+    return select(m.organisation_id).where(
         m.coalition_id == coalition_id, m.until_position.is_(None), m.state.in_(list(member_states))
     )
-    rows = connection.execute(
-        select(organisations.c.organisation_id, organisations.c.name, organisations.c.country)
-        .where(organisations.c.organisation_id.not_in(taken))
-        .order_by(organisations.c.name)
-    ).mappings()
-    return [dict(row) for row in rows]
+
+
+def outside(
+    connection: Connection, coalition_id: str, member_states: Iterable[str], ids: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """Every organisation's id, name and country (or those of `ids`), by name, but those whose membership of the
+    coalition is now in one of `member_states` (the coalition's members are left out in SQL, not read)."""
+    query = select(organisations.c.organisation_id, organisations.c.name, organisations.c.country).where(
+        organisations.c.organisation_id.not_in(_taken(coalition_id, member_states))
+    )
+    if ids is not None:
+        query = query.where(organisations.c.organisation_id.in_(sorted(set(ids))))
+    return [dict(row) for row in connection.execute(query.order_by(organisations.c.name)).mappings()]
+
+
+def outside_count(connection: Connection, coalition_id: str, member_states: Iterable[str]) -> int:
+    """How many organisations `outside` would give: every organisation less the members in `member_states`, two
+    counts (every membership is of an organisation the platform holds), no organisation read."""
+    every = select(func.count()).select_from(organisations).scalar_subquery()
+    taken = select(func.count()).select_from(_taken(coalition_id, member_states).subquery()).scalar_subquery()
+    return max(0, int(connection.execute(select(every - taken)).scalar_one()))
 
 
 def directory(connection: Connection) -> list[dict[str, Any]]:

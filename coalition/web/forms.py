@@ -27,6 +27,13 @@ from coalition.domain.dates import day_in_range, moment_in_range
 from coalition.web.typed import FlaskForm, add_error
 
 FORM_KEY = "form_key"
+
+#: Above this many organisations (or people), a page asks for a name to type instead of offering each in a menu:
+#: the history's filters by who, the organisation to invite. The page keeps its size however large the coalition
+#: or the platform grows.
+LISTED = 200
+#: How many of those a typed name fits are offered to choose from.
+OFFERED = 10
 _KEY = re.compile(r"[0-9a-f]{32}")
 
 

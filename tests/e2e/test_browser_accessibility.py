@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from coalition import demo
+from coalition.accounts import find_user
+from coalition.handlers import Context
 from tests.conftest import missing
 from tests.e2e.accessibility import FACILITATOR, MEMBER, NOT_PAGES, TAGS, Fillers, World, build, distinct, report
 from tests.e2e.browser import Site
+from tests.e2e.conftest import services
 
 WIDTHS = (1280, 360)
 #: What a reader may unfold is checked unfolded (axe leaves out what is not shown: closed work, technical details).
@@ -68,8 +72,9 @@ def _members_own(path: str) -> bool:
 
 @pytest.fixture
 def check(browser: Any, site: Site, axe: str) -> Iterator[Any]:
-    """`check(person, language, paths, refused)`: axe's violations on each page as that person (None: signed out),
-    and on each form of `refused` sent empty, at each width (the page is laid out again at the next width, not
+    """`check(person, language, paths, refused, typed)`: axe's violations on each page as that person (None: signed
+    out), on each form of `refused` sent empty, and on the answer to each of `typed` ((page, field's name, text):
+    the text typed in that field, its form sent), at each width (the page is laid out again at the next width, not
     loaded again), keyed by what was checked."""
     opened: list[Any] = []
 
@@ -83,7 +88,13 @@ def check(browser: Any, site: Site, axe: str) -> Iterator[Any]:
                 found[f"{where} at {width} px"] = violations
         page.set_viewport_size({"width": WIDTHS[0], "height": 900})
 
-    def run(person: str | None, language: str, paths: list[str], refused: list[str]) -> dict[str, Any]:
+    def run(
+        person: str | None,
+        language: str,
+        paths: list[str],
+        refused: list[str],
+        typed: tuple[tuple[str, str, str], ...] = (),
+    ) -> dict[str, Any]:
         context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, locale=language)
         opened.append(context)
         page = context.new_page()
@@ -106,6 +117,13 @@ def check(browser: Any, site: Site, axe: str) -> Iterator[Any]:
                 form.locator("button[type=submit]").last.click()
             assert page.locator("main [aria-invalid=true]").count(), f"{path}: an empty form was not refused"
             axe_at_each_width(page, f"{path} sent empty, as {person or 'anyone'}", found)
+        for path, name, text in typed:
+            page.goto(site.url + path)
+            field = page.locator(f"main [name={name}]")
+            field.fill(text)
+            with page.expect_navigation():
+                field.press("Enter")
+            axe_at_each_width(page, f"{path} with {name} {text!r} sent, as {person or 'anyone'}", found)
         return found
 
     yield run
@@ -158,9 +176,8 @@ def test_the_audit_filters_of_a_large_coalition_pass_axe(
 ) -> None:
     """Names to type instead of menus (the limit lowered to one organisation): a name that fits several, with its
     choices and its refusal, and one chosen, whose id is sent back beside its name."""
-    from coalition.web.pages import audit, audit_forms
+    from coalition.web.pages import audit
 
-    monkeypatch.setattr(audit_forms, "LISTED", 1)
     monkeypatch.setattr(audit, "LISTED", 1)
     world = build(site.app)
     history = f"/coalitions/{world.ids['coalition']}/audit"
@@ -171,5 +188,29 @@ def test_the_audit_filters_of_a_large_coalition_pass_axe(
     ]
 
     violations = check(FACILITATOR, "en", paths, [])
+
+    assert not violations, report(violations)
+
+
+@pytest.mark.slow
+def test_inviting_by_name_where_too_many_are_outside_for_a_menu_passes_axe(
+    site: Site, check: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The invitation as a name to type (the limit lowered to one organisation outside the coalition): the page,
+    a name that fits several (their buttons and the refusal), and one that fits none."""
+    from coalition.handlers import organisations
+    from coalition.web.pages.membership import members
+
+    monkeypatch.setattr(members, "LISTED", 1)
+    world = build(site.app)
+    facilitator = find_user(services(site.app).engine, FACILITATOR)
+    assert facilitator is not None
+    with site.app.test_request_context():
+        context = Context(services(site.app), facilitator.user_id, date.today())
+        for name in ("Lake Guardians", "Lake Watch Network", "Lakeshore Alliance"):
+            organisations.create_organisation(context, name=name, country="RO", sector="ngo", mission="Lakes")
+    page = f"/coalitions/{world.ids['coalition']}/members"
+
+    violations = check(FACILITATOR, "en", [page], [], ((page, "organisation", "lake"), (page, "organisation", "zz")))
 
     assert not violations, report(violations)

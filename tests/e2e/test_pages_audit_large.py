@@ -2,7 +2,7 @@
 type (and offer the ones it fits when it fits several), and the standing as of a day comes a page at a time.
 
 The world has two members (Green Earth, River Watch) and two people who acted (Ana Pop, Bo Nowak), so the limit
-is lowered to one (`audit_forms.LISTED`) to make it "large"."""
+is lowered to one (`coalition.web.forms.LISTED`, as `audit` reads it) to make it "large"."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from coalition.web.pages import audit, audit_forms
+from coalition.web.pages import audit
 from tests.e2e.conftest import CopyWorlds
 from tests.e2e.pages import signed_in, text
 from tests.e2e.test_api_coalitions import at
@@ -21,7 +21,6 @@ from tests.e2e.world import World
 @pytest.fixture
 def world(worlds: CopyWorlds, monkeypatch: pytest.MonkeyPatch) -> World:
     """The audit pages' world, in a coalition counted as too large for menus."""
-    monkeypatch.setattr(audit_forms, "LISTED", 1)
     monkeypatch.setattr(audit, "LISTED", 1)
     return worlds(built_on=DAY)[""]
 

@@ -19,9 +19,10 @@ from bench.sign import Counter, _app
 #: the one authentication read, no statement of its own since session 28); the append (6:
 #: key, positions, key to seal with, event, key, answer), the token's last use in the same transaction (1),
 #: the inline projections (6: the caught-up checkpoints moved and named in one statement, stream head,
-#: signature row ended and started, audit line, the day's activity count), the statement's tallies (4: the signature's tally key, its
-#: facts in one query, the tally incremented, the key kept). On PostgreSQL the append sends the lock, the
-#: key's earlier answer, the head and the signer's key to seal with in one message, counted as one (2 fewer).
+#: signature row ended and started, audit line, the day's activity count), the statement's tallies (4: the
+#: signature's tally key, its facts in one query, the tally incremented, the key kept). On PostgreSQL the append
+#: sends the lock, the key's earlier answer, the head and the signer's key to seal with in one message, counted
+#: as one (2 fewer).
 STATEMENTS = {"sqlite": 21, "postgresql": 19}
 
 

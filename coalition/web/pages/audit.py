@@ -22,10 +22,11 @@ from coalition.reads.coalitions import member_count, member_states
 from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.reports import AuditLog, Filters, event_rows, facilitates
 from coalition.reads.standing import BadMoment, Moment, Snapshot, page_of_standing, resolve
+from coalition.web.forms import LISTED
 from coalition.web.pages import actor, audit_members
 from coalition.web.pages import audit_common as common
 from coalition.web.pages.audit_common import bp
-from coalition.web.pages.audit_forms import LISTED, AsOfForm, FilterForm, MemberPickForm, Who, label, who_filter
+from coalition.web.pages.audit_forms import AsOfForm, FilterForm, MemberPickForm, Who, label, who_filter
 from coalition.web.reading import parse_filters, today
 from coalition.web.request import csv_response, dated_filename
 from coalition.web.typed import login_required

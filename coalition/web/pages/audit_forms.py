@@ -13,7 +13,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from coalition.reads.audit import named, same_name
-from coalition.web.forms import PageForm
+from coalition.web.forms import OFFERED, PageForm
 
 FILTERS = ("organisation_id", "actor", "type", "since", "until", "as_of")
 
@@ -178,13 +178,6 @@ class AsOfForm(PageForm):
     checks_dates = False  # read by `coalition.web.reading`'s rule, as the API's `since` and `until` are
 
     date = DayField(_l("As of the end of"), validators=[Optional()])
-
-
-#: Above this many organisations, the history's filters by organisation and by person ask for a name to type
-#: instead of offering each in a menu: the page keeps its size however large the coalition grows.
-LISTED = 200
-#: How many of those a typed name fits are offered to choose from.
-OFFERED = 10
 
 
 @dataclass

@@ -147,6 +147,18 @@ class ChooseOrganisation(PageForm):
     organisation_id = SelectField(_l("Organisation"), validators=[InputRequired()])
 
 
+class NameOrganisation(PageForm):
+    """The organisation to invite where too many are outside the coalition for a menu (`coalition.web.forms.LISTED`):
+    its name typed, or the id of one of those a name fits, each offered with a button of its own."""
+
+    organisation = StringField(
+        _l("Name of the organisation"),
+        [DataRequired(_l("Type the name of the organisation to invite.")), Length(max=200)],
+        filters=[lambda text: text.strip() if text else text],
+    )
+    organisation_id = HiddenField()
+
+
 class ReasonForm(PageForm):
     reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), TEXT])
 

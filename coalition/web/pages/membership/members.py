@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.engine import Connection
 
 from coalition.accounts import names_of
@@ -17,9 +19,11 @@ from coalition.handlers import invitations
 from coalition.infra.extensions import services
 from coalition.reads import organisations
 from coalition.reads.access import as_domain, facilitates, readers_snapshot, reads_as_member
+from coalition.reads.audit import named, same_name
 from coalition.reads.coalitions import member_count, members_before, members_in_order
 from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.standing import Moment, snapshot
+from coalition.web.forms import LISTED, OFFERED
 from coalition.web.i18n import localised_country
 from coalition.web.pages import actor, context, facilitation_known, perform
 from coalition.web.pages.membership.blueprint import bp
@@ -28,6 +32,7 @@ from coalition.web.pages.membership.forms import (
     ChooseOrganisation,
     InviteByEmail,
     LeaveForm,
+    NameOrganisation,
     ReasonForm,
     RequiredReasonForm,
     disposed,
@@ -47,10 +52,83 @@ def _candidates(connection: Connection, coalition_id: str) -> list[SelectChoice]
     ]
 
 
+@dataclass
+class Inviting:
+    """The members page's invitation: a menu of every organisation outside the coalition or, where there are more
+    than `LISTED`, a name to type (`typed`), with the organisations a name fits offered to choose from."""
+
+    form: ChooseOrganisation | NameOrganisation
+    outsiders: int  # organisations outside the coalition (no membership now, or one that ended)
+    offered: list[dict[str, Any]] = field(default_factory=list)  # those the name typed fits (id, name, country)
+    more: int = 0  # how many more it fits than `offered` holds
+
+    @property
+    def typed(self) -> bool:
+        return isinstance(self.form, NameOrganisation)
+
+
+def _inviting(connection: Connection, coalition_id: str, sent: Inviting | None = None) -> Inviting:
+    """The invitation as the page shows it: the one just sent (with its errors), or a new one; a menu only when
+    the organisations outside the coalition are few (counted, not read, when they are many)."""
+    outsiders = organisations.outside_count(connection, coalition_id, STILL_MEMBER)
+    typed = outsiders > LISTED
+    if sent is not None and sent.typed == typed:
+        sent.outsiders = outsiders
+        return sent
+    if typed:
+        return Inviting(NameOrganisation(formdata=None), outsiders)
+    menu = ChooseOrganisation(formdata=None)
+    menu.organisation_id.choices = _candidates(connection, coalition_id) if outsiders else []
+    return Inviting(menu, outsiders)
+
+
+def _named(connection: Connection, coalition_id: str, form: NameOrganisation) -> tuple[str | None, Inviting]:
+    """The organisation a typed invitation names: the one chosen from those offered (by id), or the one whose whole
+    name was typed; else None, with the reason on the field and the organisations the name fits to choose from.
+    Only an organisation outside the coalition is found: a member's name fits no one."""
+    sent = Inviting(form, 0)
+    if not form.validate_on_submit():
+        return None, sent
+    errors = form.organisation.errors
+    assert isinstance(errors, list)
+    if form.organisation_id.data:
+        found = organisations.outside(connection, coalition_id, STILL_MEMBER, ids=[form.organisation_id.data])
+        if found:
+            return str(found[0]["organisation_id"]), sent
+        form.organisation_id.data = None
+        errors.append(_("The organisation chosen is a member or invited already, or no longer on Coalition."))
+        return None, sent
+    typed = form.organisation.data or ""
+    every = {o["organisation_id"]: o for o in organisations.outside(connection, coalition_id, STILL_MEMBER)}
+    fitting = named(typed, {key: o["name"] for key, o in every.items()})
+    whole = [key for key in fitting if same_name(typed, every[key]["name"])]
+    if len(whole) == 1:  # its whole name: that one (a part of a name, or a name two organisations share, asks)
+        return whole[0], sent
+    if not fitting:
+        errors.append(
+            _(
+                "No organisation outside the coalition has “%(name)s” in its name. Check the spelling, or type less.",
+                name=typed,
+            )
+        )
+    else:
+        errors.append(
+            ngettext(
+                "“%(name)s” fits %(num)d organisation outside the coalition: choose it below.",
+                "“%(name)s” fits %(num)d organisations outside the coalition: choose one below.",
+                len(fitting),
+                name=typed,
+            )
+        )
+    sent.offered = [every[key] for key in fitting[:OFFERED]]
+    sent.more = len(fitting) - len(sent.offered)
+    return None, sent
+
+
 def _members_page(
     coalition_id: str,
     *,
-    invite: ChooseOrganisation | None = None,
+    invite: Inviting | None = None,
     by_email: InviteByEmail | None = None,
     reason: FlaskForm | None = None,
     failed: str = "",
@@ -67,8 +145,7 @@ def _members_page(
             abort(403)
         facilitator = facilitates(mine, reader)
         facilitation_known(coalition_id, facilitator)
-        invite = invite or ChooseOrganisation()
-        invite.organisation_id.choices = _candidates(connection, coalition_id) if facilitator else []
+        inviting = _inviting(connection, coalition_id, invite) if facilitator else None
         page = _page(connection, coalition_id, request.args.get("after"), failed.partition(":")[0])
         shown = reader.acts_for | {m["organisation_id"] for m in page.items}
         snap = snapshot(connection, coalition_id, mine.moment, shown, statements=False)
@@ -95,7 +172,7 @@ def _members_page(
         total=page.total,
         next_after=page.next_after,
         facilitator=facilitator,
-        invite=invite,
+        inviting=inviting,
         by_email=by_email or InviteByEmail(),
         invitations=pending,
         reason=reason or ReasonForm(),
@@ -141,19 +218,24 @@ def members(coalition_id: str) -> ResponseReturnValue:
 @bp.post("/coalitions/<coalition_id>/members/invite")
 @login_required
 def invite(coalition_id: str) -> ResponseReturnValue:
-    """Invite an organisation (facilitators)."""
-    form = ChooseOrganisation()
+    """Invite an organisation (facilitators): chosen from the menu, or named where there are too many for one."""
     with services().engine.connect() as connection:
         current(connection, coalition_id)  # the 404 page for no such coalition
-        form.organisation_id.choices = _candidates(connection, coalition_id)
-    if not form.validate_on_submit():
-        return _members_page(coalition_id, invite=form, status=400)
+        if organisations.outside_count(connection, coalition_id, STILL_MEMBER) > LISTED:
+            chosen, sent = _named(connection, coalition_id, NameOrganisation())
+        else:
+            menu = ChooseOrganisation()
+            menu.organisation_id.choices = _candidates(connection, coalition_id)
+            sent = Inviting(menu, 0)
+            chosen = menu.organisation_id.data if menu.validate_on_submit() else None
+    if chosen is None:
+        return _members_page(coalition_id, invite=sent, status=400)
     ctx = context()
     return perform(
-        lambda: handle.join(ctx, coalition_id, organisation_id=form.organisation_id.data),
+        lambda: handle.join(ctx, coalition_id, organisation_id=chosen),
         done=_("The organisation was invited."),
         then=url_for("membership.members", coalition_id=coalition_id),
-        again=lambda status: _members_page(coalition_id, invite=form, status=status),
+        again=lambda status: _members_page(coalition_id, invite=sent, status=status),
     )
 
 
