@@ -317,6 +317,9 @@ def test_as_of_a_date_shows_the_commitments_pledged_by_then(world: World) -> Non
     assert "Two field officers" in after and "A policy analyst" in after
     assert "Sample ten sites" in before and "Monitor water quality at 40 sites" in before
     assert "Standing at the end of Jan 20, 2027" in before and "good standing" in before
+    # the organisations with work each have a table; those without are named on one line, with no heading
+    assert '<h3 id="audit-work-1">River Watch</h3>' in before and ">Green Earth</h3>" not in before
+    assert "Without a commitment or task then: Green Earth." in before
 
 
 def test_as_of_shows_standing_as_it_was_then(world: World) -> None:

@@ -119,6 +119,9 @@ def test_the_standing_as_of_a_day_comes_a_page_at_a_time_by_name(world: World, m
     assert "needs attention" in second  # River Watch's overdue pledge, as it stood then
     assert "First page" in second and "Next page" not in second
     assert "Two field officers" in second and "Two field officers" not in first  # its work, on its page
+    # a page whose organisations had no work says so once, with no heading for each of them
+    assert "No organisation on this page had a commitment or task then." in first and "<h3" not in first
+    assert "No organisation on this page" not in second and "Without a commitment or task" not in second
 
 
 def test_sending_the_form_again_keeps_the_organisation_chosen_among_namesakes(world: World) -> None:

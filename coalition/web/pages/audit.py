@@ -267,6 +267,7 @@ def as_of(coalition_id: str) -> ResponseReturnValue:
     members = page.items if page is not None and then is not None and then.agreement else []
     people = names_of(services().engine, {r["user_id"] for m in members for r in m["roles"]})
     day = form.date.data.isoformat() if valid and form.date.data else None
+    work = audit.work_by_organisation(services().engine, then) if then and then.agreement else []
     return render_template(
         "audit/as_of.html",
         coalition_id=coalition_id,
@@ -281,5 +282,7 @@ def as_of(coalition_id: str) -> ResponseReturnValue:
         else None,
         first_url=url_for(".as_of", coalition_id=coalition_id, date=day) if request.args.get("after") else None,
         people=people,
-        work=audit.work_by_organisation(services().engine, then) if then and then.agreement else [],
+        # those of the page with a commitment or task then, each with a table; the others named on one line
+        work=[o for o in work if o["commitments"] or o["tasks"]],
+        idle=[o["name"] for o in work if not (o["commitments"] or o["tasks"])],
     ), 200 if valid else 400
