@@ -165,6 +165,13 @@ def rows(app: Any, plan: Plan) -> list[tuple[str, Any, str, dict[str, str]]]:
                 (f"api events/{who}", anonymous, f"{api}/events", bearer),
                 (f"page audit/{who}", browser, f"{home}/audit", {}),
                 (f"page as-of/{who}", browser, f"{home}/audit/as-of?date={datetime.now(UTC).date().isoformat()}", {}),
+                # one member's commitment history, from the middle of the list
+                (
+                    f"page member history/{who}",
+                    browser,
+                    f"{home}/members/{plan.signers[len(plan.signers) // 2][0]}/history",
+                    {},
+                ),
             ]
     return found
 

@@ -11,7 +11,7 @@ from sqlalchemy import case, func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
 from projections.coalition_work import open_work
-from projections.coalitions import agreements, memberships, roles
+from projections.coalitions import agreements, commitments, memberships, roles, tasks
 from projections.organisations import organisations
 from projections.versioned import valid_at
 
@@ -55,6 +55,26 @@ def member_states(
     if organisations is not None:
         query = query.where(memberships.c.organisation_id.in_(sorted(organisations)))
     return {row.organisation_id: row.state for row in connection.execute(query)}
+
+
+def work_owners(
+    connection: Connection,
+    coalition_id: str,
+    position: int | None,
+    commitment_ids: Iterable[str],
+    task_ids: Iterable[str],
+) -> set[str]:
+    """The organisations holding these commitments and tasks at `position` (None: now): where work handed over
+    went (a task reassigned), read by id."""
+    found: set[str] = set()
+    for table, key, ids in ((commitments, "commitment_id", commitment_ids), (tasks, "task_id", task_ids)):
+        wanted = sorted(set(ids))
+        if wanted:
+            query = select(table.c.organisation_id).where(
+                table.c.coalition_id == coalition_id, table.c[key].in_(wanted), valid_at(table, position)
+            )
+            found.update(connection.execute(query).scalars())
+    return found
 
 
 def member_count(

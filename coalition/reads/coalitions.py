@@ -21,6 +21,7 @@ from projections.coalition_rows import (
     members_before,
     members_in_order,
     roles_of,
+    work_owners,
 )
 from projections.coalitions import agreements, memberships
 from projections.statement_rows import of_coalition
@@ -75,6 +76,7 @@ __all__ = [
     "roles_of",
     "statements",
     "summarised",
+    "work_owners",
 ]
 
 

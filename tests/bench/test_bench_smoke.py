@@ -168,7 +168,12 @@ def test_reads_benchmark_times_every_read_as_facilitator_and_member(tmp_path: Pa
     for read in ("page home", "page statement", "page members", "api standing", "api statement", "api signatures"):
         assert {f"{read}/facilitator", f"{read}/member"} <= set(rows)
     assert all(row["sql_statements"] > 0 for name, row in rows.items() if name != "healthz")
-    assert {"api events/facilitator", "page audit/facilitator", "page as-of/facilitator"} <= set(rows)
+    assert {
+        "api events/facilitator",
+        "page audit/facilitator",
+        "page as-of/facilitator",
+        "page member history/facilitator",
+    } <= set(rows)
     assert report["backend"] == backend and f"{backend}: 200 members" in finished.stderr
     assert all(0 < row["p50_ms"] <= row["p99_ms"] for row in rows.values())
     assert {row["result"] for name, row in rows.items() if name != "healthz"} <= {"PASS", "MISS"}

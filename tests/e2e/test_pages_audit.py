@@ -407,6 +407,27 @@ def test_a_members_history_as_of_a_day_shows_its_work_and_standing_then(world: W
     assert f"/members/{world.river}/history.csv?as_of=2027-01-31" in then
 
 
+def test_a_members_history_follows_a_task_handed_to_another_member_and_knows_where_it_was_then(
+    world: World,
+) -> None:
+    """The page reads the member's rows and those of where its work went, not the whole coalition's: a task
+    reassigned away is still listed, with its title and the organisation holding it now; as of a day before the
+    handover, with no other holder."""
+    at(world.api, LATER)
+    world.ok(
+        "POST",
+        f"{world.path}/tasks/{world.task}/reassign",
+        "ana",
+        {"organisation_id": world.green, "assignee_email": world.email("ana"), "reason": "River Watch is full"},
+    )
+
+    now = member_page(world)
+    then = member_page(world, "?as_of=2027-01-31")
+
+    assert "Sample ten sites" in now and "now with Green Earth" in now and "Task reassigned" in now
+    assert "Sample ten sites" in then and "now with" not in then and "Task reassigned" not in then
+
+
 def test_a_members_history_before_the_coalition_or_in_the_future(world: World) -> None:
     before = member_page(world, "?as_of=2026-12-31")
     future = member_page(world, "?as_of=2027-02-01", status=400)

@@ -10,11 +10,12 @@ from sqlalchemy.engine import Connection
 
 from coalition.infra.extensions import services
 from coalition.reads import audit
-from coalition.reads.reports import Entry, event_rows, facilitates
+from coalition.reads.coalitions import work_owners
+from coalition.reads.reports import Entry, event_rows
 from coalition.reads.standing import Moment, Snapshot, resolve, snapshot, span, standing
 from coalition.reads.summaries import Names
 from coalition.web.pages import audit_common as common
-from coalition.web.pages import require_member
+from coalition.web.pages import facilitates_coalition, require_member
 from coalition.web.pages.audit_common import bp
 from coalition.web.pages.audit_forms import MemberHistoryForm, label
 from coalition.web.reading import today
@@ -23,18 +24,19 @@ from coalition.web.typed import login_required
 
 
 def _member(connection: Connection, coalition_id: str, organisation_id: str) -> tuple[Snapshot, bool]:
-    """The coalition now and whether the reader facilitates it: 404 unless the coalition and the member exist, 403
-    unless the reader facilitates the coalition or acts for the member."""
-    snap = snapshot(connection, coalition_id, Moment(None, today()))
-    if snap.agreement is None:
+    """The member now (the coalition narrowed to its rows) and whether the reader facilitates the coalition: 404
+    unless the coalition and the member exist, 403 unless the reader facilitates the coalition or acts for the
+    member. Only the reader's and the member's rows are read, however large the coalition."""
+    now = snapshot(connection, coalition_id, Moment(None, today()), {organisation_id})
+    if now.agreement is None:
         abort(404)
     reader = require_member(connection, coalition_id)
-    if organisation_id not in {m["organisation_id"] for m in snap.members}:
+    if not now.members:
         abort(404)
-    facilitator = facilitates(snap, reader)
+    facilitator = facilitates_coalition(coalition_id)
     if not facilitator and organisation_id not in reader.acts_for:
         abort(403)
-    return snap, facilitator
+    return now, facilitator
 
 
 def _only(snap: Snapshot, organisation_id: str) -> list[dict[str, Any]]:
@@ -43,21 +45,32 @@ def _only(snap: Snapshot, organisation_id: str) -> list[dict[str, Any]]:
 
 
 def _member_work(
-    connection: Connection, coalition_id: str, organisation_id: str, snap: Snapshot, form: MemberHistoryForm
+    connection: Connection, coalition_id: str, organisation_id: str, now: Snapshot, form: MemberHistoryForm
 ) -> tuple[Snapshot, list[dict[str, Any]], list[Entry], bool]:
-    """The coalition as of the form's day (now without one), the member's commitments and tasks then, newest
-    first, and whether the form could be used (the whole history, and the coalition now, when not)."""
+    """The coalition as of the form's day (now without one) narrowed to the member and to where its work went, the
+    member's commitments and tasks then, newest first, and whether the form could be used (the whole history, and
+    the coalition now, when not)."""
     current_day = today()
     valid = form.validate()
     if valid:
         form.as_of.errors = common.future(form.as_of.data, current_day)
         valid = not form.as_of.errors
     day = form.as_of.data if valid else None
-    then = (
-        snap if day is None else snapshot(connection, coalition_id, resolve(connection, day.isoformat(), current_day))
-    )
     until = span(day.isoformat()).end if day else None
     entries = audit.work_entries(connection, services().store.registry, coalition_id, organisation_id, until)
+    moment = now.moment if day is None else resolve(connection, day.isoformat(), current_day)
+    held = work_owners(
+        connection,
+        coalition_id,
+        moment.position,
+        {e.payload["commitment_id"] for e in entries if not e.type.startswith("Task")},
+        {e.payload["task_id"] for e in entries if e.type.startswith("Task")},
+    )
+    then = (
+        now
+        if day is None and held <= {organisation_id}
+        else snapshot(connection, coalition_id, moment, {organisation_id} | held)
+    )
     names = Names.load(connection, coalition_id, entries)
     items = _work_histories(then, entries, names, organisation_id)
     return then, sorted(items, key=lambda i: i["first"], reverse=True), entries, valid
@@ -116,9 +129,7 @@ def member_csv(coalition_id: str, organisation_id: str) -> ResponseReturnValue:
         if not valid:
             return member_history(coalition_id, organisation_id)
         positions = {step["position"] for item in items for step in item["steps"]}
-        entries = [
-            e for e in audit.entries(connection, services().store.registry, coalition_id) if e.position in positions
-        ]
+        entries = [e for e in entries if e.position in positions]  # the steps shown: read with the work, in order
         rows = common.with_hashes(connection, event_rows(connection, coalition_id, entries[::-1]))
     assert snap.agreement is not None
     name = snap.names.get(organisation_id, {}).get("name", organisation_id)
