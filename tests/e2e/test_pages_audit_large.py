@@ -154,3 +154,19 @@ def test_a_name_typed_is_shown_escaped_in_the_refusal(world: World) -> None:
 
     assert "<b>bold</b>" not in page
     assert "No organisation here has “&lt;b&gt;bold&lt;/b&gt;” in its name." in page
+
+
+def test_few_organisations_with_more_people_than_a_menu_holds_list_the_organisations_and_type_the_people(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The people's menu is decided by how many people acted, not by how many organisations there are."""
+    monkeypatch.setattr(audit, "LISTED", 2)  # the two organisations fit a menu; the three who acted do not
+    world.ok("POST", f"{world.path}/tasks/{world.task}/accept", "lia", {})  # a third person acts
+
+    page = audit_page(world)
+
+    assert 'name="organisation_id"' in page and 'name="organisation"' not in page
+    assert 'name="person"' in page and 'name="actor"' not in page
+    assert summaries(audit_page(world, "?person=bo+nowak")) == summaries(
+        audit_page(world, f"?actor={world.users['bo']}")
+    )

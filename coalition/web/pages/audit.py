@@ -75,9 +75,11 @@ def _filter_form(
     who, and the coalition's organisations when few enough to list (else none)."""
     form = FilterForm(formdata=request.args)
     engine = services().engine
-    # A coalition of few organisations has few people who acted in it: both are listed, or both typed (counting
-    # the people would read the whole history, to find who acted in it)
+    # Menus only where they stay short: the organisations, counted; the people who acted, read (ids only) only in a
+    # coalition of few organisations, where the menu would list them anyway; in a larger one both are typed
     few = member_count(connection, coalition_id) <= LISTED
+    acted = audit.actors(connection, coalition_id) if few else None
+    few_people = acted is not None and len(acted) <= LISTED
     who = {
         "organisation": who_filter(
             form.organisation_id,
@@ -99,8 +101,10 @@ def _filter_form(
         "person": who_filter(
             form.actor,
             form.person,
-            few,
-            lambda ids: names_of(engine, audit.actors(connection, coalition_id, ids=ids)),
+            few_people,
+            lambda ids: names_of(
+                engine, acted if ids is None and acted is not None else audit.actors(connection, coalition_id, ids=ids)
+            ),
             _("Anyone"),
             _("The link names a person who has not acted in this coalition. Type their name instead."),
             lambda name: _(
