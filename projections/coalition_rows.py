@@ -77,6 +77,16 @@ def work_owners(
     return found
 
 
+def member_counts(connection: Connection, coalition_id: str, position: int | None = None) -> dict[str, int]:
+    """How many organisations have a membership row at `position` (None: now) in each state, in one query."""
+    query = (
+        select(memberships.c.state, func.count())
+        .where(memberships.c.coalition_id == coalition_id, valid_at(memberships, position))
+        .group_by(memberships.c.state)
+    )
+    return {str(state): int(n) for state, n in connection.execute(query).all()}
+
+
 def member_count(
     connection: Connection, coalition_id: str, position: int | None = None, state: str | None = None
 ) -> int:

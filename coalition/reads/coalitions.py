@@ -17,6 +17,7 @@ from projections.audit import Entry, by_day_and_type
 from projections.coalition_rows import (
     directory,
     member_count,
+    member_counts,
     member_states,
     members_before,
     members_in_order,
@@ -69,6 +70,7 @@ __all__ = [
     "latest",
     "directory",
     "member_count",
+    "member_counts",
     "member_states",
     "members_before",
     "members_in_order",

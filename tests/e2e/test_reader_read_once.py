@@ -17,15 +17,16 @@ from tests.e2e.test_pages_statements import open_statement
 from tests.e2e.world import World
 
 
-def reads_of_people(world: World, path: str, person: str) -> int:
-    """How many statements the page at `path` sends that read organisations' people (`organisation_people`)."""
+def reads_of_people(world: World, path: str, person: str, needle: str = "FROM organisation_people") -> int:
+    """How many statements the page at `path` sends that hold `needle` (by default: that read organisations'
+    people, `organisation_people`)."""
     client = signed_in(world, person)
     client.get(path)  # warm: the session, the caches
     seen: list[str] = []
     engine = services(world.api.app).engine
 
     def count(conn: object, cursor: object, statement: str, *_: object) -> None:
-        if "FROM organisation_people" in statement:
+        if needle in statement:
             seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
@@ -42,6 +43,16 @@ def test_the_home_and_a_statement_read_the_readers_organisations_once(world: Wor
     assert reads_of_people(world, world.path, "mo") == 1
     assert reads_of_people(world, world.path, "ana") == 1
     assert reads_of_people(world, statement, "mo") == 1
+
+
+def test_the_coalition_pages_tell_whether_it_ended_from_the_agreement_they_read(world: World) -> None:
+    """The banner of an ended coalition asks `coalition_ended`, which the home, the members page and a statement
+    page answer from the agreement their snapshot of now already holds; other pages read it."""
+    statement = open_statement(world)
+    ended = "SELECT coalition_agreements.ended_on"
+    for path in (world.path, f"{world.path}/members", statement):
+        assert reads_of_people(world, path, "ana", ended) == 0, path
+    assert reads_of_people(world, f"{world.path}/roles", "ana", ended) == 1
 
 
 def test_a_request_that_wrote_reads_what_the_person_holds_again(world: World) -> None:

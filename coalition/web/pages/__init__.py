@@ -13,7 +13,7 @@ back and send again) records once, and the second sending shows where the first 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -113,10 +113,13 @@ def facilitates_coalition(coalition_id: str) -> bool:
     return bool(known[coalition_id])
 
 
-def facilitation_known(coalition_id: str, facilitator: bool) -> None:
+def facilitation_known(coalition_id: str, facilitator: bool, agreement: Mapping[str, Any] | None = None) -> None:
     """Tell `facilitates_coalition` what the page already asked (the signed-in person facilitates the coalition
-    today, or not), so that the page's templates do not read it again."""
+    today, or not), and `coalition_ended` the day the coalition ended from its `agreement` as it stands now (a
+    snapshot of now the page read), so that the page's templates do not read them again."""
     g.setdefault("facilitates", {})[coalition_id] = facilitator
+    if agreement is not None:
+        g.setdefault("ended", {})[coalition_id] = agreement.get("ended_on")
 
 
 def _facilitates(connection: Connection, coalition_id: str) -> bool:

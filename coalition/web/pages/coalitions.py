@@ -53,7 +53,7 @@ def home(coalition_id: str) -> ResponseReturnValue:
         if not reads_as_member({m["organisation_id"]: m["state"] for m in snap.members}, reader):
             abort(403)
         facilitator = facilitates(snap, reader)
-        facilitation_known(coalition_id, facilitator)
+        facilitation_known(coalition_id, facilitator, snap.agreement)
         mandated = held(connection).mandates
         statements = statement_list.listed(connection, coalition_id, moment, mandated)
         awaiting = signing.awaiting(snap, statements, moment, mandated)
@@ -68,10 +68,11 @@ def home(coalition_id: str) -> ResponseReturnValue:
         may_draft = bool(powers(snap, reader).drafts_for) or facilitator
         progress = objectives.standing(connection, snap)  # every objective's status from one read of the points
         administers = held(connection).administers
-        active = read.member_count(connection, coalition_id, state="active")
+        by_state = read.member_counts(connection, coalition_id)  # the members counted, and the active ones
+        active = by_state.get("active", 0)
         rounds = evaluations.at_a_glance(connection, snap, reader, administers, moment.date(), active)
         shown, members = for_home(connection, coalition_id, moment.date(), reader.acts_for, PAGE_SIZE)
-        member_count = read.member_count(connection, coalition_id)
+        member_count = sum(by_state.values())
         roles = read.roles_of(connection, coalition_id)
         names = organisation_facts(connection, {r["organisation_id"] for r in roles} | set(shown.names))
     people = names_of(services().engine, {r["user_id"] for r in roles})

@@ -94,7 +94,7 @@ def _page(
         scope = reader.acts_for | set(mine) | drafted_for
         snap = snapshot(connection, coalition_id, Moment(None, now.date()), scope, statements=False)
         able = powers.powers(snap, reader, found.statement)
-        facilitation_known(coalition_id, able.facilitator)
+        facilitation_known(coalition_id, able.facilitator, snap.agreement)
         chart = statement_chart.chart(connection, coalition_id, found.statement)
         # Which forms each organisation gets is the domain's (`policy.may_sign`/`may_confirm`/`may_withdraw`).
         own = signatories.held(connection, statement_id, mine)  # the reader's organisations' signatures only

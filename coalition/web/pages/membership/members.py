@@ -144,7 +144,7 @@ def _members_page(
         if not reads_as_member({m["organisation_id"]: m["state"] for m in mine.members}, reader):
             abort(403)
         facilitator = facilitates(mine, reader)
-        facilitation_known(coalition_id, facilitator)
+        facilitation_known(coalition_id, facilitator, mine.agreement)
         inviting = _inviting(connection, coalition_id, invite) if facilitator else None
         page = _page(connection, coalition_id, request.args.get("after"), failed.partition(":")[0])
         shown = reader.acts_for | {m["organisation_id"] for m in page.items}
