@@ -1,6 +1,6 @@
 """Read models built from the log, and the runner that keeps them current."""
 
-from projections.audit import AuditLog
+from projections.audit import ActivityCounts, AuditLog
 from projections.base import Projection, checkpoints, metadata
 from projections.coalitions import Coalitions
 from projections.evaluations import Evaluations
@@ -24,6 +24,7 @@ def default_projections() -> list[Projection]:
         SignatureTallies(),
         Evaluations(),
         AuditLog(),
+        ActivityCounts(),
         ObjectiveProgress(),
     ]
 

@@ -57,6 +57,10 @@ def member_states(
     return {row.organisation_id: row.state for row in connection.execute(query)}
 
 
+#: Ids per IN list.
+IN_LIST = 500
+
+
 def work_owners(
     connection: Connection,
     coalition_id: str,
@@ -69,9 +73,11 @@ def work_owners(
     found: set[str] = set()
     for table, key, ids in ((commitments, "commitment_id", commitment_ids), (tasks, "task_id", task_ids)):
         wanted = sorted(set(ids))
-        if wanted:
+        for start in range(0, len(wanted), IN_LIST):  # within both databases' limits on parameters
             query = select(table.c.organisation_id).where(
-                table.c.coalition_id == coalition_id, table.c[key].in_(wanted), valid_at(table, position)
+                table.c.coalition_id == coalition_id,
+                table.c[key].in_(wanted[start : start + IN_LIST]),
+                valid_at(table, position),
             )
             found.update(connection.execute(query).scalars())
     return found

@@ -428,6 +428,28 @@ def test_a_members_history_follows_a_task_handed_to_another_member_and_knows_whe
     assert "Sample ten sites" in then and "now with" not in then and "Task reassigned" not in then
 
 
+def test_the_holders_of_a_members_work_are_read_a_chunk_of_ids_at_a_time(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from projections import coalition_rows
+    from tests.e2e.conftest import services
+
+    second = later_work(world)
+    world.ok(
+        "POST",
+        f"{world.path}/tasks/{world.task}/reassign",
+        "ana",
+        {"organisation_id": world.green, "assignee_email": world.email("ana"), "reason": "River Watch is full"},
+    )
+    ids = ([world.commitment, second, "no-such-commitment"], [world.task])
+    with services(world.api.app).engine.connect() as connection:
+        whole = coalition_rows.work_owners(connection, world.coalition, None, *ids)
+        monkeypatch.setattr(coalition_rows, "IN_LIST", 1)
+        chunked = coalition_rows.work_owners(connection, world.coalition, None, *ids)
+
+    assert whole == chunked == {world.river, world.green}
+
+
 def test_a_members_history_before_the_coalition_or_in_the_future(world: World) -> None:
     before = member_page(world, "?as_of=2026-12-31")
     future = member_page(world, "?as_of=2027-02-01", status=400)

@@ -127,3 +127,18 @@ def test_few_organisations_outside_keep_the_menu_and_none_says_so(
         assert invite(world, organisation_id=organisation_id)[0] == 302
     done = text(signed_in(world, "ana").get(f"{world.path}/members"))
     assert "Every organisation registered here is already a member or invited." in done
+
+
+def test_a_name_typed_is_read_as_typed_even_once_the_organisations_outside_fit_a_menu_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page offered a name to type; before it was sent, the organisations outside came under the limit: the
+    name is still read, and its refusal shown on the field it was typed in."""
+    monkeypatch.setattr(page, "LISTED", 200)
+
+    status, shown = invite(world, organisation="oak")
+    assert status == 400 and "“oak” fits 3 organisations outside the coalition: choose one below." in shown
+    assert 'name="organisation"' in shown and "<option" not in shown
+    trust = outside(world)["Oakwood Trust (RO)"]
+    status, _ = invite(world, organisation="oakwood trust")
+    assert status == 302 and members(world)[trust] == "invited"

@@ -399,12 +399,14 @@ def test_0023_tallies_the_signatures_an_existing_platform_holds_and_starts_at_th
 
 
 def test_0025_counts_each_coalitions_events_by_day_and_type_from_the_audit_log_it_holds(database_url: str) -> None:
-    """The activity chart after the upgrade shows the history the platform already had, not only what follows."""
+    """The activity chart after the upgrade shows the history the platform already had, not only what follows, and
+    the counts' own checkpoint starts where the audit log's stood."""
     engine = create_engine(database_url)
     entry = "INSERT INTO coalition_log (position, coalition_id, type, recorded_at) VALUES (:p, :c, :t, :at)"
     try:
         upgrade(engine, "0024")
         with engine.begin() as connection:
+            connection.execute(sa.text("INSERT INTO projection_checkpoints (name, position) VALUES ('audit', 5)"))
             for p, c, t, at in (
                 (1, "c1", "CoalitionFounded", "2026-11-30T23:59:59.999999Z"),
                 (2, "c1", "MembershipRequested", "2026-12-01T00:00:00.000000Z"),
@@ -418,6 +420,10 @@ def test_0025_counts_each_coalitions_events_by_day_and_type_from_the_audit_log_i
             counted = connection.execute(
                 sa.text("SELECT coalition_id, day, type, events FROM coalition_activity ORDER BY 1, 2, 3")
             ).all()
+            checkpoint = connection.execute(
+                sa.text("SELECT position FROM projection_checkpoints WHERE name = 'activity'")
+            ).scalar_one()
+        assert checkpoint == 5  # counted up to where the audit log was: what follows is the projection's to count
         assert [tuple(row) for row in counted] == [
             ("c1", "2026-11-30", "CoalitionFounded", 1),
             ("c1", "2026-12-01", "MembershipApproved", 1),
@@ -426,5 +432,8 @@ def test_0025_counts_each_coalitions_events_by_day_and_type_from_the_audit_log_i
         ]
         downgrade(engine, "0024")
         assert "coalition_activity" not in table_names(engine)
+        with engine.connect() as connection:
+            names = connection.execute(sa.text("SELECT name FROM projection_checkpoints")).scalars().all()
+        assert "activity" not in names and "audit" in names
     finally:
         engine.dispose()

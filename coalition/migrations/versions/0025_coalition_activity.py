@@ -6,8 +6,11 @@ Revision ID: 0025
 Revises: 0024
 Create Date: 2026-12-06 18:40:00.000000
 
-The counts are filled here from the audit log's rows (the same projection, so its checkpoint already covers them);
-a new database has no rows to count, and the runner fills both tables from the log.
+The counts are filled here from the audit log's rows, and the new projection's checkpoint (`activity`) is set to
+the audit log's, so no read finds them empty; events appended after this by code that does not keep the counts
+yet (the app before this revision, still running during an upgrade) move the audit's checkpoint but not this one,
+and are counted when the new code catches up. A new database has no audit checkpoint: the runner fills the
+table from the log.
 """
 
 import sqlalchemy as sa
@@ -32,7 +35,12 @@ def upgrade() -> None:
         "SELECT coalition_id, substr(recorded_at, 1, 10), type, count(*) FROM coalition_log "
         "GROUP BY coalition_id, substr(recorded_at, 1, 10), type"
     )
+    op.execute(
+        "INSERT INTO projection_checkpoints (name, position) "
+        "SELECT 'activity', position FROM projection_checkpoints WHERE name = 'audit'"
+    )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM projection_checkpoints WHERE name = 'activity'")
     op.drop_table('coalition_activity')

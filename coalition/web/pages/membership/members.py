@@ -71,11 +71,10 @@ def _inviting(connection: Connection, coalition_id: str, sent: Inviting | None =
     """The invitation as the page shows it: the one just sent (with its errors), or a new one; a menu only when
     the organisations outside the coalition are few (counted, not read, when they are many)."""
     outsiders = organisations.outside_count(connection, coalition_id, STILL_MEMBER)
-    typed = outsiders > LISTED
-    if sent is not None and sent.typed == typed:
+    if sent is not None:  # as it was sent, with its errors, even if the count crossed the limit meanwhile
         sent.outsiders = outsiders
         return sent
-    if typed:
+    if outsiders > LISTED:
         return Inviting(NameOrganisation(formdata=None), outsiders)
     menu = ChooseOrganisation(formdata=None)
     menu.organisation_id.choices = _candidates(connection, coalition_id) if outsiders else []
@@ -221,7 +220,7 @@ def invite(coalition_id: str) -> ResponseReturnValue:
     """Invite an organisation (facilitators): chosen from the menu, or named where there are too many for one."""
     with services().engine.connect() as connection:
         current(connection, coalition_id)  # the 404 page for no such coalition
-        if organisations.outside_count(connection, coalition_id, STILL_MEMBER) > LISTED:
+        if "organisation" in request.form:  # a name typed (the page had too many to list), whatever the count now
             chosen, sent = _named(connection, coalition_id, NameOrganisation())
         else:
             menu = ChooseOrganisation()
