@@ -71,7 +71,7 @@ def test_an_invited_organisation_is_led_to_the_join_page_not_to_a_forbidden_home
 
 
 def test_the_activity_chart_counts_each_days_events_as_the_log_holds_them_built_or_rebuilt(world: World) -> None:
-    """The counts the audit projection keeps (`coalition_activity`) are the log's own, day by day and type by
+    """The counts the activity projection keeps (`coalition_activity`) are the log's own, day by day and type by
     type, as each append adds to them and as a rebuild makes them again; the home reads them, not the log."""
     from datetime import UTC, datetime, time, timedelta
 

@@ -1,4 +1,4 @@
-"""The facilitators' activity chart counts kept by the audit projection: how many events of each type a coalition's
+"""The facilitators' activity chart counts kept by a projection of their own (`ActivityCounts`): how many events of each type a coalition's
 log holds for each day (`coalition_activity`), so the coalition home reads a row per day and type instead of
 grouping every event the coalition ever had.
 
