@@ -74,9 +74,8 @@ def _filter_form(
     """The filter form with its choices, the filters it names (None when the form is invalid), its filters by
     who, and the coalition's organisations when few enough to list (else none)."""
     form = FilterForm(formdata=request.args)
-    engine = services().engine
-    # Menus only where they stay short: the organisations, counted; the people who acted, read (ids only) only in a
-    # coalition of few organisations, where the menu would list them anyway; in a larger one both are typed
+    # Menus only where they stay short: the organisations, counted; the people who acted, read (with their names)
+    # only in a coalition of few organisations, where the menu would list them anyway; in a larger one both are typed
     few = member_count(connection, coalition_id) <= LISTED
     acted = audit.actors(connection, coalition_id) if few else None
     few_people = acted is not None and len(acted) <= LISTED
@@ -102,9 +101,7 @@ def _filter_form(
             form.actor,
             form.person,
             few_people,
-            lambda ids: names_of(
-                engine, acted if ids is None and acted is not None else audit.actors(connection, coalition_id, ids=ids)
-            ),
+            lambda ids: acted if ids is None and acted is not None else audit.actors(connection, coalition_id, ids=ids),
             _("Anyone"),
             _("The link names a person who has not acted in this coalition. Type their name instead."),
             lambda name: _(
