@@ -63,6 +63,11 @@ class Projection:
             connection.execute(delete(table))
 
 
+#: Ids per IN list, where a read or write names many by id (SQLite's default limit on bound parameters is far above;
+#: this keeps statements small).
+IN_LIST = 500
+
+
 def upsert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], key: Sequence[str]) -> None:
     """Insert rows, or update the existing row with the same key, on SQLite and PostgreSQL."""
     if not rows:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
+from projections.base import IN_LIST
 from projections.coalition_work import open_work
 from projections.coalitions import agreements, commitments, memberships, roles, tasks
 from projections.organisations import organisations
@@ -57,10 +58,6 @@ def member_states(
     return {row.organisation_id: row.state for row in connection.execute(query)}
 
 
-#: Ids per IN list.
-IN_LIST = 500
-
-
 def work_owners(
     connection: Connection,
     coalition_id: str,
@@ -93,13 +90,10 @@ def member_counts(connection: Connection, coalition_id: str, position: int | Non
     return {str(state): int(n) for state, n in connection.execute(query).all()}
 
 
-def member_count(
-    connection: Connection, coalition_id: str, position: int | None = None, state: str | None = None
-) -> int:
-    """How many organisations have a membership row at `position` (None: now): in `state`, or in any."""
+def member_count(connection: Connection, coalition_id: str, position: int | None = None) -> int:
+    """How many organisations have a membership row at `position` (None: now), in any state (`member_counts`: by
+    state)."""
     query = select(func.count()).where(memberships.c.coalition_id == coalition_id, valid_at(memberships, position))
-    if state is not None:
-        query = query.where(memberships.c.state == state)
     return int(connection.execute(query).scalar_one())
 
 

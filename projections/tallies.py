@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
 
 from events import RecordedEvent, driver
-from projections.base import Projection, Replay, add_up, metadata
+from projections.base import IN_LIST, Projection, Replay, add_up, metadata
 from projections.coalitions import MEMBER_STATE_AFTER, memberships
 from projections.organisations import organisations
 from projections.statements import signatures
@@ -156,8 +156,6 @@ TALLIES_OF_STATEMENTS = tallies.insert().from_select(
     .where(keys.c.statement_id.in_(_STATEMENTS))
     .group_by(*[keys.c[name] for name in TALLY_KEY]),
 )
-#: Ids per IN list (SQLite's default limit on bound parameters is far above; this keeps statements small).
-IN_LIST = 500
 
 
 class SetWise(Replay):
