@@ -152,6 +152,31 @@ def test_a_role_empowers_only_while_its_member_is_active_and_its_holder_acts_for
     assert policy.member_state(state, "org-z") is None
 
 
+class _Counted(dict[str, Member]):
+    """Members that count the states read: a rule about roles should read its roles' organisations only."""
+
+    def __init__(self, members: dict[str, Member]) -> None:
+        super().__init__(members)
+        self.read: list[str] = []
+
+    def __getitem__(self, key: str) -> Member:
+        self.read.append(key)
+        return super().__getitem__(key)
+
+    def items(self):  # type: ignore[no-untyped-def,override]
+        raise AssertionError("a role's rule walked every member")
+
+
+def test_a_roles_rule_reads_the_state_of_its_roles_organisations_not_every_members() -> None:
+    base = coalition()
+    members = _Counted({**base.members, **{f"org-{n}": Member(f"org-{n}", "active") for n in range(3000)}})
+    state = replace(base, members=members)
+    answers = [policy.is_liaison(state, BEN, o) for o in members]  # a page asking it of each member
+    assert answers.count(True) == 1
+    assert policy.is_facilitator(state, ANA) and policy.is_endorser(state, DEB) == "org-b"
+    assert set(members.read) <= {"org-a", "org-b", "org-c"}  # the roles' organisations only
+
+
 def test_people_of_active_and_suspended_members_read_the_coalition_but_not_others() -> None:
     state = coalition()
     assert policy.may_read_coalition(state, ANA) and policy.may_read_coalition(state, CY)
