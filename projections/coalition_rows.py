@@ -186,11 +186,13 @@ def members_in_order(
     coalition_id: str,
     order: Mapping[str, int],
     after: tuple[int, str] | None,
-    limit: int,
+    limit: int | None,
+    states: Iterable[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The first `limit` membership rows now in the order (rank of their state by `order`, then the
+    """The first `limit` (None: every) membership rows now in the order (rank of their state by `order`, then the
     organisation's name, then its id) after the member (`after`: rank, organisation id), with the name and country
-    of each organisation. A state missing from `order` ranks after every listed one."""
+    of each organisation. A state missing from `order` ranks after every listed one. `states`: only members in
+    these states."""
     m = memberships.c
     rank = case(
         *((m.state == state, value) for state, value in order.items()), else_=max(order.values(), default=0) + 1
@@ -201,6 +203,8 @@ def members_in_order(
         .select_from(memberships.outerjoin(organisations, organisations.c.organisation_id == m.organisation_id))
         .where(m.coalition_id == coalition_id, m.until_position.is_(None))
     )
+    if states is not None:
+        query = query.where(m.state.in_(sorted(states)))
     if after is not None:
         after_rank, after_id = after
         after_name = (

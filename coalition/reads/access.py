@@ -152,8 +152,12 @@ def facilitates(snap: Snapshot, reader: Actor) -> bool:
     return snap.agreement is not None and policy.is_facilitator(as_domain(snap), reader)
 
 
-def readers_snapshot(connection: Connection, coalition_id: str, reader: Actor, moment: Moment) -> Snapshot:
+def readers_snapshot(
+    connection: Connection, coalition_id: str, reader: Actor, moment: Moment, also: Iterable[str | None] = ()
+) -> Snapshot:
     """The coalition at `moment` narrowed to the reader's organisations (`snapshot(..., organisations=)`): enough
     for every rule about the reader (whether they read it, facilitate it, may draft, sign or answer for their
-    organisations), reading their rows only; not their statements' participation (no standing is asked)."""
-    return snapshot(connection, coalition_id, moment, reader.acts_for, statements=False)
+    organisations), reading their rows only; not their statements' participation (no standing is asked).
+    `also`: other organisations a rule asks about (the one a statement was drafted for: `policy.may_edit`)."""
+    scope = reader.acts_for | {o for o in also if o is not None}
+    return snapshot(connection, coalition_id, moment, scope, statements=False)

@@ -16,6 +16,7 @@ from events import Registry
 from projections.audit import Entry, by_day_and_type
 from projections.coalition_rows import (
     directory,
+    exists,
     member_count,
     member_counts,
     member_states,
@@ -69,6 +70,7 @@ __all__ = [
     "activity_days",
     "latest",
     "directory",
+    "exists",
     "member_count",
     "member_counts",
     "member_states",

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
 from coalition.domain.policy.ending import OPEN_COMMITMENT, OPEN_TASK, reminder_due
 from coalition.reads.evaluations import rounds
+from coalition.reads.organisations import names as organisation_names
 from coalition.reads.statements import phase
-from projections.coalitions import agreements
+from projections.coalitions import agreements, commitments, tasks
 from projections.standing import Snapshot
 from projections.statement_rows import of_coalition
 from projections.versioned import valid_at
@@ -39,22 +41,32 @@ class Remaining:
         return bool(self.statements or self.tasks or self.rounds or self.commitments)
 
 
-def remaining(connection: Connection, snap: Snapshot, coalition_id: str, now: datetime) -> Remaining:
+def _open(connection: Connection, table: Table, coalition_id: str, states: Iterable[str]) -> list[dict[str, Any]]:
+    """The coalition's rows of `table` now in one of `states`, in the order they were made or last changed."""
+    query = select(table).where(
+        table.c.coalition_id == coalition_id, valid_at(table, None), table.c.state.in_(sorted(states))
+    )
+    return [dict(row) for row in connection.execute(query.order_by(table.c.from_position)).mappings()]
+
+
+def remaining(connection: Connection, coalition_id: str, now: datetime) -> Remaining:
     """The statements still open for signature at `now`, the tasks still open or accepted, the evaluation rounds
-    not closed and the commitments still pledged (`coalition.domain.ending.close` refuses while any is left)."""
+    not closed and the commitments still pledged (`coalition.domain.ending.close` refuses while any is left): only
+    those rows are read, not the whole coalition's."""
+    open_tasks, pledged = (
+        _open(connection, tasks, coalition_id, OPEN_TASK),
+        _open(connection, commitments, coalition_id, OPEN_COMMITMENT),
+    )
+    names = organisation_names(connection, {c["organisation_id"] for c in pledged})
     return Remaining(
         [row for row in of_coalition(connection, coalition_id) if phase(row, now) == "open"],
-        [t for t in snap.tasks if t["state"] in OPEN_TASK],
+        open_tasks,
         [
             {"evaluation_id": e.evaluation_id, "title": e.title}
             for e in rounds(connection, coalition_id).values()
             if not e.closed
         ],
-        [
-            {**c, "organisation": snap.names.get(c["organisation_id"], {}).get("name", c["organisation_id"])}
-            for c in snap.commitments
-            if c["state"] in OPEN_COMMITMENT
-        ],
+        [{**c, "organisation": names.get(c["organisation_id"], c["organisation_id"])} for c in pledged],
     )
 
 

@@ -6,6 +6,7 @@ each organisation its own, every member the results once the round is closed), a
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -18,8 +19,10 @@ from coalition.domain.base import NotFound
 from coalition.domain.coalition_state import Actor, Answer, Coalition, Evaluation, EvaluationResponse, Question
 from coalition.domain.policy import evaluations as rules
 from coalition.domain.policy.ending import is_ended
-from coalition.reads.access import as_domain, require_member_reader
-from coalition.reads.standing import Moment, Snapshot, snapshot
+from coalition.reads.access import as_domain, readers_snapshot, require_member_reader
+from coalition.reads.organisations import names as organisation_names
+from coalition.reads.standing import Moment, Snapshot
+from projections.coalition_rows import member_counts
 from projections.evaluations import evaluation_responses, evaluations
 
 
@@ -63,8 +66,12 @@ def with_rounds(connection: Connection, snap: Snapshot) -> Coalition:
     return replace(coalition, evaluations=rounds(connection, coalition.coalition_id))
 
 
-def _name(snap: Snapshot, organisation_id: str) -> str:
-    return str(snap.names.get(organisation_id, {}).get("name") or organisation_id)
+def _name(names: Mapping[str, str], organisation_id: str) -> str:
+    return str(names.get(organisation_id) or organisation_id)
+
+
+def _names(snap: Snapshot) -> dict[str, str]:
+    return {o: found["name"] for o, found in snap.names.items() if found.get("name")}
 
 
 def answerable(coalition: Coalition, reader: Actor, administers: frozenset[str]) -> list[str]:
@@ -79,12 +86,13 @@ def _summary(
     reader: Actor,
     administers: frozenset[str],
     today: date,
+    active_members: int,
 ) -> dict[str, Any]:
-    """A round as listed: its dates and state, how many answered, and whom the reader still has to answer for
-    (nobody once the coalition has ended: its rounds are answered no more)."""
-    active = [o for o, m in coalition.members.items() if m.state == "active"]
+    """A round as listed: its dates and state, how many answered of the `active_members`, and whom the reader
+    still has to answer for (nobody once the coalition has ended: its rounds are answered no more)."""
+    names = _names(snap)
     awaiting = [
-        {"organisation_id": o, "name": _name(snap, o)}
+        {"organisation_id": o, "name": _name(names, o)}
         for o in answerable(coalition, reader, administers)
         if not is_ended(coalition) and rules.may_respond(coalition, reader, evaluation, o, administers, today)
     ]
@@ -97,25 +105,28 @@ def _summary(
         "past_closing": rules.past_closing(evaluation, today),
         "questions": len(evaluation.questions),
         "responses": len(evaluation.responses),
-        "members": len(active),
+        "members": active_members,
         "awaiting": awaiting,
         "summary": evaluation.summary,
         "lessons": evaluation.lessons,
     }
 
 
-def _current(connection: Connection, coalition_id: str, reader: Actor, today: date) -> tuple[Snapshot, Coalition]:
+def _current(connection: Connection, coalition_id: str, reader: Actor, today: date) -> tuple[Snapshot, Coalition, int]:
+    """The coalition narrowed to the reader's organisations (every rule these pages ask is about the reader: whom
+    they answer for, whether they see the results or close a round), its rounds, and how many active members it
+    has."""
     require_member_reader(connection, coalition_id, reader)
-    snap = snapshot(connection, coalition_id, Moment(None, today))
-    return snap, with_rounds(connection, snap)
+    snap = readers_snapshot(connection, coalition_id, reader, Moment(None, today))
+    return snap, with_rounds(connection, snap), member_counts(connection, coalition_id).get("active", 0)
 
 
 def listing(
     connection: Connection, coalition_id: str, reader: Actor, administers: frozenset[str], today: date
 ) -> dict[str, Any]:
     """The coalition's rounds, latest first, and whether the reader may open one now (404/403 as the domain says)."""
-    snap, coalition = _current(connection, coalition_id, reader, today)
-    listed = [_summary(snap, coalition, e, reader, administers, today) for e in coalition.evaluations.values()]
+    snap, coalition, active = _current(connection, coalition_id, reader, today)
+    listed = [_summary(snap, coalition, e, reader, administers, today, active) for e in coalition.evaluations.values()]
     held = rules.open_round(coalition)
     return {
         "coalition": snap.agreement["name"] if snap.agreement else coalition_id,
@@ -127,11 +138,11 @@ def listing(
 
 
 def _answers(
-    snap: Snapshot, organisation_id: str, response: EvaluationResponse, questions: dict[str, str]
+    names: Mapping[str, str], organisation_id: str, response: EvaluationResponse, questions: dict[str, str]
 ) -> dict[str, Any]:
     return {
         "organisation_id": organisation_id,
-        "organisation": _name(snap, organisation_id),
+        "organisation": _name(names, organisation_id),
         "responded_by": response.responded_by,
         "answers": [
             {
@@ -156,12 +167,13 @@ def one(
     """One round as the reader may see it: its questions; the results (averages, counts per rating, every answer
     with its organisation) when `policy.may_see_results`; the responses of the reader's own organisations; whom
     the reader may still answer for; whether they may close it."""
-    snap, coalition = _current(connection, coalition_id, reader, today)
+    snap, coalition, active = _current(connection, coalition_id, reader, today)
     evaluation = coalition.evaluations.get(evaluation_id)
     if evaluation is None:
         raise NotFound("no such evaluation round: %(evaluation)s", evaluation=evaluation_id)
     texts = {q.question_id: q.text for q in evaluation.questions}
     sees_all = rules.may_see_results(coalition, reader, evaluation)
+    names = {**organisation_names(connection, evaluation.responses if sees_all else ()), **_names(snap)}
     results = None
     if sees_all:
         results = [
@@ -171,24 +183,24 @@ def one(
                 "average": r.average,
                 "counts": dict(r.counts),
                 "answers": [
-                    {"organisation_id": o, "organisation": _name(snap, o), "rating": a.rating, "comment": a.comment}
+                    {"organisation_id": o, "organisation": _name(names, o), "rating": a.rating, "comment": a.comment}
                     for o, a in r.answers
                 ],
             }
             for r in rules.results(evaluation)
         ]
     own = [
-        _answers(snap, o, response, texts)
+        _answers(names, o, response, texts)
         for o, response in evaluation.responses.items()
         if rules.may_see_response(coalition, reader, evaluation, o) and o in reader.acts_for
     ]
     return {
-        **_summary(snap, coalition, evaluation, reader, administers, today),
+        **_summary(snap, coalition, evaluation, reader, administers, today, active),
         "coalition": snap.agreement["name"] if snap.agreement else coalition_id,
         "question_list": [{"question_id": q.question_id, "text": q.text} for q in evaluation.questions],
         "results": results,
         "own": own,
-        "respondents": [{"organisation_id": o, "name": _name(snap, o)} for o in evaluation.responses]
+        "respondents": [{"organisation_id": o, "name": _name(names, o)} for o in evaluation.responses]
         if sees_all
         else None,
         "may_close": not is_ended(coalition) and rules.may_close(coalition, reader, evaluation),
@@ -202,18 +214,17 @@ def at_a_glance(
     reader: Actor,
     administers: frozenset[str],
     today: date,
-    active_members: int | None = None,
+    active_members: int,
 ) -> dict[str, Any]:
     """For the coalition's home: the latest closed round (its summary and lessons) and the open round, each as
     listed (`awaiting`: the organisations the reader still answers the open one for), or None. One read of the
     rounds; the reader is a member (the page checked). `snap` may be narrowed to the reader's organisations
-    (`access.readers_snapshot`): then `active_members` says how many active members the coalition has."""
+    (`access.readers_snapshot`); `active_members`: how many active members the coalition has."""
     coalition = with_rounds(connection, snap)
     closed, held = rules.latest_closed(coalition), rules.open_round(coalition)
 
     def listed(evaluation: Evaluation) -> dict[str, Any]:
-        found = _summary(snap, coalition, evaluation, reader, administers, today)
-        return found if active_members is None else {**found, "members": active_members}
+        return _summary(snap, coalition, evaluation, reader, administers, today, active_members)
 
     return {
         "latest_closed": None if closed is None else listed(closed),

@@ -21,8 +21,8 @@ from sqlalchemy.engine import Connection
 from coalition.domain import coalition, statement, work  # noqa: F401  (register their event types)
 from coalition.domain.base import Invalid, NotAllowed, NotFound
 from coalition.domain.event_types import registry
-from coalition.reads.access import actor, facilitates
-from coalition.reads.standing import Moment, snapshot
+from coalition.reads.access import actor, facilitates, readers_snapshot
+from coalition.reads.standing import Moment
 from coalition.webhooks.guard import Resolver, check
 from coalition.webhooks.tables import webhook_deliveries, webhooks
 from events.store import format_time
@@ -40,10 +40,11 @@ def deliverable_types() -> list[str]:
 
 def require_facilitator(connection: Connection, coalition_id: str, user_id: str, today: date) -> None:
     """Refuse unless the coalition exists (else NotFound) and the person facilitates it today (else NotAllowed)."""
-    snap = snapshot(connection, coalition_id, Moment(None, today))
+    reader = actor(connection, user_id, today)
+    snap = readers_snapshot(connection, coalition_id, reader, Moment(None, today))  # the rule is about the reader only
     if snap.agreement is None:
         raise NotFound("no such coalition: %(coalition)s", coalition=coalition_id)
-    if not facilitates(snap, actor(connection, user_id, today)):
+    if not facilitates(snap, reader):
         raise NotAllowed("only facilitators may manage the coalition's webhooks")
 
 

@@ -17,12 +17,13 @@ from coalition.domain import zones
 from coalition.handlers import statements as handle
 from coalition.infra.extensions import services
 from coalition.infra.formats import reader_zone
+from coalition.reads.access import readers_snapshot
 from coalition.reads.powers import Powers, powers
-from coalition.reads.standing import Moment, Snapshot, snapshot
+from coalition.reads.standing import Moment, Snapshot
 from coalition.reads.text import render_markdown
 from coalition.reads.word_diff import compare
 from coalition.web.i18n import language_choices, language_name
-from coalition.web.pages import context, drafting_translations, marks, perform, require_member
+from coalition.web.pages import actor, context, drafting_translations, marks, perform, require_member
 from coalition.web.pages.drafting_common import (
     STATEMENT,
     STATEMENTS,
@@ -43,7 +44,8 @@ from coalition.web.typed import login_required
 def _drafting(coalition_id: str) -> tuple[Snapshot, Powers]:
     """The coalition (404 if unknown) and what the reader may draft (403 unless a member's person)."""
     with services().engine.connect() as connection:
-        snap = snapshot(connection, coalition_id, Moment(None, today()))
+        reader = actor(connection)
+        snap = readers_snapshot(connection, coalition_id, reader, Moment(None, today()))  # the reader's rows only
         if snap.agreement is None:
             abort(404)
         return snap, powers(snap, require_member(connection, coalition_id))

@@ -8,8 +8,9 @@ from flask import Blueprint, abort, url_for
 from sqlalchemy.engine import Connection
 
 from coalition.reads import statements as read
+from coalition.reads.access import readers_snapshot
 from coalition.reads.powers import Powers, powers
-from coalition.reads.standing import Moment, snapshot
+from coalition.reads.standing import Moment
 from coalition.reads.text import render_markdown
 from coalition.web.pages import require_member
 from coalition.web.pages.drafting_forms import TextForm
@@ -25,11 +26,12 @@ STATEMENT = f"{STATEMENTS}/<statement_id>"
 
 def load(connection: Connection, coalition_id: str, statement_id: str) -> tuple[read.StatementView, Powers]:
     """The statement (404 if not of this coalition) and what the reader may do (403 unless a member's person)."""
-    found = read.view(connection, statement_id)
+    found = read.view(connection, statement_id, signatures_too=False)  # no page of drafting shows them
     if found is None or found.statement["coalition_id"] != coalition_id:
         abort(404)
     reader = require_member(connection, coalition_id)
-    snap = snapshot(connection, coalition_id, Moment(None, today()))
+    # the rules asked (`powers`) are about the reader's organisations and the one the statement was drafted for
+    snap = readers_snapshot(connection, coalition_id, reader, Moment(None, today()), [found.statement["drafted_for"]])
     return found, powers(snap, reader, found.statement)
 
 

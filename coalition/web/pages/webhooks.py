@@ -15,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from coalition.domain.base import DomainError
 from coalition.infra.extensions import services
-from coalition.reads.standing import Moment, snapshot
+from coalition.reads.coalitions import name as coalition_name
 from coalition.web.errors import status_of, translated
 from coalition.web.forms import PageForm
 from coalition.web.pages import perform
@@ -63,7 +63,7 @@ def _page(
             subscriptions.require_facilitator(connection, coalition_id, current_user.user_id, today())
         except DomainError as refused:
             abort(status_of(refused)[0])
-        name = (snapshot(connection, coalition_id, Moment(None, today())).agreement or {}).get("name", "")
+        name = coalition_name(connection, coalition_id)
         hooks = [
             {**hook, "deliveries": subscriptions.deliveries(connection, hook["id"], RECENT)}
             for hook in subscriptions.of_coalition(connection, coalition_id)

@@ -15,7 +15,7 @@ from coalition.infra.formats import reader_zone
 from coalition.reads.access import facilitates
 from coalition.web.pages import actor, context, perform, require_member
 from coalition.web.pages.membership.blueprint import bp
-from coalition.web.pages.membership.common import current, day, named
+from coalition.web.pages.membership.common import day, named, yours
 from coalition.web.pages.membership.forms import MAX_OBJECTIVES, AgreementForm, FoundForm
 from coalition.web.typed import login_required
 
@@ -95,7 +95,7 @@ def _prefill(agreement: dict[str, Any]) -> dict[str, Any]:
 def agreement(coalition_id: str) -> ResponseReturnValue:
     """Amend the partnership agreement (facilitators), objectives included."""
     with services().engine.connect() as connection:
-        snap = current(connection, coalition_id)
+        snap, _reader = yours(connection, coalition_id)
         if not facilitates(snap, require_member(connection, coalition_id)):
             abort(403)
     form = AgreementForm(data=_prefill(snap.agreement or {})) if request.method == "GET" else AgreementForm()

@@ -17,7 +17,7 @@ from coalition.reads.access import facilitates
 from coalition.web.forms import PageForm
 from coalition.web.pages import context, perform, require_member
 from coalition.web.pages.membership.blueprint import bp
-from coalition.web.pages.membership.common import current
+from coalition.web.pages.membership.common import yours
 from coalition.web.pages.membership.forms import TEXT
 from coalition.web.reading import now
 from coalition.web.typed import login_required
@@ -31,11 +31,10 @@ class CloseForm(PageForm):
 def _close_page(coalition_id: str, form: CloseForm, status: int = 200, confirming: bool = False) -> ResponseReturnValue:
     moment = now()
     with services().engine.connect() as connection:
-        snap = current(connection, coalition_id)
-        reader = require_member(connection, coalition_id)
-        if not facilitates(snap, reader):
+        snap, _reader = yours(connection, coalition_id)
+        if not facilitates(snap, require_member(connection, coalition_id)):
             abort(403)
-        left = ending.remaining(connection, snap, coalition_id, moment)
+        left = ending.remaining(connection, coalition_id, moment)
     agreement = snap.agreement or {}
     return render_template(
         "membership/close.html",

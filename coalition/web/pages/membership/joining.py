@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, render_template, request, url_for
@@ -11,34 +12,48 @@ from flask_babel import gettext as _
 from coalition.domain.coalition import STILL_MEMBER
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
+from coalition.reads.coalitions import member_counts, members_in_order
 from coalition.reads.ending import open_work_of
+from coalition.reads.paging import PAGE_SIZE
 from coalition.reads.standing import Snapshot
-from coalition.web.pages import actor, context, perform
+from coalition.web.pages import context, perform
 from coalition.web.pages.membership.blueprint import bp
-from coalition.web.pages.membership.common import current, member_states, name_of, named, outside
+from coalition.web.pages.membership.common import ACTIVE, member_states, name_of, named, outside, yours
 from coalition.web.pages.membership.forms import ChooseOrganisation, LeaveForm, ReasonForm, RequiredReasonForm
 from coalition.web.typed import login_required
 
 # -- joining --------------------------------------------------------------------------------------
 
 
+Others = Callable[[], list[tuple[str, str]]]
+
+
 def join_page(coalition_id: str, form: ChooseOrganisation | None = None, status: int = 200) -> ResponseReturnValue:
-    """The coalition's public description, and where each organisation the user acts for stands in it."""
+    """The coalition's public description with its active members a page at a time (by name, `?after=` the last
+    one seen), and where each organisation the user acts for stands in it: only the reader's organisations' rows
+    and the page's members are read."""
+    after = request.args.get("after") or None
     with services().engine.connect() as connection:
-        snap = current(connection, coalition_id)
-        mine = named(connection, actor(connection).acts_for)
+        snap, reader = yours(connection, coalition_id)
+        mine = named(connection, reader.acts_for)
+        chosen = members_in_order(
+            connection, coalition_id, ACTIVE, (0, after) if after else None, PAGE_SIZE + 1, states=ACTIVE
+        )
+        active = member_counts(connection, coalition_id).get("active", 0)
     states = member_states(snap)
     reasons = {m["organisation_id"]: m["reason"] for m in snap.members}
     form = form or ChooseOrganisation()
     form.organisation_id.choices = outside(snap, mine)
     public = {k: (snap.agreement or {})[k] for k in ("name", "purpose", "starts_on", "ends_on")}
-    members = [snap.names.get(m["organisation_id"], {}) for m in snap.members if m["state"] == "active"]
+    members = chosen[:PAGE_SIZE]
     return render_template(
         "membership/join.html",
         coalition_id=coalition_id,
         coalition=public,
         form=form,
-        members=sorted(members, key=lambda m: m.get("name", "")),
+        members=members,
+        active=active,
+        next_after=members[-1]["organisation_id"] if len(chosen) > PAGE_SIZE else None,
         mine=[
             {"id": c.value, "name": c.label, "state": states.get(c.value), "reason": reasons.get(c.value)} for c in mine
         ],
@@ -53,9 +68,8 @@ def join(coalition_id: str) -> ResponseReturnValue:
         return join_page(coalition_id)
     form = ChooseOrganisation()
     with services().engine.connect() as connection:
-        form.organisation_id.choices = outside(
-            current(connection, coalition_id), named(connection, actor(connection).acts_for)
-        )
+        snap, reader = yours(connection, coalition_id)
+        form.organisation_id.choices = outside(snap, named(connection, reader.acts_for))
     if not form.validate_on_submit():
         return join_page(coalition_id, form, 400)
     ctx = context()
@@ -67,19 +81,16 @@ def join(coalition_id: str) -> ResponseReturnValue:
     )
 
 
-def _dispositions(snap: Snapshot, organisation_id: str, form: LeaveForm) -> dict[str, dict[str, Any]]:
-    """One row of the form for each open commitment and task of the organisation; each item by its id."""
+def _dispositions(snap: Snapshot, organisation_id: str, form: LeaveForm, others: Others) -> dict[str, dict[str, Any]]:
+    """One row of the form for each open commitment and task of the organisation; each item by its id. `others`:
+    the members a task may be handed over to (asked only when the organisation has a task to hand over)."""
     commitments, tasks = open_work_of(snap, organisation_id)
     items = {c["commitment_id"]: {"kind": "commitment", "name": c["description"], "row": c} for c in commitments}
     items |= {t["task_id"]: {"kind": "task", "name": t["title"], "row": t} for t in tasks}
     if not form.dispositions.entries:  # the page first shown: a row for each item
         for item_id in items:
             form.dispositions.append_entry({"item": item_id})
-    others = [
-        (m["organisation_id"], name_of(snap, m["organisation_id"]))
-        for m in snap.members
-        if m["state"] == "active" and m["organisation_id"] != organisation_id
-    ]
+    to = [("", _("(choose a member)")), *(others() if tasks else ())]
     for row in form.dispositions:
         kind = items.get(row.form.item.data or "", {}).get("kind", "task")
         row.form.action.choices = (
@@ -87,7 +98,7 @@ def _dispositions(snap: Snapshot, organisation_id: str, form: LeaveForm) -> dict
             if kind == "commitment"
             else [("hand_over", _("Hand it over to another member")), ("drop", _("Drop it"))]
         )
-        row.form.to.choices = [("", _("(choose a member)")), *others]
+        row.form.to.choices = to
     return items
 
 
@@ -97,14 +108,22 @@ def leave_page(
     """Confirm leaving (or withdrawing a request, or declining an invitation) for an organisation you act for;
     each open commitment and task of the organisation is shown with the choice of what becomes of it."""
     with services().engine.connect() as connection:
-        snap = current(connection, coalition_id)
-        acts = actor(connection).acts_for
-    state = member_states(snap).get(organisation_id)
-    if state not in STILL_MEMBER:
-        abort(404)
-    if organisation_id not in acts:
-        abort(403)
-    items = _dispositions(snap, organisation_id, form) if isinstance(form, LeaveForm) else {}
+        snap, reader = yours(connection, coalition_id, [organisation_id])  # the reader's and the leaving one's rows
+        state = member_states(snap).get(organisation_id)
+        if state not in STILL_MEMBER:
+            abort(404)
+        if organisation_id not in reader.acts_for:
+            abort(403)
+
+        def others() -> list[tuple[str, str]]:  # the other active members, by name
+            every = members_in_order(connection, coalition_id, ACTIVE, None, None, states=ACTIVE)
+            return [
+                (m["organisation_id"], m["name"] or m["organisation_id"])
+                for m in every
+                if m["organisation_id"] != organisation_id
+            ]
+
+        items = _dispositions(snap, organisation_id, form, others) if isinstance(form, LeaveForm) else {}
     return render_template(
         "membership/leave.html",
         coalition_id=coalition_id,

@@ -20,6 +20,7 @@ from coalition.infra.extensions import services
 from coalition.reads import organisations
 from coalition.reads.access import as_domain, facilitates, readers_snapshot, reads_as_member
 from coalition.reads.audit import named, same_name
+from coalition.reads.coalitions import exists as coalition_exists
 from coalition.reads.coalitions import member_count, members_before, members_in_order
 from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.standing import Moment, snapshot
@@ -27,7 +28,7 @@ from coalition.web.forms import LISTED, OFFERED
 from coalition.web.i18n import localised_country
 from coalition.web.pages import actor, context, facilitation_known, perform
 from coalition.web.pages.membership.blueprint import bp
-from coalition.web.pages.membership.common import current, day
+from coalition.web.pages.membership.common import day
 from coalition.web.pages.membership.forms import (
     ChooseOrganisation,
     InviteByEmail,
@@ -219,7 +220,8 @@ def members(coalition_id: str) -> ResponseReturnValue:
 def invite(coalition_id: str) -> ResponseReturnValue:
     """Invite an organisation (facilitators): chosen from the menu, or named where there are too many for one."""
     with services().engine.connect() as connection:
-        current(connection, coalition_id)  # the 404 page for no such coalition
+        if not coalition_exists(connection, coalition_id):
+            abort(404)
         if "organisation" in request.form:  # a name typed (the page had too many to list), whatever the count now
             chosen, sent = _named(connection, coalition_id, NameOrganisation())
         else:

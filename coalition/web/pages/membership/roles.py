@@ -5,31 +5,28 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy.engine import Connection
 
 from coalition.accounts import names_of
 from coalition.domain.coalition import ROLES
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads.access import facilitates
-from coalition.reads.standing import Snapshot
+from coalition.reads.coalitions import members_in_order, roles_of
+from coalition.reads.organisations import names as organisation_names
 from coalition.web.pages import context, perform, require_member
 from coalition.web.pages.membership.blueprint import bp
-from coalition.web.pages.membership.common import current, day, name_of
+from coalition.web.pages.membership.common import ACTIVE, day, yours
 from coalition.web.pages.membership.forms import ROLE_LABELS, AssignForm, ReasonForm
 from coalition.web.typed import SelectChoice, login_required
 
 # -- roles ----------------------------------------------------------------------------------------
 
 
-def _active(snap: Snapshot) -> list[SelectChoice]:
-    return sorted(
-        (
-            SelectChoice(m["organisation_id"], name_of(snap, m["organisation_id"]))
-            for m in snap.members
-            if m["state"] == "active"
-        ),
-        key=lambda choice: choice.label,
-    )
+def _active(connection: Connection, coalition_id: str) -> list[SelectChoice]:
+    """The active members, by name: whom a role may be given for."""
+    every = members_in_order(connection, coalition_id, ACTIVE, None, None, states=ACTIVE)
+    return [SelectChoice(m["organisation_id"], m["name"] or m["organisation_id"]) for m in every]
 
 
 def _roles_page(
@@ -42,20 +39,22 @@ def _roles_page(
 ) -> ResponseReturnValue:
     """The roles held now; facilitators give and take them."""
     with services().engine.connect() as connection:
-        snap = current(connection, coalition_id)
+        snap, _reader = yours(connection, coalition_id)  # the rule (who facilitates) is about the reader only
         facilitator = facilitates(snap, require_member(connection, coalition_id))
-    assign = assign or AssignForm()
-    assign.organisation_id.choices = _active(snap)
-    people = names_of(services().engine, {r["user_id"] for r in snap.roles})
+        given = roles_of(connection, coalition_id)
+        organisations = organisation_names(connection, {r["organisation_id"] for r in given})
+        assign = assign or AssignForm()
+        assign.organisation_id.choices = _active(connection, coalition_id) if facilitator else []
+    people = names_of(services().engine, {r["user_id"] for r in given})
     held = sorted(
         (
             {
                 **r,
                 "person": people.get(r["user_id"], r["user_id"]),
-                "organisation": name_of(snap, r["organisation_id"]),
+                "organisation": organisations.get(r["organisation_id"], r["organisation_id"]),
                 "since": day(r["since"]),
             }
-            for r in snap.roles
+            for r in given
         ),
         key=lambda r: (ROLES.index(r["role"]) if r["role"] in ROLES else 9, r["organisation"], r["person"]),
     )
@@ -80,7 +79,8 @@ def roles(coalition_id: str) -> ResponseReturnValue:
         return _roles_page(coalition_id)
     form = AssignForm()
     with services().engine.connect() as connection:
-        form.organisation_id.choices = _active(current(connection, coalition_id))
+        yours(connection, coalition_id)  # the 404 page for no such coalition
+        form.organisation_id.choices = _active(connection, coalition_id)
     if not form.validate_on_submit():
         return _roles_page(coalition_id, assign=form, status=400)
     ctx = context()
