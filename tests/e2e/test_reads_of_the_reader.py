@@ -1,0 +1,115 @@
+"""Coalition pages whose rules are about the reader read the reader's rows, not the whole coalition's: what they
+read does not grow when organisations join. The join page lists the active members a page at a time."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from coalition.web.pages.membership import joining
+from tests.e2e.conftest import services
+from tests.e2e.pages import signed_in, text
+from tests.e2e.world import World
+
+
+def grow(world: World, names: list[str]) -> list[str]:
+    """Organisations of Olli's (one per name) that ask to join the coalition and are approved: more active members."""
+    joined = []
+    for name in names:
+        found = world.ok(
+            "POST",
+            "/organisations",
+            "olli",
+            {"name": name + world.tag, "country": "FI", "sector": "ngo", "mission": "Research"},
+        )["id"]
+        world.ok("POST", f"{world.path}/members", "olli", {"organisation_id": found})
+        world.ok("POST", f"{world.path}/members/{found}/approve", "ana", {})
+        joined.append(found)
+    return joined
+
+
+def rows_read(world: World, person: str, path: str) -> int:
+    """How many rows the SELECTs of one request for `path` return (each replayed afterwards as a count)."""
+    client = signed_in(world, person)
+    assert client.get(path).status_code == 200  # warm: the session, the caches
+    engine = services(world.api.app).engine
+    ran: list[tuple[str, Any]] = []
+
+    def seen(conn: object, cursor: object, statement: str, parameters: Any, *_: object) -> None:
+        ran.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert response.status_code == 200, text(response)
+    returned = 0
+    with engine.connect() as connection:
+        for statement, parameters in ran:
+            if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                counted = connection.exec_driver_sql(f"SELECT count(*) FROM ({statement}) AS replayed", parameters)
+                returned += int(counted.scalar_one())
+    return returned
+
+
+PAGES = {
+    # path after the coalition's, and who reads it
+    "join": ("/join", "mo"),
+    "roles (a member)": ("/roles", "mo"),
+    "evaluations": ("/evaluations", "mo"),
+    "a new statement": ("/statements/new", "mo"),
+    "the agreement": ("/agreement", "ana"),
+    "closing": ("/close", "ana"),
+    "webhooks": ("/webhooks", "ana"),
+    "evaluations (a facilitator)": ("/evaluations", "ana"),
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_a_page_about_the_reader_reads_no_more_when_organisations_join(
+    world: World, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    monkeypatch.setattr(joining, "PAGE_SIZE", 1)  # the join page lists one member a page
+    tail, person = PAGES[page]
+    path = world.path + tail
+    before = rows_read(world, person, path)
+
+    grow(world, ["Birch Trust", "Cedar Fund", "Elm Circle"])
+
+    assert rows_read(world, person, path) == before
+
+
+def test_a_statement_being_drafted_reads_no_more_when_organisations_join(world: World) -> None:
+    body = {"title": "Clean rivers now", "body": "We call on *governments* to act.", "language": "en"}
+    statement = world.ok("POST", f"{world.path}/statements", "ana", body)["id"]
+    path = f"{world.path}/statements/{statement}/edit"
+    before = rows_read(world, "ana", path)
+
+    grow(world, ["Birch Trust", "Cedar Fund"])
+
+    assert rows_read(world, "ana", path) == before
+
+
+def test_the_join_page_lists_the_active_members_a_page_at_a_time_by_name(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(joining, "PAGE_SIZE", 2)
+    grow(world, ["Birch Trust", "Cedar Fund"])
+    client = signed_in(world, "olli")
+    shown, seen = [], 0
+    page = html.unescape(text(client.get(f"{world.path}/join")))
+    assert "2 shown of 4." in page and "First page" not in page
+    while True:
+        listed = page.split('id="public-members-heading"')[1].split("</ul>")[0]
+        shown += [n for n in ("Birch Trust", "Cedar Fund", "Green Earth", "River Watch") if n + world.tag in listed]
+        seen += 1
+        if 'rel="next"' not in page:
+            break
+        after = page.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
+        page = html.unescape(text(client.get(after)))
+        assert "First page" in page
+    assert shown == ["Birch Trust", "Cedar Fund", "Green Earth", "River Watch"] and seen == 2
