@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -105,8 +105,9 @@ class Snapshot:
     tasks: list[dict[str, Any]]
     names: dict[str, dict[str, Any]]  # organisation id -> {name, country}
     #: organisation id -> {"opened": positions of statements opened while it was active, "signatures": its
-    #: signatures of those (see `projections.statement_rows.participation`)}
-    statements: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    #: signatures of those (see `projections.statement_rows.participation`)}; None when not read (`snapshot`'s
+    #: `statements`): only the members' standing asks it, and it is most of what a snapshot reads
+    statements: dict[str, dict[str, list[Any]]] | None = None
     #: None: the whole coalition; else the only organisations whose rows (memberships, roles, commitments,
     #: tasks, names, statements) the snapshot holds: what a page needs, not the coalition (`snapshot`)
     scope: frozenset[str] | None = None
@@ -133,7 +134,7 @@ def snapshot(
     coalition_id: str,
     moment: Moment,
     organisations: Iterable[str] | None = None,
-    statements: bool = True,
+    statements: bool = False,
 ) -> Snapshot:
     """The coalition as it was at `moment`; its agreement is None if it did not exist yet.
 
@@ -141,8 +142,9 @@ def snapshot(
     names and statements; `Snapshot.scope`): a page about a few members or one reader reads what it shows, not
     the whole coalition. The rules asked of such a snapshot must be about those organisations only (whether the
     reader reads or facilitates the coalition: the reader's organisations; a page of members' standing).
-    Without `statements`, the members' statement participation (`Snapshot.statements`, for their standing) is
-    not read."""
+    With `statements`, the members' statement participation (`Snapshot.statements`) is read too: their standing
+    (`coalition.reads.standing.standing`) needs it, nothing else does, and it costs more than the rest together
+    (42 of 72 ms for a coalition of 3,000 members that each signed a statement)."""
     scope = None if organisations is None else frozenset(organisations)
     found = _rows(connection, agreements, coalition_id, moment.position)
     members = _rows(connection, memberships, coalition_id, moment.position, scope)
@@ -166,6 +168,6 @@ def snapshot(
         _rows(connection, commitments, coalition_id, moment.position, scope),
         _rows(connection, tasks, coalition_id, moment.position, scope),
         names,
-        participation(connection, coalition_id, moment.position, scope) if statements else {},
+        participation(connection, coalition_id, moment.position, scope) if statements else None,
         scope,
     )

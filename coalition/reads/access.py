@@ -160,4 +160,4 @@ def readers_snapshot(
     organisations), reading their rows only; not their statements' participation (no standing is asked).
     `also`: other organisations a rule asks about (the one a statement was drafted for: `policy.may_edit`)."""
     scope = reader.acts_for | {o for o in also if o is not None}
-    return snapshot(connection, coalition_id, moment, scope, statements=False)
+    return snapshot(connection, coalition_id, moment, scope)

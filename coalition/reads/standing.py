@@ -40,9 +40,15 @@ def days_overdue(row: dict[str, Any], snap: Snapshot) -> int:
     return policy.days_overdue(row["due_on"], row["state"], snap.moment.day)
 
 
+def _participation(snap: Snapshot) -> dict[str, dict[str, list[Any]]]:
+    if snap.statements is None:
+        raise ValueError("a member's standing needs its statement participation: snapshot(..., statements=True)")
+    return snap.statements
+
+
 def signed(snap: Snapshot, organisation_id: str, member_state: str | None) -> list[int]:
     """The positions of the organisation's signatures that count, of the statements opened while it was active."""
-    held = snap.statements.get(organisation_id, {}).get("signatures", [])
+    held = _participation(snap).get(organisation_id, {}).get("signatures", [])
     return sorted(
         s["event_position"]
         for s in held
@@ -69,6 +75,7 @@ def standing(snap: Snapshot, members: list[dict[str, Any]] | None = None) -> lis
     """Each member organisation's standing (of `members`, rows of `snap.members`: a page of them; None: all),
     with the positions behind every figure. The coalition's commitments, tasks and roles are grouped by
     organisation once, so the work grows with the rows, not with members × rows."""
+    opened = _participation(snap)
     pledges, assignments, roles = (_by_organisation(rows) for rows in (snap.commitments, snap.tasks, snap.roles))
     result = []
     for member in snap.members if members is None else members:
@@ -104,7 +111,7 @@ def standing(snap: Snapshot, members: list[dict[str, Any]] | None = None) -> lis
                     "overdue": _figure([t for t in assigned if days_overdue(t, snap) > 0]),
                 },
                 "statements": {
-                    "opened": _positions(snap.statements.get(org, {}).get("opened", [])),
+                    "opened": _positions(opened.get(org, {}).get("opened", [])),
                     "signed": _positions(signed(snap, org, state)),
                 },
                 "level": level.level,
@@ -125,7 +132,7 @@ def page_of_standing(
     read (a snapshot narrowed to them), now or as of any moment; the verdicts are `standing`'s."""
     chosen = members_after(connection, coalition_id, moment.position, after, limit + 1, by_name)
     shown = chosen[:limit]
-    snap = snapshot(connection, coalition_id, moment, shown)
+    snap = snapshot(connection, coalition_id, moment, shown, statements=True)
     place = {organisation_id: index for index, organisation_id in enumerate(shown)}
     members = sorted(standing(snap), key=lambda m: place.get(str(m["organisation_id"]), len(place)))
     more = len(chosen) > limit
@@ -152,7 +159,7 @@ def for_home(
     own = sorted(set(mine))
     late = late_or_suspended(connection, coalition_id, day, limit, own)
     rest = first_on_time(connection, coalition_id, day, limit, own)
-    snap = snapshot(connection, coalition_id, Moment(None, day), [*own, *late, *rest])
+    snap = snapshot(connection, coalition_id, Moment(None, day), [*own, *late, *rest], statements=True)
     members = standing(snap)  # in the order they became members (the rows' order)
     ordered = sorted(
         members, key=lambda m: 0 if m["organisation_id"] in own else HOME_RANK.get(m["level"], len(HOME_RANK) + 1)

@@ -152,8 +152,8 @@ def test_as_of_a_position_equals_a_replay_of_the_log_up_to_it(world: World, othe
         import_events(target.store, out.getvalue().splitlines(keepends=True)[: cut + 1])  # the header, then events
         target.runner.rebuild()
         with source.engine.connect() as old, target.engine.connect() as new:
-            as_of = snapshot(old, world.coalition, resolve(old, str(cut), DAY.date()))
-            replay = snapshot(new, world.coalition, Moment(None, as_of.moment.day))
+            as_of = snapshot(old, world.coalition, resolve(old, str(cut), DAY.date()), statements=True)
+            replay = snapshot(new, world.coalition, Moment(None, as_of.moment.day), statements=True)
     finally:
         target.engine.dispose()
 

@@ -47,7 +47,7 @@ def test_the_demo_loads_once_and_shows_good_attention_and_lapsed_members(databas
         )
         today = services(app).store.clock().date()
         with services(app).engine.connect() as connection:
-            snap = snapshot(connection, coalition_id, Moment(None, today))
+            snap = snapshot(connection, coalition_id, Moment(None, today), statements=True)
         levels = {m["name"]: m["level"] for m in standing(snap)}
         assert set(levels.values()) == {"good", "attention", "lapsed"}
         assert levels["Dunav Civic Network"] == "lapsed" and levels["Fundacja Czysta Wisła"] == "attention"

@@ -55,7 +55,7 @@ def home_of_everything(w: World, day: date, mine: set[str], limit: int) -> list[
     rows; of the members not in good standing, when there are more than `limit`, the suspended and then the
     longest overdue (by the policy's `days_overdue`) are the ones shown. (organisation, level) each."""
     with services(w.api.app).engine.connect() as connection:
-        members = standing(snapshot(connection, w.coalition, Moment(None, day)))
+        members = standing(snapshot(connection, w.coalition, Moment(None, day), statements=True))
     others = [m for m in members if m["organisation_id"] not in mine]
     late = [m for m in others if m["level"] != "good"]
     urgent = sorted(late, key=lambda m: (0, 0) if m["membership"]["state"] == "suspended" else (1, -m["days_overdue"]))
@@ -80,7 +80,7 @@ def agrees(w: World) -> None:
                     assert [(m["organisation_id"], m["level"]) for m in shown] == home_of_everything(
                         w, day, mine, limit
                     ), (day, mine, limit)
-            whole = standing(snapshot(connection, w.coalition, Moment(None, day)))
+            whole = standing(snapshot(connection, w.coalition, Moment(None, day), statements=True))
             for limit in (1, 2, 100):
                 after, paged = None, []
                 while True:

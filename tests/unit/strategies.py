@@ -159,4 +159,7 @@ def projected_standing(connection: Connection, log: Log, coalition_id: str, day:
         projection.reset(connection)
         projection.apply(connection, [e for e in recorded if e.type in (projection.types or {e.type})])
     connection.commit()
-    return {row["organisation_id"]: row for row in standing(snapshot(connection, coalition_id, Moment(None, day)))}
+    return {
+        row["organisation_id"]: row
+        for row in standing(snapshot(connection, coalition_id, Moment(None, day), statements=True))
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -68,6 +69,7 @@ def snap(
         list(commitments),
         list(tasks),
         {m["organisation_id"]: {"name": m["organisation_id"].title(), "country": "RO"} for m in members},
+        {},  # no statement opened
     )
 
 
@@ -147,3 +149,10 @@ def test_requested_and_left_organisations_are_not_columns_of_the_grid() -> None:
         snap([member("river"), member("oak", "requested"), member("elm", "left"), member("ash", "suspended")])
     )
     assert [o["organisation_id"] for o in grid["organisations"]] == ["river", "ash"]
+
+
+def test_standing_refuses_a_snapshot_read_without_the_statement_participation() -> None:
+    unread = replace(snap([member("river")]), statements=None)  # snapshot(...) without statements=True
+
+    with pytest.raises(ValueError, match="statements=True"):
+        standing(unread)

@@ -27,7 +27,7 @@ def _member(connection: Connection, coalition_id: str, organisation_id: str) -> 
     """The member now (the coalition narrowed to its rows) and whether the reader facilitates the coalition: 404
     unless the coalition and the member exist, 403 unless the reader facilitates the coalition or acts for the
     member. Only the reader's and the member's rows are read, however large the coalition."""
-    now = snapshot(connection, coalition_id, Moment(None, today()), {organisation_id})
+    now = snapshot(connection, coalition_id, Moment(None, today()), {organisation_id}, statements=True)
     if now.agreement is None:
         abort(404)
     reader = require_member(connection, coalition_id)
@@ -69,7 +69,7 @@ def _member_work(
     then = (
         now
         if day is None and held <= {organisation_id}
-        else snapshot(connection, coalition_id, moment, {organisation_id} | held)
+        else snapshot(connection, coalition_id, moment, {organisation_id} | held, statements=True)
     )
     names = Names.load(connection, coalition_id, entries)
     items = _work_histories(then, entries, names, organisation_id)

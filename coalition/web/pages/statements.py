@@ -92,7 +92,7 @@ def _page(
         # statement participation).
         drafted_for = {found.statement["drafted_for"]} - {None}
         scope = reader.acts_for | set(mine) | drafted_for
-        snap = snapshot(connection, coalition_id, Moment(None, now.date()), scope, statements=False)
+        snap = snapshot(connection, coalition_id, Moment(None, now.date()), scope)
         able = powers.powers(snap, reader, found.statement)
         facilitation_known(coalition_id, able.facilitator, snap.agreement)
         chart = statement_chart.chart(connection, coalition_id, found.statement)

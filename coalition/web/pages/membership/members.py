@@ -148,7 +148,7 @@ def _members_page(
         inviting = _inviting(connection, coalition_id, invite) if facilitator else None
         page = _page(connection, coalition_id, request.args.get("after"), failed.partition(":")[0])
         shown = reader.acts_for | {m["organisation_id"] for m in page.items}
-        snap = snapshot(connection, coalition_id, mine.moment, shown, statements=False)
+        snap = snapshot(connection, coalition_id, mine.moment, shown)
     coalition = as_domain(snap)
     verifiers = names_of(services().engine, {m["verified_by"] for m in page.items if m.get("verified_by")})
     members = [
