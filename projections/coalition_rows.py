@@ -17,32 +17,66 @@ from projections.organisations import organisations
 from projections.versioned import valid_at
 
 
-def directory(connection: Connection) -> list[dict[str, Any]]:
-    """Every coalition now: its agreement's name, purpose and period, the day it ended (None while it runs), and its
-    active members' names and countries."""
-    current = agreements.c.until_position.is_(None)
-    members = (
-        select(memberships.c.coalition_id, organisations.c.name, organisations.c.country)
-        .join(organisations, organisations.c.organisation_id == memberships.c.organisation_id)
-        .where(memberships.c.until_position.is_(None), memberships.c.state == "active")
-        .order_by(organisations.c.name)
+def directory(
+    connection: Connection, after: str | None = None, limit: int | None = None, names: int | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The coalitions now by name (then id), the first `limit` (None: every) after the coalition `after`: each one's
+    agreement's name, purpose and period, the day it ended (None while it runs), how many active members it has
+    (`active`) and the names and countries of its first `names` (None: every) active members by name; and how many
+    coalitions there are. What is read grows with the page, not with the platform or its coalitions' members."""
+    a, m, o = agreements.c, memberships.c, organisations.c
+    current = a.until_position.is_(None)
+    name = _code_points(connection, a.name)
+    query = select(agreements).where(current)
+    if after is not None:
+        # an unknown `after` (a stale link) sorts before every name: the first page
+        named = select(a.name).where(a.coalition_id == after, current).scalar_subquery()
+        after_name = _code_points(connection, func.coalesce(named, ""))
+        query = query.where((name > after_name) | ((name == after_name) & (a.coalition_id > after)))
+    query = query.order_by(name, a.coalition_id)
+    found = connection.execute(query if limit is None else query.limit(limit)).mappings().all()
+    total = int(connection.execute(select(func.count()).select_from(agreements).where(current)).scalar_one())
+    ids = [row["coalition_id"] for row in found]
+    active = (m.until_position.is_(None)) & (m.state == "active") & m.coalition_id.in_(ids)
+    counted: dict[str, int] = {
+        str(coalition): int(n)
+        for coalition, n in connection.execute(
+            select(m.coalition_id, func.count()).where(active).group_by(m.coalition_id)
+        ).all()
+    }
+    ranked = (
+        select(
+            m.coalition_id,
+            o.name,
+            o.country,
+            func.row_number()
+            .over(partition_by=m.coalition_id, order_by=(_code_points(connection, o.name), o.organisation_id))
+            .label("rank"),
+        )
+        .select_from(memberships.join(organisations, o.organisation_id == m.organisation_id))
+        .where(active)
+        .subquery()
     )
+    listed = select(ranked.c.coalition_id, ranked.c.name, ranked.c.country)
+    if names is not None:
+        listed = listed.where(ranked.c.rank <= names)
     by_coalition: dict[str, list[dict[str, str]]] = {}
-    for row in connection.execute(members):
+    for row in connection.execute(listed.order_by(ranked.c.coalition_id, ranked.c.rank)):
         by_coalition.setdefault(row.coalition_id, []).append({"name": row.name, "country": row.country})
     return [
         {
-            "coalition_id": row.coalition_id,
-            "name": row.name,
-            "purpose": row.purpose,
-            "starts_on": row.starts_on,
-            "ends_on": row.ends_on,
-            "ended_on": row.ended_on,
-            "objectives": len(json.loads(row.objectives)),
-            "members": by_coalition.get(row.coalition_id, []),
+            "coalition_id": row["coalition_id"],
+            "name": row["name"],
+            "purpose": row["purpose"],
+            "starts_on": row["starts_on"],
+            "ends_on": row["ends_on"],
+            "ended_on": row["ended_on"],
+            "objectives": len(json.loads(row["objectives"])),
+            "active": counted.get(row["coalition_id"], 0),
+            "members": by_coalition.get(row["coalition_id"], []),
         }
-        for row in connection.execute(select(agreements).where(current).order_by(agreements.c.name))
-    ]
+        for row in found
+    ], total
 
 
 def member_states(

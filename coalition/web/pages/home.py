@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from coalition.infra.db import readiness
@@ -12,13 +12,28 @@ from coalition.reads.coalitions import directory
 bp = Blueprint("web", __name__)
 
 
+#: Coalitions per page of the home page's directory, and the members named in each one's card.
+COALITIONS_SHOWN = 20
+NAMES_SHOWN = 12
+
+
 @bp.get("/")
 def index() -> ResponseReturnValue:
-    """The home page: what Coalition is, the coalitions it holds and how much the log holds."""
+    """The home page: what Coalition is, the coalitions it holds (a page at a time, by name, `?after=` the last one
+    seen; each with how many active members it has and the first few of them) and how much the log holds."""
     position, head_hash = services().store.head()
+    after = request.args.get("after") or None
     with services().engine.connect() as connection:
-        coalitions = directory(connection)
-    return render_template("web/index.html", events=position, head_hash=head_hash, coalitions=coalitions)
+        coalitions, total = directory(connection, after, COALITIONS_SHOWN + 1, NAMES_SHOWN)
+    shown = coalitions[:COALITIONS_SHOWN]
+    return render_template(
+        "web/index.html",
+        events=position,
+        head_hash=head_hash,
+        coalitions=shown,
+        total=total,
+        next_after=shown[-1]["coalition_id"] if len(coalitions) > COALITIONS_SHOWN else None,
+    )
 
 
 @bp.get("/healthz")
