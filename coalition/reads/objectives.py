@@ -6,7 +6,7 @@ agreement's objectives from the snapshot, judged by the one rule, `policy.progre
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -117,12 +117,13 @@ def by_organisation(objectives: list[dict[str, Any]]) -> dict[tuple[str, str], d
     return latest
 
 
-def recorders(snap: Snapshot, reader: Actor) -> list[str] | None:
-    """The organisations the reader may record progress for (facilitators: every active member), or None if none."""
+def recorders(snap: Snapshot, reader: Actor, active: Callable[[], list[str]]) -> list[str] | None:
+    """The organisations the reader may record progress for (facilitators: every active member, `active`, asked
+    only of them: `snap` may be narrowed to the reader's organisations), or None if none."""
     if snap.agreement is None:
         return None
     state = as_domain(snap)
     if policy.is_facilitator(state, reader):
-        return sorted(m["organisation_id"] for m in snap.members if m["state"] == "active")
+        return active()
     own = liaison_of(state, reader)
     return own or None

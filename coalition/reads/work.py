@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, Literal
 
 from flask_babel import format_decimal
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
@@ -15,6 +15,7 @@ from coalition.domain.coalition_state import Actor
 from coalition.reads.access import as_domain, reads_as_member
 from coalition.reads.standing import Moment, Snapshot, days_overdue, responsibilities, snapshot
 from projections.audit import coalition_log
+from projections.coalition_rows import members_in_order
 from projections.coalitions import commitments, memberships, tasks
 from projections.versioned import valid_at
 
@@ -30,6 +31,31 @@ def name(snap: Snapshot, organisation_id: str) -> str:
 def active(snap: Snapshot) -> list[str]:
     """The active members' ids, by name."""
     return sorted((m["organisation_id"] for m in snap.members if m["state"] == "active"), key=lambda o: name(snap, o))
+
+
+def with_work(connection: Connection, coalition_id: str) -> set[str]:
+    """The organisations holding a commitment or task of the coalition now (in any state): whom the work pages
+    name."""
+    c, t = commitments.c, tasks.c
+    query = union(
+        select(c.organisation_id).where(c.coalition_id == coalition_id, valid_at(commitments, None)),
+        select(t.organisation_id).where(t.coalition_id == coalition_id, valid_at(tasks, None)),
+    )
+    return set(connection.execute(query).scalars())
+
+
+def of_work(connection: Connection, coalition_id: str, reader: Actor, today: date) -> Snapshot:
+    """The coalition now narrowed to the reader's organisations and those holding its commitments and tasks: what
+    the work pages show and the rules they ask (the reader's powers over an item, whose organisation is in it), not
+    every member's rows. Not its active members: `active_members` lists them where a form offers them all."""
+    scope = reader.acts_for | with_work(connection, coalition_id)
+    return snapshot(connection, coalition_id, Moment(None, today), scope)
+
+
+def active_members(connection: Connection, coalition_id: str) -> list[tuple[str, str]]:
+    """(id, name) of the coalition's active members now, by name."""
+    every = members_in_order(connection, coalition_id, {"active": 0}, None, None, states=("active",))
+    return [(m["organisation_id"], m["name"] or m["organisation_id"]) for m in every]
 
 
 def liaison_of(snap: Snapshot, reader: Actor) -> list[str]:
@@ -97,7 +123,7 @@ def mine(connection: Connection, organisation_ids: set[str] | frozenset[str], to
     coalition_ids = member_coalitions(connection, organisation_ids)
     items: list[dict[str, Any]] = []
     for coalition_id in coalition_ids:
-        snap = snapshot(connection, coalition_id, Moment(None, today))
+        snap = snapshot(connection, coalition_id, Moment(None, today), organisation_ids)  # their rows only
         numbered = objectives(snap)
         items += [
             {**item(snap, c, numbered), "is_task": False}

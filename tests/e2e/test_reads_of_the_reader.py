@@ -66,6 +66,10 @@ PAGES = {
     "closing": ("/close", "ana"),
     "webhooks": ("/webhooks", "ana"),
     "evaluations (a facilitator)": ("/evaluations", "ana"),
+    "the work (a member)": ("/work", "mo"),
+    "an objective (a member)": ("/objectives/o1", "mo"),
+    "a commitment": ("/commitments/{commitment}", "bo"),
+    "a task": ("/tasks/{task}", "mo"),
 }
 
 
@@ -75,7 +79,7 @@ def test_a_page_about_the_reader_reads_no_more_when_organisations_join(
 ) -> None:
     monkeypatch.setattr(joining, "PAGE_SIZE", 1)  # the join page lists one member a page
     tail, person = PAGES[page]
-    path = world.path + tail
+    path = world.path + tail.format(commitment=world.commitment, task=world.task)
     before = rows_read(world, person, path)
 
     grow(world, ["Birch Trust", "Cedar Fund", "Elm Circle"])

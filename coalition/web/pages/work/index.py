@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
 from coalition.domain.coalition import Actor
@@ -29,16 +30,20 @@ from coalition.web.typed import login_required
 # -- the coalition's work -----------------------------------------------------------------------------
 
 
-def _choices(snap: Snapshot, reader: Actor, pledge: PledgeForm, task: TaskForm) -> None:
-    """What the two forms offer: the reader's active organisations; the members a facilitator or liaison may task."""
+def _choices(
+    connection: Connection, coalition_id: str, snap: Snapshot, reader: Actor, pledge: PledgeForm, task: TaskForm
+) -> None:
+    """What the two forms offer: the reader's active organisations; the members a facilitator or liaison may task
+    (a facilitator: every active member)."""
     objectives = [("", _("None in particular")), *work.objectives(snap).items()]
     pledge.organisation_id.choices = _options(
         (o, work.name(snap, o)) for o in work.active(snap) if o in reader.acts_for
     )
     pledge.objective.choices = _options(objectives)
     task.organisation_id.choices = _options(
-        (o, work.name(snap, o))
-        for o in (work.active(snap) if facilitates(snap, reader) else work.liaison_of(snap, reader))
+        work.active_members(connection, coalition_id)
+        if facilitates(snap, reader)
+        else ((o, work.name(snap, o)) for o in work.liaison_of(snap, reader))
     )
     task.objective.choices = _options(objectives)
     task.commitment_id.choices = _options(
@@ -58,9 +63,9 @@ def _work_page(
 ) -> ResponseReturnValue:
     with services().engine.connect() as connection:
         snap, reader = current(connection, coalition_id)
-    # Fresh forms ignore the posted data: it belongs to the other form, whose fields share names.
-    pledge, task = pledge or PledgeForm(formdata=None), task or TaskForm(formdata=None)
-    _choices(snap, reader, pledge, task)
+        # Fresh forms ignore the posted data: it belongs to the other form, whose fields share names.
+        pledge, task = pledge or PledgeForm(formdata=None), task or TaskForm(formdata=None)
+        _choices(connection, coalition_id, snap, reader, pledge, task)
     objectives = work.objectives(snap)
     by_due = lambda item: (item["closed"], item["due_on"])  # noqa: E731
     pledged = sorted((work.item(snap, c, objectives) for c in snap.commitments), key=by_due)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads import powers, work
+from coalition.reads.organisations import names as organisation_names
 from coalition.web.pages import context, perform
 from coalition.web.pages.work.blueprint import COMMITMENT, TASK, bp
 from coalition.web.pages.work.common import current, people
@@ -155,13 +156,17 @@ def _task_page(
         if row is None:
             abort(404)
         history = work.history(connection, "task", coalition_id, task_id)
+        held = {row["organisation_id"], *(h["organisation_id"] for h in history)}  # who held it, then and now
+        found = organisation_names(connection, held)
+        organisations = {o: found.get(o, o) for o in held}
+        # The domain's rule (`policy.may_change_task`, as its decisions ask): forms only for who may use them.
+        may = powers.task_powers(snap, reader, row)
+        everyone = work.active_members(connection, coalition_id) if may["manage"] else []  # whom to reassign it to
     objectives = work.objectives(snap)
     item = work.item(snap, row, objectives)
     served = next(
         (work.item(snap, c, objectives) for c in snap.commitments if c["commitment_id"] == row["commitment_id"]), None
     )
-    # The domain's rule (`policy.may_change_task`, as its decisions ask): forms only for who may use them.
-    may = powers.task_powers(snap, reader, row)
     forms = {
         "accept": AcceptForm(formdata=None),
         "complete": CompleteForm(formdata=None),
@@ -171,8 +176,7 @@ def _task_page(
     }
     reassign = forms["reassign"]
     assert isinstance(reassign, ReassignForm)  # `_change` passes back the form of the action it was given
-    reassign.organisation_id.choices = _options((o, work.name(snap, o)) for o in work.active(snap))
-    organisations = {o: work.name(snap, o) for o in {row["organisation_id"], *(h["organisation_id"] for h in history)}}
+    reassign.organisation_id.choices = _options(everyone)
     return render_template(
         "work/task.html",
         coalition_id=coalition_id,

@@ -18,6 +18,7 @@ from coalition.handlers import progress as handle
 from coalition.infra.extensions import services
 from coalition.reads import objectives, work
 from coalition.reads.access import facilitates
+from coalition.reads.organisations import names as organisation_names
 from coalition.reads.standing import BadMoment, resolve, snapshot
 from coalition.web.charts import progress_chart
 from coalition.web.forms import PageForm
@@ -89,8 +90,16 @@ def _page(
         elif as_of.errors:
             status = 400
         listed = objectives.standing(connection, then)
-        recorders = objectives.recorders(snap, reader)
-    found = next((o for o in listed if o["objective_id"] == objective_id), None)
+        named: dict[str, str] = {}
+
+        def active() -> list[str]:  # a facilitator records for every active member
+            named.update(work.active_members(connection, coalition_id))
+            return list(named)
+
+        recorders = objectives.recorders(snap, reader, active)
+        found = next((o for o in listed if o["objective_id"] == objective_id), None)
+        recorded_for = {p["organisation_id"] for p in found["points"] if p["organisation_id"]} if found else set()
+        named |= organisation_names(connection, recorded_for - set(named))
     if found is None:
         if not any(o["objective_id"] == objective_id for o in (snap.agreement or {}).get("objectives", [])):
             abort(404)
@@ -99,7 +108,7 @@ def _page(
         ), status
     form = form or ProgressForm(formdata=None, as_of=today())
     whole = [("", _("The coalition as a whole"))] if facilitates(snap, reader) else []
-    form.organisation_id.choices = options(whole + [(o, work.name(snap, o)) for o in recorders or []])
+    form.organisation_id.choices = options(whole + [(o, named.get(o) or work.name(snap, o)) for o in recorders or []])
     form.supersedes.choices = options(
         [("", _("Nothing: a new value"))]
         + [(p.progress_id, f"{p.as_of.isoformat()}: {p.value:g}") for p in reversed(found["current"])]
@@ -115,7 +124,7 @@ def _page(
         form=form if recorders and then is snap else None,
         as_of=as_of,
         then=then if then is not snap else None,
-        names={o: work.name(snap, o) for o in {p["organisation_id"] for p in found["points"] if p["organisation_id"]}},
+        names={o: named.get(o, o) for o in recorded_for},
         people=people(*(p["recorded_by"] for p in found["points"])),
     ), status
 

@@ -34,7 +34,7 @@ def grid(coalition_id: str) -> ResponseReturnValue:
     objective's progress, at a glance; now or as of the end of a day."""
     as_of, status = AsOfDay(formdata=request.args), 200
     with services().engine.connect() as connection:
-        snap, _reader = current(connection, coalition_id)
+        snap, _reader = current(connection, coalition_id, whole=True)  # the grid has a row for every member
         then = snap
         if as_of.validate() and as_of.date.data:
             try:
