@@ -70,6 +70,7 @@ PAGES = {
     "an objective (a member)": ("/objectives/o1", "mo"),
     "a commitment": ("/commitments/{commitment}", "bo"),
     "a task": ("/tasks/{task}", "mo"),
+    "the partnership report": ("/report", "ana"),
 }
 
 

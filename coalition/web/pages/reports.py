@@ -17,9 +17,11 @@ from wtforms.validators import Optional
 
 from coalition.handlers import reports as handle
 from coalition.infra.extensions import services
+from coalition.reads.access import readers_snapshot
+from coalition.reads.coalitions import name as coalition_name
 from coalition.reads.report_log import published_report, published_reports
 from coalition.reads.reports import facilitates
-from coalition.reads.standing import Moment, snapshot
+from coalition.reads.standing import Moment
 from coalition.web.forms import PageForm
 from coalition.web.i18n import language_name
 from coalition.web.pages import actor, context, perform
@@ -62,7 +64,7 @@ def _page(
             form.as_of.errors = _messages(form.as_of.data)
             drawn, status = drawn_at(connection, coalition_id, None, reader), 400
             as_of = None
-        snap = snapshot(connection, coalition_id, Moment(None, today()))
+        snap = readers_snapshot(connection, coalition_id, reader, Moment(None, today()))  # a rule about the reader
         facilitator = facilitates(snap, reader)
         published = published_reports(connection, coalition_id)
     publish = publish or _publish_form()
@@ -173,11 +175,11 @@ def public_report(report_id: str) -> ResponseReturnValue:
     found = _published(report_id)
     languages = [found["language"]] if found.get("language") else list(REPORT_LANGUAGES)
     with services().engine.connect() as connection:
-        snap = snapshot(connection, found["coalition_id"], Moment(None, today()))
+        name = coalition_name(connection, found["coalition_id"])
     return render_template(
         "reports/public.html",
         report=found,
-        name=snap.agreement["name"] if snap.agreement else "",
+        name=name,
         languages=[(code, language_name(code)) for code in languages],
     )
 
