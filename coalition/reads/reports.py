@@ -50,10 +50,12 @@ def member_moment(connection: Connection, coalition_id: str, as_of: str | None, 
 
 
 def snapshot_for_member(
-    connection: Connection, coalition_id: str, as_of: str | None, reader: Actor, today: date
+    connection: Connection, coalition_id: str, as_of: str | None, reader: Actor, today: date, whole: bool = True
 ) -> Snapshot:
-    """The coalition at `as_of`, if the reader acts for one of its active or suspended members."""
-    return snapshot(connection, coalition_id, member_moment(connection, coalition_id, as_of, reader, today))
+    """The coalition at `as_of`, if the reader acts for one of its active or suspended members: every member's rows,
+    or (not `whole`) the reader's organisations' only (for what needs the agreement, or rules about the reader)."""
+    moment = member_moment(connection, coalition_id, as_of, reader, today)
+    return snapshot(connection, coalition_id, moment, None if whole else reader.acts_for)
 
 
 def event_rows(connection: Connection, coalition_id: str, entries: list[Entry]) -> list[dict[str, Any]]:

@@ -39,11 +39,13 @@ def member_moment(connection: Connection, coalition_id: str, as_of: str | None, 
         raise ValidationError({"as_of": [str(error)]}) from None
 
 
-def snapshot_for_member(connection: Connection, coalition_id: str, as_of: str | None, reader: Actor) -> Snapshot:
+def snapshot_for_member(
+    connection: Connection, coalition_id: str, as_of: str | None, reader: Actor, whole: bool = True
+) -> Snapshot:
     """The coalition at `as_of` (422 if it names no moment), if the reader acts for one of its active or suspended
-    members."""
+    members; every member's rows, or (not `whole`) the reader's organisations' only."""
     try:
-        return reports.snapshot_for_member(connection, coalition_id, as_of, reader, today())
+        return reports.snapshot_for_member(connection, coalition_id, as_of, reader, today(), whole)
     except BadMoment as error:
         raise ValidationError({"as_of": [str(error)]}) from None
 

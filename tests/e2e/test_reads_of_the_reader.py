@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
+from werkzeug.test import TestResponse
 
 from coalition.web.pages.membership import joining
 from tests.e2e.conftest import services
@@ -32,9 +33,15 @@ def grow(world: World, names: list[str]) -> list[str]:
 
 
 def rows_read(world: World, person: str, path: str) -> int:
-    """How many rows the SELECTs of one request for `path` return (each replayed afterwards as a count)."""
-    client = signed_in(world, person)
-    assert client.get(path).status_code == 200  # warm: the session, the caches
+    """How many rows the SELECTs of one request for `path` return (each replayed afterwards as a count): a page
+    in a signed-in browser, or, for a path under /api/v1, the API with the person's token."""
+    api = path.startswith("/api/v1")
+    client = signed_in(world, person) if not api else None
+
+    def get() -> TestResponse:
+        return client.get(path) if client else world.api.call("GET", path.removeprefix("/api/v1"), person)
+
+    assert get().status_code == 200  # warm: the session, the caches
     engine = services(world.api.app).engine
     ran: list[tuple[str, Any]] = []
 
@@ -43,7 +50,7 @@ def rows_read(world: World, person: str, path: str) -> int:
 
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        response = client.get(path)
+        response = get()
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert response.status_code == 200, text(response)
@@ -71,6 +78,7 @@ PAGES = {
     "a commitment": ("/commitments/{commitment}", "bo"),
     "a task": ("/tasks/{task}", "mo"),
     "the partnership report": ("/report", "ana"),
+    "the API's objectives": ("/api/v1{coalition}/objectives", "mo"),
 }
 
 
@@ -80,7 +88,8 @@ def test_a_page_about_the_reader_reads_no_more_when_organisations_join(
 ) -> None:
     monkeypatch.setattr(joining, "PAGE_SIZE", 1)  # the join page lists one member a page
     tail, person = PAGES[page]
-    path = world.path + tail.format(commitment=world.commitment, task=world.task)
+    place = {"commitment": world.commitment, "task": world.task, "coalition": world.path}
+    path = tail.format(**place) if tail.startswith("/api/") else world.path + tail.format(**place)
     before = rows_read(world, person, path)
 
     grow(world, ["Birch Trust", "Cedar Fund", "Elm Circle"])

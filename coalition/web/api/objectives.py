@@ -72,7 +72,8 @@ class ObjectivesView(Schema):
 def read_objectives(coalition_id: str) -> ResponseReturnValue:
     """Each common objective with its latest value, the share of its target reached and its status (now or as of)."""
     with services().engine.connect() as connection:
-        snap = snapshot_for_member(connection, coalition_id, query_args(AsOfQuery()).get("as_of"), reader(connection))
+        as_of = query_args(AsOfQuery()).get("as_of")
+        snap = snapshot_for_member(connection, coalition_id, as_of, reader(connection), whole=False)  # the agreement
         listed = objectives.standing(connection, snap)
     body = {"as_of": snap.moment.day.isoformat(), "position": snap.moment.position, "objectives": listed}
     return jsonify(ObjectivesView().dump(body))
