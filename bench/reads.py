@@ -1,7 +1,8 @@
 """Measure the reads at coalition scale: with 3,000 members that all signed one statement, the coalition home,
-the statement page, the members page and the API's standing, statement, signatures and events, each served in ≤ 30 ms of
-server time at p99, as a facilitator and as a member (and the facilitators' audit history and standing as of a day);
-`/healthz` in the same run is the baseline. On SQLite, or with `--postgres-url` on PostgreSQL.
+the statement page, the members, join and work pages and the API's standing, statement, signatures and events, each
+served in ≤ 30 ms of server time at p99, as a facilitator and as a member (and the facilitators' audit history and
+standing as of a day), and the home page's directory of coalitions to an anonymous visitor; `/healthz` in the same run
+is the baseline. On SQLite, or with `--postgres-url` on PostgreSQL.
 
 Server time: every request goes through Flask's test client in this process (no sockets, no load driver), so
 what is timed is the app's own work: routing, authentication, the reads, rendering. One request at a time.
@@ -143,7 +144,10 @@ def rows(app: Any, plan: Plan) -> list[tuple[str, Any, str, dict[str, str]]]:
     statement = f"{home}/statements/{plan.statement_id}"
     api = f"/api/v1/coalitions/{plan.coalition_id}"
     anonymous = app.test_client()
-    found: list[tuple[str, Any, str, dict[str, str]]] = [("healthz", anonymous, "/healthz", {})]
+    found: list[tuple[str, Any, str, dict[str, str]]] = [
+        ("healthz", anonymous, "/healthz", {}),
+        ("page directory/anonymous", anonymous, "/", {}),  # the home page's directory of coalitions
+    ]
     member_token = plan.signers[0][1]
     people = {
         "facilitator": ("signer0@load.example.org", plan.facilitator_token),
@@ -156,6 +160,8 @@ def rows(app: Any, plan: Plan) -> list[tuple[str, Any, str, dict[str, str]]]:
             (f"page home/{who}", browser, home, {}),
             (f"page statement/{who}", browser, statement, {}),
             (f"page members/{who}", browser, f"{home}/members", {}),
+            (f"page join/{who}", browser, f"{home}/join", {}),
+            (f"page work/{who}", browser, f"{home}/work", {}),
             (f"api standing/{who}", anonymous, f"{api}/standing", bearer),
             (f"api statement/{who}", anonymous, f"/api/v1{plan.statement_path.removeprefix('/api/v1')}", bearer),
             (f"api signatures/{who}", anonymous, f"{plan.statement_path}/signatures", bearer),

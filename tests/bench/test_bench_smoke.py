@@ -165,7 +165,8 @@ def test_reads_benchmark_times_every_read_as_facilitator_and_member(tmp_path: Pa
     assert report["members"] == report["signatures"] == 200
     rows = report["rows"]
     assert rows["healthz"]["result"] == "baseline"
-    for read in ("page home", "page statement", "page members", "api standing", "api statement", "api signatures"):
+    reads = ("page home", "page statement", "page members", "page join", "page work", "api standing", "api statement")
+    for read in (*reads, "api signatures"):
         assert {f"{read}/facilitator", f"{read}/member"} <= set(rows)
     assert all(row["sql_statements"] > 0 for name, row in rows.items() if name != "healthz")
     assert {
@@ -173,6 +174,7 @@ def test_reads_benchmark_times_every_read_as_facilitator_and_member(tmp_path: Pa
         "page audit/facilitator",
         "page as-of/facilitator",
         "page member history/facilitator",
+        "page directory/anonymous",
     } <= set(rows)
     assert report["backend"] == backend and f"{backend}: 200 members" in finished.stderr
     assert all(0 < row["p50_ms"] <= row["p99_ms"] for row in rows.values())

@@ -73,8 +73,8 @@ def _members_own(path: str) -> bool:
 @pytest.fixture
 def check(browser: Any, site: Site, axe: str) -> Iterator[Any]:
     """`check(person, language, paths, refused, typed)`: axe's violations on each page as that person (None: signed
-    out), on each form of `refused` sent empty, and on the answer to each of `typed` ((page, field's name, text):
-    the text typed in that field, its form sent), at each width (the page is laid out again at the next width, not
+    out), on each form of `refused` sent empty, and on the answer to each of `typed` ((page, field's name, text,
+    optionally {other field's name: text}): the text typed in that field, its form sent), at each width (the page is laid out again at the next width, not
     loaded again), keyed by what was checked."""
     opened: list[Any] = []
 
@@ -93,7 +93,7 @@ def check(browser: Any, site: Site, axe: str) -> Iterator[Any]:
         language: str,
         paths: list[str],
         refused: list[str],
-        typed: tuple[tuple[str, str, str], ...] = (),
+        typed: tuple[tuple[Any, ...], ...] = (),
     ) -> dict[str, Any]:
         context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, locale=language)
         opened.append(context)
@@ -117,8 +117,10 @@ def check(browser: Any, site: Site, axe: str) -> Iterator[Any]:
                 form.locator("button[type=submit]").last.click()
             assert page.locator("main [aria-invalid=true]").count(), f"{path}: an empty form was not refused"
             axe_at_each_width(page, f"{path} sent empty, as {person or 'anyone'}", found)
-        for path, name, text in typed:
+        for path, name, text, *others in typed:
             page.goto(site.url + path)
+            for other, value in (others[0] if others else {}).items():  # the form's other required fields
+                page.locator(f"main [name={other}]").fill(value)
             field = page.locator(f"main [name={name}]")
             field.fill(text)
             with page.expect_navigation():
@@ -212,5 +214,28 @@ def test_inviting_by_name_where_too_many_are_outside_for_a_menu_passes_axe(
     page = f"/coalitions/{world.ids['coalition']}/members"
 
     violations = check(FACILITATOR, "en", [page], [], ((page, "organisation", "lake"), (page, "organisation", "zz")))
+
+    assert not violations, report(violations)
+
+
+@pytest.mark.slow
+def test_giving_a_role_by_name_where_too_many_are_active_for_a_menu_passes_axe(
+    site: Site, check: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The roles page where the organisation is a name to type (the limit lowered to one active member): the page,
+    a name that fits several (the short menu and the refusal), and one that fits none."""
+    from coalition.web.pages.membership import roles
+
+    monkeypatch.setattr(roles, "LISTED", 1)
+    world = build(site.app)
+    page = f"/coalitions/{world.ids['coalition']}/roles"
+
+    violations = check(
+        FACILITATOR,
+        "en",
+        [page],
+        [],
+        tuple((page, "organisation_name", text, {"email": "someone@example.org"}) for text in ("a", "zz")),
+    )
 
     assert not violations, report(violations)

@@ -202,6 +202,8 @@ class AssignForm(PageForm):
         _l("E-mail address of the person"), validators=[DataRequired(), Email(), Length(max=limits.EMAIL)]
     )
     organisation_id = SelectField(_l("On behalf of"), validators=[InputRequired()])
+    # where the coalition has too many active members for a menu (`coalition.web.member_choice`)
+    organisation_name = StringField(_l("On behalf of"), [Optional(), Length(max=200)])
     role = SelectField(
         _l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()], validators=[InputRequired()]
     )

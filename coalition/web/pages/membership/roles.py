@@ -5,28 +5,23 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy.engine import Connection
 
 from coalition.accounts import names_of
 from coalition.domain.coalition import ROLES
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads.access import facilitates
-from coalition.reads.coalitions import members_in_order, roles_of
+from coalition.reads.coalitions import member_counts, roles_of
 from coalition.reads.organisations import names as organisation_names
+from coalition.web import member_choice
+from coalition.web.forms import LISTED
 from coalition.web.pages import context, perform, require_member
 from coalition.web.pages.membership.blueprint import bp
-from coalition.web.pages.membership.common import ACTIVE, day, yours
+from coalition.web.pages.membership.common import day, yours
 from coalition.web.pages.membership.forms import ROLE_LABELS, AssignForm, ReasonForm
-from coalition.web.typed import SelectChoice, login_required
+from coalition.web.typed import login_required
 
 # -- roles ----------------------------------------------------------------------------------------
-
-
-def _active(connection: Connection, coalition_id: str) -> list[SelectChoice]:
-    """The active members, by name: whom a role may be given for."""
-    every = members_in_order(connection, coalition_id, ACTIVE, None, None, states=ACTIVE)
-    return [SelectChoice(m["organisation_id"], m["name"] or m["organisation_id"]) for m in every]
 
 
 def _roles_page(
@@ -36,15 +31,21 @@ def _roles_page(
     remove: ReasonForm | None = None,
     failed: str = "",
     status: int = 200,
+    by_name: bool | None = None,
 ) -> ResponseReturnValue:
-    """The roles held now; facilitators give and take them."""
+    """The roles held now; facilitators give and take them. The organisation a role is given for is chosen from a
+    menu of the active members, or named (`by_name`: where they are too many for a menu, or as the form was sent)."""
     with services().engine.connect() as connection:
         snap, _reader = yours(connection, coalition_id)  # the rule (who facilitates) is about the reader only
         facilitator = facilitates(snap, require_member(connection, coalition_id))
         given = roles_of(connection, coalition_id)
         organisations = organisation_names(connection, {r["organisation_id"] for r in given})
-        assign = assign or AssignForm()
-        assign.organisation_id.choices = _active(connection, coalition_id) if facilitator else []
+        active = member_counts(connection, coalition_id).get("active", 0)
+        by_name = by_name if by_name is not None else active > LISTED
+        if assign is None:
+            assign = AssignForm()
+            if facilitator:
+                member_choice.offer(connection, coalition_id, assign.organisation_id, by_name)
     people = names_of(services().engine, {r["user_id"] for r in given})
     held = sorted(
         (
@@ -66,6 +67,8 @@ def _roles_page(
         labels=ROLE_LABELS,
         facilitator=facilitator,
         assign=assign,
+        by_name=by_name,
+        active=active,
         remove=remove or ReasonForm(),
         failed=failed,
     ), status
@@ -77,12 +80,22 @@ def roles(coalition_id: str) -> ResponseReturnValue:
     """The roles; a facilitator gives one to a person of an active member, by e-mail."""
     if request.method == "GET":
         return _roles_page(coalition_id)
-    form = AssignForm()
+    form, by_name = AssignForm(), "organisation_name" in request.form  # a name typed, whatever the count now
     with services().engine.connect() as connection:
         yours(connection, coalition_id)  # the 404 page for no such coalition
-        form.organisation_id.choices = _active(connection, coalition_id)
-    if not form.validate_on_submit():
-        return _roles_page(coalition_id, assign=form, status=400)
+        if by_name:
+            refused = member_choice.find(connection, coalition_id, form.organisation_id, form.organisation_name)
+        else:
+            refused = None
+            member_choice.offer(connection, coalition_id, form.organisation_id, False)
+    valid = form.validate_on_submit()
+    if by_name:  # the member is found from its name (the menu was not sent), or the reason stands on the name
+        form.organisation_id.errors = []
+        if refused is not None:
+            form.organisation_name.errors = [refused]
+        valid = form.is_submitted() and not form.errors
+    if not valid:
+        return _roles_page(coalition_id, assign=form, status=400, by_name=by_name)
     ctx = context()
     return perform(
         lambda: handle.assign_role(
@@ -94,7 +107,7 @@ def roles(coalition_id: str) -> ResponseReturnValue:
         ),
         done=_("The role was given."),
         then=url_for("membership.roles", coalition_id=coalition_id),
-        again=lambda status: _roles_page(coalition_id, assign=form, status=status),
+        again=lambda status: _roles_page(coalition_id, assign=form, status=status, by_name=by_name),
     )
 
 
