@@ -74,8 +74,8 @@ def _members_own(path: str) -> bool:
 def check(browser: Any, site: Site, axe: str) -> Iterator[Any]:
     """`check(person, language, paths, refused, typed)`: axe's violations on each page as that person (None: signed
     out), on each form of `refused` sent empty, and on the answer to each of `typed` ((page, field's name, text,
-    optionally {other field's name: text}): the text typed in that field, its form sent), at each width (the page is laid out again at the next width, not
-    loaded again), keyed by what was checked."""
+    optionally {other field's name: text}): the text typed in that field, its form sent), at each width (the page
+    is laid out again at the next width, not loaded again), keyed by what was checked."""
     opened: list[Any] = []
 
     def axe_at_each_width(page: Any, where: str, found: dict[str, Any]) -> None:
