@@ -51,6 +51,7 @@ def find(connection: Connection, coalition_id: str, menu: SelectField, name: Str
     if not fitting:
         return str(_("No active member has “%(name)s” in its name. Check the spelling, or type less.", name=text))
     menu.choices = [("", _("(choose one)")), *((key, every[key]) for key in fitting[:OFFERED])]
+    menu.label.text = str(_("The organisation you mean"))  # beside the name field, not a second "On behalf of"
     more = len(fitting) - OFFERED
     return str(
         ngettext(

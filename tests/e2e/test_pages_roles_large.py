@@ -53,6 +53,7 @@ def test_a_part_that_fits_several_offers_them_and_gives_the_role_for_the_one_cho
 
     assert status == 400 and world.api.head() == head  # nothing given yet
     assert "“e” fits 2 active members: choose one below, or type more of the name." in shown
+    assert "The organisation you mean" in shown and shown.count("On behalf of") == 1  # one label per field
     menu = shown.split('name="organisation_id"')[1].split("</select>")[0]
     assert "(choose one)" in menu and "Green Earth" in menu and "River Watch" in menu
 
