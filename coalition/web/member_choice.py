@@ -18,6 +18,7 @@ from wtforms import SelectField, StringField
 from coalition.reads.audit import named, same_name
 from coalition.reads.work import active_members
 from coalition.web.forms import OFFERED
+from coalition.web.typed import FlaskForm
 
 
 def offer(connection: Connection, coalition_id: str, menu: SelectField, by_name: bool) -> None:
@@ -61,3 +62,15 @@ def find(connection: Connection, coalition_id: str, menu: SelectField, name: Str
             name=text,
         )
     ) + (" " + str(ngettext("%(num)d more is not listed.", "%(num)d more are not listed.", more)) if more > 0 else "")
+
+
+def validated(form: FlaskForm, by_name: bool, menu: SelectField, name: StringField, refused: str | None) -> bool:
+    """Whether the form sent is valid: as it validates, and where it named the member (`by_name`), with the menu's
+    own errors dropped (the page did not show it) and the reason `find` gave standing on the name."""
+    valid = form.validate_on_submit()
+    if not by_name:
+        return valid
+    menu.errors = []
+    if refused is not None:
+        name.errors = [refused]
+    return form.is_submitted() and not form.errors

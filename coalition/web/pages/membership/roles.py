@@ -88,13 +88,7 @@ def roles(coalition_id: str) -> ResponseReturnValue:
         else:
             refused = None
             member_choice.offer(connection, coalition_id, form.organisation_id, False)
-    valid = form.validate_on_submit()
-    if by_name:  # the member is found from its name (the menu was not sent), or the reason stands on the name
-        form.organisation_id.errors = []
-        if refused is not None:
-            form.organisation_name.errors = [refused]
-        valid = form.is_submitted() and not form.errors
-    if not valid:
+    if not member_choice.validated(form, by_name, form.organisation_id, form.organisation_name, refused):
         return _roles_page(coalition_id, assign=form, status=400, by_name=by_name)
     ctx = context()
     return perform(

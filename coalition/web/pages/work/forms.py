@@ -87,6 +87,10 @@ class TaskForm(PageForm):
         _l("What is to be done"), id="task-description", validators=[DataRequired(), Length(max=text.TEXT)]
     )
     organisation_id = _choice(_l("Which organisation does it"), "task-organisation")
+    # where the coalition has too many active members for a menu (`coalition.web.member_choice`)
+    organisation_name = StringField(
+        _l("Which organisation does it"), id="task-organisation-name", validators=[Optional(), Length(max=text.NAME)]
+    )
     assignee_email = _email(_l("Person responsible there (e-mail, optional)"), "task-assignee")
     due_on = _date(_l("Due date"), "task-due")
     objective = _choice(_l("Common objective (optional)"), "task-objective", required=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.engine import Connection
@@ -13,7 +13,10 @@ from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads import work
 from coalition.reads.access import facilitates
+from coalition.reads.coalitions import member_counts
 from coalition.reads.standing import Snapshot
+from coalition.web import member_choice
+from coalition.web.forms import LISTED
 from coalition.web.pages import context, perform
 from coalition.web.pages.work.blueprint import COALITION, bp
 from coalition.web.pages.work.common import current, people
@@ -31,20 +34,33 @@ from coalition.web.typed import login_required
 
 
 def _choices(
-    connection: Connection, coalition_id: str, snap: Snapshot, reader: Actor, pledge: PledgeForm, task: TaskForm
-) -> None:
+    connection: Connection,
+    coalition_id: str,
+    snap: Snapshot,
+    reader: Actor,
+    pledge: PledgeForm,
+    task: TaskForm,
+    by_name: bool | None,
+) -> tuple[bool, int]:
     """What the two forms offer: the reader's active organisations; the members a facilitator or liaison may task
-    (a facilitator: every active member)."""
+    (a facilitator: every active member, or a name to type where they are more than `LISTED`). `by_name`: how the
+    task form was sent (None: not sent; where it named the member, its choices are those the name fitted). Returns
+    whether the task form asks for a name, and how many active members there are (for a facilitator)."""
     objectives = [("", _("None in particular")), *work.objectives(snap).items()]
     pledge.organisation_id.choices = _options(
         (o, work.name(snap, o)) for o in work.active(snap) if o in reader.acts_for
     )
     pledge.objective.choices = _options(objectives)
-    task.organisation_id.choices = _options(
-        work.active_members(connection, coalition_id)
-        if facilitates(snap, reader)
-        else ((o, work.name(snap, o)) for o in work.liaison_of(snap, reader))
-    )
+    facilitator = facilitates(snap, reader)
+    active = member_counts(connection, coalition_id).get("active", 0) if facilitator else 0
+    named = facilitator and (active > LISTED if by_name is None else by_name)
+    if not named:
+        liaison = ((o, work.name(snap, o)) for o in work.liaison_of(snap, reader))
+        task.organisation_id.choices = _options(
+            work.active_members(connection, coalition_id) if facilitator else liaison
+        )
+    elif by_name is None:  # a new form: the name to type, no menu yet
+        task.organisation_id.choices = []
     task.objective.choices = _options(objectives)
     task.commitment_id.choices = _options(
         [
@@ -56,16 +72,21 @@ def _choices(
             ),
         ]
     )
+    return named, active
 
 
 def _work_page(
-    coalition_id: str, pledge: PledgeForm | None = None, task: TaskForm | None = None, status: int = 200
+    coalition_id: str,
+    pledge: PledgeForm | None = None,
+    task: TaskForm | None = None,
+    status: int = 200,
+    by_name: bool | None = None,
 ) -> ResponseReturnValue:
     with services().engine.connect() as connection:
         snap, reader = current(connection, coalition_id)
         # Fresh forms ignore the posted data: it belongs to the other form, whose fields share names.
         pledge, task = pledge or PledgeForm(formdata=None), task or TaskForm(formdata=None)
-        _choices(connection, coalition_id, snap, reader, pledge, task)
+        named, active = _choices(connection, coalition_id, snap, reader, pledge, task, by_name)
     objectives = work.objectives(snap)
     by_due = lambda item: (item["closed"], item["due_on"])  # noqa: E731
     pledged = sorted((work.item(snap, c, objectives) for c in snap.commitments), key=by_due)
@@ -78,6 +99,8 @@ def _work_page(
         tasks=tasked,
         pledge=pledge,
         task=task,
+        task_by_name=named,
+        active=active,
         people=people(*(t["assignee_user_id"] for t in tasked)),
     ), status
 
@@ -123,9 +146,13 @@ def pledge(coalition_id: str) -> ResponseReturnValue:
 @login_required
 def create_task(coalition_id: str) -> ResponseReturnValue:
     """Divide out a task to an active member (facilitators, or that member's liaison)."""
-    form = TaskForm()
-    if not form.validate_on_submit():
-        return _work_page(coalition_id, task=form, status=400)
+    form, by_name = TaskForm(), "organisation_name" in request.form  # a name typed, whatever the count now
+    refused = None
+    if by_name:
+        with services().engine.connect() as connection:
+            refused = member_choice.find(connection, coalition_id, form.organisation_id, form.organisation_name)
+    if not member_choice.validated(form, by_name, form.organisation_id, form.organisation_name, refused):
+        return _work_page(coalition_id, task=form, status=400, by_name=by_name)
     ctx = context()
     return perform(
         lambda: handle.create_task(
@@ -141,5 +168,5 @@ def create_task(coalition_id: str) -> ResponseReturnValue:
         ),
         done=_("The task was divided out."),
         then=_work_here(coalition_id, "tasks-heading"),
-        again=lambda status: _work_page(coalition_id, task=form, status=status),
+        again=lambda status: _work_page(coalition_id, task=form, status=status, by_name=by_name),
     )
