@@ -1,7 +1,8 @@
 """Measure the reads at coalition scale: with 3,000 members that all signed one statement, the coalition home,
-the statement page, the members, join and work pages and the API's standing, statement, signatures and events, each
-served in ≤ 30 ms of server time at p99, as a facilitator and as a member (and the facilitators' audit history and
-standing as of a day), and the home page's directory of coalitions to an anonymous visitor; `/healthz` in the same run
+the statement page, the members, join, work, roles, evaluation, objective, report, grid and drafting pages and the
+API's standing, statement, signatures and events, each served in ≤ 30 ms of server time at p99, as a facilitator and
+as a member (and the facilitators' audit history, standing as of a day, agreement, closing and webhook pages), and the
+home page's directory of coalitions to an anonymous visitor; `/healthz` in the same run
 is the baseline. On SQLite, or with `--postgres-url` on PostgreSQL.
 
 Server time: every request goes through Flask's test client in this process (no sockets, no load driver), so
@@ -162,12 +163,21 @@ def rows(app: Any, plan: Plan) -> list[tuple[str, Any, str, dict[str, str]]]:
             (f"page members/{who}", browser, f"{home}/members", {}),
             (f"page join/{who}", browser, f"{home}/join", {}),
             (f"page work/{who}", browser, f"{home}/work", {}),
+            (f"page roles/{who}", browser, f"{home}/roles", {}),
+            (f"page evaluations/{who}", browser, f"{home}/evaluations", {}),
+            (f"page objective/{who}", browser, f"{home}/objectives/o1", {}),
+            (f"page report/{who}", browser, f"{home}/report", {}),
+            (f"page grid/{who}", browser, f"{home}/grid", {}),
+            (f"page drafting/{who}", browser, f"{home}/statements/new", {}),
             (f"api standing/{who}", anonymous, f"{api}/standing", bearer),
             (f"api statement/{who}", anonymous, f"/api/v1{plan.statement_path.removeprefix('/api/v1')}", bearer),
             (f"api signatures/{who}", anonymous, f"{plan.statement_path}/signatures", bearer),
         ]
-        if who == "facilitator":  # the history is the facilitators'
+        if who == "facilitator":  # the history and the coalition's settings are the facilitators'
             found += [
+                (f"page agreement/{who}", browser, f"{home}/agreement", {}),
+                (f"page close/{who}", browser, f"{home}/close", {}),
+                (f"page webhooks/{who}", browser, f"{home}/webhooks", {}),
                 (f"api events/{who}", anonymous, f"{api}/events", bearer),
                 (f"page audit/{who}", browser, f"{home}/audit", {}),
                 (f"page as-of/{who}", browser, f"{home}/audit/as-of?date={datetime.now(UTC).date().isoformat()}", {}),
