@@ -16,8 +16,10 @@ from sqlalchemy.engine import Connection
 from wtforms import SelectField, StringField
 
 from coalition.reads.audit import named, same_name
+from coalition.reads.coalitions import members_in_order
 from coalition.reads.work import active_members
 from coalition.web.forms import OFFERED
+from coalition.web.i18n import localised_country
 from coalition.web.typed import FlaskForm
 
 
@@ -26,33 +28,46 @@ def offer(connection: Connection, coalition_id: str, menu: SelectField, by_name:
     menu.choices = [] if by_name else active_members(connection, coalition_id)
 
 
+def _labelled(connection: Connection, coalition_id: str) -> dict[str, str]:
+    """Each active member's name with its country ("Oak Institute (Finland)"): two members may share a name."""
+    every = members_in_order(connection, coalition_id, {"active": 0}, None, None, states=("active",))
+    return {
+        m["organisation_id"]: f"{m['name'] or m['organisation_id']} ({localised_country(m['country'])})" for m in every
+    }
+
+
 def find(connection: Connection, coalition_id: str, menu: SelectField, name: StringField) -> str | None:
     """The active member a form that asked for a name sent: the one chosen from those its name fitted (`menu`, when
-    it was offered and one was chosen), else the one whose whole name was typed in `name`, else the only one whose
-    name holds it. Found, it is the menu's only choice and its value, and None is returned; else the reason to show
-    on `name` (set it after the form's validation, which empties every field's errors), with the members the name
-    fits (the first `OFFERED`) as the menu's choices."""
+    it was offered and one was chosen), else the one whose whole name was typed in `name` (a name two members share
+    asks which). Found, it is the menu's value, and None is returned; else the reason to show on `name` (add it
+    after the form's validation, which empties every field's errors). Either way the menu holds the members the name
+    fits (the first `OFFERED`, by name, with their countries), so that a form sent back for another field's error
+    keeps the one chosen; a part of a name is never taken for a member without the facilitator choosing it."""
     every = dict(active_members(connection, coalition_id))
-    picked = menu.data or ""
+    picked, text = menu.data or "", (name.data or "").strip()
     menu.choices, menu.data = [], None
-    if picked:
-        if picked in every:
-            menu.choices, menu.data = [(picked, every[picked])], picked
-            return None
+    fitting = named(text, every) if text else []
+    if picked and picked not in every:
         return str(_("The organisation chosen is no longer an active member. Type its name again."))
-    text = (name.data or "").strip()
+    whole = [key for key in fitting if same_name(text, every[key])]
+    if not picked and len(whole) == 1:  # its whole name: that one
+        menu.choices, menu.data = [(whole[0], every[whole[0]])], whole[0]
+        return None
+    if fitting or picked:
+        labels = _labelled(connection, coalition_id)
+        offered = [key for key in fitting[:OFFERED] if key != picked]
+        menu.choices = [
+            ("", _("(choose one)")),
+            *((key, labels[key]) for key in ([picked] if picked else []) + offered),
+        ]
+        menu.label.text = str(_("The organisation you mean"))  # beside the name field, not a second "On behalf of"
+    if picked:
+        menu.data = picked
+        return None
     if not text:
         return str(_("Type the name of an active member."))
-    fitting = named(text, every)
-    whole = [key for key in fitting if same_name(text, every[key])]
-    chosen = whole if len(whole) == 1 else fitting if len(fitting) == 1 else []
-    if chosen:
-        menu.choices, menu.data = [(chosen[0], every[chosen[0]])], chosen[0]
-        return None
     if not fitting:
         return str(_("No active member has “%(name)s” in its name. Check the spelling, or type less.", name=text))
-    menu.choices = [("", _("(choose one)")), *((key, every[key]) for key in fitting[:OFFERED])]
-    menu.label.text = str(_("The organisation you mean"))  # beside the name field, not a second "On behalf of"
     more = len(fitting) - OFFERED
     return str(
         ngettext(
@@ -72,5 +87,5 @@ def validated(form: FlaskForm, by_name: bool, menu: SelectField, name: StringFie
         return valid
     menu.errors = []
     if refused is not None:
-        name.errors = [refused]
+        name.errors = [*name.errors, refused]
     return form.is_submitted() and not form.errors

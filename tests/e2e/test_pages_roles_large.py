@@ -39,12 +39,48 @@ def test_the_form_asks_for_a_name_not_a_menu_of_every_member(world: World) -> No
     assert "2 organisations are active members. Type the name of one, or part of it." in shown
 
 
-@pytest.mark.parametrize("typed", ["  RIVER   watch{tag} ", "river"])
-def test_a_whole_name_or_a_part_that_fits_one_member_gives_the_role(world: World, typed: str) -> None:
-    status, shown = give(world, organisation_name=typed.format(tag=world.tag))
+def test_a_whole_name_gives_the_role_case_and_spaces_ignored(world: World) -> None:
+    status, shown = give(world, organisation_name=f"  RIVER   watch{world.tag} ")
 
     assert status == 302, shown
     assert endorsers(world) == [(world.users["mo"], world.river)]
+
+
+def test_a_part_of_a_name_is_never_taken_for_a_member_without_choosing_it(world: World) -> None:
+    head = world.api.head()
+    status, shown = give(world, organisation_name="river")
+
+    assert status == 400 and world.api.head() == head
+    assert "“river” fits 1 active member: choose it below." in shown
+    assert f"River Watch{world.tag} (Poland)" in shown.split('name="organisation_id"')[1].split("</select>")[0]
+
+    status, _ = give(world, organisation_name="river", organisation_id=world.river)
+
+    assert status == 302 and endorsers(world) == [(world.users["mo"], world.river)]
+
+
+def test_the_organisation_chosen_is_kept_when_another_field_is_refused(world: World) -> None:
+    status, shown = give(world, organisation_name="e", organisation_id=world.river, email="not an address")
+
+    assert status == 400
+    menu = shown.split('name="organisation_id"')[1].split("</select>")[0]
+    assert f'selected value="{world.river}"' in menu or f'value="{world.river}" selected' in menu
+    assert "Green Earth" in menu  # the others the name fits are still offered
+
+
+def test_someone_who_does_not_facilitate_gives_no_role_by_name(world: World) -> None:
+    head = world.api.head()
+    client = signed_in(world, "mo")
+    path = f"{world.path}/roles"
+
+    response = submit(
+        client,
+        path,
+        path,
+        {"email": world.email("mo"), "role": "endorser", "organisation_name": f"River Watch{world.tag}"},
+    )
+
+    assert response.status_code == 403 and world.api.head() == head
 
 
 def test_a_part_that_fits_several_offers_them_and_gives_the_role_for_the_one_chosen(world: World) -> None:

@@ -45,11 +45,39 @@ def test_a_facilitator_types_the_organisations_name_a_liaison_keeps_the_menu(wor
     assert 'id="task-organisation"' in liaison.split('id="task-heading"')[1]
 
 
-def test_a_name_that_fits_one_member_divides_out_the_task_to_it(world: World) -> None:
-    status, shown = divide(world, organisation_name="river")
+def test_a_whole_name_divides_out_the_task_to_that_member(world: World) -> None:
+    status, shown = divide(world, organisation_name=f"river watch{world.tag}")
 
     assert status == 302, shown
     assert [t["organisation_id"] for t in outlines(world)] == [world.river]
+
+
+def test_a_part_of_a_name_asks_which_member_and_keeps_the_choice_when_another_field_is_refused(world: World) -> None:
+    status, shown = divide(world, organisation_name="river")
+
+    assert status == 400 and "“river” fits 1 active member: choose it below." in shown and not outlines(world)
+    status, shown = divide(world, organisation_name="river", organisation_id=world.river, due_on="someday")
+
+    assert status == 400 and not outlines(world)
+    menu = shown.split('id="task-heading"')[1].split('name="organisation_id"')[1].split("</select>")[0]
+    assert f'selected value="{world.river}"' in menu or f'value="{world.river}" selected' in menu
+    status, _ = divide(world, organisation_name="river", organisation_id=world.river)
+    assert status == 302 and [t["organisation_id"] for t in outlines(world)] == [world.river]
+
+
+def test_an_empty_name_is_refused_and_the_rest_is_kept(world: World) -> None:
+    status, shown = divide(world, organisation_name=" ")
+
+    assert status == 400 and "Type the name of an active member." in shown and 'value="Draft the outline"' in shown
+
+
+def test_a_member_without_a_role_divides_out_nothing_by_name_and_sees_why(world: World) -> None:
+    head = world.api.head()
+
+    status, shown = divide(world, "mo", organisation_name=f"River Watch{world.tag}")
+
+    assert status == 403 and world.api.head() == head  # the domain refuses it, and says why
+    assert "only facilitators or the liaison of the assignee organisation may create tasks" in shown
 
 
 def test_a_name_that_fits_several_keeps_the_form_and_offers_them(world: World) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from coalition.domain.coalition import STILL_MEMBER, Actor
 from coalition.reads import organisations
 from coalition.reads.access import readers_snapshot
-from coalition.reads.standing import Moment, Snapshot, snapshot
+from coalition.reads.standing import Moment, Snapshot
 from coalition.web.pages import actor
 from coalition.web.reading import today
 from coalition.web.typed import SelectChoice
@@ -21,14 +21,6 @@ from coalition.web.typed import SelectChoice
 #: The members listed as whom something may be done for or given to: the active ones (`members_in_order`'s order
 #: and filter: by name).
 ACTIVE = {"active": 0}
-
-
-def current(connection: Connection, coalition_id: str) -> Snapshot:
-    """The coalition as it is now, or the 404 page."""
-    snap = snapshot(connection, coalition_id, Moment(None, today()))
-    if snap.agreement is None:
-        abort(404)
-    return snap
 
 
 def yours(connection: Connection, coalition_id: str, also: Iterable[str | None] = ()) -> tuple[Snapshot, Actor]:

@@ -52,8 +52,9 @@ def _choices(
     )
     pledge.objective.choices = _options(objectives)
     facilitator = facilitates(snap, reader)
-    active = member_counts(connection, coalition_id).get("active", 0) if facilitator else 0
-    named = facilitator and (active > LISTED if by_name is None else by_name)
+    active = member_counts(connection, coalition_id).get("active", 0) if facilitator or by_name else 0
+    # as the form was sent (its reason shows on the name whoever sent it), else a name past LISTED for a facilitator
+    named = by_name if by_name is not None else facilitator and active > LISTED
     if not named:
         liaison = ((o, work.name(snap, o)) for o in work.liaison_of(snap, reader))
         task.organisation_id.choices = _options(
