@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from coalition.infra.db import readiness
 from coalition.infra.extensions import services
 from coalition.reads.coalitions import directory
+from coalition.reads.paging import fetched
 
 bp = Blueprint("web", __name__)
 
@@ -24,15 +25,15 @@ def index() -> ResponseReturnValue:
     position, head_hash = services().store.head()
     after = request.args.get("after") or None
     with services().engine.connect() as connection:
-        coalitions, total = directory(connection, after, COALITIONS_SHOWN + 1, NAMES_SHOWN)
-    shown = coalitions[:COALITIONS_SHOWN]
+        found, total = directory(connection, after, COALITIONS_SHOWN + 1, NAMES_SHOWN)
+    page = fetched(found, lambda coalition: str(coalition["coalition_id"]), COALITIONS_SHOWN, total)
     return render_template(
         "web/index.html",
         events=position,
         head_hash=head_hash,
-        coalitions=shown,
-        total=total,
-        next_after=shown[-1]["coalition_id"] if len(coalitions) > COALITIONS_SHOWN else None,
+        coalitions=page.items,
+        total=page.total,
+        next_after=page.next_after,
     )
 
 

@@ -14,7 +14,7 @@ from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads.coalitions import member_counts, members_in_order
 from coalition.reads.ending import open_work_of
-from coalition.reads.paging import PAGE_SIZE
+from coalition.reads.paging import PAGE_SIZE, fetched
 from coalition.reads.standing import Snapshot
 from coalition.web.pages import context, perform
 from coalition.web.pages.membership.blueprint import bp
@@ -45,15 +45,15 @@ def join_page(coalition_id: str, form: ChooseOrganisation | None = None, status:
     form = form or ChooseOrganisation()
     form.organisation_id.choices = outside(snap, mine)
     public = {k: (snap.agreement or {})[k] for k in ("name", "purpose", "starts_on", "ends_on")}
-    members = chosen[:PAGE_SIZE]
+    page = fetched(chosen, lambda member: str(member["organisation_id"]), PAGE_SIZE, active)
     return render_template(
         "membership/join.html",
         coalition_id=coalition_id,
         coalition=public,
         form=form,
-        members=members,
-        active=active,
-        next_after=members[-1]["organisation_id"] if len(chosen) > PAGE_SIZE else None,
+        members=page.items,
+        active=page.total,
+        next_after=page.next_after,
         mine=[
             {"id": c.value, "name": c.label, "state": states.get(c.value), "reason": reasons.get(c.value)} for c in mine
         ],
