@@ -2,10 +2,10 @@
 where it has more than `coalition.web.forms.LISTED` (a menu of thousands is hundreds of kilobytes no one scrolls).
 
 The form keeps its menu field (the id the command takes) and has a text field beside it for the name; the page shows
-one of the two. A typed name is found among the active members as the audit filters find one (`coalition.reads.audit
-.named`: case and accents ignored): the member whose whole name it is, else the only one whose name holds it. A
-name that fits none or several is refused with the reason (naming the first few it fits) on the text field, and
-the form's other fields keep what was typed.
+the name, and the menu only to offer the members a name fits. A typed name is compared as the audit filters compare
+one (`coalition.reads.audit.named`: case and accents ignored): the member whose whole name it is is chosen; a part of
+a name, or a name two members share, offers the members it fits (up to `OFFERED`, with their countries) in a short
+menu to choose from; a name that fits none is refused with the reason. The form's other fields keep what was typed.
 """
 
 from __future__ import annotations
@@ -28,14 +28,6 @@ def offer(connection: Connection, coalition_id: str, menu: SelectField, by_name:
     menu.choices = [] if by_name else active_members(connection, coalition_id)
 
 
-def _labelled(connection: Connection, coalition_id: str) -> dict[str, str]:
-    """Each active member's name with its country ("Oak Institute (Finland)"): two members may share a name."""
-    every = members_in_order(connection, coalition_id, {"active": 0}, None, None, states=("active",))
-    return {
-        m["organisation_id"]: f"{m['name'] or m['organisation_id']} ({localised_country(m['country'])})" for m in every
-    }
-
-
 def find(connection: Connection, coalition_id: str, menu: SelectField, name: StringField) -> str | None:
     """The active member a form that asked for a name sent: the one chosen from those its name fitted (`menu`, when
     it was offered and one was chosen), else the one whose whole name was typed in `name` (a name two members share
@@ -43,7 +35,8 @@ def find(connection: Connection, coalition_id: str, menu: SelectField, name: Str
     after the form's validation, which empties every field's errors). Either way the menu holds the members the name
     fits (the first `OFFERED`, by name, with their countries), so that a form sent back for another field's error
     keeps the one chosen; a part of a name is never taken for a member without the facilitator choosing it."""
-    every = dict(active_members(connection, coalition_id))
+    rows = members_in_order(connection, coalition_id, {"active": 0}, None, None, states=("active",))
+    every = {m["organisation_id"]: m["name"] or m["organisation_id"] for m in rows}
     picked, text = menu.data or "", (name.data or "").strip()
     menu.choices, menu.data = [], None
     fitting = named(text, every) if text else []
@@ -53,8 +46,10 @@ def find(connection: Connection, coalition_id: str, menu: SelectField, name: Str
     if not picked and len(whole) == 1:  # its whole name: that one
         menu.choices, menu.data = [(whole[0], every[whole[0]])], whole[0]
         return None
-    if fitting or picked:
-        labels = _labelled(connection, coalition_id)
+    if fitting or picked:  # each with its country: two members may share a name
+        labels = {
+            m["organisation_id"]: f"{every[m['organisation_id']]} ({localised_country(m['country'])})" for m in rows
+        }
         offered = [key for key in fitting[:OFFERED] if key != picked]
         menu.choices = [
             ("", _("(choose one)")),
