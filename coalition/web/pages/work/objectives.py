@@ -9,7 +9,7 @@ from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from coalition.domain import text
@@ -18,10 +18,12 @@ from coalition.handlers import progress as handle
 from coalition.infra.extensions import services
 from coalition.reads import objectives, work
 from coalition.reads.access import facilitates
+from coalition.reads.coalitions import member_counts
 from coalition.reads.organisations import names as organisation_names
 from coalition.reads.standing import BadMoment, resolve, snapshot
+from coalition.web import member_choice
 from coalition.web.charts import progress_chart
-from coalition.web.forms import PageForm
+from coalition.web.forms import LISTED, PageForm
 from coalition.web.numbers import LocalFloatField
 from coalition.web.pages import context, perform
 from coalition.web.pages.work.blueprint import COALITION, bp
@@ -55,6 +57,10 @@ class ProgressForm(PageForm):
     organisation_id = SelectField(
         _l("Whose work it counts"), id="progress-organisation", validate_choice=False, validators=[Optional()]
     )
+    # a facilitator's, where the coalition has too many active members for a menu (`coalition.web.member_choice`)
+    organisation_name = StringField(
+        _l("Whose work it counts"), id="progress-organisation-name", validators=[Optional(), Length(max=text.NAME)]
+    )
     supersedes = SelectField(
         _l("Corrects"), id="progress-supersedes", validate_choice=False, validators=[Optional(), Length(max=text.ID)]
     )
@@ -75,8 +81,14 @@ class AsOfDay(PageForm):
 
 
 def _page(
-    coalition_id: str, objective_id: str, form: ProgressForm | None = None, status: int = 200
+    coalition_id: str,
+    objective_id: str,
+    form: ProgressForm | None = None,
+    status: int = 200,
+    by_name: bool | None = None,
 ) -> ResponseReturnValue:
+    """The objective's page; its progress form names the organisation from a menu, or (`by_name`: as the form was
+    sent, else for a facilitator of a coalition with more than `LISTED` active members) by a name to type."""
     as_of = AsOfDay(formdata=request.args)
     with services().engine.connect() as connection:
         snap, reader = current(connection, coalition_id)
@@ -91,9 +103,13 @@ def _page(
             status = 400
         listed = objectives.standing(connection, then)
         named: dict[str, str] = {}
+        facilitator = facilitates(snap, reader)
+        active_count = member_counts(connection, coalition_id).get("active", 0) if facilitator or by_name else 0
+        typed = by_name if by_name is not None else facilitator and active_count > LISTED
 
-        def active() -> list[str]:  # a facilitator records for every active member
-            named.update(work.active_members(connection, coalition_id))
+        def active() -> list[str]:  # a facilitator records for every active member (none listed where typed)
+            if not typed:
+                named.update(work.active_members(connection, coalition_id))
             return list(named)
 
         recorders = objectives.recorders(snap, reader, active)
@@ -107,8 +123,12 @@ def _page(
             "work/objective.html", coalition_id=coalition_id, agreement=snap.agreement, objective=None, as_of=as_of
         ), status
     form = form or ProgressForm(formdata=None, as_of=today())
-    whole = [("", _("The coalition as a whole"))] if facilitates(snap, reader) else []
-    form.organisation_id.choices = options(whole + [(o, named.get(o) or work.name(snap, o)) for o in recorders or []])
+    if not typed:
+        whole = [("", _("The coalition as a whole"))] if facilitator else []
+        listed_for = [(o, named.get(o) or work.name(snap, o)) for o in recorders or []]
+        form.organisation_id.choices = options(whole + listed_for)
+    elif by_name is None:  # a new form: the name to type, no menu yet
+        form.organisation_id.choices = []
     form.supersedes.choices = options(
         [("", _("Nothing: a new value"))]
         + [(p.progress_id, f"{p.as_of.isoformat()}: {p.value:g}") for p in reversed(found["current"])]
@@ -121,7 +141,9 @@ def _page(
         agreement=snap.agreement,
         objective=found,
         chart=chart,
-        form=form if recorders and then is snap else None,
+        form=form if (recorders or typed) and then is snap else None,
+        by_name=typed,
+        active=active_count,
         as_of=as_of,
         then=then if then is not snap else None,
         names={o: named.get(o, o) for o in recorded_for},
@@ -140,9 +162,15 @@ def objective(coalition_id: str, objective_id: str) -> ResponseReturnValue:
 @login_required
 def record_progress(coalition_id: str, objective_id: str) -> ResponseReturnValue:
     """A facilitator or a member's liaison records the value an objective reached, or corrects a point."""
-    form = ProgressForm()
-    if not form.validate_on_submit():
-        return _page(coalition_id, objective_id, form, 400)
+    form, by_name = ProgressForm(), "organisation_name" in request.form  # a name typed, whatever the count now
+    refused = None
+    if by_name and ((form.organisation_name.data or "").strip() or form.organisation_id.data):
+        with services().engine.connect() as connection:
+            refused = member_choice.find(connection, coalition_id, form.organisation_id, form.organisation_name)
+    elif by_name:  # no name: the coalition as a whole
+        form.organisation_id.data = ""
+    if not member_choice.validated(form, by_name, form.organisation_id, form.organisation_name, refused):
+        return _page(coalition_id, objective_id, form, 400, by_name)
     ctx = context()
     return perform(
         lambda: handle.record_progress(
@@ -157,5 +185,5 @@ def record_progress(coalition_id: str, objective_id: str) -> ResponseReturnValue
         ),
         done=_("The progress is recorded."),
         then=url_for("work.objective", coalition_id=coalition_id, objective_id=objective_id),
-        again=lambda status: _page(coalition_id, objective_id, form, status),
+        again=lambda status: _page(coalition_id, objective_id, form, status, by_name),
     )
