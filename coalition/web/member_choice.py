@@ -10,17 +10,27 @@ menu to choose from; a name that fits none is refused with the reason. The form'
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.engine import Connection
 from wtforms import SelectField, StringField
 
+from coalition.infra.extensions import services
 from coalition.reads.audit import named, same_name
-from coalition.reads.coalitions import members_in_order
+from coalition.reads.coalitions import member_counts, members_in_order
 from coalition.reads.work import active_members
-from coalition.web.forms import OFFERED
+from coalition.web.forms import LISTED, OFFERED
 from coalition.web.i18n import localised_country
 from coalition.web.typed import FlaskForm
+
+
+def mode(connection: Connection, coalition_id: str, by_name: bool | None, everyone: bool) -> tuple[bool, int]:
+    """Whether the form asks for a name, and how many active members the coalition has (0 when not asked): as the
+    form was sent (`by_name`; None: a new form), else a name where the menu would offer every active member
+    (`everyone`) and they are more than `LISTED`."""
+    active = member_counts(connection, coalition_id).get("active", 0) if everyone or by_name else 0
+    return (by_name if by_name is not None else everyone and active > LISTED), active
 
 
 def offer(connection: Connection, coalition_id: str, menu: SelectField, by_name: bool) -> None:
@@ -74,7 +84,23 @@ def find(connection: Connection, coalition_id: str, menu: SelectField, name: Str
     ) + (" " + str(ngettext("%(num)d more is not listed.", "%(num)d more are not listed.", more)) if more > 0 else "")
 
 
-def validated(form: FlaskForm, by_name: bool, menu: SelectField, name: StringField, refused: str | None) -> bool:
+def sent(
+    form: FlaskForm, coalition_id: str, menu: SelectField, name: StringField, empty: bool = False
+) -> tuple[bool, bool]:
+    """For a form just sent: whether it named the member (it sent the name field, whatever the count is now), and
+    whether it is valid, the member found (`find`) when named. With `empty`, a name left empty names no member (the
+    menu's value "")."""
+    by_name = name.name in request.form
+    refused = None
+    if by_name and empty and not (name.data or "").strip() and not menu.data:
+        menu.data = ""
+    elif by_name:
+        with services().engine.connect() as connection:
+            refused = find(connection, coalition_id, menu, name)
+    return by_name, _validated(form, by_name, menu, name, refused)
+
+
+def _validated(form: FlaskForm, by_name: bool, menu: SelectField, name: StringField, refused: str | None) -> bool:
     """Whether the form sent is valid: as it validates, and where it named the member (`by_name`), with the menu's
     own errors dropped (the page did not show it) and the reason `find` gave standing on the name."""
     valid = form.validate_on_submit()

@@ -224,9 +224,9 @@ def test_giving_a_role_by_name_where_too_many_are_active_for_a_menu_passes_axe(
 ) -> None:
     """The roles page where the organisation is a name to type (the limit lowered to one active member): the page,
     a name that fits several (the short menu and the refusal), and one that fits none."""
-    from coalition.web.pages.membership import roles
+    from coalition.web import member_choice
 
-    monkeypatch.setattr(roles, "LISTED", 1)
+    monkeypatch.setattr(member_choice, "LISTED", 1)
     world = build(site.app)
     page = f"/coalitions/{world.ids['coalition']}/roles"
 

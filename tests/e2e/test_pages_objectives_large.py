@@ -9,7 +9,7 @@ import html
 
 import pytest
 
-from coalition.web.pages.work import objectives as page
+from coalition.web import member_choice
 from tests.e2e.pages import signed_in, submit, text
 from tests.e2e.test_api_objectives import day, measured
 from tests.e2e.world import World
@@ -17,7 +17,7 @@ from tests.e2e.world import World
 
 @pytest.fixture
 def world(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    monkeypatch.setattr(page, "LISTED", 1)
+    monkeypatch.setattr(member_choice, "LISTED", 1)
     measured(world)
     return world
 

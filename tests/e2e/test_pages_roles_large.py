@@ -8,14 +8,14 @@ import html
 
 import pytest
 
-from coalition.web.pages.membership import roles as page
+from coalition.web import member_choice
 from tests.e2e.pages import signed_in, submit, text
 from tests.e2e.world import World
 
 
 @pytest.fixture
 def world(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    monkeypatch.setattr(page, "LISTED", 1)
+    monkeypatch.setattr(member_choice, "LISTED", 1)
     return world
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from coalition.web.pages.work import index as page
+from coalition.web import member_choice
 from tests.e2e.pages import signed_in, submit, text
 from tests.e2e.world import World
 
@@ -19,7 +19,7 @@ TASK = {"title": "Draft the outline", "description": "Two pages", "due_on": "202
 
 @pytest.fixture
 def world(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    monkeypatch.setattr(page, "LISTED", 1)
+    monkeypatch.setattr(member_choice, "LISTED", 1)
     return world
 
 

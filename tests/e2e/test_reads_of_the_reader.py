@@ -4,12 +4,10 @@ read does not grow when organisations join. The join page lists the active membe
 from __future__ import annotations
 
 import html
-from typing import Any
 
 import pytest
-from sqlalchemy import event
-from werkzeug.test import TestResponse
 
+from bench.reads import sql_of
 from coalition.web.pages.membership import joining
 from tests.e2e.conftest import services
 from tests.e2e.pages import signed_in, text
@@ -33,34 +31,14 @@ def grow(world: World, names: list[str]) -> list[str]:
 
 
 def rows_read(world: World, person: str, path: str) -> int:
-    """How many rows the SELECTs of one request for `path` return (each replayed afterwards as a count): a page
-    in a signed-in browser, or, for a path under /api/v1, the API with the person's token."""
+    """How many rows the SELECTs of one request for `path` return (`bench.reads.sql_of`: each replayed afterwards as
+    a count): a page in a signed-in browser, or, for a path under /api/v1, the API with the person's token."""
     api = path.startswith("/api/v1")
-    client = signed_in(world, person) if not api else None
-
-    def get() -> TestResponse:
-        return client.get(path) if client else world.api.call("GET", path.removeprefix("/api/v1"), person)
-
-    assert get().status_code == 200  # warm: the session, the caches
-    engine = services(world.api.app).engine
-    ran: list[tuple[str, Any]] = []
-
-    def seen(conn: object, cursor: object, statement: str, parameters: Any, *_: object) -> None:
-        ran.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        response = get()
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    assert response.status_code == 200, text(response)
-    returned = 0
-    with engine.connect() as connection:
-        for statement, parameters in ran:
-            if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-                counted = connection.exec_driver_sql(f"SELECT count(*) FROM ({statement}) AS replayed", parameters)
-                returned += int(counted.scalar_one())
-    return returned
+    client = world.api.client if api else signed_in(world, person)
+    headers = {"Authorization": f"Bearer {world.api.tokens[world.who(person)]}"} if api else {}
+    warm = client.get(path, headers=headers)  # the session, the caches
+    assert warm.status_code == 200, text(warm)
+    return int(sql_of(services(world.api.app).engine, client, path, headers)["rows_returned"])
 
 
 PAGES = {

@@ -201,7 +201,8 @@ class AssignForm(PageForm):
     email = EmailField(
         _l("E-mail address of the person"), validators=[DataRequired(), Email(), Length(max=limits.EMAIL)]
     )
-    organisation_id = SelectField(_l("On behalf of"), validators=[InputRequired()])
+    # the domain decides whom a role may be given for (an active member), and says why not
+    organisation_id = SelectField(_l("On behalf of"), validators=[InputRequired()], validate_choice=False)
     # where the coalition has too many active members for a menu (`coalition.web.member_choice`)
     organisation_name = StringField(_l("On behalf of"), [Optional(), Length(max=200)])
     role = SelectField(

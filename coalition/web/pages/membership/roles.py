@@ -11,10 +11,9 @@ from coalition.domain.coalition import ROLES
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads.access import facilitates
-from coalition.reads.coalitions import member_counts, roles_of
+from coalition.reads.coalitions import roles_of
 from coalition.reads.organisations import names as organisation_names
 from coalition.web import member_choice
-from coalition.web.forms import LISTED
 from coalition.web.pages import context, perform, require_member
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import day, yours
@@ -40,12 +39,11 @@ def _roles_page(
         facilitator = facilitates(snap, require_member(connection, coalition_id))
         given = roles_of(connection, coalition_id)
         organisations = organisation_names(connection, {r["organisation_id"] for r in given})
-        active = member_counts(connection, coalition_id).get("active", 0)
-        by_name = by_name if by_name is not None else active > LISTED
-        if assign is None:
-            assign = AssignForm()
-            if facilitator:
-                member_choice.offer(connection, coalition_id, assign.organisation_id, by_name)
+        by_name, active = member_choice.mode(connection, coalition_id, by_name, facilitator)
+        sent_by_name = assign is not None and by_name  # its menu holds those the name fitted: kept
+        assign = assign or AssignForm()
+        if facilitator and not sent_by_name:
+            member_choice.offer(connection, coalition_id, assign.organisation_id, by_name)
     people = names_of(services().engine, {r["user_id"] for r in given})
     held = sorted(
         (
@@ -80,15 +78,11 @@ def roles(coalition_id: str) -> ResponseReturnValue:
     """The roles; a facilitator gives one to a person of an active member, by e-mail."""
     if request.method == "GET":
         return _roles_page(coalition_id)
-    form, by_name = AssignForm(), "organisation_name" in request.form  # a name typed, whatever the count now
+    form = AssignForm()
     with services().engine.connect() as connection:
         yours(connection, coalition_id)  # the 404 page for no such coalition
-        if by_name:
-            refused = member_choice.find(connection, coalition_id, form.organisation_id, form.organisation_name)
-        else:
-            refused = None
-            member_choice.offer(connection, coalition_id, form.organisation_id, False)
-    if not member_choice.validated(form, by_name, form.organisation_id, form.organisation_name, refused):
+    by_name, valid = member_choice.sent(form, coalition_id, form.organisation_id, form.organisation_name)
+    if not valid:
         return _roles_page(coalition_id, assign=form, status=400, by_name=by_name)
     ctx = context()
     return perform(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.engine import Connection
@@ -13,10 +13,8 @@ from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads import work
 from coalition.reads.access import facilitates
-from coalition.reads.coalitions import member_counts
 from coalition.reads.standing import Snapshot
 from coalition.web import member_choice
-from coalition.web.forms import LISTED
 from coalition.web.pages import context, perform
 from coalition.web.pages.work.blueprint import COALITION, bp
 from coalition.web.pages.work.common import current, people
@@ -51,10 +49,8 @@ def _choices(
         (o, work.name(snap, o)) for o in work.active(snap) if o in reader.acts_for
     )
     pledge.objective.choices = _options(objectives)
-    facilitator = facilitates(snap, reader)
-    active = member_counts(connection, coalition_id).get("active", 0) if facilitator or by_name else 0
-    # as the form was sent (its reason shows on the name whoever sent it), else a name past LISTED for a facilitator
-    named = by_name if by_name is not None else facilitator and active > LISTED
+    facilitator = facilitates(snap, reader)  # a facilitator may task every active member: past LISTED, by name
+    named, active = member_choice.mode(connection, coalition_id, by_name, facilitator)
     if not named:
         liaison = ((o, work.name(snap, o)) for o in work.liaison_of(snap, reader))
         task.organisation_id.choices = _options(
@@ -147,12 +143,9 @@ def pledge(coalition_id: str) -> ResponseReturnValue:
 @login_required
 def create_task(coalition_id: str) -> ResponseReturnValue:
     """Divide out a task to an active member (facilitators, or that member's liaison)."""
-    form, by_name = TaskForm(), "organisation_name" in request.form  # a name typed, whatever the count now
-    refused = None
-    if by_name:
-        with services().engine.connect() as connection:
-            refused = member_choice.find(connection, coalition_id, form.organisation_id, form.organisation_name)
-    if not member_choice.validated(form, by_name, form.organisation_id, form.organisation_name, refused):
+    form = TaskForm()
+    by_name, valid = member_choice.sent(form, coalition_id, form.organisation_id, form.organisation_name)
+    if not valid:
         return _work_page(coalition_id, task=form, status=400, by_name=by_name)
     ctx = context()
     return perform(

@@ -18,12 +18,11 @@ from coalition.handlers import progress as handle
 from coalition.infra.extensions import services
 from coalition.reads import objectives, work
 from coalition.reads.access import facilitates
-from coalition.reads.coalitions import member_counts
 from coalition.reads.organisations import names as organisation_names
 from coalition.reads.standing import BadMoment, resolve, snapshot
 from coalition.web import member_choice
 from coalition.web.charts import progress_chart
-from coalition.web.forms import LISTED, PageForm
+from coalition.web.forms import PageForm
 from coalition.web.numbers import LocalFloatField
 from coalition.web.pages import context, perform
 from coalition.web.pages.work.blueprint import COALITION, bp
@@ -103,9 +102,8 @@ def _page(
             status = 400
         listed = objectives.standing(connection, then)
         named: dict[str, str] = {}
-        facilitator = facilitates(snap, reader)
-        active_count = member_counts(connection, coalition_id).get("active", 0) if facilitator or by_name else 0
-        typed = by_name if by_name is not None else facilitator and active_count > LISTED
+        facilitator = facilitates(snap, reader)  # a facilitator records for every active member: past LISTED, by name
+        typed, active_count = member_choice.mode(connection, coalition_id, by_name, facilitator)
 
         def active() -> list[str]:  # a facilitator records for every active member (none listed where typed)
             if not typed:
@@ -162,14 +160,10 @@ def objective(coalition_id: str, objective_id: str) -> ResponseReturnValue:
 @login_required
 def record_progress(coalition_id: str, objective_id: str) -> ResponseReturnValue:
     """A facilitator or a member's liaison records the value an objective reached, or corrects a point."""
-    form, by_name = ProgressForm(), "organisation_name" in request.form  # a name typed, whatever the count now
-    refused = None
-    if by_name and ((form.organisation_name.data or "").strip() or form.organisation_id.data):
-        with services().engine.connect() as connection:
-            refused = member_choice.find(connection, coalition_id, form.organisation_id, form.organisation_name)
-    elif by_name:  # no name: the coalition as a whole
-        form.organisation_id.data = ""
-    if not member_choice.validated(form, by_name, form.organisation_id, form.organisation_name, refused):
+    form = ProgressForm()
+    # no name: the coalition as a whole
+    by_name, valid = member_choice.sent(form, coalition_id, form.organisation_id, form.organisation_name, empty=True)
+    if not valid:
         return _page(coalition_id, objective_id, form, 400, by_name)
     ctx = context()
     return perform(
