@@ -16,6 +16,7 @@ from coalition.reads.coalitions import member_counts, members_in_order
 from coalition.reads.ending import open_work_of
 from coalition.reads.paging import PAGE_SIZE, fetched
 from coalition.reads.standing import Snapshot
+from coalition.reads.work import active_members
 from coalition.web.pages import context, perform
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import ACTIVE, member_states, name_of, named, outside, yours
@@ -116,12 +117,7 @@ def leave_page(
             abort(403)
 
         def others() -> list[tuple[str, str]]:  # the other active members, by name
-            every = members_in_order(connection, coalition_id, ACTIVE, None, None, states=ACTIVE)
-            return [
-                (m["organisation_id"], m["name"] or m["organisation_id"])
-                for m in every
-                if m["organisation_id"] != organisation_id
-            ]
+            return [(o, name) for o, name in active_members(connection, coalition_id) if o != organisation_id]
 
         items = _dispositions(snap, organisation_id, form, others) if isinstance(form, LeaveForm) else {}
     return render_template(
