@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, literal, null, select, union_all
+from sqlalchemy import Select, case, func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
 from projections.base import IN_LIST
@@ -222,11 +222,12 @@ def members_in_order(
     after: tuple[int, str] | None,
     limit: int | None,
     states: Iterable[str] | None = None,
+    position: int | None = None,
+    among: Select[Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """The first `limit` (None: every) membership rows now in the order (rank of their state by `order`, then the
-    organisation's name, then its id) after the member (`after`: rank, organisation id), with the name and country
-    of each organisation. A state missing from `order` ranks after every listed one. `states`: only members in
-    these states."""
+    """The first `limit` (None: every) membership rows at `position` (None: now), with each one's name and country, by
+    rank of their state in `order` (a state missing from it ranks after all), name and id, after `after` (a rank and
+    an organisation id). `states`: only those in these states; `among`: only the organisations this query selects."""
     m = memberships.c
     rank = case(
         *((m.state == state, value) for state, value in order.items()), else_=max(order.values(), default=0) + 1
@@ -235,10 +236,12 @@ def members_in_order(
     query = (
         select(memberships, rank.label("rank"), organisations.c.name, organisations.c.country)
         .select_from(memberships.outerjoin(organisations, organisations.c.organisation_id == m.organisation_id))
-        .where(m.coalition_id == coalition_id, m.until_position.is_(None))
+        .where(m.coalition_id == coalition_id, valid_at(memberships, position))
     )
     if states is not None:
         query = query.where(m.state.in_(sorted(states)))
+    if among is not None:
+        query = query.where(m.organisation_id.in_(among))
     if after is not None:
         after_rank, after_id = after
         after_name = (
@@ -289,10 +292,10 @@ def members_before(
 
 def exists(connection: Connection, coalition_id: str) -> bool:
     """True when the coalition has an agreement now."""
-    query = select(agreements.c.coalition_id).where(
+    found = select(agreements.c.coalition_id).where(
         agreements.c.coalition_id == coalition_id, valid_at(agreements, None)
     )
-    return connection.execute(query).first() is not None
+    return connection.execute(found).first() is not None
 
 
 def roles_of(connection: Connection, coalition_id: str, position: int | None = None) -> list[dict[str, Any]]:

@@ -7,20 +7,27 @@ from datetime import date
 from typing import Any, Literal
 
 from flask_babel import format_decimal
-from sqlalchemy import select, union
+from sqlalchemy import Select, select, union
 from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
 from coalition.domain.coalition_state import Actor
 from coalition.reads.access import as_domain, reads_as_member
+from coalition.reads.paging import fetched
 from coalition.reads.standing import Moment, Snapshot, days_overdue, responsibilities, snapshot
 from projections.audit import coalition_log
-from projections.coalition_rows import members_in_order
+from projections.coalition_rows import member_counts, members_in_order
 from projections.coalitions import commitments, memberships, tasks
 from projections.versioned import valid_at
 
 #: Open work due within this many days is "due soon" on the responsibilities page (the domain's).
 SOON_DAYS = policy.DUE_SOON_DAYS
+
+#: Member organisations a page of the objectives grid shows as its columns: a table wider than this cannot be
+#: read, on a wide screen or a phone.
+GRID_COLUMNS = 20
+#: The grid's columns: the organisations that read as members (active or suspended), in one rank, by name.
+_COLUMNS = {state: 0 for state in policy.READS_AS_MEMBER}
 
 
 def name(snap: Snapshot, organisation_id: str) -> str:
@@ -33,15 +40,24 @@ def active(snap: Snapshot) -> list[str]:
     return sorted((m["organisation_id"] for m in snap.members if m["state"] == "active"), key=lambda o: name(snap, o))
 
 
-def with_work(connection: Connection, coalition_id: str) -> set[str]:
-    """The organisations holding a commitment or task of the coalition now (in any state): whom the work pages
-    name."""
+def with_work(connection: Connection, coalition_id: str, position: int | None = None) -> set[str]:
+    """The organisations holding a commitment or task of the coalition at `position` (None: now), in any state: whom
+    the work pages name."""
     c, t = commitments.c, tasks.c
     query = union(
-        select(c.organisation_id).where(c.coalition_id == coalition_id, valid_at(commitments, None)),
-        select(t.organisation_id).where(t.coalition_id == coalition_id, valid_at(tasks, None)),
+        select(c.organisation_id).where(c.coalition_id == coalition_id, valid_at(commitments, position)),
+        select(t.organisation_id).where(t.coalition_id == coalition_id, valid_at(tasks, position)),
     )
     return set(connection.execute(query).scalars())
+
+
+def committed(coalition_id: str, position: int | None) -> Select[Any]:
+    """The query of the organisations with a commitment of the coalition at `position` (None: now) that is not
+    withdrawn."""
+    c = commitments.c
+    return select(c.organisation_id).where(
+        c.coalition_id == coalition_id, valid_at(commitments, position), c.state != "withdrawn"
+    )
 
 
 def of_work(connection: Connection, coalition_id: str, reader: Actor, today: date) -> Snapshot:
@@ -144,18 +160,65 @@ def mine(connection: Connection, organisation_ids: set[str] | frozenset[str], to
     return {"groups": groups, "done": done, "member": bool(coalition_ids)}
 
 
-def grid(snap: Snapshot) -> dict[str, Any]:
-    """The common objectives by member organisations: each one's commitments to each objective, and open tasks."""
+def grid(
+    connection: Connection,
+    coalition_id: str,
+    moment: Moment,
+    after: str | None,
+    committed_only: bool,
+    now: Snapshot | None = None,
+) -> dict[str, Any]:
+    """A page of the objectives grid at `moment`: each of the agreement's objectives (a row, with whether anyone has
+    taken it on and its open tasks: the whole coalition's work) by up to `GRID_COLUMNS` member organisations (the
+    columns, by name, after the one whose id is `after`; `committed_only`: only those with a commitment that is not
+    withdrawn), each cell the column's commitments to the row's objective. Reads the rows of the organisations
+    holding work then and the page's columns, not every member's rows: `now`, a snapshot of now holding the first
+    (`of_work`), serves when `moment` is now. `snapshot` is the one read, for the objectives' progress."""
+    position = moment.position
+    snap = now
+    if snap is None or position is not None:
+        snap = snapshot(connection, coalition_id, moment, with_work(connection, coalition_id, position))
+    if snap.agreement is None:
+        return {
+            "snapshot": snap,
+            "columns": [],
+            "rows": [],
+            "unlinked": None,
+            "members": 0,
+            "committed": 0,
+            "total": 0,
+            "next_after": None,
+        }
+    members = sum(
+        n for state, n in member_counts(connection, coalition_id, position).items() if state in policy.READS_AS_MEMBER
+    )
     shared = responsibilities(snap)  # the same read as the API's responsibilities endpoint
-    columns = shared["organisations"]
+    contributors = {c["organisation_id"] for c in snap.commitments if c["state"] != "withdrawn"} & {
+        m["organisation_id"] for m in snap.members if m["state"] in policy.READS_AS_MEMBER
+    }
+    found = members_in_order(
+        connection,
+        coalition_id,
+        _COLUMNS,
+        (0, after) if after else None,
+        GRID_COLUMNS + 1,
+        states=policy.READS_AS_MEMBER,
+        position=position,
+        among=committed(coalition_id, position) if committed_only else None,
+    )
+    page = fetched(
+        found, lambda m: str(m["organisation_id"]), GRID_COLUMNS, len(contributors) if committed_only else members
+    )
+    columns = [{k: m[k] for k in ("organisation_id", "name", "country", "state")} for m in page.items]
 
     def cells(pledged: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-        live = [
-            {**c, "shown": "overdue" if c["overdue"] else c["state"], "due": date.fromisoformat(c["due_on"])}
-            for c in pledged
-            if c["state"] != "withdrawn"
-        ]
-        return [[c for c in live if c["organisation_id"] == o["organisation_id"]] for o in columns]
+        by_column: dict[str, list[dict[str, Any]]] = {o["organisation_id"]: [] for o in columns}
+        for c in pledged:
+            if c["state"] != "withdrawn" and c["organisation_id"] in by_column:
+                by_column[c["organisation_id"]].append(
+                    {**c, "shown": "overdue" if c["overdue"] else c["state"], "due": date.fromisoformat(c["due_on"])}
+                )
+        return list(by_column.values())
 
     rows = [
         {
@@ -169,8 +232,12 @@ def grid(snap: Snapshot) -> dict[str, Any]:
     ]
     unlinked = cells(shared["unlinked"]["commitments"])
     return {
+        "snapshot": snap,
         "columns": columns,
-        "states": {m["organisation_id"]: m["state"] for m in snap.members},
         "rows": rows,
         "unlinked": unlinked if any(unlinked) else None,
+        "members": members,
+        "committed": len(contributors),
+        "total": page.total,
+        "next_after": page.next_after,
     }

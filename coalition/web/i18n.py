@@ -10,7 +10,7 @@ from typing import Any
 import pycountry
 from babel import Locale, support
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import format_date, get_locale, get_translations
+from flask_babel import format_date, format_number, get_locale, get_translations
 from flask_login import current_user
 
 from coalition.domain.statement import LANGUAGES
@@ -117,6 +117,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(LOCALES=LOCALES, get_locale=get_locale, reader_zone=reader_zone)
     app.jinja_env.filters.update(
         format_date=format_date,
+        number=format_number,  # a count as the reader's language writes it: "3,001", "3.001", "3 001"
         country_name=localised_country,
         day=localised_day,
         moment=localised_moment,

@@ -11,8 +11,8 @@ menu to choose from; a name that fits none is refused with the reason. The form'
 from __future__ import annotations
 
 from flask import request
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.engine import Connection
 from wtforms import SelectField, StringField
 
@@ -76,12 +76,19 @@ def find(connection: Connection, coalition_id: str, menu: SelectField, name: Str
     more = len(fitting) - OFFERED
     return str(
         ngettext(
-            "“%(name)s” fits %(num)d active member: choose it below.",
-            "“%(name)s” fits %(num)d active members: choose one below, or type more of the name.",
+            "“%(name)s” fits %(count)s active member: choose it below.",
+            "“%(name)s” fits %(count)s active members: choose one below, or type more of the name.",
             len(fitting),
             name=text,
+            count=format_number(len(fitting)),
         )
-    ) + (" " + str(ngettext("%(num)d more is not listed.", "%(num)d more are not listed.", more)) if more > 0 else "")
+    ) + (" " + str(_more(more)) if more > 0 else "")
+
+
+def _more(more: int) -> str:
+    return str(
+        ngettext("%(count)s more is not listed.", "%(count)s more are not listed.", more, count=format_number(more))
+    )
 
 
 def sent(
@@ -91,22 +98,35 @@ def sent(
     whether it is valid, the member found (`find`) when named. With `empty`, a name left empty names no member (the
     menu's value "")."""
     by_name = name.name in request.form
-    refused = None
-    if by_name and empty and not (name.data or "").strip() and not menu.data:
-        menu.data = ""
-    elif by_name:
+    return by_name, checked(form, coalition_id, by_name, [(menu, name)], empty)
+
+
+def checked(
+    form: FlaskForm,
+    coalition_id: str,
+    by_name: bool,
+    choices: list[tuple[SelectField, StringField]],
+    empty: bool = False,
+) -> bool:
+    """Whether a form just sent is valid: as it validates, and where it named its members (`by_name`), each member
+    of `choices` (a menu and its name field: one per row of a form that chooses several) found by `find`, the menus'
+    own errors dropped (the page did not show them) and the reason `find` gave standing on the name. With `empty`,
+    a name left empty names no member (the menu's value "")."""
+    refused = []
+    if by_name:
         with services().engine.connect() as connection:
-            refused = find(connection, coalition_id, menu, name)
-    return by_name, _validated(form, by_name, menu, name, refused)
-
-
-def _validated(form: FlaskForm, by_name: bool, menu: SelectField, name: StringField, refused: str | None) -> bool:
-    """Whether the form sent is valid: as it validates, and where it named the member (`by_name`), with the menu's
-    own errors dropped (the page did not show it) and the reason `find` gave standing on the name."""
+            for menu, name in choices:
+                if empty and not (name.data or "").strip() and not menu.data:
+                    menu.data = ""
+                    continue
+                reason = find(connection, coalition_id, menu, name)
+                if reason is not None:
+                    refused.append((name, reason))
     valid = form.validate_on_submit()
     if not by_name:
         return valid
-    menu.errors = []
-    if refused is not None:
-        name.errors = [*name.errors, refused]
-    return form.is_submitted() and not form.errors
+    for menu, _name in choices:
+        menu.errors = []
+    for name, reason in refused:
+        name.errors = [*name.errors, reason]
+    return form.is_submitted() and not form.errors and not refused

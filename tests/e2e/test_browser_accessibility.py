@@ -239,3 +239,20 @@ def test_giving_a_role_by_name_where_too_many_are_active_for_a_menu_passes_axe(
     )
 
     assert not violations, report(violations)
+
+
+@pytest.mark.slow
+def test_reassigning_a_task_by_name_where_too_many_are_active_for_a_menu_passes_axe(
+    site: Site, check: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task's page where the organisation it goes to is a name to type (the limit lowered to one active member):
+    the page, a name that fits several (the short menu and the refusal), and one that fits none."""
+    from coalition.web import member_choice
+
+    monkeypatch.setattr(member_choice, "LISTED", 1)
+    world = build(site.app)
+    page = f"/coalitions/{world.ids['coalition']}/tasks/{world.ids['t_sampling']}"
+
+    violations = check(FACILITATOR, "en", [page], [], tuple((page, "organisation_name", text) for text in ("a", "zz")))
+
+    assert not violations, report(violations)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from coalition.reads import work as work_reads
 from tests.e2e.pages import signed_in, submit, text
 from tests.e2e.test_api_coalitions import at
 from tests.e2e.world import World
@@ -491,3 +493,83 @@ def test_the_grid_shows_each_commitment_as_a_mark_in_its_objective_row_and_organ
     client = signed_in(world, "mo")  # months later: the browser session ended when it idled for 30 days
     first = grid_cells(text(client.get(f"{world.path}/grid")), "Monitor water quality")
     assert "!</span> overdue" in first["Green Earth"] and "Lab analyses (Funding), overdue" in first["Green Earth"]
+
+
+def grid_columns(page: str) -> list[str]:
+    return [html.unescape(c) for c in re.findall(r'<th scope="col">([^<]+)', page)[1:]]
+
+
+def next_link(page: str) -> str | None:
+    """The href of the page's "Next page" link (None: the last page)."""
+    found = re.search(r'<a href="([^"]+)" rel="next">', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_the_grid_shows_the_member_organisations_a_page_at_a_time_by_name(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(work_reads, "GRID_COLUMNS", 1)
+    client = signed_in(world, "mo")
+    first = text(client.get(f"{world.path}/grid"))
+
+    assert grid_columns(first) == [f"Green Earth{world.tag}"] and "1 shown of 2." in first and "First page" not in first
+    # whether an objective is taken on is the whole coalition's: River Watch's pledge is on the next page
+    assert "nobody has taken this on" not in grid_row(first, "Monitor water quality")
+    assert "nobody has taken this on" in grid_row(first, "Publish a joint policy brief")
+    following = next_link(first)
+    assert following and f"after={world.green}" in following
+    second = text(client.get(following))
+    assert grid_columns(second) == [f"River Watch{world.tag}"] and next_link(second) is None
+    assert (
+        "First page" in second
+        and "work-mark-pledged" in grid_cells(second, "Monitor water quality")[f"River Watch{world.tag}"]
+    )
+    assert grid_columns(text(client.get(f"{world.path}/grid?after=nobody"))) == [f"Green Earth{world.tag}"]
+
+
+def test_the_grid_shows_only_the_organisations_with_a_commitment_when_asked(world: World) -> None:
+    client = signed_in(world, "mo")
+    every = text(client.get(f"{world.path}/grid"))
+    assert '<strong aria-current="true">Every member (2)</strong>' in every
+    assert f'href="{world.path}/grid?only=committed">With a commitment (1)</a>' in every
+
+    committed = text(client.get(f"{world.path}/grid?only=committed"))
+    assert grid_columns(committed) == [f"River Watch{world.tag}"]
+    assert '<strong aria-current="true">With a commitment (1)</strong>' in committed
+    assert '<input type="hidden" name="only" value="committed">' in committed  # the day's form keeps the choice
+
+    pledged = green_pledge(world)
+    assert grid_columns(text(client.get(f"{world.path}/grid?only=committed"))) == [
+        f"Green Earth{world.tag}",
+        f"River Watch{world.tag}",
+    ]
+    for commitment_id in (pledged, world.commitment):  # a withdrawn commitment does not count
+        world.ok("POST", f"{world.path}/commitments/{commitment_id}/withdraw", "ana", {"reason": "No funds"})
+    none = text(client.get(f"{world.path}/grid?only=committed"))
+    assert grid_columns(none) == [] and "No member organisation has a commitment yet." in none
+    assert "With a commitment (0)" in none and grid_columns(text(client.get(f"{world.path}/grid"))) == [
+        f"Green Earth{world.tag}",
+        f"River Watch{world.tag}",
+    ]
+
+
+def test_the_grid_as_of_a_past_day_pages_the_members_of_that_day(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(work_reads, "GRID_COLUMNS", 1)
+    today = datetime.now(UTC)
+    at(world.api, today + timedelta(days=2))
+    world.ok("POST", f"{world.path}/members", "olli", {"organisation_id": world.oak})  # Oak Institute joins later
+    world.ok("POST", f"{world.path}/members/{world.oak}/approve", "ana", {})
+    client = signed_in(world, "mo")
+    day = (today + timedelta(days=1)).date().isoformat()
+
+    now = text(client.get(f"{world.path}/grid"))
+    assert "Every member (3)" in now and "1 shown of 3." in now
+    then = text(client.get(f"{world.path}/grid?date={day}"))
+    assert grid_columns(then) == [f"Green Earth{world.tag}"] and "Every member (2)" in then and "1 shown of 2." in then
+    following = next_link(then)
+    assert following and f"date={day}" in following and "only=" not in following
+    last = text(client.get(following))
+    assert grid_columns(last) == [f"River Watch{world.tag}"] and next_link(last) is None  # not Oak Institute
+    committed = text(client.get(f"{world.path}/grid?only=committed&date={day}"))
+    assert grid_columns(committed) == [f"River Watch{world.tag}"] and "With a commitment (1)" in committed
+    assert f'href="{world.path}/grid?date={day}">Every member (2)</a>' in committed

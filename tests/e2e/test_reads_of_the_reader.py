@@ -8,6 +8,8 @@ import html
 import pytest
 
 from bench.reads import sql_of
+from coalition.reads import work
+from coalition.web import member_choice
 from coalition.web.pages.membership import joining
 from tests.e2e.conftest import services
 from tests.e2e.pages import signed_in, text
@@ -57,6 +59,10 @@ PAGES = {
     "a task": ("/tasks/{task}", "mo"),
     "the partnership report": ("/report", "ana"),
     "the API's objectives": ("/api/v1{coalition}/objectives", "mo"),
+    "the objectives grid": ("/grid", "ana"),
+    "a task (a facilitator, who may reassign it)": ("/tasks/{task}", "ana"),
+    "leaving, with a task to hand over": ("/members/{river}/leave", "bo"),
+    "the grid of those with a commitment": ("/grid?only=committed", "mo"),
 }
 
 
@@ -65,8 +71,10 @@ def test_a_page_about_the_reader_reads_no_more_when_organisations_join(
     world: World, monkeypatch: pytest.MonkeyPatch, page: str
 ) -> None:
     monkeypatch.setattr(joining, "PAGE_SIZE", 1)  # the join page lists one member a page
+    monkeypatch.setattr(work, "GRID_COLUMNS", 1)  # and the grid one organisation
+    monkeypatch.setattr(member_choice, "LISTED", 1)  # a member is named, not chosen from a menu of them all
     tail, person = PAGES[page]
-    place = {"commitment": world.commitment, "task": world.task, "coalition": world.path}
+    place = {"commitment": world.commitment, "task": world.task, "coalition": world.path, "river": world.river}
     path = tail.format(**place) if tail.startswith("/api/") else world.path + tail.format(**place)
     before = rows_read(world, person, path)
 

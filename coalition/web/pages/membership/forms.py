@@ -169,6 +169,8 @@ class DispositionRow(Form):
     item = HiddenField()
     action = SelectField(_l("What becomes of it"), validate_choice=False)  # the domain names a wrong one
     to = SelectField(_l("Hand it over to"), validate_choice=False)
+    # where the coalition has too many active members for a menu (`coalition.web.member_choice`)
+    to_name = StringField(_l("Hand it over to"), validators=[Optional(), Length(max=limits.NAME)])
     reason = TextAreaField(_l("Why"), validators=[TEXT])
 
 

@@ -17,6 +17,7 @@ from coalition.reads.ending import open_work_of
 from coalition.reads.paging import PAGE_SIZE, fetched
 from coalition.reads.standing import Snapshot
 from coalition.reads.work import active_members
+from coalition.web import member_choice
 from coalition.web.pages import context, perform
 from coalition.web.pages.membership.blueprint import bp
 from coalition.web.pages.membership.common import ACTIVE, member_states, name_of, named, outside, yours
@@ -82,16 +83,20 @@ def join(coalition_id: str) -> ResponseReturnValue:
     )
 
 
-def _dispositions(snap: Snapshot, organisation_id: str, form: LeaveForm, others: Others) -> dict[str, dict[str, Any]]:
+def _dispositions(
+    snap: Snapshot, organisation_id: str, form: LeaveForm, others: Others | None, by_name: bool | None
+) -> dict[str, dict[str, Any]]:
     """One row of the form for each open commitment and task of the organisation; each item by its id. `others`:
-    the members a task may be handed over to (asked only when the organisation has a task to hand over)."""
+    the members a task may be handed over to (asked only when the organisation has a task to hand over; None where
+    their names are typed). `by_name`: how the form was sent (None: not sent; where it named the members, each row's
+    menu holds those its name fitted)."""
     commitments, tasks = open_work_of(snap, organisation_id)
     items = {c["commitment_id"]: {"kind": "commitment", "name": c["description"], "row": c} for c in commitments}
     items |= {t["task_id"]: {"kind": "task", "name": t["title"], "row": t} for t in tasks}
     if not form.dispositions.entries:  # the page first shown: a row for each item
         for item_id in items:
             form.dispositions.append_entry({"item": item_id})
-    to = [("", _("(choose a member)")), *(others() if tasks else ())]
+    to = [("", _("(choose a member)")), *(others() if tasks and others else ())]
     for row in form.dispositions:
         kind = items.get(row.form.item.data or "", {}).get("kind", "task")
         row.form.action.choices = (
@@ -99,15 +104,24 @@ def _dispositions(snap: Snapshot, organisation_id: str, form: LeaveForm, others:
             if kind == "commitment"
             else [("hand_over", _("Hand it over to another member")), ("drop", _("Drop it"))]
         )
-        row.form.to.choices = to
+        if others is not None:
+            row.form.to.choices = to
+        elif not by_name:  # a new form: the name to type, no menu yet
+            row.form.to.choices = []
     return items
 
 
 def leave_page(
-    coalition_id: str, organisation_id: str, form: ReasonForm | RequiredReasonForm, status: int = 200
+    coalition_id: str,
+    organisation_id: str,
+    form: ReasonForm | RequiredReasonForm,
+    status: int = 200,
+    by_name: bool | None = None,
 ) -> ResponseReturnValue:
     """Confirm leaving (or withdrawing a request, or declining an invitation) for an organisation you act for;
-    each open commitment and task of the organisation is shown with the choice of what becomes of it."""
+    each open commitment and task of the organisation is shown with the choice of what becomes of it. A task is
+    handed over to a member chosen from a menu, or named where the coalition has more active members than a menu
+    lists (`coalition.web.member_choice`); `by_name`: how the form was sent (None: not sent)."""
     with services().engine.connect() as connection:
         snap, reader = yours(connection, coalition_id, [organisation_id])  # the reader's and the leaving one's rows
         state = member_states(snap).get(organisation_id)
@@ -119,7 +133,11 @@ def leave_page(
         def others() -> list[tuple[str, str]]:  # the other active members, by name
             return [(o, name) for o, name in active_members(connection, coalition_id) if o != organisation_id]
 
-        items = _dispositions(snap, organisation_id, form, others) if isinstance(form, LeaveForm) else {}
+        items, typed, active = {}, False, 0
+        if isinstance(form, LeaveForm):
+            tasks = open_work_of(snap, organisation_id)[1]
+            typed, active = member_choice.mode(connection, coalition_id, by_name, bool(tasks))
+            items = _dispositions(snap, organisation_id, form, None if typed else others, by_name)
     return render_template(
         "membership/leave.html",
         coalition_id=coalition_id,
@@ -129,6 +147,8 @@ def leave_page(
         state=state,
         form=form,
         items=items,
+        to_by_name=typed,
+        active=active,
     ), status
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.engine import Connection
 
 from coalition.accounts import names_of
@@ -24,6 +24,7 @@ from coalition.reads.coalitions import exists as coalition_exists
 from coalition.reads.coalitions import member_count, members_before, members_in_order
 from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.standing import Moment, snapshot
+from coalition.web import member_choice
 from coalition.web.forms import LISTED, OFFERED
 from coalition.web.i18n import localised_country
 from coalition.web.pages import actor, context, facilitation_known, perform
@@ -114,10 +115,11 @@ def _named(connection: Connection, coalition_id: str, form: NameOrganisation) ->
     else:
         errors.append(
             ngettext(
-                "“%(name)s” fits %(num)d organisation outside the coalition: choose it below.",
-                "“%(name)s” fits %(num)d organisations outside the coalition: choose one below.",
+                "“%(name)s” fits %(count)s organisation outside the coalition: choose it below.",
+                "“%(name)s” fits %(count)s organisations outside the coalition: choose one below.",
                 len(fitting),
                 name=typed,
+                count=format_number(len(fitting)),
             )
         )
     sent.offered = [every[key] for key in fitting[:OFFERED]]
@@ -276,17 +278,24 @@ def change(coalition_id: str, organisation_id: str, action: str) -> ResponseRetu
     if action not in handle.MEMBERSHIP_ACTIONS:
         abort(404)
     form = RequiredReasonForm() if action in handle.NEEDS_A_REASON else ReasonForm()
+    by_name = None
     if action == "leave":  # with what becomes of each open commitment and task (coalition.domain.ending)
         form = LeaveForm()
+        rows = [row.form for row in form.dispositions]
+        by_name = any(row.to_name.name in request.form for row in rows)  # the page asked for the members' names
 
     def again(status: int) -> ResponseReturnValue:
         if action == "leave":
-            return leave_page(coalition_id, organisation_id, form, status)
+            return leave_page(coalition_id, organisation_id, form, status, by_name)
         if action == "accept":
             return join_page(coalition_id, status=status)
         return _members_page(coalition_id, reason=form, failed=f"{organisation_id}:{action}", status=status)
 
-    if not form.validate_on_submit():
+    if by_name:  # each task handed over to the member its name fits
+        handed = [(row.to, row.to_name) for row in rows if row.action.data == "hand_over"]
+        if not member_choice.checked(form, coalition_id, by_name, handed):
+            return again(400)
+    elif not form.validate_on_submit():
         return again(400)
     done = {
         "approve": _("The organisation is now a member."),

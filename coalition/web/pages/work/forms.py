@@ -124,6 +124,10 @@ class CompleteForm(PageForm):
 
 class ReassignForm(PageForm):
     organisation_id = _choice(_l("Give the task to"), "reassign-organisation")
+    # where the coalition has too many active members for a menu (`coalition.web.member_choice`)
+    organisation_name = StringField(
+        _l("Give the task to"), id="reassign-organisation-name", validators=[Optional(), Length(max=text.NAME)]
+    )
     assignee_email = _email(_l("Person responsible there (e-mail, optional)"), "reassign-assignee")
     reason = _reason(_l("Why (optional)"), "reassign-reason", required=False)
 

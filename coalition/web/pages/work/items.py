@@ -13,6 +13,7 @@ from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads import powers, work
 from coalition.reads.organisations import names as organisation_names
+from coalition.web import member_choice
 from coalition.web.pages import context, perform
 from coalition.web.pages.work.blueprint import COMMITMENT, TASK, bp
 from coalition.web.pages.work.common import current, people
@@ -148,8 +149,14 @@ def reschedule(coalition_id: str, commitment_id: str) -> ResponseReturnValue:
 
 
 def _task_page(
-    coalition_id: str, task_id: str, forms: dict[str, FlaskForm] | None = None, status: int = 200
+    coalition_id: str,
+    task_id: str,
+    forms: dict[str, FlaskForm] | None = None,
+    status: int = 200,
+    by_name: bool | None = None,
 ) -> ResponseReturnValue:
+    """The task's page. `by_name`: how the reassignment form was sent (None: not sent; where it named the member,
+    its choices are those the name fitted)."""
     with services().engine.connect() as connection:
         snap, reader = current(connection, coalition_id)
         row = next((t for t in snap.tasks if t["task_id"] == task_id), None)
@@ -161,7 +168,9 @@ def _task_page(
         organisations = {o: found.get(o, o) for o in held}
         # The domain's rule (`policy.may_change_task`, as its decisions ask): forms only for who may use them.
         may = powers.task_powers(snap, reader, row)
-        everyone = work.active_members(connection, coalition_id) if may["manage"] else []  # whom to reassign it to
+        # whom to reassign it to: every active member, or a name to type where they are more than `LISTED`
+        reassign_by_name, active = member_choice.mode(connection, coalition_id, by_name, may["manage"])
+        everyone = work.active_members(connection, coalition_id) if may["manage"] and not reassign_by_name else []
     objectives = work.objectives(snap)
     item = work.item(snap, row, objectives)
     served = next(
@@ -176,7 +185,8 @@ def _task_page(
     }
     reassign = forms["reassign"]
     assert isinstance(reassign, ReassignForm)  # `_change` passes back the form of the action it was given
-    reassign.organisation_id.choices = _options(everyone)
+    if by_name is None or not reassign_by_name:  # else the members the name fitted (`member_choice.find`)
+        reassign.organisation_id.choices = _options(everyone)
     return render_template(
         "work/task.html",
         coalition_id=coalition_id,
@@ -186,6 +196,8 @@ def _task_page(
         history=history,
         may=may,
         organisations=organisations,
+        reassign_by_name=reassign_by_name,
+        active=active,
         people=people(
             row["assignee_user_id"], *(h["actor_id"] for h in history), *(h["assignee_user_id"] for h in history)
         ),
@@ -236,12 +248,12 @@ def complete_task(coalition_id: str, task_id: str) -> ResponseReturnValue:
 def reassign_task(coalition_id: str, task_id: str) -> ResponseReturnValue:
     """A facilitator gives the task to another active member."""
     form = ReassignForm()
-    return _change(
-        coalition_id,
-        task_id,
-        "reassign",
-        form,
-        lambda ctx: handle.reassign_task(
+    by_name, valid = member_choice.sent(form, coalition_id, form.organisation_id, form.organisation_name)
+    if not valid:
+        return _task_page(coalition_id, task_id, {"reassign": form}, 400, by_name)
+    ctx = context()
+    return perform(
+        lambda: handle.reassign_task(
             ctx,
             coalition_id,
             task_id,
@@ -249,8 +261,9 @@ def reassign_task(coalition_id: str, task_id: str) -> ResponseReturnValue:
             assignee_email=(form.assignee_email.data or "").strip() or None,
             reason=(form.reason.data or "").strip() or None,
         ),
-        _("The task was reassigned."),
-        _task_page,
+        done=_("The task was reassigned."),
+        then=url_for("work.task", coalition_id=coalition_id, task_id=task_id),
+        again=lambda status: _task_page(coalition_id, task_id, {"reassign": form}, status, by_name),
     )
 
 

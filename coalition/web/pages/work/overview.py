@@ -10,7 +10,7 @@ from flask_login import current_user
 from coalition.infra.extensions import services
 from coalition.reads import objectives, work
 from coalition.reads.access import acts_for
-from coalition.reads.standing import BadMoment, resolve, snapshot
+from coalition.reads.standing import BadMoment, resolve
 from coalition.web.pages.work.blueprint import COALITION, bp
 from coalition.web.pages.work.common import current
 from coalition.web.pages.work.objectives import AsOfDay
@@ -31,20 +31,25 @@ def responsibilities() -> ResponseReturnValue:
 @login_required
 def grid(coalition_id: str) -> ResponseReturnValue:
     """The common objectives by member organisations: each organisation's commitments to each objective, and each
-    objective's progress, at a glance; now or as of the end of a day."""
+    objective's progress, at a glance; now or as of the end of a day. The organisations a page at a time
+    (`work.GRID_COLUMNS`, by name, `?after=` the last one seen), every member or (`?only=committed`) those with a
+    commitment."""
     as_of, status = AsOfDay(formdata=request.args), 200
+    after = request.args.get("after") or None
+    committed_only = request.args.get("only") == "committed"
     with services().engine.connect() as connection:
-        snap, _reader = current(connection, coalition_id, whole=True)  # the grid has a row for every member
-        then = snap
+        snap, _reader = current(connection, coalition_id)
+        moment = snap.moment
         if as_of.validate() and as_of.date.data:
             try:
-                then = snapshot(connection, coalition_id, resolve(connection, as_of.date.data.isoformat(), today()))
+                moment = resolve(connection, as_of.date.data.isoformat(), today())
             except BadMoment:
                 as_of.date.errors, status = [_("%(day)s is in the future.", day=as_of.date.data.isoformat())], 400
         elif as_of.errors:
             status = 400
+        shown = work.grid(connection, coalition_id, moment, after, committed_only, snap)
+        then = shown.pop("snapshot")
         progress = objectives.standing(connection, then)
-    shown = work.grid(then) if then.agreement else {"columns": [], "states": {}, "rows": [], "unlinked": None}
     return render_template(
         "work/grid.html",
         coalition_id=coalition_id,
@@ -53,5 +58,6 @@ def grid(coalition_id: str) -> ResponseReturnValue:
         reported=objectives.by_organisation(progress),
         as_of=as_of,
         then=then if then is not snap else None,
+        committed_only=committed_only,
         **shown,
     ), status
