@@ -8,11 +8,12 @@ from typing import Any
 
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
 from coalition.accounts import shown_name, users
 from projections.audit import Entry
+from projections.base import IN_LIST
 from projections.coalitions import agreements, commitments, roles, tasks
 from projections.organisations import organisations
 from projections.statements import statements
@@ -85,14 +86,19 @@ class Names:
 
     @classmethod
     def load(cls, connection: Connection, coalition_id: str, entries: list[Entry]) -> Names:
-        """Everything the entries mention, in a handful of queries."""
+        """Everything the entries mention, in a handful of queries, each reading only the rows the entries name (a
+        page of entries reads as much in a coalition of thousands of members, commitments and tasks as in one of
+        three). A role, commitment or task is named as its latest version says."""
         names = cls()
+        mentioned: dict[str, set[str]] = {key: set() for key in ("role_id", "commitment_id", "task_id", "statement_id")}
+        for entry in entries:
+            for key, ids in mentioned.items():
+                if isinstance(entry.payload.get(key), str):
+                    ids.add(entry.payload[key])
         people = {e.actor_id for e in entries if e.actor_id} | {
             e.payload["user_id"] for e in entries if "user_id" in e.payload
         }
-        for role in connection.execute(
-            select(roles.c.role_id, roles.c.role, roles.c.user_id).where(roles.c.coalition_id == coalition_id)
-        ):
+        for role in _latest(connection, roles, "role_id", mentioned["role_id"], roles.c.role, roles.c.user_id):
             names.roles[role.role_id] = (role.role, role.user_id)
             people.add(role.user_id)
         if people:
@@ -114,16 +120,11 @@ class Names:
             )
         for table, key, text in ((commitments, "commitment_id", "description"), (tasks, "task_id", "title")):
             names.work.update(
-                connection.execute(
-                    select(table.c[key], table.c[text]).where(table.c.coalition_id == coalition_id)
-                ).all()
+                (row[0], row[1]) for row in _latest(connection, table, key, mentioned[key], table.c[text])
             )
         names.statements.update(
-            connection.execute(
-                select(statements.c.statement_id, statements.c.title).where(
-                    statements.c.coalition_id == coalition_id, statements.c.until_position.is_(None)
-                )
-            ).all()
+            (row[0], row[1])
+            for row in _latest(connection, statements, "statement_id", mentioned["statement_id"], statements.c.title)
         )
         agreement = connection.execute(
             select(agreements.c.objectives).where(agreements.c.coalition_id == coalition_id, valid_at(agreements, None))
@@ -144,6 +145,17 @@ class Names:
         if organisation_id:
             return organisation_id
         return str(gettext("an organisation"))
+
+
+def _latest(connection: Connection, table: Table, key: str, ids: set[str], *columns: Any) -> list[Any]:
+    """The key and `columns` of each row of `table` whose `key` is one of `ids`, oldest version first (a dict made
+    of them holds each one's latest); none when `ids` is empty."""
+    found: list[Any] = []
+    listed = sorted(ids)
+    for start in range(0, len(listed), IN_LIST):  # within both databases' limits on parameters
+        query = select(table.c[key], *columns).where(table.c[key].in_(listed[start : start + IN_LIST]))
+        found += connection.execute(query.order_by(table.c.from_position)).all()
+    return found
 
 
 def summary(entry: Entry, names: Names) -> str:

@@ -7,27 +7,21 @@ from datetime import date
 from typing import Any, Literal
 
 from flask_babel import format_decimal
-from sqlalchemy import Select, select, union
+from sqlalchemy import func, select, union
 from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
 from coalition.domain.coalition_state import Actor
 from coalition.reads.access import as_domain, reads_as_member
-from coalition.reads.paging import fetched
-from coalition.reads.standing import Moment, Snapshot, days_overdue, responsibilities, snapshot
+from coalition.reads.paging import Page, fetched
+from coalition.reads.standing import Moment, Snapshot, days_overdue, snapshot
 from projections.audit import coalition_log
-from projections.coalition_rows import member_counts, members_in_order
+from projections.coalition_rows import members_in_order
 from projections.coalitions import commitments, memberships, tasks
 from projections.versioned import valid_at
 
 #: Open work due within this many days is "due soon" on the responsibilities page (the domain's).
 SOON_DAYS = policy.DUE_SOON_DAYS
-
-#: Member organisations a page of the objectives grid shows as its columns: a table wider than this cannot be
-#: read, on a wide screen or a phone.
-GRID_COLUMNS = 20
-#: The grid's columns: the organisations that read as members (active or suspended), in one rank, by name.
-_COLUMNS = {state: 0 for state in policy.READS_AS_MEMBER}
 
 
 def name(snap: Snapshot, organisation_id: str) -> str:
@@ -40,32 +34,97 @@ def active(snap: Snapshot) -> list[str]:
     return sorted((m["organisation_id"] for m in snap.members if m["state"] == "active"), key=lambda o: name(snap, o))
 
 
-def with_work(connection: Connection, coalition_id: str, position: int | None = None) -> set[str]:
-    """The organisations holding a commitment or task of the coalition at `position` (None: now), in any state: whom
-    the work pages name."""
+def of_work(
+    connection: Connection, coalition_id: str, reader: Actor, today: date, also: Iterable[str] = ()
+) -> Snapshot:
+    """The coalition now narrowed to the reader's organisations and `also` (those holding the work a page shows):
+    what a work page shows and the rules it asks (the reader's powers over an item, whose organisation is in it),
+    not every member's rows nor the whole coalition's work. Not its active members: `active_members` lists them
+    where a form offers them all."""
+    return snapshot(connection, coalition_id, Moment(None, today), reader.acts_for | set(also))
+
+
+def holders(connection: Connection, coalition_id: str, kind: Literal["commitment", "task"], item_id: str) -> set[str]:
+    """The organisations holding one commitment (and the tasks serving it) or one task (and the commitment it
+    serves) now: whom its page names."""
     c, t = commitments.c, tasks.c
-    query = union(
-        select(c.organisation_id).where(c.coalition_id == coalition_id, valid_at(commitments, position)),
-        select(t.organisation_id).where(t.coalition_id == coalition_id, valid_at(tasks, position)),
-    )
+    now = valid_at(commitments, None), valid_at(tasks, None)
+    if kind == "commitment":
+        query = union(
+            select(c.organisation_id).where(c.coalition_id == coalition_id, c.commitment_id == item_id, now[0]),
+            select(t.organisation_id).where(t.coalition_id == coalition_id, t.commitment_id == item_id, now[1]),
+        )
+    else:
+        served = select(t.commitment_id).where(t.coalition_id == coalition_id, t.task_id == item_id, now[1])
+        query = union(
+            select(t.organisation_id).where(t.coalition_id == coalition_id, t.task_id == item_id, now[1]),
+            select(c.organisation_id).where(
+                c.coalition_id == coalition_id, c.commitment_id.in_(served.scalar_subquery()), now[0]
+            ),
+        )
     return set(connection.execute(query).scalars())
 
 
-def committed(coalition_id: str, position: int | None) -> Select[Any]:
-    """The query of the organisations with a commitment of the coalition at `position` (None: now) that is not
-    withdrawn."""
+def items_page(
+    connection: Connection,
+    coalition_id: str,
+    kind: Literal["commitment", "task"],
+    closed: bool,
+    after: str | None,
+    limit: int,
+    total: int,
+) -> Page[dict[str, Any]]:
+    """A page of the coalition's commitments or tasks now, open or `closed`, the earliest due first (then by id),
+    after the one whose key is `after` (a key that cannot be read: from the first), of `total` (`counted`)."""
+    table, key = (commitments, "commitment_id") if kind == "commitment" else (tasks, "task_id")
+    t = table.c
+    shut = policy.CLOSED_COMMITMENT if kind == "commitment" else policy.CLOSED_TASK
+    which = [
+        t.coalition_id == coalition_id,
+        valid_at(table, None),
+        t.state.in_(shut) if closed else t.state.not_in(shut),
+    ]
+    query = select(table).where(*which)
+    day, _, ident = (after or "").partition("~")
+    try:
+        mark = date.fromisoformat(day)
+    except ValueError:
+        mark = None
+    if mark is not None and ident:
+        query = query.where((t.due_on > mark) | ((t.due_on == mark) & (t[key] > ident)))
+    found = [dict(row) for row in connection.execute(query.order_by(t.due_on, t[key]).limit(limit + 1)).mappings()]
+    return fetched(found, lambda row: f"{row['due_on'].isoformat()}~{row[key]}", limit, total)
+
+
+def open_commitments(connection: Connection, coalition_id: str, ids: Iterable[str]) -> list[dict[str, Any]]:
+    """The rows now of those of these commitments that are open (not fulfilled nor withdrawn)."""
     c = commitments.c
-    return select(c.organisation_id).where(
-        c.coalition_id == coalition_id, valid_at(commitments, position), c.state != "withdrawn"
+    query = select(commitments).where(
+        c.coalition_id == coalition_id,
+        c.commitment_id.in_(sorted(ids)),
+        valid_at(commitments, None),
+        c.state.not_in(policy.CLOSED_COMMITMENT),
     )
+    return [dict(row) for row in connection.execute(query).mappings()]
 
 
-def of_work(connection: Connection, coalition_id: str, reader: Actor, today: date) -> Snapshot:
-    """The coalition now narrowed to the reader's organisations and those holding its commitments and tasks: what
-    the work pages show and the rules they ask (the reader's powers over an item, whose organisation is in it), not
-    every member's rows. Not its active members: `active_members` lists them where a form offers them all."""
-    scope = reader.acts_for | with_work(connection, coalition_id)
-    return snapshot(connection, coalition_id, Moment(None, today), scope)
+def counted(connection: Connection, coalition_id: str) -> dict[str, dict[str, int]]:
+    """How many commitments and tasks the coalition has now, open and closed: {"commitment": {"open": n, "closed":
+    n}, "task": {...}}."""
+    found: dict[str, dict[str, int]] = {}
+    for kind, table, shut in (
+        ("commitment", commitments, policy.CLOSED_COMMITMENT),
+        ("task", tasks, policy.CLOSED_TASK),
+    ):
+        query = (
+            select(table.c.state, func.count())
+            .where(table.c.coalition_id == coalition_id, valid_at(table, None))
+            .group_by(table.c.state)
+        )
+        found[kind] = {"open": 0, "closed": 0}
+        for state, n in connection.execute(query).all():
+            found[kind]["closed" if state in shut else "open"] += int(n)
+    return found
 
 
 def active_members(connection: Connection, coalition_id: str) -> list[tuple[str, str]]:
@@ -158,86 +217,3 @@ def mine(connection: Connection, organisation_ids: set[str] | frozenset[str], to
     }
     done = sorted((i for i in items if i["closed"]), key=lambda i: i["closed_on"] or i["due_on"], reverse=True)
     return {"groups": groups, "done": done, "member": bool(coalition_ids)}
-
-
-def grid(
-    connection: Connection,
-    coalition_id: str,
-    moment: Moment,
-    after: str | None,
-    committed_only: bool,
-    now: Snapshot | None = None,
-) -> dict[str, Any]:
-    """A page of the objectives grid at `moment`: each of the agreement's objectives (a row, with whether anyone has
-    taken it on and its open tasks: the whole coalition's work) by up to `GRID_COLUMNS` member organisations (the
-    columns, by name, after the one whose id is `after`; `committed_only`: only those with a commitment that is not
-    withdrawn), each cell the column's commitments to the row's objective. Reads the rows of the organisations
-    holding work then and the page's columns, not every member's rows: `now`, a snapshot of now holding the first
-    (`of_work`), serves when `moment` is now. `snapshot` is the one read, for the objectives' progress."""
-    position = moment.position
-    snap = now
-    if snap is None or position is not None:
-        snap = snapshot(connection, coalition_id, moment, with_work(connection, coalition_id, position))
-    if snap.agreement is None:
-        return {
-            "snapshot": snap,
-            "columns": [],
-            "rows": [],
-            "unlinked": None,
-            "members": 0,
-            "committed": 0,
-            "total": 0,
-            "next_after": None,
-        }
-    members = sum(
-        n for state, n in member_counts(connection, coalition_id, position).items() if state in policy.READS_AS_MEMBER
-    )
-    shared = responsibilities(snap)  # the same read as the API's responsibilities endpoint
-    contributors = {c["organisation_id"] for c in snap.commitments if c["state"] != "withdrawn"} & {
-        m["organisation_id"] for m in snap.members if m["state"] in policy.READS_AS_MEMBER
-    }
-    found = members_in_order(
-        connection,
-        coalition_id,
-        _COLUMNS,
-        (0, after) if after else None,
-        GRID_COLUMNS + 1,
-        states=policy.READS_AS_MEMBER,
-        position=position,
-        among=committed(coalition_id, position) if committed_only else None,
-    )
-    page = fetched(
-        found, lambda m: str(m["organisation_id"]), GRID_COLUMNS, len(contributors) if committed_only else members
-    )
-    columns = [{k: m[k] for k in ("organisation_id", "name", "country", "state")} for m in page.items]
-
-    def cells(pledged: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-        by_column: dict[str, list[dict[str, Any]]] = {o["organisation_id"]: [] for o in columns}
-        for c in pledged:
-            if c["state"] != "withdrawn" and c["organisation_id"] in by_column:
-                by_column[c["organisation_id"]].append(
-                    {**c, "shown": "overdue" if c["overdue"] else c["state"], "due": date.fromisoformat(c["due_on"])}
-                )
-        return list(by_column.values())
-
-    rows = [
-        {
-            "number": n,
-            "text": o["text"],
-            "uncovered": o["uncovered"],
-            "cells": cells(o["commitments"]),
-            "tasks": len([t for t in o["tasks"] if t["state"] not in policy.CLOSED_TASK]),
-        }
-        for n, o in enumerate(shared["objectives"], 1)
-    ]
-    unlinked = cells(shared["unlinked"]["commitments"])
-    return {
-        "snapshot": snap,
-        "columns": columns,
-        "rows": rows,
-        "unlinked": unlinked if any(unlinked) else None,
-        "members": members,
-        "committed": len(contributors),
-        "total": page.total,
-        "next_after": page.next_after,
-    }

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from coalition.reads import work as work_reads
+from coalition.reads import grid as grid_reads
 from tests.e2e.pages import signed_in, submit, text
 from tests.e2e.test_api_coalitions import at
 from tests.e2e.world import World
@@ -508,7 +508,7 @@ def next_link(page: str) -> str | None:
 def test_the_grid_shows_the_member_organisations_a_page_at_a_time_by_name(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(work_reads, "GRID_COLUMNS", 1)
+    monkeypatch.setattr(grid_reads, "GRID_COLUMNS", 1)
     client = signed_in(world, "mo")
     first = text(client.get(f"{world.path}/grid"))
 
@@ -554,7 +554,7 @@ def test_the_grid_shows_only_the_organisations_with_a_commitment_when_asked(worl
 
 
 def test_the_grid_as_of_a_past_day_pages_the_members_of_that_day(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(work_reads, "GRID_COLUMNS", 1)
+    monkeypatch.setattr(grid_reads, "GRID_COLUMNS", 1)
     today = datetime.now(UTC)
     at(world.api, today + timedelta(days=2))
     world.ok("POST", f"{world.path}/members", "olli", {"organisation_id": world.oak})  # Oak Institute joins later

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.engine import Connection
 
-from coalition.domain import policy
 from coalition.domain.coalition import Actor
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads import work
 from coalition.reads.access import facilitates
+from coalition.reads.organisations import names as organisation_names
 from coalition.reads.standing import Snapshot
 from coalition.web import member_choice
+from coalition.web.forms import LISTED
 from coalition.web.pages import context, perform
 from coalition.web.pages.work.blueprint import COALITION, bp
 from coalition.web.pages.work.common import current, people
@@ -29,6 +30,37 @@ from coalition.web.pages.work.forms import (
 from coalition.web.typed import login_required
 
 # -- the coalition's work -----------------------------------------------------------------------------
+
+
+#: Commitments or tasks each list of the work page shows at a time.
+WORK_PAGE = 50
+
+
+def _serves(
+    connection: Connection, coalition_id: str, task: TaskForm, open_commitments: int, chosen: str | None
+) -> bool:
+    """The task form's menu of the commitments a task may serve: every open one, or where they are more than
+    `LISTED`, only the one `chosen` (the task is divided out from that commitment's page, or the form sent it).
+    Returns whether the menu lists them all."""
+    every = open_commitments <= LISTED
+    if every:
+        offered = work.items_page(connection, coalition_id, "commitment", False, None, LISTED, open_commitments).items
+    else:
+        offered = work.open_commitments(connection, coalition_id, [chosen] if chosen else [])
+    names = organisation_names(connection, {c["organisation_id"] for c in offered})
+    task.commitment_id.choices = _options(
+        [
+            ("", _("None")),
+            *(
+                (
+                    c["commitment_id"],
+                    f"{names.get(c['organisation_id'], c['organisation_id'])}: {c['description'][:80]}",
+                )
+                for c in offered
+            ),
+        ]
+    )
+    return every
 
 
 def _choices(
@@ -59,16 +91,6 @@ def _choices(
     elif by_name is None:  # a new form: the name to type, no menu yet
         task.organisation_id.choices = []
     task.objective.choices = _options(objectives)
-    task.commitment_id.choices = _options(
-        [
-            ("", _("None")),
-            *(
-                (c["commitment_id"], f"{work.name(snap, c['organisation_id'])}: {c['description'][:80]}")
-                for c in snap.commitments
-                if c["state"] not in policy.CLOSED_COMMITMENT
-            ),
-        ]
-    )
     return named, active
 
 
@@ -79,26 +101,62 @@ def _work_page(
     status: int = 200,
     by_name: bool | None = None,
 ) -> ResponseReturnValue:
+    """The coalition's commitments and tasks, each list a page at a time (`WORK_PAGE`, the earliest due first;
+    `?commitments_after=`, `?tasks_after=` the last one seen), open ones or (`?commitments=closed`, `?tasks=closed`)
+    closed ones: only the shown items' organisations' rows and the reader's are read. `?serves=` a commitment: the
+    task form is for a task serving it, from its organisation."""
+    args = request.args
+    closed = {kind: args.get(f"{kind}s") == "closed" for kind in ("commitment", "task")}
     with services().engine.connect() as connection:
-        snap, reader = current(connection, coalition_id)
+        counts = work.counted(connection, coalition_id)
+        pages = {
+            kind: work.items_page(
+                connection,
+                coalition_id,
+                kind,
+                closed[kind],
+                args.get(f"{kind}s_after"),
+                WORK_PAGE,
+                counts[kind]["closed" if closed[kind] else "open"],
+            )
+            for kind in ("commitment", "task")
+        }
+        shown = {row["organisation_id"] for page in pages.values() for row in page.items}
+        snap, reader = current(connection, coalition_id, also=shown)
         # Fresh forms ignore the posted data: it belongs to the other form, whose fields share names.
         pledge, task = pledge or PledgeForm(formdata=None), task or TaskForm(formdata=None)
         named, active = _choices(connection, coalition_id, snap, reader, pledge, task, by_name)
+        serving = None
+        if task.commitment_id.data is None and args.get("serves"):  # a new task for this commitment
+            found = work.open_commitments(connection, coalition_id, [args["serves"]])
+            serving = found[0] if found else None
+        chosen = serving["commitment_id"] if serving else task.commitment_id.data
+        every_commitment = _serves(connection, coalition_id, task, counts["commitment"]["open"], chosen)
+        if serving:
+            task.commitment_id.data = serving["commitment_id"]
+            held_by = organisation_names(connection, {serving["organisation_id"]})
+            if named:
+                task.organisation_name.data = held_by.get(serving["organisation_id"])
+            else:
+                task.organisation_id.data = serving["organisation_id"]
     objectives = work.objectives(snap)
-    by_due = lambda item: (item["closed"], item["due_on"])  # noqa: E731
-    pledged = sorted((work.item(snap, c, objectives) for c in snap.commitments), key=by_due)
-    tasked = sorted((work.item(snap, t, objectives) for t in snap.tasks), key=by_due)
+    listed = {kind: [work.item(snap, row, objectives) for row in page.items] for kind, page in pages.items()}
     return render_template(
         "work/index.html",
         coalition_id=coalition_id,
         agreement=snap.agreement,
-        commitments=pledged,
-        tasks=tasked,
+        commitments=listed["commitment"],
+        tasks=listed["task"],
+        pages=pages,
+        counts=counts,
+        closed=closed,
         pledge=pledge,
         task=task,
         task_by_name=named,
         active=active,
-        people=people(*(t["assignee_user_id"] for t in tasked)),
+        every_commitment=every_commitment,
+        open_commitments=counts["commitment"]["open"],
+        people=people(*(t["assignee_user_id"] for t in listed["task"])),
     ), status
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads import powers, work
+from coalition.reads.access import facilitates
 from coalition.reads.organisations import names as organisation_names
 from coalition.web import member_choice
 from coalition.web.pages import context, perform
@@ -39,7 +40,8 @@ def _commitment_page(
     coalition_id: str, commitment_id: str, forms: dict[str, FlaskForm] | None = None, status: int = 200
 ) -> ResponseReturnValue:
     with services().engine.connect() as connection:
-        snap, reader = current(connection, coalition_id)
+        held = work.holders(connection, coalition_id, "commitment", commitment_id)
+        snap, reader = current(connection, coalition_id, also=held)
         row = next((c for c in snap.commitments if c["commitment_id"] == commitment_id), None)
         if row is None:
             abort(404)
@@ -48,6 +50,8 @@ def _commitment_page(
     item = work.item(snap, row, objectives)
     # The domain's rule (`policy.may_change_commitment`, as its decision asks): forms only for who may use them.
     may_change = powers.may_change_commitment(snap, reader, row)
+    # who may divide out a task serving it: a facilitator, or the liaison of the commitment's organisation
+    may_task = facilitates(snap, reader) or row["organisation_id"] in work.liaison_of(snap, reader)
     linked = [work.item(snap, t, objectives) for t in snap.tasks if t["commitment_id"] == commitment_id]
     forms = {
         "fulfil": FulfilForm(formdata=None),
@@ -64,6 +68,7 @@ def _commitment_page(
         history=history,
         people=people(*(h["actor_id"] for h in history)),
         may_change=may_change,
+        may_task=may_task,
         **forms,
     ), status
 
@@ -158,7 +163,7 @@ def _task_page(
     """The task's page. `by_name`: how the reassignment form was sent (None: not sent; where it named the member,
     its choices are those the name fitted)."""
     with services().engine.connect() as connection:
-        snap, reader = current(connection, coalition_id)
+        snap, reader = current(connection, coalition_id, also=work.holders(connection, coalition_id, "task", task_id))
         row = next((t for t in snap.tasks if t["task_id"] == task_id), None)
         if row is None:
             abort(404)

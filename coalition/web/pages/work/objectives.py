@@ -94,7 +94,8 @@ def _page(
         then = snap
         if as_of.validate() and as_of.date.data:
             try:
-                then = snapshot(connection, coalition_id, resolve(connection, as_of.date.data.isoformat(), today()))
+                moment = resolve(connection, as_of.date.data.isoformat(), today())
+                then = snapshot(connection, coalition_id, moment, reader.acts_for)  # its agreement, not its members
             except BadMoment:
                 as_of.date.errors = [_("%(day)s is in the future.", day=as_of.date.data.isoformat())]
                 status = 400

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coalition.infra.extensions import services
+from coalition.reads import grid as grid_reads
 from coalition.reads import objectives, work
 from coalition.reads.access import acts_for
 from coalition.reads.standing import BadMoment, resolve
@@ -32,7 +33,7 @@ def responsibilities() -> ResponseReturnValue:
 def grid(coalition_id: str) -> ResponseReturnValue:
     """The common objectives by member organisations: each organisation's commitments to each objective, and each
     objective's progress, at a glance; now or as of the end of a day. The organisations a page at a time
-    (`work.GRID_COLUMNS`, by name, `?after=` the last one seen), every member or (`?only=committed`) those with a
+    (`grid.GRID_COLUMNS`, by name, `?after=` the last one seen), every member or (`?only=committed`) those with a
     commitment."""
     as_of, status = AsOfDay(formdata=request.args), 200
     after = request.args.get("after") or None
@@ -47,7 +48,7 @@ def grid(coalition_id: str) -> ResponseReturnValue:
                 as_of.date.errors, status = [_("%(day)s is in the future.", day=as_of.date.data.isoformat())], 400
         elif as_of.errors:
             status = 400
-        shown = work.grid(connection, coalition_id, moment, after, committed_only, snap)
+        shown = grid_reads.grid(connection, coalition_id, moment, after, committed_only)
         then = shown.pop("snapshot")
         progress = objectives.standing(connection, then)
     return render_template(
@@ -57,7 +58,7 @@ def grid(coalition_id: str) -> ResponseReturnValue:
         progress=progress,
         reported=objectives.by_organisation(progress),
         as_of=as_of,
-        then=then if then is not snap else None,
+        then=then if moment.position is not None else None,
         committed_only=committed_only,
         **shown,
     ), status
