@@ -1,9 +1,10 @@
-"""Measure the reads at coalition scale: with 3,000 members that all signed one statement, the coalition home,
-the statement page, the members, join, work, roles, evaluation, objective, report, grid and drafting pages and the
-API's standing, statement, signatures and events, each served in ≤ 30 ms of server time at p99, as a facilitator and
-as a member (and the facilitators' audit history, standing as of a day, agreement, closing and webhook pages), and the
-home page's directory of coalitions to an anonymous visitor; `/healthz` in the same run
-is the baseline. On SQLite, or with `--postgres-url` on PostgreSQL.
+"""Measure the reads at coalition scale: with 3,000 members that all signed one statement and each pledged a
+commitment (every third also given a task), the coalition home, the statement page, the members, join, work, a
+commitment's, a task's, roles, evaluation, objective, report, grid and drafting pages and the API's standing,
+statement, signatures and events, each served in ≤ 30 ms of server time at p99, as a facilitator and as a member
+(and the facilitators' audit history, standing as of a day, agreement, closing and webhook pages), and the home
+page's directory of coalitions to an anonymous visitor; `/healthz` in the same run is the baseline. On SQLite, or
+with `--postgres-url` on PostgreSQL.
 
 Server time: every request goes through Flask's test client in this process (no sockets, no load driver), so
 what is timed is the app's own work: routing, authentication, the reads, rendering. One request at a time.
@@ -35,7 +36,9 @@ TARGET_MS = 30.0
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `python -m bench reads`."""
-    parser.add_argument("--members", type=int, default=3000, metavar="N", help="members, all signing (default 3,000)")
+    parser.add_argument(
+        "--members", type=int, default=3000, metavar="N", help="members, all signing and pledging (default 3,000)"
+    )
     parser.add_argument("--requests", type=int, default=50, metavar="N", help="timed requests per row (default 50)")
     parser.add_argument("--tmp-dir", metavar="DIR", help="where to put the database (default: temp)")
     parser.add_argument(
@@ -90,6 +93,41 @@ def sign_all(url: str, directory: Path, plan: Plan) -> None:
         app.extensions["coalition"].engine.dispose()
 
 
+def give_work(url: str, directory: Path, plan: Plan) -> dict[str, str]:
+    """Every member pledges a commitment to the objective (due over the next twelve months) and every third is given
+    a task by the facilitator, through the API: a campaign coalition whose work is as large as its membership.
+    Returns the ids of one commitment and one task, from the middle of the lists, for their pages' rows."""
+    from coalition import create_app
+
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SQLITE_SYNCHRONOUS": "OFF",
+            "SECRET_KEY": "seed",
+            "RATELIMIT_ENABLED": False,
+            "SEAL_DIRECTORY": str(directory),
+        }
+    )
+    client, path = app.test_client(), f"/api/v1/coalitions/{plan.coalition_id}"
+    made: dict[str, list[str]] = {"commitment": [], "task": []}
+    try:
+        for n, (organisation_id, token) in enumerate(plan.signers):
+            due = f"{datetime.now(UTC).year + 1}-{n % 12 + 1:02d}-15"
+            pledge = {"organisation_id": organisation_id, "kind": "staff-time", "description": f"Volunteers, site {n}"}
+            sent = [("commitment", f"{path}/commitments", {**pledge, "objective": "o1", "due_on": due}, token)]
+            if n % 3 == 0:
+                task = {"title": f"Sample site {n}", "description": "Spring round", "organisation_id": organisation_id}
+                sent.append(("task", f"{path}/tasks", {**task, "due_on": due}, plan.facilitator_token))
+            for kind, where, body, bearer in sent:
+                answer = client.post(where, json=body, headers={"Authorization": f"Bearer {bearer}"})
+                if answer.status_code != 201:
+                    raise RuntimeError(f"{kind} failed: {answer.status_code} {answer.get_data(as_text=True)[:300]}")
+                made[kind].append(answer.json["id"])
+    finally:
+        app.extensions["coalition"].engine.dispose()
+    return {kind: ids[len(ids) // 2] for kind, ids in made.items()}
+
+
 def analyse(url: str) -> None:
     """ANALYZE the database at `url` (PostgreSQL), so that its planner knows the tables' sizes."""
     import sqlalchemy as sa
@@ -102,27 +140,32 @@ def analyse(url: str) -> None:
         engine.dispose()
 
 
-def world(directory: Path, members: int, database_url: str | None = None) -> tuple[str, Plan]:
-    """The database and plan: seeded and signed now into `database_url` (a PostgreSQL schema), or in `directory`
-    (SQLite) seeded and signed now, or reused from an earlier run."""
-    database, saved = directory / "bench.db", directory / "plan.json"
+def world(directory: Path, members: int, database_url: str | None = None) -> tuple[str, Plan, dict[str, str]]:
+    """The database, plan and the ids of one commitment and one task (`give_work`): seeded, signed and given work
+    now into `database_url` (a PostgreSQL schema), or in `directory` (SQLite) now, or reused from an earlier run."""
+    database, saved, worked = directory / "bench.db", directory / "plan.json", directory / "work.json"
     url = database_url or f"sqlite:///{database}"
     if database_url is None and database.exists() and saved.exists():
         plan = Plan.load(saved)
-        if len(plan.signers) == members:
-            progress(f"reusing the world of {members} members in {directory}")
-            return url, plan
-        raise SystemExit(f"{directory} holds a world of {len(plan.signers)} members, not {members}")
+        if len(plan.signers) != members:
+            raise SystemExit(f"{directory} holds a world of {len(plan.signers)} members, not {members}")
+        if not worked.exists():
+            raise SystemExit(f"{directory} holds a world seeded before it held work: seed one in a new directory")
+        progress(f"reusing the world of {members} members in {directory}")
+        return url, plan, json.loads(worked.read_text())
     started = time.perf_counter()
     progress(f"seeding a coalition of {members} members with an open statement")
     plan = seed(url, members, directory)
     progress(f"signing it {members} times")
     sign_all(url, directory, plan)
+    progress(f"giving it {members} commitments and {(members + 2) // 3} tasks")
+    work = give_work(url, directory, plan)
     if database_url is not None:  # the planner's statistics, as autovacuum would have gathered them by now
         analyse(database_url)
-    progress(f"seeded and signed in {time.perf_counter() - started:.0f} s")
+    progress(f"seeded, signed and given work in {time.perf_counter() - started:.0f} s")
     plan.save(saved)
-    return url, plan
+    worked.write_text(json.dumps(work))
+    return url, plan, work
 
 
 def signed_in(app: Any, email: str) -> Any:
@@ -139,7 +182,7 @@ def signed_in(app: Any, email: str) -> Any:
     return client
 
 
-def rows(app: Any, plan: Plan) -> list[tuple[str, Any, str, dict[str, str]]]:
+def rows(app: Any, plan: Plan, work: dict[str, str]) -> list[tuple[str, Any, str, dict[str, str]]]:
     """(name, client, path, headers) of every timed row: each read as a facilitator and as a member."""
     home = f"/coalitions/{plan.coalition_id}"
     statement = f"{home}/statements/{plan.statement_id}"
@@ -163,6 +206,8 @@ def rows(app: Any, plan: Plan) -> list[tuple[str, Any, str, dict[str, str]]]:
             (f"page members/{who}", browser, f"{home}/members", {}),
             (f"page join/{who}", browser, f"{home}/join", {}),
             (f"page work/{who}", browser, f"{home}/work", {}),
+            (f"page commitment/{who}", browser, f"{home}/commitments/{work['commitment']}", {}),
+            (f"page task/{who}", browser, f"{home}/tasks/{work['task']}", {}),
             (f"page roles/{who}", browser, f"{home}/roles", {}),
             (f"page evaluations/{who}", browser, f"{home}/evaluations", {}),
             (f"page objective/{who}", browser, f"{home}/objectives/o1", {}),
@@ -309,13 +354,13 @@ def measure(
     """Seed (or reuse) the world, then time every row on an app with the real settings."""
     from coalition import create_app
 
-    url, plan = world(directory, members, database_url)
+    url, plan, work = world(directory, members, database_url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
     logging.getLogger("coalition.requests").disabled = True  # a line per request would drown the table
     results: dict[str, Any] = {}
     load_before = load_average()
     try:
-        measured = [r for r in rows(app, plan) if only is None or only in r[0] or r[0] == "healthz"]
+        measured = [r for r in rows(app, plan, work) if only is None or only in r[0] or r[0] == "healthz"]
         statements = Statements(app.extensions["coalition"].engine)
         # The seeding's objects are this process's, not a server's: frozen out of the collector, as `wsgi.py`
         # freezes a worker's start-up, so a full collection walks only what the requests made.
@@ -342,6 +387,8 @@ def measure(
         "load_average": {"start": load_before, "end": load_average()},
         "members": members,
         "signatures": members,
+        "commitments": members,
+        "tasks": (members + 2) // 3,
         "target_p99_ms": TARGET_MS,
         "rows": results,
         "profile": report,
@@ -352,7 +399,8 @@ def measure(
 def table(document: dict[str, Any]) -> str:
     """The figures, one row per read, PASS or MISS against the p99 target (the baseline is not judged)."""
     lines = [
-        f"{document['backend']}: {document['members']:,} members, {document['signatures']:,} signatures; "
+        f"{document['backend']}: {document['members']:,} members, {document['signatures']:,} signatures, "
+        f"{document['commitments']:,} commitments, {document['tasks']:,} tasks; "
         f"load average {document['load_average']['start']} at the start, {document['load_average']['end']} at the end",
         f"{'row':<28} {'p50 ms':>8} {'p99 ms':>8} {'CPU p50':>8} {'CPU p99':>8} {'bytes':>9} {'SQL':>5}  "
         f"target p99 ≤ {TARGET_MS:g} ms",

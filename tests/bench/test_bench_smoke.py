@@ -162,10 +162,11 @@ def test_reads_benchmark_times_every_read_as_facilitator_and_member(tmp_path: Pa
 
     assert finished.returncode == 0, finished.stderr
     report = json.loads(finished.stdout)
-    assert report["members"] == report["signatures"] == 200
+    assert report["members"] == report["signatures"] == report["commitments"] == 200 and report["tasks"] == 67
     rows = report["rows"]
     assert rows["healthz"]["result"] == "baseline"
-    reads = ("page home", "page statement", "page members", "page join", "page work", "api standing", "api statement")
+    reads = ("page home", "page statement", "page members", "page join", "page work", "page commitment", "page task")
+    reads += ("api standing", "api statement")
     for read in (*reads, "api signatures"):
         assert {f"{read}/facilitator", f"{read}/member"} <= set(rows)
     assert all(row["sql_statements"] > 0 for name, row in rows.items() if name != "healthz")

@@ -32,8 +32,8 @@ from coalition.web.typed import login_required
 # -- the coalition's work -----------------------------------------------------------------------------
 
 
-#: Commitments or tasks each list of the work page shows at a time.
-WORK_PAGE = 50
+#: Commitments or tasks each list of the work page shows at a time (two lists and two forms share the page).
+WORK_PAGE = 25
 
 
 def _serves(
