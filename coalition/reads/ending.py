@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
 
 from coalition.domain.policy.ending import OPEN_COMMITMENT, OPEN_TASK, reminder_due
@@ -27,33 +27,44 @@ def ended_on(connection: Connection, coalition_id: str) -> date | None:
     return found if isinstance(found, date) else None
 
 
+#: Open tasks, and pledged commitments, the closing page names (the earliest due first); it counts the rest.
+LISTED = 10
+
+
 @dataclass
 class Remaining:
     """What keeps the coalition from closing: its statements open for signature, its open tasks, its evaluation
-    rounds not closed and its commitments still pledged (each with `organisation`, its organisation's name)."""
+    rounds not closed and its commitments still pledged (each with `organisation`, its organisation's name): the
+    first `LISTED` tasks and commitments, the earliest due first, of `open_tasks` and `pledged` in all."""
 
     statements: list[dict[str, Any]] = field(default_factory=list)
     tasks: list[dict[str, Any]] = field(default_factory=list)
     rounds: list[dict[str, Any]] = field(default_factory=list)
     commitments: list[dict[str, Any]] = field(default_factory=list)
+    open_tasks: int = 0
+    pledged: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.statements or self.tasks or self.rounds or self.commitments)
+        return bool(self.statements or self.open_tasks or self.rounds or self.pledged)
 
 
-def _open(connection: Connection, table: Table, coalition_id: str, states: Iterable[str]) -> list[dict[str, Any]]:
-    """The coalition's rows of `table` now in one of `states`, in the order they were made or last changed."""
-    query = select(table).where(
-        table.c.coalition_id == coalition_id, valid_at(table, None), table.c.state.in_(sorted(states))
-    )
-    return [dict(row) for row in connection.execute(query.order_by(table.c.from_position)).mappings()]
+def _open(
+    connection: Connection, table: Table, coalition_id: str, states: Iterable[str]
+) -> tuple[list[dict[str, Any]], int]:
+    """The first `LISTED` of the coalition's rows of `table` now in one of `states`, the earliest due first, and
+    how many there are."""
+    which = (table.c.coalition_id == coalition_id, valid_at(table, None), table.c.state.in_(sorted(states)))
+    key = table.c.task_id if table is tasks else table.c.commitment_id
+    query = select(table).where(*which).order_by(table.c.due_on, key).limit(LISTED)
+    count = select(func.count()).select_from(table).where(*which)
+    return [dict(row) for row in connection.execute(query).mappings()], int(connection.execute(count).scalar_one())
 
 
 def remaining(connection: Connection, coalition_id: str, now: datetime) -> Remaining:
     """The statements still open for signature at `now`, the tasks still open or accepted, the evaluation rounds
     not closed and the commitments still pledged (`coalition.domain.ending.close` refuses while any is left): only
-    those rows are read, not the whole coalition's."""
-    open_tasks, pledged = (
+    those rows are read, not the whole coalition's, and of the tasks and commitments, the first `LISTED`."""
+    (open_tasks, tasks_left), (pledged, pledged_left) = (
         _open(connection, tasks, coalition_id, OPEN_TASK),
         _open(connection, commitments, coalition_id, OPEN_COMMITMENT),
     )
@@ -67,6 +78,8 @@ def remaining(connection: Connection, coalition_id: str, now: datetime) -> Remai
             if not e.closed
         ],
         [{**c, "organisation": names.get(c["organisation_id"], c["organisation_id"])} for c in pledged],
+        tasks_left,
+        pledged_left,
     )
 
 

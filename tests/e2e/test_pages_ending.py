@@ -263,3 +263,22 @@ def test_once_ended_an_invitation_to_join_says_so_and_accepting_it_is_refused_wi
     assert refused.status_code == 409 and "the coalition has ended on" in text(refused), text(refused)
     assert "Create the organisation and join" not in text(refused)
     assert world.api.head() == head
+
+
+def test_the_close_page_names_the_first_open_tasks_and_commitments_and_counts_the_rest(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coalition.reads import ending
+
+    monkeypatch.setattr(ending, "LISTED", 1)
+    lab = {"organisation_id": world.green, "kind": "funding", "description": "Lab analyses", "due_on": "2027-02-28"}
+    world.ok("POST", f"{world.path}/commitments", "ana", lab)  # due before River Watch's: named first
+    task = {"title": "Book the lab", "description": "Two days", "organisation_id": world.green, "due_on": "2027-01-31"}
+    world.ok("POST", f"{world.path}/tasks", "ana", task)
+
+    page = text(signed_in(world, "ana").get(close_page(world)))
+
+    assert "Book the lab" in page and "Sample ten sites" not in page and "Lab analyses" in page
+    assert "Two field officers" not in page and page.count("And 1 more.") == 2
+    assert f'href="{world.path}/work#tasks-heading">All 2 open tasks</a>' in page
+    assert f'href="{world.path}/work#commitments-heading">All 2 open commitments</a>' in page

@@ -22,7 +22,7 @@ from coalition.reads.access import as_domain, facilitates, readers_snapshot, rea
 from coalition.reads.audit import named, same_name
 from coalition.reads.coalitions import exists as coalition_exists
 from coalition.reads.coalitions import member_count, members_before, members_in_order
-from coalition.reads.paging import PAGE_SIZE, Page
+from coalition.reads.paging import Page
 from coalition.reads.standing import Moment, snapshot
 from coalition.web import member_choice
 from coalition.web.forms import LISTED, OFFERED
@@ -182,6 +182,8 @@ def _members_page(
     ), status
 
 
+#: Members a page of the members page lists: each may come with a facilitator's forms (suspend, verify, decide).
+PAGE_SIZE = 25
 #: The members page's order: those waiting for a decision first, then by state, then by name.
 ORDER = {"requested": 0, "invited": 1, "active": 2, "suspended": 3, "left": 4, "declined": 5}
 
