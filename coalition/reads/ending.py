@@ -64,7 +64,7 @@ def remaining(connection: Connection, coalition_id: str, now: datetime) -> Remai
     """The statements still open for signature at `now`, the tasks still open or accepted, the evaluation rounds
     not closed and the commitments still pledged (`coalition.domain.ending.close` refuses while any is left): only
     those rows are read, not the whole coalition's, and of the tasks and commitments, the first `LISTED`."""
-    (open_tasks, tasks_left), (pledged, pledged_left) = (
+    (open_tasks, tasks_in_all), (pledged, pledged_in_all) = (
         _open(connection, tasks, coalition_id, OPEN_TASK),
         _open(connection, commitments, coalition_id, OPEN_COMMITMENT),
     )
@@ -78,8 +78,8 @@ def remaining(connection: Connection, coalition_id: str, now: datetime) -> Remai
             if not e.closed
         ],
         [{**c, "organisation": names.get(c["organisation_id"], c["organisation_id"])} for c in pledged],
-        tasks_left,
-        pledged_left,
+        tasks_in_all,
+        pledged_in_all,
     )
 
 

@@ -52,6 +52,13 @@ def may_change_commitment(snap: Snapshot, reader: Actor, row: Mapping[str, Any])
     return policy.may_change_commitment(as_domain(snap), reader, row["organisation_id"], row["state"])
 
 
+def may_task(snap: Snapshot, reader: Actor, organisation_id: str) -> bool:
+    """Whether `reader` may divide out a task to this organisation now: an active member (`check_active`, as the
+    domain asks), and `policy.may_create_task`."""
+    active = any(m["organisation_id"] == organisation_id and m["state"] == "active" for m in snap.members)
+    return active and policy.may_create_task(as_domain(snap), reader, organisation_id)
+
+
 def task_powers(snap: Snapshot, reader: Actor, row: Mapping[str, Any]) -> dict[str, bool]:
     """What `reader` may do to this task row now: accept, complete, and manage (reassign or drop), by
     `policy.may_change_task`."""

@@ -98,7 +98,8 @@ class Names:
         people = {e.actor_id for e in entries if e.actor_id} | {
             e.payload["user_id"] for e in entries if "user_id" in e.payload
         }
-        for role in _latest(connection, roles, "role_id", mentioned["role_id"], roles.c.role, roles.c.user_id):
+        given = _latest(connection, coalition_id, roles, "role_id", mentioned["role_id"], roles.c.role, roles.c.user_id)
+        for role in given:
             names.roles[role.role_id] = (role.role, role.user_id)
             people.add(role.user_id)
         if people:
@@ -120,11 +121,13 @@ class Names:
             )
         for table, key, text in ((commitments, "commitment_id", "description"), (tasks, "task_id", "title")):
             names.work.update(
-                (row[0], row[1]) for row in _latest(connection, table, key, mentioned[key], table.c[text])
+                (row[0], row[1]) for row in _latest(connection, coalition_id, table, key, mentioned[key], table.c[text])
             )
         names.statements.update(
             (row[0], row[1])
-            for row in _latest(connection, statements, "statement_id", mentioned["statement_id"], statements.c.title)
+            for row in _latest(
+                connection, coalition_id, statements, "statement_id", mentioned["statement_id"], statements.c.title
+            )
         )
         agreement = connection.execute(
             select(agreements.c.objectives).where(agreements.c.coalition_id == coalition_id, valid_at(agreements, None))
@@ -147,13 +150,16 @@ class Names:
         return str(gettext("an organisation"))
 
 
-def _latest(connection: Connection, table: Table, key: str, ids: set[str], *columns: Any) -> list[Any]:
-    """The key and `columns` of each row of `table` whose `key` is one of `ids`, oldest version first (a dict made
-    of them holds each one's latest); none when `ids` is empty."""
+def _latest(
+    connection: Connection, coalition_id: str, table: Table, key: str, ids: set[str], *columns: Any
+) -> list[Any]:
+    """The key and `columns` of each of the coalition's rows of `table` whose `key` is one of `ids`, oldest version
+    first (a dict made of them holds each one's latest); none when `ids` is empty."""
     found: list[Any] = []
     listed = sorted(ids)
     for start in range(0, len(listed), IN_LIST):  # within both databases' limits on parameters
-        query = select(table.c[key], *columns).where(table.c[key].in_(listed[start : start + IN_LIST]))
+        chosen = table.c[key].in_(listed[start : start + IN_LIST])
+        query = select(table.c[key], *columns).where(table.c.coalition_id == coalition_id, chosen)
         found += connection.execute(query.order_by(table.c.from_position)).all()
     return found
 

@@ -38,14 +38,25 @@ def offer(connection: Connection, coalition_id: str, menu: SelectField, by_name:
     menu.choices = [] if by_name else active_members(connection, coalition_id)
 
 
-def find(connection: Connection, coalition_id: str, menu: SelectField, name: StringField) -> str | None:
+def find(
+    connection: Connection, coalition_id: str, menu: SelectField, name: StringField, exclude: str | None = None
+) -> str | None:
     """The active member a form that asked for a name sent: the one chosen from those its name fitted (`menu`, when
     it was offered and one was chosen), else the one whose whole name was typed in `name` (a name two members share
     asks which). Found, it is the menu's value, and None is returned; else the reason to show on `name` (add it
     after the form's validation, which empties every field's errors). Either way the menu holds the members the name
     fits (the first `OFFERED`, by name, with their countries), so that a form sent back for another field's error
-    keeps the one chosen; a part of a name is never taken for a member without the facilitator choosing it."""
+    keeps the one chosen; a part of a name is never taken for a member without the facilitator choosing it.
+    `exclude`: a member the form may not name (the one leaving, on the leave page's hand-overs)."""
     rows = members_in_order(connection, coalition_id, {"active": 0}, None, None, states=("active",))
+    if exclude is not None:
+        text = (name.data or "").strip()
+        if any(m["organisation_id"] == exclude and same_name(text, m["name"] or "") for m in rows) or (
+            menu.data == exclude
+        ):
+            menu.choices, menu.data = [], None
+            return str(_("Not to the organisation that leaves: name another member."))
+        rows = [m for m in rows if m["organisation_id"] != exclude]
     every = {m["organisation_id"]: m["name"] or m["organisation_id"] for m in rows}
     picked, text = menu.data or "", (name.data or "").strip()
     menu.choices, menu.data = [], None
@@ -107,11 +118,12 @@ def checked(
     by_name: bool,
     choices: list[tuple[SelectField, StringField]],
     empty: bool = False,
+    exclude: str | None = None,
 ) -> bool:
     """Whether a form just sent is valid: as it validates, and where it named its members (`by_name`), each member
     of `choices` (a menu and its name field: one per row of a form that chooses several) found by `find`, the menus'
     own errors dropped (the page did not show them) and the reason `find` gave standing on the name. With `empty`,
-    a name left empty names no member (the menu's value "")."""
+    a name left empty names no member (the menu's value ""). `exclude`: as `find`'s."""
     refused = []
     if by_name:
         with services().engine.connect() as connection:
@@ -119,7 +131,7 @@ def checked(
                 if empty and not (name.data or "").strip() and not menu.data:
                     menu.data = ""
                     continue
-                reason = find(connection, coalition_id, menu, name)
+                reason = find(connection, coalition_id, menu, name, exclude)
                 if reason is not None:
                     refused.append((name, reason))
     valid = form.validate_on_submit()

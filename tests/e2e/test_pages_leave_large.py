@@ -97,3 +97,21 @@ def test_a_dropped_task_needs_no_name(world: World) -> None:
 
     assert status == 302, shown
     assert "TaskDropped" in types(world) and types(world)[-1] == "MemberLeft"
+
+
+def test_a_refused_form_with_a_dropped_task_comes_back_with_the_reason(world: World) -> None:
+    head = world.api.head()
+    status, shown = leave(world, {"action": "drop", "to_name": "", "reason": ""})
+
+    assert status == 422 and "reason is required" in shown and world.api.head() == head
+    assert 'name="dispositions-1-to_name"' in task_row(shown)
+
+
+def test_a_task_is_not_handed_over_to_the_organisation_that_leaves(world: World) -> None:
+    head = world.api.head()
+    status, shown = leave(world, {"action": "hand_over", "to_name": f"River Watch{world.tag}", "reason": "Carry on"})
+
+    assert status == 400 and "Not to the organisation that leaves: name another member." in task_row(shown)
+    assert world.api.head() == head
+    status, shown = leave(world, {"action": "hand_over", "to_name": "river", "reason": "Carry on"})
+    assert status == 400 and "No active member has “river” in its name." in task_row(shown)

@@ -105,3 +105,19 @@ def test_a_commitment_that_is_closed_offers_no_task(world: World) -> None:
     page = text(signed_in(world, "ana").get(f"{world.path}/commitments/{world.commitment}"))
 
     assert "Divide out a task for it" not in page and "Tasks serving this commitment" in page  # its task is listed
+
+
+def test_query_parameters_that_are_not_the_pages_own_change_nothing(world: World) -> None:
+    response = signed_in(world, "mo").get(f"{work(world)}?coalition_id=x&endpoint=y&_external=1&commitments_after=z")
+
+    assert response.status_code == 200
+    links = re.findall(r'href="([^"]*/work[^"]*)"', section(text(response), "commitments-heading"))
+    assert links and all(link.startswith("/") and "coalition_id=x" not in link for link in links), links
+
+
+def test_no_task_is_offered_for_a_commitment_of_a_member_that_is_not_active(world: World) -> None:
+    world.ok("POST", f"{world.path}/members/{world.river}/suspend", "ana", {"reason": "Dues unpaid"})
+
+    page = text(signed_in(world, "ana").get(f"{world.path}/commitments/{world.commitment}"))
+
+    assert "Divide out a task for it" not in page and "Two field officers" in page

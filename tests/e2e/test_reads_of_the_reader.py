@@ -68,6 +68,10 @@ PAGES = {
 }
 
 
+#: Pages of other organisations: the one on the page may change as organisations join, and hold fewer rows.
+PAGED = ("/grid", "/grid?only=committed")
+
+
 @pytest.mark.parametrize("page", list(PAGES))
 def test_a_page_about_the_reader_reads_no_more_when_organisations_join(
     world: World, monkeypatch: pytest.MonkeyPatch, page: str
@@ -82,7 +86,8 @@ def test_a_page_about_the_reader_reads_no_more_when_organisations_join(
 
     grow(world, ["Birch Trust", "Cedar Fund", "Elm Circle"])
 
-    assert rows_read(world, person, path) <= before  # a page of others may hold fewer rows, never more
+    after = rows_read(world, person, path)
+    assert after <= before if path.endswith(PAGED) else after == before  # a page of others may hold fewer rows
 
 
 def test_a_statement_being_drafted_reads_no_more_when_organisations_join(world: World) -> None:

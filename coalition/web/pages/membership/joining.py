@@ -106,7 +106,7 @@ def _dispositions(
         )
         if others is not None:
             row.form.to.choices = to
-        elif not by_name:  # a new form: the name to type, no menu yet
+        elif not by_name or row.form.to.choices is None:  # a new form, or a row `find` was not asked of: no menu
             row.form.to.choices = []
     return items
 

@@ -295,7 +295,7 @@ def change(coalition_id: str, organisation_id: str, action: str) -> ResponseRetu
 
     if by_name:  # each task handed over to the member its name fits
         handed = [(row.to, row.to_name) for row in rows if row.action.data == "hand_over"]
-        if not member_choice.checked(form, coalition_id, by_name, handed):
+        if not member_choice.checked(form, coalition_id, by_name, handed, exclude=organisation_id):
             return again(400)
     elif not form.validate_on_submit():
         return again(400)

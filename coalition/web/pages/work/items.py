@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
 from coalition.reads import powers, work
-from coalition.reads.access import facilitates
 from coalition.reads.organisations import names as organisation_names
 from coalition.web import member_choice
 from coalition.web.pages import context, perform
@@ -50,8 +49,7 @@ def _commitment_page(
     item = work.item(snap, row, objectives)
     # The domain's rule (`policy.may_change_commitment`, as its decision asks): forms only for who may use them.
     may_change = powers.may_change_commitment(snap, reader, row)
-    # who may divide out a task serving it: a facilitator, or the liaison of the commitment's organisation
-    may_task = facilitates(snap, reader) or row["organisation_id"] in work.liaison_of(snap, reader)
+    may_task = powers.may_task(snap, reader, row["organisation_id"])  # one serving it, to its organisation
     linked = [work.item(snap, t, objectives) for t in snap.tasks if t["commitment_id"] == commitment_id]
     forms = {
         "fulfil": FulfilForm(formdata=None),
