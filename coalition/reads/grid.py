@@ -12,8 +12,8 @@ from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
 from coalition.reads.paging import fetched
-from coalition.reads.standing import Moment, responsibilities, snapshot
-from projections.coalition_rows import member_counts, members_in_order
+from coalition.reads.standing import Moment, Snapshot, responsibilities, snapshot
+from projections.coalition_rows import member_count, member_counts, members_after, members_in_order
 from projections.coalitions import commitments, memberships, tasks
 from projections.versioned import valid_at
 
@@ -80,6 +80,25 @@ def committed_members(connection: Connection, coalition_id: str, position: int |
         m.organisation_id.in_(committed(coalition_id, position).scalar_subquery()),
     )
     return int(connection.execute(query).scalar_one())
+
+
+def page_of_responsibilities(
+    connection: Connection, coalition_id: str, moment: Moment, after: str | None, limit: int
+) -> tuple[Snapshot, dict[str, Any]]:
+    """`responsibilities` for a page of the coalition's member organisations (any state, in the order of their ids,
+    after `after`): their commitments and tasks by objective, whom of them `organisations` lists, and whether each
+    objective is taken on by anyone (`uncovered`: the whole coalition's, counted in SQL, `coverage`); with `total`
+    and the `next_after` of the page. Only the page's organisations' rows are read."""
+    chosen = members_after(connection, coalition_id, moment.position, after, limit + 1)
+    snap = snapshot(connection, coalition_id, moment, chosen[:limit])
+    shown = responsibilities(snap)
+    covered = coverage(connection, coalition_id, moment.position) if snap.agreement else {}
+    for objective in shown["objectives"]:
+        counts = covered.get(objective["objective_id"], {})
+        objective["uncovered"] = not (counts.get("live") or counts.get("tasked"))
+    shown["uncovered"] = [o["objective_id"] for o in shown["objectives"] if o["uncovered"]]
+    page = fetched(chosen, str, limit, member_count(connection, coalition_id, moment.position))
+    return snap, {**shown, "total": page.total, "next_after": page.next_after}
 
 
 def grid(

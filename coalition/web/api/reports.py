@@ -14,6 +14,7 @@ from coalition.infra.extensions import services
 from coalition.reads.access import readers_snapshot
 from coalition.reads.audit import entries as history
 from coalition.reads.audit import hashes
+from coalition.reads.grid import page_of_responsibilities
 from coalition.reads.reports import CSV_COLUMNS, event_rows, facilitates
 from coalition.reads.standing import Snapshot, page_of_standing, resolve, responsibilities
 from coalition.web.api.auth import authenticated
@@ -76,6 +77,17 @@ class StandingQuery(AsOfQuery):
     )
 
 
+class ResponsibilitiesQuery(AsOfQuery):
+    after = fields.String(validate=ID, metadata={"description": "with `limit`: the last organisation_id already seen"})
+    limit = fields.Integer(
+        validate=validate.Range(min=1, max=1000),
+        metadata={
+            "description": "organisations per page, ordered by organisation_id: each page holds their commitments "
+            "and tasks, and whether each objective is taken on by anyone; without it, every organisation at once"
+        },
+    )
+
+
 class Figure(Schema):
     count = fields.Integer(required=True)
     positions = fields.List(fields.Integer(), required=True)
@@ -109,6 +121,11 @@ class ResponsibilitiesView(Schema):
     organisations = fields.List(fields.Dict(), required=True)
     unlinked = fields.Dict(required=True)
     uncovered = fields.List(fields.String(), required=True)
+    total = fields.Integer(metadata={"description": "with `limit`: member organisations on every page together"})
+    next_after = fields.String(
+        allow_none=True,
+        metadata={"description": "with `limit`: pass as `after` for the next page; null: this is the last"},
+    )
 
 
 class EventView(Schema):
@@ -158,12 +175,18 @@ def read_standing(coalition_id: str) -> ResponseReturnValue:
 
 @bp.get("/coalitions/<coalition_id>/responsibilities")
 @authenticated
-@documented(query=AsOfQuery, response=ResponsibilitiesView)
+@documented(query=ResponsibilitiesQuery, response=ResponsibilitiesView)
 def read_responsibilities(coalition_id: str) -> ResponseReturnValue:
-    """Objectives by organisations: who committed what, who does which task by when; gaps flagged."""
+    """Objectives by organisations: who committed what, who does which task by when; gaps flagged. With `limit`,
+    a page of organisations at a time (`after`), in the order of their organisation ids."""
+    args = query_args(ResponsibilitiesQuery())
     with services().engine.connect() as connection:
-        snap = snapshot_for_member(connection, coalition_id, query_args(AsOfQuery()).get("as_of"), reader(connection))
-    return jsonify(ResponsibilitiesView().dump({**_moment(snap), **responsibilities(snap)}))
+        if "limit" not in args:
+            snap = snapshot_for_member(connection, coalition_id, args.get("as_of"), reader(connection))
+            return jsonify(ResponsibilitiesView().dump({**_moment(snap), **responsibilities(snap)}))
+        moment = member_moment(connection, coalition_id, args.get("as_of"), reader(connection))
+        snap, shown = page_of_responsibilities(connection, coalition_id, moment, args.get("after"), args["limit"])
+    return jsonify(ResponsibilitiesView().dump({**_moment(snap), **shown}))
 
 
 @bp.get("/coalitions/<coalition_id>/events")

@@ -19,7 +19,7 @@ from coalition.infra.formats import reader_zone
 from coalition.reads import audit
 from coalition.reads.access import readers_snapshot
 from coalition.reads.coalitions import member_count, member_states
-from coalition.reads.paging import PAGE_SIZE, Page
+from coalition.reads.paging import Page
 from coalition.reads.reports import AuditLog, Filters, event_rows, facilitates
 from coalition.reads.standing import BadMoment, Moment, Snapshot, page_of_standing, resolve
 from coalition.web.forms import LISTED
@@ -235,6 +235,10 @@ def member_pick(coalition_id: str) -> ResponseReturnValue:
             ".member_history", coalition_id=coalition_id, organisation_id=form.organisation_id.data, as_of=as_of_day
         )
     )
+
+
+#: Members a page of the as-of page shows, each with its standing and its table of work then.
+PAGE_SIZE = 25
 
 
 @bp.get("/coalitions/<coalition_id>/audit/as-of")
