@@ -106,11 +106,16 @@ def latest(connection: Connection, registry: Registry, coalition_id: str, count:
 
 
 def summarised(
-    connection: Connection, coalition_id: str, entries: list[Entry], latest: int = 10
+    connection: Connection,
+    coalition_id: str,
+    entries: list[Entry],
+    latest: int = 10,
+    objectives: list[Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """The `latest` entries, newest first, each with when and a one-line summary."""
+    """The `latest` entries, newest first, each with when and a one-line summary (`objectives`: the agreement's
+    now, where the caller holds them)."""
     newest = entries[-latest:][::-1]
-    names = Names.load(connection, coalition_id, newest)
+    names = Names.load(connection, coalition_id, newest, objectives)
     return [{"recorded_at": e.recorded_at, "summary": summary(e, names)} for e in newest]
 
 

@@ -85,10 +85,13 @@ class Names:
     objectives: dict[str, str] = field(default_factory=dict)  # objective id -> its text in the current agreement
 
     @classmethod
-    def load(cls, connection: Connection, coalition_id: str, entries: list[Entry]) -> Names:
+    def load(
+        cls, connection: Connection, coalition_id: str, entries: list[Entry], objectives: list[Any] | None = None
+    ) -> Names:
         """Everything the entries mention, in a handful of queries, each reading only the rows the entries name (a
         page of entries reads as much in a coalition of thousands of members, commitments and tasks as in one of
-        three). A role, commitment or task is named as its latest version says."""
+        three). A role, commitment or task is named as its latest version says. `objectives`: the agreement's now,
+        where the caller holds them (else read)."""
         names = cls()
         mentioned: dict[str, set[str]] = {key: set() for key in ("role_id", "commitment_id", "task_id", "statement_id")}
         for entry in entries:
@@ -129,10 +132,14 @@ class Names:
                 connection, coalition_id, statements, "statement_id", mentioned["statement_id"], statements.c.title
             )
         )
-        agreement = connection.execute(
-            select(agreements.c.objectives).where(agreements.c.coalition_id == coalition_id, valid_at(agreements, None))
-        ).scalar()
-        names.objectives = {o["objective_id"]: o["text"] for o in json.loads(agreement or "[]")}
+        if objectives is None:
+            agreement = connection.execute(
+                select(agreements.c.objectives).where(
+                    agreements.c.coalition_id == coalition_id, valid_at(agreements, None)
+                )
+            ).scalar()
+            objectives = json.loads(agreement or "[]")
+        names.objectives = {o["objective_id"]: o["text"] for o in objectives}
         return names
 
     def person(self, user_id: str | None) -> str:

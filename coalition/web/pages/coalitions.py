@@ -14,11 +14,11 @@ from coalition.reads import coalitions as read
 from coalition.reads import evaluations, objectives
 from coalition.reads import powers as signing
 from coalition.reads import statement_standing as statement_list
-from coalition.reads.access import acts_for, facilitates, readers_snapshot, reads_as_member
+from coalition.reads.access import acts_for, facilitates, reads_as_member
 from coalition.reads.organisations import names as organisation_names
 from coalition.reads.paging import PAGE_SIZE
 from coalition.reads.powers import powers
-from coalition.reads.standing import Moment, for_home
+from coalition.reads.standing import for_home
 from coalition.reads.statements import organisation_facts
 from coalition.web.charts import timeline
 from coalition.web.pages import actor, facilitation_known, held
@@ -46,8 +46,9 @@ def home(coalition_id: str) -> ResponseReturnValue:
     moment = now()
     with services().engine.connect() as connection:
         reader = actor(connection)
-        # the rules about the reader ask their organisations' rows only; the members shown are a page of them
-        snap = readers_snapshot(connection, coalition_id, reader, Moment(None, moment.date()))
+        # the members shown, the reader's organisations first: one read of their rows serves the list and every
+        # rule about the reader (which asks their organisations' rows only)
+        snap, members = for_home(connection, coalition_id, moment.date(), reader.acts_for, PAGE_SIZE)
         if snap.agreement is None:
             abort(404)
         if not reads_as_member({m["organisation_id"]: m["state"] for m in snap.members}, reader):
@@ -62,19 +63,18 @@ def home(coalition_id: str) -> ResponseReturnValue:
         events = None
         if facilitator:
             events = timeline((), counted=read.activity_days(connection, coalition_id))  # counted in SQL, no event read
-            activity = read.summarised(
-                connection, coalition_id, read.latest(connection, services().store.registry, coalition_id)
-            )
+            entries = read.latest(connection, services().store.registry, coalition_id)
+            activity = read.summarised(connection, coalition_id, entries, objectives=snap.agreement["objectives"])
         may_draft = bool(powers(snap, reader).drafts_for) or facilitator
         progress = objectives.standing(connection, snap)  # every objective's status from one read of the points
         administers = held(connection).administers
         by_state = read.member_counts(connection, coalition_id)  # the members counted, and the active ones
         active = by_state.get("active", 0)
         rounds = evaluations.at_a_glance(connection, snap, reader, administers, moment.date(), active)
-        shown, members = for_home(connection, coalition_id, moment.date(), reader.acts_for, PAGE_SIZE)
         member_count = sum(by_state.values())
         roles = read.roles_of(connection, coalition_id)
-        names = organisation_facts(connection, {r["organisation_id"] for r in roles} | set(shown.names))
+        unread = {r["organisation_id"] for r in roles} - set(snap.names)  # the members shown are read already
+        names = {**snap.names, **organisation_facts(connection, unread)}
     people = names_of(services().engine, {r["user_id"] for r in roles})
     return render_template(
         "coalitions/home.html",
