@@ -85,13 +85,17 @@ def committed_members(connection: Connection, coalition_id: str, position: int |
 def page_of_responsibilities(
     connection: Connection, coalition_id: str, moment: Moment, after: str | None, limit: int
 ) -> tuple[Snapshot, dict[str, Any]]:
-    """`responsibilities` for a page of the coalition's member organisations (any state, in the order of their ids,
-    after `after`): their commitments and tasks by objective, whom of them `organisations` lists, and whether each
+    """`responsibilities` for a page of the coalition's organisations with a membership row (any state, in the order
+    of their ids, after `after`): their commitments and tasks by objective (a task serving another page's commitment
+    under that commitment's objective), whom of them `organisations` lists (the active and suspended), and whether each
     objective is taken on by anyone (`uncovered`: the whole coalition's, counted in SQL, `coverage`); with `total`
     and the `next_after` of the page. Only the page's organisations' rows are read."""
     chosen = members_after(connection, coalition_id, moment.position, after, limit + 1)
     snap = snapshot(connection, coalition_id, moment, chosen[:limit])
-    shown = responsibilities(snap)
+    held = {c["commitment_id"] for c in snap.commitments}
+    elsewhere = {t["commitment_id"] for t in snap.tasks if t["commitment_id"] and not t["objective_id"]} - held
+    served = _objectives_of(connection, coalition_id, elsewhere, moment.position)  # other pages' commitments
+    shown = responsibilities(snap, served)
     covered = coverage(connection, coalition_id, moment.position) if snap.agreement else {}
     for objective in shown["objectives"]:
         counts = covered.get(objective["objective_id"], {})
@@ -99,6 +103,19 @@ def page_of_responsibilities(
     shown["uncovered"] = [o["objective_id"] for o in shown["objectives"] if o["uncovered"]]
     page = fetched(chosen, str, limit, member_count(connection, coalition_id, moment.position))
     return snap, {**shown, "total": page.total, "next_after": page.next_after}
+
+
+def _objectives_of(
+    connection: Connection, coalition_id: str, ids: set[str], position: int | None
+) -> dict[str, str | None]:
+    """The objective of each of these commitments at `position` (None: now), by commitment id."""
+    if not ids:
+        return {}
+    c = commitments.c
+    query = select(c.commitment_id, c.objective_id).where(
+        c.coalition_id == coalition_id, c.commitment_id.in_(sorted(ids)), valid_at(commitments, position)
+    )
+    return {str(row[0]): row[1] for row in connection.execute(query).all()}
 
 
 def grid(

@@ -8,7 +8,7 @@ the events that produced it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -182,10 +182,12 @@ COMMITMENT = ("commitment_id", "kind", "description", "quantity", "unit")
 TASK = ("task_id", "title", "assignee_user_id", "commitment_id")
 
 
-def responsibilities(snap: Snapshot) -> dict[str, Any]:
-    """Objectives by organisations: who committed what and who does which task by when."""
+def responsibilities(snap: Snapshot, served: Mapping[str, str | None] | None = None) -> dict[str, Any]:
+    """Objectives by organisations: who committed what and who does which task by when. A task without an objective
+    of its own counts for that of the commitment it serves; `served`: the objectives of commitments served by the
+    snapshot's tasks that it does not hold (a snapshot of a few organisations), by commitment id."""
     objectives = snap.agreement["objectives"] if snap.agreement else []
-    served_by = {c["commitment_id"]: c["objective_id"] for c in snap.commitments}
+    served_by = {**(served or {}), **{c["commitment_id"]: c["objective_id"] for c in snap.commitments}}
 
     def objective_of(task: dict[str, Any]) -> Any:
         return task["objective_id"] or served_by.get(task["commitment_id"] or "")

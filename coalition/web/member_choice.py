@@ -49,11 +49,10 @@ def find(
     keeps the one chosen; a part of a name is never taken for a member without the facilitator choosing it.
     `exclude`: a member the form may not name (the one leaving, on the leave page's hand-overs)."""
     rows = members_in_order(connection, coalition_id, {"active": 0}, None, None, states=("active",))
-    if exclude is not None:
+    if exclude is not None:  # its whole name alone (no other member bears it), or chosen: refused with the reason
         text = (name.data or "").strip()
-        if any(m["organisation_id"] == exclude and same_name(text, m["name"] or "") for m in rows) or (
-            menu.data == exclude
-        ):
+        bearers = {m["organisation_id"] for m in rows if text and same_name(text, m["name"] or "")}
+        if bearers == {exclude} or menu.data == exclude:
             menu.choices, menu.data = [], None
             return str(_("Not to the organisation that leaves: name another member."))
         rows = [m for m in rows if m["organisation_id"] != exclude]

@@ -72,3 +72,21 @@ def test_a_bad_page_is_refused_with_the_field_to_fix(world: World, query: str, f
 
 def test_outsiders_read_no_page(world: World) -> None:
     error_of(world.api.call("GET", f"{world.path}/responsibilities?limit=1", world.who("olli")), 403, "forbidden")
+
+
+def test_a_task_serving_another_pages_commitment_stays_under_its_objective(world: World) -> None:
+    world.ok("POST", f"{world.path}/tasks/{world.task}/reassign", "ana", {"organisation_id": world.green})
+    whole = world.ok("GET", f"{world.path}/responsibilities", "bo")
+    assert [t["task_id"] for t in whole["objectives"][0]["tasks"]] == [world.task]
+
+    green = next(p for p in pages(world, "bo", 1) if p["organisations"][0]["organisation_id"] == world.green)
+
+    assert [t["task_id"] for t in green["objectives"][0]["tasks"]] == [world.task]  # River Watch's pledge is o1's
+    assert green["unlinked"]["tasks"] == [] and green["objectives"][0]["commitments"] == []
+
+
+def test_a_next_page_without_limit_is_refused(world: World) -> None:
+    path = f"{world.path}/responsibilities?after={world.river}"
+    error = error_of(world.api.call("GET", path, world.who("bo")), 422, "invalid")
+
+    assert "only with `limit`" in error["fields"]["after"][0]

@@ -115,3 +115,20 @@ def test_a_task_is_not_handed_over_to_the_organisation_that_leaves(world: World)
     assert world.api.head() == head
     status, shown = leave(world, {"action": "hand_over", "to_name": "river", "reason": "Carry on"})
     assert status == 400 and "No active member has “river” in its name." in task_row(shown)
+
+
+def test_a_member_that_shares_the_leaving_organisations_name_may_take_the_task(world: World) -> None:
+    twin = world.ok(
+        "POST",
+        "/organisations",
+        "olli",
+        {"name": f"River Watch{world.tag}", "country": "FI", "sector": "ngo", "mission": "Watch another river"},
+    )["id"]
+    world.ok("POST", f"{world.path}/members", "olli", {"organisation_id": twin})
+    world.ok("POST", f"{world.path}/members/{twin}/approve", "ana", {})
+
+    status, shown = leave(world, {"action": "hand_over", "to_name": f"River Watch{world.tag}", "reason": "Carry on"})
+
+    assert status == 302, shown
+    events = world.ok("GET", f"{world.path}/events", "ana")["events"]
+    assert next(e for e in events if e["type"] == "TaskReassigned")["payload"]["organisation_id"] == twin

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from coalition.accounts import names_of
 from coalition.domain.base import NotAllowed, NotFound
@@ -79,6 +79,12 @@ class StandingQuery(AsOfQuery):
 
 class ResponsibilitiesQuery(AsOfQuery):
     after = fields.String(validate=ID, metadata={"description": "with `limit`: the last organisation_id already seen"})
+
+    @validates_schema
+    def _after_pages(self, data: dict[str, Any], **_: Any) -> None:
+        if "after" in data and "limit" not in data:
+            raise ValidationError({"after": ["a page follows another only with `limit`: send `limit` too"]})
+
     limit = fields.Integer(
         validate=validate.Range(min=1, max=1000),
         metadata={
@@ -121,7 +127,12 @@ class ResponsibilitiesView(Schema):
     organisations = fields.List(fields.Dict(), required=True)
     unlinked = fields.Dict(required=True)
     uncovered = fields.List(fields.String(), required=True)
-    total = fields.Integer(metadata={"description": "with `limit`: member organisations on every page together"})
+    total = fields.Integer(
+        metadata={
+            "description": "with `limit`: organisations with a membership (any state) on every page together; each "
+            "page's `organisations` lists those active or suspended"
+        }
+    )
     next_after = fields.String(
         allow_none=True,
         metadata={"description": "with `limit`: pass as `after` for the next page; null: this is the last"},
