@@ -22,6 +22,8 @@ import pstats
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,8 +70,11 @@ def progress(message: str) -> None:
     print(f"· {message}", file=sys.stderr, flush=True)
 
 
-def sign_all(url: str, directory: Path, plan: Plan) -> None:
-    """Every member signs the statement, through the API, on an app that does not wait for the disk."""
+@contextmanager
+def seeding(url: str, directory: Path) -> Iterator[Callable[[str, dict[str, Any], str, str], str]]:
+    """A `send(path, body, token, what)` that posts one command through the API of an app that does not wait for
+    the disk, and returns the id it made (a RuntimeError saying `what` failed otherwise); the app's engine is
+    disposed of afterwards."""
     from coalition import create_app
 
     app = create_app(
@@ -82,49 +87,46 @@ def sign_all(url: str, directory: Path, plan: Plan) -> None:
         }
     )
     client = app.test_client()
-    path = f"{plan.statement_path}/signatures"
+
+    def send(path: str, body: dict[str, Any], token: str, what: str) -> str:
+        answer = client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
+        if answer.status_code != 201:
+            raise RuntimeError(f"{what} failed: {answer.status_code} {answer.get_data(as_text=True)[:300]}")
+        return str(answer.json["id"])
+
     try:
-        for organisation_id, token in plan.signers:
-            body = {"organisation_id": organisation_id, "title": "Director", "version_hash": plan.version_hash}
-            answer = client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
-            if answer.status_code != 201:
-                raise RuntimeError(f"signing failed: {answer.status_code} {answer.get_data(as_text=True)[:300]}")
+        yield send
     finally:
         app.extensions["coalition"].engine.dispose()
+
+
+def sign_all(url: str, directory: Path, plan: Plan) -> None:
+    """Every member signs the statement, through the API."""
+    path = f"{plan.statement_path}/signatures"
+    with seeding(url, directory) as send:
+        for organisation_id, token in plan.signers:
+            body = {"organisation_id": organisation_id, "title": "Director", "version_hash": plan.version_hash}
+            send(path, body, token, "signing")
 
 
 def give_work(url: str, directory: Path, plan: Plan) -> dict[str, str]:
     """Every member pledges a commitment to the objective (due over the next twelve months) and every third is given
     a task by the facilitator, through the API: a campaign coalition whose work is as large as its membership.
     Returns the ids of one commitment and one task, from the middle of the lists, for their pages' rows."""
-    from coalition import create_app
-
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "SQLITE_SYNCHRONOUS": "OFF",
-            "SECRET_KEY": "seed",
-            "RATELIMIT_ENABLED": False,
-            "SEAL_DIRECTORY": str(directory),
-        }
-    )
-    client, path = app.test_client(), f"/api/v1/coalitions/{plan.coalition_id}"
+    path = f"/api/v1/coalitions/{plan.coalition_id}"
     made: dict[str, list[str]] = {"commitment": [], "task": []}
-    try:
+    with seeding(url, directory) as send:
         for n, (organisation_id, token) in enumerate(plan.signers):
             due = f"{datetime.now(UTC).year + 1}-{n % 12 + 1:02d}-15"
             pledge = {"organisation_id": organisation_id, "kind": "staff-time", "description": f"Volunteers, site {n}"}
-            sent = [("commitment", f"{path}/commitments", {**pledge, "objective": "o1", "due_on": due}, token)]
+            made["commitment"].append(
+                send(f"{path}/commitments", {**pledge, "objective": "o1", "due_on": due}, token, "pledging")
+            )
             if n % 3 == 0:
                 task = {"title": f"Sample site {n}", "description": "Spring round", "organisation_id": organisation_id}
-                sent.append(("task", f"{path}/tasks", {**task, "due_on": due}, plan.facilitator_token))
-            for kind, where, body, bearer in sent:
-                answer = client.post(where, json=body, headers={"Authorization": f"Bearer {bearer}"})
-                if answer.status_code != 201:
-                    raise RuntimeError(f"{kind} failed: {answer.status_code} {answer.get_data(as_text=True)[:300]}")
-                made[kind].append(answer.json["id"])
-    finally:
-        app.extensions["coalition"].engine.dispose()
+                made["task"].append(
+                    send(f"{path}/tasks", {**task, "due_on": due}, plan.facilitator_token, "dividing out a task")
+                )
     return {kind: ids[len(ids) // 2] for kind, ids in made.items()}
 
 

@@ -15,7 +15,6 @@ from coalition.infra.extensions import services
 from coalition.reads.coalitions import member_counts, members_in_order
 from coalition.reads.ending import open_work_of
 from coalition.reads.paging import PAGE_SIZE, fetched
-from coalition.reads.standing import Snapshot
 from coalition.reads.work import active_members
 from coalition.web import member_choice
 from coalition.web.pages import context, perform
@@ -84,13 +83,16 @@ def join(coalition_id: str) -> ResponseReturnValue:
 
 
 def _dispositions(
-    snap: Snapshot, organisation_id: str, form: LeaveForm, others: Others | None, by_name: bool | None
+    open_work: tuple[list[dict[str, Any]], list[dict[str, Any]]],
+    form: LeaveForm,
+    others: Others | None,
+    by_name: bool | None,
 ) -> dict[str, dict[str, Any]]:
     """One row of the form for each open commitment and task of the organisation; each item by its id. `others`:
     the members a task may be handed over to (asked only when the organisation has a task to hand over; None where
     their names are typed). `by_name`: how the form was sent (None: not sent; where it named the members, each row's
     menu holds those its name fitted)."""
-    commitments, tasks = open_work_of(snap, organisation_id)
+    commitments, tasks = open_work
     items = {c["commitment_id"]: {"kind": "commitment", "name": c["description"], "row": c} for c in commitments}
     items |= {t["task_id"]: {"kind": "task", "name": t["title"], "row": t} for t in tasks}
     if not form.dispositions.entries:  # the page first shown: a row for each item
@@ -135,9 +137,9 @@ def leave_page(
 
         items, typed, active = {}, False, 0
         if isinstance(form, LeaveForm):
-            tasks = open_work_of(snap, organisation_id)[1]
-            typed, active = member_choice.mode(connection, coalition_id, by_name, bool(tasks))
-            items = _dispositions(snap, organisation_id, form, None if typed else others, by_name)
+            open_work = open_work_of(snap, organisation_id)  # its open commitments and tasks
+            typed, active = member_choice.mode(connection, coalition_id, by_name, bool(open_work[1]))
+            items = _dispositions(open_work, form, None if typed else others, by_name)
     return render_template(
         "membership/leave.html",
         coalition_id=coalition_id,
