@@ -4,6 +4,7 @@ from projections.audit import ActivityCounts, AuditLog
 from projections.base import Projection, checkpoints, metadata
 from projections.coalitions import Coalitions
 from projections.evaluations import Evaluations
+from projections.member_counts import MemberCounts
 from projections.organisations import Organisations
 from projections.progress import ObjectiveProgress
 from projections.runner import ProjectionRunner, Status, TableCheck, UnknownProjection
@@ -16,10 +17,12 @@ def default_projections() -> list[Projection]:
     """A fresh instance of every projection the application keeps."""
     # Coalitions before AuditLog: the audit reads which organisation a commitment or task belongs to.
     # Coalitions and Statements before SignatureTallies: it reads their rows as they stood at each event.
+    # Coalitions before MemberCounts: it reads the membership each event closed.
     return [
         StreamCatalogue(),
         Organisations(),
         Coalitions(),
+        MemberCounts(),
         Statements(),
         SignatureTallies(),
         Evaluations(),

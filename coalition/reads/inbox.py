@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, literal, select, union_all
+from sqlalchemy import and_, literal, select, union_all
 from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
@@ -98,17 +98,25 @@ def _coalitions(connection: Connection, me: Actor) -> tuple[dict[str, _Seen], di
         held_roles[held.coalition_id][held.role_id] = Role(held.role_id, held.role, held.user_id, held.organisation_id)
     facilitating = sorted(c for c, mine in held_roles.items() if any(x.role == "facilitator" for x in mine.values()))
     m = memberships.c
-    wanted: ColumnElement[bool] = m.organisation_id.in_(sorted(me.acts_for))
+    found = select(m.coalition_id, m.organisation_id, m.state, organisations.c.name).outerjoin(
+        organisations, organisations.c.organisation_id == m.organisation_id
+    )
+    yours = sorted(me.acts_for)
+    # The person's organisations' memberships, and the requests to join the coalitions they facilitate: two
+    # branches, each found by its own index (one OR of both is a walk of every current membership on PostgreSQL).
+    query: Any = found.where(m.until_position.is_(None), m.organisation_id.in_(yours))
     if facilitating:
-        asking = and_(m.state == "requested", m.coalition_id.in_(facilitating))
-        wanted = wanted | and_(asking, m.coalition_id.not_in(ended_coalitions()))  # an ended coalition takes no one
+        asking = found.where(
+            m.until_position.is_(None),
+            m.state == "requested",
+            m.coalition_id.in_(facilitating),
+            m.coalition_id.not_in(ended_coalitions()),  # an ended coalition takes no one
+            m.organisation_id.not_in(yours),  # the first branch has those
+        )
+        query = union_all(query, asking)
     seen: dict[str, _Seen] = {}
     requested: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in connection.execute(
-        select(m.coalition_id, m.organisation_id, m.state, organisations.c.name)
-        .outerjoin(organisations, organisations.c.organisation_id == m.organisation_id)
-        .where(m.until_position.is_(None), wanted)
-    ):
+    for row in connection.execute(query):
         if row.organisation_id in me.acts_for:
             coalition = seen.setdefault(row.coalition_id, _Seen(roles=held_roles.get(row.coalition_id, {})))
             coalition.members[row.organisation_id] = Member(row.organisation_id, row.state)

@@ -28,6 +28,7 @@ from coalition.domain import policy
 from coalition.reads.paging import Page, fetched
 from projections import statements as tables
 from projections import tallies
+from projections.coalition_rows import member_counts
 from projections.coalitions import memberships
 from projections.organisations import organisations
 from projections.versioned import valid_at
@@ -97,7 +98,7 @@ def not_counting_active(connection: Connection, statement: Mapping[str, Any]) ->
     k, m = tallies.keys.c, memberships.c
     counting = [g for g in groups(connection, statement, None) if g.counts(statement["version_hash"])]
     active = [m.coalition_id == statement["coalition_id"], valid_at(memberships, None), m.state == "active"]
-    members = connection.execute(select(func.count()).select_from(memberships).where(*active)).scalar() or 0
+    members = member_counts(connection, statement["coalition_id"]).get("active", 0)  # a row, not every member
     if members == sum(g.signatures for g in counting if g.member_state == "active"):
         return set()
     chosen = {(g.version_hash, g.withdrawn, g.member_state or tallies.NONE) for g in counting}

@@ -37,6 +37,7 @@ TABLES = {
     "coalition_open_work",
     "coalition_log",
     "coalition_activity",
+    "coalition_member_counts",
     "objective_progress",
     "statements",
     "statement_translations",
@@ -435,5 +436,66 @@ def test_0025_counts_each_coalitions_events_by_day_and_type_from_the_audit_log_i
         with engine.connect() as connection:
             names = connection.execute(sa.text("SELECT name FROM projection_checkpoints")).scalars().all()
         assert "activity" not in names and "audit" in names
+    finally:
+        engine.dispose()
+
+
+def test_0026_counts_each_coalitions_members_by_state_and_starts_at_the_coalitions_checkpoint(
+    database_url: str,
+) -> None:
+    """The members counted after the upgrade are the memberships the platform holds now (a row per state, the
+    closed rows of the past not counted), and the counts' own checkpoint starts where the coalitions' stood."""
+    engine = create_engine(database_url)
+    row = (
+        "INSERT INTO coalition_memberships (coalition_id, organisation_id, state, since, from_position, until_position)"
+        " VALUES (:c, :o, :s, '2026-12-01T00:00:00.000000Z', :f, :u)"
+    )
+    try:
+        upgrade(engine, "0025")
+        with engine.begin() as connection:
+            connection.execute(sa.text("INSERT INTO projection_checkpoints (name, position) VALUES ('coalitions', 9)"))
+            for c, o, s, f, u in (
+                ("c1", "o1", "active", 1, None),
+                ("c1", "o2", "requested", 2, 3),  # asked, then approved: counted once, as active
+                ("c1", "o2", "active", 3, None),
+                ("c1", "o3", "suspended", 4, None),
+                ("c2", "o1", "requested", 5, None),
+                ("c2", "o4", "left", 6, None),
+            ):
+                connection.execute(sa.text(row), {"c": c, "o": o, "s": s, "f": f, "u": u})
+        upgrade(engine)
+        with engine.connect() as connection:
+            counted = connection.execute(
+                sa.text("SELECT coalition_id, state, members FROM coalition_member_counts ORDER BY 1, 2")
+            ).all()
+            checkpoint = connection.execute(
+                sa.text("SELECT position FROM projection_checkpoints WHERE name = 'member_counts'")
+            ).scalar_one()
+        assert checkpoint == 9
+        assert [tuple(r) for r in counted] == [
+            ("c1", "active", 2),
+            ("c1", "suspended", 1),
+            ("c2", "left", 1),
+            ("c2", "requested", 1),
+        ]
+        downgrade(engine, "0025")
+        assert "coalition_member_counts" not in table_names(engine)
+        with engine.connect() as connection:
+            names = connection.execute(sa.text("SELECT name FROM projection_checkpoints")).scalars().all()
+        assert "member_counts" not in names and "coalitions" in names
+    finally:
+        engine.dispose()
+
+
+def test_0026_leaves_a_new_database_to_the_runner(database_url: str) -> None:
+    """Without a coalitions checkpoint (nothing projected yet) the counts stay empty and have no checkpoint: the
+    runner fills them from the log, from the start."""
+    engine = create_engine(database_url)
+    try:
+        upgrade(engine)
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM coalition_member_counts")).scalar_one() == 0
+            names = connection.execute(sa.text("SELECT name FROM projection_checkpoints")).scalars().all()
+        assert "member_counts" not in names
     finally:
         engine.dispose()
