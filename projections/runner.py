@@ -78,15 +78,17 @@ class ProjectionRunner:
         self.held = held  # versioned rows a rebuild keeps in memory at most (past a batch's own)
 
     def select(self, names: Iterable[str] | None = None) -> list[Projection]:
-        """The projections with these names (all when None), or UnknownProjection."""
+        """The projections with these names (all when None), or UnknownProjection; in the runner's order, whatever
+        the order they are named in: a projection reads the rows of those before it (the tallies and the member
+        counts read the coalitions'), so they are applied first."""
         if names is None:
             return list(self.projections)
-        by_name = {p.name: p for p in self.projections}
-        wanted = list(names)
-        unknown = [n for n in wanted if n not in by_name]
+        wanted = set(names)
+        unknown = sorted(wanted - {p.name for p in self.projections})
         if unknown:
-            raise UnknownProjection(f"no projection named {', '.join(unknown)}; known: {', '.join(by_name)}")
-        return [by_name[n] for n in wanted]
+            known = ", ".join(p.name for p in self.projections)
+            raise UnknownProjection(f"no projection named {', '.join(unknown)}; known: {known}")
+        return [p for p in self.projections if p.name in wanted]
 
     # -- applying ---------------------------------------------------------------------------------
 
@@ -112,17 +114,24 @@ class ProjectionRunner:
 
     def catch_up(self, names: Iterable[str] | None = None, progress: Progress | None = None) -> int:
         """Apply everything new, a chunk per transaction; return how many positions were read."""
-        chosen = self.select(names)
+        chosen = {p.name for p in self.select(names)}
         total = 0
         while True:
             with self.store.transaction(lock=False) as connection:
                 head = self.store.head(connection)[0]
                 moved = 0
-                for projection, position in zip(chosen, self._checkpoints(connection, chosen), strict=True):
-                    until = min(head, position + self.chunk)
-                    if until > position:
+                # No projection goes past one before it in the runner's order (chosen or not): it may read their
+                # rows as they stood at each event, which are not there yet past their checkpoint.
+                reached = head
+                for projection, position in zip(
+                    self.projections, self._checkpoints(connection, self.projections), strict=True
+                ):
+                    until = min(head, position + self.chunk, reached)
+                    if projection.name in chosen and until > position:
                         self._advance(connection, projection, position, until, progress)
                         moved = max(moved, until - position)
+                        position = until
+                    reached = min(reached, position)
             if moved == 0:
                 return total
             total += moved

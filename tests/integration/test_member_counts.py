@@ -131,3 +131,47 @@ def test_a_projection_behind_the_others_catches_up_to_the_same_counts(store: Eve
     ProjectionRunner(store, [MemberCounts()], batch=53).catch_up()
 
     assert kept(store) == expected == counted_from_rows(store)
+
+
+def test_projections_named_in_any_order_are_replayed_in_the_runners(store: EventStore) -> None:
+    """`flask projections rebuild member_counts coalitions`: the counts read the memberships the coalitions write,
+    so the coalitions go first whatever order they are named in (named the other way, each batch's changes of
+    state were counted as new members)."""
+    runner = ProjectionRunner(store, default_projections())
+    generated = world_events(1500, seed=5)
+    while batch := list(islice(generated, 41)):
+        store.append(batch, metadata=Metadata(actor_id="facilitator"), within=runner.within_append)
+    expected = kept(store)
+    rebuilding = ProjectionRunner(store, default_projections(), chunk=300, batch=3)
+
+    assert [p.name for p in rebuilding.select(["member_counts", "coalitions"])] == ["coalitions", "member_counts"]
+    rebuilding.rebuild(["member_counts", "coalitions"])
+
+    assert kept(store) == expected == counted_from_rows(store)
+
+
+def test_a_catch_up_never_takes_the_counts_past_the_memberships_they_read(store: EventStore) -> None:
+    """The coalitions projection far behind (an interrupted rebuild of it) while members change: a catch-up moves
+    each projection no further than those before it, so the counts never read a membership not written yet."""
+    runner = ProjectionRunner(store, default_projections())
+    generated = world_events(1500, seed=5)
+    while batch := list(islice(generated, 41)):
+        store.append(batch, metadata=Metadata(actor_id="facilitator"), within=runner.within_append)
+    with store.engine.begin() as connection:
+        m = memberships.c
+        active = connection.execute(
+            sa.select(m.coalition_id, m.organisation_id).where(m.until_position.is_(None), m.state == "active")
+        ).all()
+        Coalitions().reset(connection)
+        connection.execute(sa.update(checkpoints).where(checkpoints.c.name == "coalitions").values(position=0))
+    assert len(active) >= 5
+    before = kept(store)
+    store.append([membership("MemberSuspended", o, c) for c, o in active[:5]])  # no projection inside the append
+
+    ProjectionRunner(store, default_projections(), chunk=200).catch_up()
+
+    assert kept(store) == counted_from_rows(store)
+    coalition = active[0][0]
+    suspended = sum(1 for c, _o in active[:5] if c == coalition)
+    assert kept(store)[coalition]["suspended"] == suspended
+    assert kept(store)[coalition]["active"] == before[coalition]["active"] - suspended
