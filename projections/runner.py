@@ -149,6 +149,10 @@ class ProjectionRunner:
         committed). When a chunk finds a checkpoint moved by someone else, the tables are no longer
         the ones the deferred writer knows (it assumes them empty past its own writes), so the rebuild
         stops replaying and finishes as a catch-up from the checkpoints as they stand.
+
+        A projection not rebuilt that comes before a rebuilt one and is behind the log (a worker still catching it
+        up) bounds the replay: the rebuilt one reads its rows as they stood at each event, so it stops there, and
+        the catch-up of the whole runner (`flask projections run`, the worker) takes it on from its checkpoint.
         """
         chosen = self.select(names)
         with self.store.transaction(lock=False) as connection:
@@ -159,12 +163,17 @@ class ProjectionRunner:
         position = total = 0
         writer: Deferred | None = None
         replays = [projection.replay() for projection in chosen]
+        # Projections not rebuilt that come before one that is: it may read their rows as they stood at each event,
+        # so it is replayed no further than they have reached (a worker moves them on; the catch-up below follows).
+        last = max((self.projections.index(p) for p in chosen), default=-1)
+        before = [p for p in self.projections[:last] if p not in chosen]
         while True:
             with self.store.transaction(lock=False) as connection:
                 head = self.store.head(connection)[0]
-                if any(saved != position for saved in self._checkpoints(connection, chosen)):
+                saved = self._checkpoints(connection, [*chosen, *before])  # one statement: locked in the one order
+                if any(at != position for at in saved[: len(chosen)]):
                     break  # another runner caught up from our checkpoints: what it wrote stands
-                until = min(head, position + self.chunk)
+                until = min(head, position + self.chunk, *saved[len(chosen) :])
                 if until <= position:
                     return total
                 if writer is None:

@@ -175,3 +175,26 @@ def test_a_catch_up_never_takes_the_counts_past_the_memberships_they_read(store:
     suspended = sum(1 for c, _o in active[:5] if c == coalition)
     assert kept(store)[coalition]["suspended"] == suspended
     assert kept(store)[coalition]["active"] == before[coalition]["active"] - suspended
+
+
+def test_a_rebuild_of_the_counts_alone_stops_where_the_memberships_it_reads_stop(store: EventStore) -> None:
+    """`flask projections rebuild member_counts` while the coalitions projection is behind the log (a worker still
+    catching it up): the counts are replayed no further than the memberships are written, and the whole runner's
+    catch-up takes both on to the same counts as counting the rows."""
+    runner = ProjectionRunner(store, default_projections())
+    generated = world_events(1500, seed=5)
+    while batch := list(islice(generated, 41)):
+        store.append(batch, metadata=Metadata(actor_id="facilitator"), within=runner.within_append)
+    expected = kept(store)
+    with store.engine.begin() as connection:
+        Coalitions().reset(connection)
+        connection.execute(sa.update(checkpoints).where(checkpoints.c.name == "coalitions").values(position=0))
+
+    ProjectionRunner(store, default_projections(), chunk=200).rebuild(["member_counts"])
+
+    with store.engine.connect() as connection:
+        saved = dict(connection.execute(sa.select(checkpoints.c.name, checkpoints.c.position)).all())
+    assert saved["member_counts"] <= saved["coalitions"] == 0
+    assert kept(store) == {}
+    ProjectionRunner(store, default_projections(), chunk=200).catch_up()
+    assert kept(store) == expected == counted_from_rows(store)
