@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,10 +71,10 @@ def progress(message: str) -> None:
 
 
 @contextmanager
-def seeding(url: str, directory: Path) -> Iterator[Callable[[str, dict[str, Any], str, str], str]]:
-    """A `send(path, body, token, what)` that posts one command through the API of an app that does not wait for
-    the disk, and returns the id it made (a RuntimeError saying `what` failed otherwise); the app's engine is
-    disposed of afterwards."""
+def seeding(url: str, directory: Path) -> Iterator[Callable[..., str]]:
+    """A `send(path, body, token, what, status=201)` that posts one command through the API of an app that does not
+    wait for the disk, and returns the id it made or acted on (a RuntimeError saying `what` failed if the answer's
+    status is not `status`); the app's engine is disposed of afterwards."""
     from coalition import create_app
 
     app = create_app(
@@ -88,9 +88,9 @@ def seeding(url: str, directory: Path) -> Iterator[Callable[[str, dict[str, Any]
     )
     client = app.test_client()
 
-    def send(path: str, body: dict[str, Any], token: str, what: str) -> str:
+    def send(path: str, body: dict[str, Any], token: str, what: str, status: int = 201) -> str:
         answer = client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
-        if answer.status_code != 201:
+        if answer.status_code != status:
             raise RuntimeError(f"{what} failed: {answer.status_code} {answer.get_data(as_text=True)[:300]}")
         return str(answer.json["id"])
 
@@ -130,6 +130,19 @@ def give_work(url: str, directory: Path, plan: Plan) -> dict[str, str]:
     return {kind: ids[len(ids) // 2] for kind, ids in made.items()}
 
 
+def open_another(url: str, directory: Path, plan: Plan) -> str:
+    """The facilitator drafts and opens a second statement that nobody has signed yet, through the API: a campaign's
+    first hour, when every active member is still to sign. Returns its id."""
+    path = f"/api/v1/coalitions/{plan.coalition_id}/statements"
+    with seeding(url, directory) as send:
+        body = {"title": "A second call, opened today", "body": "We call for monitoring every month.", "language": "en"}
+        statement_id = send(path, body, plan.facilitator_token, "drafting the second statement")
+        deadline = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+        opening = {"threshold": 1, "deadline": deadline}
+        send(f"{path}/{statement_id}/open", opening, plan.facilitator_token, "opening it", status=200)
+    return statement_id
+
+
 def analyse(url: str) -> None:
     """ANALYZE the database at `url` (PostgreSQL), so that its planner knows the tables' sizes."""
     import sqlalchemy as sa
@@ -153,8 +166,14 @@ def world(directory: Path, members: int, database_url: str | None = None) -> tup
             raise SystemExit(f"{directory} holds a world of {len(plan.signers)} members, not {members}")
         if not worked.exists():
             raise SystemExit(f"{directory} holds a world seeded before it held work: seed one in a new directory")
+        work = json.loads(worked.read_text())
+        if "opened" not in work:
+            raise SystemExit(
+                f"{directory} holds a world seeded before it held a statement nobody has signed: seed one in a new "
+                "directory"
+            )
         progress(f"reusing the world of {members} members in {directory}")
-        return url, plan, json.loads(worked.read_text())
+        return url, plan, work
     started = time.perf_counter()
     progress(f"seeding a coalition of {members} members with an open statement")
     plan = seed(url, members, directory)
@@ -162,6 +181,8 @@ def world(directory: Path, members: int, database_url: str | None = None) -> tup
     sign_all(url, directory, plan)
     progress(f"giving it {members} commitments and {(members + 2) // 3} tasks")
     work = give_work(url, directory, plan)
+    progress("opening a second statement, signed by nobody yet")
+    work["opened"] = open_another(url, directory, plan)
     if database_url is not None:  # the planner's statistics, as autovacuum would have gathered them by now
         analyse(database_url)
     progress(f"seeded, signed and given work in {time.perf_counter() - started:.0f} s")
@@ -205,6 +226,8 @@ def rows(app: Any, plan: Plan, work: dict[str, str]) -> list[tuple[str, Any, str
         found += [
             (f"page home/{who}", browser, home, {}),
             (f"page statement/{who}", browser, statement, {}),
+            # the campaign's first hour: every active member still to sign, named a page at a time
+            (f"page statement just opened/{who}", browser, f"{home}/statements/{work['opened']}", {}),
             (f"page members/{who}", browser, f"{home}/members", {}),
             (f"page join/{who}", browser, f"{home}/join", {}),
             (f"page work/{who}", browser, f"{home}/work", {}),

@@ -241,10 +241,12 @@ def members_in_order(
     states: Iterable[str] | None = None,
     position: int | None = None,
     among: Select[Any] | None = None,
+    excluding: Select[Any] | None = None,
 ) -> list[dict[str, Any]]:
     """The first `limit` (None: every) membership rows at `position` (None: now), with each one's name and country, by
     rank of their state in `order` (a state missing from it ranks after all), name and id, after `after` (a rank and
-    an organisation id). `states`: only those in these states; `among`: only the organisations this query selects."""
+    an organisation id). `states`: only those in these states; `among`: only the organisations this query selects;
+    `excluding`: not those it selects."""
     m = memberships.c
     rank = case(
         *((m.state == state, value) for state, value in order.items()), else_=max(order.values(), default=0) + 1
@@ -259,6 +261,8 @@ def members_in_order(
         query = query.where(m.state.in_(sorted(states)))
     if among is not None:
         query = query.where(m.organisation_id.in_(among))
+    if excluding is not None:
+        query = query.where(m.organisation_id.not_in(excluding))
     if after is not None:
         after_rank, after_id = after
         after_name = (

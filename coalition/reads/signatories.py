@@ -28,7 +28,7 @@ from coalition.domain import policy
 from coalition.reads.paging import Page, fetched
 from projections import statements as tables
 from projections import tallies
-from projections.coalition_rows import member_counts
+from projections.coalition_rows import member_counts, members_in_order
 from projections.coalitions import memberships
 from projections.organisations import organisations
 from projections.versioned import valid_at
@@ -90,25 +90,40 @@ def summary(connection: Connection, statement: Mapping[str, Any], position: int 
     return {"organisations": sum(g.signatures for g in counting), "countries": len({g.country for g in counting})}
 
 
-def not_counting_active(connection: Connection, statement: Mapping[str, Any]) -> set[str]:
-    """The coalition's active members now whose signature does not count (or who did not sign).
+def waiting(
+    connection: Connection, statement: Mapping[str, Any], after: str | None, limit: int
+) -> Page[dict[str, Any]]:
+    """The coalition's active members now whose signature does not count (or who did not sign): `limit` of them by
+    name after the organisation `after` (None: the first), each an id and a name, with how many there are.
 
-    How many there are is known from the tallies first (active members, less the counted signatures of
-    active members), so a statement every member signed is answered without reading its signatures."""
-    k, m = tallies.keys.c, memberships.c
+    How many is known without reading them: the active members (a row, `projections.member_counts`) less the counted
+    signatures of active members (the tallies). So a statement every member signed reads nothing more, and one
+    opened to thousands names a page of them, not all (the page's names are sorted in SQL)."""
     counting = [g for g in groups(connection, statement, None) if g.counts(statement["version_hash"])]
-    active = [m.coalition_id == statement["coalition_id"], valid_at(memberships, None), m.state == "active"]
-    members = member_counts(connection, statement["coalition_id"]).get("active", 0)  # a row, not every member
-    if members == sum(g.signatures for g in counting if g.member_state == "active"):
-        return set()
+    members = member_counts(connection, statement["coalition_id"]).get("active", 0)
+    total = members - sum(g.signatures for g in counting if g.member_state == "active")
+    if total <= 0:
+        return Page([], 0, None)
+    k = tallies.keys.c
     chosen = {(g.version_hash, g.withdrawn, g.member_state or tallies.NONE) for g in counting}
     terms = [
         and_(k.version_hash == version_hash, k.withdrawn == withdrawn, k.member_state == state)
         for version_hash, withdrawn, state in sorted(chosen)
     ]
     signed = select(k.organisation_id).where(k.statement_id == statement["statement_id"], or_(false(), *terms))
-    query = select(m.organisation_id).where(*active, m.organisation_id.not_in(signed))
-    return set(connection.execute(query).scalars())
+    found = members_in_order(
+        connection,
+        statement["coalition_id"],
+        {"active": 0},
+        None if after is None else (0, after),
+        limit + 1,
+        states=("active",),
+        excluding=signed,
+    )
+    listed = [
+        {"organisation_id": row["organisation_id"], "name": row["name"] or row["organisation_id"]} for row in found
+    ]
+    return fetched(listed, lambda w: str(w["organisation_id"]), limit, total)
 
 
 def key(row: Mapping[str, Any]) -> str:

@@ -13,7 +13,8 @@ from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
 from coalition.reads import signatories
-from coalition.reads.statements import organisation_facts, phase
+from coalition.reads.paging import PAGE_SIZE
+from coalition.reads.statements import phase
 from projections import statements as tables
 from projections.statement_rows import StatementView, of_coalition
 from projections.tallies import tallies
@@ -85,15 +86,13 @@ def closed_at(connection: Connection, found: StatementView, now: datetime) -> st
     return str(s["deadline"]) if s["deadline"] else None
 
 
-def standing(connection: Connection, found: StatementView, now: datetime) -> dict[str, Any]:
-    """Where the statement stands, for its coalition's members: when signing closed (`closed_at`) and the
-    active members whose signature does not count yet (`waiting`: id and name, by name)."""
-    waiting = signatories.not_counting_active(connection, found.statement)
-    names = organisation_facts(connection, waiting)
+def standing(
+    connection: Connection, found: StatementView, now: datetime, after: str | None = None, limit: int = PAGE_SIZE
+) -> dict[str, Any]:
+    """Where the statement stands, for its coalition's members: when signing closed (`closed_at`) and the active
+    members whose signature does not count yet (`waiting`: a page of `limit` of them by name after the organisation
+    `after`, each an id and a name, with how many there are: `signatories.waiting`)."""
     return {
         "closed_at": closed_at(connection, found, now),
-        "waiting": sorted(
-            ({"organisation_id": o, "name": names.get(o, {}).get("name") or o} for o in waiting),
-            key=lambda w: w["name"].casefold(),
-        ),
+        "waiting": signatories.waiting(connection, found.statement, after, limit),
     }

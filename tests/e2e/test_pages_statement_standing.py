@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, timedelta
 
+import pytest
 from babel.dates import format_date
 
+from coalition.web.pages import statements as statement_pages
 from tests.e2e.conftest import services
 from tests.e2e.pages import signed_in, submit, text
 from tests.e2e.test_pages_refusals_in_romanian import in_romanian
@@ -68,6 +70,38 @@ def test_members_see_who_has_not_signed_yet_and_the_public_page_does_not(world: 
     assert "Clean rivers now" in public and "Not signed yet" not in public and "Green Earth" not in public
     published = between(text(signed_in(world, "mo").get(path)), 'class="statement-standing"', "</div>")
     assert "1 organisation signed (1 needed)." in published and "Signing closed " in published
+
+
+def test_the_members_not_signed_yet_are_named_a_page_at_a_time_by_name(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A statement opened to thousands names a page of those who have not signed, with how many there are and a
+    link to the next page (here a page is one member); the list of signatories keeps its own place."""
+    monkeypatch.setattr(statement_pages, "WAITING_PAGE", 1)
+    path = opened(world, threshold=1)
+    browser = signed_in(world, "mo")
+
+    first = text(browser.get(path))
+    waiting = between(first, 'id="waiting-heading"', 'class="signatories waiting"')
+    listed = between(first, 'class="signatories waiting"', "</ul>")
+    pager = between(first, 'class="signatories waiting"', "</section>")
+    assert "Not signed yet" in waiting
+    assert f"Green Earth{world.tag}" in listed and "River Watch" not in listed
+    assert "1 shown of 2." in pager and "First page" not in pager
+    found = re.search(r'href="([^"]*waiting_after=[^"#]*)#waiting-heading" rel="next"', pager)
+    assert found is not None
+
+    second = text(browser.get(found.group(1).replace("&amp;", "&")))
+    listed = between(second, 'class="signatories waiting"', "</ul>")
+    pager = between(second, 'class="signatories waiting"', "</section>")
+    assert f"River Watch{world.tag}" in listed and "Green Earth" not in listed
+    assert "First page" in pager and 'rel="next"' not in pager
+
+    river_signs(world, path)
+    after = text(browser.get(path))
+    listed = between(after, 'class="signatories waiting"', "</ul>")
+    assert f"Green Earth{world.tag}" in listed and "River Watch" not in listed
+    assert "1 shown of 1." not in after  # one page of one: no pager
 
 
 def test_the_signer_is_told_their_one_action_in_plain_words_and_the_hash_is_a_technical_detail(world: World) -> None:

@@ -137,4 +137,5 @@ def test_the_waiting_list_names_the_active_members_whose_signature_does_not_coun
     with services(world.api.app).engine.connect() as connection:
         found = view(connection, path.rsplit("/", 1)[1], None, signatures_too=False)
         assert found is not None
-        assert signatories.not_counting_active(connection, found.statement) == {world.green}
+        waiting = signatories.waiting(connection, found.statement, None, 10)
+        assert [w["organisation_id"] for w in waiting.items] == [world.green] and waiting.total == 1

@@ -71,6 +71,10 @@ class WithdrawForm(PageForm):
     )
 
 
+#: Members named a page at a time under "Not signed yet" (a statement opened to thousands names a page, not all).
+WAITING_PAGE = PAGE_SIZE
+
+
 def _page(
     coalition_id: str,
     statement_id: str,
@@ -109,7 +113,7 @@ def _page(
             if p.may_confirm
         }
         publication = listing.publication(connection, statement_id) if statement["state"] == "published" else None
-        stands = standing(connection, found, now)
+        stands = standing(connection, found, now, request.args.get("waiting_after") or None, WAITING_PAGE)
         # the signatories a page at a time (`?after=` the key of the last one shown); the summary counts them all
         after = request.args.get("after")  # not a key `signatories.key` gave (an old link): the first page
         rows = signatories.rows(connection, statement_id, None, signatories.parse(after) if after else None, PAGE_SIZE)
