@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
 from coalition.reads import signatories
-from coalition.reads.paging import PAGE_SIZE
+from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.statements import phase
 from projections import statements as tables
 from projections.statement_rows import StatementView, of_coalition
@@ -92,7 +92,8 @@ def standing(
     """Where the statement stands, for its coalition's members: when signing closed (`closed_at`) and the active
     members whose signature does not count yet (`waiting`: a page of `limit` of them by name after the organisation
     `after`, each an id and a name, with how many there are: `signatories.waiting`)."""
+    drafting = found.statement["state"] == "draft"  # nobody may sign a draft: nobody is waited for
     return {
         "closed_at": closed_at(connection, found, now),
-        "waiting": signatories.waiting(connection, found.statement, after, limit),
+        "waiting": Page([], 0, None) if drafting else signatories.waiting(connection, found.statement, after, limit),
     }

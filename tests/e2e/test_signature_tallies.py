@@ -10,6 +10,7 @@ On every backend.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from coalition.domain import policy
 from coalition.domain.policy import statements as statement_rules
 from coalition.reads import signatories
+from coalition.reads.statement_standing import standing
 from coalition.reads.statements import counts, organisation_facts
 from projections import tallies
 from projections.coalition_rows import member_states
@@ -139,3 +141,20 @@ def test_the_waiting_list_names_the_active_members_whose_signature_does_not_coun
         assert found is not None
         waiting = signatories.waiting(connection, found.statement, None, 10)
         assert [w["organisation_id"] for w in waiting.items] == [world.green] and waiting.total == 1
+
+
+def test_a_draft_waits_for_nobody_and_an_opened_statement_for_every_active_member(world: World) -> None:
+    """Nobody may sign a draft, so its page names nobody as not signed yet; once opened, every active member is."""
+    drafted = world.ok(
+        "POST", f"{world.path}/statements", "ana", {"title": "A draft", "body": "Not yet.", "language": "en"}
+    )["id"]
+    with services(world.api.app).engine.connect() as connection:
+        found = view(connection, drafted, None, signatures_too=False)
+        assert found is not None
+        assert standing(connection, found, datetime.now(UTC))["waiting"].total == 0
+    world.ok("POST", f"{world.path}/statements/{drafted}/open", "ana", {"threshold": 1})
+    with services(world.api.app).engine.connect() as connection:
+        found = view(connection, drafted, None, signatures_too=False)
+        assert found is not None
+        waiting = standing(connection, found, datetime.now(UTC))["waiting"]
+        assert waiting.total == 2 and {w["organisation_id"] for w in waiting.items} == {world.green, world.river}
