@@ -156,8 +156,10 @@ def analyse(url: str) -> None:
 
 
 def world(directory: Path, members: int, database_url: str | None = None) -> tuple[str, Plan, dict[str, str]]:
-    """The database, plan and the ids of one commitment and one task (`give_work`): seeded, signed and given work
-    now into `database_url` (a PostgreSQL schema), or in `directory` (SQLite) now, or reused from an earlier run."""
+    """The database, plan and the ids of one commitment and one task (`give_work`) and of the second statement, signed
+    by nobody (`open_another`, as "opened"): seeded, signed and given work now into `database_url` (a PostgreSQL
+    schema), or in `directory` (SQLite) now, or reused from an earlier run (both statements close 30 days after the
+    seeding: a world kept longer times closed statements)."""
     database, saved, worked = directory / "bench.db", directory / "plan.json", directory / "work.json"
     url = database_url or f"sqlite:///{database}"
     if database_url is None and database.exists() and saved.exists():
