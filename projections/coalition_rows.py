@@ -7,13 +7,13 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, func, literal, null, select, union_all
+from sqlalchemy import Select, case, func, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 
 from projections.base import IN_LIST
 from projections.coalition_work import open_work
 from projections.coalitions import agreements, commitments, memberships, roles, tasks
-from projections.member_counts import member_counts as counts_table
+from projections.member_counts import counts as counts_table
 from projections.organisations import organisations
 from projections.versioned import valid_at
 
@@ -114,38 +114,6 @@ def work_owners(
             )
             found.update(connection.execute(query).scalars())
     return found
-
-
-# a coalition's members counted by state now: a row per state (`projections.member_counts`), built once
-_COUNTS_NOW = select(counts_table.c.state, counts_table.c.members).where(
-    counts_table.c.coalition_id == bindparam("coalition_id")
-)
-
-
-def member_counts(connection: Connection, coalition_id: str, position: int | None = None) -> dict[str, int]:
-    """How many organisations have a membership row at `position` (None: now) in each state, in one query: now, a
-    row per state the projection keeps (`projections.member_counts`); at an earlier position, counted."""
-    if position is None:
-        return {
-            str(state): int(n)
-            for state, n in connection.execute(_COUNTS_NOW, {"coalition_id": coalition_id}).all()
-            if n > 0
-        }
-    query = (
-        select(memberships.c.state, func.count())
-        .where(memberships.c.coalition_id == coalition_id, valid_at(memberships, position))
-        .group_by(memberships.c.state)
-    )
-    return {str(state): int(n) for state, n in connection.execute(query).all()}
-
-
-def member_count(connection: Connection, coalition_id: str, position: int | None = None) -> int:
-    """How many organisations have a membership row at `position` (None: now), in any state (`member_counts`: by
-    state)."""
-    if position is None:
-        return sum(member_counts(connection, coalition_id).values())
-    query = select(func.count()).where(memberships.c.coalition_id == coalition_id, valid_at(memberships, position))
-    return int(connection.execute(query).scalar_one())
 
 
 def members_after(

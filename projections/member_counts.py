@@ -7,7 +7,7 @@ rows, that read grows with the coalition (every current row of it); kept here, i
 kept yet (by the code before the migration, during an upgrade) are counted when this one catches up.
 
 A count is the number of the coalition's current membership rows in that state, which is what
-`projections.coalition_rows.member_counts` counted: each event moves one organisation from the state the
+`member_counts` below counts "as of" a past position: each event moves one organisation from the state the
 memberships projection held for it before the event (none, if it was not in the coalition) to the state the event
 leaves it in. A state nobody is in has no row, so the table is the same whether built event by event or rebuilt
 from the log in batches.
@@ -18,14 +18,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import Column, Integer, String, Table, bindparam, delete, select
+from sqlalchemy import Column, Integer, String, Table, bindparam, delete, func, select
 from sqlalchemy.engine import Connection
 
 from events import RecordedEvent
 from projections.base import IN_LIST, Projection, add_up, metadata
 from projections.coalitions import MEMBER_STATE_AFTER, memberships
+from projections.versioned import valid_at
 
-member_counts = Table(
+counts = Table(
     "coalition_member_counts",
     metadata,
     Column("coalition_id", String(64), primary_key=True),
@@ -45,8 +46,8 @@ _CLOSED = select(_m.coalition_id, _m.organisation_id, _m.until_position, _m.stat
     _m.organisation_id.in_(bindparam("organisation_ids", expanding=True)),
     _m.until_position.in_(bindparam("positions", expanding=True)),
 )
-_EMPTIED = delete(member_counts).where(
-    member_counts.c.coalition_id.in_(bindparam("coalition_ids", expanding=True)), member_counts.c.members <= 0
+_EMPTIED = delete(counts).where(
+    counts.c.coalition_id.in_(bindparam("coalition_ids", expanding=True)), counts.c.members <= 0
 )
 
 
@@ -73,7 +74,7 @@ class MemberCounts(Projection):
     closed membership rows say what state an organisation left."""
 
     name = "member_counts"
-    tables = (member_counts,)
+    tables = (counts,)
     types = frozenset(STATE_AFTER)
 
     def apply(self, connection: Connection, events: Sequence[RecordedEvent]) -> None:
@@ -98,7 +99,7 @@ class MemberCounts(Projection):
         changed = [(c, s, n) for (c, s), n in sorted(moved.items()) if n]
         add_up(
             connection,
-            member_counts,
+            counts,
             [{"coalition_id": c, "state": s, "members": n} for c, s, n in changed],
             COUNT_KEY,
             "members",
@@ -106,3 +107,33 @@ class MemberCounts(Projection):
         emptied = sorted({c for c, _s, n in changed if n < 0})
         if emptied:
             connection.execute(_EMPTIED, {"coalition_ids": emptied})
+
+
+# a coalition's members counted by state now: a row per state (`projections.member_counts`), built once
+_COUNTS_NOW = select(counts.c.state, counts.c.members).where(counts.c.coalition_id == bindparam("coalition_id"))
+
+
+def member_counts(connection: Connection, coalition_id: str, position: int | None = None) -> dict[str, int]:
+    """How many organisations have a membership row at `position` (None: now) in each state, in one query: now, a
+    row per state the projection keeps (`projections.member_counts`); at an earlier position, counted."""
+    if position is None:
+        return {
+            str(state): int(n)
+            for state, n in connection.execute(_COUNTS_NOW, {"coalition_id": coalition_id}).all()
+            if n > 0
+        }
+    query = (
+        select(memberships.c.state, func.count())
+        .where(memberships.c.coalition_id == coalition_id, valid_at(memberships, position))
+        .group_by(memberships.c.state)
+    )
+    return {str(state): int(n) for state, n in connection.execute(query).all()}
+
+
+def member_count(connection: Connection, coalition_id: str, position: int | None = None) -> int:
+    """How many organisations have a membership row at `position` (None: now), in any state (`member_counts`: by
+    state)."""
+    if position is None:
+        return sum(member_counts(connection, coalition_id).values())
+    query = select(func.count()).where(memberships.c.coalition_id == coalition_id, valid_at(memberships, position))
+    return int(connection.execute(query).scalar_one())

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import BindParameter
-from sqlalchemy.sql.expression import Update
 
 from events import EventStore, RecordedEvent, driver, follow
 from projections.base import Projection, Replay, checkpoints, insert_missing
+from projections.checkpointing import LOCKED, caught_up, move
 from projections.deferred import Deferred
 
 Progress = Callable[[int], None]
@@ -102,7 +100,7 @@ class ProjectionRunner:
         """
         first, last = recorded[0].position, recorded[-1].position
         names = {f"name_{number}": projection.name for number, projection in enumerate(self.projections)}
-        found = driver.rows(connection, _caught_up(len(names)), {**names, "k_before": first - 1, "v_position": last})
+        found = driver.rows(connection, caught_up(len(names)), {**names, "k_before": first - 1, "v_position": last})
         moved = {row["name"] for row in found}
         for projection in self.projections:  # in the runner's order: the tallies read what the others wrote
             if projection.name in moved:
@@ -183,7 +181,7 @@ class ProjectionRunner:
                 for replay in replays:  # in the runner's order, each after the writes of those before it
                     replay.done(cast("Connection", writer), until)
                 writer.flush()
-                _move(connection, [p.name for p in chosen], until)
+                move(connection, [p.name for p in chosen], until)
             total += until - position
             position = until
         return total + self.catch_up([p.name for p in chosen], progress)
@@ -272,55 +270,15 @@ class ProjectionRunner:
     def _checkpoints(connection: Connection, projections: Sequence[Projection]) -> list[int]:
         """Read (and on PostgreSQL lock) the projections' checkpoints in one query, creating missing ones at 0."""
         names = [p.name for p in projections]
-        saved = {name: position for name, position in connection.execute(_CHECKPOINTS, {"names": names})}
+        saved = {name: position for name, position in connection.execute(LOCKED, {"names": names})}
         if len(saved) < len(names):
             insert_missing(connection, checkpoints, [{"name": name, "position": 0} for name in names], key=("name",))
-            saved = {name: position for name, position in connection.execute(_CHECKPOINTS, {"names": names})}
+            saved = {name: position for name, position in connection.execute(LOCKED, {"names": names})}
         return [saved[name] for name in names]
 
     @staticmethod
     def _save(connection: Connection, projection: Projection, position: int) -> None:
-        _move(connection, [projection.name], position)
-
-
-# Built once (they run for every append): the checkpoints read and locked in one order for every caller, and moved.
-_CHECKPOINTS = (
-    select(checkpoints.c.name, checkpoints.c.position)
-    .where(checkpoints.c.name.in_(bindparam("names", expanding=True)))
-    .order_by(checkpoints.c.name)
-    .with_for_update()
-)
-_MOVE = (
-    update(checkpoints)
-    .where(checkpoints.c.name.in_(bindparam("names", expanding=True)))
-    .values(position=bindparam("v_position"))
-)
-
-
-@functools.cache
-def _caught_up(count: int) -> Update:
-    """Checkpoints `name_0`.. that stood at `k_before`, moved to `v_position`, and their names: locked in name order
-    first (as `_CHECKPOINTS`), so an append and a catch-up never wait in a circle. One parameter per name: sendable."""
-    names: list[BindParameter[str]] = [bindparam(f"name_{number}") for number in range(count)]
-    return (
-        update(checkpoints)
-        .where(
-            checkpoints.c.name.in_(
-                select(checkpoints.c.name)
-                .where(checkpoints.c.name.in_(names))
-                .order_by(checkpoints.c.name)
-                .with_for_update()
-            ),
-            checkpoints.c.position == bindparam("k_before"),
-        )
-        .values(position=bindparam("v_position"))
-        .returning(checkpoints.c.name)
-    )
-
-
-def _move(connection: Connection, names: Sequence[str], position: int) -> None:
-    """Move these projections' checkpoints to `position`."""
-    connection.execute(_MOVE, {"names": list(names), "v_position": position})
+        move(connection, [projection.name], position)
 
 
 def _compare(connection: Connection, projection: str, table: Table, position: int) -> TableCheck:

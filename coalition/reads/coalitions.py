@@ -17,8 +17,6 @@ from projections.audit import Entry, by_day_and_type
 from projections.coalition_rows import (
     directory,
     exists,
-    member_count,
-    member_counts,
     member_states,
     members_before,
     members_in_order,
@@ -26,6 +24,7 @@ from projections.coalition_rows import (
     work_owners,
 )
 from projections.coalitions import agreements, memberships
+from projections.member_counts import member_count, member_counts
 from projections.statement_rows import of_coalition
 from projections.versioned import valid_at
 

@@ -22,8 +22,8 @@ from coalition.domain.policy.ending import is_ended
 from coalition.reads.access import as_domain, readers_snapshot, require_member_reader
 from coalition.reads.organisations import names as organisation_names
 from coalition.reads.standing import Moment, Snapshot
-from projections.coalition_rows import member_counts
 from projections.evaluations import evaluation_responses, evaluations
+from projections.member_counts import member_counts
 
 
 def rounds(connection: Connection, coalition_id: str) -> dict[str, Evaluation]:

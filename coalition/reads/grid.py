@@ -13,8 +13,9 @@ from sqlalchemy.engine import Connection
 from coalition.domain import policy
 from coalition.reads.paging import fetched
 from coalition.reads.standing import Moment, Snapshot, responsibilities, snapshot
-from projections.coalition_rows import member_count, member_counts, members_after, members_in_order
+from projections.coalition_rows import members_after, members_in_order
 from projections.coalitions import commitments, memberships, tasks
+from projections.member_counts import member_count, member_counts
 from projections.versioned import valid_at
 
 #: Member organisations a page of the objectives grid shows as its columns: a table wider than this cannot be

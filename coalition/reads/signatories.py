@@ -28,8 +28,9 @@ from coalition.domain import policy
 from coalition.reads.paging import Page, fetched
 from projections import statements as tables
 from projections import tallies
-from projections.coalition_rows import member_counts, members_in_order
+from projections.coalition_rows import members_in_order
 from projections.coalitions import memberships
+from projections.member_counts import member_counts
 from projections.organisations import organisations
 from projections.versioned import valid_at
 

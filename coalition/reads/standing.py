@@ -16,7 +16,8 @@ from sqlalchemy.engine import Connection
 
 from coalition.domain import policy
 from coalition.reads.paging import Page
-from projections.coalition_rows import first_on_time, late_or_suspended, member_count, members_after
+from projections.coalition_rows import first_on_time, late_or_suspended, members_after
+from projections.member_counts import member_count
 from projections.standing import BadMoment, Moment, Snapshot, resolve, snapshot, span
 
 __all__ = [

@@ -12,10 +12,9 @@ from sqlalchemy.engine import Engine
 from bench.world_log import registry, world_events
 from events import EventStore, Metadata, NewEvent
 from projections import ProjectionRunner, checkpoints, default_projections
-from projections.coalition_rows import member_count, member_counts
 from projections.coalitions import Coalitions, memberships
-from projections.member_counts import MemberCounts
-from projections.member_counts import member_counts as counts_table
+from projections.member_counts import MemberCounts, member_count, member_counts
+from projections.member_counts import counts as counts_table
 
 
 @pytest.fixture
