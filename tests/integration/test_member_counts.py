@@ -15,6 +15,7 @@ from projections import ProjectionRunner, checkpoints, default_projections
 from projections.coalitions import Coalitions, memberships
 from projections.member_counts import MemberCounts, member_count, member_counts
 from projections.member_counts import counts as counts_table
+from tests.integration.test_rebuild import build_incrementally
 
 
 @pytest.fixture
@@ -99,10 +100,7 @@ def test_a_member_moved_twice_in_one_batch_counts_once_in_its_last_state(store: 
 
 
 def test_the_reads_count_now_from_the_table_and_at_a_past_position_from_the_rows(store: EventStore) -> None:
-    runner = ProjectionRunner(store, default_projections())
-    generated = world_events(1500, seed=5)
-    while batch := list(islice(generated, 41)):
-        store.append(batch, metadata=Metadata(actor_id="facilitator"), within=runner.within_append)
+    build_incrementally(store, 1500)
     head = store.head()[0]
     with store.engine.connect() as connection:
         for coalition_id, states in counted_from_rows(store).items():
@@ -118,10 +116,7 @@ def test_a_projection_behind_the_others_catches_up_to_the_same_counts(store: Eve
     """As after migration 0026 with the app before it still appending: the counts' checkpoint behind the
     coalitions', and events it never saw are counted once it catches up (the memberships' closed rows say what
     each organisation left, however long ago)."""
-    runner = ProjectionRunner(store, default_projections())
-    generated = world_events(2000, seed=5)
-    while batch := list(islice(generated, 41)):
-        store.append(batch, metadata=Metadata(actor_id="facilitator"), within=runner.within_append)
+    build_incrementally(store, 2000)
     expected = kept(store)
     with store.engine.begin() as connection:
         connection.execute(sa.delete(counts_table))
@@ -136,10 +131,7 @@ def test_projections_named_in_any_order_are_replayed_in_the_runners(store: Event
     """`flask projections rebuild member_counts coalitions`: the counts read the memberships the coalitions write,
     so the coalitions go first whatever order they are named in (named the other way, each batch's changes of
     state were counted as new members)."""
-    runner = ProjectionRunner(store, default_projections())
-    generated = world_events(1500, seed=5)
-    while batch := list(islice(generated, 41)):
-        store.append(batch, metadata=Metadata(actor_id="facilitator"), within=runner.within_append)
+    build_incrementally(store, 1500)
     expected = kept(store)
     rebuilding = ProjectionRunner(store, default_projections(), chunk=300, batch=3)
 
@@ -152,10 +144,7 @@ def test_projections_named_in_any_order_are_replayed_in_the_runners(store: Event
 def test_a_catch_up_never_takes_the_counts_past_the_memberships_they_read(store: EventStore) -> None:
     """The coalitions projection far behind (an interrupted rebuild of it) while members change: a catch-up moves
     each projection no further than those before it, so the counts never read a membership not written yet."""
-    runner = ProjectionRunner(store, default_projections())
-    generated = world_events(1500, seed=5)
-    while batch := list(islice(generated, 41)):
-        store.append(batch, metadata=Metadata(actor_id="facilitator"), within=runner.within_append)
+    build_incrementally(store, 1500)
     with store.engine.begin() as connection:
         m = memberships.c
         active = connection.execute(
@@ -180,10 +169,7 @@ def test_a_rebuild_of_the_counts_alone_stops_where_the_memberships_it_reads_stop
     """`flask projections rebuild member_counts` while the coalitions projection is behind the log (a worker still
     catching it up): the counts are replayed no further than the memberships are written, and the whole runner's
     catch-up takes both on to the same counts as counting the rows."""
-    runner = ProjectionRunner(store, default_projections())
-    generated = world_events(1500, seed=5)
-    while batch := list(islice(generated, 41)):
-        store.append(batch, metadata=Metadata(actor_id="facilitator"), within=runner.within_append)
+    build_incrementally(store, 1500)
     expected = kept(store)
     with store.engine.begin() as connection:
         Coalitions().reset(connection)
