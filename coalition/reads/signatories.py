@@ -85,22 +85,32 @@ def groups(connection: Connection, statement: Mapping[str, Any], position: int |
     return [Group(row[0], row[1] == "withdrawn", row[2], row[3], int(row[4])) for row in connection.execute(query)]
 
 
-def summary(connection: Connection, statement: Mapping[str, Any], position: int | None) -> dict[str, int]:
-    """How many organisations' signatures count, and from how many countries (unknown organisations: one)."""
-    counting = [g for g in groups(connection, statement, position) if g.counts(statement["version_hash"])]
+def summary(
+    connection: Connection, statement: Mapping[str, Any], position: int | None, read: list[Group] | None = None
+) -> dict[str, int]:
+    """How many organisations' signatures count, and from how many countries (unknown organisations: one); `read`:
+    the statement's `groups` at `position`, when the caller has them already."""
+    found = groups(connection, statement, position) if read is None else read
+    counting = [g for g in found if g.counts(statement["version_hash"])]
     return {"organisations": sum(g.signatures for g in counting), "countries": len({g.country for g in counting})}
 
 
 def waiting(
-    connection: Connection, statement: Mapping[str, Any], after: str | None, limit: int
+    connection: Connection,
+    statement: Mapping[str, Any],
+    after: str | None,
+    limit: int,
+    read: list[Group] | None = None,
 ) -> Page[dict[str, Any]]:
     """The coalition's active members now whose signature does not count (or who did not sign): `limit` of them by
     name after the organisation `after` (None: the first), each an id and a name, with how many there are.
 
     How many is known without reading them: the active members (a row, `projections.member_counts`) less the counted
     signatures of active members (the tallies). So a statement every member signed reads nothing more, and one
-    opened to thousands names a page of them, not all (the page's names are sorted in SQL)."""
-    counting = [g for g in groups(connection, statement, None) if g.counts(statement["version_hash"])]
+    opened to thousands names a page of them, not all (the page's names are sorted in SQL). `read`: the statement's
+    `groups` now, when the caller has them already."""
+    known = groups(connection, statement, None) if read is None else read
+    counting = [g for g in known if g.counts(statement["version_hash"])]
     members = member_counts(connection, statement["coalition_id"]).get("active", 0)
     total = members - sum(g.signatures for g in counting if g.member_state == "active")
     if total <= 0:
@@ -141,12 +151,21 @@ def parse(after: str) -> tuple[str, str] | None:
 
 
 def rows(
-    connection: Connection, statement_id: str, position: int | None, after: tuple[str, str] | None, limit: int
+    connection: Connection,
+    statement_id: str,
+    position: int | None,
+    after: tuple[str, str] | None,
+    limit: int,
+    read: list[Group] | None = None,
 ) -> Page[dict[str, Any]]:
-    """Up to `limit` signature rows after `after`, first signed first (ties by organisation id), with the total."""
+    """Up to `limit` signature rows after `after`, first signed first (ties by organisation id), with the total;
+    `read`: the statement's `groups` at `position`, when the caller has them already (the total is their sum)."""
     s = tables.signatures.c
     where = [s.statement_id == statement_id, valid_at(tables.signatures, position)]
-    if position is None:  # every signature true now is in one tally
+    total: int | None
+    if read is not None:  # every signature is in one group
+        total = sum(g.signatures for g in read)
+    elif position is None:  # every signature true now is in one tally
         t = tallies.tallies.c
         total = connection.execute(select(func.sum(t.signatures)).where(t.statement_id == statement_id)).scalar()
     else:

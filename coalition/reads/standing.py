@@ -131,14 +131,28 @@ def page_of_standing(
     """A page of members' standing at `moment`, in the order of their organisation ids (or `by_name`: of their
     names, then ids) after the organisation `after`: the page's members are chosen in SQL and only their rows are
     read (a snapshot narrowed to them), now or as of any moment; the verdicts are `standing`'s."""
-    chosen = members_after(connection, coalition_id, moment.position, after, limit + 1, by_name)
-    shown = chosen[:limit]
-    snap = snapshot(connection, coalition_id, moment, shown, statements=True)
+    snap, shown, next_after = page_of_members(connection, coalition_id, moment, after, limit, by_name, statements=True)
     place = {organisation_id: index for index, organisation_id in enumerate(shown)}
     members = sorted(standing(snap), key=lambda m: place.get(str(m["organisation_id"]), len(place)))
-    more = len(chosen) > limit
-    total = member_count(connection, coalition_id, moment.position)
-    return snap, Page(members, total, str(shown[-1]) if more and shown else None)
+    return snap, Page(members, member_count(connection, coalition_id, moment.position), next_after)
+
+
+def page_of_members(
+    connection: Connection,
+    coalition_id: str,
+    moment: Moment,
+    after: str | None,
+    limit: int,
+    by_name: bool = False,
+    statements: bool = False,
+) -> tuple[Snapshot, list[str], str | None]:
+    """The coalition at `moment` narrowed to a page of `limit` members after the organisation `after`, in the order
+    of their organisation ids (or `by_name`), with the page's ids in that order and the `after` of the next page
+    (None: this is the last). The members are chosen in SQL; only their rows are read."""
+    chosen = members_after(connection, coalition_id, moment.position, after, limit + 1, by_name)
+    shown = chosen[:limit]
+    snap = snapshot(connection, coalition_id, moment, shown, statements=statements)
+    return snap, shown, str(shown[-1]) if len(chosen) > limit and shown else None
 
 
 #: The home page's order of standing: lapsed members, then those needing attention, then the rest.

@@ -87,13 +87,21 @@ def closed_at(connection: Connection, found: StatementView, now: datetime) -> st
 
 
 def standing(
-    connection: Connection, found: StatementView, now: datetime, after: str | None = None, limit: int = PAGE_SIZE
+    connection: Connection,
+    found: StatementView,
+    now: datetime,
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+    groups: list[signatories.Group] | None = None,
 ) -> dict[str, Any]:
-    """Where the statement stands, for its coalition's members: when signing closed (`closed_at`) and the active
-    members whose signature does not count yet (`waiting`: a page of `limit` of them by name after the organisation
-    `after`, each an id and a name, with how many there are: `signatories.waiting`)."""
-    drafting = found.statement["state"] == "draft"  # nobody may sign a draft: nobody is waited for
+    """Where the statement stands, for its coalition's members: when signing closed (`closed_at`) and, in a phase
+    that waits for signatures (`policy.awaits_signatures`), the active members whose signature does not count yet
+    (`waiting`: a page of `limit` of them by name after the organisation `after`, each an id and a name, with how
+    many there are: `signatories.waiting`, given the statement's `groups` now if the caller has them)."""
+    waits = policy.awaits_signatures(phase(found.statement, now))
     return {
         "closed_at": closed_at(connection, found, now),
-        "waiting": Page([], 0, None) if drafting else signatories.waiting(connection, found.statement, after, limit),
+        "waiting": signatories.waiting(connection, found.statement, after, limit, groups)
+        if waits
+        else Page([], 0, None),
     }

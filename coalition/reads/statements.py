@@ -129,13 +129,20 @@ def signature_entries(
     ]
 
 
-def heading(connection: Connection, found: StatementView, now: datetime, position: int | None) -> dict[str, Any]:
+def heading(
+    connection: Connection,
+    found: StatementView,
+    now: datetime,
+    position: int | None,
+    groups: list[signatories.Group] | None = None,
+) -> dict[str, Any]:
     """The statement's text, state, summary of the signatures that count and endorsements at `position` (None:
     the latest), without its list of signatures (`signatories.rows` pages them); `now` is the instant it is
-    read as of, which an open statement's deadline is compared with."""
+    read as of, which an open statement's deadline is compared with; `groups`: its `signatories.groups` at
+    `position`, when the caller has them already."""
     s = found.statement
     version_hash = s["version_hash"]
-    summary = signatories.summary(connection, s, position)
+    summary = signatories.summary(connection, s, position, groups)
     endorsements = [
         {
             "user_id": row["user_id"],

@@ -167,12 +167,13 @@ def test_reads_benchmark_times_every_read_as_facilitator_and_member(tmp_path: Pa
     assert rows["healthz"]["result"] == "baseline"
     reads = ("page home", "page statement", "page statement just opened", "page members", "page join", "page work")
     reads += ("page commitment", "page task")
-    reads += ("api standing", "api statement")
+    reads += ("api standing", "api statement", "api coalition page")
     for read in (*reads, "api signatures"):
         assert {f"{read}/facilitator", f"{read}/member"} <= set(rows)
     assert all(row["sql_statements"] > 0 for name, row in rows.items() if name != "healthz")
     assert {
         "api events/facilitator",
+        "api coalition whole/facilitator",
         "page audit/facilitator",
         "page as-of/facilitator",
         "page member history/facilitator",

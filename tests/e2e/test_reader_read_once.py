@@ -75,3 +75,10 @@ def test_a_request_that_wrote_reads_what_the_person_holds_again(world: World) ->
         after = held(connection)
         assert world.river not in after.signs_for and world.river not in after.mandates
         assert world.river not in actor(connection).acts_for
+
+
+def test_a_statement_page_reads_its_tallies_once(world: World) -> None:
+    """The summary of the signatures that count, who has not signed yet and how many signed are all sums of the
+    statement's tallies: the page reads them once and hands them to all three."""
+    statement = open_statement(world)
+    assert reads_of_people(world, statement, "ana", "FROM statement_tallies") == 1

@@ -59,6 +59,11 @@ def test_phase_closes_an_open_statement_from_its_deadline_on(
     assert policy.phase(state, deadline, NOW) == expected
 
 
+@pytest.mark.parametrize(("phase", "waits"), [("draft", False), ("open", True), ("closed", True), ("published", True)])
+def test_a_statement_waits_for_signatures_in_every_phase_but_a_draft(phase: str, waits: bool) -> None:
+    assert policy.awaits_signatures(phase) is waits
+
+
 def test_a_signature_counts_only_unwithdrawn_and_on_the_current_version() -> None:
     assert policy.counts("v2", False, "v2")
     assert not policy.counts("v2", True, "v2")  # withdrawn

@@ -10,7 +10,7 @@ domain dataclass from it, as `coalition.reads.reports.as_domain` does for a coal
 Every `may_*` returning a bool is `*_refusal(...) is None` (or the negation of the raising
 `check_*`), so the answer a page shows and the refusal a command meets are the same rule.
 
-Statement: `phase`, `counts`, `counted`, `needed`, `threshold_met`, `may_sign`, `may_confirm`,
+Statement: `phase`, `awaits_signatures`, `counts`, `counted`, `needed`, `threshold_met`, `may_sign`, `may_confirm`,
 `may_withdraw`, `may_draft`, `may_edit`, `may_open`, `may_amend`, `may_close`, `may_publish`,
 `may_endorse` (and their `*_refusal`), `signed_current`.
 Organisation: `mandate_valid`, `mandate_of`, `acts_for` (administrator or valid mandate),
@@ -69,6 +69,7 @@ from coalition.domain.policy.people import holder_refusal, may_act_verified, ver
 from coalition.domain.policy.statements import (
     SignatureLike,
     StatementLike,
+    awaits_signatures,
     confirm_refusal,
     counted,
     counts,
@@ -85,16 +86,14 @@ from coalition.domain.policy.statements import (
     may_publish,
     may_sign,
     may_withdraw,
-    needed,
     phase,
     phase_refusal,
-    publish_threshold_refusal,
     sign_refusal,
     signed_current,
     signer_refusal,
-    threshold_met,
     withdraw_refusal,
 )
+from coalition.domain.policy.thresholds import needed, publish_threshold_refusal, threshold_met
 from coalition.domain.policy.verification import (
     VERIFIABLE,
     is_verified,
@@ -156,6 +155,7 @@ __all__ = [
     "commitment_refusal",
     "confirm_refusal",
     "counted",
+    "awaits_signatures",
     "counts",
     "days_overdue",
     "due_date_refusal",

@@ -65,6 +65,12 @@ def phase(state: str, deadline: datetime | None, now: datetime) -> str:
     return state
 
 
+def awaits_signatures(phase: str) -> bool:
+    """Whether a statement in `phase` waits for its members' signatures (while open: who has not signed yet; once
+    closed or published: who did not sign). A draft waits for nobody: nobody may sign it (`sign_refusal`)."""
+    return phase != "draft"
+
+
 def counts(
     version_hash: str, withdrawn: bool, current_version_hash: str | None, member_state: str | None = None
 ) -> bool:
@@ -93,31 +99,6 @@ def counted(
         for s in signatures
         if counts(s.version_hash, s.withdrawn, current_version_hash, states.get(s.organisation_id))
     ]
-
-
-def needed(threshold: int | None) -> int:
-    """How many organisations must sign before the statement may be published (no threshold: one)."""
-    return threshold or 1
-
-
-def threshold_met(counted_count: int, threshold: int | None) -> bool:
-    """True when `counted_count` signatures reach the threshold (None means 1)."""
-    return counted_count >= needed(threshold)
-
-
-def publish_threshold_refusal(counted_count: int, threshold: int | None) -> DomainError | None:
-    """Why a statement with `counted_count` counted signatures may not be published: below its threshold; or None."""
-    if threshold_met(counted_count, threshold):
-        return None
-    if needed(threshold) == 1:
-        return RuleBroken(
-            "the statement needs 1 signing organisation to be published and has %(counted)s", counted=counted_count
-        )
-    return RuleBroken(
-        "the statement needs %(needed)s signing organisations to be published and has %(counted)s",
-        needed=needed(threshold),
-        counted=counted_count,
-    )
 
 
 def phase_refusal(statement: StatementLike, now: datetime, doing: str, *phases: str) -> DomainError | None:

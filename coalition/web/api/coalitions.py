@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import jsonify
 from flask.typing import ResponseReturnValue
@@ -13,17 +13,18 @@ from coalition.domain.base import NotFound
 from coalition.handlers import Context
 from coalition.handlers import coalitions as handle
 from coalition.infra.extensions import services
-from coalition.reads.standing import Moment, Snapshot, snapshot
+from coalition.reads.coalitions import member_counts
+from coalition.reads.standing import Moment, Snapshot, page_of_members, snapshot
 from coalition.reads.streams import seen_version
 from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
-from coalition.web.api.edge import command, documented, json_body
+from coalition.web.api.coalition_schemas import CoalitionQuery, CoalitionView
+from coalition.web.api.edge import command, documented, json_body, query_args
 from coalition.web.api.ending import LeaveRequest
 from coalition.web.api.schemas import (
     AgreementPatch,
     Answer,
     CoalitionRequest,
-    CoalitionView,
     MemberRequest,
     OptionalReasonRequest,
     ReasonRequest,
@@ -32,14 +33,29 @@ from coalition.web.api.schemas import (
 from coalition.web.reading import today
 
 
-def current(coalition_id: str) -> tuple[Snapshot, int]:
-    """The coalition's rows as they are now and the stream version they show, or NotFound."""
+class CoalitionNow(NamedTuple):
+    """A coalition now, as `current` reads it."""
+
+    snapshot: Snapshot
+    version: int
+    counts: dict[str, int]  # members by state
+    next_after: str | None  # the next page of members' `after` (None: the last, or every member was read)
+
+
+def current(coalition_id: str, after: str | None = None, limit: int | None = None) -> CoalitionNow:
+    """The coalition's rows as they are now (with `limit`, narrowed to a page of members after `after`), the stream
+    version they show and how many members are in each state; or NotFound."""
+    moment = Moment(None, today())
     with services().engine.connect() as connection:
         version = seen_version(connection, co.stream(coalition_id))
-        snap = snapshot(connection, coalition_id, Moment(None, today()))
+        if limit is None:
+            snap, next_after = snapshot(connection, coalition_id, moment), None
+        else:
+            snap, _shown, next_after = page_of_members(connection, coalition_id, moment, after, limit)
+        counts = member_counts(connection, coalition_id)
     if snap.agreement is None:
         raise NotFound("no such coalition: %(coalition)s", coalition=coalition_id)
-    return snap, version
+    return CoalitionNow(snap, version, counts, next_after)
 
 
 @bp.post("/coalitions")
@@ -52,22 +68,30 @@ def found_coalition(context: Context) -> dict[str, Any]:
 
 @bp.get("/coalitions/<coalition_id>")
 @authenticated
-@documented(response=CoalitionView)
+@documented(query=CoalitionQuery, response=CoalitionView)
 def read_coalition(coalition_id: str) -> ResponseReturnValue:
-    """The partnership agreement, the members and the roles; the ETag is the version to send in If-Match."""
-    snap, version = current(coalition_id)
+    """The partnership agreement, the members and the roles; the ETag is the version to send in If-Match. With
+    `limit`, a page of members at a time (`after`), in the order of their organisation ids, with their roles."""
+    args = query_args(CoalitionQuery())
+    now = current(coalition_id, args.get("after"), args.get("limit"))
+    snap = now.snapshot
     agreement = snap.agreement or {}
     names = names_of(services().engine, {r["user_id"] for r in snap.roles})
+    # every member in the order they joined (as always), or a page in the order of the organisation ids
+    members = snap.members if snap.scope is None else sorted(snap.members, key=lambda m: m["organisation_id"])
     body = {
         "id": coalition_id,
-        "version": version,
+        "version": now.version,
         "founded_at": agreement["founded_at"],
         "founding_organisation_id": agreement["founding_organisation_id"],
         "agreement": agreement,
         "members": [
             {**m, **snap.names.get(m["organisation_id"], {}), "verified": m.get("verified_by") is not None}
-            for m in snap.members
+            for m in members
         ],
+        "member_counts": now.counts,
+        "members_total": sum(now.counts.values()),
+        "members_next_after": now.next_after,
         "roles": [{**r, "name": names.get(r["user_id"])} for r in snap.roles],
         "state": "ended" if agreement.get("ended_on") else "running",
         "ended_on": agreement.get("ended_on"),
@@ -75,7 +99,7 @@ def read_coalition(coalition_id: str) -> ResponseReturnValue:
         "final_position": agreement.get("final_position"),
     }
     response = jsonify(CoalitionView().dump(body))
-    response.set_etag(str(version))
+    response.set_etag(str(now.version))
     return response
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from coalition.accounts import names_of
 from coalition.domain.base import NotAllowed, NotFound
@@ -21,7 +21,7 @@ from coalition.web.api.auth import authenticated
 from coalition.web.api.blueprint import bp
 from coalition.web.api.checked import ID
 from coalition.web.api.edge import documented, query_args, reader
-from coalition.web.api.schemas import AsOfQuery
+from coalition.web.api.schemas import AsOfQuery, OptionalPage
 from coalition.web.reading import member_moment, parse_filters, snapshot_for_member, today
 from coalition.web.request import csv_response
 
@@ -77,14 +77,7 @@ class StandingQuery(AsOfQuery):
     )
 
 
-class ResponsibilitiesQuery(AsOfQuery):
-    after = fields.String(validate=ID, metadata={"description": "with `limit`: the last organisation_id already seen"})
-
-    @validates_schema
-    def _after_pages(self, data: dict[str, Any], **_: Any) -> None:
-        if "after" in data and "limit" not in data:
-            raise ValidationError({"after": ["a page follows another only with `limit`: send `limit` too"]})
-
+class ResponsibilitiesQuery(AsOfQuery, OptionalPage):
     limit = fields.Integer(
         validate=validate.Range(min=1, max=1000),
         metadata={

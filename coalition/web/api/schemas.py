@@ -202,6 +202,18 @@ class AsOfQuery(Schema):
     as_of = fields.String(metadata={"description": "a log position, an ISO date or an ISO date-time"})
 
 
+class OptionalPage(Schema):
+    """A list that comes whole without `limit` (as it always did) and a page of organisations at a time with it:
+    `after` the last organisation_id already seen. Each query declares its own `limit`."""
+
+    after = fields.String(validate=ID, metadata={"description": "with `limit`: the last organisation_id already seen"})
+
+    @validates_schema
+    def _after_pages(self, data: dict[str, Any], **_: Any) -> None:
+        if "after" in data and "limit" not in data:
+            raise ValidationError({"after": ["a page follows another only with `limit`: send `limit` too"]})
+
+
 # -- responses ------------------------------------------------------------------------------------
 
 
@@ -275,39 +287,4 @@ class AgreementView(Schema):
     time_zone = fields.Function(
         lambda agreement: agreement.get("time_zone") or zones.DEFAULT,
         metadata={"description": "the coalition's IANA time zone (UTC where none was stated)"},
-    )
-
-
-class MemberView(Schema):
-    organisation_id = fields.String(required=True)
-    name = fields.String(allow_none=True)
-    country = fields.String(allow_none=True)
-    state = fields.String(required=True)
-    since = fields.String(required=True)
-    verified = fields.Boolean(required=True, metadata={"description": "a facilitator's verified mark stands on it"})
-    verified_by = fields.String(allow_none=True, metadata={"description": "the facilitator's user id"})
-    verified_at = fields.String(allow_none=True)
-
-
-class RoleView(Person):
-    role_id = fields.String(required=True)
-    role = fields.String(required=True)
-    organisation_id = fields.String(required=True)
-    since = fields.String(required=True)
-
-
-class CoalitionView(Schema):
-    id = fields.String(required=True)
-    version = fields.Integer(required=True)
-    founded_at = fields.String(required=True)
-    founding_organisation_id = fields.String(required=True)
-    agreement = fields.Nested(AgreementView, required=True)
-    members = fields.List(fields.Nested(MemberView), required=True)
-    roles = fields.List(fields.Nested(RoleView), required=True)
-    # -- ending (lane ending) --
-    state = fields.String(required=True, validate=validate.OneOf(("running", "ended")))
-    ended_on = fields.Date(allow_none=True, metadata={"description": "the day the coalition closed, or null"})
-    ended_reason = fields.String(allow_none=True)
-    final_position = fields.Integer(
-        allow_none=True, metadata={"description": "the log's head when it closed: where the final report stands"}
     )
