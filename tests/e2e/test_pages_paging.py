@@ -72,7 +72,7 @@ def test_the_coalition_home_lists_a_page_of_members_and_links_them_all(
 ) -> None:
     from coalition.web.pages import coalitions
 
-    monkeypatch.setattr(coalitions, "PAGE_SIZE", 1)
+    monkeypatch.setattr(coalitions, "HOME_MEMBERS", 1)
 
     page = text(signed_in(world, "mo").get(f"/coalitions/{world.coalition}"))
 

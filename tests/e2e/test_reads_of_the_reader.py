@@ -142,7 +142,7 @@ def test_a_work_page_reads_no_more_when_members_pledge_and_are_given_tasks(
     monkeypatch.setattr(grid, "GRID_COLUMNS", 1)
     monkeypatch.setattr(member_choice, "LISTED", 1)
     monkeypatch.setattr(index, "LISTED", 1)  # the task form's commitments: one, or the one it serves
-    monkeypatch.setattr(coalitions, "PAGE_SIZE", 1)  # the home lists one member besides the reader's
+    monkeypatch.setattr(coalitions, "HOME_MEMBERS", 1)  # the home lists one member besides the reader's
     tail, person = WORK_PAGES[page]
     path = world.path + tail.format(commitment=world.commitment, task=world.task)
 

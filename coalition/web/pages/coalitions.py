@@ -16,7 +16,6 @@ from coalition.reads import powers as signing
 from coalition.reads import statement_standing as statement_list
 from coalition.reads.access import acts_for, facilitates, reads_as_member
 from coalition.reads.organisations import names as organisation_names
-from coalition.reads.paging import PAGE_SIZE
 from coalition.reads.powers import powers
 from coalition.reads.standing import for_home
 from coalition.reads.statements import organisation_facts
@@ -38,6 +37,11 @@ def mine() -> ResponseReturnValue:
     return render_template("coalitions/mine.html", coalitions=coalitions)
 
 
+#: Members the home lists: the reader's organisations, then those whose standing is not good, then others up to this
+#: many; a glance at a coalition of thousands, with the members page (paged) a link away.
+HOME_MEMBERS = 20
+
+
 @bp.get("/coalitions/<coalition_id>")
 @login_required
 def home(coalition_id: str) -> ResponseReturnValue:
@@ -48,7 +52,7 @@ def home(coalition_id: str) -> ResponseReturnValue:
         reader = actor(connection)
         # the members shown, the reader's organisations first: one read of their rows serves the list and every
         # rule about the reader (which asks their organisations' rows only)
-        snap, members = for_home(connection, coalition_id, moment.date(), reader.acts_for, PAGE_SIZE)
+        snap, members = for_home(connection, coalition_id, moment.date(), reader.acts_for, HOME_MEMBERS)
         if snap.agreement is None:
             abort(404)
         if not reads_as_member({m["organisation_id"]: m["state"] for m in snap.members}, reader):
