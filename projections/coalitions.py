@@ -78,6 +78,13 @@ roles = Table(
 AGREEMENTS = Versioned(agreements, "coalition_id")
 # the last change of a coalition's memberships (`coalition.reads.statements.history_mark`), one index seek
 Index("ix_coalition_memberships_changes", memberships.c.coalition_id, memberships.c.from_position)
+# PostgreSQL: a coalition's current members in one state (its requests to join: the inbox), not all of them walked
+Index(
+    "ix_coalition_memberships_current",
+    memberships.c.coalition_id,
+    memberships.c.state,
+    postgresql_where=memberships.c.until_position.is_(None),
+).ddl_if(dialect="postgresql")
 MEMBERSHIPS = Versioned(memberships, "coalition_id", "organisation_id")
 ROLES = Versioned(roles, "coalition_id", "role_id")
 

@@ -499,3 +499,26 @@ def test_0026_leaves_a_new_database_to_the_runner(database_url: str) -> None:
         assert "member_counts" not in names
     finally:
         engine.dispose()
+
+
+def test_0027_gives_postgresql_an_index_of_the_current_memberships_by_state_and_goes_back(database_url: str) -> None:
+    engine = create_engine(database_url)
+
+    def indexes() -> dict[str, list[str | None]]:
+        return {i["name"]: i["column_names"] for i in sa.inspect(engine).get_indexes("coalition_memberships")}
+
+    try:
+        upgrade(engine)
+        postgresql = engine.dialect.name == "postgresql"
+        assert (indexes().get("ix_coalition_memberships_current") == ["coalition_id", "state"]) is postgresql
+        if postgresql:
+            with engine.connect() as connection:
+                definition = connection.execute(
+                    sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_coalition_memberships_current'")
+                ).scalar_one()
+            assert definition.endswith("WHERE (until_position IS NULL)"), definition
+        downgrade(engine, "0026")
+        assert "ix_coalition_memberships_current" not in indexes()
+        upgrade(engine)
+    finally:
+        engine.dispose()
