@@ -514,7 +514,10 @@ def test_0027_gives_postgresql_an_index_of_the_current_memberships_by_state_and_
         if postgresql:
             with engine.connect() as connection:
                 definition = connection.execute(
-                    sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_coalition_memberships_current'")
+                    sa.text(
+                        "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                        " AND indexname = 'ix_coalition_memberships_current'"
+                    )
                 ).scalar_one()
             assert definition.endswith("WHERE (until_position IS NULL)"), definition
         downgrade(engine, "0026")
