@@ -15,6 +15,7 @@ from projections.coalition_work import open_work
 from projections.coalitions import agreements, commitments, memberships, roles, tasks
 from projections.member_counts import counts as counts_table
 from projections.organisations import organisations
+from projections.sets import one_of
 from projections.versioned import valid_at
 
 
@@ -90,7 +91,7 @@ def member_states(
         memberships.c.coalition_id == coalition_id, valid_at(memberships, position)
     )
     if organisations is not None:
-        query = query.where(memberships.c.organisation_id.in_(sorted(organisations)))
+        query = query.where(one_of(connection, memberships.c.organisation_id, sorted(organisations)))
     return {row.organisation_id: row.state for row in connection.execute(query)}
 
 
@@ -109,7 +110,7 @@ def work_owners(
         for start in range(0, len(wanted), IN_LIST):  # within both databases' limits on parameters
             query = select(table.c.organisation_id).where(
                 table.c.coalition_id == coalition_id,
-                table.c[key].in_(wanted[start : start + IN_LIST]),
+                one_of(connection, table.c[key], wanted[start : start + IN_LIST]),
                 valid_at(table, position),
             )
             found.update(connection.execute(query).scalars())

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from events import RecordedEvent
 from events.store import format_time
 from projections.base import Projection, metadata
+from projections.sets import one_of
 from projections.versioned import POSITION
 
 organisations = Table(
@@ -136,5 +137,5 @@ def entries_of_organisations(connection: Connection, organisation_ids: Iterable[
     wanted = sorted(set(organisation_ids))
     if not wanted:
         return []
-    query = select(organisation_people).where(organisation_people.c.organisation_id.in_(wanted))
+    query = select(organisation_people).where(one_of(connection, organisation_people.c.organisation_id, wanted))
     return [dict(row) for row in connection.execute(query.order_by(organisation_people.c.position)).mappings()]

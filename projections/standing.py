@@ -21,6 +21,7 @@ from events.schema import events as events_table
 from events.store import format_time
 from projections.coalitions import agreements, commitments, memberships, roles, tasks
 from projections.organisations import organisations as organisation_rows
+from projections.sets import one_of
 from projections.statement_rows import participation
 from projections.versioned import valid_at
 
@@ -125,7 +126,7 @@ def _rows(
         return [dict(row) for row in connection.execute(query.order_by(table.c.from_position)).mappings()]
     # a few organisations' rows: found by their organisation (an ORDER BY would lead SQLite to walk the whole
     # coalition in that order instead), put in order here
-    query = query.where(table.c.organisation_id.in_(sorted(organisations)))
+    query = query.where(one_of(connection, table.c.organisation_id, sorted(organisations)))
     return sorted((dict(row) for row in connection.execute(query).mappings()), key=lambda row: row["from_position"])
 
 
@@ -153,7 +154,7 @@ def snapshot(
         row.organisation_id: {"name": row.name, "country": row.country}
         for row in connection.execute(
             select(organisation_rows.c.organisation_id, organisation_rows.c.name, organisation_rows.c.country).where(
-                organisation_rows.c.organisation_id.in_(ids)
+                one_of(connection, organisation_rows.c.organisation_id, sorted(ids))
             )
         )
     }

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
+from projections.sets import one_of
 from projections.statements import endorsements, signatures, statements, translations, versions
 from projections.versioned import valid_at
 
@@ -112,8 +113,8 @@ def participation(
     ).where(signatures.c.coalition_id == coalition_id, valid_at(signatures, position))
     if organisations is not None:
         chosen = sorted(organisations)
-        joined = joined.where(member.organisation_id.in_(chosen))
-        signed = signed.where(signatures.c.organisation_id.in_(chosen))
+        joined = joined.where(one_of(connection, member.organisation_id, chosen))
+        signed = signed.where(one_of(connection, signatures.c.organisation_id, chosen))
         if position is None:  # "+ 0": found by organisation, not by walking every current signature (SQLite)
             signed = signed.where((signatures.c.until_position + 0).is_(None))
     rows = connection.execute(joined)

@@ -29,6 +29,7 @@ from coalition.infra.extensions import Services
 from events import Metadata, NewEvent, RecordedEvent
 from events.personal import ERASED
 from events.store import WithinAppend, format_time
+from projections.sets import one_of
 
 metadata = MetaData()
 
@@ -210,7 +211,9 @@ def names_of(engine: Engine, user_ids: set[str]) -> dict[str, str]:
     if not user_ids:
         return {}
     with engine.connect() as connection:
-        rows = connection.execute(select(users.c.user_id, users.c.name).where(users.c.user_id.in_(sorted(user_ids))))
+        rows = connection.execute(
+            select(users.c.user_id, users.c.name).where(one_of(connection, users.c.user_id, sorted(user_ids)))
+        )
         return {row.user_id: shown_name(row.name) for row in rows}
 
 
@@ -221,7 +224,7 @@ def emails_of(engine: Engine, user_ids: set[str]) -> dict[str, str]:
     with engine.connect() as connection:
         return dict(
             connection.execute(
-                select(users.c.user_id, users.c.email).where(users.c.user_id.in_(sorted(user_ids)))
+                select(users.c.user_id, users.c.email).where(one_of(connection, users.c.user_id, sorted(user_ids)))
             ).all()
         )
 

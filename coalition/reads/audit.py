@@ -19,6 +19,7 @@ from events.schema import events as events_table
 from projections.audit import Entry, Filters, coalition_log, count, history
 from projections.coalitions import memberships
 from projections.organisations import organisations as organisation_rows
+from projections.sets import one_of
 from projections.versioned import valid_at
 
 #: The event types of a member's commitments and tasks.
@@ -105,7 +106,7 @@ def actors(connection: Connection, coalition_id: str, ids: Iterable[str] | None 
     )
     query = select(users.c.user_id, users.c.name).where(users.c.user_id.in_(acted))
     if ids is not None:
-        query = query.where(users.c.user_id.in_(sorted(set(ids))))
+        query = query.where(one_of(connection, users.c.user_id, sorted(set(ids))))
     return {row.user_id: shown_name(row.name) for row in connection.execute(query)}
 
 
@@ -118,7 +119,7 @@ def organisations(connection: Connection, coalition_id: str, ids: Iterable[str] 
         .where(memberships.c.coalition_id == coalition_id, valid_at(memberships, None))
     )
     if ids is not None:
-        query = query.where(memberships.c.organisation_id.in_(sorted(set(ids))))
+        query = query.where(one_of(connection, memberships.c.organisation_id, sorted(set(ids))))
     return {row.organisation_id: row.name or row.organisation_id for row in connection.execute(query)}
 
 
@@ -157,7 +158,7 @@ def hashes(connection: Connection, positions: Iterable[int]) -> dict[int, str]:
     wanted, found = list(positions), {}
     for start in range(0, len(wanted), 500):
         query = select(events_table.c.position, events_table.c.hash).where(
-            events_table.c.position.in_(wanted[start : start + 500])
+            one_of(connection, events_table.c.position, wanted[start : start + 500])
         )
         found.update({row.position: row.hash for row in connection.execute(query)})
     return found

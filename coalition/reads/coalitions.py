@@ -25,6 +25,7 @@ from projections.coalition_rows import (
 )
 from projections.coalitions import agreements, memberships
 from projections.member_counts import member_count, member_counts
+from projections.sets import one_of
 from projections.statement_rows import of_coalition
 from projections.versioned import valid_at
 
@@ -44,7 +45,7 @@ def of_organisations(connection: Connection, organisation_ids: Iterable[str]) ->
         .where(
             valid_at(agreements, None),
             valid_at(memberships, None),
-            memberships.c.organisation_id.in_(sorted(organisation_ids)),
+            one_of(connection, memberships.c.organisation_id, sorted(organisation_ids)),
         )
         .order_by(agreements.c.name)
     ).all()

@@ -14,6 +14,7 @@ from coalition.domain.dates import readable_moment
 from coalition.domain.event_types import registry
 from events.personal import readable
 from events.schema import events as events_table
+from projections.sets import one_of
 
 
 def log_head(connection: Connection) -> tuple[int, str]:
@@ -67,7 +68,9 @@ def event_hashes(connection: Connection, positions: set[int]) -> dict[int, str]:
     if not positions:
         return {}
     rows = connection.execute(
-        select(events_table.c.position, events_table.c.hash).where(events_table.c.position.in_(sorted(positions)))
+        select(events_table.c.position, events_table.c.hash).where(
+            one_of(connection, events_table.c.position, sorted(positions))
+        )
     )
     return {row.position: row.hash for row in rows}
 

@@ -16,6 +16,7 @@ from coalition.reads.standing import Moment, Snapshot, responsibilities, snapsho
 from projections.coalition_rows import members_after, members_in_order
 from projections.coalitions import commitments, memberships, tasks
 from projections.member_counts import member_count, member_counts
+from projections.sets import one_of
 from projections.versioned import valid_at
 
 #: Member organisations a page of the objectives grid shows as its columns: a table wider than this cannot be
@@ -114,7 +115,9 @@ def _objectives_of(
         return {}
     c = commitments.c
     query = select(c.commitment_id, c.objective_id).where(
-        c.coalition_id == coalition_id, c.commitment_id.in_(sorted(ids)), valid_at(commitments, position)
+        c.coalition_id == coalition_id,
+        one_of(connection, c.commitment_id, sorted(ids)),
+        valid_at(commitments, position),
     )
     return {str(row[0]): row[1] for row in connection.execute(query).all()}
 

@@ -23,6 +23,7 @@ from coalition.domain import organisation as org
 from coalition.domain.names import name_key
 from projections.coalitions import agreements, memberships, roles
 from projections.organisations import organisation_people, organisations
+from projections.sets import one_of
 from projections.versioned import valid_at
 
 
@@ -72,7 +73,11 @@ def coalitions_of_person(
             )
             .join(memberships, memberships.c.coalition_id == agreements.c.coalition_id)
             .join(organisations, organisations.c.organisation_id == memberships.c.organisation_id, isouter=True)
-            .where(valid_at(agreements, None), valid_at(memberships, None), memberships.c.organisation_id.in_(mine))
+            .where(
+                valid_at(agreements, None),
+                valid_at(memberships, None),
+                one_of(connection, memberships.c.organisation_id, mine),
+            )
         ).mappings()
         if mine
         else []

@@ -30,6 +30,7 @@ from events.hashing import recompute_hash
 from events.personal import readable
 from events.schema import events as events_table
 from events.sql import stored_format
+from projections.sets import one_of
 
 SIGNING = ("StatementSigned", "SignatureConfirmed")
 #: The person's event that says which e-mail domain a signer had shown to be theirs.
@@ -145,7 +146,7 @@ def read(
         query = (
             select(*events_table.c, previous.c.hash.label("previous_hash"))
             .join_from(events_table, previous, previous.c.position == e.position - 1, isouter=True)
-            .where(e.stream_id.in_(names[start : start + CHUNK]), e.position <= until)
+            .where(one_of(connection, e.stream_id, names[start : start + CHUNK]), e.position <= until)
             .order_by(e.position)
         )
         if types is not None:

@@ -14,6 +14,7 @@ from coalition.domain import organisation as org
 from coalition.reads.access import acts_for
 from projections.coalitions import agreements, memberships
 from projections.organisations import organisation_people, organisations
+from projections.sets import one_of
 from projections.versioned import valid_at
 
 
@@ -146,7 +147,7 @@ def names(connection: Connection, ids: Iterable[str]) -> dict[str, str]:
         return {}
     rows = connection.execute(
         select(organisations.c.organisation_id, organisations.c.name)
-        .where(organisations.c.organisation_id.in_(wanted))
+        .where(one_of(connection, organisations.c.organisation_id, wanted))
         .order_by(organisations.c.name)
     )
     return {row.organisation_id: row.name for row in rows}
@@ -168,7 +169,7 @@ def outside(
         organisations.c.organisation_id.not_in(_taken(coalition_id, member_states))
     )
     if ids is not None:
-        query = query.where(organisations.c.organisation_id.in_(sorted(set(ids))))
+        query = query.where(one_of(connection, organisations.c.organisation_id, sorted(set(ids))))
     return [dict(row) for row in connection.execute(query.order_by(organisations.c.name)).mappings()]
 
 

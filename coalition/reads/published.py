@@ -20,6 +20,7 @@ from sqlalchemy.sql import Select
 from coalition.reads.statements import counts
 from projections.coalition_rows import member_states
 from projections.coalitions import agreements
+from projections.sets import one_of
 from projections.statements import signatures, statements, translations
 from projections.versioned import valid_at
 
@@ -109,7 +110,7 @@ def _texts(connection: Connection, ids: list[str]) -> dict[str, dict[str, dict[s
     if ids:
         rows = connection.execute(
             select(translations.c.statement_id, translations.c.language, translations.c.title, translations.c.body)
-            .where(translations.c.statement_id.in_(ids), valid_at(translations, None))
+            .where(one_of(connection, translations.c.statement_id, ids), valid_at(translations, None))
             .order_by(translations.c.language)
         )
         for row in rows:
@@ -123,7 +124,7 @@ def _organisations(connection: Connection, rows: list[dict[str, Any]]) -> dict[s
         return {}
     held = connection.execute(
         select(signatures).where(
-            signatures.c.statement_id.in_([r["statement_id"] for r in rows]), valid_at(signatures, None)
+            one_of(connection, signatures.c.statement_id, [r["statement_id"] for r in rows]), valid_at(signatures, None)
         )
     ).mappings()
     by_statement: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -17,6 +17,7 @@ from coalition.reads.ending import ended_on
 from coalition.reads.logged import read
 from events.personal import readable
 from events.schema import events as events_table
+from projections.sets import one_of
 
 
 def founded_at(connection: Connection, coalition_id: str) -> int | None:
@@ -72,7 +73,7 @@ def report_key(connection: Connection, coalition_id: str, position: int, day: da
     e = events_table.c
     versions = connection.execute(
         select(e.stream_id, func.max(e.version))
-        .where(e.stream_id.in_(streams), e.position <= position)
+        .where(one_of(connection, e.stream_id, streams), e.position <= position)
         .group_by(e.stream_id)
     ).all()
     parts = [coalition_id, day.isoformat(), *(f"{s}={v}" for s, v in sorted(versions)), *salt]

@@ -32,6 +32,7 @@ from projections.coalition_rows import members_in_order
 from projections.coalitions import memberships
 from projections.member_counts import member_counts
 from projections.organisations import organisations
+from projections.sets import one_of
 from projections.versioned import valid_at
 
 #: Between the two parts of a page key: no ISO instant holds it.
@@ -188,7 +189,9 @@ def held(
     if not ids:
         return []
     query = select(tables.signatures).where(
-        s.statement_id == statement_id, valid_at(tables.signatures, position), s.organisation_id.in_(ids)
+        s.statement_id == statement_id,
+        valid_at(tables.signatures, position),
+        one_of(connection, s.organisation_id, ids),
     )
     return [dict(row) for row in connection.execute(query).mappings()]
 
@@ -202,7 +205,7 @@ def memberships_of(
     if not ids:
         return {}, set()
     query = select(m.organisation_id, m.state, m.verified_by).where(
-        m.coalition_id == coalition_id, valid_at(memberships, position), m.organisation_id.in_(ids)
+        m.coalition_id == coalition_id, valid_at(memberships, position), one_of(connection, m.organisation_id, ids)
     )
     found = connection.execute(query).all()
     return {row.organisation_id: row.state for row in found}, {r.organisation_id for r in found if r.verified_by}

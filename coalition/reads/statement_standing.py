@@ -16,6 +16,7 @@ from coalition.reads import signatories
 from coalition.reads.paging import PAGE_SIZE, Page
 from coalition.reads.statements import phase
 from projections import statements as tables
+from projections.sets import one_of
 from projections.statement_rows import StatementView, of_coalition
 from projections.tallies import tallies
 from projections.versioned import valid_at
@@ -36,7 +37,7 @@ def listed(
     kept: dict[str, list[Any]] = defaultdict(list)
     for tally in connection.execute(
         select(t.statement_id, t.version_hash, t.withdrawn, t.member_state, t.signatures).where(
-            t.statement_id.in_([row["statement_id"] for row in rows])
+            one_of(connection, t.statement_id, [row["statement_id"] for row in rows])
         )
     ):
         kept[tally.statement_id].append(tally)
@@ -45,7 +46,9 @@ def listed(
     if organisations is None:
         query = query.where(valid_at(sig, None))
     else:  # "+ 0": found by organisation, not by walking every current signature (SQLite)
-        query = query.where(sig.c.organisation_id.in_(sorted(set(organisations))), (sig.c.until_position + 0).is_(None))
+        query = query.where(
+            one_of(connection, sig.c.organisation_id, sorted(set(organisations))), (sig.c.until_position + 0).is_(None)
+        )
     for signed in connection.execute(query).mappings():
         held[signed["statement_id"]].append(dict(signed))
     result = []

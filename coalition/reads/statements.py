@@ -20,6 +20,7 @@ from coalition.reads import signatories
 from events.personal import ERASED
 from projections.coalition_rows import member_states
 from projections.organisations import organisations
+from projections.sets import one_of
 from projections.statement_rows import StatementView, of_coalition, version_texts, view
 from projections.statements import statements
 from projections.versioned import valid_at
@@ -84,7 +85,7 @@ def organisation_facts(connection: Connection, ids: set[str]) -> dict[str, dict[
         return {}
     rows = connection.execute(
         select(organisations.c.organisation_id, organisations.c.name, organisations.c.country).where(
-            organisations.c.organisation_id.in_(sorted(ids))
+            one_of(connection, organisations.c.organisation_id, sorted(ids))
         )
     )
     return {row.organisation_id: {"name": row.name, "country": row.country} for row in rows}

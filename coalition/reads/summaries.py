@@ -16,6 +16,7 @@ from projections.audit import Entry
 from projections.base import IN_LIST
 from projections.coalitions import agreements, commitments, roles, tasks
 from projections.organisations import organisations
+from projections.sets import one_of
 from projections.statements import statements
 from projections.versioned import valid_at
 
@@ -109,7 +110,7 @@ class Names:
             names.people = {
                 row.user_id: shown_name(row.name)
                 for row in connection.execute(
-                    select(users.c.user_id, users.c.name).where(users.c.user_id.in_(sorted(people)))
+                    select(users.c.user_id, users.c.name).where(one_of(connection, users.c.user_id, sorted(people)))
                 )
             }
         orgs = {e.organisation_id for e in entries} | {e.subject_organisation_id for e in entries}
@@ -118,7 +119,7 @@ class Names:
             names.organisations = dict(
                 connection.execute(
                     select(organisations.c.organisation_id, organisations.c.name).where(
-                        organisations.c.organisation_id.in_(sorted(orgs))
+                        one_of(connection, organisations.c.organisation_id, sorted(orgs))
                     )
                 ).all()
             )
@@ -165,7 +166,7 @@ def _latest(
     found: list[Any] = []
     listed = sorted(ids)
     for start in range(0, len(listed), IN_LIST):  # within both databases' limits on parameters
-        chosen = table.c[key].in_(listed[start : start + IN_LIST])
+        chosen = one_of(connection, table.c[key], listed[start : start + IN_LIST])
         query = select(table.c[key], *columns).where(table.c.coalition_id == coalition_id, chosen)
         found += connection.execute(query.order_by(table.c.from_position)).all()
     return found

@@ -18,6 +18,7 @@ from coalition.reads.standing import Moment, Snapshot, days_overdue, snapshot
 from projections.audit import coalition_log
 from projections.coalition_rows import members_in_order
 from projections.coalitions import commitments, memberships, tasks
+from projections.sets import one_of
 from projections.versioned import valid_at
 
 #: Open work due within this many days is "due soon" on the responsibilities page (the domain's).
@@ -101,7 +102,7 @@ def open_commitments(connection: Connection, coalition_id: str, ids: Iterable[st
     c = commitments.c
     query = select(commitments).where(
         c.coalition_id == coalition_id,
-        c.commitment_id.in_(sorted(ids)),
+        one_of(connection, c.commitment_id, sorted(ids)),
         valid_at(commitments, None),
         c.state.not_in(policy.CLOSED_COMMITMENT),
     )
@@ -184,7 +185,7 @@ def member_coalitions(connection: Connection, organisation_ids: Iterable[str]) -
     states: dict[str, dict[str, str]] = {}
     for row in connection.execute(
         select(memberships.c.coalition_id, memberships.c.organisation_id, memberships.c.state).where(
-            memberships.c.organisation_id.in_(sorted(ids)), valid_at(memberships, None)
+            one_of(connection, memberships.c.organisation_id, sorted(ids)), valid_at(memberships, None)
         )
     ):
         states.setdefault(row.coalition_id, {})[row.organisation_id] = row.state
