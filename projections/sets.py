@@ -19,6 +19,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 def one_of(connection: Connection, column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:
     """True where `column` holds one of `values` (none: nowhere), as `connection`'s backend reads it best."""
+    if isinstance(values, (str, bytes)):  # a single id would be taken for its characters
+        raise TypeError(f"one_of takes a collection of values, not one {type(values).__name__}")
     chosen = list(values)
     if connection.dialect.name == "postgresql":
         return column == any_(bindparam(None, chosen, type_=ARRAY(column.type)))

@@ -77,3 +77,22 @@ def test_a_coalition_page_needs_a_good_limit_and_after_only_with_limit(world: Wo
     for query, field in (("?limit=0", "limit"), ("?limit=1001", "limit"), ("?after=x", "after")):
         error = error_of(world.api.call("GET", f"{world.path}{query}", world.who("ana")), 422, "invalid")
         assert field in str(error), (query, error)
+
+
+def test_a_member_that_only_asked_to_join_is_counted_and_paged_like_the_others(world: World) -> None:
+    world.ok("POST", f"{world.path}/members", "olli", {"organisation_id": world.oak})  # a request to join
+    whole = world.ok("GET", world.path, "ana")
+    assert whole["member_counts"].get("requested") == 1 and whole["members_total"] == len(whole["members"]) == 3
+
+    seen, after = [], None
+    while True:
+        page = world.ok("GET", f"{world.path}?limit=2" + (f"&after={after}" if after else ""), "ana")
+        seen += page["members"]
+        after = page["members_next_after"]
+        if after is None:
+            break
+    assert sorted(seen, key=lambda m: m["organisation_id"]) == sorted(
+        whole["members"], key=lambda m: m["organisation_id"]
+    )
+    assert [m["organisation_id"] for m in seen] == sorted(m["organisation_id"] for m in seen)
+    assert {m["organisation_id"]: m["state"] for m in seen}[world.oak] == "requested"

@@ -72,6 +72,24 @@ def test_members_see_who_has_not_signed_yet_and_the_public_page_does_not(world: 
     assert "1 organisation signed (1 needed)." in published and "Signing closed " in published
 
 
+def test_a_draft_names_nobody_and_a_closed_statement_names_who_did_not_sign(world: World) -> None:
+    """`policy.awaits_signatures`: a draft waits for nobody (nobody may sign it); once closed, the members whose
+    signature does not count are named as those who did not sign."""
+    draft = world.ok(
+        "POST", f"{world.path}/statements", "ana", {"title": "Not yet", "body": "A draft.", "language": "en"}
+    )["id"]
+    page = text(signed_in(world, "ana").get(f"{world.path}/statements/{draft}"))
+    assert 'id="waiting-heading"' not in page and "Did not sign" not in page
+
+    path = opened(world, threshold=1)
+    river_signs(world, path)
+    world.ok("POST", f"{path}/close", "ana")
+    closed = text(signed_in(world, "mo").get(path))
+    waiting = between(closed, 'id="waiting-heading"', "</ul>")
+    assert "Did not sign" in waiting and f"Green Earth{world.tag}" in waiting and "River Watch" not in waiting
+    assert "Not signed yet" not in closed
+
+
 def test_the_members_not_signed_yet_are_named_a_page_at_a_time_by_name(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
@@ -46,5 +47,14 @@ def test_on_postgresql_the_statement_is_one_text_whatever_the_count(database_url
             assert one == sixty and "ANY" in one and len(params) == 1  # type: ignore[arg-type]
         else:  # SQLite: a placeholder per value
             assert one != sixty and sixty.count("?") == 60
+    finally:
+        engine.dispose()
+
+
+def test_one_id_alone_is_refused_not_read_as_its_characters(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection, pytest.raises(TypeError, match="a collection of values"):
+            one_of(connection, THINGS.c.id, "t001")
     finally:
         engine.dispose()

@@ -1,4 +1,5 @@
-"""A statement as the rules see it: its phase, which signatures count, the threshold, and who may do what to it.
+"""A statement as the rules see it: its phase, which signatures count and who may do what to it (its threshold:
+`thresholds`).
 
 Inputs: a statement is anything with `state` and `deadline` (`StatementLike`: the domain's state, a statements
 row); signatures are plain values. Each `may_*` is `*_refusal(...) is None`; the decisions raise the same refusal.
@@ -65,10 +66,11 @@ def phase(state: str, deadline: datetime | None, now: datetime) -> str:
     return state
 
 
-def awaits_signatures(phase: str) -> bool:
-    """Whether a statement in `phase` waits for its members' signatures (while open: who has not signed yet; once
-    closed or published: who did not sign). A draft waits for nobody: nobody may sign it (`sign_refusal`)."""
-    return phase != "draft"
+def awaits_signatures(current: str) -> bool:
+    """Whether a statement in phase `current` (`phase`) has members it waits for, or waited for: while open, who
+    has not signed yet; once closed or published, who did not sign. A draft has none: nobody may sign it
+    (`sign_refusal`)."""
+    return current != "draft"
 
 
 def counts(

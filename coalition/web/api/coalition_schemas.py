@@ -50,11 +50,16 @@ class CoalitionView(Schema):
         keys=fields.String(),
         values=fields.Integer(),
         required=True,
-        metadata={"description": "how many members are in each state (requested, active, suspended, ...)"},
+        metadata={
+            "description": "how many members are in each state (requested, active, suspended, ...); a state no "
+            "member is in is left out"
+        },
     )
     members_total = fields.Integer(required=True, metadata={"description": "members on every page together"})
     members_next_after = fields.String(
-        allow_none=True, metadata={"description": "with `limit`: pass as `after` for the next page; null: the last"}
+        required=True,
+        allow_none=True,
+        metadata={"description": "with `limit`: pass as `after` for the next page; null: the last"},
     )
     roles = fields.List(
         fields.Nested(RoleView),

@@ -40,6 +40,7 @@ class CoalitionNow(NamedTuple):
     version: int
     counts: dict[str, int]  # members by state
     next_after: str | None  # the next page of members' `after` (None: the last, or every member was read)
+    shown: list[str] | None  # the page's organisation ids in the order SQL chose them (None: every member was read)
 
 
 def current(coalition_id: str, after: str | None = None, limit: int | None = None) -> CoalitionNow:
@@ -48,14 +49,15 @@ def current(coalition_id: str, after: str | None = None, limit: int | None = Non
     moment = Moment(None, today())
     with services().engine.connect() as connection:
         version = seen_version(connection, co.stream(coalition_id))
+        shown: list[str] | None = None
         if limit is None:
             snap, next_after = snapshot(connection, coalition_id, moment), None
         else:
-            snap, _shown, next_after = page_of_members(connection, coalition_id, moment, after, limit)
+            snap, shown, next_after = page_of_members(connection, coalition_id, moment, after, limit)
         counts = member_counts(connection, coalition_id)
     if snap.agreement is None:
         raise NotFound("no such coalition: %(coalition)s", coalition=coalition_id)
-    return CoalitionNow(snap, version, counts, next_after)
+    return CoalitionNow(snap, version, counts, next_after, shown)
 
 
 @bp.post("/coalitions")
@@ -70,15 +72,18 @@ def found_coalition(context: Context) -> dict[str, Any]:
 @authenticated
 @documented(query=CoalitionQuery, response=CoalitionView)
 def read_coalition(coalition_id: str) -> ResponseReturnValue:
-    """The partnership agreement, the members and the roles; the ETag is the version to send in If-Match. With
-    `limit`, a page of members at a time (`after`), in the order of their organisation ids, with their roles."""
+    """The partnership agreement, the members and the roles; the ETag is the version to send in If-Match.
+
+    With `limit`, a page of members at a time (`after`), in the order of their organisation ids, with their roles.
+    """
     args = query_args(CoalitionQuery())
     now = current(coalition_id, args.get("after"), args.get("limit"))
     snap = now.snapshot
     agreement = snap.agreement or {}
     names = names_of(services().engine, {r["user_id"] for r in snap.roles})
-    # every member in the order they joined (as always), or a page in the order of the organisation ids
-    members = snap.members if snap.scope is None else sorted(snap.members, key=lambda m: m["organisation_id"])
+    # every member in the order of its membership row's latest change (as always), or the page in the order SQL chose
+    place = {organisation_id: index for index, organisation_id in enumerate(now.shown or [])}
+    members = snap.members if now.shown is None else sorted(snap.members, key=lambda m: place[m["organisation_id"]])
     body = {
         "id": coalition_id,
         "version": now.version,

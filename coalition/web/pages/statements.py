@@ -105,8 +105,8 @@ def _page(
         may = powers.signer_powers(snap, found.statement, own, now, mine)
         refusals = powers.sign_refusals(snap, found.statement, now, mine)
         # the statement's tallies, read once for its summary, who has not signed yet and how many signed
-        counted = signatories.groups(connection, found.statement, None)
-        statement = heading(connection, found, now, None, counted)
+        groups = signatories.groups(connection, found.statement, None)
+        statement = heading(connection, found, now, None, groups)
         names = organisations.names(connection, mine)
         signed = {s["organisation_id"]: s for s in signature_entries(connection, found.statement, own, None)}
         changes = {
@@ -115,11 +115,11 @@ def _page(
             if p.may_confirm
         }
         publication = listing.publication(connection, statement_id) if statement["state"] == "published" else None
-        stands = standing(connection, found, now, request.args.get("waiting_after") or None, WAITING_PAGE, counted)
+        stands = standing(connection, found, now, request.args.get("waiting_after") or None, WAITING_PAGE, groups)
         # the signatories a page at a time (`?after=` the key of the last one shown); the summary counts them all
         after = request.args.get("after")  # not a key `signatories.key` gave (an old link): the first page
         cursor = signatories.parse(after) if after else None
-        rows = signatories.rows(connection, statement_id, None, cursor, PAGE_SIZE, counted)
+        rows = signatories.rows(connection, statement_id, None, cursor, PAGE_SIZE, groups)
         listed = Page(signature_entries(connection, found.statement, rows.items, None), rows.total, rows.next_after)
     # The reader's language, where the statement has a translation into it; `?lang=` chooses another.
     language, title, body = in_language(statement, str(request.args.get("lang") or get_locale() or ""))
